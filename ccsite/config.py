@@ -1,0 +1,116 @@
+"""site.yaml -> SiteConfig, validated like any other content file."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from .errors import ErrorList
+from .fields import SLUG_RE, Fields, is_web_url
+from .load import RawDocument
+from .model import PROTECTIONS, Milestone, Organisation, SiteConfig, Target
+from .yamlnodes import plain
+
+DEFAULT_LICENCE = "OGL-UK-3.0"
+
+
+def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | None:
+    """Read site.yaml; returns None when it is too broken to build with."""
+    f = Fields(document.data, document.line, document.path, errors)
+    title = f.one_line("title", required=True)
+    base_url = _base_url(f)
+    language = f.text("language") or "en-GB"
+    organisation = _organisation(f)
+    service_types = _service_types(f)
+    targets, milestones = _programme(f)
+    members_title, protection = _members(f)
+    licence, ocid_prefix = _open_data(f)
+    extra = plain(f.node("extra")) or {}
+    f.finish()
+    if None in (title, base_url, organisation) or service_types is None:
+        return None
+    return SiteConfig(
+        title=title, base_url=base_url, base_path=urlsplit(base_url).path,
+        language=language, organisation=organisation, service_types=service_types,
+        targets=targets, milestones=milestones, members_title=members_title,
+        protection=protection, licence=licence, ocid_prefix=ocid_prefix,
+        extra=extra if isinstance(extra, dict) else {},
+    )
+
+
+def _base_url(f: Fields) -> str | None:
+    url = f.text("base_url", required=True)
+    if url is None:
+        return None
+    if not is_web_url(url) or not url.endswith("/") or "?" in url or "#" in url:
+        f.error("base_url", f.line_of("base_url"), f"'{url}' must be an absolute http(s) "
+                "address ending in / (e.g. https://childrenscentres.example.org/)")
+        return None
+    return url
+
+
+def _organisation(f: Fields) -> Organisation | None:
+    org = f.mapping("organisation", required=True)
+    if org is None:
+        return None
+    result = Organisation(name=org.one_line("name", required=True) or "",
+                          phone=org.phone("phone"), email=org.email("email"))
+    org.finish()
+    return result
+
+
+def _service_types(f: Fields) -> dict[str, str] | None:
+    types = f.mapping("service_types", required=True)
+    if types is None:
+        return None
+    result: dict[str, str] = {}
+    for key, line in types.data.key_lines.items():
+        if not SLUG_RE.match(key):
+            types.error(key, line, "a service type key must be lower-case letters, digits "
+                        "and hyphens (e.g. family-support)")
+            types.used.add(key)
+            continue
+        label = types.one_line(key, required=True)
+        if label:
+            result[key] = label
+    return result
+
+
+def _programme(f: Fields) -> tuple[tuple[Target, ...], tuple[Milestone, ...]]:
+    programme = f.mapping("programme")
+    if programme is None:
+        return (), ()
+    targets = []
+    for t in programme.mappings("targets"):
+        date, centres, label = t.date("date", True), t.integer("centres", True, minimum=0), \
+            t.one_line("label", True)
+        t.finish()
+        if date and centres is not None and label:
+            targets.append(Target(date, centres, label))
+    milestones = []
+    for m in programme.mappings("milestones"):
+        date, title = m.date("date", True), m.one_line("title", True)
+        m.finish()
+        if date and title:
+            milestones.append(Milestone(date, title))
+    programme.finish()
+    return (tuple(sorted(targets, key=lambda t: t.date)),
+            tuple(sorted(milestones, key=lambda m: m.date)))
+
+
+def _members(f: Fields) -> tuple[str, str]:
+    members = f.mapping("members")
+    if members is None:
+        return "Members", "server"
+    title = members.one_line("title") or "Members"
+    protection = members.choice("protection", PROTECTIONS) or "server"
+    members.finish()
+    return title, protection
+
+
+def _open_data(f: Fields) -> tuple[str, str | None]:
+    data = f.mapping("open_data")
+    if data is None:
+        return DEFAULT_LICENCE, None
+    licence = data.one_line("licence") or DEFAULT_LICENCE
+    prefix = data.one_line("ocid_prefix")
+    data.finish()
+    return licence, prefix

@@ -1,0 +1,387 @@
+"""Field rules: read one YAML mapping field by field, checking each value as it goes.
+
+Every content type (and site.yaml) is read through `Fields`, in the spirit of MkDocs'
+self-validating config options: one method per kind of value, each recording a precise
+`path:line: field: message` on a mistake and returning None, so a file with five mistakes
+reports all five. `finish()` rejects fields the type does not know, suggesting the
+closest known name, because an unknown field is almost always a typo.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Iterator
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from .errors import ErrorList
+from .model import Phone
+from .yamlnodes import Invalid, Node, YamlMap
+
+LOCAL_ZONE = ZoneInfo("Europe/London")  # a county council's "today" is UK time
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+POSTCODE_RE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})$")
+TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+class Fields:
+    """One mapping being read. `prefix` makes nested names like `address.postcode`."""
+
+    def __init__(self, mapping: YamlMap, line: int, path: str, errors: ErrorList,
+                 prefix: str = "", lines: dict[str, int] | None = None):
+        self.data = mapping
+        # field name -> line, shared with nested readers, so later stages (cross
+        # references in graph.py) can point at the line of a value
+        self.lines: dict[str, int] = {} if lines is None else lines
+        self.line = line
+        self.path = path
+        self.errors = errors
+        self.prefix = prefix
+        self.used: set[str] = set()
+
+    # -- reporting ------------------------------------------------------------------
+
+    def error(self, name: str, line: int, message: str) -> None:
+        self.errors.add(self.path, line, self.prefix + name, message)
+
+    def missing(self, name: str, why: str = "") -> None:
+        self.error(name, self.line, f"is required{why}")
+
+    def finish(self) -> None:
+        """Report every field nobody asked for, with the closest known name."""
+        known = sorted(self.used)
+        for key, line in self.data.key_lines.items():
+            if key in self.used:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else \
+                "known fields: " + ", ".join(known)
+            self.error(key, line, f"unknown field ({hint})")
+
+    # -- access ---------------------------------------------------------------------
+
+    def node(self, name: str, required: bool = False, why: str = "") -> Node | None:
+        """The node of `name`, or None (reported when required) if absent or empty."""
+        self.used.add(name)
+        node = self.data.get(name)
+        if node is not None:
+            self.lines[self.prefix + name] = node.line
+        if node is None or node.value is None or node.value == "":
+            if required:
+                self.missing(name, why)
+            return None
+        return node
+
+    def present(self, name: str) -> bool:
+        node = self.data.get(name)
+        return node is not None and node.value is not None
+
+    def line_of(self, name: str) -> int:
+        node = self.data.get(name)
+        return node.line if node is not None else self.line
+
+    # -- scalars --------------------------------------------------------------------
+
+    def text(self, name: str, required: bool = False, why: str = "") -> str | None:
+        node = self.node(name, required, why)
+        return None if node is None else self._text(name, node)
+
+    def _text(self, name: str, node: Node) -> str | None:
+        if isinstance(node.value, (YamlMap, list)):
+            self.error(name, node.line, "must be text, not a list or a mapping")
+            return None
+        text = (node.value if isinstance(node.value, str) else node.raw or "").strip()
+        if not text:
+            self.missing(name)
+            return None
+        return text
+
+    def one_line(self, name: str, required: bool = False) -> str | None:
+        text = self.text(name, required)
+        if text is not None and "\n" in text:
+            self.error(name, self.line_of(name), "must be a single line of plain text")
+            return None
+        return text
+
+    def integer(self, name: str, required: bool = False, choices: tuple[int, ...] = (),
+                minimum: int | None = None) -> int | None:
+        node = self.node(name, required)
+        if node is None:
+            return None
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(name, node.line, f"must be a whole number, not '{_show(node)}'")
+            return None
+        if choices and value not in choices:
+            self.error(name, node.line, f"must be one of {_or(choices)}, not {value}")
+            return None
+        if minimum is not None and value < minimum:
+            self.error(name, node.line, f"must be {minimum} or more, not {value}")
+            return None
+        return value
+
+    def number(self, name: str, required: bool = False) -> Decimal | None:
+        node = self.node(name, required)
+        if node is None:
+            return None
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            self.error(name, node.line, f"must be a number, not '{_show(node)}'")
+            return None
+        try:
+            return Decimal(node.raw or str(node.value))
+        except InvalidOperation:
+            self.error(name, node.line, f"must be a number, not '{_show(node)}'")
+            return None
+
+    def boolean(self, name: str) -> bool:
+        node = self.node(name)
+        if node is None:
+            return False
+        if not isinstance(node.value, bool):
+            self.error(name, node.line, f"must be true or false, not '{_show(node)}'")
+            return False
+        return node.value
+
+    def choice(self, name: str, options: tuple[str, ...] | list[str], required: bool = False,
+               why: str = "") -> str | None:
+        text = self.text(name, required, why)
+        if text is None:
+            return None
+        if text not in options:
+            self.error(name, self.line_of(name), _not_one_of(text, options))
+            return None
+        return text
+
+    def slug(self, name: str, required: bool = False, why: str = "") -> str | None:
+        text = self.text(name, required, why)
+        if text is not None and not SLUG_RE.match(text):
+            self.error(name, self.line_of(name), f"'{text}' is not a slug: use lower-case "
+                       "letters, digits and single hyphens (e.g. 'north-watford')")
+            return None
+        return text
+
+    def date(self, name: str, required: bool = False, why: str = "") -> dt.date | None:
+        node = self.node(name, required, why)
+        if node is None:
+            return None
+        value = node.value
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                value = Invalid(value, "")
+        if isinstance(value, dt.datetime):
+            self.error(name, node.line, "must be a date without a time (e.g. 2006-02-03)")
+            return None
+        if isinstance(value, dt.date):
+            return value
+        self.error(name, node.line, f"'{_show(node)}' is not a real date; "
+                   "write it as YYYY-MM-DD (e.g. 2006-02-03)")
+        return None
+
+    def datetime(self, name: str, required: bool = False, why: str = "",
+                 allow_date: bool = False) -> dt.datetime | None:
+        """A date-time with a zone. With `allow_date`, a date means the start of that UK day."""
+        node = self.node(name, required, why)
+        if node is None:
+            return None
+        value = node.value
+        if isinstance(value, str):
+            try:
+                value = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                value = Invalid(value, "")
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                self.error(name, node.line, f"'{_show(node)}' has no time zone; add Z for UK "
+                           "winter time or +01:00 for summer time (e.g. 2027-01-29T12:00:00Z)")
+                return None
+            return value
+        if isinstance(value, dt.date):
+            if allow_date:
+                return start_of_day(value)
+            self.error(name, node.line, "needs a time and a zone as well as the date "
+                       f"(e.g. {value.isoformat()}T12:00:00Z)")
+            return None
+        self.error(name, node.line, f"'{_show(node)}' is not a real date-time; write it as "
+                   "YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)")
+        return None
+
+    def clock_time(self, name: str, required: bool = False) -> dt.time | None:
+        node = self.node(name, required)
+        if node is None:
+            return None
+        # YAML 1.1 reads an unquoted 09:00 as the number 540 (base 60); the raw text is right
+        text = (node.raw or "").strip() if not isinstance(node.value, (YamlMap, list)) else ""
+        if not TIME_RE.match(text):
+            self.error(name, node.line, f"'{_show(node)}' is not a time; write it as HH:MM "
+                       "in 24-hour form, in quotes (e.g. \"09:30\")")
+            return None
+        return dt.time(int(text[:2]), int(text[3:]))
+
+    def email(self, name: str, required: bool = False) -> str | None:
+        text = self.text(name, required)
+        if text is not None and not EMAIL_RE.match(text):
+            self.error(name, self.line_of(name), f"'{text}' is not an e-mail address "
+                       "(e.g. name@example.org)")
+            return None
+        return text
+
+    def phone(self, name: str, required: bool = False) -> Phone | None:
+        text = self.text(name, required)
+        if text is None:
+            return None
+        phone = parse_phone(text)
+        if phone is None:
+            self.error(name, self.line_of(name), f"'{text}' is not a UK phone number; write "
+                       "it in national form (01632 960000) or international form "
+                       "(+44 1632 960000), in quotes")
+        return phone
+
+    def url(self, name: str, required: bool = False) -> str | None:
+        text = self.text(name, required)
+        if text is not None and not is_web_url(text):
+            self.error(name, self.line_of(name), f"'{text}' is not a web address; give the "
+                       "whole address starting with https:// (e.g. https://example.org/)")
+            return None
+        return text
+
+    def postcode(self, name: str, required: bool = False) -> str | None:
+        text = self.text(name, required)
+        if text is None:
+            return None
+        compact = re.sub(r"\s+", "", text).upper()
+        if not POSTCODE_RE.match(compact):
+            self.error(name, self.line_of(name), f"'{text}' is not a UK postcode "
+                       "(e.g. WD17 1AB)")
+            return None
+        return f"{compact[:-3]} {compact[-3:]}"
+
+    # -- collections ----------------------------------------------------------------
+
+    def mapping(self, name: str, required: bool = False, why: str = "") -> Fields | None:
+        node = self.node(name, required, why)
+        if node is None:
+            return None
+        if not isinstance(node.value, YamlMap):
+            self.error(name, node.line, "must be a mapping of 'field: value' lines")
+            return None
+        # a field missing from `address:` is reported on the `address:` line
+        return Fields(node.value, self.data.key_lines[name], self.path, self.errors,
+                      f"{self.prefix}{name}.", self.lines)
+
+    def raw_list(self, name: str, required: bool = False) -> list[Node] | None:
+        node = self.node(name, required)
+        if node is None:
+            return None
+        if not isinstance(node.value, list):
+            self.error(name, node.line, "must be a list (lines starting with '- ', "
+                       "or [a, b] on one line)")
+            return None
+        if required and not node.value:
+            self.missing(name)
+            return None
+        return node.value
+
+    def mappings(self, name: str, required: bool = False) -> Iterator[Fields]:
+        """Each item of a list of mappings, as its own `Fields` (`name[0].field`)."""
+        for index, item in enumerate(self.raw_list(name, required) or []):
+            item_name = f"{name}[{index}]"
+            if not isinstance(item.value, YamlMap):
+                self.error(item_name, item.line, "must be a mapping of 'field: value' lines")
+                continue
+            self.lines[self.prefix + item_name] = item.line
+            yield Fields(item.value, item.line, self.path, self.errors,
+                         f"{self.prefix}{item_name}.", self.lines)
+
+    def text_list(self, name: str, required: bool = False,
+                  options: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
+        values: list[str] = []
+        seen: set[str] = set()
+        for index, item in enumerate(self.raw_list(name, required) or []):
+            item_name = f"{name}[{index}]"
+            text = self._text(item_name, item) if item.value is not None else None
+            if text is None:
+                if item.value is None:
+                    self.error(item_name, item.line, "is empty")
+                continue
+            if options and text not in options:
+                self.error(item_name, item.line, _not_one_of(text, options))
+                continue
+            if text in seen:
+                self.error(item_name, item.line, f"'{text}' is listed twice")
+                continue
+            seen.add(text)
+            values.append(text)
+        return tuple(values)
+
+
+    def slug_list(self, name: str) -> tuple[str, ...]:
+        """A list of references to other files, by their slug."""
+        slugs = []
+        for index, item in enumerate(self.raw_list(name) or []):
+            text = self._text(f"{name}[{index}]", item)
+            self.lines[f"{self.prefix}{name}[{index}]"] = item.line
+            if text is None:
+                continue
+            if not SLUG_RE.match(text):
+                self.error(f"{name}[{index}]", item.line, f"'{text}' is not a slug: use the "
+                           "file name without .md (e.g. 'north-watford')")
+            elif text in slugs:
+                self.error(f"{name}[{index}]", item.line, f"'{text}' is listed twice")
+            else:
+                slugs.append(text)
+        return tuple(slugs)
+
+
+# -- value rules shared with other stages ----------------------------------------------
+
+def parse_phone(text: str) -> Phone | None:
+    """A UK number in national or +44 form -> its national display form and tel: URI."""
+    spaced = re.sub(r"\s+", " ", text.strip())
+    compact = re.sub(r"[\s()\-]", "", spaced)
+    if compact.startswith("+44"):
+        rest = compact[3:]
+        rest = rest[1:] if rest.startswith("0") else rest  # "+44 (0)1632 ..."
+        national_digits = "0" + rest
+        shown = re.sub(r"^\+44\s*(\(0\))?\s*", "0", spaced)
+    else:
+        national_digits = compact
+        shown = spaced
+    if not re.fullmatch(r"0[1-9][0-9]{8,9}", national_digits):
+        return None
+    return Phone(national=shown.replace("-", " "), tel="+44" + national_digits[1:])
+
+
+def is_web_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in text
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL_ZONE)
+
+
+def _show(node: Node) -> str:
+    if isinstance(node.value, YamlMap):
+        return "a mapping"
+    if isinstance(node.value, list):
+        return "a list"
+    return node.raw if node.raw is not None else str(node.value)
+
+
+def _or(options) -> str:
+    items = [str(o) for o in options]
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else items[0]
+
+
+def _not_one_of(text: str, options) -> str:
+    close = difflib.get_close_matches(text, list(options), n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"'{text}' is not one of {_or(options)}{hint}"

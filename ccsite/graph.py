@@ -1,0 +1,348 @@
+"""Stage 3, site graph: validated objects -> the `Site` every template receives.
+
+Cross references are checked here (they need every file), and every derived relation is
+computed once: agency -> centres it leads, centre -> opportunities about it, programme
+progress against targets, and opportunities split into open / upcoming / closed by the
+build's `now`. The public `Site` is built from public documents only: members content
+goes to a separate `MembersSite` and can never be reached from a public template.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from .bodies import BodyRenderer
+from .errors import ErrorList
+from .fields import LOCAL_ZONE
+from .model import (Agency, Centre, DirectoryEntry, Entry, GoodPractice, Lesson, NewsItem,
+                    Opportunity, Page, SiteConfig, Target)
+from .validate import BuildOptions, Validated
+
+NEWS_PER_PAGE = 10
+CLOSING_SOON_DAYS = 28
+RESERVED_SLUGS = {"centres", "opportunities", "agencies", "lessons", "news", "programme",
+                  "search", "data", "members", "media", "assets", "404", "404.html",
+                  "feed.xml", "sitemap.xml", "robots.txt"}
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: Target
+    reached: int  # centres open on the target's date
+    met: bool
+    due: bool  # the target's date has come
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    date: dt.date
+    centres: int  # centres open from this date on
+
+
+@dataclass(frozen=True)
+class District:
+    name: str
+    slug: str
+    centres: tuple[Centre, ...]
+
+
+@dataclass(frozen=True)
+class NewsPage:
+    number: int
+    url: str
+    items: tuple[NewsItem, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of "what changed lately" on the home page."""
+
+    date: dt.date
+    kind: str
+    title: str
+    url: str
+    summary: str | None
+
+
+@dataclass
+class Site:
+    """The public site: everything a public template may see, and nothing else."""
+
+    config: SiteConfig
+    now: dt.datetime
+    today: dt.date
+    centres: list[Centre]
+    districts: list[District]
+    services: dict[str, list[Centre]]  # service key -> centres offering it
+    agencies: list[Agency]
+    opportunities: list[Opportunity]
+    open_opportunities: list[Opportunity]
+    upcoming_opportunities: list[Opportunity]
+    closed_opportunities: list[Opportunity]
+    closing_soon: list[Opportunity]
+    lessons: list[Lesson]
+    news: list[NewsItem]
+    news_pages: list[NewsPage]
+    pages: list[Page]
+    navigation: list[Page]
+    progress: list[ProgressStep]
+    targets: list[TargetProgress]
+    centres_open: int
+    recent_changes: list[Change]
+    media: set[str] = field(default_factory=set)
+
+
+@dataclass
+class MembersSite:
+    """The members-only section. It may refer to public agencies, never the reverse."""
+
+    config: SiteConfig
+    now: dt.datetime
+    posts: list[GoodPractice]
+    pages: list[Page]
+    directory: list[DirectoryEntry]
+    tags: dict[str, list[GoodPractice]]
+
+
+def build_site(v: Validated, options: BuildOptions, errors: ErrorList) -> Site:
+    config = v.config
+    bodies = BodyRenderer(config.base_path)
+    _check_unique_slugs(errors, v)
+    _check_unique_references(errors, v.opportunities)
+    agencies = {a.slug: a for a in v.agencies}
+    centres = {c.slug: c for c in v.centres}
+    today = options.now.astimezone(LOCAL_ZONE).date()
+
+    for agency in v.agencies:
+        agency.url = f"/agencies/{agency.slug}/"
+        agency.about_html = bodies.render(agency.about)
+    for centre in v.centres:
+        centre.url = f"/centres/{centre.url_slug}/"
+        if centre.lead_agency_slug:
+            centre.agency = _resolve(errors, centre, "lead_agency", centre.lead_agency_slug,
+                                     agencies, "agencies", ".yaml")
+            if centre.agency:
+                centre.agency.centres.append(centre)
+    for opportunity in v.opportunities:
+        opportunity.url = f"/opportunities/{opportunity.url_slug}/"
+        _set_state(opportunity, options.now, today)
+        for index, slug in enumerate(opportunity.centre_slugs):
+            centre = _resolve(errors, opportunity, f"centres[{index}]", slug, centres,
+                              "centres", ".md")
+            if centre:
+                opportunity.centres.append(centre)
+                centre.opportunities.append(opportunity)
+    for lesson in v.lessons:
+        lesson.url = f"/lessons/{lesson.url_slug}/"
+    for item in v.news:
+        item.url = f"/news/{item.url_slug}/"
+    for page in v.pages:
+        page.url = f"/{page.url_slug}/"
+    for entry in [*v.centres, *v.opportunities, *v.lessons, *v.news, *v.pages]:
+        entry.html = bodies.render(entry.body)
+
+    by_name = sorted(v.centres, key=lambda c: (c.name.lower(), c.slug))
+    for agency in v.agencies:
+        agency.centres.sort(key=lambda c: (c.name.lower(), c.slug))
+    for centre in v.centres:
+        centre.opportunities.sort(key=_opportunity_order)
+    opportunities = sorted(v.opportunities, key=_opportunity_order)
+    open_ = sorted((o for o in opportunities if o.state == "open"), key=lambda o: o.deadline)
+    news = sorted(v.news, key=lambda n: (n.date or dt.date.min, n.title), reverse=True)
+    progress = _progress(v.centres, today)
+    return Site(
+        config=config, now=options.now, today=today,
+        centres=by_name,
+        districts=_districts(by_name),
+        services={key: [c for c in by_name if key in c.services]
+                  for key in config.service_types},
+        agencies=sorted(v.agencies, key=lambda a: (a.name.lower(), a.slug)),
+        opportunities=opportunities,
+        open_opportunities=open_,
+        upcoming_opportunities=[o for o in opportunities if o.state == "upcoming"],
+        closed_opportunities=sorted((o for o in opportunities if o.state == "closed"),
+                                    key=_closed_order),
+        closing_soon=[o for o in open_ if o.days_left is not None
+                      and o.days_left <= CLOSING_SOON_DAYS],
+        lessons=sorted(v.lessons, key=lambda l: (l.order is None, l.order or 0,
+                                                 l.title.lower())),
+        news=news,
+        news_pages=_paginate(news),
+        pages=sorted(v.pages, key=lambda p: p.url_slug),
+        navigation=sorted((p for p in v.pages if p.nav_order is not None),
+                          key=lambda p: (p.nav_order, p.title)),
+        progress=progress,
+        targets=[_target_progress(t, progress, today) for t in config.targets],
+        centres_open=_open_on(progress, today),
+        recent_changes=_recent_changes(news, opportunities),
+        media=v.media,
+    )
+
+
+def build_members_site(v: Validated, options: BuildOptions, errors: ErrorList) -> MembersSite:
+    """Check and link the members documents; rendering them is the members section's job."""
+    agencies = {a.slug: a for a in v.agencies}
+    bodies = BodyRenderer(v.config.base_path)
+    _check_unique(errors, v.good_practice, "good practice post")
+    _check_unique(errors, v.members_pages, "members page")
+    for post in v.good_practice:
+        post.url = f"/members/good-practice/{post.url_slug}/"
+        post.agency = _resolve(errors, post, "agency", post.agency_slug, agencies,
+                               "agencies", ".yaml")
+        post.html = bodies.render(post.body)
+    for page in v.members_pages:
+        page.url = f"/members/{page.url_slug}/"
+        page.html = bodies.render(page.body)
+    for entry in v.directory:
+        entry.agency = agencies.get(entry.agency_slug)
+        if entry.agency_slug and entry.agency is None:
+            errors.add(entry.source, entry.line, "agency",
+                       _unknown_reference(entry.agency_slug, agencies, "agencies", ".yaml"))
+    posts = sorted(v.good_practice, key=lambda p: (p.date or dt.date.min, p.title), reverse=True)
+    tags: dict[str, list[GoodPractice]] = {}
+    for post in posts:
+        for tag in post.tags:
+            tags.setdefault(tag, []).append(post)
+    return MembersSite(config=v.config, now=options.now, posts=posts,
+                       pages=sorted(v.members_pages, key=lambda p: p.url_slug),
+                       directory=sorted(v.directory, key=lambda e: e.name.lower()),
+                       tags=dict(sorted(tags.items())))
+
+
+# -- checks across files ----------------------------------------------------------------
+
+def _check_unique_slugs(errors: ErrorList, v: Validated) -> None:
+    for entries, what in ((v.centres, "centre"), (v.opportunities, "opportunity"),
+                          (v.lessons, "lesson"), (v.news, "news item"), (v.pages, "page")):
+        _check_unique(errors, entries, what)
+    for page in v.pages:
+        if page.url_slug in RESERVED_SLUGS:
+            field_name = "slug" if "slug" in page.lines else "file"
+            errors.add(page.source, page.lines.get("slug", 1), field_name,
+                       f"'{page.url_slug}' is the address of a section of the site; "
+                       f"choose another slug (e.g. '{page.url_slug}-information')")
+
+
+def _check_unique(errors: ErrorList, entries: list[Entry], what: str) -> None:
+    seen: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.source):
+        earlier = seen.get(entry.url_slug)
+        if earlier is not None:
+            field_name = "slug" if "slug" in entry.lines else "file"
+            errors.add(entry.source, entry.lines.get("slug", 1), field_name,
+                       f"the {what} address '{entry.url_slug}' is already used by "
+                       f"{earlier.source}; choose another slug")
+        else:
+            seen[entry.url_slug] = entry
+
+
+def _check_unique_references(errors: ErrorList, opportunities: list[Opportunity]) -> None:
+    seen: dict[str, Opportunity] = {}
+    for opportunity in sorted(opportunities, key=lambda o: o.source):
+        earlier = seen.get(opportunity.reference)
+        if earlier is not None:
+            errors.add(opportunity.source, opportunity.lines.get("reference", 1), "reference",
+                       f"'{opportunity.reference}' is already the reference of "
+                       f"{earlier.source}; each opportunity needs its own")
+        elif opportunity.reference:
+            seen[opportunity.reference] = opportunity
+
+
+def _resolve(errors: ErrorList, entry, field_name: str, slug: str, table: dict, folder: str,
+             extension: str):
+    found = table.get(slug)
+    if found is None:
+        errors.add(entry.source, entry.lines.get(field_name, 1), field_name,
+                   _unknown_reference(slug, table, folder, extension))
+    return found
+
+
+def _unknown_reference(slug: str, table: dict, folder: str, extension: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(slug, list(table), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"'{slug}' does not name a file in {folder}/: there is no " \
+           f"{folder}/{slug}{extension}{hint}"
+
+
+# -- derived data -------------------------------------------------------------------------
+
+def _set_state(opportunity: Opportunity, now: dt.datetime, today: dt.date) -> None:
+    """open / upcoming / closed, by the build's now; an active one past its deadline is closed."""
+    if opportunity.status == "planning":
+        opportunity.state = "upcoming"
+    elif opportunity.status == "active" and opportunity.deadline and opportunity.deadline > now:
+        opportunity.state = "open"
+        opportunity.days_left = (opportunity.deadline.astimezone(LOCAL_ZONE).date() - today).days
+    else:
+        opportunity.state = "closed"
+
+
+def _opportunity_order(o: Opportunity):
+    return (o.deadline is None, o.deadline or dt.datetime.max.replace(tzinfo=dt.timezone.utc),
+            o.title.lower())
+
+
+def _closed_order(o: Opportunity):
+    deadline = o.deadline or dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    return (-deadline.timestamp(), o.title.lower())
+
+
+def _districts(centres: list[Centre]) -> list[District]:
+    key = lambda c: c.district
+    return [District(name, _slugify(name), tuple(group))
+            for name, group in groupby(sorted(centres, key=lambda c: (c.district.lower(),
+                                                                       c.name.lower())), key)]
+
+
+def _slugify(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _progress(centres: list[Centre], today: dt.date) -> list[ProgressStep]:
+    """Centres open on each date a centre opened, up to today (closed ones counted as opened:
+    the content model records no closing date)."""
+    dates = sorted(c.opening_date for c in centres
+                   if c.status in ("open", "closed") and c.opening_date
+                   and c.opening_date <= today)
+    steps: list[ProgressStep] = []
+    for count, day in enumerate(dates, start=1):
+        if steps and steps[-1].date == day:
+            steps[-1] = ProgressStep(day, count)
+        else:
+            steps.append(ProgressStep(day, count))
+    return steps
+
+
+def _open_on(progress: list[ProgressStep], day: dt.date) -> int:
+    count = 0
+    for step in progress:
+        if step.date > day:
+            break
+        count = step.centres
+    return count
+
+
+def _target_progress(target: Target, progress: list[ProgressStep],
+                     today: dt.date) -> TargetProgress:
+    reached = _open_on(progress, min(target.date, today))
+    return TargetProgress(target, reached, met=reached >= target.centres,
+                          due=target.date <= today)
+
+
+def _paginate(news: list[NewsItem]) -> list[NewsPage]:
+    chunks = [news[i:i + NEWS_PER_PAGE] for i in range(0, len(news), NEWS_PER_PAGE)] or [[]]
+    return [NewsPage(number, "/news/" if number == 1 else f"/news/page/{number}/",
+                     tuple(chunk)) for number, chunk in enumerate(chunks, start=1)]
+
+
+def _recent_changes(news: list[NewsItem], opportunities: list[Opportunity],
+                    limit: int = 6) -> list[Change]:
+    changes = [Change(n.date, "News", n.title, n.url, n.summary) for n in news if n.date]
+    changes += [Change(o.published, "Opportunity published", o.title, o.url, o.summary)
+                for o in opportunities if o.published]
+    return sorted(changes, key=lambda c: (c.date, c.title), reverse=True)[:limit]

@@ -1,0 +1,232 @@
+"""Stage 1, load: walk `content/`, read each file, split front matter, parse its YAML.
+
+Nothing here knows what a centre or a news item is; it turns files into `RawDocument`s
+(YAML `Node`s with lines, plus the Markdown body) and reports files that cannot be read
+at all. The folder layout of the content model lives in `SECTIONS`.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ErrorList
+from .yamlnodes import Node, YamlError, YamlMap, parse_yaml
+
+# folder -> (kind, file extension) for every collection of the content model
+SECTIONS: dict[str, tuple[str, str]] = {
+    "centres": ("centre", ".md"),
+    "agencies": ("agency", ".yaml"),
+    "opportunities": ("opportunity", ".md"),
+    "lessons": ("lesson", ".md"),
+    "news": ("news", ".md"),
+    "pages": ("page", ".md"),
+    "members/good-practice": ("good-practice", ".md"),
+    "members/pages": ("members-page", ".md"),
+}
+SINGLE_FILES = {"site.yaml": "site", "members/directory.yaml": "directory"}
+MEDIA = "media"
+MEMBERS = "members"
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a content file is text; anything larger is a mistake
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class RawDocument:
+    """One content file, parsed but not yet validated."""
+
+    kind: str
+    path: str  # as shown in messages: the --source given, joined with the relative path
+    rel: str  # path relative to the content folder, with '/'
+    slug: str
+    data: YamlMap  # front matter or YAML file; empty when the file has none
+    line: int  # line of the mapping: the opening '---' for front matter
+    body: str = ""
+    body_line: int = 1
+
+    @property
+    def members_only(self) -> bool:
+        return self.rel.startswith(MEMBERS + "/")
+
+
+@dataclass
+class MediaFile:
+    rel: str  # relative to content/media, with '/'
+    source: Path
+
+
+@dataclass
+class ContentFolder:
+    """Everything `load` found: documents by kind, media files, and the site settings."""
+
+    root: Path
+    shown_as: str
+    site: RawDocument | None = None
+    documents: list[RawDocument] = field(default_factory=list)
+    media: list[MediaFile] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[RawDocument]:
+        return [d for d in self.documents if d.kind == kind]
+
+
+def load(source: Path, shown_as: str, errors: ErrorList) -> ContentFolder:
+    """Read every content file under `source`; record unreadable ones in `errors`."""
+    folder = ContentFolder(root=source, shown_as=shown_as)
+    if not source.is_dir():
+        errors.add(shown_as, 1, "source", "content folder not found; give the folder "
+                   "that holds site.yaml with --source DIR")
+        return folder
+    root = source.resolve()
+    for path in _walk(source):
+        rel = path.relative_to(source).as_posix()
+        shown = _show(shown_as, rel)
+        if not _inside(path, root):
+            errors.add(shown, 1, "file", "links to a place outside the content folder; "
+                       "copy the file in instead of linking to it")
+            continue
+        if rel.startswith(MEDIA + "/"):
+            folder.media.append(MediaFile(rel[len(MEDIA) + 1:], path))
+            continue
+        kind = _kind_of(rel)
+        if kind is None:
+            errors.add(shown, 1, "file", _misplaced(rel))
+            continue
+        document = _read(path, rel, shown, kind, errors)
+        if document is None:
+            continue
+        if kind == "site":
+            folder.site = document
+        else:
+            folder.documents.append(document)
+    if folder.site is None:
+        errors.add(_show(shown_as, "site.yaml"), 1, "file",
+                   "the site settings file is missing (see the content model)")
+    return folder
+
+
+def _walk(source: Path):
+    """Content files in a stable order, skipping editors' hidden and backup files."""
+    for dirpath, dirnames, filenames in os.walk(source, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if _ignored(name):
+                continue
+            yield Path(dirpath) / name
+        for name in dirnames:
+            candidate = Path(dirpath) / name
+            if candidate.is_symlink():
+                yield candidate  # reported as pointing outside, or as misplaced
+
+
+def _ignored(name: str) -> bool:
+    return (name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+            or name.startswith("#") or name in {"Thumbs.db", "desktop.ini"})
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _show(shown_as: str, rel: str) -> str:
+    return f"{shown_as.rstrip('/')}/{rel}" if shown_as not in ("", ".") else rel
+
+
+def _kind_of(rel: str) -> str | None:
+    if rel in SINGLE_FILES:
+        return SINGLE_FILES[rel]
+    folder, _, name = rel.rpartition("/")
+    section = SECTIONS.get(folder)
+    if section and name.endswith(section[1]):
+        return section[0]
+    return None
+
+
+def _misplaced(rel: str) -> str:
+    folder, _, name = rel.rpartition("/")
+    if folder in SECTIONS:
+        return f"'{name}' is not a {SECTIONS[folder][1]} file, so it cannot be read " \
+               f"as part of {folder}/ (rename it to end in {SECTIONS[folder][1]})"
+    places = ", ".join(sorted([*SECTIONS, *SINGLE_FILES, MEDIA]))
+    return f"this file is not part of the content model; content lives in: {places}"
+
+
+def _read(path: Path, rel: str, shown: str, kind: str, errors: ErrorList) -> RawDocument | None:
+    text = _read_text(path, shown, errors)
+    if text is None:
+        return None
+    name = rel.rpartition("/")[2]
+    slug = name.rsplit(".", 1)[0]
+    document = RawDocument(kind=kind, path=shown, rel=rel, slug=slug, data=YamlMap(), line=1)
+    if kind not in ("site", "directory") and not SLUG_RE.match(slug):
+        errors.add(shown, 1, "slug", f"the file name '{name}' must be lower-case letters, "
+                   "digits and hyphens (e.g. 'north-watford.md')")
+    try:
+        if rel.endswith(".md"):
+            _split_front_matter(text, document)
+        else:
+            root = parse_yaml(text)
+            if root is not None:
+                document.line = root.line
+                document.data = _top_mapping(root, kind, text)
+    except YamlError as exc:
+        errors.add(shown, exc.line, "yaml", exc.message)
+        return None
+    return document
+
+
+def _read_text(path: Path, shown: str, errors: ErrorList) -> str | None:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            errors.add(shown, 1, "file", f"the file is over {MAX_FILE_BYTES // 1024 // 1024} MB; "
+                       "content files are text, put large documents in media/")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        errors.add(shown, 1, "file", f"cannot be read: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        errors.add(shown, line, "file", "is not UTF-8 text; save it as UTF-8")
+        return None
+    if "\x00" in text:
+        errors.add(shown, text[: text.index("\x00")].count("\n") + 1, "file",
+                   "contains a NUL character; is this a binary file?")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _split_front_matter(text: str, document: RawDocument) -> None:
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        raise YamlError(1, "a content file must start with a '---' line, then its fields, "
+                        "then another '---' line")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            break
+    else:
+        raise YamlError(1, "the front matter opened on line 1 is never closed "
+                        "(add a '---' line after the fields)")
+    front = "\n".join(lines[1:index])
+    root = parse_yaml(front, line_offset=1)
+    if root is not None:
+        if not isinstance(root.value, YamlMap):
+            raise YamlError(root.line, "the front matter must be 'field: value' lines")
+        document.data = root.value
+    document.body = "\n".join(lines[index + 1:])
+    document.body_line = index + 2
+
+
+def _top_mapping(root: Node, kind: str, text: str) -> YamlMap:
+    if kind == "directory":
+        # the directory is a list; wrap it so it validates like a mapping field
+        return YamlMap({"directory": root}, {"directory": root.line})
+    if not isinstance(root.value, YamlMap):
+        raise YamlError(root.line, "this file must be 'field: value' lines")
+    return root.value

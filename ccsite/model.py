@@ -1,0 +1,232 @@
+"""The content types of the content model, as typed dataclasses.
+
+`validate.py` builds these from YAML; `graph.py` fills the derived fields (marked
+"derived") once, so templates receive ready data and never look anything up themselves.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SECTORS = ("private", "voluntary", "independent", "school", "statutory")
+CENTRE_STATUSES = ("planned", "open", "closed")
+PHASES = (1, 2, 3)
+OPPORTUNITY_KINDS = ("expression-of-interest", "tender", "grant")
+OPPORTUNITY_STATUSES = ("planning", "active", "complete", "cancelled")
+PROTECTIONS = ("server", "encrypt")
+
+
+# -- small values ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Phone:
+    national: str  # shown: "01632 960000"
+    tel: str  # linked: "+441632960000"
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    town: str
+    postcode: str  # normalised: "SG1 2FQ"
+    locality: str | None = None
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.street, self.locality, self.town, self.postcode) if p)
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    days: tuple[str, ...]
+    opens: dt.time
+    closes: dt.time
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    role: str | None = None
+    phone: Phone | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    title: str
+    url: str  # absolute http(s) URL, or a site path "/media/<file>"
+    media_file: str | None = None  # the file under content/media/, when it is one
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class Target:
+    date: dt.date
+    centres: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Milestone:
+    date: dt.date
+    title: str
+
+
+# -- site settings --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    phone: Phone | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str  # absolute, ends with "/"
+    base_path: str  # the path part of base_url: "/" or "/hcc/"
+    language: str
+    organisation: Organisation
+    service_types: dict[str, str]  # key -> label, in the order the editor gave
+    targets: tuple[Target, ...]
+    milestones: tuple[Milestone, ...]
+    members_title: str
+    protection: str
+    licence: str
+    ocid_prefix: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# -- documents ------------------------------------------------------------------------
+
+@dataclass
+class Entry:
+    """What every Markdown document has: where it came from, its URL slug, its body."""
+
+    slug: str  # the file slug: what references name
+    url_slug: str  # the `slug:` field, or the file slug
+    source: str  # path as shown in messages
+    body: str
+    body_line: int
+    extra: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict, repr=False)  # field -> line
+    html: str = ""  # derived: the body rendered to HTML
+    url: str = ""  # derived: site path, e.g. "/centres/oxhey/"
+
+
+@dataclass
+class Centre(Entry):
+    name: str = ""
+    lead_agency_slug: str | None = None
+    district: str = ""
+    phase: int = 1
+    status: str = "planned"
+    opening_date: dt.date | None = None
+    address: Address | None = None
+    location: GeoPoint | None = None
+    services: tuple[str, ...] = ()
+    opening_hours: tuple[OpeningHours, ...] = ()
+    phone: Phone | None = None
+    email: str | None = None
+    website: str | None = None
+    summary: str | None = None
+    # derived
+    agency: Agency | None = None
+    opportunities: list[Opportunity] = field(default_factory=list)
+
+
+@dataclass
+class Agency:
+    slug: str
+    source: str
+    lines: dict[str, int] = field(repr=False)
+    name: str
+    sector: str
+    website: str | None
+    contact: Contact | None
+    about: str
+    about_html: str = ""  # derived
+    url: str = ""  # derived
+    centres: list[Centre] = field(default_factory=list)  # derived
+
+
+@dataclass
+class Opportunity(Entry):
+    title: str = ""
+    reference: str = ""
+    kind: str = ""
+    status: str = ""
+    published: dt.date | None = None
+    deadline: dt.datetime | None = None
+    value: Money | None = None
+    eligible_sectors: tuple[str, ...] = ()
+    centre_slugs: tuple[str, ...] = ()
+    documents: tuple[DocumentLink, ...] = ()
+    enquiries: Contact | None = None
+    summary: str | None = None
+    # derived, by --now
+    state: str = ""  # open | upcoming | closed
+    days_left: int | None = None
+    centres: list[Centre] = field(default_factory=list)
+
+
+@dataclass
+class Lesson(Entry):
+    title: str = ""
+    summary: str = ""
+    order: int | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class NewsItem(Entry):
+    title: str = ""
+    date: dt.date | None = None
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class Page(Entry):
+    title: str = ""
+    summary: str | None = None
+    nav_order: int | None = None
+
+
+@dataclass
+class GoodPractice(Entry):
+    title: str = ""
+    author: str = ""
+    agency_slug: str = ""
+    date: dt.date | None = None
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    agency: Agency | None = None  # derived
+
+
+@dataclass
+class DirectoryEntry:
+    source: str
+    line: int
+    name: str
+    role: str
+    agency_slug: str
+    phone: Phone | None
+    email: str | None
+    topics: tuple[str, ...]
+    agency: Agency | None = None  # derived

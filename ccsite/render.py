@@ -1,0 +1,155 @@
+"""Stage 4, render: the site graph -> HTML pages, one `Route` per output page.
+
+`routes()` is the URL table of the content model in code: each route names its output
+path, its template, what it shows and the source file it came from (so a broken link can
+be blamed on the file that wrote it). Templates get the graph and format it with the
+filters below; they never query or filter content themselves.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .chart import progress_chart
+from .fields import LOCAL_ZONE
+from .graph import Site
+from .model import Money, OpeningHours, WEEKDAYS
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                "Saturday", "Sunday")))
+SECTOR_NAMES = {"private": "Private", "voluntary": "Voluntary and community",
+                "independent": "Independent", "school": "School", "statutory": "Statutory"}
+KIND_NAMES = {"expression-of-interest": "Expression of interest", "tender": "Tender",
+              "grant": "Grant"}
+
+
+@dataclass
+class Route:
+    """One output page: where it goes, how it is drawn, and what it was made from."""
+
+    url: str  # site path, e.g. "/centres/oxhey/"
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None  # the content file, for error messages
+
+    @property
+    def output_path(self) -> str:
+        return self.url.lstrip("/") + ("index.html" if self.url.endswith("/") else "")
+
+
+def default_templates() -> Path:
+    """The theme shipped with ccsite: beside the package in a checkout, inside it when
+    installed from a wheel (pyproject maps templates/ to ccsite/templates/)."""
+    packaged = Path(__file__).resolve().parent / "templates"
+    return packaged if packaged.is_dir() else DEFAULT_TEMPLATES
+
+
+def make_environment(site_templates: Path | None, config) -> jinja2.Environment:
+    search = [str(site_templates)] if site_templates and site_templates.is_dir() else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*search, str(default_templates())]),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    base = config.base_path
+    env.filters.update(
+        url=lambda path: base + path.lstrip("/"),
+        absolute=lambda path: config.base_url + path.lstrip("/"),
+        date=format_date, datetime=format_datetime, iso=lambda d: d.isoformat(),
+        money=format_money, hours=format_hours, days=format_days,
+        sector=lambda s: SECTOR_NAMES.get(s, s), kind=lambda k: KIND_NAMES.get(k, k),
+        plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
+    )
+    return env
+
+
+def routes(site: Site) -> list[Route]:
+    """Every public page of the URL table."""
+    r = [Route("/", "home.html", {"chart": _chart(site)}),
+         Route("/centres/", "centres.html"),
+         Route("/opportunities/", "opportunities.html"),
+         Route("/agencies/", "agencies.html"),
+         Route("/lessons/", "lessons.html"),
+         Route("/programme/", "programme.html", {"chart": _chart(site)}),
+         Route("/404.html", "404.html")]
+    r += [Route(c.url, "centre.html", {"centre": c}, c.source) for c in site.centres]
+    r += [Route(o.url, "opportunity.html", {"opportunity": o}, o.source)
+          for o in site.opportunities]
+    r += [Route(a.url, "agency.html", {"agency": a}, a.source) for a in site.agencies]
+    r += [Route(l.url, "lesson.html", {"lesson": l}, l.source) for l in site.lessons]
+    r += [Route(p.url, "news-list.html", {"news_page": p}) for p in site.news_pages]
+    r += [Route(n.url, "news-item.html", {"item": n}, n.source) for n in site.news]
+    r += [Route(p.url, "page.html", {"page": p}, p.source) for p in site.pages]
+    return r
+
+
+def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route]) -> dict[str, str]:
+    """Render every route; returns output path -> HTML."""
+    shared = {"site": site}
+    return {route.output_path: env.get_template(route.template).render(
+                **shared, **route.context, current_url=route.url)
+            for route in page_routes}
+
+
+def _chart(site: Site) -> Markup:
+    title = (f"Children's centres open over time: {site.centres_open} open today; "
+             + "; ".join(f"{t.target.label} target {t.target.centres} by "
+                         f"{format_date(t.target.date)}" for t in site.targets))
+    return Markup(progress_chart(site.progress, site.targets, site.today, title))
+
+
+# -- filters: how dates, money and hours read on a public-service site -------------------
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(LOCAL_ZONE).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    """GOV.UK style: '12pm on 29 January 2027', '5:30pm on 3 March 2006', in UK time."""
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_ZONE)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    if local.hour == 12 and local.minute == 0:
+        clock = "midday"
+    elif local.hour == 0 and local.minute == 0:
+        clock = "midnight"
+    else:
+        clock = f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+    return f"{clock} on {format_date(local.date())}"
+
+
+def format_money(value: Money | None) -> str:
+    if value is None:
+        return ""
+    whole = value.amount == value.amount.to_integral_value()
+    return f"£{value.amount:,.0f}" if whole else f"£{value.amount:,.2f}"
+
+
+def format_hours(hours: OpeningHours) -> str:
+    return f"{_clock(hours.opens)} to {_clock(hours.closes)}"
+
+
+def _clock(t: dt.time) -> str:
+    hour = t.hour % 12 or 12
+    suffix = "am" if t.hour < 12 else "pm"
+    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
+
+
+def format_days(days: tuple[str, ...]) -> str:
+    """['mon','tue','wed','thu','fri'] -> 'Monday to Friday'; others listed."""
+    indexes = sorted(WEEKDAYS.index(d) for d in days)
+    if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        return f"{DAY_NAMES[WEEKDAYS[indexes[0]]]} to {DAY_NAMES[WEEKDAYS[indexes[-1]]]}"
+    names = [DAY_NAMES[WEEKDAYS[i]] for i in indexes]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]

@@ -1,0 +1,215 @@
+"""Small fixture sites built in tmp_path, and a way to run ccsite as an editor would."""
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ccsite.cli import main
+
+NOW = "2026-11-25T12:00:00Z"
+
+SITE_YAML = """\
+title: Test Children's Centres
+base_url: https://cc.example.org/
+language: en-GB
+organisation:
+  name: Test County Council
+  phone: "01632 960000"
+  email: cc@example.org
+service_types:
+  early-education: Early education and childcare
+  health: Child and family health services
+programme:
+  targets:
+    - {date: 2008-04-01, centres: 1, label: Phase two}
+  milestones:
+    - {date: 2006-01-09, title: Expressions of interest open}
+members:
+  title: Lead agency network
+  protection: server
+"""
+
+AGENCY_YAML = """\
+name: Oxhey Community Trust
+sector: voluntary
+website: https://example.org/
+contact:
+  name: Jane Example
+  role: Centre manager
+  phone: "01632 960001"
+  email: jane@example.org
+about: A community trust.
+"""
+
+CENTRE_MD = """\
+---
+name: Oxhey Children's Centre
+lead_agency: oxhey-trust
+district: Watford
+phase: 2
+status: open
+opening_date: 2007-09-01
+address:
+  street: 1 Bridlington Road
+  town: Watford
+  postcode: WD19 7AA
+services: [early-education, health]
+opening_hours:
+  - {days: [mon, tue, wed, thu, fri], opens: "09:00", closes: "17:00"}
+phone: "01632 960002"
+summary: A centre for families in South Oxhey.
+---
+Families can drop in every weekday.
+"""
+
+OPPORTUNITY_MD = """\
+---
+title: Lead agency for Oxhey
+reference: HCC-1
+kind: expression-of-interest
+status: active
+published: 2026-11-02
+deadline: 2027-01-29T12:00:00Z
+eligible_sectors: [voluntary, school]
+centres: [oxhey]
+documents:
+  - {title: Information pack, url: media/pack.pdf}
+enquiries:
+  name: Commissioning team
+  email: commissioning@example.org
+---
+How to apply.
+"""
+
+LESSON_MD = """\
+---
+title: Allow more time
+summary: Small organisations needed more time to bid.
+order: 1
+---
+Body.
+"""
+
+NEWS_MD = """\
+---
+title: Centres open
+date: 2008-04-01
+summary: The network reached its target.
+---
+See [Oxhey](/centres/oxhey/).
+"""
+
+PAGE_MD = """\
+---
+title: About the programme
+nav_order: 1
+---
+About us.
+"""
+
+GOOD_PRACTICE_MD = """\
+---
+title: Running a dads' group
+author: Sam Example
+agency: oxhey-trust
+date: 2009-05-01
+summary: What worked for us.
+---
+Members-only body.
+"""
+
+DIRECTORY_YAML = """\
+- name: Sam Example
+  role: Centre manager
+  agency: oxhey-trust
+  email: sam@example.org
+  topics: [dads]
+"""
+
+BASE_FILES = {
+    "site.yaml": SITE_YAML,
+    "agencies/oxhey-trust.yaml": AGENCY_YAML,
+    "centres/oxhey.md": CENTRE_MD,
+    "opportunities/oxhey-eoi.md": OPPORTUNITY_MD,
+    "lessons/more-time.md": LESSON_MD,
+    "news/centres-open.md": NEWS_MD,
+    "pages/about.md": PAGE_MD,
+    "members/good-practice/dads-group.md": GOOD_PRACTICE_MD,
+    "members/directory.yaml": DIRECTORY_YAML,
+    "media/pack.pdf": "%PDF-1.4 test\n",
+}
+
+
+@dataclass
+class Result:
+    status: int
+    out: str
+    err: str
+
+
+class FixtureSite:
+    """A small valid site in tmp_path that a test changes, then builds like an editor."""
+
+    def __init__(self, root: Path, capsys):
+        self.root = root
+        self.content = root / "content"
+        self.output = root / "_site"
+        self._capsys = capsys
+        for rel, text in BASE_FILES.items():
+            self.write(rel, text)
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text) if text.startswith("\n") else text,
+                            encoding="utf-8")
+        return path
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.content / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def remove(self, rel: str) -> None:
+        (self.content / rel).unlink()
+
+    def build(self, *extra: str) -> Result:
+        self._capsys.readouterr()
+        status = main(["build", "--source", str(self.content), "--output", str(self.output),
+                       "--now", NOW, *extra])
+        captured = self._capsys.readouterr()
+        return Result(status, captured.out, captured.err)
+
+    def page(self, url: str) -> str:
+        path = self.output / "public" / url.strip("/") / "index.html"
+        return path.read_text(encoding="utf-8")
+
+    def shown(self, rel: str) -> str:
+        """A content path as error messages show it."""
+        return f"{self.content}/{rel}"
+
+    def snapshot(self) -> dict[str, str]:
+        public = self.output / "public"
+        return {p.relative_to(public).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(public.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def site(tmp_path, capsys) -> FixtureSite:
+    return FixtureSite(tmp_path, capsys)
+
+import os, shutil  # TEMPORARY
+if os.environ.get("STUB_TEMPLATES"):
+    _orig_init = FixtureSite.__init__
+    def _init(self, root, capsys):
+        _orig_init(self, root, capsys)
+        shutil.copytree(os.environ["STUB_TEMPLATES"], root / "templates")
+    FixtureSite.__init__ = _init
