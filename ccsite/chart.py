@@ -12,7 +12,7 @@ from html import escape
 from .graph import ProgressStep, TargetProgress
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 48, 16, 32, 36
 
 
 def progress_chart(progress: list[ProgressStep], targets: list[TargetProgress],
@@ -59,12 +59,20 @@ def progress_chart(progress: list[ProgressStep], targets: list[TargetProgress],
         parts.append(f'<g class="target{" met" if t.met else ""}">'
                      f'<path d="M{cx:.1f} {cy - 7:.1f} L{cx + 7:.1f} {cy:.1f} L{cx:.1f} '
                      f'{cy + 7:.1f} L{cx - 7:.1f} {cy:.1f} Z"/>'
-                     f'<text x="{cx - 10:.1f}" y="{cy - 10:.1f}" text-anchor="end">'
-                     f'{escape(t.target.label)}: {t.target.centres}</text></g>')
+                     f'{_label(cx, cy, f"{t.target.label}: {t.target.centres}")}</g>')
     parts.append(f'<line class="baseline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
                  f'y1="{y(0):.1f}" y2="{y(0):.1f}"/>')
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _label(cx: float, cy: float, text: str) -> str:
+    """A target's label beside its marker, on the side with room, inside the picture."""
+    if cx > (LEFT + WIDTH - RIGHT) / 2:
+        return f'<text x="{cx - 10:.1f}" y="{max(cy - 10, 12):.1f}" text-anchor="end">' \
+               f'{escape(text)}</text>'
+    return f'<text x="{cx + 10:.1f}" y="{max(cy - 10, 12):.1f}" text-anchor="start">' \
+           f'{escape(text)}</text>'
 
 
 def _nice_ceiling(value: int) -> int:

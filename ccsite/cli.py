@@ -63,7 +63,28 @@ def make_parser() -> argparse.ArgumentParser:
     _build_options(build_parser)
     build_parser.add_argument("--quiet", action="store_true", help="print only errors")
     build_parser.set_defaults(run=run_build)
+
+    serve_parser = commands.add_parser(
+        "serve", help="build, then preview the site in a browser",
+        description="Build the site, then serve it at http://HOST:PORT/ for previewing.")
+    _build_options(serve_parser)
+    serve_parser.add_argument("--port", type=int, default=8000,
+                              help="port to listen on (default: 8000)")
+    serve_parser.add_argument("--host", default="127.0.0.1",
+                              help="address to listen on (default: 127.0.0.1, this computer "
+                                   "only)")
+    serve_parser.set_defaults(run=run_serve, quiet=False)
     return parser
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from .serve import serve_forever
+
+    status = run_build(args)
+    if status:
+        return status
+    serve_forever(Path(args.output) / "public", args.host, args.port)
+    return 0
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -80,7 +101,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"Built {sum(result.pages.values())} pages ({sections}) and "
               f"{result.files - sum(result.pages.values())} other files "
               f"in {result.seconds:.2f} s.")
-        print(f"Open {result.public / 'index.html'} or run: ccsite serve")
+        print(f"The public site is in {result.public}; to look at it, run: ccsite serve")
     return 0
 
 

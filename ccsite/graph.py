@@ -304,11 +304,11 @@ def _slugify(text: str) -> str:
 
 
 def _progress(centres: list[Centre], today: dt.date) -> list[ProgressStep]:
-    """Centres open on each date a centre opened, up to today (closed ones counted as opened:
-    the content model records no closing date)."""
+    """Centres open on each date a centre opened, up to today. Closed centres are left out:
+    the content model records no closing date, so they cannot be placed on the timeline,
+    and counting them would overstate how many are open today."""
     dates = sorted(c.opening_date for c in centres
-                   if c.status in ("open", "closed") and c.opening_date
-                   and c.opening_date <= today)
+                   if c.status == "open" and c.opening_date and c.opening_date <= today)
     steps: list[ProgressStep] = []
     for count, day in enumerate(dates, start=1):
         if steps and steps[-1].date == day:

@@ -144,6 +144,14 @@ BASE_FILES = {
 }
 
 
+def visible_text(html: str) -> str:
+    import html as html_module
+    import re
+
+    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
 @dataclass
 class Result:
     status: int
@@ -192,6 +200,10 @@ class FixtureSite:
         path = self.output / "public" / url.strip("/") / "index.html"
         return path.read_text(encoding="utf-8")
 
+    def text(self, url: str) -> str:
+        """The words of a page as a reader sees them: no tags, whitespace collapsed."""
+        return visible_text(self.page(url))
+
     def shown(self, rel: str) -> str:
         """A content path as error messages show it."""
         return f"{self.content}/{rel}"
@@ -206,10 +218,3 @@ class FixtureSite:
 def site(tmp_path, capsys) -> FixtureSite:
     return FixtureSite(tmp_path, capsys)
 
-import os, shutil  # TEMPORARY
-if os.environ.get("STUB_TEMPLATES"):
-    _orig_init = FixtureSite.__init__
-    def _init(self, root, capsys):
-        _orig_init(self, root, capsys)
-        shutil.copytree(os.environ["STUB_TEMPLATES"], root / "templates")
-    FixtureSite.__init__ = _init

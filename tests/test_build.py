@@ -1,0 +1,180 @@
+"""Building sites as an editor does: what appears, what does not, and when."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ccsite.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_opportunity_open_before_its_deadline_says_how_long_is_left(site):
+    result = site.build()
+    assert result.status == 0, result.err
+    page = site.text("/opportunities/oxhey-eoi/")
+    assert "Closes in 65 days" in page
+    assert "midday on 29 January 2027" in page
+
+
+def test_expired_opportunity_is_shown_closed(site):
+    site.build()
+    site.build("--now", "2027-01-29T12:00:01Z")  # the later --now wins
+    page = site.text("/opportunities/oxhey-eoi/")
+    assert "Closed on 29 January 2027" in page
+    assert "Closes in" not in page
+    index = site.page("/opportunities/")
+    closed = index.split('id="closed"', 1)[1]
+    assert "Lead agency for Oxhey" in closed
+
+
+def test_planning_opportunity_is_upcoming(site):
+    site.edit("opportunities/oxhey-eoi.md", "status: active", "status: planning")
+    site.edit("opportunities/oxhey-eoi.md", "deadline: 2027-01-29T12:00:00Z\n", "")
+    assert site.build().status == 0
+    upcoming = site.page("/opportunities/").split('id="upcoming"', 1)[1].split('id="closed"')[0]
+    assert "Lead agency for Oxhey" in upcoming
+
+
+def test_draft_is_left_out_unless_drafts_are_asked_for(site):
+    site.edit("news/centres-open.md", "title: Centres open", "title: Centres open\ndraft: true")
+    assert site.build().status == 0
+    assert not (site.output / "public/news/centres-open").exists()
+    assert "Centres open" not in site.page("/news/")
+    assert site.build("--drafts").status == 0
+    assert "Centres open" in site.page("/news/centres-open/")
+
+
+def test_publish_date_holds_a_page_back_until_it_comes(site):
+    site.edit("news/centres-open.md", "title: Centres open",
+              "title: Centres open\npublish_date: 2026-12-01T09:00:00Z")
+    site.build()
+    assert not (site.output / "public/news/centres-open").exists()
+    site.build("--now", "2026-12-01T09:00:00Z")
+    assert (site.output / "public/news/centres-open/index.html").exists()
+
+
+def test_expired_page_is_taken_down(site):
+    site.edit("pages/about.md", "nav_order: 1", "nav_order: 1\nexpires: 2026-01-01")
+    site.build()
+    assert not (site.output / "public/about").exists()
+    assert "About the programme" not in site.page("/")
+
+
+def test_deleted_source_page_disappears_from_output(site):
+    site.build()
+    assert (site.output / "public/lessons/more-time/index.html").exists()
+    site.remove("lessons/more-time.md")
+    assert site.build().status == 0
+    assert not (site.output / "public/lessons/more-time").exists()
+
+
+def test_two_builds_with_the_same_now_are_byte_identical(tmp_path):
+    outputs = []
+    for name in ("one", "two"):
+        assert main(["build", "--source", str(ROOT / "content"), "--output",
+                     str(tmp_path / name), "--now", "2026-11-25T12:00:00Z", "--quiet"]) == 0
+        root = tmp_path / name / "public"
+        outputs.append({p.relative_to(root): p.read_bytes() for p in root.rglob("*")
+                        if p.is_file()})
+    assert outputs[0].keys() == outputs[1].keys()
+    assert outputs[0] == outputs[1]
+
+
+def test_markdown_links_follow_the_base_url_path(site):
+    site.edit("site.yaml", "https://cc.example.org/", "https://example.org/children/")
+    assert site.build().status == 0
+    page = site.page("/news/centres-open/")
+    assert 'href="/children/centres/oxhey/"' in page
+    assert 'href="/centres/oxhey/"' not in page
+
+
+def test_raw_html_in_markdown_is_sanitised(site):
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              '<script>alert(1)</script><img src="x" onerror="alert(2)">'
+              '<a href="javascript:alert(3)">x</a> See [Oxhey]')
+    assert site.build().status == 0
+    page = site.page("/news/centres-open/")
+    assert "<script>alert" not in page
+    assert "onerror" not in page
+    assert "javascript:" not in page
+
+
+def test_site_templates_override_the_default_theme(site):
+    (site.root / "templates").mkdir(exist_ok=True)
+    (site.root / "templates" / "lesson.html").write_text(
+        "<!doctype html><title>{{ lesson.title }}</title><p>OUR OWN LESSON PAGE</p>")
+    assert site.build().status == 0
+    assert "OUR OWN LESSON PAGE" in site.page("/lessons/more-time/")
+    assert "OUR OWN LESSON PAGE" not in site.page("/lessons/")
+
+
+def test_broken_site_template_is_reported_with_its_line(site):
+    (site.root / "templates").mkdir(exist_ok=True)
+    (site.root / "templates" / "lesson.html").write_text("<p>\n{% if %}\n")
+    result = site.build()
+    assert result.status == 1
+    assert result.err.startswith(f"{site.root / 'templates' / 'lesson.html'}:2: template:")
+
+
+def test_media_files_are_copied_as_they_are(site):
+    site.write("media/photos/centre.jpg", b"\xff\xd8\xff fake jpeg")
+    assert site.build().status == 0
+    assert (site.output / "public/media/photos/centre.jpg").read_bytes() == b"\xff\xd8\xff fake jpeg"
+    assert (site.output / "public/media/pack.pdf").exists()
+
+
+def test_members_content_is_not_in_the_public_output(site):
+    assert site.build().status == 0
+    for path in (site.output / "public").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"dads" not in data.lower() and b"Members-only body" not in data, path
+
+
+def test_interrupted_swap_is_recovered_by_the_next_build(site):
+    site.build()
+    public = site.output / "public"
+    public.rename(site.output / ".ccsite-old-public-999")  # killed between the two renames
+    (site.output / ".ccsite-tmp-public-998").mkdir()
+    assert site.build().status == 0
+    assert (public / "index.html").exists()
+    assert sorted(p.name for p in site.output.iterdir()) == ["public"]
+
+
+def test_wrong_usage_exits_with_status_2(site, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "--now", "yesterday"])
+    assert exit_info.value.code == 2
+    assert "is not a date-time" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "--now", "2026-11-25T09:00:00"])
+    assert exit_info.value.code == 2
+
+
+def test_missing_content_folder_is_a_content_error(tmp_path, capsys):
+    assert main(["build", "--source", str(tmp_path / "nowhere"), "--output",
+                 str(tmp_path / "out")]) == 1
+    assert "content folder not found" in capsys.readouterr().err
+
+
+def test_console_command_and_build_py_build_the_sample_site(tmp_path):
+    """As the quick start runs it: `python build.py` from the top of the repository."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    work = tmp_path / "checkout"
+    work.mkdir()
+    (work / "content").symlink_to(ROOT / "content")
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--now",
+                           "2026-11-25T12:00:00Z"], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Built" in done.stdout and "warn" not in (done.stdout + done.stderr).lower()
+    assert (work / "_site/public/index.html").exists()
+    done = subprocess.run([sys.executable, "-m", "ccsite", "build", "--source",
+                           str(ROOT / "content"), "--output", str(tmp_path / "m"), "--now",
+                           "2026-11-25"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
