@@ -16,6 +16,9 @@ from .config import read_site_config
 from .errors import ContentErrors, ErrorList
 
 
+CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete
+
+
 @dataclass
 class BuildResult:
     public: Path
@@ -42,7 +45,7 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     errors.raise_if_any()
 
     site_templates = templates if templates is not None else source.parent / "templates"
-    env = render.make_environment(site_templates, config)
+    env = render.make_environment(site_templates, config, cache=source.parent / CACHE_FOLDER)
     page_routes = render.routes(site)
     pages = _render(env, site, page_routes, site_templates, errors)
     files = write.OutputFiles()

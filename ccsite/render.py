@@ -50,10 +50,24 @@ def default_templates() -> Path:
     return packaged if packaged.is_dir() else DEFAULT_TEMPLATES
 
 
-def make_environment(site_templates: Path | None, config) -> jinja2.Environment:
+def make_environment(site_templates: Path | None, config,
+                     cache: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment: the site's templates first, then the default theme.
+
+    With `cache`, compiled templates are kept there between builds (Jinja2's bytecode
+    cache checks each template's modification time, so edits are always seen).
+    """
     search = [str(site_templates)] if site_templates and site_templates.is_dir() else []
+    bytecode_cache = None
+    if cache is not None:
+        try:
+            (cache / "jinja").mkdir(parents=True, exist_ok=True)
+            bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
+        except OSError:
+            bytecode_cache = None  # a read-only checkout still builds, just slower
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*search, str(default_templates())]),
+        bytecode_cache=bytecode_cache,
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     base = config.base_path

@@ -96,7 +96,7 @@ CASES = [
      "centres/oxhey.md:10: yaml: YAML syntax error: tabs cannot indent YAML; use spaces"),
     ("yaml-colon-in-value", "lessons/more-time.md", "title: Allow more time",
      "title: Lesson: allow more time", "lessons/more-time.md:2: yaml: YAML syntax error: "
-     "mapping values are not allowed here"),
+     "a value contains ': ' (put the whole value in quotes)"),
     ("yaml-anchor", "centres/oxhey.md", "district: Watford", "district: &d Watford",
      "centres/oxhey.md:4: yaml: YAML anchors (&name) are not allowed"),
     ("yaml-alias", "agencies/oxhey-trust.yaml", "about: A community trust.",
