@@ -7,12 +7,18 @@ tree processor prefixes them with the path of `base_url`, so a site published un
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import xml.etree.ElementTree as etree
+from pathlib import Path
 
 import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from . import __version__
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list"]
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"table", "thead", "tbody", "tfoot", "tr", "th", "td",
@@ -66,16 +72,65 @@ class _SiteExtension(Extension):
 
 
 class BodyRenderer:
-    """One configured Markdown converter for a build (Markdown objects are reusable)."""
+    """One configured Markdown converter for a build, with an optional on-disk cache.
 
-    def __init__(self, base_path: str):
-        from markdown.extensions.toc import TocExtension
+    Converting is the costliest step of a build, and most bodies do not change between
+    builds, so results are kept by a hash of the text and of everything that shapes the
+    HTML (ccsite's, Markdown's and nh3's versions, the base path). Entries not used by a
+    build are dropped when it saves, so the cache never grows beyond the site.
+    """
 
-        self._md = markdown.Markdown(extensions=[
-            *EXTENSIONS, TocExtension(permalink=False, toc_depth="2-4"),
-            _SiteExtension(base_path)], output_format="html")
+    def __init__(self, base_path: str, cache_file: Path | None = None):
+        self.base_path = base_path
+        self.cache_file = cache_file
+        self._md: markdown.Markdown | None = None
+        self._stamp = f"{__version__}|{markdown.__version__}|{nh3_version()}|{base_path}|"
+        self._cached: dict[str, str] = _read_cache(cache_file)
+        self._used: dict[str, str] = {}
 
     def render(self, text: str) -> str:
+        key = hashlib.sha256((self._stamp + text).encode("utf-8")).hexdigest()
+        html = self._used.get(key) or self._cached.get(key)
+        if html is None:
+            html = self._convert(text)
+        self._used[key] = html
+        return html
+
+    def _convert(self, text: str) -> str:
+        if self._md is None:
+            from markdown.extensions.toc import TocExtension
+
+            self._md = markdown.Markdown(extensions=[
+                *EXTENSIONS, TocExtension(permalink=False, toc_depth="2-4"),
+                _SiteExtension(self.base_path)], output_format="html")
         html = self._md.reset().convert(text)
         return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=URL_SCHEMES, link_rel=None)
+
+    def save(self) -> None:
+        """Keep this build's conversions for the next build (best effort: it is a cache)."""
+        if self.cache_file is None or self._used == self._cached:
+            return
+        try:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.cache_file.with_name(self.cache_file.name + f".{os.getpid()}.tmp")
+            temp.write_text(json.dumps(self._used, sort_keys=True), encoding="utf-8")
+            os.replace(temp, self.cache_file)
+        except OSError:
+            pass
+
+
+def nh3_version() -> str:
+    from importlib.metadata import version
+
+    return version("nh3")
+
+
+def _read_cache(cache_file: Path | None) -> dict[str, str]:
+    if cache_file is None:
+        return {}
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # missing or damaged: start again, it is only a cache
+    return data if isinstance(data, dict) else {}

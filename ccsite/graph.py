@@ -105,9 +105,9 @@ class MembersSite:
     tags: dict[str, list[GoodPractice]]
 
 
-def build_site(v: Validated, options: BuildOptions, errors: ErrorList) -> Site:
+def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
+               bodies: BodyRenderer) -> Site:
     config = v.config
-    bodies = BodyRenderer(config.base_path)
     _check_unique_slugs(errors, v)
     _check_unique_references(errors, v.opportunities)
     agencies = {a.slug: a for a in v.agencies}
@@ -180,10 +180,10 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList) -> Site:
     )
 
 
-def build_members_site(v: Validated, options: BuildOptions, errors: ErrorList) -> MembersSite:
+def build_members_site(v: Validated, options: BuildOptions, errors: ErrorList,
+                       bodies: BodyRenderer) -> MembersSite:
     """Check and link the members documents; rendering them is the members section's job."""
     agencies = {a.slug: a for a in v.agencies}
-    bodies = BodyRenderer(v.config.base_path)
     _check_unique(errors, v.good_practice, "good practice post")
     _check_unique(errors, v.members_pages, "members page")
     for post in v.good_practice:

@@ -12,6 +12,7 @@ from pathlib import Path
 import jinja2
 
 from . import audit, graph, load, render, validate, write
+from .bodies import BodyRenderer
 from .config import read_site_config
 from .errors import ContentErrors, ErrorList
 
@@ -40,12 +41,15 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
         errors.raise_if_any()
         raise ContentErrors([])  # unreachable: a missing config is always reported
     validated = validate.validate(folder, config, options, errors)
-    site = graph.build_site(validated, options, errors)
-    graph.build_members_site(validated, options, errors)
+    cache = source.parent / CACHE_FOLDER
+    bodies = BodyRenderer(config.base_path, cache / "markdown.json")
+    site = graph.build_site(validated, options, errors, bodies)
+    graph.build_members_site(validated, options, errors, bodies)
     errors.raise_if_any()
+    bodies.save()
 
     site_templates = templates if templates is not None else source.parent / "templates"
-    env = render.make_environment(site_templates, config, cache=source.parent / CACHE_FOLDER)
+    env = render.make_environment(site_templates, config, cache=cache)
     page_routes = render.routes(site)
     pages = _render(env, site, page_routes, site_templates, errors)
     files = write.OutputFiles()

@@ -178,3 +178,26 @@ def test_console_command_and_build_py_build_the_sample_site(tmp_path):
                            str(ROOT / "content"), "--output", str(tmp_path / "m"), "--now",
                            "2026-11-25"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_build_from_cache_equals_build_from_scratch(site):
+    import shutil
+
+    assert site.build().status == 0
+    fresh = site.snapshot()
+    assert (site.root / ".ccsite-cache" / "markdown.json").exists()
+    assert site.build().status == 0
+    assert site.snapshot() == fresh
+    (site.root / ".ccsite-cache" / "markdown.json").write_text("{not json")  # damaged
+    assert site.build().status == 0
+    assert site.snapshot() == fresh
+    shutil.rmtree(site.root / ".ccsite-cache")
+    assert site.build().status == 0
+    assert site.snapshot() == fresh
+
+
+def test_edited_body_is_not_served_from_the_cache(site):
+    site.build()
+    site.edit("news/centres-open.md", "See [Oxhey]", "Now see [Oxhey]")
+    site.build()
+    assert "Now see" in site.text("/news/centres-open/")
