@@ -6,8 +6,12 @@ in memory, so a failed audit leaves the published site untouched.
 """
 from __future__ import annotations
 
+import gzip
+import json
 import re
+from dataclasses import dataclass
 from html import unescape
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import ErrorList
@@ -63,5 +67,142 @@ def _blame(route: Route | None, site_path: str, bodies: dict[str, tuple[str, int
         for offset, text in enumerate(body.split("\n")):
             if site_path.rstrip("/") in text:
                 return route.source, first_line + offset
-        return route.source, first_line
-    return f"templates/{route.template}", 0
+    return f"templates/{route.template}", 0  # not written in the content: the template's
+
+
+# -- the leak audit ------------------------------------------------------------------------
+#
+# Nothing members-only may reach the public output, in any form. Before anything is written,
+# every public file is scanned for fingerprints of the members content: its titles,
+# summaries, people, distinctive sentences of its bodies, and its addresses. Compressed
+# files are opened first; JSON is read as the text it holds. Ciphertext cannot match.
+
+MIN_FINGERPRINT = 12  # shorter text ("Outreach") is too common to be evidence of a leak
+MIN_SENTENCE_WORDS = 7
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    text: str  # normalised, see `normalise`
+    source: str  # the members file it comes from
+    what: str  # "title", "sentence", "address"...
+
+
+def normalise(text: str) -> str:
+    text = unescape(text).lower()
+    text = text.translate(_QUOTES)
+    return re.sub(r"\s+", " ", text)
+
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                         "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+
+
+def members_fingerprints(members, member_routes, public_text: str) -> list[Fingerprint]:
+    """Fingerprints of everything members-only. People's names, e-mails and phones are
+    left out when the public content gives them too: a manager who is also an agency's
+    public contact is not a leak. Text (titles, passages) is never excused: a members
+    passage pasted into a public page is exactly the leak to catch."""
+    found: dict[str, Fingerprint] = {}
+
+    def add(text: str | None, source: str, what: str, minimum: int = MIN_FINGERPRINT,
+            public_anyway: bool = False):
+        key = normalise(text or "").strip()
+        if len(key) < minimum or key in found or (public_anyway and key in public_text):
+            return
+        found[key] = Fingerprint(key, source, what)
+
+    for post in [*members.posts, *members.pages]:
+        add(post.title, post.source, "title")
+        add(post.summary, post.source, "summary")
+        for sentence in _sentences(post.html):
+            add(sentence, post.source, "passage")
+    for post in members.posts:
+        add(post.author, post.source, "author", minimum=6, public_anyway=True)
+    for person in members.directory:
+        add(person.name, person.source, "directory name", minimum=6, public_anyway=True)
+        add(person.email, person.source, "directory email", minimum=6, public_anyway=True)
+        if person.phone:
+            add(person.phone.national, person.source, "directory phone", minimum=6,
+                public_anyway=True)
+        for topic in person.topics:
+            add(topic, person.source, "directory topic", public_anyway=True)
+    for route in member_routes:
+        if route.url != "/members/":
+            source = route.source or "content/members/"
+            found[normalise(route.url)] = Fingerprint(normalise(route.url), source, "address")
+    for name in members.media:
+        url = f"/members/media/{name}"
+        found[normalise(url)] = Fingerprint(normalise(url), "content/members/media/" + name,
+                                            "address")
+    return sorted(found.values(), key=lambda f: (f.source, f.text))
+
+
+def _sentences(html: str) -> list[str]:
+    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text)
+            if len(s.split()) >= MIN_SENTENCE_WORDS]
+
+
+def readable_text(path: str, data: bytes) -> str:
+    """What a file says, as text: compressed files opened, JSON strings unescaped."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            pass
+    text = data.decode("utf-8", errors="replace")
+    if path.endswith(".json") or text[:1] in "[{":
+        try:
+            text += "\n" + "\n".join(_json_strings(json.loads(text)))
+        except ValueError:
+            pass
+    return text
+
+
+def _json_strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in [k, *_json_strings(v)]]
+    if isinstance(value, list):
+        return [s for v in value for s in _json_strings(v)]
+    return []
+
+
+def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
+                base_path: str, errors: ErrorList) -> int:
+    """Scan every public file; returns how many files were scanned."""
+    if not fingerprints:
+        return 0
+    prefix = base_path.rstrip("/")
+    scanned = 0
+    for path in sorted(files):
+        content = files[path]
+        data = content.read_bytes() if isinstance(content, Path) else content
+        readable = readable_text(path, data)
+        text = normalise(readable)
+        scanned += 1
+        for fingerprint in fingerprints:
+            needle = fingerprint.text
+            if fingerprint.what == "address":
+                needle = normalise(prefix) + needle
+            at = text.find(needle)
+            if at >= 0:
+                excerpt = fingerprint.text if len(fingerprint.text) < 60 else \
+                    fingerprint.text[:57] + "..."
+                errors.add(f"{shown_root}/{path}", _line_of(readable, needle), "leak",
+                           f"members-only {fingerprint.what} from {fingerprint.source} is in "
+                           f"this public file: '{excerpt}'. Members content must never be "
+                           "published; remove it from the public template or page")
+                break
+    return scanned
+
+
+def _line_of(readable: str, needle: str) -> int:
+    """The line of the file where a (normalised) match starts, as near as can be told."""
+    probe = needle[:16]
+    for number, line in enumerate(readable.split("\n"), start=1):
+        if probe in normalise(line):
+            return number
+    return 1

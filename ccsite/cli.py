@@ -46,6 +46,9 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
                              "builds are reproducible (default: the current time)")
     parser.add_argument("--drafts", action="store_true",
                         help="include documents marked draft: true")
+    parser.add_argument("--secrets", metavar="DIR",
+                        help="the members' credentials folder, used in encrypt mode "
+                             "(default: .ccsite-secrets/ beside the content folder)")
     parser.add_argument("--templates", metavar="DIR",
                         help="a folder of templates that override the default theme "
                              "(default: templates/ beside the content folder, if any)")
@@ -74,7 +77,106 @@ def make_parser() -> argparse.ArgumentParser:
                               help="address to listen on (default: 127.0.0.1, this computer "
                                    "only)")
     serve_parser.set_defaults(run=run_serve, quiet=False)
+
+    _members_commands(commands)
     return parser
+
+
+def _members_commands(commands) -> None:
+    members = commands.add_parser(
+        "members", help="add, remove and list the members of the members-only area",
+        description="Manage who can open the members area. Credentials are kept in a "
+        "secrets folder outside content/ (default: .ccsite-secrets/ beside it); rebuild "
+        "the site after a change.")
+    actions = members.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, run) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, help=help_text, description=help_text)
+        _source_option(parser)
+        parser.add_argument("--secrets", metavar="DIR",
+                            help="the secrets folder (default: .ccsite-secrets/ beside the "
+                                 "content folder)")
+        parser.set_defaults(run=run)
+        return parser
+
+    add = action("add", "add a member and show their new passphrase (once)", run_members_add)
+    add.add_argument("name", metavar="NAME", help="the member's name, e.g. \"Jane Example\"")
+    add.add_argument("--email", metavar="E", help="the member's e-mail address (kept with "
+                     "their credentials, for the programme team)")
+    remove = action("remove", "remove a member; after the next build they cannot get in",
+                    run_members_remove)
+    remove.add_argument("name", metavar="NAME", help="the member's name")
+    action("list", "list the members and their logins", run_members_list)
+    htpasswd = action("htpasswd", "write the password file for the web server (server mode)",
+                      run_members_htpasswd)
+    htpasswd.add_argument("path", metavar="PATH", help="where to write it: a place outside "
+                          "every published folder, e.g. /etc/ccsite/members.htpasswd")
+
+
+def _store(args: argparse.Namespace):
+    from .members.credentials import MemberStore, default_secrets_folder
+
+    from .members.credentials import CredentialError, check_location
+
+    folder = Path(args.secrets) if args.secrets else default_secrets_folder(Path(args.source))
+    problem = check_location(folder, Path(args.source))
+    if problem:
+        raise CredentialError(problem)
+    return MemberStore(folder)
+
+
+def _members_command(run):
+    """Run a members action, turning a credentials mistake into a message and status 1."""
+    def wrapped(args: argparse.Namespace) -> int:
+        from .members.credentials import CredentialError
+
+        try:
+            return run(args, _store(args))
+        except CredentialError as exc:
+            print(f"ccsite members: {exc}", file=sys.stderr)
+            return 1
+    return wrapped
+
+
+@_members_command
+def run_members_add(args: argparse.Namespace, store) -> int:
+    member, passphrase = store.add(args.name, args.email)
+    print(f"Added {member.name} (login: {member.login}).")
+    print("Their passphrase, shown only this once (give it to them privately):")
+    print()
+    print(f"    {passphrase}")
+    print()
+    print("Rebuild the site so that it takes effect.")
+    return 0
+
+
+@_members_command
+def run_members_remove(args: argparse.Namespace, store) -> int:
+    member = store.remove(args.name)
+    print(f"Removed {member.name}. Rebuild and publish the site so that they can no longer "
+          "get in (in server mode, also export the password file again).")
+    return 0
+
+
+@_members_command
+def run_members_list(args: argparse.Namespace, store) -> int:
+    members = store.load()
+    if not members:
+        print(f"No members yet in {store.folder}. Add one with: ccsite members add \"Name\"")
+    for member in members:
+        print(f"{member.name}\tlogin: {member.login}" + (f"\t{member.email}" if member.email else ""))
+    return 0
+
+
+@_members_command
+def run_members_htpasswd(args: argparse.Namespace, store) -> int:
+    path = Path(args.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from .members.credentials import write_private
+
+    write_private(path, store.htpasswd())
+    print(f"Wrote the password file for {len(store.load())} members to {path}.")
+    return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -93,7 +195,8 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         result = build(Path(args.source), Path(args.output), options,
                        templates=Path(args.templates) if args.templates else None,
-                       shown_as=args.source)
+                       shown_as=args.source,
+                       secrets=Path(args.secrets) if args.secrets else None)
     except ContentErrors as exc:
         return report_errors(exc)
     if not args.quiet:
@@ -101,6 +204,12 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"Built {sum(result.pages.values())} pages ({sections}) and "
               f"{result.files - sum(result.pages.values())} other files "
               f"in {result.seconds:.2f} s.")
+        if result.members_pages:
+            where = ("encrypted inside the public site" if result.protection == "encrypt"
+                     else f"in {result.public.parent / 'members'}, to serve behind a password "
+                     f"(see {result.public.parent / 'deploy' / 'README.md'})")
+            print(f"Members area: {result.members_pages} pages, {where}; leak audit: "
+                  f"{result.leak_scanned} public files checked, nothing members-only found.")
         print(f"The public site is in {result.public}; to look at it, run: ccsite serve")
     return 0
 

@@ -93,6 +93,14 @@ class Site:
     media: set[str] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    url: str
+    posts: tuple[GoodPractice, ...]
+
+
 @dataclass
 class MembersSite:
     """The members-only section. It may refer to public agencies, never the reverse."""
@@ -102,7 +110,12 @@ class MembersSite:
     posts: list[GoodPractice]
     pages: list[Page]
     directory: list[DirectoryEntry]
-    tags: dict[str, list[GoodPractice]]
+    tags: list[Tag]
+    media: set[str] = field(default_factory=set)
+
+
+MEMBERS_RESERVED_SLUGS = {"good-practice", "tags", "directory", "search", "media", "files",
+                          "feed.xml", "keys.json", "search-index.json", "assets"}
 
 
 def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
@@ -199,15 +212,29 @@ def build_members_site(v: Validated, options: BuildOptions, errors: ErrorList,
         if entry.agency_slug and entry.agency is None:
             errors.add(entry.source, entry.line, "agency",
                        _unknown_reference(entry.agency_slug, agencies, "agencies", ".yaml"))
+    for page in v.members_pages:
+        if page.url_slug in MEMBERS_RESERVED_SLUGS:
+            errors.add(page.source, page.lines.get("slug", 1),
+                       "slug" if "slug" in page.lines else "file",
+                       f"'{page.url_slug}' is the address of a part of the members area; "
+                       "choose another slug")
     posts = sorted(v.good_practice, key=lambda p: (p.date or dt.date.min, p.title), reverse=True)
-    tags: dict[str, list[GoodPractice]] = {}
-    for post in posts:
-        for tag in post.tags:
-            tags.setdefault(tag, []).append(post)
     return MembersSite(config=v.config, now=options.now, posts=posts,
                        pages=sorted(v.members_pages, key=lambda p: p.url_slug),
                        directory=sorted(v.directory, key=lambda e: e.name.lower()),
-                       tags=dict(sorted(tags.items())))
+                       tags=_tags(posts), media=set(v.members_media))
+
+
+def _tags(posts: list[GoodPractice]) -> list[Tag]:
+    by_slug: dict[str, list[GoodPractice]] = {}
+    names: dict[str, str] = {}
+    for post in posts:
+        for tag in post.tags:
+            slug = slugify(tag)
+            names.setdefault(slug, tag)
+            by_slug.setdefault(slug, []).append(post)
+    return [Tag(names[slug], slug, f"/members/tags/{slug}/", tuple(tagged))
+            for slug, tagged in sorted(by_slug.items())]
 
 
 # -- checks across files ----------------------------------------------------------------
@@ -292,12 +319,13 @@ def _closed_order(o: Opportunity):
 
 def _districts(centres: list[Centre]) -> list[District]:
     key = lambda c: c.district
-    return [District(name, _slugify(name), tuple(group))
+    return [District(name, slugify(name), tuple(group))
             for name, group in groupby(sorted(centres, key=lambda c: (c.district.lower(),
                                                                        c.name.lower())), key)]
 
 
-def _slugify(text: str) -> str:
+def slugify(text: str) -> str:
+    """'Traveller families' -> 'traveller-families': tag and district names in URLs."""
     import re
 
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

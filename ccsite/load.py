@@ -28,6 +28,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
 SINGLE_FILES = {"site.yaml": "site", "members/directory.yaml": "directory"}
 MEDIA = "media"
 MEMBERS = "members"
+MEMBERS_MEDIA = "members/media"  # members-only images and documents, never public
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a content file is text; anything larger is a mistake
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -65,6 +66,7 @@ class ContentFolder:
     site: RawDocument | None = None
     documents: list[RawDocument] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
+    members_media: list[MediaFile] = field(default_factory=list)
 
     def of_kind(self, kind: str) -> list[RawDocument]:
         return [d for d in self.documents if d.kind == kind]
@@ -87,6 +89,9 @@ def load(source: Path, shown_as: str, errors: ErrorList) -> ContentFolder:
             continue
         if rel.startswith(MEDIA + "/"):
             folder.media.append(MediaFile(rel[len(MEDIA) + 1:], path))
+            continue
+        if rel.startswith(MEMBERS_MEDIA + "/"):
+            folder.members_media.append(MediaFile(rel[len(MEMBERS_MEDIA) + 1:], path))
             continue
         kind = _kind_of(rel)
         if kind is None:
@@ -151,7 +156,7 @@ def _misplaced(rel: str) -> str:
     if folder in SECTIONS:
         return f"'{name}' is not a {SECTIONS[folder][1]} file, so it cannot be read " \
                f"as part of {folder}/ (rename it to end in {SECTIONS[folder][1]})"
-    places = ", ".join(sorted([*SECTIONS, *SINGLE_FILES, MEDIA]))
+    places = ", ".join(sorted([*SECTIONS, *SINGLE_FILES, MEDIA, MEMBERS_MEDIA]))
     return f"this file is not part of the content model; content lives in: {places}"
 
 

@@ -1,13 +1,16 @@
 """The build, stage by stage: load -> validate -> site graph -> render -> audit -> write.
 
 Each stage adds to one `ErrorList`; the build stops at the end of the first stage that
-found mistakes, reporting all of them, and writes nothing until every check passed.
+found mistakes, reporting all of them, and writes nothing until every check passed
+(links, and the leak audit that keeps members content out of the public output).
 """
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -15,7 +18,7 @@ from . import audit, graph, load, render, validate, write
 from .bodies import BodyRenderer
 from .config import read_site_config
 from .errors import ContentErrors, ErrorList
-
+from .members import credentials, deploy, pages as members_pages, protect
 
 CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete
 
@@ -26,65 +29,190 @@ class BuildResult:
     pages: dict[str, int]  # section -> pages written
     files: int
     seconds: float
+    members_pages: int = 0
+    protection: str = "server"
+    leak_scanned: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Paths:
+    """Where a build reads and writes, resolved once from the command's options."""
+
+    source: Path
+    output: Path
+    shown: str  # the content folder as the editor typed it, for messages
+    templates: Path  # the site's own templates (may not exist)
+    secrets: Path
+    cache: Path
+
+    @classmethod
+    def of(cls, source: Path, output: Path, templates: Path | None = None,
+           shown_as: str | None = None, secrets: Path | None = None) -> "Paths":
+        return cls(source=source, output=output,
+                   shown=shown_as if shown_as is not None else str(source),
+                   templates=templates if templates is not None else source.parent / "templates",
+                   secrets=secrets or credentials.default_secrets_folder(source),
+                   cache=source.parent / CACHE_FOLDER)
+
+
 def build(source: Path, output: Path, options: validate.BuildOptions,
-          templates: Path | None = None, shown_as: str | None = None) -> BuildResult:
-    """Build the site in `source` into `output/public/`; raise ContentErrors on mistakes."""
+          templates: Path | None = None, shown_as: str | None = None,
+          secrets: Path | None = None) -> BuildResult:
+    """Build the site in `source` into `output/`; raise ContentErrors on mistakes."""
     started = time.perf_counter()
+    paths = Paths.of(source, output, templates, shown_as, secrets)
     errors = ErrorList()
-    shown = shown_as if shown_as is not None else str(source)
-    folder = load.load(source, shown, errors)
+
+    # load, validate, site graph
+    folder = load.load(paths.source, paths.shown, errors)
     config = read_site_config(folder.site, errors) if folder.site else None
     if config is None:
         errors.raise_if_any()
         raise ContentErrors([])  # unreachable: a missing config is always reported
     validated = validate.validate(folder, config, options, errors)
-    cache = source.parent / CACHE_FOLDER
-    bodies = BodyRenderer(config.base_path, cache / "markdown.json")
+    bodies = BodyRenderer(config.base_path, paths.cache / "markdown.json")
     site = graph.build_site(validated, options, errors, bodies)
-    graph.build_members_site(validated, options, errors, bodies)
+    members = graph.build_members_site(validated, options, errors, bodies)
+    problem = credentials.check_location(paths.secrets, paths.source, paths.output)
+    if problem:
+        errors.add(str(paths.secrets), 1, "secrets", problem)
+    member_list = _members_for_encryption(config, folder, paths, errors)
     errors.raise_if_any()
     bodies.save()
 
-    site_templates = templates if templates is not None else source.parent / "templates"
-    env = render.make_environment(site_templates, config, cache=cache)
+    # render
+    env = render.make_environment(paths.templates, config, cache=paths.cache)
     page_routes = render.routes(site)
-    pages = _render(env, site, page_routes, site_templates, errors)
-    files = write.OutputFiles()
+    member_routes = members_pages.members_routes(members)
+    pages = _render(lambda: render.render_routes(env, site, page_routes), paths, errors)
+    members_text = _render(lambda: members_pages.render_members(env, site, members,
+                                                                 member_routes), paths, errors)
+    public = write.OutputFiles()
     for path, html in pages.items():
-        files.add_text(path, html)
-    for asset in _assets(site_templates):
-        files.setdefault(asset[0], asset[1])
+        public.add_text(path, html)
+    for asset_path, asset in _assets(paths.templates):
+        public.setdefault(asset_path, asset)
     for media in folder.media:
-        files[f"media/{media.rel}"] = media.source
-    bodies = {e.source: (e.body, e.body_line) for e in
-              [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages]}
-    audit.check_links(pages, set(files), page_routes, config.base_path, bodies, errors)
+        public[f"media/{media.rel}"] = media.source
+    members_media = {f"members/media/{m.rel}": m.source for m in folder.members_media}
+
+    # audit links (public and members pages together: members pages link to public ones)
+    all_pages = {**pages, **{p: t for p, t in members_text.items() if p.endswith(".html")}}
+    sources = {e.source: (e.body, e.body_line) for e in
+               [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
+                *members.posts, *members.pages]}
+    audit.check_links(all_pages, set(public) | set(members_text) | set(members_media),
+                      [*page_routes, *member_routes], config.base_path, sources, errors)
     errors.raise_if_any()
 
-    public = write.write_root(output, "public", files)
-    return BuildResult(public=public, pages=_count_sections(page_routes), files=len(files),
-                       seconds=time.perf_counter() - started)
+    # protect the members section, then make sure nothing of it is public
+    members_root: write.OutputFiles | None = None
+    if config.protection == "encrypt":
+        shell = env.get_template("members/locked.html").render(site=site, current_url="/members/")
+        encrypted = protect.encrypt_members(members_text, members_media, member_list, shell,
+                                            config.base_path, _url_key(paths))
+        public.update(encrypted.files)
+    else:
+        members_root = write.OutputFiles()
+        for path, text in members_text.items():
+            members_root.add_text(path.removeprefix("members/"), text)
+        for path, media_source in members_media.items():
+            members_root[path.removeprefix("members/")] = media_source
+    fingerprints = audit.members_fingerprints(members, member_routes,
+                                              _public_source_text(folder))
+    scanned = audit.check_leaks(public, fingerprints, str(paths.output / "public"),
+                                config.base_path, errors)
+    errors.raise_if_any()
+
+    # write: each root swapped in whole
+    result_public = write.write_root(paths.output, "public", public)
+    if members_root is not None:
+        write.write_root(paths.output, "members", members_root)
+        deploy_files = write.OutputFiles()
+        for name, text in deploy.deploy_files(config).items():
+            deploy_files.add_text(name, text)
+        write.write_root(paths.output, "deploy", deploy_files)
+    else:  # encrypt mode: a members root left by an earlier server-mode build must go
+        for stale in ("members", "deploy"):
+            shutil.rmtree(paths.output / stale, ignore_errors=True)
+    return BuildResult(public=result_public, pages=_count_sections(page_routes),
+                       files=len(public), seconds=time.perf_counter() - started,
+                       members_pages=sum(1 for p in members_text if p.endswith(".html")),
+                       protection=config.protection, leak_scanned=scanned)
 
 
-def _render(env, site, page_routes, site_templates: Path, errors: ErrorList) -> dict[str, str]:
+def _members_for_encryption(config, folder, paths: Paths, errors: ErrorList):
+    if config.protection != "encrypt":
+        return []
+    site_file = folder.site
+    line = _protection_line(site_file)
     try:
-        return render.render_routes(env, site, page_routes)
+        members = credentials.MemberStore(paths.secrets).load()
+    except credentials.CredentialError as exc:
+        errors.add(site_file.path, line, "members.protection", str(exc))
+        return []
+    if not members:
+        errors.add(site_file.path, line, "members.protection",
+                   "encrypt mode needs at least one member to open the members area, and "
+                   f"{paths.secrets} has none; add one with: ccsite members add \"Name\"")
+    return members
+
+
+def _protection_line(site_file) -> int:
+    members = site_file.data.get("members")
+    if members is not None and hasattr(members.value, "key_lines"):
+        return members.value.key_lines.get("protection", members.line)
+    return 1
+
+
+def _url_key(paths: Paths) -> bytes:
+    return credentials.MemberStore(paths.secrets).url_key()
+
+
+def _public_source_text(folder: load.ContentFolder) -> str:
+    """All public content as the editors wrote it: what is said here is public already."""
+    parts = []
+    for document in [folder.site, *folder.documents]:
+        if document is not None and not document.members_only:
+            parts.append(document.body)
+            parts += _yaml_strings(document.data)
+    return audit.normalise("\n".join(parts))
+
+
+def _yaml_strings(mapping) -> list[str]:
+    from .yamlnodes import YamlMap
+
+    strings = []
+    for node in mapping.items.values():
+        value = node.value
+        if isinstance(value, YamlMap):
+            strings += _yaml_strings(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item.value, YamlMap):
+                    strings += _yaml_strings(item.value)
+                elif item.raw:
+                    strings.append(item.raw)
+        elif node.raw:
+            strings.append(node.raw)
+    return strings
+
+
+def _render(make: Callable[[], dict[str, str]], paths: Paths,
+            errors: ErrorList) -> dict[str, str]:
+    """Run a render, turning a template mistake into a `path:line: template:` error."""
+    try:
+        return make()
     except jinja2.TemplateSyntaxError as exc:
-        errors.add(_template_path(exc.filename, site_templates), exc.lineno or 0, "template",
+        errors.add(exc.filename or str(paths.templates), exc.lineno or 0, "template",
                    exc.message or "syntax error")
     except jinja2.TemplateNotFound as exc:
-        errors.add(str(site_templates), 0, "template", f"'{exc.name}' was not found")
+        errors.add(str(paths.templates), 0, "template", f"'{exc.name}' was not found")
     except jinja2.TemplateError as exc:
-        errors.add(str(site_templates), 0, "template", str(exc))
+        errors.add(str(paths.templates), 0, "template", str(exc))
     errors.raise_if_any()
     return {}
-
-
-def _template_path(filename: str | None, site_templates: Path) -> str:
-    return filename or str(site_templates)
 
 
 def _assets(site_templates: Path) -> list[tuple[str, Path]]:
@@ -102,7 +230,9 @@ def _count_sections(page_routes: list[render.Route]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for route in page_routes:
         section = route.url.strip("/").split("/")[0] or "home"
-        if route.url.count("/") <= 2 and route.template == "page.html":
+        if route.template == "page.html":
             section = "pages"
+        elif route.template == "404.html":
+            section = "not-found page"
         counts[section] = counts.get(section, 0) + 1
     return counts

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .chart import progress_chart
 from .fields import LOCAL_ZONE
-from .graph import Site
+from .graph import Site, slugify
 from .model import Money, OpeningHours, WEEKDAYS
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -75,9 +75,11 @@ def make_environment(site_templates: Path | None, config,
         url=lambda path: base + path.lstrip("/"),
         absolute=lambda path: config.base_url + path.lstrip("/"),
         date=format_date, datetime=format_datetime, iso=lambda d: d.isoformat(),
+        rfc3339=lambda d: d.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         money=format_money, hours=format_hours, days=format_days,
         sector=lambda s: SECTOR_NAMES.get(s, s), kind=lambda k: KIND_NAMES.get(k, k),
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
+        tag_slug=slugify,
     )
     return env
 

@@ -43,11 +43,13 @@ class Validated:
     members_pages: list[Page] = field(default_factory=list)
     directory: list[DirectoryEntry] = field(default_factory=list)
     media: set[str] = field(default_factory=set)
+    members_media: set[str] = field(default_factory=set)
 
 
 def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
              errors: ErrorList) -> Validated:
-    result = Validated(config=config, media={m.rel for m in folder.media})
+    result = Validated(config=config, media={m.rel for m in folder.media},
+                       members_media={m.rel for m in folder.members_media})
     readers: dict[str, tuple[Callable, list]] = {
         "centre": (_centre, result.centres),
         "opportunity": (_opportunity, result.opportunities),

@@ -118,6 +118,7 @@ author: Sam Example
 agency: oxhey-trust
 date: 2009-05-01
 summary: What worked for us.
+tags: [dads]
 ---
 Members-only body.
 """

@@ -52,6 +52,21 @@ class Member:
         return base64.b64decode(self.kek)
 
 
+def check_location(folder: Path, source: Path, output: Path | None = None) -> str | None:
+    """Why `folder` is a bad place for secrets (inside content/ or an output), or None."""
+    place = folder.resolve()
+    for root, what in ((source, "the content folder"), (output, "the output folder")):
+        if root is None:
+            continue
+        try:
+            place.relative_to(root.resolve())
+        except ValueError:
+            continue
+        return f"the secrets folder {folder} is inside {what}, where it could be " \
+               "published; keep it beside content/ (the default: .ccsite-secrets/)"
+    return None
+
+
 def default_secrets_folder(source: Path) -> Path:
     """`.ccsite-secrets/` beside the content folder: outside content/ and every output."""
     return source.resolve().parent / ".ccsite-secrets"
@@ -106,9 +121,9 @@ class MemberStore:
         os.chmod(self.folder, 0o700)
         gitignore = self.folder / ".gitignore"
         if not gitignore.exists():
-            _write_private(gitignore, "# secrets: never commit this folder\n*\n")
+            write_private(gitignore, "# secrets: never commit this folder\n*\n")
         data = {"members": [asdict(m) for m in sorted(members, key=lambda m: m.name.lower())]}
-        _write_private(self.path, json.dumps(data, indent=2) + "\n")
+        write_private(self.path, json.dumps(data, indent=2) + "\n")
 
     def add(self, name: str, email: str | None) -> tuple[Member, str]:
         name = name.strip()
@@ -134,12 +149,21 @@ class MemberStore:
         known = ", ".join(m.name for m in members) or "none"
         raise CredentialError(f"there is no member called '{name}' (members: {known})")
 
+    def url_key(self) -> bytes:
+        """A secret of this site that names encrypted files opaquely and stably."""
+        path = self.folder / "url-key"
+        if not path.exists():
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_private(path, base64.b64encode(os.urandom(32)).decode() + "\n")
+        return base64.b64decode(path.read_text(encoding="utf-8").strip())
+
     def htpasswd(self) -> str:
         """The password file for nginx auth_basic and Apache AuthUserFile (bcrypt lines)."""
-        return "".join(f"{m.login}:{m.bcrypt_hash}\n" for m in self.load())
+        # $2y$ is the same bcrypt as $2b$, and the prefix both Apache and nginx accept
+        return "".join(f"{m.login}:$2y${m.bcrypt_hash[4:]}\n" for m in self.load())
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
     """Write a file that only its owner can read, without a moment of wider permissions."""
     temp = path.with_name(path.name + ".tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

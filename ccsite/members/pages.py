@@ -1,0 +1,85 @@
+"""Render the members section: its routes, pages, feed and search index.
+
+Only this module renders members content, from the `MembersSite`; the public render never
+receives it. Members pages may link to public pages (agencies, centres), never the reverse.
+Pages are rendered the same way in both protection modes; `protect.py` then either leaves
+them as a root of their own (`server`) or encrypts them (`encrypt`).
+"""
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+
+import jinja2
+
+from ..feeds import FeedEntry, as_datetime, make_feed
+from ..graph import MembersSite, Site
+from ..render import Route
+
+ROOT = "/members/"
+SEARCH_INDEX = "/members/search-index.json"
+MAIN_START = "<!--members-main-->"  # marks the part of a page that encrypt mode encrypts
+MAIN_END = "<!--/members-main-->"
+
+
+def members_routes(members: MembersSite) -> list[Route]:
+    routes = [Route(ROOT, "members/index.html"),
+              Route("/members/directory/", "members/directory.html"),
+              Route("/members/search/", "members/search.html"),
+              Route("/members/feed.xml", "atom.xml", {"feed": _feed(members)})]
+    routes += [Route(p.url, "members/post.html", {"post": p}, p.source) for p in members.posts]
+    routes += [Route(t.url, "members/tag.html", {"tag": t}) for t in members.tags]
+    routes += [Route(p.url, "members/page.html", {"page": p}, p.source) for p in members.pages]
+    return routes
+
+
+def render_members(env: jinja2.Environment, site: Site, members: MembersSite,
+                   routes: list[Route]) -> dict[str, str]:
+    """Output path (from the site root, 'members/...') -> text of each members file."""
+    files = {route.output_path: env.get_template(route.template).render(
+                 site=site, members=members, **route.context, current_url=route.url)
+             for route in routes}
+    files[SEARCH_INDEX.lstrip("/")] = search_index(members)
+    return files
+
+
+def search_index(members: MembersSite) -> str:
+    """What members search looks through: every post and page, as plain text."""
+    entries = [{"url": p.url, "title": p.title, "summary": p.summary,
+                "tags": [t for t in p.tags], "author": p.author,
+                "agency": p.agency.name if p.agency else "",
+                "date": p.date.isoformat() if p.date else "", "text": _plain(p.html)}
+               for p in members.posts]
+    entries += [{"url": p.url, "title": p.title, "summary": p.summary or "", "tags": [],
+                 "author": "", "agency": "", "date": "", "text": _plain(p.html)}
+                for p in members.pages]
+    return json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def main_part(html: str) -> str:
+    """The members-only part of a rendered page (between the markers of members/base.html)."""
+    start, end = html.find(MAIN_START), html.find(MAIN_END)
+    if start < 0 or end < start:
+        return html
+    return html[start + len(MAIN_START):end]
+
+
+def title_of(html: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    return unescape(found.group(1)).strip() if found else ""
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def _feed(members: MembersSite):
+    config = members.config
+    entries = [FeedEntry(id=config.base_url + p.url.lstrip("/"), title=p.title,
+                         url=config.base_url + p.url.lstrip("/"),
+                         updated=as_datetime(p.date), published=as_datetime(p.date),
+                         summary=p.summary, content_html=p.html, author=p.author)
+               for p in members.posts if p.date]
+    return make_feed(f"{config.members_title}: good practice", config.base_url + "members/feed.xml",
+                     config.base_url + "members/", config.members_title, entries)

@@ -1,0 +1,300 @@
+"""The members-only section: its pages, its credentials, both protection modes, and the
+leak audit that keeps every trace of it out of the public output."""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import stat
+from pathlib import Path
+
+import bcrypt
+import pytest
+
+from ccsite.cli import main
+from ccsite.members import credentials, protect
+
+CANARIES = {
+    "title": "Canarytitle quokka 7781",
+    "summary": "Canarysummary of the wombat method 7781.",
+    "author": "Canaryauthor Pemberton",
+    "tag": "canarytag-7781",
+    "body": "The canarybody sentence explains exactly how the numbat rota works.",
+    "page-title": "Canarypage handbook 7781",
+    "page-body": "A canarypagebody sentence that only members should ever be able to read.",
+    "directory-name": "Canaryperson Ottoline",
+    "directory-role": "Canaryrole coordinator 7781",
+    "directory-topic": "canarytopic platypus outreach",
+    "directory-email": "canary.ottoline@example.org",
+    "directory-phone": "01632 960777",
+    "media": "CANARYMEDIA-PDF-7781",
+}
+
+
+def add_canary_members_content(site) -> None:
+    site.write("members/good-practice/canary-post.md", f"""---
+title: {CANARIES['title']}
+author: {CANARIES['author']}
+agency: oxhey-trust
+date: 2026-01-05
+summary: {CANARIES['summary']}
+tags: [{CANARIES['tag']}, dads]
+---
+{CANARIES['body']}
+
+Download the [rota](/members/media/canary-rota.pdf).
+""")
+    site.write("members/pages/canary-handbook.md", f"""---
+title: {CANARIES['page-title']}
+---
+{CANARIES['page-body']}
+""")
+    site.write("members/directory.yaml", f"""\
+- name: {CANARIES['directory-name']}
+  role: {CANARIES['directory-role']}
+  agency: oxhey-trust
+  email: {CANARIES['directory-email']}
+  phone: "{CANARIES['directory-phone']}"
+  topics: [{CANARIES['directory-topic']}]
+""")
+    site.write("members/media/canary-rota.pdf", f"%PDF-1.4 {CANARIES['media']}\n")
+
+
+def every_file_text(root: Path) -> dict[str, str]:
+    """Every file under root as text a person could read, compressed files opened."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if data[:2] == b"\x1f\x8b":
+                data = gzip.decompress(data)
+            found[path.relative_to(root).as_posix()] = data.decode("utf-8", "replace").lower()
+    return found
+
+
+def assert_no_canary(root: Path) -> None:
+    for path, text in every_file_text(root).items():
+        for what, canary in CANARIES.items():
+            assert canary.lower() not in text, f"{what} canary leaked into {path}"
+        assert "/members/good-practice/" not in text, f"members address leaked into {path}"
+
+
+# -- server mode ------------------------------------------------------------------------------
+
+def test_members_section_is_built_into_its_own_root_with_noindex(site):
+    result = site.build()
+    assert result.status == 0, result.err
+    members = site.output / "members"
+    for page in ["index.html", "good-practice/dads-group/index.html", "directory/index.html",
+                 "search/index.html", "tags/dads/index.html"]:
+        html = (members / page).read_text()
+        assert '<meta name="robots" content="noindex, nofollow">' in html, page
+    assert "Running a dads&#39; group" in (members / "index.html").read_text()
+    assert "Sam Example" in (members / "directory/index.html").read_text()
+    feed = (members / "feed.xml").read_text()
+    assert "<title>Running a dads&#39; group</title>" in feed
+    index = json.loads((members / "search-index.json").read_text())
+    assert index[0]["title"] == "Running a dads' group"
+    assert not (site.output / "public" / "members").exists()
+
+
+def test_public_pages_link_only_to_the_members_entry_page(site):
+    site.build()
+    for path in (site.output / "public").rglob("*.html"):
+        html = path.read_text()
+        assert 'href="/members/"' in html, path
+        assert html.count("/members/") == html.count('href="/members/"'), path
+
+
+def test_canaries_in_every_members_field_never_reach_the_public_root_server_mode(site):
+    add_canary_members_content(site)
+    result = site.build()
+    assert result.status == 0, result.err
+    assert_no_canary(site.output / "public")
+    members_text = "\n".join(every_file_text(site.output / "members").values())
+    assert CANARIES["title"].lower() in members_text  # the canaries are really there
+    assert CANARIES["directory-role"].lower() in members_text
+
+
+def test_deploy_configuration_is_written_outside_the_served_roots(site):
+    site.build()
+    deploy = site.output / "deploy"
+    nginx = (deploy / "nginx.conf").read_text()
+    assert "auth_basic_user_file /etc/ccsite/members.htpasswd;" in nginx
+    assert 'add_header Cache-Control "private, no-store" always;' in nginx
+    assert 'add_header X-Robots-Tag "noindex, nofollow" always;' in nginx
+    apache = (deploy / "apache.conf").read_text()
+    assert 'AuthUserFile "/etc/ccsite/members.htpasswd"' in apache
+    assert "Options -Indexes" in apache
+    assert 'Header always set Cache-Control "private, no-store"' in apache
+    for name in ("README.md", "netlify.md", "cloudflare-access.md", "members.htaccess"):
+        assert (deploy / name).stat().st_size > 200, name
+    assert "no-store" in (deploy / "netlify.md").read_text()
+    assert "no-store" in (deploy / "cloudflare-access.md").read_text()
+
+
+# -- the leak audit --------------------------------------------------------------------------
+
+def test_leaking_template_fails_the_build_naming_public_file_and_members_source(site):
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "page.html").write_text(
+        "<!doctype html><title>{{ page.title }}</title>"
+        "<p>Latest from members: Running a dads' group</p>")
+    before = site.build("--now", "2026-11-24T00:00:00Z")  # no leak yet? it leaks at once
+    assert before.status == 1
+    error = before.err.splitlines()[0]
+    assert error.startswith(f"{site.output / 'public'}/about/index.html:1: leak: members-only "
+                            f"title from {site.content}/members/good-practice/dads-group.md")
+    assert not (site.output / "public").exists()  # nothing was written
+
+
+def test_public_page_linking_to_a_members_post_fails_the_audit(site):
+    site.build()
+    before = site.snapshot()
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              "Members, see [the post](/members/good-practice/dads-group/). See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.output / 'public'}/news/centres-open/index.html:" in result.err
+    assert "members-only address" in result.err
+    assert site.snapshot() == before
+
+
+def test_public_text_quoting_a_members_passage_fails_the_audit(site):
+    site.edit("members/good-practice/dads-group.md", "Members-only body.",
+              "We moved the group to Saturday mornings and the numbers tripled within a term.")
+    site.edit("news/centres-open.md", "See [Oxhey]", "We moved the group to Saturday "
+              "mornings and the numbers tripled within a term. See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only passage" in result.err
+
+
+def test_name_that_is_public_anyway_is_not_a_leak(site):
+    """A manager who is also an agency's public contact may write a members post."""
+    site.edit("members/good-practice/dads-group.md", "author: Sam Example",
+              "author: Jane Example")
+    assert site.build().status == 0
+
+
+# -- credentials -----------------------------------------------------------------------------
+
+def run(*args: str) -> int:
+    return main(list(args))
+
+
+def test_members_add_shows_a_passphrase_once_and_stores_only_hashes(tmp_path, capsys):
+    secrets = tmp_path / "secrets"
+    assert run("members", "add", "Jane Example", "--email", "jane@example.org",
+               "--secrets", str(secrets), "--source", str(tmp_path / "content")) == 0
+    out = capsys.readouterr().out
+    passphrase = out.split("\n\n")[1].strip()
+    words = passphrase.split(" ")
+    assert len(words) == 7 and len(set(credentials.word_list())) == 7776  # 90 bits
+    store_file = secrets / "members.json"
+    assert stat.S_IMODE(store_file.stat().st_mode) == 0o600
+    assert passphrase not in store_file.read_text()
+    member = credentials.MemberStore(secrets).load()[0]
+    assert bcrypt.checkpw(passphrase.encode(), member.bcrypt_hash.encode())
+    assert member.bcrypt_hash.startswith("$2b$12$")
+    assert member.iterations >= 600_000 and len(base64.b64decode(member.salt)) == 16
+    assert credentials.derive_kek(passphrase, base64.b64decode(member.salt)) == \
+        member.key_encryption_key()
+    assert run("members", "list", "--secrets", str(secrets)) == 0
+    assert "Jane Example\tlogin: jane-example\tjane@example.org" in capsys.readouterr().out
+    htpasswd = tmp_path / "etc" / "members.htpasswd"
+    assert run("members", "htpasswd", str(htpasswd), "--secrets", str(secrets)) == 0
+    login, hashed = htpasswd.read_text().strip().split(":", 1)
+    assert login == "jane-example" and hashed.startswith("$2y$12$")
+    assert bcrypt.checkpw(passphrase.encode(), hashed.encode())
+    assert stat.S_IMODE(htpasswd.stat().st_mode) == 0o600
+    assert run("members", "remove", "Jane Example", "--secrets", str(secrets)) == 0
+    assert credentials.MemberStore(secrets).load() == []
+
+
+def test_members_commands_report_mistakes_plainly(tmp_path, capsys):
+    secrets = str(tmp_path / "secrets")
+    assert run("members", "remove", "Nobody", "--secrets", secrets) == 1
+    assert "there is no member called 'Nobody'" in capsys.readouterr().err
+    run("members", "add", "Jane Example", "--secrets", secrets)
+    assert run("members", "add", "jane example", "--secrets", secrets) == 1
+    assert "already a member called" in capsys.readouterr().err
+    assert run("members", "add", "Jane", "--secrets", str(tmp_path / "content" / "s"),
+               "--source", str(tmp_path / "content")) == 1
+    assert "is inside the content folder" in capsys.readouterr().err
+
+
+# -- encrypt mode ----------------------------------------------------------------------------
+
+def encrypt_site(site, *names: str) -> dict[str, str]:
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    return {name: store.add(name, None)[1] for name in names}
+
+
+def open_bundle(public: Path, passphrase: str) -> dict | None:
+    keys = (public / "members/keys.json").read_bytes()
+    for slot in json.loads(keys)["slots"]:
+        kek = credentials.derive_kek(passphrase, base64.b64decode(slot["salt"]),
+                                     slot["iterations"])
+        key = protect.unwrap_content_key(keys, kek)
+        if key:
+            sealed = (public / "members/bundle.enc").read_bytes()
+            return json.loads(protect.open_sealed(key, sealed, protect.BUNDLE_AAD))
+    return None
+
+
+def test_encrypt_mode_refuses_to_build_without_members(site):
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    result = site.build()
+    assert result.status == 1
+    assert result.err.startswith(f"{site.content}/site.yaml:18: members.protection: encrypt "
+                                 "mode needs at least one member")
+
+
+def test_encrypt_mode_round_trips_for_each_member_and_revokes_removed_ones(site):
+    passphrases = encrypt_site(site, "Jane Example", "Sam Example")
+    add_canary_members_content(site)
+    assert site.build().status == 0
+    public = site.output / "public"
+    for passphrase in passphrases.values():
+        bundle = open_bundle(public, passphrase)
+        post = bundle["pages"]["/members/good-practice/canary-post/"]
+        assert CANARIES["title"] in post["title"] and CANARIES["body"] in post["main"]
+        assert any(e["title"] == CANARIES["title"] for e in bundle["search"])
+    assert open_bundle(public, "wrong words entirely here now please ok") is None
+    credentials.MemberStore(site.root / ".ccsite-secrets").remove("Sam Example")
+    assert site.build().status == 0
+    assert open_bundle(public, passphrases["Sam Example"]) is None
+    assert open_bundle(public, passphrases["Jane Example"]) is not None
+    assert not (site.output / "members").exists() and not (site.output / "deploy").exists()
+
+
+def test_encrypt_mode_output_holds_no_plaintext_of_members_content(site):
+    encrypt_site(site, "Jane Example")
+    add_canary_members_content(site)
+    assert site.build().status == 0
+    assert_no_canary(site.output)  # the whole output: public root and all
+    shell = (site.output / "public/members/index.html").read_text()
+    assert "Running a dads" not in shell and "dads-group" not in shell
+    files = list((site.output / "public/members/files").iterdir())
+    assert len(files) == 1 and files[0].read_bytes().startswith(protect.MAGIC)
+
+
+def test_encrypted_member_file_opens_with_the_content_key(tmp_path):
+    source = tmp_path / "rota.pdf"
+    source.write_bytes(b"%PDF-1.4 secret rota")
+    member = credentials.make_member("Jane", None, "one two three four five six seven")
+    result = protect.encrypt_members({"members/index.html": "<title>x</title>"},
+                                     {"members/media/rota.pdf": source}, [member], "<p>shell",
+                                     "/", b"k" * 32)
+    [(path, sealed)] = [(p, d) for p, d in result.files.items() if p.startswith("members/files/")]
+    assert protect.open_sealed(result.content_key, sealed, path.split("/")[-1].encode()) == \
+        b"%PDF-1.4 secret rota"
+    with pytest.raises(Exception):
+        protect.open_sealed(result.content_key, sealed, b"another-name.enc")
+    # a fresh content key and nonces every build
+    again = protect.encrypt_members({"members/index.html": "<title>x</title>"}, {}, [member],
+                                    "<p>shell", "/", b"k" * 32)
+    assert again.content_key != result.content_key
+    assert again.files["members/bundle.enc"] != result.files["members/bundle.enc"]
