@@ -74,8 +74,7 @@ def test_member_searches_good_practice_by_keyword_and_reads_a_post(site, page):
         page.get_by_role("link", name="Search", exact=True).click()
         page.get_by_label("Words to look for").fill("saturday")
         page.get_by_role("button", name="Search").click()
-        assert page.get_by_role("status").filter(has_text="1 result").is_visible() or \
-            page.wait_for_selector("text=1 result for")
+        page.get_by_text("1 result for “saturday”").wait_for()
         page.get_by_role("link", name="Running a dads' group").first.click()
         page.get_by_role("heading", level=1, name="Running a dads' group").wait_for()
         assert "Saturday mornings" in page.inner_text("main")
