@@ -298,3 +298,26 @@ def test_encrypted_member_file_opens_with_the_content_key(tmp_path):
                                     "<p>shell", "/", b"k" * 32)
     assert again.content_key != result.content_key
     assert again.files["members/bundle.enc"] != result.files["members/bundle.enc"]
+
+
+def test_sample_site_builds_in_both_modes_without_members_plaintext(tmp_path):
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent
+    content = tmp_path / "content"
+    shutil.copytree(root / "content", content)
+    titles = [line.split(":", 1)[1].strip().lower() for path in
+              (content / "members/good-practice").glob("*.md")
+              for line in path.read_text().splitlines() if line.startswith("title:")]
+    assert len(titles) >= 5
+    assert main(["build", "--source", str(content), "--output", str(tmp_path / "server"),
+                 "--now", "2026-11-25", "--quiet"]) == 0
+    (content / "site.yaml").write_text((content / "site.yaml").read_text()
+                                       .replace("protection: server", "protection: encrypt"))
+    credentials.MemberStore(tmp_path / ".ccsite-secrets").add("Jane Example", None)
+    assert main(["build", "--source", str(content), "--output", str(tmp_path / "encrypt"),
+                 "--now", "2026-11-25", "--quiet"]) == 0
+    for output in ("server/public", "encrypt"):
+        for path, text in every_file_text(tmp_path / output).items():
+            text = text.replace("&#39;", "'")
+            assert not [t for t in titles if t in text], path
