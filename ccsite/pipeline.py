@@ -14,11 +14,12 @@ from typing import Callable
 
 import jinja2
 
-from . import audit, graph, load, render, validate, write
+from . import audit, graph, load, outputs, render, validate, write
 from .bodies import BodyRenderer
 from .config import read_site_config
 from .errors import ContentErrors, ErrorList
 from .members import credentials, deploy, pages as members_pages, protect
+from .outputs import search
 
 CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete
 
@@ -95,6 +96,9 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
         public.setdefault(asset_path, asset)
     for media in folder.media:
         public[f"media/{media.rel}"] = media.source
+    for path, text in _render(lambda: outputs.public_outputs(env, site, page_routes), paths,
+                              errors).items():
+        public.add_text(path, text)
     members_media = {f"members/media/{m.rel}": m.source for m in folder.members_media}
 
     # audit links (public and members pages together: members pages link to public ones)
@@ -125,8 +129,19 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
                                 config.base_path, errors)
     errors.raise_if_any()
 
-    # write: each root swapped in whole
-    result_public = write.write_root(paths.output, "public", public)
+    # write: each root swapped in whole; the search index is made from the written pages
+    def index_and_audit(root: Path) -> None:
+        try:
+            index = search.build_search_index(root)
+        except search.SearchIndexError as exc:
+            errors.add(str(paths.output / "public"), 0, "search", str(exc))
+            errors.raise_if_any()
+        index_files = {p.relative_to(root).as_posix(): p for p in index}
+        audit.check_leaks(index_files, fingerprints, str(paths.output / "public"),
+                          config.base_path, errors)
+        errors.raise_if_any()
+
+    result_public = write.write_root(paths.output, "public", public, finish=index_and_audit)
     if members_root is not None:
         write.write_root(paths.output, "members", members_root)
         deploy_files = write.OutputFiles()

@@ -16,6 +16,8 @@ import jinja2
 from markupsafe import Markup
 
 from .chart import progress_chart
+from .outputs import structured
+from .outputs.opendata import data_catalogue
 from .fields import LOCAL_ZONE
 from .graph import Site, slugify
 from .model import Money, OpeningHours, WEEKDAYS
@@ -37,6 +39,7 @@ class Route:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     source: str | None = None  # the content file, for error messages
+    lastmod: dt.date | None = None  # the content's own date, for the sitemap
 
     @property
     def output_path(self) -> str:
@@ -79,28 +82,42 @@ def make_environment(site_templates: Path | None, config,
         money=format_money, hours=format_hours, days=format_days,
         sector=lambda s: SECTOR_NAMES.get(s, s), kind=lambda k: KIND_NAMES.get(k, k),
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
-        tag_slug=slugify,
+        tag_slug=slugify, jsonld=structured.as_script,
     )
     return env
 
 
 def routes(site: Site) -> list[Route]:
-    """Every public page of the URL table."""
-    r = [Route("/", "home.html", {"chart": _chart(site)}),
-         Route("/centres/", "centres.html"),
-         Route("/opportunities/", "opportunities.html"),
-         Route("/agencies/", "agencies.html"),
-         Route("/lessons/", "lessons.html"),
-         Route("/programme/", "programme.html", {"chart": _chart(site)}),
+    """Every public page of the URL table. `section` names the search filter a page is
+    indexed under (pages without one, like the 404 page, are not searchable)."""
+    chart = _chart(site)
+    r = [Route("/", "home.html", {"chart": chart, "jsonld": structured.website(site),
+                                  "section": "Pages"}),
+         Route("/centres/", "centres.html", {"section": "Centres"}),
+         Route("/opportunities/", "opportunities.html", {"section": "Opportunities"}),
+         Route("/agencies/", "agencies.html", {"section": "Lead agencies"}),
+         Route("/lessons/", "lessons.html", {"section": "Lessons learned"}),
+         Route("/programme/", "programme.html", {"chart": chart, "section": "Programme"}),
+         Route("/search/", "search.html"),
+         Route("/data/", "data.html", {"files": data_catalogue(site), "section": "Open data"}),
          Route("/404.html", "404.html")]
-    r += [Route(c.url, "centre.html", {"centre": c}, c.source) for c in site.centres]
-    r += [Route(o.url, "opportunity.html", {"opportunity": o}, o.source)
-          for o in site.opportunities]
-    r += [Route(a.url, "agency.html", {"agency": a}, a.source) for a in site.agencies]
-    r += [Route(l.url, "lesson.html", {"lesson": l}, l.source) for l in site.lessons]
-    r += [Route(p.url, "news-list.html", {"news_page": p}) for p in site.news_pages]
-    r += [Route(n.url, "news-item.html", {"item": n}, n.source) for n in site.news]
-    r += [Route(p.url, "page.html", {"page": p}, p.source) for p in site.pages]
+    r += [Route(c.url, "centre.html", {"centre": c, "section": "Centres",
+                                       "jsonld": structured.centre(site, c)}, c.source)
+          for c in site.centres]
+    r += [Route(o.url, "opportunity.html", {"opportunity": o, "section": "Opportunities"},
+                o.source, lastmod=o.published) for o in site.opportunities]
+    r += [Route(a.url, "agency.html", {"agency": a, "section": "Lead agencies",
+                                       "jsonld": structured.agency(site, a)}, a.source)
+          for a in site.agencies]
+    r += [Route(l.url, "lesson.html", {"lesson": l, "section": "Lessons learned"}, l.source)
+          for l in site.lessons]
+    r += [Route(p.url, "news-list.html", {"news_page": p, "section": "News"},
+                lastmod=p.items[0].date if p.items else None) for p in site.news_pages]
+    r += [Route(n.url, "news-item.html", {"item": n, "section": "News",
+                                          "jsonld": structured.news_article(site, n)},
+                n.source, lastmod=n.date) for n in site.news]
+    r += [Route(p.url, "page.html", {"page": p, "section": "Pages"}, p.source)
+          for p in site.pages]
     return r
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 TEMP_PREFIX = ".ccsite-tmp-"
 OLD_PREFIX = ".ccsite-old-"
@@ -21,8 +22,13 @@ class OutputFiles(dict):
         self[path] = text.encode("utf-8")
 
 
-def write_root(output: Path, name: str, files: OutputFiles) -> Path:
-    """Write `files` as `output/name/`, replacing what was there in one swap."""
+def write_root(output: Path, name: str, files: OutputFiles,
+               finish: Callable[[Path], None] | None = None) -> Path:
+    """Write `files` as `output/name/`, replacing what was there in one swap.
+
+    `finish` runs on the written folder before the swap (to add a search index, say); if
+    it raises, the folder is dropped and the published one stays as it was.
+    """
     output.mkdir(parents=True, exist_ok=True)
     recover_interrupted(output, name)
     temp = output / f"{TEMP_PREFIX}{name}-{os.getpid()}"
@@ -36,6 +42,12 @@ def write_root(output: Path, name: str, files: OutputFiles) -> Path:
             shutil.copyfile(content, target)
         else:
             target.write_bytes(content)
+    if finish is not None:
+        try:
+            finish(temp)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
     final = output / name
     old = output / f"{OLD_PREFIX}{name}-{os.getpid()}"
     if final.exists():

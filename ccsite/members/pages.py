@@ -13,7 +13,7 @@ from html import unescape
 
 import jinja2
 
-from ..feeds import FeedEntry, as_datetime, make_feed
+from ..outputs.feeds import FeedEntry, as_datetime, make_feed
 from ..graph import MembersSite, Site
 from ..render import Route
 

@@ -1,0 +1,89 @@
+"""Atom feeds (RFC 4287): the data of a feed, and one template that writes every feed.
+
+Entry ids are the entries' absolute URLs, which stay the same for as long as the page does;
+`updated` comes from the content's own dates, never from the clock, so feeds are
+reproducible.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..fields import start_of_day
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    id: str
+    title: str
+    url: str  # absolute
+    updated: dt.datetime
+    summary: str | None = None
+    content_html: str | None = None
+    author: str | None = None
+    published: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: str
+    title: str
+    self_url: str  # absolute URL of the feed
+    page_url: str  # absolute URL of the page it follows
+    updated: dt.datetime
+    author: str
+    entries: tuple[FeedEntry, ...]
+
+
+def as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else start_of_day(value)
+
+
+def make_feed(title: str, self_url: str, page_url: str, author: str,
+              entries: list[FeedEntry]) -> Feed:
+    ordered = tuple(sorted(entries, key=lambda e: (e.updated, e.id), reverse=True))
+    updated = ordered[0].updated if ordered else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    return Feed(id=self_url, title=title, self_url=self_url, page_url=page_url,
+                updated=updated, author=author, entries=ordered)
+
+
+def absolute(config, path: str) -> str:
+    return config.base_url + path.lstrip("/")
+
+
+def news_feed(site) -> Feed:
+    config = site.config
+    entries = [FeedEntry(id=absolute(config, n.url), title=n.title, url=absolute(config, n.url),
+                         updated=as_datetime(n.date), published=as_datetime(n.date),
+                         summary=n.summary, content_html=n.html)
+               for n in site.news if n.date]
+    return make_feed(f"{config.title}: news", absolute(config, "/feed.xml"),
+                     absolute(config, "/news/"), config.organisation.name, entries)
+
+
+def opportunities_feed(site) -> Feed:
+    """An entry when an opportunity is published, with its deadline in the entry."""
+    from ..render import format_datetime, KIND_NAMES
+
+    config = site.config
+    entries = []
+    for o in site.opportunities:
+        if not o.published:
+            continue
+        deadline = (f"Deadline: {format_datetime(o.deadline)}." if o.deadline
+                    else "The deadline will be announced.")
+        summary = " ".join(p for p in (f"{KIND_NAMES.get(o.kind, o.kind)}, reference "
+                                       f"{o.reference}.", o.summary, deadline) if p)
+        entries.append(FeedEntry(id=absolute(config, o.url), title=o.title,
+                                 url=absolute(config, o.url), updated=as_datetime(o.published),
+                                 published=as_datetime(o.published), summary=summary,
+                                 content_html=f"<p>{_escape(deadline)}</p>\n{o.html}"))
+    return make_feed(f"{config.title}: opportunities to bid",
+                     absolute(config, "/opportunities/feed.xml"),
+                     absolute(config, "/opportunities/"), config.organisation.name, entries)
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

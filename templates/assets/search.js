@@ -1,0 +1,73 @@
+/* Site search: Pagefind's index (made at build time) searched in the browser, with our own
+   small, accessible results list (Pagefind's ready-made UI is larger than a page may be). */
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-search]");
+  if (!form) return;
+  var input = form.querySelector("input[name=q]");
+  var section = form.querySelector("select[name=section]");
+  var status = document.querySelector("[data-search-status]");
+  var list = document.querySelector("[data-search-results]");
+  var nojs = document.querySelector("[data-search-nojs]");
+  var pagefind = null;
+  if (nojs) nojs.hidden = true;
+
+  function engine() {
+    if (!pagefind) {
+      pagefind = import(form.getAttribute("data-pagefind")).then(function (module) {
+        return module.options({ excerptLength: 24 }).then(function () { return module; });
+      });
+    }
+    return pagefind;
+  }
+
+  function show(results, query) {
+    list.textContent = "";
+    results.forEach(function (data) {
+      var item = document.createElement("li");
+      item.className = "item-list__item";
+      var heading = document.createElement("h2");
+      heading.className = "item-list__title";
+      var link = document.createElement("a");
+      link.href = data.url;
+      link.textContent = (data.meta && data.meta.title) || data.url;
+      heading.appendChild(link);
+      item.appendChild(heading);
+      if (data.filters && data.filters.section) {
+        var meta = document.createElement("p");
+        meta.className = "meta";
+        meta.textContent = data.filters.section.join(", ");
+        item.appendChild(meta);
+      }
+      var excerpt = document.createElement("p");
+      excerpt.innerHTML = data.excerpt;  /* Pagefind escapes page text; adds only <mark> */
+      item.appendChild(excerpt);
+      list.appendChild(item);
+    });
+    var where = section.value ? " in " + section.value : "";
+    status.textContent = results.length === 1 ? "1 result for \u201c" + query + "\u201d" + where
+      : results.length + " results for \u201c" + query + "\u201d" + where;
+  }
+
+  function run(event) {
+    if (event) event.preventDefault();
+    var query = input.value.trim();
+    if (!query) { list.textContent = ""; status.textContent = "Type what you are looking for."; return; }
+    var params = new URLSearchParams({ q: query });
+    if (section.value) params.set("section", section.value);
+    history.replaceState(null, "", "?" + params.toString());
+    status.textContent = "Searching\u2026";
+    engine().then(function (module) {
+      var filters = section.value ? { section: section.value } : {};
+      return module.search(query, { filters: filters });
+    }).then(function (search) {
+      return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
+    }).then(function (results) { show(results, query); })
+      .catch(function () { status.textContent = "Search is not available at the moment."; });
+  }
+
+  form.addEventListener("submit", run);
+  var params = new URLSearchParams(location.search);
+  if (params.get("section")) section.value = params.get("section");
+  if (params.get("q")) { input.value = params.get("q"); run(); }
+})();

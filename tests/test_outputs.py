@@ -1,0 +1,134 @@
+"""Feeds, calendars, structured data, sitemap and robots.txt of the sample site, read back
+with the standard parsers other tools use."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import feedparser
+import icalendar
+import pytest
+
+from ccsite.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2026-11-25T12:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("sample")
+    assert main(["build", "--source", str(ROOT / "content"), "--output", str(output),
+                 "--now", NOW, "--quiet"]) == 0
+    return output / "public"
+
+
+def html_pages(public: Path) -> list[Path]:
+    return sorted(p for p in public.rglob("*.html") if "pagefind" not in p.parts)
+
+
+def test_news_and_opportunity_feeds_parse_without_errors(public):
+    news = feedparser.parse((public / "feed.xml").read_bytes())
+    assert not news.bozo, news.bozo_exception
+    assert len(news.entries) == 7
+    assert news.entries[0].link == ("https://childrenscentres.example.org/news/"
+                                    "recommissioning-expressions-of-interest-open/")
+    assert news.entries[0].id == news.entries[0].link  # stable ids
+    opportunities = feedparser.parse((public / "opportunities/feed.xml").read_bytes())
+    assert not opportunities.bozo, opportunities.bozo_exception
+    newest = opportunities.entries[0]
+    assert newest.title == "New children's centre for Royston, lead agency tender"
+    eoi = next(e for e in opportunities.entries if "recommissioning" in e.link)
+    assert "Deadline: midday on 29 January 2027" in eoi.summary
+    assert eoi.updated == "2026-11-02T00:00:00Z"
+
+
+def test_pages_announce_their_feeds(public):
+    home = (public / "index.html").read_text()
+    assert '<link rel="alternate" type="application/atom+xml" title="Opportunities to bid" ' \
+           'href="/opportunities/feed.xml">' in home
+
+
+def test_calendars_parse_and_carry_stable_deadlines(public):
+    calendar = icalendar.Calendar.from_ical((public / "opportunities.ics").read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 5  # every opportunity with a deadline
+    eoi = next(e for e in events if "HCC-CC-2027-01" in str(e["summary"]))
+    assert str(eoi["uid"]) == ("opportunity-recommissioning-eoi-2027-deadline@"
+                               "childrenscentres.example.org")
+    assert eoi.decoded("dtstart").isoformat() == "2027-01-29T12:00:00+00:00"
+    assert eoi.decoded("dtstamp").isoformat() == "2026-11-25T12:00:00+00:00"
+    assert str(eoi["url"]).endswith("/opportunities/recommissioning-eoi-2027/")
+    one = icalendar.Calendar.from_ical(
+        (public / "opportunities/recommissioning-eoi-2027/deadline.ics").read_bytes())
+    assert [str(e["uid"]) for e in one.walk("VEVENT")] == [str(eoi["uid"])]
+    page = (public / "opportunities/recommissioning-eoi-2027/index.html").read_text()
+    assert 'href="/opportunities/recommissioning-eoi-2027/deadline.ics"' in page
+    programme = icalendar.Calendar.from_ical((public / "programme.ics").read_bytes())
+    summaries = [str(e["summary"]) for e in programme.walk("VEVENT")]
+    assert "Expressions of interest launched for phase two lead agencies" in summaries
+    assert sum(s.endswith(" opens") for s in summaries) == 81  # 80 open + the closed one
+
+
+def json_ld(html: str) -> list[dict]:
+    return [json.loads(block) for block in
+            re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
+
+
+def test_structured_data_describes_centres_agencies_news_and_the_site(public):
+    [centre] = json_ld((public / "centres/south-oxhey-childrens-centre/index.html").read_text())
+    assert centre["@type"] == "ChildCare"
+    assert centre["address"]["postalCode"] == "WD19 7AD"
+    assert centre["geo"]["@type"] == "GeoCoordinates"
+    assert centre["telephone"].startswith("+44")
+    assert centre["openingHoursSpecification"][0]["opens"] == "09:00"
+    assert centre["parentOrganization"]["name"] == "Oxhey Community Trust"
+    [agency] = json_ld((public / "agencies/oxhey-community-trust/index.html").read_text())
+    assert agency["@type"] == "Organization"
+    [article] = json_ld((public / "news/eighty-centres-reached/index.html").read_text())
+    assert article["@type"] == "NewsArticle" and article["datePublished"] == "2010-03-31"
+    [site] = json_ld((public / "index.html").read_text())
+    assert site["@type"] == "WebSite"
+    assert site["potentialAction"]["@type"] == "SearchAction"
+    for page in html_pages(public):
+        for block in json_ld(page.read_text()):
+            assert block["@context"] == "https://schema.org", page
+
+
+def test_every_page_has_a_canonical_url_and_open_graph(public):
+    for page in html_pages(public):
+        html = page.read_text()
+        if page.name == "404.html":
+            continue
+        url = "https://childrenscentres.example.org/" + \
+            page.relative_to(public).as_posix().removesuffix("index.html")
+        assert f'<link rel="canonical" href="{url}">' in html, page
+        assert f'<meta property="og:url" content="{url}">' in html, page
+        assert '<meta property="og:title" content="' in html, page
+
+
+def test_sitemap_lists_exactly_the_public_html_pages(public):
+    tree = ET.parse(public / "sitemap.xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = {loc.text for loc in tree.findall(".//s:loc", ns)}
+    expected = {"https://childrenscentres.example.org/" +
+                p.relative_to(public).as_posix().removesuffix("index.html")
+                for p in html_pages(public) if p.name == "index.html"}
+    assert listed == expected
+    assert not any("/members/" in url for url in listed)
+    lastmods = {u.find("s:loc", ns).text: u.find("s:lastmod", ns) for u in
+                tree.findall("s:url", ns)}
+    assert lastmods["https://childrenscentres.example.org/news/eighty-centres-reached/"]\
+        .text == "2010-03-31"
+    robots = (public / "robots.txt").read_text()
+    assert "Disallow: /members/" in robots
+    assert "Sitemap: https://childrenscentres.example.org/sitemap.xml" in robots
+
+
+def test_search_index_covers_the_public_pages_only(public):
+    entry = json.loads((public / "pagefind/pagefind-entry.json").read_text())
+    assert entry["languages"]["en-gb"]["page_count"] == len(html_pages(public)) - 2  # 404, search
+    assert (public / "pagefind/pagefind.js").exists()
+    assert not (public / "pagefind/pagefind-ui.js").exists()
