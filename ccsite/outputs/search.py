@@ -8,6 +8,9 @@ site in place; the leak audit then reads the (compressed) index it made.
 """
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -39,4 +42,58 @@ def build_search_index(public_root: Path) -> list[Path]:
     folder = public_root / SUBDIR
     for name in UNUSED:
         (folder / name).unlink(missing_ok=True)
+    make_deterministic(folder)
     return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+# -- byte-identical indexes --------------------------------------------------------------
+#
+# Pagefind writes each filter's values in hash-map order, which changes from run to run,
+# and names files after their content; so the filter files, the metadata file naming them
+# and pagefind-entry.json naming that would differ between two builds of the same site.
+# We sort the filter values (the files are gzip-compressed CBOR behind a "pagefind_dcd"
+# signature) and rename the chain after the new content. Pagefind's browser code reads
+# files by the names in the metadata and checks no hashes, so the index works the same.
+
+SIGNATURE = b"pagefind_dcd"
+
+
+def _read(path: Path):
+    import cbor2
+
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise SearchIndexError(f"unexpected Pagefind file format: {path.name}")
+    return cbor2.loads(data[len(SIGNATURE):])
+
+
+def _write(folder: Path, prefix: str, language: str, suffix: str, value, digits: int) -> str:
+    """Write `value` as a Pagefind file named after its content; returns the new hash."""
+    import cbor2
+
+    data = SIGNATURE + cbor2.dumps(value)
+    name = f"{language}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    (folder / f"{prefix}{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
+    return name
+
+
+def make_deterministic(folder: Path) -> None:
+    entry_path = folder / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in entry["languages"].items():
+        meta_path = folder / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read(meta_path)
+        filters = meta[3]  # [[filter name, file hash], ...]
+        renamed = []
+        for filter_name, old_hash in sorted(filters):
+            old_path = folder / "filter" / f"{old_hash}.pf_filter"
+            name, values = _read(old_path)
+            old_path.unlink()
+            new_hash = _write(folder / "filter", "", language, ".pf_filter",
+                              [name, sorted(values, key=lambda v: v[0])], 7)
+            renamed.append([filter_name, new_hash])
+        meta[3] = renamed
+        meta_path.unlink()
+        info["hash"] = _write(folder, "pagefind.", language, ".pf_meta", meta, 13)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
+                          encoding="utf-8")
