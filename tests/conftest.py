@@ -219,3 +219,24 @@ class FixtureSite:
 def site(tmp_path, capsys) -> FixtureSite:
     return FixtureSite(tmp_path, capsys)
 
+
+# -- real headless Chromium, one for the whole run (tests/browser.py says how) ----------
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()

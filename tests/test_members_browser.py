@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import chromium, needs_browser, page, served  # noqa: F401  (fixtures)
+from browser import needs_browser, served
 from ccsite.members import credentials
 
 pytestmark = [pytest.mark.browser, needs_browser]
@@ -71,7 +71,8 @@ def test_member_searches_good_practice_by_keyword_and_reads_a_post(site, page):
     assert site.build().status == 0
     with served(site.output / "public") as base:
         unlock(page, base, jane)
-        page.get_by_role("link", name="Search", exact=True).click()
+        page.get_by_role("navigation", name="Lead agency network") \
+            .get_by_role("link", name="Search").click()
         page.get_by_label("Words to look for").fill("saturday")
         page.get_by_role("button", name="Search").click()
         page.get_by_text("1 result for “saturday”").wait_for()

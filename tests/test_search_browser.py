@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, needs_browser, page, served  # noqa: F401  (fixtures)
+from browser import needs_browser, served
 from ccsite.cli import main
 
 pytestmark = [pytest.mark.browser, needs_browser]
