@@ -317,3 +317,25 @@ def test_data_page_explains_and_links_every_file(public):
     assert "Open Government Licence v3.0" in page
     assert "updated whenever the site is published" in page
     assert 'id="service-type-early-education"' in page  # where term_uri points
+
+
+# -- small sites ----------------------------------------------------------------------------
+
+def test_without_a_registered_prefix_ocids_use_a_placeholder(site):
+    """The fixture site's site.yaml has no open_data.ocid_prefix."""
+    assert site.build().status == 0
+    package = read_json(site.output / "public/data/opportunities.json")
+    assert not problems(ocds_validator(), package)
+    release = package["releases"][0]
+    assert release["ocid"] == "ocds-xxxxxx-cc-example-org-HCC-1"
+    documents = release["tender"]["documents"]
+    assert documents[-1]["url"] == "https://cc.example.org/media/pack.pdf"
+
+
+def test_a_site_without_opportunities_publishes_no_empty_package(site):
+    """An OCDS package must hold at least one release, so there is none to publish."""
+    site.remove("opportunities/oxhey-eoi.md")
+    assert site.build().status == 0
+    assert not (site.output / "public/data/opportunities.json").exists()
+    assert "opportunities.json" not in site.page("/data/")
+    assert (site.output / "public/data/centres.csv").is_file()

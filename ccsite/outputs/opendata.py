@@ -1,7 +1,500 @@
-# TEMPORARY STUB until the open-data module lands
-def open_data_files(site):
-    return {}
+"""Open data: the centres and the opportunities as files other systems can read, in the
+public standards those systems already speak.
+
+Why: referral platforms, family-information services and procurement portals gather
+children's centres and bidding opportunities from many publishers. They can take ours
+without scraping pages or asking for a spreadsheet only if we publish them in the standards
+they read: Open Referral UK for services, OCDS for opportunities, and a plain CSV for people.
+Every file is made from the public site graph on every build (never from members content),
+so the data always say what the pages say. `data_catalogue` describes the files for the
+human page at /data/.
+
+Files, relative to the public root:
+
+- data/oruk/index.json, data/oruk/services.json, data/oruk/services/<id>.json: the
+  answers of the Open Referral UK 3.0 read API to `/`, `/services` and `/services/{id}`,
+  built in advance (a static site cannot answer queries, so `/services` is one page of all).
+- data/centres.csv: one row per centre, for a spreadsheet.
+- data/opportunities.json: an OCDS 1.1 release package, one release per opportunity. It is
+  left out when there are no opportunities: a package must hold at least one release.
+
+Choices the standards leave to the publisher:
+
+- Ids are UUID 5 of `base_url + "<kind>/" + file slug`, so they are the same on every
+  build and survive an editor changing a `slug:` (only the page URL moves).
+- Centre status -> ORUK service status: open -> active, planned -> inactive (not running
+  yet), closed -> defunct (closed for good). All three are published, as on the site.
+- Opening hours are weekly schedules (RFC 5545 `freq`/`byday`); `opens_at`/`closes_at` are
+  "HH:MM" UK local time with no offset, because UK clocks change and any fixed offset would
+  be wrong half the year. Closed centres have none, as on their pages.
+- The UK profile removes `phones` (and a contact's `email`) from HSDS 3.0. A centre's phone
+  number is the first thing a family needs, so services and contacts keep HSDS 3.0's own
+  `phones`/`email`: the profile's compliance rules allow extra properties that do not
+  conflict with HSDS.
+- `last_modified` is left out: the content records no date on which a centre last changed,
+  and the build's clock must not stand in for one.
+- Service types are attributes whose taxonomy terms belong to a taxonomy named after the
+  site; each term's `term_uri` points at the list of service types on the /data/ page.
+- OCDS ocid = "<open_data.ocid_prefix>-<reference>". Without a registered prefix the
+  placeholder "ocds-xxxxxx-<host>" keeps the file valid until one is registered with the
+  Open Contracting Partnership and set in site.yaml.
+- Release tag follows the status (planning -> "planning", cancelled ->
+  "tenderCancellation", otherwise "tender") and the release id is ocid + "-" + tag.
+  `tender.status` is the editor's: an active tender past its deadline stays "active", as
+  OCDS keeps a process active until it is complete; `tenderPeriod.endDate` shows that
+  submissions have closed.
+- Dates become the start of that UK day; `publishedDate` is the latest `published` date,
+  so the file changes only when the content does.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import mimetypes
+import re
+import uuid
+from dataclasses import dataclass
+from html import unescape
+from typing import Any
+from urllib.parse import urlsplit
+
+# Absolute imports, so this module works wherever the pipeline imports it from.
+from ..fields import start_of_day
+from ..graph import Site, slugify
+from ..model import (WEEKDAYS, Agency, Centre, Contact, DocumentLink, Money,
+                          OpeningHours, Opportunity, Phone)
+
+Json = dict[str, Any]
 
 
-def data_catalogue(site):
-    return []
+@dataclass(frozen=True)
+class Standard:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One published data file, as the /data/ page describes it."""
+
+    path: str  # site path, e.g. "/data/centres.csv"
+    title: str
+    description: str
+    format: str
+    standard: Standard | None
+
+
+ORUK = Standard("Open Referral UK 3.0", "https://openreferraluk.org/")
+OCDS = Standard("Open Contracting Data Standard 1.1",
+                "https://standard.open-contracting.org/1.1/en/")
+ORUK_VERSION = "3.0"
+ORUK_PROFILE = "https://github.com/OpenReferralUK/uk-profile"
+ORUK_OPENAPI = ("https://raw.githubusercontent.com/OpenReferralUK/uk-profile/main/"
+                "schema/openapi.json")
+LICENCE_URLS = {"OGL-UK-3.0":
+                "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}
+PLACEHOLDER_OCID_PREFIX = "ocds-xxxxxx"
+
+DATA_PAGE = "/data/"
+ORUK_ROOT = "data/oruk/index.json"
+ORUK_SERVICES = "data/oruk/services.json"
+CENTRES_CSV = "data/centres.csv"
+OPPORTUNITIES = "data/opportunities.json"
+
+SERVICE_STATUS = {"open": "active", "planned": "inactive", "closed": "defunct"}
+RRULE_DAYS = dict(zip(WEEKDAYS, ("MO", "TU", "WE", "TH", "FR", "SA", "SU")))
+RELEASE_TAGS = {"planning": "planning", "cancelled": "tenderCancellation"}
+CSV_COLUMNS = ("Name", "Status", "Phase", "District", "Street", "Locality", "Town",
+               "Postcode", "Telephone", "Email", "Website", "Lead agency",
+               "Lead agency sector", "Opening date", "Services", "Opening hours", "Latitude",
+               "Longitude", "Page", "Open Referral ID")
+
+
+# -- the files ---------------------------------------------------------------------------
+
+def open_data_files(site: Site) -> dict[str, str]:
+    """Output path (relative to the public root) -> text of every open-data file."""
+    files = {ORUK_ROOT: _json(oruk_root()), ORUK_SERVICES: _json(services_page(site))}
+    for centre in site.centres:
+        files[service_path(site, centre)] = _json(service(site, centre))
+    files[CENTRES_CSV] = centres_csv(site)
+    if site.opportunities:
+        files[OPPORTUNITIES] = _json(release_package(site))
+    return files
+
+
+def data_catalogue(site: Site) -> list[DataFile]:
+    """What the /data/ page says about each file, in the order it lists them."""
+    count = len(site.centres)
+    files = [
+        DataFile("/" + CENTRES_CSV, "Children's centres (spreadsheet)",
+                 f"One row for each of the {count} children's centres, open, planned and "
+                 "closed: address, telephone, email, lead agency, services, opening hours, "
+                 "location and the address of its page.",
+                 "CSV: comma-separated values, UTF-8, with a header row", None),
+        DataFile("/" + ORUK_SERVICES, "Children's centres (Open Referral UK)",
+                 f"The {count} children's centres as services, in the form of the answer "
+                 "to the Open Referral UK API's /services request (one page holding them "
+                 "all). The full record of each service, with its location, opening hours, "
+                 "lead agency, contact and service types, is the file "
+                 "/data/oruk/services/{id}.json, where {id} is the service's id.",
+                 "JSON", ORUK),
+        DataFile("/" + ORUK_ROOT, "Open Referral UK description",
+                 "The answer to the Open Referral UK API's / request: the version of the "
+                 "standard these files follow and where its specification is published.",
+                 "JSON", ORUK),
+    ]
+    if site.opportunities:
+        files.append(DataFile(
+            "/" + OPPORTUNITIES, "Opportunities to bid (OCDS)",
+            f"The {len(site.opportunities)} opportunities for organisations to lead or "
+            "support children's centres, as an OCDS release package with one release for "
+            "each: its status, dates, value, who may apply, how to apply and its documents.",
+            "JSON", OCDS))
+    return files
+
+
+def stable_id(site: Site, kind: str, slug: str) -> str:
+    """The same UUID for the same thing on every build."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{site.config.base_url}{kind}/{slug}"))
+
+
+def service_path(site: Site, centre: Centre) -> str:
+    return f"data/oruk/services/{stable_id(site, 'service', centre.slug)}.json"
+
+
+# -- Open Referral UK ----------------------------------------------------------------------
+
+def oruk_root() -> Json:
+    return {"version": ORUK_VERSION, "profile": ORUK_PROFILE, "openapi_url": ORUK_OPENAPI}
+
+
+def services_page(site: Site) -> Json:
+    """The `/services` answer: the API's Page envelope around one-to-one service records."""
+    contents = [service_summary(site, centre) for centre in site.centres]
+    return {"total_items": len(contents), "total_pages": 1, "page_number": 1,
+            "size": len(contents), "first_page": True, "last_page": True,
+            "empty": not contents, "contents": contents}
+
+
+def service_summary(site: Site, centre: Centre) -> Json:
+    """A service's one-to-one fields (ORUK service_list.json)."""
+    agency = centre.agency
+    return _clean({
+        "id": stable_id(site, "service", centre.slug),
+        "organization_id": stable_id(site, "organization", agency.slug) if agency else None,
+        "name": centre.name,
+        "description": centre.summary or _plain(centre.html),
+        "url": _absolute(site, centre.url),
+        "email": centre.email,
+        "status": SERVICE_STATUS[centre.status],
+        "organization": _organization(site, agency) if agency else None,
+    })
+
+
+def service(site: Site, centre: Centre) -> Json:
+    """A fully nested service (ORUK service.json), plus HSDS 3.0 `phones`."""
+    record = service_summary(site, centre)
+    organization = record.pop("organization", None)
+    service_id = record["id"]
+    return _clean({
+        **record,
+        "schedules": _schedules(site, centre, service_id),
+        "service_at_locations": [_service_at_location(site, centre, service_id)],
+        "organization": organization,
+        "contacts": _contacts(site, centre, service_id),
+        "attributes": [_attribute(site, centre, key, service_id) for key in centre.services],
+        "phones": [_phone(site, f"service/{centre.slug}", centre.phone,
+                          service_id=service_id)] if centre.phone else [],
+    })
+
+
+def _organization(site: Site, agency: Agency) -> Json:
+    return _clean({
+        "id": stable_id(site, "organization", agency.slug),
+        "name": agency.name,
+        "description": _plain(agency.about_html)
+        or f"{_sector_name(agency.sector)} sector lead agency for children's centres.",
+        "website": agency.website,
+        "uri": _absolute(site, agency.url),
+    })
+
+
+def _schedules(site: Site, centre: Centre, service_id: str) -> list[Json]:
+    if centre.status == "closed":
+        return []
+    return [_schedule(site, f"{centre.slug}/{index}", hours, service_id)
+            for index, hours in enumerate(centre.opening_hours, start=1)]
+
+
+def _schedule(site: Site, key: str, hours: OpeningHours, service_id: str) -> Json:
+    days = sorted(hours.days, key=WEEKDAYS.index)
+    return {"id": stable_id(site, "schedule", key), "service_id": service_id,
+            "freq": "WEEKLY", "byday": ",".join(RRULE_DAYS[day] for day in days),
+            "description": _opening_text(hours),
+            "opens_at": f"{hours.opens:%H:%M}", "closes_at": f"{hours.closes:%H:%M}"}
+
+
+def _service_at_location(site: Site, centre: Centre, service_id: str) -> Json:
+    location_id = stable_id(site, "location", centre.slug)
+    return {"id": stable_id(site, "service-at-location", centre.slug),
+            "service_id": service_id, "location_id": location_id,
+            "location": _location(site, centre, location_id)}
+
+
+def _location(site: Site, centre: Centre, location_id: str) -> Json:
+    point = centre.location
+    return _clean({
+        "id": location_id, "location_type": "physical", "name": centre.name,
+        "latitude": point.lat if point else None,
+        "longitude": point.lon if point else None,
+        "addresses": [_address(site, centre, location_id)] if centre.address else [],
+    })
+
+
+def _address(site: Site, centre: Centre, location_id: str) -> Json:
+    address = centre.address
+    assert address is not None
+    return {"id": stable_id(site, "address", centre.slug), "location_id": location_id,
+            "address_1": ", ".join(p for p in (address.street, address.locality) if p),
+            "city": address.town, "state_province": centre.district,
+            "postal_code": address.postcode, "country": "GB", "address_type": "physical"}
+
+
+def _contacts(site: Site, centre: Centre, service_id: str) -> list[Json]:
+    """The lead agency's public contact, the person to ask about the centre."""
+    contact = centre.agency.contact if centre.agency else None
+    if contact is None:
+        return []
+    contact_id = stable_id(site, "contact", centre.slug)
+    return [_clean({
+        "id": contact_id, "service_id": service_id, "name": contact.name,
+        "title": contact.role,
+        "email": contact.email,  # HSDS 3.0; not in the UK profile
+        "phones": [_phone(site, f"contact/{centre.slug}", contact.phone,
+                          contact_id=contact_id)] if contact.phone else [],
+    })]
+
+
+def _phone(site: Site, key: str, phone: Phone, **link: str) -> Json:
+    """An HSDS 3.0 phone, linked to its service or contact."""
+    return {"id": stable_id(site, "phone", key), **link, "number": phone.national}
+
+
+def _attribute(site: Site, centre: Centre, key: str, service_id: str) -> Json:
+    term = _taxonomy_term(site, key)
+    return {"id": stable_id(site, "attribute", f"{centre.slug}/{key}"), "link_id": service_id,
+            "taxonomy_term_id": term["id"], "taxonomy_term": term}
+
+
+def _taxonomy_term(site: Site, key: str) -> Json:
+    label = site.config.service_types[key]
+    return {"id": stable_id(site, "taxonomy-term", key), "name": label,
+            "description": label, "taxonomy": f"{site.config.title} service types",
+            "taxonomy_id": stable_id(site, "taxonomy", "service-types"),
+            "term_uri": _absolute(site, f"{DATA_PAGE}#service-type-{key}"), "term": key}
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+def centres_csv(site: Site) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_csv_row(site, centre) for centre in site.centres)
+    return out.getvalue()
+
+
+def _csv_row(site: Site, centre: Centre) -> tuple[str, ...]:
+    address, agency, point = centre.address, centre.agency, centre.location
+    hours = () if centre.status == "closed" else centre.opening_hours
+    return (
+        centre.name, centre.status, str(centre.phase), centre.district,
+        address.street if address else "", (address.locality or "") if address else "",
+        address.town if address else "", address.postcode if address else "",
+        centre.phone.national if centre.phone else "", centre.email or "",
+        centre.website or "", agency.name if agency else "",
+        _sector_name(agency.sector) if agency else "",
+        centre.opening_date.isoformat() if centre.opening_date else "",
+        "; ".join(site.config.service_types[key] for key in centre.services),
+        "; ".join(_opening_text(h) for h in hours),
+        str(point.lat) if point else "", str(point.lon) if point else "",
+        _absolute(site, centre.url), stable_id(site, "service", centre.slug),
+    )
+
+
+# -- OCDS -------------------------------------------------------------------------------
+
+def release_package(site: Site) -> Json:
+    """Every opportunity as an OCDS 1.1 release package (needs at least one)."""
+    published = max(_published(o) for o in site.opportunities)
+    return _clean({
+        "uri": _absolute(site, OPPORTUNITIES),
+        "version": "1.1",
+        "publishedDate": _day_start(published),
+        "publisher": {"name": site.config.organisation.name},
+        "license": _licence_url(site.config.licence),
+        "publicationPolicy": _absolute(site, DATA_PAGE),
+        "releases": [release(site, o) for o in site.opportunities],
+    })
+
+
+def release(site: Site, opportunity: Opportunity) -> Json:
+    ocid = ocid_of(site, opportunity)
+    tag = RELEASE_TAGS.get(opportunity.status, "tender")
+    council = _council_reference(site)
+    return {
+        "ocid": ocid, "id": f"{ocid}-{tag}", "date": _day_start(_published(opportunity)),
+        "tag": [tag], "initiationType": "tender",
+        "parties": [_council_party(site)], "buyer": council,
+        "tender": _tender(site, opportunity, council),
+        "language": _language(site),
+    }
+
+
+def ocid_of(site: Site, opportunity: Opportunity) -> str:
+    prefix = site.config.ocid_prefix
+    if not prefix:
+        host = urlsplit(site.config.base_url).hostname or "site"
+        prefix = f"{PLACEHOLDER_OCID_PREFIX}-{slugify(host)}"
+    return f"{prefix}-{opportunity.reference}"
+
+
+def _council_reference(site: Site) -> Json:
+    name = site.config.organisation.name
+    return {"id": slugify(name), "name": name}
+
+
+def _council_party(site: Site) -> Json:
+    """The programme's council: it pays (buyer) and runs the process (procuring entity)."""
+    org = site.config.organisation
+    return {**_council_reference(site),
+            "contactPoint": _clean({"name": org.name, "email": org.email,
+                                    "telephone": _international(org.phone)}),
+            "roles": ["buyer", "procuringEntity"]}
+
+
+def _tender(site: Site, opportunity: Opportunity, council: Json) -> Json:
+    from ccsite.render import KIND_NAMES  # here: render imports this module
+
+    return _clean({
+        "id": opportunity.reference,
+        "title": opportunity.title,
+        "description": opportunity.summary or _plain(opportunity.html),
+        "status": opportunity.status,
+        "procuringEntity": council,
+        "value": _value(opportunity.value),
+        "procurementMethodDetails": KIND_NAMES.get(opportunity.kind, opportunity.kind),
+        "submissionMethodDetails": _how_to_apply(site, opportunity),
+        "tenderPeriod": _tender_period(opportunity),
+        "eligibilityCriteria": "Organisations in these sectors may apply: "
+        + "; ".join(_sector_name(s) for s in opportunity.eligible_sectors) + ".",
+        "documents": _documents(site, opportunity),
+    })
+
+
+def _value(money: Money | None) -> Json | None:
+    if money is None:
+        return None
+    whole = money.amount == money.amount.to_integral_value()
+    return {"amount": int(money.amount) if whole else float(money.amount),
+            "currency": money.currency}
+
+
+def _tender_period(opportunity: Opportunity) -> Json | None:
+    """Open from publication to the deadline; a planning notice has no start yet."""
+    end = opportunity.deadline.isoformat() if opportunity.deadline else None
+    start = None if opportunity.status == "planning" else _day_start(_published(opportunity))
+    return _clean({"startDate": start, "endDate": end}) or None
+
+
+def _how_to_apply(site: Site, opportunity: Opportunity) -> str:
+    text = f"How to apply: see {_absolute(site, opportunity.url)}."
+    contact = opportunity.enquiries
+    return f"{text} Enquiries: {_contact_text(contact)}." if contact else text
+
+
+def _contact_text(contact: Contact) -> str:
+    ways = [f"email {contact.email}" if contact.email else "",
+            f"telephone {contact.phone.national}" if contact.phone else ""]
+    return ", ".join([contact.name, *(w for w in ways if w)])
+
+
+def _documents(site: Site, opportunity: Opportunity) -> list[Json]:
+    """The opportunity's page (the notice itself), then the documents the editor listed."""
+    notice_type = "plannedProcurementNotice" if opportunity.status == "planning" \
+        else "tenderNotice"
+    notice = {"id": "notice", "documentType": notice_type, "title": opportunity.title,
+              "url": _absolute(site, opportunity.url),
+              "datePublished": _day_start(_published(opportunity)),
+              "format": "text/html", "language": _language(site)}
+    return [notice, *(_document(site, str(index), document)
+                      for index, document in enumerate(opportunity.documents, start=1))]
+
+
+def _document(site: Site, document_id: str, document: DocumentLink) -> Json:
+    url = document.url if urlsplit(document.url).scheme else _absolute(site, document.url)
+    media_type = mimetypes.guess_type(urlsplit(url).path)[0] if document.media_file else None
+    return _clean({"id": document_id, "documentType": "biddingDocuments",
+                   "title": document.title, "url": url, "format": media_type})
+
+
+def _licence_url(licence: str) -> str | None:
+    if licence in LICENCE_URLS:
+        return LICENCE_URLS[licence]
+    return licence if urlsplit(licence).scheme in ("http", "https") else None
+
+
+# -- small helpers ------------------------------------------------------------------------
+
+def _json(data: Json) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _clean(data: Json) -> Json:
+    """Leave out fields with nothing to say (but keep False and 0)."""
+    return {k: v for k, v in data.items() if v is not None and v != "" and v != []}
+
+
+def _absolute(site: Site, path: str) -> str:
+    return site.config.base_url + path.lstrip("/")
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def _published(opportunity: Opportunity) -> dt.date:
+    assert opportunity.published is not None, "validation requires `published`"
+    return opportunity.published
+
+
+def _day_start(day: dt.date) -> str:
+    return start_of_day(day).isoformat()
+
+
+def _language(site: Site) -> str:
+    """ISO 639-1, as OCDS wants: "en-GB" -> "en"."""
+    return site.config.language.split("-")[0].lower()
+
+
+def _international(phone: Phone | None) -> str | None:
+    """OCDS asks for the international dialling code: "+44 1923 471555"."""
+    if phone is None:
+        return None
+    return "+44 " + phone.national[1:] if phone.national.startswith("0") else phone.tel
+
+
+def _sector_name(sector: str) -> str:
+    from ccsite.render import SECTOR_NAMES  # here: render imports this module
+
+    return SECTOR_NAMES.get(sector, sector)
+
+
+def _opening_text(hours: OpeningHours) -> str:
+    """As the centre's page says it: "Monday to Friday: 8am to 6pm"."""
+    from ccsite.render import format_days, format_hours  # here: render imports this module
+
+    return f"{format_days(hours.days)}: {format_hours(hours)}"
