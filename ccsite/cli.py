@@ -68,15 +68,19 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.set_defaults(run=run_build)
 
     serve_parser = commands.add_parser(
-        "serve", help="build, then preview the site in a browser",
-        description="Build the site, then serve it at http://HOST:PORT/ for previewing.")
+        "serve", help="preview the site, rebuilding and reloading as you edit",
+        description="Build the site and serve it at http://HOST:PORT/ for previewing. "
+        "Changes to the content, templates and site.yaml are rebuilt at once and open pages "
+        "reload by themselves; mistakes are shown in the page until fixed. The members area "
+        "is at /members/ (in server mode, sign in with a member's login and passphrase).")
     _build_options(serve_parser)
     serve_parser.add_argument("--port", type=int, default=8000,
                               help="port to listen on (default: 8000)")
     serve_parser.add_argument("--host", default="127.0.0.1",
                               help="address to listen on (default: 127.0.0.1, this computer "
                                    "only)")
-    serve_parser.set_defaults(run=run_serve, quiet=False)
+    serve_parser.add_argument("--quiet", action="store_true", help="print only mistakes")
+    serve_parser.set_defaults(run=run_serve)
 
     _members_commands(commands)
     return parser
@@ -180,12 +184,29 @@ def run_members_htpasswd(args: argparse.Namespace, store) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .serve import serve_forever
+    from .members.credentials import MemberStore, default_secrets_folder
+    from .render import default_templates
+    from .serve import PreviewServer, now_or
 
-    status = run_build(args)
-    if status:
-        return status
-    serve_forever(Path(args.output) / "public", args.host, args.port)
+    source = Path(args.source)
+    templates = Path(args.templates) if args.templates else source.parent / "templates"
+    secrets = Path(args.secrets) if args.secrets else default_secrets_folder(source)
+
+    def build_once():
+        return build(source, Path(args.output), BuildOptions(now=now_or(args.now),
+                                                             drafts=args.drafts),
+                     templates=templates, shown_as=args.source, secrets=secrets)
+
+    try:
+        server = PreviewServer(build_once, Path(args.output),
+                               [source, templates, default_templates()],
+                               MemberStore(secrets), args.host, args.port, quiet=args.quiet)
+    except OSError as exc:
+        print(f"ccsite serve: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+              "try another --port", file=sys.stderr)
+        return 2
+    server.rebuild()
+    server.serve_forever()
     return 0
 
 

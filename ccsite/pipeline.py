@@ -34,6 +34,8 @@ class BuildResult:
     protection: str = "server"
     leak_scanned: int = 0
     warnings: list[str] = field(default_factory=list)
+    base_path: str = "/"
+    page_sources: dict[str, str] = field(default_factory=dict)  # site path -> content file
 
 
 @dataclass
@@ -154,7 +156,10 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     return BuildResult(public=result_public, pages=_count_sections(page_routes),
                        files=len(public), seconds=time.perf_counter() - started,
                        members_pages=sum(1 for p in members_text if p.endswith(".html")),
-                       protection=config.protection, leak_scanned=scanned)
+                       protection=config.protection, leak_scanned=scanned,
+                       base_path=config.base_path,
+                       page_sources={r.url: r.source for r in [*page_routes, *member_routes]
+                                     if r.source})
 
 
 def _members_for_encryption(config, folder, paths: Paths, errors: ErrorList):

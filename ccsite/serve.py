@@ -1,16 +1,354 @@
-"""Preview server: serves a built site over HTTP on this computer.
+"""`ccsite serve`: build, serve, watch, rebuild, and reload the editor's browser.
 
-The standard library's file handler does the serving; we add only what a preview of a
-static host needs: the site's own 404 page, and no directory listings.
+The editor's loop: save a file, look at the page. A watchdog observer sees the save (and
+the odd ways editors save: temporary file then rename, several events per save, delete and
+recreate), waits until the folder has been quiet for a moment, rebuilds, and tells open
+pages to reload over server-sent events. A content mistake never stops the server: the
+last good build stays, the terminal prints the mistakes, and the pages they concern show
+them until they are fixed.
+
+The members area is served as it will be published: in `server` mode behind HTTP basic
+authentication against the members' credentials (so the protection itself is previewed),
+in `encrypt` mode inside the public site.
 """
 from __future__ import annotations
 
-import functools
+import base64
+import datetime as dt
+import hashlib
+import html
 import http.server
+import mimetypes
+import posixpath
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+from .errors import ContentError, ContentErrors
+
+RELOAD_PATH = "/__ccsite/"
+QUIET_PERIOD = 0.08  # seconds without file events before a rebuild starts
+RELOAD_SCRIPT = b"""(function () {
+  var source = new EventSource("/__ccsite/events");
+  var seen = null;
+  source.addEventListener("build", function (event) {
+    if (seen !== null && event.data !== seen) { location.reload(); }
+    seen = event.data;
+  });
+})();
+"""
 
 
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+@dataclass
+class BuildState:
+    """What the server shows: the last good build, and the mistakes of the latest one."""
+
+    version: int = 0
+    errors: list[ContentError] = field(default_factory=list)
+    base_path: str = "/"
+    page_sources: dict[str, str] = field(default_factory=dict)
+    protection: str = "server"
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+
+class PreviewServer:
+    """Builds with `build_once`, serves `output`, rebuilds on changes under `watched`."""
+
+    def __init__(self, build_once: Callable, output: Path, watched: list[Path],
+                 members_store, host: str, port: int, quiet: bool = False):
+        self.build_once = build_once
+        self.output = output
+        self.watched = sorted({p.resolve() for p in watched if p.is_dir()})
+        self.store = members_store
+        self.quiet = quiet
+        self.state = BuildState()
+        self._pending = threading.Event()
+        self._stopping = threading.Event()
+        self._verified: set[str] = set()  # digests of credentials already checked
+        self.httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
+        self.httpd.daemon_threads = True
+
+    # -- building ----------------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        try:
+            result = self.build_once()
+        except ContentErrors as exc:
+            errors = exc.errors
+            self._say_errors(errors)
+        else:
+            errors = []
+            self.state.base_path = result.base_path
+            self.state.page_sources = result.page_sources
+            self.state.protection = result.protection
+            if not self.quiet:
+                print(f"Rebuilt in {time.perf_counter() - started:.2f} s.", flush=True)
+        with self.state.changed:
+            self.state.errors = errors
+            self.state.version += 1
+            self.state.changed.notify_all()
+
+    def _say_errors(self, errors: list[ContentError]) -> None:
+        for error in errors:
+            print(error, file=sys.stderr)
+        print(f"{len(errors)} {'mistake' if len(errors) == 1 else 'mistakes'}: still serving "
+              "the last good build; fix and save to try again.", file=sys.stderr, flush=True)
+
+    def _rebuild_loop(self) -> None:
+        while not self._stopping.is_set():
+            if not self._pending.wait(timeout=0.5):
+                continue
+            while self._pending.is_set():  # wait until the editor has finished saving
+                self._pending.clear()
+                time.sleep(QUIET_PERIOD)
+            if not self._stopping.is_set():
+                self.rebuild()
+
+    def changed(self, path: str) -> None:
+        """A file event from the watcher."""
+        if ".ccsite-cache" in path or "__pycache__" in path:
+            return
+        self._pending.set()
+
+    # -- running -----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def serve_forever(self) -> None:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        server = self
+
+        class Changes(FileSystemEventHandler):
+            def on_any_event(self, event):
+                if event.event_type in ("opened", "closed_no_write"):
+                    return
+                server.changed(str(getattr(event, "dest_path", "") or event.src_path))
+
+        observer = Observer()
+        for folder in self.watched:
+            observer.schedule(Changes(), str(folder), recursive=True)
+        observer.start()
+        worker = threading.Thread(target=self._rebuild_loop, daemon=True)
+        worker.start()
+        print(f"Serving at {self.url} (press Ctrl-C to stop). Watching "
+              f"{', '.join(str(p) for p in self.watched)} for changes.", flush=True)
+        try:
+            self.httpd.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            print("\nStopped.", flush=True)
+        finally:
+            self._stopping.set()
+            with self.state.changed:
+                self.state.changed.notify_all()
+            observer.stop()
+            observer.join(timeout=5)
+            self.httpd.server_close()
+
+    # -- answering ---------------------------------------------------------------------
+
+    def _handler(self):
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                server.answer(self, head=False)
+
+            def do_HEAD(self):
+                server.answer(self, head=True)
+
+            def log_message(self, format, *args):
+                pass
+
+        return Handler
+
+    def answer(self, request, head: bool) -> None:
+        path = urlsplit(request.path).path
+        if path == RELOAD_PATH + "events":
+            return self._events(request)
+        if path == RELOAD_PATH + "reload.js":
+            return self._send(request, 200, "text/javascript; charset=utf-8", RELOAD_SCRIPT,
+                              head)
+        site_path = self._site_path(path)
+        if site_path is None:
+            return self._not_found(request, head)
+        root, rel = self._root_for(site_path)
+        if root == "members":
+            if not self._authorised(request):
+                return self._send(request, 401, "text/plain; charset=utf-8",
+                                  b"Members only: sign in with your login and passphrase.\n",
+                                  head, {"WWW-Authenticate": 'Basic realm="Members", '
+                                         'charset="UTF-8"'})
+        target = self._file(root, rel)
+        if target is not None and target.is_dir():
+            return self._send(request, 301, "text/plain", b"", head,
+                              {"Location": path + "/"})
+        errors = self._errors_for(site_path)
+        if errors and (target is None or target.suffix == ".html"):
+            return self._send(request, 500, "text/html; charset=utf-8",
+                              self._error_page(errors), head)
+        if target is None:
+            return self._not_found(request, head)
+        body = target.read_bytes()
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            body = self._with_reload(body)
+            kind += "; charset=utf-8"
+        extra = {"Cache-Control": "no-store"}
+        if root == "members":
+            extra.update({"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"})
+        return self._send(request, 200, kind, body, head, extra)
+
+    def _site_path(self, path: str) -> str | None:
+        """The request's path inside the site, or None if it tries to leave it."""
+        decoded = unquote(path)
+        if "\x00" in decoded or "\\" in decoded:
+            return None
+        parts = decoded.split("/")
+        if any(part in ("..", ".") for part in parts):
+            return None
+        normal = posixpath.normpath(decoded) + ("/" if decoded.endswith("/") else "")
+        base = self.state.base_path
+        if base != "/" and normal.startswith(base):
+            normal = "/" + normal[len(base):]
+        return normal if normal.startswith("/") else None
+
+    def _root_for(self, site_path: str) -> tuple[str, str]:
+        if site_path.startswith("/members/") and self.state.protection == "server":
+            return "members", site_path[len("/members/"):]
+        return "public", site_path.lstrip("/")
+
+    def _file(self, root: str, rel: str) -> Path | None:
+        base = (self.output / root).resolve()
+        for attempt in range(3):  # a rebuild may be swapping the folder in right now
+            candidate = (base / rel) if rel else base
+            if rel.endswith("/") or not rel:
+                candidate = candidate / "index.html"
+            try:
+                candidate.resolve().relative_to(base)
+            except ValueError:
+                return None
+            if candidate.exists():
+                return candidate
+            if (self.output / root).exists():
+                return None
+            time.sleep(0.05)
+        return None
+
+    def _errors_for(self, site_path: str) -> list[ContentError]:
+        """The mistakes this page shows: those in its own source, or in files that are not
+        one page's source (site.yaml, templates, a new file), which may affect any page."""
+        errors = self.state.errors
+        if not errors:
+            return []
+        sources = set(self.state.page_sources.values())
+        own = self.state.page_sources.get(site_path)
+        return [e for e in errors if e.path == own or e.path not in sources]
+
+    def _authorised(self, request) -> bool:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return False
+        try:
+            login, _, passphrase = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        digest = hashlib.sha256(header.encode()).hexdigest()
+        if digest in self._verified:
+            return True
+        import bcrypt
+
+        for member in self.store.load():
+            if member.login == login and bcrypt.checkpw(passphrase.encode(),
+                                                        member.bcrypt_hash.encode()):
+                self._verified.add(digest)
+                return True
+        return False
+
+    def _events(self, request) -> None:
+        request.send_response(200)
+        request.send_header("Content-Type", "text/event-stream")
+        request.send_header("Cache-Control", "no-store")
+        request.send_header("Connection", "close")
+        request.end_headers()
+        request.close_connection = True
+        seen = -1
+        try:
+            while not self._stopping.is_set():
+                with self.state.changed:
+                    if self.state.version == seen:
+                        self.state.changed.wait(timeout=15)
+                    version = self.state.version
+                if version != seen:
+                    request.wfile.write(f"event: build\ndata: {version}\n\n".encode())
+                    seen = version
+                else:
+                    request.wfile.write(b": still here\n\n")
+                request.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _with_reload(self, body: bytes) -> bytes:
+        tag = b'<script src="/__ccsite/reload.js"></script>'
+        at = body.rfind(b"</body>")
+        return body[:at] + tag + body[at:] if at >= 0 else body + tag
+
+    def _error_page(self, errors: list[ContentError]) -> bytes:
+        items = "\n".join(f"<li><code>{html.escape(str(e))}</code></li>" for e in errors)
+        return self._with_reload(f"""<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Mistakes to fix - ccsite preview</title>
+<link rel="stylesheet" href="{self.state.base_path}assets/style.css"></head>
+<body><div class="width-container"><main id="main" class="main">
+<h1>There {'is a mistake' if len(errors) == 1 else f'are {len(errors)} mistakes'} to fix</h1>
+<p class="lead">The page cannot be shown until {'it is' if len(errors) == 1 else 'they are'}
+fixed. Each line gives the file, the line number and the field. Save the file and this page
+reloads by itself.</p>
+<div class="error-summary"><ul class="plain-list">
+{items}
+</ul></div>
+</main></div></body></html>
+""".encode("utf-8"))
+
+    def _not_found(self, request, head: bool) -> None:
+        page = self.output / "public" / "404.html"
+        body = self._with_reload(page.read_bytes()) if page.exists() else b"Not found\n"
+        self._send(request, 404, "text/html; charset=utf-8", body, head)
+
+    def _send(self, request, status: int, kind: str, body: bytes, head: bool,
+              headers: dict[str, str] | None = None) -> None:
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", kind)
+            request.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                request.send_header(name, value)
+            request.end_headers()
+            if not head:
+                request.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def now_or(fixed: dt.datetime | None) -> dt.datetime:
+    return fixed or dt.datetime.now(dt.timezone.utc)
+
+
+# -- a plain static server, for serving a finished build (tests, quick looks) ------------
+
+class _StaticHandler(http.server.SimpleHTTPRequestHandler):
     def list_directory(self, path):  # a static host shows no folder listings
         self.send_error(404)
         return None
@@ -28,21 +366,13 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
             return
         super().send_error(code, message, explain)
 
-    def log_message(self, format, *args):  # keep the terminal for build messages
+    def log_message(self, format, *args):
         pass
 
 
 def make_server(root: Path, host: str, port: int) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(_SiteHandler, directory=str(root))
+    """Serve the finished build in `root` as a static host would."""
+    import functools
+
+    handler = functools.partial(_StaticHandler, directory=str(root))
     return http.server.ThreadingHTTPServer((host, port), handler)
-
-
-def serve_forever(root: Path, host: str, port: int) -> None:
-    server = make_server(root, host, port)
-    print(f"Serving {root} at http://{host}:{server.server_port}/ (press Ctrl-C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("\nStopped.")
-    finally:
-        server.server_close()

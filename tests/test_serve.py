@@ -1,0 +1,163 @@
+"""`ccsite serve` as an editor uses it: a real server process, real HTTP, real file edits."""
+from __future__ import annotations
+
+import base64
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from ccsite.members import credentials
+
+NOW = "2026-11-25T12:00:00Z"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, login: tuple[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url)
+    if login:
+        token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_for(check, seconds: float = 2.0, what: str = "") -> float:
+    """Poll until `check()` is true; returns how long it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if check():
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+@pytest.fixture
+def server(site):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
+         str(site.output), "--port", str(port), "--now", NOW],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return get(base + "/")[0] == 200
+        except OSError:
+            return False
+
+    try:
+        wait_for(up, 30, "server start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_edited_page_changes_within_two_seconds(site, server):
+    assert "Allow more time" in get(server + "/lessons/more-time/")[1]
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow much more time")
+    took = wait_for(lambda: "Allow much more time" in get(server + "/lessons/more-time/")[1],
+                    2.0, "edit shown")
+    assert took < 2.0
+
+
+def test_broken_file_shows_error_page_while_others_serve_last_good_build(site, server):
+    site.edit("centres/oxhey.md", "phase: 2", "phase: 9")
+    shown = f"{site.content}/centres/oxhey.md:5: phase: must be one of 1, 2 or 3, not 9"
+    wait_for(lambda: get(server + "/centres/oxhey/")[0] == 500, 2.0, "error page")
+    status, body = get(server + "/centres/oxhey/")
+    assert shown.replace("'", "&#x27;") in body or shown in body
+    status, body = get(server + "/lessons/more-time/")
+    assert status == 200 and "Allow more time" in body
+    site.edit("centres/oxhey.md", "phase: 9", "phase: 3")
+    wait_for(lambda: get(server + "/centres/oxhey/")[0] == 200, 2.0, "recovery")
+    assert "Phase 3" in get(server + "/centres/oxhey/")[1]
+
+
+def test_deleted_file_page_disappears(site, server):
+    assert get(server + "/lessons/more-time/")[0] == 200
+    site.remove("lessons/more-time.md")
+    wait_for(lambda: get(server + "/lessons/more-time/")[0] == 404, 2.0, "page gone")
+
+
+def test_rename_on_save_is_picked_up(site, server):
+    """Editors that write a temporary file and rename it over the original."""
+    path = site.content / "news" / "centres-open.md"
+    temp = path.with_name(".centres-open.md.swp123")
+    temp.write_text(path.read_text().replace("title: Centres open", "title: Centres now open"))
+    os.replace(temp, path)
+    wait_for(lambda: "Centres now open" in get(server + "/news/centres-open/")[1], 2.0,
+             "renamed save")
+
+
+def test_deleted_then_recreated_file_is_picked_up(site, server):
+    path = site.content / "news" / "centres-open.md"
+    text = path.read_text()
+    path.unlink()
+    time.sleep(0.02)
+    path.write_text(text.replace("title: Centres open", "title: Centres open again"))
+    wait_for(lambda: "Centres open again" in get(server + "/news/centres-open/")[1], 2.0,
+             "recreated file")
+
+
+def test_pages_carry_the_reload_script_and_events_announce_builds(site, server):
+    assert '<script src="/__ccsite/reload.js"></script>' in get(server + "/")[1]
+    with urllib.request.urlopen(server + "/__ccsite/events", timeout=5) as events:
+        first = events.readline().decode()
+        assert first.startswith("event: build")
+        version = int(events.readline().decode().split(":")[1])
+        events.readline()
+        site.edit("lessons/more-time.md", "order: 1", "order: 2")
+        assert events.readline().decode().startswith("event: build")
+        assert int(events.readline().decode().split(":")[1]) > version
+
+
+def test_members_area_is_behind_basic_auth_in_server_mode(site):
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    member, passphrase = store.add("Jane Example", None)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
+         str(site.output), "--port", str(port), "--now", NOW, "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _up(base), 30, "server start")
+        assert get(base + "/members/")[0] == 401
+        assert get(base + "/members/", (member.login, "wrong words"))[0] == 401
+        status, body = get(base + "/members/good-practice/dads-group/",
+                           (member.login, passphrase))
+        assert status == 200 and "Members-only body." in body
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _up(base: str) -> bool:
+    try:
+        return get(base + "/")[0] == 200
+    except OSError:
+        return False
+
+
+def test_paths_outside_the_site_are_not_found(site, server):
+    for path in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd",
+                 "/centres/..%2f..%2f..%2fetc/passwd", "/%00", "/..\\..\\etc\\passwd"]:
+        status, body = get(server + path)
+        assert status == 404, path
+        assert "root:" not in body
