@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+
+from ahocorasick_rs import AhoCorasick
 from urllib.parse import unquote, urlsplit
 
 from .errors import ErrorList
@@ -174,25 +176,27 @@ def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
                 base_path: str, errors: ErrorList) -> int:
     """Scan every public file; returns how many files were scanned.
 
-    All fingerprints go into one pattern, so each file is read once whatever their number.
+    All fingerprints go into one Aho-Corasick automaton (ahocorasick-rs), so each file is
+    read once, in linear time, whatever the number of fingerprints.
     """
     if not fingerprints:
         return 0
     prefix = normalise(base_path.rstrip("/"))
     by_needle = {(prefix + f.text if f.what == "address" else f.text): f for f in fingerprints}
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(by_needle, key=len,
-                                                                reverse=True)))
+    needles = sorted(by_needle)
+    searcher = AhoCorasick(needles)
     for path in sorted(files):
         content = files[path]
         data = content.read_bytes() if isinstance(content, Path) else content
         readable = readable_text(path, data)
-        found = pattern.search(normalise(readable))
-        if found is None:
+        found = searcher.find_matches_as_indexes(normalise(readable))
+        if not found:
             continue
-        fingerprint = by_needle[found.group(0)]
+        needle = needles[found[0][0]]
+        fingerprint = by_needle[needle]
         excerpt = fingerprint.text if len(fingerprint.text) < 60 else \
             fingerprint.text[:57] + "..."
-        errors.add(f"{shown_root}/{path}", _line_of(readable, found.group(0)), "leak",
+        errors.add(f"{shown_root}/{path}", _line_of(readable, needle), "leak",
                    f"members-only {fingerprint.what} from {fingerprint.source} is in this "
                    f"public file: '{excerpt}'. Members content must never be published; "
                    "remove it from the public template or page")

@@ -64,7 +64,9 @@ def make_parser() -> argparse.ArgumentParser:
         "build", help="build the site", description="Check all content, then build the "
         "public site into OUTPUT/public/. Nothing is replaced unless the build succeeds.")
     _build_options(build_parser)
-    build_parser.add_argument("--quiet", action="store_true", help="print only errors")
+    build_parser.add_argument("--quiet", action="store_true", help="print only mistakes")
+    build_parser.add_argument("--verbose", action="store_true",
+                              help="also print each warning and the time of each stage")
     build_parser.set_defaults(run=run_build)
 
     serve_parser = commands.add_parser(
@@ -82,8 +84,91 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--quiet", action="store_true", help="print only mistakes")
     serve_parser.set_defaults(run=run_serve)
 
+    check_parser = commands.add_parser(
+        "check", help="check the content without publishing anything",
+        description="Check everything a build checks (every field, every link, and that "
+        "nothing members-only reaches the public site), plus warnings that do not stop a "
+        "build. Exit status: 0 when there are no mistakes, 1 when there are (with --strict, "
+        "warnings count as mistakes).")
+    _source_option(check_parser)
+    check_parser.add_argument("--now", type=parse_now, metavar="DATETIME",
+                              help="check as if it were this moment (default: now)")
+    check_parser.add_argument("--drafts", action="store_true", help="check drafts too")
+    check_parser.add_argument("--strict", action="store_true",
+                              help="exit with status 1 on warnings as well as mistakes")
+    check_parser.add_argument("--format", choices=("text", "json"), default="text",
+                              help="text for people (default) or json for tools")
+    check_parser.add_argument("--secrets", metavar="DIR", help=argparse.SUPPRESS)
+    check_parser.add_argument("--templates", metavar="DIR",
+                              help="templates that override the default theme")
+    check_parser.set_defaults(run=run_check)
+
+    new_parser = commands.add_parser(
+        "new", help="start a new page: centre, agency, opportunity, lesson, news, page...",
+        description="Write a new content file with every field it needs (and the optional "
+        "ones as comments), marked as a draft so it is not published until you are ready. "
+        "Never overwrites a file; prints the path to edit.")
+    from .scaffold import KINDS
+
+    new_parser.add_argument("kind", metavar="TYPE", choices=sorted(KINDS),
+                            help="one of: " + ", ".join(sorted(KINDS)))
+    new_parser.add_argument("title", metavar="TITLE", help="its title (or name), in quotes")
+    _source_option(new_parser)
+    new_parser.set_defaults(run=run_new)
+
     _members_commands(commands)
     return parser
+
+
+def run_check(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    options = BuildOptions(now=args.now or dt.datetime.now(dt.timezone.utc), drafts=args.drafts)
+    errors, warnings = [], []
+    with tempfile.TemporaryDirectory(prefix="ccsite-check-") as scratch:
+        try:
+            result = build(Path(args.source), Path(scratch), options,
+                           templates=Path(args.templates) if args.templates else None,
+                           shown_as=args.source,
+                           secrets=Path(args.secrets) if args.secrets else None)
+            warnings = result.warnings
+        except ContentErrors as exc:
+            errors = exc.errors
+    failed = bool(errors) or (args.strict and bool(warnings))
+    if args.format == "json":
+        as_dict = lambda e: {"path": e.path, "line": e.line, "field": e.field,
+                             "message": e.message}
+        print(json.dumps({"ok": not failed, "errors": [as_dict(e) for e in errors],
+                          "warnings": [as_dict(w) for w in warnings]}, indent=2))
+        return 1 if failed else 0
+    for error in errors:
+        print(error, file=sys.stderr)
+    for warning in warnings:
+        print(f"{warning.path}:{warning.line}: {warning.field}: warning: {warning.message}",
+              file=sys.stderr)
+    print(f"{len(errors)} {'mistake' if len(errors) == 1 else 'mistakes'}, "
+          f"{len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'}."
+          + (" The content is ready to publish." if not errors else ""),
+          file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new_file
+
+    try:
+        path = new_file(Path(args.source), args.kind, args.title,
+                        dt.datetime.now(dt.timezone.utc))
+    except ScaffoldError as exc:
+        print(f"ccsite new: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {path}")
+    if args.kind == "agency":
+        print("Edit it; it is published with the next build.")
+    else:
+        print("Edit it, then remove the 'draft: true' line when it is ready to publish.")
+    return 0
 
 
 def _members_commands(commands) -> None:
@@ -213,26 +298,73 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_build(args: argparse.Namespace) -> int:
     options = BuildOptions(now=args.now or dt.datetime.now(dt.timezone.utc),
                            drafts=args.drafts)
+    bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     try:
         result = build(Path(args.source), Path(args.output), options,
                        templates=Path(args.templates) if args.templates else None,
                        shown_as=args.source,
-                       secrets=Path(args.secrets) if args.secrets else None)
+                       secrets=Path(args.secrets) if args.secrets else None,
+                       progress=bar.stage)
     except ContentErrors as exc:
+        bar.clear()
         return report_errors(exc)
+    bar.clear()
     if not args.quiet:
-        sections = ", ".join(f"{count} {name}" for name, count in sorted(result.pages.items()))
-        print(f"Built {sum(result.pages.values())} pages ({sections}) and "
-              f"{result.files - sum(result.pages.values())} other files "
-              f"in {result.seconds:.2f} s.")
-        if result.members_pages:
-            where = ("encrypted inside the public site" if result.protection == "encrypt"
-                     else f"in {result.public.parent / 'members'}, to serve behind a password "
-                     f"(see {result.public.parent / 'deploy' / 'README.md'})")
-            print(f"Members area: {result.members_pages} pages, {where}; leak audit: "
-                  f"{result.leak_scanned} public files checked, nothing members-only found.")
-        print(f"The public site is in {result.public}; to look at it, run: ccsite serve")
+        print_summary(result, verbose=args.verbose)
     return 0
+
+
+def print_summary(result, verbose: bool = False) -> None:
+    pages = sum(result.pages.values())
+    sections = ", ".join(f"{count} {name}" for name, count in sorted(result.pages.items()))
+    warnings = len(result.warnings)
+    print(f"Built {pages} pages ({sections}) and {result.files - pages} other files "
+          f"in {result.seconds:.2f} s"
+          + (f"; {warnings} {'warning' if warnings == 1 else 'warnings'} (see them with: "
+             "ccsite check)." if warnings and not verbose else "."))
+    if result.members_pages:
+        where = ("encrypted inside the public site" if result.protection == "encrypt"
+                 else f"in {result.public.parent / 'members'}, to serve behind a password "
+                 f"(see {result.public.parent / 'deploy' / 'README.md'})")
+        print(f"Members area: {result.members_pages} pages, {where}; leak audit: "
+              f"{result.leak_scanned} public files checked, nothing members-only found.")
+    if verbose:
+        for warning in result.warnings:
+            print(f"{warning.path}:{warning.line}: {warning.field}: warning: {warning.message}")
+        print("Time per stage: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds
+                                            in result.timings.items()))
+    print(f"The public site is in {result.public}; to look at it, run: ccsite serve")
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal, shown only for builds that take over a second."""
+
+    STAGES = ["load", "validate", "site graph", "render", "audit", "write", "search index",
+              "done"]
+
+    def __init__(self, enabled: bool):
+        import time
+
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.shown = False
+
+    def stage(self, name: str) -> None:
+        import time
+
+        if not self.enabled or time.monotonic() - self.started < 1.0 or name == "done":
+            return
+        done = self.STAGES.index(name) if name in self.STAGES else 0
+        width = 24
+        filled = round(width * done / (len(self.STAGES) - 1))
+        sys.stderr.write(f"\rBuilding [{'#' * filled}{'-' * (width - filled)}] {name:<14}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
 
 
 def report_errors(exc: ContentErrors) -> int:

@@ -14,7 +14,7 @@ from typing import Callable
 
 import jinja2
 
-from . import audit, graph, load, outputs, render, validate, write
+from . import audit, checks, graph, load, outputs, render, validate, write
 from .bodies import BodyRenderer
 from .config import read_site_config
 from .errors import ContentErrors, ErrorList
@@ -33,9 +33,10 @@ class BuildResult:
     members_pages: int = 0
     protection: str = "server"
     leak_scanned: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # ContentError-shaped, from checks.py
     base_path: str = "/"
     page_sources: dict[str, str] = field(default_factory=dict)  # site path -> content file
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
 
 
 @dataclass
@@ -61,11 +62,25 @@ class Paths:
 
 def build(source: Path, output: Path, options: validate.BuildOptions,
           templates: Path | None = None, shown_as: str | None = None,
-          secrets: Path | None = None) -> BuildResult:
+          secrets: Path | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build the site in `source` into `output/`; raise ContentErrors on mistakes."""
     started = time.perf_counter()
     paths = Paths.of(source, output, templates, shown_as, secrets)
     errors = ErrorList()
+    stage = progress or (lambda name: None)
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def step(name: str) -> None:
+        """Note the time the previous stage took, and say which one starts."""
+        now = time.perf_counter()
+        timings[step.current] = now - clock[0]
+        clock[0], step.current = now, name
+        stage(name)
+
+    step.current = "load"
+    stage("load")
 
     # load, validate, site graph
     folder = load.load(paths.source, paths.shown, errors)
@@ -73,7 +88,9 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     if config is None:
         errors.raise_if_any()
         raise ContentErrors([])  # unreachable: a missing config is always reported
+    step("validate")
     validated = validate.validate(folder, config, options, errors)
+    step("site graph")
     bodies = BodyRenderer(config.base_path, paths.cache / "markdown.json")
     site = graph.build_site(validated, options, errors, bodies)
     members = graph.build_members_site(validated, options, errors, bodies)
@@ -84,7 +101,7 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     errors.raise_if_any()
     bodies.save()
 
-    # render
+    step("render")
     env = render.make_environment(paths.templates, config, cache=paths.cache)
     page_routes = render.routes(site)
     member_routes = members_pages.members_routes(members)
@@ -104,6 +121,7 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     members_media = {f"members/media/{m.rel}": m.source for m in folder.members_media}
 
     # audit links (public and members pages together: members pages link to public ones)
+    step("audit")
     all_pages = {**pages, **{p: t for p, t in members_text.items() if p.endswith(".html")}}
     sources = {e.source: (e.body, e.body_line) for e in
                [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
@@ -132,7 +150,9 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     errors.raise_if_any()
 
     # write: each root swapped in whole; the search index is made from the written pages
+    step("write")
     def index_and_audit(root: Path) -> None:
+        step("search index")
         try:
             index = search.build_search_index(root)
         except search.SearchIndexError as exc:
@@ -153,11 +173,12 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     else:  # encrypt mode: a members root left by an earlier server-mode build must go
         for stale in ("members", "deploy"):
             shutil.rmtree(paths.output / stale, ignore_errors=True)
-    return BuildResult(public=result_public, pages=_count_sections(page_routes),
+    step("done")
+    return BuildResult(timings=timings, public=result_public, pages=_count_sections(page_routes),
                        files=len(public), seconds=time.perf_counter() - started,
                        members_pages=sum(1 for p in members_text if p.endswith(".html")),
                        protection=config.protection, leak_scanned=scanned,
-                       base_path=config.base_path,
+                       base_path=config.base_path, warnings=checks.site_warnings(site),
                        page_sources={r.url: r.source for r in [*page_routes, *member_routes]
                                      if r.source})
 
