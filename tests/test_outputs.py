@@ -32,9 +32,9 @@ def html_pages(public: Path) -> list[Path]:
 def test_news_and_opportunity_feeds_parse_without_errors(public):
     news = feedparser.parse((public / "feed.xml").read_bytes())
     assert not news.bozo, news.bozo_exception
-    assert len(news.entries) == 7
+    assert len(news.entries) == 9
     assert news.entries[0].link == ("https://childrenscentres.example.org/news/"
-                                    "recommissioning-expressions-of-interest-open/")
+                                    "briefing-sessions-for-lead-agencies/")
     assert news.entries[0].id == news.entries[0].link  # stable ids
     opportunities = feedparser.parse((public / "opportunities/feed.xml").read_bytes())
     assert not opportunities.bozo, opportunities.bozo_exception

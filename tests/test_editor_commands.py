@@ -1,0 +1,106 @@
+"""`ccsite check` and `ccsite new`, as an editor runs them."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ccsite.cli import main
+from ccsite.scaffold import KINDS
+
+NOW = "2026-11-25T12:00:00Z"
+
+
+def check(site, capsys, *extra: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    status = main(["check", "--source", str(site.content), "--now", NOW, *extra])
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def test_clean_content_checks_clean(site, capsys):
+    site.edit("pages/about.md", "nav_order: 1", "nav_order: 1\nsummary: About us.")
+    site.edit("opportunities/oxhey-eoi.md", "enquiries:", "summary: Lead Oxhey.\nenquiries:")
+    site.edit("news/centres-open.md", "2008-04-01", "2026-10-01")
+    status, out, err = check(site, capsys, "--strict")
+    assert status == 0, err
+    assert "0 mistakes, 0 warnings. The content is ready to publish." in out
+
+
+def test_check_warns_without_failing_unless_strict(site, capsys):
+    site.edit("centres/oxhey.md", '  - {days: [mon, tue, wed, thu, fri], opens: "09:00", '
+              'closes: "17:00"}\n', "")
+    site.edit("centres/oxhey.md", "opening_hours:\n", "")
+    site.edit("news/centres-open.md", "See [Oxhey]", "See ![](/media/pack.pdf) and "
+              "[an old site](http://example.org/) [Oxhey]")
+    status, out, err = check(site, capsys, "--now", "2027-02-01T00:00:00Z")
+    assert status == 0
+    lines = err.splitlines()
+    content = str(site.content)
+    assert f"{content}/centres/oxhey.md:1: opening_hours: warning: this open centre has no " \
+           "opening hours; families will want to know when to come" in lines
+    assert any(l.startswith(f"{content}/opportunities/oxhey-eoi.md:5: status: warning: the "
+                            "deadline has passed") for l in lines)
+    assert any(l.startswith(f"{content}/news/centres-open.md:1: body: warning: an image has "
+                            "no alt text") for l in lines)
+    assert any("the link http://example.org/ is not secure" in l for l in lines)
+    assert any(l.startswith(f"{content}/pages/about.md:1: summary: warning: there is no "
+                            "summary") for l in lines)
+    assert any(l.startswith(f"{content}/news/centres-open.md:3: date: warning: this news item "
+                            "is more than a year old") for l in lines)
+    strict, _, _ = check(site, capsys, "--strict")
+    assert strict == 1
+
+
+def test_check_reports_errors_and_the_leak_audit_as_json(site, capsys):
+    site.edit("centres/oxhey.md", "phase: 2", "phase: 7")
+    status, out, _ = check(site, capsys, "--format", "json")
+    report = json.loads(out)
+    assert status == 1 and report["ok"] is False
+    assert report["errors"][0] == {"path": f"{site.content}/centres/oxhey.md", "line": 5,
+                                   "field": "phase",
+                                   "message": "must be one of 1, 2 or 3, not 7"}
+    site.edit("centres/oxhey.md", "phase: 7", "phase: 2")
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "lesson.html").write_text("<p>Running a dads' group</p>")
+    status, out, _ = check(site, capsys, "--format", "json")
+    assert status == 1
+    assert json.loads(out)["errors"][0]["field"] == "leak"
+
+
+def test_check_writes_nothing(site, capsys):
+    check(site, capsys)
+    assert not site.output.exists()
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_new_file_of_every_type_builds_and_is_a_draft(site, capsys, kind):
+    assert main(["new", kind, "Saturday: stay and play", "--source", str(site.content)]) == 0
+    path = capsys.readouterr().out.split("Wrote ", 1)[1].splitlines()[0]
+    text = open(path, encoding="utf-8").read()
+    assert '"Saturday: stay and play"' in text
+    assert site.build("--drafts").status == 0
+    if kind != "agency":
+        assert "draft: true" in text
+        assert site.build().status == 0  # a draft is left out, and nothing breaks
+
+
+def test_new_never_overwrites_and_finds_a_free_name(site, capsys):
+    main(["new", "news", "Centres open", "--source", str(site.content)])
+    first = capsys.readouterr().out
+    assert "news/centres-open-2.md" in first  # centres-open.md exists already
+    main(["new", "news", "Centres open", "--source", str(site.content)])
+    assert "news/centres-open-3.md" in capsys.readouterr().out
+    assert "title: Centres open\n" in (site.content / "news/centres-open.md").read_text()
+
+
+def test_build_summary_counts_pages_and_warnings(site, capsys):
+    result = site.build()
+    assert result.status == 0
+    assert result.out.startswith("Built 16 pages (")
+    assert "warning" in result.out and "ccsite check" in result.out
+    quiet = site.build("--quiet")
+    assert quiet.out == ""
+    verbose = site.build("--verbose")
+    assert "Time per stage: load" in verbose.out
+    assert ": summary: warning: there is no summary" in verbose.out
