@@ -7,6 +7,7 @@ in memory, so a failed audit leaves the published site untouched.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -32,13 +33,15 @@ def links_in(html: str) -> list[str]:
     return [link for link in links if link]
 
 
-def check_links(pages: dict[str, str], all_files: set[str], page_routes: list[Route],
-                base_path: str, bodies: dict[str, tuple[str, int]], errors: ErrorList) -> None:
-    """`bodies`: source path -> (Markdown body, its first line), to point at the line."""
+def check_links(page_links: dict[str, list[str]], all_files: set[str],
+                page_routes: list[Route], base_path: str, bodies: dict[str, tuple[str, int]],
+                errors: ErrorList) -> None:
+    """`page_links`: output path -> the links in that page (see `links_in`);
+    `bodies`: source path -> (Markdown body, its first line), to point at the line."""
     by_output = {route.output_path: route for route in page_routes}
-    for output_path, html in sorted(pages.items()):
+    for output_path, links in sorted(page_links.items()):
         route = by_output.get(output_path)
-        for link in links_in(html):
+        for link in links:
             target = _internal_target(link, base_path)
             if target is None or _exists(target, all_files):
                 continue
@@ -173,24 +176,35 @@ def _json_strings(value) -> list[str]:
 
 
 def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
-                base_path: str, errors: ErrorList) -> int:
-    """Scan every public file; returns how many files were scanned.
+                base_path: str, errors: ErrorList, clean: dict[str, str] | None = None) -> int:
+    """Scan every public file; returns how many files were read.
 
     All fingerprints go into one Aho-Corasick automaton (ahocorasick-rs), so each file is
-    read once, in linear time, whatever the number of fingerprints.
+    read once, in linear time, whatever the number of fingerprints. `clean` remembers files
+    found clean (by content, against the same fingerprints) so a rebuild reads only what
+    changed.
     """
     if not fingerprints:
         return 0
     prefix = normalise(base_path.rstrip("/"))
     by_needle = {(prefix + f.text if f.what == "address" else f.text): f for f in fingerprints}
     needles = sorted(by_needle)
-    searcher = AhoCorasick(needles)
+    against = hashlib.blake2b("\n".join(needles).encode(), digest_size=16).hexdigest()
+    searcher = None
+    scanned = 0
     for path in sorted(files):
         content = files[path]
+        key = _content_key(content)
+        if clean is not None and clean.get(key) == against:
+            continue
         data = content.read_bytes() if isinstance(content, Path) else content
+        scanned += 1
+        searcher = searcher or AhoCorasick(needles)
         readable = readable_text(path, data)
         found = searcher.find_matches_as_indexes(normalise(readable))
         if not found:
+            if clean is not None:
+                clean[key] = against
             continue
         needle = needles[found[0][0]]
         fingerprint = by_needle[needle]
@@ -200,7 +214,14 @@ def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
                    f"members-only {fingerprint.what} from {fingerprint.source} is in this "
                    f"public file: '{excerpt}'. Members content must never be published; "
                    "remove it from the public template or page")
-    return len(files)
+    return scanned
+
+
+def _content_key(content) -> str:
+    if isinstance(content, Path):
+        stat = content.stat()
+        return f"file:{content}:{stat.st_size}:{stat.st_mtime_ns}"
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
 
 
 def _line_of(readable: str, needle: str) -> int:

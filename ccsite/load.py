@@ -6,8 +6,10 @@ at all. The folder layout of the content model lives in `SECTIONS`.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,20 +74,27 @@ class ContentFolder:
         return [d for d in self.documents if d.kind == kind]
 
 
-def load(source: Path, shown_as: str, errors: ErrorList) -> ContentFolder:
-    """Read every content file under `source`; record unreadable ones in `errors`."""
+def load(source: Path, shown_as: str, errors: ErrorList,
+         parsed: dict | None = None) -> ContentFolder:
+    """Read every content file under `source`; record unreadable ones in `errors`.
+
+    `parsed` keeps documents between builds by their file's signature (size, times,
+    inode), so a rebuild parses only the files that changed.
+    """
     folder = ContentFolder(root=source, shown_as=shown_as)
     if not source.is_dir():
         errors.add(shown_as, 1, "source", "content folder not found; give the folder "
                    "that holds site.yaml with --source DIR")
         return folder
     root = source.resolve()
+    site_seen = False
     for path in _walk(source):
         rel = path.relative_to(source).as_posix()
         shown = _show(shown_as, rel)
-        if not _inside(path, root):
-            errors.add(shown, 1, "file", "links to a place outside the content folder; "
-                       "copy the file in instead of linking to it")
+        site_seen = site_seen or rel == "site.yaml"
+        problem = _file_problem(path, rel, root)
+        if problem:
+            errors.add(shown, 1, "file", problem)
             continue
         if rel.startswith(MEDIA + "/"):
             folder.media.append(MediaFile(rel[len(MEDIA) + 1:], path))
@@ -97,14 +106,19 @@ def load(source: Path, shown_as: str, errors: ErrorList) -> ContentFolder:
         if kind is None:
             errors.add(shown, 1, "file", _misplaced(rel))
             continue
-        document = _read(path, rel, shown, kind, errors)
+        document = _read_cached(path, rel, shown, kind, errors, parsed)
         if document is None:
             continue
         if kind == "site":
             folder.site = document
         else:
             folder.documents.append(document)
-    if folder.site is None:
+    if parsed is not None:
+        shown_now = {d.path for d in folder.documents} | ({folder.site.path} if folder.site
+                                                           else set())
+        for gone in set(parsed) - shown_now:
+            del parsed[gone]
+    if folder.site is None and not site_seen:  # one that is there but broken is reported
         errors.add(_show(shown_as, "site.yaml"), 1, "file",
                    "the site settings file is missing (see the content model)")
     return folder
@@ -129,9 +143,35 @@ def _ignored(name: str) -> bool:
             or name.startswith("#") or name in {"Thumbs.db", "desktop.ini"})
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _file_problem(path: Path, rel: str, root: Path) -> str | None:
+    """Why `path` cannot be content, or None: only ordinary files inside the content folder
+    are read. A link leaving it could publish any file on the machine, a link from a public
+    place into members/ would publish members-only files, a linked folder is not walked,
+    and reading a pipe or a device would hang the build."""
     try:
-        path.resolve().relative_to(root)
+        target = path.resolve(strict=True)
+        mode = target.stat().st_mode
+    except (OSError, RuntimeError):  # RuntimeError: a link loop, before Python 3.13
+        return "is a link to nothing (its target is missing, or it links back to itself); " \
+               "put the file itself here"
+    if not _is_within(target, root):
+        return "links to a place outside the content folder; copy the file in instead " \
+               "of linking to it"
+    if not rel.startswith(MEMBERS + "/") and _is_within(target, root / MEMBERS):
+        return "links into members/, which is members-only, from a public place; " \
+               "members files cannot be published through a link"
+    if stat.S_ISDIR(mode):
+        return "is a link to a folder, and linked folders are not read; move or copy " \
+               "the files here instead"
+    if not stat.S_ISREG(mode):
+        return "is not an ordinary file (a pipe, socket or device?); content files must " \
+               "be ordinary files"
+    return None
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
     except ValueError:
         return False
     return True
@@ -158,6 +198,27 @@ def _misplaced(rel: str) -> str:
                f"as part of {folder}/ (rename it to end in {SECTIONS[folder][1]})"
     places = ", ".join(sorted([*SECTIONS, *SINGLE_FILES, MEDIA, MEMBERS_MEDIA]))
     return f"this file is not part of the content model; content lives in: {places}"
+
+
+def _read_cached(path: Path, rel: str, shown: str, kind: str, errors: ErrorList,
+                 parsed: dict | None) -> RawDocument | None:
+    if parsed is None:
+        return _read(path, rel, shown, kind, errors)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read(path, rel, shown, kind, errors)
+    signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    kept = parsed.get(shown)
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    before = len(errors.errors)
+    document = _read(path, rel, shown, kind, errors)
+    if document is not None and len(errors.errors) == before:
+        parsed[shown] = (signature, document)
+    else:
+        parsed.pop(shown, None)
+    return document
 
 
 def _read(path: Path, rel: str, shown: str, kind: str, errors: ErrorList) -> RawDocument | None:
@@ -194,6 +255,11 @@ def _read_text(path: Path, shown: str, errors: ErrorList) -> str | None:
     except OSError as exc:
         errors.add(shown, 1, "file", f"cannot be read: {exc.strerror}")
         return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # checked first: UTF-16 text decodes as garbage, not as an error, at some line
+        errors.add(shown, 1, "file", "is saved as UTF-16 text; save it as UTF-8 "
+                   "(in the editor's 'Save as', choose the encoding UTF-8)")
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -209,7 +275,10 @@ def _read_text(path: Path, shown: str, errors: ErrorList) -> str | None:
 
 def _split_front_matter(text: str, document: RawDocument) -> None:
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    if not text.strip():
+        raise YamlError(1, "the file is empty; a content file starts with a '---' line, "
+                        "then its fields (title: ...), then another '---' line")
+    if lines[0].rstrip() != "---":
         raise YamlError(1, "a content file must start with a '---' line, then its fields, "
                         "then another '---' line")
     for index in range(1, len(lines)):

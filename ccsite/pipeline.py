@@ -14,7 +14,7 @@ from typing import Callable
 
 import jinja2
 
-from . import audit, checks, graph, load, outputs, render, validate, write
+from . import audit, checks, graph, incremental, load, outputs, render, validate, write
 from .bodies import BodyRenderer
 from .config import read_site_config
 from .errors import ContentErrors, ErrorList
@@ -37,6 +37,8 @@ class BuildResult:
     base_path: str = "/"
     page_sources: dict[str, str] = field(default_factory=dict)  # site path -> content file
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    changed: int = 0  # public files new or different from the last build
+    removed: int = 0
 
 
 @dataclass
@@ -63,27 +65,29 @@ class Paths:
 def build(source: Path, output: Path, options: validate.BuildOptions,
           templates: Path | None = None, shown_as: str | None = None,
           secrets: Path | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
-    """Build the site in `source` into `output/`; raise ContentErrors on mistakes."""
+          progress: Callable[[str], None] | None = None,
+          memory: incremental.BuildMemory | None = None,
+          defer: bool = False) -> BuildResult:
+    """Build the site in `source` into `output/`; raise ContentErrors on mistakes.
+
+    `memory` is what the last build left (see incremental.py); without it, it is read from
+    and saved to the cache folder beside content/. With `defer`, only pages are brought up
+    to date: feeds, calendars, open data and the search index stay as the last build made
+    them, for a following build without `defer` to renew (the preview server does this, so
+    an edited page reloads without waiting for them).
+    """
     started = time.perf_counter()
     paths = Paths.of(source, output, templates, shown_as, secrets)
+    memory_file = paths.cache / "build-memory.pickle"
+    keep_on_disk = memory is None
+    if memory is None:
+        memory = incremental.BuildMemory.read(memory_file)
     errors = ErrorList()
-    stage = progress or (lambda name: None)
     timings: dict[str, float] = {}
-    clock = [time.perf_counter()]
-
-    def step(name: str) -> None:
-        """Note the time the previous stage took, and say which one starts."""
-        now = time.perf_counter()
-        timings[step.current] = now - clock[0]
-        clock[0], step.current = now, name
-        stage(name)
-
-    step.current = "load"
-    stage("load")
+    step = _Stages(progress, timings)
 
     # load, validate, site graph
-    folder = load.load(paths.source, paths.shown, errors)
+    folder = load.load(paths.source, paths.shown, errors, parsed=memory.parsed)
     config = read_site_config(folder.site, errors) if folder.site else None
     if config is None:
         errors.raise_if_any()
@@ -103,84 +107,161 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
 
     step("render")
     env = render.make_environment(paths.templates, config, cache=paths.cache)
+    reuse = incremental.Reuse(env, memory, incremental.objects_of(site, members))
     page_routes = render.routes(site)
     member_routes = members_pages.members_routes(members)
-    pages = _render(lambda: render.render_routes(env, site, page_routes), paths, errors)
-    members_text = _render(lambda: members_pages.render_members(env, site, members,
-                                                                 member_routes), paths, errors)
+    encrypt = config.protection == "encrypt"
+    pages = _render(lambda: render.render_routes(
+        env, site, page_routes, reuse, lambda rel: paths.output / "public" / rel),
+        paths, errors)
+    members_text = _render(lambda: members_pages.render_members(
+        env, site, members, member_routes, None if encrypt else reuse,
+        lambda rel: paths.output / "members" / rel.removeprefix("members/")), paths, errors)
     public = write.OutputFiles()
-    for path, html in pages.items():
-        public.add_text(path, html)
+    for path, page in pages.items():
+        public[path] = page if isinstance(page, Path) else page.encode("utf-8")
     for asset_path, asset in _assets(paths.templates):
         public.setdefault(asset_path, asset)
     for media in folder.media:
         public[f"media/{media.rel}"] = media.source
-    for path, text in _render(lambda: outputs.public_outputs(env, site, page_routes), paths,
-                              errors).items():
-        public.add_text(path, text)
+    defer = defer and bool(memory.feeds_and_data)  # the first build makes everything
+    if defer:
+        for path in memory.feeds_and_data:  # kept as they are until the next full build
+            if (paths.output / "public" / path).is_file():
+                public[path] = paths.output / "public" / path
+    else:
+        made = _render(lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
+        for path, text in made.items():
+            public.add_text(path, text)
+        memory.feeds_and_data = set(made)
     members_media = {f"members/media/{m.rel}": m.source for m in folder.members_media}
 
     # audit links (public and members pages together: members pages link to public ones)
     step("audit")
-    all_pages = {**pages, **{p: t for p, t in members_text.items() if p.endswith(".html")}}
+    html_pages = {**pages, **{p: t for p, t in members_text.items() if p.endswith(".html")}}
+    page_links = {path: _links(path, page, memory) for path, page in html_pages.items()}
     sources = {e.source: (e.body, e.body_line) for e in
                [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
                 *members.posts, *members.pages]}
-    audit.check_links(all_pages, set(public) | set(members_text) | set(members_media),
+    audit.check_links(page_links, set(public) | set(members_text) | set(members_media),
                       [*page_routes, *member_routes], config.base_path, sources, errors)
     errors.raise_if_any()
 
     # protect the members section, then make sure nothing of it is public
     members_root: write.OutputFiles | None = None
-    if config.protection == "encrypt":
+    if encrypt:
         shell = env.get_template("members/locked.html").render(site=site, current_url="/members/")
-        encrypted = protect.encrypt_members(members_text, members_media, member_list, shell,
+        plain = {p: (t.read_text(encoding="utf-8") if isinstance(t, Path) else t)
+                 for p, t in members_text.items()}
+        encrypted = protect.encrypt_members(plain, members_media, member_list, shell,
                                             config.base_path, _url_key(paths))
         public.update(encrypted.files)
     else:
         members_root = write.OutputFiles()
-        for path, text in members_text.items():
-            members_root.add_text(path.removeprefix("members/"), text)
+        for path, page in members_text.items():
+            rel = path.removeprefix("members/")
+            members_root[rel] = page if isinstance(page, Path) else page.encode("utf-8")
         for path, media_source in members_media.items():
             members_root[path.removeprefix("members/")] = media_source
     fingerprints = audit.members_fingerprints(members, member_routes,
                                               _public_source_text(folder))
     scanned = audit.check_leaks(public, fingerprints, str(paths.output / "public"),
-                                config.base_path, errors)
+                                config.base_path, errors, clean=memory.leak_clean)
     errors.raise_if_any()
 
     # write: each root swapped in whole; the search index is made from the written pages
     step("write")
+    published = paths.output / "public"
+
     def index_and_audit(root: Path) -> None:
-        step("search index")
-        try:
-            index = search.build_search_index(root)
-        except search.SearchIndexError as exc:
-            errors.add(str(paths.output / "public"), 0, "search", str(exc))
-            errors.raise_if_any()
+        index = search.build_search_index(root)
         index_files = {p.relative_to(root).as_posix(): p for p in index}
-        audit.check_leaks(index_files, fingerprints, str(paths.output / "public"),
-                          config.base_path, errors)
+        audit.check_leaks(index_files, fingerprints, str(published), config.base_path,
+                          errors)
         errors.raise_if_any()
 
-    result_public = write.write_root(paths.output, "public", public, finish=index_and_audit)
+    def finish(root: Path, changed: set[str]) -> None:
+        old_index = published / search.SUBDIR
+        pages_changed = any(p.endswith(".html") for p in changed)
+        if old_index.is_dir() and (defer or not (pages_changed or memory.search_stale)):
+            write.link_tree(old_index, root / search.SUBDIR)  # still true, or renewed later
+            memory.search_stale = memory.search_stale or pages_changed
+            return
+        step("search index")
+        try:
+            index_and_audit(root)
+        except search.SearchIndexError as exc:
+            errors.add(str(published), 0, "search", str(exc))
+            errors.raise_if_any()
+        memory.search_stale = False
+
+    written = write.write_root(paths.output, "public", public, finish=finish,
+                               previous=memory.outputs.get("public"),
+                               force=memory.search_stale and not defer)
+    memory.outputs["public"] = written.signatures
     if members_root is not None:
-        write.write_root(paths.output, "members", members_root)
+        memory.outputs["members"] = write.write_root(
+            paths.output, "members", members_root,
+            previous=memory.outputs.get("members")).signatures
         deploy_files = write.OutputFiles()
         for name, text in deploy.deploy_files(config).items():
             deploy_files.add_text(name, text)
-        write.write_root(paths.output, "deploy", deploy_files)
+        memory.outputs["deploy"] = write.write_root(
+            paths.output, "deploy", deploy_files, previous=memory.outputs.get("deploy")
+        ).signatures
     else:  # encrypt mode: a members root left by an earlier server-mode build must go
         for stale in ("members", "deploy"):
             shutil.rmtree(paths.output / stale, ignore_errors=True)
+            memory.outputs.pop(stale, None)
+    _forget_gone_pages(memory, set(html_pages))
+    if keep_on_disk:
+        memory.save(memory_file)
     step("done")
-    return BuildResult(timings=timings, public=result_public, pages=_count_sections(page_routes),
+    return BuildResult(timings=timings, public=written.root, pages=_count_sections(page_routes),
                        files=len(public), seconds=time.perf_counter() - started,
                        members_pages=sum(1 for p in members_text if p.endswith(".html")),
                        protection=config.protection, leak_scanned=scanned,
                        base_path=config.base_path, warnings=checks.site_warnings(site),
                        page_sources={r.url: r.source for r in [*page_routes, *member_routes]
-                                     if r.source})
+                                     if r.source},
+                       changed=len(written.changed), removed=len(written.removed))
+
+
+class _Stages:
+    """Times each stage of a build and tells the progress display which one is running."""
+
+    def __init__(self, progress: Callable[[str], None] | None, timings: dict[str, float]):
+        self.progress = progress or (lambda name: None)
+        self.timings = timings
+        self.current = "load"
+        self.since = time.perf_counter()
+        self.progress("load")
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[self.current] = self.timings.get(self.current, 0) + now - self.since
+        self.current, self.since = name, now
+        self.progress(name)
+
+
+def _links(path: str, page: str | Path, memory: incremental.BuildMemory) -> list[str]:
+    """The links of a page; a page kept from the last build has the links it had."""
+    if isinstance(page, Path):
+        record = memory.pages.get(path)
+        if record is not None and record.output in memory.links:
+            return memory.links[record.output]
+        page = page.read_text(encoding="utf-8")
+    links = audit.links_in(page)
+    memory.links[incremental.digest(page)] = links
+    return links
+
+
+def _forget_gone_pages(memory: incremental.BuildMemory, pages: set[str]) -> None:
+    for gone in set(memory.pages) - pages:
+        del memory.pages[gone]
+    live = {record.output for record in memory.pages.values()}
+    for stale in set(memory.links) - live:
+        del memory.links[stale]
 
 
 def _members_for_encryption(config, folder, paths: Paths, errors: ErrorList):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from markupsafe import Markup
 
+from . import incremental
 from .chart import progress_chart
 from .outputs import structured
 from .outputs.opendata import data_catalogue
@@ -68,7 +69,7 @@ def make_environment(site_templates: Path | None, config,
             bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
         except OSError:
             bytecode_cache = None  # a read-only checkout still builds, just slower
-    env = jinja2.Environment(
+    env = incremental.TrackingEnvironment(
         loader=jinja2.FileSystemLoader([*search, str(default_templates())]),
         bytecode_cache=bytecode_cache,
         autoescape=True, undefined=jinja2.StrictUndefined,
@@ -121,12 +122,27 @@ def routes(site: Site) -> list[Route]:
     return r
 
 
-def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route]) -> dict[str, str]:
-    """Render every route; returns output path -> HTML."""
-    shared = {"site": site}
-    return {route.output_path: env.get_template(route.template).render(
-                **shared, **route.context, current_url=route.url)
-            for route in page_routes}
+def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
+                  reuse=None, previous: Callable[[str], Path | None] | None = None,
+                  **shared: Any) -> dict[str, str | Path]:
+    """Render every route: output path -> HTML, or the previous build's file where `reuse`
+    (see incremental.py) shows that nothing the page was made from has changed."""
+    rendered: dict[str, str | Path] = {}
+    for route in page_routes:
+        variables = {"site": site, **shared, **route.context, "current_url": route.url}
+        template = env.get_template(route.template)
+        if reuse is None:
+            rendered[route.output_path] = template.render(**variables)
+            continue
+        context = incremental.digest(incremental.identity(
+            [route.template, route.url, route.context]))
+        old = previous(route.output_path) if previous else None
+        if old is not None and old.is_file() and reuse.still_good(route.output_path, context):
+            rendered[route.output_path] = old
+        else:
+            rendered[route.output_path] = reuse.render(template, variables, context,
+                                                       route.output_path, route.template)
+    return rendered
 
 
 def _chart(site: Site) -> Markup:

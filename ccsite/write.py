@@ -1,13 +1,18 @@
 """Stage 5, write: put a finished site in place all at once, or not at all.
 
-Each output root (`public/`, later `members/`) is written into a temporary folder beside
-it and swapped in by renames only when every file is written, so a failed or interrupted
-build leaves the last good site untouched and pages whose source was deleted disappear.
+Each output root (`public/`, `members/`, `deploy/`) is written into a temporary folder
+beside it and swapped in by renames only when every file is written, so a failed or
+interrupted build leaves the last good site untouched and pages whose source was deleted
+disappear. Files that did not change are hard-linked from the published folder rather than
+written again, so their modification times stay and rsync or a CDN upload sends only what
+changed; a build that changes nothing writes nothing at all.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -16,46 +21,119 @@ OLD_PREFIX = ".ccsite-old-"
 
 
 class OutputFiles(dict):
-    """Output path (relative, with '/') -> bytes to write, or a Path to copy from."""
+    """Output path (relative, with '/') -> bytes to write, or a Path to copy or link."""
 
     def add_text(self, path: str, text: str) -> None:
         self[path] = text.encode("utf-8")
 
 
+@dataclass
+class Written:
+    """What a write did: each file's signature (for the next build), and what changed."""
+
+    root: Path
+    signatures: dict[str, str] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)  # new or different files
+    removed: set[str] = field(default_factory=set)
+    swapped: bool = False
+
+
+def signature(content: bytes | Path) -> str:
+    """Equal for two versions of a file exactly when their bytes are (for files copied
+    from content/, size and modification time stand for the bytes)."""
+    if isinstance(content, Path):
+        stat = content.stat()
+        return f"stat:{stat.st_size}:{stat.st_mtime_ns}"
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
+
+
 def write_root(output: Path, name: str, files: OutputFiles,
-               finish: Callable[[Path], None] | None = None) -> Path:
+               finish: Callable[[Path, set[str]], None] | None = None,
+               previous: dict[str, str] | None = None, force: bool = False) -> Written:
     """Write `files` as `output/name/`, replacing what was there in one swap.
 
-    `finish` runs on the written folder before the swap (to add a search index, say); if
-    it raises, the folder is dropped and the published one stays as it was.
+    `previous`: the signatures this root's files had after the last build, so unchanged
+    ones are linked, not written. `finish` runs on the new folder before the swap, with the
+    set of changed paths (to make a search index, say); if it raises, the folder is dropped
+    and the published one stays as it was. `force` swaps even when no file changed.
     """
     output.mkdir(parents=True, exist_ok=True)
     recover_interrupted(output, name)
+    final = output / name
+    previous = (previous or {}) if final.is_dir() else {}
+    result = Written(root=final)
+    plan: dict[str, tuple[str, bytes | Path]] = {}  # path -> ("link" | "write", content)
+    for rel in sorted(files):
+        content = files[rel]
+        old = final / rel
+        if isinstance(content, Path) and _same_file(content, old):
+            plan[rel] = ("link", old)  # a page kept from the last build
+            result.signatures[rel] = previous.get(rel) or signature(old)
+            continue
+        sig = signature(content)
+        result.signatures[rel] = sig
+        if previous.get(rel) == sig and old.is_file():
+            plan[rel] = ("link", old)
+        else:
+            plan[rel] = ("write", content)
+            result.changed.add(rel)
+    result.removed = set(previous) - set(files)
+    if previous and not (result.changed or result.removed or force) and \
+            _all_present(final, files):
+        return result  # the published folder is this build already: touch nothing
     temp = output / f"{TEMP_PREFIX}{name}-{os.getpid()}"
     if temp.exists():
         shutil.rmtree(temp)
-    for rel in sorted(files):
+    for rel, (how, content) in plan.items():
         target = temp / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        content = files[rel]
-        if isinstance(content, Path):
+        if how == "link":
+            _link(content, target)
+        elif isinstance(content, Path):
             shutil.copyfile(content, target)
         else:
             target.write_bytes(content)
     if finish is not None:
         try:
-            finish(temp)
+            finish(temp, result.changed | result.removed)
         except BaseException:
             shutil.rmtree(temp, ignore_errors=True)
             raise
-    final = output / name
     old = output / f"{OLD_PREFIX}{name}-{os.getpid()}"
     if final.exists():
         final.rename(old)
     temp.rename(final)
     if old.exists():
         shutil.rmtree(old)
-    return final
+    result.swapped = True
+    return result
+
+
+def _same_file(content: Path, old: Path) -> bool:
+    try:
+        return content.resolve() == old.resolve()
+    except OSError:
+        return False
+
+
+def _all_present(final: Path, files: OutputFiles) -> bool:
+    return all((final / rel).is_file() for rel in files)
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Hard-link every file under `source` into `target` (kept as it was last build)."""
+    for path in source.rglob("*"):
+        if path.is_file():
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            _link(path, destination)
 
 
 def recover_interrupted(output: Path, name: str) -> None:

@@ -73,9 +73,15 @@ def parse_yaml(text: str, line_offset: int = 0) -> Node | None:
     try:
         return _Composer(yaml.parse(text, Loader=_PARSER), line_offset).document()
     except yaml.MarkedYAMLError as exc:
-        raise YamlError(_problem_line(exc) + line_offset, _syntax_message(exc)) from None
-    except yaml.YAMLError as exc:  # e.g. a non-printable character, which has no mark
+        raise YamlError(_problem_line(exc) + line_offset, _syntax_message(exc, text)) from None
+    except yaml.reader.ReaderError as exc:  # a control character, which has no mark
+        raise YamlError(_reader_line(text, exc) + line_offset, _reader_message(exc)) from None
+    except yaml.YAMLError as exc:
         raise YamlError(1 + line_offset, f"YAML could not be read: {exc}") from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: only possible in text not from a file
+        raise YamlError(text.count("\n", 0, exc.start) + 1 + line_offset,
+                        "YAML could not be read: the text contains an invalid character "
+                        f"(U+{ord(text[exc.start]):04X}); delete it") from None
 
 
 class _Composer:
@@ -166,15 +172,34 @@ def _problem_line(exc: yaml.MarkedYAMLError) -> int:
     return (mark.line + 1) if mark is not None else 1
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+def _reader_line(text: str, exc: yaml.reader.ReaderError) -> int:
+    """The line of the character libyaml refused. libyaml counts its position in UTF-8
+    bytes, the pure-Python reader in characters."""
+    if _PARSER is yaml.SafeLoader:
+        return text.count("\n", 0, exc.position) + 1
+    return text.encode("utf-8").count(b"\n", 0, exc.position) + 1
+
+
+def _reader_message(exc: yaml.reader.ReaderError) -> str:
+    character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return (f"the text contains the control character U+{character:04X}, which YAML does "
+            "not allow (it is invisible in most editors); delete it, or retype the line")
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = (exc.problem or exc.context or "invalid YAML").strip()
-    if "'\\t'" in problem or "tab" in problem:
+    if "'\\t'" in problem or "tab" in problem or _at_tab(exc.problem_mark, text):
         return "YAML syntax error: tabs cannot indent YAML; use spaces"
     if problem.startswith("mapping values are not allowed"):
         return "YAML syntax error: a value contains ': ' (put the whole value in quotes)"
     if "could not find expected ':'" in problem:
         return "YAML syntax error: a line is missing its ':' or is wrongly indented"
     return f"YAML syntax error: {problem} (check quotes, colons and indentation)"
+
+
+def _at_tab(mark, text: str) -> bool:
+    """libyaml says 'cannot start any token' for a tab before a key; the tab is the cause."""
+    return mark is not None and text[mark.index:mark.index + 1] == "\t"
 
 
 def _scalar(event: yaml.ScalarEvent) -> Any:

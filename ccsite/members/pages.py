@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
+from pathlib import Path
 
 import jinja2
 
 from ..outputs.feeds import FeedEntry, as_datetime, make_feed
 from ..graph import MembersSite, Site
-from ..render import Route
+from ..render import Route, render_routes
 
 ROOT = "/members/"
 SEARCH_INDEX = "/members/search-index.json"
@@ -35,11 +36,10 @@ def members_routes(members: MembersSite) -> list[Route]:
 
 
 def render_members(env: jinja2.Environment, site: Site, members: MembersSite,
-                   routes: list[Route]) -> dict[str, str]:
-    """Output path (from the site root, 'members/...') -> text of each members file."""
-    files = {route.output_path: env.get_template(route.template).render(
-                 site=site, members=members, **route.context, current_url=route.url)
-             for route in routes}
+                   routes: list[Route], reuse=None, previous=None) -> dict[str, str | Path]:
+    """Output path (from the site root, 'members/...') -> text of each members file, or the
+    previous build's file where nothing it was made from has changed."""
+    files = render_routes(env, site, routes, reuse, previous, members=members)
     files[SEARCH_INDEX.lstrip("/")] = search_index(members)
     return files
 

@@ -1,0 +1,269 @@
+"""Incremental builds: every page knows exactly what it was made from.
+
+While a page renders, the Jinja environment records each attribute the template reads
+from a content object (`centre.name`, `site.centres`, `site.config.title`...) and each
+template file it loads. The next build renders a page again only if one of those values
+or templates differs; otherwise the page's previous output is kept as it is (hard-linked,
+so its modification time stays). An edited centre thus re-renders its own page, the pages
+that show its name or services (its district's listing, its agency's page, the home
+page's counts) and nothing else, and a build with no change renders nothing.
+
+Values are compared by an *identity*: a text that is the same exactly when what a
+template could print from the value is the same. Content objects inside a value count by
+their key (their source file), since reading their own attributes is recorded separately.
+"""
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+import datetime as dt
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import __version__
+
+STATE_VERSION = 1
+
+_recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
+    "ccsite_recording", default=None)
+
+
+def entity_key(obj: Any) -> str | None:
+    """The stable name of a content object across builds, or None for plain values."""
+    kind = _ENTITY_KINDS.get(type(obj))
+    if kind is None:
+        if not _ENTITY_KINDS:
+            _learn_entity_kinds()
+            return entity_key(obj)
+        return None
+    return kind(obj)
+
+
+_ENTITY_KINDS: dict[type, Any] = {}
+
+
+def _learn_entity_kinds() -> None:
+    # imported here, not at the top: graph and model import the render stage's neighbours
+    from .graph import MembersSite, Site
+    from .model import (Agency, Centre, DirectoryEntry, GoodPractice, Lesson, NewsItem,
+                        Opportunity, Page, SiteConfig)
+
+    for kind in (Agency, Centre, GoodPractice, Lesson, NewsItem, Opportunity, Page):
+        _ENTITY_KINDS[kind] = lambda obj: obj.source
+    _ENTITY_KINDS[Site] = lambda obj: "<site>"
+    _ENTITY_KINDS[MembersSite] = lambda obj: "<members>"
+    _ENTITY_KINDS[SiteConfig] = lambda obj: "<config>"
+    _ENTITY_KINDS[DirectoryEntry] = lambda obj: f"{obj.source}#{obj.name}"
+
+
+@dataclass
+class Recorder:
+    """What one render read: (entity key, attribute) pairs and template names."""
+
+    reads: set[tuple[str, str]] = field(default_factory=set)
+    templates: set[str] = field(default_factory=set)
+
+
+class TrackingEnvironment(jinja2.Environment):
+    """A Jinja2 environment that tells the current `Recorder` what templates read."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        recorder = _recording.get()
+        if recorder is not None:
+            key = entity_key(obj)
+            if key is not None:
+                recorder.reads.add((key, attribute))
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        recorder = _recording.get()
+        if recorder is not None and isinstance(argument, str):
+            key = entity_key(obj)
+            if key is not None:
+                recorder.reads.add((key, argument))
+        return super().getitem(obj, argument)
+
+    def get_template(self, name, parent=None, globals=None):
+        recorder = _recording.get()
+        if recorder is not None and isinstance(name, str):
+            recorder.templates.add(name)
+        return super().get_template(name, parent, globals)
+
+
+def identity(value: Any) -> str:
+    """A text equal for two values exactly when a template would print them the same."""
+    parts: list[str] = []
+    _identity(value, parts)
+    return "".join(parts)
+
+
+def _identity(value: Any, out: list[str]) -> None:
+    key = entity_key(value)
+    if key is not None:
+        out.append(f"<{key}>")
+    elif isinstance(value, str):
+        out.append(f"s{len(value)}:{value}")
+    elif value is None or isinstance(value, (bool, int, float, Decimal)):
+        out.append(repr(value))
+    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
+        out.append(value.isoformat())
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for item in value:
+            _identity(item, out)
+            out.append(",")
+        out.append("]")
+    elif isinstance(value, (set, frozenset)):
+        _identity(sorted(value, key=repr), out)
+    elif isinstance(value, dict):
+        out.append("{")
+        for k in sorted(value, key=repr):
+            _identity(k, out)
+            out.append(":")
+            _identity(value[k], out)
+            out.append(",")
+        out.append("}")
+    elif dataclasses.is_dataclass(value):
+        out.append(type(value).__name__ + "(")
+        for f in dataclasses.fields(value):
+            _identity(getattr(value, f.name), out)
+            out.append(",")
+        out.append(")")
+    elif callable(value):
+        out.append(f"callable:{getattr(value, '__qualname__', type(value).__name__)}")
+    else:
+        out.append(f"{type(value).__name__}:{value!r}")
+
+
+def digest(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class PageRecord:
+    """What a page was made from last time, and what it came out as."""
+
+    context: str  # digest of the route's own context (ids of entities, plain values)
+    reads: dict[tuple[str, str], str]  # (entity key, attribute) -> digest of its identity
+    templates: dict[str, str]  # template name -> digest of its source
+    output: str  # digest of the rendered text
+
+
+@dataclass
+class BuildMemory:
+    """What one build leaves for the next: kept in memory by `ccsite serve`, and on disk
+    (in the cache folder beside content/) between `ccsite build` runs."""
+
+    version: str = f"{__version__}/{STATE_VERSION}"
+    pages: dict[str, PageRecord] = field(default_factory=dict)  # output path -> record
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # root -> path -> digest
+    parsed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # file -> (digest, doc)
+    leak_clean: dict[str, str] = field(default_factory=dict)  # file digest -> fingerprints
+    feeds_and_data: set[str] = field(default_factory=set)  # paths public_outputs made
+    search_stale: bool = False  # pages changed since the search index was made
+    links: dict[str, list[str]] = field(default_factory=dict)  # page digest -> its links
+
+    @classmethod
+    def read(cls, path: Path) -> "BuildMemory":
+        try:
+            with open(path, "rb") as handle:
+                memory = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                ValueError, TypeError):
+            return cls()
+        if not isinstance(memory, cls) or memory.version != cls.version:
+            return cls()  # another version of ccsite: start afresh
+        return memory
+
+    def save(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp = path.with_name(path.name + ".tmp")
+            with open(temp, "wb") as handle:
+                pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            temp.replace(path)
+        except OSError:
+            pass  # a cache: the next build is only slower without it
+
+
+class Reuse:
+    """Decides, page by page, whether last build's output still stands."""
+
+    def __init__(self, env: jinja2.Environment, memory: BuildMemory, objects: dict[str, Any]):
+        self.env = env
+        self.memory = memory
+        self.objects = objects  # entity key -> object in this build's graph
+        self._reads: dict[tuple[str, str], str | None] = {}
+        self._templates: dict[str, str | None] = {}
+
+    def read_digest(self, key: str, attribute: str) -> str | None:
+        pair = (key, attribute)
+        if pair not in self._reads:
+            obj = self.objects.get(key)
+            if obj is None:
+                self._reads[pair] = None
+            else:
+                try:
+                    value = self.env.getattr(obj, attribute)
+                except Exception:
+                    value = "<missing>"
+                if isinstance(value, jinja2.Undefined):
+                    value = "<undefined>"
+                self._reads[pair] = digest(identity(value))
+        return self._reads[pair]
+
+    def template_digest(self, name: str) -> str | None:
+        if name not in self._templates:
+            try:
+                source, _, _ = self.env.loader.get_source(self.env, name)
+                self._templates[name] = digest(source)
+            except jinja2.TemplateNotFound:
+                self._templates[name] = None
+        return self._templates[name]
+
+    def still_good(self, output_path: str, context_digest: str) -> bool:
+        record = self.memory.pages.get(output_path)
+        if record is None or record.context != context_digest:
+            return False
+        for name, was in record.templates.items():
+            if self.template_digest(name) != was:
+                return False
+        for (key, attribute), was in record.reads.items():
+            if self.read_digest(key, attribute) != was:
+                return False
+        return True
+
+    def render(self, template: jinja2.Template, variables: dict[str, Any],
+               context_digest: str, output_path: str, root_template: str) -> str:
+        recorder = Recorder(templates={root_template})
+        token = _recording.set(recorder)
+        try:
+            text = template.render(**variables)
+        finally:
+            _recording.reset(token)
+        self.memory.pages[output_path] = PageRecord(
+            context=context_digest,
+            reads={pair: self.read_digest(*pair) for pair in recorder.reads},
+            templates={name: self.template_digest(name) for name in recorder.templates},
+            output=digest(text))
+        return text
+
+
+def objects_of(site, members) -> dict[str, Any]:
+    """Every content object of this build by its key, for looking values up again."""
+    objects: dict[str, Any] = {"<site>": site, "<config>": site.config,
+                               "<members>": members}
+    for group in (site.centres, site.agencies, site.opportunities, site.lessons, site.news,
+                  site.pages, members.posts, members.pages):
+        for obj in group:
+            objects[entity_key(obj)] = obj
+    for entry in members.directory:
+        objects[entity_key(entry)] = entry
+    return objects
