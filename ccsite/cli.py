@@ -277,10 +277,15 @@ def run_serve(args: argparse.Namespace) -> int:
     templates = Path(args.templates) if args.templates else source.parent / "templates"
     secrets = Path(args.secrets) if args.secrets else default_secrets_folder(source)
 
-    def build_once():
+    from .incremental import BuildMemory
+
+    memory = BuildMemory()  # kept in this process between rebuilds
+
+    def build_once(defer: bool = False):
         return build(source, Path(args.output), BuildOptions(now=now_or(args.now),
                                                              drafts=args.drafts),
-                     templates=templates, shown_as=args.source, secrets=secrets)
+                     templates=templates, shown_as=args.source, secrets=secrets,
+                     memory=memory, defer=defer)
 
     try:
         server = PreviewServer(build_once, Path(args.output),

@@ -69,15 +69,18 @@ class PreviewServer:
         self._pending = threading.Event()
         self._stopping = threading.Event()
         self._verified: set[str] = set()  # digests of credentials already checked
+        self.last_seconds = 0.0
         self.httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
         self.httpd.daemon_threads = True
 
     # -- building ----------------------------------------------------------------------
 
-    def rebuild(self) -> None:
+    def rebuild(self, defer: bool = False) -> bool:
+        """Build and tell open pages; with `defer`, pages first (see pipeline.build).
+        Returns whether the build succeeded."""
         started = time.perf_counter()
         try:
-            result = self.build_once()
+            result = self.build_once(defer)
         except ContentErrors as exc:
             errors = exc.errors
             self._say_errors(errors)
@@ -86,12 +89,21 @@ class PreviewServer:
             self.state.base_path = result.base_path
             self.state.page_sources = result.page_sources
             self.state.protection = result.protection
+            self.last_seconds = time.perf_counter() - started
             if not self.quiet:
-                print(f"Rebuilt in {time.perf_counter() - started:.2f} s.", flush=True)
+                print(f"Rebuilt in {self.last_seconds:.2f} s.", flush=True)
         with self.state.changed:
             self.state.errors = errors
             self.state.version += 1
             self.state.changed.notify_all()
+        return not errors
+
+    def catch_up(self) -> None:
+        """Renew what a deferred rebuild left as it was: feeds, data, the search index."""
+        try:
+            self.build_once(False)
+        except ContentErrors:
+            pass  # the same mistakes are already on screen
 
     def _say_errors(self, errors: list[ContentError]) -> None:
         for error in errors:
@@ -106,8 +118,10 @@ class PreviewServer:
             while self._pending.is_set():  # wait until the editor has finished saving
                 self._pending.clear()
                 time.sleep(QUIET_PERIOD)
-            if not self._stopping.is_set():
-                self.rebuild()
+            if self._stopping.is_set():
+                break
+            if self.rebuild(defer=True) and not self._pending.is_set():
+                self.catch_up()
 
     def changed(self, path: str) -> None:
         """A file event from the watcher."""

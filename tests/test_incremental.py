@@ -1,0 +1,120 @@
+"""Incremental builds are exact: after any edit, a rebuild that reuses the last build's
+work gives byte for byte what a clean full build gives, and touches only what changed."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from ccsite import incremental
+from ccsite.pipeline import build
+from ccsite.validate import BuildOptions
+
+NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def full_build(site, now=NOW) -> Path:
+    """A clean build: nothing remembered, a fresh output folder."""
+    fresh = site.root / "fresh"
+    build(site.content, fresh, BuildOptions(now=now), memory=incremental.BuildMemory())
+    return fresh
+
+
+def incremental_build(site, now=NOW):
+    return build(site.content, site.output, BuildOptions(now=now))
+
+
+def assert_same_as_full_build(site, now=NOW) -> None:
+    full = full_build(site, now)
+    for root in ("public", "members", "deploy"):
+        assert tree(site.output / root) == tree(full / root), root
+
+
+def rename(site, old: str, new: str) -> None:
+    os.rename(site.content / old, site.content / new)
+
+
+SCENARIOS = {
+    "edit a centre": lambda s: s.edit("centres/oxhey.md", "phase: 2", "phase: 3"),
+    "edit a body only": lambda s: s.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]"),
+    "edit an agency": lambda s: s.edit("agencies/oxhey-trust.yaml", "Oxhey Community Trust",
+                                       "Oxhey and District Community Trust"),
+    "add a news item": lambda s: s.write("news/saturday-sessions.md", "---\ntitle: Saturday "
+                                         "sessions\ndate: 2026-11-20\nsummary: New.\n---\nNew."),
+    "delete a lesson": lambda s: s.remove("lessons/more-time.md"),
+    "rename a page": lambda s: rename(s, "pages/about.md", "pages/about-us.md"),
+    "add a second centre": lambda s: s.write(
+        "centres/bushey.md", (s.content / "centres/oxhey.md").read_text()
+        .replace("Oxhey Children's Centre", "Bushey Children's Centre")
+        .replace("district: Watford", "district: Hertsmere")),
+    "change a template": lambda s: (s.root / "templates").mkdir() or
+    (s.root / "templates" / "lesson.html").write_text(
+        "{% extends 'base.html' %}{% block title %}{{ lesson.title }}{% endblock %}"
+        "{% block main %}<h1>{{ lesson.title }}</h1><p>Changed.</p>{% endblock %}"),
+    "change site.yaml": lambda s: s.edit("site.yaml", "title: Test Children's Centres",
+                                         "title: Test Family Centres"),
+    "change a service label": lambda s: s.edit("site.yaml", "Child and family health services",
+                                               "Health visiting and clinics"),
+    "edit a members post": lambda s: s.edit("members/good-practice/dads-group.md",
+                                            "Members-only body.", "Members-only body, edited."),
+    "add a media file": lambda s: s.write("media/leaflet.pdf", b"%PDF-1.4 leaflet"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(SCENARIOS))
+def test_incremental_build_equals_full_build(site, change):
+    incremental_build(site)
+    SCENARIOS[change](site)
+    incremental_build(site)
+    assert_same_as_full_build(site)
+
+
+def test_deadline_passing_between_builds_is_seen(site):
+    incremental_build(site)
+    later = dt.datetime(2027, 1, 29, 12, 0, 1, tzinfo=dt.timezone.utc)
+    incremental_build(site, later)
+    assert "Closed on" in site.text("/opportunities/oxhey-eoi/")
+    assert_same_as_full_build(site, later)
+
+
+def test_no_change_rebuild_writes_nothing(site):
+    incremental_build(site)
+    before = {p: p.stat() for p in (site.output / "public").rglob("*") if p.is_file()}
+    result = incremental_build(site)
+    assert result.changed == 0 and result.removed == 0
+    after = {p: p.stat() for p in (site.output / "public").rglob("*") if p.is_file()}
+    assert before.keys() == after.keys()
+    for path, stat in before.items():
+        assert (after[path].st_ino, after[path].st_mtime_ns) == (stat.st_ino,
+                                                                stat.st_mtime_ns), path
+
+
+def test_edit_rewrites_only_the_pages_that_show_it(site):
+    incremental_build(site)
+    public = site.output / "public"
+    mtimes = {p.relative_to(public).as_posix(): p.stat().st_mtime_ns
+              for p in public.rglob("*") if p.is_file() and "pagefind" not in p.parts}
+    site.edit("lessons/more-time.md", "Body.", "A changed body.")
+    result = incremental_build(site)
+    changed = {rel for rel, mtime in mtimes.items()
+               if (public / rel).stat().st_mtime_ns != mtime}
+    # the lesson's page, plus the outputs that carry bodies (none for lessons)
+    assert changed == {"lessons/more-time/index.html"}, changed
+    assert result.changed == 1
+
+
+def test_title_edit_reaches_every_page_that_shows_the_title(site):
+    incremental_build(site)
+    public = site.output / "public"
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
+    incremental_build(site)
+    assert "Allow far more time" in site.text("/lessons/")
+    assert "Allow far more time" in site.text("/lessons/more-time/")
+    assert_same_as_full_build(site)
