@@ -39,10 +39,13 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
     """`page_links`: output path -> the links in that page (see `links_in`);
     `bodies`: source path -> (Markdown body, its first line), to point at the line."""
     by_output = {route.output_path: route for route in page_routes}
+    targets: dict[str, str | None] = {}  # the same links recur on every page: parse once
     for output_path, links in sorted(page_links.items()):
         route = by_output.get(output_path)
         for link in links:
-            target = _internal_target(link, base_path)
+            if link not in targets:
+                targets[link] = _internal_target(link, base_path)
+            target = targets[link]
             if target is None or _exists(target, all_files):
                 continue
             site_path = "/" + target
@@ -103,11 +106,14 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
                          "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 
 
-def members_fingerprints(members, member_routes, public_text: str) -> list[Fingerprint]:
+def members_fingerprints(members, member_routes, public_text: str,
+                         cache: dict | None = None) -> list[Fingerprint]:
     """Fingerprints of everything members-only. People's names, e-mails and phones are
     left out when the public content gives them too: a manager who is also an agency's
     public contact is not a leak. Text (titles, passages) is never excused: a members
-    passage pasted into a public page is exactly the leak to catch."""
+    passage pasted into a public page is exactly the leak to catch.
+
+    `cache` keeps each post's fingerprints by its text, for rebuilds."""
     found: dict[str, Fingerprint] = {}
 
     def add(text: str | None, source: str, what: str, minimum: int = MIN_FINGERPRINT,
@@ -117,11 +123,13 @@ def members_fingerprints(members, member_routes, public_text: str) -> list[Finge
             return
         found[key] = Fingerprint(key, source, what)
 
+    kept: dict = {}
     for post in [*members.posts, *members.pages]:
-        add(post.title, post.source, "title")
-        add(post.summary, post.source, "summary")
-        for sentence in _sentences(post.html):
-            add(sentence, post.source, "passage")
+        for fingerprint in _post_fingerprints(post, cache, kept):
+            found.setdefault(fingerprint.text, fingerprint)
+    if cache is not None:  # keep only this build's posts
+        cache.clear()
+        cache.update(kept)
     for post in members.posts:
         add(post.author, post.source, "author", minimum=6, public_anyway=True)
     for person in members.directory:
@@ -141,6 +149,23 @@ def members_fingerprints(members, member_routes, public_text: str) -> list[Finge
         found[normalise(url)] = Fingerprint(normalise(url), "content/members/media/" + name,
                                             "address")
     return sorted(found.values(), key=lambda f: (f.source, f.text))
+
+
+def _post_fingerprints(post, cache: dict | None, kept: dict) -> list[Fingerprint]:
+    """A post's title, summary and distinctive sentences."""
+    text_key = hashlib.blake2b("\x00".join([post.source, post.title, post.summary or "",
+                                            post.html]).encode(), digest_size=16).hexdigest()
+    if cache is not None and text_key in cache:
+        kept[text_key] = cache[text_key]
+        return kept[text_key]
+    fingerprints = []
+    for text, what in [(post.title, "title"), (post.summary, "summary"),
+                       *((sentence, "passage") for sentence in _sentences(post.html))]:
+        key = normalise(text or "").strip()
+        if len(key) >= MIN_FINGERPRINT:
+            fingerprints.append(Fingerprint(key, post.source, what))
+    kept[text_key] = fingerprints
+    return fingerprints
 
 
 def _sentences(html: str) -> list[str]:

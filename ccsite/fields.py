@@ -25,6 +25,11 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 POSTCODE_RE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})$")
 TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+INTEGER_RE = re.compile(r"^[-+]?[0-9]+$")
+# No date of the programme is outside these years, so one that is is a typo; it also keeps
+# date arithmetic (the day after, a timeline's next year) away from the calendar's edges.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+SHOWN_MAX = 60  # characters of a wrong value quoted in a message
 
 
 class Fields:
@@ -112,8 +117,12 @@ class Fields:
         if node is None:
             return None
         value = node.value
+        if isinstance(value, str) and INTEGER_RE.match(value.strip()):
+            self.error(name, node.line, f"must be a whole number, not the text {_show(node)}: "
+                       "write plain digits, without quotes or a leading zero")
+            return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(name, node.line, f"must be a whole number, not '{_show(node)}'")
+            self.error(name, node.line, f"must be a whole number, not {_show(node)}")
             return None
         if choices and value not in choices:
             self.error(name, node.line, f"must be one of {_or(choices)}, not {value}")
@@ -127,21 +136,26 @@ class Fields:
         node = self.node(name, required)
         if node is None:
             return None
-        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            self.error(name, node.line, f"must be a number, not '{_show(node)}'")
+        if isinstance(node.value, str) and _decimal(node.value) is not None:
+            self.error(name, node.line, f"must be a number, not the text {_show(node)}: "
+                       "write plain digits, without quotes (e.g. 51.65)")
             return None
-        try:
-            return Decimal(node.raw or str(node.value))
-        except InvalidOperation:
-            self.error(name, node.line, f"must be a number, not '{_show(node)}'")
-            return None
+        number = None
+        if not isinstance(node.value, bool) and isinstance(node.value, (int, float)):
+            number = _decimal(node.raw or str(node.value))
+        if number is None:  # also .inf, .nan and YAML's 1:30 (base 60)
+            self.error(name, node.line, f"must be a number, not {_show(node)} "
+                       "(write digits, with a point for decimals: 51.65)")
+        return number
 
     def boolean(self, name: str) -> bool:
         node = self.node(name)
         if node is None:
             return False
         if not isinstance(node.value, bool):
-            self.error(name, node.line, f"must be true or false, not '{_show(node)}'")
+            quoted = isinstance(node.value, str) and node.value.strip() in ("true", "false")
+            hint = ": remove the quotes" if quoted else ""
+            self.error(name, node.line, f"must be true or false, not {_show(node)}{hint}")
             return False
         return node.value
 
@@ -158,27 +172,24 @@ class Fields:
     def slug(self, name: str, required: bool = False, why: str = "") -> str | None:
         text = self.text(name, required, why)
         if text is not None and not SLUG_RE.match(text):
-            self.error(name, self.line_of(name), f"'{text}' is not a slug: use lower-case "
-                       "letters, digits and single hyphens (e.g. 'north-watford')")
+            self.error(name, self.line_of(name), f"'{_cut(text)}' is not a slug: use lower-case "
+                       "letters, digits and single hyphens (e.g. 'north-watford')"
+                       + _slug_hint(text))
             return None
         return text
 
     def date(self, name: str, required: bool = False, why: str = "") -> dt.date | None:
         node = self.node(name, required, why)
-        if node is None:
+        if node is None or not self._one_value(name, node, "a date, written YYYY-MM-DD "
+                                               "(e.g. 2006-02-03)"):
             return None
-        value = node.value
-        if isinstance(value, str):
-            try:
-                value = dt.date.fromisoformat(value.strip())
-            except ValueError:
-                value = Invalid(value, "")
+        value = _parsed(node.value, dt.date.fromisoformat)
         if isinstance(value, dt.datetime):
             self.error(name, node.line, "must be a date without a time (e.g. 2006-02-03)")
             return None
         if isinstance(value, dt.date):
-            return value
-        self.error(name, node.line, f"'{_show(node)}' is not a real date; "
+            return value if self._in_years(name, node, value) else None
+        self.error(name, node.line, f"{_show(node)} is not a real date{_reason(value)}; "
                    "write it as YYYY-MM-DD (e.g. 2006-02-03)")
         return None
 
@@ -186,29 +197,40 @@ class Fields:
                  allow_date: bool = False) -> dt.datetime | None:
         """A date-time with a zone. With `allow_date`, a date means the start of that UK day."""
         node = self.node(name, required, why)
-        if node is None:
+        example = "written YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)"
+        if node is None or not self._one_value(name, node, f"a date-time, {example}"):
             return None
-        value = node.value
-        if isinstance(value, str):
-            try:
-                value = dt.datetime.fromisoformat(value.strip())
-            except ValueError:
-                value = Invalid(value, "")
+        value = _parsed(node.value, dt.datetime.fromisoformat)
         if isinstance(value, dt.datetime):
             if value.tzinfo is None:
-                self.error(name, node.line, f"'{_show(node)}' has no time zone; add Z for UK "
+                self.error(name, node.line, f"{_show(node)} has no time zone; add Z for UK "
                            "winter time or +01:00 for summer time (e.g. 2027-01-29T12:00:00Z)")
                 return None
-            return value
+            return value if self._in_years(name, node, value) else None
         if isinstance(value, dt.date):
             if allow_date:
-                return start_of_day(value)
+                return start_of_day(value) if self._in_years(name, node, value) else None
             self.error(name, node.line, "needs a time and a zone as well as the date "
                        f"(e.g. {value.isoformat()}T12:00:00Z)")
             return None
-        self.error(name, node.line, f"'{_show(node)}' is not a real date-time; write it as "
-                   "YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)")
+        also = ", or as a date YYYY-MM-DD" if allow_date else ""
+        self.error(name, node.line, f"{_show(node)} is not a real date-time{_reason(value)}; "
+                   f"write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z){also}")
         return None
+
+    def _one_value(self, name: str, node: Node, expected: str) -> bool:
+        """False, reported, for a list or a mapping where a single value belongs."""
+        if isinstance(node.value, (YamlMap, list)):
+            self.error(name, node.line, f"must be {expected}, not {_show(node)}")
+            return False
+        return True
+
+    def _in_years(self, name: str, node: Node, value: dt.date) -> bool:
+        if FIRST_YEAR <= value.year <= LAST_YEAR:
+            return True
+        self.error(name, node.line, f"{_show(node)} is out of range: the year must be "
+                   f"between {FIRST_YEAR} and {LAST_YEAR} (a typo in the year?)")
+        return False
 
     def clock_time(self, name: str, required: bool = False) -> dt.time | None:
         node = self.node(name, required)
@@ -217,7 +239,7 @@ class Fields:
         # YAML 1.1 reads an unquoted 09:00 as the number 540 (base 60); the raw text is right
         text = (node.raw or "").strip() if not isinstance(node.value, (YamlMap, list)) else ""
         if not TIME_RE.match(text):
-            self.error(name, node.line, f"'{_show(node)}' is not a time; write it as HH:MM "
+            self.error(name, node.line, f"{_show(node)} is not a time; write it as HH:MM "
                        "in 24-hour form, in quotes (e.g. \"09:30\")")
             return None
         return dt.time(int(text[:2]), int(text[3:]))
@@ -282,7 +304,7 @@ class Fields:
                        "or [a, b] on one line)")
             return None
         if required and not node.value:
-            self.missing(name)
+            self.error(name, node.line, "is an empty list; give at least one item")
             return None
         return node.value
 
@@ -323,13 +345,16 @@ class Fields:
         """A list of references to other files, by their slug."""
         slugs = []
         for index, item in enumerate(self.raw_list(name) or []):
-            text = self._text(f"{name}[{index}]", item)
             self.lines[f"{self.prefix}{name}[{index}]"] = item.line
+            if item.value is None:  # "- " with nothing after it
+                self.error(f"{name}[{index}]", item.line, "is empty")
+                continue
+            text = self._text(f"{name}[{index}]", item)
             if text is None:
                 continue
             if not SLUG_RE.match(text):
-                self.error(f"{name}[{index}]", item.line, f"'{text}' is not a slug: use the "
-                           "file name without .md (e.g. 'north-watford')")
+                self.error(f"{name}[{index}]", item.line, f"'{_cut(text)}' is not a slug: use "
+                           "the file name without .md (e.g. 'north-watford')")
             elif text in slugs:
                 self.error(f"{name}[{index}]", item.line, f"'{text}' is listed twice")
             else:
@@ -369,11 +394,54 @@ def start_of_day(day: dt.date) -> dt.datetime:
 
 
 def _show(node: Node) -> str:
+    """A wrong value as a message shows it: 'as written' (cut short), or its kind."""
     if isinstance(node.value, YamlMap):
         return "a mapping"
     if isinstance(node.value, list):
         return "a list"
-    return node.raw if node.raw is not None else str(node.value)
+    return f"'{_cut(node.raw if node.raw is not None else str(node.value))}'"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX - 3] + "..."
+
+
+def _parsed(value, parse):
+    """A date or date-time written in quotes, parsed as if it had been written without."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return parse(value.strip())
+    except ValueError as exc:
+        return Invalid(value, str(exc))
+
+
+def _reason(value) -> str:
+    """Why YAML could not build a date, such as 'day is out of range for month'."""
+    if not isinstance(value, Invalid) or not value.reason or "isoformat" in value.reason:
+        return ""
+    reason = value.reason.rpartition(": ")[2]
+    if reason.startswith("offset must be"):  # Python's message names timedelta
+        reason = "the zone offset must be less than 24 hours, e.g. +01:00"
+    return f" ({reason})"
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _slug_hint(text: str) -> str:
+    """A reference written as a path or a file name: say to write just the name."""
+    name = text.rstrip("/").rpartition("/")[2]
+    for extension in (".md", ".yaml", ".yml"):
+        name = name.removesuffix(extension)
+    if name != text and SLUG_RE.match(name):
+        return f"; write just the name, '{name}', without folder or extension"
+    return ""
 
 
 def _or(options) -> str:

@@ -18,6 +18,7 @@ import contextvars
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import pickle
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -97,48 +98,33 @@ class TrackingEnvironment(jinja2.Environment):
 
 
 def identity(value: Any) -> str:
-    """A text equal for two values exactly when a template would print them the same."""
-    parts: list[str] = []
-    _identity(value, parts)
-    return "".join(parts)
+    """A text equal for two values exactly when a template would print them the same.
+
+    JSON (C-accelerated) does the walking; content objects inside a value stand as their
+    key, other dataclasses as their fields, dates as ISO text."""
+    try:
+        return json.dumps(value, default=_as_json, sort_keys=True, ensure_ascii=False,
+                          separators=(",", ":"))
+    except (TypeError, ValueError):  # e.g. keys of mixed types: never equal, so re-render
+        return f"<unique {id(value)} {object()!r}>"
 
 
-def _identity(value: Any, out: list[str]) -> None:
+def _as_json(value: Any) -> Any:
     key = entity_key(value)
     if key is not None:
-        out.append(f"<{key}>")
-    elif isinstance(value, str):
-        out.append(f"s{len(value)}:{value}")
-    elif value is None or isinstance(value, (bool, int, float, Decimal)):
-        out.append(repr(value))
-    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
-        out.append(value.isoformat())
-    elif isinstance(value, (list, tuple)):
-        out.append("[")
-        for item in value:
-            _identity(item, out)
-            out.append(",")
-        out.append("]")
-    elif isinstance(value, (set, frozenset)):
-        _identity(sorted(value, key=repr), out)
-    elif isinstance(value, dict):
-        out.append("{")
-        for k in sorted(value, key=repr):
-            _identity(k, out)
-            out.append(":")
-            _identity(value[k], out)
-            out.append(",")
-        out.append("}")
-    elif dataclasses.is_dataclass(value):
-        out.append(type(value).__name__ + "(")
-        for f in dataclasses.fields(value):
-            _identity(getattr(value, f.name), out)
-            out.append(",")
-        out.append(")")
-    elif callable(value):
-        out.append(f"callable:{getattr(value, '__qualname__', type(value).__name__)}")
-    else:
-        out.append(f"{type(value).__name__}:{value!r}")
+        return f"<{key}>"
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"Decimal({value})"
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if dataclasses.is_dataclass(value):
+        return {"@": type(value).__name__,
+                **{f.name: getattr(value, f.name) for f in dataclasses.fields(value)}}
+    if callable(value):
+        return f"callable:{getattr(value, '__qualname__', type(value).__name__)}"
+    return f"{type(value).__name__}:{value!r}"
 
 
 def digest(text: str | bytes) -> str:
@@ -167,6 +153,8 @@ class BuildMemory:
     parsed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # file -> (digest, doc)
     leak_clean: dict[str, str] = field(default_factory=dict)  # file digest -> fingerprints
     feeds_and_data: set[str] = field(default_factory=set)  # paths public_outputs made
+    post_fingerprints: dict[str, list] = field(default_factory=dict)  # post text -> prints
+    public_text: dict = field(default_factory=dict)  # (file, document) -> normalised text
     search_stale: bool = False  # pages changed since the search index was made
     links: dict[str, list[str]] = field(default_factory=dict)  # page digest -> its links
 
@@ -193,18 +181,33 @@ class BuildMemory:
             pass  # a cache: the next build is only slower without it
 
 
-class Reuse:
-    """Decides, page by page, whether last build's output still stands."""
+# Attributes a content object gets from *other* files or from the build's `now`; all the
+# others are fixed by its own file (and site.yaml, for the base path of `html` and `url`).
+DERIVED = {"opportunities", "centres", "state", "days_left"}
 
-    def __init__(self, env: jinja2.Environment, memory: BuildMemory, objects: dict[str, Any]):
+
+class Reuse:
+    """Decides, page by page, whether last build's output still stands.
+
+    An attribute a content object has from its own file is unchanged when the file is
+    (same signature: see load.py), so its value need not be looked at; derived attributes
+    and the site's own (lists, counts) are compared by value.
+    """
+
+    def __init__(self, env: jinja2.Environment, memory: BuildMemory, objects: dict[str, Any],
+                 file_signatures: dict[str, Any] | None = None):
         self.env = env
         self.memory = memory
         self.objects = objects  # entity key -> object in this build's graph
+        self.files = file_signatures or {}  # content file -> signature of its bytes
         self._reads: dict[tuple[str, str], str | None] = {}
         self._templates: dict[str, str | None] = {}
 
     def read_digest(self, key: str, attribute: str) -> str | None:
         pair = (key, attribute)
+        if pair not in self._reads and attribute not in DERIVED and key in self.files \
+                and key in self.objects:
+            self._reads[pair] = f"file:{self.files[key]}"
         if pair not in self._reads:
             obj = self.objects.get(key)
             if obj is None:

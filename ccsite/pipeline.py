@@ -107,7 +107,11 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
 
     step("render")
     env = render.make_environment(paths.templates, config, cache=paths.cache)
-    reuse = incremental.Reuse(env, memory, incremental.objects_of(site, members))
+    config_file = memory.parsed.get(folder.site.path, (None,))[0]
+    reuse = incremental.Reuse(
+        env, memory, incremental.objects_of(site, members),
+        {path: (signature, config_file) for path, (signature, _) in memory.parsed.items()}
+        if config_file else None)
     page_routes = render.routes(site)
     member_routes = members_pages.members_routes(members)
     encrypt = config.protection == "encrypt"
@@ -163,8 +167,7 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
             members_root[rel] = page if isinstance(page, Path) else page.encode("utf-8")
         for path, media_source in members_media.items():
             members_root[path.removeprefix("members/")] = media_source
-    fingerprints = audit.members_fingerprints(members, member_routes,
-                                              _public_source_text(folder))
+    fingerprints = _fingerprints(folder, members, member_routes, memory)
     scanned = audit.check_leaks(public, fingerprints, str(paths.output / "public"),
                                 config.base_path, errors, clean=memory.leak_clean)
     errors.raise_if_any()
@@ -183,9 +186,8 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     def finish(root: Path, changed: set[str]) -> None:
         old_index = published / search.SUBDIR
         pages_changed = any(p.endswith(".html") for p in changed)
-        if old_index.is_dir() and (defer or not (pages_changed or memory.search_stale)):
-            write.link_tree(old_index, root / search.SUBDIR)  # still true, or renewed later
-            memory.search_stale = memory.search_stale or pages_changed
+        if old_index.is_dir() and not (pages_changed or memory.search_stale):
+            write.link_tree(old_index, root / search.SUBDIR)  # the pages it indexes are too
             return
         step("search index")
         try:
@@ -195,12 +197,19 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
             errors.raise_if_any()
         memory.search_stale = False
 
-    written = write.write_root(paths.output, "public", public, finish=finish,
-                               previous=memory.outputs.get("public"),
-                               force=memory.search_stale and not defer)
+    if defer:  # the preview server: only what changed, in place (see write.update_in_place)
+        written = write.update_in_place(paths.output, "public", public,
+                                        memory.outputs.get("public"))
+        pages_changed = any(p.endswith(".html") for p in written.changed | written.removed)
+        memory.search_stale = memory.search_stale or pages_changed
+    else:
+        written = write.write_root(paths.output, "public", public, finish=finish,
+                                   previous=memory.outputs.get("public"),
+                                   force=memory.search_stale)
     memory.outputs["public"] = written.signatures
     if members_root is not None:
-        memory.outputs["members"] = write.write_root(
+        write_members = write.update_in_place if defer else write.write_root
+        memory.outputs["members"] = write_members(
             paths.output, "members", members_root,
             previous=memory.outputs.get("members")).signatures
         deploy_files = write.OutputFiles()
@@ -251,8 +260,10 @@ def _links(path: str, page: str | Path, memory: incremental.BuildMemory) -> list
         if record is not None and record.output in memory.links:
             return memory.links[record.output]
         page = page.read_text(encoding="utf-8")
-    links = audit.links_in(page)
-    memory.links[incremental.digest(page)] = links
+    key = incremental.digest(page)
+    links = memory.links.get(key)
+    if links is None:
+        links = memory.links[key] = sorted(set(audit.links_in(page)))
     return links
 
 
@@ -292,14 +303,32 @@ def _url_key(paths: Paths) -> bytes:
     return credentials.MemberStore(paths.secrets).url_key()
 
 
-def _public_source_text(folder: load.ContentFolder) -> str:
-    """All public content as the editors wrote it: what is said here is public already."""
+def _fingerprints(folder, members, member_routes, memory: incremental.BuildMemory):
+    """The leak audit's fingerprints; each post's are kept between builds by its text."""
+    public_text = _public_source_text(folder, memory.public_text, memory.parsed)
+    return audit.members_fingerprints(members, member_routes, public_text,
+                                      cache=memory.post_fingerprints)
+
+
+def _public_source_text(folder: load.ContentFolder, cache: dict | None = None,
+                        parsed: dict | None = None) -> str:
+    """All public content as the editors wrote it: what is said here is public already.
+    `cache` keeps each file's text by its signature, for rebuilds."""
     parts = []
+    kept = {}
     for document in [folder.site, *folder.documents]:
-        if document is not None and not document.members_only:
-            parts.append(document.body)
-            parts += _yaml_strings(document.data)
-    return audit.normalise("\n".join(parts))
+        if document is None or document.members_only:
+            continue
+        key = (document.path, (parsed or {}).get(document.path, (None,))[0])
+        text = cache.get(key) if cache is not None and key[1] is not None else None
+        if text is None:
+            text = audit.normalise("\n".join([document.body, *_yaml_strings(document.data)]))
+        kept[key] = text
+        parts.append(text)
+    if cache is not None:
+        cache.clear()
+        cache.update(kept)
+    return "\n".join(parts)
 
 
 def _yaml_strings(mapping) -> list[str]:

@@ -104,16 +104,49 @@ def write_root(output: Path, name: str, files: OutputFiles,
         final.rename(old)
     temp.rename(final)
     if old.exists():
-        shutil.rmtree(old)
+        shutil.rmtree(old)  # the new folder links the same files: only names go
     result.swapped = True
     return result
 
 
+def update_in_place(output: Path, name: str, files: OutputFiles,
+                    previous: dict[str, str] | None) -> Written:
+    """Bring `output/name/` up to date by replacing only the files that changed, each one
+    atomically (write beside, then rename over). Used by the preview server, where the
+    editor waits for the page: the published-site guarantee of `write_root` (all old or
+    all new) is not needed there, and a full swap costs time in proportion to the site.
+    Falls back to `write_root` when there is no earlier build to update."""
+    final = output / name
+    if not previous or not final.is_dir():
+        return write_root(output, name, files, previous=previous)
+    result = Written(root=final)
+    for rel in sorted(files):
+        content = files[rel]
+        target = final / rel
+        if isinstance(content, Path) and _same_file(content, target):
+            result.signatures[rel] = previous.get(rel) or signature(target)
+            continue
+        sig = signature(content)
+        result.signatures[rel] = sig
+        if previous.get(rel) == sig and target.is_file():
+            continue
+        result.changed.add(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
+        if isinstance(content, Path):
+            shutil.copyfile(content, temp)
+        else:
+            temp.write_bytes(content)
+        os.replace(temp, target)
+    result.removed = set(previous) - set(files)
+    for rel in result.removed:
+        (final / rel).unlink(missing_ok=True)
+    return result
+
+
 def _same_file(content: Path, old: Path) -> bool:
-    try:
-        return content.resolve() == old.resolve()
-    except OSError:
-        return False
+    """A page kept from the last build is given as the path of its published file."""
+    return content == old
 
 
 def _all_present(final: Path, files: OutputFiles) -> bool:

@@ -240,3 +240,20 @@ def page(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+# -- the real sample site, built once per run (tests/pagetypes.py picks its pages) -----
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> Path:
+    """The sample content/ built in server mode: <folder>/public and <folder>/members."""
+    from pagetypes import build, copy_sample
+
+    folder = tmp_path_factory.mktemp("sample-build")
+    return build(copy_sample(folder), folder / "_site")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--screenshots", metavar="DIR", default=None,
+                     help="write PNG screenshots of every page type, phone and desktop "
+                          "widths, into DIR (tests/test_page_quality.py)")

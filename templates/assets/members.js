@@ -103,7 +103,7 @@
     var error = shell.querySelector("[data-members-error]");
     var status = shell.querySelector("[data-members-status]");
     var main = document.getElementById("main");
-    var bundle = null, rawKey = null;
+    var bundle = null, rawKey = null, current = null;
 
     function fetchBytes(url) {
       return fetch(url, { cache: "no-store" }).then(function (r) {
@@ -123,31 +123,50 @@
       }).then(function (plain) {
         bundle = JSON.parse(new TextDecoder().decode(plain));
         rawKey = key;
-        window.addEventListener("hashchange", function () { show(true); });
+        window.addEventListener("hashchange", function () {
+          var wanted = route();  /* an in-page link (the skip link, "#posts") is left to the browser */
+          if (wanted !== null && (wanted !== current || place())) show(true);
+        });
         show(false);
       });
     }
-    function pageUrl() {
-      var route = location.hash.indexOf("#/") === 0 ? location.hash.slice(2).split("?")[0] : "";
-      return root + route;
+    /* "#/good-practice/x/?q=a&at=id": the members page shown, then its query. null for a
+       plain "#id", a place on the page already shown. */
+    function route() {
+      if (location.hash.indexOf("#/") === 0) return location.hash.slice(2).split("?")[0];
+      return location.hash.length > 1 ? null : "";
+    }
+    function place() {
+      var query = location.hash.indexOf("#/") === 0 ? location.hash.split("?")[1] : "";
+      return query ? new URLSearchParams(query).get("at") : location.hash.slice(1);
     }
     function show(moveFocus) {
-      var page = bundle.pages[pageUrl()] || bundle.pages[root];
+      var wanted = route();
+      current = bundle.pages[root + (wanted || "")] ? (wanted || "") : "";
+      var page = bundle.pages[root + current];
       main.innerHTML = page.main;
       document.title = page.title;
       links(main);
       var form = main.querySelector("[data-members-search]");
       if (form) startSearch(form, function () { return Promise.resolve(bundle.search); });
+      var id = place(), target = id && document.getElementById(id);
+      if (target) {
+        target.scrollIntoView();
+        if (moveFocus) { target.setAttribute("tabindex", "-1"); target.focus(); }
+        return;
+      }
       var heading = main.querySelector("h1");
       if (heading && moveFocus) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
     }
     function links(scope) {
       scope.querySelectorAll("a[href]").forEach(function (a) {
-        var href = a.getAttribute("href").split("#")[0];
+        var parts = a.getAttribute("href").split("#"), href = parts[0], id = parts[1];
         if (bundle.media[href]) {
           a.addEventListener("click", function (event) { event.preventDefault(); download(href, a); });
         } else if (href.indexOf(root) === 0 && bundle.pages[href]) {
-          a.setAttribute("href", root + "#/" + href.slice(root.length));
+          var to = href.slice(root.length);
+          a.setAttribute("href", id && to === current ? "#" + id
+            : root + "#/" + to + (id ? "?at=" + encodeURIComponent(id) : ""));
         }
       });
       scope.querySelectorAll("img[src]").forEach(function (img) {

@@ -1,0 +1,430 @@
+"""Accessibility in a real browser: axe-core (WCAG 2.0, 2.1 and 2.2 A and AA rules) over every
+page type of the sample site and of the members area in both protection modes, at desktop
+and phone widths; and what axe cannot see: the skip link, visible focus, landmarks, headings,
+table headers, link text, reflow at 320 px, and the scripted parts worked by keyboard only."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from axe_playwright_python.base import AXE_SCRIPT
+
+import pagetypes
+from browser import needs_browser, served
+from ccsite.members import credentials
+
+pytestmark = [pytest.mark.browser, needs_browser]
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = {"desktop": 1280, "phone": 375}
+PUBLIC = ["home", "centres index", "centre", "opportunities index", "opportunity",
+          "agencies index", "agency", "lessons index", "lesson", "news list", "news page 2",
+          "news item", "free page", "programme", "search", "open data", "404"]
+MEMBERS = ["members index", "members post", "members tag", "members directory",
+           "members page", "members search"]
+ENCRYPTED = ["sign-in", "sign-in error", "unlocked index", "unlocked post"]
+VAGUE_LINKS = {"click here", "read more", "here", "more", "click", "link", "this page"}
+
+EXTRA_NEWS = """\
+---
+title: Autumn update {n}
+date: 2026-10-{day:02d}
+summary: News item {n} of a longer list, so that the news list has a second page.
+---
+An update from the programme team.
+"""
+
+
+# -- the sites under test -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sites(sample_build, tmp_path_factory):
+    """The sample in server mode (public site and members area in one folder), and a copy
+    of the sample in encrypt mode with a member and enough news for a second news page."""
+    folder = tmp_path_factory.mktemp("a11y-encrypt")
+    content = pagetypes.copy_sample(folder)
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("protection: server",
+                                                       "protection: encrypt"))
+    for n in range(1, 12):
+        (content / "news" / f"autumn-update-{n}.md").write_text(
+            EXTRA_NEWS.format(n=n, day=n), encoding="utf-8")
+    passphrase = credentials.MemberStore(folder / ".ccsite-secrets").add("Jane Example", None)[1]
+    encrypted = pagetypes.build(content, folder / "_site") / "public"
+    joined = pagetypes.joined_root(sample_build, tmp_path_factory.mktemp("a11y-joined") / "root")
+    urls = pagetypes.public_pages(sample_build / "public")
+    urls.update(pagetypes.members_pages(sample_build / "members"))
+    assert (encrypted / "news" / "page" / "2" / "index.html").is_file()
+    with served(joined) as base, served(encrypted) as encrypted_base:
+        pages = {kind: base + path for kind, path in urls.items()}
+        pages["news page 2"] = encrypted_base + "/news/page/2/"
+        yield {"pages": pages, "paths": urls, "encrypted": encrypted_base,
+               "passphrase": passphrase}
+
+
+def open_page(page, sites, kind: str) -> None:
+    """Go to a page of the given type, ready to be checked (search results shown, members
+    area unlocked or not)."""
+    if kind in ENCRYPTED:
+        base = sites["encrypted"]
+        page.goto(base + "/members/")
+        form = page.get_by_role("button", name="Open the members area")
+        form.wait_for()
+        if kind == "sign-in":
+            return
+        page.get_by_label("Your passphrase").fill(
+            "wrong words entirely" if kind == "sign-in error" else sites["passphrase"])
+        form.click()
+        if kind == "sign-in error":
+            page.get_by_role("alert").wait_for()
+            return
+        page.get_by_role("navigation", name="Lead agency network").wait_for()
+        if kind == "unlocked post":
+            page.locator("main .item-list__title a").first.click()
+            page.get_by_role("heading", level=1).filter(has_not_text="Lead agency network") \
+                .wait_for()
+        return
+    url = sites["pages"][kind]
+    response = page.goto(url)
+    assert response.status == (404 if kind == "404" else 200), url
+    path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
+    pagetypes.wait_until_ready(page, "/" + path)
+
+
+def axe_violations(page) -> list[dict]:
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT)
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']}).then(r => r.violations)", AXE_TAGS)
+
+
+def report(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: "
+                         f"{node['failureSummary'].splitlines()[-1].strip()}")
+    return "\n".join(lines)
+
+
+# -- axe over every page type, both widths --------------------------------------------------
+
+@pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
+@pytest.mark.parametrize("kind", PUBLIC + MEMBERS + ENCRYPTED)
+def test_axe_finds_no_wcag_a_or_aa_violations(kind, width, sites, page):
+    page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+    open_page(page, sites, kind)
+    violations = axe_violations(page)
+    assert not violations, f"{kind} at {width} width:\n{report(violations)}"
+
+
+# -- what axe does not check ----------------------------------------------------------------
+
+STRUCTURE = """() => {
+  const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)
+    && getComputedStyle(el).visibility !== 'hidden';
+  const name = (el) => (el.getAttribute('aria-label') || el.innerText || '').trim();
+  const headings = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6,[role=heading]')]
+    .filter((h) => visible(h) || h.closest('.visually-hidden'))
+    .map((h) => ({level: Number(h.getAttribute('aria-level') || h.tagName.slice(1)),
+                  text: name(h).slice(0, 60)}));
+  const tables = [...document.querySelectorAll('table')].map((t) => ({
+    caption: t.caption ? t.caption.innerText.trim() : '',
+    headers: t.querySelectorAll('th').length,
+    firstRowHeaders: t.rows.length ? t.rows[0].querySelectorAll('th').length : 0,
+    rowsWithoutHeader: [...t.rows].filter((r) => !r.querySelector('th')).length,
+    hasColumnHeaders: !!t.querySelector('thead th, tr:first-child th[scope=col]'),
+  }));
+  const links = [...document.querySelectorAll('a[href]')].filter(visible)
+    .map((a) => name(a).toLowerCase().replace(/[.…:!?]+$/, '').trim());
+  return {
+    h1: document.querySelectorAll('h1').length,
+    headings, tables, links,
+    scrollWidth: document.documentElement.scrollWidth,
+  };
+}"""
+
+FOCUSABLE = ("a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])")
+
+RECORD_FOCUS = """() => {
+  window.__focused = [];
+  document.addEventListener('focusin', (event) => {
+    const el = event.target, style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0
+      && !/rgba\\(0, 0, 0, 0\\)|transparent/.test(style.outlineColor);
+    window.__focused.push({
+      what: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' +
+            (el.getAttribute('aria-label') || el.innerText || el.value || '').trim().slice(0, 40),
+      visible: outline || style.boxShadow !== 'none',
+      focusVisible: el.matches(':focus-visible'),
+    });
+  });
+}"""
+
+
+def heading_problems(headings: list[dict]) -> list[str]:
+    problems = []
+    if headings and headings[0]["level"] != 1:
+        problems.append(f"first heading is h{headings[0]['level']} {headings[0]['text']!r}")
+    for before, after in zip(headings, headings[1:]):
+        if after["level"] > before["level"] + 1:
+            problems.append(f"h{before['level']} {before['text']!r} is followed by "
+                            f"h{after['level']} {after['text']!r}")
+    return problems
+
+
+@pytest.mark.parametrize("kind", PUBLIC + MEMBERS + ["sign-in", "unlocked index"])
+def test_page_structure_skip_link_focus_and_reflow(kind, sites, page):
+    """At 320 px wide (400% zoom of a 1280 px window): no sideways scrolling, one h1,
+    headings that do not skip levels, landmarks, tables with headers, no vague links,
+    a skip link first that moves focus to main, and a visible focus on everything Tab
+    reaches."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    if kind == "unlocked index":  # remembered for the session, so it opens on load
+        open_page(page, sites, "sign-in")
+        page.get_by_label("Your passphrase").fill(sites["passphrase"])
+        page.get_by_label("Keep me signed in until I close the browser").check()
+        page.get_by_role("button", name="Open the members area").click()
+        page.get_by_role("navigation", name="Lead agency network").wait_for()
+        page.reload()
+        page.get_by_role("navigation", name="Lead agency network").wait_for()
+    else:
+        open_page(page, sites, kind)
+    found = page.evaluate(STRUCTURE)
+    problems = []
+    if found["scrollWidth"] > 320:
+        problems.append(f"scrolls sideways at 320 px: {found['scrollWidth']} px wide")
+    if found["h1"] != 1:
+        problems.append(f"{found['h1']} h1 elements")
+    problems += heading_problems(found["headings"])
+    for landmark in ("banner", "navigation", "main", "contentinfo"):
+        count = page.get_by_role(landmark).count()
+        if not count or (count > 1 and landmark != "navigation"):
+            problems.append(f"{count} {landmark} landmarks")
+    for table in found["tables"]:
+        if not table["headers"] or not (table["hasColumnHeaders"]
+                                        or table["rowsWithoutHeader"] == 0):
+            problems.append(f"table without headers: {table}")
+    problems += [f"vague link text {text!r}" for text in found["links"] if text in VAGUE_LINKS]
+
+    # skip link: the first thing Tab reaches, visible when focused, and it moves focus
+    page.evaluate(RECORD_FOCUS)
+    page.keyboard.press("Tab")
+    skip = page.evaluate("""() => { const el = document.activeElement, box = el.getBoundingClientRect();
+        return {text: el.innerText, href: el.getAttribute('href'),
+                onScreen: box.left >= 0 && box.top >= 0 && box.width > 0}; }""")
+    if skip["text"] != "Skip to main content" or skip["href"] != "#main" or not skip["onScreen"]:
+        problems.append(f"first Tab stop is not a visible skip link: {skip}")
+    page.keyboard.press("Enter")
+    if page.evaluate("document.activeElement.id") != "main":
+        problems.append("the skip link does not move focus to main")
+
+    # visible focus on every Tab stop (from main onwards, then round to the header)
+    stops = page.locator(FOCUSABLE).count()
+    for _ in range(stops + 2):
+        page.keyboard.press("Tab")
+    focused = page.evaluate("window.__focused")
+    assert len(focused) > 3, f"{kind}: Tab reached only {focused}"
+    problems += [f"no visible focus on {f['what']!r}" for f in focused if not f["visible"]]
+    assert not problems, f"{kind}:\n" + "\n".join(problems)
+
+
+# -- the scripted parts, with the keyboard only ---------------------------------------------
+
+def tab_to(page, predicate_js: str, limit: int = 400) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {predicate_js})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached {predicate_js}")
+
+
+def test_centres_filter_works_with_the_keyboard_only(sites, page):
+    page.goto(sites["pages"]["centres index"])
+    status = page.locator("[data-filter-status]")
+    all_cards = page.locator(".card").count()
+    tab_to(page, "el.id === 'filter-district'")
+    page.keyboard.type("Watford")  # a closed select jumps to the option typed
+    assert page.get_by_label("District").input_value() == "Watford"
+    page.keyboard.press("Tab")
+    for _ in range(10):
+        label = page.evaluate("(document.activeElement.labels || [])[0]?.innerText")
+        if label == "Child and family health services":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    assert page.get_by_label("Child and family health services").is_checked()
+    shown = page.locator(".card:visible")
+    assert re.fullmatch(r"\d+ centres? shown", status.inner_text())
+    assert 0 < shown.count() < all_cards
+    assert status.inner_text().startswith(f"{shown.count()} ")
+    for card in shown.all():
+        assert card.get_attribute("data-district") == "Watford"
+        assert "health" in card.get_attribute("data-services").split()
+    assert "district=Watford" in page.url and "service=health" in page.url
+
+    # onwards to the first centre shown, still by keyboard
+    first = shown.first.get_by_role("link").inner_text()
+    tab_to(page, f"el.innerText === {first!r}")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", level=1, name=first).wait_for()
+    page.go_back()
+
+    # the filter was kept in the address; clear it with the keyboard
+    page.get_by_label("District").wait_for()
+    assert page.get_by_label("District").input_value() == "Watford"
+    tab_to(page, "el.matches('[data-filter-clear]')")
+    page.keyboard.press("Enter")
+    assert page.locator(".card:visible").count() == all_cards
+    assert page.get_by_label("District").input_value() == ""
+
+
+def test_members_unlock_works_with_the_keyboard_only(sites, page):
+    page.goto(sites["encrypted"] + "/members/")
+    page.get_by_role("button", name="Open the members area").wait_for()
+    tab_to(page, "el.id === 'members-passphrase'")
+    page.keyboard.type("not my words")
+    page.keyboard.press("Enter")
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    # the message takes focus, so it is read out; back to the field and try again
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "members-passphrase"
+    page.keyboard.press("Control+A")
+    page.keyboard.type(sites["passphrase"])
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # keep me signed in
+    assert page.get_by_label("Keep me signed in until I close the browser").is_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the button
+    page.get_by_role("navigation", name="Lead agency network").wait_for()
+    post = page.locator("main .item-list__title a").first.inner_text()
+    tab_to(page, f"el.innerText === {post!r}")
+    page.keyboard.press("Enter")
+    heading = page.get_by_role("heading", level=1, name=post)
+    heading.wait_for()
+    # the new page's heading takes focus, so the next Tab continues from it
+    assert page.evaluate("document.activeElement.tagName") == "H1"
+
+
+# -- the accessibility statement made from site settings ------------------------------------
+
+ACCESSIBILITY = {
+    "compliance": "partial",
+    "standard": "2.2",
+    "limitations": [
+        "some older PDF documents, such as the 2006 guidance for applicants, are not fully "
+        "accessible to screen reader software",
+    ],
+    "non_compliance": [
+        {"issue": "The guidance for applicants from the 2006 expression of interest is a PDF "
+                  "without tags or a logical reading order.",
+         "criteria": ["1.3.1 Info and Relationships"],
+         "fix_by": dt.date(2027, 3, 31)},
+    ],
+    "out_of_scope": [
+        "PDFs and other documents published before 23 September 2018, unless they are "
+        "needed to use our services. The 2006 guidance is kept as a historical record only.",
+    ],
+    "improvements": "We check new pages against WCAG 2.2 AA before publishing them.",
+    "response_days": 5,
+    "prepared": dt.date(2026, 11, 2),
+    "reviewed": dt.date(2026, 11, 25),
+    "tested": dt.date(2026, 10, 30),
+    "tested_by": "the council's digital team",
+}
+
+
+def render_statement(content, accessibility) -> str:
+    """Render templates/accessibility.html as the build would once it is wired in (a route
+    /accessibility/ with the `accessibility` settings of site.yaml)."""
+    from ccsite import graph, load, render, validate
+    from ccsite.bodies import BodyRenderer
+    from ccsite.config import read_site_config
+    from ccsite.errors import ErrorList
+
+    errors = ErrorList()
+    folder = load.load(content, str(content), errors)
+    config = read_site_config(folder.site, errors)
+    options = validate.BuildOptions(now=dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc))
+    site = graph.build_site(validate.validate(folder, config, options, errors), options,
+                            errors, BodyRenderer(config.base_path))
+    errors.raise_if_any()
+    env = render.make_environment(None, config)
+    return env.get_template("accessibility.html").render(
+        site=site, accessibility=accessibility, current_url="/accessibility/",
+        section="Pages")
+
+
+@pytest.mark.parametrize("settings", ["full", "minimal"])
+def test_accessibility_statement_from_settings_is_complete_and_accessible(
+        settings, sample_build, tmp_path, page):
+    import shutil
+
+    import html5lib
+
+    accessibility = ACCESSIBILITY if settings == "full" else {
+        "compliance": "full", "prepared": dt.date(2026, 11, 2)}
+    html = render_statement(pagetypes.ROOT / "content", accessibility)
+    parser = html5lib.HTMLParser(strict=False)
+    parser.parse(html)
+    assert not parser.errors
+    root = tmp_path / "root"
+    shutil.copytree(sample_build / "public", root, symlinks=True)
+    shutil.rmtree(root / "accessibility")
+    (root / "accessibility").mkdir()
+    (root / "accessibility" / "index.html").write_text(html, encoding="utf-8")
+    with served(root) as base:
+        for width in WIDTHS.values():
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(base + "/accessibility/")
+            violations = axe_violations(page)
+            assert not violations, report(violations)
+        text = page.inner_text("main")
+        headings = page.evaluate(STRUCTURE)["headings"]
+    assert not heading_problems(headings)
+    # what the model statement of the UK regulations asks for
+    for needed in ["Accessibility statement for Hertfordshire Children's Centres",
+                   "This website is run by Hertfordshire County Council",
+                   "Feedback and contact information", "childrens.centres@example.org",
+                   "01923 471555", "Reporting accessibility problems with this website",
+                   "Enforcement procedure", "Equality Advisory and Support Service",
+                   "Technical information about this website's accessibility",
+                   "Compliance status", "Preparation of this accessibility statement",
+                   "This statement was prepared on 2 November 2026"]:
+        assert needed in text, needed
+    if settings == "full":
+        for needed in ["partially compliant with the Web Content Accessibility Guidelines "
+                       "version 2.2 AA standard", "1.3.1 Info and Relationships",
+                       "31 March 2027", "published before 23 September 2018",
+                       "It was last reviewed on 25 November 2026",
+                       "last tested on 30 October 2026", "the council's digital team",
+                       "5 working days"]:
+            assert needed in text, needed
+    else:
+        assert "fully compliant with the Web Content Accessibility Guidelines version 2.2 " \
+               "AA standard" in text
+        assert "Non-accessible content" not in text
+
+
+def test_in_page_links_of_the_encrypted_members_area_stay_in_page(sites, page):
+    """The encrypted members area shows its pages by the address's #/route: the skip link
+    (#main) and links to a place on a page (#posts) must not be taken for a route."""
+    open_page(page, sites, "unlocked post")
+    title = page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("link", name="Skip to main content").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.get_by_role("heading", level=1).inner_text() == title  # still the post
+    page.get_by_role("navigation", name="Lead agency network") \
+        .get_by_role("link", name="Good practice").click()
+    page.get_by_role("heading", level=1, name="Lead agency network").wait_for()
+    assert page.evaluate("document.activeElement.id") == "posts"
+    page.get_by_role("navigation", name="Lead agency network") \
+        .get_by_role("link", name="Good practice").click()  # now a link within the page
+    assert page.evaluate("location.hash") == "#posts"
+    assert page.get_by_role("heading", level=1, name="Lead agency network").is_visible()
