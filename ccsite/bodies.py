@@ -89,7 +89,35 @@ class BodyRenderer:
         self._used: dict[str, str] = {}
 
     def render(self, text: str) -> str:
-        key = hashlib.sha256((self._stamp + text).encode("utf-8")).hexdigest()
+        return self._lookup(self._key(text), text)
+
+    def render_many(self, texts: list[str]) -> list[str]:
+        """Render many bodies; when enough are not cached, spread them over the machine's
+        cores (processes: Markdown is pure Python, so threads would not run in parallel)."""
+        keys = [self._key(text) for text in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts)
+                          if k not in self._used and k not in self._cached}.items())
+        workers = min(os.cpu_count() or 1, 8)
+        if len(missing) >= PARALLEL_FROM and workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            chunk = max(16, len(missing) // (workers * 4))
+            try:
+                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(
+                        "fork"), initializer=_start_worker, initargs=(self.base_path,)) as pool:
+                    converted = list(pool.map(_convert_in_worker, [t for _, t in missing],
+                                              chunksize=chunk))
+            except (OSError, RuntimeError, ValueError):
+                converted = [self._convert(t) for _, t in missing]  # no processes: do it here
+            for (key, _), html in zip(missing, converted):
+                self._used[key] = html
+        return [self._lookup(key, text) for key, text in zip(keys, texts)]
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256((self._stamp + text).encode("utf-8")).hexdigest()
+
+    def _lookup(self, key: str, text: str) -> str:
         html = self._used.get(key) or self._cached.get(key)
         if html is None:
             html = self._convert(text)
@@ -118,6 +146,19 @@ class BodyRenderer:
             os.replace(temp, self.cache_file)
         except OSError:
             pass
+
+
+PARALLEL_FROM = 200  # below this many bodies to convert, starting processes costs more
+_worker: "BodyRenderer | None" = None
+
+
+def _start_worker(base_path: str) -> None:
+    global _worker
+    _worker = BodyRenderer(base_path)
+
+
+def _convert_in_worker(text: str) -> str:
+    return _worker._convert(text)
 
 
 def nh3_version() -> str:

@@ -23,7 +23,7 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
     targets, milestones = _programme(f)
     members_title, protection = _members(f)
     licence, ocid_prefix = _open_data(f)
-    extra = plain(f.node("extra")) or {}
+    extra = _extra(f)
     f.finish()
     if None in (title, base_url, organisation) or service_types is None:
         return None
@@ -32,8 +32,18 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         language=language, organisation=organisation, service_types=service_types,
         targets=targets, milestones=milestones, members_title=members_title,
         protection=protection, licence=licence, ocid_prefix=ocid_prefix,
-        extra=extra if isinstance(extra, dict) else {},
+        extra=extra,
     )
+
+
+def _extra(f: Fields) -> dict:
+    """`extra` is never validated, but templates read it as a mapping, as in Markdown files."""
+    node = f.node("extra")
+    value = plain(node)
+    if node is not None and not isinstance(value, dict):
+        f.error("extra", node.line, "must be a mapping of 'name: value' lines")
+        return {}
+    return value or {}
 
 
 def _base_url(f: Fields) -> str | None:
@@ -71,6 +81,10 @@ def _service_types(f: Fields) -> dict[str, str] | None:
         label = types.one_line(key, required=True)
         if label:
             result[key] = label
+    if not types.data.items:  # centres must list at least one service, from these keys
+        f.error("service_types", f.line_of("service_types"), "is empty; give at least one "
+                "'key: label' line (e.g. family-support: Family support and outreach)")
+        return None
     return result
 
 

@@ -180,7 +180,7 @@ class Fields:
 
     def date(self, name: str, required: bool = False, why: str = "") -> dt.date | None:
         node = self.node(name, required, why)
-        if node is None or not self._one_value(name, node, "a date, written YYYY-MM-DD "
+        if node is None or not self._one_value(name, node, "a date", "YYYY-MM-DD "
                                                "(e.g. 2006-02-03)"):
             return None
         value = _parsed(node.value, dt.date.fromisoformat)
@@ -197,8 +197,8 @@ class Fields:
                  allow_date: bool = False) -> dt.datetime | None:
         """A date-time with a zone. With `allow_date`, a date means the start of that UK day."""
         node = self.node(name, required, why)
-        example = "written YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)"
-        if node is None or not self._one_value(name, node, f"a date-time, {example}"):
+        if node is None or not self._one_value(name, node, "a date-time",
+                                               "YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)"):
             return None
         value = _parsed(node.value, dt.datetime.fromisoformat)
         if isinstance(value, dt.datetime):
@@ -218,10 +218,10 @@ class Fields:
                    f"write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z){also}")
         return None
 
-    def _one_value(self, name: str, node: Node, expected: str) -> bool:
+    def _one_value(self, name: str, node: Node, what: str, how: str) -> bool:
         """False, reported, for a list or a mapping where a single value belongs."""
         if isinstance(node.value, (YamlMap, list)):
-            self.error(name, node.line, f"must be {expected}, not {_show(node)}")
+            self.error(name, node.line, f"must be {what}, not {_show(node)}; write it as {how}")
             return False
         return True
 

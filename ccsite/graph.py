@@ -127,9 +127,9 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
     centres = {c.slug: c for c in v.centres}
     today = options.now.astimezone(LOCAL_ZONE).date()
 
+    _render_bodies(bodies, v)
     for agency in v.agencies:
         agency.url = f"/agencies/{agency.slug}/"
-        agency.about_html = bodies.render(agency.about)
     for centre in v.centres:
         centre.url = f"/centres/{centre.url_slug}/"
         if centre.lead_agency_slug:
@@ -142,7 +142,7 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         _set_state(opportunity, options.now, today)
         for index, slug in enumerate(opportunity.centre_slugs):
             centre = _resolve(errors, opportunity, f"centres[{index}]", slug, centres,
-                              "centres", ".md")
+                              "centres", ".md", v.left_out.get("centre", {}))
             if centre:
                 opportunity.centres.append(centre)
                 centre.opportunities.append(opportunity)
@@ -152,8 +152,6 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         item.url = f"/news/{item.url_slug}/"
     for page in v.pages:
         page.url = f"/{page.url_slug}/"
-    for entry in [*v.centres, *v.opportunities, *v.lessons, *v.news, *v.pages]:
-        entry.html = bodies.render(entry.body)
 
     by_name = sorted(v.centres, key=lambda c: (c.name.lower(), c.slug))
     for agency in v.agencies:
@@ -203,10 +201,8 @@ def build_members_site(v: Validated, options: BuildOptions, errors: ErrorList,
         post.url = f"/members/good-practice/{post.url_slug}/"
         post.agency = _resolve(errors, post, "agency", post.agency_slug, agencies,
                                "agencies", ".yaml")
-        post.html = bodies.render(post.body)
     for page in v.members_pages:
         page.url = f"/members/{page.url_slug}/"
-        page.html = bodies.render(page.body)
     for entry in v.directory:
         entry.agency = agencies.get(entry.agency_slug)
         if entry.agency_slug and entry.agency is None:
@@ -235,6 +231,17 @@ def _tags(posts: list[GoodPractice]) -> list[Tag]:
             by_slug.setdefault(slug, []).append(post)
     return [Tag(names[slug], slug, f"/members/tags/{slug}/", tuple(tagged))
             for slug, tagged in sorted(by_slug.items())]
+
+
+def _render_bodies(bodies: BodyRenderer, v: Validated) -> None:
+    """Every Markdown body of the build at once, so the work can be shared out."""
+    entries = [*v.centres, *v.opportunities, *v.lessons, *v.news, *v.pages,
+               *v.good_practice, *v.members_pages]
+    html = bodies.render_many([a.about for a in v.agencies] + [e.body for e in entries])
+    for agency, text in zip(v.agencies, html):
+        agency.about_html = text
+    for entry, text in zip(entries, html[len(v.agencies):]):
+        entry.html = text
 
 
 # -- checks across files ----------------------------------------------------------------
@@ -277,9 +284,13 @@ def _check_unique_references(errors: ErrorList, opportunities: list[Opportunity]
 
 
 def _resolve(errors: ErrorList, entry, field_name: str, slug: str, table: dict, folder: str,
-             extension: str):
+             extension: str, left_out: dict[str, str] | None = None):
     found = table.get(slug)
-    if found is None:
+    if found is None and left_out and slug in left_out:
+        errors.add(entry.source, entry.lines.get(field_name, 1), field_name,
+                   f"'{slug}' names {folder}/{slug}{extension}, which is not in this build "
+                   f"({left_out[slug]}); publish it, or leave it out of this list")
+    elif found is None:
         errors.add(entry.source, entry.lines.get(field_name, 1), field_name,
                    _unknown_reference(slug, table, folder, extension))
     return found

@@ -166,7 +166,8 @@ class BuildMemory:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 ValueError, TypeError):
             return cls()
-        if not isinstance(memory, cls) or memory.version != cls.version:
+        if not isinstance(memory, cls) or memory.version != cls.version or not all(
+                hasattr(memory, f.name) for f in dataclasses.fields(cls)):
             return cls()  # another version of ccsite: start afresh
         return memory
 

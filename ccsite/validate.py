@@ -44,6 +44,9 @@ class Validated:
     directory: list[DirectoryEntry] = field(default_factory=list)
     media: set[str] = field(default_factory=set)
     members_media: set[str] = field(default_factory=set)
+    # kind -> slug -> why, for files that are there but not in this build, so that a
+    # reference to one says so instead of claiming the file does not exist
+    left_out: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
@@ -69,8 +72,11 @@ def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
             read, into = readers[document.kind]
             common = _common(f, document)
             item = read(f, common, result)
-            if _in_build(common, options):
+            why = _left_out(common, options)
+            if why is None:
                 into.append(item)
+            else:
+                result.left_out.setdefault(document.kind, {})[document.slug] = why
         f.finish()
     return result
 
@@ -104,14 +110,15 @@ def _extra(f: Fields) -> dict[str, Any]:
     return value or {}
 
 
-def _in_build(common: Common, options: BuildOptions) -> bool:
+def _left_out(common: Common, options: BuildOptions) -> str | None:
+    """Why a document is not in this build, or None when it is."""
     if common.draft and not options.drafts:
-        return False
+        return "it is a draft"
     if common.publish_date is not None and common.publish_date > options.now:
-        return False
+        return f"its publish_date, {common.publish_date.isoformat()}, has not come"
     if common.expires is not None and common.expires <= options.now:
-        return False
-    return True
+        return f"it expired on {common.expires.isoformat()}"
+    return None
 
 
 # -- one reader per type ---------------------------------------------------------------
