@@ -17,7 +17,7 @@ import jinja2
 from . import audit, checks, graph, incremental, load, outputs, render, validate, write
 from .bodies import BodyRenderer
 from .config import read_site_config
-from .errors import ContentErrors, ErrorList
+from .errors import ContentError, ContentErrors, ErrorList
 from .members import credentials, deploy, pages as members_pages, protect
 from .outputs import search
 
@@ -76,8 +76,18 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     them, for a following build without `defer` to renew (the preview server does this, so
     an edited page reloads without waiting for them).
     """
-    started = time.perf_counter()
     paths = Paths.of(source, output, templates, shown_as, secrets)
+    try:
+        with write.BuildLock(paths.output):
+            return _build(paths, options, progress, memory, defer)
+    except write.LockedError as exc:
+        raise ContentErrors([ContentError(str(paths.output), 1, "lock", str(exc))]) from None
+
+
+def _build(paths: Paths, options: validate.BuildOptions,
+           progress: Callable[[str], None] | None, memory: incremental.BuildMemory | None,
+           defer: bool) -> BuildResult:
+    started = time.perf_counter()
     memory_file = paths.cache / "build-memory.pickle"
     keep_on_disk = memory is None
     if memory is None:
@@ -116,11 +126,11 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     member_routes = members_pages.members_routes(members)
     encrypt = config.protection == "encrypt"
     pages = _render(lambda: render.render_routes(
-        env, site, page_routes, reuse, lambda rel: paths.output / "public" / rel),
+        env, site, page_routes, reuse, _published(paths, memory, "public", "")),
         paths, errors)
     members_text = _render(lambda: members_pages.render_members(
         env, site, members, member_routes, None if encrypt else reuse,
-        lambda rel: paths.output / "members" / rel.removeprefix("members/")), paths, errors)
+        _published(paths, memory, "members", "members/")), paths, errors)
     public = write.OutputFiles()
     for path, page in pages.items():
         public[path] = page if isinstance(page, Path) else page.encode("utf-8")
@@ -251,6 +261,17 @@ class _Stages:
         self.timings[self.current] = self.timings.get(self.current, 0) + now - self.since
         self.current, self.since = name, now
         self.progress(name)
+
+
+def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix: str):
+    """The last build's file for an output path, if it is still the file that was written."""
+    recorded = memory.outputs.get(root, {})
+
+    def find(output_path: str) -> Path | None:
+        rel = output_path.removeprefix(prefix)
+        path = paths.output / root / rel
+        return path if write.intact(recorded.get(rel), path) else None
+    return find
 
 
 def _links(path: str, page: str | Path, memory: incremental.BuildMemory) -> list[str]:

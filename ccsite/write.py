@@ -67,19 +67,19 @@ def write_root(output: Path, name: str, files: OutputFiles,
         content = files[rel]
         old = final / rel
         if isinstance(content, Path) and _same_file(content, old):
-            plan[rel] = ("link", old)  # a page kept from the last build
-            result.signatures[rel] = previous.get(rel) or signature(old)
+            plan[rel] = ("link", old)  # a page kept from the last build (checked intact)
+            result.signatures[rel] = _content_part(previous.get(rel)) or signature(old)
             continue
         sig = signature(content)
         result.signatures[rel] = sig
-        if previous.get(rel) == sig and old.is_file():
+        if unchanged(previous.get(rel), sig, old):
             plan[rel] = ("link", old)
         else:
             plan[rel] = ("write", content)
             result.changed.add(rel)
     result.removed = set(previous) - set(files)
-    if previous and not (result.changed or result.removed or force) and \
-            _all_present(final, files):
+    if previous and not (result.changed or result.removed or force):
+        result.signatures = dict(previous)
         return result  # the published folder is this build already: touch nothing
     temp = output / f"{TEMP_PREFIX}{name}-{os.getpid()}"
     if temp.exists():
@@ -99,14 +99,86 @@ def write_root(output: Path, name: str, files: OutputFiles,
         except BaseException:
             shutil.rmtree(temp, ignore_errors=True)
             raise
-    old = output / f"{OLD_PREFIX}{name}-{os.getpid()}"
-    if final.exists():
-        final.rename(old)
-    temp.rename(final)
-    if old.exists():
-        shutil.rmtree(old)  # the new folder links the same files: only names go
+    if final.exists() and exchange(temp, final):
+        shutil.rmtree(temp)  # now the old site; the new one links the same files
+    else:
+        old = output / f"{OLD_PREFIX}{name}-{os.getpid()}"
+        if final.exists():
+            final.rename(old)  # no atomic exchange here: a moment without the folder,
+        temp.rename(final)     # which recover_interrupted() mends if we are killed
+        if old.exists():
+            shutil.rmtree(old)
     result.swapped = True
+    _with_file_stats(result)
     return result
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE), so the
+    published folder is at every moment either the old site or the new one."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    at_cwd, rename_exchange = -100, 2
+    return renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _renameat2():
+    global _RENAMEAT2
+    if _RENAMEAT2 is False:
+        import ctypes
+        import ctypes.util
+
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            function = libc.renameat2
+            function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                 ctypes.c_uint]
+            function.restype = ctypes.c_int
+            _RENAMEAT2 = function
+        except (OSError, AttributeError):
+            _RENAMEAT2 = None
+    return _RENAMEAT2
+
+
+_RENAMEAT2 = False  # not looked up yet
+
+
+class BuildLock:
+    """One build at a time per output folder; a second one is told who holds it."""
+
+    def __init__(self, output: Path):
+        self.path = output / ".ccsite-lock"
+        self.handle = None
+
+    def __enter__(self) -> "BuildLock":
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "a+")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "another process"
+            self.handle.close()
+            raise LockedError(f"another build ({holder}) is writing to {self.path.parent}; "
+                              "wait for it to finish, then build again") from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"process {os.getpid()}")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+class LockedError(Exception):
+    pass
 
 
 def update_in_place(output: Path, name: str, files: OutputFiles,
@@ -124,11 +196,11 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
         content = files[rel]
         target = final / rel
         if isinstance(content, Path) and _same_file(content, target):
-            result.signatures[rel] = previous.get(rel) or signature(target)
+            result.signatures[rel] = _content_part(previous.get(rel)) or signature(target)
             continue
         sig = signature(content)
         result.signatures[rel] = sig
-        if previous.get(rel) == sig and target.is_file():
+        if unchanged(previous.get(rel), sig, target):
             continue
         result.changed.add(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -141,6 +213,7 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
     result.removed = set(previous) - set(files)
     for rel in result.removed:
         (final / rel).unlink(missing_ok=True)
+    _with_file_stats(result)
     return result
 
 
@@ -149,8 +222,39 @@ def _same_file(content: Path, old: Path) -> bool:
     return content == old
 
 
-def _all_present(final: Path, files: OutputFiles) -> bool:
-    return all((final / rel).is_file() for rel in files)
+# What the last build wrote is remembered as "<content signature>|<inode>:<mtime>:<size>":
+# a published file is taken as unchanged only if it is still the very file that was
+# written (someone may have restored an old copy of the output, or deleted files).
+
+def _stat_part(path: Path) -> str | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _content_part(recorded: str | None) -> str | None:
+    return recorded.split("|", 1)[0] if recorded else None
+
+
+def unchanged(recorded: str | None, sig: str, published: Path) -> bool:
+    """Is the published file still the one written with these bytes?"""
+    if not recorded or "|" not in recorded:
+        return False
+    content, stat = recorded.split("|", 1)
+    return content == sig and _stat_part(published) == stat
+
+
+def intact(recorded: str | None, published: Path) -> bool:
+    """Is the published file still the one the last build wrote (whatever its bytes)?"""
+    return bool(recorded) and "|" in recorded and \
+        _stat_part(published) == recorded.split("|", 1)[1]
+
+
+def _with_file_stats(result: Written) -> None:
+    for rel, sig in result.signatures.items():
+        result.signatures[rel] = f"{_content_part(sig)}|{_stat_part(result.root / rel)}"
 
 
 def _link(source: Path, target: Path) -> None:

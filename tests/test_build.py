@@ -143,7 +143,8 @@ def test_interrupted_swap_is_recovered_by_the_next_build(site):
     (site.output / ".ccsite-tmp-public-998").mkdir()
     assert site.build().status == 0
     assert (public / "index.html").exists()
-    assert sorted(p.name for p in site.output.iterdir()) == ["deploy", "members", "public"]
+    assert sorted(p.name for p in site.output.iterdir() if not p.name.startswith(".")) == \
+        ["deploy", "members", "public"]
 
 
 def test_wrong_usage_exits_with_status_2(site, capsys):

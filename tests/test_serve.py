@@ -161,3 +161,14 @@ def test_paths_outside_the_site_are_not_found(site, server):
         status, body = get(server + path)
         assert status == 404, path
         assert "root:" not in body
+
+
+def test_two_hundred_concurrent_requests_are_answered(site, server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = ["/", "/centres/", "/centres/oxhey/", "/lessons/more-time/", "/news/",
+             "/assets/style.css", "/feed.xml", "/no-such-page/"] * 25
+    with ThreadPoolExecutor(max_workers=100) as pool:
+        statuses = list(pool.map(lambda p: get(server + p)[0], paths))
+    assert len(statuses) == 200
+    assert statuses.count(404) == 25 and statuses.count(200) == 175

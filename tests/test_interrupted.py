@@ -1,0 +1,81 @@
+"""Builds killed at any moment, and builds started at once: the published folder is always
+either the whole old site or the whole new one, and the next build cleans up."""
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+NOW = "2026-11-25T12:00:00Z"
+KILLS = 16
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()} if root.is_dir() else {}
+
+
+def build_command(site, output: Path) -> list[str]:
+    return [sys.executable, "-m", "ccsite", "build", "--source", str(site.content),
+            "--output", str(output), "--now", NOW, "--quiet"]
+
+
+def test_build_killed_at_any_moment_leaves_old_or_new_site(site):
+    old_output = site.root / "old"
+    assert subprocess.run(build_command(site, old_output)).returncode == 0
+    old = snapshot(old_output / "public")
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
+    site.edit("news/centres-open.md", "See [Oxhey]", "Now see [Oxhey]")
+    new_output = site.root / "new"
+    assert subprocess.run(build_command(site, new_output)).returncode == 0
+    new = snapshot(new_output / "public")
+    assert old != new
+
+    def restore_old() -> None:
+        shutil.rmtree(site.output, ignore_errors=True)
+        shutil.copytree(old_output, site.output)
+
+    restore_old()
+    started = time.monotonic()  # how long the build we will interrupt takes
+    assert subprocess.run(build_command(site, site.output)).returncode == 0
+    duration = time.monotonic() - started
+    rng = random.Random(20261125)
+    outcomes = {"old": 0, "new": 0, "mixed": 0}
+    for _ in range(KILLS):
+        restore_old()
+        process = subprocess.Popen(build_command(site, site.output))
+        time.sleep(rng.uniform(0.3 * duration, 1.1 * duration))  # the swap comes late
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        now = snapshot(site.output / "public")
+        outcomes["old" if now == old else "new" if now == new else "mixed"] += 1
+    print(f"kill test: {KILLS} builds killed: {outcomes}")
+    assert outcomes["mixed"] == 0, outcomes
+    # whatever was left behind, the next build finishes the job and tidies up
+    assert subprocess.run(build_command(site, site.output)).returncode == 0
+    assert snapshot(site.output / "public") == new
+    assert not [p for p in os.listdir(site.output) if p.startswith(".ccsite-tmp-")
+                or p.startswith(".ccsite-old-")]
+
+
+def test_second_build_at_the_same_time_is_told_to_wait(site):
+    first = subprocess.Popen(build_command(site, site.output), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    lock = site.output / ".ccsite-lock"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (lock.exists() and lock.read_text()):
+        time.sleep(0.01)
+    second = subprocess.run(build_command(site, site.output), capture_output=True, text=True)
+    first_out = first.communicate(timeout=120)
+    assert first.returncode == 0, first_out
+    if second.returncode == 0:  # the first had already finished: no overlap to refuse
+        return
+    assert second.returncode == 1
+    assert f"{site.output}:1: lock: another build (process {first.pid}) is writing to " \
+           f"{site.output}; wait for it to finish" in second.stderr
