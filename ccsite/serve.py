@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError, ContentErrors
 
+mimetypes.add_type("text/calendar", ".ics")  # not in every system's list; a static host has it
 RELOAD_PATH = "/__ccsite/"
 QUIET_PERIOD = 0.08  # seconds without file events before a rebuild starts
 RELOAD_SCRIPT = b"""(function () {

@@ -2,6 +2,7 @@
 HTTP by ccsite's own preview server. Tests using these are marked `browser`."""
 from __future__ import annotations
 
+import mimetypes
 import os
 import shutil
 import threading
@@ -11,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from ccsite.serve import make_server
+
+# Python reads file types from /etc/mime.types (Debian's media-types package), and its own
+# list lacks calendars: without that file .ics would be served as application/octet-stream.
+mimetypes.add_type("text/calendar", ".ics")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -66,6 +66,11 @@ def public_pages(public: Path) -> dict[str, str]:
         "open data": "/data/",
         "404": "/no-such-page/",
     }
+    for state in ("upcoming", "closed", "cancelled"):  # the other colours of status panel
+        with_state = [o for o in (public / "opportunities").glob("*/index.html")
+                      if f"status-panel--{state}" in o.read_text(encoding="utf-8")]
+        if with_state:
+            pages[f"opportunity ({state})"] = f"/opportunities/{sorted(with_state)[0].parent.name}/"
     if (public / "news" / "page" / "2" / "index.html").is_file():
         pages["news page 2"] = "/news/page/2/"
     return pages
