@@ -1,12 +1,14 @@
 """site.yaml -> SiteConfig, validated like any other content file."""
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from .errors import ErrorList
 from .fields import SLUG_RE, Fields, is_web_url
 from .load import RawDocument
-from .model import PROTECTIONS, Milestone, Organisation, SiteConfig, Target
+from .model import (PROTECTIONS, AccessibilitySettings, Milestone, NonCompliance,
+                    Organisation, SiteConfig, Target)
 from .yamlnodes import plain
 
 DEFAULT_LICENCE = "OGL-UK-3.0"
@@ -24,6 +26,7 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
     members_title, protection = _members(f)
     licence, ocid_prefix = _open_data(f)
     extra = _extra(f)
+    accessibility = _accessibility(f)
     f.finish()
     if None in (title, base_url, organisation) or service_types is None:
         return None
@@ -32,7 +35,7 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         language=language, organisation=organisation, service_types=service_types,
         targets=targets, milestones=milestones, members_title=members_title,
         protection=protection, licence=licence, ocid_prefix=ocid_prefix,
-        extra=extra,
+        extra=extra, accessibility=accessibility,
     )
 
 
@@ -78,9 +81,8 @@ def _service_types(f: Fields) -> dict[str, str] | None:
                         "and hyphens (e.g. family-support)")
             types.used.add(key)
             continue
-        label = types.one_line(key, required=True)
-        if label:
-            result[key] = label
+        # a key with a broken label is still a key: centres using it are not wrong too
+        result[key] = types.one_line(key, required=True) or key
     if not types.data.items:  # centres must list at least one service, from these keys
         f.error("service_types", f.line_of("service_types"), "is empty; give at least one "
                 "'key: label' line (e.g. family-support: Family support and outreach)")
@@ -128,3 +130,31 @@ def _open_data(f: Fields) -> tuple[str, str | None]:
     prefix = data.one_line("ocid_prefix")
     data.finish()
     return licence, prefix
+
+
+def _accessibility(f: Fields) -> AccessibilitySettings | None:
+    """The settings the accessibility statement at /accessibility/ is made from."""
+    a = f.mapping("accessibility")
+    if a is None:
+        return None
+    prepared = a.date("prepared", required=True)
+    failures = []
+    for item in a.mappings("non_compliance"):
+        issue = item.one_line("issue", required=True)
+        failures.append(NonCompliance(issue or "", item.text_list("criteria"),
+                                      item.date("fix_by")))
+        item.finish()
+    settings = AccessibilitySettings(
+        prepared=prepared or dt.date.min,
+        compliance=a.choice("compliance", ("full", "partial", "not")) or "partial",
+        standard=a.choice("standard", ("2.1", "2.2")) or "2.2",
+        reviewed=a.date("reviewed"), tested=a.date("tested"),
+        tested_by=a.one_line("tested_by") or "",
+        response_days=a.integer("response_days", minimum=1) or 5,
+        email=a.email("email"), phone=a.phone("phone"),
+        limitations=a.text_list("limitations"), non_compliance=tuple(failures),
+        disproportionate_burden=a.text_list("disproportionate_burden"),
+        out_of_scope=a.text_list("out_of_scope"),
+        improvements=a.one_line("improvements") or "")
+    a.finish()
+    return settings if prepared else None

@@ -53,7 +53,13 @@ class Fields:
         self.errors.add(self.path, line, self.prefix + name, message)
 
     def missing(self, name: str, why: str = "") -> None:
-        self.error(name, self.line, f"is required{why}")
+        """A required field left out is reported on the line of its mapping; one written
+        with nothing after its colon, on its own line."""
+        if name in self.data:
+            self.error(name, self.data.key_lines[name], f"is required{why}, but has no "
+                       "value here")
+        else:
+            self.error(name, self.line, f"is required{why}")
 
     def finish(self) -> None:
         """Report every field nobody asked for, with the closest known name."""
@@ -74,7 +80,7 @@ class Fields:
         node = self.data.get(name)
         if node is not None:
             self.lines[self.prefix + name] = node.line
-        if node is None or node.value is None or node.value == "":
+        if node is None or _blank(node.value):
             if required:
                 self.missing(name, why)
             return None
@@ -82,7 +88,7 @@ class Fields:
 
     def present(self, name: str) -> bool:
         node = self.data.get(name)
-        return node is not None and node.value is not None
+        return node is not None and not _blank(node.value)
 
     def line_of(self, name: str) -> int:
         node = self.data.get(name)
@@ -99,8 +105,8 @@ class Fields:
             self.error(name, node.line, "must be text, not a list or a mapping")
             return None
         text = (node.value if isinstance(node.value, str) else node.raw or "").strip()
-        if not text:
-            self.missing(name)
+        if not text:  # a list item of spaces; an empty field never gets here
+            self.error(name, node.line, "is empty")
             return None
         return text
 
@@ -400,6 +406,11 @@ def _show(node: Node) -> str:
     if isinstance(node.value, list):
         return "a list"
     return f"'{_cut(node.raw if node.raw is not None else str(node.value))}'"
+
+
+def _blank(value) -> bool:
+    """Nothing after the colon, or only spaces: the same as leaving the field out."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _cut(text: str) -> str:

@@ -199,8 +199,9 @@ def build_members_site(v: Validated, options: BuildOptions, errors: ErrorList,
     _check_unique(errors, v.members_pages, "members page")
     for post in v.good_practice:
         post.url = f"/members/good-practice/{post.url_slug}/"
-        post.agency = _resolve(errors, post, "agency", post.agency_slug, agencies,
-                               "agencies", ".yaml")
+        if post.agency_slug:  # an unreadable `agency` is reported already, by its reader
+            post.agency = _resolve(errors, post, "agency", post.agency_slug, agencies,
+                                   "agencies", ".yaml")
     for page in v.members_pages:
         page.url = f"/members/{page.url_slug}/"
     for entry in v.directory:
@@ -250,8 +251,9 @@ def _check_unique_slugs(errors: ErrorList, v: Validated) -> None:
     for entries, what in ((v.centres, "centre"), (v.opportunities, "opportunity"),
                           (v.lessons, "lesson"), (v.news, "news item"), (v.pages, "page")):
         _check_unique(errors, entries, what)
+    reserved = RESERVED_SLUGS | ({"accessibility"} if v.config.accessibility else set())
     for page in v.pages:
-        if page.url_slug in RESERVED_SLUGS:
+        if page.url_slug in reserved:
             field_name = "slug" if "slug" in page.lines else "file"
             errors.add(page.source, page.lines.get("slug", 1), field_name,
                        f"'{page.url_slug}' is the address of a section of the site; "
@@ -301,6 +303,11 @@ def _unknown_reference(slug: str, table: dict, folder: str, extension: str) -> s
 
     close = difflib.get_close_matches(slug, list(table), n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
+    # the address a `slug:` field gives is not the name references use
+    by_address = [key for key, item in table.items() if getattr(item, "url_slug", key) == slug]
+    if by_address:
+        hint = f" ('{slug}' is the slug: of {folder}/{by_address[0]}{extension}; references " \
+               f"use the file name, so write '{by_address[0]}')"
     return f"'{slug}' does not name a file in {folder}/: there is no " \
            f"{folder}/{slug}{extension}{hint}"
 

@@ -89,6 +89,34 @@ class Milestone:
 # -- site settings --------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class NonCompliance:
+    issue: str
+    criteria: tuple[str, ...]
+    fix_by: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AccessibilitySettings:
+    """The `accessibility:` settings from which the accessibility statement is made (the
+    model statement of the UK public-sector accessibility regulations)."""
+
+    prepared: dt.date
+    compliance: str = "partial"  # full | partial | not
+    standard: str = "2.2"  # WCAG version, level AA
+    reviewed: dt.date | None = None
+    tested: dt.date | None = None
+    tested_by: str = ""
+    response_days: int = 5
+    email: str | None = None
+    phone: Phone | None = None
+    limitations: tuple[str, ...] = ()
+    non_compliance: tuple[NonCompliance, ...] = ()
+    disproportionate_burden: tuple[str, ...] = ()
+    out_of_scope: tuple[str, ...] = ()
+    improvements: str = ""
+
+
+@dataclass(frozen=True)
 class Organisation:
     name: str
     phone: Phone | None
@@ -110,6 +138,7 @@ class SiteConfig:
     licence: str
     ocid_prefix: str | None
     extra: dict[str, Any] = field(default_factory=dict)
+    accessibility: AccessibilitySettings | None = None
 
 
 # -- documents ------------------------------------------------------------------------

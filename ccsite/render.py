@@ -119,6 +119,9 @@ def routes(site: Site) -> list[Route]:
                 n.source, lastmod=n.date) for n in site.news]
     r += [Route(p.url, "page.html", {"page": p, "section": "Pages"}, p.source)
           for p in site.pages]
+    if site.config.accessibility:
+        r.append(Route("/accessibility/", "accessibility.html",
+                       {"accessibility": site.config.accessibility, "section": "Pages"}))
     return r
 
 

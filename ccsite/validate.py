@@ -19,6 +19,10 @@ from .model import (CENTRE_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_STATUSES, PH
                     OpeningHours, Opportunity, Page, SiteConfig)
 from .yamlnodes import plain
 
+# An amount is shown in pounds and exported to OCDS as a JSON number; 1.0e+9999 would be
+# a 10,000-digit number (or fill memory), and no opportunity is worth a trillion pounds.
+MAX_AMOUNT = 10 ** 12
+
 
 @dataclass
 class BuildOptions:
@@ -248,6 +252,10 @@ def _money(f: Fields) -> Money | None:
     amount = m.number("amount", required=True)
     if amount is not None and amount < 0:
         m.error("amount", m.line_of("amount"), "must be 0 or more")
+        amount = None
+    elif amount is not None and amount > MAX_AMOUNT:
+        m.error("amount", m.line_of("amount"), f"must be at most {MAX_AMOUNT:,} (pounds); "
+                "a larger amount is a typo, and could not be shown or exported")
         amount = None
     currency = m.choice("currency", ("GBP",), required=True)
     m.finish()

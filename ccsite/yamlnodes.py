@@ -9,6 +9,7 @@ are rejected before anything is built.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,10 +71,12 @@ def parse_yaml(text: str, line_offset: int = 0) -> Node | None:
     We compose the tree from the parser's events ourselves: that is one pass in libyaml,
     and it sees anchors, aliases and tags, which a composed tree hides.
     """
+    _refuse_unusual_line_breaks(text, line_offset)
     try:
         return _Composer(yaml.parse(text, Loader=_PARSER), line_offset).document()
     except yaml.MarkedYAMLError as exc:
-        raise YamlError(_problem_line(exc) + line_offset, _syntax_message(exc, text)) from None
+        raise YamlError(_problem_line(exc, text) + line_offset,
+                        _syntax_message(exc, text)) from None
     except yaml.reader.ReaderError as exc:  # a control character, which has no mark
         raise YamlError(_reader_line(text, exc) + line_offset, _reader_message(exc)) from None
     except yaml.YAMLError as exc:
@@ -82,6 +85,21 @@ def parse_yaml(text: str, line_offset: int = 0) -> Node | None:
         raise YamlError(text.count("\n", 0, exc.start) + 1 + line_offset,
                         "YAML could not be read: the text contains an invalid character "
                         f"(U+{ord(text[exc.start]):04X}); delete it") from None
+
+
+_UNUSUAL_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _refuse_unusual_line_breaks(text: str, line_offset: int) -> None:
+    """YAML ends a line at NEL, LS and PS too (U+0085, U+2028, U+2029, which text copied
+    from web pages or word processors can carry, unseen): the value would be cut in two
+    where the editor sees one line, and every line number after it would be off."""
+    found = _UNUSUAL_BREAKS.search(text)
+    if found:
+        raise YamlError(text.count("\n", 0, found.start()) + 1 + line_offset,
+                        f"the text contains the invisible line separator "
+                        f"U+{ord(found.group()):04X}, which YAML reads as a line break; "
+                        "delete it, or retype the line")
 
 
 class _Composer:
@@ -151,24 +169,27 @@ class _Composer:
         if getattr(event, "anchor", None):
             raise YamlError(line, "YAML anchors (&name) are not allowed in content; "
                             "write the value out")
-        if getattr(event, "tag", None) and not _implicit(event):
+        if getattr(event, "tag", None):  # any tag written, even the bare '!' one
             raise YamlError(line, "YAML tags (!tag) are not allowed in content; "
                             "remove the tag")
 
 
-def _implicit(event) -> bool:
-    implicit = event.implicit
-    return any(implicit) if isinstance(implicit, tuple) else bool(implicit)
-
-
-def _problem_line(exc: yaml.MarkedYAMLError) -> int:
+def _problem_line(exc: yaml.MarkedYAMLError, text: str) -> int:
     # An unclosed quote or bracket is reported where the construct opened (context_mark),
     # which is where the editor has to look; other errors where the problem was found.
+    # ("while parsing a flow node" marks where a value was expected, not an opening.) A
+    # line with no ':' is found only at the next line; the line itself is the context.
     context = exc.context or ""
-    if exc.context_mark is not None and ("quoted" in context or "flow" in context):
+    opened = any(what in context for what in ("quoted", "flow sequence", "flow mapping",
+                                              "simple key"))
+    if exc.context_mark is not None and opened:
         mark = exc.context_mark
     else:
         mark = exc.problem_mark or exc.context_mark
+    if mark is not None and mark.index >= len(text.rstrip()):
+        # found at the very end ('order: [' as the last line): the construct that is
+        # still open is on the last line that has anything on it
+        return text.rstrip().count("\n") + 1
     return (mark.line + 1) if mark is not None else 1
 
 
@@ -186,15 +207,51 @@ def _reader_message(exc: yaml.reader.ReaderError) -> str:
             "not allow (it is invisible in most editors); delete it, or retype the line")
 
 
+# libyaml's words for a problem -> what the editor should look for
+_SYNTAX_HINTS = {
+    "did not find expected key": "this line does not line up with the 'field: value' lines "
+    "above it (check its indentation, and look for a stray ':' or '-')",
+    "did not find expected '-' indicator": "this line does not line up with the '- ' list "
+    "items above it (check its indentation)",
+    "did not find expected ',' or ']'": "a list opened with '[' is not closed with ']' "
+    "(or a comma between two items is missing)",
+    "did not find expected ',' or '}'": "a mapping opened with '{' is not closed with '}' "
+    "(or a comma between two items is missing)",
+    "did not find expected <document start>": "this line is not in line with the first "
+    "one: top-level fields start at the beginning of their line (no spaces before them)",
+}
+
+
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = (exc.problem or exc.context or "invalid YAML").strip()
     if "'\\t'" in problem or "tab" in problem or _at_tab(exc.problem_mark, text):
         return "YAML syntax error: tabs cannot indent YAML; use spaces"
     if problem.startswith("mapping values are not allowed"):
-        return "YAML syntax error: a value contains ': ' (put the whole value in quotes)"
+        return "YAML syntax error: a value contains ': ' (put the whole value in quotes); " \
+               "or, if this line is a field of its own, indent it like the fields above it"
     if "could not find expected ':'" in problem:
         return "YAML syntax error: a line is missing its ':' or is wrongly indented"
+    if "quoted" in (exc.context or ""):
+        return "YAML syntax error: a quoted value opened here is never closed; add the " \
+               "closing quote (\" or ')"
+    if problem in _SYNTAX_HINTS:
+        return f"YAML syntax error: {_SYNTAX_HINTS[problem]}"
+    if "alphabetic or numeric" in problem:  # a lone '*' or '&'
+        return f"YAML syntax error: a value cannot start with {_char_at(exc.context_mark, text)}" \
+               "; put the whole value in quotes"
+    if "cannot start any token" in problem or "node content" in problem:
+        if not _char_at(exc.problem_mark, text):  # the text ended where a value was due
+            return "YAML syntax error: a '[' or '{' is never closed, or the last line " \
+                   "ends where its value should be"
+        return f"YAML syntax error: a value cannot start with {_char_at(exc.problem_mark, text)}" \
+               "; put the whole value in quotes"
     return f"YAML syntax error: {problem} (check quotes, colons and indentation)"
+
+
+def _char_at(mark, text: str) -> str:
+    """The character at `mark`, quoted, or '' at a line's or the text's end."""
+    character = text[mark.index:mark.index + 1] if mark is not None else ""
+    return f"'{character}'" if character.strip() else ""
 
 
 def _at_tab(mark, text: str) -> bool:

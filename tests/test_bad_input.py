@@ -1,0 +1,996 @@
+"""Hardened against bad input: malformed, hostile or merely odd content gets one precise
+`path:line: field: message`, exit status 1, no traceback, and the last good output stays
+exactly as it was; odd but valid content (byte-order marks, old line ends, Welsh, Polish
+and Urdu text, empty bodies) builds.
+
+tests/test_validation.py checks one mistake per rule of the content model; this file adds
+what an editor's tools, a careless copy and paste or a hostile file can produce. Each test
+starts from a copy of one good build (made once, below) so the "output untouched" check
+costs a copy, not a build.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ccsite.cli import main
+from conftest import BASE_FILES, NOW, FixtureSite, Result
+
+REPO = Path(__file__).resolve().parents[1]
+C = "centres/oxhey.md"
+A = "agencies/oxhey-trust.yaml"
+O = "opportunities/oxhey-eoi.md"
+L = "lessons/more-time.md"
+N = "news/centres-open.md"
+P = "pages/about.md"
+G = "members/good-practice/dads-group.md"
+D = "members/directory.yaml"
+S = "site.yaml"
+ADDRESS = "address:\n  street: 1 Bridlington Road\n  town: Watford\n  postcode: WD19 7AA\n"
+CONTACT = ('contact:\n  name: Jane Example\n  role: Centre manager\n  phone: "01632 960001"\n'
+           "  email: jane@example.org\n")
+ENQUIRIES = "enquiries:\n  name: Commissioning team\n  email: commissioning@example.org\n"
+DOCUMENTS = "documents:\n  - {title: Information pack, url: media/pack.pdf}\n"
+ORGANISATION = ('organisation:\n  name: Test County Council\n  phone: "01632 960000"\n'
+                "  email: cc@example.org\n")
+SERVICE_TYPES = ("service_types:\n  early-education: Early education and childcare\n"
+                 "  health: Child and family health services\n")
+MEMBERS = "members:\n  title: Lead agency network\n  protection: server\n"
+TARGETS = "  targets:\n    - {date: 2008-04-01, centres: 1, label: Phase two}\n"
+MILESTONES = "  milestones:\n    - {date: 2006-01-09, title: Expressions of interest open}\n"
+
+
+# -- ways to break a fixture site ---------------------------------------------------------
+
+def edit(rel: str, old: str, new: str):
+    return lambda site: site.edit(rel, old, new)
+
+
+def write(rel: str, text: str | bytes):
+    return lambda site: site.write(rel, text)
+
+
+def add(rel: str, before: str, lines: str):
+    """Insert `lines` in front of the first `before` in the file."""
+    return edit(rel, before, lines + before)
+
+
+def both(*changes):
+    def change(site):
+        for one in changes:
+            one(site)
+    return change
+
+
+def copy_as(rel: str, new_rel: str, old: str = "", new: str = ""):
+    """A second file made from `rel`, changed by one replacement."""
+    def change(site):
+        text = (site.content / rel).read_text(encoding="utf-8")
+        assert old in text
+        site.write(new_rel, text.replace(old, new, 1))
+    return change
+
+
+def link(rel: str, target):
+    """A symbolic link at `rel` to `target(site)`."""
+    def change(site):
+        path = site.content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(target(site))
+    return change
+
+
+def outside(site) -> Path:
+    """A folder beside content/, holding a file and a folder anyone might link to."""
+    folder = site.root / "elsewhere"
+    (folder / "lessons").mkdir(parents=True, exist_ok=True)
+    (folder / "lessons" / "stolen.md").write_text("---\ntitle: x\nsummary: y\n---\n")
+    (folder / "passwd").write_text("root:x:0:0\n")
+    return folder
+
+
+def fifo(rel: str):
+    return lambda site: os.mkfifo(site.content / rel)
+
+
+def random_bytes(seed: int, size: int) -> bytes:
+    return random.Random(seed).randbytes(size)
+
+
+def md(*lines: str, body: str = "Body.\n") -> str:
+    return "---\n" + "".join(line + "\n" for line in lines) + "---\n" + body
+
+
+# (id, change, expected start of the first error line, after the content folder)
+BAD = [
+    # -- YAML syntax of several kinds: the line where the faulty construct starts --------
+    ("syntax-unclosed-flow-sequence", edit(C, "services: [early-education, health]",
+                                           "services: [early-education, health"),
+     "centres/oxhey.md:12: yaml: YAML syntax error: a list opened with '[' is not closed "
+     "with ']'"),
+    ("syntax-unclosed-flow-mapping", edit(C, 'closes: "17:00"}', 'closes: "17:00"'),
+     "centres/oxhey.md:14: yaml: YAML syntax error: a mapping opened with '{' is not closed"),
+    ("syntax-unclosed-flow-sequence-at-end", edit(L, "order: 1", "order: ["),
+     "lessons/more-time.md:4: yaml: YAML syntax error: a '[' or '{' is never closed"),
+    ("syntax-unclosed-single-quote-yaml", edit(A, "about: A community trust.",
+                                                "about: 'A community trust."),
+     "agencies/oxhey-trust.yaml:9: yaml: YAML syntax error: a quoted value opened here is "
+     "never closed"),
+    ("syntax-indented-less", edit(C, "  town: Watford", " town: Watford"),
+     "centres/oxhey.md:10: yaml: YAML syntax error: this line does not line up with the "
+     "'field: value' lines above it"),
+    ("syntax-indented-more", edit(C, "  town: Watford", "    town: Watford"),
+     "centres/oxhey.md:10: yaml: YAML syntax error: a value contains ': ' (put the whole "
+     "value in quotes); or, if this line is a field of its own, indent it"),
+    ("syntax-first-line-indented", edit(A, "name: Oxhey", "  name: Oxhey"),
+     "agencies/oxhey-trust.yaml:2: yaml: YAML syntax error: this line is not in line with "
+     "the first one"),
+    ("syntax-key-without-value-then-list-at-wrong-indent",
+     edit(O, "eligible_sectors: [voluntary, school]",
+          "eligible_sectors:\n  - voluntary\n - school"),
+     "opportunities/oxhey-eoi.md:10: yaml: YAML syntax error: this line does not line up"),
+    ("syntax-list-item-after-mapping", edit(S, "language: en-GB", "language: en-GB\n- fr"),
+     "site.yaml:4: yaml: YAML syntax error: this line does not line up with the "
+     "'field: value' lines"),
+    ("syntax-mapping-after-list-item", edit(D, "  role: Centre manager",
+                                            "role: Centre manager"),
+     "members/directory.yaml:2: yaml: YAML syntax error: this line does not line up with "
+     "the '- ' list items above it"),
+    ("syntax-stray-colon-line", edit(C, "district: Watford", "district: Watford\n: Oxhey"),
+     "centres/oxhey.md:5: yaml: YAML syntax error: this line does not line up with the "
+     "'field: value' lines above it (check its indentation, and look for a stray ':'"),
+    ("syntax-stray-colon-in-value", edit(L, "order: 1", "order: 1: first"),
+     "lessons/more-time.md:4: yaml: YAML syntax error: a value contains ': '"),
+    ("syntax-stray-colon-in-site", edit(S, "language: en-GB", "language: en-GB\n:"),
+     "site.yaml:4: yaml: YAML syntax error: this line does not line up"),
+    ("syntax-line-without-colon", edit(N, "summary:", "a stray line\nsummary:"),
+     "news/centres-open.md:4: yaml: YAML syntax error: a line is missing its ':'"),
+    ("syntax-value-starts-with-at", edit(P, "title: About the programme",
+                                         "title: @about"),
+     "pages/about.md:2: yaml: YAML syntax error: a value cannot start with '@'; put the "
+     "whole value in quotes"),
+    ("syntax-value-starts-with-backtick", edit(G, "author: Sam Example",
+                                               "author: `Sam`"),
+     "members/good-practice/dads-group.md:3: yaml: YAML syntax error: a value cannot start "
+     "with '`'"),
+    ("syntax-lone-asterisk", edit(A, "about: A community trust.", "about: *"),
+     "agencies/oxhey-trust.yaml:9: yaml: YAML syntax error: a value cannot start with '*'"),
+    ("syntax-text-after-quoted-value", edit(N, "title: Centres open",
+                                            'title: "Centres" open'),
+     "news/centres-open.md:2: yaml: YAML syntax error: this line does not line up"),
+    ("syntax-second-document-in-yaml-file", edit(A, "about:", "---\nabout:"),
+     "agencies/oxhey-trust.yaml:9: yaml: only one YAML document is allowed here"),
+    # -- tabs ------------------------------------------------------------------------
+    ("tab-indents-agency-contact", edit(A, "  role: Centre manager", "\trole: Centre manager"),
+     "agencies/oxhey-trust.yaml:6: yaml: YAML syntax error: tabs cannot indent YAML; "
+     "use spaces"),
+    ("tab-before-space-in-site", edit(S, "  name: Test County Council",
+                                      "\t name: Test County Council"),
+     "site.yaml:5: yaml: YAML syntax error: tabs cannot indent YAML; use spaces"),
+    ("tab-indents-list-item", edit(O, "  - {title: Information pack",
+                                   "\t- {title: Information pack"),
+     "opportunities/oxhey-eoi.md:11: yaml: YAML syntax error: tabs cannot indent YAML"),
+    ("tab-indents-block-text", edit(L, "order: 1", "order: 1\nsummary2: |\n\tmore"),
+     "lessons/more-time.md:6: yaml: YAML syntax error: tabs cannot indent YAML"),
+    # -- not UTF-8 text ----------------------------------------------------------------
+    ("latin-1-agency", write(A, BASE_FILES[A].replace("trust.", "caf\xe9.").encode("latin-1")),
+     "agencies/oxhey-trust.yaml:9: file: is not UTF-8 text; save it as UTF-8"),
+    ("windows-1252-smart-quotes", write(N, md("title: “Centres” open", "date: 2008-04-01",
+                                              "summary: x").encode("cp1252")),
+     "news/centres-open.md:2: file: is not UTF-8 text"),
+    ("utf-16-le-with-bom-md", write(L, BASE_FILES[L].encode("utf-16")),
+     "lessons/more-time.md:1: file: is saved as UTF-16 text; save it as UTF-8"),
+    ("utf-16-be-with-bom-site", write(S, b"\xfe\xff" + BASE_FILES[S].encode("utf-16-be")),
+     "site.yaml:1: file: is saved as UTF-16 text; save it as UTF-8"),
+    ("random-binary-md", write(P, random_bytes(1, 4096)),
+     "pages/about.md:1: file: is not UTF-8 text"),
+    ("random-binary-yaml", write(D, b"\xc3\x28" + random_bytes(2, 4096)),
+     "members/directory.yaml:1: file: is not UTF-8 text"),
+    ("png-saved-as-md", write("lessons/picture.md", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+     "lessons/picture.md:1: file: is not UTF-8 text"),
+    # -- NUL and other control characters ----------------------------------------------
+    ("nul-in-front-matter", edit(C, "district: Watford", "district: Wat\x00ford"),
+     "centres/oxhey.md:4: file: contains a NUL character; is this a binary file?"),
+    ("nul-in-body", edit(L, "Body.", "Bo\x00dy."),
+     "lessons/more-time.md:6: file: contains a NUL character"),
+    ("nul-in-site-yaml", edit(S, "language: en-GB", "language: en\x00GB"),
+     "site.yaml:3: file: contains a NUL character"),
+    ("bell-in-front-matter", edit(C, "district: Watford", "district: Wat\x07ford"),
+     "centres/oxhey.md:4: yaml: the text contains the control character U+0007, which YAML "
+     "does not allow"),
+    ("escape-in-yaml-file", edit(A, "about: A community", "about: A \x1b[1mcommunity"),
+     "agencies/oxhey-trust.yaml:9: yaml: the text contains the control character U+001B"),
+    ("line-separator-in-title", edit(N, "title: Centres open", "title: Centres\u2028open"),
+     "news/centres-open.md:2: yaml: the text contains the invisible line separator U+2028, "
+     "which YAML reads as a line break"),
+    ("next-line-character-in-yaml-file", edit(A, "about: A community", "about: A\x85community"),
+     "agencies/oxhey-trust.yaml:9: yaml: the text contains the invisible line separator "
+     "U+0085"),
+    # -- empty files and broken front matter -------------------------------------------
+    ("empty-md", write(L, ""),
+     "lessons/more-time.md:1: yaml: the file is empty; a content file starts with a '---' "
+     "line"),
+    ("blank-lines-md", write(N, "\n\n  \n"), "news/centres-open.md:1: yaml: the file is empty"),
+    ("empty-agency-yaml", write(A, ""), "agencies/oxhey-trust.yaml:1: name: is required"),
+    ("empty-site-yaml", write(S, ""), "site.yaml:1: base_url: is required"),
+    ("comments-only-site-yaml", write(S, "# settings to follow\n"),
+     "site.yaml:1: base_url: is required"),
+    ("empty-directory-yaml", write(D, ""), "members/directory.yaml:1: directory: is required"),
+    ("front-matter-never-closed-news", write(N, "---\ntitle: Centres open\ndate: 2008-04-01\n"),
+     "news/centres-open.md:1: yaml: the front matter opened on line 1 is never closed"),
+    ("front-matter-only-dashes", write(P, "---\n"),
+     "pages/about.md:1: yaml: the front matter opened on line 1 is never closed"),
+    ("front-matter-only-dashes-no-newline", write(P, "---"),
+     "pages/about.md:1: yaml: the front matter opened on line 1 is never closed"),
+    ("front-matter-closed-with-dots", write(L, "---\ntitle: x\nsummary: y\n...\nBody\n"),
+     "lessons/more-time.md:1: yaml: the front matter opened on line 1 is never closed"),
+    ("front-matter-empty", write(L, "---\n---\nBody.\n"),
+     "lessons/more-time.md:1: summary: is required"),
+    ("front-matter-after-blank-line", write(L, "\n" + BASE_FILES[L]),
+     "lessons/more-time.md:1: yaml: a content file must start with a '---' line"),
+    ("front-matter-is-text", write(L, "---\njust some words\n---\n"),
+     "lessons/more-time.md:2: yaml: the front matter must be 'field: value' lines"),
+    ("agency-yaml-is-a-list", write(A, "- name: Oxhey Community Trust\n"),
+     "agencies/oxhey-trust.yaml:1: yaml: this file must be 'field: value' lines"),
+    ("agency-file-with-yml-extension", write("agencies/other.yml", BASE_FILES[A]),
+     "agencies/other.yml:1: file: 'other.yml' is not a .yaml file"),
+    # -- duplicate keys, top level and nested ------------------------------------------
+    ("duplicate-key-top-level-yaml", edit(A, "about:", "name: Again\nabout:"),
+     "agencies/oxhey-trust.yaml:9: yaml: duplicate key 'name' (first given on line 1)"),
+    ("duplicate-key-quoted-spelling", edit(L, "order: 1", "order: 1\n\"title\": Again"),
+     "lessons/more-time.md:5: yaml: duplicate key 'title' (first given on line 2)"),
+    ("duplicate-key-nested-address", edit(C, "  town: Watford", "  town: Watford\n  town: Oxhey"),
+     "centres/oxhey.md:11: yaml: duplicate key 'town' (first given on line 10)"),
+    ("duplicate-key-nested-flow", edit(C, 'opens: "09:00"', 'opens: "09:00", opens: "10:00"'),
+     "centres/oxhey.md:14: yaml: duplicate key 'opens' (first given on line 14)"),
+    ("duplicate-key-nested-site", edit(S, "  email: cc@example.org",
+                                       "  email: cc@example.org\n  name: Another Council"),
+     "site.yaml:8: yaml: duplicate key 'name' (first given on line 5)"),
+    ("duplicate-key-in-directory-entry", edit(D, "  topics: [dads]",
+                                              "  topics: [dads]\n  email: other@example.org"),
+     "members/directory.yaml:6: yaml: duplicate key 'email' (first given on line 4)"),
+    # -- unknown fields in nested mappings ----------------------------------------------
+    ("unknown-contact-field", edit(A, "  role: Centre manager",
+                                   "  role: Centre manager\n  fax: \"01632 960009\""),
+     "agencies/oxhey-trust.yaml:7: contact.fax: unknown field (known fields: email, name, "
+     "phone, role)"),
+    ("unknown-enquiries-field", edit(O, "  name: Commissioning team",
+                                     "  name: Commissioning team\n  phon: \"01632 960003\""),
+     "opportunities/oxhey-eoi.md:14: enquiries.phon: unknown field (did you mean 'phone'?)"),
+    ("unknown-value-field", add(O, "eligible_sectors:",
+                                "value: {amount: 5, currency: GBP, vat: 1}\n"),
+     "opportunities/oxhey-eoi.md:8: value.vat: unknown field"),
+    ("unknown-document-field", edit(O, "url: media/pack.pdf}", "url: media/pack.pdf, size: 2MB}"),
+     "opportunities/oxhey-eoi.md:11: documents[0].size: unknown field"),
+    ("unknown-opening-hours-field", edit(C, "{days:", "{day:"),
+     "centres/oxhey.md:14: opening_hours[0].day: unknown field (did you mean 'days'?)"),
+    ("unknown-location-field", add(C, "services:", "location: {lat: 51.6, lon: -0.4, alt: 80}\n"),
+     "centres/oxhey.md:12: location.alt: unknown field"),
+    ("unknown-organisation-field", edit(S, "  email: cc@example.org",
+                                        "  email: cc@example.org\n  fax: \"01632 960009\""),
+     "site.yaml:8: organisation.fax: unknown field"),
+    ("unknown-programme-field", edit(S, "  targets:", "  target:"),
+     "site.yaml:12: programme.target: unknown field (did you mean 'targets'?)"),
+    ("unknown-target-field", edit(S, "label: Phase two}", "label: Phase two, year: 2008}"),
+     "site.yaml:13: programme.targets[0].year: unknown field"),
+    ("unknown-milestone-field", edit(S, "{date: 2006-01-09, title:", "{date: 2006-01-09, titel:"),
+     "site.yaml:15: programme.milestones[0].titel: unknown field (did you mean 'title'?)"),
+    ("unknown-members-field", edit(S, "  protection: server", "  protection: server\n"
+                                                             "  passwrd: secret"),
+     "site.yaml:19: members.passwrd: unknown field"),
+    ("unknown-open-data-field", add(S, "members:", "open_data:\n  licence_url: https://x.org/\n"),
+     "site.yaml:17: open_data.licence_url: unknown field"),
+    ("unknown-directory-field", edit(D, "  topics: [dads]", "  topics: [dads]\n"
+                                                            "  mobile: \"07700 900000\""),
+     "members/directory.yaml:6: directory[0].mobile: unknown field"),
+    ("unknown-field-ending-in-colon", edit(C, "district: Watford", "district:: Watford"),
+     "centres/oxhey.md:1: district: is required"),
+    # -- duplicate slugs through `slug:` ------------------------------------------------
+    ("duplicate-slug-news-file-name", copy_as(N, "news/zz-later.md", "summary:",
+                                              "slug: centres-open\nsummary:"),
+     "news/zz-later.md:4: slug: the news item address 'centres-open' is already used by "),
+    ("duplicate-slug-news-both-fields", both(
+        copy_as(N, "news/aa-first.md", "summary:", "slug: big-day\nsummary:"),
+        copy_as(N, "news/bb-second.md", "summary:", "slug: big-day\nsummary:")),
+     "news/bb-second.md:4: slug: the news item address 'big-day' is already used by "),
+    ("duplicate-slug-pages", copy_as(P, "pages/zz-about-us.md", "nav_order: 1",
+                                     "nav_order: 2\nslug: about"),
+     "pages/zz-about-us.md:4: slug: the page address 'about' is already used by "),
+    ("duplicate-slug-pages-both-fields", both(
+        copy_as(P, "pages/privacy.md", "nav_order: 1", "slug: policy"),
+        copy_as(P, "pages/terms.md", "nav_order: 1", "slug: policy")),
+     "pages/terms.md:3: slug: the page address 'policy' is already used by "),
+    ("duplicate-slug-lessons", copy_as(L, "lessons/zz-other.md", "order: 1",
+                                       "slug: more-time"),
+     "lessons/zz-other.md:4: slug: the lesson address 'more-time' is already used by "),
+    ("duplicate-slug-members-pages", both(
+        write("members/pages/a-guide.md", md("title: Guide", "slug: guide")),
+        write("members/pages/b-guide.md", md("title: Guide 2", "slug: guide"))),
+     "members/pages/b-guide.md:3: slug: the members page address 'guide' is already used by "),
+    ("duplicate-slug-good-practice", copy_as(G, "members/good-practice/zz-dads.md",
+                                             "tags: [dads]", "slug: dads-group"),
+     "members/good-practice/zz-dads.md:7: slug: the good practice post address 'dads-group' "
+     "is already used by "),
+    # -- dangling references --------------------------------------------------------------
+    ("dangling-second-opportunity-centre", edit(O, "centres: [oxhey]", "centres: [oxhey, bushey]"),
+     "opportunities/oxhey-eoi.md:9: centres[1]: 'bushey' does not name a file in centres/: "
+     "there is no centres/bushey.md"),
+    ("dangling-centre-by-its-url-slug", both(add(C, "summary:", "slug: oxhey-centre\n"),
+                                             edit(O, "[oxhey]", "[oxhey-centre]")),
+     "opportunities/oxhey-eoi.md:9: centres[0]: 'oxhey-centre' does not name a file in "
+     "centres/: there is no centres/oxhey-centre.md ('oxhey-centre' is the slug: of "
+     "centres/oxhey.md; references use the file name, so write 'oxhey')"),
+    ("dangling-opportunity-centre-is-a-draft", add(C, "summary:", "draft: true\n"),
+     "opportunities/oxhey-eoi.md:9: centres[0]: 'oxhey' names centres/oxhey.md, which is not "
+     "in this build (it is a draft); publish it, or leave it out of this list"),
+    ("dangling-opportunity-centre-not-yet-published",
+     add(C, "summary:", "publish_date: 2030-01-01T09:00:00Z\n"),
+     "opportunities/oxhey-eoi.md:9: centres[0]: 'oxhey' names centres/oxhey.md, which is not "
+     "in this build (its publish_date, 2030-01-01T09:00:00+00:00, has not come)"),
+    ("dangling-opportunity-centre-empty-item", edit(O, "centres: [oxhey]", "centres:\n  -"),
+     "opportunities/oxhey-eoi.md:10: centres[0]: is empty"),
+    ("dangling-lead-agency-file-removed", lambda site: site.remove(A),
+     "centres/oxhey.md:3: lead_agency: 'oxhey-trust' does not name a file in agencies/"),
+    ("dangling-lead-agency-written-as-file-name", edit(C, "lead_agency: oxhey-trust",
+                                                      "lead_agency: agencies/oxhey-trust.yaml"),
+     "centres/oxhey.md:3: lead_agency: 'agencies/oxhey-trust.yaml' is not a slug: use "
+     "lower-case letters, digits and single hyphens (e.g. 'north-watford'); write just the "
+     "name, 'oxhey-trust', without folder or extension"),
+    ("dangling-good-practice-agency-names-a-centre", edit(G, "agency: oxhey-trust",
+                                                         "agency: oxhey"),
+     "members/good-practice/dads-group.md:4: agency: 'oxhey' does not name a file in "
+     "agencies/: there is no agencies/oxhey.yaml"),
+    ("dangling-directory-agency-second-entry", edit(D, "  topics: [dads]",
+                                                   "  topics: [dads]\n- name: Kim Example\n"
+                                                   "  role: Manager\n  agency: oxhey-trst\n"
+                                                   "  phone: \"01632 960004\"\n"
+                                                   "  topics: [funding]"),
+     "members/directory.yaml:6: agency: 'oxhey-trst' does not name a file in agencies/: "
+     "there is no agencies/oxhey-trst.yaml (did you mean 'oxhey-trust'?)"),
+    # -- date-times without a zone --------------------------------------------------------
+    ("deadline-with-space-and-no-zone", edit(O, "2027-01-29T12:00:00Z", "2027-01-29 12:00:00"),
+     "opportunities/oxhey-eoi.md:7: deadline: '2027-01-29 12:00:00' has no time zone; add Z"),
+    ("deadline-quoted-without-zone", edit(O, "2027-01-29T12:00:00Z", '"2027-01-29T12:00"'),
+     "opportunities/oxhey-eoi.md:7: deadline: '2027-01-29T12:00' has no time zone"),
+    ("publish-date-without-zone-news", add(N, "summary:", "publish_date: 2026-01-01T09:00:00\n"),
+     "news/centres-open.md:4: publish_date: '2026-01-01T09:00:00' has no time zone"),
+    ("expires-without-zone", add(L, "order:", "expires: 2027-06-30T17:00:00\n"),
+     "lessons/more-time.md:4: expires: '2027-06-30T17:00:00' has no time zone"),
+    ("deadline-zone-out-of-range", edit(O, "2027-01-29T12:00:00Z", "2027-01-29T12:00:00+25:00"),
+     "opportunities/oxhey-eoi.md:7: deadline: '2027-01-29T12:00:00+25:00' is not a real "
+     "date-time (the zone offset must be less than 24 hours"),
+    ("deadline-year-typo", edit(O, "2027-01-29T12:00:00Z", "9999-12-31T23:59:59-23:00"),
+     "opportunities/oxhey-eoi.md:7: deadline: '9999-12-31T23:59:59-23:00' is out of range: "
+     "the year must be between 1900 and 2199"),
+    ("opening-date-year-typo", edit(C, "2007-09-01", "9999-12-31"),
+     "centres/oxhey.md:7: opening_date: '9999-12-31' is out of range"),
+    ("target-date-year-typo", edit(S, "2008-04-01", "9999-12-31"),
+     "site.yaml:13: programme.targets[0].date: '9999-12-31' is out of range"),
+    ("news-date-year-typo", edit(N, "2008-04-01", "0208-04-01"),
+     "news/centres-open.md:3: date: '0208-04-01' is out of range"),
+    # -- slugs and document paths that try to leave their folders -----------------------
+    ("slug-parent-folder", add(N, "summary:", "slug: ../etc\n"),
+     "news/centres-open.md:4: slug: '../etc' is not a slug"),
+    ("slug-absolute", add(P, "nav_order:", "slug: /abs\n"),
+     "pages/about.md:3: slug: '/abs' is not a slug"),
+    ("slug-nested-path", add(L, "order:", "slug: a/b\n"),
+     "lessons/more-time.md:4: slug: 'a/b' is not a slug"),
+    ("slug-dot", add(G, "tags:", "slug: .\n"),
+     "members/good-practice/dads-group.md:7: slug: '.' is not a slug"),
+    ("slug-non-ascii", add(N, "summary:", "slug: żółw\n"),
+     "news/centres-open.md:4: slug: 'żółw' is not a slug"),
+    ("file-name-non-ascii", write("news/żółw.md", BASE_FILES[N]),
+     "news/żółw.md:1: slug: the file name 'żółw.md' must be lower-case letters"),
+    ("document-url-climbs-out", edit(O, "media/pack.pdf", "media/../../x"),
+     "opportunities/oxhey-eoi.md:11: documents[0].url: 'media/../../x' is not a file in "
+     "content/media/"),
+    ("document-url-double-slash", edit(O, "media/pack.pdf", "media//etc/passwd"),
+     "opportunities/oxhey-eoi.md:11: documents[0].url: 'media//etc/passwd' is not a file in "
+     "content/media/"),
+    ("document-url-absolute-path", edit(O, "media/pack.pdf", "/etc/passwd"),
+     "opportunities/oxhey-eoi.md:11: documents[0].url: '/etc/passwd' must be a whole web "
+     "address (https://...) or a file in media/"),
+    ("document-url-file-scheme", edit(O, "media/pack.pdf", "file:///etc/passwd"),
+     "opportunities/oxhey-eoi.md:11: documents[0].url: 'file:///etc/passwd' must be a whole "
+     "web address"),
+    ("document-url-windows-path", edit(O, "media/pack.pdf", "'C:\\Users\\x.pdf'"),
+     "opportunities/oxhey-eoi.md:11: documents[0].url: 'C:\\Users\\x.pdf' must be a whole "
+     "web address"),
+    ("document-url-media-folder-itself", edit(O, "media/pack.pdf", "media/"),
+     "opportunities/oxhey-eoi.md:11: documents[0].url: 'media/' is not a file in "
+     "content/media/"),
+    ("symlinked-folder-outside", link("lessons/more", lambda site: outside(site) / "lessons"),
+     "lessons/more:1: file: links to a place outside the content folder"),
+    ("symlinked-section-outside", both(lambda site: shutil.rmtree(site.content / "lessons"),
+                                       link("lessons", lambda site: outside(site) / "lessons")),
+     "lessons:1: file: links to a place outside the content folder"),
+    ("symlinked-media-file-outside", link("media/passwd", lambda site: outside(site) / "passwd"),
+     "media/passwd:1: file: links to a place outside the content folder"),
+    ("symlinked-media-file-into-members", link("media/directory.yaml",
+                                               lambda site: site.content / D),
+     "media/directory.yaml:1: file: links into members/, which is members-only, from a "
+     "public place"),
+    ("symlinked-media-folder-into-members", both(
+        write("members/media/minutes.pdf", "%PDF-1.4 members only\n"),
+        link("media/minutes", lambda site: site.content / "members" / "media")),
+     "media/minutes:1: file: links into members/, which is members-only"),
+    ("symlinked-folder-inside", link("media/more", lambda site: site.content / "news"),
+     "media/more:1: file: is a link to a folder, and linked folders are not read"),
+    ("symlink-loop", both(link("lessons/a.md", lambda site: "b.md"),
+                          link("lessons/b.md", lambda site: "a.md")),
+     "lessons/a.md:1: file: is a link to nothing (its target is missing, or it links back "
+     "to itself)"),
+    ("symlink-to-missing-file", link("news/gone.md", lambda site: "nowhere.md"),
+     "news/gone.md:1: file: is a link to nothing"),
+    ("named-pipe-as-content-file", fifo("lessons/pipe.md"),
+     "lessons/pipe.md:1: file: is not an ordinary file (a pipe, socket or device?)"),
+    ("named-pipe-in-media", fifo("media/pipe.pdf"),
+     "media/pipe.pdf:1: file: is not an ordinary file"),
+    # -- YAML tags ---------------------------------------------------------------------
+    ("tag-python-apply-in-yaml-file", edit(A, "about: A community trust.",
+                                           "about: !!python/object/apply:os.system [id]"),
+     "agencies/oxhey-trust.yaml:9: yaml: YAML tags (!tag) are not allowed in content; "
+     "remove the tag"),
+    ("tag-python-name-on-key", edit(S, "language:", "!!python/name:os.system language:"),
+     "site.yaml:3: yaml: YAML tags (!tag) are not allowed"),
+    ("tag-binary", edit(L, "order: 1", "order: !!binary MQ=="),
+     "lessons/more-time.md:4: yaml: YAML tags (!tag) are not allowed"),
+    ("tag-custom", edit(N, "title: Centres open", "title: !custom Centres open"),
+     "news/centres-open.md:2: yaml: YAML tags (!tag) are not allowed"),
+    ("tag-explicit-str", edit(P, "nav_order: 1", "nav_order: !!str 1"),
+     "pages/about.md:3: yaml: YAML tags (!tag) are not allowed"),
+    ("tag-verbatim-str", edit(P, "title: About", "title: !<tag:yaml.org,2002:str> About"),
+     "pages/about.md:2: yaml: YAML tags (!tag) are not allowed"),
+    ("tag-non-specific", edit(G, "author: Sam Example", "author: ! Sam Example"),
+     "members/good-practice/dads-group.md:3: yaml: YAML tags (!tag) are not allowed"),
+    ("tag-on-mapping", edit(A, "contact:", "contact: !!map"),
+     "agencies/oxhey-trust.yaml:4: yaml: YAML tags (!tag) are not allowed"),
+    ("tag-set-on-sequence", edit(C, "services: [", "services: !!set ["),
+     "centres/oxhey.md:12: yaml: YAML tags (!tag) are not allowed"),
+    ("tag-directive-shorthand", write(A, "%TAG !x! tag:example.org,2024:\n---\n"
+                                      + BASE_FILES[A].replace("about:", "about: !x!text")),
+     "agencies/oxhey-trust.yaml:11: yaml: YAML tags (!tag) are not allowed"),
+    ("anchor-in-site-yaml", edit(S, "  targets:", "  targets: &t"),
+     "site.yaml:12: yaml: YAML anchors (&name) are not allowed"),
+    ("merge-key-alias", edit(C, "  town: Watford", "  <<: *base"),
+     "centres/oxhey.md:10: yaml: YAML aliases (*name) are not allowed"),
+]
+
+# A value of the wrong kind for every field of every content type, and the message each
+# must give: (id, file, text to replace, replacement, expected first error line start).
+WRONG_TYPES = [
+    # centre
+    ("centre-name-list", C, "name: Oxhey Children's Centre", "name: [Oxhey, Centre]",
+     "centres/oxhey.md:2: name: must be text, not a list or a mapping"),
+    ("centre-lead-agency-mapping", C, "lead_agency: oxhey-trust", "lead_agency: {slug: oxhey}",
+     "centres/oxhey.md:3: lead_agency: must be text, not a list or a mapping"),
+    ("centre-district-list", C, "district: Watford", "district: [Watford]",
+     "centres/oxhey.md:4: district: must be text, not a list or a mapping"),
+    ("centre-phase-true", C, "phase: 2", "phase: true",
+     "centres/oxhey.md:5: phase: must be a whole number, not 'true'"),
+    ("centre-phase-quoted", C, "phase: 2", 'phase: "2"',
+     "centres/oxhey.md:5: phase: must be a whole number, not the text '2': write plain "
+     "digits, without quotes"),
+    ("centre-phase-decimal", C, "phase: 2", "phase: 2.5",
+     "centres/oxhey.md:5: phase: must be a whole number, not '2.5'"),
+    ("centre-phase-list", C, "phase: 2", "phase: [2]",
+     "centres/oxhey.md:5: phase: must be a whole number, not a list"),
+    ("centre-status-list", C, "status: open", "status: [open]",
+     "centres/oxhey.md:6: status: must be text, not a list or a mapping"),
+    ("centre-opening-date-number", C, "opening_date: 2007-09-01", "opening_date: 20070901",
+     "centres/oxhey.md:7: opening_date: '20070901' is not a real date; write it as YYYY-MM-DD"),
+    ("centre-opening-date-true", C, "opening_date: 2007-09-01", "opening_date: true",
+     "centres/oxhey.md:7: opening_date: 'true' is not a real date"),
+    ("centre-opening-date-mapping", C, "opening_date: 2007-09-01",
+     "opening_date: {year: 2007}", "centres/oxhey.md:7: opening_date: must be a date, not a "
+     "mapping; write it as YYYY-MM-DD"),
+    ("centre-address-list", C, ADDRESS, "address: [1 Bridlington Road, Watford, WD19 7AA]\n",
+     "centres/oxhey.md:8: address: must be a mapping of 'field: value' lines"),
+    ("centre-address-empty", C, ADDRESS, "address:\n",
+     "centres/oxhey.md:8: address: is required, but has no value here"),
+    ("centre-street-list", C, "  street: 1 Bridlington Road", "  street: [1, Bridlington Road]",
+     "centres/oxhey.md:9: address.street: must be text"),
+    ("centre-town-mapping", C, "  town: Watford", "  town: {name: Watford}",
+     "centres/oxhey.md:10: address.town: must be text"),
+    ("centre-postcode-number", C, "  postcode: WD19 7AA", "  postcode: 12345",
+     "centres/oxhey.md:11: address.postcode: '12345' is not a UK postcode"),
+    ("centre-locality-list", C, "  town: Watford", "  town: Watford\n  locality: [South, Oxhey]",
+     "centres/oxhey.md:11: address.locality: must be text"),
+    ("centre-location-list", C, "services:", "location: [51.6, -0.4]\nservices:",
+     "centres/oxhey.md:12: location: must be a mapping"),
+    ("centre-lat-text", C, "services:", "location: {lat: north, lon: -0.4}\nservices:",
+     "centres/oxhey.md:12: location.lat: must be a number, not 'north'"),
+    ("centre-lat-quoted", C, "services:", 'location: {lat: "51.6", lon: -0.4}\nservices:',
+     "centres/oxhey.md:12: location.lat: must be a number, not the text '51.6': write plain "
+     "digits, without quotes"),
+    ("centre-lon-true", C, "services:", "location: {lat: 51.6, lon: true}\nservices:",
+     "centres/oxhey.md:12: location.lon: must be a number, not 'true'"),
+    ("centre-lon-infinite", C, "services:", "location: {lat: 51.6, lon: .inf}\nservices:",
+     "centres/oxhey.md:12: location.lon: must be a number, not '.inf'"),
+    ("centre-services-mapping", C, "services: [early-education, health]",
+     "services: {early-education: yes}", "centres/oxhey.md:12: services: must be a list"),
+    ("centre-services-empty-list", C, "services: [early-education, health]", "services: []",
+     "centres/oxhey.md:12: services: is an empty list; give at least one item"),
+    ("centre-service-item-mapping", C, "services: [early-education, health]",
+     "services: [{early-education: yes}]", "centres/oxhey.md:12: services[0]: must be text"),
+    ("centre-opening-hours-mapping", C, '  - {days: [mon, tue, wed, thu, fri], opens: "09:00", '
+     'closes: "17:00"}\n', '  days: [mon]\n', "centres/oxhey.md:14: opening_hours: must be a list"),
+    ("centre-opening-hours-item-text", C, '{days: [mon, tue, wed, thu, fri], opens: "09:00", '
+     'closes: "17:00"}', "weekdays 9 to 5",
+     "centres/oxhey.md:14: opening_hours[0]: must be a mapping"),
+    ("centre-days-text", C, "days: [mon, tue, wed, thu, fri]", "days: mon",
+     "centres/oxhey.md:14: opening_hours[0].days: must be a list"),
+    ("centre-opens-number", C, 'opens: "09:00"', "opens: 9",
+     "centres/oxhey.md:14: opening_hours[0].opens: '9' is not a time; write it as HH:MM"),
+    ("centre-closes-list", C, 'closes: "17:00"', "closes: [17, 0]",
+     "centres/oxhey.md:14: opening_hours[0].closes: a list is not a time"),
+    ("centre-phone-list", C, 'phone: "01632 960002"', 'phone: ["01632 960002"]',
+     "centres/oxhey.md:15: phone: must be text"),
+    ("centre-phone-unquoted-number", C, 'phone: "01632 960002"', "phone: 1632960002",
+     "centres/oxhey.md:15: phone: '1632960002' is not a UK phone number"),
+    ("centre-email-true", C, "summary:", "email: true\nsummary:",
+     "centres/oxhey.md:16: email: 'true' is not an e-mail address"),
+    ("centre-website-mapping", C, "summary:", "website: {url: https://example.org/}\nsummary:",
+     "centres/oxhey.md:16: website: must be text"),
+    ("centre-summary-list", C, "summary: A centre for families in South Oxhey.",
+     "summary: [A centre, for families]", "centres/oxhey.md:16: summary: must be text"),
+    ("centre-summary-mapping", C, "summary: A centre for families in South Oxhey.",
+     "summary: {text: A centre}", "centres/oxhey.md:16: summary: must be text"),
+    # fields every Markdown file may carry
+    ("common-slug-list", L, "order: 1", "order: 1\nslug: [more]",
+     "lessons/more-time.md:5: slug: must be text"),
+    ("common-draft-quoted", L, "order: 1", 'order: 1\ndraft: "true"',
+     "lessons/more-time.md:5: draft: must be true or false, not 'true': remove the quotes"),
+    ("common-draft-number", L, "order: 1", "order: 1\ndraft: 1",
+     "lessons/more-time.md:5: draft: must be true or false, not '1'"),
+    ("common-publish-date-number", N, "summary:", "publish_date: 2026\nsummary:",
+     "news/centres-open.md:4: publish_date: '2026' is not a real date-time; write it as "
+     "YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z), or as a date YYYY-MM-DD"),
+    ("common-publish-date-list", N, "summary:", "publish_date: [2026-01-01]\nsummary:",
+     "news/centres-open.md:4: publish_date: must be a date-time, not a list"),
+    ("common-expires-true", P, "nav_order: 1", "nav_order: 1\nexpires: true",
+     "pages/about.md:4: expires: 'true' is not a real date-time"),
+    ("common-extra-list", P, "nav_order: 1", "nav_order: 1\nextra: [a, b]",
+     "pages/about.md:4: extra: must be a mapping"),
+    # agency
+    ("agency-name-list", A, "name: Oxhey Community Trust", "name: [Oxhey]",
+     "agencies/oxhey-trust.yaml:1: name: must be text"),
+    ("agency-sector-list", A, "sector: voluntary", "sector: [voluntary, school]",
+     "agencies/oxhey-trust.yaml:2: sector: must be text"),
+    ("agency-sector-number", A, "sector: voluntary", "sector: 3",
+     "agencies/oxhey-trust.yaml:2: sector: '3' is not one of private, voluntary"),
+    ("agency-website-list", A, "website: https://example.org/", "website: [https://example.org/]",
+     "agencies/oxhey-trust.yaml:3: website: must be text"),
+    ("agency-contact-text", A, CONTACT, "contact: Jane Example, 01632 960001\n",
+     "agencies/oxhey-trust.yaml:4: contact: must be a mapping"),
+    ("agency-contact-name-list", A, "  name: Jane Example", "  name: [Jane, Example]",
+     "agencies/oxhey-trust.yaml:5: contact.name: must be text"),
+    ("agency-contact-role-mapping", A, "  role: Centre manager", "  role: {title: Manager}",
+     "agencies/oxhey-trust.yaml:6: contact.role: must be text"),
+    ("agency-contact-phone-true", A, '  phone: "01632 960001"', "  phone: true",
+     "agencies/oxhey-trust.yaml:7: contact.phone: 'true' is not a UK phone number"),
+    ("agency-contact-email-list", A, "  email: jane@example.org", "  email: [jane@example.org]",
+     "agencies/oxhey-trust.yaml:8: contact.email: must be text"),
+    ("agency-about-list", A, "about: A community trust.", "about:\n  - A community trust.",
+     "agencies/oxhey-trust.yaml:10: about: must be text"),
+    # opportunity
+    ("opportunity-title-list", O, "title: Lead agency for Oxhey", "title: [Lead agency]",
+     "opportunities/oxhey-eoi.md:2: title: must be text"),
+    ("opportunity-reference-mapping", O, "reference: HCC-1", "reference: {id: 1}",
+     "opportunities/oxhey-eoi.md:3: reference: must be text"),
+    ("opportunity-kind-list", O, "kind: expression-of-interest", "kind: [tender]",
+     "opportunities/oxhey-eoi.md:4: kind: must be text"),
+    ("opportunity-status-true", O, "status: active", "status: true",
+     "opportunities/oxhey-eoi.md:5: status: 'true' is not one of planning, active"),
+    ("opportunity-published-number", O, "published: 2026-11-02", "published: 2026",
+     "opportunities/oxhey-eoi.md:6: published: '2026' is not a real date"),
+    ("opportunity-published-list", O, "published: 2026-11-02", "published: [2026-11-02]",
+     "opportunities/oxhey-eoi.md:6: published: must be a date, not a list"),
+    ("opportunity-deadline-number", O, "deadline: 2027-01-29T12:00:00Z", "deadline: 5",
+     "opportunities/oxhey-eoi.md:7: deadline: '5' is not a real date-time; write it as "
+     "YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)"),
+    ("opportunity-deadline-mapping", O, "deadline: 2027-01-29T12:00:00Z",
+     "deadline: {date: 2027-01-29}", "opportunities/oxhey-eoi.md:7: deadline: must be a "
+     "date-time, not a mapping"),
+    ("opportunity-value-list", O, "eligible_sectors:", "value: [5000, GBP]\neligible_sectors:",
+     "opportunities/oxhey-eoi.md:8: value: must be a mapping"),
+    ("opportunity-amount-text", O, "eligible_sectors:",
+     "value: {amount: five thousand, currency: GBP}\neligible_sectors:",
+     "opportunities/oxhey-eoi.md:8: value.amount: must be a number, not 'five thousand'"),
+    ("opportunity-amount-true", O, "eligible_sectors:",
+     "value: {amount: true, currency: GBP}\neligible_sectors:",
+     "opportunities/oxhey-eoi.md:8: value.amount: must be a number, not 'true'"),
+    ("opportunity-amount-quoted", O, "eligible_sectors:",
+     "value: {amount: '5000', currency: GBP}\neligible_sectors:",
+     "opportunities/oxhey-eoi.md:8: value.amount: must be a number, not the text '5000'"),
+    ("opportunity-amount-absurd", O, "eligible_sectors:",
+     "value: {amount: 1.0e+9999, currency: GBP}\neligible_sectors:",
+     "opportunities/oxhey-eoi.md:8: value.amount: must be at most 1,000,000,000,000 (pounds)"),
+    ("opportunity-currency-list", O, "eligible_sectors:",
+     "value: {amount: 5, currency: [GBP]}\neligible_sectors:",
+     "opportunities/oxhey-eoi.md:8: value.currency: must be text"),
+    ("opportunity-sectors-mapping", O, "eligible_sectors: [voluntary, school]",
+     "eligible_sectors: {voluntary: yes}",
+     "opportunities/oxhey-eoi.md:8: eligible_sectors: must be a list"),
+    ("opportunity-sectors-text", O, "eligible_sectors: [voluntary, school]",
+     "eligible_sectors: voluntary", "opportunities/oxhey-eoi.md:8: eligible_sectors: must be a "
+     "list"),
+    ("opportunity-centres-text", O, "centres: [oxhey]", "centres: oxhey",
+     "opportunities/oxhey-eoi.md:9: centres: must be a list"),
+    ("opportunity-centre-item-mapping", O, "centres: [oxhey]", "centres: [{slug: oxhey}]",
+     "opportunities/oxhey-eoi.md:9: centres[0]: must be text"),
+    ("opportunity-documents-mapping", O, DOCUMENTS,
+     "documents: {title: Information pack, url: media/pack.pdf}\n",
+     "opportunities/oxhey-eoi.md:10: documents: must be a list"),
+    ("opportunity-document-item-text", O, "{title: Information pack, url: media/pack.pdf}",
+     "media/pack.pdf", "opportunities/oxhey-eoi.md:11: documents[0]: must be a mapping"),
+    ("opportunity-document-title-list", O, "title: Information pack,", "title: [Pack],",
+     "opportunities/oxhey-eoi.md:11: documents[0].title: must be text"),
+    ("opportunity-document-url-mapping", O, "url: media/pack.pdf}", "url: {file: pack.pdf}}",
+     "opportunities/oxhey-eoi.md:11: documents[0].url: must be text"),
+    ("opportunity-enquiries-list", O, ENQUIRIES,
+     "enquiries: [Commissioning team, commissioning@example.org]\n",
+     "opportunities/oxhey-eoi.md:12: enquiries: must be a mapping"),
+    ("opportunity-enquiries-name-list", O, "  name: Commissioning team", "  name: [Team]",
+     "opportunities/oxhey-eoi.md:13: enquiries.name: must be text"),
+    ("opportunity-enquiries-email-mapping", O, "  email: commissioning@example.org",
+     "  email: {to: commissioning@example.org}",
+     "opportunities/oxhey-eoi.md:14: enquiries.email: must be text"),
+    ("opportunity-enquiries-phone-list", O, "  email: commissioning@example.org",
+     "  email: commissioning@example.org\n  phone: [\"01632 960003\"]",
+     "opportunities/oxhey-eoi.md:15: enquiries.phone: must be text"),
+    ("opportunity-summary-list", O, "enquiries:", "summary: [one, two]\nenquiries:",
+     "opportunities/oxhey-eoi.md:12: summary: must be text"),
+    # lesson
+    ("lesson-title-list", L, "title: Allow more time", "title: [Allow more time]",
+     "lessons/more-time.md:2: title: must be text"),
+    ("lesson-summary-mapping", L, "summary: Small organisations needed more time to bid.",
+     "summary: {short: More time}", "lessons/more-time.md:3: summary: must be text"),
+    ("lesson-order-quoted", L, "order: 1", "order: '1'",
+     "lessons/more-time.md:4: order: must be a whole number, not the text '1'"),
+    ("lesson-order-true", L, "order: 1", "order: true",
+     "lessons/more-time.md:4: order: must be a whole number, not 'true'"),
+    ("lesson-tags-mapping", L, "order: 1", "order: 1\ntags: {bidding: yes}",
+     "lessons/more-time.md:5: tags: must be a list"),
+    ("lesson-tag-item-list", L, "order: 1", "order: 1\ntags: [[bidding]]",
+     "lessons/more-time.md:5: tags[0]: must be text"),
+    # news
+    ("news-title-mapping", N, "title: Centres open", "title: {en: Centres open}",
+     "news/centres-open.md:2: title: must be text"),
+    ("news-date-true", N, "date: 2008-04-01", "date: true",
+     "news/centres-open.md:3: date: 'true' is not a real date"),
+    ("news-date-with-time", N, "date: 2008-04-01", "date: 2008-04-01 10:00:00",
+     "news/centres-open.md:3: date: must be a date without a time"),
+    ("news-summary-list", N, "summary: The network reached its target.", "summary: [a, b]",
+     "news/centres-open.md:4: summary: must be text"),
+    ("news-tags-text", N, "summary:", "tags: news\nsummary:",
+     "news/centres-open.md:4: tags: must be a list"),
+    # page
+    ("page-title-list", P, "title: About the programme", "title: [About]",
+     "pages/about.md:2: title: must be text"),
+    ("page-summary-mapping", P, "nav_order: 1", "nav_order: 1\nsummary: {a: b}",
+     "pages/about.md:4: summary: must be text"),
+    ("page-nav-order-true", P, "nav_order: 1", "nav_order: true",
+     "pages/about.md:3: nav_order: must be a whole number, not 'true'"),
+    ("page-nav-order-list", P, "nav_order: 1", "nav_order: [1]",
+     "pages/about.md:3: nav_order: must be a whole number, not a list"),
+    # good practice
+    ("good-practice-title-list", G, "title: Running a dads' group", "title: [Dads]",
+     "members/good-practice/dads-group.md:2: title: must be text"),
+    ("good-practice-author-list", G, "author: Sam Example", "author: [Sam, Kim]",
+     "members/good-practice/dads-group.md:3: author: must be text"),
+    ("good-practice-agency-list", G, "agency: oxhey-trust", "agency: [oxhey-trust]",
+     "members/good-practice/dads-group.md:4: agency: must be text"),
+    ("good-practice-date-number", G, "date: 2009-05-01", "date: 2009",
+     "members/good-practice/dads-group.md:5: date: '2009' is not a real date"),
+    ("good-practice-summary-list", G, "summary: What worked for us.", "summary: [x]",
+     "members/good-practice/dads-group.md:6: summary: must be text"),
+    ("good-practice-tags-mapping", G, "tags: [dads]", "tags: {dads: yes}",
+     "members/good-practice/dads-group.md:7: tags: must be a list"),
+    # directory
+    ("directory-entry-text", D, BASE_FILES[D], "- Sam Example\n",
+     "members/directory.yaml:1: directory[0]: must be a mapping"),
+    ("directory-name-list", D, "- name: Sam Example", "- name: [Sam]",
+     "members/directory.yaml:1: directory[0].name: must be text"),
+    ("directory-role-mapping", D, "  role: Centre manager", "  role: {title: Manager}",
+     "members/directory.yaml:2: directory[0].role: must be text"),
+    ("directory-agency-list", D, "  agency: oxhey-trust", "  agency: [oxhey-trust]",
+     "members/directory.yaml:3: directory[0].agency: must be text"),
+    ("directory-phone-true", D, "  email: sam@example.org", "  phone: true",
+     "members/directory.yaml:4: directory[0].phone: 'true' is not a UK phone number"),
+    ("directory-email-list", D, "  email: sam@example.org", "  email: [sam@example.org]",
+     "members/directory.yaml:4: directory[0].email: must be text"),
+    ("directory-topics-text", D, "  topics: [dads]", "  topics: dads",
+     "members/directory.yaml:5: directory[0].topics: must be a list"),
+    # site.yaml
+    ("site-title-list", S, "title: Test Children's Centres", "title: [Test]",
+     "site.yaml:1: title: must be text"),
+    ("site-base-url-list", S, "base_url: https://cc.example.org/",
+     "base_url: [https://cc.example.org/]", "site.yaml:2: base_url: must be text"),
+    ("site-language-mapping", S, "language: en-GB", "language: {code: en-GB}",
+     "site.yaml:3: language: must be text"),
+    ("site-organisation-text", S, ORGANISATION, "organisation: Test County Council\n",
+     "site.yaml:4: organisation: must be a mapping"),
+    ("site-organisation-name-list", S, "  name: Test County Council", "  name: [Test]",
+     "site.yaml:5: organisation.name: must be text"),
+    ("site-organisation-phone-true", S, '  phone: "01632 960000"', "  phone: true",
+     "site.yaml:6: organisation.phone: 'true' is not a UK phone number"),
+    ("site-organisation-email-list", S, "  email: cc@example.org", "  email: [cc@example.org]",
+     "site.yaml:7: organisation.email: must be text"),
+    ("site-service-types-list", S, SERVICE_TYPES, "service_types: [early-education, health]\n",
+     "site.yaml:8: service_types: must be a mapping"),
+    ("site-service-types-empty-mapping", S, SERVICE_TYPES, "service_types: {}\n",
+     "site.yaml:8: service_types: is empty; give at least one 'key: label' line"),
+    ("site-service-label-list", S, "  health: Child and family health services",
+     "  health: [Child, family]", "site.yaml:10: service_types.health: must be text"),
+    ("site-service-label-empty", S, "  health: Child and family health services", "  health:",
+     "site.yaml:10: service_types.health: is required, but has no value here"),
+    ("site-programme-list", S, "programme:\n" + TARGETS + MILESTONES, "programme: [a, b]\n",
+     "site.yaml:11: programme: must be a mapping"),
+    ("site-targets-mapping", S, TARGETS, "  targets: {date: 2008-04-01}\n",
+     "site.yaml:12: programme.targets: must be a list"),
+    ("site-target-item-text", S, "{date: 2008-04-01, centres: 1, label: Phase two}",
+     "Phase two in 2008", "site.yaml:13: programme.targets[0]: must be a mapping"),
+    ("site-target-date-true", S, "{date: 2008-04-01,", "{date: true,",
+     "site.yaml:13: programme.targets[0].date: 'true' is not a real date"),
+    ("site-target-centres-quoted", S, "centres: 1,", "centres: '1',",
+     "site.yaml:13: programme.targets[0].centres: must be a whole number, not the text '1'"),
+    ("site-target-label-list", S, "label: Phase two}", "label: [Phase, two]}",
+     "site.yaml:13: programme.targets[0].label: must be text"),
+    ("site-milestones-text", S, MILESTONES, "  milestones: Phase one planning\n",
+     "site.yaml:14: programme.milestones: must be a list"),
+    ("site-milestone-date-number", S, "{date: 2006-01-09,", "{date: 2006,",
+     "site.yaml:15: programme.milestones[0].date: '2006' is not a real date"),
+    ("site-milestone-title-mapping", S, "title: Expressions of interest open}",
+     "title: {en: Open}}", "site.yaml:15: programme.milestones[0].title: must be text"),
+    ("site-members-text", S, MEMBERS, "members: server\n",
+     "site.yaml:16: members: must be a mapping"),
+    ("site-members-title-list", S, "  title: Lead agency network", "  title: [Network]",
+     "site.yaml:17: members.title: must be text"),
+    ("site-members-protection-list", S, "  protection: server", "  protection: [server]",
+     "site.yaml:18: members.protection: must be text"),
+    ("site-open-data-list", S, MEMBERS, MEMBERS + "open_data: [OGL-UK-3.0]\n",
+     "site.yaml:19: open_data: must be a mapping"),
+    ("site-licence-list", S, MEMBERS, MEMBERS + "open_data:\n  licence: [OGL-UK-3.0]\n",
+     "site.yaml:20: open_data.licence: must be text"),
+    ("site-ocid-prefix-mapping", S, MEMBERS, MEMBERS + "open_data:\n  ocid_prefix: {a: b}\n",
+     "site.yaml:20: open_data.ocid_prefix: must be text"),
+    ("site-extra-list", S, MEMBERS, MEMBERS + "extra: [a, b]\n",
+     "site.yaml:19: extra: must be a mapping"),
+]
+
+# Impossible dates in every date field: (field, file, text to replace, replacement with @
+# for the value, how the value is written with {} for the date, line)
+DATE_FIELDS = [
+    ("opening_date", C, "opening_date: 2007-09-01", "opening_date: @", "{}", 7),
+    ("published", O, "published: 2026-11-02", "published: @", "{}", 6),
+    ("deadline", O, "deadline: 2027-01-29T12:00:00Z", "deadline: @", "{}T12:00:00Z", 7),
+    ("date", N, "date: 2008-04-01", "date: @", "{}", 3),
+    ("date", G, "date: 2009-05-01", "date: @", "{}", 5),
+    ("programme.targets[0].date", S, "{date: 2008-04-01,", "{date: @,", "{}", 13),
+    ("programme.milestones[0].date", S, "{date: 2006-01-09,", "{date: @,", "{}", 15),
+    ("publish_date", L, "order: 1", "order: 1\npublish_date: @", "{}", 5),
+    ("expires", P, "nav_order: 1", "nav_order: 1\nexpires: @", "{}T09:00:00+01:00", 4),
+]
+IMPOSSIBLE_DATES = [("2006-02-30", "day is out of range for month"),
+                    ("2026-13-01", "month must be in 1..12"),
+                    ("2025-02-29", "day is out of range for month")]
+DATES = [(f"impossible-{rel.split('/')[-2] if '/' in rel else 'site'}-"
+          f"{name.replace('programme.', '').replace('[0].', '-')}-{date}", rel, old,
+          new.replace("@", value_format.format(date)),
+          f"{rel}:{line}: {name}: '{value_format.format(date)}' is not a real "
+          f"date{'-time' if name in ('deadline', 'publish_date', 'expires') else ''} ({why})")
+         for name, rel, old, new, value_format, line in DATE_FIELDS
+         for date, why in IMPOSSIBLE_DATES]
+
+
+def _cases():
+    for name, change, expected in BAD:
+        yield pytest.param(change, expected, id=name)
+    for name, rel, old, new, expected in [*WRONG_TYPES, *DATES]:
+        yield pytest.param(edit(rel, old, new), expected, id=name)
+
+
+BAD_CASES = list(_cases())
+
+
+# -- the checks ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def good_output(tmp_path_factory) -> Path:
+    """One good build of the fixture site: each test starts with a copy as its output."""
+    root = tmp_path_factory.mktemp("good")
+    FixtureSite(root, capsys=None)
+    with contextlib.redirect_stdout(io.StringIO()):
+        status = main(["build", "--source", str(root / "content"),
+                       "--output", str(root / "_site"), "--now", NOW])
+    assert status == 0
+    return root / "_site"
+
+
+@pytest.fixture
+def built(site, good_output) -> FixtureSite:
+    """The fixture site with a good build in its output, as after `site.build()`."""
+    shutil.copytree(good_output, site.output, symlinks=True)
+    return site
+
+
+def assert_rejected(site: FixtureSite, result: Result, before: dict, expected: str) -> None:
+    """Status 1, the expected first error line, no traceback, the output as it was."""
+    assert "Traceback" not in result.err
+    assert result.status == 1, result.err
+    first = result.err.splitlines()[0]
+    assert first.startswith(f"{site.content}/{expected}"), first
+    assert site.snapshot() == before
+
+
+@pytest.mark.parametrize("change, expected", BAD_CASES)
+def test_bad_input_is_rejected_precisely(built, change, expected):
+    before = built.snapshot()
+    assert before
+    change(built)
+    assert_rejected(built, built.build(), before, expected)
+
+
+# every field the readers know, by file, in validate.py and config.py
+COMMON_FIELDS = {"slug", "draft", "publish_date", "expires", "extra"}
+FIELDS = {
+    C: {"name", "lead_agency", "district", "phase", "status", "opening_date", "address",
+        "street", "town", "postcode", "locality", "location", "lat", "lon", "services",
+        "opening_hours", "days", "opens", "closes", "phone", "email", "website", "summary"},
+    A: {"name", "sector", "website", "contact", "role", "phone", "email", "about"},
+    O: {"title", "reference", "kind", "status", "published", "deadline", "value", "amount",
+        "currency", "eligible_sectors", "centres", "documents", "url", "enquiries", "name",
+        "email", "phone", "summary"},
+    L: {"title", "summary", "order", "tags"},
+    N: {"title", "date", "summary", "tags"},
+    P: {"title", "summary", "nav_order"},
+    G: {"title", "author", "agency", "date", "summary", "tags"},
+    D: {"directory", "name", "role", "agency", "phone", "email", "topics"},
+    S: {"title", "base_url", "language", "organisation", "name", "phone", "email",
+        "service_types", "health", "programme", "targets", "date", "centres", "label",
+        "milestones", "members", "protection", "open_data", "licence", "ocid_prefix",
+        "extra"},
+}
+
+
+def test_every_field_of_every_type_has_a_wrong_type_case():
+    """The wrong-type table reaches every field of every file (so none is forgotten)."""
+    named: dict[str, set[str]] = {rel: set() for rel in FIELDS}
+    for _, rel, _, _, expected in WRONG_TYPES:
+        field_path = expected.split(": ")[1]
+        named[rel].update(part for part in re.split(r"[.\[\]0-9]+", field_path) if part)
+    common = set().union(*(named[rel] for rel in (C, O, L, N, P, G))) & COMMON_FIELDS
+    assert common == COMMON_FIELDS
+    for rel, fields in FIELDS.items():
+        assert fields - named[rel] == set(), rel
+
+
+# -- hostile files: rejected quickly, with bounded memory, in a process of their own ------
+
+def _limit_memory() -> None:
+    limit = 1536 * 1024 * 1024  # far above a normal build; a YAML bomb would pass it
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def build_in_subprocess(site: FixtureSite) -> tuple[Result, float]:
+    """Build as `ccsite build` would, killed after 20 s and limited in memory."""
+    started = time.monotonic()
+    process = subprocess.run(
+        [sys.executable, "-m", "ccsite", "build", "--source", str(site.content),
+         "--output", str(site.output), "--now", NOW],
+        capture_output=True, text=True, timeout=20, cwd=REPO, preexec_fn=_limit_memory)
+    return Result(process.returncode, process.stdout, process.stderr), \
+        time.monotonic() - started
+
+
+def _laughs(levels: int = 10) -> str:
+    lines = ['lol0: &lol0 "lol"']
+    lines += [f"lol{i}: &lol{i} [{', '.join([f'*lol{i - 1}'] * 10)}]"
+              for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE = [
+    ("billion-laughs-front-matter", L, "---\n" + _laughs() + "---\n",
+     "lessons/more-time.md:2: yaml: YAML anchors (&name) are not allowed in content"),
+    ("billion-laughs-yaml-file", A, _laughs(), "agencies/oxhey-trust.yaml:1: yaml: YAML "
+     "anchors (&name) are not allowed in content"),
+    ("aliases-without-anchors", S, "title: [" + ", ".join(["*a"] * 100_000) + "]\n",
+     "site.yaml:1: yaml: YAML aliases (*name) are not allowed"),
+    ("ten-thousand-open-brackets", L, "---\ntitle: " + "[" * 10_000 + "\n---\n",
+     "lessons/more-time.md:2: yaml: YAML is nested more than 32 levels deep"),
+    ("ten-thousand-nested-brackets", N, "---\ntitle: " + "[" * 10_000 + "]" * 10_000 + "\n---\n",
+     "news/centres-open.md:2: yaml: YAML is nested more than 32 levels deep"),
+    ("ten-thousand-nested-flow-mappings", A, "name: " + "{a: " * 10_000 + "}" * 10_000 + "\n",
+     "agencies/oxhey-trust.yaml:1: yaml: YAML is nested more than 32 levels deep"),
+    ("deep-block-mappings", A, "".join(" " * i + f"k{i}:\n" for i in range(1_500)),
+     "agencies/oxhey-trust.yaml:34: yaml: YAML is nested more than 32 levels deep"),
+    ("deep-block-sequences-on-one-line", D, "- " * 10_000 + "x\n",
+     "members/directory.yaml:1: yaml: YAML is nested more than 32 levels deep"),
+    ("ten-megabyte-md", L, "---\ntitle: x\nsummary: y\n---\n" + "word " * 2_000_000,
+     "lessons/more-time.md:1: file: the file is over 2 MB; content files are text"),
+    ("ten-megabyte-yaml", S, "title: " + "x" * 10_000_000 + "\n",
+     "site.yaml:1: file: the file is over 2 MB"),
+    ("huge-number", L, "---\ntitle: x\nsummary: y\norder: " + "9" * 1_000_000 + "\n---\n",
+     "lessons/more-time.md:4: order: must be a whole number, not '999999999"),
+]
+
+
+@pytest.mark.parametrize("rel, text, expected", [pytest.param(*case[1:], id=case[0])
+                                                 for case in HOSTILE])
+def test_hostile_file_is_rejected_quickly(built, rel, text, expected):
+    before = built.snapshot()
+    built.write(rel, text)
+    result, seconds = build_in_subprocess(built)
+    assert_rejected(built, result, before, expected)
+    assert seconds < 15
+
+
+# -- odd but valid input builds ------------------------------------------------------------
+
+WELSH = "Canolfan Blant Llanfair-ym-Muallt – ŵyr a ŷd, chwarae i’r teulu"
+POLISH = "Żłobek „Gęśla jaźń” – zajęcia dla dzieci"
+URDU = "بچوں کا مرکز: خاندانوں کے لیے مدد"
+
+
+def _crlf(text: str) -> bytes:
+    return text.replace("\n", "\r\n").encode("utf-8")
+
+
+GOOD = [
+    ("byte-order-mark-md", lambda site: site.write(L, b"\xef\xbb\xbf" + BASE_FILES[L].encode()),
+     "/lessons/more-time/", "Allow more time"),
+    ("byte-order-mark-yaml", lambda site: site.write(A, b"\xef\xbb\xbf" + BASE_FILES[A].encode()),
+     "/agencies/oxhey-trust/", "Oxhey Community Trust"),
+    ("byte-order-mark-site-yaml",
+     lambda site: site.write(S, b"\xef\xbb\xbf" + BASE_FILES[S].encode()),
+     "/", "Test Children's Centres"),
+    ("windows-line-ends-everywhere", lambda site: [
+        site.write(rel, _crlf(text)) for rel, text in BASE_FILES.items()
+        if rel.endswith((".md", ".yaml"))], "/centres/oxhey/", "Families can drop in"),
+    ("old-mac-line-ends", lambda site: site.write(N, BASE_FILES[N].replace("\n", "\r").encode()),
+     "/news/centres-open/", "The network reached its target."),
+    ("welsh-polish-urdu-titles-and-bodies", both(
+        edit(N, "title: Centres open", f"title: {WELSH}"),
+        edit(N, "See [Oxhey]", f"{POLISH}. {URDU}. See [Oxhey]"),
+        edit(L, "title: Allow more time", f'title: "{URDU}"'),
+        edit(L, "Body.", WELSH),
+        edit(A, "name: Oxhey Community Trust", f"name: {POLISH}")),
+     "/news/centres-open/", WELSH),
+    ("urdu-lesson-title", edit(L, "title: Allow more time", f'title: "{URDU}"'),
+     "/lessons/more-time/", URDU),
+    ("polish-agency-name", edit(A, "name: Oxhey Community Trust", f"name: {POLISH}"),
+     "/agencies/oxhey-trust/", POLISH),
+    ("empty-markdown-body", write(P, "---\ntitle: About the programme\nnav_order: 1\n---\n"),
+     "/about/", "About the programme"),
+    ("front-matter-only-no-trailing-newline",
+     write(L, "---\ntitle: Allow more time\nsummary: Short.\n---"),
+     "/lessons/more-time/", "Allow more time"),
+    ("closing-dashes-with-trailing-spaces", write(L, BASE_FILES[L].replace("1\n---", "1\n---  ")),
+     "/lessons/more-time/", "Allow more time"),
+    ("comments-and-blank-lines-in-front-matter",
+     write(L, "---\n# a comment\n\ntitle: Allow more time  # the title\nsummary: Short.\n---\n"),
+     "/lessons/more-time/", "Allow more time"),
+]
+
+
+@pytest.mark.parametrize("change, url, text", [pytest.param(*case[1:], id=case[0])
+                                               for case in GOOD])
+def test_odd_but_valid_input_builds(site, change, url, text):
+    change(site)
+    result = site.build()
+    assert "Traceback" not in result.err
+    assert result.status == 0, result.err
+    assert text in site.text(url)
