@@ -224,6 +224,8 @@ _SYNTAX_HINTS = {
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = (exc.problem or exc.context or "invalid YAML").strip()
+    if "maximum nesting depth" in problem:  # newer libyaml stops deep nesting itself
+        return f"YAML is nested more than {MAX_DEPTH} levels deep"
     if "'\\t'" in problem or "tab" in problem or _at_tab(exc.problem_mark, text):
         return "YAML syntax error: tabs cannot indent YAML; use spaces"
     if problem.startswith("mapping values are not allowed"):
