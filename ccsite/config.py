@@ -9,7 +9,6 @@ from .fields import SLUG_RE, Fields, is_web_url
 from .load import RawDocument
 from .model import (PROTECTIONS, AccessibilitySettings, Milestone, NonCompliance,
                     Organisation, SiteConfig, Target)
-from .yamlnodes import plain
 
 DEFAULT_LICENCE = "OGL-UK-3.0"
 
@@ -25,7 +24,7 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
     targets, milestones = _programme(f)
     members_title, protection = _members(f)
     licence, ocid_prefix = _open_data(f)
-    extra = _extra(f)
+    extra = f.free_mapping("extra")
     accessibility = _accessibility(f)
     f.finish()
     if None in (title, base_url, organisation) or service_types is None:
@@ -37,16 +36,6 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         protection=protection, licence=licence, ocid_prefix=ocid_prefix,
         extra=extra, accessibility=accessibility,
     )
-
-
-def _extra(f: Fields) -> dict:
-    """`extra` is never validated, but templates read it as a mapping, as in Markdown files."""
-    node = f.node("extra")
-    value = plain(node)
-    if node is not None and not isinstance(value, dict):
-        f.error("extra", node.line, "must be a mapping of 'name: value' lines")
-        return {}
-    return value or {}
 
 
 def _base_url(f: Fields) -> str | None:

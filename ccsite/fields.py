@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import ErrorList
 from .model import Phone
-from .yamlnodes import Invalid, Node, YamlMap
+from .yamlnodes import Invalid, Node, YamlMap, plain
 
 LOCAL_ZONE = ZoneInfo("Europe/London")  # a county council's "today" is UK time
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -153,6 +153,15 @@ class Fields:
             self.error(name, node.line, f"must be a number, not {_show(node)} "
                        "(write digits, with a point for decimals: 51.65)")
         return number
+
+    def free_mapping(self, name: str) -> dict:
+        """`extra`: never validated (it is the templates' own), but always a mapping."""
+        node = self.node(name)
+        value = plain(node)
+        if node is not None and not isinstance(value, dict):
+            self.error(name, node.line, "must be a mapping of 'name: value' lines")
+            return {}
+        return value or {}
 
     def boolean(self, name: str) -> bool:
         node = self.node(name)

@@ -17,7 +17,6 @@ from .model import (CENTRE_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_STATUSES, PH
                     SECTORS, WEEKDAYS, Address, Agency, Centre, Contact, DirectoryEntry,
                     DocumentLink, Entry, GeoPoint, GoodPractice, Lesson, Money, NewsItem,
                     OpeningHours, Opportunity, Page, SiteConfig)
-from .yamlnodes import plain
 
 # An amount is shown in pounds and exported to OCDS as a JSON number; 1.0e+9999 would be
 # a 10,000-digit number (or fill memory), and no opportunity is worth a trillion pounds.
@@ -99,19 +98,10 @@ def _common(f: Fields, document: RawDocument) -> Common:
     url_slug = f.slug("slug") or document.slug
     entry = dict(slug=document.slug, url_slug=url_slug, source=document.path,
                  body=document.body, body_line=document.body_line,
-                 extra=_extra(f), lines=f.lines)
+                 extra=f.free_mapping("extra"), lines=f.lines)
     return Common(entry=entry, draft=f.boolean("draft"),
                   publish_date=f.datetime("publish_date", allow_date=True),
                   expires=f.datetime("expires", allow_date=True))
-
-
-def _extra(f: Fields) -> dict[str, Any]:
-    node = f.node("extra")
-    value = plain(node)
-    if node is not None and not isinstance(value, dict):
-        f.error("extra", node.line, "must be a mapping of 'name: value' lines")
-        return {}
-    return value or {}
 
 
 def _left_out(common: Common, options: BuildOptions) -> str | None:

@@ -16,8 +16,6 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .errors import ErrorList
-
 MAX_DEPTH = 32
 
 

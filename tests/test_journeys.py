@@ -8,7 +8,6 @@ test_member_searches_good_practice_by_keyword_and_reads_a_post.)
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ import urllib.request
 from urllib.parse import urljoin
 
 import pytest
+
+from conftest import free_port
 
 import pagetypes
 from browser import needs_browser, served
@@ -119,12 +120,6 @@ def test_provider_finds_an_open_expression_of_interest_and_its_calendar_file(
 
 
 # -- the lead-agency manager, through the real preview server (server mode) ----------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def preview_server(tmp_path_factory):

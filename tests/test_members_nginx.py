@@ -2,29 +2,21 @@
 credentials and 200 with them, over real HTTP."""
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from ccsite.cli import main
 from ccsite.members import credentials
+from conftest import free_port, http_get
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(not os.path.exists(NGINX) and not os.environ.get("CI"),
                                  reason="nginx is not installed (CI installs it)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def nginx_config(site, port: int, htpasswd) -> str:
@@ -52,18 +44,6 @@ http {{
 """
 
 
-def fetch(url: str, login: tuple[str, str] | None = None):
-    request = urllib.request.Request(url)
-    if login:
-        token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
-
-
 @needs_nginx
 def test_nginx_serves_members_only_with_credentials(site):
     store = credentials.MemberStore(site.root / ".ccsite-secrets")
@@ -85,19 +65,19 @@ def test_nginx_serves_members_only_with_credentials(site):
                 break
             except OSError:
                 time.sleep(0.1)
-        status, headers, body = fetch(base + "/")
+        status, headers, body = http_get(base + "/")
         assert status == 200 and "Test Children" in body
         assert "default-src 'self'" in headers["Content-Security-Policy"]
-        status, headers, _ = fetch(base + "/members/")
+        status, headers, _ = http_get(base + "/members/")
         assert status == 401
         assert headers["WWW-Authenticate"].startswith("Basic")
-        assert fetch(base + "/members/", (member.login, "wrong words"))[0] == 401
-        status, headers, body = fetch(base + "/members/good-practice/dads-group/",
+        assert http_get(base + "/members/", (member.login, "wrong words"))[0] == 401
+        status, headers, body = http_get(base + "/members/good-practice/dads-group/",
                                       (member.login, passphrase))
         assert status == 200 and "Running a dads&#39; group" in body
         assert headers["Cache-Control"] == "private, no-store"
         assert headers["X-Robots-Tag"] == "noindex, nofollow"
-        status, _, body = fetch(base + "/members/good-practice/", (member.login, passphrase))
+        status, _, body = http_get(base + "/members/good-practice/", (member.login, passphrase))
         assert status in (403, 404) and "Index of" not in body  # never a folder listing
     finally:
         server.terminate()

@@ -1,38 +1,23 @@
 """`ccsite serve` as an editor uses it: a real server process, real HTTP, real file edits."""
 from __future__ import annotations
 
-import base64
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 
 import pytest
 
 from ccsite.members import credentials
+from conftest import free_port, http_get
 
 NOW = "2026-11-25T12:00:00Z"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(url: str, login: tuple[str, str] | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(url)
-    if login:
-        token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    status, _, body = http_get(url, login)
+    return status, body
 
 
 def wait_for(check, seconds: float = 2.0, what: str = "") -> float:
