@@ -120,6 +120,13 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _folders(args: argparse.Namespace) -> dict:
+    """The build's folder options as the command line gave them (None: the default)."""
+    return {"templates": Path(args.templates) if args.templates else None,
+            "shown_as": args.source,
+            "secrets": Path(args.secrets) if args.secrets else None}
+
+
 def run_check(args: argparse.Namespace) -> int:
     import json
     import tempfile
@@ -129,9 +136,7 @@ def run_check(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="ccsite-check-") as scratch:
         try:
             result = build(Path(args.source), Path(scratch), options,
-                           templates=Path(args.templates) if args.templates else None,
-                           shown_as=args.source,
-                           secrets=Path(args.secrets) if args.secrets else None)
+                           **_folders(args))
             warnings = result.warnings
         except ContentErrors as exc:
             errors = exc.errors
@@ -306,9 +311,7 @@ def run_build(args: argparse.Namespace) -> int:
     bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     try:
         result = build(Path(args.source), Path(args.output), options,
-                       templates=Path(args.templates) if args.templates else None,
-                       shown_as=args.source,
-                       secrets=Path(args.secrets) if args.secrets else None,
+                       **_folders(args),
                        progress=bar.stage)
     except ContentErrors as exc:
         bar.clear()
