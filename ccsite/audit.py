@@ -97,16 +97,29 @@ class Fingerprint:
 
 
 def normalise(text: str) -> str:
-    text = unescape(text).lower()
-    text = text.translate(_QUOTES)
-    return re.sub(r"\s+", " ", text)
+    """Lower case, entities decoded, typographic quotes and dashes made plain, runs of
+    white space made one space, ends trimmed: so a passage is found however the output
+    spells it. Every public file is read through this, so it avoids regular expressions
+    where plain string methods (C loops) give the same text."""
+    if "&" in text:
+        if _RARE_ENTITY.search(text):
+            text = unescape(text)
+        else:  # only the entities our templates and nh3 write: the same as unescape
+            text = (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+                    .replace("&#39;", "'").replace("&#x27;", "'").replace("&amp;", "&"))
+    text = text.lower()
+    for fancy, plain in _PLAIN:
+        if fancy in text:
+            text = text.replace(fancy, plain)
+    return " ".join(text.split())
 
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
-                         "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_RARE_ENTITY = re.compile(r"&(?!amp;|lt;|gt;|quot;|#39;|#x27;)")
+_PLAIN = [("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
+          ("\u2013", "-"), ("\u2014", "-")]
 
 
-def members_fingerprints(members, member_routes, public_text: str,
+def members_fingerprints(members, member_routes, public_text: "PublicText",
                          cache: dict | None = None) -> list[Fingerprint]:
     """Fingerprints of everything members-only. People's names, e-mails and phones are
     left out when the public content gives them too: a manager who is also an agency's
@@ -115,14 +128,6 @@ def members_fingerprints(members, member_routes, public_text: str,
 
     `cache` keeps each post's fingerprints by its text, for rebuilds."""
     found: dict[str, Fingerprint] = {}
-
-    def add(text: str | None, source: str, what: str, minimum: int = MIN_FINGERPRINT,
-            public_anyway: bool = False):
-        key = normalise(text or "").strip()
-        if len(key) < minimum or key in found or (public_anyway and key in public_text):
-            return
-        found[key] = Fingerprint(key, source, what)
-
     kept: dict = {}
     for post in [*members.posts, *members.pages]:
         for fingerprint in _post_fingerprints(post, cache, kept):
@@ -130,16 +135,21 @@ def members_fingerprints(members, member_routes, public_text: str,
     if cache is not None:  # keep only this build's posts
         cache.clear()
         cache.update(kept)
-    for post in members.posts:
-        add(post.author, post.source, "author", minimum=6, public_anyway=True)
+    people = [(post.author, post.source, "author", 6) for post in members.posts]
     for person in members.directory:
-        add(person.name, person.source, "directory name", minimum=6, public_anyway=True)
-        add(person.email, person.source, "directory email", minimum=6, public_anyway=True)
+        people += [(person.name, person.source, "directory name", 6),
+                   (person.email, person.source, "directory email", 6)]
         if person.phone:
-            add(person.phone.national, person.source, "directory phone", minimum=6,
-                public_anyway=True)
-        for topic in person.topics:
-            add(topic, person.source, "directory topic", public_anyway=True)
+            people.append((person.phone.national, person.source, "directory phone", 6))
+        people += [(topic, person.source, "directory topic", MIN_FINGERPRINT)
+                   for topic in person.topics]
+    people = [(normalise(text or "").strip(), source, what, minimum)
+              for text, source, what, minimum in people]
+    said_publicly = public_text.which_contain(
+        {key for key, _, _, minimum in people if len(key) >= minimum})
+    for key, source, what, minimum in people:
+        if len(key) >= minimum and key not in found and key not in said_publicly:
+            found[key] = Fingerprint(key, source, what)
     for route in member_routes:
         if route.url != "/members/":
             source = route.source or "content/members/"
@@ -149,6 +159,37 @@ def members_fingerprints(members, member_routes, public_text: str,
         found[normalise(url)] = Fingerprint(normalise(url), "content/members/media/" + name,
                                             "address")
     return sorted(found.values(), key=lambda f: (f.source, f.text))
+
+
+class PublicText:
+    """All public content as the editors wrote it, normalised, one text per document.
+
+    A members name found here is public already. Each document's findings are kept by
+    its key (file and signature) in `cache`, so a rebuild searches only what changed."""
+
+    def __init__(self, texts: dict, cache: dict | None = None):
+        self.texts = texts  # document key -> normalised text
+        self.cache = cache if cache is not None else {}  # key -> (needles' digest, found)
+
+    def which_contain(self, needles: set[str]) -> set[str]:
+        ordered = sorted(needles)
+        against = hashlib.blake2b("\n".join(ordered).encode(), digest_size=16).hexdigest()
+        automaton = None
+        found: set[str] = set()
+        kept = {}
+        for key, text in self.texts.items():
+            hit = self.cache.get(key)
+            if hit is None or hit[0] != against:
+                automaton = automaton or (AhoCorasick(ordered) if ordered else None)
+                hit = (against, frozenset(
+                    ordered[index] for index, _, _ in
+                    automaton.find_matches_as_indexes(text, overlapping=True))
+                    if automaton else frozenset())
+            kept[key] = hit
+            found |= hit[1]
+        self.cache.clear()
+        self.cache.update(kept)
+        return found
 
 
 def _post_fingerprints(post, cache: dict | None, kept: dict) -> list[Fingerprint]:
@@ -201,13 +242,15 @@ def _json_strings(value) -> list[str]:
 
 
 def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
-                base_path: str, errors: ErrorList, clean: dict[str, str] | None = None) -> int:
+                base_path: str, errors: ErrorList, clean: dict[str, str] | None = None,
+                digests: dict[str, str] | None = None) -> int:
     """Scan every public file; returns how many files were read.
 
     All fingerprints go into one Aho-Corasick automaton (ahocorasick-rs), so each file is
     read once, in linear time, whatever the number of fingerprints. `clean` remembers files
     found clean (by content, against the same fingerprints) so a rebuild reads only what
-    changed.
+    changed. `digests` gives the content digest of files already known (a page kept from
+    the last build), which is the key a file written from memory has here.
     """
     if not fingerprints:
         return 0
@@ -219,19 +262,18 @@ def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
     scanned = 0
     for path in sorted(files):
         content = files[path]
-        key = _content_key(content)
+        key = (digests or {}).get(path) or _content_key(content)
         if clean is not None and clean.get(key) == against:
             continue
         data = content.read_bytes() if isinstance(content, Path) else content
         scanned += 1
-        searcher = searcher or AhoCorasick(needles)
+        searcher = searcher or LeakSearcher.for_needles(needles, against)
         readable = readable_text(path, data)
-        found = searcher.find_matches_as_indexes(normalise(readable))
-        if not found:
+        needle = searcher.first_in(normalise(readable))
+        if needle is None:
             if clean is not None:
                 clean[key] = against
             continue
-        needle = needles[found[0][0]]
         fingerprint = by_needle[needle]
         excerpt = fingerprint.text if len(fingerprint.text) < 60 else \
             fingerprint.text[:57] + "..."
@@ -240,6 +282,41 @@ def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
                    f"public file: '{excerpt}'. Members content must never be published; "
                    "remove it from the public template or page")
     return scanned
+
+
+class LeakSearcher:
+    """Finds the first fingerprint in a text, in one pass whatever their number.
+
+    Fingerprints are long (a whole sentence, some hundred characters) and there may be
+    tens of thousands of them; an automaton of them all takes seconds to build. So the
+    automaton (ahocorasick-rs) holds only each one's first PREFIX characters, and a hit is
+    confirmed by comparing the whole fingerprint at that place: the same answer as
+    searching for the whole texts, at a tenth of the cost. The last searcher is kept, so
+    the rebuilds of `ccsite serve` do not build it again.
+    """
+
+    PREFIX = 32
+    _last: "tuple[str, LeakSearcher] | None" = None
+
+    def __init__(self, needles: list[str]):
+        self.by_prefix: dict[str, list[str]] = {}
+        for needle in needles:
+            self.by_prefix.setdefault(needle[:self.PREFIX], []).append(needle)
+        self.prefixes = sorted(self.by_prefix)
+        self.automaton = AhoCorasick(self.prefixes)
+
+    @classmethod
+    def for_needles(cls, needles: list[str], digest: str) -> "LeakSearcher":
+        if cls._last is None or cls._last[0] != digest:
+            cls._last = (digest, cls(needles))
+        return cls._last[1]
+
+    def first_in(self, text: str) -> str | None:
+        for index, start, _ in self.automaton.find_matches_as_indexes(text, overlapping=True):
+            for needle in self.by_prefix[self.prefixes[index]]:
+                if text.startswith(needle, start):
+                    return needle
+        return None
 
 
 def _content_key(content) -> str:

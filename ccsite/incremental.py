@@ -29,7 +29,7 @@ import jinja2
 
 from . import __version__
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
     "ccsite_recording", default=None)
@@ -154,9 +154,11 @@ class BuildMemory:
     leak_clean: dict[str, str] = field(default_factory=dict)  # file digest -> fingerprints
     feeds_and_data: set[str] = field(default_factory=set)  # paths public_outputs made
     post_fingerprints: dict[str, list] = field(default_factory=dict)  # post text -> prints
-    public_text: dict = field(default_factory=dict)  # (file, document) -> normalised text
+    public_text: dict = field(default_factory=dict)  # (file, signature) -> normalised text
+    public_mentions: dict = field(default_factory=dict)  # (file, signature) -> names found
     search_stale: bool = False  # pages changed since the search index was made
     links: dict[str, list[str]] = field(default_factory=dict)  # page digest -> its links
+    link_files: set[str] | None = None  # every output file, when links were last checked
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":

@@ -88,11 +88,10 @@ def load(source: Path, shown_as: str, errors: ErrorList,
         return folder
     root = source.resolve()
     site_seen = False
-    for path in _walk(source):
-        rel = path.relative_to(source).as_posix()
+    for path, rel, plain in _walk(source):
         shown = _show(shown_as, rel)
         site_seen = site_seen or rel == "site.yaml"
-        problem = _file_problem(path, rel, root)
+        problem = None if plain else _file_problem(path, rel, root)
         if problem:
             errors.add(shown, 1, "file", problem)
             continue
@@ -124,18 +123,27 @@ def load(source: Path, shown_as: str, errors: ErrorList,
     return folder
 
 
-def _walk(source: Path):
-    """Content files in a stable order, skipping editors' hidden and backup files."""
-    for dirpath, dirnames, filenames in os.walk(source, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if _ignored(name):
-                continue
-            yield Path(dirpath) / name
-        for name in dirnames:
-            candidate = Path(dirpath) / name
-            if candidate.is_symlink():
-                yield candidate  # reported as pointing outside, or as misplaced
+def _walk(source: Path, rel_dir: str = ""):
+    """(path, path relative to the content folder, plain) of every content file, in a
+    stable order, skipping editors' hidden and backup files. `plain` is True for an
+    ordinary file that is not a link: found by walking real folders only, it is inside the
+    content folder, so it needs none of `_file_problem`'s (costlier) checks."""
+    folder = source / rel_dir if rel_dir else source
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return  # an unreadable folder is skipped, as os.walk would
+    subfolders = []
+    for entry in entries:
+        rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if not entry.name.startswith("."):
+                subfolders.append(rel)
+        elif not _ignored(entry.name):
+            yield Path(entry.path), rel, entry.is_file(follow_symlinks=False)
+    for rel in subfolders:
+        yield from _walk(source, rel)
 
 
 def _ignored(name: str) -> bool:

@@ -153,13 +153,19 @@ def _build(paths: Paths, options: validate.BuildOptions,
     # audit links (public and members pages together: members pages link to public ones)
     step("audit")
     html_pages = {**pages, **{p: t for p, t in members_text.items() if p.endswith(".html")}}
-    page_links = {path: _links(path, page, memory) for path, page in html_pages.items()}
+    all_files = set(public) | set(members_text) | set(members_media)
+    # a page kept from the last build passed this audit then; while no file has gone
+    # since, its links still lead somewhere, so only pages rendered now are checked
+    nothing_gone = memory.link_files is not None and memory.link_files <= all_files
+    page_links = {path: _links(path, page, memory) for path, page in html_pages.items()
+                  if not (nothing_gone and isinstance(page, Path))}
     sources = {e.source: (e.body, e.body_line) for e in
                [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
                 *members.posts, *members.pages]}
-    audit.check_links(page_links, set(public) | set(members_text) | set(members_media),
-                      [*page_routes, *member_routes], config.base_path, sources, errors)
+    audit.check_links(page_links, all_files, [*page_routes, *member_routes],
+                      config.base_path, sources, errors)
     errors.raise_if_any()
+    memory.link_files = all_files
 
     # protect the members section, then make sure nothing of it is public
     members_root: write.OutputFiles | None = None
@@ -179,7 +185,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
             members_root[path.removeprefix("members/")] = media_source
     fingerprints = _fingerprints(folder, members, member_routes, memory)
     scanned = audit.check_leaks(public, fingerprints, str(paths.output / "public"),
-                                config.base_path, errors, clean=memory.leak_clean)
+                                config.base_path, errors, clean=memory.leak_clean,
+                                digests=_kept_digests(public, paths, memory))
     errors.raise_if_any()
 
     # write: each root swapped in whole; the search index is made from the written pages
@@ -274,6 +281,15 @@ def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix:
     return find
 
 
+def _kept_digests(public: write.OutputFiles, paths: Paths,
+                  memory: incremental.BuildMemory) -> dict[str, str]:
+    """The content digest of each public file kept from the last build (see write.py)."""
+    recorded = memory.outputs.get("public", {})
+    published = paths.output / "public"
+    return {rel: write.content_digest(recorded[rel]) for rel, content in public.items()
+            if isinstance(content, Path) and rel in recorded and content == published / rel}
+
+
 def _links(path: str, page: str | Path, memory: incremental.BuildMemory) -> list[str]:
     """The links of a page; a page kept from the last build has the links it had."""
     if isinstance(page, Path):
@@ -326,30 +342,29 @@ def _url_key(paths: Paths) -> bytes:
 
 def _fingerprints(folder, members, member_routes, memory: incremental.BuildMemory):
     """The leak audit's fingerprints; each post's are kept between builds by its text."""
-    public_text = _public_source_text(folder, memory.public_text, memory.parsed)
+    public_text = audit.PublicText(_public_source_text(folder, memory.public_text,
+                                                       memory.parsed), memory.public_mentions)
     return audit.members_fingerprints(members, member_routes, public_text,
                                       cache=memory.post_fingerprints)
 
 
-def _public_source_text(folder: load.ContentFolder, cache: dict | None = None,
-                        parsed: dict | None = None) -> str:
-    """All public content as the editors wrote it: what is said here is public already.
-    `cache` keeps each file's text by its signature, for rebuilds."""
-    parts = []
+def _public_source_text(folder: load.ContentFolder, cache: dict,
+                        parsed: dict) -> dict:
+    """All public content as the editors wrote it (what is said here is public already),
+    normalised, by (file, signature). `cache` keeps each file's text, for rebuilds."""
     kept = {}
     for document in [folder.site, *folder.documents]:
         if document is None or document.members_only:
             continue
-        key = (document.path, (parsed or {}).get(document.path, (None,))[0])
-        text = cache.get(key) if cache is not None and key[1] is not None else None
+        signature = parsed.get(document.path, (None,))[0]
+        key = (document.path, signature if signature is not None else id(document))
+        text = cache.get(key) if signature is not None else None
         if text is None:
             text = audit.normalise("\n".join([document.body, *_yaml_strings(document.data)]))
         kept[key] = text
-        parts.append(text)
-    if cache is not None:
-        cache.clear()
-        cache.update(kept)
-    return "\n".join(parts)
+    cache.clear()
+    cache.update(kept)
+    return kept
 
 
 def _yaml_strings(mapping) -> list[str]:

@@ -68,7 +68,7 @@ def write_root(output: Path, name: str, files: OutputFiles,
         old = final / rel
         if isinstance(content, Path) and _same_file(content, old):
             plan[rel] = ("link", old)  # a page kept from the last build (checked intact)
-            result.signatures[rel] = _content_part(previous.get(rel)) or signature(old)
+            result.signatures[rel] = content_digest(previous.get(rel)) or signature(old)
             continue
         sig = signature(content)
         result.signatures[rel] = sig
@@ -196,7 +196,7 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
         content = files[rel]
         target = final / rel
         if isinstance(content, Path) and _same_file(content, target):
-            result.signatures[rel] = _content_part(previous.get(rel)) or signature(target)
+            result.signatures[rel] = content_digest(previous.get(rel)) or signature(target)
             continue
         sig = signature(content)
         result.signatures[rel] = sig
@@ -234,7 +234,8 @@ def _stat_part(path: Path) -> str | None:
     return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
-def _content_part(recorded: str | None) -> str | None:
+def content_digest(recorded: str | None) -> str | None:
+    """The digest of a file's bytes, from what the last build remembered of it."""
     return recorded.split("|", 1)[0] if recorded else None
 
 
@@ -254,7 +255,7 @@ def intact(recorded: str | None, published: Path) -> bool:
 
 def _with_file_stats(result: Written) -> None:
     for rel, sig in result.signatures.items():
-        result.signatures[rel] = f"{_content_part(sig)}|{_stat_part(result.root / rel)}"
+        result.signatures[rel] = f"{content_digest(sig)}|{_stat_part(result.root / rel)}"
 
 
 def _link(source: Path, target: Path) -> None:

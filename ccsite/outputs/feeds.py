@@ -39,9 +39,15 @@ def as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else start_of_day(value)
 
 
+# The newest entries only, as Hugo (rssLimit) and Pelican (FEED_MAX_ITEMS) do: a reader
+# wants what is new, and a feed of every item since 2004 would be megabytes at each poll.
+FEED_ENTRIES = 50
+
+
 def make_feed(title: str, self_url: str, page_url: str, author: str,
               entries: list[FeedEntry]) -> Feed:
-    ordered = tuple(sorted(entries, key=lambda e: (e.updated, e.id), reverse=True))
+    ordered = tuple(sorted(entries, key=lambda e: (e.updated, e.id),
+                           reverse=True)[:FEED_ENTRIES])
     updated = ordered[0].updated if ordered else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     return Feed(id=self_url, title=title, self_url=self_url, page_url=page_url,
                 updated=updated, author=author, entries=ordered)
