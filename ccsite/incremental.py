@@ -29,7 +29,7 @@ import jinja2
 
 from . import __version__
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
     "ccsite_recording", default=None)
@@ -137,7 +137,7 @@ class PageRecord:
     """What a page was made from last time, and what it came out as."""
 
     context: str  # digest of the route's own context (ids of entities, plain values)
-    reads: dict[tuple[str, str], str]  # (entity key, attribute) -> digest of its identity
+    reads: frozenset  # the change tokens of what it read (see `Reuse.token`)
     templates: dict[str, str]  # template name -> digest of its source
     output: str  # digest of the rendered text
 
@@ -159,6 +159,8 @@ class BuildMemory:
     search_stale: bool = False  # pages changed since the search index was made
     links: dict[str, list[str]] = field(default_factory=dict)  # page digest -> its links
     link_files: set[str] | None = None  # every output file, when links were last checked
+    seen_files: dict[str, Any] = field(default_factory=dict)  # entity key -> file signature
+    seen_values: dict[tuple[str, str], str] = field(default_factory=dict)  # read -> digest
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":
@@ -192,9 +194,13 @@ DERIVED = {"opportunities", "centres", "state", "days_left"}
 class Reuse:
     """Decides, page by page, whether last build's output still stands.
 
-    An attribute a content object has from its own file is unchanged when the file is
-    (same signature: see load.py), so its value need not be looked at; derived attributes
-    and the site's own (lists, counts) are compared by value.
+    What a page read is kept as *change tokens*: an attribute a content object has from
+    its own file is unchanged when the file is (same signature: see load.py), so its token
+    is the object's key; derived attributes and the site's own (lists, counts) are compared
+    by value, so their token is the (key, attribute) pair. Once per build, the tokens that
+    changed since the last build are found (a signature compare per file, a value compare
+    per derived read); a page then stands when it read none of them, a set test, so a
+    rebuild costs in proportion to what changed, not to the number of pages.
     """
 
     def __init__(self, env: jinja2.Environment, memory: BuildMemory, objects: dict[str, Any],
@@ -203,18 +209,29 @@ class Reuse:
         self.memory = memory
         self.objects = objects  # entity key -> object in this build's graph
         self.files = file_signatures or {}  # content file -> signature of its bytes
-        self._reads: dict[tuple[str, str], str | None] = {}
+        self._values: dict[tuple[str, str], str | None] = {}
         self._templates: dict[str, str | None] = {}
+        self.rendered: list[str] = []  # output paths rendered (not reused) by this build
+        self.changed = self._changed_since_last_build()
 
-    def read_digest(self, key: str, attribute: str) -> str | None:
+    def token(self, key: str, attribute: str) -> str | tuple[str, str]:
+        if attribute not in DERIVED and key in self.files and key in self.objects:
+            return key
+        return (key, attribute)
+
+    def _changed_since_last_build(self) -> set:
+        changed: set = {key for key, was in self.memory.seen_files.items()
+                        if key not in self.objects or self.files.get(key) != was}
+        changed.update(pair for pair, was in self.memory.seen_values.items()
+                       if self.value_digest(*pair) != was)
+        return changed
+
+    def value_digest(self, key: str, attribute: str) -> str | None:
         pair = (key, attribute)
-        if pair not in self._reads and attribute not in DERIVED and key in self.files \
-                and key in self.objects:
-            self._reads[pair] = f"file:{self.files[key]}"
-        if pair not in self._reads:
+        if pair not in self._values:
             obj = self.objects.get(key)
             if obj is None:
-                self._reads[pair] = None
+                self._values[pair] = None
             else:
                 try:
                     value = self.env.getattr(obj, attribute)
@@ -222,8 +239,8 @@ class Reuse:
                     value = "<missing>"
                 if isinstance(value, jinja2.Undefined):
                     value = "<undefined>"
-                self._reads[pair] = digest(identity(value))
-        return self._reads[pair]
+                self._values[pair] = digest(identity(value))
+        return self._values[pair]
 
     def template_digest(self, name: str) -> str | None:
         if name not in self._templates:
@@ -241,10 +258,7 @@ class Reuse:
         for name, was in record.templates.items():
             if self.template_digest(name) != was:
                 return False
-        for (key, attribute), was in record.reads.items():
-            if self.read_digest(key, attribute) != was:
-                return False
-        return True
+        return self.changed.isdisjoint(record.reads)
 
     def render(self, template: jinja2.Template, variables: dict[str, Any],
                context_digest: str, output_path: str, root_template: str) -> str:
@@ -254,12 +268,31 @@ class Reuse:
             text = template.render(**variables)
         finally:
             _recording.reset(token)
+        tokens = frozenset(self.token(*pair) for pair in recorder.reads)
+        for read in tokens:
+            if isinstance(read, tuple):
+                self.value_digest(*read)  # known now, for `commit`
         self.memory.pages[output_path] = PageRecord(
-            context=context_digest,
-            reads={pair: self.read_digest(*pair) for pair in recorder.reads},
+            context=context_digest, reads=tokens,
             templates={name: self.template_digest(name) for name in recorder.templates},
             output=digest(text))
+        self.rendered.append(output_path)
         return text
+
+    def commit(self) -> None:
+        """The build succeeded: what it read is what the next build compares with."""
+        self.memory.seen_files = {key: signature for key, signature in self.files.items()
+                                  if key in self.objects}
+        self.memory.seen_values.update(
+            (pair, value) for pair, value in self._values.items() if value is not None)
+        for pair in [p for p, v in self._values.items() if v is None]:
+            self.memory.seen_values.pop(pair, None)
+
+    def forget(self) -> None:
+        """The build failed: pages it rendered were not published, so their records (made
+        from inputs the published files do not show) must not vouch for them."""
+        for output_path in self.rendered:
+            self.memory.pages.pop(output_path, None)
 
 
 def objects_of(site, members) -> dict[str, Any]:

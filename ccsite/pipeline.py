@@ -122,135 +122,140 @@ def _build(paths: Paths, options: validate.BuildOptions,
         env, memory, incremental.objects_of(site, members),
         {path: (signature, config_file) for path, (signature, _) in memory.parsed.items()}
         if config_file else None)
-    page_routes = render.routes(site)
-    member_routes = members_pages.members_routes(members)
-    encrypt = config.protection == "encrypt"
-    pages = _render(lambda: render.render_routes(
-        env, site, page_routes, reuse, _published(paths, memory, "public", "")),
-        paths, errors)
-    members_text = _render(lambda: members_pages.render_members(
-        env, site, members, member_routes, None if encrypt else reuse,
-        _published(paths, memory, "members", "members/")), paths, errors)
-    public = write.OutputFiles()
-    for path, page in pages.items():
-        public[path] = page if isinstance(page, Path) else page.encode("utf-8")
-    for asset_path, asset in _assets(paths.templates):
-        public.setdefault(asset_path, asset)
-    for media in folder.media:
-        public[f"media/{media.rel}"] = media.source
-    defer = defer and bool(memory.feeds_and_data)  # the first build makes everything
-    if defer:
-        for path in memory.feeds_and_data:  # kept as they are until the next full build
-            if (paths.output / "public" / path).is_file():
-                public[path] = paths.output / "public" / path
-    else:
-        made = _render(lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
-        for path, text in made.items():
-            public.add_text(path, text)
-        memory.feeds_and_data = set(made)
-    members_media = {f"members/media/{m.rel}": m.source for m in folder.members_media}
+    try:
+        page_routes = render.routes(site)
+        member_routes = members_pages.members_routes(members)
+        encrypt = config.protection == "encrypt"
+        pages = _render(lambda: render.render_routes(
+            env, site, page_routes, reuse, _published(paths, memory, "public", "")),
+            paths, errors)
+        members_text = _render(lambda: members_pages.render_members(
+            env, site, members, member_routes, None if encrypt else reuse,
+            _published(paths, memory, "members", "members/")), paths, errors)
+        public = write.OutputFiles()
+        for path, page in pages.items():
+            public[path] = page if isinstance(page, Path) else page.encode("utf-8")
+        for asset_path, asset in _assets(paths.templates):
+            public.setdefault(asset_path, asset)
+        for media in folder.media:
+            public[f"media/{media.rel}"] = media.source
+        defer = defer and bool(memory.feeds_and_data)  # the first build makes everything
+        if defer:
+            for path in memory.feeds_and_data:  # kept as they are until the next full build
+                if (paths.output / "public" / path).is_file():
+                    public[path] = paths.output / "public" / path
+        else:
+            made = _render(lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
+            for path, text in made.items():
+                public.add_text(path, text)
+            memory.feeds_and_data = set(made)
+        members_media = {f"members/media/{m.rel}": m.source for m in folder.members_media}
 
-    # audit links (public and members pages together: members pages link to public ones)
-    step("audit")
-    html_pages = {**pages, **{p: t for p, t in members_text.items() if p.endswith(".html")}}
-    all_files = set(public) | set(members_text) | set(members_media)
-    # a page kept from the last build passed this audit then; while no file has gone
-    # since, its links still lead somewhere, so only pages rendered now are checked
-    nothing_gone = memory.link_files is not None and memory.link_files <= all_files
-    page_links = {path: _links(path, page, memory) for path, page in html_pages.items()
-                  if not (nothing_gone and isinstance(page, Path))}
-    sources = {e.source: (e.body, e.body_line) for e in
-               [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
-                *members.posts, *members.pages]}
-    audit.check_links(page_links, all_files, [*page_routes, *member_routes],
-                      config.base_path, sources, errors)
-    errors.raise_if_any()
-    memory.link_files = all_files
+        # audit links (public and members pages together: members pages link to public ones)
+        step("audit")
+        html_pages = {**pages, **{p: t for p, t in members_text.items() if p.endswith(".html")}}
+        all_files = set(public) | set(members_text) | set(members_media)
+        # a page kept from the last build passed this audit then; while no file has gone
+        # since, its links still lead somewhere, so only pages rendered now are checked
+        nothing_gone = memory.link_files is not None and memory.link_files <= all_files
+        page_links = {path: _links(path, page, memory) for path, page in html_pages.items()
+                      if not (nothing_gone and isinstance(page, Path))}
+        sources = {e.source: (e.body, e.body_line) for e in
+                   [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
+                    *members.posts, *members.pages]}
+        audit.check_links(page_links, all_files, [*page_routes, *member_routes],
+                          config.base_path, sources, errors)
+        errors.raise_if_any()
+        memory.link_files = all_files
 
-    # protect the members section, then make sure nothing of it is public
-    members_root: write.OutputFiles | None = None
-    if encrypt:
-        shell = env.get_template("members/locked.html").render(site=site, current_url="/members/")
-        plain = {p: (t.read_text(encoding="utf-8") if isinstance(t, Path) else t)
-                 for p, t in members_text.items()}
-        encrypted = protect.encrypt_members(plain, members_media, member_list, shell,
-                                            config.base_path, _url_key(paths))
-        public.update(encrypted.files)
-    else:
-        members_root = write.OutputFiles()
-        for path, page in members_text.items():
-            rel = path.removeprefix("members/")
-            members_root[rel] = page if isinstance(page, Path) else page.encode("utf-8")
-        for path, media_source in members_media.items():
-            members_root[path.removeprefix("members/")] = media_source
-    fingerprints = _fingerprints(folder, members, member_routes, memory)
-    scanned = audit.check_leaks(public, fingerprints, str(paths.output / "public"),
-                                config.base_path, errors, clean=memory.leak_clean,
-                                digests=_kept_digests(public, paths, memory))
-    errors.raise_if_any()
-
-    # write: each root swapped in whole; the search index is made from the written pages
-    step("write")
-    published = paths.output / "public"
-
-    def index_and_audit(root: Path) -> None:
-        index = search.build_search_index(root)
-        index_files = {p.relative_to(root).as_posix(): p for p in index}
-        audit.check_leaks(index_files, fingerprints, str(published), config.base_path,
-                          errors)
+        # protect the members section, then make sure nothing of it is public
+        members_root: write.OutputFiles | None = None
+        if encrypt:
+            shell = env.get_template("members/locked.html").render(site=site, current_url="/members/")
+            plain = {p: (t.read_text(encoding="utf-8") if isinstance(t, Path) else t)
+                     for p, t in members_text.items()}
+            encrypted = protect.encrypt_members(plain, members_media, member_list, shell,
+                                                config.base_path, _url_key(paths))
+            public.update(encrypted.files)
+        else:
+            members_root = write.OutputFiles()
+            for path, page in members_text.items():
+                rel = path.removeprefix("members/")
+                members_root[rel] = page if isinstance(page, Path) else page.encode("utf-8")
+            for path, media_source in members_media.items():
+                members_root[path.removeprefix("members/")] = media_source
+        fingerprints = _fingerprints(folder, members, member_routes, memory)
+        scanned = audit.check_leaks(public, fingerprints, str(paths.output / "public"),
+                                    config.base_path, errors, clean=memory.leak_clean,
+                                    digests=_kept_digests(public, paths, memory))
         errors.raise_if_any()
 
-    def finish(root: Path, changed: set[str]) -> None:
-        old_index = published / search.SUBDIR
-        pages_changed = any(p.endswith(".html") for p in changed)
-        if old_index.is_dir() and not (pages_changed or memory.search_stale):
-            write.link_tree(old_index, root / search.SUBDIR)  # the pages it indexes are too
-            return
-        step("search index")
-        try:
-            index_and_audit(root)
-        except search.SearchIndexError as exc:
-            errors.add(str(published), 0, "search", str(exc))
-            errors.raise_if_any()
-        memory.search_stale = False
+        # write: each root swapped in whole; the search index is made from the written pages
+        step("write")
+        published = paths.output / "public"
 
-    if defer:  # the preview server: only what changed, in place (see write.update_in_place)
-        written = write.update_in_place(paths.output, "public", public,
-                                        memory.outputs.get("public"))
-        pages_changed = any(p.endswith(".html") for p in written.changed | written.removed)
-        memory.search_stale = memory.search_stale or pages_changed
-    else:
-        written = write.write_root(paths.output, "public", public, finish=finish,
-                                   previous=memory.outputs.get("public"),
-                                   force=memory.search_stale)
-    memory.outputs["public"] = written.signatures
-    if members_root is not None:
-        write_members = write.update_in_place if defer else write.write_root
-        memory.outputs["members"] = write_members(
-            paths.output, "members", members_root,
-            previous=memory.outputs.get("members")).signatures
-        deploy_files = write.OutputFiles()
-        for name, text in deploy.deploy_files(config).items():
-            deploy_files.add_text(name, text)
-        memory.outputs["deploy"] = write.write_root(
-            paths.output, "deploy", deploy_files, previous=memory.outputs.get("deploy")
-        ).signatures
-    else:  # encrypt mode: a members root left by an earlier server-mode build must go
-        for stale in ("members", "deploy"):
-            shutil.rmtree(paths.output / stale, ignore_errors=True)
-            memory.outputs.pop(stale, None)
-    _forget_gone_pages(memory, set(html_pages))
-    if keep_on_disk:
-        memory.save(memory_file)
-    step("done")
-    return BuildResult(timings=timings, public=written.root, pages=_count_sections(page_routes),
-                       files=len(public), seconds=time.perf_counter() - started,
-                       members_pages=sum(1 for p in members_text if p.endswith(".html")),
-                       protection=config.protection, leak_scanned=scanned,
-                       base_path=config.base_path, warnings=checks.site_warnings(site),
-                       page_sources={r.url: r.source for r in [*page_routes, *member_routes]
-                                     if r.source},
-                       changed=len(written.changed), removed=len(written.removed))
+        def index_and_audit(root: Path) -> None:
+            index = search.build_search_index(root)
+            index_files = {p.relative_to(root).as_posix(): p for p in index}
+            audit.check_leaks(index_files, fingerprints, str(published), config.base_path,
+                              errors)
+            errors.raise_if_any()
+
+        def finish(root: Path, changed: set[str]) -> None:
+            old_index = published / search.SUBDIR
+            pages_changed = any(p.endswith(".html") for p in changed)
+            if old_index.is_dir() and not (pages_changed or memory.search_stale):
+                write.link_tree(old_index, root / search.SUBDIR)  # the pages it indexes are too
+                return
+            step("search index")
+            try:
+                index_and_audit(root)
+            except search.SearchIndexError as exc:
+                errors.add(str(published), 0, "search", str(exc))
+                errors.raise_if_any()
+            memory.search_stale = False
+
+        if defer:  # the preview server: only what changed, in place (see write.update_in_place)
+            written = write.update_in_place(paths.output, "public", public,
+                                            memory.outputs.get("public"))
+            pages_changed = any(p.endswith(".html") for p in written.changed | written.removed)
+            memory.search_stale = memory.search_stale or pages_changed
+        else:
+            written = write.write_root(paths.output, "public", public, finish=finish,
+                                       previous=memory.outputs.get("public"),
+                                       force=memory.search_stale)
+        memory.outputs["public"] = written.signatures
+        if members_root is not None:
+            write_members = write.update_in_place if defer else write.write_root
+            memory.outputs["members"] = write_members(
+                paths.output, "members", members_root,
+                previous=memory.outputs.get("members")).signatures
+            deploy_files = write.OutputFiles()
+            for name, text in deploy.deploy_files(config).items():
+                deploy_files.add_text(name, text)
+            memory.outputs["deploy"] = write.write_root(
+                paths.output, "deploy", deploy_files, previous=memory.outputs.get("deploy")
+            ).signatures
+        else:  # encrypt mode: a members root left by an earlier server-mode build must go
+            for stale in ("members", "deploy"):
+                shutil.rmtree(paths.output / stale, ignore_errors=True)
+                memory.outputs.pop(stale, None)
+        _forget_gone_pages(memory, set(html_pages))
+        reuse.commit()
+        if keep_on_disk:
+            memory.save(memory_file)
+        step("done")
+        return BuildResult(timings=timings, public=written.root, pages=_count_sections(page_routes),
+                           files=len(public), seconds=time.perf_counter() - started,
+                           members_pages=sum(1 for p in members_text if p.endswith(".html")),
+                           protection=config.protection, leak_scanned=scanned,
+                           base_path=config.base_path, warnings=checks.site_warnings(site),
+                           page_sources={r.url: r.source for r in [*page_routes, *member_routes]
+                                         if r.source},
+                           changed=len(written.changed), removed=len(written.removed))
+    except BaseException:
+        reuse.forget()  # see Reuse.forget
+        raise
 
 
 class _Stages:
@@ -274,10 +279,11 @@ def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix:
     """The last build's file for an output path, if it is still the file that was written."""
     recorded = memory.outputs.get(root, {})
 
+    folder = f"{paths.output / root}/"
+
     def find(output_path: str) -> Path | None:
         rel = output_path.removeprefix(prefix)
-        path = paths.output / root / rel
-        return path if write.intact(recorded.get(rel), path) else None
+        return Path(folder + rel) if write.intact(recorded.get(rel), folder + rel) else None
     return find
 
 

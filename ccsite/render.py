@@ -139,8 +139,9 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
             continue
         context = incremental.digest(incremental.identity(
             [route.template, route.url, route.context]))
-        old = previous(route.output_path) if previous else None
-        if old is not None and old.is_file() and reuse.still_good(route.output_path, context):
+        old = previous(route.output_path) if previous and reuse.still_good(
+            route.output_path, context) else None
+        if old is not None:
             rendered[route.output_path] = old
         else:
             rendered[route.output_path] = reuse.render(template, variables, context,

@@ -226,9 +226,9 @@ def _same_file(content: Path, old: Path) -> bool:
 # a published file is taken as unchanged only if it is still the very file that was
 # written (someone may have restored an old copy of the output, or deleted files).
 
-def _stat_part(path: Path) -> str | None:
+def _stat_part(path: Path | str) -> str | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
@@ -247,7 +247,7 @@ def unchanged(recorded: str | None, sig: str, published: Path) -> bool:
     return content == sig and _stat_part(published) == stat
 
 
-def intact(recorded: str | None, published: Path) -> bool:
+def intact(recorded: str | None, published: Path | str) -> bool:
     """Is the published file still the one the last build wrote (whatever its bytes)?"""
     return bool(recorded) and "|" in recorded and \
         _stat_part(published) == recorded.split("|", 1)[1]

@@ -118,3 +118,20 @@ def test_title_edit_reaches_every_page_that_shows_the_title(site):
     assert "Allow far more time" in site.text("/lessons/")
     assert "Allow far more time" in site.text("/lessons/more-time/")
     assert_same_as_full_build(site)
+
+
+def test_failed_build_in_the_preview_server_leaves_nothing_vouched_for(site):
+    """`ccsite serve` keeps its memory between builds. A build that renders pages and then
+    fails must not let those pages' records vouch for the old published files later."""
+    from ccsite.errors import ContentErrors
+
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    site.edit("agencies/oxhey-trust.yaml", "Oxhey Community Trust", "Oxhey Renamed Trust")
+    site.edit("lessons/more-time.md", "Body.", "Body with [a broken link](/no-such-page/).")
+    with pytest.raises(ContentErrors):
+        build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    site.edit("lessons/more-time.md", "[a broken link](/no-such-page/)", "no link")
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    assert "Oxhey Renamed Trust" in site.text("/centres/oxhey/")
+    assert_same_as_full_build(site)
