@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
+from typing import Any, Callable
 
 from ahocorasick_rs import AhoCorasick
 from urllib.parse import unquote, urlsplit
@@ -165,10 +166,11 @@ class PublicText:
     """All public content as the editors wrote it, normalised, one text per document.
 
     A members name found here is public already. Each document's findings are kept by
-    its key (file and signature) in `cache`, so a rebuild searches only what changed."""
+    its key (file and signature) in `cache`, so a rebuild reads only what changed: its
+    texts are given as functions, called only for documents not searched before."""
 
-    def __init__(self, texts: dict, cache: dict | None = None):
-        self.texts = texts  # document key -> normalised text
+    def __init__(self, texts: dict[Any, Callable[[], str]], cache: dict | None = None):
+        self.texts = texts  # document key -> its normalised text, when called
         self.cache = cache if cache is not None else {}  # key -> (needles' digest, found)
 
     def which_contain(self, needles: set[str]) -> set[str]:
@@ -183,7 +185,7 @@ class PublicText:
                 automaton = automaton or (AhoCorasick(ordered) if ordered else None)
                 hit = (against, frozenset(
                     ordered[index] for index, _, _ in
-                    automaton.find_matches_as_indexes(text, overlapping=True))
+                    automaton.find_matches_as_indexes(text(), overlapping=True))
                     if automaton else frozenset())
             kept[key] = hit
             found |= hit[1]

@@ -7,9 +7,11 @@ tree processor prefixes them with the path of `base_url`, so a site published un
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -175,3 +177,12 @@ def _read_cache(cache_file: Path | None) -> dict[str, str]:
     except (OSError, ValueError):
         return {}  # missing or damaged: start again, it is only a cache
     return data if isinstance(data, dict) else {}
+
+
+@functools.lru_cache(maxsize=65536)
+def plain_text(html: str) -> str:
+    """A body's text without its markup, on one line (for search, descriptions, data).
+    Kept by its HTML, since the same bodies are asked for at every rebuild."""
+    from html import unescape
+
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()

@@ -29,7 +29,7 @@ import jinja2
 
 from . import __version__
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
     "ccsite_recording", default=None)
@@ -154,10 +154,8 @@ class BuildMemory:
     leak_clean: dict[str, str] = field(default_factory=dict)  # file digest -> fingerprints
     feeds_and_data: set[str] = field(default_factory=set)  # paths public_outputs made
     post_fingerprints: dict[str, list] = field(default_factory=dict)  # post text -> prints
-    public_text: dict = field(default_factory=dict)  # (file, signature) -> normalised text
     public_mentions: dict = field(default_factory=dict)  # (file, signature) -> names found
     search_stale: bool = False  # pages changed since the search index was made
-    links: dict[str, list[str]] = field(default_factory=dict)  # page digest -> its links
     link_files: set[str] | None = None  # every output file, when links were last checked
     seen_files: dict[str, Any] = field(default_factory=dict)  # entity key -> file signature
     seen_values: dict[tuple[str, str], str] = field(default_factory=dict)  # read -> digest

@@ -6,6 +6,7 @@ found mistakes, reporting all of them, and writes nothing until every check pass
 """
 from __future__ import annotations
 
+import functools
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -158,7 +159,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         # a page kept from the last build passed this audit then; while no file has gone
         # since, its links still lead somewhere, so only pages rendered now are checked
         nothing_gone = memory.link_files is not None and memory.link_files <= all_files
-        page_links = {path: _links(path, page, memory) for path, page in html_pages.items()
+        page_links = {path: _links(page) for path, page in html_pages.items()
                       if not (nothing_gone and isinstance(page, Path))}
         sources = {e.source: (e.body, e.body_line) for e in
                    [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
@@ -296,26 +297,16 @@ def _kept_digests(public: write.OutputFiles, paths: Paths,
             if isinstance(content, Path) and rel in recorded and content == published / rel}
 
 
-def _links(path: str, page: str | Path, memory: incremental.BuildMemory) -> list[str]:
-    """The links of a page; a page kept from the last build has the links it had."""
+def _links(page: str | Path) -> list[str]:
+    """The links of a page (one kept from the last build is read from its file)."""
     if isinstance(page, Path):
-        record = memory.pages.get(path)
-        if record is not None and record.output in memory.links:
-            return memory.links[record.output]
         page = page.read_text(encoding="utf-8")
-    key = incremental.digest(page)
-    links = memory.links.get(key)
-    if links is None:
-        links = memory.links[key] = sorted(set(audit.links_in(page)))
-    return links
+    return sorted(set(audit.links_in(page)))
 
 
 def _forget_gone_pages(memory: incremental.BuildMemory, pages: set[str]) -> None:
     for gone in set(memory.pages) - pages:
         del memory.pages[gone]
-    live = {record.output for record in memory.pages.values()}
-    for stale in set(memory.links) - live:
-        del memory.links[stale]
 
 
 def _members_for_encryption(config, folder, paths: Paths, errors: ErrorList):
@@ -348,29 +339,27 @@ def _url_key(paths: Paths) -> bytes:
 
 def _fingerprints(folder, members, member_routes, memory: incremental.BuildMemory):
     """The leak audit's fingerprints; each post's are kept between builds by its text."""
-    public_text = audit.PublicText(_public_source_text(folder, memory.public_text,
-                                                       memory.parsed), memory.public_mentions)
+    public_text = audit.PublicText(_public_source_text(folder, memory.parsed),
+                                   memory.public_mentions)
     return audit.members_fingerprints(members, member_routes, public_text,
                                       cache=memory.post_fingerprints)
 
 
-def _public_source_text(folder: load.ContentFolder, cache: dict,
-                        parsed: dict) -> dict:
+def _public_source_text(folder: load.ContentFolder, parsed: dict) -> dict:
     """All public content as the editors wrote it (what is said here is public already),
-    normalised, by (file, signature). `cache` keeps each file's text, for rebuilds."""
-    kept = {}
+    by (file, signature): each document's normalised text, made when asked for."""
+    texts = {}
     for document in [folder.site, *folder.documents]:
         if document is None or document.members_only:
             continue
         signature = parsed.get(document.path, (None,))[0]
         key = (document.path, signature if signature is not None else id(document))
-        text = cache.get(key) if signature is not None else None
-        if text is None:
-            text = audit.normalise("\n".join([document.body, *_yaml_strings(document.data)]))
-        kept[key] = text
-    cache.clear()
-    cache.update(kept)
-    return kept
+        texts[key] = functools.partial(_normalised_source, document)
+    return texts
+
+
+def _normalised_source(document: load.RawDocument) -> str:
+    return audit.normalise("\n".join([document.body, *_yaml_strings(document.data)]))
 
 
 def _yaml_strings(mapping) -> list[str]:

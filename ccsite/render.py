@@ -131,9 +131,12 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
     """Render every route: output path -> HTML, or the previous build's file where `reuse`
     (see incremental.py) shows that nothing the page was made from has changed."""
     rendered: dict[str, str | Path] = {}
+    templates: dict[str, jinja2.Template] = {}  # looked up once: each lookup stats the file
     for route in page_routes:
         variables = {"site": site, **shared, **route.context, "current_url": route.url}
-        template = env.get_template(route.template)
+        template = templates.get(route.template)
+        if template is None:
+            template = templates[route.template] = env.get_template(route.template)
         if reuse is None:
             rendered[route.output_path] = template.render(**variables)
             continue

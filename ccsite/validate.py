@@ -15,7 +15,7 @@ from .fields import Fields, is_web_url, start_of_day
 from .load import ContentFolder, RawDocument
 from .model import (CENTRE_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_STATUSES, PHASES,
                     SECTORS, WEEKDAYS, Address, Agency, Centre, Contact, DirectoryEntry,
-                    DocumentLink, Entry, GeoPoint, GoodPractice, Lesson, Money, NewsItem,
+                    DocumentLink, GeoPoint, GoodPractice, Lesson, Money, NewsItem,
                     OpeningHours, Opportunity, Page, SiteConfig)
 
 # An amount is shown in pounds and exported to OCDS as a JSON number; 1.0e+9999 would be

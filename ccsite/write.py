@@ -68,12 +68,13 @@ def write_root(output: Path, name: str, files: OutputFiles,
         old = final / rel
         if isinstance(content, Path) and _same_file(content, old):
             plan[rel] = ("link", old)  # a page kept from the last build (checked intact)
-            result.signatures[rel] = content_digest(previous.get(rel)) or signature(old)
+            result.signatures[rel] = previous.get(rel) or signature(old)
             continue
         sig = signature(content)
         result.signatures[rel] = sig
         if unchanged(previous.get(rel), sig, old):
             plan[rel] = ("link", old)
+            result.signatures[rel] = previous[rel]  # a hard link: the same inode and times
         else:
             plan[rel] = ("write", content)
             result.changed.add(rel)
@@ -196,11 +197,12 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
         content = files[rel]
         target = final / rel
         if isinstance(content, Path) and _same_file(content, target):
-            result.signatures[rel] = content_digest(previous.get(rel)) or signature(target)
+            result.signatures[rel] = previous.get(rel) or signature(target)
             continue
         sig = signature(content)
         result.signatures[rel] = sig
         if unchanged(previous.get(rel), sig, target):
+            result.signatures[rel] = previous[rel]
             continue
         result.changed.add(rel)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -254,8 +256,11 @@ def intact(recorded: str | None, published: Path | str) -> bool:
 
 
 def _with_file_stats(result: Written) -> None:
+    """Complete the signatures of files written now (kept ones have theirs already)."""
+    root = f"{result.root}/"
     for rel, sig in result.signatures.items():
-        result.signatures[rel] = f"{content_digest(sig)}|{_stat_part(result.root / rel)}"
+        if "|" not in sig:
+            result.signatures[rel] = f"{sig}|{_stat_part(root + rel)}"
 
 
 def _link(source: Path, target: Path) -> None:

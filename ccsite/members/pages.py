@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..bodies import plain_text as _plain
 from ..outputs.feeds import FeedEntry, as_datetime, make_feed
 from ..graph import MembersSite, Site
 from ..render import Route, render_routes
@@ -68,10 +69,6 @@ def main_part(html: str) -> str:
 def title_of(html: str) -> str:
     found = re.search(r"<title>(.*?)</title>", html, re.S)
     return unescape(found.group(1)).strip() if found else ""
-
-
-def _plain(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def _feed(members: MembersSite):

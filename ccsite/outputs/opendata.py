@@ -53,14 +53,13 @@ import datetime as dt
 import io
 import json
 import mimetypes
-import re
 import uuid
 from dataclasses import dataclass
-from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
 # Absolute imports, so this module works wherever the pipeline imports it from.
+from ..bodies import plain_text as _plain
 from ..fields import start_of_day
 from ..graph import Site, slugify
 from ..model import (WEEKDAYS, Agency, Centre, Contact, DocumentLink, Money,
@@ -461,9 +460,6 @@ def _clean(data: Json) -> Json:
 def _absolute(site: Site, path: str) -> str:
     return site.config.base_url + path.lstrip("/")
 
-
-def _plain(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def _published(opportunity: Opportunity) -> dt.date:

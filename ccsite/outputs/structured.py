@@ -8,10 +8,10 @@ search.
 from __future__ import annotations
 
 import json
-import re
-from html import unescape
 
 from markupsafe import Markup
+
+from ..bodies import plain_text as _plain
 
 DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
         "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}
@@ -26,10 +26,6 @@ def as_script(data: dict) -> Markup:
 
 def _absolute(site, path: str) -> str:
     return site.config.base_url + path.lstrip("/")
-
-
-def _plain(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def _clean(data: dict) -> dict:
