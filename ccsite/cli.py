@@ -323,6 +323,11 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def print_summary(result, verbose: bool = False) -> None:
+    if result.up_to_date:
+        print(f"Nothing has changed since the last build (content, templates, options), "
+              f"so the site in {result.public} is up to date (checked in "
+              f"{result.seconds:.2f} s).")
+        return
     pages = sum(result.pages.values())
     sections = ", ".join(f"{count} {name}" for name, count in sorted(result.pages.items()))
     warnings = len(result.warnings)

@@ -15,7 +15,8 @@ from typing import Callable
 
 import jinja2
 
-from . import audit, checks, graph, incremental, load, outputs, render, validate, write
+from . import (audit, checks, graph, incremental, load, outputs, render, uptodate,
+               validate, write)
 from .bodies import BodyRenderer
 from .config import read_site_config
 from .errors import ContentError, ContentErrors, ErrorList
@@ -40,6 +41,14 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     changed: int = 0  # public files new or different from the last build
     removed: int = 0
+    up_to_date: bool = False  # nothing had changed, so nothing was done (see uptodate.py)
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    def summary(self) -> dict:
+        """What a build that finds the site up to date reports again."""
+        return {"pages": self.pages, "files": self.files, "members_pages": self.members_pages,
+                "protection": self.protection, "warnings": self.warnings,
+                "base_path": self.base_path, "page_sources": self.page_sources}
 
 
 @dataclass
@@ -80,9 +89,38 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     paths = Paths.of(source, output, templates, shown_as, secrets)
     try:
         with write.BuildLock(paths.output):
-            return _build(paths, options, progress, memory, defer)
+            if memory is not None or defer:  # the preview server: its own memory, no stamp
+                return _build(paths, options, progress, memory, defer)
+            return _build_unless_up_to_date(paths, options, progress)
     except write.LockedError as exc:
         raise ContentErrors([ContentError(str(paths.output), 1, "lock", str(exc))]) from None
+
+
+def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
+                             progress: Callable[[str], None] | None) -> BuildResult:
+    """A build from the command line: nothing is done when nothing changed (uptodate.py)."""
+    started = time.perf_counter()
+    stamp_file = paths.cache / "build-stamp.pickle"
+    taken = time.time_ns()
+    inputs = uptodate.snapshot([paths.source, paths.templates, render.default_templates(),
+                                Path(__file__).parent, paths.secrets])
+    settings = (options.now.isoformat(), options.drafts, paths.shown,
+                *(str(p.resolve()) for p in (paths.source, paths.output, paths.templates,
+                                             paths.secrets)))
+    stamp = uptodate.read(stamp_file)
+    if uptodate.still_current(stamp, inputs, settings):
+        seconds = time.perf_counter() - started
+        return BuildResult(**stamp.summary, public=paths.output / "public", seconds=seconds,
+                           timings={"up to date": seconds}, up_to_date=True)
+    uptodate.forget(stamp_file)  # from here on the published site may change
+    result = _build(paths, options, progress, None, False)
+    if uptodate.racy(inputs, taken):
+        return result
+    uptodate.save(stamp_file, uptodate.Stamp(
+        inputs=inputs, options=settings,
+        published=uptodate.published_files(paths.output, result.outputs),
+        summary=result.summary()))
+    return result
 
 
 def _build(paths: Paths, options: validate.BuildOptions,
@@ -253,7 +291,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
                            base_path=config.base_path, warnings=checks.site_warnings(site),
                            page_sources={r.url: r.source for r in [*page_routes, *member_routes]
                                          if r.source},
-                           changed=len(written.changed), removed=len(written.removed))
+                           changed=len(written.changed), removed=len(written.removed),
+                           outputs=memory.outputs)
     except BaseException:
         reuse.forget()  # see Reuse.forget
         raise
