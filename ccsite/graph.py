@@ -127,6 +127,7 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
     centres = {c.slug: c for c in v.centres}
     today = options.now.astimezone(LOCAL_ZONE).date()
 
+    _clear_derived(v)
     _render_bodies(bodies, v)
     for agency in v.agencies:
         agency.url = f"/agencies/{agency.slug}/"
@@ -232,6 +233,21 @@ def _tags(posts: list[GoodPractice]) -> list[Tag]:
             by_slug.setdefault(slug, []).append(post)
     return [Tag(names[slug], slug, f"/members/tags/{slug}/", tuple(tagged))
             for slug, tagged in sorted(by_slug.items())]
+
+
+def _clear_derived(v: Validated) -> None:
+    """The graph fills every derived field afresh. Validated objects are kept between the
+    builds of `ccsite serve` (see validate.py), so last build's links must not stay."""
+    for centre in v.centres:
+        centre.agency, centre.opportunities = None, []
+    for agency in v.agencies:
+        agency.centres = []
+    for opportunity in v.opportunities:
+        opportunity.state, opportunity.days_left, opportunity.centres = "", None, []
+    for post in v.good_practice:
+        post.agency = None
+    for entry in v.directory:
+        entry.agency = None
 
 
 def _render_bodies(bodies: BodyRenderer, v: Validated) -> None:

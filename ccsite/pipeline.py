@@ -142,7 +142,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         errors.raise_if_any()
         raise ContentErrors([])  # unreachable: a missing config is always reported
     step("validate")
-    validated = validate.validate(folder, config, options, errors)
+    validated = validate.validate(folder, config, options, errors, cache=memory.read_as)
     step("site graph")
     bodies = BodyRenderer(config.base_path, paths.cache / "markdown.json")
     site = graph.build_site(validated, options, errors, bodies)

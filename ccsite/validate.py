@@ -53,7 +53,10 @@ class Validated:
 
 
 def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
-             errors: ErrorList) -> Validated:
+             errors: ErrorList, cache: dict | None = None) -> Validated:
+    """`cache` (kept by `ccsite serve` between builds) keeps what each document read as, by
+    its file: a document whose parsed form is the very one read last time (see load.py),
+    under the same site.yaml and media files, reads the same again."""
     result = Validated(config=config, media={m.rel for m in folder.media},
                        members_media={m.rel for m in folder.members_media})
     readers: dict[str, tuple[Callable, list]] = {
@@ -65,23 +68,47 @@ def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
         "good-practice": (_good_practice, result.good_practice),
         "members-page": (_page, result.members_pages),
     }
+    reading_with = (folder.site, frozenset(result.media))
+    kept: dict = {}
     for document in folder.documents:
-        f = Fields(document.data, document.line, document.path, errors)
-        if document.kind == "agency":
-            result.agencies.append(_agency(f, document))
-        elif document.kind == "directory":
-            result.directory.extend(_directory(f, document))
+        was = cache.get(document.path) if cache is not None else None
+        if was is not None and was[0] is document and was[1] == reading_with:
+            read_as = was[2]
+            kept[document.path] = was
         else:
-            read, into = readers[document.kind]
-            common = _common(f, document)
-            item = read(f, common, result)
+            before = len(errors.errors)
+            read_as = _read_document(document, readers, result, errors)
+            if len(errors.errors) == before:  # a mistake must be found, and told, again
+                kept[document.path] = (document, reading_with, read_as)
+        if document.kind == "agency":
+            result.agencies.append(read_as)
+        elif document.kind == "directory":
+            result.directory.extend(read_as)
+        else:
+            item, common = read_as
             why = _left_out(common, options)
             if why is None:
-                into.append(item)
+                readers[document.kind][1].append(item)
             else:
                 result.left_out.setdefault(document.kind, {})[document.slug] = why
-        f.finish()
+    if cache is not None:
+        cache.clear()
+        cache.update(kept)
     return result
+
+
+def _read_document(document: RawDocument, readers: dict, result: Validated,
+                   errors: ErrorList):
+    f = Fields(document.data, document.line, document.path, errors)
+    if document.kind == "agency":
+        read_as = _agency(f, document)
+    elif document.kind == "directory":
+        read_as = _directory(f, document)
+    else:
+        common = _common(f, document)
+        read_as = (readers[document.kind][0](f, common, result), common)
+    f.finish()
+    return read_as
 
 
 # -- fields every Markdown file may carry ----------------------------------------------

@@ -65,6 +65,10 @@ SCENARIOS = {
     "edit a members post": lambda s: s.edit("members/good-practice/dads-group.md",
                                             "Members-only body.", "Members-only body, edited."),
     "add a media file": lambda s: s.write("media/leaflet.pdf", b"%PDF-1.4 leaflet"),
+    "move a centre to a new agency": lambda s: s.write(
+        "agencies/watford-families.yaml", (s.content / "agencies/oxhey-trust.yaml").read_text()
+        .replace("Oxhey Community Trust", "Watford Families")) and s.edit(
+        "centres/oxhey.md", "lead_agency: oxhey-trust", "lead_agency: watford-families"),
 }
 
 
@@ -135,3 +139,31 @@ def test_failed_build_in_the_preview_server_leaves_nothing_vouched_for(site):
     build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
     assert "Oxhey Renamed Trust" in site.text("/centres/oxhey/")
     assert_same_as_full_build(site)
+
+
+@pytest.mark.parametrize("change", sorted(SCENARIOS))
+def test_preview_server_rebuild_equals_full_build(site, change):
+    """`ccsite serve` keeps its memory (parsed and validated documents, page records) in
+    the process: its first, page-only rebuild and the catch-up build after it must both
+    come out as a clean full build does."""
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    SCENARIOS[change](site)
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory, defer=True)
+    full = full_build(site)
+    html = lambda root: {k: v for k, v in tree(root / "public").items()
+                         if k.endswith(".html") and not k.startswith("pagefind/")}
+    assert html(site.output) == html(full)
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    assert_same_as_full_build(site)
+
+
+def test_preview_server_sees_a_deadline_pass_and_a_lead_agency_change(site):
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    later = dt.datetime(2027, 1, 29, 12, 0, 1, tzinfo=dt.timezone.utc)
+    build(site.content, site.output, BuildOptions(now=later), memory=memory)
+    assert "Closed on" in site.text("/opportunities/oxhey-eoi/")
+    assert_same_as_full_build(site, later)
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    assert_same_as_full_build(site, NOW)
