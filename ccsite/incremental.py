@@ -29,7 +29,8 @@ import jinja2
 
 from . import __version__
 
-STATE_VERSION = 4
+STATE_VERSION = 5
+SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
     "ccsite_recording", default=None)
@@ -189,6 +190,8 @@ class BuildMemory:
             pass  # a cache: the next build is only slower without it
 
 
+WHOLE = "*"  # an attribute name standing for every value of an object
+
 # Attributes a content object gets from *other* files or from the build's `now`; all the
 # others are fixed by its own file (and site.yaml, for the base path of `html` and `url`).
 DERIVED = {"opportunities", "centres", "state", "days_left"}
@@ -220,7 +223,7 @@ class Reuse:
     def token(self, key: str, attribute: str) -> str | tuple[str, str]:
         if attribute not in DERIVED and key in self.files and key in self.objects:
             return key
-        return (key, attribute)
+        return (key, attribute)  # WHOLE included: then compared by the whole object
 
     def _changed_since_last_build(self) -> set:
         changed: set = {key for key, was in self.memory.seen_files.items()
@@ -237,7 +240,8 @@ class Reuse:
                 self._values[pair] = None
             else:
                 try:
-                    value = self.env.getattr(obj, attribute)
+                    value = _fields(obj) if attribute == WHOLE else \
+                        self.env.getattr(obj, attribute)
                 except Exception:
                     value = "<missing>"
                 if isinstance(value, jinja2.Undefined):
@@ -264,8 +268,12 @@ class Reuse:
         return self.changed.isdisjoint(record.reads)
 
     def render(self, template: jinja2.Template, variables: dict[str, Any],
-               context_digest: str, output_path: str, root_template: str) -> str:
-        recorder = Recorder(templates={root_template})
+               context_digest: str, output_path: str, root_template: str,
+               also_read: list[str] = ()) -> str:
+        """Render, recording what the page read; `also_read` names content files (or
+        SITE_FILE) whose every value the page may show, beyond what the templates read."""
+        recorder = Recorder(templates={root_template},
+                            reads={(key, WHOLE) for key in also_read})
         token = _recording.set(recorder)
         try:
             text = template.render(**variables)
@@ -298,10 +306,17 @@ class Reuse:
             self.memory.pages.pop(output_path, None)
 
 
+def _fields(obj: Any) -> Any:
+    """An object's own values, for comparing it whole (not just as the key it has)."""
+    if dataclasses.is_dataclass(obj):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    return obj
+
+
 def objects_of(site, members) -> dict[str, Any]:
     """Every content object of this build by its key, for looking values up again."""
     objects: dict[str, Any] = {"<site>": site, "<config>": site.config,
-                               "<members>": members}
+                               "<members>": members, SITE_FILE: site.config}
     for group in (site.centres, site.agencies, site.opportunities, site.lessons, site.news,
                   site.pages, members.posts, members.pages):
         for obj in group:

@@ -159,8 +159,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
     config_file = memory.parsed.get(folder.site.path, (None,))[0]
     reuse = incremental.Reuse(
         env, memory, incremental.objects_of(site, members),
-        {path: (signature, config_file) for path, (signature, _) in memory.parsed.items()}
-        if config_file else None)
+        {**{path: (signature, config_file) for path, (signature, _) in memory.parsed.items()},
+         incremental.SITE_FILE: (config_file, config_file)} if config_file else None)
     try:
         page_routes = render.routes(site)
         member_routes = members_pages.members_routes(members)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -41,6 +42,10 @@ class Route:
     context: dict[str, Any] = field(default_factory=dict)
     source: str | None = None  # the content file, for error messages
     lastmod: dt.date | None = None  # the content's own date, for the sitemap
+    # made only when the page is rendered: values that depend on nothing but the page's
+    # own content file and site.yaml, so a rebuild need not make them to know they are
+    # the same (the page records those two files as read: see incremental.Reuse.render)
+    own: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
     @property
     def output_path(self) -> str:
@@ -114,9 +119,9 @@ def routes(site: Site) -> list[Route]:
           for l in site.lessons]
     r += [Route(p.url, "news-list.html", {"news_page": p, "section": "News"},
                 lastmod=p.items[0].date if p.items else None) for p in site.news_pages]
-    r += [Route(n.url, "news-item.html", {"item": n, "section": "News",
-                                          "jsonld": structured.news_article(site, n)},
-                n.source, lastmod=n.date) for n in site.news]
+    r += [Route(n.url, "news-item.html", {"item": n, "section": "News"}, n.source,
+                lastmod=n.date, own={"jsonld": partial(structured.news_article, site, n)})
+          for n in site.news]
     r += [Route(p.url, "page.html", {"page": p, "section": "Pages"}, p.source)
           for p in site.pages]
     if site.config.accessibility:
@@ -138,17 +143,20 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
         if template is None:
             template = templates[route.template] = env.get_template(route.template)
         if reuse is None:
+            variables.update((name, make()) for name, make in route.own.items())
             rendered[route.output_path] = template.render(**variables)
             continue
         context = incremental.digest(incremental.identity(
-            [route.template, route.url, route.context]))
+            [route.template, route.url, route.context, sorted(route.own)]))
         old = previous(route.output_path) if previous and reuse.still_good(
             route.output_path, context) else None
         if old is not None:
             rendered[route.output_path] = old
         else:
-            rendered[route.output_path] = reuse.render(template, variables, context,
-                                                       route.output_path, route.template)
+            variables.update((name, make()) for name, make in route.own.items())
+            rendered[route.output_path] = reuse.render(
+                template, variables, context, route.output_path, route.template,
+                also_read=[route.source, incremental.SITE_FILE] if route.own else [])
     return rendered
 
 

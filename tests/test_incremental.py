@@ -65,6 +65,9 @@ SCENARIOS = {
     "edit a members post": lambda s: s.edit("members/good-practice/dads-group.md",
                                             "Members-only body.", "Members-only body, edited."),
     "add a media file": lambda s: s.write("media/leaflet.pdf", b"%PDF-1.4 leaflet"),
+    # shown only in the structured data (JSON-LD) of news pages, made as they render
+    "change the council's email": lambda s: s.edit("site.yaml", "email: cc@example.org",
+                                                   "email: children@example.org"),
     "move a centre to a new agency": lambda s: s.write(
         "agencies/watford-families.yaml", (s.content / "agencies/oxhey-trust.yaml").read_text()
         .replace("Oxhey Community Trust", "Watford Families")) and s.edit(
@@ -167,3 +170,17 @@ def test_preview_server_sees_a_deadline_pass_and_a_lead_agency_change(site):
     assert_same_as_full_build(site, later)
     build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
     assert_same_as_full_build(site, NOW)
+
+
+def test_structured_data_made_at_render_follows_site_yaml(site):
+    """A news page's JSON-LD is made only when the page renders (Route.own); the page
+    counts its own file and site.yaml as read, even when its template reads neither."""
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "news-item.html").write_text("{{ jsonld|jsonld }}")
+    incremental_build(site)
+    page = site.output / "public/news/centres-open/index.html"
+    assert "cc@example.org" in page.read_text()
+    site.edit("site.yaml", "email: cc@example.org", "email: children@example.org")
+    incremental_build(site)
+    assert "children@example.org" in page.read_text()
+    assert_same_as_full_build(site)
