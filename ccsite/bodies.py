@@ -90,6 +90,12 @@ class BodyRenderer:
         self._cached: dict[str, str] = _read_cache(cache_file)
         self._used: dict[str, str] = {}
 
+    def start_build(self) -> None:
+        """A new build of the same site (`ccsite serve` keeps one renderer): what the last
+        build used is the cache now, and this build's use is counted afresh."""
+        if self._used:
+            self._cached, self._used = self._used, {}
+
     def render(self, text: str) -> str:
         return self._lookup(self._key(text), text)
 

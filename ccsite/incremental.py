@@ -160,11 +160,13 @@ class BuildMemory:
     link_files: set[str] | None = None  # every output file, when links were last checked
     seen_files: dict[str, Any] = field(default_factory=dict)  # entity key -> file signature
     seen_values: dict[tuple[str, str], str] = field(default_factory=dict)  # read -> digest
-    # kept in memory only (by `ccsite serve`): what each document validated as
+    # kept in memory only (by `ccsite serve`): what each document validated as, and the
+    # Markdown renderer with its cache of bodies
     read_as: dict = field(default_factory=dict)
+    bodies: Any = None
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "read_as": {}}
+        return {**self.__dict__, "read_as": {}, "bodies": None}
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":

@@ -144,7 +144,11 @@ def _build(paths: Paths, options: validate.BuildOptions,
     step("validate")
     validated = validate.validate(folder, config, options, errors, cache=memory.read_as)
     step("site graph")
-    bodies = BodyRenderer(config.base_path, paths.cache / "markdown.json")
+    bodies = memory.bodies
+    if bodies is None or (bodies.base_path, bodies.cache_file) != (
+            config.base_path, paths.cache / "markdown.json"):
+        bodies = memory.bodies = BodyRenderer(config.base_path, paths.cache / "markdown.json")
+    bodies.start_build()
     site = graph.build_site(validated, options, errors, bodies)
     members = graph.build_members_site(validated, options, errors, bodies)
     problem = credentials.check_location(paths.secrets, paths.source, paths.output)
@@ -152,7 +156,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
         errors.add(str(paths.secrets), 1, "secrets", problem)
     member_list = _members_for_encryption(config, folder, paths, errors)
     errors.raise_if_any()
-    bodies.save()
+    if not defer:  # the preview server's page-only build leaves it to the catch-up build
+        bodies.save()
 
     step("render")
     env = render.make_environment(paths.templates, config, cache=paths.cache)
@@ -170,7 +175,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
             paths, errors)
         members_text = _render(lambda: members_pages.render_members(
             env, site, members, member_routes, None if encrypt else reuse,
-            _published(paths, memory, "members", "members/")), paths, errors)
+            _published(paths, memory, "members", "members/"),
+            defer=defer and bool(memory.feeds_and_data)), paths, errors)
         public = write.OutputFiles()
         for path, page in pages.items():
             public[path] = page if isinstance(page, Path) else page.encode("utf-8")
@@ -331,9 +337,9 @@ def _kept_digests(public: write.OutputFiles, paths: Paths,
                   memory: incremental.BuildMemory) -> dict[str, str]:
     """The content digest of each public file kept from the last build (see write.py)."""
     recorded = memory.outputs.get("public", {})
-    published = paths.output / "public"
+    published = f"{paths.output / 'public'}/"
     return {rel: write.content_digest(recorded[rel]) for rel, content in public.items()
-            if isinstance(content, Path) and rel in recorded and content == published / rel}
+            if isinstance(content, Path) and rel in recorded and str(content) == published + rel}
 
 
 def _links(page: str | Path) -> list[str]:

@@ -193,18 +193,19 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
     if not previous or not final.is_dir():
         return write_root(output, name, files, previous=previous)
     result = Written(root=final)
+    folder = f"{final}/"  # paths as text: this loop visits every file of the site
     for rel in sorted(files):
         content = files[rel]
-        target = final / rel
-        if isinstance(content, Path) and _same_file(content, target):
-            result.signatures[rel] = previous.get(rel) or signature(target)
+        if isinstance(content, Path) and str(content) == folder + rel:
+            result.signatures[rel] = previous.get(rel) or signature(content)
             continue
         sig = signature(content)
         result.signatures[rel] = sig
-        if unchanged(previous.get(rel), sig, target):
+        if unchanged(previous.get(rel), sig, folder + rel):
             result.signatures[rel] = previous[rel]
             continue
         result.changed.add(rel)
+        target = final / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
         if isinstance(content, Path):
@@ -241,7 +242,7 @@ def content_digest(recorded: str | None) -> str | None:
     return recorded.split("|", 1)[0] if recorded else None
 
 
-def unchanged(recorded: str | None, sig: str, published: Path) -> bool:
+def unchanged(recorded: str | None, sig: str, published: Path | str) -> bool:
     """Is the published file still the one written with these bytes?"""
     if not recorded or "|" not in recorded:
         return False
