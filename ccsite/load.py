@@ -91,15 +91,15 @@ def load(source: Path, shown_as: str, errors: ErrorList,
     for path, rel, plain in _walk(source):
         shown = _show(shown_as, rel)
         site_seen = site_seen or rel == "site.yaml"
-        problem = None if plain else _file_problem(path, rel, root)
+        problem = None if plain else _file_problem(Path(path), rel, root)
         if problem:
             errors.add(shown, 1, "file", problem)
             continue
         if rel.startswith(MEDIA + "/"):
-            folder.media.append(MediaFile(rel[len(MEDIA) + 1:], path))
+            folder.media.append(MediaFile(rel[len(MEDIA) + 1:], Path(path)))
             continue
         if rel.startswith(MEMBERS_MEDIA + "/"):
-            folder.members_media.append(MediaFile(rel[len(MEMBERS_MEDIA) + 1:], path))
+            folder.members_media.append(MediaFile(rel[len(MEMBERS_MEDIA) + 1:], Path(path)))
             continue
         kind = _kind_of(rel)
         if kind is None:
@@ -124,8 +124,8 @@ def load(source: Path, shown_as: str, errors: ErrorList,
 
 
 def _walk(source: Path, rel_dir: str = ""):
-    """(path, path relative to the content folder, plain) of every content file, in a
-    stable order, skipping editors' hidden and backup files. `plain` is True for an
+    """(path as text, path relative to the content folder, plain) of every content file,
+    in a stable order, skipping editors' hidden and backup files. `plain` is True for an
     ordinary file that is not a link: found by walking real folders only, it is inside the
     content folder, so it needs none of `_file_problem`'s (costlier) checks."""
     folder = source / rel_dir if rel_dir else source
@@ -141,7 +141,7 @@ def _walk(source: Path, rel_dir: str = ""):
             if not entry.name.startswith("."):
                 subfolders.append(rel)
         elif not _ignored(entry.name):
-            yield Path(entry.path), rel, entry.is_file(follow_symlinks=False)
+            yield entry.path, rel, entry.is_file(follow_symlinks=False)
     for rel in subfolders:
         yield from _walk(source, rel)
 
@@ -208,20 +208,20 @@ def _misplaced(rel: str) -> str:
     return f"this file is not part of the content model; content lives in: {places}"
 
 
-def _read_cached(path: Path, rel: str, shown: str, kind: str, errors: ErrorList,
+def _read_cached(path: str, rel: str, shown: str, kind: str, errors: ErrorList,
                  parsed: dict | None) -> RawDocument | None:
     if parsed is None:
-        return _read(path, rel, shown, kind, errors)
+        return _read(Path(path), rel, shown, kind, errors)
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
-        return _read(path, rel, shown, kind, errors)
+        return _read(Path(path), rel, shown, kind, errors)
     signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     kept = parsed.get(shown)
     if kept is not None and kept[0] == signature:
         return kept[1]
     before = len(errors.errors)
-    document = _read(path, rel, shown, kind, errors)
+    document = _read(Path(path), rel, shown, kind, errors)
     if document is not None and len(errors.errors) == before:
         parsed[shown] = (signature, document)
     else:

@@ -146,8 +146,8 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
             variables.update((name, make()) for name, make in route.own.items())
             rendered[route.output_path] = template.render(**variables)
             continue
-        context = incremental.digest(incremental.identity(
-            [route.template, route.url, route.context, sorted(route.own)]))
+        context = incremental.context_identity(route.template, route.url, route.context,
+                                               sorted(route.own))
         old = previous(route.output_path) if previous and reuse.still_good(
             route.output_path, context) else None
         if old is not None:

@@ -7,6 +7,7 @@ reproducible.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass
 
 from ..fields import start_of_day
@@ -46,8 +47,7 @@ FEED_ENTRIES = 50
 
 def make_feed(title: str, self_url: str, page_url: str, author: str,
               entries: list[FeedEntry]) -> Feed:
-    ordered = tuple(sorted(entries, key=lambda e: (e.updated, e.id),
-                           reverse=True)[:FEED_ENTRIES])
+    ordered = tuple(heapq.nlargest(FEED_ENTRIES, entries, key=lambda e: (e.updated, e.id)))
     updated = ordered[0].updated if ordered else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     return Feed(id=self_url, title=title, self_url=self_url, page_url=page_url,
                 updated=updated, author=author, entries=ordered)
