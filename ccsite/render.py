@@ -88,9 +88,24 @@ def make_environment(site_templates: Path | None, config,
         money=format_money, hours=format_hours, days=format_days,
         sector=lambda s: SECTOR_NAMES.get(s, s), kind=lambda k: KIND_NAMES.get(k, k),
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
-        tag_slug=slugify, jsonld=structured.as_script,
+        tag_slug=slugify, jsonld=structured.as_script, page_window=page_window,
     )
     return env
+
+
+def page_window(current: int, total: int) -> list[int | None]:
+    """The page numbers a pagination shows, None for a gap: the first, the last, and the
+    current page with its neighbours, as the GOV.UK Design System does ("1 … 4 5 6 … 20").
+    Listing every page would make each of a large site's news pages list them all."""
+    shown = sorted({1, total, *range(max(1, current - 1), min(total, current + 1) + 1)})
+    window: list[int | None] = []
+    for number in shown:
+        if window and number - window[-1] == 2:
+            window.append(number - 1)  # a gap of one page: show it, not an ellipsis
+        elif window and number - window[-1] > 2:
+            window.append(None)
+        window.append(number)
+    return window
 
 
 def routes(site: Site) -> list[Route]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,23 @@ def test_edited_body_is_not_served_from_the_cache(site):
     site.edit("news/centres-open.md", "See [Oxhey]", "Now see [Oxhey]")
     site.build()
     assert "Now see" in site.text("/news/centres-open/")
+
+
+def test_news_pagination_shows_first_last_and_neighbours_not_every_page(site):
+    """A programme with years of news has hundreds of news pages; each one links to the
+    first and last, its neighbours, and Previous/Next (GOV.UK pattern), not to all."""
+    for number in range(1, 96):  # with the fixture's item: 96 items, 10 pages
+        site.write(f"news/item-{number}.md", f"---\ntitle: Item {number}\n"
+                   f"date: 2010-01-{number % 28 + 1:02d}\nsummary: Item.\n---\nBody.\n")
+    assert site.build().status == 0
+    page = site.page("/news/page/5/")
+    pagination = page[page.index('class="pagination"'):page.index("</nav>", page.index(
+        'class="pagination"'))]
+    numbers = re.findall(r'</span>(\d+)</a>', pagination)
+    assert numbers == ["1", "4", "5", "6", "10"]
+    assert pagination.count("&hellip;") == 2
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>5<' in pagination
+    assert 'rel="prev"' in pagination and 'rel="next"' in pagination
+    first = site.page("/news/")
+    assert re.findall(r'</span>(\d+)</a>', first[first.index('class="pagination"'):]) \
+        [:3] == ["1", "2", "10"]
