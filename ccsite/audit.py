@@ -243,8 +243,37 @@ def _json_strings(value) -> list[str]:
     return []
 
 
-def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
-                base_path: str, errors: ErrorList, clean: dict[str, str] | None = None,
+class LeakAudit:
+    """The fingerprints of one build, ready to search files for: `against` names the set
+    (a file found clean against it stays clean while it and the set are unchanged)."""
+
+    def __init__(self, fingerprints: list[Fingerprint], base_path: str):
+        prefix = normalise(base_path.rstrip("/"))
+        self.by_needle = {(prefix + f.text if f.what == "address" else f.text): f
+                          for f in fingerprints}
+        self.needles = sorted(self.by_needle)
+        self.against = hashlib.blake2b("\n".join(self.needles).encode(),
+                                       digest_size=16).hexdigest()
+        self._searcher: LeakSearcher | None = None
+
+    def first_leak(self, path: str, data: bytes) -> tuple[str, str] | None:
+        """(the file's readable text, the fingerprint found in it), or None if clean."""
+        if not self.needles:
+            return None
+        if self._searcher is None:
+            self._searcher = LeakSearcher.for_needles(self.needles, self.against)
+        readable = readable_text(path, data)
+        needle = self._searcher.first_in(normalise(readable))
+        return None if needle is None else (readable, needle)
+
+    def prepare(self) -> None:
+        """Build the searcher now (before forking workers that will all use it)."""
+        if self.needles and self._searcher is None:
+            self._searcher = LeakSearcher.for_needles(self.needles, self.against)
+
+
+def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorList,
+                clean: dict[str, str] | None = None,
                 digests: dict[str, str] | None = None) -> int:
     """Scan every public file; returns how many files were read.
 
@@ -254,29 +283,23 @@ def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
     changed. `digests` gives the content digest of files already known (a page kept from
     the last build), which is the key a file written from memory has here.
     """
-    if not fingerprints:
+    if not leaks.needles:
         return 0
-    prefix = normalise(base_path.rstrip("/"))
-    by_needle = {(prefix + f.text if f.what == "address" else f.text): f for f in fingerprints}
-    needles = sorted(by_needle)
-    against = hashlib.blake2b("\n".join(needles).encode(), digest_size=16).hexdigest()
-    searcher = None
     scanned = 0
     for path in sorted(files):
         content = files[path]
         key = (digests or {}).get(path) or _content_key(content)
-        if clean is not None and clean.get(key) == against:
+        if clean is not None and clean.get(key) == leaks.against:
             continue
         data = content.read_bytes() if isinstance(content, Path) else content
         scanned += 1
-        searcher = searcher or LeakSearcher.for_needles(needles, against)
-        readable = readable_text(path, data)
-        needle = searcher.first_in(normalise(readable))
-        if needle is None:
+        found = leaks.first_leak(path, data)
+        if found is None:
             if clean is not None:
-                clean[key] = against
+                clean[key] = leaks.against
             continue
-        fingerprint = by_needle[needle]
+        readable, needle = found
+        fingerprint = leaks.by_needle[needle]
         excerpt = fingerprint.text if len(fingerprint.text) < 60 else \
             fingerprint.text[:57] + "..."
         errors.add(f"{shown_root}/{path}", _line_of(readable, needle), "leak",
@@ -284,6 +307,11 @@ def check_leaks(files: dict, fingerprints: list[Fingerprint], shown_root: str,
                    f"public file: '{excerpt}'. Members content must never be published; "
                    "remove it from the public template or page")
     return scanned
+
+
+def content_key(data: bytes) -> str:
+    """The key of a file's bytes in `clean` (the same digest write.py records)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class LeakSearcher:
@@ -325,7 +353,7 @@ def _content_key(content) -> str:
     if isinstance(content, Path):
         stat = content.stat()
         return f"file:{content}:{stat.st_size}:{stat.st_mtime_ns}"
-    return hashlib.blake2b(content, digest_size=16).hexdigest()
+    return content_key(content)
 
 
 def _line_of(readable: str, needle: str) -> int:

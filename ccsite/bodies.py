@@ -21,6 +21,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from . import __version__
+from .workers import map_in_processes, worth_forking
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list"]
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"table", "thead", "tbody", "tfoot", "tr", "th", "td",
@@ -105,17 +106,12 @@ class BodyRenderer:
         keys = [self._key(text) for text in texts]
         missing = sorted({k: t for k, t in zip(keys, texts)
                           if k not in self._used and k not in self._cached}.items())
-        workers = min(os.cpu_count() or 1, 8)
-        if len(missing) >= PARALLEL_FROM and workers > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
+        workers = worth_forking(len(missing), PARALLEL_FROM)
+        if workers:
             chunk = max(16, len(missing) // (workers * 4))
             try:
-                with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(
-                        "fork"), initializer=_start_worker, initargs=(self.base_path,)) as pool:
-                    converted = list(pool.map(_convert_in_worker, [t for _, t in missing],
-                                              chunksize=chunk))
+                converted = map_in_processes(_convert_in_worker, [t for _, t in missing],
+                                             workers, chunk, _start_worker, (self.base_path,))
             except (OSError, RuntimeError, ValueError):
                 converted = [self._convert(t) for _, t in missing]  # no processes: do it here
             for (key, _), html in zip(missing, converted):

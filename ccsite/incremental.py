@@ -309,6 +309,18 @@ class Reuse:
         self.rendered.append(output_path)
         return text
 
+    def handover(self, output_path: str) -> tuple[PageRecord, dict]:
+        """In a worker process: the record of a page it rendered, with the values of what
+        it read, for the build's own process to `adopt`."""
+        record = self.memory.pages[output_path]
+        return record, {read: self._values[read] for read in record.reads
+                        if isinstance(read, tuple)}
+
+    def adopt(self, output_path: str, record: PageRecord, values: dict) -> None:
+        self.memory.pages[output_path] = record
+        self._values.update(values)
+        self.rendered.append(output_path)
+
     def commit(self) -> None:
         """The build succeeded: what it read is what the next build compares with."""
         self.memory.seen_files = {key: signature for key, signature in self.files.items()

@@ -188,13 +188,24 @@ def _build(paths: Paths, options: validate.BuildOptions,
         page_routes = render.routes(site)
         member_routes = members_pages.members_routes(members)
         encrypt = config.protection == "encrypt"
+        # the audits look at each page while it is rendered (in the worker rendering it)
+        leaks = audit.LeakAudit(_fingerprints(folder, members, member_routes, memory),
+                                config.base_path)
+        leaks.prepare()
+        public_check = render.Inspection(functools.partial(_inspect_public_page, leaks))
+        members_check = render.Inspection(_inspect_members_page)
         pages = _render(lambda: render.render_routes(
-            env, site, page_routes, reuse, _published(paths, memory, "public", "")),
-            paths, errors)
+            env, site, page_routes, reuse, _published(paths, memory, "public", ""),
+            public_check), paths, errors)
         members_text = _render(lambda: members_pages.render_members(
             env, site, members, member_routes, None if encrypt else reuse,
             _published(paths, memory, "members", "members/"),
-            defer=defer and bool(memory.feeds_and_data)), paths, errors)
+            defer=defer and bool(memory.feeds_and_data), inspect=members_check),
+            paths, errors)
+        for clean in public_check.results.values():
+            if clean[1] is not None:
+                memory.leak_clean[clean[1]] = leaks.against
+        inspected = {**public_check.results, **members_check.results}
         public = write.OutputFiles()
         for path, page in pages.items():
             public[path] = page if isinstance(page, Path) else page.encode("utf-8")
@@ -221,7 +232,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
         # a page kept from the last build passed this audit then; while no file has gone
         # since, its links still lead somewhere, so only pages rendered now are checked
         nothing_gone = memory.link_files is not None and memory.link_files <= all_files
-        page_links = {path: _links(page) for path, page in html_pages.items()
+        page_links = {path: inspected[path][0] if path in inspected else _links(page)
+                      for path, page in html_pages.items()
                       if not (nothing_gone and isinstance(page, Path))}
         sources = {e.source: (e.body, e.body_line) for e in
                    [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
@@ -247,10 +259,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 members_root[rel] = page if isinstance(page, Path) else page.encode("utf-8")
             for path, media_source in members_media.items():
                 members_root[path.removeprefix("members/")] = media_source
-        fingerprints = _fingerprints(folder, members, member_routes, memory)
-        scanned = audit.check_leaks(public, fingerprints, str(paths.output / "public"),
-                                    config.base_path, errors, clean=memory.leak_clean,
-                                    digests=_kept_digests(public, paths, memory))
+        scanned = len(public_check.results) + audit.check_leaks(
+            public, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
+            digests=_kept_digests(public, paths, memory))
         errors.raise_if_any()
 
         # write: each root swapped in whole; the search index is made from the written pages
@@ -260,8 +271,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         def index_and_audit(root: Path) -> None:
             index = search.build_search_index(root)
             index_files = {p.relative_to(root).as_posix(): p for p in index}
-            audit.check_leaks(index_files, fingerprints, str(published), config.base_path,
-                              errors)
+            audit.check_leaks(index_files, leaks, str(published), errors)
             errors.raise_if_any()
 
         def finish(root: Path, changed: set[str]) -> None:
@@ -358,6 +368,19 @@ def _kept_digests(public: write.OutputFiles, paths: Paths,
     published = f"{paths.output / 'public'}/"
     return {rel: write.content_digest(recorded[rel]) for rel, content in public.items()
             if isinstance(content, Path) and rel in recorded and str(content) == published + rel}
+
+
+def _inspect_public_page(leaks: audit.LeakAudit, output_path: str,
+                         text: str) -> tuple[list[str], str | None]:
+    """A public page as it is rendered: its links, and (if no members text is in it) the
+    digest by which the leak audit will know it as clean."""
+    data = text.encode("utf-8")
+    clean = leaks.first_leak(output_path, data) is None
+    return sorted(set(audit.links_in(text))), audit.content_key(data) if clean else None
+
+
+def _inspect_members_page(output_path: str, text: str) -> tuple[list[str], None]:
+    return sorted(set(audit.links_in(text))), None
 
 
 def _links(page: str | Path) -> list[str]:

@@ -23,6 +23,7 @@ from .outputs.opendata import data_catalogue
 from .fields import LOCAL_ZONE
 from .graph import Site, slugify
 from .model import Money, OpeningHours, WEEKDAYS
+from .workers import map_in_processes, worth_forking
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -147,32 +148,106 @@ def routes(site: Site) -> list[Route]:
 
 def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
                   reuse=None, previous: Callable[[str], Path | None] | None = None,
-                  **shared: Any) -> dict[str, str | Path]:
+                  inspect: "Inspection | None" = None, **shared: Any) -> dict[str, str | Path]:
     """Render every route: output path -> HTML, or the previous build's file where `reuse`
-    (see incremental.py) shows that nothing the page was made from has changed."""
-    rendered: dict[str, str | Path] = {}
-    templates: dict[str, jinja2.Template] = {}  # looked up once: each lookup stats the file
+    (see incremental.py) shows that nothing the page was made from has changed. Each page
+    rendered is also given to `inspect` (in the same worker process, while its text is
+    at hand), and what that returns is kept in `inspect.results`."""
+    kept: dict[str, Path] = {}
+    todo: list[tuple[Route, str | None]] = []  # (route, digest of its own context)
     for route in page_routes:
-        variables = {"site": site, **shared, **route.context, "current_url": route.url}
-        template = templates.get(route.template)
-        if template is None:
-            template = templates[route.template] = env.get_template(route.template)
-        if reuse is None:
-            variables.update((name, make()) for name, make in route.own.items())
-            rendered[route.output_path] = template.render(**variables)
-            continue
-        context = incremental.context_identity(route.template, route.url, route.context,
-                                               sorted(route.own))
-        old = previous(route.output_path) if previous and reuse.still_good(
-            route.output_path, context) else None
-        if old is not None:
-            rendered[route.output_path] = old
-        else:
-            variables.update((name, make()) for name, make in route.own.items())
-            rendered[route.output_path] = reuse.render(
-                template, variables, context, route.output_path, route.template,
-                also_read=[route.source, incremental.SITE_FILE] if route.own else [])
-    return rendered
+        context = None
+        if reuse is not None:
+            context = incremental.context_identity(route.template, route.url, route.context,
+                                                   sorted(route.own))
+            old = previous(route.output_path) if previous and reuse.still_good(
+                route.output_path, context) else None
+            if old is not None:
+                kept[route.output_path] = old
+                continue
+        todo.append((route, context))
+    made = _render_all(env, site, todo, reuse, shared, inspect)
+    return {r.output_path: kept[r.output_path] if r.output_path in kept else
+            made[r.output_path] for r in page_routes}
+
+
+# -- rendering many pages: in worker processes when there are enough -------------------
+
+PARALLEL_FROM = 200  # pages to render; for fewer, starting processes costs more than it saves
+_JOB: tuple | None = None  # what forked workers render: (env, site, todo, reuse, shared...)
+
+
+@dataclass
+class Inspection:
+    """A look at each page as it is rendered (the audit's links and leak search), run in
+    the worker that rendered the page: `check(output path, text)` -> a picklable result."""
+
+    check: Callable[[str, str], Any]
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+def _render_all(env, site, todo, reuse, shared, inspect: Inspection | None) -> dict[str, str]:
+    """Jinja rendering is pure Python, so threads would take turns: a large build renders
+    in forked processes (see workers.py); each inherits the site, the compiled templates
+    and the build memory, and sends back each page's text and what it read."""
+    global _JOB
+    workers = worth_forking(len(todo), PARALLEL_FROM)
+    if not workers:
+        return _render_here(env, site, todo, reuse, shared, inspect)
+    made = _render_here(env, site, todo[:1], reuse, shared, inspect)  # compiles templates
+    _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None)
+    size = max(1, (len(todo) - 1) // (workers * 4) + 1)
+    chunks = [(start, min(start + size, len(todo))) for start in range(1, len(todo), size)]
+    try:
+        results = map_in_processes(_render_chunk, chunks, workers)
+    except Exception:  # no processes here, or a template mistake: render here, where a
+        return _render_here(env, site, todo, reuse, shared, inspect)  # mistake is told
+    finally:
+        _JOB = None
+    for pages in results:
+        for output_path, text, record, values, seen in pages:
+            made[output_path] = text
+            if reuse is not None:
+                reuse.adopt(output_path, record, values)
+            if inspect is not None:
+                inspect.results[output_path] = seen
+    return made
+
+
+def _render_chunk(span: tuple[int, int]) -> list[tuple]:
+    env, site, todo, reuse, shared, check = _JOB
+    pages = []
+    templates: dict = {}
+    for route, context in todo[span[0]:span[1]]:
+        text = _render_one(env, site, route, context, reuse, shared, templates)
+        record, values = reuse.handover(route.output_path) if reuse else (None, None)
+        seen = check(route.output_path, text) if check else None
+        pages.append((route.output_path, text, record, values, seen))
+    return pages
+
+
+def _render_here(env, site, todo, reuse, shared, inspect: Inspection | None) -> dict[str, str]:
+    templates: dict = {}
+    made = {}
+    for route, context in todo:
+        text = made[route.output_path] = _render_one(env, site, route, context, reuse,
+                                                     shared, templates)
+        if inspect is not None:
+            inspect.results[route.output_path] = inspect.check(route.output_path, text)
+    return made
+
+
+def _render_one(env, site, route: Route, context: str | None, reuse, shared: dict,
+                templates: dict) -> str:
+    variables = {"site": site, **shared, **route.context, "current_url": route.url}
+    variables.update((name, make()) for name, make in route.own.items())
+    template = templates.get(route.template)
+    if template is None:  # looked up once: each lookup checks the file's time
+        template = templates[route.template] = env.get_template(route.template)
+    if reuse is None:
+        return template.render(**variables)
+    return reuse.render(template, variables, context, route.output_path, route.template,
+                        also_read=[route.source, incremental.SITE_FILE] if route.own else [])
 
 
 def _chart(site: Site) -> Markup:

@@ -1,0 +1,34 @@
+"""Work spread over the machine's cores, for the two costly pure-Python steps of a build
+(Markdown and Jinja): threads would take turns on the interpreter, so processes do it.
+
+Workers are forked, so they start with everything the build has made so far (the site,
+compiled templates) without copying it through a pipe; only each item's result comes back.
+Forking a process that runs other threads (the preview server's) could copy a lock held
+by one of them, so a process with threads does its work itself.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable
+
+MAX_WORKERS = 8
+
+
+def worth_forking(items: int, minimum: int) -> int:
+    """How many worker processes to use for `items` pieces of work (0: do it here)."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if items < minimum or workers < 2 or threading.active_count() > 1:
+        return 0
+    return workers
+
+
+def map_in_processes(function: Callable, items: Iterable, workers: int, chunksize: int = 1,
+                     initializer: Callable | None = None, initargs: tuple = ()) -> list:
+    """`list(map(function, items))` in forked processes. Raises what the pool raises
+    (OSError, RuntimeError... where processes cannot start): the caller then works here."""
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=initializer, initargs=initargs) as pool:
+        return list(pool.map(function, items, chunksize=chunksize))

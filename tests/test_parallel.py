@@ -1,0 +1,76 @@
+"""Large builds render pages in worker processes (render.py, workers.py): what they make,
+what they record for the next build and what the audits find must be exactly what
+rendering in the build's own process gives."""
+from __future__ import annotations
+
+import pytest
+
+from ccsite import incremental, render
+from ccsite.errors import ContentErrors
+from ccsite.pipeline import build
+from ccsite.validate import BuildOptions
+from test_incremental import NOW, assert_same_as_full_build, tree
+
+ITEMS = 240  # news items: with their list pages, above render.PARALLEL_FROM
+
+
+@pytest.fixture
+def large_site(site):
+    for number in range(ITEMS):
+        site.write(f"news/item-{number:03d}.md",
+                   f"---\ntitle: Item {number}\ndate: 2010-01-{number % 28 + 1:02d}\n"
+                   f"summary: Item {number}.\n---\nSee [the centre](/centres/oxhey/).\n")
+    return site
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """Render in worker processes whenever there is enough work (even inside pytest,
+    which may run threads), and count the times it did."""
+    calls = []
+    real = render.map_in_processes
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(render, "worth_forking", lambda items, minimum: 2 if items >= minimum
+                        else 0)
+    monkeypatch.setattr(render, "map_in_processes", counting)
+    return calls
+
+
+def test_pages_rendered_by_workers_equal_pages_rendered_here(large_site, forks, monkeypatch):
+    parallel = large_site.root / "parallel"
+    build(large_site.content, parallel, BuildOptions(now=NOW),
+          memory=incremental.BuildMemory())
+    assert forks, "the workers were not used"
+    monkeypatch.setattr(render, "worth_forking", lambda items, minimum: 0)
+    here = large_site.root / "here"
+    build(large_site.content, here, BuildOptions(now=NOW), memory=incremental.BuildMemory())
+    for root in ("public", "members"):
+        assert tree(parallel / root) == tree(here / root), root
+
+
+def test_rebuild_after_a_parallel_build_is_exact(large_site, forks):
+    """The records workers send back let the next build reuse and re-render exactly."""
+    memory = incremental.BuildMemory()
+    build(large_site.content, large_site.output, BuildOptions(now=NOW), memory=memory)
+    assert forks
+    large_site.edit("agencies/oxhey-trust.yaml", "Oxhey Community Trust", "Oxhey Trust")
+    large_site.edit("news/item-007.md", "title: Item 7", "title: Item seven")
+    result = build(large_site.content, large_site.output, BuildOptions(now=NOW),
+                   memory=memory)
+    assert 0 < result.changed < ITEMS
+    assert_same_as_full_build(large_site)
+
+
+def test_leak_in_a_page_rendered_by_a_worker_fails_the_build(large_site, forks):
+    (large_site.root / "templates").mkdir()
+    (large_site.root / "templates" / "news-item.html").write_text(
+        "<!doctype html><title>{{ item.title }}</title>"
+        "<p>Latest from members: Running a dads' group</p>")
+    with pytest.raises(ContentErrors) as raised:
+        build(large_site.content, large_site.output, BuildOptions(now=NOW))
+    assert forks
+    assert "members-only title" in str(raised.value.errors[0].message)
+    assert not (large_site.output / "public").exists()
