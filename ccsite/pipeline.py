@@ -209,6 +209,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
         public = write.OutputFiles()
         for path, page in pages.items():
             public[path] = page if isinstance(page, Path) else page.encode("utf-8")
+        page_paths = list(pages)
+        del pages  # only their bytes are kept: a large site's pages fill memory twice over
         for asset_path, asset in _assets(paths.templates):
             public.setdefault(asset_path, asset)
         for media in folder.media:
@@ -227,7 +229,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
 
         # audit links (public and members pages together: members pages link to public ones)
         step("audit")
-        html_pages = {**pages, **{p: t for p, t in members_text.items() if p.endswith(".html")}}
+        html_pages = {**{p: public[p] for p in page_paths},
+                      **{p: t for p, t in members_text.items() if p.endswith(".html")}}
         all_files = set(public) | set(members_text) | set(members_media)
         # a page kept from the last build passed this audit then; while no file has gone
         # since, its links still lead somewhere, so only pages rendered now are checked
@@ -383,10 +386,12 @@ def _inspect_members_page(output_path: str, text: str) -> tuple[list[str], None]
     return sorted(set(audit.links_in(text))), None
 
 
-def _links(page: str | Path) -> list[str]:
+def _links(page: str | bytes | Path) -> list[str]:
     """The links of a page (one kept from the last build is read from its file)."""
     if isinstance(page, Path):
-        page = page.read_text(encoding="utf-8")
+        page = page.read_bytes()
+    if isinstance(page, bytes):
+        page = page.decode("utf-8")
     return sorted(set(audit.links_in(page)))
 
 
