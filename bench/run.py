@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -38,25 +37,20 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 
-def run(command: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
-    """Run a whole process; returns (wall seconds, peak RSS in MB of that process)."""
-    started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:3])} failed:\n{done.stdout[-2000:]}\n"
-                           f"{done.stderr[-2000:]}")
-    peak = _peak_rss(command, cwd, env) if before else 0
-    return seconds, peak
-
-
-def _peak_rss(command, cwd, env) -> int:
-    # ru_maxrss of RUSAGE_CHILDREN is the largest child so far, so measure in isolation
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, env=env,
+def peak_memory(command: list[str]) -> dict[str, int]:
+    """Run a cold build once under GNU time, for its peak memory (MB): the largest process
+    of the whole tree (GNU time's %M: ccsite, its workers, or Pagefind), and ccsite's own
+    process and its largest helper, as `ccsite build --verbose` reports them."""
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", *command, "--verbose"],
                           capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:3])} failed:\n{done.stderr[-2000:]}")
     lines = [l for l in done.stderr.strip().splitlines() if l.strip().isdigit()]
-    return int(lines[-1]) // 1024 if lines else 0
+    own = re.search(r"Peak memory: ccsite (\d+) MB, largest helper process (\d+) MB",
+                    done.stdout)
+    return {"tree": int(lines[-1]) // 1024 if lines else 0,
+            "ccsite": int(own.group(1)) if own else 0,
+            "helper": int(own.group(2)) if own else 0}
 
 
 def median_time(command, runs: int, prepare=None, cwd=None) -> float:
@@ -134,7 +128,7 @@ def measure_ccsite(content: Path, runs: int) -> dict:
 
     cold = median_time(ccsite_build(content, output), runs, prepare=clean)
     clean()
-    _, peak = run(ccsite_build(content, output))
+    peak = peak_memory([a for a in ccsite_build(content, output) if a != "--quiet"])
     no_change = median_time(ccsite_build(content, output), runs)
     counter: list[int] = []
     edit = median_time(ccsite_build(content, output), runs,
@@ -304,7 +298,9 @@ def print_size(size: int, f: dict) -> None:
           f"({100 * f['no_change'] / f['cold']:.0f}% of cold)")
     print(f"  ccsite one-file edit     {f['edit']:8.2f} s  (whole process)")
     print(f"  serve: one-file edit     {f['warm_edit'] * 1000:8.0f} ms (warm process, page ready)")
-    print(f"  ccsite peak memory       {f['peak_mb']:8d} MB")
+    peak = f["peak_mb"]
+    print(f"  peak memory, cold build  {peak['tree']:8d} MB  (largest process; ccsite itself "
+          f"{peak['ccsite']} MB, largest helper {peak['helper']} MB: a worker or Pagefind)")
     for peer, seconds in f.get("peers", {}).items():
         if isinstance(seconds, float):
             print(f"  {peer:<24} {seconds:8.2f} s  (ccsite cold / {peer} = "

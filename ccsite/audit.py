@@ -274,24 +274,35 @@ class LeakAudit:
 
 def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorList,
                 clean: dict[str, str] | None = None,
-                digests: dict[str, str] | None = None) -> int:
+                digests: dict[str, str] | None = None, by_content: bool = False,
+                used: set[str] | None = None) -> int:
     """Scan every public file; returns how many files were read.
 
     All fingerprints go into one Aho-Corasick automaton (ahocorasick-rs), so each file is
     read once, in linear time, whatever the number of fingerprints. `clean` remembers files
     found clean (by content, against the same fingerprints) so a rebuild reads only what
     changed. `digests` gives the content digest of files already known (a page kept from
-    the last build), which is the key a file written from memory has here.
+    the last build), which is the key a file written from memory has here. `by_content`:
+    files on disk are known by their bytes, not their place and time (for files made anew
+    at every build, like the search index). `used` collects the keys of this build's files.
     """
     if not leaks.needles:
         return 0
     scanned = 0
     for path in sorted(files):
         content = files[path]
-        key = (digests or {}).get(path) or _content_key(content)
+        data = None
+        if by_content and isinstance(content, Path):
+            data = content.read_bytes()
+            key = content_key(data)
+        else:
+            key = (digests or {}).get(path) or _content_key(content)
+        if used is not None:
+            used.add(key)
         if clean is not None and clean.get(key) == leaks.against:
             continue
-        data = content.read_bytes() if isinstance(content, Path) else content
+        if data is None:
+            data = content.read_bytes() if isinstance(content, Path) else content
         scanned += 1
         found = leaks.first_leak(path, data)
         if found is None:

@@ -322,6 +322,13 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _peak_mb(children: bool) -> int:
+    import resource  # Unix only, like the figure
+
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss // 1024  # Linux gives kilobytes
+
+
 def print_summary(result, verbose: bool = False) -> None:
     if result.up_to_date:
         print(f"Nothing has changed since the last build (content, templates, options), "
@@ -346,6 +353,8 @@ def print_summary(result, verbose: bool = False) -> None:
             print(f"{warning.path}:{warning.line}: {warning.field}: warning: {warning.message}")
         print("Time per stage: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds
                                             in result.timings.items()))
+        print(f"Peak memory: ccsite {_peak_mb(children=False)} MB, largest helper "
+              f"process {_peak_mb(children=True)} MB (Markdown and page workers, Pagefind)")
     print(f"The public site is in {result.public}; to look at it, run: ccsite serve")
 
 

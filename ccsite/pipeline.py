@@ -262,9 +262,10 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 members_root[rel] = page if isinstance(page, Path) else page.encode("utf-8")
             for path, media_source in members_media.items():
                 members_root[path.removeprefix("members/")] = media_source
+        leak_keys: set[str] = set()  # what this build's files are known by, to keep
         scanned = len(public_check.results) + audit.check_leaks(
             public, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
-            digests=_kept_digests(public, paths, memory))
+            digests=_kept_digests(public, paths, memory), used=leak_keys)
         errors.raise_if_any()
 
         # write: each root swapped in whole; the search index is made from the written pages
@@ -274,7 +275,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
         def index_and_audit(root: Path) -> None:
             index = search.build_search_index(root)
             index_files = {p.relative_to(root).as_posix(): p for p in index}
-            audit.check_leaks(index_files, leaks, str(published), errors)
+            audit.check_leaks(index_files, leaks, str(published), errors,
+                              clean=memory.leak_clean, by_content=True, used=leak_keys)
             errors.raise_if_any()
 
         def finish(root: Path, changed: set[str]) -> None:
@@ -317,6 +319,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 shutil.rmtree(paths.output / stale, ignore_errors=True)
                 memory.outputs.pop(stale, None)
         _forget_gone_pages(memory, set(html_pages))
+        if len(memory.leak_clean) > 3 * len(leak_keys) + 1000:  # old files' keys pile up
+            memory.leak_clean = {key: memory.leak_clean[key] for key in leak_keys
+                                 if key in memory.leak_clean}
         reuse.commit()
         if keep_on_disk:
             memory.save(memory_file)
