@@ -26,11 +26,23 @@ class SearchIndexError(Exception):
     pass
 
 
+# `python -m pagefind`, made to die with the build (Linux): a build that is killed must not
+# leave Pagefind writing into the folder the next build tidies away.
+_LAUNCH = """
+import ctypes, runpy, signal
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, kept across exec
+except (OSError, AttributeError):
+    pass
+runpy.run_module("pagefind", run_name="__main__")
+"""
+
+
 def build_search_index(public_root: Path) -> list[Path]:
     """Index `public_root` into `public_root/pagefind/`; returns the files it wrote."""
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(public_root),
+            [sys.executable, "-c", _LAUNCH, "--site", str(public_root),
              "--output-subdir", SUBDIR, "--silent"],
             capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
