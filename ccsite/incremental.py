@@ -29,7 +29,7 @@ import jinja2
 
 from . import __version__
 
-STATE_VERSION = 5
+STATE_VERSION = 6
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
@@ -173,7 +173,8 @@ class BuildMemory:
     feeds_and_data: set[str] = field(default_factory=set)  # paths public_outputs made
     post_fingerprints: dict[str, list] = field(default_factory=dict)  # post text -> prints
     public_mentions: dict = field(default_factory=dict)  # (file, signature) -> names found
-    search_stale: bool = False  # pages changed since the search index was made
+    search_stale_pages: set[str] = field(default_factory=set)  # changed since indexed
+    search_news: int | None = None  # news items when the index was made (its shards)
     link_files: set[str] | None = None  # every output file, when links were last checked
     seen_files: dict[str, Any] = field(default_factory=dict)  # entity key -> file signature
     seen_values: dict[tuple[str, str], str] = field(default_factory=dict)  # read -> digest

@@ -272,36 +272,39 @@ def _build(paths: Paths, options: validate.BuildOptions,
         step("write")
         published = paths.output / "public"
 
-        def index_and_audit(root: Path) -> None:
-            index = search.build_search_index(root)
-            index_files = {p.relative_to(root).as_posix(): p for p in index}
-            audit.check_leaks(index_files, leaks, str(published), errors,
-                              clean=memory.leak_clean, by_content=True, used=leak_keys)
-            errors.raise_if_any()
-
         def finish(root: Path, changed: set[str]) -> None:
+            """Index the new public folder before it is swapped in: only the bundles
+            whose pages changed since the index was made (see outputs/search.py)."""
             old_index = published / search.SUBDIR
-            pages_changed = any(p.endswith(".html") for p in changed)
-            if old_index.is_dir() and not (pages_changed or memory.search_stale):
+            stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
+            if old_index.is_dir() and not stale and memory.search_news == len(site.news):
                 write.link_tree(old_index, root / search.SUBDIR)  # the pages it indexes are too
                 return
             step("search index")
+            same_layout = old_index.is_dir() and memory.search_news is not None and \
+                search.shard_names(memory.search_news) == search.shard_names(len(site.news))
             try:
-                index_and_audit(root)
+                index = search.update_search_index(
+                    root, old_index if same_layout else None, len(site.news), stale)
             except search.SearchIndexError as exc:
                 errors.add(str(published), 0, "search", str(exc))
                 errors.raise_if_any()
-            memory.search_stale = False
+            audit.check_leaks({p.relative_to(root).as_posix(): p for p in index}, leaks,
+                              str(published), errors, clean=memory.leak_clean,
+                              by_content=True, used=leak_keys)
+            errors.raise_if_any()
+            memory.search_stale_pages = set()
+            memory.search_news = len(site.news)
 
         if defer:  # the preview server: only what changed, in place (see write.update_in_place)
             written = write.update_in_place(paths.output, "public", public,
                                             memory.outputs.get("public"))
-            pages_changed = any(p.endswith(".html") for p in written.changed | written.removed)
-            memory.search_stale = memory.search_stale or pages_changed
+            memory.search_stale_pages |= {p for p in written.changed | written.removed
+                                          if p.endswith(".html")}
         else:
             written = write.write_root(paths.output, "public", public, finish=finish,
                                        previous=memory.outputs.get("public"),
-                                       force=memory.search_stale)
+                                       force=bool(memory.search_stale_pages))
         memory.outputs["public"] = written.signatures
         if members_root is not None:
             write_members = write.update_in_place if defer else write.write_root

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from . import incremental
 from .chart import progress_chart
-from .outputs import structured
+from .outputs import search, structured
 from .outputs.opendata import data_catalogue
 from .fields import LOCAL_ZONE
 from .graph import Site, slugify
@@ -120,7 +120,7 @@ def routes(site: Site) -> list[Route]:
          Route("/agencies/", "agencies.html", {"section": "Lead agencies"}),
          Route("/lessons/", "lessons.html", {"section": "Lessons learned"}),
          Route("/programme/", "programme.html", {"chart": chart, "section": "Programme"}),
-         Route("/search/", "search.html"),
+         Route("/search/", "search.html", {"shards": search.shard_urls(len(site.news))}),
          Route("/data/", "data.html", {"files": data_catalogue(site), "section": "Open data"}),
          Route("/404.html", "404.html")]
     r += [Route(c.url, "centre.html", {"centre": c, "section": "Centres",

@@ -271,11 +271,15 @@ def _link(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def link_tree(source: Path, target: Path) -> None:
-    """Hard-link every file under `source` into `target` (kept as it was last build)."""
+def link_tree(source: Path, target: Path, skip: str | None = None) -> None:
+    """Hard-link every file under `source` into `target` (kept as it was last build),
+    except those in its folder `skip`."""
     for path in source.rglob("*"):
         if path.is_file():
-            destination = target / path.relative_to(source)
+            rel = path.relative_to(source)
+            if skip and rel.parts[0] == skip:
+                continue
+            destination = target / rel
             destination.parent.mkdir(parents=True, exist_ok=True)
             _link(path, destination)
 

@@ -184,3 +184,32 @@ def test_structured_data_made_at_render_follows_site_yaml(site):
     incremental_build(site)
     assert "children@example.org" in page.read_text()
     assert_same_as_full_build(site)
+
+
+def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
+    """On a site with many news items the index is sharded (outputs/search.py): an edit
+    indexes its item's shard again and leaves the other bundles as they were."""
+    from ccsite.outputs import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    for number in range(5):
+        site.write(f"news/item-{number}.md", f"---\ntitle: Item {number}\ndate: 2010-01-0"
+                   f"{number + 1}\nsummary: Item.\n---\nWords of item {number}.\n")
+    incremental_build(site)
+    index = site.output / "public" / "pagefind"
+    shards = search.shard_names(6)
+    assert [p.name for p in sorted((index / "shards").iterdir())] == shards
+    inodes = lambda: {p.relative_to(index).as_posix(): p.stat().st_ino
+                      for p in index.rglob("*") if p.is_file()}
+    before = inodes()
+    site.edit("news/item-3.md", "Words of item 3.", "Other words of item 3.")
+    incremental_build(site)
+    after = inodes()
+    edited = search.bundle_of("news/item-3/index.html", shards)
+    for bundle in ["", *shards]:
+        prefix = f"shards/{bundle}/" if bundle else ""
+        files = {k for k in before if (k.startswith(prefix) if bundle
+                                       else not k.startswith("shards/"))}
+        kept = all(after.get(k) == before[k] for k in files)
+        assert kept == (bundle != edited), bundle
+    assert_same_as_full_build(site)

@@ -40,3 +40,34 @@ def test_search_results_can_be_limited_to_a_section(sample, page):
         assert results.count() >= 1
         for text in results.all_inner_texts():
             assert "Opportunities" in text
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory) -> Path:
+    """The sample built as a site with thousands of news items is: its news indexed in
+    shards (here of 3 items) that the search page merges into the main index."""
+    from ccsite.outputs import search
+
+    output = tmp_path_factory.mktemp("sharded")
+    saved, search.SHARD_PAGES = search.SHARD_PAGES, 3
+    try:
+        assert main(["build", "--source", str(ROOT / "content"), "--output", str(output),
+                     "--now", "2026-11-25T12:00:00Z", "--quiet"]) == 0
+    finally:
+        search.SHARD_PAGES = saved
+    return output / "public"
+
+
+def test_news_indexed_in_shards_is_found_from_the_search_page(sharded, page):
+    assert (sharded / "pagefind/shards/news-2/pagefind-entry.json").is_file()
+    with served(sharded) as base:
+        page.goto(base + "/search/?q=Saturdays")
+        page.get_by_role("status").filter(has_text="results for").wait_for()
+        page.get_by_role("link",
+                         name="What families told us about their children's centres").click()
+        page.get_by_role("heading", level=1,
+                         name="What families told us about their children's centres").wait_for()
+        page.goto(base + "/search/?q=Borehamwood")  # the main bundle still answers too
+        page.get_by_role("status").filter(has_text="results for").wait_for()
+        assert page.get_by_role("link", name="Borehamwood and Elstree Children's Centre") \
+            .count() >= 1

@@ -11,6 +11,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -38,12 +40,91 @@ runpy.run_module("pagefind", run_name="__main__")
 """
 
 
-def build_search_index(public_root: Path) -> list[Path]:
-    """Index `public_root` into `public_root/pagefind/`; returns the files it wrote."""
+# A large site's news is indexed in shards of about this many pages, each a Pagefind
+# bundle of its own that the search page merges (Pagefind's mergeIndex): editing one item
+# then indexes its shard again, not the whole site, and no Pagefind run holds all pages.
+SHARD_PAGES = 1000
+SHARDS = "shards"  # the folder, inside SUBDIR, of the shards' bundles
+
+
+def shard_names(news_items: int) -> list[str]:
+    """The shards for a site with this many news items (none below SHARD_PAGES)."""
+    count = 0 if news_items < SHARD_PAGES else -(-news_items // SHARD_PAGES)
+    return [f"news-{number}" for number in range(count)]
+
+
+def shard_urls(news_items: int) -> list[str]:
+    """Site paths of the shards' bundles, for the search page to merge."""
+    return [f"/{SUBDIR}/{SHARDS}/{name}/" for name in shard_names(news_items)]
+
+
+def bundle_of(output_path: str, shards: list[str]) -> str:
+    """The bundle that indexes a page: a news item's shard (by a stable hash of its
+    address, so an item stays in its shard), or "" for the main bundle."""
+    parts = output_path.split("/")
+    if not shards or len(parts) != 3 or parts[0] != "news" or parts[1] == "page":
+        return ""
+    number = int.from_bytes(hashlib.blake2b(output_path.encode(), digest_size=8).digest())
+    return shards[number % len(shards)]
+
+
+def update_search_index(public_root: Path, old_index: Path | None, news_items: int,
+                        changed_pages: set[str] | None) -> list[Path]:
+    """Make `public_root/pagefind/`: each bundle with a page in `changed_pages` (None: all)
+    is indexed anew, the others are linked from `old_index`. Returns the files made anew."""
+    from ..write import link_tree
+
+    shards = shard_names(news_items)
+    bundles: dict[str, list[str]] = {"": []}
+    for page in sorted(public_root.rglob("*.html")):
+        rel = page.relative_to(public_root).as_posix()
+        if not rel.startswith(SUBDIR + "/"):
+            bundles.setdefault(bundle_of(rel, shards), []).append(rel)
+    redo = {bundle_of(p, shards) for p in changed_pages} if changed_pages is not None \
+        else set(bundles)
+    made: list[Path] = []
+    for bundle, pages in sorted(bundles.items()):
+        folder = _bundle_folder(public_root, bundle)
+        old = _bundle_folder(old_index.parent, bundle) if old_index else None
+        if bundle not in redo and old and (old / "pagefind-entry.json").is_file():
+            link_tree(old, folder, skip=SHARDS if bundle == "" else None)
+        else:
+            made += _index(public_root, folder, None if not shards else pages)
+    return made
+
+
+def _bundle_folder(public_root: Path, bundle: str) -> Path:
+    return public_root / SUBDIR / (f"{SHARDS}/{bundle}" if bundle else "")
+
+
+def _index(public_root: Path, folder: Path, pages: list[str] | None) -> list[Path]:
+    """Run Pagefind over `pages` (None: the whole site) into `folder`. A shard's pages are
+    hard-linked into a folder of their own (same paths, so the same addresses) first."""
+    site = public_root
+    if pages is not None:
+        # named like write.py's temporary folders, so a killed build's is tidied away
+        site = public_root.parent / f".ccsite-tmp-public-search-{folder.name}-{os.getpid()}"
+        shutil.rmtree(site, ignore_errors=True)
+        for rel in pages:
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(public_root / rel, site / rel)
+    try:
+        _run_pagefind(site, folder)
+    finally:
+        if site != public_root:
+            shutil.rmtree(site, ignore_errors=True)
+    for name in UNUSED:
+        (folder / name).unlink(missing_ok=True)
+    make_deterministic(folder)
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and SHARDS not in p.relative_to(folder).parts)
+
+
+def _run_pagefind(site: Path, output: Path) -> None:
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _LAUNCH, "--site", str(public_root),
-             "--output-subdir", SUBDIR, "--silent"],
+            [sys.executable, "-c", _LAUNCH, "--site", str(site), "--output-path",
+             str(output), "--silent"],
             capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexError(f"Pagefind could not run: {exc}") from None
@@ -51,11 +132,6 @@ def build_search_index(public_root: Path) -> list[Path]:
         message = (done.stderr or done.stdout).strip().splitlines()
         raise SearchIndexError("Pagefind could not build the search index: "
                                + (message[-1] if message else f"exit {done.returncode}"))
-    folder = public_root / SUBDIR
-    for name in UNUSED:
-        (folder / name).unlink(missing_ok=True)
-    make_deterministic(folder)
-    return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
 # -- byte-identical indexes --------------------------------------------------------------

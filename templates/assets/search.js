@@ -12,10 +12,17 @@
   var pagefind = null;
   if (nojs) nojs.hidden = true;
 
+  /* A large site's index comes in shards (bundles of news pages): merged into the main one. */
   function engine() {
     if (!pagefind) {
+      var base = form.getAttribute("data-pagefind-base");
+      var shards = (form.getAttribute("data-pagefind-merge") || "").split(" ").filter(Boolean);
       pagefind = import(form.getAttribute("data-pagefind")).then(function (module) {
-        return module.options({ excerptLength: 24 }).then(function () { return module; });
+        return module.options({ excerptLength: 24, baseUrl: base }).then(function () {
+          return Promise.all(shards.map(function (shard) {
+            return module.mergeIndex(shard, { baseUrl: base });
+          }));
+        }).then(function () { return module; });
       });
     }
     return pagefind;
