@@ -326,12 +326,15 @@ def _build(paths: Paths, options: validate.BuildOptions,
             memory.leak_clean = {key: memory.leak_clean[key] for key in leak_keys
                                  if key in memory.leak_clean}
         reuse.commit()
+        file_count = len(public)
+        members_count = sum(1 for p in members_text if p.endswith(".html"))
+        del public, html_pages, members_text, members_root  # written: let their bytes go
         if keep_on_disk:
             memory.save(memory_file)
         step("done")
         return BuildResult(timings=timings, public=written.root, pages=_count_sections(page_routes),
-                           files=len(public), seconds=time.perf_counter() - started,
-                           members_pages=sum(1 for p in members_text if p.endswith(".html")),
+                           files=file_count, seconds=time.perf_counter() - started,
+                           members_pages=members_count,
                            protection=config.protection, leak_scanned=scanned,
                            base_path=config.base_path, warnings=checks.site_warnings(site),
                            page_sources={r.url: r.source for r in [*page_routes, *member_routes]

@@ -119,7 +119,6 @@ def test_edit_rewrites_only_the_pages_that_show_it(site):
 
 def test_title_edit_reaches_every_page_that_shows_the_title(site):
     incremental_build(site)
-    public = site.output / "public"
     site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
     incremental_build(site)
     assert "Allow far more time" in site.text("/lessons/")

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 SUBDIR = "pagefind"
@@ -82,15 +83,18 @@ def update_search_index(public_root: Path, old_index: Path | None, news_items: i
             bundles.setdefault(bundle_of(rel, shards), []).append(rel)
     redo = {bundle_of(p, shards) for p in changed_pages} if changed_pages is not None \
         else set(bundles)
-    made: list[Path] = []
+    jobs = []
     for bundle, pages in sorted(bundles.items()):
         folder = _bundle_folder(public_root, bundle)
         old = _bundle_folder(old_index.parent, bundle) if old_index else None
         if bundle not in redo and old and (old / "pagefind-entry.json").is_file():
             link_tree(old, folder, skip=SHARDS if bundle == "" else None)
         else:
-            made += _index(public_root, folder, None if not shards else pages)
-    return made
+            jobs.append((folder, None if not shards else pages))
+    # Pagefind runs are separate processes: as many at once as there are cores
+    with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        made = list(pool.map(lambda job: _index(public_root, *job), jobs))
+    return sorted(path for files in made for path in files)
 
 
 def _bundle_folder(public_root: Path, bundle: str) -> Path:
