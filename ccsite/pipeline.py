@@ -91,9 +91,11 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     paths = Paths.of(source, output, templates, shown_as, secrets)
     try:
         with write.BuildLock(paths.output):
-            if memory is not None or defer:  # the preview server: its own memory, no stamp
+            if memory is not None:  # the preview server: its own memory, no stamp
                 with _no_cycle_collection(defer):
                     return _build(paths, options, progress, memory, defer)
+            if defer:
+                return _build_with_memory_on_disk(paths, options, progress, defer=True)
             return _build_unless_up_to_date(paths, options, progress)
     except write.LockedError as exc:
         raise ContentErrors([ContentError(str(paths.output), 1, "lock", str(exc))]) from None
@@ -131,7 +133,7 @@ def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
         return BuildResult(**stamp.summary, public=paths.output / "public", seconds=seconds,
                            timings={"up to date": seconds}, up_to_date=True)
     uptodate.forget(stamp_file)  # from here on the published site may change
-    result = _build(paths, options, progress, None, False)
+    result = _build_with_memory_on_disk(paths, options, progress)
     if uptodate.racy(inputs, taken):
         return result
     uptodate.save(stamp_file, uptodate.Stamp(
@@ -141,14 +143,25 @@ def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
     return result
 
 
+def _build_with_memory_on_disk(paths: Paths, options: validate.BuildOptions,
+                               progress: Callable[[str], None] | None,
+                               defer: bool = False) -> BuildResult:
+    """The build memory read from the cache folder, and saved there after a successful
+    build, once the build's pages and site graph have been let go (less memory at once)."""
+    memory_file = paths.cache / "build-memory.pickle"
+    memory = incremental.BuildMemory.read(memory_file)
+    result = _build(paths, options, progress, memory, defer)
+    started = time.perf_counter()
+    memory.save(memory_file)
+    result.timings["save memory"] = seconds = time.perf_counter() - started
+    result.seconds += seconds
+    return result
+
+
 def _build(paths: Paths, options: validate.BuildOptions,
-           progress: Callable[[str], None] | None, memory: incremental.BuildMemory | None,
+           progress: Callable[[str], None] | None, memory: incremental.BuildMemory,
            defer: bool) -> BuildResult:
     started = time.perf_counter()
-    memory_file = paths.cache / "build-memory.pickle"
-    keep_on_disk = memory is None
-    if memory is None:
-        memory = incremental.BuildMemory.read(memory_file)
     errors = ErrorList()
     timings: dict[str, float] = {}
     step = _Stages(progress, timings)
@@ -329,8 +342,6 @@ def _build(paths: Paths, options: validate.BuildOptions,
         file_count = len(public)
         members_count = sum(1 for p in members_text if p.endswith(".html"))
         del public, html_pages, members_text, members_root  # written: let their bytes go
-        if keep_on_disk:
-            memory.save(memory_file)
         step("done")
         return BuildResult(timings=timings, public=written.root, pages=_count_sections(page_routes),
                            files=file_count, seconds=time.perf_counter() - started,
