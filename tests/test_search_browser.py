@@ -67,6 +67,8 @@ def test_news_indexed_in_shards_is_found_from_the_search_page(sharded, page):
                          name="What families told us about their children's centres").click()
         page.get_by_role("heading", level=1,
                          name="What families told us about their children's centres").wait_for()
+        page.goto(base + "/search/?q=Saturdays&section=News")  # filters work across shards
+        page.get_by_role("status").filter(has_text="1 result for").wait_for()
         page.goto(base + "/search/?q=Borehamwood")  # the main bundle still answers too
         page.get_by_role("status").filter(has_text="results for").wait_for()
         assert page.get_by_role("link", name="Borehamwood and Elstree Children's Centre") \
