@@ -35,7 +35,7 @@ _LAUNCH = """
 import ctypes, runpy, signal
 try:
     ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, kept across exec
-except (OSError, AttributeError):
+except Exception:  # not Linux: no such call, and nothing to do
     pass
 runpy.run_module("pagefind", run_name="__main__")
 """
