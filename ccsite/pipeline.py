@@ -278,7 +278,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
         leak_keys: set[str] = set()  # what this build's files are known by, to keep
         scanned = len(public_check.results) + audit.check_leaks(
             public, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
-            digests=_kept_digests(public, paths, memory), used=leak_keys)
+            digests={**_kept_digests(public, paths, memory),  # known already: not hashed again
+                     **{path: seen[1] for path, seen in public_check.results.items() if seen[1]}},
+            used=leak_keys)
         errors.raise_if_any()
 
         # write: each root swapped in whole; the search index is made from the written pages
