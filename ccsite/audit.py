@@ -120,12 +120,34 @@ _PLAIN = [("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
           ("\u2013", "-"), ("\u2014", "-")]
 
 
-def members_fingerprints(members, member_routes, public_text: "PublicText",
-                         cache: dict | None = None) -> list[Fingerprint]:
+def members_people(members) -> list[tuple[str, str, str, int]]:
+    """The people of the members content, as (normalised text, source, what, shortest
+    length that counts): authors, and the directory's names, e-mails, phones and topics."""
+    people = [(post.author, post.source, "author", 6) for post in members.posts]
+    for person in members.directory:
+        people += [(person.name, person.source, "directory name", 6),
+                   (person.email, person.source, "directory email", 6)]
+        if person.phone:
+            people.append((person.phone.national, person.source, "directory phone", 6))
+        people += [(topic, person.source, "directory topic", MIN_FINGERPRINT)
+                   for topic in person.topics]
+    return [(normalise(text or "").strip(), source, what, minimum)
+            for text, source, what, minimum in people]
+
+
+def said_publicly(people: list[tuple[str, str, str, int]], public_text: "PublicText") -> set[str]:
+    """Which of the members' people the public content names too (see PublicText)."""
+    return public_text.which_contain({key for key, _, _, minimum in people
+                                      if len(key) >= minimum})
+
+
+def members_fingerprints(members, member_routes, people: list[tuple[str, str, str, int]],
+                         said: set[str], cache: dict | None = None) -> list[Fingerprint]:
     """Fingerprints of everything members-only. People's names, e-mails and phones are
-    left out when the public content gives them too: a manager who is also an agency's
-    public contact is not a leak. Text (titles, passages) is never excused: a members
-    passage pasted into a public page is exactly the leak to catch.
+    left out when the public content gives them too (`said`, see `said_publicly`): a
+    manager who is also an agency's public contact is not a leak. Text (titles, passages)
+    is never excused: a members passage pasted into a public page is exactly the leak to
+    catch.
 
     `cache` keeps each post's fingerprints by its text, for rebuilds."""
     found: dict[str, Fingerprint] = {}
@@ -136,20 +158,8 @@ def members_fingerprints(members, member_routes, public_text: "PublicText",
     if cache is not None:  # keep only this build's posts
         cache.clear()
         cache.update(kept)
-    people = [(post.author, post.source, "author", 6) for post in members.posts]
-    for person in members.directory:
-        people += [(person.name, person.source, "directory name", 6),
-                   (person.email, person.source, "directory email", 6)]
-        if person.phone:
-            people.append((person.phone.national, person.source, "directory phone", 6))
-        people += [(topic, person.source, "directory topic", MIN_FINGERPRINT)
-                   for topic in person.topics]
-    people = [(normalise(text or "").strip(), source, what, minimum)
-              for text, source, what, minimum in people]
-    said_publicly = public_text.which_contain(
-        {key for key, _, _, minimum in people if len(key) >= minimum})
     for key, source, what, minimum in people:
-        if len(key) >= minimum and key not in found and key not in said_publicly:
+        if len(key) >= minimum and key not in found and key not in said:
             found[key] = Fingerprint(key, source, what)
     for route in member_routes:
         if route.url != "/members/":

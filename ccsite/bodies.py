@@ -90,12 +90,18 @@ class BodyRenderer:
         self._stamp = f"{__version__}|{markdown.__version__}|{nh3_version()}|{base_path}|"
         self._cached: dict[str, str] = _read_cache(cache_file)
         self._used: dict[str, str] = {}
+        # each body's key, by its text: a renderer kept by `ccsite serve` hashes a body
+        # once, not at every build (a dict finds a text it has seen by its cached hash)
+        self._keys: dict[str, str] = {}
+        self._keys_before: dict[str, str] = {}
 
     def start_build(self) -> None:
         """A new build of the same site (`ccsite serve` keeps one renderer): what the last
         build used is the cache now, and this build's use is counted afresh."""
         if self._used:
             self._cached, self._used = self._used, {}
+        if self._keys:
+            self._keys_before, self._keys = self._keys, {}
 
     def render(self, text: str) -> str:
         return self._lookup(self._key(text), text)
@@ -119,7 +125,11 @@ class BodyRenderer:
         return [self._lookup(key, text) for key, text in zip(keys, texts)]
 
     def _key(self, text: str) -> str:
-        return hashlib.sha256((self._stamp + text).encode("utf-8")).hexdigest()
+        key = self._keys.get(text) or self._keys_before.get(text)
+        if key is None:
+            key = hashlib.sha256((self._stamp + text).encode("utf-8")).hexdigest()
+        self._keys[text] = key
+        return key
 
     def _lookup(self, key: str, text: str) -> str:
         html = self._used.get(key) or self._cached.get(key)

@@ -6,6 +6,7 @@ They are reported by `ccsite check` (and counted in a build's summary), with the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from .errors import ContentError
@@ -40,10 +41,11 @@ def site_warnings(site: Site) -> list[ContentError]:
             warn(entry, "summary", "there is no summary; one plain sentence helps readers, "
                  "search results and link previews")
     for entry in [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages]:
-        if IMG_WITHOUT_ALT.search(entry.html):
+        image_without_alt, http_links = _body_findings(entry.html)
+        if image_without_alt:
             warn(entry, "body", "an image has no alt text: write ![what the image shows]"
                  "(/media/file.jpg) so people who cannot see it know what it is")
-        for url in HTTP_LINK.findall(entry.html):
+        for url in http_links:
             warn(entry, "body", f"the link {url} is not secure (http://); use https:// if "
                  "the site offers it")
     for entity in [*site.centres, *site.agencies]:
@@ -57,3 +59,9 @@ def site_warnings(site: Site) -> list[ContentError]:
             warn(item, "date", "this news item is more than a year old but is still among "
                  "the latest changes on the home page; add newer news")
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the preview server asks again at every build
+def _body_findings(html: str) -> tuple[bool, tuple[str, ...]]:
+    """Does the body have an image without alt text, and which http:// links."""
+    return bool(IMG_WITHOUT_ALT.search(html)), tuple(HTTP_LINK.findall(html))

@@ -29,7 +29,7 @@ import jinja2
 
 from . import __version__
 
-STATE_VERSION = 6
+STATE_VERSION = 7
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
@@ -178,13 +178,18 @@ class BuildMemory:
     link_files: set[str] | None = None  # every output file, when links were last checked
     seen_files: dict[str, Any] = field(default_factory=dict)  # entity key -> file signature
     seen_values: dict[tuple[str, str], str] = field(default_factory=dict)  # read -> digest
-    # kept in memory only (by `ccsite serve`): what each document validated as, and the
-    # Markdown renderer with its cache of bodies
+    seen_templates: dict[str, str] = field(default_factory=dict)  # name -> digest of source
+    # kept in memory only (by `ccsite serve`): what each document validated as, the
+    # Markdown renderer with its cache of bodies, the leak audit with what it was made of
     read_as: dict = field(default_factory=dict)
     bodies: Any = None
+    leak_audit: tuple | None = None
+    contexts: dict = field(default_factory=dict)  # see Reuse.context_digest
+    published_paths: dict = field(default_factory=dict)  # output path -> its Path
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "read_as": {}, "bodies": None}
+        return {**self.__dict__, "read_as": {}, "bodies": None, "leak_audit": None,
+                "contexts": {}, "published_paths": {}}
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":
@@ -239,6 +244,27 @@ class Reuse:
         self._templates: dict[str, str | None] = {}
         self.rendered: list[str] = []  # output paths rendered (not reused) by this build
         self.changed = self._changed_since_last_build()
+        # every page's record names templates as they were at the last build (a page that
+        # read one that changed was made again then), so while none has changed since, no
+        # page's templates need looking at
+        self.templates_unchanged = bool(memory.seen_templates) and all(
+            self.template_digest(name) == was for name, was in memory.seen_templates.items())
+        self._contexts: dict = {}  # this build's, for the next (see `context_digest`)
+        memory.contexts, self._known_contexts = self._contexts, memory.contexts
+
+    def context_digest(self, template: str, url: str, context: dict[str, Any],
+                       made_later: list[str]) -> str:
+        """`context_identity`, remembered between the preview server's builds for a route
+        whose context is made of the same values as last time (see `_same`)."""
+        values = tuple(context.values())
+        key = (template, url, tuple(context), tuple(made_later))
+        known = self._known_contexts.get(key)
+        if known is not None and _same(known[0], values):
+            self._contexts[key] = known
+            return known[1]
+        identity_digest = context_identity(template, url, context, sorted(made_later))
+        self._contexts[key] = (values, identity_digest)
+        return identity_digest
 
     def token(self, key: str, attribute: str) -> str | tuple[str, str]:
         if attribute not in DERIVED and key in self.files and key in self.objects:
@@ -282,9 +308,10 @@ class Reuse:
         record = self.memory.pages.get(output_path)
         if record is None or record.context != context_digest:
             return False
-        for name, was in record.templates.items():
-            if self.template_digest(name) != was:
-                return False
+        if not self.templates_unchanged:
+            for name, was in record.templates.items():
+                if self.template_digest(name) != was:
+                    return False
         return self.changed.isdisjoint(record.reads)
 
     def render(self, template: jinja2.Template, variables: dict[str, Any],
@@ -320,6 +347,8 @@ class Reuse:
     def adopt(self, output_path: str, record: PageRecord, values: dict) -> None:
         self.memory.pages[output_path] = record
         self._values.update(values)
+        for name, was in record.templates.items():
+            self._templates.setdefault(name, was)
         self.rendered.append(output_path)
 
     def commit(self) -> None:
@@ -330,12 +359,35 @@ class Reuse:
             (pair, value) for pair, value in self._values.items() if value is not None)
         for pair in [p for p, v in self._values.items() if v is None]:
             self.memory.seen_values.pop(pair, None)
+        self.memory.seen_templates.update(self._templates)
+        for name in [n for n, d in self._templates.items() if d is None]:
+            self.memory.seen_templates.pop(name, None)
 
     def forget(self) -> None:
         """The build failed: pages it rendered were not published, so their records (made
         from inputs the published files do not show) must not vouch for them."""
         for output_path in self.rendered:
             self.memory.pages.pop(output_path, None)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """True only if `identity` is bound to give the two values the same text: the very
+    same content object (it counts by its key, fixed for its life), equal texts and
+    numbers, and tuples and frozen dataclasses made of such values. Anything else
+    (lists, mutable objects) is never taken as the same: its identity is made again."""
+    if a is b and entity_key(a) is not None:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (str, int)):
+        return a == b
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    params = getattr(a, "__dataclass_params__", None)
+    if params is not None and params.frozen and entity_key(a) is None:
+        return all(_same(getattr(a, f.name), getattr(b, f.name))
+                   for f in dataclasses.fields(a))
+    return False
 
 
 def _fields(obj: Any) -> Any:

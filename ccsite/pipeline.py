@@ -13,7 +13,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import jinja2
 
@@ -202,9 +202,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         member_routes = members_pages.members_routes(members)
         encrypt = config.protection == "encrypt"
         # the audits look at each page while it is rendered (in the worker rendering it)
-        leaks = audit.LeakAudit(_fingerprints(folder, members, member_routes, memory),
-                                config.base_path)
-        leaks.prepare()
+        leaks = _leak_audit(folder, members, member_routes, memory, config.base_path)
         public_check = render.Inspection(functools.partial(_inspect_public_page, leaks))
         members_check = render.Inspection(_inspect_members_page)
         pages = _render(lambda: render.render_routes(
@@ -379,12 +377,17 @@ class _Stages:
 def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix: str):
     """The last build's file for an output path, if it is still the file that was written."""
     recorded = memory.outputs.get(root, {})
-
     folder = f"{paths.output / root}/"
+    known = memory.published_paths  # the preview server makes each Path once
 
     def find(output_path: str) -> Path | None:
         rel = output_path.removeprefix(prefix)
-        return Path(folder + rel) if write.intact(recorded.get(rel), folder + rel) else None
+        if not write.intact(recorded.get(rel), folder + rel):
+            return None
+        path = known.get(folder + rel)
+        if path is None:
+            path = known[folder + rel] = Path(folder + rel)
+        return path
     return find
 
 
@@ -452,12 +455,34 @@ def _url_key(paths: Paths) -> bytes:
     return credentials.MemberStore(paths.secrets).url_key()
 
 
-def _fingerprints(folder, members, member_routes, memory: incremental.BuildMemory):
-    """The leak audit's fingerprints; each post's are kept between builds by its text."""
+def _leak_audit(folder, members, member_routes, memory: incremental.BuildMemory,
+                base_path: str) -> audit.LeakAudit:
+    """The leak audit's fingerprints, ready to search with. Each post's are kept between
+    builds by its text; the preview server keeps the whole audit while what it is made
+    from is the same (the members files, their addresses, and which of the members'
+    people the public content names), so a public edit does not rebuild it."""
     public_text = audit.PublicText(_public_source_text(folder, memory.parsed),
                                    memory.public_mentions)
-    return audit.members_fingerprints(members, member_routes, public_text,
-                                      cache=memory.post_fingerprints)
+    people = audit.members_people(members)
+    said = audit.said_publicly(people, public_text)
+    key = (base_path, frozenset(said), tuple(route.url for route in member_routes),
+           tuple(sorted(members.media)), tuple(_signature(document, memory.parsed)
+                                       for document in folder.documents
+                                       if document.members_only))
+    if memory.leak_audit is not None and memory.leak_audit[0] == key:
+        return memory.leak_audit[1]
+    leaks = audit.LeakAudit(audit.members_fingerprints(
+        members, member_routes, people, said, cache=memory.post_fingerprints), base_path)
+    leaks.prepare()
+    memory.leak_audit = (key, leaks)
+    return leaks
+
+
+def _signature(document: load.RawDocument, parsed: dict) -> tuple[str, Any]:
+    """A document's file and the signature of its bytes (see load.py); one that has none
+    is known by its object, so it never matches another build's."""
+    signature = parsed.get(document.path, (None,))[0]
+    return document.path, signature if signature is not None else id(document)
 
 
 def _public_source_text(folder: load.ContentFolder, parsed: dict) -> dict:
@@ -467,9 +492,7 @@ def _public_source_text(folder: load.ContentFolder, parsed: dict) -> dict:
     for document in [folder.site, *folder.documents]:
         if document is None or document.members_only:
             continue
-        signature = parsed.get(document.path, (None,))[0]
-        key = (document.path, signature if signature is not None else id(document))
-        texts[key] = functools.partial(_normalised_source, document)
+        texts[_signature(document, parsed)] = functools.partial(_normalised_source, document)
     return texts
 
 

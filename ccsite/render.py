@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -48,7 +48,7 @@ class Route:
     # the same (the page records those two files as read: see incremental.Reuse.render)
     own: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
-    @property
+    @cached_property  # asked for several times per page in every build
     def output_path(self) -> str:
         return self.url.lstrip("/") + ("index.html" if self.url.endswith("/") else "")
 
@@ -158,8 +158,8 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
     for route in page_routes:
         context = None
         if reuse is not None:
-            context = incremental.context_identity(route.template, route.url, route.context,
-                                                   sorted(route.own))
+            context = reuse.context_digest(route.template, route.url, route.context,
+                                           list(route.own))
             old = previous(route.output_path) if previous and reuse.still_good(
                 route.output_path, context) else None
             if old is not None:

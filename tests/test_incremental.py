@@ -143,6 +143,39 @@ def test_failed_build_in_the_preview_server_leaves_nothing_vouched_for(site):
     assert_same_as_full_build(site)
 
 
+def test_failed_build_after_a_template_change_leaves_its_pages_to_be_made_again(site):
+    """The preview server skips looking at each page's templates while none changed since
+    the last good build; a failed build must not count as one."""
+    from ccsite.errors import ContentErrors
+
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    SCENARIOS["change a template"](site)
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [nowhere](/no-such-page/) [Oxhey]")
+    with pytest.raises(ContentErrors):
+        build(site.content, site.output, BuildOptions(now=NOW), memory=memory, defer=True)
+    site.edit("news/centres-open.md", "[nowhere](/no-such-page/) ", "")
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory, defer=True)
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    assert "Changed." in site.text("/lessons/more-time/")
+    assert_same_as_full_build(site)
+
+
+def test_preview_server_finds_a_leak_that_a_members_edit_makes(site):
+    """The preview server keeps its leak audit while the members content is the same; a
+    members post that now says what a public page says must be found at once."""
+    from ccsite.errors import ContentErrors
+
+    passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
+    memory = incremental.BuildMemory()
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{passage} See [Oxhey]")
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
+    with pytest.raises(ContentErrors) as failed:
+        build(site.content, site.output, BuildOptions(now=NOW), memory=memory, defer=True)
+    assert "leak: members-only passage" in str(failed.value.errors[0])
+
+
 @pytest.mark.parametrize("change", sorted(SCENARIOS))
 def test_preview_server_rebuild_equals_full_build(site, change):
     """`ccsite serve` keeps its memory (parsed and validated documents, page records) in

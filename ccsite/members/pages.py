@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from ..bodies import plain_text as _plain
-from ..outputs.feeds import FeedEntry, as_datetime, make_feed
+from ..outputs.feeds import FeedEntry, as_datetime, make_feed, newest_dated
 from ..graph import MembersSite, Site
 from ..render import Route, render_routes
 
@@ -81,6 +81,6 @@ def _feed(members: MembersSite):
                          url=config.base_url + p.url.lstrip("/"),
                          updated=as_datetime(p.date), published=as_datetime(p.date),
                          summary=p.summary, content_html=p.html, author=p.author)
-               for p in members.posts if p.date]
+               for p in newest_dated(members.posts)]
     return make_feed(f"{config.members_title}: good practice", config.base_url + "members/feed.xml",
                      config.base_url + "members/", config.members_title, entries)

@@ -53,6 +53,14 @@ def make_feed(title: str, self_url: str, page_url: str, author: str,
                 updated=updated, author=author, entries=ordered)
 
 
+def newest_dated(items: list) -> list:
+    """The items (news, posts: anything with a `date` and a `url`) a feed will hold, picked
+    before their entries are made: the same newest FEED_ENTRIES that `make_feed` keeps
+    (ids are the URLs under one base, so they order as the URLs do)."""
+    return heapq.nlargest(FEED_ENTRIES, [item for item in items if item.date],
+                          key=lambda item: (as_datetime(item.date), item.url))
+
+
 def absolute(config, path: str) -> str:
     return config.base_url + path.lstrip("/")
 
@@ -62,7 +70,7 @@ def news_feed(site) -> Feed:
     entries = [FeedEntry(id=absolute(config, n.url), title=n.title, url=absolute(config, n.url),
                          updated=as_datetime(n.date), published=as_datetime(n.date),
                          summary=n.summary, content_html=n.html)
-               for n in site.news if n.date]
+               for n in newest_dated(site.news)]
     return make_feed(f"{config.title}: news", absolute(config, "/feed.xml"),
                      absolute(config, "/news/"), config.organisation.name, entries)
 
