@@ -175,6 +175,7 @@ class BuildMemory:
     public_mentions: dict = field(default_factory=dict)  # (file, signature) -> names found
     search_stale_pages: set[str] = field(default_factory=set)  # changed since indexed
     search_news: int | None = None  # news items when the index was made (its shards)
+    search_unindexed: set[str] = field(default_factory=set)  # pages the index leaves out
     link_files: set[str] | None = None  # every output file, when links were last checked
     seen_files: dict[str, Any] = field(default_factory=dict)  # entity key -> file signature
     seen_values: dict[tuple[str, str], str] = field(default_factory=dict)  # read -> digest

@@ -298,16 +298,20 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 search.shard_names(memory.search_news) == search.shard_names(len(site.news))
             try:
                 index = search.update_search_index(
-                    root, old_index if same_layout else None, len(site.news), stale)
+                    root, [p for p in public if p.endswith(".html")],
+                    old_index if same_layout else None, len(site.news),
+                    stale if same_layout else None, memory.search_unindexed)
             except search.SearchIndexError as exc:
                 errors.add(str(published), 0, "search", str(exc))
                 errors.raise_if_any()
-            audit.check_leaks({p.relative_to(root).as_posix(): p for p in index}, leaks,
+            audit.check_leaks({p.relative_to(root).as_posix(): p for p in index.files}, leaks,
                               str(published), errors, clean=memory.leak_clean,
                               by_content=True, used=leak_keys)
             errors.raise_if_any()
             memory.search_stale_pages = set()
             memory.search_news = len(site.news)
+            memory.search_unindexed = index.unindexed
+            step("publish")  # the new folder swapped in, the old one removed
 
         if defer:  # the preview server: only what changed, in place (see write.update_in_place)
             written = write.update_in_place(paths.output, "public", public,

@@ -133,7 +133,9 @@ def routes(site: Site) -> list[Route]:
           for a in site.agencies]
     r += [Route(l.url, "lesson.html", {"lesson": l, "section": "Lessons learned"}, l.source)
           for l in site.lessons]
-    r += [Route(p.url, "news-list.html", {"news_page": p, "section": "News"},
+    # the news listing pages are not searchable: each only repeats the summaries of items
+    # that are found themselves (and an edited item would change its listing's index too)
+    r += [Route(p.url, "news-list.html", {"news_page": p},
                 lastmod=p.items[0].date if p.items else None) for p in site.news_pages]
     r += [Route(n.url, "news-item.html", {"item": n, "section": "News"}, n.source,
                 lastmod=n.date, own={"jsonld": partial(structured.news_article, site, n)})

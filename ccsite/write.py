@@ -264,7 +264,7 @@ def _with_file_stats(result: Written) -> None:
             result.signatures[rel] = f"{sig}|{_stat_part(root + rel)}"
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: Path | str, target: Path | str) -> None:
     try:
         os.link(source, target)
     except OSError:
@@ -274,14 +274,17 @@ def _link(source: Path, target: Path) -> None:
 def link_tree(source: Path, target: Path, skip: str | None = None) -> None:
     """Hard-link every file under `source` into `target` (kept as it was last build),
     except those in its folder `skip`."""
-    for path in source.rglob("*"):
-        if path.is_file():
-            rel = path.relative_to(source)
-            if skip and rel.parts[0] == skip:
-                continue
-            destination = target / rel
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            _link(path, destination)
+    # os.walk and text paths: a search index is thousands of files, and Path objects for
+    # each would cost more than the links
+    for folder, subfolders, names in os.walk(source):
+        rel = os.path.relpath(folder, source)
+        if rel == ".":
+            subfolders[:] = [name for name in subfolders if name != skip]
+            rel = ""
+        destination = os.path.join(target, rel)
+        os.makedirs(destination, exist_ok=True)
+        for name in names:
+            _link(os.path.join(folder, name), os.path.join(destination, name))
 
 
 def recover_interrupted(output: Path, name: str) -> None:

@@ -129,6 +129,8 @@ def test_sitemap_lists_exactly_the_public_html_pages(public):
 
 def test_search_index_covers_the_public_pages_only(public):
     entry = json.loads((public / "pagefind/pagefind-entry.json").read_text())
-    assert entry["languages"]["en-gb"]["page_count"] == len(html_pages(public)) - 2  # 404, search
+    # all but the 404 page, the search page and the news listing (it repeats the items)
+    assert entry["languages"]["en-gb"]["page_count"] == len(html_pages(public)) - 3
+    assert "data-pagefind-body" not in (public / "news/index.html").read_text()
     assert (public / "pagefind/pagefind.js").exists()
     assert not (public / "pagefind/pagefind-ui.js").exists()

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 SUBDIR = "pagefind"
@@ -69,20 +70,45 @@ def bundle_of(output_path: str, shards: list[str]) -> str:
     return shards[number % len(shards)]
 
 
-def update_search_index(public_root: Path, old_index: Path | None, news_items: int,
-                        changed_pages: set[str] | None) -> list[Path]:
-    """Make `public_root/pagefind/`: each bundle with a page in `changed_pages` (None: all)
-    is indexed anew, the others are linked from `old_index`. Returns the files made anew."""
+MARK = b"data-pagefind-body"  # what a page that is indexed has (see base.html)
+
+
+@dataclass
+class SearchIndex:
+    files: list[Path]  # the index files made anew
+    unindexed: set[str]  # pages Pagefind leaves out (no MARK), as far as known
+
+
+def update_search_index(public_root: Path, pages: list[str], old_index: Path | None,
+                        news_items: int, changed_pages: set[str] | None,
+                        unindexed: set[str] = frozenset()) -> SearchIndex:
+    """Make `public_root/pagefind/` for its HTML `pages`: each bundle with a page in
+    `changed_pages` (None: all) is indexed anew, the others are linked from `old_index`.
+    A changed page that is not indexed now and was not when the index was made (in
+    `unindexed`, like the news listing pages) needs no bundle made again."""
     from ..write import link_tree
 
     shards = shard_names(news_items)
     bundles: dict[str, list[str]] = {"": []}
-    for page in sorted(public_root.rglob("*.html")):
-        rel = page.relative_to(public_root).as_posix()
+    for rel in sorted(pages):
         if not rel.startswith(SUBDIR + "/"):
             bundles.setdefault(bundle_of(rel, shards), []).append(rel)
-    redo = {bundle_of(p, shards) for p in changed_pages} if changed_pages is not None \
-        else set(bundles)
+    if changed_pages is None:
+        unindexed = {rel for bundle in bundles.values() for rel in bundle
+                     if MARK not in (public_root / rel).read_bytes()}
+        redo = set(bundles)
+    else:
+        unindexed = set(unindexed)
+        redo = set()
+        for rel in changed_pages:
+            page = public_root / rel
+            indexed_now = page.is_file() and MARK in page.read_bytes()
+            if indexed_now or rel not in unindexed:
+                redo.add(bundle_of(rel, shards))
+            if page.is_file() and not indexed_now:
+                unindexed.add(rel)
+            else:
+                unindexed.discard(rel)
     jobs = []
     for bundle, pages in sorted(bundles.items()):
         folder = _bundle_folder(public_root, bundle)
@@ -94,7 +120,7 @@ def update_search_index(public_root: Path, old_index: Path | None, news_items: i
     # Pagefind runs are separate processes: as many at once as there are cores
     with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
         made = list(pool.map(lambda job: _index(public_root, *job), jobs))
-    return sorted(path for files in made for path in files)
+    return SearchIndex(sorted(path for files in made for path in files), unindexed)
 
 
 def _bundle_folder(public_root: Path, bundle: str) -> Path:
