@@ -286,11 +286,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
     memory = BuildMemory()  # kept in this process between rebuilds
 
-    def build_once(defer: bool = False):
+    def build_once(defer: bool = False, changed_files: set[str] | None = None):
         return build(source, Path(args.output), BuildOptions(now=now_or(args.now),
                                                              drafts=args.drafts),
                      templates=templates, shown_as=args.source, secrets=secrets,
-                     memory=memory, defer=defer)
+                     memory=memory, defer=defer, changed_files=changed_files)
 
     try:
         server = PreviewServer(build_once, Path(args.output),

@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import operator
 import pickle
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -185,12 +186,15 @@ class BuildMemory:
     read_as: dict = field(default_factory=dict)
     bodies: Any = None
     leak_audit: tuple | None = None
+    known_files: Any = None  # load.KnownFiles: the content files the last walk found
     contexts: dict = field(default_factory=dict)  # see Reuse.context_digest
+    values: dict = field(default_factory=dict)  # see Reuse._value_identity
     published_paths: dict = field(default_factory=dict)  # output path -> its Path
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "read_as": {}, "bodies": None, "leak_audit": None,
-                "contexts": {}, "published_paths": {}}
+                "known_files": None, "contexts": {}, "values": {},
+                "published_paths": {}}
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":
@@ -244,6 +248,8 @@ class Reuse:
         self._values: dict[tuple[str, str], str | None] = {}
         self._templates: dict[str, str | None] = {}
         self.rendered: list[str] = []  # output paths rendered (not reused) by this build
+        self._value_memo: dict = {}  # the same, for values read (see `_value_identity`)
+        memory.values, self._known_values = self._value_memo, memory.values
         self.changed = self._changed_since_last_build()
         # every page's record names templates as they were at the last build (a page that
         # read one that changed was made again then), so while none has changed since, no
@@ -260,11 +266,12 @@ class Reuse:
         values = tuple(context.values())
         key = (template, url, tuple(context), tuple(made_later))
         known = self._known_contexts.get(key)
-        if known is not None and _same(known[0], values):
+        if known is not None and ((known[2] and _same_items(known[0], values))
+                                  or _same(known[0], values)):
             self._contexts[key] = known
             return known[1]
         identity_digest = context_identity(template, url, context, sorted(made_later))
-        self._contexts[key] = (values, identity_digest)
+        self._contexts[key] = (values, identity_digest, _of_stable_items(values))
         return identity_digest
 
     def token(self, key: str, attribute: str) -> str | tuple[str, str]:
@@ -293,8 +300,22 @@ class Reuse:
                     value = "<missing>"
                 if isinstance(value, jinja2.Undefined):
                     value = "<undefined>"
-                self._values[pair] = digest(identity(value))
+                self._values[pair] = self._value_identity(pair, value)
         return self._values[pair]
+
+    def _value_identity(self, pair: tuple[str, str], value: Any) -> str:
+        """The digest of a value's identity. The preview server keeps each value read
+        with its digest: a list of the very same content objects and texts as last time
+        (site.news, an agency's centres) has the same identity, found without walking it
+        through JSON (see `_same` for other values)."""
+        known = self._known_values.get(pair)
+        if known is not None and ((known[2] and _same_items(known[0], value))
+                                  or _same(known[0], value)):
+            self._value_memo[pair] = known
+            return known[1]
+        value_digest = digest(identity(value))
+        self._value_memo[pair] = (value, value_digest, _of_stable_items(value))
+        return value_digest
 
     def template_digest(self, name: str) -> str | None:
         if name not in self._templates:
@@ -372,23 +393,47 @@ class Reuse:
 
 
 def _same(a: Any, b: Any) -> bool:
-    """True only if `identity` is bound to give the two values the same text: the very
-    same content object (it counts by its key, fixed for its life), equal texts and
-    numbers, and tuples and frozen dataclasses made of such values. Anything else
-    (lists, mutable objects) is never taken as the same: its identity is made again."""
-    if a is b and entity_key(a) is not None:
-        return True
+    """True only if `identity` is bound to give the two values the same text: content
+    objects with the same key (a content object counts by its key only), equal texts and
+    numbers, and lists, tuples and frozen dataclasses made of such values (two lists, not
+    one: a list changed in place since would look the same). Anything else (mutable
+    objects, dicts) is never taken as the same: its identity is made again."""
     if type(a) is not type(b):
         return False
-    if isinstance(a, (str, int)):
-        return a == b
-    if isinstance(a, tuple):
+    key = entity_key(a)
+    if key is not None:
+        return key == entity_key(b)
+    if isinstance(a, (str, int)) or type(a) is dt.date:  # not datetimes: equal ones
+        return a == b                                    # in two zones print apart
+    if isinstance(a, (tuple, list)):
+        if a is b and type(a) is list:
+            return False  # one list kept and changed in place would look the same
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     params = getattr(a, "__dataclass_params__", None)
-    if params is not None and params.frozen and entity_key(a) is None:
+    if params is not None and params.frozen:
         return all(_same(getattr(a, f.name), getattr(b, f.name))
                    for f in dataclasses.fields(a))
     return False
+
+
+def _of_stable_items(value: Any) -> bool:
+    """Is `value` a list or tuple of content objects and plain scalars only, whose
+    identity is fixed by which objects they are (see `_same_items`)?"""
+    if type(value) not in (list, tuple):
+        return False
+    if not _ENTITY_KINDS:
+        _learn_entity_kinds()
+    return set(map(type, value)) <= _STABLE_TYPES | _ENTITY_KINDS.keys()
+
+
+_STABLE_TYPES = {str, int, float, bool, type(None)}
+
+
+def _same_items(old: Any, new: Any) -> bool:
+    """Two lists (or tuples) of the very same objects, when the old one was found of
+    stable items: compared in C, as some hold every news item of a site."""
+    return type(old) is type(new) and (old is not new or type(old) is tuple) and \
+        len(old) == len(new) and all(map(operator.is_, old, new))
 
 
 def _fields(obj: Any) -> Any:

@@ -74,12 +74,27 @@ class ContentFolder:
         return [d for d in self.documents if d.kind == kind]
 
 
+@dataclass
+class KnownFiles:
+    """The files the last full walk of a content folder found, kept by `ccsite serve`:
+    told by its file watcher which files changed since, a rebuild looks only at those
+    (a walk and a signature per file cost a tenth of a second at 10,000 files)."""
+
+    root: str = ""  # the content folder, resolved
+    entries: list[tuple[str, str, bool]] = field(default_factory=list)  # see _walk
+    rels: set[str] = field(default_factory=set)
+
+
 def load(source: Path, shown_as: str, errors: ErrorList,
-         parsed: dict | None = None) -> ContentFolder:
+         parsed: dict | None = None, known: KnownFiles | None = None,
+         changed: set[str] | None = None) -> ContentFolder:
     """Read every content file under `source`; record unreadable ones in `errors`.
 
     `parsed` keeps documents between builds by their file's signature (size, times,
-    inode), so a rebuild parses only the files that changed.
+    inode), so a rebuild parses only the files that changed. `known` keeps what the last
+    full walk found; with `changed` (absolute paths that changed since that walk), the
+    files known then are taken as they were unless named in `changed`. A path that is
+    not a known file (a new file, a folder) makes it a full walk again.
     """
     folder = ContentFolder(root=source, shown_as=shown_as)
     if not source.is_dir():
@@ -88,7 +103,7 @@ def load(source: Path, shown_as: str, errors: ErrorList,
         return folder
     root = source.resolve()
     site_seen = False
-    for path, rel, plain in _walk(source):
+    for path, rel, plain, unchanged in _files(source, root, known, changed):
         shown = _show(shown_as, rel)
         site_seen = site_seen or rel == "site.yaml"
         problem = None if plain else _file_problem(Path(path), rel, root)
@@ -105,7 +120,8 @@ def load(source: Path, shown_as: str, errors: ErrorList,
         if kind is None:
             errors.add(shown, 1, "file", _misplaced(rel))
             continue
-        document = _read_cached(path, rel, shown, kind, errors, parsed)
+        kept = parsed.get(shown) if unchanged and parsed is not None else None
+        document = kept[1] if kept else _read_cached(path, rel, shown, kind, errors, parsed)
         if document is None:
             continue
         if kind == "site":
@@ -121,6 +137,47 @@ def load(source: Path, shown_as: str, errors: ErrorList,
         errors.add(_show(shown_as, "site.yaml"), 1, "file",
                    "the site settings file is missing (see the content model)")
     return folder
+
+
+def _files(source: Path, root: Path, known: KnownFiles | None, changed: set[str] | None):
+    """(path, rel, plain, unchanged since the last build) of every content file: the walk
+    (`_walk`), or the files `known` from the last one where `changed` names them all."""
+    rels = _changed_rels(changed, root, known) if known is not None else None
+    if rels is None:
+        entries = list(_walk(source))
+        if known is not None:
+            known.root, known.entries = str(root), entries
+            known.rels = {rel for _, rel, _ in entries}
+        return [(path, rel, plain, False) for path, rel, plain in entries]
+    files = []
+    for path, rel, plain in known.entries:
+        if rel in rels:
+            try:
+                plain = stat.S_ISREG(os.lstat(path).st_mode)
+            except OSError:
+                continue  # deleted since
+        files.append((path, rel, plain, rel not in rels))
+    return files
+
+
+def _changed_rels(changed: set[str] | None, root: Path, known: KnownFiles) -> set[str] | None:
+    """The content files among `changed` (relative to the content folder), or None when
+    a full walk is needed: nothing told, or a path that is not a file known last time."""
+    if changed is None or known.root != str(root):
+        return None
+    rels = set()
+    for path in changed:
+        try:
+            rel = Path(path).relative_to(root).as_posix()
+        except ValueError:
+            continue  # outside the content folder: templates, say
+        parts = rel.split("/")
+        if any(part.startswith(".") for part in parts) or _ignored(parts[-1]):
+            continue  # not content: the walk skips it too
+        if rel not in known.rels or os.path.isdir(path):
+            return None
+        rels.add(rel)
+    return rels
 
 
 def _walk(source: Path, rel_dir: str = ""):

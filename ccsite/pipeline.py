@@ -79,21 +79,23 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
           secrets: Path | None = None,
           progress: Callable[[str], None] | None = None,
           memory: incremental.BuildMemory | None = None,
-          defer: bool = False) -> BuildResult:
+          defer: bool = False, changed_files: set[str] | None = None) -> BuildResult:
     """Build the site in `source` into `output/`; raise ContentErrors on mistakes.
 
     `memory` is what the last build left (see incremental.py); without it, it is read from
     and saved to the cache folder beside content/. With `defer`, only pages are brought up
     to date: feeds, calendars, open data and the search index stay as the last build made
     them, for a following build without `defer` to renew (the preview server does this, so
-    an edited page reloads without waiting for them).
+    an edited page reloads without waiting for them). `changed_files`: with `memory`, the
+    files (absolute paths) that changed since the last build that walked the content
+    folder, as the preview server's watcher saw them; None walks it (see load.py).
     """
     paths = Paths.of(source, output, templates, shown_as, secrets)
     try:
         with write.BuildLock(paths.output):
             if memory is not None:  # the preview server: its own memory, no stamp
                 with _no_cycle_collection(defer):
-                    return _build(paths, options, progress, memory, defer)
+                    return _build(paths, options, progress, memory, defer, changed_files)
             if defer:
                 return _build_with_memory_on_disk(paths, options, progress, defer=True)
             return _build_unless_up_to_date(paths, options, progress)
@@ -160,14 +162,17 @@ def _build_with_memory_on_disk(paths: Paths, options: validate.BuildOptions,
 
 def _build(paths: Paths, options: validate.BuildOptions,
            progress: Callable[[str], None] | None, memory: incremental.BuildMemory,
-           defer: bool) -> BuildResult:
+           defer: bool, changed_files: set[str] | None = None) -> BuildResult:
     started = time.perf_counter()
     errors = ErrorList()
     timings: dict[str, float] = {}
     step = _Stages(progress, timings)
 
     # load, validate, site graph
-    folder = load.load(paths.source, paths.shown, errors, parsed=memory.parsed)
+    if memory.known_files is None:
+        memory.known_files = load.KnownFiles()
+    folder = load.load(paths.source, paths.shown, errors, parsed=memory.parsed,
+                       known=memory.known_files, changed=changed_files)
     config = read_site_config(folder.site, errors) if folder.site else None
     if config is None:
         errors.raise_if_any()
@@ -206,11 +211,11 @@ def _build(paths: Paths, options: validate.BuildOptions,
         public_check = render.Inspection(functools.partial(_inspect_public_page, leaks))
         members_check = render.Inspection(_inspect_members_page)
         pages = _render(lambda: render.render_routes(
-            env, site, page_routes, reuse, _published(paths, memory, "public", ""),
+            env, site, page_routes, reuse, _published(paths, memory, "public", "", defer),
             public_check), paths, errors)
         members_text = _render(lambda: members_pages.render_members(
             env, site, members, member_routes, None if encrypt else reuse,
-            _published(paths, memory, "members", "members/"),
+            _published(paths, memory, "members", "members/", defer),
             defer=defer and bool(memory.feeds_and_data), inspect=members_check),
             paths, errors)
         for clean in public_check.results.values():
@@ -378,15 +383,18 @@ class _Stages:
         self.progress(name)
 
 
-def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix: str):
-    """The last build's file for an output path, if it is still the file that was written."""
+def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix: str,
+               trust: bool = False):
+    """The last build's file for an output path, if it is still the file that was written.
+    With `trust` (the preview server's page-only rebuild), files are taken to be as they
+    were written without looking; its catch-up build looks, and mends any that are not."""
     recorded = memory.outputs.get(root, {})
     folder = f"{paths.output / root}/"
     known = memory.published_paths  # the preview server makes each Path once
 
     def find(output_path: str) -> Path | None:
         rel = output_path.removeprefix(prefix)
-        if not write.intact(recorded.get(rel), folder + rel):
+        if not (rel in recorded if trust else write.intact(recorded.get(rel), folder + rel)):
             return None
         path = known.get(folder + rel)
         if path is None:

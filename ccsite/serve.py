@@ -68,6 +68,10 @@ class PreviewServer:
         self.quiet = quiet
         self.state = BuildState()
         self._pending = threading.Event()
+        # files the watcher saw change since the last build that walked the content
+        # folder: a page-only rebuild reads just these (see load.KnownFiles)
+        self._changed_files: set[str] = set()
+        self._changed_lock = threading.Lock()
         self._stopping = threading.Event()
         self._verified: set[str] = set()  # digests of credentials already checked
         self.last_seconds = 0.0
@@ -81,7 +85,7 @@ class PreviewServer:
         Returns whether the build succeeded."""
         started = time.perf_counter()
         try:
-            result = self.build_once(defer)
+            result = self.build_once(defer, self._files_to_look_at(defer))
         except ContentErrors as exc:
             errors = exc.errors
             self._say_errors(errors)
@@ -102,9 +106,19 @@ class PreviewServer:
     def catch_up(self) -> None:
         """Renew what a deferred rebuild left as it was: feeds, data, the search index."""
         try:
-            self.build_once(False)
+            self.build_once(False, self._files_to_look_at(False))
         except ContentErrors:
             pass  # the same mistakes are already on screen
+
+    def _files_to_look_at(self, defer: bool) -> set[str] | None:
+        """For a page-only rebuild, the files changed since the last full walk; a full
+        build walks the content folder (None), so what was seen before it is done with.
+        (A change the watcher missed is never lost: the catch-up build walks.)"""
+        with self._changed_lock:
+            if defer:
+                return set(self._changed_files)
+            self._changed_files.clear()
+            return None
 
     def _say_errors(self, errors: list[ContentError]) -> None:
         for error in errors:
@@ -128,6 +142,8 @@ class PreviewServer:
         """A file event from the watcher."""
         if ".ccsite-cache" in path or "__pycache__" in path:
             return
+        with self._changed_lock:
+            self._changed_files.add(path)
         self._pending.set()
 
     # -- running -----------------------------------------------------------------------
@@ -147,7 +163,9 @@ class PreviewServer:
             def on_any_event(self, event):
                 if event.event_type in ("opened", "closed_no_write"):
                     return
-                server.changed(str(getattr(event, "dest_path", "") or event.src_path))
+                server.changed(str(event.src_path))
+                if getattr(event, "dest_path", ""):  # a move: gone from one place, new in another
+                    server.changed(str(event.dest_path))
 
         observer = Observer()
         for folder in self.watched:

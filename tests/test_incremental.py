@@ -193,6 +193,38 @@ def test_preview_server_rebuild_equals_full_build(site, change):
     assert_same_as_full_build(site)
 
 
+def test_preview_server_reads_the_files_its_watcher_names_and_walks_for_the_rest(site):
+    """A page-only rebuild told which files changed looks at those only; a new file makes
+    it walk the folder; the catch-up build always walks, so a change the watcher missed
+    is still built."""
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    told = lambda *rels: {str((site.content / rel).resolve()) for rel in rels}
+    page_only = lambda changed: build(site.content, site.output, BuildOptions(now=NOW),
+                                      memory=memory, defer=True, changed_files=changed)
+
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
+    site.edit("centres/oxhey.md", "Oxhey Children's Centre", "Oxhey Family Centre")
+    page_only(told("lessons/more-time.md"))
+    assert "Allow far more time" in site.text("/lessons/more-time/")
+    assert "Oxhey Family Centre" not in site.text("/centres/oxhey/")  # not told: not seen
+
+    site.remove("lessons/more-time.md")
+    site.write("news/saturday-sessions.md", "---\ntitle: Saturday sessions\ndate: "
+               "2026-11-20\nsummary: New.\n---\nNew.")
+    page_only(told("lessons/more-time.md", "news/saturday-sessions.md"))  # new: a walk
+    assert not (site.output / "public/lessons/more-time/index.html").exists()
+    assert "Saturday sessions" in site.text("/news/saturday-sessions/")
+    assert "Oxhey Family Centre" in site.text("/centres/oxhey/")
+
+    rename(site, "pages/about.md", "pages/about-us.md")
+    page_only(told("pages/about.md", "pages/about-us.md"))
+    assert (site.output / "public/about-us/index.html").exists()
+    assert not (site.output / "public/about/index.html").exists()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)  # catch-up
+    assert_same_as_full_build(site)
+
+
 def test_preview_server_sees_a_deadline_pass_and_a_lead_agency_change(site):
     memory = incremental.BuildMemory()
     build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
