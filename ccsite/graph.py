@@ -9,6 +9,7 @@ goes to a separate `MembersSite` and can never be reached from a public template
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -404,7 +405,9 @@ def _paginate(news: list[NewsItem]) -> list[NewsPage]:
 
 def _recent_changes(news: list[NewsItem], opportunities: list[Opportunity],
                     limit: int = 6) -> list[Change]:
-    changes = [Change(n.date, "News", n.title, n.url, n.summary) for n in news if n.date]
-    changes += [Change(o.published, "Opportunity published", o.title, o.url, o.summary)
+    # the newest picked before Change objects are made: a site may have years of news
+    changes = [(n.date, "News", n.title, n.url, n.summary) for n in news if n.date]
+    changes += [(o.published, "Opportunity published", o.title, o.url, o.summary)
                 for o in opportunities if o.published]
-    return sorted(changes, key=lambda c: (c.date, c.title), reverse=True)[:limit]
+    newest = heapq.nlargest(limit, changes, key=lambda c: (c[0], c[2]))
+    return [Change(*change) for change in newest]
