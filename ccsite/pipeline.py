@@ -342,6 +342,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         else:  # encrypt mode: a members root left by an earlier server-mode build must go
             for stale in ("members", "deploy"):
                 shutil.rmtree(paths.output / stale, ignore_errors=True)
+                shutil.rmtree(paths.output / f"{write.SPARE_PREFIX}{stale}", ignore_errors=True)
                 memory.outputs.pop(stale, None)
         _forget_gone_pages(memory, set(html_pages))
         if len(memory.leak_clean) > 3 * len(leak_keys) + 1000:  # old files' keys pile up

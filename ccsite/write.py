@@ -5,19 +5,23 @@ beside it and swapped in by renames only when every file is written, so a failed
 interrupted build leaves the last good site untouched and pages whose source was deleted
 disappear. Files that did not change are hard-linked from the published folder rather than
 written again, so their modification times stay and rsync or a CDN upload sends only what
-changed; a build that changes nothing writes nothing at all.
+changed; a build that changes nothing writes nothing at all. The folder swapped out is
+kept beside as a spare (`.ccsite-spare-public/`), and the next build makes its new folder
+from it, changing only what differs, instead of linking thousands of files afresh.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 TEMP_PREFIX = ".ccsite-tmp-"
 OLD_PREFIX = ".ccsite-old-"
+SPARE_PREFIX = ".ccsite-spare-"  # the site before the published one (see _make_like)
 
 
 class OutputFiles(dict):
@@ -85,15 +89,20 @@ def write_root(output: Path, name: str, files: OutputFiles,
     temp = output / f"{TEMP_PREFIX}{name}-{os.getpid()}"
     if temp.exists():
         shutil.rmtree(temp)
-    for rel, (how, content) in plan.items():
-        target = temp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if how == "link":
-            _link(content, target)
-        elif isinstance(content, Path):
-            shutil.copyfile(content, target)
-        else:
-            target.write_bytes(content)
+    spare = output / f"{SPARE_PREFIX}{name}"
+    made = False
+    if spare.is_dir():
+        spare.rename(temp)  # claimed: if we are killed now, it is a temp folder, tidied away
+        try:
+            _make_like(temp, plan)
+            made = True
+        except OSError:  # something odd in it (a file where a folder goes...): start afresh
+            shutil.rmtree(temp)
+    if not made:
+        for rel, (how, content) in plan.items():
+            target = temp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _put(how, content, str(target))
     if finish is not None:
         try:
             finish(temp, result.changed | result.removed)
@@ -101,17 +110,64 @@ def write_root(output: Path, name: str, files: OutputFiles,
             shutil.rmtree(temp, ignore_errors=True)
             raise
     if final.exists() and exchange(temp, final):
-        shutil.rmtree(temp)  # now the old site; the new one links the same files
+        temp.rename(spare)  # now the old site, kept to make the next build's from
     else:
         old = output / f"{OLD_PREFIX}{name}-{os.getpid()}"
         if final.exists():
             final.rename(old)  # no atomic exchange here: a moment without the folder,
         temp.rename(final)     # which recover_interrupted() mends if we are killed
         if old.exists():
-            shutil.rmtree(old)
+            old.rename(spare)
     result.swapped = True
     _with_file_stats(result)
     return result
+
+
+def _put(how: str, content: bytes | Path, target: str) -> None:
+    if how == "link":
+        _link(content, target)
+    elif isinstance(content, Path):
+        shutil.copyfile(content, target)
+    else:
+        with open(target, "wb") as handle:
+            handle.write(content)
+
+
+def _make_like(folder: Path, plan: dict[str, tuple[str, bytes | Path]]) -> None:
+    """Turn `folder`, the site as the build before last left it (the spare), into the
+    planned one, touching only what differs: most of a large site is the same, and
+    linking every file into a new folder, then deleting the old one, costs seconds.
+
+    The spare shares files (inodes) with the published site, so no file is ever written
+    into: a new version is written beside and renamed over, a gone one is unlinked."""
+    root = str(folder)
+    for here, _, names in os.walk(root, topdown=False):
+        rel_dir = os.path.relpath(here, root).replace(os.sep, "/")
+        for name in names:
+            if (name if rel_dir == "." else f"{rel_dir}/{name}") not in plan:
+                os.unlink(os.path.join(here, name))
+        if rel_dir != ".":
+            try:
+                os.rmdir(here)  # only if nothing is left in it
+            except OSError:
+                pass
+    for rel, (how, content) in plan.items():
+        target = os.path.join(root, rel)
+        try:
+            now = os.stat(target)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _put(how, content, target)
+            continue
+        if how == "link" and os.path.samestat(now, os.stat(content)):
+            continue  # the very file published
+        if stat.S_ISDIR(now.st_mode):  # a folder where a file now goes (a page renamed)
+            shutil.rmtree(target)
+            _put(how, content, target)
+            continue
+        beside = os.path.join(os.path.dirname(target), TEMP_PREFIX + os.path.basename(target))
+        _put(how, content, beside)
+        os.replace(beside, target)
 
 
 def exchange(a: Path, b: Path) -> bool:
