@@ -35,10 +35,11 @@ def links_in(html: str) -> list[str]:
 
 
 def check_links(page_links: dict[str, list[str]], all_files: set[str],
-                page_routes: list[Route], base_path: str, bodies: dict[str, tuple[str, int]],
-                errors: ErrorList) -> None:
+                page_routes: list[Route], base_path: str,
+                bodies: Callable[[], dict[str, tuple[str, int]]], errors: ErrorList) -> None:
     """`page_links`: output path -> the links in that page (see `links_in`);
-    `bodies`: source path -> (Markdown body, its first line), to point at the line."""
+    `bodies()`: source path -> (Markdown body, its first line), to point at the line
+    (made only when a link is broken)."""
     by_output = {route.output_path: route for route in page_routes}
     targets: dict[str, str | None] = {}  # the same links recur on every page: parse once
     for output_path, links in sorted(page_links.items()):
@@ -50,7 +51,7 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
             if target is None or _exists(target, all_files):
                 continue
             site_path = "/" + target
-            source, line = _blame(route, site_path, bodies)
+            source, line = _blame(route, site_path, bodies())
             errors.add(source, line, "link", f"'{site_path}' does not lead to a page or "
                        f"file of the site (linked from /{output_path.removesuffix('index.html')})")
 

@@ -9,7 +9,9 @@ goes to a separate `MembersSite` and can never be reached from a public template
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
+import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -359,11 +361,13 @@ def _districts(centres: list[Centre]) -> list[District]:
                                                                        c.name.lower())), key)]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few tags and districts, again and again
 def slugify(text: str) -> str:
     """'Traveller families' -> 'traveller-families': tag and district names in URLs."""
-    import re
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")
 
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def _progress(centres: list[Centre], today: dt.date) -> list[ProgressStep]:

@@ -254,9 +254,10 @@ def _build(paths: Paths, options: validate.BuildOptions,
         page_links = {path: inspected[path][0] if path in inspected else _links(page)
                       for path, page in html_pages.items()
                       if not (nothing_gone and isinstance(page, Path))}
-        sources = {e.source: (e.body, e.body_line) for e in
-                   [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
-                    *members.posts, *members.pages]}
+        sources = functools.cache(lambda: {
+            e.source: (e.body, e.body_line) for e in [
+                *site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
+                *members.posts, *members.pages]})
         audit.check_links(page_links, all_files, [*page_routes, *member_routes],
                           config.base_path, sources, errors)
         errors.raise_if_any()
@@ -279,9 +280,13 @@ def _build(paths: Paths, options: validate.BuildOptions,
             for path, media_source in members_media.items():
                 members_root[path.removeprefix("members/")] = media_source
         leak_keys: set[str] = set()  # what this build's files are known by, to keep
+        # the preview server's page-only rebuild: while the fingerprints are those the
+        # published files passed, the files kept as published need no second look
+        audited = defer and memory.audited_against == leaks.against
+        to_audit = _not_published(public, paths) if audited else public
         scanned = len(public_check.results) + audit.check_leaks(
-            public, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
-            digests={**_kept_digests(public, paths, memory),  # known already: not hashed again
+            to_audit, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
+            digests={**({} if audited else _kept_digests(public, paths, memory)),
                      **{path: seen[1] for path, seen in public_check.results.items() if seen[1]}},
             used=leak_keys)
         errors.raise_if_any()
@@ -345,7 +350,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 shutil.rmtree(paths.output / f"{write.SPARE_PREFIX}{stale}", ignore_errors=True)
                 memory.outputs.pop(stale, None)
         _forget_gone_pages(memory, set(html_pages))
-        if len(memory.leak_clean) > 3 * len(leak_keys) + 1000:  # old files' keys pile up
+        memory.audited_against = leaks.against
+        if not audited and len(memory.leak_clean) > 3 * len(leak_keys) + 1000:  # old
+            # files' keys pile up (a build that looked at some files only knows theirs)
             memory.leak_clean = {key: memory.leak_clean[key] for key in leak_keys
                                  if key in memory.leak_clean}
         reuse.commit()
@@ -402,6 +409,13 @@ def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix:
             path = known[folder + rel] = Path(folder + rel)
         return path
     return find
+
+
+def _not_published(public: write.OutputFiles, paths: Paths) -> dict:
+    """The public files that are not the published file of the same path."""
+    published = f"{paths.output / 'public'}/"
+    return {rel: content for rel, content in public.items()
+            if not (isinstance(content, Path) and str(content) == published + rel)}
 
 
 def _kept_digests(public: write.OutputFiles, paths: Paths,
