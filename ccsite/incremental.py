@@ -181,7 +181,7 @@ class BuildMemory:
     link_files: set[str] | None = None  # every output file, when links were last checked
     seen_files: dict[str, Any] = field(default_factory=dict)  # entity key -> file signature
     seen_values: dict[tuple[str, str], str] = field(default_factory=dict)  # read -> digest
-    seen_templates: dict[str, str] = field(default_factory=dict)  # name -> digest of source
+    seen_templates: dict[str, str | None] = field(default_factory=dict)  # name -> digest
     # kept in memory only (by `ccsite serve`): what each document validated as, the
     # Markdown renderer with its cache of bodies, the leak audit with what it was made of
     read_as: dict = field(default_factory=dict)
@@ -382,9 +382,9 @@ class Reuse:
             (pair, value) for pair, value in self._values.items() if value is not None)
         for pair in [p for p, v in self._values.items() if v is None]:
             self.memory.seen_values.pop(pair, None)
+        # missing ones too (None), or a page that looked for one (`ignore missing`) would
+        # not see it appear
         self.memory.seen_templates.update(self._templates)
-        for name in [n for n, d in self._templates.items() if d is None]:
-            self.memory.seen_templates.pop(name, None)
 
     def forget(self) -> None:
         """The build failed: pages it rendered were not published, so their records (made

@@ -346,6 +346,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
             ).signatures
         else:  # encrypt mode: a members root left by an earlier server-mode build must go
             for stale in ("members", "deploy"):
+                write.recover_interrupted(paths.output, stale)  # a killed build's copies
                 shutil.rmtree(paths.output / stale, ignore_errors=True)
                 shutil.rmtree(paths.output / f"{write.SPARE_PREFIX}{stale}", ignore_errors=True)
                 memory.outputs.pop(stale, None)

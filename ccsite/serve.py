@@ -84,9 +84,12 @@ class PreviewServer:
         """Build and tell open pages; with `defer`, pages first (see pipeline.build).
         Returns whether the build succeeded."""
         started = time.perf_counter()
+        changed = self._changed_since_walk() if defer else self._take_changed()
         try:
-            result = self.build_once(defer, self._files_to_look_at(defer))
+            result = self.build_once(defer, changed if defer else None)
         except ContentErrors as exc:
+            if not defer:
+                self._put_back(changed)
             errors = exc.errors
             self._say_errors(errors)
         else:
@@ -105,20 +108,29 @@ class PreviewServer:
 
     def catch_up(self) -> None:
         """Renew what a deferred rebuild left as it was: feeds, data, the search index."""
+        changed = self._take_changed()
         try:
-            self.build_once(False, self._files_to_look_at(False))
+            self.build_once(False, None)
         except ContentErrors:
-            pass  # the same mistakes are already on screen
+            self._put_back(changed)  # it may have stopped before it walked the folder
 
-    def _files_to_look_at(self, defer: bool) -> set[str] | None:
-        """For a page-only rebuild, the files changed since the last full walk; a full
-        build walks the content folder (None), so what was seen before it is done with.
-        (A change the watcher missed is never lost: the catch-up build walks.)"""
+    # A page-only rebuild reads the files changed since the last full build (which walks
+    # the content folder: a change the watcher missed is never lost). A full build that
+    # succeeds has seen every change made before it started; one that fails may have
+    # stopped before its walk, so what it took is put back.
+
+    def _changed_since_walk(self) -> set[str]:
         with self._changed_lock:
-            if defer:
-                return set(self._changed_files)
-            self._changed_files.clear()
-            return None
+            return set(self._changed_files)
+
+    def _take_changed(self) -> set[str]:
+        with self._changed_lock:
+            taken, self._changed_files = self._changed_files, set()
+            return taken
+
+    def _put_back(self, taken: set[str]) -> None:
+        with self._changed_lock:
+            self._changed_files |= taken
 
     def _say_errors(self, errors: list[ContentError]) -> None:
         for error in errors:

@@ -141,7 +141,10 @@ def _make_like(folder: Path, plan: dict[str, tuple[str, bytes | Path]]) -> None:
     The spare shares files (inodes) with the published site, so no file is ever written
     into: a new version is written beside and renamed over, a gone one is unlinked."""
     root = str(folder)
-    for here, _, names in os.walk(root, topdown=False):
+    for here, subfolders, names in os.walk(root, topdown=False):
+        for name in subfolders:  # a link to a folder: writing through it could reach
+            if os.path.islink(os.path.join(here, name)):  # anywhere, the published site too
+                os.unlink(os.path.join(here, name))
         rel_dir = os.path.relpath(here, root).replace(os.sep, "/")
         for name in names:
             if (name if rel_dir == "." else f"{rel_dir}/{name}") not in plan:
@@ -154,7 +157,7 @@ def _make_like(folder: Path, plan: dict[str, tuple[str, bytes | Path]]) -> None:
     for rel, (how, content) in plan.items():
         target = os.path.join(root, rel)
         try:
-            now = os.stat(target)
+            now = os.lstat(target)  # a link is replaced, never followed
         except FileNotFoundError:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             _put(how, content, target)

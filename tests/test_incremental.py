@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,51 @@ def test_builds_made_from_the_spare_folder_are_exact_and_never_touch_published_f
                 assert path.read_bytes() == data, path  # a kept file is the same file
         assert (site.output / ".ccsite-spare-public").is_dir()
         assert_same_as_full_build(site)
+
+
+def test_spare_folder_with_a_link_in_it_never_reaches_the_published_site(tmp_path):
+    """The spare is ccsite's own, but whatever is found in it (here a link to a published
+    folder) must be replaced, never written through."""
+    from ccsite import write
+
+    files = lambda page, index: write.OutputFiles({"a/b.html": page, "i.html": index})
+    signatures = write.write_root(tmp_path, "public", files(b"v1", b"x")).signatures
+    signatures = write.write_root(tmp_path, "public", files(b"v1", b"y"),
+                                  previous=signatures).signatures
+    spare = tmp_path / ".ccsite-spare-public"
+    shutil.rmtree(spare / "a")
+    os.symlink(tmp_path / "public" / "a", spare / "a")
+    seen_before_swap = []
+    write.write_root(tmp_path, "public", files(b"v2", b"y"), previous=signatures,
+                     finish=lambda root, changed: seen_before_swap.append(
+                         (tmp_path / "public/a/b.html").read_bytes()))
+    assert seen_before_swap == [b"v1"]
+    assert not (tmp_path / "public/a").is_symlink()
+    assert (tmp_path / "public/a/b.html").read_bytes() == b"v2"
+
+
+def test_template_that_appears_later_is_used_by_the_pages_that_looked_for_it(site):
+    """A page that included a template `ignore missing` read its absence: when the file
+    appears, the page is made again (in the preview server and from the command line)."""
+    templates = site.root / "templates"
+    templates.mkdir()
+    (templates / "lesson.html").write_text(
+        "{% extends 'base.html' %}{% block title %}{{ lesson.title }}{% endblock %}"
+        "{% block main %}<h1>{{ lesson.title }}</h1>"
+        "{% include 'extra.html' ignore missing %}{% endblock %}")
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    incremental_build(site)
+    (templates / "extra.html").write_text("<p>An extra part</p>")
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    assert "An extra part" in site.text("/lessons/more-time/")
+    assert_same_as_full_build(site)
+    (templates / "extra.html").unlink()
+    incremental_build(site)
+    (templates / "extra.html").write_text("<p>Another extra part</p>")
+    incremental_build(site)
+    assert "Another extra part" in site.text("/lessons/more-time/")
+    assert_same_as_full_build(site)
 
 
 def test_no_change_rebuild_writes_nothing(site):

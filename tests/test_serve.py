@@ -157,3 +157,40 @@ def test_two_hundred_concurrent_requests_are_answered(site, server):
         statuses = list(pool.map(lambda p: get(server + p)[0], paths))
     assert len(statuses) == 200
     assert statuses.count(404) == 25 and statuses.count(200) == 175
+
+
+def test_catch_up_build_that_fails_leaves_the_changes_it_took_for_the_next_rebuild(site):
+    """The server's page-only rebuilds read the files its watcher named since the last full
+    build. A full build that fails may not have walked the folder (here another build holds
+    the output folder), so the changes it took must stay told: a deleted file must not be
+    read again, and the next edits must build."""
+    import datetime as dt
+
+    from ccsite import incremental, write
+    from ccsite.pipeline import build
+    from ccsite.serve import PreviewServer
+    from ccsite.validate import BuildOptions
+
+    now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)
+    memory = incremental.BuildMemory()
+    preview = PreviewServer(
+        lambda defer=False, changed_files=None: build(
+            site.content, site.output, BuildOptions(now=now), memory=memory, defer=defer,
+            changed_files=changed_files),
+        site.output, [site.content], None, "127.0.0.1", 0, quiet=True)
+    try:
+        assert preview.rebuild()
+        lesson = site.content / "lessons/more-time.md"
+        lesson.unlink()
+        preview.changed(str(lesson.resolve()))
+        assert preview.rebuild(defer=True)
+        with write.BuildLock(site.output):  # a `ccsite build` into the same folder, now
+            preview.catch_up()
+        about = site.content / "pages/about.md"
+        about.write_text(about.read_text() + "\nOne more line.\n")
+        preview.changed(str(about.resolve()))
+        assert preview.rebuild(defer=True), [str(e) for e in preview.state.errors]
+        assert "One more line." in site.text("/about/")
+        assert not (site.output / "public/lessons/more-time/index.html").exists()
+    finally:
+        preview.httpd.server_close()
