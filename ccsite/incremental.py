@@ -24,7 +24,7 @@ import pickle
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
@@ -249,7 +249,7 @@ class Reuse:
         self._values: dict[tuple[str, str], str | None] = {}
         self._templates: dict[str, str | None] = {}
         self.rendered: list[str] = []  # output paths rendered (not reused) by this build
-        self._value_memo: dict = {}  # the same, for values read (see `_value_identity`)
+        self._value_memo: dict = {}  # this build's values read, for the next (`_remembered`)
         memory.values, self._known_values = self._value_memo, memory.values
         self.changed = self._changed_since_last_build()
         # every page's record names templates as they were at the last build (a page that
@@ -257,23 +257,17 @@ class Reuse:
         # page's templates need looking at
         self.templates_unchanged = bool(memory.seen_templates) and all(
             self.template_digest(name) == was for name, was in memory.seen_templates.items())
-        self._contexts: dict = {}  # this build's, for the next (see `context_digest`)
+        self._contexts: dict = {}  # the same, for route contexts
         memory.contexts, self._known_contexts = self._contexts, memory.contexts
 
     def context_digest(self, template: str, url: str, context: dict[str, Any],
                        made_later: list[str]) -> str:
         """`context_identity`, remembered between the preview server's builds for a route
         whose context is made of the same values as last time (see `_same`)."""
-        values = tuple(context.values())
-        key = (template, url, tuple(context), tuple(made_later))
-        known = self._known_contexts.get(key)
-        if known is not None and ((known[2] and _same_items(known[0], values))
-                                  or _same(known[0], values)):
-            self._contexts[key] = known
-            return known[1]
-        identity_digest = context_identity(template, url, context, sorted(made_later))
-        self._contexts[key] = (values, identity_digest, _of_stable_items(values))
-        return identity_digest
+        return _remembered(
+            self._known_contexts, self._contexts,
+            (template, url, tuple(context), tuple(made_later)), tuple(context.values()),
+            lambda: context_identity(template, url, context, sorted(made_later)))
 
     def token(self, key: str, attribute: str) -> str | tuple[str, str]:
         if attribute not in DERIVED and key in self.files and key in self.objects:
@@ -309,14 +303,8 @@ class Reuse:
         with its digest: a list of the very same content objects and texts as last time
         (site.news, an agency's centres) has the same identity, found without walking it
         through JSON (see `_same` for other values)."""
-        known = self._known_values.get(pair)
-        if known is not None and ((known[2] and _same_items(known[0], value))
-                                  or _same(known[0], value)):
-            self._value_memo[pair] = known
-            return known[1]
-        value_digest = digest(identity(value))
-        self._value_memo[pair] = (value, value_digest, _of_stable_items(value))
-        return value_digest
+        return _remembered(self._known_values, self._value_memo, pair, value,
+                           lambda: digest(identity(value)))
 
     def template_digest(self, name: str) -> str | None:
         if name not in self._templates:
@@ -391,6 +379,19 @@ class Reuse:
         from inputs the published files do not show) must not vouch for them."""
         for output_path in self.rendered:
             self.memory.pages.pop(output_path, None)
+
+
+def _remembered(known: dict, now: dict, key: Any, value: Any,
+                make: Callable[[], str]) -> str:
+    """The digest `make()` gives for `value`, taken from the last build's `known` when the
+    value there under `key` was the same (see `_same`); kept in `now` for the next."""
+    was = known.get(key)
+    if was is not None and ((was[2] and _same_items(was[0], value)) or _same(was[0], value)):
+        now[key] = was
+        return was[1]
+    made = make()
+    now[key] = (value, made, _of_stable_items(value))
+    return made
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -83,7 +83,8 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     """Build the site in `source` into `output/`; raise ContentErrors on mistakes.
 
     `memory` is what the last build left (see incremental.py); without it, it is read from
-    and saved to the cache folder beside content/. With `defer`, only pages are brought up
+    and saved to the cache folder beside content/. With `memory` and `defer` (the preview
+    server's memory, kept in its process), only pages are brought up
     to date: feeds, calendars, open data and the search index stay as the last build made
     them, for a following build without `defer` to renew (the preview server does this, so
     an edited page reloads without waiting for them). `changed_files`: with `memory`, the
@@ -96,8 +97,6 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
             if memory is not None:  # the preview server: its own memory, no stamp
                 with _no_cycle_collection(defer):
                     return _build(paths, options, progress, memory, defer, changed_files)
-            if defer:
-                return _build_with_memory_on_disk(paths, options, progress, defer=True)
             return _build_unless_up_to_date(paths, options, progress)
     except write.LockedError as exc:
         raise ContentErrors([ContentError(str(paths.output), 1, "lock", str(exc))]) from None
@@ -146,13 +145,12 @@ def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
 
 
 def _build_with_memory_on_disk(paths: Paths, options: validate.BuildOptions,
-                               progress: Callable[[str], None] | None,
-                               defer: bool = False) -> BuildResult:
+                               progress: Callable[[str], None] | None) -> BuildResult:
     """The build memory read from the cache folder, and saved there after a successful
     build, once the build's pages and site graph have been let go (less memory at once)."""
     memory_file = paths.cache / "build-memory.pickle"
     memory = incremental.BuildMemory.read(memory_file)
-    result = _build(paths, options, progress, memory, defer)
+    result = _build(paths, options, progress, memory, defer=False)
     started = time.perf_counter()
     memory.save(memory_file)
     result.timings["save memory"] = seconds = time.perf_counter() - started
@@ -416,7 +414,7 @@ def _not_published(public: write.OutputFiles, paths: Paths) -> dict:
     """The public files that are not the published file of the same path."""
     published = f"{paths.output / 'public'}/"
     return {rel: content for rel, content in public.items()
-            if not (isinstance(content, Path) and str(content) == published + rel)}
+            if not write.is_published_copy(content, published, rel)}
 
 
 def _kept_digests(public: write.OutputFiles, paths: Paths,
@@ -425,7 +423,7 @@ def _kept_digests(public: write.OutputFiles, paths: Paths,
     recorded = memory.outputs.get("public", {})
     published = f"{paths.output / 'public'}/"
     return {rel: write.content_digest(recorded[rel]) for rel, content in public.items()
-            if isinstance(content, Path) and rel in recorded and str(content) == published + rel}
+            if rel in recorded and write.is_published_copy(content, published, rel)}
 
 
 def _inspect_public_page(leaks: audit.LeakAudit, output_path: str,

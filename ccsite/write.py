@@ -67,10 +67,11 @@ def write_root(output: Path, name: str, files: OutputFiles,
     previous = (previous or {}) if final.is_dir() else {}
     result = Written(root=final)
     plan: dict[str, tuple[str, bytes | Path]] = {}  # path -> ("link" | "write", content)
+    folder = f"{final}/"
     for rel in sorted(files):
         content = files[rel]
         old = final / rel
-        if isinstance(content, Path) and _same_file(content, old):
+        if is_published_copy(content, folder, rel):
             plan[rel] = ("link", old)  # a page kept from the last build (checked intact)
             result.signatures[rel] = previous.get(rel) or signature(old)
             continue
@@ -255,7 +256,7 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
     folder = f"{final}/"  # paths as text: this loop visits every file of the site
     for rel in sorted(files):
         content = files[rel]
-        if isinstance(content, Path) and str(content) == folder + rel:
+        if is_published_copy(content, folder, rel):
             result.signatures[rel] = previous.get(rel) or signature(content)
             continue
         sig = signature(content)
@@ -279,9 +280,11 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
     return result
 
 
-def _same_file(content: Path, old: Path) -> bool:
-    """A page kept from the last build is given as the path of its published file."""
-    return content == old
+def is_published_copy(content: bytes | Path, folder: str, rel: str) -> bool:
+    """Is `content` the published file of the same path (`folder` ends with '/')? A page
+    kept from the last build is given as the path of its published file. Text paths: the
+    builds ask this of every file of the site."""
+    return isinstance(content, Path) and str(content) == folder + rel
 
 
 # What the last build wrote is remembered as "<content signature>|<inode>:<mtime>:<size>":
