@@ -275,8 +275,10 @@ class Reuse:
         return (key, attribute)  # WHOLE included: then compared by the whole object
 
     def _changed_since_last_build(self) -> set:
-        changed: set = {key for key, was in self.memory.seen_files.items()
-                        if key not in self.objects or self.files.get(key) != was}
+        seen = self.memory.seen_files
+        # set operations on the dicts' views: done in C, as there is a key per content file
+        changed: set = {key for key, _ in seen.items() - self.files.items()}
+        changed.update(seen.keys() - self.objects.keys())
         changed.update(pair for pair, was in self.memory.seen_values.items()
                        if self.value_digest(*pair) != was)
         return changed
@@ -410,12 +412,25 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (tuple, list)):
         if a is b and type(a) is list:
             return False  # one list kept and changed in place would look the same
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        if len(a) != len(b):
+            return False
+        if all(map(operator.is_, a, b)) and _of_stable_items(a):
+            return True  # the very same objects and texts (a news page's items): in C
+        return all(_same(x, y) for x, y in zip(a, b))
     params = getattr(a, "__dataclass_params__", None)
     if params is not None and params.frozen:
-        return all(_same(getattr(a, f.name), getattr(b, f.name))
-                   for f in dataclasses.fields(a))
+        return all(_same(getattr(a, name), getattr(b, name)) for name in _field_names(type(a)))
     return False
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:  # asked for per value compared: a site has hundreds of news pages
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
 
 
 def _of_stable_items(value: Any) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -47,10 +47,11 @@ class Route:
     # own content file and site.yaml, so a rebuild need not make them to know they are
     # the same (the page records those two files as read: see incremental.Reuse.render)
     own: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    output_path: str = field(init=False)  # the file, from the site's root
 
-    @cached_property  # asked for several times per page in every build
-    def output_path(self) -> str:
-        return self.url.lstrip("/") + ("index.html" if self.url.endswith("/") else "")
+    def __post_init__(self) -> None:
+        # made once here: a cached_property takes a lock the first time, for every page
+        self.output_path = self.url.lstrip("/") + ("index.html" if self.url.endswith("/") else "")
 
 
 def default_templates() -> Path:
@@ -160,17 +161,17 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
     for route in page_routes:
         context = None
         if reuse is not None:
+            path = route.output_path
             context = reuse.context_digest(route.template, route.url, route.context,
                                            list(route.own))
-            old = previous(route.output_path) if previous and reuse.still_good(
-                route.output_path, context) else None
+            old = previous(path) if previous and reuse.still_good(path, context) else None
             if old is not None:
-                kept[route.output_path] = old
+                kept[path] = old
                 continue
         todo.append((route, context))
     made = _render_all(env, site, todo, reuse, shared, inspect)
-    return {r.output_path: kept[r.output_path] if r.output_path in kept else
-            made[r.output_path] for r in page_routes}
+    return {path: kept[path] if path in kept else made[path]
+            for path in (r.output_path for r in page_routes)}
 
 
 # -- rendering many pages: in worker processes when there are enough -------------------

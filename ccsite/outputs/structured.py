@@ -19,8 +19,8 @@ DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday"
 
 def as_script(data: dict) -> Markup:
     """JSON for a <script type="application/ld+json"> block; '<' escaped so no text in it
-    can close the script element."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    can close the script element. Compact: JSON's C encoder does not indent."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
