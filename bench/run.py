@@ -7,7 +7,8 @@ For each size it generates a synthetic content folder (bench/generate.py) and me
 as whole processes (wall seconds, median of the runs; peak RSS from the kernel):
 - ccsite cold build (no cache, empty output), no-change rebuild, one-file edit rebuild;
 - the edit-to-preview loop of `ccsite serve`: a one-file edit rebuilt inside a warm
-  process (what the editor waits for before the page reloads);
+  process (what the editor waits for before the page reloads), for an edit of a news
+  item's body and one of its title (front matter, which takes the whole pipeline);
 - where installed, Hugo, Eleventy, Pelican and MkDocs building the same Markdown bodies
   with minimal configurations, with each one's time as a ratio of ccsite's cold build.
 It also measures the serve loop on the sample site in content/.
@@ -86,7 +87,7 @@ def edit_one_file(content: Path, counter: list[int]) -> None:
 
 
 WARM_LOOP = r"""
-import datetime as dt, statistics, sys, time
+import datetime as dt, json, re, statistics, sys, time
 from pathlib import Path
 from ccsite.incremental import BuildMemory
 from ccsite.pipeline import build
@@ -97,30 +98,37 @@ memory = BuildMemory()
 build(content, output, BuildOptions(now=now), memory=memory)
 target = sorted((content / "news").glob("*.md"))[0]
 original = target.read_text()
-times, catch_up = [], []
-for run in range(runs):
-    target.write_text(original.replace("\n---\n", f"\n---\nWarm edit {run}.\n", 1))
-    started = time.perf_counter()
-    build(content, output, BuildOptions(now=now), memory=memory, defer=True,
-          changed_files={str(target.resolve())})  # as the server's file watcher tells it
-    times.append(time.perf_counter() - started)
-    started = time.perf_counter()
-    build(content, output, BuildOptions(now=now), memory=memory)  # the catch-up build
-    catch_up.append(time.perf_counter() - started)
+edits = {  # a line added to the body; the title changed (front matter: the whole pipeline)
+    "body": lambda run: original.replace("\n---\n", f"\n---\nWarm edit {run}.\n", 1),
+    "title": lambda run: re.sub(r"(?m)^title: (.*)$", rf"title: \1 ({run})", original, 1)}
+figures = {}
+for kind, edit in edits.items():
+    times, catch_up, ways = [], [], set()
+    for run in range(runs):
+        target.write_text(edit(run))
+        started = time.perf_counter()
+        result = build(content, output, BuildOptions(now=now), memory=memory, defer=True,
+                       changed_files={str(target.resolve())})  # as the server's watcher tells
+        times.append(time.perf_counter() - started)
+        ways.add("body edit" if "body edit" in result.timings else "pipeline")
+        started = time.perf_counter()
+        build(content, output, BuildOptions(now=now), memory=memory)  # the catch-up build
+        catch_up.append(time.perf_counter() - started)
+    figures[kind] = [statistics.median(times), statistics.median(catch_up), sorted(ways)]
 target.write_text(original)
-print(statistics.median(times), statistics.median(catch_up))
+print(json.dumps(figures))
 """
 
 
-def warm_edit_seconds(content: Path, output: Path, runs: int) -> tuple[float, float]:
-    """(page ready, catch-up done): the page-only rebuild after a save, and the build after
-    it that renews feeds, open data and the search index."""
+def warm_edit_seconds(content: Path, output: Path, runs: int) -> dict:
+    """For a body edit and a title edit: [page ready, catch-up done, how it was rebuilt]:
+    the page-only rebuild after a save (see ccsite/bodyedit.py for the body edit), and
+    the build after it that renews feeds, open data and the search index."""
     done = subprocess.run([sys.executable, "-c", WARM_LOOP, str(content), str(output),
                            str(runs)], capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
-    page, catch_up = done.stdout.strip().splitlines()[-1].split()
-    return float(page), float(catch_up)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def measure_ccsite(content: Path, runs: int) -> dict:
@@ -139,10 +147,10 @@ def measure_ccsite(content: Path, runs: int) -> dict:
     counter: list[int] = []
     edit = median_time(ccsite_build(content, output), runs,
                        prepare=lambda: edit_one_file(content, counter))
-    warm, catch_up = warm_edit_seconds(content, work / "_site_warm", max(runs, 5))
+    warm = warm_edit_seconds(content, work / "_site_warm", max(runs, 5))
     pages = sum(1 for _ in (output / "public").rglob("*.html"))
-    return {"cold": cold, "no_change": no_change, "edit": edit, "warm_edit": warm,
-            "warm_catch_up": catch_up, "peak_mb": peak, "html_pages": pages}
+    return {"cold": cold, "no_change": no_change, "edit": edit, "warm": warm,
+            "peak_mb": peak, "html_pages": pages}
 
 
 # -- peers ---------------------------------------------------------------------------------
@@ -249,11 +257,11 @@ def measure_peers(content: Path, runs: int, peers: list[str], eleventy: str | No
 
 # -- report --------------------------------------------------------------------------------
 
-def sample_serve_loop(runs: int) -> float:
+def sample_serve_loop(runs: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-sample-"))
     shutil.copytree(ROOT / "content", work / "content")
     try:
-        return warm_edit_seconds(work / "content", work / "_site", runs)[0]
+        return warm_edit_seconds(work / "content", work / "_site", runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -274,8 +282,10 @@ def main() -> None:
     peers = [p for p in args.peers.split(",") if p]
     report = {"machine": f"{os.cpu_count()} cores", "versions": peer_versions(args.eleventy),
               "sample_serve_edit": sample_serve_loop(max(args.runs, 5)), "sizes": {}}
+    sample = report["sample_serve_edit"]
     print(f"Sample site (content/): one-file edit in `ccsite serve`, page rebuilt in "
-          f"{report['sample_serve_edit'] * 1000:.0f} ms (median)", flush=True)
+          f"{sample['body'][0] * 1000:.0f} ms (body), {sample['title'][0] * 1000:.0f} ms "
+          "(title; medians)", flush=True)
     for size in [int(s) for s in args.sizes.split(",")]:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
         try:
@@ -303,9 +313,10 @@ def print_size(size: int, f: dict) -> None:
     print(f"  ccsite no-change rebuild {f['no_change']:8.2f} s  "
           f"({100 * f['no_change'] / f['cold']:.0f}% of cold)")
     print(f"  ccsite one-file edit     {f['edit']:8.2f} s  (whole process)")
-    print(f"  serve: one-file edit     {f['warm_edit'] * 1000:8.0f} ms (warm process, page ready)")
-    print(f"  serve: catch-up build    {f['warm_catch_up']:8.2f} s  (feeds, open data, search "
-          "index renewed after it)")
+    for kind, (page, catch_up, ways) in f["warm"].items():
+        print(f"  serve: {kind} edit{' ' * (12 - len(kind))}{page * 1000:8.0f} ms (page ready, "
+              f"by {' and '.join(ways)}); catch-up build {catch_up:.2f} s (feeds, open data, "
+              "search index)")
     peak = f["peak_mb"]
     print(f"  peak memory, cold build  {peak['tree']:8d} MB  (largest process; ccsite itself "
           f"{peak['ccsite']} MB, largest helper {peak['helper']} MB: a worker or Pagefind)")

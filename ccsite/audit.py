@@ -173,6 +173,31 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
     return sorted(found.values(), key=lambda f: (f.source, f.text))
 
 
+def public_source_text(document) -> str:
+    """A public document as its editor wrote it (body and every YAML text), normalised:
+    what `PublicText` searches for the members' people."""
+    return normalise("\n".join([document.body, *_yaml_strings(document.data)]))
+
+
+def _yaml_strings(mapping) -> list[str]:
+    from .yamlnodes import YamlMap
+
+    strings = []
+    for node in mapping.items.values():
+        value = node.value
+        if isinstance(value, YamlMap):
+            strings += _yaml_strings(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item.value, YamlMap):
+                    strings += _yaml_strings(item.value)
+                elif item.raw:
+                    strings.append(item.raw)
+        elif node.raw:
+            strings.append(node.raw)
+    return strings
+
+
 class PublicText:
     """All public content as the editors wrote it, normalised, one text per document.
 
@@ -281,6 +306,15 @@ class LeakAudit:
         """Build the searcher now (before forking workers that will all use it)."""
         if self.needles and self._searcher is None:
             self._searcher = LeakSearcher.for_needles(self.needles, self.against)
+
+
+def inspect_public_page(leaks: LeakAudit, output_path: str,
+                        text: str) -> tuple[list[str], str | None]:
+    """A public page as it is rendered: its links, and (if no members text is in it) the
+    digest by which the leak audit will know it as clean."""
+    data = text.encode("utf-8")
+    clean = leaks.first_leak(output_path, data) is None
+    return sorted(set(links_in(text))), content_key(data) if clean else None
 
 
 def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorList,

@@ -30,7 +30,7 @@ import jinja2
 
 from . import __version__
 
-STATE_VERSION = 7
+STATE_VERSION = 8
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
@@ -159,6 +159,7 @@ class PageRecord:
     reads: frozenset  # the change tokens of what it read (see `Reuse.token`)
     templates: dict[str, str]  # template name -> digest of its source
     output: str  # digest of the rendered text
+    bodies: frozenset = frozenset()  # keys of the objects whose body it showed (bodyedit.py)
 
 
 @dataclass
@@ -191,11 +192,12 @@ class BuildMemory:
     contexts: dict = field(default_factory=dict)  # see Reuse.context_digest
     values: dict = field(default_factory=dict)  # see Reuse._value_identity
     published_paths: dict = field(default_factory=dict)  # output path -> its Path
+    last_build: Any = None  # bodyedit.LastBuild: the site graph and what made it
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "read_as": {}, "bodies": None, "leak_audit": None,
                 "known_files": None, "contexts": {}, "values": {},
-                "published_paths": {}}
+                "published_paths": {}, "last_build": None}
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":
@@ -226,6 +228,8 @@ WHOLE = "*"  # an attribute name standing for every value of an object
 # Attributes a content object gets from *other* files or from the build's `now`; all the
 # others are fixed by its own file (and site.yaml, for the base path of `html` and `url`).
 DERIVED = {"opportunities", "centres", "state", "days_left"}
+# what a page reads of an object when it shows its body (WHOLE: every value, body too)
+BODY_ATTRIBUTES = {"body", "html", "about", "about_html", WHOLE}
 
 
 class Reuse:
@@ -241,7 +245,10 @@ class Reuse:
     """
 
     def __init__(self, env: jinja2.Environment, memory: BuildMemory, objects: dict[str, Any],
-                 file_signatures: dict[str, Any] | None = None):
+                 file_signatures: dict[str, Any] | None = None, changed: set | None = None):
+        """`changed`: the tokens known to have changed since the last build (bodyedit.py),
+        instead of finding them; the memos of values and contexts are then added to, as
+        such a build looks at a few pages only."""
         self.env = env
         self.memory = memory
         self.objects = objects  # entity key -> object in this build's graph
@@ -249,16 +256,16 @@ class Reuse:
         self._values: dict[tuple[str, str], str | None] = {}
         self._templates: dict[str, str | None] = {}
         self.rendered: list[str] = []  # output paths rendered (not reused) by this build
-        self._value_memo: dict = {}  # this build's values read, for the next (`_remembered`)
+        self._value_memo: dict = memory.values if changed is not None else {}
         memory.values, self._known_values = self._value_memo, memory.values
-        self.changed = self._changed_since_last_build()
+        self.changed = changed if changed is not None else self._changed_since_last_build()
         # every page's record names templates as they were at the last build (a page that
         # read one that changed was made again then), so while none has changed since, no
         # page's templates need looking at
         self.templates_unchanged = bool(memory.seen_templates) and all(
             self.template_digest(name) == was for name, was in memory.seen_templates.items())
-        self._contexts: dict = {}  # the same, for route contexts
-        memory.contexts, self._known_contexts = self._contexts, memory.contexts
+        self._contexts: dict = memory.contexts if changed is not None else {}  # the same,
+        memory.contexts, self._known_contexts = self._contexts, memory.contexts  # for routes
 
     def context_digest(self, template: str, url: str, context: dict[str, Any],
                        made_later: list[str]) -> str:
@@ -346,7 +353,9 @@ class Reuse:
         self.memory.pages[output_path] = PageRecord(
             context=context_digest, reads=tokens,
             templates={name: self.template_digest(name) for name in recorder.templates},
-            output=digest(text))
+            output=digest(text),
+            bodies=frozenset(key for key, attribute in recorder.reads
+                             if attribute in BODY_ATTRIBUTES))
         self.rendered.append(output_path)
         return text
 

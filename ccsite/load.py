@@ -139,6 +139,28 @@ def load(source: Path, shown_as: str, errors: ErrorList,
     return folder
 
 
+def read_one_changed(source: Path, shown_as: str, errors: ErrorList, parsed: dict,
+                     known: KnownFiles, changed: set[str]) -> RawDocument | None:
+    """The Markdown document `changed` names, read again, when `changed` is that one file
+    and it was there at the last walk (the preview server's body edit, see bodyedit.py);
+    None for anything else."""
+    if len(changed) != 1:
+        return None
+    rels = _changed_rels(changed, source.resolve(), known)
+    if not rels:
+        return None
+    (rel,) = rels
+    kind = _kind_of(rel)
+    path = next(iter(changed))
+    try:
+        plain = stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return None  # deleted since
+    if kind is None or not rel.endswith(".md") or not plain:
+        return None
+    return _read_cached(path, rel, _show(shown_as, rel), kind, errors, parsed)
+
+
 def _files(source: Path, root: Path, known: KnownFiles | None, changed: set[str] | None):
     """(path, rel, plain, unchanged since the last build) of every content file: the walk
     (`_walk`), or the files `known` from the last one where `changed` names them all."""

@@ -7,6 +7,7 @@ found mistakes, reporting all of them, and writes nothing until every check pass
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import shutil
@@ -17,7 +18,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from . import (audit, checks, graph, incremental, load, outputs, render, uptodate,
+from . import (audit, bodyedit, checks, graph, incremental, load, outputs, render, uptodate,
                validate, write)
 from .bodies import BodyRenderer
 from .config import read_site_config
@@ -96,7 +97,12 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
         with write.BuildLock(paths.output):
             if memory is not None:  # the preview server: its own memory, no stamp
                 with _no_cycle_collection(defer):
-                    return _build(paths, options, progress, memory, defer, changed_files)
+                    if defer and changed_files:
+                        quick = _rebuild_body(paths, options, memory, changed_files)
+                        if quick is not None:
+                            return quick
+                    return _build(paths, options, progress, memory, defer, changed_files,
+                                  remember=True)
             return _build_unless_up_to_date(paths, options, progress)
     except write.LockedError as exc:
         raise ContentErrors([ContentError(str(paths.output), 1, "lock", str(exc))]) from None
@@ -158,10 +164,36 @@ def _build_with_memory_on_disk(paths: Paths, options: validate.BuildOptions,
     return result
 
 
+def _rebuild_body(paths: Paths, options: validate.BuildOptions,
+                  memory: incremental.BuildMemory, changed_files: set[str]) -> BuildResult | None:
+    """The preview server's rebuild after a Markdown body was edited (see bodyedit.py),
+    or None when the change is anything else."""
+    last = memory.last_build
+    if last is None or last.same_for != (paths, options.drafts):
+        return None
+    started = time.perf_counter()
+    try:
+        done = bodyedit.rebuild(paths.source, paths.shown, paths.output, options, memory,
+                                changed_files)
+    except BaseException:
+        memory.last_build = None  # whatever it did, the next build does the whole way
+        raise
+    if done is None:
+        return None
+    seconds = time.perf_counter() - started
+    return dataclasses.replace(last.result, warnings=done.warnings, changed=len(done.changed),
+                               removed=0, seconds=seconds, timings={"body edit": seconds},
+                               outputs=memory.outputs)
+
+
 def _build(paths: Paths, options: validate.BuildOptions,
            progress: Callable[[str], None] | None, memory: incremental.BuildMemory,
-           defer: bool, changed_files: set[str] | None = None) -> BuildResult:
+           defer: bool, changed_files: set[str] | None = None,
+           remember: bool = False) -> BuildResult:
+    """The pipeline. `remember`: keep the site graph in `memory` after a good build, for
+    the preview server's body edits (see bodyedit.py)."""
     started = time.perf_counter()
+    memory.last_build = None  # from here on the objects it holds are being changed
     errors = ErrorList()
     timings: dict[str, float] = {}
     step = _Stages(progress, timings)
@@ -205,8 +237,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
         member_routes = members_pages.members_routes(members)
         encrypt = config.protection == "encrypt"
         # the audits look at each page while it is rendered (in the worker rendering it)
-        leaks = _leak_audit(folder, members, member_routes, memory, config.base_path)
-        public_check = render.Inspection(functools.partial(_inspect_public_page, leaks))
+        leaks, people = _leak_audit(folder, members, member_routes, memory, config.base_path)
+        public_check = render.Inspection(functools.partial(audit.inspect_public_page, leaks))
         members_check = render.Inspection(_inspect_members_page)
         pages = _render(lambda: render.render_routes(
             env, site, page_routes, reuse, _published(paths, memory, "public", "", defer),
@@ -359,15 +391,25 @@ def _build(paths: Paths, options: validate.BuildOptions,
         members_count = sum(1 for p in members_text if p.endswith(".html"))
         del public, html_pages, members_text, members_root  # written: let their bytes go
         step("done")
-        return BuildResult(timings=timings, public=written.root, pages=_count_sections(page_routes),
-                           files=file_count, seconds=time.perf_counter() - started,
-                           members_pages=members_count,
-                           protection=config.protection, leak_scanned=scanned,
-                           base_path=config.base_path, warnings=checks.site_warnings(site),
-                           page_sources={r.url: r.source for r in [*page_routes, *member_routes]
-                                         if r.source},
-                           changed=len(written.changed), removed=len(written.removed),
-                           outputs=memory.outputs)
+        result = BuildResult(timings=timings, public=written.root,
+                             pages=_count_sections(page_routes), files=file_count,
+                             seconds=time.perf_counter() - started,
+                             members_pages=members_count,
+                             protection=config.protection, leak_scanned=scanned,
+                             base_path=config.base_path, warnings=checks.site_warnings(site),
+                             page_sources={r.url: r.source for r in [*page_routes,
+                                                                     *member_routes]
+                                           if r.source},
+                             changed=len(written.changed), removed=len(written.removed),
+                             outputs=memory.outputs)
+        if remember:
+            memory.last_build = bodyedit.LastBuild(
+                same_for=(paths, options.drafts), now=options.now,
+                valid_until=bodyedit.valid_until(options.now, memory.read_as), site=site,
+                env=env, objects=reuse.objects, files=reuse.files,
+                routes={route.output_path: route for route in page_routes},
+                all_routes=[*page_routes, *member_routes], people=people, result=result)
+        return result
     except BaseException:
         reuse.forget()  # see Reuse.forget
         raise
@@ -426,15 +468,6 @@ def _kept_digests(public: write.OutputFiles, paths: Paths,
             if rel in recorded and write.is_published_copy(content, published, rel)}
 
 
-def _inspect_public_page(leaks: audit.LeakAudit, output_path: str,
-                         text: str) -> tuple[list[str], str | None]:
-    """A public page as it is rendered: its links, and (if no members text is in it) the
-    digest by which the leak audit will know it as clean."""
-    data = text.encode("utf-8")
-    clean = leaks.first_leak(output_path, data) is None
-    return sorted(set(audit.links_in(text))), audit.content_key(data) if clean else None
-
-
 def _inspect_members_page(output_path: str, text: str) -> tuple[list[str], None]:
     return sorted(set(audit.links_in(text))), None
 
@@ -482,7 +515,7 @@ def _url_key(paths: Paths) -> bytes:
 
 
 def _leak_audit(folder, members, member_routes, memory: incremental.BuildMemory,
-                base_path: str) -> audit.LeakAudit:
+                base_path: str) -> tuple[audit.LeakAudit, list]:
     """The leak audit's fingerprints, ready to search with. Each post's are kept between
     builds by its text; the preview server keeps the whole audit while what it is made
     from is the same (the members files, their addresses, and which of the members'
@@ -496,12 +529,12 @@ def _leak_audit(folder, members, member_routes, memory: incremental.BuildMemory,
                                        for document in folder.documents
                                        if document.members_only))
     if memory.leak_audit is not None and memory.leak_audit[0] == key:
-        return memory.leak_audit[1]
+        return memory.leak_audit[1], people
     leaks = audit.LeakAudit(audit.members_fingerprints(
         members, member_routes, people, said, cache=memory.post_fingerprints), base_path)
     leaks.prepare()
     memory.leak_audit = (key, leaks)
-    return leaks
+    return leaks, people
 
 
 def _signature(document: load.RawDocument, parsed: dict) -> tuple[str, Any]:
@@ -518,31 +551,8 @@ def _public_source_text(folder: load.ContentFolder, parsed: dict) -> dict:
     for document in [folder.site, *folder.documents]:
         if document is None or document.members_only:
             continue
-        texts[_signature(document, parsed)] = functools.partial(_normalised_source, document)
+        texts[_signature(document, parsed)] = functools.partial(audit.public_source_text, document)
     return texts
-
-
-def _normalised_source(document: load.RawDocument) -> str:
-    return audit.normalise("\n".join([document.body, *_yaml_strings(document.data)]))
-
-
-def _yaml_strings(mapping) -> list[str]:
-    from .yamlnodes import YamlMap
-
-    strings = []
-    for node in mapping.items.values():
-        value = node.value
-        if isinstance(value, YamlMap):
-            strings += _yaml_strings(value)
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item.value, YamlMap):
-                    strings += _yaml_strings(item.value)
-                elif item.raw:
-                    strings.append(item.raw)
-        elif node.raw:
-            strings.append(node.raw)
-    return strings
 
 
 def _render(make: Callable[[], dict[str, str]], paths: Paths,

@@ -222,7 +222,7 @@ def _render_chunk(span: tuple[int, int]) -> list[tuple]:
     pages = []
     templates: dict = {}
     for route, context in todo[span[0]:span[1]]:
-        text = _render_one(env, site, route, context, reuse, shared, templates)
+        text = render_page(env, site, route, context, reuse, shared, templates)
         record, values = reuse.handover(route.output_path) if reuse else (None, None)
         seen = check(route.output_path, text) if check else None
         pages.append((route.output_path, text, record, values, seen))
@@ -233,15 +233,17 @@ def _render_here(env, site, todo, reuse, shared, inspect: Inspection | None) -> 
     templates: dict = {}
     made = {}
     for route, context in todo:
-        text = made[route.output_path] = _render_one(env, site, route, context, reuse,
+        text = made[route.output_path] = render_page(env, site, route, context, reuse,
                                                      shared, templates)
         if inspect is not None:
             inspect.results[route.output_path] = inspect.check(route.output_path, text)
     return made
 
 
-def _render_one(env, site, route: Route, context: str | None, reuse, shared: dict,
+def render_page(env, site, route: Route, context: str | None, reuse, shared: dict,
                 templates: dict) -> str:
+    """One page's HTML; `context` is the digest of its route's context, for `reuse` to
+    record with what the page read; `templates` keeps the templates looked up."""
     variables = {"site": site, **shared, **route.context, "current_url": route.url}
     variables.update((name, make()) for name, make in route.own.items())
     template = templates.get(route.template)

@@ -59,15 +59,7 @@ def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
     under the same site.yaml and media files, reads the same again."""
     result = Validated(config=config, media={m.rel for m in folder.media},
                        members_media={m.rel for m in folder.members_media})
-    readers: dict[str, tuple[Callable, list]] = {
-        "centre": (_centre, result.centres),
-        "opportunity": (_opportunity, result.opportunities),
-        "lesson": (_lesson, result.lessons),
-        "news": (_news, result.news),
-        "page": (_page, result.pages),
-        "good-practice": (_good_practice, result.good_practice),
-        "members-page": (_page, result.members_pages),
-    }
+    readers = _readers(result)
     reading_with = (folder.site, frozenset(result.media))
     kept: dict = {}
     for document in folder.documents:
@@ -95,6 +87,27 @@ def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
         cache.clear()
         cache.update(kept)
     return result
+
+
+def _readers(result: Validated) -> dict[str, tuple[Callable, list]]:
+    """kind -> (its reader, the list of `result` it goes in)."""
+    return {
+        "centre": (_centre, result.centres),
+        "opportunity": (_opportunity, result.opportunities),
+        "lesson": (_lesson, result.lessons),
+        "news": (_news, result.news),
+        "page": (_page, result.pages),
+        "good-practice": (_good_practice, result.good_practice),
+        "members-page": (_page, result.members_pages),
+    }
+
+
+def read_one(document: RawDocument, config: SiteConfig, media: set[str],
+             errors: ErrorList) -> tuple[Any, Common]:
+    """What one Markdown document reads as, on its own (the preview server's rebuild of
+    an edited body, see bodyedit.py): (the item, its common fields)."""
+    result = Validated(config=config, media=media)
+    return _read_document(document, _readers(result), result, errors)
 
 
 def _read_document(document: RawDocument, readers: dict, result: Validated,

@@ -243,16 +243,19 @@ class LockedError(Exception):
 
 
 def update_in_place(output: Path, name: str, files: OutputFiles,
-                    previous: dict[str, str] | None) -> Written:
+                    previous: dict[str, str] | None, only: bool = False) -> Written:
     """Bring `output/name/` up to date by replacing only the files that changed, each one
     atomically (write beside, then rename over). Used by the preview server, where the
     editor waits for the page: the published-site guarantee of `write_root` (all old or
     all new) is not needed there, and a full swap costs time in proportion to the site.
-    Falls back to `write_root` when there is no earlier build to update."""
+    Falls back to `write_root` when there is no earlier build to update. With `only`,
+    `files` are some of the folder's files, and the others stay as they are."""
     final = output / name
     if not previous or not final.is_dir():
+        if only:
+            raise ValueError("only some files of a folder that was never written")
         return write_root(output, name, files, previous=previous)
-    result = Written(root=final)
+    result = Written(root=final, signatures=dict(previous) if only else {})
     folder = f"{final}/"  # paths as text: this loop visits every file of the site
     for rel in sorted(files):
         content = files[rel]
@@ -273,7 +276,7 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
         else:
             temp.write_bytes(content)
         os.replace(temp, target)
-    result.removed = set(previous) - set(files)
+    result.removed = set() if only else set(previous) - set(files)
     for rel in result.removed:
         (final / rel).unlink(missing_ok=True)
     _with_file_stats(result)

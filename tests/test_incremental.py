@@ -355,3 +355,117 @@ def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
         assert_same_as_full_build(site)
     assert (public / "news/index.html").read_bytes() != listing
     assert (public / "index.html").read_bytes() == home
+
+
+# -- the preview server's body edit (bodyedit.py) ---------------------------------------
+
+BODY_EDITS = {
+    "news": ("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]"),
+    "lesson": ("lessons/more-time.md", "Body.", "Body, with [a link](/centres/oxhey/)."),
+    "page": ("pages/about.md", "About us.", "About us.\n\n## Who we are\n\nA council."),
+    "opportunity": ("opportunities/oxhey-eoi.md", "How to apply.", "How to *apply*."),
+}
+
+
+def preview_server(site, now=NOW):
+    """A build as `ccsite serve` starts, and its page-only rebuild told of one file."""
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=now), memory=memory)
+
+    def rebuild(rel: str, at=now):
+        return build(site.content, site.output, BuildOptions(now=at), memory=memory,
+                     defer=True, changed_files={str((site.content / rel).resolve())})
+
+    def catch_up(at=now):
+        return build(site.content, site.output, BuildOptions(now=at), memory=memory)
+    return rebuild, catch_up
+
+
+def public_pages(root: Path) -> dict[str, bytes]:
+    return {k: v for k, v in tree(root / "public").items()
+            if k.endswith(".html") and not k.startswith("pagefind/")}
+
+
+@pytest.mark.parametrize("kind", sorted(BODY_EDITS))
+def test_body_edit_renders_only_its_readers_and_equals_a_full_build(site, kind):
+    rebuild, catch_up = preview_server(site)
+    rel, old, new = BODY_EDITS[kind]
+    before = {k: os.stat(site.output / "public" / k).st_ino
+              for k in public_pages(site.output)}
+    site.edit(rel, old, new)
+    result = rebuild(rel)
+    assert "body edit" in result.timings  # the quick way was taken
+    assert 1 <= result.changed <= 3
+    after = {k: os.stat(site.output / "public" / k).st_ino for k in public_pages(site.output)}
+    assert sum(before[k] != after[k] for k in before) == result.changed
+    assert public_pages(site.output) == public_pages(full_build(site))
+    catch_up()
+    assert_same_as_full_build(site)
+
+
+def test_body_edits_one_after_another_stay_exact(site):
+    rebuild, catch_up = preview_server(site)
+    for number in range(3):
+        site.edit("news/centres-open.md", "See [Oxhey]", f"Edit {number}. See [Oxhey]")
+        assert "body edit" in rebuild("news/centres-open.md").timings
+        shutil.rmtree(site.root / "fresh", ignore_errors=True)
+        assert public_pages(site.output) == public_pages(full_build(site))
+    catch_up()
+    assert_same_as_full_build(site)
+
+
+NOT_BODY_EDITS = {
+    "a title": ("news/centres-open.md", "title: Centres open", "title: Centres opened"),
+    "a centre's body": ("centres/oxhey.md", "Oxhey Children's Centre", "Oxhey Family Centre"),
+    "a members post's body": ("members/good-practice/dads-group.md", "Members-only body.",
+                              "Members-only body, edited."),
+    "a body that names a member": ("news/centres-open.md", "See [Oxhey]",
+                                   "Sam Example says: see [Oxhey]"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(NOT_BODY_EDITS))
+def test_anything_but_a_body_edit_takes_the_whole_pipeline(site, change):
+    rebuild, catch_up = preview_server(site)
+    rel, old, new = NOT_BODY_EDITS[change]
+    site.edit(rel, old, new)
+    assert "body edit" not in rebuild(rel).timings
+    assert public_pages(site.output) == public_pages(full_build(site))
+
+
+def test_body_edit_after_a_deadline_passed_takes_the_whole_pipeline(site):
+    """The site graph kept from the last build says the opportunity is open; a moment
+    past its deadline must not reuse it."""
+    rebuild, catch_up = preview_server(site)
+    site.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]")
+    later = dt.datetime(2027, 1, 29, 12, 0, 1, tzinfo=dt.timezone.utc)
+    assert "body edit" not in rebuild("news/centres-open.md", at=later).timings
+    assert "Closed on" in site.text("/opportunities/oxhey-eoi/")
+    assert public_pages(site.output) == public_pages(full_build(site, later))
+
+
+def test_body_edit_that_pastes_members_text_is_stopped_and_told(site):
+    from ccsite.errors import ContentErrors
+
+    passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
+    rebuild, catch_up = preview_server(site)
+    published = (site.output / "public/news/centres-open/index.html").read_bytes()
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{passage} See [Oxhey]")
+    with pytest.raises(ContentErrors) as failed:
+        rebuild("news/centres-open.md")
+    assert "leak: members-only passage" in str(failed.value.errors[0])
+    assert (site.output / "public/news/centres-open/index.html").read_bytes() == published
+
+
+def test_body_edit_with_a_broken_link_is_told_with_its_line(site):
+    from ccsite.errors import ContentErrors
+
+    rebuild, catch_up = preview_server(site)
+    site.edit("lessons/more-time.md", "Body.", "Body.\n\nSee [the form](/media/missing.pdf).")
+    with pytest.raises(ContentErrors) as failed:
+        rebuild("lessons/more-time.md")
+    assert str(failed.value.errors[0]).startswith(f"{site.shown('lessons/more-time.md')}:8: link:")
+    site.edit("lessons/more-time.md", "/media/missing.pdf", "/media/pack.pdf")
+    rebuild("lessons/more-time.md")  # after a failed build: the whole pipeline, and right
+    assert public_pages(site.output) == public_pages(full_build(site))
