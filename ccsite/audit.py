@@ -6,6 +6,7 @@ in memory, so a failed audit leaves the published site untouched.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -132,8 +133,13 @@ def members_people(members) -> list[tuple[str, str, str, int]]:
             people.append((person.phone.national, person.source, "directory phone", 6))
         people += [(topic, person.source, "directory topic", MIN_FINGERPRINT)
                    for topic in person.topics]
-    return [(normalise(text or "").strip(), source, what, minimum)
+    return [(_normalised_name(text or ""), source, what, minimum)
             for text, source, what, minimum in people]
+
+
+@functools.lru_cache(maxsize=65536)  # the same few thousand names at every rebuild
+def _normalised_name(text: str) -> str:
+    return normalise(text).strip()
 
 
 def said_publicly(people: list[tuple[str, str, str, int]], public_text: "PublicText") -> set[str]:

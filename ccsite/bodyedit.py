@@ -1,8 +1,8 @@
 """The preview server's quickest rebuild: one Markdown body edited, and nothing else.
 
-When an editor saves a news item, lesson, page or opportunity and only the text below its
-front matter changed, the site graph is what it was at the last build but for that one
-body: every list, order, count and link stays. So `ccsite serve` need not load, check and
+When an editor saves a centre, news item, lesson, page or opportunity and only the text
+below its front matter changed, the site graph is what it was at the last build but for
+that one body: every list, order, count and link stays. So `ccsite serve` need not load, check and
 link the whole site again to know it: it renders the pages that showed that document
 (each page's record says what it read, see incremental.py), audits them for members text
 and broken links, and writes them. That takes tens of milliseconds at any size; the full
@@ -11,9 +11,8 @@ render" mode in this spirit, which renders the pages a browser has open; this on
 every page that read the document, so nothing is left stale.)
 
 Anything else takes the whole pipeline: a front-matter change, a new, moved or deleted
-file, a members file, a centre or agency (their bodies also feed the pages' structured
-data), templates, site.yaml, or a moment passed that changes what a page says (midnight,
-a deadline, a publish date). So does any doubt: `rebuild` returns None before it writes
+file, a members file, an agency, templates, site.yaml, or a moment passed that changes
+what a page says (midnight, a deadline, a publish date). So does any doubt: `rebuild` returns None before it writes
 anything and the pipeline runs instead, finding and reporting what there is to report.
 The catch-up build that follows every preview rebuild renews feeds, open data and the
 search index, after this rebuild as after the full one.
@@ -36,9 +35,9 @@ from .graph import Site
 from .model import DERIVED_FIELDS
 from .render import Route, render_page
 
-# the kinds whose body shows on their own page (and in feeds, renewed by the catch-up
-# build) only; a centre's or agency's also goes into structured data made with the routes
-KINDS = {"news", "lesson", "page", "opportunity"}
+# the Markdown kinds whose body the public pages show (and feeds and open data, renewed
+# by the catch-up build); good-practice posts and members pages take the pipeline
+KINDS = {"news", "lesson", "page", "opportunity", "centre"}
 
 
 @dataclass
@@ -47,7 +46,6 @@ class LastBuild:
 
     same_for: tuple  # what a rebuild must have in common with it (paths, drafts)
     now: dt.datetime
-    valid_until: dt.datetime  # see `valid_until`
     site: Site
     env: jinja2.Environment
     objects: dict[str, Any]  # entity key -> object (see incremental.objects_of)
@@ -56,6 +54,7 @@ class LastBuild:
     all_routes: list[Route]  # public and members, for the link audit
     people: list  # the members' people (see audit.members_people)
     result: Any  # the pipeline's BuildResult, told again with this rebuild's changes
+    valid_until: dt.datetime | None = None  # see `valid_until`: found when first needed
 
 
 @dataclass
@@ -137,6 +136,8 @@ def _same_moment(last: LastBuild, options: validate.BuildOptions,
     """Would the last build's site be the same if built at `options.now`?"""
     if options.now == last.now:
         return True
+    if last.valid_until is None:  # the documents read then are those read now (bar one
+        last.valid_until = valid_until(last.now, memory.read_as)  # body), so it holds
     if not last.now < options.now < last.valid_until:
         return False
     # a template that shows the time itself makes every build differ (none of ours does)

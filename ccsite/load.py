@@ -7,6 +7,7 @@ at all. The folder layout of the content model lives in `SECTIONS`.
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import stat
@@ -31,6 +32,8 @@ SINGLE_FILES = {"site.yaml": "site", "members/directory.yaml": "directory"}
 MEDIA = "media"
 MEMBERS = "members"
 MEMBERS_MEDIA = "members/media"  # members-only images and documents, never public
+_MEMBERS_FOLDER, _MEDIA_FOLDER, _MEMBERS_MEDIA_FOLDER = MEMBERS + "/", MEDIA + "/", \
+    MEMBERS_MEDIA + "/"
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a content file is text; anything larger is a mistake
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -50,7 +53,7 @@ class RawDocument:
 
     @property
     def members_only(self) -> bool:
-        return self.rel.startswith(MEMBERS + "/")
+        return self.rel.startswith(_MEMBERS_FOLDER)
 
 
 @dataclass
@@ -110,11 +113,11 @@ def load(source: Path, shown_as: str, errors: ErrorList,
         if problem:
             errors.add(shown, 1, "file", problem)
             continue
-        if rel.startswith(MEDIA + "/"):
-            folder.media.append(MediaFile(rel[len(MEDIA) + 1:], Path(path)))
+        if rel.startswith(_MEDIA_FOLDER):
+            folder.media.append(MediaFile(rel[len(_MEDIA_FOLDER):], Path(path)))
             continue
-        if rel.startswith(MEMBERS_MEDIA + "/"):
-            folder.members_media.append(MediaFile(rel[len(MEMBERS_MEDIA) + 1:], Path(path)))
+        if rel.startswith(_MEMBERS_MEDIA_FOLDER):
+            folder.members_media.append(MediaFile(rel[len(_MEMBERS_MEDIA_FOLDER):], Path(path)))
             continue
         kind = _kind_of(rel)
         if kind is None:
@@ -264,10 +267,13 @@ def _is_within(path: Path, folder: Path) -> bool:
     return True
 
 
+# these two are asked of every file at every preview rebuild, with the same answers
+@functools.lru_cache(maxsize=65536)
 def _show(shown_as: str, rel: str) -> str:
     return f"{shown_as.rstrip('/')}/{rel}" if shown_as not in ("", ".") else rel
 
 
+@functools.lru_cache(maxsize=65536)
 def _kind_of(rel: str) -> str | None:
     if rel in SINGLE_FILES:
         return SINGLE_FILES[rel]

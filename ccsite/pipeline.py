@@ -112,14 +112,23 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
 def _no_cycle_collection(active: bool):
     """The preview server keeps the whole site in memory, and Python's cycle collector
     walks all of it whenever enough objects are made, a third of a page-only rebuild's
-    time on a large site. Such a build makes little garbage; it is collected after."""
-    if not active or not gc.isenabled():
+    time on a large site. Such a build makes little garbage, so the collector is off while
+    it runs, and what it made is then frozen (set aside from the collector, see
+    gc.freeze): collecting it at once would keep the page waiting for another tenth of
+    the rebuild. The catch-up build that follows (not `active`), which the editor does
+    not wait for, gives it back to the collector."""
+    if not active:
+        gc.unfreeze()
+        yield
+        return
+    if not gc.isenabled():
         yield
         return
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()
 
 
@@ -262,10 +271,12 @@ def _build(paths: Paths, options: validate.BuildOptions,
         for media in folder.media:
             public[f"media/{media.rel}"] = media.source
         defer = defer and bool(memory.feeds_and_data)  # the first build makes everything
-        if defer:
-            for path in memory.feeds_and_data:  # kept as they are until the next full build
-                if (paths.output / "public" / path).is_file():
-                    public[path] = paths.output / "public" / path
+        if defer:  # feeds and data kept as they are until the next full build
+            kept = _published(paths, memory, "public", "", trust=True)
+            for path in memory.feeds_and_data:
+                published = kept(path)
+                if published is not None:
+                    public[path] = published
         else:
             made = _render(lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
             for path, text in made.items():
@@ -404,9 +415,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
                              outputs=memory.outputs)
         if remember:
             memory.last_build = bodyedit.LastBuild(
-                same_for=(paths, options.drafts), now=options.now,
-                valid_until=bodyedit.valid_until(options.now, memory.read_as), site=site,
-                env=env, objects=reuse.objects, files=reuse.files,
+                same_for=(paths, options.drafts), now=options.now, site=site, env=env, objects=reuse.objects, files=reuse.files,
                 routes={route.output_path: route for route in page_routes},
                 all_routes=[*page_routes, *member_routes], people=people, result=result)
         return result

@@ -44,9 +44,11 @@ class Route:
     source: str | None = None  # the content file, for error messages
     lastmod: dt.date | None = None  # the content's own date, for the sitemap
     # made only when the page is rendered: values that depend on nothing but the page's
-    # own content file and site.yaml, so a rebuild need not make them to know they are
-    # the same (the page records those two files as read: see incremental.Reuse.render)
+    # own content file, site.yaml and the files in `own_reads`, so a rebuild need not
+    # make them to know they are the same (the page records those files as read whole:
+    # see incremental.Reuse.render)
     own: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    own_reads: tuple[str, ...] = ()
     output_path: str = field(init=False)  # the file, from the site's root
 
     def __post_init__(self) -> None:
@@ -124,14 +126,14 @@ def routes(site: Site) -> list[Route]:
          Route("/search/", "search.html", {"shards": search.shard_urls(len(site.news))}),
          Route("/data/", "data.html", {"files": data_catalogue(site), "section": "Open data"}),
          Route("/404.html", "404.html")]
-    r += [Route(c.url, "centre.html", {"centre": c, "section": "Centres",
-                                       "jsonld": structured.centre(site, c)}, c.source)
-          for c in site.centres]
+    # structured data is made as a page renders (`own`): a centre's reads its agency too
+    r += [Route(c.url, "centre.html", {"centre": c, "section": "Centres"}, c.source,
+                own={"jsonld": partial(structured.centre, site, c)},
+                own_reads=(c.agency.source,) if c.agency else ()) for c in site.centres]
     r += [Route(o.url, "opportunity.html", {"opportunity": o, "section": "Opportunities"},
                 o.source, lastmod=o.published) for o in site.opportunities]
-    r += [Route(a.url, "agency.html", {"agency": a, "section": "Lead agencies",
-                                       "jsonld": structured.agency(site, a)}, a.source)
-          for a in site.agencies]
+    r += [Route(a.url, "agency.html", {"agency": a, "section": "Lead agencies"}, a.source,
+                own={"jsonld": partial(structured.agency, site, a)}) for a in site.agencies]
     r += [Route(l.url, "lesson.html", {"lesson": l, "section": "Lessons learned"}, l.source)
           for l in site.lessons]
     # the news listing pages are not searchable: each only repeats the summaries of items
@@ -252,7 +254,8 @@ def render_page(env, site, route: Route, context: str | None, reuse, shared: dic
     if reuse is None:
         return template.render(**variables)
     return reuse.render(template, variables, context, route.output_path, route.template,
-                        also_read=[route.source, incremental.SITE_FILE] if route.own else [])
+                        also_read=[route.source, *route.own_reads, incremental.SITE_FILE]
+                        if route.own else [])
 
 
 def _chart(site: Site) -> Markup:

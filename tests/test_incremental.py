@@ -364,6 +364,7 @@ BODY_EDITS = {
     "lesson": ("lessons/more-time.md", "Body.", "Body, with [a link](/centres/oxhey/)."),
     "page": ("pages/about.md", "About us.", "About us.\n\n## Who we are\n\nA council."),
     "opportunity": ("opportunities/oxhey-eoi.md", "How to apply.", "How to *apply*."),
+    "centre": ("centres/oxhey.md", "\n---\n", "\n---\nA new first sentence for the centre.\n"),
 }
 
 
@@ -416,7 +417,7 @@ def test_body_edits_one_after_another_stay_exact(site):
 
 NOT_BODY_EDITS = {
     "a title": ("news/centres-open.md", "title: Centres open", "title: Centres opened"),
-    "a centre's body": ("centres/oxhey.md", "Oxhey Children's Centre", "Oxhey Family Centre"),
+    "a centre's name": ("centres/oxhey.md", "Oxhey Children's Centre", "Oxhey Family Centre"),
     "a members post's body": ("members/good-practice/dads-group.md", "Members-only body.",
                               "Members-only body, edited."),
     "a body that names a member": ("news/centres-open.md", "See [Oxhey]",

@@ -7,6 +7,7 @@ reproducible.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 from dataclasses import dataclass
 
@@ -37,7 +38,13 @@ class Feed:
 
 
 def as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else start_of_day(value)
+    return value if isinstance(value, dt.datetime) else _start_of(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _start_of(day: dt.date) -> dt.datetime:
+    """Remembered: the members feed asks it of every post's date at each preview rebuild."""
+    return start_of_day(day)
 
 
 # The newest entries only, as Hugo (rssLimit) and Pelican (FEED_MAX_ITEMS) do: a reader
