@@ -179,7 +179,7 @@ def _render(last: LastBuild, reuse: incremental.Reuse,
         for path in readers:
             route = last.routes[path]
             context = reuse.context_digest(route.template, route.url, route.context,
-                                           list(route.own))
+                                           route.own)
             pages[path] = render_page(last.env, last.site, route, context, reuse, {},
                                       templates)
     except jinja2.TemplateError:

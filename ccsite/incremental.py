@@ -191,7 +191,7 @@ class BuildMemory:
     known_files: Any = None  # load.KnownFiles: the content files the last walk found
     contexts: dict = field(default_factory=dict)  # see Reuse.context_digest
     values: dict = field(default_factory=dict)  # see Reuse._value_identity
-    published_paths: dict = field(default_factory=dict)  # output path -> its Path
+    published_paths: dict = field(default_factory=dict)  # folder -> output path -> Path
     last_build: Any = None  # bodyedit.LastBuild: the site graph and what made it
 
     def __getstate__(self) -> dict:
@@ -268,12 +268,14 @@ class Reuse:
         memory.contexts, self._known_contexts = self._contexts, memory.contexts  # for routes
 
     def context_digest(self, template: str, url: str, context: dict[str, Any],
-                       made_later: list[str]) -> str:
+                       made_later: Any = ()) -> str:
         """`context_identity`, remembered between the preview server's builds for a route
-        whose context is made of the same values as last time (see `_same`)."""
+        whose context is made of the same values as last time (see `_same`). Asked of
+        every page at every build: one flat tuple says it all (the count of names first,
+        so no two shapes of context give the same tuple)."""
         return _remembered(
-            self._known_contexts, self._contexts,
-            (template, url, tuple(context), tuple(made_later)), tuple(context.values()),
+            self._known_contexts, self._contexts, url,
+            (template, len(context), *context, *made_later, *context.values()),
             lambda: context_identity(template, url, context, sorted(made_later)))
 
     def token(self, key: str, attribute: str) -> str | tuple[str, str]:

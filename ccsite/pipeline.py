@@ -448,15 +448,16 @@ def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix:
     were written without looking; its catch-up build looks, and mends any that are not."""
     recorded = memory.outputs.get(root, {})
     folder = f"{paths.output / root}/"
-    known = memory.published_paths  # the preview server makes each Path once
+    known = memory.published_paths.setdefault(folder, {})  # the preview server makes each
+    # Path once (by output path: it is asked for every page at every build)
 
     def find(output_path: str) -> Path | None:
         rel = output_path.removeprefix(prefix)
         if not (rel in recorded if trust else write.intact(recorded.get(rel), folder + rel)):
             return None
-        path = known.get(folder + rel)
+        path = known.get(output_path)
         if path is None:
-            path = known[folder + rel] = Path(folder + rel)
+            path = known[output_path] = Path(folder + rel)
         return path
     return find
 

@@ -165,7 +165,7 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
         if reuse is not None:
             path = route.output_path
             context = reuse.context_digest(route.template, route.url, route.context,
-                                           list(route.own))
+                                           route.own)
             old = previous(path) if previous and reuse.still_good(path, context) else None
             if old is not None:
                 kept[path] = old
