@@ -434,14 +434,31 @@ def test_anything_but_a_body_edit_takes_the_whole_pipeline(site, change):
     assert public_pages(site.output) == public_pages(full_build(site))
 
 
-def test_body_edit_after_a_deadline_passed_takes_the_whole_pipeline(site):
-    """The site graph kept from the last build says the opportunity is open; a moment
-    past its deadline must not reuse it."""
+LATER = {  # moments after NOW at which the same files build into a different site
+    "past the deadline": (dt.datetime(2027, 1, 29, 12, 0, 1, tzinfo=dt.timezone.utc),
+                          "Closed on"),
+    "the next day": (dt.datetime(2026, 11, 26, 0, 30, tzinfo=dt.timezone.utc),
+                     "Closes in 64 days"),
+}
+
+
+@pytest.mark.parametrize("moment", sorted(LATER))
+def test_body_edit_at_a_moment_that_changes_the_site_takes_the_whole_pipeline(site, moment):
+    """The site graph kept from the last build says how many days an opportunity has
+    left, and that it is open: a day later, or past its deadline, it must not be reused."""
     rebuild, catch_up = preview_server(site)
     site.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]")
-    later = dt.datetime(2027, 1, 29, 12, 0, 1, tzinfo=dt.timezone.utc)
+    later, shown = LATER[moment]
     assert "body edit" not in rebuild("news/centres-open.md", at=later).timings
-    assert "Closed on" in site.text("/opportunities/oxhey-eoi/")
+    assert shown in site.text("/opportunities/")
+    assert public_pages(site.output) == public_pages(full_build(site, later))
+
+
+def test_body_edit_later_the_same_day_is_quick(site):
+    rebuild, catch_up = preview_server(site)
+    site.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]")
+    later = NOW + dt.timedelta(hours=5)
+    assert "body edit" in rebuild("news/centres-open.md", at=later).timings
     assert public_pages(site.output) == public_pages(full_build(site, later))
 
 
