@@ -110,7 +110,7 @@ for kind, edit in edits.items():
         result = build(content, output, BuildOptions(now=now), memory=memory, defer=True,
                        changed_files={str(target.resolve())})  # as the server's watcher tells
         times.append(time.perf_counter() - started)
-        ways.add("body edit" if "body edit" in result.timings else "pipeline")
+        ways.add("quick edit" if "quick edit" in result.timings else "pipeline")
         started = time.perf_counter()
         build(content, output, BuildOptions(now=now), memory=memory)  # the catch-up build
         catch_up.append(time.perf_counter() - started)
@@ -122,7 +122,7 @@ print(json.dumps(figures))
 
 def warm_edit_seconds(content: Path, output: Path, runs: int) -> dict:
     """For a body edit and a title edit: [page ready, catch-up done, how it was rebuilt]:
-    the page-only rebuild after a save (see ccsite/bodyedit.py for the body edit), and
+    the page-only rebuild after a save (see ccsite/quickedit.py for the body edit), and
     the build after it that renews feeds, open data and the search index."""
     done = subprocess.run([sys.executable, "-c", WARM_LOOP, str(content), str(output),
                            str(runs)], capture_output=True, text=True, cwd=ROOT)

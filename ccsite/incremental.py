@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import functools
 import datetime as dt
 import hashlib
 import json
@@ -159,7 +160,7 @@ class PageRecord:
     reads: frozenset  # the change tokens of what it read (see `Reuse.token`)
     templates: dict[str, str]  # template name -> digest of its source
     output: str  # digest of the rendered text
-    bodies: frozenset = frozenset()  # keys of the objects whose body it showed (bodyedit.py)
+    bodies: frozenset = frozenset()  # keys of the objects whose body it showed (quickedit.py)
 
 
 @dataclass
@@ -192,7 +193,7 @@ class BuildMemory:
     contexts: dict = field(default_factory=dict)  # see Reuse.context_digest
     values: dict = field(default_factory=dict)  # see Reuse._value_identity
     published_paths: dict = field(default_factory=dict)  # folder -> output path -> Path
-    last_build: Any = None  # bodyedit.LastBuild: the site graph and what made it
+    last_build: Any = None  # quickedit.LastBuild: the site graph and what made it
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "read_as": {}, "bodies": None, "leak_audit": None,
@@ -228,8 +229,17 @@ WHOLE = "*"  # an attribute name standing for every value of an object
 # Attributes a content object gets from *other* files or from the build's `now`; all the
 # others are fixed by its own file (and site.yaml, for the base path of `html` and `url`).
 DERIVED = {"opportunities", "centres", "state", "days_left"}
-# what a page reads of an object when it shows its body (WHOLE: every value, body too)
-BODY_ATTRIBUTES = {"body", "html", "about", "about_html", WHOLE}
+BODY_ATTRIBUTES = {"body", "html", "about", "about_html"}
+
+
+@functools.cache
+def _not_body_attributes() -> frozenset[str]:
+    """The attributes of content objects that say nothing of their bodies: a page that
+    read only these of an object did not show its body. Anything else it read (WHOLE,
+    `__dict__`, a method) counts as showing it."""
+    _learn_entity_kinds()
+    return frozenset(f.name for kind in _ENTITY_KINDS if dataclasses.is_dataclass(kind)
+                     for f in dataclasses.fields(kind)) - BODY_ATTRIBUTES
 
 
 class Reuse:
@@ -246,7 +256,7 @@ class Reuse:
 
     def __init__(self, env: jinja2.Environment, memory: BuildMemory, objects: dict[str, Any],
                  file_signatures: dict[str, Any] | None = None, changed: set | None = None):
-        """`changed`: the tokens known to have changed since the last build (bodyedit.py),
+        """`changed`: the tokens known to have changed since the last build (quickedit.py),
         instead of finding them; the memos of values and contexts are then added to, as
         such a build looks at a few pages only."""
         self.env = env
@@ -357,7 +367,7 @@ class Reuse:
             templates={name: self.template_digest(name) for name in recorder.templates},
             output=digest(text),
             bodies=frozenset(key for key, attribute in recorder.reads
-                             if attribute in BODY_ATTRIBUTES))
+                             if attribute not in _not_body_attributes()))
         self.rendered.append(output_path)
         return text
 

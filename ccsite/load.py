@@ -50,6 +50,7 @@ class RawDocument:
     line: int  # line of the mapping: the opening '---' for front matter
     body: str = ""
     body_line: int = 1
+    front_matter: str = ""  # as written: a body edit leaves it the same (quickedit.py)
 
     @property
     def members_only(self) -> bool:
@@ -145,7 +146,7 @@ def load(source: Path, shown_as: str, errors: ErrorList,
 def read_one_changed(source: Path, shown_as: str, errors: ErrorList, parsed: dict,
                      known: KnownFiles, changed: set[str]) -> RawDocument | None:
     """The Markdown document `changed` names, read again, when `changed` is that one file
-    and it was there at the last walk (the preview server's body edit, see bodyedit.py);
+    and it was there at the last walk (the preview server's body edit, see quickedit.py);
     None for anything else."""
     if len(changed) != 1:
         return None
@@ -380,7 +381,7 @@ def _split_front_matter(text: str, document: RawDocument) -> None:
     else:
         raise YamlError(1, "the front matter opened on line 1 is never closed "
                         "(add a '---' line after the fields)")
-    front = "\n".join(lines[1:index])
+    front = document.front_matter = "\n".join(lines[1:index])
     root = parse_yaml(front, line_offset=1)
     if root is not None:
         if not isinstance(root.value, YamlMap):

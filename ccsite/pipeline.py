@@ -18,8 +18,8 @@ from typing import Any, Callable
 
 import jinja2
 
-from . import (audit, bodyedit, checks, graph, incremental, load, outputs, render, uptodate,
-               validate, write)
+from . import (audit, checks, graph, incremental, load, outputs, quickedit, render,
+               uptodate, validate, write)
 from .bodies import BodyRenderer
 from .config import read_site_config
 from .errors import ContentError, ContentErrors, ErrorList
@@ -98,7 +98,7 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
             if memory is not None:  # the preview server: its own memory, no stamp
                 with _no_cycle_collection(defer):
                     if defer and changed_files:
-                        quick = _rebuild_body(paths, options, memory, changed_files)
+                        quick = _quick_rebuild(paths, options, memory, changed_files)
                         if quick is not None:
                             return quick
                     return _build(paths, options, progress, memory, defer, changed_files,
@@ -127,8 +127,12 @@ def _no_cycle_collection(active: bool):
     gc.disable()
     try:
         yield
-    finally:
+    except BaseException:
+        gc.unfreeze()  # no catch-up build follows a failed one: give all back now
+        raise
+    else:
         gc.freeze()
+    finally:
         gc.enable()
 
 
@@ -173,26 +177,28 @@ def _build_with_memory_on_disk(paths: Paths, options: validate.BuildOptions,
     return result
 
 
-def _rebuild_body(paths: Paths, options: validate.BuildOptions,
-                  memory: incremental.BuildMemory, changed_files: set[str]) -> BuildResult | None:
-    """The preview server's rebuild after a Markdown body was edited (see bodyedit.py),
-    or None when the change is anything else."""
+def _quick_rebuild(paths: Paths, options: validate.BuildOptions,
+                   memory: incremental.BuildMemory, changed_files: set[str]) -> BuildResult | None:
+    """The preview server's rebuild after one Markdown document was edited (see
+    quickedit.py), or None when the change is anything else."""
     last = memory.last_build
     if last is None or last.same_for != (paths, options.drafts):
         return None
     started = time.perf_counter()
     try:
-        done = bodyedit.rebuild(paths.source, paths.shown, paths.output, options, memory,
-                                changed_files)
+        done = quickedit.rebuild(paths.source, paths.shown, paths.output, options, memory,
+                                 changed_files, _published(paths, memory, "public", "",
+                                                           trust=True))
     except BaseException:
         memory.last_build = None  # whatever it did, the next build does the whole way
         raise
     if done is None:
         return None
     seconds = time.perf_counter() - started
-    return dataclasses.replace(last.result, warnings=done.warnings, changed=len(done.changed),
-                               removed=0, seconds=seconds, timings={"body edit": seconds},
-                               outputs=memory.outputs)
+    result = memory.last_build.result = dataclasses.replace(
+        last.result, warnings=done.warnings, changed=len(done.changed), removed=0,
+        seconds=seconds, timings={"quick edit": seconds}, outputs=memory.outputs)
+    return result
 
 
 def _build(paths: Paths, options: validate.BuildOptions,
@@ -200,7 +206,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
            defer: bool, changed_files: set[str] | None = None,
            remember: bool = False) -> BuildResult:
     """The pipeline. `remember`: keep the site graph in `memory` after a good build, for
-    the preview server's body edits (see bodyedit.py)."""
+    the preview server's quick rebuilds (see quickedit.py)."""
     started = time.perf_counter()
     memory.last_build = None  # from here on the objects it holds are being changed
     errors = ErrorList()
@@ -414,10 +420,11 @@ def _build(paths: Paths, options: validate.BuildOptions,
                              changed=len(written.changed), removed=len(written.removed),
                              outputs=memory.outputs)
         if remember:
-            memory.last_build = bodyedit.LastBuild(
-                same_for=(paths, options.drafts), now=options.now, site=site, env=env, objects=reuse.objects, files=reuse.files,
+            memory.last_build = quickedit.LastBuild(
+                same_for=(paths, options.drafts), now=options.now, validated=validated,
+                site=site, members=members, env=env, objects=reuse.objects, files=reuse.files,
                 routes={route.output_path: route for route in page_routes},
-                all_routes=[*page_routes, *member_routes], people=people, result=result)
+                member_routes=member_routes, people=people, result=result)
         return result
     except BaseException:
         reuse.forget()  # see Reuse.forget

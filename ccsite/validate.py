@@ -78,7 +78,7 @@ def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
             result.directory.extend(read_as)
         else:
             item, common = read_as
-            why = _left_out(common, options)
+            why = left_out(common, options)
             if why is None:
                 readers[document.kind][1].append(item)
             else:
@@ -105,7 +105,7 @@ def _readers(result: Validated) -> dict[str, tuple[Callable, list]]:
 def read_one(document: RawDocument, config: SiteConfig, media: set[str],
              errors: ErrorList) -> tuple[Any, Common]:
     """What one Markdown document reads as, on its own (the preview server's rebuild of
-    an edited body, see bodyedit.py): (the item, its common fields)."""
+    an edited body, see quickedit.py): (the item, its common fields)."""
     result = Validated(config=config, media=media)
     return _read_document(document, _readers(result), result, errors)
 
@@ -144,7 +144,7 @@ def _common(f: Fields, document: RawDocument) -> Common:
                   expires=f.datetime("expires", allow_date=True))
 
 
-def _left_out(common: Common, options: BuildOptions) -> str | None:
+def left_out(common: Common, options: BuildOptions) -> str | None:
     """Why a document is not in this build, or None when it is."""
     if common.draft and not options.drafts:
         return "it is a draft"
