@@ -176,7 +176,8 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     site = graph.build_site(last.validated, options, errors, memory.bodies)
     members = graph.build_members_site(last.validated, options, errors, memory.bodies)
     routes = render.routes(site)
-    if errors.errors or [route.output_path for route in routes] != list(last.routes):
+    if errors.errors or len(routes) != len(last.routes) or \
+            not all(route.output_path in last.routes for route in routes):
         return None  # a mistake to report, or pages come or go: the pipeline's work
     reuse = incremental.Reuse(last.env, memory, incremental.objects_of(site, members), files)
     if any(not reuse.changed.isdisjoint(record.reads) for path, record in memory.pages.items()
@@ -196,7 +197,7 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
         return None
     reuse.commit()
     memory.last_build = dataclasses.replace(
-        last, site=site, members=members, objects=reuse.objects,
+        last, now=options.now, site=site, members=members, objects=reuse.objects,
         routes={route.output_path: route for route in routes}, valid_until=None)
     return done
 

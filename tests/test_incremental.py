@@ -458,6 +458,32 @@ def test_quick_edits_one_after_another_stay_exact(site):
     assert_same_as_full_build(site)
 
 
+def test_front_matter_edit_that_moves_a_news_item_to_another_listing_page(site):
+    for number in range(12):
+        site.write(f"news/item-{number}.md", f"---\ntitle: Item {number}\ndate: 2010-01-"
+                   f"{number + 10}\nsummary: Item {number}.\n---\nWords of item {number}.\n")
+    rebuild, catch_up = preview_server(site)
+    listing = site.page("/news/")
+    site.edit("news/item-0.md", "date: 2010-01-10", "date: 2026-11-24")
+    assert "quick edit" in rebuild("news/item-0.md").timings
+    assert site.page("/news/") != listing
+    assert all_pages(site.output) == all_pages(full_build(site))
+    catch_up()
+    assert_same_as_full_build(site)
+
+
+def test_a_quick_edit_moves_the_moment_the_kept_site_was_made_for(site):
+    """A front-matter edit makes the site at its own moment: a later quick edit at the
+    first build's moment must not take the graph as made for then."""
+    rebuild, catch_up = preview_server(site)
+    site.edit("opportunities/oxhey-eoi.md", "deadline: 2027-01-29T12:00:00Z",
+              "deadline: 2026-11-25T12:30:00Z")
+    rebuild("opportunities/oxhey-eoi.md", at=NOW + dt.timedelta(hours=1))
+    site.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]")
+    rebuild("news/centres-open.md", at=NOW)
+    assert all_pages(site.output) == all_pages(full_build(site, NOW))
+
+
 PIPELINE_EDITS = {
     "a members post's body": ("members/good-practice/dads-group.md", "Members-only body.",
                               "Members-only body, edited."),
