@@ -169,9 +169,12 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     """Front matter changed: the new reading in place of the old, the site graph and its
     routes made again, and every page rendered that read something that changed."""
     group = getattr(last.validated, GROUPS[kind])
+    place = next((index for index, each in enumerate(group) if each is item), None)
+    if place is None:
+        return None
     # the graph's objects change from here: if this gives up, the pipeline makes them anew
     memory.last_build = None
-    group[next(index for index, each in enumerate(group) if each is item)] = new_item
+    group[place] = new_item
     errors = ErrorList()
     site = graph.build_site(last.validated, options, errors, memory.bodies)
     members = graph.build_members_site(last.validated, options, errors, memory.bodies)

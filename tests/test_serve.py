@@ -61,6 +61,18 @@ def test_edited_page_changes_within_two_seconds(site, server):
     assert took < 2.0
 
 
+def test_one_document_edited_reaches_every_page_that_shows_it(site, server):
+    """The quick rebuild (quickedit.py), as the watcher drives it: a title shows on the
+    lessons list too; a body on the item's own page."""
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
+    wait_for(lambda: "Allow far more time" in get(server + "/lessons/")[1], 2.0,
+             "title on the list")
+    assert "Allow far more time" in get(server + "/lessons/more-time/")[1]
+    site.edit("news/centres-open.md", "See [Oxhey]", "Come and see [Oxhey]")
+    wait_for(lambda: "Come and see" in get(server + "/news/centres-open/")[1], 2.0,
+             "body on its page")
+
+
 def test_broken_file_shows_error_page_while_others_serve_last_good_build(site, server):
     site.edit("centres/oxhey.md", "phase: 2", "phase: 9")
     shown = f"{site.content}/centres/oxhey.md:5: phase: must be one of 1, 2 or 3, not 9"
