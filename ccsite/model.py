@@ -17,9 +17,6 @@ PHASES = (1, 2, 3)
 OPPORTUNITY_KINDS = ("expression-of-interest", "tender", "grant")
 OPPORTUNITY_STATUSES = ("planning", "active", "complete", "cancelled")
 PROTECTIONS = ("server", "encrypt")
-# the fields graph.py fills (marked "derived" below): the others come from the file
-DERIVED_FIELDS = frozenset({"html", "about_html", "url", "agency", "centres", "opportunities",
-                            "state", "days_left"})
 
 
 # -- small values ---------------------------------------------------------------------
