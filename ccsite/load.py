@@ -146,8 +146,8 @@ def load(source: Path, shown_as: str, errors: ErrorList,
 def read_one_changed(source: Path, shown_as: str, errors: ErrorList, parsed: dict,
                      known: KnownFiles, changed: set[str]) -> RawDocument | None:
     """The Markdown document `changed` names, read again, when `changed` is that one file
-    and it was there at the last walk (the preview server's body edit, see quickedit.py);
-    None for anything else."""
+    and it was there at the last walk (the preview server's quick rebuild, see
+    quickedit.py); None for anything else."""
     if len(changed) != 1:
         return None
     rels = _changed_rels(changed, source.resolve(), known)

@@ -42,9 +42,8 @@ from .fields import LOCAL_ZONE
 from .graph import MembersSite, Site
 from .render import Route
 
-# the public Markdown kinds (an agency's file is YAML; members files take the pipeline)
-KINDS = {"news", "lesson", "page", "opportunity", "centre"}
-# where each kind's readings are in validate.Validated
+# the public Markdown kinds (an agency's file is YAML; members files take the pipeline),
+# and where each one's readings are in validate.Validated
 GROUPS = {"news": "news", "lesson": "lessons", "page": "pages", "opportunity": "opportunities",
           "centre": "centres"}
 
@@ -103,7 +102,7 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
     document = load.read_one_changed(source, shown_as, errors, memory.parsed,
                                      memory.known_files, changed_files)
     was = memory.read_as.get(document.path) if document is not None else None
-    if errors.errors or was is None or document.kind not in KINDS:
+    if errors.errors or was is None or document.kind not in GROUPS:
         return None
     if was[0] is document:  # the same bytes as at the last build (saved unchanged)
         return Rebuilt(set(), last.result.warnings)
@@ -145,9 +144,12 @@ def _body_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     before = item.body, item.html
     item.body, item.html = body, memory.bodies.render(body)
     done = None
-    try:
-        pages = _render_readers(last, reuse, readers)
-        done = _audit_and_write(last, memory, output, pages) if pages is not None else None
+    try:  # the pipeline's render, of these pages only (none is kept: no `previous`)
+        pages = render.render_routes(last.env, last.site,
+                                     [last.routes[path] for path in readers], reuse)
+        done = _audit_and_write(last, memory, output, pages)
+    except jinja2.TemplateError:
+        pass  # the pipeline tells it, with its file and line
     finally:
         if done is None:  # given up, or failed: as it was, for the pipeline
             item.body, item.html = before
@@ -232,22 +234,6 @@ def _people_named(last: LastBuild, document: load.RawDocument) -> set[str]:
     """Which of the members' people a public document names (see audit.said_publicly)."""
     return audit.said_publicly(last.people, audit.PublicText(
         {document.path: functools.partial(audit.public_source_text, document)}))
-
-
-def _render_readers(last: LastBuild, reuse: incremental.Reuse,
-                    readers: list[str]) -> dict[str, str] | None:
-    templates: dict = {}
-    pages = {}
-    try:
-        for path in readers:
-            route = last.routes[path]
-            context = reuse.context_digest(route.template, route.url, route.context,
-                                           route.own)
-            pages[path] = render.render_page(last.env, last.site, route, context, reuse, {},
-                                             templates)
-    except jinja2.TemplateError:
-        return None  # the pipeline tells it, with its file and line
-    return pages
 
 
 def _audit_and_write(last: LastBuild, memory: incremental.BuildMemory, output: Path,

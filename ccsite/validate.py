@@ -105,7 +105,7 @@ def _readers(result: Validated) -> dict[str, tuple[Callable, list]]:
 def read_one(document: RawDocument, config: SiteConfig, media: set[str],
              errors: ErrorList) -> tuple[Any, Common]:
     """What one Markdown document reads as, on its own (the preview server's rebuild of
-    an edited body, see quickedit.py): (the item, its common fields)."""
+    one edited document, see quickedit.py): (the item, its common fields)."""
     result = Validated(config=config, media=media)
     return _read_document(document, _readers(result), result, errors)
 
