@@ -258,7 +258,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         pages = _render(lambda: render.render_routes(
             env, site, page_routes, reuse, _published(paths, memory, "public", "", defer),
             public_check), paths, errors)
-        members_text = _render(lambda: members_pages.render_members(
+        members_files = _render(lambda: members_pages.render_members(
             env, site, members, member_routes, None if encrypt else reuse,
             _published(paths, memory, "members", "members/", defer),
             defer=defer and bool(memory.feeds_and_data), inspect=members_check),
@@ -267,11 +267,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
             if clean[1] is not None:
                 memory.leak_clean[clean[1]] = leaks.against
         inspected = {**public_check.results, **members_check.results}
-        public = write.OutputFiles()
-        for path, page in pages.items():
-            public[path] = page if isinstance(page, Path) else page.encode("utf-8")
+        public = write.OutputFiles(pages)
         page_paths = list(pages)
-        del pages  # only their bytes are kept: a large site's pages fill memory twice over
+        del pages
         for asset_path, asset in _assets(paths.templates):
             public.setdefault(asset_path, asset)
         for media in folder.media:
@@ -293,8 +291,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
         # audit links (public and members pages together: members pages link to public ones)
         step("audit")
         html_pages = {**{p: public[p] for p in page_paths},
-                      **{p: t for p, t in members_text.items() if p.endswith(".html")}}
-        all_files = set(public) | set(members_text) | set(members_media)
+                      **{p: t for p, t in members_files.items() if p.endswith(".html")}}
+        all_files = set(public) | set(members_files) | set(members_media)
         # a page kept from the last build passed this audit then; while no file has gone
         # since, its links still lead somewhere, so only pages rendered now are checked
         nothing_gone = memory.link_files is not None and memory.link_files <= all_files
@@ -314,16 +312,15 @@ def _build(paths: Paths, options: validate.BuildOptions,
         members_root: write.OutputFiles | None = None
         if encrypt:
             shell = env.get_template("members/locked.html").render(site=site, current_url="/members/")
-            plain = {p: (t.read_text(encoding="utf-8") if isinstance(t, Path) else t)
-                     for p, t in members_text.items()}
+            plain = {p: (t.read_text(encoding="utf-8") if isinstance(t, Path)
+                         else t.decode("utf-8")) for p, t in members_files.items()}
             encrypted = protect.encrypt_members(plain, members_media, member_list, shell,
                                                 config.base_path, _url_key(paths))
             public.update(encrypted.files)
         else:
             members_root = write.OutputFiles()
-            for path, page in members_text.items():
-                rel = path.removeprefix("members/")
-                members_root[rel] = page if isinstance(page, Path) else page.encode("utf-8")
+            for path, page in members_files.items():
+                members_root[path.removeprefix("members/")] = page
             for path, media_source in members_media.items():
                 members_root[path.removeprefix("members/")] = media_source
         leak_keys: set[str] = set()  # what this build's files are known by, to keep
@@ -405,8 +402,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
                                  if key in memory.leak_clean}
         reuse.commit()
         file_count = len(public)
-        members_count = sum(1 for p in members_text if p.endswith(".html"))
-        del public, html_pages, members_text, members_root  # written: let their bytes go
+        members_count = sum(1 for p in members_files if p.endswith(".html"))
+        del public, html_pages, members_files, members_root  # written: let their bytes go
         step("done")
         result = BuildResult(timings=timings, public=written.root,
                              pages=_count_sections(page_routes), files=file_count,

@@ -145,9 +145,11 @@ def _body_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     item.body, item.html = body, memory.bodies.render(body)
     done = None
     try:  # the pipeline's render, of these pages only (none is kept: no `previous`)
+        inspection = _inspection(memory)
         pages = render.render_routes(last.env, last.site,
-                                     [last.routes[path] for path in readers], reuse)
-        done = _audit_and_write(last, memory, output, pages)
+                                     [last.routes[path] for path in readers], reuse,
+                                     inspect=inspection)
+        done = _audit_and_write(last, memory, output, pages, inspection)
     except jinja2.TemplateError:
         pass  # the pipeline tells it, with its file and line
     finally:
@@ -190,9 +192,10 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
         return None  # a members page shows what changed
     done = None
     try:
-        pages = render.render_routes(last.env, site, routes, reuse, previous)
-        made = {path: page for path, page in pages.items() if isinstance(page, str)}
-        done = _audit_and_write(last, memory, output, made)
+        inspection = _inspection(memory)
+        pages = render.render_routes(last.env, site, routes, reuse, previous, inspection)
+        made = {path: page for path, page in pages.items() if isinstance(page, bytes)}
+        done = _audit_and_write(last, memory, output, made, inspection)
     except jinja2.TemplateError:
         pass  # the pipeline tells it, with its file and line
     finally:
@@ -236,28 +239,29 @@ def _people_named(last: LastBuild, document: load.RawDocument) -> set[str]:
         {document.path: functools.partial(audit.public_source_text, document)}))
 
 
+def _inspection(memory: incremental.BuildMemory) -> render.Inspection:
+    """The pipeline's look at each public page as it is rendered (its links, and whether
+    it holds members text), against the last build's fingerprints."""
+    return render.Inspection(functools.partial(audit.inspect_public_page,
+                                               memory.leak_audit[1]))
+
+
 def _audit_and_write(last: LastBuild, memory: incremental.BuildMemory, output: Path,
-                     pages: dict[str, str]) -> set[str] | None:
+                     pages: dict[str, bytes], inspection: render.Inspection) -> set[str] | None:
     """Audit the pages as the pipeline would (members text, links), then write them."""
-    leaks = memory.leak_audit[1]
-    links = {}
-    clean = {}
-    for path, text in pages.items():
-        links[path], clean[path] = audit.inspect_public_page(leaks, path, text)
-        if clean[path] is None:
-            return None  # members text in a public page: the pipeline reports it
+    seen = {path: inspection.results[path] for path in pages}
+    if any(clean is None for _, clean in seen.values()):
+        return None  # members text in a public page: the pipeline reports it
     errors = ErrorList()
-    audit.check_links(links, memory.link_files, [*last.routes.values(), *last.member_routes],
+    audit.check_links({path: links for path, (links, _) in seen.items()}, memory.link_files,
+                      [*last.routes.values(), *last.member_routes],
                       last.site.config.base_path, dict, errors)
     if errors.errors:
         return None
-    files = write.OutputFiles()
-    for path, text in pages.items():
-        files.add_text(path, text)
-    written = write.update_in_place(output, "public", files, memory.outputs["public"],
-                                    only=True)
+    written = write.update_in_place(output, "public", write.OutputFiles(pages),
+                                    memory.outputs["public"], only=True)
     memory.outputs["public"] = written.signatures
     memory.search_stale_pages |= written.changed
-    for digest in clean.values():
-        memory.leak_clean[digest] = leaks.against
+    for _, digest in seen.values():
+        memory.leak_clean[digest] = memory.leak_audit[1].against
     return written.changed

@@ -153,11 +153,15 @@ def routes(site: Site) -> list[Route]:
 
 def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
                   reuse=None, previous: Callable[[str], Path | None] | None = None,
-                  inspect: "Inspection | None" = None, **shared: Any) -> dict[str, str | Path]:
-    """Render every route: output path -> HTML, or the previous build's file where `reuse`
-    (see incremental.py) shows that nothing the page was made from has changed. Each page
-    rendered is also given to `inspect` (in the same worker process, while its text is
-    at hand), and what that returns is kept in `inspect.results`."""
+                  inspect: "Inspection | None" = None, **shared: Any) -> dict[str, bytes | Path]:
+    """Render every route: output path -> the page's UTF-8 bytes, or the previous build's
+    file where `reuse` (see incremental.py) shows that nothing the page was made from has
+    changed. Each page rendered is also given to `inspect` (in the same worker process,
+    while its text is at hand), and what that returns is kept in `inspect.results`.
+
+    Pages come back as bytes, the form they are written in: a large site's pages are the
+    biggest thing a build holds, and holding them once as text and again as bytes would
+    take twice the memory."""
     kept: dict[str, Path] = {}
     todo: list[tuple[Route, str | None]] = []  # (route, digest of its own context)
     for route in page_routes:
@@ -191,7 +195,7 @@ class Inspection:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-def _render_all(env, site, todo, reuse, shared, inspect: Inspection | None) -> dict[str, str]:
+def _render_all(env, site, todo, reuse, shared, inspect: Inspection | None) -> dict[str, bytes]:
     """Jinja rendering is pure Python, so threads would take turns: a large build renders
     in forked processes (see workers.py); each inherits the site, the compiled templates
     and the build memory, and sends back each page's text and what it read."""
@@ -227,16 +231,16 @@ def _render_chunk(span: tuple[int, int]) -> list[tuple]:
         text = render_page(env, site, route, context, reuse, shared, templates)
         record, values = reuse.handover(route.output_path) if reuse else (None, None)
         seen = check(route.output_path, text) if check else None
-        pages.append((route.output_path, text, record, values, seen))
+        pages.append((route.output_path, text.encode("utf-8"), record, values, seen))
     return pages
 
 
-def _render_here(env, site, todo, reuse, shared, inspect: Inspection | None) -> dict[str, str]:
+def _render_here(env, site, todo, reuse, shared, inspect: Inspection | None) -> dict[str, bytes]:
     templates: dict = {}
     made = {}
     for route, context in todo:
-        text = made[route.output_path] = render_page(env, site, route, context, reuse,
-                                                     shared, templates)
+        text = render_page(env, site, route, context, reuse, shared, templates)
+        made[route.output_path] = text.encode("utf-8")
         if inspect is not None:
             inspect.results[route.output_path] = inspect.check(route.output_path, text)
     return made

@@ -38,14 +38,14 @@ def members_routes(members: MembersSite) -> list[Route]:
 
 def render_members(env: jinja2.Environment, site: Site, members: MembersSite,
                    routes: list[Route], reuse=None, previous=None,
-                   defer: bool = False, inspect=None) -> dict[str, str | Path]:
-    """Output path (from the site root, 'members/...') -> text of each members file, or the
+                   defer: bool = False, inspect=None) -> dict[str, bytes | Path]:
+    """Output path (from the site root, 'members/...') -> bytes of each members file, or the
     previous build's file where nothing it was made from has changed. With `defer` (the
     preview server's page-only rebuild), the search index stays as it was, if there is one."""
     files = render_routes(env, site, routes, reuse, previous, inspect, members=members)
     index = SEARCH_INDEX.lstrip("/")
     kept = previous(index) if defer and previous else None
-    files[index] = kept if kept is not None else search_index(members)
+    files[index] = kept if kept is not None else search_index(members).encode("utf-8")
     return files
 
 
