@@ -3,6 +3,7 @@ work gives byte for byte what a clean full build gives, and touches only what ch
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from pathlib import Path
@@ -332,9 +333,17 @@ def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
     index = site.output / "public" / "pagefind"
     shards = search.shard_names(9)
     assert [p.name for p in sorted((index / "shards").iterdir())] == shards
+    # each bundle indexes its own pages only: news items in their shards, the rest in main
+    public = site.output / "public"
+    indexed = [p.relative_to(public).as_posix() for p in public.rglob("*.html")
+               if b"data-pagefind-body" in p.read_bytes()]
+    for bundle in ["", *shards]:
+        entry = json.loads((search._bundle_folder(public, bundle) / "pagefind-entry.json")
+                           .read_text())
+        count = sum(1 for page in indexed if search.bundle_of(page, shards) == bundle)
+        assert entry["languages"]["en-gb"]["page_count"] == count > 0, bundle
     inodes = lambda: {p.relative_to(index).as_posix(): p.stat().st_ino
                       for p in index.rglob("*") if p.is_file()}
-    public = site.output / "public"
     listing, home = (public / "news/index.html").read_bytes(), (public / "index.html").read_bytes()
     # a body; then the summary of an item too old for the home page's latest changes,
     # which only the news listing shows besides the item's own page

@@ -134,3 +134,20 @@ def test_search_index_covers_the_public_pages_only(public):
     assert "data-pagefind-body" not in (public / "news/index.html").read_text()
     assert (public / "pagefind/pagefind.js").exists()
     assert not (public / "pagefind/pagefind-ui.js").exists()
+
+
+def test_search_shard_indexes_exactly_the_pages_named_whatever_their_names(tmp_path):
+    """A shard's pages are given to Pagefind as one glob: a name with the glob's own
+    characters in it is still taken as written, and pages not named are left out."""
+    from ccsite.outputs import search
+
+    names = ["news/a{b},c/index.html", "news/x [1] (draft)! *?/index.html",
+             "news/x [1] (draft)! ab/index.html"]
+    for name in names:
+        page = tmp_path / "site" / name
+        page.parent.mkdir(parents=True)
+        page.write_text(f"<html lang='en'><body data-pagefind-body><p>{name}</p></body></html>")
+    folder = tmp_path / "index"
+    search._index(tmp_path / "site", folder, names[:2])
+    entry = json.loads((folder / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == 2

@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import json
 import os
-import shutil
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -128,21 +128,8 @@ def _bundle_folder(public_root: Path, bundle: str) -> Path:
 
 
 def _index(public_root: Path, folder: Path, pages: list[str] | None) -> list[Path]:
-    """Run Pagefind over `pages` (None: the whole site) into `folder`. A shard's pages are
-    hard-linked into a folder of their own (same paths, so the same addresses) first."""
-    site = public_root
-    if pages is not None:
-        # named like write.py's temporary folders, so a killed build's is tidied away
-        site = public_root.parent / f".ccsite-tmp-public-search-{folder.name}-{os.getpid()}"
-        shutil.rmtree(site, ignore_errors=True)
-        for rel in pages:
-            (site / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.link(public_root / rel, site / rel)
-    try:
-        _run_pagefind(site, folder)
-    finally:
-        if site != public_root:
-            shutil.rmtree(site, ignore_errors=True)
+    """Run Pagefind over `pages` (None: the whole site) into `folder`."""
+    _run_pagefind(public_root, folder, None if pages is None else glob_of(pages))
     for name in UNUSED:
         (folder / name).unlink(missing_ok=True)
     make_deterministic(folder)
@@ -150,11 +137,23 @@ def _index(public_root: Path, folder: Path, pages: list[str] | None) -> list[Pat
                   and SHARDS not in p.relative_to(folder).parts)
 
 
-def _run_pagefind(site: Path, output: Path) -> None:
+def glob_of(pages: list[str]) -> str:
+    """A Pagefind glob matching exactly these pages: `{a/index.html,b/index.html}`. Pagefind
+    then reads only them (a shard's pages), where linking them into a folder of their own
+    took a directory per page. Its glob syntax (the `wax` crate) takes these characters
+    escaped, and no other; a backslash cannot be escaped, so `?` (any one character)
+    stands for it (no page of ours has one: addresses are made of slugs)."""
+    def escape(found: re.Match) -> str:
+        return "?" if found[0] == "\\" else "\\" + found[0]
+
+    return "{" + ",".join(re.sub(r"[*?\[\]{}<>():,$\\]", escape, page) for page in pages) + "}"
+
+
+def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
     try:
         done = subprocess.run(
             [sys.executable, "-c", _LAUNCH, "--site", str(site), "--output-path",
-             str(output), "--silent"],
+             str(output), "--silent", *(["--glob", glob] if glob else [])],
             capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexError(f"Pagefind could not run: {exc}") from None
