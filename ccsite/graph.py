@@ -136,6 +136,7 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         agency.url = f"/agencies/{agency.slug}/"
     for centre in v.centres:
         centre.url = f"/centres/{centre.url_slug}/"
+        centre.service_names = tuple(config.service_types[key] for key in centre.services)
         if centre.lead_agency_slug:
             centre.agency = _resolve(errors, centre, "lead_agency", centre.lead_agency_slug,
                                      agencies, "agencies", ".yaml")

@@ -175,6 +175,7 @@ class Centre(Entry):
     website: str | None = None
     summary: str | None = None
     # derived
+    service_names: tuple[str, ...] = ()  # the services as site.yaml's service_types names them
     agency: Agency | None = None
     opportunities: list[Opportunity] = field(default_factory=list)
 
