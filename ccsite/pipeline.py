@@ -350,17 +350,19 @@ def _build(paths: Paths, options: validate.BuildOptions,
             step("search index")
             same_layout = old_index.is_dir() and memory.search_news is not None and \
                 search.shard_names(memory.search_news) == search.shard_names(len(site.news))
+
+            def check(files: list[Path]) -> None:  # each bundle as it is made
+                audit.check_leaks({p.relative_to(root).as_posix(): p for p in files}, leaks,
+                                  str(published), errors, clean=memory.leak_clean,
+                                  by_content=True, used=leak_keys)
+
             try:
                 index = search.update_search_index(
                     root, [p for p in public if p.endswith(".html")],
                     old_index if same_layout else None, len(site.news),
-                    stale if same_layout else None, memory.search_unindexed)
+                    stale if same_layout else None, memory.search_unindexed, check)
             except search.SearchIndexError as exc:
                 errors.add(str(published), 0, "search", str(exc))
-                errors.raise_if_any()
-            audit.check_leaks({p.relative_to(root).as_posix(): p for p in index.files}, leaks,
-                              str(published), errors, clean=memory.leak_clean,
-                              by_content=True, used=leak_keys)
             errors.raise_if_any()
             memory.search_stale_pages = set()
             memory.search_news = len(site.news)

@@ -170,6 +170,33 @@ def test_public_text_quoting_a_members_passage_fails_the_audit(site):
     assert "leak: members-only passage" in result.err
 
 
+def test_members_text_in_the_search_index_fails_the_audit(site, monkeypatch):
+    """The search index is audited too, each bundle as Pagefind finishes it: should one
+    ever hold members text (compressed, as Pagefind writes), the build stops with nothing
+    published, whichever bundle it is in."""
+    import gzip
+
+    from ccsite.outputs import search
+
+    site.build()
+    before = site.snapshot()
+    index = search._index
+
+    def leaky_index(public_root, folder, pages):
+        files = index(public_root, folder, pages)
+        leaked = folder / "fragment" / "en_leaked.pf_fragment"
+        leaked.write_bytes(gzip.compress(b"pagefind_dcd{\"content\":\"Running a dads' group\"}"))
+        return sorted([*files, leaked])
+
+    monkeypatch.setattr(search, "_index", leaky_index)
+    site.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert (f"{site.output / 'public'}/pagefind/fragment/en_leaked.pf_fragment:1: leak: "
+            "members-only title from") in result.err
+    assert site.snapshot() == before
+
+
 def test_name_that_is_public_anyway_is_not_a_leak(site):
     """A manager who is also an agency's public contact may write a members post."""
     site.edit("members/good-practice/dads-group.md", "author: Sam Example",

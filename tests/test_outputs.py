@@ -151,3 +151,19 @@ def test_search_shard_indexes_exactly_the_pages_named_whatever_their_names(tmp_p
     search._index(tmp_path / "site", folder, names[:2])
     entry = json.loads((folder / "pagefind-entry.json").read_text())
     assert entry["languages"]["en"]["page_count"] == 2
+
+
+def test_search_bundle_of_thousands_of_long_addresses_is_indexed(tmp_path):
+    """A national network's main bundle names thousands of pages: more than one
+    command-line argument may hold (128 KiB), so the glob reaches Pagefind another way."""
+    from ccsite.outputs import search
+
+    names = [f"centres/{'a-long-centre-name-' * 6}{number}/index.html" for number in range(1200)]
+    for name in names:
+        page = tmp_path / "site" / name
+        page.parent.mkdir(parents=True)
+        page.write_text("<html lang='en'><body data-pagefind-body><p>A centre.</p></body></html>")
+    assert len(search.glob_of(names)) > 128 * 1024
+    search._index(tmp_path / "site", tmp_path / "index", names)
+    entry = json.loads((tmp_path / "index" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == 1200

@@ -15,9 +15,11 @@ import os
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 SUBDIR = "pagefind"
 # Pagefind's ready-made interfaces: we use our own small one (assets/search.js)
@@ -81,11 +83,15 @@ class SearchIndex:
 
 def update_search_index(public_root: Path, pages: list[str], old_index: Path | None,
                         news_items: int, changed_pages: set[str] | None,
-                        unindexed: set[str] = frozenset()) -> SearchIndex:
+                        unindexed: set[str] = frozenset(),
+                        check: Callable[[list[Path]], None] = lambda files: None) -> SearchIndex:
     """Make `public_root/pagefind/` for its HTML `pages`: each bundle with a page in
     `changed_pages` (None: all) is indexed anew, the others are linked from `old_index`.
     A changed page that is not indexed now and was not when the index was made (in
-    `unindexed`, like the news listing pages) needs no bundle made again."""
+    `unindexed`, like the news listing pages) needs no bundle made again.
+
+    `check` is given each new bundle's files as soon as it is made, in this thread, while
+    Pagefind goes on with the others (the leak audit reads them: see pipeline.py)."""
     from ..write import link_tree
 
     shards = shard_names(news_items)
@@ -118,9 +124,18 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
         else:
             jobs.append((folder, None if not shards else pages))
     # Pagefind runs are separate processes: as many at once as there are cores
+    made: list[Path] = []
     with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
-        made = list(pool.map(lambda job: _index(public_root, *job), jobs))
-    return SearchIndex(sorted(path for files in made for path in files), unindexed)
+        running = [pool.submit(_index, public_root, *job) for job in jobs]
+        try:
+            for done in as_completed(running):
+                files = done.result()
+                check(files)
+                made += files
+        finally:  # a failure: no more runs started (those running are waited for)
+            for job in running:
+                job.cancel()
+    return SearchIndex(sorted(made), unindexed)
 
 
 def _bundle_folder(public_root: Path, bundle: str) -> Path:
@@ -150,13 +165,20 @@ def glob_of(pages: list[str]) -> str:
 
 
 def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", _LAUNCH, "--site", str(site), "--output-path",
-             str(output), "--silent", *(["--glob", glob] if glob else [])],
-            capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SearchIndexError(f"Pagefind could not run: {exc}") from None
+    """Pagefind over `site` (the pages `glob` matches, if given) into `output`. The glob
+    goes in a configuration file, as a shard's is longer than one command-line argument
+    may be (128 KiB on Linux: a large network's main bundle names thousands of pages)."""
+    with tempfile.TemporaryDirectory(prefix="ccsite-pagefind-") as workdir:
+        if glob is not None:  # Pagefind reads pagefind.json from its working folder
+            (Path(workdir) / "pagefind.json").write_text(json.dumps({"glob": glob}),
+                                                         encoding="utf-8")
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", _LAUNCH, "--site", str(site.resolve()),
+                 "--output-path", str(output.resolve()), "--silent"],
+                capture_output=True, text=True, timeout=600, cwd=workdir)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SearchIndexError(f"Pagefind could not run: {exc}") from None
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines()
         raise SearchIndexError("Pagefind could not build the search index: "
