@@ -19,6 +19,7 @@ from typing import Any, Callable
 from ahocorasick_rs import AhoCorasick
 from urllib.parse import unquote, urlsplit
 
+from .bodies import plain_text
 from .errors import ErrorList
 from .render import Route
 
@@ -254,8 +255,8 @@ def _post_fingerprints(post, cache: dict | None, kept: dict) -> list[Fingerprint
 
 
 def _sentences(html: str) -> list[str]:
-    text = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text)
+    # the body's plain text is kept by bodies.py: the members search index asks for it too
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", plain_text(html))
             if len(s.split()) >= MIN_SENTENCE_WORDS]
 
 
