@@ -251,18 +251,26 @@ def _build(paths: Paths, options: validate.BuildOptions,
         page_routes = render.routes(site)
         member_routes = members_pages.members_routes(members)
         encrypt = config.protection == "encrypt"
-        # the audits look at each page while it is rendered (in the worker rendering it)
-        leaks, people = _leak_audit(folder, members, member_routes, memory, config.base_path)
-        public_check = render.Inspection(functools.partial(audit.inspect_public_page, leaks))
+        feeds_kept = defer and bool(memory.feeds_and_data)  # the first build makes them
+        # the audits look at each page while it is rendered (in the worker rendering it);
+        # the members pages are rendered first, while this process makes the fingerprints
+        # the public pages are audited against, and the feeds and data
         members_check = render.Inspection(_inspect_members_page)
+        members_rendered = _render(lambda: members_pages.start_members_render(
+            env, site, members, member_routes, None if encrypt else reuse,
+            _published(paths, memory, "members", "members/", defer),
+            defer=feeds_kept, inspect=members_check), paths, errors)
+        try:
+            leaks, people = _leak_audit(folder, members, member_routes, memory,
+                                        config.base_path)
+            feeds_made = {} if feeds_kept else _render(
+                lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
+        finally:
+            members_files = _render(members_rendered, paths, errors)
+        public_check = render.Inspection(functools.partial(audit.inspect_public_page, leaks))
         pages = _render(lambda: render.render_routes(
             env, site, page_routes, reuse, _published(paths, memory, "public", "", defer),
             public_check), paths, errors)
-        members_files = _render(lambda: members_pages.render_members(
-            env, site, members, member_routes, None if encrypt else reuse,
-            _published(paths, memory, "members", "members/", defer),
-            defer=defer and bool(memory.feeds_and_data), inspect=members_check),
-            paths, errors)
         for clean in public_check.results.values():
             if clean[1] is not None:
                 memory.leak_clean[clean[1]] = leaks.against
@@ -274,7 +282,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
             public.setdefault(asset_path, asset)
         for media in folder.media:
             public[f"media/{media.rel}"] = media.source
-        defer = defer and bool(memory.feeds_and_data)  # the first build makes everything
+        defer = feeds_kept  # a first preview build (no feeds yet) is written whole
         if defer:  # feeds and data kept as they are until the next full build
             kept = _published(paths, memory, "public", "", trust=True)
             for path in memory.feeds_and_data:
@@ -282,10 +290,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 if published is not None:
                     public[path] = published
         else:
-            made = _render(lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
-            for path, text in made.items():
+            for path, text in feeds_made.items():
                 public.add_text(path, text)
-            memory.feeds_and_data = set(made)
+            memory.feeds_and_data = set(feeds_made)
         members_media = {f"members/media/{m.rel}": m.source for m in folder.members_media}
 
         # audit links (public and members pages together: members pages link to public ones)

@@ -23,7 +23,7 @@ from .outputs.opendata import data_catalogue
 from .fields import LOCAL_ZONE
 from .graph import Site, slugify
 from .model import Money, OpeningHours, WEEKDAYS
-from .workers import map_in_processes, worth_forking
+from .workers import start_in_processes, worth_forking
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -162,6 +162,17 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
     Pages come back as bytes, the form they are written in: a large site's pages are the
     biggest thing a build holds, and holding them once as text and again as bytes would
     take twice the memory."""
+    return start_render_routes(env, site, page_routes, reuse, previous, inspect, **shared)()
+
+
+def start_render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
+                        reuse=None, previous: Callable[[str], Path | None] | None = None,
+                        inspect: "Inspection | None" = None,
+                        **shared: Any) -> Callable[[], dict[str, bytes | Path]]:
+    """`render_routes`, started: returns the function that waits for the pages. While
+    worker processes render them, this process is free (the pipeline makes the leak
+    audit's fingerprints while the members pages render). A template mistake is raised
+    by the function returned, or at once."""
     kept: dict[str, Path] = {}
     todo: list[tuple[Route, str | None]] = []  # (route, digest of its own context)
     for route in page_routes:
@@ -175,9 +186,14 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
                 kept[path] = old
                 continue
         todo.append((route, context))
-    made = _render_all(env, site, todo, reuse, shared, inspect)
-    return {path: kept[path] if path in kept else made[path]
-            for path in (r.output_path for r in page_routes)}
+    rendered = _start_render_all(env, site, todo, reuse, shared, inspect)
+
+    def pages() -> dict[str, bytes | Path]:
+        made = rendered()
+        return {path: kept[path] if path in kept else made[path]
+                for path in (r.output_path for r in page_routes)}
+
+    return pages
 
 
 # -- rendering many pages: in worker processes when there are enough -------------------
@@ -195,32 +211,43 @@ class Inspection:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-def _render_all(env, site, todo, reuse, shared, inspect: Inspection | None) -> dict[str, bytes]:
+def _start_render_all(env, site, todo, reuse, shared,
+                      inspect: Inspection | None) -> Callable[[], dict[str, bytes]]:
     """Jinja rendering is pure Python, so threads would take turns: a large build renders
     in forked processes (see workers.py); each inherits the site, the compiled templates
     and the build memory, and sends back each page's text and what it read."""
     global _JOB
     workers = worth_forking(len(todo), PARALLEL_FROM)
     if not workers:
-        return _render_here(env, site, todo, reuse, shared, inspect)
+        made = _render_here(env, site, todo, reuse, shared, inspect)
+        return lambda: made
     made = _render_here(env, site, todo[:1], reuse, shared, inspect)  # compiles templates
     _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None)
     size = max(1, (len(todo) - 1) // (workers * 4) + 1)
     chunks = [(start, min(start + size, len(todo))) for start in range(1, len(todo), size)]
     try:
-        results = map_in_processes(_render_chunk, chunks, workers)
-    except Exception:  # no processes here, or a template mistake: render here, where a
-        return _render_here(env, site, todo, reuse, shared, inspect)  # mistake is told
-    finally:
+        waiting = start_in_processes(_render_chunk, chunks, workers)
+    except Exception:  # no processes here: render here
         _JOB = None
-    for pages in results:
-        for output_path, text, record, values, seen in pages:
-            made[output_path] = text
-            if reuse is not None:
-                reuse.adopt(output_path, record, values)
-            if inspect is not None:
-                inspect.results[output_path] = seen
-    return made
+        made = _render_here(env, site, todo, reuse, shared, inspect)
+        return lambda: made
+    _JOB = None  # the workers are forked, with it
+
+    def finish() -> dict[str, bytes]:
+        try:
+            results = waiting()
+        except Exception:  # a template mistake: render here, where it is told
+            return _render_here(env, site, todo, reuse, shared, inspect)
+        for pages in results:
+            for output_path, text, record, values, seen in pages:
+                made[output_path] = text
+                if reuse is not None:
+                    reuse.adopt(output_path, record, values)
+                if inspect is not None:
+                    inspect.results[output_path] = seen
+        return made
+
+    return finish
 
 
 def _render_chunk(span: tuple[int, int]) -> list[tuple]:

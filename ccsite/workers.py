@@ -29,6 +29,27 @@ def map_in_processes(function: Callable, items: Iterable, workers: int, chunksiz
                      initializer: Callable | None = None, initargs: tuple = ()) -> list:
     """`list(map(function, items))` in forked processes. Raises what the pool raises
     (OSError, RuntimeError... where processes cannot start): the caller then works here."""
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=initializer, initargs=initargs) as pool:
-        return list(pool.map(function, items, chunksize=chunksize))
+    return start_in_processes(function, items, workers, chunksize, initializer, initargs)()
+
+
+def start_in_processes(function: Callable, items: Iterable, workers: int, chunksize: int = 1,
+                       initializer: Callable | None = None,
+                       initargs: tuple = ()) -> Callable[[], list]:
+    """`map_in_processes`, started: the workers are forked and given the work at once,
+    and the function returned waits for them and gives the list (raising what the pool
+    raises). In between, this process is free for work of its own."""
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=initializer, initargs=initargs)
+    try:  # all the work is handed over here (and, with fork, every worker started)
+        results = pool.map(function, items, chunksize=chunksize)
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+
+    def wait() -> list:
+        try:
+            return list(results)
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return wait

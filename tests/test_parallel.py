@@ -28,14 +28,14 @@ def forks(monkeypatch):
     """Render in worker processes whenever there is enough work (even inside pytest,
     which may run threads), and count the times it did."""
     calls = []
-    real = render.map_in_processes
+    real = render.start_in_processes
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
     monkeypatch.setattr(render, "worth_forking", lambda items, minimum: 2 if items >= minimum
                         else 0)
-    monkeypatch.setattr(render, "map_in_processes", counting)
+    monkeypatch.setattr(render, "start_in_processes", counting)
     return calls
 
 
@@ -64,13 +64,30 @@ def test_rebuild_after_a_parallel_build_is_exact(large_site, forks):
     assert_same_as_full_build(large_site)
 
 
-def test_leak_in_a_page_rendered_by_a_worker_fails_the_build(large_site, forks):
-    (large_site.root / "templates").mkdir()
-    (large_site.root / "templates" / "news-item.html").write_text(
-        "<!doctype html><title>{{ item.title }}</title>"
-        "<p>Latest from members: Running a dads' group</p>")
+def failed_build_with_news_template(site, template: str):
+    """The first mistake of a build whose news pages use `template`; nothing published."""
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "news-item.html").write_text(template)
     with pytest.raises(ContentErrors) as raised:
-        build(large_site.content, large_site.output, BuildOptions(now=NOW))
+        build(site.content, site.output, BuildOptions(now=NOW))
+    assert not (site.output / "public").exists()
+    return raised.value.errors[0]
+
+
+def test_leak_in_a_page_rendered_by_a_worker_fails_the_build(large_site, forks):
+    error = failed_build_with_news_template(
+        large_site, "<!doctype html><title>{{ item.title }}</title>"
+                    "<p>Latest from members: Running a dads' group</p>")
     assert forks
-    assert "members-only title" in str(raised.value.errors[0].message)
-    assert not (large_site.output / "public").exists()
+    assert "members-only title" in error.message
+
+
+def test_template_mistake_met_in_a_worker_is_told_with_nothing_written(large_site, forks):
+    """A mistake that only one page meets (not the first, which is rendered here to
+    compile the templates) happens in a worker; the build still tells it plainly."""
+    error = failed_build_with_news_template(
+        large_site, '{% extends "base.html" %}{% block main %}{{ item.title }}'
+                    '{% if item.title == "Item 150" %}{{ item.no_such_field }}{% endif %}'
+                    '{% endblock %}')
+    assert forks
+    assert error.field == "template" and "no_such_field" in error.message
