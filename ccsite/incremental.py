@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from jinja2 import meta
 
 from . import __version__
 
@@ -77,6 +78,10 @@ class Recorder:
 class TrackingEnvironment(jinja2.Environment):
     """A Jinja2 environment that tells the current `Recorder` what templates read."""
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._references: dict[str, frozenset[str]] = {}  # see _referenced
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         recorder = _recording.get()
         if recorder is not None:
@@ -97,7 +102,25 @@ class TrackingEnvironment(jinja2.Environment):
         recorder = _recording.get()
         if recorder is not None and isinstance(name, str):
             recorder.templates.add(name)
+            # a macro file imported without context is made once a build and kept, so
+            # the templates it imports are looked up by the first page only: every page
+            # counts them as read whenever it reads the file
+            recorder.templates.update(self._referenced(name))
         return super().get_template(name, parent, globals)
+
+    def _referenced(self, name: str) -> frozenset[str]:
+        """The templates `name` extends, includes or imports by name, and theirs."""
+        known = self._references
+        if name not in known:
+            known[name] = frozenset()  # so a template that imports itself ends
+            try:
+                source = self.loader.get_source(self, name)[0]
+                direct = {found for found in meta.find_referenced_templates(self.parse(source))
+                          if found}
+            except jinja2.TemplateError:
+                direct = set()  # told where the template is rendered
+            known[name] = frozenset(direct).union(*(self._referenced(n) for n in direct))
+        return known[name]
 
 
 def identity(value: Any) -> str:

@@ -319,6 +319,29 @@ def test_structured_data_made_at_render_follows_site_yaml(site):
     assert_same_as_full_build(site)
 
 
+def test_template_imported_by_an_imported_macro_file_is_followed(site):
+    """An import without context is made once a build and kept, so only the first page
+    to import a macro file looks up the templates that file imports: every page using
+    it still counts them as read, and an edit of one reaches them all."""
+    templates = site.root / "templates"
+    templates.mkdir()
+    (templates / "inner.html").write_text(
+        "{% macro shout(text) %}{{ text|upper }}!{% endmacro %}")
+    (templates / "outer.html").write_text(
+        '{% import "inner.html" as inner %}'
+        "{% macro title(item) %}{{ inner.shout(item.title) }}{% endmacro %}")
+    (templates / "news-item.html").write_text(
+        '{% import "outer.html" as outer %}<h1>{{ outer.title(item) }}</h1>')
+    site.write("news/second.md", "---\ntitle: Second\ndate: 2026-11-01\nsummary: Two.\n"
+               "---\nTwo.\n")
+    incremental_build(site)
+    (templates / "inner.html").write_text(
+        "{% macro shout(text) %}{{ text|lower }}?{% endmacro %}")
+    incremental_build(site)
+    assert "second?" in (site.output / "public/news/second/index.html").read_text()
+    assert_same_as_full_build(site)
+
+
 def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
     """On a site with many news items the index is sharded (outputs/search.py): an edit
     indexes its item's shard again and leaves the other bundles as they were, even when
