@@ -265,8 +265,10 @@ def _build(paths: Paths, options: validate.BuildOptions,
                                         config.base_path)
             feeds_made = {} if feeds_kept else _render(
                 lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
-        finally:
-            members_files = _render(members_rendered, paths, errors)
+        except BaseException:
+            members_rendered.cancel()
+            raise
+        members_files = _render(members_rendered.result, paths, errors)
         public_check = render.Inspection(functools.partial(audit.inspect_public_page, leaks))
         pages = _render(lambda: render.render_routes(
             env, site, page_routes, reuse, _published(paths, memory, "public", "", defer),
@@ -578,8 +580,7 @@ def _public_source_text(folder: load.ContentFolder, parsed: dict) -> dict:
     return texts
 
 
-def _render(make: Callable[[], dict[str, str]], paths: Paths,
-            errors: ErrorList) -> dict[str, str]:
+def _render(make: Callable[[], Any], paths: Paths, errors: ErrorList) -> Any:
     """Run a render, turning a template mistake into a `path:line: template:` error."""
     try:
         return make()
@@ -589,9 +590,17 @@ def _render(make: Callable[[], dict[str, str]], paths: Paths,
     except jinja2.TemplateNotFound as exc:
         errors.add(str(paths.templates), 0, "template", f"'{exc.name}' was not found")
     except jinja2.TemplateError as exc:
-        errors.add(str(paths.templates), 0, "template", str(exc))
+        message = str(exc)
+        if message in PAGE_VARIABLES_UNDEFINED:  # a macro file copied from an older theme
+            message += (" (macros.html is imported without the page's variables: give the "
+                        "macro what it shows, as the default theme's centre_card is given "
+                        "the centre and shows centre.service_names)")
+        errors.add(str(paths.templates), 0, "template", message)
     errors.raise_if_any()
     return {}
+
+
+PAGE_VARIABLES_UNDEFINED = {"'site' is undefined", "'current_url' is undefined"}
 
 
 def _assets(site_templates: Path) -> list[tuple[str, Path]]:

@@ -23,7 +23,7 @@ from .outputs.opendata import data_catalogue
 from .fields import LOCAL_ZONE
 from .graph import Site, slugify
 from .model import Money, OpeningHours, WEEKDAYS
-from .workers import start_in_processes, worth_forking
+from .workers import Pending, start_in_processes, worth_forking
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -162,17 +162,18 @@ def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
     Pages come back as bytes, the form they are written in: a large site's pages are the
     biggest thing a build holds, and holding them once as text and again as bytes would
     take twice the memory."""
-    return start_render_routes(env, site, page_routes, reuse, previous, inspect, **shared)()
+    return start_render_routes(env, site, page_routes, reuse, previous, inspect,
+                               **shared).result()
 
 
 def start_render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
                         reuse=None, previous: Callable[[str], Path | None] | None = None,
                         inspect: "Inspection | None" = None,
-                        **shared: Any) -> Callable[[], dict[str, bytes | Path]]:
-    """`render_routes`, started: returns the function that waits for the pages. While
-    worker processes render them, this process is free (the pipeline makes the leak
-    audit's fingerprints while the members pages render). A template mistake is raised
-    by the function returned, or at once."""
+                        **shared: Any) -> Pending:
+    """`render_routes`, started: the pages are had from `result()`. While worker
+    processes render them, this process is free (the pipeline makes the leak audit's
+    fingerprints while the members pages render). A template mistake is raised by
+    `result()`, or at once."""
     kept: dict[str, Path] = {}
     todo: list[tuple[Route, str | None]] = []  # (route, digest of its own context)
     for route in page_routes:
@@ -189,11 +190,11 @@ def start_render_routes(env: jinja2.Environment, site: Site, page_routes: list[R
     rendered = _start_render_all(env, site, todo, reuse, shared, inspect)
 
     def pages() -> dict[str, bytes | Path]:
-        made = rendered()
+        made = rendered.result()
         return {path: kept[path] if path in kept else made[path]
                 for path in (r.output_path for r in page_routes)}
 
-    return pages
+    return Pending(pages, rendered.cancel)
 
 
 # -- rendering many pages: in worker processes when there are enough -------------------
@@ -211,8 +212,7 @@ class Inspection:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-def _start_render_all(env, site, todo, reuse, shared,
-                      inspect: Inspection | None) -> Callable[[], dict[str, bytes]]:
+def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None) -> Pending:
     """Jinja rendering is pure Python, so threads would take turns: a large build renders
     in forked processes (see workers.py); each inherits the site, the compiled templates
     and the build memory, and sends back each page's text and what it read."""
@@ -220,7 +220,7 @@ def _start_render_all(env, site, todo, reuse, shared,
     workers = worth_forking(len(todo), PARALLEL_FROM)
     if not workers:
         made = _render_here(env, site, todo, reuse, shared, inspect)
-        return lambda: made
+        return Pending(lambda: made)
     made = _render_here(env, site, todo[:1], reuse, shared, inspect)  # compiles templates
     _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None)
     size = max(1, (len(todo) - 1) // (workers * 4) + 1)
@@ -230,12 +230,12 @@ def _start_render_all(env, site, todo, reuse, shared,
     except Exception:  # no processes here: render here
         _JOB = None
         made = _render_here(env, site, todo, reuse, shared, inspect)
-        return lambda: made
+        return Pending(lambda: made)
     _JOB = None  # the workers are forked, with it
 
     def finish() -> dict[str, bytes]:
         try:
-            results = waiting()
+            results = waiting.result()
         except Exception:  # a template mistake: render here, where it is told
             return _render_here(env, site, todo, reuse, shared, inspect)
         for pages in results:
@@ -247,7 +247,7 @@ def _start_render_all(env, site, todo, reuse, shared,
                     inspect.results[output_path] = seen
         return made
 
-    return finish
+    return Pending(finish, waiting.cancel)
 
 
 def _render_chunk(span: tuple[int, int]) -> list[tuple]:

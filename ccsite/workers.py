@@ -12,7 +12,8 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
 
 MAX_WORKERS = 8
 
@@ -29,15 +30,24 @@ def map_in_processes(function: Callable, items: Iterable, workers: int, chunksiz
                      initializer: Callable | None = None, initargs: tuple = ()) -> list:
     """`list(map(function, items))` in forked processes. Raises what the pool raises
     (OSError, RuntimeError... where processes cannot start): the caller then works here."""
-    return start_in_processes(function, items, workers, chunksize, initializer, initargs)()
+    return start_in_processes(function, items, workers, chunksize, initializer,
+                              initargs).result()
+
+
+@dataclass
+class Pending:
+    """Work going on elsewhere, as concurrent.futures says it: `result()` waits for it
+    (raising what it raised), `cancel()` gives it up. Either ends it; call one."""
+
+    result: Callable[[], Any]
+    cancel: Callable[[], None] = lambda: None
 
 
 def start_in_processes(function: Callable, items: Iterable, workers: int, chunksize: int = 1,
-                       initializer: Callable | None = None,
-                       initargs: tuple = ()) -> Callable[[], list]:
+                       initializer: Callable | None = None, initargs: tuple = ()) -> Pending:
     """`map_in_processes`, started: the workers are forked and given the work at once,
-    and the function returned waits for them and gives the list (raising what the pool
-    raises). In between, this process is free for work of its own."""
+    and the list is had from `result()`. In between, this process is free for work of
+    its own."""
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=initializer, initargs=initargs)
     try:  # all the work is handed over here (and, with fork, every worker started)
@@ -46,10 +56,10 @@ def start_in_processes(function: Callable, items: Iterable, workers: int, chunks
         pool.shutdown(cancel_futures=True)
         raise
 
-    def wait() -> list:
+    def result() -> list:
         try:
             return list(results)
         finally:
             pool.shutdown(cancel_futures=True)
 
-    return wait
+    return Pending(result, lambda: pool.shutdown(cancel_futures=True))

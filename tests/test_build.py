@@ -122,6 +122,21 @@ def test_broken_site_template_is_reported_with_its_line(site):
     assert result.err.startswith(f"{site.root / 'templates' / 'lesson.html'}:2: template:")
 
 
+def test_macro_file_copied_from_an_older_theme_is_told_what_to_change(site):
+    """macros.html is imported without the page's variables; a copy whose macro still
+    reads `site` fails plainly, saying what a macro can use instead."""
+    (site.root / "templates").mkdir(exist_ok=True)
+    theme = (Path(__file__).parent.parent / "templates" / "macros.html").read_text()
+    (site.root / "templates" / "macros.html").write_text(theme.replace(
+        '{{ centre.service_names|join("; ") }}',
+        "{% for key in centre.services %}{{ site.config.service_types[key] }}{% endfor %}"))
+    result = site.build()
+    assert result.status == 1
+    assert "template: 'site' is undefined (macros.html is imported without the page's " \
+           "variables" in result.err
+    assert "centre.service_names" in result.err
+
+
 def test_media_files_are_copied_as_they_are(site):
     site.write("media/photos/centre.jpg", b"\xff\xd8\xff fake jpeg")
     assert site.build().status == 0

@@ -148,13 +148,13 @@ def test_search_shard_indexes_exactly_the_pages_named_whatever_their_names(tmp_p
         page.parent.mkdir(parents=True)
         page.write_text(f"<html lang='en'><body data-pagefind-body><p>{name}</p></body></html>")
     folder = tmp_path / "index"
-    search._index(tmp_path / "site", folder, names[:2])
+    search._index(tmp_path / "site", folder, search.glob_of(names[:2]))
     entry = json.loads((folder / "pagefind-entry.json").read_text())
     assert entry["languages"]["en"]["page_count"] == 2
 
 
-def test_search_bundle_of_thousands_of_long_addresses_is_indexed(tmp_path):
-    """A national network's main bundle names thousands of pages: more than one
+def test_search_shard_of_long_addresses_is_indexed(tmp_path):
+    """A shard names each of its thousand pages: with long addresses, more than one
     command-line argument may hold (128 KiB), so the glob reaches Pagefind another way."""
     from ccsite.outputs import search
 
@@ -164,6 +164,6 @@ def test_search_bundle_of_thousands_of_long_addresses_is_indexed(tmp_path):
         page.parent.mkdir(parents=True)
         page.write_text("<html lang='en'><body data-pagefind-body><p>A centre.</p></body></html>")
     assert len(search.glob_of(names)) > 128 * 1024
-    search._index(tmp_path / "site", tmp_path / "index", names)
+    search._index(tmp_path / "site", tmp_path / "index", search.glob_of(names))
     entry = json.loads((tmp_path / "index" / "pagefind-entry.json").read_text())
     assert entry["languages"]["en"]["page_count"] == 1200

@@ -11,7 +11,6 @@ import json
 import re
 from html import unescape
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 
@@ -19,6 +18,7 @@ from ..bodies import plain_text as _plain
 from ..outputs.feeds import FeedEntry, as_datetime, make_feed, newest_dated
 from ..graph import MembersSite, Site
 from ..render import Route, start_render_routes
+from ..workers import Pending
 
 ROOT = "/members/"
 SEARCH_INDEX = "/members/search-index.json"
@@ -39,21 +39,21 @@ def members_routes(members: MembersSite) -> list[Route]:
 
 def start_members_render(env: jinja2.Environment, site: Site, members: MembersSite,
                          routes: list[Route], reuse=None, previous=None, defer: bool = False,
-                         inspect=None) -> Callable[[], dict[str, bytes | Path]]:
-    """Start rendering the members files (see render.start_render_routes); the function
-    returned waits for them: output path (from the site root, 'members/...') -> bytes of
-    each file, or the previous build's file where nothing it was made from has changed.
-    With `defer` (the preview server's page-only rebuild), the search index stays as it
-    was, if there is one."""
+                         inspect=None) -> Pending:
+    """Start rendering the members files (see render.start_render_routes); `result()`
+    gives them: output path (from the site root, 'members/...') -> bytes of each file, or
+    the previous build's file where nothing it was made from has changed. With `defer`
+    (the preview server's page-only rebuild), the search index stays as it was, if there
+    is one."""
     pages = start_render_routes(env, site, routes, reuse, previous, inspect, members=members)
     index = SEARCH_INDEX.lstrip("/")  # made here while the pages render elsewhere
-    kept = previous(index) if defer and previous else None
-    index_file = kept if kept is not None else search_index(members).encode("utf-8")
-
-    def files() -> dict[str, bytes | Path]:
-        return {**pages(), index: index_file}
-
-    return files
+    try:
+        kept = previous(index) if defer and previous else None
+        index_file = kept if kept is not None else search_index(members).encode("utf-8")
+    except BaseException:
+        pages.cancel()
+        raise
+    return Pending(lambda: {**pages.result(), index: index_file}, pages.cancel)
 
 
 def search_index(members: MembersSite) -> str:

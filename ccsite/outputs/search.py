@@ -122,7 +122,8 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
         if bundle not in redo and old and (old / "pagefind-entry.json").is_file():
             link_tree(old, folder, skip=SHARDS if bundle == "" else None)
         else:
-            jobs.append((folder, None if not shards else pages))
+            glob = None if not shards else glob_of(pages) if bundle else _main_glob(pages)
+            jobs.append((folder, glob))
     # Pagefind runs are separate processes: as many at once as there are cores
     made: list[Path] = []
     with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
@@ -142,9 +143,9 @@ def _bundle_folder(public_root: Path, bundle: str) -> Path:
     return public_root / SUBDIR / (f"{SHARDS}/{bundle}" if bundle else "")
 
 
-def _index(public_root: Path, folder: Path, pages: list[str] | None) -> list[Path]:
-    """Run Pagefind over `pages` (None: the whole site) into `folder`."""
-    _run_pagefind(public_root, folder, None if pages is None else glob_of(pages))
+def _index(public_root: Path, folder: Path, glob: str | None) -> list[Path]:
+    """Run Pagefind over the pages `glob` matches (None: the whole site) into `folder`."""
+    _run_pagefind(public_root, folder, glob)
     for name in UNUSED:
         (folder / name).unlink(missing_ok=True)
     make_deterministic(folder)
@@ -153,21 +154,35 @@ def _index(public_root: Path, folder: Path, pages: list[str] | None) -> list[Pat
 
 
 def glob_of(pages: list[str]) -> str:
-    """A Pagefind glob matching exactly these pages: `{a/index.html,b/index.html}`. Pagefind
-    then reads only them (a shard's pages), where linking them into a folder of their own
-    took a directory per page. Its glob syntax (the `wax` crate) takes these characters
-    escaped, and no other; a backslash cannot be escaped, so `?` (any one character)
-    stands for it (no page of ours has one: addresses are made of slugs)."""
+    """A Pagefind glob matching exactly these pages: `{a/index.html,b/index.html}`, for a
+    shard (about SHARD_PAGES of them). Pagefind then reads only them, where linking them
+    into a folder of their own took a directory per page."""
+    return "{" + ",".join(_escaped(page) for page in pages) + "}"
+
+
+def _main_glob(pages: list[str]) -> str:
+    """A Pagefind glob matching every page but the news items (see `bundle_of`): by
+    folder, not page by page, as a large network's main bundle has thousands of pages
+    (and Pagefind's glob, made a regular expression, has a size limit)."""
+    folders = sorted({page.split("/")[0] for page in pages if "/" in page} - {"news"})
+    return "{" + ",".join(["*.html", *(f"{_escaped(folder)}/**/*.html" for folder in folders),
+                           "news/*.html", "news/page/**/*.html", "news/*/*/**/*.html"]) + "}"
+
+
+def _escaped(path: str) -> str:
+    """`path` as Pagefind's glob syntax (the `wax` crate) reads it literally: these
+    characters escaped, and no other; a backslash cannot be escaped, so `?` (any one
+    character) stands for it (no page of ours has one: addresses are made of slugs)."""
     def escape(found: re.Match) -> str:
         return "?" if found[0] == "\\" else "\\" + found[0]
 
-    return "{" + ",".join(re.sub(r"[*?\[\]{}<>():,$\\]", escape, page) for page in pages) + "}"
+    return re.sub(r"[*?\[\]{}<>():,$\\]", escape, path)
 
 
 def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
     """Pagefind over `site` (the pages `glob` matches, if given) into `output`. The glob
-    goes in a configuration file, as a shard's is longer than one command-line argument
-    may be (128 KiB on Linux: a large network's main bundle names thousands of pages)."""
+    goes in a configuration file, as a shard's can be longer than one command-line
+    argument may be (128 KiB on Linux: a thousand long addresses)."""
     with tempfile.TemporaryDirectory(prefix="ccsite-pagefind-") as workdir:
         if glob is not None:  # Pagefind reads pagefind.json from its working folder
             (Path(workdir) / "pagefind.json").write_text(json.dumps({"glob": glob}),
