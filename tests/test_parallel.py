@@ -3,6 +3,8 @@ what they record for the next build and what the audits find must be exactly wha
 rendering in the build's own process gives."""
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 
 from ccsite import incremental, render
@@ -91,3 +93,21 @@ def test_template_mistake_met_in_a_worker_is_told_with_nothing_written(large_sit
                     '{% endblock %}')
     assert forks
     assert error.field == "template" and "no_such_field" in error.message
+
+
+def test_failure_while_members_pages_render_elsewhere_leaves_no_workers(large_site, forks,
+                                                                        monkeypatch):
+    """The members pages render in workers while this process makes the leak audit; if
+    that fails, the workers are stopped and the failure is what is told."""
+    from ccsite import pipeline
+
+    monkeypatch.setattr(render, "PARALLEL_FROM", 2)  # the members pages in workers too
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the leak audit broke")
+    monkeypatch.setattr(pipeline, "_leak_audit", broken)
+    with pytest.raises(RuntimeError, match="the leak audit broke"):
+        build(large_site.content, large_site.output, BuildOptions(now=NOW))
+    assert forks
+    assert multiprocessing.active_children() == []
+    assert not (large_site.output / "public").exists()
