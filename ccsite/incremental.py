@@ -114,13 +114,26 @@ class TrackingEnvironment(jinja2.Environment):
         if name not in known:
             known[name] = frozenset()  # so a template that imports itself ends
             try:
-                source = self.loader.get_source(self, name)[0]
-                direct = {found for found in meta.find_referenced_templates(self.parse(source))
-                          if found}
-            except jinja2.TemplateError:
-                direct = set()  # told where the template is rendered
-            known[name] = frozenset(direct).union(*(self._referenced(n) for n in direct))
+                direct = _named_in(self.loader.get_source(self, name)[0])
+            except jinja2.TemplateNotFound:
+                direct = frozenset()  # told where the template is rendered
+            known[name] = direct.union(*(self._referenced(n) for n in direct))
         return known[name]
+
+
+@functools.lru_cache(maxsize=512)
+def _named_in(source: str) -> frozenset[str]:
+    """The templates a template's text extends, includes or imports by name. Kept by the
+    text, since each build (and the preview server's every rebuild) has a new environment
+    and parsing the theme again would cost more than some rebuilds."""
+    try:
+        return frozenset(name for name in meta.find_referenced_templates(_PARSER.parse(source))
+                         if name)
+    except jinja2.TemplateError:
+        return frozenset()  # a mistake: told where the template is rendered
+
+
+_PARSER = jinja2.Environment()  # the theme's syntax is Jinja2's default
 
 
 def identity(value: Any) -> str:
