@@ -182,8 +182,8 @@ def test_members_text_in_the_search_index_fails_the_audit(site, monkeypatch):
     before = site.snapshot()
     index = search._index
 
-    def leaky_index(public_root, folder, pages):
-        files = index(public_root, folder, pages)
+    def leaky_index(public_root, folder, glob):
+        files = index(public_root, folder, glob)
         leaked = folder / "fragment" / "en_leaked.pf_fragment"
         leaked.write_bytes(gzip.compress(b"pagefind_dcd{\"content\":\"Running a dads' group\"}"))
         return sorted([*files, leaked])
