@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from .bodies import plain_text
 from .errors import ErrorList
-from .render import Route
+from .render import Inspection, Route
 
 # The output is HTML that we generated (Jinja templates, sanitised Markdown), so a pattern
 # over attributes finds every link; html.parser would take most of the build's time.
@@ -313,6 +313,12 @@ class LeakAudit:
         """Build the searcher now (before forking workers that will all use it)."""
         if self.needles and self._searcher is None:
             self._searcher = LeakSearcher.for_needles(self.needles, self.against)
+
+
+def public_inspection(leaks: LeakAudit) -> Inspection:
+    """The audits' look at each public page as it is rendered (see render.Inspection),
+    against `leaks`: the pipeline's and the preview server's quick rebuild's alike."""
+    return Inspection(functools.partial(inspect_public_page, leaks))
 
 
 def inspect_public_page(leaks: LeakAudit, output_path: str,

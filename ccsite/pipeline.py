@@ -269,7 +269,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
             members_rendered.cancel()
             raise
         members_files = _render(members_rendered.result, paths, errors)
-        public_check = render.Inspection(functools.partial(audit.inspect_public_page, leaks))
+        public_check = audit.public_inspection(leaks)
         pages = _render(lambda: render.render_routes(
             env, site, page_routes, reuse, _published(paths, memory, "public", "", defer),
             public_check), paths, errors)

@@ -145,20 +145,13 @@ def _body_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     item.body, item.html = body, memory.bodies.render(body)
     done = None
     try:  # the pipeline's render, of these pages only (none is kept: no `previous`)
-        inspection = _inspection(memory)
-        pages = render.render_routes(last.env, last.site,
-                                     [last.routes[path] for path in readers], reuse,
-                                     inspect=inspection)
-        done = _audit_and_write(last, memory, output, pages, inspection)
-    except jinja2.TemplateError:
-        pass  # the pipeline tells it, with its file and line
+        done = _render_audit_write(last, memory, output, reuse, last.site,
+                                   [last.routes[path] for path in readers])
     finally:
         if done is None:  # given up, or failed: as it was, for the pipeline
             item.body, item.html = before
-            reuse.forget()
     if done is None:
         return None
-    reuse.commit()
     # what the pages not rendered read of it is the same, as they say (`bodies`); should
     # one have read the body in a way no record shows, the next build through the
     # pipeline still renders every page that read anything of it
@@ -190,20 +183,9 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     if any(not reuse.changed.isdisjoint(record.reads) for path, record in memory.pages.items()
            if path.startswith("members/")):
         return None  # a members page shows what changed
-    done = None
-    try:
-        inspection = _inspection(memory)
-        pages = render.render_routes(last.env, site, routes, reuse, previous, inspection)
-        made = {path: page for path, page in pages.items() if isinstance(page, bytes)}
-        done = _audit_and_write(last, memory, output, made, inspection)
-    except jinja2.TemplateError:
-        pass  # the pipeline tells it, with its file and line
-    finally:
-        if done is None:
-            reuse.forget()
+    done = _render_audit_write(last, memory, output, reuse, site, routes, previous)
     if done is None:
         return None
-    reuse.commit()
     memory.last_build = dataclasses.replace(
         last, now=options.now, site=site, members=members, objects=reuse.objects,
         routes={route.output_path: route for route in routes}, valid_until=None)
@@ -239,11 +221,26 @@ def _people_named(last: LastBuild, document: load.RawDocument) -> set[str]:
         {document.path: functools.partial(audit.public_source_text, document)}))
 
 
-def _inspection(memory: incremental.BuildMemory) -> render.Inspection:
-    """The pipeline's look at each public page as it is rendered (its links, and whether
-    it holds members text), against the last build's fingerprints."""
-    return render.Inspection(functools.partial(audit.inspect_public_page,
-                                               memory.leak_audit[1]))
+def _render_audit_write(last: LastBuild, memory: incremental.BuildMemory, output: Path,
+                        reuse: incremental.Reuse, site: Site, routes: list[Route],
+                        previous: Callable[[str], Path | None] | None = None) -> set[str] | None:
+    """The pipeline's render of `routes`, audited and written (see `_audit_and_write`);
+    None, with nothing written and `reuse` forgotten, when a template mistake or an audit
+    stops it (the pipeline then tells it, with its file and line)."""
+    inspection = audit.public_inspection(memory.leak_audit[1])
+    done = None
+    try:
+        pages = render.render_routes(last.env, site, routes, reuse, previous, inspection)
+        made = {path: page for path, page in pages.items() if isinstance(page, bytes)}
+        done = _audit_and_write(last, memory, output, made, inspection)
+    except jinja2.TemplateError:
+        pass
+    finally:
+        if done is None:
+            reuse.forget()
+    if done is not None:
+        reuse.commit()
+    return done
 
 
 def _audit_and_write(last: LastBuild, memory: incremental.BuildMemory, output: Path,
