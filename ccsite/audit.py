@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ahocorasick_rs import AhoCorasick
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from .bodies import plain_text
 from .errors import ErrorList
 from .render import Inspection, Route
 
@@ -37,32 +36,64 @@ def links_in(html: str) -> list[str]:
 
 
 def check_links(page_links: dict[str, list[str]], all_files: set[str],
-                page_routes: list[Route], base_path: str,
+                page_routes: list[Route], base_url: str,
                 bodies: Callable[[], dict[str, tuple[str, int]]], errors: ErrorList) -> None:
     """`page_links`: output path -> the links in that page (see `links_in`);
     `bodies()`: source path -> (Markdown body, its first line), to point at the line
-    (made only when a link is broken)."""
+    (made only when a link is broken). Links to the site are checked however they are
+    written: a site path, relative to the page, or a full address on base_url."""
+    base_path = urlsplit(base_url).path
     by_output = {route.output_path: route for route in page_routes}
-    targets: dict[str, str | None] = {}  # the same links recur on every page: parse once
+    known: dict[tuple[str, str], tuple[str, str] | None] = {}  # links recur on every page
     for output_path, links in sorted(page_links.items()):
         route = by_output.get(output_path)
+        page_url = base_path + output_path.removesuffix("index.html")
         for link in links:
-            if link not in targets:
-                targets[link] = _internal_target(link, base_path)
-            target = targets[link]
-            if target is None or _exists(target, all_files):
+            key = (link, page_url if _relative(link) else "")
+            if key not in known:
+                known[key] = _link_problem(link, page_url, base_url, base_path, all_files)
+            problem = known[key]
+            if problem is None:
                 continue
-            site_path = "/" + target
-            source, line = _blame(route, site_path, bodies())
-            errors.add(source, line, "link", f"'{site_path}' does not lead to a page or "
-                       f"file of the site (linked from /{output_path.removesuffix('index.html')})")
+            written, why = problem
+            source, line = _blame(route, written, bodies())
+            errors.add(source, line, "link", f"{why} (linked from "
+                       f"/{output_path.removesuffix('index.html')})")
 
 
-def _internal_target(link: str, base_path: str) -> str | None:
+def _relative(link: str) -> bool:
+    return not link.startswith(("/", "#", "?")) and ":" not in link.split("/")[0]
+
+
+def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
+                  all_files: set[str]) -> tuple[str, str] | None:
+    """What is wrong with a link of a page at `page_url`, as (the text to find it by in
+    the page's source, the message), or None."""
     parts = urlsplit(link)
-    if parts.scheme or parts.netloc or not parts.path.startswith(base_path):
+    if link.startswith(base_url):  # a full address on the site itself
+        parts = urlsplit(link[len(base_url) - len(base_path):])
+    elif parts.scheme or parts.netloc or not parts.path:
+        return None  # another site's, an e-mail or phone, or a place on the same page
+    path = parts.path
+    relative = not path.startswith("/")
+    if relative:
+        if path.lower().startswith("www."):
+            return link, f"'{link}' is not a web address: write https://{link}"
+        path = urljoin(page_url, path)  # relative to the page
+    if not (path + "/").startswith(base_path):
+        return link, (f"'{link}' leads outside the site, which lives at {base_url} "
+                      "(a template should write '/path'|url; a page, a site path)")
+    target = unquote(path[len(base_path):])
+    if _exists(target, all_files):
         return None
-    return unquote(parts.path[len(base_path):])
+    site_path = "/" + target
+    if not relative:
+        return site_path, f"'{site_path}' does not lead to a page or file of the site"
+    meant = "/" + parts.path.lstrip("./")
+    hint = f"; write the site path, '{meant}'" if _exists(meant[1:], all_files) else \
+        "; write a site path, starting with '/'"
+    return link, (f"'{link}' is taken from this page's address, so it leads to "
+                  f"'{site_path}', which is not a page or file of the site{hint}")
 
 
 def _exists(target: str, files: set[str]) -> bool:
@@ -125,17 +156,30 @@ _PLAIN = [("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
 
 def members_people(members) -> list[tuple[str, str, str, int]]:
     """The people of the members content, as (normalised text, source, what, shortest
-    length that counts): authors, and the directory's names, e-mails, phones and topics."""
+    length that counts): authors, and the directory's names, e-mails, phones and topics.
+    A phone is also known by its digits alone (see `searchable`), however it is spaced."""
     people = [(post.author, post.source, "author", 6) for post in members.posts]
     for person in members.directory:
         people += [(person.name, person.source, "directory name", 6),
                    (person.email, person.source, "directory email", 6)]
         if person.phone:
-            people.append((person.phone.national, person.source, "directory phone", 6))
+            people += [(person.phone.national, person.source, "directory phone", 6),
+                       (phone_digits(person.phone.national), person.source,
+                        "directory phone", 6)]
         people += [(topic, person.source, "directory topic", MIN_FINGERPRINT)
                    for topic in person.topics]
     return [(_normalised_name(text or ""), source, what, minimum)
             for text, source, what, minimum in people]
+
+
+def phone_digits(number: str) -> str:
+    """A phone number as `searchable` finds it in any spelling: its digits after the
+    trunk 0, which '01632 960302', '01632960302' and '+44 (0)1632 960 302' all hold."""
+    return re.sub(r"\D", "", number).lstrip("0")
+
+
+# what is excused when the public content gives it too (see said_publicly)
+CONTACT_DETAILS = ("directory email", "directory phone")
 
 
 @functools.lru_cache(maxsize=65536)  # the same few thousand names at every rebuild
@@ -143,24 +187,36 @@ def _normalised_name(text: str) -> str:
     return normalise(text).strip()
 
 
-def said_publicly(people: list[tuple[str, str, str, int]], public_text: "PublicText") -> set[str]:
-    """Which of the members' people the public content names too (see PublicText)."""
-    return public_text.which_contain({key for key, _, _, minimum in people
-                                      if len(key) >= minimum})
+def said_publicly(people: list[tuple[str, str, str, int]], public_text: "PublicText",
+                  contact_keys: set) -> set[str]:
+    """Which of the members' people the public content names too (see PublicText). A
+    name counts wherever it is published; an e-mail or phone only where the public
+    content gives contacts (an agency's contact, a centre's, the site's): a directory
+    entry pasted into a news item must not excuse itself."""
+    names = {key for key, _, what, minimum in people
+             if len(key) >= minimum and what not in CONTACT_DETAILS}
+    details = {key for key, _, what, minimum in people
+               if len(key) >= minimum and what in CONTACT_DETAILS}
+    said: set[str] = set()
+    for key, found in public_text.found_in(names | details).items():
+        said |= found if key in contact_keys else found & names
+    return said
 
 
 def members_fingerprints(members, member_routes, people: list[tuple[str, str, str, int]],
-                         said: set[str], cache: dict | None = None) -> list[Fingerprint]:
+                         said: set[str], unpublished: list["UnpublishedPost"] = (),
+                         cache: dict | None = None) -> list[Fingerprint]:
     """Fingerprints of everything members-only. People's names, e-mails and phones are
     left out when the public content gives them too (`said`, see `said_publicly`): a
     manager who is also an agency's public contact is not a leak. Text (titles, passages)
     is never excused: a members passage pasted into a public page is exactly the leak to
-    catch.
+    catch. Members posts not published in this build (drafts, not yet published,
+    expired: `unpublished`) are members-only all the same.
 
     `cache` keeps each post's fingerprints by its text, for rebuilds."""
     found: dict[str, Fingerprint] = {}
     kept: dict = {}
-    for post in [*members.posts, *members.pages]:
+    for post in [*members.posts, *members.pages, *unpublished]:
         for fingerprint in _post_fingerprints(post, cache, kept):
             found.setdefault(fingerprint.text, fingerprint)
     if cache is not None:  # keep only this build's posts
@@ -169,15 +225,28 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
     for key, source, what, minimum in people:
         if len(key) >= minimum and key not in found and key not in said:
             found[key] = Fingerprint(key, source, what)
-    for route in member_routes:
-        if route.url != "/members/":
-            source = route.source or "content/members/"
-            found[normalise(route.url)] = Fingerprint(normalise(route.url), source, "address")
+    addresses = [(route.url, route.source or "content/members/")
+                 for route in member_routes if route.url != "/members/"]
     for name in members.media:
-        url = f"/members/media/{name}"
-        found[normalise(url)] = Fingerprint(normalise(url), "content/members/media/" + name,
-                                            "address")
+        source = "content/members/media/" + name
+        addresses += [(f"/members/media/{name}", source),
+                      (f"/members/media/{quote(name)}", source)]
+    for url, source in addresses:
+        # without the slashes around it: found however a link is written (relative, no
+        # trailing slash, under any base path); no public address is inside members/
+        text = normalise(url.strip("/"))
+        found.setdefault(text, Fingerprint(text, source, "address"))
     return sorted(found.values(), key=lambda f: (f.source, f.text))
+
+
+@dataclass(frozen=True)
+class UnpublishedPost:
+    """A members document left out of this build, fingerprinted like a published one."""
+
+    source: str
+    title: str
+    summary: str | None
+    html: str
 
 
 def public_source_text(document) -> str:
@@ -216,11 +285,12 @@ class PublicText:
         self.texts = texts  # document key -> its normalised text, when called
         self.cache = cache if cache is not None else {}  # key -> (needles' digest, found)
 
-    def which_contain(self, needles: set[str]) -> set[str]:
+    def found_in(self, needles: set[str]) -> dict[Any, frozenset[str]]:
+        """Document key -> the needles its text holds."""
         ordered = sorted(needles)
         against = hashlib.blake2b("\n".join(ordered).encode(), digest_size=16).hexdigest()
         automaton = None
-        found: set[str] = set()
+        found: dict[Any, frozenset[str]] = {}
         kept = {}
         for key, text in self.texts.items():
             hit = self.cache.get(key)
@@ -231,7 +301,7 @@ class PublicText:
                     automaton.find_matches_as_indexes(text(), overlapping=True))
                     if automaton else frozenset())
             kept[key] = hit
-            found |= hit[1]
+            found[key] = hit[1]
         self.cache.clear()
         self.cache.update(kept)
         return found
@@ -255,9 +325,37 @@ def _post_fingerprints(post, cache: dict | None, kept: dict) -> list[Fingerprint
 
 
 def _sentences(html: str) -> list[str]:
-    # the body's plain text is kept by bodies.py: the members search index asks for it too
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", plain_text(html))
-            if len(s.split()) >= MIN_SENTENCE_WORDS]
+    """A members body's passages: each block (paragraph, list item, heading, table cell)
+    on its own, cut into sentences (and at colons and semicolons), with inline markup
+    taken out as `searchable` takes it out of public files. So a passage is found
+    whatever heading or list came before it, and however it was emphasised or linked."""
+    passages = []
+    for block in _BLOCK_TAG.split(html):
+        text = normalise(_TAG.sub("", block))
+        passages += [piece for piece in _SENTENCE_END.split(text)
+                     if len(piece.split()) >= MIN_SENTENCE_WORDS]
+    return passages
+
+
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK_TAG = re.compile(r"</?(?:p|li|h[1-6]|td|th|tr|dt|dd|blockquote|pre|figcaption|caption"
+                        r"|div|ul|ol|dl|table|thead|tbody|section|br|hr)\b[^>]*>", re.I)
+_SENTENCE_END = re.compile(r"""(?<=[.!?:;])["')\]]*\s+""")  # quotes: normalised plain
+_DIGIT_GAP = re.compile(r"(?<=\d)[\s().\-]+(?=\d)")
+
+
+def searchable(readable: str, digits: bool = False) -> str:
+    """A file's text as the leak audit searches it: normalised, then again without its
+    markup (a members sentence copied with its emphasis or links is found in the page's
+    HTML, not only in the search index), and, with `digits`, with the gaps inside numbers
+    closed (a members phone number however it is spaced; see `phone_digits`)."""
+    text = normalise(readable)
+    views = [text]
+    if "<" in text:
+        views.append(" ".join(_TAG.sub("", text).split()))
+    if digits:
+        views.append(_DIGIT_GAP.sub("", text))
+    return "\n".join(views)
 
 
 def readable_text(path: str, data: bytes) -> str:
@@ -290,11 +388,10 @@ class LeakAudit:
     """The fingerprints of one build, ready to search files for: `against` names the set
     (a file found clean against it stays clean while it and the set are unchanged)."""
 
-    def __init__(self, fingerprints: list[Fingerprint], base_path: str):
-        prefix = normalise(base_path.rstrip("/"))
-        self.by_needle = {(prefix + f.text if f.what == "address" else f.text): f
-                          for f in fingerprints}
+    def __init__(self, fingerprints: list[Fingerprint]):
+        self.by_needle = {f.text: f for f in fingerprints}
         self.needles = sorted(self.by_needle)
+        self.digits = any(f.what == "directory phone" for f in fingerprints)
         self.against = hashlib.blake2b("\n".join(self.needles).encode(),
                                        digest_size=16).hexdigest()
         self._searcher: LeakSearcher | None = None
@@ -306,7 +403,7 @@ class LeakAudit:
         if self._searcher is None:
             self._searcher = LeakSearcher.for_needles(self.needles, self.against)
         readable = readable_text(path, data)
-        needle = self._searcher.first_in(normalise(readable))
+        needle = self._searcher.first_in(searchable(readable, self.digits))
         return None if needle is None else (readable, needle)
 
     def prepare(self) -> None:
@@ -378,6 +475,23 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     return scanned
 
 
+def copied_members_media(public_media: list, members_media: list) -> list[tuple]:
+    """(public media file, members media file) pairs with the same bytes: a members
+    document copied into media/ (as an editor might, once a link to it is refused) is
+    found whatever it is called. Only files of equal size are read."""
+    by_size: dict[int, list] = {}
+    for media in members_media:
+        by_size.setdefault(media.source.stat().st_size, []).append(media)
+    pairs = []
+    for media in public_media:
+        same_size = by_size.get(media.source.stat().st_size, [])
+        if same_size:
+            data = media.source.read_bytes()
+            pairs += [(media, members) for members in same_size
+                      if members.source.read_bytes() == data]
+    return pairs
+
+
 def content_key(data: bytes) -> str:
     """The key of a file's bytes in `clean` (the same digest write.py records)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -429,6 +543,6 @@ def _line_of(readable: str, needle: str) -> int:
     """The line of the file where a (normalised) match starts, as near as can be told."""
     probe = needle[:16]
     for number, line in enumerate(readable.split("\n"), start=1):
-        if probe in normalise(line):
+        if probe in searchable(line, digits=True):
             return number
     return 1

@@ -210,6 +210,7 @@ class BuildMemory:
     parsed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # file -> (digest, doc)
     leak_clean: dict[str, str] = field(default_factory=dict)  # file digest -> fingerprints
     audited_against: str | None = None  # the fingerprints the published files passed
+    index_audited_against: str | None = None  # ...and the published search index
     feeds_and_data: set[str] = field(default_factory=set)  # paths public_outputs made
     post_fingerprints: dict[str, list] = field(default_factory=dict)  # post text -> prints
     public_mentions: dict = field(default_factory=dict)  # (file, signature) -> names found

@@ -261,8 +261,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
             _published(paths, memory, "members", "members/", defer),
             defer=feeds_kept, inspect=members_check), paths, errors)
         try:
-            leaks, people = _leak_audit(folder, members, member_routes, memory,
-                                        config.base_path)
+            leaks, people = _leak_audit(folder, validated.left_out, members,
+                                        member_routes, memory, bodies)
             feeds_made = {} if feeds_kept else _render(
                 lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
         except BaseException:
@@ -313,7 +313,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 *site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
                 *members.posts, *members.pages]})
         audit.check_links(page_links, all_files, [*page_routes, *member_routes],
-                          config.base_path, sources, errors)
+                          config.base_url, sources, errors)
         errors.raise_if_any()
         memory.link_files = all_files
 
@@ -342,6 +342,12 @@ def _build(paths: Paths, options: validate.BuildOptions,
             digests={**({} if audited else _kept_digests(public, paths, memory)),
                      **{path: seen[1] for path, seen in public_check.results.items() if seen[1]}},
             used=leak_keys)
+        for media, members_media in audit.copied_members_media(folder.media,
+                                                               folder.members_media):
+            errors.add(f"{paths.shown}/media/{media.rel}", 1, "leak",
+                       f"this file is a copy of the members-only file members/media/"
+                       f"{members_media.rel}; members files must never be published "
+                       "(remove it from media/)")
         errors.raise_if_any()
 
         # write: each root swapped in whole; the search index is made from the written pages
@@ -353,29 +359,39 @@ def _build(paths: Paths, options: validate.BuildOptions,
             whose pages changed since the index was made (see outputs/search.py)."""
             old_index = published / search.SUBDIR
             stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
-            if old_index.is_dir() and not stale and memory.search_news == len(site.news):
-                write.link_tree(old_index, root / search.SUBDIR)  # the pages it indexes are too
-                return
-            step("search index")
-            same_layout = old_index.is_dir() and memory.search_news is not None and \
-                search.shard_names(memory.search_news) == search.shard_names(len(site.news))
+            new_index = root / search.SUBDIR
 
             def check(files: list[Path]) -> None:  # each bundle as it is made
                 audit.check_leaks({p.relative_to(root).as_posix(): p for p in files}, leaks,
                                   str(published), errors, clean=memory.leak_clean,
                                   by_content=True, used=leak_keys)
 
-            try:
-                index = search.update_search_index(
-                    root, [p for p in public if p.endswith(".html")],
-                    old_index if same_layout else None, len(site.news),
-                    stale if same_layout else None, memory.search_unindexed, check)
-            except search.SearchIndexError as exc:
-                errors.add(str(published), 0, "search", str(exc))
-            errors.raise_if_any()
-            memory.search_stale_pages = set()
-            memory.search_news = len(site.news)
-            memory.search_unindexed = index.unindexed
+            if old_index.is_dir() and not stale and memory.search_news == len(site.news):
+                write.link_tree(old_index, new_index)  # the pages it indexes are too
+                made: list[Path] = []
+            else:
+                step("search index")
+                same_layout = old_index.is_dir() and memory.search_news is not None and \
+                    search.shard_names(memory.search_news) == search.shard_names(len(site.news))
+                try:
+                    index = search.update_search_index(
+                        root, [p for p in public if p.endswith(".html")],
+                        old_index if same_layout else None, len(site.news),
+                        stale if same_layout else None, memory.search_unindexed, check)
+                except search.SearchIndexError as exc:
+                    errors.add(str(published), 0, "search", str(exc))
+                errors.raise_if_any()
+                made = index.files
+                memory.search_stale_pages = set()
+                memory.search_news = len(site.news)
+                memory.search_unindexed = index.unindexed
+            if memory.index_audited_against != leaks.against:
+                # the fingerprints changed (members content did): what was kept of the
+                # index has not been read against them
+                check(sorted(set(p for p in new_index.rglob("*") if p.is_file())
+                             - set(made)))
+                errors.raise_if_any()
+            memory.index_audited_against = leaks.against
             step("publish")  # the new folder swapped in, the old one removed
 
         if defer:  # the preview server: only what changed, in place (see write.update_in_place)
@@ -386,7 +402,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
         else:
             written = write.write_root(paths.output, "public", public, finish=finish,
                                        previous=memory.outputs.get("public"),
-                                       force=bool(memory.search_stale_pages))
+                                       force=bool(memory.search_stale_pages) or
+                                       memory.index_audited_against != leaks.against)
         memory.outputs["public"] = written.signatures
         if members_root is not None:
             write_members = write.update_in_place if defer else write.write_root
@@ -539,27 +556,52 @@ def _url_key(paths: Paths) -> bytes:
     return credentials.MemberStore(paths.secrets).url_key()
 
 
-def _leak_audit(folder, members, member_routes, memory: incremental.BuildMemory,
-                base_path: str) -> tuple[audit.LeakAudit, list]:
+def _leak_audit(folder, left_out: dict, members, member_routes,
+                memory: incremental.BuildMemory, bodies: BodyRenderer,
+                ) -> tuple[audit.LeakAudit, list]:
     """The leak audit's fingerprints, ready to search with. Each post's are kept between
     builds by its text; the preview server keeps the whole audit while what it is made
     from is the same (the members files, their addresses, and which of the members'
-    people the public content names), so a public edit does not rebuild it."""
-    public_text = audit.PublicText(_public_source_text(folder, memory.parsed),
-                                   memory.public_mentions)
+    people the public content names), so a public edit does not rebuild it.
+    `left_out`: the documents not published in this build (see validate.Validated)."""
+    public = [document for document in [folder.site, *folder.documents]
+              if document is not None and not document.members_only
+              and document.slug not in left_out.get(document.kind, {})]
+    public_text = audit.PublicText(
+        {_signature(document, memory.parsed): functools.partial(audit.public_source_text,
+                                                                document)
+         for document in public}, memory.public_mentions)
+    contact_keys = {_signature(document, memory.parsed) for document in public
+                    if document.kind in ("site", "agency", "centre")}
     people = audit.members_people(members)
-    said = audit.said_publicly(people, public_text)
-    key = (base_path, frozenset(said), tuple(route.url for route in member_routes),
+    said = audit.said_publicly(people, public_text, contact_keys)
+    key = (frozenset(said), tuple(route.url for route in member_routes),
            tuple(sorted(members.media)), tuple(_signature(document, memory.parsed)
                                        for document in folder.documents
                                        if document.members_only))
     if memory.leak_audit is not None and memory.leak_audit[0] == key:
         return memory.leak_audit[1], people
     leaks = audit.LeakAudit(audit.members_fingerprints(
-        members, member_routes, people, said, cache=memory.post_fingerprints), base_path)
+        members, member_routes, people, said, _unpublished_posts(folder, members, bodies),
+        cache=memory.post_fingerprints))
     leaks.prepare()
     memory.leak_audit = (key, leaks)
     return leaks, people
+
+
+def _unpublished_posts(folder, members, bodies: BodyRenderer) -> list[audit.UnpublishedPost]:
+    """The members documents this build leaves out (drafts, not yet published, expired),
+    as the leak audit fingerprints them: their text is members-only all the same."""
+    published = {post.source for post in [*members.posts, *members.pages]}
+    posts = []
+    for document in folder.documents:
+        if document.members_only and document.rel.endswith(".md") and \
+                document.path not in published:
+            title, summary = (document.data.get(name) for name in ("title", "summary"))
+            posts.append(audit.UnpublishedPost(
+                document.path, title.raw or "" if title else "",
+                summary.raw if summary else None, bodies.render(document.body)))
+    return posts
 
 
 def _signature(document: load.RawDocument, parsed: dict) -> tuple[str, Any]:
@@ -567,17 +609,6 @@ def _signature(document: load.RawDocument, parsed: dict) -> tuple[str, Any]:
     is known by its object, so it never matches another build's."""
     signature = parsed.get(document.path, (None,))[0]
     return document.path, signature if signature is not None else id(document)
-
-
-def _public_source_text(folder: load.ContentFolder, parsed: dict) -> dict:
-    """All public content as the editors wrote it (what is said here is public already),
-    by (file, signature): each document's normalised text, made when asked for."""
-    texts = {}
-    for document in [folder.site, *folder.documents]:
-        if document is None or document.members_only:
-            continue
-        texts[_signature(document, parsed)] = functools.partial(audit.public_source_text, document)
-    return texts
 
 
 def _render(make: Callable[[], Any], paths: Paths, errors: ErrorList) -> Any:

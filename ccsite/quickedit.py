@@ -218,7 +218,8 @@ def _ready(last: LastBuild, memory: incremental.BuildMemory, output: Path) -> bo
 def _people_named(last: LastBuild, document: load.RawDocument) -> set[str]:
     """Which of the members' people a public document names (see audit.said_publicly)."""
     return audit.said_publicly(last.people, audit.PublicText(
-        {document.path: functools.partial(audit.public_source_text, document)}))
+        {document.path: functools.partial(audit.public_source_text, document)}),
+        {document.path} if document.kind in ("agency", "centre") else set())
 
 
 def _render_audit_write(last: LastBuild, memory: incremental.BuildMemory, output: Path,
@@ -252,7 +253,7 @@ def _audit_and_write(last: LastBuild, memory: incremental.BuildMemory, output: P
     errors = ErrorList()
     audit.check_links({path: links for path, (links, _) in seen.items()}, memory.link_files,
                       [*last.routes.values(), *last.member_routes],
-                      last.site.config.base_path, dict, errors)
+                      last.site.config.base_url, dict, errors)
     if errors.errors:
         return None
     written = write.update_in_place(output, "public", write.OutputFiles(pages),

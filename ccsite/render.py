@@ -8,6 +8,7 @@ filters below; they never query or filter content themselves.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -68,14 +69,19 @@ def make_environment(site_templates: Path | None, config,
     """The Jinja2 environment: the site's templates first, then the default theme.
 
     With `cache`, compiled templates are kept there between builds (Jinja2's bytecode
-    cache checks each template's modification time, so edits are always seen).
+    cache checks each template's modification time, so edits are always seen). Jinja
+    works out a filter of a constant (`'/feed.xml'|url`) when it compiles, so the
+    compiled code holds the base address: it is kept under a name of its own per
+    base_url, or a site moved to another address would keep linking to the old one.
     """
     search = [str(site_templates)] if site_templates and site_templates.is_dir() else []
     bytecode_cache = None
     if cache is not None:
         try:
             (cache / "jinja").mkdir(parents=True, exist_ok=True)
-            bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
+            address = hashlib.blake2b(config.base_url.encode(), digest_size=6).hexdigest()
+            bytecode_cache = jinja2.FileSystemBytecodeCache(
+                str(cache / "jinja"), f"__jinja2_%s_{address}.cache")
         except OSError:
             bytecode_cache = None  # a read-only checkout still builds, just slower
     env = incremental.TrackingEnvironment(

@@ -94,9 +94,34 @@ def test_markdown_links_follow_the_base_url_path(site):
     assert 'href="/centres/oxhey/"' not in page
 
 
+def test_site_moved_to_another_base_url_links_to_the_new_one(site):
+    """Compiled templates are kept between builds; the addresses they work out when
+    compiled (`'/assets/style.css'|url`) must follow base_url all the same."""
+    assert site.build().status == 0
+    site.edit("site.yaml", "https://cc.example.org/", "https://example.org/children/")
+    assert site.build().status == 0
+    page = site.page("/news/centres-open/")
+    assert 'href="/children/assets/style.css' in page
+    assert 'href="/assets/' not in page and 'href="/feed.xml"' not in page
+    site.edit("site.yaml", "https://example.org/children/", "https://cc.example.org/")
+    assert site.build().status == 0
+    assert 'href="/assets/style.css' in site.page("/news/centres-open/")
+
+
+def test_template_link_outside_the_base_url_path_fails_the_build(site):
+    site.edit("site.yaml", "https://cc.example.org/", "https://example.org/children/")
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "lesson.html").write_text(
+        '{% extends "base.html" %}{% block main %}<a href="/feed.xml">Feed</a>{% endblock %}')
+    result = site.build()
+    assert result.status == 1
+    assert ("templates/lesson.html:0: link: '/feed.xml' leads outside the site, which lives "
+            "at https://example.org/children/") in result.err
+
+
 def test_raw_html_in_markdown_is_sanitised(site):
     site.edit("news/centres-open.md", "See [Oxhey]",
-              '<script>alert(1)</script><img src="x" onerror="alert(2)">'
+              '<script>alert(1)</script><img src="/media/pack.pdf" onerror="alert(2)">'
               '<a href="javascript:alert(3)">x</a> See [Oxhey]')
     assert site.build().status == 0
     page = site.page("/news/centres-open/")

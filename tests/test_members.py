@@ -204,6 +204,130 @@ def test_name_that_is_public_anyway_is_not_a_leak(site):
     assert site.build().status == 0
 
 
+# -- what a leak looks like when an editor copies members content ----------------------------
+
+HANDBOOK = """---
+title: Handbook
+---
+## Your contract
+
+Each lead agency holds a contract with the county council for one or more centres.
+
+How the routine works:
+
+- The health visitor sends the new birth list to the centre every Monday morning.
+
+Always ask the **business manager**, never the caretaker, when you book the hall for a term.
+
+One mother said "we would come every week if it started after the school run." We did.
+"""
+
+
+@pytest.mark.parametrize("copied", [
+    "Each lead agency holds a contract with the county council for one or more centres.",
+    "The health visitor sends the new birth list to the centre every Monday morning.",
+    "Always ask the business manager, never the caretaker, when you book the hall for a term.",
+    "Always ask the *business manager*, never the caretaker, when you book the hall for a term.",
+    'One mother said "we would come every week if it started after the school run."',
+], ids=["after-a-heading", "after-a-list-introduction", "emphasis-dropped",
+        "emphasis-changed", "ending-in-a-quote"])
+def test_members_sentence_copied_into_a_public_page_fails_however_it_sat(site, copied):
+    site.write("members/pages/handbook.md", HANDBOOK)
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{copied} See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only passage from" in result.err
+    assert "members/pages/handbook.md" in result.err
+
+
+def test_draft_and_expired_members_posts_are_members_only_too(site):
+    site.write("members/good-practice/restructure.md", GOOD_PRACTICE_DRAFT)
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              "We intend to merge the two staff teams into a single team of nine. See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only passage from" in result.err
+    assert "members/good-practice/restructure.md" in result.err
+
+
+GOOD_PRACTICE_DRAFT = """---
+title: Restructure plans
+author: Sam Example
+agency: oxhey-trust
+date: 2026-01-05
+summary: Plans.
+draft: true
+---
+We intend to merge the two staff teams into a single team of nine.
+"""
+
+
+@pytest.mark.parametrize("link", [
+    "/members/good-practice/dads-group", "../members/good-practice/dads-group/",
+    "/members/media/rota%20sheet.pdf"])
+def test_members_address_written_any_way_fails_the_audit(site, link):
+    site.write("members/media/rota sheet.pdf", "%PDF-1.4 rota\n")
+    site.edit("news/centres-open.md", "See [Oxhey]", f"See [this]({link}) and [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only address" in result.err
+
+
+def test_directory_phone_and_email_pasted_into_a_page_do_not_excuse_themselves(site):
+    site.edit("members/directory.yaml", "  email: sam@example.org",
+              '  email: sam@example.org\n  phone: "01632 960302"')
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              "Questions? Ring Sam Example on +44 (0)1632 960 302. See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only directory phone" in result.err
+    site.edit("news/centres-open.md", "+44 (0)1632 960 302", "sam@example.org")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only directory email" in result.err
+    # the same e-mail given as the agency's public contact is public: no leak
+    site.edit("news/centres-open.md", "Questions? Ring Sam Example on sam@example.org. ", "")
+    site.edit("agencies/oxhey-trust.yaml", "jane@example.org", "sam@example.org")
+    assert site.build().status == 0
+
+
+def test_members_file_copied_into_public_media_fails_the_build(site):
+    site.write("members/media/rota.pdf", "%PDF-1.4 the members' rota\n")
+    site.write("media/handout.pdf", "%PDF-1.4 the members' rota\n")
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [handout](/media/handout.pdf), [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert (f"{site.content}/media/handout.pdf:1: leak: this file is a copy of the "
+            "members-only file members/media/rota.pdf") in result.err
+
+
+def test_search_index_is_audited_again_when_members_content_changes(site, monkeypatch):
+    """A public text that becomes members text later (a post quoting it is added) is
+    found in the search index kept from the last build, as a clean build would find it."""
+    import gzip
+
+    from ccsite.outputs import search
+
+    index = search._index
+    sentence = "The waiting list is walked through with the health visitor team."
+
+    def index_with_sentence(public_root, folder, glob):
+        files = index(public_root, folder, glob)
+        extra = folder / "fragment" / "en_extra.pf_fragment"
+        extra.write_bytes(gzip.compress(b'pagefind_dcd{"content":"%s"}' % sentence.encode()))
+        return sorted([*files, extra])
+
+    monkeypatch.setattr(search, "_index", index_with_sentence)
+    assert site.build().status == 0
+    before = site.snapshot()
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", sentence)
+    result = site.build()
+    assert result.status == 1
+    assert (f"{site.output / 'public'}/pagefind/fragment/en_extra.pf_fragment:1: leak: "
+            "members-only passage") in result.err
+    assert site.snapshot() == before
+
+
 # -- credentials -----------------------------------------------------------------------------
 
 def run(*args: str) -> int:

@@ -193,6 +193,16 @@ CASES = [
      "news/centres-open.md:3: date: '2008-13-01' is not a real date"),
     ("news-broken-internal-link", "news/centres-open.md", "/centres/oxhey/", "/centres/oxhay/",
      "news/centres-open.md:6: link: '/centres/oxhay/' does not lead to a page or file"),
+    ("news-link-without-leading-slash", "news/centres-open.md", "/centres/oxhey/",
+     "centres/oxhey/", "news/centres-open.md:6: link: 'centres/oxhey/' is taken from this "
+     "page's address, so it leads to '/news/centres-open/centres/oxhey/', which is not a page "
+     "or file of the site; write the site path, '/centres/oxhey/'"),
+    ("news-link-to-www-without-https", "news/centres-open.md", "/centres/oxhey/",
+     "www.example.org", "news/centres-open.md:6: link: 'www.example.org' is not a web "
+     "address: write https://www.example.org"),
+    ("news-full-address-on-the-site-broken", "news/centres-open.md", "/centres/oxhey/",
+     "https://cc.example.org/centres/oxhay/",
+     "news/centres-open.md:6: link: '/centres/oxhay/' does not lead to a page or file"),
     ("page-nav-order-not-number", "pages/about.md", "nav_order: 1", "nav_order: one",
      "pages/about.md:3: nav_order: must be a whole number, not 'one'"),
     ("page-slug-reserved", "pages/about.md", "nav_order: 1", "nav_order: 1\nslug: centres",
