@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import ContentErrors
+from .errors import ContentError, ContentErrors
 from .fields import start_of_day
 from .pipeline import build
 from .validate import BuildOptions
@@ -279,7 +279,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from .serve import PreviewServer, now_or
 
     source = Path(args.source)
-    templates = Path(args.templates) if args.templates else source.parent / "templates"
+    templates = Path(args.templates) if args.templates else \
+        source.resolve().parent / "templates"
     secrets = Path(args.secrets) if args.secrets else default_secrets_folder(source)
 
     from .incremental import BuildMemory
@@ -316,6 +317,12 @@ def run_build(args: argparse.Namespace) -> int:
     except ContentErrors as exc:
         bar.clear()
         return report_errors(exc)
+    except OSError as exc:  # the output folder: not writable, a file, the disk full...
+        bar.clear()
+        return report_errors(ContentErrors([ContentError(
+            exc.filename or args.output, 1, "output",
+            f"cannot be written ({exc.strerror or exc}); nothing was changed in the "
+            "output: check that it is a folder you may write to, with space on its disk")]))
     bar.clear()
     if not args.quiet:
         print_summary(result, verbose=args.verbose)

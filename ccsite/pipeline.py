@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import functools
 import gc
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -68,11 +69,12 @@ class Paths:
     @classmethod
     def of(cls, source: Path, output: Path, templates: Path | None = None,
            shown_as: str | None = None, secrets: Path | None = None) -> "Paths":
+        beside = source.resolve().parent  # `--source .` has no parent until resolved
         return cls(source=source, output=output,
                    shown=shown_as if shown_as is not None else str(source),
-                   templates=templates if templates is not None else source.parent / "templates",
+                   templates=templates if templates is not None else beside / "templates",
                    secrets=secrets or credentials.default_secrets_folder(source),
-                   cache=source.parent / CACHE_FOLDER)
+                   cache=beside / CACHE_FOLDER)
 
 
 def build(source: Path, output: Path, options: validate.BuildOptions,
@@ -93,6 +95,9 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     folder, as the preview server's watcher saw them; None walks it (see load.py).
     """
     paths = Paths.of(source, output, templates, shown_as, secrets)
+    problem = _folder_problem(paths)
+    if problem is not None:  # before the lock: a wrong folder is left as it was
+        raise ContentErrors([problem])
     try:
         with write.BuildLock(paths.output):
             if memory is not None:  # the preview server: its own memory, no stamp
@@ -106,6 +111,35 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
             return _build_unless_up_to_date(paths, options, progress)
     except write.LockedError as exc:
         raise ContentErrors([ContentError(str(paths.output), 1, "lock", str(exc))]) from None
+
+
+def _folder_problem(paths: Paths) -> ContentError | None:
+    """A content or output folder that cannot be right (told before anything is made)."""
+    if not paths.source.is_dir():
+        here = " (ccsite was run inside the content folder: run it from the folder " \
+            "that holds content/)" if Path("site.yaml").is_file() else ""
+        return ContentError(paths.shown, 1, "source", f"content folder not found at "
+                            f"{paths.source.resolve()}{here}; give the folder that holds "
+                            "site.yaml with --source DIR")
+    if paths.output.exists() and not paths.output.is_dir():
+        return ContentError(str(paths.output), 1, "output", "is a file, not a folder; give "
+                            "--output a folder to build the site into")
+    source, output = paths.source.resolve(), paths.output.resolve()
+    if output == source or source in output.parents:
+        return ContentError(str(paths.output), 1, "output", "the site would be built inside "
+                            f"the content folder {paths.shown}, and read back as content; "
+                            "build beside it instead (--output with a folder outside it)")
+    return None
+
+
+def _unwritable(output: Path) -> list[ContentError]:
+    """The output folders a build would fail to swap: checked before the first one is,
+    so the public site and the members section are never left one new, one old."""
+    folders = [output, *(output / name for name in ("public", "members", "deploy"))]
+    return [ContentError(str(folder), 1, "output", "cannot be written (permission denied); "
+                         "the build replaces this folder, so whoever runs it must be able "
+                         "to write to it and to the folder it is in")
+            for folder in folders if folder.exists() and not os.access(folder, os.W_OK)]
 
 
 @contextlib.contextmanager
@@ -352,6 +386,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
 
         # write: each root swapped in whole; the search index is made from the written pages
         step("write")
+        for problem in _unwritable(paths.output):
+            errors.errors.append(problem)
+        errors.raise_if_any()
         published = paths.output / "public"
 
         def finish(root: Path, changed: set[str]) -> None:
@@ -612,23 +649,43 @@ def _signature(document: load.RawDocument, parsed: dict) -> tuple[str, Any]:
 
 
 def _render(make: Callable[[], Any], paths: Paths, errors: ErrorList) -> Any:
-    """Run a render, turning a template mistake into a `path:line: template:` error."""
+    """Run a render, turning a template mistake into a `path:line: template:` error: any
+    error raised by a template's own code (a missing variable, dividing text by a number)
+    is told at the template's line; one raised elsewhere is ccsite's own, and goes on."""
     try:
         return make()
     except jinja2.TemplateSyntaxError as exc:
         errors.add(exc.filename or str(paths.templates), exc.lineno or 0, "template",
                    exc.message or "syntax error")
     except jinja2.TemplateNotFound as exc:
-        errors.add(str(paths.templates), 0, "template", f"'{exc.name}' was not found")
-    except jinja2.TemplateError as exc:
-        message = str(exc)
+        where = _template_line(exc) or (str(paths.templates), 0)
+        errors.add(*where, "template", f"'{exc.name}' was not found")
+    except Exception as exc:
+        where = _template_line(exc)
+        if where is None and not isinstance(exc, jinja2.TemplateError):
+            raise
+        message = str(exc) if isinstance(exc, jinja2.TemplateError) else \
+            f"{exc} ({type(exc).__name__})"
         if message in PAGE_VARIABLES_UNDEFINED:  # a macro file copied from an older theme
             message += (" (macros.html is imported without the page's variables: give the "
                         "macro what it shows, as the default theme's centre_card is given "
                         "the centre and shows centre.service_names)")
-        errors.add(str(paths.templates), 0, "template", message)
+        errors.add(*(where or (str(paths.templates), 0)), "template", message)
     errors.raise_if_any()
     return {}
+
+
+def _template_line(exc: BaseException) -> tuple[str, int] | None:
+    """The template file and line an error was raised at: Jinja runs a template as code
+    compiled under the template's own file name, and maps its lines back when raising."""
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".j2")):
+            found = (filename, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 PAGE_VARIABLES_UNDEFINED = {"'site' is undefined", "'current_url' is undefined"}

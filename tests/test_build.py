@@ -147,6 +147,25 @@ def test_broken_site_template_is_reported_with_its_line(site):
     assert result.err.startswith(f"{site.root / 'templates' / 'lesson.html'}:2: template:")
 
 
+@pytest.mark.parametrize("line, expected", [
+    ("{{ lesson.titel }}", "has no attribute 'titel'"),
+    ("{{ lesosn.title }}", "'lesosn' is undefined"),
+    ('{% include "nothere.html" %}', "'nothere.html' was not found"),
+    ("{{ lesson.title / 0 }}", "unsupported operand type(s) for /: 'str' and 'int' (TypeError)"),
+], ids=["attribute", "variable", "include", "operation"])
+def test_template_mistake_at_render_time_is_told_at_its_line(site, line, expected):
+    (site.root / "templates").mkdir(exist_ok=True)
+    (site.root / "templates" / "lesson.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<h1>Lesson</h1>\n' + line +
+        "\n{% endblock %}\n")
+    result = site.build()
+    assert result.status == 1
+    first = result.err.splitlines()[0]
+    assert first.startswith(f"{site.root / 'templates' / 'lesson.html'}:4: template: "), first
+    assert first.endswith(expected), first
+    assert "Traceback" not in result.err
+
+
 def test_macro_file_copied_from_an_older_theme_is_told_what_to_change(site):
     """macros.html is imported without the page's variables; a copy whose macro still
     reads `site` fails plainly, saying what a macro can use instead."""

@@ -12,6 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from ccsite.cli import main
+
 NOW = "2026-11-25T12:00:00Z"
 KILLS = 16
 
@@ -79,3 +83,55 @@ def test_second_build_at_the_same_time_is_told_to_wait(site):
     assert second.returncode == 1
     assert f"{site.output}:1: lock: another build (process {first.pid}) is writing to " \
            f"{site.output}; wait for it to finish" in second.stderr
+
+
+# -- folders given wrongly -------------------------------------------------------------------
+
+def test_build_run_inside_the_content_folder_says_so_and_leaves_no_trace(site, monkeypatch):
+    monkeypatch.chdir(site.content)
+    site._capsys.readouterr()
+    assert main(["build", "--now", NOW]) == 1
+    err = site._capsys.readouterr().err
+    assert err.startswith("content:1: source: content folder not found at "
+                          f"{site.content / 'content'} (ccsite was run inside the content "
+                          "folder: run it from the folder that holds content/)")
+    assert not (site.content / "_site").exists()
+
+
+def test_output_inside_the_content_folder_is_refused(site, monkeypatch):
+    """`--source .` from inside content/: the site must not be built into content/_site,
+    to be read back as content by the next build; the cache still goes beside content/."""
+    monkeypatch.chdir(site.content)
+    site._capsys.readouterr()
+    assert main(["build", "--source", ".", "--now", NOW]) == 1
+    assert "_site:1: output: the site would be built inside the content folder ." in \
+        site._capsys.readouterr().err
+    assert main(["build", "--source", ".", "--output", "../_site", "--now", NOW]) == 0
+    assert (site.root / "_site" / "public" / "index.html").is_file()
+    assert (site.root / ".ccsite-cache").is_dir() and not (site.content / ".ccsite-cache").exists()
+
+
+def test_output_that_is_a_file_is_told_plainly(site):
+    site.output.write_text("not a folder")
+    result = site.build()
+    assert result.status == 1
+    assert result.err.startswith(f"{site.output}:1: output: is a file, not a folder")
+
+
+def test_members_root_that_cannot_be_replaced_stops_the_build_before_any_swap(site):
+    """The members root is one the build cannot replace (another user's, or immutable):
+    the public site must not be swapped in alone, and no traceback is shown."""
+    assert site.build().status == 0
+    before = site.snapshot()
+    members = site.output / "members"
+    if subprocess.run(["chattr", "+i", str(members)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not permitted here")
+    try:
+        site.edit("news/centres-open.md", "title: Centres open", "title: Centres opened")
+        result = site.build()
+    finally:
+        subprocess.run(["chattr", "-i", str(members)], check=True)
+    assert result.status == 1
+    assert result.err.startswith(f"{members}:1: output: cannot be written (permission denied)")
+    assert "Traceback" not in result.err
+    assert site.snapshot() == before
