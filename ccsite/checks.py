@@ -10,7 +10,9 @@ import functools
 import re
 
 from .errors import ContentError
+from .fields import LOCAL_ZONE
 from .graph import Site
+from .render import format_datetime
 
 HTTP_LINK = re.compile(r'href="(http://[^"]+)"')
 IMG_WITHOUT_ALT = re.compile(r'<img\b(?![^>]*\balt="[^"]+")[^>]*>')
@@ -28,7 +30,15 @@ def site_warnings(site: Site) -> list[ContentError]:
         if o.status == "active" and o.state == "closed":
             warn(o, "status", "the deadline has passed, so the page shows it as closed; "
                  "set status: complete (or cancelled) to say what happened")
+        if o.deadline and o.state != "closed":
+            uk_time = _not_uk_time(o.deadline)
+            if uk_time:
+                warn(o, "deadline", uk_time)
     for c in site.centres:
+        if c.state == "opening":
+            warn(c, "opening_date", f"this centre is open, but its opening_date, "
+                 f"{c.opening_date.isoformat()}, is still to come: until then its page says "
+                 "it opens on that date, and it is not counted as open")
         if c.status != "open":
             continue
         if not c.opening_hours:
@@ -59,6 +69,21 @@ def site_warnings(site: Site) -> list[ContentError]:
             warn(item, "date", "this news item is more than a year old but is still among "
                  "the latest changes on the home page; add newer news")
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
+
+
+def _not_uk_time(moment: dt.datetime) -> str | None:
+    """A warning when a date-time is written in the other of UK winter and summer time
+    (Z on a summer day, +01:00 on a winter one): what it means, and how to write the
+    same clock time in UK time, which is what an editor almost always meant."""
+    local = moment.astimezone(LOCAL_ZONE)
+    if moment.utcoffset() == local.utcoffset():
+        return None
+    meant = moment.replace(tzinfo=None).replace(tzinfo=LOCAL_ZONE)
+    offset = "+01:00" if meant.utcoffset() else "Z"
+    season = "British Summer Time" if local.utcoffset() else "UK winter time (GMT)"
+    return (f"{local.date():%-d %B %Y} is in {season}, so this means "
+            f"{format_datetime(moment)} UK time, and the page says so; if you meant "
+            f"{moment:%H:%M} UK time, write {meant:%Y-%m-%dT%H:%M:%S}{offset}")
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the preview server asks again at every build

@@ -137,6 +137,10 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
     for centre in v.centres:
         centre.url = f"/centres/{centre.url_slug}/"
         centre.service_names = tuple(config.service_types[key] for key in centre.services)
+        # an open centre whose opening day is still to come is not open yet: families
+        # must not be sent to it (checks.py warns the editor)
+        centre.state = "opening" if centre.status == "open" and centre.opening_date and \
+            centre.opening_date > today else centre.status
         if centre.lead_agency_slug:
             centre.agency = _resolve(errors, centre, "lead_agency", centre.lead_agency_slug,
                                      agencies, "agencies", ".yaml")

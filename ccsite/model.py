@@ -176,6 +176,7 @@ class Centre(Entry):
     summary: str | None = None
     # derived
     service_names: tuple[str, ...] = ()  # the services as site.yaml's service_types names them
+    state: str = ""  # planned | opening (open, from a date to come) | open | closed
     agency: Agency | None = None
     opportunities: list[Opportunity] = field(default_factory=list)
 

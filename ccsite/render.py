@@ -317,15 +317,7 @@ def format_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(LOCAL_ZONE)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    if local.hour == 12 and local.minute == 0:
-        clock = "midday"
-    elif local.hour == 0 and local.minute == 0:
-        clock = "midnight"
-    else:
-        clock = f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
-    return f"{clock} on {format_date(local.date())}"
+    return f"{_clock(local.time())} on {format_date(local.date())}"
 
 
 def format_money(value: Money | None) -> str:
@@ -340,6 +332,9 @@ def format_hours(hours: OpeningHours) -> str:
 
 
 def _clock(t: dt.time) -> str:
+    """'9am', '5:30pm'; 'midday' and 'midnight', which '12pm' and '12am' leave unclear."""
+    if t.minute == 0 and t.hour in (0, 12):
+        return "midday" if t.hour == 12 else "midnight"
     hour = t.hour % 12 or 12
     suffix = "am" if t.hour < 12 else "pm"
     return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"

@@ -221,7 +221,9 @@ def _opening_hours(f: Fields) -> tuple[OpeningHours, ...]:
         elif days and opens and closes:
             hours.append(OpeningHours(days, opens, closes))
         h.finish()
-    return tuple(hours)
+    # shown in the week's order (Monday first), however the file lists them; the order
+    # of the files' rows is kept for rows that start on the same day
+    return tuple(sorted(hours, key=lambda row: min(WEEKDAYS.index(d) for d in row.days)))
 
 
 def _agency(f: Fields, document: RawDocument) -> Agency:

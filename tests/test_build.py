@@ -282,3 +282,27 @@ def test_news_pagination_shows_first_last_and_neighbours_not_every_page(site):
     first = site.page("/news/")
     assert re.findall(r'</span>(\d+)</a>', first[first.index('class="pagination"'):]) \
         [:3] == ["1", "2", "10"]
+
+
+def test_opening_hours_read_in_the_week_order_with_midday_and_midnight(site):
+    site.edit("centres/oxhey.md", '  - {days: [mon, tue, wed, thu, fri], opens: "09:00", '
+              'closes: "17:00"}\n', '  - {days: [sat], opens: "00:00", closes: "12:00"}\n'
+              '  - {days: [mon, tue, wed, thu, fri], opens: "09:00", closes: "17:00"}\n')
+    assert site.build().status == 0
+    text = site.text("/centres/oxhey/")
+    assert "Monday to Friday : 9am to 5pm Saturday : midnight to midday" in text
+
+
+def test_cancelled_opportunity_says_cancelled_once_in_lists(site):
+    site.edit("opportunities/oxhey-eoi.md", "status: active", "status: cancelled")
+    assert site.build().status == 0
+    assert "Cancelled Cancelled" not in site.text("/opportunities/")
+    assert "Cancelled" in site.text("/opportunities/")
+    assert "Cancelled This opportunity was cancelled." in site.text("/opportunities/oxhey-eoi/")
+
+
+def test_closed_centre_without_a_lead_agency_has_no_lead_agency_row(site):
+    site.edit("centres/oxhey.md", "lead_agency: oxhey-trust\n", "")
+    site.edit("centres/oxhey.md", "status: open", "status: closed")
+    assert site.build().status == 0
+    assert not re.search(r"<dt[^>]*>\s*Lead agency", site.page("/centres/oxhey/"))

@@ -104,3 +104,26 @@ def test_build_summary_counts_pages_and_warnings(site, capsys):
     verbose = site.build("--verbose")
     assert "Time per stage: load" in verbose.out
     assert ": summary: warning: there is no summary" in verbose.out
+
+
+def test_summer_deadline_written_in_winter_time_is_warned_with_what_to_write(site, capsys):
+    site.edit("opportunities/oxhey-eoi.md", "2027-01-29T12:00:00Z", "2027-07-29T12:00:00Z")
+    status, _, err = check(site, capsys)
+    assert status == 0
+    assert (f"{site.content}/opportunities/oxhey-eoi.md:7: deadline: warning: 29 July 2027 is "
+            "in British Summer Time, so this means 1pm on 29 July 2027 UK time, and the page "
+            "says so; if you meant 12:00 UK time, write 2027-07-29T12:00:00+01:00") in err
+    site.edit("opportunities/oxhey-eoi.md", "2027-07-29T12:00:00Z", "2027-07-29T12:00:00+01:00")
+    assert "deadline: warning" not in check(site, capsys)[2]
+
+
+def test_open_centre_whose_opening_day_is_to_come_is_shown_opening_not_open(site, capsys):
+    site.edit("centres/oxhey.md", "opening_date: 2007-09-01", "opening_date: 2027-03-01")
+    _, _, err = check(site, capsys)
+    assert (f"{site.content}/centres/oxhey.md:7: opening_date: warning: this centre is open, "
+            "but its opening_date, 2027-03-01, is still to come") in err
+    assert site.build().status == 0
+    assert "Status Opens on 1 March 2027" in site.text("/centres/oxhey/")
+    assert "1 children's centre in this directory: 0 open, 1 planned." in site.text("/centres/")
+    services = json.loads((site.output / "public/data/oruk/services.json").read_text())
+    assert [service["status"] for service in services["contents"]] == ["inactive"]

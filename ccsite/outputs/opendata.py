@@ -102,7 +102,8 @@ ORUK_SERVICES = "data/oruk/services.json"
 CENTRES_CSV = "data/centres.csv"
 OPPORTUNITIES = "data/opportunities.json"
 
-SERVICE_STATUS = {"open": "active", "planned": "inactive", "closed": "defunct"}
+SERVICE_STATUS = {"open": "active", "opening": "inactive", "planned": "inactive",
+                  "closed": "defunct"}
 RRULE_DAYS = dict(zip(WEEKDAYS, ("MO", "TU", "WE", "TH", "FR", "SA", "SU")))
 RELEASE_TAGS = {"planning": "planning", "cancelled": "tenderCancellation"}
 CSV_COLUMNS = ("Name", "Status", "Phase", "District", "Street", "Locality", "Town",
@@ -188,7 +189,7 @@ def service_summary(site: Site, centre: Centre) -> Json:
         "description": centre.summary or _plain(centre.html),
         "url": _absolute(site, centre.url),
         "email": centre.email,
-        "status": SERVICE_STATUS[centre.status],
+        "status": SERVICE_STATUS[centre.state],
         "organization": _organization(site, agency) if agency else None,
     })
 
