@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from html import unescape
 
 from .errors import ContentError
 from .fields import LOCAL_ZONE
@@ -22,8 +23,13 @@ OLD_NEWS = dt.timedelta(days=365)
 def site_warnings(site: Site) -> list[ContentError]:
     warnings: list[ContentError] = []
 
-    def warn(entry, field: str, message: str) -> None:
+    def warn(entry, field: str, message: str, text_in_body: str | None = None) -> None:
         line = entry.lines.get(field, 1) if hasattr(entry, "lines") else 1
+        if text_in_body is not None:  # the body's line that has it, if it can be told
+            for offset, body_line in enumerate(entry.body.split("\n")):
+                if text_in_body in body_line:
+                    line = entry.body_line + offset
+                    break
         warnings.append(ContentError(entry.source, line, field, message))
 
     for o in site.opportunities:
@@ -54,10 +60,11 @@ def site_warnings(site: Site) -> list[ContentError]:
         image_without_alt, http_links = _body_findings(entry.html)
         if image_without_alt:
             warn(entry, "body", "an image has no alt text: write ![what the image shows]"
-                 "(/media/file.jpg) so people who cannot see it know what it is")
+                 "(/media/file.jpg) so people who cannot see it know what it is",
+                 "![](" if "![](" in entry.body else "<img")
         for url in http_links:
             warn(entry, "body", f"the link {url} is not secure (http://); use https:// if "
-                 "the site offers it")
+                 "the site offers it", unescape(url))
     for entity in [*site.centres, *site.agencies]:
         if entity.website and entity.website.startswith("http://"):
             warn(entity, "website", f"{entity.website} is not secure (http://); use "

@@ -152,10 +152,13 @@ def run_check(args: argparse.Namespace) -> int:
     for warning in warnings:
         print(f"{warning.path}:{warning.line}: {warning.field}: warning: {warning.message}",
               file=sys.stderr)
-    print(f"{len(errors)} {'mistake' if len(errors) == 1 else 'mistakes'}, "
-          f"{len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'}."
-          + (" The content is ready to publish." if not errors else ""),
-          file=sys.stderr if failed else sys.stdout)
+    if errors:  # the warnings are of a built site: none is known until it builds
+        print(f"{len(errors)} {'mistake' if len(errors) == 1 else 'mistakes'}; fix "
+              f"{'it' if len(errors) == 1 else 'them'} and check again (warnings are looked "
+              "for once the content has no mistakes).", file=sys.stderr)
+        return 1
+    print(f"0 mistakes, {len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'}."
+          " The content is ready to publish.", file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 from .errors import ErrorList
@@ -13,12 +14,26 @@ from .model import (PROTECTIONS, AccessibilitySettings, Milestone, NonCompliance
 DEFAULT_LICENCE = "OGL-UK-3.0"
 
 
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _language(f: Fields) -> str:
+    """The language tag of every page (`<html lang>`): screen readers choose their voice
+    by it, so a name ('English') is refused, not published."""
+    language = f.text("language")
+    if language is not None and not LANGUAGE_RE.match(language):
+        f.error("language", f.line_of("language"), f"'{language}' is not a language code; "
+                "write en-GB for English (cy for Welsh)")
+        return "en-GB"
+    return language or "en-GB"
+
+
 def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | None:
     """Read site.yaml; returns None when it is too broken to build with."""
     f = Fields(document.data, document.line, document.path, errors)
     title = f.one_line("title", required=True)
     base_url = _base_url(f)
-    language = f.text("language") or "en-GB"
+    language = _language(f)
     organisation = _organisation(f)
     service_types = _service_types(f)
     targets, milestones = _programme(f)

@@ -261,6 +261,10 @@ class Fields:
 
     def email(self, name: str, required: bool = False) -> str | None:
         text = self.text(name, required)
+        if text is not None and text.lower().startswith("mailto:"):
+            self.error(name, self.line_of(name), f"'{text}': write the address alone, "
+                       f"without 'mailto:' ({text[7:]}); the page makes the link")
+            return None
         if text is not None and not EMAIL_RE.match(text):
             self.error(name, self.line_of(name), f"'{text}' is not an e-mail address "
                        "(e.g. name@example.org)")

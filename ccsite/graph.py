@@ -26,7 +26,7 @@ NEWS_PER_PAGE = 10
 CLOSING_SOON_DAYS = 28
 RESERVED_SLUGS = {"centres", "opportunities", "agencies", "lessons", "news", "programme",
                   "search", "data", "members", "media", "assets", "404", "404.html",
-                  "feed.xml", "sitemap.xml", "robots.txt"}
+                  "feed.xml", "sitemap.xml", "robots.txt", "pagefind"}
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,8 @@ def build_members_site(v: Validated, options: BuildOptions, errors: ErrorList,
         page.url = f"/members/{page.url_slug}/"
     for entry in v.directory:
         entry.agency = agencies.get(entry.agency_slug)
-        if entry.agency_slug and entry.agency is None:
+        if entry.agency_slug and entry.agency is None and \
+                not _told_unreadable(errors, f"agencies/{entry.agency_slug}.yaml"):
             errors.add(entry.source, entry.line, "agency",
                        _unknown_reference(entry.agency_slug, agencies, "agencies", ".yaml"))
     for page in v.members_pages:
@@ -316,10 +317,16 @@ def _resolve(errors: ErrorList, entry, field_name: str, slug: str, table: dict, 
         errors.add(entry.source, entry.lines.get(field_name, 1), field_name,
                    f"'{slug}' names {folder}/{slug}{extension}, which is not in this build "
                    f"({left_out[slug]}); publish it, or leave it out of this list")
-    elif found is None:
+    elif found is None and not _told_unreadable(errors, f"{folder}/{slug}{extension}"):
         errors.add(entry.source, entry.lines.get(field_name, 1), field_name,
                    _unknown_reference(slug, table, folder, extension))
     return found
+
+
+def _told_unreadable(errors: ErrorList, rel: str) -> bool:
+    """Is `rel` a file that is there but could not be read? Its own mistake is told
+    already; a reference to it is not a second one (it would claim there is no file)."""
+    return any(error.path.endswith("/" + rel) for error in errors.errors)
 
 
 def _unknown_reference(slug: str, table: dict, folder: str, extension: str) -> str:

@@ -73,8 +73,11 @@ def parse_yaml(text: str, line_offset: int = 0) -> Node | None:
     try:
         return _Composer(yaml.parse(text, Loader=_PARSER), line_offset).document()
     except yaml.MarkedYAMLError as exc:
-        raise YamlError(_problem_line(exc, text) + line_offset,
-                        _syntax_message(exc, text)) from None
+        line = _problem_line(exc, text)
+        slip = _everyday_slip(text, line)
+        if slip is not None:
+            raise YamlError(slip[0] + line_offset, slip[1]) from None
+        raise YamlError(line + line_offset, _syntax_message(exc, text)) from None
     except yaml.reader.ReaderError as exc:  # a control character, which has no mark
         raise YamlError(_reader_line(text, exc) + line_offset, _reader_message(exc)) from None
     except yaml.YAMLError as exc:
@@ -170,6 +173,30 @@ class _Composer:
         if getattr(event, "tag", None):  # any tag written, even the bare '!' one
             raise YamlError(line, "YAML tags (!tag) are not allowed in content; "
                             "remove the tag")
+
+
+# the two slips behind most syntax errors in editors' files, told in their own words
+_APOSTROPHE_IN_SINGLE_QUOTES = re.compile(
+    r"""^\s*(?:- )?[\w-]+:\s*'(?:[^']|'')*+'(?!\s*(?:#|$))""")
+_NO_SPACE_AFTER_COLON = re.compile(r"^\s*(?:- )?([a-z_]+):(?=[^\s:])")
+
+
+def _everyday_slip(text: str, error_line: int) -> tuple[int, str] | None:
+    """(line, message) for an apostrophe that ends a single-quoted value early, or a
+    missing space after a field's colon, on the line YAML stopped at or just before it
+    (YAML notices both only further on)."""
+    lines = text.split("\n")
+    for number in range(min(error_line, len(lines)), max(0, error_line - 3), -1):
+        line = lines[number - 1]
+        if _APOSTROPHE_IN_SINGLE_QUOTES.match(line):
+            return number, ("an apostrophe inside a value in single quotes ends the value "
+                            "there: put the value in double quotes (\"...\") instead, or "
+                            "write the apostrophe twice ('')")
+        found = _NO_SPACE_AFTER_COLON.match(line)
+        if found:
+            return number, (f"put a space after the colon of '{found[1]}:' "
+                            f"({found[1]}: value)")
+    return None
 
 
 def _problem_line(exc: yaml.MarkedYAMLError, text: str) -> int:

@@ -169,6 +169,12 @@ BAD = [
     ("syntax-text-after-quoted-value", edit(N, "title: Centres open",
                                             'title: "Centres" open'),
      "news/centres-open.md:2: yaml: YAML syntax error: this line does not line up"),
+    ("syntax-apostrophe-in-single-quotes", edit(N, "summary: The network reached its target.",
+                                                "summary: 'The network's target reached'"),
+     "news/centres-open.md:4: yaml: an apostrophe inside a value in single quotes ends the "
+     "value there: put the value in double quotes"),
+    ("syntax-no-space-after-colon", edit(A, "  email: jane@example.org", "  email:jane@example.org"),
+     "agencies/oxhey-trust.yaml:8: yaml: put a space after the colon of 'email:' (email: value)"),
     ("syntax-second-document-in-yaml-file", edit(A, "about:", "---\nabout:"),
      "agencies/oxhey-trust.yaml:9: yaml: only one YAML document is allowed here"),
     # -- tabs ------------------------------------------------------------------------
@@ -720,6 +726,11 @@ WRONG_TYPES = [
      "base_url: [https://cc.example.org/]", "site.yaml:2: base_url: must be text"),
     ("site-language-mapping", S, "language: en-GB", "language: {code: en-GB}",
      "site.yaml:3: language: must be text"),
+    ("site-language-name", S, "language: en-GB", "language: English",
+     "site.yaml:3: language: 'English' is not a language code; write en-GB for English"),
+    ("site-email-mailto", S, "  email: cc@example.org", "  email: mailto:cc@example.org",
+     "site.yaml:7: organisation.email: 'mailto:cc@example.org': write the address alone, "
+     "without 'mailto:'"),
     ("site-organisation-text", S, ORGANISATION, "organisation: Test County Council\n",
      "site.yaml:4: organisation: must be a mapping"),
     ("site-organisation-name-list", S, "  name: Test County Council", "  name: [Test]",
@@ -994,3 +1005,15 @@ def test_odd_but_valid_input_builds(site, change, url, text):
     assert "Traceback" not in result.err
     assert result.status == 0, result.err
     assert text in site.text(url)
+
+
+def test_unreadable_agency_file_is_one_mistake_not_one_per_reference(built):
+    """A file that is there but cannot be read is told once; the centre and directory
+    entry that name it are not told that no such file exists."""
+    before = built.snapshot()
+    text = (built.content / "agencies/oxhey-trust.yaml").read_text()
+    built.write("agencies/oxhey-trust.yaml", "---\n" + text + "---\n")
+    result = built.build()
+    assert_rejected(built, result, before, "agencies/oxhey-trust.yaml:")
+    assert "does not name a file" not in result.err
+    assert "1 mistake found" in result.err

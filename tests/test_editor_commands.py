@@ -41,15 +41,27 @@ def test_check_warns_without_failing_unless_strict(site, capsys):
            "opening hours; families will want to know when to come" in lines
     assert any(l.startswith(f"{content}/opportunities/oxhey-eoi.md:5: status: warning: the "
                             "deadline has passed") for l in lines)
-    assert any(l.startswith(f"{content}/news/centres-open.md:1: body: warning: an image has "
+    assert any(l.startswith(f"{content}/news/centres-open.md:6: body: warning: an image has "
                             "no alt text") for l in lines)
-    assert any("the link http://example.org/ is not secure" in l for l in lines)
+    assert any(l.startswith(f"{content}/news/centres-open.md:6: body: warning: the link "
+                            "http://example.org/ is not secure") for l in lines)
     assert any(l.startswith(f"{content}/pages/about.md:1: summary: warning: there is no "
                             "summary") for l in lines)
     assert any(l.startswith(f"{content}/news/centres-open.md:3: date: warning: this news item "
                             "is more than a year old") for l in lines)
     strict, _, _ = check(site, capsys, "--strict")
     assert strict == 1
+
+
+def test_check_with_a_mistake_does_not_claim_there_are_no_warnings(site, capsys):
+    site.edit("news/centres-open.md", "See [Oxhey]", "See ![](/media/pack.pdf) [Oxhey]")
+    assert "warnings. The content is ready to publish." in check(site, capsys)[1]
+    site.edit("news/centres-open.md", "/centres/oxhey/", "/centres/oxhay/")
+    status, out, err = check(site, capsys)
+    assert status == 1
+    assert err.splitlines()[-1] == ("1 mistake; fix it and check again (warnings are looked "
+                                    "for once the content has no mistakes).")
+    assert "0 warnings" not in out + err
 
 
 def test_check_reports_errors_and_the_leak_audit_as_json(site, capsys):

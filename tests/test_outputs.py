@@ -72,6 +72,19 @@ def test_calendars_parse_and_carry_stable_deadlines(public):
     assert sum(s.endswith(" opens") for s in summaries) == 81  # 80 open + the closed one
 
 
+def test_cancelled_opportunity_is_struck_out_of_calendars_and_said_in_the_feed(public):
+    calendar = icalendar.Calendar.from_ical((public / "opportunities.ics").read_bytes())
+    cancelled = next(e for e in calendar.walk("VEVENT")
+                     if "Family outreach small grants" in str(e["summary"]))
+    assert str(cancelled["status"]) == "CANCELLED"
+    assert str(cancelled["summary"]).startswith("Cancelled: Deadline: ")
+    assert not list(cancelled.walk("VALARM"))
+    feed = feedparser.parse((public / "opportunities/feed.xml").read_bytes())
+    entry = next(e for e in feed.entries if "Family outreach small grants" in e.title)
+    assert "This opportunity was cancelled." in entry.summary
+    assert "Deadline:" not in entry.summary
+
+
 def json_ld(html: str) -> list[dict]:
     return [json.loads(block) for block in
             re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]

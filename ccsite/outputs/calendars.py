@@ -34,12 +34,18 @@ def _deadline_event(site, opportunity) -> Event:
     event.add("uid", f"opportunity-{opportunity.slug}-deadline@{_host(site)}")
     event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
     event.add("dtstart", opportunity.deadline.astimezone(dt.timezone.utc))
-    event.add("summary", f"Deadline: {opportunity.title} ({opportunity.reference})")
+    cancelled = opportunity.status == "cancelled"
+    event.add("summary", f"{'Cancelled: ' if cancelled else ''}Deadline: {opportunity.title} "
+              f"({opportunity.reference})")
+    if cancelled:  # calendars that subscribed to it strike it out
+        event.add("status", "CANCELLED")
     event.add("url", config.base_url + opportunity.url.lstrip("/"))
     event.add("description", f"{opportunity.summary or opportunity.title}\n"
               f"Reference: {opportunity.reference}\n"
               f"{config.base_url + opportunity.url.lstrip('/')}")
     event.add("categories", ["Deadline"])
+    if cancelled:
+        return event  # no reminder of a deadline that no longer is one
     reminder = Alarm()
     reminder.add("action", "DISPLAY")
     reminder.add("description", f"Deadline tomorrow: {opportunity.title}")
