@@ -5,6 +5,7 @@ They are reported by `ccsite check` (and counted in a build's summary), with the
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -14,6 +15,7 @@ from .errors import ContentError
 from .fields import LOCAL_ZONE
 from .graph import Site
 from .render import format_datetime
+from .scaffold import PLACEHOLDER_BODIES, PLACEHOLDERS
 
 HTTP_LINK = re.compile(r'href="(http://[^"]+)"')
 IMG_WITHOUT_ALT = re.compile(r'<img\b(?![^>]*\balt="[^"]+")[^>]*>')
@@ -69,6 +71,12 @@ def site_warnings(site: Site) -> list[ContentError]:
         if entity.website and entity.website.startswith("http://"):
             warn(entity, "website", f"{entity.website} is not secure (http://); use "
                  "https:// if the site offers it")
+    for entry in [*site.centres, *site.agencies, *site.opportunities, *site.lessons,
+                  *site.news, *site.pages]:
+        left = _placeholder_left(entry)
+        if left:
+            warn(entry, left[0], f"still says '{left[1]}', as `ccsite new` wrote it; write "
+                 "what readers should see", left[1] if left[0] == "body" else None)
     cutoff = site.today - OLD_NEWS
     shown = {c.url for c in site.recent_changes}
     for item in site.news:
@@ -76,6 +84,23 @@ def site_warnings(site: Site) -> list[ContentError]:
             warn(item, "date", "this news item is more than a year old but is still among "
                  "the latest changes on the home page; add newer news")
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
+
+
+def _placeholder_left(entry) -> tuple[str, str] | None:
+    """(field, text) of the first placeholder of a new file still in `entry`."""
+    body = getattr(entry, "body", "").strip()  # an agency has none
+    if body in PLACEHOLDER_BODIES:
+        return "body", body
+    for item in dataclasses.fields(entry):
+        value = getattr(entry, item.name)
+        values = [value] if isinstance(value, str) else \
+            [v for v in vars(value).values() if isinstance(v, str)] \
+            if dataclasses.is_dataclass(value) else []
+        for text in values:
+            for placeholder in PLACEHOLDERS:
+                if placeholder in text:
+                    return item.name, placeholder
+    return None
 
 
 def _not_uk_time(moment: dt.datetime) -> str | None:

@@ -7,14 +7,24 @@ at the page at once), the optional fields as comments that say what they are for
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
 from .errors import ErrorList
 from .fields import LOCAL_ZONE
-from .graph import slugify
+from .graph import RESERVED_SLUGS, slugify
 from .load import SECTIONS, load
 
 KINDS = {kind: folder for folder, (kind, _) in SECTIONS.items()}
+
+
+# what a new file says until the editor writes their own (checks.py warns of any left):
+# in its fields, and as its whole text
+PLACEHOLDERS = ("Change me", "CHANGE-ME", "Describe the centre: what families",
+                "Describe the organisation in a sentence")
+PLACEHOLDER_BODIES = {"The news item.", "The page.",
+                      "What happened, what we learned, and what we do differently now.",
+                      "What you did, what worked, and what you would do differently."}
 
 
 class ScaffoldError(Exception):
@@ -29,10 +39,14 @@ def new_file(source: Path, kind: str, title: str, now: dt.datetime) -> Path:
         raise ScaffoldError("give a title, e.g. ccsite new news \"Centres open on Saturdays\"")
     folder = source / KINDS[kind]
     extension = SECTIONS[KINDS[kind]][1]
-    slug = slugify(title)[:60].strip("-") or kind
+    slug = _slug(title) or kind
     path = folder / f"{slug}{extension}"
+    if kind == "agency" and path.exists():  # an agency is one file: never a second one
+        raise ScaffoldError(f"{path} is there already; edit it, or give the new agency "
+                            "another name")
     number = 2
-    while path.exists() or _slug_taken(folder, path.stem):
+    while path.exists() or _slug_taken(folder, path.stem) or \
+            (kind == "page" and path.stem in RESERVED_SLUGS):
         path = folder / f"{slug}-{number}{extension}"
         number += 1
     facts = _Facts.read(source)
@@ -42,6 +56,12 @@ def new_file(source: Path, kind: str, title: str, now: dt.datetime) -> Path:
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
         handle.write(text)
     return path
+
+
+def _slug(title: str) -> str:
+    """'Café opens in Bushey' -> 'cafe-opens-in-bushey': accents dropped, not the letter."""
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    return slugify(plain)[:60].strip("-")
 
 
 def _slug_taken(folder: Path, stem: str) -> bool:
@@ -132,7 +152,7 @@ eligible_sectors: [voluntary, private, independent, school, statutory]
 enquiries:
   name: {_quoted(facts.org_name)}
   {reach}
-# deadline: {today.isoformat()}T12:00:00Z   # needed once status is active (Z = UK winter time)
+# deadline: {today.isoformat()}T12:00:00Z   # needed once status is active (Z in UK winter time, +01:00 in summer)
 # value: {{amount: 100000, currency: GBP}}
 # centres: [centre-file-name]
 # documents:

@@ -106,6 +106,28 @@ def test_new_never_overwrites_and_finds_a_free_name(site, capsys):
     assert "title: Centres open\n" in (site.content / "news/centres-open.md").read_text()
 
 
+def new(site, capsys, kind: str, title: str) -> int:
+    capsys.readouterr()
+    return main(["new", kind, title, "--source", str(site.content)])
+
+
+def test_new_avoids_traps_a_second_agency_a_section_name_and_lost_accents(site, capsys):
+    assert new(site, capsys, "agency", "Oxhey Trust") == 1
+    assert "agencies/oxhey-trust.yaml is there already; edit it" in capsys.readouterr().err
+    assert new(site, capsys, "page", "News") == 0
+    assert (site.content / "pages" / "news-2.md").is_file()  # /news/ is the news section
+    assert new(site, capsys, "news", "Café opens in Bushey") == 0
+    assert (site.content / "news" / "cafe-opens-in-bushey.md").is_file()
+
+
+def test_placeholder_text_left_from_new_is_warned(site, capsys):
+    assert new(site, capsys, "agency", "Bushey Family Trust") == 0
+    status, _, err = check(site, capsys)
+    assert status == 0
+    assert (f"{site.content}/agencies/bushey-family-trust.yaml:9: about: warning: still says "
+            "'Describe the organisation in a sentence', as `ccsite new` wrote it") in err
+
+
 def test_build_summary_counts_pages_and_warnings(site, capsys):
     result = site.build()
     assert result.status == 0
