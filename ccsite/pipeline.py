@@ -343,9 +343,10 @@ def _build(paths: Paths, options: validate.BuildOptions,
                       for path, page in html_pages.items()
                       if not (nothing_gone and isinstance(page, Path))}
         sources = functools.cache(lambda: {
-            e.source: (e.body, e.body_line) for e in [
+            **{a.source: (a.about, a.lines.get("about", 1)) for a in site.agencies},
+            **{e.source: (e.body, e.body_line) for e in [
                 *site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
-                *members.posts, *members.pages]})
+                *members.posts, *members.pages]}})
         audit.check_links(page_links, all_files, [*page_routes, *member_routes],
                           config.base_url, sources, errors)
         errors.raise_if_any()

@@ -64,6 +64,8 @@ class PreviewServer:
         self.build_once = build_once
         self.output = output
         self.watched = sorted({p.resolve() for p in watched if p.is_dir()})
+        # folders to watch once they are made (a site's first templates/ override)
+        self.awaited = {p.resolve() for p in watched if not p.exists() and p.parent.is_dir()}
         self.store = members_store
         self.quiet = quiet
         self.state = BuildState()
@@ -179,9 +181,20 @@ class PreviewServer:
                 if getattr(event, "dest_path", ""):  # a move: gone from one place, new in another
                     server.changed(str(event.dest_path))
 
+        class Appears(FileSystemEventHandler):
+            def on_any_event(self, event):
+                for path in (event.src_path, getattr(event, "dest_path", "")):
+                    folder = Path(str(path)) if path else None
+                    if folder in server.awaited and folder.is_dir():
+                        server.awaited.discard(folder)
+                        observer.schedule(Changes(), str(folder), recursive=True)
+                        server.changed(str(folder))
+
         observer = Observer()
         for folder in self.watched:
             observer.schedule(Changes(), str(folder), recursive=True)
+        for parent in {folder.parent for folder in self.awaited}:
+            observer.schedule(Appears(), str(parent), recursive=False)
         observer.start()
         worker = threading.Thread(target=self._rebuild_loop, daemon=True)
         worker.start()

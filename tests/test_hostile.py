@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
-PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+PAYLOAD = '<script>alert(1)</script>"><img src=/media/pack.pdf onerror=alert(2)>'
 
 
 def built_html(site) -> dict[str, str]:

@@ -206,3 +206,17 @@ def test_catch_up_build_that_fails_leaves_the_changes_it_took_for_the_next_rebui
         assert not (site.output / "public/lessons/more-time/index.html").exists()
     finally:
         preview.httpd.server_close()
+
+
+def test_templates_folder_made_while_serving_is_watched_from_then_on(site, server):
+    """A site's first template override: the folder did not exist when the server
+    started, yet the override is used at once, and so are later edits of it."""
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "lesson.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p>Override one</p>{% endblock %}')
+    wait_for(lambda: "Override one" in get(server + "/lessons/more-time/")[1], 5.0,
+             "first override used")
+    (site.root / "templates" / "lesson.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p>Override two</p>{% endblock %}')
+    wait_for(lambda: "Override two" in get(server + "/lessons/more-time/")[1], 5.0,
+             "edited override used")
