@@ -328,8 +328,18 @@ def run_build(args: argparse.Namespace) -> int:
             "output: check that it is a folder you may write to, with space on its disk")]))
     bar.clear()
     if not args.quiet:
-        print_summary(result, verbose=args.verbose)
+        print_summary(result, verbose=args.verbose, serve=_serve_command(args))
     return 0
+
+
+def _serve_command(args: argparse.Namespace) -> str:
+    """The `ccsite serve` that shows what this build made (its folders, if not the usual)."""
+    import shlex
+
+    options = [f"--{name} {shlex.quote(str(value))}" for name, value, usual in [
+        ("source", args.source, "content"), ("output", args.output, "_site"),
+        ("templates", args.templates, None)] if value is not None and value != usual]
+    return " ".join(["ccsite serve", *options])
 
 
 def _peak_mb(children: bool) -> int:
@@ -339,7 +349,7 @@ def _peak_mb(children: bool) -> int:
     return resource.getrusage(who).ru_maxrss // 1024  # Linux gives kilobytes
 
 
-def print_summary(result, verbose: bool = False) -> None:
+def print_summary(result, verbose: bool = False, serve: str = "ccsite serve") -> None:
     if result.up_to_date:
         print(f"Nothing has changed since the last build (content, templates, options), "
               f"so the site in {result.public} is up to date (checked in "
@@ -365,7 +375,7 @@ def print_summary(result, verbose: bool = False) -> None:
                                             in result.timings.items()))
         print(f"Peak memory: ccsite {_peak_mb(children=False)} MB, largest helper "
               f"process {_peak_mb(children=True)} MB (Markdown and page workers, Pagefind)")
-    print(f"The public site is in {result.public}; to look at it, run: ccsite serve")
+    print(f"The public site is in {result.public}; to look at it, run: {serve}")
 
 
 class ProgressBar:

@@ -306,3 +306,10 @@ def test_closed_centre_without_a_lead_agency_has_no_lead_agency_row(site):
     site.edit("centres/oxhey.md", "status: open", "status: closed")
     assert site.build().status == 0
     assert not re.search(r"<dt[^>]*>\s*Lead agency", site.page("/centres/oxhey/"))
+
+
+def test_centre_with_a_location_links_to_a_map_with_directions(site):
+    site.edit("centres/oxhey.md", "services:", "location: {lat: 51.633, lon: -0.387}\nservices:")
+    assert site.build().status == 0
+    assert ('<a href="https://www.openstreetmap.org/?mlat=51.633&amp;mlon=-0.387#map=17/51.633/'
+            '-0.387">Map and directions') in site.page("/centres/oxhey/")

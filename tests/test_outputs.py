@@ -85,6 +85,25 @@ def test_cancelled_opportunity_is_struck_out_of_calendars_and_said_in_the_feed(p
     assert "Deadline:" not in entry.summary
 
 
+def test_structured_data_of_a_closed_or_planned_centre_says_so_without_hours(public):
+    [closed] = json_ld((public / "centres/ware-priors-wood/index.html").read_text())
+    assert closed["description"].startswith("Closed. ")
+    assert "openingHoursSpecification" not in closed
+    [planned] = json_ld((public / "centres/royston-childrens-centre/index.html").read_text())
+    assert planned["description"].startswith("Planned: not open yet.")
+
+
+def test_structured_data_of_a_centre_opening_later_gives_no_hours_yet(site):
+    assert site.build().status == 0
+    [centre] = json_ld(site.page("/centres/oxhey/"))
+    assert centre["openingHoursSpecification"][0]["opens"] == "09:00"
+    site.edit("centres/oxhey.md", "opening_date: 2007-09-01", "opening_date: 2027-03-01")
+    assert site.build().status == 0
+    [centre] = json_ld(site.page("/centres/oxhey/"))
+    assert centre["description"].startswith("Opens on 1 March 2027. ")
+    assert "openingHoursSpecification" not in centre
+
+
 def json_ld(html: str) -> list[dict]:
     return [json.loads(block) for block in
             re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
@@ -180,3 +199,9 @@ def test_search_shard_of_long_addresses_is_indexed(tmp_path):
     search._index(tmp_path / "site", tmp_path / "index", search.glob_of(names))
     entry = json.loads((tmp_path / "index" / "pagefind-entry.json").read_text())
     assert entry["languages"]["en"]["page_count"] == 1200
+
+
+def test_programme_counts_say_that_closed_centres_are_not_counted(public):
+    page = (public / "programme/index.html").read_text()
+    assert ("Counts are of the centres open today, by the date each opened; 1 centre has "
+            "since closed and is not counted.") in page

@@ -64,12 +64,21 @@ def agency(site, agency) -> dict:
 
 
 def centre(site, centre) -> dict:
+    """A centre for search engines. One that is not open (planned, opening later, closed)
+    says so first and gives no opening hours: a search result must not send a family to
+    a centre that is not running."""
+    from ..render import format_date  # render uses this module: imported when used
+
     address = centre.address
     lead = centre.agency
+    description = centre.summary or _plain(centre.html)[:300] or ""
+    not_open = {"planned": "Planned: not open yet.", "closed": "Closed.",
+                "opening": f"Opens on {format_date(centre.opening_date)}."
+                if centre.opening_date else ""}.get(centre.state)
     return _clean({
         "@context": "https://schema.org", "@type": "ChildCare", "name": centre.name,
         "url": _absolute(site, centre.url), "sameAs": centre.website,
-        "description": centre.summary or _plain(centre.html)[:300] or None,
+        "description": " ".join(filter(None, [not_open, description])) or None,
         "address": _clean({"@type": "PostalAddress", "streetAddress": address.street,
                            "addressLocality": address.town, "postalCode": address.postcode,
                            "addressRegion": centre.district, "addressCountry": "GB"})
@@ -80,7 +89,7 @@ def centre(site, centre) -> dict:
             {"@type": "OpeningHoursSpecification",
              "dayOfWeek": [f"https://schema.org/{DAYS[d]}" for d in hours.days],
              "opens": hours.opens.strftime("%H:%M"), "closes": hours.closes.strftime("%H:%M")}
-            for hours in centre.opening_hours],
+            for hours in centre.opening_hours] if not_open is None else None,
         "telephone": centre.phone.tel if centre.phone else None,
         "email": centre.email,
         "parentOrganization": _clean({"@type": "Organization", "name": lead.name,
