@@ -430,7 +430,7 @@ def inspect_public_page(leaks: LeakAudit, output_path: str,
 def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorList,
                 clean: dict[str, str] | None = None,
                 digests: dict[str, str] | None = None, by_content: bool = False,
-                used: set[str] | None = None) -> int:
+                used: set[str] | None = None, made_from: dict[str, str] | None = None) -> int:
     """Scan every public file; returns how many files were read.
 
     All fingerprints go into one Aho-Corasick automaton (ahocorasick-rs), so each file is
@@ -440,6 +440,8 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     the last build), which is the key a file written from memory has here. `by_content`:
     files on disk are known by their bytes, not their place and time (for files made anew
     at every build, like the search index). `used` collects the keys of this build's files.
+    `made_from`: the content file each page is made from, named in the message (it is the
+    file to edit).
     """
     if not leaks.needles:
         return 0
@@ -468,10 +470,13 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
         fingerprint = leaks.by_needle[needle]
         excerpt = fingerprint.text if len(fingerprint.text) < 60 else \
             fingerprint.text[:57] + "..."
+        source = (made_from or {}).get(path)
         errors.add(f"{shown_root}/{path}", _line_of(readable, needle), "leak",
                    f"members-only {fingerprint.what} from {fingerprint.source} is in this "
                    f"public file: '{excerpt}'. Members content must never be published; "
-                   "remove it from the public template or page")
+                   "remove it from " + (f"{source}, which this page is made from (or from "
+                                        "its template)" if source else
+                                        "the public template or page"))
     return scanned
 
 

@@ -56,8 +56,11 @@ class Fields:
         """A required field left out is reported on the line of its mapping; one written
         with nothing after its colon, on its own line."""
         if name in self.data:
+            comment = self.data.items[name].comment
+            hint = f": '#' starts a comment in YAML, so put the value in quotes " \
+                f"({name}: \"{comment}\")" if comment else ""
             self.error(name, self.data.key_lines[name], f"is required{why}, but has no "
-                       "value here")
+                       f"value here{hint}")
         else:
             self.error(name, self.line, f"is required{why}")
 

@@ -376,7 +376,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
             to_audit, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
             digests={**({} if audited else _kept_digests(public, paths, memory)),
                      **{path: seen[1] for path, seen in public_check.results.items() if seen[1]}},
-            used=leak_keys)
+            used=leak_keys, made_from={r.output_path: r.source for r in page_routes
+                                       if r.source})
         for media, members_media in audit.copied_members_media(folder.media,
                                                                folder.members_media):
             errors.add(f"{paths.shown}/media/{media.rel}", 1, "leak",

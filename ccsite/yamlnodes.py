@@ -34,6 +34,9 @@ class Node:
     value: Any
     line: int
     raw: str | None = None  # the scalar exactly as written, for text fields
+    # a value left empty by a '#' right after the colon ('title: #1 in the county'): YAML
+    # reads the rest as a comment, which the editor meant as the value
+    comment: str | None = None
 
 
 @dataclass
@@ -71,7 +74,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Node | None:
     """
     _refuse_unusual_line_breaks(text, line_offset)
     try:
-        return _Composer(yaml.parse(text, Loader=_PARSER), line_offset).document()
+        return _Composer(yaml.parse(text, Loader=_PARSER), line_offset, text).document()
     except yaml.MarkedYAMLError as exc:
         line = _problem_line(exc, text)
         slip = _everyday_slip(text, line)
@@ -104,9 +107,10 @@ def _refuse_unusual_line_breaks(text: str, line_offset: int) -> None:
 
 
 class _Composer:
-    def __init__(self, events, offset: int):
+    def __init__(self, events, offset: int, text: str = ""):
         self.events = events
         self.offset = offset
+        self.lines = text.split("\n")
 
     def document(self) -> Node | None:
         root = None
@@ -155,12 +159,21 @@ class _Composer:
                 raise YamlError(key_line, "a mapping key must be a plain name")
             key = key_event.value
             value = self._node(next(self.events), depth + 1)
+            if value.value is None and value.raw == "":
+                value.comment = self._comment_as_value(key_event)
             if key in mapping.items:
                 raise YamlError(key_line, f"duplicate key '{key}' (first given on line "
                                 f"{mapping.key_lines[key]})")
             mapping.key_lines[key] = key_line
             mapping.items[key] = value
         return mapping
+
+    def _comment_as_value(self, key_event) -> str | None:
+        """The text after 'key: #' on the key's line, if that is what left it empty."""
+        mark = key_event.end_mark
+        line = self.lines[mark.line] if mark.line < len(self.lines) else ""
+        rest = line[mark.column:].lstrip(":").lstrip()
+        return rest if rest.startswith("#") and len(rest) > 1 else None
 
     @staticmethod
     def _refuse_anchors_and_tags(event, line: int) -> None:

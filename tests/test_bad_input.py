@@ -173,6 +173,9 @@ BAD = [
                                                 "summary: 'The network's target reached'"),
      "news/centres-open.md:4: yaml: an apostrophe inside a value in single quotes ends the "
      "value there: put the value in double quotes"),
+    ("value-starting-with-hash", edit(N, "title: Centres open", "title: #1 centres open"),
+     "news/centres-open.md:2: title: is required, but has no value here: '#' starts a "
+     "comment in YAML, so put the value in quotes (title: \"#1 centres open\")"),
     ("syntax-no-space-after-colon", edit(A, "  email: jane@example.org", "  email:jane@example.org"),
      "agencies/oxhey-trust.yaml:8: yaml: put a space after the colon of 'email:' (email: value)"),
     ("syntax-second-document-in-yaml-file", edit(A, "about:", "---\nabout:"),

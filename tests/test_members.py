@@ -263,7 +263,7 @@ We intend to merge the two staff teams into a single team of nine.
 
 
 @pytest.mark.parametrize("link", [
-    "/members/good-practice/dads-group", "../members/good-practice/dads-group/",
+    "/members/good-practice/dads-group", "../../members/good-practice/dads-group/",
     "/members/media/rota%20sheet.pdf"])
 def test_members_address_written_any_way_fails_the_audit(site, link):
     site.write("members/media/rota sheet.pdf", "%PDF-1.4 rota\n")
