@@ -77,6 +77,10 @@ def site_warnings(site: Site) -> list[ContentError]:
         if left:
             warn(entry, left[0], f"still says '{left[1]}', as `ccsite new` wrote it; write "
                  "what readers should see", left[1] if left[0] == "body" else None)
+    for item in site.news:
+        if item.date and item.date > site.today:
+            warn(item, "date", f"{item.date.isoformat()} is after today, yet the item is "
+                 "published now; to hold it back until then, add publish_date")
     cutoff = site.today - OLD_NEWS
     shown = {c.url for c in site.recent_changes}
     for item in site.news:

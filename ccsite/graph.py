@@ -169,7 +169,9 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         centre.opportunities.sort(key=_opportunity_order)
     opportunities = sorted(v.opportunities, key=_opportunity_order)
     open_ = sorted((o for o in opportunities if o.state == "open"), key=lambda o: o.deadline)
-    news = sorted(v.news, key=lambda n: (n.date or dt.date.min, n.title), reverse=True)
+    # newest first; items of the same day in the order of their titles
+    news = sorted(v.news, key=lambda n: (-(n.date or dt.date.min).toordinal(),
+                                         n.title.lower(), n.slug))
     progress = _progress(v.centres, today)
     return Site(
         config=config, now=options.now, today=today,

@@ -139,9 +139,13 @@ def _common(f: Fields, document: RawDocument) -> Common:
     entry = dict(slug=document.slug, url_slug=url_slug, source=document.path,
                  body=document.body, body_line=document.body_line,
                  extra=f.free_mapping("extra"), lines=f.lines)
-    return Common(entry=entry, draft=f.boolean("draft"),
-                  publish_date=f.datetime("publish_date", allow_date=True),
-                  expires=f.datetime("expires", allow_date=True))
+    common = Common(entry=entry, draft=f.boolean("draft"),
+                    publish_date=f.datetime("publish_date", allow_date=True),
+                    expires=f.datetime("expires", allow_date=True))
+    if common.publish_date and common.expires and common.expires <= common.publish_date:
+        f.error("expires", f.line_of("expires"), f"is not after publish_date "
+                f"({common.publish_date.isoformat()}), so the page would never be shown")
+    return common
 
 
 def left_out(common: Common, options: BuildOptions) -> str | None:

@@ -234,6 +234,8 @@ class BuildLock:
     def __exit__(self, *exc) -> None:
         import fcntl
 
+        self.handle.truncate(0)  # who held it is of no use once it is let go, and two
+        self.handle.flush()      # builds of the same content leave the same folder
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
 

@@ -173,6 +173,10 @@ BAD = [
                                                 "summary: 'The network's target reached'"),
      "news/centres-open.md:4: yaml: an apostrophe inside a value in single quotes ends the "
      "value there: put the value in double quotes"),
+    ("expires-before-publish-date", edit(N, "date: 2008-04-01", "date: 2008-04-01\n"
+                                         "publish_date: 2026-01-02\nexpires: 2026-01-01"),
+     "news/centres-open.md:5: expires: is not after publish_date (2026-01-02T00:00:00+00:00), "
+     "so the page would never be shown"),
     ("value-starting-with-hash", edit(N, "title: Centres open", "title: #1 centres open"),
      "news/centres-open.md:2: title: is required, but has no value here: '#' starts a "
      "comment in YAML, so put the value in quotes (title: \"#1 centres open\")"),

@@ -161,3 +161,9 @@ def test_open_centre_whose_opening_day_is_to_come_is_shown_opening_not_open(site
     assert "1 children's centre in this directory: 0 open, 1 planned." in site.text("/centres/")
     services = json.loads((site.output / "public/data/oruk/services.json").read_text())
     assert [service["status"] for service in services["contents"]] == ["inactive"]
+
+
+def test_news_dated_after_today_is_warned(site, capsys):
+    site.edit("news/centres-open.md", "date: 2008-04-01", "date: 2062-09-21")
+    assert (f"{site.content}/news/centres-open.md:3: date: warning: 2062-09-21 is after "
+            "today, yet the item is published now") in check(site, capsys)[2]
