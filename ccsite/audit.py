@@ -157,15 +157,14 @@ _PLAIN = [("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
 def members_people(members) -> list[tuple[str, str, str, int]]:
     """The people of the members content, as (normalised text, source, what, shortest
     length that counts): authors, and the directory's names, e-mails, phones and topics.
-    A phone is also known by its digits alone (see `searchable`), however it is spaced."""
+    A phone is known by its digits alone (see `phone_digits`), however it is spaced."""
     people = [(post.author, post.source, "author", 6) for post in members.posts]
     for person in members.directory:
         people += [(person.name, person.source, "directory name", 6),
                    (person.email, person.source, "directory email", 6)]
         if person.phone:
-            people += [(person.phone.national, person.source, "directory phone", 6),
-                       (phone_digits(person.phone.national), person.source,
-                        "directory phone", 6)]
+            people.append((phone_digits(person.phone.national), person.source,
+                           "directory phone", 6))
         people += [(topic, person.source, "directory topic", MIN_FINGERPRINT)
                    for topic in person.topics]
     return [(_normalised_name(text or ""), source, what, minimum)
@@ -174,8 +173,18 @@ def members_people(members) -> list[tuple[str, str, str, int]]:
 
 def phone_digits(number: str) -> str:
     """A phone number as `searchable` finds it in any spelling: its digits after the
-    trunk 0, which '01632 960302', '01632960302' and '+44 (0)1632 960 302' all hold."""
+    trunk 0, which '01632 960302', '01632960302', 'tel:+441632960302' and
+    '+44 (0)1632 960 302' all hold once the gaps between their digits are closed."""
     return re.sub(r"\D", "", number).lstrip("0")
+
+
+def digit_runs(text: str) -> str:
+    """Every run of digits in `text` that could be a phone number, its gaps closed (see
+    `phone_digits`); found first by a plain pattern, so a page costs little."""
+    return "\n".join(re.sub(r"\D", "", run) for run in _PHONE_LIKE.findall(text))
+
+
+_PHONE_LIKE = re.compile(r"\+?\d[\d ().\-]{7,}\d")
 
 
 # what is excused when the public content gives it too (see said_publicly)
@@ -191,8 +200,8 @@ def said_publicly(people: list[tuple[str, str, str, int]], public_text: "PublicT
                   contact_keys: set) -> set[str]:
     """Which of the members' people the public content names too (see PublicText). A
     name counts wherever it is published; an e-mail or phone only where the public
-    content gives contacts (an agency's contact, a centre's, the site's): a directory
-    entry pasted into a news item must not excuse itself."""
+    content gives it as a contact (`contact_keys`: the texts of `contact_details`): a
+    directory entry pasted into a news item must not excuse itself."""
     names = {key for key, _, what, minimum in people
              if len(key) >= minimum and what not in CONTACT_DETAILS}
     details = {key for key, _, what, minimum in people
@@ -232,9 +241,10 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
         addresses += [(f"/members/media/{name}", source),
                       (f"/members/media/{quote(name)}", source)]
     for url, source in addresses:
-        # without the slashes around it: found however a link is written (relative, no
-        # trailing slash, under any base path); no public address is inside members/
-        text = normalise(url.strip("/"))
+        # without the base path or the trailing slash: found however a link is written
+        # (relative, no trailing slash, under any base path), up to where the address
+        # ends (see LeakSearcher), so /members/keys is not found in /members/keys.json
+        text = normalise(url.rstrip("/"))
         found.setdefault(text, Fingerprint(text, source, "address"))
     return sorted(found.values(), key=lambda f: (f.source, f.text))
 
@@ -247,6 +257,30 @@ class UnpublishedPost:
     title: str
     summary: str | None
     html: str
+
+
+def contact_details(document) -> str:
+    """The e-mails and phones a public document gives as contacts (the values of its
+    `email` and `phone` fields, at any depth: an agency's contact, a centre's, an
+    opportunity's enquiries, the site's organisation), normalised as the directory's."""
+    from .yamlnodes import YamlMap
+
+    found = []
+
+    def walk(mapping) -> None:
+        for key, node in mapping.items.items():
+            if isinstance(node.value, YamlMap):
+                walk(node.value)
+            elif isinstance(node.value, list):
+                for item in node.value:
+                    if isinstance(item.value, YamlMap):
+                        walk(item.value)
+            elif key == "email" and node.raw:
+                found.append(normalise(node.raw))
+            elif key == "phone" and node.raw:
+                found.append(re.sub(r"\D", "", node.raw))
+    walk(document.data)
+    return "\n".join(found)
 
 
 def public_source_text(document) -> str:
@@ -326,22 +360,24 @@ def _post_fingerprints(post, cache: dict | None, kept: dict) -> list[Fingerprint
 
 def _sentences(html: str) -> list[str]:
     """A members body's passages: each block (paragraph, list item, heading, table cell)
-    on its own, cut into sentences (and at colons and semicolons), with inline markup
-    taken out as `searchable` takes it out of public files. So a passage is found
-    whatever heading or list came before it, and however it was emphasised or linked."""
+    on its own, cut into sentences, and those at colons and semicolons too (a part
+    quoted alone is found), with inline markup taken out as `searchable` takes it out of
+    public files. So a passage is found whatever heading or list came before it, and
+    however it was emphasised or linked."""
     passages = []
     for block in _BLOCK_TAG.split(html):
-        text = normalise(_TAG.sub("", block))
-        passages += [piece for piece in _SENTENCE_END.split(text)
-                     if len(piece.split()) >= MIN_SENTENCE_WORDS]
+        for sentence in _SENTENCE_END.split(normalise(_TAG.sub("", block))):
+            clauses = _CLAUSE_END.split(sentence)
+            pieces = [sentence, *clauses] if len(clauses) > 1 else [sentence]
+            passages += [piece for piece in pieces if len(piece.split()) >= MIN_SENTENCE_WORDS]
     return passages
 
 
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_TAG = re.compile(r"</?(?:p|li|h[1-6]|td|th|tr|dt|dd|blockquote|pre|figcaption|caption"
                         r"|div|ul|ol|dl|table|thead|tbody|section|br|hr)\b[^>]*>", re.I)
-_SENTENCE_END = re.compile(r"""(?<=[.!?:;])["')\]]*\s+""")  # quotes: normalised plain
-_DIGIT_GAP = re.compile(r"(?<=\d)[\s().\-]+(?=\d)")
+_SENTENCE_END = re.compile(r"""(?<=[.!?])["')\]]*\s+""")  # quotes: normalised plain
+_CLAUSE_END = re.compile(r"(?<=[:;])\s+")
 
 
 def searchable(readable: str, digits: bool = False) -> str:
@@ -354,7 +390,7 @@ def searchable(readable: str, digits: bool = False) -> str:
     if "<" in text:
         views.append(" ".join(_TAG.sub("", text).split()))
     if digits:
-        views.append(_DIGIT_GAP.sub("", text))
+        views.append(digit_runs(text))
     return "\n".join(views)
 
 
@@ -391,6 +427,7 @@ class LeakAudit:
     def __init__(self, fingerprints: list[Fingerprint]):
         self.by_needle = {f.text: f for f in fingerprints}
         self.needles = sorted(self.by_needle)
+        self.addresses = frozenset(f.text for f in fingerprints if f.what == "address")
         self.digits = any(f.what == "directory phone" for f in fingerprints)
         self.against = hashlib.blake2b("\n".join(self.needles).encode(),
                                        digest_size=16).hexdigest()
@@ -401,7 +438,8 @@ class LeakAudit:
         if not self.needles:
             return None
         if self._searcher is None:
-            self._searcher = LeakSearcher.for_needles(self.needles, self.against)
+            self._searcher = LeakSearcher.for_needles(self.needles, self.addresses,
+                                                      self.against)
         readable = readable_text(path, data)
         needle = self._searcher.first_in(searchable(readable, self.digits))
         return None if needle is None else (readable, needle)
@@ -409,7 +447,8 @@ class LeakAudit:
     def prepare(self) -> None:
         """Build the searcher now (before forking workers that will all use it)."""
         if self.needles and self._searcher is None:
-            self._searcher = LeakSearcher.for_needles(self.needles, self.against)
+            self._searcher = LeakSearcher.for_needles(self.needles, self.addresses,
+                                                      self.against)
 
 
 def public_inspection(leaks: LeakAudit) -> Inspection:
@@ -486,7 +525,9 @@ def copied_members_media(public_media: list, members_media: list) -> list[tuple]
     found whatever it is called. Only files of equal size are read."""
     by_size: dict[int, list] = {}
     for media in members_media:
-        by_size.setdefault(media.source.stat().st_size, []).append(media)
+        size = media.source.stat().st_size
+        if size:  # empty files are all alike, and say nothing
+            by_size.setdefault(size, []).append(media)
     pairs = []
     for media in public_media:
         same_size = by_size.get(media.source.stat().st_size, [])
@@ -516,7 +557,8 @@ class LeakSearcher:
     PREFIX = 32
     _last: "tuple[str, LeakSearcher] | None" = None
 
-    def __init__(self, needles: list[str]):
+    def __init__(self, needles: list[str], addresses: frozenset[str] = frozenset()):
+        self.addresses = addresses  # found only where they end: see `_ends_here`
         self.by_prefix: dict[str, list[str]] = {}
         for needle in needles:
             self.by_prefix.setdefault(needle[:self.PREFIX], []).append(needle)
@@ -524,17 +566,27 @@ class LeakSearcher:
         self.automaton = AhoCorasick(self.prefixes)
 
     @classmethod
-    def for_needles(cls, needles: list[str], digest: str) -> "LeakSearcher":
+    def for_needles(cls, needles: list[str], addresses: frozenset[str],
+                    digest: str) -> "LeakSearcher":
         if cls._last is None or cls._last[0] != digest:
-            cls._last = (digest, cls(needles))
+            cls._last = (digest, cls(needles, addresses))
         return cls._last[1]
 
     def first_in(self, text: str) -> str | None:
         for index, start, _ in self.automaton.find_matches_as_indexes(text, overlapping=True):
             for needle in self.by_prefix[self.prefixes[index]]:
-                if text.startswith(needle, start):
+                if text.startswith(needle, start) and (
+                        needle not in self.addresses or _ends_here(text, start + len(needle))):
                     return needle
         return None
+
+
+def _ends_here(text: str, end: int) -> bool:
+    """Does an address found in `text` end at `end` (not run on into a longer one)?"""
+    return end == len(text) or text[end] in _ADDRESS_ENDS
+
+
+_ADDRESS_ENDS = frozenset("/\"'?#<> )\n&")
 
 
 def _content_key(content) -> str:

@@ -97,9 +97,11 @@ def _placeholder_left(entry) -> tuple[str, str] | None:
         return "body", body
     for item in dataclasses.fields(entry):
         value = getattr(entry, item.name)
+        # its own text, and that of its parts (address, contact), not of the content
+        # it links to (a centre's agency is warned about in the agency's own file)
+        part = dataclasses.is_dataclass(value) and not hasattr(value, "source")
         values = [value] if isinstance(value, str) else \
-            [v for v in vars(value).values() if isinstance(v, str)] \
-            if dataclasses.is_dataclass(value) else []
+            [v for v in vars(value).values() if isinstance(v, str)] if part else []
         for text in values:
             for placeholder in PLACEHOLDERS:
                 if placeholder in text:

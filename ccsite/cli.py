@@ -338,7 +338,8 @@ def _serve_command(args: argparse.Namespace) -> str:
 
     options = [f"--{name} {shlex.quote(str(value))}" for name, value, usual in [
         ("source", args.source, "content"), ("output", args.output, "_site"),
-        ("templates", args.templates, None)] if value is not None and value != usual]
+        ("templates", args.templates, None), ("secrets", args.secrets, None)]
+        if value is not None and value != usual]
     return " ".join(["ccsite serve", *options])
 
 

@@ -69,7 +69,8 @@ class Paths:
     @classmethod
     def of(cls, source: Path, output: Path, templates: Path | None = None,
            shown_as: str | None = None, secrets: Path | None = None) -> "Paths":
-        beside = source.resolve().parent  # `--source .` has no parent until resolved
+        # `--source .` has no parent until resolved; others keep the form given, for messages
+        beside = source.parent if source.name not in ("", ".", "..") else source.resolve().parent
         return cls(source=source, output=output,
                    shown=shown_as if shown_as is not None else str(source),
                    templates=templates if templates is not None else beside / "templates",
@@ -382,8 +383,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
                                                                folder.members_media):
             errors.add(f"{paths.shown}/media/{media.rel}", 1, "leak",
                        f"this file is a copy of the members-only file members/media/"
-                       f"{members_media.rel}; members files must never be published "
-                       "(remove it from media/)")
+                       f"{members_media.rel}; members files must never be published: "
+                       "remove it from media/, or, if it is meant for everyone, remove the "
+                       "members copy and link this one")
         errors.raise_if_any()
 
         # write: each root swapped in whole; the search index is made from the written pages
@@ -441,8 +443,17 @@ def _build(paths: Paths, options: validate.BuildOptions,
         else:
             written = write.write_root(paths.output, "public", public, finish=finish,
                                        previous=memory.outputs.get("public"),
-                                       force=bool(memory.search_stale_pages) or
-                                       memory.index_audited_against != leaks.against)
+                                       force=bool(memory.search_stale_pages))
+            if memory.index_audited_against != leaks.against:
+                # nothing public changed, so the published index was kept as it is; the
+                # fingerprints did (members content changed): read it against them
+                index = published / search.SUBDIR
+                audit.check_leaks({p.relative_to(published).as_posix(): p
+                                   for p in index.rglob("*") if p.is_file()}, leaks,
+                                  str(published), errors, clean=memory.leak_clean,
+                                  by_content=True, used=leak_keys)
+                errors.raise_if_any()
+                memory.index_audited_against = leaks.against
         memory.outputs["public"] = written.signatures
         if members_root is not None:
             write_members = write.update_in_place if defer else write.write_root
@@ -606,12 +617,13 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     public = [document for document in [folder.site, *folder.documents]
               if document is not None and not document.members_only
               and document.slug not in left_out.get(document.kind, {})]
-    public_text = audit.PublicText(
-        {_signature(document, memory.parsed): functools.partial(audit.public_source_text,
-                                                                document)
-         for document in public}, memory.public_mentions)
-    contact_keys = {_signature(document, memory.parsed) for document in public
-                    if document.kind in ("site", "agency", "centre")}
+    texts = {}
+    for document in public:  # what each says, and the contacts it gives
+        signature = _signature(document, memory.parsed)
+        texts[signature] = functools.partial(audit.public_source_text, document)
+        texts[(signature, "contacts")] = functools.partial(audit.contact_details, document)
+    public_text = audit.PublicText(texts, memory.public_mentions)
+    contact_keys = {key for key in texts if key[-1] == "contacts"}
     people = audit.members_people(members)
     said = audit.said_publicly(people, public_text, contact_keys)
     key = (frozenset(said), tuple(route.url for route in member_routes),
@@ -664,8 +676,8 @@ def _render(make: Callable[[], Any], paths: Paths, errors: ErrorList) -> Any:
         errors.add(*where, "template", f"'{exc.name}' was not found")
     except Exception as exc:
         where = _template_line(exc)
-        if where is None and not isinstance(exc, jinja2.TemplateError):
-            raise
+        if not isinstance(exc, jinja2.TemplateError) and not _raised_by_template(exc):
+            raise  # ccsite's own mistake (in a filter, say): a traceback is what helps
         message = str(exc) if isinstance(exc, jinja2.TemplateError) else \
             f"{exc} ({type(exc).__name__})"
         if message in PAGE_VARIABLES_UNDEFINED:  # a macro file copied from an older theme
@@ -677,6 +689,18 @@ def _render(make: Callable[[], Any], paths: Paths, errors: ErrorList) -> Any:
     return {}
 
 
+def _raised_by_template(exc: BaseException) -> bool:
+    """Was `exc` raised by a template's own code (its innermost frame a template's)?"""
+    trace = exc.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    return trace is not None and _is_template(trace.tb_frame.f_code.co_filename)
+
+
+def _is_template(filename: str) -> bool:
+    return filename.endswith((".html", ".xml", ".txt", ".j2"))
+
+
 def _template_line(exc: BaseException) -> tuple[str, int] | None:
     """The template file and line an error was raised at: Jinja runs a template as code
     compiled under the template's own file name, and maps its lines back when raising."""
@@ -684,7 +708,7 @@ def _template_line(exc: BaseException) -> tuple[str, int] | None:
     trace = exc.__traceback__
     while trace is not None:
         filename = trace.tb_frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt", ".j2")):
+        if _is_template(filename):
             found = (filename, trace.tb_lineno)
         trace = trace.tb_next
     return found

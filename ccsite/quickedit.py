@@ -218,8 +218,8 @@ def _ready(last: LastBuild, memory: incremental.BuildMemory, output: Path) -> bo
 def _people_named(last: LastBuild, document: load.RawDocument) -> set[str]:
     """Which of the members' people a public document names (see audit.said_publicly)."""
     return audit.said_publicly(last.people, audit.PublicText(
-        {document.path: functools.partial(audit.public_source_text, document)}),
-        {document.path} if document.kind in ("agency", "centre") else set())
+        {document.path: functools.partial(audit.public_source_text, document),
+         "contacts": functools.partial(audit.contact_details, document)}), {"contacts"})
 
 
 def _render_audit_write(last: LastBuild, memory: incremental.BuildMemory, output: Path,

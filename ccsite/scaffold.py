@@ -60,8 +60,15 @@ def new_file(source: Path, kind: str, title: str, now: dt.datetime) -> Path:
 
 def _slug(title: str) -> str:
     """'Café opens in Bushey' -> 'cafe-opens-in-bushey': accents dropped, not the letter."""
+    for letter, latin in _NO_ACCENT_FORM.items():
+        title = title.replace(letter, latin)
     plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     return slugify(plain)[:60].strip("-")
+
+
+# letters that are not a plain letter with an accent, so NFKD would drop them
+_NO_ACCENT_FORM = {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
+                   "đ": "d", "Đ": "D", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th"}
 
 
 def _slug_taken(folder: Path, stem: str) -> bool:

@@ -191,7 +191,7 @@ class _Composer:
 # the two slips behind most syntax errors in editors' files, told in their own words
 _APOSTROPHE_IN_SINGLE_QUOTES = re.compile(
     r"""^\s*(?:- )?[\w-]+:\s*'(?:[^']|'')*+'(?!\s*(?:#|$))""")
-_NO_SPACE_AFTER_COLON = re.compile(r"^\s*(?:- )?([a-z_]+):(?=[^\s:])")
+_NO_SPACE_AFTER_COLON = re.compile(r"^\s*(?:- )?([a-z_]+):(?=[^\s:/])")
 
 
 def _everyday_slip(text: str, error_line: int) -> tuple[int, str] | None:

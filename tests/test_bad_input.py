@@ -182,6 +182,10 @@ BAD = [
      "comment in YAML, so put the value in quotes (title: \"#1 centres open\")"),
     ("syntax-no-space-after-colon", edit(A, "  email: jane@example.org", "  email:jane@example.org"),
      "agencies/oxhey-trust.yaml:8: yaml: put a space after the colon of 'email:' (email: value)"),
+    ("syntax-list-of-addresses-misindented", edit(O, "  - {title: Information pack, url: "
+                                                  "media/pack.pdf}", "  - https://example.org/a\n"
+                                                  "   - x: 1"),
+     "opportunities/oxhey-eoi.md:12: yaml: YAML syntax error: a value contains ': '"),
     ("syntax-second-document-in-yaml-file", edit(A, "about:", "---\nabout:"),
      "agencies/oxhey-trust.yaml:9: yaml: only one YAML document is allowed here"),
     # -- tabs ------------------------------------------------------------------------

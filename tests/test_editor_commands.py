@@ -126,6 +126,9 @@ def test_placeholder_text_left_from_new_is_warned(site, capsys):
     assert status == 0
     assert (f"{site.content}/agencies/bushey-family-trust.yaml:9: about: warning: still says "
             "'Describe the organisation in a sentence', as `ccsite new` wrote it") in err
+    site.edit("centres/oxhey.md", "lead_agency: oxhey-trust", "lead_agency: bushey-family-trust")
+    err = check(site, capsys)[2]
+    assert "still says" in err and "centres/oxhey.md" not in err  # told once, in its file
 
 
 def test_build_summary_counts_pages_and_warnings(site, capsys):
@@ -161,6 +164,8 @@ def test_open_centre_whose_opening_day_is_to_come_is_shown_opening_not_open(site
     assert "1 children's centre in this directory: 0 open, 1 planned." in site.text("/centres/")
     services = json.loads((site.output / "public/data/oruk/services.json").read_text())
     assert [service["status"] for service in services["contents"]] == ["inactive"]
+    csv_text = (site.output / "public/data/centres.csv").read_text()
+    assert "Oxhey Children's Centre,opening," in csv_text
 
 
 def test_news_dated_after_today_is_warned(site, capsys):

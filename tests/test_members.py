@@ -220,6 +220,8 @@ How the routine works:
 Always ask the **business manager**, never the caretaker, when you book the hall for a term.
 
 One mother said "we would come every week if it started after the school run." We did.
+
+We will close Oxhey in April; staff are not told yet.
 """
 
 
@@ -229,8 +231,9 @@ One mother said "we would come every week if it started after the school run." W
     "Always ask the business manager, never the caretaker, when you book the hall for a term.",
     "Always ask the *business manager*, never the caretaker, when you book the hall for a term.",
     'One mother said "we would come every week if it started after the school run."',
+    "We will close Oxhey in April; staff are not told yet.",
 ], ids=["after-a-heading", "after-a-list-introduction", "emphasis-dropped",
-        "emphasis-changed", "ending-in-a-quote"])
+        "emphasis-changed", "ending-in-a-quote", "with-a-semicolon"])
 def test_members_sentence_copied_into_a_public_page_fails_however_it_sat(site, copied):
     site.write("members/pages/handbook.md", HANDBOOK)
     site.edit("news/centres-open.md", "See [Oxhey]", f"{copied} See [Oxhey]")
@@ -289,6 +292,33 @@ def test_directory_phone_and_email_pasted_into_a_page_do_not_excuse_themselves(s
     site.edit("news/centres-open.md", "Questions? Ring Sam Example on sam@example.org. ", "")
     site.edit("agencies/oxhey-trust.yaml", "jane@example.org", "sam@example.org")
     assert site.build().status == 0
+
+
+@pytest.mark.parametrize("spelled", ["01632 960001", "01632 960 001", "+44 1632 960001"])
+def test_manager_whose_phone_is_an_agency_contact_is_not_a_leak(site, spelled):
+    """The same number, however the agency file spells it: its page shows it, and links
+    tel:+441632960001; that is the agency's public contact, not a leak."""
+    site.edit("members/directory.yaml", "  email: sam@example.org",
+              '  email: sam@example.org\n  phone: "01632 960001"')
+    site.edit("agencies/oxhey-trust.yaml", '"01632 960001"', f'"{spelled}"')
+    result = site.build()
+    assert result.status == 0, result.err
+
+
+def test_manager_whose_email_is_an_opportunity_contact_is_not_a_leak(site):
+    site.edit("opportunities/oxhey-eoi.md", "commissioning@example.org", "sam@example.org")
+    result = site.build()
+    assert result.status == 0, result.err
+
+
+def test_members_page_named_like_a_file_of_the_encrypted_area_builds(site):
+    """Encrypt mode publishes /members/keys.json and /members/bundle.enc; a members page
+    called keys or bundle (/members/keys/) is not found in those names."""
+    encrypt_site(site, "Jane Example")
+    site.write("members/pages/keys.md", "---\ntitle: Keys to the halls\n---\nWho holds them.\n")
+    site.write("members/pages/bundle.md", "---\ntitle: The starter bundle\n---\nWhat is in it.\n")
+    result = site.build()
+    assert result.status == 0, result.err
 
 
 def test_members_file_copied_into_public_media_fails_the_build(site):

@@ -311,7 +311,7 @@ def _csv_row(site: Site, centre: Centre) -> tuple[str, ...]:
     address, agency, point = centre.address, centre.agency, centre.location
     hours = () if centre.status == "closed" else centre.opening_hours
     return (
-        centre.name, centre.status, str(centre.phase), centre.district,
+        centre.name, centre.state, str(centre.phase), centre.district,
         address.street if address else "", (address.locality or "") if address else "",
         address.town if address else "", address.postcode if address else "",
         centre.phone.national if centre.phone else "", centre.email or "",
