@@ -37,11 +37,14 @@ def links_in(html: str) -> list[str]:
 
 def check_links(page_links: dict[str, list[str]], all_files: set[str],
                 page_routes: list[Route], base_url: str,
-                bodies: Callable[[], dict[str, tuple[str, int]]], errors: ErrorList) -> None:
+                bodies: Callable[[], dict[str, tuple[str, int]]], errors: ErrorList,
+                left_out: dict[str, str] | None = None) -> None:
     """`page_links`: output path -> the links in that page (see `links_in`);
     `bodies()`: source path -> (Markdown body, its first line), to point at the line
     (made only when a link is broken). Links to the site are checked however they are
-    written: a site path, relative to the page, or a full address on base_url."""
+    written: a site path, relative to the page, or a full address on base_url.
+    `left_out`: the addresses of documents not in this build (a draft...) -> why, to say
+    so when a link leads to one."""
     base_path = urlsplit(base_url).path
     by_output = {route.output_path: route for route in page_routes}
     known: dict[tuple[str, str], tuple[str, str] | None] = {}  # links recur on every page
@@ -51,7 +54,8 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
         for link in links:
             key = (link, page_url if _relative(link) else "")
             if key not in known:
-                known[key] = _link_problem(link, page_url, base_url, base_path, all_files)
+                known[key] = _link_problem(link, page_url, base_url, base_path, all_files,
+                                           left_out or {})
             problem = known[key]
             if problem is None:
                 continue
@@ -66,7 +70,7 @@ def _relative(link: str) -> bool:
 
 
 def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
-                  all_files: set[str]) -> tuple[str, str] | None:
+                  all_files: set[str], left_out: dict[str, str]) -> tuple[str, str] | None:
     """What is wrong with a link of a page at `page_url`, as (the text to find it by in
     the page's source, the message), or None."""
     parts = urlsplit(link)
@@ -87,6 +91,10 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
     if _exists(target, all_files):
         return None
     site_path = "/" + target
+    why_not = left_out.get(target if target.endswith("/") else target + "/")
+    if why_not:
+        return site_path, f"'{site_path}' is the address of {why_not}; publish it, or link " \
+            "elsewhere"
     if not relative:
         return site_path, f"'{site_path}' does not lead to a page or file of the site"
     meant = "/" + parts.path.lstrip("./")

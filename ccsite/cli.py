@@ -421,4 +421,10 @@ def report_errors(exc: ContentErrors) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # what it prints was piped to a command that stopped reading
+        import os           # (`| head`): the work is done; say nothing more
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

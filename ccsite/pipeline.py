@@ -349,7 +349,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 *site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
                 *members.posts, *members.pages]}})
         audit.check_links(page_links, all_files, [*page_routes, *member_routes],
-                          config.base_url, sources, errors)
+                          config.base_url, sources, errors,
+                          _left_out_addresses(validated.left_out))
         errors.raise_if_any()
         memory.link_files = all_files
 
@@ -638,6 +639,21 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     leaks.prepare()
     memory.leak_audit = (key, leaks)
     return leaks, people
+
+
+# where each kind of Markdown document is published (see render.routes, members/pages.py)
+_ADDRESS_PREFIX = {"centre": "centres/", "opportunity": "opportunities/",
+                   "lesson": "lessons/", "news": "news/", "page": "",
+                   "good-practice": "members/good-practice/", "members-page": "members/"}
+
+
+def _left_out_addresses(left_out: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The address each document left out of this build would have (by its file name)
+    -> what it is and why it is not there, for a link to it to say so."""
+    folders = {kind: folder for folder, (kind, _) in load.SECTIONS.items()}
+    return {f"{_ADDRESS_PREFIX[kind]}{slug}/": f"{folders[kind]}/{slug}.md, which is not "
+            f"in this build ({why})" for kind, slugs in left_out.items()
+            if kind in _ADDRESS_PREFIX for slug, why in slugs.items()}
 
 
 def _unpublished_posts(folder, members, bodies: BodyRenderer) -> list[audit.UnpublishedPost]:

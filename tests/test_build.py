@@ -313,3 +313,13 @@ def test_centre_with_a_location_links_to_a_map_with_directions(site):
     assert site.build().status == 0
     assert ('<a href="https://www.openstreetmap.org/?mlat=51.633&amp;mlon=-0.387#map=17/51.633/'
             '-0.387">Map and directions') in site.page("/centres/oxhey/")
+
+
+def test_link_to_a_draft_says_the_page_is_a_draft(site):
+    site.edit("lessons/more-time.md", "order: 1", "order: 1\ndraft: true")
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [the lesson](/lessons/more-time/), [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert (f"{site.content}/news/centres-open.md:6: link: '/lessons/more-time/' is the address "
+            "of lessons/more-time.md, which is not in this build (it is a draft); publish it, "
+            "or link elsewhere") in result.err
