@@ -5,7 +5,6 @@ They are reported by `ccsite check` (and counted in a build's summary), with the
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import re
@@ -91,22 +90,31 @@ def site_warnings(site: Site) -> list[ContentError]:
 
 
 def _placeholder_left(entry) -> tuple[str, str] | None:
-    """(field, text) of the first placeholder of a new file still in `entry`."""
-    body = getattr(entry, "body", "").strip()  # an agency has none
-    if body in PLACEHOLDER_BODIES:
-        return "body", body
-    for item in dataclasses.fields(entry):
-        value = getattr(entry, item.name)
-        # its own text, and that of its parts (address, contact), not of the content
-        # it links to (a centre's agency is warned about in the agency's own file)
-        part = dataclasses.is_dataclass(value) and not hasattr(value, "source")
-        values = [value] if isinstance(value, str) else \
-            [v for v in vars(value).values() if isinstance(v, str)] if part else []
-        for text in values:
-            for placeholder in PLACEHOLDERS:
-                if placeholder in text:
-                    return item.name, placeholder
+    """(field, text) of the first placeholder of a new file still in `entry`: in the
+    fields `ccsite new` fills with one, and the body."""
+    address = getattr(entry, "address", None)
+    return _placeholder_in(getattr(entry, "body", ""),  # an agency has none
+                           (getattr(entry, "summary", None), getattr(entry, "about", None),
+                            getattr(entry, "district", None), getattr(entry, "reference", None),
+                            address.street if address else None,
+                            address.town if address else None))
+
+
+_FIELDS_WITH_PLACEHOLDERS = ("summary", "about", "district", "reference", "address", "address")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # asked of every document at every preview rebuild
+def _placeholder_in(body: str, texts: tuple[str | None, ...]) -> tuple[str, str] | None:
+    if body.strip() in PLACEHOLDER_BODIES:
+        return "body", body.strip()
+    for name, text in zip(_FIELDS_WITH_PLACEHOLDERS, texts):
+        found = _PLACEHOLDER.search(text) if text else None
+        if found:
+            return name, found.group()
     return None
+
+
+_PLACEHOLDER = re.compile("|".join(re.escape(text) for text in PLACEHOLDERS))
 
 
 def _not_uk_time(moment: dt.datetime) -> str | None:
