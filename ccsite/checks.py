@@ -13,7 +13,7 @@ from html import unescape
 from .errors import ContentError
 from .fields import LOCAL_ZONE
 from .graph import Site
-from .render import format_datetime
+from .render import DAY_NAMES, format_datetime, format_hours
 from .scaffold import PLACEHOLDER_BODIES, PLACEHOLDERS
 
 HTTP_LINK = re.compile(r'href="(http://[^"]+)"')
@@ -51,6 +51,9 @@ def site_warnings(site: Site) -> list[ContentError]:
         if not c.opening_hours:
             warn(c, "opening_hours", "this open centre has no opening hours; families will "
                  "want to know when to come")
+        overlap = _overlapping_hours(c.opening_hours)
+        if overlap:
+            warn(c, "opening_hours", overlap)
         if not c.phone and not c.email:
             warn(c, "phone", "this open centre has no phone or email; add at least one")
     for entry in [*site.centres, *site.opportunities, *site.pages]:
@@ -115,6 +118,18 @@ def _placeholder_in(body: str, texts: tuple[str | None, ...]) -> tuple[str, str]
 
 
 _PLACEHOLDER = re.compile("|".join(re.escape(text) for text in PLACEHOLDERS))
+
+
+def _overlapping_hours(hours) -> str | None:
+    """Two rows that give the same day times that overlap (a family reads both)."""
+    for index, first in enumerate(hours):
+        for second in hours[index + 1:]:
+            shared = [day for day in first.days if day in second.days]
+            if shared and first.opens < second.closes and second.opens < first.closes:
+                return (f"two rows give {DAY_NAMES[shared[0]]} hours that overlap "
+                        f"({format_hours(first)}, and {format_hours(second)}); give each "
+                        "day's hours once")
+    return None
 
 
 def _not_uk_time(moment: dt.datetime) -> str | None:

@@ -153,8 +153,10 @@ class Fields:
         if not isinstance(node.value, bool) and isinstance(node.value, (int, float)):
             number = _decimal(node.raw or str(node.value))
         if number is None:  # also .inf, .nan and YAML's 1:30 (base 60)
+            plain_digits = re.sub(r"[£$€,\s]", "", str(node.raw or node.value or ""))
+            example = plain_digits if _decimal(plain_digits) is not None else "51.65"
             self.error(name, node.line, f"must be a number, not {_show(node)} "
-                       "(write digits, with a point for decimals: 51.65)")
+                       f"(write digits only, with a point for decimals: {example})")
         return number
 
     def free_mapping(self, name: str) -> dict:
@@ -478,5 +480,9 @@ def _or(options) -> str:
 
 def _not_one_of(text: str, options) -> str:
     close = difflib.get_close_matches(text, list(options), n=1, cutoff=0.6)
+    # a word written out, or in capitals, where a code is wanted ('Monday' for 'mon')
+    starts = [o for o in options if str(text).lower().startswith(str(o).lower())] or \
+        [o for o in options if str(o).lower() == str(text).lower()]
+    close = close or starts[:1]
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return f"'{text}' is not one of {_or(options)}{hint}"

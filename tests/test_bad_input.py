@@ -625,6 +625,13 @@ WRONG_TYPES = [
     ("opportunity-amount-text", O, "eligible_sectors:",
      "value: {amount: five thousand, currency: GBP}\neligible_sectors:",
      "opportunities/oxhey-eoi.md:8: value.amount: must be a number, not 'five thousand'"),
+    ("opportunity-amount-with-pound-sign-and-commas", O, "eligible_sectors:",
+     "value: {amount: '£450,000', currency: GBP}\neligible_sectors:",
+     "opportunities/oxhey-eoi.md:8: value.amount: must be a number, not '£450,000' (write "
+     "digits only, with a point for decimals: 450000)"),
+    ("centre-day-written-out", C, "days: [mon, tue, wed, thu, fri]",
+     "days: [Monday, tue, wed, thu, fri]", "centres/oxhey.md:14: opening_hours[0].days[0]: "
+     "'Monday' is not one of mon, tue, wed, thu, fri, sat or sun; did you mean 'mon'?"),
     ("opportunity-amount-true", O, "eligible_sectors:",
      "value: {amount: true, currency: GBP}\neligible_sectors:",
      "opportunities/oxhey-eoi.md:8: value.amount: must be a number, not 'true'"),

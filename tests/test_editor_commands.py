@@ -172,3 +172,12 @@ def test_news_dated_after_today_is_warned(site, capsys):
     site.edit("news/centres-open.md", "date: 2008-04-01", "date: 2062-09-21")
     assert (f"{site.content}/news/centres-open.md:3: date: warning: 2062-09-21 is after "
             "today, yet the item is published now") in check(site, capsys)[2]
+
+
+def test_opening_hours_rows_that_overlap_are_warned(site, capsys):
+    site.edit("centres/oxhey.md", '  - {days: [mon, tue, wed, thu, fri], opens: "09:00", '
+              'closes: "17:00"}\n', '  - {days: [mon, tue, wed, thu, fri], opens: "09:00", '
+              'closes: "17:00"}\n  - {days: [fri], opens: "10:00", closes: "12:00"}\n')
+    assert (f"{site.content}/centres/oxhey.md:14: opening_hours: warning: two rows give Friday "
+            "hours that overlap (9am to 5pm, and 10am to midday); give each day's hours once"
+            ) in check(site, capsys)[2]
