@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import unicodedata
 import hashlib
 import json
 import re
@@ -142,8 +143,10 @@ class Fingerprint:
 def normalise(text: str) -> str:
     """Lower case, entities decoded, typographic quotes and dashes made plain, runs of
     white space made one space, ends trimmed: so a passage is found however the output
-    spells it. Every public file is read through this, so it avoids regular expressions
-    where plain string methods (C loops) give the same text."""
+    spells it. Text beyond ASCII is also put in Unicode's compatibility form (a ligature,
+    an accent typed as two characters) and rid of invisible characters (soft hyphens,
+    zero-width spaces), and ' & ' reads as ' and '. Every public file is read through
+    this, so it avoids regular expressions where string methods (C loops) do the same."""
     if "&" in text:
         if _RARE_ENTITY.search(text):
             text = unescape(text)
@@ -151,15 +154,18 @@ def normalise(text: str) -> str:
             text = (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
                     .replace("&#39;", "'").replace("&#x27;", "'").replace("&amp;", "&"))
     text = text.lower()
-    for fancy, plain in _PLAIN:
-        if fancy in text:
-            text = text.replace(fancy, plain)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_PLAIN)
+    if " & " in text:
+        text = text.replace(" & ", " and ")
     return " ".join(text.split())
 
 
 _RARE_ENTITY = re.compile(r"&(?!amp;|lt;|gt;|quot;|#39;|#x27;)")
-_PLAIN = [("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
-          ("\u2013", "-"), ("\u2014", "-")]
+_PLAIN = {**{ord(quote): "'" for quote in "\u2018\u2019\u201a\u201b\u2032"},
+          **{ord(quote): '"' for quote in "\u201c\u201d\u201e\u201f\u2033"},
+          **{ord(dash): "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
+          **{ord(unseen): None for unseen in "\u00ad\u200b\u200c\u200d\u2060\ufeff"}}
 
 
 def members_people(members) -> list[tuple[str, str, str, int]]:
@@ -173,6 +179,9 @@ def members_people(members) -> list[tuple[str, str, str, int]]:
         if person.phone:
             people.append((phone_digits(person.phone.national), person.source,
                            "directory phone", 6))
+        if person.role:  # an entry pasted whole: the name with the role, as it is listed
+            people += [(f"{person.name}, {person.role}", person.source, "directory entry", 6),
+                       (f"{person.name} ({person.role}", person.source, "directory entry", 6)]
         people += [(topic, person.source, "directory topic", MIN_FINGERPRINT)
                    for topic in person.topics]
     return [(_normalised_name(text or ""), source, what, minimum)
@@ -196,7 +205,7 @@ _PHONE_LIKE = re.compile(r"\+?\d[\d ().\-]{7,}\d")
 
 
 # what is excused when the public content gives it too (see said_publicly)
-CONTACT_DETAILS = ("directory email", "directory phone")
+CONTACT_DETAILS = ("directory email", "directory phone", "directory entry")
 
 
 @functools.lru_cache(maxsize=65536)  # the same few thousand names at every rebuild
@@ -248,6 +257,9 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
         source = "content/members/media/" + name
         addresses += [(f"/members/media/{name}", source),
                       (f"/members/media/{quote(name)}", source)]
+        file_name = normalise(name.rsplit("/", 1)[-1])
+        if len(file_name) >= MIN_FINGERPRINT:  # named on its own ('see rota-2026.pdf')
+            found.setdefault(file_name, Fingerprint(file_name, source, "file name"))
     for url, source in addresses:
         # without the base path or the trailing slash: found however a link is written
         # (relative, no trailing slash, under any base path), up to where the address
@@ -268,9 +280,10 @@ class UnpublishedPost:
 
 
 def contact_details(document) -> str:
-    """The e-mails and phones a public document gives as contacts (the values of its
-    `email` and `phone` fields, at any depth: an agency's contact, a centre's, an
-    opportunity's enquiries, the site's organisation), normalised as the directory's."""
+    """The e-mails, phones and named roles a public document gives as contacts (its
+    `email` and `phone` fields, and `name` with `role`, at any depth: an agency's
+    contact, a centre's, an opportunity's enquiries, the site's organisation),
+    normalised as the directory's."""
     from .yamlnodes import YamlMap
 
     found = []
@@ -287,6 +300,10 @@ def contact_details(document) -> str:
                 found.append(normalise(node.raw))
             elif key == "phone" and node.raw:
                 found.append(re.sub(r"\D", "", node.raw))
+        name, role = mapping.items.get("name"), mapping.items.get("role")
+        if name and role and name.raw and role.raw:  # a contact, as a directory lists one
+            found.extend([normalise(f"{name.raw}, {role.raw}"),
+                          normalise(f"{name.raw} ({role.raw}")])
     walk(document.data)
     return "\n".join(found)
 
@@ -359,7 +376,7 @@ def _post_fingerprints(post, cache: dict | None, kept: dict) -> list[Fingerprint
     fingerprints = []
     for text, what in [(post.title, "title"), (post.summary, "summary"),
                        *((sentence, "passage") for sentence in _sentences(post.html))]:
-        key = normalise(text or "").strip()
+        key = normalise(text or "").strip(_EDGE_PUNCTUATION)
         if len(key) >= MIN_FINGERPRINT:
             fingerprints.append(Fingerprint(key, post.source, what))
     kept[text_key] = fingerprints
@@ -373,15 +390,22 @@ def _sentences(html: str) -> list[str]:
     public files. So a passage is found whatever heading or list came before it, and
     however it was emphasised or linked."""
     passages = []
-    for block in _BLOCK_TAG.split(html):
+    blocks = [*_BLOCK_TAG.split(html), *_TEXT_ATTRIBUTE.findall(html)]  # and alt text
+    for block in blocks:
         for sentence in _SENTENCE_END.split(normalise(_TAG.sub("", block))):
             clauses = _CLAUSE_END.split(sentence)
             pieces = [sentence, *clauses] if len(clauses) > 1 else [sentence]
-            passages += [piece for piece in pieces if len(piece.split()) >= MIN_SENTENCE_WORDS]
+            # without the punctuation at its ends: found quoted, or as a heading or
+            # list item without its full stop
+            passages += [piece.strip(_EDGE_PUNCTUATION) for piece in pieces
+                         if len(piece.split()) >= MIN_SENTENCE_WORDS]
     return passages
 
 
 _TAG = re.compile(r"<[^>]*>")
+_LINE_BREAK = re.compile(r"<br\s*/?>")
+_TEXT_ATTRIBUTE = re.compile(r'\s(?:alt|title)="([^"]*)"')
+_EDGE_PUNCTUATION = " .!?:;,\"'()[]"
 _BLOCK_TAG = re.compile(r"</?(?:p|li|h[1-6]|td|th|tr|dt|dd|blockquote|pre|figcaption|caption"
                         r"|div|ul|ol|dl|table|thead|tbody|section|br|hr)\b[^>]*>", re.I)
 _SENTENCE_END = re.compile(r"""(?<=[.!?])["')\]]*\s+""")  # quotes: normalised plain
@@ -395,8 +419,8 @@ def searchable(readable: str, digits: bool = False) -> str:
     closed (a members phone number however it is spaced; see `phone_digits`)."""
     text = normalise(readable)
     views = [text]
-    if "<" in text:
-        views.append(" ".join(_TAG.sub("", text).split()))
+    if "<" in text:  # a line break is a space; other tags are nothing (bold, links)
+        views.append(" ".join(_TAG.sub("", _LINE_BREAK.sub(" ", text)).split()))
     if digits:
         views.append(digit_runs(text))
     return "\n".join(views)
@@ -432,13 +456,19 @@ class LeakAudit:
     """The fingerprints of one build, ready to search files for: `against` names the set
     (a file found clean against it stays clean while it and the set are unchanged)."""
 
-    def __init__(self, fingerprints: list[Fingerprint]):
+    def __init__(self, fingerprints: list[Fingerprint], base_url: str = "/"):
         self.by_needle = {f.text: f for f in fingerprints}
         self.needles = sorted(self.by_needle)
         self.addresses = frozenset(f.text for f in fingerprints if f.what == "address")
+        # what may stand before a members address where it is this site's (see
+        # LeakSearcher): the site's host and base path, or the base path alone
+        parts = urlsplit(base_url)
+        self.site_prefixes = tuple(normalise(prefix) for prefix in
+                                   {parts.netloc + parts.path.rstrip("/"),
+                                    parts.path.rstrip("/")} if prefix)
+        self.against = hashlib.blake2b("\n".join([*self.needles, *self.site_prefixes])
+                                       .encode(), digest_size=16).hexdigest()
         self.digits = any(f.what == "directory phone" for f in fingerprints)
-        self.against = hashlib.blake2b("\n".join(self.needles).encode(),
-                                       digest_size=16).hexdigest()
         self._searcher: LeakSearcher | None = None
 
     def first_leak(self, path: str, data: bytes) -> tuple[str, str] | None:
@@ -447,7 +477,7 @@ class LeakAudit:
             return None
         if self._searcher is None:
             self._searcher = LeakSearcher.for_needles(self.needles, self.addresses,
-                                                      self.against)
+                                                      self.site_prefixes, self.against)
         readable = readable_text(path, data)
         needle = self._searcher.first_in(searchable(readable, self.digits))
         return None if needle is None else (readable, needle)
@@ -456,7 +486,7 @@ class LeakAudit:
         """Build the searcher now (before forking workers that will all use it)."""
         if self.needles and self._searcher is None:
             self._searcher = LeakSearcher.for_needles(self.needles, self.addresses,
-                                                      self.against)
+                                                      self.site_prefixes, self.against)
 
 
 def public_inspection(leaks: LeakAudit) -> Inspection:
@@ -565,8 +595,10 @@ class LeakSearcher:
     PREFIX = 32
     _last: "tuple[str, LeakSearcher] | None" = None
 
-    def __init__(self, needles: list[str], addresses: frozenset[str] = frozenset()):
-        self.addresses = addresses  # found only where they end: see `_ends_here`
+    def __init__(self, needles: list[str], addresses: frozenset[str] = frozenset(),
+                 site_prefixes: tuple[str, ...] = ()):
+        self.addresses = addresses  # found only as this site's, whole: see `_address_at`
+        self.site_prefixes = site_prefixes
         self.by_prefix: dict[str, list[str]] = {}
         for needle in needles:
             self.by_prefix.setdefault(needle[:self.PREFIX], []).append(needle)
@@ -575,26 +607,34 @@ class LeakSearcher:
 
     @classmethod
     def for_needles(cls, needles: list[str], addresses: frozenset[str],
-                    digest: str) -> "LeakSearcher":
+                    site_prefixes: tuple[str, ...], digest: str) -> "LeakSearcher":
         if cls._last is None or cls._last[0] != digest:
-            cls._last = (digest, cls(needles, addresses))
+            cls._last = (digest, cls(needles, addresses, site_prefixes))
         return cls._last[1]
 
     def first_in(self, text: str) -> str | None:
         for index, start, _ in self.automaton.find_matches_as_indexes(text, overlapping=True):
             for needle in self.by_prefix[self.prefixes[index]]:
                 if text.startswith(needle, start) and (
-                        needle not in self.addresses or _ends_here(text, start + len(needle))):
+                        needle not in self.addresses or self._address_at(text, start, needle)):
                     return needle
         return None
 
+    def _address_at(self, text: str, start: int, needle: str) -> bool:
+        """Is the members address found at `start` this site's, and whole? Not another
+        site's (example.net/members/directory), not the start of a longer address
+        (/members/keys.json), but one followed by a full stop or comma is."""
+        end = start + len(needle)
+        if end < len(text) and (_in_address(text[end]) or text[end] == "." and
+                                end + 1 < len(text) and _in_address(text[end + 1])):
+            return False
+        before = text[start - 1] if start else " "
+        return not before.isalnum() or \
+            any(text.endswith(prefix, 0, start) for prefix in self.site_prefixes)
 
-def _ends_here(text: str, end: int) -> bool:
-    """Does an address found in `text` end at `end` (not run on into a longer one)?"""
-    return end == len(text) or text[end] in _ADDRESS_ENDS
 
-
-_ADDRESS_ENDS = frozenset("/\"'?#<> )\n&")
+def _in_address(character: str) -> bool:
+    return character.isalnum() or character in "-_"
 
 
 def _content_key(content) -> str:

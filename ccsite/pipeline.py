@@ -297,7 +297,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
             defer=feeds_kept, inspect=members_check), paths, errors)
         try:
             leaks, people = _leak_audit(folder, validated.left_out, members,
-                                        member_routes, memory, bodies)
+                                        member_routes, memory, bodies, config.base_url)
             feeds_made = {} if feeds_kept else _render(
                 lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
         except BaseException:
@@ -609,7 +609,7 @@ def _url_key(paths: Paths) -> bytes:
 
 def _leak_audit(folder, left_out: dict, members, member_routes,
                 memory: incremental.BuildMemory, bodies: BodyRenderer,
-                ) -> tuple[audit.LeakAudit, list]:
+                base_url: str) -> tuple[audit.LeakAudit, list]:
     """The leak audit's fingerprints, ready to search with. Each post's are kept between
     builds by its text; the preview server keeps the whole audit while what it is made
     from is the same (the members files, their addresses, and which of the members'
@@ -627,7 +627,7 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     contact_keys = {key for key in texts if key[-1] == "contacts"}
     people = audit.members_people(members)
     said = audit.said_publicly(people, public_text, contact_keys)
-    key = (frozenset(said), tuple(route.url for route in member_routes),
+    key = (base_url, frozenset(said), tuple(route.url for route in member_routes),
            tuple(sorted(members.media)), tuple(_signature(document, memory.parsed)
                                        for document in folder.documents
                                        if document.members_only))
@@ -635,7 +635,7 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
         return memory.leak_audit[1], people
     leaks = audit.LeakAudit(audit.members_fingerprints(
         members, member_routes, people, said, _unpublished_posts(folder, members, bodies),
-        cache=memory.post_fingerprints))
+        cache=memory.post_fingerprints), base_url)
     leaks.prepare()
     memory.leak_audit = (key, leaks)
     return leaks, people

@@ -102,19 +102,27 @@ class PreviewServer:
             self.last_seconds = time.perf_counter() - started
             if not self.quiet:
                 print(f"Rebuilt in {self.last_seconds:.2f} s.", flush=True)
+        self._tell_pages(errors)
+        return not errors
+
+    def catch_up(self) -> None:
+        """Renew what a deferred rebuild left as it was: feeds, data, the search index.
+        Its mistakes are told like any build's: it audits what the page-only rebuild did
+        not (the search index, made from the pages), and a leak found there must show."""
+        changed = self._take_changed()
+        try:
+            self.build_once(False, None)
+        except ContentErrors as exc:
+            self._put_back(changed)  # it may have stopped before it walked the folder
+            self._say_errors(exc.errors)
+            self._tell_pages(exc.errors)
+
+    def _tell_pages(self, errors: list[ContentError]) -> None:
+        """Open pages reload, or show the mistakes (see `answer`)."""
         with self.state.changed:
             self.state.errors = errors
             self.state.version += 1
             self.state.changed.notify_all()
-        return not errors
-
-    def catch_up(self) -> None:
-        """Renew what a deferred rebuild left as it was: feeds, data, the search index."""
-        changed = self._take_changed()
-        try:
-            self.build_once(False, None)
-        except ContentErrors:
-            self._put_back(changed)  # it may have stopped before it walked the folder
 
     # A page-only rebuild reads the files changed since the last full build (which walks
     # the content folder: a change the watcher missed is never lost). A full build that

@@ -321,6 +321,50 @@ def test_members_page_named_like_a_file_of_the_encrypted_area_builds(site):
     assert result.status == 0, result.err
 
 
+@pytest.mark.parametrize("written", [
+    "Running a dads&#39; group",  # entity
+    "Running a dads\u2019 group",  # typographic apostrophe
+    "Run\u00adning a dads' group",  # soft hyphen, unseen
+    "Running a dads' gro\u200bup",  # zero-width space, unseen
+], ids=["entity", "curly-apostrophe", "soft-hyphen", "zero-width-space"])
+def test_members_title_written_with_invisible_or_typographic_characters_is_found(site, written):
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{written}. See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only title" in result.err
+
+
+def test_members_text_found_in_alt_text_and_after_a_line_break(site):
+    site.edit("members/good-practice/dads-group.md", "Members-only body.",
+              "![Fathers and toddlers building a cardboard den at our Saturday group](/media/pack.pdf)"
+              "\n\nThe health visitor sends the new birth list  \nto the centre every Monday.")
+    site.edit("news/centres-open.md", "See [Oxhey]", "![Fathers and toddlers building a cardboard "
+              "den at our Saturday group](/media/pack.pdf) See [Oxhey]")
+    assert "leak: members-only passage" in site.build().err
+    site.edit("news/centres-open.md", "![Fathers and toddlers building a cardboard den at our "
+              "Saturday group](/media/pack.pdf) ", "The health visitor sends the new birth list "
+              "to the centre every Monday, ")
+    assert "leak: members-only passage" in site.build().err
+
+
+def test_directory_entry_pasted_whole_is_found_but_a_public_contact_is_not(site):
+    site.edit("news/centres-open.md", "See [Oxhey]", "Ask Sam Example, Centre manager. See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only directory entry" in result.err
+    site.edit("news/centres-open.md", "Ask Sam Example, Centre manager. ", "")
+    site.edit("members/directory.yaml", "Sam Example", "Jane Example")  # the agency's contact
+    result = site.build()
+    assert result.status == 0, result.err
+
+
+def test_another_sites_members_address_is_not_a_leak(site):
+    site.edit("news/centres-open.md", "See [Oxhey]", "See the national [directory]"
+              "(https://www.familyhubs.example.net/members/good-practice/dads-group/). [Oxhey]")
+    result = site.build()
+    assert result.status == 0, result.err
+
+
 def test_members_file_copied_into_public_media_fails_the_build(site):
     site.write("members/media/rota.pdf", "%PDF-1.4 the members' rota\n")
     site.write("media/handout.pdf", "%PDF-1.4 the members' rota\n")

@@ -198,6 +198,8 @@ def test_catch_up_build_that_fails_leaves_the_changes_it_took_for_the_next_rebui
         assert preview.rebuild(defer=True)
         with write.BuildLock(site.output):  # a `ccsite build` into the same folder, now
             preview.catch_up()
+        # told, as any build's mistake is (a leak found in the search index must show)
+        assert [error.field for error in preview.state.errors] == ["lock"]
         about = site.content / "pages/about.md"
         about.write_text(about.read_text() + "\nOne more line.\n")
         preview.changed(str(about.resolve()))
