@@ -507,7 +507,8 @@ def inspect_public_page(leaks: LeakAudit, output_path: str,
 def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorList,
                 clean: dict[str, str] | None = None,
                 digests: dict[str, str] | None = None, by_content: bool = False,
-                used: set[str] | None = None, made_from: dict[str, str] | None = None) -> int:
+                used: set[str] | None = None, made_from: dict[str, str] | None = None,
+                written_in: Callable[[str], str] | None = None) -> int:
     """Scan every public file; returns how many files were read.
 
     All fingerprints go into one Aho-Corasick automaton (ahocorasick-rs), so each file is
@@ -518,7 +519,8 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     files on disk are known by their bytes, not their place and time (for files made anew
     at every build, like the search index). `used` collects the keys of this build's files.
     `made_from`: the content file each page is made from, named in the message (it is the
-    file to edit).
+    file to edit); `written_in(file)`: that file's text (see `public_source_text`), to
+    tell a members post quoting a public page from a public page quoting a members post.
     """
     if not leaks.needles:
         return 0
@@ -548,12 +550,18 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
         excerpt = fingerprint.text if len(fingerprint.text) < 60 else \
             fingerprint.text[:57] + "..."
         source = (made_from or {}).get(path)
+        if source and written_in is not None and needle in written_in(source):
+            remedy = (f"{source}, which this page is made from, says it too: if the public "
+                      "page said it first, the members file quotes it, and one of them must "
+                      "be reworded")
+        else:
+            remedy = "remove it from " + (f"{source}, which this page is made from (or "
+                                          "from its template)" if source else
+                                          "the public template or page")
         errors.add(f"{shown_root}/{path}", _line_of(readable, needle), "leak",
                    f"members-only {fingerprint.what} from {fingerprint.source} is in this "
                    f"public file: '{excerpt}'. Members content must never be published; "
-                   "remove it from " + (f"{source}, which this page is made from (or from "
-                                        "its template)" if source else
-                                        "the public template or page"))
+                   + remedy)
     return scanned
 
 

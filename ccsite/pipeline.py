@@ -369,6 +369,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 members_root[path.removeprefix("members/")] = page
             for path, media_source in members_media.items():
                 members_root[path.removeprefix("members/")] = media_source
+        public_documents = {d.path: d for d in [folder.site, *folder.documents]
+                            if d is not None and not d.members_only}
         leak_keys: set[str] = set()  # what this build's files are known by, to keep
         # the preview server's page-only rebuild: while the fingerprints are those the
         # published files passed, the files kept as published need no second look
@@ -379,7 +381,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
             digests={**({} if audited else _kept_digests(public, paths, memory)),
                      **{path: seen[1] for path, seen in public_check.results.items() if seen[1]}},
             used=leak_keys, made_from={r.output_path: r.source for r in page_routes
-                                       if r.source})
+                                       if r.source},
+            written_in=lambda source: audit.public_source_text(public_documents[source])
+            if source in public_documents else "")
         for media, members_media in audit.copied_members_media(folder.media,
                                                                folder.members_media):
             errors.add(f"{paths.shown}/media/{media.rel}", 1, "leak",

@@ -548,3 +548,15 @@ def test_sample_site_builds_in_both_modes_without_members_plaintext(tmp_path):
         for path, text in every_file_text(tmp_path / output).items():
             text = text.replace("&#39;", "'")
             assert not [t for t in titles if t in text], path
+
+
+def test_members_post_quoting_a_public_page_is_told_as_such(site):
+    """The check cannot tell which came first; when the public page's own file says it,
+    the message says both files say it, rather than blaming the public page alone."""
+    sentence = "Families can drop in every weekday, and the staff will always say hello."
+    site.edit("centres/oxhey.md", "Families can drop in every weekday.", sentence)
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", f"As it says: {sentence}")
+    result = site.build()
+    assert result.status == 1
+    assert (f"{site.content}/centres/oxhey.md, which this page is made from, says it too: if "
+            "the public page said it first, the members file quotes it") in result.err
