@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import gzip
-import unicodedata
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -299,7 +299,7 @@ def contact_details(document) -> str:
             elif key == "email" and node.raw:
                 found.append(normalise(node.raw))
             elif key == "phone" and node.raw:
-                found.append(re.sub(r"\D", "", node.raw))
+                found.append(phone_digits(node.raw))
         name, role = mapping.items.get("name"), mapping.items.get("role")
         if name and role and name.raw and role.raw:  # a contact, as a directory lists one
             found.extend([normalise(f"{name.raw}, {role.raw}"),
@@ -475,18 +475,16 @@ class LeakAudit:
         """(the file's readable text, the fingerprint found in it), or None if clean."""
         if not self.needles:
             return None
+        readable = readable_text(path, data)
+        needle = self.prepare().first_in(searchable(readable, self.digits))
+        return None if needle is None else (readable, needle)
+
+    def prepare(self) -> "LeakSearcher":
+        """The searcher, built now if not yet (before forking workers that all use it)."""
         if self._searcher is None:
             self._searcher = LeakSearcher.for_needles(self.needles, self.addresses,
                                                       self.site_prefixes, self.against)
-        readable = readable_text(path, data)
-        needle = self._searcher.first_in(searchable(readable, self.digits))
-        return None if needle is None else (readable, needle)
-
-    def prepare(self) -> None:
-        """Build the searcher now (before forking workers that will all use it)."""
-        if self.needles and self._searcher is None:
-            self._searcher = LeakSearcher.for_needles(self.needles, self.addresses,
-                                                      self.site_prefixes, self.against)
+        return self._searcher
 
 
 def public_inspection(leaks: LeakAudit) -> Inspection:

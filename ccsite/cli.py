@@ -277,14 +277,16 @@ def run_members_htpasswd(args: argparse.Namespace, store) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .members.credentials import MemberStore, default_secrets_folder
+    from .members.credentials import MemberStore
+    from .pipeline import Paths
     from .render import default_templates
     from .serve import PreviewServer, now_or
 
     source = Path(args.source)
-    templates = Path(args.templates) if args.templates else \
-        source.resolve().parent / "templates"
-    secrets = Path(args.secrets) if args.secrets else default_secrets_folder(source)
+    folders = _folders(args)  # the folders a build uses, as it finds them (Paths.of)
+    paths = Paths.of(source, Path(args.output), folders["templates"], args.source,
+                     folders["secrets"])
+    templates, secrets = paths.templates, paths.secrets
 
     from .incremental import BuildMemory
 

@@ -395,25 +395,31 @@ def _build(paths: Paths, options: validate.BuildOptions,
 
         # write: each root swapped in whole; the search index is made from the written pages
         step("write")
-        for problem in _unwritable(paths.output):
-            errors.errors.append(problem)
+        errors.errors.extend(_unwritable(paths.output))
         errors.raise_if_any()
         published = paths.output / "public"
+
+        def audit_index(root: Path, files: list[Path]) -> None:
+            audit.check_leaks({p.relative_to(root).as_posix(): p for p in files}, leaks,
+                              str(published), errors, clean=memory.leak_clean,
+                              by_content=True, used=leak_keys)
+
+        def audit_kept_index(root: Path, made: list[Path]) -> None:
+            """When the fingerprints changed (members content did), the index files kept
+            from the last build (all but `made`) are read against them too."""
+            if memory.index_audited_against != leaks.against:
+                audit_index(root, sorted({p for p in (root / search.SUBDIR).rglob("*")
+                                          if p.is_file()} - set(made)))
+                errors.raise_if_any()
+            memory.index_audited_against = leaks.against
 
         def finish(root: Path, changed: set[str]) -> None:
             """Index the new public folder before it is swapped in: only the bundles
             whose pages changed since the index was made (see outputs/search.py)."""
             old_index = published / search.SUBDIR
             stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
-            new_index = root / search.SUBDIR
-
-            def check(files: list[Path]) -> None:  # each bundle as it is made
-                audit.check_leaks({p.relative_to(root).as_posix(): p for p in files}, leaks,
-                                  str(published), errors, clean=memory.leak_clean,
-                                  by_content=True, used=leak_keys)
-
             if old_index.is_dir() and not stale and memory.search_news == len(site.news):
-                write.link_tree(old_index, new_index)  # the pages it indexes are too
+                write.link_tree(old_index, root / search.SUBDIR)  # its pages are too
                 made: list[Path] = []
             else:
                 step("search index")
@@ -423,7 +429,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
                     index = search.update_search_index(
                         root, [p for p in public if p.endswith(".html")],
                         old_index if same_layout else None, len(site.news),
-                        stale if same_layout else None, memory.search_unindexed, check)
+                        stale if same_layout else None, memory.search_unindexed,
+                        functools.partial(audit_index, root))  # each bundle as it is made
                 except search.SearchIndexError as exc:
                     errors.add(str(published), 0, "search", str(exc))
                 errors.raise_if_any()
@@ -431,13 +438,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 memory.search_stale_pages = set()
                 memory.search_news = len(site.news)
                 memory.search_unindexed = index.unindexed
-            if memory.index_audited_against != leaks.against:
-                # the fingerprints changed (members content did): what was kept of the
-                # index has not been read against them
-                check(sorted(set(p for p in new_index.rglob("*") if p.is_file())
-                             - set(made)))
-                errors.raise_if_any()
-            memory.index_audited_against = leaks.against
+            audit_kept_index(root, made)
             step("publish")  # the new folder swapped in, the old one removed
 
         if defer:  # the preview server: only what changed, in place (see write.update_in_place)
@@ -449,16 +450,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
             written = write.write_root(paths.output, "public", public, finish=finish,
                                        previous=memory.outputs.get("public"),
                                        force=bool(memory.search_stale_pages))
-            if memory.index_audited_against != leaks.against:
-                # nothing public changed, so the published index was kept as it is; the
-                # fingerprints did (members content changed): read it against them
-                index = published / search.SUBDIR
-                audit.check_leaks({p.relative_to(published).as_posix(): p
-                                   for p in index.rglob("*") if p.is_file()}, leaks,
-                                  str(published), errors, clean=memory.leak_clean,
-                                  by_content=True, used=leak_keys)
-                errors.raise_if_any()
-                memory.index_audited_against = leaks.against
+            if not written.swapped:  # nothing public changed: the published index is kept
+                audit_kept_index(published, [])
         memory.outputs["public"] = written.signatures
         if members_root is not None:
             write_members = write.update_in_place if defer else write.write_root
@@ -711,27 +704,28 @@ def _render(make: Callable[[], Any], paths: Paths, errors: ErrorList) -> Any:
 
 def _raised_by_template(exc: BaseException) -> bool:
     """Was `exc` raised by a template's own code (its innermost frame a template's)?"""
-    trace = exc.__traceback__
-    while trace is not None and trace.tb_next is not None:
-        trace = trace.tb_next
-    return trace is not None and _is_template(trace.tb_frame.f_code.co_filename)
-
-
-def _is_template(filename: str) -> bool:
-    return filename.endswith((".html", ".xml", ".txt", ".j2"))
+    frames = _frames(exc)
+    return bool(frames) and _is_template(frames[-1][0])
 
 
 def _template_line(exc: BaseException) -> tuple[str, int] | None:
     """The template file and line an error was raised at: Jinja runs a template as code
     compiled under the template's own file name, and maps its lines back when raising."""
-    found = None
+    return next((frame for frame in reversed(_frames(exc)) if _is_template(frame[0])), None)
+
+
+def _frames(exc: BaseException) -> list[tuple[str, int]]:
+    """(file, line) of each frame `exc` passed through, outermost first."""
+    frames = []
     trace = exc.__traceback__
     while trace is not None:
-        filename = trace.tb_frame.f_code.co_filename
-        if _is_template(filename):
-            found = (filename, trace.tb_lineno)
+        frames.append((trace.tb_frame.f_code.co_filename, trace.tb_lineno))
         trace = trace.tb_next
-    return found
+    return frames
+
+
+def _is_template(filename: str) -> bool:
+    return filename.endswith((".html", ".xml", ".txt", ".j2"))
 
 
 PAGE_VARIABLES_UNDEFINED = {"'site' is undefined", "'current_url' is undefined"}
