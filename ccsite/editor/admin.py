@@ -51,7 +51,7 @@ API = ROOT + decap.API_PATH.removeprefix("admin/")
 # elsewhere: every file comes from this server (connect-src 'self').
 ADMIN_CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
              "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; "
-             "connect-src 'self'; frame-src 'self' blob:; child-src 'self' blob:; "
+             "connect-src 'self' blob:; frame-src 'self' blob:; child-src 'self' blob:; "
              "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
              "form-action 'self'; frame-ancestors 'none'")
 ADMIN_HEADERS = {"Content-Security-Policy": ADMIN_CSP, "X-Content-Type-Options": "nosniff",
@@ -69,6 +69,7 @@ def admin_page(title: str, token: str | None = None) -> bytes:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 {secret}<title>Content editor - {html.escape(title)}</title>
+<link rel="icon" href="data:,">
 <link href="config.yml" type="text/yaml" rel="cms-config-url">
 </head>
 <body>

@@ -191,8 +191,8 @@ def widget(field: Field, ctx: _Context, parent_required: bool = True) -> dict:
 def _kind(field: Field, ctx: _Context, required: bool) -> dict:
     """The widget and its options for the field's kind (see schema.Kind)."""
     kind = field.kind
-    if kind in ("choice",) or (kind == "integer" and field.choices):
-        return {"widget": "select", "options": list(field.choices)}
+    if kind == "choice" or (kind == "integer" and field.choices):
+        return {"widget": "select", "options": _options(field, ctx)}
     if kind == "list" and (field.choices or field.vocabulary):
         return {"widget": "select", "multiple": True, **_list_bounds(required),
                 "options": _options(field, ctx)}
@@ -223,7 +223,7 @@ def _kind(field: Field, ctx: _Context, required: bool) -> dict:
                 "fields": [widget(f, ctx, required) for f in field.fields]}
     if kind == "objects":
         summary = next((f.name for f in field.fields if f.kind in ("line", "date")), None)
-        return {"widget": "list", **_list_bounds(required),
+        return {"widget": "list", "collapsed": False, **_list_bounds(required),
                 **({"summary": "{{fields." + summary + "}}"} if summary else {}),
                 "fields": [widget(f, ctx) for f in field.fields]}
     if kind == "document":
@@ -238,10 +238,13 @@ def _kind(field: Field, ctx: _Context, required: bool) -> dict:
 
 
 def _options(field: Field, ctx: _Context) -> list:
+    """The choices as Decap's select shows them: words as they are, numbers as
+    {label, value} (Decap's select takes a bare option for text only)."""
     if field.vocabulary:
         return [{"label": label, "value": key}
                 for key, label in ctx.vocabularies[field.vocabulary].items()]
-    return list(field.choices)
+    return [choice if isinstance(choice, str) else {"label": str(choice), "value": choice}
+            for choice in field.choices]
 
 
 def _list_bounds(required: bool) -> dict:

@@ -68,9 +68,13 @@ class Shape:
         field = self._field(name)
         return Shape(field.fields) if field is not None and field.fields else None
 
-    def default(self, name: str) -> Any:
+    def declared_default(self, name: str) -> Any:
         field = self._field(name)
-        return None if field is None or field.required else field.default
+        return None if field is None else field.default
+
+    def required(self, name: str) -> bool:
+        field = self._field(name)
+        return field is not None and field.required
 
 
 # -- reading what Decap sent (YAML 1.2 core schema) -------------------------------------
@@ -221,24 +225,33 @@ def dump_fields(data: dict, shape: Shape) -> str:
 
 # -- comparing -------------------------------------------------------------------------
 
-def prune(value: Any, shape: Shape | None = None) -> Any:
-    """What the editor's value says, without empty fields (an emptied field is a field
-    left out, as the validator reads it) and without optional fields at their default
-    (the editor fills `draft: false` in; the file need not say it)."""
+def prune(value: Any) -> Any:
+    """What the editor's value says, without its empty fields: a field emptied in the
+    form is a field left out, as the validator reads it."""
     if isinstance(value, dict):
-        result = {}
-        for key, item in value.items():
-            item = prune(item, shape.of(key) if shape else None)
-            if _empty(item):
-                continue
-            if shape is not None and key in shape.names() and \
-                    shape.default(key) is not None and item == shape.default(key):
-                continue
-            result[key] = item
-        return result
+        pruned = {key: prune(item) for key, item in value.items()}
+        return {key: item for key, item in pruned.items() if not _empty(item)}
     if isinstance(value, list):
-        return [prune(item, shape) for item in value]
+        return [prune(item) for item in value]
     return value
+
+
+def says_nothing(shape: Shape | None, key: str, value: Any) -> bool:
+    """A value the form fills in by itself, which a file need not say: an optional field
+    at its default (`draft: false`), or an optional part holding only defaults
+    (`value: {currency: GBP}` with no amount)."""
+    if shape is None or shape.required(key):
+        return False
+    inner = shape.of(key)
+    if inner is not None and isinstance(value, dict):
+        return all(value[k] == inner.declared_default(k) for k in value)
+    default = shape.declared_default(key)
+    return default is not None and value == default
+
+
+def without_defaults(data: dict, shape: Shape) -> dict:
+    """A new file's fields: what the form filled in by itself left out."""
+    return {key: value for key, value in data.items() if not says_nothing(shape, key, value)}
 
 
 def _empty(value: Any) -> bool:
@@ -262,7 +275,8 @@ def same(node: yaml.Node | None, value: Any, shape: Shape | None = None) -> bool
             (lambda key: True)
         written = {k.value: v for k, v in node.value
                    if offered(k.value) and not _empty_node(v)}
-        wanted = {k: v for k, v in value.items() if offered(k) and not _empty(v)}
+        wanted = {k: v for k, v in value.items() if offered(k) and not _empty(v) and
+                  (k in written or not says_nothing(shape, k, v))}
         return written.keys() == wanted.keys() and \
             all(same(written[k], wanted[k], shape.of(k) if shape else None) for k in written)
     return False
@@ -388,7 +402,8 @@ class _Editor:
                 self.field(key_node, value_node, wanted[key], shape.of(key) if shape else None)
         indent = node.value[0][0].start_mark.column
         for key, value in wanted.items():
-            if key not in written and key in offered and not _empty(value):
+            if key not in written and key in offered and not _empty(value) and \
+                    not says_nothing(shape, key, value):
                 self._insert(node, written, offered, key, value, indent)
 
     def field(self, key_node: yaml.Node, value_node: yaml.Node, value: Any,
@@ -532,9 +547,9 @@ def merge_document(old: str | None, raw: str, markdown: bool, shape: Shape) -> s
     `raw` says, only where it says something different."""
     wanted, body = read_decap(raw, markdown)
     wanted.pop("body", None)
-    wanted = prune(wanted, shape)
+    wanted = prune(wanted)
     if old is None:
-        fields = dump_fields(wanted, shape)
+        fields = dump_fields(without_defaults(wanted, shape), shape)
         return "---\n" + fields + "---\n" + _with_newline(body or "") if markdown \
             else fields
     bom = "\ufeff" if old.startswith("\ufeff") else ""
