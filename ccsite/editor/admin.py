@@ -148,12 +148,15 @@ class AdminSite:
         path = request.path.split("?", 1)[0].split("#", 1)[0]
         if request.command == "POST":  # its body may go unread: no second request after it
             request.close_connection = True
+        refuse = _json if request.command == "POST" else \
+            (lambda request, status, answer: _send(request, status, "text/plain; charset="
+                                                   "utf-8", answer["error"].encode(), head))
         if not self.on_this_computer(request.server.server_address[0]):
-            return _send(request, 404, "text/plain; charset=utf-8", b"Not found\n", head)
+            return refuse(request, 404, {"error": "Not found\n"})
         host = self.loopback_host(request)
         if host is None:
-            return _send(request, 403, "text/plain; charset=utf-8",
-                         b"The editor answers only at 127.0.0.1 or localhost.\n", head)
+            return refuse(request, 403, {"error": "The editor answers only at 127.0.0.1 or "
+                                                  "localhost.\n"})
         if request.command == "POST":
             if path != API:
                 return _send(request, 405, "text/plain; charset=utf-8", b"", head)
