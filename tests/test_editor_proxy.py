@@ -218,12 +218,13 @@ def test_a_request_without_this_runs_token_is_refused(editor, site):
 
 @pytest.mark.parametrize("path", ["../secret.txt", "/etc/passwd", "centres/../../secret.txt",
                                   "centres/..\\..\\secret.txt", "linked/secret.txt",
-                                  "link.md", ".hidden.md"])
+                                  "link.md", "inside-link.md", ".hidden.md"])
 def test_paths_outside_the_content_folder_are_refused(editor, site, path):
     secret = site.root / "secret.txt"
     secret.write_text("not for the editor\n")
     os.symlink(site.root, site.content / "linked")
     os.symlink(secret, site.content / "link.md")
+    os.symlink(site.content / "members/directory.yaml", site.content / "inside-link.md")
     status, answer = editor.api("getEntry", {"path": path})
     assert status in (403, 422), answer
     assert "not for the editor" not in json.dumps(answer)
