@@ -292,3 +292,19 @@ def test_the_admin_page_has_its_own_content_security_policy(editor):
     assert "http" not in policy  # nothing from elsewhere
     status, headers, config = editor.get("/admin/config.yml")
     assert status == 200 and f"proxy_url: http://{editor.host}/admin/api/v1" in config
+
+
+def test_a_mistake_in_another_file_does_not_stop_a_save_but_one_left_in_the_file_does(
+        editor, site):
+    site.edit("lessons/more-time.md", "order: 1", "order: first")  # broken by hand
+    news = site.content / "news/centres-open.md"
+    status, _ = editor.save("news/centres-open.md",
+                            news.read_text().replace("title: Centres open",
+                                                     "title: Centres now open"))
+    assert status == 200 and "title: Centres now open" in news.read_text()
+    lesson = site.content / "lessons/more-time.md"
+    before = lesson.read_text()
+    status, answer = editor.save("lessons/more-time.md",
+                                 before.replace("Allow more time", "Allow much more time"))
+    assert status == 422 and "order: must be a whole number" in answer["error"]
+    assert lesson.read_text() == before
