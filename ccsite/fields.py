@@ -25,6 +25,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 POSTCODE_RE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})$")
 TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 INTEGER_RE = re.compile(r"^[-+]?[0-9]+$")
 # No date of the programme is outside these years, so one that is is a typo; it also keeps
 # date arithmetic (the day after, a timeline's next year) away from the calendar's edges.
@@ -113,8 +114,8 @@ class Fields:
             return None
         return text
 
-    def one_line(self, name: str, required: bool = False) -> str | None:
-        text = self.text(name, required)
+    def one_line(self, name: str, required: bool = False, why: str = "") -> str | None:
+        text = self.text(name, required, why)
         if text is not None and "\n" in text:
             self.error(name, self.line_of(name), "must be a single line of plain text")
             return None
@@ -305,6 +306,48 @@ class Fields:
                        "(e.g. WD17 1AB)")
             return None
         return f"{compact[:-3]} {compact[-3:]}"
+
+    # -- site settings ----------------------------------------------------------------
+
+    def language(self, name: str) -> str | None:
+        """The language tag of every page (`<html lang>`): screen readers choose their
+        voice by it, so a name ('English') is refused, not published."""
+        language = self.text(name)
+        if language is not None and not LANGUAGE_RE.match(language):
+            self.error(name, self.line_of(name), f"'{language}' is not a language code; "
+                       "write en-GB for English (cy for Welsh)")
+            return None
+        return language
+
+    def base_url(self, name: str, required: bool = False) -> str | None:
+        url = self.text(name, required)
+        if url is None:
+            return None
+        if not is_web_url(url) or not url.endswith("/") or "?" in url or "#" in url:
+            self.error(name, self.line_of(name), f"'{url}' must be an absolute http(s) "
+                       "address ending in / (e.g. https://childrenscentres.example.org/)")
+            return None
+        return url
+
+    def labels(self, name: str, required: bool = False) -> dict[str, str] | None:
+        """A mapping of key: label with keys of the editor's choosing (service types)."""
+        types = self.mapping(name, required=required)
+        if types is None:
+            return None
+        result: dict[str, str] = {}
+        for key, line in types.data.key_lines.items():
+            if not SLUG_RE.match(key):
+                types.error(key, line, "a service type key must be lower-case letters, "
+                            "digits and hyphens (e.g. family-support)")
+                types.used.add(key)
+                continue
+            # a key with a broken label is still a key: centres using it are not wrong too
+            result[key] = types.one_line(key, required=True) or key
+        if not types.data.items:  # centres must list at least one service, from these keys
+            self.error(name, self.line_of(name), "is empty; give at least one 'key: label' "
+                       "line (e.g. family-support: Family support and outreach)")
+            return None
+        return result
 
     # -- collections ----------------------------------------------------------------
 

@@ -117,6 +117,21 @@ class AccessibilitySettings:
 
 
 @dataclass(frozen=True)
+class EditorSettings:
+    """`editor:`: the web editor published at /admin/ and the Git host it saves to."""
+
+    backend: str  # github | gitlab | gitea
+    repo: str  # owner/name
+    branch: str = "main"
+    editorial_workflow: bool = False  # draft -> in review -> ready (GitHub, GitLab)
+    members: bool = False  # offer the members collections (whoever can write can read)
+    base_url: str | None = None  # the OAuth server
+    auth_endpoint: str | None = None
+    api_root: str | None = None  # a self-hosted GitLab or Gitea
+    app_id: str | None = None  # GitLab's or Gitea's OAuth application
+
+
+@dataclass(frozen=True)
 class Organisation:
     name: str
     phone: Phone | None
@@ -139,6 +154,7 @@ class SiteConfig:
     ocid_prefix: str | None
     extra: dict[str, Any] = field(default_factory=dict)
     accessibility: AccessibilitySettings | None = None
+    editor: EditorSettings | None = None
 
 
 # -- documents ------------------------------------------------------------------------

@@ -31,10 +31,11 @@ from .model import (CENTRE_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_STATUSES, PH
 #   object    a mapping of `fields`              objects    a list of mappings of `fields`
 #   document  a web address or media/<file>      labels     a free mapping of slug: label
 #   language  a language tag (en-GB)             free       a free mapping, never validated
+#   base_url  an absolute http(s) address ending in /
 Kind = Literal["line", "text", "markdown", "choice", "integer", "number", "boolean", "date",
                "datetime", "moment", "time", "email", "phone", "url", "postcode", "slug",
                "ref", "refs", "list", "object", "objects", "document", "labels", "language",
-               "free"]
+               "free", "base_url"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Field:
     at_least_one: tuple[str, ...] = ()  # object(s): at least one of these must be given
     before: tuple[str, str] | None = None  # object(s): (earlier, later) sibling fields
     media: bool = False  # document: may be a file in media/ (media/<file>)
+    unit: str = ""  # how a number's limits are told (" decimal degrees")
     example: Any = None  # what `ccsite new` writes for a required field
     default: Any = None  # what an absent optional field means
 
@@ -163,8 +165,10 @@ ADDRESS = Field("address", "object", "Address", required=True, fields=(
 
 LOCATION = Field("location", "object", "Map position", help="Latitude and longitude in "
                  "decimal degrees (from a map: right-click, 'What's here?').", fields=(
-    Field("lat", "number", "Latitude", required=True, minimum=-90, maximum=90),
-    Field("lon", "number", "Longitude", required=True, minimum=-180, maximum=180),
+    Field("lat", "number", "Latitude", required=True, minimum=-90, maximum=90,
+          unit=" decimal degrees"),
+    Field("lon", "number", "Longitude", required=True, minimum=-180, maximum=180,
+          unit=" decimal degrees"),
 ))
 
 OPENING_HOURS = Field("opening_hours", "objects", "Opening hours", before=("opens", "closes"),
@@ -215,7 +219,7 @@ AGENCY = ContentType("agency", "agencies", ".yaml", "Lead agencies", "lead agenc
 
 VALUE = Field("value", "object", "Value", fields=(
     Field("amount", "number", "Amount (pounds)", required=True, minimum=0,
-          maximum=MAX_AMOUNT, help="Digits only, with a point for pence: 250000."),
+          maximum=MAX_AMOUNT, unit=" (pounds)", help="Digits only, with a point for pence: 250000."),
     Field("currency", "choice", "Currency", required=True, choices=CURRENCIES,
           default="GBP"),
 ))
@@ -364,7 +368,7 @@ _EDITOR = Field("editor", "object", "Web editor", help="Publishes the web editor
 SITE = ContentType("site", "", ".yaml", "Site settings", "site settings", common=False,
                    single_file="site.yaml", fields=(
     Field("title", "line", "Site title", required=True),
-    Field("base_url", "url", "Address", required=True, help="The whole address the site "
+    Field("base_url", "base_url", "Address", required=True, help="The whole address the site "
           "is published at, ending with / (https://childrenscentres.example.org/)."),
     Field("language", "language", "Language", default="en-GB",
           help="A language code: en-GB for English, cy for Welsh."),
