@@ -116,8 +116,42 @@ def make_parser() -> argparse.ArgumentParser:
     _source_option(new_parser)
     new_parser.set_defaults(run=run_new)
 
+    schema_parser = commands.add_parser(
+        "schema", help="write a JSON Schema per content type, for editors that check YAML",
+        description="Write DIR/<type>.schema.json for each content type (centre, agency, "
+        "opportunity, lesson, news, page, good-practice, directory, site), made from the "
+        "same declaration the build checks content against. The service types are the "
+        "site's own, read from --source when it has a site.yaml.")
+    schema_parser.add_argument("folder", metavar="DIR", help="where to write the schemas")
+    _source_option(schema_parser)
+    schema_parser.set_defaults(run=run_schema)
+
+    reference_parser = commands.add_parser(
+        "reference", help="print the content-model reference (docs/content-model.md)",
+        description="Print the reference of every content type and field, in Markdown, "
+        "made from the declaration the build checks content against.")
+    reference_parser.set_defaults(run=run_reference)
+
     _members_commands(commands)
     return parser
+
+
+def run_reference(args: argparse.Namespace) -> int:
+    from .docs import reference
+
+    sys.stdout.write(reference())
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from .json_schemas import write_schemas
+    from .config import site_config
+
+    config = site_config(Path(args.source))
+    written = write_schemas(Path(args.folder), config.vocabularies if config else {})
+    for path in written:
+        print(f"Wrote {path}")
+    return 0
 
 
 def _folders(args: argparse.Namespace) -> dict:

@@ -2,18 +2,26 @@
 declared in schema.SITE and read by validate.read_fields)."""
 from __future__ import annotations
 
-import datetime as dt
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ErrorList
 from .fields import Fields
-from .load import RawDocument
+from .load import ContentFolder, RawDocument, load
 from .model import (AccessibilitySettings, EditorSettings, Milestone, NonCompliance,
                     Organisation, SiteConfig, Target)
 from .schema import SITE
 from .validate import Reading, read_fields
 
 DEFAULT_LICENCE = SITE.field("open_data").field("licence").default
+
+
+def site_config(source: Path, folder: ContentFolder | None = None) -> SiteConfig | None:
+    """The site settings of a content folder, or None where it has none that read
+    (a new file, a schema or the editor's forms are still made, with defaults)."""
+    errors = ErrorList()
+    folder = folder or load(source, str(source), errors)
+    return read_site_config(folder.site, errors) if folder.site else None
 
 
 def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | None:

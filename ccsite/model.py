@@ -156,6 +156,12 @@ class SiteConfig:
     accessibility: AccessibilitySettings | None = None
     editor: EditorSettings | None = None
 
+    @property
+    def vocabularies(self) -> dict[str, tuple[str, ...]]:
+        """The lists of values content may choose from that the site defines (a
+        declared field's `vocabulary` names one)."""
+        return {"service_types": tuple(self.service_types)}
+
 
 # -- documents ------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from .config import site_config
 from .errors import ErrorList
 from .fields import LOCAL_ZONE
 from .graph import RESERVED_SLUGS, slugify
@@ -91,11 +92,8 @@ class _Facts:
 
     @classmethod
     def read(cls, source: Path) -> "_Facts":
-        from .config import read_site_config
-
-        errors = ErrorList()
-        folder = load(source, str(source), errors)
-        config = read_site_config(folder.site, errors) if folder.site else None
+        folder = load(source, str(source), ErrorList())
+        config = site_config(source, folder)
         agencies = sorted(d.slug for d in folder.of_kind("agency"))
         service = next(iter(config.service_types), "early-education") if config else \
             "early-education"

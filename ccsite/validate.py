@@ -112,8 +112,7 @@ def read_one(document: RawDocument, config: SiteConfig, media: set[str],
 def _read_document(document: RawDocument, readers: dict, result: Validated,
                    errors: ErrorList):
     f = Fields(document.data, document.line, document.path, errors)
-    reading = Reading(vocabularies={"service_types": tuple(result.config.service_types)},
-                      media=result.media)
+    reading = Reading(vocabularies=result.config.vocabularies, media=result.media)
     values = read_fields(f, BY_NAME[document.kind].fields, reading)
     if document.kind == "agency":
         read_as = _agency(values, f, document)
