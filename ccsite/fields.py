@@ -78,8 +78,12 @@ class Fields:
 
     # -- access ---------------------------------------------------------------------
 
-    def node(self, name: str, required: bool = False, why: str = "") -> Node | None:
-        """The node of `name`, or None (reported when required) if absent or empty."""
+    def node(self, name: str, required: bool = False, why: str = "",
+             words: bool = False) -> Node | None:
+        """The node of `name`, or None (reported when required) if absent or empty.
+
+        A value that is not words (a phone, a date, a choice...) written in Word's curly
+        quotes is told so: YAML reads them as part of the value."""
         self.used.add(name)
         node = self.data.get(name)
         if node is not None:
@@ -87,6 +91,12 @@ class Fields:
         if node is None or _blank(node.value):
             if required:
                 self.missing(name, why)
+            return None
+        if not words and isinstance(node.value, str) and _in_curly_quotes(node.value):
+            inner = node.value.strip()[1:-1].strip()
+            self.error(name, node.line, f"'{_cut(node.value.strip())}' is in curly quotes "
+                       "(“ ” or ‘ ’, as a word processor writes them), which are read as part "
+                       f"of the value; use straight quotes: \"{inner}\"")
             return None
         return node
 
@@ -100,8 +110,9 @@ class Fields:
 
     # -- scalars --------------------------------------------------------------------
 
-    def text(self, name: str, required: bool = False, why: str = "") -> str | None:
-        node = self.node(name, required, why)
+    def text(self, name: str, required: bool = False, why: str = "",
+             words: bool = True) -> str | None:
+        node = self.node(name, required, why, words)
         return None if node is None else self._text(name, node)
 
     def _text(self, name: str, node: Node) -> str | None:
@@ -182,7 +193,7 @@ class Fields:
 
     def choice(self, name: str, options: tuple[str, ...] | list[str], required: bool = False,
                why: str = "") -> str | None:
-        text = self.text(name, required, why)
+        text = self.text(name, required, why, words=False)
         if text is None:
             return None
         if text not in options:
@@ -191,7 +202,7 @@ class Fields:
         return text
 
     def slug(self, name: str, required: bool = False, why: str = "") -> str | None:
-        text = self.text(name, required, why)
+        text = self.text(name, required, why, words=False)
         if text is not None and not SLUG_RE.match(text):
             self.error(name, self.line_of(name), f"'{_cut(text)}' is not a slug: use lower-case "
                        "letters, digits and single hyphens (e.g. 'north-watford')"
@@ -210,6 +221,12 @@ class Fields:
             return None
         if isinstance(value, dt.date):
             return value if self._in_years(name, node, value) else None
+        day_first = _day_first(node.value)
+        if day_first is not None:
+            self.error(name, node.line, f"{_show(node)} is written day first; write it as "
+                       f"{day_first.isoformat()} ({_said(day_first)}, read in UK order: "
+                       "day, month, year)")
+            return None
         self.error(name, node.line, f"{_show(node)} is not a real date{_reason(value)}; "
                    "write it as YYYY-MM-DD (e.g. 2006-02-03)")
         return None
@@ -235,6 +252,13 @@ class Fields:
                        f"(e.g. {value.isoformat()}T12:00:00Z)")
             return None
         also = ", or as a date YYYY-MM-DD" if allow_date else ""
+        day_first = _day_first(node.value)
+        if day_first is not None:
+            self.error(name, node.line, f"{_show(node)} is written day first; write it as "
+                       f"{day_first.isoformat()}T12:00:00Z with the time you mean "
+                       f"({_said(day_first)}, read in UK order: day, month, year; Z is UK "
+                       f"winter time, +01:00 summer time){also}")
+            return None
         self.error(name, node.line, f"{_show(node)} is not a real date-time{_reason(value)}; "
                    f"write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z){also}")
         return None
@@ -266,7 +290,7 @@ class Fields:
         return dt.time(int(text[:2]), int(text[3:]))
 
     def email(self, name: str, required: bool = False) -> str | None:
-        text = self.text(name, required)
+        text = self.text(name, required, words=False)
         if text is not None and text.lower().startswith("mailto:"):
             self.error(name, self.line_of(name), f"'{text}': write the address alone, "
                        f"without 'mailto:' ({text[7:]}); the page makes the link")
@@ -278,7 +302,7 @@ class Fields:
         return text
 
     def phone(self, name: str, required: bool = False) -> Phone | None:
-        text = self.text(name, required)
+        text = self.text(name, required, words=False)
         if text is None:
             return None
         phone = parse_phone(text)
@@ -289,7 +313,7 @@ class Fields:
         return phone
 
     def url(self, name: str, required: bool = False) -> str | None:
-        text = self.text(name, required)
+        text = self.text(name, required, words=False)
         if text is not None and not is_web_url(text):
             self.error(name, self.line_of(name), f"'{text}' is not a web address; give the "
                        "whole address starting with https:// (e.g. https://example.org/)")
@@ -297,7 +321,7 @@ class Fields:
         return text
 
     def postcode(self, name: str, required: bool = False) -> str | None:
-        text = self.text(name, required)
+        text = self.text(name, required, words=False)
         if text is None:
             return None
         compact = re.sub(r"\s+", "", text).upper()
@@ -320,7 +344,7 @@ class Fields:
         return language
 
     def base_url(self, name: str, required: bool = False) -> str | None:
-        url = self.text(name, required)
+        url = self.text(name, required, words=False)
         if url is None:
             return None
         if not is_web_url(url) or not url.endswith("/") or "?" in url or "#" in url:
@@ -507,6 +531,31 @@ def _parsed(value, parse):
         return parse(value.strip())
     except ValueError as exc:
         return Invalid(value, str(exc))
+
+
+_DAY_FIRST = re.compile(r"^\s*([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})\s*$")
+_CURLY_OPEN, _CURLY_CLOSE = "“‘„‚«", "”’“‘»"
+
+
+def _day_first(value) -> dt.date | None:
+    """12/03/2027, 12-03-2027 or 12.03.2027, as a UK reader means it (12 March 2027)."""
+    text = value.text if isinstance(value, Invalid) else value
+    found = _DAY_FIRST.match(text) if isinstance(text, str) else None
+    if not found:
+        return None
+    try:
+        return dt.date(int(found.group(4)), int(found.group(3)), int(found.group(1)))
+    except ValueError:
+        return None
+
+
+def _said(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _in_curly_quotes(text: str) -> bool:
+    text = text.strip()
+    return len(text) >= 2 and text[0] in _CURLY_OPEN and text[-1] in _CURLY_CLOSE
 
 
 def _reason(value) -> str:
