@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shlex
 import sys
 from pathlib import Path
 
@@ -116,6 +117,15 @@ def make_parser() -> argparse.ArgumentParser:
     _source_option(new_parser)
     new_parser.set_defaults(run=run_new)
 
+    init_parser = commands.add_parser(
+        "init", help="start a new site in a new folder",
+        description="Make DIR with a content/ folder that builds at once: the site's "
+        "settings, the pages every public-sector site needs, an empty folder per section, "
+        "a README that says what goes where, and the content-model reference. Each value "
+        "to replace says 'Change me'; ccsite check lists those left.")
+    init_parser.add_argument("folder", metavar="DIR", help="the new site's folder")
+    init_parser.set_defaults(run=run_init)
+
     schema_parser = commands.add_parser(
         "schema", help="write a JSON Schema per content type, for editors that check YAML",
         description="Write DIR/<type>.schema.json for each content type (centre, agency, "
@@ -140,6 +150,21 @@ def run_reference(args: argparse.Namespace) -> int:
     from .docs import reference
 
     sys.stdout.write(reference())
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, init_site
+
+    target = Path(args.folder)
+    try:
+        init_site(target, dt.datetime.now(dt.timezone.utc).date())
+    except ScaffoldError as exc:
+        print(f"ccsite init: {exc}", file=sys.stderr)
+        return 1
+    print(f"Made {target}/ with a content/ folder and a README that says what goes where.")
+    print(f"Next: cd {shlex.quote(str(target))}, replace each 'Change me' (ccsite check lists "
+          "them), then ccsite serve to look at the site.")
     return 0
 
 

@@ -155,6 +155,9 @@ class SiteConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     accessibility: AccessibilitySettings | None = None
     editor: EditorSettings | None = None
+    source: str = "site.yaml"  # the path messages show
+    # (field, line, text) of each value still as `ccsite init` wrote it ('Change me')
+    placeholders: tuple[tuple[str, int, str], ...] = ()
 
     @property
     def vocabularies(self) -> dict[str, tuple[str, ...]]:

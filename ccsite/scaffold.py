@@ -16,7 +16,7 @@ from .config import site_config
 from .errors import ErrorList
 from .fields import LOCAL_ZONE
 from .graph import RESERVED_SLUGS, slugify
-from .load import SECTIONS, load
+from .load import MEDIA, MEMBERS_MEDIA, SECTIONS, load
 from .schema import BY_NAME, Field
 
 KINDS = {kind: folder for folder, (kind, _) in SECTIONS.items()}
@@ -24,7 +24,6 @@ KINDS = {kind: folder for folder, (kind, _) in SECTIONS.items()}
 
 # what a new file says until the editor writes their own (checks.py warns of any left):
 # in its fields, and as its whole text
-PLACEHOLDERS = ("Change me", "CHANGE-ME")
 PLACEHOLDER_BODIES = {placeholder_body_text for placeholder_body_text in
                       (BY_NAME[kind].body or "The page." for kind in KINDS)}
 
@@ -58,6 +57,35 @@ def new_file(source: Path, kind: str, title: str, now: dt.datetime) -> Path:
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
         handle.write(text)
     return path
+
+
+STARTER = Path(__file__).resolve().parent / "starter"
+
+
+def init_site(target: Path, today: dt.date) -> list[Path]:
+    """`ccsite init DIR`: a new site's folder that builds at once, holding what every UK
+    public-sector site needs (about, contact, privacy notice, the accessibility
+    statement's settings) with each value still to write marked 'Change me', an empty
+    folder per section, its own README and the content-model reference."""
+    from .docs import reference
+
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ScaffoldError(f"{target} is there already and is not an empty folder; give "
+                            "the name of a new folder (e.g. ccsite init my-site)")
+    written = []
+    for source in sorted(STARTER.rglob("*")):
+        if source.is_file() and "__pycache__" not in source.parts:
+            path = target / source.relative_to(STARTER)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = source.read_text(encoding="utf-8")
+            path.write_text(text.replace("PREPARED", today.isoformat())
+                            .replace("SITE_TITLE", "Our children's centres website"),
+                            encoding="utf-8")
+            written.append(path)
+    for folder in [*KINDS.values(), MEDIA, MEMBERS_MEDIA]:
+        (target / "content" / folder).mkdir(parents=True, exist_ok=True)
+    (target / "content-model.md").write_text(reference(), encoding="utf-8")
+    return [*written, target / "content-model.md"]
 
 
 def _slug(title: str) -> str:

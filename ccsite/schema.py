@@ -11,6 +11,7 @@ editor's messages) are the `Fields` methods of fields.py, one per `kind`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -118,6 +119,10 @@ class ContentType:
     def path_pattern(self) -> str:
         return self.single_file or f"{self.folder}/<slug>{self.extension}"
 
+
+# What a value says until the editor writes their own, in a file `ccsite new` or
+# `ccsite init` wrote ("Change me", "CHANGE-ME-..."): `ccsite check` names each one left.
+PLACEHOLDER = re.compile(r"\bchange[ -]me\b", re.IGNORECASE)
 
 # An amount is shown in pounds and exported to OCDS as a JSON number; 1.0e+9999 would be
 # a 10,000-digit number (or fill memory), and no opportunity is worth a trillion pounds.
