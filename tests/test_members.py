@@ -424,9 +424,11 @@ def test_members_add_shows_a_passphrase_once_and_stores_only_hashes(tmp_path, ca
     member = credentials.MemberStore(secrets).load()[0]
     assert bcrypt.checkpw(passphrase.encode(), member.bcrypt_hash.encode())
     assert member.bcrypt_hash.startswith("$2b$12$")
-    assert member.iterations >= 600_000 and len(base64.b64decode(member.salt)) == 16
-    assert credentials.derive_kek(passphrase, base64.b64decode(member.salt)) == \
-        member.key_encryption_key()
+    roster = credentials.MemberStore(secrets).read()
+    assert roster.stretching.iterations >= 600_000
+    assert len(base64.b64decode(roster.stretching.salt)) == 16
+    own = credentials.private_key(passphrase, roster.stretching)  # only the member can
+    assert base64.b64decode(member.public_key) == credentials.point_bytes(own.public_key())
     assert run("members", "list", "--secrets", str(secrets)) == 0
     assert "Jane Example\tlogin: jane-example\tjane@example.org" in capsys.readouterr().out
     htpasswd = tmp_path / "etc" / "members.htpasswd"
@@ -460,15 +462,12 @@ def encrypt_site(site, *names: str) -> dict[str, str]:
 
 
 def open_bundle(public: Path, passphrase: str) -> dict | None:
-    keys = (public / "members/keys.json").read_bytes()
-    for slot in json.loads(keys)["slots"]:
-        kek = credentials.derive_kek(passphrase, base64.b64decode(slot["salt"]),
-                                     slot["iterations"])
-        key = protect.unwrap_content_key(keys, kek)
-        if key:
-            sealed = (public / "members/bundle.enc").read_bytes()
-            return json.loads(protect.open_sealed(key, sealed, protect.BUNDLE_AAD))
-    return None
+    """What a member's browser does: the content key from their slot, then the bundle."""
+    key = protect.open_key_slots((public / "members/keys.json").read_bytes(), passphrase)
+    if key is None:
+        return None
+    sealed = (public / "members/bundle.enc").read_bytes()
+    return json.loads(protect.open_sealed(key, sealed, protect.BUNDLE_AAD))
 
 
 def test_encrypt_mode_refuses_to_build_without_members(site):
@@ -511,10 +510,12 @@ def test_encrypt_mode_output_holds_no_plaintext_of_members_content(site):
 def test_encrypted_member_file_opens_with_the_content_key(tmp_path):
     source = tmp_path / "rota.pdf"
     source.write_bytes(b"%PDF-1.4 secret rota")
-    member = credentials.make_member("Jane", None, "one two three four five six seven")
+    stretching = credentials.Stretching.new()
+    member = credentials.make_member("Jane", None, "one two three four five six seven",
+                                     stretching)
     result = protect.encrypt_members({"members/index.html": "<title>x</title>"},
-                                     {"members/media/rota.pdf": source}, [member], "<p>shell",
-                                     "/", b"k" * 32)
+                                     {"members/media/rota.pdf": source}, [member], stretching,
+                                     "<p>shell", "/", b"k" * 32)
     [(path, sealed)] = [(p, d) for p, d in result.files.items() if p.startswith("members/files/")]
     assert protect.open_sealed(result.content_key, sealed, path.split("/")[-1].encode()) == \
         b"%PDF-1.4 secret rota"
@@ -522,7 +523,7 @@ def test_encrypted_member_file_opens_with_the_content_key(tmp_path):
         protect.open_sealed(result.content_key, sealed, b"another-name.enc")
     # a fresh content key and nonces every build
     again = protect.encrypt_members({"members/index.html": "<title>x</title>"}, {}, [member],
-                                    "<p>shell", "/", b"k" * 32)
+                                    stretching, "<p>shell", "/", b"k" * 32)
     assert again.content_key != result.content_key
     assert again.files["members/bundle.enc"] != result.files["members/bundle.enc"]
 
