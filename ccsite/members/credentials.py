@@ -158,7 +158,8 @@ def rekey_message(members: list[Member]) -> str | None:
     others = f" (and the same for {', '.join(names[1:])})" if len(names) > 1 else ""
     return (f"{len(names)} member{'s were' if len(names) > 1 else ' was'} added by an older "
             "ccsite, which kept a key that opens the members area by itself; that key is no "
-            f"longer used: give each a new passphrase with: ccsite members rekey "
+            f"longer used: give {'each' if len(names) > 1 else 'them'} a new passphrase with: "
+            "ccsite members rekey "
             f"\"{names[0]}\"{others}")
 
 

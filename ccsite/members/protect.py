@@ -146,7 +146,8 @@ def key_slots(key: bytes, members: list[Member], stretching: Stretching) -> dict
     return {"version": 2, "kdf": "PBKDF2-HMAC-SHA256", "salt": stretching.salt,
             "iterations": stretching.iterations, "curve": "P-256",
             "ephemeral": _b64(ephemeral_point), "wrap": "HKDF-SHA256, AES-KW",
-            "slots": [{"id": _b64(i), "key": _b64(w)} for i, w in sorted(slots)]}
+            "slots": sorted(({"id": _b64(i), "key": _b64(w)} for i, w in slots),
+                            key=lambda slot: slot["id"])}
 
 
 def open_key_slots(keys_json: bytes, passphrase: str) -> bytes | None:
