@@ -32,7 +32,7 @@ export { p256 } from "@noble/curves/nist.js";
 export { mapHashToField } from "@noble/curves/abstract/modular.js";
 JS
 BANNER="/* @noble/curves $CURVES_VERSION and @noble/hashes $HASHES_VERSION (MIT licence, (c) Paul Miller:
-   see noble-curves.LICENSE and noble-hashes.LICENSE), bundled unminified by esbuild
+   see noble-curves.LICENSE.txt and noble-hashes.LICENSE.txt), bundled unminified by esbuild
    $ESBUILD_VERSION with scripts/update-vendor.sh. Do not edit: run that script. */"
 ./node_modules/.bin/esbuild entry.js --bundle --format=iife --global-name=ccsiteNoble \
     --target=es2020 --charset=utf8 --legal-comments=inline --banner:js="$BANNER" \
@@ -40,8 +40,8 @@ BANNER="/* @noble/curves $CURVES_VERSION and @noble/hashes $HASHES_VERSION (MIT 
 
 mkdir -p "$VENDOR"
 cp noble-curves.js "$VENDOR/noble-curves.js"
-cp node_modules/@noble/curves/LICENSE "$VENDOR/noble-curves.LICENSE"
-cp node_modules/@noble/hashes/LICENSE "$VENDOR/noble-hashes.LICENSE"
+cp node_modules/@noble/curves/LICENSE "$VENDOR/noble-curves.LICENSE.txt"
+cp node_modules/@noble/hashes/LICENSE "$VENDOR/noble-hashes.LICENSE.txt"
 
 python3 - "$REPO" "$WORK/package-lock.json" "$ESBUILD_VERSION" <<'PY'
 import hashlib, json, sys

@@ -1,5 +1,5 @@
 /* @noble/curves 2.4.0 and @noble/hashes 2.4.0 (MIT licence, (c) Paul Miller:
-   see noble-curves.LICENSE and noble-hashes.LICENSE), bundled unminified by esbuild
+   see noble-curves.LICENSE.txt and noble-hashes.LICENSE.txt), bundled unminified by esbuild
    0.28.2 with scripts/update-vendor.sh. Do not edit: run that script. */
 var ccsiteNoble = (() => {
   var __defProp = Object.defineProperty;
