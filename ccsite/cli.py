@@ -181,7 +181,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def _members_commands(commands) -> None:
     members = commands.add_parser(
-        "members", help="add, remove and list the members of the members-only area",
+        "members", help="add, remove, rekey and list the members of the members-only area",
         description="Manage who can open the members area. Credentials are kept in a "
         "secrets folder outside content/ (default: .ccsite-secrets/ beside it); rebuild "
         "the site after a change.")
