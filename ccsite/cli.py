@@ -240,7 +240,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def _members_commands(commands) -> None:
     members = commands.add_parser(
-        "members", help="add, remove and list the members of the members-only area",
+        "members", help="add, remove, rekey and list the members of the members-only area",
         description="Manage who can open the members area. Credentials are kept in a "
         "secrets folder outside content/ (default: .ccsite-secrets/ beside it); rebuild "
         "the site after a change.")
@@ -262,6 +262,9 @@ def _members_commands(commands) -> None:
     remove = action("remove", "remove a member; after the next build they cannot get in",
                     run_members_remove)
     remove.add_argument("name", metavar="NAME", help="the member's name")
+    rekey = action("rekey", "give a member a new passphrase (shown once); the old one stops "
+                   "working after the next build", run_members_rekey)
+    rekey.add_argument("name", metavar="NAME", help="the member's name")
     action("list", "list the members and their logins", run_members_list)
     htpasswd = action("htpasswd", "write the password file for the web server (server mode)",
                       run_members_htpasswd)
@@ -298,12 +301,25 @@ def _members_command(run):
 def run_members_add(args: argparse.Namespace, store) -> int:
     member, passphrase = store.add(args.name, args.email)
     print(f"Added {member.name} (login: {member.login}).")
+    _show_passphrase(passphrase)
+    return 0
+
+
+@_members_command
+def run_members_rekey(args: argparse.Namespace, store) -> int:
+    member, passphrase = store.rekey(args.name)
+    print(f"New passphrase for {member.name} (login: {member.login}); the old one no longer "
+          "works once you rebuild (in server mode, also export the password file again).")
+    _show_passphrase(passphrase)
+    return 0
+
+
+def _show_passphrase(passphrase: str) -> None:
     print("Their passphrase, shown only this once (give it to them privately):")
     print()
     print(f"    {passphrase}")
     print()
     print("Rebuild the site so that it takes effect.")
-    return 0
 
 
 @_members_command
@@ -316,11 +332,16 @@ def run_members_remove(args: argparse.Namespace, store) -> int:
 
 @_members_command
 def run_members_list(args: argparse.Namespace, store) -> int:
+    from .members.credentials import rekey_message
+
     members = store.load()
     if not members:
         print(f"No members yet in {store.folder}. Add one with: ccsite members add \"Name\"")
     for member in members:
         print(f"{member.name}\tlogin: {member.login}" + (f"\t{member.email}" if member.email else ""))
+    old = rekey_message([m for m in members if m.public_key is None])
+    if old:
+        print(f"Before an encrypt-mode build: {old}")
     return 0
 
 
