@@ -155,6 +155,7 @@ class SiteConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     accessibility: AccessibilitySettings | None = None
     editor: EditorSettings | None = None
+    members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
     source: str = "site.yaml"  # the path messages show
     # (field, line, text) of each value still as `ccsite init` wrote it ('Change me')
     placeholders: tuple[tuple[str, int, str], ...] = ()
