@@ -2,16 +2,13 @@
 out of the encrypted members area."""
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from browser import needs_browser, served
 from ccsite.members import credentials
-from conftest import NOW, free_port, http_get
+from conftest import http_get
 from test_members_browser import KEPT_KEY, unlock
-from test_serve import _up, wait_for
+from test_serve import serving
 
 CONTACT = ("members:\n  title: Lead agency network\n  protection: server\n"
            "  contact: {name: Network coordinator, email: cc.network@example.org}\n")
@@ -65,22 +62,12 @@ def test_preview_server_answers_a_failed_sign_in_with_the_help_page(site):
     with_contact(site)
     member, _ = credentials.MemberStore(site.root / ".ccsite-secrets").add("Jane Example",
                                                                             None)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
-         str(site.output), "--port", str(port), "--now", NOW, "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _up(base), 30, "server start")
+    with serving(site) as base:
         status, headers, body = http_get(base + "/members/", ("jane@example.org", "words"))
         assert status == 401
         assert headers["WWW-Authenticate"].startswith("Basic ")
         assert headers["Content-Type"].startswith("text/html")
         assert "It is not your e-mail address" in body and "Network coordinator" in body
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @needs_browser
@@ -88,26 +75,19 @@ def test_preview_server_answers_a_failed_sign_in_with_the_help_page(site):
 def test_failed_sign_in_in_a_browser_shows_the_help_page(site, chromium):
     with_contact(site)
     credentials.MemberStore(site.root / ".ccsite-secrets").add("Jane Example", None)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
-         str(site.output), "--port", str(port), "--now", NOW, "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
     context = chromium.new_context(http_credentials={"username": "Jane Example",
                                                      "password": "wrong words"})
     try:
-        wait_for(lambda: _up(base), 30, "server start")
-        page = context.new_page()
-        response = page.goto(base + "/members/")
-        assert response.status == 401
-        page.get_by_role("heading", level=1, name="Signing in to the members area").wait_for()
-        assert "jane-example" in page.inner_text("main")
-        page.get_by_role("link", name="Back to Test Children's Centres").wait_for()
+        with serving(site) as base:
+            page = context.new_page()
+            response = page.goto(base + "/members/")
+            assert response.status == 401
+            page.get_by_role("heading", level=1,
+                             name="Signing in to the members area").wait_for()
+            assert "jane-example" in page.inner_text("main")
+            page.get_by_role("link", name="Back to Test Children's Centres").wait_for()
     finally:
         context.close()
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @needs_browser
