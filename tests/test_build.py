@@ -33,6 +33,22 @@ def test_expired_opportunity_is_shown_closed(site):
     assert "Lead agency for Oxhey" in closed
 
 
+def test_opportunity_is_closed_at_the_very_second_of_its_deadline(site):
+    """The deadline is the moment applications stop: open one second before it, closed at
+    it (a `>=` in place of `>` would keep it open for that second)."""
+    assert site.build("--now", "2027-01-29T11:59:59Z").status == 0
+    before = site.text("/opportunities/oxhey-eoi/")
+    assert "Closes today" in before and "Status Open" in before
+    assert "Add the deadline to your calendar" in before
+    assert site.build("--now", "2027-01-29T12:00:00Z").status == 0
+    page = site.text("/opportunities/oxhey-eoi/")
+    assert "Closed on 29 January 2027" in page
+    assert "Closes today" not in page and "Status Open" not in page
+    assert "Add the deadline to your calendar" not in page
+    closed = site.page("/opportunities/").split('id="closed"', 1)[1]
+    assert "Lead agency for Oxhey" in closed
+
+
 def test_planning_opportunity_is_upcoming(site):
     site.edit("opportunities/oxhey-eoi.md", "status: active", "status: planning")
     site.edit("opportunities/oxhey-eoi.md", "deadline: 2027-01-29T12:00:00Z\n", "")
