@@ -69,20 +69,25 @@ def test_build_killed_at_any_moment_leaves_old_or_new_site(site):
 
 
 def test_second_build_at_the_same_time_is_told_to_wait(site):
-    first = subprocess.Popen(build_command(site, site.output), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    lock = site.output / ".ccsite-lock"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not (lock.exists() and lock.read_text()):
-        time.sleep(0.01)
-    second = subprocess.run(build_command(site, site.output), capture_output=True, text=True)
-    first_out = first.communicate(timeout=120)
-    assert first.returncode == 0, first_out
-    if second.returncode == 0:  # the first had already finished: no overlap to refuse
-        return
-    assert second.returncode == 1
-    assert f"{site.output}:1: lock: another build (process {first.pid}) is writing to " \
-           f"{site.output}; wait for it to finish" in second.stderr
+    """The test holds the output folder's lock as a build does (so the two certainly
+    overlap) while a build runs in another process: it is refused, names the holder, and
+    leaves the published site as it was."""
+    from ccsite.write import BuildLock
+
+    assert subprocess.run(build_command(site, site.output)).returncode == 0
+    published = lambda: {k: v for k, v in snapshot(site.output).items() if k != ".ccsite-lock"}
+    before = published()
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
+    with BuildLock(site.output):
+        second = subprocess.run(build_command(site, site.output), capture_output=True,
+                                text=True, timeout=120)
+        assert second.returncode == 1, second.stderr
+        assert second.stderr.startswith(
+            f"{site.output}:1: lock: another build (process {os.getpid()}) is writing to "
+            f"{site.output}; wait for it to finish, then build again"), second.stderr
+        assert published() == before
+    assert subprocess.run(build_command(site, site.output)).returncode == 0  # let go: it builds
+    assert "Allow far more time" in (site.output / "public/lessons/more-time/index.html").read_text()
 
 
 # -- folders given wrongly -------------------------------------------------------------------
