@@ -14,7 +14,6 @@ import contextlib
 import io
 import os
 import random
-import re
 import resource
 import shutil
 import subprocess

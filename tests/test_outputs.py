@@ -13,9 +13,7 @@ import feedparser
 import icalendar
 import pytest
 
-from ccsite.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-25T12:00:00Z"
 
 
