@@ -14,7 +14,8 @@ from .errors import ContentError
 from .fields import LOCAL_ZONE
 from .graph import Site
 from .render import DAY_NAMES, format_datetime, format_hours
-from .scaffold import PLACEHOLDER_BODIES, PLACEHOLDERS
+from .scaffold import PLACEHOLDER_BODIES
+from .schema import PLACEHOLDER
 
 HTTP_LINK = re.compile(r'href="(http://[^"]+)"')
 IMG_WITHOUT_ALT = re.compile(r'<img\b(?![^>]*\balt="[^"]+")[^>]*>')
@@ -33,6 +34,9 @@ def site_warnings(site: Site) -> list[ContentError]:
                     break
         warnings.append(ContentError(entry.source, line, field, message))
 
+    for name, line, text in site.config.placeholders:
+        warnings.append(ContentError(site.config.source, line, name, f"still says '{text}'; "
+                                     "write your own (it is shown on the site as it is)"))
     for o in site.opportunities:
         if o.status == "active" and o.state == "closed":
             warn(o, "status", "the deadline has passed, so the page shows it as closed; "
@@ -79,6 +83,10 @@ def site_warnings(site: Site) -> list[ContentError]:
         if left:
             warn(entry, left[0], f"still says '{left[1]}', as `ccsite new` wrote it; write "
                  "what readers should see", left[1] if left[0] == "body" else None)
+        for offset, line in _more_placeholder_lines(getattr(entry, "body", ""), left):
+            warnings.append(ContentError(entry.source, entry.body_line + offset, "body",
+                                         f"still says '{line}', as `ccsite init` wrote it; "
+                                         "write what readers should see"))
     for item in site.news:
         if item.date and item.date > site.today:
             warn(item, "date", f"{item.date.isoformat()} is after today, yet the item is "
@@ -90,6 +98,16 @@ def site_warnings(site: Site) -> list[ContentError]:
             warn(item, "date", "this news item is more than a year old but is still among "
                  "the latest changes on the home page; add newer news")
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
+
+
+def _more_placeholder_lines(body: str, told: tuple[str, str] | None):
+    """(offset, text) of each body line after the first that still says 'Change me' (a
+    starter page has several, and each must be written)."""
+    if not told or told[0] != "body" or not PLACEHOLDER.search(body):
+        return []
+    found = [(offset, match.group()) for offset, text in enumerate(body.split("\n"))
+             for match in [PLACEHOLDER.search(text)] if match]
+    return found[1:]
 
 
 def _placeholder_left(entry) -> tuple[str, str] | None:
@@ -111,13 +129,13 @@ def _placeholder_in(body: str, texts: tuple[str | None, ...]) -> tuple[str, str]
     if body.strip() in PLACEHOLDER_BODIES:
         return "body", body.strip()
     for name, text in zip(_FIELDS_WITH_PLACEHOLDERS, texts):
-        found = _PLACEHOLDER.search(text) if text else None
+        found = PLACEHOLDER.search(text) if text else None
         if found:
             return name, found.group()
-    return None
+    found = PLACEHOLDER.search(body)
+    return ("body", found.group()) if found else None
 
 
-_PLACEHOLDER = re.compile("|".join(re.escape(text) for text in PLACEHOLDERS))
 
 
 def _overlapping_hours(hours) -> str | None:

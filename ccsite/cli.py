@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shlex
 import sys
 from pathlib import Path
 
@@ -116,8 +117,66 @@ def make_parser() -> argparse.ArgumentParser:
     _source_option(new_parser)
     new_parser.set_defaults(run=run_new)
 
+    init_parser = commands.add_parser(
+        "init", help="start a new site in a new folder",
+        description="Make DIR with a content/ folder that builds at once: the site's "
+        "settings, the pages every public-sector site needs, an empty folder per section, "
+        "a README that says what goes where, and the content-model reference. Each value "
+        "to replace says 'Change me'; ccsite check lists those left.")
+    init_parser.add_argument("folder", metavar="DIR", help="the new site's folder")
+    init_parser.set_defaults(run=run_init)
+
+    schema_parser = commands.add_parser(
+        "schema", help="write a JSON Schema per content type, for editors that check YAML",
+        description="Write DIR/<type>.schema.json for each content type (centre, agency, "
+        "opportunity, lesson, news, page, good-practice, directory, site), made from the "
+        "same declaration the build checks content against. The service types are the "
+        "site's own, read from --source when it has a site.yaml.")
+    schema_parser.add_argument("folder", metavar="DIR", help="where to write the schemas")
+    _source_option(schema_parser)
+    schema_parser.set_defaults(run=run_schema)
+
+    reference_parser = commands.add_parser(
+        "reference", help="print the content-model reference (docs/content-model.md)",
+        description="Print the reference of every content type and field, in Markdown, "
+        "made from the declaration the build checks content against.")
+    reference_parser.set_defaults(run=run_reference)
+
     _members_commands(commands)
     return parser
+
+
+def run_reference(args: argparse.Namespace) -> int:
+    from .docs import reference
+
+    sys.stdout.write(reference())
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, init_site
+
+    target = Path(args.folder)
+    try:
+        init_site(target, dt.datetime.now(dt.timezone.utc).date())
+    except ScaffoldError as exc:
+        print(f"ccsite init: {exc}", file=sys.stderr)
+        return 1
+    print(f"Made {target}/ with a content/ folder and a README that says what goes where.")
+    print(f"Next: cd {shlex.quote(str(target))}, replace each 'Change me' (ccsite check lists "
+          "them), then ccsite serve to look at the site.")
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from .json_schemas import write_schemas
+    from .config import site_config
+
+    config = site_config(Path(args.source))
+    written = write_schemas(Path(args.folder), config.vocabularies if config else {})
+    for path in written:
+        print(f"Wrote {path}")
+    return 0
 
 
 def _folders(args: argparse.Namespace) -> dict:
@@ -181,7 +240,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def _members_commands(commands) -> None:
     members = commands.add_parser(
-        "members", help="add, remove and list the members of the members-only area",
+        "members", help="add, remove, rekey and list the members of the members-only area",
         description="Manage who can open the members area. Credentials are kept in a "
         "secrets folder outside content/ (default: .ccsite-secrets/ beside it); rebuild "
         "the site after a change.")
@@ -203,6 +262,9 @@ def _members_commands(commands) -> None:
     remove = action("remove", "remove a member; after the next build they cannot get in",
                     run_members_remove)
     remove.add_argument("name", metavar="NAME", help="the member's name")
+    rekey = action("rekey", "give a member a new passphrase (shown once); the old one stops "
+                   "working after the next build", run_members_rekey)
+    rekey.add_argument("name", metavar="NAME", help="the member's name")
     action("list", "list the members and their logins", run_members_list)
     htpasswd = action("htpasswd", "write the password file for the web server (server mode)",
                       run_members_htpasswd)
@@ -239,12 +301,25 @@ def _members_command(run):
 def run_members_add(args: argparse.Namespace, store) -> int:
     member, passphrase = store.add(args.name, args.email)
     print(f"Added {member.name} (login: {member.login}).")
+    _show_passphrase(passphrase)
+    return 0
+
+
+@_members_command
+def run_members_rekey(args: argparse.Namespace, store) -> int:
+    member, passphrase = store.rekey(args.name)
+    print(f"New passphrase for {member.name} (login: {member.login}); the old one no longer "
+          "works once you rebuild (in server mode, also export the password file again).")
+    _show_passphrase(passphrase)
+    return 0
+
+
+def _show_passphrase(passphrase: str) -> None:
     print("Their passphrase, shown only this once (give it to them privately):")
     print()
     print(f"    {passphrase}")
     print()
     print("Rebuild the site so that it takes effect.")
-    return 0
 
 
 @_members_command
@@ -257,11 +332,16 @@ def run_members_remove(args: argparse.Namespace, store) -> int:
 
 @_members_command
 def run_members_list(args: argparse.Namespace, store) -> int:
+    from .members.credentials import rekey_message
+
     members = store.load()
     if not members:
         print(f"No members yet in {store.folder}. Add one with: ccsite members add \"Name\"")
     for member in members:
         print(f"{member.name}\tlogin: {member.login}" + (f"\t{member.email}" if member.email else ""))
+    old = rekey_message([m for m in members if m.public_key is None])
+    if old:
+        print(f"Before an encrypt-mode build: {old}")
     return 0
 
 

@@ -25,6 +25,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 POSTCODE_RE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})$")
 TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 INTEGER_RE = re.compile(r"^[-+]?[0-9]+$")
 # No date of the programme is outside these years, so one that is is a typo; it also keeps
 # date arithmetic (the day after, a timeline's next year) away from the calendar's edges.
@@ -77,8 +78,12 @@ class Fields:
 
     # -- access ---------------------------------------------------------------------
 
-    def node(self, name: str, required: bool = False, why: str = "") -> Node | None:
-        """The node of `name`, or None (reported when required) if absent or empty."""
+    def node(self, name: str, required: bool = False, why: str = "",
+             words: bool = False) -> Node | None:
+        """The node of `name`, or None (reported when required) if absent or empty.
+
+        A value that is not words (a phone, a date, a choice...) written in Word's curly
+        quotes is told so: YAML reads them as part of the value."""
         self.used.add(name)
         node = self.data.get(name)
         if node is not None:
@@ -86,6 +91,12 @@ class Fields:
         if node is None or _blank(node.value):
             if required:
                 self.missing(name, why)
+            return None
+        if not words and isinstance(node.value, str) and _in_curly_quotes(node.value):
+            inner = node.value.strip()[1:-1].strip()
+            self.error(name, node.line, f"'{_cut(node.value.strip())}' is in curly quotes "
+                       "(“ ” or ‘ ’, as a word processor writes them), which are read as part "
+                       f"of the value; use straight quotes: \"{inner}\"")
             return None
         return node
 
@@ -99,8 +110,9 @@ class Fields:
 
     # -- scalars --------------------------------------------------------------------
 
-    def text(self, name: str, required: bool = False, why: str = "") -> str | None:
-        node = self.node(name, required, why)
+    def text(self, name: str, required: bool = False, why: str = "",
+             words: bool = True) -> str | None:
+        node = self.node(name, required, why, words)
         return None if node is None else self._text(name, node)
 
     def _text(self, name: str, node: Node) -> str | None:
@@ -113,8 +125,8 @@ class Fields:
             return None
         return text
 
-    def one_line(self, name: str, required: bool = False) -> str | None:
-        text = self.text(name, required)
+    def one_line(self, name: str, required: bool = False, why: str = "") -> str | None:
+        text = self.text(name, required, why)
         if text is not None and "\n" in text:
             self.error(name, self.line_of(name), "must be a single line of plain text")
             return None
@@ -181,7 +193,7 @@ class Fields:
 
     def choice(self, name: str, options: tuple[str, ...] | list[str], required: bool = False,
                why: str = "") -> str | None:
-        text = self.text(name, required, why)
+        text = self.text(name, required, why, words=False)
         if text is None:
             return None
         if text not in options:
@@ -190,7 +202,7 @@ class Fields:
         return text
 
     def slug(self, name: str, required: bool = False, why: str = "") -> str | None:
-        text = self.text(name, required, why)
+        text = self.text(name, required, why, words=False)
         if text is not None and not SLUG_RE.match(text):
             self.error(name, self.line_of(name), f"'{_cut(text)}' is not a slug: use lower-case "
                        "letters, digits and single hyphens (e.g. 'north-watford')"
@@ -209,6 +221,12 @@ class Fields:
             return None
         if isinstance(value, dt.date):
             return value if self._in_years(name, node, value) else None
+        day_first = _day_first(node.value)
+        if day_first is not None:
+            self.error(name, node.line, f"{_show(node)} is written day first; write it as "
+                       f"{day_first.isoformat()} ({_said(day_first)}, read in UK order: "
+                       "day, month, year)")
+            return None
         self.error(name, node.line, f"{_show(node)} is not a real date{_reason(value)}; "
                    "write it as YYYY-MM-DD (e.g. 2006-02-03)")
         return None
@@ -234,6 +252,13 @@ class Fields:
                        f"(e.g. {value.isoformat()}T12:00:00Z)")
             return None
         also = ", or as a date YYYY-MM-DD" if allow_date else ""
+        day_first = _day_first(node.value)
+        if day_first is not None:
+            self.error(name, node.line, f"{_show(node)} is written day first; write it as "
+                       f"{day_first.isoformat()}T12:00:00Z with the time you mean "
+                       f"({_said(day_first)}, read in UK order: day, month, year; Z is UK "
+                       f"winter time, +01:00 summer time){also}")
+            return None
         self.error(name, node.line, f"{_show(node)} is not a real date-time{_reason(value)}; "
                    f"write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z){also}")
         return None
@@ -265,7 +290,7 @@ class Fields:
         return dt.time(int(text[:2]), int(text[3:]))
 
     def email(self, name: str, required: bool = False) -> str | None:
-        text = self.text(name, required)
+        text = self.text(name, required, words=False)
         if text is not None and text.lower().startswith("mailto:"):
             self.error(name, self.line_of(name), f"'{text}': write the address alone, "
                        f"without 'mailto:' ({text[7:]}); the page makes the link")
@@ -277,7 +302,7 @@ class Fields:
         return text
 
     def phone(self, name: str, required: bool = False) -> Phone | None:
-        text = self.text(name, required)
+        text = self.text(name, required, words=False)
         if text is None:
             return None
         phone = parse_phone(text)
@@ -288,7 +313,7 @@ class Fields:
         return phone
 
     def url(self, name: str, required: bool = False) -> str | None:
-        text = self.text(name, required)
+        text = self.text(name, required, words=False)
         if text is not None and not is_web_url(text):
             self.error(name, self.line_of(name), f"'{text}' is not a web address; give the "
                        "whole address starting with https:// (e.g. https://example.org/)")
@@ -296,7 +321,7 @@ class Fields:
         return text
 
     def postcode(self, name: str, required: bool = False) -> str | None:
-        text = self.text(name, required)
+        text = self.text(name, required, words=False)
         if text is None:
             return None
         compact = re.sub(r"\s+", "", text).upper()
@@ -305,6 +330,48 @@ class Fields:
                        "(e.g. WD17 1AB)")
             return None
         return f"{compact[:-3]} {compact[-3:]}"
+
+    # -- site settings ----------------------------------------------------------------
+
+    def language(self, name: str) -> str | None:
+        """The language tag of every page (`<html lang>`): screen readers choose their
+        voice by it, so a name ('English') is refused, not published."""
+        language = self.text(name)
+        if language is not None and not LANGUAGE_RE.match(language):
+            self.error(name, self.line_of(name), f"'{language}' is not a language code; "
+                       "write en-GB for English (cy for Welsh)")
+            return None
+        return language
+
+    def base_url(self, name: str, required: bool = False) -> str | None:
+        url = self.text(name, required, words=False)
+        if url is None:
+            return None
+        if not is_web_url(url) or not url.endswith("/") or "?" in url or "#" in url:
+            self.error(name, self.line_of(name), f"'{url}' must be an absolute http(s) "
+                       "address ending in / (e.g. https://childrenscentres.example.org/)")
+            return None
+        return url
+
+    def labels(self, name: str, required: bool = False) -> dict[str, str] | None:
+        """A mapping of key: label with keys of the editor's choosing (service types)."""
+        types = self.mapping(name, required=required)
+        if types is None:
+            return None
+        result: dict[str, str] = {}
+        for key, line in types.data.key_lines.items():
+            if not SLUG_RE.match(key):
+                types.error(key, line, "a service type key must be lower-case letters, "
+                            "digits and hyphens (e.g. family-support)")
+                types.used.add(key)
+                continue
+            # a key with a broken label is still a key: centres using it are not wrong too
+            result[key] = types.one_line(key, required=True) or key
+        if not types.data.items:  # centres must list at least one service, from these keys
+            self.error(name, self.line_of(name), "is empty; give at least one 'key: label' "
+                       "line (e.g. family-support: Family support and outreach)")
+            return None
+        return result
 
     # -- collections ----------------------------------------------------------------
 
@@ -388,6 +455,27 @@ class Fields:
 
 # -- value rules shared with other stages ----------------------------------------------
 
+# The rules of some kinds of value as regular expressions (ECMAScript and Python alike),
+# for forms that check a value before the validator sees it: the web editor's fields and
+# the JSON Schemas. Each accepts what the reader of its kind above accepts, as written.
+FORM_PATTERNS: dict[str, str] = {
+    "postcode": r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}\s*$",
+    "phone": r"^\s*(\+44\s*(\(0\))?|0)[\s()-]*[1-9]([\s()-]*[0-9]){8,9}\s*$",
+    "slug": SLUG_RE.pattern,
+    "ref": SLUG_RE.pattern,
+    "email": EMAIL_RE.pattern,
+    "time": TIME_RE.pattern,
+    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "datetime": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+                r"(Z|[+-][0-9]{2}:[0-9]{2})$",
+    "url": r"^https?://[^\s/]+\S*$",
+    "base_url": r"^https?://[^\s/?#]+[^\s?#]*/$",
+    "document": r"^(https?://[^\s/]+\S*|media/[^\s]+)$",
+    "language": LANGUAGE_RE.pattern,
+}
+FORM_PATTERNS["moment"] = f"({FORM_PATTERNS['date']})|({FORM_PATTERNS['datetime']})"
+
+
 def parse_phone(text: str) -> Phone | None:
     """A UK number in national or +44 form -> its national display form and tel: URI."""
     spaced = re.sub(r"\s+", " ", text.strip())
@@ -443,6 +531,31 @@ def _parsed(value, parse):
         return parse(value.strip())
     except ValueError as exc:
         return Invalid(value, str(exc))
+
+
+_DAY_FIRST = re.compile(r"^\s*([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})\s*$")
+_CURLY_OPEN, _CURLY_CLOSE = "“‘„‚«", "”’“‘»"
+
+
+def _day_first(value) -> dt.date | None:
+    """12/03/2027, 12-03-2027 or 12.03.2027, as a UK reader means it (12 March 2027)."""
+    text = value.text if isinstance(value, Invalid) else value
+    found = _DAY_FIRST.match(text) if isinstance(text, str) else None
+    if not found:
+        return None
+    try:
+        return dt.date(int(found.group(4)), int(found.group(3)), int(found.group(1)))
+    except ValueError:
+        return None
+
+
+def _said(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _in_curly_quotes(text: str) -> bool:
+    text = text.strip()
+    return len(text) >= 2 and text[0] in _CURLY_OPEN and text[-1] in _CURLY_CLOSE
 
 
 def _reason(value) -> str:

@@ -15,20 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ErrorList
+from .schema import TYPES
 from .yamlnodes import Node, YamlError, YamlMap, parse_yaml
 
-# folder -> (kind, file extension) for every collection of the content model
-SECTIONS: dict[str, tuple[str, str]] = {
-    "centres": ("centre", ".md"),
-    "agencies": ("agency", ".yaml"),
-    "opportunities": ("opportunity", ".md"),
-    "lessons": ("lesson", ".md"),
-    "news": ("news", ".md"),
-    "pages": ("page", ".md"),
-    "members/good-practice": ("good-practice", ".md"),
-    "members/pages": ("members-page", ".md"),
-}
-SINGLE_FILES = {"site.yaml": "site", "members/directory.yaml": "directory"}
+# folder -> (kind, file extension) for every collection of the content model (schema.py)
+SECTIONS: dict[str, tuple[str, str]] = {t.folder: (t.name, t.extension) for t in TYPES
+                                        if not t.single_file}
+SINGLE_FILES = {t.single_file: t.name for t in TYPES if t.single_file}
 MEDIA = "media"
 MEMBERS = "members"
 MEMBERS_MEDIA = "members/media"  # members-only images and documents, never public

@@ -117,6 +117,21 @@ class AccessibilitySettings:
 
 
 @dataclass(frozen=True)
+class EditorSettings:
+    """`editor:`: the web editor published at /admin/ and the Git host it saves to."""
+
+    backend: str  # github | gitlab | gitea
+    repo: str  # owner/name
+    branch: str = "main"
+    editorial_workflow: bool = False  # draft -> in review -> ready (GitHub, GitLab)
+    members: bool = False  # offer the members collections (whoever can write can read)
+    base_url: str | None = None  # the OAuth server
+    auth_endpoint: str | None = None
+    api_root: str | None = None  # a self-hosted GitLab or Gitea
+    app_id: str | None = None  # GitLab's or Gitea's OAuth application
+
+
+@dataclass(frozen=True)
 class Organisation:
     name: str
     phone: Phone | None
@@ -139,6 +154,17 @@ class SiteConfig:
     ocid_prefix: str | None
     extra: dict[str, Any] = field(default_factory=dict)
     accessibility: AccessibilitySettings | None = None
+    editor: EditorSettings | None = None
+    members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
+    source: str = "site.yaml"  # the path messages show
+    # (field, line, text) of each value still as `ccsite init` wrote it ('Change me')
+    placeholders: tuple[tuple[str, int, str], ...] = ()
+
+    @property
+    def vocabularies(self) -> dict[str, tuple[str, ...]]:
+        """The lists of values content may choose from that the site defines (a
+        declared field's `vocabulary` names one)."""
+        return {"service_types": tuple(self.service_types)}
 
 
 # -- documents ------------------------------------------------------------------------

@@ -270,7 +270,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
     problem = credentials.check_location(paths.secrets, paths.source, paths.output)
     if problem:
         errors.add(str(paths.secrets), 1, "secrets", problem)
-    member_list = _members_for_encryption(config, folder, paths, errors)
+    roster = _members_for_encryption(config, folder, paths, errors)
     errors.raise_if_any()
     if not defer:  # the preview server's page-only build leaves it to the catch-up build
         bodies.save()
@@ -360,8 +360,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
             shell = env.get_template("members/locked.html").render(site=site, current_url="/members/")
             plain = {p: (t.read_text(encoding="utf-8") if isinstance(t, Path)
                          else t.decode("utf-8")) for p, t in members_files.items()}
-            encrypted = protect.encrypt_members(plain, members_media, member_list, shell,
-                                                config.base_path, _url_key(paths))
+            encrypted = protect.encrypt_members(plain, members_media, roster.members,
+                                                roster.stretching, shell, config.base_path,
+                                                _url_key(paths))
             public.update(encrypted.files)
         else:
             members_root = write.OutputFiles()
@@ -576,21 +577,27 @@ def _forget_gone_pages(memory: incremental.BuildMemory, pages: set[str]) -> None
         del memory.pages[gone]
 
 
-def _members_for_encryption(config, folder, paths: Paths, errors: ErrorList):
+def _members_for_encryption(config, folder, paths: Paths,
+                            errors: ErrorList) -> credentials.Roster | None:
+    """The members an encrypted build wraps its key to; each must have a public key (one
+    added by an older ccsite has none, and must be given a new passphrase first)."""
     if config.protection != "encrypt":
-        return []
+        return None
     site_file = folder.site
     line = _protection_line(site_file)
     try:
-        members = credentials.MemberStore(paths.secrets).load()
+        roster = credentials.MemberStore(paths.secrets).read()
     except credentials.CredentialError as exc:
         errors.add(site_file.path, line, "members.protection", str(exc))
-        return []
-    if not members:
+        return None
+    if not roster.members:
         errors.add(site_file.path, line, "members.protection",
                    "encrypt mode needs at least one member to open the members area, and "
                    f"{paths.secrets} has none; add one with: ccsite members add \"Name\"")
-    return members
+    old = credentials.rekey_message(roster.without_public_keys())
+    if old:
+        errors.add(site_file.path, line, "members.protection", old)
+    return roster
 
 
 def _protection_line(site_file) -> int:

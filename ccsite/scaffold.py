@@ -1,30 +1,31 @@
 """`ccsite new TYPE "Title"`: a new content file an editor only has to fill in.
 
-Every required field is written with a value that already builds (so the editor can look
-at the page at once), the optional fields as comments that say what they are for, and
-`draft: true` so placeholder text is never published by accident.
+Made from the type's declaration in schema.py: every required field is written with a
+value that already builds (so the editor can look at the page at once), the optional
+fields as comments that say what they are for, and `draft: true` so placeholder text is
+never published by accident.
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from pathlib import Path
 
+from .config import site_config
 from .errors import ErrorList
 from .fields import LOCAL_ZONE
 from .graph import RESERVED_SLUGS, slugify
-from .load import SECTIONS, load
+from .load import MEDIA, MEMBERS_MEDIA, SECTIONS, load
+from .schema import BY_NAME, Field
 
 KINDS = {kind: folder for folder, (kind, _) in SECTIONS.items()}
 
 
 # what a new file says until the editor writes their own (checks.py warns of any left):
 # in its fields, and as its whole text
-PLACEHOLDERS = ("Change me", "CHANGE-ME", "Describe the centre: what families",
-                "Describe the organisation in a sentence")
-PLACEHOLDER_BODIES = {"The news item.", "The page.",
-                      "What happened, what we learned, and what we do differently now.",
-                      "What you did, what worked, and what you would do differently."}
+PLACEHOLDER_BODIES = {placeholder_body_text for placeholder_body_text in
+                      (BY_NAME[kind].body or "The page." for kind in KINDS)}
 
 
 class ScaffoldError(Exception):
@@ -56,6 +57,35 @@ def new_file(source: Path, kind: str, title: str, now: dt.datetime) -> Path:
     with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
         handle.write(text)
     return path
+
+
+STARTER = Path(__file__).resolve().parent / "starter"
+
+
+def init_site(target: Path, today: dt.date) -> list[Path]:
+    """`ccsite init DIR`: a new site's folder that builds at once, holding what every UK
+    public-sector site needs (about, contact, privacy notice, the accessibility
+    statement's settings) with each value still to write marked 'Change me', an empty
+    folder per section, its own README and the content-model reference."""
+    from .docs import reference
+
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise ScaffoldError(f"{target} is there already and is not an empty folder; give "
+                            "the name of a new folder (e.g. ccsite init my-site)")
+    written = []
+    for source in sorted(STARTER.rglob("*")):
+        if source.is_file() and "__pycache__" not in source.parts:
+            path = target / source.relative_to(STARTER)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = source.read_text(encoding="utf-8")
+            path.write_text(text.replace("PREPARED", today.isoformat())
+                            .replace("SITE_TITLE", "Our children's centres website"),
+                            encoding="utf-8")
+            written.append(path)
+    for folder in [*KINDS.values(), MEDIA, MEMBERS_MEDIA]:
+        (target / "content" / folder).mkdir(parents=True, exist_ok=True)
+    (target / "content-model.md").write_text(reference(), encoding="utf-8")
+    return [*written, target / "content-model.md"]
 
 
 def _slug(title: str) -> str:
@@ -90,11 +120,8 @@ class _Facts:
 
     @classmethod
     def read(cls, source: Path) -> "_Facts":
-        from .config import read_site_config
-
-        errors = ErrorList()
-        folder = load(source, str(source), errors)
-        config = read_site_config(folder.site, errors) if folder.site else None
+        folder = load(source, str(source), ErrorList())
+        config = site_config(source, folder)
         agencies = sorted(d.slug for d in folder.of_kind("agency"))
         service = next(iter(config.service_types), "early-education") if config else \
             "early-education"
@@ -106,119 +133,133 @@ class _Facts:
                    org.phone.national if org.phone else None)
 
 
-DRAFT = "draft: true                # remove this line when the page is ready to publish\n"
+DRAFT = "true"
+DRAFT_HELP = "remove this line when the page is ready to publish"
+CHANGE_ME = "Change me"
+COMMENT_AT = 28  # the column a line's explanation starts at, where the line allows
 
 
-def _centre(title, today, facts, slug):
-    return f"""---
-name: {title}
-{DRAFT}district: Change me          # district or borough, e.g. Watford
-phase: 1                    # 1, 2 or 3
-status: planned             # planned, open or closed
-address:
-  street: Change me
-  town: Change me
-  postcode: "AA1 1AA"       # the centre's postcode
-services: [{facts.service}]    # keys of service_types in site.yaml
-# lead_agency: {facts.agency or 'agency-file-name'}    # needed once status is open
-# opening_date: {today.isoformat()}          # needed once status is open
-# location: {{lat: 51.75, lon: -0.34}}
-# opening_hours:
-#   - {{days: [mon, tue, wed, thu, fri], opens: "09:00", closes: "17:00"}}
-# phone: "01632 960000"
-# email: centre@example.org
-# website: https://example.org/
-# summary: One plain sentence about the centre.
----
-Describe the centre: what families can find there, and how to get there.
-"""
+def scaffold(kind: str, title: str, today: dt.date, facts: "_Facts", slug: str) -> str:
+    """The text of a new file of `kind`, made from its declaration in schema.py: the
+    fields it needs switched on with a value that builds, the others as comments."""
+    ctype = BY_NAME[kind]
+    lines: list[str] = []
+    values = _Examples(title, today, facts, slug)
+    for fd in ctype.fields:
+        if fd.name == ctype.summary_field:
+            lines.append(f"{fd.name}: {title}")  # new_file gives it quoted
+            if ctype.common:
+                lines.append(_line("draft: " + DRAFT, DRAFT_HELP))
+            continue
+        lines.extend(_field_lines(fd, values, switched_on=fd.required or fd.suggested))
+    front = "\n".join(lines) + "\n"
+    if ctype.extension == ".yaml":
+        return front
+    return f"---\n{front}---\n{placeholder_body(ctype)}\n"
 
 
-def _agency(title, today, facts, slug):
-    return f"""name: {title}
-sector: voluntary           # private, voluntary, independent, school or statutory
-# website: https://example.org/
-# contact:                  # the contact shown publicly
-#   name: Full name
-#   role: Centre manager
-#   phone: "01632 960000"
-#   email: name@example.org
-about: Describe the organisation in a sentence or two.
-"""
+def placeholder_body(ctype) -> str:
+    """What a new file's body says until the editor writes their own."""
+    return ctype.body or "The page."
 
 
-def _opportunity(title, today, facts, slug):
-    reach = f"email: {facts.org_email}" if facts.org_email else f'phone: "{facts.org_phone}"'
-    return f"""---
-title: {title}
-{DRAFT}reference: CHANGE-ME-{slug.upper()[:20]}   # unique reference
-kind: expression-of-interest   # expression-of-interest, tender or grant
-status: planning            # planning, active, complete or cancelled
-published: {today.isoformat()}
-eligible_sectors: [voluntary, private, independent, school, statutory]
-enquiries:
-  name: {_quoted(facts.org_name)}
-  {reach}
-# deadline: {today.isoformat()}T12:00:00Z   # needed once status is active (Z in UK winter time, +01:00 in summer)
-# value: {{amount: 100000, currency: GBP}}
-# centres: [centre-file-name]
-# documents:
-#   - {{title: Information pack, url: media/information-pack.pdf}}
-# summary: One plain sentence about the opportunity.
----
-## What we are looking for
+class _Examples:
+    """The value a new file shows for a field: from the site where it can (its service
+    types, agencies, contact), the declaration's example, or a placeholder that
+    `ccsite check` names until it is replaced."""
 
-## Who can apply
+    def __init__(self, title: str, today: dt.date, facts: "_Facts", slug: str):
+        self.title, self.today, self.facts, self.slug = title, today, facts, slug
 
-## How to apply
-"""
-
-
-def _lesson(title, today, facts, slug):
-    return f"""---
-title: {title}
-{DRAFT}summary: Change me, the lesson in one plain sentence.
-# order: 5                  # its place in the list of lessons
-# tags: [commissioning]
----
-What happened, what we learned, and what we do differently now.
-"""
+    def of(self, fd: Field, parent: Field | None = None):
+        if parent is not None and parent.name == "enquiries":  # the programme's own team
+            own = {"name": self.facts.org_name, "email": self.facts.org_email,
+                   "phone": self.facts.org_phone}.get(fd.name)
+            if own:
+                return own
+        if fd.kind in ("date", "moment"):
+            return self.today.isoformat()
+        if fd.kind == "datetime":
+            return f"{self.today.isoformat()}T12:00:00Z"
+        if fd.kind == "list" and fd.vocabulary:
+            return [self.facts.service]
+        if fd.kind == "ref" and fd.ref == "agency":
+            return self.facts.agency or "agency-file-name"
+        if fd.name == "reference":
+            return f"CHANGE-ME-{self.slug.upper()[:20]}"
+        if fd.example is not None:
+            return fd.example
+        if fd.kind in ("choice", "integer") and fd.choices:
+            return fd.choices[0]
+        return _KIND_EXAMPLES.get(fd.kind, CHANGE_ME)
 
 
-def _news(title, today, facts, slug):
-    return f"""---
-title: {title}
-{DRAFT}date: {today.isoformat()}
-summary: Change me, the news in one plain sentence.
-# tags: [news]
----
-The news item.
-"""
+# what an optional field shows, commented, when its declaration gives no example
+_KIND_EXAMPLES = {"email": "name@example.org", "phone": "01632 960000",
+                  "url": "https://example.org/", "time": "09:00", "integer": 1,
+                  "refs": ["centre-file-name"], "document": "media/information-pack.pdf",
+                  "list": [CHANGE_ME]}
 
 
-def _page(title, today, facts, slug):
-    return f"""---
-title: {title}
-{DRAFT}# summary: One plain sentence about the page.
-# nav_order: 5              # set to show the page in the main navigation
----
-The page.
-"""
+def _field_lines(fd: Field, values: _Examples, switched_on: bool,
+                 parent: Field | None = None) -> list[str]:
+    """A field as YAML lines: switched on, or as a comment for the editor to switch on."""
+    if fd.kind in ("free", "labels", "boolean", "slug"):
+        return []  # nothing a new file needs; the reference docs tell of them
+    hint = f"needed{fd.when.why}" if fd.when is not None else (
+        fd.help or (f"one of: {', '.join(map(str, fd.choices))}" if fd.choices else ""))
+    if fd.kind in ("object", "objects"):
+        lines = [_line(f"{fd.name}:", hint), *_mapping_lines(fd, values)]
+    else:
+        lines = [_line(f"{fd.name}: {_yaml(values.of(fd, parent))}", hint)]
+    return lines if switched_on else ["# " + line for line in lines]
 
 
-def _good_practice(title, today, facts, slug):
-    return f"""---
-title: {title}
-{DRAFT}author: Your name
-agency: {facts.agency or 'your-agency-file-name'}
-date: {today.isoformat()}
-summary: Change me, what worked, in one plain sentence.
-# tags: [outreach]
----
-What you did, what worked, and what you would do differently.
-"""
+def _mapping_lines(fd: Field, values: _Examples) -> list[str]:
+    """The lines inside a mapping (or the first item of a list of them): the fields
+    each needs, and the first of any it needs one of."""
+    needed = {name for name in fd.at_least_one
+              if values.of(fd.field(name), fd) not in (None, CHANGE_ME)}
+    needed = set(sorted(needed, key=fd.at_least_one.index)[:1]) or set(fd.at_least_one[:1])
+    lines: list[str] = []
+    for sub in fd.fields:
+        if sub.required or sub.name in needed:
+            for line in _field_lines(sub, values, True, parent=fd):
+                lead = "  - " if fd.kind == "objects" and not lines else "    " \
+                    if fd.kind == "objects" else "  "
+                lines.append(lead + line)
+    return lines
 
 
-TEMPLATES = {"centre": _centre, "agency": _agency, "opportunity": _opportunity,
-             "lesson": _lesson, "news": _news, "page": _page,
-             "good-practice": _good_practice, "members-page": _page}
+def _line(text: str, hint: str) -> str:
+    if not hint:
+        return text
+    return f"{text.ljust(COMMENT_AT - 1)} # {hint}"
+
+
+_PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2}))?$")
+
+
+def _yaml(value) -> str:
+    """A value as YAML that reads back as itself: times, phones and postcodes quoted."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    if _PLAIN_DATE.match(text) or (text.startswith('"') and text.endswith('"')):
+        return text
+    if ": " in text or " #" in text or text[:1] in "-?:,[]{}#&*!|>'\"%@`" or \
+            text != text.strip() or text[:1].isdigit() or \
+            text.lower() in ("yes", "no", "true", "false", "null", "on", "off", "~", ""):
+        return _quoted(text)
+    return text
+
+
+def _template(kind: str):
+    return lambda title, today, facts, slug: scaffold(kind, title, today, facts, slug)
+
+
+TEMPLATES = {kind: _template(kind) for kind in KINDS}

@@ -11,6 +11,7 @@ editor's messages) are the `Fields` methods of fields.py, one per `kind`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -31,10 +32,11 @@ from .model import (CENTRE_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_STATUSES, PH
 #   object    a mapping of `fields`              objects    a list of mappings of `fields`
 #   document  a web address or media/<file>      labels     a free mapping of slug: label
 #   language  a language tag (en-GB)             free       a free mapping, never validated
+#   base_url  an absolute http(s) address ending in /
 Kind = Literal["line", "text", "markdown", "choice", "integer", "number", "boolean", "date",
                "datetime", "moment", "time", "email", "phone", "url", "postcode", "slug",
                "ref", "refs", "list", "object", "objects", "document", "labels", "language",
-               "free"]
+               "free", "base_url"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class Field:
     at_least_one: tuple[str, ...] = ()  # object(s): at least one of these must be given
     before: tuple[str, str] | None = None  # object(s): (earlier, later) sibling fields
     media: bool = False  # document: may be a file in media/ (media/<file>)
+    unit: str = ""  # how a number's limits are told (" decimal degrees")
+    suggested: bool = False  # optional, but `ccsite new` writes it switched on
     example: Any = None  # what `ccsite new` writes for a required field
     default: Any = None  # what an absent optional field means
 
@@ -116,6 +120,10 @@ class ContentType:
         return self.single_file or f"{self.folder}/<slug>{self.extension}"
 
 
+# What a value says until the editor writes their own, in a file `ccsite new` or
+# `ccsite init` wrote ("Change me", "CHANGE-ME-..."): `ccsite check` names each one left.
+PLACEHOLDER = re.compile(r"\bchange[ -]me\b", re.IGNORECASE)
+
 # An amount is shown in pounds and exported to OCDS as a JSON number; 1.0e+9999 would be
 # a 10,000-digit number (or fill memory), and no opportunity is worth a trillion pounds.
 MAX_AMOUNT = 10 ** 12
@@ -129,17 +137,17 @@ _NOT_PLANNING = When("status", not_one_of=("planning",), why=" unless status is 
 _EMAIL = Field("email", "email", "E-mail", example="name@example.org")
 _PHONE = Field("phone", "phone", "Phone", help="National form (01632 960000) or "
                "international (+44 1632 960000).", example="01632 960000")
-_TAGS = Field("tags", "list", "Tags", help="Words that group related items.")
+_TAGS = Field("tags", "list", "Tags", help="Words that group related items.",
+              example=["news"])
 
 
 def _summary(required: bool) -> Field:
     return Field("summary", "line", "Summary", help="One sentence, plain text: shown in "
-                 "lists and search results.", required=required,
-                 example="One sentence saying what this is about." if required else None)
+                 "lists and search results.", required=required)
 
 
-def _title(example: str) -> Field:
-    return Field("title", "line", "Title", required=True, example=example)
+def _title() -> Field:
+    return Field("title", "line", "Title", required=True)
 
 
 COMMON_FIELDS = (
@@ -154,34 +162,39 @@ COMMON_FIELDS = (
 )
 
 ADDRESS = Field("address", "object", "Address", required=True, fields=(
-    Field("street", "line", "Street", required=True, example="1 High Street"),
+    Field("street", "line", "Street", required=True),
     Field("locality", "line", "Locality", help="The village or estate, if any."),
-    Field("town", "line", "Town", required=True, example="Watford"),
+    Field("town", "line", "Town", required=True),
     Field("postcode", "postcode", "Postcode", required=True, example="WD17 1AB",
           help="A UK postcode, e.g. WD17 1AB."),
 ))
 
 LOCATION = Field("location", "object", "Map position", help="Latitude and longitude in "
                  "decimal degrees (from a map: right-click, 'What's here?').", fields=(
-    Field("lat", "number", "Latitude", required=True, minimum=-90, maximum=90),
-    Field("lon", "number", "Longitude", required=True, minimum=-180, maximum=180),
+    Field("lat", "number", "Latitude", required=True, minimum=-90, maximum=90,
+          unit=" decimal degrees", example=51.75),
+    Field("lon", "number", "Longitude", required=True, minimum=-180, maximum=180,
+          unit=" decimal degrees", example=-0.34),
 ))
 
 OPENING_HOURS = Field("opening_hours", "objects", "Opening hours", before=("opens", "closes"),
                       fields=(
-    Field("days", "list", "Days", required=True, choices=WEEKDAYS),
-    Field("opens", "time", "Opens", required=True, help="24-hour time, e.g. 09:00."),
-    Field("closes", "time", "Closes", required=True, help="24-hour time, e.g. 17:00."),
+    Field("days", "list", "Days", required=True, choices=WEEKDAYS,
+          example=["mon", "tue", "wed", "thu", "fri"]),
+    Field("opens", "time", "Opens", required=True, help="24-hour time, e.g. 09:00.",
+          example="09:00"),
+    Field("closes", "time", "Closes", required=True, help="24-hour time, e.g. 17:00.",
+          example="17:00"),
 ))
 
 CENTRE = ContentType("centre", "centres", ".md", "Centres", "centre", summary_field="name",
                      body="The centre's description: what it offers and how to get there.",
                      fields=(
-    Field("name", "line", "Name", required=True, example="Example Children's Centre"),
+    Field("name", "line", "Name", required=True),
     Field("status", "choice", "Status", required=True, choices=CENTRE_STATUSES,
           example="planned", help="planned, open or closed: all three are shown publicly."),
     Field("lead_agency", "ref", "Lead agency", ref="agency", when=_IS_OPEN),
-    Field("district", "line", "District", required=True, example="Watford",
+    Field("district", "line", "District", required=True,
           help="The district or borough."),
     Field("phase", "integer", "Phase", required=True, choices=PHASES, example=3),
     Field("opening_date", "date", "Opening date", when=_IS_OPEN),
@@ -198,44 +211,46 @@ CENTRE = ContentType("centre", "centres", ".md", "Centres", "centre", summary_fi
 
 CONTACT = Field("contact", "object", "Public contact", at_least_one=("email", "phone"),
                 fields=(
-    Field("name", "line", "Name", required=True, example="Jane Example"),
-    Field("role", "line", "Role"),
+    Field("name", "line", "Name", required=True, example="Full name"),
+    Field("role", "line", "Role", example="Centre manager"),
     _PHONE,
     _EMAIL,
 ))
 
 AGENCY = ContentType("agency", "agencies", ".yaml", "Lead agencies", "lead agency",
                      common=False, summary_field="name", fields=(
-    Field("name", "line", "Name", required=True, example="Example Community Trust"),
+    Field("name", "line", "Name", required=True),
     Field("sector", "choice", "Sector", required=True, choices=SECTORS, example="voluntary"),
     Field("website", "url", "Website", help="The whole address, starting https://."),
     CONTACT,
-    Field("about", "markdown", "About", help="A short description; Markdown allowed."),
+    Field("about", "markdown", "About", help="A short description; Markdown allowed.",
+          suggested=True),
 ))
 
 VALUE = Field("value", "object", "Value", fields=(
-    Field("amount", "number", "Amount (pounds)", required=True, minimum=0,
-          maximum=MAX_AMOUNT, help="Digits only, with a point for pence: 250000."),
+    Field("amount", "number", "Amount (pounds)", required=True, minimum=0, example=100000,
+          maximum=MAX_AMOUNT, unit=" (pounds)", help="Digits only, with a point for pence: 250000."),
     Field("currency", "choice", "Currency", required=True, choices=CURRENCIES,
           default="GBP"),
 ))
 
 DOCUMENTS = Field("documents", "objects", "Documents", fields=(
-    Field("title", "line", "Title", required=True),
+    Field("title", "line", "Title", required=True, example="Information pack"),
     Field("url", "document", "File or web address", required=True, media=True,
-          help="A file uploaded to media/, or a whole web address."),
+          help="A file uploaded to media/, or a whole web address.",
+          example="media/information-pack.pdf"),
 ))
 
 ENQUIRIES = Field("enquiries", "object", "Enquiries", required=True,
                   at_least_one=("email", "phone"), fields=(
-    Field("name", "line", "Name", required=True, example="Commissioning team"),
+    Field("name", "line", "Name", required=True),
     _PHONE,
-    Field("email", "email", "E-mail", example="commissioning@example.org"),
+    _EMAIL,
 ))
 
 OPPORTUNITY = ContentType("opportunity", "opportunities", ".md", "Opportunities",
                           "opportunity", body="The description and how to apply.", fields=(
-    _title("Example opportunity"),
+    _title(),
     Field("reference", "line", "Reference", required=True, example="CC-2027-01",
           help="Unique across opportunities."),
     Field("kind", "choice", "Kind", required=True, choices=OPPORTUNITY_KINDS,
@@ -243,7 +258,7 @@ OPPORTUNITY = ContentType("opportunity", "opportunities", ".md", "Opportunities"
     Field("status", "choice", "Status", required=True, choices=OPPORTUNITY_STATUSES,
           example="planning", help="planning (upcoming), active (open for bids), complete "
           "or cancelled."),
-    Field("published", "date", "Published", required=True, example="today"),
+    Field("published", "date", "Published", required=True),
     Field("deadline", "datetime", "Deadline", when=_NOT_PLANNING,
           help="Date, time and zone: Z in winter (UK time = GMT), +01:00 in summer."),
     VALUE,
@@ -257,21 +272,21 @@ OPPORTUNITY = ContentType("opportunity", "opportunities", ".md", "Opportunities"
 
 LESSON = ContentType("lesson", "lessons", ".md", "Lessons learned", "lesson",
                      body="The lesson.", fields=(
-    _title("Example lesson"),
+    _title(),
     _summary(True),
     Field("order", "integer", "Order in the list", help="1 comes first."),
     _TAGS,
 ))
 
 NEWS = ContentType("news", "news", ".md", "News", "news item", body="The news.", fields=(
-    _title("Example news"),
-    Field("date", "date", "Date", required=True, example="today"),
+    _title(),
+    Field("date", "date", "Date", required=True),
     _summary(True),
     _TAGS,
 ))
 
 _PAGE_FIELDS = (
-    _title("Example page"),
+    _title(),
     _summary(False),
     Field("nav_order", "integer", "Place in the main menu", help="1, 2, 3...: shown in "
           "the main navigation in that order; leave empty to keep it out of the menu."),
@@ -286,11 +301,11 @@ GOOD_PRACTICE = ContentType("good-practice", "members/good-practice", ".md",
                             "Good practice", "good-practice post", members=True,
                             body="The practice: what you did, what worked, what to avoid.",
                             fields=(
-    _title("Example practice"),
-    Field("author", "line", "Author", required=True, example="Jane Example"),
+    _title(),
+    Field("author", "line", "Author", required=True, example="Your name"),
     Field("agency", "ref", "Agency", required=True, ref="agency",
           example="example-community-trust"),
-    Field("date", "date", "Date", required=True, example="today"),
+    Field("date", "date", "Date", required=True),
     _summary(True),
     _TAGS,
 ))
@@ -364,7 +379,7 @@ _EDITOR = Field("editor", "object", "Web editor", help="Publishes the web editor
 SITE = ContentType("site", "", ".yaml", "Site settings", "site settings", common=False,
                    single_file="site.yaml", fields=(
     Field("title", "line", "Site title", required=True),
-    Field("base_url", "url", "Address", required=True, help="The whole address the site "
+    Field("base_url", "base_url", "Address", required=True, help="The whole address the site "
           "is published at, ending with / (https://childrenscentres.example.org/)."),
     Field("language", "language", "Language", default="en-GB",
           help="A language code: en-GB for English, cy for Welsh."),
@@ -379,6 +394,13 @@ SITE = ContentType("site", "", ".yaml", "Site settings", "site settings", common
     Field("members", "object", "Members area", fields=(
         Field("title", "line", "Title", default="Members"),
         Field("protection", "choice", "Protection", choices=PROTECTIONS, default="server"),
+        Field("contact", "object", "Who members ask", help="Who gives out new passphrases "
+              "and takes good-practice posts; shown to members and on the sign-in help.",
+              at_least_one=("email", "phone"), fields=(
+            Field("name", "line", "Name", required=True, example="Network coordinator"),
+            _EMAIL,
+            _PHONE,
+        )),
     )),
     Field("open_data", "object", "Open data", fields=(
         Field("licence", "line", "Licence", default="OGL-UK-3.0"),

@@ -1,8 +1,11 @@
-"""Stage 2, validate: RawDocument -> model objects, one reader per content type.
+"""Stage 2, validate: RawDocument -> model objects, by walking the content model.
 
-Each reader is the single place where a field of its type is parsed and checked (by the
-rules of the content model, in `fields.py`). Rules that need more than one file
-(references, duplicate slugs and references) are checked in `graph.py`.
+`read_fields` walks a type's declaration in schema.py and reads each field with the
+`Fields` method of its kind (fields.py words every message), so what is checked is exactly
+what the editor's forms, the JSON Schemas and the reference docs say. One builder per type
+then turns the values read into its dataclass, with the rules that tie two fields together.
+Rules that need more than one file (references, duplicate slugs and references) are
+checked in `graph.py`.
 """
 from __future__ import annotations
 
@@ -13,14 +16,10 @@ from typing import Any, Callable
 from .errors import ErrorList
 from .fields import Fields, is_web_url, start_of_day
 from .load import ContentFolder, RawDocument
-from .model import (CENTRE_STATUSES, OPPORTUNITY_KINDS, OPPORTUNITY_STATUSES, PHASES,
-                    SECTORS, WEEKDAYS, Address, Agency, Centre, Contact, DirectoryEntry,
-                    DocumentLink, GeoPoint, GoodPractice, Lesson, Money, NewsItem,
-                    OpeningHours, Opportunity, Page, SiteConfig)
-
-# An amount is shown in pounds and exported to OCDS as a JSON number; 1.0e+9999 would be
-# a 10,000-digit number (or fill memory), and no opportunity is worth a trillion pounds.
-MAX_AMOUNT = 10 ** 12
+from .model import (WEEKDAYS, Address, Agency, Centre, Contact, DirectoryEntry, DocumentLink,
+                    GeoPoint, GoodPractice, Lesson, Money, NewsItem, OpeningHours,
+                    Opportunity, Page, SiteConfig)
+from .schema import BY_NAME, COMMON_FIELDS, Field
 
 
 @dataclass
@@ -113,15 +112,165 @@ def read_one(document: RawDocument, config: SiteConfig, media: set[str],
 def _read_document(document: RawDocument, readers: dict, result: Validated,
                    errors: ErrorList):
     f = Fields(document.data, document.line, document.path, errors)
+    reading = Reading(vocabularies=result.config.vocabularies, media=result.media)
+    values = read_fields(f, BY_NAME[document.kind].fields, reading)
     if document.kind == "agency":
-        read_as = _agency(f, document)
+        read_as = _agency(values, f, document)
     elif document.kind == "directory":
-        read_as = _directory(f, document)
+        read_as = _directory(values, document)
     else:
-        common = _common(f, document)
-        read_as = (readers[document.kind][0](f, common, result), common)
+        common = _common(f, document, reading)
+        read_as = (readers[document.kind][0](values, f, common), common)
     f.finish()
     return read_as
+
+
+# -- walking the declaration -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading a field may need beyond its file: the site's vocabularies (service
+    types) and the media files a document may name."""
+
+    vocabularies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    media: set[str] = field(default_factory=set)
+
+
+def read_fields(f: Fields, fields: tuple[Field, ...], reading: Reading) -> dict[str, Any]:
+    """Each declared field's value (None, or an empty tuple, when absent or wrong).
+
+    Fields another one's requirement depends on are read first, so `status` is known
+    before `lead_agency` is asked for."""
+    conditions = {fd.when.field for fd in fields if fd.when is not None}
+    values: dict[str, Any] = {}
+    for fd in sorted(fields, key=lambda fd: fd.name not in conditions):
+        required = fd.required or (fd.when is not None
+                                   and fd.when.holds(values.get(fd.when.field)))
+        why = fd.when.why if fd.when is not None else ""
+        values[fd.name] = _READERS[fd.kind](f, fd, required, why, reading)
+    return values
+
+
+def _number(f: Fields, fd: Field, required: bool, why: str, reading: Reading):
+    value = f.number(fd.name, required)
+    if value is None:
+        return None
+    low, high = fd.minimum, fd.maximum
+    if low is not None and high is not None and low < 0 and not low <= value <= high:
+        message = f"{value} is out of range: must be between {low} and {high}{fd.unit}"
+    elif low is not None and value < low:
+        message = f"must be {low} or more"
+    elif high is not None and value > high:
+        message = f"must be at most {high:,}{fd.unit}; a larger value is a typo, and " \
+            "could not be shown or exported"
+    else:
+        return value
+    f.error(fd.name, f.line_of(fd.name), message)
+    return None
+
+
+def _document(f: Fields, fd: Field, required: bool, why: str, reading: Reading):
+    """A web address, or a file in media/ written `media/<file>`."""
+    url = f.text(fd.name, required, why)
+    if url is None:
+        return None
+    if fd.media and url.startswith("media/"):
+        name = url[len("media/"):]
+        if ".." not in name.split("/") and name in reading.media:
+            return url
+        f.error(fd.name, f.line_of(fd.name), f"'{url}' is not a file in content/media/ "
+                "(check the spelling, or add the file)")
+    elif is_web_url(url):
+        return url
+    else:
+        f.error(fd.name, f.line_of(fd.name), f"'{url}' must be a whole web address "
+                "(https://...) or a file in media/ written as media/<file>")
+    return None
+
+
+def _object(f: Fields, fd: Field, required: bool, why: str, reading: Reading):
+    sub = f.mapping(fd.name, required, why)
+    return None if sub is None else _read_mapping(sub, fd, reading)
+
+
+def _objects(f: Fields, fd: Field, required: bool, why: str, reading: Reading):
+    """The items read whole: an item with a mistake is told, and left out."""
+    items = []
+    for sub in f.mappings(fd.name, required):
+        values = _read_mapping(sub, fd, reading)
+        if values is not None:
+            items.append(values)
+    return tuple(items)
+
+
+def _read_mapping(sub: Fields, fd: Field, reading: Reading) -> dict[str, Any] | None:
+    """One mapping's values, with `_line` (where it starts), or None when the rules that
+    tie its fields together fail."""
+    values = read_fields(sub, fd.fields, reading)
+    together = _fields_together(sub, fd, values)
+    sub.finish()
+    values["_line"] = sub.line
+    return values if together else None
+
+
+_NOUNS = {"email": "an email", "phone": "a phone", "url": "a web address",
+          "address": "a postal address"}
+
+
+def _fields_together(sub: Fields, fd: Field, values: dict[str, Any]) -> bool:
+    if fd.at_least_one and not any(sub.present(name) for name in fd.at_least_one):
+        nouns = " or ".join(_NOUNS.get(name, name) for name in fd.at_least_one)
+        sub.error(fd.at_least_one[0], sub.line, f"give {nouns} (or more than one) so "
+                  "people can get in touch" if len(fd.at_least_one) > 2 else
+                  f"give {nouns} (or both) so people can get in touch")
+        return False
+    if fd.before is not None:
+        earlier, later = values.get(fd.before[0]), values.get(fd.before[1])
+        if earlier is not None and later is not None and earlier >= later:
+            shown = earlier.strftime("%H:%M") if isinstance(earlier, dt.time) \
+                else earlier.isoformat()
+            sub.error(fd.before[1], sub.line_of(fd.before[1]),
+                      f"must be later than {fd.before[0]} ({shown})")
+            return False
+    return True
+
+
+def _list(f: Fields, fd: Field, required: bool, why: str, reading: Reading):
+    options = fd.choices or (reading.vocabularies.get(fd.vocabulary, ())
+                             if fd.vocabulary else ())
+    return f.text_list(fd.name, required, options=options)
+
+
+# kind (schema.Kind) -> how a value of it is read: (fields, field, required, why, reading)
+_READERS = {
+    "line": lambda f, fd, req, why, r: f.one_line(fd.name, req, why),
+    "text": lambda f, fd, req, why, r: f.text(fd.name, req, why),
+    "markdown": lambda f, fd, req, why, r: f.text(fd.name, req, why),
+    "choice": lambda f, fd, req, why, r: f.choice(fd.name, fd.choices, req, why),
+    "integer": lambda f, fd, req, why, r: f.integer(fd.name, req, choices=fd.choices,
+                                                    minimum=fd.minimum),
+    "number": _number,
+    "boolean": lambda f, fd, req, why, r: f.boolean(fd.name),
+    "date": lambda f, fd, req, why, r: f.date(fd.name, req, why),
+    "datetime": lambda f, fd, req, why, r: f.datetime(fd.name, req, why),
+    "moment": lambda f, fd, req, why, r: f.datetime(fd.name, req, why, allow_date=True),
+    "time": lambda f, fd, req, why, r: f.clock_time(fd.name, req),
+    "email": lambda f, fd, req, why, r: f.email(fd.name, req),
+    "phone": lambda f, fd, req, why, r: f.phone(fd.name, req),
+    "url": lambda f, fd, req, why, r: f.url(fd.name, req),
+    "postcode": lambda f, fd, req, why, r: f.postcode(fd.name, req),
+    "slug": lambda f, fd, req, why, r: f.slug(fd.name, req, why),
+    "ref": lambda f, fd, req, why, r: f.slug(fd.name, req, why),
+    "refs": lambda f, fd, req, why, r: f.slug_list(fd.name),
+    "list": _list,
+    "object": _object,
+    "objects": _objects,
+    "document": _document,
+    "labels": lambda f, fd, req, why, r: f.labels(fd.name, req),
+    "language": lambda f, fd, req, why, r: f.language(fd.name),
+    "base_url": lambda f, fd, req, why, r: f.base_url(fd.name, req),
+    "free": lambda f, fd, req, why, r: f.free_mapping(fd.name),
+}
 
 
 # -- fields every Markdown file may carry ----------------------------------------------
@@ -134,14 +283,13 @@ class Common:
     expires: dt.datetime | None
 
 
-def _common(f: Fields, document: RawDocument) -> Common:
-    url_slug = f.slug("slug") or document.slug
-    entry = dict(slug=document.slug, url_slug=url_slug, source=document.path,
-                 body=document.body, body_line=document.body_line,
-                 extra=f.free_mapping("extra"), lines=f.lines)
-    common = Common(entry=entry, draft=f.boolean("draft"),
-                    publish_date=f.datetime("publish_date", allow_date=True),
-                    expires=f.datetime("expires", allow_date=True))
+def _common(f: Fields, document: RawDocument, reading: Reading) -> Common:
+    v = read_fields(f, COMMON_FIELDS, reading)
+    entry = dict(slug=document.slug, url_slug=v["slug"] or document.slug,
+                 source=document.path, body=document.body, body_line=document.body_line,
+                 extra=v["extra"], lines=f.lines)
+    common = Common(entry=entry, draft=v["draft"], publish_date=v["publish_date"],
+                    expires=v["expires"])
     if common.publish_date and common.expires and common.expires <= common.publish_date:
         f.error("expires", f.line_of("expires"), f"is not after publish_date "
                 f"({common.publish_date.isoformat()}), so the page would never be shown")
@@ -159,204 +307,111 @@ def left_out(common: Common, options: BuildOptions) -> str | None:
     return None
 
 
-# -- one reader per type ---------------------------------------------------------------
+# -- one builder per type: the values read -> its dataclass ------------------------------
 
-def _centre(f: Fields, common: Common, v: Validated) -> Centre:
-    status = f.choice("status", CENTRE_STATUSES, required=True)
-    is_open = " when status is open"
+def _centre(v: dict, f: Fields, common: Common) -> Centre:
     return Centre(
         **common.entry,
-        name=f.one_line("name", required=True) or "",
-        lead_agency_slug=f.slug("lead_agency", required=status == "open", why=is_open),
-        district=f.one_line("district", required=True) or "",
-        phase=f.integer("phase", required=True, choices=PHASES) or 1,
-        status=status or "planned",
-        opening_date=f.date("opening_date", required=status == "open", why=is_open),
-        address=_address(f),
-        location=_location(f),
-        services=f.text_list("services", required=True,
-                             options=list(v.config.service_types)),
-        opening_hours=_opening_hours(f),
-        phone=f.phone("phone"),
-        email=f.email("email"),
-        website=f.url("website"),
-        summary=f.one_line("summary"),
+        name=v["name"] or "", lead_agency_slug=v["lead_agency"], district=v["district"] or "",
+        phase=v["phase"] or 1, status=v["status"] or "planned",
+        opening_date=v["opening_date"], address=address(v["address"]),
+        location=_location(v["location"]), services=v["services"],
+        opening_hours=_opening_hours(v["opening_hours"]), phone=v["phone"],
+        email=v["email"], website=v["website"], summary=v["summary"],
     )
 
 
-def _address(f: Fields) -> Address | None:
-    a = f.mapping("address", required=True)
+def address(a: dict | None) -> Address | None:
     if a is None:
         return None
-    address = Address(street=a.one_line("street", True) or "", town=a.one_line("town", True) or "",
-                      postcode=a.postcode("postcode", True) or "",
-                      locality=a.one_line("locality"))
-    a.finish()
-    return address
+    return Address(street=a["street"] or "", town=a["town"] or "",
+                   postcode=a["postcode"] or "", locality=a["locality"])
 
 
-def _location(f: Fields) -> GeoPoint | None:
-    loc = f.mapping("location")
-    if loc is None:
+def _location(loc: dict | None) -> GeoPoint | None:
+    if loc is None or loc["lat"] is None or loc["lon"] is None:
         return None
-    lat = _degrees(loc, "lat", 90)
-    lon = _degrees(loc, "lon", 180)
-    loc.finish()
-    return GeoPoint(float(lat), float(lon)) if lat is not None and lon is not None else None
+    return GeoPoint(float(loc["lat"]), float(loc["lon"]))
 
 
-def _degrees(f: Fields, name: str, limit: int):
-    value = f.number(name, required=True)
-    if value is not None and not -limit <= value <= limit:
-        f.error(name, f.line_of(name), f"{value} is out of range: must be between "
-                f"-{limit} and {limit} decimal degrees")
-        return None
-    return value
-
-
-def _opening_hours(f: Fields) -> tuple[OpeningHours, ...]:
-    hours = []
-    for h in f.mappings("opening_hours"):
-        days = h.text_list("days", required=True, options=WEEKDAYS)
-        opens, closes = h.clock_time("opens", True), h.clock_time("closes", True)
-        if opens and closes and opens >= closes:
-            h.error("closes", h.line_of("closes"), f"must be later than opens "
-                    f"({opens:%H:%M})")
-        elif days and opens and closes:
-            hours.append(OpeningHours(days, opens, closes))
-        h.finish()
+def _opening_hours(rows: tuple[dict, ...]) -> tuple[OpeningHours, ...]:
+    hours = [OpeningHours(h["days"], h["opens"], h["closes"]) for h in rows
+             if h["days"] and h["opens"] and h["closes"]]
     # shown in the week's order (Monday first), however the file lists them; the order
     # of the files' rows is kept for rows that start on the same day
     return tuple(sorted(hours, key=lambda row: min(WEEKDAYS.index(d) for d in row.days)))
 
 
-def _agency(f: Fields, document: RawDocument) -> Agency:
-    agency = Agency(
-        slug=document.slug, source=document.path, lines=f.lines,
-        name=f.one_line("name", required=True) or "",
-        sector=f.choice("sector", SECTORS, required=True) or "",
-        website=f.url("website"),
-        contact=_contact(f, "contact", role=True),
-        about=f.text("about") or "",
-    )
-    return agency
+def _agency(v: dict, f: Fields, document: RawDocument) -> Agency:
+    return Agency(slug=document.slug, source=document.path, lines=f.lines,
+                  name=v["name"] or "", sector=v["sector"] or "", website=v["website"],
+                  contact=contact(v["contact"]), about=v["about"] or "")
 
 
-def _contact(f: Fields, name: str, role: bool = False, required: bool = False) -> Contact | None:
-    c = f.mapping(name, required=required)
+def contact(c: dict | None) -> Contact | None:
     if c is None:
         return None
-    contact = Contact(name=c.one_line("name", required=True) or "",
-                      role=c.one_line("role") if role else None,
-                      phone=c.phone("phone"), email=c.email("email"))
-    if not c.present("phone") and not c.present("email"):
-        c.error("email", c.line, "give an email or a phone (or both) so people can get "
-                "in touch")
-    c.finish()
-    return contact
+    return Contact(name=c["name"] or "", role=c.get("role"), phone=c["phone"],
+                   email=c["email"])
 
 
-def _opportunity(f: Fields, common: Common, v: Validated) -> Opportunity:
-    status = f.choice("status", OPPORTUNITY_STATUSES, required=True)
-    published = f.date("published", required=True)
-    deadline = f.datetime("deadline", required=status not in (None, "planning"),
-                          why=" unless status is planning")
+def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
+    published, deadline = v["published"], v["deadline"]
     if published and deadline and deadline <= start_of_day(published):
         f.error("deadline", f.line_of("deadline"), "must be later than the start of the "
                 f"published day ({published.isoformat()})")
     return Opportunity(
         **common.entry,
-        title=f.one_line("title", required=True) or "",
-        reference=f.one_line("reference", required=True) or "",
-        kind=f.choice("kind", OPPORTUNITY_KINDS, required=True) or "",
-        status=status or "",
-        published=published,
-        deadline=deadline,
-        value=_money(f),
-        eligible_sectors=f.text_list("eligible_sectors", required=True, options=SECTORS),
-        centre_slugs=f.slug_list("centres"),
-        documents=_documents(f, v.media),
-        enquiries=_contact(f, "enquiries", required=True),
-        summary=f.one_line("summary"),
+        title=v["title"] or "", reference=v["reference"] or "", kind=v["kind"] or "",
+        status=v["status"] or "", published=published, deadline=deadline,
+        value=_money(v["value"]), eligible_sectors=v["eligible_sectors"],
+        centre_slugs=v["centres"], documents=_documents(v["documents"]),
+        enquiries=contact(v["enquiries"]), summary=v["summary"],
     )
 
 
-def _money(f: Fields) -> Money | None:
-    m = f.mapping("value")
-    if m is None:
+def _money(m: dict | None) -> Money | None:
+    if m is None or m["amount"] is None or not m["currency"]:
         return None
-    amount = m.number("amount", required=True)
-    if amount is not None and amount < 0:
-        m.error("amount", m.line_of("amount"), "must be 0 or more")
-        amount = None
-    elif amount is not None and amount > MAX_AMOUNT:
-        m.error("amount", m.line_of("amount"), f"must be at most {MAX_AMOUNT:,} (pounds); "
-                "a larger amount is a typo, and could not be shown or exported")
-        amount = None
-    currency = m.choice("currency", ("GBP",), required=True)
-    m.finish()
-    return Money(amount, currency) if amount is not None and currency else None
+    return Money(m["amount"], m["currency"])
 
 
-def _documents(f: Fields, media: set[str]) -> tuple[DocumentLink, ...]:
+def _documents(items: tuple[dict, ...]) -> tuple[DocumentLink, ...]:
     documents = []
-    for d in f.mappings("documents"):
-        title, url = d.one_line("title", True), d.text("url", True)
-        d.finish()
+    for d in items:
+        title, url = d["title"], d["url"]
         if title is None or url is None:
             continue
         if url.startswith("media/"):
-            name = url[len("media/"):]
-            if ".." in name.split("/") or name not in media:
-                d.error("url", d.line_of("url"), f"'{url}' is not a file in content/media/ "
-                        "(check the spelling, or add the file)")
-                continue
-            documents.append(DocumentLink(title, "/" + url, media_file=name))
-        elif is_web_url(url):
-            documents.append(DocumentLink(title, url))
+            documents.append(DocumentLink(title, "/" + url, media_file=url[len("media/"):]))
         else:
-            d.error("url", d.line_of("url"), f"'{url}' must be a whole web address "
-                    "(https://...) or a file in media/ written as media/<file>")
+            documents.append(DocumentLink(title, url))
     return tuple(documents)
 
 
-def _lesson(f: Fields, common: Common, v: Validated) -> Lesson:
-    return Lesson(**common.entry, title=f.one_line("title", required=True) or "",
-                  summary=f.one_line("summary", required=True) or "",
-                  order=f.integer("order"), tags=f.text_list("tags"))
+def _lesson(v: dict, f: Fields, common: Common) -> Lesson:
+    return Lesson(**common.entry, title=v["title"] or "", summary=v["summary"] or "",
+                  order=v["order"], tags=v["tags"])
 
 
-def _news(f: Fields, common: Common, v: Validated) -> NewsItem:
-    return NewsItem(**common.entry, title=f.one_line("title", required=True) or "",
-                    date=f.date("date", required=True),
-                    summary=f.one_line("summary", required=True) or "",
-                    tags=f.text_list("tags"))
+def _news(v: dict, f: Fields, common: Common) -> NewsItem:
+    return NewsItem(**common.entry, title=v["title"] or "", date=v["date"],
+                    summary=v["summary"] or "", tags=v["tags"])
 
 
-def _page(f: Fields, common: Common, v: Validated) -> Page:
-    return Page(**common.entry, title=f.one_line("title", required=True) or "",
-                summary=f.one_line("summary"), nav_order=f.integer("nav_order"))
+def _page(v: dict, f: Fields, common: Common) -> Page:
+    return Page(**common.entry, title=v["title"] or "", summary=v["summary"],
+                nav_order=v["nav_order"])
 
 
-def _good_practice(f: Fields, common: Common, v: Validated) -> GoodPractice:
-    return GoodPractice(**common.entry, title=f.one_line("title", required=True) or "",
-                        author=f.one_line("author", required=True) or "",
-                        agency_slug=f.slug("agency", required=True) or "",
-                        date=f.date("date", required=True),
-                        summary=f.one_line("summary", required=True) or "",
-                        tags=f.text_list("tags"))
+def _good_practice(v: dict, f: Fields, common: Common) -> GoodPractice:
+    return GoodPractice(**common.entry, title=v["title"] or "", author=v["author"] or "",
+                        agency_slug=v["agency"] or "", date=v["date"],
+                        summary=v["summary"] or "", tags=v["tags"])
 
 
-def _directory(f: Fields, document: RawDocument) -> list[DirectoryEntry]:
-    entries = []
-    for e in f.mappings("directory", required=True):
-        entry = DirectoryEntry(source=document.path, line=e.line, name=e.one_line("name", True) or "",
-                               role=e.one_line("role", True) or "",
-                               agency_slug=e.slug("agency", True) or "",
-                               phone=e.phone("phone"), email=e.email("email"),
-                               topics=e.text_list("topics", required=True))
-        if not e.present("phone") and not e.present("email"):
-            e.error("email", e.line, "give an email or a phone (or both)")
-        e.finish()
-        entries.append(entry)
-    return entries
+def _directory(v: dict, document: RawDocument) -> list[DirectoryEntry]:
+    return [DirectoryEntry(source=document.path, line=e["_line"], name=e["name"] or "",
+                           role=e["role"] or "", agency_slug=e["agency"] or "",
+                           phone=e["phone"], email=e["email"], topics=e["topics"])
+            for e in v["directory"]]

@@ -300,6 +300,13 @@ def _at_tab(mark, text: str) -> bool:
 
 
 def _scalar(event: yaml.ScalarEvent) -> Any:
+    if not event.style and event.value != event.value.strip():
+        # a plain value with a non-breaking (or other Unicode) space at an end, pasted from
+        # a word processor: YAML strips only ASCII spaces, so '5\u00a0' would be text; it
+        # is read as what the editor sees, the value without the space
+        event = yaml.ScalarEvent(event.anchor, event.tag, event.implicit,
+                                 event.value.strip(), event.start_mark, event.end_mark,
+                                 event.style)
     tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
     build = _CONSTRUCTOR.yaml_constructors.get(tag)
     if build is None:

@@ -424,9 +424,11 @@ def test_members_add_shows_a_passphrase_once_and_stores_only_hashes(tmp_path, ca
     member = credentials.MemberStore(secrets).load()[0]
     assert bcrypt.checkpw(passphrase.encode(), member.bcrypt_hash.encode())
     assert member.bcrypt_hash.startswith("$2b$12$")
-    assert member.iterations >= 600_000 and len(base64.b64decode(member.salt)) == 16
-    assert credentials.derive_kek(passphrase, base64.b64decode(member.salt)) == \
-        member.key_encryption_key()
+    roster = credentials.MemberStore(secrets).read()
+    assert roster.stretching.iterations >= 600_000
+    assert len(base64.b64decode(roster.stretching.salt)) == 16
+    own = credentials.private_key(passphrase, roster.stretching)  # only the member can
+    assert base64.b64decode(member.public_key) == credentials.point_bytes(own.public_key())
     assert run("members", "list", "--secrets", str(secrets)) == 0
     assert "Jane Example\tlogin: jane-example\tjane@example.org" in capsys.readouterr().out
     htpasswd = tmp_path / "etc" / "members.htpasswd"
@@ -460,15 +462,12 @@ def encrypt_site(site, *names: str) -> dict[str, str]:
 
 
 def open_bundle(public: Path, passphrase: str) -> dict | None:
-    keys = (public / "members/keys.json").read_bytes()
-    for slot in json.loads(keys)["slots"]:
-        kek = credentials.derive_kek(passphrase, base64.b64decode(slot["salt"]),
-                                     slot["iterations"])
-        key = protect.unwrap_content_key(keys, kek)
-        if key:
-            sealed = (public / "members/bundle.enc").read_bytes()
-            return json.loads(protect.open_sealed(key, sealed, protect.BUNDLE_AAD))
-    return None
+    """What a member's browser does: the content key from their slot, then the bundle."""
+    key = protect.open_key_slots((public / "members/keys.json").read_bytes(), passphrase)
+    if key is None:
+        return None
+    sealed = (public / "members/bundle.enc").read_bytes()
+    return json.loads(protect.open_sealed(key, sealed, protect.BUNDLE_AAD))
 
 
 def test_encrypt_mode_refuses_to_build_without_members(site):
@@ -508,13 +507,52 @@ def test_encrypt_mode_output_holds_no_plaintext_of_members_content(site):
     assert len(files) == 1 and files[0].read_bytes().startswith(protect.MAGIC)
 
 
+def members_names(content: Path) -> set[str]:
+    """What a file or folder name could give away of the members area: each members file's
+    own name (a post's or page's slug, a document's name) and each title and tag as a slug."""
+    from ccsite.graph import slugify
+
+    names = set()
+    for path in (content / "members").rglob("*"):
+        if path.is_file() and path.name != "directory.yaml":
+            names.add(path.stem.lower())
+            for line in path.read_text(errors="replace").splitlines():
+                key, _, value = line.partition(":")
+                if key in ("title", "tags"):
+                    names.update(slugify(v) for v in value.strip(" []").split(","))
+    names.discard("")
+    return names
+
+
+def test_encrypt_mode_output_has_no_file_or_folder_named_after_members_content(site):
+    """Encrypted files get opaque names: a name like `canary-rota.pdf.enc` would tell
+    anyone what the members area holds without a passphrase."""
+    encrypt_site(site, "Jane Example")
+    add_canary_members_content(site)
+    site.write("members/media/reports/secret-budget-2027.pdf", "%PDF-1.4 budget\n")
+    site.edit("members/good-practice/canary-post.md", "(/members/media/canary-rota.pdf)",
+              "(/members/media/canary-rota.pdf) and the [budget]"
+              "(/members/media/reports/secret-budget-2027.pdf)")
+    result = site.build()
+    assert result.status == 0, result.err
+    names = members_names(site.content)
+    assert {"canary-post", "canary-handbook", "canary-rota", "secret-budget-2027",
+            "canarytitle-quokka-7781", "canarytag-7781"} <= names
+    paths = [p.relative_to(site.output).as_posix().lower() for p in site.output.rglob("*")]
+    assert sum(p.startswith("public/members/files/") for p in paths) == 2
+    told = {(path, name) for path in paths for name in names if name in path}
+    assert not told, f"output names that tell members content: {sorted(told)}"
+
+
 def test_encrypted_member_file_opens_with_the_content_key(tmp_path):
     source = tmp_path / "rota.pdf"
     source.write_bytes(b"%PDF-1.4 secret rota")
-    member = credentials.make_member("Jane", None, "one two three four five six seven")
+    stretching = credentials.Stretching.new()
+    member = credentials.make_member("Jane", None, "one two three four five six seven",
+                                     stretching)
     result = protect.encrypt_members({"members/index.html": "<title>x</title>"},
-                                     {"members/media/rota.pdf": source}, [member], "<p>shell",
-                                     "/", b"k" * 32)
+                                     {"members/media/rota.pdf": source}, [member], stretching,
+                                     "<p>shell", "/", b"k" * 32)
     [(path, sealed)] = [(p, d) for p, d in result.files.items() if p.startswith("members/files/")]
     assert protect.open_sealed(result.content_key, sealed, path.split("/")[-1].encode()) == \
         b"%PDF-1.4 secret rota"
@@ -522,7 +560,7 @@ def test_encrypted_member_file_opens_with_the_content_key(tmp_path):
         protect.open_sealed(result.content_key, sealed, b"another-name.enc")
     # a fresh content key and nonces every build
     again = protect.encrypt_members({"members/index.html": "<title>x</title>"}, {}, [member],
-                                    "<p>shell", "/", b"k" * 32)
+                                    stretching, "<p>shell", "/", b"k" * 32)
     assert again.content_key != result.content_key
     assert again.files["members/bundle.enc"] != result.files["members/bundle.enc"]
 
@@ -560,3 +598,224 @@ def test_members_post_quoting_a_public_page_is_told_as_such(site):
     assert result.status == 1
     assert (f"{site.content}/centres/oxhey.md, which this page is made from, says it too: if "
             "the public page said it first, the members file quotes it") in result.err
+
+
+# -- what the secrets folder and the published files give away --------------------------------
+
+def values_in(folder: Path) -> list[str]:
+    """Every value kept in a folder: each file whole, and each string or number in a JSON one."""
+    found = []
+
+    def leaves(data) -> None:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                found.append(str(key))
+                leaves(value)
+        elif isinstance(data, list):
+            for value in data:
+                leaves(value)
+        elif data is not None:
+            found.append(str(data))
+
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            found.append(text.strip())
+            try:
+                leaves(json.loads(text))
+            except ValueError:
+                pass
+    return sorted(set(found))
+
+
+def readings_of(value: str) -> list[bytes]:
+    """The byte strings a value could stand for: itself, a decimal number, base64, hex, and
+    their halves (a 64-byte value might be two keys)."""
+    import binascii
+
+    readings = [value.encode("utf-8")]
+    if value.isdigit():  # a number kept as decimal
+        readings.append(int(value).to_bytes(max(1, (int(value).bit_length() + 7) // 8), "big"))
+    for decode in (base64.b64decode, base64.urlsafe_b64decode, bytes.fromhex):
+        try:
+            readings.append(decode(value))
+        except (ValueError, binascii.Error):
+            pass
+    return readings + [half for r in readings if len(r) >= 32
+                       for half in (r[:len(r) // 2], r[len(r) // 2:], r[:32], r[-32:])]
+
+
+def opens_with(public: Path, value: str, member_points: list[bytes]) -> str | None:
+    """How `value` opens the encrypted members area, trying it as every kind of key that
+    takes part (None when it opens nothing)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.keywrap import aes_key_unwrap
+
+    keys = json.loads((public / "members/keys.json").read_bytes())
+    sealed = (public / "members/bundle.enc").read_bytes()
+    ephemeral = base64.b64decode(keys["ephemeral"])
+
+    def opens_bundle(key: bytes) -> bool:
+        try:
+            protect.open_sealed(key, sealed, protect.BUNDLE_AAD)
+            return True
+        except Exception:
+            return False
+
+    if protect.open_key_slots(json.dumps(keys).encode(), value):
+        return "as a passphrase"
+    for raw in readings_of(value):
+        if len(raw) in (16, 24, 32) and opens_bundle(raw):
+            return "as the content key"
+        for slot in keys["slots"] if len(raw) in (16, 24, 32) else []:
+            try:
+                if opens_bundle(aes_key_unwrap(raw, base64.b64decode(slot["key"]))):
+                    return "as a key-wrapping key"
+            except Exception:
+                pass
+        scalar = int.from_bytes(raw, "big") % credentials.P256_ORDER
+        if scalar and protect.open_key_slots_with(keys, ec.derive_private_key(
+                scalar, ec.SECP256R1())):
+            return "as a private key"
+        for point in member_points:  # as the ECDH shared secret with a member
+            slot_id, wrapping = protect._slot_keys(raw, ephemeral, point)
+            if any(base64.b64decode(s["id"]) == slot_id for s in keys["slots"]):
+                return "as a shared secret"
+    return None
+
+
+def test_secrets_folder_and_published_site_together_cannot_open_the_members_area(site):
+    """A copy of .ccsite-secrets/ (a backup, a CI secret) and the published files: every
+    value kept there, tried as a passphrase, content key, key-wrapping key, private key or
+    shared secret, opens nothing; a member's passphrase does."""
+    passphrases = encrypt_site(site, "Jane Example", "Sam Example")
+    assert site.build().status == 0
+    public, secrets = site.output / "public", site.root / ".ccsite-secrets"
+    points = [base64.b64decode(m.public_key) for m in credentials.MemberStore(secrets).load()]
+    values = values_in(secrets)
+    assert any(v.startswith("$2b$12$") for v in values) and len(values) > 10
+    for value in values:
+        assert opens_with(public, value, points) is None, value
+    assert opens_with(public, passphrases["Jane Example"], points) == "as a passphrase"
+    assert all(p not in "\n".join(values) for p in passphrases.values())
+
+
+def test_key_slots_are_padded_with_random_slots_of_the_same_shape(tmp_path):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    stretching = credentials.Stretching.new()
+
+    def member(number: int) -> credentials.Member:
+        point = credentials.point_bytes(ec.generate_private_key(ec.SECP256R1()).public_key())
+        return credentials.Member(f"M{number}", None, "$2b$12$x",
+                                  base64.b64encode(point).decode())
+
+    for count, slots in ((1, 32), (32, 32), (33, 64), (100, 128)):
+        keys = protect.key_slots(b"k" * 32, [member(n) for n in range(count)], stretching)
+        assert len(keys["slots"]) == slots, count
+        assert {(len(base64.b64decode(s["id"])), len(base64.b64decode(s["key"])))
+                for s in keys["slots"]} == {(16, 40)}
+        assert [s["id"] for s in keys["slots"]] == sorted(s["id"] for s in keys["slots"])
+
+
+def test_each_build_makes_every_key_slot_anew_so_joiners_and_leavers_do_not_show(site):
+    passphrases = encrypt_site(site, "Jane Example", "Sam Example")
+    keys_file = site.output / "public/members/keys.json"
+    assert site.build().status == 0
+    first = json.loads(keys_file.read_bytes())
+    credentials.MemberStore(site.root / ".ccsite-secrets").remove("Sam Example")
+    assert site.build().status == 0
+    second = json.loads(keys_file.read_bytes())
+    assert len(first["slots"]) == len(second["slots"]) == 32
+    values = lambda keys: {v for s in keys["slots"] for v in s.values()}  # noqa: E731
+    assert not values(first) & values(second)
+    assert first["ephemeral"] != second["ephemeral"]
+    assert first["salt"] == second["salt"]  # one salt for the store: said in the README
+    assert protect.open_key_slots(keys_file.read_bytes(), passphrases["Jane Example"])
+    assert protect.open_key_slots(keys_file.read_bytes(), passphrases["Sam Example"]) is None
+
+
+def test_padded_size_costs_at_most_twelve_percent_and_hides_the_exact_size():
+    sizes = range(1, 3_000_000, 997)
+    padded = [protect.padded_size(n) for n in sizes]
+    assert all(p >= max(n, protect.SMALLEST_FILE) for n, p in zip(sizes, padded))
+    assert all(p <= max(n * 1.12, protect.SMALLEST_FILE) for n, p in zip(sizes, padded))
+    assert padded == sorted(padded)
+    octaves = {}  # sizes from 2^k to 2^(k+1): a few buckets each, so 5 bits show at most
+    for p in padded:
+        octaves.setdefault(p.bit_length(), set()).add(p)
+    assert max(len(buckets) for buckets in octaves.values()) <= 32
+    assert protect.padded_size(5000) == protect.padded_size(5100) == 5120
+
+
+def test_encrypted_files_are_padded_so_their_exact_size_does_not_show(site):
+    jane = encrypt_site(site, "Jane Example")["Jane Example"]
+    site.write("members/media/short.pdf", b"%PDF-1.4 " + b"x" * 4990)
+    site.write("members/media/longer.pdf", b"%PDF-1.4 " + b"y" * 5061)
+    assert site.build().status == 0
+    public = site.output / "public"
+    files = sorted((public / "members/files").iterdir())
+    sizes = {f.stat().st_size for f in files}
+    assert len(files) == 2 and sizes == {5120}
+    bundle = (public / "members/bundle.enc").stat().st_size
+    assert bundle == protect.padded_size(bundle)
+    key = protect.open_key_slots((public / "members/keys.json").read_bytes(),
+                                 jane)
+    opened = {protect.open_sealed(key, f.read_bytes(), f.name.encode()) for f in files}
+    assert opened == {b"%PDF-1.4 " + b"x" * 4990, b"%PDF-1.4 " + b"y" * 5061}
+
+
+def write_store_of_an_older_ccsite(secrets: Path, name: str, passphrase: str) -> None:
+    """members.json as ccsite wrote it before public keys: a PBKDF2 key per member."""
+    import os
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    salt = os.urandom(16)
+    kek = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt,
+                     iterations=1000).derive(passphrase.encode())
+    secrets.mkdir(mode=0o700)
+    (secrets / "members.json").write_text(json.dumps({"members": [{
+        "name": name, "email": None,
+        "bcrypt_hash": bcrypt.hashpw(passphrase.encode(), bcrypt.gensalt(4)).decode(),
+        "salt": base64.b64encode(salt).decode(), "iterations": 1000,
+        "kek": base64.b64encode(kek).decode()}]}, indent=2))
+
+
+def test_store_of_an_older_ccsite_is_told_to_rekey_in_one_line_and_then_builds(site, capsys):
+    secrets = site.root / ".ccsite-secrets"
+    write_store_of_an_older_ccsite(secrets, "Jane Example", "old words")
+    assert site.build().status == 0  # server mode needs only the bcrypt hash: unchanged
+    assert credentials.MemberStore(secrets).htpasswd().startswith("jane-example:$2y$04$")
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    result = site.build()
+    assert result.status == 1
+    assert result.err.splitlines()[0] == (
+        f"{site.content}/site.yaml:18: members.protection: 1 member was added by an older "
+        "ccsite, which kept a key that opens the members area by itself; that key is no "
+        "longer used: give them a new passphrase with: ccsite members rekey \"Jane Example\"")
+    assert "Traceback" not in result.err
+    where = ["--secrets", str(secrets)]
+    assert run("members", "list", *where) == 0
+    assert 'ccsite members rekey "Jane Example"' in capsys.readouterr().out
+    assert run("members", "rekey", "Jane Example", *where) == 0
+    passphrase = capsys.readouterr().out.split("\n\n")[1].strip()
+    stored = (secrets / "members.json").read_text()
+    assert '"kek"' not in stored and '"salt": "' in stored
+    assert site.build().status == 0
+    assert open_bundle(site.output / "public", passphrase) is not None
+    assert open_bundle(site.output / "public", "old words") is None
+
+
+def test_vendored_curve_library_is_the_recorded_npm_build():
+    """templates/assets/vendor/ holds what scripts/update-vendor.sh made, unedited."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    record = json.loads((root / "scripts/vendor.lock.json").read_text())
+    shipped = {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in sorted((root / "templates/assets/vendor").iterdir())}
+    assert shipped == record["files"]
+    assert record["packages"]["@noble/curves"]["version"] in \
+        (root / "templates/assets/vendor/noble-curves.js").read_text()[:200]

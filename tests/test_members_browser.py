@@ -2,10 +2,12 @@
 a wrong one or a removed member's gets a clear message."""
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from browser import needs_browser, served
-from ccsite.members import credentials
+from ccsite.members import credentials, protect
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
@@ -48,19 +50,88 @@ def test_each_member_opens_encrypted_members_area_with_own_passphrase(site, page
         page.get_by_role("link", name="Running a dads' group").wait_for()
 
 
-def test_remember_me_keeps_the_key_for_the_session_only(site, page):
+KEPT_KEY = """() => new Promise((resolve, reject) => {
+  const opened = indexedDB.open("ccsite-members", 1);
+  opened.onupgradeneeded = () => opened.result.createObjectStore("keys");
+  opened.onerror = () => reject(opened.error);
+  opened.onsuccess = () => {
+    const asked = opened.result.transaction("keys").objectStore("keys").getAll();
+    asked.onsuccess = async () => {
+      const kept = asked.result.map(r => r.key);
+      let exported = null;
+      for (const key of kept) {
+        try { exported = await crypto.subtle.exportKey("raw", key); } catch (e) {}
+      }
+      opened.result.close();
+      resolve({count: kept.length, classes: kept.map(k => k.constructor.name),
+               extractable: kept.map(k => k.extractable), exported: exported !== null,
+               stored: JSON.stringify([Object.values(sessionStorage), Object.values(localStorage)])});
+    };
+  };
+})"""
+
+
+def test_remember_me_keeps_a_key_no_script_can_read_for_the_session_only(site, page):
+    """The kept key is a non-extractable CryptoKey in IndexedDB (never its bytes in web
+    storage); a new session (sessionStorage gone) finds it deleted; signing out deletes it."""
     site.edit("site.yaml", "protection: server", "protection: encrypt")
     store = credentials.MemberStore(site.root / ".ccsite-secrets")
     jane = store.add("Jane Example", None)[1]
     assert site.build().status == 0
-    with served(site.output / "public") as base:
+    public = site.output / "public"
+    content_key = protect.open_key_slots((public / "members/keys.json").read_bytes(), jane)
+    with served(public) as base:
         unlock(page, base, jane, remember=True)
         page.get_by_role("link", name="Running a dads' group").wait_for()
-        assert page.evaluate("Object.keys(localStorage).length") == 0
-        assert page.evaluate("Object.keys(sessionStorage).length") == 1
+        kept = page.evaluate(KEPT_KEY)
+        assert kept["count"] == 1 and kept["classes"] == ["CryptoKey"]
+        assert kept["extractable"] == [False] and not kept["exported"]
+        for form in (base64.b64encode(content_key).decode(), content_key.hex()):
+            assert form not in kept["stored"]
         page.goto(base + "/members/#/directory/")
         page.get_by_role("heading", level=1, name="Managers' directory").wait_for()
         assert "Sam Example" in page.inner_text("main")
+
+        page.evaluate("sessionStorage.clear()")  # the browser closed: a new session
+        page.reload()
+        page.get_by_role("button", name="Open the members area").wait_for()
+        assert page.evaluate(KEPT_KEY)["count"] == 0
+
+        unlock(page, base, jane, remember=True)
+        page.get_by_role("link", name="Running a dads' group").wait_for()
+        assert page.evaluate(KEPT_KEY)["count"] == 1
+        page.evaluate("() => { ccsiteMembers.signOut(); }")
+        page.get_by_role("button", name="Open the members area").wait_for()
+        assert page.evaluate(KEPT_KEY)["count"] == 0
+        assert "Running a dads" not in page.inner_text("main")
+
+
+COUNT_DERIVATIONS = """
+window.pbkdf2Runs = 0;
+for (const name of ["deriveBits", "deriveKey"]) {
+  const original = crypto.subtle[name].bind(crypto.subtle);
+  crypto.subtle[name] = (algorithm, ...rest) => {
+    if ((algorithm.name || algorithm) === "PBKDF2") window.pbkdf2Runs += 1;
+    return original(algorithm, ...rest);
+  };
+}
+"""
+
+
+def test_opening_runs_one_passphrase_derivation_whatever_the_number_of_members(site, page):
+    """PBKDF2 (600,000 iterations) runs once to open the area, not once per member slot:
+    with three members and 29 padding slots, one derivation."""
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    passphrases = [store.add(name, None)[1] for name in ("Ann Example", "Bob Example",
+                                                         "Cat Example")]
+    assert site.build().status == 0
+    page.add_init_script(COUNT_DERIVATIONS)
+    with served(site.output / "public") as base:
+        for passphrase in (passphrases[-1], passphrases[0]):
+            unlock(page, base, passphrase)
+            page.get_by_role("link", name="Running a dads' group").wait_for()
+            assert page.evaluate("window.pbkdf2Runs") == 1
 
 
 def test_member_searches_good_practice_by_keyword_and_reads_a_post(site, page):

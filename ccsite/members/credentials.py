@@ -2,12 +2,20 @@
 
 `ccsite members add` makes a passphrase of seven words from the EFF long word list (7776
 words, so 7 x 12.9 = 90 bits of entropy), shows it once, and keeps only what the two
-protection modes need:
+protection modes need, none of which opens anything by itself:
 - `server` mode: a bcrypt hash (cost 12) for the web server's password file;
-- `encrypt` mode: a key-encryption key derived from the passphrase with PBKDF2-HMAC-SHA256
-  (600,000 iterations, a 16-byte random salt per member), which the build uses to wrap that
-  build's content key in the member's key slot.
-The passphrase itself is never stored.
+- `encrypt` mode: the member's public key (ECDH P-256). Its private key is the passphrase
+  stretched by PBKDF2-HMAC-SHA256 (600,000 iterations) and mapped to a P-256 scalar; only
+  the member's browser ever computes it again. Each build wraps that build's content key
+  to every member's public key (protect.py), so a copy of the secrets folder (a backup, a
+  CI secret) can add members to future builds but cannot open any build.
+The passphrase and the private key are never stored.
+
+One PBKDF2 salt serves the whole store (made with its first member, published with every
+build): the browser then derives once, whatever the number of members, and finds its slot
+by a key id. A salt per member would make it derive once per slot. The salt must be known
+when a member is added (their public key is computed then), so it cannot change per build;
+the per-build ephemeral key is what makes every build's slots new.
 """
 from __future__ import annotations
 
@@ -20,14 +28,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import bcrypt
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 PASSPHRASE_WORDS = 7
 PBKDF2_ITERATIONS = 600_000
 BCRYPT_COST = 12
 STORE_FILE = "members.json"
+STORE_VERSION = 2  # 1 (no "version"): a PBKDF2 key per member, which opened the area itself
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .'_-]{0,63}$")
+# the order n of P-256's base point (SEC 2, section 2.4.2)
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+SCALAR_SOURCE_BYTES = 48  # 128 bits more than n has, so reducing mod n-1 has bias 2^-128
 
 
 class CredentialError(Exception):
@@ -39,17 +52,40 @@ class Member:
     name: str
     email: str | None
     bcrypt_hash: str  # "$2b$12$..."
-    salt: str  # base64, 16 bytes
-    iterations: int
-    kek: str  # base64, 32 bytes: PBKDF2(passphrase, salt, iterations)
+    # base64 of the uncompressed P-256 point (65 bytes); None for a member added by an older
+    # ccsite, who needs a new passphrase (`ccsite members rekey`) before an encrypted build
+    public_key: str | None
 
     @property
     def login(self) -> str:
-        """The user name for HTTP authentication: the name without spaces, lower case."""
-        return re.sub(r"[^a-z0-9._-]+", "-", self.name.lower()).strip("-")
+        return login_of(self.name)
 
-    def key_encryption_key(self) -> bytes:
-        return base64.b64decode(self.kek)
+
+def login_of(name: str) -> str:
+    """The user name for HTTP authentication: the name without spaces, lower case."""
+    return re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Stretching:
+    """How every member's passphrase becomes a private key: one salt for the whole store."""
+    salt: str  # base64, 16 bytes
+    iterations: int
+
+    @classmethod
+    def new(cls) -> "Stretching":
+        return cls(salt=base64.b64encode(os.urandom(16)).decode(), iterations=PBKDF2_ITERATIONS)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """Everything in members.json: the members and how their passphrases are stretched
+    (None until the first member is added with this version of ccsite)."""
+    members: list[Member]
+    stretching: Stretching | None
+
+    def without_public_keys(self) -> list[Member]:
+        return [m for m in self.members if m.public_key is None]
 
 
 def check_location(folder: Path, source: Path, output: Path | None = None) -> str | None:
@@ -85,18 +121,46 @@ def new_passphrase(words: int = PASSPHRASE_WORDS) -> str:
     return " ".join(secrets.choice(vocabulary) for _ in range(words))
 
 
-def derive_kek(passphrase: str, salt: bytes, iterations: int = PBKDF2_ITERATIONS) -> bytes:
-    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
-    return kdf.derive(passphrase.encode("utf-8"))
+def normalise(passphrase: str) -> str:
+    """The passphrase as the sign-in page reads it: lower case, single spaces (members.js)."""
+    return " ".join(passphrase.lower().split())
 
 
-def make_member(name: str, email: str | None, passphrase: str) -> Member:
-    salt = os.urandom(16)
+def private_key(passphrase: str, stretching: Stretching) -> ec.EllipticCurvePrivateKey:
+    """PBKDF2 of the passphrase mapped to a P-256 scalar as FIPS 186-5 A.2.1 does (and
+    noble's mapHashToField, which the browser uses): (c mod (n - 1)) + 1, never 0."""
+    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=SCALAR_SOURCE_BYTES,
+                     salt=base64.b64decode(stretching.salt), iterations=stretching.iterations)
+    stretched = kdf.derive(normalise(passphrase).encode("utf-8"))
+    scalar = int.from_bytes(stretched, "big") % (P256_ORDER - 1) + 1
+    return ec.derive_private_key(scalar, ec.SECP256R1())
+
+
+def point_bytes(key: ec.EllipticCurvePublicKey) -> bytes:
+    """The uncompressed point (0x04 || x || y), as noble's getPublicKey(key, false) gives."""
+    return key.public_bytes(serialization.Encoding.X962,
+                            serialization.PublicFormat.UncompressedPoint)
+
+
+def make_member(name: str, email: str | None, passphrase: str, stretching: Stretching) -> Member:
+    public = point_bytes(private_key(passphrase, stretching).public_key())
     return Member(
         name=name, email=email,
         bcrypt_hash=bcrypt.hashpw(passphrase.encode(), bcrypt.gensalt(BCRYPT_COST)).decode(),
-        salt=base64.b64encode(salt).decode(), iterations=PBKDF2_ITERATIONS,
-        kek=base64.b64encode(derive_kek(passphrase, salt)).decode())
+        public_key=base64.b64encode(public).decode())
+
+
+def rekey_message(members: list[Member]) -> str | None:
+    """What to do about members added by an older ccsite (None when there are none)."""
+    if not members:
+        return None
+    names = [m.name for m in members]
+    others = f" (and the same for {', '.join(names[1:])})" if len(names) > 1 else ""
+    return (f"{len(names)} member{'s were' if len(names) > 1 else ' was'} added by an older "
+            "ccsite, which kept a key that opens the members area by itself; that key is no "
+            f"longer used: give {'each' if len(names) > 1 else 'them'} a new passphrase with: "
+            "ccsite members rekey "
+            f"\"{names[0]}\"{others}")
 
 
 class MemberStore:
@@ -107,22 +171,37 @@ class MemberStore:
         self.path = folder / STORE_FILE
 
     def load(self) -> list[Member]:
+        return self.read().members
+
+    def read(self) -> Roster:
+        """The store as it is now. A store written by an older ccsite is read too: its
+        members keep their bcrypt hash (server mode) and have no public key; the key it
+        kept per member is ignored, and gone from the file at the next save."""
         if not self.path.exists():
-            return []
+            return Roster(members=[], stretching=None)
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return [Member(**item) for item in data["members"]]
-        except (ValueError, KeyError, TypeError) as exc:
+            stretching = data.get("stretching")
+            return Roster(
+                members=[Member(name=item["name"], email=item.get("email"),
+                                bcrypt_hash=item["bcrypt_hash"],
+                                public_key=item.get("public_key"))
+                         for item in data["members"]],
+                stretching=Stretching(**stretching) if stretching else None)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CredentialError(f"{self.path}: cannot be read ({exc}); restore it from "
                                   "a backup or remove it and add the members again") from None
 
-    def save(self, members: list[Member]) -> None:
+    def save(self, roster: Roster) -> None:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
         gitignore = self.folder / ".gitignore"
         if not gitignore.exists():
             write_private(gitignore, "# secrets: never commit this folder\n*\n")
-        data = {"members": [asdict(m) for m in sorted(members, key=lambda m: m.name.lower())]}
+        data = {"version": STORE_VERSION,
+                "stretching": asdict(roster.stretching) if roster.stretching else None,
+                "members": [asdict(m) for m in sorted(roster.members,
+                                                      key=lambda m: m.name.lower())]}
         write_private(self.path, json.dumps(data, indent=2) + "\n")
 
     def add(self, name: str, email: str | None) -> tuple[Member, str]:
@@ -130,24 +209,41 @@ class MemberStore:
         if not NAME_RE.match(name):
             raise CredentialError(f"'{name}' is not a usable member name: use letters, digits, "
                                   "spaces, dots, hyphens (up to 64 characters)")
-        members = self.load()
-        if any(m.name.lower() == name.lower() for m in members):
+        roster = self.read()
+        if any(m.name.lower() == name.lower() for m in roster.members):
             raise CredentialError(f"there is already a member called '{name}'")
-        passphrase = new_passphrase()
-        member = make_member(name, email, passphrase)
-        if any(m.login == member.login for m in members):
+        if any(m.login == login_of(name) for m in roster.members):
             raise CredentialError(f"'{name}' would have the same login as another member")
-        self.save([*members, member])
-        return member, passphrase
+        return self._with_new_passphrase(roster, name, email, [])
+
+    def rekey(self, name: str) -> tuple[Member, str]:
+        """A new passphrase for a member (lost, or added by an older ccsite): the old one
+        stops working at the next build (and at once in server mode's password file)."""
+        roster = self.read()
+        member = self._find(roster, name)
+        return self._with_new_passphrase(roster, member.name, member.email, [member])
 
     def remove(self, name: str) -> Member:
-        members = self.load()
-        for member in members:
+        roster = self.read()
+        member = self._find(roster, name)
+        self.save(Roster([m for m in roster.members if m is not member], roster.stretching))
+        return member
+
+    def _find(self, roster: Roster, name: str) -> Member:
+        for member in roster.members:
             if member.name.lower() == name.strip().lower():
-                self.save([m for m in members if m is not member])
                 return member
-        known = ", ".join(m.name for m in members) or "none"
+        known = ", ".join(m.name for m in roster.members) or "none"
         raise CredentialError(f"there is no member called '{name}' (members: {known})")
+
+    def _with_new_passphrase(self, roster: Roster, name: str, email: str | None,
+                             replaced: list[Member]) -> tuple[Member, str]:
+        stretching = roster.stretching or Stretching.new()
+        passphrase = new_passphrase()
+        member = make_member(name, email, passphrase, stretching)
+        kept = [m for m in roster.members if not any(m is r for r in replaced)]
+        self.save(Roster([*kept, member], stretching))
+        return member, passphrase
 
     def url_key(self) -> bytes:
         """A secret of this site that names encrypted files opaquely and stably."""

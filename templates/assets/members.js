@@ -1,10 +1,14 @@
 /* Members area: search (both protection modes) and, in encrypt mode, opening the
-   encrypted section with the member's own passphrase. No libraries: WebCrypto does the
-   cryptography (PBKDF2-HMAC-SHA256, AES-256-GCM), exactly as ccsite/members/protect.py. */
+   encrypted section with the member's own passphrase, as ccsite/members/protect.py
+   (open_key_slots) does it in Python. WebCrypto does PBKDF2, HKDF, AES-KW and AES-GCM;
+   the P-256 arithmetic on a private key made from the passphrase, which WebCrypto cannot
+   do from a bare scalar, is @noble/curves (assets/vendor/noble-curves.js, loaded before
+   this file by the sign-in page as `ccsiteNoble`). */
 (function () {
   "use strict";
-  var KEY_SLOT_AAD = "ccsite members content key v1";
+  var SLOT_INFO = "ccsite members key slot v2";
   var BUNDLE_AAD = "ccsite members bundle v1";
+  var MAGIC = "CCS2";
   var utf8 = new TextEncoder();
 
   function bytes(b64) {
@@ -70,40 +74,111 @@
 
   /* -- encrypt mode: open the section ------------------------------------------------ */
 
-  function unwrapKey(passphrase, slot) {
-    return crypto.subtle.importKey("raw", utf8.encode(passphrase), "PBKDF2", false, ["deriveKey"])
-      .then(function (base) {
-        return crypto.subtle.deriveKey(
-          { name: "PBKDF2", hash: "SHA-256", salt: bytes(slot.salt), iterations: slot.iterations },
-          base, { name: "AES-GCM", length: 256 }, false, ["decrypt"]);
-      })
-      .then(function (kek) {
-        var wrapped = bytes(slot.wrapped);
-        return crypto.subtle.decrypt({ name: "AES-GCM", iv: wrapped.slice(0, 12),
-          additionalData: utf8.encode(KEY_SLOT_AAD) }, kek, wrapped.slice(12));
-      })
-      .then(function (raw) { return new Uint8Array(raw); });
+  function concat(parts) {
+    var out = new Uint8Array(parts.reduce(function (n, p) { return n + p.length; }, 0)), at = 0;
+    parts.forEach(function (p) { out.set(p, at); at += p.length; });
+    return out;
   }
 
-  function openSealed(rawKey, sealed, aad) {
+  /* The content key, as a CryptoKey that cannot be exported, or a rejection. One PBKDF2
+     (the store's one salt), one P-256 multiplication for the member's public key and one
+     for the shared secret with the build's ephemeral key, then the slot found by its id:
+     the cost does not grow with the number of members, and the padding slots cost nothing. */
+  function contentKey(passphrase, keys) {
+    var noble = window.ccsiteNoble, p256 = noble.p256, ephemeral = bytes(keys.ephemeral);
+    return crypto.subtle.importKey("raw", utf8.encode(passphrase), "PBKDF2", false, ["deriveBits"])
+      .then(function (base) {
+        return crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256",
+          salt: bytes(keys.salt), iterations: keys.iterations }, base, 384);
+      })
+      .then(function (stretched) {
+        var secret = noble.mapHashToField(new Uint8Array(stretched), p256.Point.Fn.ORDER);
+        var own = p256.getPublicKey(secret, false);
+        var shared = p256.getSharedSecret(secret, ephemeral, true).slice(1);  /* x, as ECDH gives */
+        secret.fill(0);
+        return crypto.subtle.importKey("raw", shared, "HKDF", false, ["deriveBits"]).then(function (ikm) {
+          return crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0),
+            info: concat([utf8.encode(SLOT_INFO), ephemeral, own]) }, ikm, 8 * (16 + 32));
+        });
+      })
+      .then(function (derived) {
+        derived = new Uint8Array(derived);
+        var id = base64(derived.slice(0, 16));
+        var slot = keys.slots.filter(function (s) { return s.id === id; })[0];
+        if (!slot) throw new Error("no key slot for this passphrase");
+        return crypto.subtle.importKey("raw", derived.slice(16), "AES-KW", false, ["unwrapKey"])
+          .then(function (wrapping) {
+            return crypto.subtle.unwrapKey("raw", bytes(slot.key), wrapping, "AES-KW", "AES-GCM",
+              false, ["decrypt"]);
+          });
+      });
+  }
+
+  /* An encrypted file: MAGIC, nonce, then AES-GCM of (8-byte length, content, padding). */
+  function openSealed(key, sealed, aad) {
     var data = new Uint8Array(sealed);
-    if (String.fromCharCode(data[0], data[1], data[2], data[3]) !== "CCS1") {
+    if (String.fromCharCode(data[0], data[1], data[2], data[3]) !== MAGIC) {
       return Promise.reject(new Error("not encrypted by ccsite"));
     }
-    return crypto.subtle.importKey("raw", rawKey, "AES-GCM", false, ["decrypt"]).then(function (key) {
-      return crypto.subtle.decrypt({ name: "AES-GCM", iv: data.slice(4, 16),
-        additionalData: utf8.encode(aad) }, key, data.slice(16));
+    return crypto.subtle.decrypt({ name: "AES-GCM", iv: data.slice(4, 16),
+      additionalData: utf8.encode(aad) }, key, data.slice(16)).then(function (framed) {
+      var view = new DataView(framed);
+      var length = view.getUint32(0) * 4294967296 + view.getUint32(4);
+      return framed.slice(8, 8 + length);
     });
+  }
+
+  /* "Keep me signed in until I close the browser": the content key is kept as the
+     non-extractable CryptoKey it is, in IndexedDB (a structured clone stays
+     non-extractable), so no script can read its bytes; a script of this site could still
+     use it while it is kept, which the checkbox's hint says. The record belongs to this
+     browser session through a random token in sessionStorage: once the session ends, the
+     next visit finds no token and deletes the record. forget() is signing out. */
+  function keyKeeper(root) {
+    var DB = "ccsite-members", STORE = "keys", tokenName = "ccsite-members-session:" + root;
+    function inStore(mode, work) {
+      return new Promise(function (resolve, reject) {
+        var request = indexedDB.open(DB, 1);
+        request.onupgradeneeded = function () { request.result.createObjectStore(STORE); };
+        request.onerror = function () { reject(request.error); };
+        request.onsuccess = function () {
+          var db = request.result, tx = db.transaction(STORE, mode), result;
+          var asked = work(tx.objectStore(STORE));
+          asked.onsuccess = function () { result = asked.result; };
+          tx.oncomplete = function () { db.close(); resolve(result); };
+          tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
+        };
+      });
+    }
+    function forget() {
+      sessionStorage.removeItem(tokenName);
+      return inStore("readwrite", function (store) { return store.delete(root); });
+    }
+    return {
+      keep: function (key) {
+        var token = base64(crypto.getRandomValues(new Uint8Array(16)));
+        return inStore("readwrite", function (store) { return store.put({ token: token, key: key }, root); })
+          .then(function () { sessionStorage.setItem(tokenName, token); });
+      },
+      recall: function () {
+        var token = sessionStorage.getItem(tokenName);
+        return inStore("readonly", function (store) { return store.get(root); }).then(function (kept) {
+          if (kept && token && kept.token === token) return kept.key;
+          return (kept || token) ? forget().then(function () { return null; }) : null;
+        });
+      },
+      forget: forget
+    };
   }
 
   function startShell(shell) {
     var root = shell.getAttribute("data-root");
-    var storageKey = "ccsite-members-key:" + root;
+    var keeper = keyKeeper(root);
     var form = shell.querySelector("[data-members-unlock]");
     var error = shell.querySelector("[data-members-error]");
     var status = shell.querySelector("[data-members-status]");
     var main = document.getElementById("main");
-    var bundle = null, rawKey = null, current = null;
+    var bundle = null, sectionKey = null, current = null;
 
     function fetchBytes(url) {
       return fetch(url, { cache: "no-store" }).then(function (r) {
@@ -122,7 +197,7 @@
         return openSealed(key, sealed, BUNDLE_AAD);
       }).then(function (plain) {
         bundle = JSON.parse(new TextDecoder().decode(plain));
-        rawKey = key;
+        sectionKey = key;
         window.addEventListener("hashchange", function () {
           var wanted = route();  /* an in-page link (the skip link, "#posts") is left to the browser */
           if (wanted !== null && (wanted !== current || place())) show(true);
@@ -147,6 +222,8 @@
       main.innerHTML = page.main;
       document.title = page.title;
       links(main);
+      var signOut = main.querySelector("[data-members-signout]");
+      if (signOut) signOut.addEventListener("click", function () { window.ccsiteMembers.signOut(); });
       var form = main.querySelector("[data-members-search]");
       if (form) startSearch(form, function () { return Promise.resolve(bundle.search); });
       var id = place(), target = id && document.getElementById(id);
@@ -180,7 +257,7 @@
     function decryptFile(href) {
       var target = bundle.media[href];
       return fetchBytes(target).then(function (sealed) {
-        return openSealed(rawKey, sealed, target.split("/").pop());
+        return openSealed(sectionKey, sealed, target.split("/").pop());
       }).then(function (plain) {
         return URL.createObjectURL(new Blob([plain]));
       });
@@ -202,30 +279,34 @@
       if (!passphrase) { showError("Enter your passphrase."); return; }
       status.textContent = "Opening the members area\u2026";
       fetch(shell.getAttribute("data-keys"), { cache: "no-store" }).then(function (r) { return r.json(); })
-        .then(function (keys) {
-          return Promise.any(keys.slots.map(function (slot) { return unwrapKey(passphrase, slot); }));
-        })
+        .then(function (keys) { return contentKey(passphrase, keys); })
         .then(function (key) {
-          if (form.remember.checked) sessionStorage.setItem(storageKey, base64(key));
-          return open(key);
+          return open(key).then(function () {
+            /* not kept (no IndexedDB in some private windows): the passphrase is asked again */
+            if (form.remember.checked) return keeper.keep(key).catch(function () {});
+          });
         })
         .catch(function () {
           status.textContent = "";
           showError("That passphrase did not open the members area. Check the words and the " +
-            "spaces between them, and try again. If it still does not work, ask the programme " +
-            "team for a new passphrase.");
+            "spaces between them, and try again. If it still does not work, ask " +
+            (shell.getAttribute("data-ask") || "the programme team") + " for a new passphrase.");
         });
     });
-    var remembered = sessionStorage.getItem(storageKey);
-    if (remembered) {
-      open(bytes(remembered)).catch(function () {
-        sessionStorage.removeItem(storageKey);  // the site was rebuilt with a new key
+    /* signing out: the kept key is deleted and the sign-in form shown again */
+    window.ccsiteMembers = {
+      signOut: function () {
+        return keeper.forget().then(function () { location.replace(root); });
+      }
+    };
+    keeper.recall().then(function (key) {
+      if (!key) { form.hidden = false; return; }
+      return open(key).catch(function () {
+        keeper.forget();  // the site was rebuilt with a new key
         form.hidden = false;
         status.textContent = "The members area has been updated. Please enter your passphrase again.";
       });
-    } else {
-      form.hidden = false;
-    }
+    }, function () { form.hidden = false; });
   }
 
   var shell = document.querySelector("[data-members-shell]");

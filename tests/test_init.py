@@ -1,0 +1,81 @@
+"""`ccsite init DIR`: another council starts its own site from nothing but ccsite."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from ccsite.cli import main
+
+MARK = re.compile(r"\bchange[ -]me\b", re.IGNORECASE)
+
+
+def ccsite(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ccsite", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+def _marked_lines(content: Path) -> set[str]:
+    """file:line of every line of the new content that says 'Change me' (or change-me)
+    outside a YAML comment."""
+    found = set()
+    for path in sorted(content.rglob("*")):
+        if path.is_file():
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                value = line.split(" #", 1)[0] if path.suffix == ".yaml" else line
+                if MARK.search(value) and not value.lstrip().startswith("#"):
+                    found.add(f"{path.relative_to(content.parent)}:{number}")
+    return found
+
+
+def test_init_makes_a_site_that_builds_clean_in_its_folder(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "our-site")]) == 0
+    site = tmp_path / "our-site"
+    built = ccsite("build", cwd=site)
+    assert built.returncode == 0, built.stderr
+    public = site / "_site" / "public"
+    for page in ("index.html", "about/index.html", "contact/index.html",
+                 "privacy/index.html", "accessibility/index.html", "centres/index.html"):
+        assert (public / page).is_file(), page
+    for folder in ("centres", "agencies", "opportunities", "lessons", "news", "pages",
+                   "media", "members/good-practice", "members/pages"):
+        assert (site / "content" / folder).is_dir(), folder
+    readme = (site / "README.md").read_text()
+    assert "What goes where" in readme and "centres/<name>.md" in readme
+    assert "## Centres: `centres/<slug>.md`" in (site / "content-model.md").read_text()
+
+
+def test_check_on_a_new_site_lists_exactly_the_placeholders_still_to_fill_in(tmp_path):
+    assert main(["init", str(tmp_path / "our-site")]) == 0
+    site = tmp_path / "our-site"
+    checked = ccsite("check", cwd=site)
+    assert checked.returncode == 0, checked.stderr
+    warned = {":".join(line.split(":")[:2]) for line in checked.stderr.splitlines()
+              if ": warning: still says" in line}
+    others = [line for line in checked.stderr.splitlines()
+              if ": warning: " in line and "still says" not in line]
+    expected = _marked_lines(site / "content")
+    assert len(expected) >= 8
+    assert warned == expected
+    assert others == []
+
+
+def test_a_new_site_with_every_placeholder_written_checks_with_no_warnings(tmp_path):
+    assert main(["init", str(tmp_path / "our-site")]) == 0
+    site = tmp_path / "our-site"
+    for path in (site / "content").rglob("*.*"):
+        text = path.read_text()
+        text = re.sub(r"\bchange-me\b", "anytown", text)
+        path.write_text(re.sub(r"\b[Cc]hange me\b", "Anytown", text))
+    checked = ccsite("check", cwd=site)
+    assert checked.returncode == 0, checked.stderr
+    assert "0 mistakes, 0 warnings" in checked.stdout
+
+
+def test_init_never_writes_into_a_folder_that_has_files(tmp_path, capsys):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "notes.txt").write_text("mine")
+    assert main(["init", str(tmp_path / "site")]) == 1
+    assert "is there already and is not an empty folder" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["notes.txt"]
