@@ -27,32 +27,26 @@ from typing import Any
 import yaml
 
 from .. import schema
+from ..fields import FORM_PATTERNS
 from ..schema import ContentType, Field
 
 MODES = ("local", "published")
 API_PATH = "admin/api/v1"  # the proxy backend, under the preview server's root
 
-# Patterns Decap checks as the editor types (JavaScript regular expressions, written in
-# the subset Python's `re` reads the same, so tests/test_editor_config.py can hold them
-# against the validator's own readers in fields.py on the same examples). The validator
-# strips the value and normalises spacing first, hence the \s* around.
-_SEP = r"[\s()-]*"
-PATTERNS: dict[str, tuple[str, str]] = {
-    "slug": (r"^\s*[a-z0-9]+(-[a-z0-9]+)*\s*$",
-             "Lower-case letters, digits and single hyphens, e.g. north-watford."),
-    "email": (r"^\s*(?![Mm][Aa][Ii][Ll][Tt][Oo]:)[^@\s<>\"',;]+@[A-Za-z0-9-]+"
-              r"(\.[A-Za-z0-9-]+)+\s*$", "An e-mail address, e.g. name@example.org."),
-    "phone": (rf"^{_SEP}(\+{_SEP}4{_SEP}4({_SEP}0)?|0){_SEP}[1-9]({_SEP}[0-9]){{8,9}}{_SEP}$",
-              "A UK phone number: 01632 960000 or +44 1632 960000."),
-    "postcode": (r"^\s*([Gg]\s*[Ii]\s*[Rr]\s*0\s*[Aa]\s*[Aa]|[A-Za-z](\s*[A-Za-z])?\s*[0-9]"
-                 r"(\s*[A-Za-z0-9])?\s*[0-9]\s*[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]\s*"
-                 r"[ABD-HJLNP-UW-Zabd-hjlnp-uw-z])\s*$", "A UK postcode, e.g. WD17 1AB."),
-    "url": (r"^\s*[Hh][Tt][Tt][Pp][Ss]?://([^\s/?#@]*@)?[^\s/?#:@\[\]]+(:[0-9]*)?"
-            r"([/?#]\S*)?\s*$", "The whole address, starting https://."),
-    "time": (r"^\s*([01][0-9]|2[0-3]):[0-5][0-9]\s*$", "24-hour time, e.g. 09:30."),
-    "language": (r"^\s*[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\s*$",
-                 "A language code: en-GB for English, cy for Welsh."),
+# Patterns Decap checks as the editor types: the validator's own (fields.FORM_PATTERNS,
+# written so that JavaScript and Python read them alike), with what to write instead.
+_HOW = {
+    "slug": "Lower-case letters, digits and single hyphens, e.g. north-watford.",
+    "email": "An e-mail address, e.g. name@example.org.",
+    "phone": "A UK phone number: 01632 960000 or +44 1632 960000.",
+    "postcode": "A UK postcode, e.g. WD17 1AB.",
+    "url": "The whole address, starting https://.",
+    "time": "24-hour time, e.g. 09:30.",
+    "language": "A language code: en-GB for English, cy for Welsh.",
+    "base_url": "The whole address the site is published at, ending with /.",
 }
+PATTERNS: dict[str, tuple[str, str]] = {kind: (FORM_PATTERNS[kind], how)
+                                        for kind, how in _HOW.items()}
 
 # Where each type's page is on the site (graph.py gives the same addresses), for the
 # editor's "view on the preview" link. A `slug:` field moves the page; the link follows
@@ -73,7 +67,7 @@ DATETIME = {"widget": "datetime", "format": "YYYY-MM-DD[T]HH:mm:ssZ",
 NOT_EDITABLE = ("free", "labels")  # kept in the file as written (see merge.py)
 _WIDGETS = {"line": "string", "text": "text", "markdown": "markdown", "boolean": "boolean",
             "email": "string", "phone": "string", "url": "string", "postcode": "string",
-            "slug": "string", "time": "string", "language": "string"}
+            "slug": "string", "time": "string", "language": "string", "base_url": "string"}
 
 
 @dataclass(frozen=True)
