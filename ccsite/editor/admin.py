@@ -42,13 +42,16 @@ ROOT = "/admin/"
 API = ROOT + decap.API_PATH.removeprefix("admin/")
 
 # What Decap 3 needs beyond the site's own policy (members/deploy.py), found by running it
-# in Chromium with this policy and watching for violations (tests/test_editor_browser.py):
+# in Chromium under a strict policy and reading the violations (tests/test_editor_browser.py
+# fails on any console error):
+# - script-src 'unsafe-eval': Decap checks its configuration with Ajv, which compiles each
+#   JSON schema into a function (new Function); without it the editor does not start;
 # - style-src 'unsafe-inline': its components are styled by Emotion, which writes <style>
 #   elements at run time;
-# - img-src blob: data:: previews of media files are object URLs, its icons data: URLs;
-# - frame-src 'self' blob: and child-src: the preview pane is an iframe of the page.
-# No 'unsafe-eval' and no inline script: none is needed. Nothing is loaded from
-# elsewhere: every file comes from this server (connect-src 'self').
+# - img-src blob: data:, connect-src blob:: an uploaded file is held as an object URL,
+#   shown from it and read back from it (fetch) when the entry is saved;
+# - frame-src/child-src 'self' blob:: the preview pane is an iframe of the page.
+# No inline script, and nothing from elsewhere: every file comes from this server.
 ADMIN_CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
              "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; "
              "connect-src 'self' blob:; frame-src 'self' blob:; child-src 'self' blob:; "

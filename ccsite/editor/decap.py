@@ -199,8 +199,8 @@ def _kind(field: Field, ctx: _Context, required: bool) -> dict:
             options["min"] = field.minimum
         if field.maximum is not None:
             options["max"] = field.maximum
-        if kind == "number":
-            options["step"] = 0.0001 if field.maximum and field.maximum <= 180 else 0.01
+        if kind == "number":  # a map position to a few metres; money to the penny
+            options["step"] = 0.0001 if "degrees" in field.unit else 0.01
         return options
     if kind == "date":
         return dict(DATE)
