@@ -14,6 +14,7 @@ import textwrap
 import time
 
 import pytest
+import yaml
 
 from conftest import NOW, free_port
 
@@ -308,3 +309,27 @@ def test_a_mistake_in_another_file_does_not_stop_a_save_but_one_left_in_the_file
                                  before.replace("Allow more time", "Allow much more time"))
     assert status == 422 and "order: must be a whole number" in answer["error"]
     assert lesson.read_text() == before
+
+
+def test_the_managers_directory_is_edited_as_a_list_under_a_key_and_stays_a_list(editor, site):
+    path = site.content / "members/directory.yaml"
+    status, entry = editor.api("getEntry", {"path": "members/directory.yaml"})
+    raw = entry["data"].replace("    topics: [dads]", "    topics: [dads, volunteers]")
+    status, _ = editor.save("members/directory.yaml", raw)
+    assert status == 200
+    assert path.read_text() == "- name: Sam Example\n  role: Centre manager\n  agency: " \
+        "oxhey-trust\n  email: sam@example.org\n  topics: [dads, volunteers]\n"
+
+
+def test_site_settings_saved_from_the_form_keep_what_the_form_does_not_show(editor, site):
+    path = site.content / "site.yaml"
+    before = path.read_text()
+    values = yaml.safe_load(before)
+    del values["service_types"]  # the form has none (free keys): Decap sends the rest
+    values["title"] = "Test Children's Centres and Family Hubs"
+    status, _ = editor.save("site.yaml", yaml.safe_dump(values, sort_keys=False))
+    assert status == 200
+    after = path.read_text()
+    assert "service_types:\n  early-education:" in after and "programme:" in after
+    assert after == before.replace("title: Test Children's Centres",
+                                   "title: Test Children's Centres and Family Hubs")
