@@ -1,7 +1,9 @@
 """The generated nginx configuration, run by a real nginx on loopback ports with a
 self-signed certificate made here: `nginx -t`, then over real HTTP and HTTPS, plain HTTP
 only redirects, the members area asks for a login over HTTPS, a member gets in and a
-wrong passphrase does not, and the files editors add are sent sandboxed and unsniffed."""
+wrong passphrase does not, the files editors add are sent sandboxed and unsniffed, the
+password file is read by workers running as www-data, and the pages' scripts (search
+too) work in Chromium under the header policy."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import needs_browser
 from ccsite.cli import main
 from ccsite.members import credentials, deploy
 from conftest import free_port, http_get
@@ -253,3 +256,29 @@ def test_password_file_given_to_the_web_servers_group_is_read_by_its_workers(sit
         with running_nginx(site, htpasswd, user="www-data") as (_, https):
             assert http_get(https + "/members/", (member.login, passphrase))[0] == 200
             assert http_get(https + "/members/", (member.login, "wrong words"))[0] == 401
+
+
+@needs_nginx
+@needs_browser
+@pytest.mark.browser
+def test_search_and_the_theme_scripts_work_under_the_header_policy(site, chromium):
+    """In Chromium, over HTTPS from nginx: Pagefind's worker gets the header policy as
+    its own (a page's <meta> does not reach it), and compiles WebAssembly under it."""
+    _, _, htpasswd = with_member(site)
+    context = chromium.new_context(ignore_https_errors=True)
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.on("worker", lambda worker: refused.append("worker:" + worker.url))
+    try:
+        with running_nginx(site, htpasswd) as (_, https):
+            page.goto(https + "/search/?q=Oxhey")
+            page.get_by_role("status").filter(has_text="results for").wait_for()
+            page.get_by_role("link", name="Oxhey Children's Centre").first.wait_for()
+            page.goto(https + "/centres/")
+            page.locator("[data-centre-filter]").wait_for()  # centres-filter.js ran
+    finally:
+        context.close()
+    assert [text for text in refused if not text.startswith("worker:")] == []
+    assert any(text.endswith("/pagefind/pagefind-worker.js") for text in refused), refused
