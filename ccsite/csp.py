@@ -16,9 +16,10 @@ after a redirect, by the CSP standard: the site's server has no redirect out of 
 folders.)
 
 Some directives work only as a header: `frame-ancestors` (who may frame the page),
-`sandbox`, and reporting. A `<meta>` policy leaves them out, so in encrypt mode on a host
-without headers another site can still frame the pages (clickjacking). The deploy README
-says so.
+`sandbox`, and reporting. A `<meta>` policy leaves them out, so on a host without
+headers (encrypt mode on GitHub Pages) another site can still frame the pages
+(clickjacking), and media files are not sandboxed: media.py is then the only wall. The
+README says so (The members area: Scripts and the Content-Security-Policy).
 """
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ _HEADER_ONLY = ("frame-ancestors",)  # ignored (with a console warning) in a <me
 
 def policies(base_path: str = "/", *, meta: bool = False) -> tuple[str, str]:
     """The two policies (see the module's note). `meta`: for a `<meta>` element, without
-    the header-only directives and with the preview server's reload script allowed too
-    (it serves encrypt mode's pages as they are; the path holds nothing when published)."""
+    the header-only directives, and with `ccsite serve`'s reload script allowed too (the
+    preview serves the built pages as they are; the path holds nothing when published,
+    and no content file can make one there)."""
     own = ("default-src 'self'", f"script-src 'self' {_WASM}", "style-src 'self'",
            "img-src 'self' data: blob:", "object-src 'none'", "base-uri 'self'",
            "form-action 'self'", "frame-ancestors 'none'")
