@@ -24,6 +24,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from .errors import ErrorList
+from .load import ContentFolder
 
 SNIFF_BYTES = 1024  # how much of a file its kind is told from (PDF allows 1 KB of junk)
 
@@ -90,20 +91,19 @@ _REFUSED_NOT_CLEANED = ("ccsite does not clean SVG files (a cleaner that misses 
                         "again as plain SVG without it, or save it as a PNG")
 
 
-def check_media(folder, errors: ErrorList) -> None:
+def check_media(folder: ContentFolder, errors: ErrorList) -> None:
     """Tell every file of media/ and members/media/ that is not a kind `MEDIA_KINDS`
     names, or not what its name says."""
-    for prefix, files in (("media/", folder.media), ("members/media/", folder.members_media)):
-        for media in files:
-            try:
-                stat = os.stat(media.source)
-            except OSError:
-                continue  # gone since the walk; the next build will not see it
-            found = media_problem(str(media.source), (stat.st_size, stat.st_mtime_ns,
-                                                      stat.st_ctime_ns, stat.st_ino))
-            if found is not None:
-                line, message = found
-                errors.add(_shown(folder.shown_as, prefix + media.rel), line, "media", message)
+    for media in [*folder.media, *folder.members_media]:
+        try:
+            stat = os.stat(media.source)
+        except OSError:
+            continue  # gone since the walk; the next build will not see it
+        found = media_problem(str(media.source), (stat.st_size, stat.st_mtime_ns,
+                                                  stat.st_ctime_ns, stat.st_ino))
+        if found is not None:
+            line, message = found
+            errors.add(media.shown, line, "media", message)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -129,10 +129,6 @@ def media_problem(path: str, signature: tuple) -> tuple[int, str] | None:
         return 1, (f"'{name}' is named as a {kind.name} but is {what}; save it again in "
                    f"that format, or give it the name of what it really is")
     return None
-
-
-def _shown(shown_as: str, rel: str) -> str:
-    return f"{shown_as.rstrip('/')}/{rel}" if shown_as not in ("", ".") else rel
 
 
 _ACTIVE = {  # kinds a browser runs as part of the site, and what to do instead
