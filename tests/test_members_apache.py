@@ -101,7 +101,9 @@ def test_apache_serves_https_only_members_with_credentials_and_media_sandboxed(s
             "Content-Security-Policy"]
 
         assert http_get(https + "/members/")[0] == 401
-        assert http_get(https + "/members/", (member.login, "wrong words"))[0] == 401
+        status, headers, body = http_get(https + "/members/", (member.login, "wrong words"))
+        assert status == 401 and headers["WWW-Authenticate"].startswith("Basic")
+        assert "It is not your e-mail address" in body  # the sign-in help, in the site's look
         status, headers, body = http_get(https + "/members/good-practice/dads-group/", login)
         assert status == 200 and "Running a dads&#39; group" in body
         assert headers["Cache-Control"] == "private, no-store"

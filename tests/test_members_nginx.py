@@ -166,7 +166,10 @@ def test_nginx_serves_https_only_and_members_only_with_credentials(site):
 
         status, headers, _ = http_get(https + "/members/")
         assert status == 401 and headers["WWW-Authenticate"].startswith("Basic")
-        assert http_get(https + "/members/", (member.login, "wrong words"))[0] == 401
+        status, headers, body = http_get(https + "/members/", ("jane@example.org", "words"))
+        assert status == 401 and headers["WWW-Authenticate"].startswith("Basic")
+        assert "It is not your e-mail address" in body  # the sign-in help, in the site's look
+        assert "Running a dads" not in body
         status, headers, body = http_get(https + "/members/good-practice/dads-group/",
                                          (member.login, passphrase))
         assert status == 200 and "Running a dads&#39; group" in body
@@ -282,3 +285,24 @@ def test_search_and_the_theme_scripts_work_under_the_header_policy(site, chromiu
         context.close()
     assert [text for text in refused if not text.startswith("worker:")] == []
     assert any(text.endswith("/pagefind/pagefind-worker.js") for text in refused), refused
+
+
+@needs_nginx
+@needs_browser
+@pytest.mark.browser
+def test_failed_sign_in_shows_the_help_page_in_a_browser_under_nginx(site, chromium):
+    _, _, htpasswd = with_member(site)
+    context = chromium.new_context(ignore_https_errors=True, http_credentials={
+        "username": "jane@example.org", "password": "wrong words"})
+    try:
+        with running_nginx(site, htpasswd) as (_, https):
+            page = context.new_page()
+            assert page.goto(https + "/members/").status == 401
+            page.get_by_role("heading", level=1,
+                             name="Signing in to the members area").wait_for()
+            assert "not your e-mail address" in page.inner_text("main")
+            page.get_by_role("link", name="Back to Test Children's Centres").click()
+            page.get_by_role("heading", level=1).first.wait_for()
+            assert page.url.rstrip("/") == https
+    finally:
+        context.close()

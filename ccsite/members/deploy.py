@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from .. import csp
 from ..model import SiteConfig
+from ..render import MEMBERS_HELP
 
 SITE_ROOT = "/var/www/ccsite"  # where the web team copies <output>/public and <output>/members
 PASSWORD_FILE = "/etc/ccsite/members.htpasswd"
@@ -81,8 +82,14 @@ def _nginx_media(prefix: str, base: str, extra: dict[str, str], indent: str) -> 
             + f"{inner}}}\n{indent}}}\n")
 
 
+def _help_page(base: str) -> str:
+    """The public page a failed sign-in shows (render.MEMBERS_HELP)."""
+    return base + MEMBERS_HELP.lstrip("/") + "index.html"
+
+
 def _nginx(host: str, base: str, members: str, realm: str) -> str:
     certificate, key = CERTIFICATE.format(host=host), CERTIFICATE_KEY.format(host=host)
+    help_page = _help_page(base)
     return f"""# nginx: the public site and the members area (behind a password), over HTTPS only.
 # Include this file from nginx.conf's http block (e.g. as /etc/nginx/conf.d/ccsite.conf).
 # Get the certificate before the first start (README.md, step 3); then nginx -t and reload.
@@ -137,6 +144,8 @@ server {{
         autoindex off;
         auth_basic "{realm}";
         auth_basic_user_file {PASSWORD_FILE};
+        # a failed sign-in shows the site's sign-in help (a public page), still with 401
+        error_page 401 {help_page};
 {_nginx_headers({**security_headers(base), **MEMBERS_HEADERS}, "        ")}
 {_nginx_media(members + "media/", base, MEMBERS_HEADERS, "        ")}    }}
 }}
@@ -158,6 +167,7 @@ def _apache_media(folder: str, base: str) -> str:
 
 def _apache(host: str, base: str, members: str, realm: str) -> str:
     certificate, key = CERTIFICATE.format(host=host), CERTIFICATE_KEY.format(host=host)
+    help_page = _help_page(base)
     return f"""# Apache 2.4: the public site and the members area (behind a password), over HTTPS only.
 # Needs mod_ssl, mod_alias, mod_auth_basic, mod_authn_file and mod_headers
 # (a2enmod ssl headers). Get the certificate before enabling it (README.md, step 3).
@@ -204,12 +214,15 @@ ServerSignature Off
         # The password file lies outside every folder the web server publishes.
         AuthUserFile "{PASSWORD_FILE}"
         Require valid-user
+        # a failed sign-in shows the site's sign-in help (a public page), still with 401
+        ErrorDocument 401 {help_page}
 {_apache_headers(MEMBERS_HEADERS, "        ")}    </Directory>
 {_apache_media(f"{SITE_ROOT}/members/media", base)}</VirtualHost>
 """
 
 
 def _htaccess(realm: str, members: str) -> str:
+    help_page = _help_page(members[:-len("members/")])
     return f"""# For hosts that only allow .htaccess files: put this file in the members folder as
 # .htaccess. AuthUserFile must be a path OUTSIDE the published folders.
 Options -Indexes
@@ -219,6 +232,7 @@ AuthType Basic
 AuthName "{realm}"
 AuthUserFile "{PASSWORD_FILE}"
 Require valid-user
+ErrorDocument 401 {help_page}
 {_apache_headers(MEMBERS_HEADERS, "")}Header always set X-Content-Type-Options "nosniff"
 # members files are sent sandboxed: never run as a page of the site (PDFs excepted)
 <If "%{{REQUEST_URI}} =~ m#^{members}media/# && %{{REQUEST_URI}} !~ m#\\.pdf$#i">
