@@ -17,7 +17,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import incremental
+from . import csp, incremental
 from .chart import progress_chart
 from .outputs import search, structured
 from .outputs.opendata import data_catalogue
@@ -100,6 +100,7 @@ def make_environment(site_templates: Path | None, config,
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
         tag_slug=slugify, jsonld=structured.as_script, page_window=page_window,
     )
+    env.globals["security_policy"] = csp.meta_elements
     return env
 
 

@@ -19,6 +19,7 @@ import hashlib
 import html
 import http.server
 import mimetypes
+import os
 import posixpath
 import sys
 import threading
@@ -77,7 +78,9 @@ class PreviewServer:
         self._changed_files: set[str] = set()
         self._changed_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._verified: set[str] = set()  # digests of credentials already checked
+        # digests of credentials already checked, and the member list they were checked
+        # against (see _authorised); replaced whole, as requests are answered in threads
+        self._verified: tuple[tuple | None, set[str]] = (None, set())
         self.last_seconds = 0.0
         self.editor = editor  # /admin/: the web editor (editor/admin.py), or None
         self.httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
@@ -352,16 +355,31 @@ class PreviewServer:
         except (ValueError, UnicodeDecodeError):
             return False
         digest = hashlib.sha256(header.encode()).hexdigest()
-        if digest in self._verified:
+        store = self._store_signature()
+        against, verified = self._verified
+        if store != against:  # a member added or removed since: check every login again
+            verified = set()
+            self._verified = (store, verified)
+        if digest in verified:
             return True
         import bcrypt
 
         for member in self.store.load():
             if member.login == login and bcrypt.checkpw(passphrase.encode(),
                                                         member.bcrypt_hash.encode()):
-                self._verified.add(digest)
+                verified.add(digest)  # to the set of the list it was found in
                 return True
         return False
+
+    def _store_signature(self) -> tuple | None:
+        """The member list as it is now on disk (saving it replaces the file: a new inode
+        and times), so a login checked against an older list is checked again: a member
+        removed while the server runs is refused at their next request."""
+        try:
+            found = os.stat(self.store.path)
+        except OSError:
+            return None
+        return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
     def _events(self, request) -> None:
         request.send_response(200)

@@ -50,6 +50,10 @@ MEMBERS = "members:\n  title: Lead agency network\n  protection: server\n"
 TARGETS = "  targets:\n    - {date: 2008-04-01, centres: 1, label: Phase two}\n"
 MILESTONES = "  milestones:\n    - {date: 2006-01-09, title: Expressions of interest open}\n"
 ACCESSIBILITY = "accessibility:\n  prepared: 2026-11-02\n"  # line 19 of site.yaml, after MEMBERS
+EDITOR = ("editor:\n  backend: gitea\n  repo: council/cc\n  branch: main\n"
+          "  editorial_workflow: false\n  members: false\n  base_url: https://git.example.org/\n"
+          "  auth_endpoint: login/oauth/authorize\n  api_root: https://git.example.org/api/v1\n"
+          "  app_id: abc123\n")  # line 19 of site.yaml, after MEMBERS
 
 
 def accessibility(lines: str) -> tuple[str, str, str]:
@@ -850,6 +854,40 @@ WRONG_TYPES = [
      "site.yaml:21: accessibility.out_of_scope: must be a list"),
     ("site-accessibility-improvements-list", S, *accessibility("  improvements: [tests]\n"),
      "site.yaml:21: accessibility.improvements: must be text"),
+    ("site-members-contact-list", S, MEMBERS, MEMBERS + "  contact: [Network coordinator]\n",
+     "site.yaml:19: members.contact: must be a mapping"),
+    ("site-members-contact-name-list", S, MEMBERS,
+     MEMBERS + "  contact: {name: [a, b], email: n@example.org}\n",
+     "site.yaml:19: members.contact.name: must be text"),
+    ("site-members-contact-email-list", S, MEMBERS,
+     MEMBERS + "  contact: {name: Network coordinator, email: [n@example.org]}\n",
+     "site.yaml:19: members.contact.email: must be text"),
+    ("site-members-contact-phone-true", S, MEMBERS,
+     MEMBERS + "  contact: {name: Network coordinator, phone: true}\n",
+     "site.yaml:19: members.contact.phone: 'true' is not a UK phone number"),
+    ("site-editor-list", S, MEMBERS, MEMBERS + "editor: [github]\n",
+     "site.yaml:19: editor: must be a mapping"),
+    ("site-editor-backend-bitbucket", S, MEMBERS, MEMBERS + "editor: {backend: bitbucket, "
+     "repo: council/cc}\n", "site.yaml:19: editor.backend: 'bitbucket' is not one of github, "
+     "gitlab or gitea"),
+    ("site-editor-repo-list", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: [a]}\n",
+     "site.yaml:19: editor.repo: must be text"),
+    ("site-editor-branch-list", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: a/b, "
+     "branch: [main]}\n", "site.yaml:19: editor.branch: must be text"),
+    ("site-editor-workflow-quoted", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: "
+     "a/b, editorial_workflow: 'true'}\n", "site.yaml:19: editor.editorial_workflow: must be "
+     "true or false"),
+    ("site-editor-members-yes-text", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: "
+     "a/b, members: sometimes}\n", "site.yaml:19: editor.members: must be true or false"),
+    ("site-editor-base-url-text", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: a/b, "
+     "base_url: auth.example.org}\n", "site.yaml:19: editor.base_url: 'auth.example.org' is "
+     "not a web address"),
+    ("site-editor-auth-endpoint-list", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: "
+     "a/b, auth_endpoint: [auth]}\n", "site.yaml:19: editor.auth_endpoint: must be text"),
+    ("site-editor-api-root-text", S, MEMBERS, MEMBERS + "editor: {backend: gitea, repo: a/b, "
+     "api_root: git/api}\n", "site.yaml:19: editor.api_root: 'git/api' is not a web address"),
+    ("site-editor-app-id-list", S, MEMBERS, MEMBERS + "editor: {backend: gitlab, repo: a/b, "
+     "app_id: [1]}\n", "site.yaml:19: editor.app_id: must be text"),
 ]
 
 # Impossible dates in every date field: (field, file, text to replace, replacement with @
@@ -933,11 +971,16 @@ def test_every_field_the_validator_reads_has_a_wrong_type_case(tmp_path):
     from ccsite.errors import ErrorList
 
     fixture = FixtureSite(tmp_path, capsys=None)
-    read = fields_the_validator_reads(REPO / "content", fixture.content)
+    every_setting = tmp_path / "every-setting"  # site.yaml's optional sections, filled in
+    shutil.copytree(fixture.content, every_setting)
+    (every_setting / S).write_text((every_setting / S).read_text().replace(
+        MEMBERS, MEMBERS + "  contact: {name: Network coordinator, email: n@example.org, "
+        'phone: "01632 960009"}\n') + EDITOR)
+    read = fields_the_validator_reads(REPO / "content", fixture.content, every_setting)
     assert {kind for kind, _, _ in read} >= {"site", "centre", "agency", "opportunity", "lesson",
                                               "news", "page", "good-practice", "members-page",
                                               "directory"}
-    assert ("site", "_accessibility", "accessibility.non_compliance[].fix_by") in read
+    assert ("site", "accessibility.non_compliance[].fix_by") in {(k, f) for k, _, f in read}
     kind_of = {d.rel: d.kind for d in load.load(fixture.content, "", ErrorList()).documents}
     kind_of[S] = "site"
     covered = set()

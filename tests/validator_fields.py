@@ -38,10 +38,8 @@ def fields_the_validator_reads(*contents: Path) -> set[tuple[str, str, str]]:
     node = fields.Fields.node
 
     def recording_node(self, name, *args, **kwargs):
-        frame = sys._getframe(1)
-        while frame.f_code.co_filename == fields.__file__:
-            frame = frame.f_back
-        asked.add((self.path, frame.f_code.co_name, field_path(self.prefix + name)))
+        asked.add((self.path, _reader(sys._getframe(1), fields.__file__),
+                   field_path(self.prefix + name)))
         return node(self, name, *args, **kwargs)
 
     kinds: dict[str, str] = {}
@@ -59,3 +57,20 @@ def fields_the_validator_reads(*contents: Path) -> set[tuple[str, str, str]]:
     finally:
         fields.Fields.node = node
     return {(kinds[path], reader, field) for path, reader, field in asked}
+
+
+def _reader(frame, fields_file: str) -> str:
+    """Who asked for a field: the declared field (schema.Field) the validator was reading
+    (shared declarations read the same way wherever they are used), or else the function
+    outside fields.py that asked."""
+    from ccsite.schema import Field
+
+    caller = None
+    while frame is not None:
+        declared = frame.f_locals.get("fd")
+        if isinstance(declared, Field):
+            return f"{declared.name}#{id(declared):x}"
+        if caller is None and frame.f_code.co_filename != fields_file:
+            caller = frame.f_code.co_name
+        frame = frame.f_back
+    return caller or "?"
