@@ -27,6 +27,7 @@ import json
 import secrets
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from .. import load
 from ..config import read_site_config
@@ -62,9 +63,41 @@ ADMIN_HEADERS = {"Content-Security-Policy": ADMIN_CSP, "X-Content-Type-Options":
                  "X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
 
 
-def admin_page(title: str, token: str | None = None) -> bytes:
-    """The editor's page: Decap and ccsite's script, and in local mode this run's token."""
+# The Git hosts' own addresses the published editor talks to (their API, and the
+# avatars Decap shows), by backend, when site.yaml's `editor:` names no api_root.
+GIT_HOSTS = {"github": ("https://api.github.com", "https://avatars.githubusercontent.com"),
+             "gitlab": ("https://gitlab.com", "https://secure.gravatar.com"),
+             "gitea": ()}
+
+
+def published_policy(editor) -> str:
+    """ADMIN_CSP for the published editor: its Git host (the API, the sign-in server and
+    the avatars) added to what the page may fetch and show, nothing else."""
+    hosts = list(GIT_HOSTS.get(editor.backend, ()))
+    hosts += [_origin(url) for url in (editor.api_root, editor.base_url) if url]
+    extra = " ".join(dict.fromkeys(hosts))
+    if not extra:
+        return ADMIN_CSP
+    return (ADMIN_CSP.replace("connect-src 'self' blob:", f"connect-src 'self' blob: {extra}")
+            .replace("img-src 'self' data: blob:", f"img-src 'self' data: blob: {extra}"))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def admin_page(title: str, token: str | None = None, policy: str | None = None) -> bytes:
+    """The editor's page: Decap and ccsite's script, and in local mode this run's token.
+
+    Published, the page carries its `policy` itself, for hosts that cannot send headers
+    (a <meta> policy cannot hold frame-ancestors: the deploy configurations send it)."""
     secret = f'<meta name="ccsite-token" content="{html.escape(token)}">\n' if token else ""
+    if policy:
+        in_page = "; ".join(part for part in policy.split("; ")
+                            if not part.startswith("frame-ancestors"))
+        secret += f'<meta http-equiv="Content-Security-Policy" content="{in_page}">\n'
+
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
