@@ -179,7 +179,7 @@ def test_each_field_is_required_by_the_json_schema_exactly_when_the_validator_re
         holder, key = _get(changed, path)
         del holder[key]
         said = validator_errors(sample, ctype, _unwrap(ctype, changed), body, tmp_path)
-        by_validator = any(e.message.startswith("is required") and
+        by_validator = any(e.message.startswith(("is required", "give ")) and
                            e.field.endswith(_shown(path[-1:] if len(path) == 1 else path)
                                             .split(".")[-1]) for e in said)
         by_schema = any(e.validator in ("required", "anyOf", "minItems")
