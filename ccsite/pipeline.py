@@ -761,5 +761,7 @@ def _count_sections(page_routes: list[render.Route]) -> dict[str, int]:
             section = "pages"
         elif route.template == "404.html":
             section = "not-found page"
+        elif route.template == "members-help.html":
+            section = "sign-in help"
         counts[section] = counts.get(section, 0) + 1
     return counts
