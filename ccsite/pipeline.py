@@ -91,7 +91,8 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     server's memory, kept in its process), only pages are brought up
     to date: feeds, calendars, open data and the search index stay as the last build made
     them, for a following build without `defer` to renew (the preview server does this, so
-    an edited page reloads without waiting for them). `changed_files`: with `memory`, the
+    an edited page reloads without waiting for them); such a file the change adds (that a
+    page may link to) is made, one it removes is gone. `changed_files`: with `memory`, the
     files (absolute paths) that changed since the last build that walked the content
     folder, as the preview server's watcher saw them; None walks it (see load.py).
     """
@@ -286,7 +287,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
         page_routes = render.routes(site)
         member_routes = members_pages.members_routes(members)
         encrypt = config.protection == "encrypt"
-        feeds_kept = defer and bool(memory.feeds_and_data)  # the first build makes them
+        # the preview server's page-only rebuild keeps the last build's feeds and data
+        # (see _feeds_and_data); its first build makes them
+        feeds_kept = defer and bool(memory.feeds_and_data)
         # the audits look at each page while it is rendered (in the worker rendering it);
         # the members pages are rendered first, while this process makes the fingerprints
         # the public pages are audited against, and the feeds and data
@@ -298,8 +301,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
         try:
             leaks, people = _leak_audit(folder, validated.left_out, members,
                                         member_routes, memory, bodies, config.base_url)
-            feeds_made = {} if feeds_kept else _render(
-                lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
+            feeds_made = _render(lambda: _feeds_and_data(
+                outputs.public_outputs(env, site, page_routes), paths, memory, feeds_kept),
+                paths, errors)
         except BaseException:
             members_rendered.cancel()
             raise
@@ -320,16 +324,12 @@ def _build(paths: Paths, options: validate.BuildOptions,
         for media in folder.media:
             public[f"media/{media.rel}"] = media.source
         defer = feeds_kept  # a first preview build (no feeds yet) is written whole
-        if defer:  # feeds and data kept as they are until the next full build
-            kept = _published(paths, memory, "public", "", trust=True)
-            for path in memory.feeds_and_data:
-                published = kept(path)
-                if published is not None:
-                    public[path] = published
-        else:
-            for path, text in feeds_made.items():
-                public.add_text(path, text)
-            memory.feeds_and_data = set(feeds_made)
+        for path, made in feeds_made.items():
+            if isinstance(made, Path):
+                public[path] = made
+            else:
+                public.add_text(path, made)
+        memory.feeds_and_data = set(feeds_made)
         members_media = {f"members/media/{m.rel}": m.source for m in folder.members_media}
 
         # audit links (public and members pages together: members pages link to public ones)
@@ -540,6 +540,20 @@ def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix:
             path = known[output_path] = Path(folder + rel)
         return path
     return find
+
+
+def _feeds_and_data(makers: dict[str, outputs.Maker], paths: Paths,
+                    memory: incremental.BuildMemory, keep: bool) -> dict[str, str | Path]:
+    """Every public file that is not a page, made; with `keep` (the preview server's
+    page-only rebuild), the last build's file instead where there is one, for the catch-up
+    build to renew. A file a change adds is made at once, as a page may link to it (an
+    opportunity that opens links its deadline's calendar); one it removes is gone."""
+    kept = _published(paths, memory, "public", "", trust=True)
+    files: dict[str, str | Path] = {}
+    for path, make in makers.items():
+        published = kept(path) if keep and path in memory.feeds_and_data else None
+        files[path] = published if published is not None else make()
+    return files
 
 
 def _not_published(public: write.OutputFiles, paths: Paths) -> dict:
