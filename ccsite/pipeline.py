@@ -27,7 +27,8 @@ from .errors import ContentError, ContentErrors, ErrorList
 from .members import credentials, deploy, pages as members_pages, protect
 from .outputs import search
 
-CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete
+CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete (see
+MEMORY_FILE, STAMP_FILE = "build-memory.cbor", "build-stamp.cbor"  # cachefolder.py)
 
 
 @dataclass
@@ -50,9 +51,21 @@ class BuildResult:
 
     def summary(self) -> dict:
         """What a build that finds the site up to date reports again."""
-        return {"pages": self.pages, "files": self.files, "members_pages": self.members_pages,
-                "protection": self.protection, "warnings": self.warnings,
-                "base_path": self.base_path, "page_sources": self.page_sources}
+        return {name: getattr(self, name) for name in SUMMARY}
+
+
+# what a stamp keeps of a build's result (uptodate.py), each of its kind: a stamp is read
+# from the cache folder, where a damaged or planted one must make a build, not a traceback
+SUMMARY = {"pages": (dict, int), "files": (int, None), "members_pages": (int, None),
+           "protection": (str, None), "warnings": (list, None), "base_path": (str, None),
+           "page_sources": (dict, str)}
+
+
+def _summary_fits(summary: dict) -> bool:
+    return summary.keys() == SUMMARY.keys() and all(
+        type(summary[name]) is kind and (items is None or all(
+            type(key) is str and type(value) is items for key, value in summary[name].items()))
+        for name, (kind, items) in SUMMARY.items())
 
 
 @dataclass
@@ -176,7 +189,7 @@ def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
                              progress: Callable[[str], None] | None) -> BuildResult:
     """A build from the command line: nothing is done when nothing changed (uptodate.py)."""
     started = time.perf_counter()
-    stamp_file = paths.cache / "build-stamp.pickle"
+    stamp_file = paths.cache / STAMP_FILE
     taken = time.time_ns()
     inputs = uptodate.snapshot([paths.source, paths.templates, render.default_templates(),
                                 Path(__file__).parent, paths.secrets])
@@ -184,7 +197,7 @@ def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
                 *(str(p.resolve()) for p in (paths.source, paths.output, paths.templates,
                                              paths.secrets)))
     stamp = uptodate.read(stamp_file)
-    if uptodate.still_current(stamp, inputs, settings):
+    if uptodate.still_current(stamp, inputs, settings) and _summary_fits(stamp.summary):
         seconds = time.perf_counter() - started
         return BuildResult(**stamp.summary, public=paths.output / "public", seconds=seconds,
                            timings={"up to date": seconds}, up_to_date=True)
@@ -203,7 +216,7 @@ def _build_with_memory_on_disk(paths: Paths, options: validate.BuildOptions,
                                progress: Callable[[str], None] | None) -> BuildResult:
     """The build memory read from the cache folder, and saved there after a successful
     build, once the build's pages and site graph have been let go (less memory at once)."""
-    memory_file = paths.cache / "build-memory.pickle"
+    memory_file = paths.cache / MEMORY_FILE
     memory = incremental.BuildMemory.read(memory_file)
     result = _build(paths, options, progress, memory, defer=False)
     started = time.perf_counter()
@@ -277,7 +290,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         bodies.save()
 
     step("render")
-    env = render.make_environment(paths.templates, config, cache=paths.cache)
+    env = render.make_environment(paths.templates, config, compiled=memory.compiled)
     config_file = memory.parsed.get(folder.site.path, (None,))[0]
     reuse = incremental.Reuse(
         env, memory, incremental.objects_of(site, members),
