@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import datetime as dt
 import hashlib
+import itertools
 import json
 import operator
 from dataclasses import dataclass, field
@@ -266,8 +267,7 @@ class BuildMemory:
             "audited_against": self.audited_against,
             "index_audited_against": self.index_audited_against,
             "feeds_and_data": self.feeds_and_data,
-            "post_fingerprints": {key: [[f.text, f.source, f.what] for f in prints]
-                                  for key, prints in self.post_fingerprints.items()},
+            "post_fingerprints": self.post_fingerprints,  # lists of (text, source, what)
             "public_mentions": self.public_mentions,
             "search_stale_pages": self.search_stale_pages,
             "search_news": self.search_news,
@@ -301,7 +301,7 @@ class BuildMemory:
             audited_against=_text(data["audited_against"], None),
             index_audited_against=_text(data["index_audited_against"], None),
             feeds_and_data=_texts(data["feeds_and_data"]),
-            post_fingerprints={key: [Fingerprint(*map(_text, f)) for f in prints]
+            post_fingerprints={key: list(map(Fingerprint._make, _all_texts(prints)))
                                for key, prints in _texts(data["post_fingerprints"],
                                                          list).items()},
             public_mentions={key: (_text(against), frozenset(_texts(found)))
@@ -348,6 +348,14 @@ def _texts(values: Any, of: type | tuple | None = None) -> Any:
             not all(isinstance(value, of) for value in values.values()):
         raise ValueError("not a map of texts")
     return values
+
+
+def _all_texts(rows: list) -> list:
+    """`rows` when each is a list of texts (checked in C); ValueError otherwise."""
+    if not all(map(list.__instancecheck__, rows)) or \
+            not all(map(str.__instancecheck__, itertools.chain.from_iterable(rows))):
+        raise ValueError("not rows of texts")
+    return rows
 
 
 def _signature(value: Any) -> tuple | None:

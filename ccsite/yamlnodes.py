@@ -329,18 +329,21 @@ def plain(node: Node | None) -> Any:
 
 # -- kept between builds (cachefolder.py): a node tree as plain data, and back -------------
 #
-# A node is [kind, value, line, raw, comment]; the kinds say how its value was written, so
-# reading one back builds exactly the values a parse gives (dates and times as ISO text,
-# which gives back the same offset or none). Anything else raises ValueError (the cache
-# file is then not read).
+# A node is [kind, value, line, raw, comment], without the trailing ones that are None;
+# the kinds say how its value was written, so reading one back builds exactly the values
+# a parse gives (dates and times as ISO text, which gives back the same offset or none).
+# Most nodes are text, whose `raw` is the value itself: written once. Anything else
+# raises ValueError (the cache file is then not read).
 
-_SCALAR, _LIST, _MAP, _DATE, _DATETIME, _INVALID = range(6)
+_TEXT, _SCALAR, _LIST, _MAP, _DATE, _DATETIME, _INVALID = range(7)
 _PLAIN_SCALARS = (str, int, float, bool, type(None))
 
 
 def node_to_data(node: Node) -> list:
-    value = node.value
-    if isinstance(value, YamlMap):
+    value, raw = node.value, node.raw
+    if type(value) is str and raw == value:
+        kind, data, raw = _TEXT, value, None
+    elif isinstance(value, YamlMap):
         kind, data = _MAP, [[key, node_to_data(item), value.key_lines.get(key)]
                             for key, item in value.items.items()]
     elif isinstance(value, list):
@@ -355,15 +358,21 @@ def node_to_data(node: Node) -> list:
         kind, data = _SCALAR, value
     else:
         raise ValueError(f"a YAML value of type {type(value).__name__}")
-    return [kind, data, node.line, node.raw, node.comment]
+    if node.comment is not None:
+        return [kind, data, node.line, raw, node.comment]
+    return [kind, data, node.line, raw] if raw is not None else [kind, data, node.line]
 
 
 def node_from_data(data: list, depth: int = 0) -> Node:
-    kind, value, line, raw, comment = data
+    kind, value, line, raw, comment = data if len(data) == 5 else (*data, None, None)[:5]
     if depth > MAX_DEPTH + 1 or type(line) is not int or \
             not isinstance(raw, (str, type(None))) or not isinstance(comment, (str, type(None))):
         raise ValueError("not a YAML node")
-    if kind == _MAP:
+    if kind == _TEXT:
+        if type(value) is not str:
+            raise ValueError("not text")
+        raw = value
+    elif kind == _MAP:
         mapping = YamlMap()
         for key, item, key_line in value:
             if type(key) is not str:
