@@ -31,9 +31,10 @@ import jinja2
 from jinja2 import meta
 
 from . import __version__, cachefolder
+from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 11  # 10: every page carries the CSP <meta>; 11: kept as CBOR, not pickle
+STATE_VERSION = 12  # 11: kept as CBOR, not pickle; 12: files known by their bytes
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
@@ -209,6 +210,9 @@ class BuildMemory:
     pages: dict[str, PageRecord] = field(default_factory=dict)  # output path -> record
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # root -> path -> digest
     parsed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # file -> (digest, doc)
+    file_digests: dict[str, tuple] = field(default_factory=dict)  # content files, and
+    source_digests: dict[str, tuple] = field(default_factory=dict)  # files copied into
+    # the output (media, theme assets): see digests.py
     leak_clean: dict[str, str] = field(default_factory=dict)  # file digest -> fingerprints
     audited_against: str | None = None  # the fingerprints the published files passed
     index_audited_against: str | None = None  # ...and the published search index
@@ -263,6 +267,8 @@ class BuildMemory:
             "outputs": self.outputs,
             "parsed": {(path, signature): document_to_data(document)
                        for path, (signature, document) in self.parsed.items()},
+            "file_digests": FileDigests.to_data(self.file_digests),
+            "source_digests": FileDigests.to_data(self.source_digests),
             "leak_clean": self.leak_clean,
             "audited_against": self.audited_against,
             "index_audited_against": self.index_audited_against,
@@ -297,6 +303,8 @@ class BuildMemory:
             outputs={root: _texts(files, str)
                      for root, files in _texts(data["outputs"], dict).items()},
             parsed=parsed,
+            file_digests=FileDigests.from_data(data["file_digests"]),
+            source_digests=FileDigests.from_data(data["source_digests"]),
             leak_clean=_texts(data["leak_clean"], str),
             audited_against=_text(data["audited_against"], None),
             index_audited_against=_text(data["index_audited_against"], None),
@@ -358,10 +366,9 @@ def _all_texts(rows: list) -> list:
     return rows
 
 
-def _signature(value: Any) -> tuple | None:
-    """A file's signature (load.py: size, times, inode), or None for none."""
-    if value is not None and (type(value) is not tuple or
-                              not all(type(number) is int for number in value)):
+def _signature(value: Any) -> str | None:
+    """A file's signature (the digest of its bytes, see load.py), or None for none."""
+    if value is not None and type(value) is not str:
         raise ValueError("not a file signature")
     return value
 

@@ -14,6 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .digests import FileDigests, of_bytes, status
 from .errors import ErrorList
 from .schema import TYPES
 from .yamlnodes import Node, YamlError, YamlMap, node_from_data, node_to_data, parse_yaml
@@ -85,11 +86,14 @@ class KnownFiles:
 
 def load(source: Path, shown_as: str, errors: ErrorList,
          parsed: dict | None = None, known: KnownFiles | None = None,
-         changed: set[str] | None = None) -> ContentFolder:
+         changed: set[str] | None = None, digests: dict | None = None) -> ContentFolder:
     """Read every content file under `source`; record unreadable ones in `errors`.
 
-    `parsed` keeps documents between builds by their file's signature (size, times,
-    inode), so a rebuild parses only the files that changed. `known` keeps what the last
+    `parsed` keeps documents between builds by the digest of their file's bytes, so a
+    rebuild parses only the files that changed; `digests` keeps each file's digest with
+    its status (see digests.py), so a file whose status is the same is not even read,
+    and one with a new status but the same bytes (a fresh clone) is read but not parsed
+    (updated in place for the next build). `known` keeps what the last
     full walk found; with `changed` (absolute paths that changed since that walk), the
     files known then are taken as they were unless named in `changed`. A path that is
     not a known file (a new file, a folder) makes it a full walk again.
@@ -101,6 +105,7 @@ def load(source: Path, shown_as: str, errors: ErrorList,
         return folder
     root = source.resolve()
     site_seen = False
+    seen = FileDigests(digests)
     for path, rel, plain, unchanged in _files(source, root, known, changed):
         shown = _show(shown_as, rel)
         site_seen = site_seen or rel == "site.yaml"
@@ -120,7 +125,10 @@ def load(source: Path, shown_as: str, errors: ErrorList,
             errors.add(shown, 1, "file", _misplaced(rel))
             continue
         kept = parsed.get(shown) if unchanged and parsed is not None else None
-        document = kept[1] if kept else _read_cached(path, rel, shown, kind, errors, parsed)
+        if kept:
+            seen.keep(path)
+        document = kept[1] if kept else _read_cached(path, rel, shown, kind, errors, parsed,
+                                                     seen)
         if document is None:
             continue
         if kind == "site":
@@ -132,6 +140,9 @@ def load(source: Path, shown_as: str, errors: ErrorList,
                                                            else set())
         for gone in set(parsed) - shown_now:
             del parsed[gone]
+    if digests is not None:
+        digests.clear()
+        digests.update(seen.used)
     if folder.site is None and not site_seen:  # one that is there but broken is reported
         errors.add(_show(shown_as, "site.yaml"), 1, "file",
                    "the site settings file is missing (see the content model)")
@@ -139,7 +150,8 @@ def load(source: Path, shown_as: str, errors: ErrorList,
 
 
 def read_one_changed(source: Path, shown_as: str, errors: ErrorList, parsed: dict,
-                     known: KnownFiles, changed: set[str]) -> RawDocument | None:
+                     known: KnownFiles, changed: set[str],
+                     digests: dict | None = None) -> RawDocument | None:
     """The Markdown document `changed` names, read again, when `changed` is that one file
     and it was there at the last walk (the preview server's quick rebuild, see
     quickedit.py); None for anything else."""
@@ -157,7 +169,11 @@ def read_one_changed(source: Path, shown_as: str, errors: ErrorList, parsed: dic
         return None  # deleted since
     if kind is None or not rel.endswith(".md") or not plain:
         return None
-    return _read_cached(path, rel, _show(shown_as, rel), kind, errors, parsed)
+    seen = FileDigests(digests)
+    document = _read_cached(path, rel, _show(shown_as, rel), kind, errors, parsed, seen)
+    if digests is not None:
+        digests.update(seen.used)
+    return document
 
 
 def _files(source: Path, root: Path, known: KnownFiles | None, changed: set[str] | None):
@@ -296,28 +312,39 @@ def _misplaced(rel: str) -> str:
 
 
 def _read_cached(path: str, rel: str, shown: str, kind: str, errors: ErrorList,
-                 parsed: dict | None) -> RawDocument | None:
+                 parsed: dict | None, seen: FileDigests | None = None) -> RawDocument | None:
+    """The document in the file, parsed again only if its bytes changed (see `load`)."""
     if parsed is None:
         return _read(Path(path), rel, shown, kind, errors)
     try:
-        stat = os.stat(path)
+        now = status(os.stat(path))
     except OSError:
         return _read(Path(path), rel, shown, kind, errors)
-    signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    seen = seen if seen is not None else FileDigests()
     kept = parsed.get(shown)
-    if kept is not None and kept[0] == signature:
+    if kept is not None and seen.known(path, now) == kept[0]:
         return kept[1]
+    data = _read_bytes(Path(path), shown, errors)
+    if data is None:
+        parsed.pop(shown, None)
+        return None
+    digest = of_bytes(data)
+    seen.note(path, now, digest)
+    if kept is not None and kept[0] == digest:
+        return kept[1]  # the same bytes under new file times: a fresh clone, say
     before = len(errors.errors)
-    document = _read(Path(path), rel, shown, kind, errors)
+    text = _decode(data, shown, errors)
+    document = None if text is None else parse_document(text, rel, shown, kind, errors)
     if document is not None and len(errors.errors) == before:
-        parsed[shown] = (signature, document)
+        parsed[shown] = (digest, document)
     else:
         parsed.pop(shown, None)
     return document
 
 
 def _read(path: Path, rel: str, shown: str, kind: str, errors: ErrorList) -> RawDocument | None:
-    text = _read_text(path, shown, errors)
+    data = _read_bytes(path, shown, errors)
+    text = None if data is None else _decode(data, shown, errors)
     if text is None:
         return None
     return parse_document(text, rel, shown, kind, errors)
@@ -358,7 +385,7 @@ def parse_document(text: str, rel: str, shown: str, kind: str,
     return document
 
 
-def _read_text(path: Path, shown: str, errors: ErrorList) -> str | None:
+def _read_bytes(path: Path, shown: str, errors: ErrorList) -> bytes | None:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             errors.add(shown, 1, "file", f"the file is over {MAX_FILE_BYTES // 1024 // 1024} MB; "
@@ -368,7 +395,7 @@ def _read_text(path: Path, shown: str, errors: ErrorList) -> str | None:
     except OSError as exc:
         errors.add(shown, 1, "file", f"cannot be read: {exc.strerror}")
         return None
-    return _decode(data, shown, errors)
+    return data
 
 
 def _decode(data: bytes, shown: str, errors: ErrorList) -> str | None:

@@ -23,6 +23,7 @@ from . import (audit, checks, graph, incremental, load, outputs, quickedit, rend
                uptodate, validate, write)
 from .bodies import BodyRenderer
 from .config import read_site_config
+from .digests import FileDigests
 from .editor import publish as editor_publish
 from .errors import ContentError, ContentErrors, ErrorList
 from .media import check_media
@@ -192,21 +193,18 @@ def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
     """A build from the command line: nothing is done when nothing changed (uptodate.py)."""
     started = time.perf_counter()
     stamp_file = paths.cache / STAMP_FILE
-    taken = time.time_ns()
+    stamp = uptodate.read(stamp_file)
     inputs = uptodate.snapshot([paths.source, paths.templates, render.default_templates(),
-                                Path(__file__).parent, paths.secrets])
+                                Path(__file__).parent, paths.secrets], stamp)
     settings = (options.now.isoformat(), options.drafts, paths.shown,
                 *(str(p.resolve()) for p in (paths.source, paths.output, paths.templates,
                                              paths.secrets)))
-    stamp = uptodate.read(stamp_file)
     if uptodate.still_current(stamp, inputs, settings) and _summary_fits(stamp.summary):
         seconds = time.perf_counter() - started
         return BuildResult(**stamp.summary, public=paths.output / "public", seconds=seconds,
                            timings={"up to date": seconds}, up_to_date=True)
     uptodate.forget(stamp_file)  # from here on the published site may change
     result = _build_with_memory_on_disk(paths, options, progress)
-    if uptodate.racy(inputs, taken):
-        return result
     uptodate.save(stamp_file, uptodate.Stamp(
         inputs=inputs, options=settings,
         published=uptodate.published_files(paths.output, result.outputs),
@@ -267,8 +265,10 @@ def _build(paths: Paths, options: validate.BuildOptions,
     # load, validate, site graph
     if memory.known_files is None:
         memory.known_files = load.KnownFiles()
+    write.adopt_restored(paths.output, memory.outputs)  # an output folder a CI cache restored
     folder = load.load(paths.source, paths.shown, errors, parsed=memory.parsed,
-                       known=memory.known_files, changed=changed_files)
+                       known=memory.known_files, changed=changed_files,
+                       digests=memory.file_digests)
     config = read_site_config(folder.site, errors) if folder.site else None
     if config is None:
         errors.raise_if_any()
@@ -413,6 +413,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
 
         # write: each root swapped in whole; the search index is made from the written pages
         step("write")
+        sources = FileDigests(memory.source_digests)
         errors.errors.extend(_unwritable(paths.output))
         errors.raise_if_any()
         published = paths.output / "public"
@@ -461,13 +462,13 @@ def _build(paths: Paths, options: validate.BuildOptions,
 
         if defer:  # the preview server: only what changed, in place (see write.update_in_place)
             written = write.update_in_place(paths.output, "public", public,
-                                            memory.outputs.get("public"))
+                                            memory.outputs.get("public"), sources=sources)
             memory.search_stale_pages |= {p for p in written.changed | written.removed
                                           if p.endswith(".html")}
         else:
             written = write.write_root(paths.output, "public", public, finish=finish,
                                        previous=memory.outputs.get("public"),
-                                       force=bool(memory.search_stale_pages))
+                                       force=bool(memory.search_stale_pages), sources=sources)
             if not written.swapped:  # nothing public changed: the published index is kept
                 audit_kept_index(published, [])
         memory.outputs["public"] = written.signatures
@@ -475,7 +476,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
             write_members = write.update_in_place if defer else write.write_root
             memory.outputs["members"] = write_members(
                 paths.output, "members", members_root,
-                previous=memory.outputs.get("members")).signatures
+                previous=memory.outputs.get("members"), sources=sources).signatures
             deploy_files = write.OutputFiles()
             for name, text in deploy.deploy_files(config).items():
                 deploy_files.add_text(name, text)
@@ -489,6 +490,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
                 shutil.rmtree(paths.output / f"{write.SPARE_PREFIX}{stale}", ignore_errors=True)
                 memory.outputs.pop(stale, None)
         _forget_gone_pages(memory, set(html_pages))
+        memory.source_digests = sources.used
         memory.audited_against = leaks.against
         if not audited and len(memory.leak_clean) > 3 * len(leak_keys) + 1000:  # old
             # files' keys pile up (a build that looked at some files only knows theirs)

@@ -101,7 +101,7 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
         return None
     errors = ErrorList()
     document = load.read_one_changed(source, shown_as, errors, memory.parsed,
-                                     memory.known_files, changed_files)
+                                     memory.known_files, changed_files, memory.file_digests)
     was = memory.read_as.get(document.path) if document is not None else None
     if errors.errors or was is None or document.kind not in GROUPS:
         return None

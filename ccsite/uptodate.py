@@ -3,15 +3,18 @@
 A build is a function of its inputs: the content folder, the templates (the site's and
 the theme's), ccsite's own code, the members' secrets, and the options (`--now`,
 `--drafts`, the folders). When none of them differs from the last successful build and
-every file that build published is still the one it wrote, building again would write
+every file that build published still has the bytes it wrote, building again would write
 the same bytes, so nothing is done: `make`'s rule, at the cost of one stat per file.
+
+Files are compared by their bytes (see digests.py): one with the status it had at the
+last build is not read again; one with a new status (a fresh clone, a cache restored by
+CI) is read and taken as unchanged when its bytes are the same; one saved in the moments
+before the last build started is read again, as a second save in the same tick of the
+clock would not show in its status (git's "racily clean" files).
 
 The inputs are taken before a build starts reading, so a file saved while a build runs
 counts as changed for the next one. A failed build leaves the stamp of the last good
-one, which still describes the published site. A file changed in the moments before the
-build started is not trusted to its signature (file times are coarse: a second save in
-the same tick, of the same size, would look unchanged), so no stamp is kept then: the
-same precaution as git's "racily clean" files.
+one, which still describes the published site.
 """
 from __future__ import annotations
 
@@ -20,66 +23,58 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cachefolder
+from . import __version__, cachefolder, write
+from .digests import FileDigests
 from .errors import ContentError
 
-STAMP_VERSION = 2  # 2: kept as CBOR, not pickle (cachefolder.py)
-RACY_SECONDS = 2  # file systems keep times to 1 ns at best, to 2 s (FAT) at worst
+STAMP_VERSION = 3  # 2: kept as CBOR, not pickle (cachefolder.py); 3: files by their bytes
 
 
 @dataclass
 class Stamp:
     """What a successful build was made from and what it published."""
 
-    inputs: dict[str, tuple]  # file -> (size, mtime, ctime, inode)
+    inputs: dict[str, tuple]  # file -> (status or None, digest): see digests.py
     options: tuple
-    published: dict[str, str] = field(default_factory=dict)  # output file -> inode:mtime:size
+    published: dict[str, str] = field(default_factory=dict)  # output file -> as write.py
+    # records it: "<digest>|<inode>:<mtime>:<size>"
     summary: dict[str, Any] = field(default_factory=dict)  # what the build reported
     version: str = f"{__version__}/{STAMP_VERSION}"
 
 
-def snapshot(folders: list[Path]) -> dict[str, tuple]:
-    """The signature of every file under `folders` (missing folders count as empty)."""
+def snapshot(folders: list[Path], last: Stamp | None) -> dict[str, tuple]:
+    """The digest of every file under `folders` (missing folders count as empty), each
+    read only when its status differs from the `last` stamp's (see digests.py)."""
     from .load import _ignored
 
-    found: dict[str, tuple] = {}
+    seen = FileDigests(last.inputs if last is not None else None)
     for folder in folders:
-        _walk(str(folder), found, _ignored)
-    return found
+        _walk(str(folder), seen, _ignored)
+    return seen.used
 
 
-def _walk(folder: str, found: dict[str, tuple], ignored) -> None:
+def _walk(folder: str, seen: FileDigests, ignored) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
     except OSError:
-        found[folder] = ("unreadable or missing",)
+        seen.used[folder] = (None, "unreadable or missing")
         return
     for entry in entries:
         if entry.name.startswith(".") or entry.name == "__pycache__":
             continue  # editors' hidden files, caches: never read by a build
         if entry.is_dir(follow_symlinks=False):
-            _walk(entry.path, found, ignored)
+            _walk(entry.path, seen, ignored)
         elif not ignored(entry.name):
-            try:
-                stat = entry.stat()  # a link is followed: its target is what is read
+            try:  # a link is followed: its target is what is read
+                seen.digest(entry.path, entry.stat())
             except OSError:
-                found[entry.path] = ("broken link",)
-                continue
-            found[entry.path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
-                                 stat.st_ino)
-
-
-def racy(inputs: dict[str, tuple], taken_ns: int) -> bool:
-    """Did a file change so shortly before `taken_ns` that its signature may not show a
-    later change?"""
-    limit = taken_ns - RACY_SECONDS * 1_000_000_000
-    return any(len(sig) == 4 and sig[1] >= limit for sig in inputs.values())
+                seen.used[entry.path] = (None, "broken link")
 
 
 def published_files(output: Path, outputs: dict[str, dict[str, str]]) -> dict[str, str]:
-    """The published files, by path, with the inode:mtime:size the last build saw."""
-    return {f"{output / root}/{rel}": recorded.split("|", 1)[1]
+    """The published files, by path, as the last build recorded them (see write.py)."""
+    return {f"{output / root}/{rel}": recorded
             for root, files in outputs.items() for rel, recorded in files.items()
             if "|" in recorded}
 
@@ -91,8 +86,7 @@ def read(path: Path) -> Stamp | None:
         data = cachefolder.read(path, "build stamp", Stamp.version)
         summary = dict(data["summary"])
         summary["warnings"] = [ContentError(*warning) for warning in summary["warnings"]]
-        stamp = Stamp(inputs={str(file): tuple(signature)
-                              for file, signature in data["inputs"].items()},
+        stamp = Stamp(inputs=FileDigests.from_data(data["inputs"]),
                       options=tuple(data["options"]), published=dict(data["published"]),
                       summary=summary)
     except cachefolder.CacheUnreadable:
@@ -107,9 +101,7 @@ def read(path: Path) -> Stamp | None:
 def _plain(stamp: Stamp) -> bool:
     """Is every value of the kind a build compares and reports?"""
     scalars = (str, int, float, bool, type(None))
-    return all(isinstance(value, scalars) for signature in stamp.inputs.values()
-               for value in signature) and \
-        all(isinstance(value, scalars) for value in stamp.options) and \
+    return all(isinstance(value, scalars) for value in stamp.options) and \
         all(type(key) is str and type(value) is str
             for key, value in stamp.published.items()) and \
         all(type(error.path) is str and type(error.line) is int and
@@ -122,8 +114,7 @@ def save(path: Path, stamp: Stamp) -> None:
     summary = {**stamp.summary, "warnings": [[e.path, e.line, e.field, e.message]
                                              for e in stamp.summary.get("warnings", [])]}
     cachefolder.write(path, "build stamp", stamp.version,
-                      {"inputs": {file: list(signature)
-                                  for file, signature in stamp.inputs.items()},
+                      {"inputs": FileDigests.to_data(stamp.inputs),
                        "options": list(stamp.options), "published": stamp.published,
                        "summary": summary})
 
@@ -137,13 +128,8 @@ def forget(path: Path) -> None:
 
 def still_current(stamp: Stamp | None, inputs: dict[str, tuple], options: tuple) -> bool:
     """Would building now give what the last build published, file for file?"""
-    if stamp is None or stamp.options != options or stamp.inputs != inputs:
+    if stamp is None or stamp.options != options or stamp.inputs.keys() != inputs.keys() \
+            or any(stamp.inputs[path][1] != digest for path, (_, digest) in inputs.items()):
         return False
-    for path, recorded in stamp.published.items():
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return False
-        if f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}" != recorded:
-            return False
-    return True
+    return all(write.still_written(recorded, path) is not None
+               for path, recorded in stamp.published.items())

@@ -11,13 +11,14 @@ from it, changing only what differs, instead of linking thousands of files afres
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+from .digests import FileDigests, of_bytes, of_file
 
 TEMP_PREFIX = ".ccsite-tmp-"
 OLD_PREFIX = ".ccsite-old-"
@@ -42,24 +43,26 @@ class Written:
     swapped: bool = False
 
 
-def signature(content: bytes | Path) -> str:
-    """Equal for two versions of a file exactly when their bytes are (for files copied
-    from content/, size and modification time stand for the bytes)."""
+def signature(content: bytes | Path, sources: FileDigests | None = None) -> str:
+    """Equal for two versions of a file exactly when their bytes are. A file copied from
+    content/ or the theme is read only when its status changed, with `sources` (the
+    digests of such files the last build kept, see digests.py)."""
     if isinstance(content, Path):
-        stat = content.stat()
-        return f"stat:{stat.st_size}:{stat.st_mtime_ns}"
-    return hashlib.blake2b(content, digest_size=16).hexdigest()
+        return (sources or FileDigests()).digest(str(content))
+    return of_bytes(content)
 
 
 def write_root(output: Path, name: str, files: OutputFiles,
                finish: Callable[[Path, set[str]], None] | None = None,
-               previous: dict[str, str] | None = None, force: bool = False) -> Written:
+               previous: dict[str, str] | None = None, force: bool = False,
+               sources: FileDigests | None = None) -> Written:
     """Write `files` as `output/name/`, replacing what was there in one swap.
 
     `previous`: the signatures this root's files had after the last build, so unchanged
     ones are linked, not written. `finish` runs on the new folder before the swap, with the
     set of changed paths (to make a search index, say); if it raises, the folder is dropped
     and the published one stays as it was. `force` swaps even when no file changed.
+    `sources`: see `signature`.
     """
     output.mkdir(parents=True, exist_ok=True)
     recover_interrupted(output, name)
@@ -75,7 +78,7 @@ def write_root(output: Path, name: str, files: OutputFiles,
             plan[rel] = ("link", old)  # a page kept from the last build (checked intact)
             result.signatures[rel] = previous.get(rel) or signature(old)
             continue
-        sig = signature(content)
+        sig = signature(content, sources)
         result.signatures[rel] = sig
         if unchanged(previous.get(rel), sig, old):
             plan[rel] = ("link", old)
@@ -245,7 +248,8 @@ class LockedError(Exception):
 
 
 def update_in_place(output: Path, name: str, files: OutputFiles,
-                    previous: dict[str, str] | None, only: bool = False) -> Written:
+                    previous: dict[str, str] | None, only: bool = False,
+                    sources: FileDigests | None = None) -> Written:
     """Bring `output/name/` up to date by replacing only the files that changed, each one
     atomically (write beside, then rename over). Used by the preview server, where the
     editor waits for the page: the published-site guarantee of `write_root` (all old or
@@ -256,7 +260,7 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
     if not previous or not final.is_dir():
         if only:
             raise ValueError("only some files of a folder that was never written")
-        return write_root(output, name, files, previous=previous)
+        return write_root(output, name, files, previous=previous, sources=sources)
     result = Written(root=final, signatures=dict(previous) if only else {})
     folder = f"{final}/"  # paths as text: this loop visits every file of the site
     for rel in sorted(files):
@@ -264,7 +268,7 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
         if is_published_copy(content, folder, rel):
             result.signatures[rel] = previous.get(rel) or signature(content)
             continue
-        sig = signature(content)
+        sig = signature(content, sources)
         result.signatures[rel] = sig
         if unchanged(previous.get(rel), sig, folder + rel):
             result.signatures[rel] = previous[rel]
@@ -321,6 +325,42 @@ def intact(recorded: str | None, published: Path | str) -> bool:
     """Is the published file still the one the last build wrote (whatever its bytes)?"""
     return bool(recorded) and "|" in recorded and \
         _stat_part(published) == recorded.split("|", 1)[1]
+
+
+def still_written(recorded: str | None, published: str) -> str | None:
+    """Is the published file the one written, or one with the same bytes? What to record
+    of it then (its status anew, if it changed), else None. A fresh clone with the last
+    output restored from a CI cache has every file anew, with the bytes written."""
+    if not recorded or "|" not in recorded:
+        return None
+    content, stat = recorded.split("|", 1)
+    now = _stat_part(published)
+    if now is None:
+        return None
+    if now == stat:
+        return recorded
+    try:
+        same = of_file(published) == content
+    except OSError:
+        return None
+    return f"{content}|{now}" if same else None
+
+
+def adopt_restored(output: Path, outputs: dict[str, dict[str, str]]) -> int:
+    """Record anew each published file that has a new status but the bytes the last build
+    wrote (an output folder restored by CI, a copy of the site), so the build keeps it as
+    it would the file it wrote; the others stay recorded as they were, and are made
+    again. One stat per file when nothing was restored. Returns how many were adopted."""
+    adopted = 0
+    for root, files in outputs.items():
+        folder = f"{output / root}/"
+        for rel, recorded in files.items():
+            if "|" in recorded and _stat_part(folder + rel) != recorded.split("|", 1)[1]:
+                now = still_written(recorded, folder + rel)
+                if now is not None:
+                    files[rel] = now
+                    adopted += 1
+    return adopted
 
 
 def _with_file_stats(result: Written) -> None:

@@ -180,7 +180,10 @@ def test_the_build_memory_reads_back_as_the_build_left_it(site, tmp_path):
         assert getattr(again, name) == getattr(memory, name), name
         assert type(getattr(again, name)) is type(getattr(memory, name)), name
     assert [type(key) for key in again.seen_values] == [tuple] * len(again.seen_values)
-    assert all(type(signature) is tuple for signature, _ in again.parsed.values())
+    assert all(type(signature) is str for signature, _ in again.parsed.values())
+    assert memory.file_digests and memory.source_digests
+    assert all(type(entry) is tuple and (entry[0] is None or type(entry[0]) is tuple)
+               for entry in [*again.file_digests.values(), *again.source_digests.values()])
 
 
 def test_yaml_values_read_back_from_the_cache_as_parsed():
