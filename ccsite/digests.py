@@ -71,13 +71,15 @@ class FileDigests:
         trusted = now[1] < self.racy_from and now[2] < self.racy_from
         self.used[path] = (now if trusted else None, digest)
 
-    def digest(self, path: str, found: os.stat_result | None = None) -> str:
-        """The digest of the file's bytes, read only when its status changed."""
+    def digest(self, path: str, found: os.stat_result | None = None,
+               key: str | None = None) -> str:
+        """The digest of the file's bytes, read only when its status changed; kept under
+        `key` when it is not the path."""
         now = status(found if found is not None else os.stat(path))
-        digest = self.known(path, now)
+        digest = self.known(key or path, now)
         if digest is None:
             digest = of_file(path)
-            self.note(path, now, digest)
+            self.note(key or path, now, digest)
         return digest
 
     @staticmethod

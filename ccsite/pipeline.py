@@ -194,26 +194,36 @@ def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
     started = time.perf_counter()
     stamp_file = paths.cache / STAMP_FILE
     stamp = uptodate.read(stamp_file)
-    inputs = uptodate.snapshot([paths.source, paths.templates, render.default_templates(),
-                                Path(__file__).parent, paths.secrets], stamp)
-    settings = (options.now.isoformat(), options.drafts, paths.shown,
-                *(str(p.resolve()) for p in (paths.source, paths.output, paths.templates,
-                                             paths.secrets)))
-    if uptodate.still_current(stamp, inputs, settings) and _summary_fits(stamp.summary):
+    inputs = uptodate.snapshot({"content": paths.source, "templates": paths.templates,
+                                "theme": render.default_templates(),
+                                "ccsite": Path(__file__).parent, "secrets": paths.secrets},
+                               stamp)
+    # the folders as seen from the one that holds content/: a copy of the site (a fresh
+    # clone in CI, with its cache and output restored) is the same build
+    site_folder = paths.cache.parent.resolve()
+    settings = (options.drafts, paths.shown,
+                *(os.path.relpath(p.resolve(), site_folder)
+                  for p in (paths.source, paths.output, paths.templates, paths.secrets)))
+    if uptodate.still_current(stamp, inputs, settings, options.now) and \
+            _summary_fits(stamp.summary):
         seconds = time.perf_counter() - started
         return BuildResult(**stamp.summary, public=paths.output / "public", seconds=seconds,
                            timings={"up to date": seconds}, up_to_date=True)
     uptodate.forget(stamp_file)  # from here on the published site may change
-    result = _build_with_memory_on_disk(paths, options, progress)
+    result, memory = _build_with_memory_on_disk(paths, options, progress)
+    until = options.now if quickedit.shows_the_time(memory) else \
+        quickedit.valid_until(options.now, memory.read_as)
     uptodate.save(stamp_file, uptodate.Stamp(
         inputs=inputs, options=settings,
         published=uptodate.published_files(paths.output, result.outputs),
-        summary=result.summary()))
+        summary=result.summary(), made_at=options.now.isoformat(),
+        valid_until=until.isoformat()))
     return result
 
 
 def _build_with_memory_on_disk(paths: Paths, options: validate.BuildOptions,
-                               progress: Callable[[str], None] | None) -> BuildResult:
+                               progress: Callable[[str], None] | None
+                               ) -> tuple[BuildResult, incremental.BuildMemory]:
     """The build memory read from the cache folder, and saved there after a successful
     build, once the build's pages and site graph have been let go (less memory at once)."""
     memory_file = paths.cache / MEMORY_FILE
@@ -223,7 +233,7 @@ def _build_with_memory_on_disk(paths: Paths, options: validate.BuildOptions,
     memory.save(memory_file)
     result.timings["save memory"] = seconds = time.perf_counter() - started
     result.seconds += seconds
-    return result
+    return result, memory
 
 
 def _quick_rebuild(paths: Paths, options: validate.BuildOptions,

@@ -76,17 +76,41 @@ class Rebuilt:
 
 def valid_until(now: dt.datetime, read_as: dict) -> dt.datetime:
     """The first moment after `now` at which the same files would build into a different
-    site: the next UK midnight (today's date is shown), or a document's publish_date,
-    expires or deadline reached. `read_as`: what every document read as (validate.py)."""
+    site: the next UK midnight (today's date is shown), or a moment a document gives
+    (a publish_date, expires or deadline) reached. `read_as`: what every document read as
+    (validate.py). Every date-time a document's reading holds counts, so a field added
+    to the content model with a time of day is never overlooked."""
     tomorrow = now.astimezone(LOCAL_ZONE).date() + dt.timedelta(days=1)
     moments = [dt.datetime.combine(tomorrow, dt.time(0, 0), tzinfo=LOCAL_ZONE)]
     for _, _, read in read_as.values():
         if isinstance(read, tuple):  # a Markdown document: (item, its common fields)
-            item, common = read
-            moments += [moment for moment in (common.publish_date, common.expires,
-                                              getattr(item, "deadline", None))
-                        if moment is not None and moment > now]
+            moments += [moment for moment in _moments(read) if moment > now]
     return min(moments)
+
+
+def _moments(value: Any, depth: int = 0):
+    """The date-times (with a zone) in a reading: its dataclasses' fields, lists, maps."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            yield value
+    elif depth > 4 or isinstance(value, (str, bytes, int, float, dt.date)):
+        return
+    elif dataclasses.is_dataclass(value):
+        for each in dataclasses.fields(value):
+            yield from _moments(getattr(value, each.name), depth + 1)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for each in value:
+            yield from _moments(each, depth + 1)
+    elif isinstance(value, dict):
+        for each in value.values():
+            yield from _moments(each, depth + 1)
+
+
+def shows_the_time(memory: incremental.BuildMemory) -> bool:
+    """Did a template show the time itself (none of ours does)? Then every moment's build
+    differs."""
+    return ("<site>", "now") in memory.seen_values or \
+        ("<members>", "now") in memory.seen_values
 
 
 def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOptions,
@@ -204,9 +228,7 @@ def _same_moment(last: LastBuild, options: validate.BuildOptions,
         last.valid_until = valid_until(last.now, memory.read_as)  # so it holds
     if not last.now < options.now < last.valid_until:
         return False
-    # a template that shows the time itself makes every build differ (none of ours does)
-    return ("<site>", "now") not in memory.seen_values and \
-        ("<members>", "now") not in memory.seen_values
+    return not shows_the_time(memory)
 
 
 def _ready(last: LastBuild, memory: incremental.BuildMemory, output: Path) -> bool:

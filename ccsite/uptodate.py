@@ -18,6 +18,7 @@ one, which still describes the published site.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,37 +40,44 @@ class Stamp:
     published: dict[str, str] = field(default_factory=dict)  # output file -> as write.py
     # records it: "<digest>|<inode>:<mtime>:<size>"
     summary: dict[str, Any] = field(default_factory=dict)  # what the build reported
+    # the build's `now`, and the first moment after it at which the same files would make
+    # another site (see quickedit.valid_until): any `now` in between builds the same
+    made_at: str = ""
+    valid_until: str = ""
     version: str = f"{__version__}/{STAMP_VERSION}"
 
 
-def snapshot(folders: list[Path], last: Stamp | None) -> dict[str, tuple]:
+def snapshot(folders: dict[str, Path], last: Stamp | None) -> dict[str, tuple]:
     """The digest of every file under `folders` (missing folders count as empty), each
-    read only when its status differs from the `last` stamp's (see digests.py)."""
+    read only when its status differs from the `last` stamp's (see digests.py). Files
+    are known by the name given to their folder and their path in it, so a copy of the
+    site elsewhere (a fresh clone in CI) is compared file for file."""
     from .load import _ignored
 
     seen = FileDigests(last.inputs if last is not None else None)
-    for folder in folders:
-        _walk(str(folder), seen, _ignored)
+    for name, folder in folders.items():
+        _walk(str(folder), name, seen, _ignored)
     return seen.used
 
 
-def _walk(folder: str, seen: FileDigests, ignored) -> None:
+def _walk(folder: str, name: str, seen: FileDigests, ignored) -> None:
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
     except OSError:
-        seen.used[folder] = (None, "unreadable or missing")
+        seen.used[name] = (None, "unreadable or missing")
         return
     for entry in entries:
         if entry.name.startswith(".") or entry.name == "__pycache__":
             continue  # editors' hidden files, caches: never read by a build
+        key = f"{name}/{entry.name}"
         if entry.is_dir(follow_symlinks=False):
-            _walk(entry.path, seen, ignored)
+            _walk(entry.path, key, seen, ignored)
         elif not ignored(entry.name):
             try:  # a link is followed: its target is what is read
-                seen.digest(entry.path, entry.stat())
+                seen.digest(entry.path, entry.stat(), key)
             except OSError:
-                seen.used[entry.path] = (None, "broken link")
+                seen.used[key] = (None, "broken link")
 
 
 def published_files(output: Path, outputs: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -88,7 +96,8 @@ def read(path: Path) -> Stamp | None:
         summary["warnings"] = [ContentError(*warning) for warning in summary["warnings"]]
         stamp = Stamp(inputs=FileDigests.from_data(data["inputs"]),
                       options=tuple(data["options"]), published=dict(data["published"]),
-                      summary=summary)
+                      summary=summary, made_at=data["made_at"],
+                      valid_until=data["valid_until"])
     except cachefolder.CacheUnreadable:
         return None
     except (ValueError, TypeError, KeyError, AttributeError):
@@ -102,6 +111,7 @@ def _plain(stamp: Stamp) -> bool:
     """Is every value of the kind a build compares and reports?"""
     scalars = (str, int, float, bool, type(None))
     return all(isinstance(value, scalars) for value in stamp.options) and \
+        type(stamp.made_at) is str and type(stamp.valid_until) is str and \
         all(type(key) is str and type(value) is str
             for key, value in stamp.published.items()) and \
         all(type(error.path) is str and type(error.line) is int and
@@ -116,7 +126,8 @@ def save(path: Path, stamp: Stamp) -> None:
     cachefolder.write(path, "build stamp", stamp.version,
                       {"inputs": FileDigests.to_data(stamp.inputs),
                        "options": list(stamp.options), "published": stamp.published,
-                       "summary": summary})
+                       "summary": summary, "made_at": stamp.made_at,
+                       "valid_until": stamp.valid_until})
 
 
 def forget(path: Path) -> None:
@@ -126,10 +137,21 @@ def forget(path: Path) -> None:
         pass
 
 
-def still_current(stamp: Stamp | None, inputs: dict[str, tuple], options: tuple) -> bool:
-    """Would building now give what the last build published, file for file?"""
-    if stamp is None or stamp.options != options or stamp.inputs.keys() != inputs.keys() \
+def still_current(stamp: Stamp | None, inputs: dict[str, tuple], options: tuple,
+                  now: dt.datetime) -> bool:
+    """Would building at `now` give what the last build published, file for file?"""
+    if stamp is None or stamp.options != options or not _within(stamp, now) or \
+            stamp.inputs.keys() != inputs.keys() \
             or any(stamp.inputs[path][1] != digest for path, (_, digest) in inputs.items()):
         return False
     return all(write.still_written(recorded, path) is not None
                for path, recorded in stamp.published.items())
+
+
+def _within(stamp: Stamp, now: dt.datetime) -> bool:
+    try:
+        made_at = dt.datetime.fromisoformat(stamp.made_at)
+        until = dt.datetime.fromisoformat(stamp.valid_until)
+        return now == made_at or made_at < now < until
+    except (ValueError, TypeError):
+        return False

@@ -149,6 +149,71 @@ def test_spare_folder_with_a_link_in_it_never_reaches_the_published_site(tmp_pat
     assert (tmp_path / "public/a/b.html").read_bytes() == b"v2"
 
 
+# one edit of each kind a CI build after a merged change meets; None: no change at all
+CI_EDITS = {
+    "nothing": None,
+    "a news item's body": ("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]"),
+    "a centre's front matter": ("centres/oxhey.md", "phase: 2", "phase: 3"),
+    "an opportunity's title": ("opportunities/oxhey-eoi.md", "title: ", "title: New - "),
+}
+
+
+def restore_as_ci_does(site, clone: Path) -> None:
+    """The site as a CI job has it: the repository checked out afresh (every file new,
+    with a new time and inode), and the cache folder and the last output restored from
+    the CI cache (times kept, inodes new, hard links between folders not kept)."""
+    for name in ("content", "templates", ".ccsite-secrets"):
+        if (site.root / name).exists():
+            shutil.copytree(site.root / name, clone / name, copy_function=shutil.copyfile)
+    for name in (".ccsite-cache", "_site"):
+        shutil.copytree(site.root / name, clone / name)
+
+
+def counting_renders(monkeypatch) -> list[str]:
+    from ccsite import render
+
+    rendered = []
+    real = render.render_page
+
+    def render_page(env, site, route, *args):
+        rendered.append(route.output_path)
+        return real(env, site, route, *args)
+    monkeypatch.setattr(render, "render_page", render_page)
+    return rendered
+
+
+@pytest.mark.parametrize("change", sorted(CI_EDITS))
+def test_ci_build_in_a_fresh_clone_with_the_cache_restored_does_only_what_the_change_needs(
+        site, tmp_path, monkeypatch, change):
+    """Built in CI: it renders and writes what the same change built in place would, no
+    more (unchanged files kept, as their inodes show), and equals a clean build."""
+    rendered = counting_renders(monkeypatch)
+    monkeypatch.chdir(site.root)  # CI runs `ccsite build --output _site` in the clone
+    build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    clone = tmp_path / "clone"
+    restore_as_ci_does(site, clone)
+    edit = CI_EDITS[change]
+    if edit:
+        site.edit(*edit)
+        (clone / "content" / edit[0]).write_text(
+            (site.content / edit[0]).read_text(encoding="utf-8"), encoding="utf-8")
+    rendered.clear()
+    in_place = build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    rendered_in_place = sorted(rendered)
+    assert_same_as_full_build(site)
+    monkeypatch.chdir(clone)
+    before = {p: p.stat().st_ino for p in Path("_site/public").rglob("*") if p.is_file()}
+    rendered.clear()
+    in_ci = build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    assert sorted(rendered) == rendered_in_place
+    assert (in_ci.changed, in_ci.removed) == (in_place.changed, in_place.removed)
+    kept = sum(p.is_file() and p.stat().st_ino == inode for p, inode in before.items())
+    assert kept >= len(before) - in_ci.changed - (len(list(Path(
+        "_site/public/pagefind").rglob("*"))) if in_ci.changed else 0)
+    for root in ("public", "members", "deploy"):
+        assert tree(clone / "_site" / root) == tree(site.output / root), root
+
+
 def test_template_that_appears_later_is_used_by_the_pages_that_looked_for_it(site):
     """A page that included a template `ignore missing` read its absence: when the file
     appears, the page is made again (in the preview server and from the command line)."""

@@ -2,6 +2,7 @@
 content, templates, options or the published files is still seen (uptodate.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
@@ -74,6 +75,22 @@ def test_another_now_or_drafts_option_is_built(site):
     assert main(["build", "--source", str(site.content), "--output", str(site.output),
                  "--now", later, "--quiet"]) == 0
     assert "Closed on" in site.text("/opportunities/oxhey-eoi/")
+
+
+def test_build_later_the_same_day_is_up_to_date_until_the_site_would_change(site):
+    """`ccsite build` without --now builds at the present moment: a build later the same
+    day changes nothing and does nothing; at midnight (today's date is shown) or when a
+    deadline passes, the site changes and is built."""
+    settle(site)
+    site.build("--now", "2026-11-25T09:00:00Z")
+    assert "Nothing has changed" in site.build("--now", "2026-11-25T18:00:00Z").out
+    # an earlier moment than the stamp's is not vouched for
+    assert "Nothing has changed" not in site.build("--now", "2026-11-25T08:00:00Z").out
+    assert "Nothing has changed" not in site.build("--now", "2026-11-26T00:00:01Z").out
+    site.build("--now", "2027-01-29T09:00:00Z")  # the sample deadline is at 12:00
+    assert "Nothing has changed" not in site.build("--now", "2027-01-29T12:00:01Z").out
+    assert "Closed on" in site.text("/opportunities/oxhey-eoi/")
+    assert_same_as_full_build(site, dt.datetime.fromisoformat("2027-01-29T12:00:01+00:00"))
 
 
 def test_build_right_after_the_files_were_saved_is_up_to_date_the_next_time(site):
