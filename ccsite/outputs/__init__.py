@@ -15,11 +15,12 @@ def public_outputs(env, site, page_routes) -> dict[str, str]:
         "opportunities/feed.xml": atom.render(site=site, feed=feeds.opportunities_feed(site)),
         "opportunities.ics": calendars.opportunities_calendar(site),
         "programme.ics": calendars.programme_calendar(site),
+        "consultations.ics": calendars.consultations_calendar(site),
         "sitemap.xml": sitemap.sitemap(site, page_routes),
         "robots.txt": sitemap.robots(site),
     }
     for opportunity in site.opportunities:
-        if opportunity.deadline:
+        if opportunity.deadline or opportunity.events:
             files[opportunity.url.lstrip("/") + "deadline.ics"] = \
                 calendars.opportunity_calendar(site, opportunity)
     files.update(opendata.open_data_files(site))
