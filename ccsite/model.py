@@ -97,7 +97,7 @@ class Clarification:
     question: str
     answer: str
     date: dt.date
-    line: int = 1
+    index: int = 0  # its place in the file's list (messages name it)
 
 
 @dataclass(frozen=True)

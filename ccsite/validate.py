@@ -379,8 +379,8 @@ def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
 
 def _clarifications(items: tuple[dict, ...]) -> tuple[Clarification, ...]:
     """In the order they were published (the file's order for those of one day)."""
-    read = [Clarification(c["question"], c["answer"], c["date"], c["_line"]) for c in items
-            if c["question"] and c["answer"] and c["date"]]
+    read = [Clarification(c["question"], c["answer"], c["date"], index)
+            for index, c in enumerate(items) if c["question"] and c["answer"] and c["date"]]
     return tuple(sorted(read, key=lambda c: c.date))
 
 
