@@ -129,7 +129,8 @@ def make_parser() -> argparse.ArgumentParser:
     schema_parser = commands.add_parser(
         "schema", help="write a JSON Schema per content type, for editors that check YAML",
         description="Write DIR/<type>.schema.json for each content type (centre, agency, "
-        "opportunity, lesson, news, page, good-practice, directory, site), made from the "
+        "opportunity, consultation, lesson, news, page, good-practice, directory, site), "
+        "made from the "
         "same declaration the build checks content against. The service types are the "
         "site's own, read from --source when it has a site.yaml.")
     schema_parser.add_argument("folder", metavar="DIR", help="where to write the schemas")
