@@ -398,7 +398,7 @@ def _outcome(v: dict, f: Fields) -> Outcome | None:
     if o is None:
         return None
     if v["status"] is not None and v["status"] != "complete":
-        f.error("outcome", f.line_of("outcome"), f"is given, but status is {v['status']}; "
+        f.error("outcome", f.data.key_lines.get("outcome", f.line), f"is given, but status is {v['status']}; "
                 "an outcome is told once the round is complete (set status: complete, or "
                 "remove the outcome)")
         return None
