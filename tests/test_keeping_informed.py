@@ -612,3 +612,45 @@ def test_a_free_page_may_not_take_the_consultations_or_subscribe_address(site):
         assert (f"{site.shown(f'pages/{slug}.md')}:1: file: '{slug}' is the address of a "
                 "section of the site") in result.err
         site.remove(f"pages/{slug}.md")
+
+
+def test_an_outcome_written_before_the_consultation_closes_waits_for_it(site, capsys):
+    """An editor may write the outcome ahead (dated after the closing day): the page keeps
+    it back while the consultation is open, and `ccsite check` says so."""
+    informed(site)
+    site.edit(OPEN, "centres: [oxhey]", "centres: [oxhey]\noutcome:\n  date: 2027-02-01\n"
+              "  summary: We heard you.\n  body: Thank you.")
+    assert site.build().status == 0
+    assert 'id="outcome"' not in site.page("/consultations/oxhey-hours/")
+    capsys.readouterr()
+    main(["check", "--source", str(site.content), "--now", NOW])
+    assert (f"{site.shown(OPEN)}:{_line_of(site, OPEN, 'date: 2027-02-01')}: outcome: warning: this "
+            "consultation has an outcome but has not closed yet") in capsys.readouterr().err
+    assert site.build("--now", "2027-02-02T09:00:00Z").status == 0
+    assert "We heard you." in site.page("/consultations/oxhey-hours/")
+
+
+NEWS = "---\ntitle: Update {n}\ndate: 2026-11-{day:02d}\nsummary: Update number {n}.\n---\nText.\n"
+
+
+def test_digest_keeps_the_newest_of_each_kind_and_links_to_the_rest(site, tmp_path):
+    from ccsite.digest import PER_SECTION
+
+    for n in range(1, PER_SECTION + 4):
+        site.write(f"news/update-{n}.md", NEWS.format(n=n, day=n))
+    status, html, text = _digest(site, tmp_path, "--audience", "families")
+    assert status == 0
+    assert f"Update {PER_SECTION + 3}" in text and "Update 3" not in text  # newest first
+    assert f"3 more on the website: {BASE}news/" in text
+    assert f'href="{BASE}news/"' in html
+
+
+def test_digest_too_big_for_an_email_is_refused_and_not_written(site, tmp_path, capsys):
+    """A theme's own digest template can make it too big; none is written then."""
+    templates = tmp_path / "theme"
+    templates.mkdir()
+    (templates / "digest.html").write_text("<p>{{ 'x' * 100000 }}</p>")
+    capsys.readouterr()
+    status, html, _ = _digest(site, tmp_path, "--templates", str(templates))
+    assert status == 1 and html == ""
+    assert "e-mail programs cut a message past 100,000" in capsys.readouterr().err
