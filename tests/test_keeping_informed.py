@@ -654,3 +654,17 @@ def test_digest_too_big_for_an_email_is_refused_and_not_written(site, tmp_path, 
     status, html, _ = _digest(site, tmp_path, "--templates", str(templates))
     assert status == 1 and html == ""
     assert "e-mail programs cut a message past 100,000" in capsys.readouterr().err
+
+
+def test_a_rebuild_shows_a_new_award_and_a_new_consultation_on_pages_it_kept(built):
+    """The agency's awards and the centre's consultations come from other files: a new
+    round awarding the agency, or a new consultation about the centre, must reach pages
+    the incremental build would otherwise keep as they were."""
+    built.write("opportunities/round-2008.md", ROUND_MD.replace("HCC-2006", "HCC-2008")
+                .replace("Phase two lead agencies", "Phase three lead agencies")
+                .replace("185000", "99000"))
+    built.write("consultations/oxhey-parking.md", OPEN_MD.replace(
+        "Opening hours at Oxhey", "Parking at Oxhey"))
+    assert built.build().status == 0
+    assert "Phase three lead agencies" in said(built, "/agencies/oxhey-trust/")
+    assert "Parking at Oxhey" in _section(built.page("/centres/oxhey/"), "centre-consultations")
