@@ -32,7 +32,7 @@ from jinja2 import meta
 
 from . import __version__
 
-STATE_VERSION = 9
+STATE_VERSION = 10  # 10: every page carries the CSP <meta> (a global, not a read)
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(

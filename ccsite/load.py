@@ -52,8 +52,9 @@ class RawDocument:
 
 @dataclass
 class MediaFile:
-    rel: str  # relative to content/media, with '/'
+    rel: str  # relative to content/media (or content/members/media), with '/'
     source: Path
+    shown: str = ""  # as shown in messages, like RawDocument.path
 
 
 @dataclass
@@ -108,10 +109,11 @@ def load(source: Path, shown_as: str, errors: ErrorList,
             errors.add(shown, 1, "file", problem)
             continue
         if rel.startswith(_MEDIA_FOLDER):
-            folder.media.append(MediaFile(rel[len(_MEDIA_FOLDER):], Path(path)))
+            folder.media.append(MediaFile(rel[len(_MEDIA_FOLDER):], Path(path), shown))
             continue
         if rel.startswith(_MEMBERS_MEDIA_FOLDER):
-            folder.members_media.append(MediaFile(rel[len(_MEMBERS_MEDIA_FOLDER):], Path(path)))
+            folder.members_media.append(MediaFile(rel[len(_MEMBERS_MEDIA_FOLDER):],
+                                                  Path(path), shown))
             continue
         kind = _kind_of(rel)
         if kind is None:

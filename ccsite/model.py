@@ -230,6 +230,7 @@ class SiteConfig:
     accessibility: AccessibilitySettings | None = None
     editor: EditorSettings | None = None
     mailing_list: MailingList | None = None
+    members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
     source: str = "site.yaml"  # the path messages show
     # (field, line, text) of each value still as `ccsite init` wrote it ('Change me')
     placeholders: tuple[tuple[str, int, str], ...] = ()

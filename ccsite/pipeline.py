@@ -24,6 +24,7 @@ from . import (audit, checks, graph, incremental, load, outputs, quickedit, rend
 from .bodies import BodyRenderer
 from .config import read_site_config
 from .errors import ContentError, ContentErrors, ErrorList
+from .media import check_media
 from .members import credentials, deploy, pages as members_pages, protect
 from .outputs import search
 
@@ -258,6 +259,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         errors.raise_if_any()
         raise ContentErrors([])  # unreachable: a missing config is always reported
     step("validate")
+    check_media(folder, errors)  # published as they are: only inert kinds of file
     validated = validate.validate(folder, config, options, errors, cache=memory.read_as)
     step("site graph")
     bodies = memory.bodies

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import incremental
+from . import csp, incremental
 from .chart import progress_chart
 from .outputs import search, structured
 from .outputs.opendata import data_catalogue
@@ -102,6 +102,7 @@ def make_environment(site_templates: Path | None, config,
         webcal=lambda path: webcal_url(config.base_url, path),
         date_of=lambda moment: moment.astimezone(LOCAL_ZONE).date(),
     )
+    env.globals["security_policy"] = csp.meta_elements
     return env
 
 
@@ -169,7 +170,12 @@ def routes(site: Site) -> list[Route]:
     if site.config.accessibility:
         r.append(Route("/accessibility/", "accessibility.html",
                        {"accessibility": site.config.accessibility, "section": "Pages"}))
+    if site.config.protection == "server":  # what a failed sign-in shows (deploy.py)
+        r.append(Route(MEMBERS_HELP, "members-help.html"))
     return r
+
+
+MEMBERS_HELP = "/members-help/"
 
 
 def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],

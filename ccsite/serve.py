@@ -19,6 +19,7 @@ import hashlib
 import html
 import http.server
 import mimetypes
+import os
 import posixpath
 import sys
 import threading
@@ -29,6 +30,7 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError, ContentErrors
+from .render import MEMBERS_HELP
 
 mimetypes.add_type("text/calendar", ".ics")  # not in every system's list; a static host has it
 RELOAD_PATH = "/__ccsite/"
@@ -75,7 +77,9 @@ class PreviewServer:
         self._changed_files: set[str] = set()
         self._changed_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._verified: set[str] = set()  # digests of credentials already checked
+        # digests of credentials already checked, and the member list they were checked
+        # against (see _authorised); replaced whole, as requests are answered in threads
+        self._verified: tuple[tuple | None, set[str]] = (None, set())
         self.last_seconds = 0.0
         self.httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
         self.httpd.daemon_threads = True
@@ -239,6 +243,15 @@ class PreviewServer:
 
         return Handler
 
+    def _sign_in_help(self) -> tuple[str, bytes]:
+        """What a failed sign-in shows: the site's sign-in help page, as the deploy
+        configs serve it for 401."""
+        page = self._file("public", MEMBERS_HELP.strip("/") + "/index.html")
+        if page is not None and page.is_file():
+            return "text/html; charset=utf-8", page.read_bytes()
+        return ("text/plain; charset=utf-8",
+                b"Members only: sign in with your login and passphrase.\n")
+
     def answer(self, request, head: bool) -> None:
         path = urlsplit(request.path).path
         if path == RELOAD_PATH + "events":
@@ -252,10 +265,9 @@ class PreviewServer:
         root, rel = self._root_for(site_path)
         if root == "members":
             if not self._authorised(request):
-                return self._send(request, 401, "text/plain; charset=utf-8",
-                                  b"Members only: sign in with your login and passphrase.\n",
-                                  head, {"WWW-Authenticate": 'Basic realm="Members", '
-                                         'charset="UTF-8"'})
+                return self._send(request, 401, *self._sign_in_help(), head,
+                                  {"WWW-Authenticate": 'Basic realm="Members", '
+                                   'charset="UTF-8"'})
         target = self._file(root, rel)
         if target is not None and target.is_dir():
             return self._send(request, 301, "text/plain", b"", head,
@@ -331,16 +343,31 @@ class PreviewServer:
         except (ValueError, UnicodeDecodeError):
             return False
         digest = hashlib.sha256(header.encode()).hexdigest()
-        if digest in self._verified:
+        store = self._store_signature()
+        against, verified = self._verified
+        if store != against:  # a member added or removed since: check every login again
+            verified = set()
+            self._verified = (store, verified)
+        if digest in verified:
             return True
         import bcrypt
 
         for member in self.store.load():
             if member.login == login and bcrypt.checkpw(passphrase.encode(),
                                                         member.bcrypt_hash.encode()):
-                self._verified.add(digest)
+                verified.add(digest)  # to the set of the list it was found in
                 return True
         return False
+
+    def _store_signature(self) -> tuple | None:
+        """The member list as it is now on disk (saving it replaces the file: a new inode
+        and times), so a login checked against an older list is checked again: a member
+        removed while the server runs is refused at their next request."""
+        try:
+            found = os.stat(self.store.path)
+        except OSError:
+            return None
+        return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
     def _events(self, request) -> None:
         request.send_response(200)
