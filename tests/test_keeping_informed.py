@@ -668,3 +668,8 @@ def test_a_rebuild_shows_a_new_award_and_a_new_consultation_on_pages_it_kept(bui
     assert built.build().status == 0
     assert "Phase three lead agencies" in said(built, "/agencies/oxhey-trust/")
     assert "Parking at Oxhey" in _section(built.page("/centres/oxhey/"), "centre-consultations")
+
+
+def test_consultations_are_a_section_search_can_be_narrowed_to(built):
+    assert 'data-pagefind-filter="section:Consultations"' in built.page("/consultations/oxhey-hours/")
+    assert '<option value="Consultations">Consultations</option>' in built.page("/search/")
