@@ -457,10 +457,15 @@ def run_serve(args: argparse.Namespace) -> int:
                      templates=templates, shown_as=args.source, secrets=secrets,
                      memory=memory, defer=defer, changed_files=changed_files)
 
+    from .editor.admin import make_admin
+
+    editor = make_admin(source, args.source, lambda: BuildOptions(
+        now=now_or(args.now), drafts=args.drafts), paths.cache)
     try:
         server = PreviewServer(build_once, Path(args.output),
                                [source, templates, default_templates()],
-                               MemberStore(secrets), args.host, args.port, quiet=args.quiet)
+                               MemberStore(secrets), args.host, args.port, quiet=args.quiet,
+                               editor=editor)
     except OSError as exc:
         print(f"ccsite serve: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
               "try another --port", file=sys.stderr)

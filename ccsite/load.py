@@ -269,6 +269,12 @@ def _show(shown_as: str, rel: str) -> str:
     return f"{shown_as.rstrip('/')}/{rel}" if shown_as not in ("", ".") else rel
 
 
+def kind_of(rel: str) -> str | None:
+    """The content type of the file at `rel` (relative to the content folder), or None
+    when the content model has no place for it (media files included)."""
+    return _kind_of(rel)
+
+
 @functools.lru_cache(maxsize=65536)
 def _kind_of(rel: str) -> str | None:
     if rel in SINGLE_FILES:
@@ -314,6 +320,24 @@ def _read(path: Path, rel: str, shown: str, kind: str, errors: ErrorList) -> Raw
     text = _read_text(path, shown, errors)
     if text is None:
         return None
+    return parse_document(text, rel, shown, kind, errors)
+
+
+def document_from_bytes(data: bytes, rel: str, shown_as: str,
+                        errors: ErrorList) -> RawDocument | None:
+    """A content file that is not written yet, read as `load` would read it at `rel`
+    (the web editor checks a save before writing it, see editor/saving.py)."""
+    shown = _show(shown_as, rel)
+    kind = _kind_of(rel)
+    if kind is None:
+        errors.add(shown, 1, "file", _misplaced(rel))
+        return None
+    text = _decode(data, shown, errors)
+    return None if text is None else parse_document(text, rel, shown, kind, errors)
+
+
+def parse_document(text: str, rel: str, shown: str, kind: str,
+                   errors: ErrorList) -> RawDocument | None:
     name = rel.rpartition("/")[2]
     slug = name.rsplit(".", 1)[0]
     document = RawDocument(kind=kind, path=shown, rel=rel, slug=slug, data=YamlMap(), line=1)
@@ -344,6 +368,10 @@ def _read_text(path: Path, shown: str, errors: ErrorList) -> str | None:
     except OSError as exc:
         errors.add(shown, 1, "file", f"cannot be read: {exc.strerror}")
         return None
+    return _decode(data, shown, errors)
+
+
+def _decode(data: bytes, shown: str, errors: ErrorList) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # checked first: UTF-16 text decodes as garbage, not as an error, at some line
         errors.add(shown, 1, "file", "is saved as UTF-16 text; save it as UTF-8 "

@@ -23,6 +23,7 @@ from . import (audit, checks, graph, incremental, load, outputs, quickedit, rend
                uptodate, validate, write)
 from .bodies import BodyRenderer
 from .config import read_site_config
+from .editor import publish as editor_publish
 from .errors import ContentError, ContentErrors, ErrorList
 from .media import check_media
 from .members import credentials, deploy, pages as members_pages, protect
@@ -321,6 +322,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
             public.setdefault(asset_path, asset)
         for media in folder.media:
             public[f"media/{media.rel}"] = media.source
+        public.update(editor_publish.admin_files(config, paths.source))
         defer = feeds_kept  # a first preview build (no feeds yet) is written whole
         if defer:  # feeds and data kept as they are until the next full build
             kept = _published(paths, memory, "public", "", trust=True)
@@ -760,5 +762,7 @@ def _count_sections(page_routes: list[render.Route]) -> dict[str, int]:
             section = "pages"
         elif route.template == "404.html":
             section = "not-found page"
+        elif route.template == "members-help.html":
+            section = "sign-in help"
         counts[section] = counts.get(section, 0) + 1
     return counts

@@ -62,7 +62,8 @@ class PreviewServer:
     """Builds with `build_once`, serves `output`, rebuilds on changes under `watched`."""
 
     def __init__(self, build_once: Callable, output: Path, watched: list[Path],
-                 members_store, host: str, port: int, quiet: bool = False):
+                 members_store, host: str, port: int, quiet: bool = False,
+                 editor=None):
         self.build_once = build_once
         self.output = output
         self.watched = sorted({p.resolve() for p in watched if p.is_dir()})
@@ -81,6 +82,7 @@ class PreviewServer:
         # against (see _authorised); replaced whole, as requests are answered in threads
         self._verified: tuple[tuple | None, set[str]] = (None, set())
         self.last_seconds = 0.0
+        self.editor = editor  # /admin/: the web editor (editor/admin.py), or None
         self.httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
         self.httpd.daemon_threads = True
 
@@ -212,6 +214,8 @@ class PreviewServer:
         worker.start()
         print(f"Serving at {self.url} (press Ctrl-C to stop). Watching "
               f"{', '.join(str(p) for p in self.watched)} for changes.", flush=True)
+        if self.editor is not None:
+            print(self.editor.announce(self.url, self.httpd.server_address[0]), flush=True)
         try:
             self.httpd.serve_forever(poll_interval=0.2)
         except KeyboardInterrupt:
@@ -238,6 +242,9 @@ class PreviewServer:
             def do_HEAD(self):
                 server.answer(self, head=True)
 
+            def do_POST(self):  # only the web editor's API takes one
+                server.answer(self, head=False)
+
             def log_message(self, format, *args):
                 pass
 
@@ -254,6 +261,11 @@ class PreviewServer:
 
     def answer(self, request, head: bool) -> None:
         path = urlsplit(request.path).path
+        if self.editor is not None and self.editor.handles(path):
+            return self.editor.answer(request, head)
+        if request.command == "POST":
+            request.close_connection = True
+            return self._send(request, 405, "text/plain; charset=utf-8", b"", head)
         if path == RELOAD_PATH + "events":
             return self._events(request)
         if path == RELOAD_PATH + "reload.js":

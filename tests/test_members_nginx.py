@@ -306,3 +306,30 @@ def test_failed_sign_in_shows_the_help_page_in_a_browser_under_nginx(site, chrom
             assert page.url.rstrip("/") == https
     finally:
         context.close()
+
+
+@needs_nginx
+@needs_browser
+@pytest.mark.browser
+def test_published_editor_works_under_its_own_header_policy_in_nginx(site, chromium):
+    """With site.yaml's editor:, nginx sends /admin/ its own policy (the site's would stop
+    Decap: no 'unsafe-eval'), and Decap starts under it in Chromium."""
+    from test_editor_publish import GITHUB, with_editor
+
+    with_editor(site, GITHUB)
+    _, _, htpasswd = with_member(site)
+    context = chromium.new_context(ignore_https_errors=True)
+    console = []
+    try:
+        with running_nginx(site, htpasswd) as (_, https):
+            status, headers, _ = http_get(https + "/admin/")
+            assert status == 200 and "'unsafe-eval'" in headers["Content-Security-Policy"]
+            assert "https://api.github.com" in headers["Content-Security-Policy"]
+            assert "'unsafe-eval'" not in http_get(https + "/")[1]["Content-Security-Policy"]
+            page = context.new_page()
+            page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+            page.goto(https + "/admin/")
+            page.get_by_role("button", name="Login with GitHub").wait_for(timeout=20000)
+    finally:
+        context.close()
+    assert console == []

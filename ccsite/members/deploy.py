@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import csp
+from ..editor.admin import ADMIN_HEADERS, published_policy
 from ..model import SiteConfig
 from ..render import MEMBERS_HELP
 
@@ -45,6 +46,14 @@ def security_headers(base_path: str = "/") -> dict[str, str]:
     }
 
 
+def admin_headers(editor, base_path: str = "/") -> dict[str, str]:
+    """The headers of the published web editor (/admin/, with site.yaml's `editor:`): its
+    own policy, loosened from the site's only as far as Decap and its Git host need
+    (editor/admin.py)."""
+    return {**security_headers(base_path), **ADMIN_HEADERS,
+            "Content-Security-Policy": published_policy(editor)}
+
+
 def media_headers(base_path: str = "/") -> dict[str, str]:
     """The headers of a file from /media/ or /members/media/: opened on its own, it is a
     sandboxed document (a unique origin: no script, no access to the members area), and
@@ -60,8 +69,8 @@ def deploy_files(config: SiteConfig) -> dict[str, str]:
     realm = config.members_title.replace('"', "'")
     return {
         "README.md": _readme(config, host, members),
-        "nginx.conf": _nginx(host, config.base_path, members, realm),
-        "apache.conf": _apache(host, config.base_path, members, realm),
+        "nginx.conf": _nginx(host, config.base_path, members, realm, config.editor),
+        "apache.conf": _apache(host, config.base_path, members, realm, config.editor),
         "members.htaccess": _htaccess(realm, members),
         "netlify.md": _netlify(config.base_path, members),
         "cloudflare-access.md": _cloudflare(host, config.base_path, members),
@@ -87,7 +96,7 @@ def _help_page(base: str) -> str:
     return base + MEMBERS_HELP.lstrip("/") + "index.html"
 
 
-def _nginx(host: str, base: str, members: str, realm: str) -> str:
+def _nginx(host: str, base: str, members: str, realm: str, editor) -> str:
     certificate, key = CERTIFICATE.format(host=host), CERTIFICATE_KEY.format(host=host)
     help_page = _help_page(base)
     return f"""# nginx: the public site and the members area (behind a password), over HTTPS only.
@@ -136,7 +145,7 @@ server {{
     }}
 
     # Files editors add are sent sandboxed: never run as a page of the site.
-{_nginx_media(base + "media/", base, {}, "    ")}
+{_nginx_media(base + "media/", base, {}, "    ")}{_nginx_admin(base, editor) if editor else ""}
     # The members area: its own folder, outside the public root, behind a password.
     location {members} {{
         alias {SITE_ROOT}/members/;
@@ -165,7 +174,20 @@ def _apache_media(folder: str, base: str) -> str:
             + "    </Directory>\n")
 
 
-def _apache(host: str, base: str, members: str, realm: str) -> str:
+def _nginx_admin(base: str, editor) -> str:
+    return (f"    # The web editor (site.yaml editor:): its own policy, as far as Decap needs.\n"
+            f"    location {base}admin/ {{\n        try_files $uri $uri/ =404;\n"
+            + _nginx_headers(admin_headers(editor, base), "        ") + "    }\n")
+
+
+def _apache_admin(base: str, editor) -> str:
+    headers = {**ADMIN_HEADERS, "Content-Security-Policy": published_policy(editor)}
+    return (f'    # The web editor (site.yaml editor:): its own policy, as far as Decap needs.\n'
+            f'    <Location "{base}admin/">\n'
+            + _apache_headers(headers, "        ") + "    </Location>\n")
+
+
+def _apache(host: str, base: str, members: str, realm: str, editor) -> str:
     certificate, key = CERTIFICATE.format(host=host), CERTIFICATE_KEY.format(host=host)
     help_page = _help_page(base)
     return f"""# Apache 2.4: the public site and the members area (behind a password), over HTTPS only.
@@ -204,7 +226,7 @@ ServerSignature Off
         AllowOverride None
         Require all granted
     </Directory>
-{_apache_media(f"{SITE_ROOT}/public{base}media", base)}
+{_apache_media(f"{SITE_ROOT}/public{base}media", base)}{_apache_admin(base, editor) if editor else ""}
     Alias "{members}" "{SITE_ROOT}/members/"
     <Directory "{SITE_ROOT}/members">
         Options -Indexes
