@@ -673,3 +673,16 @@ def test_a_rebuild_shows_a_new_award_and_a_new_consultation_on_pages_it_kept(bui
 def test_consultations_are_a_section_search_can_be_narrowed_to(built):
     assert 'data-pagefind-filter="section:Consultations"' in built.page("/consultations/oxhey-hours/")
     assert '<option value="Consultations">Consultations</option>' in built.page("/search/")
+
+
+def test_the_web_editor_has_forms_for_consultations_and_the_new_fields(built):
+    from ccsite.config import site_config
+    from ccsite.editor import decap
+
+    collections = {c["name"]: c for c in decap.config(site_config(built.content))["collections"]}
+    consultation = collections["consultation"]
+    assert consultation["folder"].endswith("consultations")
+    assert consultation["preview_path"] == "consultations/{{slug}}/"
+    assert {"opens", "closes", "respond", "outcome"} <= {f["name"] for f in consultation["fields"]}
+    opportunity = {f["name"] for f in collections["opportunity"]["fields"]}
+    assert {"clarifications", "events", "outcome"} <= opportunity

@@ -53,7 +53,8 @@ PATTERNS: dict[str, tuple[str, str]] = {kind: (FORM_PATTERNS[kind], how)
 # the file name.
 PREVIEW_PATHS = {
     "centre": "centres/{{slug}}/", "agency": "agencies/{{slug}}/",
-    "opportunity": "opportunities/{{slug}}/", "lesson": "lessons/{{slug}}/",
+    "opportunity": "opportunities/{{slug}}/", "consultation": "consultations/{{slug}}/",
+    "lesson": "lessons/{{slug}}/",
     "news": "news/{{slug}}/", "page": "{{slug}}/",
     "good-practice": "members/good-practice/{{slug}}/", "members-page": "members/{{slug}}/",
 }
