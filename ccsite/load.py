@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import ErrorList
 from .schema import TYPES
-from .yamlnodes import Node, YamlError, YamlMap, parse_yaml
+from .yamlnodes import Node, YamlError, YamlMap, node_from_data, node_to_data, parse_yaml
 
 # folder -> (kind, file extension) for every collection of the content model (schema.py)
 SECTIONS: dict[str, tuple[str, str]] = {t.folder: (t.name, t.extension) for t in TYPES
@@ -421,3 +421,23 @@ def _top_mapping(root: Node, kind: str, text: str) -> YamlMap:
     if not isinstance(root.value, YamlMap):
         raise YamlError(root.line, "this file must be 'field: value' lines")
     return root.value
+
+
+# -- kept between builds (cachefolder.py): a parsed document as plain data, and back ------
+
+def document_to_data(document: RawDocument) -> list:
+    return [document.kind, document.path, document.rel, document.slug,
+            node_to_data(Node(document.data, document.line)), document.body,
+            document.body_line, document.front_matter]
+
+
+def document_from_data(data: list) -> RawDocument:
+    """The document `document_to_data` gave; ValueError for anything else."""
+    kind, path, rel, slug, root, body, body_line, front_matter = data
+    mapping = node_from_data(root)
+    if not all(type(text) is str for text in (kind, path, rel, slug, body, front_matter)) \
+            or type(body_line) is not int or not isinstance(mapping.value, YamlMap):
+        raise ValueError("not a parsed document")
+    return RawDocument(kind=kind, path=path, rel=rel, slug=slug, data=mapping.value,
+                       line=mapping.line, body=body, body_line=body_line,
+                       front_matter=front_matter)
