@@ -46,7 +46,7 @@ from .render import Route
 # the public Markdown kinds (an agency's file is YAML; members files take the pipeline),
 # and where each one's readings are in validate.Validated
 GROUPS = {"news": "news", "lesson": "lessons", "page": "pages", "opportunity": "opportunities",
-          "centre": "centres"}
+          "centre": "centres", "consultation": "consultations"}
 
 
 @dataclass

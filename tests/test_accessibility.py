@@ -21,7 +21,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = {"desktop": 1280, "phone": 375}
 PUBLIC = ["home", "centres index", "centre", "opportunities index", "opportunity",
           "opportunity (upcoming)", "opportunity (closed)", "opportunity (cancelled)",
-          "agencies index", "agency", "lessons index", "lesson", "news list", "news page 2",
+          "agencies index", "agency", "consultations index", "consultation", "subscribe",
+          "lessons index", "lesson", "news list", "news page 2",
           "news item", "free page", "programme", "search", "open data", "404"]
 MEMBERS = ["members index", "members post", "members tag", "members directory",
            "members page", "members search"]

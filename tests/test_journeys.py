@@ -102,7 +102,8 @@ def test_provider_finds_an_open_expression_of_interest_and_its_calendar_file(
     if page.url.endswith(".pdf"):  # shown in the browser's own viewer: come back
         page.go_back()
 
-    calendar = page.get_by_role("link", name=re.compile("Add the deadline to your calendar"))
+    calendar = page.get_by_role("link", name=re.compile(
+        "Add the deadline (and events )?to your calendar"))
     with page.expect_download() as download:
         calendar.click()
     assert download.value.suggested_filename.endswith(".ics")
