@@ -10,6 +10,7 @@ same N gives the same folder.
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -50,7 +51,9 @@ def generate(n: int, target: Path) -> Path:
     if target.exists():
         shutil.rmtree(target)
     content.mkdir(parents=True)
-    shutil.copy(ROOT / "content" / "site.yaml", content / "site.yaml")
+    # the sample's settings, less its milestones' links to the sample's own opportunities
+    (content / "site.yaml").write_text(re.sub(
+        r", opportunity: [a-z0-9-]+\}", "}", (ROOT / "content" / "site.yaml").read_text()))
     shutil.copytree(ROOT / "content" / "media", content / "media")
     for folder in ("centres", "agencies", "opportunities", "lessons", "news", "pages",
                    "members/good-practice", "members/pages"):

@@ -19,6 +19,7 @@ folder on PATH / given with --eleventy). Their versions are printed with the tab
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import re
@@ -32,7 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-NOW = "2026-11-25T12:00:00Z"
+NOW = "2026-11-25T12:00:00+00:00"
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
@@ -55,35 +56,168 @@ def peak_memory(command: list[str]) -> dict[str, int]:
 
 
 def median_time(command, runs: int, prepare=None, cwd=None) -> float:
-    times = []
+    return median_run(command, runs, prepare, cwd)["wall"]
+
+
+def median_run(command, runs: int, prepare=None, cwd=None) -> dict:
+    """Wall and CPU seconds (the whole process tree), each the median of `runs`, and the
+    output of the median run."""
+    done = []
     for _ in range(runs):
         if prepare:
             prepare()
-        seconds, _ = run_quiet(command, cwd)
-        times.append(seconds)
-    return statistics.median(times)
+        done.append(run_quiet(command, cwd))
+    done.sort(key=lambda figures: figures["wall"])
+    middle = done[len(done) // 2]
+    return {**middle, "wall": statistics.median(d["wall"] for d in done),
+            "cpu": statistics.median(d["cpu"] for d in done)}
 
 
-def run_quiet(command, cwd=None) -> tuple[float, int]:
+def run_quiet(command, cwd=None) -> dict:
+    before = os.times()
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = os.times()
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, command[:4]))} failed:\n{done.stderr[-3000:]}")
-    return time.perf_counter() - started, 0
+    cpu = (after.children_user - before.children_user
+           + after.children_system - before.children_system)
+    return {"wall": wall, "cpu": cpu, "out": done.stdout}
+
+
+def stage_figures(out: str, label: str) -> dict[str, float]:
+    """`ccsite build --verbose`'s seconds per stage (`label` "Time" or "CPU seconds")."""
+    found = re.search(rf"^{label} per stage: (.*)$", out, re.M)
+    return {name: float(seconds) for name, seconds in
+            re.findall(r"([a-z ]+?) ([0-9.]+) s", found.group(1))} if found else {}
 
 
 # -- ccsite --------------------------------------------------------------------------------
 
-def ccsite_build(content: Path, output: Path) -> list[str]:
+def ccsite_build(content: Path, output: Path, now: str = NOW) -> list[str]:
     return [sys.executable, "-m", "ccsite", "build", "--source", str(content), "--output",
-            str(output), "--now", NOW, "--quiet"]
+            str(output), "--now", now, "--verbose"]
 
 
-def edit_one_file(content: Path, counter: list[int]) -> None:
-    news = sorted((content / "news").glob("*.md"))[len(counter) % 7]
-    counter.append(1)
-    text = news.read_text()
-    news.write_text(text.replace("\n---\n", f"\n---\nEdited for the benchmark, run {len(counter)}.\n", 1))
+def later(days: int) -> str:
+    return (dt.datetime.fromisoformat(NOW) + dt.timedelta(days=days)).isoformat()
+
+
+# one edited file of each kind a routine build meets: (folder, what is changed)
+EDITS = {
+    "news body": ("news", lambda text, run: text.replace(
+        "\n---\n", f"\n---\nEdited for the benchmark, run {run}.\n", 1)),
+    "news title": ("news", lambda text, run: re.sub(
+        r"(?m)^title: (.*)$", rf"title: \1 (edit {run})", text, 1)),
+    "centre front matter": ("centres", lambda text, run: re.sub(
+        r"(?m)^summary: (.*)$", rf"summary: \1 Edit {run}.", text, 1)),
+    "opportunity body": ("opportunities", lambda text, run: text.replace(
+        "\n---\n", f"\n---\nEdited for the benchmark, run {run}.\n", 1)),
+}
+
+
+def edit_one_file(content: Path, kind: str, run: int) -> None:
+    folder, edit = EDITS[kind]
+    path = sorted((content / folder).glob("*.md"))[run % 7]
+    path.write_text(edit(path.read_text(), run))
+
+
+def without_search(figures: dict) -> float:
+    """A build's wall seconds to its pages and data: all but the search index stage."""
+    return figures["wall"] - stage_figures(figures["out"], "Time").get("search index", 0.0)
+
+
+def restore_as_ci(work: Path, clone: Path) -> None:
+    """A fresh clone (every content file new: new times and inodes) with the cache folder
+    and the last output restored as a CI cache restores them (times kept, new inodes)."""
+    shutil.rmtree(clone, ignore_errors=True)
+    shutil.copytree(work / "content", clone / "content", copy_function=shutil.copyfile)
+    for name in (".ccsite-cache", "_site"):
+        shutil.copytree(work / name, clone / name, symlinks=True)
+
+
+def floor_seconds(content: Path, public: Path) -> dict[str, float]:
+    """The stack's own floor: CPU seconds Python-Markdown needs for every body (with our
+    extensions and sanitiser, one process), and Pagefind for ccsite's public pages."""
+    script = ("import sys, time; from pathlib import Path; from ccsite.bodies import "
+              "BodyRenderer; r = BodyRenderer('/'); bodies = [p.read_text().split('---', 2)[2]"
+              " for p in sorted(Path(sys.argv[1]).rglob('*.md'))]; t = time.process_time(); "
+              "[r._convert(b) for b in bodies]; print(time.process_time() - t)")
+    done = subprocess.run([sys.executable, "-c", script, str(content)], capture_output=True,
+                          text=True, cwd=ROOT, check=True)
+    markdown = float(done.stdout.strip().splitlines()[-1])
+    where = Path(tempfile.mkdtemp(prefix="bench-pagefind-"))
+    try:
+        pagefind = run_quiet(pagefind_command(public, where / "index"))["cpu"]
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+    return {"markdown": markdown, "pagefind": pagefind}
+
+
+def pagefind_command(site: Path, output: Path) -> list[str]:
+    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path",
+            str(output), "--silent"]
+
+
+def measure_ccsite(content: Path, runs: int) -> dict:
+    work = content.parent
+    output = work / "_site"
+    cache = work / ".ccsite-cache"
+    build = ccsite_build(content, output)
+    figures: dict = {}
+
+    def clean():
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+    # cold, each followed at once by the no-change build (the files were written moments
+    # before: the case that once kept no stamp)
+    colds, no_changes = [], []
+    for _ in range(runs):
+        clean()
+        colds.append(run_quiet(build))
+        no_changes.append(run_quiet(build))
+    pick = lambda done: sorted(done, key=lambda d: d["wall"])[len(done) // 2]
+    figures["cold"] = pick(colds)
+    figures["no_change"] = pick(no_changes)
+    figures["cpu_by_stage"] = stage_figures(figures["cold"]["out"], "CPU seconds")
+    clean()
+    figures["peak_mb"] = peak_memory(build)
+    figures["floor"] = floor_seconds(content, output / "public")
+    counter = iter(range(1, 10**6))
+    figures["edits"] = {}
+    for kind in EDITS:
+        figures["edits"][kind] = median_run(
+            build, runs, prepare=lambda: edit_one_file(content, kind, next(counter)))
+    # the nightly build: the next day, nothing changed (each run one day later again)
+    figures["nightly"] = _nightly(content, output, runs)
+    # CI: a fresh clone with the cache and output restored, one file changed, and none
+    # (run in the clone, as CI runs `ccsite build` in its checkout: the build of the
+    # original must then be made the same way, from its own folder)
+    clone = work / "clone"
+    ci_build = ccsite_build(Path("content"), Path("_site"))
+    run_quiet(ci_build, cwd=work)
+    figures["ci_edit"] = median_run(ci_build, runs, cwd=clone, prepare=lambda: (
+        restore_as_ci(work, clone), edit_one_file(clone / "content", "news body",
+                                                  next(counter))))
+    figures["ci_no_change"] = median_run(ci_build, runs, cwd=clone,
+                                         prepare=lambda: restore_as_ci(work, clone))
+    shutil.rmtree(clone, ignore_errors=True)
+    figures["warm"] = warm_edit_seconds(content, work / "_site_warm", max(runs, 5))
+    figures["html_pages"] = sum(1 for _ in (output / "public").rglob("*.html"))
+    return figures
+
+
+def _nightly(content: Path, output: Path, runs: int) -> dict:
+    """Each run: a build at day d, then the timed build at day d + 1 (nothing changed)."""
+    done = []
+    for day in range(1, runs + 1):
+        run_quiet(ccsite_build(content, output, later(2 * day)))
+        done.append(run_quiet(ccsite_build(content, output, later(2 * day + 1))))
+    done.sort(key=lambda d: d["wall"])
+    return {**done[len(done) // 2], "wall": statistics.median(d["wall"] for d in done),
+            "cpu": statistics.median(d["cpu"] for d in done)}
 
 
 WARM_LOOP = r"""
@@ -131,28 +265,6 @@ def warm_edit_seconds(content: Path, output: Path, runs: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure_ccsite(content: Path, runs: int) -> dict:
-    work = content.parent
-    output = work / "_site"
-    cache = work / ".ccsite-cache"
-
-    def clean():
-        shutil.rmtree(output, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
-
-    cold = median_time(ccsite_build(content, output), runs, prepare=clean)
-    clean()
-    peak = peak_memory([a for a in ccsite_build(content, output) if a != "--quiet"])
-    no_change = median_time(ccsite_build(content, output), runs)
-    counter: list[int] = []
-    edit = median_time(ccsite_build(content, output), runs,
-                       prepare=lambda: edit_one_file(content, counter))
-    warm = warm_edit_seconds(content, work / "_site_warm", max(runs, 5))
-    pages = sum(1 for _ in (output / "public").rglob("*.html"))
-    return {"cold": cold, "no_change": no_change, "edit": edit, "warm": warm,
-            "peak_mb": peak, "html_pages": pages}
-
-
 # -- peers ---------------------------------------------------------------------------------
 
 def bodies(content: Path) -> list[tuple[str, str, str]]:
@@ -173,20 +285,28 @@ def prepare_hugo(docs, where: Path) -> list[str]:
     (where / "hugo.toml").write_text('baseURL = "https://example.org/"\ntitle = "Bench"\n'
                                      'disableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n')
     (where / "layouts" / "_default" / "single.html").write_text(
-        "<!DOCTYPE html><title>{{ .Title }}</title><main>{{ .Content }}</main>")
-    (where / "layouts" / "_default" / "list.html").write_text(
-        "<!DOCTYPE html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li><a href=\""
-        "{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>")
+        PAGE.format(title="{{ .Title }}", main="{{ .Content }}"))
+    (where / "layouts" / "_default" / "list.html").write_text(PAGE.format(
+        title="{{ .Title }}", main="<ul>{{ range .Pages }}<li><a href=\""
+        "{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>"))
     for slug, title, body in docs:
         (where / "content" / "posts" / f"{slug}.md").write_text(
             f"---\ntitle: {json.dumps(title)}\n---\n{body}")
     return ["hugo", "--quiet", "--source", str(where), "--destination", str(where / "public")]
 
 
+# a whole page (Pagefind indexes a page's <body>), the least a peer's theme would make
+PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        "</head><body><main>{main}</main></body></html>")
+
+
 def prepare_eleventy(docs, where: Path, eleventy: str) -> list[str]:
-    (where / "src").mkdir(parents=True)
+    (where / "src" / "_includes").mkdir(parents=True)
+    (where / "src" / "_includes" / "page.njk").write_text(
+        PAGE.format(title="{{ title }}", main="{{ content | safe }}"))
     for slug, title, body in docs:
-        (where / "src" / f"{slug}.md").write_text(f"---\ntitle: {json.dumps(title)}\n---\n{body}")
+        (where / "src" / f"{slug}.md").write_text(
+            f"---\ntitle: {json.dumps(title)}\nlayout: page.njk\n---\n{body}")
     return [eleventy, "--quiet", "--input", str(where / "src"), "--output",
             str(where / "_site")]
 
@@ -255,9 +375,15 @@ def measure_peers(content: Path, runs: int, peers: list[str], eleventy: str | No
             else:
                 continue
             outputs = [where / name for name in ("public", "_site", "output", "site")]
-            results[peer] = median_time(
-                command, runs, prepare=lambda: [shutil.rmtree(o, ignore_errors=True)
-                                                for o in outputs])
+            alone = median_run(command, runs, prepare=lambda: [
+                shutil.rmtree(o, ignore_errors=True) for o in outputs])
+            made = next(o for o in outputs if o.is_dir())
+            # like for like: the peer, then Pagefind over its pages (ccsite's search)
+            search = median_run(pagefind_command(made, where / "pagefind-index"), runs,
+                                prepare=lambda: shutil.rmtree(where / "pagefind-index",
+                                                              ignore_errors=True))
+            results[peer] = {"wall": alone["wall"], "cpu": alone["cpu"],
+                             "with_pagefind": alone["wall"] + search["wall"]}
         except RuntimeError as exc:
             results[peer] = f"failed: {str(exc).splitlines()[0]}"
         finally:
@@ -314,18 +440,40 @@ def main() -> None:
     if len(sizes) >= 2:
         small, large = report["sizes"][sizes[0]], report["sizes"][sizes[-1]]
         print(f"Growth: cold({sizes[-1]}) / cold({sizes[0]}) = "
-              f"{large['cold'] / small['cold']:.1f} (linear would be {sizes[-1] / sizes[0]:.0f})")
+              f"{large['cold']['wall'] / small['cold']['wall']:.1f} (linear would be "
+              f"{sizes[-1] / sizes[0]:.0f})")
     print("Peers: " + "; ".join(f"{k} {v}" for k, v in report["versions"].items()))
+    print(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} cores; other work on the machine slows every figure)")
     if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2))
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str))
 
 
 def print_size(size: int, f: dict) -> None:
+    cold = f["cold"]["wall"]
+    cores = os.cpu_count() or 1
+    floor = f["floor"]
+    floor_wall = (floor["markdown"] + floor["pagefind"]) / cores
+
+    def line(name: str, figures: dict, note: str = "") -> None:
+        print(f"  {name:<34}{figures['wall']:8.2f} s  {figures['cpu']:7.2f} CPU-s  "
+              f"({100 * figures['wall'] / cold:.1f}% of cold){note}")
+
     print(f"\nN = {size} documents ({f['html_pages']} HTML pages written)")
-    print(f"  ccsite cold build        {f['cold']:8.2f} s")
-    print(f"  ccsite no-change rebuild {f['no_change']:8.2f} s  "
-          f"({100 * f['no_change'] / f['cold']:.0f}% of cold)")
-    print(f"  ccsite one-file edit     {f['edit']:8.2f} s  (whole process)")
+    print(f"  {'ccsite cold build':<34}{cold:8.2f} s  {f['cold']['cpu']:7.2f} CPU-s")
+    print("    CPU-s by stage: " + ", ".join(f"{name} {seconds:.1f}" for name, seconds
+                                            in f["cpu_by_stage"].items()))
+    print(f"    floor of the stack: Markdown {floor['markdown']:.1f} CPU-s + Pagefind "
+          f"{floor['pagefind']:.1f} CPU-s = {floor_wall:.2f} s over {cores} cores; cold / "
+          f"floor = {cold / floor_wall:.2f}")
+    line("no-change build right after cold", f["no_change"])
+    for kind, figures in f["edits"].items():
+        line(f"one edit: {kind}", figures,
+             f"; pages and data {without_search(figures):.2f} s")
+    line("nightly build (a day later)", f["nightly"],
+         f"; pages and data {without_search(f['nightly']):.2f} s")
+    line("CI: fresh clone + cache, one edit", f["ci_edit"])
+    line("CI: fresh clone + cache, no change", f["ci_no_change"])
     for kind, (page, catch_up, ways) in f["warm"].items():
         print(f"  serve: {kind} edit{' ' * (12 - len(kind))}{page * 1000:8.0f} ms (page ready, "
               f"by {' and '.join(ways)}); catch-up build {catch_up:.2f} s (feeds, open data, "
@@ -333,12 +481,14 @@ def print_size(size: int, f: dict) -> None:
     peak = f["peak_mb"]
     print(f"  peak memory, cold build  {peak['tree']:8d} MB  (largest process; ccsite itself "
           f"{peak['ccsite']} MB, largest helper {peak['helper']} MB: a worker or Pagefind)")
-    for peer, seconds in f.get("peers", {}).items():
-        if isinstance(seconds, float):
-            print(f"  {peer:<24} {seconds:8.2f} s  (ccsite cold / {peer} = "
-                  f"{f['cold'] / seconds:.1f})")
+    for peer, figures in f.get("peers", {}).items():
+        if isinstance(figures, dict):
+            print(f"  {peer:<24} {figures['wall']:8.2f} s  {figures['cpu']:7.2f} CPU-s; "
+                  f"+ Pagefind {figures['with_pagefind']:.2f} s  (ccsite cold / {peer} = "
+                  f"{cold / figures['wall']:.2f}; / {peer} + Pagefind = "
+                  f"{cold / figures['with_pagefind']:.2f})")
         else:
-            print(f"  {peer:<24} {seconds}")
+            print(f"  {peer:<24} {figures}")
     sys.stdout.flush()
 
 

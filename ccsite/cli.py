@@ -12,9 +12,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ContentError, ContentErrors
-from .fields import start_of_day
+from .buildinfo import BuildOptions
 from .pipeline import build
-from .validate import BuildOptions
 
 
 def parse_now(text: str) -> dt.datetime:
@@ -25,6 +24,8 @@ def parse_now(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date-time; use e.g. 2026-11-25T09:00:00Z or 2026-11-25")
     if len(text) == 10:
+        from .fields import start_of_day  # here: a build found up to date needs no more
+
         return start_of_day(value.date())
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(
@@ -109,7 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
         description="Write a new content file with every field it needs (and the optional "
         "ones as comments), marked as a draft so it is not published until you are ready. "
         "Never overwrites a file; prints the path to edit.")
-    from .scaffold import KINDS
+    from .load import KINDS
 
     new_parser.add_argument("kind", metavar="TYPE", choices=sorted(KINDS),
                             help="one of: " + ", ".join(sorted(KINDS)))
@@ -540,6 +541,9 @@ def print_summary(result, verbose: bool = False, serve: str = "ccsite serve") ->
             print(f"{warning.path}:{warning.line}: {warning.field}: warning: {warning.message}")
         print("Time per stage: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds
                                             in result.timings.items()))
+        if result.cpu_timings:
+            print("CPU seconds per stage: " + ", ".join(
+                f"{name} {seconds:.2f} s" for name, seconds in result.cpu_timings.items()))
         print(f"Peak memory: ccsite {_peak_mb(children=False)} MB, largest helper "
               f"process {_peak_mb(children=True)} MB (Markdown and page workers, Pagefind)")
     print(f"The public site is in {result.public}; to look at it, run: {serve}")

@@ -23,6 +23,7 @@ from .yamlnodes import Node, YamlError, YamlMap, node_from_data, node_to_data, p
 SECTIONS: dict[str, tuple[str, str]] = {t.folder: (t.name, t.extension) for t in TYPES
                                         if not t.single_file}
 SINGLE_FILES = {t.single_file: t.name for t in TYPES if t.single_file}
+KINDS = {kind: folder for folder, (kind, _) in SECTIONS.items()}  # kind -> its folder
 MEDIA = "media"
 MEMBERS = "members"
 MEMBERS_MEDIA = "members/media"  # members-only images and documents, never public

@@ -88,22 +88,28 @@ def valid_until(now: dt.datetime, read_as: dict) -> dt.datetime:
     return min(moments)
 
 
-def _moments(value: Any, depth: int = 0):
-    """The date-times (with a zone) in a reading: its dataclasses' fields, lists, maps."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            yield value
-    elif depth > 4 or isinstance(value, (str, bytes, int, float, dt.date)):
-        return
-    elif dataclasses.is_dataclass(value):
-        for each in dataclasses.fields(value):
-            yield from _moments(getattr(value, each.name), depth + 1)
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        for each in value:
-            yield from _moments(each, depth + 1)
-    elif isinstance(value, dict):
-        for each in value.values():
-            yield from _moments(each, depth + 1)
+def _moments(reading: tuple) -> list[dt.datetime]:
+    """The date-times (with a zone) of a reading (item, common fields): their fields, and
+    the fields of what they list (a consultation's events). Asked of every document at
+    every command-line build, so each kind's fields are looked up once."""
+    found = []
+    for value in reading:
+        for name in _field_names(type(value)):
+            field_value = getattr(value, name)
+            if isinstance(field_value, dt.datetime):
+                found.append(field_value)
+            elif type(field_value) in (list, tuple) and field_value and \
+                    dataclasses.is_dataclass(field_value[0]):
+                found += [moment for each in field_value
+                          for moment in (getattr(each, n) for n in _field_names(type(each)))
+                          if isinstance(moment, dt.datetime)]
+    return [moment for moment in found if moment.tzinfo is not None]
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) \
+        else ()
 
 
 def shows_the_time(memory: incremental.BuildMemory) -> bool:
@@ -118,7 +124,7 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
             previous: Callable[[str], Path | None]) -> Rebuilt | None:
     """Bring the public pages up to date after `changed_files` (one Markdown document
     edited) or return None, having written nothing, for the pipeline to do it.
-    `previous`: the published file of an output path (see pipeline._published)."""
+    `previous`: the published file of an output path (see stages.published_file)."""
     last: LastBuild | None = memory.last_build
     if last is None or not _ready(last, memory, output) or \
             not _same_moment(last, options, memory):

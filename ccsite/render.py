@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import csp, incremental
+from .buildinfo import DEFAULT_TEMPLATES, default_templates  # noqa: F401 (render's own)
 from .chart import progress_chart
 from .outputs import search, structured
 from .outputs.opendata import data_catalogue
@@ -25,7 +26,6 @@ from .graph import Site, slugify
 from .model import Money, OpeningHours, WEEKDAYS
 from .workers import Pending, start_in_processes, worth_forking
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
                                 "Saturday", "Sunday")))
 SECTOR_NAMES = {"private": "Private", "voluntary": "Voluntary and community",
@@ -54,13 +54,6 @@ class Route:
     def __post_init__(self) -> None:
         # made once here: a cached_property takes a lock the first time, for every page
         self.output_path = self.url.lstrip("/") + ("index.html" if self.url.endswith("/") else "")
-
-
-def default_templates() -> Path:
-    """The theme shipped with ccsite: beside the package in a checkout, inside it when
-    installed from a wheel (pyproject maps templates/ to ccsite/templates/)."""
-    packaged = Path(__file__).resolve().parent / "templates"
-    return packaged if packaged.is_dir() else DEFAULT_TEMPLATES
 
 
 class CompiledTemplates(jinja2.BytecodeCache):

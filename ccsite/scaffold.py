@@ -16,10 +16,9 @@ from .config import site_config
 from .errors import ErrorList
 from .fields import LOCAL_ZONE
 from .graph import RESERVED_SLUGS, slugify
-from .load import MEDIA, MEMBERS_MEDIA, SECTIONS, load
+from .load import KINDS, MEDIA, MEMBERS_MEDIA, SECTIONS, load
 from .schema import BY_NAME, Field
 
-KINDS = {kind: folder for folder, (kind, _) in SECTIONS.items()}
 
 
 # what a new file says until the editor writes their own (checks.py warns of any left):

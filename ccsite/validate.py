@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .buildinfo import BuildOptions  # noqa: F401 (asked for here by many)
 from .errors import ErrorList
 from .fields import LOCAL_ZONE, Fields, is_web_url, start_of_day
 from .load import ContentFolder, RawDocument
@@ -21,14 +22,6 @@ from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Con
                     GoodPractice, Lesson, Money, NewsItem, OpeningHours, Opportunity,
                     OpportunityEvent, Outcome, Page, Respond, SiteConfig)
 from .schema import BY_NAME, COMMON_FIELDS, Field
-
-
-@dataclass
-class BuildOptions:
-    """What a build is asked for: the moment it treats as now, and whether drafts show."""
-
-    now: dt.datetime
-    drafts: bool = False
 
 
 @dataclass

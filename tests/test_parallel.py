@@ -99,13 +99,13 @@ def test_failure_while_members_pages_render_elsewhere_leaves_no_workers(large_si
                                                                         monkeypatch):
     """The members pages render in workers while this process makes the leak audit; if
     that fails, the workers are stopped and the failure is what is told."""
-    from ccsite import pipeline
+    from ccsite import stages
 
     monkeypatch.setattr(render, "PARALLEL_FROM", 2)  # the members pages in workers too
 
     def broken(*args, **kwargs):
         raise RuntimeError("the leak audit broke")
-    monkeypatch.setattr(pipeline, "_leak_audit", broken)
+    monkeypatch.setattr(stages, "_leak_audit", broken)
     with pytest.raises(RuntimeError, match="the leak audit broke"):
         build(large_site.content, large_site.output, BuildOptions(now=NOW))
     assert forks

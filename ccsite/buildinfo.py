@@ -1,0 +1,96 @@
+"""What a build is given and gives back: its folders, its options, its result.
+
+Shared by the front door (pipeline.py), which may find the site up to date without
+loading anything, and the stages (stages.py); so this module imports nothing heavy.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete (see
+MEMORY_FILE, STAMP_FILE = "build-memory.cbor", "build-stamp.cbor"  # cachefolder.py)
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass
+class BuildOptions:
+    """What a build is asked for: the moment it treats as now, and whether drafts show."""
+
+    now: dt.datetime
+    drafts: bool = False
+
+
+@dataclass
+class BuildResult:
+    public: Path
+    pages: dict[str, int]  # section -> pages written
+    files: int
+    seconds: float
+    members_pages: int = 0
+    protection: str = "server"
+    leak_scanned: int = 0
+    warnings: list = field(default_factory=list)  # ContentError-shaped, from checks.py
+    base_path: str = "/"
+    page_sources: dict[str, str] = field(default_factory=dict)  # site path -> content file
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    cpu_timings: dict[str, float] = field(default_factory=dict)  # stage -> CPU seconds
+    changed: int = 0  # public files new or different from the last build
+    removed: int = 0
+    up_to_date: bool = False  # nothing had changed, so nothing was done (see uptodate.py)
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    def summary(self) -> dict:
+        """What a build that finds the site up to date reports again."""
+        return {name: getattr(self, name) for name in SUMMARY}
+
+
+# what a stamp keeps of a build's result (uptodate.py), each of its kind: a stamp is read
+# from the cache folder, where a damaged or planted one must make a build, not a traceback
+SUMMARY = {"pages": (dict, int), "files": (int, None), "members_pages": (int, None),
+           "protection": (str, None), "warnings": (list, None), "base_path": (str, None),
+           "page_sources": (dict, str)}
+
+
+def summary_fits(summary: dict) -> bool:
+    return summary.keys() == SUMMARY.keys() and all(
+        type(summary[name]) is kind and (items is None or all(
+            type(key) is str and type(value) is items for key, value in summary[name].items()))
+        for name, (kind, items) in SUMMARY.items())
+
+
+@dataclass
+class Paths:
+    """Where a build reads and writes, resolved once from the command's options."""
+
+    source: Path
+    output: Path
+    shown: str  # the content folder as the editor typed it, for messages
+    templates: Path  # the site's own templates (may not exist)
+    secrets: Path
+    cache: Path
+
+    @classmethod
+    def of(cls, source: Path, output: Path, templates: Path | None = None,
+           shown_as: str | None = None, secrets: Path | None = None) -> "Paths":
+        # `--source .` has no parent until resolved; others keep the form given, for messages
+        beside = source.parent if source.name not in ("", ".", "..") else source.resolve().parent
+        return cls(source=source, output=output,
+                   shown=shown_as if shown_as is not None else str(source),
+                   templates=templates if templates is not None else beside / "templates",
+                   secrets=secrets or _default_secrets_folder(source),
+                   cache=beside / CACHE_FOLDER)
+
+
+def default_templates() -> Path:
+    """The theme shipped with ccsite: beside the package in a checkout, inside it when
+    installed from a wheel (pyproject maps templates/ to ccsite/templates/)."""
+    packaged = Path(__file__).resolve().parent / "templates"
+    return packaged if packaged.is_dir() else DEFAULT_TEMPLATES
+
+
+def _default_secrets_folder(source: Path) -> Path:
+    from .members.credentials import default_secrets_folder  # here: it brings the
+    return default_secrets_folder(source)  # cryptography libraries, which a build found
+    # up to date (given its folders, as the command line gives them) never needs

@@ -1,0 +1,733 @@
+"""The build, stage by stage: load -> validate -> site graph -> render -> audit -> write.
+
+`run` is the recipe: each stage is a function below it, in the order it runs, given the
+`Build` (what every stage shares: the folders, the options, the build memory, the
+mistakes found so far) and what the stages before it made. Each stage adds to one
+`ErrorList`; the build stops at the end of the first stage that found mistakes,
+reporting all of them, and writes nothing until every check passed (links, and the leak
+audit that keeps members content out of the public output).
+
+The front door (`pipeline.build`) decides whether this runs at all: a site found up to
+date, or one page edited in the preview server, takes a shorter way.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+
+from . import (audit, checks, graph, incremental, load, outputs, quickedit, render, validate,
+               write)
+from .bodies import BodyRenderer
+from .buildinfo import BuildResult, Paths
+from .config import read_site_config
+from .digests import FileDigests
+from .editor import publish as editor_publish
+from .errors import ContentError, ContentErrors, ErrorList
+from .media import check_media
+from .members import credentials, deploy, pages as members_pages, protect
+from .model import SiteConfig
+from .outputs import search
+
+
+@dataclass
+class Build:
+    """What every stage of one build shares."""
+
+    paths: Paths
+    options: validate.BuildOptions
+    memory: incremental.BuildMemory  # what the last build left (see incremental.py)
+    defer: bool  # the preview server's page-only build (see pipeline.build)
+    step: "_Stages"  # names the stage that runs now (timed, shown in the progress bar)
+    errors: ErrorList = field(default_factory=ErrorList)
+    started: float = field(default_factory=time.perf_counter)
+
+
+def run(paths: Paths, options: validate.BuildOptions,
+        progress: Callable[[str], None] | None, memory: incremental.BuildMemory,
+        defer: bool, changed_files: set[str] | None = None,
+        remember: bool = False) -> BuildResult:
+    """The pipeline. `changed_files`: see load.load; `remember`: keep the site graph in
+    `memory` after a good build, for the preview server's quick rebuilds (quickedit.py)."""
+    memory.last_build = None  # from here on the objects it holds are being changed
+    b = Build(paths, options, memory, defer, _Stages(progress, {}))
+    folder, config = load_content(b, changed_files)
+    b.step("validate")
+    validated = validate_content(b, folder, config)
+    b.step("site graph")
+    site = make_site_graph(b, folder, config, validated)
+    b.step("render")
+    reuse = _reuse_of_last_build(b, folder, site)
+    try:
+        made = render_site(b, folder, config, validated, site, reuse)
+        b.step("audit")
+        check_links(b, made, site, validated)
+        members_root = protect_members(b, made, site, config)
+        leaks_scanned = check_for_leaks(b, made, folder)
+        b.step("write")
+        written = write_site(b, made, site, config, members_root)
+        _remember(b, made)
+        reuse.commit()
+        b.step("done")
+        result = _result(b, made, site, config, written, leaks_scanned)
+        if remember:
+            memory.last_build = quickedit.LastBuild(
+                same_for=(paths, options.drafts), now=options.now, validated=validated,
+                site=site.public, members=site.members, env=made.env, objects=reuse.objects,
+                files=reuse.files, routes={r.output_path: r for r in made.page_routes},
+                member_routes=made.member_routes, people=made.people, result=result)
+        return result
+    except BaseException:
+        reuse.forget()  # see Reuse.forget
+        raise
+
+
+# -- load, validate ------------------------------------------------------------------------
+
+def load_content(b: Build, changed_files: set[str] | None
+                 ) -> tuple[load.ContentFolder, SiteConfig]:
+    """Every content file read (only those changed since the last build are parsed), and
+    the site settings."""
+    memory = b.memory
+    if memory.known_files is None:
+        memory.known_files = load.KnownFiles()
+    write.adopt_restored(b.paths.output, memory.outputs)  # an output a CI cache restored
+    folder = load.load(b.paths.source, b.paths.shown, b.errors, parsed=memory.parsed,
+                       known=memory.known_files, changed=changed_files,
+                       digests=memory.file_digests)
+    config = read_site_config(folder.site, b.errors) if folder.site else None
+    if config is None:
+        b.errors.raise_if_any()
+        raise ContentErrors([])  # unreachable: a missing config is always reported
+    return folder, config
+
+
+def validate_content(b: Build, folder: load.ContentFolder,
+                     config: SiteConfig) -> validate.Validated:
+    check_media(folder, b.errors)  # published as they are: only inert kinds of file
+    return validate.validate(folder, config, b.options, b.errors, cache=b.memory.read_as)
+
+
+# -- site graph ----------------------------------------------------------------------------
+
+@dataclass
+class SiteGraph:
+    """The public site and the members' one, with what made their Markdown."""
+
+    public: graph.Site
+    members: graph.MembersSite
+    bodies: BodyRenderer
+    roster: credentials.Roster | None  # encrypt mode: the members the key is wrapped to
+
+
+def make_site_graph(b: Build, folder: load.ContentFolder, config: SiteConfig,
+                    validated: validate.Validated) -> SiteGraph:
+    """Cross references, derived relations, open or closed by --now; Markdown rendered."""
+    paths, memory = b.paths, b.memory
+    bodies = memory.bodies
+    if bodies is None or (bodies.base_path, bodies.cache_file) != (
+            config.base_path, paths.cache / "markdown.json"):
+        bodies = memory.bodies = BodyRenderer(config.base_path, paths.cache / "markdown.json")
+    bodies.start_build()
+    site = graph.build_site(validated, b.options, b.errors, bodies)
+    members = graph.build_members_site(validated, b.options, b.errors, bodies)
+    problem = credentials.check_location(paths.secrets, paths.source, paths.output)
+    if problem:
+        b.errors.add(str(paths.secrets), 1, "secrets", problem)
+    roster = _members_for_encryption(config, folder, paths, b.errors)
+    b.errors.raise_if_any()
+    if not b.defer:  # the preview server's page-only build leaves it to the catch-up build
+        bodies.save()
+    return SiteGraph(site, members, bodies, roster)
+
+
+# -- render --------------------------------------------------------------------------------
+
+@dataclass
+class Made:
+    """Every file the render stage made (or kept from the last build), and what the
+    audits found while the pages rendered."""
+
+    env: jinja2.Environment
+    page_routes: list[render.Route]
+    member_routes: list[render.Route]
+    public: write.OutputFiles  # every public file
+    page_paths: list[str]  # which of them are pages
+    members_files: dict  # members pages and feeds, by output path ("members/...")
+    members_media: dict[str, Path]
+    inspected: dict  # output path -> what the audits' look at it found
+    public_check: render.Inspection
+    leaks: audit.LeakAudit
+    people: list  # the members' people (see audit.members_people)
+    in_place: bool  # written in place (the preview server's page-only build)
+    # what this build's public files and index are known by in the memory of files found
+    # clean (see audit.check_leaks), and whether the files kept as published were skipped
+    leak_keys: set[str] = field(default_factory=set)
+    kept_unaudited: bool = False
+
+
+def _reuse_of_last_build(b: Build, folder: load.ContentFolder,
+                         site: SiteGraph) -> incremental.Reuse:
+    """What decides, page by page, whether the last build's page still stands."""
+    memory = b.memory
+    env = render.make_environment(b.paths.templates, site.public.config,
+                                  compiled=memory.compiled)
+    config_file = memory.parsed.get(folder.site.path, (None,))[0]
+    return incremental.Reuse(
+        env, memory, incremental.objects_of(site.public, site.members),
+        {**{path: (signature, config_file) for path, (signature, _) in memory.parsed.items()},
+         incremental.SITE_FILE: (config_file, config_file)} if config_file else None)
+
+
+def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
+                validated: validate.Validated, site: SiteGraph,
+                reuse: incremental.Reuse) -> Made:
+    """Every page, feed and data file. The audits look at each page while it is rendered
+    (in the worker rendering it); the members pages are rendered first, while this
+    process makes the fingerprints the public pages are audited against, and the feeds
+    and data."""
+    paths, memory, errors, env = b.paths, b.memory, b.errors, reuse.env
+    page_routes = render.routes(site.public)
+    member_routes = members_pages.members_routes(site.members)
+    encrypt = config.protection == "encrypt"
+    # the preview server's page-only rebuild keeps the last build's feeds and data
+    # (see _feeds_and_data); its first build makes them
+    feeds_kept = b.defer and bool(memory.feeds_and_data)
+    members_check = render.Inspection(_inspect_members_page)
+    members_rendered = _render(lambda: members_pages.start_members_render(
+        env, site.public, site.members, member_routes, None if encrypt else reuse,
+        published_file(paths, memory, "members", "members/", b.defer),
+        defer=feeds_kept, inspect=members_check), paths, errors)
+    try:
+        leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
+                                    memory, site.bodies, config.base_url)
+        feeds_made = _render(lambda: _feeds_and_data(
+            outputs.public_outputs(env, site.public, page_routes), paths, memory, feeds_kept),
+            paths, errors)
+    except BaseException:
+        members_rendered.cancel()
+        raise
+    members_files = _render(members_rendered.result, paths, errors)
+    public_check = audit.public_inspection(leaks)
+    pages = _render(lambda: render.render_routes(
+        env, site.public, page_routes, reuse,
+        published_file(paths, memory, "public", "", b.defer), public_check), paths, errors)
+    for clean in public_check.results.values():
+        if clean[1] is not None:
+            memory.leak_clean[clean[1]] = leaks.against
+    public = write.OutputFiles(pages)
+    page_paths = list(pages)
+    del pages
+    for asset_path, asset in _assets(paths.templates):
+        public.setdefault(asset_path, asset)
+    for media in folder.media:
+        public[f"media/{media.rel}"] = media.source
+    public.update(editor_publish.admin_files(config, paths.source))
+    for path, made in feeds_made.items():
+        if isinstance(made, Path):
+            public[path] = made
+        else:
+            public.add_text(path, made)
+    memory.feeds_and_data = set(feeds_made)
+    return Made(env=env, page_routes=page_routes, member_routes=member_routes,
+                public=public, page_paths=page_paths, members_files=members_files,
+                members_media={f"members/media/{m.rel}": m.source
+                               for m in folder.members_media},
+                inspected={**public_check.results, **members_check.results},
+                public_check=public_check, leaks=leaks, people=people,
+                in_place=feeds_kept)  # a first preview build (no feeds yet) is written whole
+
+
+# -- audit ---------------------------------------------------------------------------------
+
+def check_links(b: Build, made: Made, site: SiteGraph, validated: validate.Validated) -> None:
+    """Every internal link leads somewhere (public and members pages together: members
+    pages link to public ones)."""
+    memory, public = b.memory, made.public
+    html_pages = {**{p: public[p] for p in made.page_paths},
+                  **{p: t for p, t in made.members_files.items() if p.endswith(".html")}}
+    all_files = set(public) | set(made.members_files) | set(made.members_media)
+    # a page kept from the last build passed this audit then; while no file has gone
+    # since, its links still lead somewhere, so only pages rendered now are checked
+    nothing_gone = memory.link_files is not None and memory.link_files <= all_files
+    page_links = {path: made.inspected[path][0] if path in made.inspected else _links(page)
+                  for path, page in html_pages.items()
+                  if not (nothing_gone and isinstance(page, Path))}
+    s, members = site.public, site.members
+    sources = functools.cache(lambda: {
+        **{a.source: (a.about, a.lines.get("about", 1)) for a in s.agencies},
+        **{e.source: (e.body, e.body_line) for e in [
+            *s.centres, *s.opportunities, *s.lessons, *s.news, *s.pages,
+            *members.posts, *members.pages]}})
+    audit.check_links(page_links, all_files, [*made.page_routes, *made.member_routes],
+                      s.config.base_url, sources, b.errors,
+                      _left_out_addresses(validated.left_out))
+    b.errors.raise_if_any()
+    memory.link_files = all_files
+
+
+def protect_members(b: Build, made: Made, site: SiteGraph,
+                    config: SiteConfig) -> write.OutputFiles | None:
+    """Encrypt mode: the members pages encrypted into the public site (None returned);
+    server mode: the members folder, to serve behind a password."""
+    if config.protection != "encrypt":
+        members_root = write.OutputFiles()
+        for path, page in made.members_files.items():
+            members_root[path.removeprefix("members/")] = page
+        for path, media_source in made.members_media.items():
+            members_root[path.removeprefix("members/")] = media_source
+        return members_root
+    shell = made.env.get_template("members/locked.html").render(site=site.public,
+                                                                current_url="/members/")
+    plain = {p: (t.read_text(encoding="utf-8") if isinstance(t, Path) else t.decode("utf-8"))
+             for p, t in made.members_files.items()}
+    encrypted = protect.encrypt_members(plain, made.members_media, site.roster.members,
+                                        site.roster.stretching, shell, config.base_path,
+                                        _url_key(b.paths))
+    made.public.update(encrypted.files)
+    return None
+
+
+def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
+    """Nothing members-only in any public file; returns how many files were looked at."""
+    paths, memory, errors, leaks = b.paths, b.memory, b.errors, made.leaks
+    public_documents = {d.path: d for d in [folder.site, *folder.documents]
+                        if d is not None and not d.members_only}
+    # the preview server's page-only rebuild: while the fingerprints are those the
+    # published files passed, the files kept as published need no second look
+    audited = made.kept_unaudited = b.defer and memory.audited_against == leaks.against
+    to_audit = _not_published(made.public, paths) if audited else made.public
+    checked = made.public_check.results
+    scanned = len(checked) + audit.check_leaks(
+        to_audit, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
+        digests={**({} if audited else _kept_digests(made.public, paths, memory)),
+                 **{path: seen[1] for path, seen in checked.items() if seen[1]}},
+        used=made.leak_keys, made_from={r.output_path: r.source for r in made.page_routes
+                                   if r.source},
+        written_in=lambda source: audit.public_source_text(public_documents[source])
+        if source in public_documents else "")
+    for media, members_media in audit.copied_members_media(folder.media,
+                                                           folder.members_media):
+        errors.add(f"{paths.shown}/media/{media.rel}", 1, "leak",
+                   f"this file is a copy of the members-only file members/media/"
+                   f"{members_media.rel}; members files must never be published: "
+                   "remove it from media/, or, if it is meant for everyone, remove the "
+                   "members copy and link this one")
+    errors.raise_if_any()
+    return scanned
+
+
+# -- write ---------------------------------------------------------------------------------
+
+def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
+               members_root: write.OutputFiles | None) -> write.Written:
+    """Each root swapped in whole (the preview server's page-only build: in place); the
+    search index is made from the written pages before the public folder is swapped in."""
+    paths, memory, errors = b.paths, b.memory, b.errors
+    errors.errors.extend(_unwritable(paths.output))
+    errors.raise_if_any()
+    sources = FileDigests(memory.source_digests)
+    if made.in_place:  # the preview server: only what changed (see write.update_in_place)
+        written = write.update_in_place(paths.output, "public", made.public,
+                                        memory.outputs.get("public"), sources=sources)
+        memory.search_stale_pages |= {p for p in written.changed | written.removed
+                                      if p.endswith(".html")}
+    else:
+        index = functools.partial(_index_search, b, made, len(site.public.news))
+        written = write.write_root(paths.output, "public", made.public, finish=index,
+                                   previous=memory.outputs.get("public"),
+                                   force=bool(memory.search_stale_pages), sources=sources)
+        if not written.swapped:  # nothing public changed: the published index is kept
+            _audit_kept_index(b, made, paths.output / "public", [])
+    memory.outputs["public"] = written.signatures
+    if members_root is not None:
+        write_members = write.update_in_place if made.in_place else write.write_root
+        memory.outputs["members"] = write_members(
+            paths.output, "members", members_root,
+            previous=memory.outputs.get("members"), sources=sources).signatures
+        deploy_files = write.OutputFiles()
+        for name, text in deploy.deploy_files(config).items():
+            deploy_files.add_text(name, text)
+        memory.outputs["deploy"] = write.write_root(
+            paths.output, "deploy", deploy_files, previous=memory.outputs.get("deploy")
+        ).signatures
+    else:  # encrypt mode: a members root left by an earlier server-mode build must go
+        for stale in ("members", "deploy"):
+            write.recover_interrupted(paths.output, stale)  # a killed build's copies
+            shutil.rmtree(paths.output / stale, ignore_errors=True)
+            shutil.rmtree(paths.output / f"{write.SPARE_PREFIX}{stale}", ignore_errors=True)
+            memory.outputs.pop(stale, None)
+    memory.source_digests = sources.used
+    return written
+
+
+def _index_search(b: Build, made: Made, news_items: int, root: Path,
+                  changed: set[str]) -> None:
+    """Index the new public folder before it is swapped in: only the bundles whose pages
+    changed since the index was made (see outputs/search.py), each audited for members
+    text as soon as it is made."""
+    memory, errors = b.memory, b.errors
+    published = b.paths.output / "public"
+    old_index = published / search.SUBDIR
+    stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
+    if old_index.is_dir() and not stale and memory.search_news == news_items:
+        write.link_tree(old_index, root / search.SUBDIR)  # its pages are too
+        made_files: list[Path] = []
+    else:
+        b.step("search index")
+        same_layout = old_index.is_dir() and memory.search_news is not None and \
+            search.shard_names(memory.search_news) == search.shard_names(news_items)
+        try:
+            index = search.update_search_index(
+                root, [p for p in made.public if p.endswith(".html")],
+                old_index if same_layout else None, news_items,
+                stale if same_layout else None, memory.search_unindexed,
+                functools.partial(_audit_index, b, made, root))  # each bundle as made
+        except search.SearchIndexError as exc:
+            errors.add(str(published), 0, "search", str(exc))
+        errors.raise_if_any()
+        made_files = index.files
+        memory.search_stale_pages = set()
+        memory.search_news = news_items
+        memory.search_unindexed = index.unindexed
+    _audit_kept_index(b, made, root, made_files)
+    b.step("publish")  # the new folder swapped in, the old one removed
+
+
+def _audit_index(b: Build, made: Made, root: Path, files: list[Path]) -> None:
+    audit.check_leaks({p.relative_to(root).as_posix(): p for p in files}, made.leaks,
+                      str(b.paths.output / "public"), b.errors, clean=b.memory.leak_clean,
+                      by_content=True, used=made.leak_keys)
+
+
+def _audit_kept_index(b: Build, made: Made, root: Path, made_files: list[Path]) -> None:
+    """When the fingerprints changed (members content did), the index files kept from
+    the last build (all but `made_files`) are read against them too."""
+    if b.memory.index_audited_against != made.leaks.against:
+        _audit_index(b, made, root, sorted({p for p in (root / search.SUBDIR).rglob("*")
+                                            if p.is_file()} - set(made_files)))
+        b.errors.raise_if_any()
+    b.memory.index_audited_against = made.leaks.against
+
+
+# -- what the next build is told, and what this one reports ---------------------------------
+
+def _remember(b: Build, made: Made) -> None:
+    """What the build memory keeps of this build, beyond what each stage noted."""
+    memory = b.memory
+    pages = set(made.page_paths) | {p for p in made.members_files if p.endswith(".html")}
+    for gone in set(memory.pages) - pages:
+        del memory.pages[gone]
+    memory.audited_against = made.leaks.against
+    keys = made.leak_keys
+    if not made.kept_unaudited and len(memory.leak_clean) > 3 * len(keys) + 1000:  # old
+        # files' keys pile up (a build that looked at some files only knows theirs)
+        memory.leak_clean = {key: memory.leak_clean[key] for key in keys
+                             if key in memory.leak_clean}
+
+
+def _result(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
+            written: write.Written, scanned: int) -> BuildResult:
+    routes = made.page_routes
+    return BuildResult(
+        timings=b.step.timings, cpu_timings=b.step.cpu, public=written.root, pages=_count_sections(routes),
+        files=len(made.public), seconds=time.perf_counter() - b.started,
+        members_pages=sum(1 for p in made.members_files if p.endswith(".html")),
+        protection=config.protection, leak_scanned=scanned, base_path=config.base_path,
+        warnings=checks.site_warnings(site.public),
+        page_sources={r.url: r.source for r in [*routes, *made.member_routes] if r.source},
+        changed=len(written.changed), removed=len(written.removed),
+        outputs=b.memory.outputs)
+
+
+def _unwritable(output: Path) -> list[ContentError]:
+    """The output folders a build would fail to swap: checked before the first one is,
+    so the public site and the members section are never left one new, one old."""
+    folders = [output, *(output / name for name in ("public", "members", "deploy"))]
+    return [ContentError(str(folder), 1, "output", "cannot be written (permission denied); "
+                         "the build replaces this folder, so whoever runs it must be able "
+                         "to write to it and to the folder it is in")
+            for folder in folders if folder.exists() and not os.access(folder, os.W_OK)]
+
+
+class _Stages:
+    """Times each stage of a build and tells the progress display which one is running:
+    wall seconds, and CPU seconds (this process's, and its helpers' once they have
+    finished: Markdown and page workers, Pagefind), to say where a build's time goes."""
+
+    def __init__(self, progress: Callable[[str], None] | None, timings: dict[str, float]):
+        self.progress = progress or (lambda name: None)
+        self.timings = timings
+        self.cpu: dict[str, float] = {}
+        self.current = "load"
+        self.since, self.cpu_since = time.perf_counter(), _cpu_seconds()
+        self.progress("load")
+
+    def __call__(self, name: str) -> None:
+        now, cpu = time.perf_counter(), _cpu_seconds()
+        self.timings[self.current] = self.timings.get(self.current, 0) + now - self.since
+        self.cpu[self.current] = self.cpu.get(self.current, 0) + cpu - self.cpu_since
+        self.current, self.since, self.cpu_since = name, now, cpu
+        self.progress(name)
+
+
+def _cpu_seconds() -> float:
+    used = os.times()
+    return used.user + used.system + used.children_user + used.children_system
+
+
+def published_file(paths: Paths, memory: incremental.BuildMemory, root: str, prefix: str,
+               trust: bool = False):
+    """The last build's file for an output path, if it is still the file that was written.
+    With `trust` (the preview server's page-only rebuild), files are taken to be as they
+    were written without looking; its catch-up build looks, and mends any that are not."""
+    recorded = memory.outputs.get(root, {})
+    folder = f"{paths.output / root}/"
+    known = memory.published_paths.setdefault(folder, {})  # the preview server makes each
+    # Path once (by output path: it is asked for every page at every build)
+
+    def find(output_path: str) -> Path | None:
+        rel = output_path.removeprefix(prefix)
+        if not (rel in recorded if trust else write.intact(recorded.get(rel), folder + rel)):
+            return None
+        path = known.get(output_path)
+        if path is None:
+            path = known[output_path] = Path(folder + rel)
+        return path
+    return find
+
+
+def _feeds_and_data(makers: dict[str, outputs.Maker], paths: Paths,
+                    memory: incremental.BuildMemory, keep: bool) -> dict[str, str | Path]:
+    """Every public file that is not a page, made; with `keep` (the preview server's
+    page-only rebuild), the last build's file instead where there is one, for the catch-up
+    build to renew. A file a change adds is made at once, as a page may link to it (an
+    opportunity that opens links its deadline's calendar); one it removes is gone."""
+    kept = published_file(paths, memory, "public", "", trust=True)
+    files: dict[str, str | Path] = {}
+    for path, make in makers.items():
+        published = kept(path) if keep and path in memory.feeds_and_data else None
+        files[path] = published if published is not None else make()
+    return files
+
+
+def _not_published(public: write.OutputFiles, paths: Paths) -> dict:
+    """The public files that are not the published file of the same path."""
+    published = f"{paths.output / 'public'}/"
+    return {rel: content for rel, content in public.items()
+            if not write.is_published_copy(content, published, rel)}
+
+
+def _kept_digests(public: write.OutputFiles, paths: Paths,
+                  memory: incremental.BuildMemory) -> dict[str, str]:
+    """The content digest of each public file kept from the last build (see write.py)."""
+    recorded = memory.outputs.get("public", {})
+    published = f"{paths.output / 'public'}/"
+    return {rel: write.content_digest(recorded[rel]) for rel, content in public.items()
+            if rel in recorded and write.is_published_copy(content, published, rel)}
+
+
+def _inspect_members_page(output_path: str, text: str) -> tuple[list[str], None]:
+    return sorted(set(audit.links_in(text))), None
+
+
+def _links(page: str | bytes | Path) -> list[str]:
+    """The links of a page (one kept from the last build is read from its file)."""
+    if isinstance(page, Path):
+        page = page.read_bytes()
+    if isinstance(page, bytes):
+        page = page.decode("utf-8")
+    return sorted(set(audit.links_in(page)))
+
+
+def _members_for_encryption(config, folder, paths: Paths,
+                            errors: ErrorList) -> credentials.Roster | None:
+    """The members an encrypted build wraps its key to; each must have a public key (one
+    added by an older ccsite has none, and must be given a new passphrase first)."""
+    if config.protection != "encrypt":
+        return None
+    site_file = folder.site
+    line = _protection_line(site_file)
+    try:
+        roster = credentials.MemberStore(paths.secrets).read()
+    except credentials.CredentialError as exc:
+        errors.add(site_file.path, line, "members.protection", str(exc))
+        return None
+    if not roster.members:
+        errors.add(site_file.path, line, "members.protection",
+                   "encrypt mode needs at least one member to open the members area, and "
+                   f"{paths.secrets} has none; add one with: ccsite members add \"Name\"")
+    old = credentials.rekey_message(roster.without_public_keys())
+    if old:
+        errors.add(site_file.path, line, "members.protection", old)
+    return roster
+
+
+def _protection_line(site_file) -> int:
+    members = site_file.data.get("members")
+    if members is not None and hasattr(members.value, "key_lines"):
+        return members.value.key_lines.get("protection", members.line)
+    return 1
+
+
+def _url_key(paths: Paths) -> bytes:
+    return credentials.MemberStore(paths.secrets).url_key()
+
+
+def _leak_audit(folder, left_out: dict, members, member_routes,
+                memory: incremental.BuildMemory, bodies: BodyRenderer,
+                base_url: str) -> tuple[audit.LeakAudit, list]:
+    """The leak audit's fingerprints, ready to search with. Each post's are kept between
+    builds by its text; the preview server keeps the whole audit while what it is made
+    from is the same (the members files, their addresses, and which of the members'
+    people the public content names), so a public edit does not rebuild it.
+    `left_out`: the documents not published in this build (see validate.Validated)."""
+    public = [document for document in [folder.site, *folder.documents]
+              if document is not None and not document.members_only
+              and document.slug not in left_out.get(document.kind, {})]
+    texts = {}
+    for document in public:  # what each says, and the contacts it gives
+        signature = _signature(document, memory.parsed)
+        texts[signature] = functools.partial(audit.public_source_text, document)
+        texts[(signature, "contacts")] = functools.partial(audit.contact_details, document)
+    public_text = audit.PublicText(texts, memory.public_mentions)
+    contact_keys = {key for key in texts if key[-1] == "contacts"}
+    people = audit.members_people(members)
+    said = audit.said_publicly(people, public_text, contact_keys)
+    key = (base_url, frozenset(said), tuple(route.url for route in member_routes),
+           tuple(sorted(members.media)), tuple(_signature(document, memory.parsed)
+                                       for document in folder.documents
+                                       if document.members_only))
+    if memory.leak_audit is not None and memory.leak_audit[0] == key:
+        return memory.leak_audit[1], people
+    leaks = audit.LeakAudit(audit.members_fingerprints(
+        members, member_routes, people, said, _unpublished_posts(folder, members, bodies),
+        cache=memory.post_fingerprints), base_url)
+    leaks.prepare()
+    memory.leak_audit = (key, leaks)
+    return leaks, people
+
+
+# where each kind of Markdown document is published (see render.routes, members/pages.py)
+_ADDRESS_PREFIX = {"centre": "centres/", "opportunity": "opportunities/",
+                   "consultation": "consultations/",
+                   "lesson": "lessons/", "news": "news/", "page": "",
+                   "good-practice": "members/good-practice/", "members-page": "members/"}
+
+
+def _left_out_addresses(left_out: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The address each document left out of this build would have (by its file name)
+    -> what it is and why it is not there, for a link to it to say so."""
+    folders = {kind: folder for folder, (kind, _) in load.SECTIONS.items()}
+    return {f"{_ADDRESS_PREFIX[kind]}{slug}/": f"{folders[kind]}/{slug}.md, which is not "
+            f"in this build ({why})" for kind, slugs in left_out.items()
+            if kind in _ADDRESS_PREFIX for slug, why in slugs.items()}
+
+
+def _unpublished_posts(folder, members, bodies: BodyRenderer) -> list[audit.UnpublishedPost]:
+    """The members documents this build leaves out (drafts, not yet published, expired),
+    as the leak audit fingerprints them: their text is members-only all the same."""
+    published = {post.source for post in [*members.posts, *members.pages]}
+    posts = []
+    for document in folder.documents:
+        if document.members_only and document.rel.endswith(".md") and \
+                document.path not in published:
+            title, summary = (document.data.get(name) for name in ("title", "summary"))
+            posts.append(audit.UnpublishedPost(
+                document.path, title.raw or "" if title else "",
+                summary.raw if summary else None, bodies.render(document.body)))
+    return posts
+
+
+def _signature(document: load.RawDocument, parsed: dict) -> tuple[str, Any]:
+    """A document's file and the signature of its bytes (see load.py); one that has none
+    is known by its object, so it never matches another build's."""
+    signature = parsed.get(document.path, (None,))[0]
+    return document.path, signature if signature is not None else id(document)
+
+
+def _render(make: Callable[[], Any], paths: Paths, errors: ErrorList) -> Any:
+    """Run a render, turning a template mistake into a `path:line: template:` error: any
+    error raised by a template's own code (a missing variable, dividing text by a number)
+    is told at the template's line; one raised elsewhere is ccsite's own, and goes on."""
+    try:
+        return make()
+    except jinja2.TemplateSyntaxError as exc:
+        errors.add(exc.filename or str(paths.templates), exc.lineno or 0, "template",
+                   exc.message or "syntax error")
+    except jinja2.TemplateNotFound as exc:
+        where = _template_line(exc) or (str(paths.templates), 0)
+        errors.add(*where, "template", f"'{exc.name}' was not found")
+    except Exception as exc:
+        where = _template_line(exc)
+        if not isinstance(exc, jinja2.TemplateError) and not _raised_by_template(exc):
+            raise  # ccsite's own mistake (in a filter, say): a traceback is what helps
+        message = str(exc) if isinstance(exc, jinja2.TemplateError) else \
+            f"{exc} ({type(exc).__name__})"
+        if message in PAGE_VARIABLES_UNDEFINED:  # a macro file copied from an older theme
+            message += (" (macros.html is imported without the page's variables: give the "
+                        "macro what it shows, as the default theme's centre_card is given "
+                        "the centre and shows centre.service_names)")
+        errors.add(*(where or (str(paths.templates), 0)), "template", message)
+    errors.raise_if_any()
+    return {}
+
+
+def _raised_by_template(exc: BaseException) -> bool:
+    """Was `exc` raised by a template's own code (its innermost frame a template's)?"""
+    frames = _frames(exc)
+    return bool(frames) and _is_template(frames[-1][0])
+
+
+def _template_line(exc: BaseException) -> tuple[str, int] | None:
+    """The template file and line an error was raised at: Jinja runs a template as code
+    compiled under the template's own file name, and maps its lines back when raising."""
+    return next((frame for frame in reversed(_frames(exc)) if _is_template(frame[0])), None)
+
+
+def _frames(exc: BaseException) -> list[tuple[str, int]]:
+    """(file, line) of each frame `exc` passed through, outermost first."""
+    frames = []
+    trace = exc.__traceback__
+    while trace is not None:
+        frames.append((trace.tb_frame.f_code.co_filename, trace.tb_lineno))
+        trace = trace.tb_next
+    return frames
+
+
+def _is_template(filename: str) -> bool:
+    return filename.endswith((".html", ".xml", ".txt", ".j2"))
+
+
+PAGE_VARIABLES_UNDEFINED = {"'site' is undefined", "'current_url' is undefined"}
+
+
+def _assets(site_templates: Path) -> list[tuple[str, Path]]:
+    """Theme files under templates/assets/, the site's own first so they override."""
+    found = []
+    for root in (site_templates, render.default_templates()):
+        assets = root / "assets"
+        if assets.is_dir():
+            found += [(f"assets/{p.relative_to(assets).as_posix()}", p)
+                      for p in sorted(assets.rglob("*")) if p.is_file()]
+    return found
+
+
+def _count_sections(page_routes: list[render.Route]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for route in page_routes:
+        section = route.url.strip("/").split("/")[0] or "home"
+        if route.template == "page.html":
+            section = "pages"
+        elif route.template == "404.html":
+            section = "not-found page"
+        elif route.template == "members-help.html":
+            section = "sign-in help"
+        counts[section] = counts.get(section, 0) + 1
+    return counts
