@@ -133,10 +133,10 @@ WCAG_VERSIONS = ("2.1", "2.2")
 EDITOR_BACKENDS = ("github", "gitlab", "gitea")
 CURRENCIES = ("GBP",)
 
-# A date-time's help: in a file it is written with its zone; the web editor's picker adds
-# the zone of the computer it runs on, which is right only on a computer set to UK time.
-_UK_TIME = ("UK time. In a file: Z in winter (GMT), +01:00 in summer. In the web editor the "
-            "zone is your computer's: use one set to UK time (ccsite check warns otherwise).")
+# A date-time's help: in a file it is written with its zone; the web editor keeps the
+# time picked as UK time, whatever zone the computer is set to (editor/merge.py)
+_UK_TIME = ("UK time. In a file add the zone: Z in winter (GMT), +01:00 in summer; the web "
+            "editor adds the right one for the day.")
 
 _IS_OPEN = When("status", one_of=("open",), why=" when status is open")
 _NOT_PLANNING = When("status", not_one_of=("planning",), why=" unless status is planning")
