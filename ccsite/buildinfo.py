@@ -94,3 +94,10 @@ def _default_secrets_folder(source: Path) -> Path:
     from .members.credentials import default_secrets_folder  # here: it brings the
     return default_secrets_folder(source)  # cryptography libraries, which a build found
     # up to date (given its folders, as the command line gives them) never needs
+
+
+def is_ignored(name: str) -> bool:
+    """Is a file of the content folder none of its content (editors' hidden, backup and
+    lock files, the system's own)? Asked by the load stage and the up-to-date check."""
+    return (name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+            or name.startswith("#") or name in {"Thumbs.db", "desktop.ini"})

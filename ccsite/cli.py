@@ -110,10 +110,8 @@ def make_parser() -> argparse.ArgumentParser:
         description="Write a new content file with every field it needs (and the optional "
         "ones as comments), marked as a draft so it is not published until you are ready. "
         "Never overwrites a file; prints the path to edit.")
-    from .load import KINDS
-
-    new_parser.add_argument("kind", metavar="TYPE", choices=sorted(KINDS),
-                            help="one of: " + ", ".join(sorted(KINDS)))
+    new_parser.add_argument("kind", metavar="TYPE", choices=_Kinds(),
+                            help="one of: %(choices)s")
     new_parser.add_argument("title", metavar="TITLE", help="its title (or name), in quotes")
     _source_option(new_parser)
     new_parser.set_defaults(run=run_new)
@@ -203,6 +201,23 @@ def run_digest(args: argparse.Namespace) -> int:
     print(f"Wrote {html} and {text}: {digest.count} "
           f"{'item' if digest.count == 1 else 'items'} since {args.since.isoformat()}.")
     return 0
+
+
+class _Kinds:
+    """The content types `ccsite new` makes, looked up when asked: the content model is
+    not imported by every command (a build that finds the site up to date needs none)."""
+
+    @staticmethod
+    def _all() -> list[str]:
+        from .load import KINDS
+
+        return sorted(KINDS)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._all()
+
+    def __iter__(self):
+        return iter(self._all())
 
 
 def run_reference(args: argparse.Namespace) -> int:

@@ -34,7 +34,7 @@ from . import __version__, cachefolder
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 12  # 11: kept as CBOR, not pickle; 12: files known by their bytes
+STATE_VERSION = 13  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
@@ -210,6 +210,7 @@ class BuildMemory:
     version: str = f"{__version__}/{STATE_VERSION}"
     pages: dict[str, PageRecord] = field(default_factory=dict)  # output path -> record
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # root -> path -> digest
+    spares: dict[str, tuple] = field(default_factory=dict)  # root -> what its spare holds
     parsed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # file -> (digest, doc)
     file_digests: dict[str, tuple] = field(default_factory=dict)  # content files, and
     source_digests: dict[str, tuple] = field(default_factory=dict)  # files copied into
@@ -266,6 +267,7 @@ class BuildMemory:
             "pages": {path: [r.context, r.reads, r.templates, r.output, r.bodies]
                       for path, r in self.pages.items()},
             "outputs": self.outputs,
+            "spares": {root: list(held) for root, held in self.spares.items()},
             "parsed": {(path, signature): document_to_data(document)
                        for path, (signature, document) in self.parsed.items()},
             "file_digests": FileDigests.to_data(self.file_digests),
@@ -303,6 +305,8 @@ class BuildMemory:
             pages=pages,
             outputs={root: _texts(files, str)
                      for root, files in _texts(data["outputs"], dict).items()},
+            spares={root: (_number(inode), _texts(files, str))
+                    for root, (inode, files) in _texts(data["spares"], list).items()},
             parsed=parsed,
             file_digests=FileDigests.from_data(data["file_digests"]),
             source_digests=FileDigests.from_data(data["source_digests"]),

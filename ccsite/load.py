@@ -14,6 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .buildinfo import is_ignored as _ignored
 from .digests import FileDigests, of_bytes, status
 from .errors import ErrorList
 from .schema import TYPES
@@ -239,11 +240,6 @@ def _walk(source: Path, rel_dir: str = ""):
             yield entry.path, rel, entry.is_file(follow_symlinks=False)
     for rel in subfolders:
         yield from _walk(source, rel)
-
-
-def _ignored(name: str) -> bool:
-    return (name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
-            or name.startswith("#") or name in {"Thumbs.db", "desktop.ini"})
 
 
 def _file_problem(path: Path, rel: str, root: Path) -> str | None:

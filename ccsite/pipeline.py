@@ -134,7 +134,10 @@ def _build_unless_up_to_date(paths: Paths, options: BuildOptions,
         return BuildResult(**stamp.summary, public=paths.output / "public", seconds=seconds,
                            timings={"up to date": seconds}, up_to_date=True)
     uptodate.forget(stamp_file)  # from here on the published site may change
+    checked = time.perf_counter() - started
     result, memory = _build_with_memory_on_disk(paths, options, progress)
+    result.timings = {"check inputs": checked, **result.timings}
+    result.seconds += checked
     from . import quickedit  # loaded by the build
     until = options.now if quickedit.shows_the_time(memory) else \
         quickedit.valid_until(options.now, memory.read_as)
@@ -153,9 +156,13 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     build, once the build's pages and site graph have been let go (less memory at once)."""
     from . import incremental, stages
 
+    started = time.perf_counter()
     memory_file = paths.cache / MEMORY_FILE
     memory = incremental.BuildMemory.read(memory_file)
+    read = time.perf_counter() - started
     result = stages.run(paths, options, progress, memory, defer=False)
+    result.timings = {"read memory": read, **result.timings}
+    result.seconds += read
     started = time.perf_counter()
     memory.save(memory_file)
     result.timings["save memory"] = seconds = time.perf_counter() - started

@@ -342,15 +342,24 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
         index = functools.partial(_index_search, b, made, len(site.public.news))
         written = write.write_root(paths.output, "public", made.public, finish=index,
                                    previous=memory.outputs.get("public"),
-                                   force=bool(memory.search_stale_pages), sources=sources)
+                                   force=bool(memory.search_stale_pages), sources=sources,
+                                   spare_holds=memory.spares.get("public"),
+                                   made_by_finish=(search.SUBDIR,))
+        _note_spare(memory, "public", written)
         if not written.swapped:  # nothing public changed: the published index is kept
             _audit_kept_index(b, made, paths.output / "public", [])
     memory.outputs["public"] = written.signatures
     if members_root is not None:
-        write_members = write.update_in_place if made.in_place else write.write_root
-        memory.outputs["members"] = write_members(
-            paths.output, "members", members_root,
-            previous=memory.outputs.get("members"), sources=sources).signatures
+        if made.in_place:
+            members_written = write.update_in_place(
+                paths.output, "members", members_root, memory.outputs.get("members"),
+                sources=sources)
+        else:
+            members_written = write.write_root(
+                paths.output, "members", members_root, previous=memory.outputs.get("members"),
+                sources=sources, spare_holds=memory.spares.get("members"))
+            _note_spare(memory, "members", members_written)
+        memory.outputs["members"] = members_written.signatures
         deploy_files = write.OutputFiles()
         for name, text in deploy.deploy_files(config).items():
             deploy_files.add_text(name, text)
@@ -365,6 +374,16 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
             memory.outputs.pop(stale, None)
     memory.source_digests = sources.used
     return written
+
+
+def _note_spare(memory: incremental.BuildMemory, root: str, written: write.Written) -> None:
+    """What the root's spare folder holds now, for the next write to make its folder from
+    it without walking it (see write.write_root)."""
+    if written.swapped:
+        if written.spare is not None:
+            memory.spares[root] = written.spare
+        else:
+            memory.spares.pop(root, None)
 
 
 def _index_search(b: Build, made: Made, news_items: int, root: Path,

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, cachefolder, write
+from .buildinfo import is_ignored
 from .digests import FileDigests
 from .errors import ContentError
 
@@ -52,11 +53,9 @@ def snapshot(folders: dict[str, Path], last: Stamp | None) -> dict[str, tuple]:
     read only when its status differs from the `last` stamp's (see digests.py). Files
     are known by the name given to their folder and their path in it, so a copy of the
     site elsewhere (a fresh clone in CI) is compared file for file."""
-    from .load import _ignored
-
     seen = FileDigests(last.inputs if last is not None else None)
     for name, folder in folders.items():
-        _walk(str(folder), name, seen, _ignored)
+        _walk(str(folder), name, seen, is_ignored)
     return seen.used
 
 

@@ -41,6 +41,7 @@ class Written:
     changed: set[str] = field(default_factory=set)  # new or different files
     removed: set[str] = field(default_factory=set)
     swapped: bool = False
+    spare: tuple | None = None  # what the folder swapped out (the spare) holds: see write_root
 
 
 def signature(content: bytes | Path, sources: FileDigests | None = None) -> str:
@@ -55,7 +56,8 @@ def signature(content: bytes | Path, sources: FileDigests | None = None) -> str:
 def write_root(output: Path, name: str, files: OutputFiles,
                finish: Callable[[Path, set[str]], None] | None = None,
                previous: dict[str, str] | None = None, force: bool = False,
-               sources: FileDigests | None = None) -> Written:
+               sources: FileDigests | None = None, spare_holds: tuple | None = None,
+               made_by_finish: tuple[str, ...] = ()) -> Written:
     """Write `files` as `output/name/`, replacing what was there in one swap.
 
     `previous`: the signatures this root's files had after the last build, so unchanged
@@ -63,6 +65,11 @@ def write_root(output: Path, name: str, files: OutputFiles,
     set of changed paths (to make a search index, say); if it raises, the folder is dropped
     and the published one stays as it was. `force` swaps even when no file changed.
     `sources`: see `signature`.
+
+    `spare_holds`: what the last write said the spare holds (`Written.spare`: the folder's
+    inode and its files' records), so the new folder is made from it by touching only the
+    files that differ, without walking it (a large site has a folder per page); the
+    folders `made_by_finish` are not recorded, so they are removed whole.
     """
     output.mkdir(parents=True, exist_ok=True)
     recover_interrupted(output, name)
@@ -96,9 +103,10 @@ def write_root(output: Path, name: str, files: OutputFiles,
     spare = output / f"{SPARE_PREFIX}{name}"
     made = False
     if spare.is_dir():
+        held = _spare_files(spare, spare_holds)
         spare.rename(temp)  # claimed: if we are killed now, it is a temp folder, tidied away
         try:
-            _make_like(temp, plan)
+            _make_like(temp, plan, held, made_by_finish)
             made = True
         except OSError:  # something odd in it (a file where a folder goes...): start afresh
             shutil.rmtree(temp)
@@ -113,6 +121,7 @@ def write_root(output: Path, name: str, files: OutputFiles,
         except BaseException:
             shutil.rmtree(temp, ignore_errors=True)
             raise
+    swapped_out = previous if final.exists() else {}
     if final.exists() and exchange(temp, final):
         temp.rename(spare)  # now the old site, kept to make the next build's from
     else:
@@ -123,8 +132,20 @@ def write_root(output: Path, name: str, files: OutputFiles,
         if old.exists():
             old.rename(spare)
     result.swapped = True
+    if spare.is_dir() and swapped_out:  # (unknown when the last build's record was lost)
+        result.spare = (os.stat(spare).st_ino, swapped_out)
     _with_file_stats(result)
     return result
+
+
+def _spare_files(spare: Path, holds: tuple | None) -> set[str] | None:
+    """The files of the spare folder, if it is still the folder the last write swapped
+    out (the same inode: a build killed after its swap but before it told the build
+    memory leaves another); None when unknown (then it is walked)."""
+    try:
+        return set(holds[1]) if holds and os.stat(spare).st_ino == holds[0] else None
+    except OSError:
+        return None
 
 
 def _put(how: str, content: bytes | Path, target: str) -> None:
@@ -137,15 +158,35 @@ def _put(how: str, content: bytes | Path, target: str) -> None:
             handle.write(content)
 
 
-def _make_like(folder: Path, plan: dict[str, tuple[str, bytes | Path]]) -> None:
+def _make_like(folder: Path, plan: dict[str, tuple[str, bytes | Path]],
+               held: set[str] | None = None, made_by_finish: tuple[str, ...] = ()) -> None:
     """Turn `folder`, the site as the build before last left it (the spare), into the
     planned one, touching only what differs: most of a large site is the same, and
     linking every file into a new folder, then deleting the old one, costs seconds.
+    `held`: the files the spare is known to hold, if known (else it is walked).
 
     The spare shares files (inodes) with the published site, so no file is ever written
     into: a new version is written beside and renamed over, a gone one is unlinked."""
     root = str(folder)
-    for here, subfolders, names in os.walk(root, topdown=False):
+    if held is not None:
+        for name in made_by_finish:
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+        for rel in held - plan.keys():
+            target = os.path.join(root, rel)
+            if os.path.isdir(target) and not os.path.islink(target):
+                raise OSError(f"a folder where a file was: {rel}")  # start afresh
+            try:
+                os.unlink(target)
+            except OSError:
+                continue
+            parent = os.path.dirname(target)
+            while parent != root:  # the folders it leaves empty go too
+                try:
+                    os.rmdir(parent)
+                except OSError:
+                    break
+                parent = os.path.dirname(parent)
+    for here, subfolders, names in os.walk(root, topdown=False) if held is None else ():
         for name in subfolders:  # a link to a folder: writing through it could reach
             if os.path.islink(os.path.join(here, name)):  # anywhere, the published site too
                 os.unlink(os.path.join(here, name))

@@ -128,6 +128,25 @@ def test_builds_made_from_the_spare_folder_are_exact_and_never_touch_published_f
         assert_same_as_full_build(site)
 
 
+def test_spare_folder_that_is_not_the_one_the_memory_knows_is_looked_through(site):
+    """A build makes its folder from the spare by the list of files the memory says it
+    holds, without walking it; a spare that is another folder (one left by a build killed
+    after its swap, before its memory was saved) is walked, so nothing else in it stays."""
+    incremental_build(site)
+    SCENARIOS["edit a centre"](site)
+    incremental_build(site)
+    spare = site.output / ".ccsite-spare-public"
+    other = site.output / "other"
+    shutil.copytree(spare, other)
+    (other / "stray.html").write_text("left behind")
+    shutil.rmtree(spare)
+    other.rename(spare)
+    SCENARIOS["add a news item"](site)
+    incremental_build(site)
+    assert not (site.output / "public/stray.html").exists()
+    assert_same_as_full_build(site)
+
+
 def test_spare_folder_with_a_link_in_it_never_reaches_the_published_site(tmp_path):
     """The spare is ccsite's own, but whatever is found in it (here a link to a published
     folder) must be replaced, never written through."""

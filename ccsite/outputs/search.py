@@ -47,13 +47,17 @@ runpy.run_module("pagefind", run_name="__main__")
 # A large site's news is indexed in shards of about this many pages, each a Pagefind
 # bundle of its own that the search page merges (Pagefind's mergeIndex): editing one item
 # then indexes its shard again, not the whole site, and no Pagefind run holds all pages.
-SHARD_PAGES = 1000
+# Pagefind takes about 0.2 s to start and 1 ms a page (2-core machine), so a shard of 250
+# is indexed again in about half a second; the search page loads every shard's index,
+# so past MAX_SHARDS the shards grow instead (a national network of 50,000 documents).
+SHARD_PAGES = 250
+MAX_SHARDS = 32
 SHARDS = "shards"  # the folder, inside SUBDIR, of the shards' bundles
 
 
 def shard_names(news_items: int) -> list[str]:
     """The shards for a site with this many news items (none below SHARD_PAGES)."""
-    count = 0 if news_items < SHARD_PAGES else -(-news_items // SHARD_PAGES)
+    count = 0 if news_items < SHARD_PAGES else min(MAX_SHARDS, -(-news_items // SHARD_PAGES))
     return [f"news-{number}" for number in range(count)]
 
 
