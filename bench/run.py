@@ -160,7 +160,7 @@ def pagefind_command(site: Path, output: Path) -> list[str]:
             str(output), "--silent"]
 
 
-def measure_ccsite(content: Path, runs: int) -> dict:
+def measure_ccsite(content: Path, runs: int, skip: set[str] = frozenset()) -> dict:
     work = content.parent
     output = work / "_site"
     cache = work / ".ccsite-cache"
@@ -184,14 +184,20 @@ def measure_ccsite(content: Path, runs: int) -> dict:
     figures["cpu_by_stage"] = stage_figures(figures["cold"]["out"], "CPU seconds")
     clean()
     figures["peak_mb"] = peak_memory(build)
-    figures["floor"] = floor_seconds(content, output / "public")
+    figures["floor"] = {"markdown": 0.0, "pagefind": 0.0} if "floor" in skip else \
+        floor_seconds(content, output / "public")
     counter = iter(range(1, 10**6))
     figures["edits"] = {}
-    for kind in EDITS:
+    for kind in EDITS if "edits" not in skip else ["news body"]:
         figures["edits"][kind] = median_run(
             build, runs, prepare=lambda: edit_one_file(content, kind, next(counter)))
     # the nightly build: the next day, nothing changed (each run one day later again)
     figures["nightly"] = _nightly(content, output, runs)
+    if "ci" in skip:
+        figures["ci_edit"] = figures["ci_no_change"] = {"wall": 0.0, "cpu": 0.0, "out": ""}
+        figures["warm"] = warm_edit_seconds(content, work / "_site_warm", max(runs, 5))
+        figures["html_pages"] = sum(1 for _ in (output / "public").rglob("*.html"))
+        return figures
     # CI: a fresh clone with the cache and output restored, one file changed, and none
     # (run in the clone, as CI runs `ccsite build` in its checkout: the build of the
     # original must then be made the same way, from its own folder)
@@ -416,6 +422,8 @@ def main() -> None:
                           Path("/tmp/eleventy/node_modules/.bin/eleventy")] if p.exists()),
         None))
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument("--skip", default="", help="leave out some figures at a large size: "
+                        "floor, edits (all but a news body), ci")
     args = parser.parse_args()
     peers = [p for p in args.peers.split(",") if p]
     report = {"machine": f"{os.cpu_count()} cores", "versions": peer_versions(args.eleventy),
@@ -428,7 +436,7 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{size}-"))
         try:
             content = generate(size, work / "corpus")
-            figures = measure_ccsite(content, args.runs)
+            figures = measure_ccsite(content, args.runs, set(args.skip.split(",")))
             if size <= args.peer_max_size:
                 figures["peers"] = measure_peers(content, args.runs, peers, args.eleventy,
                                                  size, args.slow_peers)
@@ -465,7 +473,7 @@ def print_size(size: int, f: dict) -> None:
                                             in f["cpu_by_stage"].items()))
     print(f"    floor of the stack: Markdown {floor['markdown']:.1f} CPU-s + Pagefind "
           f"{floor['pagefind']:.1f} CPU-s = {floor_wall:.2f} s over {cores} cores; cold / "
-          f"floor = {cold / floor_wall:.2f}")
+          f"floor = {cold / floor_wall if floor_wall else float('nan'):.2f}")
     line("no-change build right after cold", f["no_change"])
     for kind, figures in f["edits"].items():
         line(f"one edit: {kind}", figures,
