@@ -89,7 +89,7 @@ def run_quiet(command, cwd=None) -> dict:
 def stage_figures(out: str, label: str) -> dict[str, float]:
     """`ccsite build --verbose`'s seconds per stage (`label` "Time" or "CPU seconds")."""
     found = re.search(rf"^{label} per stage: (.*)$", out, re.M)
-    return {name: float(seconds) for name, seconds in
+    return {name.strip(): float(seconds) for name, seconds in
             re.findall(r"([a-z ]+?) ([0-9.]+) s", found.group(1))} if found else {}
 
 

@@ -250,6 +250,8 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
         made = _render_here(env, site, todo, reuse, shared, inspect)
         return Pending(lambda: made)
     made = _render_here(env, site, todo[:1], reuse, shared, inspect)  # compiles templates
+    for name in sorted({route.template for route, _ in todo}):  # and the other pages' own,
+        env.get_template(name)  # once here rather than once in each worker
     _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None)
     size = max(1, (len(todo) - 1) // (workers * 4) + 1)
     chunks = [(start, min(start + size, len(todo))) for start in range(1, len(todo), size)]

@@ -77,11 +77,7 @@ def run(paths: Paths, options: validate.BuildOptions,
         b.step("done")
         result = _result(b, made, site, config, written, leaks_scanned)
         if remember:
-            memory.last_build = quickedit.LastBuild(
-                same_for=(paths, options.drafts), now=options.now, validated=validated,
-                site=site.public, members=site.members, env=made.env, objects=reuse.objects,
-                files=reuse.files, routes={r.output_path: r for r in made.page_routes},
-                member_routes=made.member_routes, people=made.people, result=result)
+            memory.last_build = _kept_for_quick_edits(b, validated, site, made, reuse, result)
         return result
     except BaseException:
         reuse.forget()  # see Reuse.forget
@@ -463,6 +459,17 @@ def _result(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
         page_sources={r.url: r.source for r in [*routes, *made.member_routes] if r.source},
         changed=len(written.changed), removed=len(written.removed),
         outputs=b.memory.outputs)
+
+
+def _kept_for_quick_edits(b: Build, validated: validate.Validated, site: SiteGraph,
+                          made: Made, reuse: incremental.Reuse,
+                          result: BuildResult) -> quickedit.LastBuild:
+    """What the preview server's quick rebuild works from (see quickedit.py)."""
+    return quickedit.LastBuild(
+        same_for=(b.paths, b.options.drafts), now=b.options.now, validated=validated,
+        site=site.public, members=site.members, env=made.env, objects=reuse.objects,
+        files=reuse.files, routes={r.output_path: r for r in made.page_routes},
+        member_routes=made.member_routes, people=made.people, result=result)
 
 
 def _unwritable(output: Path) -> list[ContentError]:

@@ -48,16 +48,19 @@ runpy.run_module("pagefind", run_name="__main__")
 # bundle of its own that the search page merges (Pagefind's mergeIndex): editing one item
 # then indexes its shard again, not the whole site, and no Pagefind run holds all pages.
 # Pagefind takes about 0.2 s to start and 1 ms a page (2-core machine), so a shard of 250
-# is indexed again in about half a second; the search page loads every shard's index,
-# so past MAX_SHARDS the shards grow instead (a national network of 50,000 documents).
+# is indexed again in about half a second; below SHARDED_FROM news items one bundle costs
+# a cold build less than several starts. The search page loads every shard's index, so
+# past MAX_SHARDS the shards grow instead (a national network of 50,000 documents).
 SHARD_PAGES = 250
+SHARDED_FROM = 1000
 MAX_SHARDS = 32
 SHARDS = "shards"  # the folder, inside SUBDIR, of the shards' bundles
 
 
 def shard_names(news_items: int) -> list[str]:
-    """The shards for a site with this many news items (none below SHARD_PAGES)."""
-    count = 0 if news_items < SHARD_PAGES else min(MAX_SHARDS, -(-news_items // SHARD_PAGES))
+    """The shards for a site with this many news items (none below SHARDED_FROM)."""
+    count = 0 if news_items < max(SHARDED_FROM, SHARD_PAGES) else \
+        min(MAX_SHARDS, -(-news_items // SHARD_PAGES))
     return [f"news-{number}" for number in range(count)]
 
 
