@@ -66,8 +66,13 @@ def make_private(folder: Path) -> bool:
 
 
 def write(path: Path, kind: str, version: str, value: Any) -> None:
-    """Keep `value` (plain data only) as `kind` in the cache; best effort, as a cache."""
-    write_bytes(path, MAGIC + cbor2.dumps([kind, version, value]))
+    """Keep `value` (plain data only) as `kind` in the cache; best effort, as a cache.
+    Encoded straight into the file: a large site's build memory is tens of megabytes,
+    which held whole (and again with its header) would be the build's peak of memory."""
+    def encode(stream) -> None:
+        stream.write(MAGIC)
+        cbor2.dump([kind, version, value], stream)
+    _write_with(path, encode)
 
 
 def read(path: Path, kind: str, version: str) -> Any:
@@ -77,7 +82,7 @@ def read(path: Path, kind: str, version: str) -> Any:
     if data is None or not data.startswith(MAGIC):
         raise CacheUnreadable(path)
     try:
-        found = cbor2.loads(data[len(MAGIC):])
+        found = cbor2.loads(memoryview(data)[len(MAGIC):])  # (a view: no second copy)
     except Exception as exc:  # cbor2 raises several kinds for bad input
         raise CacheUnreadable(path) from exc
     if not (isinstance(found, list) and len(found) == 3 and found[:2] == [kind, version]):
@@ -88,6 +93,11 @@ def read(path: Path, kind: str, version: str) -> Any:
 def write_bytes(path: Path, data: bytes) -> None:
     """Write a cache file, readable by its owner only from its first byte, swapped in
     whole (a build killed while writing leaves the old file). Best effort."""
+    _write_with(path, lambda stream: stream.write(data))
+
+
+def _write_with(path: Path, write_to) -> None:
+    """`write_bytes`, the bytes written by `write_to(stream)`."""
     if not make_private(path.parent):
         return
     temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -97,15 +107,17 @@ def write_bytes(path: Path, data: bytes) -> None:
         try:
             os.fchmod(handle, FILE_MODE)  # a leftover temp file had its own mode
             with os.fdopen(handle, "wb", closefd=False) as stream:
-                stream.write(data)
+                write_to(stream)
         finally:
             os.close(handle)
         os.replace(temp, path)
-    except OSError:
+    except BaseException as exc:  # a half-written file is never left behind
         try:
             temp.unlink()
         except OSError:
             pass
+        if not isinstance(exc, OSError):
+            raise
 
 
 def read_bytes(path: Path) -> bytes | None:

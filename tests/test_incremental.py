@@ -233,6 +233,21 @@ def test_ci_build_in_a_fresh_clone_with_the_cache_restored_does_only_what_the_ch
         assert tree(clone / "_site" / root) == tree(site.output / root), root
 
 
+def test_nightly_build_renders_only_what_the_new_day_changes_and_equals_a_full_build(
+        site, monkeypatch):
+    """The nightly build (nothing edited, the next day): the pages that show the day or
+    count days to a deadline are made again, the others kept; the site is exact."""
+    rendered = counting_renders(monkeypatch)
+    incremental_build(site)
+    everything = len(rendered)
+    rendered.clear()
+    tomorrow = NOW + dt.timedelta(days=1)
+    incremental_build(site, tomorrow)
+    assert 0 < len(rendered) < everything / 2, rendered
+    assert "opportunities/oxhey-eoi/index.html" in rendered  # "closes in N days"
+    assert_same_as_full_build(site, tomorrow)
+
+
 def test_template_that_appears_later_is_used_by_the_pages_that_looked_for_it(site):
     """A page that included a template `ignore missing` read its absence: when the file
     appears, the page is made again (in the preview server and from the command line)."""
