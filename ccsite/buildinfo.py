@@ -79,7 +79,7 @@ class Paths:
         return cls(source=source, output=output,
                    shown=shown_as if shown_as is not None else str(source),
                    templates=templates if templates is not None else beside / "templates",
-                   secrets=secrets or _default_secrets_folder(source),
+                   secrets=secrets or default_secrets_folder(source),
                    cache=beside / CACHE_FOLDER)
 
 
@@ -90,10 +90,9 @@ def default_templates() -> Path:
     return packaged if packaged.is_dir() else DEFAULT_TEMPLATES
 
 
-def _default_secrets_folder(source: Path) -> Path:
-    from .members.credentials import default_secrets_folder  # here: it brings the
-    return default_secrets_folder(source)  # cryptography libraries, which a build found
-    # up to date (given its folders, as the command line gives them) never needs
+def default_secrets_folder(source: Path) -> Path:
+    """`.ccsite-secrets/` beside the content folder: outside content/ and every output."""
+    return source.resolve().parent / ".ccsite-secrets"
 
 
 def is_ignored(name: str) -> bool:

@@ -58,6 +58,7 @@ class SaveChecker:
         self.options = options
         self.cache = cache  # the build's cache folder: the Markdown cache is read from it
         self._parsed: dict = {}
+        self._digests: dict = {}  # each file's digest by its status (see digests.py)
         self._bodies: BodyRenderer | None = None
 
     def check(self, change: Change) -> list[ContentError]:
@@ -73,7 +74,8 @@ class SaveChecker:
 
     def _mistakes(self, change: Change, scratch: Path) -> list[ContentError]:
         errors = ErrorList()
-        folder = load.load(self.source, self.shown_as, errors, parsed=self._parsed)
+        folder = load.load(self.source, self.shown_as, errors, parsed=self._parsed,
+                           digests=self._digests)
         replaced = {self._shown(rel) for rel in change.paths}
         errors.errors = [e for e in errors.errors if e.path not in replaced]
         self._apply(folder, change, scratch, errors)

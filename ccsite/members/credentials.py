@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
+from ..buildinfo import default_secrets_folder  # noqa: F401 (the members' folder's place)
+
 PASSPHRASE_WORDS = 7
 PBKDF2_ITERATIONS = 600_000
 BCRYPT_COST = 12
@@ -109,9 +111,6 @@ def check_location(folder: Path, source: Path, output: Path | None = None) -> st
     return None
 
 
-def default_secrets_folder(source: Path) -> Path:
-    """`.ccsite-secrets/` beside the content folder: outside content/ and every output."""
-    return source.resolve().parent / ".ccsite-secrets"
 
 
 def word_list() -> list[str]:
