@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from .errors import ErrorList
 from .fields import Fields
 from .load import ContentFolder, RawDocument, load
-from .model import (AccessibilitySettings, EditorSettings, Milestone, NonCompliance,
-                    Organisation, SiteConfig, Target)
+from .model import (AccessibilitySettings, EditorSettings, MapSettings, Milestone,
+                    NonCompliance, Organisation, SiteConfig, Target)
 from .schema import PLACEHOLDER, SITE
 from .validate import Reading, read_fields
 
@@ -45,7 +45,7 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         licence=open_data.get("licence") or DEFAULT_LICENCE,
         ocid_prefix=open_data.get("ocid_prefix"), extra=v["extra"],
         accessibility=_accessibility(v["accessibility"]), editor=_editor(v["editor"]),
-        source=document.path, placeholders=tuple(_placeholders(v, f.lines)),
+        map=_map(v["map"], f), source=document.path, placeholders=tuple(_placeholders(v, f.lines)),
     )
 
 
@@ -97,3 +97,25 @@ def _editor(e: dict | None) -> EditorSettings | None:
                           editorial_workflow=e["editorial_workflow"], members=e["members"],
                           base_url=e["base_url"], auth_endpoint=e["auth_endpoint"],
                           api_root=e["api_root"], app_id=e["app_id"])
+
+
+def _map(m: dict | None, f: Fields) -> MapSettings:
+    """Whose map pictures "Show map" loads. The tile address must be https (a page on
+    https loads no plain-http picture) and say where zoom, x and y go."""
+    if m is None:
+        return MapSettings()
+    tiles = m["tiles"]
+    if tiles is not None:
+        missing = [part for part in ("{z}", "{x}", "{y}") if part not in tiles]
+        if not tiles.startswith("https://") or missing:
+            why = "start with https://" if not tiles.startswith("https://") else \
+                f"say where {', '.join(missing)} go{'es' if len(missing) == 1 else ''}"
+            f.errors.add(f.path, f.lines.get("map.tiles", f.line), "map.tiles",
+                         f"'{tiles}' must {why}, as map providers give it (e.g. "
+                         f"{MapSettings.tiles})")
+            tiles = None
+    given = {name: value for name, value in (
+        ("provider", m["provider"]), ("tiles", tiles), ("attribution", m["attribution"]),
+        ("attribution_url", m["attribution_url"]), ("max_zoom", m["max_zoom"]))
+        if value is not None}
+    return MapSettings(**given)
