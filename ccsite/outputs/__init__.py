@@ -7,6 +7,7 @@ from __future__ import annotations
 
 def public_outputs(env, site, page_routes) -> dict[str, str]:
     """Output path -> text of every public file that is not an HTML page."""
+    from .. import places
     from . import calendars, feeds, opendata, sitemap
 
     atom = env.get_template("atom.xml")
@@ -22,5 +23,16 @@ def public_outputs(env, site, page_routes) -> dict[str, str]:
         if opportunity.deadline:
             files[opportunity.url.lstrip("/") + "deadline.ics"] = \
                 calendars.opportunity_calendar(site, opportunity)
+    files[places.PLACES_FILE] = places.places_json(site.centres)
+    files.update(_session_calendars(site))
     files.update(opendata.open_data_files(site))
     return files
+
+
+def _session_calendars(site) -> dict[str, str]:
+    """/centres/<slug>/sessions.ics for each centre whose page shows its sessions."""
+    from . import calendars
+    from ..timetable import shows_sessions
+
+    return {centre.url.lstrip("/") + "sessions.ics": calendars.sessions_calendar(site, centre)
+            for centre in site.centres if shows_sessions(centre)}
