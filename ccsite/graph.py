@@ -24,8 +24,8 @@ from .validate import BuildOptions, Validated
 
 NEWS_PER_PAGE = 10
 CLOSING_SOON_DAYS = 28
-RESERVED_SLUGS = {"centres", "whats-on", "opportunities", "agencies", "lessons", "news", "programme",
-                  "search", "data", "members", "media", "assets", "404", "404.html",
+RESERVED_SLUGS = {"centres", "whats-on", "opportunities", "agencies", "lessons", "news",
+                  "programme", "search", "data", "members", "media", "assets", "404", "404.html",
                   "feed.xml", "sitemap.xml", "robots.txt", "pagefind"}
 
 
