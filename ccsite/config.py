@@ -11,7 +11,7 @@ from .load import ContentFolder, RawDocument, load
 from .model import (AccessibilitySettings, EditorSettings, MapSettings, Milestone,
                     NonCompliance, Organisation, SiteConfig, Target)
 from .schema import PLACEHOLDER, SITE
-from .validate import Reading, read_fields
+from .validate import Reading, contact as _contact, read_fields
 
 DEFAULT_LICENCE = SITE.field("open_data").field("licence").default
 
@@ -42,6 +42,7 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         service_types=v["service_types"], targets=targets, milestones=milestones,
         members_title=members.get("title") or "Members",
         protection=members.get("protection") or "server",
+        members_contact=_contact(members.get("contact")),
         licence=open_data.get("licence") or DEFAULT_LICENCE,
         ocid_prefix=open_data.get("ocid_prefix"), extra=v["extra"],
         accessibility=_accessibility(v["accessibility"]), editor=_editor(v["editor"]),

@@ -26,7 +26,7 @@ NEWS_PER_PAGE = 10
 CLOSING_SOON_DAYS = 28
 RESERVED_SLUGS = {"centres", "whats-on", "opportunities", "agencies", "lessons", "news",
                   "programme", "search", "data", "members", "media", "assets", "404", "404.html",
-                  "feed.xml", "sitemap.xml", "robots.txt", "pagefind"}
+                  "feed.xml", "sitemap.xml", "robots.txt", "pagefind", "members-help"}
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class MembersSite:
     media: set[str] = field(default_factory=set)
 
 
-MEMBERS_RESERVED_SLUGS = {"good-practice", "tags", "directory", "search", "media", "files",
+MEMBERS_RESERVED_SLUGS = {"good-practice", "tags", "directory", "search", "share", "media", "files",
                           "feed.xml", "keys.json", "search-index.json", "assets"}
 
 

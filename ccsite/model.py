@@ -190,6 +190,7 @@ class SiteConfig:
     accessibility: AccessibilitySettings | None = None
     editor: EditorSettings | None = None
     map: MapSettings = field(default_factory=MapSettings)
+    members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
     source: str = "site.yaml"  # the path messages show
     # (field, line, text) of each value still as `ccsite init` wrote it ('Change me')
     placeholders: tuple[tuple[str, int, str], ...] = ()

@@ -172,7 +172,12 @@ def routes(site: Site) -> list[Route]:
     if site.config.accessibility:
         r.append(Route("/accessibility/", "accessibility.html",
                        {"accessibility": site.config.accessibility, "section": "Pages"}))
+    if site.config.protection == "server":  # what a failed sign-in shows (deploy.py)
+        r.append(Route(MEMBERS_HELP, "members-help.html"))
     return r
+
+
+MEMBERS_HELP = "/members-help/"
 
 
 def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],

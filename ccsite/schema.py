@@ -429,6 +429,13 @@ SITE = ContentType("site", "", ".yaml", "Site settings", "site settings", common
     Field("members", "object", "Members area", fields=(
         Field("title", "line", "Title", default="Members"),
         Field("protection", "choice", "Protection", choices=PROTECTIONS, default="server"),
+        Field("contact", "object", "Who members ask", help="Who gives out new passphrases "
+              "and takes good-practice posts; shown to members and on the sign-in help.",
+              at_least_one=("email", "phone"), fields=(
+            Field("name", "line", "Name", required=True, example="Network coordinator"),
+            _EMAIL,
+            _PHONE,
+        )),
     )),
     Field("open_data", "object", "Open data", fields=(
         Field("licence", "line", "Licence", default="OGL-UK-3.0"),

@@ -29,6 +29,7 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError, ContentErrors
+from .render import MEMBERS_HELP
 
 mimetypes.add_type("text/calendar", ".ics")  # not in every system's list; a static host has it
 RELOAD_PATH = "/__ccsite/"
@@ -239,6 +240,15 @@ class PreviewServer:
 
         return Handler
 
+    def _sign_in_help(self) -> tuple[str, bytes]:
+        """What a failed sign-in shows: the site's sign-in help page, as the deploy
+        configs serve it for 401."""
+        page = self._file("public", MEMBERS_HELP.strip("/") + "/index.html")
+        if page is not None and page.is_file():
+            return "text/html; charset=utf-8", page.read_bytes()
+        return ("text/plain; charset=utf-8",
+                b"Members only: sign in with your login and passphrase.\n")
+
     def answer(self, request, head: bool) -> None:
         path = urlsplit(request.path).path
         if path == RELOAD_PATH + "events":
@@ -252,10 +262,9 @@ class PreviewServer:
         root, rel = self._root_for(site_path)
         if root == "members":
             if not self._authorised(request):
-                return self._send(request, 401, "text/plain; charset=utf-8",
-                                  b"Members only: sign in with your login and passphrase.\n",
-                                  head, {"WWW-Authenticate": 'Basic realm="Members", '
-                                         'charset="UTF-8"'})
+                return self._send(request, 401, *self._sign_in_help(), head,
+                                  {"WWW-Authenticate": 'Basic realm="Members", '
+                                   'charset="UTF-8"'})
         target = self._file(root, rel)
         if target is not None and target.is_dir():
             return self._send(request, 301, "text/plain", b"", head,

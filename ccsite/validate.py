@@ -356,10 +356,10 @@ def _sessions(rows: tuple[dict, ...]) -> tuple[Session, ...]:
 def _agency(v: dict, f: Fields, document: RawDocument) -> Agency:
     return Agency(slug=document.slug, source=document.path, lines=f.lines,
                   name=v["name"] or "", sector=v["sector"] or "", website=v["website"],
-                  contact=_contact(v["contact"]), about=v["about"] or "")
+                  contact=contact(v["contact"]), about=v["about"] or "")
 
 
-def _contact(c: dict | None) -> Contact | None:
+def contact(c: dict | None) -> Contact | None:
     if c is None:
         return None
     return Contact(name=c["name"] or "", role=c.get("role"), phone=c["phone"],
@@ -377,7 +377,7 @@ def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
         status=v["status"] or "", published=published, deadline=deadline,
         value=_money(v["value"]), eligible_sectors=v["eligible_sectors"],
         centre_slugs=v["centres"], documents=_documents(v["documents"]),
-        enquiries=_contact(v["enquiries"]), summary=v["summary"],
+        enquiries=contact(v["enquiries"]), summary=v["summary"],
     )
 
 

@@ -253,6 +253,48 @@ def sample_build(tmp_path_factory) -> Path:
     return build(copy_sample(folder), folder / "_site")
 
 
+# -- the checkout stays as it was: tests build copies, never content/ in place -----------
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+BUILD_LEFTOVERS = (".ccsite-cache", "_site", ".ccsite-secrets", "content")
+
+
+def checkout_state() -> dict[str, int]:
+    """What a build of the checkout's own content/ would leave or change there (the cache
+    and secrets beside content/, a default _site/, anything in content/), with times."""
+    found = {}
+    for top in (CHECKOUT / name for name in BUILD_LEFTOVERS):
+        if top.exists() and not top.is_symlink():
+            for path in (top, *top.rglob("*")):
+                found[path.relative_to(CHECKOUT).as_posix()] = path.lstat().st_mtime_ns
+    return found
+
+
+def pytest_sessionstart(session):
+    session.config.stash[CHECKOUT_KEY] = checkout_state()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if a test built (or wrote into) the checkout: it leaves a warm cache
+    that later runs build from, and files `git status` does not show."""
+    before = session.config.stash.get(CHECKOUT_KEY, None)
+    if before is None:
+        return
+    after = checkout_state()
+    changed = sorted(set(before.items()) ^ set(after.items()))
+    if changed:
+        names = sorted({name for name, _ in changed})
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (f"the tests changed the checkout {CHECKOUT}: {', '.join(names[:8])}"
+                   f"{' ...' if len(names) > 8 else ''} (build a copy: pagetypes.copy_sample)")
+        if reporter is not None:
+            reporter.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+CHECKOUT_KEY = pytest.StashKey[dict]()
+
+
 def pytest_addoption(parser):
     parser.addoption("--screenshots", metavar="DIR", default=None,
                      help="write PNG screenshots of every page type, phone and desktop "

@@ -346,103 +346,131 @@ def test_members_unlock_works_with_the_keyboard_only(sites, tab):
 
 # -- the accessibility statement made from site settings ------------------------------------
 
-ACCESSIBILITY = {
-    "compliance": "partial",
-    "standard": "2.2",
-    "limitations": [
-        "some older PDF documents, such as the 2006 guidance for applicants, are not fully "
-        "accessible to screen reader software",
-    ],
-    "non_compliance": [
-        {"issue": "The guidance for applicants from the 2006 expression of interest is a PDF "
-                  "without tags or a logical reading order.",
-         "criteria": ["1.3.1 Info and Relationships"],
-         "fix_by": dt.date(2027, 3, 31)},
-    ],
-    "out_of_scope": [
-        "PDFs and other documents published before 23 September 2018, unless they are "
-        "needed to use our services. The 2006 guidance is kept as a historical record only.",
-    ],
-    "improvements": "We check new pages against WCAG 2.2 AA before publishing them.",
-    "response_days": 5,
-    "prepared": dt.date(2026, 11, 2),
-    "reviewed": dt.date(2026, 11, 25),
-    "tested": dt.date(2026, 10, 30),
-    "tested_by": "the council's digital team",
-}
+# What the sample's site.yaml leaves out, added to a copy so that every setting is shown.
+MORE_SETTINGS = """\
+  email: access@example.org
+  phone: "01632 960999"
+  disproportionate_burden:
+    - the map of centres cannot be used by keyboard alone; the list beside it gives the same addresses
+"""
+MINIMAL = "accessibility:\n  compliance: full\n  prepared: 2026-11-02\n"
 
 
-def render_statement(content, accessibility) -> str:
-    """Render templates/accessibility.html as the build would once it is wired in (a route
-    /accessibility/ with the `accessibility` settings of site.yaml)."""
-    from ccsite import graph, load, render, validate
-    from ccsite.bodies import BodyRenderer
-    from ccsite.config import read_site_config
-    from ccsite.errors import ErrorList
-
-    errors = ErrorList()
-    folder = load.load(content, str(content), errors)
-    config = read_site_config(folder.site, errors)
-    options = validate.BuildOptions(now=dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc))
-    site = graph.build_site(validate.validate(folder, config, options, errors), options,
-                            errors, BodyRenderer(config.base_path))
-    errors.raise_if_any()
-    env = render.make_environment(None, config)
-    return env.get_template("accessibility.html").render(
-        site=site, accessibility=accessibility, current_url="/accessibility/",
-        section="Pages")
+def accessibility_block(site_yaml: str) -> tuple[int, int]:
+    """Where site.yaml's `accessibility:` block starts and ends (character offsets)."""
+    start = site_yaml.index("\naccessibility:") + 1
+    after = re.search(r"\n[^\s#]", site_yaml[start:])
+    return start, start + after.start() + 1 if after else len(site_yaml)
 
 
-@pytest.mark.parametrize("settings", ["full", "minimal"])
-def test_accessibility_statement_from_settings_is_complete_and_accessible(
-        settings, sample_build, tmp_path, tab):
-    import shutil
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
-    import html5lib
 
-    accessibility = ACCESSIBILITY if settings == "full" else {
-        "compliance": "full", "prepared": dt.date(2026, 11, 2)}
-    html = render_statement(pagetypes.ROOT / "content", accessibility)
-    parser = html5lib.HTMLParser(strict=False)
-    parser.parse(html)
-    assert not parser.errors
-    root = tmp_path / "root"
-    shutil.copytree(sample_build / "public", root, symlinks=True)
-    shutil.rmtree(root / "accessibility")
-    (root / "accessibility").mkdir()
-    (root / "accessibility" / "index.html").write_text(html, encoding="utf-8")
-    with served(root) as base:
+def said_for(settings: dict) -> dict[str, list[str]]:
+    """Each accessibility setting -> what the statement must say for it, in the words of
+    GOV.UK's model statement."""
+    standard = str(settings.get("standard", "2.2"))
+    guidelines = f"compliant with the Web Content Accessibility Guidelines version {standard} " \
+        "AA standard"
+    compliance = {"full": "fully", "partial": "partially", "not": "not"}
+    said = {
+        "compliance": [f"This website is {compliance[settings['compliance']]} {guidelines}"],
+        "standard": [guidelines],
+        "prepared": [f"This statement was prepared on {long_date(settings['prepared'])}"],
+        "reviewed": [f"It was last reviewed on {long_date(settings.get('reviewed', dt.date.min))}"],
+        "tested": [f"This website was last tested on "
+                   f"{long_date(settings.get('tested', dt.date.min))} against the WCAG "
+                   f"{standard} AA standard"],
+        "tested_by": [f"The test was carried out by {settings.get('tested_by')}"],
+        "response_days": [f"get back to you in {settings.get('response_days')} working days"],
+        "email": [f"email {settings.get('email')}"],
+        "phone": [f"call {settings.get('phone')}"],
+        "improvements": [str(settings.get("improvements"))],
+        "non_compliance": [
+            text for item in settings.get("non_compliance", []) for text in (
+                item["issue"], f"This fails WCAG {standard} success criteri"
+                f"{'on' if len(item['criteria']) == 1 else 'a'} {', '.join(item['criteria'])}.",
+                f"We plan to fix this by {long_date(item['fix_by'])}.")],
+    }
+    for listed in ("limitations", "disproportionate_burden", "out_of_scope"):
+        said[listed] = list(settings.get(listed, []))
+    return {name: said[name] for name in settings}
+
+
+def built_statement(folder, block: str | None, tab) -> tuple[dict, str, str]:
+    """A copy of the sample built with `block` as its accessibility settings (None: the
+    sample's own and MORE_SETTINGS): the settings as site.yaml has them, the built
+    /accessibility/ page's HTML, and its main text as the browser shows it, after axe
+    (at each width) and the heading checks."""
+    import yaml
+
+    content = pagetypes.copy_sample(folder)
+    site_yaml = (content / "site.yaml").read_text(encoding="utf-8")
+    start, end = accessibility_block(site_yaml)
+    block = site_yaml[start:end].rstrip("\n") + "\n" + MORE_SETTINGS if block is None else block
+    site_yaml = site_yaml[:start] + block + site_yaml[end:]
+    (content / "site.yaml").write_text(site_yaml, encoding="utf-8")
+    public = pagetypes.build(content, folder / "_site") / "public"
+    html = (public / "accessibility/index.html").read_text(encoding="utf-8")
+    with served(public) as base:
         tab.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
         tab.goto(base + "/accessibility/")
         for width in WIDTHS.values():
             tab.set_viewport_size({"width": width, "height": 900})
             violations = axe_violations(tab)
             assert not violations, report(violations)
-        text = tab.inner_text("main")
-        headings = tab.evaluate(STRUCTURE)["headings"]
-    assert not heading_problems(headings)
-    # what the model statement of the UK regulations asks for
-    for needed in ["Accessibility statement for Hertfordshire Children's Centres",
-                   "This website is run by Hertfordshire County Council",
-                   "Feedback and contact information", "childrens.centres@example.org",
-                   "01923 471555", "Reporting accessibility problems with this website",
-                   "Enforcement procedure", "Equality Advisory and Support Service",
-                   "Technical information about this website's accessibility",
-                   "Compliance status", "Preparation of this accessibility statement",
-                   "This statement was prepared on 2 November 2026"]:
+        text = re.sub(r"\s+", " ", tab.inner_text("main"))
+        assert not heading_problems(tab.evaluate(STRUCTURE)["headings"])
+    return yaml.safe_load(site_yaml)["accessibility"], html, text
+
+
+# what the model statement of the UK regulations asks for, whatever the settings
+MODEL_STATEMENT = [
+    "Accessibility statement for Hertfordshire Children's Centres",
+    "This website is run by Hertfordshire County Council", "Feedback and contact information",
+    "Reporting accessibility problems with this website", "Enforcement procedure",
+    "Equality Advisory and Support Service",
+    "Technical information about this website's accessibility", "Compliance status",
+    "Preparation of this accessibility statement"]
+
+
+def test_built_accessibility_statement_shows_every_setting_of_site_yaml(tmp_path, tab):
+    """The sample's accessibility: settings (and the ones it leaves out, added), built:
+    every setting the validator reads is in the copy and is said on /accessibility/."""
+    import html5lib
+
+    from validator_fields import fields_the_validator_reads
+
+    settings, html, text = built_statement(tmp_path, None, tab)
+    parser = html5lib.HTMLParser(strict=False)
+    parser.parse(html)
+    assert not parser.errors
+    read = {path.removeprefix("accessibility.") for kind, _, path in
+            fields_the_validator_reads(tmp_path / "content")
+            if kind == "site" and path.startswith("accessibility.")}
+    assert set(settings) == {name for name in read if "." not in name}, \
+        "a setting the validator reads is not given (or not known) here"
+    assert {f"non_compliance[].{name}" for item in settings["non_compliance"] for name in item} \
+        == {name for name in read if "." in name}
+    for needed in MODEL_STATEMENT:
         assert needed in text, needed
-    if settings == "full":
-        for needed in ["partially compliant with the Web Content Accessibility Guidelines "
-                       "version 2.2 AA standard", "1.3.1 Info and Relationships",
-                       "31 March 2027", "published before 23 September 2018",
-                       "It was last reviewed on 25 November 2026",
-                       "last tested on 30 October 2026", "the council's digital team",
-                       "5 working days"]:
-            assert needed in text, needed
-    else:
-        assert "fully compliant with the Web Content Accessibility Guidelines version 2.2 " \
-               "AA standard" in text
-        assert "Non-accessible content" not in text
+    said = said_for(settings)
+    assert set(said) == set(settings) and all(said.values())
+    for name, texts in said.items():
+        for needed in texts:
+            assert needed in text, f"accessibility.{name}: {needed!r} is not on the page"
+
+
+def test_built_accessibility_statement_from_the_fewest_settings_says_the_defaults(
+        tmp_path, tab):
+    settings, _, text = built_statement(tmp_path, MINIMAL, tab)
+    for needed in [*MODEL_STATEMENT, *sum(said_for(settings).values(), [])]:
+        assert needed in text, needed
+    assert "fully compliant with the Web Content Accessibility Guidelines version 2.2" in text
+    assert "childrens.centres@example.org" in text and "01923 471555" in text  # organisation's
+    assert "get back to you in 5 working days" in text
+    assert "Non-accessible content" not in text and "last reviewed" not in text
 
 
 def test_in_page_links_of_the_encrypted_members_area_stay_in_page(sites, tab):

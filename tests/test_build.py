@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,22 @@ def test_expired_opportunity_is_shown_closed(site):
     assert "Closes in" not in page
     index = site.page("/opportunities/")
     closed = index.split('id="closed"', 1)[1]
+    assert "Lead agency for Oxhey" in closed
+
+
+def test_opportunity_is_closed_at_the_very_second_of_its_deadline(site):
+    """The deadline is the moment applications stop: open one second before it, closed at
+    it (a `>=` in place of `>` would keep it open for that second)."""
+    assert site.build("--now", "2027-01-29T11:59:59Z").status == 0
+    before = site.text("/opportunities/oxhey-eoi/")
+    assert "Closes today" in before and "Status Open" in before
+    assert "Add the deadline to your calendar" in before
+    assert site.build("--now", "2027-01-29T12:00:00Z").status == 0
+    page = site.text("/opportunities/oxhey-eoi/")
+    assert "Closed on 29 January 2027" in page
+    assert "Closes today" not in page and "Status Open" not in page
+    assert "Add the deadline to your calendar" not in page
+    closed = site.page("/opportunities/").split('id="closed"', 1)[1]
     assert "Lead agency for Oxhey" in closed
 
 
@@ -75,11 +92,13 @@ def test_deleted_source_page_disappears_from_output(site):
 
 
 def test_two_builds_with_the_same_now_are_byte_identical(tmp_path):
+    """Two copies of the sample, in different folders, each built from an empty cache."""
+    from pagetypes import build, copy_sample
+
     outputs = []
     for name in ("one", "two"):
-        assert main(["build", "--source", str(ROOT / "content"), "--output",
-                     str(tmp_path / name), "--now", "2026-11-25T12:00:00Z", "--quiet"]) == 0
-        root = tmp_path / name  # every root (public, members, deploy), and the lock file
+        root = build(copy_sample(tmp_path / name), tmp_path / name / "_site")
+        # every root (public, members, deploy), and the lock file
         outputs.append({p.relative_to(root): p.read_bytes() for p in root.rglob("*")
                         if p.is_file() and ".ccsite-spare-" not in p.as_posix()})
     assert outputs[0].keys() == outputs[1].keys()
@@ -227,8 +246,7 @@ def test_console_command_and_build_py_build_the_sample_site(tmp_path):
     """As the quick start runs it: `python build.py` from the top of the repository."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     work = tmp_path / "checkout"
-    work.mkdir()
-    (work / "content").symlink_to(ROOT / "content")
+    shutil.copytree(ROOT / "content", work / "content")
     done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--now",
                            "2026-11-25T12:00:00Z"], cwd=work, env=env, capture_output=True,
                           text=True, timeout=120)
@@ -236,7 +254,7 @@ def test_console_command_and_build_py_build_the_sample_site(tmp_path):
     assert "Built" in done.stdout and "warn" not in (done.stdout + done.stderr).lower()
     assert (work / "_site/public/index.html").exists()
     done = subprocess.run([sys.executable, "-m", "ccsite", "build", "--source",
-                           str(ROOT / "content"), "--output", str(tmp_path / "m"), "--now",
+                           str(work / "content"), "--output", str(tmp_path / "m"), "--now",
                            "2026-11-25"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
 

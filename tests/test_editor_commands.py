@@ -181,3 +181,53 @@ def test_opening_hours_rows_that_overlap_are_warned(site, capsys):
     assert (f"{site.content}/centres/oxhey.md:14: opening_hours: warning: two rows give Friday "
             "hours that overlap (9am to 5pm, and 10am to midday); give each day's hours once"
             ) in check(site, capsys)[2]
+
+
+def tree(root) -> dict[str, str]:
+    """Every file, folder and link under `root` with what it holds (a file's bytes, a
+    link's target) and its permissions."""
+    import hashlib
+    import os
+
+    found = {}
+    for folder, folders, files in os.walk(root):
+        for name in folders + files:
+            path = os.path.join(folder, name)
+            info = os.lstat(path)
+            if os.path.islink(path):
+                what = "link " + os.readlink(path)
+            elif os.path.isdir(path):
+                what = "folder"
+            else:
+                with open(path, "rb") as handle:
+                    what = hashlib.sha256(handle.read()).hexdigest()
+            found[os.path.relpath(path, root)] = f"{what} {oct(info.st_mode)}"
+    return found
+
+
+def test_check_leaves_the_project_folder_as_it_was_but_for_the_cache(tmp_path):
+    """`ccsite check` publishes nothing: run as an editor does, in a copy of the project
+    (the sample), it leaves every file and folder there as it was (the cache beside
+    content/ is its to write), and nothing in the temporary folder or home folder."""
+    import os
+    import subprocess
+    import sys
+
+    import pagetypes
+
+    project, scratch, home = tmp_path / "project", tmp_path / "tmp", tmp_path / "home"
+    for folder in (project, scratch, home):
+        folder.mkdir()
+    pagetypes.copy_sample(project)
+    before = tree(project)
+    env = {**os.environ, "TMPDIR": str(scratch), "HOME": str(home)}
+    done = subprocess.run([sys.executable, "-m", "ccsite", "check", "--now", NOW], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "The content is ready to publish." in done.stdout
+    after = {path: what for path, what in tree(project).items()
+             if path.split(os.sep)[0] != ".ccsite-cache"}
+    assert after == before, sorted(set(after.items()) ^ set(before.items()))[:10]
+    assert (project / ".ccsite-cache").is_dir()  # the folder excused above is the real one
+    assert sorted(os.listdir(tmp_path)) == ["home", "project", "tmp"]
+    assert not list(scratch.iterdir()) and not list(home.iterdir())

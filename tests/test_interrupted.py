@@ -30,59 +30,122 @@ def build_command(site, output: Path) -> list[str]:
             "--output", str(output), "--now", NOW, "--quiet"]
 
 
+ROOTS = ("public", "members", "deploy")
+KILLPOINTS = Path(__file__).parent / "killpoints.py"
+
+
+class OldAndNew:
+    """A site built before and after an edit, and its output as the earlier build left it,
+    put back before each build the test interrupts."""
+
+    def __init__(self, site):
+        self.site = site
+        self.old_output = site.root / "old"
+        assert subprocess.run(build_command(site, self.old_output)).returncode == 0
+        self.old = self.roots(self.old_output)
+        site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
+        site.edit("news/centres-open.md", "See [Oxhey]", "Now see [Oxhey]")
+        site.edit("members/good-practice/dads-group.md", "Members-only body.", "Members' body.")
+        new_output = site.root / "new"
+        assert subprocess.run(build_command(site, new_output)).returncode == 0
+        self.new = self.roots(new_output)
+        assert self.old["public"] != self.new["public"]
+        assert self.old["members"] != self.new["members"]
+
+    @staticmethod
+    def roots(output: Path) -> dict[str, dict[str, str]]:
+        return {root: snapshot(output / root) for root in ROOTS}
+
+    def restore_old(self) -> None:
+        shutil.rmtree(self.site.output, ignore_errors=True)
+        shutil.copytree(self.old_output, self.site.output, symlinks=True)
+        shutil.rmtree(self.site.root / ".ccsite-cache", ignore_errors=True)  # as it was too
+
+    def outcome(self) -> str:
+        """'old' or 'new'; 'apart' when each root is wholly old or wholly new but not all
+        the same (the roots are swapped one after another); else which root is mixed."""
+        now = self.roots(self.site.output)
+        if now == self.old:
+            return "old"
+        if now == self.new:
+            return "new"
+        mixed = [root for root in ROOTS if now[root] not in (self.old[root], self.new[root])]
+        return f"mixed: {mixed}" if mixed else "apart"
+
+    def finish_and_tidy(self) -> None:
+        """Whatever a killed build left behind, the next build finishes the job and tidies."""
+        assert subprocess.run(build_command(self.site, self.site.output)).returncode == 0
+        assert self.roots(self.site.output) == self.new
+        assert not [p for p in os.listdir(self.site.output) if p.startswith(".ccsite-tmp-")
+                    or p.startswith(".ccsite-old-")]
+
+
 def test_build_killed_at_any_moment_leaves_old_or_new_site(site):
-    old_output = site.root / "old"
-    assert subprocess.run(build_command(site, old_output)).returncode == 0
-    old = snapshot(old_output / "public")
-    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
-    site.edit("news/centres-open.md", "See [Oxhey]", "Now see [Oxhey]")
-    new_output = site.root / "new"
-    assert subprocess.run(build_command(site, new_output)).returncode == 0
-    new = snapshot(new_output / "public")
-    assert old != new
-
-    def restore_old() -> None:
-        shutil.rmtree(site.output, ignore_errors=True)
-        shutil.copytree(old_output, site.output)
-
-    restore_old()
+    runs = OldAndNew(site)
+    runs.restore_old()
     started = time.monotonic()  # how long the build we will interrupt takes
     assert subprocess.run(build_command(site, site.output)).returncode == 0
     duration = time.monotonic() - started
     rng = random.Random(20261125)
-    outcomes = {"old": 0, "new": 0, "mixed": 0}
+    outcomes = {}
     for _ in range(KILLS):
-        restore_old()
+        runs.restore_old()
         process = subprocess.Popen(build_command(site, site.output))
         time.sleep(rng.uniform(0.3 * duration, 1.1 * duration))  # the swap comes late
         process.send_signal(signal.SIGKILL)
         process.wait()
-        now = snapshot(site.output / "public")
-        outcomes["old" if now == old else "new" if now == new else "mixed"] += 1
+        outcome = runs.outcome()
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
     print(f"kill test: {KILLS} builds killed: {outcomes}")
-    assert outcomes["mixed"] == 0, outcomes
-    # whatever was left behind, the next build finishes the job and tidies up
-    assert subprocess.run(build_command(site, site.output)).returncode == 0
-    assert snapshot(site.output / "public") == new
-    assert not [p for p in os.listdir(site.output) if p.startswith(".ccsite-tmp-")
-                or p.startswith(".ccsite-old-")]
+    assert set(outcomes) <= {"old", "new", "apart"}, outcomes
+    runs.finish_and_tidy()
+
+
+def test_build_killed_at_each_step_of_its_swap_leaves_old_or_new_site(site):
+    """Killed just before each rename or removal that touches the published folders, in
+    turn (tests/killpoints.py): a swap that deletes the old site before the new one is
+    in place is caught at the very step, not by a lucky moment. Each root must be wholly
+    old or wholly new."""
+    runs = OldAndNew(site)
+    outcomes = []
+    for kill_at in range(1, 100):
+        runs.restore_old()
+        command = [sys.executable, str(KILLPOINTS), str(kill_at), str(site.output),
+                   *build_command(site, site.output)[3:]]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        outcomes.append(runs.outcome())
+        assert outcomes[-1] in ("old", "new", "apart"), \
+            f"killed before step {kill_at}: {outcomes}"
+        if done.returncode == 0:
+            break
+        assert done.returncode == -signal.SIGKILL, done.stderr
+    else:
+        raise AssertionError("the build was still renaming and removing after 99 steps")
+    print(f"swap kill test: killed at each of {kill_at - 1} steps: {outcomes}")
+    assert kill_at > 3 and outcomes[0] == "old" and outcomes[-1] == "new", outcomes
+    runs.finish_and_tidy()
 
 
 def test_second_build_at_the_same_time_is_told_to_wait(site):
-    first = subprocess.Popen(build_command(site, site.output), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    lock = site.output / ".ccsite-lock"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not (lock.exists() and lock.read_text()):
-        time.sleep(0.01)
-    second = subprocess.run(build_command(site, site.output), capture_output=True, text=True)
-    first_out = first.communicate(timeout=120)
-    assert first.returncode == 0, first_out
-    if second.returncode == 0:  # the first had already finished: no overlap to refuse
-        return
-    assert second.returncode == 1
-    assert f"{site.output}:1: lock: another build (process {first.pid}) is writing to " \
-           f"{site.output}; wait for it to finish" in second.stderr
+    """The test holds the output folder's lock as a build does (so the two certainly
+    overlap) while a build runs in another process: it is refused, names the holder, and
+    leaves the published site as it was."""
+    from ccsite.write import BuildLock
+
+    assert subprocess.run(build_command(site, site.output)).returncode == 0
+    published = lambda: {k: v for k, v in snapshot(site.output).items() if k != ".ccsite-lock"}
+    before = published()
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
+    with BuildLock(site.output):
+        second = subprocess.run(build_command(site, site.output), capture_output=True,
+                                text=True, timeout=120)
+        assert second.returncode == 1, second.stderr
+        assert second.stderr.startswith(
+            f"{site.output}:1: lock: another build (process {os.getpid()}) is writing to "
+            f"{site.output}; wait for it to finish, then build again"), second.stderr
+        assert published() == before
+    assert subprocess.run(build_command(site, site.output)).returncode == 0  # let go: it builds
+    assert "Allow far more time" in (site.output / "public/lessons/more-time/index.html").read_text()
 
 
 # -- folders given wrongly -------------------------------------------------------------------

@@ -507,6 +507,43 @@ def test_encrypt_mode_output_holds_no_plaintext_of_members_content(site):
     assert len(files) == 1 and files[0].read_bytes().startswith(protect.MAGIC)
 
 
+def members_names(content: Path) -> set[str]:
+    """What a file or folder name could give away of the members area: each members file's
+    own name (a post's or page's slug, a document's name) and each title and tag as a slug."""
+    from ccsite.graph import slugify
+
+    names = set()
+    for path in (content / "members").rglob("*"):
+        if path.is_file() and path.name != "directory.yaml":
+            names.add(path.stem.lower())
+            for line in path.read_text(errors="replace").splitlines():
+                key, _, value = line.partition(":")
+                if key in ("title", "tags"):
+                    names.update(slugify(v) for v in value.strip(" []").split(","))
+    names.discard("")
+    return names
+
+
+def test_encrypt_mode_output_has_no_file_or_folder_named_after_members_content(site):
+    """Encrypted files get opaque names: a name like `canary-rota.pdf.enc` would tell
+    anyone what the members area holds without a passphrase."""
+    encrypt_site(site, "Jane Example")
+    add_canary_members_content(site)
+    site.write("members/media/reports/secret-budget-2027.pdf", "%PDF-1.4 budget\n")
+    site.edit("members/good-practice/canary-post.md", "(/members/media/canary-rota.pdf)",
+              "(/members/media/canary-rota.pdf) and the [budget]"
+              "(/members/media/reports/secret-budget-2027.pdf)")
+    result = site.build()
+    assert result.status == 0, result.err
+    names = members_names(site.content)
+    assert {"canary-post", "canary-handbook", "canary-rota", "secret-budget-2027",
+            "canarytitle-quokka-7781", "canarytag-7781"} <= names
+    paths = [p.relative_to(site.output).as_posix().lower() for p in site.output.rglob("*")]
+    assert sum(p.startswith("public/members/files/") for p in paths) == 2
+    told = {(path, name) for path in paths for name in names if name in path}
+    assert not told, f"output names that tell members content: {sorted(told)}"
+
+
 def test_encrypted_member_file_opens_with_the_content_key(tmp_path):
     source = tmp_path / "rota.pdf"
     source.write_bytes(b"%PDF-1.4 secret rota")

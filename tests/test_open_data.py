@@ -72,16 +72,19 @@ def _is_date_time(value: object) -> bool:
 
 # -- building and reading ---------------------------------------------------------------
 
-def build(output: Path, now: str = NOW) -> Path:
-    status = main(["build", "--source", str(ROOT / "content"), "--output", str(output),
-                   "--now", now, "--quiet"])
+def build(folder: Path, now: str = NOW) -> Path:
+    """A copy of the sample in `folder`, built there with its own cache."""
+    from pagetypes import copy_sample
+
+    status = main(["build", "--source", str(copy_sample(folder)), "--output",
+                   str(folder / "_site"), "--now", now, "--quiet"])
     assert status == 0, "the sample site must build"
-    return output / "public"
+    return folder / "_site" / "public"
 
 
 @pytest.fixture(scope="module")
-def public(tmp_path_factory) -> Path:
-    return build(tmp_path_factory.mktemp("open-data"))
+def public(sample_build) -> Path:
+    return sample_build / "public"  # built at NOW
 
 
 def read_json(path: Path) -> Any:

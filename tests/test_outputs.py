@@ -2,8 +2,10 @@
 with the standard parsers other tools use."""
 from __future__ import annotations
 
+import functools
 import json
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,18 +13,13 @@ import feedparser
 import icalendar
 import pytest
 
-from ccsite.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-25T12:00:00Z"
 
 
 @pytest.fixture(scope="module")
-def public(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("sample")
-    assert main(["build", "--source", str(ROOT / "content"), "--output", str(output),
-                 "--now", NOW, "--quiet"]) == 0
-    return output / "public"
+def public(sample_build) -> Path:
+    return sample_build / "public"
 
 
 def html_pages(public: Path) -> list[Path]:
@@ -43,6 +40,100 @@ def test_news_and_opportunity_feeds_parse_without_errors(public):
     eoi = next(e for e in opportunities.entries if "recommissioning" in e.link)
     assert "Deadline: midday on 29 January 2027" in eoi.summary
     assert eoi.updated == "2026-11-02T00:00:00Z"
+
+
+# -- Atom (RFC 4287): the RFC's own RELAX NG schema and its Schematron rules ----------------
+
+ATOM = "http://www.w3.org/2005/Atom"
+ATOM_SCHEMA = Path(__file__).parent / "schemas" / "atom-rfc4287" / "atom.rng"
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+
+
+@functools.cache
+def atom_validators():
+    """RFC 4287 appendix B as RELAX NG (converted with rnc2rng, see tests/schemas/README.md),
+    and the Schematron rules the appendix carries as annotations (the ones RELAX NG cannot
+    say: who must have an author, an entry's link or content), made ISO Schematron so lxml
+    runs them. Each rule in a pattern of its own: in one pattern only the first rule
+    matching an element is tried, and two of the RFC's rules are on atom:entry."""
+    from lxml import etree, isoschematron
+
+    old, iso = "http://www.ascc.net/xml/schematron", "http://purl.oclc.org/dsdl/schematron"
+    grammar = etree.parse(str(ATOM_SCHEMA))
+    rules = etree.Element(f"{{{iso}}}schema", nsmap={"sch": iso})
+    etree.SubElement(rules, f"{{{iso}}}ns", prefix="atom", uri=ATOM)
+    for rule in grammar.iter(f"{{{old}}}rule"):
+        pattern = etree.SubElement(rules, f"{{{iso}}}pattern")
+        copy = etree.SubElement(pattern, f"{{{iso}}}rule", context=rule.get("context"))
+        for check in rule.iter(f"{{{old}}}assert"):
+            etree.SubElement(copy, f"{{{iso}}}assert", test=check.get("test")).text = check.text
+    assert len(rules) == 4, "RFC 4287 appendix B has three Schematron rules"
+    return etree.RelaxNG(grammar), isoschematron.Schematron(rules, store_report=True)
+
+
+def atom_mistakes(data: bytes) -> list[str]:
+    """Every way an Atom feed breaks RFC 4287: its schema and rules, then what the RFC says
+    in prose only (each check names its section)."""
+    from lxml import etree
+
+    schema, rules = atom_validators()
+    feed = etree.fromstring(data)
+    found = [f"schema: {e.message} (line {e.line})" for e in schema.error_log] \
+        if not schema.validate(feed) else []
+    if not rules.validate(feed):
+        found += [f"rule: {text}" for text in rules.validation_report.xpath(
+            "//svrl:failed-assert/svrl:text/text()",
+            namespaces={"svrl": "http://purl.oclc.org/dsdl/svrl"})]
+    a = {"a": ATOM}
+    for date in feed.xpath("//a:updated | //a:published", namespaces=a):
+        if not RFC3339.fullmatch(date.text or ""):  # xsd:dateTime lets the zone be left out
+            found.append(f"3.3: {date.text!r} is not an RFC 3339 date-time with its zone")
+    for element in [feed, *feed.xpath("a:entry", namespaces=a)]:
+        ids = element.xpath("a:id/text()", namespaces=a)
+        if ids and not urllib.parse.urlsplit(ids[0]).scheme:
+            found.append(f"4.2.6: atom:id {ids[0]!r} is not an absolute IRI")
+        alternates = [(l.get("type"), l.get("hreflang")) for l in element.xpath(
+            "a:link[@rel='alternate' or not(@rel)]", namespaces=a)]
+        if len(alternates) != len(set(alternates)):
+            found.append("4.1.1/4.1.2: two alternate links of the same type and hreflang")
+        if element.xpath("a:content[@src or (@type and not(@type='text' or @type='html' or "
+                         "@type='xhtml' or contains(@type, 'xml') or starts-with(@type, "
+                         "'text/')))] and not(a:summary)", namespaces=a):
+            found.append("4.1.2: an entry whose content is not inline text has no summary")
+    ids = feed.xpath("a:entry/a:id/text()", namespaces=a)
+    if len(ids) != len(set(ids)):
+        found.append("4.1.1: two entries with the same atom:id")
+    if not feed.xpath("a:link[@rel='self']", namespaces=a):
+        found.append("4.1.1: no atom:link rel='self' (a SHOULD the feed validators ask for)")
+    return found
+
+
+def test_every_feed_of_the_build_is_valid_atom(sample_build):
+    """Every Atom document the build writes, public and members, against RFC 4287: a feed
+    with no <updated> or <author> still parses (feedparser says nothing), but is not Atom."""
+    feeds = {p.relative_to(sample_build).as_posix(): p for p in sorted(sample_build.rglob("*.xml"))
+             if f"<feed xmlns=\"{ATOM}\"" in p.read_text(encoding="utf-8")[:400]}
+    assert {"public/feed.xml", "public/opportunities/feed.xml", "members/feed.xml"} <= set(feeds)
+    for name, path in feeds.items():
+        assert atom_mistakes(path.read_bytes()) == [], name
+
+
+@pytest.mark.parametrize("element", ["id", "title", "updated", "author"])
+def test_atom_check_finds_a_feed_without_a_required_element(sample_build, element):
+    """The check itself can fail: the news feed without each element RFC 4287 requires of
+    a feed (an author, as no entry of it has one)."""
+    feed = (sample_build / "public/feed.xml").read_text(encoding="utf-8")
+    head, entries = feed.split("<entry>", 1)
+    assert "<author>" not in entries and f"<{element}>" in head
+    broken = re.sub(rf"\n  <{element}>.*?</{element}>", "", head, count=1, flags=re.S)
+    assert atom_mistakes(f"{broken}<entry>{entries}".encode()), element
+
+
+@pytest.mark.parametrize("element", ["id", "title", "updated"])
+def test_atom_check_finds_an_entry_without_a_required_element(sample_build, element):
+    feed = (sample_build / "public/opportunities/feed.xml").read_text(encoding="utf-8")
+    broken = re.sub(rf"\n    <{element}>.*?</{element}>", "", feed, count=1, flags=re.S)
+    assert broken != feed and atom_mistakes(broken.encode()), element
 
 
 def test_pages_announce_their_feeds(public):

@@ -5,19 +5,15 @@ from pathlib import Path
 
 import pytest
 
+import pagetypes
 from browser import needs_browser, served
-from ccsite.cli import main
 
 pytestmark = [pytest.mark.browser, needs_browser]
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("sample")
-    assert main(["build", "--source", str(ROOT / "content"), "--output", str(output),
-                 "--now", "2026-11-25T12:00:00Z", "--quiet"]) == 0
-    return output / "public"
+def sample(sample_build) -> Path:
+    return sample_build / "public"
 
 
 def test_typing_a_town_finds_its_centre(sample, page):
@@ -48,11 +44,10 @@ def sharded(tmp_path_factory) -> Path:
     shards (here of 3 items) that the search page merges into the main index."""
     from ccsite.outputs import search
 
-    output = tmp_path_factory.mktemp("sharded")
+    folder = tmp_path_factory.mktemp("sharded")
     saved, search.SHARD_PAGES = search.SHARD_PAGES, 3
     try:
-        assert main(["build", "--source", str(ROOT / "content"), "--output", str(output),
-                     "--now", "2026-11-25T12:00:00Z", "--quiet"]) == 0
+        output = pagetypes.build(pagetypes.copy_sample(folder), folder / "_site")
     finally:
         search.SHARD_PAGES = saved
     return output / "public"

@@ -1,6 +1,7 @@
 """`ccsite serve` as an editor uses it: a real server process, real HTTP, real file edits."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -124,9 +125,9 @@ def test_pages_carry_the_reload_script_and_events_announce_builds(site, server):
         assert int(events.readline().decode().split(":")[1]) > version
 
 
-def test_members_area_is_behind_basic_auth_in_server_mode(site):
-    store = credentials.MemberStore(site.root / ".ccsite-secrets")
-    member, passphrase = store.add("Jane Example", None)
+@contextlib.contextmanager
+def serving(site):
+    """`ccsite serve` on the fixture site, run as an editor runs it: its address."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
@@ -135,14 +136,21 @@ def test_members_area_is_behind_basic_auth_in_server_mode(site):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: _up(base), 30, "server start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_members_area_is_behind_basic_auth_in_server_mode(site):
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    member, passphrase = store.add("Jane Example", None)
+    with serving(site) as base:
         assert get(base + "/members/")[0] == 401
         assert get(base + "/members/", (member.login, "wrong words"))[0] == 401
         status, body = get(base + "/members/good-practice/dads-group/",
                            (member.login, passphrase))
         assert status == 200 and "Members-only body." in body
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _up(base: str) -> bool:

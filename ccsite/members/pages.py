@@ -30,6 +30,7 @@ def members_routes(members: MembersSite) -> list[Route]:
     routes = [Route(ROOT, "members/index.html"),
               Route("/members/directory/", "members/directory.html"),
               Route("/members/search/", "members/search.html"),
+              Route("/members/share/", "members/share.html"),
               Route("/members/feed.xml", "atom.xml", {"feed": _feed(members)})]
     routes += [Route(p.url, "members/post.html", {"post": p}, p.source) for p in members.posts]
     routes += [Route(t.url, "members/tag.html", {"tag": t}) for t in members.tags]

@@ -222,6 +222,8 @@
       main.innerHTML = page.main;
       document.title = page.title;
       links(main);
+      var signOut = main.querySelector("[data-members-signout]");
+      if (signOut) signOut.addEventListener("click", function () { window.ccsiteMembers.signOut(); });
       var form = main.querySelector("[data-members-search]");
       if (form) startSearch(form, function () { return Promise.resolve(bundle.search); });
       var id = place(), target = id && document.getElementById(id);
@@ -287,8 +289,8 @@
         .catch(function () {
           status.textContent = "";
           showError("That passphrase did not open the members area. Check the words and the " +
-            "spaces between them, and try again. If it still does not work, ask the programme " +
-            "team for a new passphrase.");
+            "spaces between them, and try again. If it still does not work, ask " +
+            (shell.getAttribute("data-ask") || "the programme team") + " for a new passphrase.");
         });
     });
     /* signing out: the kept key is deleted and the sign-in form shown again */
