@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 PRODID = "-//ccsite//children's centres//EN"
 
@@ -120,6 +120,7 @@ def sessions_calendar(site, centre) -> str:
     config = site.config
     anchor = centre.opening_date or dt.date(2000, 1, 3)
     calendar = _calendar(site, f"{centre.name}: sessions")
+    calendar.add_component(_uk_time())  # before the events that name it
     page = config.base_url + centre.url.lstrip("/")
     address = ", ".join([centre.name, *centre.address.lines]) if centre.address else centre.name
     uids: set[str] = set()
@@ -141,8 +142,25 @@ def sessions_calendar(site, centre) -> str:
         event.add("url", page)
         event.add("description", session_description(session) + f"\n{page}")
         calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical().decode("utf-8")
+
+
+def _uk_time() -> Timezone:
+    """Europe/London as its rules are (since 1996: summer time from the last Sunday of
+    March at 1am GMT to the last Sunday of October at 2am BST), with no end date: the
+    library's own VTIMEZONE lists every change up to 2038 and stops there."""
+    zone = Timezone()
+    zone.add("tzid", "Europe/London")
+    for part, start, month, name, before, after in (
+            (TimezoneDaylight(), dt.datetime(1996, 3, 31, 1), 3, "BST", 0, 1),
+            (TimezoneStandard(), dt.datetime(1996, 10, 27, 2), 10, "GMT", 1, 0)):
+        part.add("dtstart", start)
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1SU"})
+        part.add("tzname", name)
+        part.add("tzoffsetfrom", dt.timedelta(hours=before))
+        part.add("tzoffsetto", dt.timedelta(hours=after))
+        zone.add_component(part)
+    return zone
 
 
 def session_description(session) -> str:
