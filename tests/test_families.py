@@ -120,7 +120,7 @@ def test_a_centre_page_puts_hours_phone_address_and_sessions_before_the_rest(sit
     assert site.build().status == 0
     text = site.text("/centres/oxhey/")
     order = [text.index(words) for words in (
-        "Opening hours Monday to Friday : 9am to 5pm", "Telephone Call 01632 960002",
+        "Opening hours Monday to Friday : 9am to 5pm", "Telephone 01632 960002",
         "Address 1 Bridlington Road", "Sessions Monday 9:30am to 11:30am Stay and play",
         "Tuesday 1:30pm to 3pm Baby clinic Ask the centre how to join. Term time only. "
         "Bring your red book.", "Wednesday 9:30am to 11:30am Stay and play 0 to 5 years. "

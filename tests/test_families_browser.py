@@ -166,6 +166,19 @@ def test_filters_move_focus_to_the_count_and_hide_the_unfiltered_list(phone, bas
     assert phone.locator("[data-results]").is_hidden()
 
 
+def test_a_centre_page_puts_open_now_hours_phone_and_address_on_the_first_screen(phone, base):
+    """They were 950 px and more down a phone's page, below status, phase and district."""
+    phone.goto(base + "/centres/watford-holywell/")
+    for row in ("Opening hours", "Telephone", "Address"):
+        box = phone.locator(".summary-list__row", has_text=row).bounding_box()
+        assert box["y"] + box["height"] <= PHONE["height"], (row, box)
+    assert phone.locator("[data-today]").is_visible()
+    assert re.match(r"(Open|Closed) now Today: ", phone.locator("[data-today]").inner_text())
+    sessions = phone.get_by_role("heading", name="Sessions", exact=True).bounding_box()
+    status = phone.locator(".summary-list__row", has_text="Status").bounding_box()
+    assert sessions["y"] < status["y"]
+
+
 # -- open now, in UK time ------------------------------------------------------------------
 
 @pytest.mark.parametrize("moment, expected", [
