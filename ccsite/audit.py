@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from ahocorasick_rs import AhoCorasick
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -133,8 +133,7 @@ MIN_FINGERPRINT = 12  # shorter text ("Outreach") is too common to be evidence o
 MIN_SENTENCE_WORDS = 7
 
 
-@dataclass(frozen=True)
-class Fingerprint:
+class Fingerprint(NamedTuple):  # a tuple: made fast, as the build memory reads thousands
     text: str  # normalised, see `normalise`
     source: str  # the members file it comes from
     what: str  # "title", "sentence", "address"...

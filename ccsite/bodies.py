@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
@@ -20,7 +19,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from . import __version__
+from . import __version__, cachefolder
 from .workers import map_in_processes, worth_forking
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list"]
@@ -153,13 +152,9 @@ class BodyRenderer:
         """Keep this build's conversions for the next build (best effort: it is a cache)."""
         if self.cache_file is None or self._used == self._cached:
             return
-        try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.cache_file.with_name(self.cache_file.name + f".{os.getpid()}.tmp")
-            temp.write_text(json.dumps(self._used, sort_keys=True), encoding="utf-8")
-            os.replace(temp, self.cache_file)
-        except OSError:
-            pass
+        # private to the build user: it holds members bodies (see cachefolder.py)
+        cachefolder.write_bytes(self.cache_file,
+                                json.dumps(self._used, sort_keys=True).encode("utf-8"))
 
 
 PARALLEL_FROM = 200  # below this many bodies to convert, starting processes costs more
@@ -185,10 +180,12 @@ def _read_cache(cache_file: Path | None) -> dict[str, str]:
     if cache_file is None:
         return {}
     try:
-        data = json.loads(cache_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # missing or damaged: start again, it is only a cache
-    return data if isinstance(data, dict) else {}
+        data = json.loads(cachefolder.read_bytes(cache_file) or b"{}")
+    except ValueError:
+        return {}  # damaged: start again, it is only a cache
+    if not isinstance(data, dict) or not all(isinstance(html, str) for html in data.values()):
+        return {}
+    return data
 
 
 @functools.lru_cache(maxsize=65536)

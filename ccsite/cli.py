@@ -270,6 +270,12 @@ def _members_commands(commands) -> None:
                       run_members_htpasswd)
     htpasswd.add_argument("path", metavar="PATH", help="where to write it: a place outside "
                           "every published folder, e.g. /etc/ccsite/members.htpasswd")
+    htpasswd.add_argument("--group", metavar="GROUP", help="the web server's group, which "
+                          "must be able to read the file (www-data on Debian and Ubuntu); "
+                          "without it, only the file's owner can")
+    htpasswd.add_argument("--output", default="_site", metavar="DIR",
+                          help="the build's output folder, where the file must not go "
+                               "(default: _site)")
 
 
 def _store(args: argparse.Namespace):
@@ -347,12 +353,27 @@ def run_members_list(args: argparse.Namespace, store) -> int:
 
 @_members_command
 def run_members_htpasswd(args: argparse.Namespace, store) -> int:
-    path = Path(args.path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    from .members.credentials import write_private
+    from .members import deploy
+    from .members.credentials import CredentialError
 
-    write_private(path, store.htpasswd())
-    print(f"Wrote the password file for {len(store.load())} members to {path}.")
+    path = Path(args.path)
+    problem = deploy.password_file_problem(path, {
+        "the output folder": Path(args.output), "the content folder": Path(args.source),
+        "the published site": Path(deploy.SITE_ROOT) / "public",
+        "the published members area": Path(deploy.SITE_ROOT) / "members"})
+    if problem:
+        raise CredentialError(problem)
+    try:
+        readable = deploy.write_password_file(path, store.htpasswd(), args.group)
+    except KeyError:
+        raise CredentialError(f"there is no group '{args.group}' on this computer; the web "
+                              "server's group is www-data on Debian and Ubuntu, nginx or "
+                              "apache on Fedora and Red Hat") from None
+    except OSError as exc:
+        given = f" and give it to the group {args.group}" if args.group else ""
+        raise CredentialError(f"cannot write {path}{given} ({exc.strerror}); run the command "
+                              "as a user who may (sudo)") from None
+    print(f"Wrote the password file for {len(store.load())} members to {path}, {readable}.")
     return 0
 
 
@@ -378,10 +399,15 @@ def run_serve(args: argparse.Namespace) -> int:
                      templates=templates, shown_as=args.source, secrets=secrets,
                      memory=memory, defer=defer, changed_files=changed_files)
 
+    from .editor.admin import make_admin
+
+    editor = make_admin(source, args.source, lambda: BuildOptions(
+        now=now_or(args.now), drafts=args.drafts), paths.cache)
     try:
         server = PreviewServer(build_once, Path(args.output),
                                [source, templates, default_templates()],
-                               MemberStore(secrets), args.host, args.port, quiet=args.quiet)
+                               MemberStore(secrets), args.host, args.port, quiet=args.quiet,
+                               editor=editor)
     except OSError as exc:
         print(f"ccsite serve: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
               "try another --port", file=sys.stderr)

@@ -459,18 +459,20 @@ class Fields:
 # for forms that check a value before the validator sees it: the web editor's fields and
 # the JSON Schemas. Each accepts what the reader of its kind above accepts, as written.
 FORM_PATTERNS: dict[str, str] = {
-    "postcode": r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}\s*$",
+    "postcode": r"^\s*([Gg]\s*[Ii]\s*[Rr]\s*0\s*[Aa]\s*[Aa]|[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*"
+                r"[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\s*$",
     "phone": r"^\s*(\+44\s*(\(0\))?|0)[\s()-]*[1-9]([\s()-]*[0-9]){8,9}\s*$",
     "slug": SLUG_RE.pattern,
     "ref": SLUG_RE.pattern,
-    "email": EMAIL_RE.pattern,
+    "email": r"^(?![Mm][Aa][Ii][Ll][Tt][Oo]:)" + EMAIL_RE.pattern[1:],  # no 'mailto:'
+
     "time": TIME_RE.pattern,
     "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
     "datetime": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
                 r"(Z|[+-][0-9]{2}:[0-9]{2})$",
-    "url": r"^https?://[^\s/]+\S*$",
-    "base_url": r"^https?://[^\s/?#]+[^\s?#]*/$",
-    "document": r"^(https?://[^\s/]+\S*|media/[^\s]+)$",
+    "url": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/]+\S*$",
+    "base_url": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s?#]*/$",
+    "document": r"^([Hh][Tt][Tt][Pp][Ss]?://[^\s/]+\S*|media/[^\s]+)$",
     "language": LANGUAGE_RE.pattern,
 }
 FORM_PATTERNS["moment"] = f"({FORM_PATTERNS['date']})|({FORM_PATTERNS['datetime']})"

@@ -19,9 +19,9 @@ import dataclasses
 import functools
 import datetime as dt
 import hashlib
+import itertools
 import json
 import operator
-import pickle
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -30,9 +30,10 @@ from typing import Any, Callable
 import jinja2
 from jinja2 import meta
 
-from . import __version__
+from . import __version__, cachefolder
+from .load import document_from_data, document_to_data
 
-STATE_VERSION = 9
+STATE_VERSION = 11  # 10: every page carries the CSP <meta>; 11: kept as CBOR, not pickle
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
@@ -231,34 +232,138 @@ class BuildMemory:
     values: dict = field(default_factory=dict)  # see Reuse._value_identity
     published_paths: dict = field(default_factory=dict)  # folder -> output path -> Path
     last_build: Any = None  # quickedit.LastBuild: the site graph and what made it
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "read_as": {}, "bodies": None, "leak_audit": None,
-                "known_files": None, "contexts": {}, "values": {},
-                "published_paths": {}, "last_build": None}
+    compiled: dict = field(default_factory=dict)  # see render.CompiledTemplates
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":
+        """The memory the last build kept in the cache folder, or a fresh one when there
+        is none this version can read (see cachefolder.py): a cold build, never a stop."""
         try:
-            with open(path, "rb") as handle:
-                memory = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                ValueError, TypeError):
+            with cachefolder.collector_paused():
+                return cls.from_data(cachefolder.read(path, "build memory", cls.version))
+        except cachefolder.CacheUnreadable:
             return cls()
-        if not isinstance(memory, cls) or memory.version != cls.version or not all(
-                hasattr(memory, f.name) for f in dataclasses.fields(cls)):
-            return cls()  # another version of ccsite: start afresh
-        return memory
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            return cls()  # the right header on the wrong data: damaged, or planted
 
     def save(self, path: Path) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temp = path.with_name(path.name + ".tmp")
-            with open(temp, "wb") as handle:
-                pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            temp.replace(path)
-        except OSError:
-            pass  # a cache: the next build is only slower without it
+        with cachefolder.collector_paused():
+            cachefolder.write(path, "build memory", self.version, self.to_data())
+
+    # The memory as plain data (no pickle: see cachefolder.py), field by field. What the
+    # build looks up by a tuple (a page's reads, a document's key and signature) is kept
+    # as a CBOR set or map key, which the decoder gives back as tuples, in C; every value
+    # is checked to be of the kind the build uses, so a file of the right layout but
+    # wrong values fails here, not in the middle of a build.
+
+    def to_data(self) -> dict:
+        return {
+            "pages": {path: [r.context, r.reads, r.templates, r.output, r.bodies]
+                      for path, r in self.pages.items()},
+            "outputs": self.outputs,
+            "parsed": {(path, signature): document_to_data(document)
+                       for path, (signature, document) in self.parsed.items()},
+            "leak_clean": self.leak_clean,
+            "audited_against": self.audited_against,
+            "index_audited_against": self.index_audited_against,
+            "feeds_and_data": self.feeds_and_data,
+            "post_fingerprints": self.post_fingerprints,  # lists of (text, source, what)
+            "public_mentions": self.public_mentions,
+            "search_stale_pages": self.search_stale_pages,
+            "search_news": self.search_news,
+            "search_unindexed": self.search_unindexed,
+            "link_files": self.link_files,
+            "seen_files": {(key, *signature) for key, signature in self.seen_files.items()},
+            "seen_values": self.seen_values,
+            "seen_templates": self.seen_templates,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> "BuildMemory":
+        from .audit import Fingerprint  # here: audit imports the render stage, which
+        # imports this module
+
+        pages = {}
+        for path, (context, reads, templates, output, bodies) in _texts(
+                data["pages"], list).items():
+            pages[path] = PageRecord(context=_text(context), reads=frozenset(_set(reads)),
+                                     templates=_texts(templates, (str, type(None))),
+                                     output=_text(output), bodies=frozenset(_texts(bodies)))
+        parsed = {}
+        for (path, signature), document in data["parsed"].items():
+            parsed[_text(path)] = (_signature(signature), document_from_data(document))
+        return cls(
+            pages=pages,
+            outputs={root: _texts(files, str)
+                     for root, files in _texts(data["outputs"], dict).items()},
+            parsed=parsed,
+            leak_clean=_texts(data["leak_clean"], str),
+            audited_against=_text(data["audited_against"], None),
+            index_audited_against=_text(data["index_audited_against"], None),
+            feeds_and_data=_texts(data["feeds_and_data"]),
+            post_fingerprints={key: list(map(Fingerprint._make, _all_texts(prints)))
+                               for key, prints in _texts(data["post_fingerprints"],
+                                                         list).items()},
+            public_mentions={key: (_text(against), frozenset(_texts(found)))
+                             for key, (against, found) in data["public_mentions"].items()},
+            search_stale_pages=_texts(data["search_stale_pages"]),
+            search_news=_number(data["search_news"]),
+            search_unindexed=_texts(data["search_unindexed"]),
+            link_files=None if data["link_files"] is None else _texts(data["link_files"]),
+            seen_files={_text(key): (_signature(file), _signature(settings))
+                        for key, file, settings in _set(data["seen_files"])},
+            seen_values={(_text(key), _text(attribute)): _text(value)
+                         for (key, attribute), value in data["seen_values"].items()},
+            seen_templates=_texts(data["seen_templates"], (str, type(None))))
+
+
+def _text(value: Any, *also: Any) -> str:
+    if type(value) is not str and value not in also:
+        raise ValueError("not text")
+    return value
+
+
+def _number(value: Any) -> int | None:
+    if value is not None and type(value) is not int:
+        raise ValueError("not a number")
+    return value
+
+
+def _set(value: Any) -> set:
+    if type(value) not in (set, frozenset):
+        raise ValueError("not a set")
+    return value
+
+
+def _texts(values: Any, of: type | tuple | None = None) -> Any:
+    """The set of texts `values` holds (`of` None), or `values` itself when it is a map
+    of texts to values of type `of`; ValueError otherwise. Checked in C: these hold
+    every page."""
+    if of is None:
+        if type(values) not in (set, frozenset, list) or \
+                not all(map(str.__instancecheck__, values)):
+            raise ValueError("not texts")
+        return set(values)
+    if type(values) is not dict or not all(map(str.__instancecheck__, values)) or \
+            not all(isinstance(value, of) for value in values.values()):
+        raise ValueError("not a map of texts")
+    return values
+
+
+def _all_texts(rows: list) -> list:
+    """`rows` when each is a list of texts (checked in C); ValueError otherwise."""
+    if not all(map(list.__instancecheck__, rows)) or \
+            not all(map(str.__instancecheck__, itertools.chain.from_iterable(rows))):
+        raise ValueError("not rows of texts")
+    return rows
+
+
+def _signature(value: Any) -> tuple | None:
+    """A file's signature (load.py: size, times, inode), or None for none."""
+    if value is not None and (type(value) is not tuple or
+                              not all(type(number) is int for number in value)):
+        raise ValueError("not a file signature")
+    return value
 
 
 WHOLE = "*"  # an attribute name standing for every value of an object

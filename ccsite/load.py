@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import ErrorList
 from .schema import TYPES
-from .yamlnodes import Node, YamlError, YamlMap, parse_yaml
+from .yamlnodes import Node, YamlError, YamlMap, node_from_data, node_to_data, parse_yaml
 
 # folder -> (kind, file extension) for every collection of the content model (schema.py)
 SECTIONS: dict[str, tuple[str, str]] = {t.folder: (t.name, t.extension) for t in TYPES
@@ -52,8 +52,9 @@ class RawDocument:
 
 @dataclass
 class MediaFile:
-    rel: str  # relative to content/media, with '/'
+    rel: str  # relative to content/media (or content/members/media), with '/'
     source: Path
+    shown: str = ""  # as shown in messages, like RawDocument.path
 
 
 @dataclass
@@ -108,10 +109,11 @@ def load(source: Path, shown_as: str, errors: ErrorList,
             errors.add(shown, 1, "file", problem)
             continue
         if rel.startswith(_MEDIA_FOLDER):
-            folder.media.append(MediaFile(rel[len(_MEDIA_FOLDER):], Path(path)))
+            folder.media.append(MediaFile(rel[len(_MEDIA_FOLDER):], Path(path), shown))
             continue
         if rel.startswith(_MEMBERS_MEDIA_FOLDER):
-            folder.members_media.append(MediaFile(rel[len(_MEMBERS_MEDIA_FOLDER):], Path(path)))
+            folder.members_media.append(MediaFile(rel[len(_MEMBERS_MEDIA_FOLDER):],
+                                                  Path(path), shown))
             continue
         kind = _kind_of(rel)
         if kind is None:
@@ -267,6 +269,12 @@ def _show(shown_as: str, rel: str) -> str:
     return f"{shown_as.rstrip('/')}/{rel}" if shown_as not in ("", ".") else rel
 
 
+def kind_of(rel: str) -> str | None:
+    """The content type of the file at `rel` (relative to the content folder), or None
+    when the content model has no place for it (media files included)."""
+    return _kind_of(rel)
+
+
 @functools.lru_cache(maxsize=65536)
 def _kind_of(rel: str) -> str | None:
     if rel in SINGLE_FILES:
@@ -312,6 +320,24 @@ def _read(path: Path, rel: str, shown: str, kind: str, errors: ErrorList) -> Raw
     text = _read_text(path, shown, errors)
     if text is None:
         return None
+    return parse_document(text, rel, shown, kind, errors)
+
+
+def document_from_bytes(data: bytes, rel: str, shown_as: str,
+                        errors: ErrorList) -> RawDocument | None:
+    """A content file that is not written yet, read as `load` would read it at `rel`
+    (the web editor checks a save before writing it, see editor/saving.py)."""
+    shown = _show(shown_as, rel)
+    kind = _kind_of(rel)
+    if kind is None:
+        errors.add(shown, 1, "file", _misplaced(rel))
+        return None
+    text = _decode(data, shown, errors)
+    return None if text is None else parse_document(text, rel, shown, kind, errors)
+
+
+def parse_document(text: str, rel: str, shown: str, kind: str,
+                   errors: ErrorList) -> RawDocument | None:
     name = rel.rpartition("/")[2]
     slug = name.rsplit(".", 1)[0]
     document = RawDocument(kind=kind, path=shown, rel=rel, slug=slug, data=YamlMap(), line=1)
@@ -342,6 +368,10 @@ def _read_text(path: Path, shown: str, errors: ErrorList) -> str | None:
     except OSError as exc:
         errors.add(shown, 1, "file", f"cannot be read: {exc.strerror}")
         return None
+    return _decode(data, shown, errors)
+
+
+def _decode(data: bytes, shown: str, errors: ErrorList) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # checked first: UTF-16 text decodes as garbage, not as an error, at some line
         errors.add(shown, 1, "file", "is saved as UTF-16 text; save it as UTF-8 "
@@ -391,3 +421,23 @@ def _top_mapping(root: Node, kind: str, text: str) -> YamlMap:
     if not isinstance(root.value, YamlMap):
         raise YamlError(root.line, "this file must be 'field: value' lines")
     return root.value
+
+
+# -- kept between builds (cachefolder.py): a parsed document as plain data, and back ------
+
+def document_to_data(document: RawDocument) -> list:
+    return [document.kind, document.path, document.rel, document.slug,
+            node_to_data(Node(document.data, document.line)), document.body,
+            document.body_line, document.front_matter]
+
+
+def document_from_data(data: list) -> RawDocument:
+    """The document `document_to_data` gave; ValueError for anything else."""
+    kind, path, rel, slug, root, body, body_line, front_matter = data
+    mapping = node_from_data(root)
+    if not all(type(text) is str for text in (kind, path, rel, slug, body, front_matter)) \
+            or type(body_line) is not int or not isinstance(mapping.value, YamlMap):
+        raise ValueError("not a parsed document")
+    return RawDocument(kind=kind, path=path, rel=rel, slug=slug, data=mapping.value,
+                       line=mapping.line, body=body, body_line=body_line,
+                       front_matter=front_matter)

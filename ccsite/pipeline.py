@@ -23,11 +23,14 @@ from . import (audit, checks, graph, incremental, load, outputs, quickedit, rend
                uptodate, validate, write)
 from .bodies import BodyRenderer
 from .config import read_site_config
+from .editor import publish as editor_publish
 from .errors import ContentError, ContentErrors, ErrorList
+from .media import check_media
 from .members import credentials, deploy, pages as members_pages, protect
 from .outputs import search
 
-CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete
+CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete (see
+MEMORY_FILE, STAMP_FILE = "build-memory.cbor", "build-stamp.cbor"  # cachefolder.py)
 
 
 @dataclass
@@ -50,9 +53,21 @@ class BuildResult:
 
     def summary(self) -> dict:
         """What a build that finds the site up to date reports again."""
-        return {"pages": self.pages, "files": self.files, "members_pages": self.members_pages,
-                "protection": self.protection, "warnings": self.warnings,
-                "base_path": self.base_path, "page_sources": self.page_sources}
+        return {name: getattr(self, name) for name in SUMMARY}
+
+
+# what a stamp keeps of a build's result (uptodate.py), each of its kind: a stamp is read
+# from the cache folder, where a damaged or planted one must make a build, not a traceback
+SUMMARY = {"pages": (dict, int), "files": (int, None), "members_pages": (int, None),
+           "protection": (str, None), "warnings": (list, None), "base_path": (str, None),
+           "page_sources": (dict, str)}
+
+
+def _summary_fits(summary: dict) -> bool:
+    return summary.keys() == SUMMARY.keys() and all(
+        type(summary[name]) is kind and (items is None or all(
+            type(key) is str and type(value) is items for key, value in summary[name].items()))
+        for name, (kind, items) in SUMMARY.items())
 
 
 @dataclass
@@ -91,7 +106,8 @@ def build(source: Path, output: Path, options: validate.BuildOptions,
     server's memory, kept in its process), only pages are brought up
     to date: feeds, calendars, open data and the search index stay as the last build made
     them, for a following build without `defer` to renew (the preview server does this, so
-    an edited page reloads without waiting for them). `changed_files`: with `memory`, the
+    an edited page reloads without waiting for them); such a file the change adds (that a
+    page may link to) is made, one it removes is gone. `changed_files`: with `memory`, the
     files (absolute paths) that changed since the last build that walked the content
     folder, as the preview server's watcher saw them; None walks it (see load.py).
     """
@@ -175,7 +191,7 @@ def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
                              progress: Callable[[str], None] | None) -> BuildResult:
     """A build from the command line: nothing is done when nothing changed (uptodate.py)."""
     started = time.perf_counter()
-    stamp_file = paths.cache / "build-stamp.pickle"
+    stamp_file = paths.cache / STAMP_FILE
     taken = time.time_ns()
     inputs = uptodate.snapshot([paths.source, paths.templates, render.default_templates(),
                                 Path(__file__).parent, paths.secrets])
@@ -183,7 +199,7 @@ def _build_unless_up_to_date(paths: Paths, options: validate.BuildOptions,
                 *(str(p.resolve()) for p in (paths.source, paths.output, paths.templates,
                                              paths.secrets)))
     stamp = uptodate.read(stamp_file)
-    if uptodate.still_current(stamp, inputs, settings):
+    if uptodate.still_current(stamp, inputs, settings) and _summary_fits(stamp.summary):
         seconds = time.perf_counter() - started
         return BuildResult(**stamp.summary, public=paths.output / "public", seconds=seconds,
                            timings={"up to date": seconds}, up_to_date=True)
@@ -202,7 +218,7 @@ def _build_with_memory_on_disk(paths: Paths, options: validate.BuildOptions,
                                progress: Callable[[str], None] | None) -> BuildResult:
     """The build memory read from the cache folder, and saved there after a successful
     build, once the build's pages and site graph have been let go (less memory at once)."""
-    memory_file = paths.cache / "build-memory.pickle"
+    memory_file = paths.cache / MEMORY_FILE
     memory = incremental.BuildMemory.read(memory_file)
     result = _build(paths, options, progress, memory, defer=False)
     started = time.perf_counter()
@@ -258,6 +274,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         errors.raise_if_any()
         raise ContentErrors([])  # unreachable: a missing config is always reported
     step("validate")
+    check_media(folder, errors)  # published as they are: only inert kinds of file
     validated = validate.validate(folder, config, options, errors, cache=memory.read_as)
     step("site graph")
     bodies = memory.bodies
@@ -276,7 +293,7 @@ def _build(paths: Paths, options: validate.BuildOptions,
         bodies.save()
 
     step("render")
-    env = render.make_environment(paths.templates, config, cache=paths.cache)
+    env = render.make_environment(paths.templates, config, compiled=memory.compiled)
     config_file = memory.parsed.get(folder.site.path, (None,))[0]
     reuse = incremental.Reuse(
         env, memory, incremental.objects_of(site, members),
@@ -286,7 +303,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
         page_routes = render.routes(site)
         member_routes = members_pages.members_routes(members)
         encrypt = config.protection == "encrypt"
-        feeds_kept = defer and bool(memory.feeds_and_data)  # the first build makes them
+        # the preview server's page-only rebuild keeps the last build's feeds and data
+        # (see _feeds_and_data); its first build makes them
+        feeds_kept = defer and bool(memory.feeds_and_data)
         # the audits look at each page while it is rendered (in the worker rendering it);
         # the members pages are rendered first, while this process makes the fingerprints
         # the public pages are audited against, and the feeds and data
@@ -298,8 +317,9 @@ def _build(paths: Paths, options: validate.BuildOptions,
         try:
             leaks, people = _leak_audit(folder, validated.left_out, members,
                                         member_routes, memory, bodies, config.base_url)
-            feeds_made = {} if feeds_kept else _render(
-                lambda: outputs.public_outputs(env, site, page_routes), paths, errors)
+            feeds_made = _render(lambda: _feeds_and_data(
+                outputs.public_outputs(env, site, page_routes), paths, memory, feeds_kept),
+                paths, errors)
         except BaseException:
             members_rendered.cancel()
             raise
@@ -319,17 +339,14 @@ def _build(paths: Paths, options: validate.BuildOptions,
             public.setdefault(asset_path, asset)
         for media in folder.media:
             public[f"media/{media.rel}"] = media.source
+        public.update(editor_publish.admin_files(config, paths.source))
         defer = feeds_kept  # a first preview build (no feeds yet) is written whole
-        if defer:  # feeds and data kept as they are until the next full build
-            kept = _published(paths, memory, "public", "", trust=True)
-            for path in memory.feeds_and_data:
-                published = kept(path)
-                if published is not None:
-                    public[path] = published
-        else:
-            for path, text in feeds_made.items():
-                public.add_text(path, text)
-            memory.feeds_and_data = set(feeds_made)
+        for path, made in feeds_made.items():
+            if isinstance(made, Path):
+                public[path] = made
+            else:
+                public.add_text(path, made)
+        memory.feeds_and_data = set(feeds_made)
         members_media = {f"members/media/{m.rel}": m.source for m in folder.members_media}
 
         # audit links (public and members pages together: members pages link to public ones)
@@ -541,6 +558,20 @@ def _published(paths: Paths, memory: incremental.BuildMemory, root: str, prefix:
             path = known[output_path] = Path(folder + rel)
         return path
     return find
+
+
+def _feeds_and_data(makers: dict[str, outputs.Maker], paths: Paths,
+                    memory: incremental.BuildMemory, keep: bool) -> dict[str, str | Path]:
+    """Every public file that is not a page, made; with `keep` (the preview server's
+    page-only rebuild), the last build's file instead where there is one, for the catch-up
+    build to renew. A file a change adds is made at once, as a page may link to it (an
+    opportunity that opens links its deadline's calendar); one it removes is gone."""
+    kept = _published(paths, memory, "public", "", trust=True)
+    files: dict[str, str | Path] = {}
+    for path, make in makers.items():
+        published = kept(path) if keep and path in memory.feeds_and_data else None
+        files[path] = published if published is not None else make()
+    return files
 
 
 def _not_published(public: write.OutputFiles, paths: Paths) -> dict:
@@ -757,5 +788,7 @@ def _count_sections(page_routes: list[render.Route]) -> dict[str, int]:
             section = "pages"
         elif route.template == "404.html":
             section = "not-found page"
+        elif route.template == "members-help.html":
+            section = "sign-in help"
         counts[section] = counts.get(section, 0) + 1
     return counts

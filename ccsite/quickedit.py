@@ -18,7 +18,8 @@ render" mode in this spirit, which renders the pages a browser has open; this on
 every page that changed, so nothing is left stale.)
 
 Anything else takes the whole pipeline: a new, moved or deleted file, a change that adds
-or removes a page or changes an address, a draft or publish date that takes a document in
+or removes a page or another file (an opportunity that opens gets its deadline's calendar,
+which its page links to) or changes an address, a draft or publish date that takes a document in
 or out, a members file, an agency, templates, site.yaml, something a members page shows,
 or a moment passed that changes what the site says (midnight, a deadline, a publish
 date). So does any doubt: `rebuild` returns None without writing anything and the
@@ -36,7 +37,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from . import audit, checks, graph, incremental, load, render, validate, write
+from . import audit, checks, graph, incremental, load, outputs, render, validate, write
 from .errors import ErrorList
 from .fields import LOCAL_ZONE
 from .graph import MembersSite, Site
@@ -177,8 +178,10 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     members = graph.build_members_site(last.validated, options, errors, memory.bodies)
     routes = render.routes(site)
     if errors.errors or len(routes) != len(last.routes) or \
-            not all(route.output_path in last.routes for route in routes):
-        return None  # a mistake to report, or pages come or go: the pipeline's work
+            not all(route.output_path in last.routes for route in routes) or \
+            memory.feeds_and_data != set(outputs.public_outputs(last.env, site, routes)):
+        return None  # a mistake to report, or pages or other files (an opportunity's
+        # deadline calendar, open data) come or go: the pipeline's work
     reuse = incremental.Reuse(last.env, memory, incremental.objects_of(site, members), files)
     if any(not reuse.changed.isdisjoint(record.reads) for path, record in memory.pages.items()
            if path.startswith("members/")):

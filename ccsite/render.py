@@ -8,7 +8,6 @@ filters below; they never query or filter content themselves.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import incremental, timetable
+from . import csp, incremental, timetable
 from .chart import progress_chart
 from .outputs import search, structured
 from .outputs.opendata import data_catalogue
@@ -63,26 +62,35 @@ def default_templates() -> Path:
     return packaged if packaged.is_dir() else DEFAULT_TEMPLATES
 
 
-def make_environment(site_templates: Path | None, config,
-                     cache: Path | None = None) -> jinja2.Environment:
-    """The Jinja2 environment: the site's templates first, then the default theme.
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in the process's memory (the preview server's, between its
+    builds), never on disk: a compiled template is code, and the cache folder must hold
+    nothing that runs (see cachefolder.py). Jinja works out a filter of a constant
+    (`'/feed.xml'|url`) when it compiles, so the compiled code holds the base address: it
+    is kept under a name of its own per base_url, or a site moved to another address
+    would keep linking to the old one."""
 
-    With `cache`, compiled templates are kept there between builds (Jinja2's bytecode
-    cache checks each template's modification time, so edits are always seen). Jinja
-    works out a filter of a constant (`'/feed.xml'|url`) when it compiles, so the
-    compiled code holds the base address: it is kept under a name of its own per
-    base_url, or a site moved to another address would keep linking to the old one.
-    """
+    def __init__(self, kept: dict, base_url: str):
+        self.kept = kept  # (base_url, template) -> (digest of its source, code)
+        self.base_url = base_url
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        found = self.kept.get((self.base_url, bucket.key))
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.kept[(self.base_url, bucket.key)] = (bucket.checksum, bucket.code)
+
+
+def make_environment(site_templates: Path | None, config,
+                     compiled: dict | None = None) -> jinja2.Environment:
+    """The Jinja2 environment: the site's templates first, then the default theme.
+    `compiled`: where to keep compiled templates between environments (see
+    CompiledTemplates; Jinja checks each template's source, so edits are always seen)."""
     search = [str(site_templates)] if site_templates and site_templates.is_dir() else []
-    bytecode_cache = None
-    if cache is not None:
-        try:
-            (cache / "jinja").mkdir(parents=True, exist_ok=True)
-            address = hashlib.blake2b(config.base_url.encode(), digest_size=6).hexdigest()
-            bytecode_cache = jinja2.FileSystemBytecodeCache(
-                str(cache / "jinja"), f"__jinja2_%s_{address}.cache")
-        except OSError:
-            bytecode_cache = None  # a read-only checkout still builds, just slower
+    bytecode_cache = CompiledTemplates(compiled, config.base_url) if compiled is not None \
+        else None
     env = incremental.TrackingEnvironment(
         loader=jinja2.FileSystemLoader([*search, str(default_templates())]),
         bytecode_cache=bytecode_cache,
@@ -100,6 +108,7 @@ def make_environment(site_templates: Path | None, config,
         tag_slug=slugify, jsonld=structured.as_script, page_window=page_window,
         hours_data=hours_data, session_time=session_time, day_url=timetable.day_url,
     )
+    env.globals["security_policy"] = csp.meta_elements
     return env
 
 

@@ -319,7 +319,7 @@ GOOD_PRACTICE = ContentType("good-practice", "members/good-practice", ".md",
                             body="The practice: what you did, what worked, what to avoid.",
                             fields=(
     _title(),
-    Field("author", "line", "Author", required=True, example="Your name"),
+    Field("author", "line", "Author", required=True, example="Your full name"),
     Field("agency", "ref", "Agency", required=True, ref="agency",
           example="example-community-trust"),
     Field("date", "date", "Date", required=True),

@@ -19,6 +19,7 @@ import hashlib
 import html
 import http.server
 import mimetypes
+import os
 import posixpath
 import sys
 import threading
@@ -61,7 +62,8 @@ class PreviewServer:
     """Builds with `build_once`, serves `output`, rebuilds on changes under `watched`."""
 
     def __init__(self, build_once: Callable, output: Path, watched: list[Path],
-                 members_store, host: str, port: int, quiet: bool = False):
+                 members_store, host: str, port: int, quiet: bool = False,
+                 editor=None):
         self.build_once = build_once
         self.output = output
         self.watched = sorted({p.resolve() for p in watched if p.is_dir()})
@@ -76,8 +78,11 @@ class PreviewServer:
         self._changed_files: set[str] = set()
         self._changed_lock = threading.Lock()
         self._stopping = threading.Event()
-        self._verified: set[str] = set()  # digests of credentials already checked
+        # digests of credentials already checked, and the member list they were checked
+        # against (see _authorised); replaced whole, as requests are answered in threads
+        self._verified: tuple[tuple | None, set[str]] = (None, set())
         self.last_seconds = 0.0
+        self.editor = editor  # /admin/: the web editor (editor/admin.py), or None
         self.httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
         self.httpd.daemon_threads = True
 
@@ -209,6 +214,8 @@ class PreviewServer:
         worker.start()
         print(f"Serving at {self.url} (press Ctrl-C to stop). Watching "
               f"{', '.join(str(p) for p in self.watched)} for changes.", flush=True)
+        if self.editor is not None:
+            print(self.editor.announce(self.url, self.httpd.server_address[0]), flush=True)
         try:
             self.httpd.serve_forever(poll_interval=0.2)
         except KeyboardInterrupt:
@@ -235,6 +242,9 @@ class PreviewServer:
             def do_HEAD(self):
                 server.answer(self, head=True)
 
+            def do_POST(self):  # only the web editor's API takes one
+                server.answer(self, head=False)
+
             def log_message(self, format, *args):
                 pass
 
@@ -251,6 +261,11 @@ class PreviewServer:
 
     def answer(self, request, head: bool) -> None:
         path = urlsplit(request.path).path
+        if self.editor is not None and self.editor.handles(path):
+            return self.editor.answer(request, head)
+        if request.command == "POST":
+            request.close_connection = True
+            return self._send(request, 405, "text/plain; charset=utf-8", b"", head)
         if path == RELOAD_PATH + "events":
             return self._events(request)
         if path == RELOAD_PATH + "reload.js":
@@ -340,16 +355,31 @@ class PreviewServer:
         except (ValueError, UnicodeDecodeError):
             return False
         digest = hashlib.sha256(header.encode()).hexdigest()
-        if digest in self._verified:
+        store = self._store_signature()
+        against, verified = self._verified
+        if store != against:  # a member added or removed since: check every login again
+            verified = set()
+            self._verified = (store, verified)
+        if digest in verified:
             return True
         import bcrypt
 
         for member in self.store.load():
             if member.login == login and bcrypt.checkpw(passphrase.encode(),
                                                         member.bcrypt_hash.encode()):
-                self._verified.add(digest)
+                verified.add(digest)  # to the set of the list it was found in
                 return True
         return False
+
+    def _store_signature(self) -> tuple | None:
+        """The member list as it is now on disk (saving it replaces the file: a new inode
+        and times), so a login checked against an older list is checked again: a member
+        removed while the server runs is refused at their next request."""
+        try:
+            found = os.stat(self.store.path)
+        except OSError:
+            return None
+        return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
     def _events(self, request) -> None:
         request.send_response(200)

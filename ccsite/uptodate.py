@@ -16,14 +16,14 @@ same precaution as git's "racily clean" files.
 from __future__ import annotations
 
 import os
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, cachefolder
+from .errors import ContentError
 
-STAMP_VERSION = 1
+STAMP_VERSION = 2  # 2: kept as CBOR, not pickle (cachefolder.py)
 RACY_SECONDS = 2  # file systems keep times to 1 ns at best, to 2 s (FAT) at worst
 
 
@@ -85,26 +85,47 @@ def published_files(output: Path, outputs: dict[str, dict[str, str]]) -> dict[st
 
 
 def read(path: Path) -> Stamp | None:
+    """The last good build's stamp, or None when there is none this version can read
+    (see cachefolder.py): the build is then done, never stopped."""
     try:
-        with open(path, "rb") as handle:
-            stamp = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            ValueError, TypeError):
+        data = cachefolder.read(path, "build stamp", Stamp.version)
+        summary = dict(data["summary"])
+        summary["warnings"] = [ContentError(*warning) for warning in summary["warnings"]]
+        stamp = Stamp(inputs={str(file): tuple(signature)
+                              for file, signature in data["inputs"].items()},
+                      options=tuple(data["options"]), published=dict(data["published"]),
+                      summary=summary)
+    except cachefolder.CacheUnreadable:
         return None
-    if not isinstance(stamp, Stamp) or stamp.version != Stamp.version:
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None  # the right header on the wrong data: damaged, or planted
+    if not _plain(stamp):
         return None
     return stamp
 
 
+def _plain(stamp: Stamp) -> bool:
+    """Is every value of the kind a build compares and reports?"""
+    scalars = (str, int, float, bool, type(None))
+    return all(isinstance(value, scalars) for signature in stamp.inputs.values()
+               for value in signature) and \
+        all(isinstance(value, scalars) for value in stamp.options) and \
+        all(type(key) is str and type(value) is str
+            for key, value in stamp.published.items()) and \
+        all(type(error.path) is str and type(error.line) is int and
+            type(error.field) is str and type(error.message) is str
+            for error in stamp.summary["warnings"])
+
+
 def save(path: Path, stamp: Stamp) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(path.name + f".{os.getpid()}.tmp")
-        with open(temp, "wb") as handle:
-            pickle.dump(stamp, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-    except OSError:
-        pass  # only a shortcut: the next build just does the work
+    """Best effort: without a stamp the next build just does the work."""
+    summary = {**stamp.summary, "warnings": [[e.path, e.line, e.field, e.message]
+                                             for e in stamp.summary.get("warnings", [])]}
+    cachefolder.write(path, "build stamp", stamp.version,
+                      {"inputs": {file: list(signature)
+                                  for file, signature in stamp.inputs.items()},
+                       "options": list(stamp.options), "published": stamp.published,
+                       "summary": summary})
 
 
 def forget(path: Path) -> None:

@@ -332,3 +332,70 @@ def plain(node: Node | None) -> Any:
     if isinstance(node.value, (dt.date, dt.datetime)):
         return node.value.isoformat()
     return node.value
+
+
+# -- kept between builds (cachefolder.py): a node tree as plain data, and back -------------
+#
+# A node is [kind, value, line, raw, comment], without the trailing ones that are None;
+# the kinds say how its value was written, so reading one back builds exactly the values
+# a parse gives (dates and times as ISO text, which gives back the same offset or none).
+# Most nodes are text, whose `raw` is the value itself: written once. Anything else
+# raises ValueError (the cache file is then not read).
+
+_TEXT, _SCALAR, _LIST, _MAP, _DATE, _DATETIME, _INVALID = range(7)
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+
+
+def node_to_data(node: Node) -> list:
+    value, raw = node.value, node.raw
+    if type(value) is str and raw == value:
+        kind, data, raw = _TEXT, value, None
+    elif isinstance(value, YamlMap):
+        kind, data = _MAP, [[key, node_to_data(item), value.key_lines.get(key)]
+                            for key, item in value.items.items()]
+    elif isinstance(value, list):
+        kind, data = _LIST, [node_to_data(item) for item in value]
+    elif isinstance(value, dt.datetime):
+        kind, data = _DATETIME, value.isoformat()
+    elif isinstance(value, dt.date):
+        kind, data = _DATE, value.isoformat()
+    elif isinstance(value, Invalid):
+        kind, data = _INVALID, [value.text, value.reason]
+    elif isinstance(value, _PLAIN_SCALARS):
+        kind, data = _SCALAR, value
+    else:
+        raise ValueError(f"a YAML value of type {type(value).__name__}")
+    if node.comment is not None:
+        return [kind, data, node.line, raw, node.comment]
+    return [kind, data, node.line, raw] if raw is not None else [kind, data, node.line]
+
+
+def node_from_data(data: list, depth: int = 0) -> Node:
+    kind, value, line, raw, comment = data if len(data) == 5 else (*data, None, None)[:5]
+    if depth > MAX_DEPTH + 1 or type(line) is not int or \
+            not isinstance(raw, (str, type(None))) or not isinstance(comment, (str, type(None))):
+        raise ValueError("not a YAML node")
+    if kind == _TEXT:
+        if type(value) is not str:
+            raise ValueError("not text")
+        raw = value
+    elif kind == _MAP:
+        mapping = YamlMap()
+        for key, item, key_line in value:
+            if type(key) is not str:
+                raise ValueError("a mapping key that is not text")
+            mapping.items[key] = node_from_data(item, depth + 1)
+            if key_line is not None:
+                mapping.key_lines[key] = int(key_line)
+        value = mapping
+    elif kind == _LIST:
+        value = [node_from_data(item, depth + 1) for item in value]
+    elif kind == _DATETIME:
+        value = dt.datetime.fromisoformat(value)
+    elif kind == _DATE:
+        value = dt.date.fromisoformat(value)
+    elif kind == _INVALID:
+        value = Invalid(*map(str, value))
+    elif kind != _SCALAR or not isinstance(value, _PLAIN_SCALARS):
+        raise ValueError("not a YAML value")
+    return Node(value, line, raw, comment)

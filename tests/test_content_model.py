@@ -1,6 +1,6 @@
 """The content model is declared once (ccsite/schema.py), and what is made from it agrees
-with what the build does: the validator's behaviour, the JSON Schemas, the reference in
-docs/, and `ccsite new`. Each check here asks the validator itself (a document with a
+with what the build does: the validator's behaviour, the JSON Schemas, the web editor's
+forms, the reference in docs/, and `ccsite new`. Each check here asks the validator itself (a document with a
 field taken away, or given a value outside its list) rather than the declaration, so a
 rule the validator forgets, or one the schemas forget, fails a test.
 """
@@ -19,6 +19,7 @@ import yaml
 from ccsite.cli import main
 from ccsite.config import site_config
 from ccsite.docs import reference
+from ccsite.editor import decap
 from ccsite.errors import ErrorList
 from ccsite.json_schemas import WRITTEN, type_schema
 from ccsite.load import load
@@ -163,6 +164,26 @@ def test_sample_file_of_each_type_is_valid_for_the_validator_and_its_json_schema
     assert schema_errors(ctype, _unwrap(ctype, data), sample[1].vocabularies) == []
 
 
+def decap_widget(sample, ctype: ContentType, path) -> tuple[dict, bool]:
+    """The web editor's widget for the field at `path` (local mode, the sample's site), and
+    whether every part above it is required (Decap asks for a part's fields only when the
+    part is required itself; an item of a list is asked for whole once it is added)."""
+    collection = next(c for c in decap.config(sample[1], "", "local")["collections"]
+                      if c["name"] == ctype.name)
+    fields = collection["fields"] if "fields" in collection else \
+        collection["files"][0]["fields"]  # a single file: site.yaml, the directory
+    if ctype.list_of:  # the directory: shown to Decap as {directory: [...]}
+        fields = next(f for f in fields if f["name"] == ctype.list_of)["fields"]
+        path = path[2:]
+    above = True
+    for key in [k for k in path if not isinstance(k, int)][:-1]:
+        widget = next(f for f in fields if f["name"] == key)
+        # a list's items are each asked for whole once added, whatever is above the list
+        above = True if widget["widget"] == "list" else above and widget.get("required", True)
+        fields = widget["fields"]
+    return next(f for f in fields if f["name"] == path[-1]), above
+
+
 @pytest.mark.parametrize("name", [t.name for t in TYPES])
 def test_each_field_is_required_by_the_json_schema_exactly_when_the_validator_requires_it(
         sample, name, tmp_path):
@@ -179,13 +200,24 @@ def test_each_field_is_required_by_the_json_schema_exactly_when_the_validator_re
         holder, key = _get(changed, path)
         del holder[key]
         said = validator_errors(sample, ctype, _unwrap(ctype, changed), body, tmp_path)
-        by_validator = any(e.message.startswith("is required") and
+        by_validator = any(e.message.startswith(("is required", "give ")) and
                            e.field.endswith(_shown(path[-1:] if len(path) == 1 else path)
                                             .split(".")[-1]) for e in said)
         by_schema = any(e.validator in ("required", "anyOf", "minItems")
                         for e in schema_errors(ctype, _unwrap(ctype, changed),
                                                sample[1].vocabularies))
         assert by_validator == by_schema, (path, said)
+        if fd.kind not in decap.NOT_EDITABLE:
+            widget, above = decap_widget(sample, ctype, path)
+            one_of = any(e.message.startswith("give ") for e in said)
+            told_apart = fd.when is not None or one_of  # Decap cannot say 'when', 'one of'
+            assert widget["required"] is (by_validator and above and not told_apart), path
+            if fd.when is not None:  # the condition is said in words instead
+                assert f"Required{fd.when.why}." in widget["hint"], path
+            if one_of:  # ... on the part that needs one of its fields
+                part = [k for k in path[:-1]]
+                part = part[:-1] if isinstance(part[-1], int) else part
+                assert "Give at least one of" in decap_widget(sample, ctype, part)[0]["hint"]
         tried.add(path[0])
     assert tried >= {fd.name for fd in fields if fd.required} - {ctype.list_of}
 
@@ -211,6 +243,9 @@ def test_each_fixed_list_allows_the_same_values_in_the_validator_and_the_json_sc
             refused = schema_errors(ctype, _unwrap(ctype, changed), sample[1].vocabularies)
             assert (not said) == allowed, (path, value, said)
             assert (not refused) == allowed, (path, value, [e.message for e in refused])
+            offered = [o["value"] if isinstance(o, dict) else o
+                       for o in decap_widget(sample, ctype, path)[0]["options"]]
+            assert (value in offered) == allowed, (path, value, offered)
 
 
 def test_every_file_the_sample_has_is_valid_for_its_json_schema(sample):

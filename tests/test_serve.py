@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 
+from ccsite.cli import main
 from ccsite.members import credentials
 from conftest import free_port, http_get
 
@@ -230,3 +231,32 @@ def test_templates_folder_made_while_serving_is_watched_from_then_on(site, serve
         '{% extends "base.html" %}{% block main %}<p>Override two</p>{% endblock %}')
     wait_for(lambda: "Override two" in get(server + "/lessons/more-time/")[1], 5.0,
              "edited override used")
+
+
+def test_member_removed_while_serving_is_refused_at_their_next_request(site):
+    """The preview follows the member list as it is now: a login it let in before is
+    checked again once the list has changed."""
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    jane = store.add("Jane Example", None)
+    sam = store.add("Sam Example", None)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
+         str(site.output), "--port", str(port), "--now", NOW, "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    page = base + "/members/good-practice/dads-group/"
+    try:
+        wait_for(lambda: _up(base), 30, "server start")
+        for member, passphrase in (jane, sam):
+            assert get(page, (member.login, passphrase))[0] == 200
+            assert get(page, (member.login, passphrase))[0] == 200  # let in again, from memory
+        assert main(["members", "remove", "Jane Example", "--secrets", str(store.folder)]) == 0
+        assert get(page, (jane[0].login, jane[1]))[0] == 401
+        assert get(base + "/members/", (jane[0].login, jane[1]))[0] == 401
+        assert get(page, (sam[0].login, sam[1]))[0] == 200  # the others still get in
+        added = store.add("Ann Example", None)
+        assert get(page, (added[0].login, added[1]))[0] == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

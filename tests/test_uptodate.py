@@ -10,7 +10,7 @@ import pytest
 from test_incremental import assert_same_as_full_build
 
 NOW = "2026-11-25T12:00:00Z"
-STAMP = ".ccsite-cache/build-stamp.pickle"
+STAMP = ".ccsite-cache/build-stamp.cbor"
 
 
 def settle(site) -> None:

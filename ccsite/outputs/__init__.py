@@ -4,35 +4,49 @@ structured data, open data and the search index. Each module is one kind of outp
 written pages: see `search.py`)."""
 from __future__ import annotations
 
+import functools
+from typing import Callable
 
-def public_outputs(env, site, page_routes) -> dict[str, str]:
-    """Output path -> text of every public file that is not an HTML page."""
+Maker = Callable[[], str]  # makes one file's text when called
+
+
+def public_outputs(env, site, page_routes) -> dict[str, Maker]:
+    """Output path -> maker of every public file that is not an HTML page.
+
+    Which files there are follows from the site graph alone, so the paths are known before
+    any file is made: the preview server's page-only rebuild keeps the files it made
+    before and makes only those a change adds (an opportunity that opens gets its
+    deadline's calendar, which its page links to), and its quick rebuild leaves to the
+    pipeline any change that adds or removes one (see quickedit.py)."""
     from .. import places
     from . import calendars, feeds, opendata, sitemap
 
-    atom = env.get_template("atom.xml")
-    files = {
-        "feed.xml": atom.render(site=site, feed=feeds.news_feed(site)),
-        "opportunities/feed.xml": atom.render(site=site, feed=feeds.opportunities_feed(site)),
-        "opportunities.ics": calendars.opportunities_calendar(site),
-        "programme.ics": calendars.programme_calendar(site),
-        "sitemap.xml": sitemap.sitemap(site, page_routes),
-        "robots.txt": sitemap.robots(site),
+    def atom(feed) -> Maker:
+        return lambda: env.get_template("atom.xml").render(site=site, feed=feed(site))
+
+    makers: dict[str, Maker] = {
+        "feed.xml": atom(feeds.news_feed),
+        "opportunities/feed.xml": atom(feeds.opportunities_feed),
+        "opportunities.ics": functools.partial(calendars.opportunities_calendar, site),
+        "programme.ics": functools.partial(calendars.programme_calendar, site),
+        "sitemap.xml": functools.partial(sitemap.sitemap, site, page_routes),
+        "robots.txt": functools.partial(sitemap.robots, site),
     }
     for opportunity in site.opportunities:
         if opportunity.deadline:
-            files[opportunity.url.lstrip("/") + "deadline.ics"] = \
-                calendars.opportunity_calendar(site, opportunity)
-    files[places.PLACES_FILE] = places.places_json(site.centres)
-    files.update(_session_calendars(site))
-    files.update(opendata.open_data_files(site))
-    return files
+            makers[opportunity.url.lstrip("/") + "deadline.ics"] = functools.partial(
+                calendars.opportunity_calendar, site, opportunity)
+    makers[places.PLACES_FILE] = functools.partial(places.places_json, site.centres)
+    makers.update(_session_calendars(site))
+    makers.update(opendata.open_data_files(site))
+    return makers
 
 
-def _session_calendars(site) -> dict[str, str]:
+def _session_calendars(site) -> dict[str, Maker]:
     """/centres/<slug>/sessions.ics for each centre whose page shows its sessions."""
-    from . import calendars
     from ..timetable import shows_sessions
+    from . import calendars
 
-    return {centre.url.lstrip("/") + "sessions.ics": calendars.sessions_calendar(site, centre)
+    return {centre.url.lstrip("/") + "sessions.ics":
+            functools.partial(calendars.sessions_calendar, site, centre)
             for centre in site.centres if shows_sessions(centre)}

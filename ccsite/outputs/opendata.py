@@ -50,12 +50,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import mimetypes
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 # Absolute imports, so this module works wherever the pipeline imports it from.
@@ -119,16 +120,22 @@ CSV_COLUMNS = ("Name", "Status", "Phase", "District", "Street", "Locality", "Tow
 
 # -- the files ---------------------------------------------------------------------------
 
-def open_data_files(site: Site) -> dict[str, str]:
-    """Output path (relative to the public root) -> text of every open-data file."""
-    files = {ORUK_ROOT: _json(oruk_root()), ORUK_SERVICES: _json(services_page(site))}
+def open_data_files(site: Site) -> dict[str, Callable[[], str]]:
+    """Output path (relative to the public root) -> maker of the text of every open-data
+    file (see outputs.public_outputs: the paths are wanted before the texts)."""
+    files = {ORUK_ROOT: lambda: _json(oruk_root()),
+             ORUK_SERVICES: lambda: _json(services_page(site))}
     for centre in site.centres:
-        files[service_path(site, centre)] = _json(service(site, centre))
-    files[CENTRES_CSV] = centres_csv(site)
-    files[CENTRES_GEOJSON] = _json(centres_geojson(site))
+        files[service_path(site, centre)] = functools.partial(_service_json, site, centre)
+    files[CENTRES_CSV] = functools.partial(centres_csv, site)
+    files[CENTRES_GEOJSON] = lambda: _json(centres_geojson(site))
     if site.opportunities:
-        files[OPPORTUNITIES] = _json(release_package(site))
+        files[OPPORTUNITIES] = lambda: _json(release_package(site))
     return files
+
+
+def _service_json(site: Site, centre: Centre) -> str:
+    return _json(service(site, centre))
 
 
 def data_catalogue(site: Site) -> list[DataFile]:

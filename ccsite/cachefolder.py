@@ -1,0 +1,134 @@
+"""The cache folder beside content/: what one build leaves for the next, kept so that it
+can neither run code nor be read by others.
+
+Why: the cache holds members text in clear (parsed documents, rendered Markdown, the leak
+audit's fingerprints), so the folder is the build user's alone (0700, each file 0600,
+a folder made by an older ccsite included). And what it holds is data only: CBOR of
+plain values (text, numbers, lists, maps), read back by a decoder that builds no objects
+of its choosing, where Python's pickle (which a build memory was, until version 10) or
+Jinja's compiled templates would run whatever a file told them to. So whoever can write
+to the folder (another user, a cache a CI service restores) can at worst make a build
+slower, never run code as its user, and a restored cache needs no key to be trusted.
+
+A file starts with a header naming what it is and the version of its layout; anything
+else (another version, a damaged or planted file) reads as nothing: the build then does
+the work afresh, as it does when the folder is deleted.
+"""
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any, Iterator
+
+import cbor2
+
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+MAGIC = b"ccsite-cache\n"
+# what older versions kept here: pickles and compiled templates (code), never read now
+# and removed, as they hold members text in clear
+RETIRED = ("build-memory.pickle", "build-stamp.pickle", "jinja")
+
+
+class CacheUnreadable(Exception):
+    """A cache file that is not one this version of ccsite wrote."""
+
+
+def make_private(folder: Path) -> bool:
+    """Make the cache folder (if need be) and make it its owner's alone; False when it
+    cannot be (then nothing is kept in it)."""
+    try:
+        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        if folder.is_symlink() or not folder.is_dir():
+            return False
+        if stat.S_IMODE(folder.stat().st_mode) != FOLDER_MODE:  # one an older ccsite
+            os.chmod(folder, FOLDER_MODE)  # made open to all, and the files it left
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_file(follow_symlinks=False):
+                        os.chmod(entry.path, FILE_MODE)
+    except OSError:
+        return False
+    for name in RETIRED:
+        old = folder / name
+        try:
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old)
+            elif old.exists() or old.is_symlink():
+                old.unlink()
+        except OSError:
+            pass
+    return True
+
+
+def write(path: Path, kind: str, version: str, value: Any) -> None:
+    """Keep `value` (plain data only) as `kind` in the cache; best effort, as a cache."""
+    write_bytes(path, MAGIC + cbor2.dumps([kind, version, value]))
+
+
+def read(path: Path, kind: str, version: str) -> Any:
+    """The value kept by `write`; CacheUnreadable when the file is missing, damaged, of
+    another kind or version, or not a cache file at all."""
+    data = read_bytes(path)
+    if data is None or not data.startswith(MAGIC):
+        raise CacheUnreadable(path)
+    try:
+        found = cbor2.loads(data[len(MAGIC):])
+    except Exception as exc:  # cbor2 raises several kinds for bad input
+        raise CacheUnreadable(path) from exc
+    if not (isinstance(found, list) and len(found) == 3 and found[:2] == [kind, version]):
+        raise CacheUnreadable(path)
+    return found[2]
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a cache file, readable by its owner only from its first byte, swapped in
+    whole (a build killed while writing leaves the old file). Best effort."""
+    if not make_private(path.parent):
+        return
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW,
+                         FILE_MODE)
+        try:
+            os.fchmod(handle, FILE_MODE)  # a leftover temp file had its own mode
+            with os.fdopen(handle, "wb", closefd=False) as stream:
+                stream.write(data)
+        finally:
+            os.close(handle)
+        os.replace(temp, path)
+    except OSError:
+        try:
+            temp.unlink()
+        except OSError:
+            pass
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """A cache file's bytes, or None. The folder is made private first, so a build never
+    reads from a folder it has not made its own (it may be one an older ccsite left)."""
+    if not make_private(path.parent):
+        return None
+    try:
+        with open(path, "rb") as stream:
+            return stream.read()
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a large cache file is read or written: its
+    hundreds of thousands of values (none in a cycle) are made or walked at once, and the
+    collector's passes over them took more than half the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

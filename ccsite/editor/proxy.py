@@ -1,0 +1,315 @@
+"""Decap's proxy-backend protocol, answered by `ccsite serve` on the content folder.
+
+The protocol is the one `decap-server` speaks (its localFs middleware): Decap POSTs
+`{"action": ..., "params": {...}}` as JSON and gets JSON back, or an HTTP error with
+`{"error": message}`, which Decap shows in its notification. Paths are relative to the
+folder served (here the content folder itself, so `centres/oxhey.md`, `media/pack.pdf`).
+
+Unlike decap-server, every write goes through ccsite:
+- a save is merged into the file on disk (merge.py: only what changed is changed);
+- it is checked by ccsite's validator first (saving.py) and refused, with the same
+  `path:line: field: message` lines `ccsite check` prints, when the build would refuse it;
+- only content files (where the content model has a place for them) and media files are
+  written, only inside the content folder, never through a link (see `ContentPaths`).
+
+The managers' directory is a top-level list, which Decap cannot edit (Decap issue #531):
+the proxy shows it to Decap as `directory:` holding the list (each line indented by two
+spaces), and takes those two spaces off again when it writes it, so the file keeps its
+shape and every untouched line.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import stat
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from .. import load, schema
+from ..errors import ContentError
+from .merge import MergeError, Shape, merge_document
+from .saving import Change, SaveChecker, is_media
+
+DIRECTORY = schema.DIRECTORY.single_file  # members/directory.yaml
+WRAP_KEY = schema.DIRECTORY.list_of  # 'directory'
+
+
+class ProxyError(Exception):
+    """A request the proxy refuses: `status` and a message for the editor."""
+
+    def __init__(self, status: int, message: str,
+                 mistakes: list[ContentError] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.mistakes = mistakes or []
+
+    def answer(self) -> dict:
+        result: dict[str, Any] = {"error": self.message}
+        if self.mistakes:
+            result["errors"] = [str(e) for e in self.mistakes]
+        return result
+
+
+class ContentPaths:
+    """Paths from the editor, made safe: relative, inside the content folder, not hidden,
+    and never through a symbolic link (a link could lead anywhere on the machine)."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+
+    def resolve(self, rel: Any) -> Path:
+        if not isinstance(rel, str) or not rel or "\x00" in rel or "\\" in rel or \
+                rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
+            raise ProxyError(422, f"'{rel}' is not a path inside the content folder")
+        parts = rel.split("/")
+        if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+            raise ProxyError(422, f"'{rel}' is not a path inside the content folder")
+        path = self.root.joinpath(*parts)
+        walked = self.root
+        for part in parts:  # no link anywhere on the way, even to a place inside
+            walked = walked / part
+            try:
+                if stat.S_ISLNK(os.lstat(walked).st_mode):
+                    raise ProxyError(403, f"'{rel}' is a link; the editor only works on "
+                                          "files in the content folder itself")
+            except FileNotFoundError:
+                break
+        try:
+            path.resolve().relative_to(self.root)
+        except ValueError:
+            raise ProxyError(403, f"'{rel}' is outside the content folder") from None
+        return path
+
+    def writable(self, rel: Any) -> Path:
+        """A path the editor may write: a content file or a media file."""
+        path = self.resolve(rel)
+        if not is_media(rel) and load.kind_of(rel) is None:
+            raise ProxyError(422, f"'{rel}' has no place in the content model (see its "
+                                  "layout: centres/, news/, media/...)")
+        return path
+
+
+class Proxy:
+    """The actions of Decap's proxy backend on one content folder."""
+
+    def __init__(self, root: Path, checker: SaveChecker):
+        self.paths = ContentPaths(root)
+        self.checker = checker
+        self._saving = threading.Lock()  # one save at a time: each is checked whole
+
+    def answer(self, request: Any) -> Any:
+        if not isinstance(request, dict) or not isinstance(request.get("params", {}), dict):
+            raise ProxyError(422, "expected {\"action\": ..., \"params\": {...}}")
+        action, params = request.get("action"), request.get("params") or {}
+        method = getattr(self, f"do_{action}", None) if isinstance(action, str) else None
+        if method is None:
+            raise ProxyError(422, f"Unknown action {action}")
+        return method(params)
+
+    # -- reading
+
+    def do_info(self, params: dict) -> dict:
+        return {"repo": self.paths.root.name, "publish_modes": ["simple"], "type": "local_fs"}
+
+    def do_entriesByFolder(self, params: dict) -> list:
+        folder = self.paths.resolve(params.get("folder"))
+        extension = str(params.get("extension") or "")
+        depth = params.get("depth", 1)
+        files = self._list(folder, extension, depth if isinstance(depth, int) else 1)
+        return [self._entry(rel) for rel in files]
+
+    def do_entriesByFiles(self, params: dict) -> list:
+        files = params.get("files")
+        if not isinstance(files, list):
+            raise ProxyError(422, "files must be a list")
+        return [self._entry(f.get("path") if isinstance(f, dict) else None,
+                            f.get("label") if isinstance(f, dict) else None) for f in files]
+
+    def do_getEntry(self, params: dict) -> dict:
+        return self._entry(params.get("path"))
+
+    def do_getMedia(self, params: dict) -> list:
+        folder = self.paths.resolve(params.get("mediaFolder"))
+        return [self._media(rel) for rel in self._list(folder, "", 1)]
+
+    def do_getMediaFile(self, params: dict) -> dict:
+        return self._media(params.get("path"))
+
+    def do_getDeployPreview(self, params: dict) -> None:
+        return None
+
+    def _list(self, folder: Path, extension: str, depth: int) -> list[str]:
+        found = []
+        if depth <= 0 or not folder.is_dir() or folder.is_symlink():
+            return found
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.name.startswith("."):  # hidden: not content (see load.py)
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                found += self._list(Path(entry.path), extension, depth - 1)
+            elif entry.is_file(follow_symlinks=False) and entry.name.endswith(extension):
+                found.append(Path(entry.path).relative_to(self.paths.root).as_posix())
+        return found
+
+    def _entry(self, rel: Any, label: str | None = None) -> dict:
+        path = self.paths.resolve(rel)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {"data": None, "file": {"path": rel, "label": label, "id": None}}
+        text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        if rel == DIRECTORY:
+            text = wrap(text)
+        return {"data": text, "file": {"path": rel, "label": label,
+                                       "id": hashlib.sha256(data).hexdigest()}}
+
+    def _media(self, rel: Any) -> dict:
+        path = self.paths.resolve(rel)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise ProxyError(404, f"'{rel}' is not there") from None
+        return {"id": hashlib.sha256(data).hexdigest(),
+                "content": base64.b64encode(data).decode("ascii"), "encoding": "base64",
+                "path": rel, "name": path.name}
+
+    # -- writing
+
+    def do_persistEntry(self, params: dict) -> dict:
+        data_files = params.get("dataFiles") or ([params["entry"]] if params.get("entry")
+                                                 else [])
+        assets = params.get("assets") or []
+        if not isinstance(data_files, list) or not isinstance(assets, list):
+            raise ProxyError(422, "dataFiles and assets must be lists")
+        change = Change()
+        for asset in assets:
+            rel, data = self._asset(asset)
+            change.write[rel] = data
+        with self._saving:
+            for data_file in data_files:
+                if not isinstance(data_file, dict) or not isinstance(data_file.get("raw"), str):
+                    raise ProxyError(422, "each data file needs a path and its raw text")
+                rel = data_file.get("path")
+                new_rel = data_file.get("newPath") or rel
+                self.paths.writable(rel)
+                self.paths.writable(new_rel)
+                change.write[new_rel] = self._merged(rel, data_file["raw"]).encode("utf-8")
+                if new_rel != rel:
+                    change.delete.add(rel)
+            self._commit(change)
+        return {"message": "entry persisted"}
+
+    def do_persistMedia(self, params: dict) -> dict:
+        rel, data = self._asset(params.get("asset"))
+        with self._saving:
+            self._commit(Change(write={rel: data}))
+        return self._media(rel)
+
+    def do_deleteFile(self, params: dict) -> dict:
+        return self.do_deleteFiles({"paths": [params.get("path")]})
+
+    def do_deleteFiles(self, params: dict) -> dict:
+        paths = params.get("paths")
+        if not isinstance(paths, list) or not paths:
+            raise ProxyError(422, "paths must be a list of files")
+        for rel in paths:
+            self.paths.writable(rel)
+        with self._saving:
+            self._commit(Change(delete=set(paths)))
+        return {"message": f"deleted files {', '.join(paths)}"}
+
+    def _asset(self, asset: Any) -> tuple[str, bytes]:
+        if not isinstance(asset, dict) or asset.get("encoding") != "base64":
+            raise ProxyError(422, "a file is sent as {path, content, encoding: base64}")
+        rel = asset.get("path")
+        self.paths.writable(rel)
+        if not is_media(rel):
+            raise ProxyError(422, f"'{rel}': uploaded files go in media/ (or members/media/)")
+        try:
+            return rel, base64.b64decode(str(asset.get("content", "")), validate=True)
+        except (binascii.Error, ValueError):
+            raise ProxyError(422, f"'{rel}': the file's content is not base64") from None
+
+    def _merged(self, rel: str, raw: str) -> str:
+        """The file to write for Decap's `raw`: merged into the file on disk."""
+        path = self.paths.resolve(rel)
+        try:
+            old = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            old = None
+        except (OSError, UnicodeDecodeError):
+            raise ProxyError(409, f"'{rel}' cannot be read as UTF-8 text; fix it in a "
+                                  "text editor first") from None
+        ctype = schema.BY_NAME[load.kind_of(rel)]
+        try:
+            if rel == DIRECTORY:
+                return unwrap(merge_document(None if old is None else wrap(old), raw,
+                                             False, Shape.of_type(ctype)))
+            return merge_document(old, raw, rel.endswith(".md"), Shape.of_type(ctype))
+        except MergeError as exc:
+            raise ProxyError(422, f"{rel}: {exc}") from None
+
+    def _commit(self, change: Change) -> None:
+        """Check the change with ccsite's validator; write it only if it passes."""
+        unchanged = {rel for rel, data in change.write.items()
+                     if self._same_bytes(rel, data)}
+        for rel in unchanged:
+            del change.write[rel]
+        if not change.write and not change.delete:
+            return
+        mistakes = self.checker.check(change)
+        if mistakes:
+            count = f"{len(mistakes)} {'mistake' if len(mistakes) == 1 else 'mistakes'}"
+            raise ProxyError(422, f"Not saved: the site would not build ({count}). "
+                             + " | ".join(str(e) for e in mistakes), mistakes)
+        for rel, data in sorted(change.write.items(), key=lambda item: not is_media(item[0])):
+            _write(self.paths.writable(rel), data)
+        for rel in change.delete:
+            try:
+                self.paths.writable(rel).unlink()
+            except FileNotFoundError:
+                pass
+
+    def _same_bytes(self, rel: str, data: bytes) -> bool:
+        try:
+            return self.paths.resolve(rel).read_bytes() == data
+        except OSError:
+            return False
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write whole or not at all: a temporary file beside it (hidden, so the build and
+    the watcher's rebuild never read it half written), then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".ccsite-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        if path.exists():
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+        else:
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def wrap(text: str) -> str:
+    """The directory's top-level list as Decap can edit it: under a `directory:` key."""
+    lines = text.split("\n")
+    return f"{WRAP_KEY}:\n" + "\n".join("  " + line if line.strip() else line
+                                         for line in lines)
+
+
+def unwrap(text: str) -> str:
+    """`wrap` undone: the list back at the top level, every line as it was."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != f"{WRAP_KEY}:":
+        raise ProxyError(422, "the directory must stay one list of managers")
+    return "\n".join(line[2:] if line.startswith("  ") else line for line in lines[1:])

@@ -1,0 +1,130 @@
+"""Every save from the web editor is checked by ccsite's own validator before it is written.
+
+The check is the pipeline's first stages (load -> validate -> site graph, the same stage
+functions `ccsite check` runs) on the content folder as it would be with the save made:
+the folder is loaded as it is on disk, and the files the save writes or deletes are put in
+or taken out in memory (a new media file is read from a temporary copy, so that whatever
+looks at its bytes sees them). Nothing is written to the content folder until it passes.
+
+A save is refused when the saved file would be refused, or when it breaks another file
+(deleting an agency that centres name, say). Mistakes already in other files before the
+save do not stop it: the editor can only fix one file at a time.
+
+Later stages (render, link and leak audits) are not run: they take seconds on a large
+site, and what they find (a broken link in a body, a members name quoted publicly) shows
+on the preview page at the next rebuild, as for a file saved by hand.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import graph, load, validate
+from ..bodies import BodyRenderer
+from ..config import read_site_config
+from ..errors import ContentError, ErrorList
+
+MEDIA_FOLDERS = (load.MEDIA + "/", load.MEMBERS_MEDIA + "/")
+
+
+@dataclass
+class Change:
+    """What a save would do to the content folder (paths relative to it, with '/')."""
+
+    write: dict[str, bytes] = field(default_factory=dict)
+    delete: set[str] = field(default_factory=set)
+
+    @property
+    def paths(self) -> set[str]:
+        return set(self.write) | self.delete
+
+
+def is_media(rel: str) -> bool:
+    return rel.startswith(MEDIA_FOLDERS)
+
+
+class SaveChecker:
+    """Checks saves to one content folder; keeps what it parsed between saves (by each
+    file's signature, as `load` does for the preview server) and its Markdown renderer."""
+
+    def __init__(self, source: Path, shown_as: str,
+                 options: Callable[[], validate.BuildOptions], cache: Path | None = None):
+        self.source = source
+        self.shown_as = shown_as
+        self.options = options
+        self.cache = cache  # the build's cache folder: the Markdown cache is read from it
+        self._parsed: dict = {}
+        self._bodies: BodyRenderer | None = None
+
+    def check(self, change: Change) -> list[ContentError]:
+        """The mistakes the save would make: [] when it may be written."""
+        with tempfile.TemporaryDirectory(prefix="ccsite-save-") as scratch:
+            before = set(self._mistakes(Change(), Path(scratch)))
+            after = self._mistakes(change, Path(scratch))
+        saved = {self._shown(rel) for rel in change.paths}
+        return [e for e in after if e.path in saved or e not in before]
+
+    def _shown(self, rel: str) -> str:
+        return f"{self.shown_as.rstrip('/')}/{rel}" if self.shown_as not in ("", ".") else rel
+
+    def _mistakes(self, change: Change, scratch: Path) -> list[ContentError]:
+        errors = ErrorList()
+        folder = load.load(self.source, self.shown_as, errors, parsed=self._parsed)
+        replaced = {self._shown(rel) for rel in change.paths}
+        errors.errors = [e for e in errors.errors if e.path not in replaced]
+        self._apply(folder, change, scratch, errors)
+        if folder.site is None:
+            return errors.errors or [ContentError(self._shown("site.yaml"), 1, "file",
+                                                  "the site settings file is missing")]
+        config = read_site_config(folder.site, errors)
+        if config is None:
+            return errors.errors
+        options = self.options()
+        validated = validate.validate(folder, config, options, errors)
+        bodies = self._renderer(config.base_path)
+        bodies.start_build()
+        graph.build_site(validated, options, errors, bodies)
+        graph.build_members_site(validated, options, errors, bodies)
+        return errors.errors
+
+    def _apply(self, folder: load.ContentFolder, change: Change, scratch: Path,
+               errors: ErrorList) -> None:
+        """The folder as it would be after the save."""
+        gone = change.paths
+        folder.documents = [d for d in folder.documents if d.rel not in gone]
+        if folder.site is not None and folder.site.rel in gone:
+            folder.site = None
+        for media, prefix in ((folder.media, MEDIA_FOLDERS[0]),
+                              (folder.members_media, MEDIA_FOLDERS[1])):
+            media[:] = [m for m in media if prefix + m.rel not in gone]
+        for index, (rel, data) in enumerate(sorted(change.write.items())):
+            if is_media(rel):
+                copy = scratch / f"{index}-{Path(rel).name}"
+                copy.write_bytes(data)
+                members = rel.startswith(MEDIA_FOLDERS[1])
+                prefix = MEDIA_FOLDERS[1] if members else MEDIA_FOLDERS[0]
+                (folder.members_media if members else folder.media).append(
+                    load.MediaFile(rel[len(prefix):], copy))
+                continue
+            document = load.document_from_bytes(data, rel, self.shown_as, errors)
+            if document is None:
+                continue
+            if document.kind == "site":
+                folder.site = document
+            else:
+                folder.documents.append(document)
+        folder.documents.sort(key=lambda d: _walk_order(d.rel))
+
+    def _renderer(self, base_path: str) -> BodyRenderer:
+        if self._bodies is None or self._bodies.base_path != base_path:
+            cache_file = self.cache / "markdown.json" if self.cache else None
+            self._bodies = BodyRenderer(base_path, cache_file)
+        return self._bodies
+
+
+def _walk_order(rel: str) -> tuple:
+    """Where `load`'s walk finds a file: a folder's files (by name), then its folders."""
+    *folders, name = rel.split("/")
+    return tuple((1, part) for part in folders) + ((0, name),)

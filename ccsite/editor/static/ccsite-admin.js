@@ -1,0 +1,101 @@
+/* ccsite's part of the web editor (/admin/), loaded before Decap CMS.
+ *
+ * - Sends the preview server's token with every request to the editor's API (local
+ *   editing: the token is in the page's <meta name="ccsite-token">; the server answers no
+ *   request to /admin/api/v1 without it).
+ * - Shows why a save was refused: the validator's messages, one per line, in a panel that
+ *   stays until it is closed or the next save works (Decap's own notice goes after 8 s).
+ * - Gives the preview pane the site's own stylesheet.
+ */
+(function () {
+  "use strict";
+
+  var meta = document.querySelector('meta[name="ccsite-token"]');
+  var token = meta ? meta.getAttribute("content") : "";
+  var api = new URL("api/v1", document.baseURI).href;
+  var original = window.fetch.bind(window);
+
+  function urlOf(input) {
+    var url = typeof input === "string" ? input : (input && input.url) || String(input);
+    return new URL(url, document.baseURI).href;
+  }
+
+  window.fetch = function (input, init) {
+    if (!token || urlOf(input) !== api) {
+      return original(input, init);
+    }
+    init = Object.assign({}, init || {});
+    var headers = new Headers(init.headers || (typeof input === "string" ? {} : input.headers));
+    headers.set("X-Ccsite-Token", token);
+    init.headers = headers;
+    var action = "";
+    try {
+      action = JSON.parse(init.body).action || "";
+    } catch (ignored) { /* not JSON: the server says so */ }
+    return original(input, init).then(function (response) {
+      if (/^(persist|delete)/.test(action)) {
+        if (response.ok) {
+          clearMistakes();
+        } else {
+          response.clone().json().then(showMistakes, function () {});
+        }
+      }
+      return response;
+    });
+  };
+
+  var panel = null;
+
+  function clearMistakes() {
+    if (panel) {
+      panel.remove();
+      panel = null;
+    }
+  }
+
+  function showMistakes(answer) {
+    clearMistakes();
+    var lines = (answer && answer.errors) || [(answer && answer.error) || "The save failed."];
+    panel = document.createElement("section");
+    panel.id = "ccsite-mistakes";
+    panel.setAttribute("role", "alert");
+    panel.setAttribute("aria-labelledby", "ccsite-mistakes-title");
+    Object.assign(panel.style, {
+      position: "fixed", left: "1rem", right: "1rem", bottom: "1rem", zIndex: "100000",
+      maxHeight: "40vh", overflow: "auto", padding: "1rem 1.25rem",
+      background: "#fff", color: "#0b0c0c", border: "4px solid #d4351c",
+      font: "16px/1.4 system-ui, sans-serif", boxShadow: "0 2px 12px rgba(0,0,0,.3)"
+    });
+    var title = document.createElement("h2");
+    title.id = "ccsite-mistakes-title";
+    title.textContent = "Not saved: the site would not build with this change";
+    Object.assign(title.style, { margin: "0 0 .5rem", fontSize: "1.1rem" });
+    var help = document.createElement("p");
+    help.textContent = "Each line gives the file, the line, the field and what to change. " +
+      "Fix it in the form and save again; nothing was written.";
+    help.style.margin = "0 0 .5rem";
+    var list = document.createElement("ul");
+    list.style.margin = "0";
+    lines.forEach(function (line) {
+      var item = document.createElement("li");
+      var code = document.createElement("code");
+      code.textContent = line;
+      code.style.whiteSpace = "pre-wrap";
+      item.appendChild(code);
+      list.appendChild(item);
+    });
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Close";
+    close.style.marginTop = ".75rem";
+    close.addEventListener("click", clearMistakes);
+    panel.append(title, help, list, close);
+    document.body.appendChild(panel);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.CMS) {
+      window.CMS.registerPreviewStyle(new URL("../assets/style.css", document.baseURI).href);
+    }
+  });
+})();

@@ -1,0 +1,215 @@
+"""The cache folder beside content/ (cachefolder.py): its owner's alone, data that cannot
+run code, and anything in it that is not what this ccsite wrote makes a cold build that
+gives the same site, never a traceback."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pickle
+import shutil
+import stat
+
+import pytest
+
+from ccsite import cachefolder, incremental
+from ccsite.pipeline import CACHE_FOLDER, MEMORY_FILE, STAMP_FILE, build
+from ccsite.validate import BuildOptions
+
+NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def clean_snapshot(site, tmp_path) -> dict[str, str]:
+    """The same content built from nothing: its own copy, cache and output folder."""
+    from conftest import FixtureSite
+
+    shutil.copytree(site.content, tmp_path / "clean" / "content")
+    clean = FixtureSite.__new__(FixtureSite)
+    clean.root, clean.content = tmp_path / "clean", tmp_path / "clean" / "content"
+    clean.output, clean._capsys = tmp_path / "clean" / "_site", site._capsys
+    assert clean.build().status == 0
+    return clean.snapshot()
+
+
+def test_cache_folder_and_its_files_are_the_build_users_alone(site):
+    from test_uptodate import settle
+
+    settle(site)  # so the build keeps a stamp too
+    cache = site.root / CACHE_FOLDER
+    cache.mkdir(mode=0o777)  # as an older ccsite (or a umask of 000) left it
+    os.chmod(cache, 0o777)
+    (cache / "markdown.json").write_text("{}")
+    os.chmod(cache / "markdown.json", 0o666)
+    (cache / "kept-by-an-older-ccsite.json").write_text("{}")  # not written again
+    os.chmod(cache / "kept-by-an-older-ccsite.json", 0o644)
+    assert site.build().status == 0
+    assert mode(cache) == 0o700
+    files = [path for path in cache.rglob("*")]
+    assert {path.name for path in files} >= {MEMORY_FILE, STAMP_FILE, "markdown.json"}
+    assert all(path.is_file() and mode(path) == 0o600 for path in files), \
+        {path.name: oct(mode(path)) for path in files}
+
+
+class Planted:
+    """A pickle that, when unpickled, makes a folder: the sign that it ran."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return os.mkdir, (self.marker,)
+
+
+def _old_template_cache_names(site) -> list[str]:
+    """Where ccsite before version 10 of the build memory kept compiled templates (Jinja's
+    bytecode cache: a pickle, then code): one file per template of the theme."""
+    import hashlib
+
+    import jinja2
+
+    from ccsite import render
+
+    address = hashlib.blake2b(b"https://cc.example.org/", digest_size=6).hexdigest()
+    root = render.default_templates()
+    names = []
+    for path in root.rglob("*.html"):
+        name = path.relative_to(root).as_posix()
+        key = jinja2.BytecodeCache().get_cache_key(name, os.path.normpath(str(path)))
+        names.append(f"__jinja2_{key}_{address}.cache")
+    return names
+
+
+def test_a_planted_pickle_is_never_run(site, tmp_path):
+    """At the names older versions read (build memory, stamp, compiled templates) and at
+    the new ones: the build goes on as from nothing, and the pickle never runs."""
+    import jinja2.bccache
+
+    marker = tmp_path / "the-pickle-ran"
+    payload = pickle.dumps(Planted(marker))
+    cache = site.root / CACHE_FOLDER
+    (cache / "jinja").mkdir(parents=True)
+    for name in ["build-memory.pickle", "build-stamp.pickle", MEMORY_FILE, STAMP_FILE]:
+        (cache / name).write_bytes(payload)
+    for name in _old_template_cache_names(site):
+        (cache / "jinja" / name).write_bytes(jinja2.bccache.bc_magic + payload)
+    assert site.build().status == 0
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    assert site.build().status == 0
+    assert not marker.exists()
+    assert site.snapshot() == clean_snapshot(site, tmp_path)
+    # what older versions left, members text in clear among it, is gone
+    assert not any((cache / name).exists()
+                   for name in ("build-memory.pickle", "build-stamp.pickle", "jinja"))
+
+
+def _rewritten(kind: str, version: str, change) -> callable:
+    """A damage that keeps the file's header and CBOR and changes what it says."""
+    import cbor2
+
+    def damage(data: bytes) -> bytes:
+        found = cbor2.loads(data[len(cachefolder.MAGIC):])
+        return cachefolder.MAGIC + cbor2.dumps([found[0], version, change(found[2])])
+    return damage
+
+
+MEMORY, STAMP = ("build memory", incremental.BuildMemory.version), ("build stamp", None)
+
+
+def _stamp_version() -> str:
+    from ccsite import uptodate
+
+    return uptodate.Stamp.version
+
+
+# file, damage, whether a content file is edited too (else the stamp, when good, stops
+# the build before the memory is read)
+CORRUPTIONS = {
+    "memory cut short": (MEMORY_FILE, lambda data: data[: len(data) // 2], True),
+    "memory of random bytes": (MEMORY_FILE, lambda data: os.urandom(len(data)), True),
+    "memory of an older version": (
+        MEMORY_FILE, _rewritten(*MEMORY[:1], "0.1.0/9", lambda data: data), True),
+    "memory of the right version but another layout": (
+        MEMORY_FILE, _rewritten(*MEMORY, lambda data: {"pages": {"x": [1, 2]}}), True),
+    "memory with a value of the wrong kind": (
+        MEMORY_FILE, _rewritten(*MEMORY, lambda data: {
+            **data, "outputs": {**data["outputs"], "public": {"index.html": 5}}}), True),
+    "stamp cut short": (STAMP_FILE, lambda data: data[:-7], True),
+    "stamp of random bytes": (STAMP_FILE, lambda data: os.urandom(len(data)), False),
+    "stamp whose summary is of another shape": (
+        STAMP_FILE, lambda data: _rewritten("build stamp", _stamp_version(), lambda stamp: {
+            **stamp, "summary": {**stamp["summary"], "pages": 3}})(data), False),
+    "markdown cache with values of the wrong kind": ("markdown.json", lambda data: json.dumps(
+        {key: [1] for key in json.loads(data)}).encode(), True),
+    "markdown cache cut short": ("markdown.json", lambda data: data[:-3], True),
+}
+
+
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+def test_a_damaged_cache_file_gives_a_correct_cold_build(site, tmp_path, corruption):
+    from test_uptodate import settle
+
+    name, damage, edit = CORRUPTIONS[corruption]
+    settle(site)
+    assert site.build().status == 0
+    if edit:
+        site.edit("centres/oxhey.md", "phase: 2", "phase: 3")
+    path = site.root / CACHE_FOLDER / name
+    path.write_bytes(damage(path.read_bytes()))
+    result = site.build()
+    assert result.status == 0, result.err
+    assert "Traceback" not in result.err
+    assert "Nothing has changed" not in result.out
+    assert site.snapshot() == clean_snapshot(site, tmp_path)
+
+
+def test_the_build_memory_reads_back_as_the_build_left_it(site, tmp_path):
+    """Every value kept on disk comes back equal and of the same type (sets as sets,
+    signatures and keys as tuples), or the next build would not find what it kept."""
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    memory.save(tmp_path / "memory.cbor")
+    again = incremental.BuildMemory.read(tmp_path / "memory.cbor")
+    kept = incremental.BuildMemory.to_data(memory).keys()
+    assert memory.pages and memory.parsed and memory.post_fingerprints and \
+        memory.public_mentions and memory.seen_files and memory.seen_values
+    for name in kept:
+        assert getattr(again, name) == getattr(memory, name), name
+        assert type(getattr(again, name)) is type(getattr(memory, name)), name
+    assert [type(key) for key in again.seen_values] == [tuple] * len(again.seen_values)
+    assert all(type(signature) is tuple for signature, _ in again.parsed.values())
+
+
+def test_yaml_values_read_back_from_the_cache_as_parsed():
+    """A parsed document's values, kept and read back: dates and times with their offset
+    or none, a date that is not one, numbers of any size, a value left empty by a '#'."""
+    import cbor2
+
+    from ccsite.yamlnodes import node_from_data, node_to_data, parse_yaml
+
+    text = ("a: 2027-01-29T12:00:00+01:00\nb: 2027-01-29 12:00:00\nc: 2027-01-29T12:00:00Z\n"
+            "d: 2006-02-30\ne: 123456789012345678901234567890\nf: #1 in the county\n"
+            "g: [1, 2.5, true, null, '2027-01-29', {h: x}]\n")
+    parsed = parse_yaml(text)
+    again = node_from_data(cbor2.loads(cbor2.dumps(node_to_data(parsed))))
+    assert again == parsed
+    for key, node in parsed.value.items.items():
+        value = again.value.items[key].value
+        assert type(value) is type(node.value), key
+        assert getattr(value, "tzinfo", None) == getattr(node.value, "tzinfo", None), key
+
+
+def test_compiled_templates_kept_by_the_preview_server_follow_a_new_base_url(site):
+    """`ccsite serve` keeps compiled templates in its memory (never on disk); what they
+    worked out when compiled (`'/assets/style.css'|url`) must follow base_url all the same."""
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    assert memory.compiled  # kept, so the next build compiles nothing again
+    site.edit("site.yaml", "https://cc.example.org/", "https://example.org/children/")
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    page = site.page("/news/centres-open/")
+    assert 'href="/children/assets/style.css' in page and 'href="/assets/' not in page
+    assert not list((site.root / CACHE_FOLDER).rglob("*.cache"))

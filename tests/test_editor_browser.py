@@ -1,0 +1,245 @@
+"""The web editor in a real browser: Decap CMS at /admin/ on `ccsite serve` over a copy of
+the sample content, used as a council officer or a lead-agency manager would."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+import pagetypes
+from browser import needs_browser
+from conftest import free_port
+
+pytestmark = [pytest.mark.browser, needs_browser]
+
+PDF = b"%PDF-1.4\n% a briefing pack\n"
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory):
+    """`ccsite serve` of a copy of the sample; yields (base URL, content folder)."""
+    folder = tmp_path_factory.mktemp("editor-serve")
+    content = pagetypes.copy_sample(folder)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ccsite", "serve", "--source", str(content), "--output",
+         str(folder / "_site"), "--port", str(port), "--now", pagetypes.NOW, "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (OSError, urllib.error.URLError):
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"ccsite serve did not start: {process.stderr.read()}")
+            time.sleep(0.1)
+        yield base, content
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+class Session:
+    """One editor's browser tab on /admin/, recording what the page asks for and says."""
+
+    def __init__(self, chromium, base: str):
+        self.base = base
+        self.context = chromium.new_context(viewport={"width": 1400, "height": 1000},
+                                            timezone_id="Europe/London")
+        self.requests: list[str] = []
+        self.refused: list[str] = []
+        self.context.route("**/*", self._only_this_server)
+        self.page = self.context.new_page()
+        self.console: list[str] = []
+        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
+        self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+
+    def _only_this_server(self, route):
+        url = route.request.url
+        self.requests.append(url)
+        if url.startswith((self.base + "/", "blob:" + self.base + "/", "data:")):
+            route.continue_()
+        else:  # offline: anything from elsewhere would fail here
+            self.refused.append(url)
+            route.abort()
+
+    def open(self, fragment: str) -> None:
+        self.page.goto(f"{self.base}/admin/#{fragment}")
+        self.page.get_by_role("button", name="Login").click()
+        self.page.get_by_text("Writing in" if "/entries/" in fragment or
+                              fragment.endswith("/new") else "Collections").first.wait_for()
+
+    def field(self, label: str, nth: int = 0):
+        return self.page.get_by_label(label, exact=True).nth(nth)
+
+    def choose(self, label: str, option: str) -> None:
+        self.field(label).fill(option)
+        self.page.get_by_role("option", name=option, exact=False).first.click()
+
+    def publish(self) -> None:
+        self.page.get_by_role("button", name="Publish").first.click()
+        self.page.get_by_text("Publish now").click()
+
+    def saved(self) -> None:
+        self.page.get_by_text("Entry saved").wait_for(timeout=15000)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def session(chromium, preview):
+    opened = Session(chromium, preview[0])
+    yield opened
+    opened.close()
+
+
+def wait_for(check, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what}")
+        time.sleep(0.05)
+
+
+def page_text(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode()
+    except urllib.error.HTTPError as error:
+        return f"{error.code}"
+
+
+def test_the_samples_configuration_loads_in_decap_without_errors_and_offline(session):
+    session.open("/")
+    page = session.page
+    for label in ("Centres", "Opportunities", "News", "Good practice", "Managers' directory",
+                  "Site settings"):
+        assert page.get_by_role("link", name=label).count() or page.get_by_text(label).count()
+    page.get_by_text("Holywell Children's Centre").wait_for()
+    assert "Config Errors" not in page.content()
+    assert [line for line in session.console if line.startswith(("error", "pageerror"))] == []
+    assert session.refused == []  # every request went to ccsite's own server
+    assert f"{session.base}/admin/decap-cms.js" in session.requests
+
+
+def test_changing_opening_hours_changes_only_that_line(session, preview):
+    base, content = preview
+    path = content / "centres/watford-holywell.md"
+    before = path.read_text(encoding="utf-8")
+    session.open("/collections/centre/entries/watford-holywell")
+    session.field("Closes", 1).fill("15:30")
+    session.publish()
+    session.saved()
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace('    closes: "16:00"', '    closes: "15:30"')
+    assert after.split("---\n", 2)[2] == before.split("---\n", 2)[2]  # the body as it was
+    # the preview shows it within a second of the save, as a saved file does
+    wait_for(lambda: "15:30" in page_text(f"{base}/centres/watford-holywell/"), 5.0,
+             "the change on the preview page")
+    assert session.refused == []
+
+
+def test_a_news_item_made_in_the_editor_builds(session, preview, tmp_path):
+    base, content = preview
+    session.open("/collections/news/new")
+    session.field("Title").fill("Caf\u00e9 opens at Oxhey: drop in!")
+    session.field("Date").fill("2026-11-24")
+    session.field("Summary").fill("A new caf\u00e9 for families with young children.")
+    session.page.locator('[data-slate-editor="true"]').first.click()
+    session.page.keyboard.type("Come and see the new caf\u00e9.")
+    session.publish()
+    session.saved()
+    made = content / "news/cafe-opens-at-oxhey-drop-in.md"  # ccsite's file-name rule
+    assert made.read_text(encoding="utf-8") == (
+        "---\ntitle: 'Caf\u00e9 opens at Oxhey: drop in!'\ndate: 2026-11-24\n"
+        "summary: A new caf\u00e9 for families with young children.\n---\n"
+        "Come and see the new caf\u00e9.\n")
+    built = pagetypes.build(content, tmp_path / "_site")
+    assert "Caf\u00e9 opens at Oxhey" in (built / "public/news/cafe-opens-at-oxhey-drop-in/"
+                                          "index.html").read_text(encoding="utf-8")
+
+
+def test_an_opportunity_with_a_deadline_and_an_uploaded_document(session, preview, tmp_path):
+    base, content = preview
+    upload = tmp_path / "holiday-briefing.pdf"
+    upload.write_bytes(PDF)
+    session.open("/collections/opportunity/new")
+    session.field("Title").fill("Holiday play grants 2027")
+    session.field("Reference").fill("HCC-CC-2027-09")
+    session.choose("Kind", "grant")
+    session.choose("Status", "active")
+    session.field("Published").fill("2026-11-20")
+    session.field("Deadline (optional)").fill("2027-01-29T12:00")
+    session.choose("Who may bid", "voluntary")
+    session.page.get_by_role("button", name="Add documents").click()
+    session.field("Title", 1).fill("Briefing pack")
+    session.page.get_by_role("button", name="Choose a file").click()
+    session.page.locator('input[type="file"]').set_input_files(str(upload))
+    session.page.get_by_text("holiday-briefing.pdf").first.wait_for()
+    session.page.get_by_role("button", name="Choose selected").click()
+    session.field("Name").fill("Commissioning team")
+    session.field("E-mail (optional)").fill("commissioning@example.org")
+    session.publish()
+    session.saved()
+    assert (content / "media/holiday-briefing.pdf").read_bytes() == PDF
+    text = (content / "opportunities/holiday-play-grants-2027.md").read_text(encoding="utf-8")
+    assert "deadline: 2027-01-29T12:00:00+00:00\n" in text  # UK winter time, with its zone
+    assert "    url: media/holiday-briefing.pdf\n" in text
+    assert "value:" not in text and "draft:" not in text  # nothing the form made up
+    built = pagetypes.build(content, tmp_path / "_site")
+    page = (built / "public/opportunities/holiday-play-grants-2027/index.html").read_text()
+    assert "/media/holiday-briefing.pdf" in page
+    assert (built / "public/media/holiday-briefing.pdf").read_bytes() == PDF
+
+
+def test_a_value_the_widgets_allow_but_the_validator_refuses_is_not_saved(session, preview):
+    base, content = preview
+    path = content / "opportunities/recommissioning-eoi-2027.md"
+    before = path.read_bytes()
+    session.open("/collections/opportunity/entries/recommissioning-eoi-2027")
+    session.field("Deadline (optional)").fill("2026-10-01T12:00")  # before it was published
+    session.publish()
+    mistakes = session.page.locator("#ccsite-mistakes")
+    mistakes.wait_for()
+    line = next(number for number, text in enumerate(before.decode().split("\n"), 1)
+                if text.startswith("deadline:"))
+    shown = f"{content}/opportunities/recommissioning-eoi-2027.md:{line}: deadline: must " \
+            "be later than the start of the published day"
+    assert shown in mistakes.inner_text()
+    assert shown in session.page.get_by_text("Failed to persist entry").first.inner_text()
+    assert path.read_bytes() == before
+
+
+def test_a_good_practice_post_is_members_only(session, preview, tmp_path):
+    base, content = preview
+    session.open("/collections/good-practice/new")
+    session.field("Title").fill("Weekend stay and play for dads")
+    session.field("Author").fill("Sam Example")
+    session.choose("Agency", "Oxhey Community Trust")
+    session.field("Date").fill("2026-11-24")
+    session.field("Summary").fill("Saturday sessions brought in twice as many fathers.")
+    session.page.locator('[data-slate-editor="true"]').first.click()
+    session.page.keyboard.type("We opened on Saturday mornings with a volunteer dad as host.")
+    session.publish()
+    session.saved()
+    made = content / "members/good-practice/weekend-stay-and-play-for-dads.md"
+    assert "agency: oxhey-community-trust\n" in made.read_text(encoding="utf-8")
+    built = pagetypes.build(content, tmp_path / "_site")
+    post = built / "members/good-practice/weekend-stay-and-play-for-dads/index.html"
+    assert "volunteer dad as host" in post.read_text(encoding="utf-8")
+    for public in (built / "public").rglob("*"):
+        if public.is_file():
+            data = public.read_bytes()
+            assert b"volunteer dad as host" not in data, public
+            assert b"weekend-stay-and-play-for-dads" not in data, public
+            assert b"Weekend stay and play" not in data, public

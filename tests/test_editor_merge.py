@@ -1,0 +1,234 @@
+"""A save from the web editor changes only what the editor changed (editor/merge.py).
+
+Decap sends the whole file in its own YAML (1.2, its quoting, its order); these are files
+as Decap 3 writes them (seen in the browser tests), merged into files as editors write
+them by hand."""
+from __future__ import annotations
+
+import difflib
+
+from ccsite import load, schema
+from ccsite.editor.merge import Shape, merge_document
+from ccsite.editor.proxy import unwrap, wrap
+from ccsite.errors import ErrorList
+
+CENTRE = """\
+---
+name: Oxhey Children's Centre  # the name on the sign
+lead_agency: oxhey-trust
+district: Watford
+phase: 2
+status: open
+opening_date: 2007-09-01
+address:
+  street: 1 Bridlington Road
+  town: Watford
+  postcode: WD19 7AA
+location:
+  lat: 51.6430
+  lon: -0.4160
+services: [early-education, health]
+# hours agreed with the trust in 2024
+opening_hours:
+  - days: [mon, tue, wed, thu]
+    opens: "08:30"
+    closes: "17:00"
+  - {days: [fri], opens: "08:30", closes: "16:00"}
+phone: "01632 960002"
+summary: A centre for families in South Oxhey.
+extra:
+  colour: red
+---
+Families can drop in every weekday.
+
+Ask at reception: we can help.
+"""
+
+# what Decap 3 sends for it untouched: YAML 1.2, no quotes on times, lists as lines,
+# numbers as it read them, the comment and the free `extra` read and written back
+AS_DECAP_WRITES = """\
+---
+name: Oxhey Children's Centre
+status: open
+lead_agency: oxhey-trust
+district: Watford
+phase: 2
+opening_date: 2007-09-01
+address:
+  street: 1 Bridlington Road
+  town: Watford
+  postcode: WD19 7AA
+location:
+  lat: 51.643
+  lon: -0.416
+services:
+  - early-education
+  - health
+opening_hours:
+  - days:
+      - mon
+      - tue
+      - wed
+      - thu
+    opens: 08:30
+    closes: 17:00
+  - days:
+      - fri
+    opens: 08:30
+    closes: 16:00
+phone: 01632 960002
+summary: A centre for families in South Oxhey.
+extra:
+  colour: red
+draft: false
+---
+Families can drop in every weekday.
+
+Ask at reception: we can help.
+"""
+
+
+def merged(old: str | None, raw: str, ctype=schema.CENTRE) -> str:
+    return merge_document(old, raw, ctype.extension == ".md", Shape.of_type(ctype))
+
+
+def changed_lines(old: str, new: str) -> list[str]:
+    return [line for line in difflib.unified_diff(old.splitlines(), new.splitlines(),
+                                                   lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def test_a_file_saved_unchanged_stays_byte_identical():
+    assert merged(CENTRE, AS_DECAP_WRITES) == CENTRE
+
+
+def test_one_changed_time_changes_that_line_only():
+    raw = AS_DECAP_WRITES.replace("closes: 16:00", "closes: 15:30")
+    assert changed_lines(CENTRE, merged(CENTRE, raw)) == [
+        '-  - {days: [fri], opens: "08:30", closes: "16:00"}',
+        '+  - {days: [fri], opens: "08:30", closes: "15:30"}']
+    raw = AS_DECAP_WRITES.replace("closes: 17:00", "closes: 18:00")
+    assert changed_lines(CENTRE, merged(CENTRE, raw)) == ['-    closes: "17:00"',
+                                                          '+    closes: "18:00"']
+
+
+def test_a_changed_value_keeps_the_comment_after_it():
+    raw = AS_DECAP_WRITES.replace("name: Oxhey Children's Centre",
+                                  "name: Oxhey Family Centre")
+    assert changed_lines(CENTRE, merged(CENTRE, raw)) == [
+        "-name: Oxhey Children's Centre  # the name on the sign",
+        "+name: Oxhey Family Centre  # the name on the sign"]
+
+
+def test_a_cleared_field_is_removed_and_a_new_one_goes_in_the_content_models_order():
+    raw = AS_DECAP_WRITES.replace("phone: 01632 960002\n",
+                                  "phone: ''\nwebsite: https://oxhey.example.org/\n")
+    raw = raw.replace("  street: 1 Bridlington Road\n",
+                      "  street: 1 Bridlington Road\n  locality: South Oxhey\n")
+    assert changed_lines(CENTRE, merged(CENTRE, raw)) == [
+        "+  locality: South Oxhey", '-phone: "01632 960002"',
+        "+website: https://oxhey.example.org/"]
+
+
+def test_fields_the_editor_does_not_show_are_kept_as_written():
+    raw = AS_DECAP_WRITES.replace("extra:\n  colour: red\n", "")
+    assert merged(CENTRE, raw) == CENTRE  # `extra` is free: the editor has no form for it
+
+
+def test_items_added_to_a_list_are_written_as_its_items_are():
+    raw = AS_DECAP_WRITES.replace("    closes: 16:00\n", "    closes: 16:00\n"
+                                  "  - days:\n      - sat\n    opens: 10:00\n"
+                                  "    closes: 12:00\n")
+    raw = raw.replace("  - health\n", "  - health\n  - parenting\n")
+    assert changed_lines(CENTRE, merged(CENTRE, raw)) == [
+        "-services: [early-education, health]",
+        "+services: [early-education, health, parenting]",
+        '+  - {days: [sat], opens: "10:00", closes: "12:00"}']
+
+
+def test_the_body_is_kept_unless_its_text_changed():
+    old = merged(CENTRE, AS_DECAP_WRITES.replace("\nAsk at reception: we can help.\n",
+                                                 "\nAsk at reception: we can help.\n\n"))
+    assert old == CENTRE
+    new = merged(CENTRE, AS_DECAP_WRITES.replace("we can help", "we are glad to help"))
+    assert changed_lines(CENTRE, new) == ["-Ask at reception: we can help.",
+                                          "+Ask at reception: we are glad to help."]
+
+
+def test_a_zoned_deadline_read_back_as_utc_by_decap_is_the_same_moment():
+    old = "---\ntitle: T\ndeadline: 2027-01-29T12:00:00Z\n---\n"
+    raw = "---\ntitle: T\ndeadline: 2027-01-29T12:00:00.000Z\n---\n"
+    assert merged(old, raw, schema.OPPORTUNITY) == old
+    later = merged(old, "---\ntitle: T\ndeadline: 2027-01-29T17:00:00+00:00\n---\n",
+                   schema.OPPORTUNITY)
+    assert changed_lines(old, later) == ["-deadline: 2027-01-29T12:00:00Z",
+                                         "+deadline: 2027-01-29T17:00:00+00:00"]
+
+
+def test_windows_line_ends_and_a_byte_order_mark_are_kept():
+    old = "\ufeff" + CENTRE.replace("\n", "\r\n")
+    new = merged(old, AS_DECAP_WRITES.replace("closes: 16:00", "closes: 15:30"))
+    assert new.startswith("\ufeff---\r\n") and "\n" not in new.replace("\r\n", "")
+    assert len(changed_lines(old, new)) == 2
+
+
+def test_a_new_file_is_written_as_the_content_model_writes_files():
+    raw = ("---\ntitle: 'Caf\u00e9 opens: drop in!'\ndate: 2026-11-25\nsummary: A caf\u00e9.\n"
+           "tags:\n  - food\ndraft: false\npublish_date: 2026-11-26T09:00:00+00:00\n---\n"
+           "Come and see.\n")
+    text = merged(None, raw, schema.NEWS)
+    assert text == ("---\ntitle: 'Caf\u00e9 opens: drop in!'\ndate: 2026-11-25\n"
+                    "summary: A caf\u00e9.\ntags: [food]\n"
+                    "publish_date: 2026-11-26T09:00:00+00:00\n---\nCome and see.\n")
+    errors = ErrorList()
+    document = load.document_from_bytes(text.encode(), "news/cafe.md", "content", errors)
+    assert not errors.errors
+    assert str(document.data.get("date").value) == "2026-11-25"  # a date, not text
+    hours = merged(None, "---\nname: X\nopening_hours:\n  - days: [mon]\n    opens: 09:00\n"
+                         "    closes: 17:00\n---\n")
+    assert 'closes: "17:00"' in hours  # YAML 1.1 would read 17:00 as a number
+
+
+def test_an_optional_part_the_form_fills_in_by_itself_is_not_written():
+    old = "---\ntitle: T\n---\n"
+    raw = "---\ntitle: T\nvalue:\n  currency: GBP\ndraft: false\n---\n"
+    assert merged(old, raw, schema.OPPORTUNITY) == old
+
+
+def test_the_directory_list_is_edited_under_a_key_and_written_back_as_a_list():
+    old = """\
+# the managers' network
+- name: Sam Example
+  role: Centre manager
+  agency: oxhey-trust
+  email: sam@example.org
+  topics: [dads]
+
+- name: Jo Example
+  role: Manager
+  agency: oxhey-trust
+  phone: "01632 960000"
+  topics:
+    - outreach
+"""
+    assert unwrap(wrap(old)) == old
+    raw = """\
+directory:
+  - name: Sam Example
+    role: Centre manager
+    agency: oxhey-trust
+    email: sam@example.org
+    phone: 01632 960111
+    topics:
+      - dads
+  - name: Jo Example
+    role: Manager
+    agency: oxhey-trust
+    phone: 01632 960000
+    topics:
+      - outreach
+      - volunteers
+"""
+    new = unwrap(merge_document(wrap(old), raw, False, Shape.of_type(schema.DIRECTORY)))
+    assert changed_lines(old, new) == ["+  phone: 01632 960111", "+    - volunteers"]
+    assert new.startswith("# the managers' network\n- name: Sam Example\n")

@@ -1,0 +1,335 @@
+"""The web editor's API on a real `ccsite serve`, over plain HTTP: Decap's proxy-backend
+protocol, every save checked by the validator, and the guards that keep the API (which can
+write files) to the editor's own page on this computer."""
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+import yaml
+
+from conftest import NOW, free_port
+
+
+class Editor:
+    """`ccsite serve` of a test site, and requests to its editor as its page makes them."""
+
+    def __init__(self, site, port: int):
+        self.site = site
+        self.port = port
+        self.host = f"127.0.0.1:{port}"
+        status, _, page = self.get("/admin/")
+        assert status == 200
+        self.token = re.search(r'name="ccsite-token" content="([^"]+)"', page).group(1)
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, dict, str]:
+        return self.request("GET", path, None, headers)
+
+    def request(self, method: str, path: str, body: bytes | None,
+                headers: dict | None = None) -> tuple[int, dict, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.putrequest(method, path, skip_host=True)
+            headers = {"Host": self.host, **(headers or {})}
+            if body is not None:
+                headers.setdefault("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                if value is not None:
+                    connection.putheader(name, value)
+            connection.endheaders(body)
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read().decode()
+        finally:
+            connection.close()
+
+    def page_headers(self) -> dict:
+        """What the editor's page sends (see ccsite-admin.js)."""
+        return {"Origin": f"http://{self.host}", "Sec-Fetch-Site": "same-origin",
+                "X-Ccsite-Token": self.token, "Content-Type": "application/json"}
+
+    def api(self, action: str, params: dict | None = None, **headers) -> tuple[int, object]:
+        sent = {**self.page_headers(), **{k.replace("_", "-"): v for k, v in headers.items()}}
+        body = json.dumps({"action": action, "params": {"branch": "main", **(params or {})}})
+        status, _, answer = self.request("POST", "/admin/api/v1", body.encode(), sent)
+        return status, json.loads(answer) if answer else None
+
+    def save(self, rel: str, raw: str, assets: list | None = None) -> tuple[int, object]:
+        return self.api("persistEntry", {
+            "dataFiles": [{"path": rel, "slug": rel.rsplit("/", 1)[-1].split(".")[0],
+                           "raw": raw}],
+            "assets": assets or [], "options": {"commitMessage": "save", "useWorkflow": False,
+                                                "status": "draft"}})
+
+
+def start(site, host: str = "127.0.0.1"):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
+         str(site.output), "--port", str(port), "--host", host, "--now", NOW, "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("HEAD", "/")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"ccsite serve did not start: {process.stderr.read()}")
+            time.sleep(0.1)
+    return process, port
+
+
+@pytest.fixture
+def editor(site):
+    process, port = start(site)
+    try:
+        yield Editor(site, port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+# -- the protocol -----------------------------------------------------------------------
+
+def test_entries_are_listed_and_read_as_decap_server_gives_them(editor, site):
+    status, entries = editor.api("entriesByFolder", {"folder": "centres", "extension": "md",
+                                                     "depth": 1})
+    assert status == 200
+    assert [e["file"]["path"] for e in entries] == ["centres/oxhey.md"]
+    assert entries[0]["data"] == (site.content / "centres/oxhey.md").read_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", entries[0]["file"]["id"])
+    status, media = editor.api("getMedia", {"mediaFolder": "media"})
+    assert status == 200 and media[0]["name"] == "pack.pdf"
+    assert base64.b64decode(media[0]["content"]) == b"%PDF-1.4 test\n"
+    status, entry = editor.api("getEntry", {"path": "members/directory.yaml"})
+    assert entry["data"].startswith("directory:\n  - name: Sam Example\n")  # see proxy.py
+
+
+def test_a_save_changes_the_file_only_where_the_value_changed(editor, site):
+    path = site.content / "centres/oxhey.md"
+    before = path.read_text()
+    raw = before.replace('closes: "17:00"', "closes: 16:30").replace(
+        "services: [early-education, health]", "services:\n  - early-education\n  - health")
+    status, answer = editor.save("centres/oxhey.md", raw)
+    assert (status, answer) == (200, {"message": "entry persisted"})
+    assert path.read_text() == before.replace('closes: "17:00"', 'closes: "16:30"')
+
+
+def test_a_save_the_build_would_refuse_is_not_written_and_says_what_check_says(editor, site):
+    path = site.content / "opportunities/oxhey-eoi.md"
+    before = path.read_bytes()
+    raw = before.decode().replace("deadline: 2027-01-29T12:00:00Z",
+                                  "deadline: 2026-10-01T12:00:00Z")
+    status, answer = editor.save("opportunities/oxhey-eoi.md", raw)
+    assert status == 422
+    shown = f"{site.content}/opportunities/oxhey-eoi.md:7: deadline: must be later than " \
+            "the start of the published day (2026-11-02)"
+    assert answer["errors"] == [shown]
+    assert shown in answer["error"]
+    assert path.read_bytes() == before
+    site.edit("opportunities/oxhey-eoi.md", "deadline: 2027-01-29T12:00:00Z",
+              "deadline: 2026-10-01T12:00:00Z")
+    assert shown in site.build().err  # the very message `ccsite build` (and check) gives
+
+
+def test_deleting_a_file_others_refer_to_is_refused(editor, site):
+    status, answer = editor.api("deleteFiles", {"paths": ["agencies/oxhey-trust.yaml"],
+                                                "options": {"commitMessage": "x"}})
+    assert status == 422 and "lead_agency" in answer["error"]
+    assert (site.content / "agencies/oxhey-trust.yaml").exists()
+    status, _ = editor.api("deleteFiles", {"paths": ["lessons/more-time.md"],
+                                           "options": {"commitMessage": "x"}})
+    assert status == 200 and not (site.content / "lessons/more-time.md").exists()
+
+
+def test_an_upload_goes_to_media_and_a_new_entry_with_it_is_written(editor, site):
+    raw = textwrap.dedent("""\
+        ---
+        title: Briefing
+        reference: HCC-2
+        kind: grant
+        status: active
+        published: 2026-11-20
+        deadline: 2027-01-29T12:00:00+00:00
+        eligible_sectors:
+          - voluntary
+        documents:
+          - title: Pack
+            url: media/briefing.pdf
+        enquiries:
+          name: Team
+          email: team@example.org
+        ---
+        How to apply.
+        """)
+    pdf = base64.b64encode(b"%PDF-1.4 briefing\n").decode()
+    status, _ = editor.save("opportunities/briefing.md", raw,
+                            [{"path": "media/briefing.pdf", "content": pdf,
+                              "encoding": "base64"}])
+    assert status == 200
+    assert (site.content / "media/briefing.pdf").read_bytes() == b"%PDF-1.4 briefing\n"
+    assert "url: media/briefing.pdf" in (site.content / "opportunities/briefing.md").read_text()
+    assert site.build().status == 0
+
+
+# -- the guards -------------------------------------------------------------------------
+
+def test_a_request_to_another_host_name_is_refused(editor, site):
+    """DNS rebinding: a page of evil.example whose name now points at 127.0.0.1."""
+    status, _, page = editor.get("/admin/", {"Host": f"evil.example:{editor.port}"})
+    assert status == 403 and editor.token not in page
+    status, _ = editor.api("getEntry", {"path": "site.yaml"},
+                           Host=f"evil.example:{editor.port}",
+                           Origin=f"http://evil.example:{editor.port}")
+    assert status == 403
+    status, _ = editor.api("getEntry", {"path": "site.yaml"}, Host="127.0.0.1:1")
+    assert status == 403
+
+
+def test_a_request_from_another_site_is_refused(editor):
+    status, answer = editor.api("getEntry", {"path": "site.yaml"},
+                                Origin="https://evil.example")
+    assert status == 403 and "Origin" in answer["error"]
+    status, _ = editor.api("getEntry", {"path": "site.yaml"}, Origin=None)
+    assert status == 403
+    status, answer = editor.api("getEntry", {"path": "site.yaml"}, Sec_Fetch_Site="cross-site")
+    assert status == 403 and "Sec-Fetch-Site" in answer["error"]
+
+
+def test_a_request_without_this_runs_token_is_refused(editor, site):
+    before = (site.content / "lessons/more-time.md").read_bytes()
+    status, answer = editor.api("getEntry", {"path": "site.yaml"}, X_Ccsite_Token=None)
+    assert status == 403 and "token" in answer["error"]
+    status, _ = editor.api("deleteFiles", {"paths": ["lessons/more-time.md"],
+                                           "options": {"commitMessage": "x"}},
+                           X_Ccsite_Token="guessed")
+    assert status == 403
+    assert (site.content / "lessons/more-time.md").read_bytes() == before
+    status, _ = editor.api("getEntry", {"path": "site.yaml"})
+    assert status == 200  # with it, the same request is answered
+
+
+@pytest.mark.parametrize("path", ["../secret.txt", "/etc/passwd", "centres/../../secret.txt",
+                                  "centres/..\\..\\secret.txt", "linked/secret.txt",
+                                  "link.md", "inside-link.md", ".hidden.md"])
+def test_paths_outside_the_content_folder_are_refused(editor, site, path):
+    secret = site.root / "secret.txt"
+    secret.write_text("not for the editor\n")
+    os.symlink(site.root, site.content / "linked")
+    os.symlink(secret, site.content / "link.md")
+    os.symlink(site.content / "members/directory.yaml", site.content / "inside-link.md")
+    status, answer = editor.api("getEntry", {"path": path})
+    assert status in (403, 422), answer
+    assert "not for the editor" not in json.dumps(answer)
+    status, _ = editor.save(path, "---\ntitle: x\n---\n")
+    assert status in (403, 422)
+    status, _ = editor.api("persistMedia", {"asset": {
+        "path": path, "content": base64.b64encode(b"x").decode(), "encoding": "base64"},
+        "options": {"commitMessage": "x"}})
+    assert status in (403, 422)
+    assert secret.read_text() == "not for the editor\n"
+
+
+def test_only_content_and_media_files_are_written(editor, site):
+    status, answer = editor.save("notes.md", "---\ntitle: x\n---\n")
+    assert status == 422 and not (site.content / "notes.md").exists()
+    status, _ = editor.api("persistMedia", {"asset": {
+        "path": "centres/x.md", "content": base64.b64encode(b"x").decode(),
+        "encoding": "base64"}, "options": {"commitMessage": "x"}})
+    assert status == 422 and not (site.content / "centres/x.md").exists()
+
+
+def test_the_editor_is_off_when_serve_listens_beyond_this_computer(site, tmp_path):
+    """--host 0.0.0.0, in a network namespace of its own (only a loopback inside), so
+    the server is reached from nowhere else while the test runs."""
+    script = tmp_path / "probe.py"
+    script.write_text(textwrap.dedent(f"""\
+        import http.client, subprocess, sys, time
+        sys.path.insert(0, {str(os.path.dirname(__file__))!r})
+        from conftest import free_port, NOW
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "ccsite", "serve", "--source",
+            {str(site.content)!r}, "--output", {str(site.output)!r}, "--port", str(port),
+            "--host", "0.0.0.0", "--now", NOW, "--quiet"], stdout=subprocess.DEVNULL)
+        try:
+            for _ in range(600):
+                try:
+                    http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("HEAD", "/")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            def ask(method, path, body=None):
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                c.request(method, path, body, {{"Host": f"127.0.0.1:{{port}}",
+                    "Origin": f"http://127.0.0.1:{{port}}", "Content-Type": "application/json"}})
+                return c.getresponse().status
+            print(ask("GET", "/"), ask("GET", "/admin/"), ask("GET", "/admin/config.yml"),
+                  ask("POST", "/admin/api/v1", '{{"action": "info"}}'))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        """))
+    done = subprocess.run(["unshare", "--net", "sh", "-c",
+                           f"ip link set lo up && {sys.executable} {script}"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", "")})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["200", "404", "404", "404"]
+
+
+def test_the_admin_page_has_its_own_content_security_policy(editor):
+    status, headers, page = editor.get("/admin/")
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-eval';" in policy
+    assert "connect-src 'self' blob:;" in policy and "frame-ancestors 'none'" in policy
+    assert "http" not in policy  # nothing from elsewhere
+    status, headers, config = editor.get("/admin/config.yml")
+    assert status == 200 and f"proxy_url: http://{editor.host}/admin/api/v1" in config
+
+
+def test_a_mistake_in_another_file_does_not_stop_a_save_but_one_left_in_the_file_does(
+        editor, site):
+    site.edit("lessons/more-time.md", "order: 1", "order: first")  # broken by hand
+    news = site.content / "news/centres-open.md"
+    status, _ = editor.save("news/centres-open.md",
+                            news.read_text().replace("title: Centres open",
+                                                     "title: Centres now open"))
+    assert status == 200 and "title: Centres now open" in news.read_text()
+    lesson = site.content / "lessons/more-time.md"
+    before = lesson.read_text()
+    status, answer = editor.save("lessons/more-time.md",
+                                 before.replace("Allow more time", "Allow much more time"))
+    assert status == 422 and "order: must be a whole number" in answer["error"]
+    assert lesson.read_text() == before
+
+
+def test_the_managers_directory_is_edited_as_a_list_under_a_key_and_stays_a_list(editor, site):
+    path = site.content / "members/directory.yaml"
+    status, entry = editor.api("getEntry", {"path": "members/directory.yaml"})
+    raw = entry["data"].replace("    topics: [dads]", "    topics: [dads, volunteers]")
+    status, _ = editor.save("members/directory.yaml", raw)
+    assert status == 200
+    assert path.read_text() == "- name: Sam Example\n  role: Centre manager\n  agency: " \
+        "oxhey-trust\n  email: sam@example.org\n  topics: [dads, volunteers]\n"
+
+
+def test_site_settings_saved_from_the_form_keep_what_the_form_does_not_show(editor, site):
+    path = site.content / "site.yaml"
+    before = path.read_text()
+    values = yaml.safe_load(before)
+    del values["service_types"]  # the form has none (free keys): Decap sends the rest
+    values["title"] = "Test Children's Centres and Family Hubs"
+    status, _ = editor.save("site.yaml", yaml.safe_dump(values, sort_keys=False))
+    assert status == 200
+    after = path.read_text()
+    assert "service_types:\n  early-education:" in after and "programme:" in after
+    assert after == before.replace("title: Test Children's Centres",
+                                   "title: Test Children's Centres and Family Hubs")

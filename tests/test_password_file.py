@@ -1,0 +1,80 @@
+"""`ccsite members htpasswd PATH`: the web server's password file is written where the web
+server can read it and nothing publishes it. (That nginx's workers, as www-data, really
+read it: test_members_nginx.py.)"""
+from __future__ import annotations
+
+import grp
+import os
+import stat
+
+import pytest
+
+from ccsite.cli import main
+from ccsite.members import credentials
+
+
+def htpasswd(site, path, *options: str) -> int:
+    return main(["members", "htpasswd", str(path), *options,
+                 "--secrets", str(site.root / ".ccsite-secrets"),
+                 "--source", str(site.content), "--output", str(site.output)])
+
+
+@pytest.fixture
+def member(site):
+    return credentials.MemberStore(site.root / ".ccsite-secrets").add("Jane Example", None)[0]
+
+
+@pytest.mark.parametrize("where, what", [
+    ("_site/public/members.htpasswd", "the output folder"),
+    ("_site/members.htpasswd", "the output folder"),
+    ("content/media/members.htpasswd", "the content folder"),
+])
+def test_password_file_inside_a_published_folder_is_refused(site, member, capsys, where, what):
+    assert site.build().status == 0
+    before = site.snapshot()
+    capsys.readouterr()
+    path = site.root / where
+    assert htpasswd(site, path) == 1
+    err = capsys.readouterr().err
+    assert err == (f"ccsite members: {path} is inside {what} "
+                   f"({site.output if what == 'the output folder' else site.content}), which "
+                   "is published or copied into the site; write it outside every published "
+                   "folder, e.g. /etc/ccsite/members.htpasswd\n")
+    assert not path.exists()
+    assert site.snapshot() == before
+
+
+def test_password_file_reached_through_a_link_into_the_output_is_refused(site, member, capsys):
+    site.output.mkdir()
+    (site.root / "etc").symlink_to(site.output)
+    assert htpasswd(site, site.root / "etc" / "members.htpasswd") == 1
+    assert "is inside the output folder" in capsys.readouterr().err
+    assert not (site.output / "members.htpasswd").exists()
+
+
+def test_password_file_given_to_the_web_servers_group_is_readable_by_that_group_only(
+        site, member, capsys):
+    group = grp.getgrgid(os.getgid()).gr_name  # one this user may give files to
+    path = site.root / "etc" / "members.htpasswd"
+    assert htpasswd(site, path, "--group", group) == 0
+    mode = path.stat()
+    assert stat.S_IMODE(mode.st_mode) == 0o640 and mode.st_gid == os.getgid()
+    assert path.read_text().startswith("jane-example:$2y$12$")
+    assert f"readable by the group {group} (mode 640)" in capsys.readouterr().out
+
+
+def test_password_file_without_a_group_says_exactly_what_to_run(site, member, capsys):
+    path = site.root / "etc" / "members.htpasswd"
+    assert htpasswd(site, path) == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    out = capsys.readouterr().out
+    assert f"    sudo chgrp www-data {path} && sudo chmod 640 {path}\n" in out
+    assert "(or export it again with --group www-data" in out
+
+
+def test_unknown_group_is_told_and_no_file_is_written(site, member, capsys):
+    path = site.root / "etc" / "members.htpasswd"
+    assert htpasswd(site, path, "--group", "no-such-group-here") == 1
+    assert "there is no group 'no-such-group-here' on this computer; the web server's " \
+        "group is www-data on Debian and Ubuntu" in capsys.readouterr().err
+    assert not path.exists()
