@@ -245,6 +245,26 @@ def test_no_request_leaves_the_site_before_show_map_then_every_centre_is_a_marke
     popup.get_by_role("link", name="South Oxhey Children's Centre").wait_for()
 
 
+def test_the_pages_policy_admits_the_tile_host_for_pictures_only(phone, base):
+    """The <meta> policy: a picture from the tile host may load (after "Show map"), a
+    picture from anywhere else may not, and nothing but pictures from the tile host."""
+    asked = []
+    phone.route(re.compile(r"^https://"), lambda route: (asked.append(route.request.url),
+                                                         route.fulfill(body=BLANK_PNG)))
+    phone.goto(base + "/centres/")
+    loaded = phone.evaluate("""async () => {
+        const picture = (src) => new Promise((done) => {
+            const img = new Image(); img.onload = () => done(true); img.onerror = () => done(false);
+            img.src = src; });
+        const fetched = await fetch('https://tile.openstreetmap.org/1/0/0.png')
+            .then(() => true, () => false);
+        return {tile: await picture('https://tile.openstreetmap.org/1/0/0.png'),
+                other: await picture('https://elsewhere.example.org/x.png'), fetched};
+    }""")
+    assert loaded == {"tile": True, "other": False, "fetched": False}
+    assert asked == ["https://tile.openstreetmap.org/1/0/0.png"]
+
+
 def test_a_centre_page_shows_its_own_marker_only_when_asked(phone, base):
     assert show_map(phone, base, "/centres/hemel-apsley/") == 1
     assert phone.get_by_role("button", name="Apsley Children's Centre").is_visible()
