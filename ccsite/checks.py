@@ -45,6 +45,20 @@ def site_warnings(site: Site) -> list[ContentError]:
             uk_time = _not_uk_time(o.deadline)
             if uk_time:
                 warn(o, "deadline", uk_time)
+    for o in site.opportunities:
+        for q in o.clarifications:
+            if o.deadline and q.date > o.deadline.astimezone(LOCAL_ZONE).date():
+                field = f"clarifications[{q.index}].date"
+                warnings.append(ContentError(
+                    o.source, o.lines.get(field, 1), field,
+                    f"{q.date.isoformat()} is after the deadline "
+                    f"({format_datetime(o.deadline)}): an answer published then reached no "
+                    "bidder in time; check the date, or move the deadline so every bidder "
+                    "can use the answer"))
+    for c in site.consultations:
+        if c.outcome and c.state != "closed":
+            warn(c, "outcome", "this consultation has an outcome but has not closed yet; "
+                 "the outcome is shown once it closes")
     for c in site.centres:
         if c.state == "opening":
             warn(c, "opening_date", f"this centre is open, but its opening_date, "

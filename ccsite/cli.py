@@ -129,7 +129,8 @@ def make_parser() -> argparse.ArgumentParser:
     schema_parser = commands.add_parser(
         "schema", help="write a JSON Schema per content type, for editors that check YAML",
         description="Write DIR/<type>.schema.json for each content type (centre, agency, "
-        "opportunity, lesson, news, page, good-practice, directory, site), made from the "
+        "opportunity, consultation, lesson, news, page, good-practice, directory, site), "
+        "made from the "
         "same declaration the build checks content against. The service types are the "
         "site's own, read from --source when it has a site.yaml.")
     schema_parser.add_argument("folder", metavar="DIR", help="where to write the schemas")
@@ -142,8 +143,65 @@ def make_parser() -> argparse.ArgumentParser:
         "made from the declaration the build checks content against.")
     reference_parser.set_defaults(run=run_reference)
 
+    digest_parser = commands.add_parser(
+        "digest", help="write an e-mail newsletter of what is new since a date",
+        description="Write DIR/digest.html (ready for a mailing tool: tables and inline "
+        "styles, links to the published site) and DIR/digest.txt, listing what the content "
+        "dates on or after DATE: opportunities published, answers to bidders' questions, "
+        "events, outcomes, consultations opened or decided, news and centres opened.")
+    digest_parser.add_argument("--since", type=_since_date, required=True, metavar="DATE",
+                               help="the first day to include, YYYY-MM-DD")
+    digest_parser.add_argument("--audience", choices=("providers", "families"),
+                               help="only what interests providers, or families (default: "
+                                    "everything)")
+    digest_parser.add_argument("--output", required=True, metavar="DIR",
+                               help="where to write digest.html and digest.txt")
+    _source_option(digest_parser)
+    digest_parser.add_argument("--now", type=parse_now, metavar="DATETIME",
+                               help="read the content as at this moment (default: now)")
+    digest_parser.add_argument("--templates", metavar="DIR",
+                               help="templates that override the default theme")
+    digest_parser.set_defaults(run=run_digest)
+
     _members_commands(commands)
     return parser
+
+
+def _since_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD "
+                                         "(e.g. 2026-11-01)")
+
+
+def run_digest(args: argparse.Namespace) -> int:
+    from .digest import make_digest, site_graph, write_digest
+
+    options = BuildOptions(now=args.now or dt.datetime.now(dt.timezone.utc))
+    source = Path(args.source)
+    if not (source / "site.yaml").is_file():
+        print(f"{args.source}:1: source: no site.yaml here; give the content folder with "
+              "--source DIR", file=sys.stderr)
+        return 1
+    try:
+        site = site_graph(source, options)
+    except ContentErrors as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        print("Fix the mistakes above (ccsite check lists them all), then run digest again.",
+              file=sys.stderr)
+        return 1
+    digest = make_digest(site, args.since, args.audience)
+    templates = Path(args.templates) if args.templates else source.resolve().parent / "templates"
+    try:
+        html, text = write_digest(site, digest, Path(args.output), templates)
+    except ValueError as exc:
+        print(f"ccsite digest: {exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote {html} and {text}: {digest.count} "
+          f"{'item' if digest.count == 1 else 'items'} since {args.since.isoformat()}.")
+    return 0
 
 
 def run_reference(args: argparse.Namespace) -> int:

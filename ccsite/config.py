@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from .errors import ErrorList
 from .fields import Fields
 from .load import ContentFolder, RawDocument, load
-from .model import (AccessibilitySettings, EditorSettings, MapSettings, Milestone,
-                    NonCompliance, Organisation, SiteConfig, Target)
+from .model import (AccessibilitySettings, EditorSettings, MailingList, MapSettings,
+                    Milestone, NonCompliance, Organisation, SiteConfig, Target)
 from .schema import PLACEHOLDER, SITE
 from .validate import Reading, contact as _contact, read_fields
 
@@ -46,7 +46,8 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         licence=open_data.get("licence") or DEFAULT_LICENCE,
         ocid_prefix=open_data.get("ocid_prefix"), extra=v["extra"],
         accessibility=_accessibility(v["accessibility"]), editor=_editor(v["editor"]),
-        map=_map(v["map"], f), source=document.path, placeholders=tuple(_placeholders(v, f.lines)),
+        mailing_list=_mailing_list(v["mailing_list"]), map=_map(v["map"], f),
+        source=document.path, placeholders=tuple(_placeholders(v, f.lines)),
     )
 
 
@@ -69,8 +70,8 @@ def _programme(p: dict | None) -> tuple[tuple[Target, ...], tuple[Milestone, ...
         return (), ()
     targets = [Target(t["date"], t["centres"], t["label"]) for t in p["targets"]
                if t["date"] and t["centres"] is not None and t["label"]]
-    milestones = [Milestone(m["date"], m["title"]) for m in p["milestones"]
-                  if m["date"] and m["title"]]
+    milestones = [Milestone(m["date"], m["title"], m["opportunity"], m["_line"])
+                  for m in p["milestones"] if m["date"] and m["title"]]
     return (tuple(sorted(targets, key=lambda t: t.date)),
             tuple(sorted(milestones, key=lambda m: m.date)))
 
@@ -98,6 +99,13 @@ def _editor(e: dict | None) -> EditorSettings | None:
                           editorial_workflow=e["editorial_workflow"], members=e["members"],
                           base_url=e["base_url"], auth_endpoint=e["auth_endpoint"],
                           api_root=e["api_root"], app_id=e["app_id"])
+
+
+def _mailing_list(m: dict | None) -> MailingList | None:
+    """How people join the council's e-mail updates (the /subscribe/ page says it)."""
+    if m is None or not (m["url"] or m["email"]):
+        return None
+    return MailingList(url=m["url"], email=m["email"])
 
 
 def _map(m: dict | None, f: Fields) -> MapSettings:

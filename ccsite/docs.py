@@ -32,7 +32,8 @@ KIND_WORDS = {
     "free": "a free mapping for the templates; never checked",
     "base_url": "the whole address the site is published at, ending with `/`",
 }
-REF_WORDS = {"agency": "lead agency (agencies/)", "centre": "centre (centres/)"}
+REF_WORDS = {"agency": "lead agency (agencies/)", "centre": "centre (centres/)",
+             "opportunity": "opportunity (opportunities/)"}
 
 
 def reference() -> str:

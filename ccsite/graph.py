@@ -18,15 +18,17 @@ from itertools import groupby
 from .bodies import BodyRenderer
 from .errors import ErrorList
 from .fields import LOCAL_ZONE
-from .model import (Agency, Centre, DirectoryEntry, Entry, GoodPractice, Lesson, NewsItem,
-                    Opportunity, Page, SiteConfig, Target)
+from .model import (Agency, Centre, Consultation, DirectoryEntry, Entry, GoodPractice, Lesson,
+                    Milestone, NewsItem, Opportunity, Page, SiteConfig, Target)
 from .validate import BuildOptions, Validated
 
 NEWS_PER_PAGE = 10
 CLOSING_SOON_DAYS = 28
 RESERVED_SLUGS = {"centres", "whats-on", "opportunities", "agencies", "lessons", "news",
                   "programme", "search", "data", "members", "media", "assets", "404", "404.html",
-                  "feed.xml", "sitemap.xml", "robots.txt", "pagefind", "members-help"}
+                  "feed.xml", "sitemap.xml", "robots.txt", "pagefind", "members-help",
+                  "consultations", "subscribe", "consultations.ics", "opportunities.ics",
+                  "programme.ics"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,14 @@ class NewsPage:
     number: int
     url: str
     items: tuple[NewsItem, ...]
+
+
+@dataclass(frozen=True)
+class ProgrammeMilestone:
+    """A milestone of site.yaml, with the round it names (its outcome is linked)."""
+
+    milestone: Milestone
+    opportunity: Opportunity | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,11 @@ class Site:
     centres_open: int
     recent_changes: list[Change]
     media: set[str] = field(default_factory=set)
+    consultations: list[Consultation] = field(default_factory=list)
+    open_consultations: list[Consultation] = field(default_factory=list)
+    upcoming_consultations: list[Consultation] = field(default_factory=list)
+    closed_consultations: list[Consultation] = field(default_factory=list)
+    milestones: list[ProgrammeMilestone] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,9 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
             if centre:
                 opportunity.centres.append(centre)
                 centre.opportunities.append(opportunity)
+    _link_outcomes(errors, v.opportunities, agencies, centres, v.left_out)
+    _link_consultations(errors, v.consultations, centres, options.now, today, v.left_out)
+    milestones = _milestones(errors, config, v.opportunities, v.left_out.get("opportunity", {}))
     for lesson in v.lessons:
         lesson.url = f"/lessons/{lesson.url_slug}/"
     for item in v.news:
@@ -197,8 +215,10 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         progress=progress,
         targets=[_target_progress(t, progress, today) for t in config.targets],
         centres_open=_open_on(progress, today),
-        recent_changes=_recent_changes(news, opportunities),
+        recent_changes=_recent_changes(news, opportunities, v.consultations),
         media=v.media,
+        **_consultation_lists(v.consultations),
+        milestones=milestones,
     )
 
 
@@ -255,6 +275,14 @@ def _clear_derived(v: Validated) -> None:
         agency.centres = []
     for opportunity in v.opportunities:
         opportunity.state, opportunity.days_left, opportunity.centres = "", None, []
+        for award in opportunity.outcome.awards if opportunity.outcome else ():
+            award.agency, award.centres = None, []
+    for agency in v.agencies:
+        agency.awards = []
+    for centre in v.centres:
+        centre.consultations = []
+    for consultation in v.consultations:
+        consultation.state, consultation.days_left, consultation.centres = "", None, []
     for post in v.good_practice:
         post.agency = None
     for entry in v.directory:
@@ -263,12 +291,16 @@ def _clear_derived(v: Validated) -> None:
 
 def _render_bodies(bodies: BodyRenderer, v: Validated) -> None:
     """Every Markdown body of the build at once, so the work can be shared out."""
-    entries = [*v.centres, *v.opportunities, *v.lessons, *v.news, *v.pages,
-               *v.good_practice, *v.members_pages]
-    html = bodies.render_many([a.about for a in v.agencies] + [e.body for e in entries])
+    entries = [*v.centres, *v.opportunities, *v.consultations, *v.lessons, *v.news,
+               *v.pages, *v.good_practice, *v.members_pages]
+    outcomes = [c.outcome for c in v.consultations if c.outcome]
+    html = bodies.render_many([a.about for a in v.agencies] + [o.body for o in outcomes]
+                              + [e.body for e in entries])
     for agency, text in zip(v.agencies, html):
         agency.about_html = text
-    for entry, text in zip(entries, html[len(v.agencies):]):
+    for outcome, text in zip(outcomes, html[len(v.agencies):]):
+        outcome.html = text
+    for entry, text in zip(entries, html[len(v.agencies) + len(outcomes):]):
         entry.html = text
 
 
@@ -276,6 +308,7 @@ def _render_bodies(bodies: BodyRenderer, v: Validated) -> None:
 
 def _check_unique_slugs(errors: ErrorList, v: Validated) -> None:
     for entries, what in ((v.centres, "centre"), (v.opportunities, "opportunity"),
+                          (v.consultations, "consultation"),
                           (v.lessons, "lesson"), (v.news, "news item"), (v.pages, "page")):
         _check_unique(errors, entries, what)
     reserved = RESERVED_SLUGS | ({"accessibility"} if v.config.accessibility else set())
@@ -343,6 +376,94 @@ def _unknown_reference(slug: str, table: dict, folder: str, extension: str) -> s
                f"use the file name, so write '{by_address[0]}')"
     return f"'{slug}' does not name a file in {folder}/: there is no " \
            f"{folder}/{slug}{extension}{hint}"
+
+
+# -- what keeps providers and the community informed --------------------------------------
+
+def _link_outcomes(errors: ErrorList, opportunities: list[Opportunity], agencies: dict,
+                   centres: dict, left_out: dict) -> None:
+    """Each award's agency and centres, found (or told missing at their line); each agency
+    then lists what it was awarded, newest first."""
+    for opportunity in opportunities:
+        if opportunity.outcome is None:
+            continue
+        for index, award in enumerate(opportunity.outcome.awards):
+            where = f"outcome.awards[{index}]"
+            award.agency = _resolve(errors, opportunity, f"{where}.agency", award.agency_slug,
+                                    agencies, "agencies", ".yaml")
+            for number, slug in enumerate(award.centre_slugs):
+                centre = _resolve(errors, opportunity, f"{where}.centres[{number}]", slug,
+                                  centres, "centres", ".md", left_out.get("centre", {}))
+                if centre:
+                    award.centres.append(centre)
+            if award.agency:
+                award.agency.awards.append((opportunity, award))
+    for agency in agencies.values():
+        agency.awards.sort(key=lambda pair: (-pair[0].outcome.date.toordinal(),
+                                             pair[0].title.lower()))
+
+
+def _link_consultations(errors: ErrorList, consultations: list[Consultation], centres: dict,
+                        now: dt.datetime, today: dt.date, left_out: dict) -> None:
+    for consultation in consultations:
+        consultation.url = f"/consultations/{consultation.url_slug}/"
+        _set_consultation_state(consultation, now, today)
+        for index, slug in enumerate(consultation.centre_slugs):
+            centre = _resolve(errors, consultation, f"centres[{index}]", slug, centres,
+                              "centres", ".md", left_out.get("centre", {}))
+            if centre:
+                consultation.centres.append(centre)
+                centre.consultations.append(consultation)
+    for centre in centres.values():
+        centre.consultations.sort(key=_consultation_order)
+
+
+def _set_consultation_state(consultation: Consultation, now: dt.datetime,
+                            today: dt.date) -> None:
+    """open between opens and closes, upcoming before, closed after: by the build's now."""
+    if consultation.opens and now < consultation.opens:
+        consultation.state = "upcoming"
+    elif consultation.closes and now < consultation.closes:
+        consultation.state = "open"
+        consultation.days_left = (consultation.closes.astimezone(LOCAL_ZONE).date()
+                                  - today).days
+    else:
+        consultation.state = "closed"
+
+
+def _consultation_order(c: Consultation):
+    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    return (c.closes or far, c.title.lower(), c.slug)
+
+
+def _consultation_lists(consultations: list[Consultation]) -> dict[str, list[Consultation]]:
+    """Open ones closing first, upcoming ones opening first, closed ones newest first."""
+    ordered = sorted(consultations, key=_consultation_order)
+    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    return {"consultations": ordered,
+            "open_consultations": [c for c in ordered if c.state == "open"],
+            "upcoming_consultations": sorted(
+                (c for c in ordered if c.state == "upcoming"),
+                key=lambda c: (c.opens or far, c.title.lower())),
+            "closed_consultations": [c for c in reversed(ordered) if c.state == "closed"]}
+
+
+def _milestones(errors: ErrorList, config: SiteConfig, opportunities: list[Opportunity],
+                left_out: dict[str, str]) -> list[ProgrammeMilestone]:
+    """site.yaml's milestones, each with the round it names (by the opportunity's file);
+    one naming a round not published yet (a draft) is shown without the link."""
+    by_slug = {o.slug: o for o in opportunities}
+    linked = []
+    for index, milestone in enumerate(config.milestones):
+        opportunity = by_slug.get(milestone.opportunity_slug or "")
+        if milestone.opportunity_slug and opportunity is None and \
+                milestone.opportunity_slug not in left_out:
+            errors.add(config.source, milestone.line,
+                       f"programme.milestones[{index}].opportunity",
+                       _unknown_reference(milestone.opportunity_slug, by_slug,
+                                          "opportunities", ".md"))
+        linked.append(ProgrammeMilestone(milestone, opportunity))
+    return linked
 
 
 # -- derived data -------------------------------------------------------------------------
@@ -423,10 +544,18 @@ def _paginate(news: list[NewsItem]) -> list[NewsPage]:
 
 
 def _recent_changes(news: list[NewsItem], opportunities: list[Opportunity],
-                    limit: int = 6) -> list[Change]:
+                    consultations: list[Consultation], limit: int = 6) -> list[Change]:
     # the newest picked before Change objects are made: a site may have years of news
     changes = [(n.date, "News", n.title, n.url, n.summary) for n in news if n.date]
     changes += [(o.published, "Opportunity published", o.title, o.url, o.summary)
                 for o in opportunities if o.published]
+    changes += [(o.outcome.date, "Opportunity awarded", o.title, o.url + "#outcome",
+                 o.summary) for o in opportunities if o.outcome]
+    changes += [(c.opens.astimezone(LOCAL_ZONE).date(), "Consultation opened", c.title,
+                 c.url, c.summary) for c in consultations
+                if c.opens and c.state != "upcoming"]
+    changes += [(c.outcome.date, "Consultation outcome", c.title, c.url + "#outcome",
+                 c.outcome.summary) for c in consultations
+                if c.outcome and c.state == "closed"]
     newest = heapq.nlargest(limit, changes, key=lambda c: (c[0], c[2]))
     return [Change(*change) for change in newest]

@@ -57,10 +57,11 @@ _ENTITY_KINDS: dict[type, Any] = {}
 def _learn_entity_kinds() -> None:
     # imported here, not at the top: graph and model import the render stage's neighbours
     from .graph import MembersSite, Site
-    from .model import (Agency, Centre, DirectoryEntry, GoodPractice, Lesson, NewsItem,
-                        Opportunity, Page, SiteConfig)
+    from .model import (Agency, Centre, Consultation, DirectoryEntry, GoodPractice, Lesson,
+                        NewsItem, Opportunity, Page, SiteConfig)
 
-    for kind in (Agency, Centre, GoodPractice, Lesson, NewsItem, Opportunity, Page):
+    for kind in (Agency, Centre, Consultation, GoodPractice, Lesson, NewsItem, Opportunity,
+                 Page):
         _ENTITY_KINDS[kind] = lambda obj: obj.source
     _ENTITY_KINDS[Site] = lambda obj: "<site>"
     _ENTITY_KINDS[MembersSite] = lambda obj: "<members>"
@@ -370,7 +371,7 @@ WHOLE = "*"  # an attribute name standing for every value of an object
 
 # Attributes a content object gets from *other* files or from the build's `now`; all the
 # others are fixed by its own file (and site.yaml, for the base path of `html` and `url`).
-DERIVED = {"opportunities", "centres", "state", "days_left"}
+DERIVED = {"opportunities", "centres", "state", "days_left", "consultations", "awards"}
 BODY_ATTRIBUTES = {"body", "html", "about", "about_html"}
 
 
@@ -627,8 +628,8 @@ def objects_of(site, members) -> dict[str, Any]:
     """Every content object of this build by its key, for looking values up again."""
     objects: dict[str, Any] = {"<site>": site, "<config>": site.config,
                                "<members>": members, SITE_FILE: site.config}
-    for group in (site.centres, site.agencies, site.opportunities, site.lessons, site.news,
-                  site.pages, members.posts, members.pages):
+    for group in (site.centres, site.agencies, site.opportunities, site.consultations,
+                  site.lessons, site.news, site.pages, members.posts, members.pages):
         for obj in group:
             objects[entity_key(obj)] = obj
     for entry in members.directory:

@@ -18,8 +18,8 @@ from .schema import COMMON_FIELDS, TYPES, ContentType, Field, When
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # the files `ccsite schema` writes: a members page is read as a page is
-WRITTEN = ("centre", "agency", "opportunity", "lesson", "news", "page", "good-practice",
-           "directory", "site")
+WRITTEN = ("centre", "agency", "opportunity", "consultation", "lesson", "news", "page",
+           "good-practice", "directory", "site")
 
 def type_schema(ctype: ContentType, vocabularies: dict[str, tuple[str, ...]]) -> dict:
     """The JSON Schema of a file of `ctype`: its front matter, or its whole YAML."""

@@ -99,6 +99,80 @@ class Target:
 class Milestone:
     date: dt.date
     title: str
+    opportunity_slug: str | None = None  # the round it is about (graph.py links its outcome)
+    line: int = 1  # where site.yaml gives it, for a reference that names no opportunity
+
+
+# -- keeping providers and the community informed ----------------------------------------
+
+@dataclass(frozen=True)
+class Clarification:
+    """A bidder's question and its answer, published for every bidder alike."""
+
+    question: str
+    answer: str
+    date: dt.date
+    index: int = 0  # its place in the file's list (messages name it)
+
+
+@dataclass(frozen=True)
+class OpportunityEvent:
+    """A briefing session, site visit, interview, the award or the contract start."""
+
+    title: str
+    start: dt.datetime
+    end: dt.datetime | None = None
+    place: str | None = None
+    online: str | None = None  # an absolute web address
+    booking: str | None = None
+    index: int = 0  # its place in the file's list: part of its calendar UID
+
+
+@dataclass
+class Award:
+    agency_slug: str
+    centre_slugs: tuple[str, ...]
+    value: Money | None
+    line: int = 1
+    # derived
+    agency: Agency | None = None
+    centres: list[Centre] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """Who was awarded what, once an opportunity is complete."""
+
+    date: dt.date
+    awards: tuple[Award, ...]
+    contract_start: dt.date | None = None
+    contract_end: dt.date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Respond:
+    """How to respond to a consultation: at least one of the three."""
+
+    url: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+@dataclass
+class ConsultationOutcome:
+    """"You said, we did", once a consultation has closed."""
+
+    date: dt.date
+    summary: str
+    body: str
+    html: str = ""  # derived: the body rendered
+
+
+@dataclass(frozen=True)
+class MailingList:
+    url: str | None = None
+    email: str | None = None
 
 
 # -- site settings --------------------------------------------------------------------
@@ -190,6 +264,7 @@ class SiteConfig:
     accessibility: AccessibilitySettings | None = None
     editor: EditorSettings | None = None
     map: MapSettings = field(default_factory=MapSettings)
+    mailing_list: MailingList | None = None
     members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
     source: str = "site.yaml"  # the path messages show
     # (field, line, text) of each value still as `ccsite init` wrote it ('Change me')
@@ -241,6 +316,7 @@ class Centre(Entry):
     state: str = ""  # planned | opening (open, from a date to come) | open | closed
     agency: Agency | None = None
     opportunities: list[Opportunity] = field(default_factory=list)
+    consultations: list[Consultation] = field(default_factory=list)
 
 
 @dataclass
@@ -256,6 +332,7 @@ class Agency:
     about_html: str = ""  # derived
     url: str = ""  # derived
     centres: list[Centre] = field(default_factory=list)  # derived
+    awards: list[tuple[Opportunity, Award]] = field(default_factory=list)  # derived
 
 
 @dataclass
@@ -272,6 +349,30 @@ class Opportunity(Entry):
     documents: tuple[DocumentLink, ...] = ()
     enquiries: Contact | None = None
     summary: str | None = None
+    clarifications: tuple[Clarification, ...] = ()  # in date order
+    events: tuple[OpportunityEvent, ...] = ()  # in time order
+    outcome: Outcome | None = None
+    # derived, by --now
+    state: str = ""  # open | upcoming | closed
+    days_left: int | None = None
+    centres: list[Centre] = field(default_factory=list)
+
+    @property
+    def latest_clarification(self) -> dt.date | None:
+        return self.clarifications[-1].date if self.clarifications else None
+
+
+@dataclass
+class Consultation(Entry):
+    title: str = ""
+    summary: str = ""
+    opens: dt.datetime | None = None
+    closes: dt.datetime | None = None
+    audience: str | None = None
+    respond: Respond | None = None
+    documents: tuple[DocumentLink, ...] = ()
+    centre_slugs: tuple[str, ...] = ()
+    outcome: ConsultationOutcome | None = None
     # derived, by --now
     state: str = ""  # open | upcoming | closed
     days_left: int | None = None

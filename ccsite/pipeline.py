@@ -363,8 +363,8 @@ def _build(paths: Paths, options: validate.BuildOptions,
         sources = functools.cache(lambda: {
             **{a.source: (a.about, a.lines.get("about", 1)) for a in site.agencies},
             **{e.source: (e.body, e.body_line) for e in [
-                *site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages,
-                *members.posts, *members.pages]}})
+                *site.centres, *site.opportunities, *site.consultations, *site.lessons,
+                *site.news, *site.pages, *members.posts, *members.pages]}})
         audit.check_links(page_links, all_files, [*page_routes, *member_routes],
                           config.base_url, sources, errors,
                           _left_out_addresses(validated.left_out))
@@ -678,6 +678,7 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
 
 # where each kind of Markdown document is published (see render.routes, members/pages.py)
 _ADDRESS_PREFIX = {"centre": "centres/", "opportunity": "opportunities/",
+                   "consultation": "consultations/",
                    "lesson": "lessons/", "news": "news/", "page": "",
                    "good-practice": "members/good-practice/", "members-page": "members/"}
 

@@ -46,7 +46,7 @@ from .render import Route
 # the public Markdown kinds (an agency's file is YAML; members files take the pipeline),
 # and where each one's readings are in validate.Validated
 GROUPS = {"news": "news", "lesson": "lessons", "page": "pages", "opportunity": "opportunities",
-          "centre": "centres"}
+          "centre": "centres", "consultation": "consultations"}
 
 
 @dataclass
@@ -84,7 +84,9 @@ def valid_until(now: dt.datetime, read_as: dict) -> dt.datetime:
         if isinstance(read, tuple):  # a Markdown document: (item, its common fields)
             item, common = read
             moments += [moment for moment in (common.publish_date, common.expires,
-                                              getattr(item, "deadline", None))
+                                              getattr(item, "deadline", None),
+                                              getattr(item, "opens", None),
+                                              getattr(item, "closes", None))
                         if moment is not None and moment > now]
     return min(moments)
 

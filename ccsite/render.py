@@ -107,6 +107,8 @@ def make_environment(site_templates: Path | None, config,
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
         tag_slug=slugify, jsonld=structured.as_script, page_window=page_window,
         hours_data=hours_data, session_time=session_time, day_url=timetable.day_url,
+        webcal=lambda path: webcal_url(config.base_url, path),
+        date_of=lambda moment: moment.astimezone(LOCAL_ZONE).date(),
     )
     env.globals["security_policy"] = csp.meta_elements
     return env
@@ -114,6 +116,13 @@ def make_environment(site_templates: Path | None, config,
 
 def service_url(key: str) -> str:
     return f"/centres/services/{key}/"
+
+
+def webcal_url(base_url: str, path: str) -> str:
+    """A calendar file's subscription address: calendar apps that open a webcal:// link
+    subscribe to it (and fetch it again now and then) instead of importing it once."""
+    address = base_url + path.lstrip("/")
+    return "webcal://" + address.split("://", 1)[1]
 
 
 def page_window(current: int, total: int) -> list[int | None]:
@@ -140,6 +149,8 @@ def routes(site: Site) -> list[Route]:
          Route("/centres/", "centres.html", {"section": "Centres"}),
          Route("/opportunities/", "opportunities.html", {"section": "Opportunities"}),
          Route("/agencies/", "agencies.html", {"section": "Lead agencies"}),
+         Route("/consultations/", "consultations.html", {"section": "Consultations"}),
+         Route("/subscribe/", "subscribe.html", {"section": "Pages"}),
          Route("/lessons/", "lessons.html", {"section": "Lessons learned"}),
          Route("/programme/", "programme.html", {"chart": chart, "section": "Programme"}),
          Route("/search/", "search.html", {"shards": search.shard_urls(len(site.news))}),
@@ -165,6 +176,10 @@ def routes(site: Site) -> list[Route]:
                  "section": "Centres"}) for key, label in site.config.service_types.items()]
     r += [Route(o.url, "opportunity.html", {"opportunity": o, "section": "Opportunities"},
                 o.source, lastmod=o.published) for o in site.opportunities]
+    r += [Route(c.url, "consultation.html", {"consultation": c, "section": "Consultations"},
+                c.source, lastmod=c.outcome.date if c.outcome else
+                c.opens.astimezone(LOCAL_ZONE).date() if c.opens else None)
+          for c in site.consultations]
     r += [Route(a.url, "agency.html", {"agency": a, "section": "Lead agencies"}, a.source,
                 own={"jsonld": partial(structured.agency, site, a)}) for a in site.agencies]
     r += [Route(l.url, "lesson.html", {"lesson": l, "section": "Lessons learned"}, l.source)

@@ -179,8 +179,10 @@ class _Examples:
                 return own
         if fd.kind in ("date", "moment"):
             return self.today.isoformat()
-        if fd.kind == "datetime":
-            return f"{self.today.isoformat()}T12:00:00Z"
+        if fd.kind == "datetime":  # a consultation closes after it opens: 12 weeks is
+            # the usual length of a public consultation
+            day = self.today + dt.timedelta(weeks=12 if fd.name == "closes" else 0)
+            return f"{day.isoformat()}T12:00:00Z"
         if fd.kind == "list" and fd.vocabulary:
             return [self.facts.service]
         if fd.kind == "ref" and fd.ref == "agency":

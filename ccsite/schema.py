@@ -77,6 +77,7 @@ class Field:
     maximum: float | None = None
     at_least_one: tuple[str, ...] = ()  # object(s): at least one of these must be given
     before: tuple[str, str] | None = None  # object(s): (earlier, later) sibling fields
+    reach: str = "so people can get in touch"  # why at_least_one: how its message ends
     media: bool = False  # document: may be a file in media/ (media/<file>)
     unit: str = ""  # how a number's limits are told (" decimal degrees")
     suggested: bool = False  # optional, but `ccsite new` writes it switched on
@@ -265,6 +266,48 @@ ENQUIRIES = Field("enquiries", "object", "Enquiries", required=True,
     _EMAIL,
 ))
 
+# -- keeping providers informed (issue 20): questions answered for every bidder, the
+# round's events, and who was awarded what once it is complete
+CLARIFICATIONS = Field("clarifications", "objects", "Questions and answers", help="Each "
+                       "question a bidder asked and the answer, published for every bidder "
+                       "alike, with the date it was published.", fields=(
+    Field("question", "text", "Question", required=True, example="Can a partnership apply?"),
+    Field("answer", "text", "Answer", required=True, example="Yes, with a named lead."),
+    Field("date", "date", "Published on", required=True),
+))
+
+EVENTS = Field("events", "objects", "Events", help="Briefing sessions, site visits, "
+               "shortlisting, interviews, the award and the contract start.",
+               at_least_one=("place", "online"), before=("start", "end"),
+               reach="so people know where it happens", fields=(
+    Field("title", "line", "Title", required=True, example="Briefing session"),
+    Field("start", "datetime", "Starts", required=True,
+          help="Date, time and zone: Z in winter (UK time = GMT), +01:00 in summer."),
+    Field("end", "datetime", "Ends", help="Later than the start."),
+    Field("place", "line", "Place", help="Where it happens, as people would look for it.",
+          example="County Hall, Hertford"),
+    Field("online", "url", "Online at", help="The web address of an online session."),
+    Field("booking", "text", "How to book", help="How to book a place, if people must."),
+))
+
+AWARDS = Field("awards", "objects", "Awards", help="Each organisation awarded a contract.",
+               fields=(
+    Field("agency", "ref", "Agency", required=True, ref="agency"),
+    Field("centres", "refs", "Centres it will run", ref="centre"),
+    VALUE,
+))
+
+OUTCOME = Field("outcome", "object", "Outcome", help="Who was awarded what: only once the "
+                "status is complete.", before=("contract_start", "contract_end"), fields=(
+    Field("date", "date", "Decided on", required=True),
+    AWARDS,
+    Field("contract_start", "date", "Contracts start"),
+    Field("contract_end", "date", "Contracts end"),
+    Field("note", "text", "Note", help="Anything readers should know about the outcome."),
+))
+
+OPPORTUNITY_UPDATES = (CLARIFICATIONS, EVENTS, OUTCOME)
+
 OPPORTUNITY = ContentType("opportunity", "opportunities", ".md", "Opportunities",
                           "opportunity", body="The description and how to apply.", fields=(
     _title(),
@@ -285,6 +328,7 @@ OPPORTUNITY = ContentType("opportunity", "opportunities", ".md", "Opportunities"
     DOCUMENTS,
     ENQUIRIES,
     _summary(False),
+    *OPPORTUNITY_UPDATES,
 ))
 
 LESSON = ContentType("lesson", "lessons", ".md", "Lessons learned", "lesson",
@@ -300,6 +344,36 @@ NEWS = ContentType("news", "news", ".md", "News", "news item", body="The news.",
     Field("date", "date", "Date", required=True),
     _summary(True),
     _TAGS,
+))
+
+# "Have your say": consultations with families and communities (issue 20)
+RESPOND = Field("respond", "object", "How to respond", required=True,
+                at_least_one=("url", "email", "address"), reach="so people can respond",
+                fields=(
+    Field("url", "url", "Online form", help="The whole address of the survey or form."),
+    _EMAIL,
+    Field("address", "text", "Postal address", help="Where to send a written response."),
+))
+
+CONSULTATION = ContentType("consultation", "consultations", ".md", "Consultations",
+                           "consultation", body="The background and the questions asked.",
+                           fields=(
+    _title(),
+    _summary(True),
+    Field("opens", "datetime", "Opens", required=True,
+          help="Date, time and zone: Z in winter (UK time = GMT), +01:00 in summer."),
+    Field("closes", "datetime", "Closes", required=True, help="Later than it opens."),
+    Field("audience", "line", "Who it is for", help="Who we want to hear from.",
+          suggested=True, example="Families who use the centre"),
+    RESPOND,
+    DOCUMENTS,
+    Field("centres", "refs", "Centres concerned", ref="centre"),
+    Field("outcome", "object", "Outcome", help="What we heard and what we will do: once "
+          "it has closed.", fields=(
+        Field("date", "date", "Published on", required=True),
+        Field("summary", "line", "Summary", required=True),
+        Field("body", "markdown", "You said, we did", required=True),
+    )),
 ))
 
 _PAGE_FIELDS = (
@@ -350,6 +424,8 @@ _PROGRAMME = Field("programme", "object", "Programme", fields=(
     Field("milestones", "objects", "Milestones", fields=(
         Field("date", "date", "Date", required=True),
         Field("title", "line", "Title", required=True),
+        Field("opportunity", "ref", "Opportunity", ref="opportunity",
+              help="The round this milestone is about: links to its outcome."),
     )),
 ))
 
@@ -442,12 +518,18 @@ SITE = ContentType("site", "", ".yaml", "Site settings", "site settings", common
         Field("ocid_prefix", "line", "OCDS prefix"),
     )),
     Field("extra", "free", "Extra (for the theme)"),
+    Field("mailing_list", "object", "Mailing list", help="How people join the council's "
+          "e-mail updates: a sign-up page, an address, or both.", at_least_one=("url", "email"),
+          reach="so people can join", fields=(
+        Field("url", "url", "Sign-up page"),
+        _EMAIL,
+    )),
     _ACCESSIBILITY,
     _EDITOR,
     MAP,
 ))
 
 # Every type, in the order the editor and the reference list them.
-TYPES: tuple[ContentType, ...] = (CENTRE, AGENCY, OPPORTUNITY, LESSON, NEWS, PAGE,
-                                  GOOD_PRACTICE, MEMBERS_PAGE, DIRECTORY, SITE)
+TYPES: tuple[ContentType, ...] = (CENTRE, AGENCY, OPPORTUNITY, CONSULTATION, LESSON, NEWS,
+                                  PAGE, GOOD_PRACTICE, MEMBERS_PAGE, DIRECTORY, SITE)
 BY_NAME = {t.name: t for t in TYPES}

@@ -83,7 +83,7 @@ class PreviewServer:
         self._verified: tuple[tuple | None, set[str]] = (None, set())
         self.last_seconds = 0.0
         self.editor = editor  # /admin/: the web editor (editor/admin.py), or None
-        self.httpd = http.server.ThreadingHTTPServer((host, port), self._handler())
+        self.httpd = _Server((host, port), self._handler())
         self.httpd.daemon_threads = True
 
     # -- building ----------------------------------------------------------------------
@@ -434,17 +434,7 @@ reloads by itself.</p>
 
     def _send(self, request, status: int, kind: str, body: bytes, head: bool,
               headers: dict[str, str] | None = None) -> None:
-        try:
-            request.send_response(status)
-            request.send_header("Content-Type", kind)
-            request.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                request.send_header(name, value)
-            request.end_headers()
-            if not head:
-                request.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        send(request, status, kind, body, head, headers)
 
 
 def now_or(fixed: dt.datetime | None) -> dt.datetime:
@@ -475,9 +465,33 @@ class _StaticHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def send(request, status: int, kind: str, body: bytes, head: bool,
+         headers: dict[str, str] | None = None) -> None:
+    """One whole answer; a browser that has gone away meanwhile is no mistake."""
+    try:
+        request.send_response(status)
+        request.send_header("Content-Type", kind)
+        request.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            request.send_header(name, value)
+        request.end_headers()
+        if not head:
+            request.wfile.write(body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """socketserver's listen queue is 5 connections: a page with its stylesheet, scripts,
+    images and the reload stream, opened in a few tabs while a rebuild holds the machine,
+    has connections refused. The kernel's usual limit is taken instead."""
+
+    request_queue_size = 128
+
+
 def make_server(root: Path, host: str, port: int) -> http.server.ThreadingHTTPServer:
     """Serve the finished build in `root` as a static host would."""
     import functools
 
     handler = functools.partial(_StaticHandler, directory=str(root))
-    return http.server.ThreadingHTTPServer((host, port), handler)
+    return _Server((host, port), handler)

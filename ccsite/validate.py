@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .errors import ErrorList
-from .fields import Fields, is_web_url, start_of_day
+from .fields import LOCAL_ZONE, Fields, is_web_url, start_of_day
 from .load import ContentFolder, RawDocument
-from .model import (WEEKDAYS, Address, Agency, Centre, Contact, DirectoryEntry, DocumentLink,
-                    GeoPoint, GoodPractice, Lesson, Money, NewsItem, OpeningHours,
-                    Opportunity, Page, Session, SiteConfig)
+from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Consultation,
+                    ConsultationOutcome, Contact, DirectoryEntry, DocumentLink, GeoPoint,
+                    GoodPractice, Lesson, Money, NewsItem, OpeningHours, Opportunity,
+                    OpportunityEvent, Outcome, Page, Respond, Session, SiteConfig)
 from .schema import BY_NAME, COMMON_FIELDS, Field
 
 
@@ -38,6 +39,7 @@ class Validated:
     centres: list[Centre] = field(default_factory=list)
     agencies: list[Agency] = field(default_factory=list)
     opportunities: list[Opportunity] = field(default_factory=list)
+    consultations: list[Consultation] = field(default_factory=list)
     lessons: list[Lesson] = field(default_factory=list)
     news: list[NewsItem] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
@@ -93,6 +95,7 @@ def _readers(result: Validated) -> dict[str, tuple[Callable, list]]:
     return {
         "centre": (_centre, result.centres),
         "opportunity": (_opportunity, result.opportunities),
+        "consultation": (_consultation, result.consultations),
         "lesson": (_lesson, result.lessons),
         "news": (_news, result.news),
         "page": (_page, result.pages),
@@ -214,15 +217,15 @@ def _read_mapping(sub: Fields, fd: Field, reading: Reading) -> dict[str, Any] | 
 
 
 _NOUNS = {"email": "an email", "phone": "a phone", "url": "a web address",
-          "address": "a postal address"}
+          "address": "a postal address", "place": "a place", "online": "an online address"}
 
 
 def _fields_together(sub: Fields, fd: Field, values: dict[str, Any]) -> bool:
     if fd.at_least_one and not any(sub.present(name) for name in fd.at_least_one):
         nouns = " or ".join(_NOUNS.get(name, name) for name in fd.at_least_one)
-        sub.error(fd.at_least_one[0], sub.line, f"give {nouns} (or more than one) so "
-                  "people can get in touch" if len(fd.at_least_one) > 2 else
-                  f"give {nouns} (or both) so people can get in touch")
+        sub.error(fd.at_least_one[0], sub.line, f"give {nouns} (or more than one) "
+                  f"{fd.reach}" if len(fd.at_least_one) > 2 else
+                  f"give {nouns} (or both) {fd.reach}")
         return False
     if fd.before is not None:
         earlier, later = values.get(fd.before[0]), values.get(fd.before[1])
@@ -378,6 +381,66 @@ def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
         value=_money(v["value"]), eligible_sectors=v["eligible_sectors"],
         centre_slugs=v["centres"], documents=_documents(v["documents"]),
         enquiries=contact(v["enquiries"]), summary=v["summary"],
+        clarifications=_clarifications(v["clarifications"]),
+        events=_events(v["events"]), outcome=_outcome(v, f),
+    )
+
+
+# -- what keeps providers and the community informed ------------------------------------
+
+def _clarifications(items: tuple[dict, ...]) -> tuple[Clarification, ...]:
+    """In the order they were published (the file's order for those of one day)."""
+    read = [Clarification(c["question"], c["answer"], c["date"], index)
+            for index, c in enumerate(items) if c["question"] and c["answer"] and c["date"]]
+    return tuple(sorted(read, key=lambda c: c.date))
+
+
+def _events(items: tuple[dict, ...]) -> tuple[OpportunityEvent, ...]:
+    """In time order; each keeps its place in the file, which its calendar UID names."""
+    read = [OpportunityEvent(e["title"], e["start"], e["end"], e["place"], e["online"],
+                             e["booking"], index) for index, e in enumerate(items)
+            if e["title"] and e["start"]]
+    return tuple(sorted(read, key=lambda e: e.start))
+
+
+def _outcome(v: dict, f: Fields) -> Outcome | None:
+    """Who won: only a complete round has an outcome to tell."""
+    o = v["outcome"]
+    if o is None:
+        return None
+    if v["status"] is not None and v["status"] != "complete":
+        f.error("outcome", f.data.key_lines.get("outcome", f.line), f"is given, but status is {v['status']}; "
+                "an outcome is told once the round is complete (set status: complete, or "
+                "remove the outcome)")
+        return None
+    if o["date"] is None:
+        return None
+    awards = tuple(Award(a["agency"], a["centres"], _money(a["value"]), a["_line"])
+                   for a in o["awards"] if a["agency"])
+    return Outcome(o["date"], awards, o["contract_start"], o["contract_end"], o["note"])
+
+
+def _consultation(v: dict, f: Fields, common: Common) -> Consultation:
+    opens, closes, outcome = v["opens"], v["closes"], v["outcome"]
+    if opens and closes and closes <= opens:
+        f.error("closes", f.line_of("closes"), f"must be later than opens "
+                f"({opens.isoformat()})")
+    told = None
+    if outcome is not None and outcome["date"] and outcome["summary"] and outcome["body"]:
+        if closes and outcome["date"] < closes.astimezone(LOCAL_ZONE).date():
+            f.error("outcome.date", f.lines.get("outcome.date", f.line_of("outcome")),
+                    f"{outcome['date'].isoformat()} is before the consultation closes "
+                    f"({closes.astimezone(LOCAL_ZONE).date().isoformat()}); an outcome is "
+                    "published once it has closed")
+        else:
+            told = ConsultationOutcome(outcome["date"], outcome["summary"], outcome["body"])
+    r = v["respond"]
+    return Consultation(
+        **common.entry,
+        title=v["title"] or "", summary=v["summary"] or "", opens=opens, closes=closes,
+        audience=v["audience"], documents=_documents(v["documents"]),
+        respond=Respond(r["url"], r["email"], r["address"]) if r else None,
+        centre_slugs=v["centres"], outcome=told,
     )
 
 

@@ -1,9 +1,11 @@
 """Small fixture sites built in tmp_path, and a way to run ccsite as an editor would."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -326,3 +328,74 @@ def http_get(url: str, login: tuple[str, str] | None = None) -> tuple[int, dict,
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode()
+
+
+# -- ccsite serve, run as an editor runs it --------------------------------------------------
+
+@dataclass
+class Serving:
+    """A running `ccsite serve`: its address, its process and what it printed."""
+
+    base: str
+    port: int
+    content: Path
+    output: Path
+    process: Any  # subprocess.Popen
+    log: Path
+
+    def printed(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait(self, check, seconds: float, what: str) -> None:
+        """Poll until `check()` is true; fails with what the server printed if it stops
+        or `seconds` pass first."""
+        import time
+
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            if self.process.poll() is not None:
+                raise AssertionError(f"ccsite serve stopped: {self.printed()}")
+            if check():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"not within {seconds} s: {what}\n{self.printed()}")
+
+
+@contextlib.contextmanager
+def serve_running(content: Path, output: Path, *options: str, now: str = NOW,
+                  host: str = "127.0.0.1", quiet: bool = True):
+    """`ccsite serve` over `content` on a free port, in its own process, until the block
+    ends: yields a `Serving` once the server answers (an AssertionError with what it
+    printed if it stops or does not answer within a minute)."""
+    import subprocess
+    import sys
+
+    port = free_port()
+    log = output.parent / f"serve-{port}.log"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as printed:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ccsite", "serve", "--source", str(content), "--output",
+             str(output), "--port", str(port), "--host", host, "--now", now,
+             *(["--quiet"] if quiet else []), *options],
+            stdout=printed, stderr=subprocess.STDOUT)
+    serving = Serving(f"http://127.0.0.1:{port}", port, content, output, process, log)
+    try:
+        serving.wait(lambda: _answers(serving.base), 60, "ccsite serve starts")
+        yield serving
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _answers(base: str) -> bool:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    try:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=2)
+        connection.request("HEAD", "/")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False

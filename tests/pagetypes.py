@@ -16,7 +16,9 @@ NOW = "2026-11-25T12:00:00Z"
 
 # top-level folders of the public site that are sections, not free pages
 SECTIONS = {"centres", "whats-on", "opportunities", "agencies", "lessons", "news", "programme",
-            "search", "data", "assets", "media", "pagefind", "members"}
+            "search", "data", "assets", "media", "pagefind", "members", "consultations",
+            "subscribe"}
+WITH_OUTCOME = 'id="outcome"'
 MEMBERS_PARTS = {"good-practice", "tags", "directory", "search", "media"}
 
 
@@ -58,6 +60,10 @@ def public_pages(public: Path) -> dict[str, str]:
         # an open one: its status panel has the calendar link
         "opportunity": f"/opportunities/{_biggest(public / 'opportunities', 'deadline.ics')}/",
         "agencies index": "/agencies/",
+        "consultations index": "/consultations/",
+        # one with an outcome ("you said, we did"): the most a consultation page shows
+        "consultation": f"/consultations/{_biggest(public / 'consultations', WITH_OUTCOME)}/",
+        "subscribe": "/subscribe/",
         "agency": f"/agencies/{_biggest(public / 'agencies')}/",
         "lessons index": "/lessons/",
         "lesson": f"/lessons/{_biggest(public / 'lessons')}/",

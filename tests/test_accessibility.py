@@ -22,7 +22,8 @@ WIDTHS = {"desktop": 1280, "phone": 375}
 PUBLIC = ["home", "centres index", "centre", "centres by service", "whats on", "whats on day",
           "opportunities index", "opportunity",
           "opportunity (upcoming)", "opportunity (closed)", "opportunity (cancelled)",
-          "agencies index", "agency", "lessons index", "lesson", "news list", "news page 2",
+          "agencies index", "agency", "consultations index", "consultation", "subscribe",
+          "lessons index", "lesson", "news list", "news page 2",
           "news item", "free page", "programme", "search", "open data", "404"]
 MEMBERS = ["members index", "members post", "members tag", "members directory",
            "members page", "members search"]

@@ -33,6 +33,7 @@ SAMPLE_FILES = {
     "centre": "centres/south-oxhey-childrens-centre.md",
     "agency": "agencies/oxhey-community-trust.yaml",
     "opportunity": "opportunities/recommissioning-eoi-2027.md",
+    "consultation": "consultations/broxbourne-east-herts-centres-2027.md",
     "lesson": None, "news": None, "page": None, "members-page": None,
     "good-practice": None,
     "directory": "members/directory.yaml",
@@ -295,8 +296,8 @@ def _walk_all(fields):
         yield from _walk_all(fd.fields)
 
 
-@pytest.mark.parametrize("kind", ["centre", "agency", "opportunity", "lesson", "news", "page",
-                                  "good-practice", "members-page"])
+@pytest.mark.parametrize("kind", ["centre", "agency", "opportunity", "consultation", "lesson",
+                                  "news", "page", "good-practice", "members-page"])
 def test_new_file_switches_on_every_required_field_and_only_those(sample, tmp_path, capsys,
                                                                  kind):
     import shutil

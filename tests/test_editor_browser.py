@@ -2,8 +2,6 @@
 the sample content, used as a council officer or a lead-agency manager would."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -12,7 +10,7 @@ import pytest
 
 import pagetypes
 from browser import needs_browser
-from conftest import free_port
+from conftest import serve_running
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
@@ -24,28 +22,8 @@ def preview(tmp_path_factory):
     """`ccsite serve` of a copy of the sample; yields (base URL, content folder)."""
     folder = tmp_path_factory.mktemp("editor-serve")
     content = pagetypes.copy_sample(folder)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ccsite", "serve", "--source", str(content), "--output",
-         str(folder / "_site"), "--port", str(port), "--now", pagetypes.NOW, "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (OSError, urllib.error.URLError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"ccsite serve did not start: {process.stderr.read()}")
-            time.sleep(0.1)
-        yield base, content
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_running(content, folder / "_site", now=pagetypes.NOW) as serving:
+        yield serving.base, content
 
 
 class Session:

@@ -11,12 +11,11 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 import yaml
 
-from conftest import NOW, free_port
+from conftest import serve_running
 
 
 class Editor:
@@ -69,32 +68,10 @@ class Editor:
                                                 "status": "draft"}})
 
 
-def start(site, host: str = "127.0.0.1"):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
-         str(site.output), "--port", str(port), "--host", host, "--now", NOW, "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("HEAD", "/")
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"ccsite serve did not start: {process.stderr.read()}")
-            time.sleep(0.1)
-    return process, port
-
-
 @pytest.fixture
 def editor(site):
-    process, port = start(site)
-    try:
-        yield Editor(site, port)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_running(site.content, site.output) as serving:
+        yield Editor(site, serving.port)
 
 
 # -- the protocol -----------------------------------------------------------------------

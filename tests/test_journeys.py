@@ -8,16 +8,13 @@ test_member_searches_good_practice_by_keyword_and_reads_a_post.)
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from urllib.parse import urljoin
 
 import pytest
 
-from conftest import free_port
+from conftest import serve_running
 
 import pagetypes
 from browser import needs_browser, served
@@ -105,7 +102,8 @@ def test_provider_finds_an_open_expression_of_interest_and_its_calendar_file(
     if page.url.endswith(".pdf"):  # shown in the browser's own viewer: come back
         page.go_back()
 
-    calendar = page.get_by_role("link", name=re.compile("Add the deadline to your calendar"))
+    calendar = page.get_by_role("link", name=re.compile(
+        "Add the deadline (and events )?to your calendar"))
     with page.expect_download() as download:
         calendar.click()
     assert download.value.suggested_filename.endswith(".ics")
@@ -129,28 +127,8 @@ def preview_server(tmp_path_factory):
     content = pagetypes.copy_sample(folder)
     member, passphrase = credentials.MemberStore(folder / ".ccsite-secrets").add(
         "Jane Example", None)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ccsite", "serve", "--source", str(content), "--output",
-         str(folder / "_site"), "--port", str(port), "--now", pagetypes.NOW, "--quiet"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (OSError, urllib.error.URLError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"ccsite serve did not start: {process.stderr.read()}")
-            time.sleep(0.1)
-        yield base, member.login, passphrase
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_running(content, folder / "_site", now=pagetypes.NOW) as serving:
+        yield serving.base, member.login, passphrase
 
 
 def test_manager_searches_good_practice_and_reads_a_post_behind_the_server_password(

@@ -5,7 +5,6 @@ not installed."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -17,7 +16,8 @@ import pytest
 
 from ccsite.members import deploy
 from conftest import free_port, http_get
-from test_members_nginx import (GIF, HOST, SVG, export_password_file, self_signed_certificate,
+from test_members_nginx import (GIF, HOST, SVG, export_password_file, placed,
+                                self_signed_certificate,
                                 trusting, where_www_data_reads, with_member)
 
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
@@ -34,15 +34,9 @@ def running_apache(site, htpasswd: Path):
     temp.mkdir(exist_ok=True)
     cert, key = self_signed_certificate(temp)
     http_port, https_port = free_port(), free_port()
-    site_conf = (site.output / "deploy" / "apache.conf").read_text()
-    for placeholder, value in [
-            (deploy.SITE_ROOT, str(site.output)), (deploy.PASSWORD_FILE, str(htpasswd)),
-            (deploy.CERTIFICATE.format(host=HOST), str(cert)),
-            (deploy.CERTIFICATE_KEY.format(host=HOST), str(key)),
-            ("<VirtualHost *:80>", f"<VirtualHost 127.0.0.1:{http_port}>"),
-            ("<VirtualHost *:443>", f"<VirtualHost 127.0.0.1:{https_port}>")]:
-        assert placeholder in site_conf, placeholder
-        site_conf = site_conf.replace(placeholder, value)
+    site_conf = placed(site, "apache.conf", htpasswd, cert, key, [
+        ("<VirtualHost *:80>", f"<VirtualHost 127.0.0.1:{http_port}>"),
+        ("<VirtualHost *:443>", f"<VirtualHost 127.0.0.1:{https_port}>")])
     modules = ["mpm_event", "authz_core", "authn_core", "authn_file", "auth_basic",
                "authz_user", "alias", "headers", "mime", "dir", "socache_shmcb", "ssl"]
     conf = temp / "httpd.conf"

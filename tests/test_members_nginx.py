@@ -63,6 +63,21 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+def placed(site, name: str, htpasswd: Path, cert: Path, key: Path,
+           listening: list[tuple[str, str]]) -> str:
+    """A deploy configuration as the build wrote it, with its placeholders (the site
+    root, the password file, the certificate) and its ports put where this test has them;
+    each must be there to be replaced."""
+    text = (site.output / "deploy" / name).read_text()
+    for placeholder, value in [
+            (deploy.SITE_ROOT, str(site.output)), (deploy.PASSWORD_FILE, str(htpasswd)),
+            (deploy.CERTIFICATE.format(host=HOST), str(cert)),
+            (deploy.CERTIFICATE_KEY.format(host=HOST), str(key)), *listening]:
+        assert placeholder in text, placeholder
+        text = text.replace(placeholder, value)
+    return text
+
+
 @contextmanager
 def running_nginx(site, htpasswd: Path, user: str = "root"):
     """The built site's deploy/nginx.conf, run as it is but for its placeholders: the
@@ -72,15 +87,9 @@ def running_nginx(site, htpasswd: Path, user: str = "root"):
     temp.mkdir(exist_ok=True)
     cert, key = self_signed_certificate(temp)
     http_port, https_port = free_port(), free_port()
-    server = (site.output / "deploy" / "nginx.conf").read_text()
-    for placeholder, value in [
-            (deploy.SITE_ROOT, str(site.output)), (deploy.PASSWORD_FILE, str(htpasswd)),
-            (deploy.CERTIFICATE.format(host=HOST), str(cert)),
-            (deploy.CERTIFICATE_KEY.format(host=HOST), str(key)),
-            ("listen 80;", f"listen 127.0.0.1:{http_port};"),
-            ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")]:
-        assert placeholder in server, placeholder
-        server = server.replace(placeholder, value)
+    server = placed(site, "nginx.conf", htpasswd, cert, key, [
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")])
     server = re.sub(r"\n *listen \[::\]:\d+( ssl)?;", "", server)  # no IPv6 needed here
     conf = temp / "nginx.conf"
     workers = f"user {user};\n" if os.geteuid() == 0 else ""  # workers must read the site

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 import time
 import urllib.request
 
@@ -12,7 +10,7 @@ import pytest
 
 from ccsite.cli import main
 from ccsite.members import credentials
-from conftest import free_port, http_get
+from conftest import http_get, serve_running
 
 NOW = "2026-11-25T12:00:00Z"
 
@@ -34,25 +32,8 @@ def wait_for(check, seconds: float = 2.0, what: str = "") -> float:
 
 @pytest.fixture
 def server(site):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
-         str(site.output), "--port", str(port), "--now", NOW],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return get(base + "/")[0] == 200
-        except OSError:
-            return False
-
-    try:
-        wait_for(up, 30, "server start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_running(site.content, site.output, quiet=False) as serving:
+        yield serving.base
 
 
 def test_edited_page_changes_within_two_seconds(site, server):
@@ -129,18 +110,8 @@ def test_pages_carry_the_reload_script_and_events_announce_builds(site, server):
 @contextlib.contextmanager
 def serving(site):
     """`ccsite serve` on the fixture site, run as an editor runs it: its address."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
-         str(site.output), "--port", str(port), "--now", NOW, "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: _up(base), 30, "server start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_running(site.content, site.output) as running:
+        yield running.base
 
 
 def test_members_area_is_behind_basic_auth_in_server_mode(site):
@@ -152,13 +123,6 @@ def test_members_area_is_behind_basic_auth_in_server_mode(site):
         status, body = get(base + "/members/good-practice/dads-group/",
                            (member.login, passphrase))
         assert status == 200 and "Members-only body." in body
-
-
-def _up(base: str) -> bool:
-    try:
-        return get(base + "/")[0] == 200
-    except OSError:
-        return False
 
 
 def test_paths_outside_the_site_are_not_found(site, server):
@@ -239,15 +203,8 @@ def test_member_removed_while_serving_is_refused_at_their_next_request(site):
     store = credentials.MemberStore(site.root / ".ccsite-secrets")
     jane = store.add("Jane Example", None)
     sam = store.add("Sam Example", None)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content), "--output",
-         str(site.output), "--port", str(port), "--now", NOW, "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    page = base + "/members/good-practice/dads-group/"
-    try:
-        wait_for(lambda: _up(base), 30, "server start")
+    with serving(site) as base:
+        page = base + "/members/good-practice/dads-group/"
         for member, passphrase in (jane, sam):
             assert get(page, (member.login, passphrase))[0] == 200
             assert get(page, (member.login, passphrase))[0] == 200  # let in again, from memory
@@ -257,6 +214,3 @@ def test_member_removed_while_serving_is_refused_at_their_next_request(site):
         assert get(page, (sam[0].login, sam[1]))[0] == 200  # the others still get in
         added = store.add("Ann Example", None)
         assert get(page, (added[0].login, added[1]))[0] == 200
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

@@ -6,9 +6,6 @@ shows a mistake."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import serve_running
 from pagetypes import NOW, build, copy_sample
 
 ROOTS = ("public", "members", "deploy")
@@ -99,50 +96,12 @@ def differences(served: dict, clean: dict) -> list[str]:
     return said
 
 
-class Serving:
-    """`ccsite serve` over a copy of the sample site, started and stopped by the test."""
-
-    def __init__(self, folder: Path):
-        self.content = copy_sample(folder)
-        self.output = folder / "_site"
-        self.log = folder / "serve.log"
-        self.port = free_port()
-        with open(self.log, "w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "ccsite", "serve", "--source", str(self.content),
-                 "--output", str(self.output), "--port", str(self.port), "--now", NOW],
-                stdout=log, stderr=subprocess.STDOUT)
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.wait(lambda: self._answers(), 60, "server start")
-
-    def _answers(self) -> bool:
-        try:
-            return fetch(self.base + "/")[0] == 200
-        except OSError:
-            return False
-
-    def wait(self, check, seconds: float, what: str) -> None:
-        started = time.monotonic()
-        while time.monotonic() - started < seconds:
-            if self.process.poll() is not None:
-                raise AssertionError(f"ccsite serve stopped: {self.log.read_text()}")
-            if check():
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"not within {seconds} s: {what}\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def serving(tmp_path):
-    server = Serving(tmp_path / "served")
-    try:
+    """`ccsite serve` over a copy of the sample site, for the length of the test."""
+    folder = tmp_path / "served"
+    with serve_running(copy_sample(folder), folder / "_site", now=NOW, quiet=False) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))

@@ -34,6 +34,7 @@ from ..config import read_site_config
 from ..errors import ErrorList
 from . import decap
 from .proxy import Proxy, ProxyError
+from ..serve import send as _send
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "decap" / "decap-cms.js"
@@ -272,19 +273,6 @@ def _json(request, status: int, value: Any) -> None:
           json.dumps(value).encode("utf-8"), False, {"Cache-Control": "no-store"})
 
 
-def _send(request, status: int, kind: str, body: bytes, head: bool,
-          headers: dict[str, str] | None = None) -> None:
-    try:
-        request.send_response(status)
-        request.send_header("Content-Type", kind)
-        request.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            request.send_header(name, value)
-        request.end_headers()
-        if not head:
-            request.wfile.write(body)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
 
 
 def make_admin(source: Path, shown_as: str, options: Callable, cache: Path) -> AdminSite:

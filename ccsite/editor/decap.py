@@ -53,7 +53,8 @@ PATTERNS: dict[str, tuple[str, str]] = {kind: (FORM_PATTERNS[kind], how)
 # the file name.
 PREVIEW_PATHS = {
     "centre": "centres/{{slug}}/", "agency": "agencies/{{slug}}/",
-    "opportunity": "opportunities/{{slug}}/", "lesson": "lessons/{{slug}}/",
+    "opportunity": "opportunities/{{slug}}/", "consultation": "consultations/{{slug}}/",
+    "lesson": "lessons/{{slug}}/",
     "news": "news/{{slug}}/", "page": "{{slug}}/",
     "good-practice": "members/good-practice/{{slug}}/", "members-page": "members/{{slug}}/",
 }
@@ -217,7 +218,10 @@ def _kind(field: Field, ctx: _Context, required: bool) -> dict:
                 "fields": [widget(f, ctx, required) for f in field.fields]}
     if kind == "objects":
         summary = next((f.name for f in field.fields if f.kind in ("line", "date")), None)
+        # an optional list starts empty: inside a mapping (an outcome's awards) Decap
+        # would otherwise start it with one blank item, which the form then insists on
         return {"widget": "list", "collapsed": False, **_list_bounds(required),
+                **({} if required else {"default": []}),
                 **({"summary": "{{fields." + summary + "}}"} if summary else {}),
                 "fields": [widget(f, ctx) for f in field.fields]}
     if kind == "document":

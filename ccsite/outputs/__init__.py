@@ -29,11 +29,12 @@ def public_outputs(env, site, page_routes) -> dict[str, Maker]:
         "opportunities/feed.xml": atom(feeds.opportunities_feed),
         "opportunities.ics": functools.partial(calendars.opportunities_calendar, site),
         "programme.ics": functools.partial(calendars.programme_calendar, site),
+        "consultations.ics": functools.partial(calendars.consultations_calendar, site),
         "sitemap.xml": functools.partial(sitemap.sitemap, site, page_routes),
         "robots.txt": functools.partial(sitemap.robots, site),
     }
     for opportunity in site.opportunities:
-        if opportunity.deadline:
+        if opportunity.deadline or opportunity.events:
             makers[opportunity.url.lstrip("/") + "deadline.ics"] = functools.partial(
                 calendars.opportunity_calendar, site, opportunity)
     makers[places.PLACES_FILE] = functools.partial(places.places_json, site.centres)

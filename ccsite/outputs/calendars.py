@@ -54,17 +54,81 @@ def _deadline_event(site, opportunity) -> Event:
     return event
 
 
+def _round_events(site, opportunity) -> list[Event]:
+    """An opportunity's deadline and its events (briefings, interviews, the award...)."""
+    events = [_deadline_event(site, opportunity)] if opportunity.deadline else []
+    return events + [_opportunity_event(site, opportunity, e) for e in opportunity.events]
+
+
+def _opportunity_event(site, opportunity, item) -> Event:
+    """One event of a round. Its UID names its place in the file's list, so a calendar
+    that subscribed sees a moved session move, not a second one appear."""
+    page = site.config.base_url + opportunity.url.lstrip("/")
+    event = Event()
+    event.add("uid", f"opportunity-{opportunity.slug}-event-{item.index}@{_host(site)}")
+    event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
+    event.add("dtstart", item.start.astimezone(dt.timezone.utc))
+    if item.end:
+        event.add("dtend", item.end.astimezone(dt.timezone.utc))
+    cancelled = opportunity.status == "cancelled"
+    event.add("summary", f"{'Cancelled: ' if cancelled else ''}{item.title}: "
+              f"{opportunity.title} ({opportunity.reference})")
+    if cancelled:
+        event.add("status", "CANCELLED")
+    if item.place or item.online:
+        event.add("location", item.place or item.online)
+    event.add("url", item.online or page)
+    event.add("description", "\n".join(part for part in (
+        item.title, f"Where: {item.place}" if item.place else "",
+        f"Online: {item.online}" if item.online else "",
+        f"Booking: {item.booking}" if item.booking else "", page) if part))
+    event.add("categories", ["Event"])
+    return event
+
+
 def opportunity_calendar(site, opportunity) -> str:
-    calendar = _calendar(site, f"{opportunity.title}: deadline")
-    calendar.add_component(_deadline_event(site, opportunity))
+    """The round's own calendar: its deadline and its events."""
+    name = "deadline and events" if opportunity.events else "deadline"
+    calendar = _calendar(site, f"{opportunity.title}: {name}")
+    for event in _round_events(site, opportunity):
+        calendar.add_component(event)
     return calendar.to_ical().decode("utf-8")
 
 
 def opportunities_calendar(site) -> str:
-    calendar = _calendar(site, f"{site.config.title}: opportunity deadlines")
+    calendar = _calendar(site, f"{site.config.title}: opportunity deadlines and events")
     for opportunity in site.opportunities:
-        if opportunity.deadline:
-            calendar.add_component(_deadline_event(site, opportunity))
+        for event in _round_events(site, opportunity):
+            calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+def consultations_calendar(site) -> str:
+    """Each consultation's closing moment, with how to respond, and a reminder two days
+    before (a family needs time to answer)."""
+    config = site.config
+    calendar = _calendar(site, f"{config.title}: consultations")
+    for c in site.consultations:
+        page = config.base_url + c.url.lstrip("/")
+        event = Event()
+        event.add("uid", f"consultation-{c.slug}-closes@{_host(site)}")
+        event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
+        event.add("dtstart", c.closes.astimezone(dt.timezone.utc))
+        event.add("summary", f"Consultation closes: {c.title}")
+        event.add("url", page)
+        ways = [f"online: {c.respond.url}" if c.respond and c.respond.url else "",
+                f"e-mail: {c.respond.email}" if c.respond and c.respond.email else "",
+                f"post: {c.respond.address}" if c.respond and c.respond.address else ""]
+        event.add("description", "\n".join(part for part in (
+            c.summary, "Respond " + "; ".join(w for w in ways if w) if any(ways) else "",
+            page) if part))
+        event.add("categories", ["Consultation"])
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", f"Consultation closes in two days: {c.title}")
+        reminder.add("trigger", dt.timedelta(days=-2))
+        event.add_component(reminder)
+        calendar.add_component(event)
     return calendar.to_ical().decode("utf-8")
 
 

@@ -78,6 +78,7 @@ def news_feed(site) -> Feed:
                          updated=as_datetime(n.date), published=as_datetime(n.date),
                          summary=n.summary, content_html=n.html)
                for n in newest_dated(site.news)]
+    entries += consultation_entries(site)
     return make_feed(f"{config.title}: news", absolute(config, "/feed.xml"),
                      absolute(config, "/news/"), config.organisation.name, entries)
 
@@ -89,6 +90,7 @@ def opportunities_feed(site) -> Feed:
     config = site.config
     entries = []
     for o in site.opportunities:
+        entries += opportunity_updates(site, o)
         if not o.published:
             continue
         deadline = ("This opportunity was cancelled." if o.status == "cancelled"
@@ -103,6 +105,63 @@ def opportunities_feed(site) -> Feed:
     return make_feed(f"{config.title}: opportunities to bid",
                      absolute(config, "/opportunities/feed.xml"),
                      absolute(config, "/opportunities/"), config.organisation.name, entries)
+
+
+def opportunity_updates(site, o) -> list[FeedEntry]:
+    """Each answer to a bidders' question, and the outcome, as entries of their own:
+    a bidder following the feed learns of them as they are published."""
+    from ..render import format_date
+
+    config = site.config
+    page = absolute(config, o.url)
+    entries = []
+    for number, q in enumerate(o.clarifications, start=1):
+        entries.append(FeedEntry(
+            id=f"{page}#question-{q.date.isoformat()}-{_same_day_number(o.clarifications, q)}",
+            title=f"Question answered: {o.title}", url=f"{page}#question-{number}",
+            updated=as_datetime(q.date), published=as_datetime(q.date),
+            summary=f"Q: {q.question} A: {q.answer}",
+            content_html=f"<p><strong>{_escape(q.question)}</strong></p>\n"
+                         f"<p>{_escape(q.answer)}</p>"))
+    if o.outcome:
+        count = len(o.outcome.awards)
+        said = (f"Decided on {format_date(o.outcome.date)}: {count} "
+                f"{'organisation was' if count == 1 else 'organisations were'} awarded "
+                f"{'a contract' if count == 1 else 'contracts'}.")
+        names = ", ".join(a.agency.name for a in o.outcome.awards if a.agency)
+        entries.append(FeedEntry(
+            id=f"{page}#outcome", title=f"Outcome: {o.title}", url=f"{page}#outcome",
+            updated=as_datetime(o.outcome.date), published=as_datetime(o.outcome.date),
+            summary=" ".join(p for p in (said, o.outcome.note) if p),
+            content_html=f"<p>{_escape(said)}</p>\n<p>{_escape(names)}</p>"
+            if names else f"<p>{_escape(said)}</p>"))
+    return entries
+
+
+def _same_day_number(questions, question) -> int:
+    """Which of the questions answered on its day this one is (1, 2...): its entry's id
+    stays the same when a question of another day is added."""
+    return [q for q in questions if q.date == question.date].index(question) + 1
+
+
+def consultation_entries(site) -> list[FeedEntry]:
+    """The news feed announces each consultation once it opens, and its outcome once
+    published (families follow the news feed, not a feed of their own)."""
+    config = site.config
+    entries = []
+    for c in site.consultations:
+        if c.state == "upcoming":
+            continue
+        page = absolute(config, c.url)
+        entries.append(FeedEntry(id=page, title=f"Have your say: {c.title}", url=page,
+                                 updated=c.opens, published=c.opens, summary=c.summary,
+                                 content_html=f"<p>{_escape(c.summary)}</p>\n{c.html}"))
+        if c.outcome and c.state == "closed":
+            updated = as_datetime(c.outcome.date)
+            entries.append(FeedEntry(id=f"{page}#outcome", title=f"You said, we did: {c.title}",
+                                     url=f"{page}#outcome", updated=updated, published=updated,
+                                     summary=c.outcome.summary, content_html=c.outcome.html))
+    return entries
 
 
 def _escape(text: str) -> str:

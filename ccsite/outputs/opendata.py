@@ -43,8 +43,17 @@ Choices the standards leave to the publisher:
   `tender.status` is the editor's: an active tender past its deadline stays "active", as
   OCDS keeps a process active until it is complete; `tenderPeriod.endDate` shows that
   submissions have closed.
-- Dates become the start of that UK day; `publishedDate` is the latest `published` date,
-  so the file changes only when the content does.
+- Dates become the start of that UK day; `publishedDate` is the latest release's date (see
+  `_release_date`), so the file changes only when the content does.
+- A bidders' question and its answer is a tender document of type `clarifications`
+  (title: the question; description: the answer; url: its place on the page); the round's
+  events are tender milestones (no type: the content does not say which kind each is).
+  An active round with answered questions is released as a `tenderUpdate`.
+- A complete round's outcome: one award per organisation (status active, dated the
+  outcome's date), each supplier a party with the role `supplier` and the same id as its
+  Open Referral organisation; a contract per award when the outcome gives contract dates.
+  The release is then tagged `award` (and `contract`). No status depends on the build's
+  clock, so the file changes only when the content does.
 """
 from __future__ import annotations
 
@@ -169,7 +178,9 @@ def data_catalogue(site: Site) -> list[DataFile]:
             "/" + OPPORTUNITIES, "Opportunities to bid (OCDS)",
             f"The {len(site.opportunities)} opportunities for organisations to lead or "
             "support children's centres, as an OCDS release package with one release for "
-            "each: its status, dates, value, who may apply, how to apply and its documents.",
+            "each: its status, dates, value, who may apply, how to apply, its documents, the "
+            "answers to bidders' questions, its events and, once complete, who was awarded "
+            "contracts.",
             "JSON", OCDS))
     return files
 
@@ -400,7 +411,7 @@ def centres_geojson(site: Site) -> Json:
 
 def release_package(site: Site) -> Json:
     """Every opportunity as an OCDS 1.1 release package (needs at least one)."""
-    published = max(_published(o) for o in site.opportunities)
+    published = max(_release_date(o) for o in site.opportunities)
     return _clean({
         "uri": _absolute(site, OPPORTUNITIES),
         "version": "1.1",
@@ -414,15 +425,88 @@ def release_package(site: Site) -> Json:
 
 def release(site: Site, opportunity: Opportunity) -> Json:
     ocid = ocid_of(site, opportunity)
-    tag = RELEASE_TAGS.get(opportunity.status, "tender")
+    tags = _release_tags(opportunity)
     council = _council_reference(site)
-    return {
-        "ocid": ocid, "id": f"{ocid}-{tag}", "date": _day_start(_published(opportunity)),
-        "tag": [tag], "initiationType": "tender",
-        "parties": [_council_party(site)], "buyer": council,
+    outcome = opportunity.outcome
+    awards = _awards(site, ocid, opportunity) if outcome else []
+    return _clean({
+        "ocid": ocid, "id": f"{ocid}-{tags[0]}", "date": _day_start(_release_date(opportunity)),
+        "tag": tags, "initiationType": "tender",
+        "parties": [_council_party(site), *_supplier_parties(site, opportunity)],
+        "buyer": council,
         "tender": _tender(site, opportunity, council),
+        "awards": awards,
+        "contracts": _contracts(ocid, opportunity, awards),
         "language": _language(site),
-    }
+    })
+
+
+def _release_tags(opportunity: Opportunity) -> list[str]:
+    if opportunity.outcome:
+        dated = opportunity.outcome.contract_start or opportunity.outcome.contract_end
+        return ["award", "contract"] if dated and opportunity.outcome.awards else ["award"]
+    tag = RELEASE_TAGS.get(opportunity.status, "tender")
+    if tag == "tender" and opportunity.clarifications:
+        return ["tenderUpdate"]
+    return [tag]
+
+
+def _release_date(opportunity: Opportunity) -> dt.date:
+    """The date of what the release tells last: the outcome, the latest answer, or the
+    notice itself."""
+    if opportunity.outcome:
+        return opportunity.outcome.date
+    return max(_published(opportunity), opportunity.latest_clarification or dt.date.min)
+
+
+def _supplier_parties(site: Site, opportunity: Opportunity) -> list[Json]:
+    """Each awarded organisation once, as a party with the role supplier."""
+    seen: dict[str, Json] = {}
+    for award in opportunity.outcome.awards if opportunity.outcome else ():
+        if award.agency and award.agency.slug not in seen:
+            agency = award.agency
+            contact = agency.contact
+            seen[agency.slug] = _clean({
+                "id": stable_id(site, "organization", agency.slug), "name": agency.name,
+                "roles": ["supplier"],
+                "contactPoint": _clean({"name": contact.name, "email": contact.email,
+                                        "telephone": _international(contact.phone),
+                                        "url": agency.website}) if contact else None,
+                "details": {"url": _absolute(site, agency.url)}})
+    return list(seen.values())
+
+
+def _awards(site: Site, ocid: str, opportunity: Opportunity) -> list[Json]:
+    outcome = opportunity.outcome
+    period = _clean({"startDate": _day_start(outcome.contract_start)
+                     if outcome.contract_start else None,
+                     "endDate": _day_end(outcome.contract_end)
+                     if outcome.contract_end else None}) or None
+    awards = []
+    for number, award in enumerate(outcome.awards, start=1):
+        agency = award.agency
+        centres = ", ".join(c.name for c in award.centres)
+        awards.append(_clean({
+            "id": f"{ocid}-award-{number}",
+            "title": f"{opportunity.title}: {agency.name}" if agency else opportunity.title,
+            "description": f"To run {centres}." if centres else None,
+            "status": "active", "date": _day_start(outcome.date),
+            "value": _value(award.value),
+            "suppliers": [{"id": stable_id(site, "organization", agency.slug),
+                           "name": agency.name}] if agency else [],
+            "contractPeriod": period,
+        }))
+    return awards
+
+
+def _contracts(ocid: str, opportunity: Opportunity, awards: list[Json]) -> list[Json]:
+    """A contract per award, where the outcome says when contracts start or end."""
+    outcome = opportunity.outcome
+    if outcome is None or not (outcome.contract_start or outcome.contract_end):
+        return []
+    return [_clean({"id": award["id"].replace("-award-", "-contract-"), "awardID": award["id"],
+                    "title": award.get("title"), "period": award.get("contractPeriod"),
+                    "value": award.get("value")}) for award in awards]
 
 
 def ocid_of(site: Site, opportunity: Opportunity) -> str:
@@ -462,8 +546,28 @@ def _tender(site: Site, opportunity: Opportunity, council: Json) -> Json:
         "tenderPeriod": _tender_period(opportunity),
         "eligibilityCriteria": "Organisations in these sectors may apply: "
         + "; ".join(_sector_name(s) for s in opportunity.eligible_sectors) + ".",
-        "documents": _documents(site, opportunity),
+        "documents": [*_documents(site, opportunity), *_clarifications(site, opportunity)],
+        "milestones": _milestones(site, opportunity),
     })
+
+
+def _clarifications(site: Site, opportunity: Opportunity) -> list[Json]:
+    """The answers to bidders' questions, each a document of type clarifications."""
+    page = _absolute(site, opportunity.url)
+    return [{"id": f"clarification-{number}", "documentType": "clarifications",
+             "title": q.question, "description": q.answer,
+             "url": f"{page}#question-{number}", "datePublished": _day_start(q.date),
+             "format": "text/html", "language": _language(site)}
+            for number, q in enumerate(opportunity.clarifications, start=1)]
+
+
+def _milestones(site: Site, opportunity: Opportunity) -> list[Json]:
+    """The round's events (briefings, interviews, the award...) as tender milestones."""
+    return [_clean({"id": f"event-{event.index + 1}", "title": event.title,
+                    "description": "; ".join(p for p in (event.place, event.online,
+                                                         event.booking) if p) or None,
+                    "dueDate": event.start.isoformat()})
+            for event in opportunity.events]
 
 
 def _value(money: Money | None) -> Json | None:
@@ -541,6 +645,11 @@ def _published(opportunity: Opportunity) -> dt.date:
 
 def _day_start(day: dt.date) -> str:
     return start_of_day(day).isoformat()
+
+
+def _day_end(day: dt.date) -> str:
+    """The last second of a UK day: a contract that ends on 31 March runs all that day."""
+    return start_of_day(day).replace(hour=23, minute=59, second=59).isoformat()
 
 
 def _language(site: Site) -> str:

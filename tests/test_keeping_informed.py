@@ -1,0 +1,688 @@
+"""Providers and the community kept informed (issue 20), tested on built sites: bidders'
+questions and answers, a round's events, outcomes and awards, consultations ("Have your
+say"), calendar subscriptions, the /subscribe/ page and `ccsite digest`.
+
+Pages are read as built; feeds with feedparser, calendars with icalendar, the OCDS package
+with its JSON Schema (tests/test_open_data.py's validator); the digest's links are
+followed to the built pages, and its HTML is opened in Chromium at 600 px.
+"""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedparser
+import icalendar
+import pytest
+
+import pagetypes
+from browser import needs_browser
+from ccsite.cli import main
+from conftest import NOW, FixtureSite
+from test_open_data import ocds_validator, problems
+
+O = "opportunities/oxhey-eoi.md"
+ROUND = "opportunities/round-2006.md"
+OPEN = "consultations/oxhey-hours.md"
+CLOSED = "consultations/oxhey-future.md"
+SOON = "consultations/family-hubs.md"
+BASE = "https://cc.example.org/"
+
+QUESTIONS_AND_EVENTS = """\
+clarifications:
+  - question: Can a partnership apply?
+    answer: Yes, with a named lead organisation.
+    date: 2026-11-20
+  - question: Is there a building?
+    answer: The council provides the building.
+    date: 2026-11-10
+events:
+  - title: Briefing session
+    start: 2026-12-08T10:00:00Z
+    end: 2026-12-08T12:00:00Z
+    place: County Hall, Hertford
+    booking: Book by e-mail.
+  - title: Online briefing
+    start: 2026-11-12T18:00:00Z
+    online: https://example.org/meet/briefing
+"""
+
+ROUND_MD = """\
+---
+title: Phase two lead agencies
+reference: HCC-2006
+kind: expression-of-interest
+status: complete
+published: 2006-01-09
+deadline: 2006-02-10T12:00:00Z
+eligible_sectors: [voluntary]
+enquiries:
+  name: Commissioning team
+  email: commissioning@example.org
+outcome:
+  date: 2006-02-28
+  contract_start: 2006-04-01
+  contract_end: 2009-03-31
+  note: 75 organisations applied.
+  awards:
+    - agency: oxhey-trust
+      centres: [oxhey]
+      value: {amount: 185000, currency: GBP}
+---
+The 2006 round.
+"""
+
+OPEN_MD = """\
+---
+title: Opening hours at Oxhey
+summary: Tell us when the centre should be open.
+opens: 2026-11-02T09:00:00Z
+closes: 2027-01-15T17:00:00Z
+audience: Families who use the Oxhey centre
+respond:
+  url: https://example.org/survey
+  email: consult@example.org
+centres: [oxhey]
+---
+What we are asking.
+"""
+
+CLOSED_MD = """\
+---
+title: The future of the Oxhey building
+summary: What should happen to the old building.
+opens: 2019-01-14T09:00:00Z
+closes: 2019-03-08T17:00:00Z
+respond:
+  address: County Hall, Hertford
+centres: [oxhey]
+outcome:
+  date: 2019-04-26
+  summary: 212 people responded and the building stays open.
+  body: |
+    **You said** the building matters. **We did** keep it open.
+---
+Background.
+"""
+
+SOON_MD = """\
+---
+title: Family hubs
+summary: Help us plan family hubs.
+opens: 2027-01-11T09:00:00Z
+closes: 2027-04-02T17:00:00+01:00
+respond:
+  email: hubs@example.org
+---
+Background.
+"""
+
+
+def informed(site: FixtureSite) -> FixtureSite:
+    """The fixture site with every new field in use: questions and events on the open
+    round, a complete round with its outcome, three consultations (open, closed with an
+    outcome, upcoming), a milestone naming the complete round, a mailing list."""
+    site.edit(O, "enquiries:", QUESTIONS_AND_EVENTS + "enquiries:")
+    site.write(ROUND, ROUND_MD)
+    site.write(OPEN, OPEN_MD)
+    site.write(CLOSED, CLOSED_MD)
+    site.write(SOON, SOON_MD)
+    site.edit("site.yaml", "title: Expressions of interest open}",
+              "title: Expressions of interest open, opportunity: round-2006}")
+    site.edit("site.yaml", "members:\n", "mailing_list:\n  url: https://example.org/join\n"
+              "  email: news@example.org\nmembers:\n")
+    return site
+
+
+@pytest.fixture
+def built(site) -> FixtureSite:
+    informed(site)
+    result = site.build()
+    assert result.status == 0, result.err
+    return site
+
+
+def said(site: FixtureSite, url: str) -> str:
+    """A page's words as read aloud: no space before punctuation that follows a link."""
+    return re.sub(r" ([,.;:])", r"\1", site.text(url))
+
+
+def public(site: FixtureSite) -> Path:
+    return site.output / "public"
+
+
+class Links(HTMLParser):
+    """Every <a href> of a page, with its text and attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[dict] = []
+        self._open: dict | None = None
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a":
+            self._open = {**attrs, "text": ""}
+            self.links.append(self._open)
+
+    def handle_data(self, data):
+        if self._open is not None:
+            self._open["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._open = None
+
+
+def links_of(html: str) -> Links:
+    parser = Links()
+    parser.feed(html)
+    return parser
+
+
+# -- questions and answers ------------------------------------------------------------------
+
+def test_answered_questions_are_shown_in_date_order_with_their_count_and_latest_date(built):
+    text = said(built, "/opportunities/oxhey-eoi/")
+    assert "Questions answered 2 questions, the latest on 20 November 2026" in text
+    assert text.index("Is there a building?") < text.index("Can a partnership apply?")
+    assert "Answered on 10 November 2026" in text
+    page = built.page("/opportunities/oxhey-eoi/")
+    assert 'id="question-1"' in page and 'id="question-2"' in page
+
+
+def test_each_answer_is_an_update_in_the_opportunities_feed(built):
+    feed = feedparser.parse((public(built) / "opportunities/feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    answers = [e for e in feed.entries if e.title.startswith("Question answered")]
+    assert [e.updated for e in answers] == ["2026-11-20T00:00:00Z", "2026-11-10T00:00:00Z"]
+    assert answers[0].link == BASE + "opportunities/oxhey-eoi/#question-2"
+    assert "Can a partnership apply?" in answers[0].summary
+    assert len({e.id for e in feed.entries}) == len(feed.entries)
+
+
+def test_answers_are_ocds_clarification_documents_of_a_valid_tender_update(built):
+    package = json.loads((public(built) / "data/opportunities.json").read_text())
+    assert not problems(ocds_validator(), package)
+    release = next(r for r in package["releases"] if r["tender"]["id"] == "HCC-1")
+    assert release["tag"] == ["tenderUpdate"]
+    answers = [d for d in release["tender"]["documents"]
+               if d["documentType"] == "clarifications"]
+    assert [(d["title"], d["description"]) for d in answers] == [
+        ("Is there a building?", "The council provides the building."),
+        ("Can a partnership apply?", "Yes, with a named lead organisation.")]
+    assert answers[1]["datePublished"] == "2026-11-20T00:00:00+00:00"
+    assert [m["title"] for m in release["tender"]["milestones"]] == [
+        "Online briefing", "Briefing session"]
+
+
+def test_check_warns_of_an_answer_dated_after_the_deadline(site, capsys):
+    informed(site)
+    site.edit(O, "    date: 2026-11-20", "    date: 2027-02-03")
+    capsys.readouterr()
+    status = main(["check", "--source", str(site.content), "--now", NOW])
+    err = capsys.readouterr().err
+    line = _line_of(site, O, "date: 2027-02-03")
+    assert status == 0
+    assert (f"{site.shown(O)}:{line}: clarifications[0].date: warning: 2027-02-03 is after "
+            "the deadline (midday on 29 January 2027)") in err
+
+
+# -- events ---------------------------------------------------------------------------------
+
+def test_events_are_a_timeline_on_the_page_in_time_order(built):
+    page = built.page("/opportunities/oxhey-eoi/")
+    timeline = page[page.index('id="opportunity-events"'):page.index('id="opportunity-documents"')]
+    assert timeline.index("Online briefing") < timeline.index("Briefing session")
+    # past events are filled in, those to come hollow (the build's now is 25 November)
+    assert timeline.count("timeline__item--future") == 1
+    text = said(built, "/opportunities/oxhey-eoi/")
+    assert "Where: County Hall, Hertford" in text and "Booking: Book by e-mail." in text
+    assert "Until midday on 8 December 2026" in text
+    assert 'href="https://example.org/meet/briefing"' in page
+
+
+def test_events_are_in_the_opportunitys_calendar_and_the_calendar_of_all(built):
+    own = icalendar.Calendar.from_ical(
+        (public(built) / "opportunities/oxhey-eoi/deadline.ics").read_bytes())
+    events = {str(e["summary"]): e for e in own.walk("VEVENT")}
+    briefing = events["Briefing session: Lead agency for Oxhey (HCC-1)"]
+    assert briefing.decoded("dtstart").isoformat() == "2026-12-08T10:00:00+00:00"
+    assert briefing.decoded("dtend").isoformat() == "2026-12-08T12:00:00+00:00"
+    assert str(briefing["location"]) == "County Hall, Hertford"
+    assert str(briefing["uid"]) == "opportunity-oxhey-eoi-event-0@cc.example.org"
+    online = events["Online briefing: Lead agency for Oxhey (HCC-1)"]
+    assert str(online["url"]) == "https://example.org/meet/briefing"
+    assert "Deadline: Lead agency for Oxhey (HCC-1)" in events
+    every = icalendar.Calendar.from_ical((public(built) / "opportunities.ics").read_bytes())
+    uids = {str(e["uid"]) for e in every.walk("VEVENT")}
+    assert {str(e["uid"]) for e in own.walk("VEVENT")} <= uids
+    assert "opportunity-round-2006-deadline@cc.example.org" in uids
+
+
+# -- outcomes ---------------------------------------------------------------------------------
+
+def test_a_complete_round_says_who_was_awarded_what(built):
+    text = said(built, "/opportunities/round-2006/")
+    assert "Decided on 28 February 2006: 1 organisation was awarded a contract." in text
+    assert "Contracts start on 1 April 2006 and end on 31 March 2009." in text
+    assert "Oxhey Community Trust Oxhey Children's Centre £185,000" in text
+    page = built.page("/opportunities/round-2006/")
+    assert 'href="/agencies/oxhey-trust/"' in page and 'href="/centres/oxhey/"' in page
+
+
+def test_each_agency_page_lists_its_awards(built):
+    text = said(built, "/agencies/oxhey-trust/")
+    assert ("Phase two lead agencies Awarded on 28 February 2006, reference HCC-2006 To run "
+            "Oxhey Children's Centre, worth £185,000, from 1 April 2006 to 31 March 2009.") in text
+    assert 'href="/opportunities/round-2006/#outcome"' in built.page("/agencies/oxhey-trust/")
+
+
+def test_a_milestone_naming_a_round_links_to_its_outcome(built):
+    page = built.page("/programme/")
+    assert 'href="/opportunities/round-2006/#outcome">Who was awarded contracts' in page
+
+
+def test_outcome_is_ocds_awards_suppliers_and_contracts_valid_against_the_schema(built):
+    package = json.loads((public(built) / "data/opportunities.json").read_text())
+    assert not problems(ocds_validator(), package)
+    release = next(r for r in package["releases"] if r["tender"]["id"] == "HCC-2006")
+    assert release["tag"] == ["award", "contract"]
+    (award,) = release["awards"]
+    supplier = award["suppliers"][0]
+    assert award["value"] == {"amount": 185000, "currency": "GBP"}
+    assert award["contractPeriod"] == {"startDate": "2006-04-01T00:00:00+01:00",
+                                       "endDate": "2009-03-31T23:59:59+01:00"}
+    party = next(p for p in release["parties"] if p["id"] == supplier["id"])
+    assert party["roles"] == ["supplier"] and party["name"] == "Oxhey Community Trust"
+    (contract,) = release["contracts"]
+    assert contract["awardID"] == award["id"] and contract["period"] == award["contractPeriod"]
+
+
+def test_an_outcome_without_contract_dates_has_awards_but_no_contracts(site):
+    informed(site)
+    site.edit(ROUND, "  contract_start: 2006-04-01\n  contract_end: 2009-03-31\n", "")
+    assert site.build().status == 0
+    package = json.loads((public(site) / "data/opportunities.json").read_text())
+    assert not problems(ocds_validator(), package)
+    release = next(r for r in package["releases"] if r["tender"]["id"] == "HCC-2006")
+    assert release["tag"] == ["award"] and "contracts" not in release
+    assert len(release["awards"]) == 1
+
+
+def test_open_referral_files_are_the_same_with_or_without_the_new_content(site):
+    assert site.build().status == 0
+    before = {k: v for k, v in site.snapshot().items() if k.startswith("data/oruk/")}
+    informed(site)
+    assert site.build().status == 0
+    after = {k: v for k, v in site.snapshot().items() if k.startswith("data/oruk/")}
+    assert before and after == before
+
+
+# -- consultations ----------------------------------------------------------------------------
+
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'id="{heading_id}"')
+    end = html.find("</section>", start)
+    return html[start:end]
+
+
+def test_consultations_are_listed_open_upcoming_and_closed_by_the_builds_now(built):
+    page = built.page("/consultations/")
+    assert "Opening hours at Oxhey" in _section(page, "open")
+    assert "Family hubs" in _section(page, "upcoming")
+    assert "The future of the Oxhey building" in _section(page, "closed")
+    text = said(built, "/consultations/")
+    assert "Open (1)" in text and "Closes in 51 days: respond by 5pm on 15 January 2027" in text
+    assert "Opens on 11 January 2027" in text
+    assert "Closed on 8 March 2019; outcome published" in text
+
+
+def test_a_consultation_shows_how_to_respond_while_open_and_its_outcome_once_closed(built):
+    text = said(built, "/consultations/oxhey-hours/")
+    assert "You can respond until 5pm on 15 January 2027, in any of these ways:" in text
+    assert "Who it is for Families who use the Oxhey centre" in text
+    assert 'href="https://example.org/survey"' in built.page("/consultations/oxhey-hours/")
+    closed = said(built, "/consultations/oxhey-future/")
+    assert "You said, we did Published on 26 April 2019" in closed
+    assert "212 people responded and the building stays open." in closed
+    assert "<strong>You said</strong>" in built.page("/consultations/oxhey-future/")
+    assert "This consultation is closed, so we are no longer taking responses" in closed
+
+
+def test_the_same_consultation_opens_and_closes_as_time_passes(site):
+    informed(site)
+    assert site.build("--now", "2027-02-01T09:00:00Z").status == 0
+    page = site.page("/consultations/")
+    assert "Opening hours at Oxhey" in _section(page, "closed")
+    assert "Family hubs" in _section(page, "open")
+
+
+def test_home_page_shows_open_consultations_only(built):
+    section = _section(built.page("/"), "have-your-say")
+    assert "Opening hours at Oxhey" in section
+    assert "Family hubs" not in section and "Oxhey building" not in section
+
+
+def test_consultations_calendar_has_each_closing_date(built):
+    calendar = icalendar.Calendar.from_ical((public(built) / "consultations.ics").read_bytes())
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    assert set(events) == {f"consultation-{slug}-closes@cc.example.org"
+                           for slug in ("oxhey-hours", "oxhey-future", "family-hubs")}
+    hours = events["consultation-oxhey-hours-closes@cc.example.org"]
+    assert hours.decoded("dtstart").isoformat() == "2027-01-15T17:00:00+00:00"
+    assert "Respond online: https://example.org/survey" in str(hours["description"])
+
+
+def test_news_feed_announces_each_consultation_and_its_outcome(built):
+    feed = feedparser.parse((public(built) / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    titles = {e.title: e for e in feed.entries}
+    assert "Have your say: Opening hours at Oxhey" in titles
+    assert "Have your say: The future of the Oxhey building" in titles
+    outcome = titles["You said, we did: The future of the Oxhey building"]
+    assert outcome.link == BASE + "consultations/oxhey-future/#outcome"
+    assert outcome.updated == "2019-04-25T23:00:00Z"  # the start of that UK (summer) day
+    assert not any("Family hubs" in t for t in titles)  # not open yet: not announced
+
+
+def test_centre_page_shows_the_consultations_about_it(built):
+    section = _section(built.page("/centres/oxhey/"), "centre-consultations")
+    assert "Opening hours at Oxhey" in section and "The future of the Oxhey building" in section
+    assert "Family hubs" not in section
+
+
+# -- subscriptions ----------------------------------------------------------------------------
+
+def test_every_calendar_download_has_a_webcal_subscription_beside_it(built):
+    root = public(built)
+    checked = 0
+    for path in sorted(root.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        links = links_of(html).links
+        downloads = [a["href"] for a in links if a["href"].endswith(".ics")
+                     and not a["href"].startswith("webcal:")]
+        webcals = [a["href"] for a in links if a["href"].startswith("webcal:")]
+        assert len(downloads) == len(webcals), path
+        for download, webcal in zip(downloads, webcals):
+            assert webcal == "webcal://cc.example.org" + download, path
+            assert (root / download.lstrip("/")).is_file(), download
+            checked += 1
+    assert checked >= 8  # programme, opportunities, each consultation page, subscribe...
+
+
+def test_subscribe_page_gives_each_audience_its_feeds_calendars_and_the_mailing_list(built):
+    page = built.page("/subscribe/")
+    families, providers = _section(page, "families"), _section(page, "providers")
+    for part in (families, providers):
+        assert 'href="https://example.org/join"' in part
+        assert 'href="mailto:news@example.org"' in part
+    assert 'href="/feed.xml"' in families and 'href="/consultations.ics"' in families
+    assert 'webcal://cc.example.org/consultations.ics' in families
+    assert 'href="/opportunities/feed.xml"' in providers
+    assert 'href="/opportunities.ics"' in providers
+    assert 'href="/subscribe/"' in built.page("/")  # the footer of every page
+
+
+def test_without_a_mailing_list_the_subscribe_page_offers_only_feeds_and_calendars(site):
+    assert site.build().status == 0
+    text = said(site, "/subscribe/")
+    assert "By e-mail" not in text and "News feed" in text
+
+
+# -- the digest ---------------------------------------------------------------------------------
+
+def _digest(site, tmp_path, *extra: str) -> tuple[int, str, str]:
+    out = tmp_path / "digest"
+    status = main(["digest", "--source", str(site.content), "--since", "2026-11-01",
+                   "--output", str(out), "--now", NOW, *extra])
+    html = (out / "digest.html").read_text() if (out / "digest.html").exists() else ""
+    text = (out / "digest.txt").read_text() if (out / "digest.txt").exists() else ""
+    return status, html, text
+
+
+def test_digest_lists_what_is_dated_since_the_day_given(built, tmp_path):
+    status, html, text = _digest(built, tmp_path)
+    assert status == 0
+    for said in ("Lead agency for Oxhey", "Can a partnership apply?", "Is there a building?",
+                 "Briefing session", "Online briefing", "Opening hours at Oxhey",
+                 "Family hubs"):
+        assert said in html and said in text, said
+    # dated before 1 November 2026: the 2006 outcome, the 2019 consultation, 2008 news
+    for old in ("Phase two lead agencies", "Oxhey building", "Centres open"):
+        assert old not in text, old
+
+
+def test_digest_for_an_audience_keeps_to_what_it_needs(built, tmp_path):
+    _, _, providers = _digest(built, tmp_path, "--audience", "providers")
+    assert "Can a partnership apply?" in providers and "Opening hours at Oxhey" not in providers
+    _, _, families = _digest(built, tmp_path, "--audience", "families")
+    assert "Opening hours at Oxhey" in families and "Can a partnership apply?" not in families
+
+
+def test_digest_is_email_ready_html_and_every_link_resolves_to_a_built_page(built, tmp_path):
+    status, html, text = _digest(built, tmp_path)
+    assert len(html.encode()) < 100_000
+    assert "<style" not in html and "class=" not in html and "<link" not in html
+    assert 'role="presentation"' in html  # tables for layout
+    root = public(built)
+    links = [a["href"] for a in links_of(html).links]
+    links += re.findall(r"https?://\S+", text)
+    assert len(links) > 10
+    for link in links:
+        if link.startswith("mailto:") or not link.startswith(BASE):
+            assert not link.startswith("/"), link  # nothing relative: an e-mail has no address
+            continue
+        parts = urlsplit(link)
+        target = root / parts.path.lstrip("/")
+        target = target / "index.html" if parts.path.endswith("/") else target
+        assert target.is_file(), link
+        if parts.fragment:
+            assert parts.fragment in links_of(target.read_text()).ids, link
+
+
+def test_digest_of_bad_content_is_told_as_a_build_is(site, tmp_path, capsys):
+    informed(site)
+    site.edit(OPEN, "closes: 2027-01-15T17:00:00Z", "closes: 2026-10-01T17:00:00Z")
+    capsys.readouterr()
+    status, html, _ = _digest(site, tmp_path)
+    err = capsys.readouterr().err
+    assert status == 1 and not html and "Traceback" not in err
+    assert f"{site.shown(OPEN)}:5: closes: must be later than opens" in err
+
+
+@pytest.mark.browser
+@needs_browser
+def test_digest_html_fits_600_pixels_in_chromium(tmp_path, chromium):
+    """The sample's digest (everything since the recommissioning round opened), opened as
+    a mail program shows it: 600 px wide, no horizontal scroll."""
+    content = pagetypes.copy_sample(tmp_path)
+    out = tmp_path / "digest"
+    assert main(["digest", "--source", str(content), "--since", "2026-11-01", "--output",
+                 str(out), "--now", NOW]) == 0
+    html = out / "digest.html"
+    assert html.stat().st_size < 100_000
+    context = chromium.new_context(viewport={"width": 600, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(html.as_uri())
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, "
+                               "document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1] == 600, widths
+        assert page.locator("a").count() > 10
+    finally:
+        context.close()
+
+
+# -- the sample --------------------------------------------------------------------------------
+
+def test_sample_2006_round_names_its_36_lead_agencies(sample_build):
+    root = sample_build / "public"
+    html = (root / "opportunities/phase-two-lead-agencies-eoi-2006/index.html").read_text()
+    table = html[html.index('id="outcome"'):]
+    agencies = {a["href"] for a in links_of(table).links if a["href"].startswith("/agencies/")}
+    assert len(agencies) == 36
+    assert all((root / href.lstrip("/") / "index.html").is_file() for href in agencies)
+    assert "36 organisations were awarded contracts" in html
+
+
+# -- bad input: path:line: field: message, exit 1, the last good output untouched -------------
+
+def _line_of(site: FixtureSite, rel: str, text: str) -> int:
+    lines = (site.content / rel).read_text(encoding="utf-8").split("\n")
+    return next(n for n, line in enumerate(lines, start=1) if text in line)
+
+
+BAD = [
+    ("outcome-on-an-active-round", O, "enquiries:",
+     "outcome:\n  date: 2027-02-28\nenquiries:", "outcome:",
+     "outcome: is given, but status is active; an outcome is told once the round is "
+     "complete"),
+    ("award-agency-unknown", ROUND, "agency: oxhey-trust", "agency: oxhey-trst",
+     "agency: oxhey-trst", "outcome.awards[0].agency: 'oxhey-trst' does not name a file in "
+     "agencies/: there is no agencies/oxhey-trst.yaml (did you mean 'oxhey-trust'?)"),
+    ("award-centre-unknown", ROUND, "centres: [oxhey]", "centres: [oxhay]", "centres: [oxhay]",
+     "outcome.awards[0].centres[0]: 'oxhay' does not name a file in centres/"),
+    ("contract-ends-before-it-starts", ROUND, "contract_end: 2009-03-31",
+     "contract_end: 2005-03-31", "contract_end:",
+     "outcome.contract_end: must be later than contract_start (2006-04-01)"),
+    ("award-field-misspelt", ROUND, "      value:", "      valeu:", "valeu:",
+     "outcome.awards[0].valeu: unknown field (did you mean 'value'?)"),
+    ("answer-missing", O, "    answer: Yes, with a named lead organisation.\n", "",
+     "- question: Can a partnership apply?", "clarifications[0].answer: is required"),
+    ("event-without-place-or-address", O, "    place: County Hall, Hertford\n", "",
+     "- title: Briefing session", "events[0].place: give a place or an online address (or "
+     "both) so people know where it happens"),
+    ("event-ends-before-it-starts", O, "end: 2026-12-08T12:00:00Z",
+     "end: 2026-12-08T09:00:00Z", "end: 2026-12-08T09",
+     "events[0].end: must be later than start (2026-12-08T10:00:00+00:00)"),
+    ("event-online-not-an-address", O, "online: https://example.org/meet/briefing",
+     "online: the usual video call", "online:", "events[1].online: 'the usual video call' "
+     "is not a web address"),
+    ("consultation-closes-before-it-opens", OPEN, "closes: 2027-01-15T17:00:00Z",
+     "closes: 2026-10-15T17:00:00Z", "closes:",
+     "closes: must be later than opens (2026-11-02T09:00:00+00:00)"),
+    ("consultation-without-a-way-to-respond", OPEN,
+     "  url: https://example.org/survey\n  email: consult@example.org\n", "  note: soon\n",
+     "respond:", "respond.url: give a web address or an email or a postal address (or more "
+     "than one) so people can respond"),
+    ("consultation-centre-unknown", OPEN, "centres: [oxhey]", "centres: [oxhay]", "centres:",
+     "centres[0]: 'oxhay' does not name a file in centres/"),
+    ("consultation-outcome-before-it-closes", CLOSED, "date: 2019-04-26", "date: 2019-02-26",
+     "date: 2019-02-26", "outcome.date: 2019-02-26 is before the consultation closes "
+     "(2019-03-08); an outcome is published once it has closed"),
+    ("consultation-summary-missing", SOON, "summary: Help us plan family hubs.\n", "", "---",
+     "summary: is required"),
+    ("milestone-names-no-opportunity", "site.yaml", "opportunity: round-2006",
+     "opportunity: round-2007", "opportunity: round-2007",
+     "programme.milestones[0].opportunity: 'round-2007' does not name a file in "
+     "opportunities/: there is no opportunities/round-2007.md"),
+    ("mailing-list-without-address", "site.yaml",
+     "  url: https://example.org/join\n  email: news@example.org\n", "  note: soon\n",
+     "mailing_list:", "mailing_list.url: give a web address or an email (or both) so people "
+     "can join"),
+]
+
+
+@pytest.mark.parametrize("name, rel, old, new, find, expected", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_told_at_its_line(site, name, rel, old, new, find, expected):
+    informed(site)
+    assert site.build().status == 0
+    before = site.snapshot()
+    site.edit(rel, old, new)
+    result = site.build()
+    assert result.status == 1
+    assert "Traceback" not in result.err
+    told = f"{site.shown(rel)}:{_line_of(site, rel, find)}: {expected}"
+    assert told in result.err, result.err
+    assert site.snapshot() == before
+
+
+def test_a_free_page_may_not_take_the_consultations_or_subscribe_address(site):
+    for slug in ("consultations", "subscribe"):
+        site.write(f"pages/{slug}.md", "---\ntitle: A page\n---\nText.\n")
+        result = site.build()
+        assert result.status == 1
+        assert (f"{site.shown(f'pages/{slug}.md')}:1: file: '{slug}' is the address of a "
+                "section of the site") in result.err
+        site.remove(f"pages/{slug}.md")
+
+
+def test_an_outcome_written_before_the_consultation_closes_waits_for_it(site, capsys):
+    """An editor may write the outcome ahead (dated after the closing day): the page keeps
+    it back while the consultation is open, and `ccsite check` says so."""
+    informed(site)
+    site.edit(OPEN, "centres: [oxhey]", "centres: [oxhey]\noutcome:\n  date: 2027-02-01\n"
+              "  summary: We heard you.\n  body: Thank you.")
+    assert site.build().status == 0
+    assert 'id="outcome"' not in site.page("/consultations/oxhey-hours/")
+    capsys.readouterr()
+    main(["check", "--source", str(site.content), "--now", NOW])
+    assert (f"{site.shown(OPEN)}:{_line_of(site, OPEN, 'date: 2027-02-01')}: outcome: warning: this "
+            "consultation has an outcome but has not closed yet") in capsys.readouterr().err
+    assert site.build("--now", "2027-02-02T09:00:00Z").status == 0
+    assert "We heard you." in site.page("/consultations/oxhey-hours/")
+
+
+NEWS = "---\ntitle: Update {n}\ndate: 2026-11-{day:02d}\nsummary: Update number {n}.\n---\nText.\n"
+
+
+def test_digest_keeps_the_newest_of_each_kind_and_links_to_the_rest(site, tmp_path):
+    from ccsite.digest import PER_SECTION
+
+    for n in range(1, PER_SECTION + 4):
+        site.write(f"news/update-{n}.md", NEWS.format(n=n, day=n))
+    status, html, text = _digest(site, tmp_path, "--audience", "families")
+    assert status == 0
+    assert f"Update {PER_SECTION + 3}" in text and "Update 3" not in text  # newest first
+    assert f"3 more on the website: {BASE}news/" in text
+    assert f'href="{BASE}news/"' in html
+
+
+def test_digest_too_big_for_an_email_is_refused_and_not_written(site, tmp_path, capsys):
+    """A theme's own digest template can make it too big; none is written then."""
+    templates = tmp_path / "theme"
+    templates.mkdir()
+    (templates / "digest.html").write_text("<p>{{ 'x' * 100000 }}</p>")
+    capsys.readouterr()
+    status, html, _ = _digest(site, tmp_path, "--templates", str(templates))
+    assert status == 1 and html == ""
+    assert "e-mail programs cut a message past 100,000" in capsys.readouterr().err
+
+
+def test_a_rebuild_shows_a_new_award_and_a_new_consultation_on_pages_it_kept(built):
+    """The agency's awards and the centre's consultations come from other files: a new
+    round awarding the agency, or a new consultation about the centre, must reach pages
+    the incremental build would otherwise keep as they were."""
+    built.write("opportunities/round-2008.md", ROUND_MD.replace("HCC-2006", "HCC-2008")
+                .replace("Phase two lead agencies", "Phase three lead agencies")
+                .replace("185000", "99000"))
+    built.write("consultations/oxhey-parking.md", OPEN_MD.replace(
+        "Opening hours at Oxhey", "Parking at Oxhey"))
+    assert built.build().status == 0
+    assert "Phase three lead agencies" in said(built, "/agencies/oxhey-trust/")
+    assert "Parking at Oxhey" in _section(built.page("/centres/oxhey/"), "centre-consultations")
+
+
+def test_consultations_are_a_section_search_can_be_narrowed_to(built):
+    assert 'data-pagefind-filter="section:Consultations"' in built.page("/consultations/oxhey-hours/")
+    assert '<option value="Consultations">Consultations</option>' in built.page("/search/")
+
+
+def test_the_web_editor_has_forms_for_consultations_and_the_new_fields(built):
+    from ccsite.config import site_config
+    from ccsite.editor import decap
+
+    collections = {c["name"]: c for c in decap.config(site_config(built.content))["collections"]}
+    consultation = collections["consultation"]
+    assert consultation["folder"].endswith("consultations")
+    assert consultation["preview_path"] == "consultations/{{slug}}/"
+    assert {"opens", "closes", "respond", "outcome"} <= {f["name"] for f in consultation["fields"]}
+    opportunity = {f["name"] for f in collections["opportunity"]["fields"]}
+    assert {"clarifications", "events", "outcome"} <= opportunity
