@@ -274,8 +274,12 @@ def run_check(args: argparse.Namespace) -> int:
               f"{'it' if len(errors) == 1 else 'them'} and check again (warnings are looked "
               "for once the content has no mistakes).", file=sys.stderr)
         return 1
+    placeholders = sum(1 for w in warnings if w.message.startswith("still says '"))
+    verdict = (f" {placeholders} {'value still says' if placeholders == 1 else 'values still say'}"
+               " what `ccsite new` or `ccsite init` wrote: write your own before publishing."
+               if placeholders else " The content is ready to publish.")
     print(f"0 mistakes, {len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'}."
-          " The content is ready to publish.", file=sys.stderr if failed else sys.stdout)
+          + verdict, file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0
 
 

@@ -254,10 +254,15 @@ class Fields:
         also = ", or as a date YYYY-MM-DD" if allow_date else ""
         day_first = _day_first(node.value)
         if day_first is not None:
+            clock = _clock_after(node.value)
+            meant = dt.datetime.combine(day_first, clock or dt.time(12, 0), tzinfo=LOCAL_ZONE)
+            zone = "+01:00" if meant.utcoffset() else "Z"
+            time_said = "" if clock else " with the time you mean"
             self.error(name, node.line, f"{_show(node)} is written day first; write it as "
-                       f"{day_first.isoformat()}T12:00:00Z with the time you mean "
-                       f"({_said(day_first)}, read in UK order: day, month, year; Z is UK "
-                       f"winter time, +01:00 summer time){also}")
+                       f"{meant:%Y-%m-%dT%H:%M:%S}{zone}{time_said} ({_said(day_first)}"
+                       f"{clock.strftime(', %H:%M UK time') if clock else ''}, read in UK "
+                       f"order: day, month, year; {zone} is UK "
+                       f"{'summer' if zone != 'Z' else 'winter'} time that day){also}")
             return None
         self.error(name, node.line, f"{_show(node)} is not a real date-time{_reason(value)}; "
                    f"write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z){also}")
@@ -535,7 +540,9 @@ def _parsed(value, parse):
         return Invalid(value, str(exc))
 
 
-_DAY_FIRST = re.compile(r"^\s*([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})\s*$")
+# 12/03/2027 (or with - or .), and with a time after it: 12/03/2027 12:00
+_DAY_FIRST = re.compile(r"^\s*([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})"
+                        r"(\s+[0-9]{1,2}[:.][0-9]{2}(:[0-9]{2})?)?\s*$")
 _CURLY_OPEN, _CURLY_CLOSE = "“‘„‚«", "”’“‘»"
 
 
@@ -547,6 +554,19 @@ def _day_first(value) -> dt.date | None:
         return None
     try:
         return dt.date(int(found.group(4)), int(found.group(3)), int(found.group(1)))
+    except ValueError:
+        return None
+
+
+def _clock_after(value) -> dt.time | None:
+    """The time written after a day-first date ('12/03/2027 9.30'), if any and real."""
+    text = value.text if isinstance(value, Invalid) else value
+    found = _DAY_FIRST.match(text) if isinstance(text, str) else None
+    if not found or not found.group(5):
+        return None
+    parts = re.split(r"[:.]", found.group(5).strip())
+    try:
+        return dt.time(*(int(p) for p in parts))
     except ValueError:
         return None
 

@@ -133,6 +133,11 @@ WCAG_VERSIONS = ("2.1", "2.2")
 EDITOR_BACKENDS = ("github", "gitlab", "gitea")
 CURRENCIES = ("GBP",)
 
+# A date-time's help: in a file it is written with its zone; the web editor keeps the
+# time picked as UK time, whatever zone the computer is set to (editor/merge.py)
+_UK_TIME = ("UK time. In a file add the zone: Z in winter (GMT), +01:00 in summer; the web "
+            "editor adds the right one for the day.")
+
 _IS_OPEN = When("status", one_of=("open",), why=" when status is open")
 _NOT_PLANNING = When("status", not_one_of=("planning",), why=" unless status is planning")
 _EMAIL = Field("email", "email", "E-mail", example="name@example.org")
@@ -282,7 +287,7 @@ EVENTS = Field("events", "objects", "Events", help="Briefing sessions, site visi
                reach="so people know where it happens", fields=(
     Field("title", "line", "Title", required=True, example="Briefing session"),
     Field("start", "datetime", "Starts", required=True,
-          help="Date, time and zone: Z in winter (UK time = GMT), +01:00 in summer."),
+          help=_UK_TIME),
     Field("end", "datetime", "Ends", help="Later than the start."),
     Field("place", "line", "Place", help="Where it happens, as people would look for it.",
           example="County Hall, Hertford"),
@@ -320,7 +325,7 @@ OPPORTUNITY = ContentType("opportunity", "opportunities", ".md", "Opportunities"
           "or cancelled."),
     Field("published", "date", "Published", required=True),
     Field("deadline", "datetime", "Deadline", when=_NOT_PLANNING,
-          help="Date, time and zone: Z in winter (UK time = GMT), +01:00 in summer."),
+          help=_UK_TIME),
     VALUE,
     Field("eligible_sectors", "list", "Who may bid", required=True, choices=SECTORS,
           example=["voluntary"]),
@@ -361,7 +366,7 @@ CONSULTATION = ContentType("consultation", "consultations", ".md", "Consultation
     _title(),
     _summary(True),
     Field("opens", "datetime", "Opens", required=True,
-          help="Date, time and zone: Z in winter (UK time = GMT), +01:00 in summer."),
+          help=_UK_TIME),
     Field("closes", "datetime", "Closes", required=True, help="Later than it opens."),
     Field("audience", "line", "Who it is for", help="Who we want to hear from.",
           suggested=True, example="Families who use the centre"),

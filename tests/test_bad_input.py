@@ -38,6 +38,7 @@ P = "pages/about.md"
 G = "members/good-practice/dads-group.md"
 D = "members/directory.yaml"
 S = "site.yaml"
+K = "consultations/have-your-say.md"  # written by the cases that need it (not a base file)
 ADDRESS = "address:\n  street: 1 Bridlington Road\n  town: Watford\n  postcode: WD19 7AA\n"
 CONTACT = ('contact:\n  name: Jane Example\n  role: Centre manager\n  phone: "01632 960001"\n'
            "  email: jane@example.org\n")
@@ -121,6 +122,12 @@ def random_bytes(seed: int, size: int) -> bytes:
 
 def md(*lines: str, body: str = "Body.\n") -> str:
     return "---\n" + "".join(line + "\n" for line in lines) + "---\n" + body
+
+
+KMD = md("title: Have your say on Oxhey", "summary: Tell us what matters to your family.",
+         "opens: 2026-11-02T09:00:00Z", "closes: 2027-01-15T23:59:00Z",
+         "audience: Families in Oxhey", "respond:\n  email: cc@example.org",
+         "centres: [oxhey]", body="The questions.\n")
 
 
 # (id, change, expected start of the first error line, after the content folder)
@@ -866,6 +873,127 @@ WRONG_TYPES = [
     ("site-members-contact-phone-true", S, MEMBERS,
      MEMBERS + "  contact: {name: Network coordinator, phone: true}\n",
      "site.yaml:19: members.contact.phone: 'true' is not a UK phone number"),
+    # issue 20: questions, events and outcomes of a round; consultations; the mailing list
+    ('opportunity-clarifications-text', O, 'status: active',
+     'status: active\nclarifications: when is the deadline?',
+     "opportunities/oxhey-eoi.md:6: clarifications: must be a list (lines starting with '- ', or [a, b] on one line)"),
+    ('opportunity-clarification-question-list', O, 'status: active',
+     'status: active\nclarifications:\n  - {question: [a, b], answer: Noon., date: 2026-11-10}',
+     'opportunities/oxhey-eoi.md:7: clarifications[0].question: must be text, not a list or a mapping'),
+    ('opportunity-clarification-answer-mapping', O, 'status: active',
+     'status: active\nclarifications:\n  - {question: When?, answer: {at: noon}, date: 2026-11-10}',
+     'opportunities/oxhey-eoi.md:7: clarifications[0].answer: must be text, not a list or a mapping'),
+    ('opportunity-clarification-date-true', O, 'status: active',
+     'status: active\nclarifications:\n  - {question: When?, answer: Noon., date: true}',
+     "opportunities/oxhey-eoi.md:7: clarifications[0].date: 'true' is not a real date; write it as YYYY-MM-DD (e.g. 2006-02-03)"),
+    ('opportunity-events-mapping', O, 'status: active',
+     'status: active\nevents: {title: Briefing}',
+     "opportunities/oxhey-eoi.md:6: events: must be a list (lines starting with '- ', or [a, b] on one line)"),
+    ('opportunity-event-title-list', O, 'status: active',
+     'status: active\nevents:\n  - {title: [Briefing], start: 2026-11-20T10:00:00Z, place: County Hall}',
+     'opportunities/oxhey-eoi.md:7: events[0].title: must be text, not a list or a mapping'),
+    ('opportunity-event-start-true', O, 'status: active',
+     'status: active\nevents:\n  - {title: Briefing, start: true, place: County Hall}',
+     "opportunities/oxhey-eoi.md:7: events[0].start: 'true' is not a real date-time; write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)"),
+    ('opportunity-event-end-number', O, 'status: active',
+     'status: active\nevents:\n  - {title: Briefing, start: 2026-11-20T10:00:00Z, end: 2026, place: County Hall}',
+     "opportunities/oxhey-eoi.md:7: events[0].end: '2026' is not a real date-time; write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)"),
+    ('opportunity-event-place-list', O, 'status: active',
+     'status: active\nevents:\n  - {title: Briefing, start: 2026-11-20T10:00:00Z, place: [County Hall]}',
+     'opportunities/oxhey-eoi.md:7: events[0].place: must be text, not a list or a mapping'),
+    ('opportunity-event-online-text', O, 'status: active',
+     'status: active\nevents:\n  - {title: Briefing, start: 2026-11-20T10:00:00Z, online: teams meeting}',
+     "opportunities/oxhey-eoi.md:7: events[0].online: 'teams meeting' is not a web address; give the whole address starting with https:// (e.g. https://example.org/)"),
+    ('opportunity-event-booking-list', O, 'status: active',
+     'status: active\nevents:\n  - {title: Briefing, start: 2026-11-20T10:00:00Z, place: County Hall, booking: [e-mail]}',
+     'opportunities/oxhey-eoi.md:7: events[0].booking: must be text, not a list or a mapping'),
+    ('opportunity-outcome-list', O, 'status: active',
+     'status: complete\noutcome: [oxhey-trust]',
+     "opportunities/oxhey-eoi.md:6: outcome: must be a mapping of 'field: value' lines"),
+    ('opportunity-outcome-date-true', O, 'status: active',
+     'status: complete\noutcome: {date: true, awards: [{agency: oxhey-trust}]}',
+     "opportunities/oxhey-eoi.md:6: outcome.date: 'true' is not a real date; write it as YYYY-MM-DD (e.g. 2006-02-03)"),
+    ('opportunity-outcome-awards-mapping', O, 'status: active',
+     'status: complete\noutcome: {date: 2027-03-01, awards: {agency: oxhey-trust}}',
+     "opportunities/oxhey-eoi.md:6: outcome.awards: must be a list (lines starting with '- ', or [a, b] on one line)"),
+    ('opportunity-award-agency-list', O, 'status: active',
+     'status: complete\noutcome: {date: 2027-03-01, awards: [{agency: [oxhey-trust]}]}',
+     'opportunities/oxhey-eoi.md:6: outcome.awards[0].agency: must be text, not a list or a mapping'),
+    ('opportunity-award-centres-text', O, 'status: active',
+     'status: complete\noutcome: {date: 2027-03-01, awards: [{agency: oxhey-trust, centres: oxhey}]}',
+     "opportunities/oxhey-eoi.md:6: outcome.awards[0].centres: must be a list (lines starting with '- ', or [a, b] on one line)"),
+    ('opportunity-award-value-list', O, 'status: active',
+     'status: complete\noutcome: {date: 2027-03-01, awards: [{agency: oxhey-trust, value: [1000]}]}',
+     "opportunities/oxhey-eoi.md:6: outcome.awards[0].value: must be a mapping of 'field: value' lines"),
+    ('opportunity-award-amount-text', O, 'status: active',
+     'status: complete\noutcome: {date: 2027-03-01, awards: [{agency: oxhey-trust, value: {amount: lots, currency: GBP}}]}',
+     "opportunities/oxhey-eoi.md:6: outcome.awards[0].value.amount: must be a number, not 'lots' (write digits only, with a point for decimals: 51.65)"),
+    ('opportunity-award-currency-list', O, 'status: active',
+     'status: complete\noutcome: {date: 2027-03-01, awards: [{agency: oxhey-trust, value: {amount: 1000, currency: [GBP]}}]}',
+     'opportunities/oxhey-eoi.md:6: outcome.awards[0].value.currency: must be text, not a list or a mapping'),
+    ('opportunity-outcome-contract-start-true', O, 'status: active',
+     'status: complete\noutcome: {date: 2027-03-01, awards: [{agency: oxhey-trust}], contract_start: true}',
+     "opportunities/oxhey-eoi.md:6: outcome.contract_start: 'true' is not a real date; write it as YYYY-MM-DD (e.g. 2006-02-03)"),
+    ('opportunity-outcome-contract-end-number', O, 'status: active',
+     'status: complete\noutcome: {date: 2027-03-01, awards: [{agency: oxhey-trust}], contract_end: 2030}',
+     "opportunities/oxhey-eoi.md:6: outcome.contract_end: '2030' is not a real date; write it as YYYY-MM-DD (e.g. 2006-02-03)"),
+    ('opportunity-outcome-note-list', O, 'status: active',
+     'status: complete\noutcome: {date: 2027-03-01, awards: [{agency: oxhey-trust}], note: [a, b]}',
+     'opportunities/oxhey-eoi.md:6: outcome.note: must be text, not a list or a mapping'),
+    ('consultation-title-list', K, 'title: Have your say on Oxhey',
+     'title: [Have your say]',
+     'consultations/have-your-say.md:2: title: must be text, not a list or a mapping'),
+    ('consultation-summary-mapping', K, 'summary: Tell us what matters to your family.',
+     'summary: {text: Tell us}',
+     'consultations/have-your-say.md:3: summary: must be text, not a list or a mapping'),
+    ('consultation-opens-true', K, 'opens: 2026-11-02T09:00:00Z',
+     'opens: true',
+     "consultations/have-your-say.md:4: opens: 'true' is not a real date-time; write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)"),
+    ('consultation-closes-date-only', K, 'closes: 2027-01-15T23:59:00Z',
+     'closes: [2027-01-15]',
+     'consultations/have-your-say.md:5: closes: must be a date-time, not a list; write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)'),
+    ('consultation-audience-list', K, 'audience: Families in Oxhey',
+     'audience: [Families]',
+     'consultations/have-your-say.md:6: audience: must be text, not a list or a mapping'),
+    ('consultation-respond-text', K, 'respond:\n  email: cc@example.org',
+     'respond: cc@example.org',
+     "consultations/have-your-say.md:7: respond: must be a mapping of 'field: value' lines"),
+    ('consultation-respond-email-list', K, '  email: cc@example.org',
+     '  email: [cc@example.org]',
+     'consultations/have-your-say.md:8: respond.email: must be text, not a list or a mapping'),
+    ('consultation-respond-url-text', K, '  email: cc@example.org',
+     '  url: www example',
+     "consultations/have-your-say.md:8: respond.url: 'www example' is not a web address; give the whole address starting with https:// (e.g. https://example.org/)"),
+    ('consultation-respond-address-list', K, '  email: cc@example.org',
+     '  address: [1 High Street]',
+     'consultations/have-your-say.md:8: respond.address: must be text, not a list or a mapping'),
+    ('consultation-centres-text', K, 'centres: [oxhey]',
+     'centres: oxhey',
+     "consultations/have-your-say.md:9: centres: must be a list (lines starting with '- ', or [a, b] on one line)"),
+    ('consultation-outcome-list', K, 'centres: [oxhey]',
+     'centres: [oxhey]\noutcome: [we listened]',
+     "consultations/have-your-say.md:10: outcome: must be a mapping of 'field: value' lines"),
+    ('consultation-outcome-date-true', K, 'centres: [oxhey]',
+     'centres: [oxhey]\noutcome: {date: true, summary: We listened., body: Text.}',
+     "consultations/have-your-say.md:10: outcome.date: 'true' is not a real date; write it as YYYY-MM-DD (e.g. 2006-02-03)"),
+    ('consultation-outcome-summary-list', K, 'centres: [oxhey]',
+     'centres: [oxhey]\noutcome: {date: 2027-02-01, summary: [We listened], body: Text.}',
+     'consultations/have-your-say.md:10: outcome.summary: must be text, not a list or a mapping'),
+    ('consultation-outcome-body-mapping', K, 'centres: [oxhey]',
+     'centres: [oxhey]\noutcome: {date: 2027-02-01, summary: We listened., body: {text: a}}',
+     'consultations/have-your-say.md:10: outcome.body: must be text, not a list or a mapping'),
+    ('site-mailing-list-list', S, 'members:\n',
+     'mailing_list: [https://example.org/]\nmembers:\n',
+     "site.yaml:16: mailing_list: must be a mapping of 'field: value' lines"),
+    ('site-mailing-list-url-text', S, 'members:\n',
+     'mailing_list: {url: example dot org}\nmembers:\n',
+     "site.yaml:16: mailing_list.url: 'example dot org' is not a web address; give the whole address starting with https:// (e.g. https://example.org/)"),
+    ('site-mailing-list-email-list', S, 'members:\n',
+     'mailing_list: {email: [news@example.org]}\nmembers:\n',
+     'site.yaml:16: mailing_list.email: must be text, not a list or a mapping'),
+    ('site-milestone-opportunity-list', S, '    - {date: 2006-01-09, title: Expressions of interest open}',
+     '    - {date: 2006-01-09, title: Expressions of interest open, opportunity: [oxhey-eoi]}',
+     'site.yaml:15: programme.milestones[0].opportunity: must be text, not a list or a mapping'),
     ("site-editor-list", S, MEMBERS, MEMBERS + "editor: [github]\n",
      "site.yaml:19: editor: must be a mapping"),
     ("site-editor-backend-bitbucket", S, MEMBERS, MEMBERS + "editor: {backend: bitbucket, "
@@ -955,7 +1083,8 @@ def _cases():
     for name, change, expected in BAD:
         yield pytest.param(change, expected, id=name)
     for name, rel, old, new, expected in [*WRONG_TYPES, *DATES]:
-        yield pytest.param(edit(rel, old, new), expected, id=name)
+        change = both(write(K, KMD), edit(rel, old, new)) if rel == K else edit(rel, old, new)
+        yield pytest.param(change, expected, id=name)
 
 
 BAD_CASES = list(_cases())
@@ -1018,7 +1147,7 @@ def test_every_field_the_validator_reads_has_a_wrong_type_case(tmp_path):
                                               "directory"}
     assert ("site", "accessibility.non_compliance[].fix_by") in {(k, f) for k, _, f in read}
     kind_of = {d.rel: d.kind for d in load.load(fixture.content, "", ErrorList()).documents}
-    kind_of[S] = "site"
+    kind_of[S], kind_of[K] = "site", "consultation"
     covered = set()
     for name, rel, _, _, expected in WRONG_TYPES:
         field = field_path(expected.split(": ")[1])

@@ -163,6 +163,27 @@ def test_a_zoned_deadline_read_back_as_utc_by_decap_is_the_same_moment():
                    schema.OPPORTUNITY)
     assert changed_lines(old, later) == ["-deadline: 2027-01-29T12:00:00Z",
                                          "+deadline: 2027-01-29T17:00:00+00:00"]
+    # shown in a New York browser and saved untouched: the same moment, the line kept
+    assert merged(old, "---\ntitle: T\ndeadline: 2027-01-29T07:00:00-05:00\n---\n",
+                  schema.OPPORTUNITY) == old
+
+
+def test_a_time_picked_on_a_computer_not_set_to_uk_time_is_kept_as_uk_time():
+    """Decap adds the computer's zone: noon picked on a computer set to UTC in July, or
+    to New York in January, is noon UK time (the zone of that day put right)."""
+    old = "---\ntitle: T\ndeadline: 2027-01-29T12:00:00Z\n---\n"
+    summer = merged(old, "---\ntitle: T\ndeadline: 2027-07-15T12:00:00+00:00\n---\n",
+                    schema.OPPORTUNITY)
+    assert changed_lines(old, summer)[1] == "+deadline: 2027-07-15T12:00:00+01:00"
+    winter = merged(old, "---\ntitle: T\ndeadline: 2027-02-15T12:00:00-05:00\n---\n",
+                    schema.OPPORTUNITY)
+    assert changed_lines(old, winter)[1] == "+deadline: 2027-02-15T12:00:00Z"
+    in_uk = merged(old, "---\ntitle: T\ndeadline: 2027-07-15T12:00:00+01:00\n---\n",
+                   schema.OPPORTUNITY)
+    assert changed_lines(old, in_uk)[1] == "+deadline: 2027-07-15T12:00:00+01:00"
+    new = merged(None, "---\ntitle: T\nevents:\n  - {title: Briefing, start: "
+                       "'2027-06-01T10:00:00-04:00'}\n---\n", schema.OPPORTUNITY)
+    assert "2027-06-01T10:00:00+01:00" in new
 
 
 def test_windows_line_ends_and_a_byte_order_mark_are_kept():

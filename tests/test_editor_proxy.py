@@ -224,6 +224,38 @@ def test_only_content_and_media_files_are_written(editor, site):
     assert status == 422 and not (site.content / "centres/x.md").exists()
 
 
+def upload(editor, rel: str, data: bytes):
+    return editor.api("persistMedia", {"asset": {
+        "path": rel, "content": base64.b64encode(data).decode(), "encoding": "base64"},
+        "options": {"commitMessage": "upload"}})
+
+
+@pytest.mark.parametrize("rel, data, said", [
+    ("media/evil.html", b"<html><script>alert(1)</script></html>", "media/evil.html"),
+    ("media/x.js", b"fetch('/members/')", "media/x.js"),
+    ("members/media/x.html", b"<html></html>", "members/media/x.html"),
+    ("media/evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>',
+     "script"),
+    ("media/evil2.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>', "onload"),
+    ("media/photo.png", b"<!DOCTYPE html><html><body>hi</body></html>", "media/photo.png"),
+    ("media/note.txt", b"<html><body>hi</body></html>", "media/note.txt"),
+])
+def test_an_upload_the_site_would_not_publish_is_refused_with_the_media_rule(
+        editor, site, rel, data, said):
+    status, answer = upload(editor, rel, data)
+    assert status == 422, answer
+    assert said in json.dumps(answer) and ": media: " in json.dumps(answer)
+    assert not (site.content / rel).exists()
+    assert upload(editor, "media/plan.pdf", b"%PDF-1.4 a plan\n")[0] == 200  # the rule, not uploads
+
+
+def test_an_entry_saved_to_a_media_path_is_refused_not_a_crash(editor, site):
+    status, answer = editor.save("media/evil.html", "x")
+    assert status == 422 and "is not a content file" in json.dumps(answer)
+    assert not (site.content / "media/evil.html").exists()
+    assert editor.get("/")[0] == 200  # the server still answers
+
+
 def test_the_editor_is_off_when_serve_listens_beyond_this_computer(site, tmp_path):
     """--host 0.0.0.0, in a network namespace of its own (only a loopback inside), so
     the server is reached from nowhere else while the test runs."""

@@ -110,3 +110,13 @@ def test_encrypted_area_says_signed_in_on_this_browser_and_signs_out(site, page)
         unlock(page, base, "not the right words at all")
         assert "ask Network coordinator for a new passphrase" in \
             page.get_by_role("alert").inner_text()
+
+
+def test_a_manager_named_with_accents_and_an_apostrophe_is_added_with_a_login_to_type(site):
+    from ccsite.cli import main
+
+    secrets = site.root / ".ccsite-secrets"
+    assert main(["members", "add", "Siobhán O’Brien-Smith", "--secrets", str(secrets)]) == 0
+    member = credentials.MemberStore(secrets).load()[0]
+    assert member.login == "siobhan-o-brien-smith"
+    assert main(["members", "add", "张伟", "--secrets", str(secrets)]) == 1

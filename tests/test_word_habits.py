@@ -71,3 +71,23 @@ def test_a_non_breaking_space_pasted_after_a_value_is_cleaned(built):
     result = built.build()
     assert result.status == 0, result.err
     assert "Phase 2" in built.text("/centres/oxhey/")
+
+
+def test_a_deadline_written_day_first_with_its_time_is_answered_with_that_time_in_uk_time(
+        built):
+    before = built.snapshot()
+    built.edit(O, "deadline: 2027-01-29T12:00:00Z", "deadline: 12/07/2027 9.30")
+    assert_rejected(built, built.build(), before,
+                    O + ":7: deadline: '12/07/2027 9.30' is written day first; write it as "
+                        "2027-07-12T09:30:00+01:00 (12 July 2027, 09:30 UK time")
+
+
+def test_check_does_not_call_content_ready_while_placeholders_are_left(site, capsys):
+    from ccsite.cli import main
+
+    assert main(["new", "news", "Saturday opening", "--source", str(site.content)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--drafts"]) == 0
+    out = capsys.readouterr().out
+    assert "ready to publish" not in out
+    assert "still say" in out and "write your own before publishing" in out

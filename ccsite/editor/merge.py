@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from ..fields import LOCAL_ZONE
 from ..schema import ContentType, Field
 from .decap import NOT_EDITABLE
 
@@ -548,6 +549,7 @@ def merge_document(old: str | None, raw: str, markdown: bool, shape: Shape) -> s
     wanted, body = read_decap(raw, markdown)
     wanted.pop("body", None)
     wanted = prune(wanted)
+    in_uk_time(wanted, shape, _written_values(old, markdown))
     if old is None:
         fields = dump_fields(without_defaults(wanted, shape), shape)
         return "---\n" + fields + "---\n" + _with_newline(body or "") if markdown \
@@ -566,6 +568,59 @@ def merge_document(old: str | None, raw: str, markdown: bool, shape: Shape) -> s
     if crlf:
         result = result.replace("\n", "\r\n")
     return bom + result
+
+
+def in_uk_time(wanted: dict, shape: Shape | None, written: Any) -> None:
+    """A date-time the editor changed is the clock time picked, in UK time.
+
+    Decap's picker adds the zone of the computer it runs on: on one set to UTC (a virtual
+    desktop, a laptop bought abroad) a deadline picked for noon on 15 July would be
+    written 12:00+00:00, which is 1pm in Britain. A council's times are UK times, so the
+    time picked is kept and the zone put right for that day (Z in winter, +01:00 in
+    summer). A date-time the editor did not change (the same moment as in the file,
+    whatever zone the browser shows it in) is left alone, and the file keeps its line."""
+    if shape is None:
+        return
+    for key, value in wanted.items():
+        field = shape._field(key)
+        old = written.get(key) if isinstance(written, dict) else None
+        if field is None:
+            continue
+        if field.kind in ("datetime", "moment") and isinstance(value, str):
+            wanted[key] = _uk_clock_time(value, old)
+        elif field.kind == "object" and isinstance(value, dict):
+            in_uk_time(value, shape.of(key), old)
+        elif field.kind == "objects" and isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    in_uk_time(item, shape.of(key), old[index] if isinstance(old, list)
+                               and index < len(old) else None)
+
+
+def _uk_clock_time(text: str, written: Any) -> str:
+    try:
+        picked = dt.datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        return text  # the validator tells what is wrong with it
+    if picked.tzinfo is None or (isinstance(written, dt.datetime) and
+                                 written.tzinfo is not None and written == picked):
+        return text
+    clock = picked.replace(tzinfo=None)
+    uk = clock.replace(tzinfo=LOCAL_ZONE)
+    if uk.utcoffset() == picked.utcoffset():
+        return text
+    return f"{clock:%Y-%m-%dT%H:%M:%S}" + ("+01:00" if uk.utcoffset() else "Z")
+
+
+def _written_values(old: str | None, markdown: bool) -> Any:
+    """The fields of the file on disk as YAML reads them (None for a new or broken one)."""
+    if old is None:
+        return None
+    try:
+        text = _split(old.lstrip("\ufeff").replace("\r\n", "\n"))[1] if markdown else old
+        return yaml.safe_load(text)
+    except (MergeError, yaml.YAMLError):
+        return None
 
 
 def _split(text: str) -> tuple[str, str, str, str]:

@@ -245,7 +245,11 @@ class Proxy:
         except (OSError, UnicodeDecodeError):
             raise ProxyError(409, f"'{rel}' cannot be read as UTF-8 text; fix it in a "
                                   "text editor first") from None
-        ctype = schema.BY_NAME[load.kind_of(rel)]
+        kind = load.kind_of(rel)
+        if kind is None:  # a media path, or one no content file may have
+            raise ProxyError(422, f"'{rel}' is not a content file (a centre, a news item...): "
+                                  "files for media/ are uploaded, not saved as entries")
+        ctype = schema.BY_NAME[kind]
         try:
             if rel == DIRECTORY:
                 return unwrap(merge_document(None if old is None else wrap(old), raw,

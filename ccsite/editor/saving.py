@@ -6,7 +6,8 @@ the folder is loaded as it is on disk, and the files the save writes or deletes 
 or taken out in memory (a new media file is read from a temporary copy, so that whatever
 looks at its bytes sees them). Nothing is written to the content folder until it passes.
 
-A save is refused when the saved file would be refused, or when it breaks another file
+A save is refused when the saved file would be refused (a document, or an upload of a
+kind the site does not publish: media.py's rules), or when it breaks another file
 (deleting an agency that centres name, say). Mistakes already in other files before the
 save do not stop it: the editor can only fix one file at a time.
 
@@ -25,6 +26,7 @@ from .. import graph, load, validate
 from ..bodies import BodyRenderer
 from ..config import read_site_config
 from ..errors import ContentError, ErrorList
+from ..media import check_media
 
 MEDIA_FOLDERS = (load.MEDIA + "/", load.MEMBERS_MEDIA + "/")
 
@@ -75,6 +77,7 @@ class SaveChecker:
         replaced = {self._shown(rel) for rel in change.paths}
         errors.errors = [e for e in errors.errors if e.path not in replaced]
         self._apply(folder, change, scratch, errors)
+        check_media(folder, errors)  # an upload of a kind the site does not publish
         if folder.site is None:
             return errors.errors or [ContentError(self._shown("site.yaml"), 1, "file",
                                                   "the site settings file is missing")]
@@ -106,7 +109,7 @@ class SaveChecker:
                 members = rel.startswith(MEDIA_FOLDERS[1])
                 prefix = MEDIA_FOLDERS[1] if members else MEDIA_FOLDERS[0]
                 (folder.members_media if members else folder.media).append(
-                    load.MediaFile(rel[len(prefix):], copy))
+                    load.MediaFile(rel[len(prefix):], copy, self._shown(rel)))
                 continue
             document = load.document_from_bytes(data, rel, self.shown_as, errors)
             if document is None:

@@ -23,6 +23,7 @@ import base64
 import json
 import os
 import re
+import unicodedata
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -37,7 +38,9 @@ PBKDF2_ITERATIONS = 600_000
 BCRYPT_COST = 12
 STORE_FILE = "members.json"
 STORE_VERSION = 2  # 1 (no "version"): a PBKDF2 key per member, which opened the area itself
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .'_-]{0,63}$")
+# a person's name as they write it: letters of any alphabet's Latin form (Siobhán, Zoë),
+# digits, spaces, dots, apostrophes (straight or curly) and hyphens
+NAME_RE = re.compile(r"^[^\W_][\w .'’-]{0,63}$")
 # the order n of P-256's base point (SEC 2, section 2.4.2)
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 SCALAR_SOURCE_BYTES = 48  # 128 bits more than n has, so reducing mod n-1 has bias 2^-128
@@ -62,8 +65,11 @@ class Member:
 
 
 def login_of(name: str) -> str:
-    """The user name for HTTP authentication: the name without spaces, lower case."""
-    return re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-")
+    """The user name for HTTP authentication: the name without spaces, lower case, its
+    letters without accents (Siobhán -> siobhan), as a phone's keyboard types it."""
+    plain = unicodedata.normalize("NFKD", name.replace("’", "'"))
+    plain = plain.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9._-]+", "-", plain.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -208,7 +214,11 @@ class MemberStore:
         name = name.strip()
         if not NAME_RE.match(name):
             raise CredentialError(f"'{name}' is not a usable member name: use letters, digits, "
-                                  "spaces, dots, hyphens (up to 64 characters)")
+                                  "spaces, dots, apostrophes and hyphens (up to 64 "
+                                  "characters)")
+        if not login_of(name):
+            raise CredentialError(f"'{name}' gives no login a keyboard can type: add the "
+                                  "name in Latin letters too (e.g. 'Zhang Wei 张伟')")
         roster = self.read()
         if any(m.name.lower() == name.lower() for m in roster.members):
             raise CredentialError(f"there is already a member called '{name}'")
