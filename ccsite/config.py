@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from .errors import ErrorList
 from .fields import Fields
 from .load import ContentFolder, RawDocument, load
-from .model import (AccessibilitySettings, EditorSettings, MailingList, Milestone,
-                    NonCompliance, Organisation, SiteConfig, Target)
+from .model import (AccessibilitySettings, EditorSettings, MailingList, MapSettings,
+                    Milestone, NonCompliance, Organisation, SiteConfig, Target)
 from .schema import PLACEHOLDER, SITE
 from .validate import Reading, contact as _contact, read_fields
 
@@ -46,7 +46,7 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         licence=open_data.get("licence") or DEFAULT_LICENCE,
         ocid_prefix=open_data.get("ocid_prefix"), extra=v["extra"],
         accessibility=_accessibility(v["accessibility"]), editor=_editor(v["editor"]),
-        mailing_list=_mailing_list(v["mailing_list"]),
+        mailing_list=_mailing_list(v["mailing_list"]), map=_map(v["map"], f),
         source=document.path, placeholders=tuple(_placeholders(v, f.lines)),
     )
 
@@ -106,3 +106,25 @@ def _mailing_list(m: dict | None) -> MailingList | None:
     if m is None or not (m["url"] or m["email"]):
         return None
     return MailingList(url=m["url"], email=m["email"])
+
+
+def _map(m: dict | None, f: Fields) -> MapSettings:
+    """Whose map pictures "Show map" loads. The tile address must be https (a page on
+    https loads no plain-http picture) and say where zoom, x and y go."""
+    if m is None:
+        return MapSettings()
+    tiles = m["tiles"]
+    if tiles is not None:
+        missing = [part for part in ("{z}", "{x}", "{y}") if part not in tiles]
+        if not tiles.startswith("https://") or missing:
+            why = "start with https://" if not tiles.startswith("https://") else \
+                f"say where {', '.join(missing)} go{'es' if len(missing) == 1 else ''}"
+            f.errors.add(f.path, f.lines.get("map.tiles", f.line), "map.tiles",
+                         f"'{tiles}' must {why}, as map providers give it (e.g. "
+                         f"{MapSettings.tiles})")
+            tiles = None
+    given = {name: value for name, value in (
+        ("provider", m["provider"]), ("tiles", tiles), ("attribution", m["attribution"]),
+        ("attribution_url", m["attribution_url"]), ("max_zoom", m["max_zoom"]))
+        if value is not None}
+    return MapSettings(**given)

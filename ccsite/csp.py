@@ -34,13 +34,17 @@ _WASM = "'wasm-unsafe-eval'"
 _HEADER_ONLY = ("frame-ancestors",)  # ignored (with a console warning) in a <meta>
 
 
-def policies(base_path: str = "/", *, meta: bool = False) -> tuple[str, str]:
+def policies(base_path: str = "/", *, meta: bool = False,
+             images: tuple[str, ...] = ()) -> tuple[str, str]:
     """The two policies (see the module's note). `meta`: for a `<meta>` element, without
     the header-only directives, and with `ccsite serve`'s reload script allowed too (the
     preview serves the built pages as they are; the path holds nothing when published,
-    and no content file can make one there)."""
+    and no content file can make one there). `images`: other origins pictures may come
+    from, for images only: the map's tile provider (site.yaml `map:`), whose pictures
+    the map loads once a visitor asks for it."""
     own = ("default-src 'self'", f"script-src 'self' {_WASM}", "style-src 'self'",
-           "img-src 'self' data: blob:", "object-src 'none'", "base-uri 'self'",
+           " ".join(("img-src 'self' data: blob:", *images)), "object-src 'none'",
+           "base-uri 'self'",
            "form-action 'self'", "frame-ancestors 'none'")
     if meta:
         own = tuple(d for d in own if d.split(" ", 1)[0] not in _HEADER_ONLY)
@@ -52,18 +56,18 @@ def policies(base_path: str = "/", *, meta: bool = False) -> tuple[str, str]:
     return "; ".join(own), f"script-src {' '.join(folders)} {_WASM}"
 
 
-def header(base_path: str = "/") -> str:
+def header(base_path: str = "/", images: tuple[str, ...] = ()) -> str:
     """The policies as one Content-Security-Policy header value (a comma joins
     policies that are each enforced)."""
-    return ", ".join(policies(base_path))
+    return ", ".join(policies(base_path, images=images))
 
 
-def meta_elements(base_path: str = "/") -> Markup:
+def meta_elements(base_path: str = "/", images: tuple[str, ...] = ()) -> Markup:
     """The policies as `<meta http-equiv>` elements, for the top of every page's head
     (a policy applies only to what comes after it)."""
     return Markup("\n  ".join(
         f'<meta http-equiv="Content-Security-Policy" content="{_attribute(policy)}">'
-        for policy in policies(base_path, meta=True)))
+        for policy in policies(base_path, meta=True, images=tuple(images))))
 
 
 def _attribute(text: str) -> str:

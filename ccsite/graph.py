@@ -24,10 +24,11 @@ from .validate import BuildOptions, Validated
 
 NEWS_PER_PAGE = 10
 CLOSING_SOON_DAYS = 28
-RESERVED_SLUGS = {"centres", "opportunities", "agencies", "lessons", "news", "programme",
-                  "search", "data", "members", "media", "assets", "404", "404.html",
-                  "feed.xml", "sitemap.xml", "robots.txt", "pagefind", "members-help", "consultations",
-                  "subscribe", "consultations.ics", "opportunities.ics", "programme.ics"}
+RESERVED_SLUGS = {"centres", "whats-on", "opportunities", "agencies", "lessons", "news",
+                  "programme", "search", "data", "members", "media", "assets", "404", "404.html",
+                  "feed.xml", "sitemap.xml", "robots.txt", "pagefind", "members-help",
+                  "consultations", "subscribe", "consultations.ics", "opportunities.ics",
+                  "programme.ics"}
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
     return Site(
         config=config, now=options.now, today=today,
         centres=by_name,
-        districts=_districts(by_name),
+        districts=districts(by_name),
         services={key: [c for c in by_name if key in c.services]
                   for key in config.service_types},
         agencies=sorted(v.agencies, key=lambda a: (a.name.lower(), a.slug)),
@@ -488,7 +489,8 @@ def _closed_order(o: Opportunity):
     return (-deadline.timestamp(), o.title.lower())
 
 
-def _districts(centres: list[Centre]) -> list[District]:
+def districts(centres: list[Centre]) -> list[District]:
+    """Centres by district, districts and their centres in the order of their names."""
     key = lambda c: c.district
     return [District(name, slugify(name), tuple(group))
             for name, group in groupby(sorted(centres, key=lambda c: (c.district.lower(),

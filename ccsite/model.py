@@ -53,6 +53,21 @@ class OpeningHours:
 
 
 @dataclass(frozen=True)
+class Session:
+    """Something families can come to every week at a centre (stay and play, a baby
+    clinic): its centre's page, /whats-on/, its calendar and the open data show it."""
+
+    title: str
+    days: tuple[str, ...]  # in the week's order
+    starts: dt.time
+    ends: dt.time
+    ages: str | None = None  # "0 to 5 years"
+    booking: str | None = None  # "Drop in", or how to book
+    term_time_only: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Contact:
     name: str
     role: str | None = None
@@ -206,6 +221,25 @@ class EditorSettings:
 
 
 @dataclass(frozen=True)
+class MapSettings:
+    """`map:`: whose map pictures the "Show map" button loads (see templates/assets/map.js)."""
+
+    provider: str = "OpenStreetMap"
+    tiles: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    attribution: str = "\u00a9 OpenStreetMap contributors"
+    attribution_url: str = "https://www.openstreetmap.org/copyright"
+    max_zoom: int = 19
+
+    @property
+    def tile_origin(self) -> str:
+        """The tiles' scheme and host as a CSP source ({s}.tile.example.org ->
+        https://*.tile.example.org): the one place beyond the site images may come from."""
+        scheme, rest = self.tiles.split("://", 1)
+        host = rest.split("/", 1)[0]
+        return f"{scheme}://{host.replace('{s}', '*')}"
+
+
+@dataclass(frozen=True)
 class Organisation:
     name: str
     phone: Phone | None
@@ -229,6 +263,7 @@ class SiteConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     accessibility: AccessibilitySettings | None = None
     editor: EditorSettings | None = None
+    map: MapSettings = field(default_factory=MapSettings)
     mailing_list: MailingList | None = None
     members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
     source: str = "site.yaml"  # the path messages show
@@ -271,6 +306,7 @@ class Centre(Entry):
     location: GeoPoint | None = None
     services: tuple[str, ...] = ()
     opening_hours: tuple[OpeningHours, ...] = ()
+    sessions: tuple[Session, ...] = ()
     phone: Phone | None = None
     email: str | None = None
     website: str | None = None

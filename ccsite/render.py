@@ -16,18 +16,17 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import csp, incremental
+from . import csp, incremental, timetable
 from .buildinfo import DEFAULT_TEMPLATES, default_templates  # noqa: F401 (render's own)
 from .chart import progress_chart
 from .outputs import search, structured
 from .outputs.opendata import data_catalogue
 from .fields import LOCAL_ZONE
-from .graph import Site, slugify
+from .graph import Site, districts, slugify
 from .model import Money, OpeningHours, WEEKDAYS
+from .timetable import DAY_NAMES
 from .workers import Pending, start_in_processes, worth_forking
 
-DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-                                "Saturday", "Sunday")))
 SECTOR_NAMES = {"private": "Private", "voluntary": "Voluntary and community",
                 "independent": "Independent", "school": "School", "statutory": "Statutory"}
 KIND_NAMES = {"expression-of-interest": "Expression of interest", "tender": "Tender",
@@ -100,11 +99,16 @@ def make_environment(site_templates: Path | None, config,
         sector=lambda s: SECTOR_NAMES.get(s, s), kind=lambda k: KIND_NAMES.get(k, k),
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
         tag_slug=slugify, jsonld=structured.as_script, page_window=page_window,
+        hours_data=hours_data, session_time=session_time, day_url=timetable.day_url,
         webcal=lambda path: webcal_url(config.base_url, path),
         date_of=lambda moment: moment.astimezone(LOCAL_ZONE).date(),
     )
     env.globals["security_policy"] = csp.meta_elements
     return env
+
+
+def service_url(key: str) -> str:
+    return f"/centres/services/{key}/"
 
 
 def webcal_url(base_url: str, path: str) -> str:
@@ -147,8 +151,22 @@ def routes(site: Site) -> list[Route]:
          Route("/404.html", "404.html")]
     # structured data is made as a page renders (`own`): a centre's reads its agency too
     r += [Route(c.url, "centre.html", {"centre": c, "section": "Centres"}, c.source,
-                own={"jsonld": partial(structured.centre, site, c)},
+                own={"jsonld": partial(structured.centre, site, c),
+                     "timetable": partial(timetable.centre_week, c)},
                 own_reads=(c.agency.source,) if c.agency else ()) for c in site.centres]
+    # what's on: a page for each day (the whole week on one page would weigh more than a
+    # phone should load), and the days to choose from
+    week = timetable.whats_on(site.centres)
+    r.append(Route("/whats-on/", "whats-on.html", {"days": week, "day": None,
+                                                   "section": "What's on"}))
+    r += [Route(timetable.day_url(day), "whats-on.html", {"days": week, "day": day,
+                                                          "section": "What's on"})
+          for day in week]
+    # the centres offering each service: the directory's "by service", readable without
+    # JavaScript (on /centres/ itself it would double the page's weight)
+    r += [Route(service_url(key), "service.html",
+                {"service": label, "districts": districts(site.services[key]),
+                 "section": "Centres"}) for key, label in site.config.service_types.items()]
     r += [Route(o.url, "opportunity.html", {"opportunity": o, "section": "Opportunities"},
                 o.source, lastmod=o.published) for o in site.opportunities]
     r += [Route(c.url, "consultation.html", {"consultation": c, "section": "Consultations"},
@@ -353,6 +371,16 @@ def format_money(value: Money | None) -> str:
 
 def format_hours(hours: OpeningHours) -> str:
     return f"{_clock(hours.opens)} to {_clock(hours.closes)}"
+
+
+def hours_data(rows: tuple[OpeningHours, ...]) -> str:
+    """Opening hours for the browser's "open now" (places.js `readHours`):
+    'mon,tue 09:00 17:00;sat 10:00 12:00'."""
+    return ";".join(f"{','.join(h.days)} {h.opens:%H:%M} {h.closes:%H:%M}" for h in rows)
+
+
+def session_time(session) -> str:
+    return f"{_clock(session.starts)} to {_clock(session.ends)}"
 
 
 def _clock(t: dt.time) -> str:

@@ -193,6 +193,22 @@ OPENING_HOURS = Field("opening_hours", "objects", "Opening hours", before=("open
           example="17:00"),
 ))
 
+SESSIONS = Field("sessions", "objects", "Sessions", help="What families can come to each "
+                 "week (stay and play, baby clinic...): shown on the centre's page, on What's "
+                 "on and in its calendar.", before=("starts", "ends"), fields=(
+    Field("title", "line", "Title", required=True, example="Stay and play"),
+    Field("days", "list", "Days", required=True, choices=WEEKDAYS, example=["mon", "wed"]),
+    Field("starts", "time", "Starts", required=True, help="24-hour time, e.g. 09:30.",
+          example="09:30"),
+    Field("ends", "time", "Ends", required=True, help="24-hour time, e.g. 11:30.",
+          example="11:30"),
+    Field("ages", "line", "Ages", help="Who it is for, e.g. 0 to 5 years, or parents-to-be."),
+    Field("booking", "line", "Booking", help="'Drop in', or how to book a place."),
+    Field("term_time_only", "boolean", "Term time only", default=False,
+          help="Not in the school holidays."),
+    Field("note", "line", "Note", help="Anything else a family should know, in a sentence."),
+))
+
 CENTRE = ContentType("centre", "centres", ".md", "Centres", "centre", summary_field="name",
                      body="The centre's description: what it offers and how to get there.",
                      fields=(
@@ -209,6 +225,7 @@ CENTRE = ContentType("centre", "centres", ".md", "Centres", "centre", summary_fi
     Field("services", "list", "Services", required=True, vocabulary="service_types",
           example=["family-support"], help="From the service types in the site settings."),
     OPENING_HOURS,
+    SESSIONS,
     _PHONE,
     _EMAIL,
     Field("website", "url", "Website", help="The whole address, starting https://."),
@@ -457,6 +474,24 @@ _EDITOR = Field("editor", "object", "Web editor", help="Publishes the web editor
     Field("app_id", "line", "OAuth application id", help="GitLab and Gitea."),
 ))
 
+# The map families open on /centres/ and each centre's page ("Show map"): whose map
+# pictures (tiles) it loads, only once asked; the CSP admits that host for images only.
+MAP = Field("map", "object", "Map", help="Where the map pictures come from (default: "
+            "OpenStreetMap); nothing is loaded from there until a visitor asks for the map.",
+            fields=(
+    Field("provider", "line", "Provider", default="OpenStreetMap",
+          help="The name the 'Show map' button gives."),
+    Field("tiles", "url", "Tile address", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+          help="https address with {z}, {x} and {y} (and {s} for a server letter)."),
+    Field("attribution", "line", "Attribution", default="\u00a9 OpenStreetMap contributors",
+          help="The credit the provider asks to be shown on the map."),
+    Field("attribution_url", "url", "Attribution link",
+          default="https://www.openstreetmap.org/copyright",
+          help="Where the credit links to (the provider's copyright page)."),
+    Field("max_zoom", "integer", "Closest zoom", minimum=1, default=19,
+          help="The closest zoom the provider has pictures for."),
+))
+
 SITE = ContentType("site", "", ".yaml", "Site settings", "site settings", common=False,
                    single_file="site.yaml", fields=(
     Field("title", "line", "Site title", required=True),
@@ -496,6 +531,7 @@ SITE = ContentType("site", "", ".yaml", "Site settings", "site settings", common
     )),
     _ACCESSIBILITY,
     _EDITOR,
+    MAP,
 ))
 
 # Every type, in the order the editor and the reference list them.

@@ -20,7 +20,7 @@ from .load import ContentFolder, RawDocument
 from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Consultation,
                     ConsultationOutcome, Contact, DirectoryEntry, DocumentLink, GeoPoint,
                     GoodPractice, Lesson, Money, NewsItem, OpeningHours, Opportunity,
-                    OpportunityEvent, Outcome, Page, Respond, SiteConfig)
+                    OpportunityEvent, Outcome, Page, Respond, Session, SiteConfig)
 from .schema import BY_NAME, COMMON_FIELDS, Field
 
 
@@ -312,7 +312,8 @@ def _centre(v: dict, f: Fields, common: Common) -> Centre:
         phase=v["phase"] or 1, status=v["status"] or "planned",
         opening_date=v["opening_date"], address=address(v["address"]),
         location=_location(v["location"]), services=v["services"],
-        opening_hours=_opening_hours(v["opening_hours"]), phone=v["phone"],
+        opening_hours=_opening_hours(v["opening_hours"]), sessions=_sessions(v["sessions"]),
+        phone=v["phone"],
         email=v["email"], website=v["website"], summary=v["summary"],
     )
 
@@ -336,6 +337,16 @@ def _opening_hours(rows: tuple[dict, ...]) -> tuple[OpeningHours, ...]:
     # shown in the week's order (Monday first), however the file lists them; the order
     # of the files' rows is kept for rows that start on the same day
     return tuple(sorted(hours, key=lambda row: min(WEEKDAYS.index(d) for d in row.days)))
+
+
+def _sessions(rows: tuple[dict, ...]) -> tuple[Session, ...]:
+    """The sessions read whole, each with its days in the week's order, in the order the
+    file gives them (the timetables sort them by day and time)."""
+    return tuple(Session(title=s["title"], days=tuple(sorted(s["days"], key=WEEKDAYS.index)),
+                         starts=s["starts"], ends=s["ends"], ages=s["ages"],
+                         booking=s["booking"], term_time_only=bool(s["term_time_only"]),
+                         note=s["note"])
+                 for s in rows if s["title"] and s["days"] and s["starts"] and s["ends"])
 
 
 def _agency(v: dict, f: Fields, document: RawDocument) -> Agency:

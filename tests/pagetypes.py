@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-25T12:00:00Z"
 
 # top-level folders of the public site that are sections, not free pages
-SECTIONS = {"centres", "opportunities", "agencies", "lessons", "news", "programme", "search",
-            "data", "assets", "media", "pagefind", "members", "consultations", "subscribe"}
+SECTIONS = {"centres", "whats-on", "opportunities", "agencies", "lessons", "news", "programme",
+            "search", "data", "assets", "media", "pagefind", "members", "consultations",
+            "subscribe"}
 WITH_OUTCOME = 'id="outcome"'
 MEMBERS_PARTS = {"good-practice", "tags", "directory", "search", "media"}
 
@@ -52,6 +53,9 @@ def public_pages(public: Path) -> dict[str, str]:
         "home": "/",
         "centres index": "/centres/",
         "centre": f"/centres/{_biggest(public / 'centres')}/",
+        "centres by service": f"/centres/services/{_biggest(public / 'centres' / 'services')}/",
+        "whats on": "/whats-on/",
+        "whats on day": f"/whats-on/{_biggest(public / 'whats-on')}/",
         "opportunities index": "/opportunities/",
         # an open one: its status panel has the calendar link
         "opportunity": f"/opportunities/{_biggest(public / 'opportunities', 'deadline.ics')}/",

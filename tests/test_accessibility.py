@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, needs_browser]
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = {"desktop": 1280, "phone": 375}
-PUBLIC = ["home", "centres index", "centre", "opportunities index", "opportunity",
+PUBLIC = ["home", "centres index", "centre", "centres by service", "whats on", "whats on day",
+          "opportunities index", "opportunity",
           "opportunity (upcoming)", "opportunity (closed)", "opportunity (cancelled)",
           "agencies index", "agency", "consultations index", "consultation", "subscribe",
           "lessons index", "lesson", "news list", "news page 2",

@@ -29,6 +29,7 @@ from validator_fields import field_path, fields_the_validator_reads
 
 REPO = Path(__file__).resolve().parents[1]
 C = "centres/oxhey.md"
+PHONE = 'phone: "01632 960002"\n'  # the fixture centre's line 15
 A = "agencies/oxhey-trust.yaml"
 O = "opportunities/oxhey-eoi.md"
 L = "lessons/more-time.md"
@@ -1016,6 +1017,41 @@ WRONG_TYPES = [
      "api_root: git/api}\n", "site.yaml:19: editor.api_root: 'git/api' is not a web address"),
     ("site-editor-app-id-list", S, MEMBERS, MEMBERS + "editor: {backend: gitlab, repo: a/b, "
      "app_id: [1]}\n", "site.yaml:19: editor.app_id: must be text"),
+    *[(f"centre-session-{name}", C, PHONE, f"sessions:\n  - {{{item}}}\n{PHONE}",
+       f"centres/oxhey.md:16: sessions[0].{said}") for name, item, said in (
+        ("title-list", 'title: [Stay], days: [mon], starts: "09:30", ends: "11:30"',
+         "title: must be text"),
+        ("days-text", 'title: Stay, days: mon, starts: "09:30", ends: "11:30"',
+         "days: must be a list"),
+        ("starts-number", 'title: Stay, days: [mon], starts: 9, ends: "11:30"',
+         "starts: '9' is not a time; write it as HH:MM"),
+        ("ends-list", 'title: Stay, days: [mon], starts: "09:30", ends: [11, 30]',
+         "ends: a list is not a time"),
+        ("ages-list", 'title: Stay, days: [mon], starts: "09:30", ends: "11:30", ages: [0, 5]',
+         "ages: must be text"),
+        ("booking-true", 'title: Stay, days: [mon], starts: "09:30", ends: "11:30", '
+         "booking: {drop: in}", "booking: must be text"),
+        ("term-quoted", 'title: Stay, days: [mon], starts: "09:30", ends: "11:30", '
+         'term_time_only: "true"', "term_time_only: must be true or false, not 'true': "
+         "remove the quotes"),
+        ("note-list", 'title: Stay, days: [mon], starts: "09:30", ends: "11:30", note: [a]',
+         "note: must be text"))],
+    ("centre-sessions-mapping", C, PHONE, f"sessions: {{title: Stay}}\n{PHONE}",
+     "centres/oxhey.md:15: sessions: must be a list"),
+    ("centre-session-text", C, PHONE, f"sessions: [stay and play on mondays]\n{PHONE}",
+     "centres/oxhey.md:15: sessions[0]: must be a mapping"),
+    ("site-map-list", S, MEMBERS, MEMBERS + "map: [openstreetmap]\n",
+     "site.yaml:19: map: must be a mapping"),
+    ("site-map-provider-list", S, MEMBERS, MEMBERS + "map: {provider: [OSM]}\n",
+     "site.yaml:19: map.provider: must be text"),
+    ("site-map-tiles-number", S, MEMBERS, MEMBERS + "map: {tiles: 42}\n",
+     "site.yaml:19: map.tiles: '42' is not a web address"),
+    ("site-map-attribution-list", S, MEMBERS, MEMBERS + "map: {attribution: [OSM]}\n",
+     "site.yaml:19: map.attribution: must be text"),
+    ("site-map-attribution-url-text", S, MEMBERS, MEMBERS + "map: {attribution_url: osm}\n",
+     "site.yaml:19: map.attribution_url: 'osm' is not a web address"),
+    ("site-map-max-zoom-quoted", S, MEMBERS, MEMBERS + 'map: {max_zoom: "19"}\n',
+     "site.yaml:19: map.max_zoom: must be a whole number, not the text '19'"),
 ]
 
 # Impossible dates in every date field: (field, file, text to replace, replacement with @

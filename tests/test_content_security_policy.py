@@ -35,7 +35,8 @@ def test_every_page_starts_with_the_two_policies_before_anything_it_loads(site, 
         policies = re.findall(re.escape(META) + r'([^"]*)">', head)
         assert policies == [
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-            "img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; "
+            "img-src 'self' data: blob: https://tile.openstreetmap.org; object-src 'none'; "
+            "base-uri 'self'; "
             "form-action 'self'",
             "script-src *:*/hcc/assets/ *:*/hcc/pagefind/ *:*/__ccsite/ 'wasm-unsafe-eval'",
         ], path

@@ -134,8 +134,8 @@ def test_placeholder_text_left_from_new_is_warned(site, capsys):
 def test_build_summary_counts_pages_and_warnings(site, capsys):
     result = site.build()
     assert result.status == 0
-    # 17, with /consultations/ and /subscribe/
-    assert result.out.startswith("Built 19 pages (")
+    # 17, with /consultations/ and /subscribe/, What's on and 2 service pages
+    assert result.out.startswith("Built 22 pages (")
     assert "1 sign-in help" in result.out  # server mode: what a failed sign-in shows
     assert "warning" in result.out and "ccsite check" in result.out
     quiet = site.build("--quiet")

@@ -809,13 +809,16 @@ def test_store_of_an_older_ccsite_is_told_to_rekey_in_one_line_and_then_builds(s
 
 
 def test_vendored_curve_library_is_the_recorded_npm_build():
-    """templates/assets/vendor/ holds what scripts/update-vendor.sh made, unedited."""
+    """templates/assets/vendor/ holds what scripts/update-vendor.sh made, unedited (the
+    curve library, and Leaflet in vendor/leaflet/)."""
     import hashlib
 
     root = Path(__file__).resolve().parent.parent
     record = json.loads((root / "scripts/vendor.lock.json").read_text())
     shipped = {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-               for p in sorted((root / "templates/assets/vendor").iterdir())}
+               for p in sorted((root / "templates/assets/vendor").rglob("*")) if p.is_file()}
     assert shipped == record["files"]
     assert record["packages"]["@noble/curves"]["version"] in \
         (root / "templates/assets/vendor/noble-curves.js").read_text()[:200]
+    assert f'Leaflet {record["packages"]["leaflet"]["version"]},' in \
+        (root / "templates/assets/vendor/leaflet/leaflet.js").read_text()[:200]

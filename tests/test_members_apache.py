@@ -91,8 +91,9 @@ def test_apache_serves_https_only_members_with_credentials_and_media_sandboxed(s
         assert status == 200 and "Test Children" in body
         assert headers["Strict-Transport-Security"] == "max-age=31536000"
         assert headers["Server"] == "Apache"  # ServerTokens Prod: no version
-        assert headers["Content-Security-Policy"] == deploy.security_headers()[
-            "Content-Security-Policy"]
+        assert headers["Content-Security-Policy"] == deploy.security_headers(
+            images=("https://tile.openstreetmap.org",))["Content-Security-Policy"]
+        assert "geolocation=(self)" in headers["Permissions-Policy"]
 
         assert http_get(https + "/members/")[0] == 401
         status, headers, body = http_get(https + "/members/", (member.login, "wrong words"))

@@ -170,6 +170,10 @@ def test_nginx_serves_https_only_and_members_only_with_credentials(site):
         own, scripts = headers["Content-Security-Policy"].split(", ")
         assert "default-src 'self'" in own and "frame-ancestors 'none'" in own
         assert scripts == "script-src *:*/assets/ *:*/pagefind/ 'wasm-unsafe-eval'"
+        # the map's tile host for pictures only; the site may ask for the location
+        assert [d for d in own.split("; ") if "tile.openstreetmap.org" in d] == [
+            "img-src 'self' data: blob: https://tile.openstreetmap.org"]
+        assert "geolocation=(self)" in headers["Permissions-Policy"]
         status, headers, body = http_get(https + "/no-such-page/")
         assert status == 404 and "nginx/" not in body
 

@@ -56,13 +56,14 @@ def sharded(tmp_path_factory) -> Path:
 def test_news_indexed_in_shards_is_found_from_the_search_page(sharded, page):
     assert (sharded / "pagefind/shards/news-2/pagefind-entry.json").is_file()
     with served(sharded) as base:
-        page.goto(base + "/search/?q=Saturdays")
+        # a word only that news item has (centres' timetables say "Saturday" too)
+        page.goto(base + "/search/?q=survey")
         page.get_by_role("status").filter(has_text="results for").wait_for()
         page.get_by_role("link",
                          name="What families told us about their children's centres").click()
         page.get_by_role("heading", level=1,
                          name="What families told us about their children's centres").wait_for()
-        page.goto(base + "/search/?q=Saturdays&section=News")  # filters work across shards
+        page.goto(base + "/search/?q=survey&section=News")  # filters work across shards
         page.get_by_role("status").filter(has_text="1 result for").wait_for()
         page.goto(base + "/search/?q=Borehamwood")  # the main bundle still answers too
         page.get_by_role("status").filter(has_text="results for").wait_for()

@@ -34,15 +34,17 @@ HSTS = "max-age=31536000"  # a year; no includeSubDomains: the council's other h
 MEMBERS_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
-def security_headers(base_path: str = "/") -> dict[str, str]:
-    """The headers of every HTTPS answer."""
+def security_headers(base_path: str = "/", images: tuple[str, ...] = ()) -> dict[str, str]:
+    """The headers of every HTTPS answer; `images`: the map's tile origin, for the public
+    pages (csp.policies). The site itself may ask for the visitor's location ("Use my
+    location" on /centres/ and What's on); no other site it might be framed in can."""
     return {
-        "Content-Security-Policy": csp.header(base_path),
+        "Content-Security-Policy": csp.header(base_path, images),
         "Strict-Transport-Security": HSTS,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",
         "X-Frame-Options": "DENY",
-        "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
+        "Permissions-Policy": "geolocation=(self), camera=(), microphone=()",
     }
 
 
@@ -69,10 +71,12 @@ def deploy_files(config: SiteConfig) -> dict[str, str]:
     realm = config.members_title.replace('"', "'")
     return {
         "README.md": _readme(config, host, members),
-        "nginx.conf": _nginx(host, config.base_path, members, realm, config.editor),
-        "apache.conf": _apache(host, config.base_path, members, realm, config.editor),
+        "nginx.conf": _nginx(host, config.base_path, members, realm, config.editor,
+                             (config.map.tile_origin,)),
+        "apache.conf": _apache(host, config.base_path, members, realm, config.editor,
+                               (config.map.tile_origin,)),
         "members.htaccess": _htaccess(realm, members),
-        "netlify.md": _netlify(config.base_path, members),
+        "netlify.md": _netlify(config.base_path, members, (config.map.tile_origin,)),
         "cloudflare-access.md": _cloudflare(host, config.base_path, members),
     }
 
@@ -96,7 +100,7 @@ def _help_page(base: str) -> str:
     return base + MEMBERS_HELP.lstrip("/") + "index.html"
 
 
-def _nginx(host: str, base: str, members: str, realm: str, editor) -> str:
+def _nginx(host: str, base: str, members: str, realm: str, editor, images) -> str:
     certificate, key = CERTIFICATE.format(host=host), CERTIFICATE_KEY.format(host=host)
     help_page = _help_page(base)
     return f"""# nginx: the public site and the members area (behind a password), over HTTPS only.
@@ -139,7 +143,7 @@ server {{
     index index.html;
     autoindex off;
     error_page 404 {base}404.html;
-{_nginx_headers(security_headers(base), "    ")}
+{_nginx_headers(security_headers(base, images), "    ")}
     location {base} {{
         try_files $uri $uri/ =404;
     }}
@@ -187,7 +191,7 @@ def _apache_admin(base: str, editor) -> str:
             + _apache_headers(headers, "        ") + "    </Location>\n")
 
 
-def _apache(host: str, base: str, members: str, realm: str, editor) -> str:
+def _apache(host: str, base: str, members: str, realm: str, editor, images) -> str:
     certificate, key = CERTIFICATE.format(host=host), CERTIFICATE_KEY.format(host=host)
     help_page = _help_page(base)
     return f"""# Apache 2.4: the public site and the members area (behind a password), over HTTPS only.
@@ -220,7 +224,7 @@ ServerSignature Off
 
     DocumentRoot "{SITE_ROOT}/public"
     ErrorDocument 404 {base}404.html
-{_apache_headers(security_headers(base), "    ")}
+{_apache_headers(security_headers(base, images), "    ")}
     <Directory "{SITE_ROOT}/public">
         Options -Indexes
         AllowOverride None
@@ -263,8 +267,8 @@ ErrorDocument 401 {help_page}
 """
 
 
-def _netlify(base: str, members: str) -> str:
-    site_headers = "".join(f"  {k}: {v}\n" for k, v in security_headers(base).items())
+def _netlify(base: str, members: str, images) -> str:
+    site_headers = "".join(f"  {k}: {v}\n" for k, v in security_headers(base, images).items())
     return f"""# Netlify
 
 Netlify serves every site over HTTPS (keep "Force HTTPS" on). Its free plans have no

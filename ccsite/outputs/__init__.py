@@ -18,6 +18,7 @@ def public_outputs(env, site, page_routes) -> dict[str, Maker]:
     before and makes only those a change adds (an opportunity that opens gets its
     deadline's calendar, which its page links to), and its quick rebuild leaves to the
     pipeline any change that adds or removes one (see quickedit.py)."""
+    from .. import places
     from . import calendars, feeds, opendata, sitemap
 
     def atom(feed) -> Maker:
@@ -36,5 +37,17 @@ def public_outputs(env, site, page_routes) -> dict[str, Maker]:
         if opportunity.deadline or opportunity.events:
             makers[opportunity.url.lstrip("/") + "deadline.ics"] = functools.partial(
                 calendars.opportunity_calendar, site, opportunity)
+    makers[places.PLACES_FILE] = functools.partial(places.places_json, site.centres)
+    makers.update(_session_calendars(site))
     makers.update(opendata.open_data_files(site))
     return makers
+
+
+def _session_calendars(site) -> dict[str, Maker]:
+    """/centres/<slug>/sessions.ics for each centre whose page shows its sessions."""
+    from ..timetable import shows_sessions
+    from . import calendars
+
+    return {centre.url.lstrip("/") + "sessions.ics":
+            functools.partial(calendars.sessions_calendar, site, centre)
+            for centre in site.centres if shows_sessions(centre)}

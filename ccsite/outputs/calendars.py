@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 PRODID = "-//ccsite//children's centres//EN"
 
@@ -164,3 +164,74 @@ def _slug(text: str) -> str:
     from ..graph import slugify
 
     return slugify(text)[:40]
+
+
+# -- a centre's weekly sessions ------------------------------------------------------------
+
+def sessions_calendar(site, centre) -> str:
+    """A centre's sessions as weekly recurring events (RRULE FREQ=WEEKLY;BYDAY=...), to
+    subscribe to: a calendar app shows this week's and updates when the timetable changes.
+
+    Each recurrence starts at a fixed date, the centre's opening day (never the build's
+    `now`), and DTSTAMP is that day too, so the file changes only when the content does,
+    not every night. Times are UK local time with the Europe/London zone (a session at
+    9:30 stays at 9:30 across the clock change). Term time only cannot be said in an
+    RRULE (school holidays differ by school and year), so the description says it."""
+    from ..fields import LOCAL_ZONE
+    from ..timetable import first_on_or_after
+    from .opendata import RRULE_DAYS
+
+    config = site.config
+    anchor = centre.opening_date or dt.date(2000, 1, 3)
+    calendar = _calendar(site, f"{centre.name}: sessions")
+    calendar.add_component(_uk_time())  # before the events that name it
+    page = config.base_url + centre.url.lstrip("/")
+    address = ", ".join([centre.name, *centre.address.lines]) if centre.address else centre.name
+    uids: set[str] = set()
+    for session in centre.sessions:
+        first = first_on_or_after(anchor, session.days)
+        event = Event()
+        uid = f"session-{centre.slug}-{_slug(session.title)}-{''.join(session.days)}-" \
+              f"{session.starts:%H%M}"
+        while uid in uids:  # the same session written twice: each keeps its own
+            uid += "-again"
+        uids.add(uid)
+        event.add("uid", f"{uid}@{_host(site)}")
+        event.add("dtstamp", dt.datetime.combine(anchor, dt.time(0, 0), dt.timezone.utc))
+        event.add("dtstart", dt.datetime.combine(first, session.starts, LOCAL_ZONE))
+        event.add("dtend", dt.datetime.combine(first, session.ends, LOCAL_ZONE))
+        event.add("rrule", {"freq": "weekly", "byday": [RRULE_DAYS[d] for d in session.days]})
+        event.add("summary", f"{session.title} at {centre.name}")
+        event.add("location", address)
+        event.add("url", page)
+        event.add("description", session_description(session) + f"\n{page}")
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+def _uk_time() -> Timezone:
+    """Europe/London as its rules are (since 1996: summer time from the last Sunday of
+    March at 1am GMT to the last Sunday of October at 2am BST), with no end date: the
+    library's own VTIMEZONE lists every change up to 2038 and stops there."""
+    zone = Timezone()
+    zone.add("tzid", "Europe/London")
+    for part, start, month, name, before, after in (
+            (TimezoneDaylight(), dt.datetime(1996, 3, 31, 1), 3, "BST", 0, 1),
+            (TimezoneStandard(), dt.datetime(1996, 10, 27, 2), 10, "GMT", 1, 0)):
+        part.add("dtstart", start)
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1SU"})
+        part.add("tzname", name)
+        part.add("tzoffsetfrom", dt.timedelta(hours=before))
+        part.add("tzoffsetto", dt.timedelta(hours=after))
+        zone.add_component(part)
+    return zone
+
+
+def session_description(session) -> str:
+    """What a session's calendar entry (and open data) say about it beyond its time."""
+    parts = [f"For: {session.ages}." if session.ages else "",
+             f"Booking: {session.booking}." if session.booking else "",
+             "Term time only: not in the school holidays." if session.term_time_only
+             else "Every week, in the school holidays too.",
+             session.note or ""]
+    return " ".join(p for p in parts if p)

@@ -98,6 +98,7 @@ class DataFile:
 ORUK = Standard("Open Referral UK 3.0", "https://openreferraluk.org/")
 OCDS = Standard("Open Contracting Data Standard 1.1",
                 "https://standard.open-contracting.org/1.1/en/")
+GEOJSON = Standard("GeoJSON (RFC 7946)", "https://www.rfc-editor.org/rfc/rfc7946")
 ORUK_VERSION = "3.0"
 ORUK_PROFILE = "https://github.com/OpenReferralUK/uk-profile"
 ORUK_OPENAPI = ("https://raw.githubusercontent.com/OpenReferralUK/uk-profile/main/"
@@ -110,11 +111,15 @@ DATA_PAGE = "/data/"
 ORUK_ROOT = "data/oruk/index.json"
 ORUK_SERVICES = "data/oruk/services.json"
 CENTRES_CSV = "data/centres.csv"
+CENTRES_GEOJSON = "data/centres.geojson"
 OPPORTUNITIES = "data/opportunities.json"
 
 SERVICE_STATUS = {"open": "active", "opening": "inactive", "planned": "inactive",
                   "closed": "defunct"}
 RRULE_DAYS = dict(zip(WEEKDAYS, ("MO", "TU", "WE", "TH", "FR", "SA", "SU")))
+# how a schedule's description tells a centre's opening hours from one of its sessions
+OPENING_HOURS_PREFIX = "Opening hours: "
+SESSION_PREFIX = "Session: "
 RELEASE_TAGS = {"planning": "planning", "cancelled": "tenderCancellation"}
 CSV_COLUMNS = ("Name", "Status", "Phase", "District", "Street", "Locality", "Town",
                "Postcode", "Telephone", "Email", "Website", "Lead agency",
@@ -132,6 +137,7 @@ def open_data_files(site: Site) -> dict[str, Callable[[], str]]:
     for centre in site.centres:
         files[service_path(site, centre)] = functools.partial(_service_json, site, centre)
     files[CENTRES_CSV] = functools.partial(centres_csv, site)
+    files[CENTRES_GEOJSON] = lambda: _json(centres_geojson(site))
     if site.opportunities:
         files[OPPORTUNITIES] = lambda: _json(release_package(site))
     return files
@@ -150,6 +156,11 @@ def data_catalogue(site: Site) -> list[DataFile]:
                  "closed: address, telephone, email, lead agency, services, opening hours, "
                  "location and the address of its page.",
                  "CSV: comma-separated values, UTF-8, with a header row", None),
+        DataFile("/" + CENTRES_GEOJSON, "Children's centres (map data)",
+                 "Every centre with a map position, as a GeoJSON feature collection (RFC "
+                 "7946) to open in a map program: a point for each, with the columns of the "
+                 "spreadsheet as its properties.",
+                 "GeoJSON", GEOJSON),
         DataFile("/" + ORUK_SERVICES, "Children's centres (Open Referral UK)",
                  f"The {count} children's centres as services, in the form of the answer "
                  "to the Open Referral UK API's /services request (one page holding them "
@@ -190,8 +201,10 @@ def oruk_root() -> Json:
 
 
 def services_page(site: Site) -> Json:
-    """The `/services` answer: the API's Page envelope around one-to-one service records."""
-    contents = [service_summary(site, centre) for centre in site.centres]
+    """The `/services` answer: the API's Page envelope around one-to-one service records,
+    each with its location as the detail files give it (a consumer mapping the list need
+    not fetch every file)."""
+    contents = [_listed_service(site, centre) for centre in site.centres]
     return {"total_items": len(contents), "total_pages": 1, "page_number": 1,
             "size": len(contents), "first_page": True, "last_page": True,
             "empty": not contents, "contents": contents}
@@ -210,6 +223,12 @@ def service_summary(site: Site, centre: Centre) -> Json:
         "status": SERVICE_STATUS[centre.state],
         "organization": _organization(site, agency) if agency else None,
     })
+
+
+def _listed_service(site: Site, centre: Centre) -> Json:
+    record = service_summary(site, centre)
+    return {**record, "service_at_locations": [
+        _service_at_location(site, centre, record["id"])]}
 
 
 def service(site: Site, centre: Centre) -> Json:
@@ -244,14 +263,41 @@ def _schedules(site: Site, centre: Centre, service_id: str) -> list[Json]:
     if centre.status == "closed":
         return []
     return [_schedule(site, f"{centre.slug}/{index}", hours, service_id)
-            for index, hours in enumerate(centre.opening_hours, start=1)]
+            for index, hours in enumerate(centre.opening_hours, start=1)] + \
+        _session_schedules(site, centre, service_id)
+
+
+def _session_schedules(site: Site, centre: Centre, service_id: str) -> list[Json]:
+    """Each weekly session as a schedule of its own. HSDS has one list for both, so the
+    description says which is which: "Opening hours: ..." or "Session: <title> ..."."""
+    from ..timetable import shows_sessions
+    from .calendars import session_description
+
+    if not shows_sessions(centre):
+        return []
+    page = _absolute(site, centre.url) + "#centre-sessions"
+    return [_clean({
+        "id": stable_id(site, "session", f"{centre.slug}/{index}"), "service_id": service_id,
+        "freq": "WEEKLY", "byday": ",".join(RRULE_DAYS[day] for day in session.days),
+        "description": f"{SESSION_PREFIX}{session.title}, {_days_and_time(session)}. "
+                       + session_description(session),
+        "opens_at": f"{session.starts:%H:%M}", "closes_at": f"{session.ends:%H:%M}",
+        "attending_type": session.booking, "schedule_link": page,
+        "notes": "Term time only." if session.term_time_only else None,
+    }) for index, session in enumerate(centre.sessions, start=1)]
+
+
+def _days_and_time(session) -> str:
+    from ccsite.render import format_days, session_time  # here: render imports this module
+
+    return f"{format_days(session.days)}, {session_time(session)}"
 
 
 def _schedule(site: Site, key: str, hours: OpeningHours, service_id: str) -> Json:
     days = sorted(hours.days, key=WEEKDAYS.index)
     return {"id": stable_id(site, "schedule", key), "service_id": service_id,
             "freq": "WEEKLY", "byday": ",".join(RRULE_DAYS[day] for day in days),
-            "description": _opening_text(hours),
+            "description": OPENING_HOURS_PREFIX + _opening_text(hours),
             "opens_at": f"{hours.opens:%H:%M}", "closes_at": f"{hours.closes:%H:%M}"}
 
 
@@ -341,6 +387,24 @@ def _csv_row(site: Site, centre: Centre) -> tuple[str, ...]:
         str(point.lat) if point else "", str(point.lon) if point else "",
         _absolute(site, centre.url), stable_id(site, "service", centre.slug),
     )
+
+
+# -- GeoJSON ----------------------------------------------------------------------------
+
+def centres_geojson(site: Site) -> Json:
+    """RFC 7946: a FeatureCollection of a Point per centre with a position (longitude
+    first, WGS 84 as the RFC requires), its properties the spreadsheet's row."""
+    features = []
+    for centre in site.centres:
+        point = centre.location
+        if point is None:
+            continue
+        features.append({
+            "type": "Feature", "id": stable_id(site, "service", centre.slug),
+            "geometry": {"type": "Point", "coordinates": [point.lon, point.lat]},
+            "properties": dict(zip(CSV_COLUMNS, _csv_row(site, centre))),
+        })
+    return {"type": "FeatureCollection", "features": features}
 
 
 # -- OCDS -------------------------------------------------------------------------------

@@ -1,13 +1,22 @@
-// Centres directory filter: shows the (hidden) filter form and shows or hides centre
-// cards by district and services. Without JavaScript the page lists everything.
-// Preselect with ?district=Watford&service=health (service may repeat).
+// Centres directory: the nearest centres to a postcode, town or the browser's location
+// (places.js), and the filters by district and services. Without JavaScript the page
+// lists every centre by district. Preselect with ?near=WD19&district=Watford&service=health
+// (service may repeat; a location is never put in the address).
 (() => {
+  const P = window.ccsitePlaces;
   const form = document.querySelector("[data-centre-filter]");
-  if (!form) return;
+  if (!form || !P) return;
   const select = form.elements.district;
   const boxes = [...form.querySelectorAll("input[name=service]")];
-  const status = form.querySelector("[data-filter-status]");
+  const status = document.querySelector("[data-filter-status]");
   const groups = [...document.querySelectorAll("[data-district-group]")];
+  const directory = document.querySelector("[data-directory]");
+  const results = document.querySelector("[data-results]");
+  const resultsList = results.querySelector("[data-results-list]");
+  const resultsHeading = results.querySelector("[data-results-heading]");
+  const unfiltered = document.querySelector("[data-unfiltered]");
+  const cards = [...directory.querySelectorAll(".card")];
+  const home = new Map(cards.map((card) => [card, card.parentElement]));
   const params = new URLSearchParams(location.search);
   const district = (params.get("district") || "").toLowerCase();
   const services = params.getAll("service").flatMap((s) => s.split(","));
@@ -18,26 +27,55 @@
   }
   for (const box of boxes) box.checked = services.includes(box.value);
 
+  const distanceOf = (card) => {
+    let label = card.querySelector("[data-distance]");
+    if (!label) {
+      label = document.createElement("p");
+      label.className = "card__distance";
+      label.dataset.distance = "";
+      card.querySelector("h2, h3").after(label);
+    }
+    return label;
+  };
+
+  let state = { place: null, typed: "" };
   const apply = (updateUrl) => {
+    const { place } = state;
     const chosen = select.value;
     const needed = boxes.filter((b) => b.checked).map((b) => b.value);
+    const matches = (card) => (!chosen || card.dataset.district === chosen) &&
+      needed.every((s) => card.dataset.services.split(" ").includes(s));
     let shown = 0;
-    for (const group of groups) {
-      let count = 0;
-      for (const card of group.querySelectorAll("[data-services]")) {
-        const offers = card.dataset.services.split(" ");
-        const match = (!chosen || card.dataset.district === chosen) &&
-          needed.every((s) => offers.includes(s));
-        card.hidden = !match;
-        if (match) count++;
-      }
-      group.hidden = count === 0;
-      shown += count;
+    for (const card of cards) {
+      card.hidden = !matches(card);
+      if (!card.hidden) shown++;
     }
+    if (place) {
+      const far = (card) => (P.pointOf(card) ? P.miles(place, P.pointOf(card)) : Infinity);
+      const nearest = cards.filter((c) => !c.hidden).sort((a, b) => far(a) - far(b));
+      for (const card of nearest) {
+        const d = far(card);
+        distanceOf(card).textContent = Number.isFinite(d)
+          ? `${P.formatMiles(d)} away` : "Distance not known";
+        resultsList.append(card);
+      }
+      resultsHeading.textContent = `Nearest to ${place.label}`;
+    } else {
+      for (const card of cards) { // back in their districts, in their order
+        card.querySelector("[data-distance]")?.remove();
+        home.get(card).append(card);
+      }
+      for (const group of groups) group.hidden = !group.querySelector(".card:not([hidden])");
+    }
+    results.hidden = !place;
+    directory.hidden = !!place;
+    unfiltered.hidden = !!(place || chosen || needed.length);
     status.textContent = `${shown} ${shown === 1 ? "centre" : "centres"} shown` +
+      (place && shown ? ", nearest first" : "") +
       (shown ? "" : ": try another district or fewer services");
     if (updateUrl) {
       const query = new URLSearchParams();
+      if (state.typed) query.set("near", state.typed);
       if (chosen) query.set("district", chosen);
       for (const s of needed) query.append("service", s);
       const search = query.toString();
@@ -45,16 +83,14 @@
     }
   };
 
-  form.addEventListener("change", () => apply(true));
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    apply(true);
+  state = P.connect(form, {
+    apply,
+    links: () => groups.map((g) => ({ name: g.querySelector("h2").textContent,
+                                      href: `#${g.querySelector("h2").id}` })),
+    reset: () => {
+      select.value = "";
+      for (const box of boxes) box.checked = false;
+    },
   });
-  form.querySelector("[data-filter-clear]").addEventListener("click", () => {
-    select.value = "";
-    for (const box of boxes) box.checked = false;
-    apply(true);
-  });
-  form.hidden = false;
   apply(false);
 })();

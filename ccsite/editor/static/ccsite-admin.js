@@ -37,7 +37,9 @@
         if (response.ok) {
           clearMistakes();
         } else {
-          response.clone().json().then(showMistakes, function () {});
+          var status = response.status;
+          response.clone().json().then(function (answer) { showMistakes(answer, status); },
+            function () { showMistakes(null, status); });
         }
       }
       return response;
@@ -53,9 +55,20 @@
     }
   }
 
-  function showMistakes(answer) {
+  /* What a refused save says: the validator's mistakes (422 with `errors`), or why the
+     server would not take it at all (too large, the preview server restarted...). */
+  var REFUSED = {
+    413: "The file is too large to upload here (the limit is about 48 MB). Make it smaller, " +
+      "or put it on another site and link to it.",
+    403: "The preview server was restarted since this page was opened. Reload the page " +
+      "(nothing you typed since the last save is kept) and save again."
+  };
+
+  function showMistakes(answer, status) {
     clearMistakes();
-    var lines = (answer && answer.errors) || [(answer && answer.error) || "The save failed."];
+    var mistakes = answer && answer.errors;
+    var lines = mistakes || [(answer && answer.error) || REFUSED[status] ||
+      "The save failed (the preview server answered " + status + ")."];
     panel = document.createElement("section");
     panel.id = "ccsite-mistakes";
     panel.setAttribute("role", "alert");
@@ -68,11 +81,12 @@
     });
     var title = document.createElement("h2");
     title.id = "ccsite-mistakes-title";
-    title.textContent = "Not saved: the site would not build with this change";
+    title.textContent = mistakes ? "Not saved: the site would not build with this change"
+      : "Not saved";
     Object.assign(title.style, { margin: "0 0 .5rem", fontSize: "1.1rem" });
     var help = document.createElement("p");
-    help.textContent = "Each line gives the file, the line, the field and what to change. " +
-      "Fix it in the form and save again; nothing was written.";
+    help.textContent = mistakes ? "Each line gives the file, the line, the field and what " +
+      "to change. Fix it in the form and save again; nothing was written." : "Nothing was written.";
     help.style.margin = "0 0 .5rem";
     var list = document.createElement("ul");
     list.style.margin = "0";

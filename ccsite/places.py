@@ -1,0 +1,95 @@
+"""The places the centre finder knows, made at build time from the centres themselves.
+
+Why: a family types a postcode or a town, and the finder (templates/assets/places.js)
+must turn it into a point to sort the centres by distance, with no server to ask and
+nothing sent away. So the build writes the few places it can answer for into
+/centres/places.json (read by the finder on its first search, from this site), each with
+the middle of the centres there:
+
+- each centre's own postcode (exact: the centre's own position);
+- each outward code (`WD19`) of the centres' postcodes: the middle of the centres
+  sharing it, so a typed `WD19 4AB` (no centre's) is answered, honestly, as "WD19";
+- each town, locality and district of the centres (`Watford`, `South Oxhey`, `Three
+  Rivers`): the middle of the centres there. A name that is both (Watford is a town
+  and a district) is the town's, the nearer thing.
+
+Anything else is "no centres known near X", with the district list: never a guess.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from .model import Centre
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as shown: "WD19", "South Oxhey"
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class FinderPlaces:
+    postcodes: tuple[Place, ...]
+    outward: tuple[Place, ...]
+    towns: tuple[Place, ...]
+
+
+def outward_code(postcode: str) -> str:
+    """'WD19 7AD' -> 'WD19' (the inward code is always the last three characters)."""
+    return re.sub(r"\s+", "", postcode).upper()[:-3]
+
+
+def name_key(name: str) -> str:
+    """How a typed town is compared: 'Bishop's Stortford' and 'bishops  stortford' are
+    one place (places.js `nameKey` does the same in the browser)."""
+    text = name.lower().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def finder_places(centres: list[Centre]) -> FinderPlaces:
+    located = [c for c in centres if c.location is not None]
+    postcodes: dict[str, list[Centre]] = {}
+    outward: dict[str, list[Centre]] = {}
+    for centre in located:
+        if centre.address:
+            postcodes.setdefault(centre.address.postcode, []).append(centre)
+            outward.setdefault(outward_code(centre.address.postcode), []).append(centre)
+    towns: dict[str, tuple[str, list[Centre]]] = {}
+    # towns first, then localities, then districts: the first to give a name keeps it
+    for names in (lambda c: [c.address.town] if c.address else [],
+                  lambda c: [c.address.locality] if c.address and c.address.locality else [],
+                  lambda c: [c.district]):
+        found: dict[str, tuple[str, list[Centre]]] = {}
+        for centre in located:
+            for name in names(centre):
+                found.setdefault(name_key(name), (name, []))[1].append(centre)
+        for key, value in found.items():
+            towns.setdefault(key, value)
+    return FinderPlaces(
+        postcodes=tuple(_middle(code, group) for code, group in sorted(postcodes.items())),
+        outward=tuple(_middle(code, group) for code, group in sorted(outward.items())),
+        towns=tuple(_middle(name, group) for _, (name, group) in sorted(towns.items())))
+
+
+def _middle(name: str, centres: list[Centre]) -> Place:
+    """The middle of a few centres close together: the mean of their positions is as good
+    as any over a town's width."""
+    lat = sum(c.location.lat for c in centres) / len(centres)
+    lon = sum(c.location.lon for c in centres) / len(centres)
+    return Place(name, round(lat, 4), round(lon, 4))
+
+
+PLACES_FILE = "centres/places.json"
+
+
+def places_json(centres: list[Centre]) -> str:
+    """The finder's places: {"postcodes": {"WD19 7AD": [lat, lon]}, "outward": {...},
+    "towns": {...}} (places.js `find`)."""
+    places = finder_places(centres)
+    return json.dumps({kind: {p.name: [p.lat, p.lon] for p in getattr(places, kind)}
+                       for kind in ("postcodes", "outward", "towns")},
+                      ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -1,0 +1,85 @@
+// "Show map": a map of the centres on the page, as a complement to the list, never
+// instead of it. Leaflet (vendor/leaflet/, from npm: scripts/update-vendor.sh) and the
+// map pictures are loaded only once the button is pressed: until then the page asks
+// nothing of any other server. The tile provider and its credit come from site.yaml
+// `map:` (data attributes of [data-map]). Markers are the centres with a position
+// (.card[data-lat]), each a button whose popup names the centre, links to its page and
+// says today's hours.
+(() => {
+  const box = document.querySelector("[data-map]");
+  if (!box) return;
+  const button = box.querySelector("[data-map-show]");
+  const area = box.querySelector("[data-map-area]");
+  const me = document.currentScript || document.querySelector('script[src$="/map.js"]');
+  const vendor = new URL("vendor/leaflet/", me.src).href;
+
+  const load = () => new Promise((resolve, reject) => {
+    if (window.L) {
+      resolve(window.L);
+      return;
+    }
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = `${vendor}leaflet.css`;
+    document.head.append(css);
+    const script = document.createElement("script");
+    script.src = `${vendor}leaflet.js`;
+    script.onload = () => resolve(window.L);
+    script.onerror = () => reject(new Error("The map could not be loaded."));
+    document.head.append(script);
+  });
+
+  const text = (tag, content, className) => {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    el.append(content);
+    return el;
+  };
+
+  const popup = (card) => {
+    const content = document.createElement("div");
+    const link = card.querySelector("a");
+    const a = document.createElement("a");
+    a.href = link.href;
+    a.textContent = link.textContent;
+    content.append(text("p", a, "map__name"));
+    const today = window.ccsitePlaces && window.ccsitePlaces.todayLine(card);
+    if (today) content.append(text("p", today));
+    return content;
+  };
+
+  const show = (L) => {
+    area.hidden = false;
+    const map = L.map(area, { scrollWheelZoom: false });
+    const credit = document.createElement("a");
+    credit.href = box.dataset.attributionUrl;
+    credit.textContent = box.dataset.attribution;
+    L.tileLayer(box.dataset.tiles, { maxZoom: Number(box.dataset.maxZoom),
+                                     attribution: credit.outerHTML }).addTo(map);
+    const points = [];
+    for (const card of document.querySelectorAll(".card[data-lat]")) {
+      const point = [Number(card.dataset.lat), Number(card.dataset.lon)];
+      const name = card.querySelector("a").textContent;
+      L.marker(point, { alt: name, title: name, keyboard: true })
+        .bindPopup(popup(card)).addTo(map);
+      points.push(point);
+    }
+    if (points.length === 1) map.setView(points[0], 15);
+    else map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+    box.dataset.markers = String(points.length);
+    button.closest("p").hidden = true;
+    area.setAttribute("aria-label", `Map of ${points.length} ${points.length === 1
+      ? "centre" : "centres"}: use Tab to reach each one and Enter to open its details`);
+    area.focus();
+  };
+
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    load().then(show).catch((error) => {
+      button.disabled = false;
+      area.hidden = false;
+      area.textContent = error.message;
+    });
+  });
+  box.hidden = false;
+})();

@@ -1,0 +1,244 @@
+// Where a family is, and whether a centre is open now: worked out in this browser, with
+// nothing sent anywhere. Shared by the centres finder, What's on and the map
+// (window.ccsitePlaces); on its own it fills each centre's "open now" line.
+//
+// A typed place is one the page knows (ccsite/places.py writes them into data-postcodes,
+// data-outward and data-towns): a centre's own postcode, an outward code (the middle of
+// the centres sharing it), or a town, locality or district (the middle of its centres).
+// Anything else is "no centres known near" it: never a guess.
+(() => {
+  const MILE = 1609.344;
+  const EARTH = 6371008.8 / MILE; // the mean Earth radius, in miles
+  const WEEK = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+  const FULL_POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$/;
+  const OUTWARD = /^[A-Z]{1,2}[0-9][A-Z0-9]?$/;
+
+  // as ccsite/places.py name_key: "Bishop's Stortford" and "bishops  stortford" match
+  const nameKey = (text) => text.toLowerCase().replace(/&/g, " and ").replace(/['\u2019]/g, "")
+    .replace(/[^a-z0-9]+/g, " ").trim();
+
+  // the places the finder knows (/centres/places.json), asked of this site once
+  let known = null;
+  const placesOf = (finder) => {
+    known = known || fetch(finder.dataset.places).then((r) => {
+      if (!r.ok) throw new Error("The list of places could not be loaded.");
+      return r.json();
+    });
+    return known;
+  };
+  const at = (table, name) => (table[name] ? { lat: table[name][0], lon: table[name][1] } : null);
+
+  // query -> {lat, lon, label, note} | {unknown: what was typed} | null (nothing typed)
+  const find = async (query, finder) => {
+    const typed = query.trim().replace(/\s+/g, " ");
+    if (!typed) return null;
+    const places = await placesOf(finder);
+    const compact = typed.toUpperCase().replace(/ /g, "");
+    const full = compact.match(FULL_POSTCODE);
+    if (full) {
+      const code = `${full[1]} ${full[2]}`;
+      const exact = at(places.postcodes, code);
+      if (exact) return { ...exact, label: code, note: "" };
+      const area = at(places.outward, full[1]);
+      if (!area) return { unknown: code };
+      return { ...area, label: full[1], note: `This site does not know where ${code} is ` +
+        `exactly, so distances are from the middle of the centres in ${full[1]}.` };
+    }
+    if (OUTWARD.test(compact)) {
+      const area = at(places.outward, compact);
+      return area ? { ...area, label: compact,
+        note: `Distances are from the middle of the centres in ${compact}.` }
+        : { unknown: compact };
+    }
+    const key = nameKey(typed);
+    const names = Object.keys(places.towns);
+    const name = names.find((n) => nameKey(n) === key) || (key.length >= 3 &&
+      names.filter((n) => nameKey(n).startsWith(key)).sort((a, b) => a.length - b.length)[0]);
+    if (!name) return { unknown: typed };
+    return { ...at(places.towns, name), label: name,
+      note: `Distances are from the middle of the centres in ${name}.` };
+  };
+
+  // the browser's own position; the answer stays in this page
+  const locate = () => new Promise((resolve, reject) => {
+    if (!navigator.geolocation) {
+      reject(new Error("This browser cannot tell your location."));
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      (position) => resolve({ lat: position.coords.latitude, lon: position.coords.longitude,
+                              label: "your location", note: "" }),
+      (error) => reject(new Error(error.code === 1
+        ? "Your browser did not let this page know your location."
+        : "Your location could not be found.")),
+      { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
+  });
+
+  // great-circle distance (haversine), in miles
+  const miles = (a, b) => {
+    const rad = (d) => (d * Math.PI) / 180;
+    const dLat = rad(b.lat - a.lat);
+    const dLon = rad(b.lon - a.lon);
+    const h = Math.sin(dLat / 2) ** 2 +
+      Math.cos(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.sin(dLon / 2) ** 2;
+    return 2 * EARTH * Math.asin(Math.sqrt(h));
+  };
+  const formatMiles = (m) => {
+    const shown = m.toFixed(1);
+    return shown === "1.0" ? "1 mile" : `${shown} miles`;
+  };
+  const pointOf = (el) => (el.dataset.lat ? { lat: Number(el.dataset.lat),
+                                               lon: Number(el.dataset.lon) } : null);
+
+  // -- open now, in UK time whatever the visitor's clock says --------------------------
+  const ukNow = () => {
+    const parts = {};
+    for (const p of new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London",
+      weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(new Date())) parts[p.type] = p.value;
+    return { day: parts.weekday.slice(0, 3).toLowerCase(),
+             time: `${parts.hour}:${parts.minute}` };
+  };
+  // 'mon,tue 09:00 17:00;sat 10:00 12:00' (ccsite/render.py hours_data)
+  const readHours = (text) => (text || "").split(";").filter(Boolean).map((row) => {
+    const [days, opens, closes] = row.split(" ");
+    return { days: days.split(","), opens, closes };
+  });
+  // "9am", "5:30pm", "midday", as the pages write times
+  const clock = (hhmm) => {
+    const [h, m] = hhmm.split(":").map(Number);
+    if (m === 0 && h === 12) return "midday";
+    if (m === 0 && h === 0) return "midnight";
+    const hour = h % 12 || 12;
+    const suffix = h < 12 ? "am" : "pm";
+    return m === 0 ? `${hour}${suffix}` : `${hour}:${String(m).padStart(2, "0")}${suffix}`;
+  };
+  // {open, today: "9am to 5pm" | ""} for an element with data-hours (which only a centre
+  // open today has: not one planned, opening later or closed); else null
+  const today = (el) => {
+    if (!el.dataset.hours) return null;
+    const now = ukNow();
+    const rows = readHours(el.dataset.hours).filter((r) => r.days.includes(now.day))
+      .sort((a, b) => a.opens.localeCompare(b.opens));
+    return { open: rows.some((r) => r.opens <= now.time && now.time < r.closes),
+             today: rows.map((r) => `${clock(r.opens)} to ${clock(r.closes)}`).join(", ") };
+  };
+  const todayLine = (el) => {
+    const t = today(el);
+    if (!t) return null;
+    const line = document.createDocumentFragment();
+    const tag = document.createElement("strong");
+    tag.className = `tag tag--${t.open ? "green" : "grey"}`;
+    tag.textContent = t.open ? "Open now" : "Closed now";
+    line.append(tag, ` Today: ${t.today || "closed"}`);
+    return line;
+  };
+  const fillToday = () => {
+    for (const holder of document.querySelectorAll("[data-hours]")) {
+      const target = holder.querySelector("[data-today]");
+      const line = target && todayLine(holder);
+      if (!line) continue;
+      target.replaceChildren(line);
+      target.hidden = false;
+    }
+  };
+
+  // a message under the finder; `links`: [{name, href}] offered when a place is unknown
+  const say = (finder, text, links = []) => {
+    const box = finder.querySelector("[data-finder-message]");
+    box.replaceChildren(text);
+    if (links.length) {
+      const list = document.createElement("ul");
+      list.className = "finder__districts";
+      for (const { name, href } of links) {
+        const item = document.createElement("li");
+        const a = document.createElement("a");
+        a.href = href;
+        a.textContent = name;
+        item.append(a);
+        list.append(item);
+      }
+      box.append(list);
+    }
+    box.hidden = !text;
+  };
+
+  // A filter form with a finder (the centres directory, What's on): its box, "Use my
+  // location", "Clear filters" and ?near= in the address. `apply(updateUrl)` redraws the
+  // page from the form and `state`; `links()` are the districts offered for an unknown
+  // place; `reset()` clears the page's own fields. After a search, focus moves to the
+  // count of what is shown ([data-filter-status]) and the page scrolls to it.
+  const connect = (form, { apply, links, reset }) => {
+    const finder = form.querySelector("[data-finder]");
+    const input = finder.querySelector("[data-finder-input]");
+    const status = document.querySelector("[data-filter-status]");
+    const state = { place: null, typed: "" }; // typed: what the address keeps (never a location)
+    const showResult = () => {
+      status.focus({ preventScroll: true });
+      status.scrollIntoView({ block: "start" });
+    };
+    const readBox = async () => {
+      let found;
+      try {
+        found = await find(input.value, finder);
+      } catch (error) {
+        say(finder, error.message);
+        return;
+      }
+      state.typed = "";
+      if (found === null) {
+        if (state.place && state.place.label !== "your location") state.place = null;
+        say(finder, "");
+      } else if (found.unknown) {
+        state.place = null;
+        say(finder, `No centres known near ${found.unknown}. Check the postcode or town, ` +
+          "or choose your district:", links());
+      } else {
+        state.place = found;
+        state.typed = input.value.trim();
+        say(finder, found.note);
+      }
+    };
+    form.addEventListener("change", (event) => {
+      if (event.target !== input) apply(true);
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await readBox();
+      apply(true);
+      showResult();
+    });
+    finder.querySelector("[data-finder-locate]").addEventListener("click", async () => {
+      say(finder, "Finding your location\u2026");
+      try {
+        state.place = await locate();
+        input.value = "";
+        state.typed = "";
+        say(finder, "Sorted by distance from your location, which stays on this page.");
+        apply(true);
+        showResult();
+      } catch (error) {
+        say(finder, `${error.message} Type a postcode or town instead.`);
+      }
+    });
+    form.querySelector("[data-filter-clear]").addEventListener("click", () => {
+      reset();
+      input.value = "";
+      state.place = null;
+      state.typed = "";
+      say(finder, "");
+      apply(true);
+    });
+    const near = new URLSearchParams(location.search).get("near");
+    if (near) {
+      input.value = near;
+      readBox().then(() => apply(false));
+    }
+    form.hidden = false;
+    return state;
+  };
+
+  window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
+                          connect };
+  fillToday();
+})();

@@ -1,0 +1,318 @@
+"""Families: a centre's sessions (validated, on its page, on What's on, in its calendar and
+in the open data), the places the finder knows, the map settings, and the open data a map
+program reads (GeoJSON). What the pages do in a browser is tests/test_families_browser.py.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import geojson
+import pytest
+import yaml
+from dateutil.rrule import rrulestr
+from icalendar import Calendar
+
+from pagetypes import ROOT
+from test_open_data import oruk_validator, problems, read_json, schema, service_files
+
+UK = ZoneInfo("Europe/London")
+CENTRES = ROOT / "content" / "centres"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+SESSIONS = """\
+sessions:
+  - title: Stay and play
+    days: [wed, mon]
+    starts: "09:30"
+    ends: "11:30"
+    ages: 0 to 5 years
+    booking: Drop in
+  - title: Baby clinic
+    days: [tue]
+    starts: "13:30"
+    ends: "15:00"
+    term_time_only: true
+    note: Bring your red book.
+"""
+
+
+def sample(slug: str) -> dict:
+    """A sample centre's front matter, as YAML reads it."""
+    return yaml.safe_load((CENTRES / f"{slug}.md").read_text(encoding="utf-8").split("---\n")[1])
+
+
+def sample_centres() -> dict[str, dict]:
+    return {p.stem: sample(p.stem) for p in sorted(CENTRES.glob("*.md"))}
+
+
+def clock(hhmm: str) -> dt.time:
+    return dt.time(int(hhmm[:2]), int(hhmm[3:]))
+
+
+def with_sessions(site, text: str = SESSIONS) -> None:
+    site.edit("centres/oxhey.md", "phone:", text + "phone:")
+
+
+# -- the content model ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("change, told", [
+    (("starts: \"09:30\"", "starts: \"12:30\""),
+     "centres/oxhey.md:19: sessions[0].ends: must be later than starts (12:30)"),
+    (("days: [wed, mon]", "days: [wed, monday]"),
+     "centres/oxhey.md:17: sessions[0].days[1]: 'monday' is not one of"),
+    (("  - title: Baby clinic\n    days", "  - days"),
+     "centres/oxhey.md:22: sessions[1].title: is required"),
+    (("term_time_only: true", "term_time_only: \"yes\""),
+     "centres/oxhey.md:26: sessions[1].term_time_only: must be true or false, not 'yes'"),
+    (("ends: \"15:00\"", "ends: 3pm"),
+     "centres/oxhey.md:25: sessions[1].ends: '3pm' is not a time"),
+])
+def test_a_wrong_session_is_told_with_its_line_and_nothing_is_published(site, change, told):
+    assert site.build().status == 0
+    before = site.snapshot()
+    with_sessions(site, SESSIONS.replace(*change))
+    result = site.build()
+    assert result.status == 1
+    assert site.shown(told) in result.err, result.err
+    assert "Traceback" not in result.err
+    assert site.snapshot() == before
+
+
+@pytest.mark.parametrize("tiles, told", [
+    ("http://tiles.example.org/{z}/{x}/{y}.png", "must start with https://"),
+    ("https://tiles.example.org/{z}/{x}.png", "must say where {y} goes"),
+])
+def test_map_tiles_must_be_https_and_say_where_zoom_x_and_y_go(site, tiles, told):
+    site.write("site.yaml", site.content.joinpath("site.yaml").read_text()
+               + f"map:\n  provider: Example maps\n  tiles: {tiles}\n")
+    result = site.build()
+    assert result.status == 1
+    assert f"site.yaml:{result.err.split('site.yaml:')[1].split(':')[0]}: map.tiles: '{tiles}' " \
+           f"{told}" in result.err
+
+
+def test_map_settings_default_to_openstreetmap_and_name_the_provider(site):
+    assert site.build().status == 0
+    assert "come from OpenStreetMap" in site.text("/centres/")
+    assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in site.page("/centres/")
+    site.write("site.yaml", site.content.joinpath("site.yaml").read_text() + (
+        "map:\n  provider: Example Maps\n  tiles: https://{s}.tiles.example.org/{z}/{x}/{y}.png\n"
+        "  attribution: © Example Maps\n  attribution_url: https://example.org/credits\n"))
+    assert site.build().status == 0
+    page = site.page("/centres/")
+    assert "come from Example Maps" in site.text("/centres/")
+    assert 'data-tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in page
+    assert 'data-attribution="© Example Maps"' in page
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+def test_a_centre_page_puts_hours_phone_address_and_sessions_before_the_rest(site):
+    with_sessions(site)
+    site.edit("centres/oxhey.md", "services:", "location: {lat: 51.633, lon: -0.387}\nservices:")
+    assert site.build().status == 0
+    text = site.text("/centres/oxhey/")
+    order = [text.index(words) for words in (
+        "Opening hours Monday to Friday : 9am to 5pm", "Telephone 01632 960002",
+        "Address 1 Bridlington Road", "Sessions Monday 9:30am to 11:30am Stay and play",
+        "Tuesday 1:30pm to 3pm Baby clinic Ask the centre how to join. Term time only. "
+        "Bring your red book.", "Wednesday 9:30am to 11:30am Stay and play 0 to 5 years. "
+        "Drop in.", "Status Open", "Phase 2")]
+    assert order == sorted(order), text
+    page = site.page("/centres/oxhey/")
+    assert 'href="tel:+441632960002"' in page
+    assert 'href="/centres/oxhey/sessions.ics"' in page
+
+
+def test_whats_on_lists_each_days_sessions_of_open_centres_only(site):
+    with_sessions(site)
+    site.write("centres/planned.md", site.content.joinpath("centres/oxhey.md").read_text()
+               .replace("status: open", "status: planned").replace("lead_agency: oxhey-trust\n", "")
+               .replace("opening_date: 2007-09-01\n", "").replace("Oxhey Children", "Planned Children"))
+    assert site.build().status == 0
+    assert "Monday (1) Tuesday (1) Wednesday (1)" in site.text("/whats-on/")
+    monday = site.text("/whats-on/monday/")
+    assert "9:30am to 11:30am Stay and play at Oxhey Children's Centre , Watford 0 to 5 years. " \
+           "Drop in." in monday
+    assert "Planned Children" not in monday
+    assert not (site.output / "public/whats-on/thursday").exists()
+    # a planned centre's page does not offer sessions that are not on
+    assert "Stay and play" not in site.text("/centres/planned/")
+    assert not (site.output / "public/centres/planned/sessions.ics").exists()
+
+
+# -- the calendar ---------------------------------------------------------------------------
+
+def occurrences(calendar: Calendar, start: dt.datetime, end: dt.datetime) -> set:
+    """(summary, start, end) of every event between two moments, recurrences expanded."""
+    found = set()
+    for event in calendar.walk("VEVENT"):
+        first = event.decoded("DTSTART")
+        length = event.decoded("DTEND") - first
+        rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=first)
+        for when in rule.between(start, end, inc=True):
+            found.add((str(event["SUMMARY"]), when, when + length))
+    return found
+
+
+def test_sessions_calendar_repeats_each_session_weekly_in_uk_time(site):
+    with_sessions(site)
+    assert site.build().status == 0
+    ics = (site.output / "public/centres/oxhey/sessions.ics").read_bytes()
+    calendar = Calendar.from_ical(ics)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 2
+    for event in events:  # anchored at the opening day (2007-09-01), never at --now
+        first = event.decoded("DTSTART")
+        assert dt.date(2007, 9, 1) <= first.date() < dt.date(2007, 9, 8)
+        assert str(first.tzinfo) == "Europe/London" or first.utcoffset() == dt.timedelta(hours=1)
+        assert event.decoded("DTSTAMP") == dt.datetime(2007, 9, 1, tzinfo=dt.timezone.utc)
+    # a winter week and a summer week: the same local times, whatever the offset
+    for monday in (dt.date(2026, 11, 23), dt.date(2027, 6, 14)):
+        start = dt.datetime.combine(monday, dt.time(0), UK)
+        found = {(s, a.astimezone(UK).replace(tzinfo=None), b.astimezone(UK).replace(tzinfo=None))
+                 for s, a, b in occurrences(calendar, start, start + dt.timedelta(days=7))}
+        day = lambda n, hhmm: dt.datetime.combine(monday + dt.timedelta(days=n), clock(hhmm))
+        assert found == {
+            ("Stay and play at Oxhey Children's Centre", day(0, "09:30"), day(0, "11:30")),
+            ("Stay and play at Oxhey Children's Centre", day(2, "09:30"), day(2, "11:30")),
+            ("Baby clinic at Oxhey Children's Centre", day(1, "13:30"), day(1, "15:00"))}
+    clinic = next(e for e in events if str(e["SUMMARY"]).startswith("Baby clinic"))
+    assert "Term time only" in str(clinic["DESCRIPTION"])
+    assert "Bring your red book." in str(clinic["DESCRIPTION"])
+    assert "Term time only" not in str(next(e for e in events if e is not clinic)["DESCRIPTION"])
+    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/London"
+
+
+def test_sessions_calendar_is_the_same_whatever_the_day_it_is_built(site):
+    with_sessions(site)
+    assert site.build().status == 0
+    path = site.output / "public/centres/oxhey/sessions.ics"
+    first = path.read_bytes()
+    site._capsys.readouterr()
+    from ccsite.cli import main
+    assert main(["build", "--source", str(site.content), "--output", str(site.output),
+                 "--now", "2027-03-02T08:00:00Z", "--quiet"]) == 0
+    assert path.read_bytes() == first
+
+
+def test_every_sample_calendar_has_each_session_of_the_centre(sample_build):
+    public = sample_build / "public"
+    calendars = sorted((public / "centres").glob("*/sessions.ics"))
+    with_sessions_open = {slug for slug, c in sample_centres().items()
+                          if c.get("sessions") and c["status"] == "open"}
+    assert {p.parent.name for p in calendars} == with_sessions_open
+    for path in calendars:
+        sessions = sample_centres()[path.parent.name]["sessions"]
+        events = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+        assert sorted((str(e["SUMMARY"]).split(" at ")[0], e.decoded("DTSTART").strftime("%H:%M"),
+                       e["RRULE"]["BYDAY"] and ",".join(e["RRULE"]["BYDAY"])) for e in events) == \
+            sorted((s["title"], s["starts"], ",".join(d[:2].upper() for d in sorted(
+                s["days"], key=DAYS.index))) for s in sessions), path
+
+
+# -- open data -------------------------------------------------------------------------------
+
+def test_oruk_schedules_tell_sessions_from_opening_hours_and_validate(sample_build):
+    public = sample_build / "public"
+    validator = oruk_validator(schema("oruk/service.json"))
+    services = {read_json(p)["url"].rstrip("/").rsplit("/", 1)[1]: read_json(p)
+                for p in service_files(public).values()}
+    for slug, centre in sample_centres().items():
+        service = services[slug]
+        assert not problems(validator, service), slug
+        schedules = service.get("schedules", [])
+        hours = [s for s in schedules if s["description"].startswith("Opening hours: ")]
+        sessions = [s for s in schedules if s["description"].startswith("Session: ")]
+        assert len(hours) + len(sessions) == len(schedules), slug
+        if centre["status"] == "closed":
+            assert not schedules
+            continue
+        assert len(hours) == len(centre.get("opening_hours", []))
+        expected = centre.get("sessions", []) if centre["status"] == "open" else []
+        assert [(s["description"].split(",")[0], s["opens_at"], s["closes_at"], s["byday"])
+                for s in sessions] == [
+            (f"Session: {s['title']}", s["starts"], s["ends"],
+             ",".join(d[:2].upper() for d in sorted(s["days"], key=DAYS.index)))
+            for s in expected], slug
+        for session, given in zip(sessions, expected):
+            assert ("notes" in session) == bool(given.get("term_time_only")), slug
+            assert session["schedule_link"].endswith(f"/centres/{slug}/#centre-sessions")
+
+
+def test_the_services_list_carries_each_services_location(sample_build):
+    public = sample_build / "public"
+    listed = read_json(public / "data/oruk/services.json")["contents"]
+    at_locations = oruk_validator(schema("oruk/service.json")["properties"]["service_at_locations"])
+    for item in listed:
+        detail = read_json(public / f"data/oruk/services/{item['id']}.json")
+        assert item["service_at_locations"] == detail["service_at_locations"], item["name"]
+        assert not problems(at_locations, item["service_at_locations"]), item["name"]
+        assert "latitude" in item["service_at_locations"][0]["location"]
+
+
+def test_centres_geojson_is_a_valid_rfc_7946_collection_of_the_spreadsheets_rows(sample_build):
+    public = sample_build / "public"
+    text = (public / "data/centres.geojson").read_text(encoding="utf-8")
+    collection = geojson.loads(text)
+    assert isinstance(collection, geojson.FeatureCollection)
+    assert collection.is_valid, collection.errors()
+    rows = {row["Page"]: row for row in csv.DictReader(
+        io.StringIO((public / "data/centres.csv").read_text(encoding="utf-8")))}
+    located = {slug: c for slug, c in sample_centres().items() if c.get("location")}
+    assert len(collection["features"]) == len(located) == len(rows)
+    for feature in collection["features"]:
+        assert feature["geometry"]["type"] == "Point"
+        props = feature["properties"]
+        assert props == rows[props["Page"]]  # the spreadsheet's row, column for column
+        slug = props["Page"].rstrip("/").rsplit("/", 1)[1]
+        lon, lat = feature["geometry"]["coordinates"]  # longitude first (RFC 7946 3.1.1)
+        assert (lat, lon) == (located[slug]["location"]["lat"], located[slug]["location"]["lon"])
+    assert "/data/centres.geojson" in (public / "data/index.html").read_text(encoding="utf-8")
+
+
+def test_geojson_validation_can_fail():
+    """The library does catch a broken geometry (so the test above can fail)."""
+    assert not geojson.Point([200.0, 100.0, 1, 2]).is_valid
+    bad = geojson.loads('{"type": "FeatureCollection", "features": [{"type": "Feature", '
+                        '"geometry": {"type": "Point", "coordinates": [0]}, "properties": {}}]}')
+    assert not bad.is_valid
+
+
+# -- the places the finder knows ---------------------------------------------------------------
+
+def test_places_are_the_middle_of_the_centres_of_each_outward_code_and_town(sample_build):
+    places = json.loads((sample_build / "public/centres/places.json").read_text())
+    centres = [c for c in sample_centres().values() if c.get("location")]
+    by_outward: dict[str, list] = {}
+    for c in centres:
+        by_outward.setdefault(c["address"]["postcode"].split()[0], []).append(c["location"])
+    assert set(places["outward"]) == set(by_outward)
+    for code, points in by_outward.items():
+        lat, lon = places["outward"][code]
+        assert math.isclose(lat, sum(p["lat"] for p in points) / len(points), abs_tol=6e-5)
+        assert math.isclose(lon, sum(p["lon"] for p in points) / len(points), abs_tol=6e-5)
+    for c in centres:
+        assert places["postcodes"][c["address"]["postcode"]] == [c["location"]["lat"],
+                                                               c["location"]["lon"]]
+        assert c["address"]["town"] in places["towns"]
+        assert c["district"] in places["towns"] or any(
+            c["district"] == other["address"]["town"] for other in centres)
+    # Watford is a town and a district: the town's centres, not the district's
+    watford = [c["location"] for c in centres if c["address"]["town"] == "Watford"]
+    assert math.isclose(places["towns"]["Watford"][0],
+                        sum(p["lat"] for p in watford) / len(watford), abs_tol=6e-5)
+
+
+def test_deploy_configs_let_the_site_ask_for_the_location(site):
+    assert site.build().status == 0
+    for name in ("nginx.conf", "apache.conf"):
+        conf = (site.output / "deploy" / name).read_text()
+        assert "geolocation=(self)" in conf and "geolocation=()" not in conf, name

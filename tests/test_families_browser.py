@@ -1,0 +1,367 @@
+"""A parent on a phone (Chromium at 390 px), on a copy of the sample site served over HTTP:
+the nearest centres to a postcode, a town or their location, with distances a haversine
+here agrees with; filters that take them to their result; open now in UK time; the map
+that asks nothing of anyone until "Show map"; the menu; What's on near them; and every
+page still readable without JavaScript."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+import re
+
+import pytest
+import yaml
+
+import pagetypes
+from browser import needs_browser, served
+
+pytestmark = [pytest.mark.browser, needs_browser]
+
+PHONE = {"width": 390, "height": 844}
+EARTH_MILES = 6371.0088 / 1.609344
+BLANK_PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+                             "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+def haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + \
+        math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_MILES * math.asin(math.sqrt(h))
+
+
+def sample_centres() -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8").split("---\n")[1])
+            for p in sorted((pagetypes.ROOT / "content" / "centres").glob("*.md"))}
+
+
+@pytest.fixture(scope="module")
+def base(sample_build):
+    with served(sample_build / "public") as url:
+        yield url
+
+
+@pytest.fixture
+def phone(chromium, base):
+    """A phone-sized tab that records every request leaving the site."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="Europe/London")
+    page = context.new_page()
+    page.elsewhere = []
+    page.on("request", lambda r: None if r.url.startswith(base) else page.elsewhere.append(r.url))
+    yield page
+    context.close()
+
+
+def shown_cards(page) -> list[tuple[str, str]]:
+    """(name, distance text) of each result card, in the order shown."""
+    return [(c.get_by_role("link").first.inner_text(), c.locator("[data-distance]").inner_text())
+            for c in page.locator("[data-results-list] .card:visible").all()]
+
+
+def expected_nearest(point: tuple[float, float]) -> list[tuple[str, float]]:
+    located = [(c["name"], haversine(point, (c["location"]["lat"], c["location"]["lon"])))
+               for c in sample_centres().values() if c.get("location")]
+    return sorted(located, key=lambda item: item[1])
+
+
+def assert_sorted_by_true_distance(page, point: tuple[float, float]) -> None:
+    shown = shown_cards(page)
+    expected = expected_nearest(point)
+    assert len(shown) == len(expected)
+    for (name, text), (want_name, miles) in zip(shown, expected):
+        value = float(re.match(r"([\d.]+) miles? away", text).group(1))
+        assert abs(value - miles) <= 0.05 + 1e-9, (name, text, miles)
+    # the order is the true order (names may swap only where two distances are equal)
+    distances = {name: miles for name, miles in expected}
+    assert [distances[name] for name, _ in shown] == sorted(distances[n] for n, _ in shown)
+
+
+# -- the nearest centres -------------------------------------------------------------------
+
+def test_a_postcode_gives_the_nearest_centres_in_order_with_true_distances(phone, base):
+    oxhey = sample_centres()["south-oxhey-childrens-centre"]
+    phone.goto(base + "/centres/")
+    phone.get_by_label("Postcode or town").fill(oxhey["address"]["postcode"].lower())
+    phone.get_by_role("button", name="Find").click()
+    phone.get_by_role("heading", name=f"Nearest to {oxhey['address']['postcode']}").wait_for()
+    assert_sorted_by_true_distance(phone, (oxhey["location"]["lat"], oxhey["location"]["lon"]))
+    assert shown_cards(phone)[0] == (oxhey["name"], "0.0 miles away")
+    assert "?near=" in phone.url
+    assert not phone.elsewhere
+
+
+def test_a_partial_postcode_or_a_town_says_what_it_was_taken_as(phone, base):
+    phone.goto(base + "/centres/")
+    box = phone.get_by_label("Postcode or town")
+    box.fill("WD19 9ZZ")  # no centre's: its outward code is known
+    phone.get_by_role("button", name="Find").click()
+    phone.get_by_role("heading", name="Nearest to WD19").wait_for()
+    assert "does not know where WD19 9ZZ is exactly" in phone.locator("[data-finder-message]").inner_text()
+    in_wd19 = [c for c in sample_centres().values() if c["address"]["postcode"].startswith("WD19 ")]
+    middle = (sum(c["location"]["lat"] for c in in_wd19) / len(in_wd19),
+              sum(c["location"]["lon"] for c in in_wd19) / len(in_wd19))
+    assert_sorted_by_true_distance(phone, middle)
+    box.fill("bishops stortford")
+    phone.get_by_role("button", name="Find").click()
+    phone.get_by_role("heading", name="Nearest to Bishop's Stortford").wait_for()
+    assert shown_cards(phone)[0][0].startswith(("Bishop's Stortford", "Thorley"))
+
+
+def test_an_unknown_place_says_so_and_offers_the_districts(phone, base):
+    phone.goto(base + "/centres/")
+    all_cards = phone.locator(".card:visible").count()
+    phone.get_by_label("Postcode or town").fill("ZZ9 9ZZ")
+    phone.get_by_role("button", name="Find").click()
+    message = phone.locator("[data-finder-message]")
+    message.get_by_role("link", name="Watford").wait_for()
+    assert message.inner_text().startswith("No centres known near ZZ9 9ZZ.")
+    assert message.get_by_role("link").count() == phone.locator("[data-district-group]").count()
+    assert phone.locator(".card:visible").count() == all_cards  # never an empty page
+    message.get_by_role("link", name="Watford").click()
+    assert phone.evaluate("location.hash") == "#district-watford"
+
+
+def test_use_my_location_sorts_by_distance_from_it(chromium, base):
+    oxhey = sample_centres()["south-oxhey-childrens-centre"]
+    here = (oxhey["location"]["lat"] + 0.004, oxhey["location"]["lon"] - 0.006)
+    context = chromium.new_context(viewport=PHONE, permissions=["geolocation"],
+                                   geolocation={"latitude": here[0], "longitude": here[1]})
+    try:
+        page = context.new_page()
+        page.goto(base + "/centres/")
+        page.get_by_role("button", name="Use my location").click()
+        page.get_by_role("heading", name="Nearest to your location").wait_for()
+        assert_sorted_by_true_distance(page, here)
+        assert "near=" not in page.url  # a location is never put in the address
+        assert page.evaluate("document.activeElement.matches('[data-filter-status]')")
+    finally:
+        context.close()
+
+
+def test_filters_move_focus_to_the_count_and_hide_the_unfiltered_list(phone, base):
+    phone.goto(base + "/centres/")
+    phone.get_by_label("District").select_option("Watford")
+    phone.get_by_label("Child and family health services").check()
+    phone.get_by_role("button", name="Show centres").click()
+    status = phone.locator("[data-filter-status]")
+    assert phone.evaluate("document.activeElement.matches('[data-filter-status]')")
+    box = status.bounding_box()
+    assert 0 <= box["y"] < PHONE["height"] / 2, box  # scrolled up to it, not below the form
+    shown = phone.locator(".card:visible")
+    assert status.inner_text() == f"{shown.count()} centres shown"
+    assert 0 < shown.count() < 10
+    for card in shown.all():
+        assert card.get_attribute("data-district") == "Watford"
+    assert not phone.get_by_role("heading", name="Browse centres by service").is_visible()
+    assert phone.locator("[data-district-group]:visible").count() == 1
+    # a place on top: the district's centres nearest first, the directory put away
+    phone.get_by_label("Postcode or town").fill("Watford")
+    phone.get_by_role("button", name="Find").click()
+    phone.get_by_role("heading", name="Nearest to Watford").wait_for()
+    assert phone.locator("[data-district-group]:visible").count() == 0
+    assert len(shown_cards(phone)) == shown.count()
+    phone.get_by_role("button", name="Clear filters").click()
+    assert phone.get_by_role("heading", name="Browse centres by service").is_visible()
+    assert phone.locator("[data-results]").is_hidden()
+
+
+def test_a_centre_page_puts_open_now_hours_phone_and_address_on_the_first_screen(phone, base):
+    """They were 950 px and more down a phone's page, below status, phase and district."""
+    phone.goto(base + "/centres/watford-holywell/")
+    for row in ("Opening hours", "Telephone", "Address"):
+        box = phone.locator(".summary-list__row", has_text=row).bounding_box()
+        assert box["y"] + box["height"] <= PHONE["height"], (row, box)
+    assert phone.locator("[data-today]").is_visible()
+    assert re.match(r"(Open|Closed) now Today: ", phone.locator("[data-today]").inner_text())
+    sessions = phone.get_by_role("heading", name="Sessions", exact=True).bounding_box()
+    status = phone.locator(".summary-list__row", has_text="Status").bounding_box()
+    assert sessions["y"] < status["y"]
+
+
+# -- open now, in UK time ------------------------------------------------------------------
+
+@pytest.mark.parametrize("moment, expected", [
+    ("2026-11-23T10:00:00+00:00", "Open now Today: 9am to 5pm"),  # a Monday in winter
+    ("2026-11-23T17:00:00+00:00", "Closed now Today: 9am to 5pm"),  # closes at 5pm
+    ("2027-06-19T10:30:00+00:00", "Open now Today: 10am to midday"),  # Saturday, 11:30 BST
+    ("2027-06-19T11:30:00+00:00", "Closed now Today: 10am to midday"),  # 12:30 BST
+    ("2027-06-20T10:00:00+00:00", "Closed now Today: closed"),  # Sunday
+])
+def test_open_now_and_todays_hours_are_worked_out_in_uk_time(chromium, base, moment, expected):
+    """The visitor's own clock is in New York: what counts is the time in the UK."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
+        page.goto(base + "/centres/south-oxhey-childrens-centre/")
+        assert page.locator("[data-today]").inner_text() == expected
+        page.goto(base + "/centres/")
+        card = page.locator(".card", has=page.get_by_role("link", name="South Oxhey Children's Centre"))
+        assert card.locator("[data-today]").inner_text() == expected
+        planned = page.locator(".card", has_text="Planned").first
+        assert "now" not in planned.inner_text()  # a planned centre is never open now
+    finally:
+        context.close()
+
+
+# -- the map ----------------------------------------------------------------------------------
+
+def show_map(page, base, path: str) -> int:
+    """Open `path`, use the finder, press "Show map" (tiles answered with a blank
+    picture), and return the markers' count; nothing may leave the site before."""
+    tiles = []
+
+    def answer(route):
+        tiles.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
+
+    page.route(re.compile(r"^https://"), answer)
+    page.goto(base + path)
+    if path == "/centres/":
+        page.get_by_label("Postcode or town").fill("WD19")
+        page.get_by_role("button", name="Find").click()
+        page.get_by_role("heading", name="Nearest to WD19").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert not page.elsewhere and not tiles, "a request left the site before Show map"
+    assert page.evaluate("typeof window.L") == "undefined"  # Leaflet not even loaded
+    button = page.get_by_role("button", name=re.compile("^Show map"))
+    assert "OpenStreetMap" in page.locator("[data-map]").inner_text()
+    button.click()
+    page.locator(".leaflet-marker-icon").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert tiles and all(t.startswith("https://tile.openstreetmap.org/") for t in tiles)
+    assert page.get_by_role("link", name="© OpenStreetMap contributors").is_visible()
+    return page.locator(".leaflet-marker-icon").count()
+
+
+def test_no_request_leaves_the_site_before_show_map_then_every_centre_is_a_marker(phone, base):
+    located = [c for c in sample_centres().values() if c.get("location")]
+    assert show_map(phone, base, "/centres/") == len(located)
+    marker = phone.get_by_role("button", name="South Oxhey Children's Centre")
+    marker.focus()
+    phone.keyboard.press("Enter")
+    popup = phone.locator(".leaflet-popup-content")
+    popup.get_by_role("link", name="South Oxhey Children's Centre").wait_for()
+
+
+def test_the_pages_policy_admits_the_tile_host_for_pictures_only(phone, base):
+    """The <meta> policy: a picture from the tile host may load (after "Show map"), a
+    picture from anywhere else may not, and nothing but pictures from the tile host."""
+    asked = []
+    phone.route(re.compile(r"^https://"), lambda route: (asked.append(route.request.url),
+                                                         route.fulfill(body=BLANK_PNG)))
+    phone.goto(base + "/centres/")
+    loaded = phone.evaluate("""async () => {
+        const picture = (src) => new Promise((done) => {
+            const img = new Image(); img.onload = () => done(true); img.onerror = () => done(false);
+            img.src = src; });
+        const fetched = await fetch('https://tile.openstreetmap.org/1/0/0.png')
+            .then(() => true, () => false);
+        return {tile: await picture('https://tile.openstreetmap.org/1/0/0.png'),
+                other: await picture('https://elsewhere.example.org/x.png'), fetched};
+    }""")
+    assert loaded == {"tile": True, "other": False, "fetched": False}
+    assert asked == ["https://tile.openstreetmap.org/1/0/0.png"]
+
+
+def test_a_centre_page_shows_its_own_marker_only_when_asked(phone, base):
+    assert show_map(phone, base, "/centres/hemel-apsley/") == 1
+    assert phone.get_by_role("button", name="Apsley Children's Centre").is_visible()
+
+
+# -- the menu ------------------------------------------------------------------------------------
+
+def test_the_menu_is_one_disclosure_button_on_a_phone(phone, base):
+    phone.goto(base + "/")
+    nav = phone.get_by_role("navigation", name="Main")
+    menu = nav.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not nav.get_by_role("link", name="Find a centre").is_visible()
+    assert nav.bounding_box()["height"] < 60  # one line, not four
+    menu.focus()
+    phone.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert nav.get_by_role("link", name="What's on").is_visible()
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.innerText") == "Home"
+    phone.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert phone.evaluate("document.activeElement.getAttribute('aria-controls')") == "site-nav-list"
+    phone.set_viewport_size({"width": 1280, "height": 800})
+    assert not menu.is_visible()
+    assert nav.get_by_role("link", name="Find a centre").is_visible()
+
+
+# -- What's on ------------------------------------------------------------------------------------
+
+def test_whats_on_near_me_sorts_a_days_sessions_and_filters_by_district(chromium, base):
+    oxhey = sample_centres()["south-oxhey-childrens-centre"]
+    here = (oxhey["location"]["lat"], oxhey["location"]["lon"])
+    context = chromium.new_context(viewport=PHONE, permissions=["geolocation"],
+                                   geolocation={"latitude": here[0], "longitude": here[1]})
+    try:
+        page = context.new_page()
+        page.goto(base + "/whats-on/")
+        page.get_by_role("link", name=re.compile(r"^Tuesday")).click()
+        items = page.locator("[data-timetable] li:visible")
+        everything = items.count()
+        tuesday = [(c, s) for c in sample_centres().values() if c["status"] == "open"
+                   for s in c.get("sessions", []) if "tue" in s["days"]]
+        assert everything == len(tuesday)
+        page.get_by_role("button", name="Use my location").click()
+        page.locator("[data-distance]").first.wait_for()
+        assert page.evaluate("document.activeElement.matches('[data-filter-status]')")
+        distances = [float(t.split()[0]) for t in page.locator("[data-distance]").all_inner_texts()]
+        assert distances == sorted(distances) and len(distances) == everything
+        first = items.first.inner_text()
+        assert "South Oxhey Children's Centre" in first and "Young parents' group" in first
+        page.get_by_label("How far").select_option("2")
+        assert all(d <= 2 for d in (float(t.split()[0]) for t in
+                   page.locator("li:visible [data-distance]").all_inner_texts()))
+        assert page.locator("[data-filter-status]").inner_text().startswith(
+            f"{items.count()} sessions shown")
+        page.get_by_label("How far").select_option("")
+        page.get_by_label("District").select_option("Watford")
+        page.get_by_role("button", name="Show sessions").click()
+        count = int(page.locator("[data-filter-status]").inner_text().split()[0])
+        assert 0 < count < everything and count == items.count()
+        assert all(i.get_attribute("data-district") == "Watford" for i in items.all())
+    finally:
+        context.close()
+
+
+# -- without JavaScript ------------------------------------------------------------------------------
+
+def test_without_javascript_the_directory_and_timetables_read_fully(chromium, base):
+    context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
+    centres = sample_centres()
+    try:
+        page = context.new_page()
+        page.goto(base + "/centres/")
+        cards = page.locator(".card")
+        assert cards.count() == len(centres) == page.locator(".card:visible").count()
+        oxhey = page.locator(".card", has=page.get_by_role("link", name="South Oxhey Children's Centre"))
+        text = oxhey.inner_text()
+        assert "Bridlington Road" in text and "WD19 7AD" in text
+        assert "Monday to Friday: 9am to 5pm; Saturday: 10am to midday" in text
+        assert page.get_by_role("navigation", name="Main").get_by_role("link", name="What's on").is_visible()
+        assert not page.get_by_role("button", name=re.compile("Show map|Menu")).is_visible()
+        page.get_by_role("link", name="Child and family health services").click()
+        health = [c for c in centres.values() if "health" in c["services"]]
+        assert page.locator(".card:visible").count() == len(health)
+
+        page.goto(base + "/centres/south-oxhey-childrens-centre/")
+        sessions = page.locator("section", has=page.get_by_role("heading", name="Sessions"))
+        for s in centres["south-oxhey-childrens-centre"]["sessions"]:
+            assert sessions.get_by_text(s["title"]).first.is_visible(), s["title"]
+        page.goto(base + "/whats-on/")
+        days = page.get_by_role("navigation", name="Days of the week").get_by_role("link")
+        total = 0
+        for link in [days.nth(i).get_attribute("href") for i in range(days.count())]:
+            page.goto(base + link)
+            total += page.locator("[data-timetable] li:visible").count()
+        assert total == sum(len(s["days"]) for c in centres.values() if c["status"] == "open"
+                            for s in c.get("sessions", []))
+    finally:
+        context.close()
