@@ -461,6 +461,7 @@ def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
     from ccsite.outputs import search
 
     monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    monkeypatch.setattr(search, "SHARDED_FROM", 2)
     for number in range(8):
         site.write(f"news/item-{number}.md", f"---\ntitle: Item {number}\ndate: 2010-01-0"
                    f"{number + 1}\nsummary: Item.\n---\nWords of item {number}.\n")

@@ -45,11 +45,12 @@ def sharded(tmp_path_factory) -> Path:
     from ccsite.outputs import search
 
     folder = tmp_path_factory.mktemp("sharded")
-    saved, search.SHARD_PAGES = search.SHARD_PAGES, 3
+    saved = search.SHARD_PAGES, search.SHARDED_FROM
+    search.SHARD_PAGES = search.SHARDED_FROM = 3
     try:
         output = pagetypes.build(pagetypes.copy_sample(folder), folder / "_site")
     finally:
-        search.SHARD_PAGES = saved
+        search.SHARD_PAGES, search.SHARDED_FROM = saved
     return output / "public"
 
 
