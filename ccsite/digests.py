@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 
 RACY_NANOSECONDS = 2_000_000_000  # file systems keep times to 1 ns at best, 2 s (FAT) at worst
@@ -75,7 +76,12 @@ class FileDigests:
                key: str | None = None) -> str:
         """The digest of the file's bytes, read only when its status changed; kept under
         `key` when it is not the path."""
-        now = status(found if found is not None else os.stat(path))
+        found = found if found is not None else os.stat(path)
+        if not stat.S_ISREG(found.st_mode):  # a pipe or device: opening it could wait
+            # forever, and the build refuses it anyway (load.py, media.py) without reading
+            self.used[key or path] = (None, f"not a plain file ({stat.filemode(found.st_mode)})")
+            return self.used[key or path][1]
+        now = status(found)
         digest = self.known(key or path, now)
         if digest is None:
             digest = of_file(path)
