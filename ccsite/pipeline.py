@@ -156,16 +156,18 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     build, once the build's pages and site graph have been let go (less memory at once)."""
     from . import incremental, stages
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     memory_file = paths.cache / MEMORY_FILE
     memory = incremental.BuildMemory.read(memory_file)
-    read = time.perf_counter() - started
+    read, read_cpu = time.perf_counter() - started, time.process_time() - cpu
     result = stages.run(paths, options, progress, memory, defer=False)
     result.timings = {"read memory": read, **result.timings}
+    result.cpu_timings = {"read memory": read_cpu, **result.cpu_timings}
     result.seconds += read
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     memory.save(memory_file)
     result.timings["save memory"] = seconds = time.perf_counter() - started
+    result.cpu_timings["save memory"] = time.process_time() - cpu
     result.seconds += seconds
     return result, memory
 
