@@ -621,7 +621,8 @@ def entry() -> None:
     handlers (worker pools) and the flush of what is printed."""
     args = make_parser().parse_args()
     code = _run(args)
-    if args.run is run_build:
+    watched = sys.getprofile() is not None or sys.gettrace() is not None  # a profiler or
+    if args.run is run_build and not watched:  # coverage writes its figures on the way out
         import atexit
         import os
 

@@ -135,17 +135,20 @@ def _build_unless_up_to_date(paths: Paths, options: BuildOptions,
                            timings={"up to date": seconds}, up_to_date=True)
     uptodate.forget(stamp_file)  # from here on the published site may change
     checked = time.perf_counter() - started
-    result, memory = _build_with_memory_on_disk(paths, options, progress)
-    result.timings = {"check inputs": checked, **result.timings}
-    result.seconds += checked
-    from . import quickedit  # loaded by the build
-    until = options.now if quickedit.shows_the_time(memory) else \
-        quickedit.valid_until(options.now, memory.read_as)
-    uptodate.save(stamp_file, uptodate.Stamp(
-        inputs=inputs, options=settings,
-        published=uptodate.published_files(paths.output, result.outputs),
-        summary=result.summary(), made_at=options.now.isoformat(),
-        valid_until=until.isoformat()))
+    try:
+        result, memory = _build_with_memory_on_disk(paths, options, progress)
+        result.timings = {"check inputs": checked, **result.timings}
+        result.seconds += checked
+        from . import quickedit  # loaded by the build
+        until = options.now if quickedit.shows_the_time(memory) else \
+            quickedit.valid_until(options.now, memory.read_as)
+        uptodate.save(stamp_file, uptodate.Stamp(
+            inputs=inputs, options=settings,
+            published=uptodate.published_files(paths.output, result.outputs),
+            summary=result.summary(), made_at=options.now.isoformat(),
+            valid_until=until.isoformat()))
+    finally:
+        gc.unfreeze()  # see _build_with_memory_on_disk
     return result
 
 
@@ -158,8 +161,9 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     What was read lives as long as the build, and holds no cycles: it is set aside from
     Python's cycle collector (gc.freeze) while the build runs, or the collector's first
     pass after reading would walk its million objects (0.16 s at 10,000 documents), and
-    each later full pass again. It is given back after, as a process running several
-    builds (the tests) must not keep what is frozen with it for ever."""
+    each later full pass again. It is given back once the stamp is saved too (by the
+    caller), as a process running several builds (the tests) must not keep what is
+    frozen with it for ever."""
     from . import incremental, stages
 
     started, cpu = time.perf_counter(), time.process_time()
@@ -168,10 +172,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
         memory = incremental.BuildMemory.read(memory_file)
         gc.freeze()  # see above
     read, read_cpu = time.perf_counter() - started, time.process_time() - cpu
-    try:
-        result = stages.run(paths, options, progress, memory, defer=False)
-    finally:
-        gc.unfreeze()
+    result = stages.run(paths, options, progress, memory, defer=False)
     result.timings = {"read memory": read, **result.timings}
     result.cpu_timings = {"read memory": read_cpu, **result.cpu_timings}
     result.seconds += read
