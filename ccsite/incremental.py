@@ -245,6 +245,7 @@ class BuildMemory:
     compiled: dict = field(default_factory=dict)  # see render.CompiledTemplates
     stored: dict = field(default_factory=dict)  # part -> [(file, what it holds)] as on
     # disk: what `save` compares with, to write only the pieces that changed
+    stored_in: Path | None = None  # ...in this folder
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":
@@ -262,7 +263,7 @@ class BuildMemory:
             return cls()
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
             return cls()  # the right header on the wrong data: damaged, or planted
-        memory.stored = kept
+        memory.stored, memory.stored_in = kept, path.parent
         return memory
 
     def save(self, path: Path) -> None:
@@ -276,10 +277,11 @@ class BuildMemory:
         a build killed at any moment of saving leaves the old memory or the new one,
         never a mix. Files of parts no table names are removed last."""
         stored: dict[str, list[tuple[str, dict]]] = {}
+        was = self.stored if self.stored_in == path.parent else {}  # else none is there
         with cachefolder.collector_paused():
             for name, part in PARTS.items():
                 stored[name] = _saved_shards(path.parent, name, part, getattr(self, name),
-                                             self.stored.get(name, ()), self.version)
+                                             was.get(name, ()), self.version)
             if any(shards and shards[0][0] is None for shards in stored.values()):
                 return  # a part could not be written: the memory on disk stays the old
             if not cachefolder.write(path, "build memory", self.version, {
@@ -287,7 +289,7 @@ class BuildMemory:
                     "parts": {name: [file for file, _ in shards]
                               for name, shards in stored.items()}}):
                 return
-        self.stored = stored
+        self.stored, self.stored_in = stored, path.parent
         _remove_parts_but(path.parent, {file for shards in stored.values()
                                         for file, _ in shards})
 
@@ -468,8 +470,9 @@ def _saved_shards(folder: Path, name: str, part: Part, values: dict,
     count = _shard_count(len(values))
     shards = []
     for index, piece in enumerate(_split(values, count)):
-        if len(stored) == count and stored[index][1] == piece:
-            shards.append((stored[index][0], piece))
+        if len(stored) == count and stored[index][1] == piece and \
+                os.path.isfile(folder / stored[index][0]):  # (not removed by another
+            shards.append((stored[index][0], piece))       # build that shares the folder)
             continue
         data = cachefolder.encode(_part_kind(name, index, count), version, part.to_data(piece))
         file = f"{PART_FILE}.{name}.{index}.{digest(data)}.cbor"

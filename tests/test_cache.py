@@ -239,6 +239,10 @@ def test_the_build_memory_reads_back_as_the_build_left_it(site, tmp_path):
     assert memory.file_digests and memory.source_digests
     assert all(type(entry) is tuple and (entry[0] is None or type(entry[0]) is tuple)
                for entry in [*again.file_digests.values(), *again.source_digests.values()])
+    # kept elsewhere, what was read is written whole there, not named as it was here
+    again.save(tmp_path / "elsewhere" / "memory.cbor")
+    moved = incremental.BuildMemory.read(tmp_path / "elsewhere" / "memory.cbor")
+    assert all(getattr(moved, name) == getattr(memory, name) for name in kept)
 
 
 def test_yaml_values_read_back_from_the_cache_as_parsed():
