@@ -245,7 +245,6 @@ class BuildMemory:
     compiled: dict = field(default_factory=dict)  # see render.CompiledTemplates
     stored: dict = field(default_factory=dict)  # part -> [(file, what it holds)] as on
     # disk: what `save` compares with, to write only the pieces that changed
-    stored_in: Path | None = None  # ...in this folder
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":
@@ -263,7 +262,7 @@ class BuildMemory:
             return cls()
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
             return cls()  # the right header on the wrong data: damaged, or planted
-        memory.stored, memory.stored_in = kept, path.parent
+        memory.stored = kept
         return memory
 
     def save(self, path: Path) -> None:
@@ -277,11 +276,10 @@ class BuildMemory:
         a build killed at any moment of saving leaves the old memory or the new one,
         never a mix. Files of parts no table names are removed last."""
         stored: dict[str, list[tuple[str, dict]]] = {}
-        was = self.stored if self.stored_in == path.parent else {}  # else none is there
         with cachefolder.collector_paused():
             for name, part in PARTS.items():
                 stored[name] = _saved_shards(path.parent, name, part, getattr(self, name),
-                                             was.get(name, ()), self.version)
+                                             self.stored.get(name, ()), self.version)
             if any(shards and shards[0][0] is None for shards in stored.values()):
                 return  # a part could not be written: the memory on disk stays the old
             if not cachefolder.write(path, "build memory", self.version, {
@@ -289,7 +287,7 @@ class BuildMemory:
                     "parts": {name: [file for file, _ in shards]
                               for name, shards in stored.items()}}):
                 return
-        self.stored, self.stored_in = stored, path.parent
+        self.stored = stored
         _remove_parts_but(path.parent, {file for shards in stored.values()
                                         for file, _ in shards})
 
@@ -466,13 +464,16 @@ def _read_parts(folder: Path, files: Any, version: str) -> dict[str, list[tuple[
 def _saved_shards(folder: Path, name: str, part: Part, values: dict,
                   stored: list[tuple[str, dict]], version: str) -> list[tuple[str | None, dict]]:
     """`values` in pieces, each kept in the file it was read from when it holds the very
-    same, else in a new file; (None, ...) first when one could not be written."""
+    same and is there (the memory may be saved to another folder, and a build that
+    shares the folder may have removed it: a file of that name holds those very bytes,
+    as it is named by their digest), else in a new file; (None, ...) first when one
+    could not be written."""
     count = _shard_count(len(values))
     shards = []
     for index, piece in enumerate(_split(values, count)):
         if len(stored) == count and stored[index][1] == piece and \
-                os.path.isfile(folder / stored[index][0]):  # (not removed by another
-            shards.append((stored[index][0], piece))       # build that shares the folder)
+                os.path.isfile(folder / stored[index][0]):
+            shards.append((stored[index][0], piece))
             continue
         data = cachefolder.encode(_part_kind(name, index, count), version, part.to_data(piece))
         file = f"{PART_FILE}.{name}.{index}.{digest(data)}.cbor"

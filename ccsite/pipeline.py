@@ -136,7 +136,7 @@ def _build_unless_up_to_date(paths: Paths, options: BuildOptions,
     uptodate.forget(stamp_file)  # from here on the published site may change
     checked = time.perf_counter() - started
     try:
-        result, memory = _build_with_memory_on_disk(paths, options, progress)
+        result, memory = _build_with_memory_on_disk(paths, options, progress, inputs)
         result.timings = {"check inputs": checked, **result.timings}
         result.seconds += checked
         from . import quickedit  # loaded by the build
@@ -153,7 +153,8 @@ def _build_unless_up_to_date(paths: Paths, options: BuildOptions,
 
 
 def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
-                               progress: Callable[[str], None] | None
+                               progress: Callable[[str], None] | None,
+                               inputs: dict[str, tuple]
                                ) -> tuple[BuildResult, "incremental.BuildMemory"]:
     """The build memory read from the cache folder, and saved there after a successful
     build, once the build's pages and site graph have been let go (less memory at once).
@@ -171,6 +172,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     with cachefolder.collector_paused():
         memory = incremental.BuildMemory.read(memory_file)
         gc.freeze()  # see above
+    _known_from_the_check(memory.file_digests, inputs, paths.source)
     read, read_cpu = time.perf_counter() - started, time.process_time() - cpu
     result = stages.run(paths, options, progress, memory, defer=False)
     result.timings = {"read memory": read, **result.timings}
@@ -182,6 +184,23 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     result.cpu_timings["save memory"] = time.process_time() - cpu
     result.seconds += seconds
     return result, memory
+
+
+def _known_from_the_check(digests: dict[str, tuple], inputs: dict[str, tuple],
+                          source: Path) -> None:
+    """Give the build memory's record of content files (by their path, see load.py) the
+    digests the up-to-date check has just read (by "content/" and their place in it,
+    see uptodate.snapshot), so that load does not read those files a second time: every
+    file of a fresh clone in CI, whose times and inodes are all new, and the edited one
+    otherwise. Each digest comes with the status its file had when it was read, and is
+    used only while the file still has it (digests.py); one read in its racy moments
+    has none, and is read again."""
+    folder = str(source)
+    for key, (now, digest) in inputs.items():
+        if now is not None and key.startswith("content/"):
+            path = os.path.join(folder, key[len("content/"):])
+            if digests.get(path, (None,))[0] != now:
+                digests[path] = (now, digest)
 
 
 def _quick_rebuild(paths: Paths, options: BuildOptions,
