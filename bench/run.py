@@ -130,11 +130,18 @@ def without_search(figures: dict) -> float:
 
 def restore_as_ci(work: Path, clone: Path) -> None:
     """A fresh clone (every content file new: new times and inodes) with the cache folder
-    and the last output restored as a CI cache restores them (times kept, new inodes)."""
+    and the last output restored as a CI cache restores them: from a tar archive (as
+    actions/cache keeps them), so times are kept and inodes new, and files that were
+    hard links of each other are so again (the output's spare shares its files with the
+    published site; copied one by one, each would have to be linked anew)."""
     shutil.rmtree(clone, ignore_errors=True)
     shutil.copytree(work / "content", clone / "content", copy_function=shutil.copyfile)
-    for name in (".ccsite-cache", "_site"):
-        shutil.copytree(work / name, clone / name, symlinks=True)
+    packing = subprocess.Popen(["tar", "-C", str(work), "-cf", "-", ".ccsite-cache", "_site"],
+                               stdout=subprocess.PIPE)
+    subprocess.run(["tar", "-C", str(clone), "-xf", "-"], stdin=packing.stdout, check=True)
+    packing.stdout.close()
+    if packing.wait() != 0:
+        raise RuntimeError("tar could not pack the cache and output")
 
 
 def floor_seconds(content: Path, public: Path) -> dict[str, float]:

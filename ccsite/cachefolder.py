@@ -65,14 +65,20 @@ def make_private(folder: Path) -> bool:
     return True
 
 
-def write(path: Path, kind: str, version: str, value: Any) -> None:
-    """Keep `value` (plain data only) as `kind` in the cache; best effort, as a cache.
-    Encoded straight into the file: a large site's build memory is tens of megabytes,
-    which held whole (and again with its header) would be the build's peak of memory."""
-    def encode(stream) -> None:
+def write(path: Path, kind: str, version: str, value: Any) -> bool:
+    """Keep `value` (plain data only) as `kind` in the cache; best effort, as a cache
+    (False when it could not be kept). Encoded straight into the file: a large site's
+    build memory is tens of megabytes, which held whole (and again with its header)
+    would be the build's peak of memory."""
+    def encode_into(stream) -> None:
         stream.write(MAGIC)
         cbor2.dump([kind, version, value], stream)
-    _write_with(path, encode)
+    return _write_with(path, encode_into)
+
+
+def encode(kind: str, version: str, value: Any) -> bytes:
+    """The bytes `write` would keep, for a file named by their digest (`write_bytes`)."""
+    return MAGIC + cbor2.dumps([kind, version, value])
 
 
 def read(path: Path, kind: str, version: str) -> Any:
@@ -90,16 +96,17 @@ def read(path: Path, kind: str, version: str) -> Any:
     return found[2]
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes) -> bool:
     """Write a cache file, readable by its owner only from its first byte, swapped in
-    whole (a build killed while writing leaves the old file). Best effort."""
-    _write_with(path, lambda stream: stream.write(data))
+    whole (a build killed while writing leaves the old file). Best effort: False when
+    it could not be written."""
+    return _write_with(path, lambda stream: stream.write(data))
 
 
-def _write_with(path: Path, write_to) -> None:
+def _write_with(path: Path, write_to) -> bool:
     """`write_bytes`, the bytes written by `write_to(stream)`."""
     if not make_private(path.parent):
-        return
+        return False
     temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW,
@@ -118,6 +125,8 @@ def _write_with(path: Path, write_to) -> None:
             pass
         if not isinstance(exc, OSError):
             raise
+        return False
+    return True
 
 
 def read_bytes(path: Path) -> bytes | None:

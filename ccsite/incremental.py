@@ -22,6 +22,9 @@ import hashlib
 import itertools
 import json
 import operator
+import os
+import re
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +37,8 @@ from . import __version__, cachefolder
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 13  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares
+STATE_VERSION = 14  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares
+# 14: kept in parts (see BuildMemory.save)
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
@@ -239,22 +243,53 @@ class BuildMemory:
     published_paths: dict = field(default_factory=dict)  # folder -> output path -> Path
     last_build: Any = None  # quickedit.LastBuild: the site graph and what made it
     compiled: dict = field(default_factory=dict)  # see render.CompiledTemplates
+    stored: dict = field(default_factory=dict)  # part -> [(file, what it holds)] as on
+    # disk: what `save` compares with, to write only the pieces that changed
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":
         """The memory the last build kept in the cache folder, or a fresh one when there
-        is none this version can read (see cachefolder.py): a cold build, never a stop."""
+        is none this version can read (see cachefolder.py): a cold build, never a stop.
+        `path` is its table of contents, which names the files of its parts (see
+        `save`): a part missing, damaged or not the one named is the same as none."""
         try:
             with cachefolder.collector_paused():
-                return cls.from_data(cachefolder.read(path, "build memory", cls.version))
+                data = cachefolder.read(path, "build memory", cls.version)
+                kept = _read_parts(path.parent, data["parts"], cls.version)
+                memory = cls.from_data(data, {name: _merged(shards)
+                                              for name, shards in kept.items()})
         except cachefolder.CacheUnreadable:
             return cls()
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
             return cls()  # the right header on the wrong data: damaged, or planted
+        memory.stored = kept
+        return memory
 
     def save(self, path: Path) -> None:
+        """Keep the memory in the cache folder: its large maps (by file or page) in parts,
+        each of the files or pages whose key falls in it (a stable hash), and the rest
+        with a table of contents at `path`. A part is written again only when what it
+        holds differs from what was read (a build after one edit rewrites a few of them,
+        not the tens of megabytes of a large site's whole memory). A part's file is
+        named by the digest of its bytes, so one that changed is a new file, and the
+        table of contents, swapped in whole after them, is what makes them the memory:
+        a build killed at any moment of saving leaves the old memory or the new one,
+        never a mix. Files of parts no table names are removed last."""
+        stored: dict[str, list[tuple[str, dict]]] = {}
         with cachefolder.collector_paused():
-            cachefolder.write(path, "build memory", self.version, self.to_data())
+            for name, part in PARTS.items():
+                stored[name] = _saved_shards(path.parent, name, part, getattr(self, name),
+                                             self.stored.get(name, ()), self.version)
+            if any(shards and shards[0][0] is None for shards in stored.values()):
+                return  # a part could not be written: the memory on disk stays the old
+            if not cachefolder.write(path, "build memory", self.version, {
+                    **self.to_data(),
+                    "parts": {name: [file for file, _ in shards]
+                              for name, shards in stored.items()}}):
+                return
+        self.stored = stored
+        _remove_parts_but(path.parent, {file for shards in stored.values()
+                                        for file, _ in shards})
 
     # The memory as plain data (no pickle: see cachefolder.py), field by field. What the
     # build looks up by a tuple (a page's reads, a document's key and signature) is kept
@@ -263,71 +298,205 @@ class BuildMemory:
     # wrong values fails here, not in the middle of a build.
 
     def to_data(self) -> dict:
+        """What is kept beside the table of contents: all but the parts (`PARTS`)."""
         return {
-            "pages": {path: [r.context, r.reads, r.templates, r.output, r.bodies]
-                      for path, r in self.pages.items()},
             "outputs": self.outputs,
             "spares": {root: list(held) for root, held in self.spares.items()},
-            "parsed": {(path, signature): document_to_data(document)
-                       for path, (signature, document) in self.parsed.items()},
-            "file_digests": FileDigests.to_data(self.file_digests),
             "source_digests": FileDigests.to_data(self.source_digests),
-            "leak_clean": self.leak_clean,
             "audited_against": self.audited_against,
             "index_audited_against": self.index_audited_against,
             "feeds_and_data": self.feeds_and_data,
-            "post_fingerprints": self.post_fingerprints,  # lists of (text, source, what)
-            "public_mentions": self.public_mentions,
             "search_stale_pages": self.search_stale_pages,
             "search_news": self.search_news,
             "search_unindexed": self.search_unindexed,
             "link_files": self.link_files,
-            "seen_files": {(key, *signature) for key, signature in self.seen_files.items()},
             "seen_values": self.seen_values,
             "seen_templates": self.seen_templates,
         }
 
     @classmethod
-    def from_data(cls, data: dict) -> "BuildMemory":
-        from .audit import Fingerprint  # here: audit imports the render stage, which
-        # imports this module
-
-        pages = {}
-        for path, (context, reads, templates, output, bodies) in _texts(
-                data["pages"], list).items():
-            pages[path] = PageRecord(context=_text(context), reads=frozenset(_set(reads)),
-                                     templates=_texts(templates, (str, type(None))),
-                                     output=_text(output), bodies=frozenset(_texts(bodies)))
-        parsed = {}
-        for (path, signature), document in data["parsed"].items():
-            parsed[_text(path)] = (_signature(signature), document_from_data(document))
+    def from_data(cls, data: dict, parts: dict[str, Any]) -> "BuildMemory":
+        """What `to_data` gave, with the parts as `Part.from_data` read them."""
+        if set(parts) != set(PARTS):
+            raise ValueError("not the parts of a build memory")
         return cls(
-            pages=pages,
+            **parts,
             outputs={root: _texts(files, str)
                      for root, files in _texts(data["outputs"], dict).items()},
             spares={root: (_number(inode), _texts(files, str))
                     for root, (inode, files) in _texts(data["spares"], list).items()},
-            parsed=parsed,
-            file_digests=FileDigests.from_data(data["file_digests"]),
             source_digests=FileDigests.from_data(data["source_digests"]),
-            leak_clean=_texts(data["leak_clean"], str),
             audited_against=_text(data["audited_against"], None),
             index_audited_against=_text(data["index_audited_against"], None),
             feeds_and_data=_texts(data["feeds_and_data"]),
-            post_fingerprints={key: list(map(Fingerprint._make, _all_texts(prints)))
-                               for key, prints in _texts(data["post_fingerprints"],
-                                                         list).items()},
-            public_mentions={key: (_text(against), frozenset(_texts(found)))
-                             for key, (against, found) in data["public_mentions"].items()},
             search_stale_pages=_texts(data["search_stale_pages"]),
             search_news=_number(data["search_news"]),
             search_unindexed=_texts(data["search_unindexed"]),
             link_files=None if data["link_files"] is None else _texts(data["link_files"]),
-            seen_files={_text(key): (_signature(file), _signature(settings))
-                        for key, file, settings in _set(data["seen_files"])},
             seen_values={(_text(key), _text(attribute)): _text(value)
                          for (key, attribute), value in data["seen_values"].items()},
             seen_templates=_texts(data["seen_templates"], (str, type(None))))
+
+    @classmethod
+    def kept_fields(cls) -> list[str]:
+        """The fields a build keeps on disk for the next one."""
+        return [*cls().to_data(), *PARTS]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A map of the build memory kept in parts (see `BuildMemory.save`): how a piece of
+    it (some of its keys) is written as plain data and read back."""
+
+    to_data: Callable[[dict], Any]
+    from_data: Callable[[Any], dict]  # ValueError for anything else
+
+
+def _pages_from_data(data: Any) -> dict[str, PageRecord]:
+    return {path: PageRecord(context=_text(context), reads=frozenset(_set(reads)),
+                             templates=_texts(templates, (str, type(None))),
+                             output=_text(output), bodies=frozenset(_texts(bodies)))
+            for path, (context, reads, templates, output, bodies)
+            in _texts(data, list).items()}
+
+
+def _parsed_from_data(data: Any) -> dict[str, tuple[str | None, Any]]:
+    if type(data) is not dict:
+        raise ValueError("not parsed documents")
+    return {_text(path): (_signature(signature), document_from_data(document))
+            for (path, signature), document in data.items()}
+
+
+def _fingerprints_from_data(data: Any) -> dict[str, list]:
+    from .audit import Fingerprint  # here: audit imports the render stage, which
+    # imports this module
+    return {key: list(map(Fingerprint._make, _all_texts(prints)))
+            for key, prints in _texts(data, list).items()}
+
+
+def _mentions_from_data(data: Any) -> dict:
+    if type(data) is not dict:
+        raise ValueError("not mentions")
+    return {key: (_text(against), frozenset(_texts(found)))
+            for key, (against, found) in data.items()}
+
+
+def _seen_files_from_data(data: Any) -> dict[str, tuple]:
+    return {_text(key): (_signature(file), _signature(settings))
+            for key, file, settings in _set(data)}
+
+
+PARTS: dict[str, Part] = {  # field of BuildMemory -> how its pieces are kept
+    "pages": Part(lambda pages: {path: [r.context, r.reads, r.templates, r.output, r.bodies]
+                                 for path, r in pages.items()}, _pages_from_data),
+    "parsed": Part(lambda parsed: {(path, signature): document_to_data(document)
+                                   for path, (signature, document) in parsed.items()},
+                   _parsed_from_data),
+    "file_digests": Part(FileDigests.to_data, FileDigests.from_data),
+    "leak_clean": Part(lambda clean: clean, lambda data: _texts(data, str)),
+    "post_fingerprints": Part(lambda prints: prints, _fingerprints_from_data),  # lists of
+    "public_mentions": Part(lambda mentions: mentions, _mentions_from_data),  # (text,
+    "seen_files": Part(lambda seen: {(key, *signature) for key, signature in seen.items()},
+                       _seen_files_from_data),  # source, what)
+}
+PART_FILE = "build-memory-part"  # the start of a part's file name
+_PART_NAME = re.compile(r"build-memory-part\.[a-z_]+\.[0-9]+\.[0-9a-f]{32}\.cbor")
+KEYS_PER_SHARD = 256  # a part's pieces hold about this many keys or more (up to twice)
+
+
+def _shard_count(keys: int) -> int:
+    """How many pieces a map of so many keys is kept in: a power of two, so that it
+    changes (and every piece is written again) only when the map doubles or halves."""
+    return 1 << max(0, (keys // KEYS_PER_SHARD).bit_length() - 1)
+
+
+def _shard_of(key: Any, count: int) -> int:
+    """The piece a key is kept in: a hash of its text (of a file's path, for a key of
+    (file, signature)) that is the same in every process, as Python's own is not."""
+    while type(key) is tuple and key:
+        key = key[0]
+    text = key if type(key) is str else repr(key)
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) % count
+
+
+def _split(values: dict, count: int) -> list[dict]:
+    shards: list[dict] = [{} for _ in range(count)]
+    if count == 1:
+        shards[0] = dict(values)
+        return shards
+    for key, value in values.items():
+        shards[_shard_of(key, count)][key] = value
+    return shards
+
+
+def _merged(shards: list[tuple[str, dict]]) -> dict:
+    if len(shards) == 1:
+        return dict(shards[0][1])  # not the piece itself: that is compared at `save`
+    merged: dict = {}
+    for _, values in shards:
+        merged.update(values)
+    return merged
+
+
+def _part_kind(name: str, index: int, count: int) -> str:
+    """A part's header says which piece of which map it is, so that a file named where
+    another belongs (moved, planted) does not read as it."""
+    return f"build memory: {name} {index + 1} of {count}"
+
+
+def _read_parts(folder: Path, files: Any, version: str) -> dict[str, list[tuple[str, dict]]]:
+    """Each part's pieces as (file name, what it holds), as the table of contents names
+    them; CacheUnreadable or ValueError when one is not there or not that piece."""
+    if type(files) is not dict or set(files) != set(PARTS):
+        raise ValueError("not the parts of a build memory")
+    kept = {}
+    for name, part in PARTS.items():
+        names = files[name]
+        if type(names) is not list or not names or \
+                not all(type(n) is str and _PART_NAME.fullmatch(n) for n in names):
+            raise ValueError("not the files of a part")
+        kept[name] = [(file, part.from_data(cachefolder.read(
+            folder / file, _part_kind(name, index, len(names)), version)))
+            for index, file in enumerate(names)]
+    return kept
+
+
+def _saved_shards(folder: Path, name: str, part: Part, values: dict,
+                  stored: list[tuple[str, dict]], version: str) -> list[tuple[str | None, dict]]:
+    """`values` in pieces, each kept in the file it was read from when it holds the very
+    same and is there (the memory may be saved to another folder, and a build that
+    shares the folder may have removed it: a file of that name holds those very bytes,
+    as it is named by their digest), else in a new file; (None, ...) first when one
+    could not be written."""
+    count = _shard_count(len(values))
+    shards = []
+    for index, piece in enumerate(_split(values, count)):
+        if len(stored) == count and stored[index][1] == piece and \
+                os.path.isfile(folder / stored[index][0]):
+            shards.append((stored[index][0], piece))
+            continue
+        data = cachefolder.encode(_part_kind(name, index, count), version, part.to_data(piece))
+        file = f"{PART_FILE}.{name}.{index}.{digest(data)}.cbor"
+        if not cachefolder.write_bytes(folder / file, data):
+            return [(None, {})]
+        shards.append((file, piece))
+    return shards
+
+
+def _remove_parts_but(folder: Path, kept: set[str]) -> None:
+    """Remove the files of parts no longer named (and any a killed build left half
+    written); best effort, as the table of contents no longer names them."""
+    try:
+        with os.scandir(folder) as entries:
+            stale = [entry.path for entry in entries
+                     if entry.name.startswith(PART_FILE + ".") and entry.name not in kept]
+    except OSError:
+        return
+    for path in stale:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 def _text(value: Any, *also: Any) -> str:

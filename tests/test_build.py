@@ -1,6 +1,7 @@
 """Building sites as an editor does: what appears, what does not, and when."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -257,6 +258,26 @@ def test_console_command_and_build_py_build_the_sample_site(tmp_path):
                            str(work / "content"), "--output", str(tmp_path / "m"), "--now",
                            "2026-11-25"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_command_line_build_ends_with_its_status_and_all_it_printed(site):
+    """The `ccsite` command ends a build without freeing what it holds (cli.entry): its
+    exit status, everything it printed into a pipe, and the cache it kept must survive."""
+    command = [sys.executable, "-m", "ccsite", "build", "--source", str(site.content),
+               "--output", str(site.output), "--now", "2026-11-25T12:00:00Z"]
+    # as a terminal-less CI job runs it: what is printed waits in a buffer
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    run = functools.partial(subprocess.run, command, capture_output=True, text=True,
+                            timeout=120, env=env)
+    done = run()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Built ") and done.stdout.endswith(f"--output {site.output}\n")
+    again = run()
+    assert again.returncode == 0 and "Nothing has changed" in again.stdout
+    site.write("news/broken.md", "---\ntitle: [unclosed\n---\nBody.\n")
+    failed = run()
+    assert failed.returncode == 1 and "news/broken.md:2" in failed.stderr
+    assert failed.stderr.rstrip().endswith("build again.")
 
 
 def test_build_from_cache_equals_build_from_scratch(site):

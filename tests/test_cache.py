@@ -166,6 +166,61 @@ def test_a_damaged_cache_file_gives_a_correct_cold_build(site, tmp_path, corrupt
     assert site.snapshot() == clean_snapshot(site, tmp_path)
 
 
+def _part_file(cache, part: str):
+    """The one file of a small site's build memory part (see incremental.BuildMemory.save)."""
+    files = sorted(cache.glob(f"{incremental.PART_FILE}.{part}.*.cbor"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+def _part_rewritten(change):
+    """A damage to a part that keeps its header (kind and version) and changes its data."""
+    import cbor2
+
+    def damage(part, path) -> None:
+        found = cbor2.loads(path.read_bytes()[len(cachefolder.MAGIC):])
+        path.write_bytes(cachefolder.encode(found[0], found[1], change(found[2])))
+    return damage
+
+
+def _in_place_of(other: str):
+    def damage(part, path) -> None:
+        path.write_bytes(_part_file(path.parent, other).read_bytes())
+    return damage
+
+
+PART_DAMAGES = {  # part of the build memory -> what is done to its file
+    "a part's file removed": ("pages", lambda part, path: path.unlink()),
+    "a part cut short": ("parsed", lambda part, path: path.write_bytes(
+        path.read_bytes()[:-9])),
+    "a part of random bytes": ("seen_files", lambda part, path: path.write_bytes(
+        os.urandom(path.stat().st_size))),
+    "a part holding another part": ("leak_clean", _in_place_of("public_mentions")),
+    "a part with a value of the wrong kind": ("pages", _part_rewritten(
+        lambda pages: {path: [*record[:3], 5, record[4]] for path, record in pages.items()})),
+    "a part's document of the wrong kind": ("parsed", _part_rewritten(
+        lambda parsed: {key: [document[0], 7, *document[2:]]
+                        for key, document in parsed.items()})),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(PART_DAMAGES))
+def test_a_damaged_part_of_the_build_memory_gives_a_correct_build(site, tmp_path, damage):
+    """The build memory is kept in parts, each named by the table of contents: one
+    missing, damaged or not what the table says is not read as the memory (the build
+    is made as from nothing, never with a traceback), and the next build keeps all again."""
+    part, spoil = PART_DAMAGES[damage]
+    assert site.build().status == 0
+    site.edit("centres/oxhey.md", "phase: 2", "phase: 3")
+    spoil(part, _part_file(site.root / CACHE_FOLDER, part))
+    result = site.build()
+    assert result.status == 0, result.err
+    assert "Traceback" not in result.err
+    assert site.snapshot() == clean_snapshot(site, tmp_path)
+    memory = incremental.BuildMemory.read(site.root / CACHE_FOLDER / MEMORY_FILE)
+    assert memory.pages and memory.parsed and memory.stored  # kept whole again
+
+
 def test_the_build_memory_reads_back_as_the_build_left_it(site, tmp_path):
     """Every value kept on disk comes back equal and of the same type (sets as sets,
     signatures and keys as tuples), or the next build would not find what it kept."""
@@ -173,7 +228,7 @@ def test_the_build_memory_reads_back_as_the_build_left_it(site, tmp_path):
     build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
     memory.save(tmp_path / "memory.cbor")
     again = incremental.BuildMemory.read(tmp_path / "memory.cbor")
-    kept = incremental.BuildMemory.to_data(memory).keys()
+    kept = incremental.BuildMemory.kept_fields()
     assert memory.pages and memory.parsed and memory.post_fingerprints and \
         memory.public_mentions and memory.seen_files and memory.seen_values
     for name in kept:
@@ -184,6 +239,10 @@ def test_the_build_memory_reads_back_as_the_build_left_it(site, tmp_path):
     assert memory.file_digests and memory.source_digests
     assert all(type(entry) is tuple and (entry[0] is None or type(entry[0]) is tuple)
                for entry in [*again.file_digests.values(), *again.source_digests.values()])
+    # kept elsewhere, what was read is written whole there, not named as it was here
+    again.save(tmp_path / "elsewhere" / "memory.cbor")
+    moved = incremental.BuildMemory.read(tmp_path / "elsewhere" / "memory.cbor")
+    assert all(getattr(moved, name) == getattr(memory, name) for name in kept)
 
 
 def test_yaml_values_read_back_from_the_cache_as_parsed():

@@ -233,6 +233,38 @@ def test_ci_build_in_a_fresh_clone_with_the_cache_restored_does_only_what_the_ch
         assert tree(clone / "_site" / root) == tree(site.output / root), root
 
 
+def test_ci_build_in_a_fresh_clone_reads_each_content_file_once(site, tmp_path, monkeypatch):
+    """In a fresh clone every content file has a new status, so its bytes must be read to
+    be compared: the up-to-date check reads them, and the build takes their digests from
+    it (pipeline._known_from_the_check) rather than reading each file a second time;
+    only the edited one is read again, to be parsed."""
+    from ccsite import digests, load
+
+    monkeypatch.chdir(site.root)
+    build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    clone = tmp_path / "clone"
+    restore_as_ci_does(site, clone)
+    (clone / "content/news/centres-open.md").write_text(
+        (site.content / "news/centres-open.md").read_text().replace("See [", "Now see ["))
+    # as a checkout made a while before the build: its files' statuses are not racy
+    monkeypatch.setattr(digests, "RACY_NANOSECONDS", 0)
+    reads: list[str] = []
+    for module, name in ((digests, "of_file"), (load, "_read_bytes")):
+        def counted(path, *args, real=getattr(module, name)):
+            reads.append(os.path.normpath(str(path)))
+            return real(path, *args)
+        monkeypatch.setattr(module, name, counted)
+    monkeypatch.chdir(clone)
+    result = build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    assert result.changed and not result.up_to_date
+    content_reads = [path for path in reads if path.startswith("content/")
+                     and path.endswith((".md", ".yaml"))]  # documents (media: write.py)
+    assert len(content_reads) >= len(list(Path("content").rglob("*.md")))
+    read_again = {path for path in content_reads if content_reads.count(path) > 1}
+    assert read_again == {"content/news/centres-open.md"}  # the edited one, to be parsed
+    assert "Now see" in (clone / "_site/public/news/centres-open/index.html").read_text()
+
+
 def test_nightly_build_renders_only_what_the_new_day_changes_and_equals_a_full_build(
         site, monkeypatch):
     """The nightly build (nothing edited, the next day): the pages that show the day or

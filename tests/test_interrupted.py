@@ -198,3 +198,68 @@ def test_members_root_that_cannot_be_replaced_stops_the_build_before_any_swap(si
     assert result.err.startswith(f"{members}:1: output: cannot be written (permission denied)")
     assert "Traceback" not in result.err
     assert site.snapshot() == before
+
+
+def _memory_of(cache: Path) -> dict:
+    """What the build memory in `cache` reads back as, but for the status of each file
+    (inode, times: new each time the test puts the old output back, and racy or not by
+    the moment of the build) kept beside its digest, and where the output's spare is."""
+    from ccsite import incremental
+
+    memory = incremental.BuildMemory.read(cache / "build-memory.cbor")
+    kept = {name: getattr(memory, name) for name in incremental.BuildMemory.kept_fields()
+            if name != "spares"}
+    for name in ("file_digests", "source_digests"):
+        kept[name] = {path: digest for path, (_, digest) in kept[name].items()}
+    kept["outputs"] = {root: {path: signature.split("|")[0]
+                              for path, signature in files.items()}
+                       for root, files in kept["outputs"].items()}
+    return kept
+
+
+def test_build_killed_at_each_step_of_saving_its_memory_leaves_the_old_memory_or_the_new(
+        site):
+    """Killed just before each rename or removal in the cache folder, in turn (the
+    stamp's removal, each part of the build memory swapped in, the table of contents
+    naming them, the old parts removed): the memory reads back as the whole old one or
+    the whole new one, never a mix of parts (which could vouch for pages made from
+    other inputs) nor nothing, and the next build makes the site as a clean build does."""
+    from test_uptodate import settle
+
+    cache = site.root / ".ccsite-cache"
+    settle(site)
+    assert subprocess.run(build_command(site, site.output)).returncode == 0
+    kept = site.root / "kept"
+    shutil.copytree(cache, kept / "cache")
+    shutil.copytree(site.output, kept / "output", symlinks=True)
+    old = _memory_of(cache)
+
+    def restore_old() -> None:
+        for folder, copy in ((cache, kept / "cache"), (site.output, kept / "output")):
+            shutil.rmtree(folder)
+            shutil.copytree(copy, folder, symlinks=True)
+
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", "Members' body.")
+    settle(site)
+    assert subprocess.run(build_command(site, site.output)).returncode == 0
+    new, new_site = _memory_of(cache), OldAndNew.roots(site.output)
+    assert new != old
+    outcomes = []
+    for kill_at in range(1, 100):
+        restore_old()
+        command = [sys.executable, str(KILLPOINTS), str(kill_at), str(cache),
+                   *build_command(site, site.output)[3:]]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        now = _memory_of(cache)
+        outcomes.append("old" if now == old else "new" if now == new else "mixed")
+        assert outcomes[-1] != "mixed", f"killed before step {kill_at}: {outcomes}"
+        if done.returncode == 0:
+            break
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        assert subprocess.run(build_command(site, site.output)).returncode == 0
+        assert OldAndNew.roots(site.output) == new_site, f"after a kill at {kill_at}"
+    else:
+        raise AssertionError("the build was still renaming and removing after 99 steps")
+    print(f"memory kill test: killed at each of {kill_at - 1} steps: {outcomes}")
+    assert kill_at > 4 and outcomes[0] == "old" and outcomes[-1] == "new", outcomes
