@@ -204,8 +204,8 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
                                     memory, site.bodies, config.base_url)
         feeds_made = _render(lambda: _feeds_and_data(
-            outputs.public_outputs(env, site.public, page_routes), paths, memory, feeds_kept),
-            paths, errors)
+            outputs.public_outputs(env, site.public, page_routes), paths, memory, feeds_kept,
+            reuse), paths, errors)
     except BaseException:
         members_rendered.cancel()
         raise
@@ -439,6 +439,8 @@ def _remember(b: Build, made: Made) -> None:
     pages = set(made.page_paths) | {p for p in made.members_files if p.endswith(".html")}
     for gone in set(memory.pages) - pages:
         del memory.pages[gone]
+    for gone in set(memory.made_files) - set(made.public) - set(made.members_files):
+        del memory.made_files[gone]
     memory.audited_against = made.leaks.against
     keys = made.leak_keys
     if not made.kept_unaudited and len(memory.leak_clean) > 3 * len(keys) + 1000:  # old
@@ -530,16 +532,25 @@ def published_file(paths: Paths, memory: incremental.BuildMemory, root: str, pre
 
 
 def _feeds_and_data(makers: dict[str, outputs.Maker], paths: Paths,
-                    memory: incremental.BuildMemory, keep: bool) -> dict[str, str | Path]:
-    """Every public file that is not a page, made; with `keep` (the preview server's
-    page-only rebuild), the last build's file instead where there is one, for the catch-up
-    build to renew. A file a change adds is made at once, as a page may link to it (an
-    opportunity that opens links its deadline's calendar); one it removes is gone."""
+                    memory: incremental.BuildMemory, keep: bool,
+                    reuse: incremental.Reuse) -> dict[str, str | Path]:
+    """Every public file that is not a page: the last build's where nothing it read has
+    changed (see Reuse.make_file), else made. With `keep` (the preview server's page-only
+    rebuild), the last build's file where there is one, for the catch-up build to renew
+    (its record goes, so that build makes it). A file a change adds is made at once, as a
+    page may link to it (an opportunity that opens links its deadline's calendar); one it
+    removes is gone."""
     kept = published_file(paths, memory, "public", "", trust=True)
+    previous = published_file(paths, memory, "public", "")
     files: dict[str, str | Path] = {}
     for path, make in makers.items():
         published = kept(path) if keep and path in memory.feeds_and_data else None
-        files[path] = published if published is not None else make()
+        if published is not None:
+            memory.made_files.pop(path, None)
+            files[path] = published
+        else:
+            files[path] = reuse.make_file(path, make, previous,
+                                          getattr(make, "context", ""))
     return files
 
 
