@@ -453,26 +453,63 @@ def _json_strings(value) -> list[str]:
 
 class LeakAudit:
     """The fingerprints of one build, ready to search files for: `against` names the set
-    (a file found clean against it stays clean while it and the set are unchanged)."""
+    (a file found clean against it stays clean while it and the set are unchanged).
+
+    Made `known` (see `LeakAudit.known`), it holds only the name of a set the last build
+    made from the same members content, and makes the fingerprints and their searcher
+    the first time a file is to be searched: most builds find every file they look at
+    already known clean against that set (see check_leaks), and need neither."""
 
     def __init__(self, fingerprints: list[Fingerprint], base_url: str = "/"):
-        self.by_needle = {f.text: f for f in fingerprints}
-        self.needles = sorted(self.by_needle)
-        self.addresses = frozenset(f.text for f in fingerprints if f.what == "address")
+        parts = urlsplit(base_url)
         # what may stand before a members address where it is this site's (see
         # LeakSearcher): the site's host and base path, or the base path alone
-        parts = urlsplit(base_url)
         self.site_prefixes = tuple(normalise(prefix) for prefix in
                                    {parts.netloc + parts.path.rstrip("/"),
                                     parts.path.rstrip("/")} if prefix)
-        self.against = hashlib.blake2b("\n".join([*self.needles, *self.site_prefixes])
-                                       .encode(), digest_size=16).hexdigest()
-        self.digits = any(f.what == "directory phone" for f in fingerprints)
         self._searcher: LeakSearcher | None = None
+        self._make: Callable[[], list[Fingerprint]] | None = None
+        self._take(fingerprints)
+
+    @classmethod
+    def known(cls, make: Callable[[], list[Fingerprint]], base_url: str, against: str,
+              any_needles: bool) -> "LeakAudit":
+        """The audit of fingerprints `make()` gives, whose `against` (and whether there
+        are any) a build made from the same members content found: made when first used."""
+        leaks = cls([], base_url)
+        leaks.against, leaks.any_needles, leaks._make = against, any_needles, make
+        return leaks
+
+    def _take(self, fingerprints: list[Fingerprint]) -> None:
+        self._by_needle = {f.text: f for f in fingerprints}
+        self._needles = sorted(self._by_needle)
+        self.addresses = frozenset(f.text for f in fingerprints if f.what == "address")
+        self.against = hashlib.blake2b("\n".join([*self._needles, *self.site_prefixes])
+                                       .encode(), digest_size=16).hexdigest()
+        self.any_needles = bool(self._needles)
+        self.digits = any(f.what == "directory phone" for f in fingerprints)
+
+    def _made(self) -> None:
+        if self._make is not None:
+            make, self._make, against = self._make, None, self.against
+            self._take(make())
+            if self.against != against:  # the key it was known by missed a change
+                raise RuntimeError("the leak audit's fingerprints are not those its key "
+                                   "promised; delete the cache folder and build again")
+
+    @property
+    def needles(self) -> list[str]:
+        self._made()
+        return self._needles
+
+    @property
+    def by_needle(self) -> dict[str, Fingerprint]:
+        self._made()
+        return self._by_needle
 
     def first_leak(self, path: str, data: bytes) -> tuple[str, str] | None:
         """(the file's readable text, the fingerprint found in it), or None if clean."""
-        if not self.needles:
+        if not self.any_needles:
             return None
         readable = readable_text(path, data)
         needle = self.prepare().first_in(searchable(readable, self.digits))
@@ -481,24 +518,30 @@ class LeakAudit:
     def prepare(self) -> "LeakSearcher":
         """The searcher, built now if not yet (before forking workers that all use it)."""
         if self._searcher is None:
-            self._searcher = LeakSearcher.for_needles(self.needles, self.addresses,
+            needles = self.needles  # made now, if not yet
+            self._searcher = LeakSearcher.for_needles(needles, self.addresses,
                                                       self.site_prefixes, self.against)
         return self._searcher
 
 
-def public_inspection(leaks: LeakAudit) -> Inspection:
+def public_inspection(leaks: LeakAudit, clean: dict[str, str] | None = None) -> Inspection:
     """The audits' look at each public page as it is rendered (see render.Inspection),
-    against `leaks`: the pipeline's and the preview server's quick rebuild's alike."""
-    return Inspection(functools.partial(inspect_public_page, leaks))
+    against `leaks`: the pipeline's and the preview server's quick rebuild's alike.
+    `clean`: the pages known clean (see check_leaks), which need no search: a page
+    rendered again the same as before (one that shows the day, on a day it did not
+    change) does not make the fingerprints be made."""
+    return Inspection(functools.partial(inspect_public_page, leaks, clean or {}),
+                      ready=leaks.prepare)
 
 
-def inspect_public_page(leaks: LeakAudit, output_path: str,
+def inspect_public_page(leaks: LeakAudit, clean: dict[str, str], output_path: str,
                         text: str) -> tuple[list[str], str | None]:
     """A public page as it is rendered: its links, and (if no members text is in it) the
     digest by which the leak audit will know it as clean."""
     data = text.encode("utf-8")
-    clean = leaks.first_leak(output_path, data) is None
-    return sorted(set(links_in(text))), content_key(data) if clean else None
+    key = content_key(data)
+    found = clean.get(key) != leaks.against and leaks.first_leak(output_path, data)
+    return sorted(set(links_in(text))), None if found else key
 
 
 def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorList,
@@ -519,7 +562,7 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     file to edit); `written_in(file)`: that file's text (see `public_source_text`), to
     tell a members post quoting a public page from a public page quoting a members post.
     """
-    if not leaks.needles:
+    if not leaks.any_needles:
         return 0
     scanned = 0
     for path in sorted(files):

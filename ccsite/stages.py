@@ -75,7 +75,8 @@ def run(paths: Paths, options: validate.BuildOptions,
         _remember(b, made)
         reuse.commit()
         b.step("done")
-        result = _result(b, made, site, config, written, leaks_scanned)
+        result = _result(b, made, site, config, written, leaks_scanned,
+                         _warnings(b, site, reuse))
         if remember:
             memory.last_build = _kept_for_quick_edits(b, validated, site, made, reuse, result)
         return result
@@ -210,7 +211,7 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
         members_rendered.cancel()
         raise
     members_files = _render(members_rendered.result, paths, errors)
-    public_check = audit.public_inspection(leaks)
+    public_check = audit.public_inspection(leaks, memory.leak_clean)
     pages = _render(lambda: render.render_routes(
         env, site.public, page_routes, reuse,
         published_file(paths, memory, "public", "", b.defer), public_check), paths, errors)
@@ -449,15 +450,36 @@ def _remember(b: Build, made: Made) -> None:
                              if key in memory.leak_clean}
 
 
+def _warnings(b: Build, site: SiteGraph, reuse: incremental.Reuse) -> list[ContentError]:
+    """The site's warnings (see checks.py): of a file unchanged since the last build,
+    the warnings it had then; those of the site as a whole (which depend on the day and
+    on other files) made anew."""
+    was, now = b.memory.own_warnings, {}
+
+    def own(entry, own_warnings) -> list[ContentError]:
+        key = incremental.entity_key(entry)
+        if was is not None and reuse.unchanged(key):
+            found = [ContentError(*row) for row in was.get(key, ())]
+        else:
+            found = own_warnings(entry)
+        if found:
+            now[key] = [(e.path, e.line, e.field, e.message) for e in found]
+        return found
+    warnings = checks.site_warnings(site.public, own)
+    b.memory.own_warnings = now
+    return warnings
+
+
 def _result(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
-            written: write.Written, scanned: int) -> BuildResult:
+            written: write.Written, scanned: int,
+            warnings: list[ContentError]) -> BuildResult:
     routes = made.page_routes
     return BuildResult(
         timings=b.step.timings, cpu_timings=b.step.cpu, public=written.root, pages=_count_sections(routes),
         files=len(made.public), seconds=time.perf_counter() - b.started,
         members_pages=sum(1 for p in made.members_files if p.endswith(".html")),
         protection=config.protection, leak_scanned=scanned, base_path=config.base_path,
-        warnings=checks.site_warnings(site.public),
+        warnings=warnings,
         page_sources={r.url: r.source for r in [*routes, *made.member_routes] if r.source},
         changed=len(written.changed), removed=len(written.removed),
         outputs=b.memory.outputs)
@@ -643,10 +665,19 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
                                        if document.members_only))
     if memory.leak_audit is not None and memory.leak_audit[0] == key:
         return memory.leak_audit[1], people
-    leaks = audit.LeakAudit(audit.members_fingerprints(
-        members, member_routes, people, said, _unpublished_posts(folder, members, bodies),
-        cache=memory.post_fingerprints), base_url)
-    leaks.prepare()
+
+    def fingerprints() -> list[audit.Fingerprint]:
+        return audit.members_fingerprints(
+            members, member_routes, people, said,
+            _unpublished_posts(folder, members, bodies), cache=memory.post_fingerprints)
+    # the last command-line build's, when made from the same: made only if some file is
+    # not known clean against them (see audit.LeakAudit.known)
+    written = incremental.digest(incremental.identity(key))
+    if memory.leak_key == written and memory.leak_against is not None:
+        leaks = audit.LeakAudit.known(fingerprints, base_url, *memory.leak_against)
+    else:
+        leaks = audit.LeakAudit(fingerprints(), base_url)
+    memory.leak_key, memory.leak_against = written, (leaks.against, leaks.any_needles)
     memory.leak_audit = (key, leaks)
     return leaks, people
 
