@@ -126,3 +126,17 @@ def test_warnings_of_unchanged_files_are_kept_and_of_edited_files_found_again(si
     third = [str(w) for w in incremental_build(site).warnings]
     assert not any("oxhey.md:1: summary: there is no summary" in w for w in third)
     assert third == clean_warnings(site)
+
+
+def test_a_public_edit_pasting_members_text_is_found_by_the_audit_made_when_needed(site):
+    """The members content is as at the last build, so the audit starts from what that
+    build knew; the edited page is new, so its fingerprints are made and it is searched."""
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", PASSAGE)
+    incremental_build(site)
+    published = public(site, "news/centres-open/index.html")
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{PASSAGE} See [Oxhey]")
+    with pytest.raises(ContentErrors) as failed:
+        incremental_build(site)
+    assert "news/centres-open/index.html:" in str(failed.value)  # the page, as rendered
+    assert "leak: members-only passage" in str(failed.value)
+    assert public(site, "news/centres-open/index.html") == published
