@@ -512,15 +512,18 @@ class LeakAudit:
         if not self.any_needles:
             return None
         readable = readable_text(path, data)
-        needle = self.prepare().first_in(searchable(readable, self.digits))
+        needle = self.prepare(whole=False).first_in(searchable(readable, self.digits))
         return None if needle is None else (readable, needle)
 
-    def prepare(self) -> "LeakSearcher":
-        """The searcher, built now if not yet (before forking workers that all use it)."""
+    def prepare(self, whole: bool = True) -> "LeakSearcher":
+        """The searcher, built now if not yet (`whole`: with its automaton, before forking
+        workers that all use it; see LeakSearcher for the one made without)."""
         if self._searcher is None:
             needles = self.needles  # made now, if not yet
             self._searcher = LeakSearcher.for_needles(needles, self.addresses,
                                                       self.site_prefixes, self.against)
+        if whole:
+            self._searcher.make_whole()
         return self._searcher
 
 
@@ -638,35 +641,80 @@ class LeakSearcher:
     confirmed by comparing the whole fingerprint at that place: the same answer as
     searching for the whole texts, at a tenth of the cost. The last searcher is kept, so
     the rebuilds of `ccsite serve` do not build it again.
+
+    Most builds search a few files only (the pages and feeds an edit changed), where
+    building the automaton would cost more than the search: until LIGHT_BUDGET characters
+    have been searched, a text is first looked through without it (every PREFIX-long
+    window of it looked up in a set, in C; the few shorter prefixes by a small automaton).
+    That finds every place a fingerprint starts, so a text it finds none in is clean; one
+    it finds a fingerprint in is searched again with the whole automaton, so the
+    fingerprint told is the one a search with it gives.
     """
 
     PREFIX = 32
+    LIGHT_BUDGET = 1_000_000  # characters: about the cost of building the automaton
     _last: "tuple[str, LeakSearcher] | None" = None
 
     def __init__(self, needles: list[str], addresses: frozenset[str] = frozenset(),
-                 site_prefixes: tuple[str, ...] = ()):
+                 site_prefixes: tuple[str, ...] = (), whole: bool = True):
         self.addresses = addresses  # found only as this site's, whole: see `_address_at`
         self.site_prefixes = site_prefixes
         self.by_prefix: dict[str, list[str]] = {}
         for needle in needles:
             self.by_prefix.setdefault(needle[:self.PREFIX], []).append(needle)
         self.prefixes = sorted(self.by_prefix)
-        self.automaton = AhoCorasick(self.prefixes)
+        self.automaton: AhoCorasick | None = None
+        self.budget = self.LIGHT_BUDGET
+        self.full_length = frozenset(p for p in self.prefixes if len(p) == self.PREFIX)
+        self.shorter = [p for p in self.prefixes if len(p) < self.PREFIX]
+        self.shorter_automaton = AhoCorasick(self.shorter) if self.shorter else None
+        if whole:
+            self.make_whole()
+
+    def make_whole(self) -> None:
+        if self.automaton is None:
+            self.automaton = AhoCorasick(self.prefixes)
 
     @classmethod
     def for_needles(cls, needles: list[str], addresses: frozenset[str],
                     site_prefixes: tuple[str, ...], digest: str) -> "LeakSearcher":
         if cls._last is None or cls._last[0] != digest:
-            cls._last = (digest, cls(needles, addresses, site_prefixes))
+            cls._last = (digest, cls(needles, addresses, site_prefixes, whole=False))
         return cls._last[1]
 
     def first_in(self, text: str) -> str | None:
+        if self.automaton is None:
+            self.budget -= len(text)
+            if self.budget >= 0 and not self._any_in(text):
+                return None
+            self.make_whole()
         for index, start, _ in self.automaton.find_matches_as_indexes(text, overlapping=True):
             for needle in self.by_prefix[self.prefixes[index]]:
                 if text.startswith(needle, start) and (
                         needle not in self.addresses or self._address_at(text, start, needle)):
                     return needle
         return None
+
+    def _any_in(self, text: str) -> bool:
+        """Does a fingerprint start anywhere in `text`? (Without the whole automaton.)"""
+        size = self.PREFIX
+        count = len(text) - size + 1
+        if count > 0 and not self.full_length.isdisjoint(
+                map(text.__getitem__, map(slice, range(count), range(size, count + size)))):
+            if any(text[start:start + size] in self.full_length and
+                   self._found_at(text, start, text[start:start + size])
+                   for start in range(count)):
+                return True
+        if self.shorter_automaton is not None:
+            return any(self._found_at(text, start, self.shorter[index])
+                       for index, start, _ in self.shorter_automaton.find_matches_as_indexes(
+                           text, overlapping=True))
+        return False
+
+    def _found_at(self, text: str, start: int, prefix: str) -> bool:
+        return any(text.startswith(needle, start) and (
+            needle not in self.addresses or self._address_at(text, start, needle))
+            for needle in self.by_prefix[prefix])
 
     def _address_at(self, text: str, start: int, needle: str) -> bool:
         """Is the members address found at `start` this site's, and whole? Not another

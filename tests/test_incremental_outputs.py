@@ -140,3 +140,27 @@ def test_a_public_edit_pasting_members_text_is_found_by_the_audit_made_when_need
     assert "news/centres-open/index.html:" in str(failed.value)  # the page, as rendered
     assert "leak: members-only passage" in str(failed.value)
     assert public(site, "news/centres-open/index.html") == published
+
+
+def test_the_leak_search_without_its_automaton_finds_what_the_automaton_finds():
+    """A build that searches a few files looks through them without building the whole
+    automaton (audit.LeakSearcher): it must find every fingerprint the automaton finds,
+    long or short, and the same one first, and pass over what only starts like one."""
+    from ccsite.audit import LeakSearcher
+
+    sentence = "we moved the group to saturday mornings and the numbers tripled"
+    needles = [sentence, "sam example", "01632960009", "/members/directory/",
+               sentence[:40] + " but then stopped"]
+    addresses = frozenset({"/members/directory/"})
+    texts = [f"news: {sentence} that year", f"news: {sentence[:45]} other words",
+             "call sam example today", "ring 01632960009", "see /members/directory/.",
+             "see example.net/members/directory/ there", "see /members/directory/keys",
+             f"both sam example and {sentence}", "nothing at all", ""]
+    whole = LeakSearcher(needles, addresses, ("cc.example.org",))
+    found = [whole.first_in(text) for text in texts]
+    assert found == [sentence, None, "sam example", "01632960009", "/members/directory/",
+                     None, None, "sam example", None, None]
+    for text, expected in zip(texts, found):
+        light = LeakSearcher(needles, addresses, ("cc.example.org",), whole=False)
+        assert light.first_in(text) == expected, text
+        assert light.automaton is None or expected is not None  # built only to tell one
