@@ -6,10 +6,12 @@ in memory, so a failed audit leaves the published site untouched.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import gzip
 import hashlib
 import json
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -659,20 +661,23 @@ class LeakSearcher:
                  site_prefixes: tuple[str, ...] = (), whole: bool = True):
         self.addresses = addresses  # found only as this site's, whole: see `_address_at`
         self.site_prefixes = site_prefixes
-        self.by_prefix: dict[str, list[str]] = {}
-        for needle in needles:
-            self.by_prefix.setdefault(needle[:self.PREFIX], []).append(needle)
-        self.prefixes = sorted(self.by_prefix)
-        self.automaton: AhoCorasick | None = None
-        self.budget = self.LIGHT_BUDGET
-        self.full_length = frozenset(p for p in self.prefixes if len(p) == self.PREFIX)
-        self.shorter = [p for p in self.prefixes if len(p) < self.PREFIX]
+        # without the automaton: the needles in order (those a window starts are found
+        # by bisection), each one's first PREFIX characters (in C), and the shorter ones
+        self.needles = sorted(needles)
+        self.starts = frozenset(map(operator.itemgetter(slice(0, self.PREFIX)), needles))
+        self.shorter = [needle for needle in self.needles if len(needle) < self.PREFIX]
         self.shorter_automaton = AhoCorasick(self.shorter) if self.shorter else None
+        self.budget = self.LIGHT_BUDGET
+        self.automaton: AhoCorasick | None = None
         if whole:
             self.make_whole()
 
     def make_whole(self) -> None:
         if self.automaton is None:
+            self.by_prefix: dict[str, list[str]] = {}
+            for needle in self.needles:
+                self.by_prefix.setdefault(needle[:self.PREFIX], []).append(needle)
+            self.prefixes = sorted(self.by_prefix)
             self.automaton = AhoCorasick(self.prefixes)
 
     @classmethod
@@ -699,9 +704,9 @@ class LeakSearcher:
         """Does a fingerprint start anywhere in `text`? (Without the whole automaton.)"""
         size = self.PREFIX
         count = len(text) - size + 1
-        if count > 0 and not self.full_length.isdisjoint(
+        if count > 0 and not self.starts.isdisjoint(
                 map(text.__getitem__, map(slice, range(count), range(size, count + size)))):
-            if any(text[start:start + size] in self.full_length and
+            if any(text[start:start + size] in self.starts and
                    self._found_at(text, start, text[start:start + size])
                    for start in range(count)):
                 return True
@@ -711,10 +716,17 @@ class LeakSearcher:
                            text, overlapping=True))
         return False
 
-    def _found_at(self, text: str, start: int, prefix: str) -> bool:
-        return any(text.startswith(needle, start) and (
-            needle not in self.addresses or self._address_at(text, start, needle))
-            for needle in self.by_prefix[prefix])
+    def _found_at(self, text: str, start: int, begins: str) -> bool:
+        """Is a needle that begins so (all of a shorter one) at `start` in `text`?"""
+        for index in range(bisect.bisect_left(self.needles, begins), len(self.needles)):
+            needle = self.needles[index]
+            if not needle.startswith(begins):
+                return False
+            if (len(begins) == self.PREFIX or needle == begins) and \
+                    text.startswith(needle, start) and (
+                        needle not in self.addresses or self._address_at(text, start, needle)):
+                return True
+        return False
 
     def _address_at(self, text: str, start: int, needle: str) -> bool:
         """Is the members address found at `start` this site's, and whole? Not another
