@@ -460,7 +460,9 @@ class LeakAudit:
     Made `known` (see `LeakAudit.known`), it holds only the name of a set the last build
     made from the same members content, and makes the fingerprints and their searcher
     the first time a file is to be searched: most builds find every file they look at
-    already known clean against that set (see check_leaks), and need neither."""
+    already known clean against that set (see check_leaks), and need neither. Searching
+    needs only the fingerprints' texts, which that build kept in the cache folder (see
+    `save_needles`); the fingerprints themselves are made only to tell a leak found."""
 
     def __init__(self, fingerprints: list[Fingerprint], base_url: str = "/"):
         parts = urlsplit(base_url)
@@ -475,19 +477,23 @@ class LeakAudit:
 
     @classmethod
     def known(cls, make: Callable[[], list[Fingerprint]], base_url: str, against: str,
-              any_needles: bool) -> "LeakAudit":
-        """The audit of fingerprints `make()` gives, whose `against` (and whether there
-        are any) a build made from the same members content found: made when first used."""
+              any_needles: bool, digits: bool,
+              kept: Callable[[], tuple[list[str], list[str]] | None] = lambda: None
+              ) -> "LeakAudit":
+        """The audit of fingerprints `make()` gives, whose `against` (whether there are
+        any, whether phone numbers are among them) a build made from the same members
+        content found: made when first used. `kept()`: their texts and the addresses
+        among them, as that build kept them, or None."""
         leaks = cls([], base_url)
-        leaks.against, leaks.any_needles, leaks._make = against, any_needles, make
+        leaks.against, leaks.any_needles, leaks.digits = against, any_needles, digits
+        leaks._make, leaks._kept, leaks._needles = make, kept, None
         return leaks
 
     def _take(self, fingerprints: list[Fingerprint]) -> None:
         self._by_needle = {f.text: f for f in fingerprints}
         self._needles = sorted(self._by_needle)
         self.addresses = frozenset(f.text for f in fingerprints if f.what == "address")
-        self.against = hashlib.blake2b("\n".join([*self._needles, *self.site_prefixes])
-                                       .encode(), digest_size=16).hexdigest()
+        self.against = _against(self._needles, self.site_prefixes)
         self.any_needles = bool(self._needles)
         self.digits = any(f.what == "directory phone" for f in fingerprints)
 
@@ -501,7 +507,12 @@ class LeakAudit:
 
     @property
     def needles(self) -> list[str]:
-        self._made()
+        if self._needles is None:  # known: the texts the last build kept, if they are
+            kept = self._kept()    # those it knew (else the fingerprints made now)
+            if kept is not None and _against(kept[0], self.site_prefixes) == self.against:
+                self._needles, self.addresses = kept[0], frozenset(kept[1])
+            else:
+                self._made()
         return self._needles
 
     @property
@@ -527,6 +538,41 @@ class LeakAudit:
         if whole:
             self._searcher.make_whole()
         return self._searcher
+
+
+def _against(needles: list[str], site_prefixes: tuple[str, ...]) -> str:
+    return hashlib.blake2b("\n".join([*needles, *site_prefixes]).encode(),
+                           digest_size=16).hexdigest()
+
+
+NEEDLES_FILE, NEEDLES_VERSION = "leak-needles.cbor", "1"
+
+
+def save_needles(cache: Path, leaks: LeakAudit) -> None:
+    """Keep the fingerprints' texts in the cache folder (beside the build memory, which
+    names them by `against`), for a build from the same members content to search with
+    (see LeakAudit.known): reading them is a tenth of making them."""
+    from . import cachefolder
+
+    cachefolder.write(cache / NEEDLES_FILE, "leak audit texts", NEEDLES_VERSION,
+                      [leaks.needles, sorted(leaks.addresses)])
+
+
+def kept_needles(cache: Path) -> tuple[list[str], list[str]] | None:
+    """The texts `save_needles` kept, or None when there are none this version can read
+    (LeakAudit.known checks they are those it knows by `against`)."""
+    from . import cachefolder
+
+    try:
+        needles, addresses = cachefolder.read(cache / NEEDLES_FILE, "leak audit texts",
+                                              NEEDLES_VERSION)
+    except (cachefolder.CacheUnreadable, ValueError, TypeError):
+        return None
+    if type(needles) is not list or type(addresses) is not list or \
+            not all(map(str.__instancecheck__, needles)) or \
+            not all(map(str.__instancecheck__, addresses)):
+        return None
+    return needles, addresses
 
 
 def public_inspection(leaks: LeakAudit, clean: dict[str, str] | None = None) -> Inspection:

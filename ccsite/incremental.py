@@ -250,7 +250,8 @@ class BuildMemory:
     made_files: dict[str, PageRecord] = field(default_factory=dict)  # the same, of the
     # files made by Python code (feeds, calendars, data files: see Reuse.make_file)
     leak_key: str | None = None  # what the leak audit's fingerprints were made from...
-    leak_against: tuple | None = None  # ...and (their `against`, whether there were any)
+    leak_against: tuple | None = None  # ...and (their `against`, whether there were any,
+    # whether phone numbers were among them): see stages._leak_audit
     own_warnings: dict[str, list] | None = None  # entity key -> the warnings of its own
     # file (see checks.site_warnings), of those that have any; None: not yet known
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # root -> path -> digest
@@ -343,13 +344,15 @@ class BuildMemory:
         for (path, signature), document in data["parsed"].items():
             parsed[_text(path)] = (_signature(signature), document_from_data(document))
         against = data["leak_against"]
+        if against is not None and (type(against) is not list or len(against) != 3):
+            raise ValueError("not the leak audit's key")
         own_warnings = data["own_warnings"]
         return cls(
             pages=_records(data["pages"]),
             made_files=_records(data["made_files"]),
             leak_key=_text(data["leak_key"], None),
             leak_against=None if against is None else (_text(against[0]),
-                                                       _flag(against[1])),
+                                                       _flag(against[1]), _flag(against[2])),
             own_warnings=None if own_warnings is None else {
                 key: [(_text(path), _number(line), _text(name), _text(message))
                       for path, line, name, message in rows]

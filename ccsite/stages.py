@@ -203,7 +203,7 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
         defer=feeds_kept, inspect=members_check), paths, errors)
     try:
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
-                                    memory, site.bodies, config.base_url)
+                                    memory, site.bodies, config.base_url, paths.cache)
         feeds_made = _render(lambda: _feeds_and_data(
             outputs.public_outputs(env, site.public, page_routes), paths, memory, feeds_kept,
             reuse), paths, errors)
@@ -641,7 +641,7 @@ def _url_key(paths: Paths) -> bytes:
 
 def _leak_audit(folder, left_out: dict, members, member_routes,
                 memory: incremental.BuildMemory, bodies: BodyRenderer,
-                base_url: str) -> tuple[audit.LeakAudit, list]:
+                base_url: str, cache: Path) -> tuple[audit.LeakAudit, list]:
     """The leak audit's fingerprints, ready to search with. Each post's are kept between
     builds by its text; the preview server keeps the whole audit while what it is made
     from is the same (the members files, their addresses, and which of the members'
@@ -674,10 +674,13 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     # not known clean against them (see audit.LeakAudit.known)
     written = incremental.digest(incremental.identity(key))
     if memory.leak_key == written and memory.leak_against is not None:
-        leaks = audit.LeakAudit.known(fingerprints, base_url, *memory.leak_against)
+        leaks = audit.LeakAudit.known(fingerprints, base_url, *memory.leak_against,
+                                      kept=functools.partial(audit.kept_needles, cache))
     else:
         leaks = audit.LeakAudit(fingerprints(), base_url)
-    memory.leak_key, memory.leak_against = written, (leaks.against, leaks.any_needles)
+        audit.save_needles(cache, leaks)
+    memory.leak_key = written
+    memory.leak_against = (leaks.against, leaks.any_needles, leaks.digits)
     memory.leak_audit = (key, leaks)
     return leaks, people
 

@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 
+from ccsite.audit import LeakSearcher
 from ccsite.errors import ContentErrors
 from ccsite.pipeline import build
 from ccsite.validate import BuildOptions
@@ -135,6 +136,7 @@ def test_a_public_edit_pasting_members_text_is_found_by_the_audit_made_when_need
     incremental_build(site)
     published = public(site, "news/centres-open/index.html")
     site.edit("news/centres-open.md", "See [Oxhey]", f"{PASSAGE} See [Oxhey]")
+    LeakSearcher._last = None  # as in the next `ccsite build`, a new process
     with pytest.raises(ContentErrors) as failed:
         incremental_build(site)
     assert "news/centres-open/index.html:" in str(failed.value)  # the page, as rendered
@@ -146,7 +148,6 @@ def test_the_leak_search_without_its_automaton_finds_what_the_automaton_finds():
     """A build that searches a few files looks through them without building the whole
     automaton (audit.LeakSearcher): it must find every fingerprint the automaton finds,
     long or short, and the same one first, and pass over what only starts like one."""
-    from ccsite.audit import LeakSearcher
 
     sentence = "we moved the group to saturday mornings and the numbers tripled"
     needles = [sentence, "sam example", "01632960009", "/members/directory/",
@@ -164,3 +165,24 @@ def test_the_leak_search_without_its_automaton_finds_what_the_automaton_finds():
         light = LeakSearcher(needles, addresses, ("cc.example.org",), whole=False)
         assert light.first_in(text) == expected, text
         assert light.automaton is None or expected is not None  # built only to tell one
+
+
+def test_the_leak_audit_texts_kept_in_the_cache_are_used_only_while_they_are_whole(site):
+    """A build from the same members content searches with the fingerprints' texts the
+    last one kept; a kept file that is not what that build knew (damaged, or emptied by
+    someone) is passed over and the fingerprints made again, so the leak is still found."""
+    from ccsite import cachefolder
+    from ccsite.audit import NEEDLES_FILE, NEEDLES_VERSION
+
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", PASSAGE)
+    incremental_build(site)
+    kept = site.root / ".ccsite-cache" / NEEDLES_FILE
+    texts = cachefolder.read(kept, "leak audit texts", NEEDLES_VERSION)[0]
+    assert any(text.startswith(PASSAGE.lower()[:30]) for text in texts)
+    cachefolder.write(kept, "leak audit texts", NEEDLES_VERSION, [[], []])
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{PASSAGE} See [Oxhey]")
+    LeakSearcher._last = None  # as in the next `ccsite build`, a new process
+    with pytest.raises(ContentErrors) as failed:
+        incremental_build(site)
+    assert "news/centres-open/index.html:" in str(failed.value)
+    assert "leak: members-only passage" in str(failed.value)
