@@ -609,15 +609,23 @@ class Reuse:
         return text
 
     def make_file(self, output_path: str, make: Callable[[], str | bytes],
-                  previous: Callable[[str], Path | None], context: str = "") -> str | bytes | Path:
+                  previous: Callable[[str], Path | None], context: str = "",
+                  restamp: Callable[[str], str] | None = None) -> str | bytes | Path:
         """A file made by Python code from the site graph (a feed, a calendar, a data
         file): the last build's (`previous`) while nothing it read has changed, else made
         now, recording what it reads of the content objects as a page's render does (see
         `_objects_reporting_reads`). `context`: the plain values it is given beyond the
-        content objects it reads, as a text that differs when they do."""
+        content objects it reads, as a text that differs when they do. `restamp`: for a
+        file that reads the build's time only to stamp itself, the last build's text made
+        this build's (its reading of the time is then not recorded)."""
+        context = f"{context}\x00restamped" if restamp else context
         record = self.memory.made_files.get(output_path)
         if self._stands(record, context):
             published = previous(output_path)
+            if published is not None and restamp is not None:
+                text = published.read_bytes().decode("utf-8")  # its line ends as they are
+                stamped = restamp(text)
+                return published if stamped == text else stamped
             if published is not None:
                 return published
         recorder = Recorder()
@@ -628,7 +636,8 @@ class Reuse:
         finally:
             _recording.reset(token)
         tokens = frozenset(self.token(FILES_SITE if key == "<site>" else key, attribute)
-                           for key, attribute in recorder.reads)
+                           for key, attribute in recorder.reads
+                           if not (restamp and key == "<site>" and attribute == "now"))
         for read in tokens:
             if isinstance(read, tuple):
                 self.value_digest(*read)  # known now, for `commit`

@@ -572,7 +572,8 @@ def _feeds_and_data(makers: dict[str, outputs.Maker], paths: Paths,
             files[path] = published
         else:
             files[path] = reuse.make_file(path, make, previous,
-                                          getattr(make, "context", ""))
+                                          getattr(make, "context", ""),
+                                          getattr(make, "restamp", None))
     return files
 
 

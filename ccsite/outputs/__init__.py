@@ -26,6 +26,19 @@ class Given:
         return self.make()
 
 
+@dataclass(frozen=True)
+class Stamped:
+    """A calendar that reads the build's `now` only to stamp its events (DTSTAMP): the
+    last build's file, restamped (see calendars.restamp), is what it makes while nothing
+    else it read has changed, so a nightly build does not make every calendar again."""
+
+    make: Maker
+    restamp: Callable[[str], str]  # the last build's text -> this build's
+
+    def __call__(self) -> str:
+        return self.make()
+
+
 def public_outputs(env, site, page_routes) -> dict[str, Maker]:
     """Output path -> maker of every public file that is not an HTML page.
 
@@ -40,20 +53,25 @@ def public_outputs(env, site, page_routes) -> dict[str, Maker]:
     def atom(feed) -> Maker:
         return lambda: env.get_template("atom.xml").render(site=site, feed=feed(site))
 
+    def stamped(make: Maker) -> Stamped:
+        return Stamped(make, functools.partial(calendars.restamp, now=site.now))
+
     makers: dict[str, Maker] = {
         "feed.xml": atom(feeds.news_feed),
         "opportunities/feed.xml": atom(feeds.opportunities_feed),
-        "opportunities.ics": functools.partial(calendars.opportunities_calendar, site),
-        "programme.ics": functools.partial(calendars.programme_calendar, site),
-        "consultations.ics": functools.partial(calendars.consultations_calendar, site),
+        "opportunities.ics": stamped(functools.partial(calendars.opportunities_calendar,
+                                                       site)),
+        "programme.ics": stamped(functools.partial(calendars.programme_calendar, site)),
+        "consultations.ics": stamped(functools.partial(calendars.consultations_calendar,
+                                                       site)),
         "sitemap.xml": Given(functools.partial(sitemap.sitemap, site, page_routes),
                              _routes_context(page_routes)),
         "robots.txt": functools.partial(sitemap.robots, site),
     }
     for opportunity in site.opportunities:
         if opportunity.deadline or opportunity.events:
-            makers[opportunity.url.lstrip("/") + "deadline.ics"] = functools.partial(
-                calendars.opportunity_calendar, site, opportunity)
+            makers[opportunity.url.lstrip("/") + "deadline.ics"] = stamped(functools.partial(
+                calendars.opportunity_calendar, site, opportunity))
     makers[places.PLACES_FILE] = lambda: places.places_json(site.centres)
     makers.update(_session_calendars(site))
     makers.update(opendata.open_data_files(site))
