@@ -6,10 +6,12 @@ in memory, so a failed audit leaves the published site untouched.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import gzip
 import hashlib
 import json
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -453,52 +455,144 @@ def _json_strings(value) -> list[str]:
 
 class LeakAudit:
     """The fingerprints of one build, ready to search files for: `against` names the set
-    (a file found clean against it stays clean while it and the set are unchanged)."""
+    (a file found clean against it stays clean while it and the set are unchanged).
+
+    Made `known` (see `LeakAudit.known`), it holds only the name of a set the last build
+    made from the same members content, and makes the fingerprints and their searcher
+    the first time a file is to be searched: most builds find every file they look at
+    already known clean against that set (see check_leaks), and need neither. Searching
+    needs only the fingerprints' texts, which that build kept in the cache folder (see
+    `save_needles`); the fingerprints themselves are made only to tell a leak found."""
 
     def __init__(self, fingerprints: list[Fingerprint], base_url: str = "/"):
-        self.by_needle = {f.text: f for f in fingerprints}
-        self.needles = sorted(self.by_needle)
-        self.addresses = frozenset(f.text for f in fingerprints if f.what == "address")
+        parts = urlsplit(base_url)
         # what may stand before a members address where it is this site's (see
         # LeakSearcher): the site's host and base path, or the base path alone
-        parts = urlsplit(base_url)
         self.site_prefixes = tuple(normalise(prefix) for prefix in
                                    {parts.netloc + parts.path.rstrip("/"),
                                     parts.path.rstrip("/")} if prefix)
-        self.against = hashlib.blake2b("\n".join([*self.needles, *self.site_prefixes])
-                                       .encode(), digest_size=16).hexdigest()
-        self.digits = any(f.what == "directory phone" for f in fingerprints)
         self._searcher: LeakSearcher | None = None
+        self._make: Callable[[], list[Fingerprint]] | None = None
+        self._take(fingerprints)
+
+    @classmethod
+    def known(cls, make: Callable[[], list[Fingerprint]], base_url: str, against: str,
+              any_needles: bool, digits: bool,
+              kept: Callable[[], tuple[list[str], list[str]] | None] = lambda: None
+              ) -> "LeakAudit":
+        """The audit of fingerprints `make()` gives, whose `against` (whether there are
+        any, whether phone numbers are among them) a build made from the same members
+        content found: made when first used. `kept()`: their texts and the addresses
+        among them, as that build kept them, or None."""
+        leaks = cls([], base_url)
+        leaks.against, leaks.any_needles, leaks.digits = against, any_needles, digits
+        leaks._make, leaks._kept, leaks._needles = make, kept, None
+        return leaks
+
+    def _take(self, fingerprints: list[Fingerprint]) -> None:
+        self._by_needle = {f.text: f for f in fingerprints}
+        self._needles = sorted(self._by_needle)
+        self.addresses = frozenset(f.text for f in fingerprints if f.what == "address")
+        self.against = _against(self._needles, self.site_prefixes)
+        self.any_needles = bool(self._needles)
+        self.digits = any(f.what == "directory phone" for f in fingerprints)
+
+    def _made(self) -> None:
+        if self._make is not None:
+            make, self._make, against = self._make, None, self.against
+            self._take(make())
+            if self.against != against:  # the key it was known by missed a change
+                raise RuntimeError("the leak audit's fingerprints are not those its key "
+                                   "promised; delete the cache folder and build again")
+
+    @property
+    def needles(self) -> list[str]:
+        if self._needles is None:  # known: the texts the last build kept, if they are
+            kept = self._kept()    # those it knew (else the fingerprints made now)
+            if kept is not None and _against(kept[0], self.site_prefixes) == self.against:
+                self._needles, self.addresses = kept[0], frozenset(kept[1])
+            else:
+                self._made()
+        return self._needles
+
+    @property
+    def by_needle(self) -> dict[str, Fingerprint]:
+        self._made()
+        return self._by_needle
 
     def first_leak(self, path: str, data: bytes) -> tuple[str, str] | None:
         """(the file's readable text, the fingerprint found in it), or None if clean."""
-        if not self.needles:
+        if not self.any_needles:
             return None
         readable = readable_text(path, data)
-        needle = self.prepare().first_in(searchable(readable, self.digits))
+        needle = self.prepare(whole=False).first_in(searchable(readable, self.digits))
         return None if needle is None else (readable, needle)
 
-    def prepare(self) -> "LeakSearcher":
-        """The searcher, built now if not yet (before forking workers that all use it)."""
+    def prepare(self, whole: bool = True) -> "LeakSearcher":
+        """The searcher, built now if not yet (`whole`: with its automaton, before forking
+        workers that all use it; see LeakSearcher for the one made without)."""
         if self._searcher is None:
-            self._searcher = LeakSearcher.for_needles(self.needles, self.addresses,
+            needles = self.needles  # made now, if not yet
+            self._searcher = LeakSearcher.for_needles(needles, self.addresses,
                                                       self.site_prefixes, self.against)
+        if whole:
+            self._searcher.make_whole()
         return self._searcher
 
 
-def public_inspection(leaks: LeakAudit) -> Inspection:
+def _against(needles: list[str], site_prefixes: tuple[str, ...]) -> str:
+    return hashlib.blake2b("\n".join([*needles, *site_prefixes]).encode(),
+                           digest_size=16).hexdigest()
+
+
+NEEDLES_FILE, NEEDLES_VERSION = "leak-needles.cbor", "1"
+
+
+def save_needles(cache: Path, leaks: LeakAudit) -> None:
+    """Keep the fingerprints' texts in the cache folder (beside the build memory, which
+    names them by `against`), for a build from the same members content to search with
+    (see LeakAudit.known): reading them is a tenth of making them."""
+    from . import cachefolder
+
+    cachefolder.write(cache / NEEDLES_FILE, "leak audit texts", NEEDLES_VERSION,
+                      [leaks.needles, sorted(leaks.addresses)])
+
+
+def kept_needles(cache: Path) -> tuple[list[str], list[str]] | None:
+    """The texts `save_needles` kept, or None when there are none this version can read
+    (LeakAudit.known checks they are those it knows by `against`)."""
+    from . import cachefolder
+
+    try:
+        needles, addresses = cachefolder.read(cache / NEEDLES_FILE, "leak audit texts",
+                                              NEEDLES_VERSION)
+    except (cachefolder.CacheUnreadable, ValueError, TypeError):
+        return None
+    if type(needles) is not list or type(addresses) is not list or \
+            not all(map(str.__instancecheck__, needles)) or \
+            not all(map(str.__instancecheck__, addresses)):
+        return None
+    return needles, addresses
+
+
+def public_inspection(leaks: LeakAudit, clean: dict[str, str] | None = None) -> Inspection:
     """The audits' look at each public page as it is rendered (see render.Inspection),
-    against `leaks`: the pipeline's and the preview server's quick rebuild's alike."""
-    return Inspection(functools.partial(inspect_public_page, leaks))
+    against `leaks`: the pipeline's and the preview server's quick rebuild's alike.
+    `clean`: the pages known clean (see check_leaks), which need no search: a page
+    rendered again the same as before (one that shows the day, on a day it did not
+    change) does not make the fingerprints be made."""
+    return Inspection(functools.partial(inspect_public_page, leaks, clean or {}),
+                      ready=leaks.prepare)
 
 
-def inspect_public_page(leaks: LeakAudit, output_path: str,
+def inspect_public_page(leaks: LeakAudit, clean: dict[str, str], output_path: str,
                         text: str) -> tuple[list[str], str | None]:
     """A public page as it is rendered: its links, and (if no members text is in it) the
     digest by which the leak audit will know it as clean."""
     data = text.encode("utf-8")
-    clean = leaks.first_leak(output_path, data) is None
-    return sorted(set(links_in(text))), content_key(data) if clean else None
+    key = content_key(data)
+    found = clean.get(key) != leaks.against and leaks.first_leak(output_path, data)
+    return sorted(set(links_in(text))), None if found else key
 
 
 def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorList,
@@ -519,7 +613,7 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     file to edit); `written_in(file)`: that file's text (see `public_source_text`), to
     tell a members post quoting a public page from a public page quoting a members post.
     """
-    if not leaks.needles:
+    if not leaks.any_needles:
         return 0
     scanned = 0
     for path in sorted(files):
@@ -595,35 +689,90 @@ class LeakSearcher:
     confirmed by comparing the whole fingerprint at that place: the same answer as
     searching for the whole texts, at a tenth of the cost. The last searcher is kept, so
     the rebuilds of `ccsite serve` do not build it again.
+
+    Most builds search a few files only (the pages and feeds an edit changed), where
+    building the automaton would cost more than the search: until LIGHT_BUDGET characters
+    have been searched, a text is first looked through without it (every PREFIX-long
+    window of it looked up in a set, in C; the few shorter prefixes by a small automaton).
+    That finds every place a fingerprint starts, so a text it finds none in is clean; one
+    it finds a fingerprint in is searched again with the whole automaton, so the
+    fingerprint told is the one a search with it gives.
     """
 
     PREFIX = 32
+    LIGHT_BUDGET = 1_000_000  # characters: about the cost of building the automaton
     _last: "tuple[str, LeakSearcher] | None" = None
 
     def __init__(self, needles: list[str], addresses: frozenset[str] = frozenset(),
-                 site_prefixes: tuple[str, ...] = ()):
+                 site_prefixes: tuple[str, ...] = (), whole: bool = True):
         self.addresses = addresses  # found only as this site's, whole: see `_address_at`
         self.site_prefixes = site_prefixes
-        self.by_prefix: dict[str, list[str]] = {}
-        for needle in needles:
-            self.by_prefix.setdefault(needle[:self.PREFIX], []).append(needle)
-        self.prefixes = sorted(self.by_prefix)
-        self.automaton = AhoCorasick(self.prefixes)
+        # without the automaton: the needles in order (those a window starts are found
+        # by bisection), each one's first PREFIX characters (in C), and the shorter ones
+        self.needles = sorted(needles)
+        self.starts = frozenset(map(operator.itemgetter(slice(0, self.PREFIX)), needles))
+        self.shorter = [needle for needle in self.needles if len(needle) < self.PREFIX]
+        self.shorter_automaton = AhoCorasick(self.shorter) if self.shorter else None
+        self.budget = self.LIGHT_BUDGET
+        self.automaton: AhoCorasick | None = None
+        if whole:
+            self.make_whole()
+
+    def make_whole(self) -> None:
+        if self.automaton is None:
+            self.by_prefix: dict[str, list[str]] = {}
+            for needle in self.needles:
+                self.by_prefix.setdefault(needle[:self.PREFIX], []).append(needle)
+            self.prefixes = sorted(self.by_prefix)
+            self.automaton = AhoCorasick(self.prefixes)
 
     @classmethod
     def for_needles(cls, needles: list[str], addresses: frozenset[str],
                     site_prefixes: tuple[str, ...], digest: str) -> "LeakSearcher":
         if cls._last is None or cls._last[0] != digest:
-            cls._last = (digest, cls(needles, addresses, site_prefixes))
+            cls._last = (digest, cls(needles, addresses, site_prefixes, whole=False))
         return cls._last[1]
 
     def first_in(self, text: str) -> str | None:
+        if self.automaton is None:
+            self.budget -= len(text)
+            if self.budget >= 0 and not self._any_in(text):
+                return None
+            self.make_whole()
         for index, start, _ in self.automaton.find_matches_as_indexes(text, overlapping=True):
             for needle in self.by_prefix[self.prefixes[index]]:
                 if text.startswith(needle, start) and (
                         needle not in self.addresses or self._address_at(text, start, needle)):
                     return needle
         return None
+
+    def _any_in(self, text: str) -> bool:
+        """Does a fingerprint start anywhere in `text`? (Without the whole automaton.)"""
+        size = self.PREFIX
+        count = len(text) - size + 1
+        if count > 0 and not self.starts.isdisjoint(
+                map(text.__getitem__, map(slice, range(count), range(size, count + size)))):
+            if any(text[start:start + size] in self.starts and
+                   self._found_at(text, start, text[start:start + size])
+                   for start in range(count)):
+                return True
+        if self.shorter_automaton is not None:
+            return any(self._found_at(text, start, self.shorter[index])
+                       for index, start, _ in self.shorter_automaton.find_matches_as_indexes(
+                           text, overlapping=True))
+        return False
+
+    def _found_at(self, text: str, start: int, begins: str) -> bool:
+        """Is a needle that begins so (all of a shorter one) at `start` in `text`?"""
+        for index in range(bisect.bisect_left(self.needles, begins), len(self.needles)):
+            needle = self.needles[index]
+            if not needle.startswith(begins):
+                return False
+            if (len(begins) == self.PREFIX or needle == begins) and \
+                    text.startswith(needle, start) and (
+                        needle not in self.addresses or self._address_at(text, start, needle)):
+                return True
+        return False
 
     def _address_at(self, text: str, start: int, needle: str) -> bool:
         """Is the members address found at `start` this site's, and whole? Not another

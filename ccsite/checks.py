@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import re
 from html import unescape
+from typing import Any, Callable
 
 from .errors import ContentError
 from .fields import LOCAL_ZONE
@@ -22,17 +23,15 @@ IMG_WITHOUT_ALT = re.compile(r'<img\b(?![^>]*\balt="[^"]+")[^>]*>')
 OLD_NEWS = dt.timedelta(days=365)
 
 
-def site_warnings(site: Site) -> list[ContentError]:
-    warnings: list[ContentError] = []
+OwnWarnings = Callable[[Any], list[ContentError]]  # an entry -> its file's own warnings
 
-    def warn(entry, field: str, message: str, text_in_body: str | None = None) -> None:
-        line = entry.lines.get(field, 1) if hasattr(entry, "lines") else 1
-        if text_in_body is not None:  # the body's line that has it, if it can be told
-            for offset, body_line in enumerate(entry.body.split("\n")):
-                if text_in_body in body_line:
-                    line = entry.body_line + offset
-                    break
-        warnings.append(ContentError(entry.source, line, field, message))
+
+def site_warnings(site: Site, own: Callable[[Any, OwnWarnings], list[ContentError]] | None
+                  = None) -> list[ContentError]:
+    """Every warning. Most say something of one file alone (`own_warnings`); `own(entry,
+    own_warnings)` may give the last build's for an entry whose file has not changed."""
+    warnings: list[ContentError] = []
+    warn = functools.partial(_warn, warnings)
 
     for name, line, text in site.config.placeholders:
         warnings.append(ContentError(site.config.source, line, name, f"still says '{text}'; "
@@ -64,43 +63,9 @@ def site_warnings(site: Site) -> list[ContentError]:
             warn(c, "opening_date", f"this centre is open, but its opening_date, "
                  f"{c.opening_date.isoformat()}, is still to come: until then its page says "
                  "it opens on that date, and it is not counted as open")
-        if c.status != "open":
-            continue
-        if not c.opening_hours:
-            warn(c, "opening_hours", "this open centre has no opening hours; families will "
-                 "want to know when to come")
-        overlap = _overlapping_hours(c.opening_hours)
-        if overlap:
-            warn(c, "opening_hours", overlap)
-        if not c.phone and not c.email:
-            warn(c, "phone", "this open centre has no phone or email; add at least one")
-    for entry in [*site.centres, *site.opportunities, *site.pages]:
-        if not entry.summary:
-            warn(entry, "summary", "there is no summary; one plain sentence helps readers, "
-                 "search results and link previews")
-    for entry in [*site.centres, *site.opportunities, *site.lessons, *site.news, *site.pages]:
-        image_without_alt, http_links = _body_findings(entry.html)
-        if image_without_alt:
-            warn(entry, "body", "an image has no alt text: write ![what the image shows]"
-                 "(/media/file.jpg) so people who cannot see it know what it is",
-                 "![](" if "![](" in entry.body else "<img")
-        for url in http_links:
-            warn(entry, "body", f"the link {url} is not secure (http://); use https:// if "
-                 "the site offers it", unescape(url))
-    for entity in [*site.centres, *site.agencies]:
-        if entity.website and entity.website.startswith("http://"):
-            warn(entity, "website", f"{entity.website} is not secure (http://); use "
-                 "https:// if the site offers it")
     for entry in [*site.centres, *site.agencies, *site.opportunities, *site.lessons,
                   *site.news, *site.pages]:
-        left = _placeholder_left(entry)
-        if left:
-            warn(entry, left[0], f"still says '{left[1]}', as `ccsite new` wrote it; write "
-                 "what readers should see", left[1] if left[0] == "body" else None)
-        for offset, line in _more_placeholder_lines(getattr(entry, "body", ""), left):
-            warnings.append(ContentError(entry.source, entry.body_line + offset, "body",
-                                         f"still says '{line}', as `ccsite init` wrote it; "
-                                         "write what readers should see"))
+        warnings += own(entry, own_warnings) if own else own_warnings(entry)
     for item in site.news:
         if item.date and item.date > site.today:
             warn(item, "date", f"{item.date.isoformat()} is after today, yet the item is "
@@ -112,6 +77,61 @@ def site_warnings(site: Site) -> list[ContentError]:
             warn(item, "date", "this news item is more than a year old but is still among "
                  "the latest changes on the home page; add newer news")
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
+
+
+def _warn(warnings: list[ContentError], entry, field: str, message: str,
+          text_in_body: str | None = None) -> None:
+    line = entry.lines.get(field, 1) if hasattr(entry, "lines") else 1
+    if text_in_body is not None:  # the body's line that has it, if it can be told
+        for offset, body_line in enumerate(entry.body.split("\n")):
+            if text_in_body in body_line:
+                line = entry.body_line + offset
+                break
+    warnings.append(ContentError(entry.source, line, field, message))
+
+
+def own_warnings(entry) -> list[ContentError]:
+    """The warnings that depend on nothing but the entry's own file (and site.yaml, which
+    its body's HTML depends on): the same while the file is (see stages._warnings)."""
+    from .model import Agency, Centre, Lesson, NewsItem, Opportunity, Page
+
+    warnings: list[ContentError] = []
+    warn = functools.partial(_warn, warnings)
+    if isinstance(entry, Centre) and entry.status == "open":
+        if not entry.opening_hours:
+            warn(entry, "opening_hours", "this open centre has no opening hours; "
+                 "families will want to know when to come")
+        overlap = _overlapping_hours(entry.opening_hours)
+        if overlap:
+            warn(entry, "opening_hours", overlap)
+        if not entry.phone and not entry.email:
+            warn(entry, "phone", "this open centre has no phone or email; add at least "
+                 "one")
+    if isinstance(entry, (Centre, Opportunity, Page)) and not entry.summary:
+        warn(entry, "summary", "there is no summary; one plain sentence helps readers, "
+             "search results and link previews")
+    if isinstance(entry, (Centre, Opportunity, Lesson, NewsItem, Page)):
+        image_without_alt, http_links = _body_findings(entry.html)
+        if image_without_alt:
+            warn(entry, "body", "an image has no alt text: write ![what the image shows]"
+                 "(/media/file.jpg) so people who cannot see it know what it is",
+                 "![](" if "![](" in entry.body else "<img")
+        for url in http_links:
+            warn(entry, "body", f"the link {url} is not secure (http://); use https:// if "
+                 "the site offers it", unescape(url))
+    if isinstance(entry, (Centre, Agency)) and entry.website and \
+            entry.website.startswith("http://"):
+        warn(entry, "website", f"{entry.website} is not secure (http://); use "
+             "https:// if the site offers it")
+    left = _placeholder_left(entry)
+    if left:
+        warn(entry, left[0], f"still says '{left[1]}', as `ccsite new` wrote it; write "
+             "what readers should see", left[1] if left[0] == "body" else None)
+    for offset, line in _more_placeholder_lines(getattr(entry, "body", ""), left):
+        warnings.append(ContentError(entry.source, entry.body_line + offset, "body",
+                                     f"still says '{line}', as `ccsite init` wrote it; "
+                                     "write what readers should see"))
+    return warnings
 
 
 def _more_placeholder_lines(body: str, told: tuple[str, str] | None):

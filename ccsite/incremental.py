@@ -14,6 +14,7 @@ their key (their source file), since reading their own attributes is recorded se
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import dataclasses
 import functools
@@ -37,9 +38,13 @@ from . import __version__, cachefolder
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 14  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares
-# 14: kept in parts (see BuildMemory.save)
+STATE_VERSION = 15  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
+# 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
+# members search index (made_files), and the leak audit's key and the warnings of each document
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
+FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
+# same object, another key, so that a calendar's DTSTAMP (the build's time) does not count
+# as a page showing the time (see quickedit.shows_the_time)
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(
     "ccsite_recording", default=None)
@@ -65,13 +70,16 @@ def _learn_entity_kinds() -> None:
     from .model import (Agency, Centre, Consultation, DirectoryEntry, GoodPractice, Lesson,
                         NewsItem, Opportunity, Page, SiteConfig)
 
+    # the attributes are had without asking the object, which may be reporting what is
+    # read of it (see `_objects_reporting_reads`)
+    own = object.__getattribute__
     for kind in (Agency, Centre, Consultation, GoodPractice, Lesson, NewsItem, Opportunity,
                  Page):
-        _ENTITY_KINDS[kind] = lambda obj: obj.source
+        _ENTITY_KINDS[kind] = lambda obj: own(obj, "source")
     _ENTITY_KINDS[Site] = lambda obj: "<site>"
     _ENTITY_KINDS[MembersSite] = lambda obj: "<members>"
     _ENTITY_KINDS[SiteConfig] = lambda obj: "<config>"
-    _ENTITY_KINDS[DirectoryEntry] = lambda obj: f"{obj.source}#{obj.name}"
+    _ENTITY_KINDS[DirectoryEntry] = lambda obj: f"{own(obj, 'source')}#{own(obj, 'name')}"
 
 
 @dataclass
@@ -126,6 +134,35 @@ class TrackingEnvironment(jinja2.Environment):
                 direct = frozenset()  # told where the template is rendered
             known[name] = direct.union(*(self._referenced(n) for n in direct))
         return known[name]
+
+
+@contextlib.contextmanager
+def _objects_reporting_reads():
+    """While Python code (a feed, a calendar, a data file: see `Reuse.make_file`) runs, the
+    content objects tell the current `Recorder` each attribute read of them, as the
+    tracking environment does for templates. Only while it runs: an attribute read that
+    reports costs several times one that does not, and pages read millions."""
+    if not _ENTITY_KINDS:
+        _learn_entity_kinds()
+    kinds = list(_ENTITY_KINDS)
+    for kind in kinds:
+        kind.__getattribute__ = _reported_read
+    try:
+        yield
+    finally:
+        for kind in kinds:
+            del kind.__getattribute__
+
+
+def _reported_read(obj: Any, name: str) -> Any:
+    value = object.__getattribute__(obj, name)
+    recorder = _recording.get()
+    if recorder is not None:
+        if name[:2] != "__":  # not the machinery's own (__class__, __dataclass_fields__)
+            recorder.reads.add((_ENTITY_KINDS[type(obj)](obj), name))
+        elif name == "__dict__":  # every value at once
+            recorder.reads.add((_ENTITY_KINDS[type(obj)](obj), WHOLE))
+    return value
 
 
 @functools.lru_cache(maxsize=512)
@@ -213,6 +250,13 @@ class BuildMemory:
 
     version: str = f"{__version__}/{STATE_VERSION}"
     pages: dict[str, PageRecord] = field(default_factory=dict)  # output path -> record
+    made_files: dict[str, PageRecord] = field(default_factory=dict)  # the same, of the
+    # files made by Python code (feeds, calendars, data files: see Reuse.make_file)
+    leak_key: str | None = None  # what the leak audit's fingerprints were made from...
+    leak_against: tuple | None = None  # ...and (their `against`, whether there were any,
+    # whether phone numbers were among them): see stages._leak_audit
+    own_warnings: dict[str, list] | None = None  # entity key -> the warnings of its own
+    # file (see checks.site_warnings), of those that have any; None: not yet known
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # root -> path -> digest
     spares: dict[str, tuple] = field(default_factory=dict)  # root -> what its spare holds
     parsed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # file -> (digest, doc)
@@ -300,6 +344,10 @@ class BuildMemory:
     def to_data(self) -> dict:
         """What is kept beside the table of contents: all but the parts (`PARTS`)."""
         return {
+            "made_files": _records_data(self.made_files),
+            "leak_key": self.leak_key,
+            "leak_against": None if self.leak_against is None else list(self.leak_against),
+            "own_warnings": self.own_warnings,
             "outputs": self.outputs,
             "spares": {root: list(held) for root, held in self.spares.items()},
             "source_digests": FileDigests.to_data(self.source_digests),
@@ -319,8 +367,20 @@ class BuildMemory:
         """What `to_data` gave, with the parts as `Part.from_data` read them."""
         if set(parts) != set(PARTS):
             raise ValueError("not the parts of a build memory")
+        against = data["leak_against"]
+        if against is not None and (type(against) is not list or len(against) != 3):
+            raise ValueError("not the leak audit's key")
+        own_warnings = data["own_warnings"]
         return cls(
             **parts,
+            made_files=_records(data["made_files"]),
+            leak_key=_text(data["leak_key"], None),
+            leak_against=None if against is None else (_text(against[0]),
+                                                       _flag(against[1]), _flag(against[2])),
+            own_warnings=None if own_warnings is None else {
+                key: [(_text(path), _number(line), _text(name), _text(message))
+                      for path, line, name, message in rows]
+                for key, rows in _texts(own_warnings, list).items()},
             outputs={root: _texts(files, str)
                      for root, files in _texts(data["outputs"], dict).items()},
             spares={root: (_number(inode), _texts(files, str))
@@ -343,6 +403,20 @@ class BuildMemory:
         return [*cls().to_data(), *PARTS]
 
 
+def _records_data(records: dict[str, PageRecord]) -> dict:
+    return {path: [r.context, r.reads, r.templates, r.output, r.bodies]
+            for path, r in records.items()}
+
+
+def _records(data: Any) -> dict[str, PageRecord]:
+    records = {}
+    for path, (context, reads, templates, output, bodies) in _texts(data, list).items():
+        records[path] = PageRecord(context=_text(context), reads=frozenset(_set(reads)),
+                                   templates=_texts(templates, (str, type(None))),
+                                   output=_text(output), bodies=frozenset(_texts(bodies)))
+    return records
+
+
 @dataclass(frozen=True)
 class Part:
     """A map of the build memory kept in parts (see `BuildMemory.save`): how a piece of
@@ -350,14 +424,6 @@ class Part:
 
     to_data: Callable[[dict], Any]
     from_data: Callable[[Any], dict]  # ValueError for anything else
-
-
-def _pages_from_data(data: Any) -> dict[str, PageRecord]:
-    return {path: PageRecord(context=_text(context), reads=frozenset(_set(reads)),
-                             templates=_texts(templates, (str, type(None))),
-                             output=_text(output), bodies=frozenset(_texts(bodies)))
-            for path, (context, reads, templates, output, bodies)
-            in _texts(data, list).items()}
 
 
 def _parsed_from_data(data: Any) -> dict[str, tuple[str | None, Any]]:
@@ -387,8 +453,7 @@ def _seen_files_from_data(data: Any) -> dict[str, tuple]:
 
 
 PARTS: dict[str, Part] = {  # field of BuildMemory -> how its pieces are kept
-    "pages": Part(lambda pages: {path: [r.context, r.reads, r.templates, r.output, r.bodies]
-                                 for path, r in pages.items()}, _pages_from_data),
+    "pages": Part(_records_data, _records),
     "parsed": Part(lambda parsed: {(path, signature): document_to_data(document)
                                    for path, (signature, document) in parsed.items()},
                    _parsed_from_data),
@@ -505,6 +570,12 @@ def _text(value: Any, *also: Any) -> str:
     return value
 
 
+def _flag(value: Any) -> bool:
+    if type(value) is not bool:
+        raise ValueError("not true or false")
+    return value
+
+
 def _number(value: Any) -> int | None:
     if value is not None and type(value) is not int:
         raise ValueError("not a number")
@@ -589,6 +660,9 @@ class Reuse:
         self._values: dict[tuple[str, str], str | None] = {}
         self._templates: dict[str, str | None] = {}
         self.rendered: list[str] = []  # output paths rendered (not reused) by this build
+        self.made: list[str] = []  # ...and files made (see `make_file`)
+        self.seen_before = memory.seen_files  # the entity keys the last build had, and
+        # their files (`commit` gives the memory this build's)
         self._value_memo: dict = memory.values if changed is not None else {}
         memory.values, self._known_values = self._value_memo, memory.values
         self.changed = changed if changed is not None else self._changed_since_last_build()
@@ -660,7 +734,13 @@ class Reuse:
         return self._templates[name]
 
     def still_good(self, output_path: str, context_digest: str) -> bool:
-        record = self.memory.pages.get(output_path)
+        return self._stands(self.memory.pages.get(output_path), context_digest)
+
+    def unchanged(self, key: str) -> bool:
+        """Is this entity's own file as it was at the last build (which had it)?"""
+        return key in self.seen_before and key not in self.changed and key in self.files
+
+    def _stands(self, record: PageRecord | None, context_digest: str) -> bool:
         if record is None or record.context != context_digest:
             return False
         if not self.templates_unchanged:
@@ -694,6 +774,46 @@ class Reuse:
         self.rendered.append(output_path)
         return text
 
+    def make_file(self, output_path: str, make: Callable[[], str | bytes],
+                  previous: Callable[[str], Path | None], context: str = "",
+                  restamp: Callable[[str], str] | None = None) -> str | bytes | Path:
+        """A file made by Python code from the site graph (a feed, a calendar, a data
+        file): the last build's (`previous`) while nothing it read has changed, else made
+        now, recording what it reads of the content objects as a page's render does (see
+        `_objects_reporting_reads`). `context`: the plain values it is given beyond the
+        content objects it reads, as a text that differs when they do. `restamp`: for a
+        file that reads the build's time only to stamp itself, the last build's text made
+        this build's (its reading of the time is then not recorded)."""
+        context = f"{context}\x00restamped" if restamp else context
+        record = self.memory.made_files.get(output_path)
+        if self._stands(record, context):
+            published = previous(output_path)
+            if published is not None and restamp is not None:
+                text = published.read_bytes().decode("utf-8")  # its line ends as they are
+                stamped = restamp(text)
+                return published if stamped == text else stamped
+            if published is not None:
+                return published
+        recorder = Recorder()
+        token = _recording.set(recorder)
+        try:
+            with _objects_reporting_reads():
+                made = make()
+        finally:
+            _recording.reset(token)
+        tokens = frozenset(self.token(FILES_SITE if key == "<site>" else key, attribute)
+                           for key, attribute in recorder.reads
+                           if not (restamp and key == "<site>" and attribute == "now"))
+        for read in tokens:
+            if isinstance(read, tuple):
+                self.value_digest(*read)  # known now, for `commit`
+        self.memory.made_files[output_path] = PageRecord(
+            context=context, reads=tokens,
+            templates={name: self.template_digest(name) for name in recorder.templates},
+            output=digest(made))
+        self.made.append(output_path)
+        return made
+
     def handover(self, output_path: str) -> tuple[PageRecord, dict]:
         """In a worker process: the record of a page it rendered, with the values of what
         it read, for the build's own process to `adopt`."""
@@ -709,7 +829,17 @@ class Reuse:
         self.rendered.append(output_path)
 
     def commit(self) -> None:
-        """The build succeeded: what it read is what the next build compares with."""
+        """The build succeeded: what it read is what the next build compares with. A file
+        made by code that read something changed, yet was not made by this build (the
+        preview server's quick rebuild makes pages only), is left without a record, so the
+        next build makes it."""
+        made = set(self.made)
+        for path, record in list(self.memory.made_files.items()):
+            if path not in made and (not self.changed.isdisjoint(record.reads) or (
+                    not self.templates_unchanged and any(
+                        self.template_digest(name) != was
+                        for name, was in record.templates.items()))):
+                del self.memory.made_files[path]
         self.memory.seen_files = {key: signature for key, signature in self.files.items()
                                   if key in self.objects}
         self.memory.seen_values.update(
@@ -725,6 +855,8 @@ class Reuse:
         from inputs the published files do not show) must not vouch for them."""
         for output_path in self.rendered:
             self.memory.pages.pop(output_path, None)
+        for output_path in self.made:
+            self.memory.made_files.pop(output_path, None)
 
 
 def _remembered(known: dict, now: dict, key: Any, value: Any,
@@ -806,7 +938,7 @@ def _fields(obj: Any) -> Any:
 
 def objects_of(site, members) -> dict[str, Any]:
     """Every content object of this build by its key, for looking values up again."""
-    objects: dict[str, Any] = {"<site>": site, "<config>": site.config,
+    objects: dict[str, Any] = {"<site>": site, FILES_SITE: site, "<config>": site.config,
                                "<members>": members, SITE_FILE: site.config}
     for group in (site.centres, site.agencies, site.opportunities, site.consultations,
                   site.lessons, site.news, site.pages, members.posts, members.pages):

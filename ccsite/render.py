@@ -256,6 +256,8 @@ class Inspection:
 
     check: Callable[[str, str], Any]
     results: dict[str, Any] = field(default_factory=dict)
+    ready: Callable[[], Any] | None = None  # made ready before workers are forked, so
+    # that each need not make it (the leak audit's searcher, made when first needed)
 
 
 def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None) -> Pending:
@@ -270,6 +272,8 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
     made = _render_here(env, site, todo[:1], reuse, shared, inspect)  # compiles templates
     for name in sorted({route.template for route, _ in todo}):  # and the other pages' own,
         env.get_template(name)  # once here rather than once in each worker
+    if inspect is not None and inspect.ready is not None:
+        inspect.ready()
     _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None)
     size = max(1, (len(todo) - 1) // (workers * 4) + 1)
     chunks = [(start, min(start + size, len(todo))) for start in range(1, len(todo), size)]

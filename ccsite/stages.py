@@ -75,7 +75,8 @@ def run(paths: Paths, options: validate.BuildOptions,
         _remember(b, made)
         reuse.commit()
         b.step("done")
-        result = _result(b, made, site, config, written, leaks_scanned)
+        result = _result(b, made, site, config, written, leaks_scanned,
+                         _warnings(b, site, reuse))
         if remember:
             memory.last_build = _kept_for_quick_edits(b, validated, site, made, reuse, result)
         return result
@@ -202,15 +203,15 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
         defer=feeds_kept, inspect=members_check), paths, errors)
     try:
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
-                                    memory, site.bodies, config.base_url)
+                                    memory, site.bodies, config.base_url, paths.cache)
         feeds_made = _render(lambda: _feeds_and_data(
-            outputs.public_outputs(env, site.public, page_routes), paths, memory, feeds_kept),
-            paths, errors)
+            outputs.public_outputs(env, site.public, page_routes), paths, memory, feeds_kept,
+            reuse), paths, errors)
     except BaseException:
         members_rendered.cancel()
         raise
     members_files = _render(members_rendered.result, paths, errors)
-    public_check = audit.public_inspection(leaks)
+    public_check = audit.public_inspection(leaks, memory.leak_clean)
     pages = _render(lambda: render.render_routes(
         env, site.public, page_routes, reuse,
         published_file(paths, memory, "public", "", b.defer), public_check), paths, errors)
@@ -439,6 +440,8 @@ def _remember(b: Build, made: Made) -> None:
     pages = set(made.page_paths) | {p for p in made.members_files if p.endswith(".html")}
     for gone in set(memory.pages) - pages:
         del memory.pages[gone]
+    for gone in set(memory.made_files) - set(made.public) - set(made.members_files):
+        del memory.made_files[gone]
     memory.audited_against = made.leaks.against
     keys = made.leak_keys
     if not made.kept_unaudited and len(memory.leak_clean) > 3 * len(keys) + 1000:  # old
@@ -447,15 +450,36 @@ def _remember(b: Build, made: Made) -> None:
                              if key in memory.leak_clean}
 
 
+def _warnings(b: Build, site: SiteGraph, reuse: incremental.Reuse) -> list[ContentError]:
+    """The site's warnings (see checks.py): of a file unchanged since the last build,
+    the warnings it had then; those of the site as a whole (which depend on the day and
+    on other files) made anew."""
+    was, now = b.memory.own_warnings, {}
+
+    def own(entry, own_warnings) -> list[ContentError]:
+        key = incremental.entity_key(entry)
+        if was is not None and reuse.unchanged(key):
+            found = [ContentError(*row) for row in was.get(key, ())]
+        else:
+            found = own_warnings(entry)
+        if found:
+            now[key] = [(e.path, e.line, e.field, e.message) for e in found]
+        return found
+    warnings = checks.site_warnings(site.public, own)
+    b.memory.own_warnings = now
+    return warnings
+
+
 def _result(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
-            written: write.Written, scanned: int) -> BuildResult:
+            written: write.Written, scanned: int,
+            warnings: list[ContentError]) -> BuildResult:
     routes = made.page_routes
     return BuildResult(
         timings=b.step.timings, cpu_timings=b.step.cpu, public=written.root, pages=_count_sections(routes),
         files=len(made.public), seconds=time.perf_counter() - b.started,
         members_pages=sum(1 for p in made.members_files if p.endswith(".html")),
         protection=config.protection, leak_scanned=scanned, base_path=config.base_path,
-        warnings=checks.site_warnings(site.public),
+        warnings=warnings,
         page_sources={r.url: r.source for r in [*routes, *made.member_routes] if r.source},
         changed=len(written.changed), removed=len(written.removed),
         outputs=b.memory.outputs)
@@ -530,16 +554,26 @@ def published_file(paths: Paths, memory: incremental.BuildMemory, root: str, pre
 
 
 def _feeds_and_data(makers: dict[str, outputs.Maker], paths: Paths,
-                    memory: incremental.BuildMemory, keep: bool) -> dict[str, str | Path]:
-    """Every public file that is not a page, made; with `keep` (the preview server's
-    page-only rebuild), the last build's file instead where there is one, for the catch-up
-    build to renew. A file a change adds is made at once, as a page may link to it (an
-    opportunity that opens links its deadline's calendar); one it removes is gone."""
+                    memory: incremental.BuildMemory, keep: bool,
+                    reuse: incremental.Reuse) -> dict[str, str | Path]:
+    """Every public file that is not a page: the last build's where nothing it read has
+    changed (see Reuse.make_file), else made. With `keep` (the preview server's page-only
+    rebuild), the last build's file where there is one, for the catch-up build to renew
+    (its record goes, so that build makes it). A file a change adds is made at once, as a
+    page may link to it (an opportunity that opens links its deadline's calendar); one it
+    removes is gone."""
     kept = published_file(paths, memory, "public", "", trust=True)
+    previous = published_file(paths, memory, "public", "")
     files: dict[str, str | Path] = {}
     for path, make in makers.items():
         published = kept(path) if keep and path in memory.feeds_and_data else None
-        files[path] = published if published is not None else make()
+        if published is not None:
+            memory.made_files.pop(path, None)
+            files[path] = published
+        else:
+            files[path] = reuse.make_file(path, make, previous,
+                                          getattr(make, "context", ""),
+                                          getattr(make, "restamp", None))
     return files
 
 
@@ -608,7 +642,7 @@ def _url_key(paths: Paths) -> bytes:
 
 def _leak_audit(folder, left_out: dict, members, member_routes,
                 memory: incremental.BuildMemory, bodies: BodyRenderer,
-                base_url: str) -> tuple[audit.LeakAudit, list]:
+                base_url: str, cache: Path) -> tuple[audit.LeakAudit, list]:
     """The leak audit's fingerprints, ready to search with. Each post's are kept between
     builds by its text; the preview server keeps the whole audit while what it is made
     from is the same (the members files, their addresses, and which of the members'
@@ -632,10 +666,22 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
                                        if document.members_only))
     if memory.leak_audit is not None and memory.leak_audit[0] == key:
         return memory.leak_audit[1], people
-    leaks = audit.LeakAudit(audit.members_fingerprints(
-        members, member_routes, people, said, _unpublished_posts(folder, members, bodies),
-        cache=memory.post_fingerprints), base_url)
-    leaks.prepare()
+
+    def fingerprints() -> list[audit.Fingerprint]:
+        return audit.members_fingerprints(
+            members, member_routes, people, said,
+            _unpublished_posts(folder, members, bodies), cache=memory.post_fingerprints)
+    # the last command-line build's, when made from the same: made only if some file is
+    # not known clean against them (see audit.LeakAudit.known)
+    written = incremental.digest(incremental.identity(key))
+    if memory.leak_key == written and memory.leak_against is not None:
+        leaks = audit.LeakAudit.known(fingerprints, base_url, *memory.leak_against,
+                                      kept=functools.partial(audit.kept_needles, cache))
+    else:
+        leaks = audit.LeakAudit(fingerprints(), base_url)
+        audit.save_needles(cache, leaks)
+    memory.leak_key = written
+    memory.leak_against = (leaks.against, leaks.any_needles, leaks.digits)
     memory.leak_audit = (key, leaks)
     return leaks, people
 

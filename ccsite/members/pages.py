@@ -50,7 +50,16 @@ def start_members_render(env: jinja2.Environment, site: Site, members: MembersSi
     index = SEARCH_INDEX.lstrip("/")  # made here while the pages render elsewhere
     try:
         kept = previous(index) if defer and previous else None
-        index_file = kept if kept is not None else search_index(members).encode("utf-8")
+        if kept is not None:
+            index_file = kept
+            if reuse is not None:  # the catch-up build makes it again
+                reuse.memory.made_files.pop(index, None)
+        elif reuse is not None and previous is not None:  # the last build's, while no
+            # post or page it shows has changed (see incremental.Reuse.make_file)
+            index_file = reuse.make_file(index, lambda: search_index(members).encode("utf-8"),
+                                         previous)
+        else:
+            index_file = search_index(members).encode("utf-8")
     except BaseException:
         pages.cancel()
         raise

@@ -5,9 +5,38 @@ written pages: see `search.py`)."""
 from __future__ import annotations
 
 import functools
+import hashlib
+from dataclasses import dataclass
 from typing import Callable
 
 Maker = Callable[[], str]  # makes one file's text when called
+
+
+@dataclass(frozen=True)
+class Given:
+    """A maker given plain values beyond the content objects it reads (which are recorded
+    while it runs: see incremental.Reuse.make_file): `context` is a text that differs
+    when those values do, so the last build's file is kept only while it is the same.
+    Every other maker reads what it shows from the site graph as it runs."""
+
+    make: Maker
+    context: str
+
+    def __call__(self) -> str:
+        return self.make()
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """A calendar that reads the build's `now` only to stamp its events (DTSTAMP): the
+    last build's file, restamped (see calendars.restamp), is what it makes while nothing
+    else it read has changed, so a nightly build does not make every calendar again."""
+
+    make: Maker
+    restamp: Callable[[str], str]  # the last build's text -> this build's
+
+    def __call__(self) -> str:
+        return self.make()
 
 
 def public_outputs(env, site, page_routes) -> dict[str, Maker]:
@@ -24,23 +53,35 @@ def public_outputs(env, site, page_routes) -> dict[str, Maker]:
     def atom(feed) -> Maker:
         return lambda: env.get_template("atom.xml").render(site=site, feed=feed(site))
 
+    def stamped(make: Maker) -> Stamped:
+        return Stamped(make, functools.partial(calendars.restamp, now=site.now))
+
     makers: dict[str, Maker] = {
         "feed.xml": atom(feeds.news_feed),
         "opportunities/feed.xml": atom(feeds.opportunities_feed),
-        "opportunities.ics": functools.partial(calendars.opportunities_calendar, site),
-        "programme.ics": functools.partial(calendars.programme_calendar, site),
-        "consultations.ics": functools.partial(calendars.consultations_calendar, site),
-        "sitemap.xml": functools.partial(sitemap.sitemap, site, page_routes),
+        "opportunities.ics": stamped(functools.partial(calendars.opportunities_calendar,
+                                                       site)),
+        "programme.ics": stamped(functools.partial(calendars.programme_calendar, site)),
+        "consultations.ics": stamped(functools.partial(calendars.consultations_calendar,
+                                                       site)),
+        "sitemap.xml": Given(functools.partial(sitemap.sitemap, site, page_routes),
+                             _routes_context(page_routes)),
         "robots.txt": functools.partial(sitemap.robots, site),
     }
     for opportunity in site.opportunities:
         if opportunity.deadline or opportunity.events:
-            makers[opportunity.url.lstrip("/") + "deadline.ics"] = functools.partial(
-                calendars.opportunity_calendar, site, opportunity)
-    makers[places.PLACES_FILE] = functools.partial(places.places_json, site.centres)
+            makers[opportunity.url.lstrip("/") + "deadline.ics"] = stamped(functools.partial(
+                calendars.opportunity_calendar, site, opportunity))
+    makers[places.PLACES_FILE] = lambda: places.places_json(site.centres)
     makers.update(_session_calendars(site))
     makers.update(opendata.open_data_files(site))
     return makers
+
+
+def _routes_context(page_routes) -> str:
+    """What the sitemap shows of the pages (their addresses and content dates)."""
+    return hashlib.blake2b("\n".join(f"{r.url}\t{r.lastmod}" for r in page_routes)
+                           .encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _session_calendars(site) -> dict[str, Maker]:

@@ -7,11 +7,22 @@ builds with the same `--now` are byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 PRODID = "-//ccsite//children's centres//EN"
+
+
+_STAMP = re.compile(r"^DTSTAMP:\d{8}T\d{6}Z(?=\r?$)", re.MULTILINE)
+
+
+def restamp(text: str, now: dt.datetime) -> str:
+    """A calendar whose events are stamped with the build's `now` (DTSTAMP), as a build
+    at another `now` makes it: the same but for the stamps (see outputs.Stamped)."""
+    stamp = f"DTSTAMP:{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
+    return _STAMP.sub(stamp, text)
 
 
 def _calendar(site, name: str) -> Calendar:

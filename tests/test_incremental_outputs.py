@@ -1,0 +1,188 @@
+"""A command-line build keeps the last build's feeds, calendars, data files, members search
+index, leak audit and warnings only while nothing they are made from has changed: after
+each edit here the output is byte for byte a clean build's, and what the edit does not
+touch is kept (the same file, not written again)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+from ccsite.audit import LeakSearcher
+from ccsite.errors import ContentErrors
+from ccsite.pipeline import build
+from ccsite.validate import BuildOptions
+from test_incremental import NOW, assert_same_as_full_build, incremental_build
+
+DEADLINE_ICS = "opportunities/oxhey-eoi/deadline.ics"
+PASSAGE = "We moved the group to Saturday mornings and the numbers tripled within a term."
+
+
+def public(site, rel: str) -> str:
+    return (site.output / "public" / rel).read_text(encoding="utf-8")
+
+
+def inode(site, rel: str) -> int:
+    return os.stat(site.output / rel).st_ino
+
+
+def oruk_service(site) -> str:
+    return next(p for p in (site.output / "public/data/oruk/services").iterdir()).relative_to(
+        site.output).as_posix()
+
+
+def clean_warnings(site, now=NOW) -> list[str]:
+    """The warnings a clean build of a copy of the content gives."""
+    fresh = site.root / "fresh-warnings"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(site.content, fresh / "content")
+    return [str(w).replace(str(fresh / "content"), str(site.content))
+            for w in build(fresh / "content", fresh / "_site", BuildOptions(now=now)).warnings]
+
+
+def test_files_an_edit_does_not_touch_are_kept_from_the_last_build(site):
+    incremental_build(site)
+    kept = ["public/" + DEADLINE_ICS, "public/data/opportunities.json", oruk_service(site),
+            "public/data/centres.csv", "public/programme.ics", "members/search-index.json"]
+    before = {rel: inode(site, rel) for rel in kept}
+    feed = inode(site, "public/feed.xml")
+    site.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]")
+    incremental_build(site)
+    assert {rel: inode(site, rel) for rel in kept} == before
+    assert inode(site, "public/feed.xml") != feed  # the feed shows the body
+    assert "Visit" in public(site, "feed.xml")
+    assert_same_as_full_build(site)
+
+
+def test_a_news_title_edit_changes_the_news_feed(site):
+    incremental_build(site)
+    site.edit("news/centres-open.md", "title: Centres open", "title: Centres opened")
+    incremental_build(site)
+    assert "<title>Centres opened</title>" in public(site, "feed.xml")
+    assert_same_as_full_build(site)
+
+
+def test_an_opportunity_deadline_change_changes_its_calendar_and_the_ocds_file(site):
+    incremental_build(site)
+    site.edit("opportunities/oxhey-eoi.md", "deadline: 2027-01-29T12:00:00Z",
+              "deadline: 2027-02-26T12:00:00Z")
+    incremental_build(site)
+    assert "DTSTART:20270226T120000Z" in public(site, DEADLINE_ICS)
+    assert "2027-02-26" in public(site, "data/opportunities.json")
+    assert_same_as_full_build(site)
+
+
+def test_an_agency_name_edit_changes_the_open_referral_files_of_its_centres(site):
+    incremental_build(site)
+    site.edit("agencies/oxhey-trust.yaml", "name: Oxhey Community Trust",
+              "name: Oxhey and District Trust")
+    incremental_build(site)
+    assert "Oxhey and District Trust" in (site.output / oruk_service(site)).read_text()
+    assert_same_as_full_build(site)
+
+
+def test_the_nightly_build_renews_every_calendar_stamped_with_the_day(site):
+    incremental_build(site)
+    tomorrow = NOW + dt.timedelta(days=1)
+    incremental_build(site, tomorrow)
+    assert "DTSTAMP:20261126T120000Z" in public(site, DEADLINE_ICS)
+    assert_same_as_full_build(site, tomorrow)
+
+
+def test_a_members_post_title_edit_changes_the_members_search_index(site):
+    incremental_build(site)
+    site.edit("members/good-practice/dads-group.md", "title: Running a dads' group",
+              "title: Running a fathers' group")
+    incremental_build(site)
+    assert "Running a fathers' group" in (site.output / "members/search-index.json").read_text()
+    assert_same_as_full_build(site)
+
+
+def test_a_members_post_quoting_a_published_page_is_found_though_the_page_is_kept(site):
+    """The public page is kept from the last build, known clean against the last build's
+    fingerprints: the members edit must make the audit's fingerprints anew and look."""
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{PASSAGE} See [Oxhey]")
+    incremental_build(site)
+    published = public(site, "news/centres-open/index.html")
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", PASSAGE)
+    with pytest.raises(ContentErrors) as failed:
+        incremental_build(site)
+    assert "leak: members-only passage" in str(failed.value)
+    assert "news/centres-open/index.html" in str(failed.value)
+    assert public(site, "news/centres-open/index.html") == published
+
+
+def test_warnings_of_unchanged_files_are_kept_and_of_edited_files_found_again(site):
+    site.edit("centres/oxhey.md", "summary: A centre for families in South Oxhey.\n", "")
+    first = [str(w) for w in incremental_build(site).warnings]
+    assert any("oxhey.md:1: summary: there is no summary" in w for w in first)
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [the old site](http://example.org/)")
+    second = [str(w) for w in incremental_build(site).warnings]
+    assert any("oxhey.md:1: summary: there is no summary" in w for w in second)  # kept
+    assert any("http://example.org/ is not secure" in w for w in second)  # found
+    assert second == clean_warnings(site)
+    site.edit("centres/oxhey.md", "phone:", "summary: Back again.\nphone:")
+    third = [str(w) for w in incremental_build(site).warnings]
+    assert not any("oxhey.md:1: summary: there is no summary" in w for w in third)
+    assert third == clean_warnings(site)
+
+
+def test_a_public_edit_pasting_members_text_is_found_by_the_audit_made_when_needed(site):
+    """The members content is as at the last build, so the audit starts from what that
+    build knew; the edited page is new, so its fingerprints are made and it is searched."""
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", PASSAGE)
+    incremental_build(site)
+    published = public(site, "news/centres-open/index.html")
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{PASSAGE} See [Oxhey]")
+    LeakSearcher._last = None  # as in the next `ccsite build`, a new process
+    with pytest.raises(ContentErrors) as failed:
+        incremental_build(site)
+    assert "news/centres-open/index.html:" in str(failed.value)  # the page, as rendered
+    assert "leak: members-only passage" in str(failed.value)
+    assert public(site, "news/centres-open/index.html") == published
+
+
+def test_the_leak_search_without_its_automaton_finds_what_the_automaton_finds():
+    """A build that searches a few files looks through them without building the whole
+    automaton (audit.LeakSearcher): it must find every fingerprint the automaton finds,
+    long or short, and the same one first, and pass over what only starts like one."""
+
+    sentence = "we moved the group to saturday mornings and the numbers tripled"
+    needles = [sentence, "sam example", "01632960009", "/members/directory/",
+               sentence[:40] + " but then stopped"]
+    addresses = frozenset({"/members/directory/"})
+    texts = [f"news: {sentence} that year", f"news: {sentence[:45]} other words",
+             "call sam example today", "ring 01632960009", "see /members/directory/.",
+             "see example.net/members/directory/ there", "see /members/directory/keys",
+             f"both sam example and {sentence}", "nothing at all", ""]
+    whole = LeakSearcher(needles, addresses, ("cc.example.org",))
+    found = [whole.first_in(text) for text in texts]
+    assert found == [sentence, None, "sam example", "01632960009", "/members/directory/",
+                     None, None, "sam example", None, None]
+    for text, expected in zip(texts, found):
+        light = LeakSearcher(needles, addresses, ("cc.example.org",), whole=False)
+        assert light.first_in(text) == expected, text
+        assert light.automaton is None or expected is not None  # built only to tell one
+
+
+def test_the_leak_audit_texts_kept_in_the_cache_are_used_only_while_they_are_whole(site):
+    """A build from the same members content searches with the fingerprints' texts the
+    last one kept; a kept file that is not what that build knew (damaged, or emptied by
+    someone) is passed over and the fingerprints made again, so the leak is still found."""
+    from ccsite import cachefolder
+    from ccsite.audit import NEEDLES_FILE, NEEDLES_VERSION
+
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", PASSAGE)
+    incremental_build(site)
+    kept = site.root / ".ccsite-cache" / NEEDLES_FILE
+    texts = cachefolder.read(kept, "leak audit texts", NEEDLES_VERSION)[0]
+    assert any(text.startswith(PASSAGE.lower()[:30]) for text in texts)
+    cachefolder.write(kept, "leak audit texts", NEEDLES_VERSION, [[], []])
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{PASSAGE} See [Oxhey]")
+    LeakSearcher._last = None  # as in the next `ccsite build`, a new process
+    with pytest.raises(ContentErrors) as failed:
+        incremental_build(site)
+    assert "news/centres-open/index.html:" in str(failed.value)
+    assert "leak: members-only passage" in str(failed.value)
