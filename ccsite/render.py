@@ -16,7 +16,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
-from . import csp, incremental, timetable
+from . import csp, incremental, timetable, write
 from .buildinfo import DEFAULT_TEMPLATES, default_templates  # noqa: F401 (render's own)
 from .chart import progress_chart
 from .outputs import search, structured
@@ -199,23 +199,25 @@ MEMBERS_HELP = "/members-help/"
 
 def render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
                   reuse=None, previous: Callable[[str], Path | None] | None = None,
-                  inspect: "Inspection | None" = None, **shared: Any) -> dict[str, bytes | Path]:
+                  inspect: "Inspection | None" = None, stage: "write.Stage | None" = None,
+                  **shared: Any) -> dict[str, bytes | Path]:
     """Render every route: output path -> the page's UTF-8 bytes, or the previous build's
     file where `reuse` (see incremental.py) shows that nothing the page was made from has
     changed. Each page rendered is also given to `inspect` (in the same worker process,
     while its text is at hand), and what that returns is kept in `inspect.results`.
 
-    Pages come back as bytes, the form they are written in: a large site's pages are the
-    biggest thing a build holds, and holding them once as text and again as bytes would
-    take twice the memory."""
-    return start_render_routes(env, site, page_routes, reuse, previous, inspect,
+    Pages come back as bytes, the form they are written in (as text and again as bytes
+    would take twice the memory); with a `stage`, as the file each was put in there
+    (`write.StagedFile`) by the process that rendered it: a large site's pages are the
+    biggest thing a build would hold, and they need not be held to be audited."""
+    return start_render_routes(env, site, page_routes, reuse, previous, inspect, stage,
                                **shared).result()
 
 
 def start_render_routes(env: jinja2.Environment, site: Site, page_routes: list[Route],
                         reuse=None, previous: Callable[[str], Path | None] | None = None,
                         inspect: "Inspection | None" = None,
-                        **shared: Any) -> Pending:
+                        stage: "write.Stage | None" = None, **shared: Any) -> Pending:
     """`render_routes`, started: the pages are had from `result()`. While worker
     processes render them, this process is free (the pipeline makes the leak audit's
     fingerprints while the members pages render). A template mistake is raised by
@@ -233,7 +235,7 @@ def start_render_routes(env: jinja2.Environment, site: Site, page_routes: list[R
                 kept[path] = old
                 continue
         todo.append((route, context))
-    rendered = _start_render_all(env, site, todo, reuse, shared, inspect)
+    rendered = _start_render_all(env, site, todo, reuse, shared, inspect, stage)
 
     def pages() -> dict[str, bytes | Path]:
         made = rendered.result()
@@ -258,26 +260,27 @@ class Inspection:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None) -> Pending:
+def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None,
+                      stage) -> Pending:
     """Jinja rendering is pure Python, so threads would take turns: a large build renders
     in forked processes (see workers.py); each inherits the site, the compiled templates
     and the build memory, and sends back each page's text and what it read."""
     global _JOB
     workers = worth_forking(len(todo), PARALLEL_FROM)
     if not workers:
-        made = _render_here(env, site, todo, reuse, shared, inspect)
+        made = _render_here(env, site, todo, reuse, shared, inspect, stage)
         return Pending(lambda: made)
-    made = _render_here(env, site, todo[:1], reuse, shared, inspect)  # compiles templates
+    made = _render_here(env, site, todo[:1], reuse, shared, inspect, stage)  # compiles templates
     for name in sorted({route.template for route, _ in todo}):  # and the other pages' own,
         env.get_template(name)  # once here rather than once in each worker
-    _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None)
+    _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None, stage)
     size = max(1, (len(todo) - 1) // (workers * 4) + 1)
     chunks = [(start, min(start + size, len(todo))) for start in range(1, len(todo), size)]
     try:
         waiting = start_in_processes(_render_chunk, chunks, workers)
     except Exception:  # no processes here: render here
         _JOB = None
-        made = _render_here(env, site, todo, reuse, shared, inspect)
+        made = _render_here(env, site, todo, reuse, shared, inspect, stage)
         return Pending(lambda: made)
     _JOB = None  # the workers are forked, with it
 
@@ -285,7 +288,7 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
         try:
             results = waiting.result()
         except Exception:  # a template mistake: render here, where it is told
-            return _render_here(env, site, todo, reuse, shared, inspect)
+            return _render_here(env, site, todo, reuse, shared, inspect, stage)
         for pages in results:
             for output_path, text, record, values, seen in pages:
                 made[output_path] = text
@@ -299,26 +302,33 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
 
 
 def _render_chunk(span: tuple[int, int]) -> list[tuple]:
-    env, site, todo, reuse, shared, check = _JOB
+    env, site, todo, reuse, shared, check, stage = _JOB
     pages = []
     templates: dict = {}
     for route, context in todo[span[0]:span[1]]:
         text = render_page(env, site, route, context, reuse, shared, templates)
         record, values = reuse.handover(route.output_path) if reuse else (None, None)
         seen = check(route.output_path, text) if check else None
-        pages.append((route.output_path, text.encode("utf-8"), record, values, seen))
+        pages.append((route.output_path, _kept(text, stage), record, values, seen))
     return pages
 
 
-def _render_here(env, site, todo, reuse, shared, inspect: Inspection | None) -> dict[str, bytes]:
+def _render_here(env, site, todo, reuse, shared, inspect: Inspection | None,
+                 stage) -> dict[str, bytes]:
     templates: dict = {}
     made = {}
     for route, context in todo:
         text = render_page(env, site, route, context, reuse, shared, templates)
-        made[route.output_path] = text.encode("utf-8")
+        made[route.output_path] = _kept(text, stage)
         if inspect is not None:
             inspect.results[route.output_path] = inspect.check(route.output_path, text)
     return made
+
+
+def _kept(text: str, stage) -> "bytes | write.StagedFile":
+    """A rendered page as the build keeps it until it is written (see `render_routes`)."""
+    data = text.encode("utf-8")
+    return stage.put(data) if stage is not None else data
 
 
 def render_page(env, site, route: Route, context: str | None, reuse, shared: dict,
