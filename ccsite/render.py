@@ -289,16 +289,48 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
             results = waiting.result()
         except Exception:  # a template mistake: render here, where it is told
             return _render_here(env, site, todo, reuse, shared, inspect, stage)
-        for pages in results:
-            for output_path, text, record, values, seen in pages:
+        one = _OneCopy()
+        results.reverse()
+        while results:  # each worker's copies let go of as soon as they are taken in
+            for output_path, text, record, values, seen in results.pop():
                 made[output_path] = text
                 if reuse is not None:
-                    reuse.adopt(output_path, record, values)
+                    reuse.adopt(output_path, one.of_record(record), values)
                 if inspect is not None:
-                    inspect.results[output_path] = seen
+                    inspect.results[output_path] = one.of(seen)
         return made
 
     return Pending(finish, waiting.cancel)
+
+
+class _OneCopy:
+    """One copy of each text and change token in what the workers send back: unpickled,
+    every page's come as copies of their own, and a large site's pages read the same
+    few thousand values and link to the same few thousand addresses hundreds of
+    thousands of times (at 10,000 documents, 317,000 links to 19,000 addresses and
+    174,000 tokens of 11,000: tens of megabytes held in copies)."""
+
+    def __init__(self) -> None:
+        self.kept: dict = {}
+
+    def of(self, value: Any) -> Any:
+        """`value` (texts, and lists, tuples and frozensets of them) made of the copies
+        kept; anything else as it is."""
+        kind = type(value)
+        if kind is str or kind is tuple and all(type(each) is str for each in value):
+            return self.kept.setdefault(value, value)
+        if kind in (list, tuple, frozenset):
+            return kind(map(self.of, value))
+        return value
+
+    def of_record(self, record):
+        """A page's record (incremental.PageRecord), holding the copies kept."""
+        if record is not None:
+            record.reads = self.of(record.reads)
+            record.bodies = self.of(record.bodies)
+            record.templates = self.kept.setdefault(("<templates>", *record.templates.items()),
+                                                    record.templates)
+        return record
 
 
 def _render_chunk(span: tuple[int, int]) -> list[tuple]:
