@@ -266,11 +266,12 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
     in forked processes (see workers.py); each inherits the site, the compiled templates
     and the build memory, and sends back each page's text and what it read."""
     global _JOB
+    one = _OneCopy()
     workers = worth_forking(len(todo), PARALLEL_FROM)
     if not workers:
-        made = _render_here(env, site, todo, reuse, shared, inspect, stage)
+        made = _render_here(env, site, todo, reuse, shared, inspect, stage, one)
         return Pending(lambda: made)
-    made = _render_here(env, site, todo[:1], reuse, shared, inspect, stage)  # compiles templates
+    made = _render_here(env, site, todo[:1], reuse, shared, inspect, stage, one)  # compiles templates
     for name in sorted({route.template for route, _ in todo}):  # and the other pages' own,
         env.get_template(name)  # once here rather than once in each worker
     _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None, stage)
@@ -280,7 +281,7 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
         waiting = start_in_processes(_render_chunk, chunks, workers)
     except Exception:  # no processes here: render here
         _JOB = None
-        made = _render_here(env, site, todo, reuse, shared, inspect, stage)
+        made = _render_here(env, site, todo, reuse, shared, inspect, stage, one)
         return Pending(lambda: made)
     _JOB = None  # the workers are forked, with it
 
@@ -288,8 +289,7 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
         try:
             results = waiting.result()
         except Exception:  # a template mistake: render here, where it is told
-            return _render_here(env, site, todo, reuse, shared, inspect, stage)
-        one = _OneCopy()
+            return _render_here(env, site, todo, reuse, shared, inspect, stage, one)
         results.reverse()
         while results:  # each worker's copies let go of as soon as they are taken in
             for output_path, text, record, values, seen in results.pop():
@@ -304,8 +304,9 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
 
 
 class _OneCopy:
-    """One copy of each text and change token in what the workers send back: unpickled,
-    every page's come as copies of their own, and a large site's pages read the same
+    """One copy of each text and change token in the pages' records and what the audits
+    found in them: made for each page (and, from workers, unpickled) every page's come as
+    copies of their own, and a large site's pages read the same
     few thousand values and link to the same few thousand addresses hundreds of
     thousands of times (at 10,000 documents, 317,000 links to 19,000 addresses and
     174,000 tokens of 11,000: tens of megabytes held in copies)."""
@@ -346,14 +347,17 @@ def _render_chunk(span: tuple[int, int]) -> list[tuple]:
 
 
 def _render_here(env, site, todo, reuse, shared, inspect: Inspection | None,
-                 stage) -> dict[str, bytes]:
+                 stage, one: "_OneCopy") -> dict[str, bytes]:
     templates: dict = {}
     made = {}
     for route, context in todo:
         text = render_page(env, site, route, context, reuse, shared, templates)
         made[route.output_path] = _kept(text, stage)
+        if reuse is not None:
+            one.of_record(reuse.memory.pages.get(route.output_path))
         if inspect is not None:
-            inspect.results[route.output_path] = inspect.check(route.output_path, text)
+            inspect.results[route.output_path] = one.of(inspect.check(route.output_path,
+                                                                      text))
     return made
 
 
