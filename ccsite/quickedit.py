@@ -212,17 +212,56 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
             memory.feeds_and_data != set(outputs.public_outputs(last.env, site, routes)):
         return None  # a mistake to report, or pages or other files (an opportunity's
         # deadline calendar, open data) come or go: the pipeline's work
+    contexts = memory.contexts  # the last build's, before Reuse starts this build's
     reuse = incremental.Reuse(last.env, memory, incremental.objects_of(site, members), files)
-    if any(not reuse.changed.isdisjoint(record.reads) for path, record in memory.pages.items()
-           if path.startswith("members/")):
+    readers = {path for path, record in memory.pages.items()
+               if not reuse.changed.isdisjoint(record.reads)}
+    if any(path.startswith("members/") for path in readers):
         return None  # a members page shows what changed
-    done = _render_audit_write(last, memory, output, reuse, site, routes, previous)
+    done = _render_audit_write(last, memory, output, reuse, site,
+                               _to_look_at(routes, last.routes, readers, reuse, contexts),
+                               previous)
     if done is None:
         return None
     memory.last_build = dataclasses.replace(
         last, now=options.now, site=site, members=members, objects=reuse.objects,
         routes={route.output_path: route for route in routes}, valid_until=None)
     return done
+
+
+def _to_look_at(routes: list[Route], last_routes: dict[str, Route], readers: set[str],
+                reuse: incremental.Reuse, contexts: dict) -> list[Route]:
+    """The routes whose page may have changed; the others stand without asking `reuse`
+    about each (tens of thousands of pages on a large site, most of a front-matter
+    edit's time). A page stands when it read nothing that changed (not in `readers`)
+    and its route's own context is what it was: the very same content objects (known
+    by their keys) and texts, which is what the context's digest is made of (see
+    incremental.context_identity; a list or anything else is looked at). Such a route's
+    remembered context (`contexts`, the last build's) is kept for the next build."""
+    if not reuse.templates_unchanged:
+        return routes
+    look = []
+    records, published = reuse.memory.pages, reuse.memory.outputs.get("public", {})
+    for route in routes:
+        path = route.output_path
+        if path in readers or path not in records or path not in published or \
+                not _same_context(route, last_routes[path]):
+            look.append(route)
+        elif route.url in contexts:
+            reuse.memory.contexts[route.url] = contexts[route.url]
+    return look
+
+
+def _same_context(route: Route, was: Route) -> bool:
+    context, old = route.context, was.context
+    if route.template != was.template or context.keys() != old.keys() or \
+            route.own.keys() != was.own.keys():
+        return False
+    for name, value in context.items():
+        if value is not old[name] or (type(value) is not str and
+                                      incremental.entity_key(value) is None):
+            return False
+    return True
 
 
 def _same_moment(last: LastBuild, options: validate.BuildOptions,

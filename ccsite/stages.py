@@ -64,8 +64,9 @@ def run(paths: Paths, options: validate.BuildOptions,
     site = make_site_graph(b, folder, config, validated)
     b.step("render")
     reuse = _reuse_of_last_build(b, folder, site)
+    stage = write.Stage(paths.output)  # the pages as rendered, until they are written
     try:
-        made = render_site(b, folder, config, validated, site, reuse)
+        made = render_site(b, folder, config, validated, site, reuse, stage)
         b.step("audit")
         check_links(b, made, site, validated)
         members_root = protect_members(b, made, site, config)
@@ -83,6 +84,8 @@ def run(paths: Paths, options: validate.BuildOptions,
     except BaseException:
         reuse.forget()  # see Reuse.forget
         raise
+    finally:
+        stage.remove()
 
 
 # -- load, validate ------------------------------------------------------------------------
@@ -184,11 +187,11 @@ def _reuse_of_last_build(b: Build, folder: load.ContentFolder,
 
 def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
                 validated: validate.Validated, site: SiteGraph,
-                reuse: incremental.Reuse) -> Made:
+                reuse: incremental.Reuse, stage: write.Stage) -> Made:
     """Every page, feed and data file. The audits look at each page while it is rendered
     (in the worker rendering it); the members pages are rendered first, while this
     process makes the fingerprints the public pages are audited against, and the feeds
-    and data."""
+    and data. Pages are put in `stage` as they are rendered, not held in memory."""
     paths, memory, errors, env = b.paths, b.memory, b.errors, reuse.env
     page_routes = render.routes(site.public)
     member_routes = members_pages.members_routes(site.members)
@@ -200,7 +203,7 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
     members_rendered = _render(lambda: members_pages.start_members_render(
         env, site.public, site.members, member_routes, None if encrypt else reuse,
         published_file(paths, memory, "members", "members/", b.defer),
-        defer=feeds_kept, inspect=members_check), paths, errors)
+        defer=feeds_kept, inspect=members_check, stage=stage), paths, errors)
     try:
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
                                     memory, site.bodies, config.base_url, paths.cache)
@@ -214,7 +217,8 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
     public_check = audit.public_inspection(leaks, memory.leak_clean)
     pages = _render(lambda: render.render_routes(
         env, site.public, page_routes, reuse,
-        published_file(paths, memory, "public", "", b.defer), public_check), paths, errors)
+        published_file(paths, memory, "public", "", b.defer), public_check, stage),
+        paths, errors)
     for clean in public_check.results.values():
         if clean[1] is not None:
             memory.leak_clean[clean[1]] = leaks.against
@@ -251,11 +255,12 @@ def check_links(b: Build, made: Made, site: SiteGraph, validated: validate.Valid
                   **{p: t for p, t in made.members_files.items() if p.endswith(".html")}}
     all_files = set(public) | set(made.members_files) | set(made.members_media)
     # a page kept from the last build passed this audit then; while no file has gone
-    # since, its links still lead somewhere, so only pages rendered now are checked
+    # since, its links still lead somewhere, so only pages rendered now are checked (all
+    # of which were inspected as they rendered)
     nothing_gone = memory.link_files is not None and memory.link_files <= all_files
     page_links = {path: made.inspected[path][0] if path in made.inspected else _links(page)
                   for path, page in html_pages.items()
-                  if not (nothing_gone and isinstance(page, Path))}
+                  if path in made.inspected or not (nothing_gone and isinstance(page, Path))}
     s, members = site.public, site.members
     sources = functools.cache(lambda: {
         **{a.source: (a.about, a.lines.get("about", 1)) for a in s.agencies},

@@ -11,11 +11,12 @@ from it, changing only what differs, instead of linking thousands of files afres
 """
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PosixPath
 from typing import Callable
 
 from .digests import FileDigests, of_bytes, of_file
@@ -23,13 +24,61 @@ from .digests import FileDigests, of_bytes, of_file
 TEMP_PREFIX = ".ccsite-tmp-"
 OLD_PREFIX = ".ccsite-old-"
 SPARE_PREFIX = ".ccsite-spare-"  # the site before the published one (see _make_like)
+STAGE_PREFIX = ".ccsite-stage-"  # pages rendered, waiting to be written (see Stage)
 
 
 class OutputFiles(dict):
-    """Output path (relative, with '/') -> bytes to write, or a Path to copy or link."""
+    """Output path (relative, with '/') -> bytes to write, a `StagedFile` to move into
+    place, or a Path to copy or link."""
 
     def add_text(self, path: str, text: str) -> None:
         self[path] = text.encode("utf-8")
+
+
+class StagedFile(PosixPath):
+    """A page put in the build's stage as it was rendered, with the digest of its bytes
+    (its `signature`): written files are moved into place from there, not written again.
+    Read like any file (the encrypt mode reads members pages, an audit reads a page)."""
+
+    digest: str
+
+    def __reduce__(self):  # from a worker process, with its digest
+        return _staged_file, (str(self), self.digest)
+
+
+def _staged_file(path: str, digest: str) -> StagedFile:
+    staged = StagedFile(path)
+    staged.digest = digest
+    return staged
+
+
+class Stage:
+    """A folder beside the output where a build's pages are put as they are rendered
+    (by the worker process that rendered each), instead of being held in memory until
+    the audits have passed: a large site's pages are the biggest thing a build would
+    hold (about a gigabyte at 50,000 documents), and a worker's copy of the build grows
+    with its parent. What is written is moved from here into the new folder (a rename:
+    the stage is on the same file system); the rest goes with the stage when the build
+    ends, however it ends. One build at a time per output folder (BuildLock), so a
+    stage left by a build that was killed is removed by the next."""
+
+    def __init__(self, output: Path):
+        self.folder = output / f"{STAGE_PREFIX}{os.getpid()}"
+        for leftover in output.glob(f"{STAGE_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self._names = itertools.count()
+
+    def put(self, data: bytes) -> StagedFile:
+        """Keep a rendered page here (in any process forked from the build's: names are
+        by process), known by the digest of its bytes."""
+        name = f"{self.folder}/{os.getpid()}-{next(self._names)}"
+        with open(name, "wb") as handle:
+            handle.write(data)
+        return _staged_file(name, of_bytes(data))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass
@@ -48,6 +97,8 @@ def signature(content: bytes | Path, sources: FileDigests | None = None) -> str:
     """Equal for two versions of a file exactly when their bytes are. A file copied from
     content/ or the theme is read only when its status changed, with `sources` (the
     digests of such files the last build kept, see digests.py)."""
+    if isinstance(content, StagedFile):
+        return content.digest
     if isinstance(content, Path):
         return (sources or FileDigests()).digest(str(content))
     return of_bytes(content)
@@ -151,6 +202,8 @@ def _spare_files(spare: Path, holds: tuple | None) -> set[str] | None:
 def _put(how: str, content: bytes | Path, target: str) -> None:
     if how == "link":
         _link(content, target)
+    elif isinstance(content, StagedFile):
+        os.rename(content, target)  # a new file of its own (never one the spare shares)
     elif isinstance(content, Path):
         shutil.copyfile(content, target)
     else:
@@ -318,10 +371,7 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
         target = final / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
-        if isinstance(content, Path):
-            shutil.copyfile(content, temp)
-        else:
-            temp.write_bytes(content)
+        _put("write", content, str(temp))
         os.replace(temp, target)
     result.removed = set() if only else set(previous) - set(files)
     for rel in result.removed:

@@ -648,6 +648,24 @@ def test_front_matter_edit_that_moves_a_news_item_to_another_listing_page(site):
     assert_same_as_full_build(site)
 
 
+def test_front_matter_edit_lists_a_centre_on_a_page_that_never_showed_it(site):
+    """The health services page has never shown this centre, so its record says nothing
+    of it: only its route's context (the centres by district) tells it changed."""
+    site.write("centres/bushey.md", (site.content / "centres/oxhey.md").read_text().replace(
+        "Oxhey Children's Centre", "Bushey Children's Centre").replace(
+        "services: [early-education, health]", "services: [early-education]"))
+    rebuild, catch_up = preview_server(site)
+    health = site.page("/centres/services/health/")
+    assert "Bushey" not in health
+    site.edit("centres/bushey.md", "services: [early-education]",
+              "services: [early-education, health]")
+    assert "quick edit" in rebuild("centres/bushey.md").timings
+    assert "Bushey" in site.page("/centres/services/health/")
+    assert all_pages(site.output) == all_pages(full_build(site))
+    catch_up()
+    assert_same_as_full_build(site)
+
+
 def test_a_quick_edit_moves_the_moment_the_kept_site_was_made_for(site):
     """A front-matter edit makes the site at its own moment: a later quick edit at the
     first build's moment must not take the graph as made for then."""

@@ -111,3 +111,51 @@ def test_failure_while_members_pages_render_elsewhere_leaves_no_workers(large_si
     assert forks
     assert multiprocessing.active_children() == []
     assert not (large_site.output / "public").exists()
+
+
+def test_pages_rendered_by_workers_wait_on_disk_not_in_memory(large_site, forks, monkeypatch):
+    """Each worker puts its pages in the build's stage as it renders them, and the build
+    moves them into place: a large site's pages are never all held in memory at once.
+    The stage goes when the build ends, and one a killed build left goes with the next."""
+    from ccsite import write
+
+    given = {}
+    real = write.write_root
+
+    def watching(output, name, files, *args, **kwargs):
+        given[name] = dict(files)
+        return real(output, name, files, *args, **kwargs)
+    monkeypatch.setattr(write, "write_root", watching)
+    large_site.output.mkdir()
+    (large_site.output / f"{write.STAGE_PREFIX}1").mkdir()  # a killed build's
+    build(large_site.content, large_site.output, BuildOptions(now=NOW),
+          memory=incremental.BuildMemory())
+    assert forks
+    page = given["public"]["news/item-150/index.html"]
+    assert isinstance(page, write.StagedFile)
+    assert page.digest == write.signature(
+        (large_site.output / "public/news/item-150/index.html").read_bytes())
+    assert isinstance(given["members"]["index.html"], write.StagedFile)
+    assert not list(large_site.output.glob(f"{write.STAGE_PREFIX}*"))
+
+
+def test_a_failed_build_leaves_no_stage(large_site, forks):
+    from ccsite import write
+
+    failed_build_with_news_template(
+        large_site, "<!doctype html><title>{{ item.title }}</title>"
+                    "<p>Latest from members: Running a dads' group</p>")
+    assert not list(large_site.output.glob(f"{write.STAGE_PREFIX}*"))
+
+
+def test_what_workers_send_back_is_held_once_per_value(large_site, forks):
+    """Every page's record and links come back from a worker as copies of their own;
+    the build keeps one copy of each change token and address (hundreds of thousands of
+    them on a large site, of a few thousand values)."""
+    memory = incremental.BuildMemory()
+    build(large_site.content, large_site.output, BuildOptions(now=NOW), memory=memory)
+    assert forks
+    tokens = [token for path, record in memory.pages.items() for token in record.reads
+              if not path.startswith("members/")]  # (rendered apart from the public ones)
+    assert len(tokens) > 2 * len(set(tokens))  # many pages read the same values
+    assert len({id(token) for token in tokens}) == len(set(tokens))

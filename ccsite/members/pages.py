@@ -40,13 +40,14 @@ def members_routes(members: MembersSite) -> list[Route]:
 
 def start_members_render(env: jinja2.Environment, site: Site, members: MembersSite,
                          routes: list[Route], reuse=None, previous=None, defer: bool = False,
-                         inspect=None) -> Pending:
+                         inspect=None, stage=None) -> Pending:
     """Start rendering the members files (see render.start_render_routes); `result()`
     gives them: output path (from the site root, 'members/...') -> bytes of each file, or
     the previous build's file where nothing it was made from has changed. With `defer`
     (the preview server's page-only rebuild), the search index stays as it was, if there
-    is one."""
-    pages = start_render_routes(env, site, routes, reuse, previous, inspect, members=members)
+    is one. `stage`: see render.render_routes."""
+    pages = start_render_routes(env, site, routes, reuse, previous, inspect, stage,
+                                members=members)
     index = SEARCH_INDEX.lstrip("/")  # made here while the pages render elsewhere
     try:
         kept = previous(index) if defer and previous else None
