@@ -259,6 +259,7 @@ class BuildMemory:
     # file (see checks.site_warnings), of those that have any; None: not yet known
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # root -> path -> digest
     spares: dict[str, tuple] = field(default_factory=dict)  # root -> what its spare holds
+    stamps: dict[str, str] = field(default_factory=dict)  # root -> its write.folder_stamp
     parsed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # file -> (digest, doc)
     file_digests: dict[str, tuple] = field(default_factory=dict)  # content files, and
     source_digests: dict[str, tuple] = field(default_factory=dict)  # files copied into
@@ -350,6 +351,7 @@ class BuildMemory:
             "own_warnings": self.own_warnings,
             "outputs": self.outputs,
             "spares": {root: list(held) for root, held in self.spares.items()},
+            "stamps": self.stamps,
             "source_digests": FileDigests.to_data(self.source_digests),
             "audited_against": self.audited_against,
             "index_audited_against": self.index_audited_against,
@@ -383,8 +385,9 @@ class BuildMemory:
                 for key, rows in _texts(own_warnings, list).items()},
             outputs={root: _texts(files, str)
                      for root, files in _texts(data["outputs"], dict).items()},
-            spares={root: (_number(inode), _texts(files, str))
-                    for root, (inode, files) in _texts(data["spares"], list).items()},
+            spares={root: (_number(inode), _texts(files, str), _text(stamp))
+                    for root, (inode, files, stamp) in _texts(data["spares"], list).items()},
+            stamps=_texts(data["stamps"], str),
             source_digests=FileDigests.from_data(data["source_digests"]),
             audited_against=_text(data["audited_against"], None),
             index_audited_against=_text(data["index_audited_against"], None),

@@ -329,6 +329,7 @@ def _audit_and_write(last: LastBuild, memory: incremental.BuildMemory, output: P
     written = write.update_in_place(output, "public", write.OutputFiles(pages),
                                     memory.outputs["public"], only=True)
     memory.outputs["public"] = written.signatures
+    memory.stamps.pop("public", None)  # changed in place: the spare made from it is walked
     memory.search_stale_pages |= written.changed
     for _, digest in seen.values():
         memory.leak_clean[digest] = memory.leak_audit[1].against

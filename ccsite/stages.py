@@ -338,6 +338,7 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
     if made.in_place:  # the preview server: only what changed (see write.update_in_place)
         written = write.update_in_place(paths.output, "public", made.public,
                                         memory.outputs.get("public"), sources=sources)
+        _note_stamp(memory, "public", written)
         memory.search_stale_pages |= {p for p in written.changed | written.removed
                                       if p.endswith(".html")}
     else:
@@ -346,7 +347,8 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
                                    previous=memory.outputs.get("public"),
                                    force=bool(memory.search_stale_pages), sources=sources,
                                    spare_holds=memory.spares.get("public"),
-                                   made_by_finish=(search.SUBDIR,))
+                                   made_by_finish=(search.SUBDIR,),
+                                   stamp=memory.stamps.get("public"))
         _note_spare(memory, "public", written)
         if not written.swapped:  # nothing public changed: the published index is kept
             _audit_kept_index(b, made, paths.output / "public", [])
@@ -356,10 +358,12 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
             members_written = write.update_in_place(
                 paths.output, "members", members_root, memory.outputs.get("members"),
                 sources=sources)
+            _note_stamp(memory, "members", members_written)
         else:
             members_written = write.write_root(
                 paths.output, "members", members_root, previous=memory.outputs.get("members"),
-                sources=sources, spare_holds=memory.spares.get("members"))
+                sources=sources, spare_holds=memory.spares.get("members"),
+                stamp=memory.stamps.get("members"))
             _note_spare(memory, "members", members_written)
         memory.outputs["members"] = members_written.signatures
         deploy_files = write.OutputFiles()
@@ -380,12 +384,20 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
 
 def _note_spare(memory: incremental.BuildMemory, root: str, written: write.Written) -> None:
     """What the root's spare folder holds now, for the next write to make its folder from
-    it without walking it (see write.write_root)."""
+    it without walking it (see write.write_root), and the published folder's stamp."""
+    _note_stamp(memory, root, written)
     if written.swapped:
         if written.spare is not None:
             memory.spares[root] = written.spare
         else:
             memory.spares.pop(root, None)
+
+
+def _note_stamp(memory: incremental.BuildMemory, root: str, written: write.Written) -> None:
+    if written.stamp is None:
+        memory.stamps.pop(root, None)
+    else:
+        memory.stamps[root] = written.stamp
 
 
 def _index_search(b: Build, made: Made, news_items: int, root: Path,

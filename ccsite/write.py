@@ -11,13 +11,14 @@ from it, changing only what differs, instead of linking thousands of files afres
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath
-from typing import Callable
+from typing import Callable, Iterable
 
 from .digests import FileDigests, of_bytes, of_file
 
@@ -91,6 +92,7 @@ class Written:
     removed: set[str] = field(default_factory=set)
     swapped: bool = False
     spare: tuple | None = None  # what the folder swapped out (the spare) holds: see write_root
+    stamp: str | None = None  # the published folder's `folder_stamp`, None if unknown
 
 
 def signature(content: bytes | Path, sources: FileDigests | None = None) -> str:
@@ -108,7 +110,7 @@ def write_root(output: Path, name: str, files: OutputFiles,
                finish: Callable[[Path, set[str]], None] | None = None,
                previous: dict[str, str] | None = None, force: bool = False,
                sources: FileDigests | None = None, spare_holds: tuple | None = None,
-               made_by_finish: tuple[str, ...] = ()) -> Written:
+               made_by_finish: tuple[str, ...] = (), stamp: str | None = None) -> Written:
     """Write `files` as `output/name/`, replacing what was there in one swap.
 
     `previous`: the signatures this root's files had after the last build, so unchanged
@@ -118,9 +120,11 @@ def write_root(output: Path, name: str, files: OutputFiles,
     `sources`: see `signature`.
 
     `spare_holds`: what the last write said the spare holds (`Written.spare`: the folder's
-    inode and its files' records), so the new folder is made from it by touching only the
-    files that differ, without walking it (a large site has a folder per page); the
-    folders `made_by_finish` are not recorded, so they are removed whole.
+    inode, its files' records and its `folder_stamp`), so the new folder is made from it by
+    touching only the files that differ, without walking it (a large site has a folder per
+    page); the folders `made_by_finish` are not recorded, so they are removed whole.
+    `stamp`: the published folder's stamp as the last write left it (`Written.stamp`),
+    which goes with it when it is swapped out to be the spare.
     """
     output.mkdir(parents=True, exist_ok=True)
     recover_interrupted(output, name)
@@ -147,6 +151,7 @@ def write_root(output: Path, name: str, files: OutputFiles,
     result.removed = set(previous) - set(files)
     if previous and not (result.changed or result.removed or force):
         result.signatures = dict(previous)
+        result.stamp = stamp
         return result  # the published folder is this build already: touch nothing
     temp = output / f"{TEMP_PREFIX}{name}-{os.getpid()}"
     if temp.exists():
@@ -183,8 +188,9 @@ def write_root(output: Path, name: str, files: OutputFiles,
         if old.exists():
             old.rename(spare)
     result.swapped = True
-    if spare.is_dir() and swapped_out:  # (unknown when the last build's record was lost)
-        result.spare = (os.stat(spare).st_ino, swapped_out)
+    if spare.is_dir() and swapped_out and stamp:  # (unknown when the last build's record
+        result.spare = (os.stat(spare).st_ino, swapped_out, stamp)  # was lost)
+    result.stamp = folder_stamp(final, result.signatures)
     _with_file_stats(result)
     return result
 
@@ -192,11 +198,38 @@ def write_root(output: Path, name: str, files: OutputFiles,
 def _spare_files(spare: Path, holds: tuple | None) -> set[str] | None:
     """The files of the spare folder, if it is still the folder the last write swapped
     out (the same inode: a build killed after its swap but before it told the build
-    memory leaves another); None when unknown (then it is walked)."""
+    memory leaves another) holding just the files it held when it was published (its
+    folders' stamp: a file put in the published site by hand is in the spare now); None
+    when unknown (then it is walked)."""
     try:
-        return set(holds[1]) if holds and os.stat(spare).st_ino == holds[0] else None
+        if not holds or os.stat(spare).st_ino != holds[0]:
+            return None
     except OSError:
         return None
+    return set(holds[1]) if folder_stamp(spare, holds[1]) == holds[2] else None
+
+
+def folder_stamp(root: Path, files: Iterable[str]) -> str | None:
+    """A digest of the modification times of `root` and of each folder holding one of
+    `files`: a file or folder added to or removed from any of them changes it, while a
+    whole folder renamed (swapped in or out) keeps it. One stat per folder (7,400 at
+    10,000 documents: about 20 ms), where walking the folder to list its files costs
+    0.1 s warm and seconds cold. None if a folder is gone."""
+    folders = {""}
+    for rel in files:
+        parent = rel.rpartition("/")[0]
+        while parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    base = f"{root}/"
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        for folder in sorted(folders):
+            digest.update(f"{folder}\0{os.stat(base + folder).st_mtime_ns}\0".encode(
+                "utf-8", "surrogateescape"))
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def _put(how: str, content: bytes | Path, target: str) -> None:

@@ -147,6 +147,22 @@ def test_spare_folder_that_is_not_the_one_the_memory_knows_is_looked_through(sit
     assert_same_as_full_build(site)
 
 
+@pytest.mark.parametrize("where", ["stray.html", "news/stray.html", "extra/stray.html"])
+def test_file_put_by_hand_in_the_published_site_goes_as_a_clean_build_would(site, where):
+    """The published folder becomes the spare that a later build makes its folder from by
+    the memory's list of files: a file someone put in the published site by hand (in a
+    folder of pages or a new one) must not come back two builds later."""
+    incremental_build(site)
+    (site.output / "public" / where).parent.mkdir(exist_ok=True)
+    (site.output / "public" / where).write_text("put here by hand")
+    for step in (SCENARIOS["edit a centre"], SCENARIOS["add a news item"],
+                 SCENARIOS["edit a body only"]):
+        step(site)
+        incremental_build(site)
+        assert not (site.output / "public" / where).exists()
+        assert_same_as_full_build(site)
+
+
 def test_spare_folder_with_a_link_in_it_never_reaches_the_published_site(tmp_path):
     """The spare is ccsite's own, but whatever is found in it (here a link to a published
     folder) must be replaced, never written through."""

@@ -208,7 +208,7 @@ def _memory_of(cache: Path) -> dict:
 
     memory = incremental.BuildMemory.read(cache / "build-memory.cbor")
     kept = {name: getattr(memory, name) for name in incremental.BuildMemory.kept_fields()
-            if name != "spares"}
+            if name not in ("spares", "stamps")}
     for name in ("file_digests", "source_digests"):
         kept[name] = {path: digest for path, (_, digest) in kept[name].items()}
     kept["outputs"] = {root: {path: signature.split("|")[0]
