@@ -764,10 +764,7 @@ class Reuse:
             text = template.render(**variables)
         finally:
             _recording.reset(token)
-        tokens = frozenset(self.token(*pair) for pair in recorder.reads)
-        for read in tokens:
-            if isinstance(read, tuple):
-                self.value_digest(*read)  # known now, for `commit`
+        tokens = self._tokens(recorder.reads)
         self.memory.pages[output_path] = PageRecord(
             context=context_digest, reads=tokens,
             templates={name: self.template_digest(name) for name in recorder.templates},
@@ -776,6 +773,15 @@ class Reuse:
                              if attribute not in _not_body_attributes()))
         self.rendered.append(output_path)
         return text
+
+    def _tokens(self, reads) -> frozenset:
+        """The change tokens of what a page or file read, each value's digest known now
+        (for `commit`)."""
+        tokens = frozenset(self.token(*pair) for pair in reads)
+        for read in tokens:
+            if isinstance(read, tuple):
+                self.value_digest(*read)
+        return tokens
 
     def make_file(self, output_path: str, make: Callable[[], str | bytes],
                   previous: Callable[[str], Path | None], context: str = "",
@@ -804,12 +810,9 @@ class Reuse:
                 made = make()
         finally:
             _recording.reset(token)
-        tokens = frozenset(self.token(FILES_SITE if key == "<site>" else key, attribute)
-                           for key, attribute in recorder.reads
-                           if not (restamp and key == "<site>" and attribute == "now"))
-        for read in tokens:
-            if isinstance(read, tuple):
-                self.value_digest(*read)  # known now, for `commit`
+        tokens = self._tokens((FILES_SITE if key == "<site>" else key, attribute)
+                              for key, attribute in recorder.reads
+                              if not (restamp and key == "<site>" and attribute == "now"))
         self.memory.made_files[output_path] = PageRecord(
             context=context, reads=tokens,
             templates={name: self.template_digest(name) for name in recorder.templates},
