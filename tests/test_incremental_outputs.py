@@ -56,30 +56,31 @@ def test_files_an_edit_does_not_touch_are_kept_from_the_last_build(site):
     assert_same_as_full_build(site)
 
 
-def test_a_news_title_edit_changes_the_news_feed(site):
-    incremental_build(site)
-    site.edit("news/centres-open.md", "title: Centres open", "title: Centres opened")
-    incremental_build(site)
-    assert "<title>Centres opened</title>" in public(site, "feed.xml")
-    assert_same_as_full_build(site)
+EDITS_SEEN_IN_MADE_FILES = {  # an edit -> the made files that must show it
+    "a news title edit changes the news feed": (
+        "news/centres-open.md", "title: Centres open", "title: Centres opened",
+        lambda site: [("<title>Centres opened</title>", public(site, "feed.xml"))]),
+    "an opportunity deadline change changes its calendar and the OCDS file": (
+        "opportunities/oxhey-eoi.md", "deadline: 2027-01-29T12:00:00Z",
+        "deadline: 2027-02-26T12:00:00Z",
+        lambda site: [("DTSTART:20270226T120000Z", public(site, DEADLINE_ICS)),
+                      ("2027-02-26", public(site, "data/opportunities.json"))]),
+    "an agency name edit changes the Open Referral files of its centres": (
+        "agencies/oxhey-trust.yaml", "name: Oxhey Community Trust",
+        "name: Oxhey and District Trust",
+        lambda site: [("Oxhey and District Trust",
+                       (site.output / oruk_service(site)).read_text())]),
+}
 
 
-def test_an_opportunity_deadline_change_changes_its_calendar_and_the_ocds_file(site):
+@pytest.mark.parametrize("edit", sorted(EDITS_SEEN_IN_MADE_FILES))
+def test_an_edit_changes_the_made_files_that_show_it(site, edit):
+    path, old, new, shown = EDITS_SEEN_IN_MADE_FILES[edit]
     incremental_build(site)
-    site.edit("opportunities/oxhey-eoi.md", "deadline: 2027-01-29T12:00:00Z",
-              "deadline: 2027-02-26T12:00:00Z")
+    site.edit(path, old, new)
     incremental_build(site)
-    assert "DTSTART:20270226T120000Z" in public(site, DEADLINE_ICS)
-    assert "2027-02-26" in public(site, "data/opportunities.json")
-    assert_same_as_full_build(site)
-
-
-def test_an_agency_name_edit_changes_the_open_referral_files_of_its_centres(site):
-    incremental_build(site)
-    site.edit("agencies/oxhey-trust.yaml", "name: Oxhey Community Trust",
-              "name: Oxhey and District Trust")
-    incremental_build(site)
-    assert "Oxhey and District Trust" in (site.output / oruk_service(site)).read_text()
+    for text, made in shown(site):
+        assert text in made
     assert_same_as_full_build(site)
 
 
