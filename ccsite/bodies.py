@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 import xml.etree.ElementTree as etree
 from pathlib import Path
@@ -152,11 +151,14 @@ class BodyRenderer:
         """Keep this build's conversions for the next build (best effort: it is a cache)."""
         if self.cache_file is None or self._used == self._cached:
             return
-        # private to the build user: it holds members bodies (see cachefolder.py)
-        cachefolder.write_bytes(self.cache_file,
-                                json.dumps(self._used, sort_keys=True).encode("utf-8"))
+        # private to the build user: it holds members bodies (see cachefolder.py); CBOR,
+        # as the build memory: a large site's bodies are tens of megabytes, which JSON
+        # took 0.2 s to write and 0.08 s to read at 10,000 documents, CBOR a tenth
+        cachefolder.write(self.cache_file, CACHE_KIND, CACHE_VERSION, self._used)
 
 
+CACHE_FILE = "markdown.cbor"  # in the cache folder beside content/
+CACHE_KIND, CACHE_VERSION = "markdown bodies", "1"
 PARALLEL_FROM = 200  # below this many bodies to convert, starting processes costs more
 _worker: "BodyRenderer | None" = None
 
@@ -180,10 +182,11 @@ def _read_cache(cache_file: Path | None) -> dict[str, str]:
     if cache_file is None:
         return {}
     try:
-        data = json.loads(cachefolder.read_bytes(cache_file) or b"{}")
-    except ValueError:
-        return {}  # damaged: start again, it is only a cache
-    if not isinstance(data, dict) or not all(isinstance(html, str) for html in data.values()):
+        data = cachefolder.read(cache_file, CACHE_KIND, CACHE_VERSION)
+    except cachefolder.CacheUnreadable:
+        return {}  # none, or damaged: start again, it is only a cache
+    if type(data) is not dict or not all(type(key) is str and type(html) is str
+                                         for key, html in data.items()):
         return {}
     return data
 

@@ -29,9 +29,9 @@ import cbor2
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 MAGIC = b"ccsite-cache\n"
-# what older versions kept here: pickles and compiled templates (code), never read now
-# and removed, as they hold members text in clear
-RETIRED = ("build-memory.pickle", "build-stamp.pickle", "jinja")
+# what older versions kept here: pickles and compiled templates (code), and the Markdown
+# cache as JSON, never read now and removed, as they hold members text in clear
+RETIRED = ("build-memory.pickle", "build-stamp.pickle", "jinja", "markdown.json")
 
 
 class CacheUnreadable(Exception):

@@ -24,7 +24,7 @@ import jinja2
 
 from . import (audit, checks, graph, incremental, load, outputs, quickedit, render, validate,
                write)
-from .bodies import BodyRenderer
+from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
 from .buildinfo import BuildResult, Paths
 from .config import read_site_config
 from .digests import FileDigests
@@ -131,9 +131,10 @@ def make_site_graph(b: Build, folder: load.ContentFolder, config: SiteConfig,
     """Cross references, derived relations, open or closed by --now; Markdown rendered."""
     paths, memory = b.paths, b.memory
     bodies = memory.bodies
-    if bodies is None or (bodies.base_path, bodies.cache_file) != (
-            config.base_path, paths.cache / "markdown.json"):
-        bodies = memory.bodies = BodyRenderer(config.base_path, paths.cache / "markdown.json")
+    cache_file = paths.cache / BODIES_CACHE_FILE
+    if bodies is None or (bodies.base_path, bodies.cache_file) != (config.base_path,
+                                                                   cache_file):
+        bodies = memory.bodies = BodyRenderer(config.base_path, cache_file)
     bodies.start_build()
     site = graph.build_site(validated, b.options, b.errors, bodies)
     members = graph.build_members_site(validated, b.options, b.errors, bodies)

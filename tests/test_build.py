@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ccsite.bodies import CACHE_FILE as BODIES_CACHE_FILE
 from ccsite.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,10 +286,10 @@ def test_build_from_cache_equals_build_from_scratch(site):
 
     assert site.build().status == 0
     fresh = site.snapshot()
-    assert (site.root / ".ccsite-cache" / "markdown.json").exists()
+    assert (site.root / ".ccsite-cache" / BODIES_CACHE_FILE).exists()
     assert site.build().status == 0
     assert site.snapshot() == fresh
-    (site.root / ".ccsite-cache" / "markdown.json").write_text("{not json")  # damaged
+    (site.root / ".ccsite-cache" / BODIES_CACHE_FILE).write_text("{not cbor")  # damaged
     assert site.build().status == 0
     assert site.snapshot() == fresh
     shutil.rmtree(site.root / ".ccsite-cache")

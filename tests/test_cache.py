@@ -4,7 +4,6 @@ gives the same site, never a traceback."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import pickle
 import shutil
@@ -12,7 +11,8 @@ import stat
 
 import pytest
 
-from ccsite import cachefolder, incremental
+from ccsite import bodies, cachefolder, incremental
+from ccsite.bodies import CACHE_FILE as BODIES_CACHE_FILE
 from ccsite.pipeline import CACHE_FOLDER, MEMORY_FILE, STAMP_FILE, build
 from ccsite.validate import BuildOptions
 
@@ -42,14 +42,14 @@ def test_cache_folder_and_its_files_are_the_build_users_alone(site):
     cache = site.root / CACHE_FOLDER
     cache.mkdir(mode=0o777)  # as an older ccsite (or a umask of 000) left it
     os.chmod(cache, 0o777)
-    (cache / "markdown.json").write_text("{}")
-    os.chmod(cache / "markdown.json", 0o666)
+    (cache / BODIES_CACHE_FILE).write_text("{}")
+    os.chmod(cache / BODIES_CACHE_FILE, 0o666)
     (cache / "kept-by-an-older-ccsite.json").write_text("{}")  # not written again
     os.chmod(cache / "kept-by-an-older-ccsite.json", 0o644)
     assert site.build().status == 0
     assert mode(cache) == 0o700
     files = [path for path in cache.rglob("*")]
-    assert {path.name for path in files} >= {MEMORY_FILE, STAMP_FILE, "markdown.json"}
+    assert {path.name for path in files} >= {MEMORY_FILE, STAMP_FILE, BODIES_CACHE_FILE}
     assert all(path.is_file() and mode(path) == 0o600 for path in files), \
         {path.name: oct(mode(path)) for path in files}
 
@@ -92,7 +92,8 @@ def test_a_planted_pickle_is_never_run(site, tmp_path):
     payload = pickle.dumps(Planted(marker))
     cache = site.root / CACHE_FOLDER
     (cache / "jinja").mkdir(parents=True)
-    for name in ["build-memory.pickle", "build-stamp.pickle", MEMORY_FILE, STAMP_FILE]:
+    for name in ["build-memory.pickle", "build-stamp.pickle", MEMORY_FILE, STAMP_FILE,
+                 "markdown.json"]:
         (cache / name).write_bytes(payload)
     for name in _old_template_cache_names(site):
         (cache / "jinja" / name).write_bytes(jinja2.bccache.bc_magic + payload)
@@ -103,7 +104,8 @@ def test_a_planted_pickle_is_never_run(site, tmp_path):
     assert site.snapshot() == clean_snapshot(site, tmp_path)
     # what older versions left, members text in clear among it, is gone
     assert not any((cache / name).exists()
-                   for name in ("build-memory.pickle", "build-stamp.pickle", "jinja"))
+                   for name in ("build-memory.pickle", "build-stamp.pickle", "jinja",
+                                "markdown.json"))
 
 
 def _rewritten(kind: str, version: str, change) -> callable:
@@ -117,6 +119,7 @@ def _rewritten(kind: str, version: str, change) -> callable:
 
 
 MEMORY, STAMP = ("build memory", incremental.BuildMemory.version), ("build stamp", None)
+BODIES = (bodies.CACHE_KIND, bodies.CACHE_VERSION)
 
 
 def _stamp_version() -> str:
@@ -142,9 +145,11 @@ CORRUPTIONS = {
     "stamp whose summary is of another shape": (
         STAMP_FILE, lambda data: _rewritten("build stamp", _stamp_version(), lambda stamp: {
             **stamp, "summary": {**stamp["summary"], "pages": 3}})(data), False),
-    "markdown cache with values of the wrong kind": ("markdown.json", lambda data: json.dumps(
-        {key: [1] for key in json.loads(data)}).encode(), True),
-    "markdown cache cut short": ("markdown.json", lambda data: data[:-3], True),
+    "markdown cache with values of the wrong kind": (BODIES_CACHE_FILE, _rewritten(
+        *BODIES, lambda bodies: {key: [1] for key in bodies}), True),
+    "markdown cache of another version": (BODIES_CACHE_FILE, _rewritten(
+        BODIES[0], "0", lambda bodies: bodies), True),
+    "markdown cache cut short": (BODIES_CACHE_FILE, lambda data: data[:-3], True),
 }
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import graph, load, validate
-from ..bodies import BodyRenderer
+from ..bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
 from ..config import read_site_config
 from ..errors import ContentError, ErrorList
 from ..media import check_media
@@ -124,7 +124,7 @@ class SaveChecker:
 
     def _renderer(self, base_path: str) -> BodyRenderer:
         if self._bodies is None or self._bodies.base_path != base_path:
-            cache_file = self.cache / "markdown.json" if self.cache else None
+            cache_file = self.cache / BODIES_CACHE_FILE if self.cache else None
             self._bodies = BodyRenderer(base_path, cache_file)
         return self._bodies
 
