@@ -411,7 +411,7 @@ def _index_search(b: Build, made: Made, news_items: int, root: Path,
     old_index = published / search.SUBDIR
     stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
     if old_index.is_dir() and not stale and memory.search_news == news_items:
-        write.link_tree(old_index, root / search.SUBDIR)  # its pages are too
+        write.sync_tree(old_index, root / search.SUBDIR)  # its pages are too
         made_files: list[Path] = []
     else:
         b.step("search index")

@@ -184,6 +184,38 @@ def test_spare_folder_with_a_link_in_it_never_reaches_the_published_site(tmp_pat
     assert (tmp_path / "public/a/b.html").read_bytes() == b"v2"
 
 
+def test_search_index_kept_is_linked_over_what_the_spare_holds_never_through_it(tmp_path):
+    """A build that does not index again links the published index into its new folder,
+    over the index the spare folder holds: files the same (one inode) are kept, others
+    replaced or removed, and a link or a folder found where a file goes is replaced,
+    never written through (here the link leads into the published site)."""
+    from ccsite import write
+
+    published, spare = tmp_path / "public/pagefind", tmp_path / "spare/pagefind"
+    for rel, text in {"entry.json": "new", "fragment/a.pf": "a", "fragment/b.pf": "b",
+                      "shards/news-0/x.pf": "shard"}.items():
+        (published / rel).parent.mkdir(parents=True, exist_ok=True)
+        (published / rel).write_text(text)
+    (spare / "fragment").mkdir(parents=True)
+    os.link(published / "fragment/a.pf", spare / "fragment/a.pf")  # the very file
+    (spare / "entry.json").write_text("old")  # same name, other file
+    (spare / "fragment/gone.pf").write_text("stale")
+    (spare / "fragment/b.pf").mkdir()  # a folder where a file goes
+    (spare / "shards").mkdir()
+    (spare / "shards/news-0").symlink_to(published / "shards/news-0")
+    kept_inode = (spare / "fragment/a.pf").stat().st_ino
+
+    write.sync_tree(published, spare)
+
+    assert tree(spare) == tree(published)
+    assert not (spare / "shards/news-0").is_symlink()
+    assert (published / "shards/news-0/x.pf").read_text() == "shard"  # untouched
+    assert (spare / "fragment/a.pf").stat().st_ino == kept_inode
+    assert (spare / "entry.json").stat().st_ino == (published / "entry.json").stat().st_ino
+    write.sync_tree(None, spare, skip="shards")  # emptied for Pagefind, the shards aside
+    assert sorted(p.name for p in spare.iterdir()) == ["shards"]
+
+
 # one edit of each kind a CI build after a merged change meets; None: no change at all
 CI_EDITS = {
     "nothing": None,
@@ -548,6 +580,11 @@ def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
         assert_same_as_full_build(site)
     assert (public / "news/index.html").read_bytes() != listing
     assert (public / "index.html").read_bytes() == home
+    for number in range(4, 8):  # fewer shards: the spare folder's index has more
+        site.remove(f"news/item-{number}.md")
+    incremental_build(site)
+    assert [p.name for p in sorted((index / "shards").iterdir())] == search.shard_names(5)
+    assert_same_as_full_build(site)
 
 
 # -- the preview server's quick rebuild of one edited document (quickedit.py) -----------

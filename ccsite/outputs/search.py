@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -99,8 +100,10 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
 
     `check` is given each new bundle's files as soon as it is made, in this thread, while
     Pagefind goes on with the others (the leak audit reads them: see pipeline.py)."""
-    from ..write import link_tree
+    from ..write import sync_tree
 
+    if old_index is None:  # all made anew: nothing an older index left (the spare's) stays
+        shutil.rmtree(public_root / SUBDIR, ignore_errors=True)
     shards = shard_names(news_items)
     bundles: dict[str, list[str]] = {"": []}
     for rel in sorted(pages):
@@ -127,8 +130,9 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
         folder = _bundle_folder(public_root, bundle)
         old = _bundle_folder(old_index.parent, bundle) if old_index else None
         if bundle not in redo and old and (old / "pagefind-entry.json").is_file():
-            link_tree(old, folder, skip=SHARDS if bundle == "" else None)
-        else:
+            sync_tree(old, folder, skip=SHARDS if bundle == "" else None)
+        else:  # Pagefind writes into an empty folder (the shards' folder aside)
+            sync_tree(None, folder, skip=SHARDS if bundle == "" else None)
             glob = None if not shards else glob_of(pages) if bundle else _main_glob(pages)
             jobs.append((folder, glob))
     # Pagefind runs are separate processes: as many at once as there are cores
