@@ -95,6 +95,22 @@ def default_secrets_folder(source: Path) -> Path:
     return source.resolve().parent / ".ccsite-secrets"
 
 
+def check_location(folder: Path, source: Path, output: Path | None = None) -> str | None:
+    """Why `folder` is a bad place for secrets (inside content/ or an output), or None.
+    Here, not with the credentials: every build asks, and needs none of their cryptography."""
+    place = folder.resolve()
+    for root, what in ((source, "the content folder"), (output, "the output folder")):
+        if root is None:
+            continue
+        try:
+            place.relative_to(root.resolve())
+        except ValueError:
+            continue
+        return f"the secrets folder {folder} is inside {what}, where it could be " \
+               "published; keep it beside content/ (the default: .ccsite-secrets/)"
+    return None
+
+
 def is_ignored(name: str) -> bool:
     """Is a file of the content folder none of its content (editors' hidden, backup and
     lock files, the system's own)? Asked by the load stage and the up-to-date check."""

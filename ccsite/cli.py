@@ -359,7 +359,8 @@ def _members_commands(commands) -> None:
 def _store(args: argparse.Namespace):
     from .members.credentials import MemberStore, default_secrets_folder
 
-    from .members.credentials import CredentialError, check_location
+    from .buildinfo import check_location
+    from .members.credentials import CredentialError
 
     folder = Path(args.secrets) if args.secrets else default_secrets_folder(Path(args.source))
     problem = check_location(folder, Path(args.source))

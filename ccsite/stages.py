@@ -18,22 +18,25 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import jinja2
 
 from . import (audit, checks, graph, incremental, load, outputs, quickedit, render, validate,
                write)
 from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
-from .buildinfo import BuildResult, Paths
+from .buildinfo import BuildResult, Paths, check_location
 from .config import read_site_config
 from .digests import FileDigests
 from .editor import publish as editor_publish
 from .errors import ContentError, ContentErrors, ErrorList
 from .media import check_media
-from .members import credentials, deploy, pages as members_pages, protect
+from .members import deploy, pages as members_pages
 from .model import SiteConfig
 from .outputs import search
+
+if TYPE_CHECKING:
+    from .members import credentials  # imported where used: encrypt mode only
 
 
 @dataclass
@@ -138,7 +141,7 @@ def make_site_graph(b: Build, folder: load.ContentFolder, config: SiteConfig,
     bodies.start_build()
     site = graph.build_site(validated, b.options, b.errors, bodies)
     members = graph.build_members_site(validated, b.options, b.errors, bodies)
-    problem = credentials.check_location(paths.secrets, paths.source, paths.output)
+    problem = check_location(paths.secrets, paths.source, paths.output)
     if problem:
         b.errors.add(str(paths.secrets), 1, "secrets", problem)
     roster = _members_for_encryption(config, folder, paths, b.errors)
@@ -290,6 +293,8 @@ def protect_members(b: Build, made: Made, site: SiteGraph,
                                                                 current_url="/members/")
     plain = {p: (t.read_text(encoding="utf-8") if isinstance(t, Path) else t.decode("utf-8"))
              for p, t in made.members_files.items()}
+    from .members import protect  # encrypt mode only (as credentials)
+
     encrypted = protect.encrypt_members(plain, made.members_media, site.roster.members,
                                         site.roster.stretching, shell, config.base_path,
                                         _url_key(b.paths))
@@ -630,6 +635,8 @@ def _members_for_encryption(config, folder, paths: Paths,
     added by an older ccsite has none, and must be given a new passphrase first)."""
     if config.protection != "encrypt":
         return None
+    from .members import credentials
+
     site_file = folder.site
     line = _protection_line(site_file)
     try:
@@ -655,6 +662,8 @@ def _protection_line(site_file) -> int:
 
 
 def _url_key(paths: Paths) -> bytes:
+    from .members import credentials
+
     return credentials.MemberStore(paths.secrets).url_key()
 
 

@@ -26,15 +26,16 @@ import ipaddress
 import json
 import secrets
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from .. import load
 from ..config import read_site_config
 from ..errors import ErrorList
 from . import decap
-from .proxy import Proxy, ProxyError
-from ..serve import send as _send
+
+if TYPE_CHECKING:
+    from .proxy import Proxy
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "decap" / "decap-cms.js"
@@ -122,6 +123,14 @@ def static_files() -> dict[str, Path]:
     return {"decap-cms.js": BUNDLE, "ccsite-admin.js": STATIC / "ccsite-admin.js",
             "LICENSE": STATIC / "decap" / "LICENSE",
             "THIRD-PARTY-NOTICES.txt": STATIC / "decap" / "THIRD-PARTY-NOTICES.txt"}
+
+
+def _send(*args, **kwargs) -> None:
+    """serve.send: imported when the preview server answers, as a build that publishes
+    /admin/ needs none of the server (its modules took 40 ms of every build to import)."""
+    from ..serve import send
+
+    return send(*args, **kwargs)
 
 
 class AdminSite:
@@ -226,6 +235,8 @@ class AdminSite:
             body = json.loads(request.rfile.read(length).decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             return _json(request, 400, {"error": "the request is not JSON"})
+        from .proxy import ProxyError
+
         try:
             return _json(request, 200, self.proxy.answer(body))
         except ProxyError as exc:
@@ -273,10 +284,9 @@ def _json(request, status: int, value: Any) -> None:
           json.dumps(value).encode("utf-8"), False, {"Cache-Control": "no-store"})
 
 
-
-
 def make_admin(source: Path, shown_as: str, options: Callable, cache: Path) -> AdminSite:
     """The editor for `ccsite serve` of the content folder `source`."""
+    from .proxy import Proxy
     from .saving import SaveChecker
 
     return AdminSite(source, shown_as, Proxy(source, SaveChecker(source, shown_as, options,

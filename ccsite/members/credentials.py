@@ -96,23 +96,6 @@ class Roster:
         return [m for m in self.members if m.public_key is None]
 
 
-def check_location(folder: Path, source: Path, output: Path | None = None) -> str | None:
-    """Why `folder` is a bad place for secrets (inside content/ or an output), or None."""
-    place = folder.resolve()
-    for root, what in ((source, "the content folder"), (output, "the output folder")):
-        if root is None:
-            continue
-        try:
-            place.relative_to(root.resolve())
-        except ValueError:
-            continue
-        return f"the secrets folder {folder} is inside {what}, where it could be " \
-               "published; keep it beside content/ (the default: .ccsite-secrets/)"
-    return None
-
-
-
-
 def word_list() -> list[str]:
     from xkcdpass import xkcd_password
 

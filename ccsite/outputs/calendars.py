@@ -8,11 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event, Timezone
 
 PRODID = "-//ccsite//children's centres//EN"
+
+
+class _Library:
+    """The icalendar library, imported when the first calendar is made: its time zone
+    tables took 70 ms of every build to import, and a build that keeps its calendars from
+    the last one (restamped on a new day: see `restamp`) makes none."""
+
+    def __getattr__(self, name: str):
+        import icalendar
+
+        return getattr(icalendar, name)
+
+
+ical = _Library()
 
 
 _STAMP = re.compile(r"^DTSTAMP:\d{8}T\d{6}Z(?=\r?$)", re.MULTILINE)
@@ -26,7 +42,7 @@ def restamp(text: str, now: dt.datetime) -> str:
 
 
 def _calendar(site, name: str) -> Calendar:
-    calendar = Calendar()
+    calendar = ical.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
@@ -41,7 +57,7 @@ def _host(site) -> str:
 
 def _deadline_event(site, opportunity) -> Event:
     config = site.config
-    event = Event()
+    event = ical.Event()
     event.add("uid", f"opportunity-{opportunity.slug}-deadline@{_host(site)}")
     event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
     event.add("dtstart", opportunity.deadline.astimezone(dt.timezone.utc))
@@ -57,7 +73,7 @@ def _deadline_event(site, opportunity) -> Event:
     event.add("categories", ["Deadline"])
     if cancelled:
         return event  # no reminder of a deadline that no longer is one
-    reminder = Alarm()
+    reminder = ical.Alarm()
     reminder.add("action", "DISPLAY")
     reminder.add("description", f"Deadline tomorrow: {opportunity.title}")
     reminder.add("trigger", dt.timedelta(days=-1))
@@ -75,7 +91,7 @@ def _opportunity_event(site, opportunity, item) -> Event:
     """One event of a round. Its UID names its place in the file's list, so a calendar
     that subscribed sees a moved session move, not a second one appear."""
     page = site.config.base_url + opportunity.url.lstrip("/")
-    event = Event()
+    event = ical.Event()
     event.add("uid", f"opportunity-{opportunity.slug}-event-{item.index}@{_host(site)}")
     event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
     event.add("dtstart", item.start.astimezone(dt.timezone.utc))
@@ -121,7 +137,7 @@ def consultations_calendar(site) -> str:
     calendar = _calendar(site, f"{config.title}: consultations")
     for c in site.consultations:
         page = config.base_url + c.url.lstrip("/")
-        event = Event()
+        event = ical.Event()
         event.add("uid", f"consultation-{c.slug}-closes@{_host(site)}")
         event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
         event.add("dtstart", c.closes.astimezone(dt.timezone.utc))
@@ -134,7 +150,7 @@ def consultations_calendar(site) -> str:
             c.summary, "Respond " + "; ".join(w for w in ways if w) if any(ways) else "",
             page) if part))
         event.add("categories", ["Consultation"])
-        reminder = Alarm()
+        reminder = ical.Alarm()
         reminder.add("action", "DISPLAY")
         reminder.add("description", f"Consultation closes in two days: {c.title}")
         reminder.add("trigger", dt.timedelta(days=-2))
@@ -160,7 +176,7 @@ def programme_calendar(site) -> str:
 
 
 def _day_event(site, key: str, day: dt.date, summary: str, url: str) -> Event:
-    event = Event()
+    event = ical.Event()
     event.add("uid", f"{key}@{_host(site)}")
     event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
     event.add("dtstart", day)
@@ -201,7 +217,7 @@ def sessions_calendar(site, centre) -> str:
     uids: set[str] = set()
     for session in centre.sessions:
         first = first_on_or_after(anchor, session.days)
-        event = Event()
+        event = ical.Event()
         uid = f"session-{centre.slug}-{_slug(session.title)}-{''.join(session.days)}-" \
               f"{session.starts:%H%M}"
         while uid in uids:  # the same session written twice: each keeps its own
@@ -224,11 +240,11 @@ def _uk_time() -> Timezone:
     """Europe/London as its rules are (since 1996: summer time from the last Sunday of
     March at 1am GMT to the last Sunday of October at 2am BST), with no end date: the
     library's own VTIMEZONE lists every change up to 2038 and stops there."""
-    zone = Timezone()
+    zone = ical.Timezone()
     zone.add("tzid", "Europe/London")
     for part, start, month, name, before, after in (
-            (TimezoneDaylight(), dt.datetime(1996, 3, 31, 1), 3, "BST", 0, 1),
-            (TimezoneStandard(), dt.datetime(1996, 10, 27, 2), 10, "GMT", 1, 0)):
+            (ical.TimezoneDaylight(), dt.datetime(1996, 3, 31, 1), 3, "BST", 0, 1),
+            (ical.TimezoneStandard(), dt.datetime(1996, 10, 27, 2), 10, "GMT", 1, 0)):
         part.add("dtstart", start)
         part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1SU"})
         part.add("tzname", name)
