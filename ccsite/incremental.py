@@ -290,6 +290,8 @@ class BuildMemory:
     compiled: dict = field(default_factory=dict)  # see render.CompiledTemplates
     stored: dict = field(default_factory=dict)  # part -> [(file, what it holds)] as on
     # disk: what `save` compares with, to write only the pieces that changed
+    unread: dict = field(default_factory=dict, repr=False)  # part -> (folder, its files):
+    # the parts read only when first used (see `Part.lazy` and `__getattr__`)
 
     @classmethod
     def read(cls, path: Path) -> "BuildMemory":
@@ -301,14 +303,38 @@ class BuildMemory:
             with cachefolder.collector_paused():
                 data = cachefolder.read(path, "build memory", cls.version)
                 kept = _read_parts(path.parent, data["parts"], cls.version)
-                memory = cls.from_data(data, {name: _merged(shards)
-                                              for name, shards in kept.items()})
+                memory = cls.from_data(data, {name: _merged(kept[name]) if name in kept
+                                              else {} for name in PARTS})
         except cachefolder.CacheUnreadable:
             return cls()
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
             return cls()  # the right header on the wrong data: damaged, or planted
         memory.stored = kept
+        for name, part in PARTS.items():
+            if part.lazy:  # gone from the object: `__getattr__` reads it when asked
+                del memory.__dict__[name]
+                memory.unread[name] = (path.parent, data["parts"][name])
         return memory
+
+    def __getattr__(self, name: str) -> Any:
+        """A lazy part (see `Part.lazy`), read from its files when first used (only when
+        an attribute is not found: fields in the object's dict never come here). A
+        piece missing or damaged reads as none: what such a part holds is a cache of
+        work the build can do again."""
+        unread = self.__dict__.get("unread")
+        if not unread or name not in unread:
+            raise AttributeError(name)
+        folder, files = unread.pop(name)
+        try:
+            with cachefolder.collector_paused():
+                shards = _read_part(folder, name, PARTS[name], files, self.version)
+        except (cachefolder.CacheUnreadable, ValueError, TypeError, KeyError,
+                AttributeError, OverflowError):
+            shards = []
+        value = _merged(shards) if shards else {}
+        self.stored[name] = shards
+        setattr(self, name, value)
+        return value
 
     def save(self, path: Path) -> None:
         """Keep the memory in the cache folder: its large maps (by file or page) in parts,
@@ -323,6 +349,9 @@ class BuildMemory:
         stored: dict[str, list[tuple[str, dict]]] = {}
         with cachefolder.collector_paused():
             for name, part in PARTS.items():
+                if self.unread.get(name, (None,))[0] == path.parent:  # never used: its
+                    stored[name] = [(file, None) for file in self.unread[name][1]]  # files
+                    continue  # stay as they are
                 stored[name] = _saved_shards(path.parent, name, part, getattr(self, name),
                                              self.stored.get(name, ()), self.version)
             if any(shards and shards[0][0] is None for shards in stored.values()):
@@ -427,6 +456,7 @@ class Part:
 
     to_data: Callable[[dict], Any]
     from_data: Callable[[Any], dict]  # ValueError for anything else
+    lazy: bool = False  # read only when first used: a part that most builds do not use
 
 
 def _parsed_from_data(data: Any) -> dict[str, tuple[str | None, Any]]:
@@ -462,7 +492,8 @@ PARTS: dict[str, Part] = {  # field of BuildMemory -> how its pieces are kept
                    _parsed_from_data),
     "file_digests": Part(FileDigests.to_data, FileDigests.from_data),
     "leak_clean": Part(lambda clean: clean, lambda data: _texts(data, str)),
-    "post_fingerprints": Part(lambda prints: prints, _fingerprints_from_data),  # lists of
+    "post_fingerprints": Part(lambda prints: prints, _fingerprints_from_data,  # lists of
+                              lazy=True),  # (made only when the leak audit's are remade)
     "public_mentions": Part(lambda mentions: mentions, _mentions_from_data),  # (text,
     "seen_files": Part(lambda seen: {(key, *signature) for key, signature in seen.items()},
                        _seen_files_from_data),  # source, what)
@@ -514,7 +545,8 @@ def _part_kind(name: str, index: int, count: int) -> str:
 
 def _read_parts(folder: Path, files: Any, version: str) -> dict[str, list[tuple[str, dict]]]:
     """Each part's pieces as (file name, what it holds), as the table of contents names
-    them; CacheUnreadable or ValueError when one is not there or not that piece."""
+    them; CacheUnreadable or ValueError when one is not there or not that piece. A lazy
+    part's files are only named here (see `BuildMemory.__getattr__`)."""
     if type(files) is not dict or set(files) != set(PARTS):
         raise ValueError("not the parts of a build memory")
     kept = {}
@@ -523,10 +555,16 @@ def _read_parts(folder: Path, files: Any, version: str) -> dict[str, list[tuple[
         if type(names) is not list or not names or \
                 not all(type(n) is str and _PART_NAME.fullmatch(n) for n in names):
             raise ValueError("not the files of a part")
-        kept[name] = [(file, part.from_data(cachefolder.read(
-            folder / file, _part_kind(name, index, len(names)), version)))
-            for index, file in enumerate(names)]
+        if not part.lazy:
+            kept[name] = _read_part(folder, name, part, names, version)
     return kept
+
+
+def _read_part(folder: Path, name: str, part: Part, names: list[str],
+               version: str) -> list[tuple[str, dict]]:
+    return [(file, part.from_data(cachefolder.read(
+        folder / file, _part_kind(name, index, len(names)), version)))
+        for index, file in enumerate(names)]
 
 
 def _saved_shards(folder: Path, name: str, part: Part, values: dict,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import re
 import shutil
 import stat
 
@@ -224,6 +225,41 @@ def test_a_damaged_part_of_the_build_memory_gives_a_correct_build(site, tmp_path
     assert site.snapshot() == clean_snapshot(site, tmp_path)
     memory = incremental.BuildMemory.read(site.root / CACHE_FOLDER / MEMORY_FILE)
     assert memory.pages and memory.parsed and memory.stored  # kept whole again
+
+
+def test_members_posts_fingerprints_are_read_when_used_and_kept_when_not(site):
+    """The members posts' fingerprints (a lazy part) are read only when the leak audit's
+    are made again; a memory saved without them keeps their files, which read back the
+    same."""
+    assert site.build().status == 0
+    memory_file = site.root / CACHE_FOLDER / MEMORY_FILE
+    memory = incremental.BuildMemory.read(memory_file)
+    assert "post_fingerprints" in memory.unread
+    memory.save(memory_file)  # never used: kept as it was
+    again = incremental.BuildMemory.read(memory_file)
+    kept = again.post_fingerprints  # read now
+    assert kept and "post_fingerprints" not in again.unread
+    assert kept == incremental.BuildMemory.read(memory_file).post_fingerprints
+
+
+def test_a_damaged_file_of_members_fingerprints_is_made_again_and_still_finds_a_leak(site):
+    """A lazy part is read in the middle of a build: one damaged there reads as none (its
+    fingerprints are made again), never a traceback, and the leak audit still works."""
+    site.write("members/good-practice/rota.md", "---\ntitle: Our volunteer rota\nauthor: "
+               "Sam Example\nagency: oxhey-trust\ndate: 2009-05-02\nsummary: How.\n---\n"
+               "We pair every new volunteer with a named buddy for their first six weeks.\n")
+    assert site.build().status == 0
+    part = _part_file(site.root / CACHE_FOLDER, "post_fingerprints")
+    part.write_bytes(os.urandom(part.stat().st_size))
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", "Another body.")
+    site.edit("news/centres-open.md", "See [Oxhey]", "We pair every new volunteer with a "
+              "named buddy for their first six weeks. See [Oxhey]")
+    result = site.build()
+    assert result.status == 1, result.out
+    assert "Traceback" not in result.err
+    assert re.search(r"/news/centres-open/index\.html:\d+: leak: members-only passage from "
+                     + re.escape(f"{site.content}/members/good-practice/rota.md"),
+                     result.err), result.err
 
 
 def test_the_build_memory_reads_back_as_the_build_left_it(site, tmp_path):
