@@ -27,6 +27,9 @@ import html
 
 from markupsafe import Markup
 
+RELOAD_PATH = "/__ccsite/"  # where `ccsite serve` serves its own files (serve.py): here,
+# as every page's policy names it, and a build must not import the server to know it
+
 SCRIPT_FOLDERS = ("assets/", "pagefind/")  # under the site's base path
 MEDIA_POLICY = "sandbox"  # for /media/ files: opened as a page, they are a unique origin
 # Pagefind (site search) compiles WebAssembly, which CSP counts as script
@@ -49,9 +52,7 @@ def policies(base_path: str = "/", *, meta: bool = False,
     if meta:
         own = tuple(d for d in own if d.split(" ", 1)[0] not in _HEADER_ONLY)
     folders = [f"*:*{base_path}{folder}" for folder in SCRIPT_FOLDERS]
-    if meta:
-        from .serve import RELOAD_PATH  # the preview's own script: /__ccsite/reload.js
-
+    if meta:  # the preview's own script: /__ccsite/reload.js
         folders.append(f"*:*{RELOAD_PATH}")
     return "; ".join(own), f"script-src {' '.join(folders)} {_WASM}"
 

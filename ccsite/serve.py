@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from .csp import RELOAD_PATH
 from .errors import ContentError, ContentErrors
 from .render import MEMBERS_HELP
 
 mimetypes.add_type("text/calendar", ".ics")  # not in every system's list; a static host has it
-RELOAD_PATH = "/__ccsite/"
 QUIET_PERIOD = 0.08  # seconds without file events before a rebuild starts
 RELOAD_SCRIPT = b"""(function () {
   var source = new EventSource("/__ccsite/events");

@@ -165,7 +165,7 @@ def write_root(output: Path, name: str, files: OutputFiles,
         held = _spare_files(spare, spare_holds)
         spare.rename(temp)  # claimed: if we are killed now, it is a temp folder, tidied away
         try:
-            _make_like(temp, plan, held)
+            _make_like(temp, plan, held, _shared_with_spare(plan, result.signatures, held))
             made = True
         except OSError:  # something odd in it (a file where a folder goes...): start afresh
             shutil.rmtree(temp)
@@ -198,7 +198,26 @@ def write_root(output: Path, name: str, files: OutputFiles,
     return result
 
 
-def _spare_files(spare: Path, holds: tuple | None) -> set[str] | None:
+def _shared_with_spare(plan: dict[str, tuple[str, bytes | Path]], signatures: dict[str, str],
+                       held: dict[str, str] | None) -> set[str]:
+    """The planned links whose file the spare holds already: recorded with the same
+    status (inode, time, size) when the spare was published as when the published file
+    was last written, and each found so now (a kept page by stages.published_file, a
+    file of the same bytes by `unchanged`). While the spare is the folder its record
+    says (its folders' stamp: no file renamed in or out), its path still names that
+    inode, so a build after one edit leaves it be without looking at it (two looks
+    a file, 22,000 at 10,000 documents)."""
+    if not held:
+        return set()
+    return {rel for rel, (how, _) in plan.items() if how == "link" and
+            _status(held.get(rel)) is not None and _status(held[rel]) == _status(signatures[rel])}
+
+
+def _status(recorded: str | None) -> str | None:
+    return recorded.split("|", 1)[1] if recorded and "|" in recorded else None
+
+
+def _spare_files(spare: Path, holds: tuple | None) -> dict[str, str] | None:
     """The files of the spare folder, if it is still the folder the last write swapped
     out (the same inode: a build killed after its swap but before it told the build
     memory leaves another) holding just the files it held when it was published (its
@@ -209,7 +228,7 @@ def _spare_files(spare: Path, holds: tuple | None) -> set[str] | None:
             return None
     except OSError:
         return None
-    return set(holds[1]) if folder_stamp(spare, holds[1]) == holds[2] else None
+    return dict(holds[1]) if folder_stamp(spare, holds[1]) == holds[2] else None
 
 
 def folder_stamp(root: Path, files: Iterable[str]) -> str | None:
@@ -248,17 +267,18 @@ def _put(how: str, content: bytes | Path, target: str) -> None:
 
 
 def _make_like(folder: Path, plan: dict[str, tuple[str, bytes | Path]],
-               held: set[str] | None = None) -> None:
+               held: dict[str, str] | None = None, shared: set[str] = frozenset()) -> None:
     """Turn `folder`, the site as the build before last left it (the spare), into the
     planned one, touching only what differs: most of a large site is the same, and
     linking every file into a new folder, then deleting the old one, costs seconds.
-    `held`: the files the spare is known to hold, if known (else it is walked).
+    `held`: the files the spare is known to hold, if known (else it is walked), and
+    `shared` those of them that are the very files planned (see `_shared_with_spare`).
 
     The spare shares files (inodes) with the published site, so no file is ever written
     into: a new version is written beside and renamed over, a gone one is unlinked."""
     root = str(folder)
     if held is not None:
-        for rel in held - plan.keys():
+        for rel in held.keys() - plan.keys():
             target = os.path.join(root, rel)
             if os.path.isdir(target) and not os.path.islink(target):
                 raise OSError(f"a folder where a file was: {rel}")  # start afresh
@@ -287,6 +307,8 @@ def _make_like(folder: Path, plan: dict[str, tuple[str, bytes | Path]],
             except OSError:
                 pass
     for rel, (how, content) in plan.items():
+        if rel in shared:
+            continue
         target = os.path.join(root, rel)
         try:
             now = os.lstat(target)  # a link is replaced, never followed

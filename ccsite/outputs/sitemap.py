@@ -2,7 +2,8 @@
 /members/ and points them at the sitemap)."""
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape  # with quote=False, as xml.sax.saxutils.escape, whose module
+# imports urllib.request (30 ms of every build)
 
 
 def sitemap(site, page_routes) -> str:
@@ -14,7 +15,7 @@ def sitemap(site, page_routes) -> str:
         if not route.url.endswith("/"):
             continue
         lines.append("  <url>")
-        lines.append(f"    <loc>{escape(site.config.base_url + route.url.lstrip('/'))}</loc>")
+        lines.append(f"    <loc>{escape(site.config.base_url + route.url.lstrip('/'), quote=False)}</loc>")
         if route.lastmod:
             lines.append(f"    <lastmod>{route.lastmod.isoformat()}</lastmod>")
         lines.append("  </url>")
