@@ -79,6 +79,29 @@ def site_warnings(site: Site, own: Callable[[Any, OwnWarnings], list[ContentErro
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
 
 
+def site_warnings_keeping(site: Site, kept: dict[str, list] | None,
+                          unchanged: Callable[[str], bool]
+                          ) -> tuple[list[ContentError], dict[str, list]]:
+    """`site_warnings`, with an entry's own warnings taken from `kept` (the last build's,
+    as this returns them: entity key -> rows, of the entries that have any; None: none
+    known) while its file is `unchanged` (asked by its entity key), and looked for anew
+    otherwise: most of a large site's warning time went to files no edit touched."""
+    from .incremental import entity_key  # here: incremental imports the render stage
+
+    now: dict[str, list] = {}
+
+    def own(entry, look: OwnWarnings) -> list[ContentError]:
+        key = entity_key(entry)
+        if kept is not None and unchanged(key):
+            found = [ContentError(*row) for row in kept.get(key, ())]
+        else:
+            found = look(entry)
+        if found:
+            now[key] = [(e.path, e.line, e.field, e.message) for e in found]
+        return found
+    return site_warnings(site, own), now
+
+
 def _warn(warnings: list[ContentError], entry, field: str, message: str,
           text_in_body: str | None = None) -> None:
     line = entry.lines.get(field, 1) if hasattr(entry, "lines") else 1

@@ -158,7 +158,10 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
         return None
     memory.read_as[document.path] = (document, was[1], (item, new_common))
     memory.last_build.files = files
-    return Rebuilt(done, checks.site_warnings(memory.last_build.site))
+    edited = incremental.entity_key(item)  # the one file whose own warnings may change
+    warnings, memory.own_warnings = checks.site_warnings_keeping(
+        memory.last_build.site, memory.own_warnings, lambda key: key != edited)
+    return Rebuilt(done, warnings)
 
 
 def _body_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,

@@ -477,19 +477,8 @@ def _warnings(b: Build, site: SiteGraph, reuse: incremental.Reuse) -> list[Conte
     """The site's warnings (see checks.py): of a file unchanged since the last build,
     the warnings it had then; those of the site as a whole (which depend on the day and
     on other files) made anew."""
-    was, now = b.memory.own_warnings, {}
-
-    def own(entry, own_warnings) -> list[ContentError]:
-        key = incremental.entity_key(entry)
-        if was is not None and reuse.unchanged(key):
-            found = [ContentError(*row) for row in was.get(key, ())]
-        else:
-            found = own_warnings(entry)
-        if found:
-            now[key] = [(e.path, e.line, e.field, e.message) for e in found]
-        return found
-    warnings = checks.site_warnings(site.public, own)
-    b.memory.own_warnings = now
+    warnings, b.memory.own_warnings = checks.site_warnings_keeping(
+        site.public, b.memory.own_warnings, reuse.unchanged)
     return warnings
 
 

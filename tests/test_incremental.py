@@ -802,6 +802,29 @@ def test_a_file_saved_again_unchanged_keeps_its_warnings(site):
     assert rebuild("news/centres-open.md").warnings == warned
 
 
+def test_quick_edits_warn_as_a_clean_build_does(site):
+    """The preview server's quick rebuild keeps the other files' own warnings and looks
+    at the edited file's anew: a body edit and a front-matter edit that add a warning,
+    and one that takes it away, each warn as a clean build of the same content."""
+    from test_incremental_outputs import clean_warnings
+
+    rebuild, catch_up = preview_server(site)
+    for rel, old, new, warning in [
+            ("news/centres-open.md", "See [Oxhey]", "See [a site](http://example.org/) "
+             "[Oxhey]", "http://example.org/ is not secure"),
+            ("centres/oxhey.md", "summary: A centre for families in South Oxhey.\n", "",
+             "oxhey.md:1: summary: there is no summary"),
+            ("centres/oxhey.md", "phone:", "summary: Back again.\nphone:", None)]:
+        site.edit(rel, old, new)
+        result = rebuild(rel)
+        assert "quick edit" in result.timings, rel
+        warned = [str(w) for w in result.warnings]
+        assert warned == clean_warnings(site)
+        if warning:
+            assert any(warning in w for w in warned), warned
+    assert not any("oxhey.md:1: summary: there is no summary" in w for w in warned)
+
+
 LATER = {  # moments after NOW at which the same files build into a different site
     "past the deadline": (dt.datetime(2027, 1, 29, 12, 0, 1, tzinfo=dt.timezone.utc),
                           "Closed on"),
