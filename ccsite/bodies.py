@@ -3,73 +3,19 @@
 Editors write links as site paths (`/centres/oxhey/`, `/media/form.pdf`); a Python-Markdown
 tree processor prefixes them with the path of `base_url`, so a site published under
 `/children/` still links correctly. Raw HTML in Markdown is then cleaned by nh3 (the Rust
-`ammonia` sanitiser): content comes from many hands and must never run script.
+`ammonia` sanitiser): content comes from many hands and must never run script. The
+converter itself is in bodies_markdown.py, imported only when a body is not in the cache.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import re
-import xml.etree.ElementTree as etree
+from importlib.metadata import version
 from pathlib import Path
-
-import markdown
-import nh3
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
 from . import __version__, cachefolder
 from .workers import map_in_processes, worth_forking
-
-EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list"]
-ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"table", "thead", "tbody", "tfoot", "tr", "th", "td",
-                                   "caption", "figure", "figcaption"}
-ALLOWED_ATTRIBUTES = {
-    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
-    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
-    "th": {"scope", "colspan", "rowspan", "align"}, "td": {"colspan", "rowspan", "align"},
-    "img": {"src", "alt", "width", "height", "title"},
-    "a": {"href", "title", "hreflang"},
-}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
-
-
-class _SitePaths(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, base_path: str):
-        super().__init__(md)
-        self.base_path = base_path
-
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            for attribute in ("href", "src"):
-                value = element.get(attribute)
-                if value and value.startswith("/") and not value.startswith("//"):
-                    element.set(attribute, self.base_path + value[1:])
-
-
-class _HeadingLevels(Treeprocessor):
-    """A body sits under the page's h1, so its '# Heading' becomes h2 and so on."""
-
-    def run(self, root: etree.Element) -> None:
-        levels = sorted({int(e.tag[1]) for e in root.iter() if e.tag in _HEADINGS})
-        if not levels or levels[0] >= 2:
-            return
-        for element in root.iter():
-            if element.tag in _HEADINGS:
-                element.tag = f"h{min(int(element.tag[1]) + 1, 6)}"
-
-
-_HEADINGS = {f"h{n}" for n in range(1, 7)}
-
-
-class _SiteExtension(Extension):
-    def __init__(self, base_path: str):
-        super().__init__()
-        self.base_path = base_path
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_HeadingLevels(md), "ccsite_headings", 6)
-        md.treeprocessors.register(_SitePaths(md, self.base_path), "ccsite_paths", 5)
 
 
 class BodyRenderer:
@@ -84,8 +30,8 @@ class BodyRenderer:
     def __init__(self, base_path: str, cache_file: Path | None = None):
         self.base_path = base_path
         self.cache_file = cache_file
-        self._md: markdown.Markdown | None = None
-        self._stamp = f"{__version__}|{markdown.__version__}|{nh3_version()}|{base_path}|"
+        self._md = None  # made when a body is first converted (see bodies_markdown.py)
+        self._stamp = f"{__version__}|{version('markdown')}|{version('nh3')}|{base_path}|"
         self._cached: dict[str, str] = _read_cache(cache_file)
         self._used: dict[str, str] = {}
         # each body's key, by its text: a renderer kept by `ccsite serve` hashes a body
@@ -138,14 +84,10 @@ class BodyRenderer:
 
     def _convert(self, text: str) -> str:
         if self._md is None:
-            from markdown.extensions.toc import TocExtension
+            from .bodies_markdown import Converter
 
-            self._md = markdown.Markdown(extensions=[
-                *EXTENSIONS, TocExtension(permalink=False, toc_depth="2-4"),
-                _SiteExtension(self.base_path)], output_format="html")
-        html = self._md.reset().convert(text)
-        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                         url_schemes=URL_SCHEMES, link_rel=None)
+            self._md = Converter(self.base_path)
+        return self._md(text)
 
     def save(self) -> None:
         """Keep this build's conversions for the next build (best effort: it is a cache)."""
@@ -170,12 +112,6 @@ def _start_worker(base_path: str) -> None:
 
 def _convert_in_worker(text: str) -> str:
     return _worker._convert(text)
-
-
-def nh3_version() -> str:
-    from importlib.metadata import version
-
-    return version("nh3")
 
 
 def _read_cache(cache_file: Path | None) -> dict[str, str]:

@@ -8,10 +8,8 @@ by one of them, so a process with threads does its work itself.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -48,6 +46,9 @@ def start_in_processes(function: Callable, items: Iterable, workers: int, chunks
     """`map_in_processes`, started: the workers are forked and given the work at once,
     and the list is had from `result()`. In between, this process is free for work of
     its own."""
+    import multiprocessing  # here: a build with little to do starts no process
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=initializer, initargs=initargs)
     try:  # all the work is handed over here (and, with fork, every worker started)
