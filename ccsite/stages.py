@@ -353,7 +353,6 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
                                    previous=memory.outputs.get("public"),
                                    force=bool(memory.search_stale_pages), sources=sources,
                                    spare_holds=memory.spares.get("public"),
-                                   made_by_finish=(search.SUBDIR,),
                                    stamp=memory.stamps.get("public"))
         _note_spare(memory, "public", written)
         if not written.swapped:  # nothing public changed: the published index is kept

@@ -111,21 +111,20 @@ def write_root(output: Path, name: str, files: OutputFiles,
                finish: Callable[[Path, set[str]], None] | None = None,
                previous: dict[str, str] | None = None, force: bool = False,
                sources: FileDigests | None = None, spare_holds: tuple | None = None,
-               made_by_finish: tuple[str, ...] = (), stamp: str | None = None) -> Written:
+               stamp: str | None = None) -> Written:
     """Write `files` as `output/name/`, replacing what was there in one swap.
 
     `previous`: the signatures this root's files had after the last build, so unchanged
     ones are linked, not written. `finish` runs on the new folder before the swap, with the
     set of changed paths (to make a search index, say); if it raises, the folder is dropped
-    and the published one stays as it was. `force` swaps even when no file changed.
+    and the published one stays as it was. What it made last time (no file of `files`) is
+    left as the spare holds it, for it to bring up to date (see `sync_tree`). `force` swaps even when no file changed.
     `sources`: see `signature`.
 
     `spare_holds`: what the last write said the spare holds (`Written.spare`: the folder's
     inode, its files' records and its `folder_stamp`), so the new folder is made from it by
     touching only the files that differ, without walking it (a large site has a folder per
-    page); the folders `made_by_finish` are not recorded: they are left as the spare holds
-    them (mostly the very files `finish` makes again: see `sync_tree`), for `finish` to
-    bring up to date.
+    page).
     `stamp`: the published folder's stamp as the last write left it (`Written.stamp`),
     which goes with it when it is swapped out to be the spare.
     """
@@ -210,11 +209,7 @@ def _shared_with_spare(plan: dict[str, tuple[str, bytes | Path]], signatures: di
     if not held:
         return set()
     return {rel for rel, (how, _) in plan.items() if how == "link" and
-            _status(held.get(rel)) is not None and _status(held[rel]) == _status(signatures[rel])}
-
-
-def _status(recorded: str | None) -> str | None:
-    return recorded.split("|", 1)[1] if recorded and "|" in recorded else None
+            (status := _status(held.get(rel))) is not None and status == _status(signatures[rel])}
 
 
 def _spare_files(spare: Path, holds: tuple | None) -> dict[str, str] | None:
@@ -460,6 +455,12 @@ def content_digest(recorded: str | None) -> str | None:
     return recorded.split("|", 1)[0] if recorded else None
 
 
+def _status(recorded: str | None) -> str | None:
+    """The status (inode, time, size) a published file had when the last build recorded
+    it, or None when none was recorded."""
+    return recorded.split("|", 1)[1] if recorded and "|" in recorded else None
+
+
 def unchanged(recorded: str | None, sig: str, published: Path | str) -> bool:
     """Is the published file still the one written with these bytes?"""
     if not recorded or "|" not in recorded:
@@ -470,8 +471,8 @@ def unchanged(recorded: str | None, sig: str, published: Path | str) -> bool:
 
 def intact(recorded: str | None, published: Path | str) -> bool:
     """Is the published file still the one the last build wrote (whatever its bytes)?"""
-    return bool(recorded) and "|" in recorded and \
-        _stat_part(published) == recorded.split("|", 1)[1]
+    status = _status(recorded)
+    return status is not None and _stat_part(published) == status
 
 
 def still_written(recorded: str | None, published: str) -> str | None:
@@ -502,7 +503,8 @@ def adopt_restored(output: Path, outputs: dict[str, dict[str, str]]) -> int:
     for root, files in outputs.items():
         folder = f"{output / root}/"
         for rel, recorded in files.items():
-            if "|" in recorded and _stat_part(folder + rel) != recorded.split("|", 1)[1]:
+            status = _status(recorded)
+            if status is not None and _stat_part(folder + rel) != status:
                 now = still_written(recorded, folder + rel)
                 if now is not None:
                     files[rel] = now
