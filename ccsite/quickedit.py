@@ -31,6 +31,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import types
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -91,25 +93,56 @@ def valid_until(now: dt.datetime, read_as: dict) -> dt.datetime:
 def _moments(reading: tuple) -> list[dt.datetime]:
     """The date-times (with a zone) of a reading (item, common fields): their fields, and
     the fields of what they list (a consultation's events). Asked of every document at
-    every command-line build, so each kind's fields are looked up once."""
+    every command-line build, so only the fields whose declared type may hold one are
+    looked at (found once per class: see `_moment_fields`)."""
     found = []
     for value in reading:
-        for name in _field_names(type(value)):
+        for name, listed in _moment_fields(type(value)):
             field_value = getattr(value, name)
-            if isinstance(field_value, dt.datetime):
-                found.append(field_value)
-            elif type(field_value) in (list, tuple) and field_value and \
-                    dataclasses.is_dataclass(field_value[0]):
+            if listed is None:
+                if isinstance(field_value, dt.datetime):
+                    found.append(field_value)
+            elif type(field_value) in (list, tuple):
                 found += [moment for each in field_value
-                          for moment in (getattr(each, n) for n in _field_names(type(each)))
+                          for moment in (getattr(each, n) for n in listed)
                           if isinstance(moment, dt.datetime)]
     return [moment for moment in found if moment.tzinfo is not None]
 
 
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) \
-        else ()
+def _moment_fields(kind: type) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+    """(field, None) for each field of `kind` whose declared type may hold a date-time,
+    and (field, the fields that may hold one of the objects it lists) for each field
+    listing such objects (a consultation's events)."""
+    if not dataclasses.is_dataclass(kind):
+        return ()
+    hints = typing.get_type_hints(kind)
+    found: list[tuple[str, tuple[str, ...] | None]] = []
+    for f in dataclasses.fields(kind):
+        hint, args = hints[f.name], typing.get_args(hints[f.name])
+        if _may_be(hint, dt.datetime):
+            found.append((f.name, None))
+        elif typing.get_origin(hint) in (list, tuple) and args and \
+                dataclasses.is_dataclass(args[0]):
+            listed = _datetime_fields(args[0])
+            if listed:
+                found.append((f.name, listed))
+    return tuple(found)
+
+
+@functools.cache
+def _datetime_fields(kind: type) -> tuple[str, ...]:
+    """The fields of `kind` whose declared type may hold a date-time."""
+    hints = typing.get_type_hints(kind)
+    return tuple(f.name for f in dataclasses.fields(kind) if _may_be(hints[f.name], dt.datetime))
+
+
+def _may_be(hint: Any, kind: type) -> bool:
+    """May a value declared `hint` be a `kind`? (Any may be anything.)"""
+    if hint is Any or hint is kind:
+        return True
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and \
+        any(_may_be(arg, kind) for arg in typing.get_args(hint))
 
 
 def shows_the_time(memory: incremental.BuildMemory) -> bool:

@@ -2,6 +2,7 @@
 content, templates, options or the published files is still seen (uptodate.py)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -10,7 +11,11 @@ import time
 
 import pytest
 
+from ccsite import incremental, quickedit
 from ccsite.digests import FileDigests, status
+from ccsite.pipeline import build
+from ccsite.validate import BuildOptions
+from pagetypes import copy_sample
 from test_incremental import assert_same_as_full_build
 
 NOW = "2026-11-25T12:00:00Z"
@@ -153,3 +158,35 @@ def test_build_found_up_to_date_loads_no_template_markdown_or_yaml_library(site)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "Nothing has changed" in done.stdout, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _every_moment(value, depth: int = 0) -> list[dt.datetime]:
+    """Every zoned date-time a reading holds, found by walking all of it (objects, lists
+    (a reading, its item, a list in it, an object listed, its fields), not by the fields'
+    declared types as the build does."""
+    if isinstance(value, dt.datetime):
+        return [value] if value.tzinfo is not None else []
+    if depth > 4:
+        return []
+    if dataclasses.is_dataclass(value):
+        return [m for f in dataclasses.fields(value)
+                for m in _every_moment(getattr(value, f.name), depth + 1)]
+    if isinstance(value, (list, tuple)):
+        return [m for each in value for m in _every_moment(each, depth + 1)]
+    return []
+
+
+def test_build_is_vouched_for_only_until_the_next_moment_any_document_gives(tmp_path):
+    """The stamp's `valid_until` counts every date-time the documents hold: a deadline, a
+    consultation's opening and closing, a publish date, each briefing event's start and
+    end. Each moment of the sample is found as the end of the stamp begun just before it."""
+    memory = incremental.BuildMemory()
+    build(copy_sample(tmp_path), tmp_path / "_site",
+          BuildOptions(now=dt.datetime.fromisoformat(NOW)), memory=memory)
+    moments = sorted({m for _, _, read in memory.read_as.values() if isinstance(read, tuple)
+                      for m in _every_moment(read)})
+    assert len(moments) >= 8, moments  # the sample's deadlines, events and consultations
+    read_as = memory.read_as
+    ends = {moment: quickedit.valid_until(moment - dt.timedelta(seconds=1), read_as)
+            for moment in moments}
+    assert [moment for moment, end in ends.items() if end != moment] == []
