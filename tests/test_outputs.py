@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -296,6 +301,80 @@ def test_search_shard_of_long_addresses_is_indexed(tmp_path):
     search._index(tmp_path / "site", tmp_path / "index", search.glob_of(names))
     entry = json.loads((tmp_path / "index" / "pagefind-entry.json").read_text())
     assert entry["languages"]["en"]["page_count"] == 1200
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_pagefind_started_by_a_build_dies_when_the_build_is_killed(tmp_path):
+    """A build killed while Pagefind runs must not leave it writing into the folder the
+    next build tidies away: the program the launcher starts (here one that would sleep a
+    minute) is killed with the process that started it, as Pagefind is."""
+    starter = subprocess.Popen(
+        [sys.executable, "-c", "import subprocess, sys, time\n"
+         "from ccsite.outputs.search import launched\n"
+         "child = subprocess.Popen(launched('/bin/sleep', ['60']))\n"
+         "print(child.pid, flush=True)\ntime.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    child = int(starter.stdout.readline())
+    deadline = time.monotonic() + 10
+    while not _command_of(child).startswith("/bin/sleep") and time.monotonic() < deadline:
+        time.sleep(0.01)  # the launcher has become the program
+    assert _running(child)
+    starter.kill()
+    starter.wait()
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    alive = _running(child)
+    if alive:
+        os.kill(child, signal.SIGKILL)
+    assert not alive
+
+
+def test_program_is_not_started_when_the_build_that_launched_it_is_gone():
+    """Killed in the moment between starting the launcher and the launcher asking to die
+    with it, a build would leave the program running: the launcher then stops."""
+    from ccsite.outputs.search import launched
+
+    command = launched("/bin/echo", ["started"])
+    assert command[5] == str(os.getpid())  # the build that starts it
+    assert subprocess.run(command, capture_output=True, text=True).stdout == "started\n"
+    command[5] = "1"  # another parent than the one it has
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (1, "")
+
+
+def _command_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _running(pid: int) -> bool:
+    """Is the process there and not a zombie (killed, waiting for init to reap it)?"""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_search_index_is_made_by_pagefinds_own_program(tmp_path):
+    """Pagefind's binary is run as `python -m pagefind` would run it (not through its
+    Python package, whose start took 0.1 s a run)."""
+    from pagefind.service import get_executable
+
+    from ccsite.outputs import search
+
+    assert search.pagefind_binary() == str(Path(get_executable()).resolve())
+    page = tmp_path / "site" / "index.html"
+    page.parent.mkdir()
+    page.write_text("<html lang='en'><body data-pagefind-body><p>Stay and play</p></body></html>")
+    search._index(tmp_path / "site", tmp_path / "index", None)
+    entry = json.loads((tmp_path / "index" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == 1
 
 
 def test_programme_counts_say_that_closed_centres_are_not_counted(public):
