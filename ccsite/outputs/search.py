@@ -75,10 +75,12 @@ def pagefind_binary() -> str:
 # A large site's news is indexed in shards of about this many pages, each a Pagefind
 # bundle of its own that the search page merges (Pagefind's mergeIndex): editing one item
 # then indexes its shard again, not the whole site, and no Pagefind run holds all pages.
-# Pagefind takes about 0.2 s to start and 1 ms a page (2-core machine), so a shard of 500
-# is indexed again in under a second (each start costs a cold build; below SHARDED_FROM
-# news items one bundle is cheaper). The search page loads every shard's index, so
-# past MAX_SHARDS the shards grow instead (a national network of 50,000 documents).
+# A Pagefind run takes about 0.13 s whatever its pages (most of it walking the site for
+# the files its glob names, 10,000 at 10,000 documents) and 1 ms a page (2-core machine),
+# so a shard of 500 is indexed again in half a second (each run costs a cold build; below
+# SHARDED_FROM news items one bundle is cheaper). The search page loads every shard's
+# index, so past MAX_SHARDS the shards grow instead (a national network of 50,000
+# documents).
 SHARD_PAGES = 500
 SHARDED_FROM = 1000
 MAX_SHARDS = 32
