@@ -575,6 +575,8 @@ def _saved_shards(folder: Path, name: str, part: Part, values: dict,
     as it is named by their digest), else in a new file; (None, ...) first when one
     could not be written."""
     count = _shard_count(len(values))
+    if _holds_the_same(folder, stored, values, count):
+        return list(stored)
     shards = []
     for index, piece in enumerate(_split(values, count)):
         if len(stored) == count and stored[index][1] == piece and \
@@ -587,6 +589,20 @@ def _saved_shards(folder: Path, name: str, part: Part, values: dict,
             return [(None, {})]
         shards.append((file, piece))
     return shards
+
+
+def _holds_the_same(folder: Path, stored: list[tuple[str, dict]], values: dict,
+                    count: int) -> bool:
+    """Do the pieces read hold just `values` (the same keys, the very same or equal
+    values), in as many files as `values` needs, each still there? Then none is written
+    again, and `values` need not be split to be compared piece by piece (a key's piece
+    is a hash of its text: 72,000 of them at 10,000 documents, for a nightly build that
+    changed none); the comparison of the whole is done in C."""
+    if len(stored) != count or any(piece is None for _, piece in stored) or \
+            sum(len(piece) for _, piece in stored) != len(values):
+        return False
+    return _merged(stored) == values and \
+        all(os.path.isfile(folder / file) for file, _ in stored)
 
 
 def _remove_parts_but(folder: Path, kept: set[str]) -> None:
