@@ -165,10 +165,9 @@ def floor_seconds(content: Path, public: Path) -> dict[str, float]:
 def pagefind_command(site: Path, output: Path) -> list[str]:
     """Pagefind's own program (as ccsite runs it: not through `python -m pagefind`, whose
     Python start would add 0.1 s to each peer's figure and to the floor)."""
-    from pagefind.service import get_executable
+    from ccsite.outputs.search import pagefind_binary
 
-    return [str(get_executable()), "--site", str(site), "--output-path", str(output),
-            "--silent"]
+    return [pagefind_binary(), "--site", str(site), "--output-path", str(output), "--silent"]
 
 
 def measure_ccsite(content: Path, runs: int, skip: set[str] = frozenset()) -> dict:

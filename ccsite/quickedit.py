@@ -116,23 +116,20 @@ def _moment_fields(kind: type) -> tuple[tuple[str, tuple[str, ...] | None], ...]
     listing such objects (a consultation's events)."""
     if not dataclasses.is_dataclass(kind):
         return ()
-    hints = typing.get_type_hints(kind)
-    found: list[tuple[str, tuple[str, ...] | None]] = []
-    for f in dataclasses.fields(kind):
-        hint, args = hints[f.name], typing.get_args(hints[f.name])
-        if _may_be(hint, dt.datetime):
-            found.append((f.name, None))
-        elif typing.get_origin(hint) in (list, tuple) and args and \
-                dataclasses.is_dataclass(args[0]):
-            listed = _datetime_fields(args[0])
-            if listed:
-                found.append((f.name, listed))
+    own = _datetime_fields(kind)
+    found: list[tuple[str, tuple[str, ...] | None]] = [(name, None) for name in own]
+    for name, hint in typing.get_type_hints(kind).items():
+        listed = typing.get_args(hint)[:1]
+        if name not in own and typing.get_origin(hint) in (list, tuple) and listed and \
+                dataclasses.is_dataclass(listed[0]) and _datetime_fields(listed[0]):
+            found.append((name, _datetime_fields(listed[0])))
     return tuple(found)
 
 
 @functools.cache
 def _datetime_fields(kind: type) -> tuple[str, ...]:
-    """The fields of `kind` whose declared type may hold a date-time."""
+    """The fields of `kind` whose declared type may hold a date-time (not looking into
+    what they list: a centre lists opportunities, which list centres)."""
     hints = typing.get_type_hints(kind)
     return tuple(f.name for f in dataclasses.fields(kind) if _may_be(hints[f.name], dt.datetime))
 

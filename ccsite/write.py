@@ -118,8 +118,8 @@ def write_root(output: Path, name: str, files: OutputFiles,
     ones are linked, not written. `finish` runs on the new folder before the swap, with the
     set of changed paths (to make a search index, say); if it raises, the folder is dropped
     and the published one stays as it was. What it made last time (no file of `files`) is
-    left as the spare holds it, for it to bring up to date (see `sync_tree`). `force` swaps even when no file changed.
-    `sources`: see `signature`.
+    left as the spare holds it, for it to bring up to date (see `sync_tree`). `force`
+    swaps even when no file changed. `sources`: see `signature`.
 
     `spare_holds`: what the last write said the spare holds (`Written.spare`: the folder's
     inode, its files' records and its `folder_stamp`), so the new folder is made from it by

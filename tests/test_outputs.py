@@ -345,6 +345,22 @@ def test_program_is_not_started_when_the_build_that_launched_it_is_gone():
     assert (done.returncode, done.stdout) == (1, "")
 
 
+def test_pagefind_missing_is_told_as_a_search_index_error(monkeypatch, tmp_path):
+    """With Pagefind's program not found, the build says so (and stops with the last
+    good site in place), not with a traceback."""
+    import pagefind.service
+
+    from ccsite.outputs import search
+
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
+    search.pagefind_binary.cache_clear()
+    try:
+        with pytest.raises(search.SearchIndexError, match="its program was not found"):
+            search._run_pagefind(tmp_path, tmp_path / "index")
+    finally:
+        search.pagefind_binary.cache_clear()
+
+
 def _command_of(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
