@@ -587,6 +587,53 @@ def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
     assert_same_as_full_build(site)
 
 
+def test_search_main_bundle_reads_no_folder_whose_pages_are_all_left_out(site, monkeypatch):
+    """Pagefind is not given the news listing's pages to read while none of them is
+    indexed (their folders are left out of the main bundle's glob), and indexes them in
+    the main bundle once a theme makes them searchable."""
+    from ccsite.outputs import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    monkeypatch.setattr(search, "SHARDED_FROM", 4)
+    globs: dict[str, str | None] = {}
+    run = search._run_pagefind
+
+    def recording(pages: Path, output: Path, glob: str | None = None) -> None:
+        globs[output.relative_to(pages).as_posix()] = glob
+        run(pages, output, glob)
+    monkeypatch.setattr(search, "_run_pagefind", recording)
+    for number in range(24):  # three pages of news listing
+        site.write(f"news/item-{number}.md", f"---\ntitle: Item {number}\ndate: 2010-01-"
+                   f"{number + 1:02}\nsummary: Item.\n---\nWords of item {number}.\n")
+    incremental_build(site)
+    public = site.output / "public"
+    listing = ["news/index.html", "news/page/2/index.html", "news/page/3/index.html"]
+    assert all((public / page).is_file() for page in listing)
+
+    def indexed_in_main() -> tuple[int, int]:
+        shards = search.shard_names(25)
+        pages = [p.relative_to(public).as_posix() for p in public.rglob("*.html")
+                 if b"data-pagefind-body" in p.read_bytes()]
+        entry = json.loads((public / "pagefind/pagefind-entry.json").read_text())
+        return entry["languages"]["en-gb"]["page_count"], \
+            sum(1 for page in pages if search.bundle_of(page, shards) == "")
+    main = globs.pop("pagefind")
+    assert "news/page" not in main and "news/*.html" not in main and "centres/" in main
+    assert indexed_in_main()[0] == indexed_in_main()[1] > 0
+    templates = site.root / "templates"
+    templates.mkdir()
+    theme = (Path(__file__).parents[1] / "templates" / "news-list.html").read_text()
+    (templates / "news-list.html").write_text(theme.replace(
+        '{% extends "base.html" %}', '{% extends "base.html" %}{% set section = "News" %}', 1))
+    incremental_build(site)
+    main = globs.pop("pagefind")
+    assert "news/page/**/*.html" in main and "news/*.html" in main
+    assert all(b"data-pagefind-body" in (public / page).read_bytes() for page in listing)
+    count, expected = indexed_in_main()
+    assert count == expected and count >= len(listing) + 1
+    assert_same_as_full_build(site)
+
+
 # -- the preview server's quick rebuild of one edited document (quickedit.py) -----------
 
 BODY_EDITS = {

@@ -162,7 +162,8 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
             sync_tree(old, folder, skip=SHARDS if bundle == "" else None)
         else:  # Pagefind writes into an empty folder (the shards' folder aside)
             sync_tree(None, folder, skip=SHARDS if bundle == "" else None)
-            glob = None if not shards else glob_of(pages) if bundle else _main_glob(pages)
+            glob = None if not shards else glob_of(pages) if bundle else \
+                _main_glob(pages, unindexed)
             jobs.append((folder, glob))
     # Pagefind runs are separate processes: as many at once as there are cores
     made: list[Path] = []
@@ -200,13 +201,31 @@ def glob_of(pages: list[str]) -> str:
     return "{" + ",".join(_escaped(page) for page in pages) + "}"
 
 
-def _main_glob(pages: list[str]) -> str:
-    """A Pagefind glob matching every page but the news items (see `bundle_of`): by
-    folder, not page by page, as a large network's main bundle has thousands of pages
-    (and Pagefind's glob, made a regular expression, has a size limit)."""
-    folders = sorted({page.split("/")[0] for page in pages if "/" in page} - {"news"})
-    return "{" + ",".join(["*.html", *(f"{_escaped(folder)}/**/*.html" for folder in folders),
-                           "news/*.html", "news/page/**/*.html", "news/*/*/**/*.html"]) + "}"
+def _main_glob(pages: list[str], unindexed: set[str]) -> str:
+    """A Pagefind glob matching the pages of the main bundle (every page but the news
+    items, see `bundle_of`) that may be indexed: by folder, not page by page, as a large
+    network's main bundle has thousands of pages (and Pagefind's glob, made a regular
+    expression, has a size limit). A folder whose every page is known to be left out of
+    the index (in `unindexed`: no MARK, like the news listing's 618 pages of the main
+    bundle's 1,155 at 10,000 documents) is not named, so Pagefind does not read and
+    parse it at each run: a quarter of that run's CPU (1.36 to 1.03 s)."""
+    patterns = {"*.html"}  # the home page's (and, while it is there, the bundle's own)
+    for page in pages:
+        if page not in unindexed:
+            patterns.add(_main_pattern(page))
+    return "{" + ",".join(sorted(patterns)) + "}"
+
+
+def _main_pattern(page: str) -> str:
+    """The pattern of `_main_glob` that matches `page` (a page of the main bundle)."""
+    parts = page.split("/")
+    if len(parts) == 1:
+        return "*.html"
+    if parts[0] != "news":
+        return f"{_escaped(parts[0])}/**/*.html"
+    if len(parts) == 2:
+        return "news/*.html"
+    return "news/page/**/*.html" if parts[1] == "page" else "news/*/*/**/*.html"
 
 
 def _escaped(path: str) -> str:
