@@ -126,6 +126,29 @@ def test_build_killed_at_each_step_of_its_swap_leaves_old_or_new_site(site):
     runs.finish_and_tidy()
 
 
+def test_build_killed_while_pagefind_runs_leaves_nothing_outside_its_output(site):
+    """Killed while Pagefind indexes (here a stand-in that waits), a build leaves its
+    working files where the next build tidies them, none in the machine's temp folder."""
+    started = site.root / "pagefind-started"
+    program = site.root / "waiting-pagefind"
+    program.write_text(f"#!/bin/sh\ntouch '{started}'\nexec sleep 60\n")
+    program.chmod(0o755)
+    temp = site.root / "tmp"
+    temp.mkdir()
+    process = subprocess.Popen(build_command(site, site.output), env={
+        **os.environ, "PAGEFIND_BINARY_PATH": str(program), "TMPDIR": str(temp)})
+    deadline = time.monotonic() + 60
+    while not started.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert started.exists(), "the build never started Pagefind"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert sorted(os.listdir(temp)) == []
+    assert any(name.startswith(".ccsite-tmp-") for name in os.listdir(site.output))
+    assert subprocess.run(build_command(site, site.output)).returncode == 0
+    assert not [name for name in os.listdir(site.output) if name.startswith(".ccsite-tmp-")]
+
+
 def test_second_build_at_the_same_time_is_told_to_wait(site):
     """The test holds the output folder's lock as a build does (so the two certainly
     overlap) while a build runs in another process: it is refused, names the holder, and

@@ -241,8 +241,12 @@ def _escaped(path: str) -> str:
 def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
     """Pagefind over `site` (the pages `glob` matches, if given) into `output`. The glob
     goes in a configuration file, as a shard's can be longer than one command-line
-    argument may be (128 KiB on Linux: a thousand long addresses)."""
-    with tempfile.TemporaryDirectory(prefix="ccsite-pagefind-") as workdir:
+    argument may be (128 KiB on Linux: a thousand long addresses). Its working folder is
+    made beside `site` (a build's new public folder, in the output folder), named after
+    it: a build killed while Pagefind runs leaves it where the next build tidies its own
+    temporary folders away (write.recover_interrupted), not in the machine's /tmp."""
+    with tempfile.TemporaryDirectory(prefix=f"{site.name}-pagefind-", dir=site.parent) \
+            as workdir:
         if glob is not None:  # Pagefind reads pagefind.json from its working folder
             (Path(workdir) / "pagefind.json").write_text(json.dumps({"glob": glob}),
                                                          encoding="utf-8")
