@@ -750,12 +750,15 @@ class LeakSearcher:
         """Does a fingerprint start anywhere in `text`? (Without the whole automaton.)"""
         size = self.PREFIX
         count = len(text) - size + 1
-        if count > 0 and not self.starts.isdisjoint(
-                map(text.__getitem__, map(slice, range(count), range(size, count + size)))):
-            if any(text[start:start + size] in self.starts and
-                   self._found_at(text, start, text[start:start + size])
-                   for start in range(count)):
-                return True
+        present = self.starts.intersection(  # the beginnings found, looked for in C
+            map(text.__getitem__, map(slice, range(count), range(size, count + size)))) \
+            if count > 0 else ()
+        for begins in present:  # (a page of shared wording has some: each is found where
+            start = text.find(begins)  # it is, not by a look at every place in the page)
+            while start != -1:
+                if self._found_at(text, start, begins):
+                    return True
+                start = text.find(begins, start + 1)
         if self.shorter_automaton is not None:
             return any(self._found_at(text, start, self.shorter[index])
                        for index, start, _ in self.shorter_automaton.find_matches_as_indexes(

@@ -148,7 +148,8 @@ def test_a_public_edit_pasting_members_text_is_found_by_the_audit_made_when_need
 def test_the_leak_search_without_its_automaton_finds_what_the_automaton_finds():
     """A build that searches a few files looks through them without building the whole
     automaton (audit.LeakSearcher): it must find every fingerprint the automaton finds,
-    long or short, and the same one first, and pass over what only starts like one."""
+    long or short, and the same one first, and pass over what only starts like one (and
+    go on to find it whole further on)."""
 
     sentence = "we moved the group to saturday mornings and the numbers tripled"
     needles = [sentence, "sam example", "01632960009", "/members/directory/",
@@ -157,11 +158,12 @@ def test_the_leak_search_without_its_automaton_finds_what_the_automaton_finds():
     texts = [f"news: {sentence} that year", f"news: {sentence[:45]} other words",
              "call sam example today", "ring 01632960009", "see /members/directory/.",
              "see example.net/members/directory/ there", "see /members/directory/keys",
-             f"both sam example and {sentence}", "nothing at all", ""]
+             f"both sam example and {sentence}", "nothing at all", "",
+             f"first {sentence[:45]} alone, and later {sentence} whole"]
     whole = LeakSearcher(needles, addresses, ("cc.example.org",))
     found = [whole.first_in(text) for text in texts]
     assert found == [sentence, None, "sam example", "01632960009", "/members/directory/",
-                     None, None, "sam example", None, None]
+                     None, None, "sam example", None, None, sentence]
     for text, expected in zip(texts, found):
         light = LeakSearcher(needles, addresses, ("cc.example.org",), whole=False)
         assert light.first_in(text) == expected, text
