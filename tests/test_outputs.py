@@ -287,6 +287,57 @@ def test_search_shard_indexes_exactly_the_pages_named_whatever_their_names(tmp_p
     assert entry["languages"]["en"]["page_count"] == 2
 
 
+def _main_bundle_pages_indexed(tmp_path, pages: dict[str, bool], unindexed: set[str],
+                               monkeypatch) -> int:
+    """Index a sharded site of `pages` (path -> marked?) as a build after an edit of its
+    home page does, with `unindexed` as the record of the last run says (of the pages
+    not edited, it is all there is to go by); the main bundle's count."""
+    from ccsite.outputs import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    monkeypatch.setattr(search, "SHARDED_FROM", 2)
+    site = tmp_path / "site"
+    for name, marked in pages.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        body = "<body data-pagefind-body>" if marked else "<body>"
+        (site / name).write_text(f"<html lang='en'>{body}<p>Page {name}.</p></body></html>")
+    index = search.update_search_index(site, sorted(pages), tmp_path / "old", 4,
+                                       {"index.html"}, unindexed)
+    assert index.files
+    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text())
+    return entry["languages"]["en"]["page_count"]
+
+
+NEWS_ITEMS = {f"news/item-{n}/index.html": True for n in range(4)}
+
+
+def test_search_main_bundle_indexes_a_marked_page_the_record_says_is_not(tmp_path,
+                                                                          monkeypatch):
+    """The record of which pages are left out of the index can be behind the pages (a
+    preview server's build that failed after indexing keeps it): a page marked now is
+    indexed whatever it says, in any letter case the mark is written."""
+    pages = {"index.html": True, "centres/a/index.html": True,
+             "lessons/b/index.html": True, "news/page/2/index.html": False, **NEWS_ITEMS}
+    said = {"centres/a/index.html", "lessons/b/index.html", "news/page/2/index.html"}
+    assert _main_bundle_pages_indexed(tmp_path, pages, said, monkeypatch) == 3
+    from ccsite.outputs import search
+    page = tmp_path / "site/lessons/b/index.html"
+    page.write_text(page.read_text().replace("data-pagefind-body", "DATA-PAGEFIND-BODY"))
+    main = [name for name in pages if not name.startswith("news/item-")]
+    assert "lessons/**/*.html" in search._main_glob(
+        main, search._left_out(tmp_path / "site", main, said))
+
+
+def test_search_main_bundle_of_a_theme_that_marks_no_page_indexes_every_page(tmp_path,
+                                                                               monkeypatch):
+    """Pagefind indexes every page it reads when none is marked: so do we, every folder
+    named, though the record says each page is left out."""
+    pages = {"index.html": False, "centres/a/index.html": False,
+             "news/page/2/index.html": False, **{k: False for k in NEWS_ITEMS}}
+    main = {"index.html", "centres/a/index.html", "news/page/2/index.html"}
+    assert _main_bundle_pages_indexed(tmp_path, pages, set(pages), monkeypatch) == len(main)
+
+
 def test_search_shard_of_long_addresses_is_indexed(tmp_path):
     """A shard names each of its thousand pages: with long addresses, more than one
     command-line argument may hold (128 KiB), so the glob reaches Pagefind another way."""
