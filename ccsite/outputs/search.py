@@ -112,6 +112,11 @@ def bundle_of(output_path: str, shards: list[str]) -> str:
 MARK = b"data-pagefind-body"  # what a page that is indexed has (see base.html)
 
 
+def _marked(page: Path) -> bool:
+    """Does the page carry MARK (in any letter case: HTML's attribute names have none)?"""
+    return MARK in page.read_bytes().lower()
+
+
 @dataclass
 class SearchIndex:
     files: list[Path]  # the index files made anew
@@ -140,14 +145,14 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
             bundles.setdefault(bundle_of(rel, shards), []).append(rel)
     if changed_pages is None:
         unindexed = {rel for bundle in bundles.values() for rel in bundle
-                     if MARK not in (public_root / rel).read_bytes()}
+                     if not _marked(public_root / rel)}
         redo = set(bundles)
     else:
         unindexed = set(unindexed)
         redo = set()
         for rel in changed_pages:
             page = public_root / rel
-            indexed_now = page.is_file() and MARK in page.read_bytes()
+            indexed_now = page.is_file() and _marked(page)
             if indexed_now or rel not in unindexed:
                 redo.add(bundle_of(rel, shards))
             if page.is_file() and not indexed_now:
@@ -218,12 +223,11 @@ def _main_glob(pages: list[str], left_out: set[str]) -> str:
 
 def _left_out(public_root: Path, pages: list[str], unindexed: set[str]) -> set[str]:
     """The pages that the record of the last index run (`unindexed`) says carry no MARK
-    and that, read now, carry none (in any letter case, as HTML attributes have none):
-    leaving out a page that is marked would drop it from search, and the record can be
-    behind the pages (a preview server's build that failed after indexing keeps it), so
-    only what is read now counts: 0.01 s at 10,000 documents, for 0.2 s of the run."""
-    return {page for page in pages if page in unindexed and
-            MARK not in (public_root / page).read_bytes().lower()}
+    and that, read now, carry none: leaving out a page that is marked would drop it from
+    search, and the record can be behind the pages (a preview server's build that failed
+    after indexing keeps it), so only what is read now counts: 0.01 s at 10,000
+    documents, for 0.2 s of the run."""
+    return {page for page in pages if page in unindexed and not _marked(public_root / page)}
 
 
 def _main_pattern(page: str) -> str:
