@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from importlib.metadata import version
 from pathlib import Path
 
 from . import __version__, cachefolder
@@ -31,7 +30,7 @@ class BodyRenderer:
         self.base_path = base_path
         self.cache_file = cache_file
         self._md = None  # made when a body is first converted (see bodies_markdown.py)
-        self._stamp = f"{__version__}|{version('markdown')}|{version('nh3')}|{base_path}|"
+        self._stamp = f"{__version__}|{_library_versions()}|{base_path}|"
         self._cached: dict[str, str] = _read_cache(cache_file)
         self._used: dict[str, str] = {}
         # each body's key, by its text: a renderer kept by `ccsite serve` hashes a body
@@ -134,3 +133,16 @@ def plain_text(html: str) -> str:
     from html import unescape
 
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+@functools.cache
+def _library_versions() -> str:
+    """The versions of Markdown and nh3, which shape every body's HTML, as each library
+    gives its own (`__version__`): asking the installed packages' metadata instead
+    (importlib.metadata) costs every build 20 ms to import what it needs (email,
+    zipfile, csv), where importing Markdown costs less and a body edit needs it anyway."""
+    import markdown
+    import nh3
+
+    return f"{markdown.__version__}|{nh3.__version__}"
+

@@ -124,16 +124,27 @@ class TrackingEnvironment(jinja2.Environment):
         return super().get_template(name, parent, globals)
 
     def _referenced(self, name: str) -> frozenset[str]:
-        """The templates `name` extends, includes or imports by name, and theirs."""
+        """The templates `name` extends, includes or imports by name, and theirs. Each
+        is compiled here, as it is about to be used: compiling parses it, and the names
+        are had from that parse (see `_parse`), not from a second one."""
         known = self._references
         if name not in known:
             known[name] = frozenset()  # so a template that imports itself ends
             try:
+                jinja2.Environment.get_template(self, name)
                 direct = _named_in(self.loader.get_source(self, name)[0])
-            except jinja2.TemplateNotFound:
-                direct = frozenset()  # told where the template is rendered
+            except jinja2.TemplateError:  # not found, or a mistake: told where the
+                direct = frozenset()  # template is rendered
             known[name] = direct.union(*(self._referenced(n) for n in direct))
         return known[name]
+
+    def _parse(self, source: str, name: str | None,
+               filename: str | None) -> jinja2.nodes.Template:
+        """Jinja's parse of a template it compiles, which tells `_named_in` the templates
+        the text names: parsing it twice cost a routine build a tenth of its render."""
+        tree = super()._parse(source, name, filename)
+        _remember_names(source, tree)
+        return tree
 
 
 @contextlib.contextmanager
@@ -165,18 +176,29 @@ def _reported_read(obj: Any, name: str) -> Any:
     return value
 
 
-@functools.lru_cache(maxsize=512)
 def _named_in(source: str) -> frozenset[str]:
     """The templates a template's text extends, includes or imports by name. Kept by the
     text, since each build (and the preview server's every rebuild) has a new environment
-    and parsing the theme again would cost more than some rebuilds."""
-    try:
-        return frozenset(name for name in meta.find_referenced_templates(_PARSER.parse(source))
-                         if name)
-    except jinja2.TemplateError:
-        return frozenset()  # a mistake: told where the template is rendered
+    and parsing the theme again would cost more than some rebuilds; a text compiled
+    (not taken from the preview server's compiled templates) is known from that parse."""
+    found = _NAMED.get(source)
+    if found is None:
+        try:
+            found = _remember_names(source, _PARSER.parse(source))
+        except jinja2.TemplateError:
+            return frozenset()  # a mistake: told where the template is rendered
+    return found
 
 
+def _remember_names(source: str, tree: jinja2.nodes.Template) -> frozenset[str]:
+    if len(_NAMED) >= 512:  # texts of templates edited in a long preview session
+        _NAMED.clear()
+    found = _NAMED[source] = frozenset(name for name in meta.find_referenced_templates(tree)
+                                       if name)
+    return found
+
+
+_NAMED: dict[str, frozenset[str]] = {}  # template text -> the templates it names
 _PARSER = jinja2.Environment()  # the theme's syntax is Jinja2's default
 
 

@@ -316,3 +316,29 @@ def test_compiled_templates_kept_by_the_preview_server_follow_a_new_base_url(sit
     page = site.page("/news/centres-open/")
     assert 'href="/children/assets/style.css' in page and 'href="/assets/' not in page
     assert not list((site.root / CACHE_FOLDER).rglob("*.cache"))
+
+
+def test_bodies_are_converted_again_for_another_markdown_version(site, monkeypatch):
+    """The Markdown cache keeps each body's HTML by its text and what shapes the HTML:
+    Markdown's and nh3's versions among it, so an upgraded library converts every body
+    again instead of showing what the old one made."""
+    import markdown
+    import nh3
+
+    converted = []
+    convert = bodies.BodyRenderer._convert
+    monkeypatch.setattr(bodies.BodyRenderer, "_convert",
+                        lambda self, text: converted.append(text) or convert(self, text))
+    build(site.content, site.output, BuildOptions(now=NOW))
+    assert converted
+    try:
+        for library in (markdown, nh3):
+            converted.clear()
+            monkeypatch.setattr(library, "__version__", library.__version__ + ".1")
+            bodies._library_versions.cache_clear()
+            site.write(f"news/{library.__name__}.md", "---\ntitle: Another\ndate: "
+                       f"2026-11-01\nsummary: More.\n---\nMore from {library.__name__}.\n")
+            build(site.content, site.output, BuildOptions(now=NOW))
+            assert len(converted) > 1, library.__name__  # not the new file's body only
+    finally:
+        bodies._library_versions.cache_clear()  # the versions as installed, for what follows

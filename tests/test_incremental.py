@@ -131,7 +131,9 @@ def test_builds_made_from_the_spare_folder_are_exact_and_never_touch_published_f
 def test_spare_folder_that_is_not_the_one_the_memory_knows_is_looked_through(site):
     """A build makes its folder from the spare by the list of files the memory says it
     holds, without walking it; a spare that is another folder (one left by a build killed
-    after its swap, before its memory was saved) is walked, so nothing else in it stays."""
+    after its swap, before its memory was saved, or one a CI cache restored) is walked,
+    so nothing else in it stays: no file, and no folder of a page that is gone (a web
+    server answers "forbidden" for a folder without its page, not "not found")."""
     incremental_build(site)
     SCENARIOS["edit a centre"](site)
     incremental_build(site)
@@ -139,11 +141,14 @@ def test_spare_folder_that_is_not_the_one_the_memory_knows_is_looked_through(sit
     other = site.output / "other"
     shutil.copytree(spare, other)
     (other / "stray.html").write_text("left behind")
+    (other / "news/gone/older").mkdir(parents=True)
+    (other / "news/gone/older/index.html").write_text("a page no longer made")
     shutil.rmtree(spare)
     other.rename(spare)
     SCENARIOS["add a news item"](site)
     incremental_build(site)
     assert not (site.output / "public/stray.html").exists()
+    assert not (site.output / "public/news/gone").exists()
     assert_same_as_full_build(site)
 
 
