@@ -95,7 +95,7 @@ class TrackingEnvironment(jinja2.Environment):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._references: dict[str, frozenset[str]] = {}  # see _referenced
+        self._references: dict[str, frozenset[str]] = {}  # see `referenced`
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         recorder = _recording.get()
@@ -120,10 +120,10 @@ class TrackingEnvironment(jinja2.Environment):
             # a macro file imported without context is made once a build and kept, so
             # the templates it imports are looked up by the first page only: every page
             # counts them as read whenever it reads the file
-            recorder.templates.update(self._referenced(name))
+            recorder.templates.update(self.referenced(name))
         return super().get_template(name, parent, globals)
 
-    def _referenced(self, name: str) -> frozenset[str]:
+    def referenced(self, name: str) -> frozenset[str]:
         """The templates `name` extends, includes or imports by name, and theirs. Each
         is compiled here, as it is about to be used: compiling parses it, and the names
         are had from that parse (see `_parse`), not from a second one."""
@@ -135,7 +135,7 @@ class TrackingEnvironment(jinja2.Environment):
                 direct = _named_in(self.loader.get_source(self, name)[0])
             except jinja2.TemplateError:  # not found, or a mistake: told where the
                 direct = frozenset()  # template is rendered
-            known[name] = direct.union(*(self._referenced(n) for n in direct))
+            known[name] = direct.union(*(self.referenced(n) for n in direct))
         return known[name]
 
     def _parse(self, source: str, name: str | None,

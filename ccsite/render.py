@@ -63,12 +63,17 @@ class CompiledTemplates(jinja2.BytecodeCache):
     is kept under a name of its own per base_url, or a site moved to another address
     would keep linking to the old one."""
 
-    def __init__(self, kept: dict, base_url: str):
+    def __init__(self, kept: dict, base_url: str,
+                 ahead: Callable[[dict], None] | None = None):
         self.kept = kept  # (base_url, template) -> (digest of its source, code)
         self.base_url = base_url
+        self.ahead = ahead  # puts what a helper compiled ahead into `kept` (precompile.py)
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         found = self.kept.get((self.base_url, bucket.key))
+        if found is None and self.ahead is not None:
+            self.ahead(self.kept)
+            found = self.kept.get((self.base_url, bucket.key))
         if found is not None and found[0] == bucket.checksum:
             bucket.code = found[1]
 
@@ -76,14 +81,15 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.kept[(self.base_url, bucket.key)] = (bucket.checksum, bucket.code)
 
 
-def make_environment(site_templates: Path | None, config,
-                     compiled: dict | None = None) -> jinja2.Environment:
+def make_environment(site_templates: Path | None, config, compiled: dict | None = None,
+                     ahead: Callable[[dict], None] | None = None) -> jinja2.Environment:
     """The Jinja2 environment: the site's templates first, then the default theme.
     `compiled`: where to keep compiled templates between environments (see
-    CompiledTemplates; Jinja checks each template's source, so edits are always seen)."""
+    CompiledTemplates; Jinja checks each template's source, so edits are always seen),
+    and `ahead` what fills it with those a helper compiles meanwhile (precompile.py)."""
     search = [str(site_templates)] if site_templates and site_templates.is_dir() else []
-    bytecode_cache = CompiledTemplates(compiled, config.base_url) if compiled is not None \
-        else None
+    bytecode_cache = CompiledTemplates(compiled, config.base_url, ahead) \
+        if compiled is not None else None
     env = incremental.TrackingEnvironment(
         loader=jinja2.FileSystemLoader([*search, str(default_templates())]),
         bytecode_cache=bytecode_cache,

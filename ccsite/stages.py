@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import jinja2
 
-from . import (audit, checks, graph, incremental, load, outputs, quickedit, render, validate,
-               write)
+from . import (audit, checks, graph, incremental, load, outputs, precompile, quickedit, render,
+               validate, write)
 from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
 from .buildinfo import BuildResult, Paths, check_location
 from .config import read_site_config
@@ -50,6 +50,7 @@ class Build:
     step: "_Stages"  # names the stage that runs now (timed, shown in the progress bar)
     errors: ErrorList = field(default_factory=ErrorList)
     started: float = field(default_factory=time.perf_counter)
+    ahead: precompile.Ahead = precompile.NOT_STARTED  # templates compiled meanwhile
 
 
 def run(paths: Paths, options: validate.BuildOptions,
@@ -60,6 +61,13 @@ def run(paths: Paths, options: validate.BuildOptions,
     `memory` after a good build, for the preview server's quick rebuilds (quickedit.py)."""
     memory.last_build = None  # from here on the objects it holds are being changed
     b = Build(paths, options, memory, defer, _Stages(progress, {}))
+    try:
+        return _stages(b, changed_files, remember)
+    finally:
+        b.ahead.stop()  # the templates' helper (see load_content), however the build ended
+
+
+def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildResult:
     folder, config = load_content(b, changed_files)
     b.step("validate")
     validated = validate_content(b, folder, config)
@@ -67,7 +75,7 @@ def run(paths: Paths, options: validate.BuildOptions,
     site = make_site_graph(b, folder, config, validated)
     b.step("render")
     reuse = _reuse_of_last_build(b, folder, site)
-    stage = write.Stage(paths.output)  # the pages as rendered, until they are written
+    stage = write.Stage(b.paths.output)  # the pages as rendered, until they are written
     try:
         made = render_site(b, folder, config, validated, site, reuse, stage)
         b.step("audit")
@@ -82,7 +90,8 @@ def run(paths: Paths, options: validate.BuildOptions,
         result = _result(b, made, site, config, written, leaks_scanned,
                          _warnings(b, site, reuse))
         if remember:
-            memory.last_build = _kept_for_quick_edits(b, validated, site, made, reuse, result)
+            b.memory.last_build = _kept_for_quick_edits(b, validated, site, made, reuse,
+                                                        result)
         return result
     except BaseException:
         reuse.forget()  # see Reuse.forget
@@ -108,6 +117,7 @@ def load_content(b: Build, changed_files: set[str] | None
     if config is None:
         b.errors.raise_if_any()
         raise ContentErrors([])  # unreachable: a missing config is always reported
+    b.ahead = precompile.start(b.paths.templates, config)  # with the base address known
     return folder, config
 
 
@@ -181,7 +191,8 @@ def _reuse_of_last_build(b: Build, folder: load.ContentFolder,
     """What decides, page by page, whether the last build's page still stands."""
     memory = b.memory
     env = render.make_environment(b.paths.templates, site.public.config,
-                                  compiled=memory.compiled)
+                                  compiled=memory.compiled,
+                                  ahead=b.ahead.take)
     config_file = memory.parsed.get(folder.site.path, (None,))[0]
     return incremental.Reuse(
         env, memory, incremental.objects_of(site.public, site.members),
@@ -223,6 +234,7 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
         env, site.public, page_routes, reuse,
         published_file(paths, memory, "public", "", b.defer), public_check, stage),
         paths, errors)
+    b.ahead.stop()  # every page is rendered: what the helper has yet to compile is unused
     for clean in public_check.results.values():
         if clean[1] is not None:
             memory.leak_clean[clean[1]] = leaks.against

@@ -19,9 +19,14 @@ MAX_WORKERS = 8
 def worth_forking(items: int, minimum: int) -> int:
     """How many worker processes to use for `items` pieces of work (0: do it here)."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if items < minimum or workers < 2 or threading.active_count() > 1:
+    if items < minimum or workers < 2 or not may_fork():
         return 0
     return workers
+
+
+def may_fork() -> bool:
+    """Is forking this process safe (see the module's note)?"""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def map_in_processes(function: Callable, items: Iterable, workers: int, chunksize: int = 1,
