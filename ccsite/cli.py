@@ -565,7 +565,8 @@ def print_summary(result, verbose: bool = False, serve: str = "ccsite serve") ->
             print("CPU seconds per stage: " + ", ".join(
                 f"{name} {seconds:.2f} s" for name, seconds in result.cpu_timings.items()))
         print(f"Peak memory: ccsite {_peak_mb(children=False)} MB, largest helper "
-              f"process {_peak_mb(children=True)} MB (Markdown and page workers, Pagefind)")
+              f"process {_peak_mb(children=True)} MB (Markdown and page workers, the "
+              "templates' compiler, Pagefind)")
     print(f"The public site is in {result.public}; to look at it, run: {serve}")
 
 

@@ -132,7 +132,7 @@ class TrackingEnvironment(jinja2.Environment):
             known[name] = frozenset()  # so a template that imports itself ends
             try:
                 jinja2.Environment.get_template(self, name)
-                direct = _named_in(self.loader.get_source(self, name)[0])
+                direct = named_in(self.loader.get_source(self, name)[0])
             except jinja2.TemplateError:  # not found, or a mistake: told where the
                 direct = frozenset()  # template is rendered
             known[name] = direct.union(*(self.referenced(n) for n in direct))
@@ -140,10 +140,10 @@ class TrackingEnvironment(jinja2.Environment):
 
     def _parse(self, source: str, name: str | None,
                filename: str | None) -> jinja2.nodes.Template:
-        """Jinja's parse of a template it compiles, which tells `_named_in` the templates
+        """Jinja's parse of a template it compiles, which tells `named_in` the templates
         the text names: parsing it twice cost a routine build a tenth of its render."""
         tree = super()._parse(source, name, filename)
-        _remember_names(source, tree)
+        remember_names(source, _names_in(tree))
         return tree
 
 
@@ -176,26 +176,30 @@ def _reported_read(obj: Any, name: str) -> Any:
     return value
 
 
-def _named_in(source: str) -> frozenset[str]:
+def named_in(source: str) -> frozenset[str]:
     """The templates a template's text extends, includes or imports by name. Kept by the
     text, since each build (and the preview server's every rebuild) has a new environment
-    and parsing the theme again would cost more than some rebuilds; a text compiled
-    (not taken from the preview server's compiled templates) is known from that parse."""
+    and parsing the theme again would cost more than some rebuilds; a text compiled (or
+    compiled ahead: precompile.py) is known from that parse."""
     found = _NAMED.get(source)
     if found is None:
         try:
-            found = _remember_names(source, _PARSER.parse(source))
+            found = remember_names(source, _names_in(_PARSER.parse(source)))
         except jinja2.TemplateError:
             return frozenset()  # a mistake: told where the template is rendered
     return found
 
 
-def _remember_names(source: str, tree: jinja2.nodes.Template) -> frozenset[str]:
+def remember_names(source: str, names: frozenset[str]) -> frozenset[str]:
+    """Keep what `named_in` gives for this text, found from a parse made elsewhere."""
     if len(_NAMED) >= 512:  # texts of templates edited in a long preview session
         _NAMED.clear()
-    found = _NAMED[source] = frozenset(name for name in meta.find_referenced_templates(tree)
-                                       if name)
-    return found
+    _NAMED[source] = names
+    return names
+
+
+def _names_in(tree: jinja2.nodes.Template) -> frozenset[str]:
+    return frozenset(name for name in meta.find_referenced_templates(tree) if name)
 
 
 _NAMED: dict[str, frozenset[str]] = {}  # template text -> the templates it names

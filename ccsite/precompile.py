@@ -24,7 +24,9 @@ import signal
 import struct
 from pathlib import Path
 
-from . import render
+import jinja2
+
+from . import incremental, render
 from .model import SiteConfig
 from .workers import may_fork
 
@@ -59,9 +61,12 @@ class Ahead:
             end = _SIZE.size + size
             if len(self.received) < end:
                 break
-            key, checksum, code = marshal.loads(self.received[_SIZE.size:end])
+            sent = marshal.loads(self.received[_SIZE.size:end])
             del self.received[:end]
-            kept.setdefault(key, (checksum, code))
+            if len(sent) == 3:  # a template's code: (key, digest of its text, code)
+                kept.setdefault(sent[0], sent[1:])
+            else:  # a template's text, and the templates it names
+                incremental.remember_names(*sent)
 
     def stop(self) -> None:
         """End the helper (done or not) and reap it."""
@@ -134,6 +139,10 @@ def _die_with(parent: int) -> None:
 
 
 def _send_all(templates: Path | None, config: SiteConfig, writer: int) -> None:
+    """Compile every template, each followed by those it uses (every page needs
+    base.html soon), and send each one's code, with its text and the templates that
+    names (incremental.named_in: had from the compile's parse, which the build would
+    otherwise make again to know what a page read)."""
     import fcntl
 
     try:  # a pipe large enough for all the code: the helper never waits for the build
@@ -142,21 +151,28 @@ def _send_all(templates: Path | None, config: SiteConfig, writer: int) -> None:
         pass
     kept: dict = {}
     env = render.make_environment(templates, config, compiled=kept)
+    named: set[str] = set()
     for name in env.list_templates():
         if name.startswith("assets/"):
             continue  # the theme's files, not templates
-        try:  # the template, then those it uses: every page needs base.html soon
+        try:
             env.get_template(name)
         except Exception:  # a mistake: the build compiles it itself, and tells it
             continue
-        env.referenced(name)
+        for each in {name, *env.referenced(name)} - named:
+            named.add(each)
+            try:
+                source = env.loader.get_source(env, each)[0]
+            except jinja2.TemplateNotFound:  # told where the page using it is rendered
+                continue
+            _send(writer, (source, incremental.named_in(source)))
         for key, (checksum, code) in kept.items():
-            data = marshal.dumps((key, checksum, code))
-            _write_all(writer, _SIZE.pack(len(data)) + data)
+            _send(writer, (key, checksum, code))
         kept.clear()
 
 
-def _write_all(writer: int, data: bytes) -> None:
-    view = memoryview(data)
+def _send(writer: int, value: tuple) -> None:
+    data = marshal.dumps(value)
+    view = memoryview(_SIZE.pack(len(data)) + data)
     while view:
         view = view[os.write(writer, view):]

@@ -532,7 +532,8 @@ def _unwritable(output: Path) -> list[ContentError]:
 class _Stages:
     """Times each stage of a build and tells the progress display which one is running:
     wall seconds, and CPU seconds (this process's, and its helpers' once they have
-    finished: Markdown and page workers, Pagefind), to say where a build's time goes."""
+    finished: Markdown and page workers, the templates' compiler, Pagefind), to say where
+    a build's time goes."""
 
     def __init__(self, progress: Callable[[str], None] | None, timings: dict[str, float]):
         self.progress = progress or (lambda name: None)

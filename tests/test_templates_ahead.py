@@ -7,45 +7,53 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import types
 from pathlib import Path
 
 import jinja2
+import jinja2.parser
 import pytest
 
-from ccsite import precompile, render
+from ccsite import incremental, precompile, render
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def helpers(monkeypatch) -> list[precompile.Ahead]:
-    """The helpers the builds of a test start (and so a check that they do start)."""
+def helpers(monkeypatch) -> list[tuple[precompile.Ahead, int]]:
+    """The helpers the builds of a test start, with their process ids. This process may
+    run a thread of another test's (Playwright's, once a browser test has run), where a
+    build forks no helper: here it does (that thread only waits for its browser), and
+    `test_a_build_in_a_process_with_threads_forks_no_helper` checks the rule itself."""
     started = []
     start = precompile.start
+    monkeypatch.setattr(precompile, "may_fork", lambda: True)
 
     def recorded(*args):
-        started.append(start(*args))
-        return started[-1]
+        ahead = start(*args)
+        started.append((ahead, ahead.pid))
+        return ahead
 
     monkeypatch.setattr(precompile, "start", recorded)
     return started
 
 
-def compiled_by(monkeypatch) -> list[str]:
-    """The templates the build compiles itself (in this process)."""
-    compiles = []
-    compile_ = jinja2.Environment.compile
+def parsed_by(monkeypatch) -> list[str]:
+    """The templates the build parses itself (in this process), to compile them or to
+    know which templates they name (incremental.named_in)."""
+    parses = []
+    parse = jinja2.parser.Parser.parse
     here = os.getpid()
 
-    def counted(self, source, name=None, *args, **kwargs):
+    def counted(self):
         if os.getpid() == here:
-            compiles.append(name)
-        return compile_(self, source, name, *args, **kwargs)
+            parses.append(self.name)
+        return parse(self)
 
-    monkeypatch.setattr(jinja2.Environment, "compile", counted)
-    return compiles
+    monkeypatch.setattr(jinja2.parser.Parser, "parse", counted)
+    return parses
 
 
 def helper_done_first(monkeypatch, then=lambda: None) -> None:
@@ -55,6 +63,7 @@ def helper_done_first(monkeypatch, then=lambda: None) -> None:
 
     def done(*args):
         ahead = start(*args)
+        assert ahead.pid > 0
         os.waitpid(ahead.pid, 0)  # all it compiled is in the pipe
         ahead.pid = -1  # reaped here
         then()
@@ -65,17 +74,18 @@ def helper_done_first(monkeypatch, then=lambda: None) -> None:
 
 def test_pages_from_templates_compiled_ahead_are_those_the_build_compiles_itself(
         site, tmp_path, monkeypatch, helpers):
-    compiles = compiled_by(monkeypatch)
+    parses = parsed_by(monkeypatch)
+    monkeypatch.setattr(incremental, "_NAMED", {})  # no names known from earlier builds
     helper_done_first(monkeypatch)
     assert site.build().status == 0
     assert len(helpers) == 1
-    assert compiles == []  # every template came compiled from the helper
+    assert parses == []  # every template came compiled from the helper, with its names
     with_helper = site.snapshot()
     monkeypatch.setattr(precompile, "start", lambda *args: precompile.NOT_STARTED)
     site.output.rename(tmp_path / "with-helper")
     (site.root / ".ccsite-cache").rename(tmp_path / "with-helper-cache")
     assert site.build().status == 0
-    assert compiles  # compiled here now
+    assert parses  # compiled here now
     assert site.snapshot() == with_helper
 
 
@@ -97,9 +107,28 @@ def test_no_helper_outlives_its_build(site, helpers, outcome):
     if outcome == "a content mistake":
         site.edit("news/centres-open.md", "date: ", "date: not a date ")
     assert site.build().status == (0 if outcome == "built" else 1)
-    assert helpers and helpers[-1].reader == -1
-    with pytest.raises(ChildProcessError):  # no child of this process, running or ended
-        os.waitpid(-1, os.WNOHANG)
+    (ahead, pid), = helpers
+    assert pid > 0 and ahead.reader == -1
+    assert not Path(f"/proc/{pid}").exists()  # ended and reaped (not left a zombie)
+
+
+def test_a_build_in_a_process_with_threads_forks_no_helper(site, monkeypatch):
+    """Forking a process that runs other threads (the preview server's) could give the
+    helper a lock one of them holds, and the helper would wait for ever: such a build
+    compiles its templates itself."""
+    started = []
+    start = precompile.start
+    monkeypatch.setattr(precompile, "start", lambda *args: started.append(start(*args))
+                        or started[-1])
+    waiting = threading.Event()
+    other = threading.Thread(target=waiting.wait)
+    other.start()
+    try:
+        assert site.build().status == 0
+    finally:
+        waiting.set()
+        other.join()
+    assert started == [precompile.NOT_STARTED]
 
 
 def test_helper_of_a_killed_build_ends_with_it(tmp_path):
@@ -137,11 +166,12 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_only_the_build_takes_what_its_helper_sent():
+def test_only_the_build_takes_what_its_helper_sent(helpers):
     """Processes forked from the build (its Markdown and page workers) inherit the helper's
     pipe: were they to read it, the build would miss what they took, or get half of it."""
     config = types.SimpleNamespace(base_url="https://example.org/", base_path="/")
     ahead = precompile.start(None, config)
+    assert ahead.pid > 0
     os.waitpid(ahead.pid, 0)
     ahead.pid = -1
     worker = os.fork()
