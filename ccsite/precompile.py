@@ -104,21 +104,28 @@ def start(templates: Path | None, config: SiteConfig) -> Ahead:
         reader, writer = os.pipe()
     except OSError:
         return NOT_STARTED
+    # Ctrl-C held back while forking: caught in the helper before its `try`, it would
+    # carry the helper back into the build's own code (its clean-up, the lock's release);
+    # in its `try`, it ends the helper
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         pid = os.fork()
     except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(reader)
         os.close(writer)
         return NOT_STARTED
     if pid == 0:  # the helper: whatever happens, it ends here
         status = 1
         try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(reader)
             _die_with(parent)
             _send_all(templates, config, writer)
             status = 0
         finally:
             os._exit(status)
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
     os.close(writer)
     os.set_blocking(reader, False)
     return Ahead(pid, reader)

@@ -186,3 +186,34 @@ def test_only_the_build_takes_what_its_helper_sent(helpers):
     env = render.make_environment(None, config)
     templates = [name for name in env.list_templates() if not name.startswith("assets/")]
     assert len(kept) == len(templates) > 30
+
+
+def test_ctrl_c_as_the_helper_starts_never_takes_it_into_the_builds_code(tmp_path):
+    """Interrupted in the instant after forking, before it is in its own code, the
+    helper would go back into the build's: its clean-up, the release of its lock. It
+    ends instead, and only the build is interrupted."""
+    script = tmp_path / "build.py"
+    script.write_text(
+        "import os, signal, sys, types\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from ccsite import precompile\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal\n"
+        "build, fork = os.getpid(), os.fork\n"
+        "def interrupted_fork():  # Ctrl-C at the very moment the helper starts\n"
+        "    pid = fork()\n"
+        "    if pid == 0:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        signal.getsignal(signal.SIGINT)  # (Python acts on a signal at a call)\n"
+        "    return pid\n"
+        "os.fork = interrupted_fork\n"
+        "config = types.SimpleNamespace(base_url='https://example.org/', base_path='/')\n"
+        "try:\n"
+        "    ahead = precompile.start(None, config)\n"
+        "    os.waitpid(ahead.pid, 0)\n"
+        "    ahead.pid = -1\n"
+        "    ahead.stop()\n"
+        "finally:\n"
+        "    print('build' if os.getpid() == build else 'helper', flush=True)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["build"], done.stdout + done.stderr
