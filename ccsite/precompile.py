@@ -170,7 +170,7 @@ def _send_all(templates: Path | None, config: SiteConfig, writer: int) -> None:
             named.add(each)
             try:
                 source = env.loader.get_source(env, each)[0]
-            except jinja2.TemplateNotFound:  # told where the page using it is rendered
+            except jinja2.TemplateError:  # not found, or a mistake: told where it is used
                 continue
             _send(writer, (source, incremental.named_in(source)))
         for key, (checksum, code) in kept.items():

@@ -8,6 +8,7 @@ filters below; they never query or filter content themselves.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -81,6 +82,25 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.kept[(self.base_url, bucket.key)] = (bucket.checksum, bucket.code)
 
 
+class _Templates(jinja2.FileSystemLoader):
+    """Jinja's loader of template files, telling one that is not UTF-8 text (saved by an
+    editor in another encoding) as a template mistake at its line, not a traceback."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            pieces = jinja2.loaders.split_template_path(template)
+            path = next(found for found in (os.path.join(folder, *pieces)
+                                            for folder in self.searchpath)
+                        if os.path.isfile(found))
+            with open(path, "rb") as handle:
+                line = handle.read(exc.start).count(b"\n") + 1
+            raise jinja2.TemplateSyntaxError(
+                f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as "
+                "UTF-8", line, template, path) from None
+
+
 def make_environment(site_templates: Path | None, config, compiled: dict | None = None,
                      ahead: Callable[[dict], None] | None = None) -> jinja2.Environment:
     """The Jinja2 environment: the site's templates first, then the default theme.
@@ -91,7 +111,7 @@ def make_environment(site_templates: Path | None, config, compiled: dict | None 
     bytecode_cache = CompiledTemplates(compiled, config.base_url, ahead) \
         if compiled is not None else None
     env = incremental.TrackingEnvironment(
-        loader=jinja2.FileSystemLoader([*search, str(default_templates())]),
+        loader=_Templates([*search, str(default_templates())]),
         bytecode_cache=bytecode_cache,
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)

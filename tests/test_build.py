@@ -363,3 +363,17 @@ def test_link_to_a_draft_says_the_page_is_a_draft(site):
     assert (f"{site.content}/news/centres-open.md:6: link: '/lessons/more-time/' is the address "
             "of lessons/more-time.md, which is not in this build (it is a draft); publish it, "
             "or link elsewhere") in result.err
+
+
+def test_site_template_not_saved_as_utf8_is_told_at_its_line(site):
+    """A template saved in another encoding (Windows-1252's curly quote, say) is a
+    template mistake at its line, with how to mend it: no traceback."""
+    (site.root / "templates").mkdir(exist_ok=True)
+    (site.root / "templates" / "lesson.html").write_bytes(
+        b'{% extends "base.html" %}\n{% block main %}\n<h1>Our \x93lesson\x94</h1>\n'
+        b"{% endblock %}\n")
+    result = site.build()
+    assert result.status == 1
+    assert result.err.startswith(f"{site.root / 'templates' / 'lesson.html'}:3: template: "
+                                 "not UTF-8 text"), result.err
+    assert "save the file as UTF-8" in result.err and "Traceback" not in result.err
