@@ -90,15 +90,14 @@ class _Templates(jinja2.FileSystemLoader):
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as exc:
+            # the file Jinja found (it reads a file whole, so the error holds its bytes)
             pieces = jinja2.loaders.split_template_path(template)
             path = next(found for found in (os.path.join(folder, *pieces)
                                             for folder in self.searchpath)
                         if os.path.isfile(found))
-            with open(path, "rb") as handle:
-                line = handle.read(exc.start).count(b"\n") + 1
             raise jinja2.TemplateSyntaxError(
                 f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as "
-                "UTF-8", line, template, path) from None
+                "UTF-8", exc.object[:exc.start].count(b"\n") + 1, template, path) from None
 
 
 def make_environment(site_templates: Path | None, config, compiled: dict | None = None,
