@@ -15,6 +15,8 @@ from .errors import ContentError, ContentErrors
 from .buildinfo import BuildOptions
 from .pipeline import build
 
+INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C, as shells give it
+
 
 def parse_now(text: str) -> dt.datetime:
     """--now: a date-time with a zone (2027-01-29T12:00:00Z), or a date (start of that UK day)."""
@@ -507,6 +509,11 @@ def run_build(args: argparse.Namespace) -> int:
     except ContentErrors as exc:
         bar.clear()
         return report_errors(exc)
+    except KeyboardInterrupt:  # Ctrl-C: each folder is swapped in whole (write.py)
+        bar.clear()
+        print("ccsite build: stopped (Ctrl-C) before it was finished; nothing half-made "
+              "was published, and the next build finishes the work", file=sys.stderr)
+        return INTERRUPTED
     except OSError as exc:  # the output folder: not writable, a file, the disk full...
         bar.clear()
         return report_errors(ContentErrors([ContentError(
@@ -641,6 +648,9 @@ def entry() -> None:
 def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
+    except KeyboardInterrupt:  # Ctrl-C (a build says more: see run_build)
+        print("\nStopped (Ctrl-C).", file=sys.stderr)
+        return INTERRUPTED
     except BrokenPipeError:  # what it prints was piped to a command that stopped reading
         import os           # (`| head`): the work is done; say nothing more
 

@@ -81,9 +81,12 @@ def _walk(folder: str, name: str, seen: FileDigests, ignored) -> None:
 
 def published_files(output: Path, outputs: dict[str, dict[str, str]]) -> dict[str, str]:
     """The published files, by path, as the last build recorded them (see write.py)."""
-    return {f"{output / root}/{rel}": recorded
-            for root, files in outputs.items() for rel, recorded in files.items()
-            if "|" in recorded}
+    published = {}
+    for root, files in outputs.items():
+        folder = f"{output / root}/"  # once a root, not once a file (11,000 at 10,000 documents)
+        published.update((folder + rel, recorded) for rel, recorded in files.items()
+                         if "|" in recorded)
+    return published
 
 
 def read(path: Path) -> Stamp | None:

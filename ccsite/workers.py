@@ -9,6 +9,7 @@ by one of them, so a process with threads does its work itself.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -54,18 +55,54 @@ def start_in_processes(function: Callable, items: Iterable, workers: int, chunks
     import multiprocessing  # here: a build with little to do starts no process
     from concurrent.futures import ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=initializer, initargs=initargs)
-    try:  # all the work is handed over here (and, with fork, every worker started)
-        results = pool.map(function, items, chunksize=chunksize)
+    # Ctrl-C is the build's alone (see `_start_worker`): held back while the workers are
+    # forked, so that none is started with it pending
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pool = None
+    try:
+        try:
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(
+                "fork"), initializer=_start_worker, initargs=(held, initializer, initargs))
+            # all the work is handed over here (and, with fork, every worker started)
+            results = pool.map(function, items, chunksize=chunksize)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held is raised here
     except BaseException:
-        pool.shutdown(cancel_futures=True)
+        if pool is not None:
+            _give_up(pool)
         raise
 
     def result() -> list:
         try:
             return list(results)
+        except BaseException:  # Ctrl-C, or a worker's error: what is left is not wanted
+            _give_up(pool)
+            raise
         finally:
             pool.shutdown(cancel_futures=True)
 
-    return Pending(result, lambda: pool.shutdown(cancel_futures=True))
+    return Pending(result, lambda: _give_up(pool))
+
+
+def _start_worker(mask: set, initializer: Callable | None, initargs: tuple) -> None:
+    """A worker ignores Ctrl-C (which the terminal sends to every process of the build):
+    one it reached would die in the middle of its work, and the pool would wait for that
+    work for ever, keeping the build, and the output folder's lock, from ending. The
+    build, told of it, ends its workers itself (`_give_up`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _give_up(pool) -> None:
+    """End the pool's work now: its workers are stopped where they are (their pages are
+    in the build's stage, which goes with the build) and reaped. Python 3.14 says this
+    as `terminate_workers`; before it, the pool's own record of its processes is used."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+    else:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    pool.shutdown(cancel_futures=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ccsite.buildinfo import default_templates
 from ccsite.cli import main
 
 NOW = "2026-11-25T12:00:00Z"
@@ -286,3 +287,86 @@ def test_build_killed_at_each_step_of_saving_its_memory_leaves_the_old_memory_or
         raise AssertionError("the build was still renaming and removing after 99 steps")
     print(f"memory kill test: killed at each of {kill_at - 1} steps: {outcomes}")
     assert kill_at > 4 and outcomes[0] == "old" and outcomes[-1] == "new", outcomes
+
+
+# -- Ctrl-C -------------------------------------------------------------------------------
+
+# the build run as `ccsite build` is, on a machine of at least two cores (so that its
+# Markdown and its pages are spread over worker processes whatever machine runs the test)
+WITH_TWO_CORES = ("import os, sys; cores = os.sysconf('SC_NPROCESSORS_ONLN');"
+                  "os.cpu_count = lambda: max(2, cores);"
+                  "sys.argv[0] = 'ccsite'; from ccsite.cli import entry; entry()")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
+def _group_gone(group: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("moment", ["markdown", "pages"])
+def test_ctrl_c_while_workers_run_stops_the_build_at_once_and_plainly(site, moment):
+    """Ctrl-C (the terminal sends SIGINT to every process of the build) while worker
+    processes convert Markdown or render pages: the build ends at once with a plain
+    message and status 130, leaves no process and no lock behind, and the next build
+    runs. (A worker the signal reached used to die mid-task, and the build waited for
+    it for ever, holding the output folder's lock.)"""
+    for number in range(400):  # enough bodies and pages to be given to workers
+        site.write(f"news/item-{number:03d}.md",
+                   f"---\ntitle: Item {number}\ndate: 2010-01-{number % 28 + 1:02d}\n"
+                   f"summary: Item {number}.\n---\nItem {number}: see "
+                   f"[the centre](/centres/oxhey/). {'Words of the item. ' * 40}\n")
+    if moment == "pages":  # each news page long in the making: a worker's share of them
+        theme = (default_templates() / "news-item.html").read_text(encoding="utf-8")
+        slow = theme.replace("{% block main %}",  # a second or so a page
+                             "{% block main %}{% for _ in range(6000000) %}{% endfor %}", 1)
+        assert slow != theme
+        (site.content.parent / "templates").mkdir(exist_ok=True)
+        (site.content.parent / "templates/news-item.html").write_text(slow, encoding="utf-8")
+    command = [sys.executable, "-c", WITH_TWO_CORES, *build_command(site, site.output)[3:]]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    try:
+        deadline, seen = time.monotonic() + 60, None
+        while process.poll() is None and time.monotonic() < deadline:
+            staged = [name for folder in site.output.glob(".ccsite-stage-*")
+                      for name in os.listdir(folder)] if site.output.is_dir() else []
+            workers = len(_children(process.pid))
+            if moment == "markdown" and workers >= 2 and not staged or \
+                    moment == "pages" and workers >= 2 and staged:
+                os.killpg(process.pid, signal.SIGINT)  # as the terminal sends Ctrl-C
+                seen, interrupted = workers, time.monotonic()
+                break
+            time.sleep(0.002)
+        assert seen, f"never caught the build while its workers ran ({moment})"
+        _, stderr = process.communicate(timeout=60)  # waiting for ever fails here
+        stopping = time.monotonic() - interrupted
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, stderr
+    assert "stopped (Ctrl-C) before it was finished" in stderr
+    assert "Traceback" not in stderr, stderr
+    assert _group_gone(process.pid), "a worker outlived the build"
+    assert stopping < 5, f"took {stopping:.1f} s to stop: the workers' pages were waited for"
+    assert not list(site.output.glob(".ccsite-stage-*"))
+    assert not (site.output / "public").exists()  # nothing was published
+    shutil.rmtree(site.content.parent / "templates", ignore_errors=True)
+    finished = subprocess.run(build_command(site, site.output), capture_output=True,
+                              text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert (site.output / "public/news/item-399/index.html").is_file()
