@@ -203,7 +203,11 @@ PART_DAMAGES = {  # part of the build memory -> what is done to its file
         os.urandom(path.stat().st_size))),
     "a part holding another part": ("leak_clean", _in_place_of("public_mentions")),
     "a part with a value of the wrong kind": ("pages", _part_rewritten(
-        lambda pages: {path: [*record[:3], 5, record[4]] for path, record in pages.items()})),
+        lambda pages: [pages[0], {path: [*record[:3], 5, record[4]]
+                                  for path, record in pages[1].items()}])),
+    "a page record naming a read its part does not hold": ("pages", _part_rewritten(
+        lambda pages: [pages[0], {path: [record[0], [*record[1], len(pages[0])], *record[2:]]
+                                  for path, record in pages[1].items()}])),
     "a part's document of the wrong kind": ("parsed", _part_rewritten(
         lambda parsed: {key: [document[0], 7, *document[2:]]
                         for key, document in parsed.items()})),
