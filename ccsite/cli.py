@@ -510,6 +510,7 @@ def run_build(args: argparse.Namespace) -> int:
         bar.clear()
         return report_errors(exc)
     except KeyboardInterrupt:  # Ctrl-C: each folder is swapped in whole (write.py)
+        _stopping()
         bar.clear()
         print("ccsite build: stopped (Ctrl-C) before it was finished; nothing half-made "
               "was published, and the next build finishes the work", file=sys.stderr)
@@ -649,6 +650,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except KeyboardInterrupt:  # Ctrl-C (a build says more: see run_build)
+        _stopping()
         print("\nStopped (Ctrl-C).", file=sys.stderr)
         return INTERRUPTED
     except BrokenPipeError:  # what it prints was piped to a command that stopped reading
@@ -656,3 +658,11 @@ def _run(args: argparse.Namespace) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _stopping() -> None:
+    """Once Ctrl-C has stopped the command, another (an impatient user's) is ignored
+    while it ends: it would otherwise print a traceback from wherever it struck."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
