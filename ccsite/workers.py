@@ -69,36 +69,29 @@ def start_in_processes(function: Callable, items: Iterable, workers: int, chunks
             signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held is raised here
     except BaseException:
         if pool is not None:
-            _give_up(pool)
+            pool.shutdown(cancel_futures=True)
         raise
 
     def result() -> list:
         try:
             return list(results)
-        except BaseException:  # Ctrl-C, or a worker's error: what is left is not wanted
-            _give_up(pool)
-            raise
         finally:
             pool.shutdown(cancel_futures=True)
 
-    return Pending(result, lambda: _give_up(pool))
+    return Pending(result, lambda: pool.shutdown(cancel_futures=True))
 
 
 def _start_worker(mask: set, initializer: Callable | None, initargs: tuple) -> None:
     """A worker ignores Ctrl-C (which the terminal sends to every process of the build):
     one it reached would die in the middle of its work, and the pool would wait for that
     work for ever, keeping the build, and the output folder's lock, from ending. The
-    build, told of it, gives the pool's work up itself (`_give_up`)."""
+    build, told of it, shuts the pool down: what no worker has started is dropped, and
+    each worker ends once its current share is done (a second or two on a large site).
+    Stopping workers where they are would be quicker, but one stopped while sending its
+    result leaves the pool waiting for the rest of it for ever (found by a helper's
+    review: 4 times in 40 Ctrl-Cs while members pages rendered)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     if initializer is not None:
         initializer(*initargs)
 
-
-def _give_up(pool) -> None:
-    """End the pool's work: what no worker has started is dropped, and each worker ends
-    once its current share is done (a second or two on a large site). Stopping them
-    where they are would be quicker, but a worker stopped while sending its result
-    leaves the pool waiting for the rest of it for ever (found by a helper's review:
-    4 times in 40 Ctrl-Cs while members pages rendered)."""
-    pool.shutdown(cancel_futures=True)

@@ -359,3 +359,23 @@ def test_ctrl_c_while_workers_run_stops_the_build_at_once_and_plainly(site, mome
                               text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     assert (site.output / "public/news/item-399/index.html").is_file()
+
+
+def test_second_ctrl_c_while_a_command_stops_is_ignored(capsys):
+    """An impatient user's second Ctrl-C, once the first has stopped the command, does
+    not break into its ending with a traceback."""
+    from argparse import Namespace
+
+    from ccsite import cli
+
+    def stopped_by_ctrl_c(args):
+        raise KeyboardInterrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        assert cli._run(Namespace(run=stopped_by_ctrl_c)) == 130
+        os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C: raises here if heeded
+        time.sleep(0.05)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert "Stopped (Ctrl-C)." in capsys.readouterr().err
