@@ -51,6 +51,8 @@ class Build:
     errors: ErrorList = field(default_factory=ErrorList)
     started: float = field(default_factory=time.perf_counter)
     ahead: precompile.Ahead = precompile.NOT_STARTED  # templates compiled meanwhile
+    intact: dict[str, set[str]] = field(default_factory=dict)  # root -> published files
+    # found as the last build wrote them, when this one started (see write.adopt_restored)
 
 
 def run(paths: Paths, options: validate.BuildOptions,
@@ -109,7 +111,9 @@ def load_content(b: Build, changed_files: set[str] | None
     memory = b.memory
     if memory.known_files is None:
         memory.known_files = load.KnownFiles()
-    write.adopt_restored(b.paths.output, memory.outputs)  # an output a CI cache restored
+    # which published files are as the last build left them (one a CI cache restored,
+    # with the bytes written, is adopted): see write.adopt_restored
+    b.intact = write.adopt_restored(b.paths.output, memory.outputs)
     folder = load.load(b.paths.source, b.paths.shown, b.errors, parsed=memory.parsed,
                        known=memory.known_files, changed=changed_files,
                        digests=memory.file_digests)
@@ -217,14 +221,14 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
     members_check = render.Inspection(_inspect_members_page)
     members_rendered = _render(lambda: members_pages.start_members_render(
         env, site.public, site.members, member_routes, None if encrypt else reuse,
-        published_file(paths, memory, "members", "members/", b.defer),
+        published_file(paths, memory, "members", "members/", b.defer, b.intact),
         defer=feeds_kept, inspect=members_check, stage=stage), paths, errors)
     try:
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
                                     memory, site.bodies, config.base_url, paths.cache)
         feeds_made = _render(lambda: _feeds_and_data(
             outputs.public_outputs(env, site.public, page_routes), paths, memory, feeds_kept,
-            reuse), paths, errors)
+            reuse, b.intact), paths, errors)
     except BaseException:
         members_rendered.cancel()
         raise
@@ -232,7 +236,7 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
     public_check = audit.public_inspection(leaks, memory.leak_clean)
     pages = _render(lambda: render.render_routes(
         env, site.public, page_routes, reuse,
-        published_file(paths, memory, "public", "", b.defer), public_check, stage),
+        published_file(paths, memory, "public", "", b.defer, b.intact), public_check, stage),
         paths, errors)
     b.ahead.stop()  # every page is rendered: what the helper has yet to compile is unused
     for clean in public_check.results.values():
@@ -557,18 +561,22 @@ def _cpu_seconds() -> float:
 
 
 def published_file(paths: Paths, memory: incremental.BuildMemory, root: str, prefix: str,
-               trust: bool = False):
+                   trust: bool = False, intact: dict[str, set[str]] | None = None):
     """The last build's file for an output path, if it is still the file that was written.
     With `trust` (the preview server's page-only rebuild), files are taken to be as they
-    were written without looking; its catch-up build looks, and mends any that are not."""
+    were written without looking; its catch-up build looks, and mends any that are not.
+    `intact`: the files found as written when this build started (see Build.intact),
+    which are not looked at again."""
     recorded = memory.outputs.get(root, {})
+    found_intact = (intact or {}).get(root, set())
     folder = f"{paths.output / root}/"
     known = memory.published_paths.setdefault(folder, {})  # the preview server makes each
     # Path once (by output path: it is asked for every page at every build)
 
     def find(output_path: str) -> Path | None:
         rel = output_path.removeprefix(prefix)
-        if not (rel in recorded if trust else write.intact(recorded.get(rel), folder + rel)):
+        if not (rel in recorded if trust else rel in found_intact or
+                write.intact(recorded.get(rel), folder + rel)):
             return None
         path = known.get(output_path)
         if path is None:
@@ -579,7 +587,8 @@ def published_file(paths: Paths, memory: incremental.BuildMemory, root: str, pre
 
 def _feeds_and_data(makers: dict[str, outputs.Maker], paths: Paths,
                     memory: incremental.BuildMemory, keep: bool,
-                    reuse: incremental.Reuse) -> dict[str, str | Path]:
+                    reuse: incremental.Reuse,
+                    intact: dict[str, set[str]]) -> dict[str, str | Path]:
     """Every public file that is not a page: the last build's where nothing it read has
     changed (see Reuse.make_file), else made. With `keep` (the preview server's page-only
     rebuild), the last build's file where there is one, for the catch-up build to renew
@@ -587,7 +596,7 @@ def _feeds_and_data(makers: dict[str, outputs.Maker], paths: Paths,
     page may link to it (an opportunity that opens links its deadline's calendar); one it
     removes is gone."""
     kept = published_file(paths, memory, "public", "", trust=True)
-    previous = published_file(paths, memory, "public", "")
+    previous = published_file(paths, memory, "public", "", intact=intact)
     files: dict[str, str | Path] = {}
     for path, make in makers.items():
         published = kept(path) if keep and path in memory.feeds_and_data else None

@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import bcrypt
+import cbor2
 import pytest
 
 from ccsite.cli import main
@@ -170,12 +171,23 @@ def test_public_text_quoting_a_members_passage_fails_the_audit(site):
     assert "leak: members-only passage" in result.err
 
 
-def test_members_text_in_the_search_index_fails_the_audit(site, monkeypatch):
+LEAKED_TITLE = "Running a dads' group".encode()
+PAGEFIND_FILES_WITH_MEMBERS_TEXT = {  # as Pagefind writes each kind of file, after its
+    # signature: a page's fragment is JSON, the index, filters and metadata are CBOR
+    "fragment/en_leaked.pf_fragment": b'{"content":"%s"}' % LEAKED_TITLE,
+    "filter/en_leaked.pf_filter": cbor2.dumps(["section", [[LEAKED_TITLE.decode(), [0, 1]]]]),
+    "index/en_leaked.pf_index": cbor2.dumps([[["father", [[0, [-25, 92], []]]],
+                                              [LEAKED_TITLE.decode(), [[1, [4], []]]]]]),
+    # not of a format the audit knows: searched as bytes
+    "index/en_other.pf_index": b"\xff\x00" + LEAKED_TITLE,
+}
+
+
+@pytest.mark.parametrize("leaked", sorted(PAGEFIND_FILES_WITH_MEMBERS_TEXT))
+def test_members_text_in_the_search_index_fails_the_audit(site, monkeypatch, leaked):
     """The search index is audited too, each bundle as Pagefind finishes it: should one
     ever hold members text (compressed, as Pagefind writes), the build stops with nothing
-    published, whichever bundle it is in."""
-    import gzip
-
+    published, whichever bundle and whichever kind of file it is in."""
     from ccsite.outputs import search
 
     site.build()
@@ -184,15 +196,17 @@ def test_members_text_in_the_search_index_fails_the_audit(site, monkeypatch):
 
     def leaky_index(public_root, folder, glob):
         files = index(public_root, folder, glob)
-        leaked = folder / "fragment" / "en_leaked.pf_fragment"
-        leaked.write_bytes(gzip.compress(b"pagefind_dcd{\"content\":\"Running a dads' group\"}"))
-        return sorted([*files, leaked])
+        planted = folder / leaked
+        planted.parent.mkdir(exist_ok=True)
+        planted.write_bytes(gzip.compress(b"pagefind_dcd" +
+                                          PAGEFIND_FILES_WITH_MEMBERS_TEXT[leaked]))
+        return sorted([*files, planted])
 
     monkeypatch.setattr(search, "_index", leaky_index)
     site.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]")
     result = site.build()
     assert result.status == 1
-    assert (f"{site.output / 'public'}/pagefind/fragment/en_leaked.pf_fragment:1: leak: "
+    assert (f"{site.output / 'public'}/pagefind/{leaked}:1: leak: "
             "members-only title from") in result.err
     assert site.snapshot() == before
 
