@@ -145,29 +145,29 @@ def test_a_public_edit_pasting_members_text_is_found_by_the_audit_made_when_need
     assert public(site, "news/centres-open/index.html") == published
 
 
-def test_the_leak_search_without_its_automaton_finds_what_the_automaton_finds():
-    """A build that searches a few files looks through them without building the whole
-    automaton (audit.LeakSearcher): it must find every fingerprint the automaton finds,
-    long or short, and the same one first, and pass over what only starts like one (and
-    go on to find it whole further on)."""
-
+def test_the_leak_search_finds_each_fingerprint_where_it_starts_first():
+    """The leak search's automaton holds the fingerprints' first characters only
+    (audit.LeakSearcher): it must find every fingerprint, long or short, the one that
+    starts first (the longest of those starting there), pass over what only starts like
+    one (and go on to find it whole further on), and find a members address only whole
+    and as this site's."""
     sentence = "we moved the group to saturday mornings and the numbers tripled"
     needles = [sentence, "sam example", "01632960009", "/members/directory/",
-               sentence[:40] + " but then stopped"]
+               sentence[:40] + " but then stopped", sentence[:20] + " and so",
+               sentence[:20], "moved the"]  # (found first, and starting after the rest)
     addresses = frozenset({"/members/directory/"})
     texts = [f"news: {sentence} that year", f"news: {sentence[:45]} other words",
              "call sam example today", "ring 01632960009", "see /members/directory/.",
              "see example.net/members/directory/ there", "see /members/directory/keys",
              f"both sam example and {sentence}", "nothing at all", "",
-             f"first {sentence[:45]} alone, and later {sentence} whole"]
-    whole = LeakSearcher(needles, addresses, ("cc.example.org",))
-    found = [whole.first_in(text) for text in texts]
-    assert found == [sentence, None, "sam example", "01632960009", "/members/directory/",
-                     None, None, "sam example", None, None, sentence]
-    for text, expected in zip(texts, found):
-        light = LeakSearcher(needles, addresses, ("cc.example.org",), whole=False)
-        assert light.first_in(text) == expected, text
-        assert light.automaton is None or expected is not None  # built only to tell one
+             f"first {sentence[:45]} alone, and later {sentence} whole",
+             f"{sentence} and sam example", f"{sentence[:20]} and so on",
+             f"{sentence[:19]} alone", f"{sentence[:19]}"[3:]]
+    searcher = LeakSearcher(needles, addresses, ("cc.example.org",))
+    assert [searcher.first_in(text) for text in texts] == [
+        sentence, sentence[:20], "sam example", "01632960009", "/members/directory/",
+        None, None, "sam example", None, None, sentence[:20], sentence,
+        sentence[:20] + " and so", "moved the", "moved the"]
 
 
 def test_the_leak_audit_texts_kept_in_the_cache_are_used_only_while_they_are_whole(site):
