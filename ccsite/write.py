@@ -491,14 +491,15 @@ def intact(recorded: str | None, published: Path | str) -> bool:
     return status is not None and _stat_part(published) == status
 
 
-def still_written(recorded: str | None, published: str) -> str | None:
+def still_written(recorded: str | None, published: str, now: str | None = None) -> str | None:
     """Is the published file the one written, or one with the same bytes? What to record
     of it then (its status anew, if it changed), else None. A fresh clone with the last
-    output restored from a CI cache has every file anew, with the bytes written."""
+    output restored from a CI cache has every file anew, with the bytes written. `now`:
+    its status, if just taken."""
     if not recorded or "|" not in recorded:
         return None
     content, stat = recorded.split("|", 1)
-    now = _stat_part(published)
+    now = now or _stat_part(published)
     if now is None:
         return None
     if now == stat:
@@ -528,8 +529,9 @@ def adopt_restored(output: Path, outputs: dict[str, dict[str, str]]) -> dict[str
             status = _status(recorded)
             if status is None:
                 continue
-            if _stat_part(folder + rel) != status:
-                recorded = still_written(recorded, folder + rel)
+            now = _stat_part(folder + rel)
+            if now != status:
+                recorded = still_written(recorded, folder + rel, now)
                 if recorded is None:
                     continue
                 files[rel] = recorded
