@@ -772,7 +772,7 @@ class LeakSearcher:
             for needle in sorted([*longer.get(window, ()), *shorter], key=_longest_first):
                 if text.startswith(needle, start) and (
                         needle not in self.addresses or self._address_at(text, start, needle)):
-                    if found is None or start < found[0]:
+                    if found is None or (start, -len(needle)) < (found[0], -len(found[1])):
                         found = (start, needle)
                     break
         return None if found is None else found[1]

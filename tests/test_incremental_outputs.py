@@ -170,6 +170,26 @@ def test_the_leak_search_finds_each_fingerprint_where_it_starts_first():
         sentence[:20] + " and so", "moved the", "moved the"]
 
 
+def test_the_leak_search_agrees_with_a_plain_search_of_every_fingerprint():
+    """Thousands of made-up cases, from a few letters so that fingerprints overlap, share
+    beginnings and begin inside one another, of the lengths about the automaton's
+    (LeakSearcher.PREFIX) and its check's (CHECK): the searcher finds what looking for
+    each fingerprint in turn finds, the first to start (the longest there)."""
+    import random
+
+    def plain(needles: list[str], text: str) -> str | None:
+        found = sorted((text.find(n), -len(n), n) for n in set(needles) if n in text)
+        return found[0][2] if found else None
+
+    chance = random.Random(21)
+    for _ in range(5000):
+        letters = chance.choice(["ab ", "abc ", "a"])
+        needles = ["".join(chance.choice(letters) for _ in range(size)) for size in
+                   chance.choices([1, 3, 8, 15, 16, 17, 31, 32, 33, 40], k=chance.randint(1, 8))]
+        text = "".join(chance.choice(letters) for _ in range(chance.randint(0, 150)))
+        assert LeakSearcher(needles).first_in(text) == plain(needles, text), (needles, text)
+
+
 def test_the_leak_audit_texts_kept_in_the_cache_are_used_only_while_they_are_whole(site):
     """A build from the same members content searches with the fingerprints' texts the
     last one kept; a kept file that is not what that build knew (damaged, or emptied by
