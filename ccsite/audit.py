@@ -442,20 +442,10 @@ def readable_text(path: str, data: bytes) -> str:
     text = data.decode("utf-8", errors="replace")
     if path.endswith(".json") or text[:1] in "[{":
         try:
-            text += "\n" + "\n".join(_json_strings(json.loads(text)))
+            text += "\n" + "\n".join(_texts_in(json.loads(text)) or ())
         except ValueError:
             pass
     return text
-
-
-def _json_strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in [k, *_json_strings(v)]]
-    if isinstance(value, list):
-        return [s for v in value for s in _json_strings(v)]
-    return []
 
 
 def _pagefind_texts(data: bytes) -> list[str] | None:
@@ -470,6 +460,12 @@ def _pagefind_texts(data: bytes) -> list[str] | None:
         value = json.loads(data) if data[:1] == b"{" else cbor2.loads(data)
     except Exception:  # noqa: BLE001 - any decoding error: not the format we know
         return None
+    return _texts_in(value)
+
+
+def _texts_in(value: Any) -> list[str] | None:
+    """The texts (keys too) of decoded JSON or CBOR, in order; None if it holds anything
+    but texts, numbers, lists and maps (a CBOR tag: the caller reads the bytes)."""
     texts, todo = [], [value]
     while todo:
         item = todo.pop()
@@ -478,14 +474,14 @@ def _pagefind_texts(data: bytes) -> list[str] | None:
             texts.append(item)
         elif kind is list or kind is tuple:
             if not set(map(type, item)) <= _NUMBERS:  # (a list of positions: no text)
-                todo.extend(item)
+                todo.extend(reversed(item))
         elif kind is dict:
-            todo.extend(item)
-            todo.extend(item.values())
+            for key, each in reversed(item.items()):
+                todo += (each, key)
         elif kind is bytes:
             texts.append(item.decode("utf-8", errors="replace"))
         elif kind not in _NUMBERS:
-            return None  # something else (a tag): read as bytes, as before
+            return None
     return texts
 
 

@@ -562,21 +562,20 @@ def _cpu_seconds() -> float:
 
 def published_file(paths: Paths, memory: incremental.BuildMemory, root: str, prefix: str,
                    trust: bool = False, intact: dict[str, set[str]] | None = None):
-    """The last build's file for an output path, if it is still the file that was written.
-    With `trust` (the preview server's page-only rebuild), files are taken to be as they
-    were written without looking; its catch-up build looks, and mends any that are not.
-    `intact`: the files found as written when this build started (see Build.intact),
-    which are not looked at again."""
+    """The last build's file for an output path, if it is still the file that was written:
+    one of `intact`, the files found as written when this build started (see
+    Build.intact). With `trust` (the preview server's page-only rebuild), files are taken
+    to be as they were written without looking; its catch-up build looks, and mends any
+    that are not."""
     recorded = memory.outputs.get(root, {})
-    found_intact = (intact or {}).get(root, set())
+    found = recorded if trust else (intact or {}).get(root, set())
     folder = f"{paths.output / root}/"
     known = memory.published_paths.setdefault(folder, {})  # the preview server makes each
     # Path once (by output path: it is asked for every page at every build)
 
     def find(output_path: str) -> Path | None:
         rel = output_path.removeprefix(prefix)
-        if not (rel in recorded if trust else rel in found_intact or
-                write.intact(recorded.get(rel), folder + rel)):
+        if rel not in found:
             return None
         path = known.get(output_path)
         if path is None:

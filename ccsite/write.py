@@ -485,12 +485,6 @@ def unchanged(recorded: str | None, sig: str, published: Path | str) -> bool:
     return content == sig and _stat_part(published) == stat
 
 
-def intact(recorded: str | None, published: Path | str) -> bool:
-    """Is the published file still the one the last build wrote (whatever its bytes)?"""
-    status = _status(recorded)
-    return status is not None and _stat_part(published) == status
-
-
 def still_written(recorded: str | None, published: str, now: str | None = None) -> str | None:
     """Is the published file the one written, or one with the same bytes? What to record
     of it then (its status anew, if it changed), else None. A fresh clone with the last
@@ -499,7 +493,7 @@ def still_written(recorded: str | None, published: str, now: str | None = None) 
     if not recorded or "|" not in recorded:
         return None
     content, stat = recorded.split("|", 1)
-    now = now or _stat_part(published)
+    now = now or _stat_part(published)  # (None: it is gone)
     if now is None:
         return None
     if now == stat:
@@ -517,10 +511,10 @@ def adopt_restored(output: Path, outputs: dict[str, dict[str, str]]) -> dict[str
     it would the file it wrote; the others stay recorded as they were, and are made
     again. One stat per file when nothing was restored.
 
-    Returns, by root, the files found as recorded (those adopted too): the build asks
-    of each page it keeps whether its file is intact, and for these the answer was
-    given a moment ago (a second stat of every page cost 0.1 s of a build at 10,000
-    documents); a file changed by hand since the last build is not among them."""
+    Returns, by root, the files found as recorded (those adopted too): a page the build
+    keeps is linked from one of these, and the render asks no second stat of each (that
+    cost 0.1 s of a build at 10,000 documents); a file changed by hand since the last
+    build is not among them, so its page is made again."""
     confirmed: dict[str, set[str]] = {}
     for root, files in outputs.items():
         folder = f"{output / root}/"

@@ -211,6 +211,23 @@ def test_members_text_in_the_search_index_fails_the_audit(site, monkeypatch, lea
     assert site.snapshot() == before
 
 
+@pytest.mark.parametrize("name", ["data/services.json", "data/feed"])
+def test_members_text_escaped_in_a_json_file_is_found(name):
+    """JSON may write a members passage escaped (its apostrophe as a \\u code, as
+    Python's json module does): the audit reads a JSON file's texts as well as its bytes,
+    whatever the file is called."""
+    from ccsite import audit
+    from ccsite.errors import ErrorList
+
+    leaks = audit.LeakAudit([audit.Fingerprint("running a dads' group",
+                                               "members/good-practice/dads-group.md", "title")])
+    errors = ErrorList()
+    data = json.dumps({"services": [{"name": "Running a dads\u2019 group", "id": 1}]})
+    assert "\\u2019" in data
+    audit.check_leaks({name: data.encode()}, leaks, "_site/public", errors)
+    assert [(e.path, e.field) for e in errors.errors] == [(f"_site/public/{name}", "leak")]
+
+
 def test_name_that_is_public_anyway_is_not_a_leak(site):
     """A manager who is also an agency's public contact may write a members post."""
     site.edit("members/good-practice/dads-group.md", "author: Sam Example",
