@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import signal
 import struct
 from pathlib import Path
 
@@ -28,20 +27,18 @@ import jinja2
 
 from . import incremental, render
 from .model import SiteConfig
-from .workers import may_fork
+from .workers import PIPE_BYTES, Helper, fork_helper, may_fork, write_all
 
 _SIZE = struct.Struct("<Q")  # each template's code is sent as its size, then the bytes
-PIPE_BYTES = 1 << 20  # the theme's compiled code is 0.55 MB: sent without waiting
 
 
-class Ahead:
+class Ahead(Helper):
     """The helper as the build sees it: `take` puts what it has sent so far into a map of
     compiled templates (see render.CompiledTemplates), `stop` ends it."""
 
     def __init__(self, pid: int, reader: int):
-        self.pid, self.reader = pid, reader
-        self.owner = os.getpid()  # processes forked from the build inherit this: only
-        self.received = bytearray()  # the build reads the pipe, or each would get part
+        super().__init__(pid, reader)
+        self.received = bytearray()
 
     def take(self, kept: dict) -> None:
         """Put the templates the helper has sent (and not yet taken) into `kept`; one the
@@ -51,11 +48,11 @@ class Ahead:
         try:
             while piece := os.read(self.reader, PIPE_BYTES):
                 self.received += piece
-            self._close()  # all sent: the helper has ended
+            self.close()  # all sent: the helper has ended
         except BlockingIOError:  # all that has come so far
             pass
         except OSError:
-            self._close()
+            self.close()
         while len(self.received) >= _SIZE.size:
             size = _SIZE.unpack_from(self.received)[0]
             end = _SIZE.size + size
@@ -68,28 +65,6 @@ class Ahead:
             else:  # a template's text, and the templates it names
                 incremental.remember_names(*sent)
 
-    def stop(self) -> None:
-        """End the helper (done or not) and reap it."""
-        if os.getpid() != self.owner:
-            return
-        self._close()
-        if self.pid < 0:
-            return
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
-        self.pid = -1
-
-    def _close(self) -> None:
-        if self.reader >= 0:
-            os.close(self.reader)
-            self.reader = -1
-
 
 NOT_STARTED = Ahead(-1, -1)  # a build with no helper: the build compiles all itself
 
@@ -99,50 +74,12 @@ def start(templates: Path | None, config: SiteConfig) -> Ahead:
     the preview server's, could pass a lock one of them holds to the child: workers.py)."""
     if not may_fork():
         return NOT_STARTED
-    parent = os.getpid()
-    try:
-        reader, writer = os.pipe()
-    except OSError:
+    forked = fork_helper(lambda writer: _send_all(templates, config, writer))
+    if forked is None:
         return NOT_STARTED
-    # Ctrl-C held back while forking: caught in the helper before its `try`, it would
-    # carry the helper back into the build's own code (its clean-up, the lock's release);
-    # in its `try`, it ends the helper
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        pid = os.fork()
-    except OSError:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        os.close(reader)
-        os.close(writer)
-        return NOT_STARTED
-    if pid == 0:  # the helper: whatever happens, it ends here
-        status = 1
-        try:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            os.close(reader)
-            _die_with(parent)
-            _send_all(templates, config, writer)
-            status = 0
-        finally:
-            os._exit(status)
-    signal.pthread_sigmask(signal.SIG_SETMASK, held)
-    os.close(writer)
-    os.set_blocking(reader, False)
-    return Ahead(pid, reader)
-
-
-def _die_with(parent: int) -> None:
-    """Have the kernel end the helper if the build is killed (Linux; elsewhere it ends
-    when it is done, or when the build's end of the pipe is gone): it holds what the
-    build held when it forked, the output folder's lock among it."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # not Linux: no such call
-        pass
-    if os.getppid() != parent:  # the build was killed before the call above
-        os._exit(1)
+    ahead = Ahead(*forked)
+    os.set_blocking(ahead.reader, False)
+    return ahead
 
 
 def _send_all(templates: Path | None, config: SiteConfig, writer: int) -> None:
@@ -180,6 +117,4 @@ def _send_all(templates: Path | None, config: SiteConfig, writer: int) -> None:
 
 def _send(writer: int, value: tuple) -> None:
     data = marshal.dumps(value)
-    view = memoryview(_SIZE.pack(len(data)) + data)
-    while view:
-        view = view[os.write(writer, view):]
+    write_all(writer, _SIZE.pack(len(data)) + data)

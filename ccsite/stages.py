@@ -51,8 +51,9 @@ class Build:
     errors: ErrorList = field(default_factory=ErrorList)
     started: float = field(default_factory=time.perf_counter)
     ahead: precompile.Ahead = precompile.NOT_STARTED  # templates compiled meanwhile
+    adopting: write.Adopting | None = None  # the published files looked at meanwhile
     intact: dict[str, set[str]] = field(default_factory=dict)  # root -> published files
-    # found as the last build wrote them, when this one started (see write.adopt_restored)
+    # found as the last build wrote them, when this one started (see write.start_adopting)
 
 
 def run(paths: Paths, options: validate.BuildOptions,
@@ -65,8 +66,10 @@ def run(paths: Paths, options: validate.BuildOptions,
     b = Build(paths, options, memory, defer, _Stages(progress, {}))
     try:
         return _stages(b, changed_files, remember)
-    finally:
-        b.ahead.stop()  # the templates' helper (see load_content), however the build ended
+    finally:  # the helpers (see load_content), however the build ended
+        b.ahead.stop()
+        if b.adopting is not None:
+            b.adopting.stop()
 
 
 def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildResult:
@@ -76,6 +79,7 @@ def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildRe
     b.step("site graph")
     site = make_site_graph(b, folder, config, validated)
     b.step("render")
+    b.intact = b.adopting.finish()
     reuse = _reuse_of_last_build(b, folder, site)
     stage = write.Stage(b.paths.output)  # the pages as rendered, until they are written
     try:
@@ -112,8 +116,9 @@ def load_content(b: Build, changed_files: set[str] | None
     if memory.known_files is None:
         memory.known_files = load.KnownFiles()
     # which published files are as the last build left them (one a CI cache restored,
-    # with the bytes written, is adopted): see write.adopt_restored
-    b.intact = write.adopt_restored(b.paths.output, memory.outputs)
+    # with the bytes written, is adopted), found while the content loads and validates:
+    # see write.start_adopting
+    b.adopting = write.start_adopting(b.paths.output, memory.outputs)
     folder = load.load(b.paths.source, b.paths.shown, b.errors, parsed=memory.parsed,
                        known=memory.known_files, changed=changed_files,
                        digests=memory.file_digests)

@@ -5,6 +5,9 @@ Workers are forked, so they start with everything the build has made so far (the
 compiled templates) without copying it through a pipe; only each item's result comes back.
 Forking a process that runs other threads (the preview server's) could copy a lock held
 by one of them, so a process with threads does its work itself.
+
+A `Helper` is one process forked to work beside the build (compiling its templates,
+reading its restored output) and to send what it finds through a pipe.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 MAX_WORKERS = 8
+PIPE_BYTES = 1 << 20  # read at once from a helper's pipe, and the size a helper may ask of
+# it: the theme's compiled code (0.55 MB: precompile.py) is then sent without waiting
 
 
 def worth_forking(items: int, minimum: int) -> int:
@@ -95,3 +100,114 @@ def _start_worker(mask: set, initializer: Callable | None, initargs: tuple) -> N
     if initializer is not None:
         initializer(*initargs)
 
+
+
+class Helper:
+    """A process forked by `fork_helper`, as the build sees it: the pipe it writes to
+    (`reader`, -1 once closed) and its process id (-1 once reaped)."""
+
+    def __init__(self, pid: int, reader: int):
+        self.pid, self.reader = pid, reader
+        self.owner = os.getpid()  # processes forked from the build inherit this: only
+        # the build reads the pipe (or each would get part) and ends the helper
+
+    def read_all(self) -> bytes | None:
+        """Wait for the helper to end: all it wrote, or None when it failed (or is not
+        this process's)."""
+        if os.getpid() != self.owner or self.reader < 0:
+            return None
+        chunks: list[bytes] | None = []
+        try:
+            os.set_blocking(self.reader, True)
+            while piece := os.read(self.reader, PIPE_BYTES):
+                chunks.append(piece)
+        except OSError:
+            chunks = None
+        self.close()
+        ended_well = self._reap() == 0
+        return b"".join(chunks) if chunks is not None and ended_well else None
+
+    def stop(self) -> None:
+        """End the helper, done or not, and reap it."""
+        if os.getpid() != self.owner:
+            return
+        self.close()
+        if self.pid > 0:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap()
+
+    def close(self) -> None:
+        if self.reader >= 0:
+            os.close(self.reader)
+            self.reader = -1
+
+    def _reap(self) -> int | None:
+        """Wait for the helper's end: its exit status (None: not known)."""
+        if self.pid < 0:
+            return None
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            status = None
+        self.pid = -1
+        return None if status is None else os.waitstatus_to_exitcode(status)
+
+
+def fork_helper(work: Callable[[int], None]) -> tuple[int, int] | None:
+    """Fork a helper that runs `work(writer)`, writing what it finds to the pipe, and
+    then ends, whatever happens: (its process id, the pipe's reading end), or None when
+    it cannot be forked. Whether forking is safe here is the caller's to ask first
+    (`may_fork`)."""
+    parent = os.getpid()
+    try:
+        reader, writer = os.pipe()
+    except OSError:
+        return None
+    # Ctrl-C held back while forking: caught in the helper before its `try`, it would
+    # carry the helper back into the build's own code (its clean-up, the lock's release);
+    # in its `try`, it ends the helper
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+    except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        os.close(reader)
+        os.close(writer)
+        return None
+    if pid == 0:  # the helper: whatever happens, it ends here
+        status = 1
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            os.close(reader)
+            _die_with(parent)
+            work(writer)
+            status = 0
+        finally:
+            os._exit(status)
+    signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    os.close(writer)
+    return pid, reader
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel end the helper if the build is killed (Linux; elsewhere it ends
+    when it is done, or when the build's end of the pipe is gone): it holds what the
+    build held when it forked, the output folder's lock among it."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux: no such call
+        pass
+    if os.getppid() != parent:  # the build was killed before the call above
+        os._exit(1)
+
+
+def write_all(writer: int, data: bytes) -> None:
+    """Write all of `data` to a pipe (a write may take only part)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(writer, view):]

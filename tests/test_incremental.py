@@ -168,12 +168,51 @@ def test_file_put_by_hand_in_the_published_site_goes_as_a_clean_build_would(site
         assert_same_as_full_build(site)
 
 
+# who reads the published files whose status changed (write.start_adopting): the build
+# itself, a helper process (on a large site), or the build after a helper that failed
+READERS = ["the build", "a helper", "the build, its helper failed"]
+
+
+class ReadHere(list):
+    """Paths of the published files the build process read itself, by `reader`'s way."""
+
+    reader: str
+
+
+@pytest.fixture
+def published_files_read_by(request, monkeypatch) -> ReadHere:
+    """The published files the build process reads itself (not its helper's readings),
+    with `reader` (the test's parameter) the one who reads those whose status changed."""
+    from ccsite import write
+
+    reader = request.param
+    monkeypatch.setattr(write, "HELPER_FROM", 10**9 if reader == "the build" else 0)
+    monkeypatch.setattr(write, "may_fork", lambda: True)  # whatever threads the tests run
+    if reader == "the build, its helper failed":
+        def fails(self, writer):
+            os.write(writer, b"half an answer")
+            raise OSError("a disk gone")
+        monkeypatch.setattr(write.Adopting, "send_readings", fails)
+    here, reads = os.getpid(), ReadHere()
+    reads.reader = reader
+
+    def counted(path, real=write.of_file):
+        if os.getpid() == here:
+            reads.append(str(path))
+        return real(path)
+    monkeypatch.setattr(write, "of_file", counted)
+    return reads
+
+
 @pytest.mark.parametrize("page", ["centres/oxhey/index.html", "members/index.html"])
 @pytest.mark.parametrize("how", ["overwritten", "replaced", "removed"])
-def test_published_page_changed_by_hand_is_made_again_by_the_next_build(site, page, how):
+@pytest.mark.parametrize("published_files_read_by", READERS, indirect=True)
+def test_published_page_changed_by_hand_is_made_again_by_the_next_build(
+        site, page, how, published_files_read_by):
     """A page the next build would keep (nothing it shows changed) is kept only while its
     published file is the one the last build wrote: one changed by hand in place, replaced
-    by another file, or removed is made again, as a clean build makes it."""
+    by another file, or removed is made again, as a clean build makes it, whoever reads
+    the files whose status changed."""
     incremental_build(site)
     published = site.output / ("members" if page.startswith("members/") else "public") / \
         page.removeprefix("members/")
@@ -276,10 +315,13 @@ def counting_renders(monkeypatch) -> list[str]:
 
 
 @pytest.mark.parametrize("change", sorted(CI_EDITS))
+@pytest.mark.parametrize("published_files_read_by", READERS, indirect=True)
 def test_ci_build_in_a_fresh_clone_with_the_cache_restored_does_only_what_the_change_needs(
-        site, tmp_path, monkeypatch, change):
+        site, tmp_path, monkeypatch, change, published_files_read_by):
     """Built in CI: it renders and writes what the same change built in place would, no
-    more (unchanged files kept, as their inodes show), and equals a clean build."""
+    more (unchanged files kept, as their inodes show), and equals a clean build, whoever
+    reads the restored output's files (a helper process on a large site: then the build
+    reads none of them itself, unless the helper failed)."""
     rendered = counting_renders(monkeypatch)
     monkeypatch.chdir(site.root)  # CI runs `ccsite build --output _site` in the clone
     build(Path("content"), Path("_site"), BuildOptions(now=NOW))
@@ -297,7 +339,11 @@ def test_ci_build_in_a_fresh_clone_with_the_cache_restored_does_only_what_the_ch
     monkeypatch.chdir(clone)
     before = {p: p.stat().st_ino for p in Path("_site/public").rglob("*") if p.is_file()}
     rendered.clear()
+    published_files_read_by.clear()
     in_ci = build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    read_here = [p for p in published_files_read_by if "_site/public/" in p]
+    if change != "nothing":  # (nothing changed: found up to date, nothing read)
+        assert (read_here == []) == (published_files_read_by.reader == "a helper")
     assert sorted(rendered) == rendered_in_place
     assert (in_ci.changed, in_ci.removed) == (in_place.changed, in_place.removed)
     kept = sum(p.is_file() and p.stat().st_ino == inode for p, inode in before.items())
