@@ -321,17 +321,24 @@ class BuildMemory:
     # the parts read only when first used (see `Part.lazy` and `__getattr__`)
 
     @classmethod
-    def read(cls, path: Path) -> "BuildMemory":
+    def read(cls, path: Path, first: Callable[["BuildMemory"], None] | None = None
+             ) -> "BuildMemory":
         """The memory the last build kept in the cache folder, or a fresh one when there
         is none this version can read (see cachefolder.py): a cold build, never a stop.
         `path` is its table of contents, which names the files of its parts (see
-        `save`): a part missing, damaged or not the one named is the same as none."""
+        `save`): a part missing, damaged or not the one named is the same as none.
+        `first` is given the memory as its table of contents has it, before its parts
+        are read (most of the time taken): what it holds of the published files is
+        enough to start looking at them (see pipeline.py)."""
         try:
             with cachefolder.collector_paused():
                 data = cachefolder.read(path, "build memory", cls.version)
+                memory = cls.from_data(data, {name: {} for name in PARTS})
+                if first is not None:
+                    first(memory)
                 kept = _read_parts(path.parent, data["parts"], cls.version)
-                memory = cls.from_data(data, {name: _merged(kept[name]) if name in kept
-                                              else {} for name in PARTS})
+                for name, shards in kept.items():
+                    setattr(memory, name, _merged(shards))
         except cachefolder.CacheUnreadable:
             return cls()
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError):

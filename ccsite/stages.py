@@ -59,11 +59,12 @@ class Build:
 def run(paths: Paths, options: validate.BuildOptions,
         progress: Callable[[str], None] | None, memory: incremental.BuildMemory,
         defer: bool, changed_files: set[str] | None = None,
-        remember: bool = False) -> BuildResult:
+        remember: bool = False, adopting: write.Adopting | None = None) -> BuildResult:
     """The pipeline. `changed_files`: see load.load; `remember`: keep the site graph in
-    `memory` after a good build, for the preview server's quick rebuilds (quickedit.py)."""
+    `memory` after a good build, for the preview server's quick rebuilds (quickedit.py);
+    `adopting`: the published files, looked at already (see load_content)."""
     memory.last_build = None  # from here on the objects it holds are being changed
-    b = Build(paths, options, memory, defer, _Stages(progress, {}))
+    b = Build(paths, options, memory, defer, _Stages(progress, {}), adopting=adopting)
     try:
         return _stages(b, changed_files, remember)
     finally:  # the helpers (see load_content), however the build ended
@@ -116,9 +117,10 @@ def load_content(b: Build, changed_files: set[str] | None
     if memory.known_files is None:
         memory.known_files = load.KnownFiles()
     # which published files are as the last build left them (one a CI cache restored,
-    # with the bytes written, is adopted), found while the content loads and validates:
-    # see write.start_adopting
-    b.adopting = write.start_adopting(b.paths.output, memory.outputs)
+    # with the bytes written, is adopted), found while the content loads and validates
+    # (see write.start_adopting), if not while the memory was read (pipeline.py)
+    if b.adopting is None:
+        b.adopting = write.start_adopting(b.paths.output, memory.outputs, memory.spares)
     folder = load.load(b.paths.source, b.paths.shown, b.errors, parsed=memory.parsed,
                        known=memory.known_files, changed=changed_files,
                        digests=memory.file_digests)
@@ -373,7 +375,7 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
         written = write.write_root(paths.output, "public", made.public, finish=index,
                                    previous=memory.outputs.get("public"),
                                    force=bool(memory.search_stale_pages), sources=sources,
-                                   spare_holds=memory.spares.get("public"),
+                                   spare_holds=_spare_holds(b, "public"),
                                    stamp=memory.stamps.get("public"))
         _note_spare(memory, "public", written)
         if not written.swapped:  # nothing public changed: the published index is kept
@@ -388,7 +390,7 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
         else:
             members_written = write.write_root(
                 paths.output, "members", members_root, previous=memory.outputs.get("members"),
-                sources=sources, spare_holds=memory.spares.get("members"),
+                sources=sources, spare_holds=_spare_holds(b, "members"),
                 stamp=memory.stamps.get("members"))
             _note_spare(memory, "members", members_written)
         memory.outputs["members"] = members_written.signatures
@@ -406,6 +408,13 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
             memory.outputs.pop(stale, None)
     memory.source_digests = sources.used
     return written
+
+
+def _spare_holds(b: Build, root: str) -> tuple | None:
+    """What the root's spare folder holds: as listed when this build started (a CI
+    cache restored it: see write.start_adopting), else as the last write recorded."""
+    listed = b.adopting.spares.get(root) if b.adopting else None
+    return listed or b.memory.spares.get(root)
 
 
 def _note_spare(memory: incremental.BuildMemory, root: str, written: write.Written) -> None:

@@ -241,13 +241,17 @@ def folder_stamp(root: Path, files: Iterable[str]) -> str | None:
             folders.add(parent)
             parent = parent.rpartition("/")[0]
     base = f"{root}/"
-    digest = hashlib.blake2b(digest_size=16)
     try:
-        for folder in sorted(folders):
-            digest.update(f"{folder}\0{os.stat(base + folder).st_mtime_ns}\0".encode(
-                "utf-8", "surrogateescape"))
+        return _stamp_of({folder: os.stat(base + folder).st_mtime_ns for folder in folders})
     except OSError:
         return None
+
+
+def _stamp_of(times: dict[str, int]) -> str:
+    """`folder_stamp` of folders with these modification times."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in sorted(times):
+        digest.update(f"{folder}\0{times[folder]}\0".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -277,11 +281,11 @@ def _make_like(folder: Path, plan: dict[str, tuple[str, bytes | Path | str]],
     if held is not None:
         for rel in held.keys() - plan.keys():
             target = os.path.join(root, rel)
-            if os.path.isdir(target) and not os.path.islink(target):
-                raise OSError(f"a folder where a file was: {rel}")  # start afresh
             try:
-                os.unlink(target)
-            except OSError:
+                os.unlink(target)  # (a link is unlinked, never followed)
+            except OSError:  # not there, or a folder where a file was: start afresh
+                if os.path.isdir(target) and not os.path.islink(target):
+                    raise OSError(f"a folder where a file was: {rel}") from None
                 continue
             parent = os.path.dirname(target)
             while parent != root:  # the folders it leaves empty go too
@@ -511,12 +515,17 @@ def still_written(recorded: str | None, published: str, now: str | None = None) 
 HELPER_FROM = 500
 
 
-def start_adopting(output: Path, outputs: dict[str, dict[str, str]]) -> "Adopting":
+def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
+                   spares: dict[str, tuple] | None = None) -> "Adopting":
     """Start `adopt_restored`: each published file is stat-ed here, and those whose
     status changed since the last build are read for their digest. When there are many
     (a fresh clone with its output restored by CI: 12,000 files, 0.17 s at 10,000
     documents), a helper process reads them while the build loads and validates its
-    content on the machine's other core; `Adopting.finish` takes its answer."""
+    content on the machine's other core; `Adopting.finish` takes its answer.
+
+    The helper also lists each spare folder that is not the one the last write left (by
+    `spares`, what it recorded: see `Written.spare`), as the write would walk it
+    otherwise (0.1 s more of a CI build at 10,000 documents): see `list_spare`."""
     adopting = Adopting(outputs)
     for root, files in outputs.items():
         folder = f"{output / root}/"
@@ -531,10 +540,22 @@ def start_adopting(output: Path, outputs: dict[str, dict[str, str]]) -> "Adoptin
             elif now is not None:
                 adopting.to_read.append((root, rel, recorded, folder + rel, now))
     if len(adopting.to_read) >= HELPER_FROM and may_fork():
+        adopting.to_list = {root: spare for root in outputs
+                            if _spare_unknown(spare := output / f"{SPARE_PREFIX}{root}",
+                                              (spares or {}).get(root))}
         forked = fork_helper(adopting.send_readings)
         if forked is not None:
             adopting.helper = Helper(*forked)
     return adopting
+
+
+def _spare_unknown(spare: Path, holds: tuple | None) -> bool:
+    """Is there a spare folder that is not the one the last write recorded?"""
+    try:
+        found = os.lstat(spare)
+    except OSError:
+        return False
+    return stat.S_ISDIR(found.st_mode) and (not holds or found.st_ino != holds[0])
 
 
 @dataclass
@@ -545,14 +566,15 @@ class Adopting:
     found: dict[str, set[str]] = field(default_factory=dict)  # root -> files as recorded
     to_read: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     # (root, file, its record, its path, its status now): a file whose status changed
+    to_list: dict[str, Path] = field(default_factory=dict)  # root -> its spare, to list
+    spares: dict[str, tuple] = field(default_factory=dict)  # root -> its spare, listed
     helper: Helper | None = None
 
     def finish(self) -> dict[str, set[str]]:
         """`adopt_restored`'s answer: the helper's readings, or (when there was none, or
-        it failed) the build's own."""
-        readings = self._from_helper() if self.helper else None
-        if readings is None:
-            readings = self._readings()
+        it failed) the build's own. What the helper listed of the spares is `spares`."""
+        answer = self._from_helper() if self.helper else None
+        readings, self.spares = answer or (self._readings(), {})
         for (root, rel, _, _, _), recorded in zip(self.to_read, readings):
             if recorded is not None:
                 self.outputs[root][rel] = recorded
@@ -566,26 +588,65 @@ class Adopting:
             self.helper.stop()
 
     def send_readings(self, writer: int) -> None:
-        """The helper's work: each file's reading, sent (marshal) through its pipe. At
-        the lowest priority: the build's other helper (its templates, precompile.py) and
-        the build itself go first, and this one has the time they leave (run as their
-        equal, it slowed them by more than it saved, 2 cores at 10,000 documents)."""
+        """The helper's work: each file's reading and each spare's listing, sent
+        (marshal) through its pipe. At the lowest priority: the build's other helper
+        (its templates, precompile.py) and the build itself go first, and this one has
+        the time they leave (run as their equal, it slowed them by more than it saved,
+        2 cores at 10,000 documents)."""
         os.nice(19)
-        write_all(writer, marshal.dumps(self._readings()))
+        listed = {root: listing for root, spare in self.to_list.items()
+                  if (listing := list_spare(spare)) is not None}
+        write_all(writer, marshal.dumps((self._readings(), listed)))
 
     def _readings(self) -> list[str | None]:
         """What to record of each file of `to_read` (see `still_written`)."""
         return [still_written(recorded, path, now)
                 for _, _, recorded, path, now in self.to_read]
 
-    def _from_helper(self) -> list[str | None] | None:
+    def _from_helper(self) -> tuple[list[str | None], dict[str, tuple]] | None:
         data, self.helper = self.helper.read_all(), None
         try:
-            readings = marshal.loads(data) if data is not None else None
+            readings, listed = marshal.loads(data) if data is not None else (None, None)
         except (EOFError, ValueError, TypeError):
             return None
-        return readings if isinstance(readings, list) and \
-            len(readings) == len(self.to_read) else None
+        if not (isinstance(readings, list) and len(readings) == len(self.to_read)):
+            return None
+        return readings, listed
+
+
+def list_spare(spare: Path) -> tuple | None:
+    """A spare folder walked, as `Written.spare` records one: (its inode, its files'
+    records, its folders' stamp), so that the write makes its new folder from it by
+    what it holds (see `_spare_files`, `_make_like`), as after a build that recorded it.
+    Each folder's time is taken before it is listed, so a file put in it meanwhile
+    changes the stamp, and the write walks the spare itself, as it does when the spare
+    holds a folder without files (the stamp then has a folder the write's has not).
+    None when it holds a link to a folder, or anything but files and folders."""
+    files: dict[str, str] = {}
+    times: dict[str, int] = {}
+
+    def walk(path: str, prefix: str) -> bool:
+        times[prefix.rstrip("/")] = os.stat(path).st_mtime_ns
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if not walk(entry.path, f"{prefix}{entry.name}/"):
+                        return False
+                elif entry.is_file(follow_symlinks=False):
+                    found = entry.stat(follow_symlinks=False)
+                    files[prefix + entry.name] = \
+                        f"|{found.st_ino}:{found.st_mtime_ns}:{found.st_size}"
+                else:
+                    return False
+        return True
+
+    try:
+        inode = os.lstat(spare).st_ino
+        if not walk(str(spare), ""):
+            return None
+    except OSError:
+        return None
+    return inode, files, _stamp_of(times)
 
 
 def adopt_restored(output: Path, outputs: dict[str, dict[str, str]]) -> dict[str, set[str]]:

@@ -47,6 +47,42 @@ def assert_same_as_full_build(site, now=NOW) -> None:
         assert tree(site.output / root) == tree(full / root), root
 
 
+# who reads the published files whose status changed (write.start_adopting): the build
+# itself, a helper process (on a large site), or the build after a helper that failed
+READERS = ["the build", "a helper", "the build, its helper failed"]
+
+
+class ReadHere(list):
+    """Paths of the published files the build process read itself, by `reader`'s way."""
+
+    reader: str
+
+
+@pytest.fixture
+def published_files_read_by(request, monkeypatch) -> ReadHere:
+    """The published files the build process reads itself (not its helper's readings),
+    with `reader` (the test's parameter) the one who reads those whose status changed."""
+    from ccsite import write
+
+    reader = request.param
+    monkeypatch.setattr(write, "HELPER_FROM", 10**9 if reader == "the build" else 0)
+    monkeypatch.setattr(write, "may_fork", lambda: True)  # whatever threads the tests run
+    if reader == "the build, its helper failed":
+        def fails(self, writer):
+            os.write(writer, b"half an answer")
+            raise OSError("a disk gone")
+        monkeypatch.setattr(write.Adopting, "send_readings", fails)
+    here, reads = os.getpid(), ReadHere()
+    reads.reader = reader
+
+    def counted(path, real=write.of_file):
+        if os.getpid() == here:
+            reads.append(str(path))
+        return real(path)
+    monkeypatch.setattr(write, "of_file", counted)
+    return reads
+
+
 def rename(site, old: str, new: str) -> None:
     os.rename(site.content / old, site.content / new)
 
@@ -128,27 +164,78 @@ def test_builds_made_from_the_spare_folder_are_exact_and_never_touch_published_f
         assert_same_as_full_build(site)
 
 
-def test_spare_folder_that_is_not_the_one_the_memory_knows_is_looked_through(site):
+# what a spare folder the memory does not know may hold, beside the site it was
+SPARE_LEFTOVERS = {
+    "a file": lambda spare, site: (spare / "stray.html").write_text("left behind"),
+    "a page no longer made": lambda spare, site: (
+        (spare / "news/gone/older").mkdir(parents=True),
+        (spare / "news/gone/older/index.html").write_text("a page no longer made")),
+    "an empty folder": lambda spare, site: (spare / "news/gone/older").mkdir(parents=True),
+    "a link to a published folder": lambda spare, site: os.symlink(
+        site.output / "public/news", spare / "gone"),
+    "a link to a file": lambda spare, site: os.symlink(
+        site.content / "site.yaml", spare / "gone"),
+}
+
+
+@pytest.mark.parametrize("left", sorted(SPARE_LEFTOVERS))
+@pytest.mark.parametrize("published_files_read_by", READERS, indirect=True)
+def test_spare_folder_that_is_not_the_one_the_memory_knows_is_looked_through(
+        site, left, published_files_read_by):
     """A build makes its folder from the spare by the list of files the memory says it
     holds, without walking it; a spare that is another folder (one left by a build killed
     after its swap, before its memory was saved, or one a CI cache restored) is walked,
-    so nothing else in it stays: no file, and no folder of a page that is gone (a web
-    server answers "forbidden" for a folder without its page, not "not found")."""
+    by the build or its helper, so nothing else in it stays: no file, no link, and no
+    folder of a page that is gone (a web server answers "forbidden" for a folder without
+    its page, not "not found")."""
     incremental_build(site)
     SCENARIOS["edit a centre"](site)
     incremental_build(site)
     spare = site.output / ".ccsite-spare-public"
     other = site.output / "other"
     shutil.copytree(spare, other)
-    (other / "stray.html").write_text("left behind")
-    (other / "news/gone/older").mkdir(parents=True)
-    (other / "news/gone/older/index.html").write_text("a page no longer made")
+    SPARE_LEFTOVERS[left](other, site)
     shutil.rmtree(spare)
     other.rename(spare)
     SCENARIOS["add a news item"](site)
     incremental_build(site)
     assert not (site.output / "public/stray.html").exists()
+    assert not os.path.lexists(site.output / "public/gone")
     assert not (site.output / "public/news/gone").exists()
+    assert_same_as_full_build(site)
+
+
+@pytest.mark.parametrize("where", ["stray.html", "news/gone/index.html"])
+def test_file_put_in_a_spare_after_the_helper_listed_it_is_not_published(
+        site, monkeypatch, where):
+    """The helper lists a spare folder the memory does not know (write.list_spare) while
+    the build loads its content; a file put in it after that changes its folder's time,
+    so the write walks the spare itself, and the file is not published."""
+    from ccsite import write
+
+    monkeypatch.setattr(write, "HELPER_FROM", 0)
+    monkeypatch.setattr(write, "may_fork", lambda: True)
+    incremental_build(site)
+    SCENARIOS["edit a centre"](site)
+    incremental_build(site)
+    spare = site.output / ".ccsite-spare-public"
+    other = site.output / "other"
+    shutil.copytree(spare, other)
+    shutil.rmtree(spare)
+    other.rename(spare)
+    listed, finish = [], write.Adopting.finish
+
+    def then_a_file_put_in(self):
+        found = finish(self)
+        listed.append(self.spares.get("public"))
+        (spare / where).parent.mkdir(exist_ok=True)
+        (spare / where).write_text("put in meanwhile")
+        return found
+    monkeypatch.setattr(write.Adopting, "finish", then_a_file_put_in)
+    SCENARIOS["add a news item"](site)
+    incremental_build(site)
+    assert listed[0] is not None  # the helper listed it
+    assert not (site.output / "public" / where).exists()
     assert_same_as_full_build(site)
 
 
@@ -166,42 +253,6 @@ def test_file_put_by_hand_in_the_published_site_goes_as_a_clean_build_would(site
         incremental_build(site)
         assert not (site.output / "public" / where).exists()
         assert_same_as_full_build(site)
-
-
-# who reads the published files whose status changed (write.start_adopting): the build
-# itself, a helper process (on a large site), or the build after a helper that failed
-READERS = ["the build", "a helper", "the build, its helper failed"]
-
-
-class ReadHere(list):
-    """Paths of the published files the build process read itself, by `reader`'s way."""
-
-    reader: str
-
-
-@pytest.fixture
-def published_files_read_by(request, monkeypatch) -> ReadHere:
-    """The published files the build process reads itself (not its helper's readings),
-    with `reader` (the test's parameter) the one who reads those whose status changed."""
-    from ccsite import write
-
-    reader = request.param
-    monkeypatch.setattr(write, "HELPER_FROM", 10**9 if reader == "the build" else 0)
-    monkeypatch.setattr(write, "may_fork", lambda: True)  # whatever threads the tests run
-    if reader == "the build, its helper failed":
-        def fails(self, writer):
-            os.write(writer, b"half an answer")
-            raise OSError("a disk gone")
-        monkeypatch.setattr(write.Adopting, "send_readings", fails)
-    here, reads = os.getpid(), ReadHere()
-    reads.reader = reader
-
-    def counted(path, real=write.of_file):
-        if os.getpid() == here:
-            reads.append(str(path))
-        return real(path)
-    monkeypatch.setattr(write, "of_file", counted)
-    return reads
 
 
 @pytest.mark.parametrize("page", ["centres/oxhey/index.html", "members/index.html"])
@@ -351,6 +402,34 @@ def test_ci_build_in_a_fresh_clone_with_the_cache_restored_does_only_what_the_ch
         "_site/public/pagefind").rglob("*"))) if in_ci.changed else 0)
     for root in ("public", "members", "deploy"):
         assert tree(clone / "_site" / root) == tree(site.output / root), root
+
+
+def test_helper_started_for_a_memory_whose_parts_are_damaged_is_ended(site, monkeypatch):
+    """The published files are looked at (by a helper process, on a large site) as soon
+    as the memory's table of contents is read; when a part of it then cannot be read,
+    the build starts afresh: that helper is ended and reaped, not left behind, and the
+    build is the clean one."""
+    from ccsite import workers, write
+
+    monkeypatch.setattr(write, "HELPER_FROM", 0)
+    monkeypatch.setattr(write, "may_fork", lambda: True)
+    started, made = [], workers.Helper.__init__
+
+    def recorded(self, pid, reader):
+        started.append(pid)
+        made(self, pid, reader)
+    monkeypatch.setattr(workers.Helper, "__init__", recorded)
+    incremental_build(site)
+    SCENARIOS["edit a centre"](site)
+    [part] = (site.root / ".ccsite-cache").glob("build-memory-part.pages.0.*")
+    part.write_bytes(os.urandom(part.stat().st_size))
+    started.clear()
+    incremental_build(site)
+    assert len([pid for pid in started if pid > 0]) >= 2  # this memory's and the fresh one's
+    for pid in started:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone, and reaped (a zombie is still there to signal)
+    assert_same_as_full_build(site)
 
 
 def test_ci_build_in_a_fresh_clone_reads_each_content_file_once(site, tmp_path, monkeypatch):
