@@ -171,7 +171,8 @@ def routes(site: Site) -> list[Route]:
          Route("/subscribe/", "subscribe.html", {"section": "Pages"}),
          Route("/lessons/", "lessons.html", {"section": "Lessons learned"}),
          Route("/programme/", "programme.html", {"chart": chart, "section": "Programme"}),
-         Route("/search/", "search.html", {"shards": search.shard_urls(len(site.news))}),
+         Route("/search/", "search.html",
+               {"shards": search.shard_urls(search.page_counts(site))}),
          Route("/data/", "data.html", {"files": data_catalogue(site), "section": "Open data"}),
          Route("/404.html", "404.html")]
     # structured data is made as a page renders (`own`): a centre's reads its agency too

@@ -371,7 +371,7 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
         memory.search_stale_pages |= {p for p in written.changed | written.removed
                                       if p.endswith(".html")}
     else:
-        index = functools.partial(_index_search, b, made, len(site.public.news))
+        index = functools.partial(_index_search, b, made, search.page_counts(site.public))
         written = write.write_root(paths.output, "public", made.public, finish=index,
                                    previous=memory.outputs.get("public"),
                                    force=bool(memory.search_stale_pages), sources=sources,
@@ -435,7 +435,7 @@ def _note_stamp(memory: incremental.BuildMemory, root: str, written: write.Writt
         memory.stamps[root] = written.stamp
 
 
-def _index_search(b: Build, made: Made, news_items: int, root: Path,
+def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
                   changed: set[str]) -> None:
     """Index the new public folder before it is swapped in: only the bundles whose pages
     changed since the index was made (see outputs/search.py), each audited for members
@@ -444,17 +444,17 @@ def _index_search(b: Build, made: Made, news_items: int, root: Path,
     published = b.paths.output / "public"
     old_index = published / search.SUBDIR
     stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
-    if old_index.is_dir() and not stale and memory.search_news == news_items:
+    if old_index.is_dir() and not stale and memory.search_counts == counts:
         write.sync_tree(old_index, root / search.SUBDIR)  # its pages are too
         made_files: list[Path] = []
     else:
         b.step("search index")
-        same_layout = old_index.is_dir() and memory.search_news is not None and \
-            search.shard_names(memory.search_news) == search.shard_names(news_items)
+        same_layout = old_index.is_dir() and memory.search_counts is not None and \
+            search.shard_names(memory.search_counts) == search.shard_names(counts)
         try:
             index = search.update_search_index(
                 root, [p for p in made.public if p.endswith(".html")],
-                old_index if same_layout else None, news_items,
+                old_index if same_layout else None, counts,
                 stale if same_layout else None, memory.search_unindexed,
                 functools.partial(_audit_index, b, made, root))  # each bundle as made
         except search.SearchIndexError as exc:
@@ -462,7 +462,7 @@ def _index_search(b: Build, made: Made, news_items: int, root: Path,
         errors.raise_if_any()
         made_files = index.files
         memory.search_stale_pages = set()
-        memory.search_news = news_items
+        memory.search_counts = counts
         memory.search_unindexed = index.unindexed
     _audit_kept_index(b, made, root, made_files)
     b.step("publish")  # the new folder swapped in, the old one removed

@@ -685,6 +685,44 @@ def test_template_imported_by_an_imported_macro_file_is_followed(site):
     assert_same_as_full_build(site)
 
 
+def page_counts(site, news: int) -> dict[str, int]:
+    """The pages of each sharded kind the site's search index is made for (see
+    outputs/search.py): its news items, and its centres as the content has them."""
+    return {"news": news, "centres": len(list((site.content / "centres").glob("*.md")))}
+
+
+def assert_each_bundle_indexes_its_own_pages(public: Path, shards: list[str]) -> None:
+    """News items and centres in their shards, the other pages in the main bundle."""
+    from ccsite.outputs import search
+
+    indexed = [p.relative_to(public).as_posix() for p in public.rglob("*.html")
+               if b"data-pagefind-body" in p.read_bytes()]
+    for bundle in ["", *shards]:
+        entry = json.loads((search._bundle_folder(public, bundle) / "pagefind-entry.json")
+                           .read_text())
+        count = sum(1 for page in indexed if search.bundle_of(page, shards) == bundle)
+        assert entry["languages"]["en-gb"]["page_count"] == count > 0, bundle
+
+
+def index_files(index: Path) -> dict[str, int]:
+    return {p.relative_to(index).as_posix(): p.stat().st_ino
+            for p in index.rglob("*") if p.is_file()}
+
+
+def bundles_made_again(before: dict[str, int], after: dict[str, int],
+                       shards: list[str]) -> set[str]:
+    """The bundles of the index ("" the main one) whose files are not the very files
+    (inodes) they were."""
+    made = set()
+    for bundle in ["", *shards]:
+        prefix = f"shards/{bundle}/" if bundle else ""
+        files = {k for k in before if (k.startswith(prefix) if bundle
+                                       else not k.startswith("shards/"))}
+        if not all(after.get(k) == before[k] for k in files):
+            made.add(bundle)
+    return made
+
+
 def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
     """On a site with many news items the index is sharded (outputs/search.py): an edit
     indexes its item's shard again and leaves the other bundles as they were, even when
@@ -698,44 +736,65 @@ def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
                    f"{number + 1}\nsummary: Item.\n---\nWords of item {number}.\n")
     incremental_build(site)
     index = site.output / "public" / "pagefind"
-    shards = search.shard_names(9)
-    assert [p.name for p in sorted((index / "shards").iterdir())] == shards
-    # each bundle indexes its own pages only: news items in their shards, the rest in main
+    shards = search.shard_names(page_counts(site, news=9))
+    assert [p.name for p in sorted((index / "shards").iterdir())] == sorted(shards)
     public = site.output / "public"
-    indexed = [p.relative_to(public).as_posix() for p in public.rglob("*.html")
-               if b"data-pagefind-body" in p.read_bytes()]
-    for bundle in ["", *shards]:
-        entry = json.loads((search._bundle_folder(public, bundle) / "pagefind-entry.json")
-                           .read_text())
-        count = sum(1 for page in indexed if search.bundle_of(page, shards) == bundle)
-        assert entry["languages"]["en-gb"]["page_count"] == count > 0, bundle
-    inodes = lambda: {p.relative_to(index).as_posix(): p.stat().st_ino
-                      for p in index.rglob("*") if p.is_file()}
+    assert_each_bundle_indexes_its_own_pages(public, shards)
     listing, home = (public / "news/index.html").read_bytes(), (public / "index.html").read_bytes()
     # a body; then the summary of an item too old for the home page's latest changes,
     # which only the news listing shows besides the item's own page
     for item, before_text, after_text in [
             ("item-3", "Words of item 3.", "Other words of item 3."),
             ("item-0", "summary: Item.", "summary: A new summary.")]:
-        before = inodes()
+        before = index_files(index)
         site.edit(f"news/{item}.md", before_text, after_text)
         incremental_build(site)
-        after = inodes()
-        edited = search.bundle_of(f"news/{item}/index.html", shards)
-        for bundle in ["", *shards]:
-            prefix = f"shards/{bundle}/" if bundle else ""
-            files = {k for k in before if (k.startswith(prefix) if bundle
-                                           else not k.startswith("shards/"))}
-            kept = all(after.get(k) == before[k] for k in files)
-            assert kept == (bundle != edited), (item, bundle)
+        assert bundles_made_again(before, index_files(index), shards) == {
+            search.bundle_of(f"news/{item}/index.html", shards)}, item
         assert_same_as_full_build(site)
     assert (public / "news/index.html").read_bytes() != listing
     assert (public / "index.html").read_bytes() == home
     for number in range(4, 8):  # fewer shards: the spare folder's index has more
         site.remove(f"news/item-{number}.md")
     incremental_build(site)
-    assert [p.name for p in sorted((index / "shards").iterdir())] == search.shard_names(5)
+    assert [p.name for p in sorted((index / "shards").iterdir())] == sorted(
+        search.shard_names(page_counts(site, news=5)))
     assert_same_as_full_build(site)
+
+
+def test_edited_centre_reindexes_only_its_search_shard(site, monkeypatch):
+    """A sharded site's centres are indexed in shards of their own (a centre's page
+    costs Pagefind as much as a few news items'): editing a centre indexes its shard
+    again, not the main bundle, which an opportunity's edit then indexes alone."""
+    from ccsite.outputs import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 1)
+    monkeypatch.setattr(search, "SHARDED_FROM", 1)
+    monkeypatch.setattr(search, "CENTRE_SHARD_PAGES", 1)
+    site.write("centres/ashby.md", (site.content / "centres/oxhey.md").read_text()
+               .replace("Oxhey", "Ashby"))
+    incremental_build(site)
+    index = site.output / "public" / "pagefind"
+    shards = search.shard_names(page_counts(site, news=1))
+    assert [name for name in shards if name.startswith("centres-")] == \
+        ["centres-0", "centres-1"]
+    public = site.output / "public"
+    assert_each_bundle_indexes_its_own_pages(public, shards)
+    pages = lambda: {p.relative_to(public).as_posix(): p.stat().st_ino
+                     for p in public.rglob("*.html") if b"data-pagefind-body" in p.read_bytes()}
+    # a centre's page only; an opportunity's title, shown on its centre's page too
+    for edit, kinds in [(SCENARIOS["edit a centre"], {"centres"}), (lambda s: s.edit(
+            "opportunities/oxhey-eoi.md", "title: ", "title: New - "), {"", "centres"})]:
+        before, shown = index_files(index), pages()
+        edit(site)
+        incremental_build(site)
+        changed = {page for page, inode in pages().items() if shown.get(page) != inode}
+        made = bundles_made_again(before, index_files(index), shards)
+        assert made == {search.bundle_of(page, shards) for page in changed}
+        assert made == {search.bundle_of("centres/oxhey/index.html", shards), *kinds} - \
+            {"centres"}
+        assert {bundle.rpartition("-")[0] for bundle in made} == kinds
+        assert_same_as_full_build(site)
 
 
 def test_search_main_bundle_reads_no_folder_whose_pages_are_all_left_out(site, monkeypatch):
@@ -762,7 +821,7 @@ def test_search_main_bundle_reads_no_folder_whose_pages_are_all_left_out(site, m
     assert all((public / page).is_file() for page in listing)
 
     def indexed_in_main() -> tuple[int, int]:
-        shards = search.shard_names(25)
+        shards = search.shard_names(page_counts(site, news=25))
         pages = [p.relative_to(public).as_posix() for p in public.rglob("*.html")
                  if b"data-pagefind-body" in p.read_bytes()]
         entry = json.loads((public / "pagefind/pagefind-entry.json").read_text())

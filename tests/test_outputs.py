@@ -301,7 +301,7 @@ def _main_bundle_pages_indexed(tmp_path, pages: dict[str, bool], unindexed: set[
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         body = "<body data-pagefind-body>" if marked else "<body>"
         (site / name).write_text(f"<html lang='en'>{body}<p>Page {name}.</p></body></html>")
-    index = search.update_search_index(site, sorted(pages), tmp_path / "old", 4,
+    index = search.update_search_index(site, sorted(pages), tmp_path / "old", {"news": 4},
                                        {"index.html"}, unindexed)
     assert index.files
     entry = json.loads((site / "pagefind/pagefind-entry.json").read_text())
@@ -325,7 +325,7 @@ def test_search_main_bundle_indexes_a_marked_page_the_record_says_is_not(tmp_pat
     page.write_text(page.read_text().replace("data-pagefind-body", "DATA-PAGEFIND-BODY"))
     main = [name for name in pages if not name.startswith("news/item-")]
     assert "lessons/**/*.html" in search._main_glob(
-        main, search._left_out(tmp_path / "site", main, said))
+        main, search._left_out(tmp_path / "site", main, said), {"news"})
 
 
 def test_search_main_bundle_of_a_theme_that_marks_no_page_indexes_every_page(tmp_path,

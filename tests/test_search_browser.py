@@ -40,22 +40,25 @@ def test_search_results_can_be_limited_to_a_section(sample, page):
 
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory) -> Path:
-    """The sample built as a site with thousands of news items is: its news indexed in
-    shards (here of 3 items) that the search page merges into the main index."""
+    """The sample built as a site with thousands of news items is: its news and its
+    centres indexed in shards (here of 3 items, and of 20 centres) that the search page
+    merges into the main index."""
     from ccsite.outputs import search
 
     folder = tmp_path_factory.mktemp("sharded")
-    saved = search.SHARD_PAGES, search.SHARDED_FROM
+    saved = search.SHARD_PAGES, search.SHARDED_FROM, search.CENTRE_SHARD_PAGES
     search.SHARD_PAGES = search.SHARDED_FROM = 3
+    search.CENTRE_SHARD_PAGES = 20
     try:
         output = pagetypes.build(pagetypes.copy_sample(folder), folder / "_site")
     finally:
-        search.SHARD_PAGES, search.SHARDED_FROM = saved
+        search.SHARD_PAGES, search.SHARDED_FROM, search.CENTRE_SHARD_PAGES = saved
     return output / "public"
 
 
-def test_news_indexed_in_shards_is_found_from_the_search_page(sharded, page):
+def test_news_and_centres_indexed_in_shards_are_found_from_the_search_page(sharded, page):
     assert (sharded / "pagefind/shards/news-2/pagefind-entry.json").is_file()
+    assert (sharded / "pagefind/shards/centres-1/pagefind-entry.json").is_file()
     with served(sharded) as base:
         # a word only that news item has (centres' timetables say "Saturday" too)
         page.goto(base + "/search/?q=survey")
@@ -66,7 +69,10 @@ def test_news_indexed_in_shards_is_found_from_the_search_page(sharded, page):
                          name="What families told us about their children's centres").wait_for()
         page.goto(base + "/search/?q=survey&section=News")  # filters work across shards
         page.get_by_role("status").filter(has_text="1 result for").wait_for()
-        page.goto(base + "/search/?q=Borehamwood")  # the main bundle still answers too
+        page.goto(base + "/search/?q=Borehamwood")  # a centre, from a centres shard
         page.get_by_role("status").filter(has_text="results for").wait_for()
         assert page.get_by_role("link", name="Borehamwood and Elstree Children's Centre") \
             .count() >= 1
+        page.goto(base + "/search/?q=tender&section=Opportunities")  # the main bundle
+        page.get_by_role("status").filter(has_text="in Opportunities").wait_for()
+        assert page.locator("[data-search-results] li").count() >= 1

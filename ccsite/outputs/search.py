@@ -81,32 +81,63 @@ def pagefind_binary() -> str:
 # SHARDED_FROM news items one bundle is cheaper). The search page loads every shard's
 # index, so past MAX_SHARDS the shards grow instead (a national network of 50,000
 # documents).
+# Such a site's centres are sharded too, in shards of CENTRE_SHARD_PAGES: a centre's page
+# (its services, sessions and timetable) costs Pagefind 2.5 times a news item's, and the
+# centres were 340 of the main bundle's 537 indexed pages at 10,000 documents, so that
+# editing a centre, an opportunity or an agency indexed 0.66 s of pages again; now a
+# centres shard (0.3 s) or what is left of the main bundle (0.27 s).
 SHARD_PAGES = 500
+CENTRE_SHARD_PAGES = 200
 SHARDED_FROM = 1000
-MAX_SHARDS = 32
+MAX_SHARDS = 32  # of each kind
 SHARDS = "shards"  # the folder, inside SUBDIR, of the shards' bundles
 
 
-def shard_names(news_items: int) -> list[str]:
-    """The shards for a site with this many news items (none below SHARDED_FROM)."""
-    count = 0 if news_items < max(SHARDED_FROM, SHARD_PAGES) else \
-        min(MAX_SHARDS, -(-news_items // SHARD_PAGES))
-    return [f"news-{number}" for number in range(count)]
+def page_counts(site) -> dict[str, int]:
+    """How many pages of each kind that is sharded a site has (its news items, its
+    centres): what decides its shards (see `shard_names`)."""
+    return {"news": len(site.news), "centres": len(site.centres)}
 
 
-def shard_urls(news_items: int) -> list[str]:
+def shard_names(counts: dict[str, int]) -> list[str]:
+    """The shards for a site with these many pages of each sharded kind (`page_counts`):
+    none below SHARDED_FROM news items."""
+    if counts.get("news", 0) < max(SHARDED_FROM, SHARD_PAGES):
+        return []
+    return [f"{kind}-{number}" for kind, per_shard in _sharded_kinds().items()
+            for number in range(min(MAX_SHARDS, -(-counts.get(kind, 0) // per_shard)))]
+
+
+def _sharded_kinds() -> dict[str, int]:
+    """The kinds of page sharded (by their folder), with the pages a shard of each holds."""
+    return {"news": SHARD_PAGES, "centres": CENTRE_SHARD_PAGES}
+
+
+def shard_urls(counts: dict[str, int]) -> list[str]:
     """Site paths of the shards' bundles, for the search page to merge."""
-    return [f"/{SUBDIR}/{SHARDS}/{name}/" for name in shard_names(news_items)]
+    return [f"/{SUBDIR}/{SHARDS}/{name}/" for name in shard_names(counts)]
 
 
 def bundle_of(output_path: str, shards: list[str]) -> str:
-    """The bundle that indexes a page: a news item's shard (by a stable hash of its
-    address, so an item stays in its shard), or "" for the main bundle."""
+    """The bundle that indexes a page: a news item's or a centre's shard (by a stable
+    hash of its address, so a page stays in its shard), or "" for the main bundle."""
     parts = output_path.split("/")
-    if not shards or len(parts) != 3 or parts[0] != "news" or parts[1] == "page":
+    if not shards or len(parts) != 3 or parts[1] == "page":
+        return ""
+    of_kind = _by_kind(tuple(shards)).get(parts[0])
+    if not of_kind:
         return ""
     number = int.from_bytes(hashlib.blake2b(output_path.encode(), digest_size=8).digest())
-    return shards[number % len(shards)]
+    return of_kind[number % len(of_kind)]
+
+
+@functools.lru_cache(maxsize=8)
+def _by_kind(shards: tuple[str, ...]) -> dict[str, list[str]]:
+    """The shards of each kind (the folder its pages are in), in order."""
+    kinds: dict[str, list[str]] = {}
+    for name in shards:
+        kinds.setdefault(name.rpartition("-")[0], []).append(name)
+    return kinds
 
 
 MARK = b"data-pagefind-body"  # what a page that is indexed has (see base.html)
@@ -124,7 +155,7 @@ class SearchIndex:
 
 
 def update_search_index(public_root: Path, pages: list[str], old_index: Path | None,
-                        news_items: int, changed_pages: set[str] | None,
+                        counts: dict[str, int], changed_pages: set[str] | None,
                         unindexed: set[str] = frozenset(),
                         check: Callable[[list[Path]], None] = lambda files: None) -> SearchIndex:
     """Make `public_root/pagefind/` for its HTML `pages`: each bundle with a page in
@@ -138,7 +169,7 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
 
     if old_index is None:  # all made anew: nothing an older index left (the spare's) stays
         shutil.rmtree(public_root / SUBDIR, ignore_errors=True)
-    shards = shard_names(news_items)
+    shards = shard_names(counts)
     bundles: dict[str, list[str]] = {"": []}
     for rel in sorted(pages):
         if not rel.startswith(SUBDIR + "/"):
@@ -168,7 +199,8 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
         else:  # Pagefind writes into an empty folder (the shards' folder aside)
             sync_tree(None, folder, skip=SHARDS if bundle == "" else None)
             glob = None if not shards else glob_of(pages) if bundle else \
-                _main_glob(pages, _left_out(public_root, pages, unindexed))
+                _main_glob(pages, _left_out(public_root, pages, unindexed),
+                           set(_by_kind(tuple(shards))))
             jobs.append((folder, glob))
     # Pagefind runs are separate processes: as many at once as there are cores
     made: list[Path] = []
@@ -206,9 +238,9 @@ def glob_of(pages: list[str]) -> str:
     return "{" + ",".join(_escaped(page) for page in pages) + "}"
 
 
-def _main_glob(pages: list[str], left_out: set[str]) -> str:
-    """A Pagefind glob matching the pages of the main bundle (every page but the news
-    items, see `bundle_of`): by folder, not page by page, as a large network's main
+def _main_glob(pages: list[str], left_out: set[str], sharded: set[str]) -> str:
+    """A Pagefind glob matching the pages of the main bundle (every page but those of
+    the `sharded` kinds' shards, see `bundle_of`): by folder, not page by page, as a large network's main
     bundle has thousands of pages (and Pagefind's glob, made a regular expression, has a
     size limit). A folder whose every page is `left_out` (see `_left_out`: like the news
     listing's 618 pages of the main bundle's 1,155 at 10,000 documents) is not named, so
@@ -217,7 +249,7 @@ def _main_glob(pages: list[str], left_out: set[str]) -> str:
     (a theme of the site's own may mark none), so then every folder is named."""
     if len(left_out) >= len(pages):
         left_out = set()
-    return "{" + ",".join(sorted({"*.html", *(_main_pattern(page) for page in pages
+    return "{" + ",".join(sorted({"*.html", *(_main_pattern(page, sharded) for page in pages
                                                if page not in left_out)})) + "}"
 
 
@@ -230,16 +262,18 @@ def _left_out(public_root: Path, pages: list[str], unindexed: set[str]) -> set[s
     return {page for page in pages if page in unindexed and not _marked(public_root / page)}
 
 
-def _main_pattern(page: str) -> str:
-    """The pattern of `_main_glob` that matches `page` (a page of the main bundle)."""
+def _main_pattern(page: str, sharded: set[str]) -> str:
+    """The pattern of `_main_glob` that matches `page` (a page of the main bundle), and
+    in a folder of a `sharded` kind no page of a shard (`folder/*/index.html`)."""
     parts = page.split("/")
     if len(parts) == 1:
         return "*.html"
-    if parts[0] != "news":
-        return f"{_escaped(parts[0])}/**/*.html"
+    folder = _escaped(parts[0])
+    if parts[0] not in sharded:
+        return f"{folder}/**/*.html"
     if len(parts) == 2:
-        return "news/*.html"
-    return "news/page/**/*.html" if parts[1] == "page" else "news/*/*/**/*.html"
+        return f"{folder}/*.html"
+    return f"{folder}/page/**/*.html" if parts[1] == "page" else f"{folder}/*/*/**/*.html"
 
 
 def _escaped(path: str) -> str:
