@@ -722,8 +722,15 @@ def _remove_entry(entry: os.DirEntry) -> None:
 
 
 def recover_interrupted(output: Path, name: str) -> None:
-    """Undo what an interrupted build left: restore a moved-away site, drop temp folders."""
+    """Undo what an interrupted build left: restore a moved-away site, drop temp folders.
+    Whatever is found at a path of ours that is not a real folder (a link, a file) is
+    removed first: the output folder may be one a CI cache restored, and a link there
+    (the spare linked to the members' spare, say) would be followed, written through, and
+    swapped in as the published site."""
     final = output / name
+    for path in (final, output / f"{SPARE_PREFIX}{name}",
+                 *output.glob(f"{OLD_PREFIX}{name}-*"), *output.glob(f"{TEMP_PREFIX}{name}-*")):
+        _only_a_folder(path)
     for leftover in sorted(output.glob(f"{OLD_PREFIX}{name}-*")):
         if not final.exists():
             leftover.rename(final)
@@ -731,3 +738,14 @@ def recover_interrupted(output: Path, name: str) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
     for leftover in output.glob(f"{TEMP_PREFIX}{name}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _only_a_folder(path: Path) -> None:
+    """Remove what is at `path` unless it is a real folder (a link is removed, never
+    followed)."""
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(found.st_mode):
+        os.unlink(path)

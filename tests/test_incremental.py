@@ -205,6 +205,31 @@ def test_spare_folder_that_is_not_the_one_the_memory_knows_is_looked_through(
     assert_same_as_full_build(site)
 
 
+@pytest.mark.parametrize("where", ["public", ".ccsite-spare-public", ".ccsite-old-public-7",
+                                   ".ccsite-tmp-public-7"])
+@pytest.mark.parametrize("published_files_read_by", READERS, indirect=True)
+def test_link_where_the_output_keeps_a_folder_is_removed_never_followed(
+        site, where, published_files_read_by):
+    """An output folder a CI cache restored may hold a link where ccsite keeps a folder
+    (the published site, its spare, a killed build's copies): it is removed, never
+    followed, written through or swapped in, so the members' site it points at never
+    becomes the public one."""
+    incremental_build(site)
+    SCENARIOS["edit a centre"](site)
+    incremental_build(site)
+    link = site.output / where
+    if link.is_dir():
+        shutil.rmtree(link)
+    os.symlink(site.output / "members", link)
+    site.edit("centres/oxhey.md", "phase: 3", "phase: 1")
+    incremental_build(site)
+    for name in ("public", ".ccsite-spare-public"):
+        assert not (site.output / name).is_symlink(), name
+    assert not os.path.lexists(link) or not link.is_symlink()
+    assert (site.output / "members").is_dir() and not (site.output / "members").is_symlink()
+    assert_same_as_full_build(site)
+
+
 @pytest.mark.parametrize("where", ["stray.html", "news/gone/index.html"])
 def test_file_put_in_a_spare_after_the_helper_listed_it_is_not_published(
         site, monkeypatch, where):
