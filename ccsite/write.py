@@ -714,6 +714,19 @@ def _sync_folder(source: str | None, target: str, skip: str | None) -> None:
         _remove_entry(there)
 
 
+def keep_only(folder: Path, names: set[str]) -> None:
+    """Remove from `folder` every entry not named in `names` (a link is removed, never
+    followed), and `folder` itself when it is not a real folder."""
+    _only_a_folder(folder)
+    try:
+        with os.scandir(folder) as entries:
+            gone = [entry for entry in entries if entry.name not in names]
+    except FileNotFoundError:
+        return
+    for entry in gone:
+        _remove_entry(entry)
+
+
 def _remove_entry(entry: os.DirEntry) -> None:
     if entry.is_dir(follow_symlinks=False):
         shutil.rmtree(entry.path)

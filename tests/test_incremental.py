@@ -779,12 +779,14 @@ def test_edited_news_item_reindexes_only_its_search_shard(site, monkeypatch):
         assert_same_as_full_build(site)
     assert (public / "news/index.html").read_bytes() != listing
     assert (public / "index.html").read_bytes() == home
-    for number in range(4, 8):  # fewer shards: the spare folder's index has more
-        site.remove(f"news/item-{number}.md")
-    incremental_build(site)
-    assert [p.name for p in sorted((index / "shards").iterdir())] == sorted(
-        search.shard_names(page_counts(site, news=5)))
-    assert_same_as_full_build(site)
+    for number in range(4, 8):  # fewer shards: the spare folder's index has more,
+        site.remove(f"news/item-{number}.md")  # and the next build's folder is made from it
+    for step in ("fewer shards", "an edit after"):
+        incremental_build(site)
+        assert [p.name for p in sorted((index / "shards").iterdir())] == sorted(
+            search.shard_names(page_counts(site, news=5))), step
+        assert_same_as_full_build(site)
+        site.edit("news/item-3.md", "item 3", f"item 3 ({step})")
 
 
 def test_edited_centre_reindexes_only_its_search_shard(site, monkeypatch):
