@@ -475,9 +475,13 @@ def _audit_index(b: Build, made: Made, root: Path, files: list[Path]) -> None:
 
 
 def _audit_kept_index(b: Build, made: Made, root: Path, made_files: list[Path]) -> None:
-    """When the fingerprints changed (members content did), the index files kept from
-    the last build (all but `made_files`) are read against them too."""
-    if b.memory.index_audited_against != made.leaks.against:
+    """When the fingerprints changed (members content did), or the published files are
+    not all as the last build left them (an output a CI cache restored: its index files
+    are not recorded one by one, and a file planted there would be kept), the index
+    files kept from the last build (all but `made_files`) are read against them too
+    (those of the same bytes as a file found clean are not read again)."""
+    if b.memory.index_audited_against != made.leaks.against or \
+            (b.adopting is not None and b.adopting.restored):
         _audit_index(b, made, root, sorted({p for p in (root / search.SUBDIR).rglob("*")
                                             if p.is_file()} - set(made_files)))
         b.errors.raise_if_any()

@@ -539,6 +539,7 @@ def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
                 found.add(rel)
             elif now is not None:
                 adopting.to_read.append((root, rel, recorded, folder + rel, now))
+    adopting.restored = bool(adopting.to_read)
     if len(adopting.to_read) >= HELPER_FROM and may_fork():
         adopting.to_list = {root: spare for root in outputs
                             if _spare_unknown(spare := output / f"{SPARE_PREFIX}{root}",
@@ -569,6 +570,9 @@ class Adopting:
     to_list: dict[str, Path] = field(default_factory=dict)  # root -> its spare, to list
     spares: dict[str, tuple] = field(default_factory=dict)  # root -> its spare, listed
     helper: Helper | None = None
+    restored: bool = False  # were published files found with a status of their own (a
+    # CI cache restored the output, or someone changed it)? Then what the build keeps of
+    # it unrecorded (the search index) is audited again (see stages._audit_kept_index)
 
     def finish(self) -> dict[str, set[str]]:
         """`adopt_restored`'s answer: the helper's readings, or (when there was none, or

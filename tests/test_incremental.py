@@ -429,6 +429,37 @@ def test_ci_build_in_a_fresh_clone_with_the_cache_restored_does_only_what_the_ch
         assert tree(clone / "_site" / root) == tree(site.output / root), root
 
 
+@pytest.mark.parametrize("planted", ["fragment/en-gb_planted.pf_fragment",
+                                     "shards/centres-0/index/en-gb_planted.pf_index"])
+@pytest.mark.parametrize("published_files_read_by", READERS, indirect=True)
+def test_members_text_planted_in_a_restored_search_index_is_found(
+        site, tmp_path, monkeypatch, planted, published_files_read_by):
+    """A search index is not recorded file by file, so a CI build cannot tell a file
+    planted in the one a CI cache restored from the build's own: when the published
+    files are not as the last build left them, the index files it keeps (here the main
+    bundle and the centres' shards, a news item edited) are audited again, and members
+    text in one stops the build."""
+    from ccsite.errors import ContentErrors
+    from ccsite.outputs import search
+
+    for name in ("SHARD_PAGES", "SHARDED_FROM", "CENTRE_SHARD_PAGES"):
+        monkeypatch.setattr(search, name, 1)
+    monkeypatch.chdir(site.root)
+    build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    clone = tmp_path / "clone"
+    restore_as_ci_does(site, clone)
+    members_page = clone / "_site/members/good-practice/dads-group/index.html"
+    (clone / "_site/public/pagefind" / planted).write_bytes(members_page.read_bytes())
+    edit = CI_EDITS["a news item's body"]
+    (clone / "content" / edit[0]).write_text((site.content / edit[0]).read_text().replace(
+        *edit[1:]))
+    monkeypatch.chdir(clone)
+    with pytest.raises(ContentErrors) as failed:
+        build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    assert any(error.field == "leak" and planted in error.path
+               for error in failed.value.errors), failed.value.errors
+
+
 def test_helper_started_for_a_memory_whose_parts_are_damaged_is_ended(site, monkeypatch):
     """The published files are looked at (by a helper process, on a large site) as soon
     as the memory's table of contents is read; when a part of it then cannot be read,
