@@ -448,9 +448,9 @@ class BuildMemory:
                 key: [(_text(path), _number(line), _text(name), _text(message))
                       for path, line, name, message in rows]
                 for key, rows in _texts(own_warnings, list).items()},
-            outputs={root: _texts(files, str)
+            outputs={root: _relative_paths(_texts(files, str))
                      for root, files in _texts(data["outputs"], dict).items()},
-            spares={root: (_number(inode), _texts(files, str), _text(stamp))
+            spares={root: (_number(inode), _relative_paths(_texts(files, str)), _text(stamp))
                     for root, (inode, files, stamp) in _texts(data["spares"], list).items()},
             stamps=_texts(data["stamps"], str),
             source_digests=FileDigests.from_data(data["source_digests"]),
@@ -696,6 +696,19 @@ def _set(value: Any) -> set:
     if type(value) not in (set, frozenset):
         raise ValueError("not a set")
     return value
+
+
+# a path that leaves the folder it is in, or names no file: "/x", "a/../b", "a//b", "a/"
+_NOT_RELATIVE = re.compile(r"(?m)^/|(?:^|/)\.{1,2}(?:/|$)|//|/$|^$|\x00")
+
+
+def _relative_paths(files: dict[str, Any]) -> dict[str, Any]:
+    """`files` (output path -> record), if every path names a file inside its folder;
+    ValueError otherwise. A memory from a restored cache names the files a build reads,
+    links and removes: "../../content/site.yaml" would have it remove a file anywhere."""
+    if files and _NOT_RELATIVE.search("\n".join(files)):
+        raise ValueError("not relative paths")
+    return files
 
 
 def _texts(values: Any, of: type | tuple | None = None) -> Any:

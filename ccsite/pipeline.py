@@ -181,10 +181,15 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     started, cpu = time.perf_counter(), time.process_time()
     memory_file = paths.cache / MEMORY_FILE
     early: list[tuple[incremental.BuildMemory, write.Adopting]] = []
-    memory = incremental.BuildMemory.read(memory_file, first=lambda table: early.append(
-        (table, write.start_adopting(paths.output, table.outputs, table.spares))))
-    adopting = _looked_at_while_reading(memory, early)
-    _known_from_the_check(memory.file_digests, inputs, paths.source)
+    try:
+        memory = incremental.BuildMemory.read(memory_file, first=lambda table: early.append(
+            (table, write.start_adopting(paths.output, table.outputs, table.spares))))
+        adopting = _looked_at_while_reading(memory, early)
+        _known_from_the_check(memory.file_digests, inputs, paths.source)
+    except BaseException:  # (Ctrl-C, a disk gone) its helper is ended, not left behind
+        for _, adopting in early:
+            adopting.stop()
+        raise
     read, read_cpu = time.perf_counter() - started, time.process_time() - cpu
     result = stages.run(paths, options, progress, memory, defer=False, adopting=adopting)
     result.timings = {"read memory": read, **result.timings}

@@ -465,11 +465,16 @@ def is_published_copy(content: bytes | Path, folder: str, rel: str) -> bool:
 # written (someone may have restored an old copy of the output, or deleted files).
 
 def _stat_part(path: Path | str) -> str | None:
+    """A published file's status (inode, time, size), or None when there is no plain
+    file there: ccsite publishes no link, and what is not a file (a pipe, a device, a
+    link planted in a restored output) is never read, nor kept: its page is made again."""
     try:
-        stat = os.stat(path)
+        found = os.lstat(path)
     except OSError:
         return None
-    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return f"{found.st_ino}:{found.st_mtime_ns}:{found.st_size}"
 
 
 def content_digest(recorded: str | None) -> str | None:

@@ -429,6 +429,50 @@ def test_ci_build_in_a_fresh_clone_with_the_cache_restored_does_only_what_the_ch
         assert tree(clone / "_site" / root) == tree(site.output / root), root
 
 
+@pytest.mark.parametrize("published_files_read_by", READERS, indirect=True)
+def test_pipe_where_a_published_page_was_is_never_read(site, tmp_path, monkeypatch,
+                                                        published_files_read_by):
+    """A restored output may hold anything at a page's path: a named pipe there is not
+    read (reading it would wait for ever), and the page is made again."""
+    monkeypatch.chdir(site.root)
+    build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    clone = tmp_path / "clone"
+    restore_as_ci_does(site, clone)
+    page = clone / "_site/public/centres/oxhey/index.html"
+    page.unlink()
+    os.mkfifo(page)
+    edit = CI_EDITS["a news item's body"]
+    (clone / "content" / edit[0]).write_text((site.content / edit[0]).read_text().replace(
+        *edit[1:]))
+    site.edit(*edit)
+    monkeypatch.chdir(clone)
+    build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    assert tree(clone / "_site/public") == tree(full_build(site) / "public")
+
+
+@pytest.mark.parametrize("where", ["outputs", "spares"])
+@pytest.mark.parametrize("outside", ["../../content/site.yaml", "/etc/hostname",
+                                     "news/../../../content/site.yaml"])
+def test_memory_naming_a_file_outside_the_output_is_not_used(site, where, outside):
+    """The build memory names the published files a build reads, links and removes; one
+    from a restored cache naming a path outside the output (as a published file, or as
+    one the spare folder holds) is not used: the build starts afresh, as from nothing."""
+    incremental_build(site)
+    SCENARIOS["edit a centre"](site)
+    incremental_build(site)
+    memory_file = site.root / ".ccsite-cache" / "build-memory.cbor"
+    memory = incremental.BuildMemory.read(memory_file)
+    assert memory.outputs["public"] and memory.spares["public"]
+    files = memory.outputs["public"] if where == "outputs" else memory.spares["public"][1]
+    files[outside] = next(iter(files.values()))
+    memory.save(memory_file)
+    assert incremental.BuildMemory.read(memory_file).outputs == {}  # as none
+    SCENARIOS["add a news item"](site)
+    incremental_build(site)
+    assert (site.content / "site.yaml").is_file()
+    assert_same_as_full_build(site)
+
+
 @pytest.mark.parametrize("planted", ["fragment/en-gb_planted.pf_fragment",
                                      "shards/centres-0/index/en-gb_planted.pf_index"])
 @pytest.mark.parametrize("published_files_read_by", READERS, indirect=True)
@@ -460,11 +504,14 @@ def test_members_text_planted_in_a_restored_search_index_is_found(
                for error in failed.value.errors), failed.value.errors
 
 
-def test_helper_started_for_a_memory_whose_parts_are_damaged_is_ended(site, monkeypatch):
+@pytest.mark.parametrize("how", ["a part damaged", "Ctrl-C while its parts are read"])
+def test_helper_started_while_the_memory_is_read_is_ended_when_that_fails(
+        site, monkeypatch, how):
     """The published files are looked at (by a helper process, on a large site) as soon
     as the memory's table of contents is read; when a part of it then cannot be read,
-    the build starts afresh: that helper is ended and reaped, not left behind, and the
-    build is the clean one."""
+    the build starts afresh (and is the clean one), and when the reading is stopped
+    (Ctrl-C), so is the build: either way that helper is ended and reaped, not left
+    behind."""
     from ccsite import workers, write
 
     monkeypatch.setattr(write, "HELPER_FROM", 0)
@@ -477,15 +524,26 @@ def test_helper_started_for_a_memory_whose_parts_are_damaged_is_ended(site, monk
     monkeypatch.setattr(workers.Helper, "__init__", recorded)
     incremental_build(site)
     SCENARIOS["edit a centre"](site)
-    [part] = (site.root / ".ccsite-cache").glob("build-memory-part.pages.0.*")
-    part.write_bytes(os.urandom(part.stat().st_size))
+    if how == "a part damaged":
+        [part] = (site.root / ".ccsite-cache").glob("build-memory-part.pages.0.*")
+        part.write_bytes(os.urandom(part.stat().st_size))
+    else:
+        def stopped(*args):
+            raise KeyboardInterrupt
+        monkeypatch.setattr(incremental, "_read_parts", stopped)
     started.clear()
-    incremental_build(site)
-    assert len([pid for pid in started if pid > 0]) >= 2  # this memory's and the fresh one's
+    if how == "a part damaged":
+        incremental_build(site)
+        assert len([pid for pid in started if pid > 0]) >= 2  # this memory's, the fresh one's
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            incremental_build(site)
+        assert started and started[0] > 0
     for pid in started:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # gone, and reaped (a zombie is still there to signal)
-    assert_same_as_full_build(site)
+    if how == "a part damaged":
+        assert_same_as_full_build(site)
 
 
 def test_ci_build_in_a_fresh_clone_reads_each_content_file_once(site, tmp_path, monkeypatch):
