@@ -42,7 +42,7 @@ STATE_VERSION = 17  # 11: kept as CBOR, not pickle; 12: files known by their byt
 # 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
 # members search index (made_files), and the leak audit's key and the warnings of each
 # document; 16: what pages read, kept once a piece (see _records_data); 17: the search
-# index's layout by its counts of news items and centres (their shards), not news alone
+# index's layout by its shards (news items' and centres'), not by its news items
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
 # same object, another key, so that a calendar's DTSTAMP (the build's time) does not count
@@ -299,8 +299,8 @@ class BuildMemory:
     post_fingerprints: dict[str, list] = field(default_factory=dict)  # post text -> prints
     public_mentions: dict = field(default_factory=dict)  # (file, signature) -> names found
     search_stale_pages: set[str] = field(default_factory=set)  # changed since indexed
-    search_counts: dict[str, int] | None = None  # pages of each sharded kind when the
-    # index was made (its shards: see outputs/search.py)
+    search_shards: list[str] | None = None  # the index's shards when it was made (see
+    # outputs/search.py): not the counts they were had from, which new limits share out anew
     search_unindexed: set[str] = field(default_factory=set)  # pages the index leaves out
     link_files: set[str] | None = None  # every output file, when links were last checked
     seen_files: dict[str, Any] = field(default_factory=dict)  # entity key -> file signature
@@ -422,7 +422,7 @@ class BuildMemory:
             "index_audited_against": self.index_audited_against,
             "feeds_and_data": self.feeds_and_data,
             "search_stale_pages": self.search_stale_pages,
-            "search_counts": self.search_counts,
+            "search_shards": self.search_shards,
             "search_unindexed": self.search_unindexed,
             "link_files": self.link_files,
             "seen_values": self.seen_values,
@@ -458,9 +458,8 @@ class BuildMemory:
             index_audited_against=_text(data["index_audited_against"], None),
             feeds_and_data=_texts(data["feeds_and_data"]),
             search_stale_pages=_texts(data["search_stale_pages"]),
-            search_counts=None if data["search_counts"] is None else {
-                kind: _number(count)
-                for kind, count in _texts(data["search_counts"], int).items()},
+            search_shards=None if data["search_shards"] is None else
+            [_text(name) for name in _list(data["search_shards"])],
             search_unindexed=_texts(data["search_unindexed"]),
             link_files=None if data["link_files"] is None else _texts(data["link_files"]),
             seen_values={(_text(key), _text(attribute)): _text(value)
@@ -677,6 +676,12 @@ def _remove_parts_but(folder: Path, kept: set[str]) -> None:
 def _text(value: Any, *also: Any) -> str:
     if type(value) is not str and value not in also:
         raise ValueError("not text")
+    return value
+
+
+def _list(value: Any) -> list:
+    if type(value) is not list:
+        raise ValueError("not a list")
     return value
 
 

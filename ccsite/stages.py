@@ -444,13 +444,13 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
     published = b.paths.output / "public"
     old_index = published / search.SUBDIR
     stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
-    if old_index.is_dir() and not stale and memory.search_counts == counts:
+    shards = search.shard_names(counts)
+    if old_index.is_dir() and not stale and memory.search_shards == shards:
         write.sync_tree(old_index, root / search.SUBDIR)  # its pages are too
         made_files: list[Path] = []
     else:
         b.step("search index")
-        same_layout = old_index.is_dir() and memory.search_counts is not None and \
-            search.shard_names(memory.search_counts) == search.shard_names(counts)
+        same_layout = old_index.is_dir() and memory.search_shards == shards
         try:
             index = search.update_search_index(
                 root, [p for p in made.public if p.endswith(".html")],
@@ -462,7 +462,7 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
         errors.raise_if_any()
         made_files = index.files
         memory.search_stale_pages = set()
-        memory.search_counts = counts
+        memory.search_shards = shards
         memory.search_unindexed = index.unindexed
     _audit_kept_index(b, made, root, made_files)
     b.step("publish")  # the new folder swapped in, the old one removed

@@ -101,7 +101,6 @@ def _start_worker(mask: set, initializer: Callable | None, initargs: tuple) -> N
         initializer(*initargs)
 
 
-
 class Helper:
     """A process forked by `fork_helper`, as the build sees it: the pipe it writes to
     (`reader`, -1 once closed) and its process id (-1 once reaped)."""

@@ -518,12 +518,21 @@ def still_written(recorded: str | None, published: str, now: str | None = None) 
 
 # Files whose status changed, above which a helper process reads them (see start_adopting)
 HELPER_FROM = 500
+SPARED = ("public", "members")  # the roots whose write makes its folder from a spare
 
 
 def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
                    spares: dict[str, tuple] | None = None) -> "Adopting":
-    """Start `adopt_restored`: each published file is stat-ed here, and those whose
-    status changed since the last build are read for their digest. When there are many
+    """Record anew each published file that has a new status but the bytes the last
+    build wrote (an output folder restored by CI, a copy of the site), so the build keeps
+    it as it would the file it wrote; the others stay recorded as they were, and are
+    made again. `Adopting.finish` gives, by root, the files found as recorded (those
+    adopted too): a page the build keeps is linked from one of these, with no second
+    stat of each (0.1 s of a build at 10,000 documents); a file changed by hand since the
+    last build is not among them, so its page is made again.
+
+    Each published file is stat-ed here, and those whose status changed since the last
+    build are read for their digest. When there are many
     (a fresh clone with its output restored by CI: 12,000 files, 0.17 s at 10,000
     documents), a helper process reads them while the build loads and validates its
     content on the machine's other core; `Adopting.finish` takes its answer.
@@ -546,9 +555,9 @@ def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
                 adopting.to_read.append((root, rel, recorded, folder + rel, now))
     adopting.restored = bool(adopting.to_read)
     if len(adopting.to_read) >= HELPER_FROM and may_fork():
-        adopting.to_list = {root: spare for root in outputs
-                            if _spare_unknown(spare := output / f"{SPARE_PREFIX}{root}",
-                                              (spares or {}).get(root))}
+        adopting.to_list = {root: spare for root in outputs if root in SPARED
+                            and _spare_unknown(spare := output / f"{SPARE_PREFIX}{root}",
+                                               (spares or {}).get(root))}
         forked = fork_helper(adopting.send_readings)
         if forked is not None:
             adopting.helper = Helper(*forked)
@@ -566,7 +575,7 @@ def _spare_unknown(spare: Path, holds: tuple | None) -> bool:
 
 @dataclass
 class Adopting:
-    """`adopt_restored` under way (see `start_adopting`)."""
+    """Published files being looked at (see `start_adopting`)."""
 
     outputs: dict[str, dict[str, str]]
     found: dict[str, set[str]] = field(default_factory=dict)  # root -> files as recorded
@@ -580,8 +589,9 @@ class Adopting:
     # it unrecorded (the search index) is audited again (see stages._audit_kept_index)
 
     def finish(self) -> dict[str, set[str]]:
-        """`adopt_restored`'s answer: the helper's readings, or (when there was none, or
-        it failed) the build's own. What the helper listed of the spares is `spares`."""
+        """The files found as recorded, by root (see `start_adopting`), from the helper's
+        readings, or (when there was none, or it failed) the build's own. What the helper
+        listed of the spares is `spares`."""
         answer = self._from_helper() if self.helper else None
         readings, self.spares = answer or (self._readings(), {})
         for (root, rel, _, _, _), recorded in zip(self.to_read, readings):
@@ -656,19 +666,6 @@ def list_spare(spare: Path) -> tuple | None:
     except OSError:
         return None
     return inode, files, _stamp_of(times)
-
-
-def adopt_restored(output: Path, outputs: dict[str, dict[str, str]]) -> dict[str, set[str]]:
-    """Record anew each published file that has a new status but the bytes the last build
-    wrote (an output folder restored by CI, a copy of the site), so the build keeps it as
-    it would the file it wrote; the others stay recorded as they were, and are made
-    again. One stat per file when nothing was restored.
-
-    Returns, by root, the files found as recorded (those adopted too): a page the build
-    keeps is linked from one of these, and the render asks no second stat of each (that
-    cost 0.1 s of a build at 10,000 documents); a file changed by hand since the last
-    build is not among them, so its page is made again."""
-    return start_adopting(output, outputs).finish()
 
 
 def _with_file_stats(result: Written) -> None:

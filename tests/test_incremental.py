@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
 import os
 import shutil
 from pathlib import Path
@@ -68,8 +69,9 @@ def published_files_read_by(request, monkeypatch) -> ReadHere:
     monkeypatch.setattr(write, "HELPER_FROM", 10**9 if reader == "the build" else 0)
     monkeypatch.setattr(write, "may_fork", lambda: True)  # whatever threads the tests run
     if reader == "the build, its helper failed":
-        def fails(self, writer):
-            os.write(writer, b"half an answer")
+        def fails(self, writer):  # a whole answer (each file as recorded), then a failure
+            write.write_all(writer, marshal.dumps(
+                ([recorded for _, _, recorded, _, _ in self.to_read], {})))
             raise OSError("a disk gone")
         monkeypatch.setattr(write.Adopting, "send_readings", fails)
     here, reads = os.getpid(), ReadHere()
@@ -911,6 +913,21 @@ def test_edited_centre_reindexes_only_its_search_shard(site, monkeypatch):
             {"centres"}
         assert {bundle.rpartition("-")[0] for bundle in made} == kinds
         assert_same_as_full_build(site)
+
+
+def test_new_shard_limits_make_the_search_index_anew(site, monkeypatch):
+    """The memory keeps the index's shards, not the counts they were had from: under
+    other limits (a new version of ccsite) the same counts share out anew, and the
+    index is made again as a clean build makes it."""
+    from ccsite.outputs import search
+
+    incremental_build(site)
+    for name in ("SHARD_PAGES", "SHARDED_FROM", "CENTRE_SHARD_PAGES"):
+        monkeypatch.setattr(search, name, 1)
+    SCENARIOS["edit a body only"](site)
+    incremental_build(site)
+    assert (site.output / "public/pagefind/shards/centres-0").is_dir()
+    assert_same_as_full_build(site)
 
 
 def test_search_main_bundle_reads_no_folder_whose_pages_are_all_left_out(site, monkeypatch):

@@ -12,7 +12,7 @@
   var pagefind = null;
   if (nojs) nojs.hidden = true;
 
-  /* A large site's index comes in shards (bundles of news pages): merged into the main one. */
+  /* A large site's index comes in shards (bundles of news items, of centres): merged into the main one. */
   function engine() {
     if (!pagefind) {
       var base = form.getAttribute("data-pagefind-base");
