@@ -166,6 +166,21 @@ def test_builds_made_from_the_spare_folder_are_exact_and_never_touch_published_f
         assert_same_as_full_build(site)
 
 
+def spare_made_another_folder(site, change=lambda other: None) -> Path:
+    """Two builds, then their spare folder replaced by a copy (`change`d): a folder the
+    memory does not know, as one a CI cache restores or a killed build leaves."""
+    incremental_build(site)
+    SCENARIOS["edit a centre"](site)
+    incremental_build(site)
+    spare = site.output / ".ccsite-spare-public"
+    other = site.output / "other"
+    shutil.copytree(spare, other)
+    change(other)
+    shutil.rmtree(spare)
+    other.rename(spare)
+    return spare
+
+
 # what a spare folder the memory does not know may hold, beside the site it was
 SPARE_LEFTOVERS = {
     "a file": lambda spare, site: (spare / "stray.html").write_text("left behind"),
@@ -190,15 +205,7 @@ def test_spare_folder_that_is_not_the_one_the_memory_knows_is_looked_through(
     by the build or its helper, so nothing else in it stays: no file, no link, and no
     folder of a page that is gone (a web server answers "forbidden" for a folder without
     its page, not "not found")."""
-    incremental_build(site)
-    SCENARIOS["edit a centre"](site)
-    incremental_build(site)
-    spare = site.output / ".ccsite-spare-public"
-    other = site.output / "other"
-    shutil.copytree(spare, other)
-    SPARE_LEFTOVERS[left](other, site)
-    shutil.rmtree(spare)
-    other.rename(spare)
+    spare_made_another_folder(site, lambda other: SPARE_LEFTOVERS[left](other, site))
     SCENARIOS["add a news item"](site)
     incremental_build(site)
     assert not (site.output / "public/stray.html").exists()
@@ -242,14 +249,7 @@ def test_file_put_in_a_spare_after_the_helper_listed_it_is_not_published(
 
     monkeypatch.setattr(write, "HELPER_FROM", 0)
     monkeypatch.setattr(write, "may_fork", lambda: True)
-    incremental_build(site)
-    SCENARIOS["edit a centre"](site)
-    incremental_build(site)
-    spare = site.output / ".ccsite-spare-public"
-    other = site.output / "other"
-    shutil.copytree(spare, other)
-    shutil.rmtree(spare)
-    other.rename(spare)
+    spare = spare_made_another_folder(site)
     listed, finish = [], write.Adopting.finish
 
     def then_a_file_put_in(self):
