@@ -723,7 +723,7 @@ def _sync_folder(source: str | None, target: str, skip: str | None) -> None:
 def keep_only(folder: Path, names: set[str]) -> None:
     """Remove from `folder` every entry not named in `names` (a link is removed, never
     followed), and `folder` itself when it is not a real folder."""
-    _only_a_folder(folder)
+    only_a_folder(folder)
     try:
         with os.scandir(folder) as entries:
             gone = [entry for entry in entries if entry.name not in names]
@@ -749,7 +749,7 @@ def recover_interrupted(output: Path, name: str) -> None:
     final = output / name
     for path in (final, output / f"{SPARE_PREFIX}{name}",
                  *output.glob(f"{OLD_PREFIX}{name}-*"), *output.glob(f"{TEMP_PREFIX}{name}-*")):
-        _only_a_folder(path)
+        only_a_folder(path)
     for leftover in sorted(output.glob(f"{OLD_PREFIX}{name}-*")):
         if not final.exists():
             leftover.rename(final)
@@ -759,7 +759,7 @@ def recover_interrupted(output: Path, name: str) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _only_a_folder(path: Path) -> None:
+def only_a_folder(path: Path) -> None:
     """Remove what is at `path` unless it is a real folder (a link is removed, never
     followed)."""
     try:

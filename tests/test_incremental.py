@@ -239,6 +239,30 @@ def test_link_where_the_output_keeps_a_folder_is_removed_never_followed(
     assert_same_as_full_build(site)
 
 
+@pytest.mark.parametrize("where", ["pagefind", "pagefind/shards"])
+def test_link_where_the_spare_keeps_the_search_index_is_never_written_through(
+        site, monkeypatch, where):
+    """The spare a build makes its folder from is not walked when the memory knows it:
+    a link where it keeps the search index, or its shards, is removed, never written
+    through (here into the members' site)."""
+    from ccsite.outputs import search
+
+    for name in ("SHARD_PAGES", "SHARDED_FROM", "CENTRE_SHARD_PAGES"):
+        monkeypatch.setattr(search, name, 1)
+    incremental_build(site)
+    SCENARIOS["edit a centre"](site)
+    incremental_build(site)
+    members = tree(site.output / "members")
+    link = site.output / ".ccsite-spare-public" / where
+    shutil.rmtree(link)
+    os.symlink(site.output / "members", link)
+    SCENARIOS["edit a body only"](site)
+    incremental_build(site)
+    assert tree(site.output / "members") == members
+    assert not (site.output / "public" / where).is_symlink()
+    assert_same_as_full_build(site)
+
+
 @pytest.mark.parametrize("where", ["stray.html", "news/gone/index.html"])
 def test_file_put_in_a_spare_after_the_helper_listed_it_is_not_published(
         site, monkeypatch, where):

@@ -165,14 +165,16 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
 
     `check` is given each new bundle's files as soon as it is made, in this thread, while
     Pagefind goes on with the others (the leak audit reads them: see pipeline.py)."""
-    from ..write import keep_only, sync_tree
+    from ..write import keep_only, only_a_folder, sync_tree
 
     if old_index is None:  # all made anew: nothing an older index left (the spare's) stays
         shutil.rmtree(public_root / SUBDIR, ignore_errors=True)
     shards = shard_names(counts)
     # the shards of an older layout the folder was made from (the spare's) go: one
     # whose pages are now in another (a centre removed, and one shard fewer) would
-    # still be published, and the search page would not merge it
+    # still be published, and the search page would not merge it; a link where the
+    # index or its shards' folder goes is removed, never written through
+    only_a_folder(public_root / SUBDIR)
     keep_only(public_root / SUBDIR / SHARDS, set(shards))
     bundles: dict[str, list[str]] = {"": []}
     for rel in sorted(pages):
