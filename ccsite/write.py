@@ -472,8 +472,11 @@ def _stat_part(path: Path | str) -> str | None:
         found = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(found.st_mode):
-        return None
+    return _status_of(found) if stat.S_ISREG(found.st_mode) else None
+
+
+def _status_of(found: os.stat_result) -> str:
+    """What a record keeps of a file's status (see `Written.signatures`)."""
     return f"{found.st_ino}:{found.st_mtime_ns}:{found.st_size}"
 
 
@@ -652,9 +655,8 @@ def list_spare(spare: Path) -> tuple | None:
                     if not walk(entry.path, f"{prefix}{entry.name}/"):
                         return False
                 elif entry.is_file(follow_symlinks=False):
-                    found = entry.stat(follow_symlinks=False)
                     files[prefix + entry.name] = \
-                        f"|{found.st_ino}:{found.st_mtime_ns}:{found.st_size}"
+                        f"|{_status_of(entry.stat(follow_symlinks=False))}"
                 else:
                     return False
         return True
@@ -691,8 +693,7 @@ def sync_tree(source: Path | None, target: Path, skip: str | None = None) -> Non
     gives without a look at each file): removing them all and linking them again cost
     a tenth of a nightly build at 10,000 documents. Whatever else is found in `target`
     (a link, a folder where a file goes) is removed, never written through."""
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        target.unlink()
+    only_a_folder(target)
     _sync_folder(None if source is None else str(source), str(target), skip)
 
 

@@ -381,6 +381,11 @@ def test_search_index_kept_is_linked_over_what_the_spare_holds_never_through_it(
     assert (spare / "entry.json").stat().st_ino == (published / "entry.json").stat().st_ino
     write.sync_tree(None, spare, skip="shards")  # emptied for Pagefind, the shards aside
     assert sorted(p.name for p in spare.iterdir()) == ["shards"]
+    shutil.rmtree(spare / "shards/news-0")  # the folder it makes is itself a link
+    (spare / "shards/news-0").symlink_to(published / "shards/news-0")
+    write.sync_tree(None, spare / "shards/news-0")
+    assert (published / "shards/news-0/x.pf").read_text() == "shard"  # untouched
+    assert (spare / "shards/news-0").is_dir() and not (spare / "shards/news-0").is_symlink()
 
 
 # one edit of each kind a CI build after a merged change meets; None: no change at all

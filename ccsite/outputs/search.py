@@ -248,10 +248,10 @@ def _main_glob(pages: list[str], left_out: set[str], sharded: set[str]) -> str:
     """A Pagefind glob matching the pages of the main bundle (every page but those of
     the `sharded` kinds' shards, see `bundle_of`): by folder, not page by page, as a
     large network's main bundle has thousands of pages (and Pagefind's glob, made a
-    regular expression, has a size limit). A folder whose every page is `left_out` (see `_left_out`: like the news
-    listing's 618 pages of the main bundle's 1,155 at 10,000 documents) is not named, so
-    Pagefind does not read and parse it at each run: a quarter of that run's CPU (1.36
-    to 1.03 s). When no page is marked at all, Pagefind indexes every page it reads
+    regular expression, has a size limit). A folder whose every page is `left_out` (see
+    `_left_out`: like the news listing's 618 pages of the main bundle's 1,155 at 10,000
+    documents) is not named, so Pagefind does not read and parse it at each run: a
+    quarter of that run's CPU (1.36 to 1.03 s). When no page is marked at all, Pagefind indexes every page it reads
     (a theme of the site's own may mark none), so then every folder is named."""
     if len(left_out) >= len(pages):
         left_out = set()
