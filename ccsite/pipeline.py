@@ -139,14 +139,15 @@ def _build_unless_up_to_date(paths: Paths, options: BuildOptions,
         result, memory = _build_with_memory_on_disk(paths, options, progress, inputs)
         result.timings = {"check inputs": checked, **result.timings}
         result.seconds += checked
-        from . import quickedit  # loaded by the build
+        from . import quickedit, stages  # loaded by the build
         until = options.now if quickedit.shows_the_time(memory) else \
             quickedit.valid_until(options.now, memory.read_as)
         uptodate.save(stamp_file, uptodate.Stamp(
             inputs=inputs, options=settings,
             published=uptodate.published_files(paths.output, result.outputs),
             summary=result.summary(), made_at=options.now.isoformat(),
-            valid_until=until.isoformat()))
+            valid_until=until.isoformat(),
+            folders=uptodate.published_folders(paths.output, stages.published_folders(memory))))
     return result
 
 

@@ -18,7 +18,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import jinja2
 
@@ -374,11 +374,14 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
         index = functools.partial(_index_search, b, made, search.page_counts(site.public))
         written = write.write_root(paths.output, "public", made.public, finish=index,
                                    previous=memory.outputs.get("public"),
-                                   force=bool(memory.search_stale_pages), sources=sources,
-                                   spare_holds=_spare_holds(b, "public"),
+                                   force=bool(memory.search_stale_pages) or
+                                   not _index_as_left(memory, paths.output / "public"),
+                                   sources=sources, spare_holds=_spare_holds(b, "public"),
                                    stamp=memory.stamps.get("public"))
         _note_spare(memory, "public", written)
-        if not written.swapped:  # nothing public changed: the published index is kept
+        if written.swapped:
+            memory.index_stamp = write.folder_stamp(written.root, _index_paths(memory))
+        else:  # nothing public changed: the published index is kept
             _audit_kept_index(b, made, paths.output / "public", [])
     memory.outputs["public"] = written.signatures
     if members_root is not None:
@@ -397,9 +400,11 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
         deploy_files = write.OutputFiles()
         for name, text in deploy.deploy_files(config).items():
             deploy_files.add_text(name, text)
-        memory.outputs["deploy"] = write.write_root(
-            paths.output, "deploy", deploy_files, previous=memory.outputs.get("deploy")
-        ).signatures
+        deploy_written = write.write_root(
+            paths.output, "deploy", deploy_files, previous=memory.outputs.get("deploy"),
+            stamp=memory.stamps.get("deploy"))
+        _note_stamp(memory, "deploy", deploy_written)
+        memory.outputs["deploy"] = deploy_written.signatures
     else:  # encrypt mode: a members root left by an earlier server-mode build must go
         for stale in ("members", "deploy"):
             write.recover_interrupted(paths.output, stale)  # a killed build's copies
@@ -408,6 +413,27 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
             memory.outputs.pop(stale, None)
     memory.source_digests = sources.used
     return written
+
+
+def _index_as_left(memory: incremental.BuildMemory, published: Path) -> bool:
+    """Are the search index's folders in the published site as the last build left them
+    (no file put in them since)? If not, the site is swapped even when no page changed,
+    and the new one made with just the index files a build made (see _index_search)."""
+    return memory.search_files is not None and memory.index_stamp is not None and \
+        write.folder_stamp(published, _index_paths(memory)) == memory.index_stamp
+
+
+def _index_paths(memory: incremental.BuildMemory) -> Iterator[str]:
+    return (f"{search.SUBDIR}/{rel}" for rel in memory.search_files or ())
+
+
+def published_folders(memory: incremental.BuildMemory
+                      ) -> list[tuple[str, Iterable[str], str | None]]:
+    """(root, the files a build put in it, its folders' stamp as then): each published
+    folder, and the search index's, as the last write left them, for a later build to
+    check nothing was put in them since (see uptodate.still_current)."""
+    return [*((root, files, memory.stamps.get(root)) for root, files in memory.outputs.items()),
+            ("public", _index_paths(memory), memory.index_stamp)]
 
 
 def _spare_holds(b: Build, root: str) -> tuple | None:
@@ -445,18 +471,22 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
     old_index = published / search.SUBDIR
     stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
     shards = search.shard_names(counts)
-    if old_index.is_dir() and not stale and memory.search_shards == shards:
-        write.sync_tree(old_index, root / search.SUBDIR)  # its pages are too
+    # the published index, of which only the files a build made are taken (unknown: none)
+    same_layout = old_index.is_dir() and memory.search_shards == shards and \
+        memory.search_files is not None
+    if same_layout and not stale:
+        write.sync_tree(old_index, root / search.SUBDIR,  # its pages are too
+                        only=memory.search_files)
         made_files: list[Path] = []
     else:
         b.step("search index")
-        same_layout = old_index.is_dir() and memory.search_shards == shards
         try:
             index = search.update_search_index(
                 root, [p for p in made.public if p.endswith(".html")],
                 old_index if same_layout else None, counts,
                 stale if same_layout else None, memory.search_unindexed,
-                functools.partial(_audit_index, b, made, root))  # each bundle as made
+                functools.partial(_audit_index, b, made, root),  # each bundle as made
+                memory.search_files or set())
         except search.SearchIndexError as exc:
             errors.add(str(published), 0, "search", str(exc))
         errors.raise_if_any()
@@ -464,6 +494,7 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
         memory.search_stale_pages = set()
         memory.search_shards = shards
         memory.search_unindexed = index.unindexed
+    memory.search_files = search.index_files(root)
     _audit_kept_index(b, made, root, made_files)
     b.step("publish")  # the new folder swapped in, the old one removed
 

@@ -29,7 +29,8 @@ from .buildinfo import is_ignored
 from .digests import FileDigests
 from .errors import ContentError
 
-STAMP_VERSION = 3  # 2: kept as CBOR, not pickle (cachefolder.py); 3: files by their bytes
+STAMP_VERSION = 4  # 2: kept as CBOR, not pickle (cachefolder.py); 3: files by their bytes;
+# 4: the published folders' stamps
 
 
 @dataclass
@@ -45,6 +46,10 @@ class Stamp:
     # another site (see quickedit.valid_until): any `now` in between builds the same
     made_at: str = ""
     valid_until: str = ""
+    # each published folder as left: [its path, its folders' stamp or None, what each of
+    # those holds] (see write.folder_stamp): a file put in one since (by hand, by an older
+    # version, a CI cache that kept more) is not what a build would publish
+    folders: list = field(default_factory=list)
     version: str = f"{__version__}/{STAMP_VERSION}"
 
 
@@ -89,6 +94,14 @@ def published_files(output: Path, outputs: dict[str, dict[str, str]]) -> dict[st
     return published
 
 
+def published_folders(output: Path, kept: list[tuple[str, Any, str | None]]) -> list:
+    """`Stamp.folders` of the output's folders, each given as (its name in `output`, the
+    files a build put in it, its folders' stamp as the build left them)."""
+    return [[str(output / root), stamp,
+             {folder: sorted(names) for folder, names in write.listing_of(files).items()}]
+            for root, files, stamp in kept]
+
+
 def read(path: Path) -> Stamp | None:
     """The last good build's stamp, or None when there is none this version can read
     (see cachefolder.py): the build is then done, never stopped."""
@@ -99,7 +112,7 @@ def read(path: Path) -> Stamp | None:
         stamp = Stamp(inputs=FileDigests.from_data(data["inputs"]),
                       options=tuple(data["options"]), published=dict(data["published"]),
                       summary=summary, made_at=data["made_at"],
-                      valid_until=data["valid_until"])
+                      valid_until=data["valid_until"], folders=data["folders"])
     except cachefolder.CacheUnreadable:
         return None
     except (ValueError, TypeError, KeyError, AttributeError):
@@ -118,7 +131,13 @@ def _plain(stamp: Stamp) -> bool:
             for key, value in stamp.published.items()) and \
         all(type(error.path) is str and type(error.line) is int and
             type(error.field) is str and type(error.message) is str
-            for error in stamp.summary["warnings"])
+            for error in stamp.summary["warnings"]) and \
+        type(stamp.folders) is list and \
+        all(type(kept) is list and len(kept) == 3 and type(kept[0]) is str and
+            type(kept[1]) in (str, type(None)) and type(kept[2]) is dict and
+            all(type(folder) is str and type(names) is list and
+                all(type(name) is str for name in names)
+                for folder, names in kept[2].items()) for kept in stamp.folders)
 
 
 def save(path: Path, stamp: Stamp) -> None:
@@ -129,7 +148,7 @@ def save(path: Path, stamp: Stamp) -> None:
                       {"inputs": FileDigests.to_data(stamp.inputs),
                        "options": list(stamp.options), "published": stamp.published,
                        "summary": summary, "made_at": stamp.made_at,
-                       "valid_until": stamp.valid_until})
+                       "valid_until": stamp.valid_until, "folders": stamp.folders})
 
 
 def forget(path: Path) -> None:
@@ -147,7 +166,23 @@ def still_current(stamp: Stamp | None, inputs: dict[str, tuple], options: tuple,
             or any(stamp.inputs[path][1] != digest for path, (_, digest) in inputs.items()):
         return False
     return all(write.still_written(recorded, path) is not None
-               for path, recorded in stamp.published.items())
+               for path, recorded in stamp.published.items()) and \
+        _folders_as_left(stamp.folders)
+
+
+def _folders_as_left(folders: list) -> bool:
+    """Does each published folder hold just what the last build put in it? Its folders'
+    times say so (one stat a folder); where they differ (a file added, or a cache that
+    restored the files but not their folders' times), the folders are listed."""
+    listings: dict[str, dict[str, set[str]]] = {}
+    differ = set()
+    for root, left, listing in folders:
+        if left is None or write.stamp_of_folders(root, listing) != left:
+            differ.add(root)
+        merged = listings.setdefault(root, {})
+        for folder, names in listing.items():
+            merged.setdefault(folder, set()).update(names)
+    return all(write.holds_just(root, listings[root]) for root in differ)
 
 
 def _within(stamp: Stamp, now: dt.datetime) -> bool:

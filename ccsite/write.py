@@ -128,7 +128,10 @@ def write_root(output: Path, name: str, files: OutputFiles,
     touching only the files that differ, without walking it (a large site has a folder per
     page).
     `stamp`: the published folder's stamp as the last write left it (`Written.stamp`),
-    which goes with it when it is swapped out to be the spare.
+    which goes with it when it is swapped out to be the spare. A folder that no longer
+    has it (a file put in it by hand or by an older version, a link: what a clean build
+    would not publish) is swapped out even when no file changed, and the new folder is
+    made without what was added (see `_spare_files`).
     """
     output.mkdir(parents=True, exist_ok=True)
     recover_interrupted(output, name)
@@ -153,7 +156,8 @@ def write_root(output: Path, name: str, files: OutputFiles,
             plan[rel] = ("write", content)
             result.changed.add(rel)
     result.removed = set(previous) - set(files)
-    if previous and not (result.changed or result.removed or force):
+    if previous and not (result.changed or result.removed or force) and \
+            stamp is not None and folder_stamp(final, previous) == stamp:
         result.signatures = dict(previous)
         result.stamp = stamp
         return result  # the published folder is this build already: touch nothing
@@ -228,18 +232,66 @@ def _spare_files(spare: Path, holds: tuple | None) -> dict[str, str] | None:
     return dict(holds[1]) if folder_stamp(spare, holds[1]) == holds[2] else None
 
 
-def folder_stamp(root: Path, files: Iterable[str]) -> str | None:
+def folder_stamp(root: Path | str, files: Iterable[str]) -> str | None:
     """A digest of the modification times of `root` and of each folder holding one of
     `files`: a file or folder added to or removed from any of them changes it, while a
     whole folder renamed (swapped in or out) keeps it. One stat per folder (7,400 at
     10,000 documents: about 20 ms), where walking the folder to list its files costs
-    0.1 s warm and seconds cold. None if a folder is gone."""
+    0.1 s warm and seconds cold. None if a folder is gone. The times are trusted as
+    a file's status is (see `unchanged`): an archive restores them (a CI cache), and
+    anything else that adds a file changes them."""
+    return stamp_of_folders(root, folders_of(files))
+
+
+def folders_of(files: Iterable[str]) -> set[str]:
+    """The folders `folder_stamp` looks at: "" (the root) and each holding a file."""
     folders = {""}
     for rel in files:
         parent = rel.rpartition("/")[0]
         while parent not in folders:
             folders.add(parent)
             parent = parent.rpartition("/")[0]
+    return folders
+
+
+def listing_of(files: Iterable[str]) -> dict[str, set[str]]:
+    """What each folder holding `files` holds (see `folders_of`): its files' and its
+    folders' names."""
+    listing: dict[str, set[str]] = {"": set()}
+    for rel in files:
+        parent, _, name = rel.rpartition("/")
+        while True:
+            known = parent in listing
+            listing.setdefault(parent, set()).add(name)
+            if known:
+                break
+            parent, _, name = parent.rpartition("/")
+    return listing
+
+
+def holds_just(root: Path | str, listing: dict[str, set[str]]) -> bool:
+    """Does `root` hold just what `listing` (see `listing_of`) says, each file a plain
+    file and each folder a folder (no link)? For a folder whose times are not kept (a
+    cache restored file by file), where `folder_stamp` cannot tell: it lists them."""
+    base = f"{root}/"
+    try:
+        for folder, names in listing.items():
+            prefix = f"{folder}/" if folder else ""
+            with os.scandir(base + folder) as entries:
+                found = {entry.name: entry for entry in entries}
+            if found.keys() != names:
+                return False
+            for name, entry in found.items():
+                if not (entry.is_dir(follow_symlinks=False) if prefix + name in listing
+                        else entry.is_file(follow_symlinks=False)):
+                    return False
+    except OSError:
+        return False
+    return True
+
+
+def stamp_of_folders(root: Path | str, folders: Iterable[str]) -> str | None:
+    """`folder_stamp` of the folders given by `folders_of`."""
     base = f"{root}/"
     try:
         return _stamp_of({folder: os.stat(base + folder).st_mtime_ns for folder in folders})
@@ -685,19 +737,24 @@ def _link(source: Path | str, target: Path | str) -> None:
         shutil.copy2(source, target)
 
 
-def sync_tree(source: Path | None, target: Path, skip: str | None = None) -> None:
+def sync_tree(source: Path | None, target: Path, skip: str | None = None,
+              only: set[str] | None = None) -> None:
     """Make `target` hold hard links of just the files under `source` (None: of nothing),
     but those in its folder `skip` (and `target`'s own `skip` is left), touching only what
     differs. A search index is thousands of files, and the spare folder a build starts
     from mostly holds the very ones already (the same inodes, which a folder listing
     gives without a look at each file): removing them all and linking them again cost
     a tenth of a nightly build at 10,000 documents. Whatever else is found in `target`
-    (a link, a folder where a file goes) is removed, never written through."""
+    (a link, a folder where a file goes) is removed, never written through. `only`: the
+    files of `source` (paths in it) to take, when others may be there that were never
+    made (put in the published site by hand): those are left behind."""
     only_a_folder(target)
-    _sync_folder(None if source is None else str(source), str(target), skip)
+    _sync_folder(None if source is None else str(source), str(target), skip,
+                 None if only is None else ("", only))
 
 
-def _sync_folder(source: str | None, target: str, skip: str | None) -> None:
+def _sync_folder(source: str | None, target: str, skip: str | None,
+                 only: tuple[str, set[str]] | None) -> None:
     os.makedirs(target, exist_ok=True)
     with os.scandir(target) as entries:
         found = {entry.name: entry for entry in entries if entry.name != skip}
@@ -705,13 +762,22 @@ def _sync_folder(source: str | None, target: str, skip: str | None) -> None:
         for entry in entries:
             if entry.name == skip:
                 continue
-            there = found.pop(entry.name, None)
-            path = os.path.join(target, entry.name)
             if entry.is_dir(follow_symlinks=False):
+                there = found.pop(entry.name, None)
+                path = os.path.join(target, entry.name)
                 if there is not None and not there.is_dir(follow_symlinks=False):
                     os.unlink(path)
-                _sync_folder(entry.path, path, None)
+                _sync_folder(entry.path, path, None, None if only is None else
+                             (f"{only[0]}{entry.name}/", only[1]))
+                if only is not None:
+                    with contextlib.suppress(OSError):
+                        os.rmdir(path)  # a folder of nothing made by a build goes
                 continue
+            if only is not None and (only[0] + entry.name not in only[1] or
+                                     not entry.is_file(follow_symlinks=False)):
+                continue  # not made by a build: removed from `target` below, if there
+            there = found.pop(entry.name, None)
+            path = os.path.join(target, entry.name)
             if there is not None:
                 if there.is_file(follow_symlinks=False) and there.inode() == entry.inode():
                     continue  # the very file

@@ -157,9 +157,11 @@ class SearchIndex:
 def update_search_index(public_root: Path, pages: list[str], old_index: Path | None,
                         counts: dict[str, int], changed_pages: set[str] | None,
                         unindexed: set[str] = frozenset(),
-                        check: Callable[[list[Path]], None] = lambda files: None) -> SearchIndex:
+                        check: Callable[[list[Path]], None] = lambda files: None,
+                        old_files: set[str] = frozenset()) -> SearchIndex:
     """Make `public_root/pagefind/` for its HTML `pages`: each bundle with a page in
-    `changed_pages` (None: all) is indexed anew, the others are linked from `old_index`.
+    `changed_pages` (None: all) is indexed anew, the others are linked from `old_index`,
+    just the files of it that were made (`old_files`, paths in it: see `index_files`).
     A changed page that is not indexed now and was not when the index was made (in
     `unindexed`, like the news listing pages) needs no bundle made again.
 
@@ -197,11 +199,13 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
             else:
                 unindexed.discard(rel)
     jobs = []
+    made_before = _by_bundle(old_files)
     for bundle, pages in sorted(bundles.items()):
         folder = _bundle_folder(public_root, bundle)
         old = _bundle_folder(old_index.parent, bundle) if old_index else None
-        if bundle not in redo and old and (old / "pagefind-entry.json").is_file():
-            sync_tree(old, folder, skip=SHARDS if bundle == "" else None)
+        if bundle not in redo and old and "pagefind-entry.json" in made_before.get(bundle, ()):
+            sync_tree(old, folder, skip=SHARDS if bundle == "" else None,
+                      only=made_before[bundle])
         else:  # Pagefind writes into an empty folder (the shards' folder aside)
             sync_tree(None, folder, skip=SHARDS if bundle == "" else None)
             glob = None if not shards else glob_of(pages) if bundle else \
@@ -221,6 +225,30 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
             for job in running:
                 job.cancel()
     return SearchIndex(sorted(made), unindexed)
+
+
+def index_files(public_root: Path) -> set[str]:
+    """The files of the search index in `public_root` (paths in its folder), as a build
+    left them: the next build takes just these from it (a file put in the published
+    index by hand is not one), and a no-change build checks their folders are as left."""
+    files: set[str] = set()
+    folder = public_root / SUBDIR
+    for here, _, names in os.walk(folder):
+        prefix = os.path.relpath(here, folder).replace(os.sep, "/") + "/"
+        files.update((prefix if prefix != "./" else "") + name for name in names)
+    return files
+
+
+def _by_bundle(files: set[str]) -> dict[str, set[str]]:
+    """Index files (see `index_files`) by bundle, each as a path in its bundle's folder."""
+    bundles: dict[str, set[str]] = {}
+    for path in files:
+        if path.startswith(SHARDS + "/"):
+            _, bundle, rest = (path.split("/", 2) + ["", ""])[:3]
+            bundles.setdefault(bundle, set()).add(rest)
+        else:
+            bundles.setdefault("", set()).add(path)
+    return bundles
 
 
 def _bundle_folder(public_root: Path, bundle: str) -> Path:
