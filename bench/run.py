@@ -136,7 +136,8 @@ def restore_as_ci(work: Path, clone: Path) -> None:
     published site; copied one by one, each would have to be linked anew)."""
     shutil.rmtree(clone, ignore_errors=True)
     shutil.copytree(work / "content", clone / "content", copy_function=shutil.copyfile)
-    packing = subprocess.Popen(["tar", "-C", str(work), "-cf", "-", ".ccsite-cache", "_site"],
+    packing = subprocess.Popen(["tar", "--posix", "-C", str(work), "-cf", "-", ".ccsite-cache",
+                                "_site"],  # (as actions/cache packs: times to the nanosecond)
                                stdout=subprocess.PIPE)
     subprocess.run(["tar", "-C", str(clone), "-xf", "-"], stdin=packing.stdout, check=True)
     packing.stdout.close()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete (see
 MEMORY_FILE, STAMP_FILE = "build-memory.cbor", "build-stamp.cbor"  # cachefolder.py)
+SEARCH_FOLDER = "pagefind"  # the search index's folder in the public site: made by the
+# search stage (outputs/search.py) from the published one, not by the write's plan
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 

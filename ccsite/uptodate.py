@@ -135,9 +135,8 @@ def _plain(stamp: Stamp) -> bool:
         type(stamp.folders) is list and \
         all(type(kept) is list and len(kept) == 3 and type(kept[0]) is str and
             type(kept[1]) in (str, type(None)) and type(kept[2]) is dict and
-            all(type(folder) is str and type(names) is list and
-                all(type(name) is str for name in names)
-                for folder, names in kept[2].items()) for kept in stamp.folders)
+            all(map(str.__instancecheck__, kept[2])) for kept in stamp.folders)
+    # (the names each folder holds are checked when used: see _folders_as_left)
 
 
 def save(path: Path, stamp: Stamp) -> None:
@@ -174,15 +173,23 @@ def _folders_as_left(folders: list) -> bool:
     """Does each published folder hold just what the last build put in it? Its folders'
     times say so (one stat a folder); where they differ (a file added, or a cache that
     restored the files but not their folders' times), the folders are listed."""
-    listings: dict[str, dict[str, set[str]]] = {}
-    differ = set()
-    for root, left, listing in folders:
-        if left is None or write.stamp_of_folders(root, listing) != left:
-            differ.add(root)
-        merged = listings.setdefault(root, {})
-        for folder, names in listing.items():
-            merged.setdefault(folder, set()).update(names)
-    return all(write.holds_just(root, listings[root]) for root in differ)
+    differ = {root for root, left, listing in folders
+              if left is None or write.stamp_of_folders(root, listing) != left}
+    return all((listing := _merged_listing(root, folders)) is not None and
+               write.holds_just(root, listing) for root in differ)
+
+
+def _merged_listing(root: str, folders: list) -> dict[str, set[str]] | None:
+    """What the folders of `root` hold, by all of `Stamp.folders` that name it (the
+    public folder's pages and its search index); None if a name is not a text."""
+    merged: dict[str, set[str]] = {}
+    for path, _, listing in folders:
+        if path == root:
+            for folder, names in listing.items():
+                if type(names) is not list or not all(map(str.__instancecheck__, names)):
+                    return None
+                merged.setdefault(folder, set()).update(names)
+    return merged
 
 
 def _within(stamp: Stamp, now: dt.datetime) -> bool:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PosixPath
 from typing import Callable, Iterable
 
+from .buildinfo import SEARCH_FOLDER
 from .digests import FileDigests, of_bytes, of_file
 from .workers import Helper, fork_helper, may_fork, write_all
 
@@ -157,9 +158,9 @@ def write_root(output: Path, name: str, files: OutputFiles,
             result.changed.add(rel)
     result.removed = set(previous) - set(files)
     if previous and not (result.changed or result.removed or force) and \
-            stamp is not None and folder_stamp(final, previous) == stamp:
+            (now := _as_left(final, previous, stamp)) is not None:
         result.signatures = dict(previous)
-        result.stamp = stamp
+        result.stamp = now
         return result  # the published folder is this build already: touch nothing
     temp = output / f"{TEMP_PREFIX}{name}-{os.getpid()}"
     if temp.exists():
@@ -241,6 +242,16 @@ def folder_stamp(root: Path | str, files: Iterable[str]) -> str | None:
     a file's status is (see `unchanged`): an archive restores them (a CI cache), and
     anything else that adds a file changes them."""
     return stamp_of_folders(root, folders_of(files))
+
+
+def _as_left(folder: Path, files: dict[str, str], stamp: str | None) -> str | None:
+    """The folder's stamp, if it holds just `files`, as the last write left it: by its
+    stamp, or (when its folders' times were not kept: a cache restored from an archive
+    of whole seconds) by listing its folders."""
+    if stamp is None:
+        return None
+    now = folder_stamp(folder, files)
+    return now if now == stamp or holds_just(folder, listing_of(files)) else None
 
 
 def folders_of(files: Iterable[str]) -> set[str]:
@@ -573,7 +584,9 @@ def still_written(recorded: str | None, published: str, now: str | None = None) 
 
 # Files whose status changed, above which a helper process reads them (see start_adopting)
 HELPER_FROM = 500
-SPARED = ("public", "members")  # the roots whose write makes its folder from a spare
+# the roots whose write makes its folder from a spare, each with the folder in it that
+# the write's `finish` brings up to date itself (the search index: see sync_tree)
+SPARED = {"public": SEARCH_FOLDER, "members": None}
 
 
 def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
@@ -669,7 +682,7 @@ class Adopting:
         2 cores at 10,000 documents)."""
         os.nice(19)
         listed = {root: listing for root, spare in self.to_list.items()
-                  if (listing := list_spare(spare)) is not None}
+                  if (listing := list_spare(spare, SPARED[root])) is not None}
         write_all(writer, marshal.dumps((self._readings(), listed)))
 
     def _readings(self) -> list[str | None]:
@@ -688,14 +701,18 @@ class Adopting:
         return readings, listed
 
 
-def list_spare(spare: Path) -> tuple | None:
+def list_spare(spare: Path, own: str | None = None) -> tuple | None:
     """A spare folder walked, as `Written.spare` records one: (its inode, its files'
     records, its folders' stamp), so that the write makes its new folder from it by
     what it holds (see `_spare_files`, `_make_like`), as after a build that recorded it.
     Each folder's time is taken before it is listed, so a file put in it meanwhile
     changes the stamp, and the write walks the spare itself, as it does when the spare
     holds a folder without files (the stamp then has a folder the write's has not).
-    None when it holds a link to a folder, or anything but files and folders."""
+    None when it holds a link to a folder, or anything but files and folders. Its
+    folder `own` (see SPARED) is left out, as a write's record leaves it: that folder
+    is brought up to date by the write's `finish`, mostly holding the very files (a
+    search index; listed, each of its 7,000 files at 10,000 documents was unlinked from
+    the new folder and linked again)."""
     files: dict[str, str] = {}
     times: dict[str, int] = {}
 
@@ -703,6 +720,8 @@ def list_spare(spare: Path) -> tuple | None:
         times[prefix.rstrip("/")] = os.stat(path).st_mtime_ns
         with os.scandir(path) as entries:
             for entry in entries:
+                if not prefix and entry.name == own:
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     if not walk(entry.path, f"{prefix}{entry.name}/"):
                         return False

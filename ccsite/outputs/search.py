@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-SUBDIR = "pagefind"
+from ..buildinfo import SEARCH_FOLDER
+
+SUBDIR = SEARCH_FOLDER
 # Pagefind's ready-made interfaces: we use our own small one (assets/search.js)
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
