@@ -226,12 +226,13 @@ def test_members_root_that_cannot_be_replaced_stops_the_build_before_any_swap(si
 def _memory_of(cache: Path) -> dict:
     """What the build memory in `cache` reads back as, but for the status of each file
     (inode, times: new each time the test puts the old output back, and racy or not by
-    the moment of the build) kept beside its digest, and where the output's spare is."""
+    the moment of the build) kept beside its digest, where the output's spare is, and its
+    folders' stamps (their times)."""
     from ccsite import incremental
 
     memory = incremental.BuildMemory.read(cache / "build-memory.cbor")
     kept = {name: getattr(memory, name) for name in incremental.BuildMemory.kept_fields()
-            if name not in ("spares", "stamps")}
+            if name not in ("spares", "stamps", "index_stamp")}
     for name in ("file_digests", "source_digests"):
         kept[name] = {path: digest for path, (_, digest) in kept[name].items()}
     kept["outputs"] = {root: {path: signature.split("|")[0]
