@@ -382,7 +382,7 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
         if written.swapped:
             memory.index_stamp = write.folder_stamp(written.root, _index_paths(memory))
         else:  # nothing public changed: the published index is kept
-            _audit_kept_index(b, made, paths.output / "public", [])
+            _audit_kept_index(b, made, paths.output / "public")
     memory.outputs["public"] = written.signatures
     if members_root is not None:
         if made.in_place:
@@ -474,10 +474,13 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
     # the published index, of which only the files a build made are taken (unknown: none)
     same_layout = old_index.is_dir() and memory.search_shards == shards and \
         memory.search_files is not None
+    audit = functools.partial(_audit_index, b, made, root)
     if same_layout and not stale:
         write.sync_tree(old_index, root / search.SUBDIR,  # its pages are too
                         only=memory.search_files)
-        made_files: list[Path] = []
+        memory.search_files = search.index_files(root)
+        if _kept_index_to_audit(b, made):
+            audit([root / search.SUBDIR / rel for rel in sorted(memory.search_files)])
     else:
         b.step("search index")
         try:
@@ -485,17 +488,17 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
                 root, [p for p in made.public if p.endswith(".html")],
                 old_index if same_layout else None, counts,
                 stale if same_layout else None, memory.search_unindexed,
-                functools.partial(_audit_index, b, made, root),  # each bundle as made
-                memory.search_files or set())
+                audit, memory.search_files or set(),  # each bundle as made, and those
+                audit if _kept_index_to_audit(b, made) else None)  # kept, meanwhile
         except search.SearchIndexError as exc:
             errors.add(str(published), 0, "search", str(exc))
         errors.raise_if_any()
-        made_files = index.files
         memory.search_stale_pages = set()
         memory.search_shards = shards
         memory.search_unindexed = index.unindexed
-    memory.search_files = search.index_files(root)
-    _audit_kept_index(b, made, root, made_files)
+        memory.search_files = search.index_files(root)
+    errors.raise_if_any()
+    memory.index_audited_against = made.leaks.against
     b.step("publish")  # the new folder swapped in, the old one removed
 
 
@@ -505,16 +508,21 @@ def _audit_index(b: Build, made: Made, root: Path, files: list[Path]) -> None:
                       by_content=True, used=made.leak_keys)
 
 
-def _audit_kept_index(b: Build, made: Made, root: Path, made_files: list[Path]) -> None:
-    """When the fingerprints changed (members content did), or the published files are
-    not all as the last build left them (an output a CI cache restored: its index files
-    are not recorded one by one, and a file planted there would be kept), the index
-    files kept from the last build (all but `made_files`) are read against them too
-    (those of the same bytes as a file found clean are not read again)."""
-    if b.memory.index_audited_against != made.leaks.against or \
-            (b.adopting is not None and b.adopting.restored):
-        _audit_index(b, made, root, sorted({p for p in (root / search.SUBDIR).rglob("*")
-                                            if p.is_file()} - set(made_files)))
+def _kept_index_to_audit(b: Build, made: Made) -> bool:
+    """Are the index files kept from the last build to be read against the fingerprints
+    too? When these changed (members content did), or the published files are not all
+    as the last build left them (an output a CI cache restored: its index files are
+    recorded by name, not by their bytes, and one overwritten there would be kept).
+    Those of the same bytes as a file found clean are not read again."""
+    return b.memory.index_audited_against != made.leaks.against or \
+        (b.adopting is not None and b.adopting.restored)
+
+
+def _audit_kept_index(b: Build, made: Made, root: Path) -> None:
+    """The published index, kept whole by a build that changed no public page."""
+    if _kept_index_to_audit(b, made):
+        _audit_index(b, made, root, [root / search.SUBDIR / rel
+                                     for rel in sorted(b.memory.search_files or ())])
         b.errors.raise_if_any()
     b.memory.index_audited_against = made.leaks.against
 

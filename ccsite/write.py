@@ -654,7 +654,7 @@ class Adopting:
     helper: Helper | None = None
     restored: bool = False  # were published files found with a status of their own (a
     # CI cache restored the output, or someone changed it)? Then what the build keeps of
-    # it unrecorded (the search index) is audited again (see stages._audit_kept_index)
+    # it unrecorded (the search index) is audited again (see stages._kept_index_to_audit)
 
     def finish(self) -> dict[str, set[str]]:
         """The files found as recorded, by root (see `start_adopting`), from the helper's

@@ -160,7 +160,8 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
                         counts: dict[str, int], changed_pages: set[str] | None,
                         unindexed: set[str] = frozenset(),
                         check: Callable[[list[Path]], None] = lambda files: None,
-                        old_files: set[str] = frozenset()) -> SearchIndex:
+                        old_files: set[str] = frozenset(),
+                        check_kept: Callable[[list[Path]], None] | None = None) -> SearchIndex:
     """Make `public_root/pagefind/` for its HTML `pages`: each bundle with a page in
     `changed_pages` (None: all) is indexed anew, the others are linked from `old_index`,
     just the files of it that were made (`old_files`, paths in it: see `index_files`).
@@ -168,7 +169,9 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
     `unindexed`, like the news listing pages) needs no bundle made again.
 
     `check` is given each new bundle's files as soon as it is made, in this thread, while
-    Pagefind goes on with the others (the leak audit reads them: see pipeline.py)."""
+    Pagefind goes on with the others (the leak audit reads them: see pipeline.py), and
+    `check_kept` (if given) the files of the bundles kept, while Pagefind makes the new
+    ones (a CI build's audit of the index it restored, 0.1 s at 10,000 documents)."""
     from ..write import keep_only, only_a_folder, sync_tree
 
     if old_index is None:  # all made anew: nothing an older index left (the spare's) stays
@@ -200,7 +203,7 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
                 unindexed.add(rel)
             else:
                 unindexed.discard(rel)
-    jobs = []
+    jobs, kept = [], []
     made_before = _by_bundle(old_files)
     for bundle, pages in sorted(bundles.items()):
         folder = _bundle_folder(public_root, bundle)
@@ -208,6 +211,7 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
         if bundle not in redo and old and "pagefind-entry.json" in made_before.get(bundle, ()):
             sync_tree(old, folder, skip=SHARDS if bundle == "" else None,
                       only=made_before[bundle])
+            kept += _files_in(folder, skip=SHARDS if bundle == "" else None)
         else:  # Pagefind writes into an empty folder (the shards' folder aside)
             sync_tree(None, folder, skip=SHARDS if bundle == "" else None)
             glob = None if not shards else glob_of(pages) if bundle else \
@@ -219,6 +223,8 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
     with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
         running = [pool.submit(_index, public_root, *job) for job in jobs]
         try:
+            if check_kept is not None:
+                check_kept(kept)
             for done in as_completed(running):
                 files = done.result()
                 check(files)
@@ -239,6 +245,16 @@ def index_files(public_root: Path) -> set[str]:
         prefix = os.path.relpath(here, folder).replace(os.sep, "/") + "/"
         files.update((prefix if prefix != "./" else "") + name for name in names)
     return files
+
+
+def _files_in(folder: Path, skip: str | None = None) -> list[Path]:
+    """The files under `folder`, but those in its folder `skip`."""
+    found = []
+    for here, folders, names in os.walk(folder):
+        if skip is not None and here == str(folder) and skip in folders:
+            folders.remove(skip)
+        found += (Path(here, name) for name in names)
+    return found
 
 
 def _by_bundle(files: set[str]) -> dict[str, set[str]]:
