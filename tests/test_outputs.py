@@ -396,18 +396,36 @@ def test_program_is_not_started_when_the_build_that_launched_it_is_gone():
     assert (done.returncode, done.stdout) == (1, "")
 
 
-def test_pagefind_missing_is_told_as_a_search_index_error(monkeypatch, tmp_path):
-    """With Pagefind's program not found, the build says so (and stops with the last
-    good site in place), not with a traceback."""
+@pytest.mark.parametrize("found_by", ["PAGEFIND_BINARY_PATH", "pagefind[bin]", "the PATH",
+                                      "nothing"])
+def test_pagefind_is_found_where_its_own_lookup_finds_it(monkeypatch, tmp_path, found_by):
+    """ccsite finds Pagefind's program as Pagefind's Python package does (without loading
+    it), wherever that finds it; with the program nowhere, the build says so (and stops
+    with the last good site in place), not with a traceback."""
     import pagefind.service
 
     from ccsite.outputs import search
 
-    monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    if found_by == "PAGEFIND_BINARY_PATH":
+        monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "pagefind-of-my-own"))
+    if found_by in ("the PATH", "nothing"):
+        for package in ("pagefind_bin", "pagefind_bin_extended"):
+            monkeypatch.setitem(sys.modules, package, None)  # (not installed)
+        (tmp_path / "bin").mkdir()
+        monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    if found_by == "the PATH":
+        (tmp_path / "bin" / "pagefind").write_text("#!/bin/sh\n")
+        (tmp_path / "bin" / "pagefind").chmod(0o755)
     search.pagefind_binary.cache_clear()
     try:
-        with pytest.raises(search.SearchIndexError, match="its program was not found"):
-            search._run_pagefind(tmp_path, tmp_path / "index")
+        expected = pagefind.service.get_executable()
+        if found_by == "nothing":
+            assert expected is None
+            with pytest.raises(search.SearchIndexError, match="its program was not found"):
+                search._run_pagefind(tmp_path, tmp_path / "index")
+        else:
+            assert search.pagefind_binary() == str(Path(expected).resolve())
     finally:
         search.pagefind_binary.cache_clear()
 
