@@ -13,6 +13,8 @@ CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete (
 MEMORY_FILE, STAMP_FILE = "build-memory.cbor", "build-stamp.cbor"  # cachefolder.py)
 SEARCH_FOLDER = "pagefind"  # the search index's folder in the public site: made by the
 # search stage (outputs/search.py) from the published one, not by the write's plan
+INDEX_ROOT = f"public/{SEARCH_FOLDER}"  # the same, in the output folder: its files are
+# recorded as a root's are (BuildMemory.published), and looked at with them
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 

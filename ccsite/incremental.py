@@ -35,15 +35,16 @@ import jinja2
 from jinja2 import meta
 
 from . import __version__, cachefolder
+from .buildinfo import INDEX_ROOT
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 18  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
+STATE_VERSION = 19  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
 # 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
 # members search index (made_files), and the leak audit's key and the warnings of each
 # document; 16: what pages read, kept once a piece (see _records_data); 17: the search
 # index's layout by its shards (news items' and centres'), not by its news items; 18: the
-# search index's files, and its folders' stamp
+# search index's files, and its folders' stamp; 19: the search index's files by their bytes
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
 # same object, another key, so that a calendar's DTSTAMP (the build's time) does not count
@@ -303,7 +304,8 @@ class BuildMemory:
     search_shards: list[str] | None = None  # the index's shards when it was made (see
     # outputs/search.py): not the counts they were had from, which new limits share out anew
     search_unindexed: set[str] = field(default_factory=set)  # pages the index leaves out
-    search_files: set[str] | None = None  # the index's files, as made (see search.index_files)
+    search_files: dict[str, str] | None = None  # the index's files, as made: path in its
+    # folder -> record, as `outputs` keeps a file (see search.index_records)
     index_stamp: str | None = None  # the folder_stamp of their folders in the published site
     link_files: set[str] | None = None  # every output file, when links were last checked
     seen_files: dict[str, Any] = field(default_factory=dict)  # entity key -> file signature
@@ -467,12 +469,19 @@ class BuildMemory:
             [_text(name) for name in _list(data["search_shards"])],
             search_unindexed=_texts(data["search_unindexed"]),
             search_files=None if data["search_files"] is None else
-            _relative_paths(_texts(data["search_files"])),
+            _relative_paths(_texts(data["search_files"], str)),
             index_stamp=_text(data["index_stamp"], None),
             link_files=None if data["link_files"] is None else _texts(data["link_files"]),
             seen_values={(_text(key), _text(attribute)): _text(value)
                          for (key, attribute), value in data["seen_values"].items()},
             seen_templates=_texts(data["seen_templates"], (str, type(None))))
+
+    def published(self) -> dict[str, dict[str, str]]:
+        """Each published folder's files as the last build recorded them: the roots'
+        (`outputs`), and the search index's (`search_files`, as the folder INDEX_ROOT)."""
+        if self.search_files is None:
+            return self.outputs
+        return {**self.outputs, INDEX_ROOT: self.search_files}
 
     @classmethod
     def kept_fields(cls) -> list[str]:

@@ -144,7 +144,7 @@ def _build_unless_up_to_date(paths: Paths, options: BuildOptions,
             quickedit.valid_until(options.now, memory.read_as)
         uptodate.save(stamp_file, uptodate.Stamp(
             inputs=inputs, options=settings,
-            published=uptodate.published_files(paths.output, result.outputs),
+            published=uptodate.published_files(paths.output, memory.published()),
             summary=result.summary(), made_at=options.now.isoformat(),
             valid_until=until.isoformat(),
             folders=uptodate.published_folders(paths.output, stages.published_folders(memory))))
@@ -215,7 +215,7 @@ def _memory_and_a_look_at_the_output(paths: Paths, memory_file: Path
     adopting = None
     try:
         memory = incremental.BuildMemory.read(memory_file, first=lambda table: early.append(
-            (table, write.start_adopting(paths.output, table.outputs, table.spares))))
+            (table, write.start_adopting(paths.output, table.published(), table.spares))))
         adopting = next((looking for table, looking in early if table is memory), None)
     finally:
         for _, looking in early:

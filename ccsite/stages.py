@@ -25,7 +25,7 @@ import jinja2
 from . import (audit, checks, graph, incremental, load, outputs, precompile, quickedit, render,
                validate, write)
 from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
-from .buildinfo import BuildResult, Paths, check_location
+from .buildinfo import INDEX_ROOT, BuildResult, Paths, check_location
 from .config import read_site_config
 from .digests import FileDigests
 from .editor import publish as editor_publish
@@ -120,7 +120,7 @@ def load_content(b: Build, changed_files: set[str] | None
     # with the bytes written, is adopted), found while the content loads and validates
     # (see write.start_adopting), if not while the memory was read (pipeline.py)
     if b.adopting is None:
-        b.adopting = write.start_adopting(b.paths.output, memory.outputs, memory.spares)
+        b.adopting = write.start_adopting(b.paths.output, memory.published(), memory.spares)
     folder = load.load(b.paths.source, b.paths.shown, b.errors, parsed=memory.parsed,
                        known=memory.known_files, changed=changed_files,
                        digests=memory.file_digests)
@@ -471,16 +471,14 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
     old_index = published / search.SUBDIR
     stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
     shards = search.shard_names(counts)
-    # the published index, of which only the files a build made are taken (unknown: none)
-    same_layout = old_index.is_dir() and memory.search_shards == shards and \
-        memory.search_files is not None
+    kept = _index_as_made(b, old_index)  # what may be taken from the published index
+    broken = search.bundles_of(set(memory.search_files or ()) - set(kept or ()))
+    same_layout = kept is not None and memory.search_shards == shards
     audit = functools.partial(_audit_index, b, made, root)
-    if same_layout and not stale:
-        write.sync_tree(old_index, root / search.SUBDIR,  # its pages are too
-                        only=memory.search_files)
-        memory.search_files = search.index_files(root)
+    if same_layout and not stale and not broken:
+        write.sync_tree(old_index, root / search.SUBDIR, only=set(kept))  # its pages are too
         if _kept_index_to_audit(b, made):
-            audit([root / search.SUBDIR / rel for rel in sorted(memory.search_files)])
+            audit([root / search.SUBDIR / rel for rel in sorted(kept)])
     else:
         b.step("search index")
         try:
@@ -488,18 +486,29 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
                 root, [p for p in made.public if p.endswith(".html")],
                 old_index if same_layout else None, counts,
                 stale if same_layout else None, memory.search_unindexed,
-                audit, memory.search_files or set(),  # each bundle as made, and those
-                audit if _kept_index_to_audit(b, made) else None)  # kept, meanwhile
+                audit, kept or (),  # each bundle as made, and those kept, meanwhile
+                audit if _kept_index_to_audit(b, made) else None, broken)
         except search.SearchIndexError as exc:
             errors.add(str(published), 0, "search", str(exc))
         errors.raise_if_any()
         memory.search_stale_pages = set()
         memory.search_shards = shards
         memory.search_unindexed = index.unindexed
-        memory.search_files = search.index_files(root)
     errors.raise_if_any()
+    memory.search_files = search.index_records(root, kept or {})
     memory.index_audited_against = made.leaks.against
     b.step("publish")  # the new folder swapped in, the old one removed
+
+
+def _index_as_made(b: Build, old_index: Path) -> dict[str, str] | None:
+    """The files of the published index found as the last build made them (path in it
+    -> record), by what the build found of them as it started (see write.start_adopting:
+    read, if their status changed, in a CI build by its helper); None when there is no
+    index to take from (none recorded, or a link where it or a folder of it goes)."""
+    recorded = b.memory.search_files
+    if recorded is None or not write.real_folders(old_index, recorded):
+        return None
+    return {rel: recorded[rel] for rel in b.intact.get(INDEX_ROOT, ()) if rel in recorded}
 
 
 def _audit_index(b: Build, made: Made, root: Path, files: list[Path]) -> None:
@@ -510,12 +519,10 @@ def _audit_index(b: Build, made: Made, root: Path, files: list[Path]) -> None:
 
 def _kept_index_to_audit(b: Build, made: Made) -> bool:
     """Are the index files kept from the last build to be read against the fingerprints
-    too? When these changed (members content did), or the published files are not all
-    as the last build left them (an output a CI cache restored: its index files are
-    recorded by name, not by their bytes, and one overwritten there would be kept).
-    Those of the same bytes as a file found clean are not read again."""
-    return b.memory.index_audited_against != made.leaks.against or \
-        (b.adopting is not None and b.adopting.restored)
+    too? When these changed (members content did): a kept file has the bytes it had when
+    it was audited (see _index_as_made). Those of the same bytes as a file found clean
+    are not read again."""
+    return b.memory.index_audited_against != made.leaks.against
 
 
 def _audit_kept_index(b: Build, made: Made, root: Path) -> None:

@@ -12,6 +12,7 @@ from it, changing only what differs, instead of linking thousands of files afres
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import itertools
 import marshal
@@ -286,6 +287,8 @@ def holds_just(root: Path | str, listing: dict[str, set[str]]) -> bool:
     cache restored file by file), where `folder_stamp` cannot tell: it lists them."""
     base = f"{root}/"
     try:
+        if not stat.S_ISDIR(os.lstat(root).st_mode):
+            return False  # a link to a folder (its folders are checked as listed)
         for folder, names in listing.items():
             prefix = f"{folder}/" if folder else ""
             with os.scandir(base + folder) as entries:
@@ -304,8 +307,9 @@ def holds_just(root: Path | str, listing: dict[str, set[str]]) -> bool:
 def stamp_of_folders(root: Path | str, folders: Iterable[str]) -> str | None:
     """`folder_stamp` of the folders given by `folders_of`."""
     base = f"{root}/"
-    try:
-        return _stamp_of({folder: os.stat(base + folder).st_mtime_ns for folder in folders})
+    try:  # (a link where a folder goes has times of its own: lstat, and no "/" after it)
+        return _stamp_of({folder: os.lstat(base + folder if folder else root).st_mtime_ns
+                          for folder in folders})
     except OSError:
         return None
 
@@ -449,7 +453,7 @@ class BuildLock:
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.path, "a+")
+        self.handle = _open_lock(self.path)
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -471,6 +475,26 @@ class BuildLock:
         self.handle.flush()      # builds of the same content leave the same folder
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
+
+
+def _open_lock(path: Path):
+    """The lock file, never through a link: one planted in a restored output would have
+    the build empty the file it names. A link there, or a file with another name too (a
+    hard link), is replaced by a file of the build's own."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(3):
+        try:
+            handle = os.open(path, flags, 0o644)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+        else:
+            if os.fstat(handle).st_nlink == 1:
+                return os.fdopen(handle, "a+")
+            os.close(handle)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    raise OSError(errno.ELOOP, "a link or linked file keeps coming back", str(path))
 
 
 class LockedError(Exception):
@@ -582,6 +606,29 @@ def still_written(recorded: str | None, published: str, now: str | None = None) 
     return f"{content}|{now}" if same else None
 
 
+def record_of(path: Path | str, known: str | None = None) -> str | None:
+    """What to record of a file just made (see `still_written`): `known`, when it is that
+    record's very file (a hard link of it), else its digest read now; None when there
+    is no plain file there."""
+    now = _stat_part(path)
+    if now is None:
+        return None
+    if known is not None and _status(known) == now:
+        return known
+    return f"{of_file(path)}|{now}"
+
+
+def real_folders(root: Path, files: Iterable[str]) -> bool:
+    """Is `root`, and each folder of it that holds one of `files`, a folder, not a link to
+    one? A file found through a link was never made by a build, whatever its bytes."""
+    base = f"{root}/"
+    try:
+        return all(stat.S_ISDIR(os.lstat(base + folder if folder else root).st_mode)
+                   for folder in folders_of(files))
+    except OSError:
+        return False
+
+
 # Files whose status changed, above which a helper process reads them (see start_adopting)
 HELPER_FROM = 500
 # the roots whose write makes its folder from a spare, each with the folder in it that
@@ -612,6 +659,8 @@ def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
     for root, files in outputs.items():
         folder = f"{output / root}/"
         found = adopting.found[root] = set()
+        if not real_folders(output / root, files):
+            continue  # reached through a link: nothing there is what a build wrote
         for rel, recorded in files.items():
             status = _status(recorded)
             if status is None:
@@ -621,7 +670,6 @@ def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
                 found.add(rel)
             elif now is not None:
                 adopting.to_read.append((root, rel, recorded, folder + rel, now))
-    adopting.restored = bool(adopting.to_read)
     if len(adopting.to_read) >= HELPER_FROM and may_fork():
         adopting.to_list = {root: spare for root in outputs if root in SPARED
                             and _spare_unknown(spare := output / f"{SPARE_PREFIX}{root}",
@@ -652,9 +700,6 @@ class Adopting:
     to_list: dict[str, Path] = field(default_factory=dict)  # root -> its spare, to list
     spares: dict[str, tuple] = field(default_factory=dict)  # root -> its spare, listed
     helper: Helper | None = None
-    restored: bool = False  # were published files found with a status of their own (a
-    # CI cache restored the output, or someone changed it)? Then what the build keeps of
-    # it unrecorded (the search index) is audited again (see stages._kept_index_to_audit)
 
     def finish(self) -> dict[str, set[str]]:
         """The files found as recorded, by root (see `start_adopting`), from the helper's

@@ -171,6 +171,25 @@ def test_second_build_at_the_same_time_is_told_to_wait(site):
     assert "Allow far more time" in (site.output / "public/lessons/more-time/index.html").read_text()
 
 
+@pytest.mark.parametrize("how", ["a link", "a hard link"])
+def test_lock_file_that_names_another_file_is_replaced_not_written_through(site, tmp_path, how):
+    """A restored output may hold a link where the build keeps its lock file: the build
+    takes a lock file of its own, and the file named is left as it was."""
+    assert subprocess.run(build_command(site, site.output)).returncode == 0
+    victim = site.root / "precious.txt"
+    victim.write_text("kept")
+    (site.output / ".ccsite-lock").unlink()
+    if how == "a link":
+        (site.output / ".ccsite-lock").symlink_to(victim)
+    else:
+        os.link(victim, site.output / ".ccsite-lock")
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow far more time")
+    assert subprocess.run(build_command(site, site.output)).returncode == 0
+    assert victim.read_text() == "kept"
+    assert not (site.output / ".ccsite-lock").is_symlink()
+    assert (site.output / ".ccsite-lock").stat().st_nlink == 1
+
+
 # -- folders given wrongly -------------------------------------------------------------------
 
 def test_build_run_inside_the_content_folder_says_so_and_leaves_no_trace(site, monkeypatch):
@@ -238,6 +257,8 @@ def _memory_of(cache: Path) -> dict:
     kept["outputs"] = {root: {path: signature.split("|")[0]
                               for path, signature in files.items()}
                        for root, files in kept["outputs"].items()}
+    kept["search_files"] = {path: signature.split("|")[0]
+                            for path, signature in (kept["search_files"] or {}).items()}
     return kept
 
 

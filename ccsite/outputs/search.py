@@ -8,6 +8,7 @@ site in place; the leak audit then reads the (compressed) index it made.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -22,7 +23,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..buildinfo import SEARCH_FOLDER
 
@@ -168,13 +169,15 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
                         counts: dict[str, int], changed_pages: set[str] | None,
                         unindexed: set[str] = frozenset(),
                         check: Callable[[list[Path]], None] = lambda files: None,
-                        old_files: set[str] = frozenset(),
-                        check_kept: Callable[[list[Path]], None] | None = None) -> SearchIndex:
+                        old_files: Iterable[str] = (),
+                        check_kept: Callable[[list[Path]], None] | None = None,
+                        broken: set[str] = frozenset()) -> SearchIndex:
     """Make `public_root/pagefind/` for its HTML `pages`: each bundle with a page in
     `changed_pages` (None: all) is indexed anew, the others are linked from `old_index`,
-    just the files of it that were made (`old_files`, paths in it: see `index_files`).
-    A changed page that is not indexed now and was not when the index was made (in
-    `unindexed`, like the news listing pages) needs no bundle made again.
+    just those of its files found as they were made (`old_files`, paths in it: see
+    `index_records`); a bundle with one that is not (in `broken`: gone, or changed since)
+    is made anew. A changed page that is not indexed now and was not when the index was
+    made (in `unindexed`, like the news listing pages) needs no bundle made again.
 
     `check` is given each new bundle's files as soon as it is made, in this thread, while
     Pagefind goes on with the others (the leak audit reads them: see pipeline.py), and
@@ -191,6 +194,9 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
     # index or its shards' folder goes is removed, never written through
     only_a_folder(public_root / SUBDIR)
     keep_only(public_root / SUBDIR / SHARDS, set(shards))
+    if not shards:  # no shards' folder either (a clean build makes none)
+        with contextlib.suppress(OSError):
+            os.rmdir(public_root / SUBDIR / SHARDS)
     bundles: dict[str, list[str]] = {"": []}
     for rel in sorted(pages):
         if not rel.startswith(SUBDIR + "/"):
@@ -201,7 +207,7 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
         redo = set(bundles)
     else:
         unindexed = set(unindexed)
-        redo = set()
+        redo = set(broken)
         for rel in changed_pages:
             page = public_root / rel
             indexed_now = page.is_file() and _marked(page)
@@ -243,16 +249,22 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
     return SearchIndex(sorted(made), unindexed)
 
 
-def index_files(public_root: Path) -> set[str]:
-    """The files of the search index in `public_root` (paths in its folder), as a build
-    left them: the next build takes just these from it (a file put in the published
-    index by hand is not one), and a no-change build checks their folders are as left."""
-    files: set[str] = set()
+def index_records(public_root: Path, known: dict[str, str]) -> dict[str, str]:
+    """Each file of the search index just made in `public_root` (a path in its folder) ->
+    its record, as write.py keeps a published file's: "<digest>|<status>" (`known`'s for
+    a file linked from the published index, read for one made now). The next build takes
+    just these from the published index, each found with the bytes recorded (a file put
+    there by hand, or one changed, is not taken), and a no-change build checks them."""
+    from ..write import record_of
+
+    records = {}
     folder = public_root / SUBDIR
-    for here, _, names in os.walk(folder):
-        prefix = os.path.relpath(here, folder).replace(os.sep, "/") + "/"
-        files.update((prefix if prefix != "./" else "") + name for name in names)
-    return files
+    for path in _files_in(folder):
+        rel = path.relative_to(folder).as_posix()
+        record = record_of(path, known.get(rel))
+        if record is not None:
+            records[rel] = record
+    return records
 
 
 def _files_in(folder: Path, skip: str | None = None) -> list[Path]:
@@ -265,7 +277,12 @@ def _files_in(folder: Path, skip: str | None = None) -> list[Path]:
     return found
 
 
-def _by_bundle(files: set[str]) -> dict[str, set[str]]:
+def bundles_of(files: Iterable[str]) -> set[str]:
+    """The bundles index files (paths in the index's folder) belong to ("": the main)."""
+    return set(_by_bundle(files))
+
+
+def _by_bundle(files: Iterable[str]) -> dict[str, set[str]]:
     """Index files (see `index_files`) by bundle, each as a path in its bundle's folder."""
     bundles: dict[str, set[str]] = {}
     for path in files:
