@@ -23,7 +23,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from ..buildinfo import SEARCH_FOLDER
 
@@ -258,13 +258,21 @@ def index_records(public_root: Path, known: dict[str, str]) -> dict[str, str]:
     from ..write import record_of
 
     records = {}
-    folder = public_root / SUBDIR
-    for path in _files_in(folder):
-        rel = path.relative_to(folder).as_posix()
-        record = record_of(path, known.get(rel))
+    for path, rel in _walk_files(str(public_root / SUBDIR), ""):  # (text paths: 7,000
+        record = record_of(path, known.get(rel))  # files at 10,000 documents)
         if record is not None:
             records[rel] = record
     return records
+
+
+def _walk_files(folder: str, prefix: str) -> Iterator[tuple[str, str]]:
+    """(path, path in the folder walked) of each file under `folder`; links not followed."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk_files(entry.path, f"{prefix}{entry.name}/")
+            else:
+                yield entry.path, prefix + entry.name
 
 
 def _files_in(folder: Path, skip: str | None = None) -> list[Path]:
