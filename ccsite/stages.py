@@ -375,7 +375,7 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
         written = write.write_root(paths.output, "public", made.public, finish=index,
                                    previous=memory.outputs.get("public"),
                                    force=bool(memory.search_stale_pages) or
-                                   not _index_as_left(memory, paths.output / "public"),
+                                   not _index_as_left(b, paths.output / "public"),
                                    sources=sources, spare_holds=_spare_holds(b, "public"),
                                    stamp=memory.stamps.get("public"))
         _note_spare(memory, "public", written)
@@ -415,11 +415,14 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
     return written
 
 
-def _index_as_left(memory: incremental.BuildMemory, published: Path) -> bool:
-    """Are the search index's folders in the published site as the last build left them
-    (no file put in them since)? If not, the site is swapped even when no page changed,
-    and the new one made with just the index files a build made (see _index_search)."""
+def _index_as_left(b: Build, published: Path) -> bool:
+    """Is the search index in the published site as the last build left it: each of its
+    files found as made (see _index_as_made), and no file put in its folders since? If
+    not, the site is swapped even when no page changed, and the new one made with just
+    the index files found as made (the bundles of others made anew: see _index_search)."""
+    memory = b.memory
     return memory.search_files is not None and memory.index_stamp is not None and \
+        len(b.intact.get(INDEX_ROOT, ())) == len(memory.search_files) and \
         write.folder_stamp(published, _index_paths(memory)) == memory.index_stamp
 
 

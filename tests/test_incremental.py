@@ -377,6 +377,9 @@ TAMPERED = {
         site, _first_index_file(site, "fragment")),
     "the index's entry file swapped for members text": lambda site: _members_text_over(
         site, "pagefind-entry.json"),
+    "an index fragment overwritten in place": lambda site: (
+        site.output / "public/pagefind" / _first_index_file(site, "fragment")).write_bytes(
+        (site.output / "members/good-practice/dads-group/index.html").read_bytes()),
     "an index file removed": lambda site: (site.output / "public/pagefind/pagefind.js").unlink(),
     "the fragments' folder removed": lambda site: shutil.rmtree(
         site.output / "public/pagefind/fragment"),
