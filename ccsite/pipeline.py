@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import cachefolder, uptodate, write
 from .buildinfo import (CACHE_FOLDER, MEMORY_FILE, STAMP_FILE, BuildOptions,  # noqa: F401
-                        BuildResult, Paths, default_templates, summary_fits)
+                        INDEX_ROOT, BuildResult, Paths, default_templates, summary_fits)
 from .errors import ContentError, ContentErrors
 
 if TYPE_CHECKING:
@@ -215,7 +215,8 @@ def _memory_and_a_look_at_the_output(paths: Paths, memory_file: Path
     adopting = None
     try:
         memory = incremental.BuildMemory.read(memory_file, first=lambda table: early.append(
-            (table, write.start_adopting(paths.output, table.published(), table.spares))))
+            (table, write.start_adopting(paths.output, table.published(), table.spares,
+                                         later={INDEX_ROOT}))))
         adopting = next((looking for table, looking in early if table is memory), None)
     finally:
         for _, looking in early:
