@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 
 from . import cachefolder, uptodate, write
 from .buildinfo import (CACHE_FOLDER, MEMORY_FILE, STAMP_FILE, BuildOptions,  # noqa: F401
-                        INDEX_ROOT, BuildResult, Paths, default_templates, summary_fits)
+                        BuildResult, Paths, default_templates, summary_fits)
 from .errors import ContentError, ContentErrors
 
 if TYPE_CHECKING:
@@ -215,8 +215,7 @@ def _memory_and_a_look_at_the_output(paths: Paths, memory_file: Path
     adopting = None
     try:
         memory = incremental.BuildMemory.read(memory_file, first=lambda table: early.append(
-            (table, write.start_adopting(paths.output, table.published(), table.spares,
-                                         later={INDEX_ROOT}))))
+            (table, write.start_adopting(paths.output, table.published(), table.spares))))
         adopting = next((looking for table, looking in early if table is memory), None)
     finally:
         for _, looking in early:

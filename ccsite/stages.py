@@ -120,8 +120,7 @@ def load_content(b: Build, changed_files: set[str] | None
     # with the bytes written, is adopted), found while the content loads and validates
     # (see write.start_adopting), if not while the memory was read (pipeline.py)
     if b.adopting is None:
-        b.adopting = write.start_adopting(b.paths.output, memory.published(), memory.spares,
-                                          later={INDEX_ROOT})
+        b.adopting = write.start_adopting(b.paths.output, memory.published(), memory.spares)
     folder = load.load(b.paths.source, b.paths.shown, b.errors, parsed=memory.parsed,
                        known=memory.known_files, changed=changed_files,
                        digests=memory.file_digests)
@@ -423,7 +422,7 @@ def _index_as_left(b: Build, published: Path) -> bool:
     the index files found as made (the bundles of others made anew: see _index_search)."""
     memory = b.memory
     return memory.search_files is not None and memory.index_stamp is not None and \
-        len(b.adopting.finish_later().get(INDEX_ROOT, ())) == len(memory.search_files) and \
+        len(b.intact.get(INDEX_ROOT, ())) == len(memory.search_files) and \
         write.folder_stamp(published, _index_paths(memory)) == memory.index_stamp
 
 
@@ -507,14 +506,12 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
 def _index_as_made(b: Build, old_index: Path) -> dict[str, str] | None:
     """The files of the published index found as the last build made them (path in it
     -> record), by what the build found of them as it started (see write.start_adopting:
-    read, if their status changed, in a CI build by a helper as the build renders); None
-    when there is no index to take from (none recorded, or a link where it or a folder of
-    it goes)."""
+    read, if their status changed, in a CI build by its helper); None when there is no
+    index to take from (none recorded, or a link where it or a folder of it goes)."""
     recorded = b.memory.search_files
     if recorded is None or not write.real_folders(old_index, recorded):
         return None
-    found = b.adopting.finish_later().get(INDEX_ROOT, ())
-    return {rel: recorded[rel] for rel in found if rel in recorded}
+    return {rel: recorded[rel] for rel in b.intact.get(INDEX_ROOT, ()) if rel in recorded}
 
 
 def _audit_index(b: Build, made: Made, root: Path, files: list[Path]) -> None:

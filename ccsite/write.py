@@ -637,8 +637,7 @@ SPARED = {"public": SEARCH_FOLDER, "members": None}
 
 
 def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
-                   spares: dict[str, tuple] | None = None,
-                   later: Iterable[str] = ()) -> "Adopting":
+                   spares: dict[str, tuple] | None = None) -> "Adopting":
     """Record anew each published file that has a new status but the bytes the last
     build wrote (an output folder restored by CI, a copy of the site), so the build keeps
     it as it would the file it wrote; the others stay recorded as they were, and are
@@ -655,15 +654,8 @@ def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
 
     The helper also lists each spare folder that is not the one the last write left (by
     `spares`, what it recorded: see `Written.spare`), as the write would walk it
-    otherwise (0.1 s more of a CI build at 10,000 documents): see `list_spare`.
-
-    The files of the folders named in `later` (the search index's, wanted only when the
-    build makes its index) are read after the others, by a second helper that
-    `Adopting.finish` starts, while the build renders (see `Adopting.finish_later`):
-    read by the first, they kept the build waiting for its answer (7,000 files, 34 MB
-    at 10,000 documents)."""
+    otherwise (0.1 s more of a CI build at 10,000 documents): see `list_spare`."""
     adopting = Adopting(outputs)
-    later = set(later)
     for root, files in outputs.items():
         folder = f"{output / root}/"
         found = adopting.found[root] = set()
@@ -677,8 +669,7 @@ def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
             if now == status:
                 found.add(rel)
             elif now is not None:
-                (adopting.later if root in later else adopting.to_read).append(
-                    (root, rel, recorded, folder + rel, now))
+                adopting.to_read.append((root, rel, recorded, folder + rel, now))
     if len(adopting.to_read) >= HELPER_FROM and may_fork():
         adopting.to_list = {root: spare for root in outputs if root in SPARED
                             and _spare_unknown(spare := output / f"{SPARE_PREFIX}{root}",
@@ -709,46 +700,24 @@ class Adopting:
     to_list: dict[str, Path] = field(default_factory=dict)  # root -> its spare, to list
     spares: dict[str, tuple] = field(default_factory=dict)  # root -> its spare, listed
     helper: Helper | None = None
-    later: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # as
-    # `to_read`, of the folders read later (see `start_adopting`)
-    later_helper: Helper | None = None
 
     def finish(self) -> dict[str, set[str]]:
         """The files found as recorded, by root (see `start_adopting`), from the helper's
         readings, or (when there was none, or it failed) the build's own. What the helper
-        listed of the spares is `spares`. Those to read later start being read."""
-        answer = self._from_helper(self.helper, self.to_read) if self.helper else None
-        self.helper = None
-        readings, self.spares = answer or (_readings(self.to_read), {})
-        self._adopt(self.to_read, readings)
-        self.to_read = []
-        if len(self.later) >= HELPER_FROM and may_fork():
-            forked = fork_helper(self.send_later_readings)
-            if forked is not None:
-                self.later_helper = Helper(*forked)
-        return self.found
-
-    def finish_later(self) -> dict[str, set[str]]:
-        """`finish`, with the files read later too."""
-        answer = self._from_helper(self.later_helper, self.later) \
-            if self.later_helper else None
-        self.later_helper = None
-        self._adopt(self.later, answer[0] if answer else _readings(self.later))
-        self.later = []
-        return self.found
-
-    def _adopt(self, items: list[tuple[str, str, str, str, str]],
-               readings: list[str | None]) -> None:
-        for (root, rel, _, _, _), recorded in zip(items, readings):
+        listed of the spares is `spares`."""
+        answer = self._from_helper() if self.helper else None
+        readings, self.spares = answer or (self._readings(), {})
+        for (root, rel, _, _, _), recorded in zip(self.to_read, readings):
             if recorded is not None:
                 self.outputs[root][rel] = recorded
                 self.found[root].add(rel)
+        self.to_read = []
+        return self.found
 
     def stop(self) -> None:
-        """Give up the helpers, if reading (a build that ends before it asks them)."""
-        for helper in (self.helper, self.later_helper):
-            if helper is not None:
-                helper.stop()
+        """Give up the helper, if one is reading (a build that ends before it is asked)."""
+        if self.helper is not None:
+            self.helper.stop()
 
     def send_readings(self, writer: int) -> None:
         """The helper's work: each file's reading and each spare's listing, sent
@@ -759,29 +728,22 @@ class Adopting:
         os.nice(19)
         listed = {root: listing for root, spare in self.to_list.items()
                   if (listing := list_spare(spare, SPARED[root])) is not None}
-        write_all(writer, marshal.dumps((_readings(self.to_read), listed)))
+        write_all(writer, marshal.dumps((self._readings(), listed)))
 
-    def send_later_readings(self, writer: int) -> None:
-        """The second helper's work: the readings of the files read later."""
-        os.nice(19)
-        write_all(writer, marshal.dumps((_readings(self.later), {})))
+    def _readings(self) -> list[str | None]:
+        """What to record of each file of `to_read` (see `still_written`)."""
+        return [still_written(recorded, path, now)
+                for _, _, recorded, path, now in self.to_read]
 
-    @staticmethod
-    def _from_helper(helper: Helper, items: list
-                     ) -> tuple[list[str | None], dict[str, tuple]] | None:
-        data = helper.read_all()
+    def _from_helper(self) -> tuple[list[str | None], dict[str, tuple]] | None:
+        data, self.helper = self.helper.read_all(), None
         try:
             readings, listed = marshal.loads(data) if data is not None else (None, None)
         except (EOFError, ValueError, TypeError):
             return None
-        if not (isinstance(readings, list) and len(readings) == len(items)):
+        if not (isinstance(readings, list) and len(readings) == len(self.to_read)):
             return None
         return readings, listed
-
-
-def _readings(items: list[tuple[str, str, str, str, str]]) -> list[str | None]:
-    """What to record of each file of `Adopting.to_read` (see `still_written`)."""
-    return [still_written(recorded, path, now) for _, _, recorded, path, now in items]
 
 
 def list_spare(spare: Path, own: str | None = None) -> tuple | None:

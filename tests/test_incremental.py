@@ -51,8 +51,7 @@ def assert_same_as_full_build(site, now=NOW) -> None:
 
 
 # who reads the published files whose status changed (write.start_adopting): the build
-# itself, helper processes (on a large site: one, then another for the search index's), or
-# the build after a helper that failed
+# itself, a helper process (on a large site), or the build after a helper that failed
 READERS = ["the build", "a helper", "the build, its helper failed"]
 
 
@@ -72,14 +71,11 @@ def published_files_read_by(request, monkeypatch) -> ReadHere:
     monkeypatch.setattr(write, "HELPER_FROM", 10**9 if reader == "the build" else 0)
     monkeypatch.setattr(write, "may_fork", lambda: True)  # whatever threads the tests run
     if reader == "the build, its helper failed":
-        def failing(items: str):
-            def fails(self, writer):  # a whole answer (each file as recorded), a failure
-                write.write_all(writer, marshal.dumps(
-                    ([recorded for _, _, recorded, _, _ in getattr(self, items)], {})))
-                raise OSError("a disk gone")
-            return fails
-        monkeypatch.setattr(write.Adopting, "send_readings", failing("to_read"))
-        monkeypatch.setattr(write.Adopting, "send_later_readings", failing("later"))
+        def fails(self, writer):  # a whole answer (each file as recorded), then a failure
+            write.write_all(writer, marshal.dumps(
+                ([recorded for _, _, recorded, _, _ in self.to_read], {})))
+            raise OSError("a disk gone")
+        monkeypatch.setattr(write.Adopting, "send_readings", fails)
     here, reads = os.getpid(), ReadHere()
     reads.reader = reader
 
