@@ -1,3 +1,3 @@
-from .cli import entry
+from . import main
 
-entry()
+main()

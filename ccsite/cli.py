@@ -623,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The `ccsite` command (and `python3 -m ccsite`): `main`, then, after a build, the
+    """The `ccsite` command once loaded (see ccsite.main): `main`, then, after a build, the
     process ends without taking apart what it holds. A large site's build leaves a few
     hundred megabytes of objects (the site graph, the build memory), which the
     interpreter would free one by one on its way out: 0.4 s of a one-edit build at

@@ -190,6 +190,23 @@ def test_lock_file_that_names_another_file_is_replaced_not_written_through(site,
     assert (site.output / ".ccsite-lock").stat().st_nlink == 1
 
 
+def test_ctrl_c_while_ccsite_loads_stops_it_without_a_traceback(tmp_path):
+    """The `ccsite` command, stopped while it imports its modules (a Ctrl-C pressed at
+    once): the same words and status as a build stopped later."""
+    interrupted_import = (
+        "import sys\n"
+        "class Stop:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'ccsite.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Stop())\n"
+        "sys.argv = ['ccsite', 'build']\n"
+        "import ccsite; ccsite.main()\n")
+    done = subprocess.run([sys.executable, "-c", interrupted_import], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=60)
+    assert (done.returncode, done.stderr) == (130, "\nStopped (Ctrl-C).\n")
+
+
 # -- folders given wrongly -------------------------------------------------------------------
 
 def test_build_run_inside_the_content_folder_says_so_and_leaves_no_trace(site, monkeypatch):
