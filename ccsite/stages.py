@@ -474,7 +474,7 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
     old_index = published / search.SUBDIR
     stale = {p for p in changed | memory.search_stale_pages if p.endswith(".html")}
     shards = search.shard_names(counts)
-    kept = _index_as_made(b, old_index)  # what may be taken from the published index
+    kept = _index_as_made(b)  # what may be taken from the published index
     broken = search.bundles_of(set(memory.search_files or ()) - set(kept or ()))
     same_layout = kept is not None and memory.search_shards == shards
     audit = functools.partial(_audit_index, b, made, root)
@@ -503,13 +503,13 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
     b.step("publish")  # the new folder swapped in, the old one removed
 
 
-def _index_as_made(b: Build, old_index: Path) -> dict[str, str] | None:
+def _index_as_made(b: Build) -> dict[str, str] | None:
     """The files of the published index found as the last build made them (path in it
     -> record), by what the build found of them as it started (see write.start_adopting:
-    read, if their status changed, in a CI build by its helper); None when there is no
-    index to take from (none recorded, or a link where it or a folder of it goes)."""
+    read, if their status changed, in a CI build by its helper; none through a link: see
+    write.real_folders); None when none is recorded."""
     recorded = b.memory.search_files
-    if recorded is None or not write.real_folders(old_index, recorded):
+    if recorded is None:
         return None
     return {rel: recorded[rel] for rel in b.intact.get(INDEX_ROOT, ()) if rel in recorded}
 

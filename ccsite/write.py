@@ -305,13 +305,19 @@ def holds_just(root: Path | str, listing: dict[str, set[str]]) -> bool:
 
 
 def stamp_of_folders(root: Path | str, folders: Iterable[str]) -> str | None:
-    """`folder_stamp` of the folders given by `folders_of`."""
+    """`folder_stamp` of the folders given by `folders_of`; None if one is gone or not a
+    folder (a link to one: looked at with lstat, and no "/" after it)."""
     base = f"{root}/"
-    try:  # (a link where a folder goes has times of its own: lstat, and no "/" after it)
-        return _stamp_of({folder: os.lstat(base + folder if folder else root).st_mtime_ns
-                          for folder in folders})
+    times = {}
+    try:
+        for folder in folders:
+            found = os.lstat(base + folder if folder else root)
+            if not stat.S_ISDIR(found.st_mode):
+                return None
+            times[folder] = found.st_mtime_ns
     except OSError:
         return None
+    return _stamp_of(times)
 
 
 def _stamp_of(times: dict[str, int]) -> str:
@@ -620,13 +626,9 @@ def record_of(path: Path | str, known: str | None = None) -> str | None:
 
 def real_folders(root: Path, files: Iterable[str]) -> bool:
     """Is `root`, and each folder of it that holds one of `files`, a folder, not a link to
-    one? A file found through a link was never made by a build, whatever its bytes."""
-    base = f"{root}/"
-    try:
-        return all(stat.S_ISDIR(os.lstat(base + folder if folder else root).st_mode)
-                   for folder in folders_of(files))
-    except OSError:
-        return False
+    one? A file found through a link was never made by a build, whatever its bytes. (A
+    link where a root goes is removed before the write: see recover_interrupted.)"""
+    return folder_stamp(root, files) is not None
 
 
 # Files whose status changed, above which a helper process reads them (see start_adopting)

@@ -388,6 +388,7 @@ TAMPERED = {
     "the search index behind a link": lambda site: _moved_away_behind_a_link(
         site, "public/pagefind"),
     "the news pages behind a link": lambda site: _moved_away_behind_a_link(site, "public/news"),
+    "the public site behind a link": lambda site: _moved_away_behind_a_link(site, "public"),
     "the members' site behind a link": lambda site: _moved_away_behind_a_link(site, "members"),
 }
 
