@@ -408,12 +408,20 @@ def test_members_file_copied_into_public_media_fails_the_build(site):
             "members-only file members/media/rota.pdf") in result.err
 
 
-def test_search_index_is_audited_again_when_members_content_changes(site, monkeypatch):
+@pytest.mark.parametrize("public_too", [False, True])
+def test_search_index_is_audited_again_when_members_content_changes(site, monkeypatch,
+                                                                    public_too):
     """A public text that becomes members text later (a post quoting it is added) is
-    found in the search index kept from the last build, as a clean build would find it."""
+    found in the search index kept from the last build, as a clean build would find it:
+    the whole index when no public page changed, or (`public_too`, the index in shards)
+    the bundles kept while the edited page's is made again."""
     import gzip
 
     from ccsite.outputs import search
+
+    if public_too:
+        for name in ("SHARD_PAGES", "SHARDED_FROM", "CENTRE_SHARD_PAGES"):
+            monkeypatch.setattr(search, name, 1)
 
     index = search._index
     sentence = "The waiting list is walked through with the health visitor team."
@@ -428,9 +436,12 @@ def test_search_index_is_audited_again_when_members_content_changes(site, monkey
     assert site.build().status == 0
     before = site.snapshot()
     site.edit("members/good-practice/dads-group.md", "Members-only body.", sentence)
+    if public_too:
+        site.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]")
     result = site.build()
     assert result.status == 1
-    assert (f"{site.output / 'public'}/pagefind/fragment/en_extra.pf_fragment:1: leak: "
+    kept = "shards/centres-0/" if public_too else ""
+    assert (f"{site.output / 'public'}/pagefind/{kept}fragment/en_extra.pf_fragment:1: leak: "
             "members-only passage") in result.err
     assert site.snapshot() == before
 
