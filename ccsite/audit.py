@@ -6,6 +6,7 @@ in memory, so a failed audit leaves the published site untouched.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import gzip
 import hashlib
@@ -563,12 +564,15 @@ class LeakAudit:
         needle = self.prepare().first_in(searchable(readable, self.digits))
         return None if needle is None else (readable, needle)
 
-    def prepare(self) -> "LeakSearcher":
-        """The searcher, made now if not yet (before forking workers that all use it)."""
-        if self._searcher is None:
+    def prepare(self, texts: int = 0) -> "LeakSearcher":
+        """The searcher, made now if not yet (before forking workers that all use it).
+        `texts`: how many are about to be searched; for many, one that is slower to make
+        and faster to search with (see LeakSearcher), even if one was made already."""
+        if self._searcher is None or texts:
             needles = self.needles  # made now, if not yet
-            self._searcher = LeakSearcher.for_needles(needles, self.addresses,
-                                                      self.site_prefixes, self.against)
+            self._searcher = LeakSearcher.for_needles(
+                needles, self.addresses, self.site_prefixes, self.against,
+                many=LeakSearcher.worth_long(texts, len(needles)))
         return self._searcher
 
 
@@ -647,22 +651,24 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     """
     if not leaks.any_needles:
         return 0
-    scanned = 0
+    to_search = []  # (path, key): known first, so that the searcher is made for so many
     for path in sorted(files):
         content = files[path]
-        data = None
         if by_content and isinstance(content, Path):
-            data = content.read_bytes()
-            key = content_key(data)
-        else:
+            key = content_key(content.read_bytes())  # (read again if searched: holding
+        else:                                        # them all could take 100s of MB)
             key = (digests or {}).get(path) or _content_key(content)
         if used is not None:
             used.add(key)
-        if clean is not None and clean.get(key) == leaks.against:
-            continue
-        if data is None:
-            data = content.read_bytes() if isinstance(content, Path) else content
-        scanned += 1
+        if clean is None or clean.get(key) != leaks.against:
+            to_search.append((path, key))
+    if to_search:
+        leaks.prepare(len(to_search))
+    for path, key in to_search:
+        content = files[path]
+        data = content.read_bytes() if isinstance(content, Path) else content
+        if by_content and isinstance(content, Path):
+            key = content_key(data)  # the bytes searched are those found clean
         found = leaks.first_leak(path, data)
         if found is None:
             if clean is not None:
@@ -685,7 +691,7 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
                    f"members-only {fingerprint.what} from {fingerprint.source} is in this "
                    f"public file: '{excerpt}'. Members content must never be published; "
                    + remedy)
-    return scanned
+    return len(to_search)
 
 
 def copied_members_media(public_media: list, members_media: list) -> list[tuple]:
@@ -716,42 +722,71 @@ class LeakSearcher:
     """Finds the first fingerprint in a text, in one pass whatever their number.
 
     Fingerprints are long (a whole sentence, some hundred characters) and there may be
-    tens of thousands of them. The automaton (ahocorasick-rs) holds only the first PREFIX
-    characters of each (all of a shorter one): the fingerprints of a site share many
-    beginnings, so it is small and made in milliseconds (6 ms for 72,000 fingerprints at
-    10,000 documents, where one of their first 32 characters took 0.14 s, and a search
-    without one, in Python, 0.2 microseconds a character). Each place it finds is
-    confirmed by the whole fingerprint there, among those that begin with the text's
-    next CHECK characters (or are shorter, and begin there too). The last searcher is
-    kept, so the rebuilds of `ccsite serve` do not make it again."""
+    hundreds of thousands of them. The automaton (ahocorasick-rs) holds only the first
+    `beginning` characters of each (all of a shorter one), and each place it finds is
+    confirmed in Python by the whole fingerprints that begin so: kept sorted, those that
+    share a beginning are next to each other, and of a group of several, those that go
+    on as the text does for CHECK characters are found by bisection. How long a
+    beginning is, is a trade; measured over a sample of the public files of a site of
+    10,000 documents (72,000 fingerprints) and of 50,000 (366,000):
 
-    PREFIX, CHECK = 16, 32
+    - SHORT (16 characters): the fingerprints share many beginnings, so the automaton is
+      made in 0.04 s (0.23 s at 50,000), but common words begin one of them every few
+      dozen characters, and each such place is looked at: 0.26 ms a file (0.40 ms).
+    - LONG (32): made in 0.15 s (0.73 s), it finds a tenth as many places: 0.07 ms a
+      file (0.14 ms).
+
+    So a build that searches a few files (one edit) makes the short one, when it is first
+    needed, and one that searches many (a cold build, a template edited) the long one,
+    before its page workers are forked (see `LeakAudit.prepare`); both find the same.
+    The last searcher is kept, so the rebuilds of `ccsite serve` do not make it again."""
+
+    SHORT, LONG, CHECK = 16, 32, 32
+    TEXTS_PER_NEEDLE = 1 / 150  # from this many texts to search for each fingerprint,
+    # the long one pays for its making (about 500 files at 10,000 documents, 2,400 at
+    # 50,000: measured as above)
     _last: "tuple[str, LeakSearcher] | None" = None
 
     def __init__(self, needles: list[str], addresses: frozenset[str] = frozenset(),
-                 site_prefixes: tuple[str, ...] = ()):
+                 site_prefixes: tuple[str, ...] = (), beginning: int = SHORT):
         self.addresses = addresses  # found only as this site's, whole: see `_address_at`
         self.site_prefixes = site_prefixes
-        # each beginning -> (the needles of CHECK characters or more, by their first
-        # CHECK; the shorter ones), each in order
-        groups: dict[str, tuple[dict[str, list[str]], list[str]]] = {}
-        for needle in sorted(set(needles)):
-            if needle:
-                longer, shorter = groups.setdefault(needle[:self.PREFIX], ({}, []))
-                if len(needle) >= self.CHECK:
-                    longer.setdefault(needle[:self.CHECK], []).append(needle)
-                else:
-                    shorter.append(needle)
-        self.beginnings = list(groups)
-        self.groups = [groups[beginning] for beginning in self.beginnings]
-        self.automaton = AhoCorasick(self.beginnings) if groups else None
+        self.beginning = beginning
+        self.needles = [needle for needle in sorted(set(needles)) if needle]
+        # the automaton's pattern i begins the needles bounds[i] to bounds[i + 1] - 1
+        beginnings: list[str] = []
+        self.bounds: list[int] = []
+        for index, needle in enumerate(self.needles):
+            head = needle[:beginning]  # (sorted, the needles it begins are together)
+            if not beginnings or head != beginnings[-1]:
+                beginnings.append(head)
+                self.bounds.append(index)
+        self.bounds.append(len(self.needles))
+        self.shorter: dict[int, list[str]] = {}  # of a group of several, those shorter
+        for group, (low, high) in enumerate(zip(self.bounds, self.bounds[1:])):  # than
+            if high - low > 1:                                                   # CHECK
+                short = [needle for needle in self.needles[low:high]
+                         if len(needle) < self.CHECK]
+                if short:
+                    self.shorter[group] = short
+        self.automaton = AhoCorasick(beginnings) if beginnings else None
 
     @classmethod
     def for_needles(cls, needles: list[str], addresses: frozenset[str],
-                    site_prefixes: tuple[str, ...], digest: str) -> "LeakSearcher":
-        if cls._last is None or cls._last[0] != digest:
-            cls._last = (digest, cls(needles, addresses, site_prefixes))
+                    site_prefixes: tuple[str, ...], digest: str, many: bool = False
+                    ) -> "LeakSearcher":
+        """The searcher of these needles (named by `digest`): the last one made, if it is
+        of them and as long as `many` texts to search want (see the class)."""
+        beginning = cls.LONG if many else cls.SHORT
+        if cls._last is None or cls._last[0] != digest or \
+                cls._last[1].beginning < beginning:
+            cls._last = (digest, cls(needles, addresses, site_prefixes, beginning))
         return cls._last[1]
+
+    @classmethod
+    def worth_long(cls, texts: int, needles: int) -> bool:
+        """Is the long searcher worth making to search so many texts for so many needles?"""
+        return texts >= needles * cls.TEXTS_PER_NEEDLE
 
     def first_in(self, text: str) -> str | None:
         """The fingerprint that starts first in `text` (of those starting at one place,
@@ -759,19 +794,35 @@ class LeakSearcher:
         if self.automaton is None:
             return None
         found: tuple[int, str] | None = None
-        for index, start, end in self.automaton.find_matches_as_indexes(text,
+        for group, start, end in self.automaton.find_matches_as_indexes(text,
                                                                           overlapping=True):
-            if found is not None and end - self.PREFIX > found[0]:
+            if found is not None and end - self.beginning > found[0]:
                 break  # (found in order of their end: none later starts before it)
-            longer, shorter = self.groups[index]
-            window = text[start:start + self.CHECK]
-            for needle in sorted([*longer.get(window, ()), *shorter], key=_longest_first):
-                if text.startswith(needle, start) and (
-                        needle not in self.addresses or self._address_at(text, start, needle)):
-                    if found is None or (start, -len(needle)) < (found[0], -len(found[1])):
-                        found = (start, needle)
-                    break
+            needle = self._longest_at(text, start, group)
+            if needle is not None and (found is None or
+                                       (start, -len(needle)) < (found[0], -len(found[1]))):
+                found = (start, needle)
         return None if found is None else found[1]
+
+    def _longest_at(self, text: str, start: int, group: int) -> str | None:
+        """The longest of the group's needles that is in `text` at `start`, or None."""
+        needles, low, high = self.needles, self.bounds[group], self.bounds[group + 1]
+        if high - low == 1:
+            candidates = [needles[low]]
+        else:  # those that go on as the text does, for CHECK characters, and the shorter
+            window = text[start:start + self.CHECK]
+            candidates = self.shorter.get(group, [])[:]
+            index = bisect.bisect_left(needles, window, low, high)
+            while index < high and needles[index].startswith(window):
+                candidates.append(needles[index])
+                index += 1
+        longest = None
+        for needle in candidates:
+            if (longest is None or len(needle) > len(longest)) and \
+                    text.startswith(needle, start) and \
+                    (needle not in self.addresses or self._address_at(text, start, needle)):
+                longest = needle
+        return longest
 
     def _address_at(self, text: str, start: int, needle: str) -> bool:
         """Is the members address found at `start` this site's, and whole? Not another
@@ -784,10 +835,6 @@ class LeakSearcher:
         before = text[start - 1] if start else " "
         return not before.isalnum() or \
             any(text.endswith(prefix, 0, start) for prefix in self.site_prefixes)
-
-
-def _longest_first(needle: str) -> tuple[int, str]:
-    return -len(needle), needle
 
 
 def _in_address(character: str) -> bool:

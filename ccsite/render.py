@@ -284,8 +284,9 @@ class Inspection:
 
     check: Callable[[str, str], Any]
     results: dict[str, Any] = field(default_factory=dict)
-    ready: Callable[[], Any] | None = None  # made ready before workers are forked, so
-    # that each need not make it (the leak audit's searcher, made when first needed)
+    ready: Callable[[int], Any] | None = None  # made ready for so many pages before
+    # workers are forked, so that each need not make it (the leak audit's searcher, made
+    # when first needed)
 
 
 def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None,
@@ -304,7 +305,7 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
     for name in sorted({route.template for route, _ in todo}):  # and the other pages' own,
         env.get_template(name)  # once here rather than once in each worker
     if inspect is not None and inspect.ready is not None:
-        inspect.ready()
+        inspect.ready(len(todo))
     _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None, stage)
     size = max(1, (len(todo) - 1) // (workers * 4) + 1)
     chunks = [(start, min(start + size, len(todo))) for start in range(1, len(todo), size)]

@@ -145,12 +145,13 @@ def test_a_public_edit_pasting_members_text_is_found_by_the_audit_made_when_need
     assert public(site, "news/centres-open/index.html") == published
 
 
-def test_the_leak_search_finds_each_fingerprint_where_it_starts_first():
+@pytest.mark.parametrize("beginning", [LeakSearcher.SHORT, LeakSearcher.LONG])
+def test_the_leak_search_finds_each_fingerprint_where_it_starts_first(beginning):
     """The leak search's automaton holds the fingerprints' first characters only
-    (audit.LeakSearcher): it must find every fingerprint, long or short, the one that
-    starts first (the longest of those starting there), pass over what only starts like
-    one (and go on to find it whole further on), and find a members address only whole
-    and as this site's."""
+    (audit.LeakSearcher, a few of them or more): it must find every fingerprint, long or
+    short, the one that starts first (the longest of those starting there), pass over
+    what only starts like one (and go on to find it whole further on), and find a members
+    address only whole and as this site's."""
     sentence = "we moved the group to saturday mornings and the numbers tripled"
     needles = [sentence, "sam example", "01632960009", "/members/directory/",
                sentence[:40] + " but then stopped", sentence[:20] + " and so",
@@ -163,18 +164,19 @@ def test_the_leak_search_finds_each_fingerprint_where_it_starts_first():
              f"first {sentence[:45]} alone, and later {sentence} whole",
              f"{sentence} and sam example", f"{sentence[:20]} and so on",
              f"{sentence[:19]} alone", f"{sentence[:19]}"[3:]]
-    searcher = LeakSearcher(needles, addresses, ("cc.example.org",))
+    searcher = LeakSearcher(needles, addresses, ("cc.example.org",), beginning)
     assert [searcher.first_in(text) for text in texts] == [
         sentence, sentence[:20], "sam example", "01632960009", "/members/directory/",
         None, None, "sam example", None, None, sentence[:20], sentence,
         sentence[:20] + " and so", "moved the", "moved the"]
 
 
-def test_the_leak_search_agrees_with_a_plain_search_of_every_fingerprint():
+@pytest.mark.parametrize("beginning", [LeakSearcher.SHORT, LeakSearcher.LONG])
+def test_the_leak_search_agrees_with_a_plain_search_of_every_fingerprint(beginning):
     """Thousands of made-up cases, from a few letters so that fingerprints overlap, share
     beginnings and begin inside one another, of the lengths about the automaton's
-    (LeakSearcher.PREFIX) and its check's (CHECK): the searcher finds what looking for
-    each fingerprint in turn finds, the first to start (the longest there)."""
+    (LeakSearcher.SHORT or LONG) and its check's (CHECK): the searcher finds what looking
+    for each fingerprint in turn finds, the first to start (the longest there)."""
     import random
 
     def plain(needles: list[str], text: str) -> str | None:
@@ -185,9 +187,11 @@ def test_the_leak_search_agrees_with_a_plain_search_of_every_fingerprint():
     for _ in range(5000):
         letters = chance.choice(["ab ", "abc ", "a"])
         needles = ["".join(chance.choice(letters) for _ in range(size)) for size in
-                   chance.choices([1, 3, 8, 15, 16, 17, 31, 32, 33, 40], k=chance.randint(1, 8))]
+                   chance.choices([1, 3, 8, 15, 16, 17, 31, 32, 33, 40, 64],
+                                  k=chance.randint(1, 8))]
         text = "".join(chance.choice(letters) for _ in range(chance.randint(0, 150)))
-        assert LeakSearcher(needles).first_in(text) == plain(needles, text), (needles, text)
+        assert LeakSearcher(needles, beginning=beginning).first_in(text) == \
+            plain(needles, text), (needles, text)
 
 
 def test_the_leak_audit_texts_kept_in_the_cache_are_used_only_while_they_are_whole(site):
