@@ -284,9 +284,9 @@ class Inspection:
 
     check: Callable[[str, str], Any]
     results: dict[str, Any] = field(default_factory=dict)
-    ready: Callable[[int], Any] | None = None  # made ready for so many pages before
-    # workers are forked, so that each need not make it (the leak audit's searcher, made
-    # when first needed)
+    ready: Callable[[int], Any] | None = None  # made ready for so many pages, before
+    # workers are forked (so that each need not make it) and the first page is rendered:
+    # the leak audit's searcher, made for many pages (see audit.LeakSearcher)
 
 
 def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None,
@@ -300,12 +300,12 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
     if not workers:
         made = _render_here(env, site, todo, reuse, shared, inspect, stage, one)
         return Pending(lambda: made)
+    if inspect is not None and inspect.ready is not None:
+        inspect.ready(len(todo))
     made = _render_here(env, site, todo[:1], reuse, shared, inspect, stage,
                         one)  # compiles templates
     for name in sorted({route.template for route, _ in todo}):  # and the other pages' own,
         env.get_template(name)  # once here rather than once in each worker
-    if inspect is not None and inspect.ready is not None:
-        inspect.ready(len(todo))
     _JOB = (env, site, todo, reuse, shared, inspect.check if inspect else None, stage)
     size = max(1, (len(todo) - 1) // (workers * 4) + 1)
     chunks = [(start, min(start + size, len(todo))) for start in range(1, len(todo), size)]
