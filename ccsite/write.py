@@ -631,8 +631,9 @@ def real_folders(root: Path, files: Iterable[str]) -> bool:
     return folder_stamp(root, files) is not None
 
 
-# Files whose status changed, above which a helper process reads them (see start_adopting)
-HELPER_FROM = 500
+# Published files from which a helper process looks at them (see start_adopting): for
+# fewer, forking one costs more than the look
+HELPER_FROM = 2000
 # the roots whose write makes its folder from a spare, each with the folder in it that
 # the write's `finish` brings up to date itself (the search index: see sync_tree)
 SPARED = {"public": SEARCH_FOLDER, "members": None}
@@ -648,37 +649,23 @@ def start_adopting(output: Path, outputs: dict[str, dict[str, str]],
     stat of each (0.1 s of a build at 10,000 documents); a file changed by hand since the
     last build is not among them, so its page is made again.
 
-    Each published file is stat-ed here, and those whose status changed since the last
-    build are read for their digest. When there are many
-    (a fresh clone with its output restored by CI: 12,000 files, 0.17 s at 10,000
-    documents), a helper process reads them while the build loads and validates its
-    content on the machine's other core; `Adopting.finish` takes its answer.
+    Each published file is stat-ed, and those whose status changed since the last build
+    are read for their digest. On a large site a helper process does it (see
+    `Adopting.look`) while the build reads its memory, loads and validates its content,
+    on the machine's other core: 22,000 files at 10,000 documents take 0.1 s to stat,
+    and a fresh clone with its output restored by CI has 12,000 to read (0.17 s);
+    `Adopting.finish` takes its answer.
 
     The helper also lists each spare folder that is not the one the last write left (by
     `spares`, what it recorded: see `Written.spare`), as the write would walk it
     otherwise (0.1 s more of a CI build at 10,000 documents): see `list_spare`."""
-    adopting = Adopting(outputs)
-    for root, files in outputs.items():
-        folder = f"{output / root}/"
-        found = adopting.found[root] = set()
-        if not real_folders(output / root, files):
-            continue  # reached through a link: nothing there is what a build wrote
-        for rel, recorded in files.items():
-            status = _status(recorded)
-            if status is None:
-                continue
-            now = _stat_part(folder + rel)
-            if now == status:
-                found.add(rel)
-            elif now is not None:
-                adopting.to_read.append((root, rel, recorded, folder + rel, now))
-    if len(adopting.to_read) >= HELPER_FROM and may_fork():
-        adopting.to_list = {root: spare for root in outputs if root in SPARED
-                            and _spare_unknown(spare := output / f"{SPARE_PREFIX}{root}",
-                                               (spares or {}).get(root))}
-        forked = fork_helper(adopting.send_readings)
+    adopting = Adopting(output, outputs, spares or {})
+    if sum(map(len, outputs.values())) >= HELPER_FROM and may_fork():
+        forked = fork_helper(adopting.send_look)
         if forked is not None:
             adopting.helper = Helper(*forked)
+            return adopting
+    adopting.look()
     return adopting
 
 
@@ -695,57 +682,98 @@ def _spare_unknown(spare: Path, holds: tuple | None) -> bool:
 class Adopting:
     """Published files being looked at (see `start_adopting`)."""
 
+    output: Path
     outputs: dict[str, dict[str, str]]
+    recorded_spares: dict[str, tuple]  # root -> its spare, as the last write recorded it
     found: dict[str, set[str]] = field(default_factory=dict)  # root -> files as recorded
     to_read: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     # (root, file, its record, its path, its status now): a file whose status changed
-    to_list: dict[str, Path] = field(default_factory=dict)  # root -> its spare, to list
     spares: dict[str, tuple] = field(default_factory=dict)  # root -> its spare, listed
     helper: Helper | None = None
 
+    def look(self) -> None:
+        """Stat each published file: `found` those as recorded, `to_read` those whose
+        status changed (and are still plain files)."""
+        for root, files in self.outputs.items():
+            folder = f"{self.output / root}/"
+            found = self.found[root] = set()
+            if not real_folders(self.output / root, files):
+                continue  # reached through a link: nothing there is what a build wrote
+            for rel, recorded in files.items():
+                status = _status(recorded)
+                if status is None:
+                    continue
+                now = _stat_part(folder + rel)
+                if now == status:
+                    found.add(rel)
+                elif now is not None:
+                    self.to_read.append((root, rel, recorded, folder + rel, now))
+
     def finish(self) -> dict[str, set[str]]:
         """The files found as recorded, by root (see `start_adopting`), from the helper's
-        readings, or (when there was none, or it failed) the build's own. What the helper
-        listed of the spares is `spares`."""
+        answer, or (when there was none, or it failed) the build's own look. What the
+        helper listed of the spares is `spares`."""
         answer = self._from_helper() if self.helper else None
-        readings, self.spares = answer or (self._readings(), {})
-        for (root, rel, _, _, _), recorded in zip(self.to_read, readings):
-            if recorded is not None:
-                self.outputs[root][rel] = recorded
-                self.found[root].add(rel)
+        if answer is None:
+            if not self.found:  # (looked already, when there was no helper)
+                self.look()
+            adopted = [(root, rel, recorded) for (root, rel, _, _, _), recorded
+                       in zip(self.to_read, self._readings()) if recorded is not None]
+        else:
+            absent, adopted, self.spares = answer
+            self.found = {root: set(files).difference(absent[root])
+                          for root, files in self.outputs.items()}
+        for root, rel, recorded in adopted:
+            self.outputs[root][rel] = recorded
+            self.found[root].add(rel)
         self.to_read = []
         return self.found
 
     def stop(self) -> None:
-        """Give up the helper, if one is reading (a build that ends before it is asked)."""
+        """Give up the helper, if one is looking (a build that ends before it is asked)."""
         if self.helper is not None:
             self.helper.stop()
 
-    def send_readings(self, writer: int) -> None:
-        """The helper's work: each file's reading and each spare's listing, sent
-        (marshal) through its pipe. At the lowest priority: the build's other helper
-        (its templates, precompile.py) and the build itself go first, and this one has
-        the time they leave (run as their equal, it slowed them by more than it saved,
-        2 cores at 10,000 documents)."""
+    def send_look(self, writer: int) -> None:
+        """The helper's work: the look, each changed file's reading and each unknown
+        spare's listing, sent (marshal) through its pipe: by root, the files not found
+        as recorded (few, where those found are all but a few), and the files adopted
+        with their records. At the lowest priority: the build's other helper (its
+        templates, precompile.py) and the build itself go first, and this one has the
+        time they leave (run as their equal, it slowed them by more than it saved, 2
+        cores at 10,000 documents)."""
         os.nice(19)
-        listed = {root: listing for root, spare in self.to_list.items()
-                  if (listing := list_spare(spare, SPARED[root])) is not None}
-        write_all(writer, marshal.dumps((self._readings(), listed)))
+        self.look()
+        adopted = [(root, rel, recorded) for (root, rel, _, _, _), recorded
+                   in zip(self.to_read, self._readings()) if recorded is not None]
+        absent = {root: [rel for rel in files if rel not in self.found[root]]
+                  for root, files in self.outputs.items()}
+        listed = {root: listing for root in self.outputs if root in SPARED
+                  and _spare_unknown(spare := self.output / f"{SPARE_PREFIX}{root}",
+                                     self.recorded_spares.get(root))
+                  and (listing := list_spare(spare, SPARED[root])) is not None}
+        write_all(writer, marshal.dumps((absent, adopted, listed)))
 
     def _readings(self) -> list[str | None]:
         """What to record of each file of `to_read` (see `still_written`)."""
         return [still_written(recorded, path, now)
                 for _, _, recorded, path, now in self.to_read]
 
-    def _from_helper(self) -> tuple[list[str | None], dict[str, tuple]] | None:
+    def _from_helper(self) -> tuple[dict, list, dict] | None:
+        """The helper's answer (see `send_look`), or None when it failed or is not one."""
         data, self.helper = self.helper.read_all(), None
         try:
-            readings, listed = marshal.loads(data) if data is not None else (None, None)
+            absent, adopted, listed = marshal.loads(data) if data is not None else (
+                None, None, None)
         except (EOFError, ValueError, TypeError):
             return None
-        if not (isinstance(readings, list) and len(readings) == len(self.to_read)):
+        if not (type(absent) is dict and set(absent) == set(self.outputs) and
+                all(type(files) is list for files in absent.values()) and
+                type(adopted) is list and type(listed) is dict and
+                all(type(row) is tuple and len(row) == 3 and row[0] in self.outputs
+                    and row[1] in self.outputs[row[0]] for row in adopted)):
             return None
-        return readings, listed
+        return absent, adopted, listed
 
 
 def list_spare(spare: Path, own: str | None = None) -> tuple | None:

@@ -71,11 +71,11 @@ def published_files_read_by(request, monkeypatch) -> ReadHere:
     monkeypatch.setattr(write, "HELPER_FROM", 10**9 if reader == "the build" else 0)
     monkeypatch.setattr(write, "may_fork", lambda: True)  # whatever threads the tests run
     if reader == "the build, its helper failed":
-        def fails(self, writer):  # a whole answer (each file as recorded), then a failure
+        def fails(self, writer):  # a whole answer (every file as recorded), then a failure
             write.write_all(writer, marshal.dumps(
-                ([recorded for _, _, recorded, _, _ in self.to_read], {})))
+                ({root: [] for root in self.outputs}, [], {})))
             raise OSError("a disk gone")
-        monkeypatch.setattr(write.Adopting, "send_readings", fails)
+        monkeypatch.setattr(write.Adopting, "send_look", fails)
     here, reads = os.getpid(), ReadHere()
     reads.reader = reader
 
