@@ -733,18 +733,20 @@ class LeakSearcher:
     - SHORT (16 characters): the fingerprints share many beginnings, so the automaton is
       made in 0.04 s (0.23 s at 50,000), but common words begin one of them every few
       dozen characters, and each such place is looked at: 0.26 ms a file (0.40 ms).
-    - LONG (32): made in 0.15 s (0.73 s), it finds a tenth as many places: 0.07 ms a
-      file (0.14 ms).
+    - LONG (40): made in 0.24 s (1.13 s), it finds one place where the short one finds
+      dozens: 0.06 ms a file (0.085 ms). 32 characters were made in half the time but
+      still found 17 places a file (41 at 50,000): 0.07 ms (0.15 ms); 48 searched no
+      faster than 40, and its automaton took 103 MB at 50,000 documents, 40's 69.
 
     So a build that searches a few files (one edit) makes the short one, when it is first
     needed, and one that searches many (a cold build, a template edited) the long one,
     before its page workers are forked (see `LeakAudit.prepare`); both find the same.
     The last searcher is kept, so the rebuilds of `ccsite serve` do not make it again."""
 
-    SHORT, LONG, CHECK = 16, 32, 32
-    TEXTS_PER_NEEDLE = 1 / 150  # from this many texts to search for each fingerprint,
-    # the long one pays for its making (about 500 files at 10,000 documents, 2,400 at
-    # 50,000: measured as above)
+    SHORT, LONG, CHECK = 16, 40, 32
+    TEXTS_PER_NEEDLE = 1 / 100  # from this many texts to search for each fingerprint,
+    # the long one pays for its making (about 700 files at 10,000 documents, 3,700 at
+    # 50,000: as measured above, it pays from 1,000 and 2,900)
     _last: "tuple[str, LeakSearcher] | None" = None
 
     def __init__(self, needles: list[str], addresses: frozenset[str] = frozenset(),
