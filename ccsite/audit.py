@@ -669,9 +669,12 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
         data = content.read_bytes() if isinstance(content, Path) else content
         if by_content and isinstance(content, Path):
             key = content_key(data)  # the bytes searched are those found clean
+        elif isinstance(content, Path) and key.startswith("file:") and \
+                _status_key(content) != key:
+            key = None  # changed since its status was taken: not known clean by it
         found = leaks.first_leak(path, data)
         if found is None:
-            if clean is not None:
+            if clean is not None and key is not None:
                 clean[key] = leaks.against
             continue
         readable, needle = found
@@ -848,6 +851,14 @@ def _content_key(content) -> str:
         stat = content.stat()
         return f"file:{content}:{stat.st_size}:{stat.st_mtime_ns}"
     return content_key(content)
+
+
+def _status_key(path: Path) -> str | None:
+    """A file's key by its status now, or None when it is gone."""
+    try:
+        return _content_key(path)
+    except OSError:
+        return None
 
 
 def _line_of(readable: str, needle: str) -> int:

@@ -194,6 +194,39 @@ def test_the_leak_search_agrees_with_a_plain_search_of_every_fingerprint(beginni
             plain(needles, text), (needles, text)
 
 
+def test_a_file_changed_while_the_audit_gets_ready_is_not_known_clean_by_its_old_status(
+        tmp_path):
+    """A published file known by its status (a media file) has it taken before the
+    searcher is made, and is read after: one changed meanwhile (its leak removed) is
+    searched as it now is, but not remembered clean by the status it had, so when the
+    leak comes back with that status (a copy that keeps times), it is searched and found."""
+    from ccsite import audit
+    from ccsite.errors import ErrorList
+
+    media = tmp_path / "notes.txt"
+    secret = "the members meet at the old mill every tuesday night to plan the fair"
+    leaky = f"public notes: {secret}\n".encode()
+    media.write_bytes(leaky)
+    status = os.stat(media)
+    leaks = audit.LeakAudit([audit.Fingerprint(audit.normalise(secret), "members/x.md",
+                                               "passage")])
+    clean: dict[str, str] = {}
+    ready = leaks.prepare
+
+    def rewritten_meanwhile(texts=0):
+        media.write_bytes(b"public notes: nothing members-only here, as it happens, at all\n")
+        return ready(texts)
+    leaks.prepare = rewritten_meanwhile
+    audit.check_leaks({"media/notes.txt": media}, leaks, "public", ErrorList(), clean=clean)
+    leaks.prepare = ready
+    media.write_bytes(leaky)
+    os.utime(media, ns=(status.st_atime_ns, status.st_mtime_ns))
+    errors = ErrorList()
+    assert audit.check_leaks({"media/notes.txt": media}, leaks, "public", errors,
+                             clean=clean) == 1
+    assert any("leak" in str(error) for error in errors.errors)
+
+
 def test_the_leak_audit_texts_kept_in_the_cache_are_used_only_while_they_are_whole(site):
     """A build from the same members content searches with the fingerprints' texts the
     last one kept; a kept file that is not what that build knew (damaged, or emptied by
