@@ -506,7 +506,7 @@ def _index_search(b: Build, made: Made, counts: dict[str, int], root: Path,
 def _index_as_made(b: Build) -> dict[str, str] | None:
     """The files of the published index found as the last build made them (path in it
     -> record), by what the build found of them as it started (see write.start_adopting:
-    read, if their status changed, in a CI build by its helper; none through a link: see
+    read, if their status changed, by a helper on a large site; none through a link: see
     write.real_folders); None when none is recorded."""
     recorded = b.memory.search_files
     if recorded is None:

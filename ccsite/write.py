@@ -717,8 +717,7 @@ class Adopting:
         if answer is None:
             if not self.found:  # (looked already, when there was no helper)
                 self.look()
-            adopted = [(root, rel, recorded) for (root, rel, _, _, _), recorded
-                       in zip(self.to_read, self._readings()) if recorded is not None]
+            adopted = self._adopted()
         else:
             absent, adopted, self.spares = answer
             self.found = {root: set(files).difference(absent[root])
@@ -744,8 +743,7 @@ class Adopting:
         cores at 10,000 documents)."""
         os.nice(19)
         self.look()
-        adopted = [(root, rel, recorded) for (root, rel, _, _, _), recorded
-                   in zip(self.to_read, self._readings()) if recorded is not None]
+        adopted = self._adopted()
         absent = {root: [rel for rel in files if rel not in self.found[root]]
                   for root, files in self.outputs.items()}
         listed = {root: listing for root in self.outputs if root in SPARED
@@ -754,10 +752,11 @@ class Adopting:
                   and (listing := list_spare(spare, SPARED[root])) is not None}
         write_all(writer, marshal.dumps((absent, adopted, listed)))
 
-    def _readings(self) -> list[str | None]:
-        """What to record of each file of `to_read` (see `still_written`)."""
-        return [still_written(recorded, path, now)
-                for _, _, recorded, path, now in self.to_read]
+    def _adopted(self) -> list[tuple[str, str, str]]:
+        """(root, file, what to record of it) for each file of `to_read` that has the
+        bytes the last build wrote (see `still_written`)."""
+        return [(root, rel, now_recorded) for root, rel, recorded, path, now in self.to_read
+                if (now_recorded := still_written(recorded, path, now)) is not None]
 
     def _from_helper(self) -> tuple[dict, list, dict] | None:
         """The helper's answer (see `send_look`), or None when it failed or is not one."""

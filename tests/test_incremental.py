@@ -271,6 +271,31 @@ def test_link_where_the_spare_keeps_the_search_index_is_never_written_through(
     assert_same_as_full_build(site)
 
 
+@pytest.mark.parametrize("answer", ["a root left out", "a file adopted the memory has not"])
+def test_a_helper_answer_that_is_not_one_is_not_believed(site, monkeypatch, answer):
+    """The helper's answer (write.Adopting.send_look) is believed only whole and of the
+    files the memory records: one that is not (a helper's mistake) is passed over and
+    the build looks itself, so a page changed by hand is made again."""
+    from ccsite import write
+
+    monkeypatch.setattr(write, "HELPER_FROM", 0)
+    monkeypatch.setattr(write, "may_fork", lambda: True)
+    incremental_build(site)
+    (site.output / "public/news/centres-open/index.html").write_text("changed by hand")
+
+    def says_all_is_found(self, writer):
+        absent, adopted = {root: [] for root in self.outputs}, []
+        if answer == "a root left out":
+            absent.popitem()
+        else:
+            adopted = [("public", "../elsewhere/index.html", "0|1:2:3")]
+        write.write_all(writer, marshal.dumps((absent, adopted, {})))
+    monkeypatch.setattr(write.Adopting, "send_look", says_all_is_found)
+    SCENARIOS["add a media file"](site)  # something for the build to do
+    incremental_build(site)
+    assert_same_as_full_build(site)
+
+
 @pytest.mark.parametrize("where", ["stray.html", "news/gone/index.html"])
 def test_file_put_in_a_spare_after_the_helper_listed_it_is_not_published(
         site, monkeypatch, where):
