@@ -39,12 +39,13 @@ from .buildinfo import INDEX_ROOT
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 19  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
+STATE_VERSION = 20  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
 # 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
 # members search index (made_files), and the leak audit's key and the warnings of each
 # document; 16: what pages read, kept once a piece (see _records_data); 17: the search
 # index's layout by its shards (news items' and centres'), not by its news items; 18: the
-# search index's files, and its folders' stamp; 19: the search index's files by their bytes
+# search index's files, and its folders' stamp; 19: the search index's files by their bytes;
+# 20: what each document validated as (readings.py)
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
 # same object, another key, so that a calendar's DTSTAMP (the build's time) does not count
@@ -291,6 +292,8 @@ class BuildMemory:
     spares: dict[str, tuple] = field(default_factory=dict)  # root -> what its spare holds
     stamps: dict[str, str] = field(default_factory=dict)  # root -> its write.folder_stamp
     parsed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # file -> (digest, doc)
+    readings: dict[str, tuple] = field(default_factory=dict)  # file -> what it validated
+    # as, kept as data: (the digest of its bytes, what else it depends on, the reading)
     file_digests: dict[str, tuple] = field(default_factory=dict)  # content files, and
     source_digests: dict[str, tuple] = field(default_factory=dict)  # files copied into
     # the output (media, theme assets): see digests.py
@@ -535,6 +538,11 @@ def _parsed_from_data(data: Any) -> dict[str, tuple[str | None, Any]]:
             for (path, signature), document in data.items()}
 
 
+def _readings_from_data(data: Any) -> dict[str, tuple]:
+    return {_text(path): (_text(file), _text(key), reading)
+            for path, (file, key, reading) in _texts(data, list).items()}
+
+
 def _fingerprints_from_data(data: Any) -> dict[str, list]:
     from .audit import Fingerprint  # here: audit imports the render stage, which
     # imports this module
@@ -559,6 +567,8 @@ PARTS: dict[str, Part] = {  # field of BuildMemory -> how its pieces are kept
     "parsed": Part(lambda parsed: {(path, signature): document_to_data(document)
                                    for path, (signature, document) in parsed.items()},
                    _parsed_from_data),
+    "readings": Part(lambda kept: {path: list(entry) for path, entry in kept.items()},
+                     _readings_from_data),  # (each reading checked as it is used: readings.py)
     "file_digests": Part(FileDigests.to_data, FileDigests.from_data),
     "leak_clean": Part(lambda clean: clean, lambda data: _texts(data, str)),
     "post_fingerprints": Part(lambda prints: prints, _fingerprints_from_data,  # lists of
@@ -721,15 +731,21 @@ def _set(value: Any) -> set:
 
 
 # a path that leaves the folder it is in, or names no file: "/x", "a/../b", "a//b", "a/"
-_NOT_RELATIVE = re.compile(r"(?m)^/|(?:^|/)\.{1,2}(?:/|$)|//|/$|^$|\x00")
+# what no path inside a folder holds, among paths each on a line of its own: one that
+# starts or ends with "/", is empty, holds "//", "." or ".." as a part, or a NUL
+_NOT_RELATIVE = ("\n/", "/\n", "\n\n", "//", "\x00", "/./", "/../", "\n./", "\n../",
+                 "/.\n", "/..\n", "\n.\n", "\n..\n")
 
 
 def _relative_paths(files: dict[str, Any]) -> dict[str, Any]:
     """`files` (output path -> record), if every path names a file inside its folder;
     ValueError otherwise. A memory from a restored cache names the files a build reads,
-    links and removes: "../../content/site.yaml" would have it remove a file anywhere."""
-    if files and _NOT_RELATIVE.search("\n".join(files)):
-        raise ValueError("not relative paths")
+    links and removes: "../../content/site.yaml" would have it remove a file anywhere.
+    (Looked for as plain text: a regular expression took 0.03 s at 10,000 documents.)"""
+    if files:
+        lines = "\n" + "\n".join(files) + "\n"
+        if any(part in lines for part in _NOT_RELATIVE):
+            raise ValueError("not relative paths")
     return files
 
 

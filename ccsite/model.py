@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SECTORS = ("private", "voluntary", "independent", "school", "statutory")
@@ -17,6 +17,18 @@ PHASES = (1, 2, 3)
 OPPORTUNITY_KINDS = ("expression-of-interest", "tender", "grant")
 OPPORTUNITY_STATUSES = ("planning", "active", "complete", "cancelled")
 PROTECTIONS = ("server", "encrypt")
+
+
+def derived(default: Any = None, factory: Callable[[], Any] | None = None) -> Any:
+    """A field `graph.py` fills (a body rendered, a link to another document, a state by
+    --now): never read from a file, so a document's validated reading holds it at its
+    default (readings.py keeps readings without it)."""
+    if factory is not None:
+        return field(default_factory=factory, metadata=DERIVED)
+    return field(default=default, metadata=DERIVED)
+
+
+DERIVED = {"derived": True}
 
 
 # -- small values ---------------------------------------------------------------------
@@ -135,8 +147,8 @@ class Award:
     value: Money | None
     line: int = 1
     # derived
-    agency: Agency | None = None
-    centres: list[Centre] = field(default_factory=list)
+    agency: Agency | None = derived(None)
+    centres: list[Centre] = derived(factory=list)
 
 
 @dataclass
@@ -166,7 +178,7 @@ class ConsultationOutcome:
     date: dt.date
     summary: str
     body: str
-    html: str = ""  # derived: the body rendered
+    html: str = derived("")  # the body rendered
 
 
 @dataclass(frozen=True)
@@ -290,8 +302,8 @@ class Entry:
     body_line: int
     extra: dict[str, Any]
     lines: dict[str, int] = field(default_factory=dict, repr=False)  # field -> line
-    html: str = ""  # derived: the body rendered to HTML
-    url: str = ""  # derived: site path, e.g. "/centres/oxhey/"
+    html: str = derived("")  # the body rendered to HTML
+    url: str = derived("")  # site path, e.g. "/centres/oxhey/"
 
 
 @dataclass
@@ -312,11 +324,11 @@ class Centre(Entry):
     website: str | None = None
     summary: str | None = None
     # derived
-    service_names: tuple[str, ...] = ()  # the services as site.yaml's service_types names them
-    state: str = ""  # planned | opening (open, from a date to come) | open | closed
-    agency: Agency | None = None
-    opportunities: list[Opportunity] = field(default_factory=list)
-    consultations: list[Consultation] = field(default_factory=list)
+    service_names: tuple[str, ...] = derived(())  # as site.yaml's service_types names them
+    state: str = derived("")  # planned | opening (open, from a date to come) | open | closed
+    agency: Agency | None = derived(None)
+    opportunities: list[Opportunity] = derived(factory=list)
+    consultations: list[Consultation] = derived(factory=list)
 
 
 @dataclass
@@ -329,10 +341,10 @@ class Agency:
     website: str | None
     contact: Contact | None
     about: str
-    about_html: str = ""  # derived
-    url: str = ""  # derived
-    centres: list[Centre] = field(default_factory=list)  # derived
-    awards: list[tuple[Opportunity, Award]] = field(default_factory=list)  # derived
+    about_html: str = derived("")
+    url: str = derived("")
+    centres: list[Centre] = derived(factory=list)
+    awards: list[tuple[Opportunity, Award]] = derived(factory=list)
 
 
 @dataclass
@@ -353,9 +365,9 @@ class Opportunity(Entry):
     events: tuple[OpportunityEvent, ...] = ()  # in time order
     outcome: Outcome | None = None
     # derived, by --now
-    state: str = ""  # open | upcoming | closed
-    days_left: int | None = None
-    centres: list[Centre] = field(default_factory=list)
+    state: str = derived("")  # open | upcoming | closed
+    days_left: int | None = derived(None)
+    centres: list[Centre] = derived(factory=list)
 
     @property
     def latest_clarification(self) -> dt.date | None:
@@ -374,9 +386,9 @@ class Consultation(Entry):
     centre_slugs: tuple[str, ...] = ()
     outcome: ConsultationOutcome | None = None
     # derived, by --now
-    state: str = ""  # open | upcoming | closed
-    days_left: int | None = None
-    centres: list[Centre] = field(default_factory=list)
+    state: str = derived("")  # open | upcoming | closed
+    days_left: int | None = derived(None)
+    centres: list[Centre] = derived(factory=list)
 
 
 @dataclass
@@ -410,7 +422,7 @@ class GoodPractice(Entry):
     date: dt.date | None = None
     summary: str = ""
     tags: tuple[str, ...] = ()
-    agency: Agency | None = None  # derived
+    agency: Agency | None = derived(None)
 
 
 @dataclass
@@ -423,4 +435,4 @@ class DirectoryEntry:
     phone: Phone | None
     email: str | None
     topics: tuple[str, ...]
-    agency: Agency | None = None  # derived
+    agency: Agency | None = derived(None)

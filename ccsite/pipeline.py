@@ -177,19 +177,23 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     """The build memory read from the cache folder, and saved there after a successful
     build, once the build's pages and site graph have been let go (less memory at once).
     Python's cycle collector is off meanwhile: see `_no_collection_while_building`."""
-    from . import stages
+    from . import precompile, stages
 
     started, cpu = time.perf_counter(), time.process_time()
+    ahead = precompile.start(paths.templates, paths.source / "site.yaml")  # while small
     memory_file = paths.cache / MEMORY_FILE
-    memory, adopting = _memory_and_a_look_at_the_output(paths, memory_file)
+    adopting = None
     try:
+        memory, adopting = _memory_and_a_look_at_the_output(paths, memory_file)
         _known_from_the_check(memory.file_digests, inputs, paths.source)
     except BaseException:
+        ahead.stop()
         if adopting is not None:
             adopting.stop()
         raise
     read, read_cpu = time.perf_counter() - started, time.process_time() - cpu
-    result = stages.run(paths, options, progress, memory, defer=False, adopting=adopting)
+    result = stages.run(paths, options, progress, memory, defer=False, adopting=adopting,
+                        ahead=ahead)
     result.timings = {"read memory": read, **result.timings}
     result.cpu_timings = {"read memory": read_cpu, **result.cpu_timings}
     result.seconds += read

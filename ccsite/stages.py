@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import jinja2
 
-from . import (audit, checks, graph, incremental, load, outputs, precompile, quickedit, render,
-               validate, write)
+from . import (audit, checks, graph, incremental, load, outputs, precompile, quickedit,
+               readings, render, validate, write)
 from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
 from .buildinfo import INDEX_ROOT, BuildResult, Paths, check_location
 from .config import read_site_config
@@ -50,7 +50,7 @@ class Build:
     step: "_Stages"  # names the stage that runs now (timed, shown in the progress bar)
     errors: ErrorList = field(default_factory=ErrorList)
     started: float = field(default_factory=time.perf_counter)
-    ahead: precompile.Ahead = precompile.NOT_STARTED  # templates compiled meanwhile
+    ahead: precompile.Ahead | None = None  # templates compiled meanwhile
     adopting: write.Adopting | None = None  # the published files looked at meanwhile
     intact: dict[str, set[str]] = field(default_factory=dict)  # root -> published files
     # found as the last build wrote them, when this one started (see write.start_adopting)
@@ -59,16 +59,20 @@ class Build:
 def run(paths: Paths, options: validate.BuildOptions,
         progress: Callable[[str], None] | None, memory: incremental.BuildMemory,
         defer: bool, changed_files: set[str] | None = None,
-        remember: bool = False, adopting: write.Adopting | None = None) -> BuildResult:
+        remember: bool = False, adopting: write.Adopting | None = None,
+        ahead: precompile.Ahead | None = None) -> BuildResult:
     """The pipeline. `changed_files`: see load.load; `remember`: keep the site graph in
     `memory` after a good build, for the preview server's quick rebuilds (quickedit.py);
-    `adopting`: the published files, looked at already (see load_content)."""
+    `adopting`: the published files, looked at already (see load_content); `ahead`: the
+    templates' compiler, if started already (None: once the settings are read)."""
     memory.last_build = None  # from here on the objects it holds are being changed
-    b = Build(paths, options, memory, defer, _Stages(progress, {}), adopting=adopting)
+    b = Build(paths, options, memory, defer, _Stages(progress, {}), adopting=adopting,
+              ahead=ahead)
     try:
         return _stages(b, changed_files, remember)
     finally:  # the helpers (see load_content), however the build ended
-        b.ahead.stop()
+        if b.ahead is not None:
+            b.ahead.stop()
         if b.adopting is not None:
             b.adopting.stop()
 
@@ -76,7 +80,7 @@ def run(paths: Paths, options: validate.BuildOptions,
 def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildResult:
     folder, config = load_content(b, changed_files)
     b.step("validate")
-    validated = validate_content(b, folder, config)
+    validated = validate_content(b, folder, config, on_disk=not remember)
     b.step("site graph")
     site = make_site_graph(b, folder, config, validated)
     b.step("render")
@@ -128,14 +132,33 @@ def load_content(b: Build, changed_files: set[str] | None
     if config is None:
         b.errors.raise_if_any()
         raise ContentErrors([])  # unreachable: a missing config is always reported
-    b.ahead = precompile.start(b.paths.templates, config)  # with the base address known
+    if b.ahead is None:  # not started before the memory was read (see pipeline.py)
+        b.ahead = precompile.start(b.paths.templates, config)
     return folder, config
 
 
-def validate_content(b: Build, folder: load.ContentFolder,
-                     config: SiteConfig) -> validate.Validated:
+def validate_content(b: Build, folder: load.ContentFolder, config: SiteConfig,
+                     on_disk: bool = False) -> validate.Validated:
+    """Every document's reading; `on_disk` (a command-line build, whose memory is kept
+    on disk): those of documents whose file the last build read too, as it kept them (see
+    readings.py), the others validated and kept for the next build."""
     check_media(folder, b.errors)  # published as they are: only inert kinds of file
-    return validate.validate(folder, config, b.options, b.errors, cache=b.memory.read_as)
+    stored = _kept_readings(b.memory, folder) if on_disk else None
+    validated = validate.validate(folder, config, b.options, b.errors,
+                                  cache=b.memory.read_as, stored=stored)
+    if on_disk:
+        b.memory.readings = stored.kept if stored is not None else {}
+    return validated
+
+
+def _kept_readings(memory: incremental.BuildMemory,
+                   folder: load.ContentFolder) -> readings.KeptReadings | None:
+    site = memory.parsed.get(folder.site.path) if folder.site else None
+    if site is None or site[1] is not folder.site:
+        return None  # site.yaml not as read from its bytes: nothing is kept
+    key = readings.reading_key(site[0], {m.rel for m in folder.media},
+                               {m.rel for m in folder.members_media})
+    return readings.KeptReadings(memory.readings, memory.parsed, key)
 
 
 # -- site graph ----------------------------------------------------------------------------

@@ -47,10 +47,13 @@ class Validated:
 
 
 def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
-             errors: ErrorList, cache: dict | None = None) -> Validated:
+             errors: ErrorList, cache: dict | None = None,
+             stored: Any = None) -> Validated:
     """`cache` (kept by `ccsite serve` between builds) keeps what each document read as, by
     its file: a document whose parsed form is the very one read last time (see load.py),
-    under the same site.yaml and media files, reads the same again."""
+    under the same site.yaml and media files, reads the same again. `stored`: the
+    readings a command-line build keeps on disk (readings.KeptReadings), asked for a
+    document's reading before it is validated, and told each one validated."""
     result = Validated(config=config, media={m.rel for m in folder.media},
                        members_media={m.rel for m in folder.members_media})
     readers = _readers(result)
@@ -61,11 +64,15 @@ def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,
         if was is not None and was[0] is document and was[1] == reading_with:
             read_as = was[2]
             kept[document.path] = was
+        elif stored is not None and (read_as := stored.reading(document)) is not None:
+            kept[document.path] = (document, reading_with, read_as)
         else:
             before = len(errors.errors)
             read_as = _read_document(document, readers, result, errors)
             if len(errors.errors) == before:  # a mistake must be found, and told, again
                 kept[document.path] = (document, reading_with, read_as)
+                if stored is not None:
+                    stored.note(document, read_as)
         if document.kind == "agency":
             result.agencies.append(read_as)
         elif document.kind == "directory":

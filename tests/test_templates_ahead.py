@@ -217,3 +217,18 @@ def test_ctrl_c_as_the_helper_starts_never_takes_it_into_the_builds_code(tmp_pat
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=60)
     assert done.stdout.split() == ["build"], done.stdout + done.stderr
+
+
+def test_templates_compiled_for_site_yaml_as_it_was_are_not_used(site, monkeypatch, helpers):
+    """A command-line build starts its helper before it reads anything, and the helper
+    reads site.yaml itself: saved meanwhile with another address, the site links to the
+    address the build read, not to the one the helper compiled the templates for."""
+    parses = parsed_by(monkeypatch)
+    helper_done_first(monkeypatch, lambda: site.edit(
+        "site.yaml", "https://cc.example.org/", "https://example.org/children/"))
+    assert site.build().status == 0
+    (ahead, _), = helpers
+    assert ahead is not precompile.NOT_STARTED
+    assert parses  # compiled here: what the helper sent was for the old address
+    assert 'href="/children/centres/oxhey/"' in site.page("/centres/")
+    assert 'href="/centres/' not in site.page("/centres/")

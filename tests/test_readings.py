@@ -1,0 +1,173 @@
+"""What each document validated as, kept by a command-line build for the next
+(ccsite/readings.py): used only for the very same file under the same site.yaml and media
+files, read back exactly, and never believed when it is not what the model declares."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import shutil
+
+import pytest
+
+from ccsite import incremental, load, readings, validate
+from ccsite.config import read_site_config
+from ccsite.errors import ErrorList
+from test_incremental import NOW, assert_same_as_full_build, incremental_build
+
+
+def strictly(value):
+    """A value as `==` would not see it: each object's type, and each date-time's zone
+    and fold (two equal moments in two zones print apart)."""
+    kind = type(value)
+    if dataclasses.is_dataclass(value):
+        return kind.__name__, {name: strictly(each) for name, each in vars(value).items()}
+    if kind in (list, tuple):
+        return kind.__name__, [strictly(each) for each in value]
+    if kind is dict:
+        return "dict", [(key, strictly(each)) for key, each in value.items()]
+    if kind is dt.datetime:
+        return "datetime", value.isoformat(), repr(value.tzinfo), value.fold
+    return kind.__name__, repr(value)
+
+
+def test_every_reading_of_the_sample_site_reads_back_exactly(tmp_path):
+    """Every kind of document the sample site has (centres with sessions, opportunities
+    with outcomes and events, consultations, members' posts, the directory...)."""
+    from conftest import CHECKOUT
+
+    shutil.copytree(CHECKOUT / "content", tmp_path / "content")
+    errors = ErrorList()
+    folder = load.load(tmp_path / "content", "content", errors)
+    config = read_site_config(folder.site, errors)
+    cache: dict = {}
+    validate.validate(folder, config, validate.BuildOptions(now=NOW), errors, cache=cache)
+    assert not errors.errors
+    kinds = set()
+    for document in folder.documents:
+        reading = cache[document.path][2]
+        back = readings.decode(document, readings.encode(document, reading))
+        assert strictly(back) == strictly(reading), document.path
+        kinds.add(document.kind)
+    assert kinds == {"centre", "opportunity", "consultation", "lesson", "news", "page",
+                     "agency", "good-practice", "members-page", "directory"}
+
+
+def validated_here(monkeypatch) -> list[str]:
+    """The documents the builds of a test validate (rather than read as kept)."""
+    done = []
+    read = validate._read_document
+
+    def counted(document, *args):
+        done.append(document.rel)
+        return read(document, *args)
+    monkeypatch.setattr(validate, "_read_document", counted)
+    return done
+
+
+def test_a_build_after_one_edit_validates_that_document_only(site, monkeypatch):
+    done = validated_here(monkeypatch)
+    assert site.build().status == 0
+    assert len(done) == 8  # every document (site.yaml is read apart)
+    done.clear()
+    site.edit("news/centres-open.md", "title: Centres open", "title: All centres open")
+    assert site.build().status == 0
+    assert done == ["news/centres-open.md"]
+    assert "All centres open" in site.text("/news/centres-open/")
+
+
+def test_a_reading_is_not_kept_across_an_edit_of_site_yaml(site):
+    """A service type taken out of site.yaml: the centre that offers it is read again,
+    and told, though its own file is as it was."""
+    assert site.build().status == 0
+    site.edit("site.yaml", "  health: Child and family health services\n", "")
+    result = site.build()
+    assert result.status == 1
+    assert site.shown("centres/oxhey.md") in result.err and "'health'" in result.err
+
+
+def test_a_reading_is_not_kept_across_a_media_file_removed(site):
+    """The opportunity's information pack deleted: the opportunity that links to it is
+    read again, and told."""
+    assert site.build().status == 0
+    site.remove("media/pack.pdf")
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.shown('opportunities/oxhey-eoi.md')}:" in result.err
+    assert "'media/pack.pdf' is not a file in content/media/" in result.err
+
+
+def memory_file(site):
+    return site.root / ".ccsite-cache" / "build-memory.cbor"
+
+
+def tamper(site, change) -> None:
+    """Change the build memory on disk as a file planted in the cache folder could."""
+    path = memory_file(site)
+    memory = incremental.BuildMemory.read(path)
+    assert memory.readings
+    change(memory)
+    memory.save(path)
+    assert incremental.BuildMemory.read(path).readings == memory.readings  # as changed
+
+
+NEWS = "news/centres-open.md"
+CENTRE = "centres/oxhey.md"
+DAMAGED = {  # what a kept reading may be made to hold, none of which is a reading
+    "a title that is a number": (NEWS, lambda data: data[0].__setitem__(
+        data[0].index("Centres open"), 42)),
+    "a field fewer": (NEWS, lambda data: data[0].pop()),
+    "a date written as text": (NEWS, lambda data: data[0].__setitem__(
+        data[0].index(dt.date(2008, 4, 1).toordinal()), "2008-04-01")),
+    "an address that is text": (CENTRE, lambda data: data[0].__setitem__(
+        next(i for i, v in enumerate(data[0]) if isinstance(v, list) and "Watford" in v),
+        "1 Bridlington Road")),
+    "a draft flag that is text": (NEWS, lambda data: data.__setitem__(1, "no")),
+    "not a list": (NEWS, lambda data: data.clear() or data.append({"title": "x"})),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED))
+def test_a_damaged_reading_is_not_believed(site, damage):
+    """The document is validated again, and the site is what a clean build makes."""
+    assert incremental_build(site).public.is_dir()
+    path, change = DAMAGED[damage]
+
+    def damaged(memory):
+        shown = str(site.content / path)
+        digest, key, data = memory.readings[shown]
+        data = copy.deepcopy(data)  # (what was read is what the memory saves against)
+        change(data)
+        memory.readings[shown] = (digest, key, data)
+    tamper(site, damaged)
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")  # a build that runs
+    incremental_build(site)
+    assert_same_as_full_build(site)
+
+
+def test_a_damaged_front_matter_kept_is_parsed_again(site):
+    """A document whose reading is not kept (its site.yaml changed, say) needs its front
+    matter: kept damaged, it is parsed again from its file."""
+    incremental_build(site)
+    shown = str(site.content / NEWS)
+
+    def damaged(memory):
+        memory.readings.pop(shown)
+        digest, document = memory.parsed[shown]
+        document = copy.copy(document)
+        document.__dict__["_root"] = [6, "not", "nodes"]
+        memory.parsed[shown] = (digest, document)
+    tamper(site, damaged)
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    incremental_build(site)
+    assert_same_as_full_build(site)
+
+
+def test_readings_are_kept_for_the_documents_of_the_site_only(site):
+    incremental_build(site)
+    site.remove("lessons/more-time.md")
+    incremental_build(site)
+    kept = incremental.BuildMemory.read(memory_file(site)).readings
+    assert str(site.content / "lessons/more-time.md") not in kept
+    assert str(site.content / NEWS) in kept
+    assert_same_as_full_build(site, NOW)
