@@ -7,6 +7,7 @@ at all. The folder layout of the content model lives in `SECTIONS`.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import functools
 import os
 import re
@@ -484,6 +485,14 @@ class _KeptDocument(RawDocument):
         self.data, self.line = mapping.value, mapping.line
         return self.__dict__[name]
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to a document parsed from the same text, as one kept is to another."""
+        if not isinstance(other, RawDocument):
+            return NotImplemented
+        return _as_fields(self) == _as_fields(other)
+
+    __hash__ = None  # type: ignore[assignment]  (as a RawDocument: not hashable)
+
     def _parsed_again(self) -> Node:
         errors = ErrorList()
         document = _read(Path(self.path), self.rel, self.path, self.kind, errors)
@@ -492,6 +501,10 @@ class _KeptDocument(RawDocument):
             raise ContentErrors([ContentError(self.path, 1, "file", "changed while the "
                                               "build was reading it; build again")])
         return Node(document.data, document.line)
+
+
+def _as_fields(document: RawDocument) -> tuple:
+    return tuple(getattr(document, f.name) for f in dataclasses.fields(RawDocument))
 
 
 def _mapping_from_data(root: list) -> Node | None:
