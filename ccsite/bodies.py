@@ -22,17 +22,25 @@ class BodyRenderer:
 
     Converting is the costliest step of a build, and most bodies do not change between
     builds, so results are kept by a hash of the text and of everything that shapes the
-    HTML (ccsite's, Markdown's and nh3's versions, the base path). Entries not used by a
-    build are dropped when it saves, so the cache never grows beyond the site.
+    HTML (ccsite's, Markdown's and nh3's versions, the base path: `stamp`). Entries not
+    used by a build are dropped when it saves, so the cache never grows beyond the site.
+
+    A command-line build after an edit has most bodies' HTML already, kept with their
+    documents' readings (readings.py): it renders the few others, and the cache (tens of
+    megabytes: 0.05 s to read, 0.03 s to write at 10,000 documents) is read only when
+    there are more than FEW of them, and then kept whole, not pruned (see `save`).
     """
+
+    FEW = 20  # bodies converted without the cache when the others' HTML was kept
 
     def __init__(self, base_path: str, cache_file: Path | None = None):
         self.base_path = base_path
         self.cache_file = cache_file
         self._md = None  # made when a body is first converted (see bodies_markdown.py)
-        self._stamp = f"{__version__}|{_library_versions()}|{base_path}|"
-        self._cached: dict[str, str] = _read_cache(cache_file)
+        self._stamp = stamp(base_path)
+        self._cached: dict[str, str] | None = None if cache_file else {}  # read when needed
         self._used: dict[str, str] = {}
+        self._every = True  # did every body of this build come here (see `render_many`)
         # each body's key, by its text: a renderer kept by `ccsite serve` hashes a body
         # once, not at every build (a dict finds a text it has seen by its cached hash)
         self._keys: dict[str, str] = {}
@@ -41,20 +49,29 @@ class BodyRenderer:
     def start_build(self) -> None:
         """A new build of the same site (`ccsite serve` keeps one renderer): what the last
         build used is the cache now, and this build's use is counted afresh."""
-        if self._used:
+        if self._used and self._every:
             self._cached, self._used = self._used, {}
+        elif self._used:
+            self._cached, self._used = {**self._cache(), **self._used}, {}
+        self._every = True
         if self._keys:
             self._keys_before, self._keys = self._keys, {}
 
     def render(self, text: str) -> str:
         return self._lookup(self._key(text), text)
 
-    def render_many(self, texts: list[str]) -> list[str]:
+    def render_many(self, texts: list[str], every: bool = True) -> list[str]:
         """Render many bodies; when enough are not cached, spread them over the machine's
-        cores (processes: Markdown is pure Python, so threads would not run in parallel)."""
+        cores (processes: Markdown is pure Python, so threads would not run in parallel).
+        `every`: are these all the bodies of the build? When not (the others' HTML is
+        kept), up to FEW are converted as they are, without reading the cache."""
+        self._every = self._every and every
+        if not every and self._cached is None and len(texts) <= self.FEW:
+            return [self._convert(text) for text in texts]
         keys = [self._key(text) for text in texts]
+        cached = self._cache()
         missing = sorted({k: t for k, t in zip(keys, texts)
-                          if k not in self._used and k not in self._cached}.items())
+                          if k not in self._used and k not in cached}.items())
         workers = worth_forking(len(missing), PARALLEL_FROM)
         if workers:
             chunk = max(16, len(missing) // (workers * 4))
@@ -67,6 +84,11 @@ class BodyRenderer:
                 self._used[key] = html
         return [self._lookup(key, text) for key, text in zip(keys, texts)]
 
+    def _cache(self) -> dict[str, str]:
+        if self._cached is None:
+            self._cached = _read_cache(self.cache_file)
+        return self._cached
+
     def _key(self, text: str) -> str:
         key = self._keys.get(text) or self._keys_before.get(text)
         if key is None:
@@ -75,7 +97,7 @@ class BodyRenderer:
         return key
 
     def _lookup(self, key: str, text: str) -> str:
-        html = self._used.get(key) or self._cached.get(key)
+        html = self._used.get(key) or self._cache().get(key)
         if html is None:
             html = self._convert(text)
         self._used[key] = html
@@ -89,8 +111,19 @@ class BodyRenderer:
         return self._md(text)
 
     def save(self) -> None:
-        """Keep this build's conversions for the next build (best effort: it is a cache)."""
-        if self.cache_file is None or self._used == self._cached:
+        """Keep this build's conversions for the next build (best effort: it is a cache):
+        just those, when every body of the build came here; else (the others' HTML was
+        kept) what the cache held as well, and nothing written when it was not read."""
+        if self.cache_file is None or self._cached is None:
+            return
+        if not self._every:
+            kept = {**self._cached, **self._used}
+            if len(kept) == len(self._cached):
+                return  # nothing new
+            self._cached, self._used = kept, {}
+            cachefolder.write(self.cache_file, CACHE_KIND, CACHE_VERSION, kept)
+            return
+        if self._used == self._cached:
             return
         # private to the build user: it holds members bodies (see cachefolder.py); CBOR,
         # as the build memory: a large site's bodies are tens of megabytes, which JSON
@@ -133,6 +166,11 @@ def plain_text(html: str) -> str:
     from html import unescape
 
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def stamp(base_path: str) -> str:
+    """Everything that shapes a body's HTML but its text (see BodyRenderer)."""
+    return f"{__version__}|{_library_versions()}|{base_path}|"
 
 
 @functools.cache

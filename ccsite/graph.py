@@ -290,18 +290,19 @@ def _clear_derived(v: Validated) -> None:
 
 
 def _render_bodies(bodies: BodyRenderer, v: Validated) -> None:
-    """Every Markdown body of the build at once, so the work can be shared out."""
+    """Every Markdown body of the build at once, so the work can be shared out; but those
+    whose HTML was read back with their document's reading (v.html_kept, see readings.py)."""
     entries = [*v.centres, *v.opportunities, *v.consultations, *v.lessons, *v.news,
                *v.pages, *v.good_practice, *v.members_pages]
     outcomes = [c.outcome for c in v.consultations if c.outcome]
-    html = bodies.render_many([a.about for a in v.agencies] + [o.body for o in outcomes]
-                              + [e.body for e in entries])
-    for agency, text in zip(v.agencies, html):
-        agency.about_html = text
-    for outcome, text in zip(outcomes, html[len(v.agencies):]):
-        outcome.html = text
-    for entry, text in zip(entries, html[len(v.agencies) + len(outcomes):]):
-        entry.html = text
+    kept = v.html_kept
+    to_render = [(a, "about_html", a.about) for a in v.agencies if id(a) not in kept] + \
+        [(o, "html", o.body) for o in outcomes if id(o) not in kept] + \
+        [(e, "html", e.body) for e in entries if id(e) not in kept]
+    html = bodies.render_many([text for _, _, text in to_render], every=not kept)
+    for (obj, attribute, _), text in zip(to_render, html):
+        setattr(obj, attribute, text)
+    v.html_rendered = {id(obj) for obj, _, _ in to_render}
 
 
 # -- checks across files ----------------------------------------------------------------

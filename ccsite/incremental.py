@@ -293,7 +293,8 @@ class BuildMemory:
     stamps: dict[str, str] = field(default_factory=dict)  # root -> its write.folder_stamp
     parsed: dict[str, tuple[str, Any]] = field(default_factory=dict)  # file -> (digest, doc)
     readings: dict[str, tuple] = field(default_factory=dict)  # file -> what it validated
-    # as, kept as data: (the digest of its bytes, what else it depends on, the reading)
+    # as, kept as data: (the digest of its bytes, what else it depends on, the reading,
+    # its bodies rendered)
     file_digests: dict[str, tuple] = field(default_factory=dict)  # content files, and
     source_digests: dict[str, tuple] = field(default_factory=dict)  # files copied into
     # the output (media, theme assets): see digests.py
@@ -359,6 +360,19 @@ class BuildMemory:
                 del memory.__dict__[name]
                 memory.unread[name] = (path.parent, data["parts"][name])
         return memory
+
+    @classmethod
+    def read_table(cls, path: Path) -> "BuildMemory | None":
+        """The memory as its table of contents has it, without its parts (what a helper
+        needs to look at the published files: see write.start_looking_early); None when
+        there is none this version can read."""
+        try:
+            with cachefolder.collector_paused():
+                data = cachefolder.read(path, "build memory", cls.version)
+                return cls.from_data(data, {name: {} for name in PARTS})
+        except (cachefolder.CacheUnreadable, ValueError, TypeError, KeyError,
+                AttributeError, OverflowError):
+            return None
 
     def __getattr__(self, name: str) -> Any:
         """A lazy part (see `Part.lazy`), read from its files when first used (only when
@@ -539,8 +553,8 @@ def _parsed_from_data(data: Any) -> dict[str, tuple[str | None, Any]]:
 
 
 def _readings_from_data(data: Any) -> dict[str, tuple]:
-    return {_text(path): (_text(file), _text(key), reading)
-            for path, (file, key, reading) in _texts(data, list).items()}
+    return {_text(path): (_text(file), _text(key), reading, html)
+            for path, (file, key, reading, html) in _texts(data, list).items()}
 
 
 def _fingerprints_from_data(data: Any) -> dict[str, list]:

@@ -116,12 +116,24 @@ def _build_unless_up_to_date(paths: Paths, options: BuildOptions,
                              progress: Callable[[str], None] | None) -> BuildResult:
     """A build from the command line: nothing is done when nothing changed (uptodate.py)."""
     started = time.perf_counter()
+    early = write.start_looking_early(paths.output, paths.cache / MEMORY_FILE)
+    try:
+        return _build_or_not(paths, options, progress, started, early)
+    finally:
+        if early is not None:
+            early.stop()  # (reaped: one handed to the build was taken, or given up)
+
+
+def _build_or_not(paths: Paths, options: BuildOptions,
+                  progress: Callable[[str], None] | None, started: float,
+                  early: "write.Helper | None") -> BuildResult:
+    """`_build_unless_up_to_date`, with the helper looking at the published files."""
     stamp_file = paths.cache / STAMP_FILE
     stamp = uptodate.read(stamp_file)
     inputs = uptodate.snapshot({"content": paths.source, "templates": paths.templates,
                                 "theme": default_templates(),
-                                "ccsite": Path(__file__).parent, "secrets": paths.secrets},
-                               stamp)
+                                "ccsite": Path(__file__).parent, "secrets": paths.secrets,
+                                **uptodate.libraries_read_by_builds()}, stamp)
     # the folders as seen from the one that holds content/: a copy of the site (a fresh
     # clone in CI, with its cache and output restored) is the same build
     site_folder = paths.cache.parent.resolve()
@@ -136,7 +148,7 @@ def _build_unless_up_to_date(paths: Paths, options: BuildOptions,
     uptodate.forget(stamp_file)  # from here on the published site may change
     checked = time.perf_counter() - started
     with _no_collection_while_building():
-        result, memory = _build_with_memory_on_disk(paths, options, progress, inputs)
+        result, memory = _build_with_memory_on_disk(paths, options, progress, inputs, early)
         result.timings = {"check inputs": checked, **result.timings}
         result.seconds += checked
         from . import quickedit, stages  # loaded by the build
@@ -172,7 +184,7 @@ def _no_collection_while_building():
 
 def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
                                progress: Callable[[str], None] | None,
-                               inputs: dict[str, tuple]
+                               inputs: dict[str, tuple], early: "write.Helper | None" = None
                                ) -> tuple[BuildResult, "incremental.BuildMemory"]:
     """The build memory read from the cache folder, and saved there after a successful
     build, once the build's pages and site graph have been let go (less memory at once).
@@ -184,7 +196,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     memory_file = paths.cache / MEMORY_FILE
     adopting = None
     try:
-        memory, adopting = _memory_and_a_look_at_the_output(paths, memory_file)
+        memory, adopting = _memory_and_a_look_at_the_output(paths, memory_file, early)
         _known_from_the_check(memory.file_digests, inputs, paths.source)
     except BaseException:
         ahead.stop()
@@ -205,12 +217,14 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     return result, memory
 
 
-def _memory_and_a_look_at_the_output(paths: Paths, memory_file: Path
+def _memory_and_a_look_at_the_output(paths: Paths, memory_file: Path,
+                                     helper: "write.Helper | None" = None
                                      ) -> tuple["incremental.BuildMemory",
                                                 write.Adopting | None]:
     """The build memory, and the published files looked at as soon as its table of
-    contents is read (write.start_adopting: by a helper process in a CI build), 0.26 s
-    sooner than the build would at 10,000 documents. A helper not handed on is ended,
+    contents is read (write.start_adopting: by a helper process on a large site, `helper`
+    if one was forked already), 0.26 s sooner than the build would at 10,000 documents.
+    A helper not handed on is ended,
     not left behind: one for a memory whose parts could not be read (the build then
     starts afresh, and looks again), or for a build stopped here (Ctrl-C)."""
     from . import incremental
@@ -219,7 +233,8 @@ def _memory_and_a_look_at_the_output(paths: Paths, memory_file: Path
     adopting = None
     try:
         memory = incremental.BuildMemory.read(memory_file, first=lambda table: early.append(
-            (table, write.start_adopting(paths.output, table.published(), table.spares))))
+            (table, write.start_adopting(paths.output, table.published(), table.spares,
+                                         helper))))
         adopting = next((looking for table, looking in early if table is memory), None)
     finally:
         for _, looking in early:

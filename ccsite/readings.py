@@ -49,21 +49,27 @@ class CannotKeep(Exception):
     """A reading holds a value its declared type does not describe: it is not kept."""
 
 
-def reading_key(site_digest: str, media: set[str], members_media: set[str]) -> str:
-    """What, beyond its own file, a document's reading depends on."""
-    return digest("\n".join([site_digest, *sorted(media), "", *sorted(members_media)]))
+def reading_key(site_digest: str, media: set[str], members_media: set[str],
+                bodies_stamp: str) -> str:
+    """What, beyond its own file, a document's reading and its rendered Markdown depend
+    on (`bodies_stamp`: the versions and base path that shape it, see bodies.py)."""
+    return digest("\n".join([site_digest, bodies_stamp, *sorted(media), "",
+                             *sorted(members_media)]))
 
 
 class KeptReadings:
     """The readings kept by the last build (`stored`: file as shown -> (digest of its
-    bytes, reading key, the reading as data)), for the documents `parsed` holds as read
-    from those bytes (load.py); what this build reads is noted for the next."""
+    bytes, reading key, the reading as data, its bodies rendered)), for the documents
+    `parsed` holds as read from those bytes (load.py); what this build reads is noted for
+    the next. A reading read back brings its bodies' HTML (a body is its file's too), and
+    the objects given it are in `html_kept`, for the site graph not to render them."""
 
     def __init__(self, stored: dict[str, tuple], parsed: dict[str, tuple], key: str):
         self.stored = stored
         self.parsed = parsed
         self.key = key
         self.kept: dict[str, tuple] = {}  # what the next build is left
+        self.html_kept: set[int] = set()  # (see validate.Validated)
 
     def reading(self, document: RawDocument) -> Any:
         """The document's reading as kept, or None (then it is validated)."""
@@ -75,7 +81,16 @@ class KeptReadings:
             reading = decode(document, was[2])
         except (ValueError, TypeError, KeyError, IndexError, OverflowError):
             return None  # damaged, or planted: validated afresh
-        self.kept[document.path] = was
+        bodies = _bodies_of(document.kind, reading)
+        html = was[3]
+        if type(html) is list and len(html) == len(bodies) and \
+                all(map(str.__instancecheck__, html)):
+            for (obj, attribute), text in zip(bodies, html):
+                setattr(obj, attribute, text)
+                self.html_kept.add(id(obj))
+            self.kept[document.path] = was
+        else:  # rendered again, and kept then (see `note_html`)
+            self.kept[document.path] = (*was[:3], None)
         return reading
 
     def note(self, document: RawDocument, reading: Any) -> None:
@@ -84,13 +99,38 @@ class KeptReadings:
         if digest_now is None:
             return
         try:
-            self.kept[document.path] = (digest_now, self.key, encode(document, reading))
-        except CannotKeep:
+            self.kept[document.path] = (digest_now, self.key, encode(document, reading), None)
+        except (CannotKeep, ValueError, TypeError):
             pass
+
+    def note_html(self, read_as: dict[str, tuple], rendered: set[int]) -> None:
+        """Keep the bodies the site graph rendered (`rendered`: the objects, by id) of the
+        documents read afresh (`read_as`: file -> (document, what it was read with, its
+        reading), see validate.py). A document left out of the build (a draft) has none."""
+        for path, was in self.kept.items():
+            if was[3] is None and path in read_as:
+                document, _, reading = read_as[path]
+                bodies = _bodies_of(document.kind, reading)
+                if all(id(obj) in rendered for obj, _ in bodies):
+                    self.kept[path] = (*was[:3], [getattr(obj, attribute)
+                                                  for obj, attribute in bodies])
 
     def _digest(self, document: RawDocument) -> str | None:
         parsed = self.parsed.get(document.path)
         return parsed[0] if parsed is not None and parsed[1] is document else None
+
+
+def _bodies_of(kind: str, reading: Any) -> list[tuple[Any, str]]:
+    """The Markdown a reading holds, where the site graph puts it rendered: (object,
+    attribute), in order."""
+    if kind == "agency":
+        return [(reading, "about_html")]
+    if kind == "directory":
+        return []
+    item = reading[0]
+    if kind == "consultation" and item.outcome is not None:
+        return [(item, "html"), (item.outcome, "html")]
+    return [(item, "html")]
 
 
 # -- a reading as data, and back --------------------------------------------------------------

@@ -24,7 +24,7 @@ import jinja2
 
 from . import (audit, checks, graph, incremental, load, outputs, precompile, quickedit,
                readings, render, validate, write)
-from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
+from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer, stamp as bodies_stamp
 from .buildinfo import INDEX_ROOT, BuildResult, Paths, check_location
 from .config import read_site_config
 from .digests import FileDigests
@@ -54,6 +54,7 @@ class Build:
     adopting: write.Adopting | None = None  # the published files looked at meanwhile
     intact: dict[str, set[str]] = field(default_factory=dict)  # root -> published files
     # found as the last build wrote them, when this one started (see write.start_adopting)
+    stored: readings.KeptReadings | None = None  # a command-line build's kept readings
 
 
 def run(paths: Paths, options: validate.BuildOptions,
@@ -84,8 +85,8 @@ def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildRe
     b.step("site graph")
     site = make_site_graph(b, folder, config, validated)
     b.step("render")
-    b.intact = b.adopting.finish()
     reuse = _reuse_of_last_build(b, folder, site)
+    b.intact = b.adopting.finish()  # (after: the look may still be going on)
     stage = write.Stage(b.paths.output)  # the pages as rendered, until they are written
     try:
         made = render_site(b, folder, config, validated, site, reuse, stage)
@@ -143,21 +144,25 @@ def validate_content(b: Build, folder: load.ContentFolder, config: SiteConfig,
     on disk): those of documents whose file the last build read too, as it kept them (see
     readings.py), the others validated and kept for the next build."""
     check_media(folder, b.errors)  # published as they are: only inert kinds of file
-    stored = _kept_readings(b.memory, folder) if on_disk else None
+    stored = _kept_readings(b.memory, folder, config) if on_disk else None
     validated = validate.validate(folder, config, b.options, b.errors,
                                   cache=b.memory.read_as, stored=stored)
     if on_disk:
         b.memory.readings = stored.kept if stored is not None else {}
+    if stored is not None:
+        validated.html_kept = stored.html_kept
+    b.stored = stored
     return validated
 
 
-def _kept_readings(memory: incremental.BuildMemory,
-                   folder: load.ContentFolder) -> readings.KeptReadings | None:
+def _kept_readings(memory: incremental.BuildMemory, folder: load.ContentFolder,
+                   config: SiteConfig) -> readings.KeptReadings | None:
     site = memory.parsed.get(folder.site.path) if folder.site else None
     if site is None or site[1] is not folder.site:
         return None  # site.yaml not as read from its bytes: nothing is kept
     key = readings.reading_key(site[0], {m.rel for m in folder.media},
-                               {m.rel for m in folder.members_media})
+                               {m.rel for m in folder.members_media},
+                               bodies_stamp(config.base_path))
     return readings.KeptReadings(memory.readings, memory.parsed, key)
 
 
@@ -185,6 +190,8 @@ def make_site_graph(b: Build, folder: load.ContentFolder, config: SiteConfig,
     bodies.start_build()
     site = graph.build_site(validated, b.options, b.errors, bodies)
     members = graph.build_members_site(validated, b.options, b.errors, bodies)
+    if b.stored is not None:  # the bodies rendered, kept with their readings
+        b.stored.note_html(memory.read_as, validated.html_rendered)
     problem = check_location(paths.secrets, paths.source, paths.output)
     if problem:
         b.errors.add(str(paths.secrets), 1, "secrets", problem)
@@ -228,10 +235,13 @@ def _reuse_of_last_build(b: Build, folder: load.ContentFolder,
                                   compiled=memory.compiled,
                                   ahead=b.ahead.take)
     config_file = memory.parsed.get(folder.site.path, (None,))[0]
+    # what every document is shown with: site.yaml, and what shapes its Markdown's HTML
+    # (Markdown's and nh3's versions: an upgrade, a sanitiser's fix say, reaches every page)
+    settings = incremental.digest(f"{config_file}|{bodies_stamp(site.public.config.base_path)}")
     return incremental.Reuse(
         env, memory, incremental.objects_of(site.public, site.members),
-        {**{path: (signature, config_file) for path, (signature, _) in memory.parsed.items()},
-         incremental.SITE_FILE: (config_file, config_file)} if config_file else None)
+        {**{path: (signature, settings) for path, (signature, _) in memory.parsed.items()},
+         incremental.SITE_FILE: (config_file, settings)} if config_file else None)
 
 
 def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,

@@ -64,6 +64,23 @@ def snapshot(folders: dict[str, Path], last: Stamp | None) -> dict[str, tuple]:
     return seen.used
 
 
+def libraries_read_by_builds() -> dict[str, Path]:
+    """The folders of the libraries whose versions shape what a build makes beyond its
+    templates (Markdown and nh3 make every body's HTML: see bodies.py): an upgrade is a
+    change like an edit of ccsite's own code. Found without importing them (a build
+    that finds nothing to do is over before it would have)."""
+    import importlib.util
+
+    found = {}
+    for name in ("markdown", "nh3"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            found[f"library {name}"] = Path(list(spec.submodule_search_locations)[0])
+        elif spec is not None and spec.origin:
+            found[f"library {name}"] = Path(spec.origin).parent
+    return found
+
+
 def _walk(folder: str, name: str, seen: FileDigests, ignored) -> None:
     try:
         with os.scandir(folder) as listing:

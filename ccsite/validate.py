@@ -44,6 +44,10 @@ class Validated:
     # kind -> slug -> why, for files that are there but not in this build, so that a
     # reference to one says so instead of claiming the file does not exist
     left_out: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the objects (by id) whose Markdown was read back rendered with their readings, and
+    # those the site graph rendered (graph.py): those of documents left out are neither
+    html_kept: set[int] = field(default_factory=set)
+    html_rendered: set[int] = field(default_factory=set)
 
 
 def validate(folder: ContentFolder, config: SiteConfig, options: BuildOptions,

@@ -296,6 +296,45 @@ def test_a_helper_answer_that_is_not_one_is_not_believed(site, monkeypatch, answ
     assert_same_as_full_build(site)
 
 
+@pytest.mark.parametrize("build", ["the first", "up to date", "after an edit"])
+def test_the_helper_forked_before_the_memory_is_read_looks_for_the_build_and_ends_with_it(
+        site, monkeypatch, build):
+    """A command-line build forks its helper (write.start_looking_early) before it knows
+    whether it has anything to do: taken by the build after an edit, given up when the
+    site is up to date, never forked for a site with no memory yet; none outlives it."""
+    from ccsite import write
+
+    monkeypatch.setattr(write, "HELPER_FROM", 0)
+    monkeypatch.setattr(write, "may_fork", lambda: True)
+    forked, pids, taken = [], [], []
+    start, finish = write.start_looking_early, write.Adopting.finish
+
+    def started(*args):
+        forked.append(start(*args))
+        pids.append(forked[-1].pid if forked[-1] else None)
+        return forked[-1]
+    monkeypatch.setattr(write, "start_looking_early", started)
+
+    def noted(self):
+        taken.append(self.helper)
+        return finish(self)
+    monkeypatch.setattr(write.Adopting, "finish", noted)
+    if build != "the first":
+        incremental_build(site)
+    if build == "after an edit":
+        SCENARIOS["edit a centre"](site)
+    forked.clear(), pids.clear(), taken.clear()
+    result = incremental_build(site)
+    assert result.up_to_date == (build == "up to date")
+    (helper,), (pid,) = forked, pids
+    assert (helper is None) == (build == "the first")
+    assert (helper is not None and helper in taken) == (build == "after an edit")
+    if helper is not None:
+        assert pid > 0 and helper.pid == -1 and helper.reader == -1  # reaped, pipe closed
+        assert not Path(f"/proc/{pid}").exists()
+    assert_same_as_full_build(site)
+
+
 @pytest.mark.parametrize("where", ["stray.html", "news/gone/index.html"])
 def test_file_put_in_a_spare_after_the_helper_listed_it_is_not_published(
         site, monkeypatch, where):

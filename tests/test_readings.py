@@ -111,6 +111,18 @@ def tamper(site, change) -> None:
     assert incremental.BuildMemory.read(path).readings == memory.readings  # as changed
 
 
+def pages_made_again(site) -> None:
+    """Change the templates of the news item's and the centre's pages (a comment), so
+    the next build renders them again from what it reads of their documents."""
+    from conftest import CHECKOUT
+
+    (site.root / "templates").mkdir(exist_ok=True)
+    for name in ("news-item.html", "centre.html"):
+        theme = (CHECKOUT / "templates" / name).read_text(encoding="utf-8")
+        (site.root / "templates" / name).write_text(theme + "{# made again #}\n",
+                                                    encoding="utf-8")
+
+
 NEWS = "news/centres-open.md"
 CENTRE = "centres/oxhey.md"
 DAMAGED = {  # what a kept reading may be made to hold, none of which is a reading
@@ -135,12 +147,12 @@ def test_a_damaged_reading_is_not_believed(site, damage):
 
     def damaged(memory):
         shown = str(site.content / path)
-        digest, key, data = memory.readings[shown]
+        digest, key, data, html = memory.readings[shown]
         data = copy.deepcopy(data)  # (what was read is what the memory saves against)
         change(data)
-        memory.readings[shown] = (digest, key, data)
+        memory.readings[shown] = (digest, key, data, html)
     tamper(site, damaged)
-    site.edit("lessons/more-time.md", "Body.", "Body, edited.")  # a build that runs
+    pages_made_again(site)
     incremental_build(site)
     assert_same_as_full_build(site)
 
@@ -171,3 +183,99 @@ def test_readings_are_kept_for_the_documents_of_the_site_only(site):
     assert str(site.content / "lessons/more-time.md") not in kept
     assert str(site.content / NEWS) in kept
     assert_same_as_full_build(site, NOW)
+
+
+def conversions(monkeypatch) -> tuple[list[str], list[int]]:
+    """The bodies the builds of a test convert to HTML, and each read of the cache of
+    converted bodies (bodies.py)."""
+    from ccsite import bodies
+
+    converted, reads = [], []
+    convert, read = bodies.BodyRenderer._convert, bodies._read_cache
+
+    def counted(self, text):
+        converted.append(text)
+        return convert(self, text)
+
+    def read_counted(path):
+        reads.append(1)
+        return read(path)
+    monkeypatch.setattr(bodies.BodyRenderer, "_convert", counted)
+    monkeypatch.setattr(bodies, "_read_cache", read_counted)
+    return converted, reads
+
+
+def test_a_build_after_a_body_edit_converts_that_body_without_reading_the_cache(
+        site, monkeypatch):
+    """The other bodies' HTML comes with their readings: the cache of converted bodies
+    (tens of megabytes on a large site) is neither read nor written."""
+    converted, reads = conversions(monkeypatch)
+    incremental_build(site)
+    assert len(converted) == 7 and reads == [1]
+    cache = site.root / ".ccsite-cache" / "markdown.cbor"
+    before = cache.stat().st_mtime_ns
+    converted.clear(), reads.clear()
+    site.edit(NEWS, "See [Oxhey]", "Visit [Oxhey]")
+    incremental_build(site)
+    assert converted == ["Visit [Oxhey](/centres/oxhey/).\n"] and reads == []
+    assert cache.stat().st_mtime_ns == before
+    assert_same_as_full_build(site)
+
+
+def test_bodies_kept_with_their_readings_follow_a_new_markdown(site, monkeypatch):
+    """Markdown (or nh3) upgraded: every body is converted again, not taken as kept."""
+    from ccsite import bodies
+
+    incremental_build(site)
+    convert = bodies.BodyRenderer._convert
+    monkeypatch.setattr(bodies, "_library_versions", lambda: "a newer Markdown")
+    monkeypatch.setattr(bodies.BodyRenderer, "_convert",
+                        lambda self, text: convert(self, text) + "<p>As converted anew.</p>")
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    incremental_build(site)
+    for url in ("/news/centres-open/", "/centres/oxhey/", "/lessons/more-time/"):
+        assert "As converted anew." in site.page(url), url
+    assert_same_as_full_build(site)
+
+
+def test_a_document_that_comes_in_by_its_publish_date_shows_its_body(site):
+    """Left out of one build (its publish_date to come), its body was not rendered then:
+    the next build, when it is published, with the file as it was, renders it."""
+    site.write("news/later.md", "---\ntitle: Later\ndate: 2026-11-20\nsummary: Soon.\n"
+               "publish_date: 2026-12-01T09:00:00Z\n---\nWords for later.\n")
+    incremental_build(site)
+    assert not (site.output / "public/news/later").exists()
+    later = dt.datetime(2026, 12, 2, 12, tzinfo=dt.timezone.utc)
+    incremental_build(site, later)
+    assert "Words for later." in site.page("/news/later/")
+    assert_same_as_full_build(site, later)
+
+
+@pytest.mark.parametrize("html", [None, "<p>text</p>", ["<p>one</p>", "<p>two</p>"], [3]])
+def test_damaged_bodies_kept_with_a_reading_are_converted_again(site, html):
+    incremental_build(site)
+    shown = str(site.content / NEWS)
+
+    def damaged(memory):
+        digest, key, data, _ = memory.readings[shown]
+        memory.readings[shown] = (digest, key, data, html)
+    tamper(site, damaged)
+    pages_made_again(site)
+    incremental_build(site)
+    assert_same_as_full_build(site)
+
+
+def test_a_markdown_upgrade_is_a_change_to_build(site, monkeypatch, tmp_path):
+    """Nothing of the site changed but Markdown (its files stand in a folder here): the
+    build is not up to date."""
+    from ccsite import uptodate
+
+    library = tmp_path / "markdown"
+    library.mkdir()
+    (library / "__init__.py").write_text("__version__ = '3.7'\n")
+    monkeypatch.setattr(uptodate, "libraries_read_by_builds",
+                        lambda: {"library markdown": library})
+    incremental_build(site)
+    assert incremental_build(site).up_to_date
+    (library / "__init__.py").write_text("__version__ = '3.8'\n")
+    assert not incremental_build(site).up_to_date

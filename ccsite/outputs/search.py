@@ -217,27 +217,28 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
                 unindexed.add(rel)
             else:
                 unindexed.discard(rel)
-    jobs, kept = [], []
+    jobs, to_keep = [], []
     made_before = _by_bundle(old_files)
     for bundle, pages in sorted(bundles.items()):
         folder = _bundle_folder(public_root, bundle)
         old = _bundle_folder(old_index.parent, bundle) if old_index else None
+        skip = SHARDS if bundle == "" else None
         if bundle not in redo and old and "pagefind-entry.json" in made_before.get(bundle, ()):
-            sync_tree(old, folder, skip=SHARDS if bundle == "" else None,
-                      only=made_before[bundle])
-            kept += (Path(path) for path, _ in _walk_files(
-                str(folder), "", skip=SHARDS if bundle == "" else None))
+            to_keep.append((old, folder, skip, made_before[bundle]))
         else:  # Pagefind writes into an empty folder (the shards' folder aside)
-            sync_tree(None, folder, skip=SHARDS if bundle == "" else None)
+            sync_tree(None, folder, skip=skip)
             glob = None if not shards else glob_of(pages) if bundle else \
                 _main_glob(pages, _left_out(public_root, pages, unindexed),
                            set(_by_kind(tuple(shards))))
             jobs.append((folder, glob))
-    # Pagefind runs are separate processes: as many at once as there are cores
+    # Pagefind runs are separate processes: as many at once as there are cores; the
+    # bundles kept are linked in meanwhile (each into a folder of its own, which no run
+    # reads or writes: their globs name pages)
     made: list[Path] = []
     with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
         running = [pool.submit(_index, public_root, *job) for job in jobs]
         try:
+            kept = _linked(to_keep)
             if check_kept is not None:
                 check_kept(kept)
             for done in as_completed(running):
@@ -248,6 +249,18 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
             for job in running:
                 job.cancel()
     return SearchIndex(sorted(made), unindexed)
+
+
+def _linked(to_keep: list[tuple[Path, Path, str | None, set[str]]]) -> list[Path]:
+    """Each kept bundle's files as made (`only`), linked from the old index into its
+    folder of the new; the files linked."""
+    from ..write import sync_tree
+
+    kept: list[Path] = []
+    for old, folder, skip, only in to_keep:
+        sync_tree(old, folder, skip=skip, only=only)
+        kept += (Path(path) for path, _ in _walk_files(str(folder), "", skip=skip))
+    return kept
 
 
 def index_records(public_root: Path, known: dict[str, str]) -> dict[str, str]:
