@@ -84,6 +84,12 @@ class BodyRenderer:
                 self._used[key] = html
         return [self._lookup(key, text) for key, text in zip(keys, texts)]
 
+    def overgrown(self, bodies: int) -> bool:
+        """Does the cache hold many more entries than the site has `bodies`? A build
+        whose other bodies' HTML is kept saves it without pruning (see `save`); when it
+        has grown so, the build renders every body through it, and it is pruned."""
+        return len(self._cache()) > bodies + bodies // 4 + self.FEW
+
     def _cache(self) -> dict[str, str]:
         if self._cached is None:
             self._cached = _read_cache(self.cache_file)

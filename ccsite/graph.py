@@ -295,10 +295,12 @@ def _render_bodies(bodies: BodyRenderer, v: Validated) -> None:
     entries = [*v.centres, *v.opportunities, *v.consultations, *v.lessons, *v.news,
                *v.pages, *v.good_practice, *v.members_pages]
     outcomes = [c.outcome for c in v.consultations if c.outcome]
+    every = [(a, "about_html", a.about) for a in v.agencies] + \
+        [(o, "html", o.body) for o in outcomes] + [(e, "html", e.body) for e in entries]
     kept = v.html_kept
-    to_render = [(a, "about_html", a.about) for a in v.agencies if id(a) not in kept] + \
-        [(o, "html", o.body) for o in outcomes if id(o) not in kept] + \
-        [(e, "html", e.body) for e in entries if id(e) not in kept]
+    to_render = [each for each in every if id(each[0]) not in kept] if kept else every
+    if len(to_render) > bodies.FEW and kept and bodies.overgrown(len(every)):
+        to_render, kept = every, set()  # all through the cache, which is pruned
     html = bodies.render_many([text for _, _, text in to_render], every=not kept)
     for (obj, attribute, _), text in zip(to_render, html):
         setattr(obj, attribute, text)

@@ -7,7 +7,6 @@ at all. The folder layout of the content model lives in `SECTIONS`.
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import functools
 import os
 import re
@@ -475,36 +474,37 @@ class _KeptDocument(RawDocument):
     into nodes when first asked for: a command-line build whose documents' readings are
     kept (readings.py) asks for few of them, where making them all took 0.09 s at 10,000
     documents. Kept nodes that turn out damaged (a planted cache file) are not used: the
-    file is parsed again."""
+    file is read again, and the document is as it reads now."""
 
     def __getattr__(self, name: str):
-        root = self.__dict__.pop("_root", None) if name in ("data", "line") else None
+        root = self.__dict__.get("_root") if name in ("data", "line") else None
         if root is None:
             raise AttributeError(name)
-        mapping = _mapping_from_data(root) or self._parsed_again()
+        mapping = _mapping_from_data(root)
+        if mapping is None:
+            mapping = self._read_again()
         self.data, self.line = mapping.value, mapping.line
+        del self.__dict__["_root"]
         return self.__dict__[name]
 
     def __eq__(self, other: object) -> bool:
-        """Equal to a document parsed from the same text, as one kept is to another."""
+        """Equal to a document parsed from the same text, as one kept is to another:
+        compared as the memory keeps them, without making any nodes."""
         if not isinstance(other, RawDocument):
             return NotImplemented
-        return _as_fields(self) == _as_fields(other)
+        return document_to_data(self) == document_to_data(other)
 
     __hash__ = None  # type: ignore[assignment]  (as a RawDocument: not hashable)
 
-    def _parsed_again(self) -> Node:
+    def _read_again(self) -> Node:
         errors = ErrorList()
         document = _read(Path(self.path), self.rel, self.path, self.kind, errors)
-        if document is None or errors.errors or \
-                (document.body, document.front_matter) != (self.body, self.front_matter):
-            raise ContentErrors([ContentError(self.path, 1, "file", "changed while the "
-                                              "build was reading it; build again")])
+        if document is None or errors.errors:  # told by the build as what they are
+            raise ContentErrors(errors.errors or [ContentError(
+                self.path, 1, "file", "cannot be read; build again")])
+        self.body, self.body_line = document.body, document.body_line
+        self.front_matter = document.front_matter
         return Node(document.data, document.line)
-
-
-def _as_fields(document: RawDocument) -> tuple:
-    return tuple(getattr(document, f.name) for f in dataclasses.fields(RawDocument))
 
 
 def _mapping_from_data(root: list) -> Node | None:

@@ -204,8 +204,15 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
             adopting.stop()
         raise
     read, read_cpu = time.perf_counter() - started, time.process_time() - cpu
-    result = stages.run(paths, options, progress, memory, defer=False, adopting=adopting,
-                        ahead=ahead)
+    try:
+        result = stages.run(paths, options, progress, memory, defer=False, adopting=adopting,
+                            ahead=ahead)
+    except ContentErrors:
+        raise
+    except Exception as exc:
+        if not memory.stored:  # a build from nothing: nothing kept is to blame
+            raise
+        memory, result = _build_from_nothing(paths, options, progress, exc)
     result.timings = {"read memory": read, **result.timings}
     result.cpu_timings = {"read memory": read_cpu, **result.cpu_timings}
     result.seconds += read
@@ -215,6 +222,27 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     result.cpu_timings["save memory"] = time.process_time() - cpu
     result.seconds += seconds
     return result, memory
+
+
+def _build_from_nothing(paths: Paths, options: BuildOptions,
+                        progress: Callable[[str], None] | None, failure: Exception
+                        ) -> tuple["incremental.BuildMemory", BuildResult]:
+    """The build again, from no memory, after one that used what the last build kept
+    failed (not by a content mistake). What the cache folder holds is data only, each
+    value checked to be of the type it must be (see cachefolder.py, readings.py), but
+    a file planted there could hold values no file of the site gives (a centre's state
+    no template knows): such a build must at worst be slower, not end in a traceback
+    at every build until the folder is deleted. Said as a warning; the memory this
+    build saves replaces that one."""
+    from . import incremental, stages
+
+    memory = incremental.BuildMemory()
+    result = stages.run(paths, options, progress, memory, defer=False)
+    result.warnings = [*result.warnings, ContentError(
+        str(paths.cache), 1, "cache", "what the last build kept could not be used "
+        f"({type(failure).__name__}: {failure}), so the site was built from the start; "
+        "if this comes again, delete the folder")]
+    return memory, result
 
 
 def _memory_and_a_look_at_the_output(paths: Paths, memory_file: Path,

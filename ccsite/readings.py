@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import math
 import operator
 import types
 import typing
@@ -281,6 +282,12 @@ def _encode_plain(value: Any) -> Any:
         raise CannotKeep("extra") from None
 
 
+def _finite(value: int | float) -> int | float:
+    if not math.isfinite(value):
+        raise ValueError("not a number")
+    return value
+
+
 def _encode_date(value: Any) -> int:
     if type(value) is not dt.date:
         raise CannotKeep("date")
@@ -332,10 +339,15 @@ def _encode_decimal(value: Any) -> str:
 
 
 def _decode_decimal(data: Any) -> Decimal:
+    """A sum of money as fields.py reads one: a finite number, never NaN or Infinity."""
     try:
-        return Decimal(_text(data))
+        value = Decimal(_text(data))
     except InvalidOperation:
         raise ValueError("not a number") from None
+    if not value.is_finite() or not -12 <= value.as_tuple().exponent <= 0 or \
+            value.adjusted() > 15:
+        raise ValueError("not a sum of money")
+    return value
 
 
 def _encoded_as_is(kind: tuple) -> Callable[[Any], Any]:
@@ -349,7 +361,7 @@ def _encoded_as_is(kind: tuple) -> Callable[[Any], Any]:
 _SIMPLE: dict[Any, Coder] = {
     str: (_encoded_as_is((str,)), None, frozenset({str})),
     int: (_encoded_as_is((int,)), None, frozenset({int})),
-    float: (_encoded_as_is((int, float)), None, frozenset({int, float})),  # as read: 51, 51.5
+    float: (_encoded_as_is((int, float)), _finite, frozenset({int, float})),  # 51 or 51.5
     bool: (_encoded_as_is((bool,)), None, frozenset({bool})),
     Any: (_encode_plain, _plain, frozenset({str, int, float, bool, type(None), list, dict})),
     dt.date: (_encode_date, dt.date.fromordinal, frozenset({int})),

@@ -159,7 +159,7 @@ def test_a_damaged_reading_is_not_believed(site, damage):
 
 def test_a_damaged_front_matter_kept_is_parsed_again(site):
     """A document whose reading is not kept (its site.yaml changed, say) needs its front
-    matter: kept damaged, it is parsed again from its file."""
+    matter: kept damaged, the document is read again from its file, all of it."""
     incremental_build(site)
     shown = str(site.content / NEWS)
 
@@ -167,10 +167,11 @@ def test_a_damaged_front_matter_kept_is_parsed_again(site):
         memory.readings.pop(shown)
         digest, document = memory.parsed[shown]
         document = copy.copy(document)
-        document.__dict__["_root"] = [6, "not", "nodes"]
+        document.__dict__.update(_root=[6, "not", "nodes"], front_matter="title: Planted\n",
+                                 body="Planted.")  # what the file does not say
         memory.parsed[shown] = (digest, document)
     tamper(site, damaged)
-    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    pages_made_again(site)
     incremental_build(site)
     assert_same_as_full_build(site)
 
@@ -279,3 +280,87 @@ def test_a_markdown_upgrade_is_a_change_to_build(site, monkeypatch, tmp_path):
     assert incremental_build(site).up_to_date
     (library / "__init__.py").write_text("__version__ = '3.8'\n")
     assert not incremental_build(site).up_to_date
+
+
+def test_the_cache_of_converted_bodies_never_grows_far_beyond_the_site(site):
+    """Builds whose other bodies' HTML is kept add what they convert to the cache without
+    pruning it (see bodies.BodyRenderer.save); grown a quarter beyond the site's bodies,
+    it is pruned to them."""
+    from ccsite import bodies
+
+    for number in range(40):
+        site.write(f"news/item-{number}.md", f"---\ntitle: Item {number}\ndate: 2010-01-"
+                   f"{number % 28 + 1:02}\nsummary: Item.\n---\nWords of item {number}.\n")
+    incremental_build(site)
+    cache = site.root / ".ccsite-cache" / bodies.CACHE_FILE
+    site_bodies = len(bodies._read_cache(cache))
+    sizes = []
+    for edit in range(6):  # each converts 40 bodies, more than FEW
+        for number in range(40):
+            site.edit(f"news/item-{number}.md", f"Words of item {number}",
+                      f"Words of item {number}, edit {edit}")
+        incremental_build(site)
+        sizes.append(len(bodies._read_cache(cache)))
+    assert max(sizes) <= site_bodies + site_bodies // 4 + 40 + bodies.BodyRenderer.FEW
+    assert min(sizes) == site_bodies  # pruned
+    assert_same_as_full_build(site)
+
+
+def test_a_planted_reading_no_file_could_give_makes_a_build_from_the_start(site):
+    """A centre's status no file could have (the validator allows planned, open, closed):
+    of the right type, it is read back, and the open data cannot say it. The build is
+    made again from nothing, the same as a clean one, with a warning; so is the next."""
+    incremental_build(site)
+    shown = str(site.content / CENTRE)
+
+    def planted(memory):
+        digest, key, data, html = memory.readings[shown]
+        data = copy.deepcopy(data)
+        data[0][data[0].index("open")] = "bogus"
+        memory.readings[shown] = (digest, key, data, html)
+    tamper(site, planted)
+    pages_made_again(site)
+    result = incremental_build(site)
+    assert any(w.field == "cache" and "KeyError: 'bogus'" in w.message
+               for w in result.warnings)
+    assert_same_as_full_build(site)
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    assert not any(w.field == "cache" for w in incremental_build(site).warnings)
+    assert_same_as_full_build(site)
+
+
+def kept_fields(kind) -> list[str]:
+    """The fields of a model class a reading keeps, in order (see readings._coder)."""
+    return [f.name for f in dataclasses.fields(kind) if not f.metadata.get("derived")
+            and f.name not in ("body", "source")]
+
+
+@pytest.mark.parametrize("planted", ["NaN", "Infinity", "1E+400", "-sNaN"])
+def test_a_kept_number_no_file_could_give_is_not_believed(tmp_path, planted):
+    """A sum of money or a place's latitude that is not a finite number: the reading is
+    not used (the document is validated), where `£NaN` would have been published."""
+    from ccsite import model
+    from conftest import CHECKOUT
+
+    shutil.copytree(CHECKOUT / "content", tmp_path / "content")
+    errors = ErrorList()
+    folder = load.load(tmp_path / "content", "content", errors)
+    config = read_site_config(folder.site, errors)
+    cache: dict = {}
+    validate.validate(folder, config, validate.BuildOptions(now=NOW), errors, cache=cache)
+    planted_in = []
+    for document in folder.documents:
+        reading = cache[document.path][2]
+        data = readings.encode(document, reading)
+        item = reading[0] if isinstance(reading, tuple) else None
+        if isinstance(item, model.Opportunity) and item.value is not None:
+            data[0][kept_fields(model.Opportunity).index("value")][0] = planted
+        elif isinstance(item, model.Centre) and item.location is not None:
+            data[0][kept_fields(model.Centre).index("location")][0] = \
+                float(planted.replace("sNaN", "NaN"))
+        else:
+            continue
+        planted_in.append(document.kind)
+        with pytest.raises(ValueError):
+            readings.decode(document, data)
+    assert {"opportunity", "centre"} <= set(planted_in)
