@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from . import model
 from .fields import LOCAL_ZONE
-from .incremental import digest
+from .incremental import _flag, _list, _text, digest  # (the memory's own checks)
 from .load import RawDocument
 from .validate import Common
 
@@ -370,24 +370,6 @@ _SIMPLE: dict[Any, Coder] = {
     Decimal: (_encode_decimal, _decode_decimal, frozenset({str})),
 }
 _moment = _type_coder(dt.datetime | None)
-
-
-def _text(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError("not text")
-    return value
-
-
-def _flag(value: Any) -> bool:
-    if type(value) is not bool:
-        raise ValueError("not true or false")
-    return value
-
-
-def _list(value: Any) -> list:
-    if type(value) is not list:
-        raise ValueError("not a list")
-    return value
 
 
 def _tuple(value: Any) -> tuple:

@@ -31,9 +31,9 @@ def strictly(value):
     return kind.__name__, repr(value)
 
 
-def test_every_reading_of_the_sample_site_reads_back_exactly(tmp_path):
-    """Every kind of document the sample site has (centres with sessions, opportunities
-    with outcomes and events, consultations, members' posts, the directory...)."""
+def sample_read(tmp_path) -> tuple[load.ContentFolder, dict]:
+    """A copy of the sample site's content, loaded and validated: its folder, and what
+    each document read as (validate's cache: file -> (document, with, reading))."""
     from conftest import CHECKOUT
 
     shutil.copytree(CHECKOUT / "content", tmp_path / "content")
@@ -43,6 +43,13 @@ def test_every_reading_of_the_sample_site_reads_back_exactly(tmp_path):
     cache: dict = {}
     validate.validate(folder, config, validate.BuildOptions(now=NOW), errors, cache=cache)
     assert not errors.errors
+    return folder, cache
+
+
+def test_every_reading_of_the_sample_site_reads_back_exactly(tmp_path):
+    """Every kind of document the sample site has (centres with sessions, opportunities
+    with outcomes and events, consultations, members' posts, the directory...)."""
+    folder, cache = sample_read(tmp_path)
     kinds = set()
     for document in folder.documents:
         reading = cache[document.path][2]
@@ -340,14 +347,8 @@ def test_a_kept_number_no_file_could_give_is_not_believed(tmp_path, planted):
     """A sum of money or a place's latitude that is not a finite number: the reading is
     not used (the document is validated), where `£NaN` would have been published."""
     from ccsite import model
-    from conftest import CHECKOUT
 
-    shutil.copytree(CHECKOUT / "content", tmp_path / "content")
-    errors = ErrorList()
-    folder = load.load(tmp_path / "content", "content", errors)
-    config = read_site_config(folder.site, errors)
-    cache: dict = {}
-    validate.validate(folder, config, validate.BuildOptions(now=NOW), errors, cache=cache)
+    folder, cache = sample_read(tmp_path)
     planted_in = []
     for document in folder.documents:
         reading = cache[document.path][2]
