@@ -49,10 +49,8 @@ class BodyRenderer:
     def start_build(self) -> None:
         """A new build of the same site (`ccsite serve` keeps one renderer): what the last
         build used is the cache now, and this build's use is counted afresh."""
-        if self._used and self._every:
-            self._cached, self._used = self._used, {}
-        elif self._used:
-            self._cached, self._used = {**self._cache(), **self._used}, {}
+        if self._used:
+            self._cached, self._used = self._kept(), {}
         self._every = True
         if self._keys:
             self._keys_before, self._keys = self._keys, {}
@@ -90,6 +88,11 @@ class BodyRenderer:
         has grown so, the build renders every body through it, and it is pruned."""
         return len(self._cache()) > bodies + bodies // 4 + self.FEW
 
+    def _kept(self) -> dict[str, str]:
+        """What the next build is to find cached: this build's conversions, and when not
+        every body came here (the others' HTML was kept) what the cache held too."""
+        return self._used if self._every else {**self._cache(), **self._used}
+
     def _cache(self) -> dict[str, str]:
         if self._cached is None:
             self._cached = _read_cache(self.cache_file)
@@ -122,19 +125,13 @@ class BodyRenderer:
         kept) what the cache held as well, and nothing written when it was not read."""
         if self.cache_file is None or self._cached is None:
             return
-        if not self._every:
-            kept = {**self._cached, **self._used}
-            if len(kept) == len(self._cached):
-                return  # nothing new
-            self._cached, self._used = kept, {}
-            cachefolder.write(self.cache_file, CACHE_KIND, CACHE_VERSION, kept)
-            return
-        if self._used == self._cached:
+        kept = self._kept()
+        if kept == self._cached:  # (the same values, mostly the very same objects)
             return
         # private to the build user: it holds members bodies (see cachefolder.py); CBOR,
         # as the build memory: a large site's bodies are tens of megabytes, which JSON
         # took 0.11 s to write and 0.08 s to read at 10,000 documents, CBOR a fifth of that
-        cachefolder.write(self.cache_file, CACHE_KIND, CACHE_VERSION, self._used)
+        cachefolder.write(self.cache_file, CACHE_KIND, CACHE_VERSION, kept)
 
 
 CACHE_FILE = "markdown.cbor"  # in the cache folder beside content/

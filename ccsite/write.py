@@ -783,7 +783,15 @@ class Adopting:
                   and _spare_unknown(spare := self.output / f"{SPARE_PREFIX}{root}",
                                      self.recorded_spares.get(root))
                   and (listing := list_spare(spare, SPARED[root])) is not None}
-        write_all(writer, marshal.dumps((absent, adopted, listed)))
+        write_all(writer, marshal.dumps((absent, adopted, listed, self._looked_at())))
+
+    def _looked_at(self) -> str:
+        """What the look was of: the early helper reads the memory's table of contents
+        itself (see `start_looking_early`), and its answer is believed only for the very
+        files the build's own reading records (another build sharing the cache folder
+        may have saved a memory meanwhile)."""
+        return hashlib.blake2b(marshal.dumps(self.outputs, 2),  # (2: shares no objects)
+                               digest_size=16).hexdigest()
 
     def _adopted(self) -> list[tuple[str, str, str]]:
         """(root, file, what to record of it) for each file of `to_read` that has the
@@ -795,11 +803,12 @@ class Adopting:
         """The helper's answer (see `send_look`), or None when it failed or is not one."""
         data, self.helper = self.helper.read_all(), None
         try:
-            absent, adopted, listed = marshal.loads(data) if data is not None else (
-                None, None, None)
+            absent, adopted, listed, looked_at = marshal.loads(data) if data is not None \
+                else (None, None, None, None)
         except (EOFError, ValueError, TypeError):
             return None
-        if not (type(absent) is dict and set(absent) == set(self.outputs) and
+        if looked_at != self._looked_at() or not (
+                type(absent) is dict and set(absent) == set(self.outputs) and
                 all(type(files) is list for files in absent.values()) and
                 type(adopted) is list and type(listed) is dict and
                 all(type(row) is tuple and len(row) == 3 and row[0] in self.outputs

@@ -73,7 +73,7 @@ def published_files_read_by(request, monkeypatch) -> ReadHere:
     if reader == "the build, its helper failed":
         def fails(self, writer):  # a whole answer (every file as recorded), then a failure
             write.write_all(writer, marshal.dumps(
-                ({root: [] for root in self.outputs}, [], {})))
+                ({root: [] for root in self.outputs}, [], {}, self._looked_at())))
             raise OSError("a disk gone")
         monkeypatch.setattr(write.Adopting, "send_look", fails)
     here, reads = os.getpid(), ReadHere()
@@ -289,8 +289,32 @@ def test_a_helper_answer_that_is_not_one_is_not_believed(site, monkeypatch, answ
             absent.popitem()
         else:
             adopted = [("public", "../elsewhere/index.html", "0|1:2:3")]
-        write.write_all(writer, marshal.dumps((absent, adopted, {})))
+        write.write_all(writer, marshal.dumps((absent, adopted, {}, self._looked_at())))
     monkeypatch.setattr(write.Adopting, "send_look", says_all_is_found)
+    SCENARIOS["add a media file"](site)  # something for the build to do
+    incremental_build(site)
+    assert_same_as_full_build(site)
+
+
+def test_the_early_helper_look_at_another_memory_is_not_believed(site, monkeypatch):
+    """The helper forked before the build reads anything reads the memory's table of
+    contents itself: one that differs from the build's (another build sharing the cache
+    folder saved between the two readings) leaves a page changed by hand unlooked at,
+    and is not believed: the build looks itself, and makes the page again."""
+    from ccsite import write
+
+    monkeypatch.setattr(write, "HELPER_FROM", 0)
+    monkeypatch.setattr(write, "may_fork", lambda: True)
+    incremental_build(site)
+    page = "news/centres-open/index.html"
+    (site.output / "public" / page).write_text("changed by hand")
+    read_table = incremental.BuildMemory.read_table
+
+    def another_table(path):  # (read by the helper: the build reads its memory as it is)
+        table = read_table(path)
+        del table.outputs["public"][page]
+        return table
+    monkeypatch.setattr(incremental.BuildMemory, "read_table", another_table)
     SCENARIOS["add a media file"](site)  # something for the build to do
     incremental_build(site)
     assert_same_as_full_build(site)
