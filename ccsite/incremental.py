@@ -39,13 +39,13 @@ from .buildinfo import INDEX_ROOT
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 20  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
+STATE_VERSION = 21  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
 # 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
 # members search index (made_files), and the leak audit's key and the warnings of each
 # document; 16: what pages read, kept once a piece (see _records_data); 17: the search
 # index's layout by its shards (news items' and centres'), not by its news items; 18: the
 # search index's files, and its folders' stamp; 19: the search index's files by their bytes;
-# 20: what each document validated as (readings.py)
+# 20: what each document validated as (readings.py); 21: front matter's nodes as bytes
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
 # same object, another key, so that a calendar's DTSTAMP (the build's time) does not count

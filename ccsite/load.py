@@ -14,6 +14,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cbor2
+
 from .buildinfo import is_ignored as _ignored
 from .digests import FileDigests, of_bytes, status
 from .errors import ContentError, ContentErrors, ErrorList
@@ -450,9 +452,14 @@ def _top_mapping(root: Node, kind: str, text: str) -> YamlMap:
 # -- kept between builds (cachefolder.py): a parsed document as plain data, and back ------
 
 def document_to_data(document: RawDocument) -> list:
+    """A document as plain data for the build memory. Its front matter's nodes are kept
+    as CBOR of their own, which the memory's read gives back as one bytes object: a
+    build reads them only for the few documents it validates (see `_KeptDocument`),
+    where decoding every document's nodes took 0.05 s at 10,000 documents."""
     root = document.__dict__.get("_root")  # a kept document's, never made into nodes
     return [document.kind, document.path, document.rel, document.slug,
-            node_to_data(Node(document.data, document.line)) if root is None else root,
+            cbor2.dumps(node_to_data(Node(document.data, document.line)))
+            if root is None else root,
             document.body, document.body_line, document.front_matter]
 
 
@@ -461,7 +468,7 @@ def document_from_data(data: list) -> RawDocument:
     matter is made into nodes when first asked for (see `_KeptDocument`)."""
     kind, path, rel, slug, root, body, body_line, front_matter = data
     if not all(type(text) is str for text in (kind, path, rel, slug, body, front_matter)) \
-            or type(body_line) is not int or type(root) is not list:
+            or type(body_line) is not int or type(root) is not bytes:
         raise ValueError("not a parsed document")
     document = object.__new__(_KeptDocument)
     document.__dict__.update(kind=kind, path=path, rel=rel, slug=slug, body=body,
@@ -507,9 +514,9 @@ class _KeptDocument(RawDocument):
         return Node(document.data, document.line)
 
 
-def _mapping_from_data(root: list) -> Node | None:
+def _mapping_from_data(root: bytes) -> Node | None:
     try:
-        mapping = node_from_data(root)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+        mapping = node_from_data(cbor2.loads(root))
+    except Exception:  # (cbor2 raises several kinds for bad input, as nodes do)
         return None
     return mapping if isinstance(mapping.value, YamlMap) else None
