@@ -11,10 +11,12 @@ import functools
 import gzip
 import hashlib
 import json
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
 from html import unescape
+from itertools import compress, islice
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
@@ -757,23 +759,22 @@ class LeakSearcher:
         self.addresses = addresses  # found only as this site's, whole: see `_address_at`
         self.site_prefixes = site_prefixes
         self.beginning = beginning
-        self.needles = [needle for needle in sorted(set(needles)) if needle]
+        self.needles = _sorted_texts(needles)
         # the automaton's pattern i begins the needles bounds[i] to bounds[i + 1] - 1
-        beginnings: list[str] = []
-        self.bounds: list[int] = []
-        for index, needle in enumerate(self.needles):
-            head = needle[:beginning]  # (sorted, the needles it begins are together)
-            if not beginnings or head != beginnings[-1]:
-                beginnings.append(head)
-                self.bounds.append(index)
-        self.bounds.append(len(self.needles))
+        # (sorted, the needles a beginning begins are together); the walks over all of
+        # them are made of C calls (map, compress): a build that searches a few pages
+        # made its searcher in 0.05 s at 10,000 documents, most of it these loops
+        heads = [needle[:beginning] for needle in self.needles]
+        count = len(heads)
+        self.bounds: list[int] = [0, *compress(range(1, count), map(
+            operator.ne, heads, islice(heads, 1, None)))] if count else []
+        beginnings = [heads[index] for index in self.bounds]
+        self.bounds.append(count)
         self.shorter: dict[int, list[str]] = {}  # of a group of several, those shorter
-        for group, (low, high) in enumerate(zip(self.bounds, self.bounds[1:])):  # than
-            if high - low > 1:                                                   # CHECK
-                short = [needle for needle in self.needles[low:high]
-                         if len(needle) < self.CHECK]
-                if short:
-                    self.shorter[group] = short
+        for index in compress(range(count), map(self.CHECK.__gt__, map(len, self.needles))):
+            group = bisect.bisect_right(self.bounds, index) - 1                # than CHECK
+            if self.bounds[group + 1] - self.bounds[group] > 1:
+                self.shorter.setdefault(group, []).append(self.needles[index])
         self.automaton = AhoCorasick(beginnings) if beginnings else None
 
     @classmethod
@@ -840,6 +841,14 @@ class LeakSearcher:
         before = text[start - 1] if start else " "
         return not before.isalnum() or \
             any(text.endswith(prefix, 0, start) for prefix in self.site_prefixes)
+
+
+def _sorted_texts(texts: list[str]) -> list[str]:
+    """The texts sorted, each once, without the empty one. The leak audit's are kept so
+    (see LeakAudit): that is checked in C, and they are then not sorted again."""
+    if all(map(operator.lt, texts, islice(texts, 1, None))):
+        return texts[1:] if texts and not texts[0] else list(texts)
+    return [text for text in sorted(set(texts)) if text]
 
 
 def _in_address(character: str) -> bool:

@@ -85,7 +85,7 @@ def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildRe
     b.step("site graph")
     site = make_site_graph(b, folder, config, validated)
     b.step("render")
-    reuse = _reuse_of_last_build(b, folder, site)
+    reuse = _reuse_of_last_build(b, folder, site, remember)
     b.intact = b.adopting.finish()  # (after: the look may still be going on)
     stage = write.Stage(b.paths.output)  # the pages as rendered, until they are written
     try:
@@ -228,8 +228,9 @@ class Made:
 
 
 def _reuse_of_last_build(b: Build, folder: load.ContentFolder,
-                         site: SiteGraph) -> incremental.Reuse:
-    """What decides, page by page, whether the last build's page still stands."""
+                         site: SiteGraph, remember: bool) -> incremental.Reuse:
+    """What decides, page by page, whether the last build's page still stands (with memos
+    for the next build when `remember`: see Reuse)."""
     memory = b.memory
     env = render.make_environment(b.paths.templates, site.public.config,
                                   compiled=memory.compiled,
@@ -241,7 +242,8 @@ def _reuse_of_last_build(b: Build, folder: load.ContentFolder,
     return incremental.Reuse(
         env, memory, incremental.objects_of(site.public, site.members),
         {**{path: (signature, settings) for path, (signature, _) in memory.parsed.items()},
-         incremental.SITE_FILE: (config_file, settings)} if config_file else None)
+         incremental.SITE_FILE: (config_file, settings)} if config_file else None,
+        remembers=remember)
 
 
 def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
