@@ -72,6 +72,8 @@ class ContentFolder:
     documents: list[RawDocument] = field(default_factory=list)
     media: list[MediaFile] = field(default_factory=list)
     members_media: list[MediaFile] = field(default_factory=list)
+    replaced: dict[str, tuple[str, RawDocument]] = field(default_factory=dict)  # file ->
+    # (digest, document) as the last build read it, for a file changed since (readings.py)
 
     def of_kind(self, kind: str) -> list[RawDocument]:
         return [d for d in self.documents if d.kind == kind]
@@ -132,7 +134,7 @@ def load(source: Path, shown_as: str, errors: ErrorList,
         if kept:
             seen.keep(path)
         document = kept[1] if kept else _read_cached(path, rel, shown, kind, errors, parsed,
-                                                     seen)
+                                                     seen, folder.replaced)
         if document is None:
             continue
         if kind == "site":
@@ -311,8 +313,10 @@ def _misplaced(rel: str) -> str:
 
 
 def _read_cached(path: str, rel: str, shown: str, kind: str, errors: ErrorList,
-                 parsed: dict | None, seen: FileDigests | None = None) -> RawDocument | None:
-    """The document in the file, parsed again only if its bytes changed (see `load`)."""
+                 parsed: dict | None, seen: FileDigests | None = None,
+                 replaced: dict[str, tuple] | None = None) -> RawDocument | None:
+    """The document in the file, parsed again only if its bytes changed (see `load`);
+    the one it replaces then put in `replaced`."""
     if parsed is None:
         return _read(Path(path), rel, shown, kind, errors)
     try:
@@ -334,6 +338,8 @@ def _read_cached(path: str, rel: str, shown: str, kind: str, errors: ErrorList,
     before = len(errors.errors)
     text = _decode(data, shown, errors)
     document = None if text is None else parse_document(text, rel, shown, kind, errors)
+    if kept is not None and replaced is not None:
+        replaced[shown] = kept
     if document is not None and len(errors.errors) == before:
         parsed[shown] = (digest, document)
     else:

@@ -163,7 +163,7 @@ def _kept_readings(memory: incremental.BuildMemory, folder: load.ContentFolder,
     key = readings.reading_key(site[0], {m.rel for m in folder.media},
                                {m.rel for m in folder.members_media},
                                bodies_stamp(config.base_path))
-    return readings.KeptReadings(memory.readings, memory.parsed, key)
+    return readings.KeptReadings(memory.readings, memory.parsed, key, folder.replaced)
 
 
 # -- site graph ----------------------------------------------------------------------------

@@ -239,6 +239,69 @@ def test_a_build_after_a_body_edit_converts_that_body_without_reading_the_cache(
     assert_same_as_full_build(site)
 
 
+CONSULTATION = "consultations/oxhey-2019.md"
+CONSULTATION_MD = """\
+---
+title: The future of Oxhey Children's Centre
+summary: We asked families how the centre's services should continue.
+opens: 2019-01-14T09:00:00Z
+closes: 2019-03-08T17:00:00Z
+respond:
+  email: childrens.centres@example.org
+centres:
+  - oxhey
+outcome:
+  date: 2019-04-26
+  summary: 212 people responded.
+  body: |
+    **You said** that most families walk to the centre.
+---
+We asked families how the centre's services should continue.
+"""
+FRONT_MATTER_EDITS = {  # file, what is replaced, by what: none of it Markdown
+    "a news item's title": (NEWS, "title: Centres open", "title: All centres open"),
+    "a consultation's title, with an outcome": (
+        CONSULTATION, "title: The future of", "title: What next for"),
+    "an agency's website": ("agencies/oxhey-trust.yaml", "https://example.org/",
+                            "https://example.org/trust/"),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(FRONT_MATTER_EDITS))
+def test_an_edit_of_front_matter_only_converts_no_markdown(site, monkeypatch, edit):
+    """The document is validated again, and its bodies' HTML is the last build's: each
+    body (a consultation's outcome too, an agency's "about") is the very same text."""
+    site.write(CONSULTATION, CONSULTATION_MD)
+    converted, reads = conversions(monkeypatch)
+    incremental_build(site)
+    converted.clear(), reads.clear()
+    site.edit(*FRONT_MATTER_EDITS[edit])
+    built_from_what_was_kept(site)
+    assert converted == [] and reads == []
+    assert_same_as_full_build(site)
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")  # kept for the next too
+    converted.clear()
+    incremental_build(site)
+    assert converted == ["Body, edited.\n"]
+    assert_same_as_full_build(site)
+
+
+@pytest.mark.parametrize("body", ["the outcome", "the consultation"])
+def test_a_body_edited_with_the_front_matter_is_converted_again(site, monkeypatch, body):
+    site.write(CONSULTATION, CONSULTATION_MD)
+    converted, _ = conversions(monkeypatch)
+    incremental_build(site)
+    converted.clear()
+    site.edit(CONSULTATION, "title: The future of", "title: What next for")
+    site.edit(CONSULTATION, *{"the outcome": ("most families walk", "most families drive"),
+                              "the consultation": ("\nWe asked", "\nWe asked you and")}[body])
+    incremental_build(site)
+    assert len(converted) == 2  # (both bodies of the document: none is taken as before)
+    assert_same_as_full_build(site)
+    assert ("drive" if body == "the outcome" else "We asked you and") in \
+        site.page("/consultations/oxhey-2019/")
+
+
 def test_bodies_kept_with_their_readings_follow_a_new_markdown(site, monkeypatch):
     """Markdown (or nh3) upgraded: every body is converted again, not taken as kept."""
     from ccsite import bodies
