@@ -611,11 +611,20 @@ def _shard_of(key: Any, count: int) -> int:
     return zlib.crc32(text.encode("utf-8", "surrogatepass")) % count
 
 
-def _split(values: dict, count: int) -> list[dict]:
-    shards: list[dict] = [{} for _ in range(count)]
+def _split(values: dict, count: int, stored: list[tuple[str, dict]] = ()) -> list[dict]:
+    """`values` in `count` pieces, each key in the one `_shard_of` names. Given the pieces
+    as read (`stored`, as many), a key read from one stays in it, and only the keys new
+    since are hashed: a one-edit build hashed 82,000 keys to place a few (0.04 s at
+    10,000 documents)."""
     if count == 1:
-        shards[0] = dict(values)
+        return [dict(values)]
+    if len(stored) == count and all(piece is not None for _, piece in stored):
+        shards = [{key: values[key] for key in piece if key in values} for _, piece in stored]
+        placed = set().union(*(piece.keys() for _, piece in stored))
+        for key in [key for key in values if key not in placed]:
+            shards[_shard_of(key, count)][key] = values[key]
         return shards
+    shards = [{} for _ in range(count)]
     for key, value in values.items():
         shards[_shard_of(key, count)][key] = value
     return shards
@@ -671,7 +680,7 @@ def _saved_shards(folder: Path, name: str, part: Part, values: dict,
     if _holds_the_same(folder, stored, values, count):
         return list(stored)
     shards = []
-    for index, piece in enumerate(_split(values, count)):
+    for index, piece in enumerate(_split(values, count, stored)):
         if len(stored) == count and stored[index][1] == piece and \
                 os.path.isfile(folder / stored[index][0]):
             shards.append((stored[index][0], piece))

@@ -231,6 +231,29 @@ def test_a_damaged_part_of_the_build_memory_gives_a_correct_build(site, tmp_path
     assert memory.pages and memory.parsed and memory.stored  # kept whole again
 
 
+def test_a_part_kept_in_pieces_keeps_each_key_in_its_own_piece(tmp_path, monkeypatch):
+    """A part big enough to be kept in several pieces, saved again after keys came, went
+    and changed: each piece holds just the keys whose hash names it (a key read from a
+    piece is not hashed again, see incremental._split), and it reads back as saved."""
+    monkeypatch.setattr(incremental, "KEYS_PER_SHARD", 4)
+    memory_file = tmp_path / MEMORY_FILE
+    memory = incremental.BuildMemory()
+    memory.leak_clean = {f"file-{i}": "against" for i in range(40)}
+    memory.save(memory_file)
+    again = incremental.BuildMemory.read(memory_file)
+    for i in range(0, 40, 3):
+        del again.leak_clean[f"file-{i}"]
+    again.leak_clean.update({f"new-{i}": "other" for i in range(8)}, **{"file-1": "changed"})
+    again.save(memory_file)
+    last = incremental.BuildMemory.read(memory_file)
+    assert last.leak_clean == again.leak_clean
+    pieces = last.stored["leak_clean"]
+    assert len(pieces) == 8
+    for file, piece in pieces:
+        index = int(file.split(".")[2])
+        assert piece and all(incremental._shard_of(key, 8) == index for key in piece)
+
+
 def test_members_posts_fingerprints_are_read_when_used_and_kept_when_not(site):
     """The members posts' fingerprints (a lazy part) are read only when the leak audit's
     are made again; a memory saved without them keeps their files, which read back the
