@@ -106,11 +106,12 @@ class FileDigests:
         if type(data) is not dict:
             raise ValueError("not a map of file digests")
         kept = {}
-        for path, entry in data.items():
+        for path, entry in data.items():  # (checks spelled out: a build reads 20,000)
             now, digest = entry
             if type(path) is not str or type(digest) is not str or not (
                     now is None or (type(now) is list and len(now) == 4 and
-                                    all(type(number) is int for number in now))):
+                                    type(now[0]) is int and type(now[1]) is int and
+                                    type(now[2]) is int and type(now[3]) is int)):
                 raise ValueError("not a file digest")
             kept[path] = (tuple(now) if now else None, digest)
         return kept

@@ -215,12 +215,28 @@ def identity(value: Any) -> str:
     """A text equal for two values exactly when a template would print them the same.
 
     JSON (C-accelerated) does the walking; content objects inside a value stand as their
-    key, other dataclasses as their fields, dates as ISO text."""
+    key, other dataclasses as their fields, dates as ISO text. A list of content objects
+    only (a site's news, a centre's sessions' centres) is spelled out as the same text
+    without a call back from JSON for each: a build compares a thousand such lists."""
+    if type(value) in (list, tuple) and value:
+        keys = _entity_keys(value)
+        if keys is not None:
+            return json.dumps(keys, ensure_ascii=False, separators=(",", ":"))
     try:
         return json.dumps(value, default=_as_json, sort_keys=True, ensure_ascii=False,
                           separators=(",", ":"))
     except (TypeError, ValueError):  # e.g. keys of mixed types: never equal, so re-render
         return f"<unique {id(value)} {object()!r}>"
+
+
+def _entity_keys(values: list | tuple) -> list[str] | None:
+    """Each content object's key as `_as_json` gives it, or None unless all are such."""
+    if not _ENTITY_KINDS:
+        _learn_entity_kinds()
+    kinds = _ENTITY_KINDS
+    if not set(map(type, values)) <= kinds.keys():
+        return None
+    return [f"<{kinds[type(value)](value)}>" for value in values]
 
 
 def context_identity(template: str, url: str, context: dict[str, Any],
@@ -619,8 +635,11 @@ def _split(values: dict, count: int, stored: list[tuple[str, dict]] = ()) -> lis
     if count == 1:
         return [dict(values)]
     if len(stored) == count and all(piece is not None for _, piece in stored):
-        shards = [{key: values[key] for key in piece if key in values} for _, piece in stored]
-        placed = set().union(*(piece.keys() for _, piece in stored))
+        shards, placed = [], set()
+        for _, piece in stored:  # (a key in two pieces, planted, is kept in the first)
+            shards.append({key: values[key] for key in piece
+                           if key in values and key not in placed})
+            placed.update(piece)
         for key in [key for key in values if key not in placed]:
             shards[_shard_of(key, count)][key] = values[key]
         return shards

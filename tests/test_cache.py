@@ -252,6 +252,15 @@ def test_a_part_kept_in_pieces_keeps_each_key_in_its_own_piece(tmp_path, monkeyp
     for file, piece in pieces:
         index = int(file.split(".")[2])
         assert piece and all(incremental._shard_of(key, 8) == index for key in piece)
+    planted = {**pieces[5][1], **pieces[2][1]}  # a piece's file holding another's keys too
+    (tmp_path / pieces[5][0]).write_bytes(cachefolder.encode(
+        incremental._part_kind("leak_clean", 5, 8), incremental.BuildMemory.version, planted))
+    doubled = incremental.BuildMemory.read(memory_file)
+    assert sum(len(piece) for _, piece in doubled.stored["leak_clean"]) > len(last.leak_clean)
+    doubled.leak_clean[next(iter(pieces[5][1]))] = "changed"
+    doubled.save(memory_file)
+    pieces = incremental.BuildMemory.read(memory_file).stored["leak_clean"]
+    assert sum(len(piece) for _, piece in pieces) == len(doubled.leak_clean)  # once each
 
 
 def test_members_posts_fingerprints_are_read_when_used_and_kept_when_not(site):

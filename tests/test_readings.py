@@ -61,6 +61,24 @@ def test_every_reading_of_the_sample_site_reads_back_exactly(tmp_path):
                      "agency", "good-practice", "members-page", "directory"}
 
 
+def test_a_list_of_content_objects_is_known_by_their_keys_in_their_order(tmp_path):
+    """What a build compares a value read by a page with (incremental.identity): a list
+    of content objects, spelled out without JSON's walk, is the very text the walk gives,
+    and another order is another value."""
+    import json
+
+    folder, cache = sample_read(tmp_path)
+    news = [cache[document.path][2][0] for document in folder.of_kind("news")][:3]
+
+    def walked(value):
+        return json.dumps(value, default=incremental._as_json, sort_keys=True,
+                          ensure_ascii=False, separators=(",", ":"))
+    for value in (news, tuple(news), [*news, "a text"], news[:1]):
+        assert incremental.identity(value) == walked(value)
+    assert incremental.identity(news) != incremental.identity(news[::-1])
+    assert incremental.identity(news) != incremental.identity(news[:2])
+
+
 def validated_here(monkeypatch) -> list[str]:
     """The documents the builds of a test validate (rather than read as kept)."""
     done = []
