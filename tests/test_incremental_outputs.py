@@ -65,6 +65,13 @@ EDITS_SEEN_IN_MADE_FILES = {  # an edit -> the made files that must show it
         "deadline: 2027-02-26T12:00:00Z",
         lambda site: [("DTSTART:20270226T120000Z", public(site, DEADLINE_ICS)),
                       ("2027-02-26", public(site, "data/opportunities.json"))]),
+    "a centre's opening date changes the programme's calendar": (
+        "centres/oxhey.md", "opening_date: 2007-09-01", "opening_date: 2007-10-01",
+        lambda site: [("DTSTART;VALUE=DATE:20071001", public(site, "programme.ics"))]),
+    "a centre's phone number changes its Open Referral file and the centres' table": (
+        "centres/oxhey.md", '"01632 960002"', '"01632 960099"',
+        lambda site: [("01632 960099", (site.output / oruk_service(site)).read_text()),
+                      ("01632 960099", public(site, "data/centres.csv"))]),
     "an agency name edit changes the Open Referral files of its centres": (
         "agencies/oxhey-trust.yaml", "name: Oxhey Community Trust",
         "name: Oxhey and District Trust",
