@@ -288,9 +288,9 @@ class PreviewServer:
         if errors and (target is None or target.suffix == ".html"):
             return self._send(request, 500, "text/html; charset=utf-8",
                               self._error_page(errors), head)
-        if target is None:
+        body = None if target is None else self._bytes_of(root, rel, target)
+        if body is None:
             return self._not_found(request, head)
-        body = target.read_bytes()
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html":
             body = self._with_reload(body)
@@ -334,6 +334,19 @@ class PreviewServer:
             if (self.output / root).exists():
                 return None
             time.sleep(0.05)
+        return None
+
+    def _bytes_of(self, root: str, rel: str, target: Path) -> bytes | None:
+        """The file's bytes, or None when it is gone: a rebuild may swap its folder in, or
+        remove the page (its document deleted), in the moment since it was found. Found
+        again then, once; a request is never left without an answer."""
+        for _ in range(2):
+            try:
+                return target.read_bytes()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                target = self._file(root, rel)
+                if target is None:
+                    return None
         return None
 
     def _errors_for(self, site_path: str) -> list[ContentError]:

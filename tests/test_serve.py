@@ -183,6 +183,45 @@ def test_catch_up_build_that_fails_leaves_the_changes_it_took_for_the_next_rebui
         preview.httpd.server_close()
 
 
+def test_a_page_removed_while_it_is_being_answered_is_not_found_not_dropped(site):
+    """A rebuild removes a deleted document's page, and may do so between the server
+    finding the page's file and reading it: the request is answered (404), not left
+    without an answer (the browser would show a broken connection)."""
+    import datetime as dt
+    import threading
+
+    from ccsite import incremental
+    from ccsite.pipeline import build
+    from ccsite.serve import PreviewServer
+    from ccsite.validate import BuildOptions
+
+    now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)
+    memory = incremental.BuildMemory()
+    preview = PreviewServer(
+        lambda defer=False, changed_files=None: build(
+            site.content, site.output, BuildOptions(now=now), memory=memory, defer=defer,
+            changed_files=changed_files),
+        site.output, [site.content], None, "127.0.0.1", 0, quiet=True)
+    found = preview._file
+
+    def found_then_removed(root, rel):
+        target = found(root, rel)
+        if target is not None and rel.startswith("lessons/more-time"):
+            target.unlink()  # the rebuild removes it in that moment
+        return target
+    try:
+        assert preview.rebuild()
+        threading.Thread(target=preview.httpd.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{preview.httpd.server_address[1]}"
+        assert http_get(base + "/lessons/more-time/")[0] == 200
+        preview._file = found_then_removed
+        assert http_get(base + "/lessons/more-time/")[0] == 404
+        assert http_get(base + "/about/")[0] == 200
+    finally:
+        preview.httpd.shutdown()
+        preview.httpd.server_close()
+
+
 def test_templates_folder_made_while_serving_is_watched_from_then_on(site, server):
     """A site's first template override: the folder did not exist when the server
     started, yet the override is used at once, and so are later edits of it."""
