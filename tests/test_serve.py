@@ -144,25 +144,33 @@ def test_two_hundred_concurrent_requests_are_answered(site, server):
     assert statuses.count(404) == 25 and statuses.count(200) == 175
 
 
-def test_catch_up_build_that_fails_leaves_the_changes_it_took_for_the_next_rebuild(site):
-    """The server's page-only rebuilds read the files its watcher named since the last full
-    build. A full build that fails may not have walked the folder (here another build holds
-    the output folder), so the changes it took must stay told: a deleted file must not be
-    read again, and the next edits must build."""
+def in_process_preview(site):
+    """The preview server in this process (its rebuilds called by the test), on a free
+    port, not yet serving."""
     import datetime as dt
 
-    from ccsite import incremental, write
+    from ccsite import incremental
     from ccsite.pipeline import build
     from ccsite.serve import PreviewServer
     from ccsite.validate import BuildOptions
 
     now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)
     memory = incremental.BuildMemory()
-    preview = PreviewServer(
+    return PreviewServer(
         lambda defer=False, changed_files=None: build(
             site.content, site.output, BuildOptions(now=now), memory=memory, defer=defer,
             changed_files=changed_files),
         site.output, [site.content], None, "127.0.0.1", 0, quiet=True)
+
+
+def test_catch_up_build_that_fails_leaves_the_changes_it_took_for_the_next_rebuild(site):
+    """The server's page-only rebuilds read the files its watcher named since the last full
+    build. A full build that fails may not have walked the folder (here another build holds
+    the output folder), so the changes it took must stay told: a deleted file must not be
+    read again, and the next edits must build."""
+    from ccsite import write
+
+    preview = in_process_preview(site)
     try:
         assert preview.rebuild()
         lesson = site.content / "lessons/more-time.md"
@@ -187,21 +195,9 @@ def test_a_page_removed_while_it_is_being_answered_is_not_found_not_dropped(site
     """A rebuild removes a deleted document's page, and may do so between the server
     finding the page's file and reading it: the request is answered (404), not left
     without an answer (the browser would show a broken connection)."""
-    import datetime as dt
     import threading
 
-    from ccsite import incremental
-    from ccsite.pipeline import build
-    from ccsite.serve import PreviewServer
-    from ccsite.validate import BuildOptions
-
-    now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.timezone.utc)
-    memory = incremental.BuildMemory()
-    preview = PreviewServer(
-        lambda defer=False, changed_files=None: build(
-            site.content, site.output, BuildOptions(now=now), memory=memory, defer=defer,
-            changed_files=changed_files),
-        site.output, [site.content], None, "127.0.0.1", 0, quiet=True)
+    preview = in_process_preview(site)
     found = preview._file
 
     def found_then_removed(root, rel):
