@@ -146,6 +146,13 @@ CORRUPTIONS = {
     "stamp whose summary is of another shape": (
         STAMP_FILE, lambda data: _rewritten("build stamp", _stamp_version(), lambda stamp: {
             **stamp, "summary": {**stamp["summary"], "pages": 3}})(data), False),
+    # (believed, such a status never matches a file's, and "up to date" would rest on
+    # the digests read again: a stamp not of the kind a build writes is none at all)
+    "stamp whose files' status is text": (
+        STAMP_FILE, lambda data: _rewritten("build stamp", _stamp_version(), lambda stamp: {
+            **stamp, "inputs": {path: [now and [str(number) for number in now], digest]
+                                for path, (now, digest) in stamp["inputs"].items()}})(data),
+        False),
     "markdown cache with values of the wrong kind": (BODIES_CACHE_FILE, _rewritten(
         *BODIES, lambda bodies: {key: [1] for key in bodies}), True),
     "markdown cache of another version": (BODIES_CACHE_FILE, _rewritten(

@@ -304,6 +304,35 @@ def test_an_edit_of_front_matter_only_converts_no_markdown(site, monkeypatch, ed
     assert_same_as_full_build(site)
 
 
+def test_a_front_matter_edit_under_a_new_base_address_converts_its_markdown_again(site):
+    """The HTML kept was made under a reading key (here the base address, which a body's
+    links are made under): site.yaml changed in the same build, the edited document's
+    body is converted again, and links under the new address."""
+    incremental_build(site)
+    site.edit("site.yaml", "base_url: https://cc.example.org/",
+              "base_url: https://cc.example.org/centres-site/")
+    site.edit(NEWS, "title: Centres open", "title: All centres open")
+    incremental_build(site)
+    assert 'href="/centres-site/centres/oxhey/"' in site.page("/news/centres-open/")
+    assert_same_as_full_build(site)
+
+
+def test_html_kept_for_other_bytes_of_an_edited_file_is_not_taken(site):
+    """The HTML kept is taken only with the reading of the very bytes the last build read
+    (a memory whose two parts disagree, as a planted one can, is not believed)."""
+    incremental_build(site)
+    shown = str(site.content / NEWS)
+
+    def other_bytes(memory):
+        _, key, data, _ = memory.readings[shown]
+        memory.readings[shown] = ("0" * 32, key, data, ["<p>Planted.</p>"])
+    tamper(site, other_bytes)
+    site.edit(NEWS, "title: Centres open", "title: All centres open")
+    built_from_what_was_kept(site)
+    assert "Planted." not in site.page("/news/centres-open/")
+    assert_same_as_full_build(site)
+
+
 @pytest.mark.parametrize("body", ["the outcome", "the consultation"])
 def test_a_body_edited_with_the_front_matter_is_converted_again(site, monkeypatch, body):
     site.write(CONSULTATION, CONSULTATION_MD)
