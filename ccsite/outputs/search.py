@@ -320,8 +320,9 @@ def _index(public_root: Path, folder: Path, glob: str | None) -> list[Path]:
     for name in UNUSED:
         (folder / name).unlink(missing_ok=True)
     make_deterministic(folder)
-    return sorted(p for p in folder.rglob("*") if p.is_file()
-                  and SHARDS not in p.relative_to(folder).parts)
+    # (the main bundle's folder holds the shards' folder: its thousands of files are not
+    # walked, where a walk of them all took 0.12 s of an edit's build at 10,000 documents)
+    return sorted(Path(path) for path, _ in _walk_files(str(folder), "", skip=SHARDS))
 
 
 def glob_of(pages: list[str]) -> str:
