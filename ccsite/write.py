@@ -613,10 +613,17 @@ def still_written(recorded: str | None, published: str, now: str | None = None) 
     return f"{content}|{now}" if same else None
 
 
-def record_of(path: Path | str, known: str | None = None) -> str | None:
+def record_of(path: Path | str, known: str | None = None,
+              entry: os.DirEntry | None = None) -> str | None:
     """What to record of a file just made (see `still_written`): `known`, when it is that
     record's very file (a hard link of it), else its digest read now; None when there
-    is no plain file there."""
+    is no plain file there. `entry`: the file's entry in its folder's listing, whose
+    inode (read with the listing) tells a hard link of the known file without reading
+    its status; the record is checked against the file's status when it is next used
+    (see `unchanged`), like every record a build takes from the last."""
+    if known is not None and entry is not None and entry.is_file(follow_symlinks=False) \
+            and (_status(known) or "").partition(":")[0] == str(entry.inode()):
+        return known
     now = _stat_part(path)
     if now is None:
         return None

@@ -238,7 +238,7 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
     with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
         running = [pool.submit(_index, public_root, *job) for job in jobs]
         try:
-            kept = _linked(to_keep)
+            kept = _linked(to_keep, listed=check_kept is not None)
             if check_kept is not None:
                 check_kept(kept)
             for done in as_completed(running):
@@ -251,15 +251,18 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
     return SearchIndex(sorted(made), unindexed)
 
 
-def _linked(to_keep: list[tuple[Path, Path, str | None, set[str]]]) -> list[Path]:
+def _linked(to_keep: list[tuple[Path, Path, str | None, set[str]]], listed: bool
+            ) -> list[Path]:
     """Each kept bundle's files as made (`only`), linked from the old index into its
-    folder of the new; the files linked."""
+    folder of the new; the files linked, if `listed` (else none: only an audit of them
+    needs them, and listing 6,500 of them cost an edit's build 0.04 s)."""
     from ..write import sync_tree
 
     kept: list[Path] = []
     for old, folder, skip, only in to_keep:
         sync_tree(old, folder, skip=skip, only=only)
-        kept += (Path(path) for path, _ in _walk_files(str(folder), "", skip=skip))
+        if listed:
+            kept += (Path(entry.path) for entry, _ in _walk_files(str(folder), "", skip=skip))
     return kept
 
 
@@ -272,16 +275,16 @@ def index_records(public_root: Path, known: dict[str, str]) -> dict[str, str]:
     from ..write import record_of
 
     records = {}
-    for path, rel in _walk_files(str(public_root / SUBDIR), ""):  # (text paths: 7,000
-        record = record_of(path, known.get(rel))  # files at 10,000 documents)
+    for entry, rel in _walk_files(str(public_root / SUBDIR), ""):  # (7,000 files at
+        record = record_of(entry.path, known.get(rel), entry)      # 10,000 documents)
         if record is not None:
             records[rel] = record
     return records
 
 
 def _walk_files(folder: str, prefix: str, skip: str | None = None
-                ) -> Iterator[tuple[str, str]]:
-    """(path, path in the folder walked) of each file under `folder`, but those in its
+                ) -> Iterator[tuple[os.DirEntry, str]]:
+    """(entry, path in the folder walked) of each file under `folder`, but those in its
     folder `skip`; links not followed."""
     with os.scandir(folder) as entries:
         for entry in entries:
@@ -290,7 +293,7 @@ def _walk_files(folder: str, prefix: str, skip: str | None = None
             if entry.is_dir(follow_symlinks=False):
                 yield from _walk_files(entry.path, f"{prefix}{entry.name}/")
             else:
-                yield entry.path, prefix + entry.name
+                yield entry, prefix + entry.name
 
 
 def bundles_of(files: Iterable[str]) -> set[str]:
@@ -322,7 +325,8 @@ def _index(public_root: Path, folder: Path, glob: str | None) -> list[Path]:
     make_deterministic(folder)
     # (the main bundle's folder holds the shards' folder: its thousands of files are not
     # walked, where a walk of them all took 0.12 s of an edit's build at 10,000 documents)
-    return sorted(Path(path) for path, _ in _walk_files(str(folder), "", skip=SHARDS))
+    return sorted(Path(entry.path) for entry, _ in _walk_files(str(folder), "",
+                                                                skip=SHARDS))
 
 
 def glob_of(pages: list[str]) -> str:
