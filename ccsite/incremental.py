@@ -29,7 +29,7 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import jinja2
 from jinja2 import meta
@@ -168,6 +168,19 @@ def _objects_reporting_reads():
     finally:
         for kind in kinds:
             del kind.__getattribute__
+
+
+@contextlib.contextmanager
+def reads_recorded(recorder: Recorder | None = None) -> Iterator[Recorder]:
+    """What the Python code run meanwhile reads of the content objects, told to
+    `recorder` (a new one if None): (entity key, attribute) pairs."""
+    recorder = Recorder() if recorder is None else recorder
+    token = _recording.set(recorder)
+    try:
+        with _objects_reporting_reads():
+            yield recorder
+    finally:
+        _recording.reset(token)
 
 
 def _reported_read(obj: Any, name: str) -> Any:
@@ -1011,13 +1024,8 @@ class Reuse:
                 return published if stamped == text else stamped
             if published is not None:
                 return published
-        recorder = Recorder()
-        token = _recording.set(recorder)
-        try:
-            with _objects_reporting_reads():
-                made = make()
-        finally:
-            _recording.reset(token)
+        with reads_recorded() as recorder:
+            made = make()
         tokens = self._tokens((FILES_SITE if key == "<site>" else key, attribute)
                               for key, attribute in recorder.reads
                               if not (restamp and key == "<site>" and attribute == "now"))

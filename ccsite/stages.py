@@ -12,6 +12,7 @@ date, or one page edited in the preview server, takes a shorter way.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -55,6 +56,21 @@ class Build:
     intact: dict[str, set[str]] = field(default_factory=dict)  # root -> published files
     # found as the last build wrote them, when this one started (see write.start_adopting)
     stored: readings.KeptReadings | None = None  # a command-line build's kept readings
+    # what the site graph, its routes and its files were made from, for the preview
+    # server's quick rebuilds (see quickedit.py): recorded only by builds that keep them
+    graph_reads: incremental.Recorder | None = None
+
+
+@contextlib.contextmanager
+def _graph_reads_noted(b: Build) -> Iterator[None]:
+    """Note what the code run meanwhile reads of the content objects in `b.graph_reads`,
+    if the build keeps it (an attribute read that reports costs several times one that
+    does not: a command-line build does not pay for it)."""
+    if b.graph_reads is None:
+        yield
+        return
+    with incremental.reads_recorded(b.graph_reads):
+        yield
 
 
 def run(paths: Paths, options: validate.BuildOptions,
@@ -68,7 +84,7 @@ def run(paths: Paths, options: validate.BuildOptions,
     templates' compiler, if started already (None: once the settings are read)."""
     memory.last_build = None  # from here on the objects it holds are being changed
     b = Build(paths, options, memory, defer, _Stages(progress, {}), adopting=adopting,
-              ahead=ahead)
+              ahead=ahead, graph_reads=incremental.Recorder() if remember else None)
     try:
         return _stages(b, changed_files, remember)
     finally:  # the helpers (see load_content), however the build ended
@@ -188,8 +204,9 @@ def make_site_graph(b: Build, folder: load.ContentFolder, config: SiteConfig,
                                                                    cache_file):
         bodies = memory.bodies = BodyRenderer(config.base_path, cache_file)
     bodies.start_build()
-    site = graph.build_site(validated, b.options, b.errors, bodies)
-    members = graph.build_members_site(validated, b.options, b.errors, bodies)
+    with _graph_reads_noted(b):
+        site = graph.build_site(validated, b.options, b.errors, bodies)
+        members = graph.build_members_site(validated, b.options, b.errors, bodies)
     if b.stored is not None:  # the bodies rendered, kept with their readings
         b.stored.note_html(memory.read_as, validated.html_rendered)
     problem = check_location(paths.secrets, paths.source, paths.output)
@@ -254,8 +271,10 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
     process makes the fingerprints the public pages are audited against, and the feeds
     and data. Pages are put in `stage` as they are rendered, not held in memory."""
     paths, memory, errors, env = b.paths, b.memory, b.errors, reuse.env
-    page_routes = render.routes(site.public)
-    member_routes = members_pages.members_routes(site.members)
+    with _graph_reads_noted(b):
+        page_routes = render.routes(site.public)
+        member_routes = members_pages.members_routes(site.members)
+        public_outputs = outputs.public_outputs(env, site.public, page_routes)
     encrypt = config.protection == "encrypt"
     # the preview server's page-only rebuild keeps the last build's feeds and data
     # (see _feeds_and_data); its first build makes them
@@ -269,8 +288,7 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
                                     memory, site.bodies, config.base_url, paths.cache)
         feeds_made = _render(lambda: _feeds_and_data(
-            outputs.public_outputs(env, site.public, page_routes), paths, memory, feeds_kept,
-            reuse, b.intact), paths, errors)
+            public_outputs, paths, memory, feeds_kept, reuse, b.intact), paths, errors)
     except BaseException:
         members_rendered.cancel()
         raise
@@ -622,7 +640,8 @@ def _kept_for_quick_edits(b: Build, validated: validate.Validated, site: SiteGra
         same_for=(b.paths, b.options.drafts), now=b.options.now, validated=validated,
         site=site.public, members=site.members, env=made.env, objects=reuse.objects,
         files=reuse.files, routes={r.output_path: r for r in made.page_routes},
-        member_routes=made.member_routes, people=made.people, result=result)
+        member_routes=made.member_routes, people=made.people, result=result,
+        graph_reads=frozenset(b.graph_reads.reads) if b.graph_reads is not None else None)
 
 
 def _unwritable(output: Path) -> list[ContentError]:

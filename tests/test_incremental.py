@@ -1287,6 +1287,10 @@ FRONT_MATTER_EDITS = {  # shown on other pages too: the graph is made again
                                   "deadline: 2027-01-29T12:00:00Z",
                                   "deadline: 2026-11-25T11:00:00Z"),
     "a lesson's summary": ("lessons/more-time.md", "needed more time", "needed much more time"),
+    "a centre's summary": ("centres/oxhey.md", "families in South Oxhey",
+                           "families in South Oxhey and Carpenders Park"),
+    "a centre's phone": ("centres/oxhey.md", '"01632 960002"', '"01632 960003"'),
+    "a centre's opening hours": ("centres/oxhey.md", 'closes: "17:00"', 'closes: "17:30"'),
 }
 
 
@@ -1350,6 +1354,42 @@ def test_front_matter_edit_renders_what_shows_it_and_equals_a_full_build(site, c
     result, rewritten = quick_edit(site, FRONT_MATTER_EDITS[change])
     assert "quick edit" in result.timings
     assert 1 <= rewritten == result.changed < len(inodes(site))
+
+
+# front matter the site graph is not made from (the graph, its routes and its files read
+# none of it), and front matter it is made from (an order, a list, a date that opens or
+# closes)
+FIELDS_THE_GRAPH_DOES_NOT_READ = ["a lesson's summary", "a centre's summary",
+                                  "a centre's phone", "a centre's opening hours"]
+FIELDS_THE_GRAPH_READS = ["a news date", "a news title", "a centre's name",
+                          "a centre's services", "an opportunity's deadline"]
+
+
+@pytest.mark.parametrize("change", FIELDS_THE_GRAPH_DOES_NOT_READ + FIELDS_THE_GRAPH_READS)
+def test_front_matter_the_graph_does_not_read_is_edited_without_making_the_graph(
+        site, monkeypatch, change):
+    """A field no list, order, link or file of the site follows takes the shortcut of a
+    body edit: the object takes its new values and the pages that read it are rendered,
+    the graph as it is (a large site's front-matter edit was mostly making it again)."""
+    from ccsite import graph
+
+    rebuild, catch_up = preview_server(site)
+    made = []
+    build_site = graph.build_site
+    monkeypatch.setattr(graph, "build_site", lambda *a, **k: made.append(1) or build_site(
+        *a, **k))
+    rel, old, new = FRONT_MATTER_EDITS[change]
+    site.edit(rel, old, new)
+    assert "quick edit" in rebuild(rel).timings
+    assert bool(made) == (change in FIELDS_THE_GRAPH_READS)
+    assert all_pages(site.output) == all_pages(full_build(site))
+    catch_up()
+    assert_same_as_full_build(site)
+    site.edit(rel, new, old)  # and back, after the catch-up build noted the graph's reads
+    made.clear()
+    assert "quick edit" in rebuild(rel).timings
+    assert bool(made) == (change in FIELDS_THE_GRAPH_READS)
+    assert all_pages(site.output) == all_pages(full_build(site))
 
 
 def test_quick_edits_one_after_another_stay_exact(site):
