@@ -187,9 +187,7 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         centre.opportunities.sort(key=_opportunity_order)
     opportunities = sorted(v.opportunities, key=_opportunity_order)
     open_ = sorted((o for o in opportunities if o.state == "open"), key=lambda o: o.deadline)
-    # newest first; items of the same day in the order of their titles
-    news = sorted(v.news, key=lambda n: (-(n.date or dt.date.min).toordinal(),
-                                         n.title.lower(), n.slug))
+    news = _newest_first(v.news)
     progress = _progress(v.centres, today)
     return Site(
         config=config, now=options.now, today=today,
@@ -546,10 +544,27 @@ def _paginate(news: list[NewsItem]) -> list[NewsPage]:
                      tuple(chunk)) for number, chunk in enumerate(chunks, start=1)]
 
 
+def _newest_first(news: list[NewsItem]) -> list[NewsItem]:
+    """Newest first; items of the same day in the order of their titles. A title is read
+    only where another item has the same day: the preview server edits the title of an
+    item that has none without making the site graph again (see quickedit.py)."""
+    by_day = sorted(news, key=lambda n: -(n.date or dt.date.min).toordinal())
+    ordered: list[NewsItem] = []
+    for _, same_day in groupby(by_day, key=lambda n: n.date or dt.date.min):
+        items = list(same_day)
+        ordered += sorted(items, key=lambda n: (n.title.lower(), n.slug)) \
+            if len(items) > 1 else items
+    return ordered
+
+
 def _recent_changes(news: list[NewsItem], opportunities: list[Opportunity],
                     consultations: list[Consultation], limit: int = 6) -> list[Change]:
-    # the newest picked before Change objects are made: a site may have years of news
-    changes = [(n.date, "News", n.title, n.url, n.summary) for n in news if n.date]
+    # the newest picked before Change objects are made: a site may have years of news,
+    # and only the news of the `limit` newest days or later can be among them (a title
+    # and summary are read only of those: see `_newest_first`)
+    days = heapq.nlargest(limit, (n.date for n in news if n.date))
+    news = [n for n in news if n.date and (len(days) < limit or n.date >= days[-1])]
+    changes = [(n.date, "News", n.title, n.url, n.summary) for n in news]
     changes += [(o.published, "Opportunity published", o.title, o.url, o.summary)
                 for o in opportunities if o.published]
     changes += [(o.outcome.date, "Opportunity awarded", o.title, o.url + "#outcome",

@@ -1392,6 +1392,59 @@ def test_front_matter_the_graph_does_not_read_is_edited_without_making_the_graph
     assert all_pages(site.output) == all_pages(full_build(site))
 
 
+@pytest.mark.parametrize("same_day", [False, True])
+def test_an_older_news_items_title_is_edited_without_the_graph_unless_its_day_is_shared(
+        site, monkeypatch, same_day):
+    """The graph reads a news item's title to order it among the items of its day, and
+    to list it among the home page's recent changes (the newest): an older item with a
+    day of its own takes the shortcut; one sharing its day is ordered by its new title."""
+    from ccsite import graph
+
+    for number in range(8):  # newer: the recent changes are theirs
+        site.write(f"news/item-{number}.md", f"---\ntitle: Item {number}\ndate: 2026-10-"
+                   f"{number + 10}\nsummary: Item {number}.\n---\nWords of item {number}.\n")
+    if same_day:
+        site.write("news/same-day.md", "---\ntitle: Centres in every district\ndate: 2008-04-01\n"
+                   "summary: Soon.\n---\nSoon.\n")
+    rebuild, catch_up = preview_server(site)
+    made = []
+    build_site = graph.build_site
+    monkeypatch.setattr(graph, "build_site", lambda *a, **k: made.append(1) or build_site(
+        *a, **k))
+    site.edit("news/centres-open.md", "title: Centres open", "title: A network of centres")
+    assert "quick edit" in rebuild("news/centres-open.md").timings
+    assert bool(made) == same_day
+    assert all_pages(site.output) == all_pages(full_build(site))
+    catch_up()
+    assert_same_as_full_build(site)
+
+
+def test_news_order_and_recent_changes_read_titles_only_where_they_decide():
+    """`_newest_first` and `_recent_changes` read fewer titles than a sort of every item
+    would (see the test above), and give just what that sort gives: here against it, on
+    every way 14 items can share their days (a few days, titles that differ in case
+    only, items with no date)."""
+    import heapq
+    import random
+    from types import SimpleNamespace
+
+    from ccsite import graph
+
+    rng = random.Random(21)
+    for _ in range(400):
+        days = [None, *(dt.date(2026, 1, 1) + dt.timedelta(days=d) for d in range(4))]
+        news = [SimpleNamespace(date=rng.choice(days), title=rng.choice(["b", "A", "a", "c"]),
+                                slug=f"item-{rng.randrange(100)}", url=f"/news/{n}/",
+                                summary=f"Item {n}.") for n in range(rng.randrange(15))]
+        ordered = graph._newest_first(news)
+        assert ordered == sorted(news, key=lambda n: (-(n.date or dt.date.min).toordinal(),
+                                                     n.title.lower(), n.slug))
+        every = [(n.date, "News", n.title, n.url, n.summary) for n in ordered if n.date]
+        assert graph._recent_changes(ordered, [], []) == [
+            graph.Change(*change) for change in heapq.nlargest(6, every,
+                                                               key=lambda c: (c[0], c[2]))]
+
+
 def test_quick_edits_one_after_another_stay_exact(site):
     rebuild, catch_up = preview_server(site)
     edits = [("news/centres-open.md", "See [Oxhey]", "Edit 1. See [Oxhey]"),
