@@ -57,7 +57,7 @@ class Build:
     # found as the last build wrote them, when this one started (see write.start_adopting)
     stored: readings.KeptReadings | None = None  # a command-line build's kept readings
     # what the site graph, its routes and its files were made from, for the preview
-    # server's quick rebuilds (see quickedit.py): recorded only by builds that keep them
+    # server's quick rebuilds (see quickedit.py): noted by its catch-up builds only
     graph_reads: incremental.Recorder | None = None
 
 
@@ -84,7 +84,8 @@ def run(paths: Paths, options: validate.BuildOptions,
     templates' compiler, if started already (None: once the settings are read)."""
     memory.last_build = None  # from here on the objects it holds are being changed
     b = Build(paths, options, memory, defer, _Stages(progress, {}), adopting=adopting,
-              ahead=ahead, graph_reads=incremental.Recorder() if remember else None)
+              ahead=ahead, graph_reads=incremental.Recorder() if remember and not defer
+              else None)  # (noting them doubles the graph's time: not while one waits)
     try:
         return _stages(b, changed_files, remember)
     finally:  # the helpers (see load_content), however the build ended
