@@ -9,16 +9,16 @@ check them all again: it reads that one file, and then
   (each page's record says whose bodies it showed, see incremental.py);
 - if its front matter changed only in fields that making the site graph, its routes and
   the list of its files did not read (a centre's phone, opening hours or summary, a
-  lesson's summary: the last build through the pipeline noted what that code read of
-  each document), the graph stands too: the document's object in it takes the new
-  values, and every page that read anything of it is rendered;
+  lesson's summary: the last catch-up build noted what that code read of each
+  document), the graph stands too: the document's object in it takes the new values,
+  and every page that read anything of it is rendered;
 - otherwise it puts the new reading in place of the old, makes the site graph again (so
   every order, count and link follows, by the pipeline's own code) and lets the page
   records find which pages read what changed, as the pipeline does.
 
 Either way it audits what it rendered (members text, links) and writes only that, in tens
-of milliseconds for a body and about a tenth of a second for front matter the graph is
-made from at 10,000 documents, against about 0.4 s through the whole pipeline. (Hugo's server has a "fast
+of milliseconds for a body and a tenth or two of a second for front matter at 10,000
+documents, against about 0.4 s through the whole pipeline. (Hugo's server has a "fast
 render" mode in this spirit, which renders the pages a browser has open; this one renders
 every page that changed, so nothing is left stale.)
 
@@ -75,7 +75,8 @@ class LastBuild:
     valid_until: dt.datetime | None = None  # see `valid_until`: found when first needed
     # what making the site graph, its routes and the list of its files read of the
     # content objects, as (entity key, attribute) (see `_fields_no_graph_read`); None:
-    # not known (a quick rebuild made the graph again without noting it)
+    # not known (only a catch-up build notes it; a quick rebuild that made the graph
+    # again did not)
     graph_reads: frozenset | None = None
 
 
@@ -320,8 +321,8 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     memory.last_build = dataclasses.replace(
         last, now=options.now, site=site, members=members, objects=reuse.objects,
         routes={route.output_path: route for route in routes}, valid_until=None,
-        graph_reads=None)  # (made again unnoted: the next build through the pipeline
-    return done            # notes it)
+        graph_reads=None)  # (made again unnoted: the catch-up build notes it)
+    return done
 
 
 def _to_look_at(routes: list[Route], last_routes: dict[str, Route], readers: set[str],
