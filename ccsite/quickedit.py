@@ -233,12 +233,18 @@ def _fields_no_graph_read(last: LastBuild, item, new_item, common: validate.Comm
             (new_common.draft, new_common.publish_date, new_common.expires):
         return None
     changed = {f.name for f in dataclasses.fields(item) if not f.metadata.get("derived")
-               and getattr(item, f.name) != getattr(new_item, f.name)}
+               and not _same(getattr(item, f.name), getattr(new_item, f.name))}
     key = incremental.entity_key(item)
     if not changed or "body" in changed or (key, incremental.WHOLE) in last.graph_reads or \
             any((key, name) in last.graph_reads for name in changed):
         return None
     return changed
+
+
+def _same(value, other) -> bool:
+    """Equal and written alike: a moment in another zone, 1 and 1.0, a mapping in another
+    order are equal but shown otherwise, so they are changes too."""
+    return type(value) is type(other) and value == other and repr(value) == repr(other)
 
 
 def _fields_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
@@ -400,8 +406,8 @@ def _render_audit_write(last: LastBuild, memory: incremental.BuildMemory, output
         pages = render.render_routes(last.env, site, routes, reuse, previous, inspection)
         made = {path: page for path, page in pages.items() if isinstance(page, bytes)}
         done = _audit_and_write(last, memory, output, made, inspection)
-    except jinja2.TemplateError:
-        pass
+    except Exception:  # noqa: BLE001 - a template mistake, or a value a template's code
+        pass              # fails on: the pipeline tells it, with its file and line
     finally:
         if done is None:
             reuse.forget()

@@ -1445,6 +1445,48 @@ def test_news_order_and_recent_changes_read_titles_only_where_they_decide():
                                                                key=lambda c: (c[0], c[2]))]
 
 
+def test_a_value_equal_to_the_last_but_written_otherwise_is_shown_as_written(site):
+    """An event's start saved again as the same moment in UTC (as a web editor's date
+    widget may write it), its lines moved: equal, but shown otherwise, so it is a change
+    the page and the open data follow, before the catch-up build and after it (found by
+    a review: the object kept the old value, until the file was edited again)."""
+    site.edit("opportunities/oxhey-eoi.md", "centres: [oxhey]\n",
+              "centres: [oxhey]\nevents:\n  - {title: Briefing, start: 2027-06-10T11:00:00+01:00,"
+              " place: Hall}\n")
+    rebuild, catch_up = preview_server(site)
+    site.edit("opportunities/oxhey-eoi.md",
+              "  - {title: Briefing, start: 2027-06-10T11:00:00+01:00, place: Hall}\n",
+              "  - title: Briefing\n    start: 2027-06-10T10:00:00Z\n    place: Hall\n")
+    assert "quick edit" in rebuild("opportunities/oxhey-eoi.md").timings
+    assert all_pages(site.output) == all_pages(full_build(site))
+    catch_up()
+    assert_same_as_full_build(site)
+
+
+def test_a_value_a_template_fails_on_is_told_as_a_clean_build_tells_it(site):
+    """A theme doing arithmetic on a front-matter value the graph does not read: a value
+    it fails on is a template mistake, told with its template and line, and the preview
+    server's rebuilds go on (found by a review: the error escaped the quick rebuild)."""
+    from ccsite.errors import ContentErrors
+
+    theme = (Path(__file__).parents[1] / "templates" / "centre.html").read_text()
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "centre.html").write_text(theme.replace(
+        "{% block main %}", "{% block main %}<p>{{ centre.extra.places + 1 }}</p>", 1))
+    site.edit("centres/oxhey.md", "summary:", "extra: {places: 20}\nsummary:")
+    rebuild, catch_up = preview_server(site)
+    site.edit("centres/oxhey.md", "places: 20", "places: twenty")
+    with pytest.raises(ContentErrors) as clean:
+        full_build(site)
+    with pytest.raises(ContentErrors) as told:
+        rebuild("centres/oxhey.md")
+    said = str(clean.value).rpartition("/templates/")[2]  # (it built a copy of the site)
+    assert said.startswith("centre.html:6: template:") and str(told.value).endswith(said)
+    site.edit("centres/oxhey.md", "places: twenty", "places: 21")
+    rebuild("centres/oxhey.md")
+    assert all_pages(site.output) == all_pages(full_build(site))
+
+
 def test_quick_edits_one_after_another_stay_exact(site):
     rebuild, catch_up = preview_server(site)
     edits = [("news/centres-open.md", "See [Oxhey]", "Edit 1. See [Oxhey]"),
