@@ -190,7 +190,7 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
                                            last.files[incremental.SITE_FILE][1])}
     if (was[0].front_matter, was[0].body_line) == (document.front_matter, document.body_line):
         done = _body_edit(last, memory, output, files, item, document.body)
-    elif (changed := _fields_no_graph_read(last, item, new_item, common, new_common)):
+    elif (changed := _fields_no_graph_read(last, item, new_item)):
         done = _fields_edit(last, memory, output, files, item, new_item, changed)
     else:
         done = _graph_edit(last, memory, output, options, files, document.kind, item,
@@ -222,20 +222,18 @@ def _body_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     return done
 
 
-def _fields_no_graph_read(last: LastBuild, item, new_item, common: validate.Common,
-                          new_common: validate.Common) -> set[str] | None:
+def _fields_no_graph_read(last: LastBuild, item, new_item) -> set[str] | None:
     """The fields of the document the edit changed, when neither the site graph nor its
     routes nor the list of its files read any of them as they were made (a centre's
-    phone or summary, a lesson's summary: see `graph_reads`), and its body and what
-    takes it in or out of the site are as they were; else None."""
-    if last.graph_reads is None or type(new_item) is not type(item) or \
-            (common.draft, common.publish_date, common.expires) != \
-            (new_common.draft, new_common.publish_date, new_common.expires):
+    phone or summary, a lesson's summary: see `graph_reads`; the graph renders each
+    body, so an edited body is among those read); else None. What takes a document in
+    or out of the site was looked at already (`validate.left_out`)."""
+    if last.graph_reads is None:
         return None
     changed = {f.name for f in dataclasses.fields(item) if not f.metadata.get("derived")
                and not _same(getattr(item, f.name), getattr(new_item, f.name))}
     key = incremental.entity_key(item)
-    if not changed or "body" in changed or (key, incremental.WHOLE) in last.graph_reads or \
+    if not changed or (key, incremental.WHOLE) in last.graph_reads or \
             any((key, name) in last.graph_reads for name in changed):
         return None
     return changed

@@ -1445,6 +1445,34 @@ def test_news_order_and_recent_changes_read_titles_only_where_they_decide():
                                                                key=lambda c: (c[0], c[2]))]
 
 
+def test_a_body_edited_with_front_matter_the_graph_does_not_read_is_rendered(site):
+    """The graph renders each body, so a body edited with a centre's summary takes the
+    graph's way: its page shows the new text, as a clean build does."""
+    rebuild, catch_up = preview_server(site)
+    site.edit("centres/oxhey.md", "families in South Oxhey.\n---\nFamilies can drop in",
+              "families in Oxhey.\n---\nFamilies can call in")
+    assert "quick edit" in rebuild("centres/oxhey.md").timings
+    assert "Families can call in" in site.page("/centres/oxhey/")
+    assert all_pages(site.output) == all_pages(full_build(site))
+    catch_up()
+    assert_same_as_full_build(site)
+
+
+def test_a_quick_edit_that_sets_an_expiry_moves_the_moment_the_site_next_changes(site):
+    """A lesson's summary edited with an expiry an hour away takes the shortcut; a later
+    edit after that hour must not take the kept site as still current then."""
+    rebuild, catch_up = preview_server(site)
+    site.edit("news/centres-open.md", "See [Oxhey]", "Do see [Oxhey]")
+    rebuild("news/centres-open.md", at=NOW + dt.timedelta(minutes=1))  # (found: midnight)
+    site.edit("lessons/more-time.md", "summary: Small organisations needed more time to bid.",
+              "summary: Small organisations needed time.\nexpires: 2026-11-25T13:00:00Z")
+    assert "quick edit" in rebuild("lessons/more-time.md").timings
+    later = NOW + dt.timedelta(hours=2)
+    site.edit("news/centres-open.md", "Do see [Oxhey]", "Visit [Oxhey]")
+    rebuild("news/centres-open.md", at=later)
+    assert all_pages(site.output) == all_pages(full_build(site, later))
+
+
 def test_a_value_equal_to_the_last_but_written_otherwise_is_shown_as_written(site):
     """An event's start saved again as the same moment in UTC (as a web editor's date
     widget may write it), its lines moved: equal, but shown otherwise, so it is a change
