@@ -8,12 +8,14 @@ goes to a separate `MembersSite` and can never be reached from a public template
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import heapq
 import re
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import groupby, takewhile
+from typing import Any, Callable, ContextManager
 
 from .bodies import BodyRenderer
 from .errors import ErrorList
@@ -137,7 +139,10 @@ MEMBERS_RESERVED_SLUGS = {"good-practice", "tags", "directory", "search", "share
 
 
 def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
-               bodies: BodyRenderer) -> Site:
+               bodies: BodyRenderer,
+               orders_apart: Callable[[], ContextManager] = contextlib.nullcontext) -> Site:
+    """The public site's graph. `orders_apart()` is around the making of its `orders`
+    (the preview server notes what they read apart from the rest: see quickedit.py)."""
     config = v.config
     _check_unique_slugs(errors, v)
     _check_unique_references(errors, v.opportunities)
@@ -187,7 +192,8 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         centre.opportunities.sort(key=_opportunity_order)
     opportunities = sorted(v.opportunities, key=_opportunity_order)
     open_ = sorted((o for o in opportunities if o.state == "open"), key=lambda o: o.deadline)
-    news = _newest_first(v.news)
+    with orders_apart():
+        news, recent_changes = orders(v.news, opportunities, v.consultations)
     progress = _progress(v.centres, today)
     return Site(
         config=config, now=options.now, today=today,
@@ -213,7 +219,7 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         progress=progress,
         targets=[_target_progress(t, progress, today) for t in config.targets],
         centres_open=_open_on(progress, today),
-        recent_changes=_recent_changes(news, opportunities, v.consultations),
+        recent_changes=recent_changes,
         media=v.media,
         **_consultation_lists(v.consultations),
         milestones=milestones,
@@ -287,14 +293,20 @@ def _clear_derived(v: Validated) -> None:
         entry.agency = None
 
 
-def _render_bodies(bodies: BodyRenderer, v: Validated) -> None:
-    """Every Markdown body of the build at once, so the work can be shared out; but those
-    whose HTML was read back with their document's reading (v.html_kept, see readings.py)."""
+def bodies_of(v: Validated) -> list[tuple[Any, str, str]]:
+    """Every Markdown body of the documents: (the object, its HTML's attribute, the text)."""
     entries = [*v.centres, *v.opportunities, *v.consultations, *v.lessons, *v.news,
                *v.pages, *v.good_practice, *v.members_pages]
     outcomes = [c.outcome for c in v.consultations if c.outcome]
-    every = [(a, "about_html", a.about) for a in v.agencies] + \
+    return [(a, "about_html", a.about) for a in v.agencies] + \
         [(o, "html", o.body) for o in outcomes] + [(e, "html", e.body) for e in entries]
+
+
+def _render_bodies(bodies: BodyRenderer, v: Validated) -> None:
+    """Every Markdown body of the build at once, so the work can be shared out; but those
+    whose HTML is kept (v.html_kept: read back with their document's reading, see
+    readings.py, or already rendered into the objects the preview server keeps)."""
+    every = bodies_of(v)
     kept = v.html_kept
     to_render = [each for each in every if id(each[0]) not in kept] if kept else every
     if len(to_render) > bodies.FEW and kept and bodies.overgrown(len(every)):
@@ -544,14 +556,28 @@ def _paginate(news: list[NewsItem]) -> list[NewsPage]:
                      tuple(chunk)) for number, chunk in enumerate(chunks, start=1)]
 
 
+def orders(news: list[NewsItem], opportunities: list[Opportunity],
+           consultations: list[Consultation]) -> tuple[list[NewsItem], list[Change]]:
+    """What the site puts in order by its documents' own texts and dates: the news,
+    newest first, and the latest changes the home page shows. `opportunities` in the
+    site's order, `consultations` in the validated one (ties keep it). Made apart from
+    the rest of the graph, so that the preview server can tell an edit only these read
+    (a title on a busy news day), make them again and see whether anything moved,
+    without making the whole graph again (see quickedit.py)."""
+    news = _newest_first(news)
+    return news, _recent_changes(news, opportunities, consultations)
+
+
 def _newest_first(news: list[NewsItem]) -> list[NewsItem]:
     """Newest first; items of the same day in the order of their titles. A title is read
     only where another item has the same day: the preview server edits the title of an
     item that has none without making the site graph again (see quickedit.py)."""
-    by_day = sorted(news, key=lambda n: -(n.date or dt.date.min).toordinal())
+    by_day: dict[dt.date, list[NewsItem]] = {}
+    for item in news:
+        by_day.setdefault(item.date or dt.date.min, []).append(item)
     ordered: list[NewsItem] = []
-    for _, same_day in groupby(by_day, key=lambda n: n.date or dt.date.min):
-        items = list(same_day)
+    for day in sorted(by_day, reverse=True):
+        items = by_day[day]
         ordered += sorted(items, key=lambda n: (n.title.lower(), n.slug)) \
             if len(items) > 1 else items
     return ordered
@@ -560,10 +586,11 @@ def _newest_first(news: list[NewsItem]) -> list[NewsItem]:
 def _recent_changes(news: list[NewsItem], opportunities: list[Opportunity],
                     consultations: list[Consultation], limit: int = 6) -> list[Change]:
     # the newest picked before Change objects are made: a site may have years of news,
-    # and only the news of the `limit` newest days or later can be among them (a title
-    # and summary are read only of those: see `_newest_first`)
-    days = heapq.nlargest(limit, (n.date for n in news if n.date))
-    news = [n for n in news if n.date and (len(days) < limit or n.date >= days[-1])]
+    # and only items of the day of its `limit`th newest or later can be among them: a
+    # beginning of `news`, newest first and the undated last (a title and summary are
+    # read only of those: see `_newest_first`)
+    cut = news[limit - 1].date if len(news) >= limit else None
+    news = list(takewhile(lambda n: n.date and (cut is None or n.date >= cut), news))
     changes = [(n.date, "News", n.title, n.url, n.summary) for n in news]
     changes += [(o.published, "Opportunity published", o.title, o.url, o.summary)
                 for o in opportunities if o.published]

@@ -183,6 +183,17 @@ def reads_recorded(recorder: Recorder | None = None) -> Iterator[Recorder]:
         _recording.reset(token)
 
 
+@contextlib.contextmanager
+def reads_told_apart(recorder: Recorder) -> Iterator[Recorder]:
+    """Within `reads_recorded`: what the code run meanwhile reads is told to `recorder`
+    instead (the site's orders, apart from the rest of its graph: see graph.orders)."""
+    token = _recording.set(recorder)
+    try:
+        yield recorder
+    finally:
+        _recording.reset(token)
+
+
 def _reported_read(obj: Any, name: str) -> Any:
     value = object.__getattribute__(obj, name)
     recorder = _recording.get()

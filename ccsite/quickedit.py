@@ -11,7 +11,9 @@ check them all again: it reads that one file, and then
   the list of its files did not read (a centre's phone, opening hours or summary, a
   lesson's summary: the last catch-up build noted what that code read of each
   document), the graph stands too: the document's object in it takes the new values,
-  and every page that read anything of it is rendered;
+  and every page that read anything of it is rendered; so it does if the site's orders
+  alone read them (a news item's title orders it among the items of its day: see
+  graph.orders), made again with the new values, while the news keeps its order;
 - otherwise it puts the new reading in place of the old, makes the site graph again (so
   every order, count and link follows, by the pipeline's own code) and lets the page
   records find which pages read what changed, as the pipeline does.
@@ -36,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import operator
 import types
 import typing
 from dataclasses import dataclass
@@ -76,8 +79,9 @@ class LastBuild:
     # what making the site graph, its routes and the list of its files read of the
     # content objects, as (entity key, attribute) (see `_fields_no_graph_read`); None:
     # not known (only a catch-up build notes it; a quick rebuild that made the graph
-    # again did not)
+    # again did not); and apart, what the site's orders read (see graph.orders)
     graph_reads: frozenset | None = None
+    order_reads: frozenset | None = None
 
 
 @dataclass
@@ -190,12 +194,14 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
                                            last.files[incremental.SITE_FILE][1])}
     if (was[0].front_matter, was[0].body_line) == (document.front_matter, document.body_line):
         done = _body_edit(last, memory, output, files, item, document.body)
-    elif (changed := _fields_no_graph_read(last, item, new_item)):
-        done = _fields_edit(last, memory, output, files, item, new_item, changed)
     else:
-        done = _graph_edit(last, memory, output, options, files, document.kind, item,
-                           new_item, previous)
-        item = new_item
+        changed = _fields_no_graph_read(last, item, new_item)
+        done = _fields_edit(last, memory, output, files, item, new_item, changed) \
+            if changed else GRAPHS_WAY
+        if done is GRAPHS_WAY:
+            done = _graph_edit(last, memory, output, options, files, document.kind, item,
+                               new_item, previous)
+            item = new_item
     if done is None:
         return None
     memory.read_as[document.path] = (document, was[1], (item, new_common))
@@ -211,9 +217,10 @@ def _body_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     """Only the body changed: render the pages that showed it, from the graph as it is."""
     key = incremental.entity_key(item)
     last_signature = memory.seen_files.get(key)
-    readers = [path for path, record in memory.pages.items() if key in record.bodies]
-    done = _edit_in_place(last, memory, output, files, item, readers,
-                          lambda: {"body": body, "html": memory.bodies.render(body)})
+    done = _edit_in_place(last, memory, output, files, item,
+                          lambda: {"body": body, "html": memory.bodies.render(body)},
+                          lambda _: [path for path, record in memory.pages.items()
+                                     if key in record.bodies])
     # what the pages not rendered read of it is the same, as they say (`bodies`); should
     # one have read the body in a way no record shows, the next build through the
     # pipeline still renders every page that read anything of it
@@ -226,8 +233,10 @@ def _fields_no_graph_read(last: LastBuild, item, new_item) -> set[str] | None:
     """The fields of the document the edit changed, when neither the site graph nor its
     routes nor the list of its files read any of them as they were made (a centre's
     phone or summary, a lesson's summary: see `graph_reads`; the graph renders each
-    body, so an edited body is among those read); else None. What takes a document in
-    or out of the site was looked at already (`validate.left_out`)."""
+    body, so an edited body is among those read); else None. The site's orders are not
+    among them (a news item's title decides its place among those of its day): their
+    reads are noted apart, and `_fields_edit` makes them again. What takes a document
+    in or out of the site was looked at already (`validate.left_out`)."""
     if last.graph_reads is None:
         return None
     changed = {f.name for f in dataclasses.fields(item) if not f.metadata.get("derived")
@@ -245,44 +254,81 @@ def _same(value, other) -> bool:
     return type(value) is type(other) and value == other and repr(value) == repr(other)
 
 
+GRAPHS_WAY = frozenset({"the graph made again"})  # (see `_fields_edit`)
+
+
 def _fields_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
                  files: dict, item, new_item, changed: set[str]) -> set[str] | None:
     """Front matter changed in fields the site graph was not made from: every list,
-    order, count, link and file of the graph stands, so the object in it takes the new
-    values, and every page that read anything of it is rendered (the others did not
-    show them). Every other file that read anything of it is made by the catch-up build
-    (`Reuse.commit` lets go of their records); a date-time among the fields may move
-    the moment the site changes next."""
+    count, link and file of the graph stands, so the object in it takes the new values,
+    and every page that read anything of it is rendered (the others did not show them).
+    When the site's orders read a field (graph.orders), they are made again: the news
+    in the same order, the home page's latest changes may be others (then the pages
+    that show them are rendered too); news in another order is the graph's way (this
+    returns GRAPHS_WAY, the object as it was). Every other file that read anything
+    changed is made by the catch-up build (`Reuse.commit` lets go of their records); a
+    date-time among the fields may move the moment the site changes next."""
     key = incremental.entity_key(item)
-    readers = [path for path, record in memory.pages.items() if key in record.reads]
-    done = _edit_in_place(last, memory, output, files, item, readers,
-                          lambda: {name: getattr(new_item, name) for name in changed})
-    if done is not None:
-        last.valid_until = None
+    ordered = last.order_reads is None or any((key, name) in last.order_reads
+                                               for name in changed)
+    site, recent_before = last.site, last.site.recent_changes
+    news_moved = []
+
+    def moved() -> set | None:
+        """The site's orders made again with the new values (when they read any): None if
+        the news moved, else what else changed."""
+        if not ordered:
+            return set()
+        news, recent = graph.orders(site.news, site.opportunities,
+                                    last.validated.consultations)
+        if not all(map(operator.is_, news, site.news)):
+            news_moved.append(True)
+            return None
+        if recent == site.recent_changes:
+            return set()
+        site.recent_changes = recent
+        return {("<site>", "recent_changes")}
+
+    done = _edit_in_place(last, memory, output, files, item,
+                          lambda: {name: getattr(new_item, name) for name in changed},
+                          lambda changes: [path for path, record in memory.pages.items()
+                                           if not changes.isdisjoint(record.reads)],
+                          moved)
+    if done is None:
+        site.recent_changes = recent_before
+        return GRAPHS_WAY if news_moved else None
+    last.valid_until = None
     return done
 
 
 def _edit_in_place(last: LastBuild, memory: incremental.BuildMemory, output: Path,
-                   files: dict, item, readers: list[str],
-                   values: Callable[[], dict[str, Any]]) -> set[str] | None:
-    """The object of the site graph takes the `values()` of its attributes and the pages
-    `readers` are rendered (the pipeline's render, of these pages only), audited and
-    written; None, the object as it was, when it cannot be done so."""
-    readers = sorted(readers)
-    if not all(path in last.routes for path in readers):
-        return None  # a members page shows it (see members/pages.py)
-    reuse = incremental.Reuse(last.env, memory, last.objects, files,
-                              changed={incremental.entity_key(item)})
-    if not reuse.templates_unchanged:
-        return None
+                   files: dict, item, values: Callable[[], dict[str, Any]],
+                   readers: Callable[[set], list[str]],
+                   moved: Callable[[], set | None] = set) -> set[str] | None:
+    """The object of the site graph takes the `values()` of its attributes; then
+    `moved()` gives the tokens of what else changed with them (None: too much, the
+    pipeline's work), and the pages `readers(changes)` (all the tokens that changed)
+    are rendered (the pipeline's render, of these pages only), audited and written;
+    None, the object as it was, when it cannot be done so."""
     new = values()
     before = {name: getattr(item, name) for name in new}
     for name, value in new.items():
         setattr(item, name, value)
     done = None
-    try:  # (none is kept: no `previous`)
+    try:
+        changes = moved()
+        if changes is None:
+            return None
+        changes.add(incremental.entity_key(item))
+        pages = sorted(readers(changes))
+        if not all(path in last.routes for path in pages):
+            return None  # a members page shows it (see members/pages.py)
+        reuse = incremental.Reuse(last.env, memory, last.objects, files, changed=changes)
+        if not reuse.templates_unchanged:
+            return None
+        # (no page is kept: no `previous`)
         done = _render_audit_write(last, memory, output, reuse, last.site,
-                                   [last.routes[path] for path in readers])
+                                   [last.routes[path] for path in pages])
     finally:
         if done is None:  # given up, or failed: as it was, for the pipeline
             for name, value in before.items():
@@ -301,6 +347,9 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
         return None
     # the graph's objects change from here: if this gives up, the pipeline makes them anew
     memory.last_build = None
+    # every body but the new reading's is rendered into its object already (kept by ids
+    # of objects alive meanwhile: the old reading's too, so no new object has their ids)
+    last.validated.html_kept = {id(obj) for obj, _, _ in graph.bodies_of(last.validated)}
     group[place] = new_item
     errors = ErrorList()
     site = graph.build_site(last.validated, options, errors, memory.bodies)
@@ -325,7 +374,7 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     memory.last_build = dataclasses.replace(
         last, now=options.now, site=site, members=members, objects=reuse.objects,
         routes={route.output_path: route for route in routes}, valid_until=None,
-        graph_reads=None)  # (made again unnoted: the catch-up build notes it)
+        graph_reads=None, order_reads=None)  # (made again unnoted: the catch-up notes it)
     return done
 
 

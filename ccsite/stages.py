@@ -57,8 +57,10 @@ class Build:
     # found as the last build wrote them, when this one started (see write.start_adopting)
     stored: readings.KeptReadings | None = None  # a command-line build's kept readings
     # what the site graph, its routes and its files were made from, for the preview
-    # server's quick rebuilds (see quickedit.py): noted by its catch-up builds only
+    # server's quick rebuilds (see quickedit.py): noted by its catch-up builds only;
+    # what the site's orders were made from apart (see graph.orders)
     graph_reads: incremental.Recorder | None = None
+    order_reads: incremental.Recorder | None = None
 
 
 @contextlib.contextmanager
@@ -73,6 +75,14 @@ def _graph_reads_noted(b: Build) -> Iterator[None]:
         yield
 
 
+def _orders_apart(b: Build) -> Callable[[], contextlib.AbstractContextManager]:
+    """What the graph puts around the making of the site's orders: their reads noted
+    apart from the rest of the graph's, when those are noted."""
+    if b.order_reads is None:
+        return contextlib.nullcontext
+    return functools.partial(incremental.reads_told_apart, b.order_reads)
+
+
 def run(paths: Paths, options: validate.BuildOptions,
         progress: Callable[[str], None] | None, memory: incremental.BuildMemory,
         defer: bool, changed_files: set[str] | None = None,
@@ -83,9 +93,12 @@ def run(paths: Paths, options: validate.BuildOptions,
     `adopting`: the published files, looked at already (see load_content); `ahead`: the
     templates' compiler, if started already (None: once the settings are read)."""
     memory.last_build = None  # from here on the objects it holds are being changed
+    # what the graph reads is noted by the preview server's catch-up builds: noting it
+    # doubles the graph's time, which a build one waits for does not pay
+    noted = remember and not defer
     b = Build(paths, options, memory, defer, _Stages(progress, {}), adopting=adopting,
-              ahead=ahead, graph_reads=incremental.Recorder() if remember and not defer
-              else None)  # (noting them doubles the graph's time: not while one waits)
+              ahead=ahead, graph_reads=incremental.Recorder() if noted else None,
+              order_reads=incremental.Recorder() if noted else None)
     try:
         return _stages(b, changed_files, remember)
     finally:  # the helpers (see load_content), however the build ended
@@ -206,7 +219,7 @@ def make_site_graph(b: Build, folder: load.ContentFolder, config: SiteConfig,
         bodies = memory.bodies = BodyRenderer(config.base_path, cache_file)
     bodies.start_build()
     with _graph_reads_noted(b):
-        site = graph.build_site(validated, b.options, b.errors, bodies)
+        site = graph.build_site(validated, b.options, b.errors, bodies, _orders_apart(b))
         members = graph.build_members_site(validated, b.options, b.errors, bodies)
     if b.stored is not None:  # the bodies rendered, kept with their readings
         b.stored.note_html(memory.read_as, validated.html_rendered)
@@ -642,7 +655,8 @@ def _kept_for_quick_edits(b: Build, validated: validate.Validated, site: SiteGra
         site=site.public, members=site.members, env=made.env, objects=reuse.objects,
         files=reuse.files, routes={r.output_path: r for r in made.page_routes},
         member_routes=made.member_routes, people=made.people, result=result,
-        graph_reads=frozenset(b.graph_reads.reads) if b.graph_reads is not None else None)
+        graph_reads=frozenset(b.graph_reads.reads) if b.graph_reads is not None else None,
+        order_reads=frozenset(b.order_reads.reads) if b.order_reads is not None else None)
 
 
 def _unwritable(output: Path) -> list[ContentError]:

@@ -1287,6 +1287,8 @@ FRONT_MATTER_EDITS = {  # shown on other pages too: the graph is made again
                                   "deadline: 2027-01-29T12:00:00Z",
                                   "deadline: 2026-11-25T11:00:00Z"),
     "a lesson's summary": ("lessons/more-time.md", "needed more time", "needed much more time"),
+    "an opportunity's summary": ("opportunities/oxhey-eoi.md", "reference: HCC-1",
+                                 "summary: Run Oxhey's centre.\nreference: HCC-1"),
     "a centre's summary": ("centres/oxhey.md", "families in South Oxhey",
                            "families in South Oxhey and Carpenders Park"),
     "a centre's phone": ("centres/oxhey.md", '"01632 960002"', '"01632 960003"'),
@@ -1357,20 +1359,24 @@ def test_front_matter_edit_renders_what_shows_it_and_equals_a_full_build(site, c
 
 
 # front matter the site graph is not made from (the graph, its routes and its files read
-# none of it), and front matter it is made from (an order, a list, a date that opens or
-# closes)
+# none of it); front matter only the site's orders read (graph.orders: here a title among
+# the home page's latest changes, which are made again with it); and front matter the
+# graph is made from (a list, a date that orders, opens or closes)
 FIELDS_THE_GRAPH_DOES_NOT_READ = ["a lesson's summary", "a centre's summary",
                                   "a centre's phone", "a centre's opening hours"]
-FIELDS_THE_GRAPH_READS = ["a news date", "a news title", "a centre's name",
-                          "a centre's services", "an opportunity's deadline"]
+FIELDS_ONLY_THE_ORDERS_READ = ["a news title", "an opportunity's summary"]
+FIELDS_THE_GRAPH_READS = ["a news date", "a centre's name", "a centre's services",
+                          "an opportunity's deadline"]
 
 
-@pytest.mark.parametrize("change", FIELDS_THE_GRAPH_DOES_NOT_READ + FIELDS_THE_GRAPH_READS)
+@pytest.mark.parametrize("change", FIELDS_THE_GRAPH_DOES_NOT_READ + FIELDS_ONLY_THE_ORDERS_READ
+                         + FIELDS_THE_GRAPH_READS)
 def test_front_matter_the_graph_does_not_read_is_edited_without_making_the_graph(
         site, monkeypatch, change):
-    """A field no list, order, link or file of the site follows takes the shortcut of a
-    body edit: the object takes its new values and the pages that read it are rendered,
-    the graph as it is (a large site's front-matter edit was mostly making it again)."""
+    """A field no list, link or file of the site follows takes the shortcut of a body
+    edit: the object takes its new values and the pages that read it are rendered, the
+    graph as it is (a large site's front-matter edit was mostly making it again); one
+    only the site's orders read, too, while the news keeps its order."""
     from ccsite import graph
 
     rebuild, catch_up = preview_server(site)
@@ -1392,18 +1398,21 @@ def test_front_matter_the_graph_does_not_read_is_edited_without_making_the_graph
     assert all_pages(site.output) == all_pages(full_build(site))
 
 
-@pytest.mark.parametrize("same_day", [False, True])
-def test_an_older_news_items_title_is_edited_without_the_graph_unless_its_day_is_shared(
-        site, monkeypatch, same_day):
-    """The graph reads a news item's title to order it among the items of its day, and
-    to list it among the home page's recent changes (the newest): an older item with a
-    day of its own takes the shortcut; one sharing its day is ordered by its new title."""
+@pytest.mark.parametrize("day, title, moves", [
+    ("its own", "A network of centres", False),
+    ("shared", "Centres opened", False),  # still after "Centres in every district"
+    ("shared", "A network of centres", True)])
+def test_a_news_title_is_edited_without_the_graph_unless_the_item_moves(
+        site, monkeypatch, day, title, moves):
+    """The site's orders read a news item's title to order it among the items of its
+    day: a new title that keeps its place takes the shortcut, the news as it is; one
+    that moves it among them makes the graph again, ordered by its new title."""
     from ccsite import graph
 
     for number in range(8):  # newer: the recent changes are theirs
         site.write(f"news/item-{number}.md", f"---\ntitle: Item {number}\ndate: 2026-10-"
                    f"{number + 10}\nsummary: Item {number}.\n---\nWords of item {number}.\n")
-    if same_day:
+    if day == "shared":
         site.write("news/same-day.md", "---\ntitle: Centres in every district\ndate: 2008-04-01\n"
                    "summary: Soon.\n---\nSoon.\n")
     rebuild, catch_up = preview_server(site)
@@ -1411,9 +1420,9 @@ def test_an_older_news_items_title_is_edited_without_the_graph_unless_its_day_is
     build_site = graph.build_site
     monkeypatch.setattr(graph, "build_site", lambda *a, **k: made.append(1) or build_site(
         *a, **k))
-    site.edit("news/centres-open.md", "title: Centres open", "title: A network of centres")
+    site.edit("news/centres-open.md", "title: Centres open", f"title: {title}")
     assert "quick edit" in rebuild("news/centres-open.md").timings
-    assert bool(made) == same_day
+    assert bool(made) == moves
     assert all_pages(site.output) == all_pages(full_build(site))
     catch_up()
     assert_same_as_full_build(site)
