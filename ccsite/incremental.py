@@ -39,13 +39,14 @@ from .buildinfo import INDEX_ROOT
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 21  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
+STATE_VERSION = 22  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
 # 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
 # members search index (made_files), and the leak audit's key and the warnings of each
 # document; 16: what pages read, kept once a piece (see _records_data); 17: the search
 # index's layout by its shards (news items' and centres'), not by its news items; 18: the
 # search index's files, and its folders' stamp; 19: the search index's files by their bytes;
-# 20: what each document validated as (readings.py); 21: front matter's nodes as bytes
+# 20: what each document validated as (readings.py); 21: front matter's nodes as bytes;
+# 22: the attributes each page read (PageRecord.attributes)
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
 # same object, another key, so that a calendar's DTSTAMP (the build's time) does not count
@@ -312,6 +313,11 @@ class PageRecord:
     templates: dict[str, str]  # template name -> digest of its source
     output: str  # digest of the rendered text
     bodies: frozenset = frozenset()  # keys of the objects whose body it showed (quickedit.py)
+    # the attributes its templates read of any content object ("Centre.summary"), when
+    # all are fields of theirs (see `_field_attributes`); None: it may have shown any. Beyond
+    # them, a page may show every value of the files it is told to read whole (see
+    # `render`); quickedit.py asks
+    attributes: frozenset | None = None
 
 
 @dataclass
@@ -553,25 +559,32 @@ def _records_data(records: dict[str, PageRecord]) -> list:
     and shared. Kept once a page (300,000 of them at 10,000 documents), the records
     took 0.11 s to read and 49 MB to hold; now 0.05 s and 28 MB."""
     tokens: dict = {}
+    attribute_sets: dict = {}  # (the pages of a template read the same few, mostly)
     rows = {path: [r.context, [tokens.setdefault(token, len(tokens)) for token in r.reads],
-                   r.templates, r.output, r.bodies]
+                   r.templates, r.output, r.bodies,
+                   None if r.attributes is None else
+                   attribute_sets.setdefault(r.attributes, len(attribute_sets))]
             for path, r in records.items()}
-    return [list(tokens), rows]
+    return [list(tokens), rows, [sorted(names) for names in attribute_sets]]
 
 
 def _records(data: Any) -> dict[str, PageRecord]:
-    if type(data) is not list or len(data) != 2 or type(data[0]) is not list:
+    if type(data) is not list or len(data) != 3 or type(data[0]) is not list:
         raise ValueError("not page records")
     tokens = [tuple(token) if type(token) is list else token for token in data[0]]
+    attribute_sets = [frozenset(_texts(names)) for names in _list(data[2])]
     records = {}
-    for path, (context, reads, templates, output, bodies) in _texts(data[1], list).items():
+    for path, (context, reads, templates, output, bodies, attributes) in \
+            _texts(data[1], list).items():
         try:  # (a place that is not a number is a TypeError, which reads as no memory)
             read = frozenset([tokens[place] for place in reads])
+            names = None if attributes is None else attribute_sets[attributes]
         except IndexError:
             raise ValueError("a page read what the record does not name") from None
         records[path] = PageRecord(context=_text(context), reads=read,
                                    templates=_texts(templates, (str, type(None))),
-                                   output=_text(output), bodies=frozenset(_texts(bodies)))
+                                   output=_text(output), bodies=frozenset(_texts(bodies)),
+                                   attributes=names)
     return records
 
 
@@ -854,13 +867,35 @@ BODY_ATTRIBUTES = {"body", "html", "about", "about_html"}
 
 
 @functools.cache
-def _not_body_attributes() -> frozenset[str]:
-    """The attributes of content objects that say nothing of their bodies: a page that
-    read only these of an object did not show its body. Anything else it read (WHOLE,
-    `__dict__`, a method) counts as showing it."""
+def _field_attributes() -> frozenset[str]:
+    """The fields of content objects (and of the site's): a page that read only these
+    showed just them. Anything else it read (WHOLE, `__dict__`, a method, which may read
+    any field unseen) counts as showing every value of the object."""
     _learn_entity_kinds()
     return frozenset(f.name for kind in _ENTITY_KINDS if dataclasses.is_dataclass(kind)
-                     for f in dataclasses.fields(kind)) - BODY_ATTRIBUTES
+                     for f in dataclasses.fields(kind))
+
+
+@functools.cache
+def _not_body_attributes() -> frozenset[str]:
+    """The attributes of content objects that say nothing of their bodies: a page that
+    read only these of an object did not show its body."""
+    return _field_attributes() - BODY_ATTRIBUTES
+
+
+def _attributes_read(reads: set[tuple[str, str]], objects: dict[str, Any]
+                     ) -> frozenset | None:
+    """`PageRecord.attributes` of a page that read these (key, attribute) pairs of the
+    `objects` (by key): each as "Kind.attribute" (an opportunity's summary is not a
+    centre's)."""
+    if not {attribute for _, attribute in reads} <= _field_attributes():
+        return None
+    return frozenset(attribute_name(objects.get(key), attribute) for key, attribute in reads)
+
+
+def attribute_name(obj: Any, attribute: str) -> str:
+    """How `PageRecord.attributes` names an attribute of an object."""
+    return f"{type(obj).__name__}.{attribute}"
 
 
 class Reuse:
@@ -1002,7 +1037,9 @@ class Reuse:
             templates={name: self.template_digest(name) for name in recorder.templates},
             output=digest(text),
             bodies=frozenset(key for key, attribute in recorder.reads
-                             if attribute not in _not_body_attributes()))
+                             if attribute not in _not_body_attributes()),
+            attributes=_attributes_read(recorder.reads - {(key, WHOLE) for key in also_read},
+                                        self.objects))
         self.rendered.append(output_path)
         return text
 

@@ -11,9 +11,10 @@ check them all again: it reads that one file, and then
   the list of its files did not read (a centre's phone, opening hours or summary, a
   lesson's summary: the last catch-up build noted what that code read of each
   document), the graph stands too: the document's object in it takes the new values,
-  and every page that read anything of it is rendered; so it does if the site's orders
-  alone read them (a news item's title orders it among the items of its day: see
-  graph.orders), made again with the new values, while the news keeps its order;
+  and every page that read any of those fields of it is rendered (each page's record
+  says which attributes it read, see incremental.PageRecord); so it does if the site's
+  orders alone read them (a news item's title orders it among the items of its day:
+  see graph.orders), made again with the new values, while the news keeps its order;
 - otherwise it puts the new reading in place of the old, makes the site graph again (so
   every order, count and link follows, by the pipeline's own code) and lets the page
   records find which pages read what changed, as the pipeline does.
@@ -216,17 +217,10 @@ def _body_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
                files: dict, item, body: str) -> set[str] | None:
     """Only the body changed: render the pages that showed it, from the graph as it is."""
     key = incremental.entity_key(item)
-    last_signature = memory.seen_files.get(key)
-    done = _edit_in_place(last, memory, output, files, item,
+    return _edit_in_place(last, memory, output, files, item,
                           lambda: {"body": body, "html": memory.bodies.render(body)},
                           lambda _: [path for path, record in memory.pages.items()
                                      if key in record.bodies])
-    # what the pages not rendered read of it is the same, as they say (`bodies`); should
-    # one have read the body in a way no record shows, the next build through the
-    # pipeline still renders every page that read anything of it
-    if done is not None and last_signature is not None:
-        memory.seen_files[key] = last_signature
-    return done
 
 
 def _fields_no_graph_read(last: LastBuild, item, new_item) -> set[str] | None:
@@ -261,7 +255,8 @@ def _fields_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
                  files: dict, item, new_item, changed: set[str]) -> set[str] | None:
     """Front matter changed in fields the site graph was not made from: every list,
     count, link and file of the graph stands, so the object in it takes the new values,
-    and every page that read anything of it is rendered (the others did not show them).
+    and every page that read any of them of it is rendered (the others did not show them:
+    a centre's summary is on its own page, not in the lists that name it).
     When the site's orders read a field (graph.orders), they are made again: the news
     in the same order, the home page's latest changes may be others (then the pages
     that show them are rendered too); news in another order is the graph's way (this
@@ -289,11 +284,21 @@ def _fields_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
         site.recent_changes = recent
         return {("<site>", "recent_changes")}
 
+    def readers(changes: set) -> list[str]:
+        """The pages that showed any of the fields (their records say which attributes
+        their templates read; a page shows every value of what it reads whole), or
+        anything else that changed."""
+        others = changes - {key}
+        fields = {incremental.attribute_name(item, name) for name in changed}
+        return [path for path, record in memory.pages.items()
+                if (key in record.reads and (
+                    record.attributes is None or not record.attributes.isdisjoint(fields)
+                    or path not in last.routes or key in render.read_whole(last.routes[path])))
+                or (others and not others.isdisjoint(record.reads))]
+
     done = _edit_in_place(last, memory, output, files, item,
                           lambda: {name: getattr(new_item, name) for name in changed},
-                          lambda changes: [path for path, record in memory.pages.items()
-                                           if not changes.isdisjoint(record.reads)],
-                          moved)
+                          readers, moved)
     if done is None:
         site.recent_changes = recent_before
         return GRAPHS_WAY if news_moved else None
@@ -309,7 +314,14 @@ def _edit_in_place(last: LastBuild, memory: incremental.BuildMemory, output: Pat
     `moved()` gives the tokens of what else changed with them (None: too much, the
     pipeline's work), and the pages `readers(changes)` (all the tokens that changed)
     are rendered (the pipeline's render, of these pages only), audited and written;
-    None, the object as it was, when it cannot be done so."""
+    None, the object as it was, when it cannot be done so.
+
+    What the pages not rendered read of the object is as it was, as their records say
+    (which bodies and attributes each read); should one have read it in a way no
+    record shows, the catch-up build renders every page that read anything of it: for
+    that build, the object's file is still as the last one read it."""
+    key = incremental.entity_key(item)
+    last_signature = memory.seen_files.get(key)
     new = values()
     before = {name: getattr(item, name) for name in new}
     for name, value in new.items():
@@ -319,7 +331,7 @@ def _edit_in_place(last: LastBuild, memory: incremental.BuildMemory, output: Pat
         changes = moved()
         if changes is None:
             return None
-        changes.add(incremental.entity_key(item))
+        changes.add(key)
         pages = sorted(readers(changes))
         if not all(path in last.routes for path in pages):
             return None  # a members page shows it (see members/pages.py)
@@ -333,6 +345,8 @@ def _edit_in_place(last: LastBuild, memory: incremental.BuildMemory, output: Pat
         if done is None:  # given up, or failed: as it was, for the pipeline
             for name, value in before.items():
                 setattr(item, name, value)
+    if done is not None and last_signature is not None:
+        memory.seen_files[key] = last_signature
     return done
 
 

@@ -411,8 +411,13 @@ def render_page(env, site, route: Route, context: str | None, reuse, shared: dic
     if reuse is None:
         return template.render(**variables)
     return reuse.render(template, variables, context, route.output_path, route.template,
-                        also_read=[route.source, *route.own_reads, incremental.SITE_FILE]
-                        if route.own else [])
+                        also_read=read_whole(route))
+
+
+def read_whole(route: Route) -> list[str]:
+    """The content files whose every value a page may show beyond what its templates
+    read: those its Python-made values (`own`: structured data, a timetable) read."""
+    return [route.source, *route.own_reads, incremental.SITE_FILE] if route.own else []
 
 
 def _chart(site: Site) -> Markup:

@@ -1398,6 +1398,52 @@ def test_front_matter_the_graph_does_not_read_is_edited_without_making_the_graph
     assert all_pages(site.output) == all_pages(full_build(site))
 
 
+@pytest.mark.parametrize("rel, old, new", [
+    ("centres/oxhey.md", "families in South Oxhey", "families in South Oxhey and Carpenders"),
+    ("centres/oxhey.md", '"01632 960002"', '"01632 960003"'),
+    ("lessons/more-time.md", "needed more time", "needed much more time")])
+def test_a_field_edit_renders_just_the_pages_that_show_that_field(site, monkeypatch, rel,
+                                                                  old, new):
+    """A centre's summary or phone is on its own page, not in the lists that name the
+    centre: of the pages that read anything of the object, only those that read the
+    edited field (as their records say) are rendered, and they are those that change."""
+    from ccsite import render
+
+    rebuild, catch_up = preview_server(site)
+    before = public_pages(site.output)
+    rendered = []
+    render_page = render.render_page
+    monkeypatch.setattr(render, "render_page", lambda env, site_, route, *rest: (
+        rendered.append(route.output_path), render_page(env, site_, route, *rest))[1])
+    site.edit(rel, old, new)
+    assert "quick edit" in rebuild(rel).timings
+    shown, after = set(rendered), public_pages(site.output)
+    assert after == public_pages(full_build(site))
+    assert shown == {path for path, page in after.items() if page != before[path]}
+    catch_up()
+    assert_same_as_full_build(site)
+
+
+def test_a_field_only_a_pages_structured_data_shows_renders_that_page(site):
+    """A council's own centre page that shows no phone number: the number is still in
+    the page's structured data, made in Python from the whole centre, so editing it
+    renders the page."""
+    theme = (Path(__file__).parent.parent / "templates" / "centre.html").read_text()
+    for line in ('{% elif centre.phone %}', 'Opening hours not published yet, please phone',
+                 '{% if centre.phone %}', '{% call m.summary_row("Telephone") %}'):
+        assert line in theme
+    theme = theme.replace("{% elif centre.phone %}\n      Opening hours not published yet, "
+                          "please phone\n", "")
+    start = theme.index('    {% if centre.phone %}\n    {% call m.summary_row("Telephone")')
+    theme = theme[:start] + theme[theme.index("{% endif %}\n", start) + 12:]
+    site.write("../templates/centre.html", theme)
+    result, rewritten = quick_edit(site, FRONT_MATTER_EDITS["a centre's phone"])
+    assert "quick edit" in result.timings
+    page = site.page("/centres/oxhey/")
+    assert '"telephone":"+441632960003"' in page and "01632 960003" not in page
+    assert rewritten == 1
+
+
 @pytest.mark.parametrize("day, title, moves", [
     ("its own", "A network of centres", False),
     ("shared", "Centres opened", False),  # still after "Centres in every district"
