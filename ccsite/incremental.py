@@ -314,9 +314,9 @@ class PageRecord:
     output: str  # digest of the rendered text
     bodies: frozenset = frozenset()  # keys of the objects whose body it showed (quickedit.py)
     # the attributes its templates read of any content object ("Centre.summary"), when
-    # all are fields of theirs (see `_field_attributes`); None: it may have shown any. Beyond
-    # them, a page may show every value of the files it is told to read whole (see
-    # `render`); quickedit.py asks
+    # all are fields of theirs (see `_field_attributes`); None: it may have shown any, or
+    # not known (only the preview server, whose quick rebuilds ask, notes them: see
+    # quickedit.py). Beyond them, a page shows every value of what it reads whole
     attributes: frozenset | None = None
 
 
@@ -917,7 +917,8 @@ class Reuse:
         instead of finding them; the memos of values and contexts are then added to, as
         such a build looks at a few pages only. Without `remembers` (a command-line build,
         the last of its process), no memo is made: at 10,000 documents, making one for
-        every route cost 0.02 s that no later build would win back."""
+        every route cost 0.02 s that no later build would win back; nor are the
+        attributes each page read noted (`PageRecord.attributes`: for quick rebuilds)."""
         self.remembers = remembers
         self.env = env
         self.memory = memory
@@ -1039,7 +1040,7 @@ class Reuse:
             bodies=frozenset(key for key, attribute in recorder.reads
                              if attribute not in _not_body_attributes()),
             attributes=_attributes_read(recorder.reads - {(key, WHOLE) for key in also_read},
-                                        self.objects))
+                                        self.objects) if self.remembers else None)
         self.rendered.append(output_path)
         return text
 
