@@ -249,9 +249,10 @@ memory = BuildMemory()
 build(content, output, BuildOptions(now=now), memory=memory)
 news = sorted((content / "news").glob("*.md"))[0]
 centre = sorted((content / "centres").glob("*.md"))[0]
-edits = {  # a line added to a news item's body; its title changed (front matter the site
-    # graph orders news by: made again); a centre's summary (front matter it is not made
-    # from: see ccsite/quickedit.py)
+edits = {  # a line added to a news item's body; its title changed (front matter only the
+    # site's orders read: made again, the item keeping its place among those of its day);
+    # a centre's summary (front matter the site graph is not made from: see
+    # ccsite/quickedit.py)
     "body": (news, lambda text, run: text.replace("\n---\n", f"\n---\nWarm edit {run}.\n", 1)),
     "title": (news, lambda text, run: re.sub(r"(?m)^title: (.*)$", rf"title: \1 ({run})",
                                              text, 1)),
