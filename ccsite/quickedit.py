@@ -255,8 +255,8 @@ def _fields_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
                  files: dict, item, new_item, changed: set[str]) -> set[str] | None:
     """Front matter changed in fields the site graph was not made from: every list,
     count, link and file of the graph stands, so the object in it takes the new values,
-    and every page that read any of them of it is rendered (the others did not show them:
-    a centre's summary is on its own page, not in the lists that name it).
+    and every page that read any of those fields of it is rendered (the others did not
+    show them: a centre's summary is on its own page, not in the lists that name it).
     When the site's orders read a field (graph.orders), they are made again: the news
     in the same order, the home page's latest changes may be others (then the pages
     that show them are rendered too); news in another order is the graph's way (this
