@@ -35,7 +35,7 @@ import jinja2
 from jinja2 import meta
 
 from . import __version__, cachefolder
-from .buildinfo import INDEX_ROOT
+from .buildinfo import INDEX_ROOT, default_templates
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
@@ -926,6 +926,7 @@ class Reuse:
         self.files = file_signatures or {}  # content file -> signature of its bytes
         self._values: dict[tuple[str, str], str | None] = {}
         self._templates: dict[str, str | None] = {}
+        self._of_the_theme: dict[str, bool] = {}  # see `_attributes_known`
         self.rendered: list[str] = []  # output paths rendered (not reused) by this build
         self.made: list[str] = []  # ...and files made (see `make_file`)
         self.seen_before = memory.seen_files  # the entity keys the last build had, and
@@ -995,6 +996,25 @@ class Reuse:
         return _remembered(self._known_values, self._value_memo, pair, value,
                            lambda: digest(identity(value)))
 
+    def _attributes_known(self, templates: set[str]) -> bool:
+        """Do the attributes these templates read tell every field they show? Only for
+        ccsite's own theme, whose templates read each field through Jinja (tested:
+        tests/test_incremental.py). A council's own template may show one in ways Jinja
+        does not see (`'{0.summary}'.format(centre)`, `centre|pprint`), so a page made
+        with one may have shown any field of what it read."""
+        theme = os.path.join(os.path.realpath(default_templates()), "")
+        for name in templates:
+            if name not in self._of_the_theme:
+                try:
+                    found = self.env.loader.get_source(self.env, name)[1]
+                except jinja2.TemplateNotFound:
+                    found = None
+                self._of_the_theme[name] = bool(found) and \
+                    os.path.realpath(found).startswith(theme)
+            if not self._of_the_theme[name]:
+                return False
+        return True
+
     def template_digest(self, name: str) -> str | None:
         if name not in self._templates:
             try:
@@ -1040,7 +1060,8 @@ class Reuse:
             bodies=frozenset(key for key, attribute in recorder.reads
                              if attribute not in _not_body_attributes()),
             attributes=_attributes_read(recorder.reads - {(key, WHOLE) for key in also_read},
-                                        self.objects) if self.remembers else None)
+                                        self.objects)
+            if self.remembers and self._attributes_known(recorder.templates) else None)
         self.rendered.append(output_path)
         return text
 

@@ -1444,6 +1444,54 @@ def test_a_field_only_a_pages_structured_data_shows_renders_that_page(site):
     assert rewritten == 1
 
 
+@pytest.mark.parametrize("shown", ["{{ '{0.summary}'.format(c) }}",
+                                   "{{ (c|pprint).split('summary=')[1].split(\"',\")[0] }}"])
+def test_a_councils_template_that_shows_a_field_unseen_by_jinja_is_rendered(site, shown):
+    """A council's own list of centres that shows each summary by Python's own means
+    (a format string, the object printed whole): Jinja does not see the summary read,
+    so a page made with the council's templates counts as showing every field of what
+    it read, and a summary edit renders it (found by a review: it kept the old text)."""
+    theme = (Path(__file__).parent.parent / "templates" / "centres.html").read_text()
+    assert "{% block main %}" in theme
+    site.write("../templates/centres.html", theme.replace(
+        "{% block main %}", "{% block main %}{% for c in site.centres %}" + shown +
+        "{% endfor %}", 1))
+    result, _ = quick_edit(site, FRONT_MATTER_EDITS["a centre's summary"])
+    assert "quick edit" in result.timings
+    assert "South Oxhey and Carpenders Park" in site.page("/centres/")
+
+
+def test_the_themes_templates_read_every_field_they_show_through_jinja(tmp_path):
+    """The preview server trusts the attributes the theme's templates read (see the test
+    above): every page of the sample, rendered again with every read of a content object
+    reported (format strings, printing, comparisons too), reads no field of a document
+    it does not read whole beyond those its record names."""
+    from pagetypes import copy_sample
+
+    from ccsite import render
+
+    content = copy_sample(tmp_path)
+    memory = incremental.BuildMemory()
+    build(content, tmp_path / "out", BuildOptions(now=NOW), memory=memory)
+    last = memory.last_build
+    fields = incremental._field_attributes()
+    checked = 0
+    for path, route in last.routes.items():
+        attributes = memory.pages[path].attributes
+        if attributes is None:
+            continue
+        whole = set(render.read_whole(route))
+        with incremental.reads_recorded() as recorder:
+            render.render_page(last.env, last.site, route, None, None, {}, {})
+        shown = {incremental.attribute_name(last.objects.get(key), attribute)
+                 for key, attribute in recorder.reads
+                 if key not in whole and key in last.files and key != incremental.SITE_FILE
+                 and attribute in fields}  # (documents: site.yaml takes the pipeline)
+        assert shown <= attributes, (path, shown - attributes)
+        checked += 1
+    assert checked > len(last.routes) / 2
+
+
 @pytest.mark.parametrize("day, title, moves", [
     ("its own", "A network of centres", False),
     ("shared", "Centres opened", False),  # still after "Centres in every district"
