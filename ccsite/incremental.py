@@ -1053,15 +1053,17 @@ class Reuse:
         finally:
             _recording.reset(token)
         tokens = self._tokens(recorder.reads)
+        # (what a page of the theme read says what it showed; a council's template may
+        # show a body or field unseen: see `_attributes_known`)
+        known = self._attributes_known(recorder.templates)
         self.memory.pages[output_path] = PageRecord(
             context=context_digest, reads=tokens,
             templates={name: self.template_digest(name) for name in recorder.templates},
             output=digest(text),
             bodies=frozenset(key for key, attribute in recorder.reads
-                             if attribute not in _not_body_attributes()),
+                             if not known or attribute not in _not_body_attributes()),
             attributes=_attributes_read(recorder.reads - {(key, WHOLE) for key in also_read},
-                                        self.objects)
-            if self.remembers and self._attributes_known(recorder.templates) else None)
+                                        self.objects) if self.remembers and known else None)
         self.rendered.append(output_path)
         return text
 

@@ -1461,6 +1461,19 @@ def test_a_councils_template_that_shows_a_field_unseen_by_jinja_is_rendered(site
     assert "South Oxhey and Carpenders Park" in site.page("/centres/")
 
 
+def test_a_councils_template_that_shows_a_body_unseen_by_jinja_is_rendered(site):
+    """The same for a body: a council's list of lessons that prints each lesson whole
+    shows its body though it reads no body attribute through Jinja; a body edit renders
+    it (found by the same review, in the body edit's shortcut)."""
+    theme = (Path(__file__).parent.parent / "templates" / "lessons.html").read_text()
+    site.write("../templates/lessons.html", theme.replace(
+        "{% block main %}", "{% block main %}{% for l in site.lessons %}<!-- "
+        "{{ (l|pprint).split('body=')[1][:40] }} -->{% endfor %}", 1))
+    result, _ = quick_edit(site, ("lessons/more-time.md", "Body.", "Another body."))
+    assert "quick edit" in result.timings
+    assert "Another body." in site.page("/lessons/")
+
+
 def test_the_themes_templates_read_every_field_they_show_through_jinja(tmp_path):
     """The preview server trusts the attributes the theme's templates read (see the test
     above): every page of the sample, rendered again with every read of a content object
