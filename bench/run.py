@@ -467,10 +467,7 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     sizes = sorted(report["sizes"])
     if len(sizes) >= 2:
-        small, large = report["sizes"][sizes[0]], report["sizes"][sizes[-1]]
-        print(f"Growth: cold({sizes[-1]}) / cold({sizes[0]}) = "
-              f"{large['cold']['wall'] / small['cold']['wall']:.1f} (linear would be "
-              f"{sizes[-1] / sizes[0]:.0f})")
+        print_growth(sizes[0], sizes[-1], report["sizes"][sizes[0]], report["sizes"][sizes[-1]])
     print("Peers: " + "; ".join(f"{k} {v}" for k, v in report["versions"].items()))
     print(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
           f"({os.cpu_count()} cores; other work on the machine slows every figure)")
@@ -487,6 +484,30 @@ def compile_ccsite() -> None:
 
     if not compileall.compile_dir(ROOT / "ccsite", quiet=1):
         raise RuntimeError("ccsite's modules could not be byte-compiled")
+
+
+def print_growth(small_size: int, large_size: int, small: dict, large: dict) -> None:
+    """How the cold build grows from the smaller size to the larger, beside how the
+    stack's own floor grows in the same run (when it was measured at both): Pagefind's
+    cost per page grows with the pages it indexes, so the floor itself grows faster
+    than the documents do, and a ratio is judged against it."""
+    def ratio(a: float, b: float) -> str:
+        return f"{a / b:.2f}" if b else "n/a"
+
+    print(f"Growth: cold({large_size}) / cold({small_size}) = "
+          f"{ratio(large['cold']['wall'], small['cold']['wall'])} in time, "
+          f"{ratio(large['cold']['cpu'], small['cold']['cpu'])} in CPU (linear would be "
+          f"{large_size / small_size:.0f})")
+    floors = small["floor"], large["floor"]
+    if all(f["markdown"] and f["pagefind"] for f in floors):
+        print(f"    the floor in the same run: {ratio(sum(floors[1].values()), sum(floors[0].values()))}"
+              f" (Markdown {ratio(floors[1]['markdown'], floors[0]['markdown'])}, Pagefind over "
+              f"all pages in one run {ratio(floors[1]['pagefind'], floors[0]['pagefind'])})")
+    stages = small.get("cpu_by_stage") or {}, large.get("cpu_by_stage") or {}
+    if stages[0] and stages[1]:
+        print("    by stage (CPU): " + ", ".join(
+            f"{name} {ratio(stages[1][name], stages[0][name])}" for name in stages[0]
+            if name in stages[1] and stages[0][name] >= 1))
 
 
 def print_size(size: int, f: dict) -> None:
