@@ -183,42 +183,72 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
     Pagefind goes on with the others (the leak audit reads them: see pipeline.py), and
     `check_kept` (if given) the files of the bundles kept, while Pagefind makes the new
     ones (their audit against new fingerprints, when members content changed)."""
-    from ..write import keep_only, only_a_folder, sync_tree
-
     if old_index is None:  # all made anew: nothing an older index left (the spare's) stays
         shutil.rmtree(public_root / SUBDIR, ignore_errors=True)
     shards = shard_names(counts)
-    # the shards of an older layout the folder was made from (the spare's) go: one
-    # whose pages are now in another (a centre removed, and one shard fewer) would
-    # still be published, and the search page would not merge it; a link where the
-    # index or its shards' folder goes is removed, never written through
-    only_a_folder(public_root / SUBDIR)
-    keep_only(public_root / SUBDIR / SHARDS, set(shards))
-    if not shards:  # no shards' folder either (a clean build makes none)
-        with contextlib.suppress(OSError):
-            os.rmdir(public_root / SUBDIR / SHARDS)
-    bundles: dict[str, list[str]] = {"": []}
-    for rel in sorted(pages):
-        if not rel.startswith(SUBDIR + "/"):
-            bundles.setdefault(bundle_of(rel, shards), []).append(rel)
+    _keep_only_these_shards(public_root, shards)
+    bundles = _bundles(pages, shards)
     if changed_pages is None:
         unindexed = {rel for bundle in bundles.values() for rel in bundle
                      if not _marked(public_root / rel)}
         redo = set(bundles)
     else:
-        unindexed = set(unindexed)
-        redo = set(broken)
-        for rel in changed_pages:
-            page = public_root / rel
-            indexed_now = page.is_file() and _marked(page)
-            if indexed_now or rel not in unindexed:
-                redo.add(bundle_of(rel, shards))
-            if page.is_file() and not indexed_now:
-                unindexed.add(rel)
-            else:
-                unindexed.discard(rel)
+        redo, unindexed = _bundles_to_redo(public_root, shards, changed_pages, unindexed,
+                                           broken)
+    jobs, to_keep = _plan(public_root, old_index, bundles, shards, redo, unindexed,
+                          _by_bundle(old_files))
+    made = _run_and_audit(public_root, jobs, to_keep, check, check_kept)
+    return SearchIndex(sorted(made), unindexed)
+
+
+def _keep_only_these_shards(public_root: Path, shards: list[str]) -> None:
+    """The shards of an older layout the folder was made from (the spare's) go: one
+    whose pages are now in another (a centre removed, and one shard fewer) would still
+    be published, and the search page would not merge it; a link where the index or its
+    shards' folder goes is removed, never written through."""
+    from ..write import keep_only, only_a_folder
+
+    only_a_folder(public_root / SUBDIR)
+    keep_only(public_root / SUBDIR / SHARDS, set(shards))
+    if not shards:  # no shards' folder either (a clean build makes none)
+        with contextlib.suppress(OSError):
+            os.rmdir(public_root / SUBDIR / SHARDS)
+
+
+def _bundles(pages: list[str], shards: list[str]) -> dict[str, list[str]]:
+    """The pages of each bundle ("": the main one, always there), in order."""
+    bundles: dict[str, list[str]] = {"": []}
+    for rel in sorted(pages):
+        if not rel.startswith(SUBDIR + "/"):
+            bundles.setdefault(bundle_of(rel, shards), []).append(rel)
+    return bundles
+
+
+def _bundles_to_redo(public_root: Path, shards: list[str], changed_pages: set[str],
+                     unindexed: set[str], broken: set[str]) -> tuple[set[str], set[str]]:
+    """The bundles to index again (those `broken`, and those of the pages changed that
+    are indexed now or were), and the pages not indexed as they are now."""
+    unindexed, redo = set(unindexed), set(broken)
+    for rel in changed_pages:
+        page = public_root / rel
+        indexed_now = page.is_file() and _marked(page)
+        if indexed_now or rel not in unindexed:
+            redo.add(bundle_of(rel, shards))
+        if page.is_file() and not indexed_now:
+            unindexed.add(rel)
+        else:
+            unindexed.discard(rel)
+    return redo, unindexed
+
+
+def _plan(public_root: Path, old_index: Path | None, bundles: dict[str, list[str]],
+          shards: list[str], redo: set[str], unindexed: set[str],
+          made_before: dict[str, set[str]]) -> tuple[list, list]:
+    """(the Pagefind runs to make: (folder, glob), the bundles to link from the old
+    index: (old folder, new folder, a folder to skip, its files as made))."""
+    from ..write import sync_tree
+
     jobs, to_keep = [], []
-    made_before = _by_bundle(old_files)
     for bundle, pages in sorted(bundles.items()):
         folder = _bundle_folder(public_root, bundle)
         old = _bundle_folder(old_index.parent, bundle) if old_index else None
@@ -231,9 +261,16 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
                 _main_glob(pages, _left_out(public_root, pages, unindexed),
                            set(_by_kind(tuple(shards))))
             jobs.append((folder, glob))
-    # Pagefind runs are separate processes: as many at once as there are cores; the
-    # bundles kept are linked in meanwhile (each into a folder of its own, which no run
-    # reads or writes: their globs name pages)
+    return jobs, to_keep
+
+
+def _run_and_audit(public_root: Path, jobs: list, to_keep: list,
+                   check: Callable[[list[Path]], None],
+                   check_kept: Callable[[list[Path]], None] | None) -> list[Path]:
+    """Run the Pagefind `jobs`, separate processes, as many at once as there are cores,
+    each bundle's files given to `check` as it is made; the bundles kept are linked in
+    meanwhile (each into a folder of its own, which no run reads or writes: their globs
+    name pages), and given to `check_kept`. The files made."""
     made: list[Path] = []
     with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
         running = [pool.submit(_index, public_root, *job) for job in jobs]
@@ -248,7 +285,7 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
         finally:  # a failure: no more runs started (those running are waited for)
             for job in running:
                 job.cancel()
-    return SearchIndex(sorted(made), unindexed)
+    return made
 
 
 def _linked(to_keep: list[tuple[Path, Path, str | None, set[str]]], listed: bool
