@@ -141,8 +141,36 @@ def write_root(output: Path, name: str, files: OutputFiles,
     final = output / name
     previous = (previous or {}) if final.is_dir() else {}
     result = Written(root=final)
-    plan: dict[str, tuple[str, bytes | Path | str]] = {}  # path -> ("link" | "write", content)
-    folder = f"{final}/"
+    plan = _plan(files, f"{final}/", previous, sources, result)
+    if previous and not (result.changed or result.removed or force) and \
+            (now := _as_left(final, previous, stamp)) is not None:
+        result.signatures = dict(previous)
+        result.stamp = now
+        return result  # the published folder is this build already: touch nothing
+    temp = _new_folder(output, name, plan, result.signatures, spare_holds)
+    if finish is not None:
+        try:
+            finish(temp, result.changed | result.removed)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+    swapped_out = previous if final.exists() else {}
+    spare = _swap_in(output, name, temp)
+    result.swapped = True
+    if spare.is_dir() and swapped_out and stamp:  # (unknown when the last build's record
+        result.spare = (os.stat(spare).st_ino, swapped_out, stamp)  # was lost)
+    result.stamp = folder_stamp(final, result.signatures)
+    _with_file_stats(result)
+    return result
+
+
+def _plan(files: OutputFiles, folder: str, previous: dict[str, str],
+          sources: FileDigests | None, result: Written
+          ) -> dict[str, tuple[str, bytes | Path | str]]:
+    """How each file gets into the new folder: path -> ("link", the published file) for
+    one the published folder holds already, or ("write", its content); each file's
+    signature, and those changed and removed, noted in `result`."""
+    plan: dict[str, tuple[str, bytes | Path | str]] = {}
     for rel in sorted(files):  # text paths: a Path a file costs 0.05 s at 10,000 documents
         content = files[rel]
         if is_published_copy(content, folder, rel):
@@ -159,36 +187,38 @@ def write_root(output: Path, name: str, files: OutputFiles,
             plan[rel] = ("write", content)
             result.changed.add(rel)
     result.removed = set(previous) - set(files)
-    if previous and not (result.changed or result.removed or force) and \
-            (now := _as_left(final, previous, stamp)) is not None:
-        result.signatures = dict(previous)
-        result.stamp = now
-        return result  # the published folder is this build already: touch nothing
+    return plan
+
+
+def _new_folder(output: Path, name: str, plan: dict[str, tuple[str, bytes | Path | str]],
+                signatures: dict[str, str], spare_holds: tuple | None) -> Path:
+    """The new folder, made as `plan` says beside the published one: from the spare (the
+    folder the last build swapped out) where there is one, touching only the files that
+    differ, else afresh."""
     temp = output / f"{TEMP_PREFIX}{name}-{os.getpid()}"
     if temp.exists():
         shutil.rmtree(temp)
     spare = output / f"{SPARE_PREFIX}{name}"
-    made = False
     if spare.is_dir():
         held = _spare_files(spare, spare_holds)
         spare.rename(temp)  # claimed: if we are killed now, it is a temp folder, tidied away
         try:
-            _make_like(temp, plan, held, _shared_with_spare(plan, result.signatures, held))
-            made = True
+            _make_like(temp, plan, held, _shared_with_spare(plan, signatures, held))
+            return temp
         except OSError:  # something odd in it (a file where a folder goes...): start afresh
             shutil.rmtree(temp)
-    if not made:
-        for rel, (how, content) in plan.items():
-            target = temp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _put(how, content, str(target))
-    if finish is not None:
-        try:
-            finish(temp, result.changed | result.removed)
-        except BaseException:
-            shutil.rmtree(temp, ignore_errors=True)
-            raise
-    swapped_out = previous if final.exists() else {}
+    for rel, (how, content) in plan.items():
+        target = temp / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _put(how, content, str(target))
+    return temp
+
+
+def _swap_in(output: Path, name: str, temp: Path) -> Path:
+    """Publish the new folder `temp` as `output/name` in one swap (an atomic exchange
+    where the system has one); the folder swapped out becomes the spare, which is
+    returned."""
+    final, spare = output / name, output / f"{SPARE_PREFIX}{name}"
     if final.exists() and exchange(temp, final):
         temp.rename(spare)  # now the old site, kept to make the next build's from
     else:
@@ -198,12 +228,7 @@ def write_root(output: Path, name: str, files: OutputFiles,
         temp.rename(final)     # which recover_interrupted() mends if we are killed
         if old.exists():
             old.rename(spare)
-    result.swapped = True
-    if spare.is_dir() and swapped_out and stamp:  # (unknown when the last build's record
-        result.spare = (os.stat(spare).st_ino, swapped_out, stamp)  # was lost)
-    result.stamp = folder_stamp(final, result.signatures)
-    _with_file_stats(result)
-    return result
+    return spare
 
 
 def _shared_with_spare(plan: dict[str, tuple[str, bytes | Path | str]], signatures: dict[str, str],
