@@ -88,8 +88,12 @@ def pagefind_binary() -> str:
 # then indexes its shard again, not the whole site, and no Pagefind run holds all pages.
 # A Pagefind run takes about 0.13 s whatever its pages (most of it walking the site for
 # the files its glob names, 10,000 at 10,000 documents) and 1 ms a page (2-core machine),
-# so a shard of 500 is indexed again in half a second (each run costs a cold build; below
-# SHARDED_FROM news items one bundle is cheaper). The search page loads every shard's
+# so a shard of 500 is indexed again in half a second. Each run costs a cold build its
+# 0.13 s, but a single bundle is made by one Pagefind run on one core, and its files are
+# audited only once it is done: at 1,000 documents (671 news items) four bundles took a
+# cold build's search index from 1.03-1.15 s to 0.66-0.71 s on 2 cores, and the build
+# from 3.50-3.60 s to 3.06-3.33 s. So a site is sharded from SHARDED_FROM news items,
+# where its news alone fills a shard. The search page loads every shard's
 # index, so past MAX_SHARDS the shards grow instead (a national network of 50,000
 # documents).
 # Such a site's centres are sharded too, in shards of CENTRE_SHARD_PAGES: a centre's page
@@ -99,7 +103,7 @@ def pagefind_binary() -> str:
 # centres shard (0.3 s) or what is left of the main bundle (0.27 s).
 SHARD_PAGES = 500
 CENTRE_SHARD_PAGES = 200
-SHARDED_FROM = 1000
+SHARDED_FROM = 500
 MAX_SHARDS = 32  # of each kind
 SHARDS = "shards"  # the folder, inside SUBDIR, of the shards' bundles
 
