@@ -893,6 +893,13 @@ def _attributes_read(reads: set[tuple[str, str]], objects: dict[str, Any]
     return frozenset(attribute_name(objects.get(key), attribute) for key, attribute in reads)
 
 
+@functools.cache
+def _theme_folder() -> str:
+    """ccsite's own theme folder, resolved, with a trailing separator (see
+    Reuse._attributes_known); once a process, not once a page."""
+    return os.path.join(os.path.realpath(default_templates()), "")
+
+
 def attribute_name(obj: Any, attribute: str) -> str:
     """How `PageRecord.attributes` names an attribute of an object."""
     return f"{type(obj).__name__}.{attribute}"
@@ -926,6 +933,7 @@ class Reuse:
         self.files = file_signatures or {}  # content file -> signature of its bytes
         self._values: dict[tuple[str, str], str | None] = {}
         self._templates: dict[str, str | None] = {}
+        self._sources: dict[str, tuple[str, str] | None] = {}  # see `_source`
         self._of_the_theme: dict[str, bool] = {}  # see `_attributes_known`
         self.rendered: list[str] = []  # output paths rendered (not reused) by this build
         self.made: list[str] = []  # ...and files made (see `make_file`)
@@ -1002,27 +1010,31 @@ class Reuse:
         tests/test_incremental.py). A council's own template may show one in ways Jinja
         does not see (`'{0.summary}'.format(centre)`, `centre|pprint`), so a page made
         with one may have shown any field of what it read."""
-        theme = os.path.join(os.path.realpath(default_templates()), "")
         for name in templates:
             if name not in self._of_the_theme:
-                try:
-                    found = self.env.loader.get_source(self.env, name)[1]
-                except jinja2.TemplateNotFound:
-                    found = None
-                self._of_the_theme[name] = bool(found) and \
-                    os.path.realpath(found).startswith(theme)
+                found = self._source(name)
+                self._of_the_theme[name] = found is not None and bool(found[1]) and \
+                    os.path.realpath(found[1]).startswith(_theme_folder())
             if not self._of_the_theme[name]:
                 return False
         return True
 
     def template_digest(self, name: str) -> str | None:
         if name not in self._templates:
-            try:
-                source, _, _ = self.env.loader.get_source(self.env, name)
-                self._templates[name] = digest(source)
-            except jinja2.TemplateNotFound:
-                self._templates[name] = None
+            found = self._source(name)
+            self._templates[name] = None if found is None else digest(found[0])
         return self._templates[name]
+
+    def _source(self, name: str) -> tuple[str, str] | None:
+        """A template's (source, file) as the loader finds it, once a build: both its
+        digest and whether it is the theme's are asked of it; None when there is none."""
+        if name not in self._sources:
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, name)
+                self._sources[name] = (source, filename or "")
+            except jinja2.TemplateNotFound:
+                self._sources[name] = None
+        return self._sources[name]
 
     def still_good(self, output_path: str, context_digest: str) -> bool:
         return self._stands(self.memory.pages.get(output_path), context_digest)
