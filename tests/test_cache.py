@@ -55,6 +55,47 @@ def test_cache_folder_and_its_files_are_the_build_users_alone(site):
         {path.name: oct(mode(path)) for path in files}
 
 
+def test_a_cache_folder_opened_or_added_to_between_builds_of_one_process_is_made_private_again(
+        site):
+    """A process remembers the folders it made private (cachefolder.make_private), as the
+    preview server builds again and again: a folder opened to all since, or given a file
+    an older ccsite keeps (members text in clear), is looked at again and put right."""
+    from test_uptodate import settle
+
+    settle(site)
+    assert site.build().status == 0
+    cache = site.root / CACHE_FOLDER
+    os.chmod(cache, 0o755)  # opened to all (the files were written 0600 already)
+    os.chmod(cache / MEMORY_FILE, 0o644)
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    assert site.build().status == 0
+    assert mode(cache) == 0o700 and mode(cache / MEMORY_FILE) == 0o600
+    (cache / "markdown.json").write_text("{}")  # the folder still 0700: only added to
+    site.edit("lessons/more-time.md", "Body, edited.", "Body, edited again.")
+    assert site.build().status == 0
+    assert not (cache / "markdown.json").exists()
+
+
+def test_a_cache_folder_opened_while_it_was_made_private_is_not_remembered_as_private(
+        tmp_path, monkeypatch):
+    """Another process may open the folder between the look that made it private and the
+    one this process remembers it by: a folder not its owner's alone is never
+    remembered, so the next look puts it right."""
+    folder = tmp_path / "cache"
+    make_private = cachefolder._make_private
+
+    def opened_meanwhile(path):
+        made = make_private(path)
+        os.chmod(path, 0o755)
+        return made
+
+    monkeypatch.setattr(cachefolder, "_make_private", opened_meanwhile)
+    assert cachefolder.make_private(folder)
+    monkeypatch.setattr(cachefolder, "_make_private", make_private)
+    assert cachefolder.make_private(folder)
+    assert mode(folder) == 0o700
+
+
 class Planted:
     """A pickle that, when unpickled, makes a folder: the sign that it ran."""
 
