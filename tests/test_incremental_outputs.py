@@ -56,6 +56,33 @@ def test_files_an_edit_does_not_touch_are_kept_from_the_last_build(site):
     assert_same_as_full_build(site)
 
 
+def test_a_centre_edit_makes_only_the_data_files_that_read_what_changed(site, monkeypatch):
+    """The programme's calendar, the centres' table and their map read a few fields of
+    every centre, not its summary: editing a summary makes again the Open Referral files
+    that show it, not those; twice, as what one build keeps the next keeps too. The site
+    is a clean build's each time."""
+    from ccsite.outputs import calendars, opendata
+
+    made = []
+    for module, name in [(calendars, "programme_calendar"), (opendata, "centres_csv"),
+                         (opendata, "centres_geojson"), (opendata, "services_page")]:
+        def counted(*args, _make=getattr(module, name), _name=name, **kwargs):
+            made.append(_name)
+            return _make(*args, **kwargs)
+        monkeypatch.setattr(module, name, counted)
+    incremental_build(site)
+    summaries = ["A centre for families in South Oxhey.",
+                 "A centre for the families of South Oxhey.",
+                 "Families of South Oxhey meet here."]
+    for old, new in zip(summaries, summaries[1:]):
+        made.clear()
+        site.edit("centres/oxhey.md", f"summary: {old}", f"summary: {new}")
+        incremental_build(site)
+        assert made == ["services_page"]
+        assert new in public(site, "data/oruk/services.json")
+        assert_same_as_full_build(site)
+
+
 EDITS_SEEN_IN_MADE_FILES = {  # an edit -> the made files that must show it
     "a news title edit changes the news feed": (
         "news/centres-open.md", "title: Centres open", "title: Centres opened",
