@@ -282,6 +282,34 @@ def context_identity(template: str, url: str, context: dict[str, Any],
     return digest("\x00".join(parts))
 
 
+def _exactly(value: Any) -> Any:
+    """`value` as plain data that tells apart every two values code could show apart,
+    for `Reuse._values_digest`: `identity` takes a mapping's keys in sorted order and as
+    text ({"b": 1, "a": 2} and {"a": 2, "b": 1} are one, and so are {1: x} and {"1": x}),
+    where a template walking `extra` shows them in their order. Each plain value is
+    tagged with its type (1, 1.0, True and "1" differ); content objects stand as their
+    key, other dataclasses as their fields in order."""
+    if isinstance(value, str):
+        return "s" + value
+    if isinstance(value, dict):
+        return ["map", [[_exactly(key), _exactly(item)] for key, item in value.items()]]
+    if type(value) in (list, tuple):
+        return [type(value).__name__, [_exactly(item) for item in value]]
+    key = entity_key(value)
+    if key is not None:
+        return ["entity", key]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return ["@" + type(value).__name__,
+                [[f.name, _exactly(getattr(value, f.name))] for f in dataclasses.fields(value)]]
+    if isinstance(value, (set, frozenset)):  # (no order a build keeps: shown sorted)
+        return [type(value).__name__, sorted(json.dumps(_exactly(item)) for item in value)]
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return [type(value).__name__, value.isoformat()]
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return [type(value).__name__, repr(value)]
+    return _as_json(value)  # (a callable by its name; anything else by its repr)
+
+
 def _as_json(value: Any) -> Any:
     key = entity_key(value)
     if key is not None:
@@ -1059,14 +1087,16 @@ class Reuse:
         """Is this entity's own file as it was at the last build (which had it)?"""
         return key in self.seen_before and key not in self.changed and key in self.files
 
-    def _stands(self, record: PageRecord | None, context_digest: str) -> bool:
+    def _stands(self, record: PageRecord | None, context_digest: str,
+                made_by_code: bool = False) -> bool:
         if record is None or record.context != context_digest:
             return False
         if not self.templates_unchanged:
             for name, was in record.templates.items():
                 if self.template_digest(name) != was:
                     return False
-        return self.changed.isdisjoint(record.reads) or self._read_the_same(record)
+        return self.changed.isdisjoint(record.reads) or \
+            made_by_code and self._read_the_same(record)
 
     def _read_the_same(self, record: PageRecord) -> bool:
         """Did a file made by code read, of each content file changed since it was made,
@@ -1111,9 +1141,9 @@ class Reuse:
             return None
         try:
             values = [_fields(obj) if name == WHOLE else getattr(obj, name) for name in names]
+            return digest(json.dumps(_exactly(values), ensure_ascii=False))
         except Exception:
             return None
-        return digest(identity(values))
 
     def render(self, template: jinja2.Template, variables: dict[str, Any],
                context_digest: str, output_path: str, root_template: str,
@@ -1163,7 +1193,7 @@ class Reuse:
         this build's (its reading of the time is then not recorded)."""
         context = f"{context}\x00restamped" if restamp else context
         record = self.memory.made_files.get(output_path)
-        if self._stands(record, context):
+        if self._stands(record, context, made_by_code=True):
             published = previous(output_path)
             if published is not None:
                 self.stood.add(output_path)

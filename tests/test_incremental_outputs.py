@@ -83,6 +83,58 @@ def test_a_centre_edit_makes_only_the_data_files_that_read_what_changed(site, mo
         assert_same_as_full_build(site)
 
 
+def test_a_councils_feed_that_walks_a_mapping_in_its_order_shows_the_new_order(site):
+    """A site's own feed template may walk a news item's `extra` (front matter free for
+    templates) in its order: the same items in another order are an edit the feed shows,
+    though every value is as it was."""
+    from ccsite.buildinfo import default_templates
+
+    theme_feed = (default_templates() / "atom.xml").read_text(encoding="utf-8")
+    (site.root / "templates").mkdir(exist_ok=True)
+    (site.root / "templates" / "atom.xml").write_text(theme_feed.replace(
+        "<author><name>{{ feed.author }}</name></author>\n",
+        "<author><name>{{ feed.author }}</name></author>\n"
+        "{% for n in site.news %}{% for k, v in n.extra.items() %}"
+        '<category term="{{ k }}-{{ v }}"/>\n{% endfor %}{% endfor %}', 1), encoding="utf-8")
+    site.edit("news/centres-open.md", "summary: The network reached its target.\n",
+              "summary: The network reached its target.\n"
+              "extra:\n  audience: families\n  topic: survey\n")
+    incremental_build(site)
+    site.edit("news/centres-open.md", "  audience: families\n  topic: survey\n",
+              "  topic: survey\n  audience: families\n")
+    incremental_build(site)
+    feed = public(site, "feed.xml")
+    assert feed.index('term="topic-survey"') < feed.index('term="audience-families"')
+    assert_same_as_full_build(site)
+
+
+def test_a_page_record_planted_with_the_values_it_read_does_not_keep_the_page(site):
+    """Only a file made by code stands by the values it read (all its reads are seen);
+    a page's template may show a field Jinja does not see it read, so a page's record
+    that names values (a cache restored from elsewhere) is not believed."""
+    import dataclasses
+    import json
+
+    from ccsite import incremental
+    from ccsite.pipeline import CACHE_FOLDER, MEMORY_FILE
+
+    incremental_build(site)
+    path = site.root / CACHE_FOLDER / MEMORY_FILE
+    memory = incremental.BuildMemory.read(path)
+    record = memory.pages["centres/oxhey/index.html"]
+    centre = next(token for token in record.reads
+                  if isinstance(token, str) and token.endswith("centres/oxhey.md"))
+    name = json.dumps(incremental._exactly(["Oxhey Children's Centre"]), ensure_ascii=False)
+    memory.pages["centres/oxhey/index.html"] = dataclasses.replace(
+        record, own={centre: (("name",), incremental.digest(name))})
+    memory.save(path)
+    site.edit("centres/oxhey.md", "summary: A centre for families in South Oxhey.",
+              "summary: A centre for the families of South Oxhey.")
+    incremental_build(site)
+    assert "the families of South Oxhey" in public(site, "centres/oxhey/index.html")
+    assert_same_as_full_build(site)
+
+
 EDITS_SEEN_IN_MADE_FILES = {  # an edit -> the made files that must show it
     "a news title edit changes the news feed": (
         "news/centres-open.md", "title: Centres open", "title: Centres opened",
