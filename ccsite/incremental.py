@@ -1025,18 +1025,18 @@ class Reuse:
         pair = (key, attribute)
         if pair not in self._values:
             obj = self.objects.get(key)
-            if obj is None:
-                self._values[pair] = None
-            else:
-                try:
-                    value = _fields(obj) if attribute == WHOLE else \
-                        self.env.getattr(obj, attribute)
-                except Exception:
-                    value = "<missing>"
-                if isinstance(value, jinja2.Undefined):
-                    value = "<undefined>"
-                self._values[pair] = self._value_identity(pair, value)
+            self._values[pair] = None if obj is None else \
+                self._value_identity(pair, self._value_of(obj, attribute))
         return self._values[pair]
+
+    def _value_of(self, obj: Any, attribute: str) -> Any:
+        """An attribute's value as a template reads it (every field for WHOLE), or a
+        marker for one that could not be read."""
+        try:
+            value = _fields(obj) if attribute == WHOLE else self.env.getattr(obj, attribute)
+        except Exception:
+            return "<missing>"
+        return "<undefined>" if isinstance(value, jinja2.Undefined) else value
 
     def _value_identity(self, pair: tuple[str, str], value: Any) -> str:
         """The digest of a value's identity. The preview server keeps each value read
@@ -1135,14 +1135,14 @@ class Reuse:
 
     def _values_digest(self, key: str, names: tuple[str, ...]) -> str | None:
         """The digest of these attributes' values of the object `key` names in this build
-        (every field for WHOLE, as `value_digest` reads it); None when it has none."""
+        (as `value_digest` reads them); None when it has none."""
         obj = self.objects.get(key)
         if obj is None:
             return None
         try:
-            values = [_fields(obj) if name == WHOLE else getattr(obj, name) for name in names]
-            return digest(json.dumps(_exactly(values), ensure_ascii=False))
-        except Exception:
+            return digest(json.dumps(_exactly([self._value_of(obj, name) for name in names]),
+                                     ensure_ascii=False))
+        except Exception:  # (a value that cannot be spelled out: never the same)
             return None
 
     def render(self, template: jinja2.Template, variables: dict[str, Any],
