@@ -92,7 +92,8 @@ class KnownFiles:
 
 def load(source: Path, shown_as: str, errors: ErrorList,
          parsed: dict | None = None, known: KnownFiles | None = None,
-         changed: set[str] | None = None, digests: dict | None = None) -> ContentFolder:
+         changed: set[str] | None = None, digests: dict | None = None,
+         checked: dict[str, tuple] | None = None) -> ContentFolder:
     """Read every content file under `source`; record unreadable ones in `errors`.
 
     `parsed` keeps documents between builds by the digest of their file's bytes, so a
@@ -102,7 +103,9 @@ def load(source: Path, shown_as: str, errors: ErrorList,
     (updated in place for the next build). `known` keeps what the last
     full walk found; with `changed` (absolute paths that changed since that walk), the
     files known then are taken as they were unless named in `changed`. A path that is
-    not a known file (a new file, a folder) makes it a full walk again.
+    not a known file (a new file, a folder) makes it a full walk again. `checked` gives
+    files' statuses (digests.status, by path) taken just before, by the command line's
+    up-to-date check: taken as theirs, not taken again (see pipeline.py).
     """
     folder = ContentFolder(root=source, shown_as=shown_as)
     if not source.is_dir():
@@ -134,7 +137,8 @@ def load(source: Path, shown_as: str, errors: ErrorList,
         if kept:
             seen.keep(path)
         document = kept[1] if kept else _read_cached(path, rel, shown, kind, errors, parsed,
-                                                     seen, folder.replaced)
+                                                     seen, folder.replaced,
+                                                     (checked or {}).get(path))
         if document is None:
             continue
         if kind == "site":
@@ -314,13 +318,14 @@ def _misplaced(rel: str) -> str:
 
 def _read_cached(path: str, rel: str, shown: str, kind: str, errors: ErrorList,
                  parsed: dict | None, seen: FileDigests | None = None,
-                 replaced: dict[str, tuple] | None = None) -> RawDocument | None:
+                 replaced: dict[str, tuple] | None = None,
+                 now: tuple | None = None) -> RawDocument | None:
     """The document in the file, parsed again only if its bytes changed (see `load`);
-    the one it replaces then put in `replaced`."""
+    the one it replaces then put in `replaced`. `now`: its status, if just taken."""
     if parsed is None:
         return _read(Path(path), rel, shown, kind, errors)
     try:
-        now = status(os.stat(path))
+        now = now or status(os.stat(path))
     except OSError:
         return _read(Path(path), rel, shown, kind, errors)
     seen = seen if seen is not None else FileDigests()

@@ -61,6 +61,7 @@ class Build:
     # what the site's orders were made from apart (see graph.orders)
     graph_reads: incremental.Recorder | None = None
     order_reads: incremental.Recorder | None = None
+    checked: dict[str, tuple] | None = None  # content files' statuses, just taken (load.load)
 
 
 @contextlib.contextmanager
@@ -87,18 +88,20 @@ def run(paths: Paths, options: validate.BuildOptions,
         progress: Callable[[str], None] | None, memory: incremental.BuildMemory,
         defer: bool, changed_files: set[str] | None = None,
         remember: bool = False, adopting: write.Adopting | None = None,
-        ahead: precompile.Ahead | None = None) -> BuildResult:
-    """The pipeline. `changed_files`: see load.load; `remember`: keep the site graph in
-    `memory` after a good build, for the preview server's quick rebuilds (quickedit.py);
-    `adopting`: the published files, looked at already (see load_content); `ahead`: the
-    templates' compiler, if started already (None: once the settings are read)."""
+        ahead: precompile.Ahead | None = None,
+        checked: dict[str, tuple] | None = None) -> BuildResult:
+    """The pipeline. `changed_files`, `checked`: see load.load; `remember`: keep the
+    site graph in `memory` after a good build, for the preview server's quick rebuilds
+    (quickedit.py); `adopting`: the published files, looked at already (see
+    load_content); `ahead`: the templates' compiler, if started already (None: once the
+    settings are read)."""
     memory.last_build = None  # from here on the objects it holds are being changed
     # what the graph reads is noted by the preview server's catch-up builds: noting it
     # doubles the graph's time, which a build one waits for does not pay
     noted = remember and not defer
     b = Build(paths, options, memory, defer, _Stages(progress, {}), adopting=adopting,
               ahead=ahead, graph_reads=incremental.Recorder() if noted else None,
-              order_reads=incremental.Recorder() if noted else None)
+              order_reads=incremental.Recorder() if noted else None, checked=checked)
     try:
         return _stages(b, changed_files, remember)
     finally:  # the helpers (see load_content), however the build ended
@@ -158,7 +161,7 @@ def load_content(b: Build, changed_files: set[str] | None
         b.adopting = write.start_adopting(b.paths.output, memory.published(), memory.spares)
     folder = load.load(b.paths.source, b.paths.shown, b.errors, parsed=memory.parsed,
                        known=memory.known_files, changed=changed_files,
-                       digests=memory.file_digests)
+                       digests=memory.file_digests, checked=b.checked)
     config = read_site_config(folder.site, b.errors) if folder.site else None
     if config is None:
         b.errors.raise_if_any()

@@ -804,6 +804,53 @@ def test_helper_started_while_the_memory_is_read_is_ended_when_that_fails(
         assert_same_as_full_build(site)
 
 
+def test_an_edit_saved_a_while_before_the_build_is_built_with_the_checks_statuses(
+        site, monkeypatch):
+    """The command line's up-to-date check takes every content file's status; load
+    takes them as the files' own (pipeline._known_from_the_check) instead of taking
+    them again. An edit saved a while before the build (its status not racy, as an
+    editor's usually is) is still built, and load takes no content file's status."""
+    from ccsite import digests, load
+
+    incremental_build(site)
+    monkeypatch.setattr(digests, "RACY_NANOSECONDS", 0)  # every status trusted
+    SCENARIOS["edit a centre"](site)
+    taken: list[str] = []
+
+    def counted(found, real=load.status):
+        taken.append(found)
+        return real(found)
+    monkeypatch.setattr(load, "status", counted)
+    assert incremental_build(site).changed
+    assert taken == []
+    assert "Phase 3" in (site.output / "public/centres/oxhey/index.html").read_text()
+    assert_same_as_full_build(site)
+
+
+def test_a_file_saved_while_the_build_loads_is_built_by_the_next_build(site, monkeypatch):
+    """A file saved after the up-to-date check took its status, while the build runs: the
+    build is made of the files as the check found them, the stamp it saves says so, and
+    the next build (the file's status new to it) builds the saved file."""
+    from ccsite import digests, stages
+
+    incremental_build(site)
+    monkeypatch.setattr(digests, "RACY_NANOSECONDS", 0)
+    real_load = stages.load_content
+
+    def saved_meanwhile(b, changed):
+        monkeypatch.setattr(stages, "load_content", real_load)  # once
+        SCENARIOS["edit a centre"](site)
+        return real_load(b, changed)
+    monkeypatch.setattr(stages, "load_content", saved_meanwhile)
+    SCENARIOS["edit a body only"](site)  # (a build with nothing to do loads nothing)
+    assert incremental_build(site).changed
+    assert "Phase 2" in (site.output / "public/centres/oxhey/index.html").read_text()
+    second = incremental_build(site)
+    assert not second.up_to_date
+    assert "Phase 3" in (site.output / "public/centres/oxhey/index.html").read_text()
+    assert_same_as_full_build(site)
+
+
 def test_ci_build_in_a_fresh_clone_reads_each_content_file_once(site, tmp_path, monkeypatch):
     """In a fresh clone every content file has a new status, so its bytes must be read to
     be compared: the up-to-date check reads them, and the build takes their digests from
