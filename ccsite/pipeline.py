@@ -130,10 +130,11 @@ def _build_or_not(paths: Paths, options: BuildOptions,
     """`_build_unless_up_to_date`, with the helper looking at the published files."""
     stamp_file = paths.cache / STAMP_FILE
     stamp = uptodate.read(stamp_file)
-    inputs = uptodate.snapshot({"content": paths.source, "templates": paths.templates,
-                                "theme": default_templates(),
-                                "ccsite": Path(__file__).parent, "secrets": paths.secrets,
-                                **uptodate.libraries_read_by_builds()}, stamp)
+    folders = {"content": paths.source, "templates": paths.templates,
+               "theme": default_templates(), "ccsite": Path(__file__).parent,
+               "secrets": paths.secrets, **uptodate.libraries_read_by_builds()}
+    taken: dict[str, tuple] = {}
+    inputs = uptodate.snapshot(folders, stamp, taken)
     # the folders as seen from the one that holds content/: a copy of the site (a fresh
     # clone in CI, with its cache and output restored) is the same build
     site_folder = paths.cache.parent.resolve()
@@ -155,7 +156,9 @@ def _build_or_not(paths: Paths, options: BuildOptions,
         until = options.now if quickedit.shows_the_time(memory) else \
             quickedit.valid_until(options.now, memory.read_as)
         uptodate.save(stamp_file, uptodate.Stamp(
-            inputs=inputs, options=settings,
+            inputs=uptodate.as_built(inputs, taken, folders,
+                                     _built(memory.file_digests, paths.source)),
+            options=settings,
             published=uptodate.published_files(paths.output, memory.published()),
             summary=result.summary(), made_at=options.now.isoformat(),
             valid_until=until.isoformat(),
@@ -283,9 +286,10 @@ def _known_from_the_check(digests: dict[str, tuple], inputs: dict[str, tuple],
 
     The statuses themselves, by path, are given back for load to take as the files'
     own (`load.load`'s `checked`): the check took them a moment ago, and taking them
-    again cost a one-edit build 50 ms at 10,000 documents. The build is then made of
-    the files as the check found them, which is what the stamp saved after it says:
-    a file saved meanwhile has another status by the next build, which reads it."""
+    again cost a one-edit build 50 ms at 10,000 documents. A file saved meanwhile is
+    read as the check found it or as saved (load reads a document again when its
+    digest is not that of the parse it keeps); either way the stamp keeps it as changed
+    while the build ran (uptodate.as_built), and the next build builds it."""
     folder = str(source)
     checked = {}
     for key, (now, digest) in inputs.items():
@@ -295,6 +299,15 @@ def _known_from_the_check(digests: dict[str, tuple], inputs: dict[str, tuple],
             if digests.get(path, (None,))[0] != now:
                 digests[path] = (now, digest)
     return checked
+
+
+def _built(digests: dict[str, tuple], source: Path) -> dict[str, str]:
+    """The digest of the bytes load built each content document from (its record of
+    them: see load.py), by the name the up-to-date check gives the file
+    (`_known_from_the_check` the other way round)."""
+    folder = os.path.join(str(source), "")
+    return {"content/" + path[len(folder):]: digest
+            for path, (_, digest) in digests.items() if path.startswith(folder)}
 
 
 def _quick_rebuild(paths: Paths, options: BuildOptions,

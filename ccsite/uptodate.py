@@ -12,9 +12,10 @@ CI) is read and taken as unchanged when its bytes are the same; one saved in the
 before the last build started is read again, as a second save in the same tick of the
 clock would not show in its status (git's "racily clean" files).
 
-The inputs are taken before a build starts reading, so a file saved while a build runs
-counts as changed for the next one. A failed build leaves the stamp of the last good
-one, which still describes the published site.
+The inputs are taken before a build starts reading, and their statuses once more when it
+is done: a file saved, added or removed while a build runs counts as changed for the next
+one, whichever version this one read (see `as_built`). A failed build leaves the stamp of
+the last good one, which still describes the published site.
 """
 from __future__ import annotations
 
@@ -22,11 +23,11 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Container, Iterator
 
 from . import __version__, cachefolder, write
 from .buildinfo import is_ignored
-from .digests import FileDigests
+from .digests import FileDigests, status
 from .errors import ContentError
 
 STAMP_VERSION = 4  # 2: kept as CBOR, not pickle (cachefolder.py); 3: files by their bytes;
@@ -53,14 +54,27 @@ class Stamp:
     version: str = f"{__version__}/{STAMP_VERSION}"
 
 
-def snapshot(folders: dict[str, Path], last: Stamp | None) -> dict[str, tuple]:
+def snapshot(folders: dict[str, Path], last: Stamp | None,
+             taken: dict[str, tuple] | None = None) -> dict[str, tuple]:
     """The digest of every file under `folders` (missing folders count as empty), each
     read only when its status differs from the `last` stamp's (see digests.py). Files
     are known by the name given to their folder and their path in it, so a copy of the
-    site elsewhere (a fresh clone in CI) is compared file for file."""
+    site elsewhere (a fresh clone in CI) is compared file for file. `taken` is given
+    each file's status as taken, racy or not (for `as_built`)."""
     seen = FileDigests(last.inputs if last is not None else None)
     for name, folder in folders.items():
-        _walk(str(folder), name, seen, is_ignored)
+        for key, path, found in _files(str(folder), name):
+            if path is None:
+                seen.used[key] = (None, "unreadable or missing")
+            elif found is None:
+                seen.used[key] = (None, "broken link")
+            else:
+                if taken is not None:
+                    taken[key] = status(found)
+                try:
+                    seen.digest(path, found, key)
+                except OSError:  # (unreadable: told by the build that reads it)
+                    seen.used[key] = (None, "broken link")
     return seen.used
 
 
@@ -81,24 +95,68 @@ def libraries_read_by_builds() -> dict[str, Path]:
     return found
 
 
-def _walk(folder: str, name: str, seen: FileDigests, ignored) -> None:
+CHANGED_WHILE_BUILDING = "<changed while the build ran>"  # a digest no file has
+
+
+def as_built(inputs: dict[str, tuple], taken: dict[str, tuple], folders: dict[str, Path],
+             built: dict[str, str] | None = None) -> dict[str, tuple]:
+    """The inputs `snapshot` found before the build, as its stamp keeps them once the
+    build is done: each file the build may have read otherwise than the check found it,
+    or that was added or removed meanwhile, is kept with no status and a digest no file
+    has, so the next build builds, whatever it finds. `built`: the digest of the bytes
+    the build read of some files (the content documents, by load), which says it for
+    them; any other is looked at again, by its status (`taken`: the check's).
+
+    Why: a file saved while the build runs may have been read by it either way (load
+    reads a document again when its digest is not that of the parse it keeps), so the
+    check's digest cannot say what was built. Kept as the check found it, an edit made
+    during the build and undone after it left the site showing the edit for good, each
+    build after it "up to date"; a file added during the build and removed after, its
+    page published for good (found by a helper's review). The folders are listed again,
+    and only the files `built` does not name are looked at: a few hundred, not 10,000."""
+    built = built or {}
+    now: dict[str, tuple | None] = {}  # (None: there, not looked at, or a broken link)
+    for name, folder in folders.items():
+        for key, path, found in _files(str(folder), name, built):
+            if path is not None:
+                now[key] = None if found is None else status(found)
+    kept = dict(inputs)
+    for key in taken.keys() | now.keys():
+        if key in built:
+            same = key in taken and key in now and built[key] == inputs.get(key, ("", ""))[1]
+        else:
+            same = taken.get(key) == now.get(key)
+        if not same:
+            kept[key] = (None, CHANGED_WHILE_BUILDING)
+    return kept
+
+
+def _files(folder: str, name: str, unlooked: Container[str] = ()
+           ) -> Iterator[tuple[str, str | None, os.stat_result | None]]:
+    """(its name, its path, its status) of every input file under `folder`, a link
+    followed (its target is what is read), named `name/` and its path in the folder:
+    the status None for a broken link and for a file `unlooked` names (not looked at),
+    and (name, None, None) for a folder that cannot be read."""
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
     except OSError:
-        seen.used[name] = (None, "unreadable or missing")
+        yield name, None, None
         return
     for entry in entries:
         if entry.name.startswith(".") or entry.name == "__pycache__":
             continue  # editors' hidden files, caches: never read by a build
         key = f"{name}/{entry.name}"
         if entry.is_dir(follow_symlinks=False):
-            _walk(entry.path, key, seen, ignored)
-        elif not ignored(entry.name):
-            try:  # a link is followed: its target is what is read
-                seen.digest(entry.path, entry.stat(), key)
-            except OSError:
-                seen.used[key] = (None, "broken link")
+            yield from _files(entry.path, key, unlooked)
+        elif not is_ignored(entry.name):
+            found = None
+            if key not in unlooked:
+                try:
+                    found = entry.stat()
+                except OSError:
+                    pass
+            yield key, entry.path, found
 
 
 def published_files(output: Path, outputs: dict[str, dict[str, str]]) -> dict[str, str]:
