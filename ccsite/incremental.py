@@ -50,7 +50,7 @@ STATE_VERSION = 23  # 11: kept as CBOR, not pickle; 12: files known by their byt
 # read of each content file, by value (PageRecord.own)
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
-# same object, another key, so that a calendar's DTSTAMP (the build's time) does not count
+# same object, another key, so that a calendar's DTSTAMP (the build's day) does not count
 # as a page showing the time (see quickedit.shows_the_time)
 
 _recording: contextvars.ContextVar["Recorder | None"] = contextvars.ContextVar(

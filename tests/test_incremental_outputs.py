@@ -174,7 +174,7 @@ def test_the_nightly_build_renews_every_calendar_stamped_with_the_day(site):
     incremental_build(site)
     tomorrow = NOW + dt.timedelta(days=1)
     incremental_build(site, tomorrow)
-    assert "DTSTAMP:20261126T120000Z" in public(site, DEADLINE_ICS)
+    assert "DTSTAMP:20261126T000000Z" in public(site, DEADLINE_ICS)  # (UK midnight)
     assert_same_as_full_build(site, tomorrow)
 
 

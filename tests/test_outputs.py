@@ -160,7 +160,7 @@ def test_calendars_parse_and_carry_stable_deadlines(public):
     assert str(eoi["uid"]) == ("opportunity-recommissioning-eoi-2027-deadline@"
                                "childrenscentres.example.org")
     assert eoi.decoded("dtstart").isoformat() == "2027-01-29T12:00:00+00:00"
-    assert eoi.decoded("dtstamp").isoformat() == "2026-11-25T12:00:00+00:00"
+    assert eoi.decoded("dtstamp").isoformat() == "2026-11-25T00:00:00+00:00"  # its day
     assert str(eoi["url"]).endswith("/opportunities/recommissioning-eoi-2027/")
     one = icalendar.Calendar.from_ical(
         (public / "opportunities/recommissioning-eoi-2027/deadline.ics").read_bytes())

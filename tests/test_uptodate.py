@@ -100,6 +100,18 @@ def test_build_later_the_same_day_is_up_to_date_until_the_site_would_change(site
     assert_same_as_full_build(site, dt.datetime.fromisoformat("2027-01-29T12:00:01+00:00"))
 
 
+def test_build_found_up_to_date_later_the_same_day_is_a_clean_build_at_that_moment(site):
+    """The calendars stamp their events with the start of the build's day (UK time: in
+    July, 23:00 UTC the day before), not its moment: kept by a build found up to date an
+    hour later, they are what a clean build then makes."""
+    settle(site)
+    site.build("--now", "2026-07-01T10:00:00Z")
+    assert "Nothing has changed" in site.build("--now", "2026-07-01T11:00:00Z").out
+    deadline = site.output / "public/opportunities/oxhey-eoi/deadline.ics"
+    assert "DTSTAMP:20260630T230000Z" in deadline.read_text(encoding="utf-8")
+    assert_same_as_full_build(site, dt.datetime.fromisoformat("2026-07-01T11:00:00+00:00"))
+
+
 def test_build_right_after_the_files_were_saved_is_up_to_date_the_next_time(site):
     """A cold build of files saved moments before keeps its stamp (it once kept none, so
     the build after it did the whole work again); the next one with nothing changed does

@@ -1,8 +1,8 @@
 """iCalendar files (RFC 5545), written with the `icalendar` library.
 
 UIDs are made from slugs and the site's host, so a calendar app that subscribed once
-updates the same events when a deadline moves; DTSTAMP is the build's `now`, so two
-builds with the same `--now` are byte-identical.
+updates the same events when a deadline moves; DTSTAMP is the start of the build's day
+(see `day_stamp`), so two builds with the same `--now` are byte-identical.
 """
 from __future__ import annotations
 
@@ -34,10 +34,24 @@ ical = _Library()
 _STAMP = re.compile(r"^DTSTAMP:\d{8}T\d{6}Z(?=\r?$)", re.MULTILINE)
 
 
+def day_stamp(now: dt.datetime) -> dt.datetime:
+    """What the events of a build at `now` are stamped with (DTSTAMP): the moment its UK
+    day began, in UTC. Not `now` to the second: a build later the same day finds the site
+    up to date (nothing it shows changes before midnight or a moment a document gives:
+    see quickedit.valid_until) and keeps the published calendars, which would then hold
+    an earlier build's time, where a clean build at that moment holds its own. (The UK's
+    clocks change at 1 or 2 a.m., so its midnight is always one moment.)"""
+    from ..fields import LOCAL_ZONE
+
+    day = now.astimezone(LOCAL_ZONE).date()
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL_ZONE).astimezone(
+        dt.timezone.utc)
+
+
 def restamp(text: str, now: dt.datetime) -> str:
-    """A calendar whose events are stamped with the build's `now` (DTSTAMP), as a build
-    at another `now` makes it: the same but for the stamps (see outputs.Stamped)."""
-    stamp = f"DTSTAMP:{now.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
+    """A calendar whose events are stamped for a build at `now` (see `day_stamp`), as such
+    a build makes it: the same but for the stamps (see outputs.Stamped)."""
+    stamp = f"DTSTAMP:{day_stamp(now):%Y%m%dT%H%M%SZ}"
     return _STAMP.sub(stamp, text)
 
 
@@ -59,7 +73,7 @@ def _deadline_event(site, opportunity) -> Event:
     config = site.config
     event = ical.Event()
     event.add("uid", f"opportunity-{opportunity.slug}-deadline@{_host(site)}")
-    event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
+    event.add("dtstamp", day_stamp(site.now))
     event.add("dtstart", opportunity.deadline.astimezone(dt.timezone.utc))
     cancelled = opportunity.status == "cancelled"
     event.add("summary", f"{'Cancelled: ' if cancelled else ''}Deadline: {opportunity.title} "
@@ -93,7 +107,7 @@ def _opportunity_event(site, opportunity, item) -> Event:
     page = site.config.base_url + opportunity.url.lstrip("/")
     event = ical.Event()
     event.add("uid", f"opportunity-{opportunity.slug}-event-{item.index}@{_host(site)}")
-    event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
+    event.add("dtstamp", day_stamp(site.now))
     event.add("dtstart", item.start.astimezone(dt.timezone.utc))
     if item.end:
         event.add("dtend", item.end.astimezone(dt.timezone.utc))
@@ -139,7 +153,7 @@ def consultations_calendar(site) -> str:
         page = config.base_url + c.url.lstrip("/")
         event = ical.Event()
         event.add("uid", f"consultation-{c.slug}-closes@{_host(site)}")
-        event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
+        event.add("dtstamp", day_stamp(site.now))
         event.add("dtstart", c.closes.astimezone(dt.timezone.utc))
         event.add("summary", f"Consultation closes: {c.title}")
         event.add("url", page)
@@ -178,7 +192,7 @@ def programme_calendar(site) -> str:
 def _day_event(site, key: str, day: dt.date, summary: str, url: str) -> Event:
     event = ical.Event()
     event.add("uid", f"{key}@{_host(site)}")
-    event.add("dtstamp", site.now.astimezone(dt.timezone.utc))
+    event.add("dtstamp", day_stamp(site.now))
     event.add("dtstart", day)
     event.add("dtend", day + dt.timedelta(days=1))
     event.add("summary", summary)
