@@ -429,6 +429,8 @@ class GoodPractice(Entry):
 class DirectoryEntry:
     source: str
     line: int
+    position: int  # its place in the file's list: what tells it apart (two people may
+    # share a name, two entries a line: see incremental.entity_key)
     name: str
     role: str
     agency_slug: str

@@ -489,7 +489,8 @@ def _good_practice(v: dict, f: Fields, common: Common) -> GoodPractice:
 
 
 def _directory(v: dict, document: RawDocument) -> list[DirectoryEntry]:
-    return [DirectoryEntry(source=document.path, line=e["_line"], name=e["name"] or "",
-                           role=e["role"] or "", agency_slug=e["agency"] or "",
-                           phone=e["phone"], email=e["email"], topics=e["topics"])
-            for e in v["directory"]]
+    return [DirectoryEntry(source=document.path, line=e["_line"], position=position,
+                           name=e["name"] or "", role=e["role"] or "",
+                           agency_slug=e["agency"] or "", phone=e["phone"], email=e["email"],
+                           topics=e["topics"])
+            for position, e in enumerate(v["directory"])]

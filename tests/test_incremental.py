@@ -138,6 +138,37 @@ def test_incremental_build_equals_full_build(site, change):
     assert_same_as_full_build(site)
 
 
+TWO_OF_ONE_NAME = """\
+- name: Sam Taylor
+  role: Outreach worker
+  agency: oxhey-trust
+  email: sam.t@example.org
+  topics: [outreach]
+- name: Sam Taylor
+  role: Finance officer
+  agency: oxhey-trust
+  email: sam.taylor@example.org
+  topics: [finance]
+"""
+
+
+@pytest.mark.parametrize("layout", ["an entry a block", "both entries on one line"])
+def test_an_edit_of_one_of_two_directory_entries_of_one_name_is_built(site, layout):
+    """Two members of one name (a directory lists people, not names) are two entries to
+    the build: an edit of either is seen, wherever in the file they are written."""
+    text = TWO_OF_ONE_NAME if layout == "an entry a block" else \
+        "[{name: Sam Taylor, role: Outreach worker, agency: oxhey-trust, topics: [a], " \
+        "email: sam.t@example.org}, {name: Sam Taylor, role: Finance officer, " \
+        "agency: oxhey-trust, topics: [b], email: sam.taylor@example.org}]\n"
+    site.write("members/directory.yaml", text)
+    incremental_build(site)
+    for old, new in [("Outreach worker", "Outreach lead"), ("Finance officer", "Treasurer")]:
+        site.edit("members/directory.yaml", old, new)
+        incremental_build(site)
+        assert new in (site.output / "members/directory/index.html").read_text()
+        assert_same_as_full_build(site)
+
+
 def test_deadline_passing_between_builds_is_seen(site):
     incremental_build(site)
     later = dt.datetime(2027, 1, 29, 12, 0, 1, tzinfo=dt.timezone.utc)
