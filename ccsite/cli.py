@@ -462,6 +462,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from .members.credentials import MemberStore
     from .pipeline import Paths
     from .render import default_templates
+    from .load import shown_path
     from .serve import PreviewServer, now_or
 
     source = Path(args.source)
@@ -488,7 +489,9 @@ def run_serve(args: argparse.Namespace) -> int:
         server = PreviewServer(build_once, Path(args.output),
                                [source, templates, default_templates()],
                                MemberStore(secrets), args.host, args.port, quiet=args.quiet,
-                               editor=editor)
+                               editor=editor, members_paths=(
+                                   shown_path(args.source, "members/"),
+                                   str(Path(args.output) / "members") + "/"))
     except OSError as exc:
         print(f"ccsite serve: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
               "try another --port", file=sys.stderr)

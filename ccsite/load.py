@@ -284,6 +284,11 @@ def _is_within(path: Path, folder: Path) -> bool:
     return True
 
 
+def shown_path(shown_as: str, rel: str) -> str:
+    """How the mistakes name the file at `rel` in the content folder shown as `shown_as`."""
+    return _show(shown_as, rel)
+
+
 # these two are asked of every file at every preview rebuild, with the same answers
 @functools.lru_cache(maxsize=65536)
 def _show(shown_as: str, rel: str) -> str:

@@ -63,8 +63,11 @@ class PreviewServer:
 
     def __init__(self, build_once: Callable, output: Path, watched: list[Path],
                  members_store, host: str, port: int, quiet: bool = False,
-                 editor=None):
+                 editor=None, members_paths: tuple[str, ...] = ()):
         self.build_once = build_once
+        # how the mistakes name members-only files (the members content folder, the
+        # members output): what such a mistake says is never shown on a public page
+        self.members_paths = members_paths
         self.output = output
         self.watched = sorted({p.resolve() for p in watched if p.is_dir()})
         # folders to watch once they are made (a site's first templates/ override)
@@ -287,13 +290,14 @@ class PreviewServer:
         errors = self._errors_for(site_path)
         if errors and (target is None or target.suffix == ".html"):
             return self._send(request, 500, "text/html; charset=utf-8",
-                              self._error_page(errors), head)
+                              self._error_page(self._told_on(root, errors)), head)
         body = None if target is None else self._bytes_of(root, rel, target)
         if body is None:
             return self._not_found(request, head)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html":
-            body = self._with_reload(body)
+            body = self._with_reload(self._with_notice(body, self._told_on(
+                root, self.state.errors)))
             kind += "; charset=utf-8"
         extra = {"Cache-Control": "no-store"}
         if root == "members":
@@ -359,6 +363,17 @@ class PreviewServer:
         own = self.state.page_sources.get(site_path)
         return [e for e in errors if e.path == own or e.path not in sources]
 
+    def _told_on(self, root: str, errors: list[ContentError]) -> list[ContentError]:
+        """The mistakes as a page of `root` tells them: whole to a signed-in member (the
+        members area, server mode), and elsewhere without what a mistake in members
+        content says (a directory entry's phone number, the members passage a leak
+        quotes): the preview may be reached by others (`--host`), and its public pages
+        show what the public site would."""
+        if root == "members":
+            return errors
+        return [e if e.field != "leak" and not e.path.startswith(self.members_paths)
+                else ContentError(e.path, e.line, e.field, MEMBERS_MISTAKE) for e in errors]
+
     def _authorised(self, request) -> bool:
         header = request.headers.get("Authorization", "")
         if not header.startswith("Basic "):
@@ -422,6 +437,26 @@ class PreviewServer:
         at = body.rfind(b"</body>")
         return body[:at] + tag + body[at:] if at >= 0 else body + tag
 
+    def _with_notice(self, body: bytes, errors: list[ContentError]) -> bytes:
+        """A page served while the last build failed for mistakes in other files: it is
+        as the last good build made it, so it says so, and names them (an edit made to
+        it meanwhile does not show until they are fixed)."""
+        if not errors:
+            return body
+        start = body.find(b"<body")
+        at = body.find(b">", start) + 1 if start >= 0 else 0
+        items = "\n".join(f"<li><code>{html.escape(str(e))}</code></li>" for e in errors)
+        many = len(errors) > 1
+        notice = f"""<div class="error-summary" role="status">
+<p>This preview is not up to date: {f'{len(errors)} mistakes stop' if many else 'a mistake stops'}
+the site being built again, so this page is as it was last built. Fix
+{'them' if many else 'it'} and save, and the page reloads by itself.</p>
+<ul class="plain-list">
+{items}
+</ul></div>
+"""
+        return body[:at] + notice.encode("utf-8") + body[at:]
+
     def _error_page(self, errors: list[ContentError]) -> bytes:
         items = "\n".join(f"<li><code>{html.escape(str(e))}</code></li>" for e in errors)
         return self._with_reload(f"""<!DOCTYPE html>
@@ -448,6 +483,11 @@ reloads by itself.</p>
     def _send(self, request, status: int, kind: str, body: bytes, head: bool,
               headers: dict[str, str] | None = None) -> None:
         send(request, status, kind, body, head, headers)
+
+
+MEMBERS_MISTAKE = ("a mistake in members-only content; what it says is not shown on "
+                   "public pages: read it on a members page once signed in, or in the "
+                   "window where ccsite serve runs")
 
 
 def now_or(fixed: dt.datetime | None) -> dt.datetime:

@@ -69,6 +69,52 @@ def test_broken_file_shows_error_page_while_others_serve_last_good_build(site, s
     assert "Phase 3" in get(server + "/centres/oxhey/")[1]
 
 
+def test_a_page_served_while_another_file_has_a_mistake_says_it_is_not_up_to_date(site, server):
+    """Every page waits for the mistake to be fixed (the site is built whole): an edit to
+    one does not show meanwhile, and the page says why, naming the mistake."""
+    site.edit("centres/oxhey.md", "phase: 2", "phase: 9")
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow much more time")
+    wait_for(lambda: get(server + "/centres/oxhey/")[0] == 500, 2.0, "error page")
+    status, body = get(server + "/lessons/more-time/")
+    assert status == 200 and "Allow more time" in body
+    assert "This preview is not up to date" in body
+    assert "centres/oxhey.md:5: phase: must be one of 1, 2 or 3, not 9" in body
+    site.edit("centres/oxhey.md", "phase: 9", "phase: 3")
+    wait_for(lambda: "Allow much more time" in get(server + "/lessons/more-time/")[1], 2.0,
+             "the edit shown once the mistake is fixed")
+    assert "not up to date" not in get(server + "/lessons/more-time/")[1]
+
+
+def test_a_mistake_in_members_content_is_told_whole_only_to_members(site):
+    """A members file is no page's source, so its mistake shows on every page: on public
+    ones without what it says (here a member's e-mail address)."""
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    member, passphrase = store.add("Jane Example", None)
+    with serving(site) as base:
+        site.edit("members/directory.yaml", "email: sam@example.org",
+                  "email: sam.private@example,org")
+        wait_for(lambda: get(base + "/")[0] == 500, 2.0, "error page")
+        for path in ["/", "/lessons/more-time/", "/members/", "/no-such-page/"]:
+            body = get(base + path)[1]
+            assert "sam.private" not in body, path
+        assert "members/directory.yaml:4: directory[0].email: a mistake in members-only " \
+            "content" in get(base + "/")[1]
+        status, body = get(base + "/members/", (member.login, passphrase))
+        assert status == 500 and "sam.private@example,org" in body
+
+
+def test_a_leak_found_while_serving_is_told_on_public_pages_without_the_members_text(
+        site, server):
+    passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
+    wait_for(lambda: get(server + "/")[0] == 200, 2.0, "members edit built")
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{passage} See [Oxhey]")
+    wait_for(lambda: get(server + "/")[0] == 500, 2.0, "the leak's error page")
+    body = get(server + "/")[1]
+    assert ": leak: a mistake in members-only content" in body
+    assert "Saturday mornings" not in body
+
+
 def test_deleted_file_page_disappears(site, server):
     assert get(server + "/lessons/more-time/")[0] == 200
     site.remove("lessons/more-time.md")
