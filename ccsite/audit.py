@@ -422,11 +422,16 @@ def searchable(readable: str, digits: bool = False) -> str:
     HTML, not only in the search index), and, with `digits`, with the gaps inside numbers
     closed (a members phone number however it is spaced; see `phone_digits`)."""
     text = normalise(readable)
-    views = [text]
+    texts = [text]
+    if "%" in text:  # percent codes, as a browser reads them: a mail link's subject or
+        decoded = normalise(unquote(text))  # body, an e-mail address's %40, a path's %6D
+        if decoded != text:
+            texts.append(decoded)
+    views = list(texts)
     if "<" in text:  # a line break is a space; other tags are nothing (bold, links)
         views.append(" ".join(_TAG.sub("", _LINE_BREAK.sub(" ", text)).split()))
     if digits:
-        views.append(digit_runs(text))
+        views += map(digit_runs, texts)
     return "\n".join(views)
 
 

@@ -366,6 +366,20 @@ def test_members_title_written_with_invisible_or_typographic_characters_is_found
     assert_leak_in_news(site, f"{written}.", "title")
 
 
+@pytest.mark.parametrize("written, what", [
+    ("[ask](mailto:x@example.org?body=Running%20a%20dads%27%20group)", "title"),
+    ("[write](mailto:sam%40example.org)", "directory email"),
+    ("[the post](/%6Dembers/good-practice/dads-group/)", "address"),
+    ("[ring](tel:%2B44%201632%20960302)", "directory phone"),
+], ids=["mailto-body", "at-sign", "address-letter", "phone"])
+def test_members_text_written_with_percent_codes_in_a_link_is_found(site, written, what):
+    """A link's address as a browser reads it: a mail link's body, an e-mail address or
+    a path, each character written as %XX."""
+    site.edit("members/directory.yaml", "  email: sam@example.org",
+              '  email: sam@example.org\n  phone: "01632 960302"')
+    assert_leak_in_news(site, f"{written} and", what)
+
+
 def test_members_text_found_in_alt_text_and_after_a_line_break(site):
     site.edit("members/good-practice/dads-group.md", "Members-only body.",
               "![Fathers and toddlers building a cardboard den at our Saturday group](/media/pack.pdf)"
