@@ -30,7 +30,8 @@ RESERVED_SLUGS = {"centres", "whats-on", "opportunities", "agencies", "lessons",
                   "programme", "search", "data", "members", "media", "assets", "404", "404.html",
                   "feed.xml", "sitemap.xml", "robots.txt", "pagefind", "members-help",
                   "consultations", "subscribe", "consultations.ics", "opportunities.ics",
-                  "programme.ics"}
+                  "programme.ics",
+                  "admin"}  # the web editor's (editor/publish.py), in the preview server always
 
 
 @dataclass(frozen=True)

@@ -294,6 +294,16 @@ def test_free_page_file_named_like_a_section_is_rejected(site):
         f"{site.content}/pages/news.md:1: file: 'news' is the address of a section")
 
 
+def test_page_named_admin_is_rejected_as_the_web_editors_address(site):
+    """/admin/ is the web editor's (in the preview server always, on the published site
+    with `editor:`): a page there would be replaced by it without a word."""
+    site.write("pages/admin.md", "---\ntitle: Admin information\n---\nBody.\n")
+    result = site.build()
+    assert result.status == 1
+    assert _first_error(result).startswith(
+        f"{site.content}/pages/admin.md:1: file: 'admin' is the address of a section")
+
+
 def test_file_outside_the_content_model_is_reported(site):
     site.write("centres/notes.txt", "to do")
     result = site.build()
