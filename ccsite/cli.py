@@ -295,7 +295,10 @@ def run_check(args: argparse.Namespace) -> int:
     placeholders = sum(1 for w in warnings if w.message.startswith("still says '"))
     verdict = (f" {placeholders} {'value still says' if placeholders == 1 else 'values still say'}"
                " what `ccsite new` or `ccsite init` wrote: write your own before publishing."
-               if placeholders else " The content is ready to publish.")
+               if placeholders else
+               f" With --strict, a warning fails the check: deal with "
+               f"{'it' if len(warnings) == 1 else 'them'} and check again." if failed else
+               " The content is ready to publish.")
     print(f"0 mistakes, {len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'}."
           + verdict, file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0

@@ -50,8 +50,10 @@ def test_check_warns_without_failing_unless_strict(site, capsys):
                             "summary") for l in lines)
     assert any(l.startswith(f"{content}/news/centres-open.md:3: date: warning: this news item "
                             "is more than a year old") for l in lines)
-    strict, _, _ = check(site, capsys, "--strict")
+    strict, out, err = check(site, capsys, "--strict")
     assert strict == 1
+    assert "ready to publish" not in out + err
+    assert "With --strict, a warning fails the check" in err
 
 
 def test_check_with_a_mistake_does_not_claim_there_are_no_warnings(site, capsys):
