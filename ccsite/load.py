@@ -242,7 +242,9 @@ def _walk(source: Path, rel_dir: str = ""):
     for entry in entries:
         rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
         if entry.is_dir(follow_symlinks=False):
-            if not entry.name.startswith("."):
+            if _kind_of(rel) is not None:  # a folder where a content file goes (an unzip
+                yield entry.path, rel, False  # gone wrong): told, not walked into
+            elif not entry.name.startswith("."):
                 subfolders.append(rel)
         elif not _ignored(entry.name):
             yield entry.path, rel, entry.is_file(follow_symlinks=False)
@@ -267,6 +269,9 @@ def _file_problem(path: Path, rel: str, root: Path) -> str | None:
     if not rel.startswith(MEMBERS + "/") and _is_within(target, root / MEMBERS):
         return "links into members/, which is members-only, from a public place; " \
                "members files cannot be published through a link"
+    if stat.S_ISDIR(mode) and not path.is_symlink():
+        return "is a folder, not a file: content of this kind is read from a file of " \
+               "this name; put the file here in place of the folder"
     if stat.S_ISDIR(mode):
         return "is a link to a folder, and linked folders are not read; move or copy " \
                "the files here instead"
