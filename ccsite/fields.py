@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -62,14 +63,21 @@ class Fields:
                 f"({name}: \"{comment}\")" if comment else ""
             self.error(name, self.data.key_lines[name], f"is required{why}, but has no "
                        f"value here{hint}")
-        else:
-            self.error(name, self.line, f"is required{why}")
+        elif not any(_without_invisible(key) == name for key in self.data.key_lines):
+            self.error(name, self.line, f"is required{why}")  # (not when it is there with
+            # an invisible character in its name: `finish` says that)
 
     def finish(self) -> None:
         """Report every field nobody asked for, with the closest known name."""
         known = sorted(self.used)
         for key, line in self.data.key_lines.items():
             if key in self.used:
+                continue
+            seen = _without_invisible(key)
+            if seen != key:
+                self.error(seen, line, "the field's name holds an invisible character (one "
+                           "that comes with text copied from Word or a web page): delete "
+                           f"the name and type '{seen}' again")
                 continue
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else \
@@ -481,6 +489,16 @@ FORM_PATTERNS: dict[str, str] = {
     "language": LANGUAGE_RE.pattern,
 }
 FORM_PATTERNS["moment"] = f"({FORM_PATTERNS['date']})|({FORM_PATTERNS['datetime']})"
+
+
+def _without_invisible(text: str) -> str:
+    """`text` without the characters one cannot see: format characters (a zero-width
+    space, a soft hyphen, a byte-order mark) and spaces other than the ordinary one."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text
+                   if unicodedata.category(c) != "Cf" and
+                   not (unicodedata.category(c) == "Zs" and c != " "))
 
 
 def parse_phone(text: str) -> Phone | None:

@@ -192,6 +192,12 @@ class _Composer:
 _APOSTROPHE_IN_SINGLE_QUOTES = re.compile(
     r"""^\s*(?:- )?[\w-]+:\s*'(?:[^']|'')*+'(?!\s*(?:#|$))""")
 _NO_SPACE_AFTER_COLON = re.compile(r"^\s*(?:- )?([a-z_]+):(?=[^\s:/])")
+# a space YAML does not take for one (U+00A0, the non-breaking space Word and web pages
+# put in copied text), where YAML needs one: in the indentation, after a field's ':' or a
+# list item's '-'
+_ODD_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_ODD_SPACE_WHERE_YAML_NEEDS_ONE = re.compile(
+    rf"^ *([{_ODD_SPACES}])|^\s*(?:- )?[\w-]+:([{_ODD_SPACES}])|^\s*-([{_ODD_SPACES}])")
 
 
 def _everyday_slip(text: str, error_line: int) -> tuple[int, str] | None:
@@ -201,6 +207,14 @@ def _everyday_slip(text: str, error_line: int) -> tuple[int, str] | None:
     lines = text.split("\n")
     for number in range(min(error_line, len(lines)), max(0, error_line - 3), -1):
         line = lines[number - 1]
+        odd = _ODD_SPACE_WHERE_YAML_NEEDS_ONE.match(line)
+        if odd:
+            space = next(found for found in odd.groups() if found)
+            name = "a non-breaking space" if space == "\u00a0" else "an unusual space"
+            return number, (f"this line has {name} (U+{ord(space):04X}) where YAML needs an "
+                            "ordinary one (in its indentation, or after a ':' or '-'); it "
+                            "looks like a space and comes with text copied from Word or a "
+                            "web page: retype the spaces on this line")
         if _APOSTROPHE_IN_SINGLE_QUOTES.match(line):
             return number, ("an apostrophe inside a value in single quotes ends the value "
                             "there: put the value in double quotes (\"...\") instead, or "

@@ -206,6 +206,18 @@ BAD = [
      "opportunities/oxhey-eoi.md:12: yaml: YAML syntax error: a value contains ': '"),
     ("syntax-second-document-in-yaml-file", edit(A, "about:", "---\nabout:"),
      "agencies/oxhey-trust.yaml:9: yaml: only one YAML document is allowed here"),
+    # -- spaces copied from Word or a web page: they look like spaces --------------------
+    ("non-breaking-spaces-indent-a-field", edit(C, "  town: Watford", "\u00a0\u00a0town: Watford"),
+     "centres/oxhey.md:10: yaml: this line has a non-breaking space (U+00A0) where YAML needs "
+     "an ordinary one"),
+    ("non-breaking-space-after-a-colon", edit(C, "status: open", "status:\u00a0open"),
+     "centres/oxhey.md:6: yaml: this line has a non-breaking space (U+00A0) where YAML needs "
+     "an ordinary one"),
+    ("non-breaking-space-after-a-list-dash", edit(O, "  - {title: Information pack",
+                                                  "  -\u00a0{title: Information pack"),
+     "opportunities/oxhey-eoi.md:11: yaml: this line has a non-breaking space (U+00A0)"),
+    ("zero-width-space-before-a-field-name", edit(C, "status: open", "\u200bstatus: open"),
+     "centres/oxhey.md:6: status: the field's name holds an invisible character"),
     # -- tabs ------------------------------------------------------------------------
     ("tab-indents-agency-contact", edit(A, "  role: Centre manager", "\trole: Centre manager"),
      "agencies/oxhey-trust.yaml:6: yaml: YAML syntax error: tabs cannot indent YAML; "
