@@ -658,6 +658,7 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     """
     if not leaks.any_needles:
         return 0
+    written_in = functools.cache(written_in) if written_in is not None else None
     to_search = []  # (path, key): known first, so that the searcher is made for so many
     for path in sorted(files):
         content = files[path]
@@ -671,6 +672,7 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
             to_search.append((path, key))
     if to_search:
         leaks.prepare(len(to_search))
+    found_in: dict[str, list[tuple[str, str]]] = {}  # needle -> (path, readable) of each
     for path, key in to_search:
         content = files[path]
         data = content.read_bytes() if isinstance(content, Path) else content
@@ -685,23 +687,62 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
                 clean[key] = leaks.against
             continue
         readable, needle = found
-        fingerprint = leaks.by_needle[needle]
-        excerpt = fingerprint.text if len(fingerprint.text) < 60 else \
-            fingerprint.text[:57] + "..."
-        source = (made_from or {}).get(path)
-        if source and written_in is not None and needle in written_in(source):
+        found_in.setdefault(needle, []).append((path, readable))
+    for needle, places in found_in.items():
+        _report_leak(leaks.by_needle[needle], needle, places, shown_root, errors,
+                     made_from or {}, written_in)
+    return len(to_search)
+
+
+SHOWN_PER_LEAK = 5  # the public files a leak is told in, of all it is found in
+
+
+def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, str]],
+                 shown_root: str, errors: ErrorList, made_from: dict[str, str],
+                 written_in: Callable[[str], str] | None) -> None:
+    """One members text found in public files: told in the first few of them (one page
+    copied from the members area shows its title in every page's menu: 171 messages were
+    one mistake), each with the public content file that says it, when there is one: the
+    page's own, or another that the page shows through the site's menus or lists."""
+    excerpt = fingerprint.text if len(fingerprint.text) < 60 else fingerprint.text[:57] + "..."
+    sayers = _sayers(needle, made_from, written_in)
+    if len(places) > SHOWN_PER_LEAK:  # the pages of the files that say it told first
+        places = sorted(places, key=lambda place: made_from.get(place[0]) not in sayers())
+    for index, (path, readable) in enumerate(places[:SHOWN_PER_LEAK]):
+        source = made_from.get(path)
+        if source is not None and source in sayers():
             remedy = (f"{source}, which this page is made from, says it too: if the public "
                       "page said it first, the members file quotes it, and one of them must "
                       "be reworded")
+        elif sayers():
+            remedy = (f"{sayers()[0]} says it, and this page shows it (through the site's "
+                      "menus or lists): if the public page said it first, the members file "
+                      "quotes it, and one of them must be reworded")
         else:
             remedy = "remove it from " + (f"{source}, which this page is made from (or "
                                           "from its template)" if source else
                                           "the public template or page")
+        more = len(places) - SHOWN_PER_LEAK
+        if index == SHOWN_PER_LEAK - 1 and more > 0:
+            remedy += f" (and {more} more public {'file shows' if more == 1 else 'files show'}" \
+                      " it)"
         errors.add(f"{shown_root}/{path}", _line_of(readable, needle), "leak",
                    f"members-only {fingerprint.what} from {fingerprint.source} is in this "
                    f"public file: '{excerpt}'. Members content must never be published; "
                    + remedy)
-    return len(to_search)
+
+
+def _sayers(needle: str, made_from: dict[str, str],
+            written_in: Callable[[str], str] | None) -> Callable[[], list[str]]:
+    """The public content files whose text holds `needle`, found when first asked (only
+    a build that failed asks)."""
+    @functools.cache
+    def sayers() -> list[str]:
+        if written_in is None:
+            return []
+        return [source for source in sorted(set(made_from.values()))
+                if needle in written_in(source)]
+    return sayers
 
 
 def copied_members_media(public_media: list, members_media: list) -> list[tuple]:

@@ -655,6 +655,19 @@ def test_members_post_quoting_a_public_page_is_told_as_such(site):
             "the public page said it first, the members file quotes it") in result.err
 
 
+def test_members_page_copied_into_the_public_pages_is_told_once_a_few_files_naming_it(site):
+    """Its title shows in every public page's menu: the build names the copy in a few
+    messages, not one per page (there were 171 on the sample site), each naming the
+    file to change."""
+    site.write("pages/dads.md", "---\ntitle: Running a dads' group\nsummary: How.\n---\nHow.\n")
+    result = site.build()
+    assert result.status == 1
+    told = [line for line in result.err.splitlines() if ": leak: members-only title" in line]
+    assert len(told) == 5 and "more public files show it)" in result.err
+    assert f"{site.output}/public/dads/index.html:" in result.err
+    assert all(f"{site.content}/pages/dads.md" in line for line in told), told
+
+
 # -- what the secrets folder and the published files give away --------------------------------
 
 def values_in(folder: Path) -> list[str]:
