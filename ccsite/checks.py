@@ -113,6 +113,11 @@ def _warn(warnings: list[ContentError], entry, field: str, message: str,
     warnings.append(ContentError(entry.source, line, field, message))
 
 
+def _swapped(point) -> bool:
+    """A UK position with its latitude and longitude the wrong way round."""
+    return -9 <= point.lat <= 3 and 49 <= point.lon <= 61
+
+
 def own_warnings(entry) -> list[ContentError]:
     """The warnings that depend on nothing but the entry's own file (and site.yaml, which
     its body's HTML depends on): the same while the file is (see stages._warnings)."""
@@ -130,6 +135,10 @@ def own_warnings(entry) -> list[ContentError]:
         if not entry.phone and not entry.email:
             warn(entry, "phone", "this open centre has no phone or email; add at least "
                  "one")
+    if isinstance(entry, Centre) and entry.location and _swapped(entry.location):
+        warn(entry, "location", f"lat {entry.location.lat} and lon {entry.location.lon} "
+             "look the wrong way round: in the UK, lat (latitude) is about 50 to 61 and lon "
+             "(longitude) about -8 to 2; as they are, the map puts the centre far from home")
     if isinstance(entry, (Centre, Opportunity, Page)) and not entry.summary:
         warn(entry, "summary", "there is no summary; one plain sentence helps readers, "
              "search results and link previews")

@@ -317,8 +317,17 @@ def _kind_of(rel: str) -> str | None:
     return None
 
 
+_TEXT_SUFFIXES = {"", "md", "markdown", "yaml", "yml", "txt", "text"}  # a content file
+# misnamed; any other is a file of another kind, meant for media/
+
+
 def _misplaced(rel: str) -> str:
     folder, _, name = rel.rpartition("/")
+    suffix = name.rpartition(".")[2].lower() if "." in name else ""
+    if folder in SECTIONS and suffix not in _TEXT_SUFFIXES:
+        return f"'{name}' is not a {SECTIONS[folder][1]} file, so it cannot be read as " \
+               f"part of {folder}/; a picture or document to publish goes in media/, and " \
+               f"a page links to it: [what it is](/media/{name})"
     if folder in SECTIONS:
         return f"'{name}' is not a {SECTIONS[folder][1]} file, so it cannot be read " \
                f"as part of {folder}/ (rename it to end in {SECTIONS[folder][1]})"

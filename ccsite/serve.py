@@ -154,8 +154,10 @@ class PreviewServer:
     def _say_errors(self, errors: list[ContentError]) -> None:
         for error in errors:
             print(error, file=sys.stderr)
-        print(f"{len(errors)} {'mistake' if len(errors) == 1 else 'mistakes'}: still serving "
-              "the last good build; fix and save to try again.", file=sys.stderr, flush=True)
+        serving = "still serving the last good build" if (self.output / "public").is_dir() \
+            else "no page can be shown until the content builds"
+        print(f"{len(errors)} {'mistake' if len(errors) == 1 else 'mistakes'}: {serving}; "
+              "fix and save to try again.", file=sys.stderr, flush=True)
 
     def _rebuild_loop(self) -> None:
         while not self._stopping.is_set():

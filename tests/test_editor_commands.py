@@ -56,6 +56,15 @@ def test_check_warns_without_failing_unless_strict(site, capsys):
     assert "With --strict, a warning fails the check" in err
 
 
+def test_a_centre_position_with_latitude_and_longitude_swapped_is_warned_of(site, capsys):
+    site.edit("centres/oxhey.md", "services:", "location: {lat: -0.41, lon: 51.65}\nservices:")
+    status, out, err = check(site, capsys)
+    assert f"{site.content}/centres/oxhey.md:12: location: warning: lat -0.41 and lon 51.65 " \
+        "look the wrong way round" in err
+    site.edit("centres/oxhey.md", "{lat: -0.41, lon: 51.65}", "{lat: 51.65, lon: -0.41}")
+    assert "wrong way round" not in "".join(check(site, capsys)[1:])
+
+
 def test_check_with_a_mistake_does_not_claim_there_are_no_warnings(site, capsys):
     site.edit("news/centres-open.md", "See [Oxhey]", "See ![](/media/pack.pdf) [Oxhey]")
     assert "warnings. The content is ready to publish." in check(site, capsys)[1]

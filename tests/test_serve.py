@@ -115,6 +115,29 @@ def test_a_leak_found_while_serving_is_told_on_public_pages_without_the_members_
     assert "Saturday mornings" not in body
 
 
+def test_serve_started_on_content_with_a_mistake_does_not_claim_a_last_good_build(site):
+    import subprocess
+    import sys
+
+    from conftest import free_port
+
+    site.edit("centres/oxhey.md", "phase: 2", "phase: 9")
+    log = site.root / "serve.log"
+    with open(log, "w") as printed:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ccsite", "serve", "--source", str(site.content),
+             "--output", str(site.output), "--port", str(free_port()), "--now", NOW],
+            stdout=printed, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "fix and save" in log.read_text(), 60, "the mistake told")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    told = log.read_text()
+    assert "1 mistake: no page can be shown until the content builds" in told
+    assert "last good build" not in told
+
+
 def test_deleted_file_page_disappears(site, server):
     assert get(server + "/lessons/more-time/")[0] == 200
     site.remove("lessons/more-time.md")

@@ -304,6 +304,15 @@ def test_page_named_admin_is_rejected_as_the_web_editors_address(site):
         f"{site.content}/pages/admin.md:1: file: 'admin' is the address of a section")
 
 
+def test_document_dropped_into_a_section_folder_is_pointed_to_media(site):
+    site.write("news/leaflet.pdf", b"%PDF-1.4 leaflet")
+    result = site.build()
+    assert result.status == 1
+    assert _first_error(result).startswith(
+        f"{site.content}/news/leaflet.pdf:1: file: 'leaflet.pdf' is not a .md file, so it "
+        "cannot be read as part of news/; a picture or document to publish goes in media/")
+
+
 def test_file_outside_the_content_model_is_reported(site):
     site.write("centres/notes.txt", "to do")
     result = site.build()
