@@ -379,7 +379,8 @@ def serve_running(content: Path, output: Path, *options: str, now: str = NOW,
              str(output), "--port", str(port), "--host", host, "--now", now,
              *(["--quiet"] if quiet else []), *options],
             stdout=printed, stderr=subprocess.STDOUT)
-    serving = Serving(f"http://127.0.0.1:{port}", port, content, output, process, log)
+    address = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host
+    serving = Serving(f"http://{address}:{port}", port, content, output, process, log)
     try:
         serving.wait(lambda: _answers(serving.base), 60, "ccsite serve starts")
         yield serving

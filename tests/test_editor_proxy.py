@@ -171,6 +171,20 @@ def test_a_request_to_another_host_name_is_refused(editor, site):
     assert status == 403
 
 
+def test_the_editor_answers_at_the_loopback_address_serve_was_given(site):
+    """`--host 127.0.0.2` is this computer too: the address serve prints for the editor
+    answers (it said 403: only 127.0.0.1 and localhost were let in)."""
+    with serve_running(site.content, site.output, host="127.0.0.2", quiet=False) as serving:
+        assert f"Edit the content in your browser at {serving.base}/admin/" in serving.printed()
+        connection = http.client.HTTPConnection("127.0.0.2", serving.port, timeout=30)
+        try:
+            connection.request("GET", "/admin/")
+            response = connection.getresponse()
+            assert response.status == 200 and b"ccsite-token" in response.read()
+        finally:
+            connection.close()
+
+
 def test_a_request_from_another_site_is_refused(editor):
     status, answer = editor.api("getEntry", {"path": "site.yaml"},
                                 Origin="https://evil.example")

@@ -163,12 +163,16 @@ class AdminSite:
         return "The web editor (/admin/) is off: this server can be reached from other " \
                "computers (--host), and the editor can change files."
 
-    @staticmethod
-    def loopback_host(request) -> str | None:
-        """The Host the request was sent to, if it is this computer at the server's port."""
-        port = request.server.server_address[1]
+    @classmethod
+    def loopback_host(cls, request) -> str | None:
+        """The Host the request was sent to, if it is this computer at the server's port:
+        by name (localhost) or address (the usual ones, and the one the server listens
+        on: `--host 127.0.0.2` is this computer too), never another name (see above)."""
+        address, port = request.server.server_address[:2]
         host = (request.headers.get("Host") or "").strip().lower()
         allowed = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+        if cls.on_this_computer(address):
+            allowed.add(f"[{address}]:{port}" if ":" in address else f"{address}:{port}")
         return host if host in allowed else None
 
     def refusal(self, request, host: str) -> str | None:
