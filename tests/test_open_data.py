@@ -294,6 +294,24 @@ def test_centres_csv_has_a_header_and_one_row_per_centre(public):
     assert apsley["Page"] == "https://childrenscentres.example.org/centres/hemel-apsley/"
 
 
+def test_centres_csv_text_that_starts_like_a_formula_is_kept_as_text(site):
+    """A spreadsheet runs a cell that starts with = + - or @ ("CSV injection"): such text
+    is written after an apostrophe, which spreadsheets take as 'this is text'; numbers,
+    such as a longitude west of Greenwich, are left as they are."""
+    site.edit("centres/oxhey.md", "name: Oxhey Children's Centre",
+              "name: '=HYPERLINK(\"https://evil.example/\",\"Oxhey\")'")
+    site.edit("centres/oxhey.md", "district: Watford", "district: '@SUM(A1:A9)'")
+    site.edit("centres/oxhey.md", "services:", "location: {lat: 51.63, lon: -0.41}\nservices:")
+    assert site.build().status == 0
+    with open(site.output / "public/data/centres.csv", encoding="utf-8", newline="") as f:
+        row = next(csv.DictReader(f))
+    assert row["Name"] == "'=HYPERLINK(\"https://evil.example/\",\"Oxhey\")"
+    assert row["District"] == "'@SUM(A1:A9)"
+    assert row["Longitude"] == "-0.41"
+    geojson = json.loads((site.output / "public/data/centres.geojson").read_text())
+    assert geojson["features"][0]["properties"]["Name"].startswith("=HYPERLINK")  # (data)
+
+
 # -- stability ------------------------------------------------------------------------------
 
 def data_files(public: Path) -> Iterator[tuple[str, bytes]]:

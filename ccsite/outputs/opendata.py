@@ -368,26 +368,38 @@ def centres_csv(site: Site) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_row(site, centre) for centre in site.centres)
+    writer.writerows(_csv_row(site, centre, _cell) for centre in site.centres)
     return out.getvalue()
 
 
-def _csv_row(site: Site, centre: Centre) -> tuple[str, ...]:
+def _csv_row(site: Site, centre: Centre, text: Callable[[str], str] = str
+             ) -> tuple[str, ...]:
+    """A centre's row; its free text passed through `text` (see `_cell`)."""
     address, agency, point = centre.address, centre.agency, centre.location
     hours = () if centre.status == "closed" else centre.opening_hours
     return (
-        centre.name, centre.state, str(centre.phase), centre.district,
-        address.street if address else "", (address.locality or "") if address else "",
-        address.town if address else "", address.postcode if address else "",
+        text(centre.name), centre.state, str(centre.phase), text(centre.district),
+        text(address.street) if address else "",
+        text(address.locality or "") if address else "",
+        text(address.town) if address else "", address.postcode if address else "",
         centre.phone.national if centre.phone else "", centre.email or "",
-        centre.website or "", agency.name if agency else "",
+        centre.website or "", text(agency.name) if agency else "",
         _sector_name(agency.sector) if agency else "",
         centre.opening_date.isoformat() if centre.opening_date else "",
-        "; ".join(site.config.service_types[key] for key in centre.services),
+        text("; ".join(site.config.service_types[key] for key in centre.services)),
         "; ".join(_opening_text(h) for h in hours),
         str(point.lat) if point else "", str(point.lon) if point else "",
         _absolute(site, centre.url), stable_id(site, "service", centre.slug),
     )
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one starting as a formula does (= + - @,
+    a tab or a carriage return) is run by Excel and LibreOffice on opening ("CSV
+    injection": a centre named =HYPERLINK(...)), so it is written after an apostrophe,
+    which they take to mean text (OWASP's advice). Only free text goes through this: a
+    longitude of -0.41 is a number."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # -- GeoJSON ----------------------------------------------------------------------------
