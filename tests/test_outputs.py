@@ -173,6 +173,24 @@ def test_calendars_parse_and_carry_stable_deadlines(public):
     assert sum(s.endswith(" opens") for s in summaries) == 81  # 80 open + the closed one
 
 
+def test_milestones_of_one_day_with_titles_that_begin_alike_are_two_events(site):
+    """Each event's UID is its own (RFC 5545): a calendar app keeps one of two that share
+    one. The first keeps the UID it had."""
+    site.edit("site.yaml", "    - {date: 2006-01-09, title: Expressions of interest open}",
+              "    - {date: 2006-01-09, title: Expressions of interest open}\n"
+              "    - {date: 2009-06-01, title: Phase three centres open in Hitchin and "
+              "Letchworth}\n"
+              "    - {date: 2009-06-01, title: Phase three centres open in Hitchin and "
+              "Letchworth Garden City north}")
+    assert site.build().status == 0
+    programme = icalendar.Calendar.from_ical(
+        (site.output / "public/programme.ics").read_bytes())
+    uids = [str(e["uid"]) for e in programme.walk("VEVENT")]
+    assert len(uids) == len(set(uids)) == 4  # three milestones and the centre's opening
+    assert "milestone-2009-06-01-phase-three-centres-open-in-hitchin-and-@cc.example.org" \
+        in uids
+
+
 def test_cancelled_opportunity_is_struck_out_of_calendars_and_said_in_the_feed(public):
     calendar = icalendar.Calendar.from_ical((public / "opportunities.ics").read_bytes())
     cancelled = next(e for e in calendar.walk("VEVENT")

@@ -177,9 +177,12 @@ def programme_calendar(site) -> str:
     """Programme milestones and centre openings, as all-day events."""
     config = site.config
     calendar = _calendar(site, f"{config.title}: programme")
+    keys: dict[str, int] = {}
     for milestone in config.milestones:
-        calendar.add_component(_day_event(
-            site, f"milestone-{milestone.date.isoformat()}-{_slug(milestone.title)}",
+        key = f"milestone-{milestone.date.isoformat()}-{_slug(milestone.title)}"
+        keys[key] = keys.get(key, 0) + 1  # two of one day whose titles begin alike: each
+        calendar.add_component(_day_event(  # UID its own (RFC 5545), the first's as it was
+            site, key if keys[key] == 1 else f"{key}-{keys[key]}",
             milestone.date, milestone.title, config.base_url + "programme/"))
     for centre in site.centres:
         if centre.opening_date and centre.status in ("open", "closed"):
