@@ -357,6 +357,17 @@ def test_without_a_registered_prefix_ocids_use_a_placeholder(site):
     assert documents[-1]["url"] == "https://cc.example.org/media/pack.pdf"
 
 
+def test_a_document_whose_file_name_has_spaces_and_accents_is_a_valid_uri(site):
+    site.write("media/pecyn gwybodaeth-łódź.pdf", b"%PDF-1.4 pecyn")
+    site.edit("opportunities/oxhey-eoi.md", "url: media/pack.pdf",
+              "url: media/pecyn gwybodaeth-łódź.pdf")
+    assert site.build().status == 0
+    package = read_json(site.output / "public/data/opportunities.json")
+    assert not problems(ocds_validator(), package)  # (format: uri)
+    assert package["releases"][0]["tender"]["documents"][-1]["url"] == \
+        "https://cc.example.org/media/pecyn%20gwybodaeth-%C5%82%C3%B3d%C5%BA.pdf"
+
+
 def test_a_site_without_opportunities_publishes_no_empty_package(site):
     """An OCDS package must hold at least one release, so there is none to publish."""
     site.remove("opportunities/oxhey-eoi.md")

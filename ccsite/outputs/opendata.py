@@ -65,7 +65,7 @@ import json
 import mimetypes
 from dataclasses import dataclass
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 # Absolute imports, so this module works wherever the pipeline imports it from.
 from ..bodies import plain_text as _plain
@@ -623,7 +623,10 @@ def _documents(site: Site, opportunity: Opportunity) -> list[Json]:
 
 
 def _document(site: Site, document_id: str, document: DocumentLink) -> Json:
-    url = document.url if urlsplit(document.url).scheme else _absolute(site, document.url)
+    """A document the editor listed; one in media/ by its address, the file's name
+    percent-encoded (a URI, RFC 3986: 'pecyn gwybodaeth-łódź.pdf' is not one)."""
+    url = document.url if urlsplit(document.url).scheme else \
+        _absolute(site, quote(document.url, safe="/"))
     media_type = mimetypes.guess_type(urlsplit(url).path)[0] if document.media_file else None
     return _clean({"id": document_id, "documentType": "biddingDocuments",
                    "title": document.title, "url": url, "format": media_type})
