@@ -368,6 +368,18 @@ def test_a_document_whose_file_name_has_spaces_and_accents_is_a_valid_uri(site):
         "https://cc.example.org/media/pecyn%20gwybodaeth-%C5%82%C3%B3d%C5%BA.pdf"
 
 
+def test_a_round_that_awarded_nothing_is_unsuccessful_not_complete(site):
+    site.edit("opportunities/oxhey-eoi.md", "status: active", "status: complete")
+    site.edit("opportunities/oxhey-eoi.md", "enquiries:",
+              "outcome:\n  date: 2027-02-20\n  note: No bid met the criteria.\nenquiries:")
+    assert site.build().status == 0
+    package = read_json(site.output / "public/data/opportunities.json")
+    assert not problems(ocds_validator(), package)
+    release = package["releases"][0]
+    assert release["tender"]["status"] == "unsuccessful"
+    assert release["tag"] == ["tenderUpdate"] and "awards" not in release
+
+
 def test_a_site_without_opportunities_publishes_no_empty_package(site):
     """An OCDS package must hold at least one release, so there is none to publish."""
     site.remove("opportunities/oxhey-eoi.md")

@@ -52,7 +52,8 @@ Choices the standards leave to the publisher:
 - A complete round's outcome: one award per organisation (status active, dated the
   outcome's date), each supplier a party with the role `supplier` and the same id as its
   Open Referral organisation; a contract per award when the outcome gives contract dates.
-  The release is then tagged `award` (and `contract`). No status depends on the build's
+  The release is then tagged `award` (and `contract`); one whose outcome awarded nothing
+  is `unsuccessful`, released as a `tenderUpdate`. No status depends on the build's
   clock, so the file changes only when the content does.
 """
 from __future__ import annotations
@@ -455,6 +456,8 @@ def release(site: Site, opportunity: Opportunity) -> Json:
 
 
 def _release_tags(opportunity: Opportunity) -> list[str]:
+    if _unsuccessful(opportunity):
+        return ["tenderUpdate"]  # (an award release would give no award)
     if opportunity.outcome:
         dated = opportunity.outcome.contract_start or opportunity.outcome.contract_end
         return ["award", "contract"] if dated and opportunity.outcome.awards else ["award"]
@@ -462,6 +465,13 @@ def _release_tags(opportunity: Opportunity) -> list[str]:
     if tag == "tender" and opportunity.clarifications:
         return ["tenderUpdate"]
     return [tag]
+
+
+def _unsuccessful(opportunity: Opportunity) -> bool:
+    """A complete round whose outcome awarded nothing: OCDS's tender status for it is
+    'unsuccessful' ("no award was made"), not 'complete'."""
+    return opportunity.status == "complete" and opportunity.outcome is not None and \
+        not opportunity.outcome.awards
 
 
 def _release_date(opportunity: Opportunity) -> dt.date:
@@ -551,7 +561,7 @@ def _tender(site: Site, opportunity: Opportunity, council: Json) -> Json:
         "id": opportunity.reference,
         "title": opportunity.title,
         "description": opportunity.summary or _plain(opportunity.html),
-        "status": opportunity.status,
+        "status": "unsuccessful" if _unsuccessful(opportunity) else opportunity.status,
         "procuringEntity": council,
         "value": _value(opportunity.value),
         "procurementMethodDetails": KIND_NAMES.get(opportunity.kind, opportunity.kind),
