@@ -216,6 +216,12 @@ def test_nginx_sends_the_files_editors_add_sandboxed_and_unsniffed(site):
         assert status == 200 and headers["Content-Type"] == "application/pdf"
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+        # the data files with their own types (nginx's list has none for them)
+        for path, kind in [("/programme.ics", "text/calendar; charset=utf-8"),
+                           ("/data/centres.csv", "text/csv; charset=utf-8"),
+                           ("/", "text/html; charset=utf-8"), ("/feed.xml", "text/xml")]:
+            status, headers, _ = http_get(https + path)
+            assert status == 200 and headers["Content-Type"] == kind, path
 
         assert http_get(https + "/members/media/rota.gif")[0] == 401
         status, headers, _ = http_get(https + "/members/media/rota.gif", login)

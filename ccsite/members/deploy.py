@@ -143,6 +143,18 @@ server {{
     index index.html;
     autoindex off;
     error_page 404 {base}404.html;
+
+    # The data files' types, which nginx's own list lacks (with nosniff, the type sent is
+    # final: application/octet-stream is a download, not a calendar to subscribe to). A
+    # types block here replaces the http block's list, so that one is included first.
+    include /etc/nginx/mime.types;
+    types {{
+        text/calendar ics;
+        text/csv csv;
+        application/geo+json geojson;
+    }}
+    charset utf-8;
+    charset_types text/calendar text/csv;
 {_nginx_headers(security_headers(base, images), "    ")}
     location {base} {{
         try_files $uri $uri/ =404;
