@@ -373,6 +373,14 @@ class Opportunity(Entry):
     def latest_clarification(self) -> dt.date | None:
         return self.clarifications[-1].date if self.clarifications else None
 
+    @property
+    def last_told(self) -> dt.date | None:
+        """The date of what its page tells last: the outcome, the latest answer to a
+        bidder's question, or the notice itself (the sitemap's lastmod, OCDS's date)."""
+        if self.outcome:
+            return self.outcome.date
+        return max(filter(None, (self.published, self.latest_clarification)), default=None)
+
 
 @dataclass
 class Consultation(Entry):

@@ -158,6 +158,15 @@ def page_window(current: int, total: int) -> list[int | None]:
     return window
 
 
+def _consultation_told(consultation, today: dt.date) -> dt.date | None:
+    """A consultation page's lastmod: its outcome's date, or the day it opened; none
+    before then (a sitemap's date is never to come)."""
+    if consultation.outcome:
+        return consultation.outcome.date
+    opened = consultation.opens.astimezone(LOCAL_ZONE).date() if consultation.opens else None
+    return opened if opened and opened <= today else None
+
+
 def routes(site: Site) -> list[Route]:
     """Every public page of the URL table. `section` names the search filter a page is
     indexed under (pages without one, like the 404 page, are not searchable)."""
@@ -194,10 +203,9 @@ def routes(site: Site) -> list[Route]:
                 {"service": label, "districts": districts(site.services[key]),
                  "section": "Centres"}) for key, label in site.config.service_types.items()]
     r += [Route(o.url, "opportunity.html", {"opportunity": o, "section": "Opportunities"},
-                o.source, lastmod=o.published) for o in site.opportunities]
+                o.source, lastmod=o.last_told) for o in site.opportunities]
     r += [Route(c.url, "consultation.html", {"consultation": c, "section": "Consultations"},
-                c.source, lastmod=c.outcome.date if c.outcome else
-                c.opens.astimezone(LOCAL_ZONE).date() if c.opens else None)
+                c.source, lastmod=_consultation_told(c, site.today))
           for c in site.consultations]
     r += [Route(a.url, "agency.html", {"agency": a, "section": "Lead agencies"}, a.source,
                 own={"jsonld": partial(structured.agency, site, a)}) for a in site.agencies]

@@ -273,6 +273,14 @@ def test_sitemap_lists_exactly_the_public_html_pages(public):
                 tree.findall("s:url", ns)}
     assert lastmods["https://childrenscentres.example.org/news/eighty-centres-reached/"]\
         .text == "2010-03-31"
+    # an opportunity's: its latest answer, or its outcome (not the day it was published)
+    opportunity = "https://childrenscentres.example.org/opportunities/"
+    assert lastmods[opportunity + "recommissioning-eoi-2027/"].text == "2026-11-20"
+    assert lastmods[opportunity + "phase-two-lead-agencies-eoi-2006/"].text == "2006-02-28"
+    # a consultation still to open has none (a date to come): never one after today
+    assert lastmods["https://childrenscentres.example.org/consultations/family-hubs-2027/"] \
+        is None
+    assert max(m.text for m in lastmods.values() if m is not None) <= "2026-11-25"
     robots = (public / "robots.txt").read_text()
     assert "Disallow: /members/" in robots
     assert "Sitemap: https://childrenscentres.example.org/sitemap.xml" in robots

@@ -475,11 +475,9 @@ def _unsuccessful(opportunity: Opportunity) -> bool:
 
 
 def _release_date(opportunity: Opportunity) -> dt.date:
-    """The date of what the release tells last: the outcome, the latest answer, or the
-    notice itself."""
-    if opportunity.outcome:
-        return opportunity.outcome.date
-    return max(_published(opportunity), opportunity.latest_clarification or dt.date.min)
+    """The date of what the release tells last (see Opportunity.last_told)."""
+    _published(opportunity)
+    return opportunity.last_told
 
 
 def _supplier_parties(site: Site, opportunity: Opportunity) -> list[Json]:
