@@ -149,8 +149,9 @@ def normalise(text: str) -> str:
     white space made one space, ends trimmed: so a passage is found however the output
     spells it. Text beyond ASCII is also put in Unicode's compatibility form (a ligature,
     an accent typed as two characters) and rid of invisible characters (soft hyphens,
-    zero-width spaces), and ' & ' reads as ' and '. Every public file is read through
-    this, so it avoids regular expressions where string methods (C loops) do the same."""
+    zero-width spaces, direction marks), letters of other scripts drawn like Latin ones read
+    as those, and ' & ' reads as ' and '. Every public file is read through this, so it
+    avoids regular expressions where string methods (C loops) do the same."""
     if "&" in text:
         if _RARE_ENTITY.search(text):
             text = unescape(text)
@@ -158,18 +159,46 @@ def normalise(text: str) -> str:
             text = (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
                     .replace("&#39;", "'").replace("&#x27;", "'").replace("&amp;", "&"))
     text = text.lower()
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_PLAIN)
+    if not text.isascii():  # (translated run by run of such characters: a page is mostly
+        text = _NOT_ASCII.sub(_plain, unicodedata.normalize("NFKC", text))  # ASCII, and
+    # str.translate looks up every character: 6 times the time, on the sample's pages)
     if " & " in text:
         text = text.replace(" & ", " and ")
     return " ".join(text.split())
 
 
 _RARE_ENTITY = re.compile(r"&(?!amp;|lt;|gt;|quot;|#39;|#x27;)")
+# characters one cannot see, which text pasted from mail, chat or right-to-left sources
+# carries inside words: Unicode's format characters (category Cf: direction marks and
+# embeddings, invisible operators, tags), variation selectors and the grapheme joiner
+_UNSEEN_RANGES = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C),
+                  (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2),
+                  (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064),
+                  (0x2066, 0x206F), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB),
+                  (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
+                  (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+                  (0xE0020, 0xE007F), (0xE0100, 0xE01EF)]
+# letters of other scripts drawn like Latin ones (lower case: text is lowered first), the
+# look-alikes a word can be spelled with unseen (a Cyrillic 'о' in "alone")
+_LOOK_ALIKES = {"а": "a", "в": "b", "е": "e", "ѐ": "e", "ё": "e", "һ": "h", "і": "i",
+                "ї": "i", "ј": "j", "к": "k", "ӏ": "l", "м": "m", "н": "h", "о": "o",
+                "р": "p", "ԛ": "q", "с": "c", "ѕ": "s", "т": "t", "у": "y", "ԝ": "w",
+                "х": "x", "ԁ": "d", "ɡ": "g", "α": "a", "β": "b", "ε": "e", "η": "n",
+                "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
+                "χ": "x", "ʼ": "'", "ʹ": "'", "ˈ": "'", "ꞌ": "'"}
 _PLAIN = {**{ord(quote): "'" for quote in "\u2018\u2019\u201a\u201b\u2032"},
           **{ord(quote): '"' for quote in "\u201c\u201d\u201e\u201f\u2033"},
           **{ord(dash): "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
-          **{ord(unseen): None for unseen in "\u00ad\u200b\u200c\u200d\u2060\ufeff"}}
+          **{code: None for first, last in _UNSEEN_RANGES for code in range(first, last + 1)},
+          **{ord(blank): " " for blank in "\u115f\u1160\u2800\u3164\uffa0"},  # blanks
+          **{ord(letter): plain for letter, plain in _LOOK_ALIKES.items()}}
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _plain(run: re.Match) -> str:
+    return run.group().translate(_PLAIN)
 
 
 def members_people(members) -> list[tuple[str, str, str, int]]:
@@ -184,8 +213,8 @@ def members_people(members) -> list[tuple[str, str, str, int]]:
             people.append((phone_digits(person.phone.national), person.source,
                            "directory phone", 6))
         if person.role:  # an entry pasted whole: the name with the role, as it is listed
-            people += [(f"{person.name}, {person.role}", person.source, "directory entry", 6),
-                       (f"{person.name} ({person.role}", person.source, "directory entry", 6)]
+            people += [(f"{person.name}{between}{person.role}", person.source,
+                        "directory entry", 6) for between in _NAME_ROLE]
         people += [(topic, person.source, "directory topic", MIN_FINGERPRINT)
                    for topic in person.topics]
     return [(_normalised_name(text or ""), source, what, minimum)
@@ -205,8 +234,12 @@ def digit_runs(text: str) -> str:
     return "\n".join(re.sub(r"\D", "", run) for run in _PHONE_LIKE.findall(text))
 
 
-_PHONE_LIKE = re.compile(r"\+?\d[\d ().\-]{7,}\d")
+_PHONE_LIKE = re.compile(r"\+?\d[\d ().,/\-]{7,}\d")  # (01632 / 960301: any gaps)
 
+
+# how a name is written with its role: the directory's way, and the ways people write
+# it (a dash, a colon, a table's two cells: its text read without the markup)
+_NAME_ROLE = (", ", " (", " - ", ": ", " ")
 
 # what is excused when the public content gives it too (see said_publicly)
 CONTACT_DETAILS = ("directory email", "directory phone", "directory entry")
@@ -294,6 +327,8 @@ def contact_details(document) -> str:
 
     def walk(mapping) -> None:
         for key, node in mapping.items.items():
+            if key == "extra":  # what a theme may show, as it likes: no contact field
+                continue
             if isinstance(node.value, YamlMap):
                 walk(node.value)
             elif isinstance(node.value, list):
@@ -306,8 +341,7 @@ def contact_details(document) -> str:
                 found.append(phone_digits(node.raw))
         name, role = mapping.items.get("name"), mapping.items.get("role")
         if name and role and name.raw and role.raw:  # a contact, as a directory lists one
-            found.extend([normalise(f"{name.raw}, {role.raw}"),
-                          normalise(f"{name.raw} ({role.raw}")])
+            found.extend(normalise(f"{name.raw}{between}{role.raw}") for between in _NAME_ROLE)
     walk(document.data)
     return "\n".join(found)
 
@@ -406,7 +440,8 @@ def _sentences(html: str) -> list[str]:
     return passages
 
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[a-zA-Z/!?][^>]*>")  # (what a tag starts with: a '<' the text says,
+# as in "aged < 5", is read as text, not as a tag running on to the next '>')
 _LINE_BREAK = re.compile(r"<br\s*/?>")
 _TEXT_ATTRIBUTE = re.compile(r'\s(?:alt|title)="([^"]*)"')
 _EDGE_PUNCTUATION = " .!?:;,\"'()[]"
@@ -423,16 +458,34 @@ def searchable(readable: str, digits: bool = False) -> str:
     closed (a members phone number however it is spaced; see `phone_digits`)."""
     text = normalise(readable)
     texts = [text]
-    if "%" in text:  # percent codes, as a browser reads them: a mail link's subject or
-        decoded = normalise(unquote(text))  # body, an e-mail address's %40, a path's %6D
-        if decoded != text:
-            texts.append(decoded)
+    read = _as_read(text)
+    if read != text:
+        texts.append(read)
     views = list(texts)
     if "<" in text:  # a line break is a space; other tags are nothing (bold, links)
         views.append(" ".join(_TAG.sub("", _LINE_BREAK.sub(" ", text)).split()))
     if digits:
         views += map(digit_runs, texts)
     return "\n".join(views)
+
+
+_AT = re.compile(r"\s*[\[(]\s*at\s*[\])]\s*")
+_DOT = re.compile(r"\s*[\[(]\s*dot\s*[\])]\s*")
+
+
+def _as_read(text: str) -> str:
+    """The normalised `text` as a browser or a reader reads what is written in code:
+    percent codes (a mail link's body, an e-mail address's %40, a path's %6D), an
+    address's default port or './' (https://host:443/members/./x), and an e-mail address
+    written out ('name [at] example (dot) org')."""
+    if "%" in text:
+        text = normalise(unquote(text))
+    if ":443/" in text or ":80/" in text or "/./" in text:
+        text = text.replace(":443/", "/").replace(":80/", "/").replace("/./", "/")
+    if ("at]" in text or "at)" in text) and \
+            _AT.search(text):
+        text = _DOT.sub(".", _AT.sub("@", text))
+    return text
 
 
 def readable_text(path: str, data: bytes) -> str:
@@ -442,6 +495,11 @@ def readable_text(path: str, data: bytes) -> str:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError):
+            pass
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (Excel's "Unicode text")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
             pass
     if data.startswith(PAGEFIND_SIGNATURE):
         texts = _pagefind_texts(data[len(PAGEFIND_SIGNATURE):])

@@ -380,6 +380,54 @@ def test_members_text_written_with_percent_codes_in_a_link_is_found(site, writte
     assert_leak_in_news(site, f"{written} and", what)
 
 
+@pytest.mark.parametrize("written, what", [
+    ("Running a dads\u200e' group", "title"),  # a left-to-right mark, pasted from mail
+    ("Running a \u2066dads' group\u2069", "title"),  # a direction isolate
+    ("Running a dads' gr\u043eup", "title"),  # a Cyrillic o
+    ("Running a dads\u02bc group", "title"),  # a modifier letter apostrophe
+    ("Running\u2800a dads' group", "title"),  # a Braille blank for a space
+    ("Write to sam [at] example (dot) org", "directory email"),
+    ("Ring 01632 / 960302", "directory phone"),
+    ("Sam Example \u2013 Centre manager", "directory entry"),
+    ("| Sam Example | Centre manager |\n|---|---|\n| x | y |\n\n", "directory entry"),
+], ids=["lrm", "isolate", "cyrillic-o", "modifier-apostrophe", "braille-blank",
+        "email-written-out", "phone-with-slash", "name-dash-role", "name-role-table"])
+def test_members_text_written_with_unseen_or_look_alike_characters_is_found(site, written,
+                                                                            what):
+    site.edit("members/directory.yaml", "  email: sam@example.org",
+              '  email: sam@example.org\n  phone: "01632 960302"')
+    assert_leak_in_news(site, f"{written}.", what)
+
+
+def test_members_text_after_a_less_than_sign_is_found_in_the_page_itself(site):
+    """A '<' the text says is no tag: the words after it are read (the search index's copy
+    was found; a page that is in no index or feed would not have been)."""
+    site.edit("pages/about.md", "nav_order: 1", "nav_order: 1\nsummary: About us.")
+    with open(site.content / "pages/about.md", "a", encoding="utf-8") as page:
+        page.write("\nFor children aged < 5. Running a **dads'** group.\n")
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.output}/public/about/index.html:" in result.err
+
+
+def test_a_directory_contact_in_a_documents_extra_fields_is_not_excused(site):
+    """Only a contact field says a phone or an e-mail publicly (an agency's contact, a
+    centre's): `extra`, which a theme shows as it likes, is not one."""
+    site.edit("members/directory.yaml", "  email: sam@example.org",
+              '  email: sam@example.org\n  phone: "01632 960302"')
+    site.edit("news/centres-open.md", "title:", 'extra:\n  x:\n    phone: "01632 960302"\n'
+              "title:")
+    assert_leak_in_news(site, "Ring Sam on 01632 960302.", "directory phone")
+
+
+def test_members_text_in_a_utf16_file_in_public_media_is_found(site):
+    site.write("media/contacts.csv", "Sam Example,Centre manager,sam@example.org\n"
+               .encode("utf-16"))
+    result = site.build()
+    assert result.status == 1
+    assert "media/contacts.csv:1: leak: members-only " in result.err
+
+
 def test_members_text_found_in_alt_text_and_after_a_line_break(site):
     site.edit("members/good-practice/dads-group.md", "Members-only body.",
               "![Fathers and toddlers building a cardboard den at our Saturday group](/media/pack.pdf)"
