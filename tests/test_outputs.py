@@ -191,6 +191,28 @@ def test_milestones_of_one_day_with_titles_that_begin_alike_are_two_events(site)
         in uids
 
 
+def test_a_feed_entry_keeps_its_id_when_the_editor_gives_its_item_a_slug(site):
+    """RFC 4287: an entry's id never changes (a reader would show the item again as new);
+    its link follows the page to its new address."""
+    def entries() -> dict[str, str]:
+        news = feedparser.parse((site.output / "public/feed.xml").read_bytes()).entries
+        bids = feedparser.parse(
+            (site.output / "public/opportunities/feed.xml").read_bytes()).entries
+        return {e.id: e.link for e in [*news, *bids]}
+
+    assert site.build().status == 0
+    before = entries()
+    site.edit("news/centres-open.md", "title:", "slug: open-now\ntitle:")
+    site.edit("opportunities/oxhey-eoi.md", "title:", "slug: oxhey-lead\ntitle:")
+    assert site.build().status == 0
+    after = entries()
+    assert set(after) == set(before)
+    assert after["https://cc.example.org/news/centres-open/"] == \
+        "https://cc.example.org/news/open-now/"
+    assert after["https://cc.example.org/opportunities/oxhey-eoi/"] == \
+        "https://cc.example.org/opportunities/oxhey-lead/"
+
+
 def test_cancelled_opportunity_is_struck_out_of_calendars_and_said_in_the_feed(public):
     calendar = icalendar.Calendar.from_ical((public / "opportunities.ics").read_bytes())
     cancelled = next(e for e in calendar.walk("VEVENT")

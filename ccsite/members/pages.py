@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from ..bodies import plain_text as _plain
-from ..outputs.feeds import FeedEntry, as_datetime, make_feed, newest_dated
+from ..outputs.feeds import FeedEntry, as_datetime, entry_id, make_feed, newest_dated
 from ..graph import MembersSite, Site
 from ..render import Route, start_render_routes
 from ..workers import Pending
@@ -95,7 +95,7 @@ def title_of(html: str) -> str:
 
 def _feed(members: MembersSite):
     config = members.config
-    entries = [FeedEntry(id=config.base_url + p.url.lstrip("/"), title=p.title,
+    entries = [FeedEntry(id=entry_id(config, p), title=p.title,
                          url=config.base_url + p.url.lstrip("/"),
                          updated=as_datetime(p.date), published=as_datetime(p.date),
                          summary=p.summary, content_html=p.html, author=p.author)

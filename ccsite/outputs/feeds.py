@@ -63,18 +63,30 @@ def make_feed(title: str, self_url: str, page_url: str, author: str,
 def newest_dated(items: list) -> list:
     """The items (news, posts: anything with a `date` and a `url`) a feed will hold, picked
     before their entries are made: the same newest FEED_ENTRIES that `make_feed` keeps
-    (ids are the URLs under one base, so they order as the URLs do)."""
+    (ids are addresses under one base, so they order as the addresses do)."""
     return heapq.nlargest(FEED_ENTRIES, [item for item in items if item.date],
-                          key=lambda item: (as_datetime(item.date), item.url))
+                          key=lambda item: (as_datetime(item.date), _page_of_file(item)))
 
 
 def absolute(config, path: str) -> str:
     return config.base_url + path.lstrip("/")
 
 
+def entry_id(config, item) -> str:
+    """An entry's id (RFC 4287: it never changes): the address of the item's page as its
+    file's name makes it. That is the page's own address, unless the editor gave the
+    item a `slug:`, which moves the page but must not make a feed reader show the item
+    again as new."""
+    return absolute(config, _page_of_file(item))
+
+
+def _page_of_file(item) -> str:
+    return item.url.removesuffix(f"{item.url_slug}/") + f"{item.slug}/"
+
+
 def news_feed(site) -> Feed:
     config = site.config
-    entries = [FeedEntry(id=absolute(config, n.url), title=n.title, url=absolute(config, n.url),
+    entries = [FeedEntry(id=entry_id(config, n), title=n.title, url=absolute(config, n.url),
                          updated=as_datetime(n.date), published=as_datetime(n.date),
                          summary=n.summary, content_html=n.html)
                for n in newest_dated(site.news)]
@@ -98,7 +110,7 @@ def opportunities_feed(site) -> Feed:
                     else "The deadline will be announced.")
         summary = " ".join(p for p in (f"{KIND_NAMES.get(o.kind, o.kind)}, reference "
                                        f"{o.reference}.", o.summary, deadline) if p)
-        entries.append(FeedEntry(id=absolute(config, o.url), title=o.title,
+        entries.append(FeedEntry(id=entry_id(config, o), title=o.title,
                                  url=absolute(config, o.url), updated=as_datetime(o.published),
                                  published=as_datetime(o.published), summary=summary,
                                  content_html=f"<p>{_escape(deadline)}</p>\n{o.html}"))
@@ -113,11 +125,12 @@ def opportunity_updates(site, o) -> list[FeedEntry]:
     from ..render import format_date
 
     config = site.config
-    page = absolute(config, o.url)
+    page, known_as = absolute(config, o.url), entry_id(config, o)
     entries = []
     for number, q in enumerate(o.clarifications, start=1):
         entries.append(FeedEntry(
-            id=f"{page}#question-{q.date.isoformat()}-{_same_day_number(o.clarifications, q)}",
+            id=f"{known_as}#question-{q.date.isoformat()}-"
+               f"{_same_day_number(o.clarifications, q)}",
             title=f"Question answered: {o.title}", url=f"{page}#question-{number}",
             updated=as_datetime(q.date), published=as_datetime(q.date),
             summary=f"Q: {q.question} A: {q.answer}",
@@ -130,7 +143,7 @@ def opportunity_updates(site, o) -> list[FeedEntry]:
                 f"{'a contract' if count == 1 else 'contracts'}.")
         names = ", ".join(a.agency.name for a in o.outcome.awards if a.agency)
         entries.append(FeedEntry(
-            id=f"{page}#outcome", title=f"Outcome: {o.title}", url=f"{page}#outcome",
+            id=f"{known_as}#outcome", title=f"Outcome: {o.title}", url=f"{page}#outcome",
             updated=as_datetime(o.outcome.date), published=as_datetime(o.outcome.date),
             summary=" ".join(p for p in (said, o.outcome.note) if p),
             content_html=f"<p>{_escape(said)}</p>\n<p>{_escape(names)}</p>"
@@ -152,13 +165,14 @@ def consultation_entries(site) -> list[FeedEntry]:
     for c in site.consultations:
         if c.state == "upcoming":
             continue
-        page = absolute(config, c.url)
-        entries.append(FeedEntry(id=page, title=f"Have your say: {c.title}", url=page,
+        page, known_as = absolute(config, c.url), entry_id(config, c)
+        entries.append(FeedEntry(id=known_as, title=f"Have your say: {c.title}", url=page,
                                  updated=c.opens, published=c.opens, summary=c.summary,
                                  content_html=f"<p>{_escape(c.summary)}</p>\n{c.html}"))
         if c.outcome and c.state == "closed":
             updated = as_datetime(c.outcome.date)
-            entries.append(FeedEntry(id=f"{page}#outcome", title=f"You said, we did: {c.title}",
+            entries.append(FeedEntry(id=f"{known_as}#outcome",
+                                     title=f"You said, we did: {c.title}",
                                      url=f"{page}#outcome", updated=updated, published=updated,
                                      summary=c.outcome.summary, content_html=c.outcome.html))
     return entries
