@@ -143,9 +143,10 @@ def test_whats_on_lists_each_days_sessions_of_open_centres_only(site):
            "Drop in." in monday
     assert "Planned Children" not in monday
     assert not (site.output / "public/whats-on/thursday").exists()
-    # a planned centre's page does not offer sessions that are not on
+    # a planned centre's page does not offer sessions that are not on, nor its calendar
     assert "Stay and play" not in site.text("/centres/planned/")
-    assert not (site.output / "public/centres/planned/sessions.ics").exists()
+    assert not Calendar.from_ical((site.output / "public/centres/planned/sessions.ics")
+                                  .read_bytes()).walk("VEVENT")
 
 
 # -- the calendar ---------------------------------------------------------------------------
@@ -206,6 +207,8 @@ def test_sessions_calendar_is_the_same_whatever_the_day_it_is_built(site):
 def test_every_sample_calendar_has_each_session_of_the_centre(sample_build):
     public = sample_build / "public"
     calendars = sorted((public / "centres").glob("*/sessions.ics"))
+    assert {p.parent.name for p in calendars} == set(sample_centres())  # (see below)
+    calendars = [p for p in calendars if Calendar.from_ical(p.read_bytes()).walk("VEVENT")]
     with_sessions_open = {slug for slug, c in sample_centres().items()
                           if c.get("sessions") and c["status"] == "open"}
     assert {p.parent.name for p in calendars} == with_sessions_open
@@ -216,6 +219,18 @@ def test_every_sample_calendar_has_each_session_of_the_centre(sample_build):
                        e["RRULE"]["BYDAY"] and ",".join(e["RRULE"]["BYDAY"])) for e in events) == \
             sorted((s["title"], s["starts"], ",".join(d[:2].upper() for d in sorted(
                 s["days"], key=DAYS.index))) for s in sessions), path
+
+
+def test_a_closed_centres_calendar_is_emptied_not_taken_away(site):
+    """A calendar app that subscribed keeps the events of a calendar that is gone, every
+    week for ever; it empties one that has none."""
+    with_sessions(site)
+    assert site.build().status == 0
+    path = site.output / "public/centres/oxhey/sessions.ics"
+    assert len(Calendar.from_ical(path.read_bytes()).walk("VEVENT")) == 2
+    site.edit("centres/oxhey.md", "status: open", "status: closed")
+    assert site.build().status == 0
+    assert Calendar.from_ical(path.read_bytes()).walk("VEVENT") == []
 
 
 # -- open data -------------------------------------------------------------------------------

@@ -85,10 +85,12 @@ def _routes_context(page_routes) -> str:
 
 
 def _session_calendars(site) -> dict[str, Maker]:
-    """/centres/<slug>/sessions.ics for each centre whose page shows its sessions."""
-    from ..timetable import shows_sessions
+    """/centres/<slug>/sessions.ics for each centre: with its sessions while its page
+    shows them, else with none. A calendar app that subscribed keeps the events of a
+    calendar that is gone, repeating every week for ever; one with no events it empties
+    (a centre closed, its sessions taken out)."""
     from . import calendars
 
     return {centre.url.lstrip("/") + "sessions.ics":
             functools.partial(calendars.sessions_calendar, site, centre)
-            for centre in site.centres if shows_sessions(centre)}
+            for centre in site.centres}

@@ -222,7 +222,7 @@ def sessions_calendar(site, centre) -> str:
     9:30 stays at 9:30 across the clock change). Term time only cannot be said in an
     RRULE (school holidays differ by school and year), so the description says it."""
     from ..fields import LOCAL_ZONE
-    from ..timetable import first_on_or_after
+    from ..timetable import first_on_or_after, shows_sessions
     from .opendata import RRULE_DAYS
 
     config = site.config
@@ -232,7 +232,7 @@ def sessions_calendar(site, centre) -> str:
     page = config.base_url + centre.url.lstrip("/")
     address = ", ".join([centre.name, *centre.address.lines]) if centre.address else centre.name
     uids: set[str] = set()
-    for session in centre.sessions:
+    for session in centre.sessions if shows_sessions(centre) else ():  # (see outputs)
         first = first_on_or_after(anchor, session.days)
         event = ical.Event()
         uid = f"session-{centre.slug}-{_slug(session.title)}-{''.join(session.days)}-" \
