@@ -380,6 +380,22 @@ def test_a_round_that_awarded_nothing_is_unsuccessful_not_complete(site):
     assert release["tag"] == ["tenderUpdate"] and "awards" not in release
 
 
+def test_a_release_that_tells_something_new_has_a_new_id(site):
+    """OCDS names a release by what it tells: a deadline moved is a new release (kept by
+    id, the old one hid it from aggregators); a build of the same content keeps the id."""
+    def release_id() -> str:
+        assert site.build().status == 0
+        return read_json(site.output / "public/data/opportunities.json")["releases"][0]["id"]
+
+    first = release_id()
+    assert first.startswith("ocds-xxxxxx-cc-example-org-HCC-1-tender-")
+    assert release_id() == first
+    site.edit("opportunities/oxhey-eoi.md", "deadline: 2027-01-29T12:00:00Z",
+              "deadline: 2027-02-05T12:00:00Z")
+    moved = release_id()
+    assert moved != first and moved.startswith("ocds-xxxxxx-cc-example-org-HCC-1-tender-")
+
+
 def test_a_site_without_opportunities_publishes_no_empty_package(site):
     """An OCDS package must hold at least one release, so there is none to publish."""
     site.remove("opportunities/oxhey-eoi.md")

@@ -39,7 +39,8 @@ Choices the standards leave to the publisher:
   placeholder "ocds-xxxxxx-<host>" keeps the file valid until one is registered with the
   Open Contracting Partnership and set in site.yaml.
 - Release tag follows the status (planning -> "planning", cancelled ->
-  "tenderCancellation", otherwise "tender") and the release id is ocid + "-" + tag.
+  "tenderCancellation", otherwise "tender") and the release id is ocid + "-" + tag + "-"
+  + a digest of what the release tells (see `_release_id`).
   `tender.status` is the editor's: an active tender past its deadline stays "active", as
   OCDS keeps a process active until it is complete; `tenderPeriod.endDate` shows that
   submissions have closed.
@@ -61,6 +62,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hashlib
 import io
 import json
 import mimetypes
@@ -443,8 +445,8 @@ def release(site: Site, opportunity: Opportunity) -> Json:
     council = _council_reference(site)
     outcome = opportunity.outcome
     awards = _awards(site, ocid, opportunity) if outcome else []
-    return _clean({
-        "ocid": ocid, "id": f"{ocid}-{tags[0]}", "date": _day_start(_release_date(opportunity)),
+    told = _clean({
+        "ocid": ocid, "date": _day_start(_release_date(opportunity)),
         "tag": tags, "initiationType": "tender",
         "parties": [_council_party(site), *_supplier_parties(site, opportunity)],
         "buyer": council,
@@ -453,6 +455,17 @@ def release(site: Site, opportunity: Opportunity) -> Json:
         "contracts": _contracts(ocid, opportunity, awards),
         "language": _language(site),
     })
+    return {"ocid": ocid, "id": _release_id(ocid, tags[0], told), **told}
+
+
+def _release_id(ocid: str, tag: str, told: Json) -> str:
+    """A release's id: its tag and a digest of what it tells. OCDS names a release by
+    the information it holds, so a deadline moved, an answer added or the round completed
+    is a new release (an aggregator that keeps releases by id took none of them, when
+    the id was the tag alone); the same content keeps its id, build after build."""
+    digest = hashlib.blake2b(json.dumps(told, sort_keys=True, ensure_ascii=False).encode(),
+                             digest_size=4).hexdigest()
+    return f"{ocid}-{tag}-{digest}"
 
 
 def _release_tags(opportunity: Opportunity) -> list[str]:
