@@ -30,7 +30,10 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 INTEGER_RE = re.compile(r"^[-+]?[0-9]+$")
 # No date of the programme is outside these years, so one that is is a typo; it also keeps
 # date arithmetic (the day after, a timeline's next year) away from the calendar's edges.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
+# the years a date of this content can be in: Sure Start began in 1998, and a year
+# before 1990 is a slip (a date typed into the web editor's date box, digit by digit,
+# can come out as 1906: a known fault of Decap CMS's date widget)
+FIRST_YEAR, LAST_YEAR = 1990, 2199
 SHOWN_MAX = 60  # characters of a wrong value quoted in a message
 
 
@@ -287,7 +290,8 @@ class Fields:
         if FIRST_YEAR <= value.year <= LAST_YEAR:
             return True
         self.error(name, node.line, f"{_show(node)} is out of range: the year must be "
-                   f"between {FIRST_YEAR} and {LAST_YEAR} (a typo in the year?)")
+                   f"between {FIRST_YEAR} and {LAST_YEAR} (a typo in the year? In the web "
+                   "editor, pick the date from the calendar, or check the year typed)")
         return False
 
     def clock_time(self, name: str, required: bool = False) -> dt.time | None:

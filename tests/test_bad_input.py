@@ -419,7 +419,10 @@ BAD = [
      "date-time (the zone offset must be less than 24 hours"),
     ("deadline-year-typo", edit(O, "2027-01-29T12:00:00Z", "9999-12-31T23:59:59-23:00"),
      "opportunities/oxhey-eoi.md:7: deadline: '9999-12-31T23:59:59-23:00' is out of range: "
-     "the year must be between 1900 and 2199"),
+     "the year must be between 1990 and 2199"),
+    ("news-date-typed-as-1906", edit(N, "date: 2008-04-01", "date: 1906-05-01"),
+     "news/centres-open.md:3: date: '1906-05-01' is out of range: the year must be between "
+     "1990 and 2199 (a typo in the year? In the web editor, pick the date from the calendar"),
     ("opening-date-year-typo", edit(C, "2007-09-01", "9999-12-31"),
      "centres/oxhey.md:7: opening_date: '9999-12-31' is out of range"),
     ("target-date-year-typo", edit(S, "2008-04-01", "9999-12-31"),

@@ -198,6 +198,31 @@ def test_a_value_the_widgets_allow_but_the_validator_refuses_is_not_saved(sessio
     assert path.read_bytes() == before
 
 
+def test_a_save_from_a_tab_opened_before_another_tabs_save_is_refused(session, chromium,
+                                                                      preview):
+    """Two tabs on one centre: the second save would undo the first without a word. It is
+    refused, saying why, and the first tab's change stays."""
+    base, content = preview
+    path = content / "centres/watford-west.md"
+    other = Session(chromium, base)
+    try:
+        session.open("/collections/centre/entries/watford-west")
+        other.open("/collections/centre/entries/watford-west")
+        session.field("Summary (optional)").fill("Changed in the first tab.")
+        session.publish()
+        session.saved()
+        assert "summary: Changed in the first tab." in path.read_text(encoding="utf-8")
+        other.field("Phone (optional)").fill("01632 960999")
+        other.publish()
+        mistakes = other.page.locator("#ccsite-mistakes")
+        mistakes.wait_for()
+        assert "was changed since you opened it" in mistakes.inner_text()
+        after = path.read_text(encoding="utf-8")
+        assert "summary: Changed in the first tab." in after and "960999" not in after
+    finally:
+        other.close()
+
+
 def test_a_good_practice_post_is_members_only(session, preview, tmp_path):
     base, content = preview
     session.open("/collections/good-practice/new")

@@ -96,8 +96,42 @@ def test_a_save_changes_the_file_only_where_the_value_changed(editor, site):
     raw = before.replace('closes: "17:00"', "closes: 16:30").replace(
         "services: [early-education, health]", "services:\n  - early-education\n  - health")
     status, answer = editor.save("centres/oxhey.md", raw)
-    assert (status, answer) == (200, {"message": "entry persisted"})
+    assert (status, answer["message"]) == (200, "entry persisted")
     assert path.read_text() == before.replace('closes: "17:00"', 'closes: "16:30"')
+
+
+def test_a_save_of_a_file_changed_since_the_form_read_it_is_refused(editor, site):
+    """Two tabs open on one centre (or a text editor beside the form): the second save
+    would write back what the first changed. With the file's id as its form read it (sent
+    by the editor's page), it is refused, and the first change stays."""
+    path = site.content / "centres/oxhey.md"
+    status, _, entry = editor.request("POST", "/admin/api/v1", json.dumps(
+        {"action": "getEntry", "params": {"path": "centres/oxhey.md"}}).encode(),
+        editor.page_headers())
+    opened = json.loads(entry)["file"]["id"]
+    first = path.read_text().replace("phase: 2", "phase: 3")
+    second = path.read_text().replace("summary: A centre", "summary: The centre")
+
+    def save(raw: str, loaded: str) -> tuple[int, object]:
+        return editor.api("persistEntry", {
+            "dataFiles": [{"path": "centres/oxhey.md", "slug": "oxhey", "raw": raw}],
+            "assets": [], "options": {}, "loaded": {"centres/oxhey.md": loaded}})
+
+    status, answer = save(first, opened)
+    assert status == 200 and "phase: 3" in path.read_text()
+    status, answer = save(second, opened)  # the other tab, opened before the first save
+    assert status == 409 and "was changed since you opened it" in answer["error"]
+    assert "phase: 3" in path.read_text() and "summary: A centre" in path.read_text()
+    # reloaded: the form reads the file as it is now, and the change is made again
+    again = path.read_text().replace("summary: A centre", "summary: The centre")
+    status, _ = save(again, editor_id(editor, "centres/oxhey.md"))
+    assert status == 200 and "phase: 3" in path.read_text() and "The centre" in path.read_text()
+
+
+def editor_id(editor, rel: str) -> str:
+    _, _, entry = editor.request("POST", "/admin/api/v1", json.dumps(
+        {"action": "getEntry", "params": {"path": rel}}).encode(), editor.page_headers())
+    return json.loads(entry)["file"]["id"]
 
 
 def test_a_save_the_build_would_refuse_is_not_written_and_says_what_check_says(editor, site):

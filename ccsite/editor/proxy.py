@@ -186,6 +186,7 @@ class Proxy:
         assets = params.get("assets") or []
         if not isinstance(data_files, list) or not isinstance(assets, list):
             raise ProxyError(422, "dataFiles and assets must be lists")
+        loaded = params.get("loaded")  # path -> the file's id when the form was opened
         change = Change()
         for asset in assets:
             rel, data = self._asset(asset)
@@ -198,11 +199,32 @@ class Proxy:
                 new_rel = data_file.get("newPath") or rel
                 self.paths.writable(rel)
                 self.paths.writable(new_rel)
+                self._not_changed_since_opened(rel, loaded)
                 change.write[new_rel] = self._merged(rel, data_file["raw"]).encode("utf-8")
                 if new_rel != rel:
                     change.delete.add(rel)
             self._commit(change)
-        return {"message": "entry persisted"}
+        return {"message": "entry persisted",
+                "files": {rel: hashlib.sha256(data).hexdigest()
+                          for rel, data in change.write.items()}}
+
+    def _not_changed_since_opened(self, rel: str, loaded: Any) -> None:
+        """ProxyError (409) if the file is no longer as the form that saves it found it
+        (`loaded`: its id then, as the editor's page noted it: see ccsite-admin.js): saved
+        meanwhile from another tab or a text editor, it would be written back over, the
+        other change lost without a word."""
+        if not isinstance(loaded, dict) or not isinstance(loaded.get(rel), str):
+            return  # a new file, or a page that noted nothing
+        try:
+            now = hashlib.sha256(self.paths.resolve(rel).read_bytes()).hexdigest()
+        except OSError:
+            now = None
+        if now != loaded[rel]:
+            raise ProxyError(409, f"Not saved: {rel} was changed since you opened it (in "
+                                  "another tab or window, or in a text editor), and saving "
+                                  "would undo that change. Copy what you typed, reload the "
+                                  "page to see the file as it is now, and make your change "
+                                  "again.")
 
     def do_persistMedia(self, params: dict) -> dict:
         rel, data = self._asset(params.get("asset"))

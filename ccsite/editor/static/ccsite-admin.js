@@ -6,6 +6,9 @@
  * - Shows why a save was refused: the validator's messages, one per line, in a panel that
  *   stays until it is closed or the next save works (Decap's own notice goes after 8 s).
  * - Gives the preview pane the site's own stylesheet.
+ * - Notes which version of each file the page read, and sends it with a save: the
+ *   server refuses a save of a file changed since (in another tab, or a text editor),
+ *   which would otherwise undo that change without a word.
  */
 (function () {
   "use strict";
@@ -30,9 +33,17 @@
     init.headers = headers;
     var action = "";
     try {
-      action = JSON.parse(init.body).action || "";
+      var request = JSON.parse(init.body);
+      action = request.action || "";
+      if (action === "persistEntry" && request.params) {
+        request.params.loaded = versionsOf(request.params);
+        init.body = JSON.stringify(request);
+      }
     } catch (ignored) { /* not JSON: the server says so */ }
     return original(input, init).then(function (response) {
+      if (response.ok && /^(entriesBy|getEntry|persistEntry)/.test(action)) {
+        response.clone().json().then(noteVersions, function () {});
+      }
       if (/^(persist|delete)/.test(action)) {
         if (response.ok) {
           clearMistakes();
@@ -45,6 +56,34 @@
       return response;
     });
   };
+
+  /* The id (a digest of its bytes) of each file as the page last read or saved it. */
+  var versions = {};
+
+  function noteVersions(answer) {
+    if (answer && answer.files && !Array.isArray(answer.files)) {  // a save's
+      Object.keys(answer.files).forEach(function (path) {
+        versions[path] = answer.files[path];
+      });
+      return;
+    }
+    (Array.isArray(answer) ? answer : [answer]).forEach(function (entry) {
+      if (entry && entry.file && entry.file.path) {
+        versions[entry.file.path] = entry.file.id;
+      }
+    });
+  }
+
+  function versionsOf(params) {
+    var files = params.dataFiles || (params.entry ? [params.entry] : []);
+    var loaded = {};
+    files.forEach(function (file) {
+      if (file && typeof versions[file.path] === "string") {
+        loaded[file.path] = versions[file.path];
+      }
+    });
+    return loaded;
+  }
 
   var panel = null;
 
