@@ -278,6 +278,25 @@ def upload(editor, rel: str, data: bytes):
         "options": {"commitMessage": "upload"}})
 
 
+def test_a_media_file_replaced_by_an_upload_that_is_refused_is_put_back(editor, site):
+    """Decap replaces a file by deleting it and uploading the new one: when the upload is
+    refused (here HTML named as a PDF), the editor is told nothing was written, and the
+    old file must be there still."""
+    leaflet = site.content / "media/leaflet.pdf"
+    assert upload(editor, "media/leaflet.pdf", b"%PDF-1.4 the leaflet\n")[0] == 200
+    status, _ = editor.api("deleteFiles", {"paths": ["media/leaflet.pdf"],
+                                           "options": {"commitMessage": "replace"}})
+    assert status == 200 and not leaflet.exists()
+    status, _ = upload(editor, "media/leaflet.pdf", b"<!DOCTYPE html><html>not a pdf</html>")
+    assert status == 422
+    assert leaflet.read_bytes() == b"%PDF-1.4 the leaflet\n"
+    # a replacement that is taken replaces it
+    status, _ = editor.api("deleteFiles", {"paths": ["media/leaflet.pdf"],
+                                           "options": {"commitMessage": "replace"}})
+    status, _ = upload(editor, "media/leaflet.pdf", b"%PDF-1.4 the new leaflet\n")
+    assert status == 200 and leaflet.read_bytes() == b"%PDF-1.4 the new leaflet\n"
+
+
 @pytest.mark.parametrize("rel, data, said", [
     ("media/evil.html", b"<html><script>alert(1)</script></html>", "media/evil.html"),
     ("media/x.js", b"fetch('/members/')", "media/x.js"),

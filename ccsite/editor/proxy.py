@@ -26,6 +26,7 @@ import os
 import stat
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,9 @@ class Proxy:
         self.paths = ContentPaths(root)
         self.checker = checker
         self._saving = threading.Lock()  # one save at a time: each is checked whole
+        # media files just deleted: Decap replaces a file by deleting it, then uploading
+        # the new one, and an upload refused must not leave the old one gone
+        self._set_aside: dict[str, tuple[bytes, float]] = {}
 
     def answer(self, request: Any) -> Any:
         if not isinstance(request, dict) or not isinstance(request.get("params", {}), dict):
@@ -229,8 +233,24 @@ class Proxy:
     def do_persistMedia(self, params: dict) -> dict:
         rel, data = self._asset(params.get("asset"))
         with self._saving:
-            self._commit(Change(write={rel: data}))
+            try:
+                self._commit(Change(write={rel: data}))
+            except ProxyError:
+                self._put_back(rel)
+                raise
+            self._set_aside.pop(rel, None)
         return self._media(rel)
+
+    REPLACING_SECONDS = 120  # how long after its deletion an upload of a media file's name
+    # counts as its replacement (Decap sends the two one after the other)
+
+    def _put_back(self, rel: str) -> None:
+        """The media file `rel` as it was, if it was deleted moments before: the upload
+        meant to replace it was refused, and the editor was told nothing was written."""
+        old, when = self._set_aside.pop(rel, (None, 0.0))
+        if old is not None and time.monotonic() - when < self.REPLACING_SECONDS and \
+                not self.paths.resolve(rel).exists():
+            _write(self.paths.writable(rel), old)
 
     def do_deleteFile(self, params: dict) -> dict:
         return self.do_deleteFiles({"paths": [params.get("path")]})
@@ -242,7 +262,13 @@ class Proxy:
         for rel in paths:
             self.paths.writable(rel)
         with self._saving:
+            kept = {rel: self.paths.resolve(rel).read_bytes() for rel in paths
+                    if isinstance(rel, str) and is_media(rel) and self.paths.resolve(rel).is_file()}
             self._commit(Change(delete=set(paths)))
+            now = time.monotonic()
+            self._set_aside = {rel: aside for rel, aside in self._set_aside.items()
+                               if now - aside[1] < self.REPLACING_SECONDS}
+            self._set_aside.update((rel, (data, now)) for rel, data in kept.items())
         return {"message": f"deleted files {', '.join(paths)}"}
 
     def _asset(self, asset: Any) -> tuple[str, bytes]:
