@@ -312,6 +312,7 @@ def test_an_upload_the_site_would_not_publish_is_refused_with_the_media_rule(
     status, answer = upload(editor, rel, data)
     assert status == 422, answer
     assert said in json.dumps(answer) and ": media: " in json.dumps(answer)
+    assert f"'0-{rel.rsplit('/', 1)[1]}'" not in json.dumps(answer)  # (the file's own name)
     assert not (site.content / rel).exists()
     assert upload(editor, "media/plan.pdf", b"%PDF-1.4 a plan\n")[0] == 200  # the rule, not uploads
 

@@ -106,7 +106,8 @@ class SaveChecker:
             media[:] = [m for m in media if prefix + m.rel not in gone]
         for index, (rel, data) in enumerate(sorted(change.write.items())):
             if is_media(rel):
-                copy = scratch / f"{index}-{Path(rel).name}"
+                copy = scratch / str(index) / Path(rel).name  # (its own name: the media
+                copy.parent.mkdir()                              # rule's message says it)
                 copy.write_bytes(data)
                 members = rel.startswith(MEDIA_FOLDERS[1])
                 prefix = MEDIA_FOLDERS[1] if members else MEDIA_FOLDERS[0]

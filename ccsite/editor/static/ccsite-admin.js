@@ -106,8 +106,9 @@
   function showMistakes(answer, status) {
     clearMistakes();
     var mistakes = answer && answer.errors;
-    var lines = mistakes || [(answer && answer.error) || REFUSED[status] ||
-      "The save failed (the preview server answered " + status + ")."];
+    var lines = mistakes || [REFUSED[status] || (answer && answer.error) ||
+      "The save failed (the preview server answered " + status + ")."];  // (ours first:
+    // the server's words for these are for developers)
     panel = document.createElement("section");
     panel.id = "ccsite-mistakes";
     panel.setAttribute("role", "alert");
