@@ -155,6 +155,20 @@ def test_the_body_is_kept_unless_its_text_changed():
                                           "+Ask at reception: we are glad to help."]
 
 
+def test_a_body_edit_keeps_the_lists_the_rich_text_editor_writes_anew_as_they_were():
+    """Decap's rich text editor writes the whole body again, its bullets as '*': an edit
+    of one paragraph must not change the lists around it."""
+    with_list = CENTRE.replace("Ask at reception: we can help.\n",
+                               "Ask at reception: we can help.\n\n- Stay and play\n"
+                               "  - under-twos\n- Baby clinic\n")
+    raw = AS_DECAP_WRITES.replace("Ask at reception: we can help.\n",
+                                  "Ask at reception: we are glad to help.\n\n* Stay and play\n"
+                                  "  * under-twos\n* Baby clinic\n* Dads' group\n")
+    assert changed_lines(with_list, merged(with_list, raw)) == [
+        "-Ask at reception: we can help.", "+Ask at reception: we are glad to help.",
+        "+- Dads' group"]
+
+
 def test_a_zoned_deadline_read_back_as_utc_by_decap_is_the_same_moment():
     old = "---\ntitle: T\ndeadline: 2027-01-29T12:00:00Z\n---\n"
     raw = "---\ntitle: T\ndeadline: 2027-01-29T12:00:00.000Z\n---\n"

@@ -560,14 +560,30 @@ def merge_document(old: str | None, raw: str, markdown: bool, shape: Shape) -> s
     if markdown:
         opening, front, closing, old_body = _split(text)
         merged = merge_fields(front, wanted, shape)
-        same_body = (body or "").rstrip("\n") == old_body.rstrip("\n")
+        body = _bullets_as_written(old_body, body or "")
+        same_body = body.rstrip("\n") == old_body.rstrip("\n")
         result = opening + _with_newline(merged) + closing + \
-            (old_body if same_body else _with_newline(body or ""))
+            (old_body if same_body else _with_newline(body))
     else:
         result = merge_fields(text, wanted, shape)
     if crlf:
         result = result.replace("\n", "\r\n")
     return bom + result
+
+
+_BULLET = re.compile(r"^([ \t]*)([-*+]) (?=\S)(?![-*+](?: |$))", re.MULTILINE)  # (not
+# a rule: '* * *')
+
+
+def _bullets_as_written(old_body: str, body: str) -> str:
+    """`body` with its list items' bullets as the file writes them: Decap's rich text
+    editor writes the whole body again, every '-' item as '*', so an edit of one
+    paragraph rewrote every list of the page. The file's first bullet is kept for all
+    (Markdown reads '-', '*' and '+' alike)."""
+    written = _BULLET.search(old_body)
+    if written is None:
+        return body
+    return _BULLET.sub(lambda item: f"{item.group(1)}{written.group(2)} ", body)
 
 
 def in_uk_time(wanted: dict, shape: Shape | None, written: Any) -> None:
