@@ -482,8 +482,7 @@ def _as_read(text: str) -> str:
         text = normalise(unquote(text))
     if ":443/" in text or ":80/" in text or "/./" in text:
         text = text.replace(":443/", "/").replace(":80/", "/").replace("/./", "/")
-    if ("at]" in text or "at)" in text) and \
-            _AT.search(text):
+    if ("at]" in text or "at)" in text) and _AT.search(text):
         text = _DOT.sub(".", _AT.sub("@", text))
     return text
 
@@ -753,6 +752,8 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
 
 
 SHOWN_PER_LEAK = 5  # the public files a leak is told in, of all it is found in
+_WHICH_FIRST = ("if the public page said it first, the members file quotes it, and one of "
+                "them must be reworded")
 
 
 def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, str]],
@@ -769,13 +770,10 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
     for index, (path, readable) in enumerate(places[:SHOWN_PER_LEAK]):
         source = made_from.get(path)
         if source is not None and source in sayers():
-            remedy = (f"{source}, which this page is made from, says it too: if the public "
-                      "page said it first, the members file quotes it, and one of them must "
-                      "be reworded")
+            remedy = f"{source}, which this page is made from, says it too: {_WHICH_FIRST}"
         elif sayers():
             remedy = (f"{sayers()[0]} says it, and this page shows it (through the site's "
-                      "menus or lists): if the public page said it first, the members file "
-                      "quotes it, and one of them must be reworded")
+                      f"menus or lists): {_WHICH_FIRST}")
         else:
             remedy = "remove it from " + (f"{source}, which this page is made from (or "
                                           "from its template)" if source else

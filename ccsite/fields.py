@@ -30,9 +30,8 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 INTEGER_RE = re.compile(r"^[-+]?[0-9]+$")
 # No date of the programme is outside these years, so one that is is a typo; it also keeps
 # date arithmetic (the day after, a timeline's next year) away from the calendar's edges.
-# the years a date of this content can be in: Sure Start began in 1998, and a year
-# before 1990 is a slip (a date typed into the web editor's date box, digit by digit,
-# can come out as 1906: a known fault of Decap CMS's date widget)
+# Sure Start began in 1998: a year before 1990 is a slip (a date typed into the web
+# editor's date box digit by digit can come out as 1906, a fault of Decap's widget).
 FIRST_YEAR, LAST_YEAR = 1990, 2199
 SHOWN_MAX = 60  # characters of a wrong value quoted in a message
 

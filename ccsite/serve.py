@@ -447,20 +447,19 @@ class PreviewServer:
             return body
         start = body.find(b"<body")
         at = body.find(b">", start) + 1 if start >= 0 else 0
-        items = "\n".join(f"<li><code>{html.escape(str(e))}</code></li>" for e in errors)
         many = len(errors) > 1
         notice = f"""<div class="error-summary" role="status">
 <p>This preview is not up to date: {f'{len(errors)} mistakes stop' if many else 'a mistake stops'}
 the site being built again, so this page is as it was last built. Fix
 {'them' if many else 'it'} and save, and the page reloads by itself.</p>
 <ul class="plain-list">
-{items}
+{_mistake_items(errors)}
 </ul></div>
 """
         return body[:at] + notice.encode("utf-8") + body[at:]
 
     def _error_page(self, errors: list[ContentError]) -> bytes:
-        items = "\n".join(f"<li><code>{html.escape(str(e))}</code></li>" for e in errors)
+        items = _mistake_items(errors)
         return self._with_reload(f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -485,6 +484,11 @@ reloads by itself.</p>
     def _send(self, request, status: int, kind: str, body: bytes, head: bool,
               headers: dict[str, str] | None = None) -> None:
         send(request, status, kind, body, head, headers)
+
+
+def _mistake_items(errors: list[ContentError]) -> str:
+    """The mistakes as a list's items, as the error page and a page's notice show them."""
+    return "\n".join(f"<li><code>{html.escape(str(e))}</code></li>" for e in errors)
 
 
 MEMBERS_MISTAKE = ("a mistake in members-only content; what it says is not shown on "

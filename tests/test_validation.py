@@ -294,31 +294,29 @@ def test_free_page_file_named_like_a_section_is_rejected(site):
         f"{site.content}/pages/news.md:1: file: 'news' is the address of a section")
 
 
-def test_page_named_admin_is_rejected_as_the_web_editors_address(site):
-    """/admin/ is the web editor's (in the preview server always, on the published site
-    with `editor:`): a page there would be replaced by it without a word."""
-    site.write("pages/admin.md", "---\ntitle: Admin information\n---\nBody.\n")
+# a file the content model has no place for, and what the build says of it: /admin/ is
+# the web editor's (in the preview server always, on the published site with `editor:`),
+# so a page there would be replaced by it without a word; a document dropped into a
+# section is pointed to media/
+MISPLACED = {
+    "a page named admin": ("pages/admin.md", "---\ntitle: Admin information\n---\nBody.\n",
+                           "pages/admin.md:1: file: 'admin' is the address of a section"),
+    "a document in a section": (
+        "news/leaflet.pdf", b"%PDF-1.4 leaflet",
+        "news/leaflet.pdf:1: file: 'leaflet.pdf' is not a .md file, so it cannot be read as "
+        "part of news/; a picture or document to publish goes in media/"),
+    "a text file in a section": ("centres/notes.txt", "to do",
+                                 "centres/notes.txt:1: file: 'notes.txt' is not a .md file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISPLACED))
+def test_a_file_the_content_model_has_no_place_for_is_refused(site, case):
+    rel, text, said = MISPLACED[case]
+    site.write(rel, text)
     result = site.build()
     assert result.status == 1
-    assert _first_error(result).startswith(
-        f"{site.content}/pages/admin.md:1: file: 'admin' is the address of a section")
-
-
-def test_document_dropped_into_a_section_folder_is_pointed_to_media(site):
-    site.write("news/leaflet.pdf", b"%PDF-1.4 leaflet")
-    result = site.build()
-    assert result.status == 1
-    assert _first_error(result).startswith(
-        f"{site.content}/news/leaflet.pdf:1: file: 'leaflet.pdf' is not a .md file, so it "
-        "cannot be read as part of news/; a picture or document to publish goes in media/")
-
-
-def test_file_outside_the_content_model_is_reported(site):
-    site.write("centres/notes.txt", "to do")
-    result = site.build()
-    assert result.status == 1
-    assert _first_error(result).startswith(
-        f"{site.content}/centres/notes.txt:1: file: 'notes.txt' is not a .md file")
+    assert _first_error(result).startswith(f"{site.content}/{said}")
 
 
 def test_editor_backup_files_are_ignored(site):

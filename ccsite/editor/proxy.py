@@ -262,8 +262,9 @@ class Proxy:
         for rel in paths:
             self.paths.writable(rel)
         with self._saving:
-            kept = {rel: self.paths.resolve(rel).read_bytes() for rel in paths
-                    if isinstance(rel, str) and is_media(rel) and self.paths.resolve(rel).is_file()}
+            kept = {rel: path.read_bytes() for rel, path in
+                    ((rel, self.paths.resolve(rel)) for rel in paths if is_media(rel))
+                    if path.is_file()}
             self._commit(Change(delete=set(paths)))
             now = time.monotonic()
             self._set_aside = {rel: aside for rel, aside in self._set_aside.items()

@@ -489,8 +489,7 @@ def _unsuccessful(opportunity: Opportunity) -> bool:
 
 def _release_date(opportunity: Opportunity) -> dt.date:
     """The date of what the release tells last (see Opportunity.last_told)."""
-    _published(opportunity)
-    return opportunity.last_told
+    return opportunity.last_told or _published(opportunity)
 
 
 def _supplier_parties(site: Site, opportunity: Opportunity) -> list[Json]:
