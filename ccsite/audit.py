@@ -24,6 +24,7 @@ import cbor2
 from ahocorasick_rs import AhoCorasick
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
+from . import doctext
 from .errors import ErrorList
 from .outputs.search import SIGNATURE as PAGEFIND_SIGNATURE
 from .render import Inspection, Route
@@ -488,8 +489,13 @@ def _as_read(text: str) -> str:
 
 
 def readable_text(path: str, data: bytes) -> str:
-    """What a file says, as text: compressed files opened, JSON strings unescaped, and
-    the texts of a Pagefind file (see `_pagefind_texts`)."""
+    """What a file says, as text: compressed files opened, JSON strings unescaped, the
+    texts of a Pagefind file (see `_pagefind_texts`), and those a PDF or Office file
+    holds (doctext.py) followed by its bytes as text (what else it holds: an attachment,
+    its metadata in XML)."""
+    document = doctext.document_text(data)
+    if document is not None:
+        return document + "\0" + data.decode("utf-8", errors="replace")
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
@@ -699,7 +705,8 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
                 clean: dict[str, str] | None = None,
                 digests: dict[str, str] | None = None, by_content: bool = False,
                 used: set[str] | None = None, made_from: dict[str, str] | None = None,
-                written_in: Callable[[str], str] | None = None) -> int:
+                written_in: Callable[[str], str] | None = None,
+                as_is: dict[str, str] | None = None) -> int:
     """Scan every public file; returns how many files were read.
 
     All fingerprints go into one Aho-Corasick automaton (ahocorasick-rs), so each file is
@@ -712,6 +719,7 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     `made_from`: the content file each page is made from, named in the message (it is the
     file to edit); `written_in(file)`: that file's text (see `public_source_text`), to
     tell a members post quoting a public page from a public page quoting a members post.
+    `as_is`: the content file of each file published as it is (media), told instead.
     """
     if not leaks.any_needles:
         return 0
@@ -747,7 +755,7 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
         found_in.setdefault(needle, []).append((path, readable))
     for needle, places in found_in.items():
         _report_leak(leaks.by_needle[needle], needle, places, shown_root, errors,
-                     made_from or {}, written_in)
+                     made_from or {}, written_in, as_is or {})
     return len(to_search)
 
 
@@ -758,18 +766,22 @@ _WHICH_FIRST = ("if the public page said it first, the members file quotes it, a
 
 def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, str]],
                  shown_root: str, errors: ErrorList, made_from: dict[str, str],
-                 written_in: Callable[[str], str] | None) -> None:
+                 written_in: Callable[[str], str] | None, as_is: dict[str, str]) -> None:
     """One members text found in public files: told in the first few of them (one page
     copied from the members area shows its title in every page's menu: 171 messages were
     one mistake), each with the public content file that says it, when there is one: the
-    page's own, or another that the page shows through the site's menus or lists."""
+    page's own, or another that the page shows through the site's menus or lists. A file
+    published as it is (a PDF in media/) is told as its content file: the one to change."""
     excerpt = fingerprint.text if len(fingerprint.text) < 60 else fingerprint.text[:57] + "..."
     sayers = _sayers(needle, made_from, written_in)
     if len(places) > SHOWN_PER_LEAK:  # the pages of the files that say it told first
         places = sorted(places, key=lambda place: made_from.get(place[0]) not in sayers())
     for index, (path, readable) in enumerate(places[:SHOWN_PER_LEAK]):
         source = made_from.get(path)
-        if source is not None and source in sayers():
+        if path in as_is:
+            remedy = ("this file is published as it is: take the members text out of it, "
+                      "or the file out of media/")
+        elif source is not None and source in sayers():
             remedy = f"{source}, which this page is made from, says it too: {_WHICH_FIRST}"
         elif sayers():
             remedy = (f"{sayers()[0]} says it, and this page shows it (through the site's "
@@ -782,10 +794,10 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
         if index == SHOWN_PER_LEAK - 1 and more > 0:
             remedy += f" (and {more} more public {'file shows' if more == 1 else 'files show'}" \
                       " it)"
-        errors.add(f"{shown_root}/{path}", _line_of(readable, needle), "leak",
-                   f"members-only {fingerprint.what} from {fingerprint.source} is in this "
-                   f"public file: '{excerpt}'. Members content must never be published; "
-                   + remedy)
+        errors.add(as_is.get(path) or f"{shown_root}/{path}", _line_of(readable, needle),
+                   "leak", f"members-only {fingerprint.what} from {fingerprint.source} is in "
+                   f"this public file: '{excerpt}'. Members content must never be "
+                   "published; " + remedy)
 
 
 def _sayers(needle: str, made_from: dict[str, str],

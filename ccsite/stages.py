@@ -412,7 +412,9 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
         used=made.leak_keys, made_from={r.output_path: r.source for r in made.page_routes
                                    if r.source},
         written_in=lambda source: audit.public_source_text(public_documents[source])
-        if source in public_documents else "")
+        if source in public_documents else "",
+        as_is={f"media/{media.rel}": f"{paths.shown}/media/{media.rel}"
+               for media in folder.media})
     for media, members_media in audit.copied_members_media(folder.media,
                                                            folder.members_media):
         errors.add(f"{paths.shown}/media/{media.rel}", 1, "leak",

@@ -428,6 +428,91 @@ def test_members_text_in_a_utf16_file_in_public_media_is_found(site):
     assert "media/contacts.csv:1: leak: members-only " in result.err
 
 
+SECRET_PRACTICE = "We moved the group to Saturday mornings and the numbers tripled within a term."
+
+
+def pdf_saying(*lines: str) -> bytes:
+    """A PDF whose page says `lines`, kept as PDF writers keep text: in a compressed
+    stream (no byte of the file shows it)."""
+    import zlib
+
+    text = " ".join(f"({line}) Tj 0 -14 Td" for line in lines)
+    stream = zlib.compress(f"BT /F1 11 Tf 72 720 Td {text} ET".encode("latin-1"))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+               b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream
+               + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def office_file(parts: dict[str, str]) -> bytes:
+    """A zip archive of these XML parts, compressed, as Word and Excel write them."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
+    return buffer.getvalue()
+
+
+def test_members_text_in_a_pdf_in_public_media_is_found(site):
+    """A members post exported to PDF and put in media/: its text is compressed."""
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)
+    pdf = pdf_saying("Handout for the network", SECRET_PRACTICE)
+    assert SECRET_PRACTICE.encode() not in pdf
+    site.write("media/handout.pdf", pdf)
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [handout](/media/handout.pdf), [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.content}/media/handout.pdf:2: leak: members-only passage" in result.err
+    site.write("media/handout.pdf", pdf_saying("Handout for the network",
+                                               "Our Saturday group is open to every family."))
+    result = site.build()
+    assert result.status == 0, result.err
+
+
+def test_members_text_in_word_and_excel_files_in_public_media_is_found(site):
+    """Word cuts a sentence into runs, one word into two; Excel keeps each cell's text in
+    a list of shared strings."""
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)
+    half = len(SECRET_PRACTICE) // 2 + 3  # (in the middle of a word)
+    site.write("media/notes.docx", office_file({"word/document.xml": (
+        '<w:document><w:body><w:p><w:r><w:t>Notes</w:t></w:r></w:p><w:p>'
+        f'<w:r><w:t>{SECRET_PRACTICE[:half]}</w:t></w:r>'
+        f'<w:r><w:rPr><w:b/></w:rPr><w:t>{SECRET_PRACTICE[half:]}</w:t></w:r>'
+        '</w:p></w:body></w:document>')}))
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [notes](/media/notes.docx), [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.content}/media/notes.docx:" in result.err
+    assert "leak: members-only passage" in result.err
+    site.remove("media/notes.docx")
+    site.write("media/contacts.xlsx", office_file({"xl/sharedStrings.xml": (
+        '<sst><si><t>Name</t></si><si><t>E-mail</t></si><si><t>Sam</t></si>'
+        '<si><t>sam@example.org</t></si></sst>')}))
+    site.edit("news/centres-open.md", "See [notes](/media/notes.docx)",
+              "See [contacts](/media/contacts.xlsx)")
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.content}/media/contacts.xlsx:" in result.err
+    assert "leak: members-only directory email" in result.err
+
+
 def test_members_text_found_in_alt_text_and_after_a_line_break(site):
     site.edit("members/good-practice/dads-group.md", "Members-only body.",
               "![Fathers and toddlers building a cardboard den at our Saturday group](/media/pack.pdf)"
