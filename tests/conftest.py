@@ -152,6 +152,10 @@ def visible_text(html: str) -> str:
     import re
 
     html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    # what the page says at a later time, hidden till then (macros.html `clock`; none of
+    # these parts holds an element of its own kind)
+    html = re.sub(r"(?s)<(\w+)\b[^>]*\sdata-clock-after=[^>]*\shidden\b[^>]*>.*?</\1>",
+                  " ", html)
     return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 

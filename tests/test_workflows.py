@@ -29,11 +29,15 @@ def _gitlab_runs() -> dict[str, list[str]]:
             if isinstance(job, dict) and "script" in job}
 
 
-def test_github_workflow_builds_on_push_every_night_and_checks_pull_requests():
+def test_github_workflow_builds_on_push_twice_a_day_and_checks_pull_requests():
     flow = yaml.safe_load(GITHUB.read_text())
     triggers = flow[True]  # YAML 1.1 reads the key `on` as true
     assert "push" in triggers and "pull_request" in triggers
-    assert triggers["schedule"][0]["cron"].split()[2:] == ["*", "*", "*"]  # every day
+    minute, hours, *every_day = triggers["schedule"][0]["cron"].split()
+    assert every_day == ["*", "*", "*"]
+    # soon after midnight (the new day) and midday (when most deadlines fall)
+    assert hours.split(",") == ["0", "12"] and int(minute) <= 15
+    assert '"5 0,12 * * *"' in GITLAB.read_text()  # the schedule GitLab's comment says to add
     assert flow["jobs"]["check"]["if"] == "github.event_name == 'pull_request'"
     cache = next(s for s in flow["jobs"]["build"]["steps"]
                  if s.get("uses", "").startswith("actions/cache"))
@@ -60,6 +64,19 @@ def _ccsite_commands() -> list[tuple[str, str]]:
                     if command.strip().startswith("ccsite "):
                         found.append((f"{host}:{name}", command.strip()))
     return found
+
+
+def test_every_job_that_checks_or_builds_restores_the_members_keys_first():
+    """Encrypt mode builds the members area for each member's key: without them `ccsite
+    check` fails every pull request, whatever it changed."""
+    for host, runs in (("github", _github_runs()), ("gitlab", _gitlab_runs())):
+        for name, lines in runs.items():
+            commands = [command for line in lines for command in line.splitlines()]
+            ccsite = [at for at, command in enumerate(commands)
+                      if command.strip().startswith("ccsite ")]
+            keys = [at for at, command in enumerate(commands) if "CCSITE_SECRETS" in command]
+            if ccsite:
+                assert keys and keys[0] < ccsite[0], f"{host}:{name}"
 
 
 def test_each_workflow_runs_both_the_check_and_the_build():
