@@ -369,12 +369,20 @@ class PreviewServer:
         """The mistakes as a page of `root` tells them: whole to a signed-in member (the
         members area, server mode), and elsewhere without what a mistake in members
         content says (a directory entry's phone number, the members passage a leak
-        quotes): the preview may be reached by others (`--host`), and its public pages
-        show what the public site would."""
+        quotes), nor which members file it is in (a post's file is named after its
+        title): the preview may be reached by others (`--host`), and its public pages
+        show what the public site would. Told so, the mistakes of one folder are one."""
         if root == "members":
             return errors
-        return [e if e.field != "leak" and not e.path.startswith(self.members_paths)
-                else ContentError(e.path, e.line, e.field, MEMBERS_MISTAKE) for e in errors]
+        told = []
+        for e in errors:
+            folder = next((p for p in self.members_paths if e.path.startswith(p)), None)
+            if folder is not None:
+                e = ContentError(folder, 0, "", MEMBERS_MISTAKE)
+            elif e.field == "leak":
+                e = ContentError(e.path, e.line, e.field, MEMBERS_MISTAKE)
+            told.append(e)
+        return list(dict.fromkeys(told))
 
     def _authorised(self, request) -> bool:
         header = request.headers.get("Authorization", "")
@@ -488,7 +496,8 @@ reloads by itself.</p>
 
 def _mistake_items(errors: list[ContentError]) -> str:
     """The mistakes as a list's items, as the error page and a page's notice show them."""
-    return "\n".join(f"<li><code>{html.escape(str(e))}</code></li>" for e in errors)
+    return "\n".join(f"<li><code>{html.escape(str(e) if e.line else e.path)}</code>"
+                     f"{'' if e.line else ': ' + html.escape(e.message)}</li>" for e in errors)
 
 
 MEMBERS_MISTAKE = ("a mistake in members-only content; what it says is not shown on "

@@ -10,7 +10,7 @@ import pytest
 
 from ccsite.cli import main
 from ccsite.members import credentials
-from conftest import http_get, serve_running
+from conftest import GOOD_PRACTICE_MD, http_get, serve_running
 
 NOW = "2026-11-25T12:00:00Z"
 
@@ -87,20 +87,34 @@ def test_a_page_served_while_another_file_has_a_mistake_says_it_is_not_up_to_dat
 
 def test_a_mistake_in_members_content_is_told_whole_only_to_members(site):
     """A members file is no page's source, so its mistake shows on every page: on public
-    ones without what it says (here a member's e-mail address)."""
+    ones without what it says (here a member's e-mail address), nor the file's name (a
+    post's is its title)."""
     store = credentials.MemberStore(site.root / ".ccsite-secrets")
     member, passphrase = store.add("Jane Example", None)
+    signed_in = (member.login, passphrase)
+    site.write("members/good-practice/redundancies-at-oxhey-2027.md",
+               GOOD_PRACTICE_MD.replace("dads' group", "redundancy plan"))
+    public_pages = ["/", "/lessons/more-time/", "/members/", "/no-such-page/"]
     with serving(site) as base:
         site.edit("members/directory.yaml", "email: sam@example.org",
                   "email: sam.private@example,org")
         wait_for(lambda: get(base + "/")[0] == 500, 2.0, "error page")
-        for path in ["/", "/lessons/more-time/", "/members/", "/no-such-page/"]:
+        for path in public_pages:
             body = get(base + path)[1]
-            assert "sam.private" not in body, path
-        assert "members/directory.yaml:4: directory[0].email: a mistake in members-only " \
-            "content" in get(base + "/")[1]
-        status, body = get(base + "/members/", (member.login, passphrase))
+            assert "sam.private" not in body and "directory.yaml" not in body, path
+        assert f"<code>{site.content}/members/</code>: a mistake in members-only content" \
+            in get(base + "/")[1]
+        status, body = get(base + "/members/", signed_in)
         assert status == 500 and "sam.private@example,org" in body
+        site.edit("members/directory.yaml", "sam.private@example,org", "sam@example.org")
+        site.edit("members/good-practice/redundancies-at-oxhey-2027.md", "date: 2009-05-01",
+                  "date: 2025-13-45")
+        wait_for(lambda: "redundancies-at-oxhey-2027.md:" in get(base + "/members/",
+                                                                 signed_in)[1],
+                 2.0, "the post's mistake told to members")
+        assert "a mistake in members-only content" in get(base + "/")[1]
+        for path in public_pages:
+            assert "redundancies" not in get(base + path)[1], path
 
 
 def test_a_leak_found_while_serving_is_told_on_public_pages_without_the_members_text(
