@@ -230,7 +230,7 @@ def run_reference(args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, init_site
+    from .scaffold import ScaffoldError, ccsite_requirement, init_site
 
     target = Path(args.folder)
     try:
@@ -241,6 +241,10 @@ def run_init(args: argparse.Namespace) -> int:
     print(f"Made {target}/ with a content/ folder and a README that says what goes where.")
     print(f"Next: cd {shlex.quote(str(target))}, replace each 'Change me' (ccsite check lists "
           "them), then ccsite serve to look at the site.")
+    if not ccsite_requirement()[1]:
+        print(f"Before publishing with CI (.github/, .gitlab-ci.yml): {target}/requirements.txt "
+              "must say where CI installs ccsite from (this ccsite is a folder on this "
+              "computer only).")
     return 0
 
 

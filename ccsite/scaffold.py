@@ -68,13 +68,15 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
     folder per section, its own README and the content-model reference."""
     from .docs import reference
 
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and (not target.is_dir() or
+                            any(p.name not in EMPTY_REPOSITORY for p in target.iterdir())):
         raise ScaffoldError(f"{target} is there already and is not an empty folder; give "
-                            "the name of a new folder (e.g. ccsite init my-site)")
+                            "the name of a new folder (e.g. ccsite init my-site), or of a "
+                            "Git repository that holds nothing yet")
     written = []
     for source in sorted(STARTER.rglob("*")):
         if source.is_file() and "__pycache__" not in source.parts:
-            path = target / source.relative_to(STARTER)
+            path = target / _dotted(source.relative_to(STARTER))
             path.parent.mkdir(parents=True, exist_ok=True)
             text = source.read_text(encoding="utf-8")
             path.write_text(text.replace("PREPARED", today.isoformat())
@@ -84,7 +86,73 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
     for folder in [*KINDS.values(), MEDIA, MEMBERS_MEDIA]:
         (target / "content" / folder).mkdir(parents=True, exist_ok=True)
     (target / "content-model.md").write_text(reference(), encoding="utf-8")
-    return [*written, target / "content-model.md"]
+    (target / "requirements.txt").write_text(_requirements(), encoding="utf-8")
+    return [*written, target / "content-model.md", target / "requirements.txt"]
+
+
+def _requirements() -> str:
+    """The new site's requirements.txt: how its CI workflows (.github/, .gitlab-ci.yml)
+    install ccsite, the very version making the site, from where it was installed: a Git
+    repository (the README's quick start clones one), or a package index."""
+    line, reachable = ccsite_requirement()
+    why = ("" if reachable else
+           "# Change me: ccsite was installed from a folder on this computer, which CI cannot\n"
+           "# reach. Write where your council keeps ccsite instead, for example\n"
+           "#   ccsite @ git+https://github.com/<owner>/ccsite@<version or commit>\n")
+    return ("# What the CI workflows install to build the site: ccsite, the version this\n"
+            "# site was started with. Change it to upgrade.\n" + why + line + "\n")
+
+
+def ccsite_requirement(checkout: Path = Path(__file__).resolve().parent.parent
+                       ) -> tuple[str, bool]:
+    """(a pip requirement for the ccsite running now, whether CI could install it): the
+    Git repository and commit it runs from (`checkout`: a clone with a remote on the
+    network, as the README's quick start makes, or installed from one), else its version
+    from a package index."""
+    import json
+    from importlib import metadata
+
+    from . import __version__
+
+    if (checkout / ".git").exists():
+        remote, commit = _git(checkout, "remote", "get-url", "origin"), _git(checkout,
+                                                                             "rev-parse", "HEAD")
+        if remote.startswith(("https://", "ssh://")) and commit:
+            return f"ccsite @ git+{remote}@{commit}", True
+        return f"ccsite=={__version__}", False  # a folder on this computer only
+    try:
+        direct = metadata.distribution("ccsite").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        direct = None
+    info = json.loads(direct) if direct else {}
+    url, vcs = info.get("url", ""), info.get("vcs_info", {})
+    if vcs.get("vcs") == "git" and url.startswith(("https://", "ssh://")):
+        return f"ccsite @ git+{url}@{vcs.get('commit_id')}", True
+    return f"ccsite=={__version__}", not url.startswith("file://")
+
+
+def _git(folder: Path, *command: str) -> str:
+    """What a git command says in `folder`, or nothing (no git here, or it failed)."""
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", str(folder), *command], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+    except OSError:
+        return ""
+
+
+# what a folder may hold and still be a new site's: a Git repository just made or cloned
+EMPTY_REPOSITORY = {".git", ".gitkeep"}
+# the starter's files that are written with a leading dot (kept without one in the package,
+# whose data files are found by patterns that leave out names starting with a dot)
+DOTTED = {"gitignore", "github", "gitlab-ci.yml"}
+
+
+def _dotted(rel: Path) -> Path:
+    """A starter file's place in the new site: `gitignore` is `.gitignore`."""
+    first, *rest = rel.parts
+    return Path("." + first if first in DOTTED else first, *rest)
 
 
 def _slug(title: str) -> str:

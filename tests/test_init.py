@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ccsite import __version__, scaffold
 from ccsite.cli import main
 
 MARK = re.compile(r"\bchange[ -]me\b", re.IGNORECASE)
@@ -79,3 +80,59 @@ def test_init_never_writes_into_a_folder_that_has_files(tmp_path, capsys):
     assert main(["init", str(tmp_path / "site")]) == 1
     assert "is there already and is not an empty folder" in capsys.readouterr().err
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["notes.txt"]
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60,
+                          check=True)
+    return done.stdout
+
+
+def test_a_new_site_in_git_keeps_the_built_site_cache_and_keys_out(tmp_path, capsys):
+    """Both the built members area (server mode) and the build's cache hold members text
+    in clear: a site kept in Git, as the README says, must not commit them."""
+    site = tmp_path / "our-site"
+    (site / ".git").parent.mkdir()
+    git("init", "-q", cwd=site)  # a repository just made: init writes into it
+    assert main(["init", str(site)]) == 0
+    (site / "content" / "members" / "pages" / "budget.md").write_text(
+        "---\ntitle: Training budgets\n---\nThe training budgets for next year.\n")
+    assert ccsite("members", "add", "Jane Example", cwd=site).returncode == 0
+    built = ccsite("build", cwd=site)
+    assert built.returncode == 0, built.stderr
+    assert (site / "_site" / "members").is_dir() and (site / ".ccsite-cache").is_dir()
+    git("add", "-A", cwd=site)
+    kept = git("ls-files", cwd=site).split()
+    assert "content/members/pages/budget.md" in kept and ".gitignore" in kept
+    assert not [p for p in kept if p.startswith(("_site/", ".ccsite-cache/", ".ccsite-secrets/"))]
+
+
+def test_a_new_sites_workflows_are_the_repositorys_but_for_how_ccsite_is_installed(tmp_path):
+    assert main(["init", str(tmp_path / "s")]) == 0
+    repository = Path(__file__).resolve().parent.parent
+    for rel in (".github/workflows/site.yml", ".gitlab-ci.yml"):
+        ours = (repository / rel).read_text().splitlines()
+        theirs = (tmp_path / "s" / rel).read_text().splitlines()
+        assert len(ours) == len(theirs), rel
+        different = [(a, b) for a, b in zip(ours, theirs) if a != b]
+        assert different and all(a.endswith("pip install --quiet .") and
+                                 b.endswith("pip install --quiet -r requirements.txt")
+                                 for a, b in different), rel
+    requirements = (tmp_path / "s" / "requirements.txt").read_text()
+    assert [line for line in requirements.splitlines()
+            if not line.startswith("#")] == [scaffold.ccsite_requirement()[0]]
+
+
+def test_ci_installs_ccsite_from_the_repository_it_was_cloned_from(tmp_path):
+    clone = tmp_path / "ccsite"
+    clone.mkdir()
+    git("init", "-q", cwd=clone)
+    (clone / "README.md").write_text("ccsite\n")
+    git("add", "README.md", cwd=clone)
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "one",
+        cwd=clone)
+    commit = git("rev-parse", "HEAD", cwd=clone).strip()
+    assert scaffold.ccsite_requirement(clone) == (f"ccsite=={__version__}", False)
+    git("remote", "add", "origin", "https://git.example.org/council/ccsite.git", cwd=clone)
+    assert scaffold.ccsite_requirement(clone) == (
+        f"ccsite @ git+https://git.example.org/council/ccsite.git@{commit}", True)
