@@ -248,6 +248,20 @@ def test_events_are_a_timeline_on_the_page_in_time_order(built):
     assert 'href="https://example.org/meet/briefing"' in page
 
 
+def test_a_cancelled_rounds_events_to_come_are_told_cancelled_with_no_way_to_book(site):
+    informed(site)
+    site.edit(O, "status: active", "status: cancelled")
+    assert site.build().status == 0
+    text = said(site, "/opportunities/oxhey-eoi/")
+    briefing = text[text.index("Briefing session"):]
+    assert briefing.startswith("Briefing session Cancelled This event will not take place: "
+                               "the opportunity was cancelled.")
+    assert "Book by e-mail" not in text
+    # the one already held is history, told as it was
+    online = text[text.index("Online briefing"):text.index("Briefing session")]
+    assert "Cancelled" not in online and "Online: https://example.org/meet/briefing" in online
+
+
 def test_events_are_in_the_opportunitys_calendar_and_the_calendar_of_all(built):
     own = icalendar.Calendar.from_ical(
         (public(built) / "opportunities/oxhey-eoi/deadline.ics").read_bytes())
