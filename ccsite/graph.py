@@ -595,6 +595,9 @@ def _recent_changes(news: list[NewsItem], opportunities: list[Opportunity],
     changes = [(n.date, "News", n.title, n.url, n.summary) for n in news]
     changes += [(o.published, "Opportunity published", o.title, o.url, o.summary)
                 for o in opportunities if o.published]
+    changes += [(o.latest_update.date, "Opportunity changed", o.title,
+                 o.url + "#opportunity-updates", o.latest_update.note)
+                for o in opportunities if o.updates]
     changes += [(o.outcome.date, "Opportunity awarded", o.title, o.url + "#outcome",
                  o.summary) for o in opportunities if o.outcome]
     changes += [(c.opens.astimezone(LOCAL_ZONE).date(), "Consultation opened", c.title,

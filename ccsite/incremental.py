@@ -39,7 +39,7 @@ from .buildinfo import INDEX_ROOT, default_templates
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 24  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
+STATE_VERSION = 25  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
 # 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
 # members search index (made_files), and the leak audit's key and the warnings of each
 # document; 16: what pages read, kept once a piece (see _records_data); 17: the search
@@ -47,7 +47,8 @@ STATE_VERSION = 24  # 11: kept as CBOR, not pickle; 12: files known by their byt
 # search index's files, and its folders' stamp; 19: the search index's files by their bytes;
 # 20: what each document validated as (readings.py); 21: front matter's nodes as bytes;
 # 22: the attributes each page read (PageRecord.attributes); 23: what each file made by code
-# read of each content file, by value (PageRecord.own); 24: directory entries by their place
+# read of each content file, by value (PageRecord.own); 24: directory entries by their place;
+# 25: an opportunity's updates
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
 # same object, another key, so that a calendar's DTSTAMP (the build's day) does not count

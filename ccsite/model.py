@@ -118,6 +118,15 @@ class Milestone:
 # -- keeping providers and the community informed ----------------------------------------
 
 @dataclass(frozen=True)
+class Update:
+    """A change told after publication: what changed (`note`), and the day."""
+
+    date: dt.date
+    note: str
+    index: int = 0  # its place in the file's list (messages name it)
+
+
+@dataclass(frozen=True)
 class Clarification:
     """A bidder's question and its answer, published for every bidder alike."""
 
@@ -364,6 +373,7 @@ class Opportunity(Entry):
     clarifications: tuple[Clarification, ...] = ()  # in date order
     events: tuple[OpportunityEvent, ...] = ()  # in time order
     outcome: Outcome | None = None
+    updates: tuple[Update, ...] = ()  # in date order
     # derived, by --now
     state: str = derived("")  # open | upcoming | closed
     days_left: int | None = derived(None)
@@ -374,12 +384,17 @@ class Opportunity(Entry):
         return self.clarifications[-1].date if self.clarifications else None
 
     @property
+    def latest_update(self) -> Update | None:
+        return self.updates[-1] if self.updates else None
+
+    @property
     def last_told(self) -> dt.date | None:
         """The date of what its page tells last: the outcome, the latest answer to a
-        bidder's question, or the notice itself (the sitemap's lastmod, OCDS's date)."""
-        if self.outcome:
-            return self.outcome.date
-        return max(filter(None, (self.published, self.latest_clarification)), default=None)
+        bidder's question or change, or the notice itself (the sitemap's lastmod, OCDS's
+        date, its feed entry's)."""
+        return max(filter(None, (self.published, self.latest_clarification,
+                                 self.latest_update and self.latest_update.date,
+                                 self.outcome and self.outcome.date)), default=None)
 
 
 @dataclass

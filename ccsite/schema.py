@@ -311,7 +311,16 @@ OUTCOME = Field("outcome", "object", "Outcome", help="Who was awarded what: only
     Field("note", "text", "Note", help="Anything readers should know about the outcome."),
 ))
 
-OPPORTUNITY_UPDATES = (CLARIFICATIONS, EVENTS, OUTCOME)
+UPDATES = Field("updates", "objects", "Updates", help="Each change made after it was "
+                "published (the deadline moved, the round cancelled, a document replaced): "
+                "what changed and the day, told on its page, in its feed and the open data, "
+                "so providers who read it before learn of it.", fields=(
+    Field("date", "date", "Changed on", required=True),
+    Field("note", "text", "What changed", required=True,
+          example="The deadline moved to midday on 12 February 2027."),
+))
+
+OPPORTUNITY_UPDATES = (CLARIFICATIONS, EVENTS, OUTCOME, UPDATES)
 
 OPPORTUNITY = ContentType("opportunity", "opportunities", ".md", "Opportunities",
                           "opportunity", body="The description and how to apply.", fields=(

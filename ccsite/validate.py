@@ -20,7 +20,7 @@ from .load import ContentFolder, RawDocument
 from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Consultation,
                     ConsultationOutcome, Contact, DirectoryEntry, DocumentLink, GeoPoint,
                     GoodPractice, Lesson, Money, NewsItem, OpeningHours, Opportunity,
-                    OpportunityEvent, Outcome, Page, Respond, Session, SiteConfig)
+                    OpportunityEvent, Outcome, Page, Respond, Session, SiteConfig, Update)
 from .schema import BY_NAME, COMMON_FIELDS, Field
 
 
@@ -387,6 +387,7 @@ def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
         enquiries=contact(v["enquiries"]), summary=v["summary"],
         clarifications=_clarifications(v["clarifications"]),
         events=_events(v["events"]), outcome=_outcome(v, f),
+        updates=_updates(v["updates"], published, f),
     )
 
 
@@ -397,6 +398,23 @@ def _clarifications(items: tuple[dict, ...]) -> tuple[Clarification, ...]:
     read = [Clarification(c["question"], c["answer"], c["date"], index)
             for index, c in enumerate(items) if c["question"] and c["answer"] and c["date"]]
     return tuple(sorted(read, key=lambda c: c.date))
+
+
+def _updates(items: tuple[dict, ...], published: dt.date | None,
+             f: Fields) -> tuple[Update, ...]:
+    """In the order they were made; a change cannot come before the notice it changes."""
+    read = []
+    for index, u in enumerate(items):
+        if not (u["date"] and u["note"]):
+            continue
+        if published and u["date"] < published:
+            field = f"updates[{index}].date"
+            f.error(field, f.lines.get(field, f.line_of("updates")),
+                    f"{u['date'].isoformat()} is before the opportunity was published "
+                    f"({published.isoformat()}); give the day the change was made")
+            continue
+        read.append(Update(u["date"], u["note"], index))
+    return tuple(sorted(read, key=lambda u: u.date))
 
 
 def _events(items: tuple[dict, ...]) -> tuple[OpportunityEvent, ...]:

@@ -234,6 +234,50 @@ def test_check_warns_of_an_answer_dated_after_the_deadline(site, capsys):
             "the deadline (midday on 29 January 2027)") in err
 
 
+# -- changes after publication ---------------------------------------------------------------
+
+MOVED = ("updates:\n  - date: 2026-11-24\n    note: The deadline moved to midday on 12 "
+         "February 2027.\n")
+
+
+def test_a_change_is_told_on_the_page_the_feed_the_open_data_the_sitemap_and_home(site):
+    """A provider who read the notice before must learn that its deadline moved: nothing
+    but the page's own text changed when it was edited."""
+    informed(site)
+    site.edit(O, "deadline: 2027-01-29T12:00:00Z", "deadline: 2027-02-12T12:00:00Z")
+    site.edit(O, "enquiries:", MOVED + "enquiries:")
+    assert site.build().status == 0
+    text = said(site, "/opportunities/oxhey-eoi/")
+    assert "Last changed 24 November 2026: The deadline moved to midday on 12 February " \
+        "2027." in text
+    assert "Changes since it was published 24 November 2026 The deadline moved" in text
+    feed = feedparser.parse((public(site) / "opportunities/feed.xml").read_bytes())
+    change = next(e for e in feed.entries if e.title == "Changed: Lead agency for Oxhey")
+    assert change.updated == "2026-11-24T00:00:00Z"
+    assert change.link == BASE + "opportunities/oxhey-eoi/#opportunity-updates"
+    notice = next(e for e in feed.entries if e.title == "Lead agency for Oxhey")
+    assert notice.updated == "2026-11-24T00:00:00Z" and "12 February 2027" in notice.summary
+    package = json.loads((public(site) / "data/opportunities.json").read_text())
+    assert not problems(ocds_validator(), package)
+    release = next(r for r in package["releases"] if r["tender"]["id"] == "HCC-1")
+    assert release["tag"] == ["tenderAmendment"] and release["date"].startswith("2026-11-24")
+    assert release["tender"]["amendments"] == [{
+        "id": "change-1", "date": "2026-11-24T00:00:00+00:00",
+        "description": "The deadline moved to midday on 12 February 2027."}]
+    sitemap = (public(site) / "sitemap.xml").read_text()
+    assert re.search(r"opportunities/oxhey-eoi/</loc>\s*<lastmod>2026-11-24<", sitemap)
+    assert "Opportunity changed, 24 November 2026" in said(site, "/")
+
+
+def test_a_change_dated_before_the_notice_was_published_is_a_mistake(site):
+    site.edit(O, "enquiries:", MOVED.replace("2026-11-24", "2026-10-01") + "enquiries:")
+    result = site.build()
+    assert result.status == 1
+    line = _line_of(site, O, "  - date: 2026-10-01")
+    assert (f"{site.shown(O)}:{line}: updates[0].date: 2026-10-01 is before the opportunity "
+            "was published (2026-11-02); give the day the change was made") in result.err
+
+
 # -- events ---------------------------------------------------------------------------------
 
 def test_events_are_a_timeline_on_the_page_in_time_order(built):

@@ -110,8 +110,11 @@ def opportunities_feed(site) -> Feed:
                     else "The deadline will be announced.")
         summary = " ".join(p for p in (f"{KIND_NAMES.get(o.kind, o.kind)}, reference "
                                        f"{o.reference}.", o.summary, deadline) if p)
+        # updated when what the entry says of it changes (its deadline moved, say): each
+        # change has an entry of its own too (opportunity_updates)
+        changed = o.latest_update.date if o.updates else o.published
         entries.append(FeedEntry(id=entry_id(config, o), title=o.title,
-                                 url=absolute(config, o.url), updated=as_datetime(o.published),
+                                 url=absolute(config, o.url), updated=as_datetime(changed),
                                  published=as_datetime(o.published), summary=summary,
                                  content_html=f"<p>{_escape(deadline)}</p>\n{o.html}"))
     return make_feed(f"{config.title}: opportunities to bid",
@@ -120,8 +123,8 @@ def opportunities_feed(site) -> Feed:
 
 
 def opportunity_updates(site, o) -> list[FeedEntry]:
-    """Each answer to a bidders' question, and the outcome, as entries of their own:
-    a bidder following the feed learns of them as they are published."""
+    """Each answer to a bidders' question, each change, and the outcome, as entries of
+    their own: a bidder following the feed learns of them as they are published."""
     from ..render import format_date
 
     config = site.config
@@ -136,6 +139,12 @@ def opportunity_updates(site, o) -> list[FeedEntry]:
             summary=f"Q: {q.question} A: {q.answer}",
             content_html=f"<p><strong>{_escape(q.question)}</strong></p>\n"
                          f"<p>{_escape(q.answer)}</p>"))
+    for u in o.updates:
+        entries.append(FeedEntry(
+            id=f"{known_as}#change-{u.date.isoformat()}-{_same_day_number(o.updates, u)}",
+            title=f"Changed: {o.title}", url=f"{page}#opportunity-updates",
+            updated=as_datetime(u.date), published=as_datetime(u.date), summary=u.note,
+            content_html=f"<p>{_escape(u.note)}</p>"))
     if o.outcome:
         count = len(o.outcome.awards)
         said = (f"Decided on {format_date(o.outcome.date)}: {count} "
@@ -151,10 +160,10 @@ def opportunity_updates(site, o) -> list[FeedEntry]:
     return entries
 
 
-def _same_day_number(questions, question) -> int:
-    """Which of the questions answered on its day this one is (1, 2...): its entry's id
-    stays the same when a question of another day is added."""
-    return [q for q in questions if q.date == question.date].index(question) + 1
+def _same_day_number(told, one) -> int:
+    """Which of the answers (or changes) told on its day this one is (1, 2...): its
+    entry's id stays the same when one of another day is added."""
+    return [each for each in told if each.date == one.date].index(one) + 1
 
 
 def consultation_entries(site) -> list[FeedEntry]:

@@ -475,6 +475,9 @@ def _release_tags(opportunity: Opportunity) -> list[str]:
         dated = opportunity.outcome.contract_start or opportunity.outcome.contract_end
         return ["award", "contract"] if dated and opportunity.outcome.awards else ["award"]
     tag = RELEASE_TAGS.get(opportunity.status, "tender")
+    if tag == "tender" and opportunity.updates and \
+            opportunity.latest_update.date >= (opportunity.latest_clarification or dt.date.min):
+        return ["tenderAmendment"]  # what it tells last is a change to the notice
     if tag == "tender" and opportunity.clarifications:
         return ["tenderUpdate"]
     return [tag]
@@ -581,7 +584,14 @@ def _tender(site: Site, opportunity: Opportunity, council: Json) -> Json:
         + "; ".join(_sector_name(s) for s in opportunity.eligible_sectors) + ".",
         "documents": [*_documents(site, opportunity), *_clarifications(site, opportunity)],
         "milestones": _milestones(site, opportunity),
+        "amendments": _amendments(opportunity),
     })
+
+
+def _amendments(opportunity: Opportunity) -> list[Json]:
+    """Each change told since the notice was published (`updates:`), in the order made."""
+    return [{"id": f"change-{number}", "date": _day_start(u.date), "description": u.note}
+            for number, u in enumerate(opportunity.updates, start=1)]
 
 
 def _clarifications(site: Site, opportunity: Opportunity) -> list[Json]:
