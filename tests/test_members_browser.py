@@ -3,6 +3,8 @@ a wrong one or a removed member's gets a clear message."""
 from __future__ import annotations
 
 import base64
+import struct
+import zlib
 
 import pytest
 
@@ -150,3 +152,56 @@ def test_member_searches_good_practice_by_keyword_and_reads_a_post(site, page):
         page.get_by_role("link", name="Running a dads' group").first.click()
         page.get_by_role("heading", level=1, name="Running a dads' group").wait_for()
         assert "Saturday mornings" in page.inner_text("main")
+
+
+def png(width: int, height: int) -> bytes:
+    """A real PNG (grey pixels), for an image the browser must be able to show."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + \
+            struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0,
+                                                              0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_members_files_are_only_ever_asked_for_by_their_opaque_encrypted_names(site, page):
+    """A members post's image and PDF link: the browser never asks the host for
+    /members/media/... (a 404 there, the file's name in the host's logs and the page in
+    Referer), only for members/files/*.enc; the image shows, decrypted, and the link
+    opens the decrypted file, clicked or middle-clicked."""
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    site.write("members/media/budget-plan.png", png(3, 2))
+    site.write("members/media/rota sheet.pdf", "%PDF-1.4 the members' rota\n")
+    site.edit("members/good-practice/dads-group.md", "Members-only body.",
+              "Members-only body.\n\n![The plan](/members/media/budget-plan.png)\n\n"
+              "Download the [rota](/members/media/rota%20sheet.pdf).")
+    jane = credentials.MemberStore(site.root / ".ccsite-secrets").add("Jane Example", None)[1]
+    assert site.build().status == 0
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.context.on("request", lambda request: asked.append(request.url))
+    with served(site.output / "public") as base:
+        unlock(page, base, jane)
+        page.get_by_role("link", name="Running a dads' group").click()
+        image = page.get_by_role("img", name="The plan")
+        page.wait_for_function("img => img.complete && img.naturalWidth === 3",
+                               arg=image.element_handle())
+        assert image.get_attribute("src").startswith("blob:")
+        rota = page.get_by_role("link", name="rota")
+        with page.expect_download() as saved:
+            rota.click()
+        assert saved.value.suggested_filename == "rota sheet.pdf"
+        assert open(saved.value.path(), "rb").read() == b"%PDF-1.4 the members' rota\n"
+        with page.expect_download() as saved:  # no tab asking the host for its name
+            rota.click(button="middle")
+        assert saved.value.suggested_filename == "rota sheet.pdf"
+        page.go_back()  # the front page, then the post shown again: its files opened anew
+        page.get_by_role("link", name="Running a dads' group").wait_for()
+        page.go_forward()
+        page.wait_for_function("() => { const img = document.querySelector('main img');"
+                               " return img && img.complete && img.naturalWidth === 3; }")
+    told = [url for url in asked if "/members/media/" in url or "budget-plan" in url
+            or "rota" in url]
+    assert not told, f"members file names asked of the host: {told}"
+    assert any("/members/files/" in url and url.endswith(".enc") for url in asked)

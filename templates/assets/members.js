@@ -9,6 +9,10 @@
   var SLOT_INFO = "ccsite members key slot v2";
   var BUNDLE_AAD = "ccsite members bundle v1";
   var MAGIC = "CCS2";
+  /* protect.py (inert_file_references) renames an attribute naming a members file to
+     this prefix + its name, so that the host is never asked for it in clear; these are
+     the ones given back, as the decrypted file (any other stays inert) */
+  var FILE_ATTRIBUTE = "data-members-file-", FILE_ADDRESSES = ["src", "href", "poster"];
   var utf8 = new TextEncoder();
 
   function bytes(b64) {
@@ -179,6 +183,7 @@
     var status = shell.querySelector("[data-members-status]");
     var main = document.getElementById("main");
     var bundle = null, sectionKey = null, current = null;
+    var opened = {};  /* members file address -> its decrypted blob: URL, for the page shown */
 
     function fetchBytes(url) {
       return fetch(url, { cache: "no-store" }).then(function (r) {
@@ -219,6 +224,7 @@
       var wanted = route();
       current = bundle.pages[root + (wanted || "")] ? (wanted || "") : "";
       var page = bundle.pages[root + current];
+      forgetFiles();
       main.innerHTML = page.main;
       document.title = page.title;
       links(main);
@@ -238,39 +244,47 @@
     function links(scope) {
       scope.querySelectorAll("a[href]").forEach(function (a) {
         var parts = a.getAttribute("href").split("#"), href = parts[0], id = parts[1];
-        if (bundle.media[href]) {
-          a.addEventListener("click", function (event) { event.preventDefault(); download(href, a); });
-        } else if (href.indexOf(root) === 0 && bundle.pages[href]) {
+        if (href.indexOf(root) === 0 && bundle.pages[href]) {
           var to = href.slice(root.length);
           a.setAttribute("href", id && to === current ? "#" + id
             : root + "#/" + to + (id ? "?at=" + encodeURIComponent(id) : ""));
         }
       });
-      scope.querySelectorAll("img[src]").forEach(function (img) {
-        var src = img.getAttribute("src");
-        if (bundle.media[src]) {
-          decryptFile(src).then(function (url) { img.src = url; });
-        }
-      });
+      files(scope);
     }
     window.ccsiteMembersLinks = links;
-    function decryptFile(href) {
-      var target = bundle.media[href];
-      return fetchBytes(target).then(function (sealed) {
-        return openSealed(sectionKey, sealed, target.split("/").pop());
-      }).then(function (plain) {
-        return URL.createObjectURL(new Blob([plain]));
+    /* Each members file the page names gets its decrypted copy: an image shows it, a
+       link opens it (saved under the file's own name), middle-clicked too, as only the
+       blob: address is ever in the page. */
+    function files(scope) {
+      FILE_ADDRESSES.forEach(function (name) {
+        scope.querySelectorAll("[" + FILE_ATTRIBUTE + name + "]").forEach(function (node) {
+          var address = node.getAttribute(FILE_ATTRIBUTE + name);
+          if (!bundle.media[address]) return;
+          decryptFile(address).then(function (url) {
+            if (node.tagName === "A") node.setAttribute("download", address.split("/").pop());
+            node.setAttribute(name, url);
+          });
+        });
       });
     }
-    function download(href, link) {
-      decryptFile(href).then(function (url) {
-        var save = document.createElement("a");
-        save.href = url;
-        save.download = href.split("/").pop();
-        document.body.appendChild(save);
-        save.click();
-        save.remove();
+    function decryptFile(address) {
+      var target = bundle.media[address];
+      if (!opened[address]) {
+        opened[address] = fetchBytes(target).then(function (sealed) {
+          return openSealed(sectionKey, sealed, target.split("/").pop());
+        }).then(function (plain) {
+          return URL.createObjectURL(new Blob([plain]));
+        });
+      }
+      return opened[address];
+    }
+    /* the last page's files, let go of: a blob: URL holds its file in memory until then */
+    function forgetFiles() {
+      Object.keys(opened).forEach(function (address) {
+        opened[address].then(function (url) { URL.revokeObjectURL(url); }, function () {});
       });
+      opened = {};
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
