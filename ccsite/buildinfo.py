@@ -13,6 +13,7 @@ CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete (
 MEMORY_FILE, STAMP_FILE = "build-memory.cbor", "build-stamp.cbor"  # cachefolder.py)
 SEARCH_FOLDER = "pagefind"  # the search index's folder in the public site: made by the
 # search stage (outputs/search.py) from the published one, not by the write's plan
+LOCK_FILE = ".ccsite-lock"  # in every output folder a build writes into (write.BuildLock)
 INDEX_ROOT = f"public/{SEARCH_FOLDER}"  # the same, in the output folder: its files are
 # recorded as a root's are (BuildMemory.published), and looked at with them
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -112,6 +113,19 @@ def check_location(folder: Path, source: Path, output: Path | None = None) -> st
             continue
         return f"the secrets folder {folder} is inside {what}, where it could be " \
                "published; keep it beside content/ (the default: .ccsite-secrets/)"
+    return None
+
+
+def build_output_around(path: Path) -> Path | None:
+    """The folder a ccsite build was written into that holds `path`, if any: one with the
+    build's lock file (every build leaves it), or a published site's `public/` and
+    `members/` side by side (a build's output copied elsewhere). For commands that must
+    not write into a site and are not told where it was built (`--output` elsewhere)."""
+    place = path.resolve()
+    for folder in (place, *place.parents):
+        if (folder / LOCK_FILE).is_file() or (
+                (folder / "public").is_dir() and (folder / "members").is_dir()):
+            return folder
     return None
 
 

@@ -362,7 +362,8 @@ def _members_commands(commands) -> None:
                           "without it, only the file's owner can")
     htpasswd.add_argument("--output", default="_site", metavar="DIR",
                           help="the build's output folder, where the file must not go "
-                               "(default: _site)")
+                               "(default: _site; any other folder a build wrote into is "
+                               "refused too)")
 
 
 def _store(args: argparse.Namespace):
@@ -444,9 +445,15 @@ def run_members_htpasswd(args: argparse.Namespace, store) -> int:
     from .members import deploy
     from .members.credentials import CredentialError
 
+    from .buildinfo import build_output_around
+
     path = Path(args.path)
+    # a site built with `--output out` and the command run without it: its output folder
+    # is found by what every build leaves there
+    built = build_output_around(path)
     problem = deploy.password_file_problem(path, {
         "the output folder": Path(args.output), "the content folder": Path(args.source),
+        **({"the output folder of a ccsite build": built} if built else {}),
         "the published site": Path(deploy.SITE_ROOT) / "public",
         "the published members area": Path(deploy.SITE_ROOT) / "members"})
     if problem:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PosixPath
 from typing import Callable, Iterable
 
-from .buildinfo import SEARCH_FOLDER
+from .buildinfo import LOCK_FILE, SEARCH_FOLDER
 from .digests import FileDigests, of_bytes, of_file
 from .workers import Helper, fork_helper, may_fork, write_all
 
@@ -478,7 +478,7 @@ class BuildLock:
     """One build at a time per output folder; a second one is told who holds it."""
 
     def __init__(self, output: Path):
-        self.path = output / ".ccsite-lock"
+        self.path = output / LOCK_FILE
         self.handle = None
 
     def __enter__(self) -> "BuildLock":

@@ -78,3 +78,31 @@ def test_unknown_group_is_told_and_no_file_is_written(site, member, capsys):
     assert "there is no group 'no-such-group-here' on this computer; the web server's " \
         "group is www-data on Debian and Ubuntu" in capsys.readouterr().err
     assert not path.exists()
+
+
+@pytest.mark.parametrize("protection, where", [
+    ("server", "out/public/.htpasswd"), ("server", "out/members.htpasswd"),
+    ("server", "copy/public/.htpasswd"), ("encrypt", "out/public/.htpasswd")])
+def test_password_file_inside_a_site_built_elsewhere_is_refused_without_being_told_where(
+        site, member, capsys, protection, where):
+    """Built with `--output out` and exported without `--output`: the command finds the
+    build's folder by what a build leaves there (its lock file: an encrypt-mode output has
+    no members/ folder), or by the published site's two folders side by side where a copy
+    has no lock file."""
+    import shutil
+
+    site.edit("site.yaml", "protection: server", f"protection: {protection}")
+    out = site.root / "out"
+    assert main(["build", "--source", str(site.content), "--output", str(out),
+                 "--now", "2026-11-25", "--quiet"]) == 0
+    if protection == "server":
+        for root in ("public", "members"):
+            shutil.copytree(out / root, site.root / "copy" / root)
+    capsys.readouterr()
+    path = site.root / where
+    assert main(["members", "htpasswd", str(path), "--secrets",
+                 str(site.root / ".ccsite-secrets"), "--source", str(site.content)]) == 1
+    folder = site.root / where.split("/")[0]
+    assert f"{path} is inside the output folder of a ccsite build ({folder})" \
+        in capsys.readouterr().err
+    assert not path.exists()

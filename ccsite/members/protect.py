@@ -32,8 +32,12 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -54,6 +58,8 @@ SLOT_STEP = 32  # the slot list is a multiple of this long
 LENGTH_BYTES = 8  # the true length, first in every padded plaintext
 SEALED_OVERHEAD = len(MAGIC) + 12 + LENGTH_BYTES + 16  # magic, nonce, length, GCM tag
 SMALLEST_FILE = 4096  # every encrypted file is at least this long
+MEDIA_FOLDER = "members/media/"  # the members files' addresses, under the site's base path
+FILE_ATTRIBUTE = "data-members-file-"  # an attribute naming a members file, made inert
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,8 @@ def encrypt_members(pages: dict[str, str], media: dict[str, Path], members: list
     for path, text in sorted(pages.items()):
         url = base_path + path.removesuffix("index.html")
         if path.endswith(".html"):
-            bundle["pages"][url] = {"title": title_of(text), "main": main_part(text)}
+            main = inert_file_references(main_part(text), url, base_path + MEDIA_FOLDER)
+            bundle["pages"][url] = {"title": title_of(text), "main": main}
         elif path.endswith("search-index.json"):
             bundle["search"] = json.loads(text)
         elif path.endswith("feed.xml"):
@@ -91,6 +98,65 @@ def encrypt_members(pages: dict[str, str], media: dict[str, Path], members: list
     files[BUNDLE] = seal(key, plaintext, BUNDLE_AAD)
     files[KEYS] = json.dumps(key_slots(key, members, stretching), indent=1).encode("utf-8")
     return Encrypted(files=files, content_key=key)
+
+
+# -- members files named in a page ----------------------------------------------------------
+
+def inert_file_references(html: str, page_url: str, media_prefix: str) -> str:
+    """`html` with every attribute that names a members file made inert: renamed
+    FILE_ATTRIBUTE + its name, its value the file's address as the bundle's media map
+    has it. The shown page is put into the DOM whole: an <img src> of a members file
+    would be asked of the host in clear (a 404 there, its name in the host's logs and the
+    page in Referer) before any script could swap in the decrypted file. A data
+    attribute loads nothing; members.js sets the real one to the decrypted file. Every
+    attribute is looked at, not a list of those that load (src, srcset, href, poster,
+    data...): a name missed from such a list would reach the host."""
+    out, at = [], 0
+    for start, end, tag, attributes in _start_tags(html):
+        files = [_members_file(value, page_url, media_prefix) for _, value in attributes]
+        if any(files):
+            out += [html[at:start], _start_tag(tag, attributes, files, html[end - 2:end])]
+            at = end
+    return "".join(out) + html[at:]
+
+
+def _members_file(value: str | None, page_url: str, media_prefix: str) -> str | None:
+    """The members file an attribute's value names (its site path, unquoted, as the media
+    map has it), the value itself when it names one otherwise (among other addresses, as
+    in a srcset, or on another host): inert, never resolved; None when it names none."""
+    if value is None:
+        return None
+    path = unquote(urlsplit(urljoin(page_url, value)).path)
+    if path.startswith(media_prefix) and not urlsplit(value).netloc:
+        return path
+    return value if media_prefix in unquote(value) else None
+
+
+def _start_tag(tag: str, attributes: list, files: list, ending: str) -> str:
+    written = [f" {FILE_ATTRIBUTE}{name}=\"{escape(file)}\"" if file
+               else f" {name}" if value is None else f" {name}=\"{escape(value)}\""
+               for (name, value), file in zip(attributes, files)]
+    return f"<{tag}{''.join(written)}{'/>' if ending == '/>' else '>'}"
+
+
+class _StartTags(HTMLParser):
+    """Each start tag of a page: where it is, its name and its attributes (unescaped)."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=False)
+        self.found: list[tuple[int, int, str, list]] = []
+        self._lines = [0, *(m.end() for m in re.finditer("\n", html))]
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attributes: list) -> None:
+        line, column = self.getpos()
+        start = self._lines[line - 1] + column
+        self.found.append((start, start + len(self.get_starttag_text()), tag, attributes))
+
+
+def _start_tags(html: str) -> list[tuple[int, int, str, list]]:
+    return _StartTags(html).found
 
 
 # -- encrypted files -------------------------------------------------------------------------

@@ -9,6 +9,10 @@
   var SLOT_INFO = "ccsite members key slot v2";
   var BUNDLE_AAD = "ccsite members bundle v1";
   var MAGIC = "CCS2";
+  /* protect.py (inert_file_references) renames an attribute naming a members file to
+     this prefix + its name, so that the host is never asked for it in clear; these are
+     the ones given back, as the decrypted file (any other stays inert) */
+  var FILE_ATTRIBUTE = "data-members-file-", FILE_ADDRESSES = ["src", "href", "poster"];
   var utf8 = new TextEncoder();
 
   function bytes(b64) {
@@ -83,8 +87,10 @@
   /* The content key, as a CryptoKey that cannot be exported, or a rejection. One PBKDF2
      (the store's one salt), one P-256 multiplication for the member's public key and one
      for the shared secret with the build's ephemeral key, then the slot found by its id:
-     the cost does not grow with the number of members, and the padding slots cost nothing. */
-  function contentKey(passphrase, keys) {
+     the cost does not grow with the number of members, and the padding slots cost nothing.
+     Resolves to { key, toKeep }: `toKeep`, asked for by "Keep me signed in", is a copy
+     that can be exported, made only to be wrapped by keyKeeper, never used nor kept. */
+  function contentKey(passphrase, keys, forKeeping) {
     var noble = window.ccsiteNoble, p256 = noble.p256, ephemeral = bytes(keys.ephemeral);
     return crypto.subtle.importKey("raw", utf8.encode(passphrase), "PBKDF2", false, ["deriveBits"])
       .then(function (base) {
@@ -108,9 +114,13 @@
         if (!slot) throw new Error("no key slot for this passphrase");
         return crypto.subtle.importKey("raw", derived.slice(16), "AES-KW", false, ["unwrapKey"])
           .then(function (wrapping) {
-            return crypto.subtle.unwrapKey("raw", bytes(slot.key), wrapping, "AES-KW", "AES-GCM",
-              false, ["decrypt"]);
-          });
+            function unwrap(extractable) {
+              return crypto.subtle.unwrapKey("raw", bytes(slot.key), wrapping, "AES-KW", "AES-GCM",
+                extractable, ["decrypt"]);
+            }
+            return Promise.all([unwrap(false), forKeeping ? unwrap(true) : null]);
+          })
+          .then(function (both) { return { key: both[0], toKeep: both[1] }; });
       });
   }
 
@@ -128,14 +138,24 @@
     });
   }
 
-  /* "Keep me signed in until I close the browser": the content key is kept as the
-     non-extractable CryptoKey it is, in IndexedDB (a structured clone stays
-     non-extractable), so no script can read its bytes; a script of this site could still
-     use it while it is kept, which the checkbox's hint says. The record belongs to this
-     browser session through a random token in sessionStorage: once the session ends, the
-     next visit finds no token and deletes the record. forget() is signing out. */
+  /* "Keep me signed in until I close the browser": the content key is kept in two halves,
+     neither of which opens anything alone, and never as itself:
+     - a wrapping key made here (AES-KW, not extractable) in IndexedDB, saved on disk;
+     - the content key wrapped by it in a session cookie (path: the members area), which
+       ends with the browser session, in every tab of it. Chromium writes cookies to disk
+       encrypted with the computer account's key (where the system has a keystore) and
+       deletes session ones when it next starts.
+     Not the content key itself in IndexedDB: a CryptoKey is written to disk there with
+     its raw bytes, extractable or not, and stays after the browser closes. Not
+     sessionStorage for the second half: Chromium writes it to disk in clear too (both
+     halves side by side on the disk), and it is one tab's, so a new tab would ask again.
+     The cookie goes to the host only with the request for the members page itself (the
+     area's files are fetched without it): random bytes that open nothing without the
+     wrapping key, which never leaves the browser. A script of this site could use both
+     while they are kept, which the checkbox's hint says. forget() is signing out; a
+     visit after the browser closed finds no cookie and deletes the wrapping key. */
   function keyKeeper(root) {
-    var DB = "ccsite-members", STORE = "keys", tokenName = "ccsite-members-session:" + root;
+    var DB = "ccsite-members", STORE = "keys", COOKIE = "ccsite-members-key";
     function inStore(mode, work) {
       return new Promise(function (resolve, reject) {
         var request = indexedDB.open(DB, 1);
@@ -150,21 +170,36 @@
         };
       });
     }
+    function setCookie(value, ending) {
+      document.cookie = COOKIE + "=" + value + "; path=" + root + "; SameSite=Strict" +
+        (location.protocol === "https:" ? "; Secure" : "") + ending;  /* no expiry: a session cookie */
+    }
+    function cookie() {
+      var found = document.cookie.split("; ").filter(function (c) { return c.indexOf(COOKIE + "=") === 0; })[0];
+      return found ? found.slice(COOKIE.length + 1) : "";
+    }
     function forget() {
-      sessionStorage.removeItem(tokenName);
+      setCookie("", "; max-age=0");
       return inStore("readwrite", function (store) { return store.delete(root); });
     }
+    function nothing() { return forget().then(function () { return null; }); }
     return {
       keep: function (key) {
-        var token = base64(crypto.getRandomValues(new Uint8Array(16)));
-        return inStore("readwrite", function (store) { return store.put({ token: token, key: key }, root); })
-          .then(function () { sessionStorage.setItem(tokenName, token); });
+        return crypto.subtle.generateKey({ name: "AES-KW", length: 256 }, false, ["wrapKey", "unwrapKey"])
+          .then(function (wrapping) {
+            return crypto.subtle.wrapKey("raw", key, wrapping, "AES-KW").then(function (wrapped) {
+              return inStore("readwrite", function (store) { return store.put(wrapping, root); })
+                .then(function () { setCookie(base64(new Uint8Array(wrapped)), ""); });
+            });
+          });
       },
       recall: function () {
-        var token = sessionStorage.getItem(tokenName);
-        return inStore("readonly", function (store) { return store.get(root); }).then(function (kept) {
-          if (kept && token && kept.token === token) return kept.key;
-          return (kept || token) ? forget().then(function () { return null; }) : null;
+        var wrapped = cookie();
+        if (!wrapped) return nothing();  /* a new session: a wrapping key left behind goes */
+        return inStore("readonly", function (store) { return store.get(root); }).then(function (wrapping) {
+          if (!wrapping) return nothing();
+          return crypto.subtle.unwrapKey("raw", bytes(wrapped), wrapping, "AES-KW", "AES-GCM",
+            false, ["decrypt"]).catch(nothing);
         });
       },
       forget: forget
@@ -179,9 +214,10 @@
     var status = shell.querySelector("[data-members-status]");
     var main = document.getElementById("main");
     var bundle = null, sectionKey = null, current = null;
+    var opened = {};  /* members file address -> its decrypted blob: URL, for the page shown */
 
     function fetchBytes(url) {
-      return fetch(url, { cache: "no-store" }).then(function (r) {
+      return fetch(url, { cache: "no-store", credentials: "omit" }).then(function (r) {
         if (!r.ok) throw new Error("could not fetch " + url);
         return r.arrayBuffer();
       });
@@ -219,6 +255,7 @@
       var wanted = route();
       current = bundle.pages[root + (wanted || "")] ? (wanted || "") : "";
       var page = bundle.pages[root + current];
+      forgetFiles();
       main.innerHTML = page.main;
       document.title = page.title;
       links(main);
@@ -238,39 +275,47 @@
     function links(scope) {
       scope.querySelectorAll("a[href]").forEach(function (a) {
         var parts = a.getAttribute("href").split("#"), href = parts[0], id = parts[1];
-        if (bundle.media[href]) {
-          a.addEventListener("click", function (event) { event.preventDefault(); download(href, a); });
-        } else if (href.indexOf(root) === 0 && bundle.pages[href]) {
+        if (href.indexOf(root) === 0 && bundle.pages[href]) {
           var to = href.slice(root.length);
           a.setAttribute("href", id && to === current ? "#" + id
             : root + "#/" + to + (id ? "?at=" + encodeURIComponent(id) : ""));
         }
       });
-      scope.querySelectorAll("img[src]").forEach(function (img) {
-        var src = img.getAttribute("src");
-        if (bundle.media[src]) {
-          decryptFile(src).then(function (url) { img.src = url; });
-        }
-      });
+      files(scope);
     }
     window.ccsiteMembersLinks = links;
-    function decryptFile(href) {
-      var target = bundle.media[href];
-      return fetchBytes(target).then(function (sealed) {
-        return openSealed(sectionKey, sealed, target.split("/").pop());
-      }).then(function (plain) {
-        return URL.createObjectURL(new Blob([plain]));
+    /* Each members file the page names gets its decrypted copy: an image shows it, a
+       link opens it (saved under the file's own name), middle-clicked too, as only the
+       blob: address is ever in the page. */
+    function files(scope) {
+      FILE_ADDRESSES.forEach(function (name) {
+        scope.querySelectorAll("[" + FILE_ATTRIBUTE + name + "]").forEach(function (node) {
+          var address = node.getAttribute(FILE_ATTRIBUTE + name);
+          if (!bundle.media[address]) return;
+          decryptFile(address).then(function (url) {
+            if (node.tagName === "A") node.setAttribute("download", address.split("/").pop());
+            node.setAttribute(name, url);
+          });
+        });
       });
     }
-    function download(href, link) {
-      decryptFile(href).then(function (url) {
-        var save = document.createElement("a");
-        save.href = url;
-        save.download = href.split("/").pop();
-        document.body.appendChild(save);
-        save.click();
-        save.remove();
+    function decryptFile(address) {
+      var target = bundle.media[address];
+      if (!opened[address]) {
+        opened[address] = fetchBytes(target).then(function (sealed) {
+          return openSealed(sectionKey, sealed, target.split("/").pop());
+        }).then(function (plain) {
+          return URL.createObjectURL(new Blob([plain]));
+        });
+      }
+      return opened[address];
+    }
+    /* the last page's files, let go of: a blob: URL holds its file in memory until then */
+    function forgetFiles() {
+      Object.keys(opened).forEach(function (address) {
+        opened[address].then(function (url) { URL.revokeObjectURL(url); }, function () {});
       });
+      opened = {};
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -278,12 +323,13 @@
       error.hidden = true;
       if (!passphrase) { showError("Enter your passphrase."); return; }
       status.textContent = "Opening the members area\u2026";
-      fetch(shell.getAttribute("data-keys"), { cache: "no-store" }).then(function (r) { return r.json(); })
-        .then(function (keys) { return contentKey(passphrase, keys); })
-        .then(function (key) {
-          return open(key).then(function () {
+      fetchBytes(shell.getAttribute("data-keys"))
+        .then(function (data) { return JSON.parse(new TextDecoder().decode(data)); })
+        .then(function (keys) { return contentKey(passphrase, keys, form.remember.checked); })
+        .then(function (unwrapped) {
+          return open(unwrapped.key).then(function () {
             /* not kept (no IndexedDB in some private windows): the passphrase is asked again */
-            if (form.remember.checked) return keeper.keep(key).catch(function () {});
+            if (unwrapped.toKeep) return keeper.keep(unwrapped.toKeep).catch(function () {});
           });
         })
         .catch(function () {
