@@ -64,13 +64,13 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 
 
 def placed(site, name: str, htpasswd: Path, cert: Path, key: Path,
-           listening: list[tuple[str, str]]) -> str:
+           listening: list[tuple[str, str]], root: Path | None = None) -> str:
     """A deploy configuration as the build wrote it, with its placeholders (the site
-    root, the password file, the certificate) and its ports put where this test has them;
-    each must be there to be replaced."""
+    root: the build's output unless `root`, the password file, the certificate) and its
+    ports put where this test has them; each must be there to be replaced."""
     text = (site.output / "deploy" / name).read_text()
     for placeholder, value in [
-            (deploy.SITE_ROOT, str(site.output)), (deploy.PASSWORD_FILE, str(htpasswd)),
+            (deploy.SITE_ROOT, str(root or site.output)), (deploy.PASSWORD_FILE, str(htpasswd)),
             (deploy.CERTIFICATE.format(host=HOST), str(cert)),
             (deploy.CERTIFICATE_KEY.format(host=HOST), str(key)), *listening]:
         assert placeholder in text, placeholder
@@ -79,17 +79,17 @@ def placed(site, name: str, htpasswd: Path, cert: Path, key: Path,
 
 
 @contextmanager
-def running_nginx(site, htpasswd: Path, user: str = "root"):
+def running_nginx(site, htpasswd: Path, user: str = "root", root: Path | None = None):
     """The built site's deploy/nginx.conf, run as it is but for its placeholders: the
-    site root, the password file, the certificate, and ports 80/443 moved to free
-    loopback ones. Yields (http base, https base)."""
+    site root (the build's output, or `root`), the password file, the certificate, and
+    ports 80/443 moved to free loopback ones. Yields (http base, https base)."""
     temp = site.output.parent / "nginx"
     temp.mkdir(exist_ok=True)
     cert, key = self_signed_certificate(temp)
     http_port, https_port = free_port(), free_port()
     server = placed(site, "nginx.conf", htpasswd, cert, key, [
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
-        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")])
+        ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")], root)
     server = re.sub(r"\n *listen \[::\]:\d+( ssl)?;", "", server)  # no IPv6 needed here
     conf = temp / "nginx.conf"
     workers = f"user {user};\n" if os.geteuid() == 0 else ""  # workers must read the site
@@ -191,6 +191,34 @@ def test_nginx_serves_https_only_and_members_only_with_credentials(site):
         assert headers["Strict-Transport-Security"] == "max-age=31536000"
         status, _, body = http_get(https + "/members/good-practice/", (member.login, passphrase))
         assert status in (403, 404) and "Index of" not in body  # never a folder listing
+
+
+@needs_nginx
+def test_a_site_under_a_path_works_copied_where_the_deploy_readme_says(site, tmp_path):
+    """https://www.example.gov.uk/childrens-centres/: its files copied as step 1 of the
+    build's deploy/README.md says (public/ into the web root's folder of that name)."""
+    base = "/childrens-centres/"
+    site.edit("site.yaml", "base_url: https://cc.example.org/",
+              f"base_url: https://cc.example.org{base}")
+    member, passphrase, htpasswd = with_member(site)
+    readme = (site.output / "deploy" / "README.md").read_text()
+    web = tmp_path / "www"
+    for folder, into in ((site.output / "public", deploy.public_folder(base)),
+                         (site.output / "members", f"{deploy.SITE_ROOT}/members/")):
+        assert f"`{into}`" in readme, into
+        shutil.copytree(folder, web / into.removeprefix(deploy.SITE_ROOT + "/"))
+    with running_nginx(site, htpasswd, root=web) as (_, https):
+        status, _, body = http_get(https + base)
+        assert status == 200 and "Test Children" in body
+        status, _, body = http_get(https + base + "no-such-page/")
+        assert status == 404 and "Page not found" in body
+        status, headers, _ = http_get(https + base + "media/pack.pdf")
+        assert status == 200 and headers["Content-Type"] == "application/pdf"
+        status, _, body = http_get(https + base + "members/")
+        assert status == 401 and "It is not your e-mail address" in body
+        status, _, body = http_get(https + base + "members/good-practice/dads-group/",
+                                   (member.login, passphrase))
+        assert status == 200 and "Running a dads&#39; group" in body
 
 
 @needs_nginx

@@ -332,6 +332,13 @@ def _cloudflare(host: str, base: str, members: str) -> str:
 """
 
 
+def public_folder(base_path: str) -> str:
+    """Where the public site's files go on the web server: the configurations serve
+    {SITE_ROOT}/public as the host's root, so a site whose addresses start with a path
+    (https://www.example.gov.uk/childrens-centres/) is that folder of it."""
+    return f"{SITE_ROOT}/public{base_path}"
+
+
 def _readme(config: SiteConfig, host: str, members: str) -> str:
     certificate = CERTIFICATE.format(host=host)
     return f"""# Publishing {config.title} (members protection: server)
@@ -346,7 +353,9 @@ The build made two folders beside this one:
 
 Steps:
 
-1. Copy `public/` and `members/` to the web server (the examples use {SITE_ROOT}).
+1. Copy `public/` and `members/` to the web server, where the configurations below
+   look for them: the contents of `public/` into `{public_folder(config.base_path)}`,
+   those of `members/` into `{SITE_ROOT}/members/`.
 2. Export the members' password file from the secrets folder, to a place outside every
    published folder, readable by the web server's group (`www-data` on Debian and
    Ubuntu; `nginx` or `apache` on Fedora and Red Hat):
