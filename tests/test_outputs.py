@@ -45,10 +45,14 @@ def test_news_and_opportunity_feeds_parse_without_errors(public):
     assert newest.title == ("Question answered: Children's centre lead agencies, "
                             "recommissioning 2026-27")
     published = [e for e in opportunities.entries if e.id.endswith("/")]
-    assert published[0].title == "New children's centre for Royston, lead agency tender"
+    assert [e.updated for e in published] == sorted((e.updated for e in published),
+                                                    reverse=True)  # newest first
     eoi = next(e for e in published if "recommissioning" in e.link)
     assert "Deadline: midday on 29 January 2027" in eoi.summary
-    assert eoi.updated == "2026-11-02T00:00:00Z"
+    # published on 2 November; its entry updated by its change of 16 November (a new pack)
+    assert eoi.published == "2026-11-02T00:00:00Z" and eoi.updated == "2026-11-16T00:00:00Z"
+    change = next(e for e in opportunities.entries if e.title.startswith("Changed: "))
+    assert change.link.endswith("/opportunities/recommissioning-eoi-2027/#opportunity-updates")
 
 
 # -- Atom (RFC 4287): the RFC's own RELAX NG schema and its Schematron rules ----------------
