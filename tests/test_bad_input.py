@@ -1310,3 +1310,17 @@ def test_unreadable_agency_file_is_one_mistake_not_one_per_reference(built):
     assert_rejected(built, result, before, "agencies/oxhey-trust.yaml:")
     assert "does not name a file" not in result.err
     assert "1 mistake found" in result.err
+
+
+def test_unreadable_opportunity_named_by_a_milestone_is_one_mistake(built):
+    """An opportunity whose YAML cannot be read is told once, at its own line; the
+    site.yaml milestone that names it is not told that no such file exists."""
+    built.edit("site.yaml", "title: Expressions of interest open}",
+               "title: Expressions of interest open, opportunity: oxhey-eoi}")
+    before = built.snapshot()
+    built.edit("opportunities/oxhey-eoi.md", "title: Lead agency for Oxhey",
+               "title: Recommissioning: lead agencies 2026-27")
+    result = built.build()
+    assert_rejected(built, result, before, "opportunities/oxhey-eoi.md:")
+    assert "does not name a file" not in result.err
+    assert "1 mistake found" in result.err
