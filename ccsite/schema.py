@@ -253,8 +253,7 @@ AGENCY = ContentType("agency", "agencies", ".yaml", "Lead agencies", "lead agenc
 VALUE = Field("value", "object", "Value", fields=(
     Field("amount", "number", "Amount (pounds)", required=True, minimum=0, example=100000,
           maximum=MAX_AMOUNT, unit=" (pounds)", help="Digits only, with a point for pence: 250000."),
-    Field("currency", "choice", "Currency", required=True, choices=CURRENCIES,
-          default="GBP"),
+    Field("currency", "choice", "Currency", choices=CURRENCIES, default="GBP"),
 ))
 
 DOCUMENTS = Field("documents", "objects", "Documents", fields=(

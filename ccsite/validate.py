@@ -448,10 +448,14 @@ def _consultation(v: dict, f: Fields, common: Common) -> Consultation:
     )
 
 
+# what an amount without its currency is in (the content model's default: pounds)
+DEFAULT_CURRENCY = BY_NAME["opportunity"].field("value").field("currency").default
+
+
 def _money(m: dict | None) -> Money | None:
-    if m is None or m["amount"] is None or not m["currency"]:
+    if m is None or m["amount"] is None:
         return None
-    return Money(m["amount"], m["currency"])
+    return Money(m["amount"], m["currency"] or DEFAULT_CURRENCY)
 
 
 def _documents(items: tuple[dict, ...]) -> tuple[DocumentLink, ...]:

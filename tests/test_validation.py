@@ -381,3 +381,16 @@ def test_accepted_variants_build(site):
     assert "WD19 7AA" in page
     assert 'href="tel:+441632960002"' in page
     assert "01632 960002" in page
+
+
+def test_an_amount_without_its_currency_is_in_pounds_as_documented(site):
+    """docs/content-model.md gives value.currency a default (GBP): leaving it out is not
+    a mistake, and the amount is shown, and exported, in pounds."""
+    site.edit("opportunities/oxhey-eoi.md", "eligible_sectors:",
+              "value:\n  amount: 250000\neligible_sectors:")
+    result = site.build()
+    assert result.status == 0, result.err
+    assert "£250,000" in site.text("/opportunities/oxhey-eoi/")
+    import json
+    package = json.loads((site.output / "public/data/opportunities.json").read_text())
+    assert package["releases"][0]["tender"]["value"] == {"amount": 250000, "currency": "GBP"}
