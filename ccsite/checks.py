@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .errors import ContentError
 from .fields import LOCAL_ZONE
-from .graph import Site
+from .graph import MembersSite, Site
 from .render import DAY_NAMES, format_datetime, format_hours
 from .scaffold import PLACEHOLDER_BODIES
 from .schema import PLACEHOLDER
@@ -26,16 +26,19 @@ OLD_NEWS = dt.timedelta(days=365)
 OwnWarnings = Callable[[Any], list[ContentError]]  # an entry -> its file's own warnings
 
 
-def site_warnings(site: Site, own: Callable[[Any, OwnWarnings], list[ContentError]] | None
-                  = None) -> list[ContentError]:
-    """Every warning. Most say something of one file alone (`own_warnings`); `own(entry,
-    own_warnings)` may give the last build's for an entry whose file has not changed."""
+def site_warnings(site: Site, members: MembersSite | None = None,
+                  own: Callable[[Any, OwnWarnings], list[ContentError]] | None = None
+                  ) -> list[ContentError]:
+    """Every warning, of the public site's files and the members' (`members`). Most say
+    something of one file alone (`own_warnings`); `own(entry, own_warnings)` may give the
+    last build's for an entry whose file has not changed."""
     warnings: list[ContentError] = []
     warn = functools.partial(_warn, warnings)
 
-    for name, line, text in site.config.placeholders:
-        warnings.append(ContentError(site.config.source, line, name, f"still says '{text}'; "
-                                     "write your own (it is shown on the site as it is)"))
+    for p in site.config.placeholders:
+        warnings.append(ContentError(site.config.source, p.line, p.field, f"still says "
+                                     f"'{p.text}'; write your own (it is shown on the site "
+                                     "as it is)"))
     for o in site.opportunities:
         if o.status == "active" and o.state == "closed":
             warn(o, "status", "the deadline has passed, so the page shows it as closed; "
@@ -63,8 +66,9 @@ def site_warnings(site: Site, own: Callable[[Any, OwnWarnings], list[ContentErro
             warn(c, "opening_date", f"this centre is open, but its opening_date, "
                  f"{c.opening_date.isoformat()}, is still to come: until then its page says "
                  "it opens on that date, and it is not counted as open")
-    for entry in [*site.centres, *site.agencies, *site.opportunities, *site.lessons,
-                  *site.news, *site.pages]:
+    for entry in [*site.centres, *site.agencies, *site.opportunities, *site.consultations,
+                  *site.lessons, *site.news, *site.pages,
+                  *(members.posts if members else ()), *(members.pages if members else ())]:
         warnings += own(entry, own_warnings) if own else own_warnings(entry)
     for item in site.news:
         if item.date and item.date > site.today:
@@ -79,8 +83,8 @@ def site_warnings(site: Site, own: Callable[[Any, OwnWarnings], list[ContentErro
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
 
 
-def site_warnings_keeping(site: Site, kept: dict[str, list] | None,
-                          unchanged: Callable[[str], bool]
+def site_warnings_keeping(site: Site, members: MembersSite | None,
+                          kept: dict[str, list] | None, unchanged: Callable[[str], bool]
                           ) -> tuple[list[ContentError], dict[str, list]]:
     """`site_warnings`, with an entry's own warnings taken from `kept` (the last build's,
     as this returns them: entity key -> rows, of the entries that have any; None: none
@@ -99,7 +103,7 @@ def site_warnings_keeping(site: Site, kept: dict[str, list] | None,
         if found:
             now[key] = [(e.path, e.line, e.field, e.message) for e in found]
         return found
-    return site_warnings(site, own), now
+    return site_warnings(site, members, own), now
 
 
 def _warn(warnings: list[ContentError], entry, field: str, message: str,
@@ -121,7 +125,8 @@ def _swapped(point) -> bool:
 def own_warnings(entry) -> list[ContentError]:
     """The warnings that depend on nothing but the entry's own file (and site.yaml, which
     its body's HTML depends on): the same while the file is (see stages._warnings)."""
-    from .model import Agency, Centre, Lesson, NewsItem, Opportunity, Page
+    from .model import (Agency, Centre, Consultation, GoodPractice, Lesson, NewsItem,
+                        Opportunity, Page)
 
     warnings: list[ContentError] = []
     warn = functools.partial(_warn, warnings)
@@ -142,7 +147,8 @@ def own_warnings(entry) -> list[ContentError]:
     if isinstance(entry, (Centre, Opportunity, Page)) and not entry.summary:
         warn(entry, "summary", "there is no summary; one plain sentence helps readers, "
              "search results and link previews")
-    if isinstance(entry, (Centre, Opportunity, Lesson, NewsItem, Page)):
+    if isinstance(entry, (Centre, Opportunity, Consultation, Lesson, NewsItem, Page,
+                          GoodPractice)):
         image_without_alt, http_links = _body_findings(entry.html)
         if image_without_alt:
             warn(entry, "body", "an image has no alt text: write ![what the image shows]"
@@ -155,53 +161,37 @@ def own_warnings(entry) -> list[ContentError]:
             entry.website.startswith("http://"):
         warn(entry, "website", f"{entry.website} is not secure (http://); use "
              "https:// if the site offers it")
-    left = _placeholder_left(entry)
-    if left:
-        warn(entry, left[0], f"still says '{left[1]}', as `ccsite new` wrote it; write "
-             "what readers should see", left[1] if left[0] == "body" else None)
-    for offset, line in _more_placeholder_lines(getattr(entry, "body", ""), left):
-        warnings.append(ContentError(entry.source, entry.body_line + offset, "body",
-                                     f"still says '{line}', as `ccsite init` wrote it; "
-                                     "write what readers should see"))
+    warnings += _placeholders_left(entry)
     return warnings
 
 
-def _more_placeholder_lines(body: str, told: tuple[str, str] | None):
-    """(offset, text) of each body line after the first that still says 'Change me' (a
-    starter page has several, and each must be written)."""
-    if not told or told[0] != "body" or not PLACEHOLDER.search(body):
-        return []
-    found = [(offset, match.group()) for offset, text in enumerate(body.split("\n"))
-             for match in [PLACEHOLDER.search(text)] if match]
-    return found[1:]
+def _placeholders_left(entry) -> list[ContentError]:
+    """One warning for each value still as `ccsite new` or `ccsite init` wrote it: every
+    one in its fields (validate.placeholders), and in its body each line that says
+    'Change me', or the whole body if it is still the one a new file is given."""
+    left = [(p.line, p.field, p.text) for p in entry.placeholders]
+    if hasattr(entry, "body"):  # an agency has none
+        left += [(entry.body_line + offset, "body", text)
+                 for offset, text in _body_placeholders(entry.body)]
+    return [ContentError(entry.source, line, field, f"still says '{text}', {AS_WRITTEN}")
+            for line, field, text in left]
 
 
-def _placeholder_left(entry) -> tuple[str, str] | None:
-    """(field, text) of the first placeholder of a new file still in `entry`: in the
-    fields `ccsite new` fills with one, and the body."""
-    address = getattr(entry, "address", None)
-    return _placeholder_in(getattr(entry, "body", ""),  # an agency has none
-                           (getattr(entry, "summary", None), getattr(entry, "about", None),
-                            getattr(entry, "district", None), getattr(entry, "reference", None),
-                            address.street if address else None,
-                            address.town if address else None))
-
-
-_FIELDS_WITH_PLACEHOLDERS = ("summary", "about", "district", "reference", "address", "address")
+# both commands write placeholders (init: site.yaml and the starter pages; new: a new
+# file's fields and body): one wording is true of either
+AS_WRITTEN = "the stand-in text this file was made with; write what readers should see"
 
 
 @functools.lru_cache(maxsize=1 << 16)  # asked of every document at every preview rebuild
-def _placeholder_in(body: str, texts: tuple[str | None, ...]) -> tuple[str, str] | None:
+def _body_placeholders(body: str) -> tuple[tuple[int, str], ...]:
+    """(line offset, text) of each placeholder in a body."""
     if body.strip() in PLACEHOLDER_BODIES:
-        return "body", body.strip()
-    for name, text in zip(_FIELDS_WITH_PLACEHOLDERS, texts):
-        found = PLACEHOLDER.search(text) if text else None
-        if found:
-            return name, found.group()
-    found = PLACEHOLDER.search(body)
-    return ("body", found.group()) if found else None
-
-
+        return (next((offset, text.strip()) for offset, text in enumerate(body.split("\n"))
+                     if text.strip()),)
+    if not PLACEHOLDER.search(body):
+        return ()
+    return tuple((offset, match.group()) for offset, text in enumerate(body.split("\n"))
+                 for match in [PLACEHOLDER.search(text)] if match)
 
 
 def _overlapping_hours(hours) -> str | None:

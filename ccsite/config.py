@@ -12,8 +12,8 @@ from .fields import Fields
 from .load import ContentFolder, RawDocument, load
 from .model import (AccessibilitySettings, EditorSettings, MailingList, MapSettings,
                     Milestone, NonCompliance, Organisation, SiteConfig, Target)
-from .schema import PLACEHOLDER, SITE
-from .validate import Reading, contact as _contact, read_fields
+from .schema import SITE
+from .validate import Reading, contact as _contact, placeholders, read_fields
 
 DEFAULT_LICENCE = SITE.field("open_data").field("licence").default
 
@@ -49,22 +49,8 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         ocid_prefix=open_data.get("ocid_prefix"), extra=v["extra"],
         accessibility=_accessibility(v["accessibility"]), editor=_editor(v["editor"], f),
         mailing_list=_mailing_list(v["mailing_list"]), map=_map(v["map"], f),
-        source=document.path, placeholders=tuple(_placeholders(v, f.lines)),
+        source=document.path, placeholders=placeholders(v, f.lines),
     )
-
-
-def _placeholders(values, lines: dict[str, int], prefix: str = ""):
-    """Each value still saying 'Change me' (as `ccsite init` wrote it), with its line."""
-    items = values.items() if isinstance(values, dict) else \
-        ((f"[{i}]", v) for i, v in enumerate(values))
-    for key, value in items:
-        if key == "_line":
-            continue
-        name = f"{prefix}.{key}" if prefix and not key.startswith("[") else f"{prefix}{key}"
-        if isinstance(value, (dict, list, tuple)):
-            yield from _placeholders(value, lines, name)
-        elif isinstance(value, str) and PLACEHOLDER.search(value):
-            yield name, lines.get(name, 1), PLACEHOLDER.search(value).group()
 
 
 def _programme(p: dict | None) -> tuple[tuple[Target, ...], tuple[Milestone, ...]]:
