@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from dataclasses import dataclass
 from html import unescape
 from typing import Any, Callable
 
 from .errors import ContentError
 from .fields import LOCAL_ZONE
 from .graph import MembersSite, Site
+from .model import Award, Opportunity
 from .render import DAY_NAMES, format_datetime, format_hours
 from .scaffold import PLACEHOLDER_BODIES
 from .schema import PLACEHOLDER
@@ -61,6 +63,7 @@ def site_warnings(site: Site, members: MembersSite | None = None,
         if c.outcome and c.state != "closed":
             warn(c, "outcome", "this consultation has an outcome but has not closed yet; "
                  "the outcome is shown once it closes")
+    warnings += _awards_not_taken_up(site)
     for c in site.centres:
         if c.state == "opening":
             warn(c, "opening_date", f"this centre is open, but its opening_date, "
@@ -81,6 +84,52 @@ def site_warnings(site: Site, members: MembersSite | None = None,
             warn(item, "date", "this news item is more than a year old but is still among "
                  "the latest changes on the home page; add newer news")
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
+
+
+@dataclass(frozen=True)
+class AwardInForce:
+    """The award that gave a centre its lead agency, from the day its contract started."""
+
+    since: dt.date
+    opportunity: Opportunity
+    award: Award
+
+
+def _awards_not_taken_up(site: Site) -> list[ContentError]:
+    """A centre whose lead_agency is not the agency its latest award in force gave it to:
+    the centre's page, and both agencies' pages, follow lead_agency, not the award (an
+    award may be decided months ahead, and only the editor knows the handover happened),
+    so until it is set the old agency is named and the new one said to lead no centre."""
+    warnings: list[ContentError] = []
+    in_force = _awards_in_force(site)
+    for centre in site.centres:
+        latest = in_force.get(centre.slug)
+        if latest is None or latest.award.agency_slug == centre.lead_agency_slug:
+            continue
+        now = f"it says {centre.lead_agency_slug}" if centre.lead_agency_slug else             "it names none"
+        _warn(warnings, centre, "lead_agency", (
+            f"the award in opportunities/{latest.opportunity.slug}.md gave this centre to "
+            f"{latest.award.agency_slug} from {latest.since:%-d %B %Y}, but {now}, so its "
+            f"page names the wrong lead agency; set lead_agency: {latest.award.agency_slug}"))
+    return warnings
+
+
+def _awards_in_force(site: Site) -> dict[str, AwardInForce]:
+    """centre slug -> the award for it whose contract started last, up to today (an
+    outcome without contract_start: from the day it was decided), of those whose
+    contract has not ended (after it, who leads is the file's to say: an extension, a
+    handover outside a round)."""
+    latest: dict[str, AwardInForce] = {}
+    for o in site.opportunities:
+        since = o.outcome and (o.outcome.contract_start or o.outcome.date)
+        if not since or since > site.today or (o.outcome.contract_end and
+                                               o.outcome.contract_end < site.today):
+            continue
+        for award in o.outcome.awards:
+            for slug in award.centre_slugs:
+                if slug not in latest or latest[slug].since <= since:
+                    latest[slug] = AwardInForce(since, o, award)
+    return latest
 
 
 def site_warnings_keeping(site: Site, members: MembersSite | None,

@@ -284,6 +284,38 @@ def test_each_agency_page_lists_its_awards(built):
     assert 'href="/opportunities/round-2006/#outcome"' in built.page("/agencies/oxhey-trust/")
 
 
+RECOMMISSIONED = ROUND_MD.replace("HCC-2006", "HCC-2026").replace("2006-01-09", "2026-06-01") \
+    .replace("2006-02-10", "2026-07-10").replace("2006-02-28", "2026-08-14") \
+    .replace("2006-04-01", "2026-10-01").replace("2009-03-31", "2029-09-30") \
+    .replace("agency: oxhey-trust", "agency: hertsmere-trust")
+
+
+def check(site: FixtureSite, capsys, *now: str) -> str:
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", *(now or [NOW])]) == 0
+    return capsys.readouterr().err
+
+
+def test_check_tells_a_centre_whose_lead_agency_is_not_the_one_its_award_gave(site, capsys):
+    """A round awarded Oxhey to another agency from 1 October 2026: once that day has
+    come, the centre's lead_agency line is told what to say (its page and both agencies'
+    follow lead_agency); before it, and after the contract ends, nothing is told."""
+    informed(site)
+    site.write("agencies/hertsmere-trust.yaml", "name: Hertsmere Trust\nsector: voluntary\n"
+               "about: A trust.\n")
+    site.write("opportunities/round-2026.md", RECOMMISSIONED)
+    told = (f"{site.shown('centres/oxhey.md')}:3: lead_agency: warning: the award in "
+            "opportunities/round-2026.md gave this centre to hertsmere-trust from 1 October "
+            "2026, but it says oxhey-trust, so its page names the wrong lead agency; set "
+            "lead_agency: hertsmere-trust")
+    assert told in check(site, capsys)
+    assert "lead_agency: warning" not in check(site, capsys, "2026-09-30T12:00:00Z")
+    # once the contract has ended (30 September 2029), who leads is the file's to say
+    assert "lead_agency: warning" not in check(site, capsys, "2029-10-02T12:00:00Z")
+    site.edit("centres/oxhey.md", "lead_agency: oxhey-trust", "lead_agency: hertsmere-trust")
+    assert "lead_agency: warning" not in check(site, capsys)
+
+
 def test_a_milestone_naming_a_round_links_to_its_outcome(built):
     page = built.page("/programme/")
     assert 'href="/opportunities/round-2006/#outcome">Who was awarded contracts' in page
