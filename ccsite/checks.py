@@ -15,10 +15,10 @@ from typing import Any, Callable
 from .errors import ContentError
 from .fields import LOCAL_ZONE
 from .graph import MembersSite, Site
-from .model import Award, Opportunity
+from .model import Agency, Award, Opportunity
 from .render import DAY_NAMES, format_datetime, format_hours
 from .scaffold import PLACEHOLDER_BODIES
-from .schema import PLACEHOLDER
+from .schema import BY_NAME, PLACEHOLDER, Field
 
 HTTP_LINK = re.compile(r'href="(http://[^"]+)"')
 IMG_WITHOUT_ALT = re.compile(r'<img\b(?![^>]*\balt="[^"]+")[^>]*>')
@@ -45,10 +45,6 @@ def site_warnings(site: Site, members: MembersSite | None = None,
         if o.status == "active" and o.state == "closed":
             warn(o, "status", "the deadline has passed, so the page shows it as closed; "
                  "set status: complete (or cancelled) to say what happened")
-        if o.deadline and o.state != "closed":
-            uk_time = _not_uk_time(o.deadline)
-            if uk_time:
-                warn(o, "deadline", uk_time)
     for o in site.opportunities:
         for q in o.clarifications:
             if o.deadline and q.date > o.deadline.astimezone(LOCAL_ZONE).date():
@@ -64,14 +60,20 @@ def site_warnings(site: Site, members: MembersSite | None = None,
             warn(c, "outcome", "this consultation has an outcome but has not closed yet; "
                  "the outcome is shown once it closes")
     warnings += _awards_not_taken_up(site)
+    entries = [*site.centres, *site.agencies, *site.opportunities, *site.consultations,
+               *site.lessons, *site.news, *site.pages,
+               *(members.posts if members else ()), *(members.pages if members else ())]
+    for entry in entries:
+        for field, moment in _date_times(entry):
+            uk_time = _not_uk_time(moment) if moment > site.now else None
+            if uk_time:  # (once it has passed, the hour it meant no longer matters)
+                warn(entry, field, uk_time)
     for c in site.centres:
         if c.state == "opening":
             warn(c, "opening_date", f"this centre is open, but its opening_date, "
                  f"{c.opening_date.isoformat()}, is still to come: until then its page says "
                  "it opens on that date, and it is not counted as open")
-    for entry in [*site.centres, *site.agencies, *site.opportunities, *site.consultations,
-                  *site.lessons, *site.news, *site.pages,
-                  *(members.posts if members else ()), *(members.pages if members else ())]:
+    for entry in entries:
         warnings += own(entry, own_warnings) if own else own_warnings(entry)
     for item in site.news:
         if item.date and item.date > site.today:
@@ -253,6 +255,52 @@ def _overlapping_hours(hours) -> str | None:
                         f"({format_hours(first)}, and {format_hours(second)}); give each "
                         "day's hours once")
     return None
+
+
+def _date_times(entry) -> list[tuple[str, dt.datetime]]:
+    """(field as messages name it, value) of each date-time an entry's file gives: walked
+    through its type's declaration (schema.py), so a date-time field added there is
+    looked at too. (publish_date and expires are not kept on the entry: a file in the
+    build was published already.)"""
+    found: list[tuple[str, dt.datetime]] = []
+    _date_times_in(entry, _declared_of(entry), "", found)
+    return found
+
+
+def _date_times_in(value, fields: tuple[Field, ...], prefix: str,
+                   found: list[tuple[str, dt.datetime]]) -> None:
+    for fd in fields:
+        if not _holds_date_time(fd):
+            continue  # (nor is it looked for on the model: its name there may differ)
+        held = getattr(value, fd.name)  # a declared date-time the model lacks: loud
+        if fd.kind == "datetime" and held is not None:
+            found.append((prefix + fd.name, held))
+        elif fd.kind == "object" and held is not None:
+            _date_times_in(held, fd.fields, f"{prefix}{fd.name}.", found)
+        elif fd.kind == "objects":  # in the file's order: `index` (a list kept sorted)
+            for position, item in enumerate(held):
+                index = getattr(item, "index", position)
+                _date_times_in(item, fd.fields, f"{prefix}{fd.name}[{index}].", found)
+
+
+def _holds_date_time(fd: Field) -> bool:
+    return fd.kind == "datetime" or any(map(_holds_date_time, fd.fields))
+
+
+def _declared_of(entry) -> tuple[Field, ...]:
+    """The fields of an entry's content type that hold a date-time (a members page's are
+    a page's): none, for most types, so most entries cost nothing."""
+    from .readings import ITEMS  # here: readings imports the incremental build
+
+    if not _DECLARED:
+        types = {**{kind: BY_NAME[name] for name, kind in ITEMS.items()},
+                 Agency: BY_NAME["agency"]}
+        _DECLARED.update({kind: tuple(filter(_holds_date_time, ctype.fields))
+                          for kind, ctype in types.items()})
+    return _DECLARED[type(entry)]
+
+
+_DECLARED: dict[type, tuple[Field, ...]] = {}
 
 
 def _not_uk_time(moment: dt.datetime) -> str | None:

@@ -234,6 +234,38 @@ def test_check_warns_of_an_answer_dated_after_the_deadline(site, capsys):
             "the deadline (midday on 29 January 2027)") in err
 
 
+@pytest.mark.parametrize("rel, old, new, field, meant", [
+    (SOON, "opens: 2027-01-11T09:00:00Z", "opens: 2027-01-11T09:00:00+01:00", "opens",
+     "write 2027-01-11T09:00:00Z"),
+    (SOON, "closes: 2027-04-02T17:00:00+01:00", "closes: 2027-04-02T17:00:00Z", "closes",
+     "write 2027-04-02T17:00:00+01:00"),
+    (O, "start: 2026-12-08T10:00:00Z", "start: 2026-12-08T10:00:00+01:00", "events[0].start",
+     "write 2026-12-08T10:00:00Z"),
+    (O, "end: 2026-12-08T12:00:00Z", "end: 2026-12-08T12:00:00+01:00", "events[0].end",
+     "write 2026-12-08T12:00:00Z"),
+], ids=["consultation-opens", "consultation-closes", "event-start", "event-end"])
+def test_check_warns_of_any_date_time_written_in_the_other_seasons_zone(
+        site, capsys, rel, old, new, field, meant):
+    """Every date-time field, not the deadline only (README, Dates): Z on a summer day or
+    +01:00 on a winter one is told at its line, with what to write."""
+    informed(site)
+    site.edit(rel, old, new)
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    told = [line for line in capsys.readouterr().err.splitlines()
+            if line.startswith(f"{site.shown(rel)}:{_line_of(site, rel, new)}: {field}: "
+                               "warning: ")]
+    assert len(told) == 1 and told[0].endswith(meant), told
+
+
+def test_a_date_time_in_the_other_seasons_zone_that_has_passed_is_not_told(site, capsys):
+    informed(site)
+    site.edit(O, "start: 2026-11-12T18:00:00Z", "start: 2026-11-12T18:00:00+01:00")
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    assert "start: warning" not in capsys.readouterr().err
+
+
 # -- events ---------------------------------------------------------------------------------
 
 def test_events_are_a_timeline_on_the_page_in_time_order(built):
