@@ -55,6 +55,8 @@ def site_warnings(site: Site, members: MembersSite | None = None,
                     f"({format_datetime(o.deadline)}): an answer published then reached no "
                     "bidder in time; check the date, or move the deadline so every bidder "
                     "can use the answer"))
+    for o in site.opportunities:
+        warnings += _told_ahead(o, site.today)
     for c in site.consultations:
         if c.outcome and c.state != "closed":
             warn(c, "outcome", "this consultation has an outcome but has not closed yet; "
@@ -86,6 +88,30 @@ def site_warnings(site: Site, members: MembersSite | None = None,
             warn(item, "date", "this news item is more than a year old but is still among "
                  "the latest changes on the home page; add newer news")
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
+
+
+def _told_ahead(o: Opportunity, today: dt.date) -> list[ContentError]:
+    """What an opportunity tells as done, dated after today: the site shows it as done
+    now, dated then. A warning, not a mistake: the day comes, and a nightly build must
+    not fail for a date written ahead; but readers see it early, so the editor is told
+    what they see meanwhile."""
+    warnings: list[ContentError] = []
+    warn = functools.partial(_warn, warnings, o)
+    if o.published and o.published > today and o.status == "active":
+        warn("published", f"{o.published.isoformat()} is after today, yet the page shows "
+             "the round as open for bids now, published on that day; to hold it back until "
+             f"then, add publish_date: {o.published.isoformat()}")
+    for q in o.clarifications:
+        if q.date > today:
+            warn(f"clarifications[{q.index}].date", f"{q.date.isoformat()} is after today, "
+                 "yet the answer is shown to every bidder now, dated then (and so in the "
+                 "feed and the open data); check the date, or add the answer on that day")
+    if o.outcome and o.outcome.date > today:
+        warn("outcome.date", f"{o.outcome.date.isoformat()} is after today, yet the page "
+             "shows the round as awarded now, decided on that day (and so do the feed, the "
+             "agencies' pages and the open data); check the date, or add the outcome once "
+             "it is decided")
+    return warnings
 
 
 @dataclass(frozen=True)

@@ -417,6 +417,8 @@ def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
     if published and deadline and deadline <= start_of_day(published):
         f.error("deadline", f.line_of("deadline"), "must be later than the start of the "
                 f"published day ({published.isoformat()})")
+    if published:
+        _told_after_published(v, f, published)
     return Opportunity(
         **common.entry,
         title=v["title"] or "", reference=v["reference"] or "", kind=v["kind"] or "",
@@ -430,6 +432,24 @@ def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
 
 
 # -- what keeps providers and the community informed ------------------------------------
+
+def _told_after_published(v: dict, f: Fields, published: dt.date) -> None:
+    """An answer to a bidder, or an outcome, dated before the notice was published cannot
+    be: no one could ask, nor bid, before there was a round. A mistake, not a warning:
+    unlike a date still to come, no day makes it right."""
+    dated = [(f"clarifications[{index}].date", c["date"], "an answer to a bidder's "
+              "question is published after the notice that bidders ask about")
+             for index, c in enumerate(v["clarifications"])]
+    if v["outcome"] is not None:
+        dated.append(("outcome.date", v["outcome"]["date"], "a round is decided after its "
+                      "notice is published and bids are in"))
+    for name, date, why in dated:
+        if date is not None and date < published:
+            f.error(name, f.lines.get(name, f.line), f"{date.isoformat()} is before the "
+                    f"round was published ({published.isoformat()}); {why}: check this "
+                    "date (or published)")
+
+
 
 def _clarifications(items: tuple[dict, ...]) -> tuple[Clarification, ...]:
     """In the order they were published (the file's order for those of one day)."""

@@ -266,6 +266,33 @@ def test_a_date_time_in_the_other_seasons_zone_that_has_passed_is_not_told(site,
     assert "start: warning" not in capsys.readouterr().err
 
 
+def test_check_tells_what_readers_see_of_a_round_published_ahead(site, capsys):
+    site.edit(O, "published: 2026-11-02", "published: 2026-12-01")
+    assert (f"{site.shown(O)}:6: published: warning: 2026-12-01 is after today, yet the "
+            "page shows the round as open for bids now, published on that day; to hold it "
+            "back until then, add publish_date: 2026-12-01") in check(site, capsys)
+
+
+def test_check_tells_what_readers_see_of_an_answer_or_outcome_dated_ahead(site, capsys):
+    """Written ahead, an answer or an outcome is shown now, dated then: told, with what
+    readers see meanwhile (a warning: the day comes, and the build must not fail)."""
+    informed(site)
+    site.write("agencies/hertsmere-trust.yaml", "name: Hertsmere Trust\nsector: voluntary\n"
+               "about: A trust.\n")
+    site.write("opportunities/round-2026.md", RECOMMISSIONED.replace("2026-08-14", "2026-12-15")
+               .replace("2026-10-01", "2027-01-01"))
+    site.edit(O, "    date: 2026-11-20", "    date: 2026-12-20")
+    err = check(site, capsys)
+    assert (f"{site.shown(O)}:{_line_of(site, O, 'date: 2026-12-20')}: clarifications[0].date: "
+            "warning: 2026-12-20 is after today, yet the answer is shown to every bidder "
+            "now") in err
+    round_2026 = "opportunities/round-2026.md"
+    assert (f"{site.shown(round_2026)}:{_line_of(site, round_2026, 'date: 2026-12-15')}: "
+            "outcome.date: warning: 2026-12-15 is after today, yet the page shows the round "
+            "as awarded now") in err
+    assert "is after today" not in check(site, capsys, "2026-12-21T12:00:00Z")
+
+
 # -- events ---------------------------------------------------------------------------------
 
 def test_events_are_a_timeline_on_the_page_in_time_order(built):
@@ -643,6 +670,13 @@ BAD = [
      "(2019-03-08); an outcome is published once it has closed"),
     ("consultation-summary-missing", SOON, "summary: Help us plan family hubs.\n", "", "---",
      "summary: is required"),
+    ("answer-before-published", O, "    date: 2026-11-10", "    date: 2026-10-10",
+     "date: 2026-10-10", "clarifications[1].date: 2026-10-10 is before the round was "
+     "published (2026-11-02); an answer to a bidder's question is published after the "
+     "notice that bidders ask about: check this date (or published)"),
+    ("outcome-before-published", ROUND, "  date: 2006-02-28", "  date: 2005-12-01",
+     "date: 2005-12-01", "outcome.date: 2005-12-01 is before the round was published "
+     "(2006-01-09); a round is decided after its notice is published and bids are in"),
     ("milestone-names-no-opportunity", "site.yaml", "opportunity: round-2006",
      "opportunity: round-2007", "opportunity: round-2007",
      "programme.milestones[0].opportunity: 'round-2007' does not name a file in "
