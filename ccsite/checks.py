@@ -8,15 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from dataclasses import dataclass
 from html import unescape
 from typing import Any, Callable
 
 from .errors import ContentError
 from .fields import LOCAL_ZONE
-from .graph import Site
+from .graph import MembersSite, Site
+from .model import Agency, Award, Opportunity
 from .render import DAY_NAMES, format_datetime, format_hours
 from .scaffold import PLACEHOLDER_BODIES
-from .schema import PLACEHOLDER
+from .schema import BY_NAME, PLACEHOLDER, Field
 
 HTTP_LINK = re.compile(r'href="(http://[^"]+)"')
 IMG_WITHOUT_ALT = re.compile(r'<img\b(?![^>]*\balt="[^"]+")[^>]*>')
@@ -26,24 +28,23 @@ OLD_NEWS = dt.timedelta(days=365)
 OwnWarnings = Callable[[Any], list[ContentError]]  # an entry -> its file's own warnings
 
 
-def site_warnings(site: Site, own: Callable[[Any, OwnWarnings], list[ContentError]] | None
-                  = None) -> list[ContentError]:
-    """Every warning. Most say something of one file alone (`own_warnings`); `own(entry,
-    own_warnings)` may give the last build's for an entry whose file has not changed."""
+def site_warnings(site: Site, members: MembersSite | None = None,
+                  own: Callable[[Any, OwnWarnings], list[ContentError]] | None = None
+                  ) -> list[ContentError]:
+    """Every warning, of the public site's files and the members' (`members`). Most say
+    something of one file alone (`own_warnings`); `own(entry, own_warnings)` may give the
+    last build's for an entry whose file has not changed."""
     warnings: list[ContentError] = []
     warn = functools.partial(_warn, warnings)
 
-    for name, line, text in site.config.placeholders:
-        warnings.append(ContentError(site.config.source, line, name, f"still says '{text}'; "
-                                     "write your own (it is shown on the site as it is)"))
+    for p in site.config.placeholders:
+        warnings.append(ContentError(site.config.source, p.line, p.field, f"still says "
+                                     f"'{p.text}'; write your own (it is shown on the site "
+                                     "as it is)"))
     for o in site.opportunities:
         if o.status == "active" and o.state == "closed":
             warn(o, "status", "the deadline has passed, so the page shows it as closed; "
                  "set status: complete (or cancelled) to say what happened")
-        if o.deadline and o.state != "closed":
-            uk_time = _not_uk_time(o.deadline)
-            if uk_time:
-                warn(o, "deadline", uk_time)
     for o in site.opportunities:
         for q in o.clarifications:
             if o.deadline and q.date > o.deadline.astimezone(LOCAL_ZONE).date():
@@ -54,17 +55,27 @@ def site_warnings(site: Site, own: Callable[[Any, OwnWarnings], list[ContentErro
                     f"({format_datetime(o.deadline)}): an answer published then reached no "
                     "bidder in time; check the date, or move the deadline so every bidder "
                     "can use the answer"))
+    for o in site.opportunities:
+        warnings += _told_ahead(o, site.today)
     for c in site.consultations:
         if c.outcome and c.state != "closed":
             warn(c, "outcome", "this consultation has an outcome but has not closed yet; "
                  "the outcome is shown once it closes")
+    warnings += _awards_not_taken_up(site)
+    entries = [*site.centres, *site.agencies, *site.opportunities, *site.consultations,
+               *site.lessons, *site.news, *site.pages,
+               *(members.posts if members else ()), *(members.pages if members else ())]
+    for entry in entries:
+        for field, moment in _date_times(entry):
+            uk_time = _not_uk_time(moment) if moment > site.now else None
+            if uk_time:  # (once it has passed, the hour it meant no longer matters)
+                warn(entry, field, uk_time)
     for c in site.centres:
         if c.state == "opening":
             warn(c, "opening_date", f"this centre is open, but its opening_date, "
                  f"{c.opening_date.isoformat()}, is still to come: until then its page says "
                  "it opens on that date, and it is not counted as open")
-    for entry in [*site.centres, *site.agencies, *site.opportunities, *site.lessons,
-                  *site.news, *site.pages]:
+    for entry in entries:
         warnings += own(entry, own_warnings) if own else own_warnings(entry)
     for item in site.news:
         if item.date and item.date > site.today:
@@ -79,8 +90,78 @@ def site_warnings(site: Site, own: Callable[[Any, OwnWarnings], list[ContentErro
     return sorted(set(warnings), key=lambda w: (w.path, w.line, w.field, w.message))
 
 
-def site_warnings_keeping(site: Site, kept: dict[str, list] | None,
-                          unchanged: Callable[[str], bool]
+def _told_ahead(o: Opportunity, today: dt.date) -> list[ContentError]:
+    """What an opportunity tells as done, dated after today: the site shows it as done
+    now, dated then. A warning, not a mistake: the day comes, and a nightly build must
+    not fail for a date written ahead; but readers see it early, so the editor is told
+    what they see meanwhile."""
+    warnings: list[ContentError] = []
+    warn = functools.partial(_warn, warnings, o)
+    if o.published and o.published > today and o.status == "active":
+        warn("published", f"{o.published.isoformat()} is after today, yet the page shows "
+             "the round as open for bids now, published on that day; to hold it back until "
+             f"then, add publish_date: {o.published.isoformat()}")
+    for q in o.clarifications:
+        if q.date > today:
+            warn(f"clarifications[{q.index}].date", f"{q.date.isoformat()} is after today, "
+                 "yet the answer is shown to every bidder now, dated then (and so in the "
+                 "feed and the open data); check the date, or add the answer on that day")
+    if o.outcome and o.outcome.date > today:
+        warn("outcome.date", f"{o.outcome.date.isoformat()} is after today, yet the page "
+             "shows the round as awarded now, decided on that day (and so do the feed, the "
+             "agencies' pages and the open data); check the date, or add the outcome once "
+             "it is decided")
+    return warnings
+
+
+@dataclass(frozen=True)
+class AwardInForce:
+    """The award that gave a centre its lead agency, from the day its contract started."""
+
+    since: dt.date
+    opportunity: Opportunity
+    award: Award
+
+
+def _awards_not_taken_up(site: Site) -> list[ContentError]:
+    """A centre whose lead_agency is not the agency its latest award in force gave it to:
+    the centre's page, and both agencies' pages, follow lead_agency, not the award (an
+    award may be decided months ahead, and only the editor knows the handover happened),
+    so until it is set the old agency is named and the new one said to lead no centre."""
+    warnings: list[ContentError] = []
+    in_force = _awards_in_force(site)
+    for centre in site.centres:
+        latest = in_force.get(centre.slug)
+        if latest is None or latest.award.agency_slug == centre.lead_agency_slug:
+            continue
+        now = f"it says {centre.lead_agency_slug}" if centre.lead_agency_slug else             "it names none"
+        _warn(warnings, centre, "lead_agency", (
+            f"the award in opportunities/{latest.opportunity.slug}.md gave this centre to "
+            f"{latest.award.agency_slug} from {latest.since:%-d %B %Y}, but {now}, so its "
+            f"page names the wrong lead agency; set lead_agency: {latest.award.agency_slug}"))
+    return warnings
+
+
+def _awards_in_force(site: Site) -> dict[str, AwardInForce]:
+    """centre slug -> the award for it whose contract started last, up to today (an
+    outcome without contract_start: from the day it was decided), of those whose
+    contract has not ended (after it, who leads is the file's to say: an extension, a
+    handover outside a round)."""
+    latest: dict[str, AwardInForce] = {}
+    for o in site.opportunities:
+        since = o.outcome and (o.outcome.contract_start or o.outcome.date)
+        if not since or since > site.today or (o.outcome.contract_end and
+                                               o.outcome.contract_end < site.today):
+            continue
+        for award in o.outcome.awards:
+            for slug in award.centre_slugs:
+                if slug not in latest or latest[slug].since <= since:
+                    latest[slug] = AwardInForce(since, o, award)
+    return latest
+
+
+def site_warnings_keeping(site: Site, members: MembersSite | None,
+                          kept: dict[str, list] | None, unchanged: Callable[[str], bool]
                           ) -> tuple[list[ContentError], dict[str, list]]:
     """`site_warnings`, with an entry's own warnings taken from `kept` (the last build's,
     as this returns them: entity key -> rows, of the entries that have any; None: none
@@ -99,7 +180,7 @@ def site_warnings_keeping(site: Site, kept: dict[str, list] | None,
         if found:
             now[key] = [(e.path, e.line, e.field, e.message) for e in found]
         return found
-    return site_warnings(site, own), now
+    return site_warnings(site, members, own), now
 
 
 def _warn(warnings: list[ContentError], entry, field: str, message: str,
@@ -121,7 +202,8 @@ def _swapped(point) -> bool:
 def own_warnings(entry) -> list[ContentError]:
     """The warnings that depend on nothing but the entry's own file (and site.yaml, which
     its body's HTML depends on): the same while the file is (see stages._warnings)."""
-    from .model import Agency, Centre, Lesson, NewsItem, Opportunity, Page
+    from .model import (Agency, Centre, Consultation, GoodPractice, Lesson, NewsItem,
+                        Opportunity, Page)
 
     warnings: list[ContentError] = []
     warn = functools.partial(_warn, warnings)
@@ -142,7 +224,8 @@ def own_warnings(entry) -> list[ContentError]:
     if isinstance(entry, (Centre, Opportunity, Page)) and not entry.summary:
         warn(entry, "summary", "there is no summary; one plain sentence helps readers, "
              "search results and link previews")
-    if isinstance(entry, (Centre, Opportunity, Lesson, NewsItem, Page)):
+    if isinstance(entry, (Centre, Opportunity, Consultation, Lesson, NewsItem, Page,
+                          GoodPractice)):
         image_without_alt, http_links = _body_findings(entry.html)
         if image_without_alt:
             warn(entry, "body", "an image has no alt text: write ![what the image shows]"
@@ -155,53 +238,37 @@ def own_warnings(entry) -> list[ContentError]:
             entry.website.startswith("http://"):
         warn(entry, "website", f"{entry.website} is not secure (http://); use "
              "https:// if the site offers it")
-    left = _placeholder_left(entry)
-    if left:
-        warn(entry, left[0], f"still says '{left[1]}', as `ccsite new` wrote it; write "
-             "what readers should see", left[1] if left[0] == "body" else None)
-    for offset, line in _more_placeholder_lines(getattr(entry, "body", ""), left):
-        warnings.append(ContentError(entry.source, entry.body_line + offset, "body",
-                                     f"still says '{line}', as `ccsite init` wrote it; "
-                                     "write what readers should see"))
+    warnings += _placeholders_left(entry)
     return warnings
 
 
-def _more_placeholder_lines(body: str, told: tuple[str, str] | None):
-    """(offset, text) of each body line after the first that still says 'Change me' (a
-    starter page has several, and each must be written)."""
-    if not told or told[0] != "body" or not PLACEHOLDER.search(body):
-        return []
-    found = [(offset, match.group()) for offset, text in enumerate(body.split("\n"))
-             for match in [PLACEHOLDER.search(text)] if match]
-    return found[1:]
+def _placeholders_left(entry) -> list[ContentError]:
+    """One warning for each value still as `ccsite new` or `ccsite init` wrote it: every
+    one in its fields (validate.placeholders), and in its body each line that says
+    'Change me', or the whole body if it is still the one a new file is given."""
+    left = [(p.line, p.field, p.text) for p in entry.placeholders]
+    if hasattr(entry, "body"):  # an agency has none
+        left += [(entry.body_line + offset, "body", text)
+                 for offset, text in _body_placeholders(entry.body)]
+    return [ContentError(entry.source, line, field, f"still says '{text}', {AS_WRITTEN}")
+            for line, field, text in left]
 
 
-def _placeholder_left(entry) -> tuple[str, str] | None:
-    """(field, text) of the first placeholder of a new file still in `entry`: in the
-    fields `ccsite new` fills with one, and the body."""
-    address = getattr(entry, "address", None)
-    return _placeholder_in(getattr(entry, "body", ""),  # an agency has none
-                           (getattr(entry, "summary", None), getattr(entry, "about", None),
-                            getattr(entry, "district", None), getattr(entry, "reference", None),
-                            address.street if address else None,
-                            address.town if address else None))
-
-
-_FIELDS_WITH_PLACEHOLDERS = ("summary", "about", "district", "reference", "address", "address")
+# both commands write placeholders (init: site.yaml and the starter pages; new: a new
+# file's fields and body): one wording is true of either
+AS_WRITTEN = "the stand-in text this file was made with; write what readers should see"
 
 
 @functools.lru_cache(maxsize=1 << 16)  # asked of every document at every preview rebuild
-def _placeholder_in(body: str, texts: tuple[str | None, ...]) -> tuple[str, str] | None:
+def _body_placeholders(body: str) -> tuple[tuple[int, str], ...]:
+    """(line offset, text) of each placeholder in a body."""
     if body.strip() in PLACEHOLDER_BODIES:
-        return "body", body.strip()
-    for name, text in zip(_FIELDS_WITH_PLACEHOLDERS, texts):
-        found = PLACEHOLDER.search(text) if text else None
-        if found:
-            return name, found.group()
-    found = PLACEHOLDER.search(body)
-    return ("body", found.group()) if found else None
-
-
+        return (next((offset, text.strip()) for offset, text in enumerate(body.split("\n"))
+                     if text.strip()),)
+    if not PLACEHOLDER.search(body):
+        return ()
+    return tuple((offset, match.group()) for offset, text in enumerate(body.split("\n"))
+                 for match in [PLACEHOLDER.search(text)] if match)
 
 
 def _overlapping_hours(hours) -> str | None:
@@ -214,6 +281,52 @@ def _overlapping_hours(hours) -> str | None:
                         f"({format_hours(first)}, and {format_hours(second)}); give each "
                         "day's hours once")
     return None
+
+
+def _date_times(entry) -> list[tuple[str, dt.datetime]]:
+    """(field as messages name it, value) of each date-time an entry's file gives: walked
+    through its type's declaration (schema.py), so a date-time field added there is
+    looked at too. (publish_date and expires are not kept on the entry: a file in the
+    build was published already.)"""
+    found: list[tuple[str, dt.datetime]] = []
+    _date_times_in(entry, _declared_of(entry), "", found)
+    return found
+
+
+def _date_times_in(value, fields: tuple[Field, ...], prefix: str,
+                   found: list[tuple[str, dt.datetime]]) -> None:
+    for fd in fields:
+        if not _holds_date_time(fd):
+            continue  # (nor is it looked for on the model: its name there may differ)
+        held = getattr(value, fd.name)  # a declared date-time the model lacks: loud
+        if fd.kind == "datetime" and held is not None:
+            found.append((prefix + fd.name, held))
+        elif fd.kind == "object" and held is not None:
+            _date_times_in(held, fd.fields, f"{prefix}{fd.name}.", found)
+        elif fd.kind == "objects":  # in the file's order: `index` (a list kept sorted)
+            for position, item in enumerate(held):
+                index = getattr(item, "index", position)
+                _date_times_in(item, fd.fields, f"{prefix}{fd.name}[{index}].", found)
+
+
+def _holds_date_time(fd: Field) -> bool:
+    return fd.kind == "datetime" or any(map(_holds_date_time, fd.fields))
+
+
+def _declared_of(entry) -> tuple[Field, ...]:
+    """The fields of an entry's content type that hold a date-time (a members page's are
+    a page's): none, for most types, so most entries cost nothing."""
+    from .readings import ITEMS  # here: readings imports the incremental build
+
+    if not _DECLARED:
+        types = {**{kind: BY_NAME[name] for name, kind in ITEMS.items()},
+                 Agency: BY_NAME["agency"]}
+        _DECLARED.update({kind: tuple(filter(_holds_date_time, ctype.fields))
+                          for kind, ctype in types.items()})
+    return _DECLARED[type(entry)]
+
+
+_DECLARED: dict[type, tuple[Field, ...]] = {}
 
 
 def _not_uk_time(moment: dt.datetime) -> str | None:

@@ -2,6 +2,8 @@
 declared in schema.SITE and read by validate.read_fields)."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,8 +12,8 @@ from .fields import Fields
 from .load import ContentFolder, RawDocument, load
 from .model import (AccessibilitySettings, EditorSettings, MailingList, MapSettings,
                     Milestone, NonCompliance, Organisation, SiteConfig, Target)
-from .schema import PLACEHOLDER, SITE
-from .validate import Reading, contact as _contact, read_fields
+from .schema import SITE
+from .validate import Reading, contact as _contact, placeholders, read_fields
 
 DEFAULT_LICENCE = SITE.field("open_data").field("licence").default
 
@@ -45,24 +47,10 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         members_contact=_contact(members.get("contact")),
         licence=open_data.get("licence") or DEFAULT_LICENCE,
         ocid_prefix=open_data.get("ocid_prefix"), extra=v["extra"],
-        accessibility=_accessibility(v["accessibility"]), editor=_editor(v["editor"]),
+        accessibility=_accessibility(v["accessibility"]), editor=_editor(v["editor"], f),
         mailing_list=_mailing_list(v["mailing_list"]), map=_map(v["map"], f),
-        source=document.path, placeholders=tuple(_placeholders(v, f.lines)),
+        source=document.path, placeholders=placeholders(v, f.lines),
     )
-
-
-def _placeholders(values, lines: dict[str, int], prefix: str = ""):
-    """Each value still saying 'Change me' (as `ccsite init` wrote it), with its line."""
-    items = values.items() if isinstance(values, dict) else \
-        ((f"[{i}]", v) for i, v in enumerate(values))
-    for key, value in items:
-        if key == "_line":
-            continue
-        name = f"{prefix}.{key}" if prefix and not key.startswith("[") else f"{prefix}{key}"
-        if isinstance(value, (dict, list, tuple)):
-            yield from _placeholders(value, lines, name)
-        elif isinstance(value, str) and PLACEHOLDER.search(value):
-            yield name, lines.get(name, 1), PLACEHOLDER.search(value).group()
 
 
 def _programme(p: dict | None) -> tuple[tuple[Target, ...], tuple[Milestone, ...]]:
@@ -91,14 +79,69 @@ def _accessibility(a: dict | None) -> AccessibilitySettings | None:
         out_of_scope=a["out_of_scope"], improvements=a["improvements"] or "")
 
 
-def _editor(e: dict | None) -> EditorSettings | None:
+def _editor(e: dict | None, f: Fields) -> EditorSettings | None:
     """Where the published web editor saves (see editor/decap.py)."""
     if e is None or not e["backend"] or not e["repo"]:
         return None
+    told = {error.field for error in f.errors.errors if error.path == f.path}
+    for name, line, message in _cannot_sign_in(e, HOSTS[e["backend"]], f.lines):
+        if f"editor.{name}" not in told:  # a value told wrong is not missing too
+            f.errors.add(f.path, line, f"editor.{name}", message)
     return EditorSettings(backend=e["backend"], repo=e["repo"], branch=e["branch"] or "main",
                           editorial_workflow=e["editorial_workflow"], members=e["members"],
                           base_url=e["base_url"], auth_endpoint=e["auth_endpoint"],
                           api_root=e["api_root"], app_id=e["app_id"])
+
+
+@dataclass(frozen=True)
+class GitHost:
+    """What a Git host needs for the published editor to sign anyone in (README: "The
+    editor on the published site"): each mistake here would only show on /admin/, as a
+    sign-in that fails, long after the build said all was well."""
+
+    name: str  # as people write it: GitHub
+    needs: tuple[tuple[str, str], ...]  # (setting, what to give) it cannot sign in without
+    repo: re.Pattern  # what `repo` must look like there
+    repo_form: str  # how the message says it
+    editorial_workflow: bool = True  # whether Decap has one for it
+
+
+_PART = r"[A-Za-z0-9_.-]+"
+_APP_ID = ("app_id", "the id of the OAuth application you create on {host} (Settings > "
+           "Applications), with the redirect URL <your site>/admin/")
+HOSTS = {
+    "github": GitHost("GitHub", (
+        ("base_url", "the address of your OAuth server (GitHub hands no token to a page "
+         "itself: run one of Decap's OAuth providers, as the README says)"),),
+        re.compile(rf"{_PART}/{_PART}"), "owner/name"),
+    # GitLab keeps projects in groups within groups: group/subgroup/name
+    "gitlab": GitHost("GitLab", (_APP_ID,), re.compile(rf"{_PART}(/{_PART})+"),
+                      "owner/name (or group/subgroup/name)"),
+    "gitea": GitHost("Gitea", (
+        _APP_ID, ("base_url", "the address of your Gitea server (https://gitea.example.org)"),
+        ("api_root", "the address of its API (https://gitea.example.org/api/v1)")),
+        re.compile(rf"{_PART}/{_PART}"), "owner/name", editorial_workflow=False),
+}
+
+
+def _cannot_sign_in(e: dict, host: GitHost, lines: dict[str, int]):
+    """(setting, line, message) of each `editor:` setting without which `host` cannot
+    sign an editor in, or that it does not have."""
+    def where(name: str) -> int:  # a setting left out: the section's line
+        return lines.get(f"editor.{name}", e["_line"])
+
+    if not host.repo.fullmatch(e["repo"]):
+        yield "repo", where("repo"), (f"'{e['repo']}' must be the repository as "
+                                      f"{host.repo_form} on {host.name}, e.g. "
+                                      "council/childrens-centres")
+    for name, what in host.needs:
+        if not e[name]:
+            yield name, where(name), (f"is required for {host.name}: "
+                                      f"{what.format(host=host.name)}")
+    if e["editorial_workflow"] and not host.editorial_workflow:
+        yield "editorial_workflow", where("editorial_workflow"), (
+            f"Decap has no editorial workflow for {host.name}: changes go straight to the "
+            "branch; remove this line (or set it to false)")
 
 
 def _mailing_list(m: dict | None) -> MailingList | None:

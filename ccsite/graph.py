@@ -242,10 +242,9 @@ def build_members_site(v: Validated, options: BuildOptions, errors: ErrorList,
         page.url = f"/members/{page.url_slug}/"
     for entry in v.directory:
         entry.agency = agencies.get(entry.agency_slug)
-        if entry.agency_slug and entry.agency is None and \
-                not _told_unreadable(errors, f"agencies/{entry.agency_slug}.yaml"):
-            errors.add(entry.source, entry.line, "agency",
-                       _unknown_reference(entry.agency_slug, agencies, "agencies", ".yaml"))
+        if entry.agency_slug and entry.agency is None:
+            _not_found(errors, (entry.source, entry.line, "agency"), entry.agency_slug,
+                       agencies, "agencies", ".yaml")
     for page in v.members_pages:
         if page.url_slug in MEMBERS_RESERVED_SLUGS:
             errors.add(page.source, page.lines.get("slug", 1),
@@ -362,14 +361,22 @@ def _check_unique_references(errors: ErrorList, opportunities: list[Opportunity]
 def _resolve(errors: ErrorList, entry, field_name: str, slug: str, table: dict, folder: str,
              extension: str, left_out: dict[str, str] | None = None):
     found = table.get(slug)
-    if found is None and left_out and slug in left_out:
-        errors.add(entry.source, entry.lines.get(field_name, 1), field_name,
-                   f"'{slug}' names {folder}/{slug}{extension}, which is not in this build "
-                   f"({left_out[slug]}); publish it, or leave it out of this list")
-    elif found is None and not _told_unreadable(errors, f"{folder}/{slug}{extension}"):
-        errors.add(entry.source, entry.lines.get(field_name, 1), field_name,
-                   _unknown_reference(slug, table, folder, extension))
+    if found is None:
+        _not_found(errors, (entry.source, entry.lines.get(field_name, 1), field_name), slug,
+                   table, folder, extension, left_out)
     return found
+
+
+def _not_found(errors: ErrorList, where: tuple[str, int, str], slug: str, table: dict,
+               folder: str, extension: str, left_out: dict[str, str] | None = None) -> None:
+    """Tell, at `where` (path, line, field), a reference `table` has no file for: every
+    reference is resolved through here, so a file left out, or there but unreadable, is
+    never told as missing, whichever file names it."""
+    if left_out and slug in left_out:
+        errors.add(*where, f"'{slug}' names {folder}/{slug}{extension}, which is not in this "
+                   f"build ({left_out[slug]}); publish it, or leave it out of this list")
+    elif not _told_unreadable(errors, f"{folder}/{slug}{extension}"):
+        errors.add(*where, _unknown_reference(slug, table, folder, extension))
 
 
 def _told_unreadable(errors: ErrorList, rel: str) -> bool:
@@ -471,11 +478,10 @@ def _milestones(errors: ErrorList, config: SiteConfig, opportunities: list[Oppor
     for index, milestone in enumerate(config.milestones):
         opportunity = by_slug.get(milestone.opportunity_slug or "")
         if milestone.opportunity_slug and opportunity is None and \
-                milestone.opportunity_slug not in left_out:
-            errors.add(config.source, milestone.line,
-                       f"programme.milestones[{index}].opportunity",
-                       _unknown_reference(milestone.opportunity_slug, by_slug,
-                                          "opportunities", ".md"))
+                milestone.opportunity_slug not in left_out:  # (a draft: shown unlinked)
+            _not_found(errors, (config.source, milestone.line,
+                                f"programme.milestones[{index}].opportunity"),
+                       milestone.opportunity_slug, by_slug, "opportunities", ".md")
         linked.append(ProgrammeMilestone(milestone, opportunity))
     return linked
 

@@ -101,6 +101,16 @@ class Money:
 
 
 @dataclass(frozen=True)
+class Placeholder:
+    """A value still as `ccsite new` or `ccsite init` wrote it, for the editor to replace
+    ('Change me', change-me@example.org): `ccsite check` names each one left."""
+
+    field: str  # as messages name it: 'address.street', 'enquiries.name'
+    line: int
+    text: str  # what it still says
+
+
+@dataclass(frozen=True)
 class Target:
     date: dt.date
     centres: int
@@ -288,8 +298,7 @@ class SiteConfig:
     mailing_list: MailingList | None = None
     members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
     source: str = "site.yaml"  # the path messages show
-    # (field, line, text) of each value still as `ccsite init` wrote it ('Change me')
-    placeholders: tuple[tuple[str, int, str], ...] = ()
+    placeholders: tuple[Placeholder, ...] = ()  # each value still as `ccsite init` wrote it
 
     @property
     def vocabularies(self) -> dict[str, tuple[str, ...]]:
@@ -311,6 +320,7 @@ class Entry:
     body_line: int
     extra: dict[str, Any]
     lines: dict[str, int] = field(default_factory=dict, repr=False)  # field -> line
+    placeholders: tuple[Placeholder, ...] = ()  # its front matter's (its body is read whole)
     html: str = derived("")  # the body rendered to HTML
     url: str = derived("")  # site path, e.g. "/centres/oxhey/"
 
@@ -350,6 +360,7 @@ class Agency:
     website: str | None
     contact: Contact | None
     about: str
+    placeholders: tuple[Placeholder, ...] = ()
     about_html: str = derived("")
     url: str = derived("")
     centres: list[Centre] = derived(factory=list)

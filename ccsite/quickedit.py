@@ -209,7 +209,8 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
     memory.last_build.files = files
     edited = incremental.entity_key(item)  # the one file whose own warnings may change
     warnings, memory.own_warnings = checks.site_warnings_keeping(
-        memory.last_build.site, memory.own_warnings, lambda key: key != edited)
+        memory.last_build.site, memory.last_build.members, memory.own_warnings,
+        lambda key: key != edited)
     return Rebuilt(done, warnings)
 
 

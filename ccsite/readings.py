@@ -42,7 +42,8 @@ from .validate import Common
 ITEMS = {"centre": model.Centre, "opportunity": model.Opportunity,
          "consultation": model.Consultation, "lesson": model.Lesson, "news": model.NewsItem,
          "page": model.Page, "good-practice": model.GoodPractice, "members-page": model.Page}
-ENTRY_FIELDS = ("slug", "url_slug", "source", "body", "body_line", "extra", "lines")
+ENTRY_FIELDS = ("slug", "url_slug", "source", "body", "body_line", "extra", "lines",
+                "placeholders")
 _entry_fields = operator.attrgetter(*ENTRY_FIELDS)  # validate.Common.entry's
 
 

@@ -264,8 +264,8 @@ class _Examples:
 
 
 # what an optional field shows, commented, when its declaration gives no example
-_KIND_EXAMPLES = {"email": "name@example.org", "phone": "01632 960000",
-                  "url": "https://example.org/", "time": "09:00", "integer": 1,
+_KIND_EXAMPLES = {"email": "change-me@example.org", "phone": "01632 960000",
+                  "url": "https://change-me.example.org/", "time": "09:00", "integer": 1,
                   "refs": ["centre-file-name"], "document": "media/information-pack.pdf",
                   "list": [CHANGE_ME]}
 

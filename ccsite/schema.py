@@ -122,7 +122,9 @@ class ContentType:
 
 
 # What a value says until the editor writes their own, in a file `ccsite new` or
-# `ccsite init` wrote ("Change me", "CHANGE-ME-..."): `ccsite check` names each one left.
+# `ccsite init` wrote ("Change me", "CHANGE-ME-...", change-me@example.org): `ccsite
+# check` names each one left. Every stand-in a new file has says it (a field's `example`
+# that only the editor can know, too), so none is published unnoticed.
 PLACEHOLDER = re.compile(r"\bchange[ -]me\b", re.IGNORECASE)
 
 # An amount is shown in pounds and exported to OCDS as a JSON number; 1.0e+9999 would be
@@ -140,7 +142,7 @@ _UK_TIME = ("UK time. In a file add the zone: Z in winter (GMT), +01:00 in summe
 
 _IS_OPEN = When("status", one_of=("open",), why=" when status is open")
 _NOT_PLANNING = When("status", not_one_of=("planning",), why=" unless status is planning")
-_EMAIL = Field("email", "email", "E-mail", example="name@example.org")
+_EMAIL = Field("email", "email", "E-mail", example="change-me@example.org")
 _PHONE = Field("phone", "phone", "Phone", help="National form (01632 960000) or "
                "international (+44 1632 960000).", example="01632 960000")
 _TAGS = Field("tags", "list", "Tags", help="Words that group related items.",
@@ -234,7 +236,7 @@ CENTRE = ContentType("centre", "centres", ".md", "Centres", "centre", summary_fi
 
 CONTACT = Field("contact", "object", "Public contact", at_least_one=("email", "phone"),
                 fields=(
-    Field("name", "line", "Name", required=True, example="Full name"),
+    Field("name", "line", "Name", required=True, example="Change me (full name)"),
     Field("role", "line", "Role", example="Centre manager"),
     _PHONE,
     _EMAIL,
@@ -253,8 +255,7 @@ AGENCY = ContentType("agency", "agencies", ".yaml", "Lead agencies", "lead agenc
 VALUE = Field("value", "object", "Value", fields=(
     Field("amount", "number", "Amount (pounds)", required=True, minimum=0, example=100000,
           maximum=MAX_AMOUNT, unit=" (pounds)", help="Digits only, with a point for pence: 250000."),
-    Field("currency", "choice", "Currency", required=True, choices=CURRENCIES,
-          default="GBP"),
+    Field("currency", "choice", "Currency", choices=CURRENCIES, default="GBP"),
 ))
 
 DOCUMENTS = Field("documents", "objects", "Documents", fields=(
@@ -407,7 +408,8 @@ GOOD_PRACTICE = ContentType("good-practice", "members/good-practice", ".md",
                             body="The practice: what you did, what worked, what to avoid.",
                             fields=(
     _title(),
-    Field("author", "line", "Author", required=True, example="Your full name"),
+    Field("author", "line", "Author", required=True,
+          example="Change me (your full name)"),
     Field("agency", "ref", "Agency", required=True, ref="agency",
           example="example-community-trust"),
     Field("date", "date", "Date", required=True),

@@ -632,7 +632,7 @@ def _warnings(b: Build, site: SiteGraph, reuse: incremental.Reuse) -> list[Conte
     the warnings it had then; those of the site as a whole (which depend on the day and
     on other files) made anew."""
     warnings, b.memory.own_warnings = checks.site_warnings_keeping(
-        site.public, b.memory.own_warnings, reuse.unchanged)
+        site.public, site.members, b.memory.own_warnings, reuse.unchanged)
     return warnings
 
 

@@ -10,6 +10,7 @@ checked in `graph.py`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -20,8 +21,9 @@ from .load import ContentFolder, RawDocument
 from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Consultation,
                     ConsultationOutcome, Contact, DirectoryEntry, DocumentLink, GeoPoint,
                     GoodPractice, Lesson, Money, NewsItem, OpeningHours, Opportunity,
-                    OpportunityEvent, Outcome, Page, Respond, Session, SiteConfig, Update)
-from .schema import BY_NAME, COMMON_FIELDS, Field
+                    OpportunityEvent, Outcome, Page, Placeholder, Respond, Session,
+                    SiteConfig, Update)
+from .schema import BY_NAME, COMMON_FIELDS, PLACEHOLDER, Field
 
 
 @dataclass
@@ -126,7 +128,7 @@ def _read_document(document: RawDocument, readers: dict, result: Validated,
     elif document.kind == "directory":
         read_as = _directory(values, document)
     else:
-        common = _common(f, document, reading)
+        common = _common(f, document, reading, placeholders(values, f.lines))
         read_as = (readers[document.kind][0](values, f, common), common)
     f.finish()
     return read_as
@@ -290,17 +292,53 @@ class Common:
     expires: dt.datetime | None
 
 
-def _common(f: Fields, document: RawDocument, reading: Reading) -> Common:
+def _common(f: Fields, document: RawDocument, reading: Reading,
+            left: tuple[Placeholder, ...]) -> Common:
     v = read_fields(f, COMMON_FIELDS, reading)
     entry = dict(slug=document.slug, url_slug=v["slug"] or document.slug,
                  source=document.path, body=document.body, body_line=document.body_line,
-                 extra=v["extra"], lines=f.lines)
+                 extra=v["extra"], lines=f.lines, placeholders=left)
     common = Common(entry=entry, draft=v["draft"], publish_date=v["publish_date"],
                     expires=v["expires"])
     if common.publish_date and common.expires and common.expires <= common.publish_date:
         f.error("expires", f.line_of("expires"), f"is not after publish_date "
                 f"({common.publish_date.isoformat()}), so the page would never be shown")
     return common
+
+
+def placeholders(values: dict[str, Any], lines: dict[str, int]) -> tuple[Placeholder, ...]:
+    """Each value read that still says 'Change me' (or change-me, CHANGE-ME-...), as
+    `ccsite new` and `ccsite init` write every value only the editor can know: walked
+    through everything read, so a field added to the content model is looked at too."""
+    return tuple(_placeholders_in(values, lines, ""))
+
+
+def _placeholders_in(values, lines: dict[str, int], prefix: str):
+    items = values.items() if isinstance(values, dict) else \
+        ((f"[{i}]", v) for i, v in enumerate(values))
+    for key, value in items:
+        if key == "_line":
+            continue
+        name = f"{prefix}.{key}" if prefix and not key.startswith("[") else f"{prefix}{key}"
+        if isinstance(value, (dict, list, tuple)):
+            yield from _placeholders_in(value, lines, name)
+        elif isinstance(value, str) and PLACEHOLDER.search(value):
+            yield Placeholder(name, _line_of(name, lines), _shown(value))
+
+
+def _line_of(name: str, lines: dict[str, int]) -> int:
+    """The line of a value, or of the nearest field holding it (a list's item)."""
+    while name not in lines and re.search(r"[.\[]", name):
+        name = re.split(r"\.(?=[^.\[]*$)|\[\d+\]$", name)[0]
+    return lines.get(name, 1)
+
+
+def _shown(value: str) -> str:
+    """A placeholder's value as a message quotes it: whole if short, else its words that
+    say so."""
+    if len(value) <= 80 and "\n" not in value:
+        return value
+    return PLACEHOLDER.search(value).group()
 
 
 def left_out(common: Common, options: BuildOptions) -> str | None:
@@ -363,7 +401,8 @@ def _sessions(rows: tuple[dict, ...]) -> tuple[Session, ...]:
 def _agency(v: dict, f: Fields, document: RawDocument) -> Agency:
     return Agency(slug=document.slug, source=document.path, lines=f.lines,
                   name=v["name"] or "", sector=v["sector"] or "", website=v["website"],
-                  contact=contact(v["contact"]), about=v["about"] or "")
+                  contact=contact(v["contact"]), about=v["about"] or "",
+                  placeholders=placeholders(v, f.lines))
 
 
 def contact(c: dict | None) -> Contact | None:
@@ -378,6 +417,8 @@ def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
     if published and deadline and deadline <= start_of_day(published):
         f.error("deadline", f.line_of("deadline"), "must be later than the start of the "
                 f"published day ({published.isoformat()})")
+    if published:
+        _told_after_published(v, f, published)
     return Opportunity(
         **common.entry,
         title=v["title"] or "", reference=v["reference"] or "", kind=v["kind"] or "",
@@ -392,6 +433,24 @@ def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
 
 
 # -- what keeps providers and the community informed ------------------------------------
+
+def _told_after_published(v: dict, f: Fields, published: dt.date) -> None:
+    """An answer to a bidder, or an outcome, dated before the notice was published cannot
+    be: no one could ask, nor bid, before there was a round. A mistake, not a warning:
+    unlike a date still to come, no day makes it right."""
+    dated = [(f"clarifications[{index}].date", c["date"], "an answer to a bidder's "
+              "question is published after the notice that bidders ask about")
+             for index, c in enumerate(v["clarifications"])]
+    if v["outcome"] is not None:
+        dated.append(("outcome.date", v["outcome"]["date"], "a round is decided after its "
+                      "notice is published and bids are in"))
+    for name, date, why in dated:
+        if date is not None and date < published:
+            f.error(name, f.lines.get(name, f.line), f"{date.isoformat()} is before the "
+                    f"round was published ({published.isoformat()}); {why}: check this "
+                    "date (or published)")
+
+
 
 def _clarifications(items: tuple[dict, ...]) -> tuple[Clarification, ...]:
     """In the order they were published (the file's order for those of one day)."""
@@ -466,10 +525,14 @@ def _consultation(v: dict, f: Fields, common: Common) -> Consultation:
     )
 
 
+# what an amount without its currency is in (the content model's default: pounds)
+DEFAULT_CURRENCY = BY_NAME["opportunity"].field("value").field("currency").default
+
+
 def _money(m: dict | None) -> Money | None:
-    if m is None or m["amount"] is None or not m["currency"]:
+    if m is None or m["amount"] is None:
         return None
-    return Money(m["amount"], m["currency"])
+    return Money(m["amount"], m["currency"] or DEFAULT_CURRENCY)
 
 
 def _documents(items: tuple[dict, ...]) -> tuple[DocumentLink, ...]:

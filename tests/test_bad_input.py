@@ -1024,17 +1024,17 @@ WRONG_TYPES = [
      "gitlab or gitea"),
     ("site-editor-repo-list", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: [a]}\n",
      "site.yaml:19: editor.repo: must be text"),
-    ("site-editor-branch-list", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: a/b, "
+    ("site-editor-branch-list", S, MEMBERS, MEMBERS + "editor: {backend: github, base_url: https://auth.example.org/, repo: a/b, "
      "branch: [main]}\n", "site.yaml:19: editor.branch: must be text"),
-    ("site-editor-workflow-quoted", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: "
+    ("site-editor-workflow-quoted", S, MEMBERS, MEMBERS + "editor: {backend: github, base_url: https://auth.example.org/, repo: "
      "a/b, editorial_workflow: 'true'}\n", "site.yaml:19: editor.editorial_workflow: must be "
      "true or false"),
-    ("site-editor-members-yes-text", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: "
+    ("site-editor-members-yes-text", S, MEMBERS, MEMBERS + "editor: {backend: github, base_url: https://auth.example.org/, repo: "
      "a/b, members: sometimes}\n", "site.yaml:19: editor.members: must be true or false"),
     ("site-editor-base-url-text", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: a/b, "
      "base_url: auth.example.org}\n", "site.yaml:19: editor.base_url: 'auth.example.org' is "
      "not a web address"),
-    ("site-editor-auth-endpoint-list", S, MEMBERS, MEMBERS + "editor: {backend: github, repo: "
+    ("site-editor-auth-endpoint-list", S, MEMBERS, MEMBERS + "editor: {backend: github, base_url: https://auth.example.org/, repo: "
      "a/b, auth_endpoint: [auth]}\n", "site.yaml:19: editor.auth_endpoint: must be text"),
     ("site-editor-api-root-text", S, MEMBERS, MEMBERS + "editor: {backend: gitea, repo: a/b, "
      "api_root: git/api}\n", "site.yaml:19: editor.api_root: 'git/api' is not a web address"),
@@ -1308,5 +1308,19 @@ def test_unreadable_agency_file_is_one_mistake_not_one_per_reference(built):
     built.write("agencies/oxhey-trust.yaml", "---\n" + text + "---\n")
     result = built.build()
     assert_rejected(built, result, before, "agencies/oxhey-trust.yaml:")
+    assert "does not name a file" not in result.err
+    assert "1 mistake found" in result.err
+
+
+def test_unreadable_opportunity_named_by_a_milestone_is_one_mistake(built):
+    """An opportunity whose YAML cannot be read is told once, at its own line; the
+    site.yaml milestone that names it is not told that no such file exists."""
+    built.edit("site.yaml", "title: Expressions of interest open}",
+               "title: Expressions of interest open, opportunity: oxhey-eoi}")
+    before = built.snapshot()
+    built.edit("opportunities/oxhey-eoi.md", "title: Lead agency for Oxhey",
+               "title: Recommissioning: lead agencies 2026-27")
+    result = built.build()
+    assert_rejected(built, result, before, "opportunities/oxhey-eoi.md:")
     assert "does not name a file" not in result.err
     assert "1 mistake found" in result.err

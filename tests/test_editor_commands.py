@@ -137,7 +137,7 @@ def test_placeholder_text_left_from_new_is_warned(site, capsys):
     status, _, err = check(site, capsys)
     assert status == 0
     assert (f"{site.content}/agencies/bushey-family-trust.yaml:7: about: warning: still says "
-            "'Change me', as `ccsite new` wrote it") in err
+            "'Change me', the stand-in text this file was made with") in err
     site.edit("centres/oxhey.md", "lead_agency: oxhey-trust", "lead_agency: bushey-family-trust")
     err = check(site, capsys)[2]
     assert "still says" in err and "centres/oxhey.md" not in err  # told once, in its file

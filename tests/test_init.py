@@ -74,6 +74,41 @@ def test_a_new_site_with_every_placeholder_written_checks_with_no_warnings(tmp_p
     assert "0 mistakes, 0 warnings" in checked.stdout
 
 
+def _body_line(path: Path) -> int:
+    """The line a Markdown file's body starts on: after its front matter's closing ---."""
+    lines = path.read_text().splitlines()
+    return lines.index("---", 1) + 2
+
+
+def test_check_lists_every_placeholder_left_in_every_new_file(tmp_path, capsys):
+    """Each value `ccsite new` writes for the editor to replace, in a file of every kind,
+    is a warning of its own at its line (not only the first of a file), members files and
+    consultations too; and the summary counts them all."""
+    from ccsite.load import KINDS
+
+    assert main(["init", str(tmp_path / "our-site")]) == 0
+    site = tmp_path / "our-site"
+    capsys.readouterr()
+    made = []
+    for kind in KINDS:
+        assert main(["new", "--source", str(site / "content"), kind, f"A {kind}"]) == 0
+        made.append(Path(capsys.readouterr().out.split()[1]))
+    for path in made:  # published as they are: nothing else may hide a placeholder
+        path.write_text(path.read_text().replace("draft: true", "# draft: true"))
+    checked = ccsite("check", cwd=site)
+    assert checked.returncode == 0, checked.stderr
+    warned = [":".join(line.split(":")[:2]) for line in checked.stderr.splitlines()
+              if ": warning: still says" in line]
+    bodies = {f"{path.relative_to(site)}:{_body_line(path)}" for path in made
+              if path.suffix == ".md"}  # still the text a new file is given
+    assert len(bodies) == len(KINDS) - 1  # (an agency's file has no body)
+    assert sorted(warned) == sorted(_marked_lines(site / "content") | bodies)
+    for field in ("district", "address.street", "address.town", "respond.url", "author",
+                  "enquiries.name", "enquiries.email", "reference"):
+        assert f": {field}: warning: still says" in checked.stderr, field
+    assert f"{len(warned)} values still say" in checked.stdout
+
+
 def test_init_never_writes_into_a_folder_that_has_files(tmp_path, capsys):
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "notes.txt").write_text("mine")

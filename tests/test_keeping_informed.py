@@ -278,6 +278,65 @@ def test_a_change_dated_before_the_notice_was_published_is_a_mistake(site):
             "was published (2026-11-02); give the day the change was made") in result.err
 
 
+@pytest.mark.parametrize("rel, old, new, field, meant", [
+    (SOON, "opens: 2027-01-11T09:00:00Z", "opens: 2027-01-11T09:00:00+01:00", "opens",
+     "write 2027-01-11T09:00:00Z"),
+    (SOON, "closes: 2027-04-02T17:00:00+01:00", "closes: 2027-04-02T17:00:00Z", "closes",
+     "write 2027-04-02T17:00:00+01:00"),
+    (O, "start: 2026-12-08T10:00:00Z", "start: 2026-12-08T10:00:00+01:00", "events[0].start",
+     "write 2026-12-08T10:00:00Z"),
+    (O, "end: 2026-12-08T12:00:00Z", "end: 2026-12-08T12:00:00+01:00", "events[0].end",
+     "write 2026-12-08T12:00:00Z"),
+], ids=["consultation-opens", "consultation-closes", "event-start", "event-end"])
+def test_check_warns_of_any_date_time_written_in_the_other_seasons_zone(
+        site, capsys, rel, old, new, field, meant):
+    """Every date-time field, not the deadline only (README, Dates): Z on a summer day or
+    +01:00 on a winter one is told at its line, with what to write."""
+    informed(site)
+    site.edit(rel, old, new)
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    told = [line for line in capsys.readouterr().err.splitlines()
+            if line.startswith(f"{site.shown(rel)}:{_line_of(site, rel, new)}: {field}: "
+                               "warning: ")]
+    assert len(told) == 1 and told[0].endswith(meant), told
+
+
+def test_a_date_time_in_the_other_seasons_zone_that_has_passed_is_not_told(site, capsys):
+    informed(site)
+    site.edit(O, "start: 2026-11-12T18:00:00Z", "start: 2026-11-12T18:00:00+01:00")
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    assert "start: warning" not in capsys.readouterr().err
+
+
+def test_check_tells_what_readers_see_of_a_round_published_ahead(site, capsys):
+    site.edit(O, "published: 2026-11-02", "published: 2026-12-01")
+    assert (f"{site.shown(O)}:6: published: warning: 2026-12-01 is after today, yet the "
+            "page shows the round as open for bids now, published on that day; to hold it "
+            "back until then, add publish_date: 2026-12-01") in check(site, capsys)
+
+
+def test_check_tells_what_readers_see_of_an_answer_or_outcome_dated_ahead(site, capsys):
+    """Written ahead, an answer or an outcome is shown now, dated then: told, with what
+    readers see meanwhile (a warning: the day comes, and the build must not fail)."""
+    informed(site)
+    site.write("agencies/hertsmere-trust.yaml", "name: Hertsmere Trust\nsector: voluntary\n"
+               "about: A trust.\n")
+    site.write("opportunities/round-2026.md", RECOMMISSIONED.replace("2026-08-14", "2026-12-15")
+               .replace("2026-10-01", "2027-01-01"))
+    site.edit(O, "    date: 2026-11-20", "    date: 2026-12-20")
+    err = check(site, capsys)
+    assert (f"{site.shown(O)}:{_line_of(site, O, 'date: 2026-12-20')}: clarifications[0].date: "
+            "warning: 2026-12-20 is after today, yet the answer is shown to every bidder "
+            "now") in err
+    round_2026 = "opportunities/round-2026.md"
+    assert (f"{site.shown(round_2026)}:{_line_of(site, round_2026, 'date: 2026-12-15')}: "
+            "outcome.date: warning: 2026-12-15 is after today, yet the page shows the round "
+            "as awarded now") in err
+    assert "is after today" not in check(site, capsys, "2026-12-21T12:00:00Z")
+
+
 # -- events ---------------------------------------------------------------------------------
 
 def test_events_are_a_timeline_on_the_page_in_time_order(built):
@@ -340,6 +399,38 @@ def test_each_agency_page_lists_its_awards(built):
     assert ("Phase two lead agencies Awarded on 28 February 2006, reference HCC-2006 To run "
             "Oxhey Children's Centre, worth £185,000, from 1 April 2006 to 31 March 2009.") in text
     assert 'href="/opportunities/round-2006/#outcome"' in built.page("/agencies/oxhey-trust/")
+
+
+RECOMMISSIONED = ROUND_MD.replace("HCC-2006", "HCC-2026").replace("2006-01-09", "2026-06-01") \
+    .replace("2006-02-10", "2026-07-10").replace("2006-02-28", "2026-08-14") \
+    .replace("2006-04-01", "2026-10-01").replace("2009-03-31", "2029-09-30") \
+    .replace("agency: oxhey-trust", "agency: hertsmere-trust")
+
+
+def check(site: FixtureSite, capsys, *now: str) -> str:
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", *(now or [NOW])]) == 0
+    return capsys.readouterr().err
+
+
+def test_check_tells_a_centre_whose_lead_agency_is_not_the_one_its_award_gave(site, capsys):
+    """A round awarded Oxhey to another agency from 1 October 2026: once that day has
+    come, the centre's lead_agency line is told what to say (its page and both agencies'
+    follow lead_agency); before it, and after the contract ends, nothing is told."""
+    informed(site)
+    site.write("agencies/hertsmere-trust.yaml", "name: Hertsmere Trust\nsector: voluntary\n"
+               "about: A trust.\n")
+    site.write("opportunities/round-2026.md", RECOMMISSIONED)
+    told = (f"{site.shown('centres/oxhey.md')}:3: lead_agency: warning: the award in "
+            "opportunities/round-2026.md gave this centre to hertsmere-trust from 1 October "
+            "2026, but it says oxhey-trust, so its page names the wrong lead agency; set "
+            "lead_agency: hertsmere-trust")
+    assert told in check(site, capsys)
+    assert "lead_agency: warning" not in check(site, capsys, "2026-09-30T12:00:00Z")
+    # once the contract has ended (30 September 2029), who leads is the file's to say
+    assert "lead_agency: warning" not in check(site, capsys, "2029-10-02T12:00:00Z")
+    site.edit("centres/oxhey.md", "lead_agency: oxhey-trust", "lead_agency: hertsmere-trust")
+    assert "lead_agency: warning" not in check(site, capsys)
 
 
 def test_a_milestone_naming_a_round_links_to_its_outcome(built):
@@ -637,6 +728,13 @@ BAD = [
      "(2019-03-08); an outcome is published once it has closed"),
     ("consultation-summary-missing", SOON, "summary: Help us plan family hubs.\n", "", "---",
      "summary: is required"),
+    ("answer-before-published", O, "    date: 2026-11-10", "    date: 2026-10-10",
+     "date: 2026-10-10", "clarifications[1].date: 2026-10-10 is before the round was "
+     "published (2026-11-02); an answer to a bidder's question is published after the "
+     "notice that bidders ask about: check this date (or published)"),
+    ("outcome-before-published", ROUND, "  date: 2006-02-28", "  date: 2005-12-01",
+     "date: 2005-12-01", "outcome.date: 2005-12-01 is before the round was published "
+     "(2006-01-09); a round is decided after its notice is published and bids are in"),
     ("milestone-names-no-opportunity", "site.yaml", "opportunity: round-2006",
      "opportunity: round-2007", "opportunity: round-2007",
      "programme.milestones[0].opportunity: 'round-2007' does not name a file in "

@@ -35,7 +35,7 @@ def test_members_home_links_to_share_your_practice_which_names_who_to_send_it_to
 def test_share_page_offers_the_web_editor_when_members_may_edit(site):
     with_contact(site)
     site.edit("site.yaml", "members:\n", "editor:\n  backend: github\n  repo: council/cc\n"
-              "  members: true\nmembers:\n")
+              "  base_url: https://auth.example.org/\n  members: true\nmembers:\n")
     assert site.build().status == 0
     share = (site.output / "members" / "share" / "index.html").read_text()
     assert "/admin/#/collections/good-practice/new" in share

@@ -381,3 +381,59 @@ def test_accepted_variants_build(site):
     assert "WD19 7AA" in page
     assert 'href="tel:+441632960002"' in page
     assert "01632 960002" in page
+
+
+def test_an_amount_without_its_currency_is_in_pounds_as_documented(site):
+    """docs/content-model.md gives value.currency a default (GBP): leaving it out is not
+    a mistake, and the amount is shown, and exported, in pounds."""
+    site.edit("opportunities/oxhey-eoi.md", "eligible_sectors:",
+              "value:\n  amount: 250000\neligible_sectors:")
+    result = site.build()
+    assert result.status == 0, result.err
+    assert "£250,000" in site.text("/opportunities/oxhey-eoi/")
+    import json
+    package = json.loads((site.output / "public/data/opportunities.json").read_text())
+    assert package["releases"][0]["tender"]["value"] == {"amount": 250000, "currency": "GBP"}
+
+
+GITHUB_EDITOR = "editor:\n  backend: github\n  repo: council/cc\n"
+GITEA_EDITOR = ("editor:\n  backend: gitea\n  repo: council/cc\n  app_id: abc123\n"
+                "  base_url: https://git.example.org\n"
+                "  api_root: https://git.example.org/api/v1\n")
+
+
+@pytest.mark.parametrize("section, expected", [
+    ("editor:\n  backend: github\n  repo: council\n  base_url: https://auth.example.org/\n",
+     "site.yaml:21: editor.repo: 'council' must be the repository as owner/name on GitHub"),
+    (GITHUB_EDITOR, "site.yaml:19: editor.base_url: is required for GitHub: the address of "
+     "your OAuth server"),
+    ("editor:\n  backend: gitlab\n  repo: council/cc\n",
+     "site.yaml:19: editor.app_id: is required for GitLab: the id of the OAuth application"),
+    (GITEA_EDITOR.replace("  app_id: abc123\n", ""),
+     "site.yaml:19: editor.app_id: is required for Gitea"),
+    (GITEA_EDITOR.replace("  base_url: https://git.example.org\n", ""),
+     "site.yaml:19: editor.base_url: is required for Gitea: the address of your Gitea server"),
+    (GITEA_EDITOR.replace("  api_root: https://git.example.org/api/v1\n", ""),
+     "site.yaml:19: editor.api_root: is required for Gitea: the address of its API"),
+    (GITEA_EDITOR + "  editorial_workflow: true\n",
+     "site.yaml:25: editor.editorial_workflow: Decap has no editorial workflow for Gitea"),
+], ids=["repo-not-owner-name", "github-without-base-url", "gitlab-without-app-id",
+        "gitea-without-app-id", "gitea-without-base-url", "gitea-without-api-root",
+        "gitea-with-editorial-workflow"])
+def test_an_editor_section_that_cannot_sign_anyone_in_is_a_mistake(site, section, expected):
+    """What each Git host needs (README: "The editor on the published site") is checked
+    by the build, not found out as a failed sign-in on /admin/."""
+    site.write("site.yaml", (site.content / "site.yaml").read_text() + section)
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.content}/{expected}" in result.err
+
+
+@pytest.mark.parametrize("section", [
+    GITHUB_EDITOR + "  base_url: https://auth.example.org/\n",
+    "editor:\n  backend: gitlab\n  repo: council/early-years/cc\n  app_id: abc123\n",
+    GITEA_EDITOR])
+def test_an_editor_section_with_what_its_host_needs_builds(site, section):
+    site.write("site.yaml", (site.content / "site.yaml").read_text() + section)
+    result = site.build()
+    assert result.status == 0, result.err
