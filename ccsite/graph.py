@@ -25,7 +25,6 @@ from .model import (Agency, Centre, Consultation, DirectoryEntry, Entry, GoodPra
 from .validate import BuildOptions, Validated
 
 NEWS_PER_PAGE = 10
-CLOSING_SOON_DAYS = 28
 RESERVED_SLUGS = {"centres", "whats-on", "opportunities", "agencies", "lessons", "news",
                   "programme", "search", "data", "members", "media", "assets", "404", "404.html",
                   "feed.xml", "sitemap.xml", "robots.txt", "pagefind", "members-help",
@@ -96,7 +95,6 @@ class Site:
     open_opportunities: list[Opportunity]
     upcoming_opportunities: list[Opportunity]
     closed_opportunities: list[Opportunity]
-    closing_soon: list[Opportunity]
     lessons: list[Lesson]
     news: list[NewsItem]
     news_pages: list[NewsPage]
@@ -208,8 +206,6 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         upcoming_opportunities=[o for o in opportunities if o.state == "upcoming"],
         closed_opportunities=sorted((o for o in opportunities if o.state == "closed"),
                                     key=_closed_order),
-        closing_soon=[o for o in open_ if o.days_left is not None
-                      and o.days_left <= CLOSING_SOON_DAYS],
         lessons=sorted(v.lessons, key=lambda l: (l.order is None, l.order or 0,
                                                  l.title.lower())),
         news=news,

@@ -234,6 +234,23 @@ def test_check_warns_of_an_answer_dated_after_the_deadline(site, capsys):
             "the deadline (midday on 29 January 2027)") in err
 
 
+def test_the_home_page_lists_every_round_open_for_bids_however_far_its_deadline(site):
+    """A round open for nine weeks is the one a provider most needs to find: the home
+    page said "no opportunities closing soon" while it was open."""
+    informed(site)
+    assert site.build().status == 0
+    text = said(site, "/")
+    start = text.index("Open for bids")
+    open_for_bids = text[start:text.index("Have your say", start)]
+    assert "Lead agency for Oxhey" in open_for_bids and "Closes in 65 days" in open_for_bids
+    site.edit(O, "status: active", "status: planning")
+    site.edit(O, "deadline: 2027-01-29T12:00:00Z\n", "")
+    assert site.build().status == 0
+    text = said(site, "/")
+    assert "Open for bids No opportunity is open for bids at the moment. 1 is being planned." \
+        in text
+
+
 # -- changes after publication ---------------------------------------------------------------
 
 MOVED = ("updates:\n  - date: 2026-11-24\n    note: The deadline moved to midday on 12 "
