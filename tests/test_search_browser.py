@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -76,3 +77,18 @@ def test_news_and_centres_indexed_in_shards_are_found_from_the_search_page(shard
         page.goto(base + "/search/?q=tender&section=Opportunities")  # the main bundle
         page.get_by_role("status").filter(has_text="in Opportunities").wait_for()
         assert page.locator("[data-search-results] li").count() >= 1
+
+
+@pytest.mark.parametrize("query, title", [
+    ("Monday", "Monday: What's on at the children's centres"),
+    ("training and employment", "Links to training and employment: Children's centres offering it"),
+])
+def test_a_heading_with_a_second_line_is_a_result_title_in_separate_words(sample, page,
+                                                                          query, title):
+    """Pagefind takes a result's title from the h1's text, where the second line's break
+    is gone: 'MondayWhat's on at the children's centres' was the title found."""
+    with served(sample) as base:
+        page.goto(base + "/search/?" + urlencode({"q": query}))
+        page.get_by_role("status").filter(has_text="results for").wait_for()
+        titles = page.locator("[data-search-results] h2").all_inner_texts()
+        assert title in titles, titles
