@@ -122,6 +122,41 @@ def test_an_unknown_place_says_so_and_offers_the_districts(phone, base):
     assert phone.evaluate("location.hash") == "#district-watford"
 
 
+@pytest.mark.parametrize("path", ["/centres/", "/whats-on/monday/"])
+@pytest.mark.parametrize("typed", ["SW1A 1AA", "xyz"])
+def test_postcode_not_found_is_shown_and_announced(phone, base, path, typed):
+    """The page used to scroll to the count ("82 centres shown") and focus it: the message
+    was above the screen and a screen reader read a count that sounded like success."""
+    phone.goto(base + path)
+    phone.get_by_label("Postcode or town").fill(typed)
+    phone.get_by_role("button", name="Find").click()
+    message = phone.get_by_role("status").filter(has_text=f"No centres known near {typed}.")
+    message.wait_for()
+    assert phone.evaluate("document.activeElement.matches('[data-finder-message]')")
+    box = message.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+
+
+def test_finder_messages_are_announced_as_they_change(chromium, base):
+    """"Finding your location..." and a refusal are said in a live region that is there
+    before they are (one added or unhidden with its words is often not read out)."""
+    context = chromium.new_context(viewport=PHONE)
+    # the browser's location asked, answered when the test says: first nothing, then no
+    context.add_init_script("""Object.defineProperty(navigator.geolocation,
+        'getCurrentPosition', {value: (ok, fail) => { window.refuse = () => fail({code: 1}); }});""")
+    try:
+        page = context.new_page()
+        page.goto(base + "/centres/")
+        region = page.get_by_role("status").and_(page.locator("[data-finder-message]"))
+        assert region.count() == 1 and region.inner_text() == ""
+        page.get_by_role("button", name="Use my location").click()
+        region.filter(has_text="Finding your location").wait_for()
+        page.evaluate("window.refuse()")
+        region.filter(has_text="Your browser did not let this page know your location.").wait_for()
+    finally:
+        context.close()
+
+
 def test_use_my_location_sorts_by_distance_from_it(chromium, base):
     oxhey = sample_centres()["south-oxhey-childrens-centre"]
     here = (oxhey["location"]["lat"] + 0.004, oxhey["location"]["lon"] - 0.006)

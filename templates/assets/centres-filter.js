@@ -70,9 +70,9 @@
     results.hidden = !place;
     directory.hidden = !!place;
     unfiltered.hidden = !!(place || chosen || needed.length);
-    status.textContent = `${shown} ${shown === 1 ? "centre" : "centres"} shown` +
+    P.tell(status, `${shown} ${shown === 1 ? "centre" : "centres"} shown` +
       (place && shown ? ", nearest first" : "") +
-      (shown ? "" : ": try another district or fewer services");
+      (shown ? "" : ": try another district or fewer services"));
     if (updateUrl) {
       const query = new URLSearchParams();
       if (state.typed) query.set("near", state.typed);

@@ -143,7 +143,15 @@
     }
   };
 
-  // a message under the finder; `links`: [{name, href}] offered when a place is unknown
+  // the count of what is shown ([data-filter-status], a live region): written only when
+  // it changes, so that one the same is not read out again over the finder's message
+  const tell = (status, text) => {
+    if (status.textContent !== text) status.textContent = text;
+  };
+
+  // a message under the finder, told by screen readers as it changes (the box is a live
+  // region, role=status); `links`: [{name, href}] offered when a place is unknown.
+  // Returns the box, for the focus to go to it.
   const say = (finder, text, links = []) => {
     const box = finder.querySelector("[data-finder-message]");
     box.replaceChildren(text);
@@ -160,14 +168,16 @@
       }
       box.append(list);
     }
-    box.hidden = !text;
+    return box;
   };
 
   // A filter form with a finder (the centres directory, What's on): its box, "Use my
   // location", "Clear filters" and ?near= in the address. `apply(updateUrl)` redraws the
   // page from the form and `state`; `links()` are the districts offered for an unknown
   // place; `reset()` clears the page's own fields. After a search, focus moves to the
-  // count of what is shown ([data-filter-status]) and the page scrolls to it.
+  // count of what is shown ([data-filter-status]) and the page scrolls to it; when the
+  // place was not found, to the message saying so instead: the count would read as if
+  // the search had worked, and scrolling to it would put the message out of sight.
   const connect = (form, { apply, links, reset }) => {
     const finder = form.querySelector("[data-finder]");
     const input = finder.querySelector("[data-finder-input]");
@@ -177,13 +187,18 @@
       status.focus({ preventScroll: true });
       status.scrollIntoView({ block: "start" });
     };
+    const showProblem = (box) => {
+      box.focus({ preventScroll: true });
+      box.scrollIntoView({ block: "nearest" });
+    };
+    // the box read into `state`; returns the message box when what was typed could not
+    // be placed (or the places not loaded), else null
     const readBox = async () => {
       let found;
       try {
         found = await find(input.value, finder);
       } catch (error) {
-        say(finder, error.message);
-        return;
+        return say(finder, error.message);
       }
       state.typed = "";
       if (found === null) {
@@ -191,22 +206,24 @@
         say(finder, "");
       } else if (found.unknown) {
         state.place = null;
-        say(finder, `No centres known near ${found.unknown}. Check the postcode or town, ` +
-          "or choose your district:", links());
+        return say(finder, `No centres known near ${found.unknown}. Check the postcode ` +
+          "or town, or choose your district:", links());
       } else {
         state.place = found;
         state.typed = input.value.trim();
         say(finder, found.note);
       }
+      return null;
     };
     form.addEventListener("change", (event) => {
       if (event.target !== input) apply(true);
     });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      await readBox();
+      const problem = await readBox();
       apply(true);
-      showResult();
+      if (problem) showProblem(problem);
+      else showResult();
     });
     finder.querySelector("[data-finder-locate]").addEventListener("click", async () => {
       say(finder, "Finding your location\u2026");
@@ -239,6 +256,6 @@
   };
 
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
-                          connect };
+                          connect, tell };
   fillToday();
 })();

@@ -47,9 +47,9 @@
       if (!item.hidden) shown++;
     }
     withinField.hidden = !place;
-    status.textContent = `${shown} ${shown === 1 ? "session" : "sessions"} shown` +
+    P.tell(status, `${shown} ${shown === 1 ? "session" : "sessions"} shown` +
       (place && shown ? ", nearest first" : "") +
-      (shown ? "" : ": try another district, distance or day");
+      (shown ? "" : ": try another district, distance or day"));
     if (updateUrl) {
       const query = new URLSearchParams();
       if (district.value) query.set("district", district.value);
