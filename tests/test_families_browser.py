@@ -59,9 +59,21 @@ def shown_cards(page) -> list[tuple[str, str]]:
             for c in page.locator("[data-results-list] .card:visible").all()]
 
 
+def open_now(centre: dict) -> bool:
+    """Open on the day the sample is built: not planned, closed, or opening later."""
+    return centre["status"] == "open" and centre.get("opening_date", dt.date.min) <= \
+        dt.date.fromisoformat(pagetypes.NOW[:10])
+
+
+def middle(centres: list[dict]) -> tuple[float, float]:
+    return (sum(c["location"]["lat"] for c in centres) / len(centres),
+            sum(c["location"]["lon"] for c in centres) / len(centres))
+
+
 def expected_nearest(point: tuple[float, float]) -> list[tuple[str, float]]:
+    """The centres a family can go to (open ones), nearest first, with their distances."""
     located = [(c["name"], haversine(point, (c["location"]["lat"], c["location"]["lon"])))
-               for c in sample_centres().values() if c.get("location")]
+               for c in sample_centres().values() if c.get("location") and open_now(c)]
     return sorted(located, key=lambda item: item[1])
 
 
@@ -98,10 +110,9 @@ def test_a_partial_postcode_or_a_town_says_what_it_was_taken_as(phone, base):
     phone.get_by_role("button", name="Find").click()
     phone.get_by_role("heading", name="Nearest to WD19").wait_for()
     assert "does not know where WD19 9ZZ is exactly" in phone.locator("[data-finder-message]").inner_text()
-    in_wd19 = [c for c in sample_centres().values() if c["address"]["postcode"].startswith("WD19 ")]
-    middle = (sum(c["location"]["lat"] for c in in_wd19) / len(in_wd19),
-              sum(c["location"]["lon"] for c in in_wd19) / len(in_wd19))
-    assert_sorted_by_true_distance(phone, middle)
+    in_wd19 = [c for c in sample_centres().values()
+               if c["address"]["postcode"].startswith("WD19 ") and open_now(c)]
+    assert_sorted_by_true_distance(phone, middle(in_wd19))
     box.fill("bishops stortford")
     phone.get_by_role("button", name="Find").click()
     phone.get_by_role("heading", name="Nearest to Bishop's Stortford").wait_for()
@@ -172,6 +183,28 @@ def test_use_my_location_sorts_by_distance_from_it(chromium, base):
         assert page.evaluate("document.activeElement.matches('[data-filter-status]')")
     finally:
         context.close()
+
+
+def test_closed_and_planned_centres_are_never_nearest_nor_found_for_a_service(phone, base):
+    """Near Ware, Priors Wood (closed) came first, and Ware was the middle of three centres,
+    one of them closed; the service filter found it and Royston (planned) as offering."""
+    centres = sample_centres()
+    assert centres["ware-priors-wood"]["status"] == "closed"
+    assert centres["royston-childrens-centre"]["status"] == "planned"
+    in_ware = [c for c in centres.values() if c["address"]["town"] == "Ware"]
+    assert not all(open_now(c) for c in in_ware)
+    phone.goto(base + "/centres/?near=Ware")
+    phone.get_by_role("heading", name="Nearest to Ware").wait_for()
+    assert_sorted_by_true_distance(phone, middle([c for c in in_ware if open_now(c)]))
+    shown = len(expected_nearest((0, 0)))
+    assert phone.locator("[data-filter-status]").inner_text() == \
+        f"{shown} centres shown, nearest first"
+    phone.goto(base + "/centres/?service=family-support")
+    offering = [c["name"] for c in centres.values()
+                if "family-support" in c["services"] and open_now(c)]
+    names = phone.locator(".card:visible h3").all_inner_texts()
+    assert sorted(names) == sorted(offering)
+    assert phone.locator("[data-filter-status]").inner_text() == f"{len(offering)} centres shown"
 
 
 def test_filters_move_focus_to_the_count_and_hide_the_unfiltered_list(phone, base):

@@ -43,8 +43,11 @@
     const { place } = state;
     const chosen = select.value;
     const needed = boxes.filter((b) => b.checked).map((b) => b.value);
+    // nearest to a place: only centres open now (a closed one is nowhere to go, a planned
+    // one not yet; both stay in the directory, marked so)
     const matches = (card) => (!chosen || card.dataset.district === chosen) &&
-      needed.every((s) => card.dataset.services.split(" ").includes(s));
+      needed.every((s) => card.dataset.services.split(" ").includes(s)) &&
+      (!place || card.dataset.state === "open");
     let shown = 0;
     for (const card of cards) {
       card.hidden = !matches(card);
