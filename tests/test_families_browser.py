@@ -275,9 +275,8 @@ def test_open_now_and_todays_hours_are_worked_out_in_uk_time(chromium, base, mom
 
 # -- the map ----------------------------------------------------------------------------------
 
-def show_map(page, base, path: str) -> int:
-    """Open `path`, use the finder, press "Show map" (tiles answered with a blank
-    picture), and return the markers' count; nothing may leave the site before."""
+def answer_tiles(page) -> list[str]:
+    """Map pictures answered with a blank one; returns the list of those asked for."""
     tiles = []
 
     def answer(route):
@@ -285,6 +284,13 @@ def show_map(page, base, path: str) -> int:
         route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
 
     page.route(re.compile(r"^https://"), answer)
+    return tiles
+
+
+def show_map(page, base, path: str) -> int:
+    """Open `path`, use the finder, press "Show map" (tiles answered with a blank
+    picture), and return the markers' count; nothing may leave the site before."""
+    tiles = answer_tiles(page)
     page.goto(base + path)
     if path == "/centres/":
         page.get_by_label("Postcode or town").fill("WD19")
@@ -304,13 +310,32 @@ def show_map(page, base, path: str) -> int:
 
 
 def test_no_request_leaves_the_site_before_show_map_then_every_centre_is_a_marker(phone, base):
-    located = [c for c in sample_centres().values() if c.get("location")]
-    assert show_map(phone, base, "/centres/") == len(located)
+    located = [c for c in sample_centres().values() if c.get("location") and open_now(c)]
+    assert show_map(phone, base, "/centres/") == len(located)  # the nearest to WD19
     marker = phone.get_by_role("button", name="South Oxhey Children's Centre")
     marker.focus()
     phone.keyboard.press("Enter")
     popup = phone.locator(".leaflet-popup-content")
     popup.get_by_role("link", name="South Oxhey Children's Centre").wait_for()
+
+
+def test_the_map_shows_the_centres_the_filters_show_and_follows_them(phone, base):
+    """'7 centres shown' in Watford, and the map drew every centre, 'Map of 81 centres',
+    and stayed so when the district was changed."""
+    answer_tiles(phone)
+    phone.goto(base + "/centres/?district=Watford")
+    markers = phone.locator(".leaflet-marker-icon")
+    area = phone.locator("[data-map-area]")
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    markers.first.wait_for()
+    for district in ("Watford", "Dacorum"):
+        phone.get_by_label("District").select_option(district)
+        placed = phone.locator(".card[data-lat]:visible")
+        names = sorted(placed.locator("h3").all_inner_texts())
+        assert 0 < len(names) < 20
+        assert phone.locator("[data-filter-status]").inner_text() == f"{len(names)} centres shown"
+        assert sorted(m.get_attribute("alt") for m in markers.all()) == names
+        assert area.get_attribute("aria-label").startswith(f"Map of {len(names)} centres:")
 
 
 def test_the_pages_policy_admits_the_tile_host_for_pictures_only(phone, base):

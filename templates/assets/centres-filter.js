@@ -76,6 +76,7 @@
     P.tell(status, `${shown} ${shown === 1 ? "centre" : "centres"} shown` +
       (place && shown ? ", nearest first" : "") +
       (shown ? "" : ": try another district or fewer services"));
+    document.dispatchEvent(new Event("ccsite:filtered")); // the map, if shown, follows
     if (updateUrl) {
       const query = new URLSearchParams();
       if (state.typed) query.set("near", state.typed);

@@ -2,9 +2,10 @@
 // instead of it. Leaflet (vendor/leaflet/, from npm: scripts/update-vendor.sh) and the
 // map pictures are loaded only once the button is pressed: until then the page asks
 // nothing of any other server. The tile provider and its credit come from site.yaml
-// `map:` (data attributes of [data-map]). Markers are the centres with a position
-// (.card[data-lat]), each a button whose popup names the centre, links to its page and
-// says today's hours.
+// `map:` (data attributes of [data-map]). Markers are the centres the page shows that
+// have a position (.card[data-lat], not hidden by a filter), each a button whose popup
+// names the centre, links to its page and says today's hours; drawn again whenever the
+// filters change what is shown (the "ccsite:filtered" event, centres-filter.js).
 (() => {
   const box = document.querySelector("[data-map]");
   if (!box) return;
@@ -48,30 +49,44 @@
     return content;
   };
 
+  let map = null;
+  let markers = null; // the markers' layer, emptied and filled again by draw()
+
+  const draw = (L) => {
+    markers.clearLayers();
+    const points = [];
+    for (const card of document.querySelectorAll(".card[data-lat]:not([hidden])")) {
+      const point = [Number(card.dataset.lat), Number(card.dataset.lon)];
+      const name = card.querySelector("a").textContent;
+      L.marker(point, { alt: name, title: name, keyboard: true })
+        .bindPopup(popup(card)).addTo(markers);
+      points.push(point);
+    }
+    if (points.length === 1) map.setView(points[0], 15);
+    else if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+    const n = points.length;
+    box.dataset.markers = String(n);
+    area.setAttribute("aria-label", n ? `Map of ${n} ${n === 1 ? "centre" : "centres"}: ` +
+      "use Tab to reach each one and Enter to open its details" : "Map: no centres to show");
+  };
+
   const show = (L) => {
     area.hidden = false;
-    const map = L.map(area, { scrollWheelZoom: false });
+    map = L.map(area, { scrollWheelZoom: false });
     const credit = document.createElement("a");
     credit.href = box.dataset.attributionUrl;
     credit.textContent = box.dataset.attribution;
     L.tileLayer(box.dataset.tiles, { maxZoom: Number(box.dataset.maxZoom),
                                      attribution: credit.outerHTML }).addTo(map);
-    const points = [];
-    for (const card of document.querySelectorAll(".card[data-lat]")) {
-      const point = [Number(card.dataset.lat), Number(card.dataset.lon)];
-      const name = card.querySelector("a").textContent;
-      L.marker(point, { alt: name, title: name, keyboard: true })
-        .bindPopup(popup(card)).addTo(map);
-      points.push(point);
-    }
-    if (points.length === 1) map.setView(points[0], 15);
-    else map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
-    box.dataset.markers = String(points.length);
+    markers = L.layerGroup().addTo(map);
+    draw(L);
     button.closest("p").hidden = true;
-    area.setAttribute("aria-label", `Map of ${points.length} ${points.length === 1
-      ? "centre" : "centres"}: use Tab to reach each one and Enter to open its details`);
     area.focus();
   };
+
+  document.addEventListener("ccsite:filtered", () => {
+    if (map) draw(window.L);
+  });
 
   button.addEventListener("click", () => {
     button.disabled = true;
