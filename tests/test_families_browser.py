@@ -338,6 +338,33 @@ def test_the_map_shows_the_centres_the_filters_show_and_follows_them(phone, base
         assert area.get_attribute("aria-label").startswith(f"Map of {len(names)} centres:")
 
 
+def test_enter_on_a_marker_takes_the_focus_into_its_popup_and_escape_brings_it_back(phone,
+                                                                                  base):
+    """After Enter on a marker the popup opened but Tab went on to the next marker (82 Tabs
+    to its link), and Escape did nothing while the marker had the focus."""
+    answer_tiles(phone)
+    phone.goto(base + "/centres/?district=Watford")
+    name = phone.locator(".card[data-lat]:visible h3").first.inner_text()
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    marker = phone.get_by_role("button", name=name, exact=True)
+    popup = phone.locator(".leaflet-popup")
+    focused = "e => e === document.activeElement"
+    marker.focus()
+    phone.keyboard.press("Enter")
+    link = popup.get_by_role("link", name=name)
+    link.wait_for()
+    assert link.evaluate(focused)
+    phone.keyboard.press("Escape")
+    popup.wait_for(state="detached")
+    assert marker.evaluate(focused)
+    phone.keyboard.press("Enter")  # again, then Escape from the marker itself
+    link.wait_for()
+    marker.focus()
+    phone.keyboard.press("Escape")
+    popup.wait_for(state="detached")
+    assert marker.evaluate(focused)
+
+
 def test_the_pages_policy_admits_the_tile_host_for_pictures_only(phone, base):
     """The <meta> policy: a picture from the tile host may load (after "Show map"), a
     picture from anywhere else may not, and nothing but pictures from the tile host."""

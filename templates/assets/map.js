@@ -52,13 +52,32 @@
   let map = null;
   let markers = null; // the markers' layer, emptied and filled again by draw()
 
+  // Leaflet opens a marker's popup on Enter but leaves the focus on the marker, and puts
+  // the popup after every marker in the page: Tab went through all the other markers
+  // before reaching it. So the focus goes into the popup, to its link, when it opens; and
+  // back to its marker when it closes from within (Escape, or its close button), unless
+  // the reader has gone elsewhere meanwhile.
+  const keyboardPopup = (marker) => {
+    marker.on("popupopen", (event) => {
+      const link = event.popup.getElement().querySelector(".leaflet-popup-content a");
+      if (link) link.focus({ preventScroll: true }); // the map's pane must not scroll
+    });
+    marker.on("popupclose", (event) => {
+      const focused = document.activeElement;
+      if (focused === document.body || event.popup.getElement().contains(focused)) {
+        marker.getElement().focus({ preventScroll: true });
+      }
+    });
+    return marker;
+  };
+
   const draw = (L) => {
     markers.clearLayers();
     const points = [];
     for (const card of document.querySelectorAll(".card[data-lat]:not([hidden])")) {
       const point = [Number(card.dataset.lat), Number(card.dataset.lon)];
       const name = card.querySelector("a").textContent;
-      L.marker(point, { alt: name, title: name, keyboard: true })
+      keyboardPopup(L.marker(point, { alt: name, title: name, keyboard: true }))
         .bindPopup(popup(card)).addTo(markers);
       points.push(point);
     }
@@ -67,7 +86,8 @@
     const n = points.length;
     box.dataset.markers = String(n);
     area.setAttribute("aria-label", n ? `Map of ${n} ${n === 1 ? "centre" : "centres"}: ` +
-      "use Tab to reach each one and Enter to open its details" : "Map: no centres to show");
+      "use Tab to reach each one, Enter to open its details and Escape to close them" :
+      "Map: no centres to show");
   };
 
   const show = (L) => {
@@ -79,6 +99,11 @@
     L.tileLayer(box.dataset.tiles, { maxZoom: Number(box.dataset.maxZoom),
                                      attribution: credit.outerHTML }).addTo(map);
     markers = L.layerGroup().addTo(map);
+    // Escape closes the open popup wherever the focus is in the map (Leaflet listens
+    // for it only while the map itself has the focus, not a marker or the popup)
+    area.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") map.closePopup();
+    });
     draw(L);
     button.closest("p").hidden = true;
     area.focus();
