@@ -99,7 +99,7 @@ def test_a_postcode_gives_the_nearest_centres_in_order_with_true_distances(phone
     phone.get_by_role("heading", name=f"Nearest to {oxhey['address']['postcode']}").wait_for()
     assert_sorted_by_true_distance(phone, (oxhey["location"]["lat"], oxhey["location"]["lon"]))
     assert shown_cards(phone)[0] == (oxhey["name"], "0.0 miles away")
-    assert "?near=" in phone.url
+    assert "#near=" in phone.url and "?near=" not in phone.url
     assert not phone.elsewhere
 
 
@@ -166,6 +166,35 @@ def test_finder_messages_are_announced_as_they_change(chromium, base):
         region.filter(has_text="Your browser did not let this page know your location.").wait_for()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path, result", [
+    ("/centres/", "[data-results-list] .card:visible h3 a"),
+    ("/whats-on/monday/", "[data-timetable] li:visible a"),
+])
+def test_a_typed_place_is_never_sent_to_a_server(phone, base, path, result):
+    """'Nothing you type ... leaves this page': the postcode was written into the query
+    (?near=WD19+7AD), sent again on a reload and in the Referer of a result followed. In
+    the fragment, it is never sent; a ?near= link still works, and is moved there."""
+    sent = []
+    phone.on("request", lambda r: sent.append(r.url + " " + r.headers.get("referer", "")))
+    distance = phone.locator("[data-distance]").first
+    phone.goto(base + path)
+    phone.get_by_label("Postcode or town").fill("WD19 7AD")
+    phone.get_by_role("button", name="Find").click()
+    distance.wait_for()
+    assert "near" not in phone.evaluate("location.search")
+    assert phone.evaluate("location.hash") == "#near=WD19+7AD"
+    phone.reload()
+    distance.wait_for()  # the place read again, from the fragment
+    assert phone.get_by_label("Postcode or town").input_value() == "WD19 7AD"
+    with phone.expect_navigation():
+        phone.locator(result).first.click()
+    assert len(sent) > 3 and not [s for s in sent if "wd19" in s.lower()], sent
+    phone.goto(base + path + "?near=WD19")  # a link made elsewhere
+    distance.wait_for()
+    assert "near" not in phone.evaluate("location.search")
+    assert phone.evaluate("location.hash") == "#near=WD19"
 
 
 def test_use_my_location_sorts_by_distance_from_it(chromium, base):

@@ -1,7 +1,7 @@
 // Centres directory: the nearest centres to a postcode, town or the browser's location
 // (places.js), and the filters by district and services. Without JavaScript the page
-// lists every centre by district. Preselect with ?near=WD19&district=Watford&service=health
-// (service may repeat; a location is never put in the address).
+// lists every centre by district. Preselect with ?district=Watford&service=health#near=WD19
+// (service may repeat; ?near=WD19 is read too; a location is never put in the address).
 (() => {
   const P = window.ccsitePlaces;
   const form = document.querySelector("[data-centre-filter]");
@@ -79,11 +79,9 @@
     document.dispatchEvent(new Event("ccsite:filtered")); // the map, if shown, follows
     if (updateUrl) {
       const query = new URLSearchParams();
-      if (state.typed) query.set("near", state.typed);
       if (chosen) query.set("district", chosen);
       for (const s of needed) query.append("service", s);
-      const search = query.toString();
-      history.replaceState(null, "", search ? `?${search}` : location.pathname);
+      P.writeAddress(query, state.typed);
     }
   };
 

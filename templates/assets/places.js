@@ -171,9 +171,24 @@
     return box;
   };
 
+  // The typed place is kept in the address's fragment (#near=WD19+7AD), which a browser
+  // never sends: not to this site on a reload, nor to the page of a result followed (in
+  // its Referer). So "nothing you type leaves this page" holds. The other filters (a
+  // district, services) say nothing of where a family is, and stay in the query for the
+  // address to be shared. A ?near= link (made by another page) is still read, and moved.
+  const nearInAddress = () => new URLSearchParams(location.hash.slice(1)).get("near") ||
+    new URLSearchParams(location.search).get("near");
+  const writeAddress = (query, typed) => {
+    query.delete("near");
+    const search = query.toString();
+    const kept = new URLSearchParams(location.hash.slice(1)).has("near") ? "" : location.hash;
+    const hash = typed ? `#${new URLSearchParams({ near: typed })}` : kept; // kept: #district-x
+    history.replaceState(null, "", `${location.pathname}${search ? `?${search}` : ""}${hash}`);
+  };
+
   // A filter form with a finder (the centres directory, What's on): its box, "Use my
-  // location", "Clear filters" and ?near= in the address. `apply(updateUrl)` redraws the
-  // page from the form and `state`; `links()` are the districts offered for an unknown
+  // location", "Clear filters" and #near= in the address. `apply(updateUrl)` redraws the
+  // page from the form and `state` (and the address, with writeAddress); `links()` are the districts offered for an unknown
   // place; `reset()` clears the page's own fields. After a search, focus moves to the
   // count of what is shown ([data-filter-status]) and the page scrolls to it; when the
   // place was not found, to the message saying so instead: the count would read as if
@@ -246,16 +261,16 @@
       say(finder, "");
       apply(true);
     });
-    const near = new URLSearchParams(location.search).get("near");
+    const near = nearInAddress();
     if (near) {
       input.value = near;
-      readBox().then(() => apply(false));
+      readBox().then(() => apply(true)); // a ?near= taken out of the query
     }
     form.hidden = false;
     return state;
   };
 
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
-                          connect, tell };
+                          connect, tell, writeAddress };
   fillToday();
 })();
