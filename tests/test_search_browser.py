@@ -8,6 +8,7 @@ import pytest
 
 import pagetypes
 from browser import needs_browser, served
+from test_accessibility import axe_violations, report
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
@@ -117,3 +118,4 @@ def test_every_result_is_counted_and_the_rest_shown_on_request(sample, page):
                 "a => a === document.activeElement")
         links = [a.get_attribute("href") for a in page.locator("[data-search-results] h2 a").all()]
         assert len(links) == len(set(links)) == total
+        assert not (found := axe_violations(page)), report(found)
