@@ -89,7 +89,10 @@ class Site:
     today: dt.date
     centres: list[Centre]
     districts: list[District]
-    services: dict[str, list[Centre]]  # service key -> centres offering it
+    # service key -> the centres offering it now (open ones: a closed centre offers
+    # nothing, a planned one nothing yet), and those to offer it once they open
+    services: dict[str, list[Centre]]
+    services_to_come: dict[str, list[Centre]]
     agencies: list[Agency]
     opportunities: list[Opportunity]
     open_opportunities: list[Opportunity]
@@ -198,8 +201,11 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         config=config, now=options.now, today=today,
         centres=by_name,
         districts=districts(by_name),
-        services={key: [c for c in by_name if key in c.services]
+        services={key: [c for c in by_name if key in c.services and c.state == "open"]
                   for key in config.service_types},
+        services_to_come={key: [c for c in by_name if key in c.services
+                                and c.state in ("planned", "opening")]
+                          for key in config.service_types},
         agencies=sorted(v.agencies, key=lambda a: (a.name.lower(), a.slug)),
         opportunities=opportunities,
         open_opportunities=open_,

@@ -13,6 +13,11 @@ the middle of the centres there:
   Rivers`): the middle of the centres there. A name that is both (Watford is a town
   and a district) is the town's, the nearer thing.
 
+"The centres there" are its open ones: a closed centre left far out of a town would pull
+its middle towards where nothing is offered any more. A place with no open centre (only a
+planned one, or one that closed) is still where its centres are, and is known by them:
+the families there are the ones who most need the nearest open centre.
+
 Anything else is "no centres known near X", with the district list: never a guess.
 """
 from __future__ import annotations
@@ -76,8 +81,9 @@ def finder_places(centres: list[Centre]) -> FinderPlaces:
 
 
 def _middle(name: str, centres: list[Centre]) -> Place:
-    """The middle of a few centres close together: the mean of their positions is as good
-    as any over a town's width."""
+    """The middle of a few centres close together (its open ones where it has any): the
+    mean of their positions is as good as any over a town's width."""
+    centres = [c for c in centres if c.state == "open"] or centres
     lat = sum(c.location.lat for c in centres) / len(centres)
     lon = sum(c.location.lon for c in centres) / len(centres)
     return Place(name, round(lat, 4), round(lon, 4))

@@ -201,7 +201,8 @@ def routes(site: Site) -> list[Route]:
     # JavaScript (on /centres/ itself it would double the page's weight)
     r += [Route(service_url(key), "service.html",
                 {"service": label, "districts": districts(site.services[key]),
-                 "section": "Centres"}) for key, label in site.config.service_types.items()]
+                 "to_come": site.services_to_come[key], "section": "Centres"})
+          for key, label in site.config.service_types.items()]
     r += [Route(o.url, "opportunity.html", {"opportunity": o, "section": "Opportunities"},
                 o.source, lastmod=o.last_told) for o in site.opportunities]
     r += [Route(c.url, "consultation.html", {"consultation": c, "section": "Consultations"},

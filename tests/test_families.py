@@ -19,6 +19,7 @@ import yaml
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
+from conftest import visible_text
 from pagetypes import ROOT
 from test_open_data import oruk_validator, problems, read_json, schema, service_files
 
@@ -303,14 +304,20 @@ def test_geojson_validation_can_fail():
 
 # -- the places the finder knows ---------------------------------------------------------------
 
-def test_places_are_the_middle_of_the_centres_of_each_outward_code_and_town(sample_build):
+def open_first(group: list[dict]) -> list[dict]:
+    """A place's centres that place it: its open ones, or all where none is open."""
+    return [c for c in group if c["status"] == "open"] or group
+
+
+def test_places_are_the_middle_of_the_open_centres_of_each_outward_code_and_town(sample_build):
     places = json.loads((sample_build / "public/centres/places.json").read_text())
     centres = [c for c in sample_centres().values() if c.get("location")]
     by_outward: dict[str, list] = {}
     for c in centres:
-        by_outward.setdefault(c["address"]["postcode"].split()[0], []).append(c["location"])
+        by_outward.setdefault(c["address"]["postcode"].split()[0], []).append(c)
     assert set(places["outward"]) == set(by_outward)
-    for code, points in by_outward.items():
+    for code, group in by_outward.items():
+        points = [c["location"] for c in open_first(group)]
         lat, lon = places["outward"][code]
         assert math.isclose(lat, sum(p["lat"] for p in points) / len(points), abs_tol=6e-5)
         assert math.isclose(lon, sum(p["lon"] for p in points) / len(points), abs_tol=6e-5)
@@ -324,6 +331,37 @@ def test_places_are_the_middle_of_the_centres_of_each_outward_code_and_town(samp
     watford = [c["location"] for c in centres if c["address"]["town"] == "Watford"]
     assert math.isclose(places["towns"]["Watford"][0],
                         sum(p["lat"] for p in watford) / len(watford), abs_tol=6e-5)
+    # Ware's middle is of its open centres, not pulled towards Priors Wood (closed);
+    # Royston, with only a planned centre, is still where that centre is
+    ware = [c["location"] for c in centres if c["address"]["town"] == "Ware"
+            and c["status"] == "open"]
+    assert len(ware) < len([c for c in centres if c["address"]["town"] == "Ware"])
+    assert math.isclose(places["towns"]["Ware"][1],
+                        sum(p["lon"] for p in ware) / len(ware), abs_tol=6e-5)
+    assert places["towns"]["Royston"] == [sample("royston-childrens-centre")["location"][k]
+                                          for k in ("lat", "lon")]
+
+
+def test_a_closed_centre_offers_nothing_and_a_planned_one_nothing_yet(sample_build):
+    """'79 centres offer this service' counted Priors Wood (closed) and Royston (planned),
+    and the closed centre's page listed its services as if they were on."""
+    public = sample_build / "public"
+    assert sample("ware-priors-wood")["status"] == "closed"
+    assert sample("royston-childrens-centre")["status"] == "planned"
+    service = visible_text((public / "centres/services/family-support/index.html")
+                           .read_text(encoding="utf-8"))
+    offering = [c for c in sample_centres().values()
+                if "family-support" in c["services"] and c["status"] == "open"]
+    offer, to_come = service.split(" Not open yet ")
+    assert f" {len(offering)} open centres offer this service." in offer
+    assert "Priors Wood" not in service
+    assert "Royston Children's Centre" not in offer and "Royston Children's Centre" in to_come
+    assert "Planned, not offered yet: Family support and outreach" in to_come
+    closed = visible_text((public / "centres/ware-priors-wood/index.html").read_text("utf-8"))
+    assert "Services This centre has closed, so it offers no services." in closed
+    assert "Family support and outreach" not in closed
+    directory = visible_text((public / "centres/index.html").read_text(encoding="utf-8"))
+    assert f"Family support and outreach ({len(offering)})" in directory
 
 
 def test_deploy_configs_let_the_site_ask_for_the_location(site):

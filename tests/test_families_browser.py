@@ -15,6 +15,7 @@ import yaml
 
 import pagetypes
 from browser import needs_browser, served
+from test_accessibility import axe_violations, report
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
@@ -59,9 +60,21 @@ def shown_cards(page) -> list[tuple[str, str]]:
             for c in page.locator("[data-results-list] .card:visible").all()]
 
 
+def open_now(centre: dict) -> bool:
+    """Open on the day the sample is built: not planned, closed, or opening later."""
+    return centre["status"] == "open" and centre.get("opening_date", dt.date.min) <= \
+        dt.date.fromisoformat(pagetypes.NOW[:10])
+
+
+def middle(centres: list[dict]) -> tuple[float, float]:
+    return (sum(c["location"]["lat"] for c in centres) / len(centres),
+            sum(c["location"]["lon"] for c in centres) / len(centres))
+
+
 def expected_nearest(point: tuple[float, float]) -> list[tuple[str, float]]:
+    """The centres a family can go to (open ones), nearest first, with their distances."""
     located = [(c["name"], haversine(point, (c["location"]["lat"], c["location"]["lon"])))
-               for c in sample_centres().values() if c.get("location")]
+               for c in sample_centres().values() if c.get("location") and open_now(c)]
     return sorted(located, key=lambda item: item[1])
 
 
@@ -87,7 +100,7 @@ def test_a_postcode_gives_the_nearest_centres_in_order_with_true_distances(phone
     phone.get_by_role("heading", name=f"Nearest to {oxhey['address']['postcode']}").wait_for()
     assert_sorted_by_true_distance(phone, (oxhey["location"]["lat"], oxhey["location"]["lon"]))
     assert shown_cards(phone)[0] == (oxhey["name"], "0.0 miles away")
-    assert "?near=" in phone.url
+    assert "#near=" in phone.url and "?near=" not in phone.url
     assert not phone.elsewhere
 
 
@@ -98,10 +111,9 @@ def test_a_partial_postcode_or_a_town_says_what_it_was_taken_as(phone, base):
     phone.get_by_role("button", name="Find").click()
     phone.get_by_role("heading", name="Nearest to WD19").wait_for()
     assert "does not know where WD19 9ZZ is exactly" in phone.locator("[data-finder-message]").inner_text()
-    in_wd19 = [c for c in sample_centres().values() if c["address"]["postcode"].startswith("WD19 ")]
-    middle = (sum(c["location"]["lat"] for c in in_wd19) / len(in_wd19),
-              sum(c["location"]["lon"] for c in in_wd19) / len(in_wd19))
-    assert_sorted_by_true_distance(phone, middle)
+    in_wd19 = [c for c in sample_centres().values()
+               if c["address"]["postcode"].startswith("WD19 ") and open_now(c)]
+    assert_sorted_by_true_distance(phone, middle(in_wd19))
     box.fill("bishops stortford")
     phone.get_by_role("button", name="Find").click()
     phone.get_by_role("heading", name="Nearest to Bishop's Stortford").wait_for()
@@ -122,6 +134,71 @@ def test_an_unknown_place_says_so_and_offers_the_districts(phone, base):
     assert phone.evaluate("location.hash") == "#district-watford"
 
 
+@pytest.mark.parametrize("path", ["/centres/", "/whats-on/monday/"])
+@pytest.mark.parametrize("typed", ["SW1A 1AA", "xyz"])
+def test_postcode_not_found_is_shown_and_announced(phone, base, path, typed):
+    """The page used to scroll to the count ("82 centres shown") and focus it: the message
+    was above the screen and a screen reader read a count that sounded like success."""
+    phone.goto(base + path)
+    phone.get_by_label("Postcode or town").fill(typed)
+    phone.get_by_role("button", name="Find").click()
+    message = phone.get_by_role("status").filter(has_text=f"No centres known near {typed}.")
+    message.wait_for()
+    assert phone.evaluate("document.activeElement.matches('[data-finder-message]')")
+    box = message.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    assert not (found := axe_violations(phone)), report(found)
+
+
+def test_finder_messages_are_announced_as_they_change(chromium, base):
+    """"Finding your location..." and a refusal are said in a live region that is there
+    before they are (one added or unhidden with its words is often not read out)."""
+    context = chromium.new_context(viewport=PHONE)
+    # the browser's location asked, answered when the test says: first nothing, then no
+    context.add_init_script("""Object.defineProperty(navigator.geolocation,
+        'getCurrentPosition', {value: (ok, fail) => { window.refuse = () => fail({code: 1}); }});""")
+    try:
+        page = context.new_page()
+        page.goto(base + "/centres/")
+        region = page.get_by_role("status").and_(page.locator("[data-finder-message]"))
+        assert region.count() == 1 and region.inner_text() == ""
+        page.get_by_role("button", name="Use my location").click()
+        region.filter(has_text="Finding your location").wait_for()
+        page.evaluate("window.refuse()")
+        region.filter(has_text="Your browser did not let this page know your location.").wait_for()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path, result", [
+    ("/centres/", "[data-results-list] .card:visible h3 a"),
+    ("/whats-on/monday/", "[data-timetable] li:visible a"),
+])
+def test_a_typed_place_is_never_sent_to_a_server(phone, base, path, result):
+    """'Nothing you type ... leaves this page': the postcode was written into the query
+    (?near=WD19+7AD), sent again on a reload and in the Referer of a result followed. In
+    the fragment, it is never sent; a ?near= link still works, and is moved there."""
+    sent = []
+    phone.on("request", lambda r: sent.append(r.url + " " + r.headers.get("referer", "")))
+    distance = phone.locator("[data-distance]").first
+    phone.goto(base + path)
+    phone.get_by_label("Postcode or town").fill("WD19 7AD")
+    phone.get_by_role("button", name="Find").click()
+    distance.wait_for()
+    assert "near" not in phone.evaluate("location.search")
+    assert phone.evaluate("location.hash") == "#near=WD19+7AD"
+    phone.reload()
+    distance.wait_for()  # the place read again, from the fragment
+    assert phone.get_by_label("Postcode or town").input_value() == "WD19 7AD"
+    with phone.expect_navigation():
+        phone.locator(result).first.click()
+    assert len(sent) > 3 and not [s for s in sent if "wd19" in s.lower()], sent
+    phone.goto(base + path + "?near=WD19")  # a link made elsewhere
+    distance.wait_for()
+    assert "near" not in phone.evaluate("location.search")
+    assert phone.evaluate("location.hash") == "#near=WD19"
+
+
 def test_use_my_location_sorts_by_distance_from_it(chromium, base):
     oxhey = sample_centres()["south-oxhey-childrens-centre"]
     here = (oxhey["location"]["lat"] + 0.004, oxhey["location"]["lon"] - 0.006)
@@ -137,6 +214,28 @@ def test_use_my_location_sorts_by_distance_from_it(chromium, base):
         assert page.evaluate("document.activeElement.matches('[data-filter-status]')")
     finally:
         context.close()
+
+
+def test_closed_and_planned_centres_are_never_nearest_nor_found_for_a_service(phone, base):
+    """Near Ware, Priors Wood (closed) came first, and Ware was the middle of three centres,
+    one of them closed; the service filter found it and Royston (planned) as offering."""
+    centres = sample_centres()
+    assert centres["ware-priors-wood"]["status"] == "closed"
+    assert centres["royston-childrens-centre"]["status"] == "planned"
+    in_ware = [c for c in centres.values() if c["address"]["town"] == "Ware"]
+    assert not all(open_now(c) for c in in_ware)
+    phone.goto(base + "/centres/?near=Ware")
+    phone.get_by_role("heading", name="Nearest to Ware").wait_for()
+    assert_sorted_by_true_distance(phone, middle([c for c in in_ware if open_now(c)]))
+    shown = len(expected_nearest((0, 0)))
+    assert phone.locator("[data-filter-status]").inner_text() == \
+        f"{shown} centres shown, nearest first"
+    phone.goto(base + "/centres/?service=family-support")
+    offering = [c["name"] for c in centres.values()
+                if "family-support" in c["services"] and open_now(c)]
+    names = phone.locator(".card:visible h3").all_inner_texts()
+    assert sorted(names) == sorted(offering)
+    assert phone.locator("[data-filter-status]").inner_text() == f"{len(offering)} centres shown"
 
 
 def test_filters_move_focus_to_the_count_and_hide_the_unfiltered_list(phone, base):
@@ -207,9 +306,8 @@ def test_open_now_and_todays_hours_are_worked_out_in_uk_time(chromium, base, mom
 
 # -- the map ----------------------------------------------------------------------------------
 
-def show_map(page, base, path: str) -> int:
-    """Open `path`, use the finder, press "Show map" (tiles answered with a blank
-    picture), and return the markers' count; nothing may leave the site before."""
+def answer_tiles(page) -> list[str]:
+    """Map pictures answered with a blank one; returns the list of those asked for."""
     tiles = []
 
     def answer(route):
@@ -217,6 +315,26 @@ def show_map(page, base, path: str) -> int:
         route.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
 
     page.route(re.compile(r"^https://"), answer)
+    return tiles
+
+
+def violations_but_markers_close_together(page) -> list[dict]:
+    """axe's findings on a page with its map shown, but for markers closer together than
+    the 24 px of WCAG 2.5.8: its 'equivalent' exception holds, since the list beside the
+    map has each centre as a link."""
+    found = []
+    for v in axe_violations(page):
+        if v["id"] == "target-size":
+            v["nodes"] = [n for n in v["nodes"] if "leaflet-marker-icon" not in n["html"]]
+        if v["nodes"]:
+            found.append(v)
+    return found
+
+
+def show_map(page, base, path: str) -> int:
+    """Open `path`, use the finder, press "Show map" (tiles answered with a blank
+    picture), and return the markers' count; nothing may leave the site before."""
+    tiles = answer_tiles(page)
     page.goto(base + path)
     if path == "/centres/":
         page.get_by_label("Postcode or town").fill("WD19")
@@ -236,13 +354,60 @@ def show_map(page, base, path: str) -> int:
 
 
 def test_no_request_leaves_the_site_before_show_map_then_every_centre_is_a_marker(phone, base):
-    located = [c for c in sample_centres().values() if c.get("location")]
-    assert show_map(phone, base, "/centres/") == len(located)
+    located = [c for c in sample_centres().values() if c.get("location") and open_now(c)]
+    assert show_map(phone, base, "/centres/") == len(located)  # the nearest to WD19
     marker = phone.get_by_role("button", name="South Oxhey Children's Centre")
     marker.focus()
     phone.keyboard.press("Enter")
     popup = phone.locator(".leaflet-popup-content")
     popup.get_by_role("link", name="South Oxhey Children's Centre").wait_for()
+
+
+def test_the_map_shows_the_centres_the_filters_show_and_follows_them(phone, base):
+    """'7 centres shown' in Watford, and the map drew every centre, 'Map of 81 centres',
+    and stayed so when the district was changed."""
+    answer_tiles(phone)
+    phone.goto(base + "/centres/?district=Watford")
+    markers = phone.locator(".leaflet-marker-icon")
+    area = phone.locator("[data-map-area]")
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    markers.first.wait_for()
+    for district in ("Watford", "Dacorum"):
+        phone.get_by_label("District").select_option(district)
+        placed = phone.locator(".card[data-lat]:visible")
+        names = sorted(placed.locator("h3").all_inner_texts())
+        assert 0 < len(names) < 20
+        assert phone.locator("[data-filter-status]").inner_text() == f"{len(names)} centres shown"
+        assert sorted(m.get_attribute("alt") for m in markers.all()) == names
+        assert area.get_attribute("aria-label").startswith(f"Map of {len(names)} centres:")
+
+
+def test_enter_on_a_marker_takes_the_focus_into_its_popup_and_escape_brings_it_back(phone,
+                                                                                  base):
+    """After Enter on a marker the popup opened but Tab went on to the next marker (82 Tabs
+    to its link), and Escape did nothing while the marker had the focus."""
+    answer_tiles(phone)
+    phone.goto(base + "/centres/?district=Watford")
+    name = phone.locator(".card[data-lat]:visible h3").first.inner_text()
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    marker = phone.get_by_role("button", name=name, exact=True)
+    popup = phone.locator(".leaflet-popup")
+    focused = "e => e === document.activeElement"
+    marker.focus()
+    phone.keyboard.press("Enter")
+    link = popup.get_by_role("link", name=name)
+    link.wait_for()
+    assert link.evaluate(focused)
+    assert not (found := violations_but_markers_close_together(phone)), report(found)
+    phone.keyboard.press("Escape")
+    popup.wait_for(state="detached")
+    assert marker.evaluate(focused)
+    phone.keyboard.press("Enter")  # again, then Escape from the marker itself
+    link.wait_for()
+    marker.focus()
+    phone.keyboard.press("Escape")
+    popup.wait_for(state="detached")
+    assert marker.evaluate(focused)
 
 
 def test_the_pages_policy_admits_the_tile_host_for_pictures_only(phone, base):

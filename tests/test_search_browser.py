@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
 import pagetypes
 from browser import needs_browser, served
+from test_accessibility import axe_violations, report
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
@@ -76,3 +78,44 @@ def test_news_and_centres_indexed_in_shards_are_found_from_the_search_page(shard
         page.goto(base + "/search/?q=tender&section=Opportunities")  # the main bundle
         page.get_by_role("status").filter(has_text="in Opportunities").wait_for()
         assert page.locator("[data-search-results] li").count() >= 1
+
+
+@pytest.mark.parametrize("query, title", [
+    ("Monday", "Monday: What's on at the children's centres"),
+    ("training and employment", "Links to training and employment: Children's centres offering it"),
+])
+def test_a_heading_with_a_second_line_is_a_result_title_in_separate_words(sample, page,
+                                                                          query, title):
+    """Pagefind takes a result's title from the h1's text, where the second line's break
+    is gone: 'MondayWhat's on at the children's centres' was the title found."""
+    with served(sample) as base:
+        page.goto(base + "/search/?" + urlencode({"q": query}))
+        page.get_by_role("status").filter(has_text="results for").wait_for()
+        titles = page.locator("[data-search-results] h2").all_inner_texts()
+        assert title in titles, titles
+
+
+def test_every_result_is_counted_and_the_rest_shown_on_request(sample, page):
+    """'stay and play' finds more than one page of results: it said '20 results' and showed
+    no more. The count is Pagefind's own; "Show more results" adds the next, by keyboard,
+    and takes the focus to the first one added."""
+    with served(sample) as base:
+        page.goto(base + "/search/?" + urlencode({"q": "stay and play"}))
+        status = page.get_by_role("status").filter(has_text="results for")
+        status.wait_for()
+        total = int(status.inner_text().split()[0])
+        assert total == page.evaluate("""async (q) => (await (await import(
+            '/pagefind/pagefind.js')).search(q)).results.length""", "stay and play")
+        results = page.locator("[data-search-results] > li")
+        assert total > 20 and results.count() == 20
+        more = page.get_by_role("button", name="Show more results")
+        while more.is_visible():
+            before = results.count()
+            more.focus()
+            page.keyboard.press("Enter")
+            results.nth(before).wait_for()
+            assert results.nth(before).get_by_role("link").evaluate(
+                "a => a === document.activeElement")
+        links = [a.get_attribute("href") for a in page.locator("[data-search-results] h2 a").all()]
+        assert len(links) == len(set(links)) == total
+        assert not (found := axe_violations(page)), report(found)

@@ -1,7 +1,7 @@
 // Centres directory: the nearest centres to a postcode, town or the browser's location
 // (places.js), and the filters by district and services. Without JavaScript the page
-// lists every centre by district. Preselect with ?near=WD19&district=Watford&service=health
-// (service may repeat; a location is never put in the address).
+// lists every centre by district. Preselect with ?district=Watford&service=health#near=WD19
+// (service may repeat; ?near=WD19 is read too; a location is never put in the address).
 (() => {
   const P = window.ccsitePlaces;
   const form = document.querySelector("[data-centre-filter]");
@@ -43,8 +43,11 @@
     const { place } = state;
     const chosen = select.value;
     const needed = boxes.filter((b) => b.checked).map((b) => b.value);
+    // nearest to a place: only centres open now (a closed one is nowhere to go, a planned
+    // one not yet; both stay in the directory, marked so)
     const matches = (card) => (!chosen || card.dataset.district === chosen) &&
-      needed.every((s) => card.dataset.services.split(" ").includes(s));
+      needed.every((s) => card.dataset.services.split(" ").includes(s)) &&
+      (!place || card.dataset.state === "open");
     let shown = 0;
     for (const card of cards) {
       card.hidden = !matches(card);
@@ -70,16 +73,15 @@
     results.hidden = !place;
     directory.hidden = !!place;
     unfiltered.hidden = !!(place || chosen || needed.length);
-    status.textContent = `${shown} ${shown === 1 ? "centre" : "centres"} shown` +
+    P.tell(status, `${shown} ${shown === 1 ? "centre" : "centres"} shown` +
       (place && shown ? ", nearest first" : "") +
-      (shown ? "" : ": try another district or fewer services");
+      (shown ? "" : ": try another district or fewer services"));
+    document.dispatchEvent(new Event("ccsite:filtered")); // the map, if shown, follows
     if (updateUrl) {
       const query = new URLSearchParams();
-      if (state.typed) query.set("near", state.typed);
       if (chosen) query.set("district", chosen);
       for (const s of needed) query.append("service", s);
-      const search = query.toString();
-      history.replaceState(null, "", search ? `?${search}` : location.pathname);
+      P.writeAddress(query, state.typed);
     }
   };
 

@@ -2,9 +2,10 @@
 // instead of it. Leaflet (vendor/leaflet/, from npm: scripts/update-vendor.sh) and the
 // map pictures are loaded only once the button is pressed: until then the page asks
 // nothing of any other server. The tile provider and its credit come from site.yaml
-// `map:` (data attributes of [data-map]). Markers are the centres with a position
-// (.card[data-lat]), each a button whose popup names the centre, links to its page and
-// says today's hours.
+// `map:` (data attributes of [data-map]). Markers are the centres the page shows that
+// have a position (.card[data-lat], not hidden by a filter), each a button whose popup
+// names the centre, links to its page and says today's hours; drawn again whenever the
+// filters change what is shown (the "ccsite:filtered" event, centres-filter.js).
 (() => {
   const box = document.querySelector("[data-map]");
   if (!box) return;
@@ -48,30 +49,69 @@
     return content;
   };
 
+  let map = null;
+  let markers = null; // the markers' layer, emptied and filled again by draw()
+
+  // Leaflet opens a marker's popup on Enter but leaves the focus on the marker, and puts
+  // the popup after every marker in the page: Tab went through all the other markers
+  // before reaching it. So the focus goes into the popup, to its link, when it opens; and
+  // back to its marker when it closes from within (Escape, or its close button), unless
+  // the reader has gone elsewhere meanwhile.
+  const keyboardPopup = (marker) => {
+    marker.on("popupopen", (event) => {
+      const link = event.popup.getElement().querySelector(".leaflet-popup-content a");
+      if (link) link.focus({ preventScroll: true }); // the map's pane must not scroll
+    });
+    marker.on("popupclose", (event) => {
+      const focused = document.activeElement;
+      if (focused === document.body || event.popup.getElement().contains(focused)) {
+        marker.getElement().focus({ preventScroll: true });
+      }
+    });
+    return marker;
+  };
+
+  const draw = (L) => {
+    markers.clearLayers();
+    const points = [];
+    for (const card of document.querySelectorAll(".card[data-lat]:not([hidden])")) {
+      const point = [Number(card.dataset.lat), Number(card.dataset.lon)];
+      const name = card.querySelector("a").textContent;
+      keyboardPopup(L.marker(point, { alt: name, title: name, keyboard: true }))
+        .bindPopup(popup(card)).addTo(markers);
+      points.push(point);
+    }
+    if (points.length === 1) map.setView(points[0], 15);
+    else if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+    const n = points.length;
+    box.dataset.markers = String(n);
+    area.setAttribute("aria-label", n ? `Map of ${n} ${n === 1 ? "centre" : "centres"}: ` +
+      "use Tab to reach each one, Enter to open its details and Escape to close them" :
+      "Map: no centres to show");
+  };
+
   const show = (L) => {
     area.hidden = false;
-    const map = L.map(area, { scrollWheelZoom: false });
+    map = L.map(area, { scrollWheelZoom: false });
     const credit = document.createElement("a");
     credit.href = box.dataset.attributionUrl;
     credit.textContent = box.dataset.attribution;
     L.tileLayer(box.dataset.tiles, { maxZoom: Number(box.dataset.maxZoom),
                                      attribution: credit.outerHTML }).addTo(map);
-    const points = [];
-    for (const card of document.querySelectorAll(".card[data-lat]")) {
-      const point = [Number(card.dataset.lat), Number(card.dataset.lon)];
-      const name = card.querySelector("a").textContent;
-      L.marker(point, { alt: name, title: name, keyboard: true })
-        .bindPopup(popup(card)).addTo(map);
-      points.push(point);
-    }
-    if (points.length === 1) map.setView(points[0], 15);
-    else map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
-    box.dataset.markers = String(points.length);
+    markers = L.layerGroup().addTo(map);
+    // Escape closes the open popup wherever the focus is in the map (Leaflet listens
+    // for it only while the map itself has the focus, not a marker or the popup)
+    area.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") map.closePopup();
+    });
+    draw(L);
     button.closest("p").hidden = true;
-    area.setAttribute("aria-label", `Map of ${points.length} ${points.length === 1
-      ? "centre" : "centres"}: use Tab to reach each one and Enter to open its details`);
     area.focus();
   };
+
+  document.addEventListener("ccsite:filtered", () => {
+    if (map) draw(window.L);
+  });
 
   button.addEventListener("click", () => {
     button.disabled = true;

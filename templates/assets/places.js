@@ -143,7 +143,15 @@
     }
   };
 
-  // a message under the finder; `links`: [{name, href}] offered when a place is unknown
+  // the count of what is shown ([data-filter-status], a live region): written only when
+  // it changes, so that one the same is not read out again over the finder's message
+  const tell = (status, text) => {
+    if (status.textContent !== text) status.textContent = text;
+  };
+
+  // a message under the finder, told by screen readers as it changes (the box is a live
+  // region, role=status); `links`: [{name, href}] offered when a place is unknown.
+  // Returns the box, for the focus to go to it.
   const say = (finder, text, links = []) => {
     const box = finder.querySelector("[data-finder-message]");
     box.replaceChildren(text);
@@ -160,14 +168,31 @@
       }
       box.append(list);
     }
-    box.hidden = !text;
+    return box;
+  };
+
+  // The typed place is kept in the address's fragment (#near=WD19+7AD), which a browser
+  // never sends: not to this site on a reload, nor to the page of a result followed (in
+  // its Referer). So "nothing you type leaves this page" holds. The other filters (a
+  // district, services) say nothing of where a family is, and stay in the query for the
+  // address to be shared. A ?near= link (made by another page) is still read, and moved.
+  const nearInAddress = () => new URLSearchParams(location.hash.slice(1)).get("near") ||
+    new URLSearchParams(location.search).get("near");
+  const writeAddress = (query, typed) => {
+    query.delete("near");
+    const search = query.toString();
+    const kept = new URLSearchParams(location.hash.slice(1)).has("near") ? "" : location.hash;
+    const hash = typed ? `#${new URLSearchParams({ near: typed })}` : kept; // kept: #district-x
+    history.replaceState(null, "", `${location.pathname}${search ? `?${search}` : ""}${hash}`);
   };
 
   // A filter form with a finder (the centres directory, What's on): its box, "Use my
-  // location", "Clear filters" and ?near= in the address. `apply(updateUrl)` redraws the
-  // page from the form and `state`; `links()` are the districts offered for an unknown
+  // location", "Clear filters" and #near= in the address. `apply(updateUrl)` redraws the
+  // page from the form and `state` (and the address, with writeAddress); `links()` are the districts offered for an unknown
   // place; `reset()` clears the page's own fields. After a search, focus moves to the
-  // count of what is shown ([data-filter-status]) and the page scrolls to it.
+  // count of what is shown ([data-filter-status]) and the page scrolls to it; when the
+  // place was not found, to the message saying so instead: the count would read as if
+  // the search had worked, and scrolling to it would put the message out of sight.
   const connect = (form, { apply, links, reset }) => {
     const finder = form.querySelector("[data-finder]");
     const input = finder.querySelector("[data-finder-input]");
@@ -177,13 +202,18 @@
       status.focus({ preventScroll: true });
       status.scrollIntoView({ block: "start" });
     };
+    const showProblem = (box) => {
+      box.focus({ preventScroll: true });
+      box.scrollIntoView({ block: "nearest" });
+    };
+    // the box read into `state`; returns the message box when what was typed could not
+    // be placed (or the places not loaded), else null
     const readBox = async () => {
       let found;
       try {
         found = await find(input.value, finder);
       } catch (error) {
-        say(finder, error.message);
-        return;
+        return say(finder, error.message);
       }
       state.typed = "";
       if (found === null) {
@@ -191,22 +221,24 @@
         say(finder, "");
       } else if (found.unknown) {
         state.place = null;
-        say(finder, `No centres known near ${found.unknown}. Check the postcode or town, ` +
-          "or choose your district:", links());
+        return say(finder, `No centres known near ${found.unknown}. Check the postcode ` +
+          "or town, or choose your district:", links());
       } else {
         state.place = found;
         state.typed = input.value.trim();
         say(finder, found.note);
       }
+      return null;
     };
     form.addEventListener("change", (event) => {
       if (event.target !== input) apply(true);
     });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      await readBox();
+      const problem = await readBox();
       apply(true);
-      showResult();
+      if (problem) showProblem(problem);
+      else showResult();
     });
     finder.querySelector("[data-finder-locate]").addEventListener("click", async () => {
       say(finder, "Finding your location\u2026");
@@ -229,16 +261,16 @@
       say(finder, "");
       apply(true);
     });
-    const near = new URLSearchParams(location.search).get("near");
+    const near = nearInAddress();
     if (near) {
       input.value = near;
-      readBox().then(() => apply(false));
+      readBox().then(() => apply(true)); // a ?near= taken out of the query
     }
     form.hidden = false;
     return state;
   };
 
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
-                          connect };
+                          connect, tell, writeAddress };
   fillToday();
 })();

@@ -9,6 +9,7 @@
   var status = document.querySelector("[data-search-status]");
   var list = document.querySelector("[data-search-results]");
   var nojs = document.querySelector("[data-search-nojs]");
+  var more = document.querySelector("[data-search-more]");
   var pagefind = null;
   if (nojs) nojs.hidden = true;
 
@@ -28,38 +29,63 @@
     return pagefind;
   }
 
-  function show(results, query) {
-    list.textContent = "";
-    results.forEach(function (data) {
-      var item = document.createElement("li");
-      item.className = "item-list__item";
-      var heading = document.createElement("h2");
-      heading.className = "item-list__title";
-      var link = document.createElement("a");
-      link.href = data.url;
-      link.textContent = (data.meta && data.meta.title) || data.url;
-      heading.appendChild(link);
-      item.appendChild(heading);
-      if (data.filters && data.filters.section) {
-        var meta = document.createElement("p");
-        meta.className = "meta";
-        meta.textContent = data.filters.section.join(", ");
-        item.appendChild(meta);
-      }
-      var excerpt = document.createElement("p");
-      excerpt.innerHTML = data.excerpt;  /* Pagefind escapes page text; adds only <mark> */
-      item.appendChild(excerpt);
-      list.appendChild(item);
-    });
+  /* Results are shown PAGE at a time (each shown asks the server for its excerpt), with
+     "Show more results" for the rest; the count is of every result found. */
+  var PAGE = 20;
+  var found = [];  /* this search's results, as Pagefind gives them */
+  var shown = 0;
+  var current = 0;  /* which search is on the page: a slower, older one must not add to it */
+
+  function resultItem(data) {
+    var item = document.createElement("li");
+    item.className = "item-list__item";
+    var heading = document.createElement("h2");
+    heading.className = "item-list__title";
+    var link = document.createElement("a");
+    link.href = data.url;
+    link.textContent = (data.meta && data.meta.title) || data.url;
+    heading.appendChild(link);
+    item.appendChild(heading);
+    if (data.filters && data.filters.section) {
+      var meta = document.createElement("p");
+      meta.className = "meta";
+      meta.textContent = data.filters.section.join(", ");
+      item.appendChild(meta);
+    }
+    var excerpt = document.createElement("p");
+    excerpt.innerHTML = data.excerpt;  /* Pagefind escapes page text; adds only <mark> */
+    item.appendChild(excerpt);
+    return item;
+  }
+
+  /* the next PAGE results added to the list; resolves to the first one's link (null when
+     a newer search has taken the page meanwhile) */
+  function showNext() {
+    var search = current;
+    return Promise.all(found.slice(shown, shown + PAGE).map(function (r) { return r.data(); }))
+      .then(function (results) {
+        if (search !== current) return null;
+        var items = results.map(resultItem);
+        items.forEach(function (item) { list.appendChild(item); });
+        shown += items.length;
+        more.hidden = shown >= found.length;
+        return items.length ? items[0].querySelector("a") : null;
+      });
+  }
+
+  function counted(query) {
     var where = section.value ? " in " + section.value : "";
-    status.textContent = results.length === 1 ? "1 result for \u201c" + query + "\u201d" + where
-      : results.length + " results for \u201c" + query + "\u201d" + where;
+    return (found.length === 1 ? "1 result" : found.length + " results") +
+      " for \u201c" + query + "\u201d" + where;
   }
 
   function run(event) {
     if (event) event.preventDefault();
     var query = input.value.trim();
-    if (!query) { list.textContent = ""; status.textContent = "Type what you are looking for."; return; }
+    var search = ++current;
+    list.textContent = "";
+    more.hidden = true;
+    if (!query) { status.textContent = "Type what you are looking for."; return; }
     var params = new URLSearchParams({ q: query });
     if (section.value) params.set("section", section.value);
     history.replaceState(null, "", "?" + params.toString());
@@ -67,12 +93,28 @@
     engine().then(function (module) {
       var filters = section.value ? { section: section.value } : {};
       return module.search(query, { filters: filters });
-    }).then(function (search) {
-      return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
-    }).then(function (results) { show(results, query); })
-      .catch(function () { status.textContent = "Search is not available at the moment."; });
+    }).then(function (result) {
+      if (search !== current) return;
+      found = result.results;
+      shown = 0;
+      return showNext().then(function () {
+        if (search === current) status.textContent = counted(query);
+      });
+    }).catch(function () { status.textContent = "Search is not available at the moment."; });
   }
 
+  /* the new results' first link takes the focus: where the reader carries on from */
+  more.querySelector("button").addEventListener("click", function () {
+    var button = this;
+    button.disabled = true;
+    showNext().then(function (first) {
+      button.disabled = false;
+      if (first) first.focus();
+    }).catch(function () {
+      button.disabled = false;
+      status.textContent = "More results could not be loaded. Please try again.";
+    });
+  });
   form.addEventListener("submit", run);
   var params = new URLSearchParams(location.search);
   if (params.get("section")) section.value = params.get("section");

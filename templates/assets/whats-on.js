@@ -1,7 +1,7 @@
 // What's on, one day: its sessions filtered by district, and nearest first to a postcode,
 // town or the browser's location (places.js), within a distance if asked. Without
 // JavaScript the page is the day's whole timetable. Preselect with
-// ?district=Watford&near=WD19&within=2.
+// ?district=Watford&within=2#near=WD19 (?near=WD19 is read too).
 (() => {
   const P = window.ccsitePlaces;
   const form = document.querySelector("[data-whats-on-filter]");
@@ -47,16 +47,14 @@
       if (!item.hidden) shown++;
     }
     withinField.hidden = !place;
-    status.textContent = `${shown} ${shown === 1 ? "session" : "sessions"} shown` +
+    P.tell(status, `${shown} ${shown === 1 ? "session" : "sessions"} shown` +
       (place && shown ? ", nearest first" : "") +
-      (shown ? "" : ": try another district, distance or day");
+      (shown ? "" : ": try another district, distance or day"));
     if (updateUrl) {
       const query = new URLSearchParams();
       if (district.value) query.set("district", district.value);
-      if (state.typed) query.set("near", state.typed);
       if (place && within.value) query.set("within", within.value);
-      const search = query.toString();
-      history.replaceState(null, "", search ? `?${search}` : location.pathname);
+      P.writeAddress(query, state.typed);
     }
   };
 
