@@ -101,10 +101,10 @@ def _sections(site: graph.Site, since: dt.date) -> dict[str, DigestSection]:
         if o.published and o.published >= since and o.status != "cancelled":
             s["opportunities"].items.append(DigestItem(
                 o.published, o.title, o.url, o.summary or "", _deadline(o)))
-        for number, q in enumerate(o.clarifications, start=1):
+        for q in o.clarifications:
             if q.date >= since:
                 s["questions"].items.append(DigestItem(
-                    q.date, q.question, f"{o.url}#question-{number}", q.answer, o.title))
+                    q.date, q.question, f"{o.url}#question-{q.key}", q.answer, o.title))
         for e in o.events:
             day = e.start.astimezone(LOCAL_ZONE).date()
             if day >= since and o.status != "cancelled":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -642,3 +643,13 @@ def _not_one_of(text: str, options) -> str:
     close = close or starts[:1]
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return f"'{text}' is not one of {_or(options)}{hint}"
+
+
+@functools.lru_cache(maxsize=4096)  # the same few tags and districts, again and again
+def slugify(text: str) -> str:
+    """'Traveller families' -> 'traveller-families': tag and district names in URLs, and
+    the keys of an opportunity's events."""
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import heapq
-import re
 from dataclasses import dataclass, field
 from itertools import groupby, takewhile
 from typing import Any, Callable, ContextManager
 
 from .bodies import BodyRenderer
 from .errors import ErrorList
-from .fields import LOCAL_ZONE
+from .fields import LOCAL_ZONE, slugify  # noqa: F401 (slugify: asked for here by many)
 from .model import (Agency, Centre, Consultation, DirectoryEntry, Entry, GoodPractice, Lesson,
                     Milestone, NewsItem, Opportunity, Page, SiteConfig, Target)
 from .validate import BuildOptions, Validated
@@ -517,15 +515,6 @@ def districts(centres: list[Centre]) -> list[District]:
     return [District(name, slugify(name), tuple(group))
             for name, group in groupby(sorted(centres, key=lambda c: (c.district.lower(),
                                                                        c.name.lower())), key)]
-
-
-@functools.lru_cache(maxsize=4096)  # the same few tags and districts, again and again
-def slugify(text: str) -> str:
-    """'Traveller families' -> 'traveller-families': tag and district names in URLs."""
-    return _NOT_SLUG.sub("-", text.lower()).strip("-")
-
-
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def _progress(centres: list[Centre], today: dt.date) -> list[ProgressStep]:

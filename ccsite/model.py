@@ -134,6 +134,7 @@ class Update:
     date: dt.date
     note: str
     index: int = 0  # its place in the file's list (messages name it)
+    key: str = ""  # its day and its number among that day's (see Clarification.key)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class Clarification:
     answer: str
     date: dt.date
     index: int = 0  # its place in the file's list (messages name it)
+    key: str = ""  # its day and its number among that day's: its anchor on the page, its
+    # feed entry's and OCDS document's id, which an answer of another day does not change
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,9 @@ class OpportunityEvent:
     place: str | None = None
     online: str | None = None  # an absolute web address
     booking: str | None = None
-    index: int = 0  # its place in the file's list: part of its calendar UID
+    index: int = 0  # its place in the file's list (messages name it)
+    key: str = ""  # its title as a slug, numbered after the first of a title: its calendar
+    # UID and OCDS milestone id, which adding an event above it does not change
 
 
 @dataclass

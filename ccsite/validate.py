@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from .buildinfo import BuildOptions  # noqa: F401 (asked for here by many)
 from .errors import ErrorList
-from .fields import LOCAL_ZONE, Fields, is_web_url, start_of_day
+from .fields import LOCAL_ZONE, Fields, is_web_url, slugify, start_of_day
 from .load import ContentFolder, RawDocument
 from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Consultation,
                     ConsultationOutcome, Contact, DirectoryEntry, DocumentLink, GeoPoint,
@@ -454,9 +454,25 @@ def _told_after_published(v: dict, f: Fields, published: dt.date) -> None:
 
 def _clarifications(items: tuple[dict, ...]) -> tuple[Clarification, ...]:
     """In the order they were published (the file's order for those of one day)."""
-    read = [Clarification(c["question"], c["answer"], c["date"], index)
-            for index, c in enumerate(items) if c["question"] and c["answer"] and c["date"]]
-    return tuple(sorted(read, key=lambda c: c.date))
+    read = [(c, index) for index, c in enumerate(items)
+            if c["question"] and c["answer"] and c["date"]]
+    numbers = _numbered([c["date"] for c, _ in read])
+    return tuple(sorted((Clarification(c["question"], c["answer"], c["date"], index,
+                                       f"{c['date'].isoformat()}-{number}")
+                         for (c, index), number in zip(read, numbers)),
+                        key=lambda c: c.date))
+
+
+def _numbered(names: list) -> list[int]:
+    """Each item's number among those of its name, in the file's order (1 for the first):
+    with the name, a key that adding an item of another name leaves as it was, where a
+    place in the list moves."""
+    seen: dict = {}
+    numbers = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        numbers.append(seen[name])
+    return numbers
 
 
 def _updates(items: tuple[dict, ...], published: dt.date | None,
@@ -472,16 +488,21 @@ def _updates(items: tuple[dict, ...], published: dt.date | None,
                     f"{u['date'].isoformat()} is before the opportunity was published "
                     f"({published.isoformat()}); give the day the change was made")
             continue
-        read.append(Update(u["date"], u["note"], index))
-    return tuple(sorted(read, key=lambda u: u.date))
+        read.append((u, index))
+    numbers = _numbered([u["date"] for u, _ in read])
+    return tuple(sorted((Update(u["date"], u["note"], index, f"{u['date'].isoformat()}-{number}")
+                         for (u, index), number in zip(read, numbers)), key=lambda u: u.date))
 
 
 def _events(items: tuple[dict, ...]) -> tuple[OpportunityEvent, ...]:
-    """In time order; each keeps its place in the file, which its calendar UID names."""
-    read = [OpportunityEvent(e["title"], e["start"], e["end"], e["place"], e["online"],
-                             e["booking"], index) for index, e in enumerate(items)
-            if e["title"] and e["start"]]
-    return tuple(sorted(read, key=lambda e: e.start))
+    """In time order; each known by its title (its calendar UID: see OpportunityEvent)."""
+    read = [(e, index) for index, e in enumerate(items) if e["title"] and e["start"]]
+    names = [slugify(e["title"]) or "event" for e, _ in read]
+    return tuple(sorted((OpportunityEvent(e["title"], e["start"], e["end"], e["place"],
+                                          e["online"], e["booking"], index,
+                                          name if number == 1 else f"{name}-{number}")
+                         for (e, index), name, number in zip(read, names, _numbered(names))),
+                        key=lambda e: e.start))
 
 
 def _outcome(v: dict, f: Fields) -> Outcome | None:

@@ -194,7 +194,7 @@ def test_answered_questions_are_shown_in_date_order_with_their_count_and_latest_
     assert text.index("Is there a building?") < text.index("Can a partnership apply?")
     assert "Answered on 10 November 2026" in text
     page = built.page("/opportunities/oxhey-eoi/")
-    assert 'id="question-1"' in page and 'id="question-2"' in page
+    assert 'id="question-2026-11-10-1"' in page and 'id="question-2026-11-20-1"' in page
 
 
 def test_each_answer_is_an_update_in_the_opportunities_feed(built):
@@ -202,7 +202,7 @@ def test_each_answer_is_an_update_in_the_opportunities_feed(built):
     assert not feed.bozo, feed.bozo_exception
     answers = [e for e in feed.entries if e.title.startswith("Question answered")]
     assert [e.updated for e in answers] == ["2026-11-20T00:00:00Z", "2026-11-10T00:00:00Z"]
-    assert answers[0].link == BASE + "opportunities/oxhey-eoi/#question-2"
+    assert answers[0].link == BASE + "opportunities/oxhey-eoi/#question-2026-11-20-1"
     assert "Can a partnership apply?" in answers[0].summary
     assert len({e.id for e in feed.entries}) == len(feed.entries)
 
@@ -220,6 +220,37 @@ def test_answers_are_ocds_clarification_documents_of_a_valid_tender_update(built
     assert answers[1]["datePublished"] == "2026-11-20T00:00:00+00:00"
     assert [m["title"] for m in release["tender"]["milestones"]] == [
         "Online briefing", "Briefing session"]
+
+
+def test_an_answer_or_event_added_leaves_the_others_ids_and_anchors_as_they_were(site):
+    """Calendars that imported an event, aggregators merging OCDS by id and links to an
+    answer keep finding the same one when another is added, above it or on another day."""
+    informed(site)
+
+    def ids() -> dict:
+        assert site.build().status == 0
+        release = next(r for r in json.loads((public(site) / "data/opportunities.json")
+                                             .read_text())["releases"]
+                       if r["tender"]["id"] == "HCC-1")
+        calendar = icalendar.Calendar.from_ical(
+            (public(site) / "opportunities/oxhey-eoi/deadline.ics").read_bytes())
+        page = site.page("/opportunities/oxhey-eoi/")
+        return {**{str(e["summary"]): str(e["uid"]) for e in calendar.walk("VEVENT")},
+                **{m["title"]: m["id"] for m in release["tender"]["milestones"]},
+                **{d["title"]: (d["id"], d["url"]) for d in release["tender"]["documents"]
+                   if d["documentType"] == "clarifications"},
+                **{q: re.search(rf'id="(question-[^"]+)">\s*<h3[^>]*>{re.escape(q)}', page)
+                   .group(1) for q in ("Is there a building?", "Can a partnership apply?")}}
+
+    before = ids()
+    site.edit(O, "clarifications:\n", "clarifications:\n  - question: Is there parking?\n"
+              "    answer: Yes, six spaces.\n    date: 2026-11-15\n")
+    site.edit(O, "events:\n", "events:\n  - title: Site visit\n    start: 2026-11-05T10:00:00Z\n"
+              "    place: Oxhey\n")
+    after = ids()
+    assert len(after) == len(before) + 3  # the new answer's document, the new event's UID
+    # and milestone
+    assert {key: after[key] for key in before} == before
 
 
 def test_check_warns_of_an_answer_dated_after_the_deadline(site, capsys):
@@ -390,7 +421,7 @@ def test_events_are_in_the_opportunitys_calendar_and_the_calendar_of_all(built):
     assert briefing.decoded("dtstart").isoformat() == "2026-12-08T10:00:00+00:00"
     assert briefing.decoded("dtend").isoformat() == "2026-12-08T12:00:00+00:00"
     assert str(briefing["location"]) == "County Hall, Hertford"
-    assert str(briefing["uid"]) == "opportunity-oxhey-eoi-event-0@cc.example.org"
+    assert str(briefing["uid"]) == "opportunity-oxhey-eoi-event-briefing-session@cc.example.org"
     online = events["Online briefing: Lead agency for Oxhey (HCC-1)"]
     assert str(online["url"]) == "https://example.org/meet/briefing"
     assert "Deadline: Lead agency for Oxhey (HCC-1)" in events

@@ -106,7 +106,7 @@ def _opportunity_event(site, opportunity, item) -> Event:
     that subscribed sees a moved session move, not a second one appear."""
     page = site.config.base_url + opportunity.url.lstrip("/")
     event = ical.Event()
-    event.add("uid", f"opportunity-{opportunity.slug}-event-{item.index}@{_host(site)}")
+    event.add("uid", f"opportunity-{opportunity.slug}-event-{item.key}@{_host(site)}")
     event.add("dtstamp", day_stamp(site.now))
     event.add("dtstart", item.start.astimezone(dt.timezone.utc))
     if item.end:

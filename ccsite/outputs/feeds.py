@@ -130,18 +130,17 @@ def opportunity_updates(site, o) -> list[FeedEntry]:
     config = site.config
     page, known_as = absolute(config, o.url), entry_id(config, o)
     entries = []
-    for number, q in enumerate(o.clarifications, start=1):
+    for q in o.clarifications:
         entries.append(FeedEntry(
-            id=f"{known_as}#question-{q.date.isoformat()}-"
-               f"{_same_day_number(o.clarifications, q)}",
-            title=f"Question answered: {o.title}", url=f"{page}#question-{number}",
+            id=f"{known_as}#question-{q.key}",
+            title=f"Question answered: {o.title}", url=f"{page}#question-{q.key}",
             updated=as_datetime(q.date), published=as_datetime(q.date),
             summary=f"Q: {q.question} A: {q.answer}",
             content_html=f"<p><strong>{_escape(q.question)}</strong></p>\n"
                          f"<p>{_escape(q.answer)}</p>"))
     for u in o.updates:
         entries.append(FeedEntry(
-            id=f"{known_as}#change-{u.date.isoformat()}-{_same_day_number(o.updates, u)}",
+            id=f"{known_as}#change-{u.key}",
             title=f"Changed: {o.title}", url=f"{page}#opportunity-updates",
             updated=as_datetime(u.date), published=as_datetime(u.date), summary=u.note,
             content_html=f"<p>{_escape(u.note)}</p>"))
@@ -158,12 +157,6 @@ def opportunity_updates(site, o) -> list[FeedEntry]:
             content_html=f"<p>{_escape(said)}</p>\n<p>{_escape(names)}</p>"
             if names else f"<p>{_escape(said)}</p>"))
     return entries
-
-
-def _same_day_number(told, one) -> int:
-    """Which of the answers (or changes) told on its day this one is (1, 2...): its
-    entry's id stays the same when one of another day is added."""
-    return [each for each in told if each.date == one.date].index(one) + 1
 
 
 def consultation_entries(site) -> list[FeedEntry]:

@@ -597,16 +597,16 @@ def _amendments(opportunity: Opportunity) -> list[Json]:
 def _clarifications(site: Site, opportunity: Opportunity) -> list[Json]:
     """The answers to bidders' questions, each a document of type clarifications."""
     page = _absolute(site, opportunity.url)
-    return [{"id": f"clarification-{number}", "documentType": "clarifications",
+    return [{"id": f"clarification-{q.key}", "documentType": "clarifications",
              "title": q.question, "description": q.answer,
-             "url": f"{page}#question-{number}", "datePublished": _day_start(q.date),
+             "url": f"{page}#question-{q.key}", "datePublished": _day_start(q.date),
              "format": "text/html", "language": _language(site)}
-            for number, q in enumerate(opportunity.clarifications, start=1)]
+            for q in opportunity.clarifications]
 
 
 def _milestones(site: Site, opportunity: Opportunity) -> list[Json]:
     """The round's events (briefings, interviews, the award...) as tender milestones."""
-    return [_clean({"id": f"event-{event.index + 1}", "title": event.title,
+    return [_clean({"id": f"event-{event.key}", "title": event.title,
                     "description": "; ".join(p for p in (event.place, event.online,
                                                          event.booking) if p) or None,
                     "dueDate": event.start.isoformat()})
