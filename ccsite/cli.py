@@ -5,6 +5,7 @@ Exit status: 0 success, 1 content errors (all listed, sorted), 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import shlex
 import sys
@@ -278,7 +279,7 @@ def run_check(args: argparse.Namespace) -> int:
                            **_folders(args))
             warnings = result.warnings
         except ContentErrors as exc:
-            errors = exc.errors
+            errors = _at_addresses(exc.errors, Path(scratch), Path(args.source))
     failed = bool(errors) or (args.strict and bool(warnings))
     if args.format == "json":
         as_dict = lambda e: {"path": e.path, "line": e.line, "field": e.field,
@@ -306,6 +307,27 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"0 mistakes, {len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'}."
           + verdict, file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0
+
+
+def _at_addresses(errors: list[ContentError], scratch: Path,
+                  source: Path) -> list[ContentError]:
+    """The check's mistakes in files it built (a leak in a page or a feed), told at the
+    address the file would have on the site, not in the check's scratch folder, which is
+    gone when the editor reads them; each message names the content file to change."""
+    from .config import site_config
+
+    config = site_config(source)
+    site = config.base_url.rstrip("/") if config else ""
+    places = {f"{scratch / root}/": f"{site}{prefix}" for root, prefix in
+              (("public", "/"), ("members", "/members/"))}
+    told = []
+    for error in errors:
+        for folder, address in places.items():
+            if error.path.startswith(folder):  # (a page by its address: no index.html)
+                rel = error.path[len(folder):].removesuffix("index.html")
+                error = dataclasses.replace(error, path=address + rel)
+        told.append(error)
+    return told
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -420,6 +420,18 @@ def test_a_directory_contact_in_a_documents_extra_fields_is_not_excused(site):
     assert_leak_in_news(site, "Ring Sam on 01632 960302.", "directory phone")
 
 
+def test_check_tells_a_leak_at_its_address_on_the_site_not_in_its_scratch_folder(site, capsys):
+    """`ccsite check` builds in a folder of its own, gone when it has told the mistake."""
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{SECRET_PRACTICE} See [Oxhey]")
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content)]) == 1
+    err = capsys.readouterr().err
+    assert "ccsite-check-" not in err
+    assert "\nhttps://cc.example.org/news/centres-open/:" in "\n" + err
+    assert f"{site.content}/news/centres-open.md, which this page is made from" in err
+
+
 def test_members_text_in_a_utf16_file_in_public_media_is_found(site):
     site.write("media/contacts.csv", "Sam Example,Centre manager,sam@example.org\n"
                .encode("utf-16"))
