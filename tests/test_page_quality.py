@@ -126,6 +126,18 @@ def test_centre_page_prints_as_a_leaflet(sample_build, public_site, page):
     assert not page.get_by_text("More about this centre:").is_visible()
 
 
+@pytest.mark.browser
+@needs_browser
+def test_the_current_section_is_marked_in_forced_colours_too(public_site, page):
+    """Windows' high contrast mode drops box shadows, the menu's mark of where one is."""
+    page.goto(public_site + "/centres/")
+    page.emulate_media(forced_colors="active")
+    marked = lambda item: page.locator(item + " a").first.evaluate(
+        "a => getComputedStyle(a).textDecorationLine")
+    assert marked(".site-nav__item--active") == "underline"
+    assert marked(".site-nav__item:not(.site-nav__item--active)") == "none"
+
+
 def pdf_pages(pdf: bytes, tmp_path: Path) -> int:
     counted = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
     if shutil.which("pdfinfo"):  # poppler-utils, where installed: the same answer
