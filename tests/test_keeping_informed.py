@@ -530,6 +530,14 @@ def _section(html: str, heading_id: str) -> str:
     return html[start:end]
 
 
+def test_a_consultations_page_offers_the_calendar_it_links_and_only_while_it_runs(built):
+    """The calendar holds every consultation's closing date: the link says so, and a
+    closed consultation's page offers none."""
+    assert "Add every consultation's closing date to your calendar" in \
+        said(built, "/consultations/oxhey-hours/")
+    assert "to your calendar" not in said(built, "/consultations/oxhey-future/")
+
+
 def test_consultations_are_listed_open_upcoming_and_closed_by_the_builds_now(built):
     page = built.page("/consultations/")
     assert "Opening hours at Oxhey" in _section(page, "open")
