@@ -582,7 +582,9 @@ def test_consultations_calendar_has_each_closing_date(built):
                            for slug in ("oxhey-hours", "oxhey-future", "family-hubs")}
     hours = events["consultation-oxhey-hours-closes@cc.example.org"]
     assert hours.decoded("dtstart").isoformat() == "2027-01-15T17:00:00+00:00"
-    assert "Respond online: https://example.org/survey" in str(hours["description"])
+    assert "Respond online at https://example.org/survey" in str(hours["description"])
+    closed = events["consultation-oxhey-future-closes@cc.example.org"]  # (by post only)
+    assert "Respond by post to County Hall, Hertford" in str(closed["description"])
 
 
 def test_news_feed_announces_each_consultation_and_its_outcome(built):

@@ -157,9 +157,9 @@ def consultations_calendar(site) -> str:
         event.add("dtstart", c.closes.astimezone(dt.timezone.utc))
         event.add("summary", f"Consultation closes: {c.title}")
         event.add("url", page)
-        ways = [f"online: {c.respond.url}" if c.respond and c.respond.url else "",
-                f"e-mail: {c.respond.email}" if c.respond and c.respond.email else "",
-                f"post: {c.respond.address}" if c.respond and c.respond.address else ""]
+        ways = [f"online at {c.respond.url}" if c.respond and c.respond.url else "",
+                f"by e-mail to {c.respond.email}" if c.respond and c.respond.email else "",
+                f"by post to {c.respond.address}" if c.respond and c.respond.address else ""]
         event.add("description", "\n".join(part for part in (
             c.summary, "Respond " + "; ".join(w for w in ways if w) if any(ways) else "",
             page) if part))
