@@ -13,7 +13,7 @@ from .load import ContentFolder, RawDocument, load
 from .model import (AccessibilitySettings, EditorSettings, MailingList, MapSettings,
                     Milestone, NonCompliance, Organisation, SiteConfig, Target)
 from .schema import SITE
-from .validate import Reading, contact as _contact, placeholders, read_fields
+from .validate import Reading, closures, contact as _contact, placeholders, read_fields
 
 DEFAULT_LICENCE = SITE.field("open_data").field("licence").default
 
@@ -49,6 +49,7 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         ocid_prefix=open_data.get("ocid_prefix"), extra=v["extra"],
         accessibility=_accessibility(v["accessibility"]), editor=_editor(v["editor"], f),
         mailing_list=_mailing_list(v["mailing_list"]), map=_map(v["map"], f),
+        closures=closures(v["closures"]),
         source=document.path, placeholders=placeholders(v, f.lines),
     )
 

@@ -161,6 +161,11 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         # must not be sent to it (checks.py warns the editor)
         centre.state = "opening" if centre.status == "open" and centre.opening_date and \
             centre.opening_date > today else centre.status
+        # the days it is closed that are still to come: a list that changes only when one
+        # passes, so its pages are not made again every day
+        centre.closed_days = tuple(sorted(
+            (c for c in (*config.closures, *centre.closures) if c.last_day >= today),
+            key=lambda c: (c.date, c.last_day, c.reason)))
         if centre.lead_agency_slug:
             centre.agency = _resolve(errors, centre, "lead_agency", centre.lead_agency_slug,
                                      agencies, "agencies", ".yaml")

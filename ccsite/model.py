@@ -128,6 +128,19 @@ class Milestone:
 # -- keeping providers and the community informed ----------------------------------------
 
 @dataclass(frozen=True)
+class Closure:
+    """Days a centre is closed although its hours say open (from `date` to `until`)."""
+
+    date: dt.date
+    until: dt.date | None
+    reason: str
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.until or self.date
+
+
+@dataclass(frozen=True)
 class Update:
     """A change told after publication: what changed (`note`), and the day."""
 
@@ -301,6 +314,7 @@ class SiteConfig:
     editor: EditorSettings | None = None
     map: MapSettings = field(default_factory=MapSettings)
     mailing_list: MailingList | None = None
+    closures: tuple[Closure, ...] = ()  # days every centre is closed
     members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
     source: str = "site.yaml"  # the path messages show
     placeholders: tuple[Placeholder, ...] = ()  # each value still as `ccsite init` wrote it
@@ -343,12 +357,15 @@ class Centre(Entry):
     services: tuple[str, ...] = ()
     opening_hours: tuple[OpeningHours, ...] = ()
     sessions: tuple[Session, ...] = ()
+    closures: tuple[Closure, ...] = ()
     phone: Phone | None = None
     email: str | None = None
     website: str | None = None
     summary: str | None = None
     # derived
     service_names: tuple[str, ...] = derived(())  # as site.yaml's service_types names them
+    closed_days: tuple[Closure, ...] = derived(())  # its and the site's closures not yet
+    # past, in date order (by --now: see graph.py)
     state: str = derived("")  # planned | opening (open, from a date to come) | open | closed
     agency: Agency | None = derived(None)
     opportunities: list[Opportunity] = derived(factory=list)

@@ -124,7 +124,7 @@ def make_environment(site_templates: Path | None, config, compiled: dict | None 
         sector=lambda s: SECTOR_NAMES.get(s, s), kind=lambda k: KIND_NAMES.get(k, k),
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
         tag_slug=slugify, jsonld=structured.as_script, page_window=page_window,
-        hours_data=hours_data, session_time=session_time, day_url=timetable.day_url,
+        hours_data=hours_data, closed_data=closed_data, session_time=session_time, day_url=timetable.day_url,
         webcal=lambda path: webcal_url(config.base_url, path),
         date_of=lambda moment: moment.astimezone(LOCAL_ZONE).date(),
     )
@@ -469,6 +469,12 @@ def hours_data(rows: tuple[OpeningHours, ...]) -> str:
     """Opening hours for the browser's "open now" (places.js `readHours`):
     'mon,tue 09:00 17:00;sat 10:00 12:00'."""
     return ";".join(f"{','.join(h.days)} {h.opens:%H:%M} {h.closes:%H:%M}" for h in rows)
+
+
+def closed_data(closures) -> list[list[str]]:
+    """Days closed for the browser's "open now" (places.js `closedBecause`): [first day,
+    last day, why] each."""
+    return [[c.date.isoformat(), c.last_day.isoformat(), c.reason] for c in closures]
 
 
 def session_time(session) -> str:

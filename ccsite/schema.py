@@ -211,6 +211,16 @@ SESSIONS = Field("sessions", "objects", "Sessions", help="What families can come
     Field("note", "line", "Note", help="Anything else a family should know, in a sentence."),
 ))
 
+CLOSURES = Field("closures", "objects", "Closures", help="Days the centre is closed although "
+                 "its hours say open (a bank holiday, a training day, the Christmas break): "
+                 "its page lists those to come, says 'Closed today' on the day, and its "
+                 "sessions' calendar leaves them out. In the site settings, days every "
+                 "centre is closed.", before=("date", "until"), fields=(
+    Field("date", "date", "Closed on", required=True, help="The (first) day it is closed."),
+    Field("until", "date", "Until", help="The last day, when it is closed for more than one."),
+    Field("reason", "line", "Why", required=True, example="Bank holiday"),
+))
+
 CENTRE = ContentType("centre", "centres", ".md", "Centres", "centre", summary_field="name",
                      body="The centre's description: what it offers and how to get there.",
                      fields=(
@@ -228,6 +238,7 @@ CENTRE = ContentType("centre", "centres", ".md", "Centres", "centre", summary_fi
           example=["family-support"], help="From the service types in the site settings."),
     OPENING_HOURS,
     SESSIONS,
+    CLOSURES,
     _PHONE,
     _EMAIL,
     Field("website", "url", "Website", help="The whole address, starting https://."),
@@ -543,6 +554,7 @@ SITE = ContentType("site", "", ".yaml", "Site settings", "site settings", common
     _ACCESSIBILITY,
     _EDITOR,
     MAP,
+    CLOSURES,
 ))
 
 # Every type, in the order the editor and the reference list them.

@@ -18,11 +18,11 @@ from .buildinfo import BuildOptions  # noqa: F401 (asked for here by many)
 from .errors import ErrorList
 from .fields import LOCAL_ZONE, Fields, is_web_url, slugify, start_of_day
 from .load import ContentFolder, RawDocument
-from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Consultation,
-                    ConsultationOutcome, Contact, DirectoryEntry, DocumentLink, GeoPoint,
-                    GoodPractice, Lesson, Money, NewsItem, OpeningHours, Opportunity,
-                    OpportunityEvent, Outcome, Page, Placeholder, Respond, Session,
-                    SiteConfig, Update)
+from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Closure,
+                    Consultation, ConsultationOutcome, Contact, DirectoryEntry, DocumentLink,
+                    GeoPoint, GoodPractice, Lesson, Money, NewsItem, OpeningHours,
+                    Opportunity, OpportunityEvent, Outcome, Page, Placeholder, Respond,
+                    Session, SiteConfig, Update)
 from .schema import BY_NAME, COMMON_FIELDS, PLACEHOLDER, Field
 
 
@@ -362,7 +362,7 @@ def _centre(v: dict, f: Fields, common: Common) -> Centre:
         opening_date=v["opening_date"], address=address(v["address"]),
         location=_location(v["location"]), services=v["services"],
         opening_hours=_opening_hours(v["opening_hours"]), sessions=_sessions(v["sessions"]),
-        phone=v["phone"],
+        closures=closures(v["closures"]), phone=v["phone"],
         email=v["email"], website=v["website"], summary=v["summary"],
     )
 
@@ -386,6 +386,12 @@ def _opening_hours(rows: tuple[dict, ...]) -> tuple[OpeningHours, ...]:
     # shown in the week's order (Monday first), however the file lists them; the order
     # of the files' rows is kept for rows that start on the same day
     return tuple(sorted(hours, key=lambda row: min(WEEKDAYS.index(d) for d in row.days)))
+
+
+def closures(rows: tuple[dict, ...]) -> tuple[Closure, ...]:
+    """A centre's (or every centre's, in site.yaml) days closed, in date order."""
+    return tuple(sorted((Closure(c["date"], c["until"], c["reason"]) for c in rows
+                         if c["date"] and c["reason"]), key=lambda c: c.date))
 
 
 def _sessions(rows: tuple[dict, ...]) -> tuple[Session, ...]:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import geojson
 import pytest
 import yaml
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rruleset, rrulestr
 from icalendar import Calendar
 
 from conftest import visible_text
@@ -153,12 +153,18 @@ def test_whats_on_lists_each_days_sessions_of_open_centres_only(site):
 # -- the calendar ---------------------------------------------------------------------------
 
 def occurrences(calendar: Calendar, start: dt.datetime, end: dt.datetime) -> set:
-    """(summary, start, end) of every event between two moments, recurrences expanded."""
+    """(summary, start, end) of every event between two moments, recurrences expanded and
+    the days each leaves out (EXDATE) left out, as a calendar app does."""
     found = set()
     for event in calendar.walk("VEVENT"):
         first = event.decoded("DTSTART")
         length = event.decoded("DTEND") - first
-        rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=first)
+        rule = rruleset()
+        rule.rrule(rrulestr(event["RRULE"].to_ical().decode(), dtstart=first))
+        skipped = event.get("EXDATE", [])
+        for each in skipped if isinstance(skipped, list) else [skipped]:
+            for day in each.dts:
+                rule.exdate(day.dt)
         for when in rule.between(start, end, inc=True):
             found.add((str(event["SUMMARY"]), when, when + length))
     return found
@@ -191,6 +197,50 @@ def test_sessions_calendar_repeats_each_session_weekly_in_uk_time(site):
     assert "Bring your red book." in str(clinic["DESCRIPTION"])
     assert "Term time only" not in str(next(e for e in events if e is not clinic)["DESCRIPTION"])
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Europe/London"
+
+
+CLOSURES = """closures:
+  - date: 2026-12-25
+    until: 2026-12-28
+    reason: Christmas
+"""
+
+
+def test_a_closure_takes_its_days_from_the_sessions_calendar_and_the_page_tells_it(site):
+    """Every centre's (site.yaml) and one's own (a training day, a Monday): a family's
+    calendar shows no session on those days, and the centre's page lists them."""
+    with_sessions(site)
+    site.edit("site.yaml", "members:\n", CLOSURES + "members:\n")
+    site.edit("centres/oxhey.md", "phone:", "closures:\n  - date: 2026-11-30\n"
+              "    reason: Staff training\nphone:")
+    assert site.build().status == 0
+    calendar = Calendar.from_ical((site.output / "public/centres/oxhey/sessions.ics").read_bytes())
+    week = lambda monday: {(s.split(" at ")[0], a.astimezone(UK).date()) for s, a, _ in
+                           occurrences(calendar, dt.datetime.combine(monday, dt.time(0), UK),
+                                       dt.datetime.combine(monday, dt.time(0), UK)
+                                       + dt.timedelta(days=7))}
+    day = lambda text: dt.date.fromisoformat(text)
+    assert week(day("2026-11-30")) == {("Baby clinic", day("2026-12-01")),
+                                       ("Stay and play", day("2026-12-02"))}
+    assert week(day("2026-12-21")) == {("Stay and play", day("2026-12-21")),
+                                       ("Baby clinic", day("2026-12-22")),
+                                       ("Stay and play", day("2026-12-23"))}
+    assert week(day("2026-12-28")) == {("Baby clinic", day("2026-12-29")),
+                                       ("Stay and play", day("2026-12-30"))}
+    assert "Closed on 30 November 2026 (Staff training); from 25 December 2026 to 28 " \
+        "December 2026 (Christmas)." in site.text("/centres/oxhey/")
+    assert site.build("--now", "2026-12-01T09:00:00Z").status == 0  # the training day past
+    assert "Closed from 25 December 2026 to 28 December 2026 (Christmas)." in \
+        site.text("/centres/oxhey/")
+
+
+def test_a_closure_that_ends_before_it_starts_is_a_mistake(site):
+    site.edit("site.yaml", "members:\n", CLOSURES.replace("2026-12-28", "2026-12-20")
+              + "members:\n")
+    result = site.build()
+    assert result.status == 1
+    assert "site.yaml:" in result.err and "closures[0].until: must be later than date" \
+        in result.err
 
 
 def test_sessions_calendar_is_the_same_whatever_the_day_it_is_built(site):

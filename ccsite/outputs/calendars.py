@@ -245,12 +245,32 @@ def sessions_calendar(site, centre) -> str:
         event.add("dtstart", dt.datetime.combine(first, session.starts, LOCAL_ZONE))
         event.add("dtend", dt.datetime.combine(first, session.ends, LOCAL_ZONE))
         event.add("rrule", {"freq": "weekly", "byday": [RRULE_DAYS[d] for d in session.days]})
+        skipped = _days_closed(session, first, (*config.closures, *centre.closures))
+        if skipped:  # a bank holiday, a training day: not in the families' calendars
+            event.add("exdate", [dt.datetime.combine(day, session.starts, LOCAL_ZONE)
+                                 for day in skipped])
         event.add("summary", f"{session.title} at {centre.name}")
         event.add("location", address)
         event.add("url", page)
         event.add("description", session_description(session) + f"\n{page}")
         calendar.add_component(event)
     return calendar.to_ical().decode("utf-8")
+
+
+def _days_closed(session, first: dt.date, closures) -> list[dt.date]:
+    """The days of a weekly session, from its first, that fall on a closure: all of them,
+    past ones too, so the file changes only when the content does."""
+    from ..model import WEEKDAYS
+
+    days = {WEEKDAYS.index(d) for d in session.days}
+    found = set()
+    for closure in closures:
+        day = max(closure.date, first)
+        while day <= closure.last_day:
+            if day.weekday() in days:
+                found.add(day)
+            day += dt.timedelta(days=1)
+    return sorted(found)
 
 
 def _uk_time() -> Timezone:

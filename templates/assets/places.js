@@ -94,10 +94,19 @@
   const ukNow = () => {
     const parts = {};
     for (const p of new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London",
-      weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      year: "numeric", month: "2-digit", day: "2-digit" })
       .formatToParts(new Date())) parts[p.type] = p.value;
     return { day: parts.weekday.slice(0, 3).toLowerCase(),
-             time: `${parts.hour}:${parts.minute}` };
+             time: `${parts.hour}:${parts.minute}`,
+             date: `${parts.year}-${parts.month}-${parts.day}` };
+  };
+  // why a centre is closed today although its hours say open (a bank holiday...), or
+  // null: data-closed is [[first day, last day, why], ...] (macros.html place_data)
+  const closedBecause = (el, date) => {
+    const closure = JSON.parse(el.dataset.closed || "[]")
+      .find(([first, last]) => first <= date && date <= last);
+    return closure ? closure[2] : null;
   };
   // 'mon,tue 09:00 17:00;sat 10:00 12:00' (ccsite/render.py hours_data)
   const readHours = (text) => (text || "").split(";").filter(Boolean).map((row) => {
@@ -118,6 +127,8 @@
   const today = (el) => {
     if (!el.dataset.hours) return null;
     const now = ukNow();
+    const closed = closedBecause(el, now.date);
+    if (closed) return { open: false, today: "", closed };
     const rows = readHours(el.dataset.hours).filter((r) => r.days.includes(now.day))
       .sort((a, b) => a.opens.localeCompare(b.opens));
     return { open: rows.some((r) => r.opens <= now.time && now.time < r.closes),
@@ -129,8 +140,8 @@
     const line = document.createDocumentFragment();
     const tag = document.createElement("strong");
     tag.className = `tag tag--${t.open ? "green" : "grey"}`;
-    tag.textContent = t.open ? "Open now" : "Closed now";
-    line.append(tag, ` Today: ${t.today || "closed"}`);
+    tag.textContent = t.closed ? "Closed today" : t.open ? "Open now" : "Closed now";
+    line.append(tag, t.closed ? ` ${t.closed}` : ` Today: ${t.today || "closed"}`);
     return line;
   };
   const fillToday = () => {
