@@ -80,6 +80,7 @@ def tab(chromium):
 def sign_in_page(page, sites) -> None:
     """The encrypted members area's sign-in form, not remembered from an earlier test."""
     page.goto(sites["encrypted"] + "/members/")
+    page.context.clear_cookies()  # a kept key's half (see members.js: keyKeeper)
     page.evaluate("sessionStorage.clear()")
     page.reload()
     page.get_by_role("button", name="Open the members area").wait_for()
