@@ -106,6 +106,12 @@ def _told_ahead(o: Opportunity, today: dt.date) -> list[ContentError]:
             warn(f"clarifications[{q.index}].date", f"{q.date.isoformat()} is after today, "
                  "yet the answer is shown to every bidder now, dated then (and so in the "
                  "feed and the open data); check the date, or add the answer on that day")
+    for u in o.updates:
+        if u.date > today:
+            warn(f"updates[{u.index}].date", f"{u.date.isoformat()} is after today, yet the "
+                 "change is shown now, dated then (and so in the feed, the home page's "
+                 "latest changes and the open data); check the date, or add the change on "
+                 "that day")
     if o.outcome and o.outcome.date > today:
         warn("outcome.date", f"{o.outcome.date.isoformat()} is after today, yet the page "
              "shows the round as awarded now, decided on that day (and so do the feed, the "

@@ -17,12 +17,15 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 
 PDF_START = b"%PDF-"
 SNIFF_BYTES = 1024  # PDF allows some junk before its header (media.py says the same)
 ZIP_START = b"PK\x03\x04"
-XML_BYTES = 64 * 1024 * 1024  # what an archive's XML may unpack to, in all: a "zip bomb"
-# (a few kilobytes that unpack to gigabytes) is read this far, not to the machine's end
+XML_BYTES = 16 * 1024 * 1024  # what an archive's XML (or a damaged PDF's streams) may
+# unpack to, in all: a "zip bomb" (a few kilobytes that unpack to gigabytes) is read this
+# far, not to the machine's end (the audit then holds a few copies of the text); a real
+# Word or Excel file's text is a small part of that
 
 # where a paragraph, a line, a cell or a slide's text ends in WordprocessingML,
 # SpreadsheetML, DrawingML and OpenDocument: a gap there, none elsewhere, since a word in a
@@ -54,9 +57,50 @@ def _pdf_text(data: bytes) -> str | None:
             return None  # a password is needed to open it: not a file the public can read
         texts = [value for value in (reader.metadata or {}).values() if isinstance(value, str)]
         texts += [page.extract_text() or "" for page in reader.pages]
-    except Exception:  # noqa: BLE001 - any damage pypdf meets: the bytes are searched
-        return None
+    except Exception:  # noqa: BLE001 - any damage pypdf meets: read stream by stream
+        return _streams_text(data)
     return "\n".join(texts)
+
+
+_STREAM = re.compile(rb"stream\r?\n(.*?)(?:endstream|\Z)", re.S)
+_SHOWN = re.compile(rb"\[((?:\((?:\\.|[^\\)])*\)|[^\]])*)\]\s*TJ|\(((?:\\.|[^\\)])*)\)\s*(?:Tj|'|\")",
+                    re.S)
+_PIECE = re.compile(rb"\(((?:\\.|[^\\)])*)\)", re.S)
+_ESCAPE = re.compile(rb"\\([nrtbf()\\]|[0-7]{1,3}|\r?\n)")
+_ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
+            b")": b")", b"\\": b"\\"}
+
+
+def _streams_text(data: bytes) -> str | None:
+    """The text a damaged PDF shows, as far as its pages' streams give it: a viewer opens
+    a PDF whose end is cut off or whose table of places is wrong, where pypdf refuses it,
+    so each stream is unpacked (the whole file's, up to XML_BYTES) and the strings its
+    text operators show (Tj, TJ, ' and ") are read, those of one TJ as one text. Text in
+    a font of its own making (most PDFs from a word processor) is glyph numbers, not
+    letters: only pypdf, with the file's fonts, reads it. None when there is none."""
+    texts, left = [], XML_BYTES
+    for stream in _STREAM.finditer(data):
+        unpacked = zlib.decompressobj()
+        try:
+            content = unpacked.decompress(stream[1], left)
+        except zlib.error:
+            content = stream[1]  # not compressed, or not as zlib does
+        left -= len(content)
+        for shown in _SHOWN.finditer(content):
+            pieces = _PIECE.findall(shown[1]) if shown[1] is not None else [shown[2]]
+            texts.append(b"".join(_ESCAPE.sub(_unescaped, piece) for piece in pieces))
+        if left <= 0:
+            break
+    return "\n".join(text.decode("latin-1") for text in texts) if texts else None
+
+
+def _unescaped(escape: re.Match) -> bytes:
+    code = escape[1]
+    if code in _ESCAPED:
+        return _ESCAPED[code]
+    if code[:1] in b"\r\n":  # a line break escaped: nothing
+        return b""
+    return bytes([int(code, 8) & 0xFF])
 
 
 def _archive_text(data: bytes) -> str | None:

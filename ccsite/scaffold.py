@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .config import site_config
 from .errors import ErrorList
@@ -115,9 +116,9 @@ def ccsite_requirement(checkout: Path = Path(__file__).resolve().parent.parent
     from . import __version__
 
     if (checkout / ".git").exists():
-        remote, commit = _git(checkout, "remote", "get-url", "origin"), _git(checkout,
-                                                                             "rev-parse", "HEAD")
-        if remote.startswith(("https://", "ssh://")) and commit:
+        remote = _network_address(_git(checkout, "remote", "get-url", "origin"))
+        commit = _git(checkout, "rev-parse", "HEAD")
+        if remote and commit:
             return f"ccsite @ git+{remote}@{commit}", True
         return f"ccsite=={__version__}", False  # a folder on this computer only
     try:
@@ -126,9 +127,27 @@ def ccsite_requirement(checkout: Path = Path(__file__).resolve().parent.parent
         direct = None
     info = json.loads(direct) if direct else {}
     url, vcs = info.get("url", ""), info.get("vcs_info", {})
-    if vcs.get("vcs") == "git" and url.startswith(("https://", "ssh://")):
-        return f"ccsite @ git+{url}@{vcs.get('commit_id')}", True
+    if vcs.get("vcs") == "git" and _network_address(url):
+        return f"ccsite @ git+{_network_address(url)}@{vcs.get('commit_id')}", True
     return f"ccsite=={__version__}", not url.startswith("file://")
+
+
+def _network_address(remote: str) -> str | None:
+    """A Git remote as pip reaches it over the network, without the user name and password
+    or token a clone's address may hold (requirements.txt is committed, maybe in public):
+    https://host/path, or ssh://git@host/path (from git's short form git@host:path);
+    None for a folder or anything else."""
+    short = re.fullmatch(r"([\w.-]+)@([\w.-]+):(?!//)(.+)", remote)
+    if short:  # git@github.com:council/ccsite.git
+        return f"ssh://{short[1]}@{short[2]}/{short[3]}"
+    parts = urlsplit(remote)
+    if parts.scheme == "https" and parts.hostname:
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(("https", host, parts.path, "", ""))
+    if parts.scheme == "ssh" and parts.hostname:  # the user names the key, not a secret
+        return remote if parts.password is None else urlunsplit(
+            ("ssh", f"{parts.username}@{parts.hostname}", parts.path, "", ""))
+    return None
 
 
 def _git(folder: Path, *command: str) -> str:

@@ -171,3 +171,11 @@ def test_ci_installs_ccsite_from_the_repository_it_was_cloned_from(tmp_path):
     git("remote", "add", "origin", "https://git.example.org/council/ccsite.git", cwd=clone)
     assert scaffold.ccsite_requirement(clone) == (
         f"ccsite @ git+https://git.example.org/council/ccsite.git@{commit}", True)
+    # a clone's address may hold a token: requirements.txt is committed, maybe in public
+    git("remote", "set-url", "origin", "https://jane:ghp_secret@git.example.org/council/"
+        "ccsite.git", cwd=clone)
+    assert scaffold.ccsite_requirement(clone) == (
+        f"ccsite @ git+https://git.example.org/council/ccsite.git@{commit}", True)
+    git("remote", "set-url", "origin", "git@git.example.org:council/ccsite.git", cwd=clone)
+    assert scaffold.ccsite_requirement(clone) == (
+        f"ccsite @ git+ssh://git@git.example.org/council/ccsite.git@{commit}", True)

@@ -310,11 +310,18 @@ def test_a_change_is_told_on_the_page_the_feed_the_open_data_the_sitemap_and_hom
     release = next(r for r in package["releases"] if r["tender"]["id"] == "HCC-1")
     assert release["tag"] == ["tenderAmendment"] and release["date"].startswith("2026-11-24")
     assert release["tender"]["amendments"] == [{
-        "id": "change-1", "date": "2026-11-24T00:00:00+00:00",
+        "id": "change-2026-11-24-1", "date": "2026-11-24T00:00:00+00:00",
         "description": "The deadline moved to midday on 12 February 2027."}]
     sitemap = (public(site) / "sitemap.xml").read_text()
     assert re.search(r"opportunities/oxhey-eoi/</loc>\s*<lastmod>2026-11-24<", sitemap)
     assert "Opportunity changed, 24 November 2026" in said(site, "/")
+
+
+def test_check_tells_what_readers_see_of_a_change_dated_ahead(site, capsys):
+    site.edit(O, "enquiries:", MOVED.replace("2026-11-24", "2026-12-10") + "enquiries:")
+    assert (f"{site.shown(O)}:{_line_of(site, O, 'date: 2026-12-10')}: updates[0].date: "
+            "warning: 2026-12-10 is after today, yet the change is shown now") \
+        in check(site, capsys)
 
 
 def test_a_change_dated_before_the_notice_was_published_is_a_mistake(site):

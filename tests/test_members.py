@@ -498,6 +498,22 @@ def test_members_text_in_a_pdf_in_public_media_is_found(site):
     assert result.status == 0, result.err
 
 
+@pytest.mark.parametrize("damage", [
+    lambda pdf: pdf[:pdf.index(b"xref")],  # its end cut off: no table, no trailer
+    lambda pdf: pdf.replace(b"startxref", b"startxrex"),  # its table's place mistyped
+], ids=["cut-off", "startxref-wrong"])
+def test_members_text_in_a_damaged_pdf_in_public_media_is_found(site, damage):
+    """A viewer opens a PDF that pypdf refuses: its streams are read one by one."""
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)
+    site.write("media/handout.pdf", damage(pdf_saying("Handout for the network",
+                                                      SECRET_PRACTICE)))
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [handout](/media/handout.pdf), [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.content}/media/handout.pdf:2: leak: members-only passage" in result.err
+    assert "Traceback" not in result.err
+
+
 def test_members_text_in_word_and_excel_files_in_public_media_is_found(site):
     """Word cuts a sentence into runs, one word into two; Excel keeps each cell's text in
     a list of shared strings."""

@@ -589,9 +589,10 @@ def _tender(site: Site, opportunity: Opportunity, council: Json) -> Json:
 
 
 def _amendments(opportunity: Opportunity) -> list[Json]:
-    """Each change told since the notice was published (`updates:`), in the order made."""
-    return [{"id": f"change-{number}", "date": _day_start(u.date), "description": u.note}
-            for number, u in enumerate(opportunity.updates, start=1)]
+    """Each change told since the notice was published (`updates:`), in the order made,
+    each known by its day (Update.key: adding one leaves the others' ids as they were)."""
+    return [{"id": f"change-{u.key}", "date": _day_start(u.date), "description": u.note}
+            for u in opportunity.updates]
 
 
 def _clarifications(site: Site, opportunity: Opportunity) -> list[Json]:
