@@ -117,6 +117,28 @@ def test_consultations_open_and_close_as_the_clock_says(chromium, before_consult
         context.close()
 
 
+@pytest.mark.parametrize("moment, panel, said_first, can_respond", [
+    ("2027-01-10T12:00:00+00:00", "upcoming", "This consultation opens on 9am on 11 January "
+     "2027", False),
+    ("2027-01-20T12:00:00+00:00", "open", "Respond by 5pm on 2 April 2027.", True),
+    ("2027-04-02T17:00:00+01:00", "closed", "This consultation has closed.", False),
+])
+def test_an_upcoming_consultations_page_opens_and_closes_as_the_clock_says(
+        chromium, before_consultations, moment, panel, said_first, can_respond):
+    """Built the day before it opens, read when it is open, then closed: the panel, its
+    words and the way to respond, all of one moment."""
+    context, page = read_at(chromium, before_consultations + CONSULTATION_UPCOMING, moment)
+    try:
+        classes = page.locator(".status-panel").get_attribute("class").split()
+        assert [c for c in classes if c.startswith("status-panel--")] == \
+            [f"status-panel--{panel}"]
+        assert said(page, ".status-panel p:visible:not(.status-panel__title)") \
+            .startswith(said_first)
+        assert page.get_by_role("link", name="Respond online").is_visible() == can_respond
+    finally:
+        context.close()
+
+
 def test_without_javascript_a_page_says_what_was_true_at_the_build(chromium, day_before):
     context, page = read_at(chromium, day_before + OPPORTUNITY, "2027-02-03T08:00:00+00:00",
                             javascript=False)

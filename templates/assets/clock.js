@@ -34,12 +34,13 @@
         const left = daysBetween(now, until);
         element.textContent = left <= 0 ? today : left === 1 ? tomorrow : days.replace("#", left);
       }
-      if (element.hasAttribute("data-clock-at")) {  // a panel's colour: before, then after
-        const at = when(element, "data-clock-at");
-        const [before, later] = element.getAttribute("data-clock-class").split(" ");
-        note(at);
-        element.classList.toggle(before, now < at);
-        element.classList.toggle(later, now >= at);
+      if (element.hasAttribute("data-clock-at")) {  // a panel's colour: one for each
+        // stretch of time, changed at each moment given
+        const moments = element.getAttribute("data-clock-at").split(" ").map(Date.parse);
+        const classes = element.getAttribute("data-clock-class").split(" ");
+        moments.forEach(note);
+        const passed = moments.filter((moment) => now >= moment).length;
+        classes.forEach((name, index) => element.classList.toggle(name, index === passed));
       }
     }
     // a count of days changes at midnight in the UK, always a whole hour of UTC: looked at
