@@ -311,6 +311,28 @@ def test_open_now_and_todays_hours_are_worked_out_in_uk_time(chromium, base, mom
         context.close()
 
 
+@pytest.mark.parametrize("moment, told", [
+    ("2026-12-21T10:00:00+00:00", None),  # a Monday the centres are open
+    ("2026-12-27T10:00:00+00:00", "Closed on 28 December"),  # the Sunday before a closed one
+    ("2026-12-28T10:00:00+00:00", "Closed today"),  # the Monday bank holiday itself
+])
+def test_whats_on_tells_a_session_on_a_day_its_centre_is_closed(chromium, base, moment, told):
+    """A parent reading Monday's sessions must not set off to a centre closed on it."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
+        page.goto(base + "/whats-on/monday/")
+        sessions = page.locator("[data-timetable] li")
+        assert sessions.count() > 5
+        closed = sessions.filter(has_text="Christmas Day, Boxing Day and the bank holiday")
+        assert closed.count() == (sessions.count() if told else 0)
+        if told:
+            assert closed.first.locator(".tag").inner_text() == told
+    finally:
+        context.close()
+
+
 # -- the map ----------------------------------------------------------------------------------
 
 def answer_tiles(page) -> list[str]:

@@ -281,7 +281,30 @@
     return state;
   };
 
+  // What's on, one day: a session at a centre closed on that day's next date (today, if
+  // it is that day) is told as closed, and why
+  const markClosedSessions = () => {
+    const table = document.querySelector("[data-timetable][data-day]");
+    if (!table) return;
+    const now = ukNow();
+    const week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    const ahead = (week.indexOf(table.dataset.day) - week.indexOf(now.day) + 7) % 7;
+    const day = new Date(Date.parse(now.date) + ahead * 86400000);
+    const date = day.toISOString().slice(0, 10);
+    const shown = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
+                                                     timeZone: "UTC" }).format(day);
+    for (const item of table.querySelectorAll("[data-closed]")) {
+      const why = closedBecause(item, date);
+      if (!why) continue;
+      const tag = document.createElement("strong");
+      tag.className = "tag tag--grey";
+      tag.textContent = ahead ? `Closed on ${shown}` : "Closed today";
+      item.append(" ", tag, ` ${why}`);
+    }
+  };
+
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
                           connect, tell, writeAddress };
   fillToday();
+  markClosedSessions();
 })();
