@@ -18,8 +18,8 @@ from typing import Any, Callable, ContextManager
 from .bodies import BodyRenderer
 from .errors import ErrorList
 from .fields import LOCAL_ZONE, slugify  # noqa: F401 (slugify: asked for here by many)
-from .model import (Agency, Centre, Consultation, DirectoryEntry, Entry, GoodPractice, Lesson,
-                    Milestone, NewsItem, Opportunity, Page, SiteConfig, Target)
+from .model import (Agency, Centre, Closure, Consultation, DirectoryEntry, Entry, GoodPractice,
+                    Lesson, Milestone, NewsItem, Opportunity, Page, SiteConfig, Target)
 from .validate import BuildOptions, Validated
 
 NEWS_PER_PAGE = 10
@@ -111,6 +111,7 @@ class Site:
     upcoming_consultations: list[Consultation] = field(default_factory=list)
     closed_consultations: list[Consultation] = field(default_factory=list)
     milestones: list[ProgrammeMilestone] = field(default_factory=list)
+    closed_days: tuple[Closure, ...] = ()  # every centre's, not yet past (see `_still_to_come`)
 
 
 @dataclass(frozen=True)
@@ -161,11 +162,8 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         # must not be sent to it (checks.py warns the editor)
         centre.state = "opening" if centre.status == "open" and centre.opening_date and \
             centre.opening_date > today else centre.status
-        # the days it is closed that are still to come: a list that changes only when one
-        # passes, so its pages are not made again every day
-        centre.closed_days = tuple(sorted(
-            (c for c in (*config.closures, *centre.closures) if c.last_day >= today),
-            key=lambda c: (c.date, c.last_day, c.reason)))
+        centre.closed_alone = _still_to_come(centre.closures, today)
+        centre.closed_days = _still_to_come((*config.closures, *centre.closures), today)
         if centre.lead_agency_slug:
             centre.agency = _resolve(errors, centre, "lead_agency", centre.lead_agency_slug,
                                      agencies, "agencies", ".yaml")
@@ -226,6 +224,7 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         targets=[_target_progress(t, progress, today) for t in config.targets],
         centres_open=_open_on(progress, today),
         recent_changes=recent_changes,
+        closed_days=_still_to_come(config.closures, today),
         media=v.media,
         **_consultation_lists(v.consultations),
         milestones=milestones,
@@ -535,6 +534,13 @@ def _progress(centres: list[Centre], today: dt.date) -> list[ProgressStep]:
         else:
             steps.append(ProgressStep(day, count))
     return steps
+
+
+def _still_to_come(closures, today: dt.date) -> tuple[Closure, ...]:
+    """The closures whose last day is today or later, in date order: a list that changes
+    only when one passes, so the pages showing it are not made again every day."""
+    return tuple(sorted((c for c in closures if c.last_day >= today),
+                        key=lambda c: (c.date, c.last_day, c.reason)))
 
 
 def _open_on(progress: list[ProgressStep], day: dt.date) -> int:

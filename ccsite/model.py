@@ -366,6 +366,8 @@ class Centre(Entry):
     service_names: tuple[str, ...] = derived(())  # as site.yaml's service_types names them
     closed_days: tuple[Closure, ...] = derived(())  # its and the site's closures not yet
     # past, in date order (by --now: see graph.py)
+    closed_alone: tuple[Closure, ...] = derived(())  # ...of them, its own (the page gives
+    # the browser the site's once: graph.Site.closed_days)
     state: str = derived("")  # planned | opening (open, from a date to come) | open | closed
     agency: Agency | None = derived(None)
     opportunities: list[Opportunity] = derived(factory=list)

@@ -76,10 +76,11 @@ def test_an_opportunitys_deadline_is_told_as_it_is_when_the_page_is_read(
         assert page.get_by_text("It is no longer accepting applications").is_visible() == closed
         assert page.get_by_role("link", name="Add the deadline and events to your calendar") \
             .is_visible() != closed
-        page.goto(day_before + "/opportunities/")
-        listed = said(page, ".deadline:has-text('Closes'), .deadline:has-text('Closed on 29')")
-        assert listed.startswith(f"{status} {when}")
-        assert ("the deadline is" in listed) != closed
+        for listing in ("/opportunities/", "/"):  # (the home page's "Open for bids")
+            page.goto(day_before + listing)
+            listed = said(page, ".deadline:has-text('Closes'), .deadline:has-text('Closed on 29')")
+            assert listed.startswith(f"{status} {when}"), listing
+            assert ("the deadline is" in listed) != closed, listing
     finally:
         context.close()
 

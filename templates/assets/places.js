@@ -101,10 +101,13 @@
              time: `${parts.hour}:${parts.minute}`,
              date: `${parts.year}-${parts.month}-${parts.day}` };
   };
-  // why a centre is closed today although its hours say open (a bank holiday...), or
-  // null: data-closed is [[first day, last day, why], ...] (macros.html place_data)
+  // why a centre is closed on a day although its hours say open (a bank holiday...), or
+  // null: its data-closed and the page's data-site-closed (every centre's) are each
+  // [[first day, last day, why], ...] (macros.html place_data, places_script)
+  const everywhere = document.querySelector("[data-site-closed]");
   const closedBecause = (el, date) => {
-    const closure = JSON.parse(el.dataset.closed || "[]")
+    const closure = [...JSON.parse(el.dataset.closed || "[]"),
+                     ...JSON.parse(everywhere ? everywhere.dataset.siteClosed : "[]")]
       .find(([first, last]) => first <= date && date <= last);
     return closure ? closure[2] : null;
   };
@@ -293,7 +296,7 @@
     const date = day.toISOString().slice(0, 10);
     const shown = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
                                                      timeZone: "UTC" }).format(day);
-    for (const item of table.querySelectorAll("[data-closed]")) {
+    for (const item of table.querySelectorAll("li")) {
       const why = closedBecause(item, date);
       if (!why) continue;
       const tag = document.createElement("strong");
