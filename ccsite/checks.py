@@ -140,7 +140,8 @@ def _awards_not_taken_up(site: Site) -> list[ContentError]:
         latest = in_force.get(centre.slug)
         if latest is None or latest.award.agency_slug == centre.lead_agency_slug:
             continue
-        now = f"it says {centre.lead_agency_slug}" if centre.lead_agency_slug else             "it names none"
+        now = f"it says {centre.lead_agency_slug}" if centre.lead_agency_slug else \
+            "it names none"
         _warn(warnings, centre, "lead_agency", (
             f"the award in opportunities/{latest.opportunity.slug}.md gave this centre to "
             f"{latest.award.agency_slug} from {latest.since:%-d %B %Y}, but {now}, so its "

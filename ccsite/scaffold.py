@@ -127,8 +127,9 @@ def ccsite_requirement(checkout: Path = Path(__file__).resolve().parent.parent
         direct = None
     info = json.loads(direct) if direct else {}
     url, vcs = info.get("url", ""), info.get("vcs_info", {})
-    if vcs.get("vcs") == "git" and _network_address(url):
-        return f"ccsite @ git+{_network_address(url)}@{vcs.get('commit_id')}", True
+    remote = _network_address(url) if vcs.get("vcs") == "git" else None
+    if remote:
+        return f"ccsite @ git+{remote}@{vcs.get('commit_id')}", True
     return f"ccsite=={__version__}", not url.startswith("file://")
 
 

@@ -434,19 +434,22 @@ def _opportunity(v: dict, f: Fields, common: Common) -> Opportunity:
         enquiries=contact(v["enquiries"]), summary=v["summary"],
         clarifications=_clarifications(v["clarifications"]),
         events=_events(v["events"]), outcome=_outcome(v, f),
-        updates=_updates(v["updates"], published, f),
+        updates=_updates(v["updates"]),
     )
 
 
 # -- what keeps providers and the community informed ------------------------------------
 
 def _told_after_published(v: dict, f: Fields, published: dt.date) -> None:
-    """An answer to a bidder, or an outcome, dated before the notice was published cannot
-    be: no one could ask, nor bid, before there was a round. A mistake, not a warning:
-    unlike a date still to come, no day makes it right."""
+    """An answer to a bidder, a change to the notice, or an outcome, dated before the
+    notice was published cannot be: no one could ask, nor bid, nor change what was not
+    there, before there was a round. A mistake, not a warning: unlike a date still to
+    come, no day makes it right."""
     dated = [(f"clarifications[{index}].date", c["date"], "an answer to a bidder's "
               "question is published after the notice that bidders ask about")
              for index, c in enumerate(v["clarifications"])]
+    dated += [(f"updates[{index}].date", u["date"], "a change is made to a notice already "
+               "published: give the day it was made") for index, u in enumerate(v["updates"])]
     if v["outcome"] is not None:
         dated.append(("outcome.date", v["outcome"]["date"], "a round is decided after its "
                       "notice is published and bids are in"))
@@ -457,16 +460,19 @@ def _told_after_published(v: dict, f: Fields, published: dt.date) -> None:
                     "date (or published)")
 
 
-
 def _clarifications(items: tuple[dict, ...]) -> tuple[Clarification, ...]:
     """In the order they were published (the file's order for those of one day)."""
     read = [(c, index) for index, c in enumerate(items)
             if c["question"] and c["answer"] and c["date"]]
-    numbers = _numbered([c["date"] for c, _ in read])
-    return tuple(sorted((Clarification(c["question"], c["answer"], c["date"], index,
-                                       f"{c['date'].isoformat()}-{number}")
-                         for (c, index), number in zip(read, numbers)),
+    return tuple(sorted((Clarification(c["question"], c["answer"], c["date"], index, key)
+                         for (c, index), key in zip(read, _day_keys([c for c, _ in read]))),
                         key=lambda c: c.date))
+
+
+def _day_keys(items: list[dict]) -> list[str]:
+    """Each dated item's key: its day and its number among that day's ('2026-11-20-1')."""
+    dates = [item["date"] for item in items]
+    return [f"{date.isoformat()}-{number}" for date, number in zip(dates, _numbered(dates))]
 
 
 def _numbered(names: list) -> list[int]:
@@ -481,23 +487,12 @@ def _numbered(names: list) -> list[int]:
     return numbers
 
 
-def _updates(items: tuple[dict, ...], published: dt.date | None,
-             f: Fields) -> tuple[Update, ...]:
-    """In the order they were made; a change cannot come before the notice it changes."""
-    read = []
-    for index, u in enumerate(items):
-        if not (u["date"] and u["note"]):
-            continue
-        if published and u["date"] < published:
-            field = f"updates[{index}].date"
-            f.error(field, f.lines.get(field, f.line_of("updates")),
-                    f"{u['date'].isoformat()} is before the opportunity was published "
-                    f"({published.isoformat()}); give the day the change was made")
-            continue
-        read.append((u, index))
-    numbers = _numbered([u["date"] for u, _ in read])
-    return tuple(sorted((Update(u["date"], u["note"], index, f"{u['date'].isoformat()}-{number}")
-                         for (u, index), number in zip(read, numbers)), key=lambda u: u.date))
+def _updates(items: tuple[dict, ...]) -> tuple[Update, ...]:
+    """In the order they were made (none before the notice: `_told_after_published`)."""
+    read = [(u, index) for index, u in enumerate(items) if u["date"] and u["note"]]
+    return tuple(sorted((Update(u["date"], u["note"], index, key)
+                         for (u, index), key in zip(read, _day_keys([u for u, _ in read]))),
+                        key=lambda u: u.date))
 
 
 def _events(items: tuple[dict, ...]) -> tuple[OpportunityEvent, ...]:

@@ -329,8 +329,9 @@ def test_a_change_dated_before_the_notice_was_published_is_a_mistake(site):
     result = site.build()
     assert result.status == 1
     line = _line_of(site, O, "  - date: 2026-10-01")
-    assert (f"{site.shown(O)}:{line}: updates[0].date: 2026-10-01 is before the opportunity "
-            "was published (2026-11-02); give the day the change was made") in result.err
+    assert (f"{site.shown(O)}:{line}: updates[0].date: 2026-10-01 is before the round was "
+            "published (2026-11-02); a change is made to a notice already published: give "
+            "the day it was made") in result.err
 
 
 @pytest.mark.parametrize("rel, old, new, field, meant", [

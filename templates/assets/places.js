@@ -104,10 +104,10 @@
   // why a centre is closed on a day although its hours say open (a bank holiday...), or
   // null: its data-closed and the page's data-site-closed (every centre's) are each
   // [[first day, last day, why], ...] (macros.html place_data, places_script)
-  const everywhere = document.querySelector("[data-site-closed]");
+  const everywhere = JSON.parse(
+    document.querySelector("[data-site-closed]")?.dataset.siteClosed || "[]");
   const closedBecause = (el, date) => {
-    const closure = [...JSON.parse(el.dataset.closed || "[]"),
-                     ...JSON.parse(everywhere ? everywhere.dataset.siteClosed : "[]")]
+    const closure = [...JSON.parse(el.dataset.closed || "[]"), ...everywhere]
       .find(([first, last]) => first <= date && date <= last);
     return closure ? closure[2] : null;
   };
