@@ -541,6 +541,18 @@ def test_members_text_in_word_and_excel_files_in_public_media_is_found(site):
     assert "leak: members-only directory email" in result.err
 
 
+def test_an_archive_is_read_only_so_far_whatever_it_unpacks_to(monkeypatch):
+    """A "zip bomb" (a few kilobytes that unpack to gigabytes) is read up to the limit,
+    not to the machine's end."""
+    from ccsite import doctext
+
+    monkeypatch.setattr(doctext, "XML_BYTES", 100_000)
+    bomb = office_file({f"word/part{n}.xml": "<w:t>" + "a" * 300_000 + "</w:t>"
+                        for n in range(3)})
+    assert len(bomb) < 20_000
+    assert 90_000 < len(doctext.document_text(bomb)) <= 110_000
+
+
 def test_members_text_found_in_alt_text_and_after_a_line_break(site):
     site.edit("members/good-practice/dads-group.md", "Members-only body.",
               "![Fathers and toddlers building a cardboard den at our Saturday group](/media/pack.pdf)"
