@@ -741,10 +741,10 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     for path, key in to_search:
         content = files[path]
         data = content.read_bytes() if isinstance(content, Path) else content
-        if by_content and isinstance(content, Path):
-            key = content_key(data)  # the bytes searched are those found clean
-        elif isinstance(content, Path) and key.startswith("file:") and \
-                _status_key(content) != key:
+        if isinstance(content, Path) and (by_content or not key.startswith("file:")):
+            key = content_key(data)  # the bytes searched are those found clean (a file
+            # known by the digest of its bytes may have changed since they were read)
+        elif isinstance(content, Path) and _status_key(content) != key:
             key = None  # changed since its status was taken: not known clean by it
         found = leaks.first_leak(path, data)
         if found is None:

@@ -124,6 +124,7 @@ def load(source: Path, shown_as: str, errors: ErrorList,
             continue
         if rel.startswith(_MEDIA_FOLDER):
             folder.media.append(MediaFile(rel[len(_MEDIA_FOLDER):], Path(path), shown))
+            seen.keep(path)  # its digest, for the leak audit (stages.media_digests)
             continue
         if rel.startswith(_MEMBERS_MEDIA_FOLDER):
             folder.members_media.append(MediaFile(rel[len(_MEMBERS_MEDIA_FOLDER):],

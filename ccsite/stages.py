@@ -28,7 +28,7 @@ from . import (audit, checks, graph, incremental, load, outputs, precompile, qui
 from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer, stamp as bodies_stamp
 from .buildinfo import INDEX_ROOT, BuildResult, Paths, check_location
 from .config import read_site_config
-from .digests import FileDigests
+from .digests import FileDigests, status as digest_status
 from .editor import publish as editor_publish
 from .errors import ContentError, ContentErrors, ErrorList
 from .media import check_media
@@ -408,7 +408,8 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
     scanned = len(checked) + audit.check_leaks(
         to_audit, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
         digests={**({} if audited else _kept_digests(made.public, paths, memory)),
-                 **{path: seen[1] for path, seen in checked.items() if seen[1]}},
+                 **{path: seen[1] for path, seen in checked.items() if seen[1]},
+                 **media_digests(folder.media, memory.file_digests)},
         used=made.leak_keys, made_from={r.output_path: r.source for r in made.page_routes
                                    if r.source},
         written_in=lambda source: audit.public_source_text(public_documents[source])
@@ -424,6 +425,28 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
                    "members copy and link this one")
     errors.raise_if_any()
     return scanned
+
+
+def media_digests(media: list[load.MediaFile], known: dict[str, tuple]) -> dict[str, str]:
+    """The digest of each public media file's bytes, by its output path, where this build
+    has read it (the up-to-date check did, see pipeline.py) and it is still as it was
+    then: the leak audit knows a file found clean by its bytes, not by its place and
+    times, which a fresh clone in CI makes new. Known by those, each PDF was read again
+    at every CI build, and the PDF reader loaded to read it (75 ms at 10,000 documents).
+    A file changed since (or read in its racy moments, with no status kept) is known by
+    its place and times, as before, and searched."""
+    found = {}
+    for file in media:
+        read_as = known.get(str(file.source))
+        if read_as is None or read_as[0] is None:
+            continue
+        try:
+            now = digest_status(os.stat(file.source))
+        except OSError:
+            continue
+        if now == read_as[0]:
+            found[f"media/{file.rel}"] = read_as[1]
+    return found
 
 
 # -- write ---------------------------------------------------------------------------------

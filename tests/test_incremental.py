@@ -996,6 +996,62 @@ def test_ci_build_in_a_fresh_clone_reads_each_content_file_once(site, tmp_path, 
     assert "Now see" in (clone / "_site/public/news/centres-open/index.html").read_text()
 
 
+def test_ci_build_in_a_fresh_clone_does_not_read_unchanged_media_for_the_leak_audit(
+        site, tmp_path, monkeypatch):
+    """The leak audit knows a media file found clean by its bytes, which a fresh clone
+    keeps, not by its place and times, which it makes new: the sample's PDFs are not read
+    again (nor the PDF reader loaded) by a CI build after an edit of a news item; the one
+    PDF that did change is, and its members text is found."""
+    from ccsite import digests, doctext
+    from ccsite.errors import ContentErrors
+    from test_members import SECRET_PRACTICE, pdf_saying
+
+    monkeypatch.setattr(digests, "RACY_NANOSECONDS", 0)  # files saved a while ago
+    monkeypatch.chdir(site.root)
+    shutil.rmtree(".ccsite-cache", ignore_errors=True)  # (as built when they were saved)
+    build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    clone = tmp_path / "clone"
+    restore_as_ci_does(site, clone)
+    edit = CI_EDITS["a news item's body"]
+    (clone / "content" / edit[0]).write_text(
+        (site.content / edit[0]).read_text().replace(*edit[1:]))
+    read: list[bytes] = []
+    real = doctext.document_text
+    monkeypatch.setattr(doctext, "document_text",
+                        lambda data: read.append(data[:5]) or real(data))
+    monkeypatch.chdir(clone)
+    result = build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    assert result.changed and read and b"%PDF-" not in read  # (the pages edited are read)
+    pdfs = sorted(Path("content/media").glob("*.pdf"))
+    assert pdfs
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)
+    shutil.copyfile(site.content / "members/good-practice/dads-group.md",
+                    "content/members/good-practice/dads-group.md")
+    pdfs[0].write_bytes(pdf_saying("Guidance", SECRET_PRACTICE))
+    with pytest.raises(ContentErrors) as caught:
+        build(Path("content"), Path("_site"), BuildOptions(now=NOW))
+    assert f"media/{pdfs[0].name}:" in str(caught.value) and "leak" in str(caught.value)
+
+
+def test_media_changed_since_its_digest_was_read_is_not_known_by_it(tmp_path):
+    """A media file is known to the leak audit by the digest the build read only while it
+    is the file that was read (its status unchanged): one saved since is known by its
+    place and times, and searched, and one read in its racy moments (no status) too."""
+    from ccsite import digests, load
+    from ccsite.stages import media_digests
+
+    file = tmp_path / "guide.pdf"
+    file.write_bytes(b"%PDF-1.4 first")
+    read_as = digests.status(file.stat())
+    media = [load.MediaFile("guide.pdf", file)]
+    assert media_digests(media, {str(file): (read_as, "d1")}) == {"media/guide.pdf": "d1"}
+    assert media_digests(media, {str(file): (None, "d1")}) == {}
+    file.write_bytes(b"%PDF-1.4 second, saved after it was read")
+    assert media_digests(media, {str(file): (read_as, "d1")}) == {}
+    file.unlink()
+    assert media_digests(media, {str(file): (read_as, "d1")}) == {}
+
+
 def test_nightly_build_renders_only_what_the_new_day_changes_and_equals_a_full_build(
         site, monkeypatch):
     """The nightly build (nothing edited, the next day): the pages that show the day or
