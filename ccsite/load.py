@@ -60,6 +60,8 @@ class MediaFile:
     rel: str  # relative to content/media (or content/members/media), with '/'
     source: Path
     shown: str = ""  # as shown in messages, like RawDocument.path
+    read_as: tuple | None = None  # (status, digest) of its bytes, as the up-to-date check
+    # read them (pipeline._known_from_the_check), for the leak audit (stages.media_digests)
 
 
 @dataclass
@@ -123,8 +125,8 @@ def load(source: Path, shown_as: str, errors: ErrorList,
             errors.add(shown, 1, "file", problem)
             continue
         if rel.startswith(_MEDIA_FOLDER):
-            folder.media.append(MediaFile(rel[len(_MEDIA_FOLDER):], Path(path), shown))
-            seen.keep(path)  # its digest, for the leak audit (stages.media_digests)
+            folder.media.append(MediaFile(rel[len(_MEDIA_FOLDER):], Path(path), shown,
+                                          (digests or {}).get(path)))
             continue
         if rel.startswith(_MEMBERS_MEDIA_FOLDER):
             folder.members_media.append(MediaFile(rel[len(_MEMBERS_MEDIA_FOLDER):],

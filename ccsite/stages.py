@@ -409,7 +409,7 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
         to_audit, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
         digests={**({} if audited else _kept_digests(made.public, paths, memory)),
                  **{path: seen[1] for path, seen in checked.items() if seen[1]},
-                 **media_digests(folder.media, memory.file_digests)},
+                 **media_digests(folder.media)},
         used=made.leak_keys, made_from={r.output_path: r.source for r in made.page_routes
                                    if r.source},
         written_in=lambda source: audit.public_source_text(public_documents[source])
@@ -427,9 +427,9 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
     return scanned
 
 
-def media_digests(media: list[load.MediaFile], known: dict[str, tuple]) -> dict[str, str]:
+def media_digests(media: list[load.MediaFile]) -> dict[str, str]:
     """The digest of each public media file's bytes, by its output path, where this build
-    has read it (the up-to-date check did, see pipeline.py) and it is still as it was
+    has read it (the up-to-date check did: `MediaFile.read_as`) and it is still as it was
     then: the leak audit knows a file found clean by its bytes, not by its place and
     times, which a fresh clone in CI makes new. Known by those, each PDF was read again
     at every CI build, and the PDF reader loaded to read it (75 ms at 10,000 documents).
@@ -437,7 +437,7 @@ def media_digests(media: list[load.MediaFile], known: dict[str, tuple]) -> dict[
     its place and times, as before, and searched."""
     found = {}
     for file in media:
-        read_as = known.get(str(file.source))
+        read_as = file.read_as
         if read_as is None or read_as[0] is None:
             continue
         try:
