@@ -25,6 +25,7 @@ from ahocorasick_rs import AhoCorasick
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from . import doctext
+from .digests import FileDigests
 from .errors import ErrorList
 from .outputs.search import SIGNATURE as PAGEFIND_SIGNATURE
 from .render import Inspection, Route
@@ -584,12 +585,12 @@ class LeakAudit:
     @classmethod
     def known(cls, make: Callable[[], list[Fingerprint]], base_url: str, against: str,
               any_needles: bool, digits: bool,
-              kept: Callable[[str], tuple[list[str], list[str]] | None] = lambda _: None
+              kept: Callable[[], tuple[list[str], list[str]] | None] = lambda: None
               ) -> "LeakAudit":
         """The audit of fingerprints `make()` gives, whose `against` (whether there are
         any, whether phone numbers are among them) a build made from the same members
-        content found: made when first used. `kept(against)`: their texts and the
-        addresses among them, as that build kept them, or None."""
+        content found: made when first used. `kept()`: their texts and the addresses
+        among them, as that build kept them, or None."""
         leaks = cls([], base_url)
         leaks.against, leaks.any_needles, leaks.digits = against, any_needles, digits
         leaks._make, leaks._kept, leaks._needles = make, kept, None
@@ -614,8 +615,8 @@ class LeakAudit:
     @property
     def needles(self) -> list[str]:
         if self._needles is None:  # known: the texts the last build kept, if they are
-            kept = self._kept(self.against)  # those it knew (else the fingerprints
-            if kept is not None:                # made now)
+            kept = self._kept()    # those it knew (else the fingerprints made now)
+            if kept is not None and _against(kept[0], self.site_prefixes) == self.against:
                 self._needles, self.addresses = kept[0], frozenset(kept[1])
             else:
                 self._made()
@@ -651,34 +652,26 @@ def _against(needles: list[str], site_prefixes: tuple[str, ...]) -> str:
                            digest_size=16).hexdigest()
 
 
-NEEDLES_FILE, NEEDLES_VERSION = "leak-needles.cbor", "2"
+NEEDLES_FILE, NEEDLES_VERSION = "leak-needles.cbor", "1"
 
 
 def save_needles(cache: Path, leaks: LeakAudit) -> None:
     """Keep the fingerprints' texts in the cache folder (beside the build memory, which
     names them by `against`), for a build from the same members content to search with
-    (see LeakAudit.known): reading them is a tenth of making them. The file's header
-    names the set (`_needles_kind`), so that only a build that knows them by that name
-    reads them: checked so, rather than by the digest of the texts read, which took a
-    one-edit build 23 ms at 10,000 documents."""
+    (see LeakAudit.known): reading them is a tenth of making them."""
     from . import cachefolder
 
-    cachefolder.write(cache / NEEDLES_FILE, _needles_kind(leaks.against), NEEDLES_VERSION,
+    cachefolder.write(cache / NEEDLES_FILE, "leak audit texts", NEEDLES_VERSION,
                       [leaks.needles, sorted(leaks.addresses)])
 
 
-def _needles_kind(against: str) -> str:
-    return f"leak audit texts against {against}"
-
-
-def kept_needles(cache: Path, against: str) -> tuple[list[str], list[str]] | None:
-    """The texts `save_needles` kept of the set named `against`, or None when there are
-    none this version can read (another set's: a file left by a build from other
-    members content)."""
+def kept_needles(cache: Path) -> tuple[list[str], list[str]] | None:
+    """The texts `save_needles` kept, or None when there are none this version can read
+    (LeakAudit.known checks they are those it knows by `against`)."""
     from . import cachefolder
 
     try:
-        needles, addresses = cachefolder.read(cache / NEEDLES_FILE, _needles_kind(against),
+        needles, addresses = cachefolder.read(cache / NEEDLES_FILE, "leak audit texts",
                                               NEEDLES_VERSION)
     except (cachefolder.CacheUnreadable, ValueError, TypeError):
         return None
@@ -714,7 +707,8 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
                 digests: dict[str, str] | None = None, by_content: bool = False,
                 used: set[str] | None = None, made_from: dict[str, str] | None = None,
                 written_in: Callable[[str], str] | None = None,
-                as_is: dict[str, str] | None = None) -> int:
+                as_is: dict[str, str] | None = None,
+                sources: FileDigests | None = None) -> int:
     """Scan every public file; returns how many files were read.
 
     All fingerprints go into one Aho-Corasick automaton (ahocorasick-rs), so each file is
@@ -728,6 +722,10 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     file to edit); `written_in(file)`: that file's text (see `public_source_text`), to
     tell a members post quoting a public page from a public page quoting a members post.
     `as_is`: the content file of each file published as it is (media), told instead.
+    `sources`: the digests of files published as they are (media, theme assets), read
+    again only when a file's status changed (digests.py): each file is known by its
+    bytes, never by its place and times, which a file saved with another's size and
+    time keeps (write.py publishes the bytes audited: see `write._copy_as_read`).
     """
     if not leaks.any_needles:
         return 0
@@ -738,7 +736,7 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
         if by_content and isinstance(content, Path):
             key = content_key(content.read_bytes())  # (read again if searched: holding
         else:                                        # them all could take 100s of MB)
-            key = (digests or {}).get(path) or _content_key(content)
+            key = (digests or {}).get(path) or _content_key(content, sources)
         if used is not None:
             used.add(key)
         if clean is None or clean.get(key) != leaks.against:
@@ -749,11 +747,9 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     for path, key in to_search:
         content = files[path]
         data = content.read_bytes() if isinstance(content, Path) else content
-        if isinstance(content, Path) and (by_content or not key.startswith("file:")):
+        if isinstance(content, Path):
             key = content_key(data)  # the bytes searched are those found clean (a file
-            # known by the digest of its bytes may have changed since they were read)
-        elif isinstance(content, Path) and _status_key(content) != key:
-            key = None  # changed since its status was taken: not known clean by it
+            # may have changed since its digest was taken)
         found = leaks.first_leak(path, data)
         if found is None:
             if clean is not None and key is not None:
@@ -977,19 +973,11 @@ def _in_address(character: str) -> bool:
     return character.isalnum() or character in "-_"
 
 
-def _content_key(content) -> str:
+def _content_key(content: bytes | Path, sources: FileDigests | None) -> str:
+    """The key of a file's bytes in `clean` (see check_leaks)."""
     if isinstance(content, Path):
-        stat = content.stat()
-        return f"file:{content}:{stat.st_size}:{stat.st_mtime_ns}"
+        return (sources or FileDigests()).digest(str(content))
     return content_key(content)
-
-
-def _status_key(path: Path) -> str | None:
-    """A file's key by its status now, or None when it is gone."""
-    try:
-        return _content_key(path)
-    except OSError:
-        return None
 
 
 def _line_of(readable: str, needle: str) -> int:

@@ -78,6 +78,13 @@ class FileDigests:
         trusted = now[1] < self.racy_from and now[2] < self.racy_from
         self.used[path] = (now if trusted else None, digest)
 
+    def as_read(self, path: str) -> str:
+        """The digest this build took of the file, if it took one (the leak audit looks
+        at every public file first), else taken now: a build publishes the bytes it
+        looked at, or nothing (see write._copy_as_read)."""
+        entry = self.used.get(path)
+        return entry[1] if entry is not None else self.digest(path)
+
     def digest(self, path: str, found: os.stat_result | None = None,
                key: str | None = None) -> str:
         """The digest of the file's bytes, read only when its status changed; kept under

@@ -61,7 +61,7 @@ class MediaFile:
     source: Path
     shown: str = ""  # as shown in messages, like RawDocument.path
     read_as: tuple | None = None  # (status, digest) of its bytes, as the up-to-date check
-    # read them (pipeline._known_from_the_check), for the leak audit (stages.media_digests)
+    # read them (pipeline._known_from_the_check): see stages._known_as_read
 
 
 @dataclass

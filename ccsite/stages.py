@@ -28,7 +28,7 @@ from . import (audit, checks, graph, incremental, load, outputs, precompile, qui
 from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer, stamp as bodies_stamp
 from .buildinfo import INDEX_ROOT, BuildResult, Paths, check_location
 from .config import read_site_config
-from .digests import FileDigests, status as digest_status
+from .digests import FileDigests
 from .editor import publish as editor_publish
 from .errors import ContentError, ContentErrors, ErrorList
 from .media import check_media
@@ -62,6 +62,9 @@ class Build:
     graph_reads: incremental.Recorder | None = None
     order_reads: incremental.Recorder | None = None
     checked: dict[str, tuple] | None = None  # content files' statuses, just taken (load.load)
+    sources: FileDigests | None = None  # the files published as they are (media, theme
+    # assets) by their bytes: the leak audit's and the write's, so what is written is
+    # what was audited (see check_for_leaks)
 
 
 @contextlib.contextmanager
@@ -101,7 +104,8 @@ def run(paths: Paths, options: validate.BuildOptions,
     noted = remember and not defer
     b = Build(paths, options, memory, defer, _Stages(progress, {}), adopting=adopting,
               ahead=ahead, graph_reads=incremental.Recorder() if noted else None,
-              order_reads=incremental.Recorder() if noted else None, checked=checked)
+              order_reads=incremental.Recorder() if noted else None, checked=checked,
+              sources=FileDigests(memory.source_digests))
     try:
         return _stages(b, changed_files, remember)
     finally:  # the helpers (see load_content), however the build ended
@@ -162,6 +166,7 @@ def load_content(b: Build, changed_files: set[str] | None
     folder = load.load(b.paths.source, b.paths.shown, b.errors, parsed=memory.parsed,
                        known=memory.known_files, changed=changed_files,
                        digests=memory.file_digests, checked=b.checked)
+    _known_as_read(b.sources, folder.media)
     config = read_site_config(folder.site, b.errors) if folder.site else None
     if config is None:
         b.errors.raise_if_any()
@@ -169,6 +174,18 @@ def load_content(b: Build, changed_files: set[str] | None
     if b.ahead is None:  # not started before the memory was read (see pipeline.py)
         b.ahead = precompile.start(b.paths.templates, config)
     return folder, config
+
+
+def _known_as_read(sources: FileDigests, media: list[load.MediaFile]) -> None:
+    """Give `sources` the digest of each media file as the up-to-date check read it
+    (`MediaFile.read_as`): used by the leak audit and the write while the file keeps the
+    status it had then (digests.py), so a fresh clone's media (every one with a new
+    status) are not read again, twice. Read so, each PDF was also searched again at
+    every CI build, the PDF reader loaded to read it (75 ms at 10,000 documents),
+    when the audit knew files by their place and times."""
+    for file in media:
+        if file.read_as is not None and file.read_as[0] is not None:  # (None: racy)
+            sources.kept[str(file.source)] = file.read_as
 
 
 def validate_content(b: Build, folder: load.ContentFolder, config: SiteConfig,
@@ -408,14 +425,13 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
     scanned = len(checked) + audit.check_leaks(
         to_audit, leaks, str(paths.output / "public"), errors, clean=memory.leak_clean,
         digests={**({} if audited else _kept_digests(made.public, paths, memory)),
-                 **{path: seen[1] for path, seen in checked.items() if seen[1]},
-                 **media_digests(folder.media)},
+                 **{path: seen[1] for path, seen in checked.items() if seen[1]}},
         used=made.leak_keys, made_from={r.output_path: r.source for r in made.page_routes
                                    if r.source},
         written_in=lambda source: audit.public_source_text(public_documents[source])
         if source in public_documents else "",
         as_is={f"media/{media.rel}": f"{paths.shown}/media/{media.rel}"
-               for media in folder.media})
+               for media in folder.media}, sources=b.sources)
     for media, members_media in audit.copied_members_media(folder.media,
                                                            folder.members_media):
         errors.add(f"{paths.shown}/media/{media.rel}", 1, "leak",
@@ -427,38 +443,29 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
     return scanned
 
 
-def media_digests(media: list[load.MediaFile]) -> dict[str, str]:
-    """The digest of each public media file's bytes, by its output path, where this build
-    has read it (the up-to-date check did: `MediaFile.read_as`) and it is still as it was
-    then: the leak audit knows a file found clean by its bytes, not by its place and
-    times, which a fresh clone in CI makes new. Known by those, each PDF was read again
-    at every CI build, and the PDF reader loaded to read it (75 ms at 10,000 documents).
-    A file changed since (or read in its racy moments, with no status kept) is known by
-    its place and times, as before, and searched."""
-    found = {}
-    for file in media:
-        read_as = file.read_as
-        if read_as is None or read_as[0] is None:
-            continue
-        try:
-            now = digest_status(os.stat(file.source))
-        except OSError:
-            continue
-        if now == read_as[0]:
-            found[f"media/{file.rel}"] = read_as[1]
-    return found
-
-
 # -- write ---------------------------------------------------------------------------------
 
 def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
                members_root: write.OutputFiles | None) -> write.Written:
     """Each root swapped in whole (the preview server's page-only build: in place); the
-    search index is made from the written pages before the public folder is swapped in."""
+    search index is made from the written pages before the public folder is swapped in.
+    A file published as it is that was saved again after the leak audit looked at it
+    stops the build, the public folder as it was (see write._copy_as_read)."""
+    try:
+        return _write_site(b, made, site, config, members_root)
+    except write.ChangedWhileBuilding as exc:
+        b.errors.add(str(exc.path), 1, "file", "was saved again while the build ran, after "
+                     "it was checked, so nothing new was published; build again")
+        b.errors.raise_if_any()
+        raise
+
+
+def _write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
+                members_root: write.OutputFiles | None) -> write.Written:
     paths, memory, errors = b.paths, b.memory, b.errors
     errors.errors.extend(_unwritable(paths.output))
     errors.raise_if_any()
-    sources = FileDigests(memory.source_digests)
+    sources = b.sources
     if made.in_place:  # the preview server: only what changed (see write.update_in_place)
         written = write.update_in_place(paths.output, "public", made.public,
                                         memory.outputs.get("public"), sources=sources)

@@ -108,8 +108,17 @@ def signature(content: bytes | Path, sources: FileDigests | None = None) -> str:
     if isinstance(content, StagedFile):
         return content.digest
     if isinstance(content, Path):
-        return (sources or FileDigests()).digest(str(content))
+        return (sources or FileDigests()).as_read(str(content))
     return of_bytes(content)
+
+
+class ChangedWhileBuilding(Exception):
+    """A file to publish as it is (a media file, a theme asset) whose bytes are not those
+    the build looked at: saved again while the build ran."""
+
+    def __init__(self, path: Path):
+        super().__init__(str(path))
+        self.path = path
 
 
 def write_root(output: Path, name: str, files: OutputFiles,
@@ -184,7 +193,7 @@ def _plan(files: OutputFiles, folder: str, previous: dict[str, str],
             plan[rel] = ("link", old)
             result.signatures[rel] = previous[rel]  # a hard link: the same inode and times
         else:
-            plan[rel] = ("write", content)
+            plan[rel] = ("copy", (content, sig)) if _copied(content) else ("write", content)
             result.changed.add(rel)
     result.removed = set(previous) - set(files)
     return plan
@@ -207,10 +216,17 @@ def _new_folder(output: Path, name: str, plan: dict[str, tuple[str, bytes | Path
             return temp
         except OSError:  # something odd in it (a file where a folder goes...): start afresh
             shutil.rmtree(temp)
-    for rel, (how, content) in plan.items():
-        target = temp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _put(how, content, str(target))
+        except ChangedWhileBuilding:
+            shutil.rmtree(temp)
+            raise
+    try:
+        for rel, (how, content) in plan.items():
+            target = temp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _put(how, content, str(target))
+    except ChangedWhileBuilding:
+        shutil.rmtree(temp)
+        raise
     return temp
 
 
@@ -354,16 +370,36 @@ def _stamp_of(times: dict[str, int]) -> str:
     return digest.hexdigest()
 
 
-def _put(how: str, content: bytes | Path, target: str) -> None:
+def _put(how: str, content, target: str) -> None:
     if how == "link":
         _link(content, target)
+    elif how == "copy":
+        _copy_as_read(*content, target)
     elif isinstance(content, StagedFile):
         os.rename(content, target)  # a new file of its own (never one the spare shares)
-    elif isinstance(content, Path):
-        shutil.copyfile(content, target)
     else:
         with open(target, "wb") as handle:
             handle.write(content)
+
+
+def _copied(content: bytes | Path) -> bool:
+    """Is `content` a file published as it is (a media file, a theme asset)?"""
+    return isinstance(content, Path) and not isinstance(content, StagedFile)
+
+
+def _copy_as_read(source: Path, digest: str, target: str) -> None:
+    """Copy `source`, whose bytes had `digest` when the build looked at them (the leak
+    audit did: see FileDigests.as_read), or raise ChangedWhileBuilding: a file saved
+    again since (with members text in it, say) is never published unlooked at. Hashed
+    as it is copied, so what is checked is what is written."""
+    hashed = hashlib.blake2b(digest_size=16)
+    with open(source, "rb") as reading, open(target, "wb") as writing:
+        while piece := reading.read(1 << 20):
+            hashed.update(piece)
+            writing.write(piece)
+    if hashed.hexdigest() != digest:
+        os.unlink(target)
+        raise ChangedWhileBuilding(source)
 
 
 def _make_like(folder: Path, plan: dict[str, tuple[str, bytes | Path | str]],
@@ -563,7 +599,8 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
         target = final / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
-        _put("write", content, str(temp))
+        _put("copy" if _copied(content) else "write",
+             (content, sig) if _copied(content) else content, str(temp))
         os.replace(temp, target)
     result.removed = set() if only else set(previous) - set(files)
     for rel in result.removed:

@@ -1034,25 +1034,24 @@ def test_ci_build_in_a_fresh_clone_does_not_read_unchanged_media_for_the_leak_au
 
 
 def test_media_changed_since_its_digest_was_read_is_not_known_by_it(tmp_path):
-    """A media file is known to the leak audit by the digest the build read only while it
-    is the file that was read (its status unchanged): one saved since is known by its
-    place and times, and searched, and one read in its racy moments (no status) too."""
+    """A media file is known by the digest the up-to-date check read only while it is
+    the file that was read (its status unchanged): one saved since, or read in its racy
+    moments (no status), is read again."""
     from ccsite import digests, load
-    from ccsite.stages import media_digests
+    from ccsite.stages import _known_as_read
 
     file = tmp_path / "guide.pdf"
     file.write_bytes(b"%PDF-1.4 first")
     read_as = digests.status(file.stat())
 
-    def known(status) -> dict[str, str]:
-        return media_digests([load.MediaFile("guide.pdf", file, "", (status, "d1"))])
-    assert known(read_as) == {"media/guide.pdf": "d1"}
-    assert known(None) == {}
-    assert media_digests([load.MediaFile("guide.pdf", file)]) == {}
+    def known(status) -> str:
+        sources = digests.FileDigests()
+        _known_as_read(sources, [load.MediaFile("guide.pdf", file, "", (status, "d1"))])
+        return sources.digest(str(file))
+    assert known(read_as) == "d1"
+    assert known(None) == digests.of_file(str(file))
     file.write_bytes(b"%PDF-1.4 second, saved after it was read")
-    assert known(read_as) == {}
-    file.unlink()
-    assert known(read_as) == {}
+    assert known(read_as) == digests.of_file(str(file))
 
 
 def test_nightly_build_renders_only_what_the_new_day_changes_and_equals_a_full_build(
