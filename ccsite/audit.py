@@ -29,6 +29,7 @@ from .digests import FileDigests
 from .errors import ErrorList
 from .outputs.search import SIGNATURE as PAGEFIND_SIGNATURE
 from .render import Inspection, Route
+from .write import CHANGED_WHILE_BUILDING
 
 # The output is HTML that we generated (Jinja templates, sanitised Markdown), so a pattern
 # over attributes finds every link; html.parser would take most of the build's time.
@@ -747,9 +748,11 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     for path, key in to_search:
         content = files[path]
         data = content.read_bytes() if isinstance(content, Path) else content
-        if isinstance(content, Path):
-            key = content_key(data)  # the bytes searched are those found clean (a file
-            # may have changed since its digest was taken)
+        if isinstance(content, Path) and content_key(data) != key:  # saved again since
+            # its digest was taken: the write publishes the bytes of that digest, which
+            # are not these (saved back meanwhile, they would be published unsearched)
+            errors.add(str(content), 1, "file", CHANGED_WHILE_BUILDING)
+            continue
         found = leaks.first_leak(path, data)
         if found is None:
             if clean is not None and key is not None:
@@ -976,7 +979,8 @@ def _in_address(character: str) -> bool:
 def _content_key(content: bytes | Path, sources: FileDigests | None) -> str:
     """The key of a file's bytes in `clean` (see check_leaks)."""
     if isinstance(content, Path):
-        return (sources or FileDigests()).digest(str(content))
+        staged = getattr(content, "digest", None)  # a page rendered (write.StagedFile)
+        return staged or (sources or FileDigests()).digest(str(content))
     return content_key(content)
 
 

@@ -454,8 +454,7 @@ def write_site(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
     try:
         return _write_site(b, made, site, config, members_root)
     except write.ChangedWhileBuilding as exc:
-        b.errors.add(str(exc.path), 1, "file", "was saved again while the build ran, after "
-                     "it was checked, so nothing new was published; build again")
+        b.errors.add(str(exc.path), 1, "file", write.CHANGED_WHILE_BUILDING)
         b.errors.raise_if_any()
         raise
 

@@ -112,6 +112,10 @@ def signature(content: bytes | Path, sources: FileDigests | None = None) -> str:
     return of_bytes(content)
 
 
+CHANGED_WHILE_BUILDING = ("was saved again while the build ran, after it was checked, so "
+                          "nothing new was published; build again")
+
+
 class ChangedWhileBuilding(Exception):
     """A file to publish as it is (a media file, a theme asset) whose bytes are not those
     the build looked at: saved again while the build ran."""

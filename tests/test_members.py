@@ -553,6 +553,39 @@ def test_media_file_saved_again_after_the_leak_audit_is_not_published(site, monk
     assert published.read_bytes() == first
 
 
+def test_media_file_saved_twice_while_the_leak_audit_looks_is_not_published(
+        site, monkeypatch):
+    """Saved with members text, then without as the audit reads it, then with again
+    before the write (an undo, a sync tool, a branch switched and back): the bytes
+    searched are not those the file's digest was taken of, so the build stops there."""
+    from ccsite import audit, stages
+
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)
+    handout = site.write("media/handout.pdf", pdf_saying("Handout", "First version."))
+    assert site.build().status == 0
+    published = site.output / "public/media/handout.pdf"
+    first = published.read_bytes()
+    secret, clean = (pdf_saying("Handout", text) for text in (SECRET_PRACTICE, "Clean."))
+    handout.write_bytes(secret)
+    taken, written = audit._content_key, stages._write_site
+
+    def key_then_saved_clean(content, sources):
+        key = taken(content, sources)
+        if content == handout:
+            handout.write_bytes(clean)
+        return key
+
+    def saved_back(*args):
+        handout.write_bytes(secret)
+        return written(*args)
+    monkeypatch.setattr(audit, "_content_key", key_then_saved_clean)
+    monkeypatch.setattr(stages, "_write_site", saved_back)
+    result = site.build()
+    assert result.status == 1
+    assert f"{handout}:1: file: was saved again while the build ran" in result.err
+    assert published.read_bytes() == first
+
+
 def test_leak_audit_never_searches_with_texts_kept_for_other_members_content(
         site, monkeypatch):
     """The texts the leak audit searches for are kept in the cache folder for the next
