@@ -29,7 +29,7 @@ from .digests import FileDigests
 from .errors import ErrorList
 from .outputs.search import SIGNATURE as PAGEFIND_SIGNATURE
 from .render import Inspection, Route
-from .write import CHANGED_WHILE_BUILDING
+from .write import CHANGED_WHILE_BUILDING, signature
 
 # The output is HTML that we generated (Jinja templates, sanitised Markdown), so a pattern
 # over attributes finds every link; html.parser would take most of the build's time.
@@ -737,7 +737,7 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
         if by_content and isinstance(content, Path):
             key = content_key(content.read_bytes())  # (read again if searched: holding
         else:                                        # them all could take 100s of MB)
-            key = (digests or {}).get(path) or _content_key(content, sources)
+            key = (digests or {}).get(path) or signature(content, sources)
         if used is not None:
             used.add(key)
         if clean is None or clean.get(key) != leaks.against:
@@ -974,14 +974,6 @@ def _sorted_texts(texts: list[str]) -> list[str]:
 
 def _in_address(character: str) -> bool:
     return character.isalnum() or character in "-_"
-
-
-def _content_key(content: bytes | Path, sources: FileDigests | None) -> str:
-    """The key of a file's bytes in `clean` (see check_leaks)."""
-    if isinstance(content, Path):
-        staged = getattr(content, "digest", None)  # a page rendered (write.StagedFile)
-        return staged or (sources or FileDigests()).digest(str(content))
-    return content_key(content)
 
 
 def _line_of(readable: str, needle: str) -> int:

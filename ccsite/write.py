@@ -197,7 +197,7 @@ def _plan(files: OutputFiles, folder: str, previous: dict[str, str],
             plan[rel] = ("link", old)
             result.signatures[rel] = previous[rel]  # a hard link: the same inode and times
         else:
-            plan[rel] = ("copy", (content, sig)) if _copied(content) else ("write", content)
+            plan[rel] = _writing(content, sig)
             result.changed.add(rel)
     result.removed = set(previous) - set(files)
     return plan
@@ -212,24 +212,21 @@ def _new_folder(output: Path, name: str, plan: dict[str, tuple[str, bytes | Path
     if temp.exists():
         shutil.rmtree(temp)
     spare = output / f"{SPARE_PREFIX}{name}"
-    if spare.is_dir():
-        held = _spare_files(spare, spare_holds)
-        spare.rename(temp)  # claimed: if we are killed now, it is a temp folder, tidied away
-        try:
-            _make_like(temp, plan, held, _shared_with_spare(plan, signatures, held))
-            return temp
-        except OSError:  # something odd in it (a file where a folder goes...): start afresh
-            shutil.rmtree(temp)
-        except ChangedWhileBuilding:
-            shutil.rmtree(temp)
-            raise
     try:
+        if spare.is_dir():
+            held = _spare_files(spare, spare_holds)
+            spare.rename(temp)  # claimed: if we are killed now, a temp folder, tidied away
+            try:
+                _make_like(temp, plan, held, _shared_with_spare(plan, signatures, held))
+                return temp
+            except OSError:  # something odd in it (a file where a folder goes...): afresh
+                shutil.rmtree(temp)
         for rel, (how, content) in plan.items():
             target = temp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             _put(how, content, str(target))
-    except ChangedWhileBuilding:
-        shutil.rmtree(temp)
+    except ChangedWhileBuilding:  # nothing is published: the half-made folder goes
+        shutil.rmtree(temp, ignore_errors=True)
         raise
     return temp
 
@@ -386,9 +383,12 @@ def _put(how: str, content, target: str) -> None:
             handle.write(content)
 
 
-def _copied(content: bytes | Path) -> bool:
-    """Is `content` a file published as it is (a media file, a theme asset)?"""
-    return isinstance(content, Path) and not isinstance(content, StagedFile)
+def _writing(content: bytes | Path, sig: str) -> tuple[str, object]:
+    """How a file that changed is put in place: a file published as it is (a media
+    file, a theme asset) copied as the build read it (`_copy_as_read`), else written."""
+    if isinstance(content, Path) and not isinstance(content, StagedFile):
+        return "copy", (content, sig)
+    return "write", content
 
 
 def _copy_as_read(source: Path, digest: str, target: str) -> None:
@@ -603,8 +603,7 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
         target = final / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
-        _put("copy" if _copied(content) else "write",
-             (content, sig) if _copied(content) else content, str(temp))
+        _put(*_writing(content, sig), str(temp))
         os.replace(temp, target)
     result.removed = set() if only else set(previous) - set(files)
     for rel in result.removed:

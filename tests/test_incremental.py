@@ -1001,7 +1001,8 @@ def test_ci_build_in_a_fresh_clone_does_not_read_unchanged_media_for_the_leak_au
     """The leak audit knows a media file found clean by its bytes, which a fresh clone
     keeps, not by its place and times, which it makes new: the sample's PDFs are not read
     again (nor the PDF reader loaded) by a CI build after an edit of a news item; the one
-    PDF that did change is, and its members text is found."""
+    PDF that did change is, and its members text is found. Each PDF's bytes are read
+    once, by the up-to-date check, whose digest the audit and the write take."""
     from ccsite import digests, doctext
     from ccsite.errors import ContentErrors
     from test_members import SECRET_PRACTICE, pdf_saying
@@ -1019,9 +1020,14 @@ def test_ci_build_in_a_fresh_clone_does_not_read_unchanged_media_for_the_leak_au
     real = doctext.document_text
     monkeypatch.setattr(doctext, "document_text",
                         lambda data: read.append(data[:5]) or real(data))
+    hashed: list[str] = []
+    real_hash = digests.of_file
+    monkeypatch.setattr(digests, "of_file", lambda path: hashed.append(path) or real_hash(path))
     monkeypatch.chdir(clone)
     result = build(Path("content"), Path("_site"), BuildOptions(now=NOW))
     assert result.changed and read and b"%PDF-" not in read  # (the pages edited are read)
+    pdfs_hashed = [path for path in hashed if path.endswith(".pdf")]
+    assert pdfs_hashed and len(pdfs_hashed) == len(set(pdfs_hashed))
     pdfs = sorted(Path("content/media").glob("*.pdf"))
     assert pdfs
     site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)

@@ -567,7 +567,7 @@ def test_media_file_saved_twice_while_the_leak_audit_looks_is_not_published(
     first = published.read_bytes()
     secret, clean = (pdf_saying("Handout", text) for text in (SECRET_PRACTICE, "Clean."))
     handout.write_bytes(secret)
-    taken, written = audit._content_key, stages._write_site
+    taken, written = audit.signature, stages._write_site
 
     def key_then_saved_clean(content, sources):
         key = taken(content, sources)
@@ -578,7 +578,7 @@ def test_media_file_saved_twice_while_the_leak_audit_looks_is_not_published(
     def saved_back(*args):
         handout.write_bytes(secret)
         return written(*args)
-    monkeypatch.setattr(audit, "_content_key", key_then_saved_clean)
+    monkeypatch.setattr(audit, "signature", key_then_saved_clean)
     monkeypatch.setattr(stages, "_write_site", saved_back)
     result = site.build()
     assert result.status == 1
