@@ -487,24 +487,38 @@ class BuildMemory:
         table of contents, swapped in whole after them, is what makes them the memory:
         a build killed at any moment of saving leaves the old memory or the new one,
         never a mix. Files of parts no table names are removed last."""
-        stored: dict[str, list[tuple[str, dict]]] = {}
         with cachefolder.collector_paused():
-            for name, part in PARTS.items():
-                if self.unread.get(name, (None,))[0] == path.parent:  # never used: its
-                    stored[name] = [(file, None) for file in self.unread[name][1]]  # files
-                    continue  # stay as they are
-                stored[name] = _saved_shards(path.parent, name, part, getattr(self, name),
-                                             self.stored.get(name, ()), self.version)
-            if any(shards and shards[0][0] is None for shards in stored.values()):
+            stored = self.save_parts(path.parent)
+            if stored is None:
                 return  # a part could not be written: the memory on disk stays the old
             if not cachefolder.write(path, "build memory", self.version, {
                     **self.to_data(),
                     "parts": {name: [file for file, _ in shards]
                               for name, shards in stored.items()}}):
                 return
-        self.stored = stored
         _remove_parts_but(path.parent, {file for shards in stored.values()
                                         for file, _ in shards})
+
+    def save_parts(self, folder: Path) -> dict[str, list[tuple[str, dict]]] | None:
+        """Write into `folder` the pieces of the parts that differ from what was read or
+        last written (see `save`), and note them as what is stored: what a later `save`
+        compares with, so a part unchanged since is not written again. Done also while
+        the search index is made (see stages.py), so that `save` after it has only the
+        pieces changed since to write. Until a table of contents names them, the files
+        are not the memory (a build stopped meanwhile leaves the old one). None when a
+        piece could not be written."""
+        stored: dict[str, list[tuple[str, dict]]] = {}
+        with cachefolder.collector_paused():
+            for name, part in PARTS.items():
+                if self.unread.get(name, (None,))[0] == folder:  # never used: its files
+                    stored[name] = [(file, None) for file in self.unread[name][1]]  # stay
+                    continue  # as they are
+                stored[name] = _saved_shards(folder, name, part, getattr(self, name),
+                                             self.stored.get(name, ()), self.version)
+        if any(shards and shards[0][0] is None for shards in stored.values()):
+            return None
+        self.stored = stored
+        return stored
 
     # The memory as plain data (no pickle: see cachefolder.py), field by field. What the
     # build looks up by a tuple (a page's reads, a document's key and signature) is kept

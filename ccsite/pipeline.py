@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import os
 import time
@@ -190,8 +191,11 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
                                inputs: dict[str, tuple], early: "write.Helper | None" = None
                                ) -> tuple[BuildResult, "incremental.BuildMemory"]:
     """The build memory read from the cache folder, and saved there after a successful
-    build, once the build's pages and site graph have been let go (less memory at once).
-    Python's cycle collector is off meanwhile: see `_no_collection_while_building`."""
+    build, once the build's pages and site graph have been let go (less memory at once):
+    its parts that changed are written while the search index is made, if one is (see
+    stages._while_indexing), so only those changed since and its table of contents are
+    left to write then. Python's cycle collector is off meanwhile: see
+    `_no_collection_while_building`."""
     from . import precompile, stages
 
     started, cpu = time.perf_counter(), time.process_time()
@@ -209,7 +213,8 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     read, read_cpu = time.perf_counter() - started, time.process_time() - cpu
     try:
         result = stages.run(paths, options, progress, memory, defer=False, adopting=adopting,
-                            ahead=ahead, checked=checked)
+                            ahead=ahead, checked=checked, while_indexing=[
+                                functools.partial(memory.save_parts, memory_file.parent)])
     except ContentErrors:
         raise
     except Exception as exc:

@@ -346,6 +346,39 @@ def test_a_damaged_file_of_members_fingerprints_is_made_again_and_still_finds_a_
                      result.err), result.err
 
 
+def test_the_build_memory_parts_an_edit_changed_are_written_while_the_search_index_is_made(
+        site, monkeypatch):
+    """A command-line build would only wait while Pagefind makes the search index: the
+    parts of its memory that changed are written then (stages._while_indexing), and
+    after it only those changed since and the table of contents naming them. The parts
+    are files of their own, named by their bytes, so the memory on disk is still the old
+    one until the table is swapped in (killed meanwhile: see test_interrupted.py)."""
+    from ccsite import stages
+
+    assert site.build().status == 0
+    cache = site.root / CACHE_FOLDER
+    before = {path.name for path in cache.iterdir()}
+    table = (cache / MEMORY_FILE).read_bytes()
+    while_indexing: list[set[str]] = []
+    audit_index = stages._audit_index
+
+    def looked_at_while_indexing(b, made, root, files):
+        while_indexing.append({path.name for path in cache.iterdir()})
+        assert (cache / MEMORY_FILE).read_bytes() == table  # still the old memory
+        return audit_index(b, made, root, files)
+
+    monkeypatch.setattr(stages, "_audit_index", looked_at_while_indexing)
+    site.edit("news/centres-open.md", "See [Oxhey]", "Opening hours are longer. See [Oxhey]")
+    assert site.build().status == 0
+    assert while_indexing, "no search index bundle was made"
+    written = {file for shards in incremental.BuildMemory.read(cache / MEMORY_FILE)
+               .stored.values() for file, _ in shards} - before
+    readings = {file for file in written if file.startswith(f"{incremental.PART_FILE}"
+                                                            ".readings.")}
+    assert readings, written  # the edited document's reading changed
+    assert readings <= while_indexing[0], "written only after the search index was made"
+
+
 def test_the_build_memory_reads_back_as_the_build_left_it(site, tmp_path):
     """Every value kept on disk comes back equal and of the same type (sets as sets,
     signatures and keys as tuples), or the next build would not find what it kept."""

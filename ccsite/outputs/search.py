@@ -175,7 +175,8 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
                         check: Callable[[list[Path]], None] = lambda files: None,
                         old_files: Iterable[str] = (),
                         check_kept: Callable[[list[Path]], None] | None = None,
-                        broken: set[str] = frozenset()) -> SearchIndex:
+                        broken: set[str] = frozenset(),
+                        meanwhile: Callable[[], None] = lambda: None) -> SearchIndex:
     """Make `public_root/pagefind/` for its HTML `pages`: each bundle with a page in
     `changed_pages` (None: all) is indexed anew, the others are linked from `old_index`,
     just those of its files found as they were made (`old_files`, paths in it: see
@@ -186,7 +187,8 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
     `check` is given each new bundle's files as soon as it is made, in this thread, while
     Pagefind goes on with the others (the leak audit reads them: see pipeline.py), and
     `check_kept` (if given) the files of the bundles kept, while Pagefind makes the new
-    ones (their audit against new fingerprints, when members content changed)."""
+    ones (their audit against new fingerprints, when members content changed).
+    `meanwhile` is run in this thread once they are (see `_run_and_audit`)."""
     if old_index is None:  # all made anew: nothing an older index left (the spare's) stays
         shutil.rmtree(public_root / SUBDIR, ignore_errors=True)
     shards = shard_names(counts)
@@ -201,7 +203,7 @@ def update_search_index(public_root: Path, pages: list[str], old_index: Path | N
                                            broken)
     jobs, to_keep = _plan(public_root, old_index, bundles, shards, redo, unindexed,
                           _by_bundle(old_files))
-    made = _run_and_audit(public_root, jobs, to_keep, check, check_kept)
+    made = _run_and_audit(public_root, jobs, to_keep, check, check_kept, meanwhile)
     return SearchIndex(sorted(made), unindexed)
 
 
@@ -270,11 +272,15 @@ def _plan(public_root: Path, old_index: Path | None, bundles: dict[str, list[str
 
 def _run_and_audit(public_root: Path, jobs: list, to_keep: list,
                    check: Callable[[list[Path]], None],
-                   check_kept: Callable[[list[Path]], None] | None) -> list[Path]:
+                   check_kept: Callable[[list[Path]], None] | None,
+                   meanwhile: Callable[[], None] = lambda: None) -> list[Path]:
     """Run the Pagefind `jobs`, separate processes, as many at once as there are cores,
     each bundle's files given to `check` as it is made; the bundles kept are linked in
     meanwhile (each into a folder of its own, which no run reads or writes: their globs
-    name pages), and given to `check_kept`. The files made."""
+    name pages), and given to `check_kept`; then `meanwhile` runs, before the first run
+    is waited for: this thread would only wait (a third of a second of a build after one
+    edit at 10,000 documents), and the build's work that needs no index is done in it
+    (see stages.py). The files made."""
     made: list[Path] = []
     with ThreadPoolExecutor(max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
         running = [pool.submit(_index, public_root, *job) for job in jobs]
@@ -282,6 +288,7 @@ def _run_and_audit(public_root: Path, jobs: list, to_keep: list,
             kept = _linked(to_keep, listed=check_kept is not None)
             if check_kept is not None:
                 check_kept(kept)
+            meanwhile()
             for done in as_completed(running):
                 files = done.result()
                 check(files)
