@@ -204,6 +204,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     adopting = None
     try:
         memory, adopting = _memory_and_a_look_at_the_output(paths, memory_file, early)
+        kept = bool(memory.stored)  # (asked now: the build writes parts as it goes)
         checked = _known_from_the_check(memory.file_digests, inputs, paths.source)
     except BaseException:
         ahead.stop()
@@ -218,7 +219,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     except ContentErrors:
         raise
     except Exception as exc:
-        if not memory.stored:  # a build from nothing: nothing kept is to blame
+        if not kept:  # a build from nothing: nothing kept is to blame
             raise
         memory, result = _build_from_nothing(paths, options, progress, exc)
     result.timings = {"read memory": read, **result.timings}

@@ -664,7 +664,8 @@ def _remember(b: Build, made: Made) -> None:
     """What the build memory keeps of this build, beyond what each stage noted."""
     memory = b.memory
     memory.own_warnings = b.warnings[1]  # (see _warnings)
-    pages = set(made.page_paths) | {p for p in made.members_files if p.endswith(".html")}
+    pages = set(made.page_paths) | set(made.members_files)  # (its feed too: a record
+    # dropped is a file made again by the next build)
     for gone in set(memory.pages) - pages:
         del memory.pages[gone]
     for gone in set(memory.made_files) - set(made.public) - set(made.members_files):

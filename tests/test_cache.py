@@ -379,6 +379,33 @@ def test_the_build_memory_parts_an_edit_changed_are_written_while_the_search_ind
     assert readings <= while_indexing[0], "written only after the search index was made"
 
 
+def test_a_first_build_that_fails_late_is_not_made_again_as_if_a_cache_were_to_blame(
+        site, monkeypatch):
+    """A build with no memory to read that fails after its memory's parts were written
+    (while the search index was made: a disk full as the members area is written) is
+    reported as it failed, once: not built a second time from nothing with a warning
+    that blames what a last build kept (there was none)."""
+    import errno
+
+    from ccsite import write
+
+    real, tries = write.write_root, []
+
+    def disk_full_for_members(output, root, *args, **kwargs):
+        if root == "members":
+            tries.append(root)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(output / root))
+        return real(output, root, *args, **kwargs)
+
+    monkeypatch.setattr(write, "write_root", disk_full_for_members)
+    assert not (site.root / CACHE_FOLDER).exists()
+    result = site.build()
+    assert result.status == 1, result.out
+    assert "No space left on device" in result.err and "Traceback" not in result.err
+    assert "could not be used" not in result.err + result.out
+    assert tries == ["members"]  # built once
+
+
 def test_the_build_memory_reads_back_as_the_build_left_it(site, tmp_path):
     """Every value kept on disk comes back equal and of the same type (sets as sets,
     signatures and keys as tuples), or the next build would not find what it kept."""

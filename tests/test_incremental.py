@@ -2065,3 +2065,19 @@ def test_body_edit_with_a_broken_link_is_told_with_its_line(site):
     site.edit("lessons/more-time.md", "/media/missing.pdf", "/media/pack.pdf")
     rebuild("lessons/more-time.md")  # after a failed build: the whole pipeline, and right
     assert public_pages(site.output) == public_pages(full_build(site))
+
+
+def test_the_members_feed_is_remembered_as_the_members_pages_are(site):
+    """The members area's feed is made by its templates as its pages are: its record is
+    kept in the build memory (every build dropped it, so every build made the feed
+    again, and wrote again the part of the memory that held it), and a members post
+    edited makes it again as a clean build does."""
+    from ccsite.pipeline import CACHE_FOLDER, MEMORY_FILE
+
+    incremental_build(site)
+    assert "members/feed.xml" in incremental.BuildMemory.read(
+        site.root / CACHE_FOLDER / MEMORY_FILE).pages
+    site.edit("members/good-practice/dads-group.md", "title: ", "title: Again ")
+    incremental_build(site)
+    assert "Again " in (site.output / "members" / "feed.xml").read_text(encoding="utf-8")
+    assert_same_as_full_build(site)
