@@ -39,7 +39,7 @@ from .buildinfo import INDEX_ROOT, default_templates
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 25  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
+STATE_VERSION = 26  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
 # 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
 # members search index (made_files), and the leak audit's key and the warnings of each
 # document; 16: what pages read, kept once a piece (see _records_data); 17: the search
@@ -48,7 +48,8 @@ STATE_VERSION = 25  # 11: kept as CBOR, not pickle; 12: files known by their byt
 # 20: what each document validated as (readings.py); 21: front matter's nodes as bytes;
 # 22: the attributes each page read (PageRecord.attributes); 23: what each file made by code
 # read of each content file, by value (PageRecord.own); 24: directory entries by their place;
-# 25: an opportunity's updates
+# 25: an opportunity's updates; 26: what a page read of every field the graph makes from
+# other files, site.yaml or the day compared by its value (DERIVED)
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
 # same object, another key, so that a calendar's DTSTAMP (the build's day) does not count
@@ -920,9 +921,25 @@ def _signature(value: Any) -> str | None:
 
 WHOLE = "*"  # an attribute name standing for every value of an object
 
-# Attributes a content object gets from *other* files or from the build's `now`; all the
-# others are fixed by its own file (and site.yaml, for the base path of `html` and `url`).
-DERIVED = {"opportunities", "centres", "state", "days_left", "consultations", "awards"}
+
+
+def _made_from_others() -> frozenset[str]:
+    """The attributes a content object gets from *other* files, site.yaml or the build's
+    `now` (the fields model.py declares `derived`, but for those made from its own file
+    alone): a page that read one is compared by its value, as it may change while the
+    object's file does not (a closure of a centre's that has passed, from one day to the
+    next; the name site.yaml gives a service). All the others are fixed by its own file
+    (and site.yaml, for the base path of `html` and `url`)."""
+    from . import model
+
+    return frozenset(
+        f.name for kind in vars(model).values()
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind)
+        for f in dataclasses.fields(kind)
+        if f.metadata.get("derived") and not f.metadata.get("own"))
+
+
+DERIVED = _made_from_others()
 BODY_ATTRIBUTES = {"body", "html", "about", "about_html"}
 
 

@@ -19,16 +19,22 @@ OPPORTUNITY_STATUSES = ("planning", "active", "complete", "cancelled")
 PROTECTIONS = ("server", "encrypt")
 
 
-def derived(default: Any = None, factory: Callable[[], Any] | None = None) -> Any:
+def derived(default: Any = None, factory: Callable[[], Any] | None = None,
+            own: bool = False) -> Any:
     """A field `graph.py` fills (a body rendered, a link to another document, a state by
     --now): never read from a file, so a document's validated reading holds it at its
-    default (readings.py keeps readings without it)."""
+    default (readings.py keeps readings without it). `own`: made from the document's own
+    file alone (its body rendered, its address from its slug); any other depends on
+    other documents, site.yaml or the day, so an incremental build compares what a page
+    read of it by its value, not by the file (incremental.DERIVED)."""
+    metadata = OWN_DERIVED if own else DERIVED
     if factory is not None:
-        return field(default_factory=factory, metadata=DERIVED)
-    return field(default=default, metadata=DERIVED)
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 DERIVED = {"derived": True}
+OWN_DERIVED = {"derived": True, "own": True}
 
 
 # -- small values ---------------------------------------------------------------------
@@ -215,7 +221,7 @@ class ConsultationOutcome:
     date: dt.date
     summary: str
     body: str
-    html: str = derived("")  # the body rendered
+    html: str = derived("", own=True)  # the body rendered
 
 
 @dataclass(frozen=True)
@@ -340,8 +346,8 @@ class Entry:
     extra: dict[str, Any]
     lines: dict[str, int] = field(default_factory=dict, repr=False)  # field -> line
     placeholders: tuple[Placeholder, ...] = ()  # its front matter's (its body is read whole)
-    html: str = derived("")  # the body rendered to HTML
-    url: str = derived("")  # site path, e.g. "/centres/oxhey/"
+    html: str = derived("", own=True)  # the body rendered to HTML
+    url: str = derived("", own=True)  # site path, e.g. "/centres/oxhey/"
 
 
 @dataclass
@@ -385,8 +391,8 @@ class Agency:
     contact: Contact | None
     about: str
     placeholders: tuple[Placeholder, ...] = ()
-    about_html: str = derived("")
-    url: str = derived("")
+    about_html: str = derived("", own=True)
+    url: str = derived("", own=True)
     centres: list[Centre] = derived(factory=list)
     awards: list[tuple[Opportunity, Award]] = derived(factory=list)
 
