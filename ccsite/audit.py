@@ -575,10 +575,10 @@ class LeakAudit:
     def __init__(self, fingerprints: list[Fingerprint], base_url: str = "/"):
         parts = urlsplit(base_url)
         # what may stand before a members address where it is this site's (see
-        # LeakSearcher): the site's host and base path, or the base path alone
-        self.site_prefixes = tuple(normalise(prefix) for prefix in
-                                   {parts.netloc + parts.path.rstrip("/"),
-                                    parts.path.rstrip("/")} if prefix)
+        # LeakSearcher): the site's host and base path, or the base path alone; in one
+        # order in every process, as the fingerprints' key (`against`) names them
+        self.site_prefixes = tuple(sorted({normalise(prefix) for prefix in (
+            parts.netloc + parts.path.rstrip("/"), parts.path.rstrip("/")) if prefix}))
         self._searcher: LeakSearcher | None = None
         self._make: Callable[[], list[Fingerprint]] | None = None
         self._take(fingerprints)

@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -1173,3 +1174,30 @@ def test_vendored_curve_library_is_the_recorded_npm_build():
         (root / "templates/assets/vendor/noble-curves.js").read_text()[:200]
     assert f'Leaflet {record["packages"]["leaflet"]["version"]},' in \
         (root / "templates/assets/vendor/leaflet/leaflet.js").read_text()[:200]
+
+
+def test_the_leak_audits_key_is_the_same_in_every_process(site):
+    """The fingerprints' key names the site's prefixes too (a members address is found
+    only as this site's): with a base path there are two, and they were taken from a
+    set, in the order Python's hashing of texts gives each process anew. A build in a
+    process that ordered them otherwise (one in two: each CI job is a new process) knew
+    no public file as clean, and searched them all again, or found the last build's key
+    "not those its key promised" and built the whole site again with a warning blaming
+    the cache (found by a review). Builds one after the other, each in a process of its
+    own hashing: each searches only the files the edit changed."""
+    import subprocess
+
+    from test_interrupted import build_command
+
+    site.edit("site.yaml", "base_url: https://cc.example.org/",
+              "base_url: https://cc.example.org/children/")
+    checked = []
+    for run, seed in enumerate(["1", "2", "3", "4", "5", "6"]):
+        site.edit("news/centres-open.md", "See [Oxhey]", f"Run {run}. See [Oxhey]")
+        done = subprocess.run(build_command(site, site.output)[:-1], capture_output=True,
+                              text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr
+        assert "could not be used" not in done.stdout + done.stderr
+        checked.append(int(re.search(r"leak audit: (\d+) public files? checked",
+                                     done.stdout).group(1)))
+    assert all(later < checked[0] / 4 for later in checked[1:]), checked
