@@ -25,7 +25,7 @@ from pathlib import Path, PosixPath
 from typing import Callable, Iterable
 
 from .buildinfo import LOCK_FILE, SEARCH_FOLDER
-from .digests import FileDigests, of_bytes, of_file
+from .digests import FileDigests, copied, of_bytes, of_file
 from .workers import Helper, fork_helper, may_fork, write_all
 
 TEMP_PREFIX = ".ccsite-tmp-"
@@ -396,12 +396,7 @@ def _copy_as_read(source: Path, digest: str, target: str) -> None:
     audit did: see FileDigests.as_read), or raise ChangedWhileBuilding: a file saved
     again since (with members text in it, say) is never published unlooked at. Hashed
     as it is copied, so what is checked is what is written."""
-    hashed = hashlib.blake2b(digest_size=16)
-    with open(source, "rb") as reading, open(target, "wb") as writing:
-        while piece := reading.read(1 << 20):
-            hashed.update(piece)
-            writing.write(piece)
-    if hashed.hexdigest() != digest:
+    if copied(str(source), target) != digest:
         os.unlink(target)
         raise ChangedWhileBuilding(source)
 
