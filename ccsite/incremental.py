@@ -39,7 +39,7 @@ from .buildinfo import INDEX_ROOT, default_templates
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 26  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
+STATE_VERSION = 27  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
 # 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
 # members search index (made_files), and the leak audit's key and the warnings of each
 # document; 16: what pages read, kept once a piece (see _records_data); 17: the search
@@ -49,7 +49,8 @@ STATE_VERSION = 26  # 11: kept as CBOR, not pickle; 12: files known by their byt
 # 22: the attributes each page read (PageRecord.attributes); 23: what each file made by code
 # read of each content file, by value (PageRecord.own); 24: directory entries by their place;
 # 25: an opportunity's updates; 26: what a page read of every field the graph makes from
-# other files, site.yaml or the day compared by its value (DERIVED)
+# other files, site.yaml or the day compared by its value (DERIVED); 27: the code and
+# libraries it was made with (`made_with`)
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
 # same object, another key, so that a calendar's DTSTAMP (the build's day) does not count
@@ -364,6 +365,7 @@ class BuildMemory:
     (in the cache folder beside content/) between `ccsite build` runs."""
 
     version: str = f"{__version__}/{STATE_VERSION}"
+    made_with: str = ""  # the code and libraries it was made with (uptodate.made_with)
     pages: dict[str, PageRecord] = field(default_factory=dict)  # output path -> record
     made_files: dict[str, PageRecord] = field(default_factory=dict)  # the same, of the
     # files made by Python code (feeds, calendars, data files: see Reuse.make_file)
@@ -416,18 +418,21 @@ class BuildMemory:
     # the parts read only when first used (see `Part.lazy` and `__getattr__`)
 
     @classmethod
-    def read(cls, path: Path, first: Callable[["BuildMemory"], None] | None = None
-             ) -> "BuildMemory":
+    def read(cls, path: Path, first: Callable[["BuildMemory"], None] | None = None,
+             made_with: str | None = None) -> "BuildMemory":
         """The memory the last build kept in the cache folder, or a fresh one when there
         is none this version can read (see cachefolder.py): a cold build, never a stop.
         `path` is its table of contents, which names the files of its parts (see
         `save`): a part missing, damaged or not the one named is the same as none.
         `first` is given the memory as its table of contents has it, before its parts
         are read (most of the time taken): what it holds of the published files is
-        enough to start looking at them (see pipeline.py)."""
+        enough to start looking at them (see pipeline.py). A memory made with other code
+        or libraries than `made_with` names (see uptodate.made_with) is none either."""
         try:
             with cachefolder.collector_paused():
                 data = cachefolder.read(path, "build memory", cls.version)
+                if made_with is not None and data["made_with"] != made_with:
+                    return cls(made_with=made_with)
                 memory = cls.from_data(data, {name: {} for name in PARTS})
                 if first is not None:
                     first(memory)
@@ -530,6 +535,7 @@ class BuildMemory:
     def to_data(self) -> dict:
         """What is kept beside the table of contents: all but the parts (`PARTS`)."""
         return {
+            "made_with": self.made_with,
             "made_files": _records_data(self.made_files),
             "leak_key": self.leak_key,
             "leak_against": None if self.leak_against is None else list(self.leak_against),
@@ -562,6 +568,7 @@ class BuildMemory:
         own_warnings = data["own_warnings"]
         return cls(
             **parts,
+            made_with=_text(data["made_with"]),
             made_files=_records(data["made_files"]),
             leak_key=_text(data["leak_key"], None),
             leak_against=None if against is None else (_text(against[0]),

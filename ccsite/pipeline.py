@@ -201,9 +201,11 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     started, cpu = time.perf_counter(), time.process_time()
     ahead = precompile.start(paths.templates, paths.source / "site.yaml")  # while small
     memory_file = paths.cache / MEMORY_FILE
+    made_with = uptodate.made_with(inputs)
     adopting = None
     try:
-        memory, adopting = _memory_and_a_look_at_the_output(paths, memory_file, early)
+        memory, adopting = _memory_and_a_look_at_the_output(paths, memory_file, made_with,
+                                                             early)
         kept = bool(memory.stored)  # (asked now: the build writes parts as it goes)
         checked = _known_from_the_check(memory.file_digests, inputs, paths.source)
     except BaseException:
@@ -226,6 +228,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     result.cpu_timings = {"read memory": read_cpu, **result.cpu_timings}
     result.seconds += read
     started, cpu = time.perf_counter(), time.process_time()
+    memory.made_with = made_with  # (a memory made from nothing, too)
     memory.save(memory_file)
     result.timings["save memory"] = seconds = time.perf_counter() - started
     result.cpu_timings["save memory"] = time.process_time() - cpu
@@ -254,22 +257,24 @@ def _build_from_nothing(paths: Paths, options: BuildOptions,
     return memory, result
 
 
-def _memory_and_a_look_at_the_output(paths: Paths, memory_file: Path,
+def _memory_and_a_look_at_the_output(paths: Paths, memory_file: Path, made_with: str,
                                      helper: "write.Helper | None" = None
                                      ) -> tuple["incremental.BuildMemory",
                                                 write.Adopting | None]:
     """The build memory, and the published files looked at as soon as its table of
     contents is read (write.start_adopting: by a helper process on a large site, `helper`
     if one was forked already), 0.26 s sooner than the build would at 10,000 documents.
-    A helper not handed on is ended,
-    not left behind: one for a memory whose parts could not be read (the build then
-    starts afresh, and looks again), or for a build stopped here (Ctrl-C)."""
+    A memory made with other code or libraries than `made_with` is none (see
+    uptodate.made_with). A helper not handed on is ended, not left behind: one for a
+    memory whose parts could not be read (the build then starts afresh, and looks
+    again), or for a build stopped here (Ctrl-C)."""
     from . import incremental
 
     early: list[tuple[incremental.BuildMemory, write.Adopting]] = []
     adopting = None
     try:
-        memory = incremental.BuildMemory.read(memory_file, first=lambda table: early.append(
+        memory = incremental.BuildMemory.read(memory_file, made_with=made_with,
+                                              first=lambda table: early.append(
             (table, write.start_adopting(paths.output, table.published(), table.spares,
                                          helper))))
         adopting = next((looking for table, looking in early if table is memory), None)

@@ -173,7 +173,7 @@ class PreviewServer:
 
     def changed(self, path: str) -> None:
         """A file event from the watcher."""
-        if ".ccsite-cache" in path or "__pycache__" in path:
+        if ".ccsite-cache" in path:
             return
         with self._changed_lock:
             self._changed_files.add(path)

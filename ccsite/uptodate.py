@@ -78,21 +78,85 @@ def snapshot(folders: dict[str, Path], last: Stamp | None,
     return seen.used
 
 
+# the libraries whose versions shape what a build makes (Markdown and nh3 every body's
+# HTML, Jinja2 and MarkupSafe every page, PyYAML every file's reading, icalendar the
+# calendars) or finds (pypdf the text of a PDF the leak audit searches), by the name
+# Python imports them by; and Pagefind's program, which makes the search index
+LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "yaml", "icalendar", "pypdf")
+# the others ccsite imports shape nothing a build makes or finds: the cache's format
+# (cbor2), the preview server's watcher (watchdog), the members' passwords and keys
+# (bcrypt, xkcdpass: random anyway; cryptography: AES, the same bytes in every version),
+# the leak audit's search (ahocorasick_rs finds what is there, in any version)
+SHAPING_NOTHING = ("cbor2", "watchdog", "bcrypt", "xkcdpass", "cryptography", "ahocorasick_rs")
+PAGEFIND_PACKAGES = ("pagefind_bin_extended", "pagefind_bin")  # pagefind[bin]'s, in the
+# order `python -m pagefind` takes them
+
+
 def libraries_read_by_builds() -> dict[str, Path]:
     """The folders of the libraries whose versions shape what a build makes beyond its
-    templates (Markdown and nh3 make every body's HTML: see bodies.py): an upgrade is a
-    change like an edit of ccsite's own code. Found without importing them (a build
-    that finds nothing to do is over before it would have)."""
+    templates (`LIBRARIES`), and Pagefind's program (its package's folder, or the program
+    itself): an upgrade is a change like an edit of ccsite's own code, and the build
+    after it makes the whole site again (see `made_with`). Found without importing them
+    (a build that finds nothing to do is over before it would have)."""
+    found = {}
+    for name in LIBRARIES:
+        folder = _package_folder(name)
+        if folder is not None:
+            found[f"library {name}"] = folder
+    _, pagefind = pagefind_program()
+    if pagefind is not None:
+        found["library pagefind"] = pagefind
+    return found
+
+
+def pagefind_program() -> tuple[str | None, Path | None]:
+    """Where Pagefind's program is, in the order `python -m pagefind` looks (see
+    pagefind.service.get_executable): the program PAGEFIND_BINARY_PATH names, else the
+    one a package of pagefind[bin] holds, else one on the PATH. (the package's name or
+    None, the package's folder or the program); (None, None) when there is none."""
+    import shutil
+
+    named = os.environ.get("PAGEFIND_BINARY_PATH")
+    if named:
+        return None, Path(named)
+    for package in PAGEFIND_PACKAGES:
+        folder = _package_folder(package)
+        if folder is not None:
+            return package, folder
+    on_path = shutil.which("pagefind_extended") or shutil.which("pagefind")
+    return None, None if on_path is None else Path(on_path)
+
+
+def _package_folder(name: str) -> Path | None:
     import importlib.util
 
-    found = {}
-    for name in ("markdown", "nh3"):
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.submodule_search_locations:
-            found[f"library {name}"] = Path(list(spec.submodule_search_locations)[0])
-        elif spec is not None and spec.origin:
-            found[f"library {name}"] = Path(spec.origin).parent
-    return found
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    if spec is not None and spec.origin:
+        return Path(spec.origin).parent
+    return None
+
+
+def made_with(inputs: dict[str, tuple]) -> str:
+    """The code and libraries a build is made with, as a digest of their files as the
+    check read them (`snapshot`): ccsite's own and those `libraries_read_by_builds`
+    names. The build memory keeps it, and one made with others is not used (the build
+    makes the whole site): a page kept by an incremental build must be what this code
+    would make, and a search index's bundles kept must be of the Pagefind that makes
+    the others (the search page merges them, and warns when their versions differ)."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    for key in sorted(key for key in inputs if _of_code(key.split("/", 1)[0])):
+        digest.update(f"{key}\0{inputs[key][1]}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _of_code(name: str) -> bool:
+    """Is the input folder so named Python code (ccsite's, a library's), whose
+    `__pycache__` folders Python writes, and no build reads?"""
+    return name == "ccsite" or name.startswith("library ")
 
 
 CHANGED_WHILE_BUILDING = "<changed while the build ran>"  # a digest no file has
@@ -131,32 +195,42 @@ def as_built(inputs: dict[str, tuple], taken: dict[str, tuple], folders: dict[st
     return kept
 
 
-def _files(folder: str, name: str, unlooked: Container[str] = ()
+def _files(folder: str, name: str, unlooked: Container[str] = (), code: bool | None = None
            ) -> Iterator[tuple[str, str | None, os.stat_result | None]]:
     """(its name, its path, its status) of every input file under `folder`, a link
     followed (its target is what is read), named `name/` and its path in the folder:
     the status None for a broken link and for a file `unlooked` names (not looked at),
-    and (name, None, None) for a folder that cannot be read."""
+    and (name, None, None) for a folder that cannot be read. `folder` may be a file
+    (a program: Pagefind's on the PATH), given as `name`. The `__pycache__` folders of
+    code are not inputs; a folder of that name among the content is."""
+    code = _of_code(name) if code is None else code
     try:
         with os.scandir(folder) as listing:
             entries = list(listing)
+    except NotADirectoryError:
+        yield name, folder, _status_or_none(folder, name, unlooked)
+        return
     except OSError:
         yield name, None, None
         return
     for entry in entries:
-        if entry.name.startswith(".") or entry.name == "__pycache__":
-            continue  # editors' hidden files, caches: never read by a build
+        if entry.name.startswith(".") or (code and entry.name == "__pycache__"):
+            continue  # editors' hidden files, Python's caches: never read by a build
         key = f"{name}/{entry.name}"
         if entry.is_dir(follow_symlinks=False):
-            yield from _files(entry.path, key, unlooked)
+            yield from _files(entry.path, key, unlooked, code)
         elif not is_ignored(entry.name):
-            found = None
-            if key not in unlooked:
-                try:
-                    found = entry.stat()
-                except OSError:
-                    pass
-            yield key, entry.path, found
+            yield key, entry.path, _status_or_none(entry, key, unlooked)
+
+
+def _status_or_none(entry: os.DirEntry | str, key: str, unlooked: Container[str]
+                    ) -> os.stat_result | None:
+    if key in unlooked:
+        return None
+    try:
+        return entry.stat() if isinstance(entry, os.DirEntry) else os.stat(entry)
+    except OSError:
+        return None
 
 
 def published_files(output: Path, outputs: dict[str, dict[str, str]]) -> dict[str, str]:

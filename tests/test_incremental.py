@@ -562,6 +562,74 @@ def test_file_put_in_a_search_shard_the_next_build_keeps_goes(site, monkeypatch)
     assert_same_as_full_build(site)
 
 
+@pytest.fixture
+def pagefind_installed(tmp_path, monkeypatch):
+    """Pagefind's program as a site's machine has it installed (PAGEFIND_BINARY_PATH): a
+    script that notes each run, then runs the real program. `install(version)` puts
+    another version in its place (a comment in it: another file), as an upgrade does."""
+    from ccsite.outputs import search
+
+    real, program, runs = search.pagefind_binary(), tmp_path / "pagefind", tmp_path / "runs"
+
+    def install(version: str) -> None:
+        program.write_text(f"#!/bin/sh\n# Pagefind {version}\necho run >> '{runs}'\n"
+                           f"exec '{real}' \"$@\"\n")
+        program.chmod(0o755)
+    install("1.4.0")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    search.pagefind_binary.cache_clear()  # (found once a process)
+    yield install, runs
+    search.pagefind_binary.cache_clear()
+
+
+def test_a_new_pagefind_makes_every_bundle_of_the_search_index_again(
+        site, monkeypatch, pagefind_installed):
+    """Pagefind upgraded, nothing of the site changed: the build is not up to date, and
+    it makes every bundle of the index with the new Pagefind. A bundle kept from the old
+    one would be published beside those of the new, which the search page merges (and
+    Pagefind warns of merging indexes of two versions)."""
+    from ccsite.outputs import search
+
+    install, runs = pagefind_installed
+    for name in ("SHARD_PAGES", "SHARDED_FROM", "CENTRE_SHARD_PAGES"):
+        monkeypatch.setattr(search, name, 1)
+    incremental_build(site)
+    assert incremental_build(site).up_to_date
+    bundles = 1 + len(list((site.output / "public/pagefind/shards").iterdir()))
+    assert bundles > 2
+    runs.unlink()
+    install("1.5.2")
+    assert not incremental_build(site).up_to_date
+    assert len(runs.read_text().splitlines()) == bundles
+    assert_same_as_full_build(site)
+
+
+def test_an_upgrade_of_a_library_that_shapes_pages_makes_every_page_again(
+        site, monkeypatch, tmp_path):
+    """Jinja2 upgraded (its files stand in a folder here), nothing of the site changed:
+    every page is made again, as the first build made them, not kept as the old version
+    made them (the memory of a build made with other libraries is not used)."""
+    from ccsite import uptodate
+
+    library = tmp_path / "jinja2"
+    library.mkdir()
+    (library / "__init__.py").write_text("__version__ = '3.1.5'\n")
+    monkeypatch.setattr(uptodate, "libraries_read_by_builds",
+                        lambda: {"library jinja2": library})
+    rendered = counting_renders(monkeypatch)
+    incremental_build(site)
+    first = sorted(rendered)
+    rendered.clear()
+    SCENARIOS["edit a body only"](site)
+    incremental_build(site)
+    assert 0 < len(rendered) < len(first)  # (an edit: a few pages made again)
+    rendered.clear()
+    (library / "__init__.py").write_text("__version__ = '3.1.6'\n")
+    assert not incremental_build(site).up_to_date
+    assert sorted(rendered) == first
+    assert_same_as_full_build(site)
+
+
 @pytest.mark.parametrize("page", ["centres/oxhey/index.html", "members/index.html"])
 @pytest.mark.parametrize("how", ["overwritten", "replaced", "removed"])
 @pytest.mark.parametrize("published_files_read_by", READERS, indirect=True)

@@ -315,6 +315,17 @@ def test_templates_folder_made_while_serving_is_watched_from_then_on(site, serve
              "edited override used")
 
 
+def test_a_file_in_a_content_folder_named_like_pythons_cache_is_watched(site, server):
+    """Python's `__pycache__` folders are no content, but a folder of that name among the
+    content is: a change to a file in it is published as any other."""
+    site.write("media/__pycache__/times.txt", "Open 9 to 5.\n")
+    wait_for(lambda: get(server + "/media/__pycache__/times.txt")[1] == "Open 9 to 5.\n",
+             5.0, "new file published")
+    site.edit("media/__pycache__/times.txt", "9 to 5", "10 to 4")
+    wait_for(lambda: get(server + "/media/__pycache__/times.txt")[1] == "Open 10 to 4.\n",
+             5.0, "edit published")
+
+
 def test_member_removed_while_serving_is_refused_at_their_next_request(site):
     """The preview follows the member list as it is now: a login it let in before is
     checked again once the list has changed."""

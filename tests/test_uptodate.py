@@ -70,6 +70,44 @@ def test_any_change_is_built(site, change):
     assert_same_as_full_build(site)
 
 
+def test_a_file_in_a_content_folder_named_like_pythons_cache_is_built_when_changed(site):
+    """The check leaves out the `__pycache__` folders Python writes beside ccsite's code
+    and the libraries'; a folder of that name among the content is content, and a change
+    to a file in it is built, as the build publishes it."""
+    site.write("media/__pycache__/times.txt", "Open 9 to 5.\n")
+    settle(site)
+    site.build()
+    site.edit("media/__pycache__/times.txt", "9 to 5", "10 to 4")
+    result = site.build()
+    assert result.status == 0 and "Nothing has changed" not in result.out
+    assert (site.output / "public/media/__pycache__/times.txt").read_text() == \
+        "Open 10 to 4.\n"
+    assert_same_as_full_build(site)
+
+
+def test_every_library_ccsite_imports_is_watched_or_said_to_shape_nothing():
+    """An upgrade of a library that shapes what a build makes is a change the check sees
+    (uptodate.LIBRARIES, found where they are installed). Each library ccsite's code
+    imports is that, or named as shaping nothing, with why (uptodate.SHAPING_NOTHING):
+    a new dependency is neither until someone says which."""
+    import ast
+    from pathlib import Path
+
+    from ccsite import uptodate
+
+    imported = set()
+    for path in Path(uptodate.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    libraries = imported - set(sys.stdlib_module_names) - {"ccsite"}
+    assert libraries == set(uptodate.LIBRARIES) | set(uptodate.SHAPING_NOTHING)
+    assert set(uptodate.libraries_read_by_builds()) == \
+        {f"library {name}" for name in (*uptodate.LIBRARIES, "pagefind")}
+
+
 def test_another_now_or_drafts_option_is_built(site):
     from ccsite.cli import main
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..buildinfo import SEARCH_FOLDER
+from ..uptodate import pagefind_program
 
 SUBDIR = SEARCH_FOLDER
 # Pagefind's ready-made interfaces: we use our own small one (assets/search.js)
@@ -62,25 +63,20 @@ def launched(program: str, arguments: list[str]) -> list[str]:
 
 @functools.cache
 def pagefind_binary() -> str:
-    """Pagefind's binary, found as `python -m pagefind` finds it (PAGEFIND_BINARY_PATH,
-    else the one `pagefind[bin]` installed, else one on the PATH); once a process. The
-    same order as pagefind.service.get_executable (a test holds them equal), without
-    importing that module: it loads asyncio, 28 ms of every build that indexes pages."""
-    binary = os.environ.get("PAGEFIND_BINARY_PATH")
-    for package in ("pagefind_bin_extended", "pagefind_bin"):
-        if binary is not None:
-            break
+    """Pagefind's program, found as `python -m pagefind` finds it (uptodate.pagefind_program,
+    which the up-to-date check watches too); once a process. Asked of its package
+    without importing pagefind itself: that loads asyncio, 28 ms of every build that
+    indexes pages."""
+    package, where = pagefind_program()
+    if package is not None:
         try:
-            binary = importlib.import_module(package).get_executable()
-        except ImportError:
-            continue
+            where = importlib.import_module(package).get_executable()
         except Exception as exc:  # Pagefind's package broken
             raise SearchIndexError(f"Pagefind could not run: {exc}") from None
-    binary = binary or shutil.which("pagefind_extended") or shutil.which("pagefind")
-    if binary is None:
+    if where is None:
         raise SearchIndexError("Pagefind could not run: its program was not found "
                                "(install ccsite again, with pagefind[bin])")
-    return str(Path(binary).resolve())
+    return str(Path(where).resolve())
 
 
 # A large site's news is indexed in shards of about this many pages, each a Pagefind
