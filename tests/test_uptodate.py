@@ -108,6 +108,19 @@ def test_every_library_ccsite_imports_is_watched_or_said_to_shape_nothing():
         {f"library {name}" for name in (*uptodate.LIBRARIES, "pagefind")}
 
 
+def test_what_a_build_is_made_with_is_its_code_and_libraries_not_its_content():
+    """`made_with` (what the build memory must have been made with to be used) changes
+    with any file of ccsite's code or of a library, and with no content or template."""
+    from ccsite import uptodate
+
+    inputs = {"ccsite/render.py": (None, "a"), "library jinja2/runtime.py": (None, "b"),
+              "content/news/one.md": (None, "c"), "templates/base.html": (None, "d")}
+    made = uptodate.made_with(inputs)
+    for key in inputs:
+        other = uptodate.made_with({**inputs, key: (None, "changed")})
+        assert (other != made) == key.startswith(("ccsite/", "library ")), key
+
+
 def test_another_now_or_drafts_option_is_built(site):
     from ccsite.cli import main
 
