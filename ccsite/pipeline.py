@@ -135,7 +135,7 @@ def _build_or_not(paths: Paths, options: BuildOptions,
                "theme": default_templates(), "ccsite": Path(__file__).parent,
                "secrets": paths.secrets, **uptodate.libraries_read_by_builds()}
     taken: dict[str, tuple] = {}
-    inputs = uptodate.snapshot(folders, stamp, taken)
+    inputs = {**uptodate.snapshot(folders, stamp, taken), **uptodate.python_itself()}
     # the folders as seen from the one that holds content/: a copy of the site (a fresh
     # clone in CI, with its cache and output restored) is the same build
     site_folder = paths.cache.parent.resolve()

@@ -109,6 +109,14 @@ def libraries_read_by_builds() -> dict[str, Path]:
     return found
 
 
+def python_itself() -> dict[str, tuple]:
+    """Python's own version, as an input with no file (its own library, with json, html
+    and zoneinfo among it, is a release's): another Python is another build too."""
+    import sys
+
+    return {"library python": (None, f"{sys.version} {sys.implementation.cache_tag}")}
+
+
 def pagefind_program() -> tuple[str | None, Path | None]:
     """Where Pagefind's program is, in the order `python -m pagefind` looks (see
     pagefind.service.get_executable): the program PAGEFIND_BINARY_PATH names, else the

@@ -604,6 +604,22 @@ def test_a_new_pagefind_makes_every_bundle_of_the_search_index_again(
     assert_same_as_full_build(site)
 
 
+def test_another_python_makes_every_page_again(site, monkeypatch):
+    """The site built again with another Python (its own library is part of it): not
+    up to date, and every page is made again."""
+    import sys
+
+    rendered = counting_renders(monkeypatch)
+    incremental_build(site)
+    first = sorted(rendered)
+    rendered.clear()
+    assert incremental_build(site).up_to_date
+    monkeypatch.setattr(sys, "version", sys.version.replace(".", ".9", 1))
+    assert not incremental_build(site).up_to_date
+    assert sorted(rendered) == first
+    assert_same_as_full_build(site)
+
+
 def test_an_upgrade_of_a_library_that_shapes_pages_makes_every_page_again(
         site, monkeypatch, tmp_path):
     """Jinja2 upgraded (its files stand in a folder here), nothing of the site changed:
