@@ -483,6 +483,12 @@ class BuildMemory:
         setattr(self, name, value)
         return value
 
+    def clear(self) -> None:
+        """Let go of all it holds, as new (the preview server's memory, which its process
+        keeps, after a rebuild from it failed: see pipeline._build_in_memory)."""
+        self.__dict__.clear()
+        self.__init__()  # type: ignore[misc]
+
     def save(self, path: Path) -> None:
         """Keep the memory in the cache folder: its large maps (by file or page) in parts,
         each of the files or pages whose key falls in it (a stable hash), and the rest

@@ -54,16 +54,37 @@ def build(source: Path, output: Path, options: BuildOptions,
         with write.BuildLock(paths.output):
             if memory is not None:  # the preview server: its own memory, no stamp
                 with _no_cycle_collection(defer):
-                    if defer and changed_files:
-                        quick = _quick_rebuild(paths, options, memory, changed_files)
-                        if quick is not None:
-                            return quick
-                    from . import stages
-                    return stages.run(paths, options, progress, memory, defer, changed_files,
-                                      remember=True)
+                    return _build_in_memory(paths, options, progress, memory, defer,
+                                            changed_files)
             return _build_unless_up_to_date(paths, options, progress)
     except write.LockedError as exc:
         raise ContentErrors([ContentError(str(paths.output), 1, "lock", str(exc))]) from None
+
+
+def _build_in_memory(paths: Paths, options: BuildOptions,
+                     progress: Callable[[str], None] | None, memory: "incremental.BuildMemory",
+                     defer: bool, changed_files: set[str] | None) -> BuildResult:
+    """A build of the preview server, from the memory it keeps in its process. One that
+    fails otherwise than by a content mistake, after others that succeeded, is made
+    again from nothing, as a command-line build is (`_build_from_nothing`): what the
+    memory holds may no longer be so (the output folder deleted while serving, which
+    stopped every rebuild after it), and the editor's preview must not stop with it."""
+    from . import stages
+
+    kept = bool(memory.outputs)  # (asked first: the build records what it writes)
+    try:
+        if defer and changed_files:
+            quick = _quick_rebuild(paths, options, memory, changed_files)
+            if quick is not None:
+                return quick
+        return stages.run(paths, options, progress, memory, defer, changed_files,
+                          remember=True)
+    except ContentErrors:
+        raise
+    except Exception as exc:
+        if not kept:
+            raise
+        return _build_from_nothing(paths, options, progress, exc, memory, remember=True)[1]
 
 
 def _folder_problem(paths: Paths) -> ContentError | None:
@@ -196,7 +217,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     stages._while_indexing), so only those changed since and its table of contents are
     left to write then. Python's cycle collector is off meanwhile: see
     `_no_collection_while_building`."""
-    from . import precompile, stages
+    from . import incremental, precompile, stages
 
     started, cpu = time.perf_counter(), time.process_time()
     ahead = precompile.start(paths.templates, paths.source / "site.yaml")  # while small
@@ -223,7 +244,8 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     except Exception as exc:
         if not kept:  # a build from nothing: nothing kept is to blame
             raise
-        memory, result = _build_from_nothing(paths, options, progress, exc)
+        memory, result = _build_from_nothing(paths, options, progress, exc,
+                                             incremental.BuildMemory())
     result.timings = {"read memory": read, **result.timings}
     result.cpu_timings = {"read memory": read_cpu, **result.cpu_timings}
     result.seconds += read
@@ -237,19 +259,20 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
 
 
 def _build_from_nothing(paths: Paths, options: BuildOptions,
-                        progress: Callable[[str], None] | None, failure: Exception
+                        progress: Callable[[str], None] | None, failure: Exception,
+                        memory: "incremental.BuildMemory", remember: bool = False
                         ) -> tuple["incremental.BuildMemory", BuildResult]:
-    """The build again, from no memory, after one that used what the last build kept
-    failed (not by a content mistake). What the cache folder holds is data only, each
-    value checked to be of the type it must be (see cachefolder.py, readings.py), but
-    a file planted there could hold values no file of the site gives (a centre's state
-    no template knows): such a build must at worst be slower, not end in a traceback
-    at every build until the folder is deleted. Said as a warning; the memory this
-    build saves replaces that one."""
-    from . import incremental, stages
+    """The build again, into `memory` emptied, after one that used what the last build
+    kept failed (not by a content mistake). What the cache folder holds is data only,
+    each value checked to be of the type it must be (see cachefolder.py, readings.py),
+    but a file planted there could hold values no file of the site gives (a centre's
+    state no template knows): such a build must at worst be slower, not end in a
+    traceback at every build until the folder is deleted. Said as a warning; the memory
+    this build saves replaces that one. `remember`: see stages.run."""
+    from . import stages
 
-    memory = incremental.BuildMemory()
-    result = stages.run(paths, options, progress, memory, defer=False)
+    memory.clear()
+    result = stages.run(paths, options, progress, memory, defer=False, remember=remember)
     result.warnings = [*result.warnings, ContentError(
         str(paths.cache), 1, "cache", "what the last build kept could not be used "
         f"({type(failure).__name__}: {failure}), so the site was built from the start; "

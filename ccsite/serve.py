@@ -98,10 +98,10 @@ class PreviewServer:
         changed = self._changed_since_walk() if defer else self._take_changed()
         try:
             result = self.build_once(defer, changed if defer else None)
-        except ContentErrors as exc:
+        except Exception as exc:  # a content mistake, or anything else: serving goes on
             if not defer:
                 self._put_back(changed)
-            errors = exc.errors
+            errors = _mistakes_of(exc, self.output)
             self._say_errors(errors)
         else:
             errors = []
@@ -121,10 +121,11 @@ class PreviewServer:
         changed = self._take_changed()
         try:
             self.build_once(False, None)
-        except ContentErrors as exc:
+        except Exception as exc:  # (as in `rebuild`)
             self._put_back(changed)  # it may have stopped before it walked the folder
-            self._say_errors(exc.errors)
-            self._tell_pages(exc.errors)
+            errors = _mistakes_of(exc, self.output)
+            self._say_errors(errors)
+            self._tell_pages(errors)
 
     def _tell_pages(self, errors: list[ContentError]) -> None:
         """Open pages reload, or show the mistakes (see `answer`)."""
@@ -356,14 +357,29 @@ class PreviewServer:
         return None
 
     def _errors_for(self, site_path: str) -> list[ContentError]:
-        """The mistakes this page shows: those in its own source, or in files that are not
-        one page's source (site.yaml, templates, a new file), which may affect any page."""
+        """The mistakes this page shows instead of itself: those in its own source, a leak
+        found in it as it was made (told at its output file), and those in files that are
+        no page's source (site.yaml, templates, a new file), which may affect any page.
+        The others show on it as a notice, over the page as last built."""
         errors = self.state.errors
         if not errors:
             return []
         sources = set(self.state.page_sources.values())
         own = self.state.page_sources.get(site_path)
-        return [e for e in errors if e.path == own or e.path not in sources]
+
+        def shown_instead(e: ContentError) -> bool:
+            if e.field == "leak":  # (a public media file's too: no page is made from it)
+                return e.path == own or self._published_as(e.path) == site_path
+            return e.path == own or e.path not in sources
+        return [e for e in errors if shown_instead(e)]
+
+    def _published_as(self, path: str) -> str | None:
+        """The site path of a public output file a mistake names (a leak found in it)."""
+        public = f"{self.output / 'public'}/"
+        if not path.startswith(public):
+            return None
+        rel = path[len(public):]
+        return "/" + (rel[:-len("index.html")] if rel.endswith("index.html") else rel)
 
     def _told_on(self, root: str, errors: list[ContentError]) -> list[ContentError]:
         """The mistakes as a page of `root` tells them: whole to a signed-in member (the
@@ -380,7 +396,9 @@ class PreviewServer:
             if folder is not None:
                 e = ContentError(folder, 0, "", MEMBERS_MISTAKE)
             elif e.field == "leak":
-                e = ContentError(e.path, e.line, e.field, MEMBERS_MISTAKE)
+                source = self.state.page_sources.get(self._published_as(e.path) or "")
+                e = ContentError(e.path, e.line, e.field, LEAK_MISTAKE.format(
+                    f" (made from {source})" if source else ""))
             told.append(e)
         return list(dict.fromkeys(told))
 
@@ -494,6 +512,18 @@ reloads by itself.</p>
         send(request, status, kind, body, head, headers)
 
 
+def _mistakes_of(failure: Exception, output: Path) -> list[ContentError]:
+    """What a failed rebuild tells: its content mistakes, or what stopped it otherwise
+    (a full disk, an output folder that cannot be written). The server goes on either
+    way: the next save builds again (a build that fails so after good ones is made again
+    from nothing first: see pipeline._build_in_memory)."""
+    if isinstance(failure, ContentErrors):
+        return failure.errors
+    return [ContentError(str(output), 1, "build", f"the build stopped: {failure} "
+                         f"({type(failure).__name__}); save a file to try again, or stop "
+                         "ccsite serve and start it again")]
+
+
 def _mistake_items(errors: list[ContentError]) -> str:
     """The mistakes as a list's items, as the error page and a page's notice show them."""
     return "\n".join(f"<li><code>{html.escape(str(e) if e.line else e.path)}</code>"
@@ -503,6 +533,11 @@ def _mistake_items(errors: list[ContentError]) -> str:
 MEMBERS_MISTAKE = ("a mistake in members-only content; what it says is not shown on "
                    "public pages: read it on a members page once signed in, or in the "
                    "window where ccsite serve runs")
+
+
+LEAK_MISTAKE = ("a passage of members-only content is in this public file{}, and must not "
+                "be published; which passage is not shown on public pages: read it on a "
+                "members page once signed in, or in the window where ccsite serve runs")
 
 
 def now_or(fixed: dt.datetime | None) -> dt.datetime:

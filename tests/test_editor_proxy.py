@@ -100,6 +100,20 @@ def test_a_save_changes_the_file_only_where_the_value_changed(editor, site):
     assert path.read_text() == before.replace('closes: "17:00"', 'closes: "16:30"')
 
 
+def test_a_tab_pasted_into_a_field_is_saved_as_typed(editor, site):
+    """Text pasted from a spreadsheet or a table brings a tab between its words, which
+    Decap writes plain (YAML 1.2 allows it there, PyYAML does not): it is saved, quoted
+    so that the build reads it as typed."""
+    path = site.content / "news/centres-open.md"
+    before = path.read_text()
+    old = "summary: The network reached its target."
+    raw = before.replace(old, "summary: Survey results\tsee table 1")
+    status, answer = editor.save("news/centres-open.md", raw)
+    assert (status, answer["message"]) == (200, "entry persisted")
+    assert path.read_text() == before.replace(old, 'summary: "Survey results\\tsee table 1"')
+    assert site.build().status == 0
+
+
 def test_a_save_of_a_file_changed_since_the_form_read_it_is_refused(editor, site):
     """Two tabs open on one centre (or a text editor beside the form): the second save
     would write back what the first changed. With the file's id as its form read it (sent

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import time
 import urllib.request
 
@@ -117,16 +118,26 @@ def test_a_mistake_in_members_content_is_told_whole_only_to_members(site):
             assert "redundancies" not in get(base + path)[1], path
 
 
-def test_a_leak_found_while_serving_is_told_on_public_pages_without_the_members_text(
+def test_a_leak_found_while_serving_is_shown_on_its_page_without_the_members_text(
         site, server):
+    """Members text pasted into a news item: the item's page tells the leak instead of
+    itself, naming the file to fix, not the passage; the other pages are still shown as
+    last built, with the leak in their notice (not all blanked, as for a mistake in
+    site.yaml)."""
     passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
     site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
     wait_for(lambda: get(server + "/")[0] == 200, 2.0, "members edit built")
     site.edit("news/centres-open.md", "See [Oxhey]", f"{passage} See [Oxhey]")
-    wait_for(lambda: get(server + "/")[0] == 500, 2.0, "the leak's error page")
-    body = get(server + "/")[1]
-    assert ": leak: a mistake in members-only content" in body
-    assert "Saturday mornings" not in body
+    wait_for(lambda: get(server + "/news/centres-open/")[0] == 500, 2.0,
+             "the leak's error page")
+    body = get(server + "/news/centres-open/")[1]
+    assert ": leak: a passage of members-only content is in this public file (made from " \
+        f"{site.content}/news/centres-open.md)" in body
+    status, home = get(server + "/")
+    assert status == 200 and "This preview is not up to date" in home
+    assert ": leak: a passage of members-only content" in home
+    for page in (body, home):
+        assert "Saturday mornings" not in page and "dads-group" not in page
 
 
 def test_serve_started_on_content_with_a_mistake_does_not_claim_a_last_good_build(site):
@@ -274,6 +285,33 @@ def test_catch_up_build_that_fails_leaves_the_changes_it_took_for_the_next_rebui
         preview.httpd.server_close()
 
 
+def test_a_rebuild_that_fails_otherwise_than_by_a_mistake_is_told_and_the_next_builds(
+        site, monkeypatch):
+    """A full disk (faked here) stops a rebuild, and the one made again from nothing: the
+    preview tells it as a mistake and goes on, and the next save builds (the rebuilds
+    once stopped for the rest of the session, with a traceback)."""
+    from ccsite import stages
+
+    preview = in_process_preview(site)
+    real = stages.run
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    try:
+        assert preview.rebuild()
+        site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow a day")
+        monkeypatch.setattr(stages, "run", full_disk)
+        assert not preview.rebuild()
+        (error,) = preview.state.errors
+        assert (error.path, error.field) == (str(site.output), "build")
+        assert "No space left on device" in error.message
+        monkeypatch.setattr(stages, "run", real)
+        assert preview.rebuild()
+        assert "Allow a day" in site.text("/lessons/more-time/")
+    finally:
+        preview.httpd.server_close()
+
+
 def test_a_page_removed_while_it_is_being_answered_is_not_found_not_dropped(site):
     """A rebuild removes a deleted document's page, and may do so between the server
     finding the page's file and reading it: the request is answered (404), not left
@@ -313,6 +351,23 @@ def test_templates_folder_made_while_serving_is_watched_from_then_on(site, serve
         '{% extends "base.html" %}{% block main %}<p>Override two</p>{% endblock %}')
     wait_for(lambda: "Override two" in get(server + "/lessons/more-time/")[1], 5.0,
              "edited override used")
+
+
+@pytest.mark.parametrize("deleted", ["", "members", "public"])
+def test_the_output_deleted_while_serving_is_made_again_at_the_next_save(site, server, deleted):
+    """The output folder (or its members or public part) deleted while the preview runs,
+    as a web team may do with members text in it: the next save builds it again, whole,
+    and the preview goes on (its rebuilds once all stopped, with a traceback)."""
+    shutil.rmtree(site.output / deleted)
+    site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow much more time")
+    wait_for(lambda: "Allow much more time" in get(server + "/lessons/more-time/")[1], 10.0,
+             "built again")
+    assert get(server + "/centres/oxhey/")[0] == 200
+    wait_for(lambda: (site.output / "members/index.html").is_file(), 10.0,
+             "the members pages made again (by the catch-up build)")
+    site.edit("lessons/more-time.md", "Allow much more time", "Allow even more time")
+    wait_for(lambda: "Allow even more time" in get(server + "/lessons/")[1], 5.0,
+             "the next edit too")
 
 
 def test_a_file_in_a_content_folder_named_like_pythons_cache_is_watched(site, server):

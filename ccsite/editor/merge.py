@@ -115,6 +115,37 @@ _Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _int12)
 _Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _float12)
 
 
+_TAB_STAND_IN = "\ue000"  # a character of Unicode's private use: no text of the site's
+
+
+def _load_12(text: str) -> Any:
+    """YAML 1.2 as Decap writes it, read. A tab between the words of a plain value (text
+    pasted from a spreadsheet or a table) is white space there, part of the text, where
+    PyYAML's scanner stops at it ("cannot start any token"): each tab it stops at is read
+    as a character no text holds, then given back."""
+    stood_in, may_stand_in = False, _TAB_STAND_IN not in text
+    for _ in range(text.count("\t") + 1):
+        try:
+            data = yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 (a safe loader)
+            return _tabs_back(data) if stood_in else data
+        except yaml.scanner.ScannerError as exc:
+            at = exc.problem_mark.index if exc.problem_mark is not None else -1
+            if not (may_stand_in and 0 <= at < len(text) and text[at] == "\t"):
+                raise
+            text, stood_in = text[:at] + _TAB_STAND_IN + text[at + 1:], True
+    raise AssertionError("unreachable: each try takes a tab away")
+
+
+def _tabs_back(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(_TAB_STAND_IN, "\t")
+    if isinstance(value, list):
+        return [_tabs_back(item) for item in value]
+    if isinstance(value, dict):
+        return {_tabs_back(key): _tabs_back(item) for key, item in value.items()}
+    return value
+
+
 def read_decap(raw: str, markdown: bool) -> tuple[dict, str | None]:
     """(fields, body) of a file as Decap sent it; body None for a YAML file."""
     raw = raw.replace("\r\n", "\n")
@@ -130,7 +161,7 @@ def read_decap(raw: str, markdown: bool) -> tuple[dict, str | None]:
         text = "\n".join(lines[1:end])
         body = "\n".join(lines[end + 1:])
     try:
-        data = yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 (a safe loader)
+        data = _load_12(text)
     except yaml.YAMLError as exc:
         raise MergeError(f"the editor sent YAML that cannot be read: {exc}") from None
     if data is None:
