@@ -103,15 +103,25 @@ def libraries_read_by_builds() -> dict[str, Path]:
         folder = _package_folder(name)
         if folder is not None:
             found[f"library {name}"] = folder
-    _, pagefind = pagefind_program()
+    package, pagefind = pagefind_program()
     if pagefind is not None:
-        found["library pagefind"] = pagefind
+        found["library pagefind"] = pagefind if package else _installed_with(pagefind)
     return found
 
 
+def _installed_with(program: Path) -> Path:
+    """What tells a Pagefind program's version, found by its path: the program itself,
+    or the folder of the npm package it is in (npm's `pagefind` is a script that runs the
+    platform's program, of the same version, from another package; the script has the
+    same bytes in every version, the package's package.json names it)."""
+    real = program.resolve()
+    return next((folder for folder in real.parents if folder.parent.name == "node_modules"),
+                program)
+
+
 def python_itself() -> dict[str, tuple]:
-    """Python's own version, as an input with no file (its own library, with json, html
-    and zoneinfo among it, is a release's): another Python is another build too."""
+    """Python's own version, as an input with no file (its own library, with json and
+    html among it, is a release's): another Python is another build too."""
     import sys
 
     return {"library python": (None, f"{sys.version} {sys.implementation.cache_tag}")}

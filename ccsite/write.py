@@ -225,8 +225,8 @@ def _new_folder(output: Path, name: str, plan: dict[str, tuple[str, bytes | Path
             target = temp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             _put(how, content, str(target))
-    except ChangedWhileBuilding:  # nothing is published: the half-made folder goes
-        shutil.rmtree(temp, ignore_errors=True)
+    except (ChangedWhileBuilding, OSError):  # nothing is published: the half-made folder
+        shutil.rmtree(temp, ignore_errors=True)  # goes (a full disk: or it keeps it full)
         raise
     return temp
 
@@ -598,8 +598,12 @@ def update_in_place(output: Path, name: str, files: OutputFiles,
         target = final / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f"{TEMP_PREFIX}{target.name}")
-        _put(*_writing(content, sig), str(temp))
-        os.replace(temp, target)
+        try:
+            _put(*_writing(content, sig), str(temp))
+            os.replace(temp, target)
+        except BaseException:  # (a full disk: what was written of it would keep it full)
+            temp.unlink(missing_ok=True)
+            raise
     result.removed = set() if only else set(previous) - set(files)
     for rel in result.removed:
         (final / rel).unlink(missing_ok=True)

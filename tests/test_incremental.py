@@ -562,21 +562,36 @@ def test_file_put_in_a_search_shard_the_next_build_keeps_goes(site, monkeypatch)
     assert_same_as_full_build(site)
 
 
-@pytest.fixture
-def pagefind_installed(tmp_path, monkeypatch):
-    """Pagefind's program as a site's machine has it installed (PAGEFIND_BINARY_PATH): a
+@pytest.fixture(params=["named by PAGEFIND_BINARY_PATH", "installed by npm"])
+def pagefind_installed(request, tmp_path, monkeypatch):
+    """Pagefind's program as a site's machine may have it installed: named by
+    PAGEFIND_BINARY_PATH, or by npm on the PATH (a script in the package `pagefind`, the
+    same bytes in every version, whose package.json names the version). Here each is a
     script that notes each run, then runs the real program. `install(version)` puts
-    another version in its place (a comment in it: another file), as an upgrade does."""
+    another version in its place, as an upgrade does."""
+    from ccsite import uptodate
     from ccsite.outputs import search
 
-    real, program, runs = search.pagefind_binary(), tmp_path / "pagefind", tmp_path / "runs"
+    real, runs = search.pagefind_binary(), tmp_path / "runs"
+    package = tmp_path / "node_modules/pagefind"
+    program = package / "lib/runner/bin.sh"
+    program.parent.mkdir(parents=True)
+    npm = request.param == "installed by npm"
 
     def install(version: str) -> None:
-        program.write_text(f"#!/bin/sh\n# Pagefind {version}\necho run >> '{runs}'\n"
-                           f"exec '{real}' \"$@\"\n")
+        (package / "package.json").write_text(f'{{"name": "pagefind", "version": "{version}"}}')
+        program.write_text(f"#!/bin/sh\n# {'' if npm else 'Pagefind ' + version}\n"
+                           f"echo run >> '{runs}'\nexec '{real}' \"$@\"\n")
         program.chmod(0o755)
     install("1.4.0")
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
+    if npm:
+        (tmp_path / "bin").mkdir()
+        (tmp_path / "bin/pagefind").symlink_to(program)
+        monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+        monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+        monkeypatch.setattr(uptodate, "PAGEFIND_PACKAGES", ())  # (pagefind[bin]'s first)
+    else:
+        monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(program))
     search.pagefind_binary.cache_clear()  # (found once a process)
     yield install, runs
     search.pagefind_binary.cache_clear()

@@ -312,6 +312,32 @@ def test_a_rebuild_that_fails_otherwise_than_by_a_mistake_is_told_and_the_next_b
         preview.httpd.server_close()
 
 
+def test_a_page_the_disk_had_no_room_for_leaves_no_part_of_it_behind(site, monkeypatch):
+    """The preview writes each changed file beside its page, then over it: when the disk
+    is full, what was written goes, or it would keep the disk full (and the next build,
+    made from nothing, would need room for a whole site)."""
+    from ccsite import write
+
+    preview = in_process_preview(site)
+    real = write._put
+
+    def full_disk(*args):
+        real(*args)  # written, and then no room for the rest
+        raise OSError(28, "No space left on device")
+    try:
+        assert preview.rebuild()
+        site.edit("lessons/more-time.md", "title: Allow more time", "title: Allow a day")
+        preview.changed(str((site.content / "lessons/more-time.md").resolve()))
+        monkeypatch.setattr(write, "_put", full_disk)
+        assert not preview.rebuild(defer=True)
+        assert not [p for p in site.output.rglob(f"{write.TEMP_PREFIX}*")]
+        monkeypatch.setattr(write, "_put", real)
+        assert preview.rebuild()
+        assert "Allow a day" in site.text("/lessons/more-time/")
+    finally:
+        preview.httpd.server_close()
+
+
 def test_a_page_removed_while_it_is_being_answered_is_not_found_not_dropped(site):
     """A rebuild removes a deleted document's page, and may do so between the server
     finding the page's file and reading it: the request is answered (404), not left

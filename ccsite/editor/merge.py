@@ -116,6 +116,9 @@ _Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _float12)
 
 
 _TAB_STAND_IN = "\ue000"  # a character of Unicode's private use: no text of the site's
+# a tab between two characters of a value's text, where it can be nothing but text (not
+# after `key:`, `-`, `,` or a bracket, not before a comment)
+_BETWEEN_WORDS = re.compile(r"(?<=[^\s:,\-\[\]{}])\t(?=[^\s#])")
 
 
 def _load_12(text: str) -> Any:
@@ -123,7 +126,10 @@ def _load_12(text: str) -> Any:
     pasted from a spreadsheet or a table) is white space there, part of the text, where
     PyYAML's scanner stops at it ("cannot start any token"): each tab it stops at is read
     as a character no text holds, then given back."""
-    stood_in, may_stand_in = False, _TAB_STAND_IN not in text
+    may_stand_in = _TAB_STAND_IN not in text
+    stood_in = may_stand_in and _BETWEEN_WORDS.search(text) is not None
+    if stood_in:  # all those between words at once: each try reads the whole file (a
+        text = _BETWEEN_WORDS.sub(_TAB_STAND_IN, text)  # directory of 1,200 took 31 s)
     for _ in range(text.count("\t") + 1):
         try:
             data = yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 (a safe loader)
