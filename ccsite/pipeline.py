@@ -217,7 +217,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     stages._while_indexing), so only those changed since and its table of contents are
     left to write then. Python's cycle collector is off meanwhile: see
     `_no_collection_while_building`."""
-    from . import incremental, precompile, stages
+    from . import precompile, stages
 
     started, cpu = time.perf_counter(), time.process_time()
     ahead = precompile.start(paths.templates, paths.source / "site.yaml")  # while small
@@ -244,8 +244,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     except Exception as exc:
         if not kept:  # a build from nothing: nothing kept is to blame
             raise
-        memory, result = _build_from_nothing(paths, options, progress, exc,
-                                             incremental.BuildMemory())
+        memory, result = _build_from_nothing(paths, options, progress, exc, memory)
     result.timings = {"read memory": read, **result.timings}
     result.cpu_timings = {"read memory": read_cpu, **result.cpu_timings}
     result.seconds += read
