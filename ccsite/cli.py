@@ -523,7 +523,7 @@ def run_serve(args: argparse.Namespace) -> int:
         now=now_or(args.now), drafts=args.drafts), paths.cache)
     try:
         server = PreviewServer(build_once, Path(args.output),
-                               [source, templates, default_templates()],
+                               [source, templates, default_templates(), secrets],
                                MemberStore(secrets), args.host, args.port, quiet=args.quiet,
                                editor=editor, members_paths=(
                                    shown_path(args.source, "members/"),

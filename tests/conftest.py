@@ -367,10 +367,11 @@ class Serving:
 
 @contextlib.contextmanager
 def serve_running(content: Path, output: Path, *options: str, now: str = NOW,
-                  host: str = "127.0.0.1", quiet: bool = True):
+                  host: str = "127.0.0.1", quiet: bool = True, answering: int = 200):
     """`ccsite serve` over `content` on a free port, in its own process, until the block
-    ends: yields a `Serving` once the server answers (an AssertionError with what it
-    printed if it stops or does not answer within a minute)."""
+    ends: yields a `Serving` once the server answers its home page with `answering` (500
+    while the content has a mistake; an AssertionError with what it printed if it stops
+    or does not answer so within a minute)."""
     import subprocess
     import sys
 
@@ -386,14 +387,14 @@ def serve_running(content: Path, output: Path, *options: str, now: str = NOW,
     address = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host
     serving = Serving(f"http://{address}:{port}", port, content, output, process, log)
     try:
-        serving.wait(lambda: _answers(serving.base), 60, "ccsite serve starts")
+        serving.wait(lambda: _answers(serving.base, answering), 60, "ccsite serve starts")
         yield serving
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def _answers(base: str) -> bool:
+def _answers(base: str, status: int = 200) -> bool:
     import http.client
     from urllib.parse import urlsplit
 
@@ -401,6 +402,6 @@ def _answers(base: str) -> bool:
     try:
         connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=2)
         connection.request("HEAD", "/")
-        return connection.getresponse().status == 200
+        return connection.getresponse().status == status
     except OSError:
         return False

@@ -424,3 +424,42 @@ def test_member_removed_while_serving_is_refused_at_their_next_request(site):
         assert get(page, (sam[0].login, sam[1]))[0] == 200  # the others still get in
         added = store.add("Ann Example", None)
         assert get(page, (added[0].login, added[1]))[0] == 200
+
+
+def test_member_removed_or_added_while_serving_in_encrypt_mode_is_in_the_keys_at_once(site):
+    """In encrypt mode the members' keys are in the built files (keys.json): the preview
+    renews them when the member list changes, as a build would, not at the next edit."""
+    from ccsite.members import protect
+
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    passphrases = {name: store.add(name, None)[1] for name in ("Jane Example", "Sam Example")}
+
+    def opens(base: str, name: str) -> bool:
+        status, keys = get(base + "/members/keys.json")
+        return status == 200 and protect.open_key_slots(
+            keys.encode(), passphrases[name]) is not None
+
+    with serving(site) as base:
+        assert opens(base, "Jane Example") and opens(base, "Sam Example")
+        assert main(["members", "remove", "Sam Example", "--secrets", str(store.folder)]) == 0
+        wait_for(lambda: not opens(base, "Sam Example"), 10.0, "the removed member's key gone")
+        assert opens(base, "Jane Example")
+        passphrases["Ann Example"] = store.add("Ann Example", None)[1]
+        wait_for(lambda: opens(base, "Ann Example"), 10.0, "the added member's key there")
+
+
+def test_the_first_member_added_while_serving_in_encrypt_mode_lets_the_site_build(site):
+    """Encrypt mode with no member is a mistake the preview shows; adding the first one
+    (which makes the secrets folder) is seen and builds the site."""
+    from ccsite.members import protect
+
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    with serve_running(site.content, site.output, answering=500) as running:
+        base = running.base
+        assert "needs at least one member" in get(base + "/")[1]
+        store = credentials.MemberStore(site.root / ".ccsite-secrets")
+        _, passphrase = store.add("Jane Example", None)
+        wait_for(lambda: get(base + "/")[0] == 200, 10.0, "the site built")
+        keys = get(base + "/members/keys.json")[1].encode()
+        assert protect.open_key_slots(keys, passphrase) is not None
