@@ -785,13 +785,15 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
         places = sorted(places, key=lambda place: made_from.get(place[0]) not in sayers())
     for index, (path, readable) in enumerate(places[:SHOWN_PER_LEAK]):
         source = made_from.get(path)
+        fix_in = source or ""
         if path in as_is:
             remedy = ("this file is published as it is: take the members text out of it, "
                       "or the file out of media/")
         elif source is not None and source in sayers():
             remedy = f"{source}, which this page is made from, says it too: {_WHICH_FIRST}"
         elif sayers():
-            remedy = (f"{sayers()[0]} says it, and this page shows it (through the site's "
+            fix_in = sayers()[0]
+            remedy = (f"{fix_in} says it, and this page shows it (through the site's "
                       f"menus or lists): {_WHICH_FIRST}")
         else:
             remedy = "remove it from " + (f"{source}, which this page is made from (or "
@@ -804,7 +806,7 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
         errors.add(as_is.get(path) or f"{shown_root}/{path}", _line_of(readable, needle),
                    "leak", f"members-only {fingerprint.what} from {fingerprint.source} is in "
                    f"this public file: '{excerpt}'. Members content must never be "
-                   "published; " + remedy)
+                   "published; " + remedy, fix_in=fix_in)
 
 
 def _sayers(needle: str, made_from: dict[str, str],

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, order=True)
 class ContentError:
-    """One mistake in the content: `path:line: field: message`."""
+    """One mistake in the content: `path:line: field: message`. `fix_in`: for a mistake
+    told at an output file (a leak), the content file to edit, when it is known (the
+    preview server names it where it may not show the message)."""
 
     path: str
     line: int
     field: str
     message: str
+    fix_in: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.field}: {self.message}"
@@ -40,8 +43,9 @@ class ErrorList:
 
     errors: list[ContentError] = field(default_factory=list)
 
-    def add(self, path: str, line: int, field_name: str, message: str) -> None:
-        self.errors.append(ContentError(path, line, field_name, message))
+    def add(self, path: str, line: int, field_name: str, message: str,
+            fix_in: str = "") -> None:
+        self.errors.append(ContentError(path, line, field_name, message, fix_in))
 
     def __bool__(self) -> bool:
         return bool(self.errors)

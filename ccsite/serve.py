@@ -396,11 +396,18 @@ class PreviewServer:
             if folder is not None:
                 e = ContentError(folder, 0, "", MEMBERS_MISTAKE)
             elif e.field == "leak":
-                source = self.state.page_sources.get(self._published_as(e.path) or "")
-                e = ContentError(e.path, e.line, e.field, LEAK_MISTAKE.format(
-                    f" (made from {source})" if source else ""))
+                e = ContentError(e.path, e.line, e.field,
+                                 LEAK_MISTAKE.format(self._leak_source(e)))
             told.append(e)
         return list(dict.fromkeys(told))
+
+    def _leak_source(self, leak: ContentError) -> str:
+        """Where a public page's leak is to be fixed, as the page tells it: the file the
+        page is made from, or (a list, a menu) the file whose text it shows."""
+        source = self.state.page_sources.get(self._published_as(leak.path) or "")
+        if source:
+            return f" (made from {source})"
+        return f" (from {leak.fix_in}, which this page shows)" if leak.fix_in else ""
 
     def _authorised(self, request) -> bool:
         header = request.headers.get("Authorization", "")

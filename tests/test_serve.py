@@ -140,6 +140,21 @@ def test_a_leak_found_while_serving_is_shown_on_its_page_without_the_members_tex
         assert "Saturday mornings" not in page and "dads-group" not in page
 
 
+def test_a_leak_on_a_list_page_names_the_file_it_is_shown_from(site, server):
+    """Members text pasted into a news item's summary is on the news list too, which no
+    one file is made from: that page names the item's file, the one to fix."""
+    passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
+    wait_for(lambda: get(server + "/")[0] == 200, 2.0, "members edit built")
+    site.edit("news/centres-open.md", "summary: The network reached its target.",
+              f"summary: {passage}")
+    wait_for(lambda: get(server + "/news/")[0] == 500, 2.0, "the leak's error page")
+    body = get(server + "/news/")[1]
+    assert ": leak: a passage of members-only content is in this public file (from " \
+        f"{site.content}/news/centres-open.md, which this page shows)" in body
+    assert "Saturday mornings" not in body and "dads-group" not in body
+
+
 def test_serve_started_on_content_with_a_mistake_does_not_claim_a_last_good_build(site):
     import subprocess
     import sys
