@@ -169,8 +169,17 @@ class PreviewServer:
                 time.sleep(QUIET_PERIOD)
             if self._stopping.is_set():
                 break
-            if self.rebuild(defer=True) and not self._pending.is_set():
+            built = self.rebuild(defer=True)
+            if (built or self._only_leaks_told()) and not self._pending.is_set():
                 self.catch_up()
+
+    def _only_leaks_told(self) -> bool:
+        """Did the pages-first rebuild fail only for leaks? Then the catch-up build runs
+        all the same: the leak's passage may be in the feeds and data too, which only it
+        makes and audits, and the editor is told every file it is in at once (content
+        mistakes stop it where they stopped the pages: it would tell no more)."""
+        errors = self.state.errors
+        return bool(errors) and all(e.field == "leak" for e in errors)
 
     def changed(self, path: str) -> None:
         """A file event from the watcher."""

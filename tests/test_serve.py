@@ -155,6 +155,26 @@ def test_a_leak_on_a_list_page_names_the_file_it_is_shown_from(site, server):
     assert "Saturday mornings" not in body and "dads-group" not in body
 
 
+def test_a_leak_in_a_news_item_is_told_in_its_feeds_too_at_once(site, server, capsys):
+    """Members text pasted into a news item is in the site's feeds as well as on its
+    pages: the preview tells every file it is in, as a build does, not the feeds only
+    once the pages are fixed."""
+    passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
+    wait_for(lambda: get(server + "/")[0] == 200, 2.0, "members edit built")
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{passage} See [Oxhey]")
+    wait_for(lambda: get(server + "/news/centres-open/")[0] == 500, 2.0,
+             "the leak's error page")
+    capsys.readouterr()  # what a build tells (into an output of its own)
+    assert main(["build", "--source", str(site.content), "--output",
+                 str(site.root / "built"), "--now", NOW]) == 1
+    leaks = sorted({line.split(":")[0].split("/public/")[1]
+                    for line in capsys.readouterr().err.splitlines() if ": leak: " in line})
+    assert "feed.xml" in leaks and "news/centres-open/index.html" in leaks
+    wait_for(lambda: all(f"/public/{leak}:" in get(server + "/")[1] for leak in leaks),
+             5.0, f"every leak told: {leaks}")
+
+
 def test_serve_started_on_content_with_a_mistake_does_not_claim_a_last_good_build(site):
     import subprocess
     import sys
