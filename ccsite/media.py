@@ -36,43 +36,55 @@ class MediaKind:
     group: str  # image, document, text, audio, video
     name: str  # for messages: "PNG image"
     start: re.Pattern | None  # its first bytes (see SNIFF_BYTES); None: text, see _text_problem
+    media_type: str  # as the open data tells it: ccsite's own, so that the same content
+    # gives the same data on every machine (Python's guess reads the machine's mime.types)
 
 
-def _kind(group: str, name: str, start: bytes | None) -> MediaKind:
-    return MediaKind(group, name, re.compile(start, re.S) if start is not None else None)
+def _kind(group: str, name: str, start: bytes | None, media_type: str) -> MediaKind:
+    return MediaKind(group, name, re.compile(start, re.S) if start is not None else None,
+                     media_type)
 
 
-_JPEG = _kind("image", "JPEG image", rb"\xff\xd8\xff")
+_JPEG = _kind("image", "JPEG image", rb"\xff\xd8\xff", "image/jpeg")
 _OLE = rb"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003 files
 _ZIP = rb"PK\x03\x04"  # Office Open XML and OpenDocument files are zip archives
 _ISO_MEDIA = rb".{4}ftyp"  # MP4 and M4A
 MEDIA_KINDS: dict[str, MediaKind] = {
     # every file extension media/ and members/media/ accept (lower case, without the dot)
-    "png": _kind("image", "PNG image", rb"\x89PNG\r\n\x1a\n"),
+    "png": _kind("image", "PNG image", rb"\x89PNG\r\n\x1a\n", "image/png"),
     "jpg": _JPEG,
     "jpeg": _JPEG,
-    "gif": _kind("image", "GIF image", rb"GIF8[79]a"),
-    "webp": _kind("image", "WebP image", rb"RIFF.{4}WEBP"),
-    "svg": _kind("image", "SVG image (without scripts)", None),
-    "pdf": _kind("document", "PDF document", rb".{0,%d}%%PDF-" % (SNIFF_BYTES - 5)),
-    "doc": _kind("document", "Word document (97-2003)", _OLE),
-    "docx": _kind("document", "Word document", _ZIP),
-    "xls": _kind("document", "Excel spreadsheet (97-2003)", _OLE),
-    "xlsx": _kind("document", "Excel spreadsheet", _ZIP),
-    "ppt": _kind("document", "PowerPoint presentation (97-2003)", _OLE),
-    "pptx": _kind("document", "PowerPoint presentation", _ZIP),
-    "odt": _kind("document", "OpenDocument text", _ZIP),
-    "ods": _kind("document", "OpenDocument spreadsheet", _ZIP),
-    "odp": _kind("document", "OpenDocument presentation", _ZIP),
-    "rtf": _kind("document", "RTF document", rb"\{\\rtf"),
-    "txt": _kind("text", "plain text", None),
-    "csv": _kind("text", "CSV table", None),
-    "mp3": _kind("audio", "MP3 audio", rb"ID3|\xff[\xe0-\xff]"),
-    "m4a": _kind("audio", "M4A audio", _ISO_MEDIA),
-    "ogg": _kind("audio", "Ogg audio", rb"OggS"),
-    "wav": _kind("audio", "WAV audio", rb"RIFF.{4}WAVE"),
-    "mp4": _kind("video", "MP4 video", _ISO_MEDIA),
-    "webm": _kind("video", "WebM video", rb"\x1a\x45\xdf\xa3"),
+    "gif": _kind("image", "GIF image", rb"GIF8[79]a", "image/gif"),
+    "webp": _kind("image", "WebP image", rb"RIFF.{4}WEBP", "image/webp"),
+    "svg": _kind("image", "SVG image (without scripts)", None, "image/svg+xml"),
+    "pdf": _kind("document", "PDF document", rb".{0,%d}%%PDF-" % (SNIFF_BYTES - 5),
+                 "application/pdf"),
+    "doc": _kind("document", "Word document (97-2003)", _OLE, "application/msword"),
+    "docx": _kind("document", "Word document", _ZIP,
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xls": _kind("document", "Excel spreadsheet (97-2003)", _OLE,
+                 "application/vnd.ms-excel"),
+    "xlsx": _kind("document", "Excel spreadsheet", _ZIP,
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "ppt": _kind("document", "PowerPoint presentation (97-2003)", _OLE,
+                 "application/vnd.ms-powerpoint"),
+    "pptx": _kind("document", "PowerPoint presentation", _ZIP,
+                  "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "odt": _kind("document", "OpenDocument text", _ZIP,
+                 "application/vnd.oasis.opendocument.text"),
+    "ods": _kind("document", "OpenDocument spreadsheet", _ZIP,
+                 "application/vnd.oasis.opendocument.spreadsheet"),
+    "odp": _kind("document", "OpenDocument presentation", _ZIP,
+                 "application/vnd.oasis.opendocument.presentation"),
+    "rtf": _kind("document", "RTF document", rb"\{\\rtf", "application/rtf"),
+    "txt": _kind("text", "plain text", None, "text/plain"),
+    "csv": _kind("text", "CSV table", None, "text/csv"),
+    "mp3": _kind("audio", "MP3 audio", rb"ID3|\xff[\xe0-\xff]", "audio/mpeg"),
+    "m4a": _kind("audio", "M4A audio", _ISO_MEDIA, "audio/mp4"),
+    "ogg": _kind("audio", "Ogg audio", rb"OggS", "audio/ogg"),
+    "wav": _kind("audio", "WAV audio", rb"RIFF.{4}WAVE", "audio/wav"),
+    "mp4": _kind("video", "MP4 video", _ISO_MEDIA, "video/mp4"),
+    "webm": _kind("video", "WebM video", rb"\x1a\x45\xdf\xa3", "video/webm"),
 }
 # how a browser tells a page from text (the WHATWG MIME sniffing standard's HTML and XML
 # patterns): a text file starting like this would be a page wherever a host sniffs

@@ -368,6 +368,29 @@ def test_a_document_whose_file_name_has_spaces_and_accents_is_a_valid_uri(site):
         "https://cc.example.org/media/pecyn%20gwybodaeth-%C5%82%C3%B3d%C5%BA.pdf"
 
 
+@pytest.mark.parametrize("name, media_type", [
+    ("pack.pdf", "application/pdf"), ("pack.m4a", "audio/mp4"), ("pack.wav", "audio/wav"),
+    ("pack.odt", "application/vnd.oasis.opendocument.text")])
+def test_a_documents_format_is_told_by_ccsite_not_by_the_machine_it_is_built_on(
+        site, monkeypatch, name, media_type):
+    """The same content gives the same data on every machine: a document's media type
+    is ccsite's own, whatever the machine's /etc/mime.types says (here: something odd)."""
+    import mimetypes
+
+    from ccsite.media import MEDIA_KINDS
+
+    for extension in MEDIA_KINDS:
+        monkeypatch.setitem(mimetypes.types_map, f".{extension}", "application/x-odd")
+    mimetypes.add_type("application/x-odd", "." + name.split(".")[1])
+    start = {"pdf": b"%PDF-1.4 pack", "m4a": b"\0\0\0\x20ftypM4A ", "wav": b"RIFF\0\0\0\0WAVE",
+             "odt": b"PK\x03\x04"}[name.split(".")[1]]
+    site.write(f"media/{name}", start + b" " * 64)
+    site.edit("opportunities/oxhey-eoi.md", "url: media/pack.pdf", f"url: media/{name}")
+    assert site.build().status == 0
+    package = read_json(site.output / "public/data/opportunities.json")
+    assert package["releases"][0]["tender"]["documents"][-1]["format"] == media_type
+
+
 def test_a_round_that_awarded_nothing_is_unsuccessful_not_complete(site):
     site.edit("opportunities/oxhey-eoi.md", "status: active", "status: complete")
     site.edit("opportunities/oxhey-eoi.md", "enquiries:",
