@@ -106,7 +106,25 @@ def libraries_read_by_builds() -> dict[str, Path]:
     package, pagefind = pagefind_program()
     if pagefind is not None:
         found["library pagefind"] = pagefind if package else _installed_with(pagefind)
+    zone = zone_file()
+    if zone is not None:
+        found["library time zone"] = zone
     return found
+
+
+def zone_file(name: str = "Europe/London") -> Path | None:
+    """The file of UK time's rules, which every date a build shows is told in: found where
+    Python's zoneinfo finds it (the system's time zone folders, else the tzdata package).
+    New rules (Parliament has debated ending the clock change) are a new build whole."""
+    import zoneinfo
+
+    for folder in zoneinfo.TZPATH:
+        candidate = Path(folder) / name
+        if candidate.is_file():
+            return candidate
+    folder = _package_folder("tzdata")
+    candidate = folder / "zoneinfo" / name if folder is not None else None
+    return candidate if candidate is not None and candidate.is_file() else None
 
 
 def _installed_with(program: Path) -> Path:

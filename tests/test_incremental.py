@@ -635,6 +635,32 @@ def test_another_python_makes_every_page_again(site, monkeypatch):
     assert_same_as_full_build(site)
 
 
+def test_new_rules_for_uk_time_make_every_page_again(site, monkeypatch, tmp_path):
+    """The time zone rules Python reads for UK time changed (a system update after the
+    clocks' change is abolished, say): not up to date, and every page is made again."""
+    import zoneinfo
+
+    from ccsite import uptodate
+
+    zones = tmp_path / "zones"
+    (zones / "Europe").mkdir(parents=True)
+    shutil.copyfile(uptodate.zone_file(), zones / "Europe/London")
+    other_rules = uptodate.zone_file("Etc/UTC")
+    zoneinfo.reset_tzpath([str(zones)])
+    try:
+        assert uptodate.zone_file() == zones / "Europe/London"
+        rendered = counting_renders(monkeypatch)
+        incremental_build(site)
+        first = sorted(rendered)
+        rendered.clear()
+        assert incremental_build(site).up_to_date
+        shutil.copyfile(other_rules, zones / "Europe/London")
+        assert not incremental_build(site).up_to_date
+        assert sorted(rendered) == first
+    finally:
+        zoneinfo.reset_tzpath()
+
+
 def test_an_upgrade_of_a_library_that_shapes_pages_makes_every_page_again(
         site, monkeypatch, tmp_path):
     """Jinja2 upgraded (its files stand in a folder here), nothing of the site changed:
