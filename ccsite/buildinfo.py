@@ -44,6 +44,7 @@ class BuildResult:
     changed: int = 0  # public files new or different from the last build
     removed: int = 0
     up_to_date: bool = False  # nothing had changed, so nothing was done (see uptodate.py)
+    memory_kept: bool = True  # the build memory was kept for the next build (cache folder)
     outputs: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def summary(self) -> dict:

@@ -614,7 +614,16 @@ def print_summary(result, verbose: bool = False, serve: str = "ccsite serve") ->
         print(f"Peak memory: ccsite {_peak_mb(children=False)} MB, largest helper "
               f"process {_peak_mb(children=True)} MB (Markdown and page workers, the "
               "templates' compiler, Pagefind)")
+    if not result.memory_kept:
+        print(MEMORY_NOT_KEPT, file=sys.stderr)
     print(f"The public site is in {result.public}; to look at it, run: {serve}")
+
+
+MEMORY_NOT_KEPT = (
+    "Note: what this build knows could not be kept for the next one in the cache folder "
+    "(.ccsite-cache, beside the content folder): it is another user's, or cannot be "
+    "written to. So each build makes the whole site. The folder is safe to delete: "
+    "delete it, or give it to the user that builds the site.")
 
 
 class ProgressBar:

@@ -489,7 +489,7 @@ class BuildMemory:
         self.__dict__.clear()
         self.__init__()  # type: ignore[misc]
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path) -> bool:
         """Keep the memory in the cache folder: its large maps (by file or page) in parts,
         each of the files or pages whose key falls in it (a stable hash), and the rest
         with a table of contents at `path`. A part is written again only when what it
@@ -498,18 +498,20 @@ class BuildMemory:
         named by the digest of its bytes, so one that changed is a new file, and the
         table of contents, swapped in whole after them, is what makes them the memory:
         a build killed at any moment of saving leaves the old memory or the new one,
-        never a mix. Files of parts no table names are removed last."""
+        never a mix. Files of parts no table names are removed last. False when it
+        could not be kept (the memory on disk, if any, stays the old)."""
         with cachefolder.collector_paused():
             stored = self.save_parts(path.parent)
             if stored is None:
-                return  # a part could not be written: the memory on disk stays the old
+                return False  # a part could not be written
             if not cachefolder.write(path, "build memory", self.version, {
                     **self.to_data(),
                     "parts": {name: [file for file, _ in shards]
                               for name, shards in stored.items()}}):
-                return
+                return False
         _remove_parts_but(path.parent, {file for shards in stored.values()
                                         for file, _ in shards})
+        return True
 
     def save_parts(self, folder: Path) -> dict[str, list[tuple[str, dict]]] | None:
         """Write into `folder` the pieces of the parts that differ from what was read or

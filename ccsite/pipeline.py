@@ -250,7 +250,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     result.seconds += read
     started, cpu = time.perf_counter(), time.process_time()
     memory.made_with = made_with  # (a memory made from nothing, too)
-    memory.save(memory_file)
+    result.memory_kept = memory.save(memory_file)
     result.timings["save memory"] = seconds = time.perf_counter() - started
     result.cpu_timings["save memory"] = time.process_time() - cpu
     result.seconds += seconds

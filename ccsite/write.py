@@ -718,10 +718,20 @@ def start_looking_early(output: Path, memory_file: Path) -> Helper | None:
     0.2 s for a helper forked once it had checked its inputs and read that table itself.
     It sends nothing when there is no memory or too few files (the build then looks);
     None when it cannot be forked."""
-    if not may_fork() or not memory_file.is_file():
+    if not may_fork() or not _is_a_file(memory_file):
         return None
     forked = fork_helper(functools.partial(_look_early, output, memory_file))
     return None if forked is None else Helper(*forked)
+
+
+def _is_a_file(path: Path) -> bool:
+    """Is there a file? No, for one in a folder this user may not look into (a cache
+    folder another user made, as ccsite makes them: readable by its owner only), which
+    the build does without, as it does without any cache it cannot read."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _look_early(output: Path, memory_file: Path, writer: int) -> None:
