@@ -20,6 +20,7 @@ import marshal
 import os
 import shutil
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath
 from typing import Callable, Iterable
@@ -219,8 +220,8 @@ def _new_folder(output: Path, name: str, plan: dict[str, tuple[str, bytes | Path
             try:
                 _make_like(temp, plan, held, _shared_with_spare(plan, signatures, held))
                 return temp
-            except OSError:  # something odd in it (a file where a folder goes...): afresh
-                shutil.rmtree(temp)
+            except OSError:  # something odd in it (a file where a folder goes, files
+                _drop(temp)  # another user left): afresh
         for rel, (how, content) in plan.items():
             target = temp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -229,6 +230,16 @@ def _new_folder(output: Path, name: str, plan: dict[str, tuple[str, bytes | Path
         shutil.rmtree(temp, ignore_errors=True)  # goes (a full disk: or it keeps it full)
         raise
     return temp
+
+
+def _drop(folder: Path) -> None:
+    """Remove a folder; one that cannot be removed whole (it holds files of another
+    user's, as a CI runner whose last job ran as root may leave) is moved aside, under a
+    name the next build tries to remove again (see recover_interrupted), and the new
+    folder is made in its place."""
+    shutil.rmtree(folder, ignore_errors=True)
+    if folder.exists():
+        folder.rename(folder.with_name(f"{folder.name}-unusable-{time.time_ns()}"))
 
 
 def _swap_in(output: Path, name: str, temp: Path) -> Path:

@@ -199,6 +199,44 @@ def test_builds_made_from_the_spare_folder_are_exact_and_never_touch_published_f
         assert_same_as_full_build(site)
 
 
+def test_a_spare_folder_with_files_of_another_user_is_done_without(site):
+    """The output's spare folder holds files of another user's (a CI runner whose last
+    job ran as root left them): the build cannot make its new folder from it, nor remove
+    it, so it moves it aside and makes the folder afresh. It stopped, naming no folder,
+    and every later build stopped the same way."""
+    import subprocess
+    import sys
+
+    incremental_build(site)
+    SCENARIOS["edit a centre"](site)
+    incremental_build(site)
+    spare = site.output / ".ccsite-spare-public"
+    SCENARIOS["add a news item"](site)
+    folders = [spare, *(path for path in spare.rglob("*") if path.is_dir())]
+    if os.geteuid() == 0:  # root, without its power over others' files
+        for path in (*folders, *spare.rglob("*")):
+            os.chown(path, 1234, 1234, follow_symlinks=False)
+        command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
+    else:  # folders this user may not write to
+        for folder in folders:
+            os.chmod(folder, 0o555)
+        command = []
+    try:
+        for _ in range(2):
+            done = subprocess.run(
+                [*command, sys.executable, "-m", "ccsite", "build", "--source",
+                 str(site.content), "--output", str(site.output), "--now", NOW.isoformat()],
+                capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+        assert_same_as_full_build(site)
+        assert [p.name for p in site.output.iterdir() if "unusable" in p.name]  # (aside)
+    finally:
+        for path in site.output.glob(".ccsite-*"):
+            for folder in (path, *path.rglob("*")):
+                if folder.is_dir() and not folder.is_symlink():
+                    os.chmod(folder, 0o755)
+
+
 def spare_made_another_folder(site, change=lambda other: None) -> Path:
     """Two builds, then their spare folder replaced by a copy (`change`d): a folder the
     memory does not know, as one a CI cache restores or a killed build leaves."""
