@@ -118,18 +118,28 @@ def test_a_mistake_in_members_content_is_told_whole_only_to_members(site):
             assert "redundancies" not in get(base + path)[1], path
 
 
+def members_passage(site, server) -> str:
+    """A passage of a members post, as the preview has built it."""
+    passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
+    wait_for(lambda: get(server + "/")[0] == 200, 2.0, "members edit built")
+    return passage
+
+
+def pasted_into_a_news_item(site, server, passage: str) -> None:
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{passage} See [Oxhey]")
+    wait_for(lambda: get(server + "/news/centres-open/")[0] == 500, 2.0,
+             "the leak's error page")
+
+
 def test_a_leak_found_while_serving_is_shown_on_its_page_without_the_members_text(
         site, server):
     """Members text pasted into a news item: the item's page tells the leak instead of
     itself, naming the file to fix, not the passage; the other pages are still shown as
     last built, with the leak in their notice (not all blanked, as for a mistake in
     site.yaml)."""
-    passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
-    site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
-    wait_for(lambda: get(server + "/")[0] == 200, 2.0, "members edit built")
-    site.edit("news/centres-open.md", "See [Oxhey]", f"{passage} See [Oxhey]")
-    wait_for(lambda: get(server + "/news/centres-open/")[0] == 500, 2.0,
-             "the leak's error page")
+    passage = members_passage(site, server)
+    pasted_into_a_news_item(site, server, passage)
     body = get(server + "/news/centres-open/")[1]
     assert ": leak: a passage of members-only content is in this public file (made from " \
         f"{site.content}/news/centres-open.md)" in body
@@ -143,9 +153,7 @@ def test_a_leak_found_while_serving_is_shown_on_its_page_without_the_members_tex
 def test_a_leak_on_a_list_page_names_the_file_it_is_shown_from(site, server):
     """Members text pasted into a news item's summary is on the news list too, which no
     one file is made from: that page names the item's file, the one to fix."""
-    passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
-    site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
-    wait_for(lambda: get(server + "/")[0] == 200, 2.0, "members edit built")
+    passage = members_passage(site, server)
     site.edit("news/centres-open.md", "summary: The network reached its target.",
               f"summary: {passage}")
     wait_for(lambda: get(server + "/news/")[0] == 500, 2.0, "the leak's error page")
@@ -159,12 +167,8 @@ def test_a_leak_in_a_news_item_is_told_in_its_feeds_too_at_once(site, server, ca
     """Members text pasted into a news item is in the site's feeds as well as on its
     pages: the preview tells every file it is in, as a build does, not the feeds only
     once the pages are fixed."""
-    passage = "We moved the group to Saturday mornings and the numbers tripled within a term."
-    site.edit("members/good-practice/dads-group.md", "Members-only body.", passage)
-    wait_for(lambda: get(server + "/")[0] == 200, 2.0, "members edit built")
-    site.edit("news/centres-open.md", "See [Oxhey]", f"{passage} See [Oxhey]")
-    wait_for(lambda: get(server + "/news/centres-open/")[0] == 500, 2.0,
-             "the leak's error page")
+    passage = members_passage(site, server)
+    pasted_into_a_news_item(site, server, passage)
     capsys.readouterr()  # what a build tells (into an output of its own)
     assert main(["build", "--source", str(site.content), "--output",
                  str(site.root / "built"), "--now", NOW]) == 1
