@@ -495,7 +495,8 @@ def readable_text(path: str, data: bytes) -> str:
     texts of a Pagefind file (see `_pagefind_texts`), and those a PDF or Office file
     holds (doctext.py) followed by its bytes as text (what else it holds: an attachment,
     its metadata in XML)."""
-    document = doctext.document_text(data)
+    page = path.endswith(".html")  # (never a document, whatever its first bytes say)
+    document = doctext.document_text(data) if not page else None
     if document is not None:
         return document + "\0" + data.decode("utf-8", errors="replace")
     if data[:2] == b"\x1f\x8b":
@@ -753,7 +754,11 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
             # are not these (saved back meanwhile, they would be published unsearched)
             errors.add(str(content), 1, "file", CHANGED_WHILE_BUILDING)
             continue
-        found = leaks.first_leak(path, data)
+        try:
+            found = leaks.first_leak(path, data)
+        except doctext.Unreadable:
+            errors.add(as_is.get(path) or f"{shown_root}/{path}", 1, "media", UNREADABLE)
+            continue
         if found is None:
             if clean is not None and key is not None:
                 clean[key] = leaks.against
@@ -766,6 +771,10 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
     return len(to_search)
 
 
+UNREADABLE = ("this PDF is damaged, and its text is in a font it carries, which only the "
+              "whole file gives: the leak audit cannot read it (a reader's program mends "
+              "it, and shows it), so it is not published; open it in the program that made "
+              "it, save it as PDF again, and put that in media/")
 SHOWN_PER_LEAK = 5  # the public files a leak is told in, of all it is found in
 _WHICH_FIRST = ("if the public page said it first, the members file quotes it, and one of "
                 "them must be reworded")

@@ -36,9 +36,15 @@ _GAP_AFTER = re.compile(
 _TAG = re.compile(r"<[^>]*>")
 
 
+class Unreadable(Exception):
+    """A document a reader's program would show, whose text cannot be read here: a
+    damaged PDF (which pypdf refuses, and a viewer mends) whose text is in a font it
+    carries. The leak audit cannot tell what it says, so it is not published."""
+
+
 def document_text(data: bytes) -> str | None:
     """The text a PDF or an Office/OpenDocument file holds, or None when `data` is neither
-    or cannot be read."""
+    or cannot be read (nor shown: see `Unreadable`, raised for one that can be)."""
     if PDF_START in data[:SNIFF_BYTES]:
         return _pdf_text(data)
     if data.startswith(ZIP_START):
@@ -58,7 +64,10 @@ def _pdf_text(data: bytes) -> str | None:
         texts = [value for value in (reader.metadata or {}).values() if isinstance(value, str)]
         texts += [page.extract_text() or "" for page in reader.pages]
     except Exception:  # noqa: BLE001 - any damage pypdf meets: read stream by stream
-        return _streams_text(data)
+        text, own_fonts = _streams_text(data)
+        if own_fonts:
+            raise Unreadable() from None
+        return text
     return "\n".join(texts)
 
 
@@ -67,18 +76,23 @@ _SHOWN = re.compile(rb"\[((?:\((?:\\.|[^\\)])*\)|[^\]])*)\]\s*TJ|\(((?:\\.|[^\\)
                     re.S)
 _PIECE = re.compile(rb"\(((?:\\.|[^\\)])*)\)", re.S)
 _ESCAPE = re.compile(rb"\\([nrtbf()\\]|[0-7]{1,3}|\r?\n)")
+# a font the PDF carries (its program), or a map from its glyph numbers to letters: text
+# shown in it is glyph numbers, which only the font's map, read from the whole file, makes
+# into words (a reader's program mends a damaged file, and shows them)
+_OWN_FONT = re.compile(rb"/(?:FontFile[23]?|ToUnicode)\b")
 _ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(",
             b")": b")", b"\\": b"\\"}
 
 
-def _streams_text(data: bytes) -> str | None:
+def _streams_text(data: bytes) -> tuple[str | None, bool]:
     """The text a damaged PDF shows, as far as its pages' streams give it: a viewer opens
     a PDF whose end is cut off or whose table of places is wrong, where pypdf refuses it,
     so each stream is unpacked (the whole file's, up to XML_BYTES) and the strings its
-    text operators show (Tj, TJ, ' and ") are read, those of one TJ as one text. Text in
-    a font of its own making (most PDFs from a word processor) is glyph numbers, not
-    letters: only pypdf, with the file's fonts, reads it. None when there is none."""
+    text operators show (Tj, TJ, ' and ") are read, those of one TJ as one text (None
+    when there is none). And whether it has a font of its own making (most PDFs from a
+    word processor do: see `_OWN_FONT`), whose text is glyph numbers, not letters."""
     texts, left = [], XML_BYTES
+    own_fonts = _OWN_FONT.search(data) is not None
     for stream in _STREAM.finditer(data):
         unpacked = zlib.decompressobj()
         try:
@@ -86,12 +100,15 @@ def _streams_text(data: bytes) -> str | None:
         except zlib.error:
             content = stream[1]  # not compressed, or not as zlib does
         left -= len(content)
+        own_fonts = own_fonts or _OWN_FONT.search(content) is not None  # (in an object
+        # stream, as PDF 1.5 keeps a file's objects)
         for shown in _SHOWN.finditer(content):
             pieces = _PIECE.findall(shown[1]) if shown[1] is not None else [shown[2]]
             texts.append(b"".join(_ESCAPE.sub(_unescaped, piece) for piece in pieces))
         if left <= 0:
             break
-    return "\n".join(text.decode("latin-1") for text in texts) if texts else None
+    return ("\n".join(text.decode("latin-1") for text in texts) if texts else None,
+            own_fonts)
 
 
 def _unescaped(escape: re.Match) -> bytes:

@@ -625,6 +625,84 @@ def test_members_text_in_a_damaged_pdf_in_public_media_is_found(site, damage):
     assert "Traceback" not in result.err
 
 
+def pdf_in_a_font_of_its_own(text: str) -> bytes:
+    """A PDF as a word processor writes one: its font embedded, its text shown as the
+    font's glyph numbers (no letter of it in any stream), which the font's map to Unicode
+    (ToUnicode) turns into letters for a reader's program, and for pypdf."""
+    import zlib
+
+    glyphs = {char: number for number, char in enumerate(sorted(set(text)), 1)}
+    shown = "".join(f"{glyphs[char]:04X}" for char in text)
+    to_unicode = zlib.compress((
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Own def "
+        "1 begincodespacerange <0000> <FFFF> endcodespacerange "
+        f"{len(glyphs)} beginbfchar "
+        + " ".join(f"<{number:04X}> <{ord(char):04X}>" for char, number in glyphs.items())
+        + " endbfchar endcmap CMapName currentdict /CMap defineresource pop end end"
+    ).encode("latin-1"))
+    content = zlib.compress(f"BT /F1 11 Tf 72 720 Td <{shown}> Tj ET".encode("latin-1"))
+    program = zlib.compress(b"\0\1\0\0" + bytes(200))  # (a font program's bytes)
+
+    def stream(data: bytes, extra: bytes = b"") -> bytes:
+        return (b"<< /Length %d /Filter /FlateDecode%s >>\nstream\n" % (len(data), extra)
+                + data + b"\nendstream")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+               b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+               b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+Own /Encoding /Identity-H "
+               b"/DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+               stream(content),
+               b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+Own "
+               b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+               b"/FontDescriptor 8 0 R /DW 500 >>",
+               stream(to_unicode),
+               b"<< /Type /FontDescriptor /FontName /ABCDEF+Own /Flags 32 "
+               b"/FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 800 /Descent -200 "
+               b"/CapHeight 700 /StemV 80 /FontFile2 9 0 R >>",
+               stream(program)]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_members_text_in_a_pdf_in_a_font_of_its_own_is_found(site):
+    """The font's map gives the letters (pypdf reads them so)."""
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)
+    site.write("media/handout.pdf", pdf_in_a_font_of_its_own(SECRET_PRACTICE))
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.content}/media/handout.pdf:1: leak: members-only passage" in result.err
+
+
+@pytest.mark.parametrize("damage", [
+    lambda pdf: pdf[:pdf.index(b"xref")],  # its end cut off: no table, no trailer
+    lambda pdf: pdf.replace(b"startxref", b"startxrex"),  # its table's place mistyped
+], ids=["cut-off", "startxref-wrong"])
+def test_a_damaged_pdf_whose_text_only_its_fonts_give_is_not_published(site, damage):
+    """A damaged PDF that pypdf refuses, in a font of its own: its streams show glyph
+    numbers, which only the font's map (read from the whole file) makes into words, so
+    the leak audit cannot tell whether it holds members text, while a reader's program
+    shows it. It is not published (it was, unread): the editor saves it again."""
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)
+    site.write("media/handout.pdf", damage(pdf_in_a_font_of_its_own(SECRET_PRACTICE)))
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.content}/media/handout.pdf:1: media: this PDF is damaged" in result.err
+    assert "Traceback" not in result.err
+    site.write("media/handout.pdf", damage(pdf_in_a_font_of_its_own("Our group is open.")))
+    assert site.build().status == 1  # (whatever it says: it cannot be read)
+    site.write("media/handout.pdf", pdf_in_a_font_of_its_own("Our group is open to all."))
+    assert site.build().status == 0  # saved again, whole: read, and published
+
+
 def test_members_text_in_word_and_excel_files_in_public_media_is_found(site):
     """Word cuts a sentence into runs, one word into two; Excel keeps each cell's text in
     a list of shared strings."""
