@@ -495,7 +495,7 @@ def run_members_htpasswd(args: argparse.Namespace, store) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .members.credentials import MemberStore
+    from .members.credentials import READ_BY_BUILDS, MemberStore
     from .pipeline import Paths
     from .render import default_templates
     from .load import shown_path
@@ -525,7 +525,7 @@ def run_serve(args: argparse.Namespace) -> int:
         server = PreviewServer(build_once, Path(args.output),
                                [source, templates, default_templates(), secrets],
                                MemberStore(secrets), args.host, args.port, quiet=args.quiet,
-                               editor=editor, members_paths=(
+                               editor=editor, only={secrets: READ_BY_BUILDS}, members_paths=(
                                    shown_path(args.source, "members/"),
                                    str(Path(args.output) / "members") + "/"))
     except OSError as exc:
@@ -563,6 +563,8 @@ def run_build(args: argparse.Namespace) -> int:
     bar.clear()
     if not args.quiet:
         print_summary(result, verbose=args.verbose, serve=_serve_command(args))
+    if not result.memory_kept:  # (even when quiet: a CI job's every build is whole)
+        print(MEMORY_NOT_KEPT, file=sys.stderr)
     return 0
 
 
@@ -614,8 +616,6 @@ def print_summary(result, verbose: bool = False, serve: str = "ccsite serve") ->
         print(f"Peak memory: ccsite {_peak_mb(children=False)} MB, largest helper "
               f"process {_peak_mb(children=True)} MB (Markdown and page workers, the "
               "templates' compiler, Pagefind)")
-    if not result.memory_kept:
-        print(MEMORY_NOT_KEPT, file=sys.stderr)
     print(f"The public site is in {result.public}; to look at it, run: {serve}")
 
 

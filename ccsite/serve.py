@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from .csp import RELOAD_PATH
@@ -63,7 +63,8 @@ class PreviewServer:
 
     def __init__(self, build_once: Callable, output: Path, watched: list[Path],
                  members_store, host: str, port: int, quiet: bool = False,
-                 editor=None, members_paths: tuple[str, ...] = ()):
+                 editor=None, members_paths: tuple[str, ...] = (),
+                 only: dict[Path, tuple[str, ...]] | None = None):
         self.build_once = build_once
         # how the mistakes name members-only files (the members content folder, the
         # members output): what such a mistake says is never shown on a public page
@@ -72,6 +73,9 @@ class PreviewServer:
         self.watched = sorted({p.resolve() for p in watched if p.is_dir()})
         # folders to watch once they are made (a site's first templates/ override)
         self.awaited = {p.resolve() for p in watched if not p.exists() and p.parent.is_dir()}
+        # of a folder watched, the only files builds read: the secrets folder's (which may
+        # be the site's own folder, with whatever else is put there)
+        self.only = {folder.resolve(): names for folder, names in (only or {}).items()}
         self.store = members_store
         self.quiet = quiet
         self.state = BuildState()
@@ -114,17 +118,19 @@ class PreviewServer:
         self._tell_pages(errors)
         return not errors
 
-    def catch_up(self) -> None:
+    def catch_up(self, told: Iterable[ContentError] = ()) -> None:
         """Renew what a deferred rebuild left as it was: feeds, data, the search index.
         Its mistakes are told like any build's: it audits what the page-only rebuild did
-        not (the search index, made from the pages), and a leak found there must show."""
+        not (the search index, made from the pages), and a leak found there must show.
+        `told`: those the terminal was just told (by the page-only rebuild it follows),
+        not printed again."""
         changed = self._take_changed()
         try:
             self.build_once(False, None)
         except Exception as exc:  # (as in `rebuild`)
             self._put_back(changed)  # it may have stopped before it walked the folder
             errors = _mistakes_of(exc, self.output)
-            self._say_errors(errors)
+            self._say_errors(errors, told)
             self._tell_pages(errors)
 
     def _tell_pages(self, errors: list[ContentError]) -> None:
@@ -152,9 +158,12 @@ class PreviewServer:
         with self._changed_lock:
             self._changed_files |= taken
 
-    def _say_errors(self, errors: list[ContentError]) -> None:
+    def _say_errors(self, errors: list[ContentError], told: Iterable[ContentError] = ()
+                    ) -> None:
+        told = set(told)
         for error in errors:
-            print(error, file=sys.stderr)
+            if error not in told:
+                print(error, file=sys.stderr)
         serving = "still serving the last good build" if (self.output / "public").is_dir() \
             else "no page can be shown until the content builds"
         print(f"{len(errors)} {'mistake' if len(errors) == 1 else 'mistakes'}: {serving}; "
@@ -171,7 +180,7 @@ class PreviewServer:
                 break
             built = self.rebuild(defer=True)
             if (built or self._only_leaks_told()) and not self._pending.is_set():
-                self.catch_up()
+                self.catch_up(told=() if built else self.state.errors)
 
     def _only_leaks_told(self) -> bool:
         """Did the pages-first rebuild fail only for leaks? Then the catch-up build runs
@@ -180,6 +189,12 @@ class PreviewServer:
         mistakes stop it where they stopped the pages: it would tell no more)."""
         errors = self.state.errors
         return bool(errors) and all(e.field == "leak" for e in errors)
+
+    def read_by_builds(self, folder: Path, path: str) -> bool:
+        """Is the file at `path`, in the watched `folder`, one a build may read?"""
+        names = self.only.get(folder)
+        return names is None or \
+            (os.path.dirname(path) == str(folder) and os.path.basename(path) in names)
 
     def changed(self, path: str) -> None:
         """A file event from the watcher."""
@@ -202,29 +217,48 @@ class PreviewServer:
 
         server = self
 
+        watches = {}  # each folder watched -> its watch
+
+        def watch_once_there(folder: Path) -> None:
+            """Watch the folder if it is there (and say it changed), else once it is."""
+            if folder.is_dir() and folder not in watches:
+                server.awaited.discard(folder)
+                watches[folder] = observer.schedule(Changes(folder), str(folder),
+                                                    recursive=True)
+                server.changed(str(folder))
+            elif folder not in watches:
+                server.awaited.add(folder)
+
         class Changes(FileSystemEventHandler):
+            def __init__(self, folder: Path):
+                self.folder = folder
+
             def on_any_event(self, event):
                 if event.event_type in ("opened", "closed_no_write"):
                     return
-                server.changed(str(event.src_path))
-                if getattr(event, "dest_path", ""):  # a move: gone from one place, new in another
-                    server.changed(str(event.dest_path))
+                paths = [str(p) for p in (event.src_path, getattr(event, "dest_path", ""))
+                         if p]  # (a move: gone from one place, new in another)
+                if any(server.read_by_builds(self.folder, path) for path in paths):
+                    for path in paths:
+                        server.changed(path)
+                if Path(str(event.src_path)) == self.folder and \
+                        event.event_type in ("deleted", "moved"):  # the folder itself gone
+                    observer.unschedule(watches.pop(self.folder))  # (its watch with it)
+                    watch_once_there(self.folder)  # (made again already, maybe)
 
         class Appears(FileSystemEventHandler):
             def on_any_event(self, event):
                 for path in (event.src_path, getattr(event, "dest_path", "")):
                     folder = Path(str(path)) if path else None
-                    if folder in server.awaited and folder.is_dir():
-                        server.awaited.discard(folder)
-                        observer.schedule(Changes(), str(folder), recursive=True)
-                        server.changed(str(folder))
+                    if folder in server.awaited:
+                        watch_once_there(folder)
 
         observer = Observer()
         for folder in self.watched:
-            observer.schedule(Changes(), str(folder), recursive=True)
-        for parent in {folder.parent for folder in self.awaited}:
-            observer.schedule(Appears(), str(parent), recursive=False)
-        observer.start()
+            watches[folder] = observer.schedule(Changes(folder), str(folder), recursive=True)
+        for parent in {folder.parent for folder in (*self.watched, *self.awaited)}:
+            observer.schedule(Appears(), str(parent), recursive=False)  # (a folder made,
+        observer.start()                                    # or made again: see Changes)
         worker = threading.Thread(target=self._rebuild_loop, daemon=True)
         worker.start()
         print(f"Serving at {self.url} (press Ctrl-C to stop). Watching "

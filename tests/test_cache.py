@@ -75,7 +75,7 @@ def test_a_cache_folder_another_user_made_is_done_without(site, tmp_path):
     try:
         done = subprocess.run(
             [*command, sys.executable, "-m", "ccsite", "build", "--source", str(site.content),
-             "--output", str(tmp_path / "built"), "--now", NOW.isoformat()],
+             "--output", str(tmp_path / "built"), "--now", NOW.isoformat(), "--quiet"],
             capture_output=True, text=True)
     finally:
         os.chmod(cache, 0o700)

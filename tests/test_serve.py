@@ -163,20 +163,29 @@ def test_a_leak_on_a_list_page_names_the_file_it_is_shown_from(site, server):
     assert "Saturday mornings" not in body and "dads-group" not in body
 
 
-def test_a_leak_in_a_news_item_is_told_in_its_feeds_too_at_once(site, server, capsys):
+def test_a_leak_in_a_news_item_is_told_in_its_feeds_too_at_once(site, capsys):
     """Members text pasted into a news item is in the site's feeds as well as on its
     pages: the preview tells every file it is in, as a build does, not the feeds only
-    once the pages are fixed."""
-    passage = members_passage(site, server)
-    pasted_into_a_news_item(site, server, passage)
-    capsys.readouterr()  # what a build tells (into an output of its own)
+    once the pages are fixed; the terminal, each once."""
+    with serve_running(site.content, site.output, quiet=False) as serving:
+        server = serving.base
+        passage = members_passage(site, server)
+        pasted_into_a_news_item(site, server, passage)
+        leaks = _leaks_a_build_tells(site, capsys)
+        assert "feed.xml" in leaks and "news/centres-open/index.html" in leaks
+        wait_for(lambda: all(f"/public/{leak}:" in get(server + "/")[1] for leak in leaks),
+                 5.0, f"every leak told: {leaks}")
+        told = [line for line in serving.printed().splitlines() if ": leak: " in line]
+    assert sorted(line.split(":")[0].split("/public/")[1] for line in told) == leaks
+
+
+def _leaks_a_build_tells(site, capsys) -> list[str]:
+    """The public files a build of the site tells a leak in (into an output of its own)."""
+    capsys.readouterr()
     assert main(["build", "--source", str(site.content), "--output",
                  str(site.root / "built"), "--now", NOW]) == 1
-    leaks = sorted({line.split(":")[0].split("/public/")[1]
-                    for line in capsys.readouterr().err.splitlines() if ": leak: " in line})
-    assert "feed.xml" in leaks and "news/centres-open/index.html" in leaks
-    wait_for(lambda: all(f"/public/{leak}:" in get(server + "/")[1] for leak in leaks),
-             5.0, f"every leak told: {leaks}")
+    return sorted({line.split(":")[0].split("/public/")[1]
+                   for line in capsys.readouterr().err.splitlines() if ": leak: " in line})
 
 
 def test_serve_started_on_content_with_a_mistake_does_not_claim_a_last_good_build(site):
@@ -502,3 +511,42 @@ def test_the_first_member_added_while_serving_in_encrypt_mode_lets_the_site_buil
         wait_for(lambda: get(base + "/")[0] == 200, 10.0, "the site built")
         keys = get(base + "/members/keys.json")[1].encode()
         assert protect.open_key_slots(keys, passphrase) is not None
+
+
+def test_the_secrets_folder_deleted_and_made_again_while_serving_is_watched_again(site):
+    """Members started over (the secrets folder deleted, a member added): the preview
+    follows the new folder as it followed the old one."""
+    from ccsite.members import protect
+
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    store.add("Jane Example", None)
+    with serving(site) as base:
+        shutil.rmtree(store.folder)
+        wait_for(lambda: get(base + "/")[0] == 500, 10.0, "no member: the mistake shown")
+        _, passphrase = store.add("Carol Jones", None)
+        wait_for(lambda: get(base + "/")[0] == 200, 10.0, "the site built again")
+        keys = get(base + "/members/keys.json")[1].encode()
+        assert protect.open_key_slots(keys, passphrase) is not None
+
+
+def test_a_secrets_folder_that_holds_the_site_rebuilds_for_its_members_files_only(site):
+    """The secrets folder may be the site's own folder (`--secrets .`), with the output,
+    the preview's own log, notes, anything in it: only the member list builds again."""
+    import time
+
+    store = credentials.MemberStore(site.root)
+    member, passphrase = store.add("Jane Example", None)
+    with serve_running(site.content, site.output, "--secrets", str(site.root),
+                       quiet=False) as serving:  # (its log is in the site's folder too)
+        page = serving.base + "/members/good-practice/dads-group/"
+        assert get(page, (member.login, passphrase))[0] == 200
+        time.sleep(2)
+        builds = serving.printed().count("Rebuilt in")
+        (site.root / "notes.txt").write_text("a note")
+        time.sleep(2)
+        assert serving.printed().count("Rebuilt in") == builds  # (it rebuilt for ever)
+        store.remove("Jane Example")
+        wait_for(lambda: serving.printed().count("Rebuilt in") > builds, 5.0, "rebuilt")
+        assert get(page, (member.login, passphrase))[0] == 401
+

@@ -39,6 +39,8 @@ PASSPHRASE_WORDS = 7
 PBKDF2_ITERATIONS = 600_000
 BCRYPT_COST = 12
 STORE_FILE = "members.json"
+URL_KEY_FILE = "url-key"
+READ_BY_BUILDS = (STORE_FILE, URL_KEY_FILE)  # the files of the secrets folder a build reads
 STORE_VERSION = 2  # 1 (no "version"): a PBKDF2 key per member, which opened the area itself
 # a person's name as they write it: letters of any alphabet's Latin form (Siobhán, Zoë),
 # digits, spaces, dots, apostrophes (straight or curly) and hyphens
@@ -239,7 +241,7 @@ class MemberStore:
 
     def url_key(self) -> bytes:
         """A secret of this site that names encrypted files opaquely and stably."""
-        path = self.folder / "url-key"
+        path = self.folder / URL_KEY_FILE
         if not path.exists():
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_private(path, base64.b64encode(os.urandom(32)).decode() + "\n")
