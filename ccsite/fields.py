@@ -77,6 +77,10 @@ class Fields:
             if key in self.used:
                 continue
             seen = _without_invisible(key)
+            if not seen.strip():  # ('"": x', or YAML's '? ' with nothing after it)
+                self.error("(no name)", line, "a field with no name: write its name before "
+                           "the colon, or delete the line")
+                continue
             if seen != key:
                 self.error(seen, line, "the field's name holds an invisible character (one "
                            "that comes with text copied from Word or a web page): delete "

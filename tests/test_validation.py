@@ -11,6 +11,11 @@ CASES = [
      "centres/oxhey.md:1: name: is required"),
     ("centre-unknown-field", "centres/oxhey.md", "summary:", "sumary:",
      "centres/oxhey.md:16: sumary: unknown field (did you mean 'summary'?)"),
+    ("centre-field-with-no-name", "centres/oxhey.md", "summary:", '"": x\nsummary:',
+     "centres/oxhey.md:16: (no name): a field with no name: write its name before the "
+     "colon, or delete the line"),
+    ("centre-field-with-no-name-as-a-block", "centres/oxhey.md", "summary:", "? |\nsummary:",
+     "centres/oxhey.md:16: (no name): a field with no name"),
     ("centre-lead-agency-required-when-open", "centres/oxhey.md", "lead_agency: oxhey-trust\n",
      "", "centres/oxhey.md:1: lead_agency: is required when status is open"),
     ("centre-lead-agency-dangling", "centres/oxhey.md", "lead_agency: oxhey-trust",
