@@ -14,6 +14,7 @@ in `encrypt` mode inside the public site.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import html
@@ -212,53 +213,8 @@ class PreviewServer:
         return f"http://{host}:{port}/"
 
     def serve_forever(self) -> None:
-        from watchdog.events import FileSystemEventHandler
-        from watchdog.observers import Observer
-
-        server = self
-
-        watches = {}  # each folder watched -> its watch
-
-        def watch_once_there(folder: Path) -> None:
-            """Watch the folder if it is there (and say it changed), else once it is."""
-            if folder.is_dir() and folder not in watches:
-                server.awaited.discard(folder)
-                watches[folder] = observer.schedule(Changes(folder), str(folder),
-                                                    recursive=True)
-                server.changed(str(folder))
-            elif folder not in watches:
-                server.awaited.add(folder)
-
-        class Changes(FileSystemEventHandler):
-            def __init__(self, folder: Path):
-                self.folder = folder
-
-            def on_any_event(self, event):
-                if event.event_type in ("opened", "closed_no_write"):
-                    return
-                paths = [str(p) for p in (event.src_path, getattr(event, "dest_path", ""))
-                         if p]  # (a move: gone from one place, new in another)
-                if any(server.read_by_builds(self.folder, path) for path in paths):
-                    for path in paths:
-                        server.changed(path)
-                if Path(str(event.src_path)) == self.folder and \
-                        event.event_type in ("deleted", "moved"):  # the folder itself gone
-                    observer.unschedule(watches.pop(self.folder))  # (its watch with it)
-                    watch_once_there(self.folder)  # (made again already, maybe)
-
-        class Appears(FileSystemEventHandler):
-            def on_any_event(self, event):
-                for path in (event.src_path, getattr(event, "dest_path", "")):
-                    folder = Path(str(path)) if path else None
-                    if folder in server.awaited:
-                        watch_once_there(folder)
-
-        observer = Observer()
-        for folder in self.watched:
-            watches[folder] = observer.schedule(Changes(folder), str(folder), recursive=True)
-        for parent in {folder.parent for folder in (*self.watched, *self.awaited)}:
-            observer.schedule(Appears(), str(parent), recursive=False)  # (a folder made,
-        observer.start()                                    # or made again: see Changes)
+        watcher = _Watcher(self)
+        watcher.start()
         worker = threading.Thread(target=self._rebuild_loop, daemon=True)
         worker.start()
         print(f"Serving at {self.url} (press Ctrl-C to stop). Watching "
@@ -273,8 +229,7 @@ class PreviewServer:
             self._stopping.set()
             with self.state.changed:
                 self.state.changed.notify_all()
-            observer.stop()
-            observer.join(timeout=5)
+            watcher.stop()
             self.httpd.server_close()
 
     # -- answering ---------------------------------------------------------------------
@@ -583,6 +538,84 @@ def _mistake_items(errors: list[ContentError]) -> str:
 MEMBERS_MISTAKE = ("a mistake in members-only content; what it says is not shown on "
                    "public pages: read it on a members page once signed in, or in the "
                    "window where ccsite serve runs")
+
+
+class _Watcher:
+    """Watches the folders a build reads for the preview server (`watched`), recursively,
+    and each folder's parent, for a folder that is made (`awaited`: a site's first
+    templates/ override) or made again (a secrets folder deleted, and a member added):
+    it is watched from then on. Each event the server is told of (`changed`) is of a
+    file a build may read (`read_by_builds`)."""
+
+    def __init__(self, server: PreviewServer):
+        from watchdog.observers import Observer
+
+        self.server = server
+        self.observer = Observer()
+        self.watches: dict[Path, object] = {}  # each folder watched -> its watch
+
+    def start(self) -> None:
+        from watchdog.events import FileSystemEventHandler
+
+        server, watcher = self.server, self
+
+        class Appears(FileSystemEventHandler):
+            def on_any_event(self, event):
+                for path in (event.src_path, getattr(event, "dest_path", "")):
+                    folder = Path(str(path)) if path else None
+                    if folder in server.awaited:
+                        watcher.once_there(folder)
+
+        for folder in server.watched:
+            self._watch(folder)
+        for parent in {folder.parent for folder in (*server.watched, *server.awaited)}:
+            self.observer.schedule(Appears(), str(parent), recursive=False)
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join(timeout=5)
+
+    def once_there(self, folder: Path) -> None:
+        """Watch the folder if it is there (and tell the server it changed), else once it
+        is made."""
+        if folder in self.watches:
+            return
+        if folder.is_dir():
+            self.server.awaited.discard(folder)
+            self._watch(folder)
+            self.server.changed(str(folder))
+        else:
+            self.server.awaited.add(folder)
+
+    def _watch(self, folder: Path) -> None:
+        from watchdog.events import FileSystemEventHandler
+
+        server, watcher = self.server, self
+
+        class Changes(FileSystemEventHandler):
+            def on_any_event(self, event):
+                if event.event_type in ("opened", "closed_no_write"):
+                    return
+                paths = [str(p) for p in (event.src_path, getattr(event, "dest_path", ""))
+                         if p]  # (a move: gone from one place, new in another)
+                if any(server.read_by_builds(folder, path) for path in paths):
+                    for path in paths:
+                        server.changed(path)
+                if Path(str(event.src_path)) == folder and \
+                        event.event_type in ("deleted", "moved"):  # the folder itself gone
+                    watcher._gone(folder)
+
+        self.watches[folder] = self.observer.schedule(Changes(), str(folder), recursive=True)
+
+    def _gone(self, folder: Path) -> None:
+        """A folder watched was deleted (or moved away): its watch goes with it, and it is
+        watched again once it is made again (it may be already)."""
+        watch = self.watches.pop(folder, None)
+        if watch is not None:
+            with contextlib.suppress(KeyError):  # (ended by the observer already)
+                self.observer.unschedule(watch)
+        self.once_there(folder)
 
 
 LEAK_MISTAKE = ("a passage of members-only content is in this public file{}, and must not "
