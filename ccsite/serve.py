@@ -561,6 +561,9 @@ class _Watcher:
 
         class Appears(FileSystemEventHandler):
             def on_any_event(self, event):
+                gone = Path(str(event.src_path))
+                if event.event_type == "moved" and gone in watcher.watches:  # renamed away:
+                    watcher._gone(gone)  # (its own watch follows it, and tells nothing)
                 for path in (event.src_path, getattr(event, "dest_path", "")):
                     folder = Path(str(path)) if path else None
                     if folder in server.awaited:
@@ -609,12 +612,14 @@ class _Watcher:
         self.watches[folder] = self.observer.schedule(Changes(), str(folder), recursive=True)
 
     def _gone(self, folder: Path) -> None:
-        """A folder watched was deleted (or moved away): its watch goes with it, and it is
-        watched again once it is made again (it may be already)."""
+        """A folder watched was deleted (or moved away): its watch goes with it, the site
+        is built without it, and it is watched again once it is made again (it may be
+        already)."""
         watch = self.watches.pop(folder, None)
         if watch is not None:
             with contextlib.suppress(KeyError):  # (ended by the observer already)
                 self.observer.unschedule(watch)
+            self.server.changed(str(folder))
         self.once_there(folder)
 
 

@@ -427,6 +427,27 @@ def test_templates_folder_made_while_serving_is_watched_from_then_on(site, serve
              "edited override used")
 
 
+def test_templates_folder_moved_away_while_serving_is_let_go_and_a_new_one_watched(
+        site, server):
+    """An override switched off by renaming its folder (`mv templates templates.off`):
+    the preview drops it at once, and a new templates/ made later is used, as one made
+    the first time is (the old watch followed the folder to its new name)."""
+    templates = site.root / "templates"
+    templates.mkdir()
+    (templates / "lesson.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p>Override one</p>{% endblock %}')
+    wait_for(lambda: "Override one" in get(server + "/lessons/more-time/")[1], 5.0,
+             "override used")
+    templates.rename(site.root / "templates.off")
+    wait_for(lambda: "Override one" not in get(server + "/lessons/more-time/")[1], 5.0,
+             "override dropped")
+    templates.mkdir()
+    (templates / "lesson.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p>Override two</p>{% endblock %}')
+    wait_for(lambda: "Override two" in get(server + "/lessons/more-time/")[1], 5.0,
+             "a new folder's override used")
+
+
 @pytest.mark.parametrize("deleted", ["", "members", "public"])
 def test_the_output_deleted_while_serving_is_made_again_at_the_next_save(site, server, deleted):
     """The output folder (or its members or public part) deleted while the preview runs,
