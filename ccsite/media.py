@@ -118,12 +118,21 @@ def check_media(folder: ContentFolder, errors: ErrorList) -> None:
             errors.add(media.shown, line, "media", message)
 
 
+def kind_of(name: str) -> MediaKind | None:
+    """The kind of media file a file name says, or None for one media/ does not take."""
+    return MEDIA_KINDS.get(_extension(name))
+
+
+def _extension(name: str) -> str:
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
 @functools.lru_cache(maxsize=16384)
 def media_problem(path: str, signature: tuple) -> tuple[int, str] | None:
     """(line, what is wrong and what to do) for the media file at `path`, or None. Kept
     by `signature` (size, times, inode): the preview server asks at every rebuild."""
     name = Path(path).name
-    extension = name.rpartition(".")[2].lower() if "." in name else ""
+    extension = _extension(name)
     kind = MEDIA_KINDS.get(extension)
     if kind is None:
         return 1, _not_allowed(name, extension)

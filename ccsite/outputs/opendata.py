@@ -65,7 +65,6 @@ import functools
 import hashlib
 import io
 import json
-import os
 from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import quote, urlsplit
@@ -74,7 +73,7 @@ from urllib.parse import quote, urlsplit
 from ..bodies import plain_text as _plain
 from ..fields import start_of_day
 from ..graph import Site, slugify
-from ..media import MEDIA_KINDS
+from .. import media
 from ..model import (WEEKDAYS, Agency, Centre, Contact, DocumentLink, Money,
                           OpeningHours, Opportunity, Phone)
 
@@ -659,8 +658,8 @@ def _document(site: Site, document_id: str, document: DocumentLink) -> Json:
     percent-encoded (a URI, RFC 3986: 'pecyn gwybodaeth-łódź.pdf' is not one)."""
     url = document.url if urlsplit(document.url).scheme else \
         _absolute(site, quote(document.url, safe="/"))
-    kind = MEDIA_KINDS.get(os.path.splitext(document.media_file or "")[1][1:].lower())
-    media_type = kind.media_type if document.media_file and kind else None
+    kind = media.kind_of(document.media_file) if document.media_file else None
+    media_type = kind.media_type if kind else None
     return _clean({"id": document_id, "documentType": "biddingDocuments",
                    "title": document.title, "url": url, "format": media_type})
 
