@@ -490,13 +490,13 @@ def _as_read(text: str) -> str:
     return text
 
 
-def readable_text(path: str, data: bytes) -> str:
+def readable_text(path: str, data: bytes, documents: bool = True) -> str:
     """What a file says, as text: compressed files opened, JSON strings unescaped, the
     texts of a Pagefind file (see `_pagefind_texts`), and those a PDF or Office file
     holds (doctext.py) followed by its bytes as text (what else it holds: an attachment,
-    its metadata in XML)."""
-    page = path.endswith(".html")  # (never a document, whatever its first bytes say)
-    document = doctext.document_text(data) if not page else None
+    its metadata in XML). Without `documents` (a file the build made: a page, a feed),
+    none is read as a PDF or Office file, whatever its first bytes say."""
+    document = doctext.document_text(data) if documents else None
     if document is not None:
         return document + "\0" + data.decode("utf-8", errors="replace")
     if data[:2] == b"\x1f\x8b":
@@ -629,11 +629,13 @@ class LeakAudit:
         self._made()
         return self._by_needle
 
-    def first_leak(self, path: str, data: bytes) -> tuple[str, str] | None:
-        """(the file's readable text, the fingerprint found in it), or None if clean."""
+    def first_leak(self, path: str, data: bytes, documents: bool = True
+                   ) -> tuple[str, str] | None:
+        """(the file's readable text, the fingerprint found in it), or None if clean;
+        `documents`: see `readable_text`."""
         if not self.any_needles:
             return None
-        readable = readable_text(path, data)
+        readable = readable_text(path, data, documents)
         needle = self.prepare().first_in(searchable(readable, self.digits))
         return None if needle is None else (readable, needle)
 
@@ -700,7 +702,8 @@ def inspect_public_page(leaks: LeakAudit, clean: dict[str, str], output_path: st
     digest by which the leak audit will know it as clean."""
     data = text.encode("utf-8")
     key = content_key(data)
-    found = clean.get(key) != leaks.against and leaks.first_leak(output_path, data)
+    found = clean.get(key) != leaks.against and \
+        leaks.first_leak(output_path, data, documents=False)
     return sorted(set(links_in(text))), None if found else key
 
 
@@ -757,8 +760,10 @@ def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorLis
         try:
             found = leaks.first_leak(path, data)
         except doctext.Unreadable:
-            errors.add(as_is.get(path) or f"{shown_root}/{path}", 1, "media", UNREADABLE)
-            continue
+            if path in (as_is or {}):  # (a media file: published as it is)
+                errors.add(as_is[path], 1, "media", UNREADABLE)
+                continue
+            found = leaks.first_leak(path, data, documents=False)  # (one the build made)
         if found is None:
             if clean is not None and key is not None:
                 clean[key] = leaks.against

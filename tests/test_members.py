@@ -1276,3 +1276,12 @@ def test_the_leak_audits_key_is_the_same_in_every_process(site):
         checked.append(int(re.search(r"leak audit: (\d+) public files? checked",
                                      done.stdout).group(1)))
     assert all(later < checked[0] / 4 for later in checked[1:]), checked
+
+
+def test_a_page_that_speaks_of_pdf_fonts_is_not_taken_for_a_damaged_pdf(site):
+    """A page is never read as a document, whatever its first bytes say: a news item on
+    PDF accessibility, its title in the page's head, builds."""
+    site.edit("news/centres-open.md", "title: Centres open",
+              'title: "%PDF-1.7 files: /FontFile2 and /ToUnicode explained"')
+    result = site.build()
+    assert result.status == 0, result.err
