@@ -557,6 +557,23 @@ def test_consultations_are_listed_open_upcoming_and_closed_by_the_builds_now(bui
     assert "Closed on 8 March 2019; outcome published" in text
 
 
+def test_a_consultations_documents_say_their_kind_as_an_opportunitys_do(site):
+    """A document that is a file of the site's own says what kind of file it is, where
+    its title does not ("Information pack (PDF)"): on a consultation's page as on an
+    opportunity's, so no one opens a download unawares. A link elsewhere says nothing."""
+    informed(site)
+    site.edit(OPEN, "centres: [oxhey]\n", "centres: [oxhey]\ndocuments:\n"
+              "  - {title: Information pack, url: media/pack.pdf}\n"
+              "  - {title: The pack as a PDF, url: media/pack.pdf}\n"
+              "  - {title: Survey questions, url: https://example.org/questions}\n")
+    assert site.build().status == 0
+    for url in ("/consultations/oxhey-hours/", "/opportunities/oxhey-eoi/"):
+        assert "Information pack (PDF)" in said(site, url)
+    text = said(site, "/consultations/oxhey-hours/")
+    assert "The pack as a PDF (PDF)" not in text and "The pack as a PDF" in text
+    assert "Survey questions (" not in text and "Survey questions" in text
+
+
 def test_a_consultation_shows_how_to_respond_while_open_and_its_outcome_once_closed(built):
     text = said(built, "/consultations/oxhey-hours/")
     assert "You can respond until 5pm on 15 January 2027, in any of these ways:" in text
