@@ -22,7 +22,7 @@ from typing import Any, Callable, NamedTuple
 
 import cbor2
 from ahocorasick_rs import AhoCorasick
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, unquote_plus, urljoin, urlsplit
 
 from . import doctext
 from .digests import FileDigests
@@ -173,14 +173,14 @@ def normalise(text: str) -> str:
 _RARE_ENTITY = re.compile(r"&(?!amp;|lt;|gt;|quot;|#39;|#x27;)")
 # characters one cannot see, which text pasted from mail, chat or right-to-left sources
 # carries inside words: Unicode's format characters (category Cf: direction marks and
-# embeddings, invisible operators, tags), variation selectors and the grapheme joiner
-_UNSEEN_RANGES = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C),
+# embeddings, invisible operators, tags), variation selectors, the grapheme joiner and
+# the rest of what Unicode says is ignored when shown (Default_Ignorable_Code_Point)
+_UNSEEN_RANGES = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C), (0x17B4, 0x17B5),
                   (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2),
                   (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064),
-                  (0x2066, 0x206F), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB),
+                  (0x2066, 0x206F), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFF0, 0xFFFB),
                   (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
-                  (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
-                  (0xE0020, 0xE007F), (0xE0100, 0xE01EF)]
+                  (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)]
 # letters of other scripts drawn like Latin ones (lower case: text is lowered first), the
 # look-alikes a word can be spelled with unseen (a Cyrillic 'о' in "alone")
 _LOOK_ALIKES = {"а": "a", "в": "b", "е": "e", "ѐ": "e", "ё": "e", "һ": "h", "і": "i",
@@ -188,7 +188,9 @@ _LOOK_ALIKES = {"а": "a", "в": "b", "е": "e", "ѐ": "e", "ё": "e", "һ": "h"
                 "р": "p", "ԛ": "q", "с": "c", "ѕ": "s", "т": "t", "у": "y", "ԝ": "w",
                 "х": "x", "ԁ": "d", "ɡ": "g", "α": "a", "β": "b", "ε": "e", "η": "n",
                 "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u",
-                "χ": "x", "ʼ": "'", "ʹ": "'", "ˈ": "'", "ꞌ": "'"}
+                "χ": "x", "ϲ": "c", "ϳ": "j", "ѵ": "v", "ɑ": "a", "ı": "i", "ȷ": "j",
+                "օ": "o", "ս": "u", "ց": "g", "հ": "h", "ո": "n",
+                "ʼ": "'", "ʹ": "'", "ˈ": "'", "ꞌ": "'"}
 _PLAIN = {**{ord(quote): "'" for quote in "\u2018\u2019\u201a\u201b\u2032"},
           **{ord(quote): '"' for quote in "\u201c\u201d\u201e\u201f\u2033"},
           **{ord(dash): "-" for dash in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
@@ -271,19 +273,27 @@ def said_publicly(people: list[tuple[str, str, str, int]], public_text: "PublicT
 
 def members_fingerprints(members, member_routes, people: list[tuple[str, str, str, int]],
                          said: set[str], unpublished: list["UnpublishedPost"] = (),
-                         cache: dict | None = None) -> list[Fingerprint]:
+                         cache: dict | None = None,
+                         documents: list["MembersDocument"] = ()) -> list[Fingerprint]:
     """Fingerprints of everything members-only. People's names, e-mails and phones are
     left out when the public content gives them too (`said`, see `said_publicly`): a
     manager who is also an agency's public contact is not a leak. Text (titles, passages)
     is never excused: a members passage pasted into a public page is exactly the leak to
     catch. Members posts not published in this build (drafts, not yet published,
-    expired: `unpublished`) are members-only all the same.
+    expired: `unpublished`) are members-only all the same, and so is the text inside the
+    members' own files (`documents`: a PDF, a Word file, a spreadsheet saved as CSV), so
+    that a copy of one put in media/ is found however it differs in its bytes (saved
+    again, exported again) and its text pasted anywhere is found as a post's is.
 
-    `cache` keeps each post's fingerprints by its text, for rebuilds."""
+    `cache` keeps each post's fingerprints by its text, and each file's by its bytes,
+    for rebuilds."""
     found: dict[str, Fingerprint] = {}
     kept: dict = {}
     for post in [*members.posts, *members.pages, *unpublished]:
         for fingerprint in _post_fingerprints(post, cache, kept):
+            found.setdefault(fingerprint.text, fingerprint)
+    for document in documents:
+        for fingerprint in _document_fingerprints(document, cache, kept):
             found.setdefault(fingerprint.text, fingerprint)
     if cache is not None:  # keep only this build's posts
         cache.clear()
@@ -307,6 +317,32 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
         text = normalise(url.rstrip("/"))
         found.setdefault(text, Fingerprint(text, source, "address"))
     return sorted(found.values(), key=lambda f: (f.source, f.text))
+
+
+@dataclass(frozen=True)
+class MembersDocument:
+    """A file of members/media/ that holds text (see doctext.text_blocks): its source, the
+    digest of its bytes, and how to read them (only when its fingerprints are not kept)."""
+
+    source: str
+    digest: str
+    read: Callable[[], bytes]
+
+
+def _document_fingerprints(document: MembersDocument, cache: dict | None,
+                           kept: dict) -> list[Fingerprint]:
+    """A members file's distinctive passages, kept by its bytes' digest."""
+    key = f"file:{document.digest}:{document.source}"
+    if cache is not None and key in cache:
+        kept[key] = cache[key]
+        return kept[key]
+    try:
+        blocks = doctext.text_blocks(document.source, document.read())
+    except OSError:  # gone meanwhile: the build that sees it gone says so
+        blocks = []
+    kept[key] = [Fingerprint(passage, document.source, "passage")
+                 for passage in _passages(blocks)]
+    return kept[key]
 
 
 @dataclass(frozen=True)
@@ -420,6 +456,9 @@ def _post_fingerprints(post, cache: dict | None, kept: dict) -> list[Fingerprint
         key = normalise(text or "").strip(_EDGE_PUNCTUATION)
         if len(key) >= MIN_FINGERPRINT:
             fingerprints.append(Fingerprint(key, post.source, what))
+    slug = _NOT_SLUG.sub("-", normalise(post.title or "")).strip("-")
+    if len(slug) >= MIN_FINGERPRINT and "-" in slug:  # the title made an address or a
+        fingerprints.append(Fingerprint(slug, post.source, "title"))  # file's name
     kept[text_key] = fingerprints
     return fingerprints
 
@@ -430,10 +469,16 @@ def _sentences(html: str) -> list[str]:
     quoted alone is found), with inline markup taken out as `searchable` takes it out of
     public files. So a passage is found whatever heading or list came before it, and
     however it was emphasised or linked."""
-    passages = []
     blocks = [*_BLOCK_TAG.split(html), *_TEXT_ATTRIBUTE.findall(html)]  # and alt text
+    return _passages([_TAG.sub("", block) for block in blocks])
+
+
+def _passages(blocks: list[str]) -> list[str]:
+    """The distinctive passages of text in blocks (each a paragraph, a cell: see
+    `_sentences`), normalised."""
+    passages = []
     for block in blocks:
-        for sentence in _SENTENCE_END.split(normalise(_TAG.sub("", block))):
+        for sentence in _SENTENCE_END.split(normalise(block)):
             clauses = _CLAUSE_END.split(sentence)
             pieces = [sentence, *clauses] if len(clauses) > 1 else [sentence]
             # without the punctuation at its ends: found quoted, or as a heading or
@@ -443,6 +488,7 @@ def _sentences(html: str) -> list[str]:
     return passages
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")  # what an address made from a title leaves out
 _TAG = re.compile(r"<[a-zA-Z/!?][^>]*>")  # (what a tag starts with: a '<' the text says,
 # as in "aged < 5", is read as text, not as a tag running on to the next '>')
 _LINE_BREAK = re.compile(r"<br\s*/?>")
@@ -478,16 +524,32 @@ _DOT = re.compile(r"\s*[\[(]\s*dot\s*[\])]\s*")
 
 def _as_read(text: str) -> str:
     """The normalised `text` as a browser or a reader reads what is written in code:
-    percent codes (a mail link's body, an e-mail address's %40, a path's %6D), an
-    address's default port or './' (https://host:443/members/./x), and an e-mail address
-    written out ('name [at] example (dot) org')."""
-    if "%" in text:
-        text = normalise(unquote(text))
+    percent codes and a query's '+' for a space (a mail link's body, an e-mail address's
+    %40, a path's %6D, a search link's words), an address's default port, './' or '../'
+    or backslashes (https://host:443/members/./x, /members/x/../y, \\members\\y: a
+    browser reads them all as /members/...), and an e-mail address written out ('name
+    [at] example (dot) org', 'name at example dot org')."""
+    if "%" in text or "+" in text:
+        text = normalise(unquote_plus(text))
+    if "\\" in text:
+        text = text.replace("\\", "/")
     if ":443/" in text or ":80/" in text or "/./" in text:
         text = text.replace(":443/", "/").replace(":80/", "/").replace("/./", "/")
+    while "/../" in text and (fewer := _UP.sub("/", text)) != text:
+        text = fewer
     if ("at]" in text or "at)" in text) and _AT.search(text):
         text = _DOT.sub(".", _AT.sub("@", text))
+    if " at " in text and " dot " in text:
+        text = _SPELLED_ADDRESS.sub(_address_spelled, text)
     return text
+
+
+_UP = re.compile(r"/[^/\s\"'<>()]+/\.\./")  # a folder and '..': the folder's parent
+_SPELLED_ADDRESS = re.compile(r"([a-z0-9._%+-]+) at ([a-z0-9-]+(?: dot [a-z0-9-]+)+)\b")
+
+
+def _address_spelled(found: re.Match) -> str:
+    return f"{found[1]}@{found[2].replace(' dot ', '.')}"
 
 
 def readable_text(path: str, data: bytes, documents: bool = True) -> str:
@@ -514,12 +576,26 @@ def readable_text(path: str, data: bytes, documents: bool = True) -> str:
         if texts is not None:
             return "\0".join(texts)
     text = data.decode("utf-8", errors="replace")
+    if documents and "\ufffd" in text:  # not UTF-8: a CSV Excel saved, in Windows' own
+        text += "\0" + data.decode("cp1252", errors="replace")  # (or bytes, as they are)
     if path.endswith(".json") or text[:1] in "[{":
         try:
             text += "\n" + "\n".join(_texts_in(json.loads(text)) or ())
         except ValueError:
             pass
+    elif path.endswith(".svg"):  # its words as drawn, each an element of its own
+        text += "\0" + doctext.svg_text(text)
+    elif path.endswith(".ics"):  # its lines unfolded, its texts' commas and breaks plain
+        text += "\0" + _ICS_ESCAPE.sub(_ics_unescaped, _ICS_FOLD.sub("", text))
     return text
+
+
+_ICS_FOLD = re.compile(r"\r?\n[ \t]")  # RFC 5545: a line longer than 75 octets goes on so
+_ICS_ESCAPE = re.compile(r"\\([\\;,nN])")
+
+
+def _ics_unescaped(escape: re.Match) -> str:
+    return "\n" if escape[1] in "nN" else escape[1]
 
 
 def _pagefind_texts(data: bytes) -> list[str] | None:

@@ -12,6 +12,7 @@ searches its bytes as before.
 """
 from __future__ import annotations
 
+import csv
 import html
 import io
 import logging
@@ -34,6 +35,7 @@ _GAP_AFTER = re.compile(
     r"</(?:w:p|w:tc|a:p|si|c|t|text:p|text:h|table:table-cell)>|"
     r"<(?:w:br|w:tab|w:cr|text:line-break|text:tab|text:s)\b[^>]*/>")
 _TAG = re.compile(r"<[^>]*>")
+_TEXT_PARTS = (".xml", ".rels", ".htm", ".html", ".xhtml", ".txt", ".mht")
 
 
 class Unreadable(Exception):
@@ -43,13 +45,69 @@ class Unreadable(Exception):
 
 
 def document_text(data: bytes) -> str | None:
-    """The text a PDF or an Office/OpenDocument file holds, or None when `data` is neither
-    or cannot be read (nor shown: see `Unreadable`, raised for one that can be)."""
+    """The text a PDF, an Office/OpenDocument or an RTF file holds, or None when `data` is
+    none of them or cannot be read (nor shown: see `Unreadable`, raised for one that can
+    be)."""
     if PDF_START in data[:SNIFF_BYTES]:
         return _pdf_text(data)
     if data.startswith(ZIP_START):
         return _archive_text(data)
+    if data.startswith(RTF_START):
+        return _rtf_text(data)
     return None
+
+
+def text_blocks(name: str, data: bytes) -> list[str]:
+    """What a media file says, in blocks (a paragraph, a line, a cell: what one passage
+    cannot run across), for the leak audit to fingerprint a members file as it does a
+    post (see audit.members_fingerprints); none for a file that holds no text (an image,
+    a sound) or cannot be read. A PDF's lines are where its layout broke them, not its
+    sentences: its text is one block."""
+    extension = name.rpartition(".")[2].lower()
+    try:
+        text = document_text(data)
+    except Unreadable:
+        return []
+    if text is not None:
+        return [text] if PDF_START in data[:SNIFF_BYTES] else text.split("\n")
+    if extension == "csv":  # each cell: a row's first cell runs into no passage
+        return [cell for row in csv.reader(plain_text(data).splitlines()) for cell in row]
+    if extension == "txt":
+        return plain_text(data).splitlines()
+    if extension == "svg":  # its words, each drawn where it stands: one text
+        return [svg_text(plain_text(data))]
+    return []
+
+
+def plain_text(data: bytes) -> str:
+    """A text file's text: UTF-8, or else Windows' own (cp1252), as Excel saves a CSV."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def svg_text(svg: str) -> str:
+    """An SVG drawing's words as it shows them: a drawing program writes each word (or
+    letter) as an element of its own, placed where it stands, so the elements are
+    words apart unless they are pieces of one (<tspan>)."""
+    return html.unescape(" ".join(_SVG_PIECE.sub("", _SVG_GAP.sub(" ", svg)).split()))
+
+
+_SVG_GAP = re.compile(r"<(?!/?tspan\b)[^>]*>")  # any tag but a tspan's: a gap
+_SVG_PIECE = re.compile(r"<[^>]*>")
+RTF_START = b"{\\rtf"
+
+
+def _rtf_text(data: bytes) -> str | None:
+    """An RTF file's text as a word processor shows it (striprtf: its control words,
+    groups and escapes, which Word's export puts inside words and sentences)."""
+    from striprtf.striprtf import rtf_to_text  # here: only a build with RTF pays for it
+
+    try:
+        return rtf_to_text(data.decode("latin-1"), errors="replace")
+    except Exception:  # noqa: BLE001 - a damaged file: its bytes are searched as they are
+        return None
 
 
 def _pdf_text(data: bytes) -> str | None:
@@ -63,12 +121,69 @@ def _pdf_text(data: bytes) -> str | None:
             return None  # a password is needed to open it: not a file the public can read
         texts = [value for value in (reader.metadata or {}).values() if isinstance(value, str)]
         texts += [page.extract_text() or "" for page in reader.pages]
+        texts += _pdf_extras(reader)
     except Exception:  # noqa: BLE001 - any damage pypdf meets: read stream by stream
         text, own_fonts = _streams_text(data)
         if own_fonts:
             raise Unreadable() from None
         return text
     return "\n".join(texts)
+
+
+def _pdf_extras(reader) -> list[str]:
+    """The texts a PDF holds beside its pages' text, which a reader's program shows too:
+    its notes and comments (annotations), its form's answers, its bookmarks, its XMP
+    metadata and the files attached to it. Each read as far as it can be: one that is
+    damaged is left out, not the whole file."""
+    texts: list[str] = []
+    for read in (_annotation_texts, _field_texts, _bookmark_texts, _xmp_text,
+                 _attachment_texts):
+        try:
+            texts += read(reader)
+        except Exception:  # noqa: BLE001 - a damaged part: the others are still read
+            continue
+    return texts
+
+
+def _annotation_texts(reader) -> list[str]:
+    texts = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            texts += [str(annotation[key]) for key in ("/Contents", "/T", "/TU", "/V", "/RC")
+                      if isinstance(annotation.get(key), str)]
+    return texts
+
+
+def _field_texts(reader) -> list[str]:
+    return [str(value) for field in (reader.get_fields() or {}).values()
+            for value in (field.get("/V"), field.get("/TU")) if isinstance(value, str)]
+
+
+def _bookmark_texts(reader) -> list[str]:
+    texts, todo = [], list(reader.outline)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            todo += item
+        elif getattr(item, "title", None):
+            texts.append(str(item.title))
+    return texts
+
+
+def _xmp_text(reader) -> list[str]:
+    metadata = reader.trailer["/Root"].get_object().get("/Metadata")
+    if metadata is None:
+        return []
+    return [_xml_text(metadata.get_object().get_data()[:XML_BYTES].decode("utf-8", "replace"))]
+
+
+def _attachment_texts(reader) -> list[str]:
+    texts = []
+    for files in reader.attachments.values():
+        for data in files:
+            texts.append(document_text(data) or data[:XML_BYTES].decode("utf-8", "replace"))
+    return texts
 
 
 _STREAM = re.compile(rb"stream\r?\n(.*?)(?:endstream|\Z)", re.S)
@@ -126,8 +241,9 @@ def _archive_text(data: bytes) -> str | None:
     for an archive that is not one, or is damaged."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        parts = [info for info in archive.infolist()
-                 if info.filename.endswith((".xml", ".rels")) and not info.is_dir()]
+        parts = [info for info in archive.infolist()  # (and the HTML or text a Word file
+                 if info.filename.lower().endswith(_TEXT_PARTS)  # may hold as a part of
+                 and not info.is_dir()]                          # its own: an altChunk)
         if not parts:
             return None
         texts, left = [], XML_BYTES

@@ -31,7 +31,7 @@ from .config import read_site_config
 from .digests import FileDigests
 from .editor import publish as editor_publish
 from .errors import ContentError, ContentErrors, ErrorList
-from .media import check_media
+from .media import check_media, kind_of
 from .members import deploy, pages as members_pages
 from .model import SiteConfig
 from .outputs import search
@@ -327,7 +327,8 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
         defer=feeds_kept, inspect=members_check, stage=stage), paths, errors)
     try:
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
-                                    memory, site.bodies, config.base_url, paths.cache)
+                                    memory, site.bodies, config.base_url, paths.cache,
+                                    _members_documents(folder, b.sources))
         feeds_made = _render(lambda: _feeds_and_data(
             public_outputs, paths, memory, feeds_kept, reuse, b.intact), paths, errors)
     except BaseException:
@@ -870,13 +871,38 @@ def _url_key(paths: Paths) -> bytes:
     return credentials.MemberStore(paths.secrets).url_key()
 
 
+def _members_documents(folder: load.ContentFolder, sources: FileDigests | None
+                       ) -> list[audit.MembersDocument]:
+    """The files of members/media/ that hold text, for the leak audit to fingerprint
+    (see audit.members_fingerprints), each known by the digest of its bytes: read only
+    when its status changed (the build's record of the files it publishes as they are,
+    `sources`, keeps them with the others)."""
+    sources = sources if sources is not None else FileDigests()
+    documents = []
+    for file in folder.members_media:
+        kind = kind_of(file.rel)
+        holds_text = kind is not None and (kind.group in ("document", "text") or
+                                           kind.media_type == "image/svg+xml")
+        if not holds_text:
+            continue
+        try:
+            digest = sources.digest(str(file.source))
+        except OSError:  # gone meanwhile, or unreadable: check_media tells
+            continue
+        documents.append(audit.MembersDocument(file.shown or str(file.source), digest,
+                                               file.source.read_bytes))
+    return documents
+
+
 def _leak_audit(folder, left_out: dict, members, member_routes,
                 memory: incremental.BuildMemory, bodies: BodyRenderer,
-                base_url: str, cache: Path) -> tuple[audit.LeakAudit, list]:
+                base_url: str, cache: Path, documents: list[audit.MembersDocument] = ()
+                ) -> tuple[audit.LeakAudit, list]:
     """The leak audit's fingerprints, ready to search with. Each post's are kept between
     builds by its text; the preview server keeps the whole audit while what it is made
-    from is the same (the members files, their addresses, and which of the members'
-    people the public content names), so a public edit does not rebuild it.
+    from is the same (the members files and the text of those in members/media/, their
+    addresses, and which of the members' people the public content names), so a
+    public edit does not rebuild it.
     `left_out`: the documents not published in this build (see validate.Validated)."""
     public = [document for document in [folder.site, *folder.documents]
               if document is not None and not document.members_only
@@ -891,7 +917,8 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     people = audit.members_people(members)
     said = audit.said_publicly(people, public_text, contact_keys)
     key = (base_url, frozenset(said), tuple(route.url for route in member_routes),
-           tuple(sorted(members.media)), tuple(_signature(document, memory.parsed)
+           tuple(sorted(members.media)), tuple((d.source, d.digest) for d in documents),
+           tuple(_signature(document, memory.parsed)
                                        for document in folder.documents
                                        if document.members_only))
     if memory.leak_audit is not None and memory.leak_audit[0] == key:
@@ -900,7 +927,8 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     def fingerprints() -> list[audit.Fingerprint]:
         return audit.members_fingerprints(
             members, member_routes, people, said,
-            _unpublished_posts(folder, members, bodies), cache=memory.post_fingerprints)
+            _unpublished_posts(folder, members, bodies), cache=memory.post_fingerprints,
+            documents=documents)
     # the last command-line build's, when made from the same: made only if some file is
     # not known clean against them (see audit.LeakAudit.known)
     written = incremental.digest(incremental.identity(key))

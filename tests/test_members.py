@@ -299,10 +299,66 @@ We intend to merge the two staff teams into a single team of nine.
 
 @pytest.mark.parametrize("link", [
     "/members/good-practice/dads-group", "../../members/good-practice/dads-group/",
-    "/members/media/rota%20sheet.pdf"])
+    "/members/media/rota%20sheet.pdf",
+    "http://cc.example.org/members\\good-practice\\dads-group/",  # a browser reads \ as /
+    "//cc.example.org/members/good-practice/x/../dads-group/"])
 def test_members_address_written_any_way_fails_the_audit(site, link):
     site.write("members/media/rota sheet.pdf", "%PDF-1.4 rota\n")
     assert_leak_in_news(site, f"See [this]({link}) and", "address")
+
+
+def test_a_public_page_named_after_a_members_title_fails_the_audit(site):
+    """A page whose address is a members post's title ('running-a-dads-group') tells
+    it in the site's lists, its sitemap and its feed, as the title itself would."""
+    site.write("news/running-a-dads-group.md", (site.content / "news/centres-open.md")
+               .read_text())
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only title" in result.err, result.err
+
+
+@pytest.mark.parametrize("name, data", [
+    ("contacts.csv", "name,topic\nSam,Running a dads\u2019 group\n".encode("cp1252")),
+    ("poster.svg", ("<svg xmlns='http://www.w3.org/2000/svg'>" + "".join(
+        f"<text x='{10 * n}' y='9'>{word}</text>" for n, word in enumerate(
+            "Running a dads' group".split())) + "</svg>").encode()),
+    ("notes.rtf", b"{\\rtf1\\ansi Running a dads\\rquote  {\\b group}\\par}"),
+], ids=["csv-saved-by-excel", "svg-word-by-word", "rtf-from-word"])
+def test_members_text_in_a_public_file_of_any_kind_that_holds_text_is_found(site, name,
+                                                                          data):
+    """A file published as it is says its text as the program that opens it shows it: a
+    CSV in Windows' own encoding, an SVG's words each drawn on its own, RTF's control
+    words inside a phrase."""
+    site.write(f"media/{name}", data)
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.content}/media/{name}:" in result.err and "leak: members-only title" \
+        in result.err, result.err
+
+
+def test_members_text_in_a_pdfs_notes_form_and_bookmarks_is_found(site):
+    """A reader's program shows a PDF's comments, its form's answers and its bookmarks
+    beside its pages: a members title in any of them is found."""
+    def utf16(text: str) -> bytes:
+        return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+    for where in ("annotation", "field", "bookmark"):
+        said = {part: utf16("Running a dads' group" if part == where else "Notes")
+                for part in ("annotation", "field", "bookmark")}
+        site.write("media/notes.pdf", pdf_of([
+            b"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R /AcroForm << /Fields [8 0 R] >> >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [5 0 R 8 0 R] >>",
+            b"<< >>",
+            b"<< /Type /Annot /Subtype /Text /Rect [0 0 9 9] /Contents "
+            + said["annotation"] + b" >>",
+            b"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+            b"<< /Title " + said["bookmark"] + b" /Parent 6 0 R >>",
+            b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (f1) /V " + said["field"]
+            + b" /Rect [0 0 9 9] >>"]))
+        result = site.build()
+        assert result.status == 1, where
+        assert "leak: members-only title" in result.err, (where, result.err)
 
 
 def assert_leak_in_news(site, text: str, what: str) -> None:
@@ -388,12 +444,17 @@ def test_members_text_written_with_percent_codes_in_a_link_is_found(site, writte
     ("Running a dads' gr\u043eup", "title"),  # a Cyrillic o
     ("Running a dads\u02bc group", "title"),  # a modifier letter apostrophe
     ("Running\u2800a dads' group", "title"),  # a Braille blank for a space
+    ("Running a dads' gr\u0585up", "title"),  # an Armenian o
+    ("Runn\u17b4ing a dads' group", "title"),  # a Khmer vowel no font draws
     ("Write to sam [at] example (dot) org", "directory email"),
+    ("Write to sam at example dot org", "directory email"),
     ("Ring 01632 / 960302", "directory phone"),
     ("Sam Example \u2013 Centre manager", "directory entry"),
     ("| Sam Example | Centre manager |\n|---|---|\n| x | y |\n\n", "directory entry"),
+    ("[Search](https://www.example.com/search?q=Running+a+dads%27+group)", "title"),
 ], ids=["lrm", "isolate", "cyrillic-o", "modifier-apostrophe", "braille-blank",
-        "email-written-out", "phone-with-slash", "name-dash-role", "name-role-table"])
+        "armenian-o", "khmer-unseen", "email-written-out", "email-spelled-out",
+        "phone-with-slash", "name-dash-role", "name-role-table", "plus-for-space"])
 def test_members_text_written_with_unseen_or_look_alike_characters_is_found(site, written,
                                                                             what):
     site.edit("members/directory.yaml", "  email: sam@example.org",
@@ -778,6 +839,47 @@ def test_members_file_copied_into_public_media_fails_the_build(site):
     assert result.status == 1
     assert (f"{site.content}/media/handout.pdf:1: leak: this file is a copy of the "
             "members-only file members/media/rota.pdf") in result.err
+
+
+INCIDENT_LOG = ("On the third of March a child was collected by an uncle who was not on "
+                "the list, and the centre lead rang the family at once.")
+
+
+def test_a_members_file_saved_again_into_public_media_fails_the_build(site):
+    """A members document re-saved or exported again differs in its bytes from the one
+    in members/media/, but says the same: it is found by its text. The one byte more
+    at its end is the least a new save changes."""
+    original = pdf_saying("Incident log, spring 2026", INCIDENT_LOG)
+    site.write("members/media/incident-log.pdf", original)
+    site.write("media/spring-review.pdf", original + b"\n")
+    result = site.build()
+    assert result.status == 1, result.err
+    assert (f"{site.content}/media/spring-review.pdf:1: leak: members-only passage from "
+            f"{site.content}/members/media/incident-log.pdf is in this public file") in result.err
+    assert not (site.output / "public/media/spring-review.pdf").exists()
+
+
+@pytest.mark.parametrize("name, data", [
+    ("notes.docx", lambda text: office_file({"word/document.xml": (
+        f'<w:document><w:body><w:p><w:r><w:t>{text[:30]}</w:t></w:r><w:r><w:t>'
+        f'{text[30:]}</w:t></w:r></w:p></w:body></w:document>')})),
+    ("notes.rtf", lambda text: ("{\\rtf1\\ansi " + text.replace("uncle", "{\\b uncle}")
+                                + "\\par}").encode()),
+    ("notes.csv", lambda text: f'date,note\n2026-03-03,"{text}"\n'.encode("cp1252")),
+    ("notes.svg", lambda text: ("<svg xmlns='http://www.w3.org/2000/svg'>" + "".join(
+        f"<text x='{10 * n}' y='20'>{word}</text>" for n, word in enumerate(text.split()))
+        + "</svg>").encode()),
+])
+def test_members_files_text_pasted_into_a_news_item_fails_the_build(site, name, data):
+    """The text of a members file of any kind that holds text is fingerprinted as a
+    post's is: a passage of it pasted into a public page is found, and the file named."""
+    site.write(f"members/media/{name}", data(INCIDENT_LOG))
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              f"From the log: {INCIDENT_LOG} See [Oxhey]")
+    result = site.build()
+    assert result.status == 1, result.err
+    assert f"members/media/{name}" in result.err
+    assert "leak" in result.err
 
 
 @pytest.mark.parametrize("public_too", [False, True])
