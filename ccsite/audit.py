@@ -577,7 +577,8 @@ def readable_text(path: str, data: bytes, documents: bool = True) -> str:
             return "\0".join(texts)
     text = data.decode("utf-8", errors="replace")
     if documents and "\ufffd" in text:  # not UTF-8: a CSV Excel saved, in Windows' own
-        text += "\0" + data.decode("cp1252", errors="replace")  # (or bytes, as they are)
+        text += "\0" + data.decode("cp1252", errors="replace")  # (or bytes, as they are),
+        text += "\0" + doctext.metadata_text(data)  # or an image's or a sound's
     if path.endswith(".json") or text[:1] in "[{":
         try:
             text += "\n" + "\n".join(_texts_in(json.loads(text)) or ())

@@ -79,6 +79,47 @@ def text_blocks(name: str, data: bytes) -> list[str]:
     return []
 
 
+def metadata_text(data: bytes) -> str:
+    """The texts an image's or a sound's metadata keeps where no byte shows them as
+    text: a PNG's compressed text chunks (zTXt, iTXt: a title, a description), and text
+    in UTF-16 (an MP3's ID3 title and comments, Windows' own properties). Its plain
+    metadata (EXIF, XMP) is in its bytes as they are."""
+    texts = _png_texts(data) if data.startswith(PNG_START) else []
+    for run in _UTF16_RUN.findall(data[:XML_BYTES]):
+        texts.append(run.decode("utf-16-le" if run[1:2] == b"\0" else "utf-16-be",
+                                errors="replace").strip("\0"))
+    return "\n".join(texts)
+
+
+PNG_START = b"\x89PNG\r\n\x1a\n"
+# a run of at least six letters, digits or punctuation in UTF-16, either way round
+_UTF16_RUN = re.compile(rb"(?:[\x20-\x7e]\x00){6,}|(?:\x00[\x20-\x7e]){6,}")
+
+
+def _png_texts(data: bytes) -> list[str]:
+    """The texts of a PNG's compressed text chunks (its plain tEXt chunks are its bytes)."""
+    texts, place, left = [], len(PNG_START), XML_BYTES
+    while place + 8 <= len(data) and left > 0:
+        size = int.from_bytes(data[place:place + 4], "big")
+        kind, body = data[place + 4:place + 8], data[place + 8:place + 8 + size]
+        place += 12 + size
+        try:
+            if kind == b"zTXt":
+                text = zlib.decompressobj().decompress(body.split(b"\0", 1)[1][1:], left)
+            elif kind == b"iTXt":
+                keyword, rest = body.split(b"\0", 1)
+                compressed, rest = rest[0], rest[2:]
+                text = rest.split(b"\0", 2)[2]  # after its language and translated keyword
+                text = zlib.decompressobj().decompress(text, left) if compressed else text
+            else:
+                continue
+        except (IndexError, ValueError, zlib.error):  # a damaged chunk: the others are read
+            continue
+        left -= len(text)
+        texts.append(text.decode("utf-8" if kind == b"iTXt" else "latin-1", errors="replace"))
+    return texts
+
+
 def plain_text(data: bytes) -> str:
     """A text file's text: UTF-8, or else Windows' own (cp1252), as Excel saves a CSV."""
     try:

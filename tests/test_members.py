@@ -8,6 +8,7 @@ import json
 import os
 import re
 import stat
+import zlib
 from pathlib import Path
 
 import bcrypt
@@ -323,17 +324,36 @@ def test_a_public_page_named_after_a_members_title_fails_the_audit(site):
         f"<text x='{10 * n}' y='9'>{word}</text>" for n, word in enumerate(
             "Running a dads' group".split())) + "</svg>").encode()),
     ("notes.rtf", b"{\\rtf1\\ansi Running a dads\\rquote  {\\b group}\\par}"),
-], ids=["csv-saved-by-excel", "svg-word-by-word", "rtf-from-word"])
+    ("photo.png", lambda: png_with_text(b"zTXt", b"Title\0\0" + zlib.compress(
+        b"Running a dads' group"))),
+    ("photo-2.png", lambda: png_with_text(b"iTXt", b"Title\0\x01\0en\0\0" + zlib.compress(
+        "Running a dads\u2019 group".encode()))),
+    ("talk.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x30TIT2\x00\x00\x00\x2e\x00\x00\x01\xff\xfe"
+     + "Running a dads' group".encode("utf-16-le") + b"\xff\xfb\x90\x00" * 64),
+], ids=["csv-saved-by-excel", "svg-word-by-word", "rtf-from-word", "png-compressed-title",
+        "png-international-title", "mp3-title-in-utf-16"])
 def test_members_text_in_a_public_file_of_any_kind_that_holds_text_is_found(site, name,
                                                                           data):
     """A file published as it is says its text as the program that opens it shows it: a
     CSV in Windows' own encoding, an SVG's words each drawn on its own, RTF's control
     words inside a phrase."""
-    site.write(f"media/{name}", data)
+    site.write(f"media/{name}", data() if callable(data) else data)
     result = site.build()
     assert result.status == 1
     assert f"{site.content}/media/{name}:" in result.err and "leak: members-only title" \
         in result.err, result.err
+
+
+def png_with_text(kind: bytes, body: bytes) -> bytes:
+    """A one-pixel PNG with a text chunk of this kind, as an image editor saves a title."""
+    import struct
+
+    def chunk(name: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + name + data + \
+            struct.pack(">I", zlib.crc32(name + data))
+    pixels = zlib.compress(b"\x00\x00\x00\x00")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(kind, body) + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
 
 
 def test_members_text_in_a_pdfs_notes_form_and_bookmarks_is_found(site):
