@@ -23,6 +23,13 @@ from .model import Phone
 from .yamlnodes import Invalid, Node, YamlMap, plain
 
 LOCAL_ZONE = ZoneInfo("Europe/London")  # a county council's "today" is UK time
+
+
+def closing_day(moment: dt.datetime) -> dt.date:
+    """The UK day a deadline falls on: the day of its last moment. One at midnight (00:00)
+    closes at the end of the day before, as anyone reads "midnight on 18 December": on
+    the 18th it "closes today", not "tomorrow"."""
+    return (moment - dt.timedelta(microseconds=1)).astimezone(LOCAL_ZONE).date()
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 POSTCODE_RE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})$")

@@ -17,7 +17,7 @@ from typing import Any, Callable, ContextManager
 
 from .bodies import BodyRenderer
 from .errors import ErrorList
-from .fields import LOCAL_ZONE, slugify  # noqa: F401 (slugify: asked for here by many)
+from .fields import LOCAL_ZONE, closing_day, slugify  # noqa: F401 (slugify: asked for here by many)
 from .model import (Agency, Centre, Closure, Consultation, DirectoryEntry, Entry, GoodPractice,
                     Lesson, Milestone, NewsItem, Opportunity, Page, SiteConfig, Target)
 from .validate import BuildOptions, Validated
@@ -450,8 +450,7 @@ def _set_consultation_state(consultation: Consultation, now: dt.datetime,
         consultation.state = "upcoming"
     elif consultation.closes and now < consultation.closes:
         consultation.state = "open"
-        consultation.days_left = (consultation.closes.astimezone(LOCAL_ZONE).date()
-                                  - today).days
+        consultation.days_left = (closing_day(consultation.closes) - today).days
     else:
         consultation.state = "closed"
 
@@ -498,7 +497,7 @@ def _set_state(opportunity: Opportunity, now: dt.datetime, today: dt.date) -> No
         opportunity.state = "upcoming"
     elif opportunity.status == "active" and opportunity.deadline and opportunity.deadline > now:
         opportunity.state = "open"
-        opportunity.days_left = (opportunity.deadline.astimezone(LOCAL_ZONE).date() - today).days
+        opportunity.days_left = (closing_day(opportunity.deadline) - today).days
     else:
         opportunity.state = "closed"
 

@@ -22,7 +22,7 @@ from .buildinfo import DEFAULT_TEMPLATES, default_templates  # noqa: F401 (rende
 from .chart import progress_chart
 from .outputs import search, structured
 from .outputs.opendata import data_catalogue
-from .fields import LOCAL_ZONE
+from .fields import LOCAL_ZONE, closing_day
 from .graph import Site, districts, slugify
 from .model import Money, OpeningHours, WEEKDAYS
 from .timetable import DAY_NAMES
@@ -126,7 +126,7 @@ def make_environment(site_templates: Path | None, config, compiled: dict | None 
         tag_slug=slugify, jsonld=structured.as_script, page_window=page_window,
         hours_data=hours_data, closed_data=closed_data, session_time=session_time, day_url=timetable.day_url,
         webcal=lambda path: webcal_url(config.base_url, path),
-        date_of=lambda moment: moment.astimezone(LOCAL_ZONE).date(),
+        date_of=lambda moment: moment.astimezone(LOCAL_ZONE).date(), closing_day=closing_day,
     )
     env.globals["security_policy"] = csp.meta_elements
     return env
@@ -447,10 +447,14 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
 
 
 def format_datetime(value: dt.datetime | None) -> str:
-    """GOV.UK style: '12pm on 29 January 2027', '5:30pm on 3 March 2006', in UK time."""
+    """GOV.UK style: 'midday on 29 January 2027', '5:30pm on 3 March 2006', in UK time;
+    'midnight at the end of 18 December 2026' for 00:00 on the 19th, which "midnight on
+    19 December" would leave a day unclear (see fields.closing_day)."""
     if value is None:
         return ""
     local = value.astimezone(LOCAL_ZONE)
+    if local.hour == local.minute == local.second == local.microsecond == 0:
+        return f"midnight at the end of {format_date(closing_day(value))}"
     return f"{_clock(local.time())} on {format_date(local.date())}"
 
 

@@ -119,7 +119,7 @@ def test_consultations_open_and_close_as_the_clock_says(chromium, before_consult
 
 
 @pytest.mark.parametrize("moment, panel, said_first, can_respond", [
-    ("2027-01-10T12:00:00+00:00", "upcoming", "This consultation opens on 9am on 11 January "
+    ("2027-01-10T12:00:00+00:00", "upcoming", "This consultation opens at 9am on 11 January "
      "2027", False),
     ("2027-01-20T12:00:00+00:00", "open", "Respond by 5pm on 2 April 2027.", True),
     ("2027-04-02T17:00:00+01:00", "closed", "This consultation has closed.", False),
@@ -147,5 +147,41 @@ def test_without_javascript_a_page_says_what_was_true_at_the_build(chromium, day
         assert said(page, ".status-panel__title") == "Closes tomorrow"
         assert said(page, ".summary-list .tag:visible") == "Open"
         assert not page.get_by_text("It is no longer accepting applications").is_visible()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def midnight_deadline(tmp_path_factory):
+    """The round's deadline at 00:00 on 30 January (midnight at the end of the 29th),
+    built the morning of the 28th."""
+    folder = tmp_path_factory.mktemp("midnight")
+    content = pagetypes.copy_sample(folder)
+    round_file = content / "opportunities/recommissioning-eoi-2027.md"
+    round_file.write_text(round_file.read_text().replace(
+        "deadline: 2027-01-29T12:00:00Z", "deadline: 2027-01-30T00:00:00Z"))
+    output = folder / "_site"
+    assert main(["build", "--source", str(content), "--output", str(output), "--now",
+                 "2027-01-28T10:00:00+00:00", "--quiet"]) == 0
+    with served(output / "public") as url:
+        yield url
+
+
+@pytest.mark.parametrize("moment, when", [
+    ("2027-01-28T10:00:00+00:00", "Closes tomorrow"),  # as built
+    ("2027-01-29T10:00:00+00:00", "Closes today"),  # its last day: it closes that night
+    ("2027-01-29T23:59:00+00:00", "Closes today"),
+    ("2027-01-30T00:00:00+00:00", "Closed on 29 January 2027"),
+])
+def test_a_deadline_at_midnight_closes_at_the_end_of_the_day_before(
+        chromium, midnight_deadline, moment, when):
+    """Midnight on the 30th is the end of the 29th, as a provider reads it: the 29th is
+    its last day ("Closes today"), and the page says "midnight at the end of 29
+    January", never a day that leaves them a day short."""
+    context, page = read_at(chromium, midnight_deadline + OPPORTUNITY, moment)
+    try:
+        assert said(page, ".status-panel__title") == when
+        assert said(page, ".summary-list__row:has-text('Deadline') dd") == \
+            "midnight at the end of 29 January 2027"
     finally:
         context.close()

@@ -925,3 +925,16 @@ def test_the_web_editor_has_forms_for_consultations_and_the_new_fields(built):
     assert {"opens", "closes", "respond", "outcome"} <= {f["name"] for f in consultation["fields"]}
     opportunity = {f["name"] for f in collections["opportunity"]["fields"]}
     assert {"clarifications", "events", "outcome"} <= opportunity
+
+
+def test_a_deadline_at_midnight_is_told_as_the_end_of_the_day_before(site):
+    """00:00 on the 26th is the end of the 25th, the build's day: the round "closes
+    today", at "midnight at the end of 25 November 2026", and once it has closed, it
+    closed on the 25th (never a day later than a provider would read it)."""
+    site.edit(O, "deadline: 2027-01-29T12:00:00Z", "deadline: 2026-11-26T00:00:00Z")
+    assert site.build().status == 0
+    text = said(site, "/opportunities/oxhey-eoi/")
+    assert "Closes today" in text and "Closes tomorrow" not in text
+    assert "Deadline: midnight at the end of 25 November 2026" in text
+    assert site.build("--now", "2026-11-27T09:00:00+00:00").status == 0
+    assert "Closed on 25 November 2026" in said(site, "/opportunities/")

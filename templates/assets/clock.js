@@ -31,7 +31,7 @@
       }
       if (element.hasAttribute("data-clock-days") && !element.hidden) {
         const [today, tomorrow, days] = element.getAttribute("data-clock-days").split("|");
-        const left = daysBetween(now, until);
+        const left = daysBetween(now, until - 1);  // (a deadline at midnight: the day before)
         element.textContent = left <= 0 ? today : left === 1 ? tomorrow : days.replace("#", left);
       }
       if (element.hasAttribute("data-clock-at")) {  // a panel's colour: one for each
