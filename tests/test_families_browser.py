@@ -404,11 +404,32 @@ def test_the_map_shows_the_centres_the_filters_show_and_follows_them(phone, base
     for district in ("Watford", "Dacorum"):
         phone.get_by_label("District").select_option(district)
         placed = phone.locator(".card[data-lat]:visible")
-        names = sorted(placed.locator("h3").all_inner_texts())
+        names = sorted(card.locator("h3").inner_text() + (
+            f": {card.locator('.tag').inner_text()}" if card.get_attribute("data-state")
+            != "open" else "") for card in placed.all())
         assert 0 < len(names) < 20
         assert phone.locator("[data-filter-status]").inner_text() == f"{len(names)} centres shown"
         assert sorted(m.get_attribute("alt") for m in markers.all()) == names
         assert area.get_attribute("aria-label").startswith(f"Map of {len(names)} centres:")
+
+
+def test_a_centre_that_is_not_open_says_so_on_the_map(phone, base):
+    """The map draws every centre the list shows, the closed and the planned too: each
+    says so in its marker's name and its popup, and is drawn faded, as the list's card
+    says it, so no parent sets out for a building that is not open."""
+    answer_tiles(phone)
+    phone.goto(base + "/centres/?district=North%20Hertfordshire")
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    marker = phone.get_by_role("button", name="Royston Children's Centre: Planned", exact=True)
+    marker.wait_for()
+    assert float(marker.evaluate("e => getComputedStyle(e).opacity")) < 1
+    marker.focus()
+    phone.keyboard.press("Enter")
+    popup = phone.locator(".leaflet-popup-content")
+    popup.get_by_role("link", name="Royston Children's Centre").wait_for()
+    assert "Planned" in popup.inner_text()
+    open_one = phone.locator(".leaflet-marker-icon:not([alt*=':'])").first
+    assert float(open_one.evaluate("e => getComputedStyle(e).opacity")) == 1
 
 
 def test_enter_on_a_marker_takes_the_focus_into_its_popup_and_escape_brings_it_back(phone,

@@ -37,6 +37,12 @@
     return el;
   };
 
+  // a centre that is not open (closed for good, planned, opening later) says so on its
+  // marker, in its name and drawn faded, and in its popup: a parent must not set out for
+  // a building that has closed, or has not opened yet
+  const notOpen = (card) => card.dataset.state === "open" ? "" :
+    (card.querySelector(".tag") || { textContent: "Not open" }).textContent.trim();
+
   const popup = (card) => {
     const content = document.createElement("div");
     const link = card.querySelector("a");
@@ -44,7 +50,7 @@
     a.href = link.href;
     a.textContent = link.textContent;
     content.append(text("p", a, "map__name"));
-    const today = window.ccsitePlaces && window.ccsitePlaces.todayLine(card);
+    const today = notOpen(card) || (window.ccsitePlaces && window.ccsitePlaces.todayLine(card));
     if (today) content.append(text("p", today));
     return content;
   };
@@ -76,8 +82,10 @@
     const points = [];
     for (const card of document.querySelectorAll(".card[data-lat]:not([hidden])")) {
       const point = [Number(card.dataset.lat), Number(card.dataset.lon)];
-      const name = card.querySelector("a").textContent;
-      keyboardPopup(L.marker(point, { alt: name, title: name, keyboard: true }))
+      const state = notOpen(card);
+      const name = card.querySelector("a").textContent + (state ? `: ${state}` : "");
+      keyboardPopup(L.marker(point, { alt: name, title: name, keyboard: true,
+                                      opacity: state ? 0.55 : 1 }))
         .bindPopup(popup(card)).addTo(markers);
       points.push(point);
     }
