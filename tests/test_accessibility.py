@@ -495,3 +495,14 @@ def test_in_page_links_of_the_encrypted_members_area_stay_in_page(sites, tab):
         .get_by_role("link", name="Good practice").click()  # now a link within the page
     assert page.evaluate("location.hash") == "#posts"
     assert page.get_by_role("heading", level=1, name="Lead agency network").is_visible()
+
+
+@pytest.mark.parametrize("kind", PUBLIC)
+def test_text_at_twice_its_size_on_a_phone_does_not_scroll_sideways(kind, sites, tab):
+    """A reader who sets text to 200% on a 390 px phone (WCAG 1.4.4) reads every line
+    without scrolling sideways: a long word (the footer's e-mail address) breaks."""
+    tab.set_viewport_size({"width": 390, "height": 844})
+    open_page(tab, sites, kind)
+    tab.evaluate("document.documentElement.style.fontSize = '200%'")  # (the CSP refuses a style tag)
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{kind}: {width} px wide at 200% text on a 390 px phone"
