@@ -283,6 +283,7 @@ def _clear_derived(v: Validated) -> None:
         agency.centres = []
     for opportunity in v.opportunities:
         opportunity.state, opportunity.days_left, opportunity.centres = "", None, []
+        opportunity.past_events = ()
         for award in opportunity.outcome.awards if opportunity.outcome else ():
             award.agency, award.centres = None, []
     for agency in v.agencies:
@@ -492,7 +493,11 @@ def _milestones(errors: ErrorList, config: SiteConfig, opportunities: list[Oppor
 # -- derived data -------------------------------------------------------------------------
 
 def _set_state(opportunity: Opportunity, now: dt.datetime, today: dt.date) -> None:
-    """open / upcoming / closed, by the build's now; an active one past its deadline is closed."""
+    """open / upcoming / closed, by the build's now; an active one past its deadline is
+    closed. Its events over by then (ended, or begun if they have no end) are noted: a
+    briefing that has taken place offers no booking."""
+    opportunity.past_events = tuple(event.key for event in opportunity.events
+                                    if (event.end or event.start) <= now)
     if opportunity.status == "planning":
         opportunity.state = "upcoming"
     elif opportunity.status == "active" and opportunity.deadline and opportunity.deadline > now:

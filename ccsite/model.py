@@ -418,6 +418,7 @@ class Opportunity(Entry):
     # derived, by --now
     state: str = derived("")  # open | upcoming | closed
     days_left: int | None = derived(None)
+    past_events: tuple[str, ...] = derived(())  # the keys of the events over by --now
     centres: list[Centre] = derived(factory=list)
 
     @property

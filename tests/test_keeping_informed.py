@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ import pytest
 import pagetypes
 from browser import needs_browser
 from ccsite.cli import main
-from conftest import NOW, FixtureSite
+from conftest import NOW, FixtureSite, visible_text
 from test_open_data import ocds_validator, problems
 
 O = "opportunities/oxhey-eoi.md"
@@ -404,7 +405,29 @@ def test_events_are_a_timeline_on_the_page_in_time_order(built):
     text = said(built, "/opportunities/oxhey-eoi/")
     assert "Where: County Hall, Hertford" in text and "Booking: Book by e-mail." in text
     assert "Until midday on 8 December 2026" in text
-    assert 'href="https://example.org/meet/briefing"' in page
+
+
+def test_an_event_that_is_over_says_it_took_place_and_offers_no_way_to_book_or_join(site):
+    """A briefing held already is history: it says "Took place" in words (a screen reader
+    does not see its dot), and neither its booking nor its joining link is offered. One
+    to come offers both, until it is over by the page's clock (read a week later)."""
+    informed(site)
+    site.edit(O, "    online: https://example.org/meet/briefing\n",
+              "    online: https://example.org/meet/briefing\n"
+              "  - title: Site visit\n    start: 2026-12-10T10:00:00Z\n"
+              "    online: https://example.org/meet/visit\n    booking: Ring to book.\n")
+    assert site.build("--now", "2026-12-09T09:00:00+00:00").status == 0
+    text = said(site, "/opportunities/oxhey-eoi/")
+    held = text[text.index("Online briefing"):text.index("Site visit")]
+    assert held.startswith("Online briefing Took place") and "Held online" in held
+    assert "example.org/meet/briefing" not in site.page("/opportunities/oxhey-eoi/")
+    briefing = text[text.index("Briefing session"):text.index("Site visit")]
+    assert "Took place" in briefing and "Book by e-mail" not in briefing
+    visit = text[text.index("Site visit"):text.index("Documents")]
+    assert "Took place" not in visit
+    assert "Online: https://example.org/meet/visit" in visit and "Ring to book." in visit
+    page = site.page("/opportunities/oxhey-eoi/")  # the clock hides them once it is over
+    assert page.count('data-clock-until="2026-12-10T10:00:00+00:00"') == 2
 
 
 def test_a_cancelled_rounds_events_to_come_are_told_cancelled_with_no_way_to_book(site):
@@ -418,7 +441,7 @@ def test_a_cancelled_rounds_events_to_come_are_told_cancelled_with_no_way_to_boo
     assert "Book by e-mail" not in text
     # the one already held is history, told as it was
     online = text[text.index("Online briefing"):text.index("Briefing session")]
-    assert "Cancelled" not in online and "Online: https://example.org/meet/briefing" in online
+    assert "Cancelled" not in online and "Took place" in online and "Held online" in online
 
 
 def test_events_are_in_the_opportunitys_calendar_and_the_calendar_of_all(built):
@@ -938,3 +961,19 @@ def test_a_deadline_at_midnight_is_told_as_the_end_of_the_day_before(site):
     assert "Deadline: midnight at the end of 25 November 2026" in text
     assert site.build("--now", "2026-11-27T09:00:00+00:00").status == 0
     assert "Closed on 25 November 2026" in said(site, "/opportunities/")
+
+
+def test_an_event_over_by_the_next_build_is_told_so_by_it_as_by_a_clean_build(site):
+    """The next day's build, the page's file unchanged, says the event took place (what
+    is over is worked out from the build's now, and compared by value: see
+    incremental.DERIVED), byte for byte as a build from nothing."""
+    informed(site)
+    assert site.build("--now", "2026-12-08T09:00:00+00:00").status == 0
+    assert "Book by e-mail" in said(site, "/opportunities/oxhey-eoi/")
+    assert site.build("--now", "2026-12-09T09:00:00+00:00").status == 0
+    page = site.page("/opportunities/oxhey-eoi/")
+    assert "Book by e-mail" not in visible_text(page)
+    shutil.rmtree(site.output)
+    shutil.rmtree(site.root / ".ccsite-cache", ignore_errors=True)
+    assert site.build("--now", "2026-12-09T09:00:00+00:00").status == 0
+    assert site.page("/opportunities/oxhey-eoi/") == page
