@@ -518,3 +518,21 @@ def test_programme_counts_say_that_closed_centres_are_not_counted(public):
     page = (public / "programme/index.html").read_text()
     assert ("Counts are of the centres open today, by the date each opened; 1 centre has "
             "since closed and is not counted.") in page
+
+
+def test_a_feeds_links_lead_to_the_site_in_any_reader(public):
+    """The links inside a feed's entries are the site's own paths: the feed says the
+    site's address they are read against (xml:base), so a reader or a feed-to-email
+    service that does not know the feed's own address still leads to the page."""
+    import xml.etree.ElementTree as ET
+
+    for feed in ("feed.xml", "opportunities/feed.xml"):
+        root = ET.fromstring((public / feed).read_bytes())
+        assert root.get("{http://www.w3.org/XML/1998/namespace}base") == \
+            "https://childrenscentres.example.org/", feed
+        # feedparser resolves them as a reader does, with no address of the feed given
+        parsed = feedparser.parse((public / feed).read_bytes())
+        hrefs = re.findall(r'href="([^"]+)"', " ".join(
+            c.value for e in parsed.entries for c in e.get("content", [])))
+        assert hrefs and all(h.startswith(("https://", "http://", "mailto:", "tel:"))
+                             for h in hrefs), feed
