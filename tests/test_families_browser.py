@@ -548,6 +548,23 @@ def test_whats_on_near_me_sorts_a_days_sessions_and_filters_by_district(chromium
         context.close()
 
 
+def test_whats_on_keeps_the_district_and_place_chosen_from_one_day_to_the_next(phone, base):
+    """A parent who chose Watford and typed a postcode on Monday taps Tuesday: Tuesday's
+    sessions are Watford's, nearest that postcode first, not the whole county's."""
+    phone.goto(base + "/whats-on/monday/")
+    phone.get_by_label("District").select_option("Watford")
+    phone.get_by_label("Postcode or town").fill("WD19")
+    phone.get_by_role("button", name="Find").click()
+    phone.locator("[data-timetable] li:visible [data-distance]").first.wait_for()
+    phone.get_by_role("link", name=re.compile(r"^Tuesday")).click()
+    phone.wait_for_url(re.compile(r"/whats-on/tuesday/\?district=Watford#near=WD19$"))
+    phone.locator("[data-timetable] li:visible [data-distance]").first.wait_for()
+    items = phone.locator("[data-timetable] li:visible")
+    assert items.count() and all(i.get_attribute("data-district") == "Watford"
+                                 for i in items.all())
+    assert phone.get_by_label("Postcode or town").input_value() == "WD19"
+
+
 # -- without JavaScript ------------------------------------------------------------------------------
 
 def test_without_javascript_the_directory_and_timetables_read_fully(chromium, base):

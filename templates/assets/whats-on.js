@@ -20,6 +20,19 @@
     }
   }
 
+  // the other days' links keep what was chosen here (a district, a distance, a place),
+  // as this day's address does: a parent who picked Watford on Monday sees Watford's
+  // Tuesday (the place only where it was typed: a browser's location is asked again)
+  const dayLinks = [...document.querySelectorAll(".day-nav a")];
+  const keepChoices = () => {
+    for (const link of dayLinks) {
+      const url = new URL(link.href);
+      url.search = location.search;
+      url.hash = new URLSearchParams(location.hash.slice(1)).has("near") ? location.hash : "";
+      link.href = url.href;
+    }
+  };
+
   let state = { place: null, typed: "" };
   const apply = (updateUrl) => {
     const { place } = state;
@@ -56,6 +69,7 @@
       if (place && within.value) query.set("within", within.value);
       P.writeAddress(query, state.typed);
     }
+    keepChoices();
   };
 
   state = P.connect(form, {
