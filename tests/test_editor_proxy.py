@@ -15,7 +15,7 @@ import textwrap
 import pytest
 import yaml
 
-from conftest import serve_running
+from conftest import FixtureSite, serve_running
 
 
 class Editor:
@@ -254,6 +254,35 @@ def test_a_request_without_this_runs_token_is_refused(editor, site):
     assert (site.content / "lessons/more-time.md").read_bytes() == before
     status, _ = editor.api("getEntry", {"path": "site.yaml"})
     assert status == 200  # with it, the same request is answered
+
+
+def test_a_page_left_open_while_the_server_restarts_still_saves(site, tmp_path):
+    """An editor's page opened before `ccsite serve` was restarted (a crash, a closed
+    terminal, a reboot) still saves what was typed in it: the token is the content
+    folder's, kept in its cache folder (readable by its owner only), not the run's.
+    Another site's server, or one whose cache folder was deleted, refuses it."""
+    with serve_running(site.content, site.output) as serving:
+        before = Editor(site, serving.port)
+    token_file = site.root / ".ccsite-cache/editor-token"
+    assert oct(token_file.stat().st_mode & 0o777) == "0o600"
+    with serve_running(site.content, site.output) as serving:
+        after = Editor(site, serving.port)
+        after.token = before.token  # the page opened before the restart
+        path = site.content / "lessons/more-time.md"
+        raw = path.read_text().replace("title: ", "title: Even ", 1)
+        status, answer = after.save("lessons/more-time.md", raw)
+        assert status == 200, answer
+        assert path.read_text() == raw
+    other = FixtureSite(tmp_path / "other", None)
+    with serve_running(other.content, other.output) as serving:
+        assert Editor(other, serving.port).token != before.token
+    token_file.unlink()
+    with serve_running(site.content, site.output) as serving:
+        fresh = Editor(site, serving.port)
+        assert fresh.token != before.token
+        fresh.token = before.token
+        status, answer = fresh.api("getEntry", {"path": "site.yaml"})
+        assert status == 403 and "token" in answer["error"]
 
 
 @pytest.mark.parametrize("path", ["../secret.txt", "/etc/passwd", "centres/../../secret.txt",

@@ -11,8 +11,10 @@ answers only a request that is all of:
   127.0.0.1, "DNS rebinding", sends its own name);
 - from the editor's own page: the Origin (and Sec-Fetch-Site, where the browser sends
   it) says same origin, so another site open in the browser cannot post to it;
-- carrying the token made for this run of the server, which only the served admin page
-  knows (ccsite-admin.js sends it in the X-Ccsite-Token header).
+- carrying the token of this content folder's editor, which only the served admin page
+  knows (ccsite-admin.js sends it in the X-Ccsite-Token header). It is kept in the
+  cache folder, readable by its owner only, so a page left open while the server was
+  restarted (a crash, a closed terminal, a reboot) still saves what was typed in it.
 
 The admin page has its own Content-Security-Policy, loosened from the site's only as far
 as Decap needs (see ADMIN_CSP).
@@ -24,6 +26,7 @@ import hmac
 import html
 import ipaddress
 import json
+import re
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -136,11 +139,11 @@ def _send(*args, **kwargs) -> None:
 class AdminSite:
     """/admin/ on the preview server of one content folder."""
 
-    def __init__(self, source: Path, shown_as: str, proxy: Proxy):
+    def __init__(self, source: Path, shown_as: str, proxy: Proxy, cache: Path | None = None):
         self.source = source
         self.shown_as = shown_as
         self.proxy = proxy
-        self.token = secrets.token_urlsafe(32)  # this run's: a new one at every start
+        self.token = editor_token(cache)
 
     @staticmethod
     def handles(path: str) -> bool:
@@ -185,7 +188,7 @@ class AdminSite:
             return "the editor's API answers only the editor's own page (Sec-Fetch-Site)"
         if not hmac.compare_digest(request.headers.get(TOKEN_HEADER, "").encode(),
                                    self.token.encode()):
-            return "the editor's API needs the token of this run of ccsite serve: " \
+            return "the editor's API needs the token of this content folder's editor: " \
                    "reload the editor's page"
         if (request.headers.get("Content-Type") or "").split(";")[0].strip() != \
                 "application/json":
@@ -294,4 +297,26 @@ def make_admin(source: Path, shown_as: str, options: Callable, cache: Path) -> A
     from .saving import SaveChecker
 
     return AdminSite(source, shown_as, Proxy(source, SaveChecker(source, shown_as, options,
-                                                                 cache)))
+                                                                 cache)), cache)
+
+
+TOKEN_FILE = "editor-token"  # in the cache folder beside content/
+
+
+def editor_token(cache: Path | None) -> str:
+    """The token of the editor of the content folder whose cache folder is `cache`: the
+    one kept there, or a new one, kept (readable by its owner only, see cachefolder.py);
+    a new one for every run where none can be kept."""
+    from .. import cachefolder
+
+    if cache is not None:
+        kept = cachefolder.read_bytes(cache / TOKEN_FILE)
+        if kept is not None and _TOKEN.fullmatch(kept):
+            return kept.decode("ascii")
+    token = secrets.token_urlsafe(32)
+    if cache is not None:
+        cachefolder.write_bytes(cache / TOKEN_FILE, token.encode("ascii"))
+    return token
+
+
+_TOKEN = re.compile(rb"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) gives

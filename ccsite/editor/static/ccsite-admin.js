@@ -99,8 +99,9 @@
   var REFUSED = {
     413: "The file is too large to upload here (the limit is about 48 MB). Make it smaller, " +
       "or put it on another site and link to it.",
-    403: "The preview server was restarted since this page was opened. Reload the page " +
-      "(nothing you typed since the last save is kept) and save again."
+    403: "This page was opened from another preview server than the one running now " +
+      "(another site's, or one whose cache folder was deleted since). Copy what you typed, " +
+      "reload the page, and save again."
   };
 
   function showMistakes(answer, status) {
