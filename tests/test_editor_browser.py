@@ -147,6 +147,31 @@ def test_a_news_item_made_in_the_editor_builds(session, preview, tmp_path):
                                           "index.html").read_text(encoding="utf-8")
 
 
+def test_a_news_item_titled_in_urdu_is_saved_at_the_address_the_editor_gives(session,
+                                                                               preview):
+    """A title with no letters A to Z gives Decap no file name: the editor is told to
+    fill in 'Address (slug)', and once it is, the item is saved there and published."""
+    base, content = preview
+    session.open("/collections/news/new")
+    session.field("Title").fill("\u062e\u0648\u0634 \u0622\u0645\u062f\u06cc\u062f")
+    session.field("Date").fill("2026-11-24")
+    session.field("Summary").fill("Welcome, in Urdu.")
+    session.page.locator('[data-slate-editor="true"]').first.click()
+    session.page.keyboard.type("Hello.")
+    session.publish()
+    session.page.get_by_text("Fill in 'Address (slug)'").first.wait_for(timeout=15000)
+    assert not (content / "news/.md").exists()
+    session.field("Address (slug) (optional)").fill("welcome-in-urdu")
+    session.page.keyboard.press("Tab")
+    session.page.frame_locator("iframe").first.get_by_text("welcome-in-urdu").wait_for()  # the
+    # preview shows it: the form has taken it
+    session.publish()
+    session.saved()
+    assert "Hello." in (content / "news/welcome-in-urdu.md").read_text(encoding="utf-8")
+    wait_for(lambda: "Welcome, in Urdu." in page_text(f"{base}/news/welcome-in-urdu/"), 10.0,
+             "the item on the preview")
+
+
 def test_an_opportunity_with_a_deadline_and_an_uploaded_document(session, preview, tmp_path):
     base, content = preview
     upload = tmp_path / "holiday-briefing.pdf"

@@ -175,6 +175,24 @@ def test_deleting_a_file_others_refer_to_is_refused(editor, site):
     assert status == 200 and not (site.content / "lessons/more-time.md").exists()
 
 
+def test_a_new_item_titled_in_another_script_is_saved_at_its_address_field(editor, site):
+    """Decap makes a new file's name from the title in the letters A to Z: a title in
+    Urdu gives none ('news/.md'). The item is saved at its 'Address (slug)', and without
+    one the editor is told, in words, what to fill in; an address taken is refused."""
+    raw = ("---\ntitle: \u062e\u0648\u0634 \u0622\u0645\u062f\u06cc\u062f\n"
+           "date: 2026-11-24\nsummary: Welcome.\n{slug}---\nHello.\n")
+    status, answer = editor.save("news/.md", raw.format(slug=""))
+    assert status == 422
+    assert "Fill in 'Address (slug)'" in answer["error"] and "news/.md" not in answer["error"]
+    assert not (site.content / "news/.md").exists()
+    status, answer = editor.save("news/.md", raw.format(slug="slug: welcome-in-urdu\n"))
+    assert status == 200, answer
+    assert (site.content / "news/welcome-in-urdu.md").read_text() == \
+        raw.format(slug="slug: welcome-in-urdu\n")
+    status, answer = editor.save("news/.md", raw.format(slug="slug: welcome-in-urdu\n"))
+    assert status == 409 and "already an item at the address" in answer["error"]
+
+
 def test_an_upload_goes_to_media_and_a_new_entry_with_it_is_written(editor, site):
     raw = textwrap.dedent("""\
         ---

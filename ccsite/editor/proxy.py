@@ -23,6 +23,7 @@ import base64
 import binascii
 import hashlib
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -32,11 +33,38 @@ from typing import Any
 
 from .. import load, schema
 from ..errors import ContentError
+from ..fields import SLUG_RE
 from .merge import MergeError, Shape, merge_document
 from .saving import Change, SaveChecker, is_media
 
 DIRECTORY = schema.DIRECTORY.single_file  # members/directory.yaml
 WRAP_KEY = schema.DIRECTORY.list_of  # 'directory'
+
+
+def _named(rel: Any, raw: str, paths: "ContentPaths") -> Any:
+    """The path a new item is saved at. Decap makes its file's name from its title, in
+    the letters A to Z and digits: a title in another script (Urdu, Polish without its
+    accents is fine) or of emoji gives none ("news/.md"). Then the name is the item's own
+    `slug:` ("Address (slug)"), and without one the editor is told what to fill in."""
+    if not isinstance(rel, str) or not rel.endswith(("/.md", "/.yaml")):
+        return rel
+    folder, _, extension = rel.rpartition("/.")
+    found = _SLUG_LINE.search(raw.split("\n---", 1)[0])
+    slug = found[1].strip("'\"") if found else ""
+    if not SLUG_RE.match(slug):
+        raise ProxyError(422, "This item's title has no letters A to Z or digits, which its "
+                              "web address is made from. Fill in 'Address (slug)' with a few "
+                              "words in those letters (for example welcome-in-urdu), then "
+                              "publish again.")
+    named = f"{folder}/{slug}.{extension}"
+    if paths.resolve(named).exists():
+        raise ProxyError(409, f"There is already an item at the address '{slug}' "
+                              f"({named}). Choose another 'Address (slug)', then publish "
+                              "again.")
+    return named
+
+
+_SLUG_LINE = re.compile(r"(?m)^slug:[ \t]*(\S+)[ \t]*$")
 
 
 class ProxyError(Exception):
@@ -199,8 +227,8 @@ class Proxy:
             for data_file in data_files:
                 if not isinstance(data_file, dict) or not isinstance(data_file.get("raw"), str):
                     raise ProxyError(422, "each data file needs a path and its raw text")
-                rel = data_file.get("path")
-                new_rel = data_file.get("newPath") or rel
+                rel = _named(data_file.get("path"), data_file["raw"], self.paths)
+                new_rel = _named(data_file.get("newPath"), data_file["raw"], self.paths) or rel
                 self.paths.writable(rel)
                 self.paths.writable(new_rel)
                 self._not_changed_since_opened(rel, loaded)
