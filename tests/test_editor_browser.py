@@ -223,6 +223,22 @@ def test_a_value_the_widgets_allow_but_the_validator_refuses_is_not_saved(sessio
     assert path.read_bytes() == before
 
 
+def test_deleting_a_centre_others_name_says_where_to_take_it_out_first(session, preview):
+    """The panel says it was not deleted, and that the fix is in the files that name it
+    (not 'fix it in the form'), each named; nothing is deleted."""
+    base, content = preview
+    session.open("/collections/centre/entries/cheshunt-childrens-centre")
+    session.page.on("dialog", lambda dialog: dialog.accept())
+    session.page.get_by_role("button", name="Delete entry").click()
+    mistakes = session.page.locator("#ccsite-mistakes")
+    mistakes.wait_for()
+    said = " ".join(mistakes.inner_text().split())
+    assert said.startswith("Not deleted: ") and "other files name it" in said
+    assert "Fix it in the form" not in said and "Take it out of each of them first" in said
+    assert "cheshunt-childrens-centre" in said
+    assert (content / "centres/cheshunt-childrens-centre.md").exists()
+
+
 def test_a_save_from_a_tab_opened_before_another_tabs_save_is_refused(session, chromium,
                                                                       preview):
     """Two tabs on one centre: the second save would undo the first without a word. It is

@@ -166,13 +166,38 @@ def test_a_save_the_build_would_refuse_is_not_written_and_says_what_check_says(e
 
 
 def test_deleting_a_file_others_refer_to_is_refused(editor, site):
+    """Refused in words that say where the fix is: in the files that name it (not in the
+    form), each named, and what each says."""
     status, answer = editor.api("deleteFiles", {"paths": ["agencies/oxhey-trust.yaml"],
                                                 "options": {"commitMessage": "x"}})
-    assert status == 422 and "lead_agency" in answer["error"]
+    assert status == 422 and any("lead_agency" in line for line in answer["errors"])
+    assert answer["error"].startswith("Not deleted: ")
+    assert "Take it out of " in answer["error"]
+    assert answer["deleting"] and all(p.startswith(str(site.content)) for p in answer["deleting"])
     assert (site.content / "agencies/oxhey-trust.yaml").exists()
     status, _ = editor.api("deleteFiles", {"paths": ["lessons/more-time.md"],
                                            "options": {"commitMessage": "x"}})
     assert status == 200 and not (site.content / "lessons/more-time.md").exists()
+
+
+def test_a_media_file_a_pages_text_links_to_is_not_deleted(editor, site):
+    """The editor has no undo: a file linked from a page's text (not a document field,
+    which the validator knows) is not deleted, and the page is named; once the link is
+    gone, it is."""
+    site.write("media/leaflet.pdf", "%PDF-1.4 leaflet\n")
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [the leaflet](/media/leaflet.pdf). "
+              "See [Oxhey]")
+    status, answer = editor.api("deleteFiles", {"paths": ["media/leaflet.pdf"],
+                                                "options": {"commitMessage": "x"}})
+    assert status == 422, answer
+    assert answer["deleting"] == [f"{site.content}/news/centres-open.md"]
+    assert any("links to /media/leaflet.pdf, the file this would delete" in line
+               for line in answer["errors"])
+    assert (site.content / "media/leaflet.pdf").exists()
+    site.edit("news/centres-open.md", "See [the leaflet](/media/leaflet.pdf). ", "")
+    status, _ = editor.api("deleteFiles", {"paths": ["media/leaflet.pdf"],
+                                           "options": {"commitMessage": "x"}})
+    assert status == 200 and not (site.content / "media/leaflet.pdf").exists()
 
 
 def test_a_new_item_titled_in_another_script_is_saved_at_its_address_field(editor, site):

@@ -71,16 +71,20 @@ class ProxyError(Exception):
     """A request the proxy refuses: `status` and a message for the editor."""
 
     def __init__(self, status: int, message: str,
-                 mistakes: list[ContentError] | None = None):
+                 mistakes: list[ContentError] | None = None, deleting: bool = False):
         super().__init__(message)
         self.status = status
         self.message = message
         self.mistakes = mistakes or []
+        self.deleting = deleting  # a deletion refused (ccsite-admin.js says so: the fix
+        # is in the files that name what it would delete, not in the form)
 
     def answer(self) -> dict:
         result: dict[str, Any] = {"error": self.message}
         if self.mistakes:
             result["errors"] = [str(e) for e in self.mistakes]
+        if self.deleting:
+            result["deleting"] = sorted({e.path for e in self.mistakes})
         return result
 
 
@@ -344,6 +348,13 @@ class Proxy:
         if not change.write and not change.delete:
             return
         mistakes = self.checker.check(change)
+        if mistakes and change.delete and not change.write:
+            named_in = sorted({e.path for e in mistakes})
+            raise ProxyError(422, f"Not deleted: {len(named_in)} other "
+                             f"{'file names' if len(named_in) == 1 else 'files name'} it "
+                             f"({', '.join(named_in)}). Take it out of "
+                             f"{'that file' if len(named_in) == 1 else 'those files'} first.",
+                             mistakes, deleting=True)
         if mistakes:
             count = f"{len(mistakes)} {'mistake' if len(mistakes) == 1 else 'mistakes'}"
             raise ProxyError(422, f"Not saved: the site would not build ({count}). "

@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from .. import graph, load, validate
 from ..bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
@@ -45,6 +46,25 @@ class Change:
 
 def is_media(rel: str) -> bool:
     return rel.startswith(MEDIA_FOLDERS)
+
+
+def _links_to_deleted_files(folder: load.ContentFolder, change: Change,
+                            errors: ErrorList) -> None:
+    """A media file linked from a page's text is not deleted: the editor has no undo, and
+    the link would be broken (the build's link check finds it only once the file is
+    gone). A document field naming it is the validator's to tell."""
+    gone = [rel for rel in change.delete if is_media(rel)]
+    if not gone:
+        return
+    for document in [d for d in (folder.site, *folder.documents) if d is not None]:
+        for rel in gone:
+            for address in ("/" + rel, "/" + quote(rel)):
+                at = document.body.find(address)
+                if at >= 0:
+                    errors.add(document.path, document.body_line + document.body.count(
+                        "\n", 0, at), "link", f"its text links to {address}, the file this "
+                        "would delete: take the link out first, or keep the file")
+                    break
 
 
 class SaveChecker:
@@ -79,6 +99,7 @@ class SaveChecker:
         replaced = {self._shown(rel) for rel in change.paths}
         errors.errors = [e for e in errors.errors if e.path not in replaced]
         self._apply(folder, change, scratch, errors)
+        _links_to_deleted_files(folder, change, errors)
         check_media(folder, errors)  # an upload of a kind the site does not publish
         if folder.site is None:
             return errors.errors or [ContentError(self._shown("site.yaml"), 1, "file",

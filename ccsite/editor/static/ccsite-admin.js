@@ -120,13 +120,18 @@
       background: "#fff", color: "#0b0c0c", border: "4px solid #d4351c",
       font: "16px/1.4 system-ui, sans-serif", boxShadow: "0 2px 12px rgba(0,0,0,.3)"
     });
+    var deleting = answer && answer.deleting;  // a deletion refused: what names it
     var title = document.createElement("h2");
     title.id = "ccsite-mistakes-title";
-    title.textContent = mistakes ? "Not saved: the site would not build with this change"
-      : "Not saved";
+    title.textContent = deleting ? "Not deleted: " + (deleting.length === 1 ? "another file " +
+      "names it" : deleting.length + " other files name it") : mistakes ?
+      "Not saved: the site would not build with this change" : "Not saved";
     Object.assign(title.style, { margin: "0 0 .5rem", fontSize: "1.1rem" });
     var help = document.createElement("p");
-    help.textContent = mistakes ? "Each line gives the file, the line, the field and what " +
+    help.textContent = deleting ? "Take it out of " + (deleting.length === 1 ? "that file" :
+      "each of them") + " first (open it in the editor), then delete it again. Each line " +
+      "gives the file, the line and where it is named; nothing was deleted." :
+      mistakes ? "Each line gives the file, the line, the field and what " +
       "to change. Fix it in the form and save again; nothing was written." : "Nothing was written.";
     help.style.margin = "0 0 .5rem";
     var list = document.createElement("ul");
