@@ -146,6 +146,55 @@ def test_items_added_to_a_list_are_written_as_its_items_are():
         '+  - {days: [sat], opens: "10:00", closes: "12:00"}']
 
 
+def test_a_changed_phone_keeps_its_quotes():
+    """The README asks for phone numbers in quotes: a number changed in the form is
+    written in the quotes it had (and a comment after it stays)."""
+    old = CENTRE.replace('phone: "01632 960002"', 'phone: "01632 960002"  # reception')
+    raw = AS_DECAP_WRITES.replace("phone: 01632 960002", "phone: 01632 960003")
+    assert changed_lines(old, merged(old, raw)) == [
+        '-phone: "01632 960002"  # reception', '+phone: "01632 960003"  # reception']
+    single = CENTRE.replace("summary: A centre for families in South Oxhey.",
+                            "summary: 'A centre for families in South Oxhey.'")
+    raw = AS_DECAP_WRITES.replace("in South Oxhey.", "in Oxhey, and its parents' groups.")
+    assert changed_lines(single, merged(single, raw))[-1] == \
+        "+summary: 'A centre for families in Oxhey, and its parents'' groups.'"
+
+
+def test_a_session_added_in_the_form_is_written_as_a_person_writes_one():
+    """Decap sends a new item's fields in its own order, with the switches nobody
+    touched: it is written title first, in the content model's order, without them."""
+    old = CENTRE.replace("phone: \"01632 960002\"\n", "phone: \"01632 960002\"\nsessions:\n"
+                         "  - title: Baby clinic\n    days: [tue]\n    starts: \"10:00\"\n"
+                         "    ends: \"11:30\"\n")
+    raw = AS_DECAP_WRITES.replace("phone: 01632 960002\n", "phone: 01632 960002\nsessions:\n"
+                                  "  - title: Baby clinic\n    days:\n      - tue\n"
+                                  "    starts: 10:00\n    ends: 11:30\n"
+                                  "    term_time_only: false\n"
+                                  "  - term_time_only: false\n    days:\n      - thu\n"
+                                  "    title: Stay and play\n    starts: 09:30\n"
+                                  "    ends: 11:00\n")
+    added = [line for line in changed_lines(old, merged(old, raw)) if line.startswith("+")]
+    assert added == ["+  - title: Stay and play", "+    days: [thu]", '+    starts: "09:30"',
+                     '+    ends: "11:00"']
+
+
+def test_an_item_taken_out_of_a_list_takes_its_lines_only():
+    """The first session removed in the form: its lines go, and the comment written above
+    the next one stays with it, as every other line of the file does."""
+    sessions = ("sessions:\n  - title: Baby clinic\n    days: [tue]\n    starts: \"10:00\"\n"
+                "    ends: \"11:30\"\n  # runs in the hall, not the garden room\n"
+                "  - title: Stay and play\n    days: [thu]\n    starts: \"09:30\"\n"
+                "    ends: \"11:00\"\n")
+    old = CENTRE.replace("summary: A centre", sessions + "summary: A centre")
+    raw = AS_DECAP_WRITES.replace("summary: A centre", "sessions:\n"
+                                  "  - title: Stay and play\n    days:\n      - thu\n"
+                                  "    starts: 09:30\n    ends: 11:00\n"
+                                  "    term_time_only: false\nsummary: A centre")
+    assert changed_lines(old, merged(old, raw)) == [
+        "-  - title: Baby clinic", "-    days: [tue]", '-    starts: "10:00"',
+        '-    ends: "11:30"']
+
+
 def test_the_body_is_kept_unless_its_text_changed():
     old = merged(CENTRE, AS_DECAP_WRITES.replace("\nAsk at reception: we can help.\n",
                                                  "\nAsk at reception: we can help.\n\n"))

@@ -292,6 +292,18 @@ def without_defaults(data: dict, shape: Shape) -> dict:
     return {key: value for key, value in data.items() if not says_nothing(shape, key, value)}
 
 
+def as_written(value: Any, shape: Shape | None) -> Any:
+    """A new list item as a person writes one: its fields in the content model's order
+    (a session's title first, not the switch the form put first) and without what the
+    form filled in by itself (`term_time_only: false`)."""
+    if not isinstance(value, dict) or shape is None:
+        return value
+    kept = without_defaults(value, shape)
+    ordered = {name: kept[name] for name in shape.names() if name in kept}
+    ordered.update({k: v for k, v in kept.items() if k not in ordered})
+    return ordered
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -457,8 +469,10 @@ class _Editor:
         self._replace(key_node, value_node, value)
 
     def _replace(self, key_node: yaml.Node, value_node: yaml.Node, value: Any) -> None:
-        new = dump_value(key_node.value, value, key_node.start_mark.column,
-                         _flow_for(value_node, value))
+        quoted = _as_quoted(value_node, value)
+        new = f"{key_node.value}: {quoted}" if quoted else \
+            dump_value(key_node.value, value, key_node.start_mark.column,
+                       _flow_for(value_node, value))
         end = self.content_end(value_node)
         if "\n" in new:  # a comment after a one-line value would end up inside it
             end = self.line_end(end)
@@ -485,9 +499,10 @@ class _Editor:
     # -- a list
 
     def sequence(self, node: yaml.Node, wanted: list, shape: Shape | None) -> None:
-        if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value \
-                or len(wanted) < len(node.value):
+        if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
             raise _Coarse
+        if len(wanted) < len(node.value):
+            return self._remove_items(node, wanted, shape)
         for item_node, value in zip(node.value, wanted):
             if same(item_node, value, shape):
                 continue
@@ -500,7 +515,30 @@ class _Editor:
                     del self.edits[done:]
             self._replace_item(item_node, value)
         if len(wanted) > len(node.value):
-            self._append(node.value[-1], wanted[len(node.value):])
+            self._append(node.value[-1], [as_written(value, shape)
+                                          for value in wanted[len(node.value):]])
+
+    def _remove_items(self, node: yaml.SequenceNode, wanted: list,
+                      shape: Shape | None) -> None:
+        """Items taken out of a list, and nothing else changed in it: each is removed with
+        its lines, and the rest stay as written (a comment above the next item too).
+        Anything else (an item changed as well) is written anew whole."""
+        kept = 0
+        removed = []
+        for item_node in node.value:
+            if kept < len(wanted) and same(item_node, wanted[kept], shape):
+                kept += 1
+            else:
+                removed.append(item_node)
+        if kept < len(wanted):
+            raise _Coarse
+        for item_node in removed:
+            dash = self.text.rfind("-", self.line_start(item_node.start_mark.index),
+                                   item_node.start_mark.index)
+            if dash < 0 or not self._alone_on_line(dash):
+                raise _Coarse
+            end = self.line_end(self.content_end(item_node))
+            self.edits.append(_Edit(self.line_start(dash), min(end + 1, len(self.text)), ""))
 
     def _append(self, last: yaml.Node, values: list) -> None:
         """Items added after the last one, written as it is ('- ' at its column)."""
@@ -519,11 +557,21 @@ class _Editor:
     def _replace_item(self, item_node: yaml.Node, value: Any) -> None:
         flow = bool(getattr(item_node, "flow_style", False)) if isinstance(value, dict) \
             else None
-        new = dump_item(value, item_node.start_mark.column, flow)
+        new = _as_quoted(item_node, value) or dump_item(value, item_node.start_mark.column, flow)
         end = self.content_end(item_node)
         if "\n" in new:
             end = self.line_end(end)
         self.edits.append(_Edit(item_node.start_mark.index, end, new))
+
+
+def _as_quoted(old: yaml.Node, value: Any) -> str | None:
+    """A new one-line text where the old was written in quotes ("01632 960234", as the
+    README asks phone numbers to be), in the same quotes; None for anything else."""
+    if not isinstance(old, yaml.ScalarNode) or old.style not in ('"', "'") or \
+            not isinstance(value, str) or "\n" in value:
+        return None
+    return yaml.dump(value, Dumper=yaml.SafeDumper, default_style=old.style,
+                     allow_unicode=True, width=WIDTH).rstrip("\n")
 
 
 def _flow_for(old: yaml.Node | None, value: Any) -> bool | None:
