@@ -347,6 +347,9 @@ BAD = [
     ("duplicate-slug-news-file-name", copy_as(N, "news/zz-later.md", "summary:",
                                               "slug: centres-open\nsummary:"),
      "news/zz-later.md:4: slug: the news item address 'centres-open' is already used by "),
+    ("duplicate-slug-news-file-name-sorted-first", copy_as(N, "news/aa-earlier.md", "summary:",
+                                                           "slug: centres-open\nsummary:"),
+     "news/aa-earlier.md:4: slug: the news item address 'centres-open' is already used by "),
     ("duplicate-slug-news-both-fields", both(
         copy_as(N, "news/aa-first.md", "summary:", "slug: big-day\nsummary:"),
         copy_as(N, "news/bb-second.md", "summary:", "slug: big-day\nsummary:")),
