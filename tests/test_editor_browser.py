@@ -29,10 +29,11 @@ def preview(tmp_path_factory):
 class Session:
     """One editor's browser tab on /admin/, recording what the page asks for and says."""
 
-    def __init__(self, chromium, base: str):
+    def __init__(self, chromium, base: str, phone: bool = False):
         self.base = base
-        self.context = chromium.new_context(viewport={"width": 1400, "height": 1000},
-                                            timezone_id="Europe/London")
+        self.context = chromium.new_context(
+            viewport={"width": 390, "height": 844} if phone else {"width": 1400, "height": 1000},
+            is_mobile=phone, has_touch=phone, timezone_id="Europe/London")
         self.requests: list[str] = []
         self.refused: list[str] = []
         self.context.route("**/*", self._only_this_server)
@@ -237,6 +238,25 @@ def test_deleting_a_centre_others_name_says_where_to_take_it_out_first(session, 
     assert "Fix it in the form" not in said and "Take it out of each of them first" in said
     assert "cheshunt-childrens-centre" in said
     assert (content / "centres/cheshunt-childrens-centre.md").exists()
+
+
+def test_on_a_phone_the_form_fits_the_screen_and_saves(chromium, preview):
+    """Decap's editor is 800 px wide at the least: on a 390 px phone, Publish and Delete
+    were off the screen. The form fits, its buttons are on it, and a change is saved."""
+    base, content = preview
+    phone = Session(chromium, base, phone=True)
+    try:
+        phone.open("/collections/centre/entries/watford-holywell")
+        assert phone.page.evaluate("document.documentElement.scrollWidth") <= 390
+        for name in ("Publish", "Delete entry"):
+            box = phone.page.get_by_role("button", name=name).first.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, name
+        phone.field("Closes", 1).fill("15:30")
+        phone.publish()
+        phone.saved()
+        assert '    closes: "15:30"' in (content / "centres/watford-holywell.md").read_text()
+    finally:
+        phone.close()
 
 
 def test_a_save_from_a_tab_opened_before_another_tabs_save_is_refused(session, chromium,

@@ -153,6 +153,22 @@
     document.body.appendChild(panel);
   }
 
+  /* On a phone, the form is the page: Decap's toolbar and editor are 800 px wide at the
+     least, and its preview takes half of what is left, so Publish and Delete were off
+     the screen. Below 800 px they fit the screen (the toolbar wraps) and the preview is
+     left out; its button still opens the page itself ("View Live"). */
+  var narrow = document.createElement("style");
+  narrow.textContent = "@media (max-width: 799px) {" +
+    " [class*='-ToolbarContainer'], [class*='-EditorContainer'] { min-width: 0 !important; }" +
+    " [class*='-ToolbarContainer'] { height: auto !important; min-height: 66px;" +
+    " flex-wrap: wrap; padding: 4px 0; }" +
+    " [class*='-EditorContainer'] { padding-top: 0 !important; }" +
+    " [class*='-ToolbarContainer'] { position: relative !important; }" +
+    " [class*='-StyledSplitPane'] .Pane1 { width: 100% !important; flex: 1 1 auto !important; }" +
+    " [class*='-StyledSplitPane'] .Pane2, [class*='-StyledSplitPane'] .Resizer" +
+    " { display: none !important; } }";
+  document.head.appendChild(narrow);
+
   document.addEventListener("DOMContentLoaded", function () {
     if (window.CMS) {
       window.CMS.registerPreviewStyle(new URL("../assets/style.css", document.baseURI).href);
