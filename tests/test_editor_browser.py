@@ -128,14 +128,21 @@ def test_changing_opening_hours_changes_only_that_line(session, preview):
     assert session.refused == []
 
 
+def new_news_item(session, title: str, summary: str, text: str) -> None:
+    """A news item filled in as an editor does, dated 24 November 2026, not yet saved."""
+    session.open("/collections/news/new")
+    session.field("Title").fill(title)
+    session.field("Date").fill("2026-11-24")
+    session.field("Summary").fill(summary)
+    session.page.locator('[data-slate-editor="true"]').first.click()
+    session.page.keyboard.type(text)
+
+
 def test_a_news_item_made_in_the_editor_builds(session, preview, tmp_path):
     base, content = preview
-    session.open("/collections/news/new")
-    session.field("Title").fill("Caf\u00e9 opens at Oxhey: drop in!")
-    session.field("Date").fill("2026-11-24")
-    session.field("Summary").fill("A new caf\u00e9 for families with young children.")
-    session.page.locator('[data-slate-editor="true"]').first.click()
-    session.page.keyboard.type("Come and see the new caf\u00e9.")
+    new_news_item(session, "Caf\u00e9 opens at Oxhey: drop in!",
+                  "A new caf\u00e9 for families with young children.",
+                  "Come and see the new caf\u00e9.")
     session.publish()
     session.saved()
     made = content / "news/cafe-opens-at-oxhey-drop-in.md"  # ccsite's file-name rule
@@ -153,12 +160,8 @@ def test_a_news_item_titled_in_urdu_is_saved_at_the_address_the_editor_gives(ses
     """A title with no letters A to Z gives Decap no file name: the editor is told to
     fill in 'Address (slug)', and once it is, the item is saved there and published."""
     base, content = preview
-    session.open("/collections/news/new")
-    session.field("Title").fill("\u062e\u0648\u0634 \u0622\u0645\u062f\u06cc\u062f")
-    session.field("Date").fill("2026-11-24")
-    session.field("Summary").fill("Welcome, in Urdu.")
-    session.page.locator('[data-slate-editor="true"]').first.click()
-    session.page.keyboard.type("Hello.")
+    new_news_item(session, "\u062e\u0648\u0634 \u0622\u0645\u062f\u06cc\u062f",
+                  "Welcome, in Urdu.", "Hello.")
     session.publish()
     session.page.get_by_text("Fill in 'Address (slug)'").first.wait_for(timeout=15000)
     assert not (content / "news/.md").exists()
