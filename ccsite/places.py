@@ -64,8 +64,11 @@ def finder_places(centres: list[Centre]) -> FinderPlaces:
             postcodes.setdefault(centre.address.postcode, []).append(centre)
             outward.setdefault(outward_code(centre.address.postcode), []).append(centre)
     towns: dict[str, tuple[str, list[Centre]]] = {}
-    # towns first, then localities, then districts: the first to give a name keeps it
-    for names in (lambda c: [c.address.town] if c.address else [],
+    # towns first, then localities, then districts: the first to give a name keeps it.
+    # A town is where its own centres are, not the villages its post goes through (a
+    # centre with a locality): Ware's middle was between Puckeridge and Stanstead Abbotts
+    for names in (lambda c: [c.address.town] if c.address and not c.address.locality else [],
+                  lambda c: [c.address.town] if c.address else [],
                   lambda c: [c.address.locality] if c.address and c.address.locality else [],
                   lambda c: [c.district]):
         found: dict[str, tuple[str, list[Centre]]] = {}
