@@ -22,7 +22,7 @@ from typing import Any, Callable, NamedTuple
 
 import cbor2
 from ahocorasick_rs import AhoCorasick
-from urllib.parse import quote, unquote, unquote_plus, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from . import doctext
 from .digests import FileDigests
@@ -529,8 +529,10 @@ def _as_read(text: str) -> str:
     or backslashes (https://host:443/members/./x, /members/x/../y, \\members\\y: a
     browser reads them all as /members/...), and an e-mail address written out ('name
     [at] example (dot) org', 'name at example dot org')."""
-    if "%" in text or "+" in text:
-        text = normalise(unquote_plus(text))
+    if "%" in text:
+        text = normalise(unquote(text))
+    if "?" in text and "+" in text:  # (every page has a '+': atom+xml, +44, +00:00)
+        text = _PLUS_QUERY.sub(_spaced, text)
     if "\\" in text:
         text = text.replace("\\", "/")
     if ":443/" in text or ":80/" in text or "/./" in text:
@@ -545,6 +547,11 @@ def _as_read(text: str) -> str:
 
 
 _UP = re.compile(r"/[^/\s\"'<>()]+/\.\./")  # a folder and '..': the folder's parent
+_PLUS_QUERY = re.compile(r"\?[^\s\"<>#]*\+[^\s\"<>#]*")  # an address's query with a '+'
+
+
+def _spaced(query: re.Match) -> str:
+    return query[0].replace("+", " ")
 _SPELLED_ADDRESS = re.compile(r"([a-z0-9._%+-]+) at ([a-z0-9-]+(?: dot [a-z0-9-]+)+)\b")
 
 
