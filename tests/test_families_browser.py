@@ -437,6 +437,22 @@ def test_a_centre_that_is_not_open_says_so_on_the_map(phone, base):
     assert float(open_one.evaluate("e => getComputedStyle(e).opacity")) == 1
 
 
+@pytest.mark.parametrize("centre, named", [
+    ("cheshunt-childrens-centre", "Cheshunt Children's Centre"),
+    ("royston-childrens-centre", "Royston Children's Centre: Planned")])
+def test_a_centres_own_map_tells_it_as_it_is(phone, base, centre, named):
+    """On a centre's own page the marker is the centre as its page tells it: an open one
+    is named and drawn as open, a planned one says so (the first version named every
+    centre 'Not open' there)."""
+    answer_tiles(phone)
+    phone.goto(base + f"/centres/{centre}/")
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    marker = phone.get_by_role("button", name=named, exact=True)
+    marker.wait_for()
+    faded = float(marker.evaluate("e => getComputedStyle(e).opacity")) < 1
+    assert faded == (":" in named)
+
+
 def test_enter_on_a_marker_takes_the_focus_into_its_popup_and_escape_brings_it_back(phone,
                                                                                   base):
     """After Enter on a marker the popup opened but Tab went on to the next marker (82 Tabs

@@ -442,6 +442,11 @@ def test_a_cancelled_rounds_events_to_come_are_told_cancelled_with_no_way_to_boo
     # the one already held is history, told as it was
     online = text[text.index("Online briefing"):text.index("Briefing session")]
     assert "Cancelled" not in online and "Took place" in online and "Held online" in online
+    # one later on the day of the build is cancelled too, not offered
+    assert site.build("--now", "2026-12-08T08:00:00+00:00").status == 0
+    text = said(site, "/opportunities/oxhey-eoi/")
+    assert text[text.index("Briefing session"):].startswith("Briefing session Cancelled")
+    assert "Book by e-mail" not in text
 
 
 def test_events_are_in_the_opportunitys_calendar_and_the_calendar_of_all(built):

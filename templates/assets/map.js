@@ -40,7 +40,7 @@
   // a centre that is not open (closed for good, planned, opening later) says so on its
   // marker, in its name and drawn faded, and in its popup: a parent must not set out for
   // a building that has closed, or has not opened yet
-  const notOpen = (card) => card.dataset.state === "open" ? "" :
+  const notOpen = (card) => !card.dataset.state || card.dataset.state === "open" ? "" :
     (card.querySelector(".tag") || { textContent: "Not open" }).textContent.trim();
 
   const popup = (card) => {
