@@ -274,7 +274,8 @@ def said_publicly(people: list[tuple[str, str, str, int]], public_text: "PublicT
 def members_fingerprints(members, member_routes, people: list[tuple[str, str, str, int]],
                          said: set[str], unpublished: list["UnpublishedPost"] = (),
                          cache: dict | None = None,
-                         documents: list["MembersDocument"] = ()) -> list[Fingerprint]:
+                         documents: list["MembersDocument"] = (),
+                         frame: str = "") -> list[Fingerprint]:
     """Fingerprints of everything members-only. People's names, e-mails and phones are
     left out when the public content gives them too (`said`, see `said_publicly`): a
     manager who is also an agency's public contact is not a leak. Text (titles, passages)
@@ -283,7 +284,9 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
     expired: `unpublished`) are members-only all the same, and so is the text inside the
     members' own files (`documents`: a PDF, a Word file, a spreadsheet saved as CSV), so
     that a copy of one put in media/ is found however it differs in its bytes (saved
-    again, exported again) and its text pasted anywhere is found as a post's is.
+    again, exported again) and its text pasted anywhere is found as a post's is; but not
+    what every public page says around its content (`frame`: its footer's licence line,
+    "X is run by Y"), which such a file often says too.
 
     `cache` keeps each post's fingerprints by its text, and each file's by its bytes,
     for rebuilds."""
@@ -294,7 +297,8 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
             found.setdefault(fingerprint.text, fingerprint)
     for document in documents:
         for fingerprint in _document_fingerprints(document, cache, kept):
-            found.setdefault(fingerprint.text, fingerprint)
+            if fingerprint.text not in frame:
+                found.setdefault(fingerprint.text, fingerprint)
     if cache is not None:  # keep only this build's posts
         cache.clear()
         cache.update(kept)
@@ -897,6 +901,9 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
             remedy = "remove it from " + (f"{source}, which this page is made from (or "
                                           "from its template)" if source else
                                           "the public template or page")
+        if "members/media/" in fingerprint.source:  # a members file's: the file may be
+            remedy += f" (or, if the public site may say it, take it out of " \
+                      f"{fingerprint.source})"                    # the one to change
         more = len(places) - SHOWN_PER_LEAK
         if index == SHOWN_PER_LEAK - 1 and more > 0:
             remedy += f" (and {more} more public {'file shows' if more == 1 else 'files show'}" \

@@ -340,9 +340,11 @@ def _check_unique_slugs(errors: ErrorList, v: Validated) -> None:
 
 def _check_unique(errors: ErrorList, entries: list[Entry], what: str) -> None:
     """Two entries at one address: told at the one that asks for it with a `slug:` (the
-    one the editor just changed, mostly), not at one whose file name is the address."""
+    one the editor just changed, mostly), not at one whose file name is the address.
+    (Known by its address not being its file name's: reading which fields a file has,
+    `lines`, would make every front-matter edit one the graph reads: quickedit.py.)"""
     seen: dict[str, Entry] = {}
-    for entry in sorted(entries, key=lambda e: ("slug" in e.lines, e.source)):
+    for entry in sorted(entries, key=lambda e: (e.url_slug != e.slug, e.source)):
         earlier = seen.get(entry.url_slug)
         if earlier is not None:
             field_name = "slug" if "slug" in entry.lines else "file"

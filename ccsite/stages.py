@@ -328,7 +328,8 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
     try:
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
                                     memory, site.bodies, config.base_url, paths.cache,
-                                    _members_documents(folder, b.sources))
+                                    _members_documents(folder, b.sources),
+                                    _site_frame(env, site.public, page_routes))
         feeds_made = _render(lambda: _feeds_and_data(
             public_outputs, paths, memory, feeds_kept, reuse, b.intact), paths, errors)
     except BaseException:
@@ -894,10 +895,24 @@ def _members_documents(folder: load.ContentFolder, sources: FileDigests | None
     return documents
 
 
+def _site_frame(env: jinja2.Environment, site, page_routes: list[render.Route]) -> str:
+    """What every public page says around its own content (its header, menus and footer:
+    the templates with site.yaml's values), as the leak audit searches it: the text of the
+    page that has no content of its own, the 404 page. A members document (a briefing
+    pack) often carries such text too ("All content is available under the Open
+    Government Licence", "X is run by Y County Council"), which is no leak."""
+    route = next((r for r in page_routes if r.url == "/404.html"), None)
+    try:
+        return audit.searchable(render.render_page(env, site, route, None, None, {}, {})) \
+            if route is not None else ""
+    except Exception:  # (a template mistake: the page's own render tells it)
+        return ""
+
+
 def _leak_audit(folder, left_out: dict, members, member_routes,
                 memory: incremental.BuildMemory, bodies: BodyRenderer,
-                base_url: str, cache: Path, documents: list[audit.MembersDocument] = ()
-                ) -> tuple[audit.LeakAudit, list]:
+                base_url: str, cache: Path, documents: list[audit.MembersDocument] = (),
+                frame: str = "") -> tuple[audit.LeakAudit, list]:
     """The leak audit's fingerprints, ready to search with. Each post's are kept between
     builds by its text; the preview server keeps the whole audit while what it is made
     from is the same (the members files and the text of those in members/media/, their
@@ -918,6 +933,7 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     said = audit.said_publicly(people, public_text, contact_keys)
     key = (base_url, frozenset(said), tuple(route.url for route in member_routes),
            tuple(sorted(members.media)), tuple((d.source, d.digest) for d in documents),
+           incremental.digest(frame) if documents else "",
            tuple(_signature(document, memory.parsed)
                                        for document in folder.documents
                                        if document.members_only))
@@ -928,7 +944,7 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
         return audit.members_fingerprints(
             members, member_routes, people, said,
             _unpublished_posts(folder, members, bodies), cache=memory.post_fingerprints,
-            documents=documents)
+            documents=documents, frame=frame)
     # the last command-line build's, when made from the same: made only if some file is
     # not known clean against them (see audit.LeakAudit.known)
     written = incremental.digest(incremental.identity(key))

@@ -879,6 +879,23 @@ def test_a_members_file_saved_again_into_public_media_fails_the_build(site):
     assert not (site.output / "public/media/spring-review.pdf").exists()
 
 
+def test_a_members_file_that_says_what_every_public_page_says_is_no_leak(site):
+    """A members briefing pack carries the council's boilerplate: the licence line and
+    "X is run by Y" that every public page's footer says. That is no leak (the first
+    version stopped every page of the site for it); its own passages still are, and the
+    message offers the members file as the one to change."""
+    site.write("members/media/briefing-pack.pdf", pdf_saying(
+        "Lead agency network briefing pack.",
+        "All content is available under the Open Government Licence v3.0, except where "
+        "otherwise stated.", INCIDENT_LOG))
+    result = site.build()
+    assert result.status == 0, result.err
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{INCIDENT_LOG} See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "take it out of " in result.err and "members/media/briefing-pack.pdf)" in result.err
+
+
 @pytest.mark.parametrize("name, data", [
     ("notes.docx", lambda text: office_file({"word/document.xml": (
         f'<w:document><w:body><w:p><w:r><w:t>{text[:30]}</w:t></w:r><w:r><w:t>'
