@@ -52,7 +52,7 @@ def site_warnings(site: Site, members: MembersSite | None = None,
                 warnings.append(ContentError(
                     o.source, o.lines.get(field, 1), field,
                     f"{q.date.isoformat()} is after the deadline "
-                    f"({format_datetime(o.deadline)}): an answer published then reached no "
+                    f"({format_datetime(o.deadline, closing=True)}): an answer published then reached no "
                     "bidder in time; check the date, or move the deadline so every bidder "
                     "can use the answer"))
     for o in site.opportunities:

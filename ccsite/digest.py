@@ -123,7 +123,7 @@ def _sections(site: graph.Site, since: dt.date) -> dict[str, DigestSection]:
         opened = c.opens.astimezone(LOCAL_ZONE).date()
         if opened >= since:
             label = "Opens " + render.format_date(c.opens) if c.state == "upcoming" else \
-                "Respond by " + render.format_datetime(c.closes)
+                "Respond by " + render.format_datetime(c.closes, closing=True)
             s["consultations"].items.append(DigestItem(opened, c.title, c.url, c.summary,
                                                        label))
         if c.outcome and c.state == "closed" and c.outcome.date >= since:
@@ -143,7 +143,7 @@ def _sections(site: graph.Site, since: dt.date) -> dict[str, DigestSection]:
 
 def _deadline(o) -> str:
     if o.deadline:
-        return "Deadline: " + render.format_datetime(o.deadline)
+        return "Deadline: " + render.format_datetime(o.deadline, closing=True)
     return "Deadline to be announced"
 
 

@@ -119,6 +119,7 @@ def make_environment(site_templates: Path | None, config, compiled: dict | None 
         url=lambda path: base + path.lstrip("/"),
         absolute=lambda path: config.base_url + path.lstrip("/"),
         date=format_date, datetime=format_datetime, iso=lambda d: d.isoformat(),
+        closing=partial(format_datetime, closing=True),
         rfc3339=lambda d: d.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         money=format_money, hours=format_hours, days=format_days,
         sector=lambda s: SECTOR_NAMES.get(s, s), kind=lambda k: KIND_NAMES.get(k, k),
@@ -446,15 +447,18 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def format_datetime(value: dt.datetime | None) -> str:
-    """GOV.UK style: 'midday on 29 January 2027', '5:30pm on 3 March 2006', in UK time;
-    'midnight at the end of 18 December 2026' for 00:00 on the 19th, which "midnight on
-    19 December" would leave a day unclear (see fields.closing_day)."""
+def format_datetime(value: dt.datetime | None, closing: bool = False) -> str:
+    """GOV.UK style: 'midday on 29 January 2027', '5:30pm on 3 March 2006', in UK time.
+    00:00, which "midnight on 19 December" would leave a day unclear: a moment something
+    starts is 'midnight at the start of 19 December 2026'; one it ends (`closing`: a
+    deadline, a consultation's close) 'midnight at the end of 18 December 2026' (see
+    fields.closing_day)."""
     if value is None:
         return ""
     local = value.astimezone(LOCAL_ZONE)
     if local.hour == local.minute == local.second == local.microsecond == 0:
-        return f"midnight at the end of {format_date(closing_day(value))}"
+        return f"midnight at the end of {format_date(closing_day(value))}" if closing \
+            else f"midnight at the start of {format_date(local.date())}"
     return f"{_clock(local.time())} on {format_date(local.date())}"
 
 

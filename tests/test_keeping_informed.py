@@ -968,6 +968,18 @@ def test_a_deadline_at_midnight_is_told_as_the_end_of_the_day_before(site):
     assert "Closed on 25 November 2026" in said(site, "/opportunities/")
 
 
+def test_a_start_at_midnight_is_the_start_of_its_day_not_the_end_of_the_one_before(site):
+    """Something that starts at 00:00 starts on its own day: a consultation opening at
+    midnight on 11 January 'opens at midnight at the start of 11 January', where a
+    deadline then is 'midnight at the end of 10 January'."""
+    informed(site)
+    site.edit(SOON, "opens: 2027-01-11T09:00:00Z", "opens: 2027-01-11T00:00:00Z")
+    assert site.build().status == 0
+    text = said(site, "/consultations/family-hubs/")
+    assert "opens at midnight at the start of 11 January 2027" in text
+    assert "midnight at the end of 10 January" not in text
+
+
 def test_an_event_over_by_the_next_build_is_told_so_by_it_as_by_a_clean_build(site):
     """The next day's build, the page's file unchanged, says the event took place (what
     is over is worked out from the build's now, and compared by value: see

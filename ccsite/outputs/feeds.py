@@ -106,7 +106,7 @@ def opportunities_feed(site) -> Feed:
         if not o.published:
             continue
         deadline = ("This opportunity was cancelled." if o.status == "cancelled"
-                    else f"Deadline: {format_datetime(o.deadline)}." if o.deadline
+                    else f"Deadline: {format_datetime(o.deadline, closing=True)}." if o.deadline
                     else "The deadline will be announced.")
         summary = " ".join(p for p in (f"{KIND_NAMES.get(o.kind, o.kind)}, reference "
                                        f"{o.reference}.", o.summary, deadline) if p)
