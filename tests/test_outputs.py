@@ -536,3 +536,18 @@ def test_a_feeds_links_lead_to_the_site_in_any_reader(public):
             c.value for e in parsed.entries for c in e.get("content", [])))
         assert hrefs and all(h.startswith(("https://", "http://", "mailto:", "tel:"))
                              for h in hrefs), feed
+
+
+def test_a_feed_entrys_page_relative_links_lead_where_its_page_does(site):
+    """A link written relative to its page ('../../centres/oxhey/') is read against the
+    entry's own address (xml:base on its content), not the site's: the first version
+    sent it above the site."""
+    site.edit("site.yaml", "base_url: https://cc.example.org/",
+              "base_url: https://cc.example.org/children/")
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              "See [the centre](../../centres/oxhey/) and [Oxhey]")
+    assert site.build().status == 0
+    parsed = feedparser.parse((site.output / "public/feed.xml").read_bytes())
+    content = " ".join(c.value for e in parsed.entries for c in e.get("content", []))
+    assert re.search(r'href="([^"]+)">the centre<', content)[1] == \
+        "https://cc.example.org/children/centres/oxhey/"
