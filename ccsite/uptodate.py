@@ -80,9 +80,11 @@ def snapshot(folders: dict[str, Path], last: Stamp | None,
 
 # the libraries whose versions shape what a build makes (Markdown and nh3 every body's
 # HTML, Jinja2 and MarkupSafe every page, PyYAML every file's reading, icalendar the
-# calendars) or finds (pypdf the text of a PDF the leak audit searches), by the name
+# calendars) or finds (pypdf and striprtf the text of a PDF or an RTF file the leak
+# audit searches), by the name
 # Python imports them by; and Pagefind's program, which makes the search index
-LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "yaml", "icalendar", "pypdf")
+LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "yaml", "icalendar", "pypdf",
+             "striprtf")
 # the others ccsite imports shape nothing a build makes or finds: the cache's format
 # (cbor2), the preview server's watcher (watchdog), the members' passwords and keys
 # (bcrypt, xkcdpass: random anyway; cryptography: AES, the same bytes in every version),

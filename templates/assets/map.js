@@ -37,9 +37,7 @@
     return el;
   };
 
-  // a centre that is not open (closed for good, planned, opening later) says so on its
-  // marker, in its name and drawn faded, and in its popup: a parent must not set out for
-  // a building that has closed, or has not opened yet
+  // a centre not open says so (name, popup) and is faded: no one sets out for it
   const notOpen = (card) => !card.dataset.state || card.dataset.state === "open" ? "" :
     (card.querySelector(".tag") || { textContent: "Not open" }).textContent.trim();
 
@@ -58,11 +56,8 @@
   let map = null;
   let markers = null; // the markers' layer, emptied and filled again by draw()
 
-  // Leaflet opens a marker's popup on Enter but leaves the focus on the marker, and puts
-  // the popup after every marker in the page: Tab went through all the other markers
-  // before reaching it. So the focus goes into the popup, to its link, when it opens; and
-  // back to its marker when it closes from within (Escape, or its close button), unless
-  // the reader has gone elsewhere meanwhile.
+  // Enter on a marker: the focus goes into its popup (else Tab went through every other
+  // marker first), and back to the marker when it closes from within (Escape, close).
   const keyboardPopup = (marker) => {
     marker.on("popupopen", (event) => {
       const link = event.popup.getElement().querySelector(".leaflet-popup-content a");
@@ -107,8 +102,7 @@
     L.tileLayer(box.dataset.tiles, { maxZoom: Number(box.dataset.maxZoom),
                                      attribution: credit.outerHTML }).addTo(map);
     markers = L.layerGroup().addTo(map);
-    // Escape closes the open popup wherever the focus is in the map (Leaflet listens
-    // for it only while the map itself has the focus, not a marker or the popup)
+    // Escape closes the popup wherever the focus is in the map (Leaflet: the map only)
     area.addEventListener("keydown", (event) => {
       if (event.key === "Escape") map.closePopup();
     });

@@ -235,8 +235,7 @@
         say(finder, "");
       } else if (found.unknown) {
         state.place = null;
-        // (not "check the postcode": it may be right, in a part of the county with no
-        // centre, which this site cannot place; see places.py)
+        // (it may be right: see places.py)
         return say(finder, `This site cannot place ${found.unknown}: it knows the ` +
           "postcode areas and towns of its centres only. Type your town instead, or " +
           "choose your district:", links());
