@@ -41,11 +41,13 @@ DIRECTORY = schema.DIRECTORY.single_file  # members/directory.yaml
 WRAP_KEY = schema.DIRECTORY.list_of  # 'directory'
 
 
-def _named(rel: Any, raw: str, paths: "ContentPaths") -> Any:
+def _named(rel: Any, raw: str, paths: "ContentPaths", named: set[str]) -> Any:
     """The path a new item is saved at. Decap makes its file's name from its title, in
     the letters A to Z and digits: a title in another script (Urdu, Polish without its
     accents is fine) or of emoji gives none ("news/.md"). Then the name is the item's own
-    `slug:` ("Address (slug)"), and without one the editor is told what to fill in."""
+    `slug:` ("Address (slug)"), and without one the editor is told what to fill in. Decap
+    goes on sending "news/.md" for the item's later saves from the same form: a file this
+    server named so (`named`) is saved again, not refused as taken."""
     if not isinstance(rel, str) or not rel.endswith(("/.md", "/.yaml")):
         return rel
     folder, _, extension = rel.rpartition("/.")
@@ -56,12 +58,13 @@ def _named(rel: Any, raw: str, paths: "ContentPaths") -> Any:
                               "web address is made from. Fill in 'Address (slug)' with a few "
                               "words in those letters (for example welcome-in-urdu), then "
                               "publish again.")
-    named = f"{folder}/{slug}.{extension}"
-    if paths.resolve(named).exists():
+    path = f"{folder}/{slug}.{extension}"
+    if path not in named and paths.resolve(path).exists():
         raise ProxyError(409, f"There is already an item at the address '{slug}' "
-                              f"({named}). Choose another 'Address (slug)', then publish "
+                              f"({path}). Choose another 'Address (slug)', then publish "
                               "again.")
-    return named
+    named.add(path)
+    return path
 
 
 _SLUG_LINE = re.compile(r"(?m)^slug:[ \t]*(\S+)[ \t]*$")
@@ -137,6 +140,7 @@ class Proxy:
         # media files just deleted: Decap replaces a file by deleting it, then uploading
         # the new one, and an upload refused must not leave the old one gone
         self._set_aside: dict[str, tuple[bytes, float]] = {}
+        self._named: set[str] = set()  # new items' files named by their slug (see _named)
 
     def answer(self, request: Any) -> Any:
         if not isinstance(request, dict) or not isinstance(request.get("params", {}), dict):
@@ -231,8 +235,9 @@ class Proxy:
             for data_file in data_files:
                 if not isinstance(data_file, dict) or not isinstance(data_file.get("raw"), str):
                     raise ProxyError(422, "each data file needs a path and its raw text")
-                rel = _named(data_file.get("path"), data_file["raw"], self.paths)
-                new_rel = _named(data_file.get("newPath"), data_file["raw"], self.paths) or rel
+                rel = _named(data_file.get("path"), data_file["raw"], self.paths, self._named)
+                new_rel = _named(data_file.get("newPath"), data_file["raw"], self.paths,
+                                 self._named) or rel
                 self.paths.writable(rel)
                 self.paths.writable(new_rel)
                 self._not_changed_since_opened(rel, loaded)
