@@ -195,6 +195,17 @@ def test_a_media_file_a_pages_text_links_to_is_not_deleted(editor, site):
                for line in answer["errors"])
     assert (site.content / "media/leaflet.pdf").exists()
     site.edit("news/centres-open.md", "See [the leaflet](/media/leaflet.pdf). ", "")
+    # a link in a field's Markdown (an agency's about) counts too
+    site.edit("agencies/oxhey-trust.yaml", "about: A community trust.",
+              "about: A community trust, with a [leaflet](/media/leaflet.pdf).")
+    status, answer = editor.api("deleteFiles", {"paths": ["media/leaflet.pdf"],
+                                                "options": {"commitMessage": "x"}})
+    assert status == 422 and answer["deleting"] == [f"{site.content}/agencies/oxhey-trust.yaml"]
+    site.edit("agencies/oxhey-trust.yaml", ", with a [leaflet](/media/leaflet.pdf).", ".")
+    # what only ends like its address is another file: a members one, another site's
+    site.write("members/media/leaflet.pdf", "%PDF-1.4 members\n")
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [it](/members/media/leaflet.pdf), "
+              "[theirs](https://www.example.org/media/leaflet.pdf) and [Oxhey]")
     status, _ = editor.api("deleteFiles", {"paths": ["media/leaflet.pdf"],
                                            "options": {"commitMessage": "x"}})
     assert status == 200 and not (site.content / "media/leaflet.pdf").exists()

@@ -356,7 +356,8 @@ class Proxy:
         if mistakes and change.delete and not change.write:
             named_in = sorted({e.path for e in mistakes})
             raise ProxyError(422, f"Not deleted: {len(named_in)} other "
-                             f"{'file names' if len(named_in) == 1 else 'files name'} it "
+                             f"{'file names' if len(named_in) == 1 else 'files name'} "
+                             f"{'it' if len(change.delete) == 1 else 'what it would delete'} "
                              f"({', '.join(named_in)}). Take it out of "
                              f"{'that file' if len(named_in) == 1 else 'those files'} first.",
                              mistakes, deleting=True)

@@ -17,6 +17,7 @@ on the preview page at the next rebuild, as for a file saved by hand.
 """
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,15 @@ def is_media(rel: str) -> bool:
     return rel.startswith(MEDIA_FOLDERS)
 
 
+def _yaml_text(folder: load.ContentFolder, document: load.RawDocument) -> str:
+    if not document.rel.endswith(".yaml"):
+        return ""
+    try:
+        return (folder.root / document.rel).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def _links_to_deleted_files(folder: load.ContentFolder, change: Change,
                             errors: ErrorList) -> None:
     """A media file linked from a page's text is not deleted: the editor has no undo, and
@@ -56,15 +66,23 @@ def _links_to_deleted_files(folder: load.ContentFolder, change: Change,
     gone = [rel for rel in change.delete if is_media(rel)]
     if not gone:
         return
+    # the site's own address of the file, whole: not the end of another's
+    # (/members/media/x.pdf, https://elsewhere.org/media/x.pdf)
+    linked = re.compile("|".join(rf"(?:^|(?<=[\s(\[<\"'=]))(/{re.escape(address)})"
+                                 rf"(?=$|[\s)\]>\"'#?])"
+                                 for rel in gone for address in {rel, quote(rel)}))
     for document in [d for d in (folder.site, *folder.documents) if d is not None]:
-        for rel in gone:
-            for address in ("/" + rel, "/" + quote(rel)):
-                at = document.body.find(address)
-                if at >= 0:
-                    errors.add(document.path, document.body_line + document.body.count(
-                        "\n", 0, at), "link", f"its text links to {address}, the file this "
-                        "would delete: take the link out first, or keep the file")
-                    break
+        # its Markdown body, and the Markdown its fields hold (an agency's about: a YAML
+        # file's fields are all it has)
+        for text, first_line in ((_yaml_text(folder, document), 1),
+                                 (document.front_matter, document.line + 1),
+                                 (document.body, document.body_line)):
+            found = linked.search(text)
+            if found:
+                errors.add(document.path, first_line + text.count("\n", 0, found.start()),
+                           "link", f"its text links to {found.group().strip()}, the file "
+                           "this would delete: take the link out first, or keep the file")
+                break
 
 
 class SaveChecker:
