@@ -68,12 +68,14 @@ def text_blocks(name: str, data: bytes) -> list[str]:
         text = document_text(data)
     except Unreadable:
         return []
-    if text is not None:
-        return [text] if PDF_START in data[:SNIFF_BYTES] else text.split("\n")
+    if text is not None:  # (a PDF's lines too: a heading with no full stop would run
+        return [text, *text.split("\n")] if PDF_START in data[:SNIFF_BYTES] \
+            else text.split("\n")                   # into the sentence after it)
     if extension == "csv":  # each cell: a row's first cell runs into no passage
         return [cell for row in csv.reader(plain_text(data).splitlines()) for cell in row]
-    if extension == "txt":
-        return plain_text(data).splitlines()
+    if extension == "txt":  # each line, and each cell of one saved tab-separated
+        lines = plain_text(data).splitlines()
+        return [*lines, *(cell for line in lines if "\t" in line for cell in line.split("\t"))]
     if extension == "svg":  # its words, each drawn where it stands: one text
         return [svg_text(plain_text(data))]
     return []
@@ -121,7 +123,10 @@ def _png_texts(data: bytes) -> list[str]:
 
 
 def plain_text(data: bytes) -> str:
-    """A text file's text: UTF-8, or else Windows' own (cp1252), as Excel saves a CSV."""
+    """A text file's text: UTF-16 with its byte order mark (Excel's "Unicode text"),
+    UTF-8, or else Windows' own (cp1252), as Excel saves a CSV."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

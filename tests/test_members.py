@@ -903,6 +903,9 @@ def test_a_members_file_that_says_what_every_public_page_says_is_no_leak(site):
     ("notes.rtf", lambda text: ("{\\rtf1\\ansi " + text.replace("uncle", "{\\b uncle}")
                                 + "\\par}").encode()),
     ("notes.csv", lambda text: f'date,note\n2026-03-03,"{text}"\n'.encode("cp1252")),
+    ("log.pdf", lambda text: pdf_saying("Hoddesdon closure plan", text)),  # a heading
+    ("notes.txt", lambda text: f"Hoddesdon\t{text}\n".encode()),  # tab-separated
+    ("unicode.txt", lambda text: ("Note\r\n" + text + "\r\n").encode("utf-16")),  # Excel's
     ("notes.svg", lambda text: ("<svg xmlns='http://www.w3.org/2000/svg'>" + "".join(
         f"<text x='{10 * n}' y='20'>{word}</text>" for n, word in enumerate(text.split()))
         + "</svg>").encode()),
