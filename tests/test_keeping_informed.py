@@ -994,3 +994,16 @@ def test_an_event_over_by_the_next_build_is_told_so_by_it_as_by_a_clean_build(si
     shutil.rmtree(site.root / ".ccsite-cache", ignore_errors=True)
     assert site.build("--now", "2026-12-09T09:00:00+00:00").status == 0
     assert site.page("/opportunities/oxhey-eoi/") == page
+
+
+def test_a_deadlines_calendar_reminder_says_when_it_closes(site):
+    """The reminder a day before a deadline names the moment, as the page does: for one
+    at midnight it fires at the start of the last day, and 'Deadline tomorrow' was
+    wrong then."""
+    site.edit(O, "deadline: 2027-01-29T12:00:00Z", "deadline: 2027-01-30T00:00:00Z")
+    assert site.build().status == 0
+    calendar = icalendar.Calendar.from_ical(
+        (site.output / "public/opportunities/oxhey-eoi/deadline.ics").read_bytes())
+    alarms = [c for c in calendar.walk("VALARM")]
+    assert [str(a["description"]) for a in alarms] == [
+        "Deadline midnight at the end of 29 January 2027: Lead agency for Oxhey"]

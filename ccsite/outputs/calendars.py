@@ -87,9 +87,12 @@ def _deadline_event(site, opportunity) -> Event:
     event.add("categories", ["Deadline"])
     if cancelled:
         return event  # no reminder of a deadline that no longer is one
-    reminder = ical.Alarm()
-    reminder.add("action", "DISPLAY")
-    reminder.add("description", f"Deadline tomorrow: {opportunity.title}")
+    from ..render import format_datetime  # (the render stage imports this module)
+
+    reminder = ical.Alarm()  # a day before: "tomorrow" was wrong for one at midnight,
+    reminder.add("action", "DISPLAY")  # which closes at the end of the day it fires
+    reminder.add("description", f"Deadline "
+                 f"{format_datetime(opportunity.deadline, closing=True)}: {opportunity.title}")
     reminder.add("trigger", dt.timedelta(days=-1))
     event.add_component(reminder)
     return event
