@@ -885,10 +885,15 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
     sayers = _sayers(needle, made_from, written_in)
     if len(places) > SHOWN_PER_LEAK:  # the pages of the files that say it told first
         places = sorted(places, key=lambda place: made_from.get(place[0]) not in sayers())
+    named = _page_named(fingerprint, needle, made_from)
     for index, (path, readable) in enumerate(places[:SHOWN_PER_LEAK]):
         source = made_from.get(path)
         fix_in = source or ""
-        if path in as_is:
+        if named is not None:  # a page's address is the title: every list shows it
+            fix_in = named
+            remedy = (f"it is the address of the page made from {named}: rename that "
+                      "file, or give it another slug")
+        elif path in as_is:
             remedy = ("this file is published as it is: take the members text out of it, "
                       "or the file out of media/")
         elif source is not None and source in sayers():
@@ -912,6 +917,16 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
                    "leak", f"members-only {fingerprint.what} from {fingerprint.source} is in "
                    f"this public file: '{excerpt}'. Members content must never be "
                    "published; " + remedy, fix_in=fix_in)
+
+
+def _page_named(fingerprint: Fingerprint, needle: str, made_from: dict[str, str]
+                ) -> str | None:
+    """The public content file whose page's address is a members title in the form of
+    an address ('running-a-dads-group'), if this is one."""
+    if fingerprint.what != "title" or " " in fingerprint.text:
+        return None
+    return next((source for path, source in sorted(made_from.items())
+                 if f"/{needle}/" in f"/{path}" and source), None)
 
 
 def _sayers(needle: str, made_from: dict[str, str],

@@ -316,6 +316,8 @@ def test_a_public_page_named_after_a_members_title_fails_the_audit(site):
     result = site.build()
     assert result.status == 1
     assert "leak: members-only title" in result.err, result.err
+    assert (f"it is the address of the page made from {site.content}/news/"
+            "running-a-dads-group.md: rename that file, or give it another slug") in result.err
 
 
 @pytest.mark.parametrize("name, data", [
