@@ -193,6 +193,16 @@ def test_an_item_taken_out_of_a_list_takes_its_lines_only():
     assert changed_lines(old, merged(old, raw)) == [
         "-  - title: Baby clinic", "-    days: [tue]", '-    starts: "10:00"',
         '-    ends: "11:30"']
+    # an item's own comment, right above it, goes with it
+    raw = raw.replace("  - title: Stay and play\n    days:\n      - thu\n"
+                      "    starts: 09:30\n    ends: 11:00\n    term_time_only: false\n", "")
+    raw = AS_DECAP_WRITES.replace("summary: A centre", "sessions:\n"
+                                  "  - title: Baby clinic\n    days:\n      - tue\n"
+                                  "    starts: 10:00\n    ends: 11:30\n"
+                                  "    term_time_only: false\nsummary: A centre")
+    assert changed_lines(old, merged(old, raw)) == [
+        "-  # runs in the hall, not the garden room", "-  - title: Stay and play",
+        "-    days: [thu]", '-    starts: "09:30"', '-    ends: "11:00"']
 
 
 def test_the_body_is_kept_unless_its_text_changed():

@@ -538,7 +538,18 @@ class _Editor:
             if dash < 0 or not self._alone_on_line(dash):
                 raise _Coarse
             end = self.line_end(self.content_end(item_node))
-            self.edits.append(_Edit(self.line_start(dash), min(end + 1, len(self.text)), ""))
+            self.edits.append(_Edit(self._comments_above(self.line_start(dash)),
+                                    min(end + 1, len(self.text)), ""))
+
+    def _comments_above(self, start: int) -> int:
+        """Where the comment lines right above a line begin (an item's own comment goes
+        with it), or `start` when there are none."""
+        while start > 0:
+            above = self.line_start(start - 1)
+            if not self.text[above:start].strip().startswith("#"):
+                break
+            start = above
+        return start
 
     def _append(self, last: yaml.Node, values: list) -> None:
         """Items added after the last one, written as it is ('- ' at its column)."""
