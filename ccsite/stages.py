@@ -326,10 +326,11 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
         published_file(paths, memory, "members", "members/", b.defer, b.intact),
         defer=feeds_kept, inspect=members_check, stage=stage), paths, errors)
     try:
+        documents = _members_documents(folder, b.sources)
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
                                     memory, site.bodies, config.base_url, paths.cache,
-                                    _members_documents(folder, b.sources),
-                                    _site_frame(env, site.public, page_routes))
+                                    documents, _site_frame(env, site.public, page_routes)
+                                    if documents else "")
         feeds_made = _render(lambda: _feeds_and_data(
             public_outputs, paths, memory, feeds_kept, reuse, b.intact), paths, errors)
     except BaseException:
