@@ -205,6 +205,28 @@ def test_an_item_taken_out_of_a_list_takes_its_lines_only():
         "-    days: [thu]", '-    starts: "09:30"', '-    ends: "11:00"']
 
 
+def test_an_item_taken_out_and_another_changed_in_one_save_keep_the_rest_as_written():
+    """One session removed and another's time changed in the same save: the one removed
+    goes with its comment, the other's line changes, every other line (comments, quotes)
+    stays, where the whole list was written anew and its comments lost."""
+    sessions = ("sessions:\n  # the health visitors' clinic\n  - title: Baby clinic\n"
+                "    days: [tue]\n    starts: \"10:00\"\n    ends: \"11:30\"\n"
+                "  # runs in the hall, not the garden room\n"
+                "  - title: Stay and play\n    days: [thu]\n    starts: \"09:30\"\n"
+                "    ends: \"11:00\"\n  # dads only\n  - title: Dads' group\n"
+                "    days: [sat]\n    starts: \"10:00\"\n    ends: \"12:00\"\n")
+    old = CENTRE.replace("summary: A centre", sessions + "summary: A centre")
+    raw = AS_DECAP_WRITES.replace("summary: A centre", "sessions:\n"
+                                  "  - title: Baby clinic\n    days:\n      - tue\n"
+                                  "    starts: 10:00\n    ends: 11:30\n"
+                                  "  - title: Dads' group\n    days:\n      - sat\n"
+                                  "    starts: 10:00\n    ends: 12:30\nsummary: A centre")
+    assert changed_lines(old, merged(old, raw)) == [
+        "-  # runs in the hall, not the garden room", "-  - title: Stay and play",
+        "-    days: [thu]", '-    starts: "09:30"', '-    ends: "11:00"',
+        '-    ends: "12:00"', '+    ends: "12:30"']
+
+
 def test_the_body_is_kept_unless_its_text_changed():
     old = merged(CENTRE, AS_DECAP_WRITES.replace("\nAsk at reception: we can help.\n",
                                                  "\nAsk at reception: we can help.\n\n"))

@@ -520,9 +520,12 @@ class _Editor:
 
     def _remove_items(self, node: yaml.SequenceNode, wanted: list,
                       shape: Shape | None) -> None:
-        """Items taken out of a list, and nothing else changed in it: each is removed with
-        its lines, and the rest stay as written (a comment above the next item too).
-        Anything else (an item changed as well) is written anew whole."""
+        """Items taken out of a list: each is removed with its lines (and its own comment),
+        and the rest stay as written (a comment above the next item too), but those also
+        changed in the same save, which are edited where they are. Which item went is
+        plain when the others are the same; when one went and others changed too, it is
+        the one whose going leaves the others most like what the editor sent (their
+        fields compared), if no other does as well. Anything else is written anew."""
         kept = 0
         removed = []
         for item_node in node.value:
@@ -531,7 +534,11 @@ class _Editor:
             else:
                 removed.append(item_node)
         if kept < len(wanted):
-            raise _Coarse
+            removed = [self._the_one_removed(node.value, wanted, shape)]
+            for item_node, value in zip([n for n in node.value if n is not removed[0]],
+                                        wanted):
+                if not same(item_node, value, shape):
+                    self._changed_item(item_node, value, shape)
         for item_node in removed:
             dash = self.text.rfind("-", self.line_start(item_node.start_mark.index),
                                    item_node.start_mark.index)
@@ -540,6 +547,29 @@ class _Editor:
             end = self.line_end(self.content_end(item_node))
             self.edits.append(_Edit(self._comments_above(self.line_start(dash)),
                                     min(end + 1, len(self.text)), ""))
+
+    def _the_one_removed(self, items: list[yaml.Node], wanted: list,
+                         shape: Shape | None) -> yaml.Node:
+        """The one item taken out when others changed too (see `_remove_items`)."""
+        if len(items) != len(wanted) + 1:
+            raise _Coarse
+        scores = [sum(_likeness(item, value, shape) for item, value in
+                      zip(items[:gone] + items[gone + 1:], wanted))
+                  for gone in range(len(items))]
+        best = max(scores)
+        if scores.count(best) != 1:
+            raise _Coarse  # no telling which went
+        return items[scores.index(best)]
+
+    def _changed_item(self, item_node: yaml.Node, value: Any, shape: Shape | None) -> None:
+        """An item the editor changed, edited where it is (as `sequence` does)."""
+        if isinstance(value, dict):
+            done = len(self.edits)
+            try:
+                return self.mapping(item_node, value, shape)
+            except _Coarse:
+                del self.edits[done:]
+        self._replace_item(item_node, value)
 
     def _comments_above(self, start: int) -> int:
         """Where the comment lines right above a line begin (an item's own comment goes
@@ -583,6 +613,16 @@ def _as_quoted(old: yaml.Node, value: Any) -> str | None:
         return None
     return yaml.dump(value, Dumper=yaml.SafeDumper, default_style=old.style,
                      allow_unicode=True, width=WIDTH).rstrip("\n")
+
+
+def _likeness(node: yaml.Node, value: Any, shape: Shape | None) -> int:
+    """How many of a list item's fields are as the editor's value has them (1 or 0 for an
+    item that is not a mapping): what tells which item went (see `_remove_items`)."""
+    if not isinstance(node, yaml.MappingNode) or not isinstance(value, dict):
+        return int(same(node, value, shape))
+    written = {key.value: child for key, child in node.value}
+    return sum(1 for key, each in value.items() if key in written and
+               same(written[key], each, shape.of(key) if shape else None))
 
 
 def _flow_for(old: yaml.Node | None, value: Any) -> bool | None:
