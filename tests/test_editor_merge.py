@@ -178,28 +178,29 @@ def test_a_session_added_in_the_form_is_written_as_a_person_writes_one():
                      '+    ends: "11:00"']
 
 
+def with_sessions(written: str, sent: list[tuple[str, str, str, str]]) -> tuple[str, str]:
+    """CENTRE with `written` (its sessions: lines, as an editor wrote them), and what
+    Decap sends for it with these sessions (title, day, starts, ends) in its YAML."""
+    items = "".join(f"  - title: {title}\n    days:\n      - {day}\n    starts: {starts}\n"
+                    f"    ends: {ends}\n" for title, day, starts, ends in sent)
+    return (CENTRE.replace("summary: A centre", written + "summary: A centre"),
+            AS_DECAP_WRITES.replace("summary: A centre",
+                                    "sessions:\n" + items + "summary: A centre"))
+
+
 def test_an_item_taken_out_of_a_list_takes_its_lines_only():
     """The first session removed in the form: its lines go, and the comment written above
-    the next one stays with it, as every other line of the file does."""
+    the next one stays with it, as every other line of the file does; an item's own
+    comment, right above it, goes with it."""
     sessions = ("sessions:\n  - title: Baby clinic\n    days: [tue]\n    starts: \"10:00\"\n"
                 "    ends: \"11:30\"\n  # runs in the hall, not the garden room\n"
                 "  - title: Stay and play\n    days: [thu]\n    starts: \"09:30\"\n"
                 "    ends: \"11:00\"\n")
-    old = CENTRE.replace("summary: A centre", sessions + "summary: A centre")
-    raw = AS_DECAP_WRITES.replace("summary: A centre", "sessions:\n"
-                                  "  - title: Stay and play\n    days:\n      - thu\n"
-                                  "    starts: 09:30\n    ends: 11:00\n"
-                                  "    term_time_only: false\nsummary: A centre")
+    old, raw = with_sessions(sessions, [("Stay and play", "thu", "09:30", "11:00")])
     assert changed_lines(old, merged(old, raw)) == [
         "-  - title: Baby clinic", "-    days: [tue]", '-    starts: "10:00"',
         '-    ends: "11:30"']
-    # an item's own comment, right above it, goes with it
-    raw = raw.replace("  - title: Stay and play\n    days:\n      - thu\n"
-                      "    starts: 09:30\n    ends: 11:00\n    term_time_only: false\n", "")
-    raw = AS_DECAP_WRITES.replace("summary: A centre", "sessions:\n"
-                                  "  - title: Baby clinic\n    days:\n      - tue\n"
-                                  "    starts: 10:00\n    ends: 11:30\n"
-                                  "    term_time_only: false\nsummary: A centre")
+    old, raw = with_sessions(sessions, [("Baby clinic", "tue", "10:00", "11:30")])
     assert changed_lines(old, merged(old, raw)) == [
         "-  # runs in the hall, not the garden room", "-  - title: Stay and play",
         "-    days: [thu]", '-    starts: "09:30"', '-    ends: "11:00"']
@@ -215,12 +216,8 @@ def test_an_item_taken_out_and_another_changed_in_one_save_keep_the_rest_as_writ
                 "  - title: Stay and play\n    days: [thu]\n    starts: \"09:30\"\n"
                 "    ends: \"11:00\"\n  # dads only\n  - title: Dads' group\n"
                 "    days: [sat]\n    starts: \"10:00\"\n    ends: \"12:00\"\n")
-    old = CENTRE.replace("summary: A centre", sessions + "summary: A centre")
-    raw = AS_DECAP_WRITES.replace("summary: A centre", "sessions:\n"
-                                  "  - title: Baby clinic\n    days:\n      - tue\n"
-                                  "    starts: 10:00\n    ends: 11:30\n"
-                                  "  - title: Dads' group\n    days:\n      - sat\n"
-                                  "    starts: 10:00\n    ends: 12:30\nsummary: A centre")
+    old, raw = with_sessions(sessions, [("Baby clinic", "tue", "10:00", "11:30"),
+                                        ("Dads' group", "sat", "10:00", "12:30")])
     assert changed_lines(old, merged(old, raw)) == [
         "-  # runs in the hall, not the garden room", "-  - title: Stay and play",
         "-    days: [thu]", '-    starts: "09:30"', '-    ends: "11:00"',
