@@ -175,8 +175,8 @@ _RARE_ENTITY = re.compile(r"&(?!amp;|lt;|gt;|quot;|#39;|#x27;)")
 # carries inside words: Unicode's format characters (category Cf: direction marks and
 # embeddings, invisible operators, tags), variation selectors, the grapheme joiner and
 # the rest of what Unicode says is ignored when shown (Default_Ignorable_Code_Point)
-_UNSEEN_RANGES = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C), (0x17B4, 0x17B5),
-                  (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2),
+_UNSEEN_RANGES = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605), (0x061C, 0x061C),
+                  (0x17B4, 0x17B5), (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2),
                   (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064),
                   (0x2066, 0x206F), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFF0, 0xFFFB),
                   (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x1343F),
@@ -552,11 +552,11 @@ def _as_read(text: str) -> str:
 
 _UP = re.compile(r"/[^/\s\"'<>()]+/\.\./")  # a folder and '..': the folder's parent
 _PLUS_QUERY = re.compile(r"\?[^\s\"<>#]*\+[^\s\"<>#]*")  # an address's query with a '+'
+_SPELLED_ADDRESS = re.compile(r"([a-z0-9._%+-]+) at ([a-z0-9-]+(?: dot [a-z0-9-]+)+)\b")
 
 
 def _spaced(query: re.Match) -> str:
     return query[0].replace("+", " ")
-_SPELLED_ADDRESS = re.compile(r"([a-z0-9._%+-]+) at ([a-z0-9-]+(?: dot [a-z0-9-]+)+)\b")
 
 
 def _address_spelled(found: re.Match) -> str:
@@ -578,10 +578,7 @@ def readable_text(path: str, data: bytes, documents: bool = True) -> str:
         except (OSError, EOFError):
             pass
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (Excel's "Unicode text")
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
+        return doctext.plain_text(data)
     if data.startswith(PAGEFIND_SIGNATURE):
         texts = _pagefind_texts(data[len(PAGEFIND_SIGNATURE):])
         if texts is not None:
@@ -906,9 +903,9 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
             remedy = "remove it from " + (f"{source}, which this page is made from (or "
                                           "from its template)" if source else
                                           "the public template or page")
-        if "members/media/" in fingerprint.source:  # a members file's: the file may be
+        if fingerprint.what == "passage" and "members/media/" in fingerprint.source:
             remedy += f" (or, if the public site may say it, take it out of " \
-                      f"{fingerprint.source})"                    # the one to change
+                      f"{fingerprint.source})"  # (a members file's text: it may be the one)
         more = len(places) - SHOWN_PER_LEAK
         if index == SHOWN_PER_LEAK - 1 and more > 0:
             remedy += f" (and {more} more public {'file shows' if more == 1 else 'files show'}" \

@@ -62,15 +62,16 @@ def text_blocks(name: str, data: bytes) -> list[str]:
     cannot run across), for the leak audit to fingerprint a members file as it does a
     post (see audit.members_fingerprints); none for a file that holds no text (an image,
     a sound) or cannot be read. A PDF's lines are where its layout broke them, not its
-    sentences: its text is one block."""
+    sentences: its text is one block, and each of its lines another (a heading with no
+    full stop would otherwise run into the sentence after it)."""
     extension = name.rpartition(".")[2].lower()
     try:
         text = document_text(data)
     except Unreadable:
         return []
-    if text is not None:  # (a PDF's lines too: a heading with no full stop would run
+    if text is not None:
         return [text, *text.split("\n")] if PDF_START in data[:SNIFF_BYTES] \
-            else text.split("\n")                   # into the sentence after it)
+            else text.split("\n")
     if extension == "csv":  # each cell: a row's first cell runs into no passage
         return [cell for row in csv.reader(plain_text(data).splitlines()) for cell in row]
     if extension == "txt":  # each line, and each cell of one saved tab-separated

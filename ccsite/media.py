@@ -39,6 +39,12 @@ class MediaKind:
     media_type: str  # as the open data tells it: ccsite's own, so that the same content
     # gives the same data on every machine (Python's guess reads the machine's mime.types)
 
+    @property
+    def holds_text(self) -> bool:
+        """Does a file of this kind say something in words (a document, a text file, an
+        SVG drawing), which the leak audit reads (doctext.text_blocks)?"""
+        return self.group in ("document", "text") or self.media_type == "image/svg+xml"
+
 
 def _kind(group: str, name: str, start: bytes | None, media_type: str) -> MediaKind:
     return MediaKind(group, name, re.compile(start, re.S) if start is not None else None,

@@ -883,9 +883,7 @@ def _members_documents(folder: load.ContentFolder, sources: FileDigests | None
     documents = []
     for file in folder.members_media:
         kind = kind_of(file.rel)
-        holds_text = kind is not None and (kind.group in ("document", "text") or
-                                           kind.media_type == "image/svg+xml")
-        if not holds_text:
+        if kind is None or not kind.holds_text:
             continue
         try:
             digest = sources.digest(str(file.source))
