@@ -256,9 +256,15 @@ def _indent(text: str, indent: int) -> str:
 
 def dump_fields(data: dict, shape: Shape) -> str:
     """A new file's fields, in the content model's order (unknown ones after)."""
+    ordered = _in_model_order(data, shape)
+    return _dump(ordered) if ordered else ""
+
+
+def _in_model_order(data: dict, shape: Shape) -> dict:
+    """`data` in the content model's order, unknown fields after."""
     ordered = {name: data[name] for name in shape.names() if name in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
-    return _dump(ordered) if ordered else ""
+    return ordered
 
 
 # -- comparing -------------------------------------------------------------------------
@@ -298,10 +304,7 @@ def as_written(value: Any, shape: Shape | None) -> Any:
     form filled in by itself (`term_time_only: false`)."""
     if not isinstance(value, dict) or shape is None:
         return value
-    kept = without_defaults(value, shape)
-    ordered = {name: kept[name] for name in shape.names() if name in kept}
-    ordered.update({k: v for k, v in kept.items() if k not in ordered})
-    return ordered
+    return _in_model_order(without_defaults(value, shape), shape)
 
 
 def _empty(value: Any) -> bool:
@@ -504,16 +507,8 @@ class _Editor:
         if len(wanted) < len(node.value):
             return self._remove_items(node, wanted, shape)
         for item_node, value in zip(node.value, wanted):
-            if same(item_node, value, shape):
-                continue
-            if isinstance(value, dict):
-                done = len(self.edits)
-                try:
-                    self.mapping(item_node, value, shape)
-                    continue
-                except _Coarse:
-                    del self.edits[done:]
-            self._replace_item(item_node, value)
+            if not same(item_node, value, shape):
+                self._changed_item(item_node, value, shape)
         if len(wanted) > len(node.value):
             self._append(node.value[-1], [as_written(value, shape)
                                           for value in wanted[len(node.value):]])
