@@ -112,6 +112,7 @@ class Site:
     closed_consultations: list[Consultation] = field(default_factory=list)
     milestones: list[ProgrammeMilestone] = field(default_factory=list)
     closed_days: tuple[Closure, ...] = ()  # every centre's, not yet past (see `_still_to_come`)
+    holidays: tuple[Closure, ...] = ()  # the school holidays not yet past, the same way
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ def build_site(v: Validated, options: BuildOptions, errors: ErrorList,
         centres_open=_open_on(progress, today),
         recent_changes=recent_changes,
         closed_days=_still_to_come(config.closures, today),
+        holidays=_still_to_come(config.school_holidays, today),
         media=v.media,
         **_consultation_lists(v.consultations),
         milestones=milestones,

@@ -321,6 +321,9 @@ class SiteConfig:
     map: MapSettings = field(default_factory=MapSettings)
     mailing_list: MailingList | None = None
     closures: tuple[Closure, ...] = ()  # days every centre is closed
+    # the school holidays, when term-time sessions do not run: each as the days it covers
+    # (`date` to `until`) and its name (`reason`), as a closure says its days and why
+    school_holidays: tuple[Closure, ...] = ()
     members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
     source: str = "site.yaml"  # the path messages show
     placeholders: tuple[Placeholder, ...] = ()  # each value still as `ccsite init` wrote it

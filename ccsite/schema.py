@@ -221,6 +221,18 @@ CLOSURES = Field("closures", "objects", "Closures", help="Days the centre is clo
     Field("reason", "line", "Why", required=True, example="Bank holiday"),
 ))
 
+SCHOOL_HOLIDAYS = Field(
+    "school_holidays", "objects", "School holidays", help="The school holidays, when "
+    "sessions marked 'term time only' do not run: centres' pages and What's on say so, and "
+    "the sessions' calendars leave those days out. The county's term dates give them.",
+    before=("starts", "ends"), fields=(
+        Field("name", "line", "Name", required=True, example="Christmas holidays"),
+        Field("starts", "date", "First day", required=True,
+              help="The first weekday of the holiday."),
+        Field("ends", "date", "Last day", help="The last weekday of the holiday, when it is "
+              "longer than a day."),
+    ))
+
 CENTRE = ContentType("centre", "centres", ".md", "Centres", "centre", summary_field="name",
                      body="The centre's description: what it offers and how to get there.",
                      fields=(
@@ -555,6 +567,7 @@ SITE = ContentType("site", "", ".yaml", "Site settings", "site settings", common
     _EDITOR,
     MAP,
     CLOSURES,
+    SCHOOL_HOLIDAYS,
 ))
 
 # Every type, in the order the editor and the reference list them.

@@ -388,10 +388,13 @@ def _opening_hours(rows: tuple[dict, ...]) -> tuple[OpeningHours, ...]:
     return tuple(sorted(hours, key=lambda row: min(WEEKDAYS.index(d) for d in row.days)))
 
 
-def closures(rows: tuple[dict, ...]) -> tuple[Closure, ...]:
-    """A centre's (or every centre's, in site.yaml) days closed, in date order."""
-    return tuple(sorted((Closure(c["date"], c["until"], c["reason"]) for c in rows
-                         if c["date"] and c["reason"]), key=lambda c: c.date))
+def closures(rows: tuple[dict, ...], first: str = "date", last: str = "until",
+             why: str = "reason") -> tuple[Closure, ...]:
+    """A centre's (or every centre's, in site.yaml) days closed, in date order; or, by
+    the names of their fields, site.yaml's school holidays (the days term-time sessions
+    are off, and the holiday's name)."""
+    return tuple(sorted((Closure(c[first], c[last], c[why]) for c in rows
+                         if c[first] and c[why]), key=lambda c: c.date))
 
 
 def _sessions(rows: tuple[dict, ...]) -> tuple[Session, ...]:

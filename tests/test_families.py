@@ -243,6 +243,60 @@ def test_a_closure_that_ends_before_it_starts_is_a_mistake(site):
         in result.err
 
 
+HOLIDAYS = """school_holidays:
+  - name: Christmas holidays
+    starts: 2026-12-21
+    ends: 2027-01-01
+"""
+
+
+def test_a_term_time_session_is_off_in_the_school_holidays_and_the_pages_say_so(site):
+    """A parent who subscribed to the centre's sessions must not see the term-time baby
+    clinic on the Tuesdays of the Christmas holidays; every other session goes on."""
+    with_sessions(site)
+    site.edit("site.yaml", "members:\n", HOLIDAYS + "members:\n")
+    assert site.build().status == 0
+    calendar = Calendar.from_ical((site.output / "public/centres/oxhey/sessions.ics").read_bytes())
+    week = lambda monday: {(s.split(" at ")[0], a.astimezone(UK).date()) for s, a, _ in
+                           occurrences(calendar, dt.datetime.combine(monday, dt.time(0), UK),
+                                       dt.datetime.combine(monday, dt.time(0), UK)
+                                       + dt.timedelta(days=7))}
+    day = dt.date.fromisoformat
+    assert week(day("2026-12-14")) == {("Stay and play", day("2026-12-14")),
+                                       ("Baby clinic", day("2026-12-15")),
+                                       ("Stay and play", day("2026-12-16"))}
+    for monday in ("2026-12-21", "2026-12-28"):
+        assert ("Baby clinic", day(monday) + dt.timedelta(days=1)) not in week(day(monday))
+        assert ("Stay and play", day(monday) + dt.timedelta(days=2)) in week(day(monday))
+    assert ("Baby clinic", day("2027-01-05")) in week(day("2027-01-04"))
+    told = "Sessions marked term time only do not run in the school holidays: Christmas " \
+        "holidays, from 21 December 2026 to 1 January 2027 ."  # (a tag ends the date)
+    assert told in site.text("/centres/oxhey/")
+    assert told in site.text("/whats-on/tuesday/")
+    assert "Christmas holidays" not in site.text("/whats-on/monday/")  # none term-time
+    clinic = next(s for p in service_files(site.output / "public").values()
+                  for s in read_json(p).get("schedules", [])
+                  if s["description"].startswith("Session: Baby clinic") and "oxhey" in
+                  s["schedule_link"])
+    assert clinic["notes"] == "Term time only: not in the school holidays (Christmas " \
+        "holidays, 21 December 2026 to 1 January 2027)."
+    assert site.build("--now", "2027-01-02T09:00:00Z").status == 0  # the holiday over
+    assert "school holidays" not in site.text("/centres/oxhey/")
+    calendar = Calendar.from_ical((site.output / "public/centres/oxhey/sessions.ics").read_bytes())
+    assert ("Baby clinic", day("2026-12-22")) not in week(day("2026-12-21"))  # (kept)
+
+
+def test_a_school_holiday_that_ends_before_it_starts_is_a_mistake(site):
+    site.edit("site.yaml", "members:\n", HOLIDAYS.replace("2027-01-01", "2026-12-01")
+              + "members:\n")
+    result = site.build()
+    assert result.status == 1
+    line = next(n for n, text in enumerate((site.content / "site.yaml").read_text(
+        encoding="utf-8").splitlines(), start=1) if "2026-12-01" in text)
+    assert f"site.yaml:{line}: school_holidays[0].ends: must be later than starts " \
+        "(2026-12-21)" in result.err
+
+
 def test_sessions_calendar_is_the_same_whatever_the_day_it_is_built(site):
     with_sessions(site)
     assert site.build().status == 0

@@ -338,6 +338,36 @@ def test_whats_on_tells_a_session_on_a_day_its_centre_is_closed(chromium, base, 
         context.close()
 
 
+@pytest.mark.parametrize("moment, told", [
+    ("2026-12-15T10:00:00+00:00", None),  # a Tuesday in term
+    ("2026-12-20T10:00:00+00:00", "Not on 22 December"),  # the Sunday before the holidays' first
+    ("2026-12-22T10:00:00+00:00", "Not today"),  # a Tuesday of the Christmas holidays
+])
+def test_whats_on_tells_a_term_time_session_is_off_in_the_school_holidays(chromium, base,
+                                                                          moment, told):
+    """A parent reading Tuesday's sessions in the Christmas holidays must not set off to
+    a term-time session; the others are on."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
+        page.goto(base + "/whats-on/tuesday/")
+        sessions = page.locator("[data-timetable] li")
+        term_time = sessions.filter(has_text="Term time only.")
+        assert 0 < term_time.count() < sessions.count()
+        tagged = sessions.filter(has=page.locator(".tag"))
+        if not told:
+            assert tagged.count() == 0
+            return
+        assert tagged.count() == term_time.count()
+        for item in tagged.all():
+            assert "Term time only." in item.inner_text()
+            assert item.locator(".tag").inner_text() == told
+            assert item.inner_text().endswith("Christmas holidays: this session is term time only.")
+    finally:
+        context.close()
+
+
 # -- the map ----------------------------------------------------------------------------------
 
 def answer_tiles(page) -> list[str]:

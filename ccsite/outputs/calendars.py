@@ -222,8 +222,10 @@ def sessions_calendar(site, centre) -> str:
     Each recurrence starts at a fixed date, the centre's opening day (never the build's
     `now`), and DTSTAMP is that day too, so the file changes only when the content does,
     not every night. Times are UK local time with the Europe/London zone (a session at
-    9:30 stays at 9:30 across the clock change). Term time only cannot be said in an
-    RRULE (school holidays differ by school and year), so the description says it."""
+    9:30 stays at 9:30 across the clock change). A closure's days are left out
+    (EXDATE), and so are a term-time session's days in the school holidays site.yaml
+    gives (all of them, past ones too: the file changes only when the content does);
+    the description says "term time only" too, for the holidays not yet given."""
     from ..fields import LOCAL_ZONE
     from ..timetable import first_on_or_after, shows_sessions
     from .opendata import RRULE_DAYS
@@ -248,8 +250,11 @@ def sessions_calendar(site, centre) -> str:
         event.add("dtstart", dt.datetime.combine(first, session.starts, LOCAL_ZONE))
         event.add("dtend", dt.datetime.combine(first, session.ends, LOCAL_ZONE))
         event.add("rrule", {"freq": "weekly", "byday": [RRULE_DAYS[d] for d in session.days]})
-        skipped = _days_closed(session, first, (*config.closures, *centre.closures))
-        if skipped:  # a bank holiday, a training day: not in the families' calendars
+        skipped = _days_closed(session, first, (
+            *config.closures, *centre.closures,
+            *(config.school_holidays if session.term_time_only else ())))
+        if skipped:  # a bank holiday, a training day, the school holidays: not in the
+            # families' calendars
             event.add("exdate", [dt.datetime.combine(day, session.starts, LOCAL_ZONE)
                                  for day in skipped])
         event.add("summary", f"{session.title} at {centre.name}")

@@ -287,8 +287,22 @@ def _session_schedules(site: Site, centre: Centre, service_id: str) -> list[Json
                        + session_description(session),
         "opens_at": f"{session.starts:%H:%M}", "closes_at": f"{session.ends:%H:%M}",
         "attending_type": session.booking, "schedule_link": page,
-        "notes": "Term time only." if session.term_time_only else None,
+        "notes": _term_time(site) if session.term_time_only else None,
     }) for index, session in enumerate(centre.sessions, start=1)]
+
+
+def _term_time(site: Site) -> str:
+    """A term-time session's note: the school holidays it does not run in (HSDS has no
+    field for days a weekly schedule skips). All that site.yaml gives, past ones too, as
+    the calendars' EXDATEs: the open data comes from the content, never from the day."""
+    from ccsite.render import format_date  # here: render imports this module
+
+    holidays = "; ".join(
+        f"{c.reason}, {format_date(c.date)}" + (f" to {format_date(c.until)}" if c.until
+                                                 else "")
+        for c in site.config.school_holidays)
+    return f"Term time only: not in the school holidays ({holidays})." if holidays \
+        else "Term time only."
 
 
 def _days_and_time(session) -> str:

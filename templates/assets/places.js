@@ -287,7 +287,15 @@
   };
 
   // What's on, one day: a session at a centre closed on that day's next date (today, if
-  // it is that day) is told as closed, and why
+  // it is that day) is told as closed, and why; so is a term-time session (data-term-time)
+  // in the school holidays (the page's data-site-holidays, as closures are given)
+  const holidays = JSON.parse(
+    document.querySelector("[data-site-holidays]")?.dataset.siteHolidays || "[]");
+  const holidayOn = (item, date) => {
+    if (!("termTime" in item.dataset)) return null;
+    const holiday = holidays.find(([first, last]) => first <= date && date <= last);
+    return holiday ? `${holiday[2]}: this session is term time only.` : null;
+  };
   const markClosedSessions = () => {
     const table = document.querySelector("[data-timetable][data-day]");
     if (!table) return;
@@ -299,11 +307,13 @@
     const shown = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
                                                      timeZone: "UTC" }).format(day);
     for (const item of table.querySelectorAll("li")) {
-      const why = closedBecause(item, date);
+      const closed = closedBecause(item, date);
+      const why = closed || holidayOn(item, date);
       if (!why) continue;
       const tag = document.createElement("strong");
       tag.className = "tag tag--grey";
-      tag.textContent = ahead ? `Closed on ${shown}` : "Closed today";
+      tag.textContent = closed ? (ahead ? `Closed on ${shown}` : "Closed today")
+        : (ahead ? `Not on ${shown}` : "Not today");
       item.append(" ", tag, ` ${why}`);
     }
   };
