@@ -271,13 +271,16 @@ def run_check(args: argparse.Namespace) -> int:
     import json
     import tempfile
 
+    from .scaffold import requirements_left
+
     options = BuildOptions(now=args.now or dt.datetime.now(dt.timezone.utc), drafts=args.drafts)
     errors, warnings = [], []
     with tempfile.TemporaryDirectory(prefix="ccsite-check-") as scratch:
         try:
             result = build(Path(args.source), Path(scratch), options,
                            **_folders(args))
-            warnings = result.warnings
+            warnings = [*result.warnings,
+                        *requirements_left(Path(args.source).parent)]
         except ContentErrors as exc:
             errors = _at_addresses(exc.errors, Path(scratch), Path(args.source))
     failed = bool(errors) or (args.strict and bool(warnings))

@@ -99,7 +99,8 @@ def _requirements() -> str:
     why = ("" if reachable else
            "# Change me: ccsite was installed from a folder on this computer, which CI cannot\n"
            "# reach. Write where your council keeps ccsite instead, for example\n"
-           "#   ccsite @ git+https://github.com/<owner>/ccsite@<version or commit>\n")
+           "#   ccsite @ git+https://github.com/<owner>/ccsite@<version or commit>\n"
+           "# (until then CI stops here: the address below is one that never exists)\n")
     return ("# What the CI workflows install to build the site: ccsite, the version this\n"
             "# site was started with. Change it to upgrade.\n" + why + line + "\n")
 
@@ -120,7 +121,7 @@ def ccsite_requirement(checkout: Path = Path(__file__).resolve().parent.parent
         commit = _git(checkout, "rev-parse", "HEAD")
         if remote and commit:
             return f"ccsite @ git+{remote}@{commit}", True
-        return f"ccsite=={__version__}", False  # a folder on this computer only
+        return UNREACHABLE, False  # a folder on this computer only
     try:
         direct = metadata.distribution("ccsite").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
@@ -130,7 +131,33 @@ def ccsite_requirement(checkout: Path = Path(__file__).resolve().parent.parent
     remote = _network_address(url) if vcs.get("vcs") == "git" else None
     if remote:
         return f"ccsite @ git+{remote}@{vcs.get('commit_id')}", True
-    return f"ccsite=={__version__}", not url.startswith("file://")
+    if url.startswith("file://"):
+        return UNREACHABLE, False
+    return f"ccsite=={__version__}", True  # from a package index (the council's own)
+
+
+# What requirements.txt says when ccsite came from a folder CI cannot reach: an address
+# that can never exist (.invalid, RFC 2606), so that CI stops at once, and never a bare
+# `ccsite==0.1.0`, which pip would look for on the public index, where anyone may one day
+# publish a package of that name (to run in the council's CI, with its secrets)
+UNREACHABLE = "ccsite @ git+https://change-me.invalid/ccsite.git"
+
+
+def requirements_left(site_folder: Path) -> list:
+    """`ccsite check`'s warning for a requirements.txt that still says where ccsite comes
+    from as `ccsite init` wrote it, when CI could not reach it (see `UNREACHABLE`)."""
+    from .errors import ContentError
+
+    path = site_folder / "requirements.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [ContentError(str(path), number, "requirements.txt", "still says "
+                         f"'{UNREACHABLE}'; write where CI installs ccsite from, for example "
+                         "ccsite @ git+https://github.com/<owner>/ccsite@<commit> (the "
+                         "workflows install what this file names, and stop until then)")
+            for number, line in enumerate(lines, start=1) if line.strip() == UNREACHABLE]
 
 
 def _network_address(remote: str) -> str | None:

@@ -18,10 +18,10 @@ def ccsite(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def _marked_lines(content: Path) -> set[str]:
-    """file:line of every line of the new content that says 'Change me' (or change-me)
-    outside a YAML comment."""
+    """file:line of every line of the new content (and of the requirements.txt beside it)
+    that says 'Change me' (or change-me) outside a YAML comment."""
     found = set()
-    for path in sorted(content.rglob("*")):
+    for path in [*sorted(content.rglob("*")), content.parent / "requirements.txt"]:
         if path.is_file():
             for number, line in enumerate(path.read_text().splitlines(), start=1):
                 value = line.split(" #", 1)[0] if path.suffix == ".yaml" else line
@@ -69,6 +69,7 @@ def test_a_new_site_with_every_placeholder_written_checks_with_no_warnings(tmp_p
         text = path.read_text()
         text = re.sub(r"\bchange-me\b", "anytown", text)
         path.write_text(re.sub(r"\b[Cc]hange me\b", "Anytown", text))
+    (site / "requirements.txt").write_text("ccsite @ git+https://git.example.org/ccsite.git\n")
     checked = ccsite("check", cwd=site)
     assert checked.returncode == 0, checked.stderr
     assert "0 mistakes, 0 warnings" in checked.stdout
@@ -158,6 +159,31 @@ def test_a_new_sites_workflows_are_the_repositorys_but_for_how_ccsite_is_install
             if not line.startswith("#")] == [scaffold.ccsite_requirement()[0]]
 
 
+def test_a_ccsite_ci_cannot_reach_is_never_asked_of_the_public_index_and_check_says_so(
+        tmp_path, capsys, monkeypatch):
+    """ccsite installed from a folder: requirements.txt must not say `ccsite==0.1.0`,
+    which pip looks for on PyPI (where anyone may publish that name, to run in the
+    council's CI with its secrets); it names an address that never exists, and `ccsite
+    check` lists it with the values still to write."""
+    monkeypatch.setattr(scaffold, "ccsite_requirement", lambda: (scaffold.UNREACHABLE, False))
+    assert main(["init", str(tmp_path / "s")]) == 0
+    requirements = (tmp_path / "s" / "requirements.txt").read_text().splitlines()
+    wanted = [line for line in requirements if not line.startswith("#")]
+    assert wanted == ["ccsite @ git+https://change-me.invalid/ccsite.git"]
+    assert not any(re.match(r"ccsite\s*(==|>=|~=|$)", line) for line in wanted)
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path / "s")
+    assert main(["check"]) == 0
+    told = capsys.readouterr()
+    line = requirements.index(wanted[0]) + 1
+    assert f"requirements.txt:{line}: requirements.txt: warning: still says " \
+        "'ccsite @ git+https://change-me.invalid/ccsite.git'" in told.err
+    (tmp_path / "s" / "requirements.txt").write_text(
+        "ccsite @ git+https://git.example.org/council/ccsite.git@abc123\n")
+    assert main(["check"]) == 0
+    assert "requirements.txt" not in capsys.readouterr().err
+
+
 def test_ci_installs_ccsite_from_the_repository_it_was_cloned_from(tmp_path):
     clone = tmp_path / "ccsite"
     clone.mkdir()
@@ -167,7 +193,7 @@ def test_ci_installs_ccsite_from_the_repository_it_was_cloned_from(tmp_path):
     git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "one",
         cwd=clone)
     commit = git("rev-parse", "HEAD", cwd=clone).strip()
-    assert scaffold.ccsite_requirement(clone) == (f"ccsite=={__version__}", False)
+    assert scaffold.ccsite_requirement(clone) == (scaffold.UNREACHABLE, False)
     git("remote", "add", "origin", "https://git.example.org/council/ccsite.git", cwd=clone)
     assert scaffold.ccsite_requirement(clone) == (
         f"ccsite @ git+https://git.example.org/council/ccsite.git@{commit}", True)

@@ -73,6 +73,14 @@ def test_readmes_first_command_builds_the_sample_on_a_fresh_clone_with_debians_p
     version = subprocess.run([str(clone / ".venv" / "bin" / "python3"), "--version"],
                              capture_output=True, text=True).stdout
     assert version.startswith("Python 3.")
+    # the README's nightly line, as cron runs it: from /bin/sh, with cron's bare PATH
+    # (no virtual environment active), in the folder it names
+    line = re.search(r"(?m)^[0-9,]+ [0-9,]+ \* \* \* (.*)$",
+                     (REPO / "README.md").read_text(encoding="utf-8")).group(1)
+    cron = {"PATH": "/usr/bin:/bin", "HOME": env["HOME"], "SHELL": "/bin/sh"}
+    done = subprocess.run(["/bin/sh", "-c", line.replace("/srv/childrens-centres", str(clone))],
+                          env=cron, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 @needs_browser
