@@ -350,7 +350,8 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
     page_paths = list(pages)
     del pages
     for asset_path, asset in _assets(paths.templates):
-        public.setdefault(asset_path, asset)
+        if asset_path not in public:
+            public[asset_path] = _published_asset(asset_path, asset)
     for media in folder.media:
         public[f"media/{media.rel}"] = media.source
     public.update(editor_publish.admin_files(config, paths.source))
@@ -1062,6 +1063,21 @@ def _assets(site_templates: Path) -> list[tuple[str, Path]]:
             found += [(f"assets/{p.relative_to(assets).as_posix()}", p)
                       for p in sorted(assets.rglob("*")) if p.is_file()]
     return found
+
+
+def _published_asset(path: str, source: Path) -> Path | bytes:
+    """A theme file as the site publishes it: the theme's own scripts and stylesheets
+    without their comments and spaces (rjsmin, rcssmin: a phone fetches two fifths less
+    of each, while templates/ keeps them for whoever reads the theme); a library's
+    (vendor/, published minified already) and any other file as they are."""
+    if path.startswith("assets/vendor/") or source.suffix not in (".js", ".css"):
+        return source
+    import rcssmin
+    import rjsmin
+
+    text = source.read_text(encoding="utf-8")
+    small = rcssmin.cssmin(text) if source.suffix == ".css" else rjsmin.jsmin(text)
+    return small.encode("utf-8")
 
 
 def _count_sections(page_routes: list[render.Route]) -> dict[str, int]:

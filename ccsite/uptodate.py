@@ -84,7 +84,7 @@ def snapshot(folders: dict[str, Path], last: Stamp | None,
 # audit searches), by the name
 # Python imports them by; and Pagefind's program, which makes the search index
 LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "yaml", "icalendar", "pypdf",
-             "striprtf")
+             "striprtf", "rjsmin", "rcssmin")
 # the others ccsite imports shape nothing a build makes or finds: the cache's format
 # (cbor2), the preview server's watcher (watchdog), the members' passwords and keys
 # (bcrypt, xkcdpass: random anyway; cryptography: AES, the same bytes in every version),
@@ -166,13 +166,15 @@ def pagefind_program() -> tuple[str | None, Path | None]:
 
 
 def _package_folder(name: str) -> Path | None:
+    """A library's package folder; for a library that is one module (rjsmin.py), that
+    file, never the folder it is in (all of site-packages)."""
     import importlib.util
 
     spec = importlib.util.find_spec(name)
     if spec is not None and spec.submodule_search_locations:
         return Path(list(spec.submodule_search_locations)[0])
     if spec is not None and spec.origin:
-        return Path(spec.origin).parent
+        return Path(spec.origin)
     return None
 
 

@@ -511,6 +511,103 @@ def test_enter_on_a_marker_takes_the_focus_into_its_popup_and_escape_brings_it_b
     assert marker.evaluate(focused)
 
 
+FOCUSED = "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor, " \
+    "getComputedStyle(e).outlineStyle, e === document.activeElement]"
+TEXT, FOCUS = "rgb(11, 12, 12)", "rgb(255, 221, 0)"  # style.css --text and --focus
+
+
+def tab_to(page, locator, most: int = 120) -> None:
+    """Press Tab until `locator` has the focus, as a keyboard user gets there."""
+    for _ in range(most):
+        if locator.evaluate("e => e === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {locator}")
+
+
+def test_the_maps_own_links_and_buttons_show_the_focus_as_the_sites_do(phone, base):
+    """Leaflet's stylesheet, loaded after the site's, gave the popup's focused link its
+    blue on the focus yellow (3.7:1) and the zoom buttons a pale grey for the focus."""
+    phone.route(re.compile(r"^https://"), lambda route: route.abort())  # (no tiles: as axe saw it)
+    phone.goto(base + "/centres/watford-callowland/")
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    area = phone.get_by_role("region", name=re.compile("^Map of 1 centre: use Tab"))
+    area.wait_for()
+    marker = phone.locator(".leaflet-marker-icon")
+    tab_to(phone, marker)
+    phone.keyboard.press("Enter")
+    link = phone.locator(".leaflet-popup-content a")
+    link.wait_for()
+    color, background, _, focused = link.evaluate(FOCUSED)
+    assert (color, background, focused) == (TEXT, FOCUS, True)
+    tab_to(phone, phone.locator(".leaflet-popup-close-button"), 3)
+    for control in (".leaflet-popup-close-button", ".leaflet-control-zoom-in",
+                    ".leaflet-control-zoom-out", ".leaflet-control-attribution a >> nth=0"):
+        element = phone.locator(control)
+        tab_to(phone, element, 6)
+        color, background, outline, _ = element.evaluate(FOCUSED)
+        shadow = element.evaluate("e => getComputedStyle(e).boxShadow")
+        assert (outline == "solid" and FOCUS in shadow) or \
+            (color, background) == (TEXT, FOCUS), (control, color, background, outline, shadow)
+
+
+def test_a_marker_reached_by_tab_is_brought_into_the_maps_view(phone, base):
+    """Zoomed in, Tab went to markers outside the part of the map shown: the focus was
+    nowhere to be seen."""
+    answer_tiles(phone)
+    phone.goto(base + "/centres/")
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    area = phone.locator("[data-map-area]")
+    phone.locator(".leaflet-marker-icon").first.wait_for()
+    for _ in range(3):
+        phone.locator(".leaflet-control-zoom-in").click()
+        phone.wait_for_timeout(400)
+    box = area.bounding_box()
+    area.focus()
+    outside = []
+    for _ in range(12):
+        phone.keyboard.press("Tab")
+        phone.wait_for_timeout(350)  # (the pan, animated)
+        focused = phone.evaluate("() => document.activeElement.className")
+        assert "leaflet-marker-icon" in focused
+        mark = phone.evaluate("() => { const r = document.activeElement"
+                              ".getBoundingClientRect(); return [r.x, r.y, r.width, r.height] }")
+        if not (box["x"] <= mark[0] and mark[0] + mark[2] <= box["x"] + box["width"] and
+                box["y"] <= mark[1] and mark[1] + mark[3] <= box["y"] + box["height"]):
+            outside.append(phone.evaluate("() => document.activeElement.alt"))
+    assert not outside, outside
+
+
+def test_the_map_moves_without_animation_for_a_visitor_who_asked_for_less_motion(chromium,
+                                                                                 base):
+    context = chromium.new_context(viewport=PHONE, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        answer_tiles(page)
+        page.goto(base + "/centres/?district=Watford")
+        page.get_by_role("button", name=re.compile("^Show map")).click()
+        page.locator(".leaflet-marker-icon").first.wait_for()
+        page.evaluate("""() => { window.animated = [];
+            new MutationObserver(changes => changes.forEach(c => {
+                const names = String(c.target.className && c.target.className.baseVal
+                                     !== undefined ? c.target.className.baseVal
+                                     : c.target.className);
+                if (/leaflet-zoom-anim|leaflet-pan-anim/.test(names))
+                    window.animated.push(names); }))
+              .observe(document.querySelector('.leaflet-container'),
+                       {attributes: true, subtree: true, attributeFilter: ['class']}); }""")
+        assert "leaflet-fade-anim" not in page.locator(".leaflet-container").get_attribute("class")
+        page.locator(".leaflet-control-zoom-in").click()
+        page.locator("[data-map-area]").focus()
+        page.keyboard.press("ArrowLeft")  # a pan by the keyboard
+        page.locator(".leaflet-marker-icon").first.focus()
+        page.keyboard.press("Enter")  # a popup, which pans the map to show itself
+        page.wait_for_timeout(600)
+        assert page.evaluate("window.animated") == []
+    finally:
+        context.close()
+
+
 def test_the_pages_policy_admits_the_tile_host_for_pictures_only(phone, base):
     """The <meta> policy: a picture from the tile host may load (after "Show map"), a
     picture from anywhere else may not, and nothing but pictures from the tile host."""

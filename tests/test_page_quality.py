@@ -88,6 +88,23 @@ def test_each_public_page_with_its_css_and_javascript_is_under_100_kb(sample_bui
     assert len(weights) > 100
 
 
+def test_the_themes_scripts_and_styles_are_published_small_and_the_libraries_as_they_are(
+        sample_build):
+    """A phone fetches the theme's own code without its comments and spaces (rjsmin,
+    rcssmin); templates/ keeps them. Leaflet is published as npm gives it."""
+    public, theme = sample_build / "public" / "assets", pagetypes.ROOT / "templates" / "assets"
+    ours = [p for p in sorted(theme.glob("*")) if p.suffix in (".js", ".css")]
+    assert len(ours) >= 8
+    for source in ours:
+        published = (public / source.name).read_text(encoding="utf-8")
+        written = source.read_text(encoding="utf-8")
+        assert len(published) < 0.85 * len(written), source.name
+        assert not re.search(r"(?m)^\s*//|/\*(?!!)", published), source.name
+    for library in sorted((theme / "vendor").rglob("*.*")):
+        assert (public / "vendor" / library.relative_to(theme / "vendor")).read_bytes() == \
+            library.read_bytes(), library.name
+
+
 # -- printing a centre ------------------------------------------------------------------
 
 def _printed_part(page: Path) -> int:
@@ -136,6 +153,41 @@ def test_the_current_section_is_marked_in_forced_colours_too(public_site, page):
         "a => getComputedStyle(a).textDecorationLine")
     assert marked(".site-nav__item--active") == "underline"
     assert marked(".site-nav__item:not(.site-nav__item--active)") == "none"
+
+
+@pytest.mark.browser
+@needs_browser
+def test_the_progress_chart_and_its_key_are_drawn_in_forced_colours(public_site, page):
+    """High contrast repaints text, not a drawing's fill: the chart's labels stayed
+    near-black on the black of a dark high-contrast theme, and its key's swatches (CSS
+    backgrounds) were painted out."""
+    page.goto(public_site + "/programme/")
+    page.emulate_media(forced_colors="active", color_scheme="dark")
+    text = page.locator("main p").first.evaluate("e => getComputedStyle(e).color")
+    canvas = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert text != canvas
+    style = lambda selector, what, pseudo="null": page.locator(selector).first.evaluate(
+        f"e => getComputedStyle(e, {pseudo}).{what}")
+    assert style(".chart text", "fill") == text
+    assert style(".chart .axis", "fill") == text
+    assert style(".chart .baseline", "stroke") == text
+    actual = style(".chart .actual", "stroke")
+    assert actual not in (canvas, "none")
+    for key in (".key--actual", ".key--target"):
+        assert style(key, "backgroundColor", "'::before'") not in (canvas, "rgba(0, 0, 0, 0)")
+
+
+@pytest.mark.browser
+@needs_browser
+def test_a_disclosure_shows_that_it_opens(public_site, page):
+    """'Centres open by date' on the programme page looked like a plain link: no mark
+    that it opens and closes (a screen reader was told; a sighted reader was not)."""
+    page.goto(public_site + "/programme/")
+    summary = page.locator("summary.details__summary")
+    assert summary.count() >= 1
+    for each in summary.all():
+        assert each.evaluate("e => getComputedStyle(e).display") == "list-item"
+        assert each.evaluate("e => getComputedStyle(e, '::marker').content") != "none"
 
 
 def pdf_pages(pdf: bytes, tmp_path: Path) -> int:

@@ -30,6 +30,23 @@ def test_typing_a_town_finds_its_centre(sample, page):
                          name="Borehamwood and Elstree Children's Centre").wait_for()
 
 
+def test_without_javascript_the_search_page_offers_its_lists_not_a_form_that_does_nothing(
+        sample, chromium):
+    """Without JavaScript the form sent the words to a page that found nothing, with the
+    lists that do work below it."""
+    with served(sample) as base:
+        for scripts in (False, True):
+            context = chromium.new_context(java_script_enabled=scripts)
+            try:
+                page = context.new_page()
+                page.goto(base + "/search/?q=Borehamwood")
+                assert page.get_by_label("Words to look for").is_visible() == scripts
+                lists = page.get_by_role("link", name="Children's centres by district and by service")
+                assert lists.is_visible() != scripts
+            finally:
+                context.close()
+
+
 def test_search_results_can_be_limited_to_a_section(sample, page):
     with served(sample) as base:
         page.goto(base + "/search/?q=tender&section=Opportunities")

@@ -1,11 +1,9 @@
-// "Show map": a map of the centres on the page, as a complement to the list, never
-// instead of it. Leaflet (vendor/leaflet/, from npm: scripts/update-vendor.sh) and the
-// map pictures are loaded only once the button is pressed: until then the page asks
-// nothing of any other server. The tile provider and its credit come from site.yaml
-// `map:` (data attributes of [data-map]). Markers are the centres the page shows that
-// have a position (.card[data-lat], not hidden by a filter), each a button whose popup
-// names the centre, links to its page and says today's hours; drawn again whenever the
-// filters change what is shown (the "ccsite:filtered" event, centres-filter.js).
+// "Show map": a map of the centres on the page, beside the list, never instead of it.
+// Leaflet (vendor/leaflet/: scripts/update-vendor.sh) and the map pictures load only
+// once the button is pressed: until then nothing is asked of another server. Tiles and
+// credit: site.yaml `map:` ([data-map]). Markers: the centres shown with a position
+// (.card[data-lat]:not([hidden])), each a button whose popup links to the centre and
+// says today's hours; drawn again when the filters change ("ccsite:filtered").
 (() => {
   const box = document.querySelector("[data-map]");
   if (!box) return;
@@ -55,6 +53,8 @@
 
   let map = null;
   let markers = null; // the markers' layer, emptied and filled again by draw()
+  // a visitor who asked for less motion: no zoom, fade or pan is animated
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   // Enter on a marker: the focus goes into its popup (else Tab went through every other
   // marker first), and back to the marker when it closes from within (Escape, close).
@@ -79,8 +79,10 @@
       const point = [Number(card.dataset.lat), Number(card.dataset.lon)];
       const state = notOpen(card);
       const name = card.querySelector("a").textContent + (state ? `: ${state}` : "");
+      // Tab reaches every marker, also one outside the part of the map shown: the map
+      // moves to show the one with the focus (autoPanOnFocus)
       keyboardPopup(L.marker(point, { alt: name, title: name, keyboard: true,
-                                      opacity: state ? 0.55 : 1 }))
+                                      autoPanOnFocus: true, opacity: state ? 0.55 : 1 }))
         .bindPopup(popup(card)).addTo(markers);
       points.push(point);
     }
@@ -95,7 +97,13 @@
 
   const show = (L) => {
     area.hidden = false;
-    map = L.map(area, { scrollWheelZoom: false });
+    area.setAttribute("role", "region"); // (its name says how to use it: see draw)
+    map = L.map(area, { scrollWheelZoom: false, zoomAnimation: !still, fadeAnimation: !still,
+                        markerZoomAnimation: !still, inertia: !still });
+    if (still) { // Leaflet animates a pan (the keyboard's, a popup's) unless told not to
+      const panBy = map.panBy.bind(map);
+      map.panBy = (offset, options) => panBy(offset, { ...options, animate: false });
+    }
     const credit = document.createElement("a");
     credit.href = box.dataset.attributionUrl;
     credit.textContent = box.dataset.attribution;

@@ -186,10 +186,9 @@
   };
 
   // The typed place is kept in the address's fragment (#near=WD19+7AD), which a browser
-  // never sends: not to this site on a reload, nor to the page of a result followed (in
-  // its Referer). So "nothing you type leaves this page" holds. The other filters (a
-  // district, services) say nothing of where a family is, and stay in the query for the
-  // address to be shared. A ?near= link (made by another page) is still read, and moved.
+  // never sends (on a reload, or in a Referer): "nothing you type leaves this page"
+  // holds. The other filters say nothing of where a family is, and stay in the query.
+  // A ?near= link (made by another page) is still read, and moved.
   const nearInAddress = () => new URLSearchParams(location.hash.slice(1)).get("near") ||
     new URLSearchParams(location.search).get("near");
   const writeAddress = (query, typed) => {
@@ -201,12 +200,11 @@
   };
 
   // A filter form with a finder (the centres directory, What's on): its box, "Use my
-  // location", "Clear filters" and #near= in the address. `apply(updateUrl)` redraws the
-  // page from the form and `state` (and the address, with writeAddress); `links()` are the districts offered for an unknown
-  // place; `reset()` clears the page's own fields. After a search, focus moves to the
-  // count of what is shown ([data-filter-status]) and the page scrolls to it; when the
-  // place was not found, to the message saying so instead: the count would read as if
-  // the search had worked, and scrolling to it would put the message out of sight.
+  // location", "Clear filters" and #near=. `apply(updateUrl)` redraws the page from the
+  // form and `state`; `links()`: the districts offered for an unknown place; `reset()`
+  // clears the page's own fields. After a search the focus goes to the count shown
+  // ([data-filter-status]), or to the message if the place was not found (the count
+  // would read as if the search had worked).
   const connect = (form, { apply, links, reset }) => {
     const finder = form.querySelector("[data-finder]");
     const input = finder.querySelector("[data-finder-input]");
@@ -286,40 +284,7 @@
     return state;
   };
 
-  // What's on, one day: a session at a centre closed on that day's next date (today, if
-  // it is that day) is told as closed, and why; so is a term-time session (data-term-time)
-  // in the school holidays (the page's data-site-holidays, as closures are given)
-  const holidays = JSON.parse(
-    document.querySelector("[data-site-holidays]")?.dataset.siteHolidays || "[]");
-  const holidayOn = (item, date) => {
-    if (!("termTime" in item.dataset)) return null;
-    const holiday = holidays.find(([first, last]) => first <= date && date <= last);
-    return holiday ? `${holiday[2]}: this session is term time only.` : null;
-  };
-  const markClosedSessions = () => {
-    const table = document.querySelector("[data-timetable][data-day]");
-    if (!table) return;
-    const now = ukNow();
-    const week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    const ahead = (week.indexOf(table.dataset.day) - week.indexOf(now.day) + 7) % 7;
-    const day = new Date(Date.parse(now.date) + ahead * 86400000);
-    const date = day.toISOString().slice(0, 10);
-    const shown = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
-                                                     timeZone: "UTC" }).format(day);
-    for (const item of table.querySelectorAll("li")) {
-      const closed = closedBecause(item, date);
-      const why = closed || holidayOn(item, date);
-      if (!why) continue;
-      const tag = document.createElement("strong");
-      tag.className = "tag tag--grey";
-      tag.textContent = closed ? (ahead ? `Closed on ${shown}` : "Closed today")
-        : (ahead ? `Not on ${shown}` : "Not today");
-      item.append(" ", tag, ` ${why}`);
-    }
-  };
-
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
-                          connect, tell, writeAddress };
+                          connect, tell, writeAddress, ukNow, closedBecause };
   fillToday();
-  markClosedSessions();
 })();

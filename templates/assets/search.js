@@ -12,6 +12,7 @@
   var more = document.querySelector("[data-search-more]");
   var pagefind = null;
   if (nojs) nojs.hidden = true;
+  form.hidden = false; /* (hidden without JavaScript, which it needs: the lists are shown) */
 
   /* A large site's index comes in shards (bundles of news items, of centres): merged into the main one. */
   function engine() {

@@ -4,8 +4,43 @@
 // ?district=Watford&within=2#near=WD19 (?near=WD19 is read too).
 (() => {
   const P = window.ccsitePlaces;
+  if (!P) return;
+  // a session at a centre closed on that day's next date (today, if it is that day) is
+  // told as closed, and why; so is a term-time session (data-term-time) in the school
+  // holidays (the page's data-site-holidays, given as closures are)
+  const holidays = JSON.parse(
+    document.querySelector("[data-site-holidays]")?.dataset.siteHolidays || "[]");
+  const holidayOn = (item, date) => {
+    if (!("termTime" in item.dataset)) return null;
+    const holiday = holidays.find(([first, last]) => first <= date && date <= last);
+    return holiday ? `${holiday[2]}: this session is term time only.` : null;
+  };
+  const markClosedSessions = () => {
+    const table = document.querySelector("[data-timetable][data-day]");
+    if (!table) return;
+    const now = P.ukNow();
+    const week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    const ahead = (week.indexOf(table.dataset.day) - week.indexOf(now.day) + 7) % 7;
+    const day = new Date(Date.parse(now.date) + ahead * 86400000);
+    const date = day.toISOString().slice(0, 10);
+    const shown = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
+                                                     timeZone: "UTC" }).format(day);
+    for (const item of table.querySelectorAll("li")) {
+      const closed = P.closedBecause(item, date);
+      const why = closed || holidayOn(item, date);
+      if (!why) continue;
+      const tag = document.createElement("strong");
+      tag.className = "tag tag--grey";
+      tag.textContent = closed ? (ahead ? `Closed on ${shown}` : "Closed today")
+        : (ahead ? `Not on ${shown}` : "Not today");
+      item.append(" ", tag, ` ${why}`);
+    }
+  };
+
+  markClosedSessions();
+
   const form = document.querySelector("[data-whats-on-filter]");
-  if (!form || !P) return;
+  if (!form) return;
   const district = form.elements.district;
   const within = form.elements.within;
   const withinField = form.querySelector("[data-within]");
