@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .fields import slugify
 from .model import WEEKDAYS, Centre, Session
 
 DAY_NAMES = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -60,6 +61,26 @@ def _week(centres: list[Centre]) -> list[Day]:
                 slots, key=lambda s: (s.session.starts, s.session.ends, s.centre.name.lower(),
                                       s.session.title.lower()))))
             for key, slots in days.items() if slots]
+
+
+def session_keys(centre: Centre) -> list[str]:
+    """A name for each of a centre's sessions that stays with it however the list is
+    ordered or grown (its title, days and start): its calendar UID and its id in the open
+    data. A session written twice over is told apart by "-again"."""
+    return distinct(f"{centre.slug}-{slugify(s.title)[:40]}-{''.join(s.days)}-{s.starts:%H%M}"
+                    for s in centre.sessions)
+
+
+def distinct(keys) -> list[str]:
+    """The keys, each repeat made its own by "-again" (as often as it repeats)."""
+    seen: set[str] = set()
+    result = []
+    for key in keys:
+        while key in seen:
+            key += "-again"
+        seen.add(key)
+        result.append(key)
+    return result
 
 
 def first_on_or_after(day: dt.date, weekdays: tuple[str, ...]) -> dt.date:

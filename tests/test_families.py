@@ -297,6 +297,29 @@ def test_a_school_holiday_that_ends_before_it_starts_is_a_mistake(site):
         "(2026-12-21)" in result.err
 
 
+def test_a_session_keeps_its_open_data_id_when_one_is_added_before_it(site):
+    """An aggregator updates by id: ids by place in the list moved the baby clinic's id
+    to a new session, and the opening hours' likewise."""
+    with_sessions(site)
+
+    def schedules() -> dict[str, str]:
+        assert site.build().status == 0
+        service = next(read_json(p) for p in service_files(site.output / "public").values()
+                       if read_json(p)["url"].rstrip("/").endswith("/oxhey"))
+        return {s["description"].split(".")[0]: s["id"] for s in service["schedules"]}
+
+    before = schedules()
+    site.edit("centres/oxhey.md", "sessions:\n", "sessions:\n  - title: Toy library\n"
+              "    days: [thu]\n    starts: \"10:00\"\n    ends: \"12:00\"\n")
+    site.edit("centres/oxhey.md", "opening_hours:\n", "opening_hours:\n"
+              "  - {days: [sat], opens: \"10:00\", closes: \"12:00\"}\n")
+    after = schedules()
+    assert len(after) == len(before) + 2
+    for name, key in before.items():
+        assert after[name] == key, name
+    assert len(set(after.values())) == len(after)
+
+
 def test_sessions_calendar_is_the_same_whatever_the_day_it_is_built(site):
     with_sessions(site)
     assert site.build().status == 0

@@ -403,6 +403,38 @@ def test_a_round_that_awarded_nothing_is_unsuccessful_not_complete(site):
     assert release["tag"] == ["tenderUpdate"] and "awards" not in release
 
 
+def test_documents_and_awards_keep_their_ids_when_one_is_listed_before_them(site):
+    """OCDS merges a process's releases by the ids of their documents and awards: ids by
+    place in the list gave an added document the id of the pack before it (and, merged,
+    the pack's PDF format), and would have given a new award another's contract."""
+    site.write("agencies/watford-families.yaml", "name: Watford Families\nsector: voluntary\n")
+    site.edit("opportunities/oxhey-eoi.md", "status: active", "status: complete")
+    site.edit("opportunities/oxhey-eoi.md", "enquiries:",
+              "outcome:\n  date: 2027-02-20\n  contract_start: 2027-04-01\n  awards:\n"
+              "    - {agency: oxhey-trust, centres: [oxhey]}\nenquiries:")
+
+    def ids() -> tuple[dict, dict, dict]:
+        assert site.build().status == 0
+        release = read_json(site.output / "public/data/opportunities.json")["releases"][0]
+        documents = {d["title"]: (d["id"], d.get("format")) for d in release["tender"]["documents"]}
+        return (documents, {a["title"]: a["id"] for a in release["awards"]},
+                {c["title"]: c["id"] for c in release["contracts"]})
+
+    documents, awards, contracts = ids()
+    site.edit("opportunities/oxhey-eoi.md", "  - {title: Information pack",
+              "  - {title: Form for expressions of interest, url: https://forms.example.org/eoi}"
+              "\n  - {title: Information pack")
+    site.edit("opportunities/oxhey-eoi.md", "    - {agency: oxhey-trust",
+              "    - {agency: watford-families}\n    - {agency: oxhey-trust")
+    after, awards_after, contracts_after = ids()
+    assert after["Information pack"] == documents["Information pack"]
+    form = after["Form for expressions of interest"]
+    assert form[1] is None and form[0] not in {i for i, _ in documents.values()}
+    for title, award in awards.items():
+        assert awards_after[title] == award and contracts_after[title] == contracts[title]
+    assert len(set(awards_after.values())) == len(awards_after) == 2
+
+
 def test_a_release_that_tells_something_new_has_a_new_id(site):
     """OCDS names a release by what it tells: a deadline moved is a new release (kept by
     id, the old one hid it from aggregators); a build of the same content keeps the id."""

@@ -227,7 +227,7 @@ def sessions_calendar(site, centre) -> str:
     gives (all of them, past ones too: the file changes only when the content does);
     the description says "term time only" too, for the holidays not yet given."""
     from ..fields import LOCAL_ZONE
-    from ..timetable import first_on_or_after, shows_sessions
+    from ..timetable import first_on_or_after, session_keys, shows_sessions
     from .opendata import RRULE_DAYS
 
     config = site.config
@@ -236,16 +236,11 @@ def sessions_calendar(site, centre) -> str:
     calendar.add_component(_uk_time())  # before the events that name it
     page = config.base_url + centre.url.lstrip("/")
     address = ", ".join([centre.name, *centre.address.lines]) if centre.address else centre.name
-    uids: set[str] = set()
-    for session in centre.sessions if shows_sessions(centre) else ():  # (see outputs)
+    sessions = zip(centre.sessions, session_keys(centre)) if shows_sessions(centre) else ()
+    for session, key in sessions:  # (see outputs)
         first = first_on_or_after(anchor, session.days)
         event = ical.Event()
-        uid = f"session-{centre.slug}-{_slug(session.title)}-{''.join(session.days)}-" \
-              f"{session.starts:%H%M}"
-        while uid in uids:  # the same session written twice: each keeps its own
-            uid += "-again"
-        uids.add(uid)
-        event.add("uid", f"{uid}@{_host(site)}")
+        event.add("uid", f"session-{key}@{_host(site)}")
         event.add("dtstamp", dt.datetime.combine(anchor, dt.time(0, 0), dt.timezone.utc))
         event.add("dtstart", dt.datetime.combine(first, session.starts, LOCAL_ZONE))
         event.add("dtend", dt.datetime.combine(first, session.ends, LOCAL_ZONE))

@@ -266,29 +266,35 @@ def _organization(site: Site, agency: Agency) -> Json:
 def _schedules(site: Site, centre: Centre, service_id: str) -> list[Json]:
     if centre.status == "closed":
         return []
-    return [_schedule(site, f"{centre.slug}/{index}", hours, service_id)
-            for index, hours in enumerate(centre.opening_hours, start=1)] + \
+    from ..timetable import distinct
+
+    # each known by what it is (its days and hours), not by its place in the list: an
+    # aggregator that updates by id must not take one row for another after an edit
+    keys = distinct(f"{centre.slug}/{','.join(hours.days)}/{hours.opens:%H%M}"
+                    for hours in centre.opening_hours)
+    return [_schedule(site, key, hours, service_id)
+            for key, hours in zip(keys, centre.opening_hours)] + \
         _session_schedules(site, centre, service_id)
 
 
 def _session_schedules(site: Site, centre: Centre, service_id: str) -> list[Json]:
     """Each weekly session as a schedule of its own. HSDS has one list for both, so the
     description says which is which: "Opening hours: ..." or "Session: <title> ..."."""
-    from ..timetable import shows_sessions
+    from ..timetable import session_keys, shows_sessions
     from .calendars import session_description
 
     if not shows_sessions(centre):
         return []
     page = _absolute(site, centre.url) + "#centre-sessions"
     return [_clean({
-        "id": stable_id(site, "session", f"{centre.slug}/{index}"), "service_id": service_id,
+        "id": stable_id(site, "session", key), "service_id": service_id,
         "freq": "WEEKLY", "byday": ",".join(RRULE_DAYS[day] for day in session.days),
         "description": f"{SESSION_PREFIX}{session.title}, {_days_and_time(session)}. "
                        + session_description(session),
         "opens_at": f"{session.starts:%H:%M}", "closes_at": f"{session.ends:%H:%M}",
         "attending_type": session.booking, "schedule_link": page,
         "notes": _term_time(site) if session.term_time_only else None,
-    }) for index, session in enumerate(centre.sessions, start=1)]
+    }) for key, session in zip(session_keys(centre), centre.sessions)]
 
 
 def _term_time(site: Site) -> str:
@@ -532,12 +538,17 @@ def _awards(site: Site, ocid: str, opportunity: Opportunity) -> list[Json]:
                      if outcome.contract_start else None,
                      "endDate": _day_end(outcome.contract_end)
                      if outcome.contract_end else None}) or None
+    from ..timetable import distinct
+
     awards = []
-    for number, award in enumerate(outcome.awards, start=1):
+    # each known by its lead agency (a second award to the same one by "-again"), not by
+    # its place in the list: OCDS merges a contracting process's releases by these ids
+    keys = distinct(f"{ocid}-award-{award.agency_slug}" for award in outcome.awards)
+    for key, award in zip(keys, outcome.awards):
         agency = award.agency
         centres = ", ".join(c.name for c in award.centres)
         awards.append(_clean({
-            "id": f"{ocid}-award-{number}",
+            "id": key,
             "title": f"{opportunity.title}: {agency.name}" if agency else opportunity.title,
             "description": f"To run {centres}." if centres else None,
             "status": "active", "date": _day_start(outcome.date),
@@ -663,8 +674,20 @@ def _documents(site: Site, opportunity: Opportunity) -> list[Json]:
               "url": _absolute(site, opportunity.url),
               "datePublished": _day_start(_published(opportunity)),
               "format": "text/html", "language": _language(site)}
-    return [notice, *(_document(site, str(index), document)
-                      for index, document in enumerate(opportunity.documents, start=1))]
+    from ..timetable import distinct
+
+    keys = distinct(map(_document_key, opportunity.documents))
+    return [notice, *(_document(site, key, document)
+                      for key, document in zip(keys, opportunity.documents))]
+
+
+def _document_key(document: DocumentLink) -> str:
+    """A document's id, by what it is, not its place in the list (OCDS merges releases'
+    documents by id: an added document took the id of the one before it, and inherited
+    its format): a file in media/ by its name, a link by a digest of its address."""
+    if document.media_file:
+        return document.media_file
+    return "link-" + hashlib.blake2b(document.url.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def _document(site: Site, document_id: str, document: DocumentLink) -> Json:
