@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import html
 import http.server
+import ipaddress
 import mimetypes
 import os
 import posixpath
@@ -221,6 +222,10 @@ class PreviewServer:
               f"{', '.join(str(p) for p in self.watched)} for changes.", flush=True)
         if self.editor is not None:
             print(self.editor.announce(self.url, self.httpd.server_address[0]), flush=True)
+        if not loopback(self.httpd.server_address[0]):
+            print("The members area (/members/) answers this computer only: the preview has "
+                  "no HTTPS, and a passphrase typed on another would cross the network as "
+                  "it is.", flush=True)
         try:
             self.httpd.serve_forever(poll_interval=0.2)
         except KeyboardInterrupt:
@@ -280,6 +285,9 @@ class PreviewServer:
             return self._not_found(request, head)
         root, rel = self._root_for(site_path)
         if root == "members":
+            if not _from_this_computer(request):  # never asked: see NOT_FROM_HERE
+                return self._send(request, 403, "text/plain; charset=utf-8",
+                                  NOT_FROM_HERE, head)
             if not self._authorised(request):
                 return self._send(request, 401, *self._sign_in_help(), head,
                                   {"WWW-Authenticate": 'Basic realm="Members", '
@@ -686,3 +694,31 @@ def make_server(root: Path, host: str, port: int) -> http.server.ThreadingHTTPSe
 
     handler = functools.partial(_StaticHandler, directory=str(root))
     return _Server((host, port), handler)
+
+
+# What the members area answers a request from another computer (a preview started with
+# --host 0.0.0.0 to show colleagues): the preview has no HTTPS, so a passphrase asked for
+# there would cross the network in clear, and it is a member's real one (the site's
+# member list). No sign-in is offered (a 401 would make the browser ask for it).
+NOT_FROM_HERE = (b"The members area of this preview answers only the computer it runs on: "
+                 b"the preview has no HTTPS, and a passphrase typed here would cross the "
+                 b"network as it is typed. Open it on that computer "
+                 b"(http://127.0.0.1/...), or on the published site.\n")
+
+
+def loopback(address: str) -> bool:
+    """Is `address` (an IP address, maybe with a zone) this computer's own? (a server
+    listening there is reached from this computer only)"""
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _from_this_computer(request) -> bool:
+    """Did the request come from this computer (a loopback address, also mapped into
+    IPv6: ::ffff:127.0.0.1)?"""
+    address = request.client_address[0]
+    if address.lower().startswith("::ffff:"):
+        address = address[len("::ffff:"):]
+    return loopback(address)

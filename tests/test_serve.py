@@ -267,6 +267,43 @@ def test_members_area_is_behind_basic_auth_in_server_mode(site):
         assert status == 200 and "Members-only body." in body
 
 
+def this_computers_network_address() -> str | None:
+    """An address of this computer on its network (not loopback), or None."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # (a documentation address: nothing is sent)
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_the_members_area_never_asks_another_computer_for_a_passphrase(site):
+    """`ccsite serve --host 0.0.0.0` (to show colleagues the site) took members' real
+    passphrases over plain HTTP from anyone on the network; the public pages are theirs
+    to see, the members area is this computer's only."""
+    address = this_computers_network_address()
+    if address is None:
+        pytest.skip("this computer has no network address other than loopback")
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    member, passphrase = store.add("Jane Example", None)
+    with serve_running(site.content, site.output, host="0.0.0.0", quiet=False) as running:
+        elsewhere = f"http://{address}:{running.port}"
+        assert get(elsewhere + "/")[0] == 200
+        for login in (None, (member.login, passphrase)):
+            status, headers, body = http_get(elsewhere + "/members/", login)
+            assert status == 403 and "WWW-Authenticate" not in headers
+            assert "answers only the computer it runs on" in body
+            assert "Members-only body." not in body
+        status, body = get(running.base + "/members/good-practice/dads-group/",
+                           (member.login, passphrase))
+        assert status == 200 and "Members-only body." in body  # (from this computer)
+        assert get(running.base + "/members/")[0] == 401
+        assert "answers this computer only" in running.log.read_text()
+
+
 def test_paths_outside_the_site_are_not_found(site, server):
     for path in ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd",
                  "/centres/..%2f..%2f..%2fetc/passwd", "/%00", "/..\\..\\etc\\passwd"]:

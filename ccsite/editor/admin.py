@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
-import ipaddress
 import json
 import re
 import secrets
@@ -154,10 +153,9 @@ class AdminSite:
     @staticmethod
     def on_this_computer(address: str) -> bool:
         """Is a server listening on `address` reached from this computer only?"""
-        try:
-            return ipaddress.ip_address(address.split("%")[0]).is_loopback
-        except ValueError:
-            return False
+        from ..serve import loopback
+
+        return loopback(address)
 
     def announce(self, url: str, address: str) -> str:
         """What `ccsite serve` says of the editor when it starts."""
