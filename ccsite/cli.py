@@ -663,6 +663,10 @@ class ProgressBar:
 def report_errors(exc: ContentErrors) -> int:
     for error in exc.errors:
         print(error, file=sys.stderr)
+    if [error.field for error in exc.errors] == ["lock"]:  # no mistake of anyone's: said
+        print("Nothing was built; the output is as the other build leaves it. Build "  # so
+              "again once it has finished.", file=sys.stderr)  # (in cron mail too)
+        return 1
     count = len(exc.errors)
     print(f"{count} {'mistake' if count == 1 else 'mistakes'} found; nothing was changed "
           "in the output. Fix the lines above and build again.", file=sys.stderr)

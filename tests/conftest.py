@@ -317,9 +317,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_get(url: str, login: tuple[str, str] | None = None) -> tuple[int, dict, str]:
-    """GET `url` (with HTTP basic credentials if given): status, headers, body."""
+def http_get(url: str, login: tuple[str, str] | None = None,
+             gzip: bool = False) -> tuple[int, dict, str]:
+    """GET `url` (with HTTP basic credentials if given): status, headers, body. With
+    `gzip`, as a browser asks (Accept-Encoding: gzip), the body unzipped if it came so."""
     import base64
+    import gzip as gzip_module
     import urllib.error
     import urllib.request
 
@@ -327,11 +330,32 @@ def http_get(url: str, login: tuple[str, str] | None = None) -> tuple[int, dict,
     if login:
         token = base64.b64encode(f"{login[0]}:{login[1]}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
+    if gzip:
+        request.add_header("Accept-Encoding", "gzip")
+
+    def body(answer) -> str:
+        data = answer.read()
+        zipped = answer.headers.get("Content-Encoding") == "gzip"
+        return (gzip_module.decompress(data) if zipped else data).decode()
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, dict(response.headers), body(response)
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        return error.code, dict(error.headers), body(error)
+
+
+def assert_compressed_and_checked_before_reuse(https: str, login: tuple[str, str]) -> None:
+    """What a deploy configuration's server sends: the site's text files compressed, and
+    every public answer kept by browsers only until checked again (no-cache), the members
+    area's never (private, no-store)."""
+    for path in ("/", "/assets/style.css", "/assets/places.js", "/feed.xml",
+                 "/data/centres.csv", "/data/oruk/services.json"):
+        status, headers, text = http_get(https + path, gzip=True)
+        assert status == 200 and text, path
+        assert headers.get("Content-Encoding") == "gzip", path
+        assert headers["Cache-Control"] == "no-cache", path
+    status, headers, _ = http_get(https + "/members/", login, gzip=True)
+    assert status == 200 and headers["Cache-Control"] == "private, no-store"
 
 
 # -- ccsite serve, run as an editor runs it --------------------------------------------------

@@ -166,6 +166,7 @@ def test_second_build_at_the_same_time_is_told_to_wait(site):
         assert second.stderr.startswith(
             f"{site.output}:1: lock: another build (process {os.getpid()}) is writing to "
             f"{site.output}; wait for it to finish, then build again"), second.stderr
+        assert "mistake" not in second.stderr  # (it said "1 mistake found... Fix the lines")
         assert published() == before
     assert subprocess.run(build_command(site, site.output)).returncode == 0  # let go: it builds
     assert "Allow far more time" in (site.output / "public/lessons/more-time/index.html").read_text()

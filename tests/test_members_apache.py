@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ccsite.members import deploy
-from conftest import free_port, http_get
+from conftest import assert_compressed_and_checked_before_reuse, free_port, http_get
 from test_members_nginx import (GIF, HOST, SVG, export_password_file, placed,
                                 self_signed_certificate,
                                 trusting, where_www_data_reads, with_member)
@@ -38,7 +38,8 @@ def running_apache(site, htpasswd: Path):
         ("<VirtualHost *:80>", f"<VirtualHost 127.0.0.1:{http_port}>"),
         ("<VirtualHost *:443>", f"<VirtualHost 127.0.0.1:{https_port}>")])
     modules = ["mpm_event", "authz_core", "authn_core", "authn_file", "auth_basic",
-               "authz_user", "alias", "headers", "mime", "dir", "socache_shmcb", "ssl"]
+               "authz_user", "alias", "headers", "mime", "dir", "socache_shmcb", "ssl",
+               "filter", "deflate"]  # (the last two on by default in Debian)
     conf = temp / "httpd.conf"
     conf.write_text("".join(f"LoadModule {m}_module {MODULES}/mod_{m}.so\n" for m in modules)
                     + f"""ServerRoot {temp}
@@ -96,6 +97,7 @@ def test_apache_serves_https_only_members_with_credentials_and_media_sandboxed(s
         assert "geolocation=(self)" in headers["Permissions-Policy"]
 
         assert http_get(https + "/members/")[0] == 401
+        assert_compressed_and_checked_before_reuse(https, login)
         status, headers, body = http_get(https + "/members/", (member.login, "wrong words"))
         assert status == 401 and headers["WWW-Authenticate"].startswith("Basic")
         assert "It is not your e-mail address" in body  # the sign-in help, in the site's look

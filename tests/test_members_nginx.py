@@ -25,7 +25,7 @@ import pytest
 from browser import needs_browser
 from ccsite.cli import main
 from ccsite.members import credentials, deploy
-from conftest import free_port, http_get
+from conftest import assert_compressed_and_checked_before_reuse, free_port, http_get
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(not os.path.exists(NGINX) and not os.environ.get("CI"),
@@ -191,6 +191,7 @@ def test_nginx_serves_https_only_and_members_only_with_credentials(site):
         assert headers["Strict-Transport-Security"] == "max-age=31536000"
         status, _, body = http_get(https + "/members/good-practice/", (member.login, passphrase))
         assert status in (403, 404) and "Index of" not in body  # never a folder listing
+        assert_compressed_and_checked_before_reuse(https, (member.login, passphrase))
 
 
 @needs_nginx

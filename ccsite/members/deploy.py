@@ -31,6 +31,16 @@ CERTIFICATE = "/etc/letsencrypt/live/{host}/fullchain.pem"
 CERTIFICATE_KEY = "/etc/letsencrypt/live/{host}/privkey.pem"
 CHALLENGE_ROOT = "/var/www/letsencrypt"
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: the council's other hosts may not be HTTPS
+# Every public answer may be kept, but is checked with the server (a 304, with its ETag)
+# before it is shown again: the pages change every day (deadlines, what is on), and the
+# theme's scripts and stylesheets keep their names from one version to the next, so a
+# browser's guess at how long to keep them showed last month's with this month's pages
+CACHE = "no-cache"
+# what the servers compress on the way (besides HTML, which nginx always does): the
+# site's text files; Pagefind's index files come compressed already
+COMPRESSED = ("text/css", "application/javascript", "text/javascript", "application/json",
+              "application/geo+json", "text/xml", "application/xml", "application/atom+xml",
+              "image/svg+xml", "text/calendar", "text/csv", "text/plain")
 MEMBERS_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
@@ -40,6 +50,7 @@ def security_headers(base_path: str = "/", images: tuple[str, ...] = ()) -> dict
     location" on /centres/ and What's on); no other site it might be framed in can."""
     return {
         "Content-Security-Policy": csp.header(base_path, images),
+        "Cache-Control": CACHE,  # (the members area's own replaces it: MEMBERS_HEADERS)
         "Strict-Transport-Security": HSTS,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -155,6 +166,9 @@ server {{
     }}
     charset utf-8;
     charset_types text/calendar text/csv;
+    gzip on;
+    gzip_vary on;
+    gzip_types {" ".join(COMPRESSED)};
 {_nginx_headers(security_headers(base, images), "    ")}
     location {base} {{
         try_files $uri $uri/ =404;
@@ -208,7 +222,8 @@ def _apache(host: str, base: str, members: str, realm: str, editor, images) -> s
     help_page = _help_page(base)
     return f"""# Apache 2.4: the public site and the members area (behind a password), over HTTPS only.
 # Needs mod_ssl, mod_alias, mod_auth_basic, mod_authn_file and mod_headers
-# (a2enmod ssl headers). Get the certificate before enabling it (README.md, step 3).
+# (a2enmod ssl headers); compresses with mod_deflate and mod_filter where they are on (as
+# Debian has them). Get the certificate before enabling it (README.md, step 3).
 
 # For the whole server (Apache takes these only there): no version in headers or pages.
 ServerTokens Prod
@@ -236,6 +251,9 @@ ServerSignature Off
 
     DocumentRoot "{SITE_ROOT}/public"
     ErrorDocument 404 {base}404.html
+    <IfModule mod_deflate.c>
+        AddOutputFilterByType DEFLATE text/html {" ".join(COMPRESSED)}
+    </IfModule>
 {_apache_headers(security_headers(base, images), "    ")}
     <Directory "{SITE_ROOT}/public">
         Options -Indexes
@@ -388,7 +406,11 @@ Steps:
      `/pagefind/`, and sends the files editors add (`/media/`, `/members/media/`)
      sandboxed, so that none can run as a page of the site (except PDFs, which Chrome and
      Safari would not show sandboxed, and whose viewers do not run with the site's
-     rights), with `X-Content-Type-Options: nosniff`.
+     rights), with `X-Content-Type-Options: nosniff`;
+   - (nginx, Apache) compresses the site's text files, and lets browsers keep a public
+     page or file only until they have checked it with the server again
+     (`Cache-Control: no-cache`: a page changes with the day, and the theme's scripts
+     keep their names from one version to the next).
 5. Check: opening http://{host}{members} must lead to https://{host}{members},
    which must ask for a user name and password. Members sign in with their login
    (`ccsite members list` shows it) and the passphrase they were given.
