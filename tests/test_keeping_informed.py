@@ -289,6 +289,21 @@ MOVED = ("updates:\n  - date: 2026-11-24\n    note: The deadline moved to midday
          "February 2027.\n")
 
 
+def test_a_release_with_a_change_is_tagged_an_amendment_when_an_answer_came_after_it(site):
+    """The README promises a change as a release tagged tenderAmendment: a change on 15
+    November followed by an answer on 20 November was tagged tenderUpdate only, and a
+    consumer filtering on the tag missed it."""
+    informed(site)
+    site.edit(O, "enquiries:", MOVED.replace("2026-11-24", "2026-11-15") + "enquiries:")
+    assert site.build().status == 0
+    package = json.loads((public(site) / "data/opportunities.json").read_text())
+    assert not problems(ocds_validator(), package)
+    release = next(r for r in package["releases"] if r["tender"]["id"] == "HCC-1")
+    assert release["tag"] == ["tenderAmendment", "tenderUpdate"]
+    assert [a["date"][:10] for a in release["tender"]["amendments"]] == ["2026-11-15"]
+    assert release["date"].startswith("2026-11-20")  # (the last thing it tells: the answer)
+
+
 def test_a_change_is_told_on_the_page_the_feed_the_open_data_the_sitemap_and_home(site):
     """A provider who read the notice before must learn that its deadline moved: nothing
     but the page's own text changed when it was edited."""
@@ -309,7 +324,8 @@ def test_a_change_is_told_on_the_page_the_feed_the_open_data_the_sitemap_and_hom
     package = json.loads((public(site) / "data/opportunities.json").read_text())
     assert not problems(ocds_validator(), package)
     release = next(r for r in package["releases"] if r["tender"]["id"] == "HCC-1")
-    assert release["tag"] == ["tenderAmendment"] and release["date"].startswith("2026-11-24")
+    assert release["tag"] == ["tenderAmendment", "tenderUpdate"]  # (answers too: informed)
+    assert release["date"].startswith("2026-11-24")
     assert release["tender"]["amendments"] == [{
         "id": "change-2026-11-24-1", "date": "2026-11-24T00:00:00+00:00",
         "description": "The deadline moved to midday on 12 February 2027."}]

@@ -495,12 +495,12 @@ def _release_tags(opportunity: Opportunity) -> list[str]:
         dated = opportunity.outcome.contract_start or opportunity.outcome.contract_end
         return ["award", "contract"] if dated and opportunity.outcome.awards else ["award"]
     tag = RELEASE_TAGS.get(opportunity.status, "tender")
-    if tag == "tender" and opportunity.updates and \
-            opportunity.latest_update.date >= (opportunity.latest_clarification or dt.date.min):
-        return ["tenderAmendment"]  # what it tells last is a change to the notice
-    if tag == "tender" and opportunity.clarifications:
-        return ["tenderUpdate"]
-    return [tag]
+    if tag != "tender" or not (opportunity.updates or opportunity.clarifications):
+        return [tag]
+    # a release that carries a change to the notice is an amendment (tender.amendments),
+    # whatever was told after it; one that carries answers to bidders, an update
+    return [*(["tenderAmendment"] if opportunity.updates else []),
+            *(["tenderUpdate"] if opportunity.clarifications else [])]
 
 
 def _unsuccessful(opportunity: Opportunity) -> bool:
