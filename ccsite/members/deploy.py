@@ -369,6 +369,10 @@ The build made two folders beside this one:
 - `members/`: the members area. Publish it at {members} **behind a password**, never as
   part of `public/`.
 
+Both are written with the permissions of whoever builds (as any file they make): on a
+machine other people use too, build with `umask 027` (files readable by your group
+only), so that no other user of the machine can read the members area here.
+
 Steps:
 
 1. Copy `public/` and `members/` to the web server, where the configurations below
