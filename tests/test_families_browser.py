@@ -6,6 +6,7 @@ page still readable without JavaScript."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import math
 import re
@@ -316,6 +317,20 @@ def test_open_now_and_todays_hours_are_worked_out_in_uk_time(chromium, base, mom
         context.close()
 
 
+@contextlib.contextmanager
+def whats_on_at(chromium, base: str, day: str, moment: str):
+    """A day's What's on read at `moment` by a phone whose own clock is in New York (what
+    counts is the UK's day): its sessions."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
+        page.goto(base + f"/whats-on/{day}/")
+        yield page.locator("[data-timetable] li")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("moment, told", [
     ("2026-12-21T10:00:00+00:00", None),  # a Monday the centres are open
     ("2026-12-27T10:00:00+00:00", "Closed on 28 December"),  # the Sunday before a closed one
@@ -323,19 +338,12 @@ def test_open_now_and_todays_hours_are_worked_out_in_uk_time(chromium, base, mom
 ])
 def test_whats_on_tells_a_session_on_a_day_its_centre_is_closed(chromium, base, moment, told):
     """A parent reading Monday's sessions must not set off to a centre closed on it."""
-    context = chromium.new_context(viewport=PHONE, timezone_id="America/New_York")
-    try:
-        page = context.new_page()
-        page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
-        page.goto(base + "/whats-on/monday/")
-        sessions = page.locator("[data-timetable] li")
+    with whats_on_at(chromium, base, "monday", moment) as sessions:
         assert sessions.count() > 5
         closed = sessions.filter(has_text="Christmas Day, Boxing Day and the bank holiday")
         assert closed.count() == (sessions.count() if told else 0)
         if told:
             assert closed.first.locator(".tag").inner_text() == told
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("moment, told", [
@@ -347,25 +355,15 @@ def test_whats_on_tells_a_term_time_session_is_off_in_the_school_holidays(chromi
                                                                           moment, told):
     """A parent reading Tuesday's sessions in the Christmas holidays must not set off to
     a term-time session; the others are on."""
-    context = chromium.new_context(viewport=PHONE, timezone_id="America/New_York")
-    try:
-        page = context.new_page()
-        page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
-        page.goto(base + "/whats-on/tuesday/")
-        sessions = page.locator("[data-timetable] li")
+    with whats_on_at(chromium, base, "tuesday", moment) as sessions:
         term_time = sessions.filter(has_text="Term time only.")
         assert 0 < term_time.count() < sessions.count()
-        tagged = sessions.filter(has=page.locator(".tag"))
-        if not told:
-            assert tagged.count() == 0
-            return
-        assert tagged.count() == term_time.count()
+        tagged = sessions.filter(has=sessions.page.locator(".tag"))
+        assert tagged.count() == (term_time.count() if told else 0)
         for item in tagged.all():
             assert "Term time only." in item.inner_text()
             assert item.locator(".tag").inner_text() == told
             assert item.inner_text().endswith("Christmas holidays: this session is term time only.")
-    finally:
-        context.close()
 
 
 # -- the map ----------------------------------------------------------------------------------
