@@ -60,11 +60,12 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
     for output_path, links in sorted(page_links.items()):
         route = by_output.get(output_path)
         page_url = base_path + output_path.removesuffix("index.html")
+        public = not output_path.startswith("members/")
         for link in links:
-            key = (link, page_url if _relative(link) else "")
+            key = (link, page_url if _relative(link) else "", public)
             if key not in known:
                 known[key] = _link_problem(link, page_url, base_url, base_path, all_files,
-                                           left_out or {})
+                                           left_out or {}, public)
             problem = known[key]
             if problem is None:
                 continue
@@ -79,9 +80,12 @@ def _relative(link: str) -> bool:
 
 
 def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
-                  all_files: set[str], left_out: dict[str, str]) -> tuple[str, str] | None:
-    """What is wrong with a link of a page at `page_url`, as (the text to find it by in
-    the page's source, the message), or None."""
+                  all_files: set[str], left_out: dict[str, str],
+                  public: bool = False) -> tuple[str, str] | None:
+    """What is wrong with a link of a page at `page_url` (a `public` one may not lead
+    into the members area, whose addresses say what its pages hold: only to its front
+    door, where members sign in), as (the text to find it by in the page's source, the
+    message), or None."""
     parts = urlsplit(link)
     if link.startswith(base_url):  # a full address on the site itself
         parts = urlsplit(link[len(base_url) - len(base_path):])
@@ -97,6 +101,12 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
         return link, (f"'{link}' leads outside the site, which lives at {base_url} "
                       "(a template should write '/path'|url; a page, a site path)")
     target = unquote(path[len(base_path):])
+    if public and target.startswith("members/") and target not in ("members/",
+                                                                    "members/index.html"):
+        return link, (f"'{link}' leads into the members area: a public page may link only to "
+                      f"its front door, '{base_path}members/', where members sign in (the "
+                      "address of a members page or file says what it holds, so it is "
+                      "members-only itself)")
     if _exists(target, all_files):
         return None
     site_path = "/" + target

@@ -439,7 +439,9 @@ class Fields:
                          f"{self.prefix}{item_name}.", self.lines)
 
     def text_list(self, name: str, required: bool = False,
-                  options: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
+                  options: tuple[str, ...] | list[str] = (),
+                  addresses: bool = False) -> tuple[str, ...]:
+        """A list of texts; `addresses`: each names a page (see schema.Field.addresses)."""
         values: list[str] = []
         seen: set[str] = set()
         for index, item in enumerate(self.raw_list(name, required) or []):
@@ -451,6 +453,11 @@ class Fields:
                 continue
             if options and text not in options:
                 self.error(item_name, item.line, _not_one_of(text, options))
+                continue
+            if addresses and not slugify(text):
+                self.error(item_name, item.line, f"'{_cut(text)}' has no letter or number "
+                           "(a to z, 0 to 9) to make its page's address from: write it "
+                           "in words, e.g. 'fathers'")
                 continue
             if text in seen:
                 self.error(item_name, item.line, f"'{text}' is listed twice")

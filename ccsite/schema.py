@@ -78,6 +78,8 @@ class Field:
     at_least_one: tuple[str, ...] = ()  # object(s): at least one of these must be given
     before: tuple[str, str] | None = None  # object(s): (earlier, later) sibling fields
     reach: str = "so people can get in touch"  # why at_least_one: how its message ends
+    addresses: bool = False  # list: each item names a page (/members/tags/<its slug>/),
+    # so it must hold a letter or a number (a-z, 0-9) to make its address from
     media: bool = False  # document: may be a file in media/ (media/<file>)
     unit: str = ""  # how a number's limits are told (" decimal degrees")
     suggested: bool = False  # optional, but `ccsite new` writes it switched on
@@ -146,7 +148,7 @@ _EMAIL = Field("email", "email", "E-mail", example="change-me@example.org")
 _PHONE = Field("phone", "phone", "Phone", help="National form (01632 960000) or "
                "international (+44 1632 960000).", example="01632 960000")
 _TAGS = Field("tags", "list", "Tags", help="Words that group related items.",
-              example=["news"])
+              example=["news"], addresses=True)
 
 
 def _summary(required: bool) -> Field:

@@ -23,6 +23,7 @@ import ipaddress
 import mimetypes
 import os
 import posixpath
+import socket
 import sys
 import threading
 import time
@@ -211,7 +212,7 @@ class PreviewServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
     def serve_forever(self) -> None:
         watcher = _Watcher(self)
@@ -283,6 +284,8 @@ class PreviewServer:
         site_path = self._site_path(path)
         if site_path is None:
             return self._not_found(request, head)
+        if site_path == "/members":  # typed without its slash: the area, as the servers do
+            return self._send(request, 301, "text/plain", b"", head, {"Location": path + "/"})
         root, rel = self._root_for(site_path)
         if root == "members":
             if not _from_this_computer(request):  # never asked: see NOT_FROM_HERE
@@ -683,9 +686,15 @@ def send(request, status: int, kind: str, body: bytes, head: bool,
 class _Server(http.server.ThreadingHTTPServer):
     """socketserver's listen queue is 5 connections: a page with its stylesheet, scripts,
     images and the reload stream, opened in a few tabs while a rebuild holds the machine,
-    has connections refused. The kernel's usual limit is taken instead."""
+    has connections refused. The kernel's usual limit is taken instead. An IPv6 address
+    (--host ::1, or :: for every address) is listened on as one."""
 
     request_queue_size = 128
+
+    def __init__(self, address, handler):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, handler)
 
 
 def make_server(root: Path, host: str, port: int) -> http.server.ThreadingHTTPServer:

@@ -1066,17 +1066,22 @@ def _assets(site_templates: Path) -> list[tuple[str, Path]]:
 
 
 def _published_asset(path: str, source: Path) -> Path | bytes:
-    """A theme file as the site publishes it: the theme's own scripts and stylesheets
+    """A theme file as the site publishes it: ccsite's own scripts and stylesheets
     without their comments and spaces (rjsmin, rcssmin: a phone fetches two fifths less
     of each, while templates/ keeps them for whoever reads the theme); a library's
-    (vendor/, published minified already) and any other file as they are."""
-    if path.startswith("assets/vendor/") or source.suffix not in (".js", ".css"):
+    (vendor/, published minified already), and a site's own files (its templates/assets/,
+    which a minifier could misread: rjsmin takes a nested template literal's `//` for a
+    comment), as they are."""
+    theme = render.default_templates() / "assets"
+    if path.startswith("assets/vendor/") or source.suffix not in (".js", ".css") or \
+            source.parent != theme:
         return source
     import rcssmin
     import rjsmin
 
     text = source.read_text(encoding="utf-8")
-    small = rcssmin.cssmin(text) if source.suffix == ".css" else rjsmin.jsmin(text)
+    small = rcssmin.cssmin(text, keep_bang_comments=True) if source.suffix == ".css" else \
+        rjsmin.jsmin(text, keep_bang_comments=True)
     return small.encode("utf-8")
 
 

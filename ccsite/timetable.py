@@ -66,8 +66,10 @@ def _week(centres: list[Centre]) -> list[Day]:
 def session_keys(centre: Centre) -> list[str]:
     """A name for each of a centre's sessions that stays with it however the list is
     ordered or grown (its title, days and start): its calendar UID and its id in the open
-    data. A session written twice over is told apart by "-again"."""
-    return distinct(f"{centre.slug}-{slugify(s.title)[:40]}-{''.join(s.days)}-{s.starts:%H%M}"
+    data. A session written twice over is told apart by "-again". The parts are joined
+    by "/", which no slug holds: joined by "-", bishops-stortford's "Thorley baby clinic"
+    was bishops-stortford-thorley's "Baby clinic"."""
+    return distinct(f"{centre.slug}/{slugify(s.title)[:40]}/{''.join(s.days)}/{s.starts:%H%M}"
                     for s in centre.sessions)
 
 

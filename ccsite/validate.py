@@ -247,7 +247,7 @@ def _fields_together(sub: Fields, fd: Field, values: dict[str, Any]) -> bool:
 def _list(f: Fields, fd: Field, required: bool, why: str, reading: Reading):
     options = fd.choices or (reading.vocabularies.get(fd.vocabulary, ())
                              if fd.vocabulary else ())
-    return f.text_list(fd.name, required, options=options)
+    return f.text_list(fd.name, required, options=options, addresses=fd.addresses)
 
 
 # kind (schema.Kind) -> how a value of it is read: (fields, field, required, why, reading)

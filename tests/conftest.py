@@ -317,10 +317,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_get(url: str, login: tuple[str, str] | None = None,
-             gzip: bool = False) -> tuple[int, dict, str]:
-    """GET `url` (with HTTP basic credentials if given): status, headers, body. With
-    `gzip`, as a browser asks (Accept-Encoding: gzip), the body unzipped if it came so."""
+def http_get(url: str, login: tuple[str, str] | None = None, gzip: bool = False,
+             headers: dict[str, str] | None = None) -> tuple[int, dict, str]:
+    """GET `url` (with HTTP basic credentials if given, and `headers`): status, headers,
+    body. With `gzip`, as a browser asks (Accept-Encoding: gzip), the body unzipped if it
+    came so."""
     import base64
     import gzip as gzip_module
     import urllib.error
@@ -332,6 +333,8 @@ def http_get(url: str, login: tuple[str, str] | None = None,
         request.add_header("Authorization", f"Basic {token}")
     if gzip:
         request.add_header("Accept-Encoding", "gzip")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
 
     def body(answer) -> str:
         data = answer.read()
@@ -354,6 +357,9 @@ def assert_compressed_and_checked_before_reuse(https: str, login: tuple[str, str
         assert status == 200 and text, path
         assert headers.get("Content-Encoding") == "gzip", path
         assert headers["Cache-Control"] == "no-cache", path
+        # ...and "has it changed?" is answered with a 304, not the whole file again
+        asked = {"If-None-Match": headers["ETag"]}
+        assert http_get(https + path, gzip=True, headers=asked)[0] == 304, path
     status, headers, _ = http_get(https + "/members/", login, gzip=True)
     assert status == 200 and headers["Cache-Control"] == "private, no-store"
 
@@ -391,7 +397,8 @@ class Serving:
 
 @contextlib.contextmanager
 def serve_running(content: Path, output: Path, *options: str, now: str = NOW,
-                  host: str = "127.0.0.1", quiet: bool = True, answering: int = 200):
+                  host: str = "127.0.0.1", quiet: bool = True, answering: int = 200,
+                  base: str | None = None):
     """`ccsite serve` over `content` on a free port, in its own process, until the block
     ends: yields a `Serving` once the server answers its home page with `answering` (500
     while the content has a mistake; an AssertionError with what it printed if it stops
@@ -409,7 +416,8 @@ def serve_running(content: Path, output: Path, *options: str, now: str = NOW,
              *(["--quiet"] if quiet else []), *options],
             stdout=printed, stderr=subprocess.STDOUT)
     address = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host
-    serving = Serving(f"http://{address}:{port}", port, content, output, process, log)
+    serving = Serving(f"{base or 'http://' + address}:{port}", port, content, output, process,
+                      log)
     try:
         serving.wait(lambda: _answers(serving.base, answering), 60, "ccsite serve starts")
         yield serving

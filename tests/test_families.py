@@ -321,6 +321,25 @@ def test_a_session_keeps_its_open_data_id_when_one_is_added_before_it(site):
     assert len(set(after.values())) == len(after)
 
 
+def test_two_centres_sessions_never_share_an_id_or_a_calendar_uid(site):
+    """Oxhey's "Baby clinic" and Oxhey Baby's "Clinic", on the same day at the same time:
+    names joined by "-" made them one ("oxhey-baby-clinic"), and an aggregator or a
+    calendar took one for the other."""
+    with_sessions(site)
+    other = (site.content / "centres/oxhey.md").read_text(encoding="utf-8").replace(
+        "name: Oxhey Children's Centre", "name: Oxhey Baby Centre").replace(
+        "title: Baby clinic", "title: Clinic")
+    site.write("centres/oxhey-baby.md", other)
+    assert site.build().status == 0
+    public = site.output / "public"
+    ids = [s["id"] for p in service_files(public).values()
+           for s in read_json(p).get("schedules", [])]
+    assert len(ids) == len(set(ids)) > 4
+    uids = [str(e["UID"]) for slug in ("oxhey", "oxhey-baby") for e in Calendar.from_ical(
+        (public / f"centres/{slug}/sessions.ics").read_bytes()).walk("VEVENT")]
+    assert len(uids) == len(set(uids)) == 4
+
+
 def test_sessions_calendar_is_the_same_whatever_the_day_it_is_built(site):
     with_sessions(site)
     assert site.build().status == 0

@@ -97,6 +97,8 @@ def test_apache_serves_https_only_members_with_credentials_and_media_sandboxed(s
         assert "geolocation=(self)" in headers["Permissions-Policy"]
 
         assert http_get(https + "/members/")[0] == 401
+        status, headers, _ = http_get(https + "/members")  # (typed without its slash)
+        assert status == 301 and headers["Location"].endswith("/members/")
         assert_compressed_and_checked_before_reuse(https, login)
         status, headers, body = http_get(https + "/members/", (member.login, "wrong words"))
         assert status == 401 and headers["WWW-Authenticate"].startswith("Basic")

@@ -3,6 +3,7 @@ a wrong one or a removed member's gets a clear message."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import struct
 import zlib
 
@@ -80,6 +81,82 @@ def key_forms(key: bytes) -> list[bytes]:
 def signed_in(page) -> None:
     page.get_by_role("link", name="Running a dads' group").wait_for()
     assert page.get_by_role("button", name="Open the members area").is_hidden()
+
+
+def encrypted_site_with_jane(site) -> str:
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    jane = credentials.MemberStore(site.root / ".ccsite-secrets").add("Jane Example", None)[1]
+    assert site.build().status == 0
+    return jane
+
+
+@contextlib.contextmanager
+def browser_with_page_cache(chromium):
+    """A browser whose page cache (back/forward) is on, as Chrome's is: Playwright turns
+    it off in the browsers it starts."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    browser = chromium.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                           ignore_default_args=["--disable-back-forward-cache"])
+    try:
+        yield browser.new_context()
+    finally:
+        browser.close()
+
+
+def test_signing_out_closes_the_area_in_the_browsers_other_tabs(site, chromium):
+    """Signed out, the sign-in form showed in that tab, but another tab still showed the
+    directory, every members page still opening with the key in its memory."""
+    jane = encrypted_site_with_jane(site)
+    with served(site.output / "public") as base, browser_with_page_cache(chromium) as context:
+        page = context.new_page()
+        unlock(page, base, jane, remember=True)
+        signed_in(page)
+        tab = context.new_page()
+        tab.goto(base + "/members/#/directory/")
+        tab.get_by_role("heading", level=1, name="Managers' directory").wait_for()
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Open the members area").wait_for()
+        tab.get_by_role("button", name="Open the members area").wait_for(timeout=5000)
+        assert "Sam Example" not in tab.inner_text("main")
+
+
+def test_signing_out_closes_the_area_in_a_page_back_brings_back(site, chromium):
+    """Back, after signing out, brought the last members page back from the browser's
+    page cache, decrypted, its key in its memory."""
+    jane = encrypted_site_with_jane(site)
+    with served(site.output / "public") as base, browser_with_page_cache(chromium) as context:
+        page = context.new_page()
+        unlock(page, base, jane, remember=True)
+        signed_in(page)
+        page.get_by_role("link", name="Running a dads' group").click()
+        page.get_by_role("heading", level=1, name="Running a dads' group").wait_for()
+        page.goto(base + "/")  # away (the members page into the page cache)
+        page.goto(base + "/members/")  # back in, signed in still, and signing out
+        signed_in(page)
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Open the members area").wait_for()
+        page.go_back(wait_until="commit")
+        page.go_back(wait_until="commit")  # the post, from the page cache
+        page.get_by_role("button", name="Open the members area").wait_for(timeout=5000)
+        assert "Members-only body." not in page.inner_text("main")
+
+
+def test_after_signing_in_the_focus_is_on_the_page_and_a_wrong_passphrase_is_marked(site,
+                                                                                    page):
+    """A screen reader was left at the top of the document, told nothing, after the
+    form went; a wrong passphrase left the field unmarked, its message unlinked."""
+    jane = encrypted_site_with_jane(site)
+    with served(site.output / "public") as base:
+        unlock(page, base, "not the right words")
+        page.get_by_role("alert").wait_for()
+        field = page.get_by_label("Your passphrase")
+        assert field.get_attribute("aria-invalid") == "true"
+        assert "members-error" in field.get_attribute("aria-describedby").split()
+        unlock(page, base, jane)
+        heading = page.get_by_role("heading", level=1, name="Lead agency network")
+        heading.wait_for()
+        assert heading.evaluate("e => e === document.activeElement")
 
 
 def test_remember_me_keeps_two_halves_that_open_nothing_alone_for_the_session_only(site, page):

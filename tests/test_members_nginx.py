@@ -179,6 +179,8 @@ def test_nginx_serves_https_only_and_members_only_with_credentials(site):
 
         status, headers, _ = http_get(https + "/members/")
         assert status == 401 and headers["WWW-Authenticate"].startswith("Basic")
+        status, headers, _ = http_get(https + "/members")  # (typed without its slash)
+        assert status == 301 and headers["Location"].endswith("/members/")
         status, headers, body = http_get(https + "/members/", ("jane@example.org", "words"))
         assert status == 401 and headers["WWW-Authenticate"].startswith("Basic")
         assert "It is not your e-mail address" in body  # the sign-in help, in the site's look
@@ -192,6 +194,24 @@ def test_nginx_serves_https_only_and_members_only_with_credentials(site):
         status, _, body = http_get(https + "/members/good-practice/", (member.login, passphrase))
         assert status in (403, 404) and "Index of" not in body  # never a folder listing
         assert_compressed_and_checked_before_reuse(https, (member.login, passphrase))
+
+
+@needs_nginx
+def test_passphrases_cannot_be_guessed_quickly_and_a_member_reading_is_never_stopped(site):
+    """Each wrong passphrase cost nginx a quarter of a second, with no limit: forty at
+    once held the public home page for ten seconds, and guessing went as fast as that."""
+    member, passphrase, htpasswd = with_member(site)
+    with running_nginx(site, htpasswd) as (_, https):
+        started = time.monotonic()
+        for _ in range(12):  # a member reading, page after page
+            assert http_get(https + "/members/", (member.login, passphrase))[0] == 200
+        answers = [http_get(https + "/members/", (member.login, f"guess {n}"))[0]
+                   for n in range(60)]
+        seconds = time.monotonic() - started
+        assert set(answers) == {401, 429}
+        # tried: at most the burst and one a second since (nginx counts by the millisecond)
+        assert 12 + answers.count(401) <= 30 + int(seconds) + 2, (answers, seconds)
+        assert http_get(https + "/")[0] == 200  # the public site is never limited
 
 
 @needs_nginx

@@ -105,6 +105,26 @@ def test_the_themes_scripts_and_styles_are_published_small_and_the_libraries_as_
             library.read_bytes(), library.name
 
 
+def test_a_sites_own_scripts_are_published_as_it_wrote_them(site):
+    """Only ccsite's own theme is minified: rjsmin read a nested template literal's `//`
+    as a comment and cut a council's own script short (published broken, with no word),
+    and a script not in UTF-8 stopped the build with a traceback."""
+    script = ("/*! Council banner v1.0 | (c) Example Ltd | MIT License */\n(() => {\n"
+              "  const open = true;\n  const line = `${open ? `We're open` : \"Closed\"} "
+              "today. Don't miss https://www.example.gov.uk/centres`;\n"
+              "  document.documentElement.dataset.banner = line;\n})();\n").encode()
+    site.write("../templates/assets/council.js", script)
+    site.write("../templates/assets/old.css", "/* caf\xe9 */\nbody { color: #111 }\n"
+               .encode("latin-1"))
+    assert site.build("--templates", str(site.root / "templates")).status == 0
+    assets = site.output / "public/assets"
+    assert (assets / "council.js").read_bytes() == script
+    assert (assets / "old.css").read_bytes() == "/* caf\xe9 */\nbody { color: #111 }\n" \
+        .encode("latin-1")
+    assert len((assets / "places.js").read_bytes()) < 0.85 * len(
+        (pagetypes.ROOT / "templates/assets/places.js").read_bytes())  # (the theme's: small)
+
+
 # -- printing a centre ------------------------------------------------------------------
 
 def _printed_part(page: Path) -> int:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import shutil
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -262,6 +264,12 @@ def test_members_area_is_behind_basic_auth_in_server_mode(site):
     with serving(site) as base:
         assert get(base + "/members/")[0] == 401
         assert get(base + "/members/", (member.login, "wrong words"))[0] == 401
+        address = urllib.parse.urlsplit(base)  # (typed without its slash; not followed)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        connection.request("GET", "/members")
+        answer = connection.getresponse()
+        assert answer.status == 301 and answer.getheader("Location") == "/members/"
+        connection.close()
         status, body = get(base + "/members/good-practice/dads-group/",
                            (member.login, passphrase))
         assert status == 200 and "Members-only body." in body
@@ -302,6 +310,32 @@ def test_the_members_area_never_asks_another_computer_for_a_passphrase(site):
         assert status == 200 and "Members-only body." in body  # (from this computer)
         assert get(running.base + "/members/")[0] == 401
         assert "answers this computer only" in running.log.read_text()
+
+
+def ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback on this computer")
+def test_serve_listens_on_an_ipv6_address_and_members_answer_this_computer_there(site):
+    """`--host ::1` failed ("Address family for hostname not supported; try another
+    --port"): the preview listened on IPv4 only."""
+    store = credentials.MemberStore(site.root / ".ccsite-secrets")
+    member, passphrase = store.add("Jane Example", None)
+    with serve_running(site.content, site.output, host="::1", quiet=False,
+                       base="http://[::1]") as running:
+        assert get(running.base + "/")[0] == 200
+        status, body = get(running.base + "/members/good-practice/dads-group/",
+                           (member.login, passphrase))
+        assert status == 200 and "Members-only body." in body
+        assert f"Serving at http://[::1]:{running.port}/" in running.log.read_text()
 
 
 def test_paths_outside_the_site_are_not_found(site, server):

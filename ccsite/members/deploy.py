@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import grp
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -114,10 +115,17 @@ def _help_page(base: str) -> str:
 def _nginx(host: str, base: str, members: str, realm: str, editor, images) -> str:
     certificate, key = CERTIFICATE.format(host=host), CERTIFICATE_KEY.format(host=host)
     help_page = _help_page(base)
+    zone = "ccsite_members_" + re.sub(r"[^a-z0-9]+", "_", host.lower())
     return f"""# nginx: the public site and the members area (behind a password), over HTTPS only.
 # Include this file from nginx.conf's http block (e.g. as /etc/nginx/conf.d/ccsite.conf).
 # Get the certificate before the first start (README.md, step 3); then nginx -t and reload.
 # (add_header inside a location replaces the server's headers, so each one repeats all.)
+
+# Each passphrase tried costs the server a quarter of a second (its hash is made slow on
+# purpose): a visitor may ask for members pages about once a second, in bursts of 30
+# (a member reading is far slower), so that nobody can guess passphrases quickly, nor
+# slow the public site down by trying
+limit_req_zone $binary_remote_addr zone={zone}:10m rate=60r/m;
 
 # Plain HTTP only sends visitors to HTTPS: no page and no password ever goes in clear.
 server {{
@@ -176,11 +184,17 @@ server {{
 
     # Files editors add are sent sandboxed: never run as a page of the site.
 {_nginx_media(base + "media/", base, {}, "    ")}{_nginx_admin(base, editor) if editor else ""}
-    # The members area: its own folder, outside the public root, behind a password.
+    # The members area: its own folder, outside the public root, behind a password
+    # (typed without its slash, it is the area too, not "Page not found").
+    location = {members.rstrip("/")} {{
+        return 301 {members};
+    }}
     location {members} {{
         alias {SITE_ROOT}/members/;
         index index.html;
         autoindex off;
+        limit_req zone={zone} burst=30 nodelay;
+        limit_req_status 429;
         auth_basic "{realm}";
         auth_basic_user_file {PASSWORD_FILE};
         # a failed sign-in shows the site's sign-in help (a public page), still with 401
@@ -253,6 +267,11 @@ ServerSignature Off
     ErrorDocument 404 {base}404.html
     <IfModule mod_deflate.c>
         AddOutputFilterByType DEFLATE text/html {" ".join(COMPRESSED)}
+        # (mod_deflate's own ETag for the compressed answer is never matched again: every
+        # "has it changed?" would be answered in full, not with a 304)
+        <IfDirective DeflateAlterETag>
+            DeflateAlterETag NoChange
+        </IfDirective>
     </IfModule>
 {_apache_headers(security_headers(base, images), "    ")}
     <Directory "{SITE_ROOT}/public">
@@ -261,6 +280,7 @@ ServerSignature Off
         Require all granted
     </Directory>
 {_apache_media(f"{SITE_ROOT}/public{base}media", base)}{_apache_admin(base, editor) if editor else ""}
+    RedirectMatch permanent "^{members.rstrip("/")}$" "{members}"
     Alias "{members}" "{SITE_ROOT}/members/"
     <Directory "{SITE_ROOT}/members">
         Options -Indexes
@@ -411,6 +431,10 @@ Steps:
      sandboxed, so that none can run as a page of the site (except PDFs, which Chrome and
      Safari would not show sandboxed, and whose viewers do not run with the site's
      rights), with `X-Content-Type-Options: nosniff`;
+   - (nginx) lets anyone ask for members pages about once a second, in bursts of 30,
+     so that passphrases cannot be guessed quickly (each one tried costs the server a
+     quarter of a second). Apache has no such setting of its own: use fail2ban's
+     `apache-auth` filter there;
    - (nginx, Apache) compresses the site's text files, and lets browsers keep a public
      page or file only until they have checked it with the server again
      (`Cache-Control: no-cache`: a page changes with the day, and the theme's scripts

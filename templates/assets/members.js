@@ -225,22 +225,47 @@
     function showError(message) {
       error.textContent = message;
       error.hidden = false;
+      form.passphrase.setAttribute("aria-invalid", "true");
+      form.passphrase.setAttribute("aria-describedby", "members-error members-passphrase-hint");
       error.setAttribute("tabindex", "-1");
       error.focus();
     }
-    function open(key) {
+    /* `signedIn`: just now, by the form (the focus goes to the page's heading, which
+       says where the member is); else opened with the key this browser kept */
+    function open(key, signedIn) {
       return fetchBytes(shell.getAttribute("data-bundle")).then(function (sealed) {
         return openSealed(key, sealed, BUNDLE_AAD);
       }).then(function (plain) {
         bundle = JSON.parse(new TextDecoder().decode(plain));
         sectionKey = key;
+        openedAt = Date.now();
         window.addEventListener("hashchange", function () {
           var wanted = route();  /* an in-page link (the skip link, "#posts") is left to the browser */
           if (wanted !== null && (wanted !== current || place())) show(true);
         });
-        show(false);
+        show(Boolean(signedIn));
       });
     }
+    /* Signing out closes every copy of the area this browser shows: this page, another
+       tab (told by the storage event), one brought back by Back from the browser's page
+       cache (pageshow), each holding the key in its memory. */
+    var SIGNED_OUT = "ccsite-members-signed-out:" + root, openedAt = 0;
+    function signedOutSince(moment) {
+      try { return Number(localStorage.getItem(SIGNED_OUT) || 0) >= moment; }
+      catch (e) { return false; }  /* (no storage: this page's own sign-out still holds) */
+    }
+    function closeArea() {
+      forgetFiles();
+      bundle = null; sectionKey = null;
+      main.innerHTML = "";
+      location.replace(root);
+    }
+    window.addEventListener("storage", function (event) {
+      if (event.key === SIGNED_OUT && sectionKey) closeArea();
+    });
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && sectionKey && signedOutSince(openedAt)) closeArea();
+    });
     /* "#/good-practice/x/?q=a&at=id": the members page shown, then its query. null for a
        plain "#id", a place on the page already shown. */
     function route() {
@@ -327,7 +352,7 @@
         .then(function (data) { return JSON.parse(new TextDecoder().decode(data)); })
         .then(function (keys) { return contentKey(passphrase, keys, form.remember.checked); })
         .then(function (unwrapped) {
-          return open(unwrapped.key).then(function () {
+          return open(unwrapped.key, true).then(function () {
             /* not kept (no IndexedDB in some private windows): the passphrase is asked again */
             if (unwrapped.toKeep) return keeper.keep(unwrapped.toKeep).catch(function () {});
           });
@@ -342,6 +367,7 @@
     /* signing out: the kept key is deleted and the sign-in form shown again */
     window.ccsiteMembers = {
       signOut: function () {
+        try { localStorage.setItem(SIGNED_OUT, String(Date.now())); } catch (e) { /* none */ }
         return keeper.forget().then(function () { location.replace(root); });
       }
     };
