@@ -101,12 +101,14 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
         return link, (f"'{link}' leads outside the site, which lives at {base_url} "
                       "(a template should write '/path'|url; a page, a site path)")
     target = unquote(path[len(base_path):])
-    if public and target.startswith("members/") and target not in ("members/",
-                                                                    "members/index.html"):
-        return link, (f"'{link}' leads into the members area: a public page may link only to "
-                      f"its front door, '{base_path}members/', where members sign in (the "
-                      "address of a members page or file says what it holds, so it is "
-                      "members-only itself)")
+    if public and target.startswith("members/") and (
+            target not in ("members/", "members/index.html") or
+            parts.fragment.startswith("/")):  # (encrypt mode's page address: #/good-practice/x/)
+        shown = "/" + target + (f"#{parts.fragment}" if parts.fragment else "")
+        return shown, (f"'{shown}' leads into the members area: a public page may "
+                       "link only to its front door, '/members/', where members sign in (the "
+                       "address of a members page or file says what it holds, so it is "
+                       "members-only itself)")
     if _exists(target, all_files):
         return None
     site_path = "/" + target

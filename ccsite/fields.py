@@ -454,10 +454,10 @@ class Fields:
             if options and text not in options:
                 self.error(item_name, item.line, _not_one_of(text, options))
                 continue
-            if addresses and not slugify(text):
+            if addresses and address_slug(text) is None:
                 self.error(item_name, item.line, f"'{_cut(text)}' has no letter or number "
-                           "(a to z, 0 to 9) to make its page's address from: write it "
-                           "in words, e.g. 'fathers'")
+                           "to make its page's address from: write it in words, e.g. "
+                           "'fathers'")
                 continue
             if text in seen:
                 self.error(item_name, item.line, f"'{text}' is listed twice")
@@ -666,8 +666,26 @@ def _not_one_of(text: str, options) -> str:
 @functools.lru_cache(maxsize=4096)  # the same few tags and districts, again and again
 def slugify(text: str) -> str:
     """'Traveller families' -> 'traveller-families': tag and district names in URLs, and
-    the keys of an opportunity's events."""
-    return _NOT_SLUG.sub("-", text.lower()).strip("-")
+    the keys of an opportunity's events. Letters with accents are their letters ('Tŷ
+    côr' -> 'ty-cor'): dropped, 'côr' and 'cêr' were one tag, 'c-r'."""
+    plain = "".join(character for character in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(character))
+    return _NOT_SLUG.sub("-", plain.lower()).strip("-")
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def address_slug(text: str) -> str | None:
+    """The slug of a page named by `text` (a tag's page): `slugify`'s, or for a name
+    written wholly in another script ('ماں اور بچہ') one made of its digest, since such
+    a name has no a-z to give; None for one with no letter or number at all ('!!!')."""
+    slug = slugify(text)
+    if slug:
+        return slug
+    if not any(character.isalnum() for character in text):
+        return None
+    import hashlib
+
+    return "tag-" + hashlib.blake2b(text.strip().casefold().encode("utf-8"),
+                                    digest_size=5).hexdigest()

@@ -17,7 +17,7 @@ from typing import Any, Callable, ContextManager
 
 from .bodies import BodyRenderer
 from .errors import ErrorList
-from .fields import LOCAL_ZONE, closing_day, slugify  # noqa: F401 (slugify: asked for here by many)
+from .fields import LOCAL_ZONE, address_slug, closing_day, slugify  # noqa: F401 (slugify: asked for here by many)
 from .model import (Agency, Centre, Closure, Consultation, DirectoryEntry, Entry, GoodPractice,
                     Lesson, Milestone, NewsItem, Opportunity, Page, SiteConfig, Target)
 from .validate import BuildOptions, Validated
@@ -269,7 +269,7 @@ def _tags(posts: list[GoodPractice]) -> list[Tag]:
     names: dict[str, str] = {}
     for post in posts:
         for tag in post.tags:
-            slug = slugify(tag)
+            slug = address_slug(tag) or "tag"  # (None is told as a mistake: fields.py)
             names.setdefault(slug, tag)
             by_slug.setdefault(slug, []).append(post)
     return [Tag(names[slug], slug, f"/members/tags/{slug}/", tuple(tagged))

@@ -22,8 +22,8 @@ from .buildinfo import DEFAULT_TEMPLATES, default_templates  # noqa: F401 (rende
 from .chart import progress_chart
 from .outputs import search, structured
 from .outputs.opendata import data_catalogue
-from .fields import LOCAL_ZONE, closing_day
-from .graph import Site, districts, slugify
+from .fields import LOCAL_ZONE, address_slug, closing_day
+from .graph import Site, districts
 from .model import Money, OpeningHours, WEEKDAYS
 from .timetable import DAY_NAMES
 from .workers import Pending, start_in_processes, worth_forking
@@ -124,7 +124,7 @@ def make_environment(site_templates: Path | None, config, compiled: dict | None 
         money=format_money, hours=format_hours, days=format_days,
         sector=lambda s: SECTOR_NAMES.get(s, s), kind=lambda k: KIND_NAMES.get(k, k),
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
-        tag_slug=slugify, jsonld=structured.as_script, page_window=page_window,
+        tag_slug=address_slug, jsonld=structured.as_script, page_window=page_window,
         hours_data=hours_data, closed_data=closed_data, session_time=session_time, day_url=timetable.day_url,
         webcal=lambda path: webcal_url(config.base_url, path),
         date_of=lambda moment: moment.astimezone(LOCAL_ZONE).date(), closing_day=closing_day,

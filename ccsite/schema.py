@@ -148,7 +148,11 @@ _EMAIL = Field("email", "email", "E-mail", example="change-me@example.org")
 _PHONE = Field("phone", "phone", "Phone", help="National form (01632 960000) or "
                "international (+44 1632 960000).", example="01632 960000")
 _TAGS = Field("tags", "list", "Tags", help="Words that group related items.",
-              example=["news"], addresses=True)
+              example=["news"])
+# a good-practice post's tags each have their page in the members area (/members/tags/...)
+_PAGE_TAGS = Field("tags", "list", "Tags", help="Words that group related posts: each has "
+                   "its page, listing the posts that give it.", example=["fathers"],
+                   addresses=True)
 
 
 def _summary(required: bool) -> Field:
@@ -439,7 +443,7 @@ GOOD_PRACTICE = ContentType("good-practice", "members/good-practice", ".md",
           example="example-community-trust"),
     Field("date", "date", "Date", required=True),
     _summary(True),
-    _TAGS,
+    _PAGE_TAGS,
 ))
 
 DIRECTORY_ENTRY = Field("directory", "objects", "Managers", required=True,

@@ -142,6 +142,29 @@ def test_signing_out_closes_the_area_in_a_page_back_brings_back(site, chromium):
         assert "Members-only body." not in page.inner_text("main")
 
 
+NO_SITE_DATA = """(() => {  // a browser set to keep no site data: storage refused
+  const refuse = () => { throw new DOMException("The user denied permission", "SecurityError"); };
+  Object.defineProperty(window, "localStorage", { get: refuse });
+  Object.defineProperty(window, "indexedDB", { get: refuse });
+})();"""
+
+
+def test_signing_out_closes_the_area_where_the_browser_keeps_no_site_data(site, chromium):
+    """Where the browser refuses site data (a shared computer's setting), Sign out failed
+    at deleting the kept key and left the page, and the other tabs, open."""
+    jane = encrypted_site_with_jane(site)
+    with served(site.output / "public") as base, browser_with_page_cache(chromium) as context:
+        context.add_init_script(NO_SITE_DATA)
+        page, tab = context.new_page(), context.new_page()
+        for each in (page, tab):
+            unlock(each, base, jane)
+            signed_in(each)
+        page.get_by_role("button", name="Sign out").click()
+        for each in (page, tab):
+            each.get_by_role("button", name="Open the members area").wait_for(timeout=5000)
+            assert "Running a dads" not in each.inner_text("main")
+
+
 def test_after_signing_in_the_focus_is_on_the_page_and_a_wrong_passphrase_is_marked(site,
                                                                                     page):
     """A screen reader was left at the top of the document, told nothing, after the
@@ -154,8 +177,8 @@ def test_after_signing_in_the_focus_is_on_the_page_and_a_wrong_passphrase_is_mar
         assert field.get_attribute("aria-invalid") == "true"
         assert "members-error" in field.get_attribute("aria-describedby").split()
         unlock(page, base, jane)
+        signed_in(page)  # (the sign-in page has a heading of that name too)
         heading = page.get_by_role("heading", level=1, name="Lead agency network")
-        heading.wait_for()
         assert heading.evaluate("e => e === document.activeElement")
 
 

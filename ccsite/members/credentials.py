@@ -37,7 +37,13 @@ from ..buildinfo import default_secrets_folder  # noqa: F401 (the members' folde
 
 PASSPHRASE_WORDS = 7
 PBKDF2_ITERATIONS = 600_000
-BCRYPT_COST = 12
+# The web servers check a member's passphrase at every request of the members area (HTTP
+# basic authentication: each page, each image), against this hash. At bcrypt's usual cost
+# (12) each check took a quarter of a second of the server's time: a page with 45 pictures
+# held a core for eleven seconds. The cost of a hash is what makes a weak password slow to
+# guess once the hash is stolen; a passphrase of 7 words drawn from 7,776 (EFF's list) is
+# 90 bits, which no guessing reaches at any cost. So the cost is bcrypt's least but one.
+BCRYPT_COST = 5
 STORE_FILE = "members.json"
 URL_KEY_FILE = "url-key"
 READ_BY_BUILDS = (STORE_FILE, URL_KEY_FILE)  # the files of the secrets folder a build reads
@@ -58,7 +64,7 @@ class CredentialError(Exception):
 class Member:
     name: str
     email: str | None
-    bcrypt_hash: str  # "$2b$12$..."
+    bcrypt_hash: str  # "$2b$05$..."
     # base64 of the uncompressed P-256 point (65 bytes); None for a member added by an older
     # ccsite, who needs a new passphrase (`ccsite members rekey`) before an encrypted build
     public_key: str | None

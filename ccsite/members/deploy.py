@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import grp
 import os
-import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -115,17 +114,10 @@ def _help_page(base: str) -> str:
 def _nginx(host: str, base: str, members: str, realm: str, editor, images) -> str:
     certificate, key = CERTIFICATE.format(host=host), CERTIFICATE_KEY.format(host=host)
     help_page = _help_page(base)
-    zone = "ccsite_members_" + re.sub(r"[^a-z0-9]+", "_", host.lower())
     return f"""# nginx: the public site and the members area (behind a password), over HTTPS only.
 # Include this file from nginx.conf's http block (e.g. as /etc/nginx/conf.d/ccsite.conf).
 # Get the certificate before the first start (README.md, step 3); then nginx -t and reload.
 # (add_header inside a location replaces the server's headers, so each one repeats all.)
-
-# Each passphrase tried costs the server a quarter of a second (its hash is made slow on
-# purpose): a visitor may ask for members pages about once a second, in bursts of 30
-# (a member reading is far slower), so that nobody can guess passphrases quickly, nor
-# slow the public site down by trying
-limit_req_zone $binary_remote_addr zone={zone}:10m rate=60r/m;
 
 # Plain HTTP only sends visitors to HTTPS: no page and no password ever goes in clear.
 server {{
@@ -193,8 +185,6 @@ server {{
         alias {SITE_ROOT}/members/;
         index index.html;
         autoindex off;
-        limit_req zone={zone} burst=30 nodelay;
-        limit_req_status 429;
         auth_basic "{realm}";
         auth_basic_user_file {PASSWORD_FILE};
         # a failed sign-in shows the site's sign-in help (a public page), still with 401
@@ -431,10 +421,6 @@ Steps:
      sandboxed, so that none can run as a page of the site (except PDFs, which Chrome and
      Safari would not show sandboxed, and whose viewers do not run with the site's
      rights), with `X-Content-Type-Options: nosniff`;
-   - (nginx) lets anyone ask for members pages about once a second, in bursts of 30,
-     so that passphrases cannot be guessed quickly (each one tried costs the server a
-     quarter of a second). Apache has no such setting of its own: use fail2ban's
-     `apache-auth` filter there;
    - (nginx, Apache) compresses the site's text files, and lets browsers keep a public
      page or file only until they have checked it with the server again
      (`Cache-Control: no-cache`: a page changes with the day, and the theme's scripts

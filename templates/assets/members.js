@@ -250,6 +250,9 @@
        tab (told by the storage event), one brought back by Back from the browser's page
        cache (pageshow), each holding the key in its memory. */
     var SIGNED_OUT = "ccsite-members-signed-out:" + root, openedAt = 0;
+    /* (a second way to tell the other tabs, where the browser keeps no site data) */
+    var others = window.BroadcastChannel ? new BroadcastChannel(SIGNED_OUT) : null;
+    if (others) others.onmessage = function () { if (sectionKey) closeArea(); };
     function signedOutSince(moment) {
       try { return Number(localStorage.getItem(SIGNED_OUT) || 0) >= moment; }
       catch (e) { return false; }  /* (no storage: this page's own sign-out still holds) */
@@ -368,7 +371,10 @@
     window.ccsiteMembers = {
       signOut: function () {
         try { localStorage.setItem(SIGNED_OUT, String(Date.now())); } catch (e) { /* none */ }
-        return keeper.forget().then(function () { location.replace(root); });
+        if (others) others.postMessage("signed out");
+        /* the page is closed whatever the kept key's deletion does (a browser that keeps
+           no site data refuses it: then nothing was kept) */
+        return keeper.forget().catch(function () {}).then(closeArea);
       }
     };
     keeper.recall().then(function (key) {
