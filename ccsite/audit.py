@@ -86,9 +86,12 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
     into the members area, whose addresses say what its pages hold: only to its front
     door, where members sign in), as (the text to find it by in the page's source, the
     message), or None."""
-    parts = urlsplit(link)
-    if link.startswith(base_url):  # a full address on the site itself
-        parts = urlsplit(link[len(base_url) - len(base_path):])
+    parts = urlsplit(link.replace("\\", "/"))  # (a browser reads \ as / in a web address)
+    site = urlsplit(base_url)
+    if parts.scheme in ("http", "https", "") and parts.netloc and \
+            parts.netloc.lower() == site.netloc.lower() and \
+            (parts.path + "/").startswith(base_path):  # the site's own, however written
+        parts = parts._replace(scheme="", netloc="")  # (http://, or //host/: checked too)
     elif parts.scheme or parts.netloc or not parts.path:
         return None  # another site's, an e-mail or phone, or a place on the same page
     path = parts.path
@@ -101,10 +104,11 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
         return link, (f"'{link}' leads outside the site, which lives at {base_url} "
                       "(a template should write '/path'|url; a page, a site path)")
     target = unquote(path[len(base_path):])
-    if public and target.startswith("members/") and (
-            target not in ("members/", "members/index.html") or
-            parts.fragment.startswith("/")):  # (encrypt mode's page address: #/good-practice/x/)
-        shown = "/" + target + (f"#{parts.fragment}" if parts.fragment else "")
+    front = target in ("members", "members/", "members/index.html")  # (where one signs in)
+    if public and (front or target.startswith("members/")) and (
+            not front or parts.fragment.startswith("/")):  # (encrypt mode's #/good-practice/x/)
+        shown = "/" + target + (f"?{parts.query}" if parts.query else "") + \
+            (f"#{parts.fragment}" if parts.fragment else "")
         return shown, (f"'{shown}' leads into the members area: a public page may "
                        "link only to its front door, '/members/', where members sign in (the "
                        "address of a members page or file says what it holds, so it is "

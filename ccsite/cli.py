@@ -452,7 +452,7 @@ def run_members_remove(args: argparse.Namespace, store) -> int:
 
 @_members_command
 def run_members_list(args: argparse.Namespace, store) -> int:
-    from .members.credentials import rekey_message
+    from .members.credentials import rekey_message, slow_hash_message
 
     members = store.load()
     if not members:
@@ -462,13 +462,16 @@ def run_members_list(args: argparse.Namespace, store) -> int:
     old = rekey_message([m for m in members if m.public_key is None])
     if old:
         print(f"Before an encrypt-mode build: {old}")
+    slow = slow_hash_message(members)
+    if slow:
+        print(f"For server mode: {slow}")
     return 0
 
 
 @_members_command
 def run_members_htpasswd(args: argparse.Namespace, store) -> int:
     from .members import deploy
-    from .members.credentials import CredentialError
+    from .members.credentials import CredentialError, slow_hash_message
 
     from .buildinfo import build_output_around
 
@@ -494,6 +497,9 @@ def run_members_htpasswd(args: argparse.Namespace, store) -> int:
         raise CredentialError(f"cannot write {path}{given} ({exc.strerror}); run the command "
                               "as a user who may (sudo)") from None
     print(f"Wrote the password file for {len(store.load())} members to {path}, {readable}.")
+    slow = slow_hash_message(store.load())
+    if slow:
+        print(f"ccsite members htpasswd: warning: {slow}", file=sys.stderr)
     return 0
 
 

@@ -668,9 +668,13 @@ def slugify(text: str) -> str:
     """'Traveller families' -> 'traveller-families': tag and district names in URLs, and
     the keys of an opportunity's events. Letters with accents are their letters ('Tŷ
     côr' -> 'ty-cor'): dropped, 'côr' and 'cêr' were one tag, 'c-r'."""
-    plain = "".join(character for character in unicodedata.normalize("NFKD", text)
-                    if not unicodedata.combining(character))
-    return _NOT_SLUG.sub("-", plain.lower()).strip("-")
+    return _NOT_SLUG.sub("-", _without_accents(text).lower()).strip("-")
+
+
+def _without_accents(text: str) -> str:
+    """Each letter with an accent as its base letter ('ŵ' -> 'w')."""
+    return "".join(character for character in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(character))
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -681,10 +685,11 @@ def address_slug(text: str) -> str | None:
     written wholly in another script ('ماں اور بچہ') one made of its digest, since such
     a name has no a-z to give; None for one with no letter or number at all ('!!!')."""
     slug = slugify(text)
-    if slug:
-        return slug
     if not any(character.isalnum() for character in text):
         return None
+    if slug and not any(character.isalpha() and not character.isascii()
+                        for character in _without_accents(text)):
+        return slug  # (every letter kept: 'ماں 0-5' and 'بچہ 0-5' were both '0-5')
     import hashlib
 
     return "tag-" + hashlib.blake2b(text.strip().casefold().encode("utf-8"),

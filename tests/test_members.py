@@ -177,12 +177,21 @@ def test_tags_with_accents_keep_their_letters_and_public_tags_are_any_words(site
                "dads-group.md").read_text(encoding="utf-8").replace("tags: [dads, côr]",
                "tags: [cêr]").replace("title: Running a dads' group", "title: Lending gear"))
     site.edit("news/centres-open.md", "title:", "tags: ['والدین', '👶']\ntitle:")
+    site.write("members/good-practice/ages.md", (site.content / "members/good-practice/"
+               "dads-group.md").read_text(encoding="utf-8").replace("tags: [dads, côr]",
+               "tags: ['ماں 0-5']").replace("title: Running a dads' group", "title: Ages"))
+    site.edit("members/good-practice/dads-group.md", "tags: [dads, côr]",
+              "tags: [dads, côr, 'بچہ 0-5']")
     result = site.build()
     assert result.status == 0, result.err
     tags = site.output / "members/tags"
     assert "Running a dads" in (tags / "cor/index.html").read_text(encoding="utf-8")
     assert "Lending gear" in (tags / "cer/index.html").read_text(encoding="utf-8")
     assert "Lending gear" not in (tags / "cor/index.html").read_text(encoding="utf-8")
+    # two tags in another script that share their digits: two pages, not one '0-5'
+    assert not (tags / "0-5").exists()
+    pages = {p.read_text(encoding="utf-8").count("Ages") for p in tags.glob("tag-*/index.html")}
+    assert len(list(tags.glob("tag-*/index.html"))) == 2 and pages == {0, 1}, pages
 
 
 def test_public_page_linking_into_the_members_area_is_told_at_its_line(site):
@@ -218,17 +227,22 @@ def test_a_link_into_the_members_area_is_told_at_its_line_under_a_base_path_and_
               f"base_url: https://cc.example.org{base}")
     site.edit("news/centres-open.md", "See [Oxhey]",
               "See [the handbook](/members/handbook/),\n[the post](/members/#/good-practice/"
-              "dads-group/) and [sign in](/members/). See [Oxhey]")
+              "dads-group/),\n[again](/members#/good-practice/dads-group/),\n[and again]"
+              "(/members/?from=news#/good-practice/dads-group/), [sign in](/members/) or\n"
+              "[go to its start](/members/#main). See [Oxhey]")
     result = site.build()
     assert result.status == 1
     lines = {text.split("](")[1].split(")")[0]: n for n, text in enumerate(
         (site.content / "news/centres-open.md").read_text(encoding="utf-8").splitlines(),
-        start=1) if "](/members/" in text}
-    for link in ("/members/handbook/", "/members/#/good-practice/dads-group/"):
+        start=1) if "](/members" in text}
+    for link in ("/members/handbook/", "/members/#/good-practice/dads-group/",
+                 "/members#/good-practice/dads-group/",
+                 "/members/?from=news#/good-practice/dads-group/"):
         assert f"{site.shown('news/centres-open.md')}:{lines[link]}: link: '{link}' leads " \
             "into the members area: a public page may link only to its front door, " \
             "'/members/'" in result.err, result.err
     assert "'/members/' leads" not in result.err and "templates/" not in result.err
+    assert "#main" not in result.err and result.err.count(" leads into ") == 4
 
 
 def test_a_members_address_written_as_text_in_a_public_page_fails_the_audit(site):

@@ -106,3 +106,27 @@ def test_password_file_inside_a_site_built_elsewhere_is_refused_without_being_to
     assert f"{path} is inside the output folder of a ccsite build ({folder})" \
         in capsys.readouterr().err
     assert not path.exists()
+
+
+def test_a_member_with_an_older_slow_hash_is_named_until_rekeyed(site, member, capsys,
+                                                                   monkeypatch):
+    """A hash made at bcrypt's old cost (12) takes the web server a quarter of a second
+    for every try at that login: anyone who knows it (it is made from the name) can keep
+    the server busy. `members list` and `members htpasswd` name such members, to rekey."""
+    with monkeypatch.context() as older:  # (as an older ccsite made them)
+        older.setattr(credentials, "BCRYPT_COST", 12)
+        credentials.MemberStore(site.root / ".ccsite-secrets").add("Sam Older", None)
+    path = site.root / "etc" / "members.htpasswd"
+    capsys.readouterr()
+    assert htpasswd(site, path) == 0
+    told = capsys.readouterr()
+    assert "sam-older:$2y$12$" in path.read_text()
+    assert "warning: 1 member has a passphrase hash from an older ccsite" in told.err
+    assert 'ccsite members rekey "Sam Older"' in told.err and "Jane" not in told.err
+    secrets = ["--secrets", str(site.root / ".ccsite-secrets")]
+    assert main(["members", "list", *secrets]) == 0
+    assert 'For server mode: 1 member has' in capsys.readouterr().out
+    assert main(["members", "rekey", "Sam Older", *secrets]) == 0
+    capsys.readouterr()
+    assert htpasswd(site, path) == 0
+    assert "$2y$12$" not in path.read_text() and "warning" not in capsys.readouterr().err

@@ -3,7 +3,7 @@
 `ccsite members add` makes a passphrase of seven words from the EFF long word list (7776
 words, so 7 x 12.9 = 90 bits of entropy), shows it once, and keeps only what the two
 protection modes need, none of which opens anything by itself:
-- `server` mode: a bcrypt hash (cost 12) for the web server's password file;
+- `server` mode: a bcrypt hash (cost 5: see BCRYPT_COST) for the web server's password file;
 - `encrypt` mode: the member's public key (ECDH P-256). Its private key is the passphrase
   stretched by PBKDF2-HMAC-SHA256 (600,000 iterations) and mapped to a P-256 scalar; only
   the member's browser ever computes it again. Each build wraps that build's content key
@@ -148,15 +148,39 @@ def make_member(name: str, email: str | None, passphrase: str, stretching: Stret
 
 def rekey_message(members: list[Member]) -> str | None:
     """What to do about members added by an older ccsite (None when there are none)."""
+    many = len(members) > 1
+    return _rekey(members, f"{len(members)} member{'s were' if many else ' was'} added by "
+                  "an older ccsite, which kept a key that opens the members area by itself; "
+                  "that key is no longer used")
+
+
+def _rekey(members: list[Member], why: str) -> str | None:
+    """`why`, and the command that gives each of `members` a new passphrase; None for none."""
     if not members:
         return None
     names = [m.name for m in members]
     others = f" (and the same for {', '.join(names[1:])})" if len(names) > 1 else ""
-    return (f"{len(names)} member{'s were' if len(names) > 1 else ' was'} added by an older "
-            "ccsite, which kept a key that opens the members area by itself; that key is no "
-            f"longer used: give {'each' if len(names) > 1 else 'them'} a new passphrase with: "
-            "ccsite members rekey "
-            f"\"{names[0]}\"{others}")
+    return (f"{why}: give {'each' if len(names) > 1 else 'them'} a new passphrase with: "
+            f"ccsite members rekey \"{names[0]}\"{others}")
+
+
+def slow_hash_message(members: list[Member]) -> str | None:
+    """What to do about members whose hash an older ccsite made at bcrypt's cost 12 (None
+    when there are none): the web server takes a quarter of a second to check each try at
+    their login, a right one or a wrong one, so anyone who knows the login (made from a
+    name) can keep the server busy; rekeyed, their hash is quick like the others'."""
+    slow = [m for m in members if _cost(m.bcrypt_hash) > BCRYPT_COST]
+    return _rekey(slow, f"{len(slow)} member{'s have' if len(slow) > 1 else ' has'} a "
+                  "passphrase hash from an older ccsite that takes the web server a quarter "
+                  "of a second to check, at every request and at every wrong try, which "
+                  "anyone may use to slow the site down")
+
+
+def _cost(bcrypt_hash: str) -> int:
+    try:
+        return int(bcrypt_hash.split("$")[2])
+    except (IndexError, ValueError):
+        return 0
 
 
 class MemberStore:
