@@ -496,8 +496,9 @@ def run_members_htpasswd(args: argparse.Namespace, store) -> int:
         given = f" and give it to the group {args.group}" if args.group else ""
         raise CredentialError(f"cannot write {path}{given} ({exc.strerror}); run the command "
                               "as a user who may (sudo)") from None
-    print(f"Wrote the password file for {len(store.load())} members to {path}, {readable}.")
-    slow = slow_hash_message(store.load())
+    members = store.load()
+    print(f"Wrote the password file for {len(members)} members to {path}, {readable}.")
+    slow = slow_hash_message(members)
     if slow:
         print(f"ccsite members htpasswd: warning: {slow}", file=sys.stderr)
     return 0

@@ -125,6 +125,26 @@ def test_a_sites_own_scripts_are_published_as_it_wrote_them(site):
         (pagetypes.ROOT / "templates/assets/places.js").read_bytes())  # (the theme's: small)
 
 
+def test_a_theme_script_changed_between_builds_is_published_as_changed(site, tmp_path,
+                                                                        monkeypatch):
+    """The theme's minified files are made once while each file is as it was (the
+    preview server builds in one process at every edit): an edit of one is published."""
+    from ccsite import render
+
+    theme = tmp_path / "theme"
+    shutil.copytree(pagetypes.ROOT / "templates", theme)
+    monkeypatch.setattr(render, "default_templates", lambda: theme)
+    assert site.build().status == 0
+    published = site.output / "public/assets/nav.js"
+    before = published.read_text(encoding="utf-8")
+    script = theme / "assets/nav.js"
+    script.write_text(script.read_text(encoding="utf-8") + "\nwindow.ccsiteEdited = 1;\n",
+                      encoding="utf-8")
+    site.edit("news/centres-open.md", "See [Oxhey]", "Edited. See [Oxhey]")  # (a build:
+    assert site.build().status == 0  # the up-to-date check watches the real theme folder)
+    assert published.read_text(encoding="utf-8") == before + "window.ccsiteEdited=1;"
+
+
 # -- printing a centre ------------------------------------------------------------------
 
 def _printed_part(page: Path) -> int:

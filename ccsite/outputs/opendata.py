@@ -73,6 +73,7 @@ from urllib.parse import quote, urlsplit
 from ..bodies import plain_text as _plain
 from ..fields import start_of_day
 from ..graph import Site, slugify
+from ..timetable import distinct, session_keys, shows_sessions
 from .. import media
 from ..model import (WEEKDAYS, Agency, Centre, Contact, DocumentLink, Money,
                           OpeningHours, Opportunity, Phone)
@@ -266,8 +267,6 @@ def _organization(site: Site, agency: Agency) -> Json:
 def _schedules(site: Site, centre: Centre, service_id: str) -> list[Json]:
     if centre.status == "closed":
         return []
-    from ..timetable import distinct
-
     # each known by what it is (its days and hours), not by its place in the list: an
     # aggregator that updates by id must not take one row for another after an edit
     keys = distinct(f"{centre.slug}/{','.join(hours.days)}/{hours.opens:%H%M}"
@@ -280,7 +279,6 @@ def _schedules(site: Site, centre: Centre, service_id: str) -> list[Json]:
 def _session_schedules(site: Site, centre: Centre, service_id: str) -> list[Json]:
     """Each weekly session as a schedule of its own. HSDS has one list for both, so the
     description says which is which: "Opening hours: ..." or "Session: <title> ..."."""
-    from ..timetable import session_keys, shows_sessions
     from .calendars import session_description
 
     if not shows_sessions(centre):
@@ -538,8 +536,6 @@ def _awards(site: Site, ocid: str, opportunity: Opportunity) -> list[Json]:
                      if outcome.contract_start else None,
                      "endDate": _day_end(outcome.contract_end)
                      if outcome.contract_end else None}) or None
-    from ..timetable import distinct
-
     awards = []
     # each known by its lead agency (a second award to the same one by "-again"), not by
     # its place in the list: OCDS merges a contracting process's releases by these ids
@@ -674,8 +670,6 @@ def _documents(site: Site, opportunity: Opportunity) -> list[Json]:
               "url": _absolute(site, opportunity.url),
               "datePublished": _day_start(_published(opportunity)),
               "format": "text/html", "language": _language(site)}
-    from ..timetable import distinct
-
     keys = distinct(map(_document_key, opportunity.documents))
     return [notice, *(_document(site, key, document)
                       for key, document in zip(keys, opportunity.documents))]

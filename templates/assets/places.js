@@ -106,9 +106,10 @@
   // [[first day, last day, why], ...] (macros.html place_data, places_script)
   const everywhere = JSON.parse(
     document.querySelector("[data-site-closed]")?.dataset.siteClosed || "[]");
+  // the [first day, last day, why] of `ranges` that holds `date` ("2026-12-25"), or none
+  const coveredBy = (ranges, date) => ranges.find(([first, last]) => first <= date && date <= last);
   const closedBecause = (el, date) => {
-    const closure = [...JSON.parse(el.dataset.closed || "[]"), ...everywhere]
-      .find(([first, last]) => first <= date && date <= last);
+    const closure = coveredBy([...JSON.parse(el.dataset.closed || "[]"), ...everywhere], date);
     return closure ? closure[2] : null;
   };
   // 'mon,tue 09:00 17:00;sat 10:00 12:00' (ccsite/render.py hours_data)
@@ -285,6 +286,6 @@
   };
 
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
-                          connect, tell, writeAddress, ukNow, closedBecause };
+                          connect, tell, writeAddress, ukNow, closedBecause, coveredBy };
   fillToday();
 })();

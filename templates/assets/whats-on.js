@@ -12,7 +12,7 @@
     document.querySelector("[data-site-holidays]")?.dataset.siteHolidays || "[]");
   const holidayOn = (item, date) => {
     if (!("termTime" in item.dataset)) return null;
-    const holiday = holidays.find(([first, last]) => first <= date && date <= last);
+    const holiday = P.coveredBy(holidays, date);
     return holiday ? `${holiday[2]}: this session is term time only.` : null;
   };
   const markClosedSessions = () => {
