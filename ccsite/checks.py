@@ -45,6 +45,15 @@ def site_warnings(site: Site, members: MembersSite | None = None,
         if o.status == "active" and o.state == "closed":
             warn(o, "status", "the deadline has passed, so the page shows it as closed; "
                  "set status: complete (or cancelled) to say what happened")
+        if o.status == "planning" and o.opens and o.opens <= site.today:
+            warn(o, "opens", f"bids were to open on {o.opens.isoformat()}, but the status is "
+                 "still planning, so the page says it opens soon; when it opens, set status: "
+                 "active and its deadline (or give the day it will open now)")
+        if o.status == "cancelled" and not o.updates:
+            warn(o, "status", "the round is cancelled, but no update says so: providers "
+                 "who read the notice are told through its updates (its feed, the e-mail "
+                 "digest, the open data); add one under updates: with today's date and "
+                 "why it was cancelled")
     for o in site.opportunities:
         for q in o.clarifications:
             if o.deadline and q.date > o.deadline.astimezone(LOCAL_ZONE).date():
@@ -347,14 +356,41 @@ def _not_uk_time(moment: dt.datetime) -> str | None:
     (Z on a summer day, +01:00 on a winter one): what it means, and how to write the
     same clock time in UK time, which is what an editor almost always meant."""
     local = moment.astimezone(LOCAL_ZONE)
+    meant = moment.replace(tzinfo=None).replace(tzinfo=LOCAL_ZONE)
+    if not _happens(meant):  # 1:30 on the night the clocks go forward
+        return (f"{meant:%-I:%M%p} does not happen in UK time on {meant.date():%-d %B %Y}"
+                .replace("AM", "am").replace("PM", "pm") +
+                ": the clocks go forward from 1am to 2am that night; this means "
+                f"{format_datetime(moment)} UK time, and the page says so; if you meant "
+                "another time, write one before 1am or from 2am")
+    if _twice(local):  # 1:30 on the night the clocks go back: it comes twice
+        other = local.replace(fold=1 - local.fold)
+        return (f"the clocks go back that night, so {format_datetime(moment)} happens "
+                f"twice; this is the {'first' if local.fold == 0 else 'second'} "
+                f"({'British Summer Time' if local.utcoffset() else 'UK winter time'}), "
+                "and the page says so; if you meant the "
+                f"{'second' if local.fold == 0 else 'first'}, write "
+                f"{other:%Y-%m-%dT%H:%M:%S}{'+01:00' if other.utcoffset() else 'Z'}")
     if moment.utcoffset() == local.utcoffset():
         return None
-    meant = moment.replace(tzinfo=None).replace(tzinfo=LOCAL_ZONE)
     offset = "+01:00" if meant.utcoffset() else "Z"
     season = "British Summer Time" if local.utcoffset() else "UK winter time (GMT)"
     return (f"{local.date():%-d %B %Y} is in {season}, so this means "
             f"{format_datetime(moment)} UK time, and the page says so; if you meant "
             f"{moment:%H:%M} UK time, write {meant:%Y-%m-%dT%H:%M:%S}{offset}")
+
+
+def _happens(local: dt.datetime) -> bool:
+    """Does this UK clock time happen at all (not in the hour skipped when the clocks go
+    forward)?"""
+    return local.astimezone(dt.timezone.utc).astimezone(LOCAL_ZONE).replace(
+        tzinfo=None) == local.replace(tzinfo=None)
+
+
+def _twice(local: dt.datetime) -> bool:
+    """Does this UK clock time happen twice (in the hour repeated when the clocks go
+    back)?"""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the preview server asks again at every build

@@ -2,8 +2,9 @@
 council's mailing tool (issue 20).
 
 No history of the site is kept, so "since" reads the dated fields of the content itself:
-opportunities published, answers to bidders' questions, a round's events, outcomes,
-consultations opened or decided, news, and centres opened. The pipeline's own stages make
+opportunities published or opened for bids, changes to them, answers to bidders'
+questions, a round's events, outcomes, consultations opened or decided, news, and
+centres opened. The pipeline's own stages make
 the site graph (load -> validate -> graph), so a digest says what the site says and a
 mistake in the content stops it as it stops a build.
 
@@ -73,10 +74,11 @@ def site_graph(source: Path, options: validate.BuildOptions) -> graph.Site:
 
 def make_digest(site: graph.Site, since: dt.date, audience: str | None) -> Digest:
     """What happened on or after `since`, by section, newest first in each."""
-    wanted = {"providers": ("opportunities", "questions", "events", "outcomes", "news"),
+    wanted = {"providers": ("opportunities", "changes", "questions", "events", "outcomes",
+                            "news"),
               "families": ("consultations", "news", "centres")}
-    keys = wanted.get(audience or "", ("opportunities", "questions", "events", "outcomes",
-                                       "consultations", "news", "centres"))
+    keys = wanted.get(audience or "", ("opportunities", "changes", "questions", "events",
+                                       "outcomes", "consultations", "news", "centres"))
     found = _sections(site, since)
     sections = []
     for key in keys:
@@ -91,9 +93,10 @@ def make_digest(site: graph.Site, since: dt.date, audience: str | None) -> Diges
 def _sections(site: graph.Site, since: dt.date) -> dict[str, DigestSection]:
     s = {key: DigestSection(key, title, url) for key, title, url in (
         ("opportunities", "New opportunities", "/opportunities/"),
+        ("changes", "Changes to opportunities", "/opportunities/"),
         ("questions", "Bidders' questions answered", "/opportunities/"),
         ("events", "Briefings and key dates", "/opportunities/"),
-        ("outcomes", "Contracts awarded", "/opportunities/#closed"),
+        ("outcomes", "Outcomes of bidding rounds", "/opportunities/#closed"),
         ("consultations", "Have your say", "/consultations/"),
         ("news", "News", "/news/"),
         ("centres", "Centres opened", "/centres/"))}
@@ -101,6 +104,16 @@ def _sections(site: graph.Site, since: dt.date) -> dict[str, DigestSection]:
         if o.published and o.published >= since and o.status != "cancelled":
             s["opportunities"].items.append(DigestItem(
                 o.published, o.title, o.url, o.summary or "", _deadline(o)))
+        if o.opened and o.opened >= since and o.status != "cancelled" and \
+                not (o.published and o.published >= since):  # (told once: as new)
+            s["opportunities"].items.append(DigestItem(
+                o.opened, o.title, o.url, o.summary or "", "Now open for bids. " + _deadline(o)))
+        for u in o.updates:
+            if u.date >= since:
+                s["changes"].items.append(DigestItem(
+                    u.date, o.title, f"{o.url}#opportunity-updates", u.note,
+                    "Cancelled" if o.status == "cancelled" and u is o.latest_update
+                    else "Changed"))
         for q in o.clarifications:
             if q.date >= since:
                 s["questions"].items.append(DigestItem(
@@ -114,11 +127,8 @@ def _sections(site: graph.Site, since: dt.date) -> dict[str, DigestSection]:
                     f"{render.format_datetime(e.start)}, {where}. {e.booking or ''}".strip(),
                     o.title))
         if o.outcome and o.outcome.date >= since:
-            count = len(o.outcome.awards)
             s["outcomes"].items.append(DigestItem(
-                o.outcome.date, o.title, f"{o.url}#outcome",
-                f"{count} {'organisation was' if count == 1 else 'organisations were'} "
-                f"awarded {'a contract' if count == 1 else 'contracts'}."))
+                o.outcome.date, o.title, f"{o.url}#outcome", render.outcome_said(o.outcome)))
     for c in site.consultations:
         opened = c.opens.astimezone(LOCAL_ZONE).date()
         if opened >= since:

@@ -285,7 +285,7 @@ def _clear_derived(v: Validated) -> None:
         agency.centres = []
     for opportunity in v.opportunities:
         opportunity.state, opportunity.days_left, opportunity.centres = "", None, []
-        opportunity.past_events = ()
+        opportunity.past_events, opportunity.closed_early = (), False
         for award in opportunity.outcome.awards if opportunity.outcome else ():
             award.agency, award.centres = None, []
     for agency in v.agencies:
@@ -511,6 +511,8 @@ def _set_state(opportunity: Opportunity, now: dt.datetime, today: dt.date) -> No
         opportunity.days_left = (closing_day(opportunity.deadline) - today).days
     else:
         opportunity.state = "closed"
+        opportunity.closed_early = opportunity.status == "complete" and \
+            opportunity.deadline is not None and opportunity.deadline > now
 
 
 def _opportunity_order(o: Opportunity):
@@ -613,11 +615,14 @@ def _recent_changes(news: list[NewsItem], opportunities: list[Opportunity],
     changes = [(n.date, "News", n.title, n.url, n.summary) for n in news]
     changes += [(o.published, "Opportunity published", o.title, o.url, o.summary)
                 for o in opportunities if o.published]
+    changes += [(o.opened, "Opportunity open for bids", o.title, o.url, o.summary)
+                for o in opportunities if o.opened]
     changes += [(o.latest_update.date, "Opportunity changed", o.title,
                  o.url + "#opportunity-updates", o.latest_update.note)
                 for o in opportunities if o.updates]
-    changes += [(o.outcome.date, "Opportunity awarded", o.title, o.url + "#outcome",
-                 o.summary) for o in opportunities if o.outcome]
+    changes += [(o.outcome.date, "Opportunity awarded" if o.outcome.awards else
+                 "Opportunity decided", o.title, o.url + "#outcome", o.summary)
+                for o in opportunities if o.outcome]
     changes += [(c.opens.astimezone(LOCAL_ZONE).date(), "Consultation opened", c.title,
                  c.url, c.summary) for c in consultations
                 if c.opens and c.state != "upcoming"]

@@ -153,7 +153,7 @@ class Update:
     date: dt.date
     note: str
     index: int = 0  # its place in the file's list (messages name it)
-    key: str = ""  # its day and its number among that day's (see Clarification.key)
+    key: str = ""  # its day and its note's first words (see Clarification.key)
 
 
 @dataclass(frozen=True)
@@ -164,8 +164,9 @@ class Clarification:
     answer: str
     date: dt.date
     index: int = 0  # its place in the file's list (messages name it)
-    key: str = ""  # its day and its number among that day's: its anchor on the page, its
-    # feed entry's and OCDS document's id, which an answer of another day does not change
+    key: str = ""  # its day and its question's first words (validate._day_keys): its
+    # anchor on the page, its feed entry's and OCDS document's id, which adding another
+    # answer, anywhere in the list, does not change
 
 
 @dataclass(frozen=True)
@@ -407,6 +408,7 @@ class Opportunity(Entry):
     kind: str = ""
     status: str = ""
     published: dt.date | None = None
+    opens: dt.date | None = None  # bids open from (when later than published)
     deadline: dt.datetime | None = None
     value: Money | None = None
     eligible_sectors: tuple[str, ...] = ()
@@ -421,6 +423,7 @@ class Opportunity(Entry):
     # derived, by --now
     state: str = derived("")  # open | upcoming | closed
     days_left: int | None = derived(None)
+    closed_early: bool = derived(False)  # complete before its deadline (by --now)
     past_events: tuple[str, ...] = derived(())  # the keys of the events over by --now
     centres: list[Centre] = derived(factory=list)
 
@@ -437,9 +440,24 @@ class Opportunity(Entry):
         """The date of what its page tells last: the outcome, the latest answer to a
         bidder's question or change, or the notice itself (the sitemap's lastmod, OCDS's
         date, its feed entry's)."""
-        return max(filter(None, (self.published, self.latest_clarification,
+        return max(filter(None, (self.published, self.opened, self.latest_clarification,
                                  self.latest_update and self.latest_update.date,
                                  self.outcome and self.outcome.date)), default=None)
+
+    @property
+    def opened(self) -> dt.date | None:
+        """The day it opened for bids, when that was after it was published (a round
+        first announced while being planned): a piece of news of its own. None while it
+        is planned, and for a round open from the day it was published."""
+        if self.status == "planning" or self.opens is None or \
+                (self.published is not None and self.opens <= self.published):
+            return None
+        return self.opens
+
+    @property
+    def open_from(self) -> dt.date | None:
+        """The first day bids were (or will be) taken: `opens`, else the day published."""
+        return self.opens or (None if self.status == "planning" else self.published)
 
 
 @dataclass

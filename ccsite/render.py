@@ -128,6 +128,7 @@ def make_environment(site_templates: Path | None, config, compiled: dict | None 
         hours_data=hours_data, closed_data=closed_data, session_time=session_time, day_url=timetable.day_url,
         webcal=lambda path: webcal_url(config.base_url, path),
         date_of=lambda moment: moment.astimezone(LOCAL_ZONE).date(), closing_day=closing_day,
+        outcome_said=outcome_said,
     )
     env.globals["security_policy"] = csp.meta_elements
     return env
@@ -452,14 +453,30 @@ def format_datetime(value: dt.datetime | None, closing: bool = False) -> str:
     00:00, which "midnight on 19 December" would leave a day unclear: a moment something
     starts is 'midnight at the start of 19 December 2026'; one it ends (`closing`: a
     deadline, a consultation's close) 'midnight at the end of 18 December 2026' (see
-    fields.closing_day)."""
+    fields.closing_day). In the hour the clocks go back, which comes twice, the time says
+    which: '1:30am BST' (the first), '1:30am GMT' (the second)."""
     if value is None:
         return ""
     local = value.astimezone(LOCAL_ZONE)
     if local.hour == local.minute == local.second == local.microsecond == 0:
         return f"midnight at the end of {format_date(closing_day(value))}" if closing \
             else f"midnight at the start of {format_date(local.date())}"
-    return f"{_clock(local.time())} on {format_date(local.date())}"
+    # in the hour the clocks go back, each time comes twice: said which
+    twice = local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+    season = (" BST" if local.utcoffset() else " GMT") if twice else ""
+    return f"{_clock(local.time())}{season} on {format_date(local.date())}"
+
+
+def outcome_said(outcome) -> str:
+    """What a round's outcome decided, in a sentence: 'Decided on 28 February 2006: 2
+    organisations were awarded contracts.', or that none was (a round with no bids, or
+    none good enough): the page, its feed and the digest say it alike."""
+    count = len(outcome.awards)
+    decided = f"Decided on {format_date(outcome.date)}: "
+    if not count:
+        return decided + "no contract was awarded."
+    return decided + (f"{count} {'organisation was' if count == 1 else 'organisations were'}"
+                      f" awarded {'a contract' if count == 1 else 'contracts'}.")
 
 
 def format_money(value: Money | None) -> str:

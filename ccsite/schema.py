@@ -363,6 +363,10 @@ OPPORTUNITY = ContentType("opportunity", "opportunities", ".md", "Opportunities"
           example="planning", help="planning (upcoming), active (open for bids), complete "
           "or cancelled."),
     Field("published", "date", "Published", required=True),
+    Field("opens", "date", "Open for bids from", help="The day bids open, when that is "
+          "after it was published: a round first announced while it was being planned. "
+          "Give it when you set the status to active, so providers following the round "
+          "(its feed, the e-mail digest, the open data) are told it is open."),
     Field("deadline", "datetime", "Deadline", when=_NOT_PLANNING,
           help=_UK_TIME),
     VALUE,

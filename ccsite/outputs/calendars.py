@@ -85,7 +85,8 @@ def _deadline_event(site, opportunity) -> Event:
               f"Reference: {opportunity.reference}\n"
               f"{config.base_url + opportunity.url.lstrip('/')}")
     event.add("categories", ["Deadline"])
-    if cancelled:
+    _revision(event, opportunity)
+    if opportunity.status != "active":  # cancelled, or complete before it came
         return event  # no reminder of a deadline that no longer is one
     from ..render import format_datetime  # (the render stage imports this module)
 
@@ -127,7 +128,27 @@ def _opportunity_event(site, opportunity, item) -> Event:
         f"Online: {item.online}" if item.online else "",
         f"Booking: {item.booking}" if item.booking else "", page) if part))
     event.add("categories", ["Event"])
+    _revision(event, opportunity)
     return event
+
+
+def _revision(event: Event, opportunity) -> None:
+    """How many times the round's events were revised (SEQUENCE), and when last
+    (LAST-MODIFIED): RFC 5545 asks for a higher SEQUENCE when an event's time changes, and
+    a calendar program that imports the file again (not one that subscribed) may keep
+    the event it has without one. Each change is told as an update (`updates:`, which
+    are only ever added) and a cancellation counts as one more, so the number only
+    grows, and the same content gives the same file."""
+    revised = len(opportunity.updates) + (opportunity.status == "cancelled")
+    if not revised:
+        return
+    event.add("sequence", revised)
+    if opportunity.updates:
+        from ..fields import LOCAL_ZONE
+
+        day = opportunity.latest_update.date
+        event.add("last-modified", dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL_ZONE)
+                  .astimezone(dt.timezone.utc))
 
 
 def opportunity_calendar(site, opportunity) -> str:

@@ -112,7 +112,8 @@ def opportunities_feed(site) -> Feed:
                                        f"{o.reference}.", o.summary, deadline) if p)
         # updated when what the entry says of it changes (its deadline moved, say): each
         # change has an entry of its own too (opportunity_updates)
-        changed = o.latest_update.date if o.updates else o.published
+        changed = max(filter(None, (o.published, o.opened,
+                                    o.latest_update and o.latest_update.date)))
         entries.append(FeedEntry(id=entry_id(config, o), title=o.title,
                                  url=absolute(config, o.url), updated=as_datetime(changed),
                                  published=as_datetime(o.published), summary=summary,
@@ -125,7 +126,7 @@ def opportunities_feed(site) -> Feed:
 def opportunity_updates(site, o) -> list[FeedEntry]:
     """Each answer to a bidders' question, each change, and the outcome, as entries of
     their own: a bidder following the feed learns of them as they are published."""
-    from ..render import format_date
+    from ..render import format_date, format_datetime, outcome_said
 
     config = site.config
     page, known_as = absolute(config, o.url), entry_id(config, o)
@@ -144,11 +145,16 @@ def opportunity_updates(site, o) -> list[FeedEntry]:
             title=f"Changed: {o.title}", url=f"{page}#opportunity-updates",
             updated=as_datetime(u.date), published=as_datetime(u.date), summary=u.note,
             content_html=f"<p>{_escape(u.note)}</p>"))
+    if o.opened:
+        said = (f"Open for bids from {format_date(o.opened)}. "
+                f"Deadline: {format_datetime(o.deadline, closing=True)}." if o.deadline else
+                f"Open for bids from {format_date(o.opened)}.")
+        entries.append(FeedEntry(
+            id=f"{known_as}#opened", title=f"Open for bids: {o.title}", url=page,
+            updated=as_datetime(o.opened), published=as_datetime(o.opened), summary=said,
+            content_html=f"<p>{_escape(said)}</p>"))
     if o.outcome:
-        count = len(o.outcome.awards)
-        said = (f"Decided on {format_date(o.outcome.date)}: {count} "
-                f"{'organisation was' if count == 1 else 'organisations were'} awarded "
-                f"{'a contract' if count == 1 else 'contracts'}.")
+        said = outcome_said(o.outcome)
         names = ", ".join(a.agency.name for a in o.outcome.awards if a.agency)
         entries.append(FeedEntry(
             id=f"{known_as}#outcome", title=f"Outcome: {o.title}", url=f"{page}#outcome",

@@ -54,8 +54,12 @@ Choices the standards leave to the publisher:
   outcome's date), each supplier a party with the role `supplier` and the same id as its
   Open Referral organisation; a contract per award when the outcome gives contract dates.
   The release is then tagged `award` (and `contract`); one whose outcome awarded nothing
-  is `unsuccessful`, released as a `tenderUpdate`. No status depends on the build's
-  clock, so the file changes only when the content does.
+  is `unsuccessful`, released as a `tenderUpdate`. The outcome as its page tells it
+  (its note: how many applied, why none was chosen) is a tender document of type
+  `awardNotice`. No status depends on the build's clock, so the file changes only when
+  the content does.
+- `tenderPeriod.startDate` is the day bids opened: `opens` for a round first announced
+  while it was planned, else the day it was published.
 """
 from __future__ import annotations
 
@@ -603,7 +607,8 @@ def _tender(site: Site, opportunity: Opportunity, council: Json) -> Json:
         "tenderPeriod": _tender_period(opportunity),
         "eligibilityCriteria": "Organisations in these sectors may apply: "
         + "; ".join(_sector_name(s) for s in opportunity.eligible_sectors) + ".",
-        "documents": [*_documents(site, opportunity), *_clarifications(site, opportunity)],
+        "documents": [*_documents(site, opportunity), *_clarifications(site, opportunity),
+                      *_outcome_notice(site, opportunity)],
         "milestones": _milestones(site, opportunity),
         "amendments": _amendments(opportunity),
     })
@@ -626,6 +631,22 @@ def _clarifications(site: Site, opportunity: Opportunity) -> list[Json]:
             for q in opportunity.clarifications]
 
 
+def _outcome_notice(site: Site, opportunity: Opportunity) -> list[Json]:
+    """The outcome as its page tells it (what was decided, and its note: how many
+    applied, how the winners were chosen, why none was), an award notice: the only
+    place in the data for what a round that awarded nothing has to say."""
+    from ccsite.render import outcome_said  # here: render imports this module
+
+    outcome = opportunity.outcome
+    if outcome is None:
+        return []
+    return [{"id": "outcome", "documentType": "awardNotice", "title": "Outcome",
+             "description": " ".join(p for p in (outcome_said(outcome), outcome.note) if p),
+             "url": f"{_absolute(site, opportunity.url)}#outcome",
+             "datePublished": _day_start(outcome.date), "format": "text/html",
+             "language": _language(site)}]
+
+
 def _milestones(site: Site, opportunity: Opportunity) -> list[Json]:
     """The round's events (briefings, interviews, the award...) as tender milestones."""
     return [_clean({"id": f"event-{event.key}", "title": event.title,
@@ -644,9 +665,10 @@ def _value(money: Money | None) -> Json | None:
 
 
 def _tender_period(opportunity: Opportunity) -> Json | None:
-    """Open from publication to the deadline; a planning notice has no start yet."""
+    """Open from the day bids opened (`opens`, else the day it was published) to the
+    deadline; a planning notice has no start yet, unless it says when bids will open."""
     end = opportunity.deadline.isoformat() if opportunity.deadline else None
-    start = None if opportunity.status == "planning" else _day_start(_published(opportunity))
+    start = _day_start(opportunity.open_from) if opportunity.open_from else None
     return _clean({"startDate": start, "endDate": end}) or None
 
 
