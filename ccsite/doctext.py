@@ -44,14 +44,14 @@ class Unreadable(Exception):
     carries. The leak audit cannot tell what it says, so it is not published."""
 
 
-def document_text(data: bytes) -> str | None:
+def document_text(data: bytes, depth: int = 0) -> str | None:
     """The text a PDF, an Office/OpenDocument or an RTF file holds, or None when `data` is
     none of them or cannot be read (nor shown: see `Unreadable`, raised for one that can
-    be)."""
+    be). `depth`: how many archives this one is inside (see `_archive_text`)."""
     if PDF_START in data[:SNIFF_BYTES]:
         return _pdf_text(data)
     if data.startswith(ZIP_START):
-        return _archive_text(data)
+        return _archive_text(data, depth)
     if data.startswith(RTF_START):
         return _rtf_text(data)
     return None
@@ -282,29 +282,48 @@ def _unescaped(escape: re.Match) -> bytes:
     return bytes([int(code, 8) & 0xFF])
 
 
-def _archive_text(data: bytes) -> str | None:
+NESTED = 3  # archives inside archives read, at most (a Word file's embedded workbook: 1)
+
+
+def _archive_text(data: bytes, depth: int = 0) -> str | None:
     """The text of every XML part of a zip archive (an Office Open XML or OpenDocument
-    file keeps its text, comments, notes and properties so), its markup taken out; None
-    for an archive that is not one, or is damaged."""
+    file keeps its text, comments, notes and properties so), its markup taken out, then
+    what its other parts hold: a document embedded in it (a Word file keeps an Excel sheet
+    pasted into it, or a chart's data, as a workbook of its own in word/embeddings/) read
+    as such, anything else (a picture, an old Office object) as its bytes and metadata
+    are. Unread, an embedded workbook of the members' directory was published by a build
+    that said nothing was found (a red team's review). None for an archive that is not
+    one, or is damaged; all it unpacks to, nested ones included, is XML_BYTES at most."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        parts = [info for info in archive.infolist()  # (and the HTML or text a Word file
-                 if info.filename.lower().endswith(_TEXT_PARTS)  # may hold as a part of
-                 and not info.is_dir()]                          # its own: an altChunk)
-        if not parts:
+        parts = [info for info in archive.infolist() if not info.is_dir()]
+        text_parts = [info for info in parts  # (and the HTML or text a Word file may hold
+                      if info.filename.lower().endswith(_TEXT_PARTS)]  # as a part of its
+        if not text_parts:                                       # own: an altChunk)
             return None
         texts, left = [], XML_BYTES
-        for info in parts:
+        for info in [*text_parts, *(info for info in parts if info not in text_parts)]:
             with archive.open(info) as part:
-                xml = part.read(left)
-            left -= len(xml)
-            texts.append(_xml_text(xml.decode("utf-8", errors="replace")))
+                read = part.read(left)
+            left -= len(read)
+            texts.append(_xml_text(read.decode("utf-8", errors="replace"))
+                         if info in text_parts else _embedded_text(read, depth))
             if left <= 0:
                 break
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError,
             NotImplementedError):  # damaged, encrypted, or compressed in a way zip lacks
         return None
     return "\n".join(texts)
+
+
+def _embedded_text(data: bytes, depth: int) -> str:
+    """What a part of an archive that is not its XML holds: a document's text (nested as
+    deep as NESTED), else its bytes as text and its metadata's texts (see `metadata_text`:
+    an old Office object keeps its text in UTF-16)."""
+    document = document_text(data, depth + 1) if depth < NESTED else None
+    if document is not None:
+        return document
+    return data.decode("utf-8", errors="replace") + "\0" + metadata_text(data)
 
 
 def _xml_text(xml: str) -> str:

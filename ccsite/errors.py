@@ -6,6 +6,7 @@ at once, sorted by file and line.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -22,7 +23,30 @@ class ContentError:
     fix_in: str = field(default="", compare=False)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        return printable(f"{self.path}:{self.line}: {self.field}: {self.message}")
+
+
+def printable(text: str) -> str:
+    """`text` with the characters a terminal or a log acts on, rather than shows, written
+    out as escapes (a line break as \\n, ESC as \\x1b, a right-to-left override as
+    \\u202e): a file named with them (uploaded through the web editor, or in a clone)
+    cleared the terminal a message was printed to, or forged a `path:line:` line of its
+    own in a CI log (a red team's review)."""
+    return UNPRINTABLE.sub(_escaped, text) if UNPRINTABLE.search(text) else text
+
+
+def _escaped(found: re.Match) -> str:
+    character = found.group(0)
+    return repr(character)[1:-1] if character.isascii() else f"\\u{ord(character):04x}"
+
+
+# control characters, and the invisible ones that change how text around them shows
+# (Unicode's format characters: direction overrides and isolates, zero-width joiners,
+# the byte order mark, tags) or breaks it (the line and paragraph separators)
+UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000e0001\U000e0020-\U000e007f]")
 
 
 class ContentErrors(Exception):

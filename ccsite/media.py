@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.parsers import expat
 
-from .errors import ErrorList
+from .errors import UNPRINTABLE, ErrorList, printable
 from .load import ContentFolder
 
 SNIFF_BYTES = 1024  # how much of a file its kind is told from (PDF allows 1 KB of junk)
@@ -138,6 +138,11 @@ def media_problem(path: str, signature: tuple) -> tuple[int, str] | None:
     """(line, what is wrong and what to do) for the media file at `path`, or None. Kept
     by `signature` (size, times, inode): the preview server asks at every rebuild."""
     name = Path(path).name
+    unsafe = _UNSAFE_IN_NAMES.search(name)
+    if unsafe is not None:
+        return 1, (f"'{name}': a file's name is part of its web address, and "
+                   f"{_what_unsafe(unsafe.group(0))} has no place in one; rename the file "
+                   "with letters, digits, spaces and - _ . ( ) only")
     extension = _extension(name)
     kind = MEDIA_KINDS.get(extension)
     if kind is None:
@@ -156,6 +161,19 @@ def media_problem(path: str, signature: tuple) -> tuple[int, str] | None:
         return 1, (f"'{name}' is named as a {kind.name} but is {what}; save it again in "
                    f"that format, or give it the name of what it really is")
     return None
+
+
+# what a media file's name may not hold: characters that end or change its web address
+# where Markdown or a browser reads it (? # % \ and quotes and brackets of HTML), and the
+# unprinted ones a terminal acts on (errors.printable: a line break, ESC, a direction
+# override), which the web editor's uploads once let through (a red team's review)
+_UNSAFE_IN_NAMES = re.compile(r'[?#%\\<>"`|*]|' + UNPRINTABLE.pattern)
+
+
+def _what_unsafe(character: str) -> str:
+    if UNPRINTABLE.match(character):
+        return f"an invisible character ({printable(character)})"
+    return f"'{character}'"
 
 
 _ACTIVE = {  # kinds a browser runs as part of the site, and what to do instead

@@ -661,6 +661,8 @@ WRONG_TYPES = [
      "opportunities/oxhey-eoi.md:6: published: '2026' is not a real date"),
     ("opportunity-published-list", O, "published: 2026-11-02", "published: [2026-11-02]",
      "opportunities/oxhey-eoi.md:6: published: must be a date, not a list"),
+    ("opportunity-opens-number", O, "published: 2026-11-02", "published: 2026-11-02\nopens: 2026",
+     "opportunities/oxhey-eoi.md:7: opens: '2026' is not a real date"),
     ("opportunity-deadline-number", O, "deadline: 2027-01-29T12:00:00Z", "deadline: 5",
      "opportunities/oxhey-eoi.md:7: deadline: '5' is not a real date-time; write it as "
      "YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)"),

@@ -515,3 +515,51 @@ def test_site_settings_saved_from_the_form_keep_what_the_form_does_not_show(edit
     assert "service_types:\n  early-education:" in after and "programme:" in after
     assert after == before.replace("title: Test Children's Centres",
                                    "title: Test Children's Centres and Family Hubs")
+
+
+def test_an_item_cannot_be_moved_out_of_its_section_nor_into_members(editor, site):
+    """Moved from members/pages/ to pages/ in one save, a members page was published
+    whole, its members copy gone for the leak audit to know it by (a red team's review).
+    Decap's own forms never ask for a move; the API refuses one."""
+    handbook = site.content / "members/pages/handbook.md"
+    handbook.parent.mkdir(parents=True, exist_ok=True)
+    handbook.write_text("---\ntitle: Handbook\nsummary: For lead agencies.\n---\n"
+                        "Monitoring returns are due on the 15th working day.\n")
+    raw = handbook.read_text()
+    for new in ("pages/handbook.md", "news/handbook.md"):
+        status, answer = editor.api("persistEntry", {"dataFiles": [
+            {"path": "members/pages/handbook.md", "newPath": new, "raw": raw}], "assets": []})
+        assert status == 422, answer
+        assert "stays in its own section" in json.dumps(answer)
+        assert handbook.read_text() == raw and not (site.content / new).exists()
+    moved = raw.replace("title: Handbook", "title: Handbook 2027")
+    status, _ = editor.api("persistEntry", {"dataFiles": [  # a new name in its own folder
+        {"path": "members/pages/handbook.md", "newPath": "members/pages/handbook-2027.md",
+         "raw": moved}], "assets": []})
+    assert status == 200 and not handbook.exists()
+    assert (site.content / "members/pages/handbook-2027.md").read_text() == moved
+
+
+def test_an_item_renamed_onto_another_is_refused_not_overwritten(editor, site):
+    other = site.content / "news/centres-open.md"
+    before = other.read_text()
+    assert editor.save("news/item-a.md", before.replace("title:", "title: A", 1))[0] == 200
+    status, answer = editor.api("persistEntry", {"dataFiles": [
+        {"path": "news/item-a.md", "newPath": "news/centres-open.md",
+         "raw": (site.content / "news/item-a.md").read_text()}], "assets": []})
+    assert status == 409 and "there is already an item at news/centres-open.md" in \
+        json.dumps(answer)
+    assert other.read_text() == before and (site.content / "news/item-a.md").exists()
+
+
+@pytest.mark.parametrize("name", ["a\x1b[2Jb.png", "a\nb.png", "x\u202egnp.txt", "why?.pdf",
+                                  "<img src=x onerror=alert(1)>.png", 'a"b.png'])
+def test_an_upload_whose_name_a_terminal_or_a_web_address_would_act_on_is_refused(
+        editor, site, name):
+    data = b"%PDF-1.4 x\n" if name.endswith(".pdf") else \
+        b"plain text\n" if name.endswith(".txt") else b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    status, answer = upload(editor, f"media/{name}", data)
+    assert status == 422, answer
+    said = json.dumps(answer)
+    assert "rename the file with letters, digits, spaces" in said
+    assert not (site.content / "media" / name).exists()

@@ -170,3 +170,24 @@ def test_svg_hiding_a_script_in_an_entity_is_refused_before_the_entity_is_read(s
 def test_svg_that_is_not_a_plain_drawing_is_refused(site, data, line, told):
     err = refused(site, "media/drawing.svg", data)
     assert f"{site.shown('media/drawing.svg')}:{line}: media: {told}" in err
+
+
+@pytest.mark.parametrize("name, said", [
+    ("a\x1b[2Jb.txt", "an invisible character (\\x1b)"),
+    ("a\nb.txt", "an invisible character (\\n)"),
+    ("x\u202egnp.txt", "an invisible character (\\u202e)"),
+    ("why?.txt", "'?'"), ("50%.txt", "'%'"), ("a#b.txt", "'#'"),
+])
+def test_a_media_file_named_with_what_a_terminal_or_a_web_address_acts_on_is_refused(
+        site, name, said):
+    """Printed as it was, ESC in a file's name cleared the terminal the message went to,
+    and a line break forged a `path:line:` line of its own (a red team's review): the
+    name is refused, and the message prints it escaped."""
+    site.write(f"media/{name}", "plain text\n")
+    result = site.build()
+    assert result.status == 1
+    assert f": media: '" in result.err and said in result.err
+    assert "rename the file with letters, digits, spaces and - _ . ( ) only" in result.err
+    assert not any(c in result.err for c in "\x1b\u202e")
+    assert [line for line in result.err.splitlines() if ": media: " in line][0].startswith(
+        f"{site.content}/media/")

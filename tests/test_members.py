@@ -912,6 +912,43 @@ def test_members_text_in_word_and_excel_files_in_public_media_is_found(site):
     assert "leak: members-only directory email" in result.err
 
 
+def test_members_text_in_a_workbook_embedded_in_a_word_file_is_found(site):
+    """Word keeps an Excel sheet pasted into it (or a chart's data) as a workbook of its
+    own, a zip inside the zip; the document's own text says nothing members-only. Read
+    as far as NESTED archives down (here the deepest)."""
+    from ccsite import doctext
+
+    def embedded(address: str) -> bytes:
+        inside = office_file({"xl/sharedStrings.xml": (
+            '<sst><si><t>Name</t></si><si><t>E-mail</t></si><si><t>Sam</t></si>'
+            f'<si><t>{address}</t></si></sst>')})
+        for _ in range(doctext.NESTED):
+            inside = _with_embedded(inside)
+        return inside
+
+    site.write("media/notes.docx", embedded("sam@example.org"))
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [notes](/media/notes.docx), [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.content}/media/notes.docx:" in result.err
+    assert "leak: members-only directory email" in result.err
+    site.write("media/notes.docx", embedded("enquiries@example.org"))
+    assert site.build().status == 0
+
+
+def _with_embedded(workbook: bytes) -> bytes:
+    """A Word file whose text is innocent, with `workbook` embedded as Word keeps one."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO(office_file({"word/document.xml": (
+        '<w:document><w:body><w:p><w:r><w:t>Network contacts (see the table below).'
+        '</w:t></w:r></w:p></w:body></w:document>')}))
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", workbook)
+    return buffer.getvalue()
+
+
 def test_an_archive_is_read_only_so_far_whatever_it_unpacks_to(monkeypatch):
     """A "zip bomb" (a few kilobytes that unpack to gigabytes) is read up to the limit,
     not to the machine's end."""

@@ -240,6 +240,8 @@ class Proxy:
                                  self._named) or rel
                 self.paths.writable(rel)
                 self.paths.writable(new_rel)
+                if new_rel != rel:
+                    self._may_move(rel, new_rel)
                 self._not_changed_since_opened(rel, loaded)
                 change.write[new_rel] = self._merged(rel, data_file["raw"]).encode("utf-8")
                 if new_rel != rel:
@@ -248,6 +250,21 @@ class Proxy:
         return {"message": "entry persisted",
                 "files": {rel: hashlib.sha256(data).hexdigest()
                           for rel, data in change.write.items()}}
+
+    def _may_move(self, rel: str, new_rel: str) -> None:
+        """ProxyError unless an item saved under a new name stays in its own folder (its
+        kind, and its side of members/: moved from members/pages/ to pages/, a members
+        page was published whole, with no members copy left for the leak audit to know
+        it by, found by a red team's review) and takes no other item's name (which it
+        would have overwritten without a word). Decap's own forms never ask for either."""
+        if new_rel.rpartition("/")[0] != rel.rpartition("/")[0]:
+            raise ProxyError(422, f"Not saved: {rel} cannot be moved to {new_rel}. An item "
+                                  "stays in its own section; to publish it elsewhere, make "
+                                  "a new item there.")
+        if new_rel not in self._named and self.paths.resolve(new_rel).exists():
+            raise ProxyError(409, f"Not saved: there is already an item at {new_rel}, and "
+                                  "saving would replace it. Choose another 'Address "
+                                  "(slug)', then publish again.")
 
     def _not_changed_since_opened(self, rel: str, loaded: Any) -> None:
         """ProxyError (409) if the file is no longer as the form that saves it found it
