@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
-from .csp import RELOAD_PATH
+from .csp import MEDIA_POLICY, RELOAD_PATH
 from .errors import ContentError, ContentErrors
 from .render import MEMBERS_HELP
 
@@ -311,9 +311,11 @@ class PreviewServer:
             body = self._with_reload(self._with_notice(body, self._told_on(
                 root, self.state.errors)))
             kind += "; charset=utf-8"
-        extra = {"Cache-Control": "no-store"}
+        extra = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
         if root == "members":
             extra.update({"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"})
+        if _added_by_editors(rel):  # as the deploy configs send them (members/deploy.py)
+            extra["Content-Security-Policy"] = MEDIA_POLICY
         return self._send(request, 200, kind, body, head, extra)
 
     def _site_path(self, path: str) -> str | None:
@@ -526,6 +528,14 @@ reloads by itself.</p>
     def _send(self, request, status: int, kind: str, body: bytes, head: bool,
               headers: dict[str, str] | None = None) -> None:
         send(request, status, kind, body, head, headers)
+
+
+def _added_by_editors(rel: str) -> bool:
+    """Is this a file editors added (media/, members' media/), sent sandboxed, as every
+    deploy config sends it: opened as a page, an uploaded file is a unique origin, no
+    script of it runs with the site's (or the editor's) rights. PDFs excepted, as there
+    (browsers will not show one sandboxed: see members/deploy.py)."""
+    return rel.startswith("media/") and not rel.lower().endswith(".pdf")
 
 
 def _mistakes_of(failure: Exception, output: Path) -> list[ContentError]:

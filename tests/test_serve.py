@@ -642,3 +642,19 @@ def test_a_secrets_folder_that_holds_the_site_rebuilds_for_its_members_files_onl
         wait_for(lambda: serving.printed().count("Rebuilt in") > builds, 5.0, "rebuilt")
         assert get(page, (member.login, passphrase))[0] == 401
 
+
+
+def test_files_editors_add_are_served_sandboxed_and_never_sniffed(site, server):
+    """As the deploy configs send them: opened as a page, an uploaded file is a unique
+    origin, so nothing in it runs with the rights of the site or of the web editor
+    served from the same origin. PDFs, which browsers will not show sandboxed, excepted."""
+    site.write("media/notes.txt", "plain text\n")
+    wait_for(lambda: http_get(server + "/media/notes.txt")[0] == 200, 10, "the new file")
+    status, headers, _ = http_get(server + "/media/notes.txt")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == "sandbox"
+    status, headers, _ = http_get(server + "/media/pack.pdf")
+    assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in headers
+    status, headers, _ = http_get(server + "/")
+    assert headers.get("Content-Security-Policy") != "sandbox"
