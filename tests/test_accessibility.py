@@ -471,7 +471,7 @@ def test_built_accessibility_statement_from_the_fewest_settings_says_the_default
     for needed in [*MODEL_STATEMENT, *sum(said_for(settings).values(), [])]:
         assert needed in text, needed
     assert "fully compliant with the Web Content Accessibility Guidelines version 2.2" in text
-    assert "childrens.centres@example.org" in text and "01923 471555" in text  # organisation's
+    assert "childrens.centres@example.org" in text and "01632 960555" in text  # organisation's
     assert "get back to you in 5 working days" in text
     assert "Non-accessible content" not in text and "last reviewed" not in text
 

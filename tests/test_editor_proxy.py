@@ -563,3 +563,54 @@ def test_an_upload_whose_name_a_terminal_or_a_web_address_would_act_on_is_refuse
     said = json.dumps(answer)
     assert "rename the file with letters, digits, spaces" in said
     assert not (site.content / "media" / name).exists()
+
+
+def test_an_item_whose_title_makes_too_long_a_name_is_refused_in_words(editor, site):
+    """Decap names a new item from its title: one of 300 letters made a name the file
+    system refused, and the editor heard only "Failed to fetch"."""
+    long_name = "families-are-invited-to-a-very-special-celebration-" * 6
+    raw = (site.content / "news/centres-open.md").read_text()
+    status, answer = editor.save(f"news/{long_name}.md", raw)
+    assert status == 422, answer
+    assert "too long" in answer["error"] and "'Address (slug)'" in answer["error"]
+    assert not list((site.content / "news").glob("families-*"))
+    assert editor.get("/")[0] == 200  # the server still answers
+
+
+def test_a_fault_of_the_editors_server_is_told_in_words_not_a_dropped_connection(tmp_path):
+    """Any failure of the server's own (a bug, a disk that fails) answers the editor's
+    page with what happened and that nothing was changed, where it once dropped the
+    connection and Decap said "Failed to fetch". (In this process: the fault is made.)"""
+    import http.server
+    import threading
+
+    from ccsite.editor.admin import TOKEN_HEADER, AdminSite
+
+    class Failing:
+        def answer(self, body):
+            raise OSError(5, "Input/output error")
+
+    admin = AdminSite(tmp_path, "content", Failing(), cache=tmp_path / "cache")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            admin._api(self, self.headers["Host"])
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host = f"127.0.0.1:{server.server_address[1]}"
+        connection = http.client.HTTPConnection(host, timeout=10)
+        connection.request("POST", "/admin/api/v1", json.dumps({"action": "getMedia"}),
+                           {"Origin": f"http://{host}", TOKEN_HEADER: admin.token,
+                            "Content-Type": "application/json"})
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        assert response.status == 500
+        assert answer["error"].startswith("Not saved: the editor's server failed (OSError: ")
+        assert "Nothing was changed" in answer["error"]
+    finally:
+        server.shutdown()

@@ -79,12 +79,18 @@ def expected_nearest(point: tuple[float, float]) -> list[tuple[str, float]]:
     return sorted(located, key=lambda item: item[1])
 
 
+def miles_in(text: str) -> float:
+    """The miles a distance shown says ('2.3 miles away'; 'less than 0.1 miles away': 0)."""
+    return 0.0 if text.startswith("less than 0.1 miles") else \
+        float(re.match(r"([\d.]+) miles?", text).group(1))
+
+
 def assert_sorted_by_true_distance(page, point: tuple[float, float]) -> None:
     shown = shown_cards(page)
     expected = expected_nearest(point)
     assert len(shown) == len(expected)
     for (name, text), (want_name, miles) in zip(shown, expected):
-        value = float(re.match(r"([\d.]+) miles? away", text).group(1))
+        value = miles_in(text)
         assert abs(value - miles) <= 0.05 + 1e-9, (name, text, miles)
     # the order is the true order (names may swap only where two distances are equal)
     distances = {name: miles for name, miles in expected}
@@ -100,7 +106,7 @@ def test_a_postcode_gives_the_nearest_centres_in_order_with_true_distances(phone
     phone.get_by_role("button", name="Find").click()
     phone.get_by_role("heading", name=f"Nearest to {oxhey['address']['postcode']}").wait_for()
     assert_sorted_by_true_distance(phone, (oxhey["location"]["lat"], oxhey["location"]["lon"]))
-    assert shown_cards(phone)[0] == (oxhey["name"], "0.0 miles away")
+    assert shown_cards(phone)[0] == (oxhey["name"], "less than 0.1 miles away")
     assert "#near=" in phone.url and "?near=" not in phone.url
     assert not phone.elsewhere
 
@@ -219,6 +225,26 @@ def test_use_my_location_sorts_by_distance_from_it(chromium, base):
         context.close()
 
 
+def test_a_location_question_never_answered_is_given_up_on_with_a_way_forward(chromium, base):
+    """The browser's own timeout starts only once its question is answered; put aside
+    ("Not now"), it may never be: "Finding your location..." stayed for good."""
+    context = chromium.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.add_init_script("navigator.geolocation.getCurrentPosition = () => {};")
+        page.clock.install()
+        page.goto(base + "/centres/")
+        page.get_by_role("button", name="Use my location").click()
+        message = page.locator("[data-finder-message]")
+        assert message.inner_text() == "Finding your location\u2026"
+        page.clock.run_for(31000)
+        assert message.inner_text() == ("Your location was not found in time (your browser "
+                                        "may still be asking for it). Type a postcode or "
+                                        "town instead.")
+    finally:
+        context.close()
+
+
 def test_closed_and_planned_centres_are_never_nearest_nor_found_for_a_service(phone, base):
     """Near Ware, Priors Wood (closed) came first; the service filter found it and Royston
     (planned) as offering. Distances are from Ware itself, where its own centre's building
@@ -307,10 +333,12 @@ def test_open_now_and_todays_hours_are_worked_out_in_uk_time(chromium, base, mom
         page = context.new_page()
         page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
         page.goto(base + "/centres/south-oxhey-childrens-centre/")
-        assert page.locator("[data-today]").inner_text() == expected
+        assert page.locator(".today").inner_text() == expected
         page.goto(base + "/centres/")
         card = page.locator(".card", has=page.get_by_role("link", name="South Oxhey Children's Centre"))
-        assert card.locator("[data-today]").inner_text() == expected
+        assert card.locator(".today").inner_text() == expected
+        assert card.locator("[data-today]").inner_text() == (  # the week's, kept
+            "Monday to Friday: 9am to 5pm; Saturday: 10am to midday")
         planned = page.locator(".card", has_text="Planned").first
         assert "now" not in planned.inner_text()  # a planned centre is never open now
     finally:
@@ -364,6 +392,97 @@ def test_whats_on_tells_a_term_time_session_is_off_in_the_school_holidays(chromi
             assert "Term time only." in item.inner_text()
             assert item.locator(".tag").inner_text() == told
             assert item.inner_text().endswith("Christmas holidays: this session is term time only.")
+
+
+def test_open_now_is_told_afresh_on_a_page_left_open(chromium, base):
+    """A phone keeps a tab for days: "Open now" read at 4:55pm must not stay so at 5:05pm,
+    nor a card's; What's on's "Closed on 25 December" is "Closed today" after midnight."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="Europe/London")
+    try:
+        page = context.new_page()
+        page.clock.install(time=dt.datetime.fromisoformat("2026-12-07T16:55:00+00:00"))
+        page.goto(base + "/centres/south-oxhey-childrens-centre/")
+        assert page.locator(".today").inner_text() == "Open now Today: 9am to 5pm"
+        page.clock.run_for(10 * 60 * 1000)
+        assert page.locator(".today").inner_text() == "Closed now Today: 9am to 5pm"
+        page.goto(base + "/whats-on/friday/")
+        page.clock.run_for(1000)
+        page.clock.set_system_time(dt.datetime.fromisoformat("2026-12-24T23:58:00+00:00"))
+        page.reload()
+        tags = page.locator("[data-timetable] li .tag")
+        assert tags.first.inner_text() == "Closed on 25 December"
+        page.clock.run_for(3 * 60 * 1000)
+        assert tags.first.inner_text() == "Closed today"
+        assert tags.count() == page.locator("[data-timetable] li").count()  # once each
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("moment, path, note, today", [
+    ("2026-12-07T10:00:00+00:00", "/whats-on/", "Today is Monday 7 December: today's sessions.",
+     "Monday"),
+    ("2026-12-06T10:00:00+00:00", "/whats-on/", "Today is Sunday 6 December, and the centres "
+     "run no sessions today. Monday's sessions.", None),
+    ("2026-12-07T10:00:00+00:00", "/whats-on/monday/", "Today, Monday 7 December.", "Monday"),
+    ("2026-12-07T10:00:00+00:00", "/whats-on/tuesday/",
+     "These are the sessions of next Tuesday 8 December.", "Monday"),
+])
+def test_whats_on_says_which_day_is_today_and_the_date_a_day_is_read_for(
+        chromium, base, moment, path, note, today):
+    context = chromium.new_context(viewport=PHONE, timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
+        page.goto(base + path)
+        assert page.locator("[data-today-note]").inner_text() == note
+        marked = page.locator(".day-nav a", has=page.locator("[data-today-mark]"))
+        assert [link.inner_text().split(" ")[0] for link in marked.all()] == \
+            ([today] if today else [])
+        if not today:
+            page.get_by_role("link", name="Monday's sessions").click()
+            assert page.url.endswith("/whats-on/monday/")
+    finally:
+        context.close()
+
+
+def test_a_centres_own_page_tells_its_term_time_sessions_are_off_in_the_holidays(chromium,
+                                                                                  base):
+    """As What's on does: a parent reading Bushey's week in the Christmas holidays."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="Europe/London")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.fromisoformat("2026-12-21T10:00:00+00:00"))
+        page.goto(base + "/centres/bushey-childrens-centre/")
+        sessions = page.locator("[data-timetable] li")
+        term_time = sessions.filter(has_text="Term time only.")
+        assert term_time.count() >= 3
+        assert term_time.first.locator(".tag").inner_text() == "Not today"  # a Monday
+        for item in term_time.all():
+            assert item.inner_text().endswith("Christmas holidays: this session is term time only.")
+        assert sessions.filter(has_not_text="Term time only.").locator(".tag").count() == 0
+    finally:
+        context.close()
+
+
+def test_a_search_after_the_place_list_failed_to_load_works_once_the_signal_is_back(phone,
+                                                                                    base):
+    """One dropped connection kept the failed load for good: every search said "Failed
+    to fetch" until the page was loaded again."""
+    tries = []
+
+    def answer(route):
+        tries.append(route.request.url)
+        route.abort() if len(tries) == 1 else route.continue_()
+    phone.route("**/places.json", answer)
+    phone.goto(base + "/centres/")
+    phone.get_by_label("Postcode or town").fill("WD19 7AD")
+    phone.get_by_role("button", name="Find").click()
+    message = phone.locator("[data-finder-message]")
+    message.get_by_text("could not be loaded: check you are online, then try again").wait_for()
+    assert "Failed to fetch" not in message.inner_text()
+    phone.get_by_role("button", name="Find").click()
+    phone.get_by_role("heading", name="Nearest to WD19 7AD").wait_for()
+    assert len(tries) == 2
 
 
 # -- the map ----------------------------------------------------------------------------------
@@ -673,12 +792,12 @@ def test_whats_on_near_me_sorts_a_days_sessions_and_filters_by_district(chromium
         page.get_by_role("button", name="Use my location").click()
         page.locator("[data-distance]").first.wait_for()
         assert page.evaluate("document.activeElement.matches('[data-filter-status]')")
-        distances = [float(t.split()[0]) for t in page.locator("[data-distance]").all_inner_texts()]
+        distances = [miles_in(t) for t in page.locator("[data-distance]").all_inner_texts()]
         assert distances == sorted(distances) and len(distances) == everything
         first = items.first.inner_text()
         assert "South Oxhey Children's Centre" in first and "Young parents' group" in first
         page.get_by_label("How far").select_option("2")
-        assert all(d <= 2 for d in (float(t.split()[0]) for t in
+        assert all(d <= 2 for d in (miles_in(t) for t in
                    page.locator("li:visible [data-distance]").all_inner_texts()))
         assert page.locator("[data-filter-status]").inner_text().startswith(
             f"{items.count()} sessions shown")
@@ -707,6 +826,39 @@ def test_whats_on_keeps_the_district_and_place_chosen_from_one_day_to_the_next(p
     assert items.count() and all(i.get_attribute("data-district") == "Watford"
                                  for i in items.all())
     assert phone.get_by_label("Postcode or town").input_value() == "WD19"
+
+
+def test_whats_on_keeps_the_location_and_distance_chosen_from_one_day_to_the_next(chromium,
+                                                                                 base):
+    """"Use my location" within 2 miles on Monday, then Tuesday: Tuesday's sessions
+    within 2 miles of it, nearest first, without asking again; the location itself is in
+    no address (only "#here") and no request; "Clear filters" forgets it."""
+    oxhey = sample_centres()["south-oxhey-childrens-centre"]
+    here = (oxhey["location"]["lat"], oxhey["location"]["lon"])
+    context = chromium.new_context(viewport=PHONE, permissions=["geolocation"],
+                                   geolocation={"latitude": here[0], "longitude": here[1]})
+    try:
+        page = context.new_page()
+        sent = []
+        page.on("request", lambda r: sent.append(r.url + " " + r.headers.get("referer", "")))
+        page.goto(base + "/whats-on/monday/")
+        page.get_by_role("button", name="Use my location").click()
+        page.locator("[data-distance]").first.wait_for()
+        page.get_by_label("How far").select_option("2")
+        page.get_by_role("link", name=re.compile(r"^Tuesday")).click()
+        page.wait_for_url(re.compile(r"/whats-on/tuesday/\?within=2#here$"))
+        page.locator("[data-timetable] li:visible [data-distance]").first.wait_for()
+        shown = [miles_in(t) for t in
+                 page.locator("[data-timetable] li:visible [data-distance]").all_inner_texts()]
+        assert shown and shown == sorted(shown) and all(m <= 2 for m in shown)
+        assert page.locator("[data-timetable] li:visible").count() < \
+            page.locator("[data-timetable] li").count()
+        assert not any(f"{here[0]:.3f}"[:6] in url for url in sent)
+        page.get_by_role("button", name="Clear filters").click()
+        page.goto(base + "/whats-on/wednesday/#here")
+        assert page.locator("[data-distance]").count() == 0  # forgotten
+    finally:
+        context.close()
 
 
 # -- without JavaScript ------------------------------------------------------------------------------

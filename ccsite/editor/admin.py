@@ -27,6 +27,7 @@ import html
 import json
 import re
 import secrets
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
@@ -246,6 +247,14 @@ class AdminSite:
             return _json(request, 200, self.proxy.answer(body))
         except ProxyError as exc:
             return _json(request, exc.status, exc.answer())
+        except Exception as exc:  # noqa: BLE001 - a fault of ours, told to the editor in
+            traceback.print_exc()  # words, not as a dropped connection ("Failed to fetch")
+            return _json(request, 500, {"error": "Not saved: the editor's server failed "
+                                                 f"({type(exc).__name__}: {exc}). Nothing "
+                                                 "was changed. Copy what you typed, and "
+                                                 "tell whoever looks after the site what "
+                                                 "you were doing; the window where ccsite "
+                                                 "serve runs says more."})
 
     def _config(self, request, host: str, head: bool) -> None:
         errors = ErrorList()

@@ -91,6 +91,12 @@ class ProxyError(Exception):
         return result
 
 
+# the longest file name the editor writes: file systems take 255 bytes, and a longer one
+# (Decap's from a title of 300 letters) failed with a traceback and a dropped connection,
+# the editor told "Failed to fetch" (a review of the editor)
+NAME_BYTES = 200
+
+
 class ContentPaths:
     """Paths from the editor, made safe: relative, inside the content folder, not hidden,
     and never through a symbolic link (a link could lead anywhere on the machine)."""
@@ -105,6 +111,10 @@ class ContentPaths:
         parts = rel.split("/")
         if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
             raise ProxyError(422, f"'{rel}' is not a path inside the content folder")
+        if any(len(part.encode("utf-8")) > NAME_BYTES for part in parts):
+            raise ProxyError(422, "This item's web address, made from its title, is too long "
+                                  f"(over {NAME_BYTES} letters). Shorten the title, or fill in "
+                                  "'Address (slug)' with a few words, then publish again.")
         path = self.root.joinpath(*parts)
         walked = self.root
         for part in parts:  # no link anywhere on the way, even to a place inside

@@ -759,7 +759,7 @@ def _language(site: Site) -> str:
 
 
 def _international(phone: Phone | None) -> str | None:
-    """OCDS asks for the international dialling code: "+44 1923 471555"."""
+    """OCDS asks for the international dialling code: "+44 1632 960555"."""
     if phone is None:
         return None
     return "+44 " + phone.national[1:] if phone.national.startswith("0") else phone.tel

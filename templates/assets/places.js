@@ -18,11 +18,16 @@
     .replace(/[^a-z0-9]+/g, " ").trim();
 
   // the places the finder knows (/centres/places.json), asked of this site once
+  // (a failed load is not kept: asked again at the next search, once the signal is back)
   let known = null;
   const placesOf = (finder) => {
     known = known || fetch(finder.dataset.places).then((r) => {
-      if (!r.ok) throw new Error("The list of places could not be loaded.");
+      if (!r.ok) throw new Error();
       return r.json();
+    }).catch(() => {
+      known = null;
+      throw new Error("The list of places could not be loaded: check you are online, " +
+        "then try again.");
     });
     return known;
   };
@@ -59,18 +64,30 @@
       note: `Distances are from the middle of the centres in ${name}.` };
   };
 
-  // the browser's own position; the answer stays in this page
+  // the browser's own position; the answer stays in this page. The browser's timeout
+  // starts only once the visitor has answered its question, and a question put aside
+  // ("Not now") may never be answered: so this page waits LOCATE_MS in all, no longer
+  const LOCATE_MS = 30000;
   const locate = () => new Promise((resolve, reject) => {
     if (!navigator.geolocation) {
       reject(new Error("This browser cannot tell your location."));
       return;
     }
+    const gaveUp = setTimeout(() => reject(new Error(
+      "Your location was not found in time (your browser may still be asking for it).")),
+      LOCATE_MS);
     navigator.geolocation.getCurrentPosition(
-      (position) => resolve({ lat: position.coords.latitude, lon: position.coords.longitude,
-                              label: "your location", note: "" }),
-      (error) => reject(new Error(error.code === 1
-        ? "Your browser did not let this page know your location."
-        : "Your location could not be found.")),
+      (position) => {
+        clearTimeout(gaveUp);
+        resolve({ lat: position.coords.latitude, lon: position.coords.longitude,
+                  label: "your location", note: "" });
+      },
+      (error) => {
+        clearTimeout(gaveUp);
+        reject(new Error(error.code === 1
+          ? "Your browser did not let this page know your location."
+          : "Your location could not be found."));
+      },
       { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
   });
 
@@ -85,6 +102,7 @@
   };
   const formatMiles = (m) => {
     const shown = m.toFixed(1);
+    if (shown === "0.0") return "less than 0.1 miles";
     return shown === "1.0" ? "1 mile" : `${shown} miles`;
   };
   const pointOf = (el) => (el.dataset.lat ? { lat: Number(el.dataset.lat),
@@ -148,14 +166,40 @@
     line.append(tag, t.closed ? ` ${t.closed}` : ` Today: ${t.today || "closed"}`);
     return line;
   };
+  // a centre's line for today: in its [data-today] when that is empty (a centre's page),
+  // else just before it (a card's week of hours, kept: on a Sunday it says when it opens)
+  const todayTargets = new WeakMap();
+  const todayTarget = (target) => {
+    if (!todayTargets.has(target)) {
+      let shown = target;
+      if (target.textContent.trim()) {
+        shown = document.createElement("p");
+        shown.className = "today";
+        target.before(shown);
+      }
+      todayTargets.set(target, shown);
+    }
+    return todayTargets.get(target);
+  };
   const fillToday = () => {
     for (const holder of document.querySelectorAll("[data-hours]")) {
       const target = holder.querySelector("[data-today]");
       const line = target && todayLine(holder);
       if (!line) continue;
-      target.replaceChildren(line);
-      target.hidden = false;
+      const shown = todayTarget(target);
+      shown.replaceChildren(line);
+      shown.hidden = false;
     }
+  };
+  // `update` again each minute (on the minute) and whenever the page is shown again: a
+  // phone keeps a tab open for days, and "Open now" must not stay so past closing
+  const everyMinute = (update) => {
+    const tick = () => setTimeout(() => { update(); tick(); }, 60000 - (Date.now() % 60000));
+    tick();
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden) update();
+    });
+    window.addEventListener("pageshow", (event) => { if (event.persisted) update(); });
   };
 
   // the count of what is shown ([data-filter-status], a live region): written only when
@@ -190,13 +234,36 @@
   // never sends (on a reload, or in a Referer): "nothing you type leaves this page"
   // holds. The other filters say nothing of where a family is, and stay in the query.
   // A ?near= link (made by another page) is still read, and moved.
+  // A location found by "Use my location" is kept by this tab alone (sessionStorage: never
+  // sent, gone when the tab is closed), and the address says only "#here": a parent who
+  // sorted Monday's sessions by it sees Tuesday's sorted so too, without being asked again.
   const nearInAddress = () => new URLSearchParams(location.hash.slice(1)).get("near") ||
     new URLSearchParams(location.search).get("near");
-  const writeAddress = (query, typed) => {
+  const HERE = "#here";
+  const KEPT_LOCATION = "ccsite-location";
+  const keptLocation = () => {
+    try {
+      const kept = JSON.parse(sessionStorage.getItem(KEPT_LOCATION));
+      return kept && Number.isFinite(kept.lat) && Number.isFinite(kept.lon)
+        ? { lat: kept.lat, lon: kept.lon, label: "your location", note: "" } : null;
+    } catch (error) {
+      return null; // storage refused (a private window's rules): asked again
+    }
+  };
+  const keepLocation = (place) => {
+    try {
+      if (place) sessionStorage.setItem(KEPT_LOCATION, JSON.stringify({ lat: place.lat, lon: place.lon }));
+      else sessionStorage.removeItem(KEPT_LOCATION);
+    } catch (error) { /* not kept: asked again on the next page */ }
+  };
+  const placeInAddress = () => new URLSearchParams(location.hash.slice(1)).has("near") ||
+    location.hash === HERE;
+  // `here`: the place is the browser's location (kept as above)
+  const writeAddress = (query, typed, here = false) => {
     query.delete("near");
     const search = query.toString();
-    const kept = new URLSearchParams(location.hash.slice(1)).has("near") ? "" : location.hash;
-    const hash = typed ? `#${new URLSearchParams({ near: typed })}` : kept; // kept: #district-x
+    const kept = placeInAddress() ? "" : location.hash; // kept: #district-x
+    const hash = typed ? `#${new URLSearchParams({ near: typed })}` : here ? HERE : kept;
     history.replaceState(null, "", `${location.pathname}${search ? `?${search}` : ""}${hash}`);
   };
 
@@ -235,9 +302,12 @@
       } else if (found.unknown) {
         state.place = null;
         // (it may be right: see places.py)
+        const postcode = /[0-9]/.test(found.unknown);
         return say(finder, `This site cannot place ${found.unknown}: it knows the ` +
-          "postcode areas and towns of its centres only. Type your town instead, or " +
-          "choose your district:", links());
+          "postcode areas and towns of its centres only. " + (postcode
+            ? "Type your town instead, or choose your district:"
+            : "Type your postcode, or the nearest town with a centre, or choose your " +
+              "district:"), links());
       } else {
         state.place = found;
         state.typed = input.value.trim();
@@ -259,9 +329,10 @@
       say(finder, "Finding your location\u2026");
       try {
         state.place = await locate();
+        keepLocation(state.place);
         input.value = "";
         state.typed = "";
-        say(finder, "Sorted by distance from your location, which stays on this page.");
+        say(finder, "Sorted by distance from your location, which stays in this browser.");
         apply(true);
         showResult();
       } catch (error) {
@@ -272,12 +343,17 @@
       reset();
       input.value = "";
       state.place = null;
+      keepLocation(null);
       state.typed = "";
       say(finder, "");
       apply(true);
     });
     const near = nearInAddress();
-    if (near) {
+    if (location.hash === HERE && keptLocation()) {
+      state.place = keptLocation();
+      say(finder, "Sorted by distance from your location, which stays in this browser.");
+      queueMicrotask(() => apply(true)); // (once the page's own script has its state)
+    } else if (near) {
       input.value = near;
       readBox().then(() => apply(true)); // a ?near= taken out of the query
     }
@@ -286,6 +362,8 @@
   };
 
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
-                          connect, tell, writeAddress, ukNow, closedBecause, coveredBy };
+                          connect, tell, writeAddress, placeInAddress, ukNow, closedBecause,
+                          coveredBy, everyMinute };
   fillToday();
+  everyMinute(fillToday);
 })();

@@ -15,29 +15,76 @@
     const holiday = P.coveredBy(holidays, date);
     return holiday ? `${holiday[2]}: this session is term time only.` : null;
   };
+  // each day's timetable ([data-timetable][data-day]: What's on's day, a centre's week)
+  // marked for that day's next date; marked afresh while the page stays open (a phone
+  // keeps a tab for days: Thursday's "Not on 25 December" is Friday's "Not today")
   const markClosedSessions = () => {
-    const table = document.querySelector("[data-timetable][data-day]");
-    if (!table) return;
     const now = P.ukNow();
     const week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    const ahead = (week.indexOf(table.dataset.day) - week.indexOf(now.day) + 7) % 7;
-    const day = new Date(Date.parse(now.date) + ahead * 86400000);
-    const date = day.toISOString().slice(0, 10);
-    const shown = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
-                                                     timeZone: "UTC" }).format(day);
-    for (const item of table.querySelectorAll("li")) {
-      const closed = P.closedBecause(item, date);
-      const why = closed || holidayOn(item, date);
-      if (!why) continue;
-      const tag = document.createElement("strong");
-      tag.className = "tag tag--grey";
-      tag.textContent = closed ? (ahead ? `Closed on ${shown}` : "Closed today")
-        : (ahead ? `Not on ${shown}` : "Not today");
-      item.append(" ", tag, ` ${why}`);
+    for (const old of document.querySelectorAll("[data-closed-mark]")) old.remove();
+    for (const table of document.querySelectorAll("[data-timetable][data-day]")) {
+      const ahead = (week.indexOf(table.dataset.day) - week.indexOf(now.day) + 7) % 7;
+      const day = new Date(Date.parse(now.date) + ahead * 86400000);
+      const date = day.toISOString().slice(0, 10);
+      const shown = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
+                                                       timeZone: "UTC" }).format(day);
+      for (const item of table.querySelectorAll("li")) {
+        const closed = P.closedBecause(item, date);
+        const why = closed || holidayOn(item, date);
+        if (!why) continue;
+        const mark = document.createElement("span");
+        mark.dataset.closedMark = "";
+        const tag = document.createElement("strong");
+        tag.className = "tag tag--grey";
+        tag.textContent = closed ? (ahead ? `Closed on ${shown}` : "Closed today")
+          : (ahead ? `Not on ${shown}` : "Not today");
+        mark.append(" ", tag, ` ${why}`);
+        item.append(mark);
+      }
     }
   };
 
+  // today among the days (the UK's): its link marked, and a line above them that says
+  // which day and date a parent is reading, or that no sessions run today (a Sunday)
+  const dayDate = (ahead) => new Intl.DateTimeFormat("en-GB", { weekday: "long",
+    day: "numeric", month: "long", timeZone: "UTC" }).format(
+    new Date(Date.parse(P.ukNow().date) + ahead * 86400000));
+  const markToday = () => {
+    const now = P.ukNow();
+    const week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    const links = [...document.querySelectorAll(".day-nav a[data-day]")];
+    for (const old of document.querySelectorAll("[data-today-mark]")) old.remove();
+    const todays = links.find((link) => link.dataset.day === now.day);
+    if (todays) {
+      const tag = document.createElement("strong");
+      tag.className = "tag tag--green";
+      tag.dataset.todayMark = "";
+      tag.textContent = "Today";
+      todays.append(" ", tag);
+    }
+    const note = document.querySelector("[data-today-note]");
+    const current = document.querySelector(".day-nav a[aria-current]");
+    if (!note || !links.length) return;
+    const ahead = (day) => (week.indexOf(day) - week.indexOf(now.day) + 7) % 7;
+    if (current) {
+      const days = ahead(current.dataset.day);
+      note.textContent = days ? `These are the sessions of next ${dayDate(days)}.`
+        : `Today, ${dayDate(0)}.`;
+    } else if (todays) {
+      note.replaceChildren(`Today is ${dayDate(0)}: `, Object.assign(
+        document.createElement("a"), { href: todays.href, textContent: "today's sessions" }), ".");
+    } else {
+      const next = links.slice().sort((a, b) => ahead(a.dataset.day) - ahead(b.dataset.day))[0];
+      note.replaceChildren(`Today is ${dayDate(0)}, and the centres run no sessions today. `,
+        Object.assign(document.createElement("a"), { href: next.href,
+          textContent: `${dayDate(ahead(next.dataset.day)).split(" ")[0]}'s sessions` }), ".");
+    }
+    note.hidden = false;
+  };
+
   markClosedSessions();
+  markToday();
+  P.everyMinute(() => { markClosedSessions(); markToday(); });
 
   const form = document.querySelector("[data-whats-on-filter]");
   if (!form) return;
@@ -57,13 +104,13 @@
 
   // the other days' links keep what was chosen here (a district, a distance, a place),
   // as this day's address does: a parent who picked Watford on Monday sees Watford's
-  // Tuesday (the place only where it was typed: a browser's location is asked again)
+  // Tuesday (a browser's location as kept by this tab: see places.js)
   const dayLinks = [...document.querySelectorAll(".day-nav a")];
   const keepChoices = () => {
     for (const link of dayLinks) {
       const url = new URL(link.href);
       url.search = location.search;
-      url.hash = new URLSearchParams(location.hash.slice(1)).has("near") ? location.hash : "";
+      url.hash = P.placeInAddress() ? location.hash : "";
       link.href = url.href;
     }
   };
@@ -102,7 +149,7 @@
       const query = new URLSearchParams();
       if (district.value) query.set("district", district.value);
       if (place && within.value) query.set("within", within.value);
-      P.writeAddress(query, state.typed);
+      P.writeAddress(query, state.typed, state.place?.label === "your location");
     }
     keepChoices();
   };
