@@ -318,12 +318,28 @@ def _archive_text(data: bytes, depth: int = 0) -> str | None:
 
 def _embedded_text(data: bytes, depth: int) -> str:
     """What a part of an archive that is not its XML holds: a document's text (nested as
-    deep as NESTED), else its bytes as text and its metadata's texts (see `metadata_text`:
-    an old Office object keeps its text in UTF-16)."""
+    deep as NESTED), else its bytes as text (a picture's: see `binary_text`) and its
+    metadata's texts (see `metadata_text`: an old Office object keeps its text in UTF-16)."""
     document = document_text(data, depth + 1) if depth < NESTED else None
     if document is not None:
         return document
-    return data.decode("utf-8", errors="replace") + "\0" + metadata_text(data)
+    text = data.decode("utf-8", errors="replace")
+    if "\ufffd" in text and b"\0" in data:
+        return binary_text(text, data)
+    return text + "\0" + metadata_text(data)
+
+
+def binary_text(text: str, data: bytes) -> str:
+    """The text a binary file (a picture, a sound: NUL bytes, and not UTF-8) holds, given
+    its bytes read as UTF-8 (`text`): its runs of readable characters (EXIF and XMP
+    descriptions, a PNG's plain text, a comment), each a piece of its own, and its
+    metadata's texts. Its whole bytes, read as text twice over (UTF-8 and Windows'), made a
+    30 MB photo 60 million characters to search: 44 s and 3.4 GB for one upload (found by
+    an editor's review); its runs are a few hundred kilobytes."""
+    return "\0".join(_TEXT_RUN.findall(text)) + "\0" + metadata_text(data)
+
+
+_TEXT_RUN = re.compile("[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]{6,}")
 
 
 def _xml_text(xml: str) -> str:
