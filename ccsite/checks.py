@@ -89,7 +89,8 @@ def site_warnings(site: Site, members: MembersSite | None = None,
     for item in site.news:
         if item.date and item.date > site.today:
             warn(item, "date", f"{item.date.isoformat()} is after today, yet the item is "
-                 "published now; to hold it back until then, add publish_date")
+                 "published now; to hold it back until then, add publish_date (in the web "
+                 "editor: 'Publish on')")
     cutoff = site.today - OLD_NEWS
     shown = {c.url for c in site.recent_changes}
     for item in site.news:
@@ -109,7 +110,8 @@ def _told_ahead(o: Opportunity, today: dt.date) -> list[ContentError]:
     if o.published and o.published > today and o.status == "active":
         warn("published", f"{o.published.isoformat()} is after today, yet the page shows "
              "the round as open for bids now, published on that day; to hold it back until "
-             f"then, add publish_date: {o.published.isoformat()}")
+             f"then, add publish_date: {o.published.isoformat()} (in the web editor: "
+             "'Publish on')")
     for q in o.clarifications:
         if q.date > today:
             warn(f"clarifications[{q.index}].date", f"{q.date.isoformat()} is after today, "
@@ -247,8 +249,9 @@ def own_warnings(entry) -> list[ContentError]:
                           GoodPractice)):
         image_without_alt, http_links = _body_findings(entry.html)
         if image_without_alt:
-            warn(entry, "body", "an image has no alt text: write ![what the image shows]"
-                 "(/media/file.jpg) so people who cannot see it know what it is",
+            warn(entry, "body", "an image has no alt text, the words that tell people who "
+                 "cannot see it what it shows: give it some (in the web editor, the "
+                 "image's 'Alt text'; in the file, ![what the image shows](/media/file.jpg))",
                  "![](" if "![](" in entry.body else "<img")
         for url in http_links:
             warn(entry, "body", f"the link {url} is not secure (http://); use https:// if "

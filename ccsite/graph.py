@@ -358,15 +358,19 @@ def _check_unique(errors: ErrorList, entries: list[Entry], what: str) -> None:
 
 
 def _check_unique_references(errors: ErrorList, opportunities: list[Opportunity]) -> None:
-    seen: dict[str, Opportunity] = {}
-    for opportunity in sorted(opportunities, key=lambda o: o.source):
-        earlier = seen.get(opportunity.reference)
-        if earlier is not None:
+    """Each opportunity's reference its own: a shared one is told at every file that has
+    it, not only at the later by name (the web editor showed the mistake at the other,
+    untouched opportunity, and said to fix it in the form: an editor's review)."""
+    sharing: dict[str, list[Opportunity]] = {}
+    for opportunity in opportunities:
+        if opportunity.reference:
+            sharing.setdefault(opportunity.reference, []).append(opportunity)
+    for reference, alike in sharing.items():
+        for opportunity in alike if len(alike) > 1 else ():
+            others = sorted(o.source for o in alike if o is not opportunity)
             errors.add(opportunity.source, opportunity.lines.get("reference", 1), "reference",
-                       f"'{opportunity.reference}' is already the reference of "
-                       f"{earlier.source}; each opportunity needs its own")
-        elif opportunity.reference:
-            seen[opportunity.reference] = opportunity
+                       f"'{reference}' is also the reference of {', '.join(others)}; each "
+                       "opportunity needs its own")
 
 
 def _resolve(errors: ErrorList, entry, field_name: str, slug: str, table: dict, folder: str,

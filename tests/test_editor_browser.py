@@ -218,13 +218,29 @@ def test_a_value_the_widgets_allow_but_the_validator_refuses_is_not_saved(sessio
     session.publish()
     mistakes = session.page.locator("#ccsite-mistakes")
     mistakes.wait_for()
-    line = next(number for number, text in enumerate(before.decode().split("\n"), 1)
-                if text.startswith("deadline:"))
-    shown = f"{content}/opportunities/recommissioning-eoi-2027.md:{line}: deadline: must " \
-            "be later than the start of the published day"
-    assert shown in mistakes.inner_text()
+    shown = "Deadline: must be later than the start of the published day (2026-11-02)"
+    assert shown in mistakes.inner_text()  # the form's words, not the file's
+    assert str(content) not in mistakes.inner_text()
     assert shown in session.page.get_by_text("Failed to persist entry").first.inner_text()
     assert path.read_bytes() == before
+
+
+def test_a_save_the_build_warns_of_is_made_and_the_warning_shown(session, preview):
+    """An opportunity's deadline moved into the past closes it on the site at once: the
+    save is made, and the editor is told in the form's words (an editor's review)."""
+    base, content = preview
+    path = content / "opportunities/parent-volunteer-grants-2026.md"
+    session.open("/collections/opportunity/entries/parent-volunteer-grants-2026")
+    session.field("Deadline (optional)").fill("2026-11-24T17:00")
+    session.publish()
+    session.saved()
+    told = session.page.locator("#ccsite-mistakes")
+    told.wait_for()
+    said = " ".join(told.inner_text().split())
+    assert said.startswith("Saved. Something to check")
+    assert "Status: the deadline has passed, so the page shows it as closed" in said
+    assert told.get_attribute("role") == "status"
+    assert "deadline: 2026-11-24T17:00:00+00:00" in path.read_text(encoding="utf-8")
 
 
 def test_deleting_a_centre_others_name_says_where_to_take_it_out_first(session, preview):

@@ -225,3 +225,10 @@ def test_the_admin_page_loads_only_files_of_its_own_server():
     assert sources == ["data:,", "config.yml", "ccsite-admin.js", "decap-cms.js"]
     script = (BUNDLE.parent.parent / "ccsite-admin.js").read_text(encoding="utf-8")
     assert not re.search(r"https?://", script)
+
+
+def test_a_pattern_message_leaves_the_full_stop_to_decap():
+    """Decap says "<label> didn't match the pattern: <how>." with a full stop of its own:
+    ours made "e.g. 09:30.." (an editor's review)."""
+    for kind, (_, how) in decap.PATTERNS.items():
+        assert how and not how.endswith("."), kind

@@ -157,8 +157,10 @@ def test_a_save_the_build_would_refuse_is_not_written_and_says_what_check_says(e
     assert status == 422
     shown = f"{site.content}/opportunities/oxhey-eoi.md:7: deadline: must be later than " \
             "the start of the published day (2026-11-02)"
-    assert answer["errors"] == [shown]
-    assert shown in answer["error"]
+    assert answer["errors"] == [shown]  # as `ccsite check` says it; and in the form's words:
+    assert answer["said"] == ["Deadline: must be later than the start of the published day "
+                              "(2026-11-02)"]
+    assert answer["said"][0] in answer["error"]
     assert path.read_bytes() == before
     site.edit("opportunities/oxhey-eoi.md", "deadline: 2027-01-29T12:00:00Z",
               "deadline: 2026-10-01T12:00:00Z")
@@ -489,7 +491,7 @@ def test_a_mistake_in_another_file_does_not_stop_a_save_but_one_left_in_the_file
     before = lesson.read_text()
     status, answer = editor.save("lessons/more-time.md",
                                  before.replace("Allow more time", "Allow much more time"))
-    assert status == 422 and "order: must be a whole number" in answer["error"]
+    assert status == 422 and "Order in the list: must be a whole number" in answer["error"]
     assert lesson.read_text() == before
 
 
@@ -614,3 +616,47 @@ def test_a_fault_of_the_editors_server_is_told_in_words_not_a_dropped_connection
         assert "Nothing was changed" in answer["error"]
     finally:
         server.shutdown()
+
+
+def test_a_refused_save_names_the_fields_as_the_form_does(editor, site):
+    """Not `/path/content/centres/oxhey.md:14: opening_hours[0].closes: ...` (a server
+    path, a line, YAML's names and a count from 0: an editor's review)."""
+    raw = (site.content / "centres/oxhey.md").read_text().replace(
+        'closes: "17:00"', 'closes: "08:00"')
+    status, answer = editor.save("centres/oxhey.md", raw)
+    assert status == 422
+    assert answer["said"] == ["Opening hours, the 1st: Closes: must be later than opens "
+                              "(09:00)"], answer
+    assert answer["errors"][0].startswith(f"{site.content}/centres/oxhey.md:")
+
+
+def test_a_mistake_in_another_file_is_told_with_that_files_name(editor, site):
+    """A reference already used: told at both files, the other by its own path."""
+    other = (site.content / "opportunities/oxhey-eoi.md").read_text()
+    status, answer = editor.save("opportunities/second-round.md",
+                                 other.replace("title: Lead agency for Oxhey",
+                                               "title: Second round"))
+    assert status == 422
+    assert "Reference: 'HCC-1' is also the reference of " in " ".join(answer["said"])
+    assert any(line.startswith(f"{site.content}/opportunities/oxhey-eoi.md:")
+               for line in answer["said"])
+
+
+def test_a_save_that_the_build_would_warn_of_is_made_and_the_warning_told(editor, site):
+    """An image with no alt text, a deadline moved into the past: saved (the site shows
+    them), and said at once in the form's words; editors never run `ccsite check`."""
+    news = site.content / "news/centres-open.md"
+    raw = news.read_text().replace("See [Oxhey]", "![](/media/pack.pdf) See [Oxhey]")
+    status, answer = editor.save("news/centres-open.md", raw)
+    assert status == 200 and news.read_text() == raw
+    assert ("Text: an image has no alt text, the words that tell people who cannot see it "
+            "what it shows: give it some (in the web editor, the image's 'Alt text'; in the "
+            "file, ![what the image shows](/media/file.jpg))") in answer["warnings"]
+    round_ = (site.content / "opportunities/oxhey-eoi.md").read_text().replace(
+        "deadline: 2027-01-29T12:00:00Z", "deadline: 2026-11-20T12:00:00Z")
+    status, answer = editor.save("opportunities/oxhey-eoi.md", round_)
+    assert status == 200
+    assert any(w.startswith("Status: the deadline has passed, so the page shows it as "
+                            "closed") for w in answer["warnings"]), answer
+    status, answer = editor.save("news/centres-open.md", raw)  # the same again: nothing
+    assert status == 200 and answer["warnings"] == []  # written, nothing to tell

@@ -45,7 +45,9 @@ _HOW = {
     "language": "A language code: en-GB for English, cy for Welsh.",
     "base_url": "The whole address the site is published at, ending with /.",
 }
-PATTERNS: dict[str, tuple[str, str]] = {kind: (FORM_PATTERNS[kind], how)
+# Decap tells a value that does not match as "<label> didn't match the pattern: <how>.",
+# its own full stop after ours: so ours is left off ("e.g. 09:30.." on the form)
+PATTERNS: dict[str, tuple[str, str]] = {kind: (FORM_PATTERNS[kind], how.rstrip("."))
                                         for kind, how in _HOW.items()}
 
 # Where each type's page is on the site (graph.py gives the same addresses), for the
@@ -124,13 +126,16 @@ def dump(configuration: dict) -> str:
         yaml.safe_dump(configuration, sort_keys=False, allow_unicode=True, width=100)
 
 
+BODY_LABEL = "Text"  # a document's body, as the form names it
+
+
 def collection(ctype: ContentType, ctx: _Context) -> dict:
     """One content type as a Decap collection: a folder of files, or one file."""
     label = f"Members: {ctype.label}" if ctype.members and \
         not ctype.label.startswith("Members") else ctype.label
     fields = [widget(f, ctx) for f in ctype.all_fields if f.kind not in NOT_EDITABLE]
     if ctype.body:
-        fields.append({"name": "body", "label": "Text", "widget": "markdown",
+        fields.append({"name": "body", "label": BODY_LABEL, "widget": "markdown",
                        "required": False, "hint": ctype.body})
     extension = ctype.extension.lstrip(".")
     if ctype.single_file:

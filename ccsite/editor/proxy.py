@@ -36,6 +36,7 @@ from ..errors import ContentError
 from ..fields import SLUG_RE
 from .merge import MergeError, Shape, merge_document
 from .saving import Change, SaveChecker, is_media
+from .words import in_form_words
 
 DIRECTORY = schema.DIRECTORY.single_file  # members/directory.yaml
 WRAP_KEY = schema.DIRECTORY.list_of  # 'directory'
@@ -74,18 +75,22 @@ class ProxyError(Exception):
     """A request the proxy refuses: `status` and a message for the editor."""
 
     def __init__(self, status: int, message: str,
-                 mistakes: list[ContentError] | None = None, deleting: bool = False):
+                 mistakes: list[ContentError] | None = None, deleting: bool = False,
+                 said: list[str] | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.mistakes = mistakes or []
         self.deleting = deleting  # a deletion refused (ccsite-admin.js says so: the fix
         # is in the files that name what it would delete, not in the form)
+        self.said = said  # the mistakes in the form's words (see words.py)
 
     def answer(self) -> dict:
         result: dict[str, Any] = {"error": self.message}
         if self.mistakes:
             result["errors"] = [str(e) for e in self.mistakes]
+        if self.said:
+            result["said"] = self.said
         if self.deleting:
             result["deleting"] = sorted({e.path for e in self.mistakes})
         return result
@@ -257,7 +262,7 @@ class Proxy:
                 if new_rel != rel:
                     change.delete.add(rel)
             self._commit(change)
-        return {"message": "entry persisted",
+        return {"message": "entry persisted", "warnings": self.warnings_of(change),
                 "files": {rel: hashlib.sha256(data).hexdigest()
                           for rel, data in change.write.items()}}
 
@@ -390,8 +395,9 @@ class Proxy:
                              mistakes, deleting=True)
         if mistakes:
             count = f"{len(mistakes)} {'mistake' if len(mistakes) == 1 else 'mistakes'}"
+            said = self._in_form_words(mistakes, change)
             raise ProxyError(422, f"Not saved: the site would not build ({count}). "
-                             + " | ".join(str(e) for e in mistakes), mistakes)
+                             + " | ".join(said), mistakes, said=said)
         for rel, data in sorted(change.write.items(), key=lambda item: not is_media(item[0])):
             _write(self.paths.writable(rel), data)
         for rel in change.delete:
@@ -399,6 +405,18 @@ class Proxy:
                 self.paths.writable(rel).unlink()
             except FileNotFoundError:
                 pass
+
+    def _in_form_words(self, found: list[ContentError], change: Change) -> list[str]:
+        """Each mistake or warning as the form shows its fields, where it is of a file
+        the save writes (one of another file is told with that file's path and line)."""
+        saved = {self.checker.shown(rel): rel for rel in change.write}
+        return [in_form_words(e, saved.get(e.path)) for e in found]
+
+    def warnings_of(self, change: Change) -> list[str]:
+        """What the build would warn of in the files just saved (an image with no alt
+        text, a deadline moved into the past), in the form's words: saved all the same,
+        but told at once, where editors never run `ccsite check` (an editor's review)."""
+        return self._in_form_words(self.checker.warnings, change) if change.write else []
 
     def _same_bytes(self, rel: str, data: bytes) -> bool:
         try:

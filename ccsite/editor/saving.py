@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
-from .. import graph, load, validate
+from .. import checks, graph, load, validate
 from ..bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
 from ..config import read_site_config
 from ..errors import ContentError, ErrorList
@@ -98,29 +98,35 @@ class SaveChecker:
         self._parsed: dict = {}
         self._digests: dict = {}  # each file's digest by its status (see digests.py)
         self._bodies: BodyRenderer | None = None
+        self._graph: tuple | None = None  # the site graph the last look made
+        self.warnings: list[ContentError] = []  # of the files the last check saves
 
     def check(self, change: Change) -> list[ContentError]:
-        """The mistakes the save would make: [] when it may be written."""
+        """The mistakes the save would make: [] when it may be written. What the build
+        would warn of in the files it saves is left in `warnings`."""
         with tempfile.TemporaryDirectory(prefix="ccsite-save-") as scratch:
             before = set(self._mistakes(Change(), Path(scratch)))
             after = self._mistakes(change, Path(scratch))
-        saved = {self._shown(rel) for rel in change.paths}
+        saved = {self.shown(rel) for rel in change.paths}
+        self.warnings = [w for w in checks.site_warnings(*self._graph) if w.path in saved] \
+            if self._graph is not None else []
         return [e for e in after if e.path in saved or e not in before]
 
-    def _shown(self, rel: str) -> str:
+    def shown(self, rel: str) -> str:
         return f"{self.shown_as.rstrip('/')}/{rel}" if self.shown_as not in ("", ".") else rel
 
     def _mistakes(self, change: Change, scratch: Path) -> list[ContentError]:
         errors = ErrorList()
+        self._graph = None
         folder = load.load(self.source, self.shown_as, errors, parsed=self._parsed,
                            digests=self._digests)
-        replaced = {self._shown(rel) for rel in change.paths}
+        replaced = {self.shown(rel) for rel in change.paths}
         errors.errors = [e for e in errors.errors if e.path not in replaced]
         self._apply(folder, change, scratch, errors)
         _links_to_deleted_files(folder, change, errors)
         check_media(folder, errors)  # an upload of a kind the site does not publish
         if folder.site is None:
-            return errors.errors or [ContentError(self._shown("site.yaml"), 1, "file",
+            return errors.errors or [ContentError(self.shown("site.yaml"), 1, "file",
                                                   "the site settings file is missing")]
         config = read_site_config(folder.site, errors)
         if config is None:
@@ -129,8 +135,8 @@ class SaveChecker:
         validated = validate.validate(folder, config, options, errors)
         bodies = self._renderer(config.base_path)
         bodies.start_build()
-        graph.build_site(validated, options, errors, bodies)
-        graph.build_members_site(validated, options, errors, bodies)
+        self._graph = (graph.build_site(validated, options, errors, bodies),
+                       graph.build_members_site(validated, options, errors, bodies))
         return errors.errors
 
     def _apply(self, folder: load.ContentFolder, change: Change, scratch: Path,
@@ -151,7 +157,7 @@ class SaveChecker:
                 members = rel.startswith(MEDIA_FOLDERS[1])
                 prefix = MEDIA_FOLDERS[1] if members else MEDIA_FOLDERS[0]
                 (folder.members_media if members else folder.media).append(
-                    load.MediaFile(rel[len(prefix):], copy, self._shown(rel)))
+                    load.MediaFile(rel[len(prefix):], copy, self.shown(rel)))
                 continue
             document = load.document_from_bytes(data, rel, self.shown_as, errors)
             if document is None:

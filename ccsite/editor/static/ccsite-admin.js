@@ -47,6 +47,13 @@
       if (/^(persist|delete)/.test(action)) {
         if (response.ok) {
           clearMistakes();
+          response.clone().json().then(function (answer) {
+            if (answer && answer.warnings && answer.warnings.length) {
+              showPanel(answer.warnings, "Saved. Something to check", "The site shows " +
+                "this as it is saved; change it in the form if it is not what you meant.",
+                false);
+            }
+          }, function () {});
         } else {
           var status = response.status;
           response.clone().json().then(function (answer) { showMistakes(answer, status); },
@@ -105,43 +112,50 @@
   };
 
   function showMistakes(answer, status) {
-    clearMistakes();
-    var mistakes = answer && answer.errors;
+    var mistakes = answer && (answer.said || answer.errors);  // (the form's words first)
     var lines = mistakes || [REFUSED[status] || (answer && answer.error) ||
       "The save failed (the preview server answered " + status + ")."];  // (ours first:
     // the server's words for these are for developers)
+    var deleting = answer && answer.deleting;  // a deletion refused: what names it
+    showPanel(lines, deleting ? "Not deleted: " + (deleting.length === 1 ? "another file " +
+      "names it" : deleting.length + " other files name it") : mistakes ?
+      "Not saved: the site would not build with this change" : "Not saved",
+      deleting ? "Take it out of " + (deleting.length === 1 ? "that file" :
+      "each of them") + " first (open it in the editor), then delete it again. Each line " +
+      "gives the file, the line and where it is named; nothing was deleted." :
+      mistakes ? "Each line names the field and what to change (a line that names " +
+      "another file is about that file). Fix it in the form and save again; nothing was " +
+      "written." : "Nothing was written.", true);
+  }
+
+  /* A panel at the foot of the page: mistakes (`alert`: red, read out at once), or
+     warnings of a save that was made (a status: amber). It takes at most a third of
+     the screen and scrolls, so the form above stays in reach on a phone. */
+  function showPanel(lines, heading, helpText, alert) {
+    clearMistakes();
     panel = document.createElement("section");
     panel.id = "ccsite-mistakes";
-    panel.setAttribute("role", "alert");
+    panel.setAttribute("role", alert ? "alert" : "status");
     panel.setAttribute("aria-labelledby", "ccsite-mistakes-title");
     Object.assign(panel.style, {
       position: "fixed", left: "1rem", right: "1rem", bottom: "1rem", zIndex: "100000",
-      maxHeight: "40vh", overflow: "auto", padding: "1rem 1.25rem",
-      background: "#fff", color: "#0b0c0c", border: "4px solid #d4351c",
+      maxHeight: "33vh", overflow: "auto", padding: "1rem 1.25rem",
+      background: "#fff", color: "#0b0c0c", border: "4px solid " + (alert ? "#d4351c" : "#f47738"),
       font: "16px/1.4 system-ui, sans-serif", boxShadow: "0 2px 12px rgba(0,0,0,.3)"
     });
-    var deleting = answer && answer.deleting;  // a deletion refused: what names it
     var title = document.createElement("h2");
     title.id = "ccsite-mistakes-title";
-    title.textContent = deleting ? "Not deleted: " + (deleting.length === 1 ? "another file " +
-      "names it" : deleting.length + " other files name it") : mistakes ?
-      "Not saved: the site would not build with this change" : "Not saved";
+    title.textContent = heading;
     Object.assign(title.style, { margin: "0 0 .5rem", fontSize: "1.1rem" });
     var help = document.createElement("p");
-    help.textContent = deleting ? "Take it out of " + (deleting.length === 1 ? "that file" :
-      "each of them") + " first (open it in the editor), then delete it again. Each line " +
-      "gives the file, the line and where it is named; nothing was deleted." :
-      mistakes ? "Each line gives the file, the line, the field and what " +
-      "to change. Fix it in the form and save again; nothing was written." : "Nothing was written.";
+    help.textContent = helpText;
     help.style.margin = "0 0 .5rem";
     var list = document.createElement("ul");
     list.style.margin = "0";
     lines.forEach(function (line) {
       var item = document.createElement("li");
-      var code = document.createElement("code");
-      code.textContent = line;
-      code.style.whiteSpace = "pre-wrap";
-      item.appendChild(code);
+      item.textContent = line;
+      item.style.whiteSpace = "pre-wrap";
       list.appendChild(item);
     });
     var close = document.createElement("button");

@@ -1,0 +1,54 @@
+"""A build's mistake or warning as the web editor's form shows its fields.
+
+The command line's `path:line: sessions[3].ends: must be later than starts (11:00)` is
+for a text editor. The form has no lines, and counts from 1: there the same mistake reads
+"Sessions, the 4th: Ends: must be later than starts (11:00)" (found by an editor's review:
+a server path, a line number and a field name in YAML, with a count from 0). The labels
+are the form's own, from the content model's one declaration (schema.py)."""
+from __future__ import annotations
+
+import re
+
+from .. import load, schema
+from ..errors import ContentError, printable
+from .decap import BODY_LABEL
+
+_STEP = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?")
+
+
+def in_form_words(error: ContentError, rel: str | None) -> str:
+    """`error` told by the form's labels when it is of the file `rel` (the one saved) and
+    its field is one the form has; else as the command line tells it."""
+    fields = _fields_of(rel)
+    if fields is None or error.field in ("", "file", "front matter", "media"):
+        return str(error)
+    where = BODY_LABEL if error.field == "body" else _labels(error.field, fields)
+    if where is None:
+        return str(error)
+    return printable(f"{where}: {error.message}")
+
+
+def _fields_of(rel: str | None) -> tuple[schema.Field, ...] | None:
+    kind = load.kind_of(rel) if rel else None
+    content_type = schema.BY_NAME.get(kind) if kind else None
+    return content_type.fields if content_type is not None else None
+
+
+def _labels(path: str, fields: tuple[schema.Field, ...]) -> str | None:
+    """'sessions[3].ends' -> 'Sessions, the 4th: Ends'; None for a path the form lacks."""
+    said = []
+    for step in path.split("."):
+        found = _STEP.fullmatch(step)
+        field = next((f for f in fields if found and f.name == found[1]), None)
+        if field is None:
+            return None
+        said.append(field.label if found[2] is None else
+                    f"{field.label}, the {_ordinal(int(found[2]) + 1)}")
+        fields = field.fields
+    return ": ".join(said)
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
