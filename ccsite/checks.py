@@ -71,6 +71,7 @@ def site_warnings(site: Site, members: MembersSite | None = None,
             warn(c, "outcome", "this consultation has an outcome but has not closed yet; "
                  "the outcome is shown once it closes")
     warnings += _awards_not_taken_up(site)
+    warnings += _titles_alike(site, members)
     entries = [*site.centres, *site.agencies, *site.opportunities, *site.consultations,
                *site.lessons, *site.news, *site.pages,
                *(members.posts if members else ()), *(members.pages if members else ())]
@@ -138,6 +139,32 @@ class AwardInForce:
     since: dt.date
     opportunity: Opportunity
     award: Award
+
+
+def _titles_alike(site: Site, members: MembersSite | None) -> list[ContentError]:
+    """Two items of a kind with one title (a second "Spring open day at Oxhey" made by the
+    web editor, which names the new file "...-1"): readers cannot tell them apart in the
+    lists, search results and feeds. Told at each; not a mistake (a yearly event may
+    keep its name), but rarely meant."""
+    warnings: list[ContentError] = []
+    groups = [("news item", site.news), ("lesson", site.lessons), ("page", site.pages),
+              ("opportunity", site.opportunities), ("consultation", site.consultations),
+              ("centre", site.centres),
+              *([("good practice post", members.posts)] if members else [])]
+    for kind, entries in groups:
+        named: dict[str, list] = {}
+        for entry in entries:
+            title = getattr(entry, "title", None) or getattr(entry, "name", "")
+            if title:
+                named.setdefault(" ".join(title.casefold().split()), []).append(entry)
+        for alike in named.values():
+            for entry in alike if len(alike) > 1 else ():
+                others = ", ".join(sorted(e.source for e in alike if e is not entry))
+                field = "name" if kind == "centre" else "title"
+                _warn(warnings, entry, field, f"another {kind} has the same {field} "
+                      f"({others}): readers cannot tell them apart in lists, search results "
+                      "and feeds; give each its own (or, if one is a copy, delete it)")
+    return warnings
 
 
 def _awards_not_taken_up(site: Site) -> list[ContentError]:

@@ -644,9 +644,11 @@ class _Watcher:
         self.once_there(folder)
 
 
-LEAK_MISTAKE = ("a passage of members-only content is in this public file{}, and must not "
-                "be published; which passage is not shown on public pages: read it on a "
-                "members page once signed in, or in the window where ccsite serve runs")
+LEAK_MISTAKE = ("text from the members area is in this public file{}, so it is not "
+                "published: change that text (in the web editor, the item's fields or "
+                "its Text), saying it in your own words or leaving it out. Which members "
+                "passage it is is not shown on public pages: read it on a members page "
+                "once signed in, or in the window where ccsite serve runs")
 
 
 def now_or(fixed: dt.datetime | None) -> dt.datetime:

@@ -263,3 +263,19 @@ def test_check_says_a_time_the_clocks_skip_does_not_happen(site, capsys):
     assert ("1:30am does not happen in UK time on 28 March 2027: the clocks go forward "
             "from 1am to 2am that night; this means 2:30am on 28 March 2027 UK time") in err
     assert "write 2027-03-28T01:30:00Z" not in err
+
+
+def test_two_news_items_with_one_title_are_warned_of_at_each(site, capsys):
+    """The web editor names a second "Centres open" news item's file "...-1": two items
+    readers cannot tell apart (an editor's review)."""
+    first = site.content / "news/centres-open.md"
+    title = next(line for line in first.read_text().splitlines() if line.startswith("title:"))
+    site.write("news/centres-open-1.md", first.read_text().replace(
+        title, title.replace("title: ", "title: ").upper().replace("TITLE: ", "title: ")))
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    err = capsys.readouterr().err
+    for rel, other in (("news/centres-open.md", "news/centres-open-1.md"),
+                       ("news/centres-open-1.md", "news/centres-open.md")):
+        assert (f"{site.shown(rel)}:2: title: warning: another news item has the same title "
+                f"({site.shown(other)})") in err

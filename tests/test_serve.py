@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import html
 import http.client
 import os
 import shutil
@@ -143,11 +144,12 @@ def test_a_leak_found_while_serving_is_shown_on_its_page_without_the_members_tex
     passage = members_passage(site, server)
     pasted_into_a_news_item(site, server, passage)
     body = get(server + "/news/centres-open/")[1]
-    assert ": leak: a passage of members-only content is in this public file (made from " \
-        f"{site.content}/news/centres-open.md)" in body
+    assert ": leak: text from the members area is in this public file (made from " \
+        f"{site.content}/news/centres-open.md), so it is not published: change that text " \
+        "(in the web editor, the item's fields or its Text)" in html.unescape(body)
     status, home = get(server + "/")
     assert status == 200 and "This preview is not up to date" in home
-    assert ": leak: a passage of members-only content" in home
+    assert ": leak: text from the members area is in this public file" in home
     for page in (body, home):
         assert "Saturday mornings" not in page and "dads-group" not in page
 
@@ -160,7 +162,7 @@ def test_a_leak_on_a_list_page_names_the_file_it_is_shown_from(site, server):
               f"summary: {passage}")
     wait_for(lambda: get(server + "/news/")[0] == 500, 2.0, "the leak's error page")
     body = get(server + "/news/")[1]
-    assert ": leak: a passage of members-only content is in this public file (from " \
+    assert ": leak: text from the members area is in this public file (from " \
         f"{site.content}/news/centres-open.md, which this page shows)" in body
     assert "Saturday mornings" not in body and "dads-group" not in body
 
