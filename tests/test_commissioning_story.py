@@ -11,6 +11,7 @@ import re
 
 import feedparser
 import icalendar
+import pytest
 
 from ccsite.cli import main
 from conftest import NOW, FixtureSite, visible_text
@@ -31,6 +32,14 @@ def _release(site: FixtureSite, reference: str = "HCC-1") -> dict:
 
 def _feed(site: FixtureSite):
     return feedparser.parse((public(site) / "opportunities/feed.xml").read_bytes())
+
+
+def _checked(site: FixtureSite, capsys, status: int = 0) -> str:
+    """`ccsite check` of the site, as an editor runs it: what it said (its status is
+    `status`)."""
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == status
+    return capsys.readouterr().err
 
 
 def _digest_text(site: FixtureSite, tmp_path, since: str) -> str:
@@ -54,15 +63,12 @@ def test_a_planned_round_says_when_bids_will_open(site):
 
 def test_a_planned_round_past_the_day_it_was_to_open_is_warned_of(site, capsys):
     site.edit(O, *PLANNED)
-    capsys.readouterr()
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
-    err = capsys.readouterr().err
+    err = _checked(site, capsys)
     line = _line_of(site, O, "opens: 2026-11-24")
     assert (f"{site.shown(O)}:{line}: opens: warning: bids were to open on 2026-11-24, but "
             "the status is still planning") in err
     site.edit(O, "opens: 2026-11-24", "opens: 2026-12-24")
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
-    assert "still planning" not in capsys.readouterr().err
+    assert "still planning" not in _checked(site, capsys)
 
 
 def test_a_planned_round_that_opens_for_bids_is_announced_to_providers(site, tmp_path):
@@ -94,25 +100,18 @@ def test_a_round_open_from_the_day_it_was_published_has_no_opening_to_announce(s
         "2026-11-02T00:00:00+00:00"
 
 
-def test_bids_opening_before_the_round_was_published_is_a_mistake(site, capsys):
-    site.edit(O, "published: 2026-11-02\n", "published: 2026-11-02\nopens: 2026-10-30\n")
-    capsys.readouterr()
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 1
-    err = capsys.readouterr().err
-    line = _line_of(site, O, "opens: 2026-10-30")
-    assert (f"{site.shown(O)}:{line}: opens: 2026-10-30 is before the round was published "
-            "(2026-11-02)") in err
+@pytest.mark.parametrize("opens, at, told", [
+    ("2026-10-30", "opens: 2026-10-30",  # before the round was published
+     "opens: 2026-10-30 is before the round was published (2026-11-02)"),
+    ("2027-02-01", "deadline:",  # after the deadline
+     "deadline: must be later than the start of the day bids open (2027-02-01)"),
+])
+def test_bids_opening_before_publication_or_after_the_deadline_is_a_mistake(
+        site, capsys, opens, at, told):
+    site.edit(O, "published: 2026-11-02\n", f"published: 2026-11-02\nopens: {opens}\n")
+    err = _checked(site, capsys, 1)
+    assert f"{site.shown(O)}:{_line_of(site, O, at)}: {told}" in err
     assert "Traceback" not in err
-
-
-def test_a_deadline_before_bids_open_is_a_mistake(site, capsys):
-    site.edit(O, "published: 2026-11-02\n", "published: 2026-11-02\nopens: 2027-02-01\n")
-    capsys.readouterr()
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 1
-    err = capsys.readouterr().err
-    line = _line_of(site, O, "deadline:")
-    assert (f"{site.shown(O)}:{line}: deadline: must be later than the start of the day "
-            "bids open (2027-02-01)") in err
 
 
 # -- changes and cancellations -----------------------------------------------------------
@@ -143,15 +142,12 @@ def test_a_cancelled_round_is_told_as_cancelled_in_the_digest(site, tmp_path):
 
 def test_a_round_cancelled_with_no_update_is_warned_of(site, capsys):
     site.edit(O, "status: active", "status: cancelled")
-    capsys.readouterr()
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
-    err = capsys.readouterr().err
+    err = _checked(site, capsys)
     line = _line_of(site, O, "status: cancelled")
     assert (f"{site.shown(O)}:{line}: status: warning: the round is cancelled, but no "
             "update says so") in err
     site.edit(O, "enquiries:", UPDATES)
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
-    assert "no update says so" not in capsys.readouterr().err
+    assert "no update says so" not in _checked(site, capsys)
 
 
 def test_calendar_events_of_a_changed_round_are_revised_in_sequence(site):
@@ -247,9 +243,7 @@ def test_a_deadline_in_the_hour_the_clocks_go_back_says_which_of_the_two(site):
 
 def test_check_says_which_of_the_two_a_time_the_clocks_repeat_is(site, capsys):
     site.edit(O, "deadline: 2027-01-29T12:00:00Z", "deadline: 2027-10-31T01:30:00Z")
-    capsys.readouterr()
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
-    err = capsys.readouterr().err
+    err = _checked(site, capsys)
     assert ("happens twice; this is the second (UK winter time), and the page says so; if "
             "you meant the first, write 2027-10-31T01:30:00+01:00") in err
 
@@ -257,9 +251,7 @@ def test_check_says_which_of_the_two_a_time_the_clocks_repeat_is(site, capsys):
 def test_check_says_a_time_the_clocks_skip_does_not_happen(site, capsys):
     """Not the old advice to write what was already written."""
     site.edit(O, "deadline: 2027-01-29T12:00:00Z", "deadline: 2027-03-28T01:30:00Z")
-    capsys.readouterr()
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
-    err = capsys.readouterr().err
+    err = _checked(site, capsys)
     assert ("1:30am does not happen in UK time on 28 March 2027: the clocks go forward "
             "from 1am to 2am that night; this means 2:30am on 28 March 2027 UK time") in err
     assert "write 2027-03-28T01:30:00Z" not in err
@@ -272,9 +264,7 @@ def test_two_news_items_with_one_title_are_warned_of_at_each(site, capsys):
     title = next(line for line in first.read_text().splitlines() if line.startswith("title:"))
     site.write("news/centres-open-1.md", first.read_text().replace(
         title, title.replace("title: ", "title: ").upper().replace("TITLE: ", "title: ")))
-    capsys.readouterr()
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
-    err = capsys.readouterr().err
+    err = _checked(site, capsys)
     for rel, other in (("news/centres-open.md", "news/centres-open-1.md"),
                        ("news/centres-open-1.md", "news/centres-open.md")):
         assert (f"{site.shown(rel)}:2: title: warning: another news item has the same title "

@@ -55,6 +55,17 @@ def phone(chromium, base):
     context.close()
 
 
+@contextlib.contextmanager
+def phone_at(chromium, here: tuple[float, float]):
+    """A phone's tab whose browser gives `here` as its location when asked."""
+    context = chromium.new_context(viewport=PHONE, permissions=["geolocation"],
+                                   geolocation={"latitude": here[0], "longitude": here[1]})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 def shown_cards(page) -> list[tuple[str, str]]:
     """(name, distance text) of each result card, in the order shown."""
     return [(c.get_by_role("link").first.inner_text(), c.locator("[data-distance]").inner_text())
@@ -211,18 +222,13 @@ def test_a_typed_place_is_never_sent_to_a_server(phone, base, path, result):
 def test_use_my_location_sorts_by_distance_from_it(chromium, base):
     oxhey = sample_centres()["south-oxhey-childrens-centre"]
     here = (oxhey["location"]["lat"] + 0.004, oxhey["location"]["lon"] - 0.006)
-    context = chromium.new_context(viewport=PHONE, permissions=["geolocation"],
-                                   geolocation={"latitude": here[0], "longitude": here[1]})
-    try:
-        page = context.new_page()
+    with phone_at(chromium, here) as page:
         page.goto(base + "/centres/")
         page.get_by_role("button", name="Use my location").click()
         page.get_by_role("heading", name="Nearest to your location").wait_for()
         assert_sorted_by_true_distance(page, here)
         assert "near=" not in page.url  # a location is never put in the address
         assert page.evaluate("document.activeElement.matches('[data-filter-status]')")
-    finally:
-        context.close()
 
 
 def test_a_location_question_never_answered_is_given_up_on_with_a_way_forward(chromium, base):
@@ -778,10 +784,7 @@ def test_the_menu_is_one_disclosure_button_on_a_phone(phone, base):
 def test_whats_on_near_me_sorts_a_days_sessions_and_filters_by_district(chromium, base):
     oxhey = sample_centres()["south-oxhey-childrens-centre"]
     here = (oxhey["location"]["lat"], oxhey["location"]["lon"])
-    context = chromium.new_context(viewport=PHONE, permissions=["geolocation"],
-                                   geolocation={"latitude": here[0], "longitude": here[1]})
-    try:
-        page = context.new_page()
+    with phone_at(chromium, here) as page:
         page.goto(base + "/whats-on/")
         page.get_by_role("link", name=re.compile(r"^Tuesday")).click()
         items = page.locator("[data-timetable] li:visible")
@@ -807,8 +810,6 @@ def test_whats_on_near_me_sorts_a_days_sessions_and_filters_by_district(chromium
         count = int(page.locator("[data-filter-status]").inner_text().split()[0])
         assert 0 < count < everything and count == items.count()
         assert all(i.get_attribute("data-district") == "Watford" for i in items.all())
-    finally:
-        context.close()
 
 
 def test_whats_on_keeps_the_district_and_place_chosen_from_one_day_to_the_next(phone, base):
@@ -835,10 +836,7 @@ def test_whats_on_keeps_the_location_and_distance_chosen_from_one_day_to_the_nex
     no address (only "#here") and no request; "Clear filters" forgets it."""
     oxhey = sample_centres()["south-oxhey-childrens-centre"]
     here = (oxhey["location"]["lat"], oxhey["location"]["lon"])
-    context = chromium.new_context(viewport=PHONE, permissions=["geolocation"],
-                                   geolocation={"latitude": here[0], "longitude": here[1]})
-    try:
-        page = context.new_page()
+    with phone_at(chromium, here) as page:
         sent = []
         page.on("request", lambda r: sent.append(r.url + " " + r.headers.get("referer", "")))
         page.goto(base + "/whats-on/monday/")
@@ -857,8 +855,6 @@ def test_whats_on_keeps_the_location_and_distance_chosen_from_one_day_to_the_nex
         page.get_by_role("button", name="Clear filters").click()
         page.goto(base + "/whats-on/wednesday/#here")
         assert page.locator("[data-distance]").count() == 0  # forgotten
-    finally:
-        context.close()
 
 
 # -- without JavaScript ------------------------------------------------------------------------------
