@@ -571,6 +571,35 @@ def test_the_map_shows_the_centres_the_filters_show_and_follows_them(phone, base
         assert area.get_attribute("aria-label").startswith(f"Map of {len(names)} centres:")
 
 
+def test_after_a_search_the_map_shows_the_place_and_the_nearest_centres(phone, base):
+    """It showed the whole county, 80 markers in a phone's 360 px, the place searched
+    from nowhere (a parent's review): the place is marked, and the map is the place and
+    the nearest centres, each of their markers in view."""
+    answer_tiles(phone)
+    phone.goto(base + "/centres/")
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    markers = phone.locator(".leaflet-marker-icon")
+    markers.first.wait_for()
+    def in_view() -> list[str]:
+        area = phone.locator("[data-map-area]").bounding_box()  # (the page scrolls)
+        inside = []
+        for marker in markers.all():
+            box = marker.bounding_box()
+            if box and area["x"] <= box["x"] + box["width"] / 2 <= area["x"] + area["width"] \
+                    and area["y"] <= box["y"] + box["height"] <= area["y"] + area["height"]:
+                inside.append(marker.get_attribute("alt"))
+        return inside
+    county = len(in_view())
+    phone.get_by_label("Postcode or town").fill("WD19 7AD")
+    phone.get_by_role("button", name="Find").click()
+    phone.get_by_role("heading", name="Nearest to WD19 7AD").wait_for()
+    assert phone.locator(".leaflet-tooltip").inner_text() == "Near WD19 7AD"
+    phone.wait_for_timeout(400)  # (the map's move)
+    nearest = [name for name, _ in shown_cards(phone)[:5]]
+    seen = in_view()
+    assert set(nearest) <= set(seen) and len(seen) < county / 2, (seen, county)
+
+
 def test_a_centre_that_is_not_open_says_so_on_the_map(phone, base):
     """The map draws every centre the list shows, the closed and the planned too: each
     says so in its marker's name and its popup, and is drawn faded, as the list's card

@@ -76,7 +76,8 @@
     P.tell(status, `${shown} ${shown === 1 ? "centre" : "centres"} shown` +
       (place && shown ? ", nearest first" : "") +
       (shown ? "" : ": try another district or fewer services"));
-    document.dispatchEvent(new Event("ccsite:filtered")); // the map, if shown, follows
+    // the map, if shown, follows (nearest first: to the place and the nearest centres)
+    document.dispatchEvent(new CustomEvent("ccsite:filtered", { detail: { place } }));
     if (updateUrl) {
       const query = new URLSearchParams();
       if (chosen) query.set("district", chosen);

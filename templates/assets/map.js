@@ -3,7 +3,8 @@
 // once the button is pressed: until then nothing is asked of another server. Tiles and
 // credit: site.yaml `map:` ([data-map]). Markers: the centres shown with a position
 // (.card[data-lat]:not([hidden])), each a button whose popup links to the centre and
-// says today's hours; drawn again when the filters change ("ccsite:filtered").
+// says today's hours; drawn again when the filters change ("ccsite:filtered"). After a
+// search, the place searched from is marked and the map shows it with the nearest.
 (() => {
   const box = document.querySelector("[data-map]");
   if (!box) return;
@@ -72,6 +73,12 @@
     return marker;
   };
 
+  // the place the list is sorted from (a typed place, or the visitor's location), as
+  // the filters last told it ("ccsite:filtered"): the map then shows it and the nearest
+  // centres, not the whole county
+  let place = null;
+  const NEAREST = 5;
+
   const draw = (L) => {
     markers.clearLayers();
     const points = [];
@@ -86,8 +93,17 @@
         .bindPopup(popup(card)).addTo(markers);
       points.push(point);
     }
-    if (points.length === 1) map.setView(points[0], 15);
-    else if (points.length) map.fitBounds(points, { padding: [24, 24], maxZoom: 15 });
+    let shown = points;
+    if (place) {
+      const here = [place.lat, place.lon];
+      const name = place.label === "your location" ? "Your location" : `Near ${place.label}`;
+      L.circleMarker(here, { radius: 9, weight: 3, color: "#0b0c0c", fillColor: "#ffdd00",
+                             fillOpacity: 1, interactive: false }).addTo(markers)
+        .bindTooltip(name, { permanent: true, direction: "top" });
+      shown = [here, ...points.slice(0, NEAREST)]; // (the cards are nearest first)
+    }
+    if (shown.length === 1) map.setView(shown[0], 15);
+    else if (shown.length) map.fitBounds(shown, { padding: [24, 24], maxZoom: 15 });
     const n = points.length;
     box.dataset.markers = String(n);
     area.setAttribute("aria-label", n ? `Map of ${n} ${n === 1 ? "centre" : "centres"}: ` +
@@ -119,7 +135,8 @@
     area.focus();
   };
 
-  document.addEventListener("ccsite:filtered", () => {
+  document.addEventListener("ccsite:filtered", (event) => {
+    place = (event.detail && event.detail.place) || null;
     if (map) draw(window.L);
   });
 
