@@ -392,7 +392,7 @@ def test_whats_on_tells_a_term_time_session_is_off_in_the_school_holidays(chromi
     with whats_on_at(chromium, base, "tuesday", moment) as sessions:
         term_time = sessions.filter(has_text="Term time only.")
         assert 0 < term_time.count() < sessions.count()
-        tagged = sessions.filter(has=sessions.page.locator(".tag"))
+        tagged = sessions.filter(has=sessions.page.locator(".tag--grey"))  # (not "On now")
         assert tagged.count() == (term_time.count() if told else 0)
         for item in tagged.all():
             assert "Term time only." in item.inner_text()
@@ -451,6 +451,26 @@ def test_whats_on_says_which_day_is_today_and_the_date_a_day_is_read_for(
         context.close()
 
 
+def test_a_session_running_now_is_told_on_now_when_the_centres_hours_say_closed(chromium,
+                                                                               base):
+    """An evening course at 7:30pm: the centre's hours say "Closed now", the course is on
+    (a parent's review); in the holidays, a term-time one is not."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="Europe/London")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.fromisoformat("2026-12-08T19:30:00+00:00"))
+        page.goto(base + "/centres/berkhamsted-childrens-centre/")
+        assert page.locator(".today").inner_text().startswith("Closed now")
+        course = page.locator("[data-timetable][data-day=tue] li", has_text="7pm to 9pm")
+        assert course.locator(".tag").inner_text() == "On now"
+        assert page.locator("[data-timetable] .tag", has_text="On now").count() == 1
+        page.clock.set_fixed_time(dt.datetime.fromisoformat("2026-12-22T19:30:00+00:00"))
+        page.reload()  # a Tuesday of the Christmas holidays: term time only
+        assert page.locator("[data-timetable] .tag", has_text="On now").count() == 0
+    finally:
+        context.close()
+
+
 def test_a_centres_own_page_tells_its_term_time_sessions_are_off_in_the_holidays(chromium,
                                                                                   base):
     """As What's on does: a parent reading Bushey's week in the Christmas holidays."""
@@ -465,7 +485,7 @@ def test_a_centres_own_page_tells_its_term_time_sessions_are_off_in_the_holidays
         assert term_time.first.locator(".tag").inner_text() == "Not today"  # a Monday
         for item in term_time.all():
             assert item.inner_text().endswith("Christmas holidays: this session is term time only.")
-        assert sessions.filter(has_not_text="Term time only.").locator(".tag").count() == 0
+        assert sessions.filter(has_not_text="Term time only.").locator(".tag--grey").count() == 0
     finally:
         context.close()
 

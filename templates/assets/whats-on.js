@@ -31,14 +31,19 @@
       for (const item of table.querySelectorAll("li")) {
         const closed = P.closedBecause(item, date);
         const why = closed || holidayOn(item, date);
-        if (!why) continue;
+        // a session running now is told so (an evening course, when the centre's own
+        // hours say "Closed now": a parent's review)
+        const onNow = !why && !ahead && item.dataset.starts <= now.time &&
+          now.time < item.dataset.ends;
+        if (!why && !onNow) continue;
         const mark = document.createElement("span");
         mark.dataset.closedMark = "";
         const tag = document.createElement("strong");
-        tag.className = "tag tag--grey";
-        tag.textContent = closed ? (ahead ? `Closed on ${shown}` : "Closed today")
+        tag.className = `tag tag--${onNow ? "green" : "grey"}`;
+        tag.textContent = onNow ? "On now" : closed ? (ahead ? `Closed on ${shown}` : "Closed today")
           : (ahead ? `Not on ${shown}` : "Not today");
-        mark.append(" ", tag, ` ${why}`);
+        mark.append(" ", tag);
+        if (why) mark.append(` ${why}`);
         item.append(mark);
       }
     }
