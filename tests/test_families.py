@@ -520,3 +520,22 @@ def test_deploy_configs_let_the_site_ask_for_the_location(site):
     for name in ("nginx.conf", "apache.conf"):
         conf = (site.output / "deploy" / name).read_text()
         assert "geolocation=(self)" in conf and "geolocation=()" not in conf, name
+
+
+def test_the_school_holidays_past_the_first_few_are_a_click_away_not_untold(site):
+    """'and 3 more later' left May half term and the summer holidays on no page (a
+    parent's review): the rest are listed under a disclosure."""
+    with_sessions(site)
+    site.edit("site.yaml", "members:\n", HOLIDAYS + """\
+  - {name: February half term, starts: 2027-02-15, ends: 2027-02-19}
+  - {name: Easter holidays, starts: 2027-03-29, ends: 2027-04-09}
+  - {name: May half term, starts: 2027-05-31, ends: 2027-06-04}
+members:
+""")
+    assert site.build().status == 0
+    page = site.page("/centres/oxhey/")
+    more = re.search(r'<details class="more-later[^"]*"><summary>(.*?)</summary>(.*?)</details>',
+                     page, re.S)
+    assert more and more.group(1) == "1 more school holiday to come"
+    assert "May half term: from" in visible_text(more.group(2))
+    assert "May half term" not in visible_text(page.split("<details")[0])
