@@ -601,7 +601,7 @@ def readable_text(path: str, data: bytes, documents: bool = True) -> str:
             return "\0".join(texts)
     text = data.decode("utf-8", errors="replace")
     if documents and "\ufffd" in text and b"\0" in data:  # a picture's, a sound's bytes
-        return doctext.binary_text(text, data)
+        return doctext.binary_text(data)
     if documents and "\ufffd" in text:  # not UTF-8: a CSV Excel saved, in Windows' own
         text += "\0" + data.decode("cp1252", errors="replace")  # (or bytes, as they are),
         text += "\0" + doctext.metadata_text(data)  # or an image's or a sound's

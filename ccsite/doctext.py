@@ -44,14 +44,15 @@ class Unreadable(Exception):
     carries. The leak audit cannot tell what it says, so it is not published."""
 
 
-def document_text(data: bytes, depth: int = 0) -> str | None:
+def document_text(data: bytes, depth: int = 0, left: list[int] | None = None) -> str | None:
     """The text a PDF, an Office/OpenDocument or an RTF file holds, or None when `data` is
     none of them or cannot be read (nor shown: see `Unreadable`, raised for one that can
-    be). `depth`: how many archives this one is inside (see `_archive_text`)."""
+    be). `depth`: how many archives this one is inside, `left`: what they may still
+    unpack to, shared by all of them (see `_archive_text`)."""
     if PDF_START in data[:SNIFF_BYTES]:
         return _pdf_text(data)
     if data.startswith(ZIP_START):
-        return _archive_text(data, depth)
+        return _archive_text(data, depth, left if left is not None else [XML_BYTES])
     if data.startswith(RTF_START):
         return _rtf_text(data)
     return None
@@ -285,7 +286,7 @@ def _unescaped(escape: re.Match) -> bytes:
 NESTED = 3  # archives inside archives read, at most (a Word file's embedded workbook: 1)
 
 
-def _archive_text(data: bytes, depth: int = 0) -> str | None:
+def _archive_text(data: bytes, depth: int, left: list[int]) -> str | None:
     """The text of every XML part of a zip archive (an Office Open XML or OpenDocument
     file keeps its text, comments, notes and properties so), its markup taken out, then
     what its other parts hold: a document embedded in it (a Word file keeps an Excel sheet
@@ -293,7 +294,10 @@ def _archive_text(data: bytes, depth: int = 0) -> str | None:
     as such, anything else (a picture, an old Office object) as its bytes and metadata
     are. Unread, an embedded workbook of the members' directory was published by a build
     that said nothing was found (a red team's review). None for an archive that is not
-    one, or is damaged; all it unpacks to, nested ones included, is XML_BYTES at most."""
+    one, or is damaged. All it unpacks to, the archives inside it included, is `left` at
+    most, one budget for all (each nested archive with one of its own unpacked 16 MB
+    more: a docx of 15 KB holding 30 small workbooks made 500 million characters, a
+    review of that change found)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         parts = [info for info in archive.infolist() if not info.is_dir()]
@@ -301,45 +305,61 @@ def _archive_text(data: bytes, depth: int = 0) -> str | None:
                       if info.filename.lower().endswith(_TEXT_PARTS)]  # as a part of its
         if not text_parts:                                       # own: an altChunk)
             return None
-        texts, left = [], XML_BYTES
+        texts = []
         for info in [*text_parts, *(info for info in parts if info not in text_parts)]:
-            with archive.open(info) as part:
-                read = part.read(left)
-            left -= len(read)
-            texts.append(_xml_text(read.decode("utf-8", errors="replace"))
-                         if info in text_parts else _embedded_text(read, depth))
-            if left <= 0:
+            if left[0] <= 0:
                 break
+            with archive.open(info) as part:
+                read = part.read(left[0])
+            left[0] -= len(read)
+            texts.append(_xml_text(read.decode("utf-8", errors="replace"))
+                         if info in text_parts else _embedded_text(read, depth, left))
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError,
             NotImplementedError):  # damaged, encrypted, or compressed in a way zip lacks
         return None
     return "\n".join(texts)
 
 
-def _embedded_text(data: bytes, depth: int) -> str:
+def _embedded_text(data: bytes, depth: int, left: list[int]) -> str:
     """What a part of an archive that is not its XML holds: a document's text (nested as
     deep as NESTED), else its bytes as text (a picture's: see `binary_text`) and its
     metadata's texts (see `metadata_text`: an old Office object keeps its text in UTF-16)."""
-    document = document_text(data, depth + 1) if depth < NESTED else None
+    document = document_text(data, depth + 1, left) if depth < NESTED else None
     if document is not None:
         return document
     text = data.decode("utf-8", errors="replace")
     if "\ufffd" in text and b"\0" in data:
-        return binary_text(text, data)
+        return binary_text(data)
     return text + "\0" + metadata_text(data)
 
 
-def binary_text(text: str, data: bytes) -> str:
-    """The text a binary file (a picture, a sound: NUL bytes, and not UTF-8) holds, given
-    its bytes read as UTF-8 (`text`): its runs of readable characters (EXIF and XMP
-    descriptions, a PNG's plain text, a comment), each a piece of its own, and its
-    metadata's texts. Its whole bytes, read as text twice over (UTF-8 and Windows'), made a
-    30 MB photo 60 million characters to search: 44 s and 3.4 GB for one upload (found by
-    an editor's review); its runs are a few hundred kilobytes."""
-    return "\0".join(_TEXT_RUN.findall(text)) + "\0" + metadata_text(data)
+def binary_text(data: bytes) -> str:
+    """The text a binary file (a picture, a sound, an old Office file: NUL bytes, and not
+    UTF-8) holds: its runs of readable text (EXIF and XMP descriptions, a comment, an
+    ID3 tag, Word 97's own text), each read as UTF-8 or else as Windows' own text (where
+    a ’, a £ or an é is one byte), and its metadata's texts. Its whole bytes read as text
+    twice over made a 30 MB photo 60 million characters to search: 44 s and 3.4 GB for
+    one upload (an editor's review); read as runs of UTF-8 only, a Windows ’ cut a
+    members sentence in two and it was published (the review of that change)."""
+    runs = (run for run in _TEXT_RUN.findall(data) if len(run) >= TEXT_RUN)
+    return "\0".join(map(_either_text, runs)) + "\0" + metadata_text(data)
 
 
-_TEXT_RUN = re.compile("[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]{6,}")
+def _either_text(run: bytes) -> str:
+    """A run read as UTF-8, and, if it is not all UTF-8, as Windows' text too (the bytes
+    around a UTF-8 sentence in a picture are often not: each way finds its own)."""
+    try:
+        return run.decode("utf-8")
+    except UnicodeDecodeError:
+        return run.decode("utf-8", errors="replace") + "\0" + \
+            run.decode("cp1252", errors="replace")
+
+
+# a run of text in a binary file: printable ASCII, with letters outside it (one to four
+# bytes: UTF-8's or Windows') between stretches of at least three of it; TEXT_RUN bytes
+# in all at least. Random bytes (a picture's) make runs of a fifteenth of their size
+TEXT_RUN = 6
+_TEXT_RUN = re.compile(rb"[\t\n\r\x20-\x7e]{3,}(?:[\x80-\xff]{1,4}[\t\n\r\x20-\x7e]{3,})*")
 
 
 def _xml_text(xml: str) -> str:
