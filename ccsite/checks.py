@@ -393,14 +393,6 @@ def _not_uk_time(moment: dt.datetime) -> str | None:
                 ": the clocks go forward from 1am to 2am that night; this means "
                 f"{format_datetime(moment)} UK time, and the page says so; if you meant "
                 "another time, write one before 1am or from 2am")
-    if _twice(local):  # 1:30 on the night the clocks go back: it comes twice
-        other = local.replace(fold=1 - local.fold)
-        return (f"the clocks go back that night, so {format_datetime(moment)} happens "
-                f"twice; this is the {'first' if local.fold == 0 else 'second'} "
-                f"({'British Summer Time' if local.utcoffset() else 'UK winter time'}), "
-                "and the page says so; if you meant the "
-                f"{'second' if local.fold == 0 else 'first'}, write "
-                f"{other:%Y-%m-%dT%H:%M:%S}{'+01:00' if other.utcoffset() else 'Z'}")
     if moment.utcoffset() == local.utcoffset():
         return None
     offset = "+01:00" if meant.utcoffset() else "Z"
@@ -415,12 +407,6 @@ def _happens(local: dt.datetime) -> bool:
     forward)?"""
     return local.astimezone(dt.timezone.utc).astimezone(LOCAL_ZONE).replace(
         tzinfo=None) == local.replace(tzinfo=None)
-
-
-def _twice(local: dt.datetime) -> bool:
-    """Does this UK clock time happen twice (in the hour repeated when the clocks go
-    back)?"""
-    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the preview server asks again at every build

@@ -285,7 +285,7 @@ def _clear_derived(v: Validated) -> None:
         agency.centres = []
     for opportunity in v.opportunities:
         opportunity.state, opportunity.days_left, opportunity.centres = "", None, []
-        opportunity.past_events, opportunity.closed_early = (), False
+        opportunity.past_events, opportunity.closed_early, opportunity.opened = (), False, None
         for award in opportunity.outcome.awards if opportunity.outcome else ():
             award.agency, award.centres = None, []
     for agency in v.agencies:
@@ -508,7 +508,12 @@ def _set_state(opportunity: Opportunity, now: dt.datetime, today: dt.date) -> No
     briefing that has taken place offers no booking."""
     opportunity.past_events = tuple(event.key for event in opportunity.events
                                     if (event.end or event.start) <= now)
-    if opportunity.status == "planning":
+    opens = opportunity.opens
+    if opportunity.status != "planning" and opens and opens <= today and \
+            (opportunity.published is None or opens > opportunity.published):
+        opportunity.opened = opens
+    if opportunity.status == "planning" or (opportunity.status == "active" and opens and
+                                            opens > today):  # (bids not taken yet)
         opportunity.state = "upcoming"
     elif opportunity.status == "active" and opportunity.deadline and opportunity.deadline > now:
         opportunity.state = "open"

@@ -424,6 +424,8 @@ class Opportunity(Entry):
     state: str = derived("")  # open | upcoming | closed
     days_left: int | None = derived(None)
     closed_early: bool = derived(False)  # complete before its deadline (by --now)
+    opened: dt.date | None = derived(None)  # the day it opened for bids, when that was
+    # after it was published and is past (by --now): news of its own (graph._set_state)
     past_events: tuple[str, ...] = derived(())  # the keys of the events over by --now
     centres: list[Centre] = derived(factory=list)
 
@@ -443,16 +445,6 @@ class Opportunity(Entry):
         return max(filter(None, (self.published, self.opened, self.latest_clarification,
                                  self.latest_update and self.latest_update.date,
                                  self.outcome and self.outcome.date)), default=None)
-
-    @property
-    def opened(self) -> dt.date | None:
-        """The day it opened for bids, when that was after it was published (a round
-        first announced while being planned): a piece of news of its own. None while it
-        is planned, and for a round open from the day it was published."""
-        if self.status == "planning" or self.opens is None or \
-                (self.published is not None and self.opens <= self.published):
-            return None
-        return self.opens
 
     @property
     def open_from(self) -> dt.date | None:

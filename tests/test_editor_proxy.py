@@ -237,6 +237,13 @@ def test_a_new_item_titled_in_another_script_is_saved_at_its_address_field(edito
     site.write("news/taken.md", (site.content / "news/welcome-in-urdu.md").read_text())
     status, answer = editor.save("news/.md", raw.format(slug="slug: taken\n"))
     assert status == 409 and "already an item at the address" in answer["error"]
+    # a move onto the item this server named is refused like any other (a review)
+    other = (site.content / "news/centres-open.md").read_text()
+    status, answer = editor.api("persistEntry", {"dataFiles": [
+        {"path": "news/centres-open.md", "newPath": "news/welcome-in-urdu.md",
+         "raw": other}], "assets": []})
+    assert status == 409 and "Hello again." in \
+        (site.content / "news/welcome-in-urdu.md").read_text()
 
 
 def test_an_upload_goes_to_media_and_a_new_entry_with_it_is_written(editor, site):
@@ -579,6 +586,14 @@ def test_an_item_whose_title_makes_too_long_a_name_is_refused_in_words(editor, s
     assert editor.get("/")[0] == 200  # the server still answers
 
 
+def test_an_upload_with_too_long_a_name_is_told_so_as_a_file_not_an_item(editor, site):
+    status, answer = upload(editor, "media/" + "a" * 240 + ".png",
+                            b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    assert status == 422
+    assert answer["error"].startswith("The file's name is too long")
+    assert "Address (slug)" not in answer["error"]
+
+
 def test_a_fault_of_the_editors_server_is_told_in_words_not_a_dropped_connection(tmp_path):
     """Any failure of the server's own (a bug, a disk that fails) answers the editor's
     page with what happened and that nothing was changed, where it once dropped the
@@ -625,7 +640,7 @@ def test_a_refused_save_names_the_fields_as_the_form_does(editor, site):
         'closes: "17:00"', 'closes: "08:00"')
     status, answer = editor.save("centres/oxhey.md", raw)
     assert status == 422
-    assert answer["said"] == ["Opening hours, the 1st: Closes: must be later than opens "
+    assert answer["said"] == ["Opening hours, the 1st: Closes: must be later than Opens "
                               "(09:00)"], answer
     assert answer["errors"][0].startswith(f"{site.content}/centres/oxhey.md:")
 

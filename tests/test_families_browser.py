@@ -430,8 +430,10 @@ def test_open_now_is_told_afresh_on_a_page_left_open(chromium, base):
     ("2026-12-06T10:00:00+00:00", "/whats-on/", "Today is Sunday 6 December, and the centres "
      "run no sessions today. Monday's sessions.", None),
     ("2026-12-07T10:00:00+00:00", "/whats-on/monday/", "Today, Monday 7 December.", "Monday"),
-    ("2026-12-07T10:00:00+00:00", "/whats-on/tuesday/",
-     "These are the sessions of next Tuesday 8 December.", "Monday"),
+    ("2026-12-07T10:00:00+00:00", "/whats-on/tuesday/", "Tomorrow, Tuesday 8 December.",
+     "Monday"),
+    ("2026-12-07T10:00:00+00:00", "/whats-on/friday/", "Next on Friday 11 December.",
+     "Monday"),
 ])
 def test_whats_on_says_which_day_is_today_and_the_date_a_day_is_read_for(
         chromium, base, moment, path, note, today):

@@ -117,9 +117,12 @@ class ContentPaths:
         if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
             raise ProxyError(422, f"'{rel}' is not a path inside the content folder")
         if any(len(part.encode("utf-8")) > NAME_BYTES for part in parts):
-            raise ProxyError(422, "This item's web address, made from its title, is too long "
-                                  f"(over {NAME_BYTES} letters). Shorten the title, or fill in "
-                                  "'Address (slug)' with a few words, then publish again.")
+            raise ProxyError(422, f"The file's name is too long (over {NAME_BYTES} letters): "
+                                  "rename the file shorter, then upload it again."
+                             if is_media(rel) else
+                             "This item's web address, made from its title, is too long "
+                             f"(over {NAME_BYTES} letters). Shorten the title, or fill in "
+                             "'Address (slug)' with a few words, then publish again.")
         path = self.root.joinpath(*parts)
         walked = self.root
         for part in parts:  # no link anywhere on the way, even to a place inside
@@ -276,7 +279,8 @@ class Proxy:
             raise ProxyError(422, f"Not saved: {rel} cannot be moved to {new_rel}. An item "
                                   "stays in its own section; to publish it elsewhere, make "
                                   "a new item there.")
-        if new_rel not in self._named and self.paths.resolve(new_rel).exists():
+        if self.paths.resolve(new_rel).exists():  # (one this server named too: Decap
+            # saves a new item from its form again by its first name, never as a move)
             raise ProxyError(409, f"Not saved: there is already an item at {new_rel}, and "
                                   "saving would replace it. Choose another 'Address "
                                   "(slug)', then publish again.")

@@ -14,6 +14,7 @@ from ..errors import ContentError, printable
 from .decap import BODY_LABEL
 
 _STEP = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?")
+_THAN = re.compile(r"\bthan ([a-z_]+)\b")
 
 
 def in_form_words(error: ContentError, rel: str | None) -> str:
@@ -22,10 +23,16 @@ def in_form_words(error: ContentError, rel: str | None) -> str:
     fields = _fields_of(rel)
     if fields is None or error.field in ("", "file", "front matter", "media"):
         return str(error)
-    where = BODY_LABEL if error.field == "body" else _labels(error.field, fields)
-    if where is None:
+    if error.field == "body":
+        return printable(f"{BODY_LABEL}: {error.message}")
+    found = _labels(error.field, fields)
+    if found is None:
         return str(error)
-    return printable(f"{where}: {error.message}")
+    where, siblings = found
+    # "must be later than starts (09:30)": the other field by its label too
+    message = _THAN.sub(lambda m: f"than {siblings[m[1]].label}" if m[1] in siblings
+                        else m[0], error.message)
+    return printable(f"{where}: {message}")
 
 
 def _fields_of(rel: str | None) -> tuple[schema.Field, ...] | None:
@@ -34,10 +41,14 @@ def _fields_of(rel: str | None) -> tuple[schema.Field, ...] | None:
     return content_type.fields if content_type is not None else None
 
 
-def _labels(path: str, fields: tuple[schema.Field, ...]) -> str | None:
-    """'sessions[3].ends' -> 'Sessions, the 4th: Ends'; None for a path the form lacks."""
+def _labels(path: str, fields: tuple[schema.Field, ...]
+            ) -> tuple[str, dict[str, schema.Field]] | None:
+    """'sessions[3].ends' -> 'Sessions, the 4th: Ends', with the fields beside the last
+    (by name); None for a path the form lacks."""
     said = []
+    siblings = fields
     for step in path.split("."):
+        siblings = fields
         found = _STEP.fullmatch(step)
         field = next((f for f in fields if found and f.name == found[1]), None)
         if field is None:
@@ -45,7 +56,7 @@ def _labels(path: str, fields: tuple[schema.Field, ...]) -> str | None:
         said.append(field.label if found[2] is None else
                     f"{field.label}, the {_ordinal(int(found[2]) + 1)}")
         fields = field.fields
-    return ": ".join(said)
+    return ": ".join(said), {f.name: f for f in siblings}
 
 
 def _ordinal(number: int) -> str:

@@ -73,8 +73,8 @@
     const ahead = (day) => (week.indexOf(day) - week.indexOf(now.day) + 7) % 7;
     if (current) {
       const days = ahead(current.dataset.day);
-      note.textContent = days ? `These are the sessions of next ${dayDate(days)}.`
-        : `Today, ${dayDate(0)}.`;
+      note.textContent = !days ? `Today, ${dayDate(0)}.` : days === 1
+        ? `Tomorrow, ${dayDate(1)}.` : `Next on ${dayDate(days)}.`;
     } else if (todays) {
       note.replaceChildren(`Today is ${dayDate(0)}: `, Object.assign(
         document.createElement("a"), { href: todays.href, textContent: "today's sessions" }), ".");
