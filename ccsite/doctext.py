@@ -58,6 +58,11 @@ def document_text(data: bytes, depth: int = 0, left: list[int] | None = None) ->
     return None
 
 
+def is_document(data: bytes) -> bool:
+    """Is `data` a PDF, an Office/OpenDocument archive or an RTF file (`document_text`'s)?"""
+    return PDF_START in data[:SNIFF_BYTES] or data.startswith((ZIP_START, RTF_START))
+
+
 def text_blocks(name: str, data: bytes) -> list[str]:
     """What a media file says, in blocks (a paragraph, a line, a cell: what one passage
     cannot run across), for the leak audit to fingerprint a members file as it does a
@@ -305,26 +310,46 @@ def _archive_text(data: bytes, depth: int, left: list[int]) -> str | None:
                       if info.filename.lower().endswith(_TEXT_PARTS)]  # as a part of its
         if not text_parts:                                       # own: an altChunk)
             return None
+        # its text first, then what is embedded, then the rest (pictures): a budget spent
+        # on a picture first left an embedded workbook unread (a red team's review)
+        embedded = [info for info in parts if info not in text_parts and
+                    info.filename.lower().endswith(_EMBEDDED)]
+        rest = [info for info in parts if info not in text_parts and info not in embedded]
         texts = []
-        for info in [*text_parts, *(info for info in parts if info not in text_parts)]:
+        for info in [*text_parts, *embedded, *rest]:
             if left[0] <= 0:
-                break
+                if info in rest:
+                    break  # (pictures and the like: an old version read none of them)
+                raise Unreadable(TOO_MUCH)
             with archive.open(info) as part:
                 read = part.read(left[0])
             left[0] -= len(read)
-            texts.append(_xml_text(read.decode("utf-8", errors="replace"))
-                         if info in text_parts else _embedded_text(read, depth, left))
+            if info in text_parts:
+                texts.append(_xml_text(read.decode("utf-8", errors="replace")))
+            else:
+                texts.append(_embedded_text(read, depth, left))
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError,
             NotImplementedError):  # damaged, encrypted, or compressed in a way zip lacks
         return None
     return "\n".join(texts)
 
 
+# the parts of an Office archive that hold documents of their own (word/embeddings/...)
+_EMBEDDED = (".bin", ".docx", ".docm", ".xlsx", ".xlsm", ".pptx", ".doc", ".xls", ".ppt",
+             ".odt", ".ods", ".odp", ".pdf", ".zip", ".rtf")
+TOO_MUCH = ("this file holds more text, or documents nested deeper, than the leak audit "
+            "reads (16 MB unpacked, 3 documents deep), so it cannot say what the file holds, "
+            "and it is not published; split it, or save the documents inside it as files "
+            "of their own")
+
+
 def _embedded_text(data: bytes, depth: int, left: list[int]) -> str:
     """What a part of an archive that is not its XML holds: a document's text (nested as
     deep as NESTED), else its bytes as text (a picture's: see `binary_text`) and its
     metadata's texts (see `metadata_text`: an old Office object keeps its text in UTF-16)."""
-    document = document_text(data, depth + 1, left) if depth < NESTED else None
+    if is_document(data) and depth >= NESTED:
+        raise Unreadable(TOO_MUCH)  # (read as bytes, its text is compressed: unsearched)
+    document = document_text(data, depth + 1, left)
     if document is not None:
         return document
     text = data.decode("utf-8", errors="replace")
