@@ -94,15 +94,19 @@ def metadata_text(data: bytes) -> str:
     in UTF-16 (an MP3's ID3 title and comments, Windows' own properties). Its plain
     metadata (EXIF, XMP) is in its bytes as they are."""
     texts = _png_texts(data) if data.startswith(PNG_START) else []
-    for run in _UTF16_RUN.findall(data[:XML_BYTES]):
-        texts.append(run.decode("utf-16-le" if run[1:2] == b"\0" else "utf-16-be",
-                                errors="replace").strip("\0"))
+    for pattern, encoding in _UTF16_RUNS:  # each way round on its own: a run found one
+        for run in pattern.findall(data):  # byte early reads the other way, wrong past
+            texts.append(run.decode(encoding, errors="replace"))  # its first ’ or é
     return "\n".join(texts)
 
 
 PNG_START = b"\x89PNG\r\n\x1a\n"
 # a run of at least six letters, digits or punctuation in UTF-16, either way round
-_UTF16_RUN = re.compile(rb"(?:[\x20-\x7e]\x00){6,}|(?:\x00[\x20-\x7e]){6,}")
+# ... printable ASCII, Latin-1's letters (é, £) and the typographer's punctuation (’ “ ” –,
+# U+2010 to U+2027), each way round: a name with an accent, a ’ in a sentence, cut a run
+# of ASCII alone (a red team's review)
+_UTF16_RUNS = ((re.compile(rb"(?:[\x20-\x7e\xa0-\xff]\x00|[\x10-\x27]\x20){6,}"), "utf-16-le"),
+               (re.compile(rb"(?:\x00[\x20-\x7e\xa0-\xff]|\x20[\x10-\x27]){6,}"), "utf-16-be"))
 
 
 def _png_texts(data: bytes) -> list[str]:
