@@ -161,10 +161,35 @@ def _rtf_text(data: bytes) -> str | None:
     groups and escapes, which Word's export puts inside words and sentences)."""
     from striprtf.striprtf import rtf_to_text  # here: only a build with RTF pays for it
 
+    source = data.decode("latin-1")
     try:
-        return rtf_to_text(data.decode("latin-1"), errors="replace")
+        shown = rtf_to_text(source, errors="replace")
     except Exception:  # noqa: BLE001 - a damaged file: its bytes are searched as they are
         return None
+    return shown + "\0" + _rtf_every_part(source)
+
+
+def _rtf_every_part(source: str) -> str:
+    """All the text an RTF file holds, its headers, footers, footnotes, comments, text
+    boxes and its title and author too, which striprtf leaves out (what a word processor
+    shows of them elsewhere: a red team's review found members text in a footer
+    published): its escapes made letters, its control words and braces taken out."""
+    text = _RTF_HEX.sub(lambda m: bytes([int(m[1], 16)]).decode("cp1252", "replace"), source)
+    text = _RTF_UNICODE.sub(lambda m: chr(int(m[1]) % 65536), text)
+    text = _RTF_NAMED.sub(lambda m: _RTF_CHARACTERS[m[1] or m[2]], text)
+    text = _RTF_BREAK.sub("\n", text)
+    return " ".join(_RTF_CONTROL.sub(" ", text).replace("{", "").replace("}", "").split())
+
+
+_RTF_HEX = re.compile(r"\\'([0-9a-fA-F]{2})")
+_RTF_UNICODE = re.compile(r"\\u(-?\d+) ?(?:\\'[0-9a-fA-F]{2}|\?)?")
+_RTF_CHARACTERS = {"rquote": "\u2019", "lquote": "\u2018", "rdblquote": "\u201d",
+                   "ldblquote": "\u201c", "emdash": "\u2014", "endash": "\u2013",
+                   "bullet": "\u2022", "tab": " ", "~": "\u00a0"}
+_RTF_NAMED = re.compile(r"\\(rquote|lquote|rdblquote|ldblquote|emdash|endash|bullet|tab)"
+                        r"\b ?|\\(~)")
+_RTF_BREAK = re.compile(r"\\(?:par|line|sect|page|cell|row)\b ?")
+_RTF_CONTROL = re.compile(r"\\[a-zA-Z]+-?\d* ?|\\[^a-zA-Z]")
 
 
 def _pdf_text(data: bytes) -> str | None:

@@ -444,6 +444,8 @@ def test_a_public_page_named_after_a_members_title_fails_the_audit(site):
                                           .replace(" ", "\u00a0").encode("latin-1"))),
     ("late-nul.csv", ("name,topic\n" + "x,y\n" * 400 + "Sam,Running a\u00a0dads\u2019 "
                       "group\n").encode("cp1252") + b"\x00"),
+    ("title.rtf", rb"{\rtf1\ansi{\info{\title Running a dads\rquote  group}}Notes\par}"),
+    ("footer.rtf", rb"{\rtf1\ansi{\footer\pard\plain Running a {\b dads\'92} group\par}Notes\par}"),
     ("talk-3.mp3", b"ID3\x03\x00\x00\x00\x00\x00\x30COMM\x00\x00\x00\x40\x00\x00\x01eng\x00\x00"
      + "Running a dads\u2019 group".encode("utf-16-le") + b"\xff\xfb\x90\x00" * 64),
     ("huge.jpg", lambda: b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + _noise(2 * 1024 * 1024 - 21)
@@ -453,6 +455,7 @@ def test_a_public_page_named_after_a_members_title_fails_the_audit(site):
         "png-international-title", "mp3-title-in-utf-16", "photo-with-xmp-title-inside",
         "jpeg-comment-in-windows-text", "word-97-text-in-windows-text", "mp3-comment-in-latin-1",
         "png-text-with-no-break-spaces", "csv-with-a-nul-past-its-start",
+        "rtf-title-in-its-info", "rtf-footer-with-a-bold-word",
         "mp3-comment-in-utf-16-with-a-typographers-apostrophe",
         "large-photo-title-across-two-pieces"])
 def test_members_text_in_a_public_file_of_any_kind_that_holds_text_is_found(site, name,
