@@ -112,7 +112,9 @@ _UTF16_RUNS = ((re.compile(rb"(?:[\x20-\x7e\xa0-\xff]\x00|[\x10-\x27]\x20){6,}")
 def _png_texts(data: bytes) -> list[str]:
     """The texts of a PNG's compressed text chunks (its plain tEXt chunks are its bytes)."""
     texts, place, left = [], len(PNG_START), XML_BYTES
-    while place + 8 <= len(data) and left > 0:
+    while place + 8 <= len(data):
+        if left <= 0:  # texts past the limit cannot be said clean (a red team's review:
+            raise Unreadable(TOO_MUCH)  # a first text of 16 MB of spaces hid a second)
         size = int.from_bytes(data[place:place + 4], "big")
         kind, body = data[place + 4:place + 8], data[place + 8:place + 8 + size]
         place += 12 + size
@@ -379,6 +381,8 @@ def _embedded_text(data: bytes, depth: int, left: list[int]) -> str:
     if is_document(data) and depth >= NESTED:
         raise Unreadable(TOO_MUCH)  # (read as bytes, its text is compressed: unsearched)
     document = document_text(data, depth + 1, left)
+    if document is None and PDF_START in data:  # a PDF wrapped in an Office object (an
+        document = _pdf_text(data[data.index(PDF_START):])  # oleObject.bin) past 1 KB
     if document is not None:
         return document
     text = data.decode("utf-8", errors="replace")

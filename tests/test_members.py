@@ -477,6 +477,32 @@ def _noise(size: int) -> bytes:
     return random.Random(size).randbytes(size)
 
 
+def test_a_pdf_wrapped_in_an_office_object_and_png_texts_past_the_limit_are_not_missed(
+        site, monkeypatch):
+    """Word keeps a PDF put into it as an OLE object (oleObject1.bin), the PDF well past
+    its first kilobyte; a PNG's first text unpacking to the limit hid a second (both a
+    red team's review). The one is read; the other is not published."""
+    import io
+    import zipfile
+
+    from ccsite import doctext
+
+    site.edit("members/good-practice/dads-group.md", "Members-only body.", SECRET_PRACTICE)
+    buffer = io.BytesIO(office_file({"word/document.xml": "<w:t>See the handout</w:t>"}))
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0" + b"\0" * 5000
+                         + pdf_saying("Handout", SECRET_PRACTICE))
+    site.write("media/notes.docx", buffer.getvalue())
+    result = site.build()
+    assert result.status == 1 and "notes.docx" in result.err and "leak:" in result.err
+    site.remove("media/notes.docx")
+    monkeypatch.setattr(doctext, "XML_BYTES", 100_000)
+    site.write("media/photo.png", png_with_text(b"zTXt", b"A\0\0" + zlib.compress(b" " * 200_000)))
+    result = site.build()
+    assert result.status == 1 and f"{site.content}/media/photo.png:1: media: this file " \
+        "holds more text" in result.err
+
+
 def test_utf16_text_is_read_wherever_it_is_in_the_file(monkeypatch):
     """A WAV's tags come after its sound: past the first XML_BYTES, they were not read."""
     from ccsite import doctext
