@@ -599,10 +599,9 @@ def readable_text(path: str, data: bytes, documents: bool = True) -> str:
         texts = _pagefind_texts(data[len(PAGEFIND_SIGNATURE):])
         if texts is not None:
             return "\0".join(texts)
-    text = data.decode("utf-8", errors="replace")
-    if documents and "\ufffd" in text:  # not UTF-8: a CSV Excel saved, in Windows' own
-        text += "\0" + data.decode("cp1252", errors="replace")  # (or bytes, as they are),
-        text += "\0" + doctext.metadata_text(data)  # or an image's or a sound's
+    # not UTF-8: a CSV Excel saved, in Windows' own text (or bytes, as they are), or an
+    # image's or a sound's: as doctext.bytes_text reads them (a page the build made: UTF-8)
+    text = doctext.bytes_text(data) if documents else data.decode("utf-8", errors="replace")
     if path.endswith(".json") or text[:1] in "[{":
         try:
             text += "\n" + "\n".join(_texts_in(json.loads(text)) or ())
@@ -752,7 +751,7 @@ class LeakAudit:
         searcher = self.prepare()
         for start in range(0, len(data), PIECE_BYTES):
             piece = data[max(0, start - PIECE_OVERLAP):start + PIECE_BYTES]
-            readable = readable_text(path, piece)
+            readable = doctext.bytes_text(piece, metadata=False)
             needle = searcher.first_in(searchable(readable, self.digits))
             if needle is not None:
                 return readable, needle

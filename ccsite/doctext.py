@@ -325,10 +325,9 @@ NESTED = 3  # archives inside archives read, at most (a Word file's embedded wor
 def _archive_text(data: bytes, depth: int, left: list[int]) -> str | None:
     """The text of every XML part of a zip archive (an Office Open XML or OpenDocument
     file keeps its text, comments, notes and properties so), its markup taken out, then
-    what its other parts hold: a document embedded in it (a Word file keeps an Excel sheet
-    pasted into it, or a chart's data, as a workbook of its own in word/embeddings/) read
-    as such, anything else (a picture, an old Office object) as its bytes and metadata
-    are. Unread, an embedded workbook of the members' directory was published by a build
+    the documents embedded in it (a Word file keeps an Excel sheet pasted into it, or a
+    chart's data, as a workbook of its own in word/embeddings/; an old Office object or
+    a PDF as an oleObject.bin). Its pictures are not read. Unread, an embedded workbook of the members' directory was published by a build
     that said nothing was found (a red team's review). None for an archive that is not
     one, or is damaged. All it unpacks to, the archives inside it included, is `left` at
     most, one budget for all (each nested archive with one of its own unpacked 16 MB
@@ -341,16 +340,12 @@ def _archive_text(data: bytes, depth: int, left: list[int]) -> str | None:
                       if info.filename.lower().endswith(_TEXT_PARTS)]  # as a part of its
         if not text_parts:                                       # own: an altChunk)
             return None
-        # its text first, then what is embedded, then the rest (pictures): a budget spent
-        # on a picture first left an embedded workbook unread (a red team's review)
+        # its text, then what is embedded in it
         embedded = [info for info in parts if info not in text_parts and
                     info.filename.lower().endswith(_EMBEDDED)]
-        rest = [info for info in parts if info not in text_parts and info not in embedded]
         texts = []
-        for info in [*text_parts, *embedded, *rest]:
+        for info in [*text_parts, *embedded]:  # (not its pictures and the like)
             if left[0] <= 0:
-                if info in rest:
-                    break  # (pictures and the like: an old version read none of them)
                 raise Unreadable(TOO_MUCH)
             with archive.open(info) as part:
                 read = part.read(left[0])
@@ -375,49 +370,29 @@ TOO_MUCH = ("this file holds more text, or documents nested deeper, than the lea
 
 
 def _embedded_text(data: bytes, depth: int, left: list[int]) -> str:
-    """What a part of an archive that is not its XML holds: a document's text (nested as
-    deep as NESTED), else its bytes as text (a picture's: see `binary_text`) and its
-    metadata's texts (see `metadata_text`: an old Office object keeps its text in UTF-16)."""
+    """What a document embedded in an archive holds: its text (nested as deep as NESTED),
+    else (an old Office object: oleObject1.bin) its bytes read as any file's are (see
+    `bytes_text`)."""
     if is_document(data) and depth >= NESTED:
         raise Unreadable(TOO_MUCH)  # (read as bytes, its text is compressed: unsearched)
     document = document_text(data, depth + 1, left)
     if document is None and PDF_START in data:  # a PDF wrapped in an Office object (an
         document = _pdf_text(data[data.index(PDF_START):])  # oleObject.bin) past 1 KB
-    if document is not None:
-        return document
+    return document if document is not None else bytes_text(data)
+
+
+def bytes_text(data: bytes, metadata: bool = True) -> str:
+    """A file's bytes as text, as a program that shows them might: UTF-8, and where they
+    are not UTF-8 (a CSV Excel saved in Windows' own encoding, a picture, a sound, an old
+    Office file), Windows' text too, and (with `metadata`) the texts its metadata keeps
+    (see `metadata_text`). Read whole: read as its runs of text only, members text with
+    a non-breaking space or an accented name at a field's start was missed (a red team's
+    review)."""
     text = data.decode("utf-8", errors="replace")
-    if "\ufffd" in text and b"\0" in data:
-        return binary_text(data)
-    return text + "\0" + metadata_text(data)
-
-
-def binary_text(data: bytes) -> str:
-    """The text a binary file (a picture, a sound, an old Office file: NUL bytes, and not
-    UTF-8) holds: its runs of readable text (EXIF and XMP descriptions, a comment, an
-    ID3 tag, Word 97's own text), each read as UTF-8 or else as Windows' own text (where
-    a ’, a £ or an é is one byte), and its metadata's texts. Its whole bytes read as text
-    twice over made a 30 MB photo 60 million characters to search: 44 s and 3.4 GB for
-    one upload (an editor's review); read as runs of UTF-8 only, a Windows ’ cut a
-    members sentence in two and it was published (the review of that change)."""
-    runs = (run for run in _TEXT_RUN.findall(data) if len(run) >= TEXT_RUN)
-    return "\0".join(map(_either_text, runs)) + "\0" + metadata_text(data)
-
-
-def _either_text(run: bytes) -> str:
-    """A run read as UTF-8, and, if it is not all UTF-8, as Windows' text too (the bytes
-    around a UTF-8 sentence in a picture are often not: each way finds its own)."""
-    try:
-        return run.decode("utf-8")
-    except UnicodeDecodeError:
-        return run.decode("utf-8", errors="replace") + "\0" + \
-            run.decode("cp1252", errors="replace")
-
-
-# a run of text in a binary file: printable ASCII, with letters outside it (one to four
-# bytes: UTF-8's or Windows') between stretches of at least three of it; TEXT_RUN bytes
-# in all at least. Random bytes (a picture's) make runs of a fifteenth of their size
-TEXT_RUN = 6
-_TEXT_RUN = re.compile(rb"[\t\n\r\x20-\x7e]{3,}(?:[\x80-\xff]{1,4}[\t\n\r\x20-\x7e]{3,})*")
+    if "\ufffd" not in text:
+        return text
+    text += "\0" + data.decode("cp1252", errors="replace")
+    return text + "\0" + metadata_text(data) if metadata else text
 
 
 def _xml_text(xml: str) -> str:

@@ -110,6 +110,7 @@ class SaveChecker:
         saved = {self.shown(rel) for rel in change.paths}
         self.warnings = [w for w in checks.site_warnings(*self._graph) if w.path in saved] \
             if self._graph is not None else []
+        self._graph = None  # (not kept between saves: it is the whole site)
         return [e for e in after if e.path in saved or e not in before]
 
     def shown(self, rel: str) -> str:

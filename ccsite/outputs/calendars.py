@@ -41,11 +41,9 @@ def day_stamp(now: dt.datetime) -> dt.datetime:
     see quickedit.valid_until) and keeps the published calendars, which would then hold
     an earlier build's time, where a clean build at that moment holds its own. (The UK's
     clocks change at 1 or 2 a.m., so its midnight is always one moment.)"""
-    from ..fields import LOCAL_ZONE
+    from ..fields import LOCAL_ZONE, start_of_day
 
-    day = now.astimezone(LOCAL_ZONE).date()
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL_ZONE).astimezone(
-        dt.timezone.utc)
+    return start_of_day(now.astimezone(LOCAL_ZONE).date()).astimezone(dt.timezone.utc)
 
 
 def restamp(text: str, now: dt.datetime) -> str:
@@ -144,10 +142,9 @@ def _revision(event: Event, opportunity) -> None:
         return
     event.add("sequence", revised)
     if opportunity.updates:
-        from ..fields import LOCAL_ZONE
+        from ..fields import start_of_day
 
-        day = opportunity.latest_update.date
-        event.add("last-modified", dt.datetime.combine(day, dt.time(0, 0), tzinfo=LOCAL_ZONE)
+        event.add("last-modified", start_of_day(opportunity.latest_update.date)
                   .astimezone(dt.timezone.utc))
 
 

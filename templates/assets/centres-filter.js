@@ -82,7 +82,7 @@
       const query = new URLSearchParams();
       if (chosen) query.set("district", chosen);
       for (const s of needed) query.append("service", s);
-      P.writeAddress(query, state.typed, state.place?.label === "your location");
+      P.writeAddress(query, state.typed, P.isLocation(state.place));
     }
   };
 

@@ -96,7 +96,7 @@
     let shown = points;
     if (place) {
       const here = [place.lat, place.lon];
-      const name = place.label === "your location" ? "Your location" : `Near ${place.label}`;
+      const name = window.ccsitePlaces.isLocation(place) ? "Your location" : `Near ${place.label}`;
       L.circleMarker(here, { radius: 9, weight: 3, color: "#0b0c0c", fillColor: "#ffdd00",
                              fillOpacity: 1, interactive: false }).addTo(markers)
         .bindTooltip(name, { permanent: true, direction: "top" });

@@ -64,6 +64,13 @@
       note: `Distances are from the middle of the centres in ${name}.` };
   };
 
+  // the visitor's location as a place (the browser's, or as this tab kept it)
+  const YOUR_LOCATION = "your location";
+  const located = (lat, lon) => ({ lat, lon, label: YOUR_LOCATION, note: "" });
+  const isLocation = (place) => Boolean(place) && place.label === YOUR_LOCATION;
+  const SORTED_BY_LOCATION = "Sorted by distance from your location, which stays in this " +
+    "browser.";
+
   // the browser's own position; the answer stays in this page. The browser's timeout
   // starts only once the visitor has answered its question, and a question put aside
   // ("Not now") may never be answered: so this page waits LOCATE_MS in all, no longer
@@ -79,8 +86,7 @@
     navigator.geolocation.getCurrentPosition(
       (position) => {
         clearTimeout(gaveUp);
-        resolve({ lat: position.coords.latitude, lon: position.coords.longitude,
-                  label: "your location", note: "" });
+        resolve(located(position.coords.latitude, position.coords.longitude));
       },
       (error) => {
         clearTimeout(gaveUp);
@@ -245,7 +251,7 @@
     try {
       const kept = JSON.parse(sessionStorage.getItem(KEPT_LOCATION));
       return kept && Number.isFinite(kept.lat) && Number.isFinite(kept.lon)
-        ? { lat: kept.lat, lon: kept.lon, label: "your location", note: "" } : null;
+        ? located(kept.lat, kept.lon) : null;
     } catch (error) {
       return null; // storage refused (a private window's rules): asked again
     }
@@ -297,7 +303,7 @@
       }
       state.typed = "";
       if (found === null) {
-        if (state.place && state.place.label !== "your location") state.place = null;
+        if (!isLocation(state.place)) state.place = null;
         say(finder, "");
       } else if (found.unknown) {
         state.place = null;
@@ -332,7 +338,7 @@
         keepLocation(state.place);
         input.value = "";
         state.typed = "";
-        say(finder, "Sorted by distance from your location, which stays in this browser.");
+        say(finder, SORTED_BY_LOCATION);
         apply(true);
         showResult();
       } catch (error) {
@@ -351,7 +357,7 @@
     const near = nearInAddress();
     if (location.hash === HERE && keptLocation()) {
       state.place = keptLocation();
-      say(finder, "Sorted by distance from your location, which stays in this browser.");
+      say(finder, SORTED_BY_LOCATION);
       queueMicrotask(() => apply(true)); // (once the page's own script has its state)
     } else if (near) {
       input.value = near;
@@ -362,8 +368,8 @@
   };
 
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
-                          connect, tell, writeAddress, placeInAddress, ukNow, closedBecause,
-                          coveredBy, everyMinute };
+                          connect, tell, writeAddress, placeInAddress, isLocation, ukNow,
+                          closedBecause, coveredBy, everyMinute };
   fillToday();
   everyMinute(fillToday);
 })();

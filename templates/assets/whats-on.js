@@ -15,19 +15,24 @@
     const holiday = P.coveredBy(holidays, date);
     return holiday ? `${holiday[2]}: this session is term time only.` : null;
   };
+  // the days a timetable is for, and how far ahead of the UK's today each next comes
+  const WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const daysAhead = (now, day) => (WEEK.indexOf(day) - WEEK.indexOf(now.day) + 7) % 7;
+  const dayAhead = (now, days) => new Date(Date.parse(now.date) + days * 86400000);
+  const spoken = (options) => new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
+  const dayMonth = spoken({ day: "numeric", month: "long" }); // "25 December"
+  const weekdayDayMonth = spoken({ weekday: "long", day: "numeric", month: "long" });
+
   // each day's timetable ([data-timetable][data-day]: What's on's day, a centre's week)
   // marked for that day's next date; marked afresh while the page stays open (a phone
   // keeps a tab for days: Thursday's "Not on 25 December" is Friday's "Not today")
-  const markClosedSessions = () => {
-    const now = P.ukNow();
-    const week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const markClosedSessions = (now) => {
     for (const old of document.querySelectorAll("[data-closed-mark]")) old.remove();
     for (const table of document.querySelectorAll("[data-timetable][data-day]")) {
-      const ahead = (week.indexOf(table.dataset.day) - week.indexOf(now.day) + 7) % 7;
-      const day = new Date(Date.parse(now.date) + ahead * 86400000);
+      const ahead = daysAhead(now, table.dataset.day);
+      const day = dayAhead(now, ahead);
       const date = day.toISOString().slice(0, 10);
-      const shown = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
-                                                       timeZone: "UTC" }).format(day);
+      const shown = dayMonth.format(day);
       for (const item of table.querySelectorAll("li")) {
         const closed = P.closedBecause(item, date);
         const why = closed || holidayOn(item, date);
@@ -51,12 +56,8 @@
 
   // today among the days (the UK's): its link marked, and a line above them that says
   // which day and date a parent is reading, or that no sessions run today (a Sunday)
-  const dayDate = (ahead) => new Intl.DateTimeFormat("en-GB", { weekday: "long",
-    day: "numeric", month: "long", timeZone: "UTC" }).format(
-    new Date(Date.parse(P.ukNow().date) + ahead * 86400000));
-  const markToday = () => {
-    const now = P.ukNow();
-    const week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const markToday = (now) => {
+    const dayDate = (days) => weekdayDayMonth.format(dayAhead(now, days));
     const links = [...document.querySelectorAll(".day-nav a[data-day]")];
     for (const old of document.querySelectorAll("[data-today-mark]")) old.remove();
     const todays = links.find((link) => link.dataset.day === now.day);
@@ -70,26 +71,30 @@
     const note = document.querySelector("[data-today-note]");
     const current = document.querySelector(".day-nav a[aria-current]");
     if (!note || !links.length) return;
-    const ahead = (day) => (week.indexOf(day) - week.indexOf(now.day) + 7) % 7;
+    const ahead = (link) => daysAhead(now, link.dataset.day);
     if (current) {
-      const days = ahead(current.dataset.day);
+      const days = ahead(current);
       note.textContent = !days ? `Today, ${dayDate(0)}.` : days === 1
         ? `Tomorrow, ${dayDate(1)}.` : `Next on ${dayDate(days)}.`;
     } else if (todays) {
       note.replaceChildren(`Today is ${dayDate(0)}: `, Object.assign(
         document.createElement("a"), { href: todays.href, textContent: "today's sessions" }), ".");
     } else {
-      const next = links.slice().sort((a, b) => ahead(a.dataset.day) - ahead(b.dataset.day))[0];
+      const next = links.slice().sort((a, b) => ahead(a) - ahead(b))[0];
       note.replaceChildren(`Today is ${dayDate(0)}, and the centres run no sessions today. `,
         Object.assign(document.createElement("a"), { href: next.href,
-          textContent: `${dayDate(ahead(next.dataset.day)).split(" ")[0]}'s sessions` }), ".");
+          textContent: `${dayDate(ahead(next)).split(" ")[0]}'s sessions` }), ".");
     }
     note.hidden = false;
   };
 
-  markClosedSessions();
-  markToday();
-  P.everyMinute(() => { markClosedSessions(); markToday(); });
+  const markDays = () => {
+    const now = P.ukNow();
+    markClosedSessions(now);
+    markToday(now);
+  };
+  markDays();
+  P.everyMinute(markDays);
 
   const form = document.querySelector("[data-whats-on-filter]");
   if (!form) return;
@@ -154,7 +159,7 @@
       const query = new URLSearchParams();
       if (district.value) query.set("district", district.value);
       if (place && within.value) query.set("within", within.value);
-      P.writeAddress(query, state.typed, state.place?.label === "your location");
+      P.writeAddress(query, state.typed, P.isLocation(state.place));
     }
     keepChoices();
   };
