@@ -79,6 +79,25 @@ def _relative(link: str) -> bool:
     return not link.startswith(("/", "#", "?")) and ":" not in link.split("/")[0]
 
 
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def _same_host(parts, site) -> bool:
+    """Does a link's address name the site's own host, however it is written: in
+    capitals, with the port its scheme has anyway (host:443), with the trailing dot of a
+    fully qualified name (host.), with a user name (user@host)? Each leads a browser to
+    the same site, and a link to a members page written so passed as another site's."""
+    try:
+        port = parts.port
+    except ValueError:  # not a port: no browser goes there
+        return False
+
+    def key(address, port) -> tuple[str, int | None]:
+        scheme = address.scheme or site.scheme
+        return (address.hostname or "").rstrip(".").lower(), port or _DEFAULT_PORTS.get(scheme)
+    return key(parts, port) == key(site, site.port)
+
+
 def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
                   all_files: set[str], left_out: dict[str, str],
                   public: bool = False) -> tuple[str, str] | None:
@@ -88,9 +107,8 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
     message), or None."""
     parts = urlsplit(link.replace("\\", "/"))  # (a browser reads \ as / in a web address)
     site = urlsplit(base_url)
-    if parts.scheme in ("http", "https", "") and parts.netloc and \
-            parts.netloc.lower() == site.netloc.lower() and \
-            (parts.path + "/").startswith(base_path):  # the site's own, however written
+    if parts.scheme in ("http", "https", "") and parts.netloc and _same_host(parts, site) \
+            and (parts.path + "/").startswith(base_path):  # the site's own, however written
         parts = parts._replace(scheme="", netloc="")  # (http://, or //host/: checked too)
     elif parts.scheme or parts.netloc or not parts.path:
         return None  # another site's, an e-mail or phone, or a place on the same page
@@ -315,9 +333,9 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
         for fingerprint in _document_fingerprints(document, cache, kept):
             if fingerprint.text not in frame:
                 found.setdefault(fingerprint.text, fingerprint)
-    if cache is not None:  # keep only this build's posts
-        cache.clear()
-        cache.update(kept)
+    if cache is not None:
+        for fingerprint in _former_fingerprints(cache, kept):
+            found.setdefault(fingerprint.text, fingerprint)
     for key, source, what, minimum in people:
         if len(key) >= minimum and key not in found and key not in said:
             found[key] = Fingerprint(key, source, what)
@@ -463,6 +481,45 @@ class PublicText:
         return found
 
 
+# the mark of what was members text at the last good build and is no longer in members/
+FORMER = " (members-only at the last build, and since taken out of members/)"
+_FORMER_KEY = "former:"
+
+
+def _former_fingerprints(cache: dict, kept: dict) -> list[Fingerprint]:
+    """The fingerprints of the members texts the last good build had and this one has
+    not (a page or file moved out of members/, or removed; a post's text before its
+    edit), marked as such; and `cache` left holding this build's, and those.
+
+    Why: a members page moved into pages/ (or a members PDF into media/) has the fields
+    of a public one, so nothing in this build's members content says it was ever
+    members-only, and it was published whole. The last build's fingerprints say it. They
+    are searched for in this build; a successful build forgets them (`forget_former`),
+    so a text meant for everyone now is published by taking it out of members/ in one
+    build and adding it to the public site in a later one. Until then a build that
+    fails keeps them, the preview server's included."""
+    former = {}
+    for key, prints in cache.items():
+        if key in kept or key.removeprefix(_FORMER_KEY) in kept:
+            continue
+        if not key.startswith(_FORMER_KEY):
+            key = _FORMER_KEY + key
+            prints = [Fingerprint(f.text, f.source + FORMER, f.what) for f in prints
+                      if not f.source.endswith(FORMER)]
+        former[key] = prints
+    cache.clear()
+    cache.update(kept)
+    cache.update(former)
+    return [fingerprint for prints in former.values() for fingerprint in prints]
+
+
+def forget_former(cache: dict) -> None:
+    """After a successful build: what the last one had in members/ is known now not to
+    be in the public site (see `_former_fingerprints`)."""
+    for key in [key for key in cache if key.startswith(_FORMER_KEY)]:
+        del cache[key]
+
+
 def _post_fingerprints(post, cache: dict | None, kept: dict) -> list[Fingerprint]:
     """A post's title, summary and distinctive sentences."""
     text_key = hashlib.blake2b("\x00".join([post.source, post.title, post.summary or "",
@@ -563,12 +620,16 @@ def _as_read(text: str) -> str:
         text = _DOT.sub(".", _AT.sub("@", text))
     if " at " in text and " dot " in text:
         text = _SPELLED_ADDRESS.sub(_address_spelled, text)
+    if " @" in text or "@ " in text:  # 'name @ example.org'
+        text = _SPACED_AT.sub("@", text)
     return text
 
 
 _UP = re.compile(r"/[^/\s\"'<>()]+/\.\./")  # a folder and '..': the folder's parent
 _PLUS_QUERY = re.compile(r"\?[^\s\"<>#]*\+[^\s\"<>#]*")  # an address's query with a '+'
-_SPELLED_ADDRESS = re.compile(r"([a-z0-9._%+-]+) at ([a-z0-9-]+(?: dot [a-z0-9-]+)+)\b")
+_SPELLED_ADDRESS = re.compile(r"([a-z0-9._%+-]+(?: dot [a-z0-9._%+-]+)*) at "
+                               r"([a-z0-9-]+(?: dot [a-z0-9-]+)+)\b")  # 'a dot b at c dot d'
+_SPACED_AT = re.compile(r"(?<=[a-z0-9._%+-]) ?@ ?(?=[a-z0-9-])")
 
 
 def _spaced(query: re.Match) -> str:
@@ -576,7 +637,7 @@ def _spaced(query: re.Match) -> str:
 
 
 def _address_spelled(found: re.Match) -> str:
-    return f"{found[1]}@{found[2].replace(' dot ', '.')}"
+    return f"{found[1].replace(' dot ', '.')}@{found[2].replace(' dot ', '.')}"
 
 
 def readable_text(path: str, data: bytes, documents: bool = True) -> str:
@@ -942,7 +1003,11 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
             remedy = "remove it from " + (f"{source}, which this page is made from (or "
                                           "from its template)" if source else
                                           "the public template or page")
-        if fingerprint.what == "passage" and "members/media/" in fingerprint.source:
+        if fingerprint.source.endswith(FORMER):
+            remedy = ("a file moved out of members/ is not published: move it back. If it "
+                      "is meant for everyone now, take it out of the content folder and "
+                      "build, then put it here and build again")
+        elif fingerprint.what == "passage" and "members/media/" in fingerprint.source:
             remedy += f" (or, if the public site may say it, take it out of " \
                       f"{fingerprint.source})"  # (a members file's text: it may be the one)
         more = len(places) - SHOWN_PER_LEAK

@@ -69,7 +69,9 @@ class ErrorList:
 
     def add(self, path: str, line: int, field_name: str, message: str,
             fix_in: str = "") -> None:
-        self.errors.append(ContentError(path, line, field_name, message, fix_in))
+        error = ContentError(path, line, field_name, message, fix_in)
+        if not self.errors or self.errors[-1] != error:  # (a field read twice: told once)
+            self.errors.append(error)
 
     def __bool__(self) -> bool:
         return bool(self.errors)

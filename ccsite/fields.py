@@ -114,6 +114,11 @@ class Fields:
             if required:
                 self.missing(name, why)
             return None
+        if words and node.comment and isinstance(node.value, str):  # 'Room #3 now open'
+            self.error(name, node.line, f"everything after ' #' is read as a note in YAML "
+                       f"and left out of the site ('{_cut(node.comment)}'); to keep it, put "
+                       f"the whole value in quotes: {name}: \"{node.value} #{node.comment}\"")
+            return None
         if not words and isinstance(node.value, str) and _in_curly_quotes(node.value):
             inner = node.value.strip()[1:-1].strip()
             self.error(name, node.line, f"'{_cut(node.value.strip())}' is in curly quotes "

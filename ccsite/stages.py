@@ -675,6 +675,7 @@ def _remember(b: Build, made: Made) -> None:
     for gone in set(memory.made_files) - set(made.public) - set(made.members_files):
         del memory.made_files[gone]
     memory.audited_against = made.leaks.against
+    audit.forget_former(memory.post_fingerprints)
     keys = made.leak_keys
     if not made.kept_unaudited and len(memory.leak_clean) > 3 * len(keys) + 1000:  # old
         # files' keys pile up (a build that looked at some files only knows theirs)

@@ -158,9 +158,12 @@ class _Composer:
             if not isinstance(key_event, yaml.ScalarEvent):
                 raise YamlError(key_line, "a mapping key must be a plain name")
             key = key_event.value
-            value = self._node(next(self.events), depth + 1)
+            value_event = next(self.events)
+            value = self._node(value_event, depth + 1)
             if value.value is None and value.raw == "":
                 value.comment = self._comment_as_value(key_event)
+            elif isinstance(value_event, yaml.ScalarEvent) and not value_event.style:
+                value.comment = self._comment_after(value_event)
             if key in mapping.items:
                 raise YamlError(key_line, f"duplicate key '{key}' (first given on line "
                                 f"{mapping.key_lines[key]})")
@@ -174,6 +177,18 @@ class _Composer:
         line = self.lines[mark.line] if mark.line < len(self.lines) else ""
         rest = line[mark.column:].lstrip(":").lstrip()
         return rest if rest.startswith("#") and len(rest) > 1 else None
+
+    def _comment_after(self, event) -> str | None:
+        """The text after ' #' that ends a plain value's line, when it reads as part of
+        the value: 'title: Room #3 now open' is read as 'Room', the rest as a comment.
+        A '#' with a space after it ('# the title') is taken as the note YAML reads it as."""
+        start, end = event.start_mark, event.end_mark
+        if start.line != end.line or end.line >= len(self.lines):
+            return None
+        rest = self.lines[end.line][end.column:]
+        note = rest.lstrip()
+        return note[1:].rstrip() if rest[:1] in (" ", "\t") and note.startswith("#") and \
+            note[1:2] not in ("", " ", "\t") else None
 
     @staticmethod
     def _refuse_anchors_and_tags(event, line: int) -> None:

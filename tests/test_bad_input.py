@@ -198,6 +198,10 @@ BAD = [
     ("value-starting-with-hash", edit(N, "title: Centres open", "title: #1 centres open"),
      "news/centres-open.md:2: title: is required, but has no value here: '#' starts a "
      "comment in YAML, so put the value in quotes (title: \"#1 centres open\")"),
+    ("hash-inside-a-value", edit(N, "title: Centres open", "title: Room #3 now open"),
+     "news/centres-open.md:2: title: everything after ' #' is read as a note in YAML and "
+     "left out of the site ('3 now open'); to keep it, put the whole value in quotes: "
+     "title: \"Room #3 now open\""),
     ("syntax-no-space-after-colon", edit(A, "  email: jane@example.org", "  email:jane@example.org"),
      "agencies/oxhey-trust.yaml:8: yaml: put a space after the colon of 'email:' (email: value)"),
     ("syntax-list-of-addresses-misindented", edit(O, "  - {title: Information pack, url: "

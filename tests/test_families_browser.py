@@ -150,6 +150,8 @@ def test_an_unknown_place_says_so_and_offers_the_districts(phone, base):
     assert "Check the postcode" not in message.inner_text()  # it may be right
     assert message.get_by_role("link").count() == phone.locator("[data-district-group]").count()
     assert phone.locator(".card:visible").count() == all_cards  # never an empty page
+    # the count of the list redrawn is not told as if the search had worked
+    assert phone.locator("[data-filter-status]").get_attribute("aria-live") == "off"
     message.get_by_role("link", name="Watford").click()
     assert phone.evaluate("location.hash") == "#district-watford"
 
@@ -624,21 +626,23 @@ def test_after_a_search_the_map_shows_the_place_and_the_nearest_centres(phone, b
 
 def test_a_centre_that_is_not_open_says_so_on_the_map(phone, base):
     """The map draws every centre the list shows, the closed and the planned too: each
-    says so in its marker's name and its popup, and is drawn faded, as the list's card
-    says it, so no parent sets out for a building that is not open."""
+    says so in its marker's name and its popup, and is drawn grey, as the list's card
+    says it, so no parent sets out for a building that is not open. Grey, not faded: a
+    faded marker fell below 3:1 against the map (WCAG 1.4.11), though one can Tab to it."""
     answer_tiles(phone)
     phone.goto(base + "/centres/?district=North%20Hertfordshire")
     phone.get_by_role("button", name=re.compile("^Show map")).click()
     marker = phone.get_by_role("button", name="Royston Children's Centre: Planned", exact=True)
     marker.wait_for()
-    assert float(marker.evaluate("e => getComputedStyle(e).opacity")) < 1
+    assert float(marker.evaluate("e => getComputedStyle(e).opacity")) == 1
+    assert "grayscale" in marker.evaluate("e => getComputedStyle(e).filter")
     marker.focus()
     phone.keyboard.press("Enter")
     popup = phone.locator(".leaflet-popup-content")
     popup.get_by_role("link", name="Royston Children's Centre").wait_for()
     assert "Planned" in popup.inner_text()
     open_one = phone.locator(".leaflet-marker-icon:not([alt*=':'])").first
-    assert float(open_one.evaluate("e => getComputedStyle(e).opacity")) == 1
+    assert open_one.evaluate("e => getComputedStyle(e).filter") == "none"
 
 
 @pytest.mark.parametrize("centre, named", [
@@ -653,8 +657,8 @@ def test_a_centres_own_map_tells_it_as_it_is(phone, base, centre, named):
     phone.get_by_role("button", name=re.compile("^Show map")).click()
     marker = phone.get_by_role("button", name=named, exact=True)
     marker.wait_for()
-    faded = float(marker.evaluate("e => getComputedStyle(e).opacity")) < 1
-    assert faded == (":" in named)
+    greyed = "grayscale" in marker.evaluate("e => getComputedStyle(e).filter")
+    assert greyed == (":" in named)
 
 
 def test_enter_on_a_marker_takes_the_focus_into_its_popup_and_escape_brings_it_back(phone,
@@ -723,6 +727,43 @@ def test_the_maps_own_links_and_buttons_show_the_focus_as_the_sites_do(phone, ba
         shadow = element.evaluate("e => getComputedStyle(e).boxShadow")
         assert (outline == "solid" and FOCUS in shadow) or \
             (color, background) == (TEXT, FOCUS), (control, color, background, outline, shadow)
+
+
+def test_the_popups_close_button_stays_in_its_corner_when_focused(phone, base):
+    """The site's focus rule gave it position: relative, which took it out of the popup's
+    corner to below the popup, at 13 by 19 pixels."""
+    phone.route(re.compile(r"^https://"), lambda route: route.abort())
+    phone.goto(base + "/centres/watford-callowland/")
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    marker = phone.locator(".leaflet-marker-icon")
+    tab_to(phone, marker)
+    phone.keyboard.press("Enter")
+    close = phone.locator(".leaflet-popup-close-button")
+    close.wait_for()
+    before = close.bounding_box()
+    tab_to(phone, close, 3)
+    after, popup = close.bounding_box(), phone.locator(".leaflet-popup").bounding_box()
+    assert after == before and after["width"] >= 24 and after["height"] >= 24
+    assert popup["y"] <= after["y"] and after["y"] + after["height"] <= popup["y"] + \
+        popup["height"]
+
+
+def test_a_map_that_fails_to_load_says_so_and_keeps_the_keyboards_place(phone, base):
+    """Pressing "Show map" disabled the button, which dropped the focus to the page's top,
+    and a failure (the signal lost) was written where no screen reader told it."""
+    phone.route("**/leaflet.js", lambda route: route.abort())
+    phone.goto(base + "/centres/")
+    button = phone.get_by_role("button", name=re.compile("^Show map"))
+    button.focus()
+    phone.keyboard.press("Enter")
+    alert = phone.get_by_role("alert").filter(has_text="The map could not be loaded.")
+    alert.wait_for()
+    assert button.evaluate("e => e === document.activeElement && !e.disabled")
+    phone.unroute("**/leaflet.js")
+    phone.route(re.compile(r"^https://"), lambda route: route.abort())
+    phone.keyboard.press("Enter")  # the signal back: it tries again
+    phone.get_by_role("region", name=re.compile("^Map of")).wait_for()
+    assert alert.is_hidden()
 
 
 def test_a_marker_reached_by_tab_is_brought_into_the_maps_view(phone, base):

@@ -217,6 +217,20 @@ def test_public_page_linking_into_the_members_area_is_told_at_its_line(site):
     assert site.snapshot() == before
 
 
+@pytest.mark.parametrize("host", ["cc.example.org:443", "cc.example.org.", "CC.example.org",
+                                  "editor@cc.example.org"])
+def test_a_link_into_the_members_area_on_the_sites_host_however_written_is_told(site, host):
+    """A browser goes to the same site for host:443, host. and user@host; encrypt mode's
+    addresses (/members/#/good-practice/x/) are found by no fingerprint, so the link
+    check is what stops them."""
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              f"Managers: read [how a group grew](https://{host}/members/#/good-practice/"
+              "dads-group/). See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "'/members/#/good-practice/dads-group/' leads into the members area" in result.err
+
+
 @pytest.mark.parametrize("base", ["/", "/hcc/"])
 def test_a_link_into_the_members_area_is_told_at_its_line_under_a_base_path_and_by_its_route(
         site, base):
@@ -661,6 +675,16 @@ def test_members_text_written_with_unseen_or_look_alike_characters_is_found(site
     site.edit("members/directory.yaml", "  email: sam@example.org",
               '  email: sam@example.org\n  phone: "01632 960302"')
     assert_leak_in_news(site, f"{written}.", what)
+
+
+@pytest.mark.parametrize("written", ["Write to sam dot jones at example dot org",
+                                     "Write to sam.jones @ example.org",
+                                     "Write to sam.jones@ example.org"],
+                         ids=["dotted-name-spelled-out", "spaces-round-at", "space-after-at"])
+def test_a_directory_address_written_out_with_its_dots_or_spaced_is_found(site, written):
+    site.edit("members/directory.yaml", "  email: sam@example.org",
+              "  email: sam.jones@example.org")
+    assert_leak_in_news(site, f"{written}.", "directory email")
 
 
 def test_members_text_after_a_less_than_sign_is_found_in_the_page_itself(site):
@@ -1688,3 +1712,71 @@ def test_a_page_that_speaks_of_pdf_fonts_is_not_taken_for_a_damaged_pdf(site):
               'title: "%PDF-1.7 files: /FontFile2 and /ToUnicode explained"')
     result = site.build()
     assert result.status == 0, result.err
+
+
+# -- a members file moved out of members/ ------------------------------------------------
+
+MOVED_HANDBOOK = ("---\ntitle: Lead agency managers' handbook\nsummary: How the network runs.\n---\n"
+            "Quarterly monitoring returns go to the network coordinator by the tenth.\n")
+
+
+def test_a_members_page_moved_into_the_public_pages_is_not_published(site):
+    """It has a public page's fields, so nothing in this build's members content says it
+    was members-only: the last build's fingerprints do. Taken out in one build, it may be
+    published in a later one (the way to mean it)."""
+    site.write("members/pages/handbook.md", MOVED_HANDBOOK)
+    assert site.build().status == 0
+    before = site.snapshot()
+    (site.content / "members/pages/handbook.md").rename(site.content / "pages/handbook.md")
+    result = site.build()
+    assert result.status == 1, result.err
+    assert (f"{site.output}/public/handbook/index.html:") in result.err
+    assert (f"from {site.content}/members/pages/handbook.md (members-only at the last build, "
+            "and since taken out of members/)") in result.err
+    assert "move it back" in result.err
+    assert site.snapshot() == before
+    assert site.build().status == 1  # a failed build keeps what the last good one had
+    site.remove("pages/handbook.md")
+    assert site.build().status == 0  # taken out, and built: then it is the editor's to publish
+    site.write("pages/handbook.md", MOVED_HANDBOOK)
+    assert site.build().status == 0
+    assert "Quarterly monitoring returns" in site.page("/handbook/")
+
+
+def test_a_members_file_moved_into_public_media_is_not_published(site):
+    site.write("members/media/incident-log.pdf", pdf_saying("Incident log", INCIDENT_LOG))
+    assert site.build().status == 0
+    (site.content / "members/media/incident-log.pdf").rename(
+        site.content / "media/spring-review.pdf")
+    result = site.build()
+    assert result.status == 1, result.err
+    assert (f"{site.content}/media/spring-review.pdf:1: leak: members-only passage from "
+            f"{site.content}/members/media/incident-log.pdf (members-only at the last build")\
+        in result.err
+    assert not (site.output / "public/media/spring-review.pdf").exists()
+
+
+def test_the_preview_server_keeps_a_moved_members_page_out_after_other_edits(site):
+    """The preview server keeps its memory in its process, failed builds included: a
+    members edit after the failed build (which makes the fingerprints again) must not
+    forget what the last good build had in members/."""
+    import datetime as dt
+
+    from ccsite import incremental
+    from ccsite.buildinfo import BuildOptions
+    from ccsite.errors import ContentErrors
+    from ccsite.pipeline import build
+    from conftest import NOW
+
+    site.write("members/pages/handbook.md", MOVED_HANDBOOK)
+    memory = incremental.BuildMemory()
+    options = BuildOptions(now=dt.datetime.fromisoformat(NOW))
+    build(site.content, site.output, options, memory=memory)
+    (site.content / "members/pages/handbook.md").rename(site.content / "pages/handbook.md")
+    for _ in range(2):
+        with pytest.raises(ContentErrors) as failed:
+            build(site.content, site.output, options, memory=memory)
+        assert any("members-only at the last build" in str(e) for e in failed.value.errors)
+        site.write("members/pages/other.md", f"---\ntitle: Another members page {_}\n---\n"
+                   "Text.\n")  # (the members content changed: its fingerprints made again)
+    assert not (site.output / "public/handbook").exists()

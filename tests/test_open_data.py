@@ -458,3 +458,60 @@ def test_a_site_without_opportunities_publishes_no_empty_package(site):
     assert not (site.output / "public/data/opportunities.json").exists()
     assert "opportunities.json" not in site.page("/data/")
     assert (site.output / "public/data/centres.csv").is_file()
+
+
+def test_an_awarded_rounds_release_stays_when_an_agencys_contact_changes(site):
+    """A release tells what was decided on its date: an agency's contact edited years
+    later made every old award a new release dated as the award was."""
+    site.edit("opportunities/oxhey-eoi.md", "status: active", "status: complete")
+    site.edit("opportunities/oxhey-eoi.md", "enquiries:",
+              "outcome:\n  date: 2027-02-20\n  awards:\n    - {agency: oxhey-trust}\nenquiries:")
+
+    def release() -> dict:
+        assert site.build().status == 0
+        return read_json(site.output / "public/data/opportunities.json")["releases"][0]
+
+    before = release()
+    supplier = next(p for p in before["parties"] if p["roles"] == ["supplier"])
+    assert supplier["name"] == "Oxhey Community Trust" and "contactPoint" not in supplier
+    site.edit("agencies/oxhey-trust.yaml", "name: Jane Example", "name: Sam Okafor")
+    assert release() == before
+
+
+def test_a_round_whose_bids_open_later_is_planned_in_the_open_data_until_that_day(site):
+    """Its page says "Opens soon" until `opens`; the data said `active` meanwhile. On the
+    day, the release is the tender's, dated that day."""
+    site.edit("opportunities/oxhey-eoi.md", "published: 2026-11-02",
+              "published: 2026-11-02\nopens: 2026-12-01")
+
+    def release(now: str) -> dict:
+        site._capsys.readouterr()
+        assert main(["build", "--source", str(site.content), "--output", str(site.output),
+                     "--now", now, "--quiet"]) == 0
+        package = read_json(site.output / "public/data/opportunities.json")
+        assert not problems(ocds_validator(), package)
+        return package["releases"][0]
+
+    before = release("2026-11-25T12:00:00Z")
+    assert before["tender"]["status"] == "planned" and before["tag"] == ["tender"]
+    assert before["tender"]["tenderPeriod"]["startDate"].startswith("2026-12-01")
+    assert before["date"].startswith("2026-11-02")
+    opened = release("2026-12-01T09:00:00Z")
+    assert opened["tender"]["status"] == "active" and opened["id"] != before["id"]
+    assert opened["date"].startswith("2026-12-01")
+
+
+def test_a_planning_notice_and_the_tender_notice_are_two_documents(site):
+    """A compiled record keeps the documents of each release by id: one id for both
+    notices had the tender notice overwrite the planning notice it followed."""
+    def notice() -> dict:
+        assert site.build().status == 0
+        release = read_json(site.output / "public/data/opportunities.json")["releases"][0]
+        return release["tender"]["documents"][0]
+
+    tender = notice()
+    site.edit("opportunities/oxhey-eoi.md", "status: active", "status: planning")
+    planning = notice()
+    assert (tender["id"], tender["documentType"]) == ("notice", "tenderNotice")
+    assert (planning["id"], planning["documentType"]) == ("planning-notice",
+                                                          "plannedProcurementNotice")

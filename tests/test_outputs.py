@@ -177,6 +177,21 @@ def test_calendars_parse_and_carry_stable_deadlines(public):
     assert sum(s.endswith(" opens") for s in summaries) == 81  # 80 open + the closed one
 
 
+def test_every_calendar_names_its_organiser_and_escapes_its_name(public):
+    """RFC 5546 asks each published event for an ORGANIZER; a calendar's name is TEXT,
+    its commas and semicolons escaped as in any other text."""
+    files = sorted(public.rglob("*.ics"))
+    assert len(files) > 80
+    for path in files:
+        text = path.read_bytes().decode()
+        calendar = icalendar.Calendar.from_ical(text)
+        for event in calendar.walk("VEVENT"):
+            assert str(event["organizer"]) == "mailto:childrens.centres@example.org", path
+            assert event["organizer"].params["CN"] == "Hertfordshire County Council"
+    eoi = (public / "opportunities/recommissioning-eoi-2027/deadline.ics").read_bytes()
+    assert b"X-WR-CALNAME:Children's centre lead agencies\\, recommissioning 2026-27" in eoi
+
+
 def test_milestones_of_one_day_with_titles_that_begin_alike_are_two_events(site):
     """Each event's UID is its own (RFC 5545): a calendar app keeps one of two that share
     one. The first keeps the UID it had."""

@@ -53,9 +53,7 @@ def public_outputs(env, site, page_routes) -> dict[str, Maker]:
     def atom(feed) -> Maker:
         return lambda: env.get_template("atom.xml").render(site=site, feed=feed(site))
 
-    def stamped(make: Maker) -> Stamped:
-        return Stamped(make, functools.partial(calendars.restamp, now=site.now))
-
+    stamped = functools.partial(_stamped, site)
     makers: dict[str, Maker] = {
         "feed.xml": atom(feeds.news_feed),
         "opportunities/feed.xml": atom(feeds.opportunities_feed),
@@ -91,6 +89,13 @@ def _session_calendars(site) -> dict[str, Maker]:
     (a centre closed, its sessions taken out)."""
     from . import calendars
 
-    return {centre.url.lstrip("/") + "sessions.ics":
-            functools.partial(calendars.sessions_calendar, site, centre)
+    return {centre.url.lstrip("/") + "sessions.ics": _stamped(
+            site, functools.partial(calendars.sessions_calendar, site, centre))
             for centre in site.centres}
+
+
+def _stamped(site, make: Maker) -> Stamped:
+    """A calendar of the site's: every one stamps its events with the build's day."""
+    from . import calendars
+
+    return Stamped(make, functools.partial(calendars.restamp, now=site.now))

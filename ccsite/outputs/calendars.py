@@ -59,8 +59,23 @@ def _calendar(site, name: str) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
-    return calendar
+    calendar.add("x-wr-calname", ical.vText(name))  # (TEXT: its commas and semicolons
+    return calendar  # escaped, which the library does not do for an X- property itself)
+
+
+def _event(site, key: str) -> Event:
+    """An event of the site's: its UID (`key` at the site's host), the build's stamp
+    (see `day_stamp`) and its organiser. RFC 5546 asks a published event for an
+    ORGANIZER: the council, by its e-mail address (else its site's address), whose name
+    a calendar program shows as the one who sent the event."""
+    event = ical.Event()
+    event.add("uid", f"{key}@{_host(site)}")
+    event.add("dtstamp", day_stamp(site.now))
+    organisation = site.config.organisation
+    address = f"mailto:{organisation.email}" if organisation.email else site.config.base_url
+    event.add("organizer", ical.vCalAddress(address),
+              parameters={"cn": organisation.name} if organisation.name else None)
+    return event
 
 
 def _host(site) -> str:
@@ -69,9 +84,7 @@ def _host(site) -> str:
 
 def _deadline_event(site, opportunity) -> Event:
     config = site.config
-    event = ical.Event()
-    event.add("uid", f"opportunity-{opportunity.slug}-deadline@{_host(site)}")
-    event.add("dtstamp", day_stamp(site.now))
+    event = _event(site, f"opportunity-{opportunity.slug}-deadline")
     event.add("dtstart", opportunity.deadline.astimezone(dt.timezone.utc))
     cancelled = opportunity.status == "cancelled"
     event.add("summary", f"{'Cancelled: ' if cancelled else ''}Deadline: {opportunity.title} "
@@ -107,9 +120,7 @@ def _opportunity_event(site, opportunity, item) -> Event:
     """One event of a round. Its UID names its place in the file's list, so a calendar
     that subscribed sees a moved session move, not a second one appear."""
     page = site.config.base_url + opportunity.url.lstrip("/")
-    event = ical.Event()
-    event.add("uid", f"opportunity-{opportunity.slug}-event-{item.key}@{_host(site)}")
-    event.add("dtstamp", day_stamp(site.now))
+    event = _event(site, f"opportunity-{opportunity.slug}-event-{item.key}")
     event.add("dtstart", item.start.astimezone(dt.timezone.utc))
     if item.end:
         event.add("dtend", item.end.astimezone(dt.timezone.utc))
@@ -172,9 +183,7 @@ def consultations_calendar(site) -> str:
     calendar = _calendar(site, f"{config.title}: consultations")
     for c in site.consultations:
         page = config.base_url + c.url.lstrip("/")
-        event = ical.Event()
-        event.add("uid", f"consultation-{c.slug}-closes@{_host(site)}")
-        event.add("dtstamp", day_stamp(site.now))
+        event = _event(site, f"consultation-{c.slug}-closes")
         event.add("dtstart", c.closes.astimezone(dt.timezone.utc))
         event.add("summary", f"Consultation closes: {c.title}")
         event.add("url", page)
@@ -214,9 +223,7 @@ def programme_calendar(site) -> str:
 
 
 def _day_event(site, key: str, day: dt.date, summary: str, url: str) -> Event:
-    event = ical.Event()
-    event.add("uid", f"{key}@{_host(site)}")
-    event.add("dtstamp", day_stamp(site.now))
+    event = _event(site, key)
     event.add("dtstart", day)
     event.add("dtend", day + dt.timedelta(days=1))
     event.add("summary", summary)
@@ -238,8 +245,11 @@ def sessions_calendar(site, centre) -> str:
     subscribe to: a calendar app shows this week's and updates when the timetable changes.
 
     Each recurrence starts at a fixed date, the centre's opening day (never the build's
-    `now`), and DTSTAMP is that day too, so the file changes only when the content does,
-    not every night. Times are UK local time with the Europe/London zone (a session at
+    `now`). DTSTAMP is the build's day, as in every calendar of the site: a family who
+    downloaded the file and imports it again after the timetable changed has its
+    program take the newer events by it (RFC 5546: with no SEQUENCE, the later DTSTAMP
+    wins; the content keeps no count of a timetable's revisions). A nightly build
+    restamps the last build's file (see outputs.Stamped) rather than making it again. Times are UK local time with the Europe/London zone (a session at
     9:30 stays at 9:30 across the clock change). A closure's days are left out
     (EXDATE), and so are a term-time session's days in the school holidays site.yaml
     gives (all of them, past ones too: the file changes only when the content does);
@@ -257,9 +267,7 @@ def sessions_calendar(site, centre) -> str:
     sessions = zip(centre.sessions, session_keys(centre)) if shows_sessions(centre) else ()
     for session, key in sessions:  # (see outputs)
         first = first_on_or_after(anchor, session.days)
-        event = ical.Event()
-        event.add("uid", f"session-{key}@{_host(site)}")
-        event.add("dtstamp", dt.datetime.combine(anchor, dt.time(0, 0), dt.timezone.utc))
+        event = _event(site, f"session-{key}")
         event.add("dtstart", dt.datetime.combine(first, session.starts, LOCAL_ZONE))
         event.add("dtend", dt.datetime.combine(first, session.ends, LOCAL_ZONE))
         event.add("rrule", {"freq": "weekly", "byday": [RRULE_DAYS[d] for d in session.days]})

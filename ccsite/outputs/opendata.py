@@ -56,8 +56,13 @@ Choices the standards leave to the publisher:
   The release is then tagged `award` (and `contract`); one whose outcome awarded nothing
   is `unsuccessful`, released as a `tenderUpdate`. The outcome as its page tells it
   (its note: how many applied, why none was chosen) is a tender document of type
-  `awardNotice`. No status depends on the build's clock, so the file changes only when
-  the content does.
+  `awardNotice`. One status follows the build's clock: an active round whose bids open
+  on a later day (`opens`) is `planned` until that day, as its page says "Opens soon";
+  the release of the day it opens is dated that day. Nothing else does, so the file
+  otherwise changes only when the content does.
+- A supplier party gives the agency's name and page, not its contact: an award is
+  told as decided on its day, and a contact edited years later would make it a new
+  release with that old date.
 - `tenderPeriod.startDate` is the day bids opened: `opens` for a round first announced
   while it was planned, else the day it was published.
 """
@@ -518,19 +523,18 @@ def _release_date(opportunity: Opportunity) -> dt.date:
 
 
 def _supplier_parties(site: Site, opportunity: Opportunity) -> list[Json]:
-    """Each awarded organisation once, as a party with the role supplier."""
+    """Each awarded organisation once, as a party with the role supplier: its name and
+    where its page is, not its contact. A release tells what was decided on its date;
+    an agency's contact changes at any time after, and would make every old award a
+    new release dated as the award was (a 2026 edit told as known in 2006). Its page
+    and its Open Referral organisation give the contact of today."""
     seen: dict[str, Json] = {}
     for award in opportunity.outcome.awards if opportunity.outcome else ():
         if award.agency and award.agency.slug not in seen:
             agency = award.agency
-            contact = agency.contact
-            seen[agency.slug] = _clean({
+            seen[agency.slug] = {
                 "id": stable_id(site, "organization", agency.slug), "name": agency.name,
-                "roles": ["supplier"],
-                "contactPoint": _clean({"name": contact.name, "email": contact.email,
-                                        "telephone": _international(contact.phone),
-                                        "url": agency.website}) if contact else None,
-                "details": {"url": _absolute(site, agency.url)}})
+                "roles": ["supplier"], "details": {"url": _absolute(site, agency.url)}}
     return list(seen.values())
 
 
@@ -599,7 +603,7 @@ def _tender(site: Site, opportunity: Opportunity, council: Json) -> Json:
         "id": opportunity.reference,
         "title": opportunity.title,
         "description": opportunity.summary or _plain(opportunity.html),
-        "status": "unsuccessful" if _unsuccessful(opportunity) else opportunity.status,
+        "status": _tender_status(opportunity),
         "procuringEntity": council,
         "value": _value(opportunity.value),
         "procurementMethodDetails": KIND_NAMES.get(opportunity.kind, opportunity.kind),
@@ -612,6 +616,18 @@ def _tender(site: Site, opportunity: Opportunity, council: Json) -> Json:
         "milestones": _milestones(site, opportunity),
         "amendments": _amendments(opportunity),
     })
+
+
+def _tender_status(opportunity: Opportunity) -> str:
+    """The editor's status, but for two: a complete round that awarded nothing is
+    'unsuccessful', and an active round whose bids open on a later day is 'planned'
+    ("scheduled, but not yet taking place") until that day, as its page says "Opens
+    soon": the one status that follows the build's clock."""
+    if _unsuccessful(opportunity):
+        return "unsuccessful"
+    if opportunity.status == "active" and opportunity.state == "upcoming":
+        return "planned"
+    return opportunity.status
 
 
 def _amendments(opportunity: Opportunity) -> list[Json]:
@@ -686,9 +702,10 @@ def _contact_text(contact: Contact) -> str:
 
 def _documents(site: Site, opportunity: Opportunity) -> list[Json]:
     """The opportunity's page (the notice itself), then the documents the editor listed."""
-    notice_type = "plannedProcurementNotice" if opportunity.status == "planning" \
-        else "tenderNotice"
-    notice = {"id": "notice", "documentType": notice_type, "title": opportunity.title,
+    planned = opportunity.status == "planning"  # (each notice its own id: a compiled
+    notice = {"id": "planning-notice" if planned else "notice",  # record keeps both)
+              "documentType": "plannedProcurementNotice" if planned else "tenderNotice",
+              "title": opportunity.title,
               "url": _absolute(site, opportunity.url),
               "datePublished": _day_start(_published(opportunity)),
               "format": "text/html", "language": _language(site)}

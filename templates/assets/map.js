@@ -25,7 +25,11 @@
     const script = document.createElement("script");
     script.src = `${vendor}leaflet.js`;
     script.onload = () => resolve(window.L);
-    script.onerror = () => reject(new Error("The map could not be loaded."));
+    script.onerror = () => {
+      script.remove(); // (so that pressing again asks for it again)
+      css.remove();
+      reject(new Error("The map could not be loaded."));
+    };
     document.head.append(script);
   });
 
@@ -88,9 +92,14 @@
       const name = card.querySelector("a").textContent + (state ? `: ${state}` : "");
       // Tab reaches every marker, also one outside the part of the map shown: the map
       // moves to show the one with the focus (autoPanOnFocus)
-      keyboardPopup(L.marker(point, { alt: name, title: name, keyboard: true,
-                                      autoPanOnFocus: true, opacity: state ? 0.55 : 1 }))
-        .bindPopup(popup(card)).addTo(markers);
+      const marker = keyboardPopup(L.marker(point, { alt: name, title: name, keyboard: true,
+                                                     autoPanOnFocus: true }))
+        .bindPopup(popup(card));
+      // greyed, not faded: a faded marker fell below 3:1 against the map (WCAG 1.4.11);
+      // (its element is made when the map first has a view: see `add`)
+      if (state) marker.once("add", () => marker.getElement().classList.add(
+        "map__marker--not-open"));
+      marker.addTo(markers);
       points.push(point);
     }
     let shown = points;
@@ -140,12 +149,23 @@
     if (map) draw(window.L);
   });
 
+  // The button stays enabled while Leaflet loads (a disabled one drops the keyboard's
+  // focus to the page's top); a second press meanwhile does nothing. A failure (the
+  // signal lost) is said where the button is, as an alert, and the button tries again.
+  let loading = false;
+  const problem = box.querySelector("[data-map-problem]");
   button.addEventListener("click", () => {
-    button.disabled = true;
+    if (loading) return;
+    loading = true;
+    button.setAttribute("aria-busy", "true");
+    problem.hidden = true;
     load().then(show).catch((error) => {
-      button.disabled = false;
-      area.hidden = false;
-      area.textContent = error.message;
+      problem.textContent = `${error.message} Check your connection, then press ` +
+        "the button again: the list of centres above has everything the map shows.";
+      problem.hidden = false;
+    }).finally(() => {
+      loading = false;
+      button.removeAttribute("aria-busy");
     });
   });
   box.hidden = false;

@@ -214,6 +214,14 @@
     if (status.textContent !== text) status.textContent = text;
   };
 
+  // `change()` with the live region `status` not read out: the count of a list redrawn
+  // after a place was not found would be told as if the search had worked
+  const quietly = (status, change) => {
+    status.setAttribute("aria-live", "off");
+    change();
+    setTimeout(() => status.removeAttribute("aria-live"), 500);
+  };
+
   // a message under the finder, told by screen readers as it changes (the box is a live
   // region, role=status); `links`: [{name, href}] offered when a place is unknown.
   // Returns the box, for the focus to go to it.
@@ -327,7 +335,8 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const problem = await readBox();
-      apply(true);
+      if (problem) quietly(status, () => apply(true));
+      else apply(true);
       if (problem) showProblem(problem);
       else showResult();
     });
