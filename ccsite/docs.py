@@ -153,6 +153,7 @@ is YAML front matter between two `---` lines, then a Markdown body. Files are UT
 _OUTRO = """## Where a message points
 
 At the line of the wrong value; for a missing field, at the line of the mapping that lacks
-it (the opening `---` for front matter); for a duplicate slug or reference, at the later
-file in path order, naming the earlier one; for a YAML mistake, where it starts.
+it (the opening `---` for front matter); for a duplicate slug, at the later file in path
+order, naming the earlier one; for an opportunity reference given twice, at every file
+that has it (the one to change may be either); for a YAML mistake, where it starts.
 """

@@ -351,6 +351,12 @@ def _cloudflare(host: str, base: str, members: str) -> str:
    (one-time PIN login needs no passwords at all).
 2. Publish `public/` at `/` and `members/` at `{members}` on the origin. In SSL/TLS,
    choose "Full (strict)" and switch on "Always Use HTTPS" and HSTS.
+   Access guards only requests that come through Cloudflare: the origin must answer
+   nothing else. Let it take connections from Cloudflare only (a Cloudflare Tunnel, or
+   its firewall allowing only Cloudflare's published addresses), and have it check the
+   `Cf-Access-Jwt-Assertion` header of each request for `{members}` against your Access
+   application's audience tag (Cloudflare's "Validate JWTs" guide). Otherwise anyone
+   who finds the origin's address reads the members area in clear.
 3. Add a Transform Rule (modify response header) for URI path starting `{members}`:
    `Cache-Control: private, no-store` and `X-Robots-Tag: noindex, nofollow`, and a Cache
    Rule that bypasses the cache for the same path.
