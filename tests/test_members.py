@@ -134,7 +134,10 @@ def test_deploy_configuration_is_written_outside_the_served_roots(site):
     for name in ("README.md", "netlify.md", "cloudflare-access.md", "members.htaccess"):
         assert (deploy / name).stat().st_size > 200, name
     assert "no-store" in (deploy / "netlify.md").read_text()
-    assert "no-store" in (deploy / "cloudflare-access.md").read_text()
+    cloudflare = (deploy / "cloudflare-access.md").read_text()
+    assert "no-store" in cloudflare
+    # Access guards only what comes through Cloudflare: the origin must refuse the rest
+    assert "Cf-Access-Jwt-Assertion" in cloudflare and "Cloudflare Tunnel" in cloudflare
 
 
 # -- the leak audit --------------------------------------------------------------------------
