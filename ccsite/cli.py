@@ -187,6 +187,7 @@ def run_digest(args: argparse.Namespace) -> int:
               "--source DIR", file=sys.stderr)
         return 1
     try:
+        _built_clean(source, options, args)
         site = site_graph(source, options)
     except ContentErrors as exc:
         for error in exc.errors:
@@ -204,6 +205,21 @@ def run_digest(args: argparse.Namespace) -> int:
     print(f"Wrote {html} and {text}: {digest.count} "
           f"{'item' if digest.count == 1 else 'items'} since {args.since.isoformat()}.")
     return 0
+
+
+def _built_clean(source: Path, options: BuildOptions, args: argparse.Namespace) -> None:
+    """The site built, as `check` builds it (into a folder thrown away), so that a digest
+    is written only of content the leak audit and the link check passed: the digest goes
+    to a mailing tool, beyond any later build's reach, and a members title given to a
+    news item went out in it while build and check refused it. ContentErrors if not."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="ccsite-digest-") as scratch:
+        try:
+            build(source, Path(scratch), options, shown_as=args.source,
+                  templates=Path(args.templates) if args.templates else None)
+        except ContentErrors as exc:
+            raise ContentErrors(_at_addresses(exc.errors, Path(scratch), source)) from None
 
 
 class _Kinds:

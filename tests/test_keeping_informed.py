@@ -737,6 +737,17 @@ def test_digest_lists_what_is_dated_since_the_day_given(built, tmp_path):
         assert old not in text, old
 
 
+def test_a_digest_of_content_the_build_refuses_is_not_written(built, tmp_path):
+    """The digest goes to a mailing tool, beyond any later build's reach: a news item
+    given a members post's title went out in it, while build and check refused it."""
+    built.edit("news/centres-open.md", "date: 2008-04-01", "date: 2026-11-20")
+    built.edit("news/centres-open.md", "title: Centres open",
+               "title: Running a dads' group")
+    status, html, text = _digest(built, tmp_path)
+    assert status == 1 and not html and not text
+    assert "leak: members-only title" in built._capsys.readouterr().err
+
+
 def test_digest_for_an_audience_keeps_to_what_it_needs(built, tmp_path):
     _, _, providers = _digest(built, tmp_path, "--audience", "providers")
     assert "Can a partnership apply?" in providers and "Opening hours at Oxhey" not in providers
