@@ -669,7 +669,7 @@ def readable_text(path: str, data: bytes, documents: bool = True) -> str:
         except ValueError:
             pass
     elif path.endswith(".svg"):  # its words as drawn, each an element of its own
-        text += "\0" + doctext.svg_text(text)
+        text += "".join("\0" + view for view in doctext.svg_texts(text))
     elif path.endswith(".ics"):  # its lines unfolded, its texts' commas and breaks plain
         text += "\0" + _ICS_ESCAPE.sub(_ics_unescaped, _ICS_FOLD.sub("", text))
     return text

@@ -83,8 +83,8 @@ def text_blocks(name: str, data: bytes) -> list[str]:
     if extension == "txt":  # each line, and each cell of one saved tab-separated
         lines = plain_text(data).splitlines()
         return [*lines, *(cell for line in lines if "\t" in line for cell in line.split("\t"))]
-    if extension == "svg":  # its words, each drawn where it stands: one text
-        return [svg_text(plain_text(data))]
+    if extension == "svg":  # its words, each drawn where it stands: one text, read
+        return svg_texts(plain_text(data))  # both ways its pieces may join
     return []
 
 
@@ -146,14 +146,24 @@ def plain_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def svg_text(svg: str) -> str:
-    """An SVG drawing's words as it shows them: a drawing program writes each word (or
-    letter) as an element of its own, placed where it stands, so the elements are
-    words apart unless they are pieces of one (<tspan>)."""
-    return html.unescape(" ".join(_SVG_PIECE.sub("", _SVG_GAP.sub(" ", svg)).split()))
+def svg_texts(svg: str) -> list[str]:
+    """An SVG drawing's words as it shows them, read two ways. A drawing program writes
+    each word (or letter) as an element of its own, placed where it stands, so the
+    elements are words apart unless they are pieces of one (<tspan>). But a tspan with
+    a place of its own (x=, y=) may be a word of its own ("Three" "dads" "came", as
+    some programs lay out a line) or a piece of a word set apart for its spacing: the
+    drawing alone cannot say which, so the text is read both ways. CDATA sections are
+    text as they stand (a sentence cut between two was not read)."""
+    svg = _SVG_CDATA.sub(lambda found: html.escape(found[1], quote=False), svg)
+    joined = _SVG_PIECE.sub("", _SVG_GAP.sub(" ", svg))
+    placed = _SVG_PIECE.sub("", _SVG_GAP.sub(" ", _SVG_PLACED.sub(" ", svg)))
+    texts = [html.unescape(" ".join(text.split())) for text in (joined, placed)]
+    return texts if texts[0] != texts[1] else texts[:1]
 
 
+_SVG_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _SVG_GAP = re.compile(r"<(?!/?tspan\b)[^>]*>")  # any tag but a tspan's: a gap
+_SVG_PLACED = re.compile(r"<tspan\b[^>]*\s(?:x|y|dx|dy)\s*=[^>]*>")  # a tspan of its own place
 _SVG_PIECE = re.compile(r"<[^>]*>")
 RTF_START = b"{\\rtf"
 

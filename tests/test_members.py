@@ -468,13 +468,19 @@ def test_a_public_page_named_after_a_members_title_fails_the_audit(site):
     ("huge.jpg", lambda: b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + _noise(2 * 1024 * 1024 - 21)
      + "Running a dads\u2019 group".encode("cp1252") + _noise(3_000_000)),  # (across the
     # end of audit.PIECE_BYTES)
+    ("laid-out.svg", ("<svg xmlns='http://www.w3.org/2000/svg'><text>" + "".join(
+        f"<tspan x='{46 * n}' y='20'>{word}</tspan>" for n, word in enumerate(
+            "Running a dads' group".split())) + "</text></svg>").encode()),
+    ("cdata.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><text><![CDATA[Running a ]]>"
+     b"<![CDATA[dads' group]]></text></svg>"),
 ], ids=["csv-saved-by-excel", "svg-word-by-word", "rtf-from-word", "png-compressed-title",
         "png-international-title", "mp3-title-in-utf-16", "photo-with-xmp-title-inside",
         "jpeg-comment-in-windows-text", "word-97-text-in-windows-text", "mp3-comment-in-latin-1",
         "png-text-with-no-break-spaces", "csv-with-a-nul-past-its-start",
         "rtf-title-in-its-info", "rtf-footer-with-a-bold-word",
         "mp3-comment-in-utf-16-with-a-typographers-apostrophe",
-        "large-photo-title-across-two-pieces"])
+        "large-photo-title-across-two-pieces", "svg-a-tspan-a-word-each-placed",
+        "svg-a-sentence-across-two-cdata-sections"])
 def test_members_text_in_a_public_file_of_any_kind_that_holds_text_is_found(site, name,
                                                                           data):
     """A file published as it is says its text as the program that opens it shows it: a
