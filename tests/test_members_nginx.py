@@ -193,6 +193,10 @@ def test_nginx_serves_https_only_and_members_only_with_credentials(site):
         assert headers["Strict-Transport-Security"] == "max-age=31536000"
         status, _, body = http_get(https + "/members/good-practice/", (member.login, passphrase))
         assert status in (403, 404) and "Index of" not in body  # never a folder listing
+        status, _, body = http_get(https + "/members/good-practice/no-such-post/",
+                                   (member.login, passphrase))
+        assert status == 404 and "nginx" not in body  # the site's own page, a way back
+        assert "Page not found" in body and 'href="/"' in body
         assert_compressed_and_checked_before_reuse(https, (member.login, passphrase))
 
 

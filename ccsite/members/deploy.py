@@ -187,8 +187,10 @@ server {{
         autoindex off;
         auth_basic "{realm}";
         auth_basic_user_file {PASSWORD_FILE};
-        # a failed sign-in shows the site's sign-in help (a public page), still with 401
+        # a failed sign-in shows the site's sign-in help (a public page), still with 401;
+        # a page not found, the site's own (an error_page here replaces the server's)
         error_page 401 {help_page};
+        error_page 404 {base}404.html;
 {_nginx_headers({**security_headers(base), **MEMBERS_HEADERS}, "        ")}
 {_nginx_media(members + "media/", base, MEMBERS_HEADERS, "        ")}    }}
 }}
