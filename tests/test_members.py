@@ -1789,3 +1789,22 @@ def test_the_preview_server_keeps_a_moved_members_page_out_after_other_edits(sit
         site.write("members/pages/other.md", f"---\ntitle: Another members page {_}\n---\n"
                    "Text.\n")  # (the members content changed: its fingerprints made again)
     assert not (site.output / "public/handbook").exists()
+
+
+def test_members_pages_with_a_menu_place_are_in_the_members_menu_in_that_order(site):
+    """`nav_order` is "Place in the main menu" for a members page too: it did nothing.
+    The members area's menu has them, in that order; the public menu never does."""
+    site.write("members/pages/keys.md", "---\ntitle: Keys to the halls\nnav_order: 2\n---\n"
+               "Who holds them.\n")
+    site.write("members/pages/rota.md", "---\ntitle: The rota\nnav_order: 1\n---\nWho.\n")
+    site.write("members/pages/quiet.md", "---\ntitle: Not in the menu\n---\nText.\n")
+    assert site.build().status == 0
+    page = (site.output / "members/directory/index.html").read_text()
+    menu = page[page.index('<nav class="members-nav"'):page.index("</nav>", page.index(
+        '<nav class="members-nav"'))]
+    labels = re.findall(r'<a href="[^"]*"[^>]*>([^<]+)</a>', menu)
+    assert labels == ["Members home", "Good practice", "Directory", "The rota",
+                      "Keys to the halls", "Search", "Share your practice"]
+    assert 'href="/members/rota/" aria-current="page"' in \
+        (site.output / "members/rota/index.html").read_text()
+    assert "The rota" not in site.page("/")
