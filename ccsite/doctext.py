@@ -205,23 +205,49 @@ _RTF_CONTROL = re.compile(r"\\[a-zA-Z]+-?\d* ?|\\[^a-zA-Z]")
 
 
 def _pdf_text(data: bytes) -> str | None:
-    """Each page's text, and the document's own title, subject, author and keywords."""
+    """Each page's text, and the document's own title, subject, author and keywords: of
+    the document as it is, and as it was at each earlier save (`_earlier_revisions`)."""
     import pypdf  # here: only a build with a PDF to audit pays for its import
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not the editor's
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
+        texts = _revision_texts(pypdf.PdfReader(io.BytesIO(data), strict=False))
+        if texts is None:
             return None  # a password is needed to open it: not a file the public can read
-        texts = [value for value in (reader.metadata or {}).values() if isinstance(value, str)]
-        texts += [page.extract_text() or "" for page in reader.pages]
-        texts += _pdf_extras(reader)
     except Exception:  # noqa: BLE001 - any damage pypdf meets: read stream by stream
         text, own_fonts = _streams_text(data)
         if own_fonts:
             raise Unreadable() from None
         return text
+    for earlier in _earlier_revisions(data):
+        try:
+            texts += _revision_texts(pypdf.PdfReader(io.BytesIO(earlier), strict=False)) or []
+        except Exception:  # noqa: BLE001 - not a revision after all (an %%EOF in a stream)
+            continue
     return "\n".join(texts)
+
+
+def _revision_texts(reader) -> list[str] | None:
+    """What one revision of a PDF says (None: it needs a password)."""
+    if reader.is_encrypted and not reader.decrypt(""):
+        return None
+    texts = [value for value in (reader.metadata or {}).values() if isinstance(value, str)]
+    texts += [page.extract_text() or "" for page in reader.pages]
+    return texts + _pdf_extras(reader)
+
+
+MAX_REVISIONS = 16  # earlier saves of one PDF read (a form filled in and saved: a few)
+_END_OF_REVISION = re.compile(rb"%%EOF[ \t]*\r?\n?")
+
+
+def _earlier_revisions(data: bytes) -> list[bytes]:
+    """The PDF as it was at each earlier save. A PDF saved again (an incremental update,
+    as Acrobat and form fillers save) keeps what it was before, a page deleted since
+    included, ahead of its end: a reader's program shows only the last revision, but
+    anyone can cut the file at an earlier %%EOF and open what it said then. pypdf reads
+    only the last, so a members page deleted from an export was published in it."""
+    ends = [found.end() for found in _END_OF_REVISION.finditer(data)]
+    return [data[:end] for end in ends[:-1][-MAX_REVISIONS:] if end < len(data)]
 
 
 def _pdf_extras(reader) -> list[str]:

@@ -1808,3 +1808,30 @@ def test_members_pages_with_a_menu_place_are_in_the_members_menu_in_that_order(s
     assert 'href="/members/rota/" aria-current="page"' in \
         (site.output / "members/rota/index.html").read_text()
     assert "The rota" not in site.page("/")
+
+
+def test_members_text_in_an_earlier_save_of_a_public_pdf_is_found(site):
+    """A PDF saved again (an incremental update) keeps its earlier revision, a page
+    deleted since included: cut at its earlier %%EOF, it opens as it was. pypdf reads
+    only the last revision, and the page's stream is compressed."""
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    for data in (pdf_saying("Summer opening", "The centre opens at nine in the holidays."),
+                 pdf_saying("Incident log", INCIDENT_LOG)):
+        writer.append(pypdf.PdfReader(io.BytesIO(data)))
+    first = io.BytesIO()
+    writer.write(first)
+    again = pypdf.PdfWriter(io.BytesIO(first.getvalue()), incremental=True)
+    again.remove_page(1)  # the members page taken out, and saved again
+    saved = io.BytesIO()
+    again.write(saved)
+    assert len(pypdf.PdfReader(io.BytesIO(saved.getvalue())).pages) == 1
+    site.write("members/media/incident-log.pdf", pdf_saying("Incident log", INCIDENT_LOG))
+    site.write("media/summer-opening.pdf", saved.getvalue())
+    result = site.build()
+    assert result.status == 1, result.err
+    assert (f"{site.content}/media/summer-opening.pdf:1: leak: members-only passage from "
+            f"{site.content}/members/media/incident-log.pdf is in this public file") in result.err
