@@ -14,7 +14,7 @@ import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -192,7 +192,10 @@ class Fields:
         if not isinstance(node.value, bool) and isinstance(node.value, (int, float)):
             number = _decimal(node.raw or str(node.value))
         if number is None:  # also .inf, .nan and YAML's 1:30 (base 60)
-            plain_digits = re.sub(r"[£$€,\s]", "", str(node.raw or node.value or ""))
+            written = str(node.raw or node.value or "").strip()
+            if _DECIMAL_COMMA.match(written):  # 51,75: a comma for the decimal point, as
+                written = written.replace(",", ".")  # much of Europe writes it
+            plain_digits = re.sub(r"[£$€,\s]", "", written)
             example = plain_digits if _decimal(plain_digits) is not None else "51.65"
             self.error(name, node.line, f"must be a number, not {_show(node)} "
                        f"(write digits only, with a point for decimals: {example})")
@@ -248,6 +251,8 @@ class Fields:
             return None
         if isinstance(value, dt.date):
             return value if self._in_years(name, node, value) else None
+        if self._long_dashes(name, node, dt.date.fromisoformat):
+            return None
         day_first = _day_first(node.value)
         if day_first is not None:
             self.error(name, node.line, f"{_show(node)} is written day first; write it as "
@@ -257,6 +262,20 @@ class Fields:
         self.error(name, node.line, f"{_show(node)} is not a real date{_reason(value)}; "
                    "write it as YYYY-MM-DD (e.g. 2006-02-03)")
         return None
+
+    def _long_dashes(self, name: str, node: Node, parse: Callable[[str], Any]) -> bool:
+        """Told if the value is a date written with a word processor's long dashes (–),
+        which look like the hyphens it needs: "not a real date" left the editor
+        looking at what seemed to be YYYY-MM-DD."""
+        text = str(node.value)
+        plain = text.translate(_LONG_DASHES)
+        if plain == text:
+            return False
+        if not isinstance(_parsed(plain, parse), dt.date):
+            return False
+        self.error(name, node.line, f"{_show(node)} is written with long dashes (– or —, "
+                   f"as a word processor makes them); type them with the hyphen key: {plain}")
+        return True
 
     def datetime(self, name: str, required: bool = False, why: str = "",
                  allow_date: bool = False) -> dt.datetime | None:
@@ -279,6 +298,8 @@ class Fields:
                        f"(e.g. {value.isoformat()}T12:00:00Z)")
             return None
         also = ", or as a date YYYY-MM-DD" if allow_date else ""
+        if self._long_dashes(name, node, dt.datetime.fromisoformat):
+            return None
         day_first = _day_first(node.value)
         if day_first is not None:
             clock = _clock_after(node.value)
@@ -633,6 +654,11 @@ def _reason(value) -> str:
     if reason.startswith("offset must be"):  # Python's message names timedelta
         reason = "the zone offset must be less than 24 hours, e.g. +01:00"
     return f" ({reason})"
+
+
+_LONG_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
+                              "\u2014": "-", "\u2212": "-"})  # hyphens, dashes, minus
+_DECIMAL_COMMA = re.compile(r"^-?\d+,(?:\d{1,2}|\d{4,})$")  # not 450,000: a thousand
 
 
 def _decimal(text: str) -> Decimal | None:

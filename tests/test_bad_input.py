@@ -198,6 +198,17 @@ BAD = [
     ("value-starting-with-hash", edit(N, "title: Centres open", "title: #1 centres open"),
      "news/centres-open.md:2: title: is required, but has no value here: '#' starts a "
      "comment in YAML, so put the value in quotes (title: \"#1 centres open\")"),
+    ("date-with-long-dashes", edit(N, "date: 2008-04-01", "date: 2008\u201304\u201301"),
+     "news/centres-open.md:3: date: '2008\u201304\u201301' is written with long dashes (\u2013 or "
+     "\u2014, as a word processor makes them); type them with the hyphen key: 2008-04-01"),
+    ("deadline-with-long-dashes", edit(O, "deadline: 2027-01-29T12:00:00Z",
+                                       "deadline: 2027\u201301\u201329T12:00:00Z"),
+     "opportunities/oxhey-eoi.md:7: deadline: '2027\u201301\u201329T12:00:00Z' is written with "
+     "long dashes"),
+    ("latitude-with-a-decimal-comma", edit(C, "status: open", "status: open\nlocation:\n"
+                                              "  lat: 51,63\n  lon: -0.39"),
+     "centres/oxhey.md:8: location.lat: must be a number, not '51,63' (write digits only, "
+     "with a point for decimals: 51.63)"),
     ("hash-inside-a-value", edit(N, "title: Centres open", "title: Room #3 now open"),
      "news/centres-open.md:2: title: everything after ' #' is read as a note in YAML and "
      "left out of the site ('3 now open'); to keep it, put the whole value in quotes: "
