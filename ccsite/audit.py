@@ -92,9 +92,10 @@ def _same_host(parts, site) -> bool:
     except ValueError:  # not a port: no browser goes there
         return False
 
-    def key(address, port) -> tuple[str, int | None]:
+    def key(address, port) -> tuple[str, int | None]:  # (http:// and https:// alike)
         scheme = address.scheme or site.scheme
-        return (address.hostname or "").rstrip(".").lower(), port or _DEFAULT_PORTS.get(scheme)
+        return (address.hostname or "").rstrip(".").lower(), \
+            None if port == _DEFAULT_PORTS.get(scheme) else port
     return key(parts, port) == key(site, site.port)
 
 

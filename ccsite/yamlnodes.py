@@ -238,6 +238,45 @@ def _everyday_slip(text: str, error_line: int) -> tuple[int, str] | None:
         if found:
             return number, (f"put a space after the colon of '{found[1]}:' "
                             f"({found[1]}: value)")
+        slip = _value_slip(line)
+        if slip is not None:
+            return number, slip
+    return None
+
+
+# a value that begins like something else: curly quotes, a list or mapping closed and
+# followed by more text ('[Draft] New hours'), a double-quoted part followed by more
+# ('"Say "hello" to us"'), or '- ' (a list item)
+_CURLY_START = re.compile(r"^\s*(?:- )?([\w-]+):\s*[\u201c\u201d\u2018\u2019\u201e]")
+_BRACKETED_START = re.compile(r"^\s*(?:- )?([\w-]+):\s*(\[[^\]]*\]|\{[^}]*\})\s*[^\s#,]")
+_QUOTED_THEN_MORE = re.compile(r'^\s*(?:- )?([\w-]+):\s*"(?:[^"\\]|\\.)*"\s*[^\s#,}\]]')
+_DASH_START = re.compile(r"^\s*(?:- )?([\w-]+):\s*- ")
+
+
+def _value_slip(line: str) -> str | None:
+    """What is wrong with a value that YAML read as something it is not, in the words
+    of what the editor typed (YAML's own said "does not line up", or "block sequence
+    entries are not allowed in this context")."""
+    value = line.split(":", 1)[1].strip() if ":" in line else ""
+    if found := _CURLY_START.match(line):
+        return (f"the value of '{found[1]}' starts with a curly quote (“ or ‘, as a word "
+                "processor makes them), which YAML does not read as a quote: use straight "
+                "quotes (\"...\") around the whole value")
+    if found := _BRACKETED_START.match(line):
+        return (f"a value that starts with '{found[2][0]}' is read as a "
+                f"{'list' if found[2][0] == '[' else 'mapping'}: if it is text, put the "
+                f"whole value in quotes ({found[1]}: \"{value}\")")
+    if (found := _QUOTED_THEN_MORE.match(line)) and value.endswith('"'):
+        return ("a double quote inside a value in double quotes ends the value there: "
+                f"put the whole value in single quotes instead ({found[1]}: '{value[1:-1]}'), "
+                "or write each inner quote as \\\"")
+    if found:
+        return ("the quotes end the value before the end of the line: put the whole value "
+                f"in quotes, single ones around text with double quotes in it "
+                f"({found[1]}: '{value}')")
+    if found := _DASH_START.match(line):
+        return (f"a value that starts with '- ' is read as a list item: if it is text, "
+                f"put the whole value in quotes ({found[1]}: \"{value}\")")
     return None
 
 

@@ -186,7 +186,9 @@ BAD = [
      "agencies/oxhey-trust.yaml:9: yaml: YAML syntax error: a value cannot start with '*'"),
     ("syntax-text-after-quoted-value", edit(N, "title: Centres open",
                                             'title: "Centres" open'),
-     "news/centres-open.md:2: yaml: YAML syntax error: this line does not line up"),
+     "news/centres-open.md:2: yaml: the quotes end the value before the end of the line: "
+     "put the whole value in quotes, single ones around text with double quotes in it "
+     "(title: '\"Centres\" open')"),
     ("syntax-apostrophe-in-single-quotes", edit(N, "summary: The network reached its target.",
                                                 "summary: 'The network's target reached'"),
      "news/centres-open.md:4: yaml: an apostrophe inside a value in single quotes ends the "
@@ -209,6 +211,18 @@ BAD = [
                                               "  lat: 51,63\n  lon: -0.39"),
      "centres/oxhey.md:8: location.lat: must be a number, not '51,63' (write digits only, "
      "with a point for decimals: 51.63)"),
+    ("title-starting-with-a-bracket", edit(N, "title: Centres open", "title: [Draft] Centres open"),
+     "news/centres-open.md:2: yaml: a value that starts with '[' is read as a list: if it is "
+     "text, put the whole value in quotes (title: \"[Draft] Centres open\")"),
+    ("title-with-double-quotes-inside-double-quotes",
+     edit(N, "title: Centres open", 'title: "Say "hello" to us"'),
+     "news/centres-open.md:2: yaml: a double quote inside a value in double quotes ends the "
+     "value there: put the whole value in single quotes instead (title: 'Say \"hello\" to us')"),
+    ("title-starting-with-a-dash", edit(N, "title: Centres open", "title: - centres open"),
+     "news/centres-open.md:2: yaml: a value that starts with '- ' is read as a list item"),
+    ("title-in-curly-quotes-with-a-colon",
+     edit(N, "title: Centres open", "title: \u201cUpdate: centres open\u201d"),
+     "news/centres-open.md:2: yaml: the value of 'title' starts with a curly quote"),
     ("hash-inside-a-value", edit(N, "title: Centres open", "title: Room #3 now open"),
      "news/centres-open.md:2: title: everything after ' #' is read as a note in YAML and "
      "left out of the site ('3 now open'); to keep it, put the whole value in quotes: "
