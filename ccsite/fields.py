@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from .errors import ErrorList
+from .errors import ContentError, ErrorList
 from .model import Phone
 from .yamlnodes import Invalid, Node, YamlMap, plain
 
@@ -58,6 +58,7 @@ class Fields:
         self.errors = errors
         self.prefix = prefix
         self.used: set[str] = set()
+        self.absent: dict[str, ContentError] = {}  # required fields told missing
 
     # -- reporting ------------------------------------------------------------------
 
@@ -76,6 +77,7 @@ class Fields:
         elif not any(_without_invisible(key) == name for key in self.data.key_lines):
             self.error(name, self.line, f"is required{why}")  # (not when it is there with
             # an invisible character in its name: `finish` says that)
+            self.absent[name] = self.errors.errors[-1]  # (see `finish`)
 
     def finish(self) -> None:
         """Report every field nobody asked for, with the closest known name."""
@@ -94,9 +96,24 @@ class Fields:
                            f"the name and type '{seen}' again")
                 continue
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            if close and close[0] in self.absent:  # 'Title' for a missing 'title': told
+                self._misspelt(key, line, close[0])  # once, at this line
+                continue
             hint = f"did you mean '{close[0]}'?" if close else \
                 "known fields: " + ", ".join(known)
             self.error(key, line, f"unknown field ({hint})")
+
+    def _misspelt(self, key: str, line: int, name: str) -> None:
+        """A required field written in capitals or misspelt: one message where it is
+        written, in place of two (the field required at the mapping's first line, and an
+        unknown one here), which counted one slip as two mistakes."""
+        told = self.absent.pop(name)
+        if told in self.errors.errors:
+            self.errors.errors.remove(told)
+        why = "field names are in lower case" if key.lower() == name else \
+            "check its spelling"
+        self.error(name, line, f"{told.message}, and '{key}' on this line is not it: "
+                   f"{why} ({name}: ...)")
 
     # -- access ---------------------------------------------------------------------
 

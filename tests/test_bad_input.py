@@ -350,7 +350,8 @@ BAD = [
     ("unknown-document-field", edit(O, "url: media/pack.pdf}", "url: media/pack.pdf, size: 2MB}"),
      "opportunities/oxhey-eoi.md:11: documents[0].size: unknown field"),
     ("unknown-opening-hours-field", edit(C, "{days:", "{day:"),
-     "centres/oxhey.md:14: opening_hours[0].day: unknown field (did you mean 'days'?)"),
+     "centres/oxhey.md:14: opening_hours[0].days: is required, and 'day' on this line is not "
+     "it: check its spelling (days: ...)"),  # (one slip, one message: a newcomer's review)
     ("unknown-location-field", add(C, "services:", "location: {lat: 51.6, lon: -0.4, alt: 80}\n"),
      "centres/oxhey.md:12: location.alt: unknown field"),
     ("unknown-organisation-field", edit(S, "  email: cc@example.org",
@@ -360,8 +361,12 @@ BAD = [
      "site.yaml:12: programme.target: unknown field (did you mean 'targets'?)"),
     ("unknown-target-field", edit(S, "label: Phase two}", "label: Phase two, year: 2008}"),
      "site.yaml:13: programme.targets[0].year: unknown field"),
+    ("field-name-in-capitals", edit(N, "title: Centres open", "Title: Centres open"),
+     "news/centres-open.md:2: title: is required, and 'Title' on this line is not it: field "
+     "names are in lower case (title: ...)"),
     ("unknown-milestone-field", edit(S, "{date: 2006-01-09, title:", "{date: 2006-01-09, titel:"),
-     "site.yaml:15: programme.milestones[0].titel: unknown field (did you mean 'title'?)"),
+     "site.yaml:15: programme.milestones[0].title: is required, and 'titel' on this line is "
+     "not it: check its spelling (title: ...)"),
     ("unknown-members-field", edit(S, "  protection: server", "  protection: server\n"
                                                              "  passwrd: secret"),
      "site.yaml:19: members.passwrd: unknown field"),
@@ -371,7 +376,7 @@ BAD = [
                                                             "  mobile: \"07700 900000\""),
      "members/directory.yaml:6: directory[0].mobile: unknown field"),
     ("unknown-field-ending-in-colon", edit(C, "district: Watford", "district:: Watford"),
-     "centres/oxhey.md:1: district: is required"),
+     "centres/oxhey.md:4: district: is required, and 'district:' on this line is not it"),
     # -- duplicate slugs through `slug:` ------------------------------------------------
     ("duplicate-slug-news-file-name", copy_as(N, "news/zz-later.md", "summary:",
                                               "slug: centres-open\nsummary:"),
@@ -1396,3 +1401,16 @@ def test_unreadable_opportunity_named_by_a_milestone_is_one_mistake(built):
     assert_rejected(built, result, before, "opportunities/oxhey-eoi.md:")
     assert "does not name a file" not in result.err
     assert "1 mistake found" in result.err
+
+
+def test_a_required_field_misspelt_is_one_mistake_at_its_line(built):
+    """'Title:' was told twice: title required (at the '---' line) and Title unknown."""
+    built.edit("news/centres-open.md", "title: Centres open", "Title: Centres open")
+    built.edit("news/centres-open.md", "date: 2008-04-01", "dtae: 2008-04-01")
+    result = built.build()
+    told = [line for line in result.err.splitlines() if "centres-open.md:" in line]
+    assert told == [
+        f"{built.content}/news/centres-open.md:2: title: is required, and 'Title' on this line "
+        "is not it: field names are in lower case (title: ...)",
+        f"{built.content}/news/centres-open.md:3: date: is required, and 'dtae' on this line "
+        "is not it: check its spelling (date: ...)"], result.err
