@@ -135,3 +135,17 @@ def is_ignored(name: str) -> bool:
     lock files, the system's own)? Asked by the load stage and the up-to-date check."""
     return (name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
             or name.startswith("#") or name in {"Thumbs.db", "desktop.ini"})
+
+
+def content_in_repository(source: Path) -> str:
+    """The content folder as the Git host sees it (the published editor's folders): its
+    path from the repository's top, the folder holding .git above it; else its own name,
+    as in a repository of the folder that holds it. Not from where the build runs: two
+    builds of the same content from two folders gave two editors (and the up-to-date
+    check, which compares this, not the folder a build runs in, kept the first's)."""
+    folder = source.resolve()
+    for top in (folder, *folder.parents):
+        if (top / ".git").exists():
+            rel = folder.relative_to(top).as_posix()
+            return "" if rel == "." else rel
+    return folder.name

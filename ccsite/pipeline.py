@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Callable
 
 from . import cachefolder, uptodate, write
 from .buildinfo import (CACHE_FOLDER, MEMORY_FILE, STAMP_FILE, BuildOptions,  # noqa: F401
-                        BuildResult, Paths, default_templates, summary_fits)
+                        BuildResult, Paths, content_in_repository, default_templates,
+                        summary_fits)
 from .errors import ContentError, ContentErrors
 
 if TYPE_CHECKING:
@@ -162,7 +163,8 @@ def _build_or_not(paths: Paths, options: BuildOptions,
     site_folder = paths.cache.parent.resolve()
     settings = (options.drafts, paths.shown,
                 *(os.path.relpath(p.resolve(), site_folder)
-                  for p in (paths.source, paths.output, paths.templates, paths.secrets)))
+                  for p in (paths.source, paths.output, paths.templates, paths.secrets)),
+                content_in_repository(paths.source))  # (the published editor's folders)
     if uptodate.still_current(stamp, inputs, settings, options.now) and \
             summary_fits(stamp.summary):
         seconds = time.perf_counter() - started

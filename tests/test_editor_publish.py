@@ -47,6 +47,29 @@ def test_editor_section_publishes_admin_saving_to_the_git_host_with_review(site)
     assert "members" not in config["media_folder"]
 
 
+def test_the_editors_folders_follow_the_repository_not_the_folder_a_build_runs_in(
+        site, monkeypatch, tmp_path):
+    """Without .git, the folders were taken from where the build ran (two builds of the
+    same content, two editors); with .git put above the site, the up-to-date check kept
+    the editor of before, which would commit editors' changes to the wrong folder."""
+    import shutil
+
+    with_editor(site)
+    repository = tmp_path / "repository"
+    content, output = repository / "site" / "content", repository / "site" / "_site"
+    shutil.copytree(site.content, content)
+    monkeypatch.chdir(tmp_path)  # (a build run from another folder)
+
+    def media_folder() -> str:
+        assert main(["build", "--source", str(content), "--output", str(output), "--now", NOW,
+                     "--quiet"]) == 0
+        return yaml.safe_load((output / "public/admin/config.yml").read_text())["media_folder"]
+
+    assert media_folder() == "content/media"
+    (repository / ".git").mkdir()  # the site is now a folder of a larger repository
+    assert media_folder() == "site/content/media"
+
+
 def test_members_collections_are_offered_only_when_the_council_asks(site):
     with_editor(site, GITHUB + "  members: true\n")
     assert site.build().status == 0

@@ -9,9 +9,9 @@ save.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..buildinfo import content_in_repository
 from . import admin, decap
 
 ROOT = "admin/"
@@ -22,23 +22,10 @@ def admin_files(site_config, source: Path) -> dict[str, bytes | Path]:
     `editor:` section)."""
     if site_config.editor is None:
         return {}
-    configuration = decap.config(site_config, _in_repository(source), "published")
+    configuration = decap.config(site_config, content_in_repository(source), "published")
     files: dict[str, bytes | Path] = {ROOT + name: path
                                       for name, path in admin.static_files().items()}
     files[ROOT + "index.html"] = admin.admin_page(
         site_config.title, policy=admin.published_policy(site_config.editor))
     files[ROOT + "config.yml"] = decap.dump(configuration).encode("utf-8")
     return files
-
-
-def _in_repository(source: Path) -> str:
-    """The content folder as the Git host sees it: its path from the repository's top
-    (the folder holding .git above it), or else from where the build runs (its own name
-    when it is not below there)."""
-    folder = source.resolve()
-    for top in (folder, *folder.parents):
-        if (top / ".git").exists():
-            rel = folder.relative_to(top).as_posix()
-            return "" if rel == "." else rel
-    rel = Path(os.path.relpath(folder, Path.cwd())).as_posix()
-    return folder.name if rel.startswith("..") else rel
