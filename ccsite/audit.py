@@ -140,12 +140,24 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
         return site_path, f"'{site_path}' is the address of {why_not}; publish it, or link " \
             "elsewhere"
     if not relative:
-        return site_path, f"'{site_path}' does not lead to a page or file of the site"
+        meant = _in_other_capitals(target, all_files)
+        return site_path, f"'{site_path}' does not lead to a page or file of the site" + (
+            f" ('/{meant}' does: its capitals differ, and a web address tells them apart, "
+            "though Windows does not)" if meant else "")
     meant = "/" + parts.path.lstrip("./")
     hint = f"; write the site path, '{meant}'" if _exists(meant[1:], all_files) else \
         "; write a site path, starting with '/'"
     return link, (f"'{link}' is taken from this page's address, so it leads to "
                   f"'{site_path}', which is not a page or file of the site{hint}")
+
+
+def _in_other_capitals(target: str, files: set[str]) -> str | None:
+    """The site's file (or page) that `target` names in other capitals, if one does (a
+    picture saved as front-door.png, linked as Front-Door.png). Asked only of a link
+    that is broken."""
+    wanted = target.lower()
+    return next((name.removesuffix("index.html") for name in sorted(files)
+                 if name.lower() in (wanted, wanted.rstrip("/") + "/index.html")), None)
 
 
 def _exists(target: str, files: set[str]) -> bool:

@@ -26,7 +26,7 @@ import jinja2
 from . import (audit, checks, graph, incremental, load, outputs, precompile, quickedit,
                readings, render, validate, write)
 from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer, stamp as bodies_stamp
-from .buildinfo import INDEX_ROOT, BuildResult, Paths, check_location
+from .buildinfo import INDEX_ROOT, BuildResult, Paths, check_location, is_ignored
 from .config import read_site_config
 from .digests import FileDigests
 from .editor import publish as editor_publish
@@ -1062,8 +1062,10 @@ def _assets(site_templates: Path) -> list[tuple[str, Path]]:
         assets = root / "assets"
         if assets.is_dir():
             found += [(f"assets/{p.relative_to(assets).as_posix()}", p)
-                      for p in sorted(assets.rglob("*")) if p.is_file()]
-    return found
+                      for p in sorted(assets.rglob("*")) if p.is_file() and not any(
+                          map(is_ignored, p.relative_to(assets).parts))]
+    return found  # (not editors' hidden, backup and lock files: a site.js~ was published,
+    # where the up-to-date check, which leaves them out as load does, never saw it)
 
 
 def _published_asset(path: str, source: Path) -> Path | bytes:

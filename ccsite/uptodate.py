@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Container, Iterator
@@ -235,14 +236,18 @@ def as_built(inputs: dict[str, tuple], taken: dict[str, tuple], folders: dict[st
     return kept
 
 
-def _files(folder: str, name: str, unlooked: Container[str] = (), code: bool | None = None
+def _files(folder: str, name: str, unlooked: Container[str] = (), code: bool | None = None,
+           seen: set[tuple[int, int]] | None = None
            ) -> Iterator[tuple[str, str | None, os.stat_result | None]]:
     """(its name, its path, its status) of every input file under `folder`, a link
     followed (its target is what is read), named `name/` and its path in the folder:
     the status None for a broken link and for a file `unlooked` names (not looked at),
     and (name, None, None) for a folder that cannot be read. `folder` may be a file
     (a program: Pagefind's on the PATH), given as `name`. The `__pycache__` folders of
-    code are not inputs; a folder of that name among the content is."""
+    code are not inputs; a folder of that name among the content is. A link to a folder
+    is followed as Jinja follows it (partials shared between sites, linked into
+    templates/): a file edited in it was never seen, as the link's own status does not
+    change; each folder once (`seen`), so a link to a folder above it ends."""
     code = _of_code(name) if code is None else code
     try:
         with os.scandir(folder) as listing:
@@ -258,9 +263,28 @@ def _files(folder: str, name: str, unlooked: Container[str] = (), code: bool | N
             continue  # editors' hidden files, Python's caches: never read by a build
         key = f"{name}/{entry.name}"
         if entry.is_dir(follow_symlinks=False):
-            yield from _files(entry.path, key, unlooked, code)
+            yield from _files(entry.path, key, unlooked, code, seen)
+        elif entry.is_symlink() and \
+                (walk := _linked_folder(entry, seen := seen or set())) is not None:
+            if walk:
+                yield from _files(entry.path, key, unlooked, code, seen)
         elif not is_ignored(entry.name):
             yield key, entry.path, _status_or_none(entry, key, unlooked)
+
+
+def _linked_folder(entry: os.DirEntry, seen: set[tuple[int, int]]) -> bool | None:
+    """None if `entry` (a link) is not to a folder; else whether to walk it: not if
+    walked already (then it is noted as walked)."""
+    try:
+        found = os.stat(entry.path)
+    except OSError:
+        return None  # a broken link: told as a file with no status
+    if not stat.S_ISDIR(found.st_mode):
+        return None
+    if (found.st_dev, found.st_ino) in seen:
+        return False
+    seen.add((found.st_dev, found.st_ino))
+    return True
 
 
 def _status_or_none(entry: os.DirEntry | str, key: str, unlooked: Container[str]

@@ -187,8 +187,11 @@ def _document(f: Fields, fd: Field, required: bool, why: str, reading: Reading):
         name = url[len("media/"):]
         if ".." not in name.split("/") and name in reading.media:
             return url
-        f.error(fd.name, f.line_of(fd.name), f"'{url}' is not a file in content/media/ "
-                "(check the spelling, or add the file)")
+        meant = next((m for m in sorted(reading.media) if m.lower() == name.lower()), None)
+        f.error(fd.name, f.line_of(fd.name), f"'{url}' is not a file in content/media/ " + (
+            f"(there is '{meant}', whose capitals differ: a web address tells capitals "
+            f"apart, though Windows does not; write media/{meant})" if meant else
+            "(check the spelling, or add the file)"))
     elif is_web_url(url):
         return url
     else:

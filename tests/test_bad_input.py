@@ -223,6 +223,14 @@ BAD = [
     ("title-in-curly-quotes-with-a-colon",
      edit(N, "title: Centres open", "title: \u201cUpdate: centres open\u201d"),
      "news/centres-open.md:2: yaml: the value of 'title' starts with a curly quote"),
+    ("media-file-in-other-capitals", edit(O, "url: media/pack.pdf", "url: media/Pack.pdf"),
+     "opportunities/oxhey-eoi.md:11: documents[0].url: 'media/Pack.pdf' is not a file in "
+     "content/media/ (there is 'pack.pdf', whose capitals differ: a web address tells "
+     "capitals apart, though Windows does not; write media/pack.pdf)"),
+    ("body-link-in-other-capitals", edit(N, "See [Oxhey](/centres/oxhey/)",
+                                         "See [the pack](/media/Pack.pdf)"),
+     "news/centres-open.md:6: link: '/media/Pack.pdf' does not lead to a page or file of the "
+     "site ('/media/pack.pdf' does: its capitals differ"),
     ("hash-inside-a-value", edit(N, "title: Centres open", "title: Room #3 now open"),
      "news/centres-open.md:2: title: everything after ' #' is read as a note in YAML and "
      "left out of the site ('3 now open'); to keep it, put the whole value in quotes: "

@@ -70,6 +70,44 @@ def test_any_change_is_built(site, change):
     assert_same_as_full_build(site)
 
 
+def test_a_template_in_a_folder_linked_into_templates_is_built_when_edited(site, tmp_path):
+    """Partials shared between sites, linked into templates/: Jinja follows the link, and
+    the check said "Nothing has changed" after one was edited (a link's own status does
+    not change when a file in its folder does)."""
+    shared = tmp_path / "shared-partials"
+    shared.mkdir()
+    (shared / "notice.html").write_text("<p>Offices closed on Friday</p>")
+    templates = site.root / "templates"
+    templates.mkdir()
+    (templates / "partials").symlink_to(shared, target_is_directory=True)
+    (templates / "loop").symlink_to(templates, target_is_directory=True)  # (walked once)
+    (templates / "page.html").write_text(
+        "{% extends 'base.html' %}{% block main %}<h1>{{ page.title }}</h1>"
+        "{% include 'partials/notice.html' %}{% endblock %}")
+    settle(site)
+    os.utime(shared / "notice.html", (time.time() - 60,) * 2)
+    assert site.build().status == 0
+    (shared / "notice.html").write_text("<p>Offices open as usual</p>")
+    os.utime(shared / "notice.html", (time.time() - 30,) * 2)
+    result = site.build()
+    assert "Nothing has changed" not in result.out
+    assert "Offices open as usual" in site.page("/about/")
+
+
+def test_editors_backup_and_hidden_files_in_the_themes_assets_are_not_published(site):
+    """The up-to-date check leaves them out, as load does for content: they were
+    published by a clean build and never seen again by the check (site.js~ kept stale)."""
+    assets = site.root / "templates" / "assets"
+    assets.mkdir(parents=True)
+    (assets / "site.js").write_text("console.log(1);\n")
+    for name in ("site.js~", ".DS_Store", "#site.js#", "site.js.swp"):
+        (assets / name).write_text("draft\n")
+    assert site.build().status == 0
+    published = sorted(p.name for p in (site.output / "public/assets").iterdir())
+    assert "site.js" in published
+    assert not {"site.js~", ".DS_Store", "#site.js#", "site.js.swp"} & set(published)
+
+
 def test_a_file_in_a_content_folder_named_like_pythons_cache_is_built_when_changed(site):
     """The check leaves out the `__pycache__` folders Python writes beside ccsite's code
     and the libraries'; a folder of that name among the content is content, and a change
