@@ -113,9 +113,10 @@ def make_parser() -> argparse.ArgumentParser:
         description="Write a new content file with every field it needs (and the optional "
         "ones as comments), marked as a draft so it is not published until you are ready. "
         "Never overwrites a file; prints the path to edit.")
-    new_parser.add_argument("kind", metavar="TYPE", choices=_Kinds(),
+    new_parser.add_argument("kind", metavar="TYPE", choices=_Kinds(), type=_kind_named,
                             help="one of: %(choices)s")
-    new_parser.add_argument("title", metavar="TITLE", help="its title (or name), in quotes")
+    new_parser.add_argument("title", metavar="TITLE", nargs="+",
+                            help="its title (or name); quotes are not needed")
     _source_option(new_parser)
     new_parser.set_defaults(run=run_new)
 
@@ -220,6 +221,13 @@ def _built_clean(source: Path, options: BuildOptions, args: argparse.Namespace) 
                   templates=Path(args.templates) if args.templates else None)
         except ContentErrors as exc:
             raise ContentErrors(_at_addresses(exc.errors, Path(scratch), source)) from None
+
+
+def _kind_named(text: str) -> str:
+    """A content type as a person may type it: 'Centre', 'centres', 'News'."""
+    kind = text.strip().lower()
+    return kind[:-1] if kind not in _Kinds() and kind.endswith("s") and \
+        kind[:-1] in _Kinds() else kind
 
 
 class _Kinds:
@@ -353,7 +361,7 @@ def run_new(args: argparse.Namespace) -> int:
     from .scaffold import ScaffoldError, new_file
 
     try:
-        path = new_file(Path(args.source), args.kind, args.title,
+        path = new_file(Path(args.source), args.kind, " ".join(args.title),
                         dt.datetime.now(dt.timezone.utc))
     except ScaffoldError as exc:
         print(f"ccsite new: {exc}", file=sys.stderr)

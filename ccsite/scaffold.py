@@ -40,7 +40,7 @@ def new_file(source: Path, kind: str, title: str, now: dt.datetime) -> Path:
         raise ScaffoldError("give a title, e.g. ccsite new news \"Centres open on Saturdays\"")
     folder = source / KINDS[kind]
     extension = SECTIONS[KINDS[kind]][1]
-    slug = _slug(title) or kind
+    slug = _slug(title) or f"{kind}-{now.astimezone(LOCAL_ZONE).date().isoformat()}"
     path = folder / f"{slug}{extension}"
     if kind == "agency" and path.exists():  # an agency is one file: never a second one
         raise ScaffoldError(f"{path} is there already; edit it, or give the new agency "
@@ -203,7 +203,10 @@ def _dotted(rel: Path) -> Path:
 
 
 def _slug(title: str) -> str:
-    """'Café opens in Bushey' -> 'cafe-opens-in-bushey': accents dropped, not the letter."""
+    """'Café opens in Bushey' -> 'cafe-opens-in-bushey': accents dropped, not the letter;
+    "Children's centre" -> 'childrens-centre', as the sample's files are named. A title
+    in another script gives '' (its file is then named by its type and the day)."""
+    title = title.replace("'", "").replace("\u2019", "")
     for letter, latin in _NO_ACCENT_FORM.items():
         title = title.replace(letter, latin)
     plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")

@@ -132,6 +132,30 @@ def test_new_avoids_traps_a_second_agency_a_section_name_and_lost_accents(site, 
     assert (site.content / "news" / "cafe-opens-in-bushey.md").is_file()
 
 
+def test_new_takes_a_title_without_quotes_a_type_in_capitals_and_an_apostrophe(site, capsys):
+    """As a newcomer types them: `ccsite new news New hours at Brookside` was refused as
+    "unrecognized arguments", `Centre` as an invalid choice, and "Children's" became
+    children-s in the file's name (the sample's files say childrens)."""
+    capsys.readouterr()
+    assert main(["new", "news", "New", "hours", "at", "Brookside", "--source",
+                 str(site.content)]) == 0
+    assert 'title: "New hours at Brookside"' in \
+        (site.content / "news/new-hours-at-brookside.md").read_text()
+    assert main(["new", "Centres", "Brookside Children\u2019s Centre", "--source",
+                 str(site.content)]) == 0
+    assert (site.content / "centres/brookside-childrens-centre.md").is_file()
+    assert main(["new", "News", "Oak Children's Centre opens", "--source",
+                 str(site.content)]) == 0
+    assert (site.content / "news/oak-childrens-centre-opens.md").is_file()
+
+
+def test_a_title_in_another_script_names_its_file_by_its_type_and_day(site, capsys):
+    """It gave news/news.md, the page /news/news/."""
+    assert new(site, capsys, "news", "\u0646\u0626\u06d2 \u0627\u0648\u0642\u0627\u062a") == 0
+    (made,) = [p.name for p in (site.content / "news").glob("news-*.md")]
+    assert re.fullmatch(r"news-\d{4}-\d{2}-\d{2}\.md", made)
+
+
 def test_placeholder_text_left_from_new_is_warned(site, capsys):
     assert new(site, capsys, "agency", "Bushey Family Trust") == 0
     status, _, err = check(site, capsys)
