@@ -148,6 +148,25 @@ it gets a message naming the file, the line and the field, and what would be rig
 `<slug>` is the file name without its extension: lower-case letters, digits and hyphens.
 References between files (`lead_agency`, `centres`, `agency`) name that slug. A `.md` file
 is YAML front matter between two `---` lines, then a Markdown body. Files are UTF-8.
+
+## Writing values
+
+- **Quotes.** Most text needs none: `title: Stay and play at Oxhey`. Put the whole value in
+  straight double quotes (`"..."`) when it holds `: ` or ` #` (YAML reads what follows as
+  a field, or as a note it leaves out), or starts with `[ { * & ! | > @ % -` or a quote:
+  `title: "Update: new hours"`, `title: "Room #3 now open"`. A value holding double quotes
+  goes in single ones: `title: 'Say "hello" to us'`. Curly quotes (“ ”, as a word
+  processor makes them) are not quotes to YAML.
+- **Dates** are `YYYY-MM-DD` (`2026-11-20`), typed with the hyphen key; a date and time is
+  `2027-01-29T12:00:00Z` in winter, `2027-06-30T12:00:00+01:00` in summer; a time of day
+  is `"09:30"`, in quotes.
+- **Files in media/.** A field gives one as `media/leaflet.pdf`; the text below the front
+  matter links to it by its site address, `/media/leaflet.pdf`:
+  `[the leaflet (PDF)](/media/leaflet.pdf)`. A picture in the text is
+  `![what the picture shows](/media/front-door.jpg)`: the words in the brackets are its
+  alt text, read to people who cannot see it. File names are lower case, with hyphens
+  for spaces (`front-door.jpg`): a web address tells capitals apart.
+- **Links** to pages of the site are their site path: `[Oxhey's page](/centres/oxhey/)`.
 """
 
 _OUTRO = """## Where a message points
