@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -116,7 +117,7 @@ def make_environment(site_templates: Path | None, config, compiled: dict | None 
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     base = config.base_path
     env.filters.update(
-        url=lambda path: base + path.lstrip("/"),
+        url=lambda path: base + quote(path.lstrip("/"), safe=URL_SAFE),
         absolute=lambda path: config.base_url + path.lstrip("/"),
         date=format_date, datetime=format_datetime, iso=lambda d: d.isoformat(),
         closing=partial(format_datetime, closing=True),
@@ -132,6 +133,12 @@ def make_environment(site_templates: Path | None, config, compiled: dict | None 
     )
     env.globals["security_policy"] = csp.meta_elements
     return env
+
+
+# what a site path keeps as it is: all but a space, a quote, '<', '>', and letters
+# beyond ASCII, which are percent-coded as a web address needs them ('Information
+# Pack.pdf', 'café.pdf' in media/: an href with a raw space is not a valid address)
+URL_SAFE = "/:#?&=%@+~!$,;'()*[]"
 
 
 def service_url(key: str) -> str:

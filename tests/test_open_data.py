@@ -366,6 +366,9 @@ def test_a_document_whose_file_name_has_spaces_and_accents_is_a_valid_uri(site):
     assert not problems(ocds_validator(), package)  # (format: uri)
     assert package["releases"][0]["tender"]["documents"][-1]["url"] == \
         "https://cc.example.org/media/pecyn%20gwybodaeth-%C5%82%C3%B3d%C5%BA.pdf"
+    # and the page's link is a valid address too (it held a raw space)
+    assert 'href="/media/pecyn%20gwybodaeth-%C5%82%C3%B3d%C5%BA.pdf"' in \
+        site.page("/opportunities/oxhey-eoi/")
 
 
 @pytest.mark.parametrize("name, media_type", [
