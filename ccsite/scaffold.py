@@ -156,7 +156,8 @@ def requirements_left(site_folder: Path) -> list:
     return [ContentError(str(path), number, "requirements.txt", "still says "
                          f"'{UNREACHABLE}'; write where CI installs ccsite from, for example "
                          "ccsite @ git+https://github.com/<owner>/ccsite@<commit> (the "
-                         "workflows install what this file names, and stop until then)")
+                         "workflows install what this file names, and stop until then); "
+                         "if no CI service builds the site, delete the file")
             for number, line in enumerate(lines, start=1) if line.strip() == UNREACHABLE]
 
 
