@@ -236,6 +236,13 @@ def test_page_structure_skip_link_focus_and_reflow(kind, sites, tab):
     problems = []
     if found["scrollWidth"] > 320:
         problems.append(f"scrolls sideways at 320 px: {found['scrollWidth']} px wide")
+    # a table may scroll sideways, its title may not: it was cut off at the table's edge
+    problems += [f"table title cut off at 320 px: {cut}" for cut in page.evaluate(
+        """() => [...document.querySelectorAll('.table-wrap caption')].filter(c => {
+            const wrap = c.closest('.table-wrap').getBoundingClientRect();
+            const text = document.createRange(); text.selectNodeContents(c);
+            return wrap.width > 0 && text.getBoundingClientRect().right > wrap.right + 1;
+        }).map(c => c.textContent)""")]
     if found["h1"] != 1:
         problems.append(f"{found['h1']} h1 elements")
     problems += heading_problems(found["headings"])
