@@ -231,6 +231,46 @@ def site_warnings_keeping(site: Site, members: MembersSite | None,
     return site_warnings(site, members, own), now
 
 
+# what a provider reads in a round's notice and would act on: changed after it was
+# published, each is told through an update (its page, its feed, the digest, the data)
+TOLD_FACTS = (("deadline", "The deadline"), ("opens", "The day bids open"),
+              ("value", "The value"), ("eligible_sectors", "Who may apply"),
+              ("centres", "The centres"), ("kind", "The kind of round"))
+
+
+def changes_untold(before, after, paths: set[str]) -> list[ContentError]:
+    """A save's warnings for a published round (in `paths`, as shown) whose notice it
+    changes with no update added to say so: an editor who moves the deadline or the
+    value in the form changes the page, while the providers who read the notice before,
+    and the open data's readers (a release dated as the last update was), are told
+    nothing. `before`, `after`: the site graphs without and with the save."""
+    was = {o.source: o for o in before.opportunities}
+    warnings: list[ContentError] = []
+    for o in after.opportunities:
+        old = was.get(o.source)
+        if o.source not in paths or old is None or len(o.updates) > len(old.updates) or \
+                o.status == "planning":
+            continue
+        changed = [label for name, label in TOLD_FACTS
+                   if _told_as(getattr(old, name)) != _told_as(getattr(o, name))]
+        if changed:
+            _warn(warnings, o, changed and next(name for name, label in TOLD_FACTS
+                                                if label == changed[0]),
+                  f"{' and '.join(changed).capitalize() if len(changed) > 1 else changed[0]} "
+                  f"changed, but no update says so: providers who read the notice before "
+                  "learn of a change through its updates (its page, its feed, the e-mail "
+                  "digest, the open data). Add one under 'Updates', with today's date and "
+                  "what changed")
+    return warnings
+
+
+def _told_as(value) -> object:
+    """A fact as its page tells it: a list of centres or agencies by their slugs."""
+    if isinstance(value, (list, tuple)):
+        return tuple(getattr(item, "slug", item) for item in value)
+    return value
+
+
 def _warn(warnings: list[ContentError], entry, field: str, message: str,
           text_in_body: str | None = None) -> None:
     line = entry.lines.get(field, 1) if hasattr(entry, "lines") else 1

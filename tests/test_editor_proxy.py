@@ -675,3 +675,23 @@ def test_a_save_that_the_build_would_warn_of_is_made_and_the_warning_told(editor
                             "closed") for w in answer["warnings"]), answer
     status, answer = editor.save("news/centres-open.md", raw)  # the same again: nothing
     assert status == 200 and answer["warnings"] == []  # written, nothing to tell
+
+
+def test_a_rounds_deadline_or_value_changed_with_no_update_is_warned_of(editor, site):
+    """The form changes the page; providers who read the notice, its feed and the open
+    data's readers learn of a change through an update (a new release dated as the
+    last update was, with the old deadline gone). Saved, and said at once."""
+    path = site.content / "opportunities/oxhey-eoi.md"
+    moved = path.read_text().replace("deadline: 2027-01-29T12:00:00Z",
+                                     "deadline: 2027-02-12T12:00:00Z")
+    status, answer = editor.save("opportunities/oxhey-eoi.md", moved)
+    assert status == 200 and path.read_text() == moved
+    assert ("Deadline: The deadline changed, but no update says so: providers who read the "
+            "notice before learn of a change through its updates") in " ".join(
+                answer["warnings"]), answer
+    told = moved.replace("enquiries:", "updates:\n  - date: 2026-11-25\n    note: The "
+                         "deadline moved to 12 February.\nenquiries:")
+    told = told.replace("deadline: 2027-02-12T12:00:00Z", "deadline: 2027-02-19T12:00:00Z")
+    status, answer = editor.save("opportunities/oxhey-eoi.md", told)
+    assert status == 200
+    assert not any("no update says so" in w for w in answer["warnings"]), answer

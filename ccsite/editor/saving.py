@@ -106,10 +106,13 @@ class SaveChecker:
         would warn of in the files it saves is left in `warnings`."""
         with tempfile.TemporaryDirectory(prefix="ccsite-save-") as scratch:
             before = set(self._mistakes(Change(), Path(scratch)))
+            was = self._graph
             after = self._mistakes(change, Path(scratch))
         saved = {self.shown(rel) for rel in change.paths}
         self.warnings = [w for w in checks.site_warnings(*self._graph) if w.path in saved] \
             if self._graph is not None else []
+        if was is not None and self._graph is not None:
+            self.warnings += checks.changes_untold(was[0], self._graph[0], saved)
         self._graph = None  # (not kept between saves: it is the whole site)
         return [e for e in after if e.path in saved or e not in before]
 
