@@ -640,3 +640,15 @@ def _recent_changes(news: list[NewsItem], opportunities: list[Opportunity],
                 if c.outcome and c.state == "closed"]
     newest = heapq.nlargest(limit, changes, key=lambda c: (c[0], c[2]))
     return [Change(*change) for change in newest]
+
+
+def moved_addresses(site: Site) -> list[tuple[str, Any, str]]:
+    """(the address its file name gives, the document, its title) of each public
+    document whose `slug:` gives it another (see render.moved_routes)."""
+    kinds = ((site.centres, "centres/", "name"), (site.opportunities, "opportunities/", "title"),
+             (site.consultations, "consultations/", "title"), (site.lessons, "lessons/", "title"),
+             (site.news, "news/", "title"), (site.pages, "", "title"))
+    return [(f"/{prefix}{entry.slug}/", entry, getattr(entry, name))
+            for entries, prefix, name in kinds for entry in entries
+            if entry.url_slug != entry.slug]
+

@@ -24,7 +24,7 @@ from .chart import progress_chart
 from .outputs import search, structured
 from .outputs.opendata import data_catalogue
 from .fields import LOCAL_ZONE, address_slug, closing_day
-from .graph import Site, districts
+from .graph import Site, districts, moved_addresses
 from .model import Money, OpeningHours, WEEKDAYS
 from .timetable import DAY_NAMES
 from .workers import Pending, start_in_processes, worth_forking
@@ -235,7 +235,20 @@ def routes(site: Site) -> list[Route]:
                        {"accessibility": site.config.accessibility, "section": "Pages"}))
     if site.config.protection == "server":  # what a failed sign-in shows (deploy.py)
         r.append(Route(MEMBERS_HELP, "members-help.html"))
-    return r
+    return r + moved_routes(site, {route.url for route in r})
+
+
+MOVED = "moved.html"  # the page at a document's address before its `slug:` (see below)
+
+
+def moved_routes(site: Site, taken: set[str]) -> list[Route]:
+    """A page at each address a document had before a `slug:` gave it another: the one
+    its file name gives (/centres/watford-central/ for watford-central.md, now
+    /centres/watford-central-cc/), which bookmarks, other sites' links and the site's
+    own feed entries (whose ids keep it) still name. It sends the reader on. Not where
+    another page is now, nor for a members document (its address is members-only)."""
+    return [Route(old, MOVED, {"moved_to": entry.url, "title": title}, entry.source)
+            for old, entry, title in moved_addresses(site) if old not in taken]
 
 
 MEMBERS_HELP = "/members-help/"

@@ -166,7 +166,8 @@ def _title() -> Field:
 
 COMMON_FIELDS = (
     Field("slug", "slug", "Address (slug)", help="Changes only the page's address; other "
-          "files still refer to it by its file name."),
+          "files still refer to it by its file name, and its old address (the file "
+          "name's) sends readers and calendars on to the new one."),
     Field("draft", "boolean", "Draft", help="A draft is left out of the site until this "
           "is switched off.", default=False),
     Field("publish_date", "moment", "Publish on", help="Left out of the site until then."),

@@ -332,3 +332,32 @@ def test_the_leak_audit_texts_kept_in_the_cache_are_used_only_while_they_are_who
         incremental_build(site)
     assert "news/centres-open/index.html:" in str(failed.value)
     assert "leak: members-only passage" in str(failed.value)
+
+
+def test_a_document_given_a_slug_sends_its_old_address_on(site):
+    """Its file name's address is in bookmarks, other sites' links, its feed entry's id,
+    and calendar programs that subscribed to its calendar: each gone without a word when
+    a `slug:` moved the page (a data consumer's review). A page there sends the reader
+    on, the calendar is there too, and neither is in the sitemap or the search index."""
+    incremental_build(site)
+    site.edit("centres/oxhey.md", "name:", "slug: oxhey-cc\nname:")
+    site.edit("opportunities/oxhey-eoi.md", "title:", "slug: oxhey-lead\ntitle:")
+    incremental_build(site)
+    public = site.output / "public"
+    old = (public / "centres/oxhey/index.html").read_text()
+    assert '<meta http-equiv="refresh" content="0; url=/centres/oxhey-cc/">' in old
+    assert '<link rel="canonical" href="https://cc.example.org/centres/oxhey-cc/">' in old
+    assert '<a href="/centres/oxhey-cc/">Oxhey Children&#39;s Centre</a>' in old
+    assert (public / "centres/oxhey/sessions.ics").read_bytes() == \
+        (public / "centres/oxhey-cc/sessions.ics").read_bytes()
+    assert (public / "opportunities/oxhey-eoi/deadline.ics").read_bytes() == \
+        (public / "opportunities/oxhey-lead/deadline.ics").read_bytes()
+    sitemap = (public / "sitemap.xml").read_text()
+    assert "/centres/oxhey-cc/" in sitemap and "/centres/oxhey/<" not in sitemap
+    assert "data-pagefind-body" not in old
+    assert_same_as_full_build(site)
+    site.edit("centres/oxhey.md", "slug: oxhey-cc\n", "")  # moved back: no page sends on
+    incremental_build(site)
+    assert "This page has moved" not in (public / "centres/oxhey/index.html").read_text()
+    assert not (public / "centres/oxhey-cc").exists()
+    assert_same_as_full_build(site)

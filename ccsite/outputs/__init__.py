@@ -73,7 +73,22 @@ def public_outputs(env, site, page_routes) -> dict[str, Maker]:
     makers[places.PLACES_FILE] = lambda: places.places_json(site.centres)
     makers.update(_session_calendars(site))
     makers.update(opendata.open_data_files(site))
+    makers.update(_calendars_at_old_addresses(makers, page_routes))
     return makers
+
+
+def _calendars_at_old_addresses(makers: dict[str, Maker], page_routes) -> dict[str, Maker]:
+    """A centre's or a round's calendar also at the address it had before a `slug:` gave
+    it another (see render.moved_routes): a calendar program that subscribed to it asks
+    there, and stops updating, unseen, when it is gone. The same events (their UIDs
+    are the document's), so it updates as before."""
+    from ..render import MOVED
+
+    moved = {route.url.lstrip("/"): route.context["moved_to"].lstrip("/")
+             for route in page_routes if route.template == MOVED}
+    return {old + name: makers[new + name] for old, new in moved.items()
+            for name in ("sessions.ics", "deadline.ics")
+            if new + name in makers and old + name not in makers}
 
 
 def _routes_context(page_routes) -> str:

@@ -12,8 +12,8 @@ def sitemap(site, page_routes) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for route in sorted(page_routes, key=lambda r: r.url):
-        if not route.url.endswith("/"):
-            continue
+        if not route.url.endswith("/") or route.template == "moved.html":  # (an address
+            continue  # a page had: the page is listed where it is)
         lines.append("  <url>")
         lines.append(f"    <loc>{escape(site.config.base_url + route.url.lstrip('/'), quote=False)}</loc>")
         if route.lastmod:
