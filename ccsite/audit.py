@@ -526,6 +526,10 @@ def _former_fingerprints(cache: dict, kept: dict) -> list[Fingerprint]:
     return [fingerprint for prints in former.values() for fingerprint in prints]
 
 
+def any_former(cache: dict) -> bool:
+    return any(key.startswith(_FORMER_KEY) for key in cache)
+
+
 def forget_former(cache: dict) -> None:
     """After a successful build: what the last one had in members/ is known now not to
     be in the public site (see `_former_fingerprints`)."""

@@ -463,6 +463,11 @@ class BuildMemory:
                 AttributeError, OverflowError):
             return None
 
+    def read_already(self, name: str) -> bool:
+        """Has a lazy part been read (or made) in this process? A build that does not
+        use it leaves it unread, and so must whatever looks at it afterwards."""
+        return name not in self.__dict__.get("unread", {})
+
     def __getattr__(self, name: str) -> Any:
         """A lazy part (see `Part.lazy`), read from its files when first used (only when
         an attribute is not found: fields in the object's dict never come here). A

@@ -675,7 +675,8 @@ def _remember(b: Build, made: Made) -> None:
     for gone in set(memory.made_files) - set(made.public) - set(made.members_files):
         del memory.made_files[gone]
     memory.audited_against = made.leaks.against
-    audit.forget_former(memory.post_fingerprints)
+    if memory.read_already("post_fingerprints"):  # (else none were made: nothing former)
+        audit.forget_former(memory.post_fingerprints)
     keys = made.leak_keys
     if not made.kept_unaudited and len(memory.leak_clean) > 3 * len(keys) + 1000:  # old
         # files' keys pile up (a build that looked at some files only knows theirs)
@@ -955,6 +956,9 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     else:
         leaks = audit.LeakAudit(fingerprints(), base_url)
         audit.save_needles(cache, leaks)
+    if memory.read_already("post_fingerprints") and \
+            audit.any_former(memory.post_fingerprints):  # searched for in this build only:
+        written = None  # the next makes its fingerprints again (see audit.forget_former)
     memory.leak_key = written
     memory.leak_against = (leaks.against, leaks.any_needles, leaks.digits)
     memory.leak_audit = (key, leaks)
