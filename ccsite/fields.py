@@ -272,9 +272,9 @@ class Fields:
             return None
         day_first = _day_first(node.value)
         if day_first is not None:
-            self.error(name, node.line, f"{_show(node)} is written day first; write it as "
-                       f"{day_first.isoformat()} ({_said(day_first)}, read in UK order: "
-                       "day, month, year)")
+            self.error(name, node.line, f"{_show(node)} is written {_how_written(node)}; "
+                       f"write it as {day_first.isoformat()} ({_said(day_first)}"
+                       f"{_read_as(node)})")
             return None
         self.error(name, node.line, f"{_show(node)} is not a real date{_reason(value)}; "
                    "write it as YYYY-MM-DD (e.g. 2006-02-03)")
@@ -323,10 +323,10 @@ class Fields:
             meant = dt.datetime.combine(day_first, clock or dt.time(12, 0), tzinfo=LOCAL_ZONE)
             zone = "+01:00" if meant.utcoffset() else "Z"
             time_said = "" if clock else " with the time you mean"
-            self.error(name, node.line, f"{_show(node)} is written day first; write it as "
-                       f"{meant:%Y-%m-%dT%H:%M:%S}{zone}{time_said} ({_said(day_first)}"
-                       f"{clock.strftime(', %H:%M UK time') if clock else ''}, read in UK "
-                       f"order: day, month, year; {zone} is UK "
+            self.error(name, node.line, f"{_show(node)} is written {_how_written(node)}; "
+                       f"write it as {meant:%Y-%m-%dT%H:%M:%S}{zone}{time_said} "
+                       f"({_said(day_first)}{clock.strftime(', %H:%M UK time') if clock else ''}"
+                       f"{_read_as(node)}; {zone} is UK "
                        f"{'summer' if zone != 'Z' else 'winter'} time that day){also}")
             return None
         self.error(name, node.line, f"{_show(node)} is not a real date-time{_reason(value)}; "
@@ -630,15 +630,46 @@ _CURLY_OPEN, _CURLY_CLOSE = "“‘„‚«", "”’“‘»"
 
 
 def _day_first(value) -> dt.date | None:
-    """12/03/2027, 12-03-2027 or 12.03.2027, as a UK reader means it (12 March 2027)."""
+    """12/03/2027, 12-03-2027 or 12.03.2027, as a UK reader means it (12 March 2027);
+    and the date in words: 12 March 2027, 12th March 2027, March 12, 2027."""
     text = value.text if isinstance(value, Invalid) else value
-    found = _DAY_FIRST.match(text) if isinstance(text, str) else None
-    if not found:
+    if not isinstance(text, str):
+        return None
+    found = _DAY_FIRST.match(text)
+    if found:
+        day, month, year = found.group(1), found.group(3), found.group(4)
+    elif (found := _IN_WORDS.match(text.strip())) and \
+            (month := _month_named(found["month"] or found["month_first"])):
+        day, year = found["day"] or found["day_after"], found["year"]
+    else:
         return None
     try:
-        return dt.date(int(found.group(4)), int(found.group(3)), int(found.group(1)))
+        return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
+
+
+def _how_written(node: Node) -> str:
+    return "in words" if any(c.isalpha() for c in str(node.value)) else "day first"
+
+
+def _read_as(node: Node) -> str:
+    return "" if any(c.isalpha() for c in str(node.value)) else \
+        ", read in UK order: day, month, year"
+
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+_IN_WORDS = re.compile(r"^(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<month>[a-z]{3,})\.?"
+                       r"|(?P<month_first>[a-z]{3,})\.?\s+(?P<day_after>\d{1,2})(?:st|nd|rd|th)?)"
+                       r",?\s+(?P<year>\d{4})$", re.IGNORECASE)
+
+
+def _month_named(word: str) -> int | None:
+    """1 to 12 for a month's name or its short form ('Nov', 'Sept'), else None."""
+    word = word.lower()
+    return next((number for number, name in enumerate(_MONTH_NAMES, start=1)
+                 if name.startswith(word) or (word == "sept" and number == 9)), None)
 
 
 def _clock_after(value) -> dt.time | None:

@@ -200,6 +200,14 @@ BAD = [
     ("value-starting-with-hash", edit(N, "title: Centres open", "title: #1 centres open"),
      "news/centres-open.md:2: title: is required, but has no value here: '#' starts a "
      "comment in YAML, so put the value in quotes (title: \"#1 centres open\")"),
+    ("date-in-words", edit(N, "date: 2008-04-01", "date: 1st April 2008"),
+     "news/centres-open.md:3: date: '1st April 2008' is written in words; write it as "
+     "2008-04-01 (1 April 2008)"),
+    ("deadline-in-words", edit(O, "deadline: 2027-01-29T12:00:00Z",
+                               "deadline: January 29, 2027"),
+     "opportunities/oxhey-eoi.md:7: deadline: 'January 29, 2027' is written in words; write "
+     "it as 2027-01-29T12:00:00Z with the time you mean (29 January 2027; Z is UK winter "
+     "time that day)"),
     ("date-with-long-dashes", edit(N, "date: 2008-04-01", "date: 2008\u201304\u201301"),
      "news/centres-open.md:3: date: '2008\u201304\u201301' is written with long dashes (\u2013 or "
      "\u2014, as a word processor makes them); type them with the hyphen key: 2008-04-01"),
