@@ -355,8 +355,10 @@ class Fields:
         # YAML 1.1 reads an unquoted 09:00 as the number 540 (base 60); the raw text is right
         text = (node.raw or "").strip() if not isinstance(node.value, (YamlMap, list)) else ""
         if not TIME_RE.match(text):
+            meant = _clock_meant(text)
             self.error(name, node.line, f"{_show(node)} is not a time; write it as HH:MM "
-                       "in 24-hour form, in quotes (e.g. \"09:30\")")
+                       "in 24-hour form, in quotes (" + (f'here "{meant}"' if meant else
+                                                         'e.g. "09:30"') + ")")
             return None
         return dt.time(int(text[:2]), int(text[3:]))
 
@@ -647,6 +649,25 @@ def _day_first(value) -> dt.date | None:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
+
+
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+
+
+def _clock_meant(text: str) -> str | None:
+    """'9:00', '9am', '2.30pm', '14.00' as HH:MM, when it can only mean one time."""
+    found = _CLOCK.match(text.strip())
+    if not found or (found[2] is None and found[3] is None):
+        return None  # ('9': nine o'clock, or a typo?)
+    hour, minute = int(found[1]), int(found[2] or 0)
+    half = (found[3] or "").lower().replace(".", "")
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
 
 
 def _how_written(node: Node) -> str:

@@ -200,6 +200,12 @@ BAD = [
     ("value-starting-with-hash", edit(N, "title: Centres open", "title: #1 centres open"),
      "news/centres-open.md:2: title: is required, but has no value here: '#' starts a "
      "comment in YAML, so put the value in quotes (title: \"#1 centres open\")"),
+    ("time-without-its-leading-zero", edit(C, 'opens: "09:00"', "opens: 9:00"),
+     "centres/oxhey.md:14: opening_hours[0].opens: '9:00' is not a time; write it as HH:MM "
+     "in 24-hour form, in quotes (here \"09:00\")"),
+    ("time-with-pm", edit(C, 'closes: "17:00"', "closes: 5pm"),
+     "centres/oxhey.md:14: opening_hours[0].closes: '5pm' is not a time; write it as HH:MM "
+     "in 24-hour form, in quotes (here \"17:00\")"),
     ("date-in-words", edit(N, "date: 2008-04-01", "date: 1st April 2008"),
      "news/centres-open.md:3: date: '1st April 2008' is written in words; write it as "
      "2008-04-01 (1 April 2008)"),
