@@ -294,6 +294,20 @@ class Fields:
                    f"as a word processor makes them); type them with the hyphen key: {plain}")
         return True
 
+    def _zone_in_words(self, name: str, node: Node) -> bool:
+        """Told if the value is a date-time with its zone in words ('... 12:00 GMT')."""
+        found = _ZONE_WORD.match(str(node.value))
+        if not found:
+            return False
+        zone = "+01:00" if found[2].upper() == "BST" else "Z"
+        meant = _parsed(found[1].strip().replace(" ", "T", 1) + zone, dt.datetime.fromisoformat)
+        if not isinstance(meant, dt.datetime):
+            return False
+        self.error(name, node.line, f"{_show(node)} gives its zone in words; write "
+                   f"{meant.isoformat().replace('+00:00', 'Z')} (Z is GMT, UK winter time; "
+                   "+01:00 is BST, UK summer time)")
+        return True
+
     def datetime(self, name: str, required: bool = False, why: str = "",
                  allow_date: bool = False) -> dt.datetime | None:
         """A date-time with a zone. With `allow_date`, a date means the start of that UK day."""
@@ -315,7 +329,8 @@ class Fields:
                        f"(e.g. {value.isoformat()}T12:00:00Z)")
             return None
         also = ", or as a date YYYY-MM-DD" if allow_date else ""
-        if self._long_dashes(name, node, dt.datetime.fromisoformat):
+        if self._long_dashes(name, node, dt.datetime.fromisoformat) or \
+                self._zone_in_words(name, node):
             return None
         day_first = _day_first(node.value)
         if day_first is not None:
@@ -679,6 +694,7 @@ def _read_as(node: Node) -> str:
         ", read in UK order: day, month, year"
 
 
+_ZONE_WORD = re.compile(r"^(.*\d)\s*(GMT|BST|UTC)$", re.IGNORECASE)
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
                 "september", "october", "november", "december")
 _IN_WORDS = re.compile(r"^(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<month>[a-z]{3,})\.?"

@@ -206,6 +206,10 @@ BAD = [
     ("time-with-pm", edit(C, 'closes: "17:00"', "closes: 5pm"),
      "centres/oxhey.md:14: opening_hours[0].closes: '5pm' is not a time; write it as HH:MM "
      "in 24-hour form, in quotes (here \"17:00\")"),
+    ("deadline-with-its-zone-in-words", edit(O, "deadline: 2027-01-29T12:00:00Z",
+                                             "deadline: 2027-01-29 12:00 GMT"),
+     "opportunities/oxhey-eoi.md:7: deadline: '2027-01-29 12:00 GMT' gives its zone in words; "
+     "write 2027-01-29T12:00:00Z (Z is GMT, UK winter time; +01:00 is BST, UK summer time)"),
     ("date-in-words", edit(N, "date: 2008-04-01", "date: 1st April 2008"),
      "news/centres-open.md:3: date: '1st April 2008' is written in words; write it as "
      "2008-04-01 (1 April 2008)"),
