@@ -430,6 +430,19 @@ def _read_bytes(path: Path, shown: str, errors: ErrorList) -> bytes | None:
     return data
 
 
+def _as_windows_text(data: bytes, at: int) -> str:
+    """Why, when the file reads whole as text in Windows' own encoding (cp1252, as
+    Notepad and Word save it): the character it has where UTF-8 has none."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    if any(byte < 9 for byte in data):  # (a program's file, not text)
+        return ""
+    return (f" (the '{data[at:at + 1].decode('cp1252')}' on this line is in Windows' own "
+            "encoding, as Notepad or Word may save it)")
+
+
 def _decode(data: bytes, shown: str, errors: ErrorList) -> str | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # checked first: UTF-16 text decodes as garbage, not as an error, at some line
@@ -440,7 +453,8 @@ def _decode(data: bytes, shown: str, errors: ErrorList) -> str | None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        errors.add(shown, line, "file", "is not UTF-8 text; save it as UTF-8")
+        errors.add(shown, line, "file", f"is not UTF-8 text{_as_windows_text(data, exc.start)}; "
+                   "save it as UTF-8 (in the editor's 'Save as', choose the encoding UTF-8)")
         return None
     if "\x00" in text:
         errors.add(shown, text[: text.index("\x00")].count("\n") + 1, "file",
@@ -455,8 +469,12 @@ def _split_front_matter(text: str, document: RawDocument) -> None:
         raise YamlError(1, "the file is empty; a content file starts with a '---' line, "
                         "then its fields (title: ...), then another '---' line")
     if lines[0].rstrip() != "---":
+        first = lines[0].strip()
+        why = ("the first line is empty: delete it" if not first else
+               f"the first line is '{first[:10]}', a long dash (as a word processor turns "
+               "'---' into): type three hyphens" if first[0] in "\u2013\u2014" else "")
         raise YamlError(1, "a content file must start with a '---' line, then its fields, "
-                        "then another '---' line")
+                        "then another '---' line" + (f"; {why}" if why else ""))
     for index in range(1, len(lines)):
         if lines[index].rstrip() == "---":
             break

@@ -210,6 +210,13 @@ BAD = [
                                              "deadline: 2027-01-29 12:00 GMT"),
      "opportunities/oxhey-eoi.md:7: deadline: '2027-01-29 12:00 GMT' gives its zone in words; "
      "write 2027-01-29T12:00:00Z (Z is GMT, UK winter time; +01:00 is BST, UK summer time)"),
+    ("front-matter-opened-with-a-long-dash", edit(L, "---\ntitle", "\u2014\ntitle"),
+     "lessons/more-time.md:1: yaml: a content file must start with a '---' line, then its "
+     "fields, then another '---' line; the first line is '\u2014', a long dash (as a word "
+     "processor turns '---' into): type three hyphens"),
+    ("front-matter-after-a-blank-line", edit(L, "---\ntitle", "\n---\ntitle"),
+     "lessons/more-time.md:1: yaml: a content file must start with a '---' line, then its "
+     "fields, then another '---' line; the first line is empty: delete it"),
     ("date-in-words", edit(N, "date: 2008-04-01", "date: 1st April 2008"),
      "news/centres-open.md:3: date: '1st April 2008' is written in words; write it as "
      "2008-04-01 (1 April 2008)"),
@@ -287,7 +294,9 @@ BAD = [
      "lessons/more-time.md:6: yaml: YAML syntax error: tabs cannot indent YAML"),
     # -- not UTF-8 text ----------------------------------------------------------------
     ("latin-1-agency", write(A, BASE_FILES[A].replace("trust.", "caf\xe9.").encode("latin-1")),
-     "agencies/oxhey-trust.yaml:9: file: is not UTF-8 text; save it as UTF-8"),
+     "agencies/oxhey-trust.yaml:9: file: is not UTF-8 text (the '\xe9' on this line is in "
+     "Windows' own encoding, as Notepad or Word may save it); save it as UTF-8 (in the "
+     "editor's 'Save as', choose the encoding UTF-8)"),
     ("windows-1252-smart-quotes", write(N, md("title: “Centres” open", "date: 2008-04-01",
                                               "summary: x").encode("cp1252")),
      "news/centres-open.md:2: file: is not UTF-8 text"),

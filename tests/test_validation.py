@@ -343,7 +343,9 @@ def test_file_that_is_not_utf8_names_the_line(site):
                .encode("latin-1"))
     result = site.build()
     assert _first_error(result) == (
-        f"{site.content}/lessons/more-time.md:3: file: is not UTF-8 text; save it as UTF-8")
+        f"{site.content}/lessons/more-time.md:3: file: is not UTF-8 text (the '\xe9' on this "
+        "line is in Windows' own encoding, as Notepad or Word may save it); save it as UTF-8 "
+        "(in the editor's 'Save as', choose the encoding UTF-8)")
 
 
 def test_missing_site_yaml_is_reported(site):
