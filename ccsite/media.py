@@ -193,9 +193,21 @@ def _not_allowed(name: str, extension: str) -> str:
                f"the members area; {_ACTIVE[extension]}")
     elif not extension:
         why = "it has no file type ending (like .pdf); rename it with the ending of its kind"
+    elif extension in _SAVE_AS:
+        why = (f".{extension} files are not one of the kinds a media folder takes (most "
+               f"browsers cannot show them); {_SAVE_AS[extension]}")
     else:
         why = f".{extension} files are not one of the kinds a media folder takes"
     return f"'{name}': {why}. Media folders take only these kinds of file: {allowed}"
+
+
+# what to save a common file that media folders do not take as instead
+_SAVE_AS = {"heic": "save the photo as JPEG (on an iPhone: Settings, Camera, Formats, "
+                    "Most Compatible; or export it as JPEG)",
+            "heif": "save the photo as JPEG", "tif": "save it as PNG or JPEG",
+            "tiff": "save it as PNG or JPEG", "bmp": "save it as PNG",
+            "pages": "export it as PDF", "numbers": "export it as PDF or Excel",
+            "key": "export it as PDF or PowerPoint"}
 
 
 def _text_problem(head: bytes, kind: MediaKind) -> tuple[int, str] | None:

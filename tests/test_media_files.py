@@ -95,6 +95,9 @@ def refused(site, rel: str, data: bytes) -> str:
     ("media/setup.exe", b"MZ\x90\x00", "'setup.exe': .exe files are not one of the kinds a "
      "media folder takes. Media folders take only these kinds of file: png, jpg, jpeg"),
     ("media/README", b"read me", "'README': it has no file type ending (like .pdf)"),
+    ("media/IMG_0042.HEIC", b"\x00\x00\x00\x18ftypheic", "'IMG_0042.HEIC': .heic files are "
+     "not one of the kinds a media folder takes (most browsers cannot show them); save the "
+     "photo as JPEG"),
     ("members/media/steal.html", HTML_PAGE, "a .html file would run as part of the site"),
 ])
 def test_files_a_browser_would_run_are_refused(site, rel, data, told):
