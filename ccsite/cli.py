@@ -59,8 +59,23 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
                              "(default: templates/ beside the content folder, if any)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, but a content folder given without --source is told how to
+    give it (`ccsite build content` was "unrecognized arguments: content")."""
+
+    def error(self, message: str):
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            folders = [word for word in message[len(prefix):].split()
+                       if (Path(word) / "site.yaml").is_file()]
+            if folders:
+                message += (f" (to use the content folder {folders[0]}, write "
+                            f"--source {folders[0]})")
+        super().error(message)
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ccsite", description="Build the children's centres website from a folder of "
         "Markdown and YAML.")
     parser.add_argument("--version", action="version", version=f"ccsite {__version__}")

@@ -270,3 +270,14 @@ def test_check_leaves_the_project_folder_as_it_was_but_for_the_cache(tmp_path):
     assert (project / ".ccsite-cache").is_dir()  # the folder excused above is the real one
     assert sorted(os.listdir(tmp_path)) == ["home", "project", "tmp"]
     assert not list(scratch.iterdir()) and not list(home.iterdir())
+
+
+def test_a_content_folder_given_without_source_is_told_how_to_give_it(site, capsys,
+                                                                      monkeypatch):
+    """`ccsite build content` was "unrecognized arguments: content", nothing more."""
+    monkeypatch.chdir(site.root)
+    with pytest.raises(SystemExit) as stopped:
+        main(["build", "content"])
+    assert stopped.value.code == 2
+    assert ("unrecognized arguments: content (to use the content folder content, write "
+            "--source content)") in capsys.readouterr().err
