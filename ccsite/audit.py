@@ -348,7 +348,8 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
                 found.setdefault(fingerprint.text, fingerprint)
     if cache is not None:
         for fingerprint in _former_fingerprints(cache, kept):
-            found.setdefault(fingerprint.text, fingerprint)
+            if fingerprint.text not in frame:  # (as for a members file's: a line every
+                found.setdefault(fingerprint.text, fingerprint)  # public page says too)
     for key, source, what, minimum in people:
         if len(key) >= minimum and key not in found and key not in said:
             found[key] = Fingerprint(key, source, what)
@@ -495,8 +496,30 @@ class PublicText:
 
 
 # the mark of what was members text at the last good build and is no longer in members/
-FORMER = " (members-only at the last build, and since taken out of members/)"
+FORMER = " (members-only at the last build, and since edited or taken out of members/)"
 _FORMER_KEY = "former:"
+FORMER_REMEDY = ("a members page or file moved out of members/ is not published: move it "
+                 "back. If the text is meant for everyone now, take it out of the public "
+                 "file (or the file out of the content folder) and build, then put it back "
+                 "and build again")
+
+
+def former_in_unpublished(leaks: "LeakAudit", documents: list) -> list[tuple[Any, Fingerprint]]:
+    """(document, fingerprint) for each public document this build leaves out (a draft,
+    one with a publish_date to come) that holds text the last build had in members/: the
+    one build that searches for it found nothing published, forgot it, and published the
+    page when its day came (a members page moved into pages/ with a publish_date)."""
+    former = [f for f in leaks.by_needle.values() if f.source.endswith(FORMER)]
+    if not former or not documents:
+        return []
+    searcher = LeakSearcher([f.text for f in former])
+    by_text = {f.text: f for f in former}
+    found = []
+    for document in documents:
+        needle = searcher.first_in(public_source_text(document))
+        if needle is not None:
+            found.append((document, by_text[needle]))
+    return found
 
 
 def _former_fingerprints(cache: dict, kept: dict) -> list[Fingerprint]:
@@ -1021,9 +1044,7 @@ def _report_leak(fingerprint: Fingerprint, needle: str, places: list[tuple[str, 
                                           "from its template)" if source else
                                           "the public template or page")
         if fingerprint.source.endswith(FORMER):
-            remedy = ("a file moved out of members/ is not published: move it back. If it "
-                      "is meant for everyone now, take it out of the content folder and "
-                      "build, then put it here and build again")
+            remedy = FORMER_REMEDY
         elif fingerprint.what == "passage" and "members/media/" in fingerprint.source:
             remedy += f" (or, if the public site may say it, take it out of " \
                       f"{fingerprint.source})"  # (a members file's text: it may be the one)

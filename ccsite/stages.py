@@ -136,7 +136,7 @@ def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildRe
         b.step("audit")
         check_links(b, made, site, validated)
         members_root = protect_members(b, made, site, config)
-        leaks_scanned = check_for_leaks(b, made, folder)
+        leaks_scanned = check_for_leaks(b, made, folder, validated.left_out)
         b.step("write")
         b.while_indexing.insert(0, functools.partial(_warnings, b, site, reuse))
         written = write_site(b, made, site, config, members_root)
@@ -329,8 +329,8 @@ def render_site(b: Build, folder: load.ContentFolder, config: SiteConfig,
         documents = _members_documents(folder, b.sources)
         leaks, people = _leak_audit(folder, validated.left_out, site.members, member_routes,
                                     memory, site.bodies, config.base_url, paths.cache,
-                                    documents, _site_frame(env, site.public, page_routes)
-                                    if documents else "")
+                                    documents, functools.cache(functools.partial(
+                                        _site_frame, env, site.public, page_routes)))
         feeds_made = _render(lambda: _feeds_and_data(
             public_outputs, paths, memory, feeds_kept, reuse, b.intact), paths, errors)
     except BaseException:
@@ -423,8 +423,10 @@ def protect_members(b: Build, made: Made, site: SiteGraph,
     return None
 
 
-def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
-    """Nothing members-only in any public file; returns how many files were looked at."""
+def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder,
+                    left_out: dict | None = None) -> int:
+    """Nothing members-only in any public file; returns how many files were looked at.
+    `left_out`: the documents not published in this build (see validate.Validated)."""
     paths, memory, errors, leaks = b.paths, b.memory, b.errors, made.leaks
     public_documents = {d.path: d for d in [folder.site, *folder.documents]
                         if d is not None and not d.members_only}
@@ -450,8 +452,27 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder) -> int:
                    f"{members_media.rel}; members files must never be published: "
                    "remove it from media/, or, if it is meant for everyone, remove the "
                    "members copy and link this one")
+    _former_text_unpublished(memory, leaks, folder, left_out or {}, errors)
     errors.raise_if_any()
     return scanned
+
+
+def _former_text_unpublished(memory: incremental.BuildMemory, leaks: audit.LeakAudit,
+                             folder: load.ContentFolder, left_out: dict,
+                             errors: ErrorList) -> None:
+    """What the last build had in members/, in a public document this build leaves out
+    (see audit.former_in_unpublished): told now, while that text is still searched for.
+    Looked at only when there is such text (its part read: see audit.any_former)."""
+    if not (memory.read_already("post_fingerprints") and
+            audit.any_former(memory.post_fingerprints)):
+        return
+    unpublished = [d for d in folder.documents if not d.members_only
+                   and d.slug in left_out.get(d.kind, {})]
+    for document, fingerprint in audit.former_in_unpublished(leaks, unpublished):
+        errors.add(document.path, 1, "leak", f"holds the members-only {fingerprint.what} "
+                   f"'{fingerprint.text[:57]}' from {fingerprint.source}, though it is not "
+                   "published yet (a draft, or a publish_date to come): it would be "
+                   f"published with it. {audit.FORMER_REMEDY}")
 
 
 # -- write ---------------------------------------------------------------------------------
@@ -914,13 +935,16 @@ def _site_frame(env: jinja2.Environment, site, page_routes: list[render.Route]) 
 def _leak_audit(folder, left_out: dict, members, member_routes,
                 memory: incremental.BuildMemory, bodies: BodyRenderer,
                 base_url: str, cache: Path, documents: list[audit.MembersDocument] = (),
-                frame: str = "") -> tuple[audit.LeakAudit, list]:
+                frame: Callable[[], str] = lambda: "") -> tuple[audit.LeakAudit, list]:
     """The leak audit's fingerprints, ready to search with. Each post's are kept between
     builds by its text; the preview server keeps the whole audit while what it is made
     from is the same (the members files and the text of those in members/media/, their
     addresses, and which of the members' people the public content names), so a
     public edit does not rebuild it.
-    `left_out`: the documents not published in this build (see validate.Validated)."""
+    `left_out`: the documents not published in this build (see validate.Validated).
+    `frame()`: what every public page says around its content (see `_site_frame`), made
+    only when the fingerprints are (a members file's, and the last build's members text,
+    are not searched for in it)."""
     public = [document for document in [folder.site, *folder.documents]
               if document is not None and not document.members_only
               and document.slug not in left_out.get(document.kind, {})]
@@ -935,7 +959,7 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     said = audit.said_publicly(people, public_text, contact_keys)
     key = (base_url, frozenset(said), tuple(route.url for route in member_routes),
            tuple(sorted(members.media)), tuple((d.source, d.digest) for d in documents),
-           incremental.digest(frame) if documents else "",
+           incremental.digest(frame()) if documents else "",
            tuple(_signature(document, memory.parsed)
                                        for document in folder.documents
                                        if document.members_only))
@@ -946,7 +970,7 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
         return audit.members_fingerprints(
             members, member_routes, people, said,
             _unpublished_posts(folder, members, bodies), cache=memory.post_fingerprints,
-            documents=documents, frame=frame)
+            documents=documents, frame=frame())
     # the last command-line build's, when made from the same: made only if some file is
     # not known clean against them (see audit.LeakAudit.known)
     written = incremental.digest(incremental.identity(key))

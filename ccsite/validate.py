@@ -23,7 +23,7 @@ from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Clo
                     GeoPoint, GoodPractice, Lesson, Money, NewsItem, OpeningHours,
                     Opportunity, OpportunityEvent, Outcome, Page, Placeholder, Respond,
                     Session, SiteConfig, Update)
-from .schema import BY_NAME, COMMON_FIELDS, PLACEHOLDER, Field
+from .schema import BY_NAME, COMMON_FIELDS, PLACEHOLDER, TYPES, Field
 
 
 @dataclass
@@ -131,7 +131,26 @@ def _read_document(document: RawDocument, readers: dict, result: Validated,
         common = _common(f, document, reading, placeholders(values, f.lines))
         read_as = (readers[document.kind][0](values, f, common), common)
     f.finish()
+    _in_another_folder(f, document, errors)
     return read_as
+
+
+def _in_another_folder(f: Fields, document: RawDocument, errors: ErrorList) -> None:
+    """Told once, beside each unknown field: a file whose unknown fields are all another
+    type's (a centre copied into news/: status, district, services...) is in the wrong
+    folder, which "did you mean 'tags'?" for each never said."""
+    unknown = {key for key in f.data.key_lines if key not in f.used}
+    if len(unknown) < 2:
+        return
+    for other in TYPES:
+        if other.name == document.kind or other.single_file or \
+                other.members != BY_NAME[document.kind].members:
+            continue
+        if unknown <= {field.name for field in other.all_fields}:
+            errors.add(document.path, 1, "file", f"its fields {', '.join(sorted(unknown))} "
+                       f"are a {other.singular}'s: a {other.singular} goes in content/"
+                       f"{other.folder}/, not with the {BY_NAME[document.kind].label.lower()}")
+            return
 
 
 # -- walking the declaration -----------------------------------------------------------

@@ -1449,3 +1449,15 @@ def test_a_required_field_misspelt_is_one_mistake_at_its_line(built):
         "is not it: field names are in lower case (title: ...)",
         f"{built.content}/news/centres-open.md:3: date: is required, and 'dtae' on this line "
         "is not it: check its spelling (date: ...)"], result.err
+
+
+def test_a_file_in_the_wrong_folder_is_told_where_it_goes(built):
+    """A centre copied into news/ gave a dozen messages ('status: unknown field (did you
+    mean 'tags'?)'), none saying it is a centre's file in the news folder."""
+    built.write("news/oxhey.md", (built.content / "centres/oxhey.md").read_text())
+    result = built.build()
+    assert result.status == 1
+    assert (f"{built.content}/news/oxhey.md:1: file: its fields address, district, "
+            "lead_agency, name, opening_date, opening_hours, phase, phone, services, status "
+            "are a centre's: a centre goes in content/centres/, not with the news") \
+        in result.err, result.err

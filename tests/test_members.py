@@ -1741,7 +1741,7 @@ def test_a_members_page_moved_into_the_public_pages_is_not_published(site):
     assert result.status == 1, result.err
     assert (f"{site.output}/public/handbook/index.html:") in result.err
     assert (f"from {site.content}/members/pages/handbook.md (members-only at the last build, "
-            "and since taken out of members/)") in result.err
+            "and since edited or taken out of members/)") in result.err
     assert "move it back" in result.err
     assert site.snapshot() == before
     assert site.build().status == 1  # a failed build keeps what the last good one had
@@ -1851,3 +1851,35 @@ def test_a_sentence_taken_out_of_a_members_post_may_be_published_after_the_next_
     assert result.status == 0, result.err
     assert "could not be used" not in result.out + result.err  # (the audit kept by its
     # key was not the one made: the site was built from the start)
+
+
+def test_a_members_file_that_repeats_the_sites_footer_can_be_removed(site):
+    """A members file's line that every public page says too (the footer's licence) is
+    no leak; removed or edited, its old text was searched for all the same, and every
+    build failed from then on."""
+    footer = ("All content is available under the Open Government Licence v3.0, except "
+              "where otherwise stated.")
+    site.write("members/media/briefing.txt", f"Quarterly briefing for managers only.\n"
+               f"{footer}\n")
+    assert site.build().status == 0
+    assert footer.split(",")[0] in site.page("/").replace("<a href=\"https://www.nationalarc"
+                                                         "hives.gov.uk/doc/open-government-"
+                                                         "licence/version/3/\" rel=\"license"
+                                                         "\">", "").replace("</a>", "")
+    site.remove("members/media/briefing.txt")
+    result = site.build()
+    assert result.status == 0, result.err
+
+
+@pytest.mark.parametrize("held_back", ["publish_date: 2026-11-26T09:00:00Z", "draft: true"])
+def test_a_moved_members_page_held_back_is_refused_before_its_day(site, held_back):
+    """The one build that searches for the last build's members text found nothing
+    published (the page not yet out), forgot it, and published it on its day."""
+    site.write("members/pages/handbook.md", MOVED_HANDBOOK)
+    assert site.build().status == 0
+    (site.content / "members/pages/handbook.md").rename(site.content / "pages/handbook.md")
+    site.edit("pages/handbook.md", "title:", f"{held_back}\ntitle:")
+    result = site.build()
+    assert result.status == 1, result.err
+    assert (f"{site.content}/pages/handbook.md:1: leak: holds the members-only") in result.err
+    assert "though it is not published yet" in result.err
