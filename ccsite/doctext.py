@@ -73,8 +73,10 @@ def text_blocks(name: str, data: bytes) -> list[str]:
     extension = name.rpartition(".")[2].lower()
     try:
         text = document_text(data)
-    except Unreadable:
-        return []
+    except Unreadable as exc:  # a members PDF saved too many times: what it shows is
+        if str(exc) != TOO_MANY_SAVES:  # still members text (a public one is refused)
+            return []
+        text = _pdf_text(data, earlier=False)
     if text is not None:
         return [text, *text.split("\n")] if PDF_START in data[:SNIFF_BYTES] \
             else text.split("\n")
@@ -204,7 +206,7 @@ _RTF_BREAK = re.compile(r"\\(?:par|line|sect|page|cell|row)\b ?")
 _RTF_CONTROL = re.compile(r"\\[a-zA-Z]+-?\d* ?|\\[^a-zA-Z]")
 
 
-def _pdf_text(data: bytes) -> str | None:
+def _pdf_text(data: bytes, earlier: bool = True) -> str | None:
     """Each page's text, and the document's own title, subject, author and keywords: of
     the document as it is, and as it was at each earlier save (`_earlier_revisions`)."""
     import pypdf  # here: only a build with a PDF to audit pays for its import
@@ -219,9 +221,9 @@ def _pdf_text(data: bytes) -> str | None:
         if own_fonts:
             raise Unreadable() from None
         return text
-    for earlier in _earlier_revisions(data):
+    for revision in _earlier_revisions(data) if earlier else ():
         try:
-            texts += _revision_texts(pypdf.PdfReader(io.BytesIO(earlier), strict=False)) or []
+            texts += _revision_texts(pypdf.PdfReader(io.BytesIO(revision), strict=False)) or []
         except Exception:  # noqa: BLE001 - not a revision after all (an %%EOF in a stream)
             continue
     return "\n".join(texts)
@@ -247,7 +249,16 @@ def _earlier_revisions(data: bytes) -> list[bytes]:
     anyone can cut the file at an earlier %%EOF and open what it said then. pypdf reads
     only the last, so a members page deleted from an export was published in it."""
     ends = [found.end() for found in _END_OF_REVISION.finditer(data)]
-    return [data[:end] for end in ends[:-1][-MAX_REVISIONS:] if end < len(data)]
+    earlier = [data[:end] for end in ends[:-1] if end < len(data)]
+    if len(earlier) > MAX_REVISIONS:  # (not only some: a page deleted at the first save
+        raise Unreadable(TOO_MANY_SAVES)  # lives in the first revision alone)
+    return earlier
+
+
+TOO_MANY_SAVES = (f"this PDF keeps more than {MAX_REVISIONS} earlier saves of itself, each "
+                  "of which a reader can open, and the leak audit reads so many only; save "
+                  "it as a new PDF ('Save as', or print it to PDF), which keeps only what it "
+                  "shows")
 
 
 def _pdf_extras(reader) -> list[str]:

@@ -1883,3 +1883,33 @@ def test_a_moved_members_page_held_back_is_refused_before_its_day(site, held_bac
     assert result.status == 1, result.err
     assert (f"{site.content}/pages/handbook.md:1: leak: holds the members-only") in result.err
     assert "though it is not published yet" in result.err
+
+
+def test_a_public_pdf_saved_again_more_times_than_the_audit_reads_is_refused(site):
+    """A page deleted at the first save lives in the first revision alone: reading the
+    last 16 of 17 published it. Past the limit, the file is refused, with what to do."""
+    import io
+
+    import pypdf
+
+    from ccsite import doctext
+
+    writer = pypdf.PdfWriter()
+    for data in (pdf_saying("Summer opening", "The centre opens at nine in the holidays."),
+                 pdf_saying("Incident log", INCIDENT_LOG)):
+        writer.append(pypdf.PdfReader(io.BytesIO(data)))
+    saved = io.BytesIO()
+    writer.write(saved)
+    for number in range(doctext.MAX_REVISIONS + 1):
+        again = pypdf.PdfWriter(io.BytesIO(saved.getvalue()), incremental=True)
+        if number == 0:
+            again.remove_page(1)
+        again.add_metadata({"/Title": f"Summer opening, save {number}"})
+        saved = io.BytesIO()
+        again.write(saved)
+    site.write("members/media/incident-log.pdf", pdf_saying("Incident log", INCIDENT_LOG))
+    site.write("media/summer-opening.pdf", saved.getvalue())
+    result = site.build()
+    assert result.status == 1, result.err
+    assert (f"{site.content}/media/summer-opening.pdf:1: media: this PDF keeps more than 16 "
+            "earlier saves of itself") in result.err
