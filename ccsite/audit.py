@@ -635,8 +635,8 @@ def searchable(readable: str, digits: bool = False) -> str:
     return "\n".join(views)
 
 
-_AT = re.compile(r"\s*[\[(]\s*at\s*[\])]\s*")
-_DOT = re.compile(r"\s*[\[(]\s*dot\s*[\])]\s*")
+_AT = re.compile(r"\s*[\[({]\s*at\s*[\])}]\s*")
+_DOT = re.compile(r"\s*[\[({]\s*dot\s*[\])}]\s*")
 
 
 def _as_read(text: str) -> str:
@@ -656,28 +656,47 @@ def _as_read(text: str) -> str:
         text = text.replace(":443/", "/").replace(":80/", "/").replace("/./", "/")
     while "/../" in text and (fewer := _UP.sub("/", text)) != text:
         text = fewer
-    if ("at]" in text or "at)" in text) and _AT.search(text):
+    if ("at]" in text or "at)" in text or "at}" in text) and _AT.search(text):
         text = _DOT.sub(".", _AT.sub("@", text))
-    if " at " in text and " dot " in text:
-        text = _SPELLED_ADDRESS.sub(_address_spelled, text)
+    if " at " in text:
+        text = _addresses_spelled(text)
     if " @" in text or "@ " in text:  # 'name @ example.org'
         text = _SPACED_AT.sub("@", text)
+    if " . " in text:  # 'name . surname@example . org'
+        text = _SPACED_DOT.sub(".", text)
     return text
+
+
+def _addresses_spelled(text: str) -> str:
+    """'name at example.org', 'name dot surname at example dot org' as addresses. Each
+    ' at ' (a common word) is looked at where it is (a search for the whole address
+    from every place in the text took its length times a word's), and taken for '@'
+    where a name comes before it and a domain after, its last part letters only."""
+    pieces, last = [], 0
+    for found in _SPACED_WORD_AT.finditer(text):
+        local = _LOCAL_BEFORE.search(text, max(last, found.start() - 80), found.start())
+        domain = _DOMAIN_AFTER.match(text, found.end())
+        if local is None or domain is None:
+            continue
+        pieces += [text[last:local.start()], local[0].replace(" dot ", "."), "@",
+                   domain[0].replace(" dot ", ".")]
+        last = domain.end()
+    return "".join(pieces) + text[last:] if pieces else text
 
 
 _UP = re.compile(r"/[^/\s\"'<>()]+/\.\./")  # a folder and '..': the folder's parent
 _PLUS_QUERY = re.compile(r"\?[^\s\"<>#]*\+[^\s\"<>#]*")  # an address's query with a '+'
-_SPELLED_ADDRESS = re.compile(r"([a-z0-9._%+-]+(?: dot [a-z0-9._%+-]+)*) at "
-                               r"([a-z0-9-]+(?: dot [a-z0-9-]+)+)\b")  # 'a dot b at c dot d'
+_SPACED_WORD_AT = re.compile(" at ")
+_LOCAL_BEFORE = re.compile(r"[a-z0-9._%+-]+(?: dot [a-z0-9._%+-]+)*$")
+_DOMAIN_AFTER = re.compile(r"[a-z0-9-]+(?:(?: dot |\.)[a-z0-9-]+)*(?: dot |\.)[a-z]{2,}\b")
 _SPACED_AT = re.compile(r"(?<=[a-z0-9._%+-]) ?@ ?(?=[a-z0-9-])")
+_SPACED_DOT = re.compile(r"(?<=[a-z0-9]) \. (?=[a-z0-9])")
 
 
 def _spaced(query: re.Match) -> str:
     return query[0].replace("+", " ")
 
 
-def _address_spelled(found: re.Match) -> str:
-    return f"{found[1].replace(' dot ', '.')}@{found[2].replace(' dot ', '.')}"
 
 
 def readable_text(path: str, data: bytes, documents: bool = True) -> str:

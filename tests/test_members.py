@@ -688,8 +688,14 @@ def test_members_text_written_with_unseen_or_look_alike_characters_is_found(site
 
 @pytest.mark.parametrize("written", ["Write to sam dot jones at example dot org",
                                      "Write to sam.jones @ example.org",
-                                     "Write to sam.jones@ example.org"],
-                         ids=["dotted-name-spelled-out", "spaces-round-at", "space-after-at"])
+                                     "Write to sam.jones@ example.org",
+                                     "Write to sam.jones at example.org",
+                                     "Write to sam dot jones at example.org",
+                                     "Write to sam . jones @ example . org",
+                                     "Write to sam.jones {at} example.org"],
+                         ids=["dotted-name-spelled-out", "spaces-round-at", "space-after-at",
+                              "at-in-words", "dot-in-words-at-in-words", "spaced-dots",
+                              "at-in-braces"])
 def test_a_directory_address_written_out_with_its_dots_or_spaced_is_found(site, written):
     site.edit("members/directory.yaml", "  email: sam@example.org",
               "  email: sam.jones@example.org")
