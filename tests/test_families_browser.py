@@ -766,6 +766,28 @@ def test_a_map_that_fails_to_load_says_so_and_keeps_the_keyboards_place(phone, b
     assert alert.is_hidden()
 
 
+def test_a_theme_copied_before_the_maps_alert_still_shows_the_map_and_its_failure(phone,
+                                                                                 base):
+    """A site's own macros.html, copied from the theme before the alert's place was
+    added, has none: "Show map" threw at every press, and the map never loaded."""
+    def as_an_older_theme_made_it(route):
+        page = route.fetch()
+        body = re.sub(r'<p class="map__problem"[^>]*data-map-problem[^>]*></p>', "",
+                      page.text())
+        assert "data-map-problem" not in body
+        route.fulfill(response=page, body=body)
+
+    phone.route(base + "/centres/", as_an_older_theme_made_it)
+    phone.route("**/leaflet.js", lambda route: route.abort())
+    phone.goto(base + "/centres/")
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    phone.get_by_role("alert").filter(has_text="The map could not be loaded.").wait_for()
+    phone.unroute("**/leaflet.js")
+    phone.route(re.compile(r"^https://"), lambda route: route.abort())
+    phone.get_by_role("button", name=re.compile("^Show map")).click()
+    phone.get_by_role("region", name=re.compile("^Map of")).wait_for()
+
+
 def test_a_marker_reached_by_tab_is_brought_into_the_maps_view(phone, base):
     """Zoomed in, Tab went to markers outside the part of the map shown: the focus was
     nowhere to be seen."""

@@ -153,7 +153,15 @@
   // focus to the page's top); a second press meanwhile does nothing. A failure (the
   // signal lost) is said where the button is, as an alert, and the button tries again.
   let loading = false;
-  const problem = box.querySelector("[data-map-problem]");
+  // (a site's own macros.html copied from an older theme has no place for it: made)
+  const problem = box.querySelector("[data-map-problem]") || (() => {
+    const made = document.createElement("p");
+    made.className = "map__problem";
+    made.setAttribute("role", "alert");
+    made.hidden = true;
+    area.before(made);
+    return made;
+  })();
   button.addEventListener("click", () => {
     if (loading) return;
     loading = true;
