@@ -648,7 +648,8 @@ def moved_addresses(site: Site) -> list[tuple[str, Any, str]]:
     kinds = ((site.centres, "centres/", "name"), (site.opportunities, "opportunities/", "title"),
              (site.consultations, "consultations/", "title"), (site.lessons, "lessons/", "title"),
              (site.news, "news/", "title"), (site.pages, "", "title"))
-    return [(f"/{prefix}{entry.slug}/", entry, getattr(entry, name))
+    reserved = RESERVED_SLUGS | {"accessibility"}  # (a page's old address is never one
+    return [(f"/{prefix}{entry.slug}/", entry, getattr(entry, name))  # of the site's own)
             for entries, prefix, name in kinds for entry in entries
-            if entry.url_slug != entry.slug]
+            if entry.url_slug != entry.slug and (prefix or entry.slug not in reserved)]
 

@@ -361,3 +361,17 @@ def test_a_document_given_a_slug_sends_its_old_address_on(site):
     assert "This page has moved" not in (public / "centres/oxhey/index.html").read_text()
     assert not (public / "centres/oxhey-cc").exists()
     assert_same_as_full_build(site)
+
+
+@pytest.mark.parametrize("name", ["members", "admin", "news"])
+def test_a_page_named_after_a_section_leaves_nothing_at_that_address(site, name):
+    """Told to choose another slug, the editor did: the page's old address was the
+    members area's (or the editor's, or the news section's), and a page sending readers
+    on was written there, in the public site."""
+    site.write(f"pages/{name}.md", f"---\ntitle: About {name}\nslug: {name}-information\n"
+               "---\nBody.\n")
+    incremental_build(site)
+    public = site.output / "public"
+    assert "This page has moved" not in "".join(
+        p.read_text() for p in public.glob(f"{name}/**/index.html"))
+    assert (public / f"{name}-information/index.html").is_file()
