@@ -238,16 +238,18 @@ TOLD_FACTS = (("deadline", "The deadline"), ("opens", "The day bids open"),
               ("centres", "The centres"), ("kind", "The kind of round"))
 
 
-def changes_untold(before, after, paths: set[str]) -> list[ContentError]:
+def changes_untold(before, after, paths: set[str],
+                   renamed: dict[str, str] | None = None) -> list[ContentError]:
     """A save's warnings for a published round (in `paths`, as shown) whose notice it
     changes with no update added to say so: an editor who moves the deadline or the
     value in the form changes the page, while the providers who read the notice before,
     and the open data's readers (a release dated as the last update was), are told
-    nothing. `before`, `after`: the site graphs without and with the save."""
+    nothing. `before`, `after`: the site graphs without and with the save; `renamed`:
+    a file the save renames, by its new path -> its old."""
     was = {o.source: o for o in before.opportunities}
     warnings: list[ContentError] = []
     for o in after.opportunities:
-        old = was.get(o.source)
+        old = was.get((renamed or {}).get(o.source, o.source))
         if o.source not in paths or old is None or len(o.updates) > len(old.updates) or \
                 o.status == "planning":
             continue
@@ -265,9 +267,10 @@ def changes_untold(before, after, paths: set[str]) -> list[ContentError]:
 
 
 def _told_as(value) -> object:
-    """A fact as its page tells it: a list of centres or agencies by their slugs."""
+    """A fact as its page tells it: a list of centres or sectors as the set of their
+    slugs (a form that lists them in another order changed nothing)."""
     if isinstance(value, (list, tuple)):
-        return tuple(getattr(item, "slug", item) for item in value)
+        return frozenset(getattr(item, "slug", item) for item in value)
     return value
 
 

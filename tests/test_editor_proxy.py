@@ -695,3 +695,22 @@ def test_a_rounds_deadline_or_value_changed_with_no_update_is_warned_of(editor, 
     status, answer = editor.save("opportunities/oxhey-eoi.md", told)
     assert status == 200
     assert not any("no update says so" in w for w in answer["warnings"]), answer
+
+
+
+def test_the_untold_change_warning_knows_a_renamed_round_and_ignores_a_reordered_list(
+        editor, site):
+    """A multi-select that saves the sectors in another order changed nothing; a save
+    that moves the deadline and renames the file changed it all the same."""
+    path = site.content / "opportunities/oxhey-eoi.md"
+    reordered = path.read_text().replace("eligible_sectors: [voluntary, school]",
+                                         "eligible_sectors: [school, voluntary]")
+    status, answer = editor.save("opportunities/oxhey-eoi.md", reordered)
+    assert status == 200 and not any("no update says so" in w for w in answer["warnings"])
+    moved = reordered.replace("deadline: 2027-01-29T12:00:00Z", "deadline: 2027-02-12T12:00:00Z")
+    status, answer = editor.api("persistEntry", {"dataFiles": [
+        {"path": "opportunities/oxhey-eoi.md", "newPath": "opportunities/oxhey-lead.md",
+         "slug": "oxhey-lead", "raw": moved}], "assets": [], "options": {}})
+    assert status == 200, answer
+    assert any("The deadline changed, but no update says so" in w
+               for w in answer["warnings"]), answer

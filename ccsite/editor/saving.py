@@ -112,9 +112,19 @@ class SaveChecker:
         self.warnings = [w for w in checks.site_warnings(*self._graph) if w.path in saved] \
             if self._graph is not None else []
         if was is not None and self._graph is not None:
-            self.warnings += checks.changes_untold(was[0], self._graph[0], saved)
+            self.warnings += checks.changes_untold(was[0], self._graph[0], saved,
+                                                   self._renamed(change))
         self._graph = None  # (not kept between saves: it is the whole site)
         return [e for e in after if e.path in saved or e not in before]
+
+    def _renamed(self, change: Change) -> dict[str, str]:
+        """{its new path: its old} for a save that renames one document (a slug given a
+        new file name), as shown."""
+        written = [rel for rel in change.write if not is_media(rel)]
+        if len(written) != 1 or len(change.delete) != 1:
+            return {}
+        (old,) = change.delete
+        return {self.shown(written[0]): self.shown(old)}
 
     def shown(self, rel: str) -> str:
         return f"{self.shown_as.rstrip('/')}/{rel}" if self.shown_as not in ("", ".") else rel
