@@ -131,7 +131,8 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser.add_argument("kind", metavar="TYPE", choices=_Kinds(), type=_kind_named,
                             help="one of: %(choices)s")
     new_parser.add_argument("title", metavar="TITLE", nargs="+",
-                            help="its title (or name); quotes are not needed")
+                            help="its title (or name); quotes are needed only around one "
+                                 "with characters the shell reads itself, such as # ' & ;")
     _source_option(new_parser)
     new_parser.set_defaults(run=run_new)
 
@@ -241,8 +242,10 @@ def _built_clean(source: Path, options: BuildOptions, args: argparse.Namespace) 
 def _kind_named(text: str) -> str:
     """A content type as a person may type it: 'Centre', 'centres', 'News'."""
     kind = text.strip().lower()
-    return kind[:-1] if kind not in _Kinds() and kind.endswith("s") and \
-        kind[:-1] in _Kinds() else kind
+    if kind in _Kinds():
+        return kind
+    singular = kind[:-3] + "y" if kind.endswith("ies") else kind[:-1]  # agencies, centres
+    return singular if singular in _Kinds() else kind
 
 
 class _Kinds:

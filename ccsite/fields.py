@@ -134,7 +134,8 @@ class Fields:
         if words and node.comment and isinstance(node.value, str):  # 'Room #3 now open'
             self.error(name, node.line, f"everything after ' #' is read as a note in YAML "
                        f"and left out of the site ('{_cut(node.comment)}'); to keep it, put "
-                       f"the whole value in quotes: {name}: \"{node.value} #{node.comment}\"")
+                       f"the whole value in quotes: {name}: "
+                       f"{_quoted_for_yaml(f'{node.value} #{node.comment}')}")
             return None
         if not words and isinstance(node.value, str) and _in_curly_quotes(node.value):
             inner = node.value.strip()[1:-1].strip()
@@ -210,8 +211,10 @@ class Fields:
             number = _decimal(node.raw or str(node.value))
         if number is None:  # also .inf, .nan and YAML's 1:30 (base 60)
             written = str(node.raw or node.value or "").strip()
-            if _DECIMAL_COMMA.match(written):  # 51,75: a comma for the decimal point, as
-                written = written.replace(",", ".")  # much of Europe writes it
+            if _DECIMAL_COMMA.match(written) or (name in ("lat", "lon") and
+                                                  re.fullmatch(r"-?\d{1,3},\d+", written)):
+                written = written.replace(",", ".")  # 51,75: a comma for the decimal point,
+                # as much of Europe writes it (a latitude's 51,647 is no thousands)
             plain_digits = re.sub(r"[£$€,\s]", "", written)
             example = plain_digits if _decimal(plain_digits) is not None else "51.65"
             self.error(name, node.line, f"must be a number, not {_show(node)} "
@@ -289,7 +292,11 @@ class Fields:
         if plain == text:
             return False
         if not isinstance(_parsed(plain, parse), dt.date):
-            return False
+            day_first = _day_first(plain)
+            if day_first is None:
+                return False
+            plain = day_first.isoformat() + ("" if parse is dt.date.fromisoformat else
+                                             "T12:00:00Z, with the time you mean")
         self.error(name, node.line, f"{_show(node)} is written with long dashes (– or —, "
                    f"as a word processor makes them); type them with the hyphen key: {plain}")
         return True
@@ -683,6 +690,12 @@ def _clock_meant(text: str) -> str | None:
     if hour > 23 or minute > 59:
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+def _quoted_for_yaml(text: str) -> str:
+    """`text` as a YAML value in quotes: double ones, or single ones (each ' doubled)
+    around text that holds double ones."""
+    return "'" + text.replace("'", "''") + "'" if '"' in text else f'"{text}"'
 
 
 def _how_written(node: Node) -> str:

@@ -256,6 +256,19 @@ BAD = [
                                          "See [the pack](/media/Pack.pdf)"),
      "news/centres-open.md:6: link: '/media/Pack.pdf' does not lead to a page or file of the "
      "site ('/media/pack.pdf' does: its capitals differ"),
+    ("hash-inside-a-value-with-quotes", edit(N, "title: Centres open",
+                                             'title: Room #3 is "big"'),
+     "news/centres-open.md:2: title: everything after ' #' is read as a note in YAML and left "
+     "out of the site ('3 is \"big\"'); to keep it, put the whole value in quotes: "
+     "title: 'Room #3 is \"big\"'"),
+    ("date-day-first-with-long-dashes", edit(N, "date: 2008-04-01", "date: 01\u201304\u20132008"),
+     "news/centres-open.md:3: date: '01\u201304\u20132008' is written with long dashes "
+     "(\u2013 or \u2014, as a word processor makes them); type them with the hyphen key: "
+     "2008-04-01"),
+    ("latitude-with-a-decimal-comma-and-three-places",
+     edit(C, "status: open", "status: open\nlocation:\n  lat: 51,647\n  lon: -0.39"),
+     "centres/oxhey.md:8: location.lat: must be a number, not '51,647' (write digits only, "
+     "with a point for decimals: 51.647)"),
     ("hash-inside-a-value", edit(N, "title: Centres open", "title: Room #3 now open"),
      "news/centres-open.md:2: title: everything after ' #' is read as a note in YAML and "
      "left out of the site ('3 now open'); to keep it, put the whole value in quotes: "

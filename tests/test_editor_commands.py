@@ -147,6 +147,9 @@ def test_new_takes_a_title_without_quotes_a_type_in_capitals_and_an_apostrophe(s
     assert main(["new", "News", "Oak Children's Centre opens", "--source",
                  str(site.content)]) == 0
     assert (site.content / "news/oak-childrens-centre-opens.md").is_file()
+    assert main(["new", "agencies", "Bushey", "Family", "Trust", "--source",
+                 str(site.content)]) == 0
+    assert (site.content / "agencies/bushey-family-trust.yaml").is_file()
 
 
 def test_a_title_in_another_script_names_its_file_by_its_type_and_day(site, capsys):
