@@ -696,6 +696,11 @@ def _remember(b: Build, made: Made) -> None:
     for gone in set(memory.made_files) - set(made.public) - set(made.members_files):
         del memory.made_files[gone]
     memory.audited_against = made.leaks.against
+    if not b.defer:  # every calendar published now carries this build's stamp (a page-only
+        # rebuild of the preview server keeps them as they were: see _feeds_and_data)
+        from .outputs import calendars
+
+        memory.stamped_on = calendars.stamp_of(b.options.now)
     if memory.read_already("post_fingerprints"):  # (else none were made: nothing former)
         audit.forget_former(memory.post_fingerprints)
     keys = made.leak_keys
@@ -826,7 +831,8 @@ def _feeds_and_data(makers: dict[str, outputs.Maker], paths: Paths,
         else:
             files[path] = reuse.make_file(path, make, previous,
                                           getattr(make, "context", ""),
-                                          getattr(make, "restamp", None))
+                                          getattr(make, "restamp", None),
+                                          getattr(make, "stamp", None))
     return files
 
 

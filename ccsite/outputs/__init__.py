@@ -34,6 +34,7 @@ class Stamped:
 
     make: Maker
     restamp: Callable[[str], str]  # the last build's text -> this build's
+    stamp: str = ""  # what this build stamps with (see incremental.Reuse.make_file)
 
     def __call__(self) -> str:
         return self.make()
@@ -113,4 +114,5 @@ def _stamped(site, make: Maker) -> Stamped:
     """A calendar of the site's: every one stamps its events with the build's day."""
     from . import calendars
 
-    return Stamped(make, functools.partial(calendars.restamp, now=site.now))
+    return Stamped(make, functools.partial(calendars.restamp, now=site.now),
+                   calendars.stamp_of(site.now))

@@ -46,11 +46,15 @@ def day_stamp(now: dt.datetime) -> dt.datetime:
     return start_of_day(now.astimezone(LOCAL_ZONE).date()).astimezone(dt.timezone.utc)
 
 
+def stamp_of(now: dt.datetime) -> str:
+    """The DTSTAMP a build at `now` gives its events, as written."""
+    return f"{day_stamp(now):%Y%m%dT%H%M%SZ}"
+
+
 def restamp(text: str, now: dt.datetime) -> str:
     """A calendar whose events are stamped for a build at `now` (see `day_stamp`), as such
     a build makes it: the same but for the stamps (see outputs.Stamped)."""
-    stamp = f"DTSTAMP:{day_stamp(now):%Y%m%dT%H%M%SZ}"
-    return _STAMP.sub(stamp, text)
+    return _STAMP.sub(f"DTSTAMP:{stamp_of(now)}", text)
 
 
 def _calendar(site, name: str) -> Calendar:
