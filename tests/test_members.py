@@ -1816,10 +1816,10 @@ def test_members_pages_with_a_menu_place_are_in_the_members_menu_in_that_order(s
     assert "The rota" not in site.page("/")
 
 
-def test_members_text_in_an_earlier_save_of_a_public_pdf_is_found(site):
-    """A PDF saved again (an incremental update) keeps its earlier revision, a page
-    deleted since included: cut at its earlier %%EOF, it opens as it was. pypdf reads
-    only the last revision, and the page's stream is compressed."""
+def pdf_with_a_page_deleted_and_saved_again(more_saves: int):
+    """A public page and the incident log's, the second deleted at the first save (an
+    incremental update, as a reader's program saves), then saved `more_saves` times more
+    with another title: what a public PDF exported with a members page may come to."""
     import io
 
     import pypdf
@@ -1828,12 +1828,28 @@ def test_members_text_in_an_earlier_save_of_a_public_pdf_is_found(site):
     for data in (pdf_saying("Summer opening", "The centre opens at nine in the holidays."),
                  pdf_saying("Incident log", INCIDENT_LOG)):
         writer.append(pypdf.PdfReader(io.BytesIO(data)))
-    first = io.BytesIO()
-    writer.write(first)
-    again = pypdf.PdfWriter(io.BytesIO(first.getvalue()), incremental=True)
-    again.remove_page(1)  # the members page taken out, and saved again
     saved = io.BytesIO()
-    again.write(saved)
+    writer.write(saved)
+    for number in range(more_saves + 1):
+        again = pypdf.PdfWriter(io.BytesIO(saved.getvalue()), incremental=True)
+        if number == 0:
+            again.remove_page(1)  # the members page taken out, and saved again
+        else:
+            again.add_metadata({"/Title": f"Summer opening, save {number}"})
+        saved = io.BytesIO()
+        again.write(saved)
+    return saved
+
+
+def test_members_text_in_an_earlier_save_of_a_public_pdf_is_found(site):
+    """A PDF saved again (an incremental update) keeps its earlier revision, a page
+    deleted since included: cut at its earlier %%EOF, it opens as it was. pypdf reads
+    only the last revision, and the page's stream is compressed."""
+    import io
+
+    import pypdf
+
+    saved = pdf_with_a_page_deleted_and_saved_again(0)
     assert len(pypdf.PdfReader(io.BytesIO(saved.getvalue())).pages) == 1
     site.write("members/media/incident-log.pdf", pdf_saying("Incident log", INCIDENT_LOG))
     site.write("media/summer-opening.pdf", saved.getvalue())
@@ -1894,25 +1910,9 @@ def test_a_moved_members_page_held_back_is_refused_before_its_day(site, held_bac
 def test_a_public_pdf_saved_again_more_times_than_the_audit_reads_is_refused(site):
     """A page deleted at the first save lives in the first revision alone: reading the
     last 16 of 17 published it. Past the limit, the file is refused, with what to do."""
-    import io
-
-    import pypdf
-
     from ccsite import doctext
 
-    writer = pypdf.PdfWriter()
-    for data in (pdf_saying("Summer opening", "The centre opens at nine in the holidays."),
-                 pdf_saying("Incident log", INCIDENT_LOG)):
-        writer.append(pypdf.PdfReader(io.BytesIO(data)))
-    saved = io.BytesIO()
-    writer.write(saved)
-    for number in range(doctext.MAX_REVISIONS + 1):
-        again = pypdf.PdfWriter(io.BytesIO(saved.getvalue()), incremental=True)
-        if number == 0:
-            again.remove_page(1)
-        again.add_metadata({"/Title": f"Summer opening, save {number}"})
-        saved = io.BytesIO()
-        again.write(saved)
+    saved = pdf_with_a_page_deleted_and_saved_again(doctext.MAX_REVISIONS)
     site.write("members/media/incident-log.pdf", pdf_saying("Incident log", INCIDENT_LOG))
     site.write("media/summer-opening.pdf", saved.getvalue())
     result = site.build()
