@@ -740,12 +740,19 @@ def test_the_popups_close_button_stays_in_its_corner_when_focused(phone, base):
     phone.keyboard.press("Enter")
     close = phone.locator(".leaflet-popup-close-button")
     close.wait_for()
-    before = close.bounding_box()
+
+    def in_popup() -> tuple[float, float, float, float]:
+        """Where the button is in its popup (the map may pan the popup meanwhile)."""
+        button, popup = close.bounding_box(), phone.locator(".leaflet-popup").bounding_box()
+        return (button["x"] - popup["x"], button["y"] - popup["y"], button["width"],
+                button["height"])
+
+    before = in_popup()
     tab_to(phone, close, 3)
-    after, popup = close.bounding_box(), phone.locator(".leaflet-popup").bounding_box()
-    assert after == before and after["width"] >= 24 and after["height"] >= 24
-    assert popup["y"] <= after["y"] and after["y"] + after["height"] <= popup["y"] + \
-        popup["height"]
+    after = in_popup()
+    assert all(abs(a - b) < 4 for a, b in zip(after, before)), (before, after)  # (it went
+    # 67 px below the popup; a pan of the map moves the popup by a pixel or two meanwhile)
+    assert after[2] > 23.5 and after[3] > 23.5 and after[1] > -4
 
 
 def test_a_map_that_fails_to_load_says_so_and_keeps_the_keyboards_place(phone, base):
