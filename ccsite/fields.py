@@ -226,7 +226,7 @@ class Fields:
         node = self.node(name)
         value = plain(node)
         if node is not None and not isinstance(value, dict):
-            self.error(name, node.line, "must be a mapping of 'name: value' lines")
+            self.error(name, node.line, NOT_A_MAPPING)
             return {}
         return value or {}
 
@@ -475,7 +475,7 @@ class Fields:
         if node is None:
             return None
         if not isinstance(node.value, YamlMap):
-            self.error(name, node.line, "must be a mapping of 'field: value' lines")
+            self.error(name, node.line, NOT_A_MAPPING)
             return None
         # a field missing from `address:` is reported on the `address:` line
         return Fields(node.value, self.data.key_lines[name], self.path, self.errors,
@@ -499,7 +499,7 @@ class Fields:
         for index, item in enumerate(self.raw_list(name, required) or []):
             item_name = f"{name}[{index}]"
             if not isinstance(item.value, YamlMap):
-                self.error(item_name, item.line, "must be a mapping of 'field: value' lines")
+                self.error(item_name, item.line, NOT_A_MAPPING)
                 continue
             self.lines[self.prefix + item_name] = item.line
             yield Fields(item.value, item.line, self.path, self.errors,
@@ -698,6 +698,10 @@ def _quoted_for_yaml(text: str) -> str:
     return "'" + text.replace("'", "''") + "'" if '"' in text else f'"{text}"'
 
 
+NOT_A_MAPPING = ("must be 'field: value' lines, each on a line of its own, indented under "
+                 "it")
+
+
 def _how_written(node: Node) -> str:
     return "in words" if any(c.isalpha() for c in str(node.value)) else "day first"
 
@@ -745,12 +749,19 @@ def _in_curly_quotes(text: str) -> bool:
 
 
 def _reason(value) -> str:
-    """Why YAML could not build a date, such as 'day is out of range for month'."""
+    """Why YAML could not build a date, in plain words ('day is out of range for month'
+    is Python's)."""
     if not isinstance(value, Invalid) or not value.reason or "isoformat" in value.reason:
         return ""
     reason = value.reason.rpartition(": ")[2]
     if reason.startswith("offset must be"):  # Python's message names timedelta
         reason = "the zone offset must be less than 24 hours, e.g. +01:00"
+    elif reason.startswith("month must be in"):
+        reason = "there is no such month: the month, 01 to 12, comes after the year"
+    elif reason.startswith("day is out of range"):
+        reason = "that month has no such day"
+    elif reason.startswith(("hour must be", "minute must be", "second must be")):
+        reason = "there is no such time of day: hours 00 to 23, minutes 00 to 59"
     return f" ({reason})"
 
 

@@ -165,8 +165,8 @@ class _Composer:
             elif isinstance(value_event, yaml.ScalarEvent) and not value_event.style:
                 value.comment = self._comment_after(value_event)
             if key in mapping.items:
-                raise YamlError(key_line, f"duplicate key '{key}' (first given on line "
-                                f"{mapping.key_lines[key]})")
+                raise YamlError(key_line, f"the field '{key}' is given twice (first on line "
+                                f"{mapping.key_lines[key]}): keep one of them")
             mapping.key_lines[key] = key_line
             mapping.items[key] = value
         return mapping

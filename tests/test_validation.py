@@ -42,7 +42,7 @@ CASES = [
     ("centre-address-not-mapping", "centres/oxhey.md",
      "address:\n  street: 1 Bridlington Road\n  town: Watford\n  postcode: WD19 7AA\n",
      "address: 1 Bridlington Road, Watford\n",
-     "centres/oxhey.md:8: address: must be a mapping of 'field: value' lines"),
+     "centres/oxhey.md:8: address: must be 'field: value' lines, each on a line of its own, indented under it"),
     ("centre-address-town-missing", "centres/oxhey.md", "  town: Watford\n", "",
      "centres/oxhey.md:8: address.town: is required"),
     ("centre-postcode-invalid", "centres/oxhey.md", "WD19 7AA", "W1 XYZ",
@@ -86,7 +86,7 @@ CASES = [
     ("centre-expires-not-date", "centres/oxhey.md", "summary:", "expires: soon\nsummary:",
      "centres/oxhey.md:16: expires: 'soon' is not a real date-time"),
     ("centre-extra-not-mapping", "centres/oxhey.md", "summary:", "extra: 5\nsummary:",
-     "centres/oxhey.md:16: extra: must be a mapping"),
+     "centres/oxhey.md:16: extra: must be 'field: value' lines"),
     ("centre-summary-multiline", "centres/oxhey.md", "summary: A centre for families in South "
      "Oxhey.", "summary: |\n  Two\n  lines", "centres/oxhey.md:16: summary: must be a single line"),
     # syntax and files
@@ -111,7 +111,7 @@ CASES = [
      "centres/oxhey.md:4: yaml: YAML tags (!tag) are not allowed"),
     ("yaml-duplicate-key", "centres/oxhey.md", "district: Watford",
      "district: Watford\ndistrict: Three Rivers",
-     "centres/oxhey.md:5: yaml: duplicate key 'district' (first given on line 4)"),
+     "centres/oxhey.md:5: yaml: the field 'district' is given twice (first on line 4): keep one of them"),
     ("front-matter-not-mapping", "lessons/more-time.md", "---\ntitle: Allow more time\n"
      "summary: Small organisations needed more time to bid.\norder: 1\n---",
      "---\n- a list\n---", "lessons/more-time.md:2: yaml: the front matter must be"),
