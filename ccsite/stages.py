@@ -457,14 +457,21 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder,
     return scanned
 
 
+def _former_text_searched(memory: incremental.BuildMemory) -> bool:
+    """Does this build search for text the last one had in members/ (see
+    audit.former_in_unpublished)? Asked without reading the fingerprints' lazy part
+    when the build did not read it: then it made no fingerprints, and there is none."""
+    return memory.read_already("post_fingerprints") and \
+        audit.any_former(memory.post_fingerprints)
+
+
 def _former_text_unpublished(memory: incremental.BuildMemory, leaks: audit.LeakAudit,
                              folder: load.ContentFolder, left_out: dict,
                              errors: ErrorList) -> None:
     """What the last build had in members/, in a public document this build leaves out
     (see audit.former_in_unpublished): told now, while that text is still searched for.
     Looked at only when there is such text (its part read: see audit.any_former)."""
-    if not (memory.read_already("post_fingerprints") and
-            audit.any_former(memory.post_fingerprints)):
+    if not _former_text_searched(memory):
         return
     unpublished = [d for d in folder.documents if not d.members_only
                    and d.slug in left_out.get(d.kind, {})]
@@ -986,8 +993,7 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     else:
         leaks = audit.LeakAudit(fingerprints(), base_url)
         audit.save_needles(cache, leaks)
-    if memory.read_already("post_fingerprints") and \
-            audit.any_former(memory.post_fingerprints):  # searched for in this build only:
+    if _former_text_searched(memory):  # searched for in this build only:
         written = None  # the next makes its fingerprints again (see audit.forget_former)
     memory.leak_key = written
     memory.leak_against = (leaks.against, leaks.any_needles, leaks.digits)
