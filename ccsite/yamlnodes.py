@@ -77,7 +77,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Node | None:
         return _Composer(yaml.parse(text, Loader=_PARSER), line_offset, text).document()
     except yaml.MarkedYAMLError as exc:
         line = _problem_line(exc, text)
-        slip = _everyday_slip(text, line)
+        slip = None if _too_deep(exc) else _everyday_slip(text, line)
         if slip is not None:
             raise YamlError(slip[0] + line_offset, slip[1]) from None
         raise YamlError(line + line_offset, _syntax_message(exc, text)) from None
@@ -328,9 +328,16 @@ _SYNTAX_HINTS = {
 }
 
 
+def _too_deep(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml itself stopped at deep nesting (PyYAML 6.0.4's libyaml does; an
+    older one leaves it to _Composer). Told before any guess at a slip, which a line of
+    brackets resembles."""
+    return "maximum nesting depth" in (exc.problem or exc.context or "")
+
+
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = (exc.problem or exc.context or "invalid YAML").strip()
-    if "maximum nesting depth" in problem:  # newer libyaml stops deep nesting itself
+    if _too_deep(exc):
         return f"YAML is nested more than {MAX_DEPTH} levels deep"
     if "'\\t'" in problem or "tab" in problem or _at_tab(exc.problem_mark, text):
         return "YAML syntax error: tabs cannot indent YAML; use spaces"
