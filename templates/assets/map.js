@@ -125,6 +125,9 @@
     area.setAttribute("role", "region"); // (its name says how to use it: see draw)
     map = L.map(area, { scrollWheelZoom: false, zoomAnimation: !still, fadeAnimation: !still,
                         markerZoomAnimation: !still, inertia: !still });
+    // the zoom buttons first in the keyboard's order, not after every marker (Leaflet puts
+    // its controls last); their corner is placed by its own CSS, wherever it stands
+    area.prepend(area.querySelector(".leaflet-top.leaflet-left"));
     if (still) { // Leaflet animates a pan (the keyboard's, a popup's) unless told not to
       const panBy = map.panBy.bind(map);
       map.panBy = (offset, options) => panBy(offset, { ...options, animate: false });
