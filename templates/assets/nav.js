@@ -1,4 +1,4 @@
-// The main menu on a small screen: one "Menu" button (a disclosure: aria-expanded says
+// The page's own keyboard ways. The main menu on a small screen: one "Menu" button (a disclosure: aria-expanded says
 // whether the links are shown) instead of four lines of links. Without JavaScript, and on
 // wider screens, every link shows as it is (style.css: .site-nav--collapsible).
 (() => {
@@ -19,4 +19,20 @@
   set(false);
   nav.classList.add("site-nav--collapsible");
   button.hidden = false;
+})();
+
+// A region that scrolls sideways (a wide table, the chart) is a tab stop, so that a
+// keyboard can scroll it (WCAG 2.1.1); where it fits the screen, the stop had nothing to
+// do (an accessibility specialist's review): it is one only while it scrolls.
+(() => {
+  // (watched for its size: a window turned or zoomed, a closed disclosure opened)
+  const fit = (region) => {
+    if (region.scrollWidth > region.clientWidth) region.setAttribute("tabindex", "0");
+    else region.removeAttribute("tabindex");
+  };
+  const regions = document.querySelectorAll('[role="region"][tabindex="0"]');
+  if (!regions.length || !window.ResizeObserver) return;
+  const watch = new ResizeObserver((seen) => seen.forEach((entry) => fit(entry.target)));
+  regions.forEach((region) => watch.observe(region));
+  window.addEventListener("load", () => regions.forEach(fit)); // (fonts, pictures)
 })();
