@@ -24,6 +24,7 @@ import mimetypes
 import os
 import posixpath
 import socket
+import stat
 import sys
 import threading
 import time
@@ -574,6 +575,8 @@ class _Watcher:
         self.server = server
         self.observer = Observer()
         self.watches: dict[Path, object] = {}  # each folder watched -> its watch
+        self.linked: set[tuple[int, int]] = set()  # each linked folder watched (see
+        # _watch_linked), by its device and inode
 
     def start(self) -> None:
         from watchdog.events import FileSystemEventHandler
@@ -613,6 +616,14 @@ class _Watcher:
             self.server.awaited.add(folder)
 
     def _watch(self, folder: Path) -> None:
+        self.watches[folder] = self.observer.schedule(self._changes(folder), str(folder),
+                                                      recursive=True)
+        self._watch_links(folder, folder, folder)
+
+    def _changes(self, folder: Path, linked: tuple[Path, Path] | None = None):
+        """What tells the server of changes in the watched `folder`; `linked`: (a folder
+        linked into it, the link's place), whose changes are told at the link's place, as
+        a build reads them (watchdog does not follow links)."""
         from watchdog.events import FileSystemEventHandler
 
         server, watcher = self.server, self
@@ -621,16 +632,44 @@ class _Watcher:
             def on_any_event(self, event):
                 if event.event_type in ("opened", "closed_no_write"):
                     return
-                paths = [str(p) for p in (event.src_path, getattr(event, "dest_path", ""))
+                found = [str(p) for p in (event.src_path, getattr(event, "dest_path", ""))
                          if p]  # (a move: gone from one place, new in another)
+                paths = [_seen_at(path, linked) for path in found]
                 if any(server.read_by_builds(folder, path) for path in paths):
                     for path in paths:
                         server.changed(path)
-                if Path(str(event.src_path)) == folder and \
+                if linked is None and Path(found[0]) == folder and \
                         event.event_type in ("deleted", "moved"):  # the folder itself gone
                     watcher._gone(folder)
+                if event.event_type in ("created", "moved"):  # a link made: followed
+                    watcher._watch_linked(folder, found[-1], Path(paths[-1]))
 
-        self.watches[folder] = self.observer.schedule(Changes(), str(folder), recursive=True)
+        return Changes()
+
+    def _watch_links(self, folder: Path, where: Path, shown: Path) -> None:
+        """Watch each folder linked into `where` (in the watched `folder`, at `shown` as
+        a build reads it), as the up-to-date check follows them (uptodate._files)."""
+        for root, names, _ in os.walk(where):  # (a link is listed, not walked)
+            for name in names:
+                path = os.path.join(root, name)
+                if os.path.islink(path):
+                    self._watch_linked(folder, path, shown / os.path.relpath(path, where))
+
+    def _watch_linked(self, folder: Path, path: str, shown: Path) -> None:
+        """Watch the folder the link at `path` leads to, once (links may lead in a loop)."""
+        try:
+            if not os.path.islink(path):
+                return
+            real = Path(os.path.realpath(path))
+            found = real.stat()
+        except OSError:
+            return  # (a broken link: a build reads nothing there either)
+        if not stat.S_ISDIR(found.st_mode) or (found.st_dev, found.st_ino) in self.linked:
+            return
+        self.linked.add((found.st_dev, found.st_ino))
+        self.observer.schedule(self._changes(folder, (real, shown)), str(real),
+                               recursive=True)
+        self._watch_links(folder, real, shown)
 
     def _gone(self, folder: Path) -> None:
         """A folder watched was deleted (or moved away): its watch goes with it, the site
@@ -642,6 +681,15 @@ class _Watcher:
                 self.observer.unschedule(watch)
             self.server.changed(str(folder))
         self.once_there(folder)
+
+
+def _seen_at(path: str, linked: tuple[Path, Path] | None) -> str:
+    """`path`, in a linked folder (`linked`: its own place, the link's), as a build sees
+    it: through the link."""
+    if linked is None:
+        return path
+    real, shown = linked
+    return str(shown / os.path.relpath(path, real)) if path != str(real) else str(shown)
 
 
 LEAK_MISTAKE = ("text from the members area is in this public file{}, so it is not "

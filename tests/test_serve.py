@@ -521,6 +521,35 @@ def test_templates_folder_moved_away_while_serving_is_let_go_and_a_new_one_watch
              "a new folder's override used")
 
 
+def test_a_folder_linked_into_the_templates_is_watched(site, server, tmp_path):
+    """A web team keeps its template parts in a folder of their own and links it in: the
+    build reads through the link, but watchdog does not follow it, so an edit there was
+    never shown (the command line's up-to-date check follows it). A link made while
+    serving is followed too, and a loop of links is watched once."""
+    shared = tmp_path / "shared"
+    (shared / "parts").mkdir(parents=True)
+    (shared / "more").mkdir()
+    (shared / "parts" / "says.html").write_text("<p>Part one</p>")
+    (shared / "parts" / "round").symlink_to(shared / "parts")  # (a loop)
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "parts").symlink_to(shared / "parts")
+    (site.root / "templates" / "lesson.html").write_text(
+        '{% extends "base.html" %}{% block main %}{% include "parts/says.html" %}'
+        '{% include "more/adds.html" ignore missing %}{% endblock %}')
+    wait_for(lambda: "Part one" in get(server + "/lessons/more-time/")[1], 5.0,
+             "the linked part used")
+    (shared / "parts" / "says.html").write_text("<p>Part two</p>")
+    wait_for(lambda: "Part two" in get(server + "/lessons/more-time/")[1], 5.0,
+             "an edit in the linked folder shown")
+    (site.root / "templates" / "more").symlink_to(shared / "more")
+    (shared / "more" / "adds.html").write_text("<p>More one</p>")
+    wait_for(lambda: "More one" in get(server + "/lessons/more-time/")[1], 5.0,
+             "a folder linked while serving used")
+    (shared / "more" / "adds.html").write_text("<p>More two</p>")
+    wait_for(lambda: "More two" in get(server + "/lessons/more-time/")[1], 5.0,
+             "an edit in it shown")
+
+
 @pytest.mark.parametrize("deleted", ["", "members", "public"])
 def test_the_output_deleted_while_serving_is_made_again_at_the_next_save(site, server, deleted):
     """The output folder (or its members or public part) deleted while the preview runs,
