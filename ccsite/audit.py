@@ -126,7 +126,8 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
     front = target in ("members", "members/", "members/index.html")  # (where one signs in)
     if public and (front or target.startswith("members/")) and (
             not front or parts.fragment.startswith("/")):  # (encrypt mode's #/good-practice/x/)
-        shown = "/" + target + (f"?{parts.query}" if parts.query else "") + \
+        asked = parts.query or "?" in link.split("#", 1)[0]  # ('?#/x/': as written)
+        shown = "/" + target + (f"?{parts.query}" if asked else "") + \
             (f"#{parts.fragment}" if parts.fragment else "")
         return shown, (f"'{shown}' leads into the members area: a public page may "
                        "link only to its front door, '/members/', where members sign in (the "

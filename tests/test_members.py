@@ -234,6 +234,19 @@ def test_a_link_into_the_members_area_on_the_sites_host_however_written_is_told(
     assert "'/members/#/good-practice/dads-group/' leads into the members area" in result.err
 
 
+def test_a_link_into_the_members_area_with_an_empty_query_is_told_at_its_line(site):
+    """'/members/?#/good-practice/x/' was told as '/members/#/...', a spelling the file
+    does not have, so the message named the news template as the file to change."""
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              "Read [how a group grew](/members/?#/good-practice/dads-group/).\n\nSee [Oxhey]")
+    line = next(n for n, text in enumerate((site.content / "news/centres-open.md").read_text(
+        encoding="utf-8").splitlines(), start=1) if "Read [how a group grew]" in text)
+    result = site.build()
+    assert result.status == 1
+    assert f"{site.shown('news/centres-open.md')}:{line}: link: '/members/?#/good-practice/" \
+        "dads-group/' leads into the members area" in result.err, result.err
+
+
 @pytest.mark.parametrize("base", ["/", "/hcc/"])
 def test_a_link_into_the_members_area_is_told_at_its_line_under_a_base_path_and_by_its_route(
         site, base):
