@@ -268,16 +268,24 @@ def _value_slip(line: str) -> str | None:
                 f"whole value in quotes ({found[1]}: \"{value}\")")
     if (found := _QUOTED_THEN_MORE.match(line)) and value.endswith('"'):
         return ("a double quote inside a value in double quotes ends the value there: "
-                f"put the whole value in single quotes instead ({found[1]}: '{value[1:-1]}'), "
+                "put the whole value in single quotes instead "
+                f"({found[1]}: {_single_quoted(value[1:-1])}), "
                 "or write each inner quote as \\\"")
     if found:
         return ("the quotes end the value before the end of the line: put the whole value "
                 f"in quotes, single ones around text with double quotes in it "
-                f"({found[1]}: '{value}')")
+                f"({found[1]}: {_single_quoted(value)})")
     if found := _DASH_START.match(line):
         return (f"a value that starts with '- ' is read as a list item: if it is text, "
                 f"put the whole value in quotes ({found[1]}: \"{value}\")")
     return None
+
+
+def _single_quoted(text: str) -> str:
+    """`text` as a value in single quotes, as a suggestion to paste in: there a backslash
+    is a backslash (a \\" the editor wrote for a quote is a quote) and an apostrophe is
+    written twice."""
+    return "'" + text.replace('\\"', '"').replace("'", "''") + "'"
 
 
 def _problem_line(exc: yaml.MarkedYAMLError, text: str) -> int:

@@ -11,9 +11,11 @@ costs a copy, not a build.
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -1487,3 +1489,19 @@ def test_a_file_in_the_wrong_folder_is_told_where_it_goes(built):
             "lead_agency, name, opening_date, opening_hours, phase, phone, services, status "
             "are a centre's: a centre goes in content/centres/, not with the news") \
         in result.err, result.err
+
+
+@pytest.mark.parametrize("typed, title", [
+    ('title: "Centres" open for Sam\'s group', '"Centres" open for Sam\'s group'),
+    ('title: "Say \\"hi\\" to us" today', '"Say "hi" to us" today'),
+    ('title: "Say "hi" to Sam\'s group"', 'Say "hi" to Sam\'s group')])
+def test_a_value_in_quotes_the_message_suggests_builds_as_it_reads(built, typed, title):
+    """The message's suggestion, pasted in, is the value as it reads: it kept a \\" (a
+    backslash in single quotes) and an apostrophe that ended it at once."""
+    built.edit("news/centres-open.md", "title: Centres open", typed)
+    result = built.build()
+    assert result.status == 1
+    suggested = re.search(r"\((title: '.*')\)", result.err)[1]
+    built.edit("news/centres-open.md", typed, suggested)
+    assert built.build().status == 0
+    assert f"<title>{title} - " in html.unescape(built.page("/news/centres-open/"))
