@@ -77,7 +77,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> Node | None:
         return _Composer(yaml.parse(text, Loader=_PARSER), line_offset, text).document()
     except yaml.MarkedYAMLError as exc:
         line = _problem_line(exc, text)
-        slip = None if _too_deep(exc) else _everyday_slip(text, line)
+        slip = None if _too_deep(exc) else \
+            _first_field_indented_deeper(exc, text, line) or _everyday_slip(text, line)
         if slip is not None:
             raise YamlError(slip[0] + line_offset, slip[1]) from None
         raise YamlError(line + line_offset, _syntax_message(exc, text)) from None
@@ -334,6 +335,31 @@ _SYNTAX_HINTS = {
     "did not find expected <document start>": "this line is not in line with the first "
     "one: top-level fields start at the beginning of their line (no spaces before them)",
 }
+
+
+def _first_field_indented_deeper(exc: yaml.MarkedYAMLError, text: str, error_line: int
+                                 ) -> tuple[int, str] | None:
+    """(line, message) for the first field under a 'name:' line indented deeper than the
+    fields after it: YAML takes its indentation as the block's, and stops at the next
+    line, which is the one lined up right (an editor's review: told one line late). The
+    line after that says which of the two is out of line."""
+    if exc.problem != "did not find expected key" or error_line < 3:
+        return None
+    lines = text.split("\n")
+    if error_line > len(lines):
+        return None
+    parent, first, here = lines[error_line - 3], lines[error_line - 2], lines[error_line - 1]
+
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" "))
+    after = lines[error_line] if error_line < len(lines) else ""
+    if not (first.strip() and here.strip() and parent.rstrip().endswith(":")
+            and ":" in first and indent(parent) < indent(here) < indent(first)) or \
+            (after.strip() and indent(after) == indent(first)):  # (then `here` is odd)
+        return None
+    return error_line - 1, (f"this line is indented {indent(first)} spaces, and the fields "
+                            f"after it {indent(here)}: give it the same {indent(here)} spaces "
+                            "as they have")
 
 
 def _too_deep(exc: yaml.MarkedYAMLError) -> bool:

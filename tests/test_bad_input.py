@@ -186,6 +186,10 @@ BAD = [
      "with '`'"),
     ("syntax-lone-asterisk", edit(A, "about: A community trust.", "about: *"),
      "agencies/oxhey-trust.yaml:9: yaml: YAML syntax error: a value cannot start with '*'"),
+    ("syntax-first-field-indented-deeper", edit(C, "  street: 1 Bridlington Road",
+                                                "    street: 1 Bridlington Road"),
+     "centres/oxhey.md:9: yaml: this line is indented 4 spaces, and the fields after it 2: "
+     "give it the same 2 spaces as they have"),
     ("syntax-text-after-quoted-value", edit(N, "title: Centres open",
                                             'title: "Centres" open'),
      "news/centres-open.md:2: yaml: the quotes end the value before the end of the line: "
