@@ -942,14 +942,58 @@ def public_inspection(leaks: LeakAudit, clean: dict[str, str] | None = None) -> 
 
 
 def inspect_public_page(leaks: LeakAudit, clean: dict[str, str], output_path: str,
-                        text: str) -> tuple[list[str], str | None]:
-    """A public page as it is rendered: its links, and (if no members text is in it) the
-    digest by which the leak audit will know it as clean."""
+                        text: str) -> tuple[list[str], str | None, tuple[str, ...] | None]:
+    """A public page as it is rendered: its links, (if no members text is in it) the
+    digest by which the leak audit will know it as clean, and its policies (see
+    `policies_first`)."""
     data = text.encode("utf-8")
     key = content_key(data)
     found = clean.get(key) != leaks.against and \
         leaks.first_leak(output_path, data, documents=False)
-    return sorted(set(links_in(text))), None if found else key
+    return sorted(set(links_in(text))), None if found else key, policies_first(text)
+
+
+# what a page loads or runs: a policy in a <meta> element covers only what comes after it
+_LOADS = re.compile(r"<(?:script|link|style|iframe|object|embed|img|base|frame)\b", re.I)
+_POLICY_META = re.compile(r"""<meta\s+http-equiv\s*=\s*["']?content-security-policy["']?"""
+                          r"""\s+content\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def policies_first(text: str) -> tuple[str, ...] | None:
+    """The Content-Security-Policies a page has before anything it loads or runs; None
+    for a page that loads and runs nothing (a bare page a site's template makes), which
+    a policy has nothing to keep from."""
+    loads = _LOADS.search(text)
+    if loads is None:
+        return None
+    return tuple(unescape(a or b) for a, b in _POLICY_META.findall(text[:loads.start()]))
+
+
+def check_policies(page_policies: dict[str, tuple[str, ...] | None], expected: tuple[str, ...],
+                   page_routes: list[Route], errors: ErrorList) -> None:
+    """Every page the build rendered has the site's two policies before anything it loads
+    (csp.py): a template that left them out, or put a script above them, let another
+    site's script run on the site's pages, where it could read the members area (the
+    passphrase kept by a browser, or the key kept by encrypt mode). Told once: at the
+    template if one has the fault, else at base.html, which the pages share."""
+    by_output = {route.output_path: route for route in page_routes}
+    failing = sorted(path for path, found in page_policies.items() if path.endswith(".html")
+                     and found is not None and not set(expected) <= set(found))
+    if not failing:
+        return
+    templates = sorted({by_output[path].template if path in by_output else "base.html"
+                        for path in failing})
+    page = "/" + failing[0].removesuffix("index.html")
+    more = f" and {len(failing) - 1} more" if len(failing) > 1 else ""
+    made_with = "" if len(templates) == 1 else f", made with {', '.join(templates)}," \
+        if len(templates) <= 3 else f", made with {len(templates)} templates,"
+    errors.add(f"templates/{templates[0] if len(templates) == 1 else 'base.html'}", 0,
+               "policy", f"the page {page}{more}{made_with} do{'es' if not more else ''} "
+               "not start with the site's Content-Security-Policy: keep {{ security_policy("
+               "site.config.base_path, [site.config.map.tile_origin]) }} in <head> before "
+               "any script, style or link, as the theme's base.html has it; without it a "
+               "script from another site could run on the site's pages and read the "
+               "members area")
 
 
 def check_leaks(files: dict, leaks: LeakAudit, shown_root: str, errors: ErrorList,

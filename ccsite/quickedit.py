@@ -482,11 +482,11 @@ def _audit_and_write(last: LastBuild, memory: incremental.BuildMemory, output: P
                      pages: dict[str, bytes], inspection: render.Inspection) -> set[str] | None:
     """Audit the pages as the pipeline would (members text, links), then write them."""
     seen = {path: inspection.results[path] for path in pages}
-    if any(clean is None for _, clean in seen.values()):
+    if any(clean is None for _, clean, _ in seen.values()):
         return None  # members text in a public page: the pipeline reports it
     errors = ErrorList()
-    audit.check_links({path: links for path, (links, _) in seen.items()}, memory.link_files,
-                      [*last.routes.values(), *last.member_routes],
+    audit.check_links({path: links for path, (links, _, _) in seen.items()},
+                      memory.link_files, [*last.routes.values(), *last.member_routes],
                       last.site.config.base_url, dict, errors)
     if errors.errors:
         return None
@@ -495,6 +495,6 @@ def _audit_and_write(last: LastBuild, memory: incremental.BuildMemory, output: P
     memory.outputs["public"] = written.signatures
     memory.stamps.pop("public", None)  # changed in place: the spare made from it is walked
     memory.search_stale_pages |= written.changed
-    for _, digest in seen.values():
+    for _, digest, _ in seen.values():
         memory.leak_clean[digest] = memory.leak_audit[1].against
     return written.changed

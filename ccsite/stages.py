@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import jinja2
 
-from . import (audit, checks, graph, incremental, load, outputs, precompile, quickedit,
+from . import (audit, checks, csp, graph, incremental, load, outputs, precompile, quickedit,
                readings, render, validate, write)
 from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer, stamp as bodies_stamp
 from .buildinfo import INDEX_ROOT, BuildResult, Paths, check_location, is_ignored
@@ -395,6 +395,10 @@ def check_links(b: Build, made: Made, site: SiteGraph, validated: validate.Valid
     audit.check_links(page_links, all_files, [*made.page_routes, *made.member_routes],
                       s.config.base_url, sources, b.errors,
                       _left_out_addresses(validated.left_out))
+    audit.check_policies({path: seen[2] for path, seen in made.inspected.items()},
+                         csp.policies(s.config.base_path, meta=True,
+                                      images=(s.config.map.tile_origin,)),
+                         [*made.page_routes, *made.member_routes], b.errors)
     b.errors.raise_if_any()
     memory.link_files = all_files
 
@@ -859,8 +863,9 @@ def _kept_digests(public: write.OutputFiles, paths: Paths,
             if rel in recorded and write.is_published_copy(content, published, rel)}
 
 
-def _inspect_members_page(output_path: str, text: str) -> tuple[list[str], None]:
-    return sorted(set(audit.links_in(text))), None
+def _inspect_members_page(output_path: str, text: str
+                          ) -> tuple[list[str], None, tuple[str, ...] | None]:
+    return sorted(set(audit.links_in(text))), None, audit.policies_first(text)
 
 
 def _links(page: str | bytes | Path) -> list[str]:

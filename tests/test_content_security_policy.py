@@ -6,6 +6,7 @@ a script that got there anyway, loaded by markup that got past the sanitiser."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +43,35 @@ def test_every_page_starts_with_the_two_policies_before_anything_it_loads(site, 
         ], path
         first_load = re.search(r"<(?:script|link|style)\b", head)
         assert head.index(META) < first_load.start(), path  # a policy covers what follows
+
+
+THEME_BASE = Path(__file__).parent.parent / "templates" / "base.html"
+POLICY_LINE = "  {{ security_policy(site.config.base_path, [site.config.map.tile_origin]) }}\n"
+TAG_MANAGER = '  <script src="https://www.googletagmanager.com/gtag/js"></script>\n'
+
+
+@pytest.mark.parametrize("protection", ["server", "encrypt"])
+@pytest.mark.parametrize("change", ["left out", "a script above it"])
+def test_a_base_template_without_the_policy_first_fails_the_build(site, protection, change):
+    """A council's base.html with the policy line deleted, or a tag manager's script put
+    "as high in the head as possible", above it: the pages (in encrypt mode, the members
+    area's too) went out with no policy, and another site's script ran on them, where it
+    could read the members area (a theme customiser's review)."""
+    site.edit("site.yaml", "protection: server", f"protection: {protection}")
+    credentials.MemberStore(site.root / ".ccsite-secrets").add("Jane Example", None)
+    assert site.build().status == 0
+    before = site.snapshot()
+    base = THEME_BASE.read_text(encoding="utf-8")
+    assert POLICY_LINE in base
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "base.html").write_text(base.replace(
+        POLICY_LINE, "" if change == "left out" else TAG_MANAGER + POLICY_LINE))
+    result = site.build()
+    assert result.status == 1
+    assert "templates/base.html:0: policy: the page /404.html and " in result.err, result.err
+    assert "do not start with the site's Content-Security-Policy: keep {{ security_policy(" \
+        in result.err
+    assert site.snapshot() == before
 
 
 @pytest.mark.browser
