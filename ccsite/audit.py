@@ -26,9 +26,10 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from . import doctext
 from .digests import FileDigests
-from .errors import ErrorList
+from .errors import ContentError, ErrorList
 from .outputs.search import SIGNATURE as PAGEFIND_SIGNATURE
 from .render import Inspection, Route
+from .validate import EXPIRED
 from .write import CHANGED_WHILE_BUILDING, signature
 
 # The output is HTML that we generated (Jinja templates, sanitised Markdown), so a pattern
@@ -47,13 +48,17 @@ def links_in(html: str) -> list[str]:
 def check_links(page_links: dict[str, list[str]], all_files: set[str],
                 page_routes: list[Route], base_url: str,
                 bodies: Callable[[], dict[str, tuple[str, int]]], errors: ErrorList,
-                left_out: dict[str, str] | None = None) -> None:
+                left_out: dict[str, str] | None = None,
+                taken_down: list[ContentError] | None = None) -> None:
     """`page_links`: output path -> the links in that page (see `links_in`);
     `bodies()`: source path -> (Markdown body, its first line), to point at the line
     (made only when a link is broken). Links to the site are checked however they are
     written: a site path, relative to the page, or a full address on base_url.
     `left_out`: the addresses of documents not in this build (a draft...) -> why, to say
-    so when a link leads to one."""
+    so when a link leads to one. A link to one that expired is told in `taken_down`, as
+    a warning: the day took it down, and a build on that day must not stop for it (the
+    whole site stood still, its deadlines and lists as they were, until the links were
+    mended: a review over a year of builds)."""
     base_path = urlsplit(base_url).path
     by_output = {route.output_path: route for route in page_routes}
     known: dict[tuple[str, str], tuple[str, str] | None] = {}  # links recur on every page
@@ -69,10 +74,13 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
             problem = known[key]
             if problem is None:
                 continue
-            written, why = problem
+            written, why, expired = problem
             source, line = _blame(route, written, bodies())
-            errors.add(source, line, "link", f"{why} (linked from "
-                       f"/{output_path.removesuffix('index.html')})")
+            told = f"{why} (linked from /{output_path.removesuffix('index.html')})"
+            if expired and taken_down is not None:
+                taken_down.append(ContentError(source, line, "link", told))
+            else:
+                errors.add(source, line, "link", told)
 
 
 def _relative(link: str) -> bool:
@@ -101,11 +109,11 @@ def _same_host(parts, site) -> bool:
 
 def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
                   all_files: set[str], left_out: dict[str, str],
-                  public: bool = False) -> tuple[str, str] | None:
+                  public: bool = False) -> tuple[str, str, bool] | None:
     """What is wrong with a link of a page at `page_url` (a `public` one may not lead
     into the members area, whose addresses say what its pages hold: only to its front
     door, where members sign in), as (the text to find it by in the page's source, the
-    message), or None."""
+    message, whether it leads to a document that expired), or None."""
     parts = urlsplit(link.replace("\\", "/"))  # (a browser reads \ as / in a web address)
     site = urlsplit(base_url)
     if parts.scheme in ("http", "https", "") and parts.netloc and _same_host(parts, site) \
@@ -117,11 +125,11 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
     relative = not path.startswith("/")
     if relative:
         if path.lower().startswith("www."):
-            return link, f"'{link}' is not a web address: write https://{link}"
+            return link, f"'{link}' is not a web address: write https://{link}", False
         path = urljoin(page_url, path)  # relative to the page
     if not (path + "/").startswith(base_path):
         return link, (f"'{link}' leads outside the site, which lives at {base_url} "
-                      "(a template should write '/path'|url; a page, a site path)")
+                      "(a template should write '/path'|url; a page, a site path)"), False
     target = unquote(path[len(base_path):])
     front = target in ("members", "members/", "members/index.html")  # (where one signs in)
     if public and (front or target.startswith("members/")) and (
@@ -132,24 +140,27 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
         return shown, (f"'{shown}' leads into the members area: a public page may "
                        "link only to its front door, '/members/', where members sign in (the "
                        "address of a members page or file says what it holds, so it is "
-                       "members-only itself)")
+                       "members-only itself)"), False
     if _exists(target, all_files):
         return None
     site_path = "/" + target
     why_not = left_out.get(target if target.endswith("/") else target + "/")
+    if why_not and EXPIRED in why_not:
+        return site_path, f"'{site_path}' is the address of {why_not}, so the link leads to " \
+            "'page not found' now; take it out, or link elsewhere", True
     if why_not:
         return site_path, f"'{site_path}' is the address of {why_not}; publish it, or link " \
-            "elsewhere"
+            "elsewhere", False
     if not relative:
         meant = _in_other_capitals(target, all_files)
         return site_path, f"'{site_path}' does not lead to a page or file of the site" + (
             f" ('/{meant}' does: its capitals differ, and a web address tells them apart, "
-            "though Windows does not)" if meant else "")
+            "though Windows does not)" if meant else ""), False
     meant = "/" + parts.path.lstrip("./")
     hint = f"; write the site path, '{meant}'" if _exists(meant[1:], all_files) else \
         "; write a site path, starting with '/'"
     return link, (f"'{link}' is taken from this page's address, so it leads to "
-                  f"'{site_path}', which is not a page or file of the site{hint}")
+                  f"'{site_path}', which is not a page or file of the site{hint}"), False
 
 
 def _in_other_capitals(target: str, files: set[str]) -> str | None:

@@ -69,6 +69,8 @@ class Build:
     # would be done after the write, done instead while Pagefind makes the search index
     # (see _while_indexing)
     warnings: tuple[list[ContentError], dict] | None = None  # see _warnings
+    taken_down: list[ContentError] = field(default_factory=list)  # links to documents
+    # that expired (see audit.check_links)
 
 
 @contextlib.contextmanager
@@ -140,7 +142,7 @@ def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildRe
         b.step("write")
         b.while_indexing.insert(0, functools.partial(_warnings, b, site, reuse))
         written = write_site(b, made, site, config, members_root)
-        warnings = _warnings(b, site, reuse)
+        warnings = [*_warnings(b, site, reuse), *b.taken_down]
         _remember(b, made)
         reuse.commit()
         b.step("done")
@@ -390,11 +392,11 @@ def check_links(b: Build, made: Made, site: SiteGraph, validated: validate.Valid
     sources = functools.cache(lambda: {
         **{a.source: (a.about, a.lines.get("about", 1)) for a in s.agencies},
         **{e.source: (e.body, e.body_line) for e in [
-            *s.centres, *s.opportunities, *s.lessons, *s.news, *s.pages,
+            *s.centres, *s.opportunities, *s.consultations, *s.lessons, *s.news, *s.pages,
             *members.posts, *members.pages]}})
     audit.check_links(page_links, all_files, [*made.page_routes, *made.member_routes],
                       s.config.base_url, sources, b.errors,
-                      _left_out_addresses(validated.left_out))
+                      _left_out_addresses(validated.left_out), b.taken_down)
     audit.check_policies({path: seen[2] for path, seen in made.inspected.items()},
                          csp.policies(s.config.base_path, meta=True,
                                       images=(s.config.map.tile_origin,)),

@@ -363,6 +363,9 @@ def _shown(value: str) -> str:
     return PLACEHOLDER.search(value).group()
 
 
+EXPIRED = "it expired on"  # (a link to such a document is a warning: see audit.check_links)
+
+
 def left_out(common: Common, options: BuildOptions) -> str | None:
     """Why a document is not in this build, or None when it is."""
     if common.draft and not options.drafts:
@@ -370,7 +373,7 @@ def left_out(common: Common, options: BuildOptions) -> str | None:
     if common.publish_date is not None and common.publish_date > options.now:
         return f"its publish_date, {common.publish_date.isoformat()}, has not come"
     if common.expires is not None and common.expires <= options.now:
-        return f"it expired on {common.expires.isoformat()}"
+        return f"{EXPIRED} {common.expires.isoformat()}"
     return None
 
 

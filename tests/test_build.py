@@ -366,6 +366,44 @@ def test_link_to_a_draft_says_the_page_is_a_draft(site):
             "or link elsewhere") in result.err
 
 
+def test_a_document_that_expires_while_others_link_to_it_leaves_the_next_builds_going(
+        site, capsys):
+    """The day an opportunity linked from a news item and a consultation expired, every
+    build stopped on those links: the whole site stood still, its deadlines and lists as
+    they were, and the round its editor wanted taken down stayed up (a review over a year
+    of builds). Its links are now a warning, at their lines; the round is taken down."""
+    site.edit("lessons/more-time.md", "order: 1", "order: 1\nexpires: 2027-01-10")
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [the lesson](/lessons/more-time/), [Oxhey]")
+    site.write("consultations/have-your-say.md", CONSULTATION_LINKING_THE_LESSON)
+    assert site.build("--now", "2027-01-09T12:00:00Z").status == 0
+    assert (site.output / "public/lessons/more-time/index.html").is_file()
+    result = site.build("--now", "2027-01-10T12:00:00Z")
+    assert result.status == 0, result.err
+    assert not (site.output / "public/lessons/more-time/index.html").exists()
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", "2027-01-10T12:00:00Z"]) == 0
+    told = capsys.readouterr().err
+    for file, line in (("news/centres-open.md", 6), ("consultations/have-your-say.md", 10)):
+        assert (f"{site.content}/{file}:{line}: link: warning: '/lessons/more-time/' is the "
+                "address of lessons/more-time.md, which is not in this build (it expired on "
+                "2027-01-10T00:00:00+00:00), so the link leads to 'page not found' now; take it "
+                "out, or link elsewhere") in told, told
+
+
+CONSULTATION_LINKING_THE_LESSON = """\
+---
+title: Have your say on opening hours
+summary: Tell us when you would use the centres.
+opens: 2026-11-01T09:00:00Z
+closes: 2027-03-01T17:00:00Z
+respond:
+  email: hours@example.org
+---
+Read why
+[we allow more time](/lessons/more-time/) first.
+"""
+
+
 def test_site_template_not_saved_as_utf8_is_told_at_its_line(site):
     """A template saved in another encoding (Windows-1252's curly quote, say) is a
     template mistake at its line, with how to mend it: no traceback."""
