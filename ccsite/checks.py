@@ -16,7 +16,7 @@ from .errors import ContentError
 from .fields import LOCAL_ZONE
 from .graph import MembersSite, Site
 from .model import Agency, Award, Opportunity
-from .render import DAY_NAMES, format_datetime, format_hours
+from .render import DAY_NAMES, format_date, format_datetime, format_hours
 from .scaffold import PLACEHOLDER_BODIES
 from .schema import BY_NAME, PLACEHOLDER, Field
 
@@ -41,6 +41,7 @@ def site_warnings(site: Site, members: MembersSite | None = None,
         warnings.append(ContentError(site.config.source, p.line, p.field, f"still says "
                                      f"'{p.text}'; write your own (it is shown on the site "
                                      "as it is)"))
+    warnings += _days_listed_ahead(site)
     for o in site.opportunities:
         if o.status == "active" and o.state == "closed":
             warn(o, "status", "the deadline has passed, so the page shows it as closed; "
@@ -272,6 +273,31 @@ def _told_as(value) -> object:
     if isinstance(value, (list, tuple)):
         return frozenset(getattr(item, "slug", item) for item in value)
     return value
+
+
+LISTED_AHEAD = dt.timedelta(days=61)  # site.yaml's days off are listed at least so far
+
+
+def _days_listed_ahead(site: Site) -> list[ContentError]:
+    """site.yaml's bank holidays and school holidays run out: listed a year at a time,
+    the last one passed, and from then on every centre was shown open on a bank holiday
+    ("Open now" on 27 December), and term-time sessions running in the holidays, with no
+    word to anyone (a review over a year of builds). Told two months ahead."""
+    config, told = site.config, []
+    for name, listed, what, then in (
+            ("closures", config.closures, "bank holidays (www.gov.uk/bank-holidays)",
+             "every centre is shown open on them"),
+            ("school_holidays", config.school_holidays, "school holidays of the next year",
+             "term-time sessions are shown running in them")):
+        if not listed:
+            continue
+        last = max(days.last_day for days in listed)
+        if last < site.today + LISTED_AHEAD:
+            told.append(ContentError(
+                config.source, config.lines.get(name, 1), name,
+                f"the last day listed is {format_date(last)}: list the {what} after it, or "
+                f"from then on {then}"))
+    return told
 
 
 def _warn(warnings: list[ContentError], entry, field: str, message: str,

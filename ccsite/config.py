@@ -51,7 +51,7 @@ def read_site_config(document: RawDocument, errors: ErrorList) -> SiteConfig | N
         mailing_list=_mailing_list(v["mailing_list"]), map=_map(v["map"], f),
         closures=closures(v["closures"]),
         school_holidays=closures(v["school_holidays"], "starts", "ends", "name"),
-        source=document.path, placeholders=placeholders(v, f.lines),
+        source=document.path, placeholders=placeholders(v, f.lines), lines=dict(f.lines),
     )
 
 

@@ -328,6 +328,7 @@ class SiteConfig:
     members_contact: "Contact | None" = None  # who members ask (passphrases, posts)
     source: str = "site.yaml"  # the path messages show
     placeholders: tuple[Placeholder, ...] = ()  # each value still as `ccsite init` wrote it
+    lines: dict[str, int] = field(default_factory=dict)  # field -> its line in site.yaml
 
     @property
     def vocabularies(self) -> dict[str, tuple[str, ...]]:

@@ -19,6 +19,7 @@ import yaml
 from dateutil.rrule import rruleset, rrulestr
 from icalendar import Calendar
 
+from ccsite.cli import main
 from conftest import visible_text
 from pagetypes import ROOT
 from test_open_data import oruk_validator, problems, read_json, schema, service_files
@@ -285,6 +286,31 @@ def test_a_term_time_session_is_off_in_the_school_holidays_and_the_pages_say_so(
     assert site.build("--now", "2027-01-02T09:00:00Z").status == 0  # the holiday over
     assert "school holidays" not in site.text("/centres/oxhey/")
     assert ("Baby clinic", day("2026-12-22")) not in sessions_week(site)(day("2026-12-21"))
+
+
+def test_site_yaml_says_two_months_ahead_when_its_holidays_run_out(site, capsys):
+    """Bank holidays and school holidays are listed a year at a time: once the last had
+    passed, every centre was "Open now" on a bank holiday and term-time sessions ran in
+    the holidays, with no word to anyone (a review over a year of builds)."""
+    site.edit("site.yaml", "members:\n", HOLIDAYS + "closures:\n"
+              "  - {date: 2027-05-03, reason: Early May bank holiday}\nmembers:\n")
+    lines = (site.content / "site.yaml").read_text(encoding="utf-8").splitlines()
+    told = {}
+    for now in ("2026-10-30", "2026-11-02", "2027-03-02", "2027-03-04"):
+        capsys.readouterr()
+        assert main(["check", "--source", str(site.content), "--now", f"{now}T09:00:00Z"]) == 0
+        told[now] = [line for line in capsys.readouterr().err.splitlines() if "site.yaml" in line]
+    holidays = next(n for n, text in enumerate(lines, start=1) if "Christmas" in text)
+    bank = next(n for n, text in enumerate(lines, start=1) if "Early May" in text)
+    assert told["2026-10-30"] == []
+    assert told["2026-11-02"] == told["2027-03-02"] == [
+        f"{site.shown('site.yaml')}:{holidays}: school_holidays: warning: the last day listed "
+        "is 1 January 2027: list the school holidays of the next year after it, or from then "
+        "on term-time sessions are shown running in them"]
+    assert told["2027-03-04"] == [told["2027-03-02"][0], (
+        f"{site.shown('site.yaml')}:{bank}: closures: warning: the last day listed is 3 May "
+        "2027: list the bank holidays (www.gov.uk/bank-holidays) after it, or from then on "
+        "every centre is shown open on them")]
 
 
 def test_a_school_holiday_that_ends_before_it_starts_is_a_mistake(site):
