@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 import jinja2
 
 from . import (audit, checks, csp, graph, incremental, load, outputs, precompile, quickedit,
-               readings, render, validate, write)
+               readings, render, theme, validate, write)
 from .bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer, stamp as bodies_stamp
 from .buildinfo import INDEX_ROOT, BuildResult, Paths, check_location, is_ignored
 from .config import read_site_config
@@ -142,7 +142,8 @@ def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildRe
         b.step("write")
         b.while_indexing.insert(0, functools.partial(_warnings, b, site, reuse))
         written = write_site(b, made, site, config, members_root)
-        warnings = [*_warnings(b, site, reuse), *b.taken_down]
+        warnings = [*_warnings(b, site, reuse), *b.taken_down,
+                    *theme.stale_copies(b.paths.templates, render.default_templates())]
         _remember(b, made)
         reuse.commit()
         b.step("done")
@@ -1122,9 +1123,9 @@ def _published_asset(path: str, source: Path) -> Path | bytes:
     (vendor/, published minified already), and a site's own files (its templates/assets/,
     which a minifier could misread: rjsmin takes a nested template literal's `//` for a
     comment), as they are."""
-    theme = render.default_templates() / "assets"
+    theme_assets = render.default_templates() / "assets"
     if path.startswith("assets/vendor/") or source.suffix not in (".js", ".css") or \
-            source.parent != theme:
+            source.parent != theme_assets:
         return source
     found = source.stat()
     return _minified(str(source), found.st_mtime_ns, found.st_size)

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from ccsite import theme
 from ccsite.bodies import CACHE_FILE as BODIES_CACHE_FILE
 from ccsite.cli import main
+from conftest import NOW
 
 ROOT = Path(__file__).resolve().parent.parent
+THEME = ROOT / "templates"
 
 
 def test_opportunity_open_before_its_deadline_says_how_long_is_left(site):
@@ -402,6 +405,40 @@ respond:
 Read why
 [we allow more time](/lessons/more-time/) first.
 """
+
+
+def test_every_theme_template_begins_with_its_revision():
+    """What tells a site's copy from an older theme (ccsite/theme.py): after an edit of
+    the theme, run `python3 -m ccsite.theme`."""
+    stale = [name for name, path in theme.templates_of(THEME)
+             if theme.stamped(name, path.read_text(encoding="utf-8")) !=
+             path.read_text(encoding="utf-8")]
+    assert len(theme.templates_of(THEME)) > 30
+    assert not stale, f"run python3 -m ccsite.theme: {stale}"
+
+
+def test_a_copy_of_a_template_from_an_older_theme_is_warned_of(site, capsys):
+    """A centre.html copied before the theme learned the centres' closures said "Open now"
+    on Christmas Day after an upgrade, and nothing said so (a theme customiser's review).
+    A copy of the theme as it is, however edited, is the site's own business."""
+    current = (THEME / "centre.html").read_text(encoding="utf-8")
+    body = theme.MARK.sub("", current, count=1)
+    older = theme.stamped("centre.html", body.replace("{% block title %}",
+                                                      "{# (older) #}{% block title %}"))
+    (site.root / "templates").mkdir()
+    copy = site.root / "templates" / "centre.html"
+    told = {}
+    for made in ("older", "edited"):
+        copy.write_text(older if made == "older" else current.replace("</h1>", "!</h1>", 1),
+                        encoding="utf-8")
+        capsys.readouterr()
+        assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+        told[made] = [line for line in capsys.readouterr().err.splitlines() if "theme:" in line]
+    assert told == {"older": [
+        f"{copy}:1: theme: warning: this is a copy of the theme's centre.html from an earlier "
+        "version of ccsite, and the theme's has changed since: what it shows now, your copy "
+        f"does not. Compare the two (the theme's is {THEME / 'centre.html'}), bring your copy "
+        "up to date, then give it the theme's first line"], "edited": []}
 
 
 def test_site_template_not_saved_as_utf8_is_told_at_its_line(site):
