@@ -54,9 +54,19 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--secrets", metavar="DIR",
                         help="the members' credentials folder, used in encrypt mode "
                              "(default: .ccsite-secrets/ beside the content folder)")
-    parser.add_argument("--templates", metavar="DIR",
+    parser.add_argument("--templates", metavar="DIR", type=_templates_folder,
                         help="a folder of templates that override the default theme "
                              "(default: templates/ beside the content folder, if any)")
+
+
+def _templates_folder(text: str) -> str:
+    """--templates as given, if it is a folder: one mistyped was left unused, and the
+    default theme published with no word (a theme customiser's review)."""
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a folder; give the folder of your templates (without "
+            "--templates, templates/ beside the content folder is used, if there is one)")
+    return text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -119,7 +129,7 @@ def make_parser() -> argparse.ArgumentParser:
     check_parser.add_argument("--format", choices=("text", "json"), default="text",
                               help="text for people (default) or json for tools")
     check_parser.add_argument("--secrets", metavar="DIR", help=argparse.SUPPRESS)
-    check_parser.add_argument("--templates", metavar="DIR",
+    check_parser.add_argument("--templates", metavar="DIR", type=_templates_folder,
                               help="templates that override the default theme")
     check_parser.set_defaults(run=run_check)
 
@@ -178,7 +188,7 @@ def make_parser() -> argparse.ArgumentParser:
     _source_option(digest_parser)
     digest_parser.add_argument("--now", type=parse_now, metavar="DATETIME",
                                help="read the content as at this moment (default: now)")
-    digest_parser.add_argument("--templates", metavar="DIR",
+    digest_parser.add_argument("--templates", metavar="DIR", type=_templates_folder,
                                help="templates that override the default theme")
     digest_parser.set_defaults(run=run_digest)
 

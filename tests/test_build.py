@@ -453,3 +453,18 @@ def test_site_template_not_saved_as_utf8_is_told_at_its_line(site):
     assert result.err.startswith(f"{site.root / 'templates' / 'lesson.html'}:3: template: "
                                  "not UTF-8 text"), result.err
     assert "save the file as UTF-8" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_templates_folder_mistyped_is_refused_not_left_unused(site, capsys, command):
+    """`--templates site/tempaltes` built and published the default theme, status 0, with
+    no word (a theme customiser's review)."""
+    (site.root / "templates").mkdir()
+    folder = ["--output", str(site.output)] if command == "build" else []
+    with pytest.raises(SystemExit) as stopped:
+        main([command, "--source", str(site.content), *folder, "--templates",
+              str(site.root / "tempaltes")])
+    assert stopped.value.code == 2
+    assert (f"argument --templates: '{site.root / 'tempaltes'}' is not a folder"
+            in capsys.readouterr().err)
+    assert not site.output.exists()
