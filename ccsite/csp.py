@@ -27,8 +27,11 @@ import html
 
 from markupsafe import Markup
 
-RELOAD_PATH = "/__ccsite/"  # where `ccsite serve` serves its own files (serve.py): here,
-# as every page's policy names it, and a build must not import the server to know it
+RELOAD_FOLDER = "__ccsite/"  # where `ccsite serve` serves its own files (serve.py), under
+# the site's base path: here, as every page's policy names it, and a build must not import
+# the server to know it. (At the host's root, a site served under a base path on a shared
+# host allowed scripts from a folder the host's other site owns: a theme customiser's
+# review.)
 
 SCRIPT_FOLDERS = ("assets/", "pagefind/")  # under the site's base path
 MEDIA_POLICY = "sandbox"  # for /media/ files: opened as a page, they are a unique origin
@@ -53,7 +56,7 @@ def policies(base_path: str = "/", *, meta: bool = False,
         own = tuple(d for d in own if d.split(" ", 1)[0] not in _HEADER_ONLY)
     folders = [f"*:*{base_path}{folder}" for folder in SCRIPT_FOLDERS]
     if meta:  # the preview's own script: /__ccsite/reload.js
-        folders.append(f"*:*{RELOAD_PATH}")
+        folders.append(f"*:*{base_path}{RELOAD_FOLDER}")
     return "; ".join(own), f"script-src {' '.join(folders)} {_WASM}"
 
 

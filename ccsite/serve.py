@@ -33,14 +33,14 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
-from .csp import MEDIA_POLICY, RELOAD_PATH
+from .csp import MEDIA_POLICY, RELOAD_FOLDER
 from .errors import ContentError, ContentErrors
 from .render import MEMBERS_HELP
 
 mimetypes.add_type("text/calendar", ".ics")  # not in every system's list; a static host has it
 QUIET_PERIOD = 0.08  # seconds without file events before a rebuild starts
 RELOAD_SCRIPT = b"""(function () {
-  var source = new EventSource("/__ccsite/events");
+  var source = new EventSource(new URL("events", document.currentScript.src));
   var seen = null;
   source.addEventListener("build", function (event) {
     if (seen !== null && event.data !== seen) { location.reload(); }
@@ -220,7 +220,8 @@ class PreviewServer:
         watcher.start()
         worker = threading.Thread(target=self._rebuild_loop, daemon=True)
         worker.start()
-        print(f"Serving at {self.url} (press Ctrl-C to stop). Watching "
+        print(f"Serving at {self.url}{self.state.base_path.lstrip('/')} (press Ctrl-C to "
+              "stop). Watching "
               f"{', '.join(str(p) for p in self.watched)} for changes.", flush=True)
         if self.editor is not None:
             print(self.editor.announce(self.url, self.httpd.server_address[0]), flush=True)
@@ -277,12 +278,16 @@ class PreviewServer:
         if request.command == "POST":
             request.close_connection = True
             return self._send(request, 405, "text/plain; charset=utf-8", b"", head)
-        if path == RELOAD_PATH + "events":
+        own = self.state.base_path + RELOAD_FOLDER
+        if path == own + "events":
             return self._events(request)
-        if path == RELOAD_PATH + "reload.js":
+        if path == own + "reload.js":
             return self._send(request, 200, "text/javascript; charset=utf-8", RELOAD_SCRIPT,
                               head)
         site_path = self._site_path(path)
+        if site_path is None and path == "/":  # a site served under a base path: its home
+            return self._send(request, 302, "text/plain", b"", head,
+                              {"Location": self.state.base_path})
         if site_path is None:
             return self._not_found(request, head)
         if site_path == "/members":  # typed without its slash: the area, as the servers do
@@ -329,7 +334,9 @@ class PreviewServer:
             return None
         normal = posixpath.normpath(decoded) + ("/" if decoded.endswith("/") else "")
         base = self.state.base_path
-        if base != "/" and normal.startswith(base):
+        if base != "/":  # only what the published site has: a page's address that leaves
+            if not (normal + "/").startswith(base):  # out the base path worked here, and
+                return None                         # not once published
             normal = "/" + normal[len(base):]
         return normal if normal.startswith("/") else None
 
@@ -480,7 +487,7 @@ class PreviewServer:
             pass
 
     def _with_reload(self, body: bytes) -> bytes:
-        tag = b'<script src="/__ccsite/reload.js"></script>'
+        tag = f'<script src="{self.state.base_path}{RELOAD_FOLDER}reload.js"></script>'.encode()
         at = body.rfind(b"</body>")
         return body[:at] + tag + body[at:] if at >= 0 else body + tag
 

@@ -12,6 +12,7 @@ import urllib.request
 
 import pytest
 
+from browser import needs_browser
 from ccsite.cli import main
 from ccsite.members import credentials
 from conftest import GOOD_PRACTICE_MD, http_get, serve_running
@@ -251,6 +252,30 @@ def test_pages_carry_the_reload_script_and_events_announce_builds(site, server):
         site.edit("lessons/more-time.md", "order: 1", "order: 2")
         assert events.readline().decode().startswith("event: build")
         assert int(events.readline().decode().split(":")[1]) > version
+
+
+@pytest.mark.browser
+@needs_browser
+def test_a_site_under_a_base_path_is_previewed_only_under_it_and_reloads_there(site, page):
+    """The preview answered /assets/x as well as /hcc/assets/x, so a stylesheet's
+    url("/assets/x") worked there and not once published; and its reload script was at
+    the host's root, which every page's policy then allowed on a shared host (a theme
+    customiser's review)."""
+    site.edit("site.yaml", "https://cc.example.org/", "https://cc.example.org/hcc/")
+    with serve_running(site.content, site.output, answering=302) as running:  # (at /)
+        root = running.base
+        assert get(root + "/centres/oxhey/")[0] == 404
+        status, _, home = http_get(root + "/")  # (sent on to the site's home)
+        assert status == 200 and "<title>Home - Test Children" in home, home[:600]
+        status, centre = get(root + "/hcc/centres/oxhey/")
+        assert status == 200
+        assert '<script src="/hcc/__ccsite/reload.js"></script>' in centre
+        assert get(root + "/__ccsite/reload.js")[0] == 404
+        page.goto(root + "/hcc/lessons/more-time/")
+        page.get_by_role("heading", name="Allow more time").wait_for()
+        site.edit("lessons/more-time.md", "title: Allow more time",
+                  "title: Allow much more time")
+        page.get_by_role("heading", name="Allow much more time").wait_for(timeout=10000)
 
 
 @contextlib.contextmanager
