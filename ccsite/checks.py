@@ -68,7 +68,11 @@ def site_warnings(site: Site, members: MembersSite | None = None,
     for o in site.opportunities:
         warnings += _told_ahead(o, site.today)
     for c in site.consultations:
-        if c.outcome and c.state != "closed":
+        if c.outcome and c.state == "closed" and c.outcome.date > site.today:
+            warn(c, "outcome.date", f"{c.outcome.date.isoformat()} is after today: the "
+                 "outcome is shown from that day (on the page, in the feed and on the home "
+                 "page); check the date, or leave it so to publish it then")
+        elif c.outcome and c.state != "closed":
             warn(c, "outcome", "this consultation has an outcome but has not closed yet; "
                  "the outcome is shown once it closes")
     warnings += _awards_not_taken_up(site)

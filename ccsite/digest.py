@@ -136,7 +136,7 @@ def _sections(site: graph.Site, since: dt.date) -> dict[str, DigestSection]:
                 "Respond by " + render.format_datetime(c.closes, closing=True)
             s["consultations"].items.append(DigestItem(opened, c.title, c.url, c.summary,
                                                        label))
-        if c.outcome and c.state == "closed" and c.outcome.date >= since:
+        if c.outcome_shown and c.outcome.date >= since:
             s["consultations"].items.append(DigestItem(
                 c.outcome.date, c.title, f"{c.url}#outcome", c.outcome.summary,
                 "You said, we did"))

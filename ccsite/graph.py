@@ -464,6 +464,10 @@ def _set_consultation_state(consultation: Consultation, now: dt.datetime,
         consultation.days_left = (closing_day(consultation.closes) - today).days
     else:
         consultation.state = "closed"
+    # an outcome written ahead of its day waits for it (it was shown, and in the feed and
+    # on the home page, from the day the consultation closed: a review over a year)
+    consultation.outcome_shown = consultation.state == "closed" and \
+        consultation.outcome is not None and consultation.outcome.date <= today
 
 
 def _consultation_order(c: Consultation):
@@ -636,8 +640,7 @@ def _recent_changes(news: list[NewsItem], opportunities: list[Opportunity],
                  c.url, c.summary) for c in consultations
                 if c.opens and c.state != "upcoming"]
     changes += [(c.outcome.date, "Consultation outcome", c.title, c.url + "#outcome",
-                 c.outcome.summary) for c in consultations
-                if c.outcome and c.state == "closed"]
+                 c.outcome.summary) for c in consultations if c.outcome_shown]
     newest = heapq.nlargest(limit, changes, key=lambda c: (c[0], c[2]))
     return [Change(*change) for change in newest]
 

@@ -468,6 +468,7 @@ class Consultation(Entry):
     state: str = derived("")  # open | upcoming | closed
     days_left: int | None = derived(None)
     centres: list[Centre] = derived(factory=list)
+    outcome_shown: bool = derived(False)  # closed, and its outcome's day has come
 
 
 @dataclass

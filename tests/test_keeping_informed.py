@@ -926,6 +926,26 @@ def test_an_outcome_written_before_the_consultation_closes_waits_for_it(site, ca
     assert "We heard you." in site.page("/consultations/oxhey-hours/")
 
 
+def test_an_outcome_dated_after_the_closing_day_waits_for_its_day(site, capsys):
+    """An outcome dated 20 April was on the page, in the news feed and on the home page
+    ("Consultation outcome, 20 April 2027") from the day the consultation closed in
+    January (a review over a year of builds)."""
+    informed(site)
+    site.edit(OPEN, "centres: [oxhey]", "centres: [oxhey]\noutcome:\n  date: 2027-04-20\n"
+              "  summary: We heard you.\n  body: Thank you.")
+    for day, shown in (("2027-04-19", False), ("2027-04-20", True)):
+        assert site.build("--now", f"{day}T09:00:00+01:00").status == 0
+        said = [("We heard you." in (site.output / "public" / path).read_text()) for path in (
+            "consultations/oxhey-hours/index.html", "feed.xml", "index.html")]
+        assert said == [shown] * 3, (day, said)
+        capsys.readouterr()
+        main(["check", "--source", str(site.content), "--now", f"{day}T09:00:00+01:00"])
+        told = (f"{site.shown(OPEN)}:{_line_of(site, OPEN, 'date: 2027-04-20')}: "
+                "outcome.date: warning: 2027-04-20 is after today: the outcome is shown from "
+                "that day (on the page, in the feed and on the home page)")
+        assert (told in capsys.readouterr().err) is not shown
+
+
 NEWS = "---\ntitle: Update {n}\ndate: 2026-11-{day:02d}\nsummary: Update number {n}.\n---\nText.\n"
 
 

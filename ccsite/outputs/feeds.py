@@ -177,7 +177,7 @@ def consultation_entries(site) -> list[FeedEntry]:
         entries.append(FeedEntry(id=known_as, title=f"Have your say: {c.title}", url=page,
                                  updated=c.opens, published=c.opens, summary=c.summary,
                                  content_html=f"<p>{_escape(c.summary)}</p>\n{c.html}"))
-        if c.outcome and c.state == "closed":
+        if c.outcome_shown:
             updated = as_datetime(c.outcome.date)
             entries.append(FeedEntry(id=f"{known_as}#outcome",
                                      title=f"You said, we did: {c.title}",
