@@ -470,6 +470,21 @@ def _set_consultation_state(consultation: Consultation, now: dt.datetime,
         consultation.outcome is not None and consultation.outcome.date <= today
 
 
+def _called_off(opportunity: Opportunity) -> tuple[str, ...]:
+    """The events a cancellation called off: those after the day it was told (its latest
+    update), which did not take place; one before it did, and its page and calendar say
+    so alike (the page said "Took place" of a briefing its calendar called cancelled: a
+    review over a year of builds). Told with no update, the events not yet over."""
+    if opportunity.status != "cancelled":
+        return ()
+    update = opportunity.latest_update
+    if update is None:
+        return tuple(event.key for event in opportunity.events
+                     if event.key not in opportunity.past_events)
+    return tuple(event.key for event in opportunity.events
+                 if event.start.astimezone(LOCAL_ZONE).date() > update.date)
+
+
 def _consultation_order(c: Consultation):
     far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     return (c.closes or far, c.title.lower(), c.slug)
@@ -512,6 +527,7 @@ def _set_state(opportunity: Opportunity, now: dt.datetime, today: dt.date) -> No
     briefing that has taken place offers no booking."""
     opportunity.past_events = tuple(event.key for event in opportunity.events
                                     if (event.end or event.start) <= now)
+    opportunity.called_off = _called_off(opportunity)
     opens = opportunity.opens
     if opportunity.status != "planning" and opens and opens <= today and \
             (opportunity.published is None or opens > opportunity.published):

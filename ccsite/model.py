@@ -428,6 +428,8 @@ class Opportunity(Entry):
     opened: dt.date | None = derived(None)  # the day it opened for bids, when that was
     # after it was published and is past (by --now): news of its own (graph._set_state)
     past_events: tuple[str, ...] = derived(())  # the keys of the events over by --now
+    called_off: tuple[str, ...] = derived(())  # of a cancelled round, the keys of the
+    # events after the day it was cancelled (graph._set_state)
     centres: list[Centre] = derived(factory=list)
 
     @property

@@ -467,6 +467,29 @@ def test_a_cancelled_rounds_events_to_come_are_told_cancelled_with_no_way_to_boo
     assert "Book by e-mail" not in text
 
 
+def test_a_cancelled_rounds_events_before_its_cancellation_took_place_page_and_calendar_alike(
+        site):
+    """The page said "Took place" of a briefing its calendar called cancelled, and of one
+    after the cancellation that never happened (a review over a year of builds): the
+    update that tells the cancellation dates it."""
+    informed(site)
+    site.edit(O, "status: active", "status: cancelled")
+    site.edit(O, "enquiries:", "updates:\n  - date: 2026-11-30\n    note: The round is "
+              "cancelled, and the centre will stay with its agency.\nenquiries:")
+    assert site.build("--now", "2026-12-10T09:00:00Z").status == 0
+    text = said(site, "/opportunities/oxhey-eoi/")
+    online = text[text.index("Online briefing"):text.index("Briefing session")]
+    assert "Took place" in online and "Held online" in online and "Cancelled" not in online
+    assert text[text.index("Briefing session"):].startswith(
+        "Briefing session Cancelled This event did not take place: the opportunity was "
+        "cancelled.")
+    own = icalendar.Calendar.from_ical(
+        (public(site) / "opportunities/oxhey-eoi/deadline.ics").read_bytes())
+    told = {str(e["summary"]).split(":")[0]: str(e.get("status", "")) for e in
+            own.walk("VEVENT") if "briefing" in str(e["summary"]).lower()}
+    assert told == {"Online briefing": "", "Cancelled": "CANCELLED"}, told
+
+
 def test_events_are_in_the_opportunitys_calendar_and_the_calendar_of_all(built):
     own = icalendar.Calendar.from_ical(
         (public(built) / "opportunities/oxhey-eoi/deadline.ics").read_bytes())

@@ -130,7 +130,7 @@ def _opportunity_event(site, opportunity, item) -> Event:
     event.add("dtstart", item.start.astimezone(dt.timezone.utc))
     if item.end:
         event.add("dtend", item.end.astimezone(dt.timezone.utc))
-    cancelled = opportunity.status == "cancelled"
+    cancelled = item.key in opportunity.called_off
     event.add("summary", f"{'Cancelled: ' if cancelled else ''}{item.title}: "
               f"{opportunity.title} ({opportunity.reference})")
     if cancelled:
