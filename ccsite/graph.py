@@ -529,6 +529,10 @@ def _set_state(opportunity: Opportunity, now: dt.datetime, today: dt.date) -> No
                                     if (event.end or event.start) <= now)
     opportunity.called_off = _called_off(opportunity)
     opens = opportunity.opens
+    # its pages said "Opens soon" for a year after that day (a review over a year): the
+    # editor is warned (checks.py), and readers told it opens later than planned
+    opportunity.opening_late = opportunity.status == "planning" and bool(opens) and \
+        opens <= today
     if opportunity.status != "planning" and opens and opens <= today and \
             (opportunity.published is None or opens > opportunity.published):
         opportunity.opened = opens

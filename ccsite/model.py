@@ -428,6 +428,7 @@ class Opportunity(Entry):
     opened: dt.date | None = derived(None)  # the day it opened for bids, when that was
     # after it was published and is past (by --now): news of its own (graph._set_state)
     past_events: tuple[str, ...] = derived(())  # the keys of the events over by --now
+    opening_late: bool = derived(False)  # planned, and the day bids were to open has come
     called_off: tuple[str, ...] = derived(())  # of a cancelled round, the keys of the
     # events after the day it was cancelled (graph._set_state)
     centres: list[Centre] = derived(factory=list)

@@ -53,7 +53,7 @@ def _digest_text(site: FixtureSite, tmp_path, since: str) -> str:
 
 def test_a_planned_round_says_when_bids_will_open(site):
     site.edit(O, *PLANNED)
-    assert site.build().status == 0
+    assert site.build("--now", "2026-11-20T09:00:00Z").status == 0
     text = site.text("/opportunities/oxhey-eoi/")
     assert "This opportunity is being planned. Bids open from 24 November 2026" in text
     assert "Open for bids from 24 November 2026" in text
@@ -61,8 +61,18 @@ def test_a_planned_round_says_when_bids_will_open(site):
         "startDate": "2026-11-24T00:00:00+00:00"}
 
 
-def test_a_planned_round_past_the_day_it_was_to_open_is_warned_of(site, capsys):
+def test_a_planned_round_past_the_day_it_was_to_open_is_warned_of_and_said_late(site,
+                                                                               capsys):
+    """Its pages said "Opens soon" for a year after that day (a review over a year of
+    builds): they say it opens later than planned."""
     site.edit(O, *PLANNED)
+    assert site.build().status == 0
+    text = site.text("/opportunities/oxhey-eoi/")
+    assert "This opportunity is being planned. Bids were to open from 24 November 2026" \
+        in text and "they will open later, and this page will say when." in text
+    assert "Open for bids from Later than planned (was 24 November 2026" in text
+    assert "Opening later than planned" in site.text("/opportunities/")
+    assert "Opens soon" not in site.text("/opportunities/")
     err = _checked(site, capsys)
     line = _line_of(site, O, "opens: 2026-11-24")
     assert (f"{site.shown(O)}:{line}: opens: warning: bids were to open on 2026-11-24, but "
