@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -1069,6 +1070,16 @@ def _render(make: Callable[[], Any], paths: Paths, errors: ErrorList) -> Any:
             message += (" (macros.html is imported without the page's variables: give the "
                         "macro what it shows, as the default theme's centre_card is given "
                         "the centre and shows centre.service_names)")
+        missing = _MACRO_MISSING.fullmatch(message)
+        copies = [paths.templates / name for name in ("macros.html", "members/macros.html")
+                  if (paths.templates / name).is_file()]
+        if missing and copies:  # told at the site's copy, which lacks it (the template
+            used = f"{Path(where[0]).name}, line {where[1]}" if where else "a template"
+            message = (f"has no macro '{missing[1]}', which the theme's templates use "
+                       f"({used}): it is a copy from an older theme, or the macro was "
+                       "taken out; copy the theme's macros.html again (see its first "
+                       "line) and make your changes to it")
+            where = (str(copies[0]), 1)  # using it is ccsite's: a theme customiser's review)
         errors.add(*(where or (str(paths.templates), 0)), "template", message)
     errors.raise_if_any()
     return {}
@@ -1101,6 +1112,8 @@ def _is_template(filename: str) -> bool:
 
 
 PAGE_VARIABLES_UNDEFINED = {"'site' is undefined", "'current_url' is undefined"}
+_MACRO_MISSING = re.compile(r"'jinja2\.environment\.TemplateModule object' has no attribute "
+                            r"'(\w+)'")
 
 
 def _assets(site_templates: Path) -> list[tuple[str, Path]]:
