@@ -422,6 +422,7 @@ def protect_members(b: Build, made: Made, site: SiteGraph,
                                                                 current_url="/members/")
     plain = {p: (t.read_text(encoding="utf-8") if isinstance(t, Path) else t.decode("utf-8"))
              for p, t in made.members_files.items()}
+    _marked_for_encrypting(plain, b.errors)
     from .members import protect  # encrypt mode only (as credentials)
 
     encrypted = protect.encrypt_members(plain, made.members_media, site.roster.members,
@@ -429,6 +430,23 @@ def protect_members(b: Build, made: Made, site: SiteGraph,
                                         _url_key(b.paths))
     made.public.update(encrypted.files)
     return None
+
+
+def _marked_for_encrypting(pages: dict[str, str], errors: ErrorList) -> None:
+    """Each members page marks the part encrypt mode encrypts and shows in the sign-in
+    page (members/base.html's <!--members-main--> lines): a site's copy without them had
+    each page shown whole inside that page, two headers, two mains, two skip links (a
+    theme customiser's review)."""
+    unmarked = sorted(path for path, text in pages.items() if path.endswith(".html") and
+                      not 0 <= text.find(members_pages.MAIN_START) < text.find(
+                          members_pages.MAIN_END))
+    if unmarked:
+        errors.add("templates/members/base.html", 0, "template", f"the members page /{unmarked[0].removesuffix('index.html')}"
+                   f"{f' and {len(unmarked) - 1} more' if len(unmarked) > 1 else ''} lack "
+                   f"the lines {members_pages.MAIN_START} and {members_pages.MAIN_END} "
+                   "around their main content, which encrypt mode encrypts and shows in the "
+                   "sign-in page: keep them in members/base.html, as the theme's has them")
+        errors.raise_if_any()
 
 
 def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder,

@@ -1932,3 +1932,24 @@ def test_a_public_pdf_saved_again_more_times_than_the_audit_reads_is_refused(sit
     assert result.status == 1, result.err
     assert (f"{site.content}/media/summer-opening.pdf:1: media: this PDF keeps more than 16 "
             "earlier saves of itself") in result.err
+
+
+def test_an_encrypted_members_area_whose_base_template_lacks_its_marks_fails_the_build(site):
+    """A site's members/base.html without the <!--members-main--> lines had each members
+    page shown whole inside the sign-in page once opened: two headers, two mains, two
+    skip links (a theme customiser's review)."""
+    site.edit("site.yaml", "protection: server", "protection: encrypt")
+    credentials.MemberStore(site.root / ".ccsite-secrets").add("Jane Example", None)
+    assert site.build().status == 0
+    before = site.snapshot()
+    theme = Path(__file__).parents[1] / "templates" / "members" / "base.html"
+    (site.root / "templates" / "members").mkdir(parents=True)
+    (site.root / "templates" / "members" / "base.html").write_text("".join(
+        line for line in theme.read_text().splitlines(keepends=True)
+        if "members-main" not in line))
+    result = site.build()
+    assert result.status == 1
+    assert "templates/members/base.html:0: template: the members page /members/" in result.err
+    assert "lack the lines <!--members-main--> and <!--/members-main--> around their main " \
+        "content, which encrypt mode encrypts" in result.err
+    assert site.snapshot() == before
