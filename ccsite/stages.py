@@ -144,7 +144,8 @@ def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildRe
         b.while_indexing.insert(0, functools.partial(_warnings, b, site, reuse))
         written = write_site(b, made, site, config, members_root)
         warnings = [*_warnings(b, site, reuse), *b.taken_down,
-                    *theme.stale_copies(b.paths.templates, render.default_templates())]
+                    *theme.site_template_warnings(b.paths.templates,
+                                                  render.default_templates())]
         _remember(b, made)
         reuse.commit()
         b.step("done")

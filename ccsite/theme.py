@@ -15,9 +15,14 @@ an edit (tests/test_build.py fails until it is run).
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from pathlib import Path
+
+import jinja2
+import jinja2.meta
+import jinja2.nodes
 
 from .errors import ContentError
 
@@ -46,11 +51,18 @@ def templates_of(folder: Path) -> list[tuple[str, Path]]:
                   and path.is_file())
 
 
+def site_template_warnings(templates: Path, theme: Path) -> list[ContentError]:
+    """What a site's templates do that it cannot mean (a theme customiser's review): a copy
+    of an older theme's, a template Jinja2 drops blocks of, one no page uses."""
+    if not templates.is_dir() or templates.resolve() == theme.resolve():
+        return []
+    return [*stale_copies(templates, theme), *blocks_dropped(templates, theme),
+            *unused(templates, theme)]
+
+
 def stale_copies(templates: Path, theme: Path) -> list[ContentError]:
     """A warning for each of the site's templates copied from the theme whose revision is
     no longer the theme's."""
-    if not templates.is_dir() or templates.resolve() == theme.resolve():
-        return []
     told = []
     for name, path in templates_of(templates):
         try:
@@ -66,6 +78,68 @@ def stale_copies(templates: Path, theme: Path) -> list[ContentError]:
                 f"does not. Compare the two (the theme's is {theme / copied['name']}), bring "
                 "your copy up to date, then give it the theme's first line"))
     return told
+
+
+def blocks_dropped(templates: Path, theme: Path) -> list[ContentError]:
+    """A site's base template without a block of the theme's: what each page puts in it
+    is dropped with no word from Jinja2 (a base.html without `scripts` had no map, no
+    search, no members' sign-in; without `main`, every page was empty)."""
+    told = []
+    for name in ("base.html", "members/base.html"):
+        path = templates / name
+        if not path.is_file():
+            continue
+        try:
+            lacks = sorted(_blocks((theme / name).read_text(encoding="utf-8")) -
+                           _blocks(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            continue  # (told as the template's own mistake)
+        if lacks:
+            told.append(ContentError(str(path), 1, "theme", "has no {% block " +
+                                     " %}, {% block ".join(lacks) + " %}, which the theme's "
+                                     f"{name} has and its pages fill: what they put there "
+                                     "is left out of every page; keep the block, empty if "
+                                     "need be"))
+    return told
+
+
+def unused(templates: Path, theme: Path) -> list[ContentError]:
+    """A template of the site's that no page uses: not one the theme has, and named by
+    none (a "Base.html" or a "centre-page.html" was ignored with no word), or empty."""
+    theme_names = [name for name, _ in templates_of(theme)]
+    used = set(theme_names)
+    texts = {}
+    for name, path in templates_of(templates):
+        try:
+            texts[name] = path.read_text(encoding="utf-8")
+            used |= _named(texts[name])
+        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+            continue
+    told = []
+    for name, text in texts.items():
+        path = templates / name
+        if not text.strip() and name in theme_names:
+            told.append(ContentError(str(path), 1, "theme", "is empty, so the pages it makes "
+                                     "are published empty: delete it to use the theme's"))
+        elif name not in used:
+            meant = difflib.get_close_matches(name.lower(), theme_names, 1, 0.6)
+            told.append(ContentError(str(path), 1, "theme", "no page uses it: it is not one "
+                                     "of the theme's templates, nor included by one" +
+                                     (f" (did you mean {meant[0]}?)" if meant else "")))
+    return told
+
+
+def _blocks(text: str) -> set[str]:
+    return {block.name for block in _parsed(text).find_all(jinja2.nodes.Block)}
+
+
+def _named(text: str) -> set[str]:
+    """The templates `text` extends, includes or imports by a name written out."""
+    return {name for name in jinja2.meta.find_referenced_templates(_parsed(text)) if name}
+
+
+def _parsed(text: str):
+    return jinja2.Environment(trim_blocks=True, lstrip_blocks=True).parse(text)
 
 
 def main() -> None:

@@ -488,3 +488,32 @@ def test_a_macro_file_copied_from_an_older_theme_is_told_as_the_file_to_mend(sit
         and "): it is a copy from an older theme, or the macro was taken out; copy the " \
         "theme's macros.html again (see its first line) and make your changes to it" \
         in result.err, result.err
+
+
+def test_a_site_template_that_drops_blocks_is_empty_or_is_used_by_no_page_is_warned_of(
+        site, capsys):
+    """A base.html without `{% block scripts %}` had no map, no search and no members'
+    sign-in; an empty home.html published an empty home page; a "Base.html" or a
+    "centre-page.html" was ignored: each with no word (a theme customiser's review). A
+    part a template of the site includes is used."""
+    templates = site.root / "templates"
+    templates.mkdir()
+    base = (THEME / "base.html").read_text(encoding="utf-8")
+    assert "{% block scripts %}{% endblock %}" in base
+    (templates / "base.html").write_text(base.replace("{% block scripts %}{% endblock %}", ""))
+    (templates / "home.html").write_text("\n")
+    (templates / "centre-page.html").write_text("<p>Ours</p>\n")
+    (templates / "part.html").write_text("<p>A part</p>\n")
+    (templates / "lesson.html").write_text(
+        '{% extends "base.html" %}{% block main %}{% include "part.html" %}{% endblock %}\n')
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    told = sorted(line for line in capsys.readouterr().err.splitlines() if "theme:" in line)
+    assert told == sorted([
+        f"{templates / 'base.html'}:1: theme: warning: has no {{% block scripts %}}, which the "
+        "theme's base.html has and its pages fill: what they put there is left out of every "
+        "page; keep the block, empty if need be",
+        f"{templates / 'home.html'}:1: theme: warning: is empty, so the pages it makes are "
+        "published empty: delete it to use the theme's",
+        f"{templates / 'centre-page.html'}:1: theme: warning: no page uses it: it is not one "
+        "of the theme's templates, nor included by one (did you mean centre.html?)"]), told
