@@ -42,6 +42,7 @@ def site_warnings(site: Site, members: MembersSite | None = None,
                                      f"'{p.text}'; write your own (it is shown on the site "
                                      "as it is)"))
     warnings += _days_listed_ahead(site)
+    warnings += _fixes_overdue(site)
     for o in site.opportunities:
         if o.status == "active" and o.state == "closed":
             warn(o, "status", "the deadline has passed, so the page shows it as closed; "
@@ -301,6 +302,23 @@ def _days_listed_ahead(site: Site) -> list[ContentError]:
                 config.source, config.lines.get(name, 1), name,
                 f"the last day listed is {format_date(last)}: list the {what} after it, or "
                 f"from then on {then}"))
+    return told
+
+
+def _fixes_overdue(site: Site) -> list[ContentError]:
+    """The accessibility statement's fixes whose day has passed: it went on saying "We
+    plan to fix this by 15 January 2027" in April (a review over a year of builds)."""
+    config = site.config
+    settings = config.accessibility
+    told = []
+    for index, item in enumerate(settings.non_compliance if settings else ()):
+        if item.fix_by and item.fix_by < site.today:
+            field = f"accessibility.non_compliance[{index}].fix_by"
+            told.append(ContentError(
+                config.source, config.lines.get(field, config.lines.get("accessibility", 1)),
+                field, f"{format_date(item.fix_by)} has passed, and the accessibility "
+                f"statement still says \"We plan to fix this by {format_date(item.fix_by)}\": "
+                "take the item out if it is fixed, or give the day you plan now"))
     return told
 
 

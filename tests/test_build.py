@@ -517,3 +517,24 @@ def test_a_site_template_that_drops_blocks_is_empty_or_is_used_by_no_page_is_war
         "published empty: delete it to use the theme's",
         f"{templates / 'centre-page.html'}:1: theme: warning: no page uses it: it is not one "
         "of the theme's templates, nor included by one (did you mean centre.html?)"]), told
+
+
+def test_an_accessibility_fix_whose_day_has_passed_is_warned_of(site, capsys):
+    """The statement went on saying "We plan to fix this by 15 January 2027" in April (a
+    review over a year of builds)."""
+    site.edit("site.yaml", "members:\n", "accessibility:\n  prepared: 2026-09-01\n"
+              "  non_compliance:\n    - issue: The pack is a PDF without tags.\n"
+              "      criteria: [\"1.3.1 Info and Relationships\"]\n"
+              "      fix_by: 2027-01-15\nmembers:\n")
+    line = next(n for n, text in enumerate((site.content / "site.yaml").read_text()
+                                           .splitlines(), 1) if "fix_by" in text)
+    told = {}
+    for day in ("2027-01-15", "2027-01-16"):
+        capsys.readouterr()
+        assert main(["check", "--source", str(site.content), "--now", f"{day}T12:00:00Z"]) == 0
+        told[day] = [text for text in capsys.readouterr().err.splitlines() if "fix_by" in text]
+    assert told == {"2027-01-15": [], "2027-01-16": [
+        f"{site.content / 'site.yaml'}:{line}: accessibility.non_compliance[0].fix_by: "
+        "warning: 15 January 2027 has passed, and the accessibility statement still says "
+        "\"We plan to fix this by 15 January 2027\": take the item out if it is fixed, or "
+        "give the day you plan now"]}
