@@ -29,6 +29,7 @@ from .digests import FileDigests
 from .errors import ContentError, ErrorList
 from .outputs.search import SIGNATURE as PAGEFIND_SIGNATURE
 from .render import Inspection, Route
+from .theme import templates_of
 from .validate import EXPIRED
 from .write import CHANGED_WHILE_BUILDING, signature
 
@@ -49,7 +50,8 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
                 page_routes: list[Route], base_url: str,
                 bodies: Callable[[], dict[str, tuple[str, int]]], errors: ErrorList,
                 left_out: dict[str, str] | None = None,
-                taken_down: list[ContentError] | None = None) -> None:
+                taken_down: list[ContentError] | None = None,
+                templates: tuple[Path, ...] = ()) -> None:
     """`page_links`: output path -> the links in that page (see `links_in`);
     `bodies()`: source path -> (Markdown body, its first line), to point at the line
     (made only when a link is broken). Links to the site are checked however they are
@@ -58,10 +60,12 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
     so when a link leads to one. A link to one that expired is told in `taken_down`, as
     a warning: the day took it down, and a build on that day must not stop for it (the
     whole site stood still, its deadlines and lists as they were, until the links were
-    mended: a review over a year of builds)."""
+    mended: a review over a year of builds). A link a template writes is told once, at
+    the line of the first of `templates` (folders, the site's first) that has it."""
     base_path = urlsplit(base_url).path
     by_output = {route.output_path: route for route in page_routes}
     known: dict[tuple[str, str], tuple[str, str] | None] = {}  # links recur on every page
+    in_templates: dict[tuple[str, str], list[str]] = {}  # (template, why) -> its pages
     for output_path, links in sorted(page_links.items()):
         route = by_output.get(output_path)
         page_url = base_path + output_path.removesuffix("index.html")
@@ -76,11 +80,37 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
                 continue
             written, why, expired = problem
             source, line = _blame(route, written, bodies())
-            told = f"{why} (linked from /{output_path.removesuffix('index.html')})"
-            if expired and taken_down is not None:
-                taken_down.append(ContentError(source, line, "link", told))
+            page = "/" + output_path.removesuffix("index.html")
+            if line == 0:  # written in a template, which makes many pages: told once, at
+                in_templates.setdefault((written, why), (source, []))[1].append(page)  # its
+            elif expired and taken_down is not None:
+                taken_down.append(ContentError(source, line, "link", f"{why} (linked from "
+                                               f"{page})"))
             else:
-                errors.add(source, line, "link", told)
+                errors.add(source, line, "link", f"{why} (linked from {page})")
+    told: dict[tuple[str, int, str], list[str]] = {}  # line (a site's base.html had it on
+    for (written, why), (source, pages) in in_templates.items():  # 390 pages: 390 times,
+        at = _written_in(written, templates) or (source, 0)  # at each page's template)
+        told.setdefault((*at, why), []).extend(pages)
+    for (source, line, why), pages in told.items():
+        more = f" and {len(pages) - 1} more pages" if len(pages) > 1 else ""
+        errors.add(source, line, "link", f"{why} (linked from {pages[0]}{more})")
+
+
+def _written_in(link: str, folders: tuple[Path, ...]) -> tuple[str, int] | None:
+    """The template file and line that has `link` written out as an attribute's value, in
+    the first of `folders` with one; None when none has it (made by the template's code,
+    or written through |url, which a link outside the site is not)."""
+    for folder in folders:
+        for _, path in templates_of(folder) if folder.is_dir() else ():
+            try:
+                lines = path.read_text(encoding="utf-8").split("\n")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for number, text in enumerate(lines, start=1):
+                if f'="{link}"' in text or f"='{link}'" in text:  # (an attribute's value)
+                    return str(path), number
+    return None
 
 
 def _relative(link: str) -> bool:

@@ -399,7 +399,8 @@ def check_links(b: Build, made: Made, site: SiteGraph, validated: validate.Valid
             *members.posts, *members.pages]}})
     audit.check_links(page_links, all_files, [*made.page_routes, *made.member_routes],
                       s.config.base_url, sources, b.errors,
-                      _left_out_addresses(validated.left_out), b.taken_down)
+                      _left_out_addresses(validated.left_out), b.taken_down,
+                      (b.paths.templates, render.default_templates()))
     audit.check_policies({path: seen[2] for path, seen in made.inspected.items()},
                          csp.policies(s.config.base_path, meta=True,
                                       images=(s.config.map.tile_origin,)),

@@ -132,15 +132,30 @@ def test_site_moved_to_another_base_url_links_to_the_new_one(site):
     assert 'href="/assets/style.css' in site.page("/news/centres-open/")
 
 
-def test_template_link_outside_the_base_url_path_fails_the_build(site):
+def test_template_link_outside_the_base_url_path_fails_the_build_told_once_at_its_line(site):
+    """A site's base.html linking '/assets/logo.svg' under a base path was told once for
+    each of its 390 pages, at each page's template, none of which has it (a theme
+    customiser's review): it is told once, at the line that writes it."""
     site.edit("site.yaml", "https://cc.example.org/", "https://example.org/children/")
     (site.root / "templates").mkdir()
     (site.root / "templates" / "lesson.html").write_text(
         '{% extends "base.html" %}{% block main %}<a href="/feed.xml">Feed</a>{% endblock %}')
+    base = (THEME / "base.html").read_text(encoding="utf-8")
+    (site.root / "templates" / "base.html").write_text(
+        base.replace("<body>", '<body>\n<img src="/assets/logo.svg" alt="The council">', 1))
     result = site.build()
     assert result.status == 1
-    assert ("templates/lesson.html:0: link: '/feed.xml' leads outside the site, which lives "
-            "at https://example.org/children/") in result.err
+    lesson, base_html = (site.root / "templates" / name for name in ("lesson.html", "base.html"))
+    logo = next(n for n, text in enumerate(base_html.read_text().splitlines(), 1)
+                if "logo.svg" in text)
+    told = sorted((line for line in result.err.splitlines() if ": link: " in line),
+                  key=lambda line: "logo" in line)
+    assert told[0] == (
+        f"{lesson}:1: link: '/feed.xml' leads outside the site, which lives at "
+        "https://example.org/children/ (a template should write '/path'|url; a page, a site "
+        "path) (linked from /lessons/more-time/)"), told
+    assert told[1].startswith(f"{base_html}:{logo}: link: '/assets/logo.svg' leads outside")
+    assert told[1].endswith(" more pages)") and len(told) == 2
 
 
 def test_raw_html_in_markdown_is_sanitised(site):
