@@ -29,6 +29,7 @@ from .errors import ContentError
 MARK = re.compile(r"\{# ccsite theme: (?P<name>\S+) revision (?P<revision>[0-9a-f]{12})\b"
                   r"[^\n]*#\}\n")
 SUFFIXES = (".html", ".xml", ".txt")  # the templates (not the theme's assets)
+NOT_PAGES = ("digest.html",)  # an e-mail, styled in its elements as e-mail must be
 
 
 def revision(text: str) -> str:
@@ -57,7 +58,7 @@ def site_template_warnings(templates: Path, theme: Path) -> list[ContentError]:
     if not templates.is_dir() or templates.resolve() == theme.resolve():
         return []
     return [*stale_copies(templates, theme), *blocks_dropped(templates, theme),
-            *unused(templates, theme)]
+            *unused(templates, theme), *not_run_or_not_said(templates)]
 
 
 def stale_copies(templates: Path, theme: Path) -> list[ContentError]:
@@ -126,6 +127,47 @@ def unused(templates: Path, theme: Path) -> list[ContentError]:
             told.append(ContentError(str(path), 1, "theme", "no page uses it: it is not one "
                                      "of the theme's templates, nor included by one" +
                                      (f" (did you mean {meant[0]}?)" if meant else "")))
+    return told
+
+
+# what a site's template may write that the pages' policy (csp.py) keeps from running or
+# loading, and a picture with nothing for a screen reader to say: each passed `ccsite
+# check` with no word, and showed only in a browser's console (a theme customiser's review)
+_NOT_RUN = (
+    (re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*application/ld\+json)[^>]*>", re.I),
+     "an inline script does not run: the pages' policy runs scripts only from the site's "
+     "/assets/; put it in templates/assets/ and load it with <script src=\"{{ "
+     "'/assets/its-name.js'|url }}\" defer>"),
+    (re.compile(r"""<[a-z][^>]*\sstyle\s*=\s*["']""", re.I),
+     "a style=\"...\" attribute is not applied: the pages' policy takes styles only from "
+     "the site's stylesheets; give the element a class, styled in templates/assets/"),
+    (re.compile(r"""<[a-z][^>]*\son[a-z]+\s*=\s*["']""", re.I),
+     "an onclick=\"...\" (or other on...) attribute does not run: the pages' policy runs "
+     "scripts only from the site's /assets/; add the handler in a script there"),
+    (re.compile(r"""<(?:script|link|img|iframe|source)\b[^>]*\s(?:src|href)\s*=\s*["']"""
+                r"""(?:https?:)?//""", re.I),
+     "this loads a file from another site, which the pages' policy does not let them load "
+     "(only the map's pictures come from elsewhere); put the file in templates/assets/"),
+    (re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.I),
+     "a picture without alt text: a screen reader says nothing of it, or its file name; "
+     "give it alt=\"what it shows\" (alt=\"\" for a picture that only decorates)"),
+)
+
+
+def not_run_or_not_said(templates: Path) -> list[ContentError]:
+    """Each line of a site's template that writes what the pages' policy keeps from
+    running or loading, or a picture without alt text."""
+    told = []
+    for name, path in templates_of(templates):
+        if not name.endswith(".html") or name in NOT_PAGES:
+            continue
+        try:
+            lines = path.read_text(encoding="utf-8").split("\n")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, text in enumerate(lines, start=1):
+            told += [ContentError(str(path), number, "theme", said)
+                     for pattern, said in _NOT_RUN if pattern.search(text)]
     return told
 
 

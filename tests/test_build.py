@@ -553,3 +553,36 @@ def test_an_accessibility_fix_whose_day_has_passed_is_warned_of(site, capsys):
         "warning: 15 January 2027 has passed, and the accessibility statement still says "
         "\"We plan to fix this by 15 January 2027\": take the item out if it is fixed, or "
         "give the day you plan now"]}
+
+
+def test_a_site_template_writing_what_the_policy_stops_or_a_picture_without_alt_is_warned_of(
+        site, capsys):
+    """An inline script, a style attribute, an onclick, a web font from another site and a
+    logo without alt text all passed `ccsite check` with no word: the first four are
+    stopped by the pages' policy, seen only in a browser's console (a theme customiser's
+    review)."""
+    (site.root / "templates" / "assets").mkdir(parents=True)
+    for name in ("logo.svg", "line.svg"):
+        (site.root / "templates" / "assets" / name).write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (site.root / "templates" / "assets" / "council.js").write_text("window.council = 1;\n")
+    page = site.root / "templates" / "lesson.html"
+    page.write_text("\n".join([
+        '{% extends "base.html" %}{% block main %}',
+        "<script>window.council = 1;</script>",
+        '<p style="color: red">Hello</p>',
+        '<button onclick="go()">Go</button>',
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Roboto">',
+        '<img src="{{ \'/assets/logo.svg\'|url }}">',
+        '<img src="{{ \'/assets/line.svg\'|url }}" alt="">',
+        '<script type="application/ld+json">{}</script>',
+        '<script src="{{ \'/assets/council.js\'|url }}" defer></script>',
+        "{% endblock %}", ""]))
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    told = [line.split(": theme: warning: ")[0].rsplit(":", 1)[1] + " " +
+            line.split(": theme: warning: ")[1][:24]
+            for line in capsys.readouterr().err.splitlines() if ": theme: " in line]
+    assert told == ["2 an inline script does no", "3 a style=\"...\" attribute ",
+                    "4 an onclick=\"...\" (or oth", "5 this loads a file from a",
+                    "6 a picture without alt te"], told
