@@ -65,7 +65,8 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
     base_path = urlsplit(base_url).path
     by_output = {route.output_path: route for route in page_routes}
     known: dict[tuple[str, str], tuple[str, str] | None] = {}  # links recur on every page
-    in_templates: dict[tuple[str, str], list[str]] = {}  # (template, why) -> its pages
+    in_templates: dict[tuple[str, str], tuple[str, list[str]]] = {}  # (link, why) -> (the
+    # template of the first page with it, the pages)
     for output_path, links in sorted(page_links.items()):
         route = by_output.get(output_path)
         page_url = base_path + output_path.removesuffix("index.html")
@@ -81,16 +82,25 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
             written, why, expired = problem
             source, line = _blame(route, written, bodies())
             page = "/" + output_path.removesuffix("index.html")
-            if line == 0:  # written in a template, which makes many pages: told once, at
-                in_templates.setdefault((written, why), (source, []))[1].append(page)  # its
+            if line == 0:  # written in a template, which makes many pages: told once
+                in_templates.setdefault((written, why), (source, []))[1].append(page)
             elif expired and taken_down is not None:
                 taken_down.append(ContentError(source, line, "link", f"{why} (linked from "
                                                f"{page})"))
             else:
                 errors.add(source, line, "link", f"{why} (linked from {page})")
-    told: dict[tuple[str, int, str], list[str]] = {}  # line (a site's base.html had it on
-    for (written, why), (source, pages) in in_templates.items():  # 390 pages: 390 times,
-        at = _written_in(written, templates) or (source, 0)  # at each page's template)
+    _tell_template_links(in_templates, templates, errors)
+
+
+def _tell_template_links(in_templates: dict[tuple[str, str], tuple[str, list[str]]],
+                         templates: tuple[Path, ...], errors: ErrorList) -> None:
+    """Each wrong link a template writes, once, at the line that writes it, with how many
+    pages have it: a site's base.html linking '/assets/logo.svg' under a base path was
+    told 390 times, at each page's template, none of which has it (a theme customiser's
+    review)."""
+    told: dict[tuple[str, int, str], list[str]] = {}
+    for (written, why), (source, pages) in in_templates.items():
+        at = _written_in(written, templates) or (source, 0)
         told.setdefault((*at, why), []).extend(pages)
     for (source, line, why), pages in told.items():
         more = f" and {len(pages) - 1} more pages" if len(pages) > 1 else ""
