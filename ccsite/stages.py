@@ -1090,19 +1090,28 @@ def _render(make: Callable[[], Any], paths: Paths, errors: ErrorList) -> Any:
             message += (" (macros.html is imported without the page's variables: give the "
                         "macro what it shows, as the default theme's centre_card is given "
                         "the centre and shows centre.service_names)")
-        missing = _MACRO_MISSING.fullmatch(message)
-        copies = [paths.templates / name for name in ("macros.html", "members/macros.html")
-                  if (paths.templates / name).is_file()]
-        if missing and copies:  # told at the site's copy, which lacks it (the template
-            used = f"{Path(where[0]).name}, line {where[1]}" if where else "a template"
-            message = (f"has no macro '{missing[1]}', which the theme's templates use "
-                       f"({used}): it is a copy from an older theme, or the macro was "
-                       "taken out; copy the theme's macros.html again (see its first "
-                       "line) and make your changes to it")
-            where = (str(copies[0]), 1)  # using it is ccsite's: a theme customiser's review)
+        where, message = _at_the_macros_copy(where, message, paths.templates)
         errors.add(*(where or (str(paths.templates), 0)), "template", message)
     errors.raise_if_any()
     return {}
+
+
+def _at_the_macros_copy(where: tuple[str, int] | None, message: str, templates: Path
+                        ) -> tuple[tuple[str, int] | None, str]:
+    """A macro the theme's templates use, missing from the site's copy of macros.html, is
+    told at that copy, the file to mend: the build named the theme's template that uses
+    it, a file never touched, in Jinja's words ("'jinja2.environment.TemplateModule
+    object' has no attribute 'closing'": a theme customiser's review)."""
+    missing = _MACRO_MISSING.fullmatch(message)
+    copies = [templates / name for name in ("macros.html", "members/macros.html")
+              if (templates / name).is_file()]
+    if not (missing and copies):
+        return where, message
+    used = f"{Path(where[0]).name}, line {where[1]}" if where else "a template"
+    return (str(copies[0]), 1), (
+        f"has no macro '{missing[1]}', which the theme's templates use ({used}): it is a "
+        "copy from an older theme, or the macro was taken out; copy the theme's "
+        "macros.html again (see its first line) and make your changes to it")
 
 
 def _raised_by_template(exc: BaseException) -> bool:
