@@ -44,6 +44,11 @@ def test_init_makes_a_site_that_builds_clean_in_its_folder(tmp_path, capsys):
         assert (site / "content" / folder).is_dir(), folder
     readme = (site / "README.md").read_text()
     assert "What goes where" in readme and "centres/<name>.md" in readme
+    # the command that says where the theme is, to copy a template from, says it
+    printing = re.search(r'`python3 -c "([^"]+)"`', readme)[1]
+    theme = subprocess.run([sys.executable, "-c", printing], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert (Path(theme) / "centre.html").read_text().startswith("{# ccsite theme: centre.html")
     assert "## Centres: `centres/<slug>.md`" in (site / "content-model.md").read_text()
 
 
