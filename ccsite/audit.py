@@ -65,8 +65,8 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
     base_path = urlsplit(base_url).path
     by_output = {route.output_path: route for route in page_routes}
     known: dict[tuple[str, str], tuple[str, str] | None] = {}  # links recur on every page
-    in_templates: dict[tuple[str, str], tuple[str, list[str]]] = {}  # (link, why) -> (the
-    # template of the first page with it, the pages)
+    in_templates: dict[tuple[str, str, bool], tuple[str, list[str]]] = {}  # (link, why,
+    # expired) -> (the template of the first page with it, the pages)
     for output_path, links in sorted(page_links.items()):
         route = by_output.get(output_path)
         page_url = base_path + output_path.removesuffix("index.html")
@@ -83,34 +83,39 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
             source, line = _blame(route, written, bodies())
             page = "/" + output_path.removesuffix("index.html")
             if line == 0:  # written in a template, which makes many pages: told once
-                in_templates.setdefault((written, why), (source, []))[1].append(page)
+                in_templates.setdefault((written, why, expired), (source, []))[1].append(page)
             elif expired and taken_down is not None:
                 taken_down.append(ContentError(source, line, "link", f"{why} (linked from "
                                                f"{page})"))
             else:
                 errors.add(source, line, "link", f"{why} (linked from {page})")
-    _tell_template_links(in_templates, templates, errors)
+    _tell_template_links(in_templates, templates, errors, taken_down)
 
 
-def _tell_template_links(in_templates: dict[tuple[str, str], tuple[str, list[str]]],
-                         templates: tuple[Path, ...], errors: ErrorList) -> None:
+def _tell_template_links(in_templates: dict[tuple[str, str, bool], tuple[str, list[str]]],
+                         templates: tuple[Path, ...], errors: ErrorList,
+                         taken_down: list[ContentError] | None) -> None:
     """Each wrong link a template writes, once, at the line that writes it, with how many
     pages have it: a site's base.html linking '/assets/logo.svg' under a base path was
     told 390 times, at each page's template, none of which has it (a theme customiser's
     review)."""
-    told: dict[tuple[str, int, str], list[str]] = {}
-    for (written, why), (source, pages) in in_templates.items():
+    told: dict[tuple[str, int, str, bool], list[str]] = {}
+    for (written, why, expired), (source, pages) in in_templates.items():
         at = _written_in(written, templates) or (source, 0)
-        told.setdefault((*at, why), []).extend(pages)
-    for (source, line, why), pages in told.items():
+        told.setdefault((*at, why, expired), []).extend(pages)
+    for (source, line, why, expired), pages in told.items():
         more = f" and {len(pages) - 1} more pages" if len(pages) > 1 else ""
-        errors.add(source, line, "link", f"{why} (linked from {pages[0]}{more})")
+        said = f"{why} (linked from {pages[0]}{more})"
+        if expired and taken_down is not None:  # (see check_links)
+            taken_down.append(ContentError(source, line, "link", said))
+        else:
+            errors.add(source, line, "link", said)
 
 
 def _written_in(link: str, folders: tuple[Path, ...]) -> tuple[str, int] | None:
-    """The template file and line that has `link` written out as an attribute's value, in
-    the first of `folders` with one; None when none has it (made by the template's code,
-    or written through |url, which a link outside the site is not)."""
+    """The template file and line that has `link` written out (as an attribute's value, or
+    a site path given |url), in the first of `folders` with one; None when none has it
+    (made by the template's code)."""
     for folder in folders:
         for _, path in templates_of(folder) if folder.is_dir() else ():
             try:
@@ -118,8 +123,9 @@ def _written_in(link: str, folders: tuple[Path, ...]) -> tuple[str, int] | None:
             except (OSError, UnicodeDecodeError):
                 continue
             for number, text in enumerate(lines, start=1):
-                if f'="{link}"' in text or f"='{link}'" in text:  # (an attribute's value)
-                    return str(path), number
+                if any(spelling in text for spelling in (  # an attribute's value, or a
+                        f'="{link}"', f"='{link}'", f"'{link}'|url", f'"{link}"|url')):
+                    return str(path), number  # site path given |url (as it should be)
     return None
 
 
@@ -1005,7 +1011,11 @@ def inspect_public_page(leaks: LeakAudit, clean: dict[str, str], output_path: st
 
 
 # what a page loads or runs: a policy in a <meta> element covers only what comes after it
-_LOADS = re.compile(r"<(?:script|link|style|iframe|object|embed|img|base|frame)\b", re.I)
+# (a script of data, JSON-LD, runs nothing), and counts only in <head>
+_LOADS = re.compile(r"<(?:script(?![^>]*application/ld\+json)|link|style|iframe|object|embed"
+                    r"|img|base|frame)\b", re.I)
+_BODY = re.compile(r"<body\b", re.I)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _POLICY_META = re.compile(r"""<meta\s+http-equiv\s*=\s*["']?content-security-policy["']?"""
                           r"""\s+content\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
@@ -1014,10 +1024,13 @@ def policies_first(text: str) -> tuple[str, ...] | None:
     """The Content-Security-Policies a page has before anything it loads or runs; None
     for a page that loads and runs nothing (a bare page a site's template makes), which
     a policy has nothing to keep from."""
+    text = _COMMENT.sub("", text)  # (a policy commented out is none; a script, nothing)
     loads = _LOADS.search(text)
     if loads is None:
         return None
-    return tuple(unescape(a or b) for a, b in _POLICY_META.findall(text[:loads.start()]))
+    body = _BODY.search(text, 0, loads.start())
+    head = text[:body.start() if body else loads.start()]
+    return tuple(unescape(a or b) for a, b in _POLICY_META.findall(head))
 
 
 def check_policies(page_policies: dict[str, tuple[str, ...] | None], expected: tuple[str, ...],

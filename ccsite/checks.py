@@ -49,7 +49,8 @@ def site_warnings(site: Site, members: MembersSite | None = None,
                  "set status: complete (or cancelled) to say what happened")
         if o.status == "planning" and o.opens and o.opens <= site.today:
             warn(o, "opens", f"bids were to open on {o.opens.isoformat()}, but the status is "
-                 "still planning, so the page says it opens soon; when it opens, set status: "
+                 "still planning, so the page says it opens later than planned; when it "
+                 "opens, set status: "
                  "active and its deadline (or give the day it will open now)")
         if o.status == "cancelled" and not o.updates:
             warn(o, "status", "the round is cancelled, but no update says so: providers "

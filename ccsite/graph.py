@@ -471,18 +471,20 @@ def _set_consultation_state(consultation: Consultation, now: dt.datetime,
 
 
 def _called_off(opportunity: Opportunity) -> tuple[str, ...]:
-    """The events a cancellation called off: those after the day it was told (its latest
-    update), which did not take place; one before it did, and its page and calendar say
-    so alike (the page said "Took place" of a briefing its calendar called cancelled: a
-    review over a year of builds). Told with no update, the events not yet over."""
+    """The events a cancellation called off: those still to come, and those after the
+    day it was told, which did not take place; one before it did, and its page and
+    calendar say so alike (the page said "Took place" of a briefing its calendar called
+    cancelled: a review over a year of builds). The day is that of the update that says
+    "cancel" (a later one may tell what followed), else of the latest; with none, only
+    the events still to come are."""
     if opportunity.status != "cancelled":
         return ()
-    update = opportunity.latest_update
-    if update is None:
-        return tuple(event.key for event in opportunity.events
-                     if event.key not in opportunity.past_events)
+    told = [u for u in opportunity.updates if "cancel" in u.note.lower()] or \
+        opportunity.updates[-1:]
+    day = told[-1].date if told else dt.date.max
     return tuple(event.key for event in opportunity.events
-                 if event.start.astimezone(LOCAL_ZONE).date() > update.date)
+                 if event.key not in opportunity.past_events
+                 or event.start.astimezone(LOCAL_ZONE).date() > day)
 
 
 def _consultation_order(c: Consultation):

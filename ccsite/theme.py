@@ -92,7 +92,7 @@ def blocks_dropped(templates: Path, theme: Path) -> list[ContentError]:
             continue
         try:
             lacks = sorted(_blocks((theme / name).read_text(encoding="utf-8")) -
-                           _blocks(path.read_text(encoding="utf-8")))
+                           _blocks_with_its_parents(path, templates, theme))
         except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
             continue  # (told as the template's own mistake)
         if lacks:
@@ -144,14 +144,18 @@ _NOT_RUN = (
     (re.compile(r"""<[a-z][^>]*\son[a-z]+\s*=\s*["']""", re.I),
      "an onclick=\"...\" (or other on...) attribute does not run: the pages' policy runs "
      "scripts only from the site's /assets/; add the handler in a script there"),
-    (re.compile(r"""<(?:script|link|img|iframe|source)\b[^>]*\s(?:src|href)\s*=\s*["']"""
-                r"""(?:https?:)?//""", re.I),
+    (re.compile(r"""<(?:script|img|iframe|source|link(?=[^>]*\brel\s*=\s*["']?(?:style"""
+                r"""sheet|preload|modulepreload|icon|manifest)))\b[^>]*\s(?:src|href)\s*=\s*"""
+                r"""["'](?:https?:)?//""", re.I),
      "this loads a file from another site, which the pages' policy does not let them load "
      "(only the map's pictures come from elsewhere); put the file in templates/assets/"),
     (re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.I),
      "a picture without alt text: a screen reader says nothing of it, or its file name; "
      "give it alt=\"what it shows\" (alt=\"\" for a picture that only decorates)"),
 )
+
+
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}")
 
 
 def not_run_or_not_said(templates: Path) -> list[ContentError]:
@@ -166,9 +170,25 @@ def not_run_or_not_said(templates: Path) -> list[ContentError]:
         except (OSError, UnicodeDecodeError):
             continue
         for number, text in enumerate(lines, start=1):
+            text = _JINJA_COMMENT.sub("", text)  # (code put aside in {# ... #} runs nowhere)
             told += [ContentError(str(path), number, "theme", said)
                      for pattern, said in _NOT_RUN if pattern.search(text)]
     return told
+
+
+def _blocks_with_its_parents(path: Path, templates: Path, theme: Path) -> set[str]:
+    """The blocks of a template and of those it extends (the site's, else the theme's): a
+    members/base.html that extends base.html has base.html's."""
+    found: set[str] = set()
+    for _ in range(8):  # (a chain of templates, not a loop of them)
+        parsed = _parsed(path.read_text(encoding="utf-8"))
+        found |= {block.name for block in parsed.find_all(jinja2.nodes.Block)}
+        parent = next(parsed.find_all(jinja2.nodes.Extends), None)
+        if parent is None or not isinstance(parent.template, jinja2.nodes.Const):
+            break
+        name = parent.template.value
+        path = templates / name if (templates / name).is_file() else theme / name
+    return found
 
 
 def _blocks(text: str) -> set[str]:

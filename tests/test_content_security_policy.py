@@ -50,8 +50,13 @@ POLICY_LINE = "  {{ security_policy(site.config.base_path, [site.config.map.tile
 TAG_MANAGER = '  <script src="https://www.googletagmanager.com/gtag/js"></script>\n'
 
 
+CHANGES = {"left out": "", "a script above it": TAG_MANAGER + POLICY_LINE,
+           "commented out": "<!--\n" + POLICY_LINE + "-->\n",
+           "in the body": None}
+
+
 @pytest.mark.parametrize("protection", ["server", "encrypt"])
-@pytest.mark.parametrize("change", ["left out", "a script above it"])
+@pytest.mark.parametrize("change", list(CHANGES))
 def test_a_base_template_without_the_policy_first_fails_the_build(site, protection, change):
     """A council's base.html with the policy line deleted, or a tag manager's script put
     "as high in the head as possible", above it: the pages (in encrypt mode, the members
@@ -64,14 +69,32 @@ def test_a_base_template_without_the_policy_first_fails_the_build(site, protecti
     base = THEME_BASE.read_text(encoding="utf-8")
     assert POLICY_LINE in base
     (site.root / "templates").mkdir()
-    (site.root / "templates" / "base.html").write_text(base.replace(
-        POLICY_LINE, "" if change == "left out" else TAG_MANAGER + POLICY_LINE))
+    if change == "in the body":  # a browser reads a policy in <head> only (here nothing
+        # in <head> loads anything, so the policy in <body> comes before all that does)
+        mine = "".join(line for line in base.replace(POLICY_LINE, "").splitlines(True)
+                       if not line.lstrip().startswith("<link"))
+        mine = mine.replace("<body>", "<body>\n" + POLICY_LINE, 1)
+    else:
+        mine = base.replace(POLICY_LINE, CHANGES[change])
+    (site.root / "templates" / "base.html").write_text(mine)
     result = site.build()
     assert result.status == 1
     assert "templates/base.html:0: policy: the page /404.html and " in result.err, result.err
     assert "do not start with the site's Content-Security-Policy: keep {{ security_policy(" \
         in result.err
     assert site.snapshot() == before
+
+
+def test_what_loads_nothing_may_come_before_the_policy(site):
+    """A comment naming an old script, and structured data (JSON-LD), above the policy
+    load and run nothing: the build went on (a review of this check found it failed)."""
+    base = THEME_BASE.read_text(encoding="utf-8")
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "base.html").write_text(base.replace(POLICY_LINE, (
+        "  <!-- the old <script src=\"https://www.googletagmanager.com/gtag/js\"> -->\n"
+        '  <script type="application/ld+json">{}</script>\n') + POLICY_LINE))
+    result = site.build()
+    assert result.status == 0, result.err
 
 
 @pytest.mark.browser
