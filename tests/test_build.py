@@ -586,3 +586,41 @@ def test_a_site_template_writing_what_the_policy_stops_or_a_picture_without_alt_
     assert told == ["2 an inline script does no", "3 a style=\"...\" attribute ",
                     "4 an onclick=\"...\" (or oth", "5 this loads a file from a",
                     "6 a picture without alt te"], told
+
+
+def test_a_link_a_template_writes_to_an_expired_document_is_a_warning_at_its_line(site, capsys):
+    """Written through |url, as the README says to, it stopped the build, told at the first
+    page's template (a review of this stop's changes)."""
+    site.edit("lessons/more-time.md", "order: 1", "order: 1\nexpires: 2026-11-01")
+    base = (THEME / "base.html").read_text(encoding="utf-8")
+    (site.root / "templates").mkdir()
+    mine = site.root / "templates" / "base.html"
+    mine.write_text(base.replace("<body>", "<body>\n<a href=\"{{ '/lessons/more-time/'|url }}"
+                                 "\">Time</a>", 1))
+    line = next(n for n, text in enumerate(mine.read_text().splitlines(), 1)
+                if "more-time" in text)
+    assert site.build().status == 0
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    assert f"{mine}:{line}: link: warning: '/lessons/more-time/' is the address of " \
+        "lessons/more-time.md" in capsys.readouterr().err
+
+
+def test_a_members_base_that_extends_base_and_template_asides_are_not_warned_of(site, capsys):
+    """A members/base.html extending base.html has base.html's blocks; a link to the Welsh
+    site loads nothing; a script put aside in a Jinja comment runs nowhere (false warnings
+    a review of this stop's changes found)."""
+    (site.root / "templates" / "members").mkdir(parents=True)
+    (site.root / "templates" / "members" / "base.html").write_text(
+        '{% extends "base.html" %}\n{% block canonical %}{% endblock %}\n{% block main %}\n'
+        "<!--members-main-->\n{% block members_main %}{% endblock %}\n<!--/members-main-->\n"
+        "{% endblock %}\n")
+    base = (THEME / "base.html").read_text(encoding="utf-8")
+    (site.root / "templates" / "base.html").write_text(base.replace("<head>", (
+        '<head>\n{# <script>console.log("old analytics")</script> #}\n'), 1).replace(
+        "</head>", '<link rel="alternate" hreflang="cy" href="https://plant.example.org/">\n'
+        "</head>", 1))
+    capsys.readouterr()
+    main(["check", "--source", str(site.content), "--now", NOW])
+    told = [line for line in capsys.readouterr().err.splitlines() if "theme:" in line]
+    assert told == [], told

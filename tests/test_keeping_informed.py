@@ -475,8 +475,10 @@ def test_a_cancelled_rounds_events_before_its_cancellation_took_place_page_and_c
     informed(site)
     site.edit(O, "status: active", "status: cancelled")
     site.edit(O, "enquiries:", "updates:\n  - date: 2026-11-30\n    note: The round is "
-              "cancelled, and the centre will stay with its agency.\nenquiries:")
-    assert site.build("--now", "2026-12-10T09:00:00Z").status == 0
+              "cancelled, and the centre will stay with its agency.\n  - date: 2026-12-09\n"
+              "    note: Feedback was sent to each organisation that applied.\nenquiries:")
+    assert site.build("--now", "2026-12-10T09:00:00Z").status == 0  # (the update that
+    # tells the cancellation dates it, not a later one)
     text = said(site, "/opportunities/oxhey-eoi/")
     online = text[text.index("Online briefing"):text.index("Briefing session")]
     assert "Took place" in online and "Held online" in online and "Cancelled" not in online
