@@ -116,16 +116,18 @@ def _written_in(link: str, folders: tuple[Path, ...]) -> tuple[str, int] | None:
     """The template file and line that has `link` written out (as an attribute's value, or
     a site path given |url), in the first of `folders` with one; None when none has it
     (made by the template's code)."""
-    for folder in folders:
-        for _, path in templates_of(folder) if folder.is_dir() else ():
+    files = [path for folder in folders if folder.is_dir()
+             for _, path in templates_of(folder)]
+    # an attribute's value first: the same site path given |url is right in another
+    for spellings in ((f'="{link}"', f"='{link}'"), (f"'{link}'|url", f'"{link}"|url')):
+        for path in files:
             try:
                 lines = path.read_text(encoding="utf-8").split("\n")
             except (OSError, UnicodeDecodeError):
                 continue
             for number, text in enumerate(lines, start=1):
-                if any(spelling in text for spelling in (  # an attribute's value, or a
-                        f'="{link}"', f"='{link}'", f"'{link}'|url", f'"{link}"|url')):
-                    return str(path), number  # site path given |url (as it should be)
+                if any(spelling in text for spelling in spellings):
+                    return str(path), number
     return None
 
 
