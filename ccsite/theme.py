@@ -32,15 +32,18 @@ SUFFIXES = (".html", ".xml", ".txt")  # the templates (not the theme's assets)
 NOT_PAGES = ("digest.html",)  # an e-mail, styled in its elements as e-mail must be
 
 
+def _without_mark(text: str) -> str:
+    return MARK.sub("", text, count=1) if MARK.match(text) else text
+
+
 def revision(text: str) -> str:
     """The revision of a template's text: a digest of all but its mark line."""
-    body = MARK.sub("", text, count=1) if MARK.match(text) else text
-    return hashlib.blake2b(body.encode("utf-8"), digest_size=6).hexdigest()
+    return hashlib.blake2b(_without_mark(text).encode("utf-8"), digest_size=6).hexdigest()
 
 
 def stamped(name: str, text: str) -> str:
     """The theme's template `name` with its mark line (made anew) first."""
-    body = MARK.sub("", text, count=1) if MARK.match(text) else text
+    body = _without_mark(text)
     return (f"{{# ccsite theme: {name} revision {revision(body)}: a copy keeps this line, "
             f"so that a build tells when the theme's {name} has changed #}}\n{body}")
 
@@ -57,20 +60,33 @@ def site_template_warnings(templates: Path, theme: Path) -> list[ContentError]:
     of an older theme's, a template Jinja2 drops blocks of, one no page uses."""
     if not templates.is_dir() or templates.resolve() == theme.resolve():
         return []
-    return [*stale_copies(templates, theme), *blocks_dropped(templates, theme),
-            *unused(templates, theme), *not_run_or_not_said(templates)]
+    texts = _texts_of(templates)  # (read once, for all four looks)
+    return [*stale_copies(texts, theme), *blocks_dropped(templates, theme),
+            *unused(texts, theme), *not_run_or_not_said(texts)]
 
 
-def stale_copies(templates: Path, theme: Path) -> list[ContentError]:
+def _texts_of(templates: Path) -> dict[str, tuple[Path, str]]:
+    """name -> (file, text) of each of a site's templates that can be read (one that
+    cannot is a mistake the build tells as the template's own)."""
+    texts = {}
+    for name, path in templates_of(templates):
+        try:
+            texts[name] = path, path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    return texts
+
+
+def stale_copies(texts: dict[str, tuple[Path, str]], theme: Path) -> list[ContentError]:
     """A warning for each of the site's templates copied from the theme whose revision is
     no longer the theme's."""
     told = []
-    for name, path in templates_of(templates):
+    for path, text in texts.values():
+        copied = MARK.match(text)
         try:
-            copied = MARK.match(path.read_text(encoding="utf-8"))
             current = (theme / copied["name"]).read_text(encoding="utf-8") if copied else ""
         except (OSError, UnicodeDecodeError):
-            continue  # (a mistake the build tells as the template's own)
+            continue
         if copied and current and copied["revision"] != revision(current):
             told.append(ContentError(
                 str(path), 1, "theme",
@@ -104,21 +120,18 @@ def blocks_dropped(templates: Path, theme: Path) -> list[ContentError]:
     return told
 
 
-def unused(templates: Path, theme: Path) -> list[ContentError]:
+def unused(texts: dict[str, tuple[Path, str]], theme: Path) -> list[ContentError]:
     """A template of the site's that no page uses: not one the theme has, and named by
     none (a "Base.html" or a "centre-page.html" was ignored with no word), or empty."""
     theme_names = [name for name, _ in templates_of(theme)]
     used = set(theme_names)
-    texts = {}
-    for name, path in templates_of(templates):
+    for _, text in texts.values():
         try:
-            texts[name] = path.read_text(encoding="utf-8")
-            used |= _named(texts[name])
-        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
-            continue
+            used |= _named(text)
+        except jinja2.TemplateSyntaxError:
+            continue  # (told as the template's own mistake)
     told = []
-    for name, text in texts.items():
-        path = templates / name
+    for name, (path, text) in texts.items():
         if not text.strip() and name in theme_names:
             told.append(ContentError(str(path), 1, "theme", "is empty, so the pages it makes "
                                      "are published empty: delete it to use the theme's"))
@@ -158,18 +171,14 @@ _NOT_RUN = (
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}")
 
 
-def not_run_or_not_said(templates: Path) -> list[ContentError]:
+def not_run_or_not_said(texts: dict[str, tuple[Path, str]]) -> list[ContentError]:
     """Each line of a site's template that writes what the pages' policy keeps from
     running or loading, or a picture without alt text."""
     told = []
-    for name, path in templates_of(templates):
+    for name, (path, whole) in texts.items():
         if not name.endswith(".html") or name in NOT_PAGES:
             continue
-        try:
-            lines = path.read_text(encoding="utf-8").split("\n")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for number, text in enumerate(lines, start=1):
+        for number, text in enumerate(whole.split("\n"), start=1):
             text = _JINJA_COMMENT.sub("", text)  # (code put aside in {# ... #} runs nowhere)
             told += [ContentError(str(path), number, "theme", said)
                      for pattern, said in _NOT_RUN if pattern.search(text)]
