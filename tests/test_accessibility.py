@@ -301,7 +301,7 @@ def test_centres_filter_works_with_the_keyboard_only(sites, tab):
     all_cards = page.locator(".card").count()
     tab_to(page, "el.id === 'filter-district'")
     page.keyboard.type("Watford")  # a closed select jumps to the option typed
-    assert page.get_by_label("District").input_value() == "Watford"
+    assert page.get_by_label("District", exact=True).input_value() == "Watford"
     page.keyboard.press("Tab")
     for _ in range(10):
         label = page.evaluate("(document.activeElement.labels || [])[0]?.innerText")
@@ -327,12 +327,12 @@ def test_centres_filter_works_with_the_keyboard_only(sites, tab):
     page.go_back()
 
     # the filter was kept in the address; clear it with the keyboard
-    page.get_by_label("District").wait_for()
-    assert page.get_by_label("District").input_value() == "Watford"
+    page.get_by_label("District", exact=True).wait_for()
+    assert page.get_by_label("District", exact=True).input_value() == "Watford"
     tab_to(page, "el.matches('[data-filter-clear]')")
     page.keyboard.press("Enter")
     assert page.locator(".card:visible").count() == all_cards
-    assert page.get_by_label("District").input_value() == ""
+    assert page.get_by_label("District", exact=True).input_value() == ""
 
 
 def test_members_unlock_works_with_the_keyboard_only(sites, tab):

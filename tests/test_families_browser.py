@@ -157,6 +157,21 @@ def test_an_unknown_place_says_so_and_offers_the_districts(phone, base):
 
 
 @pytest.mark.parametrize("path", ["/centres/", "/whats-on/monday/"])
+def test_find_with_nothing_typed_says_what_to_type(phone, base, path):
+    """It did nothing at all: no message, the same count (a parent's review)."""
+    phone.goto(base + path)
+    phone.get_by_role("button", name="Find").click()
+    message = phone.get_by_role("status").filter(has_text="Type a postcode or a town first")
+    message.wait_for()
+    assert phone.evaluate("document.activeElement.matches('[data-finder-message]')")
+    phone.get_by_label("Postcode or town").fill("WD19")
+    phone.get_by_role("button", name="Find").click()
+    phone.get_by_role("heading", name="Nearest to WD19").or_(
+        phone.locator(".session__distance").first).first.wait_for()
+    assert "Type a postcode" not in phone.locator("[data-finder-message]").inner_text()
+
+
+@pytest.mark.parametrize("path", ["/centres/", "/whats-on/monday/"])
 @pytest.mark.parametrize("typed", ["SW1A 1AA", "xyz"])
 def test_postcode_not_found_is_shown_and_announced(phone, base, path, typed):
     """The page used to scroll to the count ("82 centres shown") and focus it: the message
@@ -280,7 +295,7 @@ def test_closed_and_planned_centres_are_never_nearest_nor_found_for_a_service(ph
 
 def test_filters_move_focus_to_the_count_and_hide_the_unfiltered_list(phone, base):
     phone.goto(base + "/centres/")
-    phone.get_by_label("District").select_option("Watford")
+    phone.get_by_label("District", exact=True).select_option("Watford")
     phone.get_by_label("Child and family health services").check()
     phone.get_by_role("button", name="Show centres").click()
     status = phone.locator("[data-filter-status]")
@@ -436,6 +451,17 @@ def test_open_now_is_told_afresh_on_a_page_left_open(chromium, base):
      "Monday"),
     ("2026-12-07T10:00:00+00:00", "/whats-on/friday/", "Next on Friday 11 December.",
      "Monday"),
+    # Christmas Day: every session was told "Closed today", and nothing above them said
+    # so; the next day with sessions, Tuesday (Monday 28th is closed too: a parent's review)
+    ("2026-12-25T10:00:00+00:00", "/whats-on/", "Today is Friday 25 December, and every "
+     "centre is closed today (Christmas Day, Boxing Day and the bank holiday for it). "
+     "Tuesday's sessions.", "Friday"),
+    ("2026-12-25T10:00:00+00:00", "/whats-on/friday/", "Today, Friday 25 December. Every "
+     "centre is closed that day (Christmas Day, Boxing Day and the bank holiday for it), so "
+     "none of these sessions runs.", "Friday"),
+    ("2026-12-24T10:00:00+00:00", "/whats-on/monday/", "Next on Monday 28 December. Every "
+     "centre is closed that day (Christmas Day, Boxing Day and the bank holiday for it), so "
+     "none of these sessions runs.", "Thursday"),
 ])
 def test_whats_on_says_which_day_is_today_and_the_date_a_day_is_read_for(
         chromium, base, moment, path, note, today):
@@ -451,8 +477,25 @@ def test_whats_on_says_which_day_is_today_and_the_date_a_day_is_read_for(
         if not today:
             page.get_by_role("link", name="Monday's sessions").click()
             assert page.url.endswith("/whats-on/monday/")
+        elif "Tuesday's sessions" in note:
+            page.get_by_role("link", name="Tuesday's sessions").click()
+            assert page.url.endswith("/whats-on/tuesday/")
     finally:
         context.close()
+
+
+def test_the_sessions_over_for_today_are_told_so_in_the_evening(chromium, base):
+    """At 7pm What's on still offered Monday's sessions as today's, each one over, none
+    told so (a parent's review)."""
+    with whats_on_at(chromium, base, "monday", "2026-12-07T19:00:00+00:00") as sessions:
+        ends = [item.get_attribute("data-ends") for item in sessions.all()]
+        over = [end <= "19:00" for end in ends]
+        assert any(over)
+        for item, done in zip(sessions.all(), over):
+            tag = item.locator(".tag", has_text="Finished for today")
+            assert tag.count() == (1 if done else 0), item.inner_text()
+    with whats_on_at(chromium, base, "monday", "2026-12-07T08:00:00+00:00") as sessions:
+        assert sessions.filter(has_text="Finished for today").count() == 0
 
 
 def test_a_session_running_now_is_told_on_now_when_the_centres_hours_say_closed(chromium,
@@ -584,7 +627,7 @@ def test_the_map_shows_the_centres_the_filters_show_and_follows_them(phone, base
     phone.get_by_role("button", name=re.compile("^Show map")).click()
     markers.first.wait_for()
     for district in ("Watford", "Dacorum"):
-        phone.get_by_label("District").select_option(district)
+        phone.get_by_label("District", exact=True).select_option(district)
         placed = phone.locator(".card[data-lat]:visible")
         names = sorted(card.locator("h3").inner_text() + (
             f": {card.locator('.tag').inner_text()}" if card.get_attribute("data-state")
@@ -778,6 +821,47 @@ def test_a_map_that_fails_to_load_says_so_and_keeps_the_keyboards_place(phone, b
     assert alert.is_hidden()
 
 
+def test_the_map_can_be_hidden_again_and_the_keyboard_then_goes_on_to_the_list(phone,
+                                                                              base):
+    """Once shown, the map could not be hidden, and its button was gone: a keyboard had
+    Tab pressed 85 times, through every marker, to reach the list after it (a parent's
+    review)."""
+    answer_tiles(phone)
+    phone.goto(base + "/centres/")
+    button = phone.get_by_role("button", name=re.compile("^Show map"))
+    assert button.get_attribute("aria-expanded") == "false"
+    button.click()
+    phone.locator(".leaflet-marker-icon").first.wait_for()
+    hide = phone.get_by_role("button", name=re.compile("^Hide map"))
+    assert hide.is_visible() and hide.get_attribute("aria-expanded") == "true"
+    hide.focus()
+    phone.keyboard.press("Enter")
+    assert phone.locator("[data-map-area]").is_hidden()
+    assert button.get_attribute("aria-expanded") == "false"
+    phone.keyboard.press("Tab")  # from the button: past the map, into the list
+    focused = phone.evaluate("() => document.activeElement.closest('[data-map]') === null"
+                             " && document.activeElement.closest('main') !== null")
+    assert focused
+    button.click()  # shown again, with its markers, the focus in it
+    assert phone.locator("[data-map-area]").is_visible()
+    assert phone.locator(".leaflet-marker-icon").count() > 20
+    assert phone.evaluate("() => document.activeElement.matches('[data-map-area]')")
+
+
+def test_the_map_that_fails_says_where_the_page_has_what_it_shows(phone, base):
+    """It said "the list of centres above" of a list below it, and the same of a centre's
+    page, which has no list (a parent's review)."""
+    phone.route("**/leaflet.js", lambda route: route.abort())
+    for path, instead in (("/centres/", "the list of centres below the map"),
+                          ("/centres/south-oxhey-childrens-centre/",
+                           "the address and opening hours above")):
+        phone.goto(base + path)
+        phone.get_by_role("button", name=re.compile("^Show map")).click()
+        alert = phone.get_by_role("alert").filter(has_text="The map could not be loaded.")
+        alert.wait_for()
+        assert alert.inner_text().endswith(f"Everything the map shows is also in {instead}.")
+
+
 def test_a_theme_copied_before_the_maps_alert_still_shows_the_map_and_its_failure(phone,
                                                                                  base):
     """A site's own macros.html, copied from the theme before the alert's place was
@@ -949,7 +1033,7 @@ def test_whats_on_near_me_sorts_a_days_sessions_and_filters_by_district(chromium
         assert page.locator("[data-filter-status]").inner_text().startswith(
             f"{items.count()} sessions shown")
         page.get_by_label("How far").select_option("")
-        page.get_by_label("District").select_option("Watford")
+        page.get_by_label("District", exact=True).select_option("Watford")
         page.get_by_role("button", name="Show sessions").click()
         count = int(page.locator("[data-filter-status]").inner_text().split()[0])
         assert 0 < count < everything and count == items.count()
@@ -960,7 +1044,7 @@ def test_whats_on_keeps_the_district_and_place_chosen_from_one_day_to_the_next(p
     """A parent who chose Watford and typed a postcode on Monday taps Tuesday: Tuesday's
     sessions are Watford's, nearest that postcode first, not the whole county's."""
     phone.goto(base + "/whats-on/monday/")
-    phone.get_by_label("District").select_option("Watford")
+    phone.get_by_label("District", exact=True).select_option("Watford")
     phone.get_by_label("Postcode or town").fill("WD19")
     phone.get_by_role("button", name="Find").click()
     phone.locator("[data-timetable] li:visible [data-distance]").first.wait_for()

@@ -40,7 +40,7 @@ def test_parent_on_a_phone_finds_a_health_centre_in_watford(public_site, chromiu
         page.get_by_role("main").get_by_role("link", name="Find a children's centre").tap()
         page.get_by_role("heading", level=1, name="Find a children's centre").wait_for()
 
-        page.get_by_label("District").select_option("Watford")
+        page.get_by_label("District", exact=True).select_option("Watford")
         page.get_by_label("Child and family health services").tap()
         status = page.locator("[data-filter-status]")
         status.filter(has_text=re.compile(r"^\d+ centres? shown$")).wait_for()

@@ -179,6 +179,14 @@ def test_centre_page_prints_as_a_leaflet(sample_build, public_site, page):
         assert shown.is_visible(), row
         assert shown.locator("dd").inner_text().strip(), row
     assert page.get_by_text("More about this centre:").is_visible()  # its address on the web
+    # what a sheet on the fridge needs: when the centre is closed, when term-time sessions
+    # stop, and the day it was printed (they were left off: a parent's review)
+    for closed in (".hours__closed", ".sessions__holidays"):
+        assert page.locator(closed).is_visible(), closed
+    assert "Christmas Day" in page.locator(".hours__closed").inner_text()
+    printed = page.locator("[data-printed-on]").inner_text()
+    assert re.fullmatch(r"\. Printed on \d{1,2} [A-Z][a-z]+ \d{4}: check there for changes "
+                        r"before you go\.", printed), printed
     page.emulate_media(media="screen")
     assert not page.get_by_text("More about this centre:").is_visible()
 
@@ -269,6 +277,17 @@ def test_pages_work_without_javascript(sample_build, public_site, chromium):
             assert group.get_by_role("heading", level=2).is_visible()
         cards = page.locator(".card")
         assert cards.count() == page.locator(".card:visible").count() > 10
+        # the districts a click away at the top, not some twenty screens of cards down
+        # (a parent's review), and the centres by service
+        districts = page.get_by_role("navigation", name="Districts")
+        assert districts.get_by_role("link").count() == groups.count() + 1
+        assert districts.bounding_box()["y"] < groups.first.bounding_box()["y"]
+        watford = page.get_by_role("heading", name="Watford", level=2)
+        districts.get_by_role("link", name="Watford").click()
+        assert page.evaluate("location.hash") == "#district-watford"
+        assert watford.bounding_box()["y"] < 50  # (scrolled to it)
+        districts.get_by_role("link", name="centres by service").click()
+        assert page.evaluate("location.hash") == "#by-service"
         page.get_by_role("link", name=cards.first.get_by_role("link").inner_text()).first.click()
         page.get_by_role("heading", level=1).wait_for()
         assert page.locator(".summary-list__row", has_text="Opening hours").is_visible()

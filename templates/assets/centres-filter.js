@@ -14,7 +14,7 @@
   const results = document.querySelector("[data-results]");
   const resultsList = results.querySelector("[data-results-list]");
   const resultsHeading = results.querySelector("[data-results-heading]");
-  const unfiltered = document.querySelector("[data-unfiltered]");
+  const unfiltered = [...document.querySelectorAll("[data-unfiltered]")];
   const cards = [...directory.querySelectorAll(".card")];
   const home = new Map(cards.map((card) => [card, card.parentElement]));
   const params = new URLSearchParams(location.search);
@@ -72,7 +72,7 @@
     }
     results.hidden = !place;
     directory.hidden = !!place;
-    unfiltered.hidden = !!(place || chosen || needed.length);
+    for (const part of unfiltered) part.hidden = !!(place || chosen || needed.length);
     P.tell(status, `${shown} ${shown === 1 ? "centre" : "centres"} shown` +
       (place && shown ? ", nearest first" : "") +
       (shown ? "" : ": try another district or fewer services"));

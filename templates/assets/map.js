@@ -1,4 +1,5 @@
-// "Show map": a map of the centres on the page, beside the list, never instead of it.
+// "Show map": a map of the centres on the page, beside the list, never instead of it; the
+// same button hides it again.
 // Leaflet (vendor/leaflet/: scripts/update-vendor.sh) and the map pictures load only
 // once the button is pressed: until then nothing is asked of another server. Tiles and
 // credit: site.yaml `map:` ([data-map]). Markers: the centres shown with a position
@@ -143,8 +144,24 @@
       if (event.key === "Escape") map.closePopup();
     });
     draw(L);
-    button.closest("p").hidden = true;
+    shown(true);
     area.focus();
+  };
+
+  // the button says what pressing it does: show the map, or hide it again (the map is
+  // kept, as drawn, while hidden)
+  // (a site's macros.html copied from an older theme has no word to change: its button
+  // goes once the map is shown, as it did then)
+  const verb = button.querySelector("[data-map-verb]");
+  const shown = (visible) => {
+    area.hidden = !visible;
+    button.setAttribute("aria-expanded", String(visible));
+    if (verb) verb.textContent = visible ? "Hide" : "Show";
+    else button.closest("p").hidden = visible;
+    if (visible && map) {
+      map.invalidateSize(); // (drawn again: the list may have been filtered meanwhile)
+      draw(window.L);
+    }
   };
 
   document.addEventListener("ccsite:filtered", (event) => {
@@ -166,13 +183,19 @@
     return made;
   })();
   button.addEventListener("click", () => {
+    if (map) {
+      shown(area.hidden);
+      if (!area.hidden) area.focus();
+      return;
+    }
     if (loading) return;
     loading = true;
     button.setAttribute("aria-busy", "true");
     problem.hidden = true;
     load().then(show).catch((error) => {
       problem.textContent = `${error.message} Check your connection, then press ` +
-        "the button again: the list of centres above has everything the map shows.";
+        "the button again. Everything the map shows is also in " +
+        `${box.dataset.instead || "this page"}.`;
       problem.hidden = false;
     }).finally(() => {
       loading = false;

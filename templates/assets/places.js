@@ -334,6 +334,14 @@
     });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      // "Find" with nothing typed (nor a location in use) said nothing, and did nothing
+      // a parent could see (a parent's review); the page's other button shows its filters
+      if (!input.value.trim() && finder.contains(event.submitter) &&
+          !isLocation(state.place)) {
+        showProblem(say(finder, "Type a postcode or a town first (for example WD19 7AD " +
+          "or Watford), or press \u201cUse my location\u201d."));
+        return;
+      }
       const problem = await readBox();
       if (problem) quietly(status, () => apply(true));
       else apply(true);
@@ -376,9 +384,24 @@
     return state;
   };
 
+  // a printed centre says the day it was printed: hours and closures change, and a
+  // sheet on the fridge is read for months (a parent's review)
+  const printedOn = () => {
+    const long = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long",
+                                                    year: "numeric", timeZone: "UTC" });
+    for (const line of document.querySelectorAll("[data-printed-on]")) {
+      line.textContent = `. Printed on ${long.format(Date.parse(ukNow().date))}: ` +
+        "check there for changes before you go.";
+    }
+  };
+  // the days every centre is closed (a bank holiday, Christmas): why, or null
+  const closedEverywhere = (date) => coveredBy(everywhere, date)?.[2] || null;
+
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
                           connect, tell, writeAddress, placeInAddress, isLocation, ukNow,
-                          closedBecause, coveredBy, everyMinute };
+                          closedBecause, closedEverywhere, coveredBy, everyMinute };
   fillToday();
   everyMinute(fillToday);
+  printedOn();
+  window.addEventListener("beforeprint", printedOn);
 })();

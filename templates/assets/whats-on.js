@@ -37,16 +37,17 @@
         const closed = P.closedBecause(item, date);
         const why = closed || holidayOn(item, date);
         // a session running now is told so (an evening course, when the centre's own
-        // hours say "Closed now": a parent's review)
+        // hours say "Closed now": a parent's review), and so is one over for today
         const onNow = !why && !ahead && item.dataset.starts <= now.time &&
           now.time < item.dataset.ends;
-        if (!why && !onNow) continue;
+        const over = !why && !ahead && item.dataset.ends <= now.time;
+        if (!why && !onNow && !over) continue;
         const mark = document.createElement("span");
         mark.dataset.closedMark = "";
         const tag = document.createElement("strong");
         tag.className = `tag tag--${onNow ? "green" : "grey"}`;
-        tag.textContent = onNow ? "On now" : closed ? (ahead ? `Closed on ${shown}` : "Closed today")
-          : (ahead ? `Not on ${shown}` : "Not today");
+        tag.textContent = onNow ? "On now" : over ? "Finished for today" : closed
+          ? (ahead ? `Closed on ${shown}` : "Closed today") : (ahead ? `Not on ${shown}` : "Not today");
         mark.append(" ", tag);
         if (why) mark.append(` ${why}`);
         item.append(mark);
@@ -55,9 +56,13 @@
   };
 
   // today among the days (the UK's): its link marked, and a line above them that says
-  // which day and date a parent is reading, or that no sessions run today (a Sunday)
+  // which day and date a parent is reading, or that no sessions run today (a Sunday), or
+  // that every centre is closed that day (Christmas: each of its sessions was told
+  // "Closed today", and nothing above them said so: a parent's review)
   const markToday = (now) => {
     const dayDate = (days) => weekdayDayMonth.format(dayAhead(now, days));
+    const closedAll = (days) => P.closedEverywhere &&
+      P.closedEverywhere(dayAhead(now, days).toISOString().slice(0, 10));
     const links = [...document.querySelectorAll(".day-nav a[data-day]")];
     for (const old of document.querySelectorAll("[data-today-mark]")) old.remove();
     const todays = links.find((link) => link.dataset.day === now.day);
@@ -72,18 +77,27 @@
     const current = document.querySelector(".day-nav a[aria-current]");
     if (!note || !links.length) return;
     const ahead = (link) => daysAhead(now, link.dataset.day);
+    const closedThen = (days) => (closedAll(days) ? ` Every centre is closed that day ` +
+      `(${closedAll(days)}), so none of these sessions runs.` : "");
+    // the next day with sessions, from tomorrow, on which the centres are not all closed
+    const next = links.filter((link) => ahead(link) && !closedAll(ahead(link)))
+      .sort((a, b) => ahead(a) - ahead(b))[0];
+    const nextLink = () => (next ? [" ", Object.assign(document.createElement("a"), {
+      href: next.href, textContent: `${dayDate(ahead(next)).split(" ")[0]}'s sessions` }),
+                                   "."] : []);
     if (current) {
       const days = ahead(current);
-      note.textContent = !days ? `Today, ${dayDate(0)}.` : days === 1
-        ? `Tomorrow, ${dayDate(1)}.` : `Next on ${dayDate(days)}.`;
+      note.textContent = (!days ? `Today, ${dayDate(0)}.` : days === 1
+        ? `Tomorrow, ${dayDate(1)}.` : `Next on ${dayDate(days)}.`) + closedThen(days);
+    } else if (closedAll(0)) {
+      note.replaceChildren(`Today is ${dayDate(0)}, and every centre is closed today ` +
+        `(${closedAll(0)}).`, ...nextLink());
     } else if (todays) {
       note.replaceChildren(`Today is ${dayDate(0)}: `, Object.assign(
         document.createElement("a"), { href: todays.href, textContent: "today's sessions" }), ".");
     } else {
-      const next = links.slice().sort((a, b) => ahead(a) - ahead(b))[0];
-      note.replaceChildren(`Today is ${dayDate(0)}, and the centres run no sessions today. `,
-        Object.assign(document.createElement("a"), { href: next.href,
-          textContent: `${dayDate(ahead(next)).split(" ")[0]}'s sessions` }), ".");
+      note.replaceChildren(`Today is ${dayDate(0)}, and the centres run no sessions today.`,
+                           ...nextLink());
     }
     note.hidden = false;
   };
