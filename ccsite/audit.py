@@ -7,6 +7,7 @@ in memory, so a failed audit leaves the published site untouched.
 from __future__ import annotations
 
 import bisect
+import difflib
 import functools
 import gzip
 import hashlib
@@ -90,6 +91,21 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
             else:
                 errors.add(source, line, "link", f"{why} (linked from {page})")
     _tell_template_links(in_templates, templates, errors, taken_down)
+
+
+def broken_links(html: str, page_url: str, base_url: str, all_files: set[str]
+                 ) -> list[tuple[str, str]]:
+    """(the link as the page's source has it, what is wrong) of each link of a public
+    page's `html` (at `page_url`) that the build would refuse, the link check's own rule
+    (see `check_links`): for the web editor, which tells it before a save is written. A
+    link to a document that expired is only a warning there, so it is not one here."""
+    base_path = urlsplit(base_url).path
+    found = []
+    for link in dict.fromkeys(links_in(html)):
+        problem = _link_problem(link, page_url, base_url, base_path, all_files, {}, True)
+        if problem is not None and not problem[2]:
+            found.append(problem[:2])
+    return found
 
 
 def _tell_template_links(in_templates: dict[tuple[str, str, bool], tuple[str, list[str]]],
@@ -201,9 +217,11 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
             "elsewhere", False
     if not relative:
         meant = _in_other_capitals(target, all_files)
+        near = None if meant else _nearest_page(target, all_files)
         return site_path, f"'{site_path}' does not lead to a page or file of the site" + (
             f" ('/{meant}' does: its capitals differ, and a web address tells them apart, "
-            "though Windows does not)" if meant else ""), False
+            "though Windows does not)" if meant else
+            f"; did you mean '/{near}'?" if near else ""), False
     meant = "/" + parts.path.lstrip("./")
     hint = f"; write the site path, '{meant}'" if _exists(meant[1:], all_files) else \
         "; write a site path, starting with '/'"
@@ -218,6 +236,16 @@ def _in_other_capitals(target: str, files: set[str]) -> str | None:
     wanted = target.lower()
     return next((name.removesuffix("index.html") for name in sorted(files)
                  if name.lower() in (wanted, wanted.rstrip("/") + "/index.html")), None)
+
+
+def _nearest_page(target: str, files: set[str]) -> str | None:
+    """The site's page or file whose address is most like `target`, if one is like it
+    enough ('centres/apsley/' for a centre whose address is 'centres/hemel-apsley/'):
+    a guess to offer, asked only of a link that is broken."""
+    wanted = target.rstrip("/") + "/" if target.endswith("/") else target
+    addresses = {name.removesuffix("index.html") for name in files}
+    found = difflib.get_close_matches(wanted, addresses, n=1, cutoff=0.8)
+    return found[0] if found else None
 
 
 def _exists(target: str, files: set[str]) -> bool:

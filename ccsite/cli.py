@@ -582,7 +582,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from .editor.admin import make_admin
 
     editor = make_admin(source, args.source, lambda: BuildOptions(
-        now=now_or(args.now), drafts=args.drafts), paths.cache)
+        now=now_or(args.now), drafts=args.drafts), paths.cache, lambda: memory.link_files)
     try:
         server = PreviewServer(build_once, Path(args.output),
                                [source, templates, default_templates(), secrets],

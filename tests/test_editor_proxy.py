@@ -167,6 +167,44 @@ def test_a_save_the_build_would_refuse_is_not_written_and_says_what_check_says(e
     assert shown in site.build().err  # the very message `ccsite build` (and check) gives
 
 
+def test_a_save_whose_text_links_nowhere_is_refused_with_the_page_it_was_meant_for(
+        editor, site):
+    """A broken link typed in the editor was saved ("Entry saved"), and a moment later
+    every page of the preview was the mistake's page, and publishing stopped (an
+    editor's review). Told before the save, in the form's words, with the page meant."""
+    rel = "news/centres-open.md"
+    path = site.content / rel
+    before = path.read_bytes()
+    raw = before.decode().replace("/centres/oxhey/", "/centres/oxhay/")
+    status, answer = editor.save(rel, raw)
+    assert status == 422, answer
+    assert answer["said"] == ["Text: a link leads nowhere: '/centres/oxhay/' does not lead to "
+                              "a page or file of the site; did you mean '/centres/oxhey/'?"]
+    assert answer["errors"][0].startswith(f"{site.content}/{rel}:6: body: ")
+    assert path.read_bytes() == before
+    # a link to a page, a feed, an upload of the same save, or a new page of the same
+    # save, is saved
+    fine = before.decode().replace("/centres/oxhey/", "/feed.xml") + \
+        "\nSee [the plan](/media/plan.pdf) and [the new page](/hello/).\n"
+    status, answer = editor.api("persistEntry", {
+        "dataFiles": [{"path": rel, "slug": "centres-open", "raw": fine}],
+        "assets": [{"path": "media/plan.pdf", "content": base64.b64encode(
+            b"%PDF-1.4 plan\n").decode(), "encoding": "base64"}],
+        "options": {"commitMessage": "save", "useWorkflow": False, "status": "draft"}})
+    assert status == 422  # (the new page is not there yet)
+    assert answer["said"] == ["Text: a link leads nowhere: '/hello/' does not lead to "
+                              "a page or file of the site"]
+    status, answer = editor.save("pages/hello.md", "---\ntitle: Hello\n---\nHello.\n")
+    assert status == 200, answer
+    status, answer = editor.api("persistEntry", {
+        "dataFiles": [{"path": rel, "slug": "centres-open", "raw": fine}],
+        "assets": [{"path": "media/plan.pdf", "content": base64.b64encode(
+            b"%PDF-1.4 plan\n").decode(), "encoding": "base64"}],
+        "options": {"commitMessage": "save", "useWorkflow": False, "status": "draft"}})
+    assert status == 200, answer
+    assert path.read_text() == fine
+
+
 def test_deleting_a_file_others_refer_to_is_refused(editor, site):
     """Refused in words that say where the fix is: in the files that name it (not in the
     form), each named, and what each says."""

@@ -198,6 +198,14 @@ CASES = [
      "news/centres-open.md:3: date: '2008-13-01' is not a real date"),
     ("news-broken-internal-link", "news/centres-open.md", "/centres/oxhey/", "/centres/oxhay/",
      "news/centres-open.md:6: link: '/centres/oxhay/' does not lead to a page or file"),
+    # the page it is most like offered (an editor's review: '/centres/apsley/' for
+    # '/centres/hemel-apsley/'), and none when nothing is like it
+    ("news-broken-internal-link-near-a-page", "news/centres-open.md", "/centres/oxhey/",
+     "/centres/oxhay/", "news/centres-open.md:6: link: '/centres/oxhay/' does not "
+     "lead to a page or file of the site; did you mean '/centres/oxhey/'? (linked from "),
+    ("news-broken-internal-link-like-no-page", "news/centres-open.md", "/centres/oxhey/",
+     "/nothing-like-it/", "news/centres-open.md:6: link: '/nothing-like-it/' does not "
+     "lead to a page or file of the site (linked from "),
     ("news-link-without-leading-slash", "news/centres-open.md", "/centres/oxhey/",
      "centres/oxhey/", "news/centres-open.md:6: link: 'centres/oxhey/' is taken from this "
      "page's address, so it leads to '/news/centres-open/centres/oxhey/', which is not a page "

@@ -298,13 +298,15 @@ def _json(request, status: int, value: Any) -> None:
           json.dumps(value).encode("utf-8"), False, {"Cache-Control": "no-store"})
 
 
-def make_admin(source: Path, shown_as: str, options: Callable, cache: Path) -> AdminSite:
-    """The editor for `ccsite serve` of the content folder `source`."""
+def make_admin(source: Path, shown_as: str, options: Callable, cache: Path,
+               published: Callable[[], set[str] | None] = lambda: None) -> AdminSite:
+    """The editor for `ccsite serve` of the content folder `source`; `published()`: the
+    files of the preview's last good build (see SaveChecker)."""
     from .proxy import Proxy
     from .saving import SaveChecker
 
     return AdminSite(source, shown_as, Proxy(source, SaveChecker(source, shown_as, options,
-                                                                 cache)), cache)
+                                                                 cache, published)), cache)
 
 
 TOKEN_FILE = "editor-token"  # in the cache folder beside content/

@@ -12,8 +12,12 @@ kind the site does not publish: media.py's rules), or when it breaks another fil
 save do not stop it: the editor can only fix one file at a time.
 
 Later stages (render, link and leak audits) are not run: they take seconds on a large
-site, and what they find (a broken link in a body, a members name quoted publicly) shows
-on the preview page at the next rebuild, as for a file saved by hand.
+site. But the links in the text of a public document saved are checked by the link
+check's own rule, against the files of the preview's last build and the pages the save
+makes: a broken one stopped every page of the preview, and publishing, a moment after the
+editor had said "Entry saved" (an editor's review). What the leak audit finds (a members
+name quoted publicly) shows on the preview page at the next rebuild, as for a file saved
+by hand.
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
-from .. import checks, graph, load, validate
+from .. import audit, checks, graph, load, render, validate
 from ..bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
 from ..config import read_site_config
 from ..errors import ContentError, ErrorList
@@ -90,11 +94,15 @@ class SaveChecker:
     file's signature, as `load` does for the preview server) and its Markdown renderer."""
 
     def __init__(self, source: Path, shown_as: str,
-                 options: Callable[[], validate.BuildOptions], cache: Path | None = None):
+                 options: Callable[[], validate.BuildOptions], cache: Path | None = None,
+                 published: Callable[[], set[str] | None] = lambda: None):
         self.source = source
         self.shown_as = shown_as
         self.options = options
         self.cache = cache  # the build's cache folder: the Markdown cache is read from it
+        # the files of the preview's last good build (its link check's: None before one)
+        self.published = published
+        self._looked: tuple | None = None  # the folder and settings the last look read
         self._parsed: dict = {}
         self._digests: dict = {}  # each file's digest by its status (see digests.py)
         self._bodies: BodyRenderer | None = None
@@ -108,14 +116,41 @@ class SaveChecker:
             before = set(self._mistakes(Change(), Path(scratch)))
             was = self._graph
             after = self._mistakes(change, Path(scratch))
+            if not after:
+                after = self._broken_links(change)
         saved = {self.shown(rel) for rel in change.paths}
         self.warnings = [w for w in checks.site_warnings(*self._graph) if w.path in saved] \
             if self._graph is not None else []
         if was is not None and self._graph is not None:
             self.warnings += checks.changes_untold(was[0], self._graph[0], saved,
                                                    self._renamed(change))
-        self._graph = None  # (not kept between saves: it is the whole site)
+        self._graph = self._looked = None  # (not kept between saves: the whole site)
         return [e for e in after if e.path in saved or e not in before]
+
+    def _broken_links(self, change: Change) -> list[ContentError]:
+        """The links in the text of each public document saved that lead nowhere: not to
+        a file of the preview's last build, nor to a page of the site as saved."""
+        files = self.published()
+        if files is None or self._graph is None or self._looked is None:
+            return []
+        folder, config = self._looked
+        routes = render.routes(self._graph[0])
+        made = {route.output_path for route in routes} | \
+            {f"{load.MEDIA}/{media.rel}" for media in folder.media}
+        pages = {route.source: route for route in routes if route.source}
+        saved = {self.shown(rel) for rel in change.write if not is_media(rel)}
+        bodies = self._renderer(config.base_path)
+        mistakes = []
+        for document in folder.documents:
+            route = pages.get(document.path)
+            if document.path not in saved or document.members_only or route is None:
+                continue
+            page_url = config.base_path + route.output_path.removesuffix("index.html")
+            for written, why in audit.broken_links(bodies.render(document.body), page_url,
+                                                   config.base_url, files | made):
+                mistakes.append(ContentError(document.path, _line_of(document, written),
+                                             "body", f"a link leads nowhere: {why}"))
+        return mistakes
 
     def _renamed(self, change: Change) -> dict[str, str]:
         """{its new path: its old} for a save that renames one document (a slug given a
@@ -151,6 +186,7 @@ class SaveChecker:
         bodies.start_build()
         self._graph = (graph.build_site(validated, options, errors, bodies),
                        graph.build_members_site(validated, options, errors, bodies))
+        self._looked = (folder, config)
         return errors.errors
 
     def _apply(self, folder: load.ContentFolder, change: Change, scratch: Path,
@@ -187,6 +223,14 @@ class SaveChecker:
             cache_file = self.cache / BODIES_CACHE_FILE if self.cache else None
             self._bodies = BodyRenderer(base_path, cache_file)
         return self._bodies
+
+
+def _line_of(document: load.RawDocument, written: str) -> int:
+    """The line of the document's body that has a link so written (its first, if none)."""
+    for offset, text in enumerate(document.body.split("\n")):
+        if written.rstrip("/") in text:
+            return document.body_line + offset
+    return document.body_line
 
 
 def _walk_order(rel: str) -> tuple:
