@@ -84,6 +84,7 @@ class PreviewServer:
         self.quiet = quiet
         self.state = BuildState()
         self._pending = threading.Event()
+        self._building = threading.Event()  # a rebuild (or its catch-up) is running
         # files the watcher saw change since the last build that walked the content
         # folder: a page-only rebuild reads just these (see load.KnownFiles)
         self._changed_files: set[str] = set()
@@ -177,14 +178,20 @@ class PreviewServer:
         while not self._stopping.is_set():
             if not self._pending.wait(timeout=0.5):
                 continue
-            while self._pending.is_set():  # wait until the editor has finished saving
-                self._pending.clear()
-                time.sleep(QUIET_PERIOD)
-            if self._stopping.is_set():
-                break
-            built = self.rebuild(defer=True)
-            if (built or self._only_leaks_told()) and not self._pending.is_set():
-                self.catch_up(told=() if built else self.state.errors)
+            self._building.set()  # (before `_pending` is cleared: see _settled)
+            try:
+                while self._pending.is_set():  # wait until the editor has finished saving
+                    self._pending.clear()
+                    time.sleep(QUIET_PERIOD)
+                if self._stopping.is_set():
+                    break
+                built = self.rebuild(defer=True)
+                if (built or self._only_leaks_told()) and not self._pending.is_set():
+                    self.catch_up(told=() if built else self.state.errors)
+            finally:
+                self._building.clear()
+                with self.state.changed:
+                    self.state.changed.notify_all()
 
     def _only_leaks_told(self) -> bool:
         """Did the pages-first rebuild fail only for leaks? Then the catch-up build runs
@@ -310,6 +317,12 @@ class PreviewServer:
             return self._send(request, 500, "text/html; charset=utf-8",
                               self._error_page(self._told_on(root, errors)), head)
         body = None if target is None else self._bytes_of(root, rel, target)
+        if body is None and root == "public":  # made by the rebuild to come?
+            def made() -> bytes | None:
+                nonlocal target
+                target = self._file(root, rel)
+                return None if target is None else self._bytes_of(root, rel, target)
+            body = self._once_made(made)
         if body is None:
             return self._not_found(request, head)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
@@ -323,6 +336,28 @@ class PreviewServer:
         if _added_by_editors(rel):  # as the deploy configs send them (members/deploy.py)
             extra["Content-Security-Policy"] = MEDIA_POLICY
         return self._send(request, 200, kind, body, head, extra)
+
+    REBUILD_WAIT = 15.0  # seconds a request for a file not there waits for a rebuild
+
+    def _once_made(self, found: Callable[[], bytes | None]) -> bytes | None:
+        """`found()` once a rebuild to come or running has made it, or None when none is
+        or it did not. A picture uploaded in the web editor is in the content folder at
+        once, and in the preview once the rebuild it starts has copied it; the editor
+        asked for it at once, and showed it broken until the item was published (an
+        editor's review). Looked for again as each build ends, so the catch-up build
+        after the page-only one is not waited for when that made it."""
+        deadline = time.monotonic() + self.REBUILD_WAIT
+        while (self._pending.is_set() or self._building.is_set()) and \
+                time.monotonic() < deadline and not self._stopping.is_set():
+            with self.state.changed:
+                seen = self.state.version
+                self.state.changed.wait(timeout=0.25)
+                told = self.state.version != seen
+            if told or not (self._pending.is_set() or self._building.is_set()):
+                body = found()
+                if body is not None:
+                    return body
+        return None
 
     def _site_path(self, path: str) -> str | None:
         """The request's path inside the site, or None if it tries to leave it."""

@@ -61,6 +61,23 @@ def test_one_document_edited_reaches_every_page_that_shows_it(site, server):
              "body on its page")
 
 
+def test_a_file_asked_for_while_the_rebuild_that_makes_it_runs_is_answered_once_made(
+        site, server):
+    """A picture uploaded in the web editor is in the content folder at once, and in the
+    preview once the rebuild it starts has copied it: asked for at once, it was 'not
+    found', and the editor showed it broken until the item was published (an editor's
+    review). Such a request waits for the rebuild; one for a file no rebuild makes is
+    still not found, at once when none is running."""
+    (site.content / "media").mkdir(exist_ok=True)
+    (site.content / "media" / "new-poster.pdf").write_bytes(b"%PDF-1.4 poster\n")
+    time.sleep(0.05)  # (the watcher has seen it: a rebuild is to come)
+    status, body = get(server + "/media/new-poster.pdf")
+    assert status == 200 and body == "%PDF-1.4 poster\n"
+    started = time.monotonic()
+    assert get(server + "/media/no-such-poster.pdf")[0] == 404
+    assert time.monotonic() - started < 1
+
+
 def test_broken_file_shows_error_page_while_others_serve_last_good_build(site, server):
     site.edit("centres/oxhey.md", "phase: 2", "phase: 9")
     shown = f"{site.content}/centres/oxhey.md:5: phase: must be one of 1, 2 or 3, not 9"
