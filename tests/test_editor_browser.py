@@ -225,6 +225,57 @@ def test_a_value_the_widgets_allow_but_the_validator_refuses_is_not_saved(sessio
     assert path.read_bytes() == before
 
 
+def test_fields_the_form_refuses_are_listed_and_the_editor_taken_to_the_first(session,
+                                                                              preview):
+    """A postcode that is not one, typed screens below Publish: "Publish now" did nothing
+    an editor could see (Decap marks the field, and says nothing of a pattern); an empty
+    required field was told only as "you've missed a required field" (an editor's
+    review)."""
+    base, content = preview
+    path = content / "centres/hemel-apsley.md"
+    before = path.read_bytes()
+    session.open("/collections/centre/entries/hemel-apsley")
+    postcode = session.field("Postcode")
+    postcode.fill("HP39 SD")
+    session.page.evaluate("window.scrollTo(0, 0)")
+    session.publish()
+    told = session.page.locator("#ccsite-mistakes")
+    told.wait_for()
+    assert told.locator("h2").inner_text() == "Not saved: a field needs changing"
+    assert told.locator("li").all_inner_texts() == [
+        "Address: Postcode didn't match the pattern: A UK postcode, e.g. WD17 1AB."]
+    assert told.get_attribute("role") == "alert"
+    assert session.page.evaluate("document.activeElement.value") == "HP39 SD"
+    assert path.read_bytes() == before
+    postcode.fill("HP3 9SE")
+    session.publish()
+    session.saved()
+    assert told.count() == 0
+    assert path.read_bytes() == before.replace(b"postcode: HP3 9SD", b"postcode: HP3 9SE")
+    session.field("Name").fill("")
+    session.publish()
+    told.wait_for()
+    assert told.locator("li").all_inner_texts() == ["Name is required."]
+    assert session.page.evaluate("document.activeElement.value") == ""  # the name's
+
+
+def test_the_keyboards_place_is_seen_in_the_entries_list(session):
+    """Tab reached the entries of a collection, and nothing showed which (an editor's
+    review)."""
+    session.open("/collections/centre")
+    page = session.page
+    page.get_by_text("Holywell Children's Centre").wait_for()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('a[href*=\"/entries/\"]')"):
+            break
+    else:
+        raise AssertionError("Tab never reached an entry")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    shadow = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
+    assert outline == "solid" and shadow != "none"
+
+
 def test_a_save_the_build_warns_of_is_made_and_the_warning_shown(session, preview):
     """An opportunity's deadline moved into the past closes it on the site at once: the
     save is made, and the editor is told in the form's words (an editor's review)."""

@@ -6,6 +6,8 @@
  * - Shows why a save was refused: the validator's messages, one per line, in a panel that
  *   stays until it is closed or the next save works (Decap's own notice goes after 8 s).
  * - Gives the preview pane the site's own stylesheet.
+ * - Lists the fields the form itself refuses when "Publish now" is pressed, and takes
+ *   the editor to the first.
  * - Notes which version of each file the page read, and sends it with a save: the
  *   server refuses a save of a file changed since (in another tab, or a text editor),
  *   which would otherwise undo that change without a word.
@@ -167,6 +169,66 @@
     document.body.appendChild(panel);
   }
 
+  /* A field the form itself refuses (a postcode that is not one, a required field left
+     empty) stopped "Publish now" with no word where an editor looks: Decap marks the
+     field, which may be screens away, and says nothing of a pattern (an editor's
+     review). When fields are marked just after "Publish now", each is listed in the
+     panel, by its label and the labels of what holds it ("Address: Postcode..."), and
+     the first is brought into view with the focus in it. */
+  var publishedAt = 0;
+  document.addEventListener("click", function (event) {
+    var item = event.target && event.target.closest && event.target.closest("[role=menuitem], li, button");
+    if (item && /^\s*Publish now\s*$/.test(item.textContent || "")) {
+      publishedAt = Date.now();
+    }
+  }, true);
+
+  function labelsOf(errors) {
+    var said = [];
+    for (var control = errors.closest("[class*='-ControlContainer']"); control;
+         control = control.parentElement && control.parentElement.closest(
+           "[class*='-ControlContainer']")) {
+      var label = control.querySelector("label");
+      if (label && label.textContent.trim()) {
+        said.unshift(label.textContent.replace(/\s*\(optional\)\s*$/i, "").trim());
+      }
+    }
+    return said.slice(0, -1);  // (the field's own label begins Decap's message)
+  }
+
+  var looking = null;
+  new MutationObserver(function () {
+    if (looking || Date.now() - publishedAt > 3000) {
+      return;
+    }
+    looking = setTimeout(function () {
+      looking = null;
+      var marked = Array.prototype.filter.call(
+        document.querySelectorAll("[class*='-ControlErrorsList']"),
+        function (list) { return list.textContent.trim(); });
+      if (!marked.length) {
+        return;
+      }
+      publishedAt = 0;  // (told once a press)
+      var lines = [];
+      marked.forEach(function (list) {
+        var within = labelsOf(list);
+        Array.prototype.forEach.call(list.querySelectorAll("li"), function (item) {
+          lines.push((within.length ? within.join(": ") + ": " : "") + item.textContent.trim());
+        });
+      });
+      showPanel(lines, "Not saved: " + (lines.length === 1 ? "a field needs" :
+        lines.length + " fields need") + " changing", "The form marks each in red; the " +
+        "first is shown now. Change it, then publish again; nothing was written.", true);
+      var control = marked[0].closest("[class*='-ControlContainer']") || marked[0];
+      control.scrollIntoView({ block: "center" });
+      var input = control.querySelector("input, textarea, select, [contenteditable=true]");
+      if (input) {
+        input.focus({ preventScroll: true });
+      }
+    }, 150);
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
   /* On a phone, the form is the page: Decap's toolbar and editor are 800 px wide at the
      least, and its preview takes half of what is left, so Publish and Delete were off
      the screen. Below 800 px they fit the screen (the toolbar wraps) and the preview is
@@ -180,7 +242,12 @@
     " [class*='-ToolbarContainer'] { position: relative !important; }" +
     " [class*='-StyledSplitPane'] .Pane1 { width: 100% !important; flex: 1 1 auto !important; }" +
     " [class*='-StyledSplitPane'] .Pane2, [class*='-StyledSplitPane'] .Resizer" +
-    " { display: none !important; } }";
+    " { display: none !important; } }" +
+    /* where the keyboard is, always seen: Decap's entries list showed nothing on the
+       entry focused (an editor's review); the site's own focus style */
+    " a:focus-visible, button:focus-visible, [role=button]:focus-visible," +
+    " [tabindex]:focus-visible { outline: 3px solid #ffdd00 !important;" +
+    " outline-offset: 0; box-shadow: 0 0 0 6px #0b0c0c !important; }";
   document.head.appendChild(narrow);
 
   document.addEventListener("DOMContentLoaded", function () {
