@@ -463,8 +463,11 @@ def test_an_upload_the_site_would_not_publish_is_refused_with_the_media_rule(
         editor, site, rel, data, said):
     status, answer = upload(editor, rel, data)
     assert status == 422, answer
-    assert said in json.dumps(answer) and ": media: " in json.dumps(answer)
+    assert said in json.dumps(answer) and ": media: " in json.dumps(answer["errors"])
     assert f"'0-{rel.rsplit('/', 1)[1]}'" not in json.dumps(answer)  # (the file's own name)
+    # in the editor's words: the upload by the name it was given, no server path or line
+    assert answer["said"][0].startswith(f"{rel.rsplit('/', 1)[1]}: ")
+    assert str(site.content) not in answer["said"][0] and ": media: " not in answer["said"][0]
     assert not (site.content / rel).exists()
     assert upload(editor, "media/plan.pdf", b"%PDF-1.4 a plan\n")[0] == 200  # the rule, not uploads
 

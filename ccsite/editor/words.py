@@ -20,8 +20,12 @@ _THAN = re.compile(r"\bthan ([a-z_]+)\b")
 def in_form_words(error: ContentError, rel: str | None) -> str:
     """`error` told by the form's labels when it is of the file `rel` (the one saved) and
     its field is one the form has; else as the command line tells it."""
+    if error.field == "media":  # an upload: by its name, which the editor chose (the
+        return printable(f"{error.path.rpartition('/')[2]}: {error.message}")  # folder's
+        # path on the server, its line 1 and the field "media" meant nothing there: an
+        # editor's review)
     fields = _fields_of(rel)
-    if fields is None or error.field in ("", "file", "front matter", "media"):
+    if fields is None or error.field in ("", "file", "front matter"):
         return str(error)
     if error.field == "body":
         return printable(f"{BODY_LABEL}: {error.message}")
