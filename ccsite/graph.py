@@ -456,7 +456,10 @@ def _link_consultations(errors: ErrorList, consultations: list[Consultation], ce
 
 def _set_consultation_state(consultation: Consultation, now: dt.datetime,
                             today: dt.date) -> None:
-    """open between opens and closes, upcoming before, closed after: by the build's now."""
+    """open between opens and closes, upcoming before, closed after: by the build's now;
+    its events over by then noted, as a round's are (see `_set_state`)."""
+    consultation.past_events = tuple(event.key for event in consultation.events
+                                     if (event.end or event.start) <= now)
     if consultation.opens and now < consultation.opens:
         consultation.state = "upcoming"
     elif consultation.closes and now < consultation.closes:

@@ -170,8 +170,9 @@ class Clarification:
 
 
 @dataclass(frozen=True)
-class OpportunityEvent:
-    """A briefing session, site visit, interview, the award or the contract start."""
+class Event:
+    """A round's briefing session, site visit, interview, award or contract start; a
+    consultation's drop-in session or meeting."""
 
     title: str
     start: dt.datetime
@@ -418,7 +419,7 @@ class Opportunity(Entry):
     enquiries: Contact | None = None
     summary: str | None = None
     clarifications: tuple[Clarification, ...] = ()  # in date order
-    events: tuple[OpportunityEvent, ...] = ()  # in time order
+    events: tuple[Event, ...] = ()  # in time order
     outcome: Outcome | None = None
     updates: tuple[Update, ...] = ()  # in date order
     # derived, by --now
@@ -467,7 +468,9 @@ class Consultation(Entry):
     documents: tuple[DocumentLink, ...] = ()
     centre_slugs: tuple[str, ...] = ()
     outcome: ConsultationOutcome | None = None
+    events: tuple[Event, ...] = ()  # drop-in sessions and meetings, in time order
     # derived, by --now
+    past_events: tuple[str, ...] = derived(())  # the keys of the events over by --now
     state: str = derived("")  # open | upcoming | closed
     days_left: int | None = derived(None)
     centres: list[Centre] = derived(factory=list)

@@ -11,6 +11,8 @@ editor's messages) are the `Fields` methods of fields.py, one per `kind`.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -423,6 +425,11 @@ CONSULTATION = ContentType("consultation", "consultations", ".md", "Consultation
         Field("summary", "line", "Summary", required=True),
         Field("body", "markdown", "You said, we did", required=True),
     )),
+    # where families can come and say what they think, in their calendars too (not in
+    # the shared content model, which gives events to opportunities only: an editor's
+    # review had a drop-in session nowhere but the text)
+    dataclasses.replace(EVENTS, help="Drop-in sessions and meetings where people can "
+                        "come and have their say, in person or online."),
 ))
 
 _PAGE_FIELDS = (

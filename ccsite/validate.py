@@ -21,7 +21,7 @@ from .load import ContentFolder, RawDocument
 from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Closure,
                     Consultation, ConsultationOutcome, Contact, DirectoryEntry, DocumentLink,
                     GeoPoint, GoodPractice, Lesson, Money, NewsItem, OpeningHours,
-                    Opportunity, OpportunityEvent, Outcome, Page, Placeholder, Respond,
+                    Opportunity, Event, Outcome, Page, Placeholder, Respond,
                     Session, SiteConfig, Update)
 from .schema import BY_NAME, COMMON_FIELDS, PLACEHOLDER, TYPES, Field
 
@@ -542,13 +542,13 @@ def _updates(items: tuple[dict, ...]) -> tuple[Update, ...]:
                         key=lambda u: u.date))
 
 
-def _events(items: tuple[dict, ...]) -> tuple[OpportunityEvent, ...]:
-    """In time order; each known by its title (its calendar UID: see OpportunityEvent)."""
+def _events(items: tuple[dict, ...]) -> tuple[Event, ...]:
+    """In time order; each known by its title (its calendar UID: see model.Event)."""
     read = [(e, index) for index, e in enumerate(items) if e["title"] and e["start"]]
     names = [slugify(e["title"]) or "event" for e, _ in read]
-    return tuple(sorted((OpportunityEvent(e["title"], e["start"], e["end"], e["place"],
-                                          e["online"], e["booking"], index,
-                                          name if number == 1 else f"{name}-{number}")
+    return tuple(sorted((Event(e["title"], e["start"], e["end"], e["place"], e["online"],
+                               e["booking"], index,
+                               name if number == 1 else f"{name}-{number}")
                          for (e, index), name, number in zip(read, names, _numbered(names))),
                         key=lambda e: e.start))
 
@@ -590,7 +590,7 @@ def _consultation(v: dict, f: Fields, common: Common) -> Consultation:
         title=v["title"] or "", summary=v["summary"] or "", opens=opens, closes=closes,
         audience=v["audience"], documents=_documents(v["documents"]),
         respond=Respond(r["url"], r["email"], r["address"]) if r else None,
-        centre_slugs=v["centres"], outcome=told,
+        centre_slugs=v["centres"], outcome=told, events=_events(v["events"]),
     )
 
 

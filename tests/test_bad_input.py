@@ -1099,6 +1099,12 @@ WRONG_TYPES = [
     ('consultation-centres-text', K, 'centres: [oxhey]',
      'centres: oxhey',
      "consultations/have-your-say.md:9: centres: must be a list (lines starting with '- ', or [a, b] on one line)"),
+    ('consultation-events-text', K, 'centres: [oxhey]',
+     'centres: [oxhey]\nevents: drop in on Monday',
+     "consultations/have-your-say.md:10: events: must be a list (lines starting with '- ', or [a, b] on one line)"),
+    ('consultation-event-start-text', K, 'centres: [oxhey]',
+     'centres: [oxhey]\nevents:\n  - {title: Drop-in, start: Monday morning, place: Oxhey}',
+     "consultations/have-your-say.md:11: events[0].start: 'Monday morning' is not a real date-time; write it as YYYY-MM-DDTHH:MM:SSZ (e.g. 2027-01-29T12:00:00Z)"),
     ('consultation-outcome-list', K, 'centres: [oxhey]',
      'centres: [oxhey]\noutcome: [we listened]',
      "consultations/have-your-say.md:10: outcome: must be 'field: value' lines, each on a line of "

@@ -87,6 +87,17 @@ respond:
   url: https://example.org/survey
   email: consult@example.org
 centres: [oxhey]
+events:
+  - title: Evening meeting online
+    start: 2026-12-02T19:00:00Z
+    end: 2026-12-02T20:00:00Z
+    online: https://example.org/meeting
+    booking: Book by e-mail to consult@example.org.
+  - title: Drop-in at Oxhey
+    start: 2026-11-18T10:00:00Z
+    end: 2026-11-18T12:00:00Z
+    place: Oxhey Children's Centre
+    booking: No need to book.
 ---
 What we are asking.
 """
@@ -673,7 +684,7 @@ def test_home_page_shows_open_consultations_only(built):
 
 def test_consultations_calendar_has_each_closing_date(built):
     calendar = icalendar.Calendar.from_ical((public(built) / "consultations.ics").read_bytes())
-    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT") if "-closes@" in e["uid"]}
     assert set(events) == {f"consultation-{slug}-closes@cc.example.org"
                            for slug in ("oxhey-hours", "oxhey-future", "family-hubs")}
     hours = events["consultation-oxhey-hours-closes@cc.example.org"]
@@ -681,6 +692,27 @@ def test_consultations_calendar_has_each_closing_date(built):
     assert "Respond online at https://example.org/survey" in str(hours["description"])
     closed = events["consultation-oxhey-future-closes@cc.example.org"]  # (by post only)
     assert "Respond by post to County Hall, Hertford" in str(closed["description"])
+
+
+def test_a_consultations_sessions_are_on_its_page_in_time_order_and_in_the_calendar(built):
+    """A drop-in session had nowhere to go but the text: not in any calendar (an editor's
+    review). A consultation has events as a round has: on its page, in time order, the
+    one over told as such, with no booking offered; in the consultations' calendar."""
+    page = built.page("/consultations/oxhey-hours/")
+    section = _section(page, "consultation-events")
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    assert words.index("Drop-in at Oxhey") < words.index("Evening meeting online")
+    assert "Where: Oxhey Children" in words and "No need to book" not in words  # (over)
+    assert "Book by e-mail to consult@example.org." in words
+    assert 'href="https://example.org/meeting"' in section
+    calendar = icalendar.Calendar.from_ical((public(built) / "consultations.ics").read_bytes())
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    meeting = events["consultation-oxhey-hours-event-evening-meeting-online@cc.example.org"]
+    assert meeting.decoded("dtstart").isoformat() == "2026-12-02T19:00:00+00:00"
+    assert str(meeting["summary"]) == "Evening meeting online: Opening hours at Oxhey"
+    assert str(meeting["location"]) == "https://example.org/meeting"
+    drop_in = events["consultation-oxhey-hours-event-drop-in-at-oxhey@cc.example.org"]
+    assert str(drop_in["location"]) == "Oxhey Children's Centre"
 
 
 def test_news_feed_announces_each_consultation_and_its_outcome(built):

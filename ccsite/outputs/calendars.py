@@ -125,16 +125,28 @@ def _round_events(site, opportunity) -> list[Event]:
 def _opportunity_event(site, opportunity, item) -> Event:
     """One event of a round. Its UID names its place in the file's list, so a calendar
     that subscribed sees a moved session move, not a second one appear."""
-    page = site.config.base_url + opportunity.url.lstrip("/")
-    event = _event(site, f"opportunity-{opportunity.slug}-event-{item.key}")
-    event.add("dtstart", item.start.astimezone(dt.timezone.utc))
-    if item.end:
-        event.add("dtend", item.end.astimezone(dt.timezone.utc))
+    event = _when(_event(site, f"opportunity-{opportunity.slug}-event-{item.key}"), item)
     cancelled = item.key in opportunity.called_off
     event.add("summary", f"{'Cancelled: ' if cancelled else ''}{item.title}: "
               f"{opportunity.title} ({opportunity.reference})")
     if cancelled:
         event.add("status", "CANCELLED")
+    _where(event, item, site.config.base_url + opportunity.url.lstrip("/"))
+    event.add("categories", ["Event"])
+    _revision(event, opportunity)
+    return event
+
+
+def _when(event: Event, item) -> Event:
+    """An event's (a round's, a consultation's: model.Event) start, and end if it has one."""
+    event.add("dtstart", item.start.astimezone(dt.timezone.utc))
+    if item.end:
+        event.add("dtend", item.end.astimezone(dt.timezone.utc))
+    return event
+
+
+def _where(event: Event, item, page: str) -> None:
+    """Where an event happens, its address, and what it is (`page`: of what holds it)."""
     if item.place or item.online:
         event.add("location", item.place or item.online)
     event.add("url", item.online or page)
@@ -142,9 +154,6 @@ def _opportunity_event(site, opportunity, item) -> Event:
         item.title, f"Where: {item.place}" if item.place else "",
         f"Online: {item.online}" if item.online else "",
         f"Booking: {item.booking}" if item.booking else "", page) if part))
-    event.add("categories", ["Event"])
-    _revision(event, opportunity)
-    return event
 
 
 def _revision(event: Event, opportunity) -> None:
@@ -206,7 +215,19 @@ def consultations_calendar(site) -> str:
         reminder.add("trigger", dt.timedelta(days=-2))
         event.add_component(reminder)
         calendar.add_component(event)
+        for item in c.events:
+            calendar.add_component(_consultation_event(site, c, item))
     return calendar.to_ical().decode("utf-8")
+
+
+def _consultation_event(site, consultation, item) -> Event:
+    """A consultation's drop-in session or meeting; its UID names it by its title, as a
+    round's event's does (see `_opportunity_event`)."""
+    event = _when(_event(site, f"consultation-{consultation.slug}-event-{item.key}"), item)
+    event.add("summary", f"{item.title}: {consultation.title}")
+    _where(event, item, site.config.base_url + consultation.url.lstrip("/"))
+    event.add("categories", ["Consultation"])
+    return event
 
 
 def programme_calendar(site) -> str:
