@@ -25,7 +25,7 @@ import cbor2
 from ahocorasick_rs import AhoCorasick
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-from . import doctext
+from . import doctext, load
 from .digests import FileDigests
 from .errors import ContentError, ErrorList
 from .outputs.search import SIGNATURE as PAGEFIND_SIGNATURE
@@ -93,19 +93,46 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
     _tell_template_links(in_templates, templates, errors, taken_down)
 
 
-def broken_links(html: str, page_url: str, base_url: str, all_files: set[str]
-                 ) -> list[tuple[str, str]]:
-    """(the link as the page's source has it, what is wrong) of each link of a public
-    page's `html` (at `page_url`) that the build would refuse, the link check's own rule
-    (see `check_links`): for the web editor, which tells it before a save is written. A
-    link to a document that expired is only a warning there, so it is not one here."""
+def broken_links(html: str, page_url: str, base_url: str, all_files: set[str],
+                 left_out: dict[str, str], public: bool = True) -> list[tuple[str, str]]:
+    """(the link as the page's source has it, what is wrong) of each link of a page's
+    `html` (at `page_url`; `public`, or a members page) that the build would refuse, the
+    link check's own rule (see `check_links`): for the web editor, which tells it before
+    a save is written. A link to a document that expired is only a warning there, so it
+    is not one here (an old news item linking to a round since taken down could no
+    longer be saved at all: a review)."""
     base_path = urlsplit(base_url).path
     found = []
     for link in dict.fromkeys(links_in(html)):
-        problem = _link_problem(link, page_url, base_url, base_path, all_files, {}, True)
+        problem = _link_problem(link, page_url, base_url, base_path, all_files, left_out,
+                                public)
         if problem is not None and not problem[2]:
             found.append(problem[:2])
     return found
+
+
+def markdown_sources(site, members) -> dict[str, tuple[str, int]]:
+    """Each content file's Markdown (an agency's `about`, every other document's body)
+    with the line it starts on, where a link written in it is looked for."""
+    return {**{a.source: (a.about, a.lines.get("about", 1)) for a in site.agencies},
+            **{e.source: (e.body, e.body_line) for e in [
+                *site.centres, *site.opportunities, *site.consultations, *site.lessons,
+                *site.news, *site.pages, *members.posts, *members.pages]}}
+
+
+_ADDRESS_PREFIX = {"centre": "centres/", "opportunity": "opportunities/",
+                   "consultation": "consultations/",
+                   "lesson": "lessons/", "news": "news/", "page": "",
+                   "good-practice": "members/good-practice/", "members-page": "members/"}
+
+
+def left_out_addresses(left_out: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The address each document left out of this build would have (by its file name)
+    -> what it is and why it is not there, for a link to it to say so."""
+    folders = {kind: folder for folder, (kind, _) in load.SECTIONS.items()}
+    return {f"{_ADDRESS_PREFIX[kind]}{slug}/": f"{folders[kind]}/{slug}.md, which is not "
+            f"in this build ({why})" for kind, slugs in left_out.items()
+            if kind in _ADDRESS_PREFIX for slug, why in slugs.items()}
 
 
 def _tell_template_links(in_templates: dict[tuple[str, str, bool], tuple[str, list[str]]],
@@ -217,7 +244,7 @@ def _link_problem(link: str, page_url: str, base_url: str, base_path: str,
             "elsewhere", False
     if not relative:
         meant = _in_other_capitals(target, all_files)
-        near = None if meant else _nearest_page(target, all_files)
+        near = None if meant else _nearest_page(target, all_files, public)
         return site_path, f"'{site_path}' does not lead to a page or file of the site" + (
             f" ('/{meant}' does: its capitals differ, and a web address tells them apart, "
             "though Windows does not)" if meant else
@@ -238,14 +265,22 @@ def _in_other_capitals(target: str, files: set[str]) -> str | None:
                  if name.lower() in (wanted, wanted.rstrip("/") + "/index.html")), None)
 
 
-def _nearest_page(target: str, files: set[str]) -> str | None:
+def _nearest_page(target: str, files: set[str], public: bool) -> str | None:
     """The site's page or file whose address is most like `target`, if one is like it
-    enough ('centres/apsley/' for a centre whose address is 'centres/hemel-apsley/'):
-    a guess to offer, asked only of a link that is broken."""
-    wanted = target.rstrip("/") + "/" if target.endswith("/") else target
-    addresses = {name.removesuffix("index.html") for name in files}
-    found = difflib.get_close_matches(wanted, addresses, n=1, cutoff=0.8)
+    enough ('centres/apsley/' for a centre whose address is 'centres/hemel-apsley/') and
+    no other is nearly as like it ('centres/watford/' is like seven centres): a guess to
+    offer, asked only of a link that is broken. Never a members page for a `public`
+    one, which may not link there."""
+    addresses = {name.removesuffix("index.html") for name in files
+                 if not (public and name.startswith("members/"))}
+    found = difflib.get_close_matches(target, addresses, n=2, cutoff=0.8)
+    if len(found) == 2 and _likeness(target, found[1]) > _likeness(target, found[0]) - 0.05:
+        return None
     return found[0] if found else None
+
+
+def _likeness(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def _exists(target: str, files: set[str]) -> bool:

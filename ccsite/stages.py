@@ -392,14 +392,10 @@ def check_links(b: Build, made: Made, site: SiteGraph, validated: validate.Valid
                   for path, page in html_pages.items()
                   if path in made.inspected or not (nothing_gone and isinstance(page, Path))}
     s, members = site.public, site.members
-    sources = functools.cache(lambda: {
-        **{a.source: (a.about, a.lines.get("about", 1)) for a in s.agencies},
-        **{e.source: (e.body, e.body_line) for e in [
-            *s.centres, *s.opportunities, *s.consultations, *s.lessons, *s.news, *s.pages,
-            *members.posts, *members.pages]}})
+    sources = functools.cache(lambda: audit.markdown_sources(s, members))
     audit.check_links(page_links, all_files, [*made.page_routes, *made.member_routes],
                       s.config.base_url, sources, b.errors,
-                      _left_out_addresses(validated.left_out), b.taken_down,
+                      audit.left_out_addresses(validated.left_out), b.taken_down,
                       (b.paths.templates, render.default_templates()))
     audit.check_policies({path: seen[2] for path, seen in made.inspected.items()},
                          csp.policies(s.config.base_path, meta=True,
@@ -1031,21 +1027,6 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
 
 
 # where each kind of Markdown document is published (see render.routes, members/pages.py)
-_ADDRESS_PREFIX = {"centre": "centres/", "opportunity": "opportunities/",
-                   "consultation": "consultations/",
-                   "lesson": "lessons/", "news": "news/", "page": "",
-                   "good-practice": "members/good-practice/", "members-page": "members/"}
-
-
-def _left_out_addresses(left_out: dict[str, dict[str, str]]) -> dict[str, str]:
-    """The address each document left out of this build would have (by its file name)
-    -> what it is and why it is not there, for a link to it to say so."""
-    folders = {kind: folder for folder, (kind, _) in load.SECTIONS.items()}
-    return {f"{_ADDRESS_PREFIX[kind]}{slug}/": f"{folders[kind]}/{slug}.md, which is not "
-            f"in this build ({why})" for kind, slugs in left_out.items()
-            if kind in _ADDRESS_PREFIX for slug, why in slugs.items()}
-
-
 def _unpublished_posts(folder, members, bodies: BodyRenderer) -> list[audit.UnpublishedPost]:
     """The members documents this build leaves out (drafts, not yet published, expired),
     as the leak audit fingerprints them: their text is members-only all the same."""

@@ -205,6 +205,51 @@ def test_a_save_whose_text_links_nowhere_is_refused_with_the_page_it_was_meant_f
     assert path.read_text() == fine
 
 
+def test_the_save_time_link_check_refuses_only_what_the_build_refuses(editor, site):
+    """A review of the check above: an old news item linking to a round taken down since
+    (a warning in the build) could not be saved at all; a link to a new centre's
+    calendar was refused until the preview had rebuilt, with another centre's offered;
+    a broken link in an agency's 'about' or a members page was saved, and stopped the
+    preview; a public page was offered a members page."""
+    news = "news/centres-open.md"
+    text = (site.content / news).read_text()
+    site.write("news/old-offer.md", "---\ntitle: Old offer\ndate: 2026-10-01\nsummary: "
+               "An offer.\nexpires: 2026-11-01\n---\nOver.\n")
+    site.write("news/coming.md", "---\ntitle: Coming\ndate: 2026-11-20\nsummary: Soon."
+               "\ndraft: true\n---\nSoon.\n")
+    cases = {  # the link written -> what the editor says (None: saved)
+        "/news/old-offer/": None,  # (expired: the build warns)
+        "/centres/oxhey/sessions.ics": None,
+        "/members/": None,
+        "/news/coming/": "Text: a link leads nowhere: '/news/coming/' is the address of "
+                         "news/coming.md, which is not in this build (it is a draft); publish it, "
+                         "or link elsewhere",
+        "/good-practice/dads-group/": "Text: a link leads nowhere: '/good-practice/"
+                                      "dads-group/' does not lead to a page or file of the "
+                                      "site",  # (not the members page it is like)
+    }
+    for link, said in cases.items():
+        status, answer = editor.save(news, text.replace("/centres/oxhey/", link))
+        assert (status, answer.get("said")) == ((200, None) if said is None else
+                                                (422, [said])), (link, answer)
+    site.write("centres/bushey.md", (site.content / "centres/oxhey.md").read_text()
+               .replace("Oxhey Children's Centre", "Bushey Children's Centre"))
+    status, answer = editor.save(news, text.replace("/centres/oxhey/",
+                                                    "/centres/bushey/sessions.ics"))
+    assert status == 200, answer  # (made by the site as saved, before the preview rebuilt)
+    agency = "agencies/oxhey-trust.yaml"
+    status, answer = editor.save(agency, (site.content / agency).read_text().replace(
+        "about: A community trust.", "about: A [trust](/centres/oxhay/)."))
+    assert status == 422 and answer["said"] == [
+        "About: a link leads nowhere: '/centres/oxhay/' does not lead to a page or file of "
+        "the site; did you mean '/centres/oxhey/'?"], answer
+    post = "members/good-practice/dads-group.md"
+    status, answer = editor.save(post, (site.content / post).read_text().replace(
+        "Members-only body.", "See [the directory](/members/directry/)."))
+    assert status == 422 and "'/members/directry/' does not lead to a page or file of the " \
+        "site; did you mean '/members/directory/'?" in answer["said"][0], answer
+
+
 def test_deleting_a_file_others_refer_to_is_refused(editor, site):
     """Refused in words that say where the fix is: in the files that name it (not in the
     form), each named, and what each says."""

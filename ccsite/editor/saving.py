@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
-from .. import audit, checks, graph, load, render, validate
+from .. import audit, checks, graph, load, outputs, render, validate
+from ..members import pages as members_pages
 from ..bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
 from ..config import read_site_config
 from ..errors import ContentError, ErrorList
@@ -128,28 +129,36 @@ class SaveChecker:
         return [e for e in after if e.path in saved or e not in before]
 
     def _broken_links(self, change: Change) -> list[ContentError]:
-        """The links in the text of each public document saved that lead nowhere: not to
-        a file of the preview's last build, nor to a page of the site as saved."""
+        """The links in the Markdown of each document saved (a body, an agency's about)
+        that lead nowhere: not to a file of the preview's last build, nor to one the site
+        as saved makes (its pages and members pages, its feeds and calendars, its
+        media), as the build's link check tells them."""
         files = self.published()
         if files is None or self._graph is None or self._looked is None:
             return []
-        folder, config = self._looked
-        routes = render.routes(self._graph[0])
+        folder, config, validated = self._looked
+        site, members = self._graph
+        routes = [*render.routes(site), *members_pages.members_routes(members)]
         made = {route.output_path for route in routes} | \
-            {f"{load.MEDIA}/{media.rel}" for media in folder.media}
+            set(outputs.public_outputs(None, site, routes)) | \
+            {f"{load.MEDIA}/{media.rel}" for media in folder.media} | \
+            {f"{load.MEMBERS_MEDIA}/{media.rel}" for media in folder.members_media}
         pages = {route.source: route for route in routes if route.source}
-        saved = {self.shown(rel) for rel in change.write if not is_media(rel)}
+        texts = audit.markdown_sources(site, members)
+        left_out = audit.left_out_addresses(validated.left_out)
         bodies = self._renderer(config.base_path)
         mistakes = []
-        for document in folder.documents:
-            route = pages.get(document.path)
-            if document.path not in saved or document.members_only or route is None:
+        for path in sorted({self.shown(rel) for rel in change.write if not is_media(rel)}):
+            route, (text, first) = pages.get(path), texts.get(path, ("", 0))
+            if route is None or not text:
                 continue
             page_url = config.base_path + route.output_path.removesuffix("index.html")
-            for written, why in audit.broken_links(bodies.render(document.body), page_url,
-                                                   config.base_url, files | made):
-                mistakes.append(ContentError(document.path, _line_of(document, written),
-                                             "body", f"a link leads nowhere: {why}"))
+            field = "about" if path.endswith(".yaml") else "body"
+            for written, why in audit.broken_links(
+                    bodies.render(text), page_url, config.base_url, files | made, left_out,
+                    public=not route.output_path.startswith("members/")):
+                mistakes.append(ContentError(path, _line_of(text, first, written), field,
+                                             f"a link leads nowhere: {why}"))
         return mistakes
 
     def _renamed(self, change: Change) -> dict[str, str]:
@@ -186,7 +195,7 @@ class SaveChecker:
         bodies.start_build()
         self._graph = (graph.build_site(validated, options, errors, bodies),
                        graph.build_members_site(validated, options, errors, bodies))
-        self._looked = (folder, config)
+        self._looked = (folder, config, validated)
         return errors.errors
 
     def _apply(self, folder: load.ContentFolder, change: Change, scratch: Path,
@@ -225,12 +234,13 @@ class SaveChecker:
         return self._bodies
 
 
-def _line_of(document: load.RawDocument, written: str) -> int:
-    """The line of the document's body that has a link so written (its first, if none)."""
-    for offset, text in enumerate(document.body.split("\n")):
+def _line_of(markdown: str, first: int, written: str) -> int:
+    """The line of the Markdown (which starts on line `first`) that has a link so
+    written (its first, if none)."""
+    for offset, text in enumerate(markdown.split("\n")):
         if written.rstrip("/") in text:
-            return document.body_line + offset
-    return document.body_line
+            return first + offset
+    return first
 
 
 def _walk_order(rel: str) -> tuple:
