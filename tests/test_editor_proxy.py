@@ -511,7 +511,9 @@ def test_an_upload_the_site_would_not_publish_is_refused_with_the_media_rule(
     assert said in json.dumps(answer) and ": media: " in json.dumps(answer["errors"])
     assert f"'0-{rel.rsplit('/', 1)[1]}'" not in json.dumps(answer)  # (the file's own name)
     # in the editor's words: the upload by the name it was given, no server path or line
-    assert answer["said"][0].startswith(f"{rel.rsplit('/', 1)[1]}: ")
+    name = rel.rsplit("/", 1)[1]
+    assert answer["said"][0].startswith((f"{name}: ", f"'{name}'"))
+    assert not answer["said"][0].startswith(f"{name}: '{name}'")  # (told once)
     assert str(site.content) not in answer["said"][0] and ": media: " not in answer["said"][0]
     assert not (site.content / rel).exists()
     assert upload(editor, "media/plan.pdf", b"%PDF-1.4 a plan\n")[0] == 200  # the rule, not uploads

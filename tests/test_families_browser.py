@@ -169,6 +169,12 @@ def test_find_with_nothing_typed_says_what_to_type(phone, base, path):
     phone.get_by_role("heading", name="Nearest to WD19").or_(
         phone.locator(".session__distance").first).first.wait_for()
     assert "Type a postcode" not in phone.locator("[data-finder-message]").inner_text()
+    # the box emptied with a place in use: back to the list as it was (a review)
+    phone.get_by_label("Postcode or town").fill("")
+    phone.get_by_role("button", name="Find").click()
+    phone.wait_for_function("() => !location.hash.includes('near=')")
+    assert phone.locator("[data-distance]").count() == 0
+    assert "Type a postcode" not in phone.locator("[data-finder-message]").inner_text()
 
 
 @pytest.mark.parametrize("path", ["/centres/", "/whats-on/monday/"])
@@ -458,7 +464,7 @@ def test_open_now_is_told_afresh_on_a_page_left_open(chromium, base):
      "Tuesday's sessions.", "Friday"),
     ("2026-12-25T10:00:00+00:00", "/whats-on/friday/", "Today, Friday 25 December. Every "
      "centre is closed that day (Christmas Day, Boxing Day and the bank holiday for it), so "
-     "none of these sessions runs.", "Friday"),
+     "none of these sessions runs. Tuesday's sessions.", "Friday"),
     ("2026-12-24T10:00:00+00:00", "/whats-on/monday/", "Next on Monday 28 December. Every "
      "centre is closed that day (Christmas Day, Boxing Day and the bank holiday for it), so "
      "none of these sessions runs.", "Thursday"),
@@ -480,6 +486,35 @@ def test_whats_on_says_which_day_is_today_and_the_date_a_day_is_read_for(
         elif "Tuesday's sessions" in note:
             page.get_by_role("link", name="Tuesday's sessions").click()
             assert page.url.endswith("/whats-on/tuesday/")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("moment, note", [
+    ("2026-12-21T10:00:00+00:00", "Today is Monday 21 December, and every centre is closed "
+     "today (Christmas closure). They are closed until Friday 1 January."),
+    ("2026-12-20T10:00:00+00:00", "Today is Sunday 20 December, and the centres run no "
+     "sessions today. Every centre is closed from tomorrow until Friday 1 January "
+     "(Christmas closure)."),
+])
+def test_whats_on_says_until_when_a_closure_of_a_fortnight_lasts(chromium, base, moment,
+                                                                  note):
+    """With every day of the week ahead closed, it said only that the centres were
+    closed today, or run no sessions today: nothing of when they open again (a review)."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="Europe/London")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
+
+        def a_long_closure(route):
+            answer = route.fetch()
+            body = re.sub(r"data-site-closed='[^']*'", "data-site-closed='[[\"2026-12-21\", "
+                          "\"2027-01-01\", \"Christmas closure\"]]'", answer.text())
+            assert "Christmas closure" in body
+            route.fulfill(response=answer, body=body)
+        page.route(base + "/whats-on/", a_long_closure)
+        page.goto(base + "/whats-on/")
+        assert page.locator("[data-today-note]").inner_text() == note
     finally:
         context.close()
 

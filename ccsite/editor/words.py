@@ -21,9 +21,10 @@ def in_form_words(error: ContentError, rel: str | None) -> str:
     """`error` told by the form's labels when it is of the file `rel` (the one saved) and
     its field is one the form has; else as the command line tells it."""
     if error.field == "media":  # an upload: by its name, which the editor chose (the
-        return printable(f"{error.path.rpartition('/')[2]}: {error.message}")  # folder's
-        # path on the server, its line 1 and the field "media" meant nothing there: an
-        # editor's review)
+        name = error.path.rpartition("/")[2]  # folder's path on the server, its line 1
+        # and the field "media" meant nothing there: an editor's review), once
+        return printable(error.message if error.message.startswith(f"'{name}'")
+                         else f"{name}: {error.message}")
     fields = _fields_of(rel)
     if fields is None or error.field in ("", "file", "front matter"):
         return str(error)

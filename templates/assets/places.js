@@ -334,10 +334,10 @@
     });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      // "Find" with nothing typed (nor a location in use) said nothing, and did nothing
-      // a parent could see (a parent's review); the page's other button shows its filters
-      if (!input.value.trim() && finder.contains(event.submitter) &&
-          !isLocation(state.place)) {
+      // "Find" with nothing typed, and no place in use, said nothing, and did nothing a
+      // parent could see (a parent's review); with a place in use, the box emptied, it
+      // goes back to the list as it was; the page's other button shows its filters
+      if (!input.value.trim() && finder.contains(event.submitter) && !state.place) {
         showProblem(say(finder, "Type a postcode or a town first (for example WD19 7AD " +
           "or Watford), or press \u201cUse my location\u201d."));
         return;
@@ -394,8 +394,9 @@
         "check there for changes before you go.";
     }
   };
-  // the days every centre is closed (a bank holiday, Christmas): why, or null
-  const closedEverywhere = (date) => coveredBy(everywhere, date)?.[2] || null;
+  // the closure of every centre (a bank holiday, Christmas) that holds a date: [first
+  // day, last day, why], or null
+  const closedEverywhere = (date) => coveredBy(everywhere, date) || null;
 
   window.ccsitePlaces = { find, locate, miles, formatMiles, pointOf, today, todayLine,
                           connect, tell, writeAddress, placeInAddress, isLocation, ukNow,

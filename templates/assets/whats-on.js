@@ -61,8 +61,9 @@
   // "Closed today", and nothing above them said so: a parent's review)
   const markToday = (now) => {
     const dayDate = (days) => weekdayDayMonth.format(dayAhead(now, days));
-    const closedAll = (days) => P.closedEverywhere &&
+    const closureOn = (days) => P.closedEverywhere &&
       P.closedEverywhere(dayAhead(now, days).toISOString().slice(0, 10));
+    const closedAll = (days) => closureOn(days)?.[2];
     const links = [...document.querySelectorAll(".day-nav a[data-day]")];
     for (const old of document.querySelectorAll("[data-today-mark]")) old.remove();
     const todays = links.find((link) => link.dataset.day === now.day);
@@ -82,13 +83,20 @@
     // the next day with sessions, from tomorrow, on which the centres are not all closed
     const next = links.filter((link) => ahead(link) && !closedAll(ahead(link)))
       .sort((a, b) => ahead(a) - ahead(b))[0];
+    // ...or, when none in the week ahead is (a closure of a fortnight), until when they
+    // are closed
+    const lastDay = (closure) => weekdayDayMonth.format(new Date(Date.parse(closure[1])));
     const nextLink = () => (next ? [" ", Object.assign(document.createElement("a"), {
       href: next.href, textContent: `${dayDate(ahead(next)).split(" ")[0]}'s sessions` }),
-                                   "."] : []);
+                                   "."]
+      : closureOn(0) ? [` They are closed until ${lastDay(closureOn(0))}.`]
+        : closureOn(1) ? [` Every centre is closed from tomorrow until ${lastDay(closureOn(1))} ` +
+                          `(${closureOn(1)[2]}).`] : []);
     if (current) {
       const days = ahead(current);
-      note.textContent = (!days ? `Today, ${dayDate(0)}.` : days === 1
-        ? `Tomorrow, ${dayDate(1)}.` : `Next on ${dayDate(days)}.`) + closedThen(days);
+      note.replaceChildren((!days ? `Today, ${dayDate(0)}.` : days === 1
+        ? `Tomorrow, ${dayDate(1)}.` : `Next on ${dayDate(days)}.`) + closedThen(days),
+                           ...(!days && closedAll(0) ? nextLink() : []));
     } else if (closedAll(0)) {
       note.replaceChildren(`Today is ${dayDate(0)}, and every centre is closed today ` +
         `(${closedAll(0)}).`, ...nextLink());

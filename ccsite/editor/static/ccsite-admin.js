@@ -178,7 +178,7 @@
   var publishedAt = 0;
   document.addEventListener("click", function (event) {
     var item = event.target && event.target.closest && event.target.closest("[role=menuitem], li, button");
-    if (item && /^\s*Publish now\s*$/.test(item.textContent || "")) {
+    if (item && /^\s*Publish (now|and create new|and duplicate)\s*$/.test(item.textContent || "")) {
       publishedAt = Date.now();
     }
   }, true);
@@ -244,10 +244,11 @@
     " [class*='-StyledSplitPane'] .Pane2, [class*='-StyledSplitPane'] .Resizer" +
     " { display: none !important; } }" +
     /* where the keyboard is, always seen: Decap's entries list showed nothing on the
-       entry focused (an editor's review); the site's own focus style */
+       entry focused (an editor's review); the site's own colours, drawn inside the
+       element, where a list's card that hides what overflows it cannot cut it off */
     " a:focus-visible, button:focus-visible, [role=button]:focus-visible," +
-    " [tabindex]:focus-visible { outline: 3px solid #ffdd00 !important;" +
-    " outline-offset: 0; box-shadow: 0 0 0 6px #0b0c0c !important; }";
+    " [tabindex]:focus-visible { outline: 3px solid #0b0c0c !important;" +
+    " outline-offset: -3px !important; box-shadow: inset 0 0 0 7px #ffdd00 !important; }";
   document.head.appendChild(narrow);
 
   document.addEventListener("DOMContentLoaded", function () {
