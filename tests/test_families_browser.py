@@ -1016,7 +1016,8 @@ def test_the_pages_policy_admits_the_tile_host_for_pictures_only(phone, base):
 
 def test_a_centre_page_shows_its_own_marker_only_when_asked(phone, base):
     assert show_map(phone, base, "/centres/hemel-apsley/") == 1
-    assert phone.get_by_role("button", name="Apsley Children's Centre").is_visible()
+    assert phone.get_by_role("button", name="Apsley Children's Centre", exact=True) \
+        .is_visible()  # (its marker; the button beside is "Hide map of Apsley...")
 
 
 # -- the menu ------------------------------------------------------------------------------------
