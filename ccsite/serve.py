@@ -178,7 +178,7 @@ class PreviewServer:
         while not self._stopping.is_set():
             if not self._pending.wait(timeout=0.5):
                 continue
-            self._building.set()  # (before `_pending` is cleared: see _settled)
+            self._building.set()  # (before `_pending` is cleared: see _once_made)
             try:
                 while self._pending.is_set():  # wait until the editor has finished saving
                     self._pending.clear()

@@ -12,12 +12,12 @@ kind the site does not publish: media.py's rules), or when it breaks another fil
 save do not stop it: the editor can only fix one file at a time.
 
 Later stages (render, link and leak audits) are not run: they take seconds on a large
-site. But the links in the text of a public document saved are checked by the link
-check's own rule, against the files of the preview's last build and the pages the save
-makes: a broken one stopped every page of the preview, and publishing, a moment after the
-editor had said "Entry saved" (an editor's review). What the leak audit finds (a members
-name quoted publicly) shows on the preview page at the next rebuild, as for a file saved
-by hand.
+site. But the links in the Markdown of a document saved (its body, an agency's about)
+are checked by the link check's own rule, against the files of the preview's last build
+and those the site as saved makes: a broken one stopped every page of the preview, and
+publishing, a moment after the editor had said "Entry saved" (an editor's review). What
+the leak audit finds (a members name quoted publicly) shows on the preview page at the
+next rebuild, as for a file saved by hand.
 """
 from __future__ import annotations
 
@@ -103,7 +103,8 @@ class SaveChecker:
         self.cache = cache  # the build's cache folder: the Markdown cache is read from it
         # the files of the preview's last good build (its link check's: None before one)
         self.published = published
-        self._looked: tuple | None = None  # the folder and settings the last look read
+        self._looked: tuple | None = None  # the folder, settings and readings the last
+        # look made (for `_broken_links`)
         self._parsed: dict = {}
         self._digests: dict = {}  # each file's digest by its status (see digests.py)
         self._bodies: BodyRenderer | None = None
