@@ -86,20 +86,27 @@
     // ...or, when none in the week ahead is (a closure of a fortnight), until when they
     // are closed
     const lastDay = (closure) => weekdayDayMonth.format(new Date(Date.parse(closure[1])));
-    const nextLink = () => (next ? [" ", Object.assign(document.createElement("a"), {
-      href: next.href, textContent: `${dayDate(ahead(next)).split(" ")[0]}'s sessions` }),
-                                   "."]
-      : closureOn(0) ? [` They are closed until ${lastDay(closureOn(0))}.`]
-        : closureOn(1) ? [` Every centre is closed from tomorrow until ${lastDay(closureOn(1))} ` +
-                          `(${closureOn(1)[2]}).`] : []);
+    const [today, tomorrow] = [closureOn(0), closureOn(1)];
+    const nextLink = () => {
+      if (next) {
+        return [" ", Object.assign(document.createElement("a"), { href: next.href,
+          textContent: `${dayDate(ahead(next)).split(" ")[0]}'s sessions` }), "."];
+      }
+      if (today) return [` They are closed until ${lastDay(today)}.`];
+      if (tomorrow) {
+        return [` Every centre is closed from tomorrow until ${lastDay(tomorrow)} ` +
+                `(${tomorrow[2]}).`];
+      }
+      return [];
+    };
     if (current) {
       const days = ahead(current);
       note.replaceChildren((!days ? `Today, ${dayDate(0)}.` : days === 1
         ? `Tomorrow, ${dayDate(1)}.` : `Next on ${dayDate(days)}.`) + closedThen(days),
-                           ...(!days && closedAll(0) ? nextLink() : []));
-    } else if (closedAll(0)) {
+                           ...(!days && today ? nextLink() : []));
+    } else if (today) {
       note.replaceChildren(`Today is ${dayDate(0)}, and every centre is closed today ` +
-        `(${closedAll(0)}).`, ...nextLink());
+        `(${today[2]}).`, ...nextLink());
     } else if (todays) {
       note.replaceChildren(`Today is ${dayDate(0)}: `, Object.assign(
         document.createElement("a"), { href: todays.href, textContent: "today's sessions" }), ".");
