@@ -359,6 +359,14 @@ class PageRecord:
     own: dict[str, tuple[tuple[str, ...], str]] | None = None
 
 
+# The templates compiled by this process's builds (see render.CompiledTemplates), kept for
+# its later ones, command-line builds included: a process that builds many sites (a test
+# run: 1,500 builds) compiled the theme again for each, two thirds of a small site's build.
+# In memory only, never on disk (cachefolder.py); each is used for its very text only
+# (Jinja checks the digest of its source) and its site's base address.
+COMPILED_IN_THIS_PROCESS: dict = {}
+
+
 @dataclass
 class BuildMemory:
     """What one build leaves for the next: kept in memory by `ccsite serve`, and on disk
@@ -412,7 +420,8 @@ class BuildMemory:
     values: dict = field(default_factory=dict)  # see Reuse._value_identity
     published_paths: dict = field(default_factory=dict)  # folder -> output path -> Path
     last_build: Any = None  # quickedit.LastBuild: the site graph and what made it
-    compiled: dict = field(default_factory=dict)  # see render.CompiledTemplates
+    compiled: dict = field(default_factory=lambda: COMPILED_IN_THIS_PROCESS)  # see
+    # render.CompiledTemplates: one map for every build of the process
     stored: dict = field(default_factory=dict)  # part -> [(file, what it holds)] as on
     # disk: what `save` compares with, to write only the pieces that changed
     unread: dict = field(default_factory=dict, repr=False)  # part -> (folder, its files):

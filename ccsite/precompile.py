@@ -10,8 +10,10 @@ one's code back through a pipe as Jinja's own bytecode cache holds it (`marshal`
 the build needs a template it takes what has come (render.CompiledTemplates) and
 compiles the rest itself, as it did without a helper.
 
-Nothing is kept between builds, nor on disk: the code comes from a process of this very
-build, never from a file (see cachefolder.py). What the helper compiled is the build's
+Nothing is kept on disk: the code comes from a process of this very build, never from a
+file (see cachefolder.py). A process that builds again (the preview server, a test run)
+has the theme compiled by its earlier builds (incremental.COMPILED_IN_THIS_PROCESS), and
+forks no helper. What the helper compiled is the build's
 own compile: the same templates (a file changed meanwhile has another digest and is
 compiled again), the same environment (render.make_environment) and the same base
 address (what filters of constants work out when compiled: see CompiledTemplates).
@@ -81,8 +83,8 @@ def start(templates: Path | None, settings: SiteConfig | Path) -> Ahead:
     0.15 s instead of 0.09. A site.yaml the helper reads otherwise than the build (edited
     meanwhile) costs nothing: what it compiled is kept under its base address (see
     render.CompiledTemplates), so only code compiled for the build's own is used."""
-    if not may_fork():
-        return NOT_STARTED
+    if not may_fork() or incremental.COMPILED_IN_THIS_PROCESS:
+        return NOT_STARTED  # (a process that built before has the theme compiled)
     forked = fork_helper(lambda writer: _send_all(templates, _settings(settings), writer))
     if forked is None:
         return NOT_STARTED

@@ -16,9 +16,24 @@ import jinja2
 import jinja2.parser
 import pytest
 
-from ccsite import incremental, precompile, render
+from ccsite import cli, incremental, precompile, render
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def each_build_as_the_first_of_its_process(monkeypatch):
+    """As a command-line build is: with none of the templates the builds before it
+    compiled (incremental.COMPILED_IN_THIS_PROCESS), which would leave nothing to compile
+    ahead."""
+    build = cli.build
+
+    def first(*args, **kwargs):
+        monkeypatch.setattr(incremental, "COMPILED_IN_THIS_PROCESS", {})
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(incremental, "COMPILED_IN_THIS_PROCESS", {})
+    monkeypatch.setattr(cli, "build", first)
 
 
 @pytest.fixture
