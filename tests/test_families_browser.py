@@ -122,6 +122,29 @@ def test_a_postcode_gives_the_nearest_centres_in_order_with_true_distances(phone
     assert not phone.elsewhere
 
 
+def test_the_home_pages_box_gives_the_centres_nearest_a_postcode_never_sending_it(phone,
+                                                                                   base):
+    """A parent thinks "near me" on the first page (a parent's review): the home page's box
+    takes them to the centres nearest first; what they typed goes in the address's
+    fragment, never to a server. Nothing typed, the whole list."""
+    oxhey = sample_centres()["south-oxhey-childrens-centre"]
+    postcode = oxhey["address"]["postcode"]
+    sent = []
+    phone.on("request", lambda r: sent.append(r.url + " " + r.headers.get("referer", "")))
+    phone.goto(base + "/")
+    phone.get_by_label("Postcode or town").fill(postcode.lower())
+    phone.get_by_role("button", name="Find", exact=True).click()
+    phone.get_by_role("heading", name=f"Nearest to {postcode}").wait_for()
+    assert shown_cards(phone)[0] == (oxhey["name"], "less than 0.1 miles away")
+    assert phone.url.startswith(base + "/centres/#near=")
+    assert len(sent) > 3 and not [s for s in sent if postcode.split()[0].lower() in s.lower()]
+    phone.goto(base + "/")
+    phone.get_by_role("button", name="Find", exact=True).click()
+    phone.wait_for_url(base + "/centres/")
+    assert phone.locator("[data-district-group] .card:visible").count() > 50
+    assert not phone.elsewhere
+
+
 def test_a_partial_postcode_or_a_town_says_what_it_was_taken_as(phone, base):
     phone.goto(base + "/centres/")
     box = phone.get_by_label("Postcode or town")
@@ -453,6 +476,11 @@ def test_open_now_is_told_afresh_on_a_page_left_open(chromium, base):
     ("2026-12-06T10:00:00+00:00", "/whats-on/", "Today is Sunday 6 December, and the centres "
      "run no sessions today. Monday's sessions.", None),
     ("2026-12-07T10:00:00+00:00", "/whats-on/monday/", "Today, Monday 7 December.", "Monday"),
+    # at 10:30pm, with every session of the day over, it offered "today's sessions" (a review)
+    ("2026-12-07T22:30:00+00:00", "/whats-on/", "Today is Monday 7 December, and today's "
+     "sessions are over. Tuesday's sessions.", "Monday"),
+    ("2026-12-07T22:30:00+00:00", "/whats-on/monday/", "Today, Monday 7 December. Today's "
+     "sessions are over. Tuesday's sessions.", "Monday"),
     ("2026-12-07T10:00:00+00:00", "/whats-on/tuesday/", "Tomorrow, Tuesday 8 December.",
      "Monday"),
     ("2026-12-07T10:00:00+00:00", "/whats-on/friday/", "Next on Friday 11 December.",

@@ -270,6 +270,9 @@ def test_pages_work_without_javascript(sample_build, public_site, chromium):
     context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
+        page.goto(public_site + "/")  # the box for the nearest centres needs the script
+        assert not page.get_by_label("Postcode or town").is_visible()
+        assert page.get_by_role("link", name="Find a children's centre").is_visible()
         page.goto(public_site + "/centres/")
         assert not page.locator("[data-centre-filter]").is_visible()  # needs the script
         groups = page.locator("[data-district-group]")

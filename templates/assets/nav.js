@@ -36,3 +36,17 @@
   regions.forEach((region) => watch.observe(region));
   window.addEventListener("load", () => regions.forEach(fit)); // (fonts, pictures)
 })();
+
+// The home page's box for the centres nearest a place: what is typed goes to the centres
+// page in the address's fragment (#near=WD19+7AD), which places.js reads there and a
+// browser never sends to a server; nothing typed, the whole list.
+(() => {
+  const form = document.querySelector("[data-near-form]");
+  if (!form) return;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const typed = form.elements.near.value.trim();
+    location.href = form.action + (typed ? `#${new URLSearchParams({ near: typed })}` : "");
+  });
+  form.hidden = false;
+})();

@@ -99,14 +99,20 @@
       }
       return [];
     };
+    // ...and whether today's sessions are all over (at 10pm the note offered them: a review)
+    const over = todays && todays.dataset.ends <= now.time;
     if (current) {
       const days = ahead(current);
+      const overToday = !days && over && !today ? " Today's sessions are over." : "";
       note.replaceChildren((!days ? `Today, ${dayDate(0)}.` : days === 1
-        ? `Tomorrow, ${dayDate(1)}.` : `Next on ${dayDate(days)}.`) + closedThen(days),
-                           ...(!days && today ? nextLink() : []));
+        ? `Tomorrow, ${dayDate(1)}.` : `Next on ${dayDate(days)}.`) + closedThen(days) +
+        overToday, ...(!days && (today || over) ? nextLink() : []));
     } else if (today) {
       note.replaceChildren(`Today is ${dayDate(0)}, and every centre is closed today ` +
         `(${today[2]}).`, ...nextLink());
+    } else if (over) {
+      note.replaceChildren(`Today is ${dayDate(0)}, and today's sessions are over.`,
+                           ...nextLink());
     } else if (todays) {
       note.replaceChildren(`Today is ${dayDate(0)}: `, Object.assign(
         document.createElement("a"), { href: todays.href, textContent: "today's sessions" }), ".");
