@@ -563,6 +563,18 @@ def test_a_closed_centre_offers_nothing_and_a_planned_one_nothing_yet(sample_bui
     assert f"Family support and outreach ({len(offering)})" in directory
 
 
+def test_a_centre_page_says_who_runs_it_in_a_familys_words(sample_build):
+    """"Lead agency" is the programme's word: a parent reads who runs the centre."""
+    public = sample_build / "public"
+    bushey = visible_text((public / "centres/bushey-childrens-centre/index.html")
+                          .read_text(encoding="utf-8"))
+    assert "Run by Sunflower Day Nurseries Ltd The centre's lead agency, chosen by the council " \
+        "(private sector)" in bushey
+    royston = visible_text((public / "centres/royston-childrens-centre/index.html")
+                           .read_text(encoding="utf-8"))
+    assert "Run by Not chosen yet: the council is choosing an organisation to run it" in royston
+
+
 def test_deploy_configs_let_the_site_ask_for_the_location(site):
     assert site.build().status == 0
     for name in ("nginx.conf", "apache.conf"):
