@@ -34,6 +34,9 @@ class Place:
     name: str  # as shown: "WD19", "South Oxhey"
     lat: float
     lon: float
+    # when none of its centres is open: "planned" (all yet to open), "closed" (all closed) or
+    # "not open" (some of each), for the finder to say so; "" when one is
+    none_open: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,10 +89,13 @@ def finder_places(centres: list[Centre]) -> FinderPlaces:
 def _middle(name: str, centres: list[Centre]) -> Place:
     """The middle of a few centres close together (its open ones where it has any): the
     mean of their positions is as good as any over a town's width."""
-    centres = [c for c in centres if c.state == "open"] or centres
+    open_ones = [c for c in centres if c.state == "open"]
+    states = {"closed" if c.state == "closed" else "planned" for c in centres}  # (opening:
+    none_open = "" if open_ones else states.pop() if len(states) == 1 else "not open"  # to come)
+    centres = open_ones or centres
     lat = sum(c.location.lat for c in centres) / len(centres)
     lon = sum(c.location.lon for c in centres) / len(centres)
-    return Place(name, round(lat, 4), round(lon, 4))
+    return Place(name, round(lat, 4), round(lon, 4), none_open)
 
 
 PLACES_FILE = "centres/places.json"
@@ -97,8 +103,11 @@ PLACES_FILE = "centres/places.json"
 
 def places_json(centres: list[Centre]) -> str:
     """The finder's places: {"postcodes": {"WD19 7AD": [lat, lon]}, "outward": {...},
-    "towns": {...}} (places.js `find`)."""
+    "towns": {...}} (places.js `find`); a place with no open centre has a third item, what
+    its centres are instead (`Place.none_open`: "Royston's centre is not open yet")."""
     places = finder_places(centres)
-    return json.dumps({kind: {p.name: [p.lat, p.lon] for p in getattr(places, kind)}
+    return json.dumps({kind: {p.name: [p.lat, p.lon, *([p.none_open] if p.none_open and
+                                                        kind != "postcodes" else [])]
+                              for p in getattr(places, kind)}
                        for kind in ("postcodes", "outward", "towns")},
                       ensure_ascii=False, separators=(",", ":")) + "\n"

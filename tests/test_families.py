@@ -513,9 +513,12 @@ def test_places_are_the_middle_of_the_open_centres_of_each_outward_code_and_town
     assert set(places["outward"]) == set(by_outward)
     for code, group in by_outward.items():
         points = [c["location"] for c in open_first(group)]
-        lat, lon = places["outward"][code]
+        lat, lon = places["outward"][code][:2]
+        # a third item, what its centres are, only where none is open
+        assert (len(places["outward"][code]) == 3) == all(c["status"] != "open" for c in group)
         assert math.isclose(lat, sum(p["lat"] for p in points) / len(points), abs_tol=6e-5)
         assert math.isclose(lon, sum(p["lon"] for p in points) / len(points), abs_tol=6e-5)
+    assert places["outward"]["SG8"][2] == "planned"  # Royston's planned centre
     for c in centres:
         assert places["postcodes"][c["address"]["postcode"]] == [c["location"]["lat"],
                                                                c["location"]["lon"]]
@@ -533,12 +536,12 @@ def test_places_are_the_middle_of_the_open_centres_of_each_outward_code_and_town
     # not between Puckeridge and Stanstead Abbotts, villages whose post goes through Ware
     # (from there Hertford, 2.5 miles away, came after both, at 4.6)
     assert places["towns"]["Ware"] == [sample("ware-priors-wood")["location"][k]
-                                       for k in ("lat", "lon")]
+                                       for k in ("lat", "lon")] + ["closed"]
     assert places["towns"]["Puckeridge"] == [sample("puckeridge-childrens-centre")[
         "location"][k] for k in ("lat", "lon")]
     # Royston, with only a planned centre, is still where that centre is
     assert places["towns"]["Royston"] == [sample("royston-childrens-centre")["location"][k]
-                                          for k in ("lat", "lon")]
+                                          for k in ("lat", "lon")] + ["planned"]
 
 
 def test_a_closed_centre_offers_nothing_and_a_planned_one_nothing_yet(sample_build):

@@ -159,6 +159,18 @@ def test_a_partial_postcode_or_a_town_says_what_it_was_taken_as(phone, base):
     phone.get_by_role("button", name="Find").click()
     phone.get_by_role("heading", name="Nearest to Bishop's Stortford").wait_for()
     assert shown_cards(phone)[0][0].startswith(("Bishop's Stortford", "Thorley"))
+    assert phone.locator("[data-finder-message]").inner_text() == \
+        "Distances are from the middle of the centres in Bishop's Stortford."
+    # a town whose only centre is planned, or has closed: said so, not "the middle of the
+    # centres in Royston" (a parent's review)
+    for town, told in (("Royston", "No centre in Royston is open yet: distances are from "
+                        "where one is planned."),
+                       ("Ware", "No centre in Ware is open now: distances are from where "
+                        "one was.")):
+        box.fill(town)
+        phone.get_by_role("button", name="Find").click()
+        phone.get_by_role("heading", name=f"Nearest to {town}").wait_for()
+        assert phone.locator("[data-finder-message]").inner_text() == told
 
 
 def test_an_unknown_place_says_so_and_offers_the_districts(phone, base):

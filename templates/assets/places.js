@@ -31,7 +31,15 @@
     });
     return known;
   };
-  const at = (table, name) => (table[name] ? { lat: table[name][0], lon: table[name][1] } : null);
+  const at = (table, name) => (table[name] ? { lat: table[name][0], lon: table[name][1],
+    noneOpen: table[name][2] } : null);
+  // where distances are from: the middle of a place's open centres, or, where it has none
+  // (Royston's only centre is planned), where its centres are, said so (a parent's review)
+  const fromWhere = (place, name) => ({
+    planned: `No centre in ${name} is open yet: distances are from where one is planned.`,
+    closed: `No centre in ${name} is open now: distances are from where one was.`,
+    "not open": `No centre in ${name} is open now: distances are from where its centres are.`,
+  }[place.noneOpen] || `Distances are from the middle of the centres in ${name}.`);
 
   // query -> {lat, lon, label, note} | {unknown: what was typed} | null (nothing typed)
   const find = async (query, finder) => {
@@ -47,12 +55,11 @@
       const area = at(places.outward, full[1]);
       if (!area) return { unknown: code };
       return { ...area, label: full[1], note: `This site does not know where ${code} is ` +
-        `exactly, so distances are from the middle of the centres in ${full[1]}.` };
+        `exactly. ${fromWhere(area, full[1])}` };
     }
     if (OUTWARD.test(compact)) {
       const area = at(places.outward, compact);
-      return area ? { ...area, label: compact,
-        note: `Distances are from the middle of the centres in ${compact}.` }
+      return area ? { ...area, label: compact, note: fromWhere(area, compact) }
         : { unknown: compact };
     }
     const key = nameKey(typed);
@@ -60,8 +67,8 @@
     const name = names.find((n) => nameKey(n) === key) || (key.length >= 3 &&
       names.filter((n) => nameKey(n).startsWith(key)).sort((a, b) => a.length - b.length)[0]);
     if (!name) return { unknown: typed };
-    return { ...at(places.towns, name), label: name,
-      note: `Distances are from the middle of the centres in ${name}.` };
+    const town = at(places.towns, name);
+    return { ...town, label: name, note: fromWhere(town, name) };
   };
 
   // the visitor's location as a place (the browser's, or as this tab kept it)
