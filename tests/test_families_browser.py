@@ -138,6 +138,21 @@ def test_the_home_pages_box_gives_the_centres_nearest_a_postcode_never_sending_i
     assert shown_cards(phone)[0] == (oxhey["name"], "less than 0.1 miles away")
     assert phone.url.startswith(base + "/centres/#near=")
     assert len(sent) > 3 and not [s for s in sent if postcode.split()[0].lower() in s.lower()]
+    # told as a search on the page itself is: the focus on the count, in view (the results
+    # were a screen below, unannounced: a parent's review)...
+    status = phone.locator("[data-filter-status]")
+    assert status.evaluate("el => el === document.activeElement")
+    assert status.evaluate("el => el.getBoundingClientRect().top") < 100
+    phone.reload()  # ...once: a reload keeps its place
+    phone.get_by_role("heading", name=f"Nearest to {postcode}").wait_for()
+    assert phone.evaluate("document.activeElement === document.body")
+    phone.goto(base + "/")  # a place it cannot find: told at once, where the focus is
+    phone.get_by_label("Postcode or town").fill("asdf")
+    phone.get_by_role("button", name="Find", exact=True).click()
+    message = phone.locator("[data-finder-message]")
+    message.get_by_role("link", name="Watford").wait_for()
+    assert message.inner_text().startswith("This site cannot place asdf")
+    assert message.evaluate("el => el === document.activeElement")
     phone.goto(base + "/")
     phone.get_by_role("button", name="Find", exact=True).click()
     phone.wait_for_url(base + "/centres/")
@@ -493,6 +508,17 @@ def test_open_now_is_told_afresh_on_a_page_left_open(chromium, base):
      "sessions are over. Tuesday's sessions.", "Monday"),
     ("2026-12-07T22:30:00+00:00", "/whats-on/monday/", "Today, Monday 7 December. Today's "
      "sessions are over. Tuesday's sessions.", "Monday"),
+    # ...and in the school holidays, of the sessions that run in them: an evening class,
+    # term time only, kept "today's sessions" on offer till 9pm
+    ("2026-12-22T17:00:00+00:00", "/whats-on/", "Today is Tuesday 22 December, and today's "
+     "sessions are over. Wednesday's sessions.", "Tuesday"),
+    ("2026-12-22T10:00:00+00:00", "/whats-on/", "Today is Tuesday 22 December: today's "
+     "sessions.", "Tuesday"),
+    # the days every centre is closed between today and the next sessions, said why
+    ("2026-12-24T22:30:00+00:00", "/whats-on/", "Today is Thursday 24 December, and today's "
+     "sessions are over. Every centre is closed from tomorrow until Monday 28 December "
+     "(Christmas Day, Boxing Day and the bank holiday for it). Tuesday's sessions.",
+     "Thursday"),
     ("2026-12-07T10:00:00+00:00", "/whats-on/tuesday/", "Tomorrow, Tuesday 8 December.",
      "Monday"),
     ("2026-12-07T10:00:00+00:00", "/whats-on/friday/", "Next on Friday 11 December.",

@@ -39,13 +39,17 @@
 
 // The home page's box for the centres nearest a place: what is typed goes to the centres
 // page in the address's fragment (#near=WD19+7AD), which places.js reads there and a
-// browser never sends to a server; nothing typed, the whole list.
+// browser never sends to a server; nothing typed, the whole list. The centres page is
+// told (sessionStorage) that a search was made, to take the focus to its result.
 (() => {
   const form = document.querySelector("[data-near-form]");
   if (!form) return;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const typed = form.elements.near.value.trim();
+    try { // the centres page tells its result as its own search does (places.js)
+      sessionStorage.setItem("ccsite-searched", typed);
+    } catch (error) { /* storage refused: the list is sorted all the same */ }
     location.href = form.action + (typed ? `#${new URLSearchParams({ near: typed })}` : "");
   });
   form.hidden = false;

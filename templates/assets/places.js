@@ -288,6 +288,17 @@
     history.replaceState(null, "", `${location.pathname}${search ? `?${search}` : ""}${hash}`);
   };
 
+  // Was `near` just searched for on another page (the home page's box: nav.js)? Asked once.
+  const takeSearched = (near) => {
+    try {
+      const searched = sessionStorage.getItem("ccsite-searched");
+      sessionStorage.removeItem("ccsite-searched");
+      return searched !== null && searched.trim() === near.trim();
+    } catch (error) {
+      return false;
+    }
+  };
+
   // A filter form with a finder (the centres directory, What's on): its box, "Use my
   // location", "Clear filters" and #near=. `apply(updateUrl)` redraws the page from the
   // form and `state`; `links()`: the districts offered for an unknown place; `reset()`
@@ -385,7 +396,15 @@
       queueMicrotask(() => apply(true)); // (once the page's own script has its state)
     } else if (near) {
       input.value = near;
-      readBox().then(() => apply(true)); // a ?near= taken out of the query
+      // a search made on the home page (nav.js) is told as one made here: the results
+      // were a screen below, unannounced, and an unknown place looked like the whole
+      // list (a parent's review); a reload, or a link, keeps its place on the page
+      const searched = takeSearched(near);
+      readBox().then((problem) => { // (a ?near= is taken out of the query)
+        if (problem && searched) quietly(status, () => apply(true));
+        else apply(true);
+        if (searched) (problem ? showProblem(problem) : showResult());
+      });
     }
     form.hidden = false;
     return state;

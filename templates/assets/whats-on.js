@@ -89,7 +89,11 @@
     const [today, tomorrow] = [closureOn(0), closureOn(1)];
     const nextLink = () => {
       if (next) {
-        return [" ", Object.assign(document.createElement("a"), { href: next.href,
+        // the days it skips because every centre is closed, said why (a review: Christmas
+        // Eve's evening offered Tuesday's sessions, and nothing of the days between)
+        const skipped = !today && tomorrow && ahead(next) > 1 ? " Every centre is closed " +
+          `from tomorrow until ${lastDay(tomorrow)} (${tomorrow[2]}).` : "";
+        return [`${skipped} `, Object.assign(document.createElement("a"), { href: next.href,
           textContent: `${dayDate(ahead(next)).split(" ")[0]}'s sessions` }), "."];
       }
       if (today) return [` They are closed until ${lastDay(today)}.`];
@@ -99,8 +103,13 @@
       }
       return [];
     };
-    // ...and whether today's sessions are all over (at 10pm the note offered them: a review)
-    const over = todays && todays.dataset.ends <= now.time;
+    // ...and whether today's sessions are all over (at 10pm the note offered them: a
+    // review), of those that run today: in the school holidays, not the term-time ones
+    // (an evening class kept Tuesday's "over" till 9pm); none runs, it has none today
+    const inHolidays = Boolean(P.coveredBy(holidays, dayAhead(now, 0).toISOString().slice(0, 10)));
+    const ends = todays && todays.dataset[inHolidays ? "endsInHolidays" : "ends"];
+    const runsToday = todays && ends ? todays : null;
+    const over = runsToday && ends <= now.time;
     if (current) {
       const days = ahead(current);
       const overToday = !days && over && !today ? " Today's sessions are over." : "";
@@ -113,7 +122,7 @@
     } else if (over) {
       note.replaceChildren(`Today is ${dayDate(0)}, and today's sessions are over.`,
                            ...nextLink());
-    } else if (todays) {
+    } else if (runsToday) {
       note.replaceChildren(`Today is ${dayDate(0)}: `, Object.assign(
         document.createElement("a"), { href: todays.href, textContent: "today's sessions" }), ".");
     } else {
