@@ -264,6 +264,29 @@ def test_fields_the_form_refuses_are_listed_and_the_editor_taken_to_the_first(se
     assert told.locator("li").all_inner_texts() == ["Name is required."]
 
 
+def test_a_refused_field_in_a_list_is_told_by_its_items_place_and_summary(session,
+                                                                          preview):
+    """"Sessions: Starts didn't match..." did not say which session, of a centre's dozen
+    (an editor's review): the item is told by its place in the list, counted as the
+    validator's messages count ("the 3rd"), and by the summary its bar shows."""
+    base, content = preview
+    path = content / "centres/tring-childrens-centre.md"
+    before = path.read_bytes()
+    session.open("/collections/centre/entries/tring-childrens-centre")
+    session.field("Starts", 2).fill("9.30am")  # the 3rd session's (of 3)
+    session.field("Closes", 1).fill("noon")  # the 2nd opening hours' (of 2)
+    session.page.evaluate("window.scrollTo(0, 0)")
+    session.publish()
+    told = session.page.locator("#ccsite-mistakes")
+    told.wait_for()
+    assert told.locator("li").all_inner_texts() == [
+        "Opening hours, the 2nd: Closes didn't match the pattern: 24-hour time, e.g. 09:30.",
+        "Sessions, the 3rd (Music and movement): Starts didn't match the pattern: 24-hour "
+        "time, e.g. 09:30."]
+    assert session.page.evaluate("document.activeElement.value") == "noon"
+    assert path.read_bytes() == before
+
+
 def test_the_keyboards_place_is_seen_in_the_entries_list(session):
     """Tab reached the entries of a collection, and nothing showed which (an editor's
     review)."""

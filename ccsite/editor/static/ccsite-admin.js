@@ -173,8 +173,10 @@
      empty) stopped "Publish now" with no word where an editor looks: Decap marks the
      field, which may be screens away, and says nothing of a pattern (an editor's
      review). When fields are marked just after "Publish now", each is listed in the
-     panel, by its label and the labels of what holds it ("Address: Postcode..."), and
-     the first is brought into view with the focus in it. */
+     panel, by its label and the labels of what holds it ("Address: Postcode..."), an
+     item of a list by its place and its summary ("Sessions, the 2nd (Parents'
+     drop-in): Starts...", as the validator's messages count: "Sessions: Starts" did not
+     say which of 12), and the first is brought into view with the focus in it. */
   var publishedAt = 0;
   document.addEventListener("click", function (event) {
     var item = event.target && event.target.closest && event.target.closest("[role=menuitem], li, button");
@@ -183,14 +185,48 @@
     }
   }, true);
 
+  var LIST_ITEM = "[class*='-ListItem']";  // (not its "-StyledListItemTopBar")
+
+  function ordinal(number) {
+    var tens = number % 100, units = number % 10;
+    return number + (tens >= 10 && tens <= 20 ? "th" : units === 1 ? "st" : units === 2 ?
+      "nd" : units === 3 ? "rd" : "th");
+  }
+
+  /* ", the 2nd (Parents' drop-in)": an item of Decap's list widget by its place among
+     the list's items (counted from 1) and the summary its collapsed bar shows. */
+  function placeOf(item) {
+    var place = 1;
+    for (var before = item.previousElementSibling; before;
+         before = before.previousElementSibling) {
+      if (before.matches(LIST_ITEM)) {
+        place += 1;
+      }
+    }
+    var summary = item.querySelector("[class*='-NestedObjectLabel']");
+    var words = summary ? summary.textContent.replace(/\s+/g, " ").trim() : "";
+    if (/^No [a-z_]+$/.test(words) || /^(List|Map|OrderedMap) [\[{]/.test(words)) {
+      words = "";  // Decap's for an empty one ("No title": a name), or for a list that
+      // has no summary and begins with a list ('List [ "fri" ]': opening hours)
+    } else if (words.length > 60) {
+      words = words.slice(0, 57).trim() + "\u2026";
+    }
+    return ", the " + ordinal(place) + (words ? " (" + words + ")" : "");
+  }
+
   function labelsOf(errors) {
     var said = [];
-    for (var control = errors.closest("[class*='-ControlContainer']"); control;
-         control = control.parentElement && control.parentElement.closest(
-           "[class*='-ControlContainer']")) {
-      var label = control.querySelector("label");
-      if (label && label.textContent.trim()) {
-        said.unshift(label.textContent.replace(/\s*\(optional\)\s*$/i, "").trim());
+    var place = "";  // of the list item met on the way out, for the list's label
+    for (var at = errors; at; at = at.parentElement) {
+      if (at.matches(LIST_ITEM)) {
+        place = placeOf(at);
+      } else if (at.matches("[class*='-ControlContainer']")) {
+        var label = at.querySelector("label");
+        if (label && label.textContent.trim()) {
+          said.unshift(label.textContent.replace(/\s*\(optional\)\s*$/i, "").trim() +
+            place);
+        }
+        place = "";
       }
     }
     return said.slice(0, -1);  // (the field's own label begins Decap's message)
