@@ -500,7 +500,9 @@ class BuildMemory:
 
     def clear(self) -> None:
         """Let go of all it holds, as new (the preview server's memory, which its process
-        keeps, after a rebuild from it failed: see pipeline._build_in_memory)."""
+        keeps, after a rebuild from it failed: see pipeline._build_in_memory), but the
+        process's compiled templates (COMPILED_IN_THIS_PROCESS), each used for its very
+        text only."""
         self.__dict__.clear()
         self.__init__()  # type: ignore[misc]
 

@@ -34,7 +34,8 @@ class Place:
     name: str  # as shown: "WD19", "South Oxhey"
     lat: float
     lon: float
-    # when none of its centres is open: "planned" (all yet to open), "closed" (all closed) or
+    # when none of its centres is open: "planned" (all yet to open, planned or with an
+    # opening date to come), "closed" (all closed) or
     # "not open" (some of each), for the finder to say so; "" when one is
     none_open: str = ""
 

@@ -81,7 +81,12 @@ class CompiledTemplates(jinja2.BytecodeCache):
             bucket.code = found[1]
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if len(self.kept) >= KEPT_TEMPLATES:  # a process that builds many sites (the
+            self.kept.clear()  # theme's 35 under each base address): about 16 MB at most
         self.kept[(self.base_url, bucket.key)] = (bucket.checksum, bucket.code)
+
+
+KEPT_TEMPLATES = 1024  # compiled templates a process keeps (see CompiledTemplates)
 
 
 class _Templates(jinja2.FileSystemLoader):

@@ -537,6 +537,24 @@ def test_a_later_build_of_the_process_compiles_only_the_templates_changed_since(
         assert text in site.page("/lessons/more-time/")
 
 
+def test_a_process_keeps_no_more_compiled_templates_than_its_limit(site, monkeypatch):
+    """A process that builds many sites (each base address compiles the theme anew) does
+    not keep every one: past the limit it starts again, and the pages are the same."""
+    from ccsite import render
+
+    monkeypatch.setattr(incremental, "COMPILED_IN_THIS_PROCESS", {})
+    monkeypatch.setattr(render, "KEPT_TEMPLATES", 8)
+    assert site.build().status == 0
+    assert 0 < len(incremental.COMPILED_IN_THIS_PROCESS) <= 8
+    pages = site.snapshot()
+    monkeypatch.setattr(incremental, "COMPILED_IN_THIS_PROCESS", {})
+    monkeypatch.setattr(render, "KEPT_TEMPLATES", 1024)
+    shutil.rmtree(site.output)
+    shutil.rmtree(site.root / CACHE_FOLDER)
+    assert site.build().status == 0
+    assert site.snapshot() == pages
+
+
 def test_bodies_are_converted_again_for_another_markdown_version(site, monkeypatch):
     """The Markdown cache keeps each body's HTML by its text and what shapes the HTML:
     Markdown's and nh3's versions among it, so an upgraded library converts every body

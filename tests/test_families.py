@@ -580,6 +580,15 @@ def test_a_centre_page_says_who_runs_it_in_a_familys_words(sample_build):
     assert "Run by Not chosen yet: the council is choosing an organisation to run it" in royston
 
 
+def test_a_closed_centre_says_who_ran_it(site):
+    """Not "Run by ... chosen by the council" in the present, for a centre closed (a review)."""
+    site.edit("centres/oxhey.md", "status: open", "status: closed")
+    assert site.build().status == 0
+    text = site.text("/centres/oxhey/")
+    assert "Was run by Oxhey Community Trust Its lead agency until it closed" in text, text
+    assert "Run by Oxhey" not in text.replace("Was run by", "")
+
+
 def test_deploy_configs_let_the_site_ask_for_the_location(site):
     assert site.build().status == 0
     for name in ("nginx.conf", "apache.conf"):

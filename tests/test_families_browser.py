@@ -179,7 +179,7 @@ def test_a_partial_postcode_or_a_town_says_what_it_was_taken_as(phone, base):
     # a town whose only centre is planned, or has closed: said so, not "the middle of the
     # centres in Royston" (a parent's review)
     for town, told in (("Royston", "No centre in Royston is open yet: distances are from "
-                        "where one is planned."),
+                        "where one will be."),
                        ("Ware", "No centre in Ware is open now: distances are from where "
                         "one was.")):
         box.fill(town)
@@ -514,6 +514,10 @@ def test_open_now_is_told_afresh_on_a_page_left_open(chromium, base):
      "sessions are over. Wednesday's sessions.", "Tuesday"),
     ("2026-12-22T10:00:00+00:00", "/whats-on/", "Today is Tuesday 22 December: today's "
      "sessions.", "Tuesday"),
+    # ...one day of them said as one day, not "from tomorrow until Friday 1 January"
+    ("2026-12-31T22:30:00+00:00", "/whats-on/", "Today is Thursday 31 December, and today's "
+     "sessions are over. Every centre is closed tomorrow (New Year's Day). Saturday's "
+     "sessions.", "Thursday"),
     # the days every centre is closed between today and the next sessions, said why
     ("2026-12-24T22:30:00+00:00", "/whats-on/", "Today is Thursday 24 December, and today's "
      "sessions are over. Every centre is closed from tomorrow until Monday 28 December "
@@ -552,6 +556,28 @@ def test_whats_on_says_which_day_is_today_and_the_date_a_day_is_read_for(
         elif "Tuesday's sessions" in note:
             page.get_by_role("link", name="Tuesday's sessions").click()
             assert page.url.endswith("/whats-on/tuesday/")
+    finally:
+        context.close()
+
+
+def test_a_councils_copy_of_whats_on_from_before_the_end_times_still_offers_todays_sessions(
+        chromium, base):
+    """A copy of whats-on.html made before its links had data-ends said "the centres run
+    no sessions today" on a day of 41 (a review): without them, today's are offered."""
+    context = chromium.new_context(viewport=PHONE, timezone_id="Europe/London")
+    try:
+        page = context.new_page()
+        page.clock.set_fixed_time(dt.datetime.fromisoformat("2026-12-07T22:30:00+00:00"))
+
+        def as_an_old_copy(route):
+            answer = route.fetch()
+            body = re.sub(r' data-ends(-in-holidays)?="[^"]*"', "", answer.text())
+            assert "data-ends" not in body
+            route.fulfill(response=answer, body=body)
+        page.route(base + "/whats-on/", as_an_old_copy)
+        page.goto(base + "/whats-on/")
+        assert page.locator("[data-today-note]").inner_text() == \
+            "Today is Monday 7 December: today's sessions."
     finally:
         context.close()
 

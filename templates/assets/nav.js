@@ -48,7 +48,7 @@
     event.preventDefault();
     const typed = form.elements.near.value.trim();
     try { // the centres page tells its result as its own search does (places.js)
-      sessionStorage.setItem("ccsite-searched", typed);
+      if (typed) sessionStorage.setItem("ccsite-searched", typed);
     } catch (error) { /* storage refused: the list is sorted all the same */ }
     location.href = form.action + (typed ? `#${new URLSearchParams({ near: typed })}` : "");
   });

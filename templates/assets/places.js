@@ -36,7 +36,7 @@
   // where distances are from: the middle of a place's open centres, or, where it has none
   // (Royston's only centre is planned), where its centres are, said so (a parent's review)
   const fromWhere = (place, name) => ({
-    planned: `No centre in ${name} is open yet: distances are from where one is planned.`,
+    planned: `No centre in ${name} is open yet: distances are from where one will be.`,
     closed: `No centre in ${name} is open now: distances are from where one was.`,
     "not open": `No centre in ${name} is open now: distances are from where its centres are.`,
   }[place.noneOpen] || `Distances are from the middle of the centres in ${name}.`);

@@ -86,30 +86,34 @@
     // ...or, when none in the week ahead is (a closure of a fortnight), until when they
     // are closed
     const lastDay = (closure) => weekdayDayMonth.format(new Date(Date.parse(closure[1])));
+    // "closed tomorrow (New Year's Day)": one day is not "from tomorrow until Friday 1
+    // January", which reads as several (a review)
+    const fromTomorrow = (closure) => (closure[1] === dayAhead(now, 1).toISOString().slice(0, 10)
+      ? ` Every centre is closed tomorrow (${closure[2]}).`
+      : ` Every centre is closed from tomorrow until ${lastDay(closure)} (${closure[2]}).`);
     const [today, tomorrow] = [closureOn(0), closureOn(1)];
     const nextLink = () => {
       if (next) {
         // the days it skips because every centre is closed, said why (a review: Christmas
         // Eve's evening offered Tuesday's sessions, and nothing of the days between)
-        const skipped = !today && tomorrow && ahead(next) > 1 ? " Every centre is closed " +
-          `from tomorrow until ${lastDay(tomorrow)} (${tomorrow[2]}).` : "";
+        const skipped = !today && tomorrow && ahead(next) > 1 ? fromTomorrow(tomorrow) : "";
         return [`${skipped} `, Object.assign(document.createElement("a"), { href: next.href,
           textContent: `${dayDate(ahead(next)).split(" ")[0]}'s sessions` }), "."];
       }
       if (today) return [` They are closed until ${lastDay(today)}.`];
-      if (tomorrow) {
-        return [` Every centre is closed from tomorrow until ${lastDay(tomorrow)} ` +
-                `(${tomorrow[2]}).`];
-      }
+      if (tomorrow) return [fromTomorrow(tomorrow)];
       return [];
     };
     // ...and whether today's sessions are all over (at 10pm the note offered them: a
     // review), of those that run today: in the school holidays, not the term-time ones
     // (an evening class kept Tuesday's "over" till 9pm); none runs, it has none today
+    // (a council's copy of whats-on.html made before it has no data-ends: as before, the
+    // day's sessions are offered, never said to be over or not to run)
     const inHolidays = Boolean(P.coveredBy(holidays, dayAhead(now, 0).toISOString().slice(0, 10)));
-    const ends = todays && todays.dataset[inHolidays ? "endsInHolidays" : "ends"];
-    const runsToday = todays && ends ? todays : null;
-    const over = runsToday && ends <= now.time;
+    const known = Boolean(todays && "ends" in todays.dataset);
+    const ends = known && todays.dataset[inHolidays ? "endsInHolidays" : "ends"];
+    const runsToday = todays && (!known || ends) ? todays : null;
+    const over = known && runsToday && ends <= now.time;
     if (current) {
       const days = ahead(current);
       const overToday = !days && over && !today ? " Today's sessions are over." : "";
