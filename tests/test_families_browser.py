@@ -113,9 +113,12 @@ def assert_sorted_by_true_distance(page, point: tuple[float, float]) -> None:
 def test_a_postcode_gives_the_nearest_centres_in_order_with_true_distances(phone, base):
     oxhey = sample_centres()["south-oxhey-childrens-centre"]
     phone.goto(base + "/centres/")
+    title = phone.title()
     phone.get_by_label("Postcode or town").fill(oxhey["address"]["postcode"].lower())
     phone.get_by_role("button", name="Find").click()
     phone.get_by_role("heading", name=f"Nearest to {oxhey['address']['postcode']}").wait_for()
+    # the title says it too (it said "Find a children's centre": a parent's review)
+    assert phone.title() == f"Nearest to {oxhey['address']['postcode']}: {title}"
     assert_sorted_by_true_distance(phone, (oxhey["location"]["lat"], oxhey["location"]["lon"]))
     assert shown_cards(phone)[0] == (oxhey["name"], "less than 0.1 miles away")
     assert "#near=" in phone.url and "?near=" not in phone.url
@@ -371,9 +374,11 @@ def test_filters_move_focus_to_the_count_and_hide_the_unfiltered_list(phone, bas
     phone.get_by_role("heading", name="Nearest to Watford").wait_for()
     assert phone.locator("[data-district-group]:visible").count() == 0
     assert len(shown_cards(phone)) == shown.count()
+    assert phone.title().startswith("Nearest to Watford: ")
     phone.get_by_role("button", name="Clear filters").click()
     assert phone.get_by_role("heading", name="Browse centres by service").is_visible()
     assert phone.locator("[data-results]").is_hidden()
+    assert not phone.title().startswith("Nearest")
 
 
 def test_a_centre_page_puts_open_now_hours_phone_and_address_on_the_first_screen(phone, base):

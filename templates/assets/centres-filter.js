@@ -39,6 +39,9 @@
   };
 
   let state = { place: null, typed: "" };
+  // the page's title says the search too: a screen reader's user, back at the page or
+  // among its tabs, heard only "Find a children's centre" (a parent's review)
+  const pageTitle = document.title;
   const apply = (updateUrl) => {
     const { place } = state;
     const chosen = select.value;
@@ -72,6 +75,7 @@
     }
     results.hidden = !place;
     directory.hidden = !!place;
+    document.title = place ? `Nearest to ${place.label}: ${pageTitle}` : pageTitle;
     for (const part of unfiltered) part.hidden = !!(place || chosen || needed.length);
     P.tell(status, `${shown} ${shown === 1 ? "centre" : "centres"} shown` +
       (place && shown ? ", nearest first" : "") +
