@@ -34,9 +34,8 @@ class Place:
     name: str  # as shown: "WD19", "South Oxhey"
     lat: float
     lon: float
-    # when none of its centres is open: "planned" (all yet to open, planned or with an
-    # opening date to come), "closed" (all closed) or
-    # "not open" (some of each), for the finder to say so; "" when one is
+    # when none of its centres is open, what they are: "planned" (all yet to open),
+    # "closed" or "not open" (some of each), for the finder to say so; "" when one is
     none_open: str = ""
 
 
@@ -91,8 +90,9 @@ def _middle(name: str, centres: list[Centre]) -> Place:
     """The middle of a few centres close together (its open ones where it has any): the
     mean of their positions is as good as any over a town's width."""
     open_ones = [c for c in centres if c.state == "open"]
-    states = {"closed" if c.state == "closed" else "planned" for c in centres}  # (opening:
-    none_open = "" if open_ones else states.pop() if len(states) == 1 else "not open"  # to come)
+    # (a centre "opening", on a date to come, is as a planned one: not open yet)
+    states = {"closed" if c.state == "closed" else "planned" for c in centres}
+    none_open = "" if open_ones else states.pop() if len(states) == 1 else "not open"
     centres = open_ones or centres
     lat = sum(c.location.lat for c in centres) / len(centres)
     lon = sum(c.location.lon for c in centres) / len(centres)

@@ -19,6 +19,7 @@
   const WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
   const daysAhead = (now, day) => (WEEK.indexOf(day) - WEEK.indexOf(now.day) + 7) % 7;
   const dayAhead = (now, days) => new Date(Date.parse(now.date) + days * 86400000);
+  const dateAhead = (now, days) => dayAhead(now, days).toISOString().slice(0, 10); // ISO
   const spoken = (options) => new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
   const dayMonth = spoken({ day: "numeric", month: "long" }); // "25 December"
   const weekdayDayMonth = spoken({ weekday: "long", day: "numeric", month: "long" });
@@ -62,7 +63,7 @@
   const markToday = (now) => {
     const dayDate = (days) => weekdayDayMonth.format(dayAhead(now, days));
     const closureOn = (days) => P.closedEverywhere &&
-      P.closedEverywhere(dayAhead(now, days).toISOString().slice(0, 10));
+      P.closedEverywhere(dateAhead(now, days));
     const closedAll = (days) => closureOn(days)?.[2];
     const links = [...document.querySelectorAll(".day-nav a[data-day]")];
     for (const old of document.querySelectorAll("[data-today-mark]")) old.remove();
@@ -88,7 +89,7 @@
     const lastDay = (closure) => weekdayDayMonth.format(new Date(Date.parse(closure[1])));
     // "closed tomorrow (New Year's Day)": one day is not "from tomorrow until Friday 1
     // January", which reads as several (a review)
-    const fromTomorrow = (closure) => (closure[1] === dayAhead(now, 1).toISOString().slice(0, 10)
+    const fromTomorrow = (closure) => (closure[1] === dateAhead(now, 1)
       ? ` Every centre is closed tomorrow (${closure[2]}).`
       : ` Every centre is closed from tomorrow until ${lastDay(closure)} (${closure[2]}).`);
     const [today, tomorrow] = [closureOn(0), closureOn(1)];
@@ -109,7 +110,7 @@
     // (an evening class kept Tuesday's "over" till 9pm); none runs, it has none today
     // (a council's copy of whats-on.html made before it has no data-ends: as before, the
     // day's sessions are offered, never said to be over or not to run)
-    const inHolidays = Boolean(P.coveredBy(holidays, dayAhead(now, 0).toISOString().slice(0, 10)));
+    const inHolidays = Boolean(P.coveredBy(holidays, dateAhead(now, 0)));
     const known = Boolean(todays && "ends" in todays.dataset);
     const ends = known && todays.dataset[inHolidays ? "endsInHolidays" : "ends"];
     const runsToday = todays && (!known || ends) ? todays : null;
