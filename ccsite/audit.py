@@ -517,8 +517,8 @@ def _document_fingerprints(document: MembersDocument, cache: dict | None,
         blocks = doctext.text_blocks(document.source, document.read())
     except OSError:  # gone meanwhile: the build that sees it gone says so
         blocks = []
-    kept[key] = [Fingerprint(passage, document.source, "passage")
-                 for passage in _passages(blocks)]
+    kept[key] = [Fingerprint(spelt, document.source, "passage")
+                 for passage in _passages(blocks) for spelt in _spellings(passage)]
     return kept[key]
 
 
@@ -694,10 +694,11 @@ def _post_fingerprints(post, cache: dict | None, kept: dict) -> list[Fingerprint
         return kept[text_key]
     fingerprints = []
     for text, what in [(post.title, "title"), (post.summary, "summary"),
-                       *((sentence, "passage") for sentence in _sentences(post.html))]:
+                       *((sentence, "passage") for sentence in _sentences(post.html)),
+                       *((text, "image description") for text in _members_alt(post.html))]:
         key = normalise(text or "").strip(_EDGE_PUNCTUATION)
         if len(key) >= MIN_FINGERPRINT:
-            fingerprints.append(Fingerprint(key, post.source, what))
+            fingerprints += [Fingerprint(spelt, post.source, what) for spelt in _spellings(key)]
     slug = _NOT_SLUG.sub("-", normalise(post.title or "")).strip("-")
     if len(slug) >= MIN_FINGERPRINT and "-" in slug:  # the title made an address or a
         fingerprints.append(Fingerprint(slug, post.source, "title"))  # file's name
@@ -717,17 +718,45 @@ def _sentences(html: str) -> list[str]:
 
 def _passages(blocks: list[str]) -> list[str]:
     """The distinctive passages of text in blocks (each a paragraph, a cell: see
-    `_sentences`), normalised."""
-    passages = []
+    `_sentences`), normalised: each sentence, and each of its parts between colons,
+    semicolons or commas, without a joining word at its start ("and", "but"), so that
+    a part quoted alone is found ("opening the building on a saturday costs us about
+    £90 a week in staffing", of a sentence that goes on after a comma)."""
+    passages: dict[str, None] = {}  # (in order, each once)
     for block in blocks:
         for sentence in _SENTENCE_END.split(normalise(block)):
-            clauses = _CLAUSE_END.split(sentence)
-            pieces = [sentence, *clauses] if len(clauses) > 1 else [sentence]
-            # without the punctuation at its ends: found quoted, or as a heading or
-            # list item without its full stop
-            passages += [piece.strip(_EDGE_PUNCTUATION) for piece in pieces
-                         if len(piece.split()) >= MIN_SENTENCE_WORDS]
-    return passages
+            for piece in [sentence, *_CLAUSE_END.split(sentence), *_COMMA.split(sentence)]:
+                # without the punctuation at its ends: found quoted, or as a heading or
+                # list item without its full stop
+                piece = _JOINING_WORD.sub("", piece.strip(_EDGE_PUNCTUATION))
+                if len(piece.split()) >= MIN_SENTENCE_WORDS:
+                    passages[piece] = None
+    return list(passages)
+
+
+def _spellings(text: str) -> list[str]:
+    """A members text (normalised) as it is searched for: as it is, and without its
+    commas and apostrophes, as each public file is searched too (see `unpunctuated`)."""
+    without = unpunctuated(text)
+    return [text] if without == text or len(without) < MIN_FINGERPRINT else [text, without]
+
+
+def unpunctuated(text: str) -> str:
+    """Normalised text without its commas and apostrophes: a members sentence retyped
+    with a comma left out or put in, or "dads group" for "dads' group", is found all
+    the same. Only these two: other punctuation inside a sentence (a colon, a dash) is
+    rarely dropped in a retype, and commas in numbers go too ("1,000" and "1000")."""
+    if "," in text or "'" in text:
+        return " ".join(text.replace(",", " ").replace("'", "").split())
+    return text
+
+
+def _members_alt(html: str) -> list[str]:
+    """The alt text of each members image a members body shows (/members/media/...): a
+    description of members content, however short (a picture's alt is a few words, the
+    passages' seven-word rule would keep none); a public image's alt is not."""
+    return [alt for tag in _IMAGE.findall(html) if "/members/media/" in tag
+            for alt in _ALT.findall(tag)]
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")  # what an address made from a title leaves out
@@ -740,6 +769,10 @@ _BLOCK_TAG = re.compile(r"</?(?:p|li|h[1-6]|td|th|tr|dt|dd|blockquote|pre|figcap
                         r"|div|ul|ol|dl|table|thead|tbody|section|br|hr)\b[^>]*>", re.I)
 _SENTENCE_END = re.compile(r"""(?<=[.!?])["')\]]*\s+""")  # quotes: normalised plain
 _CLAUSE_END = re.compile(r"(?<=[:;])\s+")
+_COMMA = re.compile(r",\s+")  # a comma between words (not in a number: "1,000")
+_JOINING_WORD = re.compile(r"^(?:and|but|or|so|then|yet|because|while|although) ")
+_IMAGE = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r'\salt="([^"]*)"')
 
 
 def searchable(readable: str, digits: bool = False) -> str:
@@ -753,8 +786,11 @@ def searchable(readable: str, digits: bool = False) -> str:
     if read != text:
         texts.append(read)
     views = list(texts)
+    plain = text
     if "<" in text:  # a line break is a space; other tags are nothing (bold, links)
-        views.append(" ".join(_TAG.sub("", _LINE_BREAK.sub(" ", text)).split()))
+        views.append(plain := " ".join(_TAG.sub("", _LINE_BREAK.sub(" ", text)).split()))
+    if (without := unpunctuated(plain)) != plain:  # as passages are compared
+        views.append(without)
     if digits:
         views += map(digit_runs, texts)
     return "\n".join(views)
@@ -1272,7 +1308,7 @@ def _sayers(needle: str, made_from: dict[str, str],
         if written_in is None:
             return []
         return [source for source in sorted(set(made_from.values()))
-                if needle in written_in(source)]
+                if needle in searchable(written_in(source))]  # (as the file was searched)
     return sayers
 
 

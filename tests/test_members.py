@@ -378,6 +378,11 @@ Always ask the **business manager**, never the caretaker, when you book the hall
 One mother said "we would come every week if it started after the school run." We did.
 
 We will close Oxhey in April; staff are not told yet.
+
+Three dads came to the first evening, and two of them were on paternity leave at the time.
+Opening the building on a Saturday costs us about £90 a week in staffing, which we pay.
+The dads' group meets in the hall on the first Saturday of every month.
+We open on Saturdays from nine until twelve for dads and their children.
 """
 
 
@@ -388,15 +393,56 @@ We will close Oxhey in April; staff are not told yet.
     "Always ask the *business manager*, never the caretaker, when you book the hall for a term.",
     'One mother said "we would come every week if it started after the school run."',
     "We will close Oxhey in April; staff are not told yet.",
+    "Always ask the business manager never the caretaker when you book the hall for a term.",
+    "Two of them were on paternity leave at the time, we hear.",
+    "Opening the building on a Saturday costs us about £90 a week in staffing!",
+    "The dads group meets in the hall on the first Saturday of every month.",
+    "We open on Saturdays, from nine until twelve, for dads and their children.",
 ], ids=["after-a-heading", "after-a-list-introduction", "emphasis-dropped",
-        "emphasis-changed", "ending-in-a-quote", "with-a-semicolon"])
+        "emphasis-changed", "ending-in-a-quote", "with-a-semicolon", "commas-left-out",
+        "its-part-after-a-comma-without-the-and", "its-part-before-a-comma",
+        "an-apostrophe-left-out", "commas-put-in"])
 def test_members_sentence_copied_into_a_public_page_fails_however_it_sat(site, copied):
+    """A sentence is found however it sat (after a heading, in a list), however it was
+    emphasised, retyped with its commas or an apostrophe left out, and quoted in part:
+    a part of seven words or more between its commas (a red team's review)."""
     site.write("members/pages/handbook.md", HANDBOOK)
     site.edit("news/centres-open.md", "See [Oxhey]", f"{copied} See [Oxhey]")
     result = site.build()
     assert result.status == 1
     assert "leak: members-only passage from" in result.err
     assert "members/pages/handbook.md" in result.err
+
+
+def test_a_members_title_retyped_without_its_apostrophe_is_found(site):
+    site.write("members/good-practice/dads.md", GOOD_PRACTICE_DRAFT.replace(
+        "Restructure plans", "Running a dads' group for working fathers"))
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              "Running a dads group for working fathers. See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only title from" in result.err
+    assert "running a dads group for working fathers" in result.err
+
+
+def test_the_alt_text_of_a_members_image_is_members_only_however_short(site):
+    """A members picture's description says what it shows (a closure timetable on a
+    whiteboard): in a public page, with another picture, it tells that (a red team's
+    review). A public picture's alt text in a members post is not members-only."""
+    site.write("members/media/rota.png", png_with_text(b"tEXt", b"Comment\0one"))
+    site.write("media/board.png", png_with_text(b"tEXt", b"Comment\0two"))
+    site.write("members/pages/rota.md", "---\ntitle: Volunteer rota\n---\n"
+               "![Whiteboard with the closure timetable](/members/media/rota.png)\n\n"
+               "![Photo of the garden at Oxhey](/media/board.png)\n")
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              "![Photo of the garden at Oxhey](/media/board.png) See [Oxhey]")
+    assert site.build().status == 0  # (a public picture's alt, in both)
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              "![Whiteboard with the closure timetable](/media/board.png) See [Oxhey]")
+    result = site.build()
+    assert result.status == 1
+    assert "leak: members-only image description from" in result.err
+    assert "members/pages/rota.md" in result.err
 
 
 def test_draft_and_expired_members_posts_are_members_only_too(site):
