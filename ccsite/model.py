@@ -181,8 +181,8 @@ class Event:
     online: str | None = None  # an absolute web address
     booking: str | None = None
     index: int = 0  # its place in the file's list (messages name it)
-    key: str = ""  # its title as a slug, numbered after the first of a title: its calendar
-    # UID and OCDS milestone id, which adding an event above it does not change
+    key: str = ""  # its title as a slug (with its day, for a title events share): its
+    # calendar UID and OCDS milestone id, which adding an event does not change
 
 
 @dataclass

@@ -544,13 +544,26 @@ def _updates(items: tuple[dict, ...]) -> tuple[Update, ...]:
 
 def _events(items: tuple[dict, ...]) -> tuple[Event, ...]:
     """In time order; each known by its title (its calendar UID: see model.Event)."""
-    read = [(e, index) for index, e in enumerate(items) if e["title"] and e["start"]]
-    names = [slugify(e["title"]) or "event" for e, _ in read]
-    return tuple(sorted((Event(e["title"], e["start"], e["end"], e["place"], e["online"],
-                               e["booking"], index,
-                               name if number == 1 else f"{name}-{number}")
-                         for (e, index), name, number in zip(read, names, _numbered(names))),
-                        key=lambda e: e.start))
+    read = sorted(((e, index) for index, e in enumerate(items) if e["title"] and e["start"]),
+                  key=lambda pair: pair[0]["start"])
+    return tuple(Event(e["title"], e["start"], e["end"], e["place"], e["online"], e["booking"],
+                       index, key) for (e, index), key in zip(read, _event_keys(
+                           [e for e, _ in read])))
+
+
+def _event_keys(events: list[dict]) -> list[str]:
+    """Each event's key (in time order): its title, or, for a title two or more events
+    share ("Briefing session"), its title and day, numbered by time within a day. So
+    adding an event anywhere leaves the others' keys as they were: numbered in the
+    file's order, a briefing added above two of the same title took the first one's
+    key, and a bidder's calendar moved the briefing they had booked to another day and
+    place (a provider's review)."""
+    names = [slugify(e["title"]) or "event" for e in events]
+    shared = {name for name, number in zip(names, _numbered(names)) if number > 1}
+    keys = [f"{name}-{e['start'].astimezone(LOCAL_ZONE).date().isoformat()}"
+            if name in shared else name for name, e in zip(names, events)]
+    return [key if number == 1 else f"{key}-{number}"
+            for key, number in zip(keys, _numbered(keys))]
 
 
 def _outcome(v: dict, f: Fields) -> Outcome | None:

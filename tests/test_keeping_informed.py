@@ -267,6 +267,33 @@ def test_an_answer_or_event_added_leaves_the_others_ids_and_anchors_as_they_were
     assert {key: after[key] for key in before} == before
 
 
+def test_an_event_added_above_others_of_its_title_leaves_their_calendar_ids_as_they_were(site):
+    """Two briefings of one title, and a third added above them on an earlier day: each
+    keeps its calendar UID and open data id, so no bidder's calendar moves the briefing
+    they booked to another day and place (a provider's review)."""
+    informed(site)
+    site.edit(O, "  - title: Online briefing\n", "  - title: Briefing session\n")
+
+    def ids() -> dict:
+        assert site.build().status == 0
+        calendar = icalendar.Calendar.from_ical(
+            (public(site) / "opportunities/oxhey-eoi/deadline.ics").read_bytes())
+        release = next(r for r in json.loads((public(site) / "data/opportunities.json")
+                                             .read_text())["releases"]
+                       if r["tender"]["id"] == "HCC-1")
+        return {**{(str(e["summary"]), e["dtstart"].dt.isoformat()): str(e["uid"])
+                   for e in calendar.walk("VEVENT") if "briefing" in str(e["summary"]).lower()},
+                **{(m["title"], m["dueDate"]): m["id"] for m in release["tender"]["milestones"]}}
+
+    before = ids()
+    assert len(set(before.values())) == 4  # two UIDs and two milestone ids, all told apart
+    site.edit(O, "events:\n", "events:\n  - title: Briefing session\n"
+              "    start: 2026-11-02T10:00:00Z\n    place: Cheshunt\n")
+    after = ids()
+    assert len(after) == len(before) + 2
+    assert {key: after[key] for key in before} == before
+
+
 def test_check_warns_of_an_answer_dated_after_the_deadline(site, capsys):
     informed(site)
     site.edit(O, "    date: 2026-11-20", "    date: 2027-02-03")
