@@ -128,6 +128,29 @@ def test_changing_opening_hours_changes_only_that_line(session, preview):
     assert session.refused == []
 
 
+def test_an_entry_opened_by_its_address_from_another_with_changes_shows_its_own_fields(
+        session, preview):
+    """A news item opened by its address (a bookmark, a pasted link) from an opportunity
+    with a changed title: after "leave this page?", the form holds the news item as it
+    is, not the opportunity's title and summary (Decap's own behaviour: an editor's
+    review), and the browser asks nothing more."""
+    base, content = preview
+    dialogs: list[str] = []
+    session.page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    session.open("/collections/opportunity/entries/family-outreach-grants-2025")
+    session.field("Title").fill("CHANGED TITLE not saved")
+    session.page.evaluate(
+        "location.hash = '#/collections/news/entries/family-survey-2026'")
+    wait_for(lambda: session.field("Title").count() and session.field("Title").input_value()
+             == "What families told us about their children's centres", 15.0,
+             "the news item's own title in the form")
+    session.page.get_by_text("Writing in").first.wait_for()
+    assert session.field("Summary").input_value() in (
+        content / "news/family-survey-2026.md").read_text(encoding="utf-8")
+    assert dialogs == ["confirm"]  # Decap's question only, not the browser's as well
+    assert "CHANGED TITLE" not in (content / "news/family-survey-2026.md").read_text()
+
+
 def new_news_item(session, title: str, summary: str, text: str) -> None:
     """A news item filled in as an editor does, dated 24 November 2026, not yet saved."""
     session.open("/collections/news/new")

@@ -287,6 +287,33 @@
     " outline-offset: -3px !important; box-shadow: inset 0 0 0 7px #ffdd00 !important; }";
   document.head.appendChild(narrow);
 
+  /* An entry opened from another by its address (a bookmark, a link pasted into the
+     address bar) while the first had unsaved changes: Decap asks whether to leave, and
+     then fills the second one's form with the first one's fields (decap-cms#4147), so
+     that a save would write another entry's title over it (an editor's review). Once
+     the address has moved from one entry to another, the page is loaded afresh, and
+     the form holds the file as it is. Decap's "leave this page?" has been asked and
+     answered by then: the browser's own is not asked again. */
+  var ENTRY = /^#\/collections\/[^/]+\/entries\/./;
+  var shown = location.hash;
+  var reloading = false;
+  window.addEventListener("hashchange", function () {
+    var from = shown;
+    setTimeout(function () {  /* after Decap's answer: a refused move puts it back */
+      var now = location.hash;
+      shown = now;
+      if (ENTRY.test(from) && ENTRY.test(now) && from !== now) {
+        reloading = true;
+        location.reload();
+      }
+    }, 0);
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (reloading) {
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   document.addEventListener("DOMContentLoaded", function () {
     if (window.CMS) {
       window.CMS.registerPreviewStyle(new URL("../assets/style.css", document.baseURI).href);
