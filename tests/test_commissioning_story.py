@@ -88,12 +88,13 @@ def test_an_active_round_whose_bids_open_later_is_not_told_as_open_yet(site, tmp
               "status: active\npublished: 2026-11-02\nopens: 2026-12-02\n")
     assert site.build().status == 0
     text = site.text("/opportunities/oxhey-eoi/")
-    assert "Opens soon" in text and "Bids open on 2 December 2026" in text
+    assert "Opens on 2 December 2026" in text and "Bids open on 2 December 2026" in text
+    assert "Opens on 2 December 2026" in site.text("/opportunities/")
     assert "Closes in" not in text
     assert not [e for e in _feed(site).entries if e.id.endswith("#opened")]
     assert "Now open for bids" not in _digest_text(site, tmp_path, "2026-11-20")
     assert site.build("--now", "2026-12-02T09:00:00Z").status == 0
-    assert "Opens soon" not in site.text("/opportunities/oxhey-eoi/")
+    assert "Opens on" not in site.text("/opportunities/oxhey-eoi/")
     assert [e for e in _feed(site).entries if e.id.endswith("#opened")]
 
 

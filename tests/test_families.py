@@ -613,3 +613,12 @@ members:
     assert more and more.group(1) == "1 more school holiday to come"
     assert "May half term: from" in visible_text(more.group(2))
     assert "May half term" not in visible_text(page.split("<details")[0])
+
+
+def test_the_home_page_offers_families_whats_on_before_the_programmes_pages(sample_build):
+    """A parent's first page: after the centres near them, What's on, before the pages for
+    organisations bidding to run a centre (a parent's review)."""
+    page = (sample_build / "public" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'class="quick-links__link" href="([^"]+)"', page)
+    assert links[:2] == ["/centres/", "/whats-on/"]
+    assert links.index("/whats-on/") < links.index("/opportunities/")

@@ -495,6 +495,8 @@ def test_a_cancelled_rounds_events_to_come_are_told_cancelled_with_no_way_to_boo
     assert briefing.startswith("Briefing session Cancelled This event will not take place: "
                                "the opportunity was cancelled.")
     assert "Book by e-mail" not in text
+    assert "Add these dates to your calendar" not in text  # (no dates to keep: a provider's
+    # review; a calendar subscribed to already is told of the cancellation)
     # the one already held is history, told as it was
     online = text[text.index("Online briefing"):text.index("Briefing session")]
     assert "Cancelled" not in online and "Took place" in online and "Held online" in online

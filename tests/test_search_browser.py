@@ -55,6 +55,13 @@ def test_search_results_can_be_limited_to_a_section(sample, page):
         assert results.count() >= 1
         for text in results.all_inner_texts():
             assert "Opportunities" in text
+        # What's on's days are a section a parent can choose (a parent's review)
+        page.get_by_label("Look in").select_option("What's on")
+        page.get_by_label("Words to look for").fill("stay and play")
+        page.get_by_role("button", name="Search").click()
+        page.get_by_role("status").filter(has_text="in What's on").wait_for()
+        assert results.count() >= 1
+        assert all("What's on" in text for text in results.all_inner_texts())
 
 
 @pytest.fixture(scope="module")
