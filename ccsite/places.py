@@ -105,10 +105,10 @@ PLACES_FILE = "centres/places.json"
 def places_json(centres: list[Centre]) -> str:
     """The finder's places: {"postcodes": {"WD19 7AD": [lat, lon]}, "outward": {...},
     "towns": {...}} (places.js `find`); a place with no open centre has a third item, what
-    its centres are instead (`Place.none_open`: "Royston's centre is not open yet")."""
+    its centres are instead (`Place.none_open`: "Royston's centre is not open yet"), a
+    postcode too: typed whole, a planned centre's was taken for one that is open."""
     places = finder_places(centres)
-    return json.dumps({kind: {p.name: [p.lat, p.lon, *([p.none_open] if p.none_open and
-                                                        kind != "postcodes" else [])]
+    return json.dumps({kind: {p.name: [p.lat, p.lon, *([p.none_open] if p.none_open else [])]
                               for p in getattr(places, kind)}
                        for kind in ("postcodes", "outward", "towns")},
                       ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -189,6 +189,12 @@ def test_a_partial_postcode_or_a_town_says_what_it_was_taken_as(phone, base):
         phone.get_by_role("button", name="Find").click()
         phone.get_by_role("heading", name=f"Nearest to {town}").wait_for()
         assert phone.locator("[data-finder-message]").inner_text() == told
+    royston = sample_centres()["royston-childrens-centre"]["address"]["postcode"]
+    box.fill(royston)  # the planned centre's own postcode, typed whole
+    phone.get_by_role("button", name="Find").click()
+    phone.get_by_role("heading", name=f"Nearest to {royston}").wait_for()
+    assert phone.locator("[data-finder-message]").inner_text() == \
+        f"No centre at {royston} is open yet: distances are from where one will be."
 
 
 def test_an_unknown_place_says_so_and_offers_the_districts(phone, base):

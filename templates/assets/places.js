@@ -35,11 +35,12 @@
     noneOpen: table[name][2] } : null);
   // where distances are from: the middle of a place's open centres, or, where it has none
   // (Royston's only centre is planned), where its centres are, said so (a parent's review)
-  const fromWhere = (place, name) => ({
-    planned: `No centre in ${name} is open yet: distances are from where one will be.`,
-    closed: `No centre in ${name} is open now: distances are from where one was.`,
-    "not open": `No centre in ${name} is open now: distances are from where its centres are.`,
-  }[place.noneOpen] || `Distances are from the middle of the centres in ${name}.`);
+  const fromWhere = (place, name, where = "in") => ({
+    planned: `No centre ${where} ${name} is open yet: distances are from where one will be.`,
+    closed: `No centre ${where} ${name} is open now: distances are from where one was.`,
+    "not open": `No centre ${where} ${name} is open now: distances are from where its ` +
+      "centres are.",
+  }[place.noneOpen] || `Distances are from the middle of the centres ${where} ${name}.`);
 
   // query -> {lat, lon, label, note} | {unknown: what was typed} | null (nothing typed)
   const find = async (query, finder) => {
@@ -51,7 +52,9 @@
     if (full) {
       const code = `${full[1]} ${full[2]}`;
       const exact = at(places.postcodes, code);
-      if (exact) return { ...exact, label: code, note: "" };
+      if (exact) {  // a planned or closed centre's own: said so (a parent's review)
+        return { ...exact, label: code, note: exact.noneOpen ? fromWhere(exact, code, "at") : "" };
+      }
       const area = at(places.outward, full[1]);
       if (!area) return { unknown: code };
       return { ...area, label: full[1], note: `This site does not know where ${code} is ` +
