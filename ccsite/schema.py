@@ -146,6 +146,9 @@ _UK_TIME = ("UK time. In a file add the zone: Z in winter (GMT), +01:00 in summe
 
 _IS_OPEN = When("status", one_of=("open",), why=" when status is open")
 _NOT_PLANNING = When("status", not_one_of=("planning",), why=" unless status is planning")
+_OPENED = When("status", not_one_of=("planning", "cancelled"),
+               why=" unless status is planning or cancelled (a round called off before it "
+               "opened had none)")
 _EMAIL = Field("email", "email", "E-mail", example="change-me@example.org")
 _PHONE = Field("phone", "phone", "Phone", help="National form (01632 960000) or "
                "international (+44 1632 960000).", example="01632 960000")
@@ -370,7 +373,7 @@ OPPORTUNITY = ContentType("opportunity", "opportunities", ".md", "Opportunities"
           "after it was published: a round first announced while it was being planned. "
           "Give it when you set the status to active, so providers following the round "
           "(its feed, the e-mail digest, the open data) are told it is open."),
-    Field("deadline", "datetime", "Deadline", when=_NOT_PLANNING,
+    Field("deadline", "datetime", "Deadline", when=_OPENED,
           help=_UK_TIME),
     VALUE,
     Field("eligible_sectors", "list", "Who may bid", required=True, choices=SECTORS,

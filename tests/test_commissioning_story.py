@@ -167,6 +167,27 @@ def test_a_cancelled_round_is_told_as_cancelled_in_the_digest(site, tmp_path):
     assert "Cancelled" in digest and "Withdrawn, as the funding ended." in digest
 
 
+def test_a_planned_round_is_cancelled_without_a_deadline_it_never_had(site, capsys):
+    """Called off while still being planned: no deadline is asked for (one made up to get
+    the build through was published, with its own calendar: a provider's review); its
+    page says there was none, and the open data tells the cancellation."""
+    site.edit(O, *PLANNED)
+    site.edit(O, "status: planning", "status: cancelled")
+    site.edit(O, "enquiries:", UPDATES.replace("The deadline moved to midday on 29 January "
+                                               "2027.", "The council will not run this round."))
+    assert "mistake" not in _checked(site, capsys)
+    assert site.build().status == 0
+    text = site.text("/opportunities/oxhey-eoi/")
+    assert "Deadline None: the round was cancelled before it opened" in text
+    assert not (public(site) / "opportunities/oxhey-eoi/deadline.ics").exists()
+    release = _release(site)
+    assert release["tag"] == ["tenderCancellation"] and release["tender"]["status"] == \
+        "cancelled" and "endDate" not in release["tender"].get("tenderPeriod", {})
+    site.edit(O, "status: cancelled", "status: active")  # open, it needs one
+    assert "deadline: is required unless status is planning or cancelled" in \
+        _checked(site, capsys, status=1)
+
+
 def test_a_round_cancelled_with_no_update_is_warned_of(site, capsys):
     site.edit(O, "status: active", "status: cancelled")
     err = _checked(site, capsys)
