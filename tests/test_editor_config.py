@@ -92,6 +92,22 @@ def test_a_field_required_inside_an_optional_part_is_asked_for_only_with_it():
     assert all(w["required"] for w in address["fields"] if w["name"] != "locality")
 
 
+def test_a_default_inside_an_optional_part_does_not_fill_that_part_in():
+    """An award's value is optional, but its currency's default filled it in by itself,
+    and a save with no amount was refused: "Value: Amount (pounds): is required" (an
+    editor's review). The default is said in the hint instead; the build reads an
+    empty currency as it."""
+    opportunity = fields_of(collections(decap.config(SITE, "", "local"))["opportunity"])
+    awards = next(w for w in next(w for w in opportunity if w["name"] == "outcome")["fields"]
+                  if w["name"] == "awards")
+    value = next(w for w in awards["fields"] if w["name"] == "value")
+    currency = next(w for w in value["fields"] if w["name"] == "currency")
+    assert value["required"] is False and "default" not in currency
+    assert "GBP if left empty." in currency["hint"]
+    top = next(w for w in opportunity if w["name"] == "value")
+    assert "default" not in next(w for w in top["fields"] if w["name"] == "currency")
+
+
 def test_services_are_chosen_from_the_sites_service_types():
     centre = fields_of(collections(decap.config(SITE, "", "local"))["centre"])
     services = next(w for w in centre if w["name"] == "services")

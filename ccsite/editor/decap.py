@@ -181,10 +181,14 @@ def widget(field: Field, ctx: _Context, parent_required: bool = True) -> dict:
     if field.before:
         earlier, later = (field.field(name).label for name in field.before)
         hints.append(f"{earlier} must be before {later}.")
+    if field.default is not None and parent_required:
+        result["default"] = field.default
+    elif field.default is not None:  # inside an optional part, a default fills that part
+        # in by itself, and Decap then asks for the rest (an award's value: "Amount is
+        # required" for a currency it had put there: an editor's review)
+        hints.append(f"{field.default} if left empty.")
     if hints:
         result["hint"] = " ".join(hints)
-    if field.default is not None:
-        result["default"] = field.default
     return result
 
 
