@@ -363,15 +363,17 @@ def _shown(value: str) -> str:
     return PLACEHOLDER.search(value).group()
 
 
+DRAFT = "it is a draft"  # why a document is left out (see `left_out`)
+PUBLISHED_LATER = "its publish_date,"
 EXPIRED = "it expired on"  # (a link to such a document is a warning: see audit.check_links)
 
 
 def left_out(common: Common, options: BuildOptions) -> str | None:
     """Why a document is not in this build, or None when it is."""
     if common.draft and not options.drafts:
-        return "it is a draft"
+        return DRAFT
     if common.publish_date is not None and common.publish_date > options.now:
-        return f"its publish_date, {common.publish_date.isoformat()}, has not come"
+        return f"{PUBLISHED_LATER} {common.publish_date.isoformat()}, has not come"
     if common.expires is not None and common.expires <= options.now:
         return f"{EXPIRED} {common.expires.isoformat()}"
     return None

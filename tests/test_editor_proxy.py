@@ -765,6 +765,26 @@ def test_a_save_that_the_build_would_warn_of_is_made_and_the_warning_told(editor
     assert status == 200 and answer["warnings"] == []  # written, nothing to tell
 
 
+def test_a_draft_or_an_item_to_be_published_later_is_said_not_on_the_site_yet(editor, site):
+    """Decap says "Published" of every save, and its "View Live" led to "Page not found"
+    (an editor's review): the save says the item is a draft, or from when it is on the
+    site, in UK time."""
+    news = site.content / "news/centres-open.md"
+    text = news.read_text()
+    status, answer = editor.save("news/centres-open.md",
+                                 text.replace("---\n", "---\ndraft: true\n", 1))
+    assert status == 200
+    assert "Draft: saved as a draft: it is not on the site (nor in its lists, feeds and " \
+        "search) until Draft is turned off and it is published again" in answer["warnings"]
+    status, answer = editor.save("news/centres-open.md", text.replace(
+        "---\n", "---\npublish_date: 2027-07-10T09:00:00+01:00\n", 1))
+    assert status == 200
+    assert "Publish on: saved, and on the site from 9am on 10 July 2027: until then it is " \
+        "not in its lists, feeds and search" in answer["warnings"]
+    status, answer = editor.save("news/centres-open.md", text)  # on the site again
+    assert status == 200 and not any("on the site" in w for w in answer["warnings"])
+
+
 def test_a_rounds_deadline_or_value_changed_with_no_update_is_warned_of(editor, site):
     """The form changes the page; providers who read the notice, its feed and the open
     data's readers learn of a change through an update (a new release dated as the

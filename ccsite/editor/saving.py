@@ -21,6 +21,7 @@ next rebuild, as for a file saved by hand.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from ..bodies import CACHE_FILE as BODIES_CACHE_FILE, BodyRenderer
 from ..config import read_site_config
 from ..errors import ContentError, ErrorList
 from ..media import check_media
+from ..render import format_datetime
 
 MEDIA_FOLDERS = (load.MEDIA + "/", load.MEMBERS_MEDIA + "/")
 
@@ -126,6 +128,8 @@ class SaveChecker:
         if was is not None and self._graph is not None:
             self.warnings += checks.changes_untold(was[0], self._graph[0], saved,
                                                    self._renamed(change))
+        if self._looked is not None:
+            self.warnings += not_on_the_site(self._looked[0], self._looked[2], saved)
         self._graph = self._looked = None  # (not kept between saves: the whole site)
         return [e for e in after if e.path in saved or e not in before]
 
@@ -248,3 +252,26 @@ def _walk_order(rel: str) -> tuple:
     """Where `load`'s walk finds a file: a folder's files (by name), then its folders."""
     *folders, name = rel.split("/")
     return tuple((1, part) for part in folders) + ((0, name),)
+
+
+def not_on_the_site(folder: load.ContentFolder, validated: validate.Validated,
+                    saved: set[str]) -> list[ContentError]:
+    """A saved document the site leaves out, said so: a draft, or one to be published
+    later. Decap says "Published" of every save, and its "View Live" led to "Page not
+    found" (an editor's review)."""
+    told = []
+    for document in folder.documents:
+        why = validated.left_out.get(document.kind, {}).get(document.slug)
+        if document.path not in saved or why is None:
+            continue
+        if why == validate.DRAFT:
+            told.append(ContentError(document.path, document.line, "draft",
+                                     "saved as a draft: it is not on the site (nor in its "
+                                     "lists, feeds and search) until Draft is turned off and "
+                                     "it is published again"))
+        elif why.startswith(validate.PUBLISHED_LATER):
+            when = dt.datetime.fromisoformat(why.split(", ")[1])  # (as `left_out` says it)
+            told.append(ContentError(document.path, document.line, "publish_date",
+                                     f"saved, and on the site from {format_datetime(when)}: "
+                                     "until then it is not in its lists, feeds and search"))
+    return told

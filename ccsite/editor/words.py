@@ -43,7 +43,7 @@ def in_form_words(error: ContentError, rel: str | None) -> str:
 def _fields_of(rel: str | None) -> tuple[schema.Field, ...] | None:
     kind = load.kind_of(rel) if rel else None
     content_type = schema.BY_NAME.get(kind) if kind else None
-    return content_type.fields if content_type is not None else None
+    return content_type.all_fields if content_type is not None else None
 
 
 def _labels(path: str, fields: tuple[schema.Field, ...]
