@@ -256,6 +256,11 @@ def test_deleting_a_file_others_refer_to_is_refused(editor, site):
     status, answer = editor.api("deleteFiles", {"paths": ["agencies/oxhey-trust.yaml"],
                                                 "options": {"commitMessage": "x"}})
     assert status == 422 and any("lead_agency" in line for line in answer["errors"])
+    # in the form's words: which item names it, and under which field (not the
+    # validator's line, with its "did you mean" another agency: an editor's review)
+    assert "The centre 'Oxhey Children's Centre' names it under Lead agency" in \
+        answer["said"], answer["said"]
+    assert not any("did you mean" in line or ".md:" in line for line in answer["said"])
     assert answer["error"].startswith("Not deleted: ")
     assert "Take it out of " in answer["error"]
     assert answer["deleting"] and all(p.startswith(str(site.content)) for p in answer["deleting"])

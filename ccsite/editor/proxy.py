@@ -36,7 +36,7 @@ from ..errors import ContentError
 from ..fields import SLUG_RE
 from .merge import MergeError, Shape, merge_document
 from .saving import Change, SaveChecker, is_media
-from .words import in_form_words
+from .words import in_form_words, naming_words
 
 DIRECTORY = schema.DIRECTORY.single_file  # members/directory.yaml
 WRAP_KEY = schema.DIRECTORY.list_of  # 'directory'
@@ -69,6 +69,7 @@ def _named(rel: Any, raw: str, paths: "ContentPaths", named: set[str]) -> Any:
 
 
 _SLUG_LINE = re.compile(r"(?m)^slug:[ \t]*(\S+)[ \t]*$")
+_NAMED = re.compile(r"(?m)^(?:title|name):[ \t]*(.+)$")  # what names an entry in its list
 
 
 class ProxyError(Exception):
@@ -396,7 +397,8 @@ class Proxy:
                              f"{'it' if len(change.delete) == 1 else 'what it would delete'} "
                              f"({', '.join(named_in)}). Take it out of "
                              f"{'that file' if len(named_in) == 1 else 'those files'} first.",
-                             mistakes, deleting=True)
+                             mistakes, deleting=True, said=list(dict.fromkeys(
+                                 self._naming_words(mistakes))))
         if mistakes:
             count = f"{len(mistakes)} {'mistake' if len(mistakes) == 1 else 'mistakes'}"
             said = self._in_form_words(mistakes, change)
@@ -409,6 +411,25 @@ class Proxy:
                 self.paths.writable(rel).unlink()
             except FileNotFoundError:
                 pass
+
+    def _naming_words(self, found: list[ContentError]) -> list[str]:
+        """Each file that names what a deletion would take, by its title and the form's
+        labels (words.naming_words)."""
+        prefix = self.checker.shown("")
+        rels = [e.path.removeprefix(prefix) if e.path.startswith(prefix) else None
+                for e in found]
+        return [naming_words(e, rel, self._name_of(rel)) for e, rel in zip(found, rels)]
+
+    def _name_of(self, rel: str | None) -> str | None:
+        """A content file's title (or name), as its list in the editor shows it."""
+        if rel is None:
+            return None
+        try:
+            text = self.paths.resolve(rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        found = _NAMED.search(text)
+        return found[1].strip().strip("'\"") if found else None
 
     def _in_form_words(self, found: list[ContentError], change: Change) -> list[str]:
         """Each mistake or warning as the form shows its fields, where it is of a file

@@ -40,6 +40,26 @@ def in_form_words(error: ContentError, rel: str | None) -> str:
     return printable(f"{where}: {message}")
 
 
+def naming_words(error: ContentError, rel: str | None, name: str | None) -> str:
+    """Where another file names what a deletion would take away, in the form's words:
+    "The opportunity 'Family outreach for Hitchin' names it under Outcome: Awards, the
+    1st: Centres it will run". Told as the validator's line about that file ('...md:12:
+    centres[0]: ... does not name a file in centres/ (did you mean ...?)'), it was a
+    developer's message, with a suggestion that made no sense for a deletion (an
+    editor's review)."""
+    kind = load.kind_of(rel) if rel else None
+    content_type = schema.BY_NAME.get(kind) if kind else None
+    if content_type is None:
+        return str(error)
+    item = f"The {content_type.singular} '{name}'" if name else \
+        f"The {content_type.singular} in {rel}"
+    if error.field == "link":  # a page's text links to a file the deletion would take
+        return printable(f"{item} links to it in its text")
+    found = _labels(error.field, content_type.all_fields)
+    where = found[0] if found is not None else error.field
+    return printable(f"{item} names it under {where}")
+
+
 def _fields_of(rel: str | None) -> tuple[schema.Field, ...] | None:
     kind = load.kind_of(rel) if rel else None
     content_type = schema.BY_NAME.get(kind) if kind else None

@@ -124,7 +124,7 @@
       "Not saved: the site would not build with this change" : "Not saved",
       deleting ? "Take it out of " + (deleting.length === 1 ? "that file" :
       "each of them") + " first (open it in the editor), then delete it again. Each line " +
-      "gives the file, the line and where it is named; nothing was deleted." :
+      "says which item names it, and where; nothing was deleted." :
       mistakes ? "Each line names the field and what to change (a line that names " +
       "another file is about that file). Fix it in the form and save again; nothing was " +
       "written." : "Nothing was written.", true);
