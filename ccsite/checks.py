@@ -13,7 +13,7 @@ from html import unescape
 from typing import Any, Callable
 
 from .errors import ContentError
-from .fields import LOCAL_ZONE
+from .fields import LOCAL_ZONE, closing_day
 from .graph import MembersSite, Site
 from .model import Agency, Award, Opportunity
 from .render import DAY_NAMES, format_date, format_datetime, format_hours
@@ -43,10 +43,12 @@ def site_warnings(site: Site, members: MembersSite | None = None,
                                      "as it is)"))
     warnings += _days_listed_ahead(site)
     warnings += _fixes_overdue(site)
+    warnings += _milestones_off_their_rounds(site)
     for o in site.opportunities:
         if o.status == "active" and o.state == "closed":
             warn(o, "status", "the deadline has passed, so the page shows it as closed; "
-                 "set status: complete (or cancelled) to say what happened")
+                 "set status: complete (or cancelled) to say what happened (in the web editor, "
+                 "'Status')")
         if o.status == "planning" and o.opens and o.opens <= site.today:
             warn(o, "opens", f"bids were to open on {o.opens.isoformat()}, but the status is "
                  "still planning, so the page says it opens later than planned; when it "
@@ -55,8 +57,8 @@ def site_warnings(site: Site, members: MembersSite | None = None,
         if o.status == "cancelled" and not o.updates:
             warn(o, "status", "the round is cancelled, but no update says so: providers "
                  "who read the notice are told through its updates (its feed, the e-mail "
-                 "digest, the open data); add one under updates: with today's date and "
-                 "why it was cancelled")
+                 "digest, the open data); add one under updates: (in the web editor, "
+                 "'Updates') with today's date and why it was cancelled")
     for o in site.opportunities:
         for q in o.clarifications:
             if o.deadline and q.date > o.deadline.astimezone(LOCAL_ZONE).date():
@@ -304,6 +306,40 @@ def _days_listed_ahead(site: Site) -> list[ContentError]:
                 f"the last day listed is {format_date(last)}: list the {what} after it, or "
                 f"from then on {then}"))
     return told
+
+
+def _milestones_off_their_rounds(site: Site) -> list[ContentError]:
+    """A programme milestone that names a round, on none of the round's days: its deadline
+    moved (with an update saying so), and the programme page and its calendar went on
+    showing the old day beside the round's name (a provider's review)."""
+    told = []
+    for index, linked in enumerate(site.milestones):
+        milestone, o = linked.milestone, linked.opportunity
+        if o is None:
+            continue
+        days = {o.published, o.opens, o.outcome and o.outcome.date,
+                o.deadline and o.deadline.astimezone(LOCAL_ZONE).date(),
+                o.deadline and closing_day(o.deadline)} - {None}
+        if milestone.date not in days:
+            field = f"programme.milestones[{index}].date"
+            told.append(ContentError(
+                site.config.source, milestone.line, field,
+                f"{format_date(milestone.date)} is none of the days of the round it names, "
+                f"'{o.title}' ({_days_said(o)}): the programme page and its calendar show "
+                "it beside the round's name; give the round's day, or take out "
+                "its opportunity:"))
+    return told
+
+
+def _days_said(o) -> str:
+    said = [f"published {format_date(o.published)}"]
+    if o.opens:
+        said.append(f"bids open {format_date(o.opens)}")
+    if o.deadline:
+        said.append(f"deadline {format_date(closing_day(o.deadline))}")
+    if o.outcome:
+        said.append(f"outcome {format_date(o.outcome.date)}")
+    return ", ".join(said)
 
 
 def _fixes_overdue(site: Site) -> list[ContentError]:

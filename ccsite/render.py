@@ -133,6 +133,7 @@ def make_environment(site_templates: Path | None, config, compiled: dict | None 
         plural=lambda n, one, many=None: one if n == 1 else (many or one + "s"),
         tag_slug=address_slug, jsonld=structured.as_script, page_window=page_window,
         hours_data=hours_data, closed_data=closed_data, session_time=session_time, day_url=timetable.day_url,
+        closures_on=closures_on,
         webcal=lambda path: webcal_url(config.base_url, path),
         date_of=lambda moment: moment.astimezone(LOCAL_ZONE).date(), closing_day=closing_day,
         outcome_said=outcome_said,
@@ -531,6 +532,17 @@ def closed_data(closures) -> list[list[str]]:
     """Days closed for the browser's "open now" (places.js `closedBecause`): [first day,
     last day, why] each."""
     return [[c.date.isoformat(), c.last_day.isoformat(), c.reason] for c in closures]
+
+
+def closures_on(closures, weekday: str) -> list:
+    """The closures that take in a `weekday` ('mon'): what a day of What's on says every
+    centre is closed on, in its own words (a page read without JavaScript listed every
+    Monday session of Christmas week with no word of the bank holiday: a parent's
+    review)."""
+    index = WEEKDAYS.index(weekday)
+    return [c for c in closures
+            if any((c.date + dt.timedelta(days=n)).weekday() == index
+                   for n in range(min(7, (c.last_day - c.date).days + 1)))]
 
 
 def session_time(session) -> str:

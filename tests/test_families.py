@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import math
@@ -623,3 +624,19 @@ def test_the_home_page_offers_families_whats_on_before_the_programmes_pages(samp
     links = re.findall(r'class="quick-links__link" href="([^"]+)"', page)
     assert links[:2] == ["/centres/", "/whats-on/"]
     assert links.index("/whats-on/") < links.index("/opportunities/")
+
+
+def test_a_day_of_whats_on_says_the_bank_holidays_every_centre_is_closed_on_it(sample_build):
+    """Read without JavaScript, Monday's sessions were listed for Christmas week with no
+    word of the bank holiday (a parent's review): each day's page names the closures of
+    every centre that fall on it."""
+    def closed_line(day: str) -> str:
+        page = (sample_build / "public" / "whats-on" / day / "index.html").read_text()
+        found = re.search(r'<p class="hours__closed">(.*?)</p>', page, re.S)
+        return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))) if found else ""
+
+    assert closed_line("monday").startswith(
+        "Every centre is closed from 25 December 2026 to 28 December 2026 (Christmas Day, "
+        "Boxing Day and the bank holiday for it); on 29 March 2027 (Easter Monday)")
+    assert "on 1 January 2027 (New Year's Day)" in closed_line("friday")
+    assert closed_line("wednesday") == ""  # (no bank holiday falls on one)

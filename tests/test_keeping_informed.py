@@ -294,6 +294,27 @@ def test_an_event_added_above_others_of_its_title_leaves_their_calendar_ids_as_t
     assert {key: after[key] for key in before} == before
 
 
+def test_check_warns_of_a_milestone_on_none_of_the_days_of_the_round_it_names(site, capsys):
+    """A round's deadline moved, and the programme's milestone naming it kept the old day,
+    on its page and in its calendar (a provider's review)."""
+    informed(site)  # the milestone names round-2006 on the day it was published
+    capsys.readouterr()
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    assert "none of the days" not in capsys.readouterr().err
+    site.edit("site.yaml", "{date: 2006-01-09, title: Expressions of interest open,",
+              "{date: 2006-01-16, title: Expressions of interest open,")
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    err = capsys.readouterr().err
+    line = _line_of(site, "site.yaml", "date: 2006-01-16")
+    assert (f"{site.shown('site.yaml')}:{line}: programme.milestones[0].date: warning: 16 "
+            "January 2006 is none of the days of the round it names, 'Phase two lead "
+            "agencies' (published 9 January 2006, deadline 10 February 2006, outcome 28 "
+            "February 2006): the programme page and its calendar show it") in err
+    site.edit("site.yaml", "2006-01-16", "2006-02-10")  # its deadline's day: right
+    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+    assert "none of the days" not in capsys.readouterr().err
+
+
 def test_check_warns_of_an_answer_dated_after_the_deadline(site, capsys):
     informed(site)
     site.edit(O, "    date: 2026-11-20", "    date: 2027-02-03")
