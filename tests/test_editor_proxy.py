@@ -76,6 +76,54 @@ def editor(site):
 
 # -- the protocol -----------------------------------------------------------------------
 
+@pytest.mark.skipif(not hasattr(os, "fork") or os.geteuid() != 0,
+                    reason="takes another user's process: run as root (as CI is)")
+def test_another_user_of_the_computer_is_refused_the_editor_and_its_api(editor):
+    """Any user of a shared computer can reach 127.0.0.1: another took the editor's token
+    from its page and read the members directory through its API, where the preview's
+    members pages ask a passphrase (a red team's review). A process of another user is
+    refused the page and the API; the user who started `ccsite serve` is not."""
+    def as_nobody() -> list[int]:
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the other user
+            try:
+                os.close(reader)
+                os.setgid(65534)
+                os.setuid(65534)
+                statuses = [editor.get("/admin/")[0],
+                            editor.api("getEntry", {"path": "members/directory.yaml"})[0]]
+                os.write(writer, json.dumps(statuses).encode())
+            finally:
+                os._exit(0)
+        os.close(writer)
+        with os.fdopen(reader) as answer:
+            said = answer.read()
+        os.waitpid(pid, 0)
+        return json.loads(said)
+
+    assert as_nobody() == [403, 403]
+    assert editor.get("/admin/")[0] == 200
+    status, _ = editor.api("getEntry", {"path": "members/directory.yaml"})
+    assert status == 200
+
+
+def test_the_user_at_the_other_end_of_a_connection_is_told_by_the_kernel():
+    """What the editor's guard reads (Linux): the client socket's owner, this process's
+    user; nothing for a connection that is not there."""
+    import socket
+
+    from ccsite.editor.admin import peer_user
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        with socket.create_connection(server.getsockname()):
+            connection, client = server.accept()
+            with connection:
+                assert peer_user(client, server.getsockname()) == os.getuid()
+                assert peer_user(("127.0.0.1", 1), server.getsockname()) is None
+
 def test_entries_are_listed_and_read_as_decap_server_gives_them(editor, site):
     status, entries = editor.api("entriesByFolder", {"folder": "centres", "extension": "md",
                                                      "depth": 1})

@@ -25,8 +25,11 @@ import hashlib
 import hmac
 import html
 import json
+import os
 import re
 import secrets
+import socket
+import sys
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -209,6 +212,10 @@ class AdminSite:
         if host is None:
             return refuse(request, 403, {"error": "The editor answers only at 127.0.0.1 or "
                                                   "localhost.\n"})
+        if peer_user(request.client_address, request.server.server_address) not in \
+                (None, os.getuid()):
+            return refuse(request, 403, {"error": "The editor answers only the user who "
+                                                  "started ccsite serve.\n"})
         if request.command == "POST":
             if path != API:
                 return _send(request, 405, "text/plain; charset=utf-8", b"", head)
@@ -329,3 +336,43 @@ def editor_token(cache: Path | None) -> str:
 
 
 _TOKEN = re.compile(rb"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) gives
+
+
+def peer_user(client: tuple, server: tuple) -> int | None:
+    """The user id of the process at the other end of a connection to this computer, as
+    the kernel tells it (Linux: /proc/net/tcp, tcp6); None where it cannot be told. Any
+    user of the computer can reach 127.0.0.1: on a shared computer another could take
+    the editor's token from its page and read or change the content, members files
+    too, which the preview's members pages ask a passphrase for (a red team's review).
+    A browser is its user's own process."""
+    wanted = (_proc_address(client), _proc_address(server))
+    if None in wanted:
+        return None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table, encoding="ascii") as rows:
+                next(rows, None)  # (its header)
+                for row in rows:
+                    cells = row.split()
+                    if len(cells) > 7 and (cells[1], cells[2]) == wanted:
+                        return int(cells[7])
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def _proc_address(address: tuple) -> str | None:
+    """An (ip, port) as /proc/net/tcp shows it: the address's 32-bit words in the
+    machine's order, in hex, then the port ('0100007F:1F90')."""
+    try:
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        packed = socket.inet_pton(family, address[0])
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
+    words = (packed[at:at + 4] for at in range(0, len(packed), 4))
+    ip = "".join(int.from_bytes(word, "little" if _LITTLE else "big").to_bytes(4, "big")
+                 .hex().upper() for word in words)
+    return f"{ip}:{address[1]:04X}"
+
+
+_LITTLE = sys.byteorder == "little"
