@@ -111,6 +111,22 @@ def test_the_samples_configuration_loads_in_decap_without_errors_and_offline(ses
     assert f"{session.base}/admin/decap-cms.js" in session.requests
 
 
+def test_lists_put_news_newest_first_with_its_date_and_centres_by_name(session):
+    """Entries were listed by file name: a centre called Thorley between Berkhamsted and
+    Bishop's Stortford, news in no order and with no date (an editor's review)."""
+    session.open("/collections/news")
+    cards = session.page.locator("[class*='-ListCardLink'], [class*='ListCard'] a")
+    cards.first.wait_for()
+    first = " ".join(cards.first.inner_text().split())
+    assert first == "Briefing sessions for organisations thinking of leading a centre (18 Nov "\
+        "2026)", first  # (the newest: 18 November)
+    session.page.goto(f"{session.base}/admin/#/collections/centre")
+    cards.first.wait_for()
+    names = [" ".join(text.split()) for text in cards.all_inner_texts()]
+    assert names[:3] == ["Abbots Langley Children's Centre", "Adeyfield Children's Centre",
+                         "Apsley Children's Centre"], names[:5]
+
+
 def test_changing_opening_hours_changes_only_that_line(session, preview):
     base, content = preview
     path = content / "centres/watford-holywell.md"

@@ -248,3 +248,14 @@ def test_a_pattern_message_leaves_the_full_stop_to_decap():
     ours made "e.g. 09:30.." (an editor's review)."""
     for kind, (_, how) in decap.PATTERNS.items():
         assert how and not how.endswith("."), kind
+
+
+def test_entries_are_listed_by_name_or_newest_first_and_say_a_draft():
+    made = collections(decap.config(SITE, "", "local"))
+    assert made["centre"]["sortable_fields"] == [{"field": "name", "label": "Name",
+                                                  "default_sort": True}]
+    assert made["news"]["sortable_fields"][0] == {"field": "date", "label": "Date",
+                                                  "default_sort": "desc"}
+    assert made["news"]["summary"] == ("{{draft | ternary('Draft: ', '')}}{{title}} "
+                                       "({{date | date('D MMM YYYY')}})")
+    assert made["agency"]["summary"] == "{{name}}"  # (an agency is never a draft)

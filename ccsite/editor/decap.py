@@ -151,7 +151,7 @@ def collection(ctype: ContentType, ctx: _Context) -> dict:
         "format": "frontmatter" if extension == "md" else "yaml",
         "create": True, "delete": True, "slug": "{{slug}}",
         "identifier_field": ctype.summary_field,
-        "summary": "{{" + ctype.summary_field + "}}",
+        **_listed(ctype),
         "fields": fields,
     }
     if ctype.name in PREVIEW_PATHS:
@@ -160,6 +160,24 @@ def collection(ctype: ContentType, ctx: _Context) -> dict:
         result["media_folder"] = "/" + ctx.media()
         result["public_folder"] = "/members/media"
     return result
+
+
+def _listed(ctype: ContentType) -> dict:
+    """How a collection's entries are listed: by their name (centres were listed by file
+    name, "Thorley Children's Centre" between Berkhamsted and Bishop's Stortford), or,
+    where they are dated (news), newest first with the date shown; a draft says so (an
+    editor's review)."""
+    names = {f.name: f for f in ctype.all_fields}
+    name = ctype.summary_field
+    by_name = {"field": name, "label": names[name].label}
+    summary = "{{" + name + "}}"
+    if "draft" in names:
+        summary = "{{draft | ternary('Draft: ', '')}}" + summary
+    if "date" in names and names["date"].kind == "date":
+        return {"summary": summary + " ({{date | date('D MMM YYYY')}})",
+                "sortable_fields": [{"field": "date", "label": names["date"].label,
+                                     "default_sort": "desc"}, by_name]}
+    return {"summary": summary, "sortable_fields": [{**by_name, "default_sort": True}]}
 
 
 def widget(field: Field, ctx: _Context, parent_required: bool = True) -> dict:
