@@ -54,6 +54,11 @@ def site_warnings(site: Site, members: MembersSite | None = None,
                  "still planning, so the page says it opens later than planned; when it "
                  "opens, set status: "
                  "active and its deadline (or give the day it will open now)")
+        if o.status == "complete" and o.outcome is None and not o.updates:
+            warn(o, "status", "the round is complete, but no outcome says who was chosen: "
+                 "providers, families and the open data's readers are told nothing of "
+                 "it; add an outcome (in the web editor, 'Outcome') with its awards, or "
+                 "an update saying why none was made")
         if o.status == "cancelled" and not o.updates:
             warn(o, "status", "the round is cancelled, but no update says so: providers "
                  "who read the notice are told through its updates (its feed, the e-mail "

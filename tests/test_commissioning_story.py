@@ -188,6 +188,19 @@ def test_a_planned_round_is_cancelled_without_a_deadline_it_never_had(site, caps
         _checked(site, capsys, status=1)
 
 
+def test_a_round_complete_with_no_outcome_is_warned_of(site, capsys):
+    """It said only "Closed": no word of who was chosen, on its page or in the open data
+    (a provider's review)."""
+    site.edit(O, "status: active", "status: complete")
+    err = _checked(site, capsys)
+    line = _line_of(site, O, "status: complete")
+    assert (f"{site.shown(O)}:{line}: status: warning: the round is complete, but no "
+            "outcome says who was chosen") in err
+    site.edit(O, "enquiries:", UPDATES.replace("The deadline moved to midday on 29 January "
+                                               "2027.", "No bid met the standard."))
+    assert "no outcome says" not in _checked(site, capsys)
+
+
 def test_a_round_cancelled_with_no_update_is_warned_of(site, capsys):
     site.edit(O, "status: active", "status: cancelled")
     err = _checked(site, capsys)
