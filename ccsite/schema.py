@@ -87,6 +87,8 @@ class Field:
     suggested: bool = False  # optional, but `ccsite new` writes it switched on
     example: Any = None  # what `ccsite new` writes for a required field
     default: Any = None  # what an absent optional field means
+    singular: str = ""  # objects: one of its items, as the editor's buttons say it ("Add
+    # closure", "1 closure": "Add closures" and "1 closures" were an editor's review's)
 
     @property
     def required_sometimes(self) -> bool:
@@ -197,7 +199,7 @@ LOCATION = Field("location", "object", "Map position", help="Latitude and longit
           unit=" decimal degrees", example=-0.34),
 ))
 
-OPENING_HOURS = Field("opening_hours", "objects", "Opening hours", before=("opens", "closes"),
+OPENING_HOURS = Field("opening_hours", "objects", "Opening hours", singular="opening hours", before=("opens", "closes"),
                       fields=(
     Field("days", "list", "Days", required=True, choices=WEEKDAYS,
           example=["mon", "tue", "wed", "thu", "fri"]),
@@ -207,7 +209,7 @@ OPENING_HOURS = Field("opening_hours", "objects", "Opening hours", before=("open
           example="17:00"),
 ))
 
-SESSIONS = Field("sessions", "objects", "Sessions", help="What families can come to each "
+SESSIONS = Field("sessions", "objects", "Sessions", singular="session", help="What families can come to each "
                  "week (stay and play, baby clinic...): shown on the centre's page, on What's "
                  "on and in its calendar.", before=("starts", "ends"), fields=(
     Field("title", "line", "Title", required=True, example="Stay and play"),
@@ -223,7 +225,7 @@ SESSIONS = Field("sessions", "objects", "Sessions", help="What families can come
     Field("note", "line", "Note", help="Anything else a family should know, in a sentence."),
 ))
 
-CLOSURES = Field("closures", "objects", "Closures", help="Days the centre is closed although "
+CLOSURES = Field("closures", "objects", "Closures", singular="closure", help="Days the centre is closed although "
                  "its hours say open (a bank holiday, a training day, the Christmas break): "
                  "its page lists those to come, says 'Closed today' on the day, and its "
                  "sessions' calendar leaves them out. In the site settings, days every "
@@ -234,7 +236,7 @@ CLOSURES = Field("closures", "objects", "Closures", help="Days the centre is clo
 ))
 
 SCHOOL_HOLIDAYS = Field(
-    "school_holidays", "objects", "School holidays", help="The school holidays, when "
+    "school_holidays", "objects", "School holidays", singular="school holiday", help="The school holidays, when "
     "sessions marked 'term time only' do not run: centres' pages and What's on say so, and "
     "the sessions' calendars leave those days out. The county's term dates give them.",
     before=("starts", "ends"), fields=(
@@ -293,7 +295,7 @@ VALUE = Field("value", "object", "Value", fields=(
     Field("currency", "choice", "Currency", choices=CURRENCIES, default="GBP"),
 ))
 
-DOCUMENTS = Field("documents", "objects", "Documents", fields=(
+DOCUMENTS = Field("documents", "objects", "Documents", singular="document", fields=(
     Field("title", "line", "Title", required=True, example="Information pack"),
     Field("url", "document", "File or web address", required=True, media=True,
           help="A file uploaded to media/, or a whole web address.",
@@ -309,7 +311,8 @@ ENQUIRIES = Field("enquiries", "object", "Enquiries", required=True,
 
 # -- keeping providers informed (issue 20): questions answered for every bidder, the
 # round's events, and who was awarded what once it is complete
-CLARIFICATIONS = Field("clarifications", "objects", "Questions and answers", help="Each "
+CLARIFICATIONS = Field("clarifications", "objects", "Questions and answers",
+                       singular="question and answer", help="Each "
                        "question a bidder asked and the answer, published for every bidder "
                        "alike, with the date it was published.", fields=(
     Field("question", "text", "Question", required=True, example="Can a partnership apply?"),
@@ -317,7 +320,7 @@ CLARIFICATIONS = Field("clarifications", "objects", "Questions and answers", hel
     Field("date", "date", "Published on", required=True),
 ))
 
-EVENTS = Field("events", "objects", "Events", help="Briefing sessions, site visits, "
+EVENTS = Field("events", "objects", "Events", singular="event", help="Briefing sessions, site visits, "
                "shortlisting, interviews, the award and the contract start.",
                at_least_one=("place", "online"), before=("start", "end"),
                reach="so people know where it happens", fields=(
@@ -331,7 +334,7 @@ EVENTS = Field("events", "objects", "Events", help="Briefing sessions, site visi
     Field("booking", "text", "How to book", help="How to book a place, if people must."),
 ))
 
-AWARDS = Field("awards", "objects", "Awards", help="Each organisation awarded a contract.",
+AWARDS = Field("awards", "objects", "Awards", singular="award", help="Each organisation awarded a contract.",
                fields=(
     Field("agency", "ref", "Agency", required=True, ref="agency"),
     Field("centres", "refs", "Centres it will run", ref="centre"),
@@ -347,7 +350,7 @@ OUTCOME = Field("outcome", "object", "Outcome", help="Who was awarded what: only
     Field("note", "text", "Note", help="Anything readers should know about the outcome."),
 ))
 
-UPDATES = Field("updates", "objects", "Updates", help="Each change made after it was "
+UPDATES = Field("updates", "objects", "Updates", singular="update", help="Each change made after it was "
                 "published (the deadline moved, the round cancelled, a document replaced): "
                 "what changed and the day, told on its page, in its feed and the open data, "
                 "so providers who read it before learn of it.", fields=(
@@ -461,7 +464,7 @@ GOOD_PRACTICE = ContentType("good-practice", "members/good-practice", ".md",
     _PAGE_TAGS,
 ))
 
-DIRECTORY_ENTRY = Field("directory", "objects", "Managers", required=True,
+DIRECTORY_ENTRY = Field("directory", "objects", "Managers", singular="manager", required=True,
                         at_least_one=("email", "phone"), fields=(
     Field("name", "line", "Name", required=True),
     Field("role", "line", "Role", required=True),
@@ -476,12 +479,12 @@ DIRECTORY = ContentType("directory", "members", ".yaml", "Managers' directory",
                         fields=(DIRECTORY_ENTRY,))
 
 _PROGRAMME = Field("programme", "object", "Programme", fields=(
-    Field("targets", "objects", "Targets", fields=(
+    Field("targets", "objects", "Targets", singular="target", fields=(
         Field("date", "date", "By", required=True),
         Field("centres", "integer", "Centres", required=True, minimum=0),
         Field("label", "line", "Label", required=True),
     )),
-    Field("milestones", "objects", "Milestones", fields=(
+    Field("milestones", "objects", "Milestones", singular="milestone", fields=(
         Field("date", "date", "Date", required=True),
         Field("title", "line", "Title", required=True),
         Field("opportunity", "ref", "Opportunity", ref="opportunity",
@@ -501,7 +504,8 @@ _ACCESSIBILITY = Field("accessibility", "object", "Accessibility statement", hel
     _EMAIL,
     _PHONE,
     Field("limitations", "list", "Known limitations"),
-    Field("non_compliance", "objects", "Failures of the standard", fields=(
+    Field("non_compliance", "objects", "Failures of the standard",
+          singular="failure of the standard", fields=(
         Field("issue", "line", "Issue", required=True),
         Field("criteria", "list", "WCAG criteria"),
         Field("fix_by", "date", "To be fixed by"),

@@ -259,3 +259,20 @@ def test_entries_are_listed_by_name_or_newest_first_and_say_a_draft():
     assert made["news"]["summary"] == ("{{draft | ternary('Draft: ', '')}}{{title}} "
                                        "({{date | date('D MMM YYYY')}})")
     assert made["agency"]["summary"] == "{{name}}"  # (an agency is never a draft)
+
+
+def test_every_list_of_items_says_one_of_them_in_the_singular():
+    """Its buttons said "Add closures" and its count "1 closures" (an editor's review):
+    every list of items in every form has a word for one of them."""
+    def lists(widgets):
+        for each in widgets:
+            if each.get("widget") == "list" and "fields" in each:
+                yield each
+            yield from lists(each.get("fields", []))
+
+    found = [each for c in decap.config(SITE, "", "local")["collections"]
+             for each in lists(fields_of(c))]
+    assert len(found) > 10 and all(each.get("label_singular") for each in found), \
+        [each["label"] for each in found if not each.get("label_singular")]
+    centre = fields_of(collections(decap.config(SITE, "", "local"))["centre"])
+    assert next(w for w in centre if w["name"] == "closures")["label_singular"] == "closure"

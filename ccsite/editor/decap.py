@@ -250,6 +250,7 @@ def _kind(field: Field, ctx: _Context, required: bool) -> dict:
         return {"widget": "list", "collapsed": False, **_list_bounds(required),
                 **({} if required else {"default": []}),
                 **({"summary": "{{fields." + summary + "}}"} if summary else {}),
+                **({"label_singular": field.singular} if field.singular else {}),
                 "fields": [widget(f, ctx) for f in field.fields]}
     if kind == "document":
         # stored as the validator reads it: media/<file> (members/media/<file>)
