@@ -55,6 +55,12 @@ def test_search_results_can_be_limited_to_a_section(sample, page):
         assert results.count() >= 1
         for text in results.all_inner_texts():
             assert "Opportunities" in text
+        # words written apart that the pages write as one: found as one, and said so
+        page.goto(base + "/search/?q=breast+feeding")
+        page.get_by_role("status").filter(has_text="for \u201cbreastfeeding\u201d").wait_for()
+        assert "(nothing was found for \u201cbreast feeding\u201d)" in \
+            page.get_by_role("status").inner_text()
+        assert results.count() >= 1
         # What's on's days are a section a parent can choose (a parent's review)
         page.get_by_label("Look in").select_option("What's on")
         page.get_by_label("Words to look for").fill("stay and play")

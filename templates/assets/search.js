@@ -91,15 +91,26 @@
     if (section.value) params.set("section", section.value);
     history.replaceState(null, "", "?" + params.toString());
     status.textContent = "Searching\u2026";
+    var filters = section.value ? { section: section.value } : {};
     engine().then(function (module) {
-      var filters = section.value ? { section: section.value } : {};
-      return module.search(query, { filters: filters });
-    }).then(function (result) {
+      return module.search(query, { filters: filters }).then(function (result) {
+        /* nothing for words a parent may write apart ("breast feeding"): asked again as
+           one ("breastfeeding", which the pages say), and said so (a parent's review) */
+        var joined = query.replace(/\s+/g, "");
+        if (result.results.length || joined === query) return { result: result, asked: query };
+        return module.search(joined, { filters: filters }).then(function (again) {
+          return again.results.length ? { result: again, asked: joined }
+            : { result: result, asked: query };
+        });
+      });
+    }).then(function (answer) {
       if (search !== current) return;
-      found = result.results;
+      found = answer.result.results;
       shown = 0;
       return showNext().then(function () {
-        if (search === current) status.textContent = counted(query);
+        if (search !== current) return;
+        status.textContent = counted(answer.asked) + (answer.asked === query ? "" :
+          " (nothing was found for \u201c" + query + "\u201d)");
       });
     }).catch(function () { status.textContent = "Search is not available at the moment."; });
   }
