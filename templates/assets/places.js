@@ -172,6 +172,17 @@
     return { open: rows.some((r) => r.opens <= now.time && now.time < r.closes),
              today: rows.map((r) => `${clock(r.opens)} to ${clock(r.closes)}`).join(", ") };
   };
+  const holidays = JSON.parse(
+    document.querySelector("[data-site-holidays]")?.dataset.siteHolidays || "[]");
+  // a session of the element's own timetable on now although its hours say closed (an
+  // evening course): "Closed now" beside "On now" read as a contradiction (a parent's
+  // review); null when none is
+  const sessionOnNow = (el, now) => [...(document.getElementById(el.dataset.sessions)
+    ?.querySelectorAll(`[data-timetable][data-day="${now.day}"] li[data-starts]`) || [])]
+    .find((item) =>
+    item.dataset.starts <= now.time && now.time < item.dataset.ends &&
+    !closedBecause(item, now.date) &&
+    !("termTime" in item.dataset && coveredBy(holidays, now.date))) || null;
   const todayLine = (el) => {
     const t = today(el);
     if (!t) return null;
@@ -180,6 +191,11 @@
     tag.className = `tag tag--${t.open ? "green" : "grey"}`;
     tag.textContent = t.closed ? "Closed today" : t.open ? "Open now" : "Closed now";
     line.append(tag, t.closed ? ` ${t.closed}` : ` Today: ${t.today || "closed"}`);
+    const session = !t.open && !t.closed && sessionOnNow(el, ukNow());
+    if (session) {
+      line.append(`; ${session.querySelector("strong").textContent} is on now, until ` +
+        `${clock(session.dataset.ends)}`);
+    }
     return line;
   };
   // a centre's line for today: in its [data-today] when that is empty (a centre's page),
