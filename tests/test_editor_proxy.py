@@ -230,6 +230,13 @@ def test_a_save_whose_text_links_nowhere_is_refused_with_the_page_it_was_meant_f
                               "a page or file of the site; did you mean '/centres/oxhey/'?"]
     assert answer["errors"][0].startswith(f"{site.content}/{rel}:6: body: ")
     assert path.read_bytes() == before
+    # a picture named but not uploaded is told as a picture (an editor's review)
+    status, answer = editor.save(rel, before.decode() + "\n![A baby massage class]"
+                                 "(/media/baby-massage.png)\n")
+    assert status == 422
+    assert answer["said"] == ["Text: the picture 'baby-massage.png' is not uploaded: choose "
+                              "it again with the image's 'Choose an image' and upload it, "
+                              "or take the picture out"], answer["said"]
     # a link to a page, a feed, an upload of the same save, or a new page of the same
     # save, is saved
     fine = before.decode().replace("/centres/oxhey/", "/feed.xml") + \

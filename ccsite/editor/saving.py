@@ -159,11 +159,13 @@ class SaveChecker:
                 continue
             page_url = config.base_path + route.output_path.removesuffix("index.html")
             field = "about" if path.endswith(".yaml") else "body"
+            html = bodies.render(text)
+            pictures = set(_PICTURE.findall(html))
             for written, why in audit.broken_links(
-                    bodies.render(text), page_url, config.base_url, files | made, left_out,
+                    html, page_url, config.base_url, files | made, left_out,
                     public=not route.output_path.startswith("members/")):
                 mistakes.append(ContentError(path, _line_of(text, first, written), field,
-                                             f"a link leads nowhere: {why}"))
+                                             _not_there(written, why, written in pictures)))
         return mistakes
 
     def _renamed(self, change: Change) -> dict[str, str]:
@@ -252,6 +254,20 @@ def _walk_order(rel: str) -> tuple:
     """Where `load`'s walk finds a file: a folder's files (by name), then its folders."""
     *folders, name = rel.split("/")
     return tuple((1, part) for part in folders) + ((0, name),)
+
+
+_PICTURE = re.compile(r'<img\b[^>]*\ssrc="([^"]*)"')
+
+
+def _not_there(written: str, why: str, picture: bool) -> str:
+    """A link that leads nowhere; a picture not uploaded told as such: "a link leads
+    nowhere" of an image the editor had named but not uploaded read as a link they had
+    made (an editor's review)."""
+    if picture and "/media/" in written:
+        name = written.rsplit("/", 1)[-1]
+        return (f"the picture '{name}' is not uploaded: choose it again with the image's "
+                "'Choose an image' and upload it, or take the picture out")
+    return f"a link leads nowhere: {why}"
 
 
 def not_on_the_site(folder: load.ContentFolder, validated: validate.Validated,
