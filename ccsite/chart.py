@@ -12,7 +12,7 @@ from html import escape
 from .graph import ProgressStep, TargetProgress
 
 WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 32, 36
+LEFT, RIGHT, TOP, BOTTOM = 48, 24, 32, 36  # (RIGHT: room for half the last year's label)
 
 
 def progress_chart(progress: list[ProgressStep], targets: list[TargetProgress],

@@ -227,6 +227,20 @@ def test_the_progress_chart_and_its_key_are_drawn_in_forced_colours(public_site,
 
 @pytest.mark.browser
 @needs_browser
+def test_every_label_of_the_progress_chart_is_inside_its_picture(public_site, page):
+    """The last year's label ran past the picture's edge, its last figure cut off (a
+    parent's review)."""
+    page.goto(public_site + "/programme/")
+    outside = page.locator(".chart").first.evaluate("""svg => {
+        const box = svg.viewBox.baseVal;
+        return [...svg.querySelectorAll("text")].map((t) => [t.textContent, t.getBBox()])
+          .filter(([, b]) => b.x < box.x || b.x + b.width > box.x + box.width)
+          .map(([text]) => text); }""")
+    assert outside == []
+
+
+@pytest.mark.browser
+@needs_browser
 def test_a_disclosure_shows_that_it_opens(public_site, page):
     """'Centres open by date' on the programme page looked like a plain link: no mark
     that it opens and closes (a screen reader was told; a sighted reader was not)."""
