@@ -127,6 +127,22 @@ def test_lists_put_news_newest_first_with_its_date_and_centres_by_name(session):
                          "Apsley Children's Centre"], names[:5]
 
 
+def test_the_preview_says_each_field_by_its_label_and_its_value_as_the_site_does(session):
+    """The preview listed the values as stored, unlabelled ("expression-of-interest",
+    "2027-01-29T12:00:00Z"), and the form's lists showed codes (an editor's review)."""
+    session.open("/collections/opportunity/entries/recommissioning-eoi-2027")
+    preview = session.page.frame_locator("iframe").first.locator(".ccsite-preview")
+    preview.wait_for()
+    said = " ".join(preview.inner_text().split())
+    for shown in ("Kind Expression of interest", "Status Active",
+                  "Deadline midday on 29 January 2027 (UK time)",
+                  "Who may bid Voluntary and community, Private", "Published 2 November 2026"):
+        assert shown in said, said
+    assert "expression-of-interest" not in said and "2027-01-29T" not in said
+    assert "What we are looking for" in said  # the text, as it reads
+    assert session.page.get_by_text("Expression of interest", exact=True).first.is_visible()
+
+
 def test_changing_opening_hours_changes_only_that_line(session, preview):
     base, content = preview
     path = content / "centres/watford-holywell.md"
@@ -222,12 +238,12 @@ def test_an_opportunity_with_a_deadline_and_an_uploaded_document(session, previe
     session.open("/collections/opportunity/new")
     session.field("Title").fill("Holiday play grants 2027")
     session.field("Reference").fill("HCC-CC-2027-09")
-    session.choose("Kind", "grant")
-    session.choose("Status", "active")
+    session.choose("Kind", "Grant")  # (by its name: the file keeps its code)
+    session.choose("Status", "Active")
     session.field("Published").fill("2026-11-20")
     session.field("Deadline (optional)").fill("2027-01-29T12:00")
-    session.choose("Who may bid", "voluntary")
-    session.page.get_by_role("button", name="Add documents").click()
+    session.choose("Who may bid", "Voluntary and community")
+    session.page.get_by_role("button", name="Add document", exact=True).click()
     session.field("Title", 1).fill("Briefing pack")
     session.page.get_by_role("button", name="Choose a file").click()
     session.page.locator('input[type="file"]').set_input_files(str(upload))

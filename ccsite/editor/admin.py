@@ -101,6 +101,8 @@ def admin_page(title: str, token: str | None = None, policy: str | None = None) 
     Published, the page carries its `policy` itself, for hosts that cannot send headers
     (a <meta> policy cannot hold frame-ancestors: the deploy configurations send it)."""
     secret = f'<meta name="ccsite-token" content="{html.escape(token)}">\n' if token else ""
+    secret += f'<meta name="ccsite-collections" content="{" ".join(decap.COLLECTIONS)}">\n'
+    # (the preview pane's template is registered for each: see ccsite-admin.js)
     if policy:
         in_page = "; ".join(part for part in policy.split("; ")
                             if not part.startswith("frame-ancestors"))

@@ -88,6 +88,9 @@ class _Context:
         return self.path("members/media" if self.members else "media")
 
 
+COLLECTIONS = tuple(t.name for t in schema.TYPES)  # every collection the editor may have
+
+
 def config(site_config, content_dir: str = "content", mode: str = "local",
            base_url: str | None = None) -> dict:
     """The Decap configuration for a site: `site_config` is its SiteConfig (site.yaml
@@ -264,13 +267,30 @@ def _kind(field: Field, ctx: _Context, required: bool) -> dict:
 
 
 def _options(field: Field, ctx: _Context) -> list:
-    """The choices as Decap's select shows them: words as they are, numbers as
-    {label, value} (Decap's select takes a bare option for text only)."""
+    """The choices as Decap's select shows them: each by its name, as the site says it
+    ("Voluntary and community", "Monday", "Expression of interest"), the file keeping
+    its code (the form showed "voluntary", "mon", "expression-of-interest": an editor's
+    review)."""
     if field.vocabulary:
         return [{"label": label, "value": key}
                 for key, label in ctx.vocabularies[field.vocabulary].items()]
-    return [choice if isinstance(choice, str) else {"label": str(choice), "value": choice}
-            for choice in field.choices]
+    return [{"label": _choice_name(choice), "value": choice} for choice in field.choices]
+
+
+_CHOICE_NAMES = {"github": "GitHub", "gitlab": "GitLab", "full": "Fully compliant",
+                 "partial": "Partially compliant", "not": "Not compliant"}
+
+
+def _choice_name(choice: Any) -> str:
+    """A choice's name: the site's own, else its code in words ("term-time" -> "Term
+    time"); a code in capitals (a currency: GBP) and a number as they are."""
+    from ..render import KIND_NAMES, SECTOR_NAMES
+    from ..timetable import DAY_NAMES
+
+    if not isinstance(choice, str) or choice.isupper():
+        return str(choice)
+    named = {**SECTOR_NAMES, **KIND_NAMES, **DAY_NAMES, **_CHOICE_NAMES}
+    return named.get(choice) or choice.replace("-", " ").replace("_", " ").capitalize()
 
 
 def _list_bounds(required: bool) -> dict:

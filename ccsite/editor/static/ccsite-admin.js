@@ -314,9 +314,99 @@
     }
   }, true);
 
+  /* The preview pane: each field by its label, its value as the site says it (a choice
+     by its name, a date in UK words, Yes or No), the text as it reads. Decap's own
+     listed the values as stored, unlabelled: "open", "sunflower-day-nurseries",
+     "2027-07-29T12:00:00+01:00" (an editor's review). */
+  var LONG_DATE = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London",
+    day: "numeric", month: "long", year: "numeric" });
+  var TIME = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London",
+    hour: "numeric", minute: "2-digit", hour12: true });
+
+  function plain(value) {
+    return value && typeof value.toJS === "function" ? value.toJS() : value;
+  }
+
+  function said(field, value) {
+    var widget = field.widget;
+    if (value === undefined || value === null || value === "" ||
+        (Array.isArray(value) && !value.length)) {
+      return null;
+    }
+    if (widget === "boolean") return value ? "Yes" : "No";
+    if (widget === "select") {
+      var names = {};
+      (field.options || []).forEach(function (option) {
+        if (option && typeof option === "object") names[option.value] = option.label;
+      });
+      return [].concat(value).map(function (each) { return names[each] || each; }).join(", ");
+    }
+    if (widget === "datetime") {
+      if (/^\d{4}-\d\d-\d\d$/.test(value)) {  /* a day: no time, no zone */
+        return LONG_DATE.format(new Date(value + "T12:00:00Z"));
+      }
+      var moment = new Date(value);
+      if (isNaN(moment)) return String(value);
+      var clock = TIME.format(moment).replace(/\s/g, "").replace(":00", "")
+        .replace(/^12pm$/, "midday").replace(/^12am$/, "midnight");
+      return clock + " on " + LONG_DATE.format(moment) + " (UK time)";
+    }
+    return Array.isArray(value) ? value.join(", ") : String(value);
+  }
+
+  function rows(fields, data, props) {
+    var h = window.h;
+    var items = [];
+    fields.forEach(function (field) {
+      var value = data ? data[field.name] : undefined;
+      if (field.widget === "hidden" || field.widget === "markdown") return;
+      var shown;
+      if (field.widget === "object" && value) {
+        shown = h("dl", { className: "ccsite-preview__part" }, rows(field.fields || [], value));
+      } else if (field.widget === "list" && field.fields && Array.isArray(value) && value.length) {
+        shown = h("ol", null, value.map(function (item, index) {
+          return h("li", { key: index }, h("dl", { className: "ccsite-preview__part" },
+            rows(field.fields, item)));
+        }));
+      } else {
+        shown = said(field, value);
+      }
+      if (shown === null || shown === undefined) return;
+      items.push(h("dt", { key: field.name + "-label" }, field.label),
+                 h("dd", { key: field.name }, shown));
+    });
+    return items;
+  }
+
+  var Preview = function () {
+    return window.createClass({
+      render: function () {
+        var h = window.h;
+        var fields = plain(this.props.fields) || [];
+        var data = plain(this.props.entry.get("data")) || {};
+        var text = fields.filter(function (field) { return field.widget === "markdown"; });
+        return h("main", { className: "page ccsite-preview" },
+          h("dl", { className: "summary-list" }, rows(fields, data, this.props)),
+          text.map(function (field) {
+            return h("section", { key: field.name }, h("h2", null, field.label),
+                     this.props.widgetFor(field.name));
+          }, this));
+      }
+    });
+  };
+
   document.addEventListener("DOMContentLoaded", function () {
     if (window.CMS) {
       window.CMS.registerPreviewStyle(new URL("../assets/style.css", document.baseURI).href);
+      window.CMS.registerPreviewStyle(".ccsite-preview { padding: 1rem 1.5rem; }" +
+        " .ccsite-preview dt { font-weight: 700; margin-top: .6em; }" +
+        " .ccsite-preview dd { margin: 0 0 0 1em; }", { raw: true });
+      var named = document.querySelector('meta[name="ccsite-collections"]');
+      if (named && window.createClass && window.h) {
+        named.getAttribute("content").split(" ").forEach(function (name) {
+          window.CMS.registerPreviewTemplate(name, Preview());
+        });
+      }
     }
   });
 })();
