@@ -407,22 +407,25 @@ def test_members_sentence_copied_into_a_public_page_fails_however_it_sat(site, c
     emphasised, retyped with its commas or an apostrophe left out, and quoted in part:
     a part of seven words or more between its commas (a red team's review)."""
     site.write("members/pages/handbook.md", HANDBOOK)
-    site.edit("news/centres-open.md", "See [Oxhey]", f"{copied} See [Oxhey]")
+    assert_leak_told(site, copied, "passage", "members/pages/handbook.md")
+
+
+def assert_leak_told(site, written: str, what: str, source: str) -> str:
+    """`written` put in a public news item: the build refuses it as members-only `what`
+    from `source`; what it said."""
+    site.edit("news/centres-open.md", "See [Oxhey]", f"{written} See [Oxhey]")
     result = site.build()
     assert result.status == 1
-    assert "leak: members-only passage from" in result.err
-    assert "members/pages/handbook.md" in result.err
+    assert f"leak: members-only {what} from" in result.err and source in result.err
+    return result.err
 
 
 def test_a_members_title_retyped_without_its_apostrophe_is_found(site):
     site.write("members/good-practice/dads.md", GOOD_PRACTICE_DRAFT.replace(
         "Restructure plans", "Running a dads' group for working fathers"))
-    site.edit("news/centres-open.md", "See [Oxhey]",
-              "Running a dads group for working fathers. See [Oxhey]")
-    result = site.build()
-    assert result.status == 1
-    assert "leak: members-only title from" in result.err
-    assert "running a dads group for working fathers" in result.err
+    err = assert_leak_told(site, "Running a dads group for working fathers.", "title",
+                           "members/good-practice/dads.md")
+    assert "running a dads group for working fathers" in err
 
 
 def test_the_alt_text_of_a_members_image_is_members_only_however_short(site):
@@ -437,22 +440,14 @@ def test_the_alt_text_of_a_members_image_is_members_only_however_short(site):
     site.edit("news/centres-open.md", "See [Oxhey]",
               "![Photo of the garden at Oxhey](/media/board.png) See [Oxhey]")
     assert site.build().status == 0  # (a public picture's alt, in both)
-    site.edit("news/centres-open.md", "See [Oxhey]",
-              "![Whiteboard with the closure timetable](/media/board.png) See [Oxhey]")
-    result = site.build()
-    assert result.status == 1
-    assert "leak: members-only image description from" in result.err
-    assert "members/pages/rota.md" in result.err
+    assert_leak_told(site, "![Whiteboard with the closure timetable](/media/board.png)",
+                     "image description", "members/pages/rota.md")
 
 
 def test_draft_and_expired_members_posts_are_members_only_too(site):
     site.write("members/good-practice/restructure.md", GOOD_PRACTICE_DRAFT)
-    site.edit("news/centres-open.md", "See [Oxhey]",
-              "We intend to merge the two staff teams into a single team of nine. See [Oxhey]")
-    result = site.build()
-    assert result.status == 1
-    assert "leak: members-only passage from" in result.err
-    assert "members/good-practice/restructure.md" in result.err
+    assert_leak_told(site, "We intend to merge the two staff teams into a single team of nine.",
+                     "passage", "members/good-practice/restructure.md")
 
 
 GOOD_PRACTICE_DRAFT = """---
