@@ -183,6 +183,29 @@ def test_an_entry_opened_by_its_address_from_another_with_changes_shows_its_own_
     assert "CHANGED TITLE" not in (content / "news/family-survey-2026.md").read_text()
 
 
+def test_staying_on_an_entry_keeps_what_was_typed_and_a_new_entrys_form_is_left_afresh(
+        session, preview):
+    """"Stay" to Decap's "leave this page?" keeps the changes typed (the page must not
+    load afresh then: a review of the fix above); an entry opened by its address from a
+    new one's form shows its own fields, not the new form's (a review)."""
+    page = session.page
+    answers = iter([False])
+    page.on("dialog", lambda dialog: dialog.accept() if next(answers, True)
+            else dialog.dismiss())
+    session.open("/collections/centre/entries/berkhamsted-childrens-centre")
+    session.field("Name").fill("Berkhamsted EDITED")
+    page.evaluate("location.hash = '#/collections/centre/entries/bushey-childrens-centre'")
+    page.wait_for_timeout(1500)
+    assert session.field("Name").input_value() == "Berkhamsted EDITED"
+    page.goto(f"{session.base}/admin/#/collections/news/new")
+    page.get_by_text("Writing in").first.wait_for()
+    page.evaluate("location.hash = "
+                  "'#/collections/consultation/entries/priors-wood-childrens-centre-2019'")
+    wait_for(lambda: session.field("Title").count() and session.field("Title").input_value()
+             .startswith("The future of Priors Wood"), 15.0, "the consultation's own title in the form")
+    assert session.field("Summary").input_value()
+
+
 def new_news_item(session, title: str, summary: str, text: str) -> None:
     """A news item filled in as an editor does, dated 24 November 2026, not yet saved."""
     session.open("/collections/news/new")
@@ -208,6 +231,21 @@ def test_a_news_item_made_in_the_editor_builds(session, preview, tmp_path):
     built = pagetypes.build(content, tmp_path / "_site")
     assert "Caf\u00e9 opens at Oxhey" in (built / "public/news/cafe-opens-at-oxhey-drop-in/"
                                           "index.html").read_text(encoding="utf-8")
+
+
+def test_a_new_draft_saved_says_so_and_the_page_stays_to_say_it(session, preview):
+    """The save of a new entry moves the page to the entry's own address: what the save
+    said (a draft, not on the site) must stay, not go with the page loaded afresh."""
+    new_news_item(session, "Spring timetable coming soon", "Our spring timetable.",
+                  "More soon.")
+    session.page.get_by_label("Draft (optional)", exact=True).click()
+    session.publish()
+    told = session.page.locator("#ccsite-mistakes")
+    told.wait_for()
+    session.page.wait_for_timeout(2000)  # (a reload would have come within this)
+    assert told.is_visible() and "saved as a draft" in told.inner_text()
+    assert "/entries/spring-timetable-coming-soon" in session.page.url
+    (preview[1] / "news/spring-timetable-coming-soon.md").unlink()
 
 
 def test_a_news_item_titled_in_urdu_is_saved_at_the_address_the_editor_gives(session,

@@ -48,6 +48,7 @@
       }
       if (/^(persist|delete)/.test(action)) {
         if (response.ok) {
+          savedAt = Date.now();
           clearMistakes();
           response.clone().json().then(function (answer) {
             if (answer && answer.warnings && answer.warnings.length) {
@@ -294,15 +295,29 @@
      the address has moved from one entry to another, the page is loaded afresh, and
      the form holds the file as it is. Decap's "leave this page?" has been asked and
      answered by then: the browser's own is not asked again. */
-  var ENTRY = /^#\/collections\/[^/]+\/entries\/./;
+  var ENTRY = /^#\/collections\/([^/]+)\/entries\/./;
+  var NEW = /^#\/collections\/([^/]+)\/new$/;
   var shown = location.hash;
   var reloading = false;
+  var refusedAt = -1;  /* when the editor last answered "stay" to Decap's question */
+  var savedAt = -1;  /* when a save last worked: Decap then moves a new entry to its own */
+  var ask = window.confirm.bind(window);
+  window.confirm = function (question) {
+    var answer = ask(question);
+    if (!answer) refusedAt = Date.now();
+    return answer;
+  };
   window.addEventListener("hashchange", function () {
     var from = shown;
-    setTimeout(function () {  /* after Decap's answer: a refused move puts it back */
+    var changedAt = Date.now();
+    setTimeout(function () {  /* after Decap's question, if it asked one */
       var now = location.hash;
       shown = now;
-      if (ENTRY.test(from) && ENTRY.test(now) && from !== now) {
+      if (refusedAt >= changedAt || from === now || !ENTRY.test(now)) return;  /* stayed:
+        the form keeps what was typed (Decap leaves the new address showing) */
+      var fromNew = NEW.exec(from);
+      if (ENTRY.test(from) || (fromNew && !(savedAt >= changedAt - 5000 &&
+                                            fromNew[1] === ENTRY.exec(now)[1]))) {
         reloading = true;
         location.reload();
       }
