@@ -342,39 +342,54 @@ _TOKEN = re.compile(rb"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) giv
 
 def peer_user(client: tuple, server: tuple) -> int | None:
     """The user id of the process at the other end of a connection to this computer, as
-    the kernel tells it (Linux: /proc/net/tcp, tcp6); None where it cannot be told. Any
+    the kernel tells it (Linux: /proc/net/tcp, tcp6); None where it cannot be told (not
+    Linux), and -1 where it should and does not (the editor then answers no one). Any
     user of the computer can reach 127.0.0.1: on a shared computer another could take
     the editor's token from its page and read or change the content, members files
     too, which the preview's members pages ask a passphrase for (a red team's review).
-    A browser is its user's own process."""
-    wanted = (_proc_address(client), _proc_address(server))
-    if None in wanted:
+    A browser is its user's own process. A connection made over IPv6 to IPv4's address
+    (::ffff:127.0.0.1) is listed in tcp6 in that form (a review: it was let through)."""
+    wanted = {(local, remote) for local in _proc_addresses(client)
+              for remote in _proc_addresses(server)}
+    if not wanted:
         return None
+    looked = False
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(table, encoding="ascii") as rows:
+                looked = True
                 next(rows, None)  # (its header)
                 for row in rows:
                     cells = row.split()
-                    if len(cells) > 7 and (cells[1], cells[2]) == wanted:
+                    if len(cells) > 7 and (cells[1], cells[2]) in wanted:
                         return int(cells[7])
         except (OSError, ValueError):
             continue
-    return None
+    return -1 if looked else None
 
 
-def _proc_address(address: tuple) -> str | None:
-    """An (ip, port) as /proc/net/tcp shows it: the address's 32-bit words in the
-    machine's order, in hex, then the port ('0100007F:1F90')."""
+def _proc_addresses(address: tuple) -> list[str]:
+    """An (ip, port) as /proc/net/tcp or tcp6 may show it: the address's 32-bit words in
+    the machine's order, in hex, then the port ('0100007F:1F90'); an IPv4 address also
+    as IPv6 shows it (::ffff:127.0.0.1), and one of those also as IPv4."""
     try:
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         packed = socket.inet_pton(family, address[0])
+        port = f"{int(address[1]):04X}"
     except (OSError, ValueError, IndexError, TypeError):
-        return None
-    words = (packed[at:at + 4] for at in range(0, len(packed), 4))
-    ip = "".join(int.from_bytes(word, "little" if _LITTLE else "big").to_bytes(4, "big")
-                 .hex().upper() for word in words)
-    return f"{ip}:{address[1]:04X}"
+        return []
+    mapped = b"\0" * 10 + b"\xff\xff"
+    forms = [packed]
+    if len(packed) == 4:
+        forms.append(mapped + packed)
+    elif packed.startswith(mapped):
+        forms.append(packed[12:])
+    return [_words_in_hex(form) + ":" + port for form in forms]
+
+
+def _words_in_hex(packed: bytes) -> str:
+    return "".join(int.from_bytes(packed[at:at + 4], "little" if _LITTLE else "big")
+                   .to_bytes(4, "big").hex().upper() for at in range(0, len(packed), 4))
 
 
 _LITTLE = sys.byteorder == "little"
