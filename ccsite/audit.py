@@ -309,6 +309,11 @@ def _blame(route: Route | None, site_path: str, bodies: dict[str, tuple[str, int
 
 MIN_FINGERPRINT = 12  # shorter text ("Outreach") is too common to be evidence of a leak
 MIN_SENTENCE_WORDS = 7
+MIN_PART_WORDS = 11  # a part of a sentence between its commas: a council's own
+# phrases ("if you are unhappy with a service at a centre", 10 words) are in members and
+# public pages alike, and a part's match told a leak that was none (a review)
+MIN_ALT_TEXT = 30  # characters of a members picture's alt text: "A stay and play session"
+# described public pictures too (a review)
 
 
 class Fingerprint(NamedTuple):  # a tuple: made fast, as the build memory reads thousands
@@ -725,11 +730,16 @@ def _passages(blocks: list[str]) -> list[str]:
     passages: dict[str, None] = {}  # (in order, each once)
     for block in blocks:
         for sentence in _SENTENCE_END.split(normalise(block)):
-            for piece in [sentence, *_CLAUSE_END.split(sentence), *_COMMA.split(sentence)]:
+            parts = _COMMA.split(sentence)
+            for piece, least in [(sentence, MIN_SENTENCE_WORDS),
+                                 *((clause, MIN_SENTENCE_WORDS)
+                                   for clause in _CLAUSE_END.split(sentence)),
+                                 *((part, MIN_PART_WORDS) for part in parts[1 if len(
+                                     parts) == 1 else 0:])]:
                 # without the punctuation at its ends: found quoted, or as a heading or
                 # list item without its full stop
                 piece = _JOINING_WORD.sub("", piece.strip(_EDGE_PUNCTUATION))
-                if len(piece.split()) >= MIN_SENTENCE_WORDS:
+                if len(piece.split()) >= least:
                     passages[piece] = None
     return list(passages)
 
@@ -756,7 +766,7 @@ def _members_alt(html: str) -> list[str]:
     description of members content, however short (a picture's alt is a few words, the
     passages' seven-word rule would keep none); a public image's alt is not."""
     return [alt for tag in _IMAGE.findall(html) if "/members/media/" in tag
-            for alt in _ALT.findall(tag)]
+            for alt in _ALT.findall(tag) if len(alt) >= MIN_ALT_TEXT]
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")  # what an address made from a title leaves out

@@ -39,7 +39,7 @@ from .buildinfo import INDEX_ROOT, default_templates
 from .digests import FileDigests
 from .load import document_from_data, document_to_data
 
-STATE_VERSION = 29  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
+STATE_VERSION = 30  # 11: kept as CBOR, not pickle; 12: files known by their bytes; 13: spares;
 # 14: kept in parts (see BuildMemory.save); 15: the records of feeds, data files and the
 # members search index (made_files), and the leak audit's key and the warnings of each
 # document; 16: what pages read, kept once a piece (see _records_data); 17: the search
@@ -51,7 +51,7 @@ STATE_VERSION = 29  # 11: kept as CBOR, not pickle; 12: files known by their byt
 # 25: an opportunity's updates; 26: what a page read of every field the graph makes from
 # other files, site.yaml or the day compared by its value (DERIVED); 27: the code and
 # libraries it was made with (`made_with`); 28: the stamp the published calendars carry;
-# 29: the leak audit's passages by their parts and without commas or apostrophes
+# 29, 30: the leak audit's passages by their parts and without commas or apostrophes
 SITE_FILE = "<site.yaml>"  # the settings file, as a whole, for what is made from all of it
 FILES_SITE = "<site, as files read it>"  # the site as feeds and data files read it: the
 # same object, another key, so that a calendar's DTSTAMP (the build's day) does not count
