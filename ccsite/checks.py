@@ -322,9 +322,13 @@ def _milestones_off_their_rounds(site: Site) -> list[ContentError]:
         milestone, o = linked.milestone, linked.opportunity
         if o is None:
             continue
-        days = {o.published, o.opens, o.outcome and o.outcome.date,
+        days = {o.published, o.opens,
                 o.deadline and o.deadline.astimezone(LOCAL_ZONE).date(),
-                o.deadline and closing_day(o.deadline)} - {None}
+                o.deadline and closing_day(o.deadline),
+                *(o.outcome and (o.outcome.date, o.outcome.contract_start,
+                                 o.outcome.contract_end) or ()),
+                *(event.start.astimezone(LOCAL_ZONE).date() for event in o.events),
+                *(update.date for update in o.updates)} - {None}
         if milestone.date not in days:
             field = f"programme.milestones[{index}].date"
             told.append(ContentError(
@@ -344,6 +348,8 @@ def _days_said(o) -> str:
         said.append(f"deadline {format_date(closing_day(o.deadline))}")
     if o.outcome:
         said.append(f"outcome {format_date(o.outcome.date)}")
+    if o.events or o.updates:
+        said.append("its events' and updates' days")
     return ", ".join(said)
 
 

@@ -310,9 +310,11 @@ def test_check_warns_of_a_milestone_on_none_of_the_days_of_the_round_it_names(si
             "January 2006 is none of the days of the round it names, 'Phase two lead "
             "agencies' (published 9 January 2006, deadline 10 February 2006, outcome 28 "
             "February 2006): the programme page and its calendar show it") in err
-    site.edit("site.yaml", "2006-01-16", "2006-02-10")  # its deadline's day: right
-    assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
-    assert "none of the days" not in capsys.readouterr().err
+    for day in ("2006-02-10", "2006-04-01"):  # its deadline's day, its contracts' start
+        site.edit("site.yaml", "{date: 2006-01-16,", f"{{date: {day},")
+        assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
+        assert "none of the days" not in capsys.readouterr().err, day
+        site.edit("site.yaml", f"{{date: {day},", "{date: 2006-01-16,")
 
 
 def test_check_warns_of_an_answer_dated_after_the_deadline(site, capsys):
