@@ -182,7 +182,8 @@ class Event:
     booking: str | None = None
     index: int = 0  # its place in the file's list (messages name it)
     key: str = ""  # its title as a slug (with its day, for a title events share): its
-    # calendar UID and OCDS milestone id, which adding an event does not change
+    # calendar UID and OCDS milestone id, which adding an event of another title does not
+    # change, nor one of a title two or more already share (see validate._event_keys)
 
 
 @dataclass
