@@ -136,7 +136,8 @@ def test_the_preview_says_each_field_by_its_label_and_its_value_as_the_site_does
     said = " ".join(preview.inner_text().split())
     for shown in ("Kind Expression of interest", "Status Active",
                   "Deadline midday on 29 January 2027 (UK time)",
-                  "Who may bid Voluntary and community, Private", "Published 2 November 2026"):
+                  "Who may bid Voluntary and community, Private", "Published 2 November 2026",
+                  "Amount (pounds) \u00a3450,000"):
         assert shown in said, said
     assert "expression-of-interest" not in said and "2027-01-29T" not in said
     assert "What we are looking for" in said  # the text, as it reads

@@ -639,4 +639,6 @@ def test_a_day_of_whats_on_says_the_bank_holidays_every_centre_is_closed_on_it(s
         "Every centre is closed from 25 December 2026 to 28 December 2026 (Christmas Day, "
         "Boxing Day and the bank holiday for it); on 29 March 2027 (Easter Monday)")
     assert "on 1 January 2027 (New Year's Day)" in closed_line("friday")
+    monday = (sample_build / "public" / "whats-on" / "monday" / "index.html").read_text()
+    assert "more closures to come</summary>" in monday  # (the rest a click away)
     assert closed_line("wednesday") == ""  # (no bank holiday falls on one)

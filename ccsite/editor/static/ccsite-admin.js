@@ -366,7 +366,21 @@
         .replace(/^12pm$/, "midday").replace(/^12am$/, "midnight");
       return clock + " on " + LONG_DATE.format(moment) + " (UK time)";
     }
+    if (widget === "number" && typeof value === "number") {
+      return (/pounds/i.test(field.label) ? "\u00a3" : "") + value.toLocaleString("en-GB");
+    }
     return Array.isArray(value) ? value.join(", ") : String(value);
+  }
+
+  /* a relation's value (a file's name) as the form shows it: the entry's name, where Decap
+     has it (what the relation's list read), else the file's name */
+  function named(field, value, meta) {
+    try {
+      var entry = meta && meta.getIn([field.name, field.collection, value]);
+      var shown = entry && entry.get((field.search_fields || [])[0]);
+      if (shown) return String(shown);
+    } catch (ignored) { /* not as Decap keeps it: the file's name */ }
+    return null;
   }
 
   function rows(fields, data, props) {
@@ -377,12 +391,17 @@
       if (field.widget === "hidden" || field.widget === "markdown") return;
       var shown;
       if (field.widget === "object" && value) {
-        shown = h("dl", { className: "ccsite-preview__part" }, rows(field.fields || [], value));
+        shown = h("dl", { className: "ccsite-preview__part" }, rows(field.fields || [], value,
+                                                                     props));
       } else if (field.widget === "list" && field.fields && Array.isArray(value) && value.length) {
         shown = h("ol", null, value.map(function (item, index) {
           return h("li", { key: index }, h("dl", { className: "ccsite-preview__part" },
-            rows(field.fields, item)));
+            rows(field.fields, item, props)));
         }));
+      } else if (field.widget === "relation" && props) {
+        shown = [].concat(value || []).map(function (each) {
+          return named(field, each, props.fieldsMetaData) || each;
+        }).join(", ") || null;
       } else {
         shown = said(field, value);
       }
