@@ -83,6 +83,16 @@ def test_another_user_of_the_computer_is_refused_the_editor_and_its_api(editor):
     from its page and read the members directory through its API, where the preview's
     members pages ask a passphrase (a red team's review). A process of another user is
     refused the page and the API; the user who started `ccsite serve` is not."""
+    def over_ipv6() -> int | None:
+        """/admin/ asked for over IPv6, at IPv4's address; None where this computer has
+        no IPv6 (a container may have it switched off)."""
+        try:
+            mapped = http.client.HTTPConnection("::ffff:127.0.0.1", editor.port, timeout=30)
+            mapped.request("GET", "/admin/", headers={"Host": editor.host})
+            return mapped.getresponse().status
+        except OSError:
+            return None
+
     def as_nobody() -> list[int]:
         reader, writer = os.pipe()
         pid = os.fork()
@@ -91,12 +101,9 @@ def test_another_user_of_the_computer_is_refused_the_editor_and_its_api(editor):
                 os.close(reader)
                 os.setgid(65534)
                 os.setuid(65534)
-                mapped = http.client.HTTPConnection("::ffff:127.0.0.1", editor.port,
-                                                    timeout=30)  # (IPv4 over IPv6: a review)
-                mapped.request("GET", "/admin/", headers={"Host": editor.host})
                 statuses = [editor.get("/admin/")[0],
                             editor.api("getEntry", {"path": "members/directory.yaml"})[0],
-                            mapped.getresponse().status]
+                            over_ipv6()]  # (IPv4's address over IPv6: a review)
                 os.write(writer, json.dumps(statuses).encode())
             finally:
                 os._exit(0)
@@ -106,11 +113,10 @@ def test_another_user_of_the_computer_is_refused_the_editor_and_its_api(editor):
         os.waitpid(pid, 0)
         return json.loads(said)
 
-    assert as_nobody() == [403, 403, 403]
+    ipv6 = over_ipv6() is not None
+    assert as_nobody() == [403, 403, 403 if ipv6 else None]
     assert editor.get("/admin/")[0] == 200
-    mapped = http.client.HTTPConnection("::ffff:127.0.0.1", editor.port, timeout=30)
-    mapped.request("GET", "/admin/", headers={"Host": editor.host})
-    assert mapped.getresponse().status == 200  # (the owner, told in either form)
+    assert over_ipv6() == (200 if ipv6 else None)  # (the owner, told in either form)
     status, _ = editor.api("getEntry", {"path": "members/directory.yaml"})
     assert status == 200
 
