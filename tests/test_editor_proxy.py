@@ -135,8 +135,27 @@ def test_the_user_at_the_other_end_of_a_connection_is_told_by_the_kernel():
             connection, client = server.accept()
             with connection:
                 assert peer_user(client, server.getsockname()) == os.getuid()
-                # not listed, where the kernel lists every connection: no one's
-                assert peer_user(("127.0.0.1", 1), server.getsockname()) == -1
+                # a connection the table does not list at either end: not told
+                assert peer_user(("127.0.0.1", 1), server.getsockname()) is None
+
+
+def test_a_connection_listed_at_the_servers_end_only_is_no_ones(tmp_path):
+    """Where the table lists the server's end of a connection and not the other's (a
+    process elsewhere), the editor answers no one; a table that lists neither end is not
+    to be trusted either way, and tells nothing."""
+    from ccsite.editor.admin import peer_user
+
+    header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt" \
+        "   uid  timeout inode\n"
+    server_end = "   0: 0100007F:1F90 0100007F:D431 01 00000000:00000000 00:00000000 " \
+        "00000000  1000        0 1\n"
+    client_end = "   1: 0100007F:D431 0100007F:1F90 01 00000000:00000000 00:00000000 " \
+        "00000000  1001        0 2\n"
+    table = tmp_path / "tcp"
+    for rows, told in ((server_end, -1), ("", None), (server_end + client_end, 1001)):
+        table.write_text(header + rows)
+        assert peer_user(("127.0.0.1", 0xD431), ("127.0.0.1", 0x1F90),
+                         (str(table),)) == told, rows
 
 def test_entries_are_listed_and_read_as_decap_server_gives_them(editor, site):
     status, entries = editor.api("entriesByFolder", {"folder": "centres", "extension": "md",

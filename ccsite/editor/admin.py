@@ -340,10 +340,12 @@ def editor_token(cache: Path | None) -> str:
 _TOKEN = re.compile(rb"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) gives
 
 
-def peer_user(client: tuple, server: tuple) -> int | None:
+def peer_user(client: tuple, server: tuple,
+              tables: tuple[str, ...] = ("/proc/net/tcp", "/proc/net/tcp6")) -> int | None:
     """The user id of the process at the other end of a connection to this computer, as
     the kernel tells it (Linux: /proc/net/tcp, tcp6); None where it cannot be told (not
-    Linux), and -1 where it should and does not (the editor then answers no one). Any
+    Linux, or a table that does not list the server's own end either), and -1 where the
+    server's end is listed and the other's is not (the editor then answers no one). Any
     user of the computer can reach 127.0.0.1: on a shared computer another could take
     the editor's token from its page and read or change the content, members files
     too, which the preview's members pages ask a passphrase for (a red team's review).
@@ -353,19 +355,19 @@ def peer_user(client: tuple, server: tuple) -> int | None:
               for remote in _proc_addresses(server)}
     if not wanted:
         return None
-    looked = False
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    served = False  # the server's own end of the connection is listed: the table is whole
+    for table in tables:
         try:
             with open(table, encoding="ascii") as rows:
-                looked = True
                 next(rows, None)  # (its header)
                 for row in rows:
                     cells = row.split()
                     if len(cells) > 7 and (cells[1], cells[2]) in wanted:
                         return int(cells[7])
+                    served = served or (len(cells) > 2 and (cells[2], cells[1]) in wanted)
         except (OSError, ValueError):
             continue
-    return -1 if looked else None
+    return -1 if served else None
 
 
 def _proc_addresses(address: tuple) -> list[str]:
