@@ -730,12 +730,11 @@ def _passages(blocks: list[str]) -> list[str]:
     passages: dict[str, None] = {}  # (in order, each once)
     for block in blocks:
         for sentence in _SENTENCE_END.split(normalise(block)):
-            parts = _COMMA.split(sentence)
-            for piece, least in [(sentence, MIN_SENTENCE_WORDS),
-                                 *((clause, MIN_SENTENCE_WORDS)
-                                   for clause in _CLAUSE_END.split(sentence)),
-                                 *((part, MIN_PART_WORDS) for part in parts[1 if len(
-                                     parts) == 1 else 0:])]:
+            clauses = _CLAUSE_END.split(sentence)  # (each the sentence, when it has none)
+            parts = _COMMA.split(sentence) if "," in sentence else []
+            for piece, least in [*((clause, MIN_SENTENCE_WORDS)
+                                   for clause in dict.fromkeys([sentence, *clauses])),
+                                 *((part, MIN_PART_WORDS) for part in parts)]:
                 # without the punctuation at its ends: found quoted, or as a heading or
                 # list item without its full stop
                 piece = _JOINING_WORD.sub("", piece.strip(_EDGE_PUNCTUATION))

@@ -348,6 +348,8 @@ def _days_said(o) -> str:
         said.append(f"deadline {format_date(closing_day(o.deadline))}")
     if o.outcome:
         said.append(f"outcome {format_date(o.outcome.date)}")
+        said += [f"contract {which} {format_date(day)}" for which, day in (
+            ("start", o.outcome.contract_start), ("end", o.outcome.contract_end)) if day]
     if o.events or o.updates:
         said.append("its events' and updates' days")
     return ", ".join(said)

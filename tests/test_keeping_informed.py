@@ -309,7 +309,8 @@ def test_check_warns_of_a_milestone_on_none_of_the_days_of_the_round_it_names(si
     assert (f"{site.shown('site.yaml')}:{line}: programme.milestones[0].date: warning: 16 "
             "January 2006 is none of the days of the round it names, 'Phase two lead "
             "agencies' (published 9 January 2006, deadline 10 February 2006, outcome 28 "
-            "February 2006): the programme page and its calendar show it") in err
+            "February 2006, contract start 1 April 2006, contract end 31 March 2009): the "
+            "programme page and its calendar show it") in err
     for day in ("2006-02-10", "2006-04-01"):  # its deadline's day, its contracts' start
         site.edit("site.yaml", "{date: 2006-01-16,", f"{{date: {day},")
         assert main(["check", "--source", str(site.content), "--now", NOW]) == 0
