@@ -9,6 +9,9 @@ of its choosing, where Python's pickle (which a build memory was, until version 
 Jinja's compiled templates would run whatever a file told them to. So whoever can write
 to the folder (another user, a cache a CI service restores) can at worst make a build
 slower, never run code as its user, and a restored cache needs no key to be trusted.
+The one exception is the templates' compiled code, kept for the next command-line build
+with a signature made with a key of the user's own, kept outside this folder, and used
+only when that signature holds (templatecode.py).
 
 A file starts with a header naming what it is and the version of its layout; anything
 else (another version, a damaged or planted file) reads as nothing: the build then does

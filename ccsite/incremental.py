@@ -219,6 +219,10 @@ def named_in(source: str) -> frozenset[str]:
     and parsing the theme again would cost more than some rebuilds; a text compiled (or
     compiled ahead: precompile.py) is known from that parse."""
     found = _NAMED.get(source)
+    if found is None and _NAMED_BY_DIGEST:  # kept by the last command-line build
+        found = _NAMED_BY_DIGEST.get(digest(source))  # (see templatecode.py)
+        if found is not None:
+            remember_names(source, found)
     if found is None:
         try:
             found = remember_names(source, _names_in(_PARSER.parse(source)))
@@ -235,11 +239,26 @@ def remember_names(source: str, names: frozenset[str]) -> frozenset[str]:
     return names
 
 
+def remember_names_of_digests(names: dict[str, frozenset[str]]) -> None:
+    """What `named_in` gives for the texts of these digests (kept signed between
+    command-line builds: templatecode.py)."""
+    _NAMED_BY_DIGEST.update(names)
+
+
+def names_by_digest() -> list[tuple[str, frozenset[str]]]:
+    """What `named_in` knows, by the digest of each template's text."""
+    known = {digest(source): names for source, names in _NAMED.items()}
+    merged = {**_NAMED_BY_DIGEST, **known}
+    return sorted((known if len(merged) > 512 else merged).items())  # (texts of old
+    # versions pile up as templates are edited: then only those used here are kept)
+
+
 def _names_in(tree: jinja2.nodes.Template) -> frozenset[str]:
     return frozenset(name for name in meta.find_referenced_templates(tree) if name)
 
 
 _NAMED: dict[str, frozenset[str]] = {}  # template text -> the templates it names
+_NAMED_BY_DIGEST: dict[str, frozenset[str]] = {}  # the same, by the text's digest
 _PARSER = jinja2.Environment()  # the theme's syntax is Jinja2's default
 
 
@@ -363,8 +382,8 @@ class PageRecord:
 # The templates compiled by this process's builds (see render.CompiledTemplates), kept for
 # its later ones, command-line builds included: a process that builds many sites (a test
 # run: 1,500 builds) compiled the theme again for each, two thirds of a small site's build.
-# In memory only, never on disk (cachefolder.py); each is used for its very text only
-# (Jinja checks the digest of its source) and its site's base address.
+# A command-line build keeps them for the next, signed (templatecode.py); each is used
+# for its very text only (Jinja checks the digest of its source) and its base address.
 COMPILED_IN_THIS_PROCESS: dict = {}
 
 

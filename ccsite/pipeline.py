@@ -219,12 +219,14 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     stages._while_indexing), so only those changed since and its table of contents are
     left to write then. Python's cycle collector is off meanwhile: see
     `_no_collection_while_building`."""
-    from . import precompile, stages
+    from . import incremental, precompile, stages, templatecode
 
     started, cpu = time.perf_counter(), time.process_time()
+    made_with = uptodate.made_with(inputs)
+    compiled = incremental.COMPILED_IN_THIS_PROCESS
+    code = None if compiled else templatecode.load(paths.cache, made_with, compiled)
     ahead = precompile.start(paths.templates, paths.source / "site.yaml")  # while small
     memory_file = paths.cache / MEMORY_FILE
-    made_with = uptodate.made_with(inputs)
     adopting = None
     try:
         memory, adopting = _memory_and_a_look_at_the_output(paths, memory_file, made_with,
@@ -253,6 +255,8 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     started, cpu = time.perf_counter(), time.process_time()
     memory.made_with = made_with  # (a memory made from nothing, too)
     result.memory_kept = memory.save(memory_file)
+    if code is not None:  # a process's first build: what it compiled is kept for the next
+        templatecode.save(paths.cache, made_with, compiled, code)
     result.timings["save memory"] = seconds = time.perf_counter() - started
     result.cpu_timings["save memory"] = time.process_time() - cpu
     result.seconds += seconds

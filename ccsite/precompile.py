@@ -10,10 +10,11 @@ one's code back through a pipe as Jinja's own bytecode cache holds it (`marshal`
 the build needs a template it takes what has come (render.CompiledTemplates) and
 compiles the rest itself, as it did without a helper.
 
-Nothing is kept on disk: the code comes from a process of this very build, never from a
-file (see cachefolder.py). A process that builds again (the preview server, a test run)
-has the theme compiled by its earlier builds (incremental.COMPILED_IN_THIS_PROCESS), and
-forks no helper. What the helper compiled is the build's
+The code comes from a process of this very build. A process that builds again (the
+preview server, a test run) has the theme compiled by its earlier builds
+(incremental.COMPILED_IN_THIS_PROCESS), and so has a command-line build that read what
+the last one kept, signed (templatecode.py): neither forks a helper. What the helper
+compiled is the build's
 own compile: the same templates (a file changed meanwhile has another digest and is
 compiled again), the same environment (render.make_environment) and the same base
 address (what filters of constants work out when compiled: see CompiledTemplates).

@@ -60,8 +60,8 @@ class Route:
 
 class CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept in the process's memory (the preview server's, between its
-    builds), never on disk: a compiled template is code, and the cache folder must hold
-    nothing that runs (see cachefolder.py). Jinja works out a filter of a constant
+    builds; between command-line builds, on disk only signed: a compiled template is
+    code, see templatecode.py). Jinja works out a filter of a constant
     (`'/feed.xml'|url`) when it compiles, so the compiled code holds the base address: it
     is kept under a name of its own per base_url, or a site moved to another address
     would keep linking to the old one."""

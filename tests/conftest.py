@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +15,10 @@ import pytest
 from ccsite.cli import main
 
 NOW = "2026-11-25T12:00:00Z"
+
+# the key compiled templates are signed with (templatecode.py) lives in the user's state
+# folder: the tests' builds, and the commands they run, keep theirs apart from the user's
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="ccsite-tests-state-")
 
 SITE_YAML = """\
 title: Test Children's Centres

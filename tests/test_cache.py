@@ -579,3 +579,141 @@ def test_bodies_are_converted_again_for_another_markdown_version(site, monkeypat
             assert len(converted) > 1, library.__name__  # not the new file's body only
     finally:
         bodies._library_versions.cache_clear()  # the versions as installed, for what follows
+
+
+# -- compiled templates kept between command-line builds, signed (templatecode.py) -------
+
+def as_a_new_process(monkeypatch) -> None:
+    """What a command-line build starts with: no template compiled, no names known."""
+    monkeypatch.setattr(incremental, "COMPILED_IN_THIS_PROCESS", {})
+    monkeypatch.setattr(incremental, "_NAMED", {})
+    monkeypatch.setattr(incremental, "_NAMED_BY_DIGEST", {})
+
+
+def compiles_and_forks(monkeypatch) -> tuple[list, list]:
+    """The templates this process parses (to compile them, or to know what they name),
+    and the helpers forked to compile them ahead."""
+    import jinja2.parser
+
+    from ccsite import precompile
+
+    parses, forks = [], []
+    parse = jinja2.parser.Parser.parse
+    here = os.getpid()
+    monkeypatch.setattr(jinja2.parser.Parser, "parse", lambda self: (
+        parses.append(self.name) if os.getpid() == here else None) or parse(self))
+    fork = precompile.fork_helper
+    monkeypatch.setattr(precompile, "fork_helper", lambda *a: forks.append(a) or fork(*a))
+    return parses, forks
+
+
+def test_a_command_line_build_after_one_edit_uses_the_templates_the_last_one_compiled(
+        site, tmp_path, monkeypatch):
+    """The theme's compiled code is kept in the cache folder, signed: the next build,
+    in a process of its own, compiles nothing, forks no helper, and makes the same
+    pages as a build from nothing; a template saved since is compiled again."""
+    from ccsite import templatecode
+
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    assert (site.root / CACHE_FOLDER / templatecode.STORE_FILE).is_file()
+    parses, forks = compiles_and_forks(monkeypatch)
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    assert (parses, forks) == ([], [])
+    assert site.snapshot() == clean_snapshot(site, tmp_path)
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "lesson.html").write_text(
+        "<!doctype html><title>{{ lesson.title }}</title><p>OUR OWN LESSON PAGE</p>")
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    assert "OUR OWN LESSON PAGE" in site.page("/lessons/more-time/")
+    assert "lesson.html" in parses
+
+
+def _planted_code(store, marker, key: bytes) -> None:
+    """Rewrite the kept templates as code that makes `marker` when run, signed with
+    `key` (None: the signature kept as it was)."""
+    import cbor2
+    import marshal
+
+    value = cachefolder.read(store, "compiled templates", "1")
+    made_with, templates, names = cbor2.loads(value["signed"])
+    code = marshal.dumps(compile(f"import os; os.mkdir({str(marker)!r})", "planted", "exec"))
+    signed = cbor2.dumps([made_with, [[*entry[:3], code] for entry in templates], names])
+    signature = value["signature"] if key is None else \
+        __import__("hmac").new(key, signed, "sha256").digest()
+    cachefolder.write(store, "compiled templates", "1",
+                      {"signed": signed, "signature": signature})
+
+
+@pytest.mark.parametrize("planted", ["signature kept from the real code",
+                                     "signed with the key of another machine"])
+def test_compiled_templates_not_signed_with_the_users_key_are_never_run(
+        site, tmp_path, monkeypatch, planted):
+    """Code in the cache folder that the user's own key did not sign (planted there, or
+    a CI cache restored on a new machine, whose key is another) is never run: the build
+    compiles the templates itself and makes the site as from nothing. The same code
+    signed with the user's key does run: that is what the key guards."""
+    from ccsite import templatecode
+
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    store = site.root / CACHE_FOLDER / templatecode.STORE_FILE
+    marker = tmp_path / "the-code-ran"
+    key = templatecode.user_key()
+    if planted == "signature kept from the real code":
+        _planted_code(store, marker, None)
+    else:
+        _planted_code(store, marker, key)
+        (templatecode.key_folder() / "code-key").unlink()  # a new machine: a new key
+    parses, _ = compiles_and_forks(monkeypatch)
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    assert not marker.exists()
+    assert parses  # compiled here, as with none kept
+    assert site.snapshot() == clean_snapshot(site, tmp_path)
+    _planted_code(store, marker, templatecode.user_key())  # signed with the user's key
+    site.edit("lessons/more-time.md", "Body, edited.", "Body, edited again.")
+    as_a_new_process(monkeypatch)
+    site.build()
+    assert marker.exists()
+
+
+def test_a_key_file_others_may_read_or_write_signs_nothing(site, monkeypatch):
+    """The key is the user's alone (0600 in a 0700 folder of theirs); one that is not
+    is not trusted: nothing is kept, and builds compile as they would without."""
+    from ccsite import templatecode
+
+    key = templatecode.user_key()
+    key_file = templatecode.key_folder() / "code-key"
+    assert len(key) == templatecode.KEY_BYTES
+    assert (mode(key_file), mode(key_file.parent)) == (0o600, 0o700)
+    assert templatecode.user_key() == key  # the same at every build
+    os.chmod(key_file, 0o644)
+    try:
+        assert templatecode.user_key() is None
+        as_a_new_process(monkeypatch)
+        assert site.build().status == 0
+        assert not (site.root / CACHE_FOLDER / templatecode.STORE_FILE).exists()
+    finally:
+        os.chmod(key_file, 0o600)
+
+
+def test_templates_kept_by_another_version_of_ccsite_or_its_libraries_are_compiled_again(
+        site, monkeypatch):
+    """Compiled code is Jinja's and Python's own: after an upgrade of either (or of
+    ccsite), what was kept is not used."""
+    from ccsite import uptodate
+
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    parses, _ = compiles_and_forks(monkeypatch)
+    made_with = uptodate.made_with
+    monkeypatch.setattr(uptodate, "made_with", lambda inputs: "upgraded " + made_with(inputs))
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    assert "base.html" in parses

@@ -1,0 +1,146 @@
+"""Compiled templates kept between command-line builds, signed with the user's own key.
+
+Before a page is rendered its templates are compiled: Jinja parses each one and turns it
+into Python code. A build after one edit renders a few pages, yet compiles the five or
+six templates they use (base.html and macros.html among them), in its own process or in
+the helper that compiles the theme ahead (precompile.py), whose third of a second of CPU
+takes the machine's other core from the build: together about a sixth of such a build at
+1,000 documents. Kept from the last build, the code is read in a few milliseconds.
+
+But compiled code is code, and the cache folder holds data only (see cachefolder.py):
+whoever can write to it (another user, a cache a CI service restores) must at worst make
+a build slower, never run code as its user. So the code is kept there with a signature
+(HMAC-SHA256) made with a key that is neither in the cache folder nor anywhere a CI
+cache restores: a file of the user's own (0600, in a folder of theirs alone, 0700) in
+their state folder, `$XDG_STATE_HOME/ccsite` (~/.local/state/ccsite), made by their first
+build. Code whose signature is not made with that key (planted, damaged, or made on
+another machine: a restored CI cache) is never loaded (`marshal` never reads it), and
+the build compiles as if none were kept; so is code made with other code or libraries
+(`made_with`: ccsite's, Jinja's and Python's versions among them). Where the key cannot
+be kept (no home folder, a read-only one), nothing is: builds compile as before.
+
+Jinja still checks each template's text against the digest kept with its code, so a
+template edited since is compiled again; and the code is kept per base address, as the
+preview server's is (see render.CompiledTemplates).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import marshal
+import os
+import secrets
+import stat
+from pathlib import Path
+
+import cbor2
+
+from . import cachefolder, incremental
+
+STORE_FILE = "compiled-templates.cbor"  # in the cache folder
+KIND, VERSION = "compiled templates", "1"
+KEY_BYTES = 32
+
+
+def key_folder() -> Path:
+    """Where the user's key is kept: their state folder (XDG), never the cache folder."""
+    state = os.environ.get("XDG_STATE_HOME")
+    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "ccsite"
+
+
+def user_key() -> bytes | None:
+    """The key the code is signed with: made at random the first time, then read from
+    the user's own file; None where it cannot be kept, or where the file is not theirs
+    alone (then nothing is signed, nor trusted)."""
+    try:
+        folder = key_folder()
+    except RuntimeError:  # no home folder to be found
+        return None
+    if not cachefolder.make_private(folder):
+        return None
+    path = folder / "code-key"
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                         cachefolder.FILE_MODE)
+    except FileExistsError:
+        return _read_key(path)
+    except OSError:
+        return None
+    with os.fdopen(handle, "wb") as stream:  # (two builds at once: the loser reads this)
+        stream.write(secrets.token_bytes(KEY_BYTES))
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes | None:
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as stream:
+        found = os.fstat(stream.fileno())
+        if not stat.S_ISREG(found.st_mode) or found.st_uid != os.getuid() or \
+                stat.S_IMODE(found.st_mode) != cachefolder.FILE_MODE:
+            return None
+        key = stream.read(KEY_BYTES + 1)
+    return key if len(key) == KEY_BYTES else None  # (one being written: none this time)
+
+
+def _signature(key: bytes, signed: bytes) -> bytes:
+    return hmac.new(key, signed, hashlib.sha256).digest()
+
+
+class Kept:
+    """What a build found kept: what `save` compares with, to write only what changed."""
+
+    def __init__(self, key: bytes | None, held: frozenset = frozenset()):
+        self.key = key
+        self.held = held
+
+
+def load(cache: Path, made_with: str, compiled: dict) -> Kept:
+    """Put the templates the last build kept, compiled, into `compiled` (a map as
+    render.CompiledTemplates keeps it), and the templates each one's text names into
+    incremental's memory of them, when their signature is this user's key's and they
+    were made with the same code and libraries (`made_with`)."""
+    key = user_key()
+    if key is None:
+        return Kept(None)
+    try:
+        value = cachefolder.read(cache / STORE_FILE, KIND, VERSION)
+        signed, signature = value["signed"], value["signature"]
+        if type(signed) is not bytes or type(signature) is not bytes or \
+                not hmac.compare_digest(signature, _signature(key, signed)):
+            return Kept(key)
+        made, templates, names = cbor2.loads(signed)
+    except (cachefolder.CacheUnreadable, TypeError, KeyError, ValueError, cbor2.CBORError):
+        return Kept(key)
+    if made != made_with:
+        return Kept(key)
+    # signed with this user's key: written by one of their own builds, with this code
+    try:
+        found = {(base_url, name): (checksum, marshal.loads(code))
+                 for base_url, name, checksum, code in templates}
+        named = {text: frozenset(named) for text, named in names}
+    except (TypeError, ValueError, EOFError):
+        return Kept(key)
+    compiled.update(found)
+    incremental.remember_names_of_digests(named)
+    return Kept(key, _held(compiled))
+
+
+def save(cache: Path, made_with: str, compiled: dict, kept: Kept) -> bool:
+    """Keep the templates compiled so far (this build's and those it read), signed, when
+    they differ from what the build read; False when they could not be kept."""
+    if kept.key is None or _held(compiled) == kept.held:
+        return False
+    templates = [[base_url, name, checksum, marshal.dumps(code)]
+                 for (base_url, name), (checksum, code) in sorted(compiled.items())]
+    names = [[text, sorted(named)] for text, named in incremental.names_by_digest()]
+    signed = cbor2.dumps([made_with, templates, names])
+    return cachefolder.write(cache / STORE_FILE, KIND, VERSION, {
+        "signed": signed, "signature": _signature(kept.key, signed)})
+
+
+def _held(compiled: dict) -> frozenset:
+    return frozenset((key, checksum) for key, (checksum, _) in compiled.items())
