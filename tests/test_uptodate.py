@@ -291,3 +291,26 @@ def test_build_is_vouched_for_only_until_the_next_moment_any_document_gives(tmp_
     ends = {moment: quickedit.valid_until(moment - dt.timedelta(seconds=1), read_as)
             for moment in moments}
     assert [moment for moment, end in ends.items() if end != moment] == []
+
+
+def test_a_librarys_own_tests_are_not_looked_at_but_its_code_is(site, monkeypatch, tmp_path):
+    """The check looks at each library that shapes a build (an upgrade is a change), but
+    not at the tests some ship inside their package (icalendar: 330 files), which no
+    build reads: one changed leaves the site up to date, the library's code changed
+    does not."""
+    from ccsite import uptodate
+
+    library = tmp_path / "icalendar"
+    (library / "tests").mkdir(parents=True)
+    (library / "__init__.py").write_text("__version__ = '6.1.0'\n")
+    (library / "tests" / "calendar.ics").write_text("BEGIN:VCALENDAR\n")
+    monkeypatch.setattr(uptodate, "libraries_read_by_builds",
+                        lambda: {"library icalendar": library})
+    settle(site)
+    assert site.build().status == 0
+    (library / "tests" / "calendar.ics").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n")
+    assert "Nothing has changed" in site.build().out
+    (library / "__init__.py").write_text("__version__ = '6.1.1'\n")
+    past = time.time() - 60  # (saved a while ago: found changed by its status alone)
+    os.utime(library / "__init__.py", (past, past))
+    assert "Nothing has changed" not in site.build().out
