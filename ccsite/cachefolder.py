@@ -169,11 +169,20 @@ def read_bytes(path: Path) -> bytes | None:
     reads from a folder it has not made its own (it may be one an older ccsite left)."""
     if not make_private(path.parent):
         return None
+    try:  # never through a link, nor from anything but a file (a planted link to
+        # /dev/zero filled the memory, a named pipe held the build: a red team's review)
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
     try:
-        with open(path, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        with os.fdopen(handle, "rb", closefd=False) as stream:
             return stream.read()
     except OSError:
         return None
+    finally:
+        os.close(handle)
 
 
 @contextlib.contextmanager

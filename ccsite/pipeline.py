@@ -173,7 +173,8 @@ def _build_or_not(paths: Paths, options: BuildOptions,
     uptodate.forget(stamp_file)  # from here on the published site may change
     checked = time.perf_counter() - started
     with _no_collection_while_building():
-        result, memory = _build_with_memory_on_disk(paths, options, progress, inputs, early)
+        result, memory = _build_with_memory_on_disk(paths, options, progress, inputs, taken,
+                                                    early)
         result.timings = {"check inputs": checked, **result.timings}
         result.seconds += checked
         from . import quickedit, stages  # loaded by the build
@@ -211,7 +212,8 @@ def _no_collection_while_building():
 
 def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
                                progress: Callable[[str], None] | None,
-                               inputs: dict[str, tuple], early: "write.Helper | None" = None
+                               inputs: dict[str, tuple], taken: dict[str, tuple],
+                               early: "write.Helper | None" = None
                                ) -> tuple[BuildResult, "incremental.BuildMemory"]:
     """The build memory read from the cache folder, and saved there after a successful
     build, once the build's pages and site graph have been let go (less memory at once):
@@ -224,7 +226,8 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     started, cpu = time.perf_counter(), time.process_time()
     made_with = uptodate.made_with(inputs)
     compiled = incremental.COMPILED_IN_THIS_PROCESS
-    code = None if compiled else templatecode.load(paths.cache, made_with, compiled)
+    code_made_with = uptodate.code_as_found(made_with, taken)  # (see templatecode.py)
+    code = None if compiled else templatecode.load(paths.cache, code_made_with, compiled)
     ahead = precompile.start(paths.templates, paths.source / "site.yaml")  # while small
     memory_file = paths.cache / MEMORY_FILE
     adopting = None
@@ -256,7 +259,7 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     memory.made_with = made_with  # (a memory made from nothing, too)
     result.memory_kept = memory.save(memory_file)
     if code is not None:  # a process's first build: what it compiled is kept for the next
-        templatecode.save(paths.cache, made_with, compiled, code)
+        templatecode.save(paths.cache, code_made_with, compiled, code)
     result.timings["save memory"] = seconds = time.perf_counter() - started
     result.cpu_timings["save memory"] = time.process_time() - cpu
     result.seconds += seconds

@@ -16,8 +16,10 @@ their state folder, `$XDG_STATE_HOME/ccsite` (~/.local/state/ccsite), made by th
 build. Code whose signature is not made with that key (planted, damaged, or made on
 another machine: a restored CI cache) is never loaded (`marshal` never reads it), and
 the build compiles as if none were kept; so is code made with other code or libraries
-(`made_with`: ccsite's, Jinja's and Python's versions among them). Where the key cannot
-be kept (no home folder, a read-only one), nothing is: builds compile as before.
+(ccsite's, Jinja's and Python's versions among them), or since whose making one of their
+files was so much as touched (see uptodate.code_as_found: the stamp that says what they
+are is in the cache folder too). Where the key cannot be kept (no home folder, a
+read-only one), nothing is: builds compile as before.
 
 Jinja still checks each template's text against the digest kept with its code, so a
 template edited since is compiled again; and the code is kept per base address, as the
@@ -49,41 +51,107 @@ def key_folder() -> Path:
     return base / "ccsite"
 
 
+KEY_FILE = "code-key"
+
+
 def user_key() -> bytes | None:
     """The key the code is signed with: made at random the first time, then read from
-    the user's own file; None where it cannot be kept, or where the file is not theirs
-    alone (then nothing is signed, nor trusted)."""
+    the user's own file; None where it cannot be kept. A key file that is not the
+    user's alone (others could read it: it may be known) or not whole (a build stopped
+    while making it) is replaced by a new key; the code signed with the old one is
+    then compiled again, once."""
     try:
         folder = key_folder()
     except RuntimeError:  # no home folder to be found
         return None
-    if not cachefolder.make_private(folder):
+    if not _private_folder(folder):
         return None
-    path = folder / "code-key"
-    try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                         cachefolder.FILE_MODE)
-    except FileExistsError:
-        return _read_key(path)
-    except OSError:
-        return None
-    with os.fdopen(handle, "wb") as stream:  # (two builds at once: the loser reads this)
-        stream.write(secrets.token_bytes(KEY_BYTES))
-    return _read_key(path)
+    path = folder / KEY_FILE
+    key, there = _read_key(path)
+    if key is not None:
+        return key
+    if there:
+        _remove(path)
+    return _new_key(path)
 
 
-def _read_key(path: Path) -> bytes | None:
+def _private_folder(folder: Path) -> bool:
+    """The key's folder, made if need be, as its owner's alone (0700). One of theirs
+    that others could read or write is made theirs alone again, and the key in it (which
+    others may know, or have put there) is forgotten; a link, or a folder another user
+    owns, is never used."""
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass
+        found = os.lstat(folder)
+        if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid():
+            return False
+        if stat.S_IMODE(found.st_mode) != 0o700:
+            os.chmod(folder, 0o700, follow_symlinks=False)
+            _remove(folder / KEY_FILE)
+    except (OSError, NotImplementedError):
+        return False
+    return True
+
+
+def _read_key(path: Path) -> tuple[bytes | None, bool]:
+    """(the key, if the file is one: a regular file of the user's alone, of the right
+    size; whether anything is there). Opened without following a link and without
+    waiting (a named pipe put there would otherwise hold the build)."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None, False
     except OSError:
-        return None
-    with os.fdopen(handle, "rb") as stream:
-        found = os.fstat(stream.fileno())
+        return None, True
+    try:
+        found = os.fstat(handle)
         if not stat.S_ISREG(found.st_mode) or found.st_uid != os.getuid() or \
                 stat.S_IMODE(found.st_mode) != cachefolder.FILE_MODE:
-            return None
-        key = stream.read(KEY_BYTES + 1)
-    return key if len(key) == KEY_BYTES else None  # (one being written: none this time)
+            return None, True
+        key = os.read(handle, KEY_BYTES + 1)
+    except OSError:
+        return None, True
+    finally:
+        os.close(handle)
+    return (key if len(key) == KEY_BYTES else None), True
+
+
+def _new_key(path: Path) -> bytes | None:
+    """A new key, put in place whole (written to a file of its own, then linked to its
+    name): a build stopped meanwhile leaves none, never part of one. When another build
+    put one there first, that one is the key."""
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    _remove(temp)  # (left by a build stopped with this process's number)
+    key = secrets.token_bytes(KEY_BYTES)
+    try:
+        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                         cachefolder.FILE_MODE)
+        try:
+            os.fchmod(handle, cachefolder.FILE_MODE)  # whatever the umask
+            if os.write(handle, key) != KEY_BYTES:
+                return None
+        finally:
+            os.close(handle)
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            return _read_key(path)[0]
+    except OSError:
+        return None
+    finally:
+        _remove(temp)
+    return key
+
+
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _signature(key: bytes, signed: bytes) -> bytes:

@@ -194,6 +194,23 @@ def made_with(inputs: dict[str, tuple]) -> str:
     return digest.hexdigest()
 
 
+def code_as_found(made_with: str, taken: dict[str, tuple]) -> str:
+    """`made_with`, and the status of each file of ccsite's code and its libraries as the
+    check took it (size, times, inode: see digests.status): what the compiled templates
+    kept for the next build are signed with (templatecode.py). `made_with` is made of
+    digests that the check has from the build stamp for a file whose status is the one
+    the stamp says, and the stamp is in the cache folder, which the key does not guard:
+    code compiled by an older ccsite or Jinja, kept signed, with a stamp rewritten to
+    give that version's digests, would pass for this one's (a red team's review). A
+    status the check took now is the file's own: its change time cannot be set."""
+    import hashlib
+
+    digest = hashlib.blake2b(made_with.encode(), digest_size=16)
+    for key in sorted(key for key in taken if _of_code(key.split("/", 1)[0])):
+        digest.update(f"{key}\0{taken[key]}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def _of_code(name: str) -> bool:
     """Is the input folder so named Python code (ccsite's, a library's), whose
     `__pycache__` folders Python writes, and no build reads?"""

@@ -9,6 +9,7 @@ import pickle
 import re
 import shutil
 import stat
+import time
 
 import pytest
 
@@ -682,24 +683,126 @@ def test_compiled_templates_not_signed_with_the_users_key_are_never_run(
     assert marker.exists()
 
 
-def test_a_key_file_others_may_read_or_write_signs_nothing(site, monkeypatch):
-    """The key is the user's alone (0600 in a 0700 folder of theirs); one that is not
-    is not trusted: nothing is kept, and builds compile as they would without."""
+def test_the_key_is_the_users_alone_and_one_others_may_know_is_replaced(site, monkeypatch,
+                                                                      tmp_path):
+    """The key is the user's alone (0600 in a 0700 folder of theirs). A folder or key
+    file others could read or write (restored from a backup, copied with `cp -r`) may
+    be known: a new key is made, and code the old one signed is never run."""
     from ccsite import templatecode
 
     key = templatecode.user_key()
-    key_file = templatecode.key_folder() / "code-key"
+    key_file = templatecode.key_folder() / templatecode.KEY_FILE
     assert len(key) == templatecode.KEY_BYTES
     assert (mode(key_file), mode(key_file.parent)) == (0o600, 0o700)
     assert templatecode.user_key() == key  # the same at every build
-    os.chmod(key_file, 0o644)
-    try:
-        assert templatecode.user_key() is None
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    store = site.root / CACHE_FOLDER / templatecode.STORE_FILE
+    marker = tmp_path / "the-code-ran"
+    for opened in ("key file", "folder"):
+        os.chmod(key_file if opened == "key file" else key_file.parent, 0o755)
+        _planted_code(store, marker, key)  # signed with the key others may have read
+        site.edit("lessons/more-time.md", "Body.", f"Body, with the {opened} opened.")
         as_a_new_process(monkeypatch)
         assert site.build().status == 0
-        assert not (site.root / CACHE_FOLDER / templatecode.STORE_FILE).exists()
+        assert not marker.exists()
+        assert templatecode.user_key() != key
+        assert (mode(key_file), mode(key_file.parent)) == (0o600, 0o700)
+        key = templatecode.user_key()
+        site.edit("lessons/more-time.md", f"Body, with the {opened} opened.", "Body.")
+
+
+@pytest.mark.parametrize("found", ["a folder", "a named pipe", "a key cut short",
+                                   "a link to a key"])
+def test_whatever_is_found_in_place_of_the_key_never_stops_or_holds_a_build(
+        site, tmp_path, found):
+    """A build is never stopped, nor held, by what stands where the key belongs: it
+    replaces a key a stopped build left unfinished, or one reached by a link, and keeps
+    no compiled code while a folder is in the way."""
+    import signal
+
+    from ccsite import templatecode
+
+    key_file = templatecode.key_folder() / templatecode.KEY_FILE
+    templatecode.user_key()
+    key_file.unlink()
+    if found == "a folder":
+        key_file.mkdir()
+    elif found == "a named pipe":
+        os.mkfifo(key_file, 0o600)
+    elif found == "a key cut short":
+        key_file.write_bytes(b"0123456789abcdef")
+        key_file.chmod(0o600)
+    else:
+        (tmp_path / "elsewhere").write_bytes(b"k" * templatecode.KEY_BYTES)
+        (tmp_path / "elsewhere").chmod(0o600)
+        key_file.symlink_to(tmp_path / "elsewhere")
+    signal.alarm(60)  # (a build held by a pipe fails the test, not the whole run)
+    try:
+        assert site.build().status == 0
+        key = templatecode.user_key()
     finally:
-        os.chmod(key_file, 0o600)
+        signal.alarm(0)
+        if key_file.is_dir() and not key_file.is_symlink():
+            key_file.rmdir()
+    if found == "a folder":
+        assert key is None
+        assert not (site.root / CACHE_FOLDER / templatecode.STORE_FILE).exists()
+    else:
+        assert len(key) == templatecode.KEY_BYTES and key != b"k" * templatecode.KEY_BYTES
+        assert key_file.is_file() and not key_file.is_symlink() and mode(key_file) == 0o600
+
+
+def test_a_new_key_is_the_users_alone_whatever_the_umask(monkeypatch):
+    from ccsite import templatecode
+
+    (templatecode.key_folder() / templatecode.KEY_FILE).unlink(missing_ok=True)
+    was = os.umask(0o277)
+    try:
+        key = templatecode.user_key()
+    finally:
+        os.umask(was)
+    assert key is not None and templatecode.user_key() == key
+
+
+def test_kept_templates_are_never_used_once_a_file_of_the_code_was_touched(
+        site, monkeypatch, tmp_path):
+    """The code kept was compiled by the code and libraries of its build. Which code that
+    was, the check knows from the build stamp, in the cache folder (a file whose status
+    is what the stamp says has the digest the stamp says): a stamp rewritten to give an
+    older version's digests must not let the code that version compiled, kept signed,
+    run again (a red team's review). Code whose files were touched since (their status
+    changed, whatever they hold) is compiled again."""
+    from ccsite import uptodate
+    from ccsite.digests import of_bytes
+
+    library = tmp_path / "jinja2"
+    library.mkdir()
+    module = library / "__init__.py"
+    monkeypatch.setattr(uptodate, "libraries_read_by_builds",
+                        lambda: {"library jinja2": library})
+    store = site.root / CACHE_FOLDER / "compiled-templates.cbor"
+    module.write_text("__version__ = '3.1.5'\n")
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    older = store.read_bytes()  # (kept signed, as compiled with 3.1.5)
+    module.write_text("__version__ = '3.1.6'\n")  # the upgrade (a while ago, so that the
+    past = time.time() - 60  # stamp keeps the status the check found)
+    os.utime(module, (past, past))
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    assert site.build().status == 0  # (up to date: the stamp now has 3.1.6's status)
+    store.write_bytes(older)  # the attacker: 3.1.5's code back, and a stamp that says
+    stamp_file = site.root / CACHE_FOLDER / "build-stamp.cbor"  # the library is 3.1.5
+    stamp = uptodate.read(stamp_file)
+    status, _ = stamp.inputs["library jinja2/__init__.py"]
+    stamp.inputs["library jinja2/__init__.py"] = (status, of_bytes(b"__version__ = '3.1.5'\n"))
+    uptodate.save(stamp_file, stamp)
+    parses, _ = compiles_and_forks(monkeypatch)
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    assert "base.html" in parses  # compiled again, not taken from 3.1.5's build
 
 
 def test_templates_kept_by_another_version_of_ccsite_or_its_libraries_are_compiled_again(
@@ -717,3 +820,35 @@ def test_templates_kept_by_another_version_of_ccsite_or_its_libraries_are_compil
     as_a_new_process(monkeypatch)
     assert site.build().status == 0
     assert "base.html" in parses
+
+
+@pytest.mark.parametrize("planted", ["a link to /dev/zero", "a named pipe"])
+def test_a_cache_file_that_is_no_file_is_never_read(site, tmp_path, monkeypatch, planted):
+    """Whoever can write to the cache folder can at worst make a build slower: a link
+    to an endless device (which filled the memory) or a named pipe (which held the
+    build) in place of a cache file is not read, and the build makes the site as from
+    nothing (a red team's review). Built as a command of its own, held to 2 GB and a
+    minute, as a build that read either would run out of both."""
+    import resource
+    import subprocess
+    import sys
+
+    from ccsite import templatecode
+
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    cache = site.root / CACHE_FOLDER
+    for name in (MEMORY_FILE, STAMP_FILE, templatecode.STORE_FILE):
+        (cache / name).unlink()
+        if planted == "a named pipe":
+            os.mkfifo(cache / name, 0o600)
+        else:
+            (cache / name).symlink_to("/dev/zero")
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    done = subprocess.run(
+        [sys.executable, "-m", "ccsite", "build", "--source", str(site.content),
+         "--output", str(site.output), "--now", "2026-11-25T12:00:00Z"],
+        capture_output=True, text=True, timeout=60, preexec_fn=lambda: resource.setrlimit(
+            resource.RLIMIT_AS, (2 << 30, 2 << 30)))
+    assert done.returncode == 0, done.stderr
+    assert site.snapshot() == clean_snapshot(site, tmp_path)
