@@ -202,8 +202,13 @@ def save(cache: Path, made_with: str, compiled: dict, kept: Kept) -> bool:
     they differ from what the build read; False when they could not be kept."""
     if kept.key is None or _held(compiled) == kept.held:
         return False
+    # the base addresses this build compiled for: code kept for another (the site's
+    # address before it moved) is let go of, not kept with every store after it
+    addresses = {key[0] for key, (checksum, _) in compiled.items()
+                 if (key, checksum) not in kept.held}
     templates = [[base_url, name, checksum, marshal.dumps(code)]
-                 for (base_url, name), (checksum, code) in sorted(compiled.items())]
+                 for (base_url, name), (checksum, code) in sorted(compiled.items())
+                 if base_url in addresses]
     names = [[text, sorted(named)] for text, named in incremental.names_by_digest()]
     signed = cbor2.dumps([made_with, templates, names])
     return cachefolder.write(cache / STORE_FILE, KIND, VERSION, {

@@ -630,6 +630,26 @@ def test_a_command_line_build_after_one_edit_uses_the_templates_the_last_one_com
     assert site.build().status == 0
     assert "OUR OWN LESSON PAGE" in site.page("/lessons/more-time/")
     assert "lesson.html" in parses
+    # the site moved: its code is compiled for the new address, the old let go of
+    site.edit("site.yaml", "https://cc.example.org/", "https://example.org/children/")
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    as_a_new_process(monkeypatch)
+    templatecode.load(site.root / CACHE_FOLDER, kept_made_with(site),
+                      incremental.COMPILED_IN_THIS_PROCESS)
+    assert {address for address, _ in incremental.COMPILED_IN_THIS_PROCESS} == \
+        {"https://example.org/children/"}
+
+
+def kept_made_with(site) -> str:
+    """What the kept templates were made with, as the store says (signed)."""
+    import cbor2
+
+    from ccsite import templatecode
+
+    value = cachefolder.read(site.root / CACHE_FOLDER / templatecode.STORE_FILE,
+                             templatecode.KIND, templatecode.VERSION)
+    return cbor2.loads(value["signed"])[0]
 
 
 def _planted_code(store, marker, key: bytes) -> None:
