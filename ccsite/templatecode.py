@@ -89,10 +89,10 @@ def _private_folder(folder: Path) -> bool:
         found = os.lstat(folder)
         if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid():
             return False
-        if stat.S_IMODE(found.st_mode) != 0o700:
-            os.chmod(folder, 0o700, follow_symlinks=False)
+        if stat.S_IMODE(found.st_mode) != 0o700:  # (a folder, as just looked at: its
+            os.chmod(folder, 0o700)  # parent is the user's, where no one else may swap it)
             _remove(folder / KEY_FILE)
-    except (OSError, NotImplementedError):
+    except OSError:
         return False
     return True
 
