@@ -685,22 +685,32 @@ def _records(data: Any) -> dict[str, PageRecord]:
     tokens = [tuple(token) if type(token) is list else token for token in data[0]]
     attribute_sets = [frozenset(_texts(names)) for names in _list(data[2])]
     own_names = [tuple(names) for names in _all_texts(_list(data[3]))]
+    token_at = tokens.__getitem__
+    template_maps: dict = {}  # the pages of a template name the same few: each map is
+    # checked once, and one copy is kept (as a build's own records share them)
     records = {}
     for path, (context, reads, templates, output, bodies, attributes, own) in \
             _texts(data[1], list).items():
         try:  # (a place that is not a number is a TypeError, which reads as no memory)
-            read = frozenset([tokens[place] for place in reads])
+            read = frozenset(map(token_at, _list(reads)))
             names = None if attributes is None else attribute_sets[attributes]
             own = None if own is None else {
                 key: (own_names[_number(place)], _text(value))
                 for key, (place, value) in _texts(own, list).items()}
         except IndexError:
             raise ValueError("a page read what the record does not name") from None
-        records[path] = PageRecord(context=_text(context), reads=read,
-                                   templates=_texts(templates, (str, type(None))),
-                                   output=_text(output), bodies=frozenset(_texts(bodies)),
+        named = tuple(_dict(templates).items())  # (an unhashable value: a TypeError)
+        shared = template_maps.get(named)
+        if shared is None:
+            shared = template_maps[named] = _texts(templates, (str, type(None)))
+        records[path] = PageRecord(context=_text(context), reads=read, templates=shared,
+                                   output=_text(output), bodies=_NONE if type(bodies) is list
+                                   and not bodies else frozenset(_texts(bodies)),
                                    attributes=names, own=own)
     return records
+
+
+_NONE: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -903,6 +913,12 @@ def _text(value: Any, *also: Any) -> str:
 def _list(value: Any) -> list:
     if type(value) is not list:
         raise ValueError("not a list")
+    return value
+
+
+def _dict(value: Any) -> dict:
+    if type(value) is not dict:
+        raise ValueError("not a map")
     return value
 
 

@@ -284,6 +284,12 @@ PART_DAMAGES = {  # part of the build memory -> what is done to its file
     "a part with a value of the wrong kind": ("pages", _part_rewritten(
         lambda pages: [pages[0], {path: [*record[:3], 5, record[4]]
                                   for path, record in pages[1].items()}])),
+    "page records naming templates by numbers": ("pages", _part_rewritten(
+        lambda pages: [pages[0], {path: [*record[:2], {name: 5 for name in record[2]},
+                                         *record[3:]] for path, record in pages[1].items()}])),
+    "page records whose bodies are a number": ("pages", _part_rewritten(
+        lambda pages: [pages[0], {path: [*record[:4], 0, *record[5:]]
+                                  for path, record in pages[1].items()}])),
     "a page record naming a read its part does not hold": ("pages", _part_rewritten(
         lambda pages: [pages[0], {path: [record[0], [*record[1], len(pages[0])], *record[2:]]
                                   for path, record in pages[1].items()}])),
