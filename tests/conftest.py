@@ -18,7 +18,7 @@ NOW = "2026-11-25T12:00:00Z"
 
 # the key compiled templates are signed with (templatecode.py) lives in the user's state
 # folder: the tests' builds, and the commands they run, keep theirs apart from the user's
-os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="ccsite-tests-state-")
+TESTS_STATE = os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="ccsite-tests-state-")
 
 SITE_YAML = """\
 title: Test Children's Centres
@@ -289,6 +289,9 @@ def pytest_sessionstart(session):
 def pytest_sessionfinish(session, exitstatus):
     """Fail the run if a test built (or wrote into) the checkout: it leaves a warm cache
     that later runs build from, and files `git status` does not show."""
+    import shutil
+
+    shutil.rmtree(TESTS_STATE, ignore_errors=True)  # (the tests' own key: see above)
     before = session.config.stash.get(CHECKOUT_KEY, None)
     if before is None:
         return
