@@ -32,6 +32,9 @@ import cbor2
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 MAGIC = b"ccsite-cache\n"
+MAX_FILE_BYTES = 1 << 30  # a cache file larger is not read (a planted, sparse one filled the
+# memory: a review); the largest ccsite writes is the Markdown cache, 24 MB at 10,000
+# documents
 # what older versions kept here: pickles and compiled templates (code), and the Markdown
 # cache as JSON, never read now and removed, as they hold members text in clear
 RETIRED = ("build-memory.pickle", "build-stamp.pickle", "jinja", "markdown.json")
@@ -175,7 +178,8 @@ def read_bytes(path: Path) -> bytes | None:
     except OSError:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
+        found = os.fstat(handle)
+        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_FILE_BYTES:
             return None
         with os.fdopen(handle, "rb", closefd=False) as stream:
             return stream.read()

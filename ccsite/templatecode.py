@@ -33,6 +33,7 @@ import marshal
 import os
 import secrets
 import stat
+import types
 from pathlib import Path
 
 import cbor2
@@ -185,16 +186,43 @@ def load(cache: Path, made_with: str, compiled: dict) -> Kept:
         return Kept(key)
     if made != made_with:
         return Kept(key)
-    # signed with this user's key: written by one of their own builds, with this code
+    # signed with this user's key: written by one of their own builds, with this code;
+    # still, one of the wrong shape (written by hand, or by a bug) is not used: it would
+    # stop every build until the folder is deleted (a review)
     try:
-        found = {(base_url, name): (checksum, marshal.loads(code))
-                 for base_url, name, checksum, code in templates}
-        named = {text: frozenset(named) for text, named in names}
+        found = dict(map(_entry, templates))
+        named = dict(map(_names, names))
     except (TypeError, ValueError, EOFError):
         return Kept(key)
     compiled.update(found)
     incremental.remember_names_of_digests(named)
     return Kept(key, _held(compiled))
+
+
+def _entry(data: list) -> tuple[tuple[str, str], tuple[str, types.CodeType]]:
+    """A kept template as render.CompiledTemplates keeps it: ((base address, template
+    key), (digest of its text, its code)); ValueError for any other shape."""
+    base_url, name, checksum, code = data
+    if type(code) is not bytes:
+        raise ValueError("not code")
+    code = marshal.loads(code)
+    if type(code) is not types.CodeType:
+        raise ValueError("not code")
+    return (_text(base_url), _text(name)), (_text(checksum), code)
+
+
+def _names(data: list) -> tuple[str, frozenset[str]]:
+    """(the digest of a template's text, the templates it names); ValueError else."""
+    text, named = data
+    if type(named) is not list:
+        raise ValueError("not names")
+    return _text(text), frozenset(map(_text, named))
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise ValueError("not text")
+    return value
 
 
 def save(cache: Path, made_with: str, compiled: dict, kept: Kept) -> bool:

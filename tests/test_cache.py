@@ -883,3 +883,62 @@ def test_a_cache_file_that_is_no_file_is_never_read(site, tmp_path, monkeypatch,
             resource.RLIMIT_AS, (2 << 30, 2 << 30)))
     assert done.returncode == 0, done.stderr
     assert site.snapshot() == clean_snapshot(site, tmp_path)
+
+
+@pytest.mark.parametrize("shape", ["code that is no code", "a name that is no text",
+                                   "a base address that is no text"])
+def test_kept_templates_of_the_wrong_shape_never_stop_a_build(site, tmp_path, monkeypatch,
+                                                              shape):
+    """Even signed with the user's key (written by hand, or by a bug), kept templates of
+    another shape than a build keeps are not used: they stopped every build after them
+    until the cache folder was deleted (a review)."""
+    import hmac
+    import marshal
+
+    import cbor2
+
+    from ccsite import templatecode
+
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    store = site.root / CACHE_FOLDER / templatecode.STORE_FILE
+    value = cachefolder.read(store, templatecode.KIND, templatecode.VERSION)
+    made_with, templates, names = cbor2.loads(value["signed"])
+    if shape == "code that is no code":
+        templates = [[*entry[:3], marshal.dumps(5)] for entry in templates]
+    elif shape == "a name that is no text":
+        names = [[text, [*named, 5]] for text, named in names]
+    else:
+        templates = [[None, *entry[1:]] for entry in templates]
+    signed = cbor2.dumps([made_with, templates, names])
+    cachefolder.write(store, templatecode.KIND, templatecode.VERSION, {
+        "signed": signed,
+        "signature": hmac.new(templatecode.user_key(), signed, "sha256").digest()})
+    for edit in ("Body, edited.", "Body, edited again."):
+        site.edit("lessons/more-time.md", "Body." if edit == "Body, edited." else
+                  "Body, edited.", edit)
+        as_a_new_process(monkeypatch)
+        assert site.build().status == 0
+    assert site.snapshot() == clean_snapshot(site, tmp_path)
+
+
+def test_a_cache_file_too_large_to_be_one_of_ccsites_is_not_read(site, tmp_path, monkeypatch):
+    """A planted file larger than any ccsite writes (a sparse one of gigabytes filled the
+    memory: a review) is not read; the build makes the site as from nothing."""
+    from ccsite import templatecode
+
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    monkeypatch.setattr(cachefolder, "MAX_FILE_BYTES", 1 << 20)
+    for name in (MEMORY_FILE, STAMP_FILE, templatecode.STORE_FILE):
+        with open(site.root / CACHE_FOLDER / name, "r+b") as planted:
+            planted.truncate(2 << 20)  # (a valid start, and then a megabyte too many)
+    read = []
+    decode = cachefolder.cbor2.loads
+    monkeypatch.setattr(cachefolder.cbor2, "loads", lambda data: read.append(len(data))
+                        or decode(data))
+    site.edit("lessons/more-time.md", "Body.", "Body, edited.")
+    as_a_new_process(monkeypatch)
+    assert site.build().status == 0
+    assert not [size for size in read if size > 1 << 20]
+    assert site.snapshot() == clean_snapshot(site, tmp_path)
