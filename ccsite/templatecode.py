@@ -11,9 +11,10 @@ But compiled code is code, and the cache folder holds data only (see cachefolder
 whoever can write to it (another user, a cache a CI service restores) must at worst make
 a build slower, never run code as its user. So the code is kept there with a signature
 (HMAC-SHA256) made with a key that is neither in the cache folder nor anywhere a CI
-cache restores: a file of the user's own (0600, in a folder of theirs alone, 0700) in
-their state folder, `$XDG_STATE_HOME/ccsite` (~/.local/state/ccsite), made by their first
-build. Code whose signature is not made with that key (planted, damaged, or made on
+cache restores (the workflows ccsite ships keep the cache folder and the output, and the
+README says never to keep the state folder): a file of the user's own (0600, in a folder
+of theirs alone, 0700) in their state folder, `$XDG_STATE_HOME/ccsite`
+(~/.local/state/ccsite), made by their first build. Code whose signature is not made with that key (planted, damaged, or made on
 another machine: a restored CI cache) is never loaded (`marshal` never reads it), and
 the build compiles as if none were kept; so is code made with other code or libraries
 (ccsite's, Jinja's and Python's versions among them), or since whose making one of their
