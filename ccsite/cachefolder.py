@@ -172,17 +172,25 @@ def read_bytes(path: Path) -> bytes | None:
     reads from a folder it has not made its own (it may be one an older ccsite left)."""
     if not make_private(path.parent):
         return None
-    try:  # never through a link, nor from anything but a file (a planted link to
-        # /dev/zero filled the memory, a named pipe held the build: a red team's review)
+    found = read_file(path, MAX_FILE_BYTES)
+    return None if found is None else found[0]
+
+
+def read_file(path: Path, most: int) -> tuple[bytes, os.stat_result] | None:
+    """A regular file's bytes and status; None when it is not there, is anything else,
+    or holds more than `most` bytes. Never read through a link, nor waited for (a planted
+    link to /dev/zero filled the memory, a named pipe held the build: a red team's
+    review)."""
+    try:
         handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     try:
         found = os.fstat(handle)
-        if not stat.S_ISREG(found.st_mode) or found.st_size > MAX_FILE_BYTES:
+        if not stat.S_ISREG(found.st_mode) or found.st_size > most:
             return None
         with os.fdopen(handle, "rb", closefd=False) as stream:
-            return stream.read()
+            return stream.read(), found
     except OSError:
         return None
     finally:

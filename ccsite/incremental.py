@@ -918,7 +918,7 @@ def _list(value: Any) -> list:
 
 def _dict(value: Any) -> dict:
     if type(value) is not dict:
-        raise ValueError("not a map")
+        raise ValueError("not a mapping")
     return value
 
 

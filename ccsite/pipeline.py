@@ -226,8 +226,9 @@ def _build_with_memory_on_disk(paths: Paths, options: BuildOptions,
     started, cpu = time.perf_counter(), time.process_time()
     made_with = uptodate.made_with(inputs)
     compiled = incremental.COMPILED_IN_THIS_PROCESS
-    code_made_with = uptodate.code_as_found(made_with, taken)  # (see templatecode.py)
-    code = None if compiled else templatecode.load(paths.cache, code_made_with, compiled)
+    code_made_with = None if compiled else uptodate.code_as_found(made_with, taken)
+    code = None if code_made_with is None else \
+        templatecode.load(paths.cache, code_made_with, compiled)  # (see templatecode.py)
     ahead = precompile.start(paths.templates, paths.source / "site.yaml")  # while small
     memory_file = paths.cache / MEMORY_FILE
     adopting = None

@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from . import model
 from .fields import LOCAL_ZONE
-from .incremental import _flag, _list, _text, digest  # (the memory's own checks)
+from .incremental import _dict, _flag, _list, _text, digest  # (the memory's own checks)
 from .load import RawDocument
 from .validate import Common
 
@@ -407,7 +407,3 @@ def _tuple(value: Any) -> tuple:
     return value
 
 
-def _dict(value: Any) -> dict:
-    if type(value) is not dict:
-        raise ValueError("not a mapping")
-    return value

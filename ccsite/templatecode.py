@@ -40,6 +40,7 @@ from pathlib import Path
 import cbor2
 
 from . import cachefolder, incremental
+from .incremental import _text
 
 STORE_FILE = "compiled-templates.cbor"  # in the cache folder
 KIND, VERSION = "compiled templates", "1"
@@ -101,25 +102,16 @@ def _private_folder(folder: Path) -> bool:
 
 def _read_key(path: Path) -> tuple[bytes | None, bool]:
     """(the key, if the file is one: a regular file of the user's alone, of the right
-    size; whether anything is there). Opened without following a link and without
-    waiting (a named pipe put there would otherwise hold the build)."""
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
-        return None, False
-    except OSError:
+    size, read as cache files are, see cachefolder.read_file; whether anything is
+    there)."""
+    found = cachefolder.read_file(path, KEY_BYTES)
+    if found is None:
+        return None, os.path.lexists(path)
+    key, status = found
+    if status.st_uid != os.getuid() or stat.S_IMODE(status.st_mode) != cachefolder.FILE_MODE \
+            or len(key) != KEY_BYTES:
         return None, True
-    try:
-        found = os.fstat(handle)
-        if not stat.S_ISREG(found.st_mode) or found.st_uid != os.getuid() or \
-                stat.S_IMODE(found.st_mode) != cachefolder.FILE_MODE:
-            return None, True
-        key = os.read(handle, KEY_BYTES + 1)
-    except OSError:
-        return None, True
-    finally:
-        os.close(handle)
-    return (key if len(key) == KEY_BYTES else None), True
+    return key, True
 
 
 def _new_key(path: Path) -> bytes | None:
@@ -218,12 +210,6 @@ def _names(data: list) -> tuple[str, frozenset[str]]:
     if type(named) is not list:
         raise ValueError("not names")
     return _text(text), frozenset(map(_text, named))
-
-
-def _text(value: object) -> str:
-    if type(value) is not str:
-        raise ValueError("not text")
-    return value
 
 
 def save(cache: Path, made_with: str, compiled: dict, kept: Kept) -> bool:

@@ -186,12 +186,7 @@ def made_with(inputs: dict[str, tuple]) -> str:
     makes the whole site): a page kept by an incremental build must be what this code
     would make, and a search index's bundles kept must be of the Pagefind that makes
     the others (the search page merges them, and warns when their versions differ)."""
-    import hashlib
-
-    digest = hashlib.blake2b(digest_size=16)
-    for key in sorted(key for key in inputs if _of_code(key.split("/", 1)[0])):
-        digest.update(f"{key}\0{inputs[key][1]}\0".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    return _of_code_files({key: digest for key, (_, digest) in inputs.items()})
 
 
 def code_as_found(made_with: str, taken: dict[str, tuple]) -> str:
@@ -203,11 +198,17 @@ def code_as_found(made_with: str, taken: dict[str, tuple]) -> str:
     code compiled by an older ccsite or Jinja, kept signed, with a stamp rewritten to
     give that version's digests, would pass for this one's (a red team's review). A
     status the check took now is the file's own: its change time cannot be set."""
+    return _of_code_files(taken, made_with)
+
+
+def _of_code_files(values: dict[str, object], start: str = "") -> str:
+    """A digest of what `values` says of each file of code (see `_of_code`), after
+    `start`."""
     import hashlib
 
-    digest = hashlib.blake2b(made_with.encode(), digest_size=16)
-    for key in sorted(key for key in taken if _of_code(key.split("/", 1)[0])):
-        digest.update(f"{key}\0{taken[key]}\0".encode("utf-8", "surrogatepass"))
+    digest = hashlib.blake2b(start.encode(), digest_size=16)
+    for key in sorted(key for key in values if _of_code(key.split("/", 1)[0])):
+        digest.update(f"{key}\0{values[key]}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

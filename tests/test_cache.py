@@ -515,18 +515,10 @@ def test_a_later_build_of_the_process_compiles_only_the_templates_changed_since(
     templates it compiled, in its memory only: a cold build of the same site then parses
     no template, forks no helper to compile them, and makes the same pages; a template
     saved since is compiled again, as it now is."""
-    from ccsite import precompile
-    import jinja2.parser
-
     monkeypatch.setattr(incremental, "COMPILED_IN_THIS_PROCESS", {})
     assert site.build().status == 0
     first = site.snapshot()
-    parses, forks = [], []
-    parse = jinja2.parser.Parser.parse
-    monkeypatch.setattr(jinja2.parser.Parser, "parse",
-                        lambda self: parses.append(self.name) or parse(self))
-    fork = precompile.fork_helper
-    monkeypatch.setattr(precompile, "fork_helper", lambda *a: forks.append(a) or fork(*a))
+    parses, forks = compiles_and_forks(monkeypatch)
     shutil.rmtree(site.output)
     shutil.rmtree(site.root / CACHE_FOLDER)
     assert site.build().status == 0
@@ -649,29 +641,46 @@ def test_a_command_line_build_after_one_edit_uses_the_templates_the_last_one_com
 
 def kept_made_with(site) -> str:
     """What the kept templates were made with, as the store says (signed)."""
+    from ccsite import templatecode
+
+    return _store_payload(site.root / CACHE_FOLDER / templatecode.STORE_FILE)[0][0]
+
+
+def _store_payload(store) -> tuple[list, bytes]:
+    """What the kept templates' store signs ([made with, templates, names]), and its
+    signature."""
     import cbor2
 
     from ccsite import templatecode
 
-    value = cachefolder.read(site.root / CACHE_FOLDER / templatecode.STORE_FILE,
-                             templatecode.KIND, templatecode.VERSION)
-    return cbor2.loads(value["signed"])[0]
+    value = cachefolder.read(store, templatecode.KIND, templatecode.VERSION)
+    return cbor2.loads(value["signed"]), value["signature"]
 
 
-def _planted_code(store, marker, key: bytes) -> None:
+def _rewrite_store(store, change, key: bytes | None) -> None:
+    """The store with `change(made_with, templates, names)` in place of what it held,
+    signed with `key` (None: the signature kept as it was)."""
+    import hmac
+
+    import cbor2
+
+    from ccsite import templatecode
+
+    payload, signature = _store_payload(store)
+    signed = cbor2.dumps(list(change(*payload)))
+    cachefolder.write(store, templatecode.KIND, templatecode.VERSION, {
+        "signed": signed,
+        "signature": signature if key is None else hmac.new(key, signed, "sha256").digest()})
+
+
+def _planted_code(store, marker, key: bytes | None) -> None:
     """Rewrite the kept templates as code that makes `marker` when run, signed with
     `key` (None: the signature kept as it was)."""
-    import cbor2
     import marshal
 
-    value = cachefolder.read(store, "compiled templates", "1")
-    made_with, templates, names = cbor2.loads(value["signed"])
     code = marshal.dumps(compile(f"import os; os.mkdir({str(marker)!r})", "planted", "exec"))
-    signed = cbor2.dumps([made_with, [[*entry[:3], code] for entry in templates], names])
-    signature = value["signature"] if key is None else \
-        __import__("hmac").new(key, signed, "sha256").digest()
-    cachefolder.write(store, "compiled templates", "1",
-                      {"signed": signed, "signature": signature})
+    _rewrite_store(store, lambda made_with, templates, names: (
+        made_with, [[*entry[:3], code] for entry in templates], names), key)
 
 
 @pytest.mark.parametrize("planted", ["signature kept from the real code",
@@ -853,13 +862,15 @@ def test_templates_kept_by_another_version_of_ccsite_or_its_libraries_are_compil
     assert "base.html" in parses
 
 
-@pytest.mark.parametrize("planted", ["a link to /dev/zero", "a named pipe"])
+@pytest.mark.parametrize("planted", ["a link to /dev/zero", "a named pipe",
+                                     "a named pipe written to without end"])
 def test_a_cache_file_that_is_no_file_is_never_read(site, tmp_path, monkeypatch, planted):
     """Whoever can write to the cache folder can at worst make a build slower: a link
     to an endless device (which filled the memory) or a named pipe (which held the
-    build) in place of a cache file is not read, and the build makes the site as from
-    nothing (a red team's review). Built as a command of its own, held to 2 GB and a
-    minute, as a build that read either would run out of both."""
+    build; or, with a process of theirs writing to it, would fill the memory) in place
+    of a cache file is not read, and the build makes the site as from nothing (a red
+    team's review). Built as a command of its own, held to 2 GB and a minute, as a
+    build that read any of them would run out of one or the other."""
     import resource
     import subprocess
     import sys
@@ -871,16 +882,26 @@ def test_a_cache_file_that_is_no_file_is_never_read(site, tmp_path, monkeypatch,
     cache = site.root / CACHE_FOLDER
     for name in (MEMORY_FILE, STAMP_FILE, templatecode.STORE_FILE):
         (cache / name).unlink()
-        if planted == "a named pipe":
+        if planted.startswith("a named pipe"):
             os.mkfifo(cache / name, 0o600)
         else:
             (cache / name).symlink_to("/dev/zero")
+    writers = [subprocess.Popen([sys.executable, "-c", (
+        "import sys\nwith open(sys.argv[1], 'wb') as pipe:\n"
+        "    while True: pipe.write(bytes(1 << 16))"), str(cache / name)],
+        stderr=subprocess.DEVNULL) for name in (MEMORY_FILE, STAMP_FILE)
+        if planted == "a named pipe written to without end"]
     site.edit("lessons/more-time.md", "Body.", "Body, edited.")
-    done = subprocess.run(
-        [sys.executable, "-m", "ccsite", "build", "--source", str(site.content),
-         "--output", str(site.output), "--now", "2026-11-25T12:00:00Z"],
-        capture_output=True, text=True, timeout=60, preexec_fn=lambda: resource.setrlimit(
-            resource.RLIMIT_AS, (2 << 30, 2 << 30)))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "ccsite", "build", "--source", str(site.content),
+             "--output", str(site.output), "--now", "2026-11-25T12:00:00Z"],
+            capture_output=True, text=True, timeout=60, preexec_fn=lambda: resource.setrlimit(
+                resource.RLIMIT_AS, (2 << 30, 2 << 30)))
+    finally:
+        for writer in writers:
+            writer.kill()
+            writer.wait()
     assert done.returncode == 0, done.stderr
     assert site.snapshot() == clean_snapshot(site, tmp_path)
 
@@ -892,28 +913,23 @@ def test_kept_templates_of_the_wrong_shape_never_stop_a_build(site, tmp_path, mo
     """Even signed with the user's key (written by hand, or by a bug), kept templates of
     another shape than a build keeps are not used: they stopped every build after them
     until the cache folder was deleted (a review)."""
-    import hmac
     import marshal
-
-    import cbor2
 
     from ccsite import templatecode
 
+    def reshaped(made_with, templates, names):
+        if shape == "code that is no code":
+            templates = [[*entry[:3], marshal.dumps(5)] for entry in templates]
+        elif shape == "a name that is no text":
+            names = [[text, [*named, 5]] for text, named in names]
+        else:
+            templates = [[None, *entry[1:]] for entry in templates]
+        return made_with, templates, names
+
     as_a_new_process(monkeypatch)
     assert site.build().status == 0
-    store = site.root / CACHE_FOLDER / templatecode.STORE_FILE
-    value = cachefolder.read(store, templatecode.KIND, templatecode.VERSION)
-    made_with, templates, names = cbor2.loads(value["signed"])
-    if shape == "code that is no code":
-        templates = [[*entry[:3], marshal.dumps(5)] for entry in templates]
-    elif shape == "a name that is no text":
-        names = [[text, [*named, 5]] for text, named in names]
-    else:
-        templates = [[None, *entry[1:]] for entry in templates]
-    signed = cbor2.dumps([made_with, templates, names])
-    cachefolder.write(store, templatecode.KIND, templatecode.VERSION, {
-        "signed": signed,
-        "signature": hmac.new(templatecode.user_key(), signed, "sha256").digest()})
+    _rewrite_store(site.root / CACHE_FOLDER / templatecode.STORE_FILE, reshaped,
+                   templatecode.user_key())
     for edit in ("Body, edited.", "Body, edited again."):
         site.edit("lessons/more-time.md", "Body." if edit == "Body, edited." else
                   "Body, edited.", edit)
@@ -942,3 +958,16 @@ def test_a_cache_file_too_large_to_be_one_of_ccsites_is_not_read(site, tmp_path,
     assert site.build().status == 0
     assert not [size for size in read if size > 1 << 20]
     assert site.snapshot() == clean_snapshot(site, tmp_path)
+
+
+def test_a_cache_file_that_is_a_device_is_never_read(tmp_path, monkeypatch):
+    """A device in place of a cache file (/dev/zero's kind, which no link reaches, as
+    links are not followed, but root could put there) is not read, whatever size it
+    says it is: reading /dev/zero filled the memory."""
+    path = tmp_path / "build-memory.cbor"
+    path.write_bytes(cachefolder.MAGIC)
+    assert cachefolder.read_file(path, 100)[0] == cachefolder.MAGIC
+    status = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda handle: os.stat_result(
+        (stat.S_IFCHR | 0o600, *status(handle)[1:])))
+    assert cachefolder.read_file(path, 100) is None
