@@ -427,21 +427,29 @@ _NAME_ROLE = (", ", " (", " - ", ": ", " ")
 CONTACT_DETAILS = ("directory email", "directory phone", "directory entry")
 
 
+def people_sought(people: list[tuple[str, str, str, int]]) -> tuple[set[str], set[str]]:
+    """The members' people's names, and apart their e-mail addresses and phone numbers,
+    as `said_publicly` looks for them (each as long as it must be to count)."""
+    return ({key for key, _, what, minimum in people
+             if len(key) >= minimum and what not in CONTACT_DETAILS},
+            {key for key, _, what, minimum in people
+             if len(key) >= minimum and what in CONTACT_DETAILS})
+
+
 @functools.lru_cache(maxsize=65536)  # the same few thousand names at every rebuild
 def _normalised_name(text: str) -> str:
     return normalise(text).strip()
 
 
 def said_publicly(people: list[tuple[str, str, str, int]], public_text: "PublicText",
-                  contact_keys: set) -> set[str]:
+                  contact_keys: set, sought: tuple[set[str], set[str]] | None = None
+                  ) -> set[str]:
     """Which of the members' people the public content names too (see PublicText). A
     name counts wherever it is published; an e-mail or phone only where the public
     content gives it as a contact (`contact_keys`: the texts of `contact_details`): a
-    directory entry pasted into a news item must not excuse itself."""
-    names = {key for key, _, what, minimum in people
-             if len(key) >= minimum and what not in CONTACT_DETAILS}
-    details = {key for key, _, what, minimum in people
-               if len(key) >= minimum and what in CONTACT_DETAILS}
+    directory entry pasted into a news item must not excuse itself. `sought`: what
+    `people_sought` gives for `people`, if had already."""
+    names, details = sought or people_sought(people)
     said: set[str] = set()
     for key, found in public_text.found_in(names | details).items():
         said |= found if key in contact_keys else found & names

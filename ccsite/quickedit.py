@@ -83,6 +83,9 @@ class LastBuild:
     # again did not); and apart, what the site's orders read (see graph.orders)
     graph_reads: frozenset | None = None
     order_reads: frozenset | None = None
+    warnings: checks.KeptWarnings | None = None  # the warnings beyond each file's own,
+    # and what they were made from, noted by the catch-up build too (None: not known)
+    sought: tuple | None = None  # the people looked for (audit.people_sought), once
 
 
 @dataclass
@@ -193,8 +196,10 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
         return None  # the leak audit's fingerprints change: see audit.said_publicly
     files = {**last.files, document.path: (memory.parsed[document.path][0],
                                            last.files[incremental.SITE_FILE][1])}
+    recent = last.site.recent_changes
     if (was[0].front_matter, was[0].body_line) == (document.front_matter, document.body_line):
         done = _body_edit(last, memory, output, files, item, document.body)
+        changed = {"body", "html"}
     else:
         changed = _fields_no_graph_read(last, item, new_item)
         done = _fields_edit(last, memory, output, files, item, new_item, changed) \
@@ -202,16 +207,32 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
         if done is GRAPHS_WAY:
             done = _graph_edit(last, memory, output, options, files, document.kind, item,
                                new_item, previous)
-            item = new_item
+            item, changed = new_item, None
     if done is None:
         return None
     memory.read_as[document.path] = (document, was[1], (item, new_common))
     memory.last_build.files = files
-    edited = incremental.entity_key(item)  # the one file whose own warnings may change
-    warnings, memory.own_warnings = checks.site_warnings_keeping(
-        memory.last_build.site, memory.last_build.members, memory.own_warnings,
-        lambda key: key != edited)
-    return Rebuilt(done, warnings)
+    return Rebuilt(done, _warnings(memory, item, changed and {
+        incremental.attribute_name(item, name) for name in changed} | (
+        {"Site.recent_changes"} if last.site.recent_changes is not recent else set())))
+
+
+def _warnings(memory: incremental.BuildMemory, item, changed: set[str] | None
+              ) -> list:
+    """The site's warnings after a quick rebuild changed `item` in place, in `changed`
+    ("Kind.attribute"; None: the site graph was made again): the other files' own
+    warnings as the last build found them, and those of the site as a whole kept while
+    they read none of what changed (see checks.KeptWarnings), else made again."""
+    last, edited = memory.last_build, incremental.entity_key(item)
+    done = None if last.warnings is None or changed is None or \
+        memory.own_warnings is None else \
+        last.warnings.after_edit(memory.own_warnings, edited, item, changed)
+    if done is None:
+        last.warnings = None  # (until the next catch-up build notes them again)
+        done = checks.site_warnings_keeping(last.site, last.members, memory.own_warnings,
+                                            lambda key: key != edited)
+    warnings, memory.own_warnings = done
+    return warnings
 
 
 def _body_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
@@ -389,7 +410,8 @@ def _graph_edit(last: LastBuild, memory: incremental.BuildMemory, output: Path,
     memory.last_build = dataclasses.replace(
         last, now=options.now, site=site, members=members, objects=reuse.objects,
         routes={route.output_path: route for route in routes}, valid_until=None,
-        graph_reads=None, order_reads=None)  # (made again unnoted: the catch-up notes it)
+        graph_reads=None, order_reads=None, warnings=None)  # (made again unnoted: the
+    # catch-up build notes it)
     return done
 
 
@@ -451,9 +473,12 @@ def _ready(last: LastBuild, memory: incremental.BuildMemory, output: Path) -> bo
 
 def _people_named(last: LastBuild, document: load.RawDocument) -> set[str]:
     """Which of the members' people a public document names (see audit.said_publicly)."""
+    if last.sought is None:
+        last.sought = audit.people_sought(last.people)
     return audit.said_publicly(last.people, audit.PublicText(
         {document.path: functools.partial(audit.public_source_text, document),
-         "contacts": functools.partial(audit.contact_details, document)}), {"contacts"})
+         "contacts": functools.partial(audit.contact_details, document)}), {"contacts"},
+        last.sought)
 
 
 def _render_audit_write(last: LastBuild, memory: incremental.BuildMemory, output: Path,
@@ -486,7 +511,7 @@ def _audit_and_write(last: LastBuild, memory: incremental.BuildMemory, output: P
         return None  # members text in a public page: the pipeline reports it
     errors = ErrorList()
     audit.check_links({path: links for path, (links, _, _) in seen.items()},
-                      memory.link_files, [*last.routes.values(), *last.member_routes],
+                      memory.link_files, [last.routes[path] for path in pages],
                       last.site.config.base_url, dict, errors)
     if errors.errors:
         return None

@@ -70,6 +70,7 @@ class Build:
     # would be done after the write, done instead while Pagefind makes the search index
     # (see _while_indexing)
     warnings: tuple[list[ContentError], dict] | None = None  # see _warnings
+    kept_warnings: checks.KeptWarnings | None = None  # ...noted for quick rebuilds
     taken_down: list[ContentError] = field(default_factory=list)  # links to documents
     # that expired (see audit.check_links)
 
@@ -747,9 +748,24 @@ def _warnings(b: Build, site: SiteGraph, reuse: incremental.Reuse) -> list[Conte
     on other files) made anew. Looked for once, while the search index is made if it
     is (see _while_indexing); the memory keeps each file's own when the build is done."""
     if b.warnings is None:
+        if b.graph_reads is not None:  # a catch-up build: noted for quick rebuilds
+            b.kept_warnings = _warnings_noted(site, reuse.objects)
         b.warnings = checks.site_warnings_keeping(site.public, site.members,
-                                                  b.memory.own_warnings, reuse.unchanged)
+                                                  b.memory.own_warnings, reuse.unchanged,
+                                                  b.kept_warnings)
     return b.warnings[0]
+
+
+def _warnings_noted(site: SiteGraph, objects: dict[str, Any]) -> checks.KeptWarnings:
+    """The warnings of the site as a whole, with what making them read of the content
+    objects by kind and attribute, and the titles alike: what a quick rebuild keeps
+    while its edit changes none of what was read (see checks.KeptWarnings)."""
+    with incremental.reads_recorded() as recorder:
+        of_the_site = checks.warnings_of_the_site(site.public, site.members)
+    return checks.KeptWarnings(
+        of_the_site, frozenset(incremental.attribute_name(objects.get(key), attribute)
+                               for key, attribute in recorder.reads),
+        checks.TitlesAlike(site.public, site.members))
 
 
 def _result(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
@@ -777,7 +793,8 @@ def _kept_for_quick_edits(b: Build, validated: validate.Validated, site: SiteGra
         files=reuse.files, routes={r.output_path: r for r in made.page_routes},
         member_routes=made.member_routes, people=made.people, result=result,
         graph_reads=frozenset(b.graph_reads.reads) if b.graph_reads is not None else None,
-        order_reads=frozenset(b.order_reads.reads) if b.order_reads is not None else None)
+        order_reads=frozenset(b.order_reads.reads) if b.order_reads is not None else None,
+        warnings=b.kept_warnings)
 
 
 def _unwritable(output: Path) -> list[ContentError]:

@@ -2284,6 +2284,57 @@ def test_quick_edits_warn_as_a_clean_build_does(site):
     assert not any("oxhey.md:1: summary: there is no summary" in w for w in warned)
 
 
+def news_on_days(site, days: list[str]) -> None:
+    """News items "New item 1"... dated each of `days` (one a day: their titles are then
+    not read to put them in order, see graph._newest_first)."""
+    for number, day in enumerate(days, start=1):
+        site.write(f"news/new-item-{number}.md", f"---\ntitle: New item {number}\n"
+                   f"date: {day}\nsummary: Number {number}.\n---\nBody.\n")
+
+
+def test_a_quick_title_edit_warns_of_titles_alike_as_a_clean_build_does(site):
+    """A news item's title edited into another's (case and spaces aside), then out again:
+    the quick rebuild looks again at that item's titles only (checks.TitlesAlike), and
+    warns at both items, then at neither, as a clean build does."""
+    from test_incremental_outputs import clean_warnings
+
+    news_on_days(site, [f"2026-10-{day:02}" for day in range(1, 9)])  # (the oldest is
+    rebuild, catch_up = preview_server(site)  # not among the home page's latest changes)
+    for old, new, alike in [("title: New item 1", "title: NEW  item 2", True),
+                            ("title: NEW  item 2", "title: New item 1", False)]:
+        site.edit("news/new-item-1.md", old, new)
+        result = rebuild("news/new-item-1.md")
+        assert "quick edit" in result.timings
+        warned = [str(w) for w in result.warnings]
+        assert warned == clean_warnings(site)
+        assert any("new-item-1.md:2: title: another news item has the same title" in w
+                   for w in warned) == alike
+        catch_up()
+
+
+def test_a_quick_edit_that_changes_what_the_site_warnings_read_makes_them_again(site):
+    """A news title that wins the home page's last place among the latest changes (ties
+    go by title) puts a news item more than a year old there, which is warned of: the
+    site's own warnings read the latest changes, so they are made again, not kept."""
+    from test_incremental_outputs import clean_warnings
+
+    news_on_days(site, [f"2026-11-0{day}" for day in range(1, 6)])
+    site.edit("opportunities/oxhey-eoi.md", "published: 2026-11-02", "published: 2008-04-01")
+    rebuild, catch_up = preview_server(site)
+    assert not any("more than a year old" in w for w in clean_warnings(site))
+    site.edit("news/centres-open.md", "title: Centres open", "title: Zoo day at Oxhey")
+    result = rebuild("news/centres-open.md")
+    assert "quick edit" in result.timings
+    warned = [str(w) for w in result.warnings]
+    assert warned == clean_warnings(site)
+    assert any("centres-open.md:3: date: this news item is more than a year old" in w
+               for w in warned)
+    site.edit("news/centres-open.md", "See [Oxhey]", "Visit [Oxhey]")  # and before the
+    result = rebuild("news/centres-open.md")  # catch-up build notes them again
+    assert "quick edit" in result.timings
+    assert [str(w) for w in result.warnings] == warned
+
+
 LATER = {  # moments after NOW at which the same files build into a different site
     "past the deadline": (dt.datetime(2027, 1, 29, 12, 0, 1, tzinfo=dt.timezone.utc),
                           "Closed on"),
@@ -2324,6 +2375,25 @@ def test_body_edit_that_pastes_members_text_is_stopped_and_told(site):
         rebuild("news/centres-open.md")
     assert "leak: members-only passage" in str(failed.value.errors[0])
     assert (site.output / "public/news/centres-open/index.html").read_bytes() == published
+
+
+def test_a_quick_edit_that_takes_back_a_members_contact_from_public_view_is_audited(site):
+    """A members' e-mail address is no leak on a public page that gives it as a contact
+    (audit.said_publicly); once the page gives another, its text still showing the
+    address is one. The quick rebuild must not audit with the fingerprints made while
+    the address was excused: it leaves the edit to the pipeline, which stops it."""
+    from ccsite.errors import ContentErrors
+
+    site.edit("centres/oxhey.md", 'phone: "01632 960002"',
+              'phone: "01632 960002"\nemail: sam@example.org')
+    site.edit("centres/oxhey.md", "every weekday.", "every weekday. Write to sam@example.org.")
+    rebuild, catch_up = preview_server(site)
+    published = (site.output / "public/centres/oxhey/index.html").read_bytes()
+    site.edit("centres/oxhey.md", "email: sam@example.org", "email: oxhey@example.org")
+    with pytest.raises(ContentErrors) as failed:
+        rebuild("centres/oxhey.md")
+    assert "sam@example.org" in str(failed.value.errors[0])
+    assert (site.output / "public/centres/oxhey/index.html").read_bytes() == published
 
 
 def test_body_edit_with_a_broken_link_is_told_with_its_line(site):
