@@ -216,9 +216,16 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
         return None
     memory.read_as[document.path] = (document, was[1], (item, new_common))
     memory.last_build.files = files
+    site_changed = {"recent_changes"} if last.site.recent_changes is not recent else set()
     return Rebuilt(done, _warnings(memory, item, changed and {
-        incremental.attribute_name(item, name) for name in changed} | (
-        {"Site.recent_changes"} if last.site.recent_changes is not recent else set())))
+        *_named(item, changed), *_named(last.site, site_changed)}))
+
+
+def _named(obj, changed: set[str]) -> set[str]:
+    """What a quick rebuild changed of `obj`, as incremental.attribute_name names it, and
+    its whole (which a read of every value at once is: see incremental.WHOLE)."""
+    return {incremental.attribute_name(obj, name)
+            for name in [*changed, incremental.WHOLE]} if changed else set()
 
 
 def _warnings(memory: incremental.BuildMemory, item, changed: set[str] | None

@@ -756,14 +756,17 @@ def _warnings(b: Build, site: SiteGraph, reuse: incremental.Reuse) -> list[Conte
     return b.warnings[0]
 
 
-def _warnings_noted(site: SiteGraph, objects: dict[str, Any]) -> checks.KeptWarnings:
+def _warnings_noted(site: SiteGraph, objects: dict[str, Any]) -> checks.KeptWarnings | None:
     """The warnings of the site as a whole, with what making them read of the content
     objects by kind and attribute, and the titles alike: what a quick rebuild keeps
-    while its edit changes none of what was read (see checks.KeptWarnings)."""
+    while its edit changes none of what was read (see checks.KeptWarnings). None when
+    they read an object this build's do not name (then none are kept)."""
     with incremental.reads_recorded() as recorder:
         of_the_site = checks.warnings_of_the_site(site.public, site.members)
+    if any(key not in objects for key, _ in recorder.reads):
+        return None
     return checks.KeptWarnings(
-        of_the_site, frozenset(incremental.attribute_name(objects.get(key), attribute)
+        of_the_site, frozenset(incremental.attribute_name(objects[key], attribute)
                                for key, attribute in recorder.reads),
         checks.TitlesAlike(site.public, site.members))
 

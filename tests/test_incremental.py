@@ -2377,6 +2377,51 @@ def test_body_edit_that_pastes_members_text_is_stopped_and_told(site):
     assert (site.output / "public/news/centres-open/index.html").read_bytes() == published
 
 
+def test_a_site_warning_made_from_a_whole_object_is_made_again_when_it_is_edited(
+        site, monkeypatch):
+    """A site-wide check that reads a news item whole (every value at once: its
+    `__dict__`) depends on its body too: a quick body edit makes the site's warnings
+    again rather than keep them."""
+    from ccsite import checks
+    from ccsite.errors import ContentError
+
+    made = checks.warnings_of_the_site
+
+    def with_a_whole_read(public, members):
+        item = public.news[0]
+        return [*made(public, members), ContentError(
+            item.source, 1, "body", f"{len(vars(item)['body'])} characters")]
+    monkeypatch.setattr(checks, "warnings_of_the_site", with_a_whole_read)
+    from test_incremental_outputs import clean_warnings
+
+    rebuild, catch_up = preview_server(site)
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [Oxhey], or any other centre,")
+    result = rebuild("news/centres-open.md")
+    assert "quick edit" in result.timings
+    assert [str(w) for w in result.warnings] == clean_warnings(site)
+
+
+def test_site_warnings_that_read_an_object_the_build_does_not_name_are_not_kept(
+        site, monkeypatch):
+    """What the site's warnings read is kept by the kind of each object read, looked up
+    by its key; one that is not among the build's objects leaves them not kept (made
+    again at every quick rebuild), never kept with a read no edit would match."""
+    import dataclasses
+
+    from ccsite import checks
+
+    made = checks.warnings_of_the_site
+
+    def reading_a_stranger(public, members):
+        stranger = dataclasses.replace(public.news[0], source="elsewhere/stranger.md")
+        stranger.date  # noqa: B018 - the read is the point
+        return made(public, members)
+    monkeypatch.setattr(checks, "warnings_of_the_site", reading_a_stranger)
+    memory = incremental.BuildMemory()
+    build(site.content, site.output, BuildOptions(now=NOW), memory=memory)
+    assert memory.last_build is not None and memory.last_build.warnings is None
+
+
 def test_a_quick_edit_that_takes_back_a_members_contact_from_public_view_is_audited(site):
     """A members' e-mail address is no leak on a public page that gives it as a contact
     (audit.said_publicly); once the page gives another, its text still showing the
