@@ -90,6 +90,8 @@ class LastBuild:
     warnings: checks.KeptWarnings | None = None  # the warnings beyond each file's own,
     # and what they were made from, noted by the catch-up build too (None: not known)
     sought: tuple | None = None  # the people looked for (audit.people_sought), once
+    told_apart: list = dataclasses.field(default_factory=list)  # the build's other
+    # warnings: links to documents that expired (audit.check_links), the site's templates
 
 
 @dataclass
@@ -217,8 +219,21 @@ def rebuild(source: Path, shown_as: str, output: Path, options: validate.BuildOp
     memory.read_as[document.path] = (document, was[1], (item, new_common))
     memory.last_build.files = files
     site_changed = {"recent_changes"} if last.site.recent_changes is not recent else set()
-    return Rebuilt(done, _warnings(memory, item, changed and {
-        *_named(item, changed), *_named(last.site, site_changed)}))
+    warnings = _warnings(memory, item, changed and {
+        *_named(item, changed), *_named(last.site, site_changed)})
+    return Rebuilt(done, [*warnings, *_still_told(memory.last_build, done)])
+
+
+def _still_told(last: LastBuild, changed: set[str]) -> list:
+    """The last build's warnings beyond the site's (see `LastBuild.told_apart`), but those
+    of a link from a page this rebuild changed: a page it rendered links to no document
+    that expired (the link check would have stopped it: the pipeline tells those), so
+    what was told of its links before is told no more."""
+    pages = {f"(linked from /{path.removesuffix('index.html')})" for path in changed}
+    last.told_apart = [warning for warning in last.told_apart
+                       if not (warning.field == "link" and warning.message.endswith(
+                           tuple(pages)))] if pages else last.told_apart
+    return last.told_apart
 
 
 def _named(obj, changed: set[str]) -> set[str]:

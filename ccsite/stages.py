@@ -797,7 +797,7 @@ def _kept_for_quick_edits(b: Build, validated: validate.Validated, site: SiteGra
         member_routes=made.member_routes, people=made.people, result=result,
         graph_reads=frozenset(b.graph_reads.reads) if b.graph_reads is not None else None,
         order_reads=frozenset(b.order_reads.reads) if b.order_reads is not None else None,
-        warnings=b.kept_warnings)
+        warnings=b.kept_warnings, told_apart=result.warnings[len(b.warnings[0]):])
 
 
 def _unwritable(output: Path) -> list[ContentError]:

@@ -2377,6 +2377,28 @@ def test_body_edit_that_pastes_members_text_is_stopped_and_told(site):
     assert (site.output / "public/news/centres-open/index.html").read_bytes() == published
 
 
+def test_quick_edits_tell_links_to_expired_documents_as_a_clean_build_does(site):
+    """A link to a document that expired is a warning (see audit.check_links); a quick
+    rebuild of another file still tells it, and one that takes the link out tells it no
+    more, as a clean build of the same content."""
+    from test_incremental_outputs import clean_warnings
+
+    later = dt.datetime(2027, 1, 10, 12, tzinfo=dt.timezone.utc)
+    site.edit("lessons/more-time.md", "order: 1", "order: 1\nexpires: 2027-01-10")
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [the lesson](/lessons/more-time/), "
+              "[Oxhey]")
+    rebuild, catch_up = preview_server(site, now=later)
+    for rel, old, new, told in [
+            ("centres/oxhey.md", "every weekday.", "every weekday but Christmas Day.", True),
+            ("news/centres-open.md", "See [the lesson](/lessons/more-time/), ", "See ", False)]:
+        site.edit(rel, old, new)
+        result = rebuild(rel, at=later)
+        assert "quick edit" in result.timings
+        warned = [str(w) for w in result.warnings]
+        assert warned == clean_warnings(site, later)
+        assert any("which is not in this build (it expired" in w for w in warned) == told
+
+
 def test_a_site_warning_made_from_a_whole_object_is_made_again_when_it_is_edited(
         site, monkeypatch):
     """A site-wide check that reads a news item whole (every value at once: its
