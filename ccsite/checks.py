@@ -29,14 +29,16 @@ OwnWarnings = Callable[[Any], list[ContentError]]  # an entry -> its file's own 
 
 
 def site_warnings(site: Site, members: MembersSite | None = None,
-                  own: Callable[[Any, OwnWarnings], list[ContentError]] | None = None
-                  ) -> list[ContentError]:
+                  own: Callable[[Any, OwnWarnings], list[ContentError]] | None = None,
+                  made: "KeptWarnings | None" = None) -> list[ContentError]:
     """Every warning, of the public site's files and the members' (`members`). Most say
     something of one file alone (`own_warnings`); `own(entry, own_warnings)` may give the
-    last build's for an entry whose file has not changed."""
-    return in_order([*warnings_of_the_site(site, members), *_titles_alike(site, members),
-                     *(warning for entry in _entries(site, members) for warning in
-                       (own(entry, own_warnings) if own else own_warnings(entry)))])
+    last build's for an entry whose file has not changed. `made`: the others, made
+    already (see `KeptWarnings`)."""
+    others = [*made.of_the_site, *made.titles.warnings()] if made else \
+        [*warnings_of_the_site(site, members), *_titles_alike(site, members)]
+    return in_order([*others, *(warning for entry in _entries(site, members) for warning in
+                                (own(entry, own_warnings) if own else own_warnings(entry)))])
 
 
 def in_order(warnings: list[ContentError]) -> list[ContentError]:
@@ -299,11 +301,7 @@ def site_warnings_keeping(site: Site, members: MembersSite | None,
         if found:
             now[key] = _rows(found)
         return found
-    if made is None:
-        return site_warnings(site, members, own), now
-    return in_order([*made.of_the_site, *made.titles.warnings(),
-                     *(warning for entry in _entries(site, members)
-                       for warning in own(entry, own_warnings))]), now
+    return site_warnings(site, members, own, made), now
 
 
 def _rows(warnings: list[ContentError]) -> list[tuple]:

@@ -2309,7 +2309,7 @@ def test_a_quick_title_edit_warns_of_titles_alike_as_a_clean_build_does(site):
         assert warned == clean_warnings(site)
         assert any("new-item-1.md:2: title: another news item has the same title" in w
                    for w in warned) == alike
-        catch_up()
+        assert [str(w) for w in catch_up().warnings] == warned  # (kept for the next edit)
 
 
 def test_a_quick_edit_that_changes_what_the_site_warnings_read_makes_them_again(site):
@@ -2333,6 +2333,7 @@ def test_a_quick_edit_that_changes_what_the_site_warnings_read_makes_them_again(
     result = rebuild("news/centres-open.md")  # catch-up build notes them again
     assert "quick edit" in result.timings
     assert [str(w) for w in result.warnings] == warned
+    assert [str(w) for w in catch_up().warnings] == warned  # (noted, then told)
 
 
 LATER = {  # moments after NOW at which the same files build into a different site
