@@ -31,8 +31,15 @@ def status(found: os.stat_result) -> Status:
     return (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
 
 
+def file_digest() -> "hashlib._Hash":
+    """What names a file's bytes, to be fed them piece by piece: `of_bytes` of them all."""
+    return hashlib.blake2b(digest_size=16)
+
+
 def of_bytes(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = file_digest()
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def of_file(path: str) -> str:
@@ -47,7 +54,7 @@ def copied(path: str, target: str | None) -> str:
     """The digest of a file's bytes, as `of_file` gives it, written meanwhile to
     `target` (if given) as they are read: what is written is what the digest names
     (see write._copy_as_read)."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = file_digest()
     descriptor = os.open(path, os.O_RDONLY)
     writing = None
     try:

@@ -1285,7 +1285,7 @@ class Reuse:
                 self.value_digest(*read)
         return tokens
 
-    def make_file(self, output_path: str, make: Callable[[], str | bytes],
+    def make_file(self, output_path: str, make: Callable[[], str | bytes | Path],
                   previous: Callable[[str], Path | None], context: str = "",
                   restamp: Callable[[str], str] | None = None,
                   stamp: str | None = None) -> str | bytes | Path:
@@ -1293,7 +1293,8 @@ class Reuse:
         file): the last build's (`previous`) while nothing it read has changed, else made
         now, recording what it reads of the content objects as a page's render does (see
         `_objects_reporting_reads`). `context`: the plain values it is given beyond the
-        content objects it reads, as a text that differs when they do. `restamp`: for a
+        content objects it reads, as a text that differs when they do. `make` may give
+        the file put in the build's stage (write.StagedFile). `restamp`: for a
         file that reads the build's time only to stamp itself, the last build's text made
         this build's (its reading of the time is then not recorded); `stamp`, what it
         stamps with: the last build's file is not even read when that is the stamp the
@@ -1320,7 +1321,8 @@ class Reuse:
         self.memory.made_files[output_path] = PageRecord(
             context=context, reads=self._tokens(reads),
             templates={name: self.template_digest(name) for name in recorder.templates},
-            output=digest(made), own=self._own_values(reads))
+            output=made.digest if isinstance(made, Path) else digest(made),  # (a file
+            own=self._own_values(reads))  # put in the stage: write.StagedFile)
         self.made.append(output_path)
         return made
 

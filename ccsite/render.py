@@ -360,19 +360,20 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
         return Pending(lambda: made)
     _JOB = None  # the workers are forked, with it
 
-    def finish() -> dict[str, bytes]:
-        try:
-            results = waiting.result()
-        except Exception:  # a template mistake: render here, where it is told
-            return _render_here(env, site, todo, reuse, shared, inspect, stage, one)
-        results.reverse()
-        while results:  # each worker's copies let go of as soon as they are taken in
-            for output_path, text, record, values, seen in results.pop():
+    def take(results: Iterator[list[tuple]]) -> None:
+        for chunk in results:  # each as it comes: its copies let go of once taken in
+            for output_path, text, record, values, seen in chunk:
                 made[output_path] = text
                 if reuse is not None:
                     reuse.adopt(output_path, one.of_record(record), values)
                 if inspect is not None:
                     inspect.results[output_path] = one.of(seen)
+
+    def finish() -> dict[str, bytes]:
+        try:
+            waiting.result(take)
+        except Exception:  # a template mistake: render here, where it is told
+            return _render_here(env, site, todo, reuse, shared, inspect, stage, one)
         return made
 
     return Pending(finish, waiting.cancel)

@@ -15,7 +15,7 @@ import os
 import signal
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 MAX_WORKERS = 8
 PIPE_BYTES = 1 << 20  # read at once from a helper's pipe, and the size a helper may ask of
@@ -56,7 +56,9 @@ def start_in_processes(function: Callable, items: Iterable, workers: int, chunks
                        initializer: Callable | None = None, initargs: tuple = ()) -> Pending:
     """`map_in_processes`, started: the workers are forked and given the work at once,
     and the list is had from `result()`. In between, this process is free for work of
-    its own."""
+    its own. `result(take)` gives the results to `take` as they come, in order, instead
+    (and returns what it returns): each is let go of once taken, where the list holds
+    every one until the last has come (the pages of a large site: tens of megabytes)."""
     import multiprocessing  # here: a build with little to do starts no process
     from concurrent.futures import ProcessPoolExecutor
 
@@ -77,9 +79,9 @@ def start_in_processes(function: Callable, items: Iterable, workers: int, chunks
             pool.shutdown(cancel_futures=True)
         raise
 
-    def result() -> list:
+    def result(take: Callable[[Iterator], Any] = list) -> Any:
         try:
-            return list(results)
+            return take(results)
         finally:
             pool.shutdown(cancel_futures=True)
 

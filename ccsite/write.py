@@ -26,7 +26,7 @@ from pathlib import Path, PosixPath
 from typing import Callable, Iterable
 
 from .buildinfo import LOCK_FILE, SEARCH_FOLDER
-from .digests import FileDigests, copied, of_bytes, of_file
+from .digests import FileDigests, copied, file_digest, of_bytes, of_file
 from .workers import Helper, fork_helper, may_fork, write_all
 
 TEMP_PREFIX = ".ccsite-tmp-"
@@ -80,10 +80,19 @@ class Stage:
     def put(self, data: bytes) -> StagedFile:
         """Keep a rendered page here (in any process forked from the build's: names are
         by process), known by the digest of its bytes."""
+        return self.put_pieces([data])
+
+    def put_pieces(self, pieces: Iterable[bytes]) -> StagedFile:
+        """Keep a file made piece by piece (the members search index: tens of megabytes
+        at 50,000 documents, which the build would otherwise hold whole, and as text
+        first) without ever holding it whole."""
         name = f"{self.folder}/{os.getpid()}-{next(self._names)}"
+        made = file_digest()
         with open(name, "wb") as handle:
-            handle.write(data)
-        return _staged_file(name, of_bytes(data))
+            for piece in pieces:
+                handle.write(piece)
+                made.update(piece)
+        return _staged_file(name, made.hexdigest())
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -102,6 +102,27 @@ def test_members_section_is_built_into_its_own_root_with_noindex(site):
     assert not (site.output / "public" / "members").exists()
 
 
+def test_members_search_index_is_one_compact_json_list_of_every_post_and_page(site):
+    """Written entry by entry (members/pages.py), it is still the one document that
+    json.dumps of the whole list writes: compact, keys in order, text as it is."""
+    site.write("members/good-practice/stay-and-play.md",
+               "---\ntitle: Stay and play, café style\nauthor: Sam Example\n"
+               "agency: oxhey-trust\ndate: 2009-06-01\nsummary: Réunion.\n---\nBody.\n")
+    assert site.build().status == 0
+    text = (site.output / "members/search-index.json").read_text(encoding="utf-8")
+    entries = json.loads(text)
+    assert text == json.dumps(entries, ensure_ascii=False, sort_keys=True,
+                              separators=(",", ":"))
+    assert sorted(entry["title"] for entry in entries) == [
+        "Running a dads' group", "Stay and play, café style"]
+
+
+def test_members_search_index_of_no_posts_is_an_empty_list(site):
+    site.remove("members/good-practice/dads-group.md")
+    assert site.build().status == 0
+    assert (site.output / "members/search-index.json").read_text() == "[]"
+
+
 def test_public_pages_link_only_to_the_members_entry_page(site):
     site.build()
     for path in (site.output / "public").rglob("*.html"):
