@@ -268,14 +268,18 @@ def identity(value: Any) -> str:
     JSON (C-accelerated) does the walking; content objects inside a value stand as their
     key, other dataclasses as their fields, dates as ISO text. A list of content objects
     only (a site's news, a centre's sessions' centres) is spelled out as the same text
-    without a call back from JSON for each: a build compares a thousand such lists."""
+    without a call back from JSON for each: a build compares a thousand such lists. One
+    content object is its key, as JSON spells it, at once (a members post's agency, a
+    centre's: thousands of values a build looks at again)."""
+    kind = _ENTITY_KINDS.get(type(value)) if _ENTITY_KINDS else None
+    if kind is not None:
+        return _IDENTITY_JSON.encode(f"<{kind(value)}>")
     if type(value) in (list, tuple) and value:
         keys = _entity_keys(value)
         if keys is not None:
-            return json.dumps(keys, ensure_ascii=False, separators=(",", ":"))
+            return _IDENTITY_JSON.encode(keys)
     try:
-        return json.dumps(value, default=_as_json, sort_keys=True, ensure_ascii=False,
-                          separators=(",", ":"))
+        return _IDENTITY_JSON.encode(value)
     except (TypeError, ValueError):  # e.g. keys of mixed types: never equal, so re-render
         return f"<unique {id(value)} {object()!r}>"
 
@@ -351,6 +355,11 @@ def _as_json(value: Any) -> Any:
     if callable(value):
         return f"callable:{getattr(value, '__qualname__', type(value).__name__)}"
     return f"{type(value).__name__}:{value!r}"
+
+
+# one encoder for every identity (`json.dumps` with these options makes one a call)
+_IDENTITY_JSON = json.JSONEncoder(default=_as_json, sort_keys=True, ensure_ascii=False,
+                                  separators=(",", ":"))
 
 
 def digest(text: str | bytes) -> str:

@@ -62,9 +62,9 @@ def test_every_reading_of_the_sample_site_reads_back_exactly(tmp_path):
 
 
 def test_a_list_of_content_objects_is_known_by_their_keys_in_their_order(tmp_path):
-    """What a build compares a value read by a page with (incremental.identity): a list
-    of content objects, spelled out without JSON's walk, is the very text the walk gives,
-    and another order is another value."""
+    """What a build compares a value read by a page with (incremental.identity): a
+    content object, or a list of them, spelled out without JSON's walk, is the very text
+    the walk gives, and another order is another value."""
     import json
 
     folder, cache = sample_read(tmp_path)
@@ -73,7 +73,8 @@ def test_a_list_of_content_objects_is_known_by_their_keys_in_their_order(tmp_pat
     def walked(value):
         return json.dumps(value, default=incremental._as_json, sort_keys=True,
                           ensure_ascii=False, separators=(",", ":"))
-    for value in (news, tuple(news), [*news, "a text"], news[:1]):
+    for value in (news, tuple(news), [*news, "a text"], news[:1], news[0],
+                  {"item": news[0], "when": news[0].date}, None, "a text"):
         assert incremental.identity(value) == walked(value)
     assert incremental.identity(news) != incremental.identity(news[::-1])
     assert incremental.identity(news) != incremental.identity(news[:2])
