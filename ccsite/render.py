@@ -361,9 +361,9 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
     _JOB = None  # the workers are forked, with it
 
     def take(results: Iterator[list[tuple]]) -> None:
-        for chunk in results:  # each as it comes: its copies let go of once taken in
-            for output_path, text, record, values, seen in chunk:
-                made[output_path] = text
+        while (chunk := _next_from_workers(results)) is not None:  # each as it comes: its
+            for output_path, text, record, values, seen in chunk:  # copies let go of
+                made[output_path] = text                           # once taken in
                 if reuse is not None:
                     reuse.adopt(output_path, one.of_record(record), values)
                 if inspect is not None:
@@ -372,11 +372,27 @@ def _start_render_all(env, site, todo, reuse, shared, inspect: Inspection | None
     def finish() -> dict[str, bytes]:
         try:
             waiting.result(take)
-        except Exception:  # a template mistake: render here, where it is told
+        except _FailedInWorker:  # a template mistake: render here, where it is told
             return _render_here(env, site, todo, reuse, shared, inspect, stage, one)
         return made
 
     return Pending(finish, waiting.cancel)
+
+
+class _FailedInWorker(Exception):
+    """What a worker raised (a template mistake, told again by rendering here), as apart
+    from what this process's own taking in of the results raised: ccsite's own error,
+    which is not to be passed over by rendering every page again."""
+
+
+def _next_from_workers(results: Iterator[list[tuple]]) -> list[tuple] | None:
+    """The next share of pages the workers sent, or None when all have come."""
+    try:
+        return next(results)
+    except StopIteration:
+        return None
+    except Exception as exc:
+        raise _FailedInWorker() from exc
 
 
 class _OneCopy:

@@ -95,6 +95,20 @@ def test_template_mistake_met_in_a_worker_is_told_with_nothing_written(large_sit
     assert error.field == "template" and "no_such_field" in error.message
 
 
+def test_a_fault_in_taking_in_workers_pages_is_not_passed_over(large_site, forks,
+                                                               monkeypatch):
+    """Only what a worker raised (a template mistake) makes the build render its pages
+    here to tell it; a fault of the build's own in taking in their results is raised as
+    it is, not hidden by a quiet, slow render of every page in one process."""
+    def broken(*args, **kwargs):
+        raise AttributeError("taking in a page broke")
+    monkeypatch.setattr(incremental.Reuse, "adopt", broken)
+    with pytest.raises(AttributeError, match="taking in a page broke"):
+        build(large_site.content, large_site.output, BuildOptions(now=NOW),
+              memory=incremental.BuildMemory())
+    assert forks
+
+
 def test_failure_while_members_pages_render_elsewhere_leaves_no_workers(large_site, forks,
                                                                         monkeypatch):
     """The members pages render in workers while this process makes the leak audit; if
