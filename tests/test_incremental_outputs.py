@@ -280,6 +280,22 @@ def test_the_leak_search_agrees_with_a_plain_search_of_every_fingerprint(beginni
             plain(needles, text), (needles, text)
 
 
+@pytest.mark.parametrize("count", [0, 1, 4095, 4096, 4097, 8193])
+def test_the_fingerprints_are_named_by_the_digest_of_their_texts_one_a_line(count):
+    """What names a set of fingerprints (audit.LeakAudit.against: a file found clean
+    against it stays clean) is the digest of their texts and the site's prefixes, one a
+    line: made a few thousand at a time (400,000 texts at 50,000 documents), it is still
+    that digest, so two sets that differ across a few thousand's edge differ."""
+    import hashlib
+
+    from ccsite import audit
+
+    texts = [f"members text number {number}" for number in range(count)]
+    for prefixes in [(), ("cc.example.org", "/ccsite")]:
+        assert audit._against(texts, prefixes) == hashlib.blake2b(
+            "\n".join([*texts, *prefixes]).encode(), digest_size=16).hexdigest()
+
+
 def test_a_file_changed_while_the_audit_gets_ready_is_not_known_clean_by_its_old_status(
         tmp_path):
     """A published file known by its status (a media file) has it taken before the
