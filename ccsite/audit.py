@@ -86,11 +86,17 @@ def check_links(page_links: dict[str, list[str]], all_files: set[str],
             if line == 0:  # written in a template, which makes many pages: told once
                 in_templates.setdefault((written, why, expired), (source, []))[1].append(page)
             elif expired and taken_down is not None:
-                taken_down.append(ContentError(source, line, "link", f"{why} (linked from "
-                                               f"{page})"))
+                taken_down.append(ContentError(source, line, "link",
+                                               f"{why} {linked_from(page)}"))
             else:
-                errors.add(source, line, "link", f"{why} (linked from {page})")
+                errors.add(source, line, "link", f"{why} {linked_from(page)}")
     _tell_template_links(in_templates, templates, errors, taken_down)
+
+
+def linked_from(page: str) -> str:
+    """How a link's warning or mistake names the page it is on (its address: "/news/x/"),
+    as the preview server's quick rebuild looks for it (quickedit._still_told)."""
+    return f"(linked from {page})"
 
 
 def broken_links(html: str, page_url: str, base_url: str, all_files: set[str],

@@ -271,9 +271,9 @@ def identity(value: Any) -> str:
     without a call back from JSON for each: a build compares a thousand such lists. One
     content object is its key, as JSON spells it, at once (a members post's agency, a
     centre's: thousands of values a build looks at again)."""
-    kind = _ENTITY_KINDS.get(type(value)) if _ENTITY_KINDS else None
-    if kind is not None:
-        return _IDENTITY_JSON.encode(f"<{kind(value)}>")
+    key = entity_key(value)
+    if key is not None:
+        return _IDENTITY_JSON.encode(f"<{key}>")
     if type(value) in (list, tuple) and value:
         keys = _entity_keys(value)
         if keys is not None:

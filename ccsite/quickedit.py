@@ -229,7 +229,7 @@ def _still_told(last: LastBuild, changed: set[str]) -> list:
     of a link from a page this rebuild changed: a page it rendered links to no document
     that expired (the link check would have stopped it: the pipeline tells those), so
     what was told of its links before is told no more."""
-    pages = {f"(linked from /{path.removesuffix('index.html')})" for path in changed}
+    pages = {audit.linked_from("/" + path.removesuffix("index.html")) for path in changed}
     last.told_apart = [warning for warning in last.told_apart
                        if not (warning.field == "link" and warning.message.endswith(
                            tuple(pages)))] if pages else last.told_apart

@@ -144,16 +144,16 @@ def _stages(b: Build, changed_files: set[str] | None, remember: bool) -> BuildRe
         b.step("write")
         b.while_indexing.insert(0, functools.partial(_warnings, b, site, reuse))
         written = write_site(b, made, site, config, members_root)
-        warnings = [*_warnings(b, site, reuse), *b.taken_down,
-                    *theme.site_template_warnings(b.paths.templates,
-                                                  render.default_templates())]
+        told_apart = [*b.taken_down, *theme.site_template_warnings(
+            b.paths.templates, render.default_templates())]
+        warnings = [*_warnings(b, site, reuse), *told_apart]
         _remember(b, made)
         reuse.commit()
         b.step("done")
         result = _result(b, made, site, config, written, leaks_scanned, warnings)
         if remember:
             b.memory.last_build = _kept_for_quick_edits(b, validated, site, made, reuse,
-                                                        result)
+                                                        result, told_apart)
         return result
     except BaseException:
         reuse.forget()  # see Reuse.forget
@@ -787,8 +787,8 @@ def _result(b: Build, made: Made, site: SiteGraph, config: SiteConfig,
 
 
 def _kept_for_quick_edits(b: Build, validated: validate.Validated, site: SiteGraph,
-                          made: Made, reuse: incremental.Reuse,
-                          result: BuildResult) -> quickedit.LastBuild:
+                          made: Made, reuse: incremental.Reuse, result: BuildResult,
+                          told_apart: list[ContentError]) -> quickedit.LastBuild:
     """What the preview server's quick rebuild works from (see quickedit.py)."""
     return quickedit.LastBuild(
         same_for=(b.paths, b.options.drafts), now=b.options.now, validated=validated,
@@ -797,7 +797,7 @@ def _kept_for_quick_edits(b: Build, validated: validate.Validated, site: SiteGra
         member_routes=made.member_routes, people=made.people, result=result,
         graph_reads=frozenset(b.graph_reads.reads) if b.graph_reads is not None else None,
         order_reads=frozenset(b.order_reads.reads) if b.order_reads is not None else None,
-        warnings=b.kept_warnings, told_apart=result.warnings[len(b.warnings[0]):])
+        warnings=b.kept_warnings, told_apart=told_apart)
 
 
 def _unwritable(output: Path) -> list[ContentError]:
