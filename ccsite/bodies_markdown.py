@@ -25,7 +25,10 @@ def _pygments_unseen() -> Iterator[None]:
     here: 33 ms to import this module, against 21 ms without), for highlighting that
     ccsite never turns on. Without the highlighter's extension a fenced block is the same
     `<pre><code>` whether Pygments is there or not; so while it is imported, Pygments is
-    taken as missing, as the highlighter allows (it says so, and goes on without it)."""
+    taken as missing, as the highlighter allows (it goes on without it). The highlighter's
+    module stays loaded so, without Pygments, for the rest of the process: nothing in
+    ccsite uses it, but a program that imports ccsite and then highlights code with
+    Python-Markdown itself would get no colours."""
     if "pygments" in sys.modules:  # imported already: costs nothing more
         yield
         return
@@ -43,9 +46,24 @@ from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
+
+class _FencedCode(FencedCodeExtension):
+    """Python-Markdown's fenced code, with each option of a block kept as written. It
+    reads those it knows to be on or off (`{ .python linenums="1" }`, `guess_lang=no`)
+    as True or False and, with no highlighter, writes them into the block's `<code>` as
+    they are, which fails (TypeError: cannot serialize True, Python-Markdown 3.11.4): a
+    body holding one ended the build in a traceback (a review's finding). Kept as text,
+    they are written as any other option is, and nh3 takes them out of the HTML with
+    every other attribute of a `<code>`, so the page is the same."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        super().extendMarkdown(md)
+        md.preprocessors["fenced_code_block"].bool_options = []
+
+
 # Python-Markdown's own extensions, given as objects: named ("tables"), each is looked up
 # among every installed package's entry points, 25 ms of each process that converts
-EXTENSIONS = [TableExtension, FencedCodeExtension, SaneListExtension, AttrListExtension]
+EXTENSIONS = [TableExtension, _FencedCode, SaneListExtension, AttrListExtension]
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"table", "thead", "tbody", "tfoot", "tr", "th", "td",
                                    "caption", "figure", "figcaption"}
 ALLOWED_ATTRIBUTES = {

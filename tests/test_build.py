@@ -169,6 +169,23 @@ def test_raw_html_in_markdown_is_sanitised(site):
     assert "javascript:" not in page
 
 
+def test_fenced_code_with_options_markdown_reads_as_on_or_off_is_shown_as_code(site):
+    """A fenced block's options in braces are Python-Markdown's (attr_list); those it
+    reads as on or off (linenums, guess_lang) made its writer fail on the True or False
+    it read, and the build end in a traceback. The block is shown as code, as one with
+    a language alone is."""
+    fences = ['```{ .python linenums="1" }', "``` { .js guess_lang=no #example }",
+              "```{ .python use_pygments=false }", "```python"]
+    site.edit("news/centres-open.md", "See [Oxhey]", "".join(
+        f"{fence}\nx = {number}\n```\n\n" for number, fence in enumerate(fences)) +
+        "See [Oxhey]")
+    result = site.build()
+    assert result.status == 0, result.err
+    page = site.page("/news/centres-open/")
+    for number in range(len(fences)):
+        assert f"<pre><code>x = {number}\n</code></pre>" in page
+
+
 def test_site_templates_override_the_default_theme(site):
     (site.root / "templates").mkdir(exist_ok=True)
     (site.root / "templates" / "lesson.html").write_text(
