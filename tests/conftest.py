@@ -292,6 +292,8 @@ def pytest_sessionfinish(session, exitstatus):
     import shutil
 
     shutil.rmtree(TESTS_STATE, ignore_errors=True)  # (the tests' own key: see above)
+    if hasattr(session.config, "workeroutput"):  # a worker of pytest-xdist: told on
+        session.config.workeroutput["fuzz"] = _fuzz_counts()  # (see pytest_testnodedown)
     before = session.config.stash.get(CHECKOUT_KEY, None)
     if before is None:
         return
@@ -308,6 +310,41 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 CHECKOUT_KEY = pytest.StashKey[dict]()
+
+
+# -- the fuzz tests' count of examples, in the run's summary --------------------------------
+#
+# test_fuzz.py counts the examples it ran; with the tests spread over worker processes
+# (pytest-xdist) what a test prints is not shown, and each worker runs some of them, so
+# each worker's counts come back to the run's own process when it ends, which adds them.
+
+FUZZ_FROM_WORKERS: dict[str, list[int]] = {}  # name -> [examples, rejected]
+
+
+def _fuzz_counts() -> dict[str, list[int]]:
+    """This process's counts (test_fuzz.EXAMPLES, REJECTED), if it ran any."""
+    import sys
+
+    fuzz = sys.modules.get("test_fuzz")
+    return {} if fuzz is None else \
+        {name: [count, fuzz.REJECTED[name]] for name, count in fuzz.EXAMPLES.items()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for name, (count, rejected) in getattr(node, "workeroutput", {}).get("fuzz", {}).items():
+        before = FUZZ_FROM_WORKERS.setdefault(name, [0, 0])
+        before[0], before[1] = before[0] + count, before[1] + rejected
+
+
+def pytest_terminal_summary(terminalreporter):
+    counts = FUZZ_FROM_WORKERS or _fuzz_counts()
+    if counts:
+        terminalreporter.section("fuzz")
+        for name, (count, rejected) in sorted(counts.items()):
+            terminalreporter.write_line(f"fuzz: {name}: {count} examples ({count - rejected} "
+                                        f"accepted, {rejected} rejected with a content error)")
+        terminalreporter.write_line(f"fuzz: {sum(c for c, _ in counts.values())} examples")
 
 
 def pytest_addoption(parser):

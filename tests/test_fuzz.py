@@ -9,8 +9,8 @@ duplicated, deleted or re-indented (which reaches the field readers, not only th
 Each example is cut off by an alarm after ALARM_SECONDS, so a hang fails instead of
 stalling the run; hypothesis' own deadline catches slow examples.
 
-The number of examples run is printed at the end of the module, as `fuzz: N examples`
-(with or without `pytest -s`).
+The number of examples run is printed in the run's summary, as `fuzz: N examples` (see
+conftest.py: the tests' worker processes each count theirs).
 """
 from __future__ import annotations
 
@@ -58,18 +58,6 @@ def alarm(seconds: int = ALARM_SECONDS):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def report_examples(request):
-    yield
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print()
-        for name, count in sorted(EXAMPLES.items()):
-            print(f"fuzz: {name}: {count} examples ({count - REJECTED[name]} accepted, "
-                  f"{REJECTED[name]} rejected with a content error)")
-        print(f"fuzz: {sum(EXAMPLES.values())} examples")
 
 
 # -- inputs ----------------------------------------------------------------------------
