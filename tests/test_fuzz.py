@@ -6,6 +6,8 @@ the file has.
 The inputs are random unicode, random bytes, YAML-ish text from a small grammar of keys,
 values, indentation and punctuation, and the fixture site's own files with lines changed,
 duplicated, deleted or re-indented (which reaches the field readers, not only the parser).
+A body's Markdown is fuzzed too, from the syntax of Python-Markdown and the extensions
+ccsite turns on: it is converted to HTML whatever it holds.
 Each example is cut off by an alarm after ALARM_SECONDS, so a hang fails instead of
 stalling the run; hypothesis' own deadline catches slow examples.
 
@@ -237,6 +239,44 @@ def test_load_markdown_random_unicode(content, text):
                  st.binary(max_size=200).map(lambda data: b"---\n" + data + b"\n---\n")))
 def test_load_random_bytes(content, data):
     loaded(content, "pages/about.md", data, "load random bytes")
+
+
+# -- a body's Markdown: whatever an editor writes is converted ------------------------------
+
+# Python-Markdown's own syntax and that of the extensions ccsite turns on (tables, fenced
+# code with its options in braces, attribute lists), mixed with what troubles a converter
+FENCE_OPTIONS = st.lists(st.sampled_from([
+    ".python", ".js", "#code", '#"x"', "linenums=\"1\"", "linenums=no", "guess_lang=no",
+    "guess_lang=\"false\"", "noclasses=yes", "use_pygments=false", "use_pygments=true",
+    'hl_lines="1 2"', "hl_lines=x", 'data-x="1"', "style=\"color:red\"", "onclick=x",
+    "{", "}", ":", "=", '"',
+]), max_size=4).map(" ".join)
+MARKDOWN_PIECES = st.one_of(
+    st.builds(lambda fence, options, code, close: f"{fence}{{ {options} }}\n{code}\n{close}",
+              st.sampled_from(["```", "~~~", "````"]), FENCE_OPTIONS,
+              st.sampled_from(["x = 1", "", "<script>", "```", "\t"]),
+              st.sampled_from(["```", "~~~", "````", ""])),
+    st.builds(lambda options: f"```{options}\ncode\n```", st.sampled_from(
+        ["python", "python hl_lines=\"1\"", " { .python }", "{}", "{ }", "{ linenums }"])),
+    st.sampled_from(["| a | b |\n|---|---|\n| 1 | 2 |", "| a |\n|:-:|", "# Heading {: #id }",
+                     "Text {: .class data-x=1 }", "- item\n    - nested", "1. one\n1) two",
+                     "[link](/centres/oxhey/)", "[x]: /path 'title'", "<div markdown=1>*a*</div>",
+                     "<img src=x onerror=alert(1)>", "*" * 40, "[" * 30, "> " * 20 + "deep",
+                     "    indented code", "***", "&amp; &#0; &#xD800;", "\\", "`` ` ``"]),
+    MIXED_TEXT.map(lambda text: encode(text).decode("utf-8", "replace")),  # (as a file is
+)                                                                          # read: load.py)
+MARKDOWNISH = st.lists(MARKDOWN_PIECES, max_size=8).map("\n\n".join)
+
+
+@fuzz_settings(300)
+@given(MARKDOWNISH)
+def test_markdown_body_is_converted_without_crashing(text):
+    """A body is converted to HTML whatever it holds: Python-Markdown and its extensions
+    never end the build in a traceback (a fenced block's option read as on or off did)."""
+    EXAMPLES["convert Markdown body"] += 1
+    with alarm():
+        html = BodyRenderer("/").render(text)
+    assert isinstance(html, str) and "<script" not in html
 
 
 # -- load, validate, link: a mutated file among good ones -----------------------------------
