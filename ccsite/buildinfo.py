@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 CACHE_FOLDER = ".ccsite-cache"  # beside content/, git-ignored, safe to delete (see
 MEMORY_FILE, STAMP_FILE = "build-memory.cbor", "build-stamp.cbor"  # cachefolder.py)
@@ -83,10 +83,20 @@ class Paths:
         # `--source .` has no parent until resolved; others keep the form given, for messages
         beside = source.parent if source.name not in ("", ".", "..") else source.resolve().parent
         return cls(source=source, output=output,
-                   shown=shown_as if shown_as is not None else str(source),
+                   shown=shown_folder(shown_as if shown_as is not None else str(source)),
                    templates=templates if templates is not None else beside / "templates",
                    secrets=secrets or default_secrets_folder(source),
                    cache=beside / CACHE_FOLDER)
+
+
+def shown_folder(typed: str) -> str:
+    """The content folder as messages name it: as the editor typed it, less what only
+    spells the same folder otherwise ("./content", "content/" and "content/." are all
+    "content"; a ".." stays, as the folder before it may be a link). The build memory
+    knows each document by the name its messages give it, so a build of `--source
+    ./content` after one of `--source content` found none of them, and made every page
+    again."""
+    return str(PurePath(typed))
 
 
 def default_templates() -> Path:

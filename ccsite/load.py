@@ -16,7 +16,7 @@ from pathlib import Path
 
 import cbor2
 
-from .buildinfo import is_ignored as _ignored
+from .buildinfo import is_ignored as _ignored, shown_folder
 from .digests import FileDigests, of_bytes, status
 from .errors import ContentError, ContentErrors, ErrorList
 from .schema import TYPES
@@ -300,7 +300,8 @@ def shown_path(shown_as: str, rel: str) -> str:
 # these two are asked of every file at every preview rebuild, with the same answers
 @functools.lru_cache(maxsize=65536)
 def _show(shown_as: str, rel: str) -> str:
-    return f"{shown_as.rstrip('/')}/{rel}" if shown_as not in ("", ".") else rel
+    folder = shown_folder(shown_as)
+    return rel if folder == "." else f"{folder.rstrip('/')}/{rel}"
 
 
 def kind_of(rel: str) -> str | None:

@@ -46,6 +46,41 @@ def test_unchanged_rebuild_does_nothing_and_says_so(site):
     assert published_stats(site) == before
 
 
+@pytest.mark.parametrize("spelled", ["content", "./content", "content/", "./content/",
+                                     "content/."])
+def test_the_content_folder_spelled_otherwise_is_built_as_the_same_folder(
+        site, monkeypatch, capsys, spelled):
+    """`--source ./content` (or `content/`, as a shell completes it) names the folder
+    `--source content` names: a build with one after a build with the other renders only
+    what changed (it made every page again: the build memory knows documents by the name
+    messages give them), a build with either after that finds nothing to do, and a
+    mistake is told of the file by the one name."""
+    from test_incremental import counting_renders
+
+    from ccsite.cli import main
+
+    def build_as(source: str) -> str:
+        capsys.readouterr()
+        main(["build", "--source", source, "--output", "_site", "--now", NOW])
+        told = capsys.readouterr()
+        return told.out + told.err
+
+    rendered = counting_renders(monkeypatch)
+    monkeypatch.chdir(site.root)
+    settle(site)
+    build_as("content")
+    site.edit("lessons/more-time.md", "Body.", "A changed body.")
+    settle(site)
+    rendered.clear()
+    build_as(spelled)
+    assert sorted(rendered) == ["lessons/index.html", "lessons/more-time/index.html"]
+    assert_same_as_full_build(site)
+    assert "Nothing has changed since the last build" in build_as("content")
+    site.edit("lessons/more-time.md", "summary:", "sumary:")
+    assert "content/lessons/more-time.md:" in build_as(spelled).replace(
+        "./content/", "(told otherwise)")
+
+
 CHANGES = {
     "a same-size edit": lambda s: s.edit("centres/oxhey.md", "phase: 2", "phase: 3"),
     "a new file": lambda s: s.write("lessons/new-lesson.md",

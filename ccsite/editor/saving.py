@@ -178,7 +178,7 @@ class SaveChecker:
         return {self.shown(written[0]): self.shown(old)}
 
     def shown(self, rel: str) -> str:
-        return f"{self.shown_as.rstrip('/')}/{rel}" if self.shown_as not in ("", ".") else rel
+        return load.shown_path(self.shown_as, rel)
 
     def _mistakes(self, change: Change, scratch: Path) -> list[ContentError]:
         errors = ErrorList()
