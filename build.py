@@ -1,7 +1,7 @@
 """Build the sample site in content/ into _site/ (the same as `ccsite build`)."""
 import sys
 
-from ccsite.cli import main
+from ccsite.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main(["build", *sys.argv[1:]]))
+    entry(["build", *sys.argv[1:]])

@@ -736,14 +736,14 @@ def main(argv: list[str] | None = None) -> int:
     return _run(make_parser().parse_args(argv))
 
 
-def entry() -> None:
-    """The `ccsite` command once loaded (see ccsite.main): `main`, then, after a build, the
-    process ends without taking apart what it holds. A large site's build leaves a few
-    hundred megabytes of objects (the site graph, the build memory), which the
-    interpreter would free one by one on its way out: 0.4 s of a one-edit build at
-    10,000 documents, for nothing. What exit must still do is done first: the atexit
-    handlers (worker pools) and the flush of what is printed."""
-    args = make_parser().parse_args()
+def entry(argv: list[str] | None = None) -> None:
+    """The `ccsite` command once loaded (see ccsite.main; build.py gives `argv`): `main`,
+    then, after a build, the process ends without taking apart what it holds. A large
+    site's build leaves a few hundred megabytes of objects (the site graph, the build
+    memory), which the interpreter would free one by one on its way out: 0.4 s of a
+    one-edit build at 10,000 documents, for nothing. What exit must still do is done
+    first: the atexit handlers (worker pools) and the flush of what is printed."""
+    args = make_parser().parse_args(argv)
     code = _run(args)
     watched = sys.getprofile() is not None or sys.gettrace() is not None  # a profiler or
     if args.run is run_build and not watched:  # coverage writes its figures on the way out

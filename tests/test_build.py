@@ -290,6 +290,13 @@ def test_console_command_and_build_py_build_the_sample_site(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Built" in done.stdout and "warn" not in (done.stdout + done.stderr).lower()
     assert (work / "_site/public/index.html").exists()
+    (work / "content/news/broken.md").write_text("---\ntitle: [unclosed\n---\nBody.\n")
+    failed = subprocess.run([sys.executable, str(ROOT / "build.py"), "--now",
+                             "2026-11-25T12:00:00Z"], cwd=work, env=env, capture_output=True,
+                            text=True, timeout=120)  # (ended as `ccsite` ends: cli.entry)
+    assert failed.returncode == 1 and "content/news/broken.md:2" in failed.stderr
+    assert failed.stderr.rstrip().endswith("build again.")
+    (work / "content/news/broken.md").unlink()
     done = subprocess.run([sys.executable, "-m", "ccsite", "build", "--source",
                            str(work / "content"), "--output", str(tmp_path / "m"), "--now",
                            "2026-11-25"], capture_output=True, text=True, timeout=120)
