@@ -320,7 +320,6 @@ def _folders(args: argparse.Namespace) -> dict:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    import json
     import tempfile
 
     from .scaffold import requirements_left
@@ -336,12 +335,24 @@ def run_check(args: argparse.Namespace) -> int:
         except ContentErrors as exc:
             errors = _at_addresses(exc.errors, Path(scratch), Path(args.source))
     failed = bool(errors) or (args.strict and bool(warnings))
-    if args.format == "json":
+    try:
+        _tell_check(args.format, errors, warnings, failed)
+    except BrokenPipeError:  # (see `_reader_gone`)
+        _reader_gone()
+    return 1 if failed else 0
+
+
+def _tell_check(form: str, errors: list[ContentError], warnings: list[ContentError],
+                failed: bool) -> None:
+    """What `ccsite check` found, as JSON or as lines for a person."""
+    import json
+
+    if form == "json":
         as_dict = lambda e: {"path": e.path, "line": e.line, "field": e.field,
                              "message": e.message}
         print(json.dumps({"ok": not failed, "errors": [as_dict(e) for e in errors],
                           "warnings": [as_dict(w) for w in warnings]}, indent=2))
-        return 1 if failed else 0
+        return
     for error in errors:
         print(error, file=sys.stderr)
     for warning in warnings:
@@ -351,7 +362,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{len(errors)} {'mistake' if len(errors) == 1 else 'mistakes'}; fix "
               f"{'it' if len(errors) == 1 else 'them'} and check again (warnings are looked "
               "for once the content has no mistakes).", file=sys.stderr)
-        return 1
+        return
     placeholders = sum(1 for w in warnings if w.message.startswith("still says '"))
     verdict = (f" {placeholders} {'value still says' if placeholders == 1 else 'values still say'}"
                " what `ccsite new` or `ccsite init` wrote: write your own before publishing."
@@ -361,7 +372,6 @@ def run_check(args: argparse.Namespace) -> int:
                " The content is ready to publish.")
     print(f"0 mistakes, {len(warnings)} {'warning' if len(warnings) == 1 else 'warnings'}."
           + verdict, file=sys.stderr if failed else sys.stdout)
-    return 1 if failed else 0
 
 
 def _at_addresses(errors: list[ContentError], scratch: Path,
@@ -720,15 +730,20 @@ class ProgressBar:
 
 
 def report_errors(exc: ContentErrors) -> int:
-    for error in exc.errors:
-        print(error, file=sys.stderr)
-    if [error.field for error in exc.errors] == ["lock"]:  # no mistake of anyone's: said
-        print("Nothing was built; the output is as the other build leaves it. Build "  # so
-              "again once it has finished.", file=sys.stderr)  # (in cron mail too)
-        return 1
-    count = len(exc.errors)
-    print(f"{count} {'mistake' if count == 1 else 'mistakes'} found; nothing was changed "
-          "in the output. Fix the lines above and build again.", file=sys.stderr)
+    """Tell why the build failed; its status is 1 even when what is told goes to a
+    command that stopped reading (`2>&1 | head`: see `_reader_gone`)."""
+    try:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        if [error.field for error in exc.errors] == ["lock"]:  # no mistake of anyone's:
+            print("Nothing was built; the output is as the other build leaves it. Build "
+                  "again once it has finished.", file=sys.stderr)  # (said so in cron mail)
+            return 1
+        count = len(exc.errors)
+        print(f"{count} {'mistake' if count == 1 else 'mistakes'} found; nothing was changed "
+              "in the output. Fix the lines above and build again.", file=sys.stderr)
+    except BrokenPipeError:
+        _reader_gone()
     return 1
 
 
@@ -753,7 +768,8 @@ def entry(argv: list[str] | None = None) -> None:
         atexit._run_exitfuncs()
         for stream in (sys.stdout, sys.stderr):
             try:
-                stream.flush()
+                if stream is not None:  # (None: started with that output closed, `>&-`)
+                    stream.flush()
             except (OSError, ValueError):  # a closed or broken pipe: nothing to keep
                 pass
         os._exit(code)
@@ -767,11 +783,25 @@ def _run(args: argparse.Namespace) -> int:
         _stopping()
         print("\nStopped (Ctrl-C).", file=sys.stderr)
         return INTERRUPTED
-    except BrokenPipeError:  # what it prints was piped to a command that stopped reading
-        import os           # (`| head`): the work is done; say nothing more
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # (see `_reader_gone`): the work is done; a command that
+        _reader_gone()       # failed says so itself (`report_errors`)
         return 0
+
+
+def _reader_gone() -> None:
+    """What the command prints was piped to a command that stopped reading (`| head`):
+    the rest of it goes nowhere, and nothing more is said of it on the way out (the
+    output's last flush would fail again). A command that failed still ends with its
+    status: a script must not take a failed build or check for a good one."""
+    import os
+
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                os.dup2(nowhere, stream.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 def _stopping() -> None:

@@ -468,11 +468,11 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder,
                                    if r.source},
         written_in=lambda source: audit.public_source_text(public_documents[source])
         if source in public_documents else "",
-        as_is={f"media/{media.rel}": f"{paths.shown}/media/{media.rel}"
+        as_is={f"media/{media.rel}": load.shown_path(paths.shown, f"media/{media.rel}")
                for media in folder.media}, sources=b.sources)
     for media, members_media in audit.copied_members_media(folder.media,
                                                            folder.members_media):
-        errors.add(f"{paths.shown}/media/{media.rel}", 1, "leak",
+        errors.add(load.shown_path(paths.shown, f"media/{media.rel}"), 1, "leak",
                    f"this file is a copy of the members-only file members/media/"
                    f"{members_media.rel}; members files must never be published: "
                    "remove it from media/, or, if it is meant for everyone, remove the "

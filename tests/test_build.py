@@ -323,6 +323,36 @@ def test_command_line_build_ends_with_its_status_and_all_it_printed(site):
     assert failed.stderr.rstrip().endswith("build again.")
 
 
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_failed_build_told_to_a_reader_that_stopped_still_fails(site, command):
+    """A script's `ccsite build 2>&1 | head -3`: the mistakes go to a pipe whose reader
+    has gone, and the command still ends with status 1 (it ended with 0, and a failed
+    build looked like a good one to the script)."""
+    site.write("news/broken.md", "---\ntitle: [unclosed\n---\nBody.\n")
+    output = ["--output", str(site.output)] if command == "build" else []
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    reader, writer = os.pipe()
+    os.close(reader)  # (the reader stopped before anything was told)
+    try:
+        done = subprocess.run([sys.executable, "-m", "ccsite", command, "--source",
+                               str(site.content), *output, "--now", "2026-11-25T12:00:00Z"],
+                              stdout=writer, stderr=writer, env=env, timeout=120)
+    finally:
+        os.close(writer)
+    assert done.returncode == 1
+
+
+def test_a_build_started_with_its_output_closed_ends_with_its_status(site):
+    """Run by a job runner that gives it no standard output (`ccsite build >&-`): the
+    site is built and the command ends with status 0 (it ended in a traceback)."""
+    done = subprocess.run([sys.executable, "-m", "ccsite", "build", "--source",
+                           str(site.content), "--output", str(site.output), "--now",
+                           "2026-11-25T12:00:00Z"], stderr=subprocess.PIPE, text=True,
+                          timeout=120, preexec_fn=lambda: os.close(1))
+    assert done.returncode == 0 and done.stderr == ""
+    assert (site.output / "public/index.html").is_file()
+
+
 def test_build_from_cache_equals_build_from_scratch(site):
     import shutil
 

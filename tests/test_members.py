@@ -1251,6 +1251,23 @@ def test_members_file_copied_into_public_media_fails_the_build(site):
             "members-only file members/media/rota.pdf") in result.err
 
 
+@pytest.mark.parametrize("source, run_in, told", [
+    (".", "content", "media/handout.pdf:1: leak:"),  # (it was ./media/handout.pdf)
+    ("content/", "", "content/media/handout.pdf:1: leak:")])  # (content//media/...)
+def test_a_members_file_copied_into_public_media_is_named_as_every_file_is(
+        site, monkeypatch, capsys, source, run_in, told):
+    """The copy is named as the build names every file: from the content folder as the
+    editor typed it (`--source`), as a mistake in a news item would be."""
+    site.write("members/media/rota.pdf", "%PDF-1.4 the members' rota\n")
+    site.write("media/handout.pdf", "%PDF-1.4 the members' rota\n")
+    site.edit("news/centres-open.md", "See [Oxhey]", "See [handout](/media/handout.pdf), [Oxhey]")
+    monkeypatch.chdir(site.root / run_in)
+    capsys.readouterr()
+    assert main(["build", "--source", source, "--output", str(site.output), "--now",
+                 "2026-11-25T12:00:00Z"]) == 1
+    assert any(line.startswith(told) for line in capsys.readouterr().err.splitlines())
+
+
 INCIDENT_LOG = ("On the third of March a child was collected by an uncle who was not on "
                 "the list, and the centre lead rang the family at once.")
 
