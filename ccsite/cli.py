@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import datetime as dt
 import shlex
 import sys
@@ -481,27 +482,41 @@ def _members_command(run):
 
 @_members_command
 def run_members_add(args: argparse.Namespace, store) -> int:
-    member, passphrase = store.add(args.name, args.email)
-    print(f"Added {member.name} (login: {member.login}).")
-    _show_passphrase(passphrase)
+    store.add(args.name, args.email, show=functools.partial(
+        _show_passphrase, "Added {name} (login: {login})."))
     return 0
 
 
 @_members_command
 def run_members_rekey(args: argparse.Namespace, store) -> int:
-    member, passphrase = store.rekey(args.name)
-    print(f"New passphrase for {member.name} (login: {member.login}); the old one no longer "
-          "works once you rebuild (in server mode, also export the password file again).")
-    _show_passphrase(passphrase)
+    store.rekey(args.name, show=functools.partial(
+        _show_passphrase, "New passphrase for {name} (login: {login}); the old one no longer "
+        "works once you rebuild (in server mode, also export the password file again)."))
     return 0
 
 
-def _show_passphrase(passphrase: str) -> None:
-    print("Their passphrase, shown only this once (give it to them privately):")
-    print()
-    print(f"    {passphrase}")
-    print()
-    print("Rebuild the site so that it takes effect.")
+def _show_passphrase(said: str, member, passphrase: str) -> None:
+    """Show a member's new passphrase, before it is kept (see MemberStore.add): one that
+    cannot be shown (no output, a full disk, a reader that stopped) raises, and nothing
+    is changed."""
+    from .members.credentials import CredentialError
+
+    if sys.stdout is None:
+        raise CredentialError("the new passphrase could not be shown: the command has no "
+                              "output; nothing was changed")
+    try:
+        print(said.format(name=member.name, login=member.login))
+        print("Their passphrase, shown only this once (give it to them privately):")
+        print()
+        print(f"    {passphrase}")
+        print()
+        print("Rebuild the site so that it takes effect.")
+        sys.stdout.flush()
+    except (OSError, ValueError) as exc:  # (a broken pipe too; ValueError: output closed)
+        _reader_gone(sys.stdout)
+        raise CredentialError(f"the new passphrase could not be shown ({exc}); nothing was "
+                              "changed: run the command again where its output can be "
+                              "read") from None
 
 
 @_members_command
@@ -788,15 +803,16 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
 
-def _reader_gone() -> None:
-    """What the command prints was piped to a command that stopped reading (`| head`):
-    the rest of it goes nowhere, and nothing more is said of it on the way out (the
-    output's last flush would fail again). A command that failed still ends with its
+def _reader_gone(*streams) -> None:
+    """What the command prints was piped to a command that stopped reading (`| head`), or
+    cannot be written: the rest of it (on `streams`, by default both) goes nowhere, and
+    nothing more is said of it on the way out (the output's last flush would fail again,
+    and end the command with status 120). A command that failed still ends with its
     status: a script must not take a failed build or check for a good one."""
     import os
 
     nowhere = os.open(os.devnull, os.O_WRONLY)
-    for stream in (sys.stdout, sys.stderr):
+    for stream in streams or (sys.stdout, sys.stderr):
         try:
             if stream is not None:
                 os.dup2(nowhere, stream.fileno())

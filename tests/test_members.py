@@ -8,6 +8,8 @@ import json
 import os
 import re
 import stat
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -1414,6 +1416,58 @@ def test_members_commands_report_mistakes_plainly(tmp_path, capsys):
     assert run("members", "add", "Jane", "--secrets", str(tmp_path / "content" / "s"),
                "--source", str(tmp_path / "content")) == 1
     assert "is inside the content folder" in capsys.readouterr().err
+
+
+def members_command(*args: str, **how) -> subprocess.Popen:
+    """`ccsite members ...` as a script runs it, in a process of its own."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    return subprocess.Popen([sys.executable, "-m", "ccsite", "members", *args], env=env,
+                            **{"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE,
+                               **how})
+
+
+def test_members_changed_at_once_are_all_kept(tmp_path):
+    """A leaver removed while a newcomer is added, by two commands at once (a script,
+    two managers): both changes are kept. Each read the store, worked out a passphrase
+    and wrote the store back, so the last one's won: the leaver kept their access while
+    both commands said they were done."""
+    secrets = str(tmp_path / "secrets")
+    for name in ("Leaver Person", "Stayer Person"):
+        assert members_command("add", name, "--secrets", secrets).wait(60) == 0
+    at_once = [members_command("remove", "Leaver Person", "--secrets", secrets),
+               *(members_command("add", f"New Person {n}", "--secrets", secrets)
+                 for n in (1, 2))]
+    assert [command.wait(120) for command in at_once] == [0, 0, 0]
+    assert sorted(m.name for m in credentials.MemberStore(Path(secrets)).load()) == [
+        "New Person 1", "New Person 2", "Stayer Person"]
+
+
+@pytest.mark.parametrize("output", ["closed", "a reader that stopped", "a full disk"])
+def test_a_passphrase_that_cannot_be_shown_is_not_kept(tmp_path, output):
+    """`ccsite members add` run where its output goes nowhere: the passphrase, shown only
+    once, would be lost, so the member is not added (they were, with a passphrase nobody
+    saw); the command says so and ends with status 1. So for a new passphrase (rekey):
+    the old one keeps working."""
+    secrets = str(tmp_path / "secrets")
+    assert members_command("add", "Jane Example", "--secrets", secrets).wait(60) == 0
+    before = (tmp_path / "secrets" / "members.json").read_bytes()
+    for action in ("add", "rekey"):
+        name = "Sam Example" if action == "add" else "Jane Example"
+        if output == "closed":
+            command = members_command(action, name, "--secrets", secrets, stdout=None,
+                                      preexec_fn=lambda: os.close(1))
+        elif output == "a full disk":
+            with open("/dev/full", "w") as full:
+                command = members_command(action, name, "--secrets", secrets, stdout=full)
+        else:
+            reader, writer = os.pipe()
+            os.close(reader)
+            command = members_command(action, name, "--secrets", secrets, stdout=writer)
+            os.close(writer)
+        assert command.wait(60) == 1
+        assert "passphrase could not be shown" in command.stderr.read().decode()
+        command.stderr.close()
+        assert (tmp_path / "secrets" / "members.json").read_bytes() == before
 
 
 # -- encrypt mode ----------------------------------------------------------------------------

@@ -20,6 +20,8 @@ the per-build ephemeral key is what makes every build's slots new.
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -27,6 +29,7 @@ import unicodedata
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 import bcrypt
 from cryptography.hazmat.primitives import hashes, serialization
@@ -47,6 +50,7 @@ BCRYPT_COST = 5
 STORE_FILE = "members.json"
 URL_KEY_FILE = "url-key"
 READ_BY_BUILDS = (STORE_FILE, URL_KEY_FILE)  # the files of the secrets folder a build reads
+LOCK_FILE = ".members.lock"  # held while the members are changed (see MemberStore.changing)
 STORE_VERSION = 2  # 1 (no "version"): a PBKDF2 key per member, which opened the area itself
 # a person's name as they write it: letters of any alphabet's Latin form (Siobhán, Zoë),
 # digits, spaces, dots, apostrophes (straight or curly) and hyphens
@@ -224,7 +228,13 @@ class MemberStore:
                                                       key=lambda m: m.name.lower())]}
         write_private(self.path, json.dumps(data, indent=2) + "\n")
 
-    def add(self, name: str, email: str | None) -> tuple[Member, str]:
+    def add(self, name: str, email: str | None,
+            show: Callable[[Member, str], None] = lambda member, passphrase: None
+            ) -> tuple[Member, str]:
+        """Add a member with a new passphrase, given to `show` before the store is saved:
+        a passphrase that could not be shown (the command's output closed, a full disk)
+        raises there, and the member is not added, where it was added with a passphrase
+        nobody would ever see."""
         name = name.strip()
         if not NAME_RE.match(name):
             raise CredentialError(f"'{name}' is not a usable member name: use letters, digits, "
@@ -233,25 +243,46 @@ class MemberStore:
         if not login_of(name):
             raise CredentialError(f"'{name}' gives no login a keyboard can type: add the "
                                   "name in Latin letters too (e.g. 'Zhang Wei 张伟')")
-        roster = self.read()
-        if any(m.name.lower() == name.lower() for m in roster.members):
-            raise CredentialError(f"there is already a member called '{name}'")
-        if any(m.login == login_of(name) for m in roster.members):
-            raise CredentialError(f"'{name}' would have the same login as another member")
-        return self._with_new_passphrase(roster, name, email, [])
+        with self.changing():
+            roster = self.read()
+            if any(m.name.lower() == name.lower() for m in roster.members):
+                raise CredentialError(f"there is already a member called '{name}'")
+            if any(m.login == login_of(name) for m in roster.members):
+                raise CredentialError(f"'{name}' would have the same login as another member")
+            return self._with_new_passphrase(roster, name, email, [], show)
 
-    def rekey(self, name: str) -> tuple[Member, str]:
-        """A new passphrase for a member (lost, or added by an older ccsite): the old one
-        stops working at the next build (and at once in server mode's password file)."""
-        roster = self.read()
-        member = self._find(roster, name)
-        return self._with_new_passphrase(roster, member.name, member.email, [member])
+    def rekey(self, name: str,
+              show: Callable[[Member, str], None] = lambda member, passphrase: None
+              ) -> tuple[Member, str]:
+        """A new passphrase for a member (lost, or added by an older ccsite), given to
+        `show` before it is kept (see `add`): the old one stops working at the next build
+        (and at once in server mode's password file)."""
+        with self.changing():
+            roster = self.read()
+            member = self._find(roster, name)
+            return self._with_new_passphrase(roster, member.name, member.email, [member], show)
 
     def remove(self, name: str) -> Member:
-        roster = self.read()
-        member = self._find(roster, name)
-        self.save(Roster([m for m in roster.members if m is not member], roster.stretching))
-        return member
+        with self.changing():
+            roster = self.read()
+            member = self._find(roster, name)
+            self.save(Roster([m for m in roster.members if m is not member], roster.stretching))
+            return member
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """One change of the members at a time: each reads the store, works out a new
+        passphrase's hashes (a second or so) and writes the whole store back, so two run
+        at once (a script adding several, one removing a leaver while another adds)
+        kept only the last one's, and a member removed kept their access while both
+        commands said they were done. The next waits for the one before to finish."""
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)  # (which lets go of the lock)
 
     def _find(self, roster: Roster, name: str) -> Member:
         for member in roster.members:
@@ -261,11 +292,13 @@ class MemberStore:
         raise CredentialError(f"there is no member called '{name}' (members: {known})")
 
     def _with_new_passphrase(self, roster: Roster, name: str, email: str | None,
-                             replaced: list[Member]) -> tuple[Member, str]:
+                             replaced: list[Member],
+                             show: Callable[[Member, str], None]) -> tuple[Member, str]:
         stretching = roster.stretching or Stretching.new()
         passphrase = new_passphrase()
         member = make_member(name, email, passphrase, stretching)
         kept = [m for m in roster.members if not any(m is r for r in replaced)]
+        show(member, passphrase)
         self.save(Roster([*kept, member], stretching))
         return member, passphrase
 
@@ -285,8 +318,8 @@ class MemberStore:
 
 def write_private(path: Path, text: str) -> None:
     """Write a file that only its owner can read, without a moment of wider permissions."""
-    temp = path.with_name(path.name + ".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # (one a process: see
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # `changing`)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.chmod(temp, 0o600)
