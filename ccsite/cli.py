@@ -773,8 +773,10 @@ def entry(argv: list[str] | None = None) -> None:
     memory), which the interpreter would free one by one on its way out: 0.4 s of a
     one-edit build at 10,000 documents, for nothing. What exit must still do is done
     first: the atexit handlers (worker pools) and the flush of what is printed."""
-    args = make_parser().parse_args(argv)
-    code = _run(args)
+    if sys.stdout is not None and hasattr(sys.stdout, "reconfigure"):  # a name or path in
+        sys.stdout.reconfigure(errors="backslashreplace")  # a letter its encoding lacks
+    args = make_parser().parse_args(argv)  # (PYTHONIOENCODING=ascii, LANG=C on an old
+    code = _run(args)                      # system) is shown escaped, as on stderr
     watched = sys.getprofile() is not None or sys.gettrace() is not None  # a profiler or
     if args.run is run_build and not watched:  # coverage writes its figures on the way out
         import atexit
@@ -801,6 +803,27 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # (see `_reader_gone`): the work is done; a command that
         _reader_gone()       # failed says so itself (`report_errors`)
         return 0
+    except OSError as exc:  # a file or folder it cannot write (no permission, a full disk,
+        _say_os_problem(exc)  # a path through a file), or its own output: said in a line
+        return 1
+
+
+def _say_os_problem(exc: OSError) -> None:
+    """Tell, in one line and not as a traceback, what the system refused: what was told
+    before it stays (flushed), unless it is the output that cannot be written."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        _reader_gone(sys.stdout)
+    why = exc.strerror or exc
+    said = f"its output cannot be written ({why})" if exc.filename is None else \
+        f"{exc.filename}: cannot be used ({why}); check the path, and that you may write " \
+        "there, with space on its disk"
+    try:
+        print(f"ccsite: {said}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        _reader_gone(sys.stderr)
 
 
 def _reader_gone(*streams) -> None:

@@ -353,6 +353,36 @@ def test_a_build_started_with_its_output_closed_ends_with_its_status(site):
     assert (site.output / "public/index.html").is_file()
 
 
+@pytest.mark.parametrize("case", ["a build told to a full disk", "a check told to a full disk",
+                                  "a site made through a file", "a build told in ASCII"])
+def test_what_the_system_refuses_is_told_in_a_line_not_a_traceback(site, tmp_path, case):
+    """Run by cron or CI, where output may go to a full disk or a terminal without the
+    letters of a name: the command tells what the system refused in one line and ends
+    with status 1 (it ended in a traceback), and a name its output cannot spell is
+    shown escaped, as its mistakes are."""
+    (tmp_path / "a-file").write_text("")
+    command, stdout, env = {
+        "a build told to a full disk": (["build"], "/dev/full", {}),
+        "a check told to a full disk": (["check"], "/dev/full", {}),
+        "a site made through a file": (["init", str(tmp_path / "a-file" / "site")], None, {}),
+        "a build told in ASCII": (["build", "--output", str(tmp_path / "sité")], None,
+                                  {"PYTHONIOENCODING": "ascii"}),
+    }[case]
+    if command[0] in ("build", "check"):
+        command += ["--source", str(site.content), "--now", "2026-11-25T12:00:00Z"]
+    with open(stdout or os.devnull, "w") as out:
+        done = subprocess.run([sys.executable, "-m", "ccsite", *command], stdout=out,
+                              stderr=subprocess.PIPE, text=True, timeout=120,
+                              env={**os.environ, **env})
+    assert "Traceback" not in done.stderr
+    if case == "a build told in ASCII":
+        assert done.returncode == 0 and (tmp_path / "sité/public/index.html").is_file()
+    else:
+        assert done.returncode == 1
+        told = done.stderr.splitlines()  # (a check tells its warnings first)
+        assert told[-1].startswith("ccsite: ") and "ccsite: " not in "".join(told[:-1])
+
+
 def test_build_from_cache_equals_build_from_scratch(site):
     import shutil
 
