@@ -120,6 +120,11 @@ def load(source: Path, shown_as: str, errors: ErrorList,
     for path, rel, plain, unchanged in _files(source, root, known, changed):
         shown = _show(shown_as, rel)
         site_seen = site_seen or rel == "site.yaml"
+        problem = _name_problem(rel)
+        if problem:  # (named with the bytes that are not UTF-8 written out: \xff)
+            errors.add(_show(shown_as, os.fsencode(rel).decode("utf-8", "backslashreplace")),
+                       1, "file", problem)
+            continue
         problem = None if plain else _file_problem(Path(path), rel, root)
         if problem:
             errors.add(shown, 1, "file", problem)
@@ -253,6 +258,20 @@ def _walk(source: Path, rel_dir: str = ""):
             yield entry.path, rel, entry.is_file(follow_symlinks=False)
     for rel in subfolders:
         yield from _walk(source, rel)
+
+
+def _name_problem(rel: str) -> str | None:
+    """Why the name of the file at `rel` cannot be content, or None: a name that is not
+    UTF-8 (a file copied from a system that writes names otherwise) can be neither an
+    address on the site nor kept in the build memory, and a media file so named ended
+    the build in a traceback."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not written in UTF-8 (the file was made or copied on a system " \
+               "that writes names otherwise), so it cannot be given an address; rename it " \
+               "with plain letters, digits and hyphens"
+    return None
 
 
 def _file_problem(path: Path, rel: str, root: Path) -> str | None:

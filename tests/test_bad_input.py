@@ -595,6 +595,11 @@ BAD = [
      "lessons/pipe.md:1: file: is not an ordinary file (a pipe, socket or device?)"),
     ("named-pipe-in-media", fifo("media/pipe.pdf"),
      "media/pipe.pdf:1: file: is not an ordinary file"),
+    # a name in another encoding than UTF-8 (b"bad\xffname"), as Python reads it
+    ("media-file-named-not-in-utf-8", write("media/bad\udcffname.pdf", "%PDF-1.4 x\n"),
+     "media/bad\\xffname.pdf:1: file: its name is not written in UTF-8"),
+    ("news-item-named-not-in-utf-8", write("news/caf\udce9.md", BASE_FILES[N]),
+     "news/caf\\xe9.md:1: file: its name is not written in UTF-8"),
     # -- YAML tags ---------------------------------------------------------------------
     ("tag-python-apply-in-yaml-file", edit(A, "about: A community trust.",
                                            "about: !!python/object/apply:os.system [id]"),
