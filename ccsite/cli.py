@@ -21,20 +21,39 @@ INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C, as shells g
 
 
 def parse_now(text: str) -> dt.datetime:
-    """--now: a date-time with a zone (2027-01-29T12:00:00Z), or a date (start of that UK day)."""
+    """--now: a date-time with a zone (2027-01-29T12:00:00Z), or a date (start of that UK
+    day), in any form ISO 8601 gives a date (2026-11-25, 20261125, 2026-W48-3), within
+    NOW_YEARS: the build counts days and years either side of it (old news, days off listed
+    ahead), and a moment at the calendar's end ended it in a traceback."""
     try:
         value = dt.datetime.fromisoformat(text)
+        date = _date_only(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date-time; use e.g. 2026-11-25T09:00:00Z or 2026-11-25")
-    if len(text) == 10:
+    if value.year not in NOW_YEARS:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is too far from today to build for; give a moment between the years "
+            f"{NOW_YEARS.start} and {NOW_YEARS.stop - 1}")
+    if date is not None:
         from .fields import start_of_day  # here: a build found up to date needs no more
 
-        return start_of_day(value.date())
+        return start_of_day(date)
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(
             f"'{text}' has no time zone; add Z or +01:00 (e.g. 2026-11-25T09:00:00Z)")
     return value
+
+
+NOW_YEARS = range(1900, 9000)
+
+
+def _date_only(text: str) -> dt.date | None:
+    """The date `text` gives, if it gives a date alone (no time of day)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _source_option(parser: argparse.ArgumentParser) -> None:

@@ -273,6 +273,26 @@ def test_wrong_usage_exits_with_status_2(site, capsys):
     assert exit_info.value.code == 2
 
 
+@pytest.mark.parametrize("now", ["9999-12-31T23:59:59Z", "9999-12-31", "0001-01-01"])
+def test_a_moment_at_the_calendars_end_is_refused_as_wrong_usage(site, capsys, now):
+    """The build counts a year or two either side of --now (old news, days off listed
+    ahead): a moment at the calendar's end ended it in a traceback."""
+    with pytest.raises(SystemExit) as exit_info:
+        site.build("--now", now)
+    assert exit_info.value.code == 2
+    assert "too far from today to build for" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("now", ["20261125", "2026-W48-3"])
+def test_a_day_written_in_another_iso_form_is_that_day(site, now):
+    """ISO 8601's other ways of writing 25 November 2026 are that day, as 2026-11-25 is
+    (they were refused as date-times without a zone)."""
+    assert site.build("--now", now).status == 0
+    by_date = site.snapshot()
+    assert site.build("--now", "2026-11-25").status == 0
+    assert site.snapshot() == by_date
+
+
 def test_missing_content_folder_is_a_content_error(tmp_path, capsys):
     assert main(["build", "--source", str(tmp_path / "nowhere"), "--output",
                  str(tmp_path / "out")]) == 1
