@@ -663,7 +663,7 @@ def run_build(args: argparse.Namespace) -> int:
     except OSError as exc:  # the output folder: not writable, a file, the disk full...
         bar.clear()
         return report_errors(ContentErrors([ContentError(
-            exc.filename or args.output, 1, "output",
+            _as_given(exc.filename, args.output), 1, "output",
             f"cannot be written ({exc.strerror or exc}); nothing was changed in the "
             "output: check that it is a folder you may write to, with space on its disk")]))
     bar.clear()
@@ -672,6 +672,18 @@ def run_build(args: argparse.Namespace) -> int:
     if not result.memory_kept:  # (even when quiet: a CI job's every build is whole)
         print(MEMORY_NOT_KEPT, file=sys.stderr)
     return 0
+
+
+def _as_given(filename: str | None, output: str) -> str:
+    """The file or folder the system refused, as the user knows it: a folder the build
+    makes for itself in the output folder (its stage, the new site before it is
+    swapped in, named .ccsite-...) is the output folder they gave."""
+    import os
+
+    if filename is None:
+        return output
+    inside = os.path.relpath(filename, output).split(os.sep)[0]
+    return output if inside.startswith(".ccsite-") else str(filename)
 
 
 def _serve_command(args: argparse.Namespace) -> str:

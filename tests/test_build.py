@@ -403,6 +403,31 @@ def test_what_the_system_refuses_is_told_in_a_line_not_a_traceback(site, tmp_pat
         assert told[-1].startswith("ccsite: ") and "ccsite: " not in "".join(told[:-1])
 
 
+def test_an_output_folder_that_cannot_be_written_is_named_as_given(site):
+    """An output folder the build user may not write in (made read-only, or another
+    user's) is told by the name it was given, and the last good site stays as it was
+    (the message named the folder the build makes for itself inside it, .ccsite-stage-N)."""
+    assert site.build().status == 0
+    before = site.snapshot()
+    if os.geteuid() == 0:  # root, without its power to write anywhere
+        command = ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
+    else:
+        command = []
+    site.edit("news/centres-open.md", "See [Oxhey]", "Now see [Oxhey]")
+    os.chmod(site.output, 0o555)
+    try:
+        done = subprocess.run([*command, sys.executable, "-m", "ccsite", "build", "--source",
+                               str(site.content), "--output", str(site.output), "--now",
+                               "2026-11-25T12:00:00Z"], capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        os.chmod(site.output, 0o755)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"{site.output}:1: output: cannot be written "
+                                  "(Permission denied)"), done.stderr
+    assert site.snapshot() == before
+
+
 def test_build_from_cache_equals_build_from_scratch(site):
     import shutil
 
