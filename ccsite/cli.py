@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import functools
 import datetime as dt
+import functools
 import shlex
 import sys
 from pathlib import Path
@@ -804,10 +804,11 @@ def entry(argv: list[str] | None = None) -> None:
     memory), which the interpreter would free one by one on its way out: 0.4 s of a
     one-edit build at 10,000 documents, for nothing. What exit must still do is done
     first: the atexit handlers (worker pools) and the flush of what is printed."""
-    if sys.stdout is not None and hasattr(sys.stdout, "reconfigure"):  # a name or path in
-        sys.stdout.reconfigure(errors="backslashreplace")  # a letter its encoding lacks
-    args = make_parser().parse_args(argv)  # (PYTHONIOENCODING=ascii, LANG=C on an old
-    code = _run(args)                      # system) is shown escaped, as on stderr
+    args = make_parser().parse_args(argv)
+    if args.run is run_build and sys.stdout is not None and \
+            hasattr(sys.stdout, "reconfigure"):  # what a build tells (not data, as a
+        sys.stdout.reconfigure(errors="backslashreplace")  # command's output may be) is
+    code = _run(args)  # shown with a letter its encoding lacks escaped, as on stderr
     watched = sys.getprofile() is not None or sys.gettrace() is not None  # a profiler or
     if args.run is run_build and not watched:  # coverage writes its figures on the way out
         import atexit
@@ -836,6 +837,11 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     except OSError as exc:  # a file or folder it cannot write (no permission, a full disk,
         _say_os_problem(exc)  # a path through a file), or its own output: said in a line
+        return 1
+    except UnicodeEncodeError as exc:  # what it prints, in an encoding that lacks a letter
+        print(f"ccsite: what it prints holds {exc.object[exc.start:exc.end]!r}, which its "
+              f"output's encoding ({exc.encoding}) cannot write; run it with a UTF-8 locale "
+              "(LANG=C.UTF-8) or PYTHONIOENCODING=utf-8", file=sys.stderr)
         return 1
 
 
@@ -872,6 +878,7 @@ def _reader_gone(*streams) -> None:
                 os.dup2(nowhere, stream.fileno())
         except (OSError, ValueError):
             pass
+    os.close(nowhere)
 
 
 def _stopping() -> None:

@@ -22,8 +22,31 @@ class ContentError:
     message: str
     fix_in: str = field(default="", compare=False)
 
+    def __post_init__(self) -> None:
+        for name in ("path", "message"):
+            text = getattr(self, name)
+            if not text.isascii():
+                object.__setattr__(self, name, spelled_out(text))
+
     def __str__(self) -> str:
         return printable(f"{self.path}:{self.line}: {self.field}: {self.message}")
+
+
+def spelled_out(text: str) -> str:
+    """`text` as it can be written, in UTF-8: a file name that is not (a file copied from
+    a system that writes names otherwise, which Python reads with stand-ins for its
+    bytes) with those bytes written out, caf\\xe9.txt. Such a name in a message could not
+    be printed where the output is strict, nor kept in the build's stamp: the build
+    ended in a traceback."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # (a stand-in for no byte of a name)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def printable(text: str) -> str:

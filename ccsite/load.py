@@ -120,13 +120,9 @@ def load(source: Path, shown_as: str, errors: ErrorList,
     for path, rel, plain, unchanged in _files(source, root, known, changed):
         shown = _show(shown_as, rel)
         site_seen = site_seen or rel == "site.yaml"
-        problem = _name_problem(rel)
-        if problem:  # (named with the bytes that are not UTF-8 written out: \xff)
-            errors.add(_show(shown_as, os.fsencode(rel).decode("utf-8", "backslashreplace")),
-                       1, "file", problem)
-            continue
-        problem = None if plain else _file_problem(Path(path), rel, root)
-        if problem:
+        problem = _name_problem(rel) or (None if plain else _file_problem(Path(path), rel,
+                                                                            root))
+        if problem:  # (a name not in UTF-8 is told with its bytes written out: \xff)
             errors.add(shown, 1, "file", problem)
             continue
         if rel.startswith(_MEDIA_FOLDER):

@@ -29,7 +29,7 @@ from typing import Any, Container, Iterator
 from . import __version__, cachefolder, write
 from .buildinfo import is_ignored
 from .digests import FileDigests, status
-from .errors import ContentError
+from .errors import ContentError, spelled_out
 
 STAMP_VERSION = 4  # 2: kept as CBOR, not pickle (cachefolder.py); 3: files by their bytes;
 # 4: the published folders' stamps
@@ -283,7 +283,7 @@ def _files(folder: str, name: str, unlooked: Container[str] = (), code: bool | N
             continue  # editors' hidden files, Python's caches, a library's own tests
             # (icalendar's: 330 files, a fifth of the check at 1,000 documents): never
             # read by a build
-        key = f"{name}/{entry.name}"
+        key = f"{name}/{entry.name if entry.name.isascii() else spelled_out(entry.name)}"
         if entry.is_dir(follow_symlinks=False):
             yield from _files(entry.path, key, unlooked, code, seen)
         elif entry.is_symlink() and \

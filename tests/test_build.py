@@ -374,12 +374,14 @@ def test_a_build_started_with_its_output_closed_ends_with_its_status(site):
 
 
 @pytest.mark.parametrize("case", ["a build told to a full disk", "a check told to a full disk",
-                                  "a site made through a file", "a build told in ASCII"])
+                                  "a site made through a file", "a build told in ASCII",
+                                  "the reference written in ASCII"])
 def test_what_the_system_refuses_is_told_in_a_line_not_a_traceback(site, tmp_path, case):
-    """Run by cron or CI, where output may go to a full disk or a terminal without the
-    letters of a name: the command tells what the system refused in one line and ends
-    with status 1 (it ended in a traceback), and a name its output cannot spell is
-    shown escaped, as its mistakes are."""
+    """Run by cron or CI, where output may go to a full disk or in an encoding without
+    the letters of a name: the command tells what the system refused in one line and
+    ends with status 1 (it ended in a traceback). What a build tells (not data) shows
+    such a letter escaped, as its mistakes do; a command's data (the reference, read by
+    people and programs) is never written escaped, but refused."""
     (tmp_path / "a-file").write_text("")
     command, stdout, env = {
         "a build told to a full disk": (["build"], "/dev/full", {}),
@@ -387,16 +389,19 @@ def test_what_the_system_refuses_is_told_in_a_line_not_a_traceback(site, tmp_pat
         "a site made through a file": (["init", str(tmp_path / "a-file" / "site")], None, {}),
         "a build told in ASCII": (["build", "--output", str(tmp_path / "sité")], None,
                                   {"PYTHONIOENCODING": "ascii"}),
+        "the reference written in ASCII": (["reference"], None, {"PYTHONIOENCODING": "ascii"}),
     }[case]
     if command[0] in ("build", "check"):
         command += ["--source", str(site.content), "--now", "2026-11-25T12:00:00Z"]
     with open(stdout or os.devnull, "w") as out:
         done = subprocess.run([sys.executable, "-m", "ccsite", *command], stdout=out,
                               stderr=subprocess.PIPE, text=True, timeout=120,
-                              env={**os.environ, **env})
+                              env={**os.environ, **env}, cwd=tmp_path)
     assert "Traceback" not in done.stderr
     if case == "a build told in ASCII":
         assert done.returncode == 0 and (tmp_path / "sité/public/index.html").is_file()
+    elif case == "the reference written in ASCII":
+        assert done.returncode == 1 and done.stderr.startswith("ccsite: what it prints holds")
     else:
         assert done.returncode == 1
         told = done.stderr.splitlines()  # (a check tells its warnings first)
@@ -426,6 +431,21 @@ def test_an_output_folder_that_cannot_be_written_is_named_as_given(site):
     assert done.stderr.startswith(f"{site.output}:1: output: cannot be written "
                                   "(Permission denied)"), done.stderr
     assert site.snapshot() == before
+
+
+def test_a_stray_file_named_not_in_utf_8_beside_the_content_is_built_past(site):
+    """A file copied from a system that writes names otherwise, left in templates/ or the
+    secrets folder: the build is done, warns of the template by its name with the bytes
+    written out, and the next build finds the site up to date (the build's stamp could
+    not be kept, and every build ended in a traceback)."""
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "caf\udce9.txt").write_text("")
+    (site.root / ".ccsite-secrets").mkdir(mode=0o700)
+    (site.root / ".ccsite-secrets" / "caf\udce9").write_text("")
+    result = site.build("--verbose")
+    assert result.status == 0, result.err
+    assert "templates/caf\\xe9.txt:1: theme: warning:" in result.out
+    assert "Nothing has changed since the last build" in site.build().out
 
 
 def test_build_from_cache_equals_build_from_scratch(site):

@@ -282,7 +282,8 @@ class AdminSite:
         try:
             data = site.read_bytes()
         except OSError as exc:
-            errors.add(load.shown_path(self.shown_as, "site.yaml"), 1, "file", f"cannot be read: {exc}")
+            errors.add(load.shown_path(self.shown_as, "site.yaml"), 1, "file",
+                       f"cannot be read: {exc}")
             return None
         document = load.document_from_bytes(data, "site.yaml", self.shown_as, errors)
         return read_site_config(document, errors) if document is not None else None

@@ -277,7 +277,8 @@ class MemberStore:
         kept only the last one's, and a member removed kept their access while both
         commands said they were done. The next waits for the one before to finish."""
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        handle = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW,
+                         0o600)  # (never a file a link planted here names)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
