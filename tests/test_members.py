@@ -1470,6 +1470,37 @@ def test_a_passphrase_that_cannot_be_shown_is_not_kept(tmp_path, output):
         assert (tmp_path / "secrets" / "members.json").read_bytes() == before
 
 
+@pytest.mark.parametrize("action, told", [
+    ("add", "Sam Example was NOT added, and the passphrase shown above does not work"),
+    ("rekey", "Jane Example's old passphrase still works, and the one shown above does not"),
+    ("remove", "Jane Example was NOT removed, and can still sign in")])
+def test_a_change_of_the_members_that_cannot_be_saved_says_it_was_not_made(
+        tmp_path, capsys, monkeypatch, action, told):
+    """The secrets folder's disk full as a member is removed (or added, or given a new
+    passphrase): the command says the change was not made, and the store is as it was.
+    It said "Removed ..." and then blamed its own output, and a leaver kept their access
+    while the web team took them for gone."""
+    secrets = tmp_path / "secrets"
+    assert run("members", "add", "Jane Example", "--secrets", str(secrets)) == 0
+    before = (secrets / "members.json").read_bytes()
+    real = os.replace
+
+    def full_disk(source, target):  # (the last step of writing the store: what a full
+        if Path(target).name == "members.json":  # disk stops may be any)
+            raise OSError(28, "No space left on device")
+        real(source, target)
+    monkeypatch.setattr(credentials.os, "replace", full_disk)
+    capsys.readouterr()
+    name = "Sam Example" if action == "add" else "Jane Example"
+    assert run("members", action, name, "--secrets", str(secrets)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"ccsite members: {secrets / 'members.json'}: cannot be saved "
+                          "(No space left on device), so " + told), err
+    assert (secrets / "members.json").read_bytes() == before
+    assert sorted(p.name for p in secrets.iterdir()) == [".gitignore", ".members.lock",
+                                                         "members.json"]  # (no temp file)
+
+
 # -- encrypt mode ----------------------------------------------------------------------------
 
 def encrypt_site(site, *names: str) -> dict[str, str]:

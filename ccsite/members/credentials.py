@@ -216,17 +216,25 @@ class MemberStore:
             raise CredentialError(f"{self.path}: cannot be read ({exc}); restore it from "
                                   "a backup or remove it and add the members again") from None
 
-    def save(self, roster: Roster) -> None:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        gitignore = self.folder / ".gitignore"
-        if not gitignore.exists():
-            write_private(gitignore, "# secrets: never commit this folder\n*\n")
+    def save(self, roster: Roster, not_done: str = "the change was not made") -> None:
+        """Keep `roster`; CredentialError, saying what was `not_done`, when it cannot be
+        kept (a full disk): a member told "added" or "removed" above, and then a line
+        blaming the command's output, took it for done."""
         data = {"version": STORE_VERSION,
                 "stretching": asdict(roster.stretching) if roster.stretching else None,
                 "members": [asdict(m) for m in sorted(roster.members,
                                                       key=lambda m: m.name.lower())]}
-        write_private(self.path, json.dumps(data, indent=2) + "\n")
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(self.folder, 0o700)
+            gitignore = self.folder / ".gitignore"
+            if not gitignore.exists():
+                write_private(gitignore, "# secrets: never commit this folder\n*\n")
+            write_private(self.path, json.dumps(data, indent=2) + "\n")
+        except OSError as exc:
+            raise CredentialError(f"{self.path}: cannot be saved ({exc.strerror or exc}), "
+                                  f"so {not_done}; make room on its disk (or let this user "
+                                  "write there) and run the command again") from None
 
     def add(self, name: str, email: str | None,
             show: Callable[[Member, str], None] = lambda member, passphrase: None
@@ -266,7 +274,8 @@ class MemberStore:
         with self.changing():
             roster = self.read()
             member = self._find(roster, name)
-            self.save(Roster([m for m in roster.members if m is not member], roster.stretching))
+            self.save(Roster([m for m in roster.members if m is not member], roster.stretching),
+                      f"{member.name} was NOT removed, and can still sign in")
             return member
 
     @contextlib.contextmanager
@@ -300,7 +309,10 @@ class MemberStore:
         member = make_member(name, email, passphrase, stretching)
         kept = [m for m in roster.members if not any(m is r for r in replaced)]
         show(member, passphrase)
-        self.save(Roster([*kept, member], stretching))
+        self.save(Roster([*kept, member], stretching), (
+            f"{name}'s old passphrase still works, and the one shown above does not"
+            if replaced else f"{name} was NOT added, and the passphrase shown above does "
+            "not work"))
         return member, passphrase
 
     def url_key(self) -> bytes:
@@ -321,7 +333,11 @@ def write_private(path: Path, text: str) -> None:
     """Write a file that only its owner can read, without a moment of wider permissions."""
     temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # (one a process: see
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # `changing`)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(temp, 0o600)
-    os.replace(temp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temp, 0o600)
+        os.replace(temp, path)
+    except BaseException:  # (a full disk: no half-written file left behind)
+        temp.unlink(missing_ok=True)
+        raise
