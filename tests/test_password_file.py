@@ -52,6 +52,19 @@ def test_password_file_reached_through_a_link_into_the_output_is_refused(site, m
     assert not (site.output / "members.htpasswd").exists()
 
 
+@pytest.mark.parametrize("what", ["a pipe", "a folder"])
+def test_a_path_that_is_not_a_file_is_refused_never_replaced(site, member, capsys, tmp_path,
+                                                              what):
+    """`members htpasswd /dev/full`, run as root, put the password file where the device
+    was (the file is written beside its place and swapped in): a path that names a
+    device, a pipe or a folder is refused, and left as it is."""
+    path = tmp_path / "given"
+    os.mkfifo(path) if what == "a pipe" else path.mkdir()
+    assert htpasswd(site, path) == 1
+    assert f"{path} is not an ordinary file" in capsys.readouterr().err
+    assert stat.S_ISFIFO(path.lstat().st_mode) if what == "a pipe" else path.is_dir()
+
+
 def test_password_file_given_to_the_web_servers_group_is_readable_by_that_group_only(
         site, member, capsys):
     group = grp.getgrgid(os.getgid()).gr_name  # one this user may give files to

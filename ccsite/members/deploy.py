@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import grp
 import os
+import stat
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -443,6 +444,14 @@ def password_file_problem(path: Path, published: dict[str, Path]) -> str | None:
     """Why `path` is the wrong place for the web server's password file, or None: inside
     a folder that is (or is made into) a published site, a copy could be served, and its
     bcrypt hashes tried offline. `published`: what each folder is -> the folder."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        found = None  # (not there yet: made)
+    if found is not None and not (stat.S_ISREG(found.st_mode) or stat.S_ISLNK(found.st_mode)):
+        return (f"{path} is not an ordinary file (a folder, a device or a pipe), and the "
+                "password file would take its place (it took that of /dev/full, as root); "
+                f"give the path of the password file itself, e.g. {PASSWORD_FILE}")
     place = path.resolve()
     for what, folder in published.items():
         if place == folder.resolve() or folder.resolve() in place.parents:
