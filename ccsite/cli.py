@@ -5,6 +5,7 @@ Exit status: 0 success, 1 content errors (all listed, sorted), 2 wrong usage.
 from __future__ import annotations
 
 import argparse
+import codecs
 import dataclasses
 import datetime as dt
 import functools
@@ -22,7 +23,7 @@ INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C, as shells g
 
 def parse_now(text: str) -> dt.datetime:
     """--now: a date-time with a zone (2027-01-29T12:00:00Z), or a date (start of that UK
-    day), in any form ISO 8601 gives a date (2026-11-25, 20261125, 2026-W48-3), within
+    day), in the forms of ISO 8601 Python reads (2026-11-25, 20261125, 2026-W48-3), within
     NOW_YEARS: the build counts days and years either side of it (old news, days off listed
     ahead), and a moment at the calendar's end ended it in a traceback."""
     try:
@@ -839,6 +840,8 @@ def _run(args: argparse.Namespace) -> int:
         _say_os_problem(exc)  # a path through a file), or its own output: said in a line
         return 1
     except UnicodeEncodeError as exc:  # what it prints, in an encoding that lacks a letter
+        if codecs.lookup(exc.encoding).name == "utf-8":
+            raise  # (not the output's encoding, which could write any letter: ccsite's own)
         print(f"ccsite: what it prints holds {exc.object[exc.start:exc.end]!r}, which its "
               f"output's encoding ({exc.encoding}) cannot write; run it with a UTF-8 locale "
               "(LANG=C.UTF-8) or PYTHONIOENCODING=utf-8", file=sys.stderr)
@@ -854,9 +857,10 @@ def _say_os_problem(exc: OSError) -> None:
     except (OSError, ValueError):
         _reader_gone(sys.stdout)
     why = exc.strerror or exc
-    said = f"its output cannot be written ({why})" if exc.filename is None else \
-        f"{exc.filename}: cannot be used ({why}); check the path, and that you may write " \
-        "there, with space on its disk"
+    said = f"the system refused to go on ({why}); check that its disk has room, and that " \
+        "it may write where it was asked to" if exc.filename is None else \
+        f"{exc.filename}: cannot be used ({why}); check the path, and that it may be read " \
+        "and written, with room on its disk"
     try:
         print(f"ccsite: {said}", file=sys.stderr, flush=True)
     except (OSError, ValueError):

@@ -23,7 +23,7 @@ from . import cachefolder, uptodate, write
 from .buildinfo import (CACHE_FOLDER, MEMORY_FILE, STAMP_FILE, BuildOptions,  # noqa: F401
                         BuildResult, Paths, content_in_repository, default_templates,
                         summary_fits)
-from .errors import ContentError, ContentErrors
+from .errors import ContentError, ContentErrors, spelled_out
 
 if TYPE_CHECKING:
     from . import incremental
@@ -100,6 +100,14 @@ def _folder_problem(paths: Paths) -> ContentError | None:
         return ContentError(str(paths.output), 1, "output", "is a file, not a folder; give "
                             "--output a folder to build the site into")
     source, output = paths.source.resolve(), paths.output.resolve()
+    for field, folder in (("source", source), ("output", output),
+                          ("templates", paths.templates.resolve()),
+                          ("secrets", paths.secrets.resolve())):
+        if spelled_out(str(folder)) != str(folder):  # (its name, or one above it)
+            return ContentError(str(folder), 1, field, "the folder's path is not "
+                                "written in UTF-8 (a folder named on a system that writes "
+                                "names otherwise), which the build cannot keep or pass on; "
+                                "rename the folder, or the one above it so named")
     if output == source or source in output.parents:
         return ContentError(str(paths.output), 1, "output", "the site would be built inside "
                             f"the content folder {paths.shown}, and read back as content; "

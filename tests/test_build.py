@@ -448,6 +448,43 @@ def test_a_stray_file_named_not_in_utf_8_beside_the_content_is_built_past(site):
     assert "Nothing has changed since the last build" in site.build().out
 
 
+@pytest.mark.parametrize("option", ["--source", "--output", "--templates", "--secrets"])
+def test_a_folder_named_not_in_utf_8_is_a_mistake_told_by_its_name(site, capsys, option):
+    """A folder named on a system that writes names otherwise (its bytes read as
+    stand-ins) cannot be kept in the build's memory nor passed to Pagefind: it is told
+    as a mistake of that option, with the bytes written out (a build ended in a
+    traceback, or in a line blaming the terminal's encoding)."""
+    folder = site.root / "caf\udce9"
+    if option == "--source":
+        shutil.copytree(site.content, folder)
+    elif option != "--output":
+        folder.mkdir()
+    given = {"--source": str(site.content), "--output": str(site.output), option: str(folder)}
+    assert main(["build", *(part for pair in given.items() for part in pair), "--now",
+                 "2026-11-25T12:00:00Z"]) == 1
+    name = option.removeprefix("--")
+    assert capsys.readouterr().err.startswith(
+        f"{site.root}/caf\\xe9:1: {name}: the folder's path is not written in UTF-8")
+
+
+def test_only_the_outputs_own_encoding_is_blamed_for_a_letter_it_cannot_write(capsys):
+    """A letter the output's encoding lacks (ASCII) is told in a line naming it; a failure
+    to write UTF-8, which has every letter, is ccsite's own and is not put on the
+    terminal (it was, with advice to set a locale that was set already)."""
+    import argparse
+
+    from ccsite import cli
+
+    def failing(encoding: str):
+        def run(args):
+            "caf\udce9".encode(encoding)
+        return argparse.Namespace(run=run)
+    assert cli._run(failing("ascii")) == 1
+    assert "which its output's encoding (ascii) cannot write" in capsys.readouterr().err
+    with pytest.raises(UnicodeEncodeError):
+        cli._run(failing("utf-8"))
+
+
 def test_build_from_cache_equals_build_from_scratch(site):
     import shutil
 

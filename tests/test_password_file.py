@@ -52,17 +52,36 @@ def test_password_file_reached_through_a_link_into_the_output_is_refused(site, m
     assert not (site.output / "members.htpasswd").exists()
 
 
-@pytest.mark.parametrize("what", ["a pipe", "a folder"])
+@pytest.mark.parametrize("what", ["a pipe", "a folder", "a link to a folder"])
 def test_a_path_that_is_not_a_file_is_refused_never_replaced(site, member, capsys, tmp_path,
                                                               what):
     """`members htpasswd /dev/full`, run as root, put the password file where the device
     was (the file is written beside its place and swapped in): a path that names a
-    device, a pipe or a folder is refused, and left as it is."""
+    device, a pipe or a folder, itself or through a link, is refused, and left as it is."""
     path = tmp_path / "given"
-    os.mkfifo(path) if what == "a pipe" else path.mkdir()
+    if what == "a link to a folder":
+        (tmp_path / "folder").mkdir()
+        path.symlink_to(tmp_path / "folder")
+    else:
+        os.mkfifo(path) if what == "a pipe" else path.mkdir()
     assert htpasswd(site, path) == 1
     assert f"{path} is not an ordinary file" in capsys.readouterr().err
     assert stat.S_ISFIFO(path.lstat().st_mode) if what == "a pipe" else path.is_dir()
+    assert path.is_symlink() == (what == "a link to a folder")
+
+
+def test_a_password_file_reached_through_a_link_is_written_where_the_link_points(
+        site, member, capsys, tmp_path):
+    """The web server's configuration names a link (/etc/nginx/members.htpasswd to the
+    file kept elsewhere): the file it names gets the new logins and the link stays (the
+    link was replaced by a file, and a member removed still signed in with the old)."""
+    kept = tmp_path / "kept" / "members.htpasswd"
+    kept.parent.mkdir()
+    kept.write_text("sam-left:$2y$05$old\n")
+    link = tmp_path / "members.htpasswd"
+    link.symlink_to(kept)
+    assert htpasswd(site, link) == 0
+    assert link.is_symlink() and kept.read_text().startswith("jane-example:$2y$")
 
 
 def test_password_file_given_to_the_web_servers_group_is_readable_by_that_group_only(

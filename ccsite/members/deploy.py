@@ -445,10 +445,10 @@ def password_file_problem(path: Path, published: dict[str, Path]) -> str | None:
     a folder that is (or is made into) a published site, a copy could be served, and its
     bcrypt hashes tried offline. `published`: what each folder is -> the folder."""
     try:
-        found = os.lstat(path)
+        found = os.stat(path)  # (through a link: what it names is written, see below)
     except OSError:
         found = None  # (not there yet: made)
-    if found is not None and not (stat.S_ISREG(found.st_mode) or stat.S_ISLNK(found.st_mode)):
+    if found is not None and not stat.S_ISREG(found.st_mode):
         return (f"{path} is not an ordinary file (a folder, a device or a pipe), and the "
                 "password file would take its place (it took that of /dev/full, as root); "
                 f"give the path of the password file itself, e.g. {PASSWORD_FILE}")
@@ -468,9 +468,13 @@ def write_password_file(path: Path, text: str, group: str | None) -> str:
     so a file only its owner can read makes every member's login fail with a 500. With
     `group` (the web server's: www-data on Debian), the file is given to that group and
     made readable by it (0640) before it takes the place of the old one, never readable
-    by anyone else, even for a moment. Raises PermissionError or KeyError (no such
-    group) for the command to tell."""
+    by anyone else, even for a moment. A link is written through: the file it names
+    is replaced, as the web server's configuration may name the link (the link itself
+    was replaced, and a member removed still signed in with what its file kept). Raises
+    PermissionError or KeyError (no such group) for the command to tell."""
     gid = grp.getgrnam(group).gr_gid if group else None
+    if os.path.islink(path):
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(path.name + ".tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
