@@ -807,9 +807,11 @@ def entry(argv: list[str] | None = None) -> None:
     first: the atexit handlers (worker pools) and the flush of what is printed."""
     args = make_parser().parse_args(argv)
     if args.run is run_build and sys.stdout is not None and \
-            hasattr(sys.stdout, "reconfigure"):  # what a build tells (not data, as a
-        sys.stdout.reconfigure(errors="backslashreplace")  # command's output may be) is
-    code = _run(args)  # shown with a letter its encoding lacks escaped, as on stderr
+            hasattr(sys.stdout, "reconfigure"):
+        # what a build tells is not data (as another command's output may be): a letter
+        # the output's encoding lacks is shown escaped, as on stderr
+        sys.stdout.reconfigure(errors="backslashreplace")
+    code = _run(args)
     watched = sys.getprofile() is not None or sys.gettrace() is not None  # a profiler or
     if args.run is run_build and not watched:  # coverage writes its figures on the way out
         import atexit

@@ -18,7 +18,7 @@ import cbor2
 
 from .buildinfo import is_ignored as _ignored, shown_folder
 from .digests import FileDigests, of_bytes, status
-from .errors import ContentError, ContentErrors, ErrorList
+from .errors import ContentError, ContentErrors, ErrorList, spelled_out
 from .schema import TYPES
 from .yamlnodes import Node, YamlError, YamlMap, node_from_data, node_to_data, parse_yaml
 
@@ -261,13 +261,11 @@ def _name_problem(rel: str) -> str | None:
     UTF-8 (a file copied from a system that writes names otherwise) can be neither an
     address on the site nor kept in the build memory, and a media file so named ended
     the build in a traceback."""
-    try:
-        rel.encode("utf-8")
-    except UnicodeEncodeError:
-        return "its name is not written in UTF-8 (the file was made or copied on a system " \
-               "that writes names otherwise), so it cannot be given an address; rename it " \
-               "with plain letters, digits and hyphens"
-    return None
+    if rel.isascii() or spelled_out(rel) == rel:
+        return None
+    return "its name is not written in UTF-8 (the file was made or copied on a system " \
+           "that writes names otherwise), so it cannot be given an address; rename it " \
+           "with plain letters, digits and hyphens"
 
 
 def _file_problem(path: Path, rel: str, root: Path) -> str | None:
