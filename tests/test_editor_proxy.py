@@ -171,6 +171,17 @@ def test_entries_are_listed_and_read_as_decap_server_gives_them(editor, site):
     assert entry["data"].startswith("directory:\n  - name: Sam Example\n")  # see proxy.py
 
 
+def test_a_file_named_not_in_utf_8_leaves_the_others_listed(editor, site):
+    """A centre's file copied from a system that writes names otherwise (the build tells
+    it as a mistake): the web editor still lists the others, where the whole list failed
+    with "Not saved: the editor's server failed"."""
+    (site.content / "centres" / "caf\udce9.md").write_bytes(
+        (site.content / "centres/oxhey.md").read_bytes())
+    status, entries = editor.api("entriesByFolder", {"folder": "centres", "extension": "md",
+                                                     "depth": 1})
+    assert status == 200 and [e["file"]["path"] for e in entries] == ["centres/oxhey.md"]
+
+
 def test_a_save_changes_the_file_only_where_the_value_changed(editor, site):
     path = site.content / "centres/oxhey.md"
     before = path.read_text()

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import load, schema
-from ..errors import ContentError
+from ..errors import ContentError, spelled_out
 from ..fields import SLUG_RE
 from .merge import MergeError, Shape, merge_document
 from .saving import Change, SaveChecker, is_media
@@ -209,6 +209,8 @@ class Proxy:
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             if entry.name.startswith("."):  # hidden: not content (see load.py)
                 continue
+            if spelled_out(entry.name) != entry.name:  # not in UTF-8: no path the editor
+                continue  # could send back, and its list failed whole (the build tells it)
             if entry.is_dir(follow_symlinks=False):
                 found += self._list(Path(entry.path), extension, depth - 1)
             elif entry.is_file(follow_symlinks=False) and entry.name.endswith(extension):
