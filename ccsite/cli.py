@@ -484,7 +484,9 @@ def _store(args: argparse.Namespace):
     problem = check_location(folder, Path(args.source))
     if problem:
         raise CredentialError(problem)
-    return MemberStore(folder)
+    return MemberStore(folder, waiting=lambda: print(
+        "Waiting for another ccsite members command to finish (one stopped with Ctrl-Z "
+        "holds this up: bring it back with fg)...", file=sys.stderr, flush=True))
 
 
 def _members_command(run):

@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import re
+import select
 import stat
 import subprocess
 import sys
@@ -1440,6 +1441,26 @@ def test_members_changed_at_once_are_all_kept(tmp_path):
     assert [command.wait(120) for command in at_once] == [0, 0, 0]
     assert sorted(m.name for m in credentials.MemberStore(Path(secrets)).load()) == [
         "New Person 1", "New Person 2", "Stayer Person"]
+
+
+def test_a_members_command_waiting_for_another_says_so(tmp_path):
+    """A change waits for the one before to finish; one stopped with Ctrl-Z would hold
+    it up in silence, so it says what it waits for."""
+    import fcntl
+
+    secrets = tmp_path / "secrets"
+    assert members_command("add", "Jane Example", "--secrets", str(secrets)).wait(60) == 0
+    with open(secrets / ".members.lock") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # (another command's, mid-way)
+        waiting = members_command("remove", "Jane Example", "--secrets", str(secrets))
+        ready, _, _ = select.select([waiting.stderr], [], [], 30)  # (told at once, or not)
+        assert ready, "nothing said while it waits"
+        told = waiting.stderr.readline().decode()
+        assert told.startswith("Waiting for another ccsite members command to finish")
+        assert waiting.poll() is None
+    assert waiting.wait(60) == 0
+    waiting.stderr.close()
+    assert credentials.MemberStore(secrets).load() == []
 
 
 @pytest.mark.parametrize("output", ["closed", "a reader that stopped", "a full disk"])

@@ -190,9 +190,10 @@ def _cost(bcrypt_hash: str) -> int:
 class MemberStore:
     """The secrets folder: members.json, readable by its owner only (mode 0600)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, waiting: Callable[[], None] = lambda: None):
         self.folder = folder
         self.path = folder / STORE_FILE
+        self.waiting = waiting  # told when a change waits for another's (see `changing`)
 
     def load(self) -> list[Member]:
         return self.read().members
@@ -284,12 +285,17 @@ class MemberStore:
         passphrase's hashes (a second or so) and writes the whole store back, so two run
         at once (a script adding several, one removing a leaver while another adds)
         kept only the last one's, and a member removed kept their access while both
-        commands said they were done. The next waits for the one before to finish."""
+        commands said they were done. The next waits for the one before to finish, and
+        says so (`waiting`): one stopped with Ctrl-Z holds up the others."""
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW,
                          0o600)  # (never a file a link planted here names)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.waiting()
+                fcntl.flock(handle, fcntl.LOCK_EX)
             yield
         finally:
             os.close(handle)  # (which lets go of the lock)
