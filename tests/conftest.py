@@ -356,11 +356,21 @@ def pytest_addoption(parser):
 # -- talking to servers over real HTTP ---------------------------------------------------
 
 def free_port() -> int:
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports no one listens on, each another: taken one at a time, the kernel may give
+    the same twice (a web server's HTTP and HTTPS on one port failed its check: "no
+    ssl_certificate is defined", a full run's flake)."""
+    import contextlib
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    with contextlib.ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for each in sockets:
+            each.bind(("127.0.0.1", 0))
+        return [each.getsockname()[1] for each in sockets]
 
 
 def http_get(url: str, login: tuple[str, str] | None = None, gzip: bool = False,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ccsite.members import deploy
-from conftest import assert_compressed_and_checked_before_reuse, free_port, http_get
+from conftest import assert_compressed_and_checked_before_reuse, free_ports, http_get
 from test_members_nginx import (GIF, HOST, SVG, export_password_file, placed,
                                 self_signed_certificate,
                                 trusting, where_www_data_reads, with_member)
@@ -33,7 +33,7 @@ def running_apache(site, htpasswd: Path):
     temp = site.output.parent / "apache"
     temp.mkdir(exist_ok=True)
     cert, key = self_signed_certificate(temp)
-    http_port, https_port = free_port(), free_port()
+    http_port, https_port = free_ports(2)
     site_conf = placed(site, "apache.conf", htpasswd, cert, key, [
         ("<VirtualHost *:80>", f"<VirtualHost 127.0.0.1:{http_port}>"),
         ("<VirtualHost *:443>", f"<VirtualHost 127.0.0.1:{https_port}>")])

@@ -25,7 +25,7 @@ import pytest
 from browser import needs_browser
 from ccsite.cli import main
 from ccsite.members import credentials, deploy
-from conftest import assert_compressed_and_checked_before_reuse, free_port, http_get
+from conftest import assert_compressed_and_checked_before_reuse, free_ports, http_get
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 needs_nginx = pytest.mark.skipif(not os.path.exists(NGINX) and not os.environ.get("CI"),
@@ -86,7 +86,7 @@ def running_nginx(site, htpasswd: Path, user: str = "root", root: Path | None = 
     temp = site.output.parent / "nginx"
     temp.mkdir(exist_ok=True)
     cert, key = self_signed_certificate(temp)
-    http_port, https_port = free_port(), free_port()
+    http_port, https_port = free_ports(2)
     server = placed(site, "nginx.conf", htpasswd, cert, key, [
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;")], root)
