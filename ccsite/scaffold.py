@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .config import site_config
-from .errors import ErrorList
+from .errors import ErrorList, spelled_out
 from .fields import LOCAL_ZONE
 from .graph import RESERVED_SLUGS, slugify
 from .load import KINDS, MEDIA, MEMBERS_MEDIA, SECTIONS, load
@@ -38,6 +38,10 @@ def new_file(source: Path, kind: str, title: str, now: dt.datetime) -> Path:
     title = " ".join(title.split())
     if not title:
         raise ScaffoldError("give a title, e.g. ccsite new news \"Centres open on Saturdays\"")
+    if spelled_out(title) != title:  # (a terminal set to another encoding than UTF-8)
+        raise ScaffoldError(f"the title \"{spelled_out(title)}\" is not written in UTF-8, so "
+                            "its letters cannot be known; type it again in a terminal set "
+                            "to UTF-8 (or write it in the file, in the web editor)")
     folder = source / KINDS[kind]
     extension = SECTIONS[KINDS[kind]][1]
     slug = _slug(title) or f"{kind}-{now.astimezone(LOCAL_ZONE).date().isoformat()}"
@@ -54,8 +58,15 @@ def new_file(source: Path, kind: str, title: str, now: dt.datetime) -> Path:
     text = TEMPLATES[kind](title=_quoted(title), today=now.astimezone(LOCAL_ZONE).date(),
                           facts=facts, slug=path.stem)
     folder.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
-        handle.write(text)
+    handle = open(path, "x", encoding="utf-8")  # "x": never overwrite
+    try:
+        with handle:
+            handle.write(text)
+    except BaseException as exc:  # a full disk: no empty or cut file left, which the
+        path.unlink(missing_ok=True)  # build would take for the editor's mistake
+        if isinstance(exc, OSError) and exc.filename is None:  # (told by its name)
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
     return path
 
 

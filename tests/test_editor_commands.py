@@ -159,6 +159,41 @@ def test_a_title_in_another_script_names_its_file_by_its_type_and_day(site, caps
     assert re.fullmatch(r"news-\d{4}-\d{2}-\d{2}\.md", made)
 
 
+def test_a_title_typed_in_a_terminal_not_set_to_utf_8_is_refused_and_no_file_is_left(site):
+    """A terminal set to Latin-1 passes "Café" as the bytes Caf\\xe9: `ccsite new` ended
+    in a traceback, and left an empty news file that broke every build after it."""
+    import subprocess
+    import sys
+
+    before = sorted(p.name for p in (site.content / "news").iterdir())
+    done = subprocess.run([sys.executable, "-m", "ccsite", "new", "news", b"Caf\xe9 opens",
+                           "--source", str(site.content)], cwd=site.root,
+                          capture_output=True, text=True, errors="replace")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert 'the title "Caf\\xe9 opens" is not written in UTF-8' in done.stderr
+    assert sorted(p.name for p in (site.content / "news").iterdir()) == before
+
+
+def test_a_new_file_that_cannot_be_written_whole_is_not_left_half_made(site):
+    """On a full disk (here: a limit on a file's size), `ccsite new` left a cut file
+    behind, which every build after it told as a mistake of the editor's."""
+    import resource
+    import subprocess
+    import sys
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+
+    before = sorted(p.name for p in (site.content / "news").iterdir())
+    done = subprocess.run([sys.executable, "-m", "ccsite", "new", "news", "Saturday opening",
+                           "--source", str(site.content)], cwd=site.root,
+                          capture_output=True, text=True, preexec_fn=small_files)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "saturday-opening.md" in done.stderr
+    assert sorted(p.name for p in (site.content / "news").iterdir()) == before
+
+
 def test_placeholder_text_left_from_new_is_warned(site, capsys):
     assert new(site, capsys, "agency", "Bushey Family Trust") == 0
     status, _, err = check(site, capsys)
