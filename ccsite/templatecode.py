@@ -50,8 +50,12 @@ KEY_BYTES = 32
 def key_folder() -> Path:
     """Where the user's key is kept: their state folder (XDG), never the cache folder."""
     state = os.environ.get("XDG_STATE_HOME")
-    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
-    return base / "ccsite"
+    if state and os.path.isabs(state):
+        return Path(state) / "ccsite"
+    home = Path.home()
+    if not home.is_dir():  # a system user's (HOME=/nonexistent): none to make, even as root
+        raise RuntimeError(f"no home folder at {home}")
+    return home / ".local" / "state" / "ccsite"
 
 
 KEY_FILE = "code-key"

@@ -807,6 +807,24 @@ def test_a_new_key_is_the_users_alone_whatever_the_umask(monkeypatch):
     assert key is not None and templatecode.user_key() == key
 
 
+def test_a_user_without_a_home_folder_builds_and_none_is_made_for_them(site, tmp_path):
+    """A system user's HOME is /nonexistent (www-data, a CI runner's service account): a
+    build run so as root made /nonexistent/.local/state/ccsite to keep its key in."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "nonexistent"
+    env = {key: value for key, value in os.environ.items() if key != "XDG_STATE_HOME"}
+    env["HOME"] = str(home)
+    for _ in range(2):  # (the second finds the site up to date, without a key too)
+        done = subprocess.run([sys.executable, "-m", "ccsite", "build", "--now",
+                               "2026-11-25T12:00:00+00:00"], cwd=site.root, env=env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert "is up to date" in done.stdout
+    assert not home.exists()
+
+
 def test_kept_templates_are_never_used_once_a_file_of_the_code_was_touched(
         site, monkeypatch, tmp_path):
     """The code kept was compiled by the code and libraries of its build. Which code that
