@@ -9,6 +9,7 @@ import codecs
 import dataclasses
 import datetime as dt
 import functools
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -32,6 +33,11 @@ def parse_now(text: str) -> dt.datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a date-time; use e.g. 2026-11-25T09:00:00Z or 2026-11-25")
+    if WEEK_ALONE.fullmatch(text):  # (Python reads it as that week's Monday)
+        monday = f"{text}-1" if "-" in text else f"{text}1"
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is a week, not a day; give the day too ({monday} is its Monday) or "
+            "a date (e.g. 2026-11-25)")
     if value.year not in NOW_YEARS:
         raise argparse.ArgumentTypeError(
             f"'{text}' is too far from today to build for; give a moment between the years "
@@ -47,6 +53,7 @@ def parse_now(text: str) -> dt.datetime:
 
 
 NOW_YEARS = range(1900, 9000)
+WEEK_ALONE = re.compile(r"\d{4}-?W\d{2}")  # an ISO 8601 week, without its day
 
 
 def _date_only(text: str) -> dt.date | None:

@@ -283,6 +283,16 @@ def test_a_moment_at_the_calendars_end_is_refused_as_wrong_usage(site, capsys, n
     assert "too far from today to build for" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("now, monday", [("2026-W48", "2026-W48-1"), ("2026W48", "2026W481")])
+def test_a_week_without_its_day_is_refused_as_wrong_usage(site, capsys, now, monday):
+    """Python reads a week alone as its Monday: a build for a day nobody gave."""
+    with pytest.raises(SystemExit) as exit_info:
+        site.build("--now", now)
+    assert exit_info.value.code == 2
+    assert f"'{now}' is a week, not a day; give the day too ({monday} is its Monday)" in \
+        capsys.readouterr().err
+
+
 @pytest.mark.parametrize("now", ["20261125", "2026-W48-3"])
 def test_a_day_written_in_another_iso_form_is_that_day(site, now):
     """ISO 8601's other ways of writing 25 November 2026 are that day, as 2026-11-25 is
