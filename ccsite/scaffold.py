@@ -7,6 +7,7 @@ never published by accident.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import unicodedata
@@ -77,29 +78,53 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
     """`ccsite init DIR`: a new site's folder that builds at once, holding what every UK
     public-sector site needs (about, contact, privacy notice, the accessibility
     statement's settings) with each value still to write marked 'Change me', an empty
-    folder per section, its own README and the content-model reference."""
-    from .docs import reference
-
+    folder per section, its own README and the content-model reference. Nothing is left
+    of it when it cannot be made whole (a full disk), so that it may be run again."""
     if target.exists() and (not target.is_dir() or
                             any(p.name not in EMPTY_REPOSITORY for p in target.iterdir())):
         raise ScaffoldError(f"{target} is there already and is not an empty folder; give "
                             "the name of a new folder (e.g. ccsite init my-site), or of a "
                             "Git repository that holds nothing yet")
+    made: list[Path] = []  # each file and folder made, in order
+    try:
+        return _starter_site(target, today, made)
+    except BaseException:
+        for path in reversed(made):
+            if path.is_dir():
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+            else:
+                path.unlink(missing_ok=True)
+        raise
+
+
+def _starter_site(target: Path, today: dt.date, made: list[Path]) -> list[Path]:
+    """`init_site`'s files and folders, each put in `made` as it is made."""
+    from .docs import reference
+
+    def folder(path: Path) -> None:
+        for each in reversed([path, *path.parents]):
+            if not each.exists():
+                each.mkdir()
+                made.append(each)
+
+    def write(path: Path, text: str) -> Path:
+        folder(path.parent)
+        made.append(path)
+        path.write_text(text, encoding="utf-8")
+        return path
+
     written = []
     for source in sorted(STARTER.rglob("*")):
         if source.is_file() and "__pycache__" not in source.parts:
-            path = target / _dotted(source.relative_to(STARTER))
-            path.parent.mkdir(parents=True, exist_ok=True)
             text = source.read_text(encoding="utf-8")
-            path.write_text(text.replace("PREPARED", today.isoformat())
-                            .replace("SITE_TITLE", "Our children's centres website"),
-                            encoding="utf-8")
-            written.append(path)
-    for folder in [*KINDS.values(), MEDIA, MEMBERS_MEDIA]:
-        (target / "content" / folder).mkdir(parents=True, exist_ok=True)
-    (target / "content-model.md").write_text(reference(), encoding="utf-8")
-    (target / "requirements.txt").write_text(_requirements(), encoding="utf-8")
-    return [*written, target / "content-model.md", target / "requirements.txt"]
+            written.append(write(target / _dotted(source.relative_to(STARTER)),
+                                 text.replace("PREPARED", today.isoformat())
+                                 .replace("SITE_TITLE", "Our children's centres website")))
+    for section in [*KINDS.values(), MEDIA, MEMBERS_MEDIA]:
+        folder(target / "content" / section)
+    return [*written, write(target / "content-model.md", reference()),
+            write(target / "requirements.txt", _requirements())]
 
 
 def _requirements() -> str:

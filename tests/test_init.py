@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ccsite import __version__, scaffold
 from ccsite.cli import main
 
@@ -121,6 +123,29 @@ def test_init_never_writes_into_a_folder_that_has_files(tmp_path, capsys):
     assert main(["init", str(tmp_path / "site")]) == 1
     assert "is there already and is not an empty folder" in capsys.readouterr().err
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("into", ["a new folder", "an empty Git repository"])
+def test_a_site_that_cannot_be_made_whole_is_not_left_half_made(tmp_path, into):
+    """On a full disk (here: a limit on a file's size, which the content-model reference
+    is over), `init` left half a site, and running it again, with room made, was
+    refused: the folder was not empty."""
+    import resource
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    target = tmp_path / "site"
+    if into == "an empty Git repository":
+        git("init", "-q", str(target), cwd=tmp_path)
+    before = sorted(p.name for p in target.iterdir()) if target.exists() else None
+    done = subprocess.run([sys.executable, "-m", "ccsite", "init", str(target)], cwd=tmp_path,
+                          capture_output=True, text=True, preexec_fn=small_files)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "File too large" in done.stderr
+    assert (sorted(p.name for p in target.iterdir()) if target.exists() else None) == before
+    assert ccsite("init", str(target), cwd=tmp_path).returncode == 0  # room made: again
+    assert (target / "content" / "site.yaml").is_file()
 
 
 def git(*args: str, cwd: Path) -> str:
