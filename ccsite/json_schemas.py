@@ -15,6 +15,7 @@ from typing import Any
 
 from .fields import FORM_PATTERNS
 from .schema import COMMON_FIELDS, TYPES, ContentType, Field, When
+from .write import write_whole
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # the files `ccsite schema` writes: a members page is read as a page is
@@ -41,7 +42,7 @@ def write_schemas(folder: Path, vocabularies: dict[str, tuple[str, ...]]) -> lis
         if ctype.name in WRITTEN:
             path = folder / f"{ctype.name}.schema.json"
             text = json.dumps(type_schema(ctype, vocabularies), indent=2, ensure_ascii=False)
-            path.write_text(text + "\n", encoding="utf-8")
+            write_whole(path, (text + "\n").encode("utf-8"))  # (never one cut short)
             written.append(path)
     return written
 

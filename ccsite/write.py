@@ -20,6 +20,7 @@ import marshal
 import os
 import shutil
 import stat
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PosixPath
@@ -1071,3 +1072,23 @@ def only_a_folder(path: Path) -> None:
         return
     if not stat.S_ISDIR(found.st_mode):
         os.unlink(path)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all (a full disk, a command stopped): a temporary
+    file beside it (hidden, so a build and the preview server's watcher never read it
+    half written), then renamed over it, with the mode the file had (else 0644). For a
+    file people keep: a content file the web editor saves, a JSON Schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".ccsite-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        if path.exists():
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+        else:
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

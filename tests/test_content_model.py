@@ -275,6 +275,32 @@ def test_ccsite_schema_writes_a_valid_schema_per_type_with_the_sites_service_typ
                                   "then": {"required": ["lead_agency"]}}
 
 
+def test_a_schema_that_cannot_be_written_whole_is_left_as_it_was(sample, tmp_path):
+    """On a full disk (here: a limit on a file's size, which the centre's schema is
+    over), `ccsite schema` cut the schemas a team's editor checks files with short."""
+    import resource
+    import subprocess
+    import sys
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (5_000, 5_000))
+
+    folder = tmp_path / "schemas"
+    assert main(["schema", str(folder), "--source", str(sample[0])]) == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for name in before:  # (an older schema: what a failed run must leave as it is)
+        (folder / name).write_bytes(before[name].replace(b'"type"', b'"type" '))
+    older = {p.name: p.read_bytes() for p in folder.iterdir()}
+    done = subprocess.run([sys.executable, "-m", "ccsite", "schema", str(folder), "--source",
+                           str(sample[0])], capture_output=True, text=True,
+                          preexec_fn=small_files, cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    now = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert now.keys() == older.keys()  # (no temporary file left)
+    assert all(now[name] in (older[name], before[name]) for name in now)
+    assert now["centre.schema.json"] == older["centre.schema.json"]
+
+
 def test_the_reference_in_the_repository_is_the_one_made_from_the_declaration():
     """docs/content-model.md is `ccsite reference`'s output: run it again after changing
     schema.py (python3 -m ccsite reference > docs/content-model.md)."""

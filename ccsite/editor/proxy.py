@@ -25,7 +25,6 @@ import hashlib
 import os
 import re
 import stat
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import Any
 from .. import load, schema
 from ..errors import ContentError, spelled_out
 from ..fields import SLUG_RE
+from ..write import write_whole
 from .merge import MergeError, Shape, merge_document
 from .saving import Change, SaveChecker, is_media
 from .words import in_form_words, naming_words
@@ -326,7 +326,7 @@ class Proxy:
         old, when = self._set_aside.pop(rel, (None, 0.0))
         if old is not None and time.monotonic() - when < self.REPLACING_SECONDS and \
                 not self.paths.resolve(rel).exists():
-            _write(self.paths.writable(rel), old)
+            write_whole(self.paths.writable(rel), old)
 
     def do_deleteFile(self, params: dict) -> dict:
         return self.do_deleteFiles({"paths": [params.get("path")]})
@@ -407,7 +407,7 @@ class Proxy:
             raise ProxyError(422, f"Not saved: the site would not build ({count}). "
                              + " | ".join(said), mistakes, said=said)
         for rel, data in sorted(change.write.items(), key=lambda item: not is_media(item[0])):
-            _write(self.paths.writable(rel), data)
+            write_whole(self.paths.writable(rel), data)
         for rel in change.delete:
             try:
                 self.paths.writable(rel).unlink()
@@ -450,24 +450,6 @@ class Proxy:
             return self.paths.resolve(rel).read_bytes() == data
         except OSError:
             return False
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write whole or not at all: a temporary file beside it (hidden, so the build and
-    the watcher's rebuild never read it half written), then renamed over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".ccsite-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        if path.exists():
-            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-        else:
-            os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def wrap(text: str) -> str:
