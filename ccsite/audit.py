@@ -487,9 +487,15 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
         for fingerprint in _post_fingerprints(post, cache, kept):
             found.setdefault(fingerprint.text, fingerprint)
     for document in documents:
-        for fingerprint in _document_fingerprints(document, cache, kept):
-            if fingerprint.text not in frame:
-                found.setdefault(fingerprint.text, fingerprint)
+        if document.holds_text:
+            for fingerprint in _document_fingerprints(document, cache, kept):
+                if fingerprint.text not in frame:
+                    found.setdefault(fingerprint.text, fingerprint)
+        # remembered by its bytes (see former_members_media) and its name, for the next
+        # build to find it by them if it is moved out of members/media/
+        name = normalise(document.source.rsplit("/", 1)[-1])
+        kept[_media_key(document)] = [Fingerprint(name, document.source, "file name")] \
+            if len(name) >= MIN_FINGERPRINT else []
     if cache is not None:
         for fingerprint in _former_fingerprints(cache, kept):
             if fingerprint.text not in frame:  # (as for a members file's: a line every
@@ -523,6 +529,7 @@ class MembersDocument:
     source: str
     digest: str
     read: Callable[[], bytes]
+    holds_text: bool = True  # (else a picture, a sound: known by its bytes alone)
 
 
 def _document_fingerprints(document: MembersDocument, cache: dict | None,
@@ -694,6 +701,36 @@ def _former_fingerprints(cache: dict, kept: dict) -> list[Fingerprint]:
     cache.update(kept)
     cache.update(former)
     return [fingerprint for prints in former.values() for fingerprint in prints]
+
+
+_MEDIA_KEY = "media:"
+
+
+def _media_key(document: MembersDocument) -> str:
+    """A members file's entry among the fingerprints: its bytes' digest and its name."""
+    return f"{_MEDIA_KEY}{document.digest}:{document.source}"
+
+
+def former_members_media(public_media: list, cache: dict,
+                         digest: Callable[[str], str]) -> list[tuple[Any, str]]:
+    """(public media file, the members file it was) for each file of media/ with the
+    bytes of one the last good build had in members/media/ and this one has not (see
+    `_former_fingerprints`): a members picture, sound or PDF moved into media/ holds no
+    text to find it by, and was published. `digest`: of a file's bytes, by its path."""
+    former = {}
+    for key in cache:
+        if key.startswith(_FORMER_KEY + _MEDIA_KEY):
+            file_digest, source = key[len(_FORMER_KEY + _MEDIA_KEY):].split(":", 1)
+            former[file_digest] = source
+    found = []
+    for media in public_media if former else ():
+        try:
+            was = former.get(digest(str(media.source)))
+        except OSError:  # gone meanwhile, or unreadable: check_media tells
+            continue
+        if was is not None:
+            found.append((media, was))
+    return found
 
 
 def any_former(cache: dict) -> bool:

@@ -477,6 +477,12 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder,
                    f"{members_media.rel}; members files must never be published: "
                    "remove it from media/, or, if it is meant for everyone, remove the "
                    "members copy and link this one")
+    if _former_text_searched(memory):
+        for media, source in audit.former_members_media(
+                folder.media, memory.post_fingerprints, b.sources.digest):
+            errors.add(load.shown_path(paths.shown, f"media/{media.rel}"), 1, "leak",
+                       f"this file is the members-only file {source}, the same bytes: "
+                       f"{audit.FORMER_REMEDY}")
     _former_text_unpublished(memory, leaks, folder, left_out or {}, errors)
     errors.raise_if_any()
     return scanned
@@ -957,22 +963,22 @@ def _url_key(paths: Paths) -> bytes:
 
 def _members_documents(folder: load.ContentFolder, sources: FileDigests | None
                        ) -> list[audit.MembersDocument]:
-    """The files of members/media/ that hold text, for the leak audit to fingerprint
-    (see audit.members_fingerprints), each known by the digest of its bytes: read only
-    when its status changed (the build's record of the files it publishes as they are,
-    `sources`, keeps them with the others)."""
+    """The files of members/media/, for the leak audit (see audit.members_fingerprints),
+    each known by the digest of its bytes: read only when its status changed (the
+    build's record of the files it publishes as they are, `sources`, keeps them with the
+    others). Those that hold text are fingerprinted by it; every one is remembered by its
+    bytes, so that one moved into media/ is found (see audit.former_members_media)."""
     sources = sources if sources is not None else FileDigests()
     documents = []
     for file in folder.members_media:
         kind = kind_of(file.rel)
-        if kind is None or not kind.holds_text:
-            continue
         try:
             digest = sources.digest(str(file.source))
         except OSError:  # gone meanwhile, or unreadable: check_media tells
             continue
-        documents.append(audit.MembersDocument(file.shown or str(file.source), digest,
-                                               file.source.read_bytes))
+        documents.append(audit.MembersDocument(
+            file.shown or str(file.source), digest, file.source.read_bytes,
+            holds_text=kind is not None and kind.holds_text))
     return documents
 
 
@@ -1017,7 +1023,7 @@ def _leak_audit(folder, left_out: dict, members, member_routes,
     said = audit.said_publicly(people, public_text, contact_keys)
     key = (base_url, frozenset(said), tuple(route.url for route in member_routes),
            tuple(sorted(members.media)), tuple((d.source, d.digest) for d in documents),
-           incremental.digest(frame()) if documents else "",
+           incremental.digest(frame()) if any(d.holds_text for d in documents) else "",
            tuple(_signature(document, memory.parsed)
                                        for document in folder.documents
                                        if document.members_only))

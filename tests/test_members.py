@@ -1984,6 +1984,59 @@ def test_a_members_file_moved_into_public_media_is_not_published(site):
     assert not (site.output / "public/media/spring-review.pdf").exists()
 
 
+@pytest.mark.parametrize("kind", ["a photo", "a PDF with no long passage"])
+def test_a_members_file_with_no_text_to_find_it_by_moved_into_media_is_not_published(site,
+                                                                                    kind):
+    """A picture, a sound or a short PDF holds no passage: moved from members/media/ into
+    media/ (its link mended), it was published without a word (a review)."""
+    name, data = {"a photo": ("dads-group-photo-gareth.png",
+                              png_with_text(b"tEXt", b"Comment\0dads")),
+                  "a PDF with no long passage": ("volunteer-rota-grid.pdf",
+                                                 pdf_saying("Rota", "Mon Tue"))}[kind]
+    site.write(f"members/media/{name}", data)
+    assert site.build().status == 0
+    before = site.snapshot()
+    (site.content / f"members/media/{name}").rename(site.content / f"media/{name}")
+    result = site.build()
+    assert result.status == 1, result.err
+    assert (f"{site.content}/media/{name}:1: leak: this file is the members-only file "
+            f"{site.content}/members/media/{name}, the same bytes: a members page or file "
+            "moved out of members/ is not published: move it back") in result.err
+    assert site.snapshot() == before
+    (site.content / f"media/{name}").rename(site.content / f"media/renamed-{name}")
+    assert site.build().status == 1  # (by its bytes, whatever it is called now)
+    (site.content / f"media/renamed-{name}").rename(site.output.parent / name)
+    assert site.build().status == 0  # taken out, and built: then the editor's to publish
+    (site.output.parent / name).rename(site.content / f"media/{name}")
+    assert site.build().status == 0
+    assert (site.output / f"public/media/{name}").read_bytes() == data
+
+
+def test_the_preview_server_keeps_a_members_photo_moved_into_media_out(site):
+    """As the web editor does it: the photo deleted from the members' files and uploaded
+    to the public ones, each save rebuilt by the preview server, from its own memory."""
+    import datetime as dt
+
+    from ccsite import incremental
+    from ccsite.buildinfo import BuildOptions
+    from ccsite.errors import ContentErrors
+    from ccsite.pipeline import build
+    from conftest import NOW
+
+    photo = png_with_text(b"tEXt", b"Comment\0hall")
+    site.write("members/media/hall.png", photo)
+    memory = incremental.BuildMemory()
+    options = BuildOptions(now=dt.datetime.fromisoformat(NOW))
+    build(site.content, site.output, options, memory=memory)
+    site.remove("members/media/hall.png")
+    site.write("media/summer-fair.png", photo)
+    with pytest.raises(ContentErrors) as failed:
+        build(site.content, site.output, options, memory=memory)
+    assert any(e.field == "leak" and "members/media/hall.png, the same bytes" in e.message
+               for e in failed.value.errors)
+    assert not (site.output / "public/media/summer-fair.png").exists()
+
+
 def test_the_preview_server_keeps_a_moved_members_page_out_after_other_edits(site):
     """The preview server keeps its memory in its process, failed builds included: a
     members edit after the failed build (which makes the fingerprints again) must not
