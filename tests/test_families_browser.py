@@ -682,21 +682,41 @@ def test_a_search_after_the_place_list_failed_to_load_works_once_the_signal_is_b
                                                                                     base):
     """One dropped connection kept the failed load for good: every search said "Failed
     to fetch" until the page was loaded again."""
-    tries = []
+    tries, signal = [], {"back": False}
 
     def answer(route):
         tries.append(route.request.url)
-        route.abort() if len(tries) == 1 else route.continue_()
+        route.continue_() if signal["back"] else route.abort()
     phone.route("**/places.json", answer)
     phone.goto(base + "/centres/")
+    phone.wait_for_function("() => document.querySelector('[data-centre-filter]') && "
+                            "!document.querySelector('[data-centre-filter]').hidden")
     phone.get_by_label("Postcode or town").fill("WD19 7AD")
     phone.get_by_role("button", name="Find").click()
     message = phone.locator("[data-finder-message]")
     message.get_by_text("could not be loaded: check you are online, then try again").wait_for()
     assert "Failed to fetch" not in message.inner_text()
+    signal["back"] = True
     phone.get_by_role("button", name="Find").click()
     phone.get_by_role("heading", name="Nearest to WD19 7AD").wait_for()
-    assert len(tries) == 2
+    assert len(tries) == 3  # (as the page loaded, at the first search, at the second)
+
+
+@pytest.mark.parametrize("path", ["/centres/", "/whats-on/monday/"])
+def test_a_page_loaded_on_a_good_signal_finds_places_once_it_is_gone(phone, base, path):
+    """The list of places was asked for at the first search: a parent who had loaded
+    the page, then lost the signal, was told to check they were online."""
+    with phone.expect_response("**/places.json"):
+        phone.goto(base + path)
+    phone.context.set_offline(True)
+    try:
+        phone.get_by_label("Postcode or town").fill("WD19 7AD")
+        phone.get_by_role("button", name="Find").click()
+        phone.get_by_role("heading", name="Nearest to WD19 7AD").or_(
+            phone.locator(".session__distance").first).first.wait_for()
+        assert "could not be loaded" not in phone.locator("[data-finder-message]").inner_text()
+    finally:
+        phone.context.set_offline(False)
 
 
 # -- the map ----------------------------------------------------------------------------------

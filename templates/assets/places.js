@@ -426,6 +426,11 @@
       });
     }
     form.hidden = false;
+    // the places asked for now, not at the first search: a parent who loaded the page
+    // on a good signal can still search once it is gone (a parent's review); a failed
+    // load is asked again at that search
+    const soon = window.requestIdleCallback || ((then) => setTimeout(then, 0));
+    soon(() => placesOf(finder).catch(() => {}));
     return state;
   };
 
