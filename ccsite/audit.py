@@ -401,6 +401,8 @@ def members_people(members) -> list[tuple[str, str, str, int]]:
         if person.role:  # an entry pasted whole: the name with the role, as it is listed
             people += [(f"{person.name}{between}{person.role}", person.source,
                         "directory entry", 6) for between in _NAME_ROLE]
+            people += [(f"{person.role}{between}{person.name}", person.source,
+                        "directory entry", 6) for between in _ROLE_NAME]
         people += [(topic, person.source, "directory topic", MIN_FINGERPRINT)
                    for topic in person.topics]
     return [(_normalised_name(text or ""), source, what, minimum)
@@ -428,6 +430,9 @@ _PHONE_LIKE = re.compile(r"(?=[+\d])\+?\d[\d ().,/\-]{7,}\d")  # (01632 / 960301
 # how a name is written with its role: the directory's way, and the ways people write
 # it (a dash, a colon, a table's two cells: its text read without the markup)
 _NAME_ROLE = (", ", " (", " - ", ": ", " ")
+# ...and the role first ("Family services manager: Tomasz Nowak", "our family services
+# manager, Tomasz Nowak", a table whose role column comes first)
+_ROLE_NAME = (", ", " - ", ": ", " ")
 
 # what is excused when the public content gives it too (see said_publicly)
 CONTACT_DETAILS = ("directory email", "directory phone", "directory entry")

@@ -768,10 +768,14 @@ def test_members_text_written_with_percent_codes_in_a_link_is_found(site, writte
     ("Ring 01632 / 960302", "directory phone"),
     ("Sam Example \u2013 Centre manager", "directory entry"),
     ("| Sam Example | Centre manager |\n|---|---|\n| x | y |\n\n", "directory entry"),
+    ("Centre manager: Sam Example", "directory entry"),
+    ("Ask our centre manager, Sam Example", "directory entry"),
+    ("| Centre manager | Sam Example |\n|---|---|\n| x | y |\n\n", "directory entry"),
     ("[Search](https://www.example.com/search?q=Running+a+dads%27+group)", "title"),
 ], ids=["lrm", "isolate", "cyrillic-o", "modifier-apostrophe", "braille-blank",
         "armenian-o", "khmer-unseen", "email-written-out", "email-spelled-out",
-        "phone-with-slash", "name-dash-role", "name-role-table", "plus-for-space"])
+        "phone-with-slash", "name-dash-role", "name-role-table", "role-colon-name",
+        "role-comma-name", "role-name-table", "plus-for-space"])
 def test_members_text_written_with_unseen_or_look_alike_characters_is_found(site, written,
                                                                             what):
     site.edit("members/directory.yaml", "  email: sam@example.org",
