@@ -249,7 +249,8 @@ def build_members_site(v: Validated, options: BuildOptions, errors: ErrorList,
     for entry in v.directory:
         entry.agency = agencies.get(entry.agency_slug)
         if entry.agency_slug and entry.agency is None:
-            _not_found(errors, (entry.source, entry.line, "agency"), entry.agency_slug,
+            _not_found(errors, (entry.source, entry.agency_line,
+                                f"directory[{entry.position}].agency"), entry.agency_slug,
                        agencies, "agencies", ".yaml")
     for page in v.members_pages:
         if page.url_slug in MEMBERS_RESERVED_SLUGS:

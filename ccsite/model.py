@@ -524,4 +524,5 @@ class DirectoryEntry:
     phone: Phone | None
     email: str | None
     topics: tuple[str, ...]
+    agency_line: int = 0  # where its `agency` is written (a wrong one is told there)
     agency: Agency | None = derived(None)

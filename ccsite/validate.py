@@ -126,7 +126,7 @@ def _read_document(document: RawDocument, readers: dict, result: Validated,
     if document.kind == "agency":
         read_as = _agency(values, f, document)
     elif document.kind == "directory":
-        read_as = _directory(values, document)
+        read_as = _directory(values, f, document)
     else:
         common = _common(f, document, reading, placeholders(values, f.lines))
         read_as = (readers[document.kind][0](values, f, common), common)
@@ -653,9 +653,10 @@ def _good_practice(v: dict, f: Fields, common: Common) -> GoodPractice:
                         summary=v["summary"] or "", tags=v["tags"])
 
 
-def _directory(v: dict, document: RawDocument) -> list[DirectoryEntry]:
+def _directory(v: dict, f: Fields, document: RawDocument) -> list[DirectoryEntry]:
     return [DirectoryEntry(source=document.path, line=e["_line"], position=position,
                            name=e["name"] or "", role=e["role"] or "",
                            agency_slug=e["agency"] or "", phone=e["phone"], email=e["email"],
-                           topics=e["topics"])
+                           topics=e["topics"],
+                           agency_line=f.lines.get(f"directory[{position}].agency", e["_line"]))
             for position, e in enumerate(v["directory"])]

@@ -500,7 +500,8 @@ BAD = [
                                                    "  role: Manager\n  agency: oxhey-trst\n"
                                                    "  phone: \"01632 960004\"\n"
                                                    "  topics: [funding]"),
-     "members/directory.yaml:6: agency: 'oxhey-trst' does not name a file in agencies/: "
+     "members/directory.yaml:8: directory[1].agency: 'oxhey-trst' does not name a file in "
+     "agencies/: "
      "there is no agencies/oxhey-trst.yaml (did you mean 'oxhey-trust'?)"),
     # -- date-times without a zone --------------------------------------------------------
     ("deadline-with-space-and-no-zone", edit(O, "2027-01-29T12:00:00Z", "2027-01-29 12:00:00"),

@@ -235,7 +235,8 @@ CASES = [
     ("directory-unreachable", "members/directory.yaml", "  email: sam@example.org\n", "",
      "members/directory.yaml:1: directory[0].email: give an email or a phone"),
     ("directory-agency-dangling", "members/directory.yaml", "agency: oxhey-trust",
-     "agency: nobody", "members/directory.yaml:1: agency: 'nobody' does not name a file"),
+     "agency: nobody", "members/directory.yaml:3: directory[0].agency: 'nobody' does not "
+     "name a file"),
     ("directory-not-list", "members/directory.yaml", "- name: Sam Example\n  role: Centre "
      "manager\n  agency: oxhey-trust\n  email: sam@example.org\n  topics: [dads]\n",
      "name: Sam Example\n", "members/directory.yaml:1: directory: must be a list"),
