@@ -61,6 +61,13 @@ def test_search_results_can_be_limited_to_a_section(sample, page):
         assert "(nothing was found for \u201cbreast feeding\u201d)" in \
             page.get_by_role("status").inner_text()
         assert results.count() >= 1
+        # a question: asked again without its little words, never as one made-up word
+        # ("wherecaniweighmybaby" found 18 pages; a parent's review)
+        page.goto(base + "/search/?" + urlencode({"q": "where can I weigh my baby"}))
+        page.get_by_role("status").filter(has_text="for \u201cweigh baby\u201d").wait_for()
+        assert "(nothing was found for \u201cwhere can I weigh my baby\u201d)" in \
+            page.get_by_role("status").inner_text()
+        assert results.count() >= 1
         # What's on's days are a section a parent can choose (a parent's review)
         page.get_by_label("Look in").select_option("What's on")
         page.get_by_label("Words to look for").fill("stay and play")

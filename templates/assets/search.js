@@ -74,6 +74,12 @@
       });
   }
 
+  /* words that say nothing of what is looked for (see `run`) */
+  var LITTLE_WORDS = ["a", "an", "the", "my", "your", "our", "their", "his", "her", "its",
+    "i", "me", "we", "us", "you", "to", "of", "for", "in", "on", "at", "by", "with", "from",
+    "and", "or", "is", "are", "be", "can", "could", "do", "does", "how", "what", "where",
+    "when", "who", "which", "there", "any", "some"];
+
   function counted(query) {
     var where = section.value ? " in " + section.value : "";
     return (found.length === 1 ? "1 result" : found.length + " results") +
@@ -93,16 +99,26 @@
     status.textContent = "Searching\u2026";
     var filters = section.value ? { section: section.value } : {};
     engine().then(function (module) {
-      return module.search(query, { filters: filters }).then(function (result) {
-        /* nothing for words a parent may write apart ("breast feeding"): asked again as
-           one ("breastfeeding", which the pages say), and said so (a parent's review) */
-        var joined = query.replace(/\s+/g, "");
-        if (result.results.length || joined === query) return { result: result, asked: query };
-        return module.search(joined, { filters: filters }).then(function (again) {
-          return again.results.length ? { result: again, asked: joined }
-            : { result: result, asked: query };
-        });
+      /* nothing for a question ("where can I weigh my baby"): asked again without its
+         little words ("weigh baby"), every word of which a page must hold; then two
+         words a parent may write apart ("breast feeding") as one ("breastfeeding",
+         which the pages say); each said so (a parent's review). Longer runs of words
+         are never joined: Pagefind finds something for any long made-up word */
+      var tries = [query];
+      var words = query.split(/\s+/).filter(function (w) {
+        return LITTLE_WORDS.indexOf(w.toLowerCase()) < 0;
       });
+      if (words.length && words.length < query.split(/\s+/).length) tries.push(words.join(" "));
+      if (words.length === 2) tries.push(words.join(""));
+      function ask(index) {
+        return module.search(tries[index], { filters: filters }).then(function (result) {
+          if (result.results.length || index === tries.length - 1) {
+            return { result: result, asked: result.results.length ? tries[index] : query };
+          }
+          return ask(index + 1);
+        });
+      }
+      return ask(0);
     }).then(function (answer) {
       if (search !== current) return;
       found = answer.result.results;
