@@ -49,12 +49,13 @@ def links_in(html: str) -> list[str]:
 
 def check_links(page_links: dict[str, list[str]], all_files: set[str],
                 page_routes: list[Route], base_url: str,
-                bodies: Callable[[], dict[str, tuple[str, int]]], errors: ErrorList,
+                bodies: Callable[[], dict[str, list[tuple[str, str, int]]]],
+                errors: ErrorList,
                 left_out: dict[str, str] | None = None,
                 taken_down: list[ContentError] | None = None,
                 templates: tuple[Path, ...] = ()) -> None:
     """`page_links`: output path -> the links in that page (see `links_in`);
-    `bodies()`: source path -> (Markdown body, its first line), to point at the line
+    `bodies()`: source path -> its Markdown (see `markdown_sources`), to point at the line
     (made only when a link is broken). Links to the site are checked however they are
     written: a site path, relative to the page, or a full address on base_url.
     `left_out`: the addresses of documents not in this build (a draft...) -> why, to say
@@ -117,13 +118,27 @@ def broken_links(html: str, page_url: str, base_url: str, all_files: set[str],
     return found
 
 
-def markdown_sources(site, members) -> dict[str, tuple[str, int]]:
-    """Each content file's Markdown (an agency's `about`, every other document's body)
-    with the line it starts on, where a link written in it is looked for."""
-    return {**{a.source: (a.about, a.lines.get("about", 1)) for a in site.agencies},
-            **{e.source: (e.body, e.body_line) for e in [
+def markdown_sources(site, members) -> dict[str, list[tuple[str, str, int]]]:
+    """Each content file's Markdown, as (its field, the text, the line it starts on), where
+    a link written in it is looked for: an agency's `about`, every other document's
+    body, and a consultation's "You said, we did" (`outcome.body`, whose wrong link was
+    saved by the web editor and then stopped every build, blamed on the template)."""
+    return {**{a.source: [("about", a.about, a.lines.get("about", 1))] for a in site.agencies},
+            **{e.source: [("body", e.body, e.body_line), *_front_matter_markdown(e)]
+               for e in [
                 *site.centres, *site.opportunities, *site.consultations, *site.lessons,
                 *site.news, *site.pages, *members.posts, *members.pages]}}
+
+
+def _front_matter_markdown(document) -> list[tuple[str, str, int]]:
+    """The Markdown a document's front matter holds (a consultation's outcome), each with
+    the line its text starts on: the line after its key when written as a block (|)."""
+    outcome = getattr(document, "outcome", None)
+    text = getattr(outcome, "body", None)
+    if not isinstance(text, str) or not text:
+        return []
+    line = document.lines.get("outcome.body", 1)
+    return [("outcome.body", text, line + 1 if "\n" in text.strip() else line)]
 
 
 _ADDRESS_PREFIX = {"centre": "centres/", "opportunity": "opportunities/",
@@ -295,11 +310,11 @@ def _exists(target: str, files: set[str]) -> bool:
     return target in files or target + "/index.html" in files
 
 
-def _blame(route: Route | None, site_path: str, bodies: dict[str, tuple[str, int]]):
+def _blame(route: Route | None, site_path: str,
+           bodies: dict[str, list[tuple[str, str, int]]]):
     if route is None:
         return "(generated)", 0
-    if route.source and route.source in bodies:
-        body, first_line = bodies[route.source]
+    for _, body, first_line in bodies.get(route.source, []) if route.source else []:
         for offset, text in enumerate(body.split("\n")):
             if site_path.rstrip("/") in text:
                 return route.source, first_line + offset

@@ -262,6 +262,14 @@ BAD = [
                                          "See [the pack](/media/Pack.pdf)"),
      "news/centres-open.md:6: link: '/media/Pack.pdf' does not lead to a page or file of the "
      "site ('/media/pack.pdf' does: its capitals differ"),
+    ("consultation-outcome-link-nowhere", write(K, (
+        "---\ntitle: The future of Oxhey\nsummary: We asked families.\n"
+        "opens: 2026-01-05T09:00:00Z\ncloses: 2026-02-27T17:00:00Z\n"
+        "respond:\n  email: cc@example.org\noutcome:\n  date: 2026-03-20\n"
+        "  summary: Families said keep it.\n  body: |\n    **You said** keep it.\n"
+        "    See [the centre](/centres/oxhay/).\n---\nWhat we asked.\n")),
+     "consultations/have-your-say.md:13: link: '/centres/oxhay/' does not lead to a page or "
+     "file of the site; did you mean '/centres/oxhey/'?"),  # (it was blamed on a template)
     ("hash-inside-a-value-with-quotes", edit(N, "title: Centres open",
                                              'title: Room #3 is "big"'),
      "news/centres-open.md:2: title: everything after ' #' is read as a note in YAML and left "

@@ -347,6 +347,23 @@ def test_the_save_time_link_check_refuses_only_what_the_build_refuses(editor, si
         "Members-only body.", "See [the directory](/members/directry/)."))
     assert status == 422 and "'/members/directry/' does not lead to a page or file of the " \
         "site; did you mean '/members/directory/'?" in answer["said"][0], answer
+    # a consultation's "You said, we did" (Markdown in its front matter) was saved with a
+    # broken link, which then stopped the preview, blamed on a template (an editor's review)
+    consultation = ("---\ntitle: The future of Oxhey\nsummary: We asked families.\n"
+                    "opens: 2026-01-05T09:00:00Z\ncloses: 2026-02-27T17:00:00Z\n"
+                    "respond:\n  email: cc@example.org\noutcome:\n  date: 2026-03-20\n"
+                    "  summary: Families said keep it.\n  body: |\n    **You said** keep it.\n"
+                    "    See [the centre](/centres/oxhey/).\n---\nWhat we asked.\n")
+    status, answer = editor.save("consultations/oxhey.md", consultation)
+    assert status == 200, answer
+    status, answer = editor.save("consultations/oxhey.md", consultation.replace(
+        "/centres/oxhey/", "/centres/oxhay/"))
+    assert status == 422 and answer["said"] == [
+        "Outcome: You said, we did: a link leads nowhere: '/centres/oxhay/' does not lead "
+        "to a page "
+        "or file of the site; did you mean '/centres/oxhey/'?"], answer
+    assert answer["errors"][0].startswith(
+        f"{site.content}/consultations/oxhey.md:13: outcome.body: "), answer
 
 
 def test_deleting_a_file_others_refer_to_is_refused(editor, site):

@@ -134,10 +134,10 @@ class SaveChecker:
         return [e for e in after if e.path in saved or e not in before]
 
     def _broken_links(self, change: Change) -> list[ContentError]:
-        """The links in the Markdown of each document saved (a body, an agency's about)
-        that lead nowhere: not to a file of the preview's last build, nor to one the site
-        as saved makes (its pages and members pages, its feeds and calendars, its
-        media), as the build's link check tells them."""
+        """The links in the Markdown of each document saved (a body, an agency's about, a
+        consultation's "You said, we did") that lead nowhere: not to a file of the
+        preview's last build, nor to one the site as saved makes (its pages and members
+        pages, its feeds and calendars, its media), as the build's link check tells them."""
         files = self.published()
         if files is None or self._graph is None or self._looked is None:
             return []
@@ -154,18 +154,19 @@ class SaveChecker:
         bodies = self._renderer(config.base_path)
         mistakes = []
         for path in sorted({self.shown(rel) for rel in change.write if not is_media(rel)}):
-            route, (text, first) = pages.get(path), texts.get(path, ("", 0))
-            if route is None or not text:
+            route = pages.get(path)
+            if route is None:
                 continue
             page_url = config.base_path + route.output_path.removesuffix("index.html")
-            field = "about" if path.endswith(".yaml") else "body"
-            html = bodies.render(text)
-            pictures = set(_PICTURE.findall(html))
-            for written, why in audit.broken_links(
-                    html, page_url, config.base_url, files | made, left_out,
-                    public=not route.output_path.startswith("members/")):
-                mistakes.append(ContentError(path, _line_of(text, first, written), field,
-                                             _not_there(written, why, written in pictures)))
+            for field, text, first in texts.get(path, []):
+                html = bodies.render(text)
+                pictures = set(_PICTURE.findall(html))
+                for written, why in audit.broken_links(
+                        html, page_url, config.base_url, files | made, left_out,
+                        public=not route.output_path.startswith("members/")):
+                    mistakes.append(ContentError(path, _line_of(text, first, written), field,
+                                                 _not_there(written, why,
+                                                            written in pictures)))
         return mistakes
 
     def _renamed(self, change: Change) -> dict[str, str]:
