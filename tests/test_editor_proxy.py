@@ -234,6 +234,21 @@ def test_a_save_of_a_file_changed_since_the_form_read_it_is_refused(editor, site
     assert status == 200 and "phase: 3" in path.read_text() and "The centre" in path.read_text()
 
 
+def test_a_save_sent_again_after_its_answer_never_came_is_taken_as_made(editor, site):
+    """A slow server: the page said "timed out" though the save was written, and the
+    same save, sent again, was refused as "changed since you opened it" (an editor's
+    review). A save that would write the file just as it is undoes nothing."""
+    path = site.content / "centres/oxhey.md"
+    opened = editor_id(editor, "centres/oxhey.md")
+    edited = path.read_text().replace("summary: A centre", "summary: The centre")
+    for _ in range(2):  # (the first written, its answer lost; then sent again)
+        status, answer = editor.api("persistEntry", {
+            "dataFiles": [{"path": "centres/oxhey.md", "slug": "oxhey", "raw": edited}],
+            "assets": [], "options": {}, "loaded": {"centres/oxhey.md": opened}})
+        assert status == 200, answer
+    assert path.read_text() == edited
+
+
 def editor_id(editor, rel: str) -> str:
     _, _, entry = editor.request("POST", "/admin/api/v1", json.dumps(
         {"action": "getEntry", "params": {"path": rel}}).encode(), editor.page_headers())

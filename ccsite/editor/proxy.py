@@ -263,8 +263,9 @@ class Proxy:
                 self.paths.writable(new_rel)
                 if new_rel != rel:
                     self._may_move(rel, new_rel)
-                self._not_changed_since_opened(rel, loaded)
-                change.write[new_rel] = self._merged(rel, data_file["raw"]).encode("utf-8")
+                merged = self._merged(rel, data_file["raw"]).encode("utf-8")
+                self._not_changed_since_opened(rel, loaded, merged)
+                change.write[new_rel] = merged
                 if new_rel != rel:
                     change.delete.add(rel)
             self._commit(change)
@@ -288,18 +289,21 @@ class Proxy:
                                   "saving would replace it. Choose another 'Address "
                                   "(slug)', then publish again.")
 
-    def _not_changed_since_opened(self, rel: str, loaded: Any) -> None:
+    def _not_changed_since_opened(self, rel: str, loaded: Any, merged: bytes) -> None:
         """ProxyError (409) if the file is no longer as the form that saves it found it
         (`loaded`: its id then, as the editor's page noted it: see ccsite-admin.js): saved
         meanwhile from another tab or a text editor, it would be written back over, the
-        other change lost without a word."""
+        other change lost without a word. Unless the save would write the file just as it
+        is (`merged`): this very save, sent again after an answer that never came (a
+        server that was slow, the page told "timed out"), which undoes nothing."""
         if not isinstance(loaded, dict) or not isinstance(loaded.get(rel), str):
             return  # a new file, or a page that noted nothing
         try:
-            now = hashlib.sha256(self.paths.resolve(rel).read_bytes()).hexdigest()
+            data = self.paths.resolve(rel).read_bytes()
         except OSError:
-            now = None
-        if now != loaded[rel]:
+            data = None
+        now = None if data is None else hashlib.sha256(data).hexdigest()
+        if now != loaded[rel] and data != merged:
             raise ProxyError(409, f"Not saved: {rel} was changed since you opened it (in "
                                   "another tab or window, or in a text editor), and saving "
                                   "would undo that change. Copy what you typed, reload the "
