@@ -356,6 +356,46 @@ def test_fields_the_form_refuses_are_listed_and_the_editor_taken_to_the_first(se
     session.page.get_by_text("Publish and create new").click()         # to publish too)
     told.wait_for()
     assert told.locator("li").all_inner_texts() == ["Name is required."]
+    # from the keyboard: Enter on Publish, then on "Publish now" (the panel never came,
+    # and the focus stayed on Publish: an editor's review)
+    told.get_by_role("button", name="Close").click()
+    session.page.get_by_role("button", name="Publish").first.focus()
+    session.page.keyboard.press("Enter")
+    session.page.get_by_role("menuitem", name="Publish now").wait_for()
+    session.page.get_by_role("menuitem", name="Publish now").focus()
+    session.page.keyboard.press("Enter")
+    told.wait_for()
+    assert told.locator("li").all_inner_texts() == ["Name is required."]
+    assert session.page.evaluate("document.activeElement.value") == ""  # the name's
+    assert path.read_bytes() == before.replace(b"postcode: HP3 9SD", b"postcode: HP3 9SE")
+
+
+def test_a_save_the_server_never_answers_says_what_to_do_and_keeps_the_form(session,
+                                                                           preview):
+    """The preview server stopped: Decap said "Failed to fetch" for 8 s, and nothing of
+    what to do (an editor's review)."""
+    base, content = preview
+    path = content / "centres/hemel-apsley.md"
+    before = path.read_bytes()
+    session.open("/collections/centre/entries/hemel-apsley")
+    session.page.route("**/admin/api/v1", lambda route: route.abort()
+                       if "persistEntry" in (route.request.post_data or "")
+                       else route.continue_())
+    session.field("Postcode").fill("HP3 9SE")
+    session.publish()
+    told = session.page.locator("#ccsite-mistakes")
+    told.wait_for()
+    assert told.locator("h2").inner_text() == "Not saved"
+    assert "Check that `ccsite serve` is still running" in told.inner_text()
+    assert told.get_attribute("role") == "alert"
+    assert path.read_bytes() == before
+    session.page.unroute("**/admin/api/v1")  # (started again)
+    told.get_by_role("button", name="Close").click()
+    assert session.field("Postcode").input_value() == "HP3 9SE"
+    session.publish()
+    session.saved()
+    assert path.read_bytes() == before.replace(b"postcode: HP3 9SD", b"postcode: HP3 9SE")
+    path.write_bytes(before)
 
 
 def test_a_refused_field_in_a_list_is_told_by_its_items_place_and_summary(session,

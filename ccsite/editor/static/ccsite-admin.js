@@ -8,6 +8,7 @@
  * - Gives the preview pane the site's own stylesheet.
  * - Lists the fields the form itself refuses when "Publish now" is pressed, and takes
  *   the editor to the first.
+ * - Says what to do when a save or a deletion gets no answer (the preview server stopped).
  * - Notes which version of each file the page read, and sends it with a save: the
  *   server refuses a save of a file changed since (in another tab, or a text editor),
  *   which would otherwise undo that change without a word.
@@ -64,6 +65,16 @@
         }
       }
       return response;
+    }, function (error) {
+      if (/^(persist|delete)/.test(action)) {  // no answer at all: Decap's own notice
+        // ("Failed to fetch") is gone in 8 s, and says nothing of what to do
+        showPanel(["The preview server did not answer: it may have been stopped, or this " +
+          "computer may have lost its connection to it. Check that `ccsite serve` is still " +
+          "running (start it again if it stopped), then " + (/^delete/.test(action) ?
+          "delete again." : "press Publish again: what you typed is still in the form.")],
+          /^delete/.test(action) ? "Not deleted" : "Not saved", "Nothing was written.", true);
+      }
+      throw error;
     });
   };
 
@@ -179,10 +190,18 @@
      drop-in): Starts...", as the validator's messages count: "Sessions: Starts" did not
      say which of 12), and the first is brought into view with the focus in it. */
   var publishedAt = 0;
-  document.addEventListener("click", function (event) {
+  function notePublish(event) {
     var item = event.target && event.target.closest && event.target.closest("[role=menuitem], li, button");
     if (item && /^\s*Publish (now|and create new|and duplicate)\s*$/.test(item.textContent || "")) {
       publishedAt = Date.now();
+    }
+  }
+  document.addEventListener("click", notePublish, true);
+  // from the keyboard too: Decap's menu takes Enter and Space on its items without a
+  // click, and the panel never came (an editor's review)
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" || event.key === " ") {
+      notePublish(event);
     }
   }, true);
 
