@@ -398,6 +398,30 @@ def test_a_save_the_server_never_answers_says_what_to_do_and_keeps_the_form(sess
     path.write_bytes(before)
 
 
+@pytest.mark.parametrize("zone, warned", [("UTC", True), ("America/New_York", True),
+                                         ("Europe/London", False)])
+def test_a_computer_not_set_to_uk_time_is_told_before_it_changes_a_time(chromium, preview,
+                                                                       zone, warned):
+    """Decap's picker shows a time in the computer's zone: on one set to UTC a summer
+    deadline of 09:00 showed as 08:00, and a change to its day kept 08:00 (an editor's
+    review)."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000},
+                                   timezone_id=zone)
+    try:
+        page = context.new_page()
+        page.goto(f"{preview[0]}/admin/#/collections/opportunity/entries/"
+                  "recommissioning-eoi-2027")
+        page.get_by_role("button", name="Login").click()
+        page.get_by_text("Writing in").first.wait_for()
+        note = page.get_by_role("status", name="Time zone")
+        if warned:
+            assert f"This computer's clock is set to {zone}, not UK time" in note.inner_text()
+            note.get_by_role("button", name="Close").click()
+        assert note.count() == 0
+    finally:
+        context.close()
+
+
 def test_a_refused_field_in_a_list_is_told_by_its_items_place_and_summary(session,
                                                                           preview):
     """"Sessions: Starts didn't match..." did not say which session, of a centre's dozen

@@ -9,6 +9,7 @@
  * - Lists the fields the form itself refuses when "Publish now" is pressed, and takes
  *   the editor to the first.
  * - Says what to do when a save or a deletion gets no answer (the preview server stopped).
+ * - Warns, at the top of the page, a computer whose clock is not set to UK time.
  * - Notes which version of each file the page read, and sends it with a save: the
  *   server refuses a save of a file changed since (in another tab, or a text editor),
  *   which would otherwise undo that change without a word.
@@ -448,7 +449,62 @@
     });
   };
 
+  /* Decap's date-time picker shows and takes times in the computer's own zone. The
+     server keeps the clock time picked as UK time (editor/merge.py), but a time already
+     in a file is shown in that zone: on a computer set to UTC, a summer deadline of
+     09:00 showed as 08:00, and a change to its day kept 08:00 (an editor's review).
+     Such a computer is told so, at the top of every form, before any time is changed. */
+  var UK_ZONE = "Europe/London";
+
+  function offsetIn(zone, when) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: zone, hourCycle: "h23", year: "numeric",
+      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+      .formatToParts(when).forEach(function (part) { parts[part.type] = part.value; });
+    return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute) -
+      Math.floor(when.getTime() / 60000) * 60000;
+  }
+
+  function notInUkTime() {
+    var now = new Date();
+    var later = new Date(now.getTime() + 182 * 86400000);  // (the other season)
+    return [now, later].some(function (when) {
+      return offsetIn(UK_ZONE, when) !== -when.getTimezoneOffset() * 60000;
+    });
+  }
+
+  function warnOfTheClock() {
+    if (!notInUkTime() || document.getElementById("ccsite-clock")) {
+      return;
+    }
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "another time zone";
+    var note = document.createElement("section");
+    note.id = "ccsite-clock";
+    note.setAttribute("role", "status");
+    note.setAttribute("aria-label", "Time zone");
+    var words = document.createElement("p");
+    words.textContent = "This computer's clock is set to " + zone + ", not UK time: the " +
+      "times in the forms (opening times, deadlines, events) are shown in " + zone +
+      ", not as the site shows them. Set the computer to UK time (London) before you " +
+      "change a time.";
+    words.style.margin = "0 0 .5rem";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = "Close";
+    close.addEventListener("click", function () { note.remove(); });
+    note.append(words, close);
+    // at the foot, where it hides none of Decap's buttons (a refused save's panel, when
+    // there is one, goes over it)
+    Object.assign(note.style, {
+      position: "fixed", bottom: "0", left: "0", right: "0", zIndex: "99999",
+      padding: ".5rem 1rem", background: "#ffdd00", color: "#0b0c0c",
+      font: "16px/1.4 system-ui, sans-serif", borderTop: "2px solid #0b0c0c"
+    });
+    document.body.appendChild(note);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    warnOfTheClock();
     if (window.CMS) {
       window.CMS.registerPreviewStyle(new URL("../assets/style.css", document.baseURI).href);
       window.CMS.registerPreviewStyle(".ccsite-preview { padding: 1rem 1.5rem; }" +
