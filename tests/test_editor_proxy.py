@@ -808,6 +808,16 @@ def test_an_item_whose_title_makes_too_long_a_name_is_refused_in_words(editor, s
     assert "too long" in answer["error"] and "'Address (slug)'" in answer["error"]
     assert not list((site.content / "news").glob("families-*"))
     assert editor.get("/")[0] == 200  # the server still answers
+    # the advice followed: with 'Address (slug)' filled in, it is saved at that address
+    # (it was refused again, in the same words: an editor's review)
+    with_slug = raw.replace("title: Centres open", "title: Centres open\nslug: celebration")
+    status, answer = editor.save(f"news/{long_name}.md", with_slug)
+    assert status == 200, answer
+    assert "slug: celebration" in (site.content / "news/celebration.md").read_text()
+    status, answer = editor.save(f"news/{long_name}.md", with_slug.replace(
+        "Centres open", "Centres open again"))  # (Decap saves it again by its first name)
+    assert status == 200, answer
+    assert "Centres open again" in (site.content / "news/celebration.md").read_text()
 
 
 def test_an_upload_with_too_long_a_name_is_told_so_as_a_file_not_an_item(editor, site):

@@ -45,16 +45,24 @@ WRAP_KEY = schema.DIRECTORY.list_of  # 'directory'
 def _named(rel: Any, raw: str, paths: "ContentPaths", named: set[str]) -> Any:
     """The path a new item is saved at. Decap makes its file's name from its title, in
     the letters A to Z and digits: a title in another script (Urdu, Polish without its
-    accents is fine) or of emoji gives none ("news/.md"). Then the name is the item's own
-    `slug:` ("Address (slug)"), and without one the editor is told what to fill in. Decap
+    accents is fine) or of emoji gives none ("news/.md"), and one of 300 letters a name
+    too long to keep. Then the name is the item's own `slug:` ("Address (slug)"), and
+    without one the editor is told what to fill in. Decap
     goes on sending "news/.md" for the item's later saves from the same form: a file this
     server named so (`named`) is saved again, not refused as taken."""
-    if not isinstance(rel, str) or not rel.endswith(("/.md", "/.yaml")):
+    if not isinstance(rel, str):
         return rel
-    folder, _, extension = rel.rpartition("/.")
+    folder, _, name = rel.rpartition("/")
+    stem, _, extension = name.rpartition(".")
+    # (so is one whose title makes a name too long to keep: NAME_BYTES)
+    too_long = len(name.encode("utf-8")) > NAME_BYTES and extension in ("md", "yaml")
+    if stem and not too_long or extension not in ("md", "yaml"):
+        return rel
     found = _SLUG_LINE.search(raw.split("\n---", 1)[0])
     slug = found[1].strip("'\"") if found else ""
     if not SLUG_RE.match(slug):
+        if too_long:
+            return rel  # (told too long, with what to do: see ContentPaths.resolve)
         raise ProxyError(422, "This item's title has no letters A to Z or digits, which its "
                               "web address is made from. Fill in 'Address (slug)' with a few "
                               "words in those letters (for example welcome-in-urdu), then "
