@@ -820,6 +820,17 @@ def test_an_item_whose_title_makes_too_long_a_name_is_refused_in_words(editor, s
     assert "Centres open again" in (site.content / "news/celebration.md").read_text()
 
 
+def test_a_page_named_as_a_section_of_the_site_is_told_at_its_address_field(editor, site):
+    """A page titled "Search" (or "News", "Accessibility"...) was refused with the
+    command line's line, path and all ("content/pages/search.md:1: file: ..."), under a
+    heading that says each line names the form's field (an editor's review)."""
+    status, answer = editor.save("pages/search.md", "---\ntitle: Search\n---\nFind it.\n")
+    assert status == 422, answer
+    assert answer["said"] == ["Address (slug): 'search' is the address of a section of the "
+                              "site; choose another slug (e.g. 'search-information')"]
+    assert not (site.content / "pages/search.md").exists()
+
+
 def test_an_upload_with_too_long_a_name_is_told_so_as_a_file_not_an_item(editor, site):
     status, answer = upload(editor, "media/" + "a" * 240 + ".png",
                             b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
