@@ -334,9 +334,9 @@ def _check_unique_slugs(errors: ErrorList, v: Validated) -> None:
         _check_unique(errors, entries, what)
     reserved = RESERVED_SLUGS | ({"accessibility"} if v.config.accessibility else set())
     for page in v.pages:
-        if page.url_slug in reserved:  # (told as the slug's, given or made from the file's
-            # name: the web editor's form then names 'Address (slug)', where it is put right)
-            errors.add(page.source, page.lines.get("slug", 1), "slug",
+        if page.url_slug in reserved:
+            field_name = "slug" if "slug" in page.lines else "file"
+            errors.add(page.source, page.lines.get("slug", 1), field_name,
                        f"'{page.url_slug}' is the address of a section of the site; "
                        f"choose another slug (e.g. '{page.url_slug}-information')")
 

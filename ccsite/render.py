@@ -25,6 +25,8 @@ from .chart import progress_chart
 from .outputs import search, structured
 from .outputs.opendata import data_catalogue
 from .fields import LOCAL_ZONE, address_slug, closing_day
+from .fields import clock_said as _clock, format_date, format_datetime  # noqa: F401 (the
+# templates' filters, and asked for here by checks.py)
 from .graph import Site, districts, moved_addresses
 from .model import Money, OpeningHours, WEEKDAYS
 from .timetable import DAY_NAMES
@@ -489,33 +491,6 @@ def _chart(site: Site) -> Markup:
 
 # -- filters: how dates, money and hours read on a public-service site -------------------
 
-def format_date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(LOCAL_ZONE).date()
-    return f"{value.day} {value:%B %Y}"
-
-
-def format_datetime(value: dt.datetime | None, closing: bool = False) -> str:
-    """GOV.UK style: 'midday on 29 January 2027', '5:30pm on 3 March 2006', in UK time.
-    00:00, which "midnight on 19 December" would leave a day unclear: a moment something
-    starts is 'midnight at the start of 19 December 2026'; one it ends (`closing`: a
-    deadline, a consultation's close) 'midnight at the end of 18 December 2026' (see
-    fields.closing_day). In the hour the clocks go back, which comes twice, the time says
-    which: '1:30am BST' (the first), '1:30am GMT' (the second)."""
-    if value is None:
-        return ""
-    local = value.astimezone(LOCAL_ZONE)
-    if local.hour == local.minute == local.second == local.microsecond == 0:
-        return f"midnight at the end of {format_date(closing_day(value))}" if closing \
-            else f"midnight at the start of {format_date(local.date())}"
-    # in the hour the clocks go back, each time comes twice: said which
-    twice = local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
-    season = (" BST" if local.utcoffset() else " GMT") if twice else ""
-    return f"{_clock(local.time())}{season} on {format_date(local.date())}"
-
-
 def outcome_said(outcome) -> str:
     """What a round's outcome decided, in a sentence: 'Decided on 28 February 2006: 2
     organisations were awarded contracts.', or that none was (a round with no bids, or
@@ -564,15 +539,6 @@ def closures_on(closures, weekday: str) -> list:
 
 def session_time(session) -> str:
     return f"{_clock(session.starts)} to {_clock(session.ends)}"
-
-
-def _clock(t: dt.time) -> str:
-    """'9am', '5:30pm'; 'midday' and 'midnight', which '12pm' and '12am' leave unclear."""
-    if t.minute == 0 and t.hour in (0, 12):
-        return "midday" if t.hour == 12 else "midnight"
-    hour = t.hour % 12 or 12
-    suffix = "am" if t.hour < 12 else "pm"
-    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
 
 
 def format_days(days: tuple[str, ...]) -> str:

@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 from .buildinfo import BuildOptions  # noqa: F401 (asked for here by many)
 from .errors import ErrorList
-from .fields import LOCAL_ZONE, Fields, is_web_url, slugify, start_of_day
+from .fields import (LOCAL_ZONE, Fields, format_datetime, is_web_url, slugify,
+                     start_of_day)
 from .load import ContentFolder, RawDocument
 from .model import (WEEKDAYS, Address, Agency, Award, Centre, Clarification, Closure,
                     Consultation, ConsultationOutcome, Contact, DirectoryEntry, DocumentLink,
@@ -258,8 +259,9 @@ def _fields_together(sub: Fields, fd: Field, values: dict[str, Any]) -> bool:
     if fd.before is not None:
         earlier, later = values.get(fd.before[0]), values.get(fd.before[1])
         if earlier is not None and later is not None and earlier >= later:
-            shown = earlier.strftime("%H:%M") if isinstance(earlier, dt.time) \
-                else earlier.isoformat()
+            shown = earlier.strftime("%H:%M") if isinstance(earlier, dt.time) else \
+                format_datetime(earlier) if isinstance(earlier, dt.datetime) else \
+                earlier.isoformat()
             sub.error(fd.before[1], sub.line_of(fd.before[1]),
                       f"must be later than {fd.before[0]} ({shown})")
             return False
@@ -589,7 +591,7 @@ def _consultation(v: dict, f: Fields, common: Common) -> Consultation:
     opens, closes, outcome = v["opens"], v["closes"], v["outcome"]
     if opens and closes and closes <= opens:
         f.error("closes", f.line_of("closes"), f"must be later than opens "
-                f"({opens.isoformat()})")
+                f"({format_datetime(opens)})")
     told = None
     if outcome is not None and outcome["date"] and outcome["summary"] and outcome["body"]:
         if closes and outcome["date"] < closes.astimezone(LOCAL_ZONE).date():

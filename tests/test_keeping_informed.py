@@ -960,13 +960,13 @@ BAD = [
      "both) so people know where it happens"),
     ("event-ends-before-it-starts", O, "end: 2026-12-08T12:00:00Z",
      "end: 2026-12-08T09:00:00Z", "end: 2026-12-08T09",
-     "events[0].end: must be later than start (2026-12-08T10:00:00+00:00)"),
+     "events[0].end: must be later than start (10am on 8 December 2026)"),
     ("event-online-not-an-address", O, "online: https://example.org/meet/briefing",
      "online: the usual video call", "online:", "events[1].online: 'the usual video call' "
      "is not a web address"),
     ("consultation-closes-before-it-opens", OPEN, "closes: 2027-01-15T17:00:00Z",
      "closes: 2026-10-15T17:00:00Z", "closes:",
-     "closes: must be later than opens (2026-11-02T09:00:00+00:00)"),
+     "closes: must be later than opens (9am on 2 November 2026)"),
     ("consultation-without-a-way-to-respond", OPEN,
      "  url: https://example.org/survey\n  email: consult@example.org\n", "  note: soon\n",
      "respond:", "respond.url: give a web address or an email or a postal address (or more "

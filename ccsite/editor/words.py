@@ -26,6 +26,11 @@ def in_form_words(error: ContentError, rel: str | None) -> str:
         return printable(error.message if error.message.startswith(f"'{name}'")
                          else f"{name}: {error.message}")
     fields = _fields_of(rel)
+    if fields is not None and error.field == "file" and \
+            any(field.name == "slug" for field in fields):  # the file's name is its address,
+        # which the form gives as 'Address (slug)' (a page titled "Search" was told as the
+        # command line's line, path and all: an editor's review)
+        error = ContentError(error.path, error.line, "slug", error.message)
     if fields is None or error.field in ("", "file", "front matter"):
         return str(error)
     if error.field == "body":
