@@ -2,6 +2,7 @@
 the sample content, used as a council officer or a lead-agency manager would."""
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 import urllib.request
@@ -420,6 +421,26 @@ def test_a_computer_not_set_to_uk_time_is_told_before_it_changes_a_time(chromium
         assert note.count() == 0
     finally:
         context.close()
+
+
+def test_every_control_of_a_form_has_a_name_a_screen_reader_can_say(session):
+    """A list item's buttons said only "button" (one of them removes the item), its
+    handle for moving it nothing, a Markdown field had a label that pointed at nothing,
+    and the "Now" buttons said "Set opening_date to now" (an editor's review)."""
+    session.open("/collections/centre/entries/hemel-apsley")
+    page = session.page
+    page.get_by_role("button", name=re.compile(r"^Remove Sessions, the 1st \(")).wait_for()
+    page.get_by_role("button", name=re.compile(r"^Show or hide Sessions, the 1st \("))\
+        .wait_for()
+    page.get_by_role("button", name=re.compile(r"^Move Sessions, the 1st \(")).wait_for()
+    page.get_by_role("button", name="Set Opening date to now").wait_for()
+    page.get_by_role("textbox", name="Text", exact=True).wait_for()
+    tree = session.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    unnamed = [node["role"]["value"] for node in tree if not node.get("ignored") and
+               node.get("role", {}).get("value") in ("button", "switch", "textbox",
+                                                     "combobox", "checkbox") and
+               not (node.get("name") or {}).get("value")]
+    assert unnamed == []
 
 
 def test_a_refused_field_in_a_list_is_told_by_its_items_place_and_summary(session,

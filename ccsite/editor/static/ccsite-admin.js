@@ -9,7 +9,8 @@
  * - Lists the fields the form itself refuses when "Publish now" is pressed, and takes
  *   the editor to the first.
  * - Says what to do when a save or a deletion gets no answer (the preview server stopped).
- * - Warns, at the top of the page, a computer whose clock is not set to UK time.
+ * - Warns, at the foot of the page, a computer whose clock is not set to UK time.
+ * - Names Decap's controls that a screen reader could not (a list item's buttons...).
  * - Notes which version of each file the page read, and sends it with a save: the
  *   server refuses a save of a file changed since (in another tab, or a text editor),
  *   which would otherwise undo that change without a word.
@@ -217,6 +218,12 @@
   /* ", the 2nd (Parents' drop-in)": an item of Decap's list widget by its place among
      the list's items (counted from 1) and the summary its collapsed bar shows. */
   function placeOf(item) {
+    var said = itemSaid(item);
+    return ", the " + said.place + (said.words ? " (" + said.words + ")" : "");
+  }
+
+  /* {place: "2nd", words: "Parents' drop-in" or ""}: see `placeOf`. */
+  function itemSaid(item) {
     var place = 1;
     for (var before = item.previousElementSibling; before;
          before = before.previousElementSibling) {
@@ -232,8 +239,89 @@
     } else if (words.length > 60) {
       words = words.slice(0, 57).trim() + "\u2026";
     }
-    return ", the " + ordinal(place) + (words ? " (" + words + ")" : "");
+    return { place: ordinal(place), words: words };
   }
+
+  /* Decap's own controls that a screen reader could not name (an editor's review): each
+     list item's buttons (which said only "button": one of them removes the item), its
+     handle for moving it, the Markdown fields (their label points at nothing), and the
+     "Now" buttons, which said the stored field's name ("Set opening_date to now"). Named
+     from the form's labels, as each is drawn. */
+  function labelOf(container) {
+    var label = container && container.querySelector("label");
+    return label ? label.textContent.replace(/\s*\(optional\)\s*$/i, "").trim() : "";
+  }
+
+  function nameControls() {
+    Array.prototype.forEach.call(document.querySelectorAll(
+      "[class*='-StyledListItemTopBar']"), function (bar) {
+      var item = bar.closest(LIST_ITEM);
+      if (!item) {
+        return;
+      }
+      // "Sessions, the 2nd (Parents' drop-in)", as the panel of fields to change says it
+      var what = (labelOf(item.parentElement.closest("[class*='-ControlContainer']")) ||
+        "Item") + placeOf(item);
+      var handle = bar.querySelector("[aria-roledescription=sortable]");
+      var buttons = Array.prototype.filter.call(bar.querySelectorAll("button"),
+        function (button) { return !handle || !handle.contains(button); });
+      buttons.forEach(function (button) {  // (before the handle: show or hide; after: remove)
+        var after = handle && (handle.compareDocumentPosition(button) &
+          Node.DOCUMENT_POSITION_FOLLOWING);
+        var name = (after || (!handle && button === buttons[buttons.length - 1] &&
+          buttons.length > 1) ? "Remove " : "Show or hide ") + what;
+        if (button.getAttribute("aria-label") !== name) {
+          button.setAttribute("aria-label", name);
+        }
+      });
+      var moving = "Move " + what;
+      if (handle && handle.getAttribute("aria-label") !== moving) {
+        handle.setAttribute("aria-label", moving);
+      }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("label[for]"), function (label) {
+      if (document.getElementById(label.htmlFor)) {
+        return;
+      }
+      var container = label.closest("[class*='-ControlContainer']");
+      var editable = container && container.querySelector("[contenteditable=true]");
+      var name = labelOf(container);
+      if (editable && name && editable.getAttribute("aria-label") !== name) {
+        editable.setAttribute("aria-label", name);
+      }
+    });
+    // the Markdown toolbar's menus (a button in a button: the outer one had no name),
+    // and its switch between rich text and Markdown
+    Array.prototype.forEach.call(document.querySelectorAll("span[role=button]"),
+      function (menu) {
+        var inner = menu.querySelector("button[title]");
+        if (inner && !menu.getAttribute("aria-label")) {
+          menu.setAttribute("aria-label", inner.getAttribute("title"));
+        }
+      });
+    Array.prototype.forEach.call(document.querySelectorAll(
+      "[class*='-ToolbarToggle'] button[role=switch]"), function (toggle) {
+      if (!toggle.getAttribute("aria-label")) {
+        toggle.setAttribute("aria-label", "Show the text as Markdown");
+      }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("button[aria-label$=' to now'], " +
+      "button[title$=' to now']"), function (button) {
+      var name = labelOf(button.closest("[class*='-ControlContainer']"));
+      var said = name && "Set " + name + " to now";
+      if (said && button.getAttribute("aria-label") !== said) {
+        button.setAttribute("aria-label", said);
+        button.setAttribute("title", said);
+      }
+    });
+  }
+
+  var naming = null;
+  new MutationObserver(function () {
+    if (!naming) {
+      naming = setTimeout(function () { naming = null; nameControls(); }, 50);
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
 
   function labelsOf(errors) {
     var said = [];
