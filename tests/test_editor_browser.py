@@ -563,6 +563,25 @@ def test_on_a_phone_the_form_fits_the_screen_and_saves(chromium, preview):
         phone.publish()
         phone.saved()
         assert '    closes: "15:45"' in (content / "centres/watford-holywell.md").read_text()
+        # a date-time's "Now" and "Clear", in a list's item too, on the screen (they were
+        # cut off past its edge: an editor's review)
+    finally:
+        phone.close()
+    phone = Session(chromium, base, phone=True)
+    try:
+        phone.open("/collections/opportunity/entries/recommissioning-eoi-2027")
+        expand = phone.page.get_by_role("button", name=re.compile(r"^Show or hide Events"))
+        for index in range(expand.count()):
+            expand.nth(index).click()
+        cut_off = phone.page.evaluate("""() => [...document.querySelectorAll(
+            "[class*='-DateTimeControl'] button")].filter(button => {
+              const box = button.getBoundingClientRect();
+              const pane = button.closest("[class*='-ControlContainer']")
+                .getBoundingClientRect();
+              return box.right > pane.right + 1 || box.left < pane.left - 1;
+            }).map(button => button.getAttribute("aria-label") || button.textContent)""")
+        assert phone.page.locator("[class*='-DateTimeControl'] button").count() >= 12
+        assert cut_off == []
     finally:
         phone.close()
 

@@ -387,7 +387,10 @@
     " [class*='-ToolbarContainer'] { position: relative !important; }" +
     " [class*='-StyledSplitPane'] .Pane1 { width: 100% !important; flex: 1 1 auto !important; }" +
     " [class*='-StyledSplitPane'] .Pane2, [class*='-StyledSplitPane'] .Resizer" +
-    " { display: none !important; } }" +
+    " { display: none !important; }" +
+    /* a date-time's "Now" and "Clear" under its box, not cut off past the screen's edge
+       in a list's item (an editor's review) */
+    " [class*='-DateTimeControl'] { flex-wrap: wrap; row-gap: 8px; } }" +
     /* where the keyboard is, always seen: Decap's entries list showed nothing on the
        entry focused (an editor's review); the site's own colours, drawn inside the
        element, where a list's card that hides what overflows it cannot cut it off */
