@@ -511,11 +511,10 @@ def members_fingerprints(members, member_routes, people: list[tuple[str, str, st
             for fingerprint in _document_fingerprints(document, cache, kept):
                 if fingerprint.text not in frame:
                     found.setdefault(fingerprint.text, fingerprint)
-        # remembered by its bytes (see former_members_media) and its name, for the next
-        # build to find it by them if it is moved out of members/media/
-        name = normalise(document.source.rsplit("/", 1)[-1])
-        kept[_media_key(document)] = [Fingerprint(name, document.source, "file name")] \
-            if len(name) >= MIN_FINGERPRINT else []
+        # remembered by its bytes, for the next build to find it by them if it is moved
+        # out of members/media/ (see former_members_media); not by its name, which, no
+        # longer a members file's, was found inside others' ("new-hall-photo.png")
+        kept[_media_key(document)] = []
     if cache is not None:
         for fingerprint in _former_fingerprints(cache, kept):
             if fingerprint.text not in frame:  # (as for a members file's: a line every
@@ -673,9 +672,9 @@ class PublicText:
 FORMER = " (members-only at the last build, and since edited or taken out of members/)"
 _FORMER_KEY = "former:"
 FORMER_REMEDY = ("a members page or file moved out of members/ is not published: move it "
-                 "back. If the text is meant for everyone now, take it out of the public "
-                 "file (or the file out of the content folder) and build, then put it back "
-                 "and build again")
+                 "back. If it is meant for everyone now, take it out of the public file (or "
+                 "the file out of the content folder) and build, then put it back and build "
+                 "again")
 
 
 def former_in_unpublished(leaks: "LeakAudit", documents: list) -> list[tuple[Any, Fingerprint]]:
@@ -731,25 +730,34 @@ def _media_key(document: MembersDocument) -> str:
     return f"{_MEDIA_KEY}{document.digest}:{document.source}"
 
 
-def former_members_media(public_media: list, cache: dict,
-                         digest: Callable[[str], str]) -> list[tuple[Any, str]]:
-    """(public media file, the members file it was) for each file of media/ with the
-    bytes of one the last good build had in members/media/ and this one has not (see
+class PublishedAsIs(NamedTuple):
+    """A file the site publishes as it is: a media file, or one of the site's own theme
+    files (templates/assets/), by the name its mistakes are told at."""
+
+    shown: str
+    source: Path
+
+
+def former_members_media(published: list[PublishedAsIs], cache: dict,
+                         digest: Callable[[str], str]) -> list[tuple[PublishedAsIs, str]]:
+    """(file published as it is, the members file it was) for each with the bytes of one
+    the last good build had in members/media/ and this one has not (see
     `_former_fingerprints`): a members picture, sound or PDF moved into media/ holds no
-    text to find it by, and was published. `digest`: of a file's bytes, by its path."""
+    text to find it by, and was published. Empty files are all alike, and say nothing.
+    `digest`: of a file's bytes, by its path."""
     former = {}
     for key in cache:
         if key.startswith(_FORMER_KEY + _MEDIA_KEY):
             file_digest, source = key[len(_FORMER_KEY + _MEDIA_KEY):].split(":", 1)
             former[file_digest] = source
     found = []
-    for media in public_media if former else ():
+    for file in published if former else ():
         try:
-            was = former.get(digest(str(media.source)))
+            was = former.get(digest(str(file.source))) if file.source.stat().st_size else None
         except OSError:  # gone meanwhile, or unreadable: check_media tells
             continue
         if was is not None:
-            found.append((media, was))
+            found.append((file, was))
     return found
 
 
@@ -1401,21 +1409,22 @@ def _sayers(needle: str, made_from: dict[str, str],
     return sayers
 
 
-def copied_members_media(public_media: list, members_media: list) -> list[tuple]:
-    """(public media file, members media file) pairs with the same bytes: a members
-    document copied into media/ (as an editor might, once a link to it is refused) is
-    found whatever it is called. Only files of equal size are read."""
+def copied_members_media(published: list[PublishedAsIs], members_media: list) -> list[tuple]:
+    """(file published as it is, members media file) pairs with the same bytes: a
+    members document copied into media/ (as an editor might, once a link to it is
+    refused), or into the site's theme files, is found whatever it is called. Only files
+    of equal size are read."""
     by_size: dict[int, list] = {}
     for media in members_media:
         size = media.source.stat().st_size
         if size:  # empty files are all alike, and say nothing
             by_size.setdefault(size, []).append(media)
     pairs = []
-    for media in public_media:
-        same_size = by_size.get(media.source.stat().st_size, [])
+    for file in published:
+        same_size = by_size.get(file.source.stat().st_size, [])
         if same_size:
-            data = media.source.read_bytes()
-            pairs += [(media, members) for members in same_size
+            data = file.source.read_bytes()
+            pairs += [(file, members) for members in same_size
                       if members.source.read_bytes() == data]
     return pairs
 

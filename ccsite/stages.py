@@ -470,22 +470,33 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder,
         if source in public_documents else "",
         as_is={f"media/{media.rel}": load.shown_path(paths.shown, f"media/{media.rel}")
                for media in folder.media}, sources=b.sources)
-    for media, members_media in audit.copied_members_media(folder.media,
-                                                           folder.members_media):
-        errors.add(load.shown_path(paths.shown, f"media/{media.rel}"), 1, "leak",
+    published = _published_as_is(folder, paths)
+    for file, members_media in audit.copied_members_media(published, folder.members_media):
+        errors.add(file.shown, 1, "leak",
                    f"this file is a copy of the members-only file members/media/"
-                   f"{members_media.rel}; members files must never be published: "
-                   "remove it from media/, or, if it is meant for everyone, remove the "
-                   "members copy and link this one")
+                   f"{members_media.rel}; members files must never be published: remove "
+                   "this copy, or, if it is meant for everyone now, take both out and build, "
+                   "then put this one back and build again")
     if _former_text_searched(memory):
-        for media, source in audit.former_members_media(
-                folder.media, memory.post_fingerprints, b.sources.digest):
-            errors.add(load.shown_path(paths.shown, f"media/{media.rel}"), 1, "leak",
-                       f"this file is the members-only file {source}, the same bytes: "
-                       f"{audit.FORMER_REMEDY}")
+        for file, source in audit.former_members_media(
+                published, memory.post_fingerprints, b.sources.digest):
+            errors.add(file.shown, 1, "leak", f"this file is the members-only file "
+                       f"{source}, the same bytes: {audit.FORMER_REMEDY}")
     _former_text_unpublished(memory, leaks, folder, left_out or {}, errors)
     errors.raise_if_any()
     return scanned
+
+
+def _published_as_is(folder: load.ContentFolder, paths: Paths) -> list[audit.PublishedAsIs]:
+    """The files the site publishes as they are, where a members file could be put: its
+    media, and its own theme files (templates/assets/: a members photo put there was
+    published unchecked, found by a review); not ccsite's theme, which is no one's copy."""
+    site_assets = paths.templates.resolve() / "assets"
+    return [*(audit.PublishedAsIs(load.shown_path(paths.shown, f"media/{media.rel}"),
+                                  media.source) for media in folder.media),
+            *(audit.PublishedAsIs(str(source), source)
+              for _, source in _assets(paths.templates)
+              if source.resolve().is_relative_to(site_assets))]
 
 
 def _former_text_searched(memory: incremental.BuildMemory) -> bool:

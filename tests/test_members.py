@@ -2017,8 +2017,10 @@ def test_a_members_file_with_no_text_to_find_it_by_moved_into_media_is_not_publi
 
 
 def test_the_preview_server_keeps_a_members_photo_moved_into_media_out(site):
-    """As the web editor does it: the photo deleted from the members' files and uploaded
-    to the public ones, each save rebuilt by the preview server, from its own memory."""
+    """The preview server, which builds from the memory in its process: the photo taken
+    out of the members' files and put in the public ones between two of its builds (the
+    web editor's deletion and upload are two saves, each built: that is the way to mean
+    it, as for a members page)."""
     import datetime as dt
 
     from ccsite import incremental
@@ -2039,6 +2041,52 @@ def test_the_preview_server_keeps_a_members_photo_moved_into_media_out(site):
     assert any(e.field == "leak" and "members/media/hall.png, the same bytes" in e.message
                for e in failed.value.errors)
     assert not (site.output / "public/media/summer-fair.png").exists()
+
+
+def test_what_is_no_longer_a_members_file_raises_no_false_alarm(site):
+    """A review of the check above: an empty members file taken out made every empty
+    public file a leak, at every build; a members photo deleted made its name a leak
+    inside another name ("new-hall-photo.png")."""
+    site.write("members/media/minutes-placeholder.txt", b"")
+    site.write("media/empty-form.txt", b"")
+    site.write("members/media/hall-photo.png", png_with_text(b"tEXt", b"Comment\0hall"))
+    assert site.build().status == 0
+    site.remove("members/media/minutes-placeholder.txt")
+    site.remove("members/media/hall-photo.png")
+    site.write("media/new-hall-photo.png", png_with_text(b"tEXt", b"Comment\0new hall"))
+    site.edit("news/centres-open.md", "See [Oxhey]",
+              "![The new hall](/media/new-hall-photo.png) See [Oxhey]")
+    result = site.build()
+    assert result.status == 0, result.err
+
+
+def test_a_members_file_put_among_the_sites_own_theme_files_is_not_published(site):
+    """templates/assets/ is published as it is: a members file copied or moved there was
+    published unchecked (a review). Both are refused, and the message's way to mean it
+    builds."""
+    rota = pdf_saying("Rota", "Mon Tue")
+    site.write("members/media/rota-grid.pdf", rota)
+    theme = site.root / "templates" / "assets"
+    theme.mkdir(parents=True)
+    (theme / "grid.pdf").write_bytes(rota)
+    result = site.build()
+    assert result.status == 1
+    assert ("templates/assets/grid.pdf:1: leak: this file is a copy of the members-only file "
+            "members/media/rota-grid.pdf; members files must never be published: remove this "
+            "copy, or, if it is meant for everyone now, take both out and build, then put "
+            "this one back and build again") in result.err
+    (theme / "grid.pdf").unlink()
+    assert site.build().status == 0
+    (site.content / "members/media/rota-grid.pdf").rename(theme / "grid.pdf")  # moved
+    result = site.build()
+    assert result.status == 1
+    assert "templates/assets/grid.pdf:1: leak: this file is the members-only file " \
+        f"{site.content}/members/media/rota-grid.pdf, the same bytes" in result.err
+    (theme / "grid.pdf").unlink()  # the way to mean it: out, built, back, built
+    assert site.build().status == 0
+    (theme / "grid.pdf").write_bytes(rota)
+    assert site.build().status == 0
+    assert (site.output / "public/assets/grid.pdf").read_bytes() == rota
 
 
 def test_the_preview_server_keeps_a_moved_members_page_out_after_other_edits(site):
