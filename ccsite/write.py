@@ -1074,17 +1074,20 @@ def only_a_folder(path: Path) -> None:
         os.unlink(path)
 
 
-def write_whole(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write a file whole or not at all (a full disk, a command stopped): a temporary
     file beside it (hidden, so a build and the preview server's watcher never read it
-    half written), then renamed over it, with the mode the file had (else 0644). For a
-    file people keep: a content file the web editor saves, a JSON Schema."""
+    half written; its owner's alone from its first byte), then renamed over it, with
+    `mode`, else the mode the file had (else 0644). For a file people keep: a content
+    file the web editor saves, a JSON Schema, the members' store (0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".ccsite-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        if path.exists():
+        if mode is not None:
+            os.chmod(temporary, mode)
+        elif path.exists():
             os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
         else:
             os.chmod(temporary, 0o644)

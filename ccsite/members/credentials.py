@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from ..buildinfo import default_secrets_folder  # noqa: F401 (the members' folder's place)
+from ..write import write_whole
 
 PASSPHRASE_WORDS = 7
 PBKDF2_ITERATIONS = 600_000
@@ -50,6 +51,7 @@ BCRYPT_COST = 5
 STORE_FILE = "members.json"
 URL_KEY_FILE = "url-key"
 READ_BY_BUILDS = (STORE_FILE, URL_KEY_FILE)  # the files of the secrets folder a build reads
+PRIVATE = 0o600  # the mode of the folder's files: its owner's alone
 LOCK_FILE = ".members.lock"  # held while the members are changed (see MemberStore.changing)
 STORE_VERSION = 2  # 1 (no "version"): a PBKDF2 key per member, which opened the area itself
 # a person's name as they write it: letters of any alphabet's Latin form (Siobhán, Zoë),
@@ -230,8 +232,8 @@ class MemberStore:
             os.chmod(self.folder, 0o700)
             gitignore = self.folder / ".gitignore"
             if not gitignore.exists():
-                write_private(gitignore, "# secrets: never commit this folder\n*\n")
-            write_private(self.path, json.dumps(data, indent=2) + "\n")
+                write_whole(gitignore, b"# secrets: never commit this folder\n*\n", PRIVATE)
+            write_whole(self.path, (json.dumps(data, indent=2) + "\n").encode(), PRIVATE)
         except OSError as exc:
             raise CredentialError(f"{self.path}: cannot be saved ({exc.strerror or exc}), "
                                   f"so {not_done}; make room on its disk (or let this user "
@@ -326,24 +328,10 @@ class MemberStore:
         path = self.folder / URL_KEY_FILE
         if not path.exists():
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_private(path, base64.b64encode(os.urandom(32)).decode() + "\n")
+            write_whole(path, base64.b64encode(os.urandom(32)) + b"\n", PRIVATE)
         return base64.b64decode(path.read_text(encoding="utf-8").strip())
 
     def htpasswd(self) -> str:
         """The password file for nginx auth_basic and Apache AuthUserFile (bcrypt lines)."""
         # $2y$ is the same bcrypt as $2b$, and the prefix both Apache and nginx accept
         return "".join(f"{m.login}:$2y${m.bcrypt_hash[4:]}\n" for m in self.load())
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write a file that only its owner can read, without a moment of wider permissions."""
-    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # (one a process: see
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # `changing`)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
-    except BaseException:  # (a full disk: no half-written file left behind)
-        temp.unlink(missing_ok=True)
-        raise
