@@ -1420,7 +1420,7 @@ def copied_members_media(published: list[PublishedAsIs], members_media: list) ->
         if size:  # empty files are all alike, and say nothing
             by_size.setdefault(size, []).append(media)
     pairs = []
-    for file in published:
+    for file in published if by_size else ():  # (no members file: not a file looked at)
         same_size = by_size.get(file.source.stat().st_size, [])
         if same_size:
             data = file.source.read_bytes()

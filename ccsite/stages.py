@@ -470,14 +470,15 @@ def check_for_leaks(b: Build, made: Made, folder: load.ContentFolder,
         if source in public_documents else "",
         as_is={f"media/{media.rel}": load.shown_path(paths.shown, f"media/{media.rel}")
                for media in folder.media}, sources=b.sources)
-    published = _published_as_is(folder, paths)
+    former = _former_text_searched(memory)
+    published = _published_as_is(folder, paths) if folder.members_media or former else []
     for file, members_media in audit.copied_members_media(published, folder.members_media):
         errors.add(file.shown, 1, "leak",
                    f"this file is a copy of the members-only file members/media/"
                    f"{members_media.rel}; members files must never be published: remove "
                    "this copy, or, if it is meant for everyone now, take both out and build, "
                    "then put this one back and build again")
-    if _former_text_searched(memory):
+    if former:
         for file, source in audit.former_members_media(
                 published, memory.post_fingerprints, b.sources.digest):
             errors.add(file.shown, 1, "leak", f"this file is the members-only file "
