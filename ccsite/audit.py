@@ -30,6 +30,7 @@ from .digests import FileDigests
 from .errors import ContentError, ErrorList
 from .outputs.search import SIGNATURE as PAGEFIND_SIGNATURE
 from .render import Inspection, Route
+from .schema import BY_NAME
 from .theme import templates_of
 from .validate import EXPIRED
 from .write import CHANGED_WHILE_BUILDING, signature
@@ -120,25 +121,39 @@ def broken_links(html: str, page_url: str, base_url: str, all_files: set[str],
 
 def markdown_sources(site, members) -> dict[str, list[tuple[str, str, int]]]:
     """Each content file's Markdown, as (its field, the text, the line it starts on), where
-    a link written in it is looked for: an agency's `about`, every other document's
-    body, and a consultation's "You said, we did" (`outcome.body`, whose wrong link was
-    saved by the web editor and then stopped every build, blamed on the template)."""
-    return {**{a.source: [("about", a.about, a.lines.get("about", 1))] for a in site.agencies},
-            **{e.source: [("body", e.body, e.body_line), *_front_matter_markdown(e)]
-               for e in [
-                *site.centres, *site.opportunities, *site.consultations, *site.lessons,
-                *site.news, *site.pages, *members.posts, *members.pages]}}
+    a link written in it is looked for: a document's body, and each field the content
+    model declares Markdown (an agency's `about`, a consultation's "You said, we did",
+    whose wrong link was saved by the web editor, then stopped every build, blamed on
+    the template)."""
+    groups = {"agency": site.agencies, "centre": site.centres,
+              "opportunity": site.opportunities, "consultation": site.consultations,
+              "lesson": site.lessons, "news": site.news, "page": site.pages,
+              "good-practice": members.posts, "members-page": members.pages}
+    return {document.source: [*([("body", document.body, document.body_line)]
+                                if hasattr(document, "body_line") else []),
+                              *_markdown_fields(document, BY_NAME[kind].all_fields, "",
+                                                document.lines)]
+            for kind, documents in groups.items() for document in documents}
 
 
-def _front_matter_markdown(document) -> list[tuple[str, str, int]]:
-    """The Markdown a document's front matter holds (a consultation's outcome), each with
-    the line its text starts on: the line after its key when written as a block (|)."""
-    outcome = getattr(document, "outcome", None)
-    text = getattr(outcome, "body", None)
-    if not isinstance(text, str) or not text:
-        return []
-    line = document.lines.get("outcome.body", 1)
-    return [("outcome.body", text, line + 1 if "\n" in text.strip() else line)]
+def _markdown_fields(value: Any, fields: tuple, prefix: str, lines: dict[str, int]
+                     ) -> list[tuple[str, str, int]]:
+    """(field path, text, first line) of each Markdown field of `value` (a document, or
+    what it holds) that `fields` declare, with the objects it holds: a text written as a
+    block (|) starts on the line after its key."""
+    found = []
+    for fd in fields:
+        held = getattr(value, fd.name, None)
+        path = prefix + fd.name
+        if fd.kind == "markdown" and isinstance(held, str) and held:
+            line = lines.get(path, 1)
+            found.append((path, held, line + 1 if "\n" in held.strip() else line))
+        elif fd.kind == "object" and held is not None:
+            found += _markdown_fields(held, fd.fields, f"{path}.", lines)
+        elif fd.kind == "objects" and isinstance(held, (list, tuple)):
+            for index, item in enumerate(held):
+                found += _markdown_fields(item, fd.fields, f"{path}[{index}].", lines)
+    return found
 
 
 _ADDRESS_PREFIX = {"centre": "centres/", "opportunity": "opportunities/",
